@@ -1,0 +1,18 @@
+/**
+ * @file kiva.h
+ * @brief Everything a module author needs: include this one header.
+ */
+#ifndef KIVA_H
+#define KIVA_H
+
+#include "kv_config.h"
+#include "kv_connection.h"
+#include "kv_hooks.h"
+#include "kv_http.h"
+#include "kv_listen.h"
+#include "kv_log.h"
+#include "kv_module.h"
+#include "kv_mpm.h"
+#include "kv_scoreboard.h"
+
+#endif

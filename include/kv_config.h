@@ -1,0 +1,134 @@
+/**
+ * @file kv_config.h
+ * @brief Configuration: the directive tree, directive tables, validating setters.
+ */
+#ifndef KV_CONFIG_H
+#define KV_CONFIG_H
+
+#include <stddef.h>
+
+#include <apr_pools.h>
+#include <apr_tables.h>
+#include <apr_time.h>
+
+#include "kv_module.h"
+
+/** One directive or section as read from a file. Sections keep their contents as children. */
+typedef struct kv_directive kv_directive_t;
+struct kv_directive {
+    const char *name;           /**< as written; a section is named "<Directory" */
+    int argc;                   /**< number of arguments */
+    const char **argv;          /**< unquoted, ${VAR}-expanded arguments; argv[argc] == NULL */
+    const char *args;           /**< the raw argument text after expansion */
+    const char *file;           /**< file it was read from */
+    unsigned line;              /**< line it starts on (1-based) */
+    kv_directive_t *first_child; /**< contents of a section; NULL for a plain directive */
+    kv_directive_t *next;        /**< next sibling */
+    kv_directive_t *parent;      /**< enclosing section, NULL at top level */
+};
+
+/** Where a directive may appear (bit set). */
+enum {
+    KV_CTX_MAIN = 1 << 0,     /**< the main server, outside any section */
+    KV_CTX_VHOST = 1 << 1,    /**< inside <VirtualHost> */
+    KV_CTX_DIR = 1 << 2,      /**< inside <Directory>, <Location>, <Files> and their Match forms */
+    KV_CTX_HTACCESS = 1 << 3, /**< in .htaccess files */
+    KV_CTX_SERVER = KV_CTX_MAIN | KV_CTX_VHOST,
+    KV_CTX_ALL = KV_CTX_MAIN | KV_CTX_VHOST | KV_CTX_DIR
+};
+
+/** Directive flags. */
+enum {
+    KV_CMD_ONCE = 1 << 0,        /**< may appear once per context */
+    KV_CMD_SERVER_CONF = 1 << 1, /**< the setter receives the module's server config */
+};
+
+typedef struct kv_cmd_parms kv_cmd_parms_t;
+
+/** A directive's handler. Returns NULL on success or the reason it was refused. */
+typedef const char *(*kv_cmd_func)(kv_cmd_parms_t *cmd, void *mconfig, int argc,
+                                   const char *const *argv);
+
+/** One entry of a module's directive table. */
+struct kv_command {
+    const char *name;    /**< directive name; sections start with '<' */
+    kv_cmd_func func;    /**< handler */
+    const void *info;    /**< handler data: the field offset for slot setters */
+    int min_args;        /**< fewest arguments */
+    int max_args;        /**< most arguments; -1 for any number */
+    unsigned context;    /**< KV_CTX_* where allowed */
+    unsigned flags;      /**< KV_CMD_* */
+    const char *help;    /**< one line: syntax and meaning */
+};
+
+/** Everything a handler knows about the directive it is handling. */
+struct kv_cmd_parms {
+    const void *info;                /**< the command's info */
+    const kv_command_t *cmd;         /**< the command being run */
+    kv_module_t *module;             /**< the module that owns the command */
+    const kv_directive_t *directive; /**< the directive as read */
+    apr_pool_t *pool;                /**< the generation's pool (pconf) */
+    apr_pool_t *temp_pool;           /**< freed once the configuration is read */
+    kv_server_t *server;             /**< server being configured */
+    unsigned context;                /**< KV_CTX_* of where the directive stands */
+    const char *path;                /**< the enclosing section's path, or NULL */
+};
+
+/** Field offset for the slot setters' info. */
+#define KV_OFFSET(type, field) ((const void *)offsetof(type, field))
+
+/** Value of an integer setting not given in the configuration. */
+#define KV_UNSET_INT (-1)
+/** Value of a time setting not given in the configuration. */
+#define KV_UNSET_TIME ((apr_interval_time_t)-1)
+
+/** @a conf if it was set, else @a prev if that was set, else @a def. */
+#define KV_MERGE_INT(conf, prev, def)                                                             \
+    ((conf) != KV_UNSET_INT ? (conf) : (prev) != KV_UNSET_INT ? (prev) : (def))
+/** As KV_MERGE_INT for apr_interval_time_t. */
+#define KV_MERGE_TIME(conf, prev, def)                                                            \
+    ((conf) != KV_UNSET_TIME ? (conf) : (prev) != KV_UNSET_TIME ? (prev) : (def))
+/** As KV_MERGE_INT for pointers (NULL is unset). */
+#define KV_MERGE_PTR(conf, prev, def) ((conf) ? (conf) : (prev) ? (prev) : (def))
+
+/** Parse a decimal integer in [min, max] into *out. NULL, or a reason naming the value. */
+KV_DECLARE(const char *) kv_parse_int(apr_pool_t *p, const char *s, long min, long max, long *out);
+/** Parse a size: digits with an optional K, M or G suffix (powers of 1024), in [min, max]. */
+KV_DECLARE(const char *) kv_parse_size(apr_pool_t *p, const char *s, apr_off_t min, apr_off_t max,
+                                       apr_off_t *out);
+/** Parse a time: whole seconds, or a number followed by "ms" for milliseconds. */
+KV_DECLARE(const char *) kv_parse_timeout(apr_pool_t *p, const char *s, apr_interval_time_t *out);
+/** Parse On or Off (case-insensitive). */
+KV_DECLARE(const char *) kv_parse_flag(apr_pool_t *p, const char *s, int *out);
+
+/** Store a non-negative int at the offset in info. */
+KV_DECLARE(const char *) kv_set_int_slot(kv_cmd_parms_t *cmd, void *conf, int argc,
+                                         const char *const *argv);
+/** Store On/Off as 1/0 (int) at the offset in info. */
+KV_DECLARE(const char *) kv_set_flag_slot(kv_cmd_parms_t *cmd, void *conf, int argc,
+                                          const char *const *argv);
+/** Store a size (apr_off_t) at the offset in info. */
+KV_DECLARE(const char *) kv_set_size_slot(kv_cmd_parms_t *cmd, void *conf, int argc,
+                                          const char *const *argv);
+/** Store a time (apr_interval_time_t) at the offset in info. */
+KV_DECLARE(const char *) kv_set_timeout_slot(kv_cmd_parms_t *cmd, void *conf, int argc,
+                                             const char *const *argv);
+/** Store a copy of the string (const char *) at the offset in info. */
+KV_DECLARE(const char *) kv_set_string_slot(kv_cmd_parms_t *cmd, void *conf, int argc,
+                                            const char *const *argv);
+/** Store a path resolved against ServerRoot (const char *) at the offset in info. */
+KV_DECLARE(const char *) kv_set_path_slot(kv_cmd_parms_t *cmd, void *conf, int argc,
+                                          const char *const *argv);
+
+/** @a path made absolute against ServerRoot (unchanged if already absolute). */
+KV_DECLARE(const char *) kv_server_root_relative(apr_pool_t *p, const char *path);
+
+/** Run the directives from @a first on, with @a cmd giving server and context, storing
+ * per-directory settings in @a dir_config. Used by section handlers for their contents. */
+KV_DECLARE(const char *) kv_walk_config(kv_cmd_parms_t *cmd, const kv_directive_t *first,
+                                        void **dir_config);
+
+/** Is the name defined with Define or -D? */
+KV_DECLARE(int) kv_exists_define(const char *name);
+
+#endif

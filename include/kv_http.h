@@ -1,0 +1,200 @@
+/**
+ * @file kv_http.h
+ * @brief The server, connection and request records, and the request-phase hooks.
+ */
+#ifndef KV_HTTP_H
+#define KV_HTTP_H
+
+#include <apr_buckets.h>
+#include <apr_file_info.h>
+#include <apr_network_io.h>
+#include <apr_pools.h>
+#include <apr_tables.h>
+#include <apr_time.h>
+
+#include "kv_module.h"
+
+/** HTTP version as one number: 1.1 is 1001. */
+#define KV_HTTP_VERSION(major, minor) (1000 * (major) + (minor))
+
+/** Status codes kiva uses by name. */
+enum {
+    KV_HTTP_CONTINUE = 100,
+    KV_HTTP_OK = 200,
+    KV_HTTP_NO_CONTENT = 204,
+    KV_HTTP_PARTIAL_CONTENT = 206,
+    KV_HTTP_MOVED_PERMANENTLY = 301,
+    KV_HTTP_MOVED_TEMPORARILY = 302,
+    KV_HTTP_NOT_MODIFIED = 304,
+    KV_HTTP_BAD_REQUEST = 400,
+    KV_HTTP_FORBIDDEN = 403,
+    KV_HTTP_NOT_FOUND = 404,
+    KV_HTTP_METHOD_NOT_ALLOWED = 405,
+    KV_HTTP_REQUEST_TIME_OUT = 408,
+    KV_HTTP_LENGTH_REQUIRED = 411,
+    KV_HTTP_PRECONDITION_FAILED = 412,
+    KV_HTTP_REQUEST_ENTITY_TOO_LARGE = 413,
+    KV_HTTP_REQUEST_URI_TOO_LARGE = 414,
+    KV_HTTP_RANGE_NOT_SATISFIABLE = 416,
+    KV_HTTP_INTERNAL_SERVER_ERROR = 500,
+    KV_HTTP_NOT_IMPLEMENTED = 501,
+    KV_HTTP_SERVICE_UNAVAILABLE = 503,
+    KV_HTTP_VERSION_NOT_SUPPORTED = 505
+};
+
+/** Methods kiva knows by number (others are KV_M_OTHER). */
+typedef enum { KV_M_GET, KV_M_HEAD, KV_M_POST, KV_M_PUT, KV_M_DELETE, KV_M_OPTIONS,
+               KV_M_TRACE, KV_M_CONNECT, KV_M_PATCH, KV_M_OTHER } kv_method_t;
+
+typedef struct kv_conn kv_conn_t;
+typedef struct kv_request kv_request_t;
+typedef struct kv_filter kv_filter_t;
+
+/** A configured server: the main server (virtual hosts come later). */
+struct kv_server {
+    apr_pool_t *pool;               /**< the generation's pool (pconf) */
+    kv_server_t *next;              /**< next virtual host */
+    const char *server_hostname;    /**< ServerName, or the machine's name */
+    apr_port_t port;                /**< port of ServerName, 0 if none given */
+    const char *defn_name;          /**< file the server was defined in */
+    unsigned defn_line;             /**< line it was defined on */
+    int is_virtual;                 /**< 1 for a <VirtualHost> */
+    void **module_config;           /**< per-server configs, indexed by module */
+    void **lookup_defaults;         /**< per-directory configs for the whole server */
+
+    apr_interval_time_t timeout;            /**< Timeout */
+    apr_interval_time_t keep_alive_timeout; /**< KeepAliveTimeout */
+    int keep_alive;                         /**< KeepAlive */
+    int keep_alive_max;                     /**< MaxKeepAliveRequests; 0 = unlimited */
+    int limit_req_line;                     /**< LimitRequestLine */
+    int limit_req_fieldsize;                /**< LimitRequestFieldSize */
+    int limit_req_fields;                   /**< LimitRequestFields */
+    int log_level;                          /**< LogLevel */
+    apr_hash_t *module_log_levels;          /**< LogLevel module:level, by module name */
+    struct kv_log_target *error_log;        /**< where ErrorLog writes */
+};
+
+/** One client connection. Lives in its own pool. */
+struct kv_conn {
+    apr_pool_t *pool;               /**< freed when the connection closes */
+    kv_server_t *base_server;       /**< server that accepted it */
+    apr_socket_t *sock;             /**< the client socket */
+    apr_sockaddr_t *local_addr;     /**< our end */
+    apr_sockaddr_t *client_addr;    /**< the client's end */
+    const char *client_ip;          /**< client address as text */
+    const char *local_ip;           /**< local address as text */
+    long id;                        /**< unique among live connections */
+    apr_bucket_alloc_t *bucket_alloc; /**< for the connection's brigades */
+    void **conn_config;             /**< per-connection module data */
+    int keepalives;                 /**< requests served so far */
+    int aborted;                    /**< the client went away or a write failed */
+    int sb_slot;                    /**< scoreboard slot serving it, -1 for none */
+    kv_filter_t *output_filters;    /**< connection-level output chain (the network) */
+    struct kv_conn_input *input;    /**< bytes read but not yet parsed */
+};
+
+/** One request, in a pool that is a child of the connection's. */
+struct kv_request {
+    apr_pool_t *pool;          /**< freed once the request is logged */
+    kv_conn_t *connection;     /**< connection it came on */
+    kv_server_t *server;       /**< server it is for */
+    apr_time_t request_time;   /**< when its first byte was read */
+
+    const char *the_request;   /**< the request line as received */
+    const char *method;        /**< method token */
+    kv_method_t method_number; /**< method as a number */
+    const char *protocol;      /**< "HTTP/1.1" */
+    int proto_num;             /**< KV_HTTP_VERSION(1, 1) */
+    int header_only;           /**< HEAD: send headers only */
+    const char *unparsed_uri;  /**< request target as received */
+    const char *uri;           /**< decoded, normalised path */
+    const char *args;          /**< query string, NULL if none */
+    const char *hostname;      /**< from Host, lower-case, without port */
+
+    apr_table_t *headers_in;      /**< request header fields */
+    apr_table_t *headers_out;     /**< response header fields */
+    apr_table_t *err_headers_out; /**< response fields sent on errors too */
+    apr_table_t *subprocess_env;  /**< environment for scripts and logging */
+    apr_table_t *notes;           /**< notes between modules */
+
+    int status;                /**< response status */
+    const char *status_line;   /**< "404 Not Found" */
+    const char *content_type;  /**< Content-Type of the response */
+    const char *handler;       /**< handler name, NULL for the default */
+    apr_off_t clength;         /**< Content-Length sent, -1 if unknown */
+    apr_off_t bytes_sent;      /**< body bytes sent */
+    apr_off_t remaining;       /**< request body bytes not yet read */
+    apr_time_t mtime;          /**< Last-Modified of the response, 0 if none */
+
+    const char *filename;      /**< file the URI maps to */
+    const char *canonical_filename; /**< filename after normalisation */
+    const char *path_info;     /**< trailing path past the file */
+    apr_finfo_t finfo;         /**< stat of filename; finfo.filetype is APR_NOFILE if absent */
+
+    void **per_dir_config;     /**< merged per-directory config */
+    void **request_config;     /**< per-request module data */
+    kv_filter_t *output_filters; /**< the response's output chain */
+    int eos_sent;              /**< the end of the response went down the chain */
+    int close_connection;      /**< the connection closes after this response */
+};
+
+/** The connection and request-phase hooks, in the order they run. */
+KV_DECLARE_HOOK(int, pre_connection, (kv_conn_t *c, void *csd))
+KV_DECLARE_HOOK(int, process_connection, (kv_conn_t *c))
+KV_DECLARE_HOOK(int, post_read_request, (kv_request_t *r))
+KV_DECLARE_HOOK(int, translate_name, (kv_request_t *r))
+KV_DECLARE_HOOK(int, map_to_storage, (kv_request_t *r))
+KV_DECLARE_HOOK(int, access_checker, (kv_request_t *r))
+KV_DECLARE_HOOK(int, check_user_id, (kv_request_t *r))
+KV_DECLARE_HOOK(int, auth_checker, (kv_request_t *r))
+KV_DECLARE_HOOK(int, type_checker, (kv_request_t *r))
+KV_DECLARE_HOOK(int, fixups, (kv_request_t *r))
+KV_DECLARE_HOOK(int, handler, (kv_request_t *r))
+KV_DECLARE_HOOK(int, log_transaction, (kv_request_t *r))
+
+/** Server lifecycle hooks. */
+KV_DECLARE_HOOK(int, pre_config, (apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp))
+KV_DECLARE_HOOK(int, post_config,
+                (apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, kv_server_t *s))
+KV_DECLARE_HOOK(void, child_init, (apr_pool_t *pchild, kv_server_t *s))
+
+/** Standard reason phrase of @a status ("Not Found"), or NULL for an unknown code. */
+KV_DECLARE(const char *) kv_status_reason(int status);
+
+/** Set a response header field, replacing any of the same name. */
+static inline void kv_set_header(kv_request_t *r, const char *name, const char *value)
+{
+    apr_table_set(r->headers_out, name, value);
+}
+
+/** Pass a brigade to the next filter of a chain. */
+KV_DECLARE(apr_status_t) kv_pass_brigade(kv_filter_t *next, apr_bucket_brigade *bb);
+
+/** A filter: one link of an output chain. */
+typedef apr_status_t (*kv_out_filter_func)(kv_filter_t *f, apr_bucket_brigade *bb);
+
+/** Filter types: a chain is ordered by type, lower first. */
+typedef enum {
+    KV_FTYPE_RESOURCE = 10,   /**< changes what the resource is (includes) */
+    KV_FTYPE_CONTENT = 20,    /**< changes the representation (compression) */
+    KV_FTYPE_PROTOCOL = 30,   /**< HTTP framing and header serialisation */
+    KV_FTYPE_CONNECTION = 40, /**< per connection (TLS) */
+    KV_FTYPE_NETWORK = 50     /**< writes to the socket */
+} kv_filter_type_t;
+
+struct kv_filter {
+    const char *name;           /**< for diagnostics */
+    kv_out_filter_func func;    /**< the filter */
+    kv_filter_type_t type;      /**< where it stands in the chain */
+    void *ctx;                  /**< the filter's own state */
+    kv_filter_t *next;          /**< next filter down the chain */
+    kv_request_t *r;            /**< request, NULL for connection filters */
+    kv_conn_t *c;               /**< connection */
+};
+
+/** Insert a filter into the request's chain at the place its type gives. */
+KV_DECLARE(kv_filter_t *) kv_add_output_filter(kv_request_t *r, const char *name,
+                                               kv_out_filter_func func, kv_filter_type_t type,
+                                               void *ctx);
+
+#endif

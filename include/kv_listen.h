@@ -1,0 +1,38 @@
+/**
+ * @file kv_listen.h
+ * @brief Listening sockets. They live in the global pool and survive restarts; their
+ * options (ListenBacklog, SendBufferSize, ReceiveBufferSize) are applied again on every
+ * generation.
+ */
+#ifndef KV_LISTEN_H
+#define KV_LISTEN_H
+
+#include <apr_network_io.h>
+
+#include "kv_http.h"
+
+/** One listening socket. */
+typedef struct kv_listen_rec kv_listen_rec_t;
+struct kv_listen_rec {
+    kv_listen_rec_t *next;   /**< next listener */
+    apr_socket_t *sd;        /**< the socket */
+    apr_sockaddr_t *bind_addr; /**< address it is bound to */
+    const char *text;        /**< as configured: "127.0.0.1:8080" */
+    int active;              /**< configured in the running generation */
+};
+
+/** The listeners of the running generation, in configuration order. */
+KV_DECLARE_DATA extern kv_listen_rec_t *kv_listeners;
+
+/** Number of listeners in kv_listeners. */
+KV_DECLARE(int) kv_listeners_count(void);
+
+/** Open (or keep from the last generation) every configured listener and apply the
+ * generation's socket options. Closes listeners no longer configured. Logs and returns
+ * non-zero on failure. */
+KV_DECLARE(int) kv_setup_listeners(kv_server_t *s);
+
+/** Close every listener (at stop). */
+KV_DECLARE(void) kv_close_listeners(void);
+
+#endif

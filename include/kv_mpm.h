@@ -1,0 +1,52 @@
+/**
+ * @file kv_mpm.h
+ * @brief The contract between the core and the one loaded MPM.
+ *
+ * The core reads the configuration, opens logs and listeners, then runs the
+ * mpm hook. The MPM serves until a signal asks for a stop or a restart and then
+ * returns which; the core tears the generation down and, for a restart, builds
+ * the next one. Exactly one module must register the mpm hook.
+ */
+#ifndef KV_MPM_H
+#define KV_MPM_H
+
+#include "kv_http.h"
+
+/** What the MPM's run hook returns: why it stopped serving. */
+typedef enum {
+    KV_MPM_STOP = 0,        /**< exit (TERM) */
+    KV_MPM_RESTART = 1,     /**< re-read config, children stopped at once (HUP) */
+    KV_MPM_GRACEFUL = 2,    /**< re-read config, children finish first (USR1) */
+    KV_MPM_GRACEFUL_STOP = 3, /**< finish in-flight work, then exit (WINCH) */
+    KV_MPM_FAILED = 4       /**< could not serve at all; exit with status 1 */
+} kv_mpm_result_t;
+
+/** Serve until told to stop or restart. First non-declining function wins. */
+KV_DECLARE_HOOK(int, mpm, (apr_pool_t *pconf, apr_pool_t *plog, kv_server_t *s))
+
+/** Capability queries for kv_mpm_query. */
+typedef enum {
+    KV_MPMQ_IS_THREADED,    /**< result: 0 or 1 */
+    KV_MPMQ_IS_FORKED,      /**< result: 0 or 1 */
+    KV_MPMQ_IS_ASYNC,       /**< result: 0 or 1 */
+    KV_MPMQ_MAX_DAEMONS,    /**< result: ServerLimit in force */
+    KV_MPMQ_MAX_THREADS,    /**< result: threads per child */
+    KV_MPMQ_MAX_WORKERS     /**< result: MaxRequestWorkers in force */
+} kv_mpm_query_t;
+
+/** Answer a capability query. Returns KV_OK and sets *result, or KV_DECLINED. */
+KV_DECLARE_HOOK(int, mpm_query, (int query, int *result))
+
+/** The running MPM's name ("prefork"), for -V and logs. */
+KV_DECLARE_HOOK(const char *, mpm_get_name, (void))
+
+/** Ask the running MPM; returns its answer, or -1 if no MPM answers. */
+KV_DECLARE(int) kv_mpm_query(kv_mpm_query_t query);
+
+/** Generation counter: 0 for the first configuration, +1 on each restart. */
+KV_DECLARE_DATA extern int kv_my_generation;
+
+/** Pool that outlives configuration generations (listeners, scoreboard). */
+KV_DECLARE_DATA extern apr_pool_t *kv_pglobal;
+
+#endif

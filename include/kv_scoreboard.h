@@ -1,0 +1,72 @@
+/**
+ * @file kv_scoreboard.h
+ * @brief The shared-memory scoreboard: one slot per child process and per worker.
+ *
+ * It lives in anonymous shared memory from the global pool, so it survives restarts
+ * and every child of every generation sees the same one. Its size is fixed by the
+ * first generation's ServerLimit and ThreadLimit.
+ */
+#ifndef KV_SCOREBOARD_H
+#define KV_SCOREBOARD_H
+
+#include <apr_time.h>
+#include <sys/types.h>
+
+#include "kv_http.h"
+
+/** What a worker is doing. */
+typedef enum {
+    KV_SB_DEAD = 0,      /**< no worker in this slot */
+    KV_SB_STARTING,      /**< being started */
+    KV_SB_READY,         /**< idle, waiting for a connection */
+    KV_SB_READ,          /**< reading a request */
+    KV_SB_WRITE,         /**< sending a response */
+    KV_SB_KEEPALIVE,     /**< waiting for the next request on a connection */
+    KV_SB_LOGGING,       /**< logging the request */
+    KV_SB_CLOSING,       /**< closing the connection */
+    KV_SB_GRACEFUL       /**< finishing before exit */
+} kv_sb_status_t;
+
+/** One child process. */
+typedef struct {
+    pid_t pid;           /**< 0 when the slot is free */
+    int generation;      /**< kv_my_generation it was started in */
+    int quiescing;       /**< finishing, no longer accepting */
+} kv_sb_process_t;
+
+/** One worker (a prefork child has one). */
+typedef struct {
+    kv_sb_status_t status;      /**< what it does now */
+    int generation;             /**< generation of its process */
+    unsigned long access_count; /**< requests served */
+    unsigned long conn_count;   /**< connections served */
+    apr_off_t bytes_served;     /**< body bytes sent */
+    apr_time_t last_used;       /**< when status last changed */
+    char client[64];            /**< client address of the current request */
+    char request[128];          /**< current request line, truncated */
+} kv_sb_worker_t;
+
+/** Create the scoreboard in @a pglobal for @a server_limit processes of
+ * @a thread_limit workers each, or reuse the existing one. Returns APR_SUCCESS,
+ * or APR_EINVAL when one exists with other limits (they apply from the next start). */
+KV_DECLARE(apr_status_t) kv_scoreboard_create(apr_pool_t *pglobal, int server_limit,
+                                              int thread_limit);
+
+/** Limits the scoreboard was created with. */
+KV_DECLARE(int) kv_scoreboard_server_limit(void);
+/** Workers per process in the scoreboard. */
+KV_DECLARE(int) kv_scoreboard_thread_limit(void);
+
+/** Process slot @a i. */
+KV_DECLARE(kv_sb_process_t *) kv_scoreboard_process(int i);
+/** Worker @a thread of process @a proc. */
+KV_DECLARE(kv_sb_worker_t *) kv_scoreboard_worker(int proc, int thread);
+
+/** Set a worker's status (and its last_used time); @a r, if given, records the request.
+ * @a slot is proc * thread_limit + thread, as kv_conn_t.sb_slot holds it; -1 is ignored. */
+KV_DECLARE(void) kv_scoreboard_update(int slot, kv_sb_status_t status, const kv_request_t *r);
+
+/** Add a served request and its body bytes to the worker's counters. */
+KV_DECLARE(void) kv_scoreboard_count_request(int slot, apr_off_t bytes);
+
+#endif
