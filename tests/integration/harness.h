@@ -1,0 +1,189 @@
+/**
+ * @file harness.h
+ * @brief Integration test harness: start the built kiva on loopback, talk raw HTTP to it,
+ * look at its processes and sockets through /proc and ss.
+ *
+ * Every wait is bounded in time; every process the harness starts gets its own process
+ * group, so stopping a server signals exactly the processes that server made. A server
+ * that a failed test leaves behind is stopped by a small watcher process that notices
+ * the test process is gone.
+ */
+#ifndef KVT_HARNESS_H
+#define KVT_HARNESS_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include <check.h>
+
+/** Most header fields kept from one response. */
+#define KVT_MAX_HEADERS 64
+/** Most child pids the /proc helpers report. */
+#define KVT_MAX_PIDS 256
+
+/** A kiva server under test: its temp ServerRoot, config and process. */
+typedef struct kvt_server kvt_server_t;
+
+/** One response header field. */
+typedef struct {
+    char *name;  /**< as sent */
+    char *value; /**< leading and trailing blanks removed */
+} kvt_header_t;
+
+/** One parsed HTTP response. */
+typedef struct {
+    char version[16];                     /**< "HTTP/1.1" */
+    int status;                           /**< 200 */
+    char *reason;                         /**< "OK" */
+    int nheaders;                         /**< fields in headers */
+    kvt_header_t headers[KVT_MAX_HEADERS]; /**< in the order received */
+    char *body;                           /**< NUL-terminated copy of the body bytes */
+    size_t body_len;                      /**< body bytes */
+    int chunked;                          /**< the body came chunked */
+    int until_close;                      /**< the body was framed by the server closing */
+} kvt_response_t;
+
+/** A new server with a temp ServerRoot (htdocs/, logs/) and a free loopback port.
+ * @a mpm names the MPM module to load ("prefork"). Stopped by kvt_teardown. */
+kvt_server_t *kvt_server_new(const char *mpm);
+
+/** Append one line (printf-style) to the configuration, after the generated base. */
+void kvt_server_conf(kvt_server_t *srv, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/** Leave out every generated base line that starts with @a prefix (blanks ignored),
+ * e.g. "LoadModule dir_module" or "StartServers". */
+void kvt_server_drop_base(kvt_server_t *srv, const char *prefix);
+
+/** Set the base config's StartServers, MinSpareServers and MaxSpareServers. */
+void kvt_server_processes(kvt_server_t *srv, int start, int min_spare, int max_spare);
+
+/** Add one command-line argument for kvt_server_start (after -f CONF -DFOREGROUND). */
+void kvt_server_arg(kvt_server_t *srv, const char *arg);
+
+/** Write the configuration file (base lines, then appended lines); returns its path. */
+const char *kvt_server_write_conf(kvt_server_t *srv);
+
+/** 1-based number of the first line of the written config that contains @a needle. */
+unsigned kvt_conf_line_of(kvt_server_t *srv, const char *needle);
+
+/** Write a world-readable file under DocumentRoot, making parent directories. */
+void kvt_write_file(kvt_server_t *srv, const char *relpath, const char *content, size_t len);
+
+/** Write a world-readable file under ServerRoot, making parent directories; returns its path. */
+const char *kvt_write_root_file(kvt_server_t *srv, const char *relpath, const char *content);
+
+/** Write the config, start `kiva -f CONF -DFOREGROUND` and wait (bounded) until its port
+ * listens. Fails the test with the server's stderr and error_log if it does not. */
+void kvt_server_start(kvt_server_t *srv);
+
+/** Stop the server (TERM, bounded wait, then KILL of its process group) and remove its
+ * temp directory. Safe to call twice. */
+void kvt_server_stop(kvt_server_t *srv);
+
+/** Wait up to @a timeout_ms for the server's parent to exit; its wait status, or -1. */
+int kvt_server_wait_exit(kvt_server_t *srv, int timeout_ms);
+
+/** Is any process of the server's process group still alive (zombies do not count)? */
+int kvt_server_group_alive(kvt_server_t *srv);
+
+int kvt_server_port(const kvt_server_t *srv);           /**< the port it listens on */
+pid_t kvt_server_pid(const kvt_server_t *srv);          /**< the parent's pid, 0 if not started */
+const char *kvt_server_root(const kvt_server_t *srv);   /**< its ServerRoot */
+const char *kvt_server_docroot(const kvt_server_t *srv); /**< its DocumentRoot */
+const char *kvt_server_conf_path(const kvt_server_t *srv); /**< its config file */
+
+/** The server's error_log and stderr so far, for failure messages. */
+char *kvt_server_diagnostics(kvt_server_t *srv);
+
+/** Stop every server this test started; the checked teardown of every TCase. */
+void kvt_teardown(void);
+
+/** tcase_add_test, unless the environment names one test (KVT_TEST=test_name) and it is
+ * another: so one test can run alone. */
+void kvt_add_test(TCase *tc, const TTest *test);
+
+/** Run every test of @a suite; the exit status for the test driver. */
+int kvt_run_suite(Suite *suite);
+
+/** A test case with a timeout fit for integration tests and kvt_teardown as teardown. */
+TCase *kvt_tcase(const char *name);
+
+/** Run a program to completion within @a timeout_ms, capturing its output (malloc'd,
+ * NUL-terminated; pass NULL to ignore). Returns 0 and sets *exit_status (the exit code,
+ * or 128 + signal), or -1 if it had to be killed at the deadline. */
+int kvt_run(const char *const argv[], int timeout_ms, int *exit_status, char **out, char **err);
+
+/** Run the built kiva with the NULL-terminated arguments, 10 s at most; as kvt_run. */
+int kvt_run_kiva(int *exit_status, char **out, char **err, const char *arg, ...)
+    __attribute__((sentinel));
+
+/** A TCP connection to 127.0.0.1:@a port with 5 s send and receive timeouts. */
+int kvt_connect(int port);
+
+/** Send all of @a bytes; fails the test if it cannot. */
+void kvt_send(int fd, const char *bytes);
+
+/** Send @a len bytes; 0, or -1 if the peer is gone. */
+int kvt_send_raw(int fd, const char *bytes, size_t len);
+
+/** Read exactly one response (status line, fields, body by Content-Length, chunked or
+ * close). @a head_request: the request was HEAD, so no body follows. 0, or -1 on
+ * EOF, timeout or a malformed response. */
+int kvt_read_response(int fd, kvt_response_t *resp, int head_request);
+
+/** Value of the first field named @a name (case-insensitive), or NULL. */
+const char *kvt_header(const kvt_response_t *resp, const char *name);
+
+/** Free what kvt_read_response allocated. */
+void kvt_response_free(kvt_response_t *resp);
+
+/** Connect, send @a request, read one response, close. 0, or -1 as kvt_read_response. */
+int kvt_request(int port, const char *request, kvt_response_t *resp);
+
+/** GET @a path with HTTP/1.1 and Connection: close; fails the test if there is no response. */
+void kvt_get(int port, const char *path, kvt_response_t *resp);
+
+/** Read until the server closes (bounded); the bytes, NUL-terminated, length in *len. */
+char *kvt_read_until_close(int fd, size_t *len);
+
+/** Does the peer close within @a timeout_ms? Bytes that arrive meanwhile are discarded. */
+int kvt_is_closed(int fd, int timeout_ms);
+
+/** Milliseconds on a monotonic clock. */
+long kvt_now_ms(void);
+
+/** Poll @a cond every 20 ms until it returns non-zero or @a timeout_ms pass; its last result. */
+int kvt_wait_for(int (*cond)(void *arg), void *arg, int timeout_ms);
+
+/** Live (non-zombie) children of @a pid, up to @a max into @a out; their count. */
+int kvt_children(pid_t pid, pid_t *out, int max);
+
+/** Threads of @a pid, or -1 if it is gone. */
+int kvt_threads(pid_t pid);
+
+/** Is @a pid alive (not a zombie)? */
+int kvt_pid_alive(pid_t pid);
+
+/** Real uid of @a pid from /proc/<pid>/status, or (uid_t)-1. */
+uid_t kvt_pid_uid(pid_t pid);
+
+/** Pid of the server process that holds the server side of @a client_fd, or 0. */
+pid_t kvt_serving_pid(kvt_server_t *srv, int client_fd);
+
+/** Backlog of the socket listening on 127.0.0.1:@a port (Send-Q in `ss -ltn`), or -1. */
+long kvt_listen_backlog(int port);
+
+/** rb and tb (receive and send buffer sizes) from `ss -tmn` of the server side of
+ * @a client_fd; 0, or -1 if not found. */
+int kvt_server_sock_buffers(kvt_server_t *srv, int client_fd, long *rb, long *tb);
+
+/** Does @a haystack contain @a needle? NULL haystack never does. */
+int kvt_contains(const char *haystack, const char *needle);
+
+/** A malloc'd string, formatted as printf does. */
+char *kvt_strf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/** As kvt_contains, ignoring case. */
+int kvt_contains_nocase(const char *haystack, const char *needle);
+
+#endif

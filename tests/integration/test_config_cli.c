@@ -1,0 +1,581 @@
+/* The command line (-v -V -t -M -D -C -c -d -k, bad options) and configuration errors:
+ * kiva refuses a bad config with `kiva: Syntax error on line N of FILE: reason`, exit 1. */
+#include "harness.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define MODULES KV_TEST_BUILDDIR "/modules/.libs"
+
+/* Run kiva with both output streams joined, for messages whose stream is not the point. */
+static char *run_joined(int *status, const char *a1, const char *a2, const char *a3,
+                        const char *a4)
+{
+    char *out = NULL, *err = NULL;
+    int rv = kvt_run_kiva(status, &out, &err, a1, a2, a3, a4, (const char *)NULL);
+    ck_assert_msg(rv == 0, "kiva %s %s did not finish in time", a1, a2 ? a2 : "");
+    char *joined = kvt_strf("%s%s", out ? out : "", err ? err : "");
+    free(out);
+    free(err);
+    return joined;
+}
+
+/* -t on the server's config: 0 and "Syntax OK", or the failure's output. */
+static char *check_config(kvt_server_t *srv, int *status)
+{
+    return run_joined(status, "-t", "-f", kvt_server_write_conf(srv), NULL);
+}
+
+static void assert_syntax_ok(kvt_server_t *srv)
+{
+    int status;
+    char *out = check_config(srv, &status);
+    ck_assert_msg(status == 0 && kvt_contains(out, "Syntax OK"),
+                  "kiva -t: status %d, output:\n%s", status, out);
+    free(out);
+}
+
+/* Start kiva for real on the config; it must refuse with exit 1 and, when @a needle is
+ * given, name the line that contains it. Returns stderr for further checks. */
+static char *expect_refusal(kvt_server_t *srv, const char *needle)
+{
+    const char *conf = kvt_server_write_conf(srv);
+    int status;
+    char *err = NULL;
+    int rv = kvt_run_kiva(&status, NULL, &err, "-f", conf, "-DFOREGROUND", (const char *)NULL);
+    ck_assert_msg(rv == 0, "kiva started with a bad config instead of refusing it");
+    ck_assert_msg(status == 1, "exit status %d, want 1; stderr:\n%s", status, err);
+    if (needle != NULL) {
+        char *want = kvt_strf("kiva: Syntax error on line %u of %s: ",
+                              kvt_conf_line_of(srv, needle), conf);
+        ck_assert_msg(kvt_contains(err, want), "stderr lacks \"%s\":\n%s", want, err);
+        free(want);
+    }
+    return err;
+}
+
+/* A server whose config is the base plus one bad line, refused at that line. */
+static char *refused_line(const char *line)
+{
+    kvt_server_t *srv = kvt_server_new("prefork");
+    kvt_server_conf(srv, "%s", line);
+    return expect_refusal(srv, line);
+}
+
+/* ---- command line ---- */
+
+START_TEST(test_version)
+{
+    int status;
+    char *out = NULL;
+    ck_assert_int_eq(kvt_run_kiva(&status, &out, NULL, "-v", (const char *)NULL), 0);
+    ck_assert_int_eq(status, 0);
+    ck_assert_msg(kvt_contains(out, "kiva") && kvt_contains(out, KV_TEST_VERSION),
+                  "-v printed: %s", out);
+}
+END_TEST
+
+START_TEST(test_build_settings)
+{
+    int status, vstatus;
+    char *out = NULL, *vout = NULL;
+    ck_assert_int_eq(kvt_run_kiva(&status, &out, NULL, "-V", (const char *)NULL), 0);
+    ck_assert_int_eq(kvt_run_kiva(&vstatus, &vout, NULL, "-v", (const char *)NULL), 0);
+    ck_assert_int_eq(status, 0);
+    ck_assert_msg(kvt_contains(out, KV_TEST_VERSION), "-V printed: %s", out);
+    ck_assert_msg(kvt_contains(out, KV_TEST_PREFIX), "-V does not show the prefix: %s", out);
+    ck_assert_msg(strlen(out) > strlen(vout), "-V says no more than -v: %s", out);
+}
+END_TEST
+
+START_TEST(test_syntax_ok)
+{
+    kvt_server_t *srv = kvt_server_new("prefork");
+    assert_syntax_ok(srv);
+    /* -t only checks: nothing may listen afterwards */
+    ck_assert_int_eq(kvt_listen_backlog(kvt_server_port(srv)), -1);
+}
+END_TEST
+
+START_TEST(test_list_modules)
+{
+    kvt_server_t *srv = kvt_server_new("prefork");
+    int status;
+    char *out = NULL;
+    ck_assert_int_eq(kvt_run_kiva(&status, &out, NULL, "-M", "-f", kvt_server_write_conf(srv),
+                                  (const char *)NULL),
+                     0);
+    ck_assert_int_eq(status, 0);
+    const char *want[] = {"core", "mpm_prefork_module", "mime_module", "dir_module"};
+    for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+        ck_assert_msg(kvt_contains(out, want[i]), "-M lacks %s: %s", want[i], out);
+    }
+}
+END_TEST
+
+START_TEST(test_list_modules_only_loaded)
+{
+    kvt_server_t *srv = kvt_server_new("prefork");
+    kvt_server_drop_base(srv, "LoadModule dir_module");
+    kvt_server_drop_base(srv, "DirectoryIndex");
+    int status;
+    char *out = NULL;
+    ck_assert_int_eq(kvt_run_kiva(&status, &out, NULL, "-M", "-f", kvt_server_write_conf(srv),
+                                  (const char *)NULL),
+                     0);
+    ck_assert_int_eq(status, 0);
+    ck_assert_msg(kvt_contains(out, "mime_module") && !kvt_contains(out, "dir_module"),
+                  "-M without LoadModule dir_module: %s", out);
+}
+END_TEST
+
+START_TEST(test_define_ifdefine)
+{
+    kvt_server_t *srv = kvt_server_new("prefork");
+    kvt_server_conf(srv, "<IfDefine KVT_BROKEN>");
+    kvt_server_conf(srv, "NoSuchDirectiveHere");
+    kvt_server_conf(srv, "</IfDefine>");
+    kvt_server_conf(srv, "<IfDefine !KVT_OTHER>");
+    kvt_server_conf(srv, "KeepAlive On");
+    kvt_server_conf(srv, "</IfDefine>");
+    assert_syntax_ok(srv);
+
+    int status;
+    const char *conf = kvt_server_conf_path(srv);
+    char *err = NULL;
+    ck_assert_int_eq(kvt_run_kiva(&status, NULL, &err, "-t", "-D", "KVT_BROKEN", "-f", conf,
+                                  (const char *)NULL),
+                     0);
+    ck_assert_int_eq(status, 1);
+    char *want = kvt_strf("Syntax error on line %u of %s:",
+                          kvt_conf_line_of(srv, "NoSuchDirectiveHere"), conf);
+    ck_assert_msg(kvt_contains(err, want), "-D KVT_BROKEN did not enable the section: %s", err);
+}
+END_TEST
+
+/* -D NAME takes effect on a running server, not only under -t. */
+START_TEST(test_define_changes_serving)
+{
+    kvt_server_t *srv = kvt_server_new("prefork");
+    kvt_write_file(srv, "f.txt", "x", 1);
+    kvt_server_conf(srv, "<IfDefine KVT_NOKEEPALIVE>");
+    kvt_server_conf(srv, "KeepAlive Off");
+    kvt_server_conf(srv, "</IfDefine>");
+    kvt_server_arg(srv, "-D");
+    kvt_server_arg(srv, "KVT_NOKEEPALIVE");
+    kvt_server_start(srv);
+    kvt_response_t r;
+    ck_assert_int_eq(kvt_request(kvt_server_port(srv), "GET /f.txt HTTP/1.1\r\nHost: a\r\n\r\n", &r),
+                     0);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_msg(kvt_contains_nocase(kvt_header(&r, "Connection"), "close"),
+                  "KeepAlive Off under -D was not applied");
+}
+END_TEST
+
+START_TEST(test_directive_before_config)
+{
+    kvt_server_t *srv = kvt_server_new("prefork");
+    const char *alt = kvt_write_root_file(srv, "alt/f.txt", "from-alt");
+    char *altdir = kvt_strf("Define KVT_DOCS %.*s", (int)(strlen(alt) - strlen("/f.txt")), alt);
+    kvt_server_drop_base(srv, "DocumentRoot");
+    kvt_server_conf(srv, "DocumentRoot ${KVT_DOCS}");
+    kvt_server_arg(srv, "-C");
+    kvt_server_arg(srv, altdir);
+    kvt_server_start(srv);
+    kvt_response_t r;
+    kvt_get(kvt_server_port(srv), "/f.txt", &r);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_str_eq(r.body, "from-alt");
+}
+END_TEST
+
+START_TEST(test_directive_after_config)
+{
+    kvt_server_t *srv = kvt_server_new("prefork");
+    kvt_write_file(srv, "f.txt", "x", 1);
+    kvt_server_conf(srv, "KeepAlive On");
+    kvt_server_arg(srv, "-c");
+    kvt_server_arg(srv, "KeepAlive Off");
+    kvt_server_start(srv);
+    kvt_response_t r;
+    ck_assert_int_eq(kvt_request(kvt_server_port(srv), "GET /f.txt HTTP/1.1\r\nHost: a\r\n\r\n", &r),
+                     0);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_msg(kvt_contains_nocase(kvt_header(&r, "Connection"), "close"),
+                  "-c \"KeepAlive Off\" did not override the config");
+}
+END_TEST
+
+/* -C runs before the config, so the config's own setting wins. */
+START_TEST(test_directive_before_config_is_overridden)
+{
+    kvt_server_t *srv = kvt_server_new("prefork");
+    kvt_write_file(srv, "f.txt", "x", 1);
+    kvt_server_conf(srv, "KeepAlive On");
+    kvt_server_arg(srv, "-C");
+    kvt_server_arg(srv, "KeepAlive Off");
+    kvt_server_start(srv);
+    int fd = kvt_connect(kvt_server_port(srv));
+    kvt_send(fd, "GET /f.txt HTTP/1.1\r\nHost: a\r\n\r\n");
+    kvt_response_t r;
+    ck_assert_int_eq(kvt_read_response(fd, &r, 0), 0);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_msg(!kvt_contains_nocase(kvt_header(&r, "Connection"), "close"),
+                  "-C setting overrode the config's KeepAlive On");
+    close(fd);
+}
+END_TEST
+
+START_TEST(test_server_root_option)
+{
+    kvt_server_t *srv = kvt_server_new("prefork");
+    kvt_write_file(srv, "f.txt", "d", 1);
+    kvt_server_drop_base(srv, "ServerRoot");
+    kvt_server_arg(srv, "-d");
+    kvt_server_arg(srv, kvt_server_root(srv));
+    kvt_server_start(srv);
+    kvt_response_t r;
+    kvt_get(kvt_server_port(srv), "/f.txt", &r);
+    ck_assert_int_eq(r.status, 200);
+    /* the relative PidFile landed under the -d root */
+    char *pidfile = kvt_strf("%s/logs/kiva.pid", kvt_server_root(srv));
+    ck_assert_msg(access(pidfile, F_OK) == 0, "no %s", pidfile);
+}
+END_TEST
+
+START_TEST(test_bad_option)
+{
+    int status;
+    char *out = run_joined(&status, "-Q", NULL, NULL, NULL);
+    ck_assert_int_eq(status, 1);
+    ck_assert_msg(kvt_contains_nocase(out, "usage"), "no usage for a bad option: %s", out);
+}
+END_TEST
+
+START_TEST(test_stop_without_server)
+{
+    kvt_server_t *srv = kvt_server_new("prefork");
+    int status;
+    char *out = run_joined(&status, "-k", "stop", "-f", kvt_server_write_conf(srv));
+    ck_assert_msg(status != 0, "-k stop with no server exited 0: %s", out);
+    ck_assert_msg(kvt_contains_nocase(out, "not running"), "unclear message: %s", out);
+}
+END_TEST
+
+/* ---- configuration errors ---- */
+
+START_TEST(test_unknown_directive)
+{
+    char *err = refused_line("NoSuchDirective foo");
+    ck_assert_msg(kvt_contains(err, "NoSuchDirective"), "reason does not name it: %s", err);
+}
+END_TEST
+
+START_TEST(test_unknown_directive_under_t)
+{
+    kvt_server_t *srv = kvt_server_new("prefork");
+    kvt_server_conf(srv, "NoSuchDirective foo");
+    int status;
+    char *out = check_config(srv, &status);
+    ck_assert_int_eq(status, 1);
+    char *want = kvt_strf("kiva: Syntax error on line %u of %s: ",
+                          kvt_conf_line_of(srv, "NoSuchDirective"), kvt_server_conf_path(srv));
+    ck_assert_msg(kvt_contains(out, want), "kiva -t: %s", out);
+    ck_assert_msg(!kvt_contains(out, "Syntax OK"), "kiva -t said Syntax OK: %s", out);
+}
+END_TEST
+
+START_TEST(test_near_miss_suggestion)
+{
+    char *err = refused_line("KeepAliveTimout 5");
+    ck_assert_msg(kvt_contains_nocase(err, "perhaps you meant") &&
+                      kvt_contains(err, "KeepAliveTimeout"),
+                  "no suggestion: %s", err);
+}
+END_TEST
+
+START_TEST(test_directive_of_unloaded_module)
+{
+    kvt_server_t *srv = kvt_server_new("prefork");
+    kvt_server_drop_base(srv, "LoadModule dir_module");
+    kvt_server_drop_base(srv, "DirectoryIndex");
+    kvt_server_conf(srv, "DirectoryIndex index.html");
+    char *err = expect_refusal(srv, "DirectoryIndex");
+    ck_assert_msg(kvt_contains(err, "LoadModule dir_module ") && kvt_contains(err, "mod_dir.so"),
+                  "no LoadModule hint: %s", err);
+}
+END_TEST
+
+START_TEST(test_directive_of_unloaded_mime)
+{
+    kvt_server_t *srv = kvt_server_new("prefork");
+    kvt_server_drop_base(srv, "LoadModule mime_module");
+    kvt_server_drop_base(srv, "TypesConfig");
+    kvt_server_conf(srv, "TypesConfig %s/conf/mime.types", KV_TEST_SRCDIR);
+    char *err = expect_refusal(srv, "TypesConfig");
+    ck_assert_msg(kvt_contains(err, "LoadModule mime_module ") && kvt_contains(err, "mod_mime.so"),
+                  "no LoadModule hint: %s", err);
+}
+END_TEST
+
+START_TEST(test_too_many_arguments)
+{
+    char *err = refused_line("KeepAlive On Off");
+    ck_assert_msg(kvt_contains(err, "KeepAlive"), "reason does not name the directive: %s", err);
+}
+END_TEST
+
+START_TEST(test_too_few_arguments)
+{
+    char *err = refused_line("KeepAliveTimeout");
+    ck_assert_msg(kvt_contains(err, "KeepAliveTimeout"), "reason does not name it: %s", err);
+}
+END_TEST
+
+START_TEST(test_not_a_number)
+{
+    char *err = refused_line("MaxKeepAliveRequests abc");
+    ck_assert_msg(kvt_contains(err, "abc"), "reason does not name the value: %s", err);
+}
+END_TEST
+
+START_TEST(test_trailing_junk_number)
+{
+    refused_line("MaxKeepAliveRequests 10x");
+}
+END_TEST
+
+START_TEST(test_negative_number)
+{
+    refused_line("MaxKeepAliveRequests -1");
+}
+END_TEST
+
+START_TEST(test_number_overflow)
+{
+    refused_line("LimitRequestFields 99999999999999999999999");
+}
+END_TEST
+
+START_TEST(test_timeout_overflow)
+{
+    refused_line("Timeout 99999999999999999999999");
+}
+END_TEST
+
+START_TEST(test_flag_not_on_off)
+{
+    refused_line("KeepAlive Maybe");
+}
+END_TEST
+
+START_TEST(test_document_root_twice)
+{
+    kvt_server_t *srv = kvt_server_new("prefork");
+    kvt_server_conf(srv, "DocumentRoot \"%s/again\"", kvt_server_root(srv));
+    expect_refusal(srv, "/again");
+}
+END_TEST
+
+START_TEST(test_unclosed_section)
+{
+    kvt_server_t *srv = kvt_server_new("prefork");
+    kvt_server_conf(srv, "<IfModule mime_module>");
+    kvt_server_conf(srv, "KeepAlive On");
+    char *err = expect_refusal(srv, NULL);
+    ck_assert_msg(kvt_contains(err, "kiva: Syntax error on line ") &&
+                      kvt_contains(err, kvt_server_conf_path(srv)) &&
+                      kvt_contains(err, "IfModule"),
+                  "unclear message for an unclosed section: %s", err);
+}
+END_TEST
+
+START_TEST(test_stray_section_end)
+{
+    char *err = refused_line("</IfModule>");
+    ck_assert_msg(kvt_contains(err, "IfModule"), "reason does not name the section: %s", err);
+}
+END_TEST
+
+START_TEST(test_load_missing_file)
+{
+    char *err = refused_line("LoadModule foo_module /nonexistent/kvt/mod_foo.so");
+    ck_assert_msg(kvt_contains(err, "/nonexistent/kvt/mod_foo.so"), "no path: %s", err);
+}
+END_TEST
+
+START_TEST(test_load_missing_symbol)
+{
+    char *err = refused_line("LoadModule foo_module " MODULES "/mod_mime.so");
+    ck_assert_msg(kvt_contains(err, "foo_module"), "reason does not name the symbol: %s", err);
+}
+END_TEST
+
+START_TEST(test_no_mpm)
+{
+    kvt_server_t *srv = kvt_server_new("prefork");
+    kvt_server_drop_base(srv, "LoadModule mpm_");
+    char *err = expect_refusal(srv, NULL);
+    ck_assert_msg(kvt_contains(err, "MPM"), "no mention of the missing MPM: %s", err);
+}
+END_TEST
+
+/* As httpd: loading the same module twice is a warning, and the config is still good. */
+START_TEST(test_mpm_loaded_twice_warns)
+{
+    kvt_server_t *srv = kvt_server_new("prefork");
+    kvt_server_conf(srv, "LoadModule mpm_prefork_module %s/mod_mpm_prefork.so", MODULES);
+    int status;
+    char *out = check_config(srv, &status);
+    ck_assert_msg(status == 0 && kvt_contains(out, "Syntax OK"), "-t: status %d: %s", status, out);
+    ck_assert_msg(kvt_contains(out, "mpm_prefork_module") &&
+                      kvt_contains_nocase(out, "already loaded"),
+                  "no warning about the second LoadModule: %s", out);
+}
+END_TEST
+
+static void assert_section_not_implemented(const char *open, const char *close)
+{
+    kvt_server_t *srv = kvt_server_new("prefork");
+    kvt_server_conf(srv, "%s", open);
+    kvt_server_conf(srv, "%s", close);
+    char *err = expect_refusal(srv, open);
+    ck_assert_msg(kvt_contains_nocase(err, "not implemented"), "%s: %s", open, err);
+}
+
+START_TEST(test_directory_not_implemented)
+{
+    assert_section_not_implemented("<Directory \"/tmp\">", "</Directory>");
+}
+END_TEST
+
+START_TEST(test_location_not_implemented)
+{
+    assert_section_not_implemented("<Location \"/x\">", "</Location>");
+}
+END_TEST
+
+START_TEST(test_files_not_implemented)
+{
+    assert_section_not_implemented("<Files \"x.txt\">", "</Files>");
+}
+END_TEST
+
+START_TEST(test_virtualhost_not_implemented)
+{
+    assert_section_not_implemented("<VirtualHost 127.0.0.1:80>", "</VirtualHost>");
+}
+END_TEST
+
+START_TEST(test_include_wildcard)
+{
+    kvt_server_t *srv = kvt_server_new("prefork");
+    kvt_write_root_file(srv, "conf.d/a.conf", "KeepAlive On\n");
+    const char *b = kvt_write_root_file(srv, "conf.d/b.conf", "# second file\nNoSuchInB on\n");
+    kvt_server_conf(srv, "Include conf.d/*.conf");
+    char *err = expect_refusal(srv, NULL);
+    char *want = kvt_strf("kiva: Syntax error on line 2 of %s: ", b);
+    ck_assert_msg(kvt_contains(err, want), "stderr lacks \"%s\": %s", want, err);
+}
+END_TEST
+
+START_TEST(test_include_wildcard_ok)
+{
+    kvt_server_t *srv = kvt_server_new("prefork");
+    kvt_write_root_file(srv, "conf.d/a.conf", "KeepAlive On\n");
+    kvt_write_root_file(srv, "conf.d/b.conf", "KeepAliveTimeout 3\n");
+    kvt_server_conf(srv, "Include conf.d/*.conf");
+    assert_syntax_ok(srv);
+}
+END_TEST
+
+START_TEST(test_include_optional_nothing)
+{
+    kvt_server_t *srv = kvt_server_new("prefork");
+    kvt_server_conf(srv, "IncludeOptional conf.d/nothing-*.conf");
+    kvt_server_conf(srv, "IncludeOptional %s/none/x.conf", kvt_server_root(srv));
+    assert_syntax_ok(srv);
+}
+END_TEST
+
+START_TEST(test_include_missing_file)
+{
+    char *err = refused_line("Include /nonexistent/kvt/missing.conf");
+    ck_assert_msg(kvt_contains(err, "/nonexistent/kvt/missing.conf"), "no path: %s", err);
+}
+END_TEST
+
+START_TEST(test_define_variable)
+{
+    kvt_server_t *srv = kvt_server_new("prefork");
+    const char *f = kvt_write_root_file(srv, "site/f.txt", "via-define");
+    kvt_server_drop_base(srv, "DocumentRoot");
+    kvt_server_conf(srv, "Define KVT_SITE %.*s", (int)(strlen(f) - strlen("/f.txt")), f);
+    kvt_server_conf(srv, "DocumentRoot \"${KVT_SITE}\"");
+    kvt_server_start(srv);
+    kvt_response_t r;
+    kvt_get(kvt_server_port(srv), "/f.txt", &r);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_str_eq(r.body, "via-define");
+}
+END_TEST
+
+static Suite *config_cli_suite(void)
+{
+    Suite *s = suite_create("config_cli");
+    TCase *cli = kvt_tcase("cli");
+    kvt_add_test(cli, test_version);
+    kvt_add_test(cli, test_build_settings);
+    kvt_add_test(cli, test_syntax_ok);
+    kvt_add_test(cli, test_list_modules);
+    kvt_add_test(cli, test_list_modules_only_loaded);
+    kvt_add_test(cli, test_define_ifdefine);
+    kvt_add_test(cli, test_define_changes_serving);
+    kvt_add_test(cli, test_directive_before_config);
+    kvt_add_test(cli, test_directive_after_config);
+    kvt_add_test(cli, test_directive_before_config_is_overridden);
+    kvt_add_test(cli, test_server_root_option);
+    kvt_add_test(cli, test_bad_option);
+    kvt_add_test(cli, test_stop_without_server);
+    suite_add_tcase(s, cli);
+
+    TCase *errors = kvt_tcase("errors");
+    kvt_add_test(errors, test_unknown_directive);
+    kvt_add_test(errors, test_unknown_directive_under_t);
+    kvt_add_test(errors, test_near_miss_suggestion);
+    kvt_add_test(errors, test_directive_of_unloaded_module);
+    kvt_add_test(errors, test_directive_of_unloaded_mime);
+    kvt_add_test(errors, test_too_many_arguments);
+    kvt_add_test(errors, test_too_few_arguments);
+    kvt_add_test(errors, test_not_a_number);
+    kvt_add_test(errors, test_trailing_junk_number);
+    kvt_add_test(errors, test_negative_number);
+    kvt_add_test(errors, test_number_overflow);
+    kvt_add_test(errors, test_timeout_overflow);
+    kvt_add_test(errors, test_flag_not_on_off);
+    kvt_add_test(errors, test_document_root_twice);
+    kvt_add_test(errors, test_unclosed_section);
+    kvt_add_test(errors, test_stray_section_end);
+    kvt_add_test(errors, test_load_missing_file);
+    kvt_add_test(errors, test_load_missing_symbol);
+    kvt_add_test(errors, test_no_mpm);
+    kvt_add_test(errors, test_mpm_loaded_twice_warns);
+    kvt_add_test(errors, test_directory_not_implemented);
+    kvt_add_test(errors, test_location_not_implemented);
+    kvt_add_test(errors, test_files_not_implemented);
+    kvt_add_test(errors, test_virtualhost_not_implemented);
+    kvt_add_test(errors, test_include_wildcard);
+    kvt_add_test(errors, test_include_wildcard_ok);
+    kvt_add_test(errors, test_include_optional_nothing);
+    kvt_add_test(errors, test_include_missing_file);
+    kvt_add_test(errors, test_define_variable);
+    suite_add_tcase(s, errors);
+    return s;
+}
+
+int main(void)
+{
+    return kvt_run_suite(config_cli_suite());
+}

@@ -1,0 +1,192 @@
+/* Directives that must reach the kernel or the process model: ListenBacklog,
+ * SendBufferSize/ReceiveBufferSize, MaxConnectionsPerChild and its alias. */
+#include "harness.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define CONNECTIONS 6
+
+static kvt_server_t *serve(const char *line)
+{
+    kvt_server_t *srv = kvt_server_new("prefork");
+    kvt_write_file(srv, "f.txt", "f", 1);
+    if (line != NULL) {
+        kvt_server_conf(srv, "%s", line);
+    }
+    kvt_server_start(srv);
+    return srv;
+}
+
+START_TEST(test_listen_backlog)
+{
+    kvt_server_t *srv = serve("ListenBacklog 7");
+    long backlog = kvt_listen_backlog(kvt_server_port(srv));
+    ck_assert_msg(backlog == 7, "listen backlog %ld, want 7", backlog);
+}
+END_TEST
+
+/* Without the directive the backlog is something else, so 7 above is not a coincidence. */
+START_TEST(test_listen_backlog_default)
+{
+    kvt_server_t *srv = serve(NULL);
+    long backlog = kvt_listen_backlog(kvt_server_port(srv));
+    ck_assert_msg(backlog > 7, "default listen backlog %ld", backlog);
+}
+END_TEST
+
+/* Open a kept-alive connection that a child has accepted and answered. */
+static int served_connection(kvt_server_t *srv)
+{
+    int fd = kvt_connect(kvt_server_port(srv));
+    kvt_send(fd, "GET /f.txt HTTP/1.1\r\nHost: localhost\r\n\r\n");
+    kvt_response_t r;
+    ck_assert_int_eq(kvt_read_response(fd, &r, 0), 0);
+    ck_assert_int_eq(r.status, 200);
+    kvt_response_free(&r);
+    return fd;
+}
+
+static void server_buffers(kvt_server_t *srv, long *rb, long *tb)
+{
+    int fd = served_connection(srv);
+    ck_assert_msg(kvt_server_sock_buffers(srv, fd, rb, tb) == 0,
+                  "no server-side socket in ss -tmn for port %d", kvt_server_port(srv));
+    close(fd);
+}
+
+/* The kernel doubles what SO_SNDBUF/SO_RCVBUF are given; ss shows the doubled value. The
+ * sizes are chosen unlike the kernel's defaults (rb 131072 from tcp_rmem). */
+START_TEST(test_socket_buffer_sizes)
+{
+    kvt_server_t *srv = kvt_server_new("prefork");
+    kvt_write_file(srv, "f.txt", "f", 1);
+    kvt_server_conf(srv, "SendBufferSize 50000");
+    kvt_server_conf(srv, "ReceiveBufferSize 40000");
+    kvt_server_start(srv);
+    kvt_server_t *plain = serve(NULL);
+    long rb, tb, plain_rb, plain_tb;
+    server_buffers(srv, &rb, &tb);
+    server_buffers(plain, &plain_rb, &plain_tb);
+    ck_assert_msg(tb == 100000, "send buffer %ld, want 2 * 50000", tb);
+    ck_assert_msg(rb == 80000, "receive buffer %ld, want 2 * 40000", rb);
+    ck_assert_msg(plain_tb != tb && plain_rb != rb,
+                  "a server without the directives has the same buffers (%ld, %ld)", plain_rb,
+                  plain_tb);
+}
+END_TEST
+
+struct served {
+    pid_t pid[CONNECTIONS];
+    int n;
+};
+
+/* How many of the connections @a pid served. */
+static int served_by(const struct served *s, pid_t pid)
+{
+    int count = 0;
+    for (int i = 0; i < s->n; i++) {
+        count += s->pid[i] == pid;
+    }
+    return count;
+}
+
+static int distinct_pids(const struct served *s)
+{
+    int distinct = 0;
+    for (int i = 0; i < s->n; i++) {
+        int seen = 0;
+        for (int j = 0; j < i; j++) {
+            seen |= s->pid[j] == s->pid[i];
+        }
+        distinct += !seen;
+    }
+    return distinct;
+}
+
+static int gone(void *arg)
+{
+    return !kvt_pid_alive(*(pid_t *)arg);
+}
+
+/* One child at a time (StartServers 1, spares 1): with a limit of 2 connections per child,
+ * no child serves more than 2 of 6 sequential connections, so at least 3 children do, and
+ * the first child exits. */
+static void assert_children_recycled(const char *directive)
+{
+    kvt_server_t *srv = kvt_server_new("prefork");
+    kvt_write_file(srv, "f.txt", "f", 1);
+    kvt_server_processes(srv, 1, 1, 1);
+    kvt_server_conf(srv, "%s 2", directive);
+    kvt_server_start(srv);
+    struct served s = {.n = 0};
+    for (int i = 0; i < CONNECTIONS; i++) {
+        int fd = served_connection(srv);
+        s.pid[s.n] = kvt_serving_pid(srv, fd);
+        ck_assert_msg(s.pid[s.n] > 0, "connection %d: no serving process found", i + 1);
+        s.n++;
+        close(fd);
+    }
+    for (int i = 0; i < s.n; i++) {
+        int count = served_by(&s, s.pid[i]);
+        ck_assert_msg(count <= 2, "%s 2: child %d served %d connections", directive,
+                      (int)s.pid[i], count);
+    }
+    int distinct = distinct_pids(&s);
+    ck_assert_msg(distinct >= 3, "%d connections served by only %d children", s.n, distinct);
+    ck_assert_msg(kvt_wait_for(gone, &s.pid[0], 5000), "first child %d still alive",
+                  (int)s.pid[0]);
+}
+
+START_TEST(test_max_connections_per_child)
+{
+    assert_children_recycled("MaxConnectionsPerChild");
+}
+END_TEST
+
+START_TEST(test_max_requests_per_child_alias)
+{
+    assert_children_recycled("MaxRequestsPerChild");
+}
+END_TEST
+
+/* 0 means never: one child serves every connection. */
+START_TEST(test_max_connections_per_child_zero)
+{
+    kvt_server_t *srv = kvt_server_new("prefork");
+    kvt_write_file(srv, "f.txt", "f", 1);
+    kvt_server_processes(srv, 1, 1, 1);
+    kvt_server_conf(srv, "MaxConnectionsPerChild 0");
+    kvt_server_start(srv);
+    pid_t first = 0;
+    for (int i = 0; i < CONNECTIONS; i++) {
+        int fd = served_connection(srv);
+        pid_t pid = kvt_serving_pid(srv, fd);
+        ck_assert_msg(pid > 0, "connection %d: no serving process found", i + 1);
+        first = first ? first : pid;
+        close(fd);
+        ck_assert_msg(kvt_pid_alive(first), "child %d exited with MaxConnectionsPerChild 0",
+                      (int)first);
+    }
+}
+END_TEST
+
+static Suite *directives_suite(void)
+{
+    Suite *s = suite_create("directives");
+    TCase *tc = kvt_tcase("directives");
+    kvt_add_test(tc, test_listen_backlog);
+    kvt_add_test(tc, test_listen_backlog_default);
+    kvt_add_test(tc, test_socket_buffer_sizes);
+    kvt_add_test(tc, test_max_connections_per_child);
+    kvt_add_test(tc, test_max_requests_per_child_alias);
+    kvt_add_test(tc, test_max_connections_per_child_zero);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    return kvt_run_suite(directives_suite());
+}

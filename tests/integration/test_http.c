@@ -1,0 +1,428 @@
+/* Serving static files under prefork: status codes, exact bytes, header fields, path
+ * mapping, request limits and bad requests. */
+#include "harness.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+/* 1700000000 as an HTTP date. */
+#define FIXED_MTIME 1700000000L
+#define FIXED_MTIME_HTTP "Tue, 14 Nov 2023 22:13:20 GMT"
+
+static const char page[] = "<html><body>kiva first light</body></html>\n";
+
+static kvt_server_t *started(void)
+{
+    kvt_server_t *srv = kvt_server_new("prefork");
+    kvt_server_start(srv);
+    return srv;
+}
+
+static void set_mtime(kvt_server_t *srv, const char *relpath, long when)
+{
+    char *path = kvt_strf("%s/%s", kvt_server_docroot(srv), relpath);
+    struct timeval tv[2] = {{when, 0}, {when, 0}};
+    ck_assert_int_eq(utimes(path, tv), 0);
+    free(path);
+}
+
+/* A response whose status is @a want, with the diagnostics of the server if not. */
+static void assert_status(kvt_server_t *srv, const kvt_response_t *r, int want, const char *what)
+{
+    ck_assert_msg(r->status == want, "%s: status %d, want %d\n%s", what, r->status, want,
+                  r->status == want ? "" : kvt_server_diagnostics(srv));
+}
+
+static int status_request(kvt_server_t *srv, const char *request, kvt_response_t *r)
+{
+    int rv = kvt_request(kvt_server_port(srv), request, r);
+    ck_assert_msg(rv == 0, "no response to %s", request);
+    return r->status;
+}
+
+START_TEST(test_get_file)
+{
+    kvt_server_t *srv = kvt_server_new("prefork");
+    kvt_write_file(srv, "hello.html", page, strlen(page));
+    set_mtime(srv, "hello.html", FIXED_MTIME);
+    kvt_server_start(srv);
+    kvt_response_t r;
+    kvt_get(kvt_server_port(srv), "/hello.html", &r);
+    assert_status(srv, &r, 200, "GET /hello.html");
+    ck_assert_str_eq(r.version, "HTTP/1.1");
+    ck_assert_uint_eq(r.body_len, strlen(page));
+    ck_assert_str_eq(r.body, page);
+    char *len = kvt_strf("%zu", strlen(page));
+    ck_assert_pstr_eq(kvt_header(&r, "Content-Length"), len);
+    const char *type = kvt_header(&r, "Content-Type");
+    ck_assert_msg(type != NULL && strncmp(type, "text/html", 9) == 0, "Content-Type %s", type);
+    ck_assert_pstr_eq(kvt_header(&r, "Last-Modified"), FIXED_MTIME_HTTP);
+    const char *etag = kvt_header(&r, "ETag");
+    ck_assert_msg(etag != NULL && (etag[0] == '"' || strncmp(etag, "W/\"", 3) == 0) &&
+                      etag[strlen(etag) - 1] == '"',
+                  "ETag %s", etag);
+    const char *date = kvt_header(&r, "Date");
+    ck_assert_msg(date != NULL && strlen(date) == 29 && kvt_contains(date, " GMT"), "Date %s", date);
+    const char *server = kvt_header(&r, "Server");
+    ck_assert_msg(server != NULL && strncmp(server, "kiva", 4) == 0, "Server %s", server);
+}
+END_TEST
+
+/* Binary content of a type mime.types does not know: every byte, sent as octet-stream. */
+START_TEST(test_get_binary_unknown_type)
+{
+    kvt_server_t *srv = kvt_server_new("prefork");
+    size_t len = 300000;
+    char *data = malloc(len);
+    for (size_t i = 0; i < len; i++) {
+        data[i] = (char)((i * 7 + i / 251) & 0xff);
+    }
+    kvt_write_file(srv, "blob.kvtunknown", data, len);
+    kvt_server_start(srv);
+    kvt_response_t r;
+    kvt_get(kvt_server_port(srv), "/blob.kvtunknown", &r);
+    assert_status(srv, &r, 200, "GET /blob.kvtunknown");
+    ck_assert_uint_eq(r.body_len, len);
+    ck_assert_msg(memcmp(r.body, data, len) == 0, "body bytes differ from the file");
+    ck_assert_pstr_eq(kvt_header(&r, "Content-Type"), "application/octet-stream");
+}
+END_TEST
+
+START_TEST(test_content_types_from_mime_types)
+{
+    kvt_server_t *srv = kvt_server_new("prefork");
+    kvt_write_file(srv, "a.txt", "t", 1);
+    kvt_write_file(srv, "a.css", "c", 1);
+    kvt_write_file(srv, "a.png", "p", 1);
+    kvt_server_start(srv);
+    const char *cases[][2] = {{"/a.txt", "text/plain"}, {"/a.css", "text/css"},
+                              {"/a.png", "image/png"}};
+    for (size_t i = 0; i < 3; i++) {
+        kvt_response_t r;
+        kvt_get(kvt_server_port(srv), cases[i][0], &r);
+        assert_status(srv, &r, 200, cases[i][0]);
+        const char *type = kvt_header(&r, "Content-Type");
+        ck_assert_msg(type != NULL && strncmp(type, cases[i][1], strlen(cases[i][1])) == 0,
+                      "%s: Content-Type %s, want %s", cases[i][0], type, cases[i][1]);
+        kvt_response_free(&r);
+    }
+}
+END_TEST
+
+START_TEST(test_head)
+{
+    kvt_server_t *srv = kvt_server_new("prefork");
+    kvt_write_file(srv, "hello.html", page, strlen(page));
+    kvt_server_start(srv);
+    kvt_response_t get, head;
+    kvt_get(kvt_server_port(srv), "/hello.html", &get);
+    int fd = kvt_connect(kvt_server_port(srv));
+    kvt_send(fd, "HEAD /hello.html HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+    ck_assert_int_eq(kvt_read_response(fd, &head, 1), 0);
+    size_t extra;
+    char *rest = kvt_read_until_close(fd, &extra);
+    close(fd);
+    assert_status(srv, &head, 200, "HEAD");
+    ck_assert_msg(extra == 0, "HEAD sent %zu body bytes: %.80s", extra, rest);
+    const char *same[] = {"Content-Length", "Content-Type", "Last-Modified", "ETag"};
+    for (size_t i = 0; i < 4; i++) {
+        ck_assert_msg(kvt_header(&head, same[i]) != NULL, "HEAD lacks %s", same[i]);
+        ck_assert_str_eq(kvt_header(&head, same[i]), kvt_header(&get, same[i]));
+    }
+}
+END_TEST
+
+START_TEST(test_directory_index)
+{
+    kvt_server_t *srv = kvt_server_new("prefork");
+    kvt_write_file(srv, "index.html", page, strlen(page));
+    kvt_write_file(srv, "sub/index.html", "sub index", 9);
+    kvt_server_start(srv);
+    kvt_response_t r;
+    kvt_get(kvt_server_port(srv), "/", &r);
+    assert_status(srv, &r, 200, "GET /");
+    ck_assert_str_eq(r.body, page);
+    const char *type = kvt_header(&r, "Content-Type");
+    ck_assert_msg(type != NULL && strncmp(type, "text/html", 9) == 0, "Content-Type %s", type);
+    kvt_response_free(&r);
+    kvt_get(kvt_server_port(srv), "/sub/", &r);
+    assert_status(srv, &r, 200, "GET /sub/");
+    ck_assert_str_eq(r.body, "sub index");
+}
+END_TEST
+
+START_TEST(test_directory_without_slash_redirects)
+{
+    kvt_server_t *srv = kvt_server_new("prefork");
+    kvt_write_file(srv, "sub/index.html", "sub index", 9);
+    kvt_server_start(srv);
+    kvt_response_t r;
+    kvt_get(kvt_server_port(srv), "/sub", &r);
+    assert_status(srv, &r, 301, "GET /sub");
+    const char *loc = kvt_header(&r, "Location");
+    ck_assert_msg(loc != NULL && strlen(loc) >= 5 && strcmp(loc + strlen(loc) - 5, "/sub/") == 0,
+                  "Location %s", loc);
+}
+END_TEST
+
+START_TEST(test_percent_decoded_path)
+{
+    kvt_server_t *srv = kvt_server_new("prefork");
+    kvt_write_file(srv, "a b.txt", "with a space", 12);
+    kvt_server_start(srv);
+    kvt_response_t r;
+    kvt_get(kvt_server_port(srv), "/a%20b.txt", &r);
+    assert_status(srv, &r, 200, "GET /a%20b.txt");
+    ck_assert_str_eq(r.body, "with a space");
+}
+END_TEST
+
+START_TEST(test_not_found)
+{
+    kvt_server_t *srv = started();
+    kvt_response_t r;
+    kvt_get(kvt_server_port(srv), "/no-such-file.html", &r);
+    assert_status(srv, &r, 404, "GET missing");
+    ck_assert_msg(r.body_len > 0, "404 without a body");
+}
+END_TEST
+
+START_TEST(test_unreadable_file_forbidden)
+{
+    kvt_server_t *srv = kvt_server_new("prefork");
+    kvt_write_file(srv, "locked.txt", "LOCKED-CONTENT", 14);
+    char *path = kvt_strf("%s/locked.txt", kvt_server_docroot(srv));
+    ck_assert_int_eq(chmod(path, 0), 0);
+    kvt_server_start(srv);
+    kvt_response_t r;
+    kvt_get(kvt_server_port(srv), "/locked.txt", &r);
+    assert_status(srv, &r, 403, "GET mode-000 file");
+    ck_assert_msg(!kvt_contains(r.body, "LOCKED-CONTENT"), "served an unreadable file");
+}
+END_TEST
+
+static int is_refusal(int status)
+{
+    return status == 400 || status == 403 || status == 404;
+}
+
+START_TEST(test_traversal_never_leaves_docroot)
+{
+    kvt_server_t *srv = kvt_server_new("prefork");
+    kvt_write_root_file(srv, "outside.txt", "TOPSECRET-OUTSIDE");
+    kvt_write_file(srv, "sub/in.txt", "in", 2);
+    kvt_server_start(srv);
+    const char *targets[] = {
+        "/../outside.txt",        "/%2e%2e/outside.txt",     "/%2E%2E/outside.txt",
+        "/sub/../../outside.txt", "/sub/%2e%2e/%2e%2e/outside.txt", "/..%2foutside.txt",
+        "/%2e%2e%2foutside.txt",  "/./../outside.txt",       "/sub/..%2F..%2Foutside.txt",
+        "/.%2e/outside.txt",      "/..\\outside.txt",        "/sub/./../../outside.txt",
+    };
+    for (size_t i = 0; i < sizeof(targets) / sizeof(targets[0]); i++) {
+        char *req = kvt_strf("GET %s HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+                             targets[i]);
+        kvt_response_t r;
+        status_request(srv, req, &r);
+        ck_assert_msg(is_refusal(r.status), "%s: status %d", targets[i], r.status);
+        ck_assert_msg(!kvt_contains(r.body, "TOPSECRET"), "%s served a file outside DocumentRoot",
+                      targets[i]);
+        kvt_response_free(&r);
+        free(req);
+    }
+}
+END_TEST
+
+START_TEST(test_malformed_request_lines)
+{
+    kvt_server_t *srv = kvt_server_new("prefork");
+    kvt_write_file(srv, "ok.txt", "ok", 2);
+    kvt_server_start(srv);
+    const char *bad[] = {
+        "GET / HTTP/1.1 junk\r\nHost: a\r\n\r\n",
+        "GET / HTTQ/1.1\r\nHost: a\r\n\r\n",
+        "GET / HTTP/1.x\r\nHost: a\r\n\r\n",
+        " / HTTP/1.1\r\nHost: a\r\n\r\n",
+        "GET\r\nHost: a\r\n\r\n",
+        "GET / HTTP/1.1\r\nNo colon here\r\n\r\n",
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        kvt_response_t r;
+        status_request(srv, bad[i], &r);
+        ck_assert_msg(r.status == 400, "request %zu (%.20s...): status %d, want 400", i, bad[i],
+                      r.status);
+        kvt_response_free(&r);
+    }
+    /* and the server goes on serving */
+    kvt_response_t r;
+    kvt_get(kvt_server_port(srv), "/ok.txt", &r);
+    assert_status(srv, &r, 200, "GET after bad requests");
+    ck_assert_str_eq(r.body, "ok");
+}
+END_TEST
+
+START_TEST(test_missing_host)
+{
+    kvt_server_t *srv = kvt_server_new("prefork");
+    kvt_write_file(srv, "ok.txt", "ok", 2);
+    kvt_server_start(srv);
+    kvt_response_t r;
+    status_request(srv, "GET /ok.txt HTTP/1.1\r\nConnection: close\r\n\r\n", &r);
+    assert_status(srv, &r, 400, "HTTP/1.1 without Host");
+    kvt_response_free(&r);
+    /* HTTP/1.0 needs no Host */
+    status_request(srv, "GET /ok.txt HTTP/1.0\r\n\r\n", &r);
+    assert_status(srv, &r, 200, "HTTP/1.0 without Host");
+}
+END_TEST
+
+START_TEST(test_unknown_method)
+{
+    kvt_server_t *srv = kvt_server_new("prefork");
+    kvt_write_file(srv, "ok.txt", "ok", 2);
+    kvt_server_start(srv);
+    kvt_response_t r;
+    status_request(srv, "FOO /ok.txt HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n", &r);
+    assert_status(srv, &r, 501, "FOO");
+}
+END_TEST
+
+START_TEST(test_method_not_allowed)
+{
+    kvt_server_t *srv = kvt_server_new("prefork");
+    kvt_write_file(srv, "ok.txt", "ok", 2);
+    kvt_server_start(srv);
+    const char *methods[] = {"POST", "PUT", "DELETE"};
+    for (size_t i = 0; i < 3; i++) {
+        char *req = kvt_strf("%s /ok.txt HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n"
+                             "Connection: close\r\n\r\n",
+                             methods[i]);
+        kvt_response_t r;
+        status_request(srv, req, &r);
+        assert_status(srv, &r, 405, methods[i]);
+        ck_assert_msg(kvt_contains(kvt_header(&r, "Allow"), "GET"), "%s: Allow %s", methods[i],
+                      kvt_header(&r, "Allow"));
+        kvt_response_free(&r);
+        free(req);
+    }
+}
+END_TEST
+
+static char *repeat(char c, size_t n)
+{
+    char *s = malloc(n + 1);
+    memset(s, c, n);
+    s[n] = '\0';
+    return s;
+}
+
+START_TEST(test_limit_request_line)
+{
+    kvt_server_t *srv = kvt_server_new("prefork");
+    char *name = repeat('a', 150);
+    kvt_write_file(srv, name, "long", 4);
+    kvt_server_conf(srv, "LimitRequestLine 120");
+    kvt_server_start(srv);
+    char *path = kvt_strf("/%s", name);
+    kvt_response_t r;
+    kvt_get(kvt_server_port(srv), path, &r);
+    assert_status(srv, &r, 414, "request line over LimitRequestLine");
+    kvt_response_free(&r);
+    kvt_write_file(srv, "short.txt", "short", 5);
+    kvt_get(kvt_server_port(srv), "/short.txt", &r);
+    assert_status(srv, &r, 200, "request line under LimitRequestLine");
+}
+END_TEST
+
+START_TEST(test_limit_request_fields)
+{
+    kvt_server_t *srv = kvt_server_new("prefork");
+    kvt_write_file(srv, "ok.txt", "ok", 2);
+    kvt_server_conf(srv, "LimitRequestFields 5");
+    kvt_server_start(srv);
+    kvt_response_t r;
+    status_request(srv,
+                   "GET /ok.txt HTTP/1.1\r\nHost: a\r\nX-1: 1\r\nX-2: 2\r\nX-3: 3\r\nX-4: 4\r\n"
+                   "X-5: 5\r\nX-6: 6\r\nX-7: 7\r\n\r\n",
+                   &r);
+    assert_status(srv, &r, 400, "8 fields over LimitRequestFields 5");
+    kvt_response_free(&r);
+    status_request(srv, "GET /ok.txt HTTP/1.1\r\nHost: a\r\nX-1: 1\r\nConnection: close\r\n\r\n",
+                   &r);
+    assert_status(srv, &r, 200, "3 fields under LimitRequestFields 5");
+}
+END_TEST
+
+START_TEST(test_limit_request_field_size)
+{
+    kvt_server_t *srv = kvt_server_new("prefork");
+    kvt_write_file(srv, "ok.txt", "ok", 2);
+    kvt_server_conf(srv, "LimitRequestFieldSize 100");
+    kvt_server_start(srv);
+    char *big = repeat('v', 200), *small = repeat('v', 40);
+    char *req = kvt_strf("GET /ok.txt HTTP/1.1\r\nHost: a\r\nX-Big: %s\r\n\r\n", big);
+    kvt_response_t r;
+    status_request(srv, req, &r);
+    assert_status(srv, &r, 400, "field over LimitRequestFieldSize");
+    kvt_response_free(&r);
+    req = kvt_strf("GET /ok.txt HTTP/1.1\r\nHost: a\r\nX-Small: %s\r\nConnection: close\r\n\r\n",
+                   small);
+    status_request(srv, req, &r);
+    assert_status(srv, &r, 200, "field under LimitRequestFieldSize");
+}
+END_TEST
+
+/* A 400 may close its connection, but the next connection is served normally. */
+START_TEST(test_serves_after_bad_request)
+{
+    kvt_server_t *srv = kvt_server_new("prefork");
+    kvt_write_file(srv, "ok.txt", "ok", 2);
+    kvt_server_processes(srv, 1, 1, 1);
+    kvt_server_start(srv);
+    for (int i = 0; i < 3; i++) {
+        kvt_response_t r;
+        status_request(srv, "\x01\x02garbage\r\n\r\n", &r);
+        assert_status(srv, &r, 400, "garbage");
+        kvt_response_free(&r);
+        kvt_get(kvt_server_port(srv), "/ok.txt", &r);
+        assert_status(srv, &r, 200, "GET after garbage");
+        kvt_response_free(&r);
+    }
+}
+END_TEST
+
+static Suite *http_suite(void)
+{
+    Suite *s = suite_create("http");
+    TCase *serve = kvt_tcase("serve");
+    kvt_add_test(serve, test_get_file);
+    kvt_add_test(serve, test_get_binary_unknown_type);
+    kvt_add_test(serve, test_content_types_from_mime_types);
+    kvt_add_test(serve, test_head);
+    kvt_add_test(serve, test_directory_index);
+    kvt_add_test(serve, test_directory_without_slash_redirects);
+    kvt_add_test(serve, test_percent_decoded_path);
+    kvt_add_test(serve, test_not_found);
+    kvt_add_test(serve, test_unreadable_file_forbidden);
+    kvt_add_test(serve, test_traversal_never_leaves_docroot);
+    suite_add_tcase(s, serve);
+
+    TCase *bad = kvt_tcase("bad_requests");
+    kvt_add_test(bad, test_malformed_request_lines);
+    kvt_add_test(bad, test_missing_host);
+    kvt_add_test(bad, test_unknown_method);
+    kvt_add_test(bad, test_method_not_allowed);
+    kvt_add_test(bad, test_limit_request_line);
+    kvt_add_test(bad, test_limit_request_fields);
+    kvt_add_test(bad, test_limit_request_field_size);
+    kvt_add_test(bad, test_serves_after_bad_request);
+    suite_add_tcase(s, bad);
+    return s;
+}
+
+int main(void)
+{
+    return kvt_run_suite(http_suite());
+}

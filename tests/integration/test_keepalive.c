@@ -1,0 +1,253 @@
+/* Persistent connections: keep-alive, pipelining, MaxKeepAliveRequests, KeepAliveTimeout,
+ * KeepAlive Off, HTTP/1.0, and Timeout for a stalled request. */
+#include "harness.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char get_one[] = "GET /one.txt HTTP/1.1\r\nHost: localhost\r\n\r\n";
+
+/* A server with /one.txt, /two.txt, /three.txt and the given extra config line (or none). */
+static kvt_server_t *serve(const char *line)
+{
+    kvt_server_t *srv = kvt_server_new("prefork");
+    kvt_write_file(srv, "one.txt", "one", 3);
+    kvt_write_file(srv, "two.txt", "two", 3);
+    kvt_write_file(srv, "three.txt", "three", 5);
+    if (line != NULL) {
+        kvt_server_conf(srv, "%s", line);
+    }
+    kvt_server_start(srv);
+    return srv;
+}
+
+static int says_close(const kvt_response_t *r)
+{
+    return kvt_contains_nocase(kvt_header(r, "Connection"), "close");
+}
+
+/* Send @a request on fd and read its response, which must be a 200 with @a body. */
+static void exchange(int fd, const char *request, const char *body, kvt_response_t *r)
+{
+    kvt_send(fd, request);
+    ck_assert_msg(kvt_read_response(fd, r, 0) == 0, "no response to %.40s", request);
+    ck_assert_int_eq(r->status, 200);
+    ck_assert_str_eq(r->body, body);
+}
+
+START_TEST(test_two_requests_one_connection)
+{
+    kvt_server_t *srv = serve(NULL);
+    int fd = kvt_connect(kvt_server_port(srv));
+    kvt_response_t r;
+    exchange(fd, get_one, "one", &r);
+    ck_assert_msg(!says_close(&r), "first response closes the connection");
+    kvt_response_free(&r);
+    exchange(fd, "GET /two.txt HTTP/1.1\r\nHost: localhost\r\n\r\n", "two", &r);
+    close(fd);
+}
+END_TEST
+
+START_TEST(test_pipelining)
+{
+    kvt_server_t *srv = serve(NULL);
+    int fd = kvt_connect(kvt_server_port(srv));
+    kvt_send(fd, "GET /one.txt HTTP/1.1\r\nHost: localhost\r\n\r\n"
+                 "GET /two.txt HTTP/1.1\r\nHost: localhost\r\n\r\n"
+                 "GET /three.txt HTTP/1.1\r\nHost: localhost\r\n\r\n");
+    const char *bodies[] = {"one", "two", "three"};
+    for (int i = 0; i < 3; i++) {
+        kvt_response_t r;
+        ck_assert_msg(kvt_read_response(fd, &r, 0) == 0, "no pipelined response %d", i + 1);
+        ck_assert_int_eq(r.status, 200);
+        ck_assert_str_eq(r.body, bodies[i]);
+        kvt_response_free(&r);
+    }
+    close(fd);
+}
+END_TEST
+
+START_TEST(test_pipelined_head_and_get)
+{
+    kvt_server_t *srv = serve(NULL);
+    int fd = kvt_connect(kvt_server_port(srv));
+    kvt_send(fd, "HEAD /three.txt HTTP/1.1\r\nHost: localhost\r\n\r\n"
+                 "GET /two.txt HTTP/1.1\r\nHost: localhost\r\n\r\n");
+    kvt_response_t r;
+    ck_assert_int_eq(kvt_read_response(fd, &r, 1), 0);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_pstr_eq(kvt_header(&r, "Content-Length"), "5");
+    kvt_response_free(&r);
+    /* a HEAD that leaked its body would show here as a broken status line */
+    ck_assert_int_eq(kvt_read_response(fd, &r, 0), 0);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_str_eq(r.body, "two");
+    close(fd);
+}
+END_TEST
+
+START_TEST(test_max_keepalive_requests)
+{
+    kvt_server_t *srv = serve("MaxKeepAliveRequests 3");
+    int fd = kvt_connect(kvt_server_port(srv));
+    kvt_response_t r;
+    for (int i = 1; i <= 2; i++) {
+        exchange(fd, get_one, "one", &r);
+        ck_assert_msg(!says_close(&r), "response %d of 3 says close", i);
+        kvt_response_free(&r);
+    }
+    exchange(fd, get_one, "one", &r);
+    ck_assert_msg(says_close(&r), "3rd response lacks Connection: close");
+    ck_assert_msg(kvt_is_closed(fd, 3000), "server kept the connection after the 3rd response");
+    close(fd);
+}
+END_TEST
+
+START_TEST(test_max_keepalive_requests_zero_is_unlimited)
+{
+    kvt_server_t *srv = serve("MaxKeepAliveRequests 0");
+    int fd = kvt_connect(kvt_server_port(srv));
+    for (int i = 1; i <= 120; i++) {
+        kvt_response_t r;
+        exchange(fd, get_one, "one", &r);
+        ck_assert_msg(!says_close(&r), "response %d closes with MaxKeepAliveRequests 0", i);
+        kvt_response_free(&r);
+    }
+    close(fd);
+}
+END_TEST
+
+START_TEST(test_keepalive_timeout)
+{
+    kvt_server_t *srv = serve("KeepAliveTimeout 1");
+    int fd = kvt_connect(kvt_server_port(srv));
+    kvt_response_t r;
+    exchange(fd, get_one, "one", &r);
+    ck_assert_msg(!says_close(&r), "response says close");
+    long t0 = kvt_now_ms();
+    ck_assert_msg(!kvt_is_closed(fd, 300), "idle connection closed at once, not after 1 s");
+    ck_assert_msg(kvt_is_closed(fd, 4700), "idle connection still open after 5 s");
+    long waited = kvt_now_ms() - t0;
+    ck_assert_msg(waited >= 800 && waited < 5000, "closed after %ld ms, want about 1000", waited);
+    close(fd);
+}
+END_TEST
+
+/* The idle wait is KeepAliveTimeout, not Timeout. */
+START_TEST(test_keepalive_timeout_not_timeout)
+{
+    kvt_server_t *srv = kvt_server_new("prefork");
+    kvt_write_file(srv, "one.txt", "one", 3);
+    kvt_server_conf(srv, "KeepAliveTimeout 1");
+    kvt_server_conf(srv, "Timeout 30");
+    kvt_server_start(srv);
+    int fd = kvt_connect(kvt_server_port(srv));
+    kvt_response_t r;
+    exchange(fd, get_one, "one", &r);
+    ck_assert_msg(kvt_is_closed(fd, 4000), "idle connection waited for Timeout, not 1 s");
+    close(fd);
+}
+END_TEST
+
+START_TEST(test_keepalive_off)
+{
+    kvt_server_t *srv = serve("KeepAlive Off");
+    int fd = kvt_connect(kvt_server_port(srv));
+    kvt_response_t r;
+    exchange(fd, get_one, "one", &r);
+    ck_assert_msg(says_close(&r), "KeepAlive Off without Connection: close");
+    ck_assert_msg(kvt_is_closed(fd, 3000), "KeepAlive Off kept the connection open");
+    close(fd);
+}
+END_TEST
+
+START_TEST(test_client_connection_close)
+{
+    kvt_server_t *srv = serve(NULL);
+    int fd = kvt_connect(kvt_server_port(srv));
+    kvt_response_t r;
+    exchange(fd, "GET /one.txt HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n", "one", &r);
+    ck_assert_msg(says_close(&r), "Connection: close not echoed");
+    ck_assert_msg(kvt_is_closed(fd, 3000), "server kept a connection the client closed");
+    close(fd);
+}
+END_TEST
+
+/* kiva answers HTTP/1.0 with a 1.x status line (httpd sends HTTP/1.1, as RFC 9110 allows),
+ * never chunked, and closes. */
+START_TEST(test_http10_closes)
+{
+    kvt_server_t *srv = serve(NULL);
+    int fd = kvt_connect(kvt_server_port(srv));
+    kvt_send(fd, "GET /one.txt HTTP/1.0\r\n\r\n");
+    kvt_response_t r;
+    ck_assert_int_eq(kvt_read_response(fd, &r, 0), 0);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_msg(strcmp(r.version, "HTTP/1.0") == 0 || strcmp(r.version, "HTTP/1.1") == 0,
+                  "version %s", r.version);
+    ck_assert_msg(!r.chunked, "chunked response to HTTP/1.0");
+    ck_assert_str_eq(r.body, "one");
+    ck_assert_msg(kvt_is_closed(fd, 3000), "HTTP/1.0 connection kept open");
+    close(fd);
+}
+END_TEST
+
+START_TEST(test_http10_keepalive)
+{
+    kvt_server_t *srv = serve(NULL);
+    int fd = kvt_connect(kvt_server_port(srv));
+    const char *req = "GET /one.txt HTTP/1.0\r\nConnection: keep-alive\r\n\r\n";
+    kvt_response_t r;
+    exchange(fd, req, "one", &r);
+    ck_assert_msg(kvt_contains_nocase(kvt_header(&r, "Connection"), "keep-alive"),
+                  "Connection: %s", kvt_header(&r, "Connection"));
+    ck_assert_msg(kvt_header(&r, "Content-Length") != NULL, "1.0 keep-alive needs a length");
+    ck_assert_msg(!kvt_is_closed(fd, 300), "HTTP/1.0 keep-alive connection closed");
+    kvt_response_free(&r);
+    exchange(fd, req, "one", &r);
+    close(fd);
+}
+END_TEST
+
+START_TEST(test_timeout_stalled_request)
+{
+    kvt_server_t *srv = kvt_server_new("prefork");
+    kvt_server_conf(srv, "Timeout 1");
+    kvt_server_conf(srv, "KeepAliveTimeout 15");
+    kvt_server_start(srv);
+    int fd = kvt_connect(kvt_server_port(srv));
+    kvt_send(fd, "GET /one.txt HT");
+    long t0 = kvt_now_ms();
+    ck_assert_msg(!kvt_is_closed(fd, 300), "stalled request dropped at once, not after 1 s");
+    ck_assert_msg(kvt_is_closed(fd, 4700), "stalled client still connected after 5 s");
+    long waited = kvt_now_ms() - t0;
+    ck_assert_msg(waited >= 800, "closed after %ld ms, want about 1000", waited);
+    close(fd);
+}
+END_TEST
+
+static Suite *keepalive_suite(void)
+{
+    Suite *s = suite_create("keepalive");
+    TCase *tc = kvt_tcase("keepalive");
+    kvt_add_test(tc, test_two_requests_one_connection);
+    kvt_add_test(tc, test_pipelining);
+    kvt_add_test(tc, test_pipelined_head_and_get);
+    kvt_add_test(tc, test_max_keepalive_requests);
+    kvt_add_test(tc, test_max_keepalive_requests_zero_is_unlimited);
+    kvt_add_test(tc, test_keepalive_timeout);
+    kvt_add_test(tc, test_keepalive_timeout_not_timeout);
+    kvt_add_test(tc, test_keepalive_off);
+    kvt_add_test(tc, test_client_connection_close);
+    kvt_add_test(tc, test_http10_closes);
+    kvt_add_test(tc, test_http10_keepalive);
+    kvt_add_test(tc, test_timeout_stalled_request);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    return kvt_run_suite(keepalive_suite());
+}

@@ -1,0 +1,228 @@
+/* The prefork process model seen from /proc: StartServers, spare bounds, respawn after a
+ * crash, stopping by signal and by -k stop, and children switching to User/Group. */
+#include "harness.h"
+
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define SPARE_DEADLINE_MS 10000
+
+struct count_cond {
+    kvt_server_t *srv;
+    int min; /* at least this many children ... */
+    int max; /* ... and at most this many */
+};
+
+static int children_between(void *arg)
+{
+    const struct count_cond *c = arg;
+    pid_t pids[KVT_MAX_PIDS];
+    int n = kvt_children(kvt_server_pid(c->srv), pids, KVT_MAX_PIDS);
+    return n >= c->min && n <= c->max;
+}
+
+static int child_count(kvt_server_t *srv)
+{
+    pid_t pids[KVT_MAX_PIDS];
+    return kvt_children(kvt_server_pid(srv), pids, KVT_MAX_PIDS);
+}
+
+static void wait_children(kvt_server_t *srv, int min, int max, const char *why)
+{
+    struct count_cond c = {srv, min, max};
+    ck_assert_msg(kvt_wait_for(children_between, &c, SPARE_DEADLINE_MS),
+                  "%s: %d children, want %d..%d", why, child_count(srv), min, max);
+}
+
+static kvt_server_t *serve(int start, int min_spare, int max_spare)
+{
+    kvt_server_t *srv = kvt_server_new("prefork");
+    kvt_write_file(srv, "f.txt", "f", 1);
+    kvt_server_processes(srv, start, min_spare, max_spare);
+    kvt_server_start(srv);
+    return srv;
+}
+
+static void assert_serves(kvt_server_t *srv)
+{
+    kvt_response_t r;
+    kvt_get(kvt_server_port(srv), "/f.txt", &r);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_str_eq(r.body, "f");
+    kvt_response_free(&r);
+}
+
+static char *pid_file(kvt_server_t *srv)
+{
+    return kvt_strf("%s/logs/kiva.pid", kvt_server_root(srv));
+}
+
+static long pid_in_file(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    long pid = -1;
+    if (f != NULL) {
+        if (fscanf(f, "%ld", &pid) != 1) {
+            pid = -1;
+        }
+        fclose(f);
+    }
+    return pid;
+}
+
+START_TEST(test_start_servers)
+{
+    kvt_server_t *srv = serve(3, 1, 3);
+    wait_children(srv, 3, 3, "StartServers 3");
+    pid_t pids[KVT_MAX_PIDS];
+    int n = kvt_children(kvt_server_pid(srv), pids, KVT_MAX_PIDS);
+    for (int i = 0; i < n; i++) {
+        ck_assert_msg(kvt_threads(pids[i]) == 1, "prefork child %d has %d threads", (int)pids[i],
+                      kvt_threads(pids[i]));
+    }
+    ck_assert_int_eq(pid_in_file(pid_file(srv)), kvt_server_pid(srv));
+    assert_serves(srv);
+}
+END_TEST
+
+START_TEST(test_min_spare_servers)
+{
+    kvt_server_t *srv = serve(1, 2, 4);
+    wait_children(srv, 2, 4, "MinSpareServers 2 from StartServers 1");
+}
+END_TEST
+
+START_TEST(test_max_spare_servers)
+{
+    kvt_server_t *srv = serve(6, 1, 2);
+    wait_children(srv, 1, 2, "MaxSpareServers 2 from StartServers 6");
+    assert_serves(srv);
+}
+END_TEST
+
+struct replaced {
+    kvt_server_t *srv;
+    pid_t old[KVT_MAX_PIDS];
+    int nold;
+    pid_t victim;
+};
+
+/* The victim is gone and a child that was not there before has taken its place. */
+static int victim_replaced(void *arg)
+{
+    const struct replaced *r = arg;
+    if (kvt_pid_alive(r->victim)) {
+        return 0;
+    }
+    pid_t now[KVT_MAX_PIDS];
+    int n = kvt_children(kvt_server_pid(r->srv), now, KVT_MAX_PIDS);
+    for (int i = 0; i < n; i++) {
+        int is_new = 1;
+        for (int j = 0; j < r->nold; j++) {
+            is_new = is_new && now[i] != r->old[j];
+        }
+        if (is_new) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+START_TEST(test_killed_child_is_replaced)
+{
+    kvt_server_t *srv = serve(2, 2, 3);
+    wait_children(srv, 2, 3, "StartServers 2");
+    struct replaced r = {.srv = srv};
+    r.nold = kvt_children(kvt_server_pid(srv), r.old, KVT_MAX_PIDS);
+    r.victim = r.old[0];
+    ck_assert_int_eq(kill(r.victim, SIGKILL), 0);
+    ck_assert_msg(kvt_wait_for(victim_replaced, &r, SPARE_DEADLINE_MS),
+                  "no new child after kill -9 of %d", (int)r.victim);
+    ck_assert_msg(kvt_pid_alive(kvt_server_pid(srv)), "the parent died with its child");
+    assert_serves(srv);
+}
+END_TEST
+
+static int group_gone(void *arg)
+{
+    return !kvt_server_group_alive(arg);
+}
+
+START_TEST(test_sigterm_stops_everything)
+{
+    kvt_server_t *srv = serve(2, 1, 3);
+    wait_children(srv, 2, 3, "StartServers 2");
+    char *pidfile = pid_file(srv);
+    ck_assert_int_eq(pid_in_file(pidfile), kvt_server_pid(srv));
+    ck_assert_int_eq(kill(kvt_server_pid(srv), SIGTERM), 0);
+    int status = kvt_server_wait_exit(srv, 10000);
+    ck_assert_msg(status != -1, "parent still running 10 s after SIGTERM");
+    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "wait status %d after SIGTERM",
+                  status);
+    ck_assert_msg(kvt_wait_for(group_gone, srv, 5000), "children outlived the parent");
+    ck_assert_msg(access(pidfile, F_OK) != 0, "PidFile %s left behind", pidfile);
+    ck_assert_int_eq(kvt_listen_backlog(kvt_server_port(srv)), -1);
+}
+END_TEST
+
+START_TEST(test_k_stop)
+{
+    kvt_server_t *srv = serve(2, 1, 3);
+    wait_children(srv, 2, 3, "StartServers 2");
+    int status;
+    char *err = NULL;
+    ck_assert_int_eq(kvt_run_kiva(&status, NULL, &err, "-k", "stop", "-f",
+                                  kvt_server_conf_path(srv), (const char *)NULL),
+                     0);
+    ck_assert_msg(status == 0, "kiva -k stop exited %d: %s", status, err);
+    ck_assert_msg(kvt_server_wait_exit(srv, 10000) != -1, "-k stop did not stop the server");
+    ck_assert_msg(kvt_wait_for(group_gone, srv, 5000), "children outlived the parent");
+    ck_assert_msg(access(pid_file(srv), F_OK) != 0, "PidFile left behind");
+}
+END_TEST
+
+START_TEST(test_children_switch_user)
+{
+    kvt_server_t *srv = serve(2, 1, 3);
+    wait_children(srv, 2, 3, "StartServers 2");
+    uid_t want = geteuid();
+    if (want == 0) {
+        struct passwd *pw = getpwnam("daemon");
+        ck_assert_msg(pw != NULL, "no user daemon on this machine");
+        want = pw->pw_uid;
+    }
+    pid_t pids[KVT_MAX_PIDS];
+    int n = kvt_children(kvt_server_pid(srv), pids, KVT_MAX_PIDS);
+    for (int i = 0; i < n; i++) {
+        ck_assert_msg(kvt_pid_uid(pids[i]) == want, "child %d runs as uid %d, want %d",
+                      (int)pids[i], (int)kvt_pid_uid(pids[i]), (int)want);
+    }
+    /* the parent keeps its identity: it must be able to bind, signal and reopen logs */
+    ck_assert_int_eq(kvt_pid_uid(kvt_server_pid(srv)), geteuid());
+}
+END_TEST
+
+static Suite *prefork_suite(void)
+{
+    Suite *s = suite_create("prefork");
+    TCase *tc = kvt_tcase("prefork");
+    kvt_add_test(tc, test_start_servers);
+    kvt_add_test(tc, test_min_spare_servers);
+    kvt_add_test(tc, test_max_spare_servers);
+    kvt_add_test(tc, test_killed_child_is_replaced);
+    kvt_add_test(tc, test_sigterm_stops_everything);
+    kvt_add_test(tc, test_k_stop);
+    kvt_add_test(tc, test_children_switch_user);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    return kvt_run_suite(prefork_suite());
+}
