@@ -60,10 +60,10 @@ struct kvt_server {
     int nextra;
     const char *args[MAX_ARGS];
     int nargs;
-    pid_t pid;       /* the kiva parent, also its process group id */
-    int reaped;      /* pid has been waited for */
-    pid_t watcher;   /* cleans up if this test process dies first */
-    int watcher_fd;  /* write end of the watcher's pipe */
+    pid_t pid;      /* the kiva parent, also its process group id */
+    int reaped;     /* pid has been waited for */
+    pid_t watcher;  /* cleans up if this test process dies first */
+    int watcher_fd; /* write end of the watcher's pipe */
     int stopped;
 };
 
@@ -543,7 +543,8 @@ static int free_port(void)
     return ntohs(sa.sin_port);
 }
 
-static void base_line(kvt_server_t *srv, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void base_line(kvt_server_t *srv, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 static void base_line(kvt_server_t *srv, const char *fmt, ...)
 {
     ck_assert_msg(srv->nbase < MAX_LINES, "too many base lines");
@@ -856,11 +857,23 @@ void kvt_teardown(void)
     nservers = 0;
 }
 
-void kvt_add_test(TCase *tc, const TTest *test)
+static int selected(const TTest *test)
 {
     const char *only = getenv("KVT_TEST");
-    if (only == NULL || *only == '\0' || strcmp(only, test->name) == 0) {
+    return only == NULL || *only == '\0' || strcmp(only, test->name) == 0;
+}
+
+void kvt_add_test(TCase *tc, const TTest *test)
+{
+    if (selected(test)) {
         tcase_add_test(tc, test);
+    }
+}
+
+void kvt_add_loop_test(TCase *tc, const TTest *test, int n)
+{
+    if (selected(test)) {
+        tcase_add_loop_test(tc, test, 0, n);
     }
 }
 
@@ -1143,8 +1156,7 @@ static int read_body_until_close(int fd, kvt_response_t *resp, long deadline)
 
 static int has_no_body(const kvt_response_t *resp, int head_request)
 {
-    return head_request || resp->status / 100 == 1 || resp->status == 204 ||
-           resp->status == 304;
+    return head_request || resp->status / 100 == 1 || resp->status == 204 || resp->status == 304;
 }
 
 int kvt_read_response(int fd, kvt_response_t *resp, int head_request)
@@ -1292,8 +1304,8 @@ int kvt_server_sock_buffers(kvt_server_t *srv, int client_fd, long *rb, long *tb
     char sport[32], dport[32];
     snprintf(sport, sizeof(sport), ":%d", srv->port);
     snprintf(dport, sizeof(dport), ":%d", local_port_of(client_fd));
-    const char *argv[] = {"ss",    "-tmnH", "state", "established", "(", "sport", "=", sport,
-                          "and",   "dport", "=",     dport,         ")", NULL};
+    const char *argv[] = {"ss",  "-tmnH", "state", "established", "(",   "sport", "=",
+                          sport, "and",   "dport", "=",           dport, ")",     NULL};
     char *out = ss_output(argv);
     const char *skmem = out ? strstr(out, "skmem:(") : NULL;
     const char *r = skmem ? strstr(skmem, ",rb") : NULL;

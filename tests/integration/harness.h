@@ -32,15 +32,15 @@ typedef struct {
 
 /** One parsed HTTP response. */
 typedef struct {
-    char version[16];                     /**< "HTTP/1.1" */
-    int status;                           /**< 200 */
-    char *reason;                         /**< "OK" */
-    int nheaders;                         /**< fields in headers */
+    char version[16];                      /**< "HTTP/1.1" */
+    int status;                            /**< 200 */
+    char *reason;                          /**< "OK" */
+    int nheaders;                          /**< fields in headers */
     kvt_header_t headers[KVT_MAX_HEADERS]; /**< in the order received */
-    char *body;                           /**< NUL-terminated copy of the body bytes */
-    size_t body_len;                      /**< body bytes */
-    int chunked;                          /**< the body came chunked */
-    int until_close;                      /**< the body was framed by the server closing */
+    char *body;                            /**< NUL-terminated copy of the body bytes */
+    size_t body_len;                       /**< body bytes */
+    int chunked;                           /**< the body came chunked */
+    int until_close;                       /**< the body was framed by the server closing */
 } kvt_response_t;
 
 /** A new server with a temp ServerRoot (htdocs/, logs/) and a free loopback port.
@@ -86,9 +86,9 @@ int kvt_server_wait_exit(kvt_server_t *srv, int timeout_ms);
 /** Is any process of the server's process group still alive (zombies do not count)? */
 int kvt_server_group_alive(kvt_server_t *srv);
 
-int kvt_server_port(const kvt_server_t *srv);           /**< the port it listens on */
-pid_t kvt_server_pid(const kvt_server_t *srv);          /**< the parent's pid, 0 if not started */
-const char *kvt_server_root(const kvt_server_t *srv);   /**< its ServerRoot */
+int kvt_server_port(const kvt_server_t *srv);            /**< the port it listens on */
+pid_t kvt_server_pid(const kvt_server_t *srv);           /**< the parent's pid, 0 if not started */
+const char *kvt_server_root(const kvt_server_t *srv);    /**< its ServerRoot */
 const char *kvt_server_docroot(const kvt_server_t *srv); /**< its DocumentRoot */
 const char *kvt_server_conf_path(const kvt_server_t *srv); /**< its config file */
 
@@ -101,6 +101,12 @@ void kvt_teardown(void);
 /** tcase_add_test, unless the environment names one test (KVT_TEST=test_name) and it is
  * another: so one test can run alone. */
 void kvt_add_test(TCase *tc, const TTest *test);
+
+/** As kvt_add_test for a test run for _i from 0 to @a n - 1 (one row of a table each). */
+void kvt_add_loop_test(TCase *tc, const TTest *test, int n);
+
+/** Number of rows of a table. */
+#define KVT_COUNT(table) ((int)(sizeof(table) / sizeof((table)[0])))
 
 /** Run every test of @a suite; the exit status for the test driver. */
 int kvt_run_suite(Suite *suite);

@@ -9,8 +9,7 @@
 #define MODULES KV_TEST_BUILDDIR "/modules/.libs"
 
 /* Run kiva with both output streams joined, for messages whose stream is not the point. */
-static char *run_joined(int *status, const char *a1, const char *a2, const char *a3,
-                        const char *a4)
+static char *run_joined(int *status, const char *a1, const char *a2, const char *a3, const char *a4)
 {
     char *out = NULL, *err = NULL;
     int rv = kvt_run_kiva(status, &out, &err, a1, a2, a3, a4, (const char *)NULL);
@@ -31,8 +30,8 @@ static void assert_syntax_ok(kvt_server_t *srv)
 {
     int status;
     char *out = check_config(srv, &status);
-    ck_assert_msg(status == 0 && kvt_contains(out, "Syntax OK"),
-                  "kiva -t: status %d, output:\n%s", status, out);
+    ck_assert_msg(status == 0 && kvt_contains(out, "Syntax OK"), "kiva -t: status %d, output:\n%s",
+                  status, out);
     free(out);
 }
 
@@ -47,13 +46,30 @@ static char *expect_refusal(kvt_server_t *srv, const char *needle)
     ck_assert_msg(rv == 0, "kiva started with a bad config instead of refusing it");
     ck_assert_msg(status == 1, "exit status %d, want 1; stderr:\n%s", status, err);
     if (needle != NULL) {
-        char *want = kvt_strf("kiva: Syntax error on line %u of %s: ",
-                              kvt_conf_line_of(srv, needle), conf);
+        char *want =
+            kvt_strf("kiva: Syntax error on line %u of %s: ", kvt_conf_line_of(srv, needle), conf);
         ck_assert_msg(kvt_contains(err, want), "stderr lacks \"%s\":\n%s", want, err);
         free(want);
     }
     return err;
 }
+
+/* Lines that alone make the config bad, and what the reason must mention. */
+static const char *const refusals[][2] = {
+    {"NoSuchDirective foo", "NoSuchDirective"},
+    {"KeepAlive On Off", "KeepAlive"},        /* too many arguments */
+    {"KeepAliveTimeout", "KeepAliveTimeout"}, /* too few */
+    {"MaxKeepAliveRequests abc", "abc"},      /* not read as 0, as httpd's atoi does */
+    {"MaxKeepAliveRequests 10x", "10x"},
+    {"MaxKeepAliveRequests -1", "-1"},
+    {"LimitRequestFields 99999999999999999999999", "99999999999999999999999"},
+    {"Timeout 99999999999999999999999", "99999999999999999999999"},
+    {"KeepAlive Maybe", "Maybe"},
+    {"</IfModule>", "IfModule"},
+    {"LoadModule foo_module /nonexistent/kvt/mod_foo.so", "/nonexistent/kvt/mod_foo.so"},
+    {"LoadModule foo_module " MODULES "/mod_mime.so", "foo_module"}, /* no such symbol */
+    {"Include /nonexistent/kvt/missing.conf", "/nonexistent/kvt/missing.conf"},
+};
 
 /* A server whose config is the base plus one bad line, refused at that line. */
 static char *refused_line(const char *line)
@@ -71,8 +87,8 @@ START_TEST(test_version)
     char *out = NULL;
     ck_assert_int_eq(kvt_run_kiva(&status, &out, NULL, "-v", (const char *)NULL), 0);
     ck_assert_int_eq(status, 0);
-    ck_assert_msg(kvt_contains(out, "kiva") && kvt_contains(out, KV_TEST_VERSION),
-                  "-v printed: %s", out);
+    ck_assert_msg(kvt_contains(out, "kiva") && kvt_contains(out, KV_TEST_VERSION), "-v printed: %s",
+                  out);
 }
 END_TEST
 
@@ -144,33 +160,61 @@ START_TEST(test_define_ifdefine)
     int status;
     const char *conf = kvt_server_conf_path(srv);
     char *err = NULL;
-    ck_assert_int_eq(kvt_run_kiva(&status, NULL, &err, "-t", "-D", "KVT_BROKEN", "-f", conf,
-                                  (const char *)NULL),
-                     0);
+    ck_assert_int_eq(
+        kvt_run_kiva(&status, NULL, &err, "-t", "-D", "KVT_BROKEN", "-f", conf, (const char *)NULL),
+        0);
     ck_assert_int_eq(status, 1);
-    char *want = kvt_strf("Syntax error on line %u of %s:",
-                          kvt_conf_line_of(srv, "NoSuchDirectiveHere"), conf);
+    char *want = kvt_strf(
+        "Syntax error on line %u of %s:", kvt_conf_line_of(srv, "NoSuchDirectiveHere"), conf);
     ck_assert_msg(kvt_contains(err, want), "-D KVT_BROKEN did not enable the section: %s", err);
 }
 END_TEST
 
-/* -D NAME takes effect on a running server, not only under -t. */
-START_TEST(test_define_changes_serving)
+/* Start a server with /f.txt, the config lines and the command-line arguments (both
+ * NULL-terminated): does its answer to a plain HTTP/1.1 GET say Connection: close? */
+static int answer_closes(const char *const *lines, const char *const *args)
 {
     kvt_server_t *srv = kvt_server_new("prefork");
     kvt_write_file(srv, "f.txt", "x", 1);
-    kvt_server_conf(srv, "<IfDefine KVT_NOKEEPALIVE>");
-    kvt_server_conf(srv, "KeepAlive Off");
-    kvt_server_conf(srv, "</IfDefine>");
-    kvt_server_arg(srv, "-D");
-    kvt_server_arg(srv, "KVT_NOKEEPALIVE");
+    for (; *lines != NULL; lines++) {
+        kvt_server_conf(srv, "%s", *lines);
+    }
+    for (; *args != NULL; args++) {
+        kvt_server_arg(srv, *args);
+    }
     kvt_server_start(srv);
     kvt_response_t r;
-    ck_assert_int_eq(kvt_request(kvt_server_port(srv), "GET /f.txt HTTP/1.1\r\nHost: a\r\n\r\n", &r),
-                     0);
+    ck_assert_int_eq(
+        kvt_request(kvt_server_port(srv), "GET /f.txt HTTP/1.1\r\nHost: a\r\n\r\n", &r), 0);
     ck_assert_int_eq(r.status, 200);
-    ck_assert_msg(kvt_contains_nocase(kvt_header(&r, "Connection"), "close"),
-                  "KeepAlive Off under -D was not applied");
+    int closes = kvt_contains_nocase(kvt_header(&r, "Connection"), "close");
+    kvt_response_free(&r);
+    kvt_server_stop(srv);
+    return closes;
+}
+
+/* -D NAME takes effect on a running server, not only under -t. */
+START_TEST(test_define_changes_serving)
+{
+    const char *lines[] = {"<IfDefine KVT_NOKEEPALIVE>", "KeepAlive Off", "</IfDefine>", NULL};
+    const char *define[] = {"-D", "KVT_NOKEEPALIVE", NULL}, *none[] = {NULL};
+    ck_assert_msg(answer_closes(lines, define), "KeepAlive Off under -D was not applied");
+    ck_assert_msg(!answer_closes(lines, none), "<IfDefine> section applied without -D");
+}
+END_TEST
+
+START_TEST(test_directive_after_config)
+{
+    const char *lines[] = {"KeepAlive On", NULL}, *args[] = {"-c", "KeepAlive Off", NULL};
+    ck_assert_msg(answer_closes(lines, args), "-c \"KeepAlive Off\" did not override the config");
+}
+END_TEST
+
+/* -C runs before the config, so the config's own setting wins. */
+START_TEST(test_directive_before_config_is_overridden)
+{
+    const char *lines[] = {"KeepAlive On", NULL}, *args[] = {"-C", "KeepAlive Off", NULL};
+    ck_assert_msg(!answer_closes(lines, args), "a -C setting overrode the config's KeepAlive On");
 }
 END_TEST
 
@@ -188,43 +232,6 @@ START_TEST(test_directive_before_config)
     kvt_get(kvt_server_port(srv), "/f.txt", &r);
     ck_assert_int_eq(r.status, 200);
     ck_assert_str_eq(r.body, "from-alt");
-}
-END_TEST
-
-START_TEST(test_directive_after_config)
-{
-    kvt_server_t *srv = kvt_server_new("prefork");
-    kvt_write_file(srv, "f.txt", "x", 1);
-    kvt_server_conf(srv, "KeepAlive On");
-    kvt_server_arg(srv, "-c");
-    kvt_server_arg(srv, "KeepAlive Off");
-    kvt_server_start(srv);
-    kvt_response_t r;
-    ck_assert_int_eq(kvt_request(kvt_server_port(srv), "GET /f.txt HTTP/1.1\r\nHost: a\r\n\r\n", &r),
-                     0);
-    ck_assert_int_eq(r.status, 200);
-    ck_assert_msg(kvt_contains_nocase(kvt_header(&r, "Connection"), "close"),
-                  "-c \"KeepAlive Off\" did not override the config");
-}
-END_TEST
-
-/* -C runs before the config, so the config's own setting wins. */
-START_TEST(test_directive_before_config_is_overridden)
-{
-    kvt_server_t *srv = kvt_server_new("prefork");
-    kvt_write_file(srv, "f.txt", "x", 1);
-    kvt_server_conf(srv, "KeepAlive On");
-    kvt_server_arg(srv, "-C");
-    kvt_server_arg(srv, "KeepAlive Off");
-    kvt_server_start(srv);
-    int fd = kvt_connect(kvt_server_port(srv));
-    kvt_send(fd, "GET /f.txt HTTP/1.1\r\nHost: a\r\n\r\n");
-    kvt_response_t r;
-    ck_assert_int_eq(kvt_read_response(fd, &r, 0), 0);
-    ck_assert_int_eq(r.status, 200);
-    ck_assert_msg(!kvt_contains_nocase(kvt_header(&r, "Connection"), "close"),
-                  "-C setting overrode the config's KeepAlive On");
-    close(fd);
 }
 END_TEST
 
@@ -266,10 +273,11 @@ END_TEST
 
 /* ---- configuration errors ---- */
 
-START_TEST(test_unknown_directive)
+START_TEST(test_refused_line)
 {
-    char *err = refused_line("NoSuchDirective foo");
-    ck_assert_msg(kvt_contains(err, "NoSuchDirective"), "reason does not name it: %s", err);
+    char *err = refused_line(refusals[_i][0]);
+    ck_assert_msg(kvt_contains(err, refusals[_i][1]), "\"%s\": the reason does not mention %s: %s",
+                  refusals[_i][0], refusals[_i][1], err);
 }
 END_TEST
 
@@ -280,8 +288,9 @@ START_TEST(test_unknown_directive_under_t)
     int status;
     char *out = check_config(srv, &status);
     ck_assert_int_eq(status, 1);
-    char *want = kvt_strf("kiva: Syntax error on line %u of %s: ",
-                          kvt_conf_line_of(srv, "NoSuchDirective"), kvt_server_conf_path(srv));
+    char *want =
+        kvt_strf("kiva: Syntax error on line %u of %s: ", kvt_conf_line_of(srv, "NoSuchDirective"),
+                 kvt_server_conf_path(srv));
     ck_assert_msg(kvt_contains(out, want), "kiva -t: %s", out);
     ck_assert_msg(!kvt_contains(out, "Syntax OK"), "kiva -t said Syntax OK: %s", out);
 }
@@ -296,78 +305,23 @@ START_TEST(test_near_miss_suggestion)
 }
 END_TEST
 
+/* A directive of a kiva module that is not loaded: the reason gives the LoadModule line. */
+static const char *const unloaded[][3] = {
+    {"dir_module", "DirectoryIndex index.html", "mod_dir.so"},
+    {"mime_module", "TypesConfig conf/mime.types", "mod_mime.so"},
+};
+
 START_TEST(test_directive_of_unloaded_module)
 {
     kvt_server_t *srv = kvt_server_new("prefork");
-    kvt_server_drop_base(srv, "LoadModule dir_module");
-    kvt_server_drop_base(srv, "DirectoryIndex");
-    kvt_server_conf(srv, "DirectoryIndex index.html");
-    char *err = expect_refusal(srv, "DirectoryIndex");
-    ck_assert_msg(kvt_contains(err, "LoadModule dir_module ") && kvt_contains(err, "mod_dir.so"),
-                  "no LoadModule hint: %s", err);
-}
-END_TEST
-
-START_TEST(test_directive_of_unloaded_mime)
-{
-    kvt_server_t *srv = kvt_server_new("prefork");
-    kvt_server_drop_base(srv, "LoadModule mime_module");
-    kvt_server_drop_base(srv, "TypesConfig");
-    kvt_server_conf(srv, "TypesConfig %s/conf/mime.types", KV_TEST_SRCDIR);
-    char *err = expect_refusal(srv, "TypesConfig");
-    ck_assert_msg(kvt_contains(err, "LoadModule mime_module ") && kvt_contains(err, "mod_mime.so"),
-                  "no LoadModule hint: %s", err);
-}
-END_TEST
-
-START_TEST(test_too_many_arguments)
-{
-    char *err = refused_line("KeepAlive On Off");
-    ck_assert_msg(kvt_contains(err, "KeepAlive"), "reason does not name the directive: %s", err);
-}
-END_TEST
-
-START_TEST(test_too_few_arguments)
-{
-    char *err = refused_line("KeepAliveTimeout");
-    ck_assert_msg(kvt_contains(err, "KeepAliveTimeout"), "reason does not name it: %s", err);
-}
-END_TEST
-
-START_TEST(test_not_a_number)
-{
-    char *err = refused_line("MaxKeepAliveRequests abc");
-    ck_assert_msg(kvt_contains(err, "abc"), "reason does not name the value: %s", err);
-}
-END_TEST
-
-START_TEST(test_trailing_junk_number)
-{
-    refused_line("MaxKeepAliveRequests 10x");
-}
-END_TEST
-
-START_TEST(test_negative_number)
-{
-    refused_line("MaxKeepAliveRequests -1");
-}
-END_TEST
-
-START_TEST(test_number_overflow)
-{
-    refused_line("LimitRequestFields 99999999999999999999999");
-}
-END_TEST
-
-START_TEST(test_timeout_overflow)
-{
-    refused_line("Timeout 99999999999999999999999");
-}
-END_TEST
-
-START_TEST(test_flag_not_on_off)
-{
-    refused_line("KeepAlive Maybe");
+    char *load = kvt_strf("LoadModule %s", unloaded[_i][0]);
+    char *directive = kvt_strf("%.*s", (int)strcspn(unloaded[_i][1], " "), unloaded[_i][1]);
+    kvt_server_drop_base(srv, load);
+    kvt_server_drop_base(srv, directive);
+    kvt_server_conf(srv, "%s", unloaded[_i][1]);
+    char *err = expect_refusal(srv, unloaded[_i][1]);
+    ck_assert_msg(kvt_contains(err, load) && kvt_contains(err, unloaded[_i][2]),
+                  "no \"%s ... %s\" hint: %s", load, unloaded[_i][2], err);
 }
 END_TEST
 
@@ -386,30 +340,8 @@ START_TEST(test_unclosed_section)
     kvt_server_conf(srv, "KeepAlive On");
     char *err = expect_refusal(srv, NULL);
     ck_assert_msg(kvt_contains(err, "kiva: Syntax error on line ") &&
-                      kvt_contains(err, kvt_server_conf_path(srv)) &&
-                      kvt_contains(err, "IfModule"),
+                      kvt_contains(err, kvt_server_conf_path(srv)) && kvt_contains(err, "IfModule"),
                   "unclear message for an unclosed section: %s", err);
-}
-END_TEST
-
-START_TEST(test_stray_section_end)
-{
-    char *err = refused_line("</IfModule>");
-    ck_assert_msg(kvt_contains(err, "IfModule"), "reason does not name the section: %s", err);
-}
-END_TEST
-
-START_TEST(test_load_missing_file)
-{
-    char *err = refused_line("LoadModule foo_module /nonexistent/kvt/mod_foo.so");
-    ck_assert_msg(kvt_contains(err, "/nonexistent/kvt/mod_foo.so"), "no path: %s", err);
-}
-END_TEST
-
-START_TEST(test_load_missing_symbol)
-{
-    char *err = refused_line("LoadModule foo_module " MODULES "/mod_mime.so");
-    ck_assert_msg(kvt_contains(err, "foo_module"), "reason does not name the symbol: %s", err);
 }
 END_TEST
 
@@ -436,36 +368,21 @@ START_TEST(test_mpm_loaded_twice_warns)
 }
 END_TEST
 
-static void assert_section_not_implemented(const char *open, const char *close)
+static const char *const unimplemented[][2] = {
+    {"<Directory \"/tmp\">", "</Directory>"},
+    {"<Location \"/x\">", "</Location>"},
+    {"<Files \"x.txt\">", "</Files>"},
+    {"<VirtualHost 127.0.0.1:80>", "</VirtualHost>"},
+};
+
+START_TEST(test_section_not_implemented)
 {
+    const char *open = unimplemented[_i][0];
     kvt_server_t *srv = kvt_server_new("prefork");
     kvt_server_conf(srv, "%s", open);
-    kvt_server_conf(srv, "%s", close);
+    kvt_server_conf(srv, "%s", unimplemented[_i][1]);
     char *err = expect_refusal(srv, open);
     ck_assert_msg(kvt_contains_nocase(err, "not implemented"), "%s: %s", open, err);
-}
-
-START_TEST(test_directory_not_implemented)
-{
-    assert_section_not_implemented("<Directory \"/tmp\">", "</Directory>");
-}
-END_TEST
-
-START_TEST(test_location_not_implemented)
-{
-    assert_section_not_implemented("<Location \"/x\">", "</Location>");
-}
-END_TEST
-
-START_TEST(test_files_not_implemented)
-{
-    assert_section_not_implemented("<Files \"x.txt\">", "</Files>");
-}
-END_TEST
-
-START_TEST(test_virtualhost_not_implemented)
-{
-    assert_section_not_implemented("<VirtualHost 127.0.0.1:80>", "</VirtualHost>");
 }
 END_TEST
 
@@ -497,13 +414,6 @@ START_TEST(test_include_optional_nothing)
     kvt_server_conf(srv, "IncludeOptional conf.d/nothing-*.conf");
     kvt_server_conf(srv, "IncludeOptional %s/none/x.conf", kvt_server_root(srv));
     assert_syntax_ok(srv);
-}
-END_TEST
-
-START_TEST(test_include_missing_file)
-{
-    char *err = refused_line("Include /nonexistent/kvt/missing.conf");
-    ck_assert_msg(kvt_contains(err, "/nonexistent/kvt/missing.conf"), "no path: %s", err);
 }
 END_TEST
 
@@ -542,34 +452,18 @@ static Suite *config_cli_suite(void)
     suite_add_tcase(s, cli);
 
     TCase *errors = kvt_tcase("errors");
-    kvt_add_test(errors, test_unknown_directive);
+    kvt_add_loop_test(errors, test_refused_line, KVT_COUNT(refusals));
     kvt_add_test(errors, test_unknown_directive_under_t);
     kvt_add_test(errors, test_near_miss_suggestion);
-    kvt_add_test(errors, test_directive_of_unloaded_module);
-    kvt_add_test(errors, test_directive_of_unloaded_mime);
-    kvt_add_test(errors, test_too_many_arguments);
-    kvt_add_test(errors, test_too_few_arguments);
-    kvt_add_test(errors, test_not_a_number);
-    kvt_add_test(errors, test_trailing_junk_number);
-    kvt_add_test(errors, test_negative_number);
-    kvt_add_test(errors, test_number_overflow);
-    kvt_add_test(errors, test_timeout_overflow);
-    kvt_add_test(errors, test_flag_not_on_off);
+    kvt_add_loop_test(errors, test_directive_of_unloaded_module, KVT_COUNT(unloaded));
     kvt_add_test(errors, test_document_root_twice);
     kvt_add_test(errors, test_unclosed_section);
-    kvt_add_test(errors, test_stray_section_end);
-    kvt_add_test(errors, test_load_missing_file);
-    kvt_add_test(errors, test_load_missing_symbol);
     kvt_add_test(errors, test_no_mpm);
     kvt_add_test(errors, test_mpm_loaded_twice_warns);
-    kvt_add_test(errors, test_directory_not_implemented);
-    kvt_add_test(errors, test_location_not_implemented);
-    kvt_add_test(errors, test_files_not_implemented);
-    kvt_add_test(errors, test_virtualhost_not_implemented);
+    kvt_add_loop_test(errors, test_section_not_implemented, KVT_COUNT(unimplemented));
     kvt_add_test(errors, test_include_wildcard);
     kvt_add_test(errors, test_include_wildcard_ok);
     kvt_add_test(errors, test_include_optional_nothing);
-    kvt_add_test(errors, test_include_missing_file);
     kvt_add_test(errors, test_define_variable);
     suite_add_tcase(s, errors);
     return s;

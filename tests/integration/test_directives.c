@@ -130,13 +130,12 @@ static void assert_children_recycled(const char *directive)
     }
     for (int i = 0; i < s.n; i++) {
         int count = served_by(&s, s.pid[i]);
-        ck_assert_msg(count <= 2, "%s 2: child %d served %d connections", directive,
-                      (int)s.pid[i], count);
+        ck_assert_msg(count <= 2, "%s 2: child %d served %d connections", directive, (int)s.pid[i],
+                      count);
     }
     int distinct = distinct_pids(&s);
     ck_assert_msg(distinct >= 3, "%d connections served by only %d children", s.n, distinct);
-    ck_assert_msg(kvt_wait_for(gone, &s.pid[0], 5000), "first child %d still alive",
-                  (int)s.pid[0]);
+    ck_assert_msg(kvt_wait_for(gone, &s.pid[0], 5000), "first child %d still alive", (int)s.pid[0]);
 }
 
 START_TEST(test_max_connections_per_child)

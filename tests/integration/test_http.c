@@ -65,7 +65,8 @@ START_TEST(test_get_file)
                       etag[strlen(etag) - 1] == '"',
                   "ETag %s", etag);
     const char *date = kvt_header(&r, "Date");
-    ck_assert_msg(date != NULL && strlen(date) == 29 && kvt_contains(date, " GMT"), "Date %s", date);
+    ck_assert_msg(date != NULL && strlen(date) == 29 && kvt_contains(date, " GMT"), "Date %s",
+                  date);
     const char *server = kvt_header(&r, "Server");
     ck_assert_msg(server != NULL && strncmp(server, "kiva", 4) == 0, "Server %s", server);
 }
@@ -98,8 +99,8 @@ START_TEST(test_content_types_from_mime_types)
     kvt_write_file(srv, "a.css", "c", 1);
     kvt_write_file(srv, "a.png", "p", 1);
     kvt_server_start(srv);
-    const char *cases[][2] = {{"/a.txt", "text/plain"}, {"/a.css", "text/css"},
-                              {"/a.png", "image/png"}};
+    const char *cases[][2] = {
+        {"/a.txt", "text/plain"}, {"/a.css", "text/css"}, {"/a.png", "image/png"}};
     for (size_t i = 0; i < 3; i++) {
         kvt_response_t r;
         kvt_get(kvt_server_port(srv), cases[i][0], &r);
@@ -216,14 +217,22 @@ START_TEST(test_traversal_never_leaves_docroot)
     kvt_write_file(srv, "sub/in.txt", "in", 2);
     kvt_server_start(srv);
     const char *targets[] = {
-        "/../outside.txt",        "/%2e%2e/outside.txt",     "/%2E%2E/outside.txt",
-        "/sub/../../outside.txt", "/sub/%2e%2e/%2e%2e/outside.txt", "/..%2foutside.txt",
-        "/%2e%2e%2foutside.txt",  "/./../outside.txt",       "/sub/..%2F..%2Foutside.txt",
-        "/.%2e/outside.txt",      "/..\\outside.txt",        "/sub/./../../outside.txt",
+        "/../outside.txt",
+        "/%2e%2e/outside.txt",
+        "/%2E%2E/outside.txt",
+        "/sub/../../outside.txt",
+        "/sub/%2e%2e/%2e%2e/outside.txt",
+        "/..%2foutside.txt",
+        "/%2e%2e%2foutside.txt",
+        "/./../outside.txt",
+        "/sub/..%2F..%2Foutside.txt",
+        "/.%2e/outside.txt",
+        "/..\\outside.txt",
+        "/sub/./../../outside.txt",
     };
     for (size_t i = 0; i < sizeof(targets) / sizeof(targets[0]); i++) {
-        char *req = kvt_strf("GET %s HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
-                             targets[i]);
+        char *req =
+            kvt_strf("GET %s HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n", targets[i]);
         kvt_response_t r;
         status_request(srv, req, &r);
         ck_assert_msg(is_refusal(r.status), "%s: status %d", targets[i], r.status);

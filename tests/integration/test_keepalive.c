@@ -200,8 +200,8 @@ START_TEST(test_http10_keepalive)
     const char *req = "GET /one.txt HTTP/1.0\r\nConnection: keep-alive\r\n\r\n";
     kvt_response_t r;
     exchange(fd, req, "one", &r);
-    ck_assert_msg(kvt_contains_nocase(kvt_header(&r, "Connection"), "keep-alive"),
-                  "Connection: %s", kvt_header(&r, "Connection"));
+    ck_assert_msg(kvt_contains_nocase(kvt_header(&r, "Connection"), "keep-alive"), "Connection: %s",
+                  kvt_header(&r, "Connection"));
     ck_assert_msg(kvt_header(&r, "Content-Length") != NULL, "1.0 keep-alive needs a length");
     ck_assert_msg(!kvt_is_closed(fd, 300), "HTTP/1.0 keep-alive connection closed");
     kvt_response_free(&r);
