@@ -403,6 +403,18 @@ pid_t kvt_serving_pid(kvt_server_t *srv, int client_fd)
 
 /* ---- running programs ---- */
 
+/* In a forked child: close every descriptor from @a first on except @a keep. The child
+ * must not call Check either: Check's message file is shared with the test process, and
+ * Check reads it once the test process has exited, while a child may still write. */
+static void close_from(int first, int keep)
+{
+    for (int fd = first; fd < 1024; fd++) {
+        if (fd != keep) {
+            close(fd);
+        }
+    }
+}
+
 static void child_stdio(const char *out_path, const char *err_path)
 {
     int in = open("/dev/null", O_RDONLY);
@@ -420,15 +432,16 @@ static void child_stdio(const char *out_path, const char *err_path)
 static pid_t spawn(const char *const argv[], const char *out_path, const char *err_path)
 {
     pid_t pid = fork();
-    ck_assert_msg(pid >= 0, "fork: %s", strerror(errno));
     if (pid == 0) {
         setpgid(0, 0);
         child_stdio(out_path, err_path);
+        close_from(3, -1); /* not the test's sockets, nor Check's message file */
         signal(SIGPIPE, SIG_DFL);
         execvp(argv[0], (char *const *)argv);
         fprintf(stderr, "exec %s: %s\n", argv[0], strerror(errno));
         _exit(127);
     }
+    ck_assert_msg(pid > 0, "fork: %s", strerror(errno));
     setpgid(pid, pid); /* also here, so there is no window in which it has our group */
     return pid;
 }
@@ -582,6 +595,30 @@ static void base_config(kvt_server_t *srv)
     base_line(srv, "</IfModule>");
 }
 
+/* Messages to the watcher: 'P' and the server's pid once it runs; 'D' when the test has
+ * cleaned up itself. End of file without 'D' means the test process died. */
+static void watch(int fd, const char *root)
+{
+    pid_t pgid = 0;
+    for (;;) {
+        char msg[1 + sizeof(pid_t)];
+        ssize_t n;
+        do {
+            n = read(fd, msg, sizeof(msg));
+        } while (n < 0 && errno == EINTR);
+        if (n >= 1 && msg[0] == 'D') {
+            _exit(0);
+        }
+        if (n != (ssize_t)sizeof(msg) || msg[0] != 'P') {
+            break;
+        }
+        memcpy(&pgid, msg + 1, sizeof(pgid));
+    }
+    kill_group(pgid, STOP_TIMEOUT_MS);
+    remove_tree(root);
+    _exit(0);
+}
+
 /* A process that outlives a test which died without its teardown (a failed assertion
  * exits at once; a timeout kills it) and then stops the server and removes its files.
  * It sits in its own process group so that Check's kill of the test's group misses it. */
@@ -590,29 +627,27 @@ static void start_watcher(kvt_server_t *srv)
     int fds[2];
     ck_assert_int_eq(pipe(fds), 0);
     pid_t pid = fork();
-    ck_assert_msg(pid >= 0, "fork: %s", strerror(errno));
     if (pid == 0) {
         setpgid(0, 0);
-        for (int fd = 3; fd < 1024; fd++) {
-            if (fd != fds[0]) {
-                close(fd);
-            }
-        }
-        char c = 0;
-        ssize_t n;
-        do {
-            n = read(fds[0], &c, 1);
-        } while (n < 0 && errno == EINTR);
-        if (!(n == 1 && c == 'D')) {
-            kill_group(srv->pid, STOP_TIMEOUT_MS);
-            remove_tree(srv->root);
-        }
-        _exit(0);
+        close_from(3, fds[0]);
+        watch(fds[0], srv->root);
     }
+    ck_assert_msg(pid > 0, "fork: %s", strerror(errno));
+    setpgid(pid, pid); /* before the test can die: Check then kills the test's group */
     close(fds[0]);
     fcntl(fds[1], F_SETFD, FD_CLOEXEC);
     srv->watcher = pid;
     srv->watcher_fd = fds[1];
+}
+
+/* Tell the watcher which process group to stop; one write below PIPE_BUF is atomic. */
+static void watcher_send(kvt_server_t *srv, char tag)
+{
+    char msg[1 + sizeof(pid_t)];
+    msg[0] = tag;
+    memcpy(msg + 1, &srv->pid, sizeof(srv->pid));
+    ssize_t n = write(srv->watcher_fd, msg, tag == 'P' ? sizeof(msg) : 1);
+    (void)n;
 }
 
 kvt_server_t *kvt_server_new(const char *mpm)
@@ -634,7 +669,7 @@ kvt_server_t *kvt_server_new(const char *mpm)
     chmod(srv->docroot, 0755);
     chmod(logs, 0755);
     srv->port = free_port();
-    srv->watcher_fd = -1;
+    start_watcher(srv);
     base_config(srv);
     servers[nservers++] = srv;
     return srv;
@@ -786,7 +821,7 @@ void kvt_server_start(kvt_server_t *srv)
     snprintf(out_path, sizeof(out_path), "%s/stdout", srv->root);
     snprintf(err_path, sizeof(err_path), "%s/stderr", srv->root);
     srv->pid = spawn(argv, out_path, err_path);
-    start_watcher(srv);
+    watcher_send(srv, 'P');
     /* Readiness is the LISTEN socket in /proc/net/tcp, not a probe connection: a probe
      * would count against MaxConnectionsPerChild and show up in the children's work. */
     long deadline = kvt_now_ms() + START_TIMEOUT_MS;
@@ -840,13 +875,10 @@ void kvt_server_stop(kvt_server_t *srv)
         /* Children the parent left behind are still in its group. */
         kill_group(srv->pid, 2000);
     }
-    if (srv->watcher_fd >= 0) {
-        ssize_t w = write(srv->watcher_fd, "D", 1);
-        (void)w;
-        close(srv->watcher_fd);
-        waitpid(srv->watcher, NULL, 0);
-    }
     remove_tree(srv->root);
+    watcher_send(srv, 'D');
+    close(srv->watcher_fd);
+    waitpid(srv->watcher, NULL, 0);
 }
 
 void kvt_teardown(void)
