@@ -7,6 +7,7 @@
 
 #include <apr_buckets.h>
 #include <apr_file_info.h>
+#include <apr_hash.h>
 #include <apr_network_io.h>
 #include <apr_pools.h>
 #include <apr_tables.h>
