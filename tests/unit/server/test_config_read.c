@@ -136,10 +136,28 @@ static void assert_reads(const char *content, const char *expected_tree)
     ck_assert_str_eq(dump(tree), expected_tree);
 }
 
+/* Reading @a content alone gives the error @a expected. */
 static void assert_fails(const char *content, const char *expected)
 {
+    tree = NULL;
     ck_assert_str_eq(read_text("t.conf", content), expected);
 }
+
+/* A configuration that must be refused, and the line and reason of its error. */
+typedef struct {
+    const char *content;
+    unsigned line;
+    const char *reason;
+} refusal_t;
+
+static void assert_refused(const refusal_t *cases, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        assert_fails(cases[i].content, syntax(cases[i].line, "t.conf", cases[i].reason));
+    }
+}
+
+#define ASSERT_REFUSED(cases) assert_refused((cases), sizeof(cases) / sizeof((cases)[0]))
 
 static const kv_directive_t *nth(int i)
 {
@@ -207,10 +225,8 @@ START_TEST(long_lines)
 
     memset(too_long, 'y', KV_CONFIG_MAX_LINE + 1);
     too_long[KV_CONFIG_MAX_LINE + 1] = '\0';
-    tree = NULL;
     assert_fails(apr_pstrcat(pool, "A 1\n", too_long, "\n", NULL),
                  syntax(2, "t.conf", "line is longer than 65536 characters"));
-    tree = NULL;
     assert_fails(apr_pstrcat(pool, "A 1\nL \\\n", arg, "x\n", NULL),
                  syntax(2, "t.conf", "line is longer than 65536 characters"));
 }
@@ -247,10 +263,12 @@ END_TEST
 
 START_TEST(unterminated_quote)
 {
-    assert_fails("A 1\nE \"open and 'never closed\n",
-                 syntax(2, "t.conf", "unterminated quote in the arguments"));
-    tree = NULL;
-    assert_fails("E 'x\\'\n", syntax(1, "t.conf", "unterminated quote in the arguments"));
+    static const refusal_t cases[] = {
+        {"A 1\nE \"open and 'never closed\n", 2, "unterminated quote in the arguments"},
+        {"E 'x\\'\n", 1, "unterminated quote in the arguments"},
+    };
+
+    ASSERT_REFUSED(cases);
 }
 END_TEST
 
@@ -326,15 +344,15 @@ END_TEST
 
 START_TEST(define_errors)
 {
-    assert_fails("Define\n", syntax(1, "t.conf", "Define takes one or two arguments"));
-    tree = NULL;
-    assert_fails("\nDefine a b c\n", syntax(2, "t.conf", "Define takes one or two arguments"));
-    tree = NULL;
-    assert_fails("Define a:b x\n", syntax(1, "t.conf", "Variable name must not contain ':'"));
-    tree = NULL;
-    assert_fails("UnDefine\n", syntax(1, "t.conf", "UnDefine takes one argument"));
-    tree = NULL;
-    assert_fails("UnDefine a b\n", syntax(1, "t.conf", "UnDefine takes one argument"));
+    static const refusal_t cases[] = {
+        {"Define\n", 1, "Define takes one or two arguments"},
+        {"\nDefine a b c\n", 2, "Define takes one or two arguments"},
+        {"Define a:b x\n", 1, "Variable name must not contain ':'"},
+        {"UnDefine\n", 1, "UnDefine takes one argument"},
+        {"UnDefine a b\n", 1, "UnDefine takes one argument"},
+    };
+
+    ASSERT_REFUSED(cases);
 }
 END_TEST
 
@@ -382,35 +400,30 @@ END_TEST
 
 START_TEST(ifdefine_false_block_is_checked_for_nesting)
 {
-    assert_fails("<IfDefine OFF>\n<Directory /x>\n</IfDefine>\n",
-                 syntax(3, "t.conf", "Expected </Directory> but saw </IfDefine>"));
-    tree = NULL;
-    assert_fails("<IfDefine OFF>\nA\n<Directory /x>\n",
-                 syntax(3, "t.conf", "<Directory> was not closed"));
-    tree = NULL;
-    assert_fails("<IfDefine OFF>\nA\n", syntax(1, "t.conf", "<IfDefine> was not closed"));
-    tree = NULL;
-    assert_fails("<IfDefine OFF>\n<Directory /x\n</Directory>\n</IfDefine>\n",
-                 syntax(2, "t.conf", "<Directory> directive missing closing '>'"));
+    static const refusal_t cases[] = {
+        {"<IfDefine OFF>\n<Directory /x>\n</IfDefine>\n", 3,
+         "Expected </Directory> but saw </IfDefine>"},
+        {"<IfDefine OFF>\nA\n<Directory /x>\n", 3, "<Directory> was not closed"},
+        {"<IfDefine OFF>\nA\n", 1, "<IfDefine> was not closed"},
+        {"<IfDefine OFF>\n<Directory /x\n</Directory>\n</IfDefine>\n", 2,
+         "<Directory> directive missing closing '>'"},
+    };
+
+    ASSERT_REFUSED(cases);
 }
 END_TEST
 
 START_TEST(ifdefine_errors)
 {
-    assert_fails("<IfDefine>\n</IfDefine>\n",
-                 syntax(1, "t.conf", "<IfDefine> directive requires additional arguments"));
-    tree = NULL;
-    assert_fails("<IfDefine !>\n</IfDefine>\n",
-                 syntax(1, "t.conf", "<IfDefine> directive requires additional arguments"));
-    tree = NULL;
-    assert_fails("<IfDefine A B>\n</IfDefine>\n",
-                 syntax(1, "t.conf", "<IfDefine> takes one argument"));
-    tree = NULL;
-    assert_fails("<IfDefine A\n</IfDefine>\n",
-                 syntax(1, "t.conf", "<IfDefine> directive missing closing '>'"));
-    tree = NULL;
-    assert_fails("<IfDefine \"A>\n</IfDefine>\n",
-                 syntax(1, "t.conf", "unterminated quote in the arguments"));
+    static const refusal_t cases[] = {
+        {"<IfDefine>\n</IfDefine>\n", 1, "<IfDefine> directive requires additional arguments"},
+        {"<IfDefine !>\n</IfDefine>\n", 1, "<IfDefine> directive requires additional arguments"},
+        {"<IfDefine A B>\n</IfDefine>\n", 1, "<IfDefine> takes one argument"},
+        {"<IfDefine A\n</IfDefine>\n", 1, "<IfDefine> directive missing closing '>'"},
+        {"<IfDefine \"A>\n</IfDefine>\n", 1, "unterminated quote in the arguments"},
+    };
+
+    ASSERT_REFUSED(cases);
 }
 END_TEST
 
@@ -450,29 +463,19 @@ END_TEST
 
 START_TEST(section_errors)
 {
-    assert_fails("A 1\n</Directory>\n",
-                 syntax(2, "t.conf", "</Directory> without matching <Directory> section"));
-    tree = NULL;
-    assert_fails("A 1\n<Directory /x>\nA\n", syntax(2, "t.conf", "<Directory> was not closed"));
-    tree = NULL;
-    assert_fails("<Directory /x\n</Directory>\n",
-                 syntax(1, "t.conf", "<Directory> directive missing closing '>'"));
-    tree = NULL;
-    assert_fails("<Directory /x>\n</Location>\n",
-                 syntax(2, "t.conf", "Expected </Directory> but saw </Location>"));
-    tree = NULL;
-    assert_fails("<A>\n<B>\n</A>\n", syntax(3, "t.conf", "Expected </B> but saw </A>"));
-    tree = NULL;
-    assert_fails("<Directory /x>\n</Directory\n",
-                 syntax(2, "t.conf", "</Directory> directive missing closing '>'"));
-    tree = NULL;
-    assert_fails("<Directory /x>\n</Directory> x\n",
-                 syntax(2, "t.conf", "</Directory> takes no arguments"));
-    tree = NULL;
-    assert_fails("< Directory>\n", syntax(1, "t.conf", "section name missing after '<'"));
-    tree = NULL;
-    assert_fails("<Directory \"/x>\n</Directory>\n",
-                 syntax(1, "t.conf", "unterminated quote in the arguments"));
+    static const refusal_t cases[] = {
+        {"A 1\n</Directory>\n", 2, "</Directory> without matching <Directory> section"},
+        {"A 1\n<Directory /x>\nA\n", 2, "<Directory> was not closed"},
+        {"<Directory /x\n</Directory>\n", 1, "<Directory> directive missing closing '>'"},
+        {"<Directory /x>\n</Location>\n", 2, "Expected </Directory> but saw </Location>"},
+        {"<A>\n<B>\n</A>\n", 3, "Expected </B> but saw </A>"},
+        {"<Directory /x>\n</Directory\n", 2, "</Directory> directive missing closing '>'"},
+        {"<Directory /x>\n</Directory> x\n", 2, "</Directory> takes no arguments"},
+        {"< Directory>\n", 1, "section name missing after '<'"},
+        {"<Directory \"/x>\n</Directory>\n", 1, "unterminated quote in the arguments"},
+    };
+
+    ASSERT_REFUSED(cases);
 }
 END_TEST
 
@@ -484,7 +487,6 @@ START_TEST(section_nesting_limit)
         deep = apr_pstrcat(pool, "<S>\n", deep, "</S>\n", NULL);
     }
     ck_assert_ptr_null(read_text("t.conf", deep));
-    tree = NULL;
     assert_fails(apr_pstrcat(pool, "<S>\n", deep, "</S>\n", NULL),
                  syntax(KV_CONFIG_MAX_SECTION_DEPTH + 1, "t.conf",
                         "sections are nested more than 128 deep"));
@@ -530,8 +532,7 @@ START_TEST(include_directories_and_middle_wildcards)
     write_file("sites/one/site.conf", "One 1\n");
     write_file("sites/three/other.conf", "Three 1\n");
     write_file("sites/file", "File 1\n");
-    assert_reads("Include dir\nInclude sites/*/site.conf\nInclude "
-                 "sit?s/o*/\n",
+    assert_reads("Include dir\nInclude sites/*/site.conf\nInclude sit?s/o*/\n",
                  "A(1) M(1) Z(1) One(1) Two(1) One(1)");
     ck_assert_str_eq(nth(1)->file, path_of("dir/sub/m.conf"));
 }
@@ -546,25 +547,19 @@ START_TEST(include_errors)
                                      "Could not open configuration file %s: No such file or "
                                      "directory",
                                      path_of("missing.conf"))));
-    tree = NULL;
     assert_fails("A 1\nInclude none/*.conf\n",
                  syntax(2, "t.conf",
                         apr_psprintf(pool,
                                      "No files match the wildcard %s (use IncludeOptional to "
                                      "allow none)",
                                      path_of("none/*.conf"))));
-    tree = NULL;
     assert_fails("Include a b\n", syntax(1, "t.conf", "Include takes one argument"));
-    tree = NULL;
     assert_fails("IncludeOptional\n", syntax(1, "t.conf", "IncludeOptional takes one argument"));
-    tree = NULL;
     assert_fails("A 1\nInclude bad.conf\n",
                  syntax(3, "bad.conf", "unterminated quote in the arguments"));
-    tree = NULL;
     write_file("open.conf", "<Directory /x>\n");
     assert_fails("Include open.conf\n</Directory>\n",
                  syntax(1, "open.conf", "<Directory> was not closed"));
-    tree = NULL;
     write_file("close.conf", "</Directory>\n");
     assert_fails("<Directory /x>\nInclude close.conf\n</Directory>\n",
                  syntax(1, "close.conf", "</Directory> without matching <Directory> section"));
@@ -657,6 +652,11 @@ END_TEST
 
 START_TEST(server_root_directive)
 {
+    static const refusal_t cases[] = {
+        {"ServerRoot /does/not/exist\n", 1, "ServerRoot must be a valid directory"},
+        {"ServerRoot file\n", 1, "ServerRoot must be a valid directory"},
+        {"ServerRoot\n", 1, "ServerRoot takes one argument"},
+    };
     apr_pool_t *gen;
     kv_config_reader_t r;
 
@@ -677,13 +677,7 @@ START_TEST(server_root_directive)
     apr_pool_destroy(gen);
     ck_assert_str_eq(kv_server_root, dir);
 
-    tree = NULL;
-    assert_fails("ServerRoot /does/not/exist\n",
-                 syntax(1, "t.conf", "ServerRoot must be a valid directory"));
-    tree = NULL;
-    assert_fails("ServerRoot file\n", syntax(1, "t.conf", "ServerRoot must be a valid directory"));
-    tree = NULL;
-    assert_fails("ServerRoot\n", syntax(1, "t.conf", "ServerRoot takes one argument"));
+    ASSERT_REFUSED(cases);
     ck_assert_str_eq(kv_server_root, dir);
 }
 END_TEST
