@@ -6,7 +6,7 @@
 #include <apr_lib.h>
 #include <apr_strings.h>
 
-#include "config.h"
+#include "config_walk.h"
 #include "kv_http.h"
 #include "kv_log.h"
 #include "module.h"

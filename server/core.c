@@ -229,6 +229,10 @@ static const char *set_listen(kv_cmd_parms_t *cmd, void *conf, int argc, const c
     if (apr_parse_addr_port(&host, &scope, &port, argv[0], cmd->pool) != APR_SUCCESS) {
         return apr_psprintf(cmd->pool, "Listen: '%s' is not [address:]port", argv[0]);
     }
+    if (host && strchr(host, ':') && argv[0][0] != '[') {
+        return apr_psprintf(cmd->pool, "Listen: write the IPv6 address of '%s' in brackets, "
+                            "e.g. [::1]:8080", argv[0]);
+    }
     if (port == 0) {
         return apr_psprintf(cmd->pool, "Listen: '%s' has no port (1 to 65535)", argv[0]);
     }

@@ -192,6 +192,7 @@ apr_status_t kv_http_header_filter(kv_filter_t *f, apr_bucket_brigade *bb)
         r->bytes_sent += body_length(bb);
     }
     if (!ctx->headers_sent) {
+        apr_bucket_brigade *head;
         int keep_alive;
         find_length(r, bb);
         keep_alive = response_can_keep_alive(r);
@@ -200,7 +201,9 @@ apr_status_t kv_http_header_filter(kv_filter_t *f, apr_bucket_brigade *bb)
         if (!sends_body) {
             drop_body(bb);
         }
-        APR_BRIGADE_PREPEND(bb, serialize_head(r, keep_alive));
+        /* APR_BRIGADE_PREPEND evaluates its arguments more than once. */
+        head = serialize_head(r, keep_alive);
+        APR_BRIGADE_PREPEND(bb, head);
     } else if (!sends_body) {
         drop_body(bb);
     }

@@ -17,7 +17,7 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
-#include "config.h"
+#include "config_walk.h"
 #include "config_read.h"
 #include "core.h"
 #include "kv_listen.h"

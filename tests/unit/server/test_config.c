@@ -9,7 +9,7 @@
 #include <apr_hash.h>
 #include <apr_strings.h>
 
-#include "config.h"
+#include "config_walk.h"
 #include "core.h"
 #include "kv_log.h"
 #include "module.h"
