@@ -21,6 +21,7 @@ struct kv_conn_input {
     apr_size_t len;
     apr_size_t cap;
     apr_size_t max; /* the largest head the limits allow */
+    apr_size_t line_start; /* where the line being received starts */
 };
 
 #define INPUT_INITIAL_SIZE 8192
@@ -45,10 +46,32 @@ static struct kv_conn_input *input_of(kv_conn_t *c)
     return in;
 }
 
+/* Offset just past the last line end in buf[from, to), or @a none if there is none. */
+static apr_size_t after_last_newline(const char *buf, apr_size_t from, apr_size_t to,
+                                     apr_size_t none)
+{
+    for (apr_size_t i = to; i > from; i--) {
+        if (buf[i - 1] == '\n') {
+            return i;
+        }
+    }
+    return none;
+}
+
 static void input_consume(struct kv_conn_input *in, apr_size_t n)
 {
     memmove(in->buf, in->buf + n, in->len - n);
     in->len -= n;
+    in->line_start = after_last_newline(in->buf, 0, in->len, 0);
+}
+
+/* The parser reads the head from its start on every call, so call it only when a line
+ * has ended or the open line may break a limit: a client that sends one byte at a
+ * time then costs one parse per line, not one per byte. */
+static int worth_parsing(struct kv_conn_input *in, apr_size_t old_len, apr_size_t line_limit)
+{
+    in->line_start = after_last_newline(in->buf, old_len, in->len, in->line_start);
+    return in->line_start > old_len || in->len - in->line_start > line_limit;
 }
 
 /* Make room for more bytes; the old buffer stays in the connection pool (bounded: the
@@ -121,7 +144,7 @@ static int all_content_lengths_agree(const kv_request_t *r, apr_off_t *len)
 static void check_body_framing(kv_request_t *r)
 {
     const char *te = apr_table_get(r->headers_in, "Transfer-Encoding");
-    apr_off_t len;
+    apr_off_t len = 0;
     apr_off_t limit = kv_limit_req_body(r);
 
     if (te) {
@@ -204,6 +227,17 @@ static void build_request(kv_request_t *r, const kv_request_head_t *head)
     }
 }
 
+/* A head that cannot be served: answer @a status, drop what was received, then close. */
+static read_result_t answer_bad_head(kv_request_t *r, struct kv_conn_input *in, int status,
+                                     const char *why, kv_request_t **out)
+{
+    fail_request(r, status, why);
+    in->len = 0;
+    in->line_start = 0;
+    *out = r;
+    return READ_OK;
+}
+
 /* Read the next request head. *out is the request to answer (possibly with an error
  * status already set), or NULL when the connection is done. */
 static read_result_t read_request(kv_conn_t *c, kv_request_t **out)
@@ -214,24 +248,28 @@ static read_result_t read_request(kv_conn_t *c, kv_request_t **out)
     kv_request_head_t head;
     kv_request_t *r = NULL;
     int waiting_idle = in->len == 0;
+    int parse = !waiting_idle;
+    apr_size_t line_limit;
 
     lim.line_max = (apr_size_t)s->limit_req_line;
     lim.field_size_max = (apr_size_t)s->limit_req_fieldsize;
     lim.fields_max = s->limit_req_fields;
+    line_limit = lim.line_max < lim.field_size_max ? lim.line_max : lim.field_size_max;
     *out = NULL;
     if (waiting_idle && c->keepalives > 0) {
         kv_scoreboard_update(c->sb_slot, KV_SB_KEEPALIVE, NULL);
         apr_socket_timeout_set(c->sock, s->keep_alive_timeout);
     }
     for (;;) {
-        if (in->len > 0) {
-            if (!r) {
-                r = kv_request_create(c);
-                kv_scoreboard_update(c->sb_slot, KV_SB_READ, NULL);
-                apr_socket_timeout_set(c->sock, s->timeout);
-            }
+        if (in->len > 0 && !r) {
+            r = kv_request_create(c);
+            kv_scoreboard_update(c->sb_slot, KV_SB_READ, NULL);
+            apr_socket_timeout_set(c->sock, s->timeout);
+        }
+        if (parse) {
+            int n;
             memset(&head, 0, sizeof(head));
-            int n = kv_parse_request_head(r->pool, in->buf, in->len, &lim, &head);
+            n = kv_parse_request_head(r->pool, in->buf, in->len, &lim, &head);
             if (n > 0) {
                 input_consume(in, (apr_size_t)n);
                 build_request(r, &head);
@@ -240,25 +278,18 @@ static read_result_t read_request(kv_conn_t *c, kv_request_t **out)
             }
             if (n == KV_PARSE_ERROR) {
                 r->the_request = head.request_line;
-                fail_request(r, head.status ? head.status : KV_HTTP_BAD_REQUEST,
-                             head.reason ? head.reason : "malformed request");
-                in->len = 0;
-                *out = r;
-                return READ_OK;
-            }
-            if (in->len == in->cap && !input_grow(c, in)) {
-                fail_request(r, KV_HTTP_BAD_REQUEST, "request head too large");
-                in->len = 0;
-                *out = r;
-                return READ_OK;
+                return answer_bad_head(r, in, head.status ? head.status : KV_HTTP_BAD_REQUEST,
+                                       head.reason ? head.reason : "malformed request", out);
             }
         }
+        if (in->len == in->cap && !input_grow(c, in)) {
+            return answer_bad_head(r, in, KV_HTTP_BAD_REQUEST, "request head too large", out);
+        }
+        apr_size_t old_len = in->len;
         read_result_t rr = input_fill(c, in);
         if (rr == READ_TIMEOUT_IDLE && r) {
-            fail_request(r, KV_HTTP_REQUEST_TIME_OUT, "timed out reading the request");
-            in->len = 0;
-            *out = r;
-            return READ_OK;
+            return answer_bad_head(r, in, KV_HTTP_REQUEST_TIME_OUT,
+                                   "timed out reading the request", out);
         }
         if (rr != READ_OK) {
             if (r) {
@@ -266,6 +297,7 @@ static read_result_t read_request(kv_conn_t *c, kv_request_t **out)
             }
             return rr;
         }
+        parse = worth_parsing(in, old_len, line_limit);
     }
 }
 
