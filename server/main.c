@@ -40,6 +40,7 @@ typedef struct {
     const char *signal_cmd;              /* -k */
     int test_only;                       /* -t */
     int show_modules;                    /* -M */
+    int show_directives;                 /* -L */
     int one_process;                     /* -X */
 } options_t;
 
@@ -58,7 +59,7 @@ static void usage(const char *prog)
             "Usage: %s [-D name] [-d directory] [-f file]\n"
             "       %*s [-C \"directive\"] [-c \"directive\"]\n"
             "       %*s [-k start|restart|graceful|graceful-stop|stop]\n"
-            "       %*s [-v] [-V] [-h] [-t] [-M] [-X]\n"
+            "       %*s [-v] [-V] [-h] [-t] [-M] [-L] [-X]\n"
             "Options:\n"
             "  -D name            : define a name for use in <IfDefine name> directives\n"
             "  -d directory       : specify an alternate initial ServerRoot\n"
@@ -70,6 +71,7 @@ static void usage(const char *prog)
             "  -V                 : show compile settings\n"
             "  -h                 : list available command line options (this page)\n"
             "  -M                 : show the modules the configuration loads\n"
+            "  -L                 : list the directives of the loaded modules\n"
             "  -t                 : run syntax check for config files\n"
             "  -X                 : debug mode (one process, stays in the foreground)\n"
             "  -DFOREGROUND       : stay in the foreground\n",
@@ -127,7 +129,7 @@ static int parse_options(apr_pool_t *p, int argc, const char *const *argv, optio
     o->defines = apr_array_make(p, 2, sizeof(const char *));
     apr_getopt_init(&opt, p, argc, argv);
     opt->errfn = NULL;
-    while ((rv = apr_getopt(opt, "f:d:C:c:D:k:tvVMXh", &c, &arg)) == APR_SUCCESS) {
+    while ((rv = apr_getopt(opt, "f:d:C:c:D:k:tvVMLXh", &c, &arg)) == APR_SUCCESS) {
         switch (c) {
         case 'f': o->conf_file = arg; break;
         case 'd': o->server_root = arg; break;
@@ -143,7 +145,8 @@ static int parse_options(apr_pool_t *p, int argc, const char *const *argv, optio
             o->signal_cmd = arg;
             break;
         case 't': o->test_only = 1; break;
-        case 'M': o->show_modules = 1; o->test_only = 1; break;
+        case 'M': o->show_modules = 1; break;
+        case 'L': o->show_directives = 1; break;
         case 'X': o->one_process = 1; break;
         case 'v': show_version(); exit(0);
         case 'V': show_settings(); exit(0);
@@ -437,8 +440,13 @@ int main(int argc, const char *const *argv)
         fprintf(stderr, "kiva: %s\n", err);
         return 1;
     }
-    if (o.show_modules) {
-        kv_modules_print(stdout);
+    if (o.show_modules || o.show_directives) {
+        if (o.show_modules) {
+            kv_modules_print(stdout);
+        }
+        if (o.show_directives) {
+            kv_modules_print_directives(stdout);
+        }
         return 0;
     }
     if (o.test_only) {

@@ -249,3 +249,13 @@ void kv_modules_print(FILE *out)
                 loaded[i]->loaded_from ? "shared" : "static");
     }
 }
+
+void kv_modules_print_directives(FILE *out)
+{
+    for (int i = 0; i < nloaded; i++) {
+        for (const kv_command_t *c = loaded[i]->commands; c && c->name; c++) {
+            fprintf(out, "%s (%s_module)\n\t%s\n", c->name, loaded[i]->name,
+                    c->help ? c->help : "");
+        }
+    }
+}

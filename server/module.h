@@ -31,4 +31,7 @@ const char *kv_module_hint_for(apr_pool_t *ptemp, const char *directive);
 /** Each loaded module's name for kiva -M, as httpd prints them: " core_module (static)". */
 void kv_modules_print(FILE *out);
 
+/** Every directive of the loaded modules, for kiva -L: "Name (module)" and its help. */
+void kv_modules_print_directives(FILE *out);
+
 #endif
