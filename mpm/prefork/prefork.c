@@ -669,6 +669,9 @@ static int parent_loop(parent_t *pp)
         apr_time_t now = apr_time_now();
         int result;
 
+        if (next - now > MAINTENANCE_INTERVAL) {
+            next = now + MAINTENANCE_INTERVAL; /* the clock went back */
+        }
         kv_mpm_wait_event(next > now ? next - now : 0);
         kv_mpm_reap_children(pp->s, on_reaped, pp);
         result = kv_mpm_take_signal();
