@@ -114,6 +114,10 @@ static const char *set_user(kv_cmd_parms_t *cmd, void *mconfig, int argc,
     if (user_to_ids(cmd->temp_pool, argv[0], &uid, &gid) != APR_SUCCESS) {
         return apr_psprintf(cmd->pool, "User: bad user name %s", argv[0]);
     }
+    if (uid == 0) {
+        return apr_psprintf(cmd->pool, "User: kiva does not serve as root (%s); name an "
+                            "unprivileged user", argv[0]);
+    }
     conf->user = apr_pstrdup(cmd->pool, argv[0]);
     return NULL;
 }
@@ -165,11 +169,6 @@ static int check_identity(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp
     if (user_to_ids(ptemp, kv_mpm_user(), &uid, &gid) != APR_SUCCESS) {
         kv_log_error(KV_LOG_MARK, KV_LOG_EMERG, 0, s, "KV00400: User %s does not exist",
                      kv_mpm_user());
-        return KV_HTTP_INTERNAL_SERVER_ERROR;
-    }
-    if (uid == 0) {
-        kv_log_error(KV_LOG_MARK, KV_LOG_EMERG, 0, s,
-                     "KV00401: kiva does not serve as root; set User to an unprivileged user");
         return KV_HTTP_INTERNAL_SERVER_ERROR;
     }
     if (group_to_gid(ptemp, kv_mpm_group(), &gid) != APR_SUCCESS) {
