@@ -61,9 +61,9 @@ static const char *write_file(const char *name, const char *content)
     const char *path = apr_pstrcat(pool, dir, "/", name, NULL);
     apr_file_t *f;
 
-    ck_assert_int_eq(apr_file_open(&f, path, APR_FOPEN_WRITE | APR_FOPEN_CREATE, APR_OS_DEFAULT,
-                                   pool),
-                     APR_SUCCESS);
+    ck_assert_int_eq(
+        apr_file_open(&f, path, APR_FOPEN_WRITE | APR_FOPEN_CREATE, APR_OS_DEFAULT, pool),
+        APR_SUCCESS);
     apr_file_puts(content, f);
     apr_file_close(f);
     return path;
@@ -113,8 +113,7 @@ typedef struct {
     int calls;
 } reaped_t;
 
-static void record(void *baton, int slot, const kv_sb_process_t *was, apr_exit_why_e why,
-                   int code)
+static void record(void *baton, int slot, const kv_sb_process_t *was, apr_exit_why_e why, int code)
 {
     reaped_t *r = baton;
 
@@ -251,8 +250,8 @@ START_TEST(signal_server_sends_the_signal_of_the_command)
     static const struct {
         const char *cmd;
         int sig;
-    } cases[] = {{"stop", SIGTERM}, {"restart", SIGHUP}, {"graceful", SIGUSR1},
-                 {"graceful-stop", SIGWINCH}};
+    } cases[] = {
+        {"stop", SIGTERM}, {"restart", SIGHUP}, {"graceful", SIGUSR1}, {"graceful-stop", SIGWINCH}};
 
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         sigset_t set;
@@ -377,8 +376,7 @@ START_TEST(change_identity_switches_when_root)
 
     if (geteuid() == 0) {
         ck_assert_int_eq(code, 0);
-    }
-    else {
+    } else {
         ck_assert_int_eq(code, 1); /* a no-op: nothing to switch */
     }
 }
