@@ -438,9 +438,7 @@ static void child_main(parent_t *pp, int slot)
 
     apr_pool_create(&pchild, pp->pconf);
     apr_pool_tag(pchild, "pchild");
-    if (kv_mpm_change_identity(pp->s) != APR_SUCCESS) {
-        kv_mpm_child_exit(pchild, KV_MPM_CHILD_FATAL);
-    }
+    /* The mutex first: a lock file of another mechanism may be root's. */
     sv.mutex = pp->mutex;
     if (sv.mutex) {
         apr_status_t rv =
@@ -450,6 +448,9 @@ static void child_main(parent_t *pp, int slot)
                          "KV00431: could not attach to the accept mutex");
             kv_mpm_child_exit(pchild, KV_MPM_CHILD_FATAL);
         }
+    }
+    if (kv_mpm_change_identity(pp->s) != APR_SUCCESS) {
+        kv_mpm_child_exit(pchild, KV_MPM_CHILD_FATAL);
     }
     kv_run_child_init(pchild, pp->s);
     if (server_init(&sv, pchild, pp->s, slot) != APR_SUCCESS) {
