@@ -34,10 +34,10 @@ KV_DECLARE_DATA int kv_mpm_one_process;
 
 typedef struct {
     apr_pool_t *pool;
-    const char *pidfile;                 /* as configured; NULL for the default */
-    const char *user;                    /* as configured; NULL for the default */
-    const char *group;                   /* as configured; NULL for the default */
-    int max_connections;                 /* KV_UNSET_INT until set */
+    const char *pidfile;                  /* as configured; NULL for the default */
+    const char *user;                     /* as configured; NULL for the default */
+    const char *group;                    /* as configured; NULL for the default */
+    int max_connections;                  /* KV_UNSET_INT until set */
     apr_interval_time_t graceful_timeout; /* KV_UNSET_TIME until set */
 } common_conf_t;
 
@@ -103,8 +103,7 @@ static apr_status_t group_to_gid(apr_pool_t *p, const char *name, apr_gid_t *gid
     return apr_gid_get(gid, name, p);
 }
 
-static const char *set_user(kv_cmd_parms_t *cmd, void *mconfig, int argc,
-                            const char *const *argv)
+static const char *set_user(kv_cmd_parms_t *cmd, void *mconfig, int argc, const char *const *argv)
 {
     common_conf_t *conf = mconfig;
     apr_uid_t uid;
@@ -114,12 +113,17 @@ static const char *set_user(kv_cmd_parms_t *cmd, void *mconfig, int argc,
     if (user_to_ids(cmd->temp_pool, argv[0], &uid, &gid) != APR_SUCCESS) {
         return apr_psprintf(cmd->pool, "User: bad user name %s", argv[0]);
     }
+    if (uid == 0) {
+        return apr_psprintf(cmd->pool,
+                            "User: kiva does not serve as root (%s); name an "
+                            "unprivileged user",
+                            argv[0]);
+    }
     conf->user = apr_pstrdup(cmd->pool, argv[0]);
     return NULL;
 }
 
-static const char *set_group(kv_cmd_parms_t *cmd, void *mconfig, int argc,
-                             const char *const *argv)
+static const char *set_group(kv_cmd_parms_t *cmd, void *mconfig, int argc, const char *const *argv)
 {
     common_conf_t *conf = mconfig;
     apr_gid_t gid;
@@ -144,15 +148,14 @@ static const kv_command_t common_cmds[] = {
      "MaxConnectionsPerChild N: connections a child serves before it is replaced (0 = no limit)"},
     {"MaxRequestsPerChild", kv_set_int_slot, KV_OFFSET(common_conf_t, max_connections), 1, 1,
      KV_CTX_MAIN, KV_CMD_SERVER_CONF, "MaxRequestsPerChild N: old name of MaxConnectionsPerChild"},
-    {"GracefulShutdownTimeout", kv_set_timeout_slot, KV_OFFSET(common_conf_t, graceful_timeout),
-     1, 1, KV_CTX_MAIN, KV_CMD_SERVER_CONF,
+    {"GracefulShutdownTimeout", kv_set_timeout_slot, KV_OFFSET(common_conf_t, graceful_timeout), 1,
+     1, KV_CTX_MAIN, KV_CMD_SERVER_CONF,
      "GracefulShutdownTimeout seconds: how long a graceful stop waits (0 = no limit)"},
     {NULL, NULL, NULL, 0, 0, 0, 0, NULL}};
 
 /* Started as root, the children will switch to User and Group: find out now whether they
  * can, so that a bad default stops the start instead of every child. */
-static int check_identity(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
-                          kv_server_t *s)
+static int check_identity(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, kv_server_t *s)
 {
     apr_uid_t uid;
     apr_gid_t gid;
@@ -165,11 +168,6 @@ static int check_identity(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp
     if (user_to_ids(ptemp, kv_mpm_user(), &uid, &gid) != APR_SUCCESS) {
         kv_log_error(KV_LOG_MARK, KV_LOG_EMERG, 0, s, "KV00400: User %s does not exist",
                      kv_mpm_user());
-        return KV_HTTP_INTERNAL_SERVER_ERROR;
-    }
-    if (uid == 0) {
-        kv_log_error(KV_LOG_MARK, KV_LOG_EMERG, 0, s,
-                     "KV00401: kiva does not serve as root; set User to an unprivileged user");
         return KV_HTTP_INTERNAL_SERVER_ERROR;
     }
     if (group_to_gid(ptemp, kv_mpm_group(), &gid) != APR_SUCCESS) {
@@ -198,8 +196,7 @@ KV_DECLARE(const char *) kv_mpm_pidfile(void)
     if (!cur) {
         return NULL;
     }
-    return kv_server_root_relative(cur->pool, cur->pidfile ? cur->pidfile
-                                                           : KV_MPM_DEFAULT_PIDFILE);
+    return kv_server_root_relative(cur->pool, cur->pidfile ? cur->pidfile : KV_MPM_DEFAULT_PIDFILE);
 }
 
 KV_DECLARE(int) kv_mpm_max_connections_per_child(void)
@@ -314,8 +311,8 @@ KV_DECLARE(apr_status_t) kv_mpm_remove_pidfile(void)
     rv = apr_file_remove(pidfile_written, p);
     apr_pool_destroy(p);
     if (rv != APR_SUCCESS && !APR_STATUS_IS_ENOENT(rv)) {
-        kv_log_error(KV_LOG_MARK, KV_LOG_WARNING, rv, NULL,
-                     "KV00405: could not remove PidFile %s", pidfile_written);
+        kv_log_error(KV_LOG_MARK, KV_LOG_WARNING, rv, NULL, "KV00405: could not remove PidFile %s",
+                     pidfile_written);
         return rv;
     }
     pidfile_written[0] = '\0';
@@ -328,8 +325,11 @@ static int signal_of_command(const char *cmd)
     static const struct {
         const char *cmd;
         int sig;
-    } map[] = {{"start", 0},       {"stop", SIGTERM},          {"restart", SIGHUP},
-               {"graceful", SIGUSR1}, {"graceful-stop", SIGWINCH}};
+    } map[] = {{"start", 0},
+               {"stop", SIGTERM},
+               {"restart", SIGHUP},
+               {"graceful", SIGUSR1},
+               {"graceful-stop", SIGWINCH}};
 
     for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
         if (strcmp(cmd, map[i].cmd) == 0) {
@@ -413,9 +413,8 @@ KV_DECLARE(apr_status_t) kv_mpm_change_identity(kv_server_t *s)
     if (rv != APR_SUCCESS) {
         kv_log_error(KV_LOG_MARK, KV_LOG_ALERT, rv, s,
                      "KV00406: cannot serve as User %s and Group %s", user, group);
-    }
-    else if (setgid(gid) != 0 || set_groups(p, user, uid, gid) != 0 || setuid(uid) != 0 ||
-             geteuid() == 0) {
+    } else if (setgid(gid) != 0 || set_groups(p, user, uid, gid) != 0 || setuid(uid) != 0 ||
+               geteuid() == 0) {
         rv = APR_FROM_OS_ERROR(errno ? errno : EPERM);
         kv_log_error(KV_LOG_MARK, KV_LOG_ALERT, rv, s,
                      "KV00407: could not switch to User %s and Group %s", user, group);
@@ -599,8 +598,7 @@ static void child_on_graceful(int sig)
     for (int i = 0; i < n_listen_fds; i++) {
         if (null_fd >= 0) {
             dup2(null_fd, listen_fds[i]);
-        }
-        else {
+        } else {
             close(listen_fds[i]);
         }
     }
@@ -623,8 +621,7 @@ static void remember_listeners(apr_pool_t *p)
         }
     }
     n_listen_fds = n;
-    if (apr_file_open(&devnull, "/dev/null", APR_FOPEN_READ, APR_OS_DEFAULT, p) ==
-            APR_SUCCESS &&
+    if (apr_file_open(&devnull, "/dev/null", APR_FOPEN_READ, APR_OS_DEFAULT, p) == APR_SUCCESS &&
         apr_os_file_get(&fd, devnull) == APR_SUCCESS) {
         null_fd = fd;
     }
@@ -719,13 +716,11 @@ static void log_child_end(kv_server_t *s, pid_t pid, apr_exit_why_e why, int cod
         kv_log_error(KV_LOG_MARK, KV_LOG_ERR, 0, s, "KV00409: child pid %ld exit signal %s (%d)%s",
                      (long)pid, apr_signal_description_get(code), code,
                      APR_PROC_CHECK_CORE_DUMP(why) ? ", possible coredump" : "");
-    }
-    else if (code == KV_MPM_CHILD_FATAL) {
+    } else if (code == KV_MPM_CHILD_FATAL) {
         kv_log_error(KV_LOG_MARK, KV_LOG_ERR, 0, s,
-                     "KV00410: child pid %ld could not start serving (exit status %d)",
-                     (long)pid, code);
-    }
-    else {
+                     "KV00410: child pid %ld could not start serving (exit status %d)", (long)pid,
+                     code);
+    } else {
         kv_log_error(KV_LOG_MARK, KV_LOG_DEBUG, 0, s, "KV00411: child pid %ld exit status %d",
                      (long)pid, code);
     }
@@ -737,8 +732,7 @@ KV_DECLARE(int) kv_mpm_reap_children(kv_server_t *s, kv_mpm_reaped_fn fn, void *
     apr_exit_why_e why;
     int code, reaped = 0;
 
-    while (apr_proc_wait_all_procs(&proc, &code, &why, APR_NOWAIT, kv_pglobal) ==
-           APR_CHILD_DONE) {
+    while (apr_proc_wait_all_procs(&proc, &code, &why, APR_NOWAIT, kv_pglobal) == APR_CHILD_DONE) {
         int slot = slot_of_pid(proc.pid);
         kv_sb_process_t was;
 

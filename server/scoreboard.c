@@ -28,8 +28,8 @@ static apr_status_t scoreboard_forget(void *unused)
     return APR_SUCCESS;
 }
 
-KV_DECLARE(apr_status_t) kv_scoreboard_create(apr_pool_t *pglobal, int server_limit,
-                                              int thread_limit)
+KV_DECLARE(apr_status_t)
+kv_scoreboard_create(apr_pool_t *pglobal, int server_limit, int thread_limit)
 {
     apr_size_t procs_size, size;
     apr_status_t rv;

@@ -19,11 +19,11 @@ typedef struct {
 
 /** What prefork_limits_fix changed; each deserves a warning. */
 enum {
-    PREFORK_FIX_LIMIT_HIGH = 1 << 0,   /**< ServerLimit above the hard limit */
-    PREFORK_FIX_LIMIT_LOW = 1 << 1,    /**< ServerLimit below 1 */
-    PREFORK_FIX_WORKERS_HIGH = 1 << 2, /**< MaxRequestWorkers above ServerLimit */
-    PREFORK_FIX_WORKERS_LOW = 1 << 3,  /**< MaxRequestWorkers below 1 */
-    PREFORK_FIX_START_LOW = 1 << 4,    /**< StartServers below 1 */
+    PREFORK_FIX_LIMIT_HIGH = 1 << 0,    /**< ServerLimit above the hard limit */
+    PREFORK_FIX_LIMIT_LOW = 1 << 1,     /**< ServerLimit below 1 */
+    PREFORK_FIX_WORKERS_HIGH = 1 << 2,  /**< MaxRequestWorkers above ServerLimit */
+    PREFORK_FIX_WORKERS_LOW = 1 << 3,   /**< MaxRequestWorkers below 1 */
+    PREFORK_FIX_START_LOW = 1 << 4,     /**< StartServers below 1 */
     PREFORK_FIX_MIN_SPARE_LOW = 1 << 5, /**< MinSpareServers below 1 */
     PREFORK_FIX_MAX_SPARE_LOW = 1 << 6  /**< MaxSpareServers not above MinSpareServers */
 };

@@ -62,9 +62,9 @@ typedef struct {
     prefork_limits_t *l;
     apr_proc_mutex_t *mutex; /* serialises accept over several listeners, else NULL */
     int generation;
-    int spawn_rate;       /* carried by prefork_maintain_spares */
-    int respawned;        /* dead children replaced since the last maintenance */
-    int reported_limit;   /* the MaxRequestWorkers message was logged */
+    int spawn_rate;     /* carried by prefork_maintain_spares */
+    int respawned;      /* dead children replaced since the last maintenance */
+    int reported_limit; /* the MaxRequestWorkers message was logged */
     apr_time_t holdoff_until;
 } parent_t;
 
@@ -76,11 +76,11 @@ typedef struct {
     apr_pollset_t *pollset;  /* NULL: one listener and a blocking accept */
     apr_proc_mutex_t *mutex; /* NULL: no serialising */
     int one_process;
-    int slot;                /* process slot */
-    int sb_slot;             /* its one worker's slot */
-    unsigned next;           /* round robin over ready listeners */
-    int result;              /* -X: what the signal that ended serving asks for */
-    int failed;              /* accepting cannot go on */
+    int slot;      /* process slot */
+    int sb_slot;   /* its one worker's slot */
+    unsigned next; /* round robin over ready listeners */
+    int result;    /* -X: what the signal that ended serving asks for */
+    int failed;    /* accepting cannot go on */
 } server_t;
 
 /* ---- Configuration ---- */
@@ -122,47 +122,41 @@ static prefork_limits_t merged_limits(const prefork_limits_t *set)
     return l;
 }
 
+/* Warn as httpd does about each limit prefork_limits_fix changed (@a fixed), from the
+ * values @a was to @a l. Every message takes up to three ints; unused ones are ignored. */
 static void warn_fixes(kv_server_t *s, const prefork_limits_t *was, const prefork_limits_t *l,
                        unsigned fixed)
 {
-    if (fixed & PREFORK_FIX_LIMIT_HIGH) {
-        kv_log_error(KV_LOG_MARK, KV_LOG_WARNING, 0, s,
-                     "KV00420: ServerLimit of %d exceeds compile-time limit of %d servers, "
-                     "decreasing to %d.",
-                     was->server_limit, PREFORK_HARD_SERVER_LIMIT, l->server_limit);
-    }
-    if (fixed & PREFORK_FIX_LIMIT_LOW) {
-        kv_log_error(KV_LOG_MARK, KV_LOG_WARNING, 0, s,
-                     "KV00421: ServerLimit of %d not allowed, increasing to 1.",
-                     was->server_limit);
-    }
-    if (fixed & PREFORK_FIX_WORKERS_HIGH) {
-        kv_log_error(KV_LOG_MARK, KV_LOG_WARNING, 0, s,
-                     "KV00422: MaxRequestWorkers of %d exceeds ServerLimit value of %d servers, "
-                     "decreasing MaxRequestWorkers to %d. To increase, please see the "
-                     "ServerLimit directive.",
-                     was->max_workers, l->server_limit, l->max_workers);
-    }
-    if (fixed & PREFORK_FIX_WORKERS_LOW) {
-        kv_log_error(KV_LOG_MARK, KV_LOG_WARNING, 0, s,
-                     "KV00423: MaxRequestWorkers of %d not allowed, increasing to 1.",
-                     was->max_workers);
-    }
-    if (fixed & PREFORK_FIX_START_LOW) {
-        kv_log_error(KV_LOG_MARK, KV_LOG_WARNING, 0, s,
-                     "KV00424: StartServers of %d not allowed, increasing to 1.",
-                     was->start_servers);
-    }
-    if (fixed & PREFORK_FIX_MIN_SPARE_LOW) {
-        kv_log_error(KV_LOG_MARK, KV_LOG_WARNING, 0, s,
-                     "KV00425: MinSpareServers of %d not allowed, increasing to 1.",
-                     was->min_spare);
-    }
-    if (fixed & PREFORK_FIX_MAX_SPARE_LOW) {
-        kv_log_error(KV_LOG_MARK, KV_LOG_WARNING, 0, s,
-                     "KV00426: MaxSpareServers of %d is not above MinSpareServers (%d), "
-                     "increasing it to %d.",
-                     was->max_spare, l->min_spare, l->max_spare);
+    const struct {
+        unsigned bit;
+        const char *fmt;
+        int a, b, c;
+    } warnings[] = {
+        {PREFORK_FIX_LIMIT_HIGH,
+         "KV00420: ServerLimit of %d exceeds compile-time limit of %d servers, decreasing to %d.",
+         was->server_limit, PREFORK_HARD_SERVER_LIMIT, l->server_limit},
+        {PREFORK_FIX_LIMIT_LOW, "KV00421: ServerLimit of %d not allowed, increasing to 1.",
+         was->server_limit, 0, 0},
+        {PREFORK_FIX_WORKERS_HIGH,
+         "KV00422: MaxRequestWorkers of %d exceeds ServerLimit value of %d servers, decreasing "
+         "MaxRequestWorkers to %d. To increase, please see the ServerLimit directive.",
+         was->max_workers, l->server_limit, l->max_workers},
+        {PREFORK_FIX_WORKERS_LOW, "KV00423: MaxRequestWorkers of %d not allowed, increasing to 1.",
+         was->max_workers, 0, 0},
+        {PREFORK_FIX_START_LOW, "KV00424: StartServers of %d not allowed, increasing to 1.",
+         was->start_servers, 0, 0},
+        {PREFORK_FIX_MIN_SPARE_LOW, "KV00425: MinSpareServers of %d not allowed, increasing to 1.",
+         was->min_spare, 0, 0},
+        {PREFORK_FIX_MAX_SPARE_LOW,
+         "KV00426: MaxSpareServers of %d is not above MinSpareServers (%d), increasing it to %d.",
+         was->max_spare, l->min_spare, l->max_spare},
+    };
+
+    for (size_t i = 0; i < sizeof(warnings) / sizeof(warnings[0]); i++) {
+        if (fixed & warnings[i].bit) {
+            kv_log_error(KV_LOG_MARK, KV_LOG_WARNING, 0, s, warnings[i].fmt, warnings[i].a,
+                         warnings[i].b, warnings[i].c);
+        }
     }
 }
 
@@ -193,10 +187,10 @@ static const kv_command_t prefork_cmds[] = {
      KV_CTX_MAIN, KV_CMD_SERVER_CONF, "MaxSpareServers N: most idle children to keep"},
     {"MaxRequestWorkers", kv_set_int_slot, KV_OFFSET(prefork_conf_t, set.max_workers), 1, 1,
      KV_CTX_MAIN, KV_CMD_SERVER_CONF, "MaxRequestWorkers N: most children serving at once"},
-    {"MaxClients", kv_set_int_slot, KV_OFFSET(prefork_conf_t, set.max_workers), 1, 1,
-     KV_CTX_MAIN, KV_CMD_SERVER_CONF, "MaxClients N: old name of MaxRequestWorkers"},
-    {"ServerLimit", kv_set_int_slot, KV_OFFSET(prefork_conf_t, set.server_limit), 1, 1,
-     KV_CTX_MAIN, KV_CMD_SERVER_CONF,
+    {"MaxClients", kv_set_int_slot, KV_OFFSET(prefork_conf_t, set.max_workers), 1, 1, KV_CTX_MAIN,
+     KV_CMD_SERVER_CONF, "MaxClients N: old name of MaxRequestWorkers"},
+    {"ServerLimit", kv_set_int_slot, KV_OFFSET(prefork_conf_t, set.server_limit), 1, 1, KV_CTX_MAIN,
+     KV_CMD_SERVER_CONF,
      "ServerLimit N: upper bound of MaxRequestWorkers for the life of the server"},
     {NULL, NULL, NULL, 0, 0, 0, 0, NULL}};
 
@@ -221,8 +215,8 @@ static apr_status_t create_ptrans(server_t *sv)
     return APR_SUCCESS;
 }
 
-static apr_status_t pollset_add(apr_pollset_t *ps, apr_pool_t *p, apr_datatype_e type,
-                                void *desc, void *data)
+static apr_status_t pollset_add(apr_pollset_t *ps, apr_pool_t *p, apr_datatype_e type, void *desc,
+                                void *data)
 {
     apr_pollfd_t pfd = {0};
 
@@ -231,8 +225,7 @@ static apr_status_t pollset_add(apr_pollset_t *ps, apr_pool_t *p, apr_datatype_e
     pfd.reqevents = APR_POLLIN;
     if (type == APR_POLL_SOCKET) {
         pfd.desc.s = desc;
-    }
-    else {
+    } else {
         pfd.desc.f = desc;
     }
     pfd.client_data = data;
@@ -249,8 +242,8 @@ static apr_status_t create_pollset(server_t *sv)
     if (kv_listeners_count() < 2 && !sv->one_process) {
         return APR_SUCCESS;
     }
-    rv = apr_pollset_create_ex(&sv->pollset, (apr_uint32_t)kv_listeners_count() + 1,
-                               sv->pchild, 0, APR_POLLSET_POLL);
+    rv = apr_pollset_create_ex(&sv->pollset, (apr_uint32_t)kv_listeners_count() + 1, sv->pchild, 0,
+                               APR_POLLSET_POLL);
     for (kv_listen_rec_t *lr = kv_listeners; lr && rv == APR_SUCCESS; lr = lr->next) {
         rv = pollset_add(sv->pollset, sv->pchild, APR_POLL_SOCKET, lr->sd, lr);
     }
@@ -274,8 +267,7 @@ static apr_status_t server_init(server_t *sv, apr_pool_t *pchild, kv_server_t *s
         rv = create_pollset(sv);
     }
     if (rv != APR_SUCCESS) {
-        kv_log_error(KV_LOG_MARK, KV_LOG_EMERG, rv, s,
-                     "KV00427: could not set up the accept loop");
+        kv_log_error(KV_LOG_MARK, KV_LOG_EMERG, rv, s, "KV00427: could not set up the accept loop");
     }
     return rv;
 }
@@ -340,8 +332,8 @@ static apr_status_t wait_for_listener(server_t *sv, kv_listen_rec_t **lr)
 /* Errors of accept that concern one connection only (it went away before we took it). */
 static int accept_error_is_transient(apr_status_t rv)
 {
-    static const int transient[] = {EPROTO,       ENETDOWN,  EHOSTDOWN, ENOPROTOOPT,
-                                    EOPNOTSUPP,   ENETUNREACH, EHOSTUNREACH};
+    static const int transient[] = {EPROTO,     ENETDOWN,    EHOSTDOWN,   ENOPROTOOPT,
+                                    EOPNOTSUPP, ENETUNREACH, EHOSTUNREACH};
 
     if (APR_STATUS_IS_EINTR(rv) || APR_STATUS_IS_EAGAIN(rv) || APR_STATUS_IS_ECONNABORTED(rv) ||
         APR_STATUS_IS_ECONNRESET(rv) || APR_STATUS_IS_ETIMEDOUT(rv) || APR_STATUS_IS_TIMEUP(rv)) {
@@ -446,18 +438,19 @@ static void child_main(parent_t *pp, int slot)
 
     apr_pool_create(&pchild, pp->pconf);
     apr_pool_tag(pchild, "pchild");
-    if (kv_mpm_change_identity(pp->s) != APR_SUCCESS) {
-        kv_mpm_child_exit(pchild, KV_MPM_CHILD_FATAL);
-    }
+    /* The mutex first: a lock file of another mechanism may be root's. */
     sv.mutex = pp->mutex;
     if (sv.mutex) {
-        apr_status_t rv = apr_proc_mutex_child_init(&sv.mutex, apr_proc_mutex_lockfile(sv.mutex),
-                                                    pchild);
+        apr_status_t rv =
+            apr_proc_mutex_child_init(&sv.mutex, apr_proc_mutex_lockfile(sv.mutex), pchild);
         if (rv != APR_SUCCESS) {
             kv_log_error(KV_LOG_MARK, KV_LOG_EMERG, rv, pp->s,
                          "KV00431: could not attach to the accept mutex");
             kv_mpm_child_exit(pchild, KV_MPM_CHILD_FATAL);
         }
+    }
+    if (kv_mpm_change_identity(pp->s) != APR_SUCCESS) {
+        kv_mpm_child_exit(pchild, KV_MPM_CHILD_FATAL);
     }
     kv_run_child_init(pchild, pp->s);
     if (server_init(&sv, pchild, pp->s, slot) != APR_SUCCESS) {
@@ -590,8 +583,7 @@ static prefork_census_t take_census(const parent_t *pp, int *to_stop)
         if (status == KV_SB_READY) {
             c.idle++;
             *to_stop = slot;
-        }
-        else if (status == KV_SB_STARTING) {
+        } else if (status == KV_SB_STARTING) {
             c.idle++;
             starting = slot;
         }
@@ -669,6 +661,9 @@ static int parent_loop(parent_t *pp)
         apr_time_t now = apr_time_now();
         int result;
 
+        if (next - now > MAINTENANCE_INTERVAL) {
+            next = now + MAINTENANCE_INTERVAL; /* the clock went back */
+        }
         kv_mpm_wait_event(next > now ? next - now : 0);
         kv_mpm_reap_children(pp->s, on_reaped, pp);
         result = kv_mpm_take_signal();
@@ -755,11 +750,11 @@ static int prefork_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *
 
 static int prefork_query(int query, int *result)
 {
-    static const prefork_limits_t unset = {KV_UNSET_INT, KV_UNSET_INT, KV_UNSET_INT,
-                                           KV_UNSET_INT, KV_UNSET_INT};
-    prefork_limits_t l = cur_conf && cur_conf->ready ? cur_conf->run
-                                                     : merged_limits(cur_conf ? &cur_conf->set
-                                                                              : &unset);
+    static const prefork_limits_t unset = {KV_UNSET_INT, KV_UNSET_INT, KV_UNSET_INT, KV_UNSET_INT,
+                                           KV_UNSET_INT};
+    prefork_limits_t l = cur_conf && cur_conf->ready
+                             ? cur_conf->run
+                             : merged_limits(cur_conf ? &cur_conf->set : &unset);
 
     prefork_limits_fix(&l);
     switch (query) {
