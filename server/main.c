@@ -1,6 +1,7 @@
 /* kiva's entry point: the command line, and the loop of configuration generations.
  * Each generation reads the configuration into its own pool, opens logs and listeners,
  * and runs the MPM until a signal asks for a stop or a restart. */
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -205,7 +206,7 @@ static const char *build_generation(const options_t *o, generation_t *g)
                          ? apr_pstrdup(g->pconf, o->server_root)
                          : KV_PREFIX;
     kv_config_defines_reset(g->pconf, o->defines);
-    kv_modules_reset(g->pconf);
+    kv_modules_reset();
     g->server = kv_server_create(g->pconf);
     g->warnings = apr_array_make(g->pconf, 2, sizeof(const char *));
     kv_module_add(g->pconf, &core_module, NULL, g->server);
@@ -309,6 +310,8 @@ static const char *check_config_in_child(const options_t *o, apr_pool_t *p)
         const char *err;
 
         close(fds[0]);
+        /* Start from nothing, as a fresh process would: no hooks, no listeners. */
+        apr_hook_deregister_all();
         kv_listeners = NULL;
         generation_pools(&g);
         err = build_generation(o, &g);
@@ -318,8 +321,14 @@ static const char *check_config_in_child(const options_t *o, apr_pool_t *p)
         _exit(err ? 1 : 0);
     }
     close(fds[1]);
-    while (len < (ssize_t)sizeof(buf) - 1 &&
-           (n = read(fds[0], buf + len, sizeof(buf) - 1 - (size_t)len)) > 0) {
+    while (len < (ssize_t)sizeof(buf) - 1) {
+        n = read(fds[0], buf + len, sizeof(buf) - 1 - (size_t)len);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            break;
+        }
         len += n;
     }
     close(fds[0]);

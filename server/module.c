@@ -56,12 +56,9 @@ KV_DECLARE(kv_module_t *) kv_find_module(const char *name)
     return NULL;
 }
 
-void kv_modules_reset(apr_pool_t *pconf)
+void kv_modules_reset(void)
 {
-    (void)pconf;
-    for (int i = 0; i < nloaded; i++) {
-        loaded[i]->index = -1;
-    }
+    /* The records of the last generation's modules were unloaded with its pool. */
     nloaded = 0;
 }
 

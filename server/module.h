@@ -10,7 +10,7 @@
 #define KV_MAX_MODULES 128
 
 /** Start a generation: forget every module, then add the built-in ones. */
-void kv_modules_reset(apr_pool_t *pconf);
+void kv_modules_reset(void);
 
 /** Add @a m (loaded from @a path, NULL for built-in): give it a config slot, create its
  * configs for @a s, register its hooks. Returns NULL or a reason. */

@@ -64,7 +64,7 @@ START_TEST(every_directive_has_a_readme_row)
     p = popen(cmd, "r");
     ck_assert_ptr_nonnull(p);
     while (fgets(line, sizeof(line), p)) {
-        char row[256];
+        char row[600];
         char *sp = strchr(line, ' ');
         if (line[0] == '\t' || !sp) {
             continue;

@@ -40,7 +40,7 @@ static void setup(void)
 {
     apr_pool_create(&pool, NULL);
     apr_hook_global_pool = pool;
-    kv_modules_reset(pool);
+    kv_modules_reset();
     server = kv_server_create(pool);
     kv_module_add(pool, &core_module, NULL, server);
     kv_module_add(pool, &test_module, NULL, server);
