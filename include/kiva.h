@@ -13,6 +13,7 @@
 #include "kv_log.h"
 #include "kv_module.h"
 #include "kv_mpm.h"
+#include "kv_mpm_common.h"
 #include "kv_scoreboard.h"
 
 #endif

@@ -120,6 +120,10 @@ KV_DECLARE(const char *) kv_set_string_slot(kv_cmd_parms_t *cmd, void *conf, int
 KV_DECLARE(const char *) kv_set_path_slot(kv_cmd_parms_t *cmd, void *conf, int argc,
                                           const char *const *argv);
 
+/** The ServerRoot in force: absolute, without a trailing slash. Starts as the install prefix;
+ * the -d option and the ServerRoot directive change it. */
+KV_DECLARE_DATA extern const char *kv_server_root;
+
 /** @a path made absolute against ServerRoot (unchanged if already absolute). */
 KV_DECLARE(const char *) kv_server_root_relative(apr_pool_t *p, const char *path);
 

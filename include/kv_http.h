@@ -7,6 +7,7 @@
 
 #include <apr_buckets.h>
 #include <apr_file_info.h>
+#include <apr_hash.h>
 #include <apr_network_io.h>
 #include <apr_pools.h>
 #include <apr_tables.h>
@@ -153,7 +154,6 @@ KV_DECLARE_HOOK(int, handler, (kv_request_t *r))
 KV_DECLARE_HOOK(int, log_transaction, (kv_request_t *r))
 
 /** Server lifecycle hooks. */
-KV_DECLARE_HOOK(int, pre_config, (apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp))
 KV_DECLARE_HOOK(int, post_config,
                 (apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, kv_server_t *s))
 KV_DECLARE_HOOK(void, child_init, (apr_pool_t *pchild, kv_server_t *s))

@@ -1,0 +1,417 @@
+/* The core module: its directives and its place in the request hooks. */
+#include <string.h>
+
+#include <apr_hash.h>
+#include <apr_network_io.h>
+#include <apr_strings.h>
+
+#include "core.h"
+#include "kv_log.h"
+#include "module.h"
+
+static void *create_core_server_config(apr_pool_t *p, kv_server_t *s)
+{
+    kv_core_server_conf_t *conf = apr_pcalloc(p, sizeof(*conf));
+
+    (void)s;
+    conf->listen_specs = apr_array_make(p, 2, sizeof(kv_listen_spec_t));
+    conf->listen_backlog = KV_UNSET_INT;
+    return conf;
+}
+
+static void *create_core_dir_config(apr_pool_t *p, const char *dir)
+{
+    kv_core_dir_conf_t *conf = apr_pcalloc(p, sizeof(*conf));
+
+    (void)dir;
+    conf->limit_req_body = -1;
+    return conf;
+}
+
+static void *merge_core_dir_config(apr_pool_t *p, void *basev, void *addv)
+{
+    kv_core_dir_conf_t *base = basev, *add = addv;
+    kv_core_dir_conf_t *conf = apr_pcalloc(p, sizeof(*conf));
+
+    conf->limit_req_body = add->limit_req_body >= 0 ? add->limit_req_body : base->limit_req_body;
+    return conf;
+}
+
+kv_core_server_conf_t *kv_core_sconf(const kv_server_t *s)
+{
+    return kv_get_module_config(s->module_config, &core_module);
+}
+
+apr_off_t kv_limit_req_body(const kv_request_t *r)
+{
+    const kv_core_dir_conf_t *d = kv_get_module_config(r->per_dir_config, &core_module);
+
+    return d->limit_req_body >= 0 ? d->limit_req_body : KV_DEFAULT_LIMIT_REQ_BODY;
+}
+
+KV_DECLARE(const char *) kv_document_root(const kv_request_t *r)
+{
+    return kv_core_sconf(r->server)->document_root;
+}
+
+/* Server fields of kv_server_t are set through these offsets. */
+#define SERVER_FIELD(f) KV_OFFSET(kv_server_t, f)
+
+static const char *set_server_int(kv_cmd_parms_t *cmd, long min, long max, const char *arg,
+                                  int *out)
+{
+    long v;
+    const char *err = kv_parse_int(cmd->temp_pool, arg, min, max, &v);
+
+    if (err) {
+        return apr_psprintf(cmd->pool, "%s: %s", cmd->cmd->name, err);
+    }
+    *out = (int)v;
+    return NULL;
+}
+
+static const char *set_limit(kv_cmd_parms_t *cmd, void *conf, int argc, const char *const *argv)
+{
+    kv_server_t *s = cmd->server;
+    const char *name = cmd->cmd->name;
+
+    (void)conf;
+    (void)argc;
+    if (strcasecmp(name, "LimitRequestLine") == 0) {
+        return set_server_int(cmd, 1, 1 << 20, argv[0], &s->limit_req_line);
+    }
+    if (strcasecmp(name, "LimitRequestFieldSize") == 0) {
+        return set_server_int(cmd, 1, 1 << 20, argv[0], &s->limit_req_fieldsize);
+    }
+    return set_server_int(cmd, 0, 32767, argv[0], &s->limit_req_fields);
+}
+
+static const char *set_server_time(kv_cmd_parms_t *cmd, void *conf, int argc,
+                                   const char *const *argv)
+{
+    (void)conf;
+    return kv_set_timeout_slot(cmd, cmd->server, argc, argv);
+}
+
+static const char *set_server_flag(kv_cmd_parms_t *cmd, void *conf, int argc,
+                                   const char *const *argv)
+{
+    (void)conf;
+    return kv_set_flag_slot(cmd, cmd->server, argc, argv);
+}
+
+static const char *set_max_keepalive(kv_cmd_parms_t *cmd, void *conf, int argc,
+                                     const char *const *argv)
+{
+    (void)conf;
+    (void)argc;
+    return set_server_int(cmd, 0, 1 << 30, argv[0], &cmd->server->keep_alive_max);
+}
+
+static const char *set_server_name(kv_cmd_parms_t *cmd, void *conf, int argc,
+                                   const char *const *argv)
+{
+    const char *name = argv[0];
+    const char *scheme_end = strstr(name, "://");
+    char *host, *scope;
+    apr_port_t port;
+
+    (void)conf;
+    (void)argc;
+    if (scheme_end) {
+        name = scheme_end + 3;
+    }
+    if (apr_parse_addr_port(&host, &scope, &port, name, cmd->pool) != APR_SUCCESS || !host ||
+        scope) {
+        return apr_psprintf(cmd->pool, "ServerName: '%s' is not a host name with an optional "
+                            "port", argv[0]);
+    }
+    cmd->server->server_hostname = host;
+    cmd->server->port = port;
+    return NULL;
+}
+
+static const char *set_document_root(kv_cmd_parms_t *cmd, void *conf, int argc,
+                                     const char *const *argv)
+{
+    kv_core_server_conf_t *sconf = conf;
+    char *root = apr_pstrdup(cmd->pool, kv_server_root_relative(cmd->pool, argv[0]));
+    size_t n = strlen(root);
+    apr_finfo_t fi;
+
+    (void)argc;
+    while (n > 1 && root[n - 1] == '/') {
+        root[--n] = '\0';
+    }
+    if (apr_stat(&fi, root, APR_FINFO_TYPE, cmd->temp_pool) != APR_SUCCESS ||
+        fi.filetype != APR_DIR) {
+        /* As httpd: a warning, so a site can be deployed after the server starts. */
+        kv_log_error("core", __FILE__, __LINE__, KV_LOG_WARNING, 0, NULL,
+                     "KV00002: DocumentRoot [%s] does not exist (line %u of %s)", root,
+                     cmd->directive->line, cmd->directive->file);
+    }
+    sconf->document_root = root;
+    return NULL;
+}
+
+static const char *set_error_log(kv_cmd_parms_t *cmd, void *conf, int argc,
+                                 const char *const *argv)
+{
+    kv_core_server_conf_t *sconf = conf;
+
+    (void)argc;
+    if (argv[0][0] == '|' || strncasecmp(argv[0], "syslog", 6) == 0) {
+        return "ErrorLog: piped and syslog error logs are not supported yet; give a file name";
+    }
+    sconf->error_log = kv_server_root_relative(cmd->pool, argv[0]);
+    return NULL;
+}
+
+static const char *set_log_level(kv_cmd_parms_t *cmd, void *conf, int argc,
+                                 const char *const *argv)
+{
+    kv_server_t *s = cmd->server;
+
+    (void)conf;
+    for (int i = 0; i < argc; i++) {
+        const char *colon = strchr(argv[i], ':');
+        const char *name = colon ? colon + 1 : argv[i];
+        int level = kv_log_level_from_name(name);
+
+        if (level < 0) {
+            return apr_psprintf(cmd->pool,
+                                "LogLevel: '%s' is not a level (emerg, alert, crit, error, "
+                                "warn, notice, info, debug, trace1 to trace8)",
+                                name);
+        }
+        if (colon) {
+            int *lv = apr_palloc(cmd->pool, sizeof(*lv));
+            const char *mod = apr_pstrndup(cmd->pool, argv[i], (apr_size_t)(colon - argv[i]));
+            size_t n = strlen(mod);
+            if (n > 7 && strcmp(mod + n - 7, "_module") == 0) {
+                mod = apr_pstrndup(cmd->pool, mod, n - 7);
+            }
+            *lv = level;
+            apr_hash_set(s->module_log_levels, mod, APR_HASH_KEY_STRING, lv);
+        } else {
+            s->log_level = level;
+        }
+    }
+    return NULL;
+}
+
+static const char *set_limit_req_body(kv_cmd_parms_t *cmd, void *conf, int argc,
+                                      const char *const *argv)
+{
+    kv_core_dir_conf_t *d = conf;
+    long v;
+    const char *err = kv_parse_int(cmd->temp_pool, argv[0], 0, 2147483647L, &v);
+
+    (void)argc;
+    if (err) {
+        return apr_psprintf(cmd->pool, "LimitRequestBody: %s", err);
+    }
+    d->limit_req_body = v;
+    return NULL;
+}
+
+static const char *set_listen(kv_cmd_parms_t *cmd, void *conf, int argc, const char *const *argv)
+{
+    kv_core_server_conf_t *sconf = conf;
+    kv_listen_spec_t *spec;
+    char *host, *scope;
+    apr_port_t port;
+
+    if (argc == 2 && strcasecmp(argv[1], "http") != 0) {
+        return apr_psprintf(cmd->pool, "Listen: protocol '%s' is not supported (only http)",
+                            argv[1]);
+    }
+    if (apr_parse_addr_port(&host, &scope, &port, argv[0], cmd->pool) != APR_SUCCESS) {
+        return apr_psprintf(cmd->pool, "Listen: '%s' is not [address:]port", argv[0]);
+    }
+    if (host && strchr(host, ':') && argv[0][0] != '[') {
+        return apr_psprintf(cmd->pool, "Listen: write the IPv6 address of '%s' in brackets, "
+                            "e.g. [::1]:8080", argv[0]);
+    }
+    if (port == 0) {
+        return apr_psprintf(cmd->pool, "Listen: '%s' has no port (1 to 65535)", argv[0]);
+    }
+    if (scope) {
+        return apr_psprintf(cmd->pool, "Listen: scoped addresses like '%s' are not supported",
+                            argv[0]);
+    }
+    for (int i = 0; i < sconf->listen_specs->nelts; i++) {
+        const kv_listen_spec_t *o = &APR_ARRAY_IDX(sconf->listen_specs, i, kv_listen_spec_t);
+        if (o->port == port && ((!o->addr && !host) || (o->addr && host && !strcmp(o->addr, host)))) {
+            return apr_psprintf(cmd->pool, "Listen: %s is already configured", argv[0]);
+        }
+    }
+    spec = apr_array_push(sconf->listen_specs);
+    spec->addr = host;
+    spec->port = port;
+    spec->text = apr_pstrdup(cmd->pool, argv[0]);
+    return NULL;
+}
+
+static const char *set_listen_int(kv_cmd_parms_t *cmd, void *conf, int argc,
+                                  const char *const *argv)
+{
+    kv_core_server_conf_t *sconf = conf;
+    const char *name = cmd->cmd->name;
+
+    (void)argc;
+    if (strcasecmp(name, "ListenBacklog") == 0) {
+        return set_server_int(cmd, 1, 65535, argv[0], &sconf->listen_backlog);
+    }
+    if (strcasecmp(name, "SendBufferSize") == 0) {
+        return set_server_int(cmd, 0, 1 << 26, argv[0], &sconf->send_buffer_size);
+    }
+    return set_server_int(cmd, 0, 1 << 26, argv[0], &sconf->receive_buffer_size);
+}
+
+static const char *set_read_time_done(kv_cmd_parms_t *cmd, void *conf, int argc,
+                                      const char *const *argv)
+{
+    /* ServerRoot, Define and UnDefine took effect while the file was read. */
+    (void)cmd;
+    (void)conf;
+    (void)argc;
+    (void)argv;
+    return NULL;
+}
+
+static const char *start_ifmodule(kv_cmd_parms_t *cmd, void *conf, int argc,
+                                  const char *const *argv)
+{
+    const char *name = argv[0];
+    int negate = name[0] == '!';
+    int loaded;
+
+    (void)conf;
+    (void)argc;
+    if (negate) {
+        name++;
+    }
+    if (!*name) {
+        return "<IfModule> needs a module name, e.g. <IfModule mime_module>";
+    }
+    loaded = kv_find_module(name) != NULL;
+    if (loaded == negate) {
+        return NULL;
+    }
+    return kv_walk_config(cmd, cmd->directive->first_child, cmd->server->lookup_defaults);
+}
+
+static const char *section_not_implemented(kv_cmd_parms_t *cmd, void *conf, int argc,
+                                           const char *const *argv)
+{
+    (void)conf;
+    (void)argc;
+    (void)argv;
+    return apr_psprintf(cmd->pool,
+                        "%s> sections are not implemented yet in this version of kiva; "
+                        "remove the section or move its directives to the server level",
+                        cmd->cmd->name);
+}
+
+#define SECTION_TODO(name) \
+    {name, section_not_implemented, NULL, 0, -1, KV_CTX_ALL, 0, name " ...> (not implemented yet)"}
+
+static const kv_command_t core_commands[] = {
+    {"ServerRoot", set_read_time_done, NULL, 1, 1, KV_CTX_MAIN, KV_CMD_ONCE,
+     "directory: the base of relative paths"},
+    {"Define", set_read_time_done, NULL, 1, 2, KV_CTX_ALL, 0, "NAME [value]: define a variable"},
+    {"UnDefine", set_read_time_done, NULL, 1, 1, KV_CTX_ALL, 0, "NAME: undefine a variable"},
+    {"LoadModule", kv_cmd_load_module, NULL, 2, 2, KV_CTX_MAIN, 0,
+     "NAME_module path/to/mod_NAME.so: load a module"},
+    {"Listen", set_listen, NULL, 1, 2, KV_CTX_MAIN, KV_CMD_SERVER_CONF,
+     "[address:]port [http]: an address to accept connections on"},
+    {"ListenBacklog", set_listen_int, NULL, 1, 1, KV_CTX_MAIN, KV_CMD_SERVER_CONF | KV_CMD_ONCE,
+     "N: length of the pending connections queue"},
+    {"SendBufferSize", set_listen_int, NULL, 1, 1, KV_CTX_MAIN, KV_CMD_SERVER_CONF | KV_CMD_ONCE,
+     "bytes: TCP send buffer size (0 = system default)"},
+    {"ReceiveBufferSize", set_listen_int, NULL, 1, 1, KV_CTX_MAIN,
+     KV_CMD_SERVER_CONF | KV_CMD_ONCE, "bytes: TCP receive buffer size (0 = system default)"},
+    {"ServerName", set_server_name, NULL, 1, 1, KV_CTX_SERVER, KV_CMD_ONCE,
+     "[scheme://]host[:port]: the name the server uses for itself"},
+    {"DocumentRoot", set_document_root, NULL, 1, 1, KV_CTX_SERVER,
+     KV_CMD_SERVER_CONF | KV_CMD_ONCE, "directory: root of the document tree"},
+    {"ErrorLog", set_error_log, NULL, 1, 1, KV_CTX_SERVER, KV_CMD_SERVER_CONF | KV_CMD_ONCE,
+     "file: where errors are logged"},
+    {"LogLevel", set_log_level, NULL, 1, -1, KV_CTX_SERVER, 0,
+     "level [module:level]...: how much the error log says"},
+    {"Timeout", set_server_time, SERVER_FIELD(timeout), 1, 1, KV_CTX_SERVER, 0,
+     "seconds: how long to wait for a client to read or write"},
+    {"KeepAlive", set_server_flag, SERVER_FIELD(keep_alive), 1, 1, KV_CTX_SERVER, 0,
+     "On|Off: allow persistent connections"},
+    {"KeepAliveTimeout", set_server_time, SERVER_FIELD(keep_alive_timeout), 1, 1, KV_CTX_SERVER,
+     0, "seconds: how long an idle persistent connection waits for a request"},
+    {"MaxKeepAliveRequests", set_max_keepalive, NULL, 1, 1, KV_CTX_SERVER, 0,
+     "N: requests per persistent connection (0 = unlimited)"},
+    {"LimitRequestLine", set_limit, NULL, 1, 1, KV_CTX_SERVER, 0,
+     "bytes: longest request line"},
+    {"LimitRequestFieldSize", set_limit, NULL, 1, 1, KV_CTX_SERVER, 0,
+     "bytes: longest request header field"},
+    {"LimitRequestFields", set_limit, NULL, 1, 1, KV_CTX_SERVER, 0,
+     "N: most request header fields (0 = unlimited)"},
+    {"LimitRequestBody", set_limit_req_body, NULL, 1, 1, KV_CTX_ALL, 0,
+     "bytes: largest request body (0 = unlimited)"},
+    {"<IfModule", start_ifmodule, NULL, 1, 1, KV_CTX_ALL, 0,
+     "[!]module_name> ... </IfModule>: only if the module is (not) loaded"},
+    SECTION_TODO("<Directory"),
+    SECTION_TODO("<DirectoryMatch"),
+    SECTION_TODO("<Location"),
+    SECTION_TODO("<LocationMatch"),
+    SECTION_TODO("<Files"),
+    SECTION_TODO("<FilesMatch"),
+    SECTION_TODO("<VirtualHost"),
+    {NULL, NULL, NULL, 0, 0, 0, 0, NULL}};
+
+static int core_process_connection(kv_conn_t *c)
+{
+    return kv_http_process_connection(c);
+}
+
+static void register_core_hooks(apr_pool_t *p)
+{
+    (void)p;
+    kv_hook_translate_name(kv_core_translate, NULL, NULL, KV_HOOK_REALLY_LAST);
+    kv_hook_map_to_storage(kv_core_map_to_storage, NULL, NULL, KV_HOOK_REALLY_LAST);
+    kv_hook_handler(kv_default_handler, NULL, NULL, KV_HOOK_REALLY_LAST);
+    kv_hook_process_connection(core_process_connection, NULL, NULL, KV_HOOK_REALLY_LAST);
+}
+
+kv_module_t core_module = {
+    KV_MODULE_HEADER("core"),
+    .create_dir_config = create_core_dir_config,
+    .merge_dir_config = merge_core_dir_config,
+    .create_server_config = create_core_server_config,
+    .commands = core_commands,
+    .register_hooks = register_core_hooks,
+};
+
+const char *kv_core_finish_config(apr_pool_t *pconf, kv_server_t *s)
+{
+    kv_core_server_conf_t *sconf = kv_core_sconf(s);
+
+    if (!sconf->document_root) {
+        sconf->document_root = kv_server_root_relative(pconf, "htdocs");
+    }
+    if (!sconf->error_log) {
+        sconf->error_log = kv_server_root_relative(pconf, "logs/error_log");
+    }
+    if (sconf->listen_backlog == KV_UNSET_INT) {
+        sconf->listen_backlog = KV_DEFAULT_LISTEN_BACKLOG;
+    }
+    if (!s->server_hostname) {
+        char name[APRMAXHOSTLEN + 1];
+        s->server_hostname = apr_gethostname(name, sizeof(name), pconf) == APR_SUCCESS
+                                 ? apr_pstrdup(pconf, name)
+                                 : "localhost";
+    }
+    if (sconf->listen_specs->nelts == 0) {
+        return "no Listen directive: kiva needs at least one address to listen on "
+               "(e.g. Listen 8080)";
+    }
+    return NULL;
+}

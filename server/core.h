@@ -1,0 +1,60 @@
+/* The core module's configuration. Internal to the core. */
+#ifndef KV_CORE_H
+#define KV_CORE_H
+
+#include "kv_config.h"
+#include "kv_http.h"
+
+/** Per-server settings of the core that are not in kv_server_t itself. */
+typedef struct {
+    const char *document_root;        /**< DocumentRoot, absolute, no trailing slash */
+    const char *error_log;            /**< ErrorLog, absolute */
+    apr_array_header_t *listen_specs; /**< Listen arguments, as kv_listen_spec_t */
+    int listen_backlog;               /**< ListenBacklog, KV_UNSET_INT if not set */
+    int send_buffer_size;             /**< SendBufferSize, 0 = system default */
+    int receive_buffer_size;          /**< ReceiveBufferSize, 0 = system default */
+} kv_core_server_conf_t;
+
+/** Per-directory settings of the core. */
+typedef struct {
+    apr_off_t limit_req_body; /**< LimitRequestBody; -1 unset, 0 unlimited */
+} kv_core_dir_conf_t;
+
+/** One Listen directive. */
+typedef struct {
+    const char *addr; /**< host part, NULL for every address */
+    apr_port_t port;  /**< port */
+    const char *text; /**< as written */
+} kv_listen_spec_t;
+
+/** Default ListenBacklog, as httpd's. */
+#define KV_DEFAULT_LISTEN_BACKLOG 511
+/** Default LimitRequestBody, as httpd 2.4.54 and later: 1 GiB. */
+#define KV_DEFAULT_LIMIT_REQ_BODY ((apr_off_t)1 << 30)
+
+/** The core's per-server config of @a s. */
+kv_core_server_conf_t *kv_core_sconf(const kv_server_t *s);
+
+/** LimitRequestBody in force for @a r (0 = unlimited). */
+apr_off_t kv_limit_req_body(const kv_request_t *r);
+
+/** DocumentRoot in force for @a r. */
+KV_DECLARE(const char *) kv_document_root(const kv_request_t *r);
+
+/** The core's translate_name: the URI below DocumentRoot. */
+int kv_core_translate(kv_request_t *r);
+
+/** The core's map_to_storage: stat the file, split off path info. */
+int kv_core_map_to_storage(kv_request_t *r);
+
+/** The default handler: serves a file with GET and HEAD. */
+int kv_default_handler(kv_request_t *r);
+
+/** The HTTP protocol handler: reads requests from @a c and serves them while keep-alive
+ * allows (the core's process_connection hook). */
+int kv_http_process_connection(kv_conn_t *c);
+
+/** Fill in the generation's defaults after the config has been read. */
+const char *kv_core_finish_config(apr_pool_t *pconf, kv_server_t *s);
+
+#endif

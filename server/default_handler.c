@@ -1,0 +1,111 @@
+/* The default handler: serves the mapped file to GET and HEAD, as httpd's core does. */
+#include <apr_date.h>
+#include <apr_strings.h>
+
+#include "core.h"
+#include "kv_log.h"
+#include "request.h"
+
+#define KV_LOG_MODULE "core"
+
+#define ALLOWED_METHODS "GET, HEAD, OPTIONS"
+
+/* httpd's default FileETag (MTime Size): changes whenever the file does. */
+static const char *file_etag(kv_request_t *r)
+{
+    return apr_psprintf(r->pool, "\"%" APR_UINT64_T_HEX_FMT "-%" APR_UINT64_T_HEX_FMT "\"",
+                        (apr_uint64_t)r->finfo.size, (apr_uint64_t)r->finfo.mtime);
+}
+
+static void set_validators(kv_request_t *r)
+{
+    char *date = apr_palloc(r->pool, APR_RFC822_DATE_LEN);
+    /* A file dated in the future claims no more than the time of the request. */
+    apr_time_t mtime = r->finfo.mtime < r->request_time ? r->finfo.mtime : r->request_time;
+
+    apr_rfc822_date(date, mtime);
+    r->mtime = mtime;
+    apr_table_setn(r->headers_out, "Last-Modified", date);
+    apr_table_setn(r->headers_out, "ETag", file_etag(r));
+}
+
+static int method_check(kv_request_t *r)
+{
+    if (r->method_number == KV_M_GET || r->method_number == KV_M_HEAD) {
+        return KV_OK;
+    }
+    if (r->method_number == KV_M_OTHER) {
+        return KV_HTTP_NOT_IMPLEMENTED;
+    }
+    apr_table_setn(r->err_headers_out, "Allow", ALLOWED_METHODS);
+    if (r->method_number == KV_M_OPTIONS) {
+        r->clength = 0;
+        return KV_DONE;
+    }
+    return KV_HTTP_METHOD_NOT_ALLOWED;
+}
+
+static int open_error_status(kv_request_t *r, apr_status_t rv)
+{
+    if (APR_STATUS_IS_EACCES(rv)) {
+        kv_log_rerror(KV_LOG_MARK, KV_LOG_ERR, rv, r,
+                      "KV00040: file permissions deny server access: %s", r->filename);
+        return KV_HTTP_FORBIDDEN;
+    }
+    if (APR_STATUS_IS_ENOENT(rv)) {
+        return KV_HTTP_NOT_FOUND;
+    }
+    kv_log_rerror(KV_LOG_MARK, KV_LOG_ERR, rv, r, "KV00041: cannot open %s", r->filename);
+    return KV_HTTP_FORBIDDEN;
+}
+
+static int send_options(kv_request_t *r)
+{
+    apr_bucket_brigade *bb = apr_brigade_create(r->pool, r->connection->bucket_alloc);
+
+    APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_eos_create(bb->bucket_alloc));
+    kv_pass_brigade(r->output_filters, bb);
+    return KV_DONE;
+}
+
+int kv_default_handler(kv_request_t *r)
+{
+    apr_file_t *fd;
+    apr_bucket_brigade *bb;
+    apr_status_t rv;
+    int status = method_check(r);
+
+    if (status == KV_DONE) {
+        return send_options(r);
+    }
+    if (status != KV_OK) {
+        return status;
+    }
+    if (r->finfo.filetype == APR_NOFILE) {
+        kv_log_rerror(KV_LOG_MARK, KV_LOG_INFO, 0, r, "KV00042: File does not exist: %s",
+                      r->filename ? r->filename : r->uri);
+        return KV_HTTP_NOT_FOUND;
+    }
+    if (r->path_info && *r->path_info) {
+        return KV_HTTP_NOT_FOUND;
+    }
+    if (r->finfo.filetype != APR_REG) {
+        kv_log_rerror(KV_LOG_MARK, KV_LOG_INFO, 0, r, "KV00043: not a regular file: %s",
+                      r->filename);
+        return KV_HTTP_FORBIDDEN;
+    }
+    rv = apr_file_open(&fd, r->filename, APR_FOPEN_READ | APR_FOPEN_BINARY | APR_FOPEN_SENDFILE_ENABLED,
+                       0, r->pool);
+    if (rv != APR_SUCCESS) {
+        return open_error_status(r, rv);
+    }
+    set_validators(r);
+    r->clength = r->finfo.size;
+    bb = apr_brigade_create(r->pool, r->connection->bucket_alloc);
+    if (!r->header_only && r->finfo.size > 0) {
+        apr_brigade_insert_file(bb, fd, 0, r->finfo.size, r->pool);
+    }
+    APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_eos_create(bb->bucket_alloc));
+    kv_pass_brigade(r->output_filters, bb);
+    return KV_DONE;
+}

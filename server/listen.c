@@ -1,0 +1,175 @@
+/* Listening sockets: opened once in the global pool and kept across restarts, so no
+ * connection is refused while a new generation starts; their options are applied again
+ * on every generation, so a changed ListenBacklog or buffer size takes effect. */
+#include <string.h>
+#include <sys/socket.h>
+
+#include <apr_portable.h>
+#include <apr_strings.h>
+
+#include "core.h"
+#include "kv_listen.h"
+#include "kv_log.h"
+#include "kv_mpm.h"
+
+#define KV_LOG_MODULE "core"
+
+KV_DECLARE_DATA kv_listen_rec_t *kv_listeners;
+
+/* Every listener ever opened and not yet closed, active or not. */
+static kv_listen_rec_t *all_listeners;
+
+KV_DECLARE(int) kv_listeners_count(void)
+{
+    int n = 0;
+
+    for (kv_listen_rec_t *l = kv_listeners; l; l = l->next) {
+        n++;
+    }
+    return n;
+}
+
+static kv_listen_rec_t *find_open(const kv_listen_spec_t *spec)
+{
+    for (kv_listen_rec_t *l = all_listeners; l; l = l->next) {
+        if (l->bind_addr->port == spec->port && strcmp(l->text, spec->text) == 0) {
+            return l;
+        }
+    }
+    return NULL;
+}
+
+static apr_status_t open_socket(kv_listen_rec_t *l, const kv_listen_spec_t *spec, int backlog,
+                                const kv_server_t *s)
+{
+    apr_status_t rv;
+    apr_int32_t family = spec->addr ? APR_UNSPEC : APR_INET6;
+
+    rv = apr_sockaddr_info_get(&l->bind_addr, spec->addr, family, spec->port, 0, kv_pglobal);
+    if (rv != APR_SUCCESS && !spec->addr) {
+        rv = apr_sockaddr_info_get(&l->bind_addr, NULL, APR_INET, spec->port, 0, kv_pglobal);
+    }
+    if (rv != APR_SUCCESS) {
+        kv_log_error(KV_LOG_MARK, KV_LOG_CRIT, rv, s, "KV00010: cannot resolve Listen %s",
+                     spec->text);
+        return rv;
+    }
+    rv = apr_socket_create(&l->sd, l->bind_addr->family, SOCK_STREAM, APR_PROTO_TCP, kv_pglobal);
+    if (rv != APR_SUCCESS) {
+        kv_log_error(KV_LOG_MARK, KV_LOG_CRIT, rv, s, "KV00011: cannot create socket for %s",
+                     spec->text);
+        return rv;
+    }
+    apr_socket_opt_set(l->sd, APR_SO_REUSEADDR, 1);
+    if (l->bind_addr->family == APR_INET6 && !spec->addr) {
+        /* Listen with a bare port takes IPv4 too, as httpd does. */
+        apr_socket_opt_set(l->sd, APR_IPV6_V6ONLY, 0);
+    }
+    rv = apr_socket_bind(l->sd, l->bind_addr);
+    if (rv == APR_SUCCESS) {
+        rv = apr_socket_listen(l->sd, backlog);
+    }
+    if (rv != APR_SUCCESS) {
+        kv_log_error(KV_LOG_MARK, KV_LOG_CRIT, rv, s,
+                     "KV00012: could not bind to address %s (Listen %s)", spec->text, spec->text);
+        apr_socket_close(l->sd);
+        return rv;
+    }
+    return APR_SUCCESS;
+}
+
+/* The generation's options: listen(2) again changes the backlog of a listening socket. */
+static apr_status_t apply_options(kv_listen_rec_t *l, const kv_core_server_conf_t *sconf,
+                                  const kv_server_t *s)
+{
+    apr_os_sock_t fd;
+    apr_status_t rv;
+
+    apr_os_sock_get(&fd, l->sd);
+    if (listen(fd, sconf->listen_backlog) != 0) {
+        rv = APR_FROM_OS_ERROR(errno);
+        kv_log_error(KV_LOG_MARK, KV_LOG_CRIT, rv, s, "KV00013: listen(%s, %d) failed", l->text,
+                     sconf->listen_backlog);
+        return rv;
+    }
+    if (sconf->send_buffer_size > 0) {
+        rv = apr_socket_opt_set(l->sd, APR_SO_SNDBUF, sconf->send_buffer_size);
+        if (rv != APR_SUCCESS) {
+            kv_log_error(KV_LOG_MARK, KV_LOG_WARNING, rv, s,
+                         "KV00014: failed to set SendBufferSize %d on %s",
+                         sconf->send_buffer_size, l->text);
+        }
+    }
+    if (sconf->receive_buffer_size > 0) {
+        rv = apr_socket_opt_set(l->sd, APR_SO_RCVBUF, sconf->receive_buffer_size);
+        if (rv != APR_SUCCESS) {
+            kv_log_error(KV_LOG_MARK, KV_LOG_WARNING, rv, s,
+                         "KV00015: failed to set ReceiveBufferSize %d on %s",
+                         sconf->receive_buffer_size, l->text);
+        }
+    }
+    return APR_SUCCESS;
+}
+
+static void close_inactive(void)
+{
+    kv_listen_rec_t **pp = &all_listeners;
+
+    while (*pp) {
+        kv_listen_rec_t *l = *pp;
+        if (!l->active) {
+            apr_socket_close(l->sd);
+            *pp = l->next;
+        } else {
+            pp = &l->next;
+        }
+    }
+}
+
+KV_DECLARE(int) kv_setup_listeners(kv_server_t *s)
+{
+    kv_core_server_conf_t *sconf = kv_core_sconf(s);
+    kv_listen_rec_t *active = NULL, **tail = &active;
+
+    for (kv_listen_rec_t *l = all_listeners; l; l = l->next) {
+        l->active = 0;
+    }
+    for (int i = 0; i < sconf->listen_specs->nelts; i++) {
+        const kv_listen_spec_t *spec = &APR_ARRAY_IDX(sconf->listen_specs, i, kv_listen_spec_t);
+        kv_listen_rec_t *l = find_open(spec);
+
+        if (!l) {
+            l = apr_pcalloc(kv_pglobal, sizeof(*l));
+            l->text = apr_pstrdup(kv_pglobal, spec->text);
+            if (open_socket(l, spec, sconf->listen_backlog, s) != APR_SUCCESS) {
+                return 1;
+            }
+            l->next = all_listeners;
+            all_listeners = l;
+        }
+        l->active = 1;
+        if (apply_options(l, sconf, s) != APR_SUCCESS) {
+            return 1;
+        }
+    }
+    close_inactive();
+    /* The active list is a copy in pconf order, so the persistent list keeps its links. */
+    for (int i = 0; i < sconf->listen_specs->nelts; i++) {
+        kv_listen_rec_t *l = find_open(&APR_ARRAY_IDX(sconf->listen_specs, i, kv_listen_spec_t));
+        kv_listen_rec_t *copy = apr_pmemdup(s->pool, l, sizeof(*l));
+        copy->next = NULL;
+        *tail = copy;
+        tail = &copy->next;
+    }
+    kv_listeners = active;
+    return 0;
+}
+
+KV_DECLARE(void) kv_close_listeners(void)
+{
+    for (kv_listen_rec_t *l = all_listeners; l; l = l->next) {
+        apr_socket_close(l->sd);
+    }
+    all_listeners = NULL;
+    kv_listeners = NULL;
+}

@@ -1,1 +1,471 @@
-int main(void) { return 0; }
+/* kiva's entry point: the command line, and the loop of configuration generations.
+ * Each generation reads the configuration into its own pool, opens logs and listeners,
+ * and runs the MPM until a signal asks for a stop or a restart. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <apr_general.h>
+#include <apr_getopt.h>
+#include <apr_strings.h>
+#include <apr_thread_proc.h>
+#include <apr_version.h>
+#include <apu_version.h>
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include "config_walk.h"
+#include "config_read.h"
+#include "core.h"
+#include "kv_listen.h"
+#include "kv_log.h"
+#include "kv_mpm.h"
+#include "kv_mpm_common.h"
+#include "log_target.h"
+#include "module.h"
+
+#define KV_LOG_MODULE "core"
+#define KV_DEFAULT_CONF "conf/kiva.conf"
+
+/* What the command line asked for. */
+typedef struct {
+    const char *conf_file;
+    const char *server_root;
+    apr_array_header_t *pre_directives;  /* -C: before the file */
+    apr_array_header_t *post_directives; /* -c: after the file */
+    apr_array_header_t *defines;         /* -D */
+    const char *signal_cmd;              /* -k */
+    int test_only;                       /* -t */
+    int show_modules;                    /* -M */
+    int show_directives;                 /* -L */
+    int one_process;                     /* -X */
+} options_t;
+
+/* One configuration generation. */
+typedef struct {
+    apr_pool_t *pconf;
+    apr_pool_t *plog;
+    apr_pool_t *ptemp;
+    kv_server_t *server;
+    apr_array_header_t *warnings;
+} generation_t;
+
+static void usage(const char *prog)
+{
+    fprintf(stderr,
+            "Usage: %s [-D name] [-d directory] [-f file]\n"
+            "       %*s [-C \"directive\"] [-c \"directive\"]\n"
+            "       %*s [-k start|restart|graceful|graceful-stop|stop]\n"
+            "       %*s [-v] [-V] [-h] [-t] [-M] [-L] [-X]\n"
+            "Options:\n"
+            "  -D name            : define a name for use in <IfDefine name> directives\n"
+            "  -d directory       : specify an alternate initial ServerRoot\n"
+            "  -f file            : specify an alternate ServerConfigFile\n"
+            "  -C \"directive\"     : process directive before reading config files\n"
+            "  -c \"directive\"     : process directive after reading config files\n"
+            "  -k command         : signal the running server (by its PidFile)\n"
+            "  -v                 : show version number\n"
+            "  -V                 : show compile settings\n"
+            "  -h                 : list available command line options (this page)\n"
+            "  -M                 : show the modules the configuration loads\n"
+            "  -L                 : list the directives of the loaded modules\n"
+            "  -t                 : run syntax check for config files\n"
+            "  -X                 : debug mode (one process, stays in the foreground)\n"
+            "  -DFOREGROUND       : stay in the foreground\n",
+            prog, (int)strlen(prog), "", (int)strlen(prog), "", (int)strlen(prog), "");
+}
+
+static void show_version(void)
+{
+    printf("Server version: kiva/%s (Unix)\n", KV_VERSION);
+    printf("Server built:   %s %s\n", __DATE__, __TIME__);
+}
+
+static void show_settings(void)
+{
+    char pcre[64];
+
+    pcre2_config(PCRE2_CONFIG_VERSION, pcre);
+    show_version();
+    printf("Server's Module Magic Number: %08X:%d\n", KV_MODULE_MAGIC, KV_MODULE_ABI);
+    printf("Server loaded:  APR %s, APR-UTIL %s, PCRE2 %s\n", apr_version_string(),
+           apu_version_string(), pcre);
+    printf("Compiled using: APR %s, APR-UTIL %s\n", APR_VERSION_STRING, APU_VERSION_STRING);
+    printf("Architecture:   %d-bit\n", (int)sizeof(void *) * 8);
+    printf("Server compiled with....\n");
+    printf(" -D KV_PREFIX=\"%s\"\n", KV_PREFIX);
+    printf(" -D KV_MODULES_DIR=\"%s\"\n", KV_MODULES_DIR);
+    printf(" -D SERVER_CONFIG_FILE=\"%s\"\n", KV_DEFAULT_CONF);
+    printf(" -D DEFAULT_PIDLOG=\"logs/kiva.pid\"\n");
+    printf(" -D DEFAULT_ERRORLOG=\"logs/error_log\"\n");
+}
+
+static int valid_signal_cmd(const char *cmd)
+{
+    static const char *const cmds[] = {"start", "stop", "restart", "graceful", "graceful-stop"};
+
+    for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+        if (strcmp(cmd, cmds[i]) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Returns 0 when the options are usable; prints why not otherwise. */
+static int parse_options(apr_pool_t *p, int argc, const char *const *argv, options_t *o)
+{
+    apr_getopt_t *opt;
+    char c;
+    const char *arg;
+    apr_status_t rv;
+
+    memset(o, 0, sizeof(*o));
+    o->pre_directives = apr_array_make(p, 2, sizeof(const char *));
+    o->post_directives = apr_array_make(p, 2, sizeof(const char *));
+    o->defines = apr_array_make(p, 2, sizeof(const char *));
+    apr_getopt_init(&opt, p, argc, argv);
+    opt->errfn = NULL;
+    while ((rv = apr_getopt(opt, "f:d:C:c:D:k:tvVMLXh", &c, &arg)) == APR_SUCCESS) {
+        switch (c) {
+        case 'f': o->conf_file = arg; break;
+        case 'd': o->server_root = arg; break;
+        case 'C': APR_ARRAY_PUSH(o->pre_directives, const char *) = arg; break;
+        case 'c': APR_ARRAY_PUSH(o->post_directives, const char *) = arg; break;
+        case 'D': APR_ARRAY_PUSH(o->defines, const char *) = arg; break;
+        case 'k':
+            if (!valid_signal_cmd(arg)) {
+                fprintf(stderr, "kiva: -k takes start, stop, restart, graceful or "
+                                "graceful-stop, not '%s'\n", arg);
+                return 1;
+            }
+            o->signal_cmd = arg;
+            break;
+        case 't': o->test_only = 1; break;
+        case 'M': o->show_modules = 1; break;
+        case 'L': o->show_directives = 1; break;
+        case 'X': o->one_process = 1; break;
+        case 'v': show_version(); exit(0);
+        case 'V': show_settings(); exit(0);
+        case 'h': usage(argv[0]); exit(0);
+        default: break;
+        }
+    }
+    if (rv != APR_EOF) {
+        fprintf(stderr, "kiva: %s option: %s\n", rv == APR_BADARG ? "missing argument for an"
+                                                                   : "unknown",
+                argv[opt->ind - 1]);
+        usage(argv[0]);
+        return 1;
+    }
+    if (opt->ind < argc) {
+        fprintf(stderr, "kiva: unexpected argument '%s'\n", argv[opt->ind]);
+        usage(argv[0]);
+        return 1;
+    }
+    return 0;
+}
+
+static const char *read_directive_lines(kv_config_reader_t *rd, const apr_array_header_t *lines,
+                                        const char *name, kv_directive_t **tree)
+{
+    for (int i = 0; i < lines->nelts; i++) {
+        const char *err = kv_config_read_line(rd, APR_ARRAY_IDX(lines, i, const char *), name,
+                                              tree);
+        if (err) {
+            return err;
+        }
+    }
+    return NULL;
+}
+
+static const char *check_one_mpm(void)
+{
+    apr_array_header_t *mpms = kv_hook_get_mpm();
+
+    if (!mpms || mpms->nelts == 0) {
+        return "no MPM loaded: add exactly one LoadModule line for an MPM, e.g. "
+               "LoadModule mpm_prefork_module modules/mod_mpm_prefork.so";
+    }
+    return NULL;
+}
+
+/* Read and run the whole configuration into g. Returns NULL or the message to show. */
+static const char *build_generation(const options_t *o, generation_t *g)
+{
+    kv_config_reader_t rd;
+    kv_directive_t *tree = NULL;
+    const char *err;
+
+    apr_hook_global_pool = g->pconf;
+    kv_server_root = o->server_root
+                         ? apr_pstrdup(g->pconf, o->server_root)
+                         : KV_PREFIX;
+    kv_config_defines_reset(g->pconf, o->defines);
+    kv_modules_reset();
+    g->server = kv_server_create(g->pconf);
+    g->warnings = apr_array_make(g->pconf, 2, sizeof(const char *));
+    kv_module_add(g->pconf, &core_module, NULL, g->server);
+    kv_module_add(g->pconf, &mpm_common_module, NULL, g->server);
+
+    memset(&rd, 0, sizeof(rd));
+    rd.pool = g->pconf;
+    rd.temp_pool = g->ptemp;
+    rd.warnings = g->warnings;
+    err = read_directive_lines(&rd, o->pre_directives, "-C", &tree);
+    if (!err) {
+        err = kv_config_read_file(&rd, o->conf_file ? o->conf_file : KV_DEFAULT_CONF, &tree);
+    }
+    if (!err) {
+        err = read_directive_lines(&rd, o->post_directives, "-c", &tree);
+    }
+    if (!err) {
+        err = kv_config_run(g->pconf, g->ptemp, g->server, tree);
+    }
+    if (!err) {
+        err = kv_core_finish_config(g->pconf, g->server);
+    }
+    if (!err) {
+        err = check_one_mpm();
+    }
+    if (!err) {
+        apr_hook_sort_all();
+    }
+    return err;
+}
+
+static void generation_pools(generation_t *g)
+{
+    memset(g, 0, sizeof(*g));
+    apr_pool_create(&g->pconf, kv_pglobal);
+    apr_pool_create(&g->plog, kv_pglobal);
+    apr_pool_create(&g->ptemp, g->pconf);
+    apr_pool_tag(g->pconf, "pconf");
+    apr_pool_tag(g->plog, "plog");
+}
+
+/* Unload the generation: hooks first, since they point into the modules pconf unloads. */
+static void generation_destroy(generation_t *g)
+{
+    apr_hook_deregister_all();
+    apr_pool_destroy(g->plog);
+    apr_pool_destroy(g->pconf);
+}
+
+static void print_warnings(const generation_t *g)
+{
+    for (int i = 0; i < g->warnings->nelts; i++) {
+        fprintf(stderr, "kiva: %s\n", APR_ARRAY_IDX(g->warnings, i, const char *));
+    }
+}
+
+/* -k: signal the server whose pid is in PidFile. */
+static int signal_server(const char *cmd)
+{
+    pid_t pid = 0;
+    int running = kv_mpm_read_pidfile(kv_mpm_pidfile(), &pid) == APR_SUCCESS && pid > 0 &&
+                  kill(pid, 0) == 0;
+
+    if (strcmp(cmd, "start") == 0) {
+        if (running) {
+            fprintf(stderr, "kiva (pid %d) already running\n", (int)pid);
+            return 0;
+        }
+        return -1; /* go on and start */
+    }
+    if (!running) {
+        fprintf(stderr, "kiva (%s) not running\n",
+                pid > 0 ? apr_psprintf(kv_pglobal, "pid %d?", (int)pid) : "no pid file");
+        return 1;
+    }
+    return kv_mpm_signal_server(pid, cmd) == APR_SUCCESS ? 0 : 1;
+}
+
+/* Check the configuration in a forked child that runs the same code as -t, so a broken
+ * edit is found before the running generation is torn down (hook tables and loaded
+ * modules are process-wide). Returns NULL if it is good, else the child's message. */
+static const char *check_config_in_child(const options_t *o, apr_pool_t *p)
+{
+    int fds[2];
+    pid_t pid;
+    char buf[4096];
+    ssize_t n, len = 0;
+    int status = 0;
+
+    if (pipe(fds) != 0) {
+        return "cannot create a pipe to check the new configuration";
+    }
+    pid = fork();
+    if (pid < 0) {
+        close(fds[0]);
+        close(fds[1]);
+        return "cannot fork to check the new configuration";
+    }
+    if (pid == 0) {
+        generation_t g;
+        const char *err;
+
+        close(fds[0]);
+        /* Start from nothing, as a fresh process would: no hooks, no listeners. */
+        apr_hook_deregister_all();
+        kv_listeners = NULL;
+        generation_pools(&g);
+        err = build_generation(o, &g);
+        if (err && write(fds[1], err, strlen(err)) < 0) {
+            _exit(2);
+        }
+        _exit(err ? 1 : 0);
+    }
+    close(fds[1]);
+    while (len < (ssize_t)sizeof(buf) - 1) {
+        n = read(fds[0], buf + len, sizeof(buf) - 1 - (size_t)len);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            break;
+        }
+        len += n;
+    }
+    close(fds[0]);
+    buf[len] = '\0';
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+        return NULL;
+    }
+    return len > 0 ? apr_pstrdup(p, buf) : "the configuration check failed";
+}
+
+/* Open what the generation serves with: listeners, the error log, module state. */
+static int start_generation(generation_t *g, int first)
+{
+    kv_core_server_conf_t *sconf = kv_core_sconf(g->server);
+    apr_status_t rv;
+
+    if (kv_setup_listeners(g->server) != 0) {
+        if (first) {
+            fprintf(stderr, "kiva: no listening sockets available, shutting down\n");
+        }
+        return 1;
+    }
+    rv = kv_open_error_log(g->plog, g->server, sconf->error_log);
+    if (rv != APR_SUCCESS) {
+        char err[256];
+        fprintf(stderr, "kiva: could not open error log file %s: %s\n", sconf->error_log,
+                apr_strerror(rv, err, sizeof(err)));
+        return 1;
+    }
+    if (kv_run_post_config(g->pconf, g->plog, g->ptemp, g->server) != KV_OK) {
+        kv_log_error(KV_LOG_MARK, KV_LOG_EMERG, 0, g->server,
+                     "KV00020: a module failed to start; see the messages above");
+        if (first) {
+            fprintf(stderr, "kiva: a module failed to start; see %s\n", sconf->error_log);
+        }
+        return 1;
+    }
+    return 0;
+}
+
+static int detach(const generation_t *g)
+{
+    apr_status_t rv = apr_proc_detach(APR_PROC_DETACH_DAEMONIZE);
+
+    if (rv != APR_SUCCESS) {
+        kv_log_error(KV_LOG_MARK, KV_LOG_CRIT, rv, g->server, "KV00021: could not detach");
+        return 1;
+    }
+    kv_error_log_to_stderr(g->server);
+    return 0;
+}
+
+static int serve(const options_t *o, generation_t *g)
+{
+    int foreground = o->one_process || kv_exists_define("FOREGROUND");
+    int result;
+
+    if (start_generation(g, 1) != 0 || (!foreground && detach(g) != 0)) {
+        return 1;
+    }
+    for (;;) {
+        if (kv_mpm_write_pidfile(g->pconf) != APR_SUCCESS) {
+            return 1;
+        }
+        kv_log_error(KV_LOG_MARK, KV_LOG_NOTICE, 0, g->server,
+                     "KV00022: kiva/%s configured -- resuming normal operations (generation %d)",
+                     KV_VERSION, kv_my_generation);
+        result = kv_run_mpm(g->pconf, g->plog, g->server);
+        if (result != KV_MPM_RESTART && result != KV_MPM_GRACEFUL) {
+            break;
+        }
+        const char *err = check_config_in_child(o, g->ptemp);
+        kv_my_generation++;
+        if (err) {
+            kv_log_error(KV_LOG_MARK, KV_LOG_ERR, 0, g->server,
+                         "KV00023: %s; the new configuration was NOT loaded, still serving "
+                         "the previous one",
+                         err);
+            continue;
+        }
+        generation_destroy(g);
+        generation_pools(g);
+        err = build_generation(o, g);
+        if (err || start_generation(g, 0) != 0) {
+            /* The file changed between the check and the load: nothing left to serve with. */
+            fprintf(stderr, "kiva: %s\n", err ? err : "could not start the new generation");
+            kv_mpm_remove_pidfile();
+            return 1;
+        }
+    }
+    kv_mpm_remove_pidfile();
+    kv_log_error(KV_LOG_MARK, KV_LOG_NOTICE, 0, g->server, "KV00024: shutting down");
+    kv_close_listeners();
+    return result == KV_MPM_FAILED ? 1 : 0;
+}
+
+int main(int argc, const char *const *argv)
+{
+    options_t o;
+    generation_t g;
+    const char *err;
+    int rc;
+
+    apr_app_initialize(&argc, &argv, NULL);
+    atexit(apr_terminate);
+    apr_pool_create(&kv_pglobal, NULL);
+    apr_pool_tag(kv_pglobal, "pglobal");
+    if (parse_options(kv_pglobal, argc, argv, &o) != 0) {
+        return 1;
+    }
+    kv_mpm_one_process = o.one_process;
+    generation_pools(&g);
+    err = build_generation(&o, &g);
+    print_warnings(&g);
+    if (err) {
+        fprintf(stderr, "kiva: %s\n", err);
+        return 1;
+    }
+    if (o.show_modules || o.show_directives) {
+        if (o.show_modules) {
+            kv_modules_print(stdout);
+        }
+        if (o.show_directives) {
+            kv_modules_print_directives(stdout);
+        }
+        return 0;
+    }
+    if (o.test_only) {
+        fprintf(stderr, "Syntax OK\n");
+        return 0;
+    }
+    if (o.signal_cmd && (rc = signal_server(o.signal_cmd)) >= 0) {
+        return rc;
+    }
+    rc = serve(&o, &g);
+    generation_destroy(&g);
+    return rc;
+}

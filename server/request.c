@@ -1,0 +1,254 @@
+/* A request's phases, in the order they run: read every phase of a request from
+ * kv_process_request down. */
+#include <string.h>
+
+#include <apr_escape.h>
+#include <apr_strings.h>
+
+#include "core.h"
+#include "kv_log.h"
+#include "kv_scoreboard.h"
+#include "module.h"
+#include "request.h"
+#include "util_path.h"
+
+#define KV_LOG_MODULE "core"
+
+APR_HOOK_STRUCT(APR_HOOK_LINK(post_read_request) APR_HOOK_LINK(translate_name)
+                    APR_HOOK_LINK(map_to_storage) APR_HOOK_LINK(access_checker)
+                        APR_HOOK_LINK(check_user_id) APR_HOOK_LINK(auth_checker)
+                            APR_HOOK_LINK(type_checker) APR_HOOK_LINK(fixups)
+                                APR_HOOK_LINK(handler) APR_HOOK_LINK(log_transaction))
+
+KV_IMPLEMENT_HOOK_RUN_ALL(int, post_read_request, (kv_request_t * r), (r), KV_OK, KV_DECLINED)
+KV_IMPLEMENT_HOOK_RUN_FIRST(int, translate_name, (kv_request_t * r), (r), KV_DECLINED)
+KV_IMPLEMENT_HOOK_RUN_FIRST(int, map_to_storage, (kv_request_t * r), (r), KV_DECLINED)
+KV_IMPLEMENT_HOOK_RUN_ALL(int, access_checker, (kv_request_t * r), (r), KV_OK, KV_DECLINED)
+KV_IMPLEMENT_HOOK_RUN_FIRST(int, check_user_id, (kv_request_t * r), (r), KV_DECLINED)
+KV_IMPLEMENT_HOOK_RUN_FIRST(int, auth_checker, (kv_request_t * r), (r), KV_DECLINED)
+KV_IMPLEMENT_HOOK_RUN_FIRST(int, type_checker, (kv_request_t * r), (r), KV_DECLINED)
+KV_IMPLEMENT_HOOK_RUN_ALL(int, fixups, (kv_request_t * r), (r), KV_OK, KV_DECLINED)
+KV_IMPLEMENT_HOOK_RUN_FIRST(int, handler, (kv_request_t * r), (r), KV_DECLINED)
+KV_IMPLEMENT_HOOK_RUN_ALL(int, log_transaction, (kv_request_t * r), (r), KV_OK, KV_DECLINED)
+
+kv_request_t *kv_request_create(kv_conn_t *c)
+{
+    apr_pool_t *p;
+    kv_request_t *r;
+    kv_filter_t *http;
+
+    apr_pool_create(&p, c->pool);
+    apr_pool_tag(p, "request");
+    r = apr_pcalloc(p, sizeof(*r));
+    r->pool = p;
+    r->connection = c;
+    r->server = c->base_server;
+    r->request_time = apr_time_now();
+    r->method = "GET";
+    r->method_number = KV_M_GET;
+    r->protocol = "HTTP/1.1";
+    r->proto_num = KV_HTTP_VERSION(1, 1);
+    r->headers_in = apr_table_make(p, 16);
+    r->headers_out = apr_table_make(p, 8);
+    r->err_headers_out = apr_table_make(p, 4);
+    r->subprocess_env = apr_table_make(p, 8);
+    r->notes = apr_table_make(p, 4);
+    r->clength = -1;
+    r->per_dir_config = c->base_server->lookup_defaults;
+    r->request_config = kv_config_vector_make(p);
+    http = apr_pcalloc(p, sizeof(*http));
+    http->name = "http_header";
+    http->func = kv_http_header_filter;
+    http->type = KV_FTYPE_PROTOCOL;
+    http->r = r;
+    http->c = c;
+    http->next = c->output_filters;
+    r->output_filters = http;
+    return r;
+}
+
+/* A phase's result: go on (OK or DECLINED), or stop with DONE or an HTTP status. */
+static int phase_failed(int rv)
+{
+    return rv != KV_OK && rv != KV_DECLINED;
+}
+
+/* Every phase in order; returns KV_OK, KV_DONE or the HTTP status to answer with. */
+static int run_phases(kv_request_t *r)
+{
+    int rv;
+
+    if (phase_failed(rv = kv_run_post_read_request(r))) {
+        return rv;
+    }
+    if (phase_failed(rv = kv_run_translate_name(r))) {
+        return rv;
+    }
+    if (phase_failed(rv = kv_run_map_to_storage(r))) {
+        return rv;
+    }
+    if (phase_failed(rv = kv_run_access_checker(r))) {
+        return rv;
+    }
+    if (phase_failed(rv = kv_run_check_user_id(r))) {
+        return rv;
+    }
+    if (phase_failed(rv = kv_run_auth_checker(r))) {
+        return rv;
+    }
+    if (phase_failed(rv = kv_run_type_checker(r))) {
+        return rv;
+    }
+    if (phase_failed(rv = kv_run_fixups(r))) {
+        return rv;
+    }
+    rv = kv_run_handler(r);
+    return rv == KV_DECLINED ? KV_HTTP_NOT_FOUND : rv;
+}
+
+void kv_process_request(kv_request_t *r)
+{
+    int rv;
+
+    kv_scoreboard_update(r->connection->sb_slot, KV_SB_WRITE, r);
+    rv = run_phases(r);
+    if (rv != KV_OK && rv != KV_DONE) {
+        kv_send_error_response(r, rv);
+    }
+    kv_request_log(r);
+}
+
+void kv_request_log(kv_request_t *r)
+{
+    kv_scoreboard_update(r->connection->sb_slot, KV_SB_LOGGING, r);
+    kv_run_log_transaction(r);
+    kv_scoreboard_count_request(r->connection->sb_slot, r->bytes_sent);
+}
+
+/* What the error page says after its heading. */
+static const char *error_text(kv_request_t *r, int status)
+{
+    const char *loc = apr_table_get(r->err_headers_out, "Location");
+    const char *uri = r->uri ? apr_pescape_entity(r->pool, r->uri, 0) : "";
+
+    if (status >= 300 && status < 400 && loc) {
+        return apr_psprintf(r->pool, "<p>The document has moved <a href=\"%s\">here</a>.</p>\n",
+                            apr_pescape_entity(r->pool, loc, 0));
+    }
+    switch (status) {
+    case KV_HTTP_BAD_REQUEST:
+        return "<p>Your browser sent a request that this server could not understand.<br />\n</p>\n";
+    case KV_HTTP_FORBIDDEN:
+        return "<p>You don't have permission to access this resource.</p>\n";
+    case KV_HTTP_NOT_FOUND:
+        return "<p>The requested URL was not found on this server.</p>\n";
+    case KV_HTTP_METHOD_NOT_ALLOWED:
+        return apr_psprintf(r->pool, "<p>The requested method %s is not allowed for this URL.</p>\n",
+                            apr_pescape_entity(r->pool, r->method, 0));
+    case KV_HTTP_REQUEST_TIME_OUT:
+        return "<p>Server timeout waiting for the HTTP request from the client.</p>\n";
+    case KV_HTTP_REQUEST_ENTITY_TOO_LARGE:
+        return "<p>The requested resource does not allow request data with this method, or the "
+               "amount of data provided in the request exceeds the capacity limit.</p>\n";
+    case KV_HTTP_REQUEST_URI_TOO_LARGE:
+        return "<p>The requested URL's length exceeds the capacity limit for this server.<br />\n</p>\n";
+    case KV_HTTP_NOT_IMPLEMENTED:
+        return apr_psprintf(r->pool, "<p>%s not supported for current URL.<br />\n</p>\n",
+                            apr_pescape_entity(r->pool, r->method, 0));
+    case KV_HTTP_VERSION_NOT_SUPPORTED:
+        return "<p>The server does not support the HTTP version of the request.</p>\n";
+    default:
+        return apr_psprintf(r->pool, "<p>The server could not complete the request for %s.</p>\n",
+                            uri);
+    }
+}
+
+void kv_send_error_response(kv_request_t *r, int status)
+{
+    const char *reason = kv_status_reason(status);
+    apr_bucket_brigade *bb;
+    const char *body;
+
+    if (!reason) {
+        status = KV_HTTP_INTERNAL_SERVER_ERROR;
+        reason = kv_status_reason(status);
+    }
+    if (r->eos_sent) {
+        /* The response already started: all that can be done is to close. */
+        r->close_connection = 1;
+        return;
+    }
+    r->status = status;
+    apr_table_clear(r->headers_out);
+    r->content_type = "text/html; charset=iso-8859-1";
+    r->clength = -1;
+    body = apr_psprintf(r->pool,
+                        "<!DOCTYPE HTML PUBLIC \"-//IETF//DTD HTML 2.0//EN\">\n"
+                        "<html><head>\n<title>%d %s</title>\n</head><body>\n<h1>%s</h1>\n%s"
+                        "</body></html>\n",
+                        status, reason, reason, error_text(r, status));
+    bb = apr_brigade_create(r->pool, r->connection->bucket_alloc);
+    apr_brigade_write(bb, NULL, NULL, body, strlen(body));
+    APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_eos_create(bb->bucket_alloc));
+    kv_pass_brigade(r->output_filters, bb);
+}
+
+int kv_core_translate(kv_request_t *r)
+{
+    if (!r->uri || r->uri[0] != '/') {
+        return KV_HTTP_BAD_REQUEST;
+    }
+    r->filename = kv_map_uri_to_file(r->pool, kv_document_root(r), r->uri);
+    return KV_OK;
+}
+
+/* A path below DocumentRoot that does not exist as given: the longest leading part that
+ * is a regular file takes the request, the rest is path info (as httpd). */
+static int split_path_info(kv_request_t *r)
+{
+    char *path = apr_pstrdup(r->pool, r->filename);
+    size_t root = strlen(kv_document_root(r));
+    char *slash;
+
+    while ((slash = strrchr(path, '/')) != NULL && (size_t)(slash - path) > root) {
+        *slash = '\0';
+        apr_status_t rv = apr_stat(&r->finfo, path, APR_FINFO_MIN, r->pool);
+        if (rv == APR_SUCCESS || rv == APR_INCOMPLETE) {
+            r->path_info = r->filename + (slash - path);
+            r->filename = path;
+            return r->finfo.filetype == APR_REG ? KV_OK : KV_HTTP_NOT_FOUND;
+        }
+    }
+    r->finfo.filetype = APR_NOFILE;
+    return KV_OK;
+}
+
+int kv_core_map_to_storage(kv_request_t *r)
+{
+    apr_status_t rv;
+
+    if (!r->filename) {
+        return KV_DECLINED;
+    }
+    rv = apr_stat(&r->finfo, r->filename, APR_FINFO_MIN, r->pool);
+    if (rv == APR_SUCCESS || rv == APR_INCOMPLETE) {
+        r->canonical_filename = r->filename;
+        return KV_OK;
+    }
+    if (APR_STATUS_IS_ENOENT(rv)) {
+        r->finfo.filetype = APR_NOFILE;
+        return KV_OK;
+    }
+    if (APR_STATUS_IS_ENOTDIR(rv)) {
+        return split_path_info(r);
+    }
+    if (APR_STATUS_IS_EACCES(rv)) {
+        kv_log_rerror(KV_LOG_MARK, KV_LOG_ERR, rv, r,
+                      "KV00031: access to %s denied because search permissions are missing on a "
+                      "component of the path",
+                      r->uri);
+        return KV_HTTP_FORBIDDEN;
+    }
+    kv_log_rerror(KV_LOG_MARK, KV_LOG_ERR, rv, r, "KV00032: cannot stat %s", r->filename);
+    return KV_HTTP_FORBIDDEN;
+}

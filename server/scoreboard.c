@@ -1,0 +1,121 @@
+/* The scoreboard: process and worker slots in anonymous shared memory that the parent and
+ * every child of every generation share. */
+#include <string.h>
+
+#include <apr_shm.h>
+#include <apr_strings.h>
+
+#include "kv_scoreboard.h"
+
+/* The one scoreboard of the process: the process slots, then the worker slots. */
+static struct {
+    apr_shm_t *shm;
+    kv_sb_process_t *procs;
+    kv_sb_worker_t *workers;
+    int server_limit;
+    int thread_limit;
+} sb;
+
+/* The scoreboard goes with the pool it was made in; forget it then. */
+static apr_status_t scoreboard_forget(void *unused)
+{
+    (void)unused;
+    sb.shm = NULL;
+    sb.procs = NULL;
+    sb.workers = NULL;
+    sb.server_limit = 0;
+    sb.thread_limit = 0;
+    return APR_SUCCESS;
+}
+
+KV_DECLARE(apr_status_t)
+kv_scoreboard_create(apr_pool_t *pglobal, int server_limit, int thread_limit)
+{
+    apr_size_t procs_size, size;
+    apr_status_t rv;
+
+    if (sb.shm) {
+        return server_limit == sb.server_limit && thread_limit == sb.thread_limit ? APR_SUCCESS
+                                                                                  : APR_EINVAL;
+    }
+    if (server_limit < 1 || thread_limit < 1) {
+        return APR_EINVAL;
+    }
+    procs_size = APR_ALIGN_DEFAULT(sizeof(kv_sb_process_t) * (apr_size_t)server_limit);
+    size = procs_size + sizeof(kv_sb_worker_t) * (apr_size_t)server_limit * thread_limit;
+    rv = apr_shm_create(&sb.shm, size, NULL, pglobal);
+    if (rv != APR_SUCCESS) {
+        sb.shm = NULL;
+        return rv;
+    }
+    sb.procs = apr_shm_baseaddr_get(sb.shm);
+    memset(sb.procs, 0, size);
+    sb.workers = (kv_sb_worker_t *)((char *)sb.procs + procs_size);
+    sb.server_limit = server_limit;
+    sb.thread_limit = thread_limit;
+    apr_pool_cleanup_register(pglobal, NULL, scoreboard_forget, apr_pool_cleanup_null);
+    return APR_SUCCESS;
+}
+
+KV_DECLARE(int) kv_scoreboard_server_limit(void)
+{
+    return sb.server_limit;
+}
+
+KV_DECLARE(int) kv_scoreboard_thread_limit(void)
+{
+    return sb.thread_limit;
+}
+
+KV_DECLARE(kv_sb_process_t *) kv_scoreboard_process(int i)
+{
+    if (i < 0 || i >= sb.server_limit) {
+        return NULL;
+    }
+    return &sb.procs[i];
+}
+
+KV_DECLARE(kv_sb_worker_t *) kv_scoreboard_worker(int proc, int thread)
+{
+    if (proc < 0 || proc >= sb.server_limit || thread < 0 || thread >= sb.thread_limit) {
+        return NULL;
+    }
+    return &sb.workers[proc * sb.thread_limit + thread];
+}
+
+/* The worker of a connection's slot number, or NULL for -1 or out of range. */
+static kv_sb_worker_t *worker_of_slot(int slot)
+{
+    if (slot < 0 || slot >= sb.server_limit * sb.thread_limit) {
+        return NULL;
+    }
+    return &sb.workers[slot];
+}
+
+KV_DECLARE(void) kv_scoreboard_update(int slot, kv_sb_status_t status, const kv_request_t *r)
+{
+    kv_sb_worker_t *w = worker_of_slot(slot);
+
+    if (!w) {
+        return;
+    }
+    w->status = status;
+    w->last_used = apr_time_now();
+    if (r) {
+        const char *client = r->connection ? r->connection->client_ip : NULL;
+
+        apr_cpystrn(w->client, client ? client : "", sizeof(w->client));
+        apr_cpystrn(w->request, r->the_request ? r->the_request : "", sizeof(w->request));
+    }
+}
+
+KV_DECLARE(void) kv_scoreboard_count_request(int slot, apr_off_t bytes)
+{
+    kv_sb_worker_t *w = worker_of_slot(slot);
+
+    if (!w) {
+        return;
+    }
+    w->access_count++;
+    w->bytes_served += bytes;
+}

@@ -1,0 +1,130 @@
+/* mod_dir: a directory requested without its trailing slash is redirected to the slash
+ * form; one requested with it is served by the first DirectoryIndex file that exists. */
+#include <string.h>
+
+#include <apr_escape.h>
+#include <apr_strings.h>
+
+#include "kiva.h"
+
+#define KV_LOG_MODULE "dir"
+
+extern kv_module_t dir_module;
+
+typedef struct {
+    apr_array_header_t *index_names; /* DirectoryIndex; NULL = unset, empty = disabled */
+} dir_conf_t;
+
+static void *create_dir_conf(apr_pool_t *p, const char *dir)
+{
+    (void)dir;
+    return apr_pcalloc(p, sizeof(dir_conf_t));
+}
+
+static void *merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
+{
+    dir_conf_t *base = basev, *add = addv;
+    dir_conf_t *d = apr_pcalloc(p, sizeof(*d));
+
+    d->index_names = add->index_names ? add->index_names : base->index_names;
+    return d;
+}
+
+static const char *set_index(kv_cmd_parms_t *cmd, void *conf, int argc, const char *const *argv)
+{
+    dir_conf_t *d = conf;
+
+    d->index_names = apr_array_make(cmd->pool, argc, sizeof(const char *));
+    if (argc == 1 && strcasecmp(argv[0], "disabled") == 0) {
+        return NULL;
+    }
+    for (int i = 0; i < argc; i++) {
+        if (strcasecmp(argv[i], "disabled") == 0) {
+            return "DirectoryIndex: 'disabled' must be the only argument";
+        }
+        APR_ARRAY_PUSH(d->index_names, const char *) = apr_pstrdup(cmd->pool, argv[i]);
+    }
+    return NULL;
+}
+
+/* http://host[:port]/uri/ as the client addressed us (httpd's UseCanonicalName Off). */
+static const char *slash_url(kv_request_t *r)
+{
+    const char *host = r->hostname ? r->hostname : r->server->server_hostname;
+    apr_port_t port = r->connection->local_addr->port;
+    const char *path = apr_pstrcat(r->pool, apr_pescape_path(r->pool, r->uri, 1), "/", NULL);
+    const char *hostport = port == 80 ? host : apr_psprintf(r->pool, "%s:%u", host, port);
+
+    if (strchr(host, ':')) {
+        hostport = port == 80 ? apr_psprintf(r->pool, "[%s]", host)
+                              : apr_psprintf(r->pool, "[%s]:%u", host, port);
+    }
+    return apr_pstrcat(r->pool, "http://", hostport, path, r->args ? "?" : "",
+                       r->args ? r->args : "", NULL);
+}
+
+static int serve_index(kv_request_t *r, const dir_conf_t *d)
+{
+    const apr_array_header_t *names = d->index_names;
+    static const char *const default_names[] = {"index.html"};
+    int n = names ? names->nelts : 1;
+
+    for (int i = 0; i < n; i++) {
+        const char *name = names ? APR_ARRAY_IDX(names, i, const char *) : default_names[0];
+        const char *file = apr_pstrcat(r->pool, r->filename,
+                                       r->filename[strlen(r->filename) - 1] == '/' ? "" : "/",
+                                       name, NULL);
+        apr_finfo_t fi;
+        apr_status_t rv = apr_stat(&fi, file, APR_FINFO_MIN, r->pool);
+
+        if ((rv == APR_SUCCESS || rv == APR_INCOMPLETE) && fi.filetype == APR_REG) {
+            r->filename = file;
+            r->finfo = fi;
+            r->uri = apr_pstrcat(r->pool, r->uri, name, NULL);
+            kv_run_type_checker(r);
+            return KV_OK;
+        }
+    }
+    kv_log_rerror(KV_LOG_MARK, KV_LOG_ERR, 0, r,
+                  "KV00060: Cannot serve directory %s: No matching DirectoryIndex (%s) found",
+                  r->filename,
+                  names ? (names->nelts ? apr_array_pstrcat(r->pool, names, ',') : "disabled")
+                        : "index.html");
+    return KV_HTTP_FORBIDDEN;
+}
+
+static int dir_fixups(kv_request_t *r)
+{
+    const dir_conf_t *d = kv_get_module_config(r->per_dir_config, &dir_module);
+
+    if (r->finfo.filetype != APR_DIR || !r->uri) {
+        return KV_DECLINED;
+    }
+    if (r->method_number != KV_M_GET && r->method_number != KV_M_HEAD) {
+        return KV_DECLINED;
+    }
+    if (r->uri[strlen(r->uri) - 1] != '/') {
+        apr_table_setn(r->err_headers_out, "Location", slash_url(r));
+        return KV_HTTP_MOVED_PERMANENTLY;
+    }
+    return serve_index(r, d);
+}
+
+static void register_hooks(apr_pool_t *p)
+{
+    (void)p;
+    kv_hook_fixups(dir_fixups, NULL, NULL, KV_HOOK_LAST);
+}
+
+static const kv_command_t dir_commands[] = {
+    {"DirectoryIndex", set_index, NULL, 1, -1, KV_CTX_ALL, 0,
+     "file [file] ... | disabled: files to serve for a directory request"},
+    {NULL, NULL, NULL, 0, 0, 0, 0, NULL}};
+
+kv_module_t dir_module = {
+    KV_MODULE_HEADER("dir"),
+    .create_dir_config = create_dir_conf,
+    .merge_dir_config = merge_dir_conf,
+    .commands = dir_commands,
+    .register_hooks = register_hooks,
+};

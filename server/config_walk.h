@@ -1,0 +1,18 @@
+/* Running a directive tree against the loaded modules. Internal to the core. */
+#ifndef KV_CONFIG_WALK_H
+#define KV_CONFIG_WALK_H
+
+#include "kv_config.h"
+
+/** The main server record of a new generation, with its config vectors. */
+kv_server_t *kv_server_create(apr_pool_t *pconf);
+
+/** Run the whole tree for the main server. Returns NULL, or the full message
+ * "Syntax error on line N of FILE: reason". */
+const char *kv_config_run(apr_pool_t *pconf, apr_pool_t *ptemp, kv_server_t *s,
+                          const kv_directive_t *tree);
+
+/** Levenshtein distance between two names, case-insensitive, capped at @a cap + 1. */
+int kv_name_distance(const char *a, const char *b, int cap);
+
+#endif

@@ -1,0 +1,349 @@
+/* The HTTP/1.1 connection loop: read a request head into the connection's buffer, hand
+ * the bytes to the pure parser, build the request record, serve it, and go on while
+ * keep-alive allows. Bytes of a pipelined next request stay in the buffer. */
+#include <string.h>
+
+#include <apr_lib.h>
+#include <apr_strings.h>
+
+#include "core.h"
+#include "kv_log.h"
+#include "kv_scoreboard.h"
+#include "protocol.h"
+#include "request.h"
+#include "util_path.h"
+
+#define KV_LOG_MODULE "core"
+
+/* Bytes received on a connection and not yet consumed by a request. */
+struct kv_conn_input {
+    char *buf;
+    apr_size_t len;
+    apr_size_t cap;
+    apr_size_t max; /* the largest head the limits allow */
+    apr_size_t line_start; /* where the line being received starts */
+};
+
+#define INPUT_INITIAL_SIZE 8192
+
+/* Why reading a request stopped without one to serve. */
+typedef enum { READ_OK, READ_CLOSED, READ_TIMEOUT_IDLE, READ_FAILED } read_result_t;
+
+static struct kv_conn_input *input_of(kv_conn_t *c)
+{
+    const kv_server_t *s = c->base_server;
+    struct kv_conn_input *in = c->input;
+
+    if (!in) {
+        in = apr_pcalloc(c->pool, sizeof(*in));
+        in->max = (apr_size_t)s->limit_req_line + 2 +
+                  (apr_size_t)(s->limit_req_fields ? s->limit_req_fields : 1000) *
+                      ((apr_size_t)s->limit_req_fieldsize + 2) + 64;
+        in->cap = INPUT_INITIAL_SIZE < in->max ? INPUT_INITIAL_SIZE : in->max;
+        in->buf = apr_palloc(c->pool, in->cap);
+        c->input = in;
+    }
+    return in;
+}
+
+/* Offset just past the last line end in buf[from, to), or @a none if there is none. */
+static apr_size_t after_last_newline(const char *buf, apr_size_t from, apr_size_t to,
+                                     apr_size_t none)
+{
+    for (apr_size_t i = to; i > from; i--) {
+        if (buf[i - 1] == '\n') {
+            return i;
+        }
+    }
+    return none;
+}
+
+static void input_consume(struct kv_conn_input *in, apr_size_t n)
+{
+    memmove(in->buf, in->buf + n, in->len - n);
+    in->len -= n;
+    in->line_start = after_last_newline(in->buf, 0, in->len, 0);
+}
+
+/* The parser reads the head from its start on every call, so call it only when a line
+ * has ended or the open line may break a limit: a client that sends one byte at a
+ * time then costs one parse per line, not one per byte. */
+static int worth_parsing(struct kv_conn_input *in, apr_size_t old_len, apr_size_t line_limit)
+{
+    in->line_start = after_last_newline(in->buf, old_len, in->len, in->line_start);
+    return in->line_start > old_len || in->len - in->line_start > line_limit;
+}
+
+/* Make room for more bytes; the old buffer stays in the connection pool (bounded: the
+ * sizes double up to the limit). Returns 0 when the head may not grow any more. */
+static int input_grow(kv_conn_t *c, struct kv_conn_input *in)
+{
+    apr_size_t cap = in->cap * 2;
+    char *buf;
+
+    if (in->cap >= in->max) {
+        return 0;
+    }
+    if (cap > in->max) {
+        cap = in->max;
+    }
+    buf = apr_palloc(c->pool, cap);
+    memcpy(buf, in->buf, in->len);
+    in->buf = buf;
+    in->cap = cap;
+    return 1;
+}
+
+static read_result_t input_fill(kv_conn_t *c, struct kv_conn_input *in)
+{
+    apr_size_t n = in->cap - in->len;
+    apr_status_t rv = apr_socket_recv(c->sock, in->buf + in->len, &n);
+
+    in->len += n;
+    if (n > 0) {
+        return READ_OK;
+    }
+    if (APR_STATUS_IS_TIMEUP(rv) || APR_STATUS_IS_EAGAIN(rv)) {
+        return READ_TIMEOUT_IDLE;
+    }
+    return APR_STATUS_IS_EOF(rv) || rv == APR_SUCCESS ? READ_CLOSED : READ_FAILED;
+}
+
+/* The error to answer for a head that cannot be served, closing the connection after. */
+static void fail_request(kv_request_t *r, int status, const char *why)
+{
+    kv_log_rerror(KV_LOG_MARK, KV_LOG_INFO, 0, r, "KV00030: %s", why);
+    r->close_connection = 1;
+    r->status = status;
+}
+
+static int all_content_lengths_agree(const kv_request_t *r, apr_off_t *len)
+{
+    const apr_array_header_t *h = apr_table_elts(r->headers_in);
+    const apr_table_entry_t *e = (const apr_table_entry_t *)h->elts;
+    int seen = 0;
+
+    for (int i = 0; i < h->nelts; i++) {
+        apr_off_t v;
+        if (strcasecmp(e[i].key, "Content-Length") != 0) {
+            continue;
+        }
+        if (kv_parse_content_length(e[i].val, &v) != 0 || (seen && v != *len)) {
+            return 0;
+        }
+        *len = v;
+        seen = 1;
+    }
+    if (!seen) {
+        *len = 0;
+    }
+    return 1;
+}
+
+/* Framing of the request body: how many bytes follow the head. */
+static void check_body_framing(kv_request_t *r)
+{
+    const char *te = apr_table_get(r->headers_in, "Transfer-Encoding");
+    apr_off_t len = 0;
+    apr_off_t limit = kv_limit_req_body(r);
+
+    if (te) {
+        if (apr_table_get(r->headers_in, "Content-Length")) {
+            fail_request(r, KV_HTTP_BAD_REQUEST, "both Transfer-Encoding and Content-Length");
+            return;
+        }
+        /* Chunked bodies are not read yet: serve, then close rather than guess. */
+        r->close_connection = 1;
+        return;
+    }
+    if (!all_content_lengths_agree(r, &len)) {
+        fail_request(r, KV_HTTP_BAD_REQUEST, "invalid or conflicting Content-Length");
+        return;
+    }
+    if (limit > 0 && len > limit) {
+        fail_request(r, KV_HTTP_REQUEST_ENTITY_TOO_LARGE,
+                     apr_psprintf(r->pool, "request body of %" APR_OFF_T_FMT
+                                           " bytes is over LimitRequestBody %" APR_OFF_T_FMT,
+                                  len, limit));
+        return;
+    }
+    r->remaining = len;
+}
+
+static void set_hostname(kv_request_t *r, const char *host)
+{
+    char *h, *scope;
+    apr_port_t port;
+
+    if (!host) {
+        return;
+    }
+    if (apr_parse_addr_port(&h, &scope, &port, host, r->pool) != APR_SUCCESS || !h) {
+        fail_request(r, KV_HTTP_BAD_REQUEST, apr_psprintf(r->pool, "invalid Host '%s'", host));
+        return;
+    }
+    for (char *p = h; *p; p++) {
+        *p = (char)apr_tolower(*p);
+    }
+    r->hostname = h;
+}
+
+/* Fill in the request from a parsed head; on a problem r->status holds the error. */
+static void build_request(kv_request_t *r, const kv_request_head_t *head)
+{
+    const char *path, *args, *host;
+    char *uri;
+    int status;
+
+    r->the_request = head->request_line;
+    r->method = head->method;
+    r->method_number = head->method_number;
+    r->protocol = head->protocol;
+    r->proto_num = head->proto_num;
+    r->header_only = r->method_number == KV_M_HEAD;
+    r->unparsed_uri = head->target;
+    r->headers_in = head->headers;
+
+    status = kv_split_target(r->pool, head->target, &path, &args, &host);
+    if (status != 0) {
+        fail_request(r, status, "invalid request target");
+        return;
+    }
+    r->args = args;
+    uri = apr_pstrdup(r->pool, path);
+    if (strcmp(uri, "*") != 0 &&
+        ((status = kv_unescape_path(uri)) != 0 || (status = kv_normalize_path(uri)) != 0)) {
+        fail_request(r, status, apr_psprintf(r->pool, "invalid URI path '%s'", path));
+        return;
+    }
+    r->uri = uri;
+    if (r->proto_num >= KV_HTTP_VERSION(1, 1) && !apr_table_get(r->headers_in, "Host")) {
+        fail_request(r, KV_HTTP_BAD_REQUEST, "HTTP/1.1 request without Host");
+        return;
+    }
+    set_hostname(r, host ? host : apr_table_get(r->headers_in, "Host"));
+    if (!r->status) {
+        check_body_framing(r);
+    }
+}
+
+/* A head that cannot be served: answer @a status, drop what was received, then close. */
+static read_result_t answer_bad_head(kv_request_t *r, struct kv_conn_input *in, int status,
+                                     const char *why, kv_request_t **out)
+{
+    fail_request(r, status, why);
+    in->len = 0;
+    in->line_start = 0;
+    *out = r;
+    return READ_OK;
+}
+
+/* Read the next request head. *out is the request to answer (possibly with an error
+ * status already set), or NULL when the connection is done. */
+static read_result_t read_request(kv_conn_t *c, kv_request_t **out)
+{
+    const kv_server_t *s = c->base_server;
+    struct kv_conn_input *in = input_of(c);
+    kv_parse_limits_t lim;
+    kv_request_head_t head;
+    kv_request_t *r = NULL;
+    int waiting_idle = in->len == 0;
+    int parse = !waiting_idle;
+    apr_size_t line_limit;
+
+    lim.line_max = (apr_size_t)s->limit_req_line;
+    lim.field_size_max = (apr_size_t)s->limit_req_fieldsize;
+    lim.fields_max = s->limit_req_fields;
+    line_limit = lim.line_max < lim.field_size_max ? lim.line_max : lim.field_size_max;
+    *out = NULL;
+    if (waiting_idle && c->keepalives > 0) {
+        kv_scoreboard_update(c->sb_slot, KV_SB_KEEPALIVE, NULL);
+        apr_socket_timeout_set(c->sock, s->keep_alive_timeout);
+    }
+    for (;;) {
+        if (in->len > 0 && !r) {
+            r = kv_request_create(c);
+            kv_scoreboard_update(c->sb_slot, KV_SB_READ, NULL);
+            apr_socket_timeout_set(c->sock, s->timeout);
+        }
+        if (parse) {
+            int n;
+            memset(&head, 0, sizeof(head));
+            n = kv_parse_request_head(r->pool, in->buf, in->len, &lim, &head);
+            if (n > 0) {
+                input_consume(in, (apr_size_t)n);
+                build_request(r, &head);
+                *out = r;
+                return READ_OK;
+            }
+            if (n == KV_PARSE_ERROR) {
+                r->the_request = head.request_line;
+                return answer_bad_head(r, in, head.status ? head.status : KV_HTTP_BAD_REQUEST,
+                                       head.reason ? head.reason : "malformed request", out);
+            }
+        }
+        if (in->len == in->cap && !input_grow(c, in)) {
+            return answer_bad_head(r, in, KV_HTTP_BAD_REQUEST, "request head too large", out);
+        }
+        apr_size_t old_len = in->len;
+        read_result_t rr = input_fill(c, in);
+        if (rr == READ_TIMEOUT_IDLE && r) {
+            return answer_bad_head(r, in, KV_HTTP_REQUEST_TIME_OUT,
+                                   "timed out reading the request", out);
+        }
+        if (rr != READ_OK) {
+            if (r) {
+                apr_pool_destroy(r->pool);
+            }
+            return rr;
+        }
+        parse = worth_parsing(in, old_len, line_limit);
+    }
+}
+
+/* Throw away the unread request body so the next request's bytes are found. Returns 0
+ * if the connection cannot be kept (body too large, client gone). */
+static int discard_body(kv_request_t *r)
+{
+    kv_conn_t *c = r->connection;
+    struct kv_conn_input *in = input_of(c);
+
+    if (r->remaining > KV_MAX_DISCARD_BODY) {
+        return 0;
+    }
+    while (r->remaining > 0) {
+        apr_size_t take;
+        if (in->len == 0 && input_fill(c, in) != READ_OK) {
+            return 0;
+        }
+        take = (apr_off_t)in->len < r->remaining ? in->len : (apr_size_t)r->remaining;
+        input_consume(in, take);
+        r->remaining -= (apr_off_t)take;
+    }
+    return 1;
+}
+
+int kv_http_process_connection(kv_conn_t *c)
+{
+    for (;;) {
+        kv_request_t *r;
+        int keep;
+
+        if (read_request(c, &r) != READ_OK) {
+            break;
+        }
+        if (r->status) {
+            kv_send_error_response(r, r->status);
+            kv_request_log(r);
+        } else {
+            kv_process_request(r);
+        }
+        c->keepalives++;
+        keep = !r->close_connection && !c->aborted && discard_body(r);
+        apr_pool_destroy(r->pool);
+        if (!keep) {
+            break;
+        }
+    }
+    return KV_OK;
+}

@@ -1,0 +1,98 @@
+/* The README's directive reference stays current: every directive that `kiva -L` lists
+ * for a configuration loading every built module has a row in the table. */
+#include <check.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    char *buf;
+    long n;
+
+    ck_assert_msg(f != NULL, "cannot open %s", path);
+    fseek(f, 0, SEEK_END);
+    n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    buf = calloc(1, (size_t)n + 1);
+    ck_assert_uint_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
+    fclose(f);
+    return buf;
+}
+
+/* A config that loads every module built in modules/.libs (but the template). */
+static void write_config(const char *conf, int *nmodules)
+{
+    FILE *f = fopen(conf, "w");
+    DIR *d = opendir(KV_TEST_BUILDDIR "/modules/.libs");
+    struct dirent *e;
+
+    ck_assert_ptr_nonnull(f);
+    ck_assert_ptr_nonnull(d);
+    fprintf(f, "ServerRoot /tmp\nListen 127.0.0.1:1\n");
+    *nmodules = 0;
+    while ((e = readdir(d)) != NULL) {
+        size_t n = strlen(e->d_name);
+        if (n < 8 || strncmp(e->d_name, "mod_", 4) != 0 || strcmp(e->d_name + n - 3, ".so") != 0 ||
+            strcmp(e->d_name, "mod_skeleton.so") == 0) {
+            continue;
+        }
+        fprintf(f, "LoadModule %.*s_module %s/modules/.libs/%s\n", (int)(n - 7), e->d_name + 4,
+                KV_TEST_BUILDDIR, e->d_name);
+        (*nmodules)++;
+    }
+    closedir(d);
+    fclose(f);
+}
+
+START_TEST(every_directive_has_a_readme_row)
+{
+    char conf[] = "/tmp/kiva-readme-XXXXXX";
+    char cmd[512], line[512];
+    char *readme = slurp(KV_TEST_SRCDIR "/README");
+    int fd = mkstemp(conf), nmodules, ndirectives = 0;
+    FILE *p;
+
+    ck_assert_int_ge(fd, 0);
+    close(fd);
+    write_config(conf, &nmodules);
+    ck_assert_int_ge(nmodules, 3);
+    snprintf(cmd, sizeof(cmd), "%s/kiva -f %s -L 2>&1", KV_TEST_BUILDDIR, conf);
+    p = popen(cmd, "r");
+    ck_assert_ptr_nonnull(p);
+    while (fgets(line, sizeof(line), p)) {
+        char row[600];
+        char *sp = strchr(line, ' ');
+        if (line[0] == '\t' || !sp) {
+            continue;
+        }
+        *sp = '\0';
+        snprintf(row, sizeof(row), "| `%s%s` |", line, line[0] == '<' ? ">" : "");
+        ck_assert_msg(strstr(readme, row) != NULL, "README has no row %s", row);
+        ndirectives++;
+    }
+    ck_assert_int_eq(pclose(p), 0);
+    unlink(conf);
+    free(readme);
+    ck_assert_int_ge(ndirectives, 30);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("readme");
+    TCase *tc = tcase_create("directives");
+    SRunner *sr;
+    int failed;
+
+    tcase_add_test(tc, every_directive_has_a_readme_row);
+    suite_add_tcase(s, tc);
+    sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
