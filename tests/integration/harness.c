@@ -752,7 +752,7 @@ unsigned kvt_conf_line_of(kvt_server_t *srv, const char *needle)
     ck_assert_msg(f != NULL, "config %s not written yet", srv->conf);
     char line[4096];
     unsigned n = 0, found = 0;
-    while (found == 0 && fgets(line, sizeof(line), f) != NULL) {
+    while (fgets(line, sizeof(line), f) != NULL) {
         n++;
         if (strstr(line, needle) != NULL) {
             found = n;

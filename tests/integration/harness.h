@@ -63,7 +63,8 @@ void kvt_server_arg(kvt_server_t *srv, const char *arg);
 /** Write the configuration file (base lines, then appended lines); returns its path. */
 const char *kvt_server_write_conf(kvt_server_t *srv);
 
-/** 1-based number of the first line of the written config that contains @a needle. */
+/** 1-based number of the last line of the written config that contains @a needle: the
+ * line a test appended, when the base has one like it. */
 unsigned kvt_conf_line_of(kvt_server_t *srv, const char *needle);
 
 /** Write a world-readable file under DocumentRoot, making parent directories. */
