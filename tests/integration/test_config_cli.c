@@ -65,7 +65,7 @@ static const char *const refusals[][2] = {
     {"LimitRequestFields 99999999999999999999999", "99999999999999999999999"},
     {"Timeout 99999999999999999999999", "99999999999999999999999"},
     {"KeepAlive Maybe", "KeepAlive"},
-    {"ServerRoot \"/tmp\"", "ServerRoot"},   /* once only: the base sets it already */
+    {"ServerRoot \"/tmp\"", "ServerRoot"}, /* once only: the base sets it already */
     {"TypesConfig /etc/mime.types", "TypesConfig"},
     {"</IfModule>", "IfModule"},
     {"LoadModule foo_module /nonexistent/kvt/mod_foo.so", "/nonexistent/kvt/mod_foo.so"},
@@ -79,6 +79,28 @@ static char *refused_line(const char *line)
     kvt_server_t *srv = kvt_server_new("prefork");
     kvt_server_conf(srv, "%s", line);
     return expect_refusal(srv, line);
+}
+
+/* DocumentRoot "${KVT_SITE}" serves the directory that a Define in the config or, with
+ * @a on_command_line, a -C "Define ..." names. */
+static void assert_docroot_from_define(int on_command_line)
+{
+    kvt_server_t *srv = kvt_server_new("prefork");
+    const char *f = kvt_write_root_file(srv, "site/f.txt", "via-define");
+    char *define = kvt_strf("Define KVT_SITE %.*s", (int)(strlen(f) - strlen("/f.txt")), f);
+    kvt_server_drop_base(srv, "DocumentRoot");
+    if (on_command_line) {
+        kvt_server_arg(srv, "-C");
+        kvt_server_arg(srv, define);
+    } else {
+        kvt_server_conf(srv, "%s", define);
+    }
+    kvt_server_conf(srv, "DocumentRoot \"${KVT_SITE}\"");
+    kvt_server_start(srv);
+    kvt_response_t r;
+    kvt_get(kvt_server_port(srv), "/f.txt", &r);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_str_eq(r.body, "via-define");
 }
 
 /* ---- command line ---- */
@@ -116,17 +138,23 @@ START_TEST(test_syntax_ok)
 }
 END_TEST
 
-START_TEST(test_list_modules)
+/* What kiva -M prints for the server's config; it must succeed. */
+static char *list_modules(kvt_server_t *srv)
 {
-    kvt_server_t *srv = kvt_server_new("prefork");
     int status;
     char *out = NULL;
     ck_assert_int_eq(kvt_run_kiva(&status, &out, NULL, "-M", "-f", kvt_server_write_conf(srv),
                                   (const char *)NULL),
                      0);
-    ck_assert_int_eq(status, 0);
+    ck_assert_msg(status == 0, "kiva -M exited %d", status);
+    return out;
+}
+
+START_TEST(test_list_modules)
+{
+    char *out = list_modules(kvt_server_new("prefork"));
     const char *want[] = {"core", "mpm_prefork_module", "mime_module", "dir_module"};
-    for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+    for (int i = 0; i < KVT_COUNT(want); i++) {
         ck_assert_msg(kvt_contains(out, want[i]), "-M lacks %s: %s", want[i], out);
     }
 }
@@ -137,12 +165,7 @@ START_TEST(test_list_modules_only_loaded)
     kvt_server_t *srv = kvt_server_new("prefork");
     kvt_server_drop_base(srv, "LoadModule dir_module");
     kvt_server_drop_base(srv, "DirectoryIndex");
-    int status;
-    char *out = NULL;
-    ck_assert_int_eq(kvt_run_kiva(&status, &out, NULL, "-M", "-f", kvt_server_write_conf(srv),
-                                  (const char *)NULL),
-                     0);
-    ck_assert_int_eq(status, 0);
+    char *out = list_modules(srv);
     ck_assert_msg(kvt_contains(out, "mime_module") && !kvt_contains(out, "dir_module"),
                   "-M without LoadModule dir_module: %s", out);
 }
@@ -222,18 +245,7 @@ END_TEST
 
 START_TEST(test_directive_before_config)
 {
-    kvt_server_t *srv = kvt_server_new("prefork");
-    const char *alt = kvt_write_root_file(srv, "alt/f.txt", "from-alt");
-    char *altdir = kvt_strf("Define KVT_DOCS %.*s", (int)(strlen(alt) - strlen("/f.txt")), alt);
-    kvt_server_drop_base(srv, "DocumentRoot");
-    kvt_server_conf(srv, "DocumentRoot ${KVT_DOCS}");
-    kvt_server_arg(srv, "-C");
-    kvt_server_arg(srv, altdir);
-    kvt_server_start(srv);
-    kvt_response_t r;
-    kvt_get(kvt_server_port(srv), "/f.txt", &r);
-    ck_assert_int_eq(r.status, 200);
-    ck_assert_str_eq(r.body, "from-alt");
+    assert_docroot_from_define(1);
 }
 END_TEST
 
@@ -421,16 +433,7 @@ END_TEST
 
 START_TEST(test_define_variable)
 {
-    kvt_server_t *srv = kvt_server_new("prefork");
-    const char *f = kvt_write_root_file(srv, "site/f.txt", "via-define");
-    kvt_server_drop_base(srv, "DocumentRoot");
-    kvt_server_conf(srv, "Define KVT_SITE %.*s", (int)(strlen(f) - strlen("/f.txt")), f);
-    kvt_server_conf(srv, "DocumentRoot \"${KVT_SITE}\"");
-    kvt_server_start(srv);
-    kvt_response_t r;
-    kvt_get(kvt_server_port(srv), "/f.txt", &r);
-    ck_assert_int_eq(r.status, 200);
-    ck_assert_str_eq(r.body, "via-define");
+    assert_docroot_from_define(0);
 }
 END_TEST
 
