@@ -852,6 +852,14 @@ int kvt_server_wait_exit(kvt_server_t *srv, int timeout_ms)
     return status;
 }
 
+void kvt_server_adopt(kvt_server_t *srv, pid_t pid)
+{
+    ck_assert_msg(srv->pid == 0, "server already started");
+    srv->pid = pid;
+    srv->reaped = 1; /* not our child: never waited for */
+    watcher_send(srv, 'P');
+}
+
 int kvt_server_group_alive(kvt_server_t *srv)
 {
     return srv->pid != 0 && group_alive(srv->pid);
@@ -872,8 +880,9 @@ void kvt_server_stop(kvt_server_t *srv)
                 srv->reaped = 1;
             }
         }
-        /* Children the parent left behind are still in its group. */
-        kill_group(srv->pid, 2000);
+        /* Children the parent left behind are still in its group; an adopted daemon
+         * leads a group of its own. */
+        kill_group(srv->pid, STOP_TIMEOUT_MS);
     }
     remove_tree(srv->root);
     watcher_send(srv, 'D');

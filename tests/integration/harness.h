@@ -84,6 +84,10 @@ void kvt_server_stop(kvt_server_t *srv);
 /** Wait up to @a timeout_ms for the server's parent to exit; its wait status, or -1. */
 int kvt_server_wait_exit(kvt_server_t *srv, int timeout_ms);
 
+/** Take charge of a server that detached itself (started without -DFOREGROUND) and
+ * leads its own process group: @a pid is its parent, read from its PidFile. */
+void kvt_server_adopt(kvt_server_t *srv, pid_t pid);
+
 /** Is any process of the server's process group still alive (zombies do not count)? */
 int kvt_server_group_alive(kvt_server_t *srv);
 

@@ -187,7 +187,9 @@ START_TEST(test_not_found)
     kvt_response_t r;
     kvt_get(kvt_server_port(srv), "/no-such-file.html", &r);
     assert_status(srv, &r, 404, "GET missing");
-    ck_assert_msg(r.body_len > 0, "404 without a body");
+    const char *type = kvt_header(&r, "Content-Type");
+    ck_assert_msg(r.body_len > 0 && type != NULL && strncmp(type, "text/html", 9) == 0,
+                  "404 without a short HTML body (Content-Type %s)", type);
 }
 END_TEST
 

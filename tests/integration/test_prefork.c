@@ -3,6 +3,7 @@
 #include "harness.h"
 
 #include <pwd.h>
+#include <regex.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -207,6 +208,73 @@ START_TEST(test_children_switch_user)
 }
 END_TEST
 
+static int file_exists(void *path)
+{
+    return access(path, F_OK) == 0;
+}
+
+/* Without -DFOREGROUND kiva detaches: the command returns at once with status 0 while the
+ * server, in a session of its own, serves until -k stop. */
+START_TEST(test_daemon_mode)
+{
+    kvt_server_t *srv = kvt_server_new("prefork");
+    kvt_write_file(srv, "f.txt", "f", 1);
+    const char *conf = kvt_server_write_conf(srv);
+    char *pidfile = pid_file(srv);
+    int status;
+    char *err = NULL;
+    ck_assert_msg(kvt_run_kiva(&status, NULL, &err, "-f", conf, (const char *)NULL) == 0,
+                  "kiva without -DFOREGROUND did not return");
+    ck_assert_msg(status == 0, "kiva exited %d: %s", status, err);
+    ck_assert_msg(kvt_wait_for(file_exists, pidfile, 5000), "no PidFile from the daemon");
+    pid_t daemon = (pid_t)pid_in_file(pidfile);
+    ck_assert_msg(daemon > 0 && kvt_pid_alive(daemon), "PidFile names no live process");
+    kvt_server_adopt(srv, daemon);
+    ck_assert_msg(getsid(daemon) == daemon, "the daemon did not start a session of its own");
+    assert_serves(srv);
+    ck_assert_int_eq(
+        kvt_run_kiva(&status, NULL, &err, "-k", "stop", "-f", conf, (const char *)NULL), 0);
+    ck_assert_msg(status == 0, "kiva -k stop exited %d: %s", status, err);
+    ck_assert_msg(kvt_wait_for(group_gone, srv, 10000), "-k stop left the daemon running");
+    ck_assert_msg(access(pidfile, F_OK) != 0, "PidFile left behind");
+}
+END_TEST
+
+static int is_numbered_log_line(const char *line)
+{
+    regex_t re;
+    ck_assert_int_eq(regcomp(&re,
+                             "^\\[[^]]+\\] \\[[a-z_]+:[a-z0-9]+\\] \\[pid [0-9]+\\] .*KV[0-9]{5}: ",
+                             REG_EXTENDED | REG_NOSUB),
+                     0);
+    int match = regexec(&re, line, 0, NULL, 0) == 0;
+    regfree(&re);
+    return match;
+}
+
+/* Every error-log line has its time, module:level, pid and a stable KVnnnnn number. */
+START_TEST(test_error_log_lines_numbered)
+{
+    kvt_server_t *srv = serve(1, 1, 1);
+    kvt_response_t r;
+    kvt_get(kvt_server_port(srv), "/missing.txt", &r);
+    ck_assert_int_eq(r.status, 404);
+    kill(kvt_server_pid(srv), SIGTERM);
+    ck_assert_msg(kvt_server_wait_exit(srv, 10000) != -1, "still running after SIGTERM");
+    char *path = kvt_strf("%s/logs/error_log", kvt_server_root(srv));
+    FILE *f = fopen(path, "r");
+    ck_assert_msg(f != NULL, "no error_log");
+    char line[4096];
+    int lines = 0;
+    while (fgets(line, sizeof(line), f) != NULL) {
+        lines++;
+        ck_assert_msg(is_numbered_log_line(line), "error_log line %d: %s", lines, line);
+    }
+    fclose(f);
+    ck_assert_msg(lines >= 2, "LogLevel info wrote %d lines for a start, a 404 and a stop", lines);
+}
+END_TEST
+
 static Suite *prefork_suite(void)
 {
     Suite *s = suite_create("prefork");
@@ -218,6 +286,8 @@ static Suite *prefork_suite(void)
     kvt_add_test(tc, test_sigterm_stops_everything);
     kvt_add_test(tc, test_k_stop);
     kvt_add_test(tc, test_children_switch_user);
+    kvt_add_test(tc, test_daemon_mode);
+    kvt_add_test(tc, test_error_log_lines_numbered);
     suite_add_tcase(s, tc);
     return s;
 }
