@@ -227,6 +227,50 @@ START_TEST(test_timeout_stalled_request)
 }
 END_TEST
 
+/* A refused request's body is read and dropped, never taken for the next request: either
+ * the server says close and closes, or the next request on the connection is served. */
+static const char *const with_body[] = {
+    "POST /one.txt HTTP/1.1\r\nHost: a\r\nContent-Length: 25\r\n\r\n"
+    "GET /two.txt HTTP/1.1\r\n\r\n",
+    "POST /one.txt HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
+    "19\r\nGET /two.txt HTTP/1.1\r\n\r\n\r\n0\r\n\r\n",
+};
+
+START_TEST(test_request_body_not_taken_for_a_request)
+{
+    kvt_server_t *srv = serve(NULL);
+    int fd = kvt_connect(kvt_server_port(srv));
+    kvt_send(fd, with_body[_i]);
+    kvt_response_t r;
+    ck_assert_int_eq(kvt_read_response(fd, &r, 0), 0);
+    ck_assert_int_eq(r.status, 405);
+    if (says_close(&r)) {
+        ck_assert_msg(kvt_is_closed(fd, 3000), "said close but kept the connection");
+    } else {
+        kvt_response_free(&r);
+        exchange(fd, "GET /three.txt HTTP/1.1\r\nHost: a\r\n\r\n", "three", &r);
+    }
+    close(fd);
+}
+END_TEST
+
+/* A request the server cannot frame is answered 400 and the connection closed. */
+START_TEST(test_bad_request_closes)
+{
+    kvt_server_t *srv = serve(NULL);
+    int fd = kvt_connect(kvt_server_port(srv));
+    kvt_response_t r;
+    exchange(fd, get_one, "one", &r);
+    kvt_response_free(&r);
+    kvt_send(fd, "GET /one.txt HTTP/1.1\r\nHost: a\r\nContent-Length: x12\r\n\r\n");
+    ck_assert_int_eq(kvt_read_response(fd, &r, 0), 0);
+    ck_assert_int_eq(r.status, 400);
+    ck_assert_msg(says_close(&r), "400 for a bad Content-Length without Connection: close");
+    ck_assert_msg(kvt_is_closed(fd, 3000), "connection kept after a request it cannot frame");
+    close(fd);
+}
+END_TEST
+
 static Suite *keepalive_suite(void)
 {
     Suite *s = suite_create("keepalive");
@@ -243,6 +287,8 @@ static Suite *keepalive_suite(void)
     kvt_add_test(tc, test_http10_closes);
     kvt_add_test(tc, test_http10_keepalive);
     kvt_add_test(tc, test_timeout_stalled_request);
+    kvt_add_loop_test(tc, test_request_body_not_taken_for_a_request, KVT_COUNT(with_body));
+    kvt_add_test(tc, test_bad_request_closes);
     suite_add_tcase(s, tc);
     return s;
 }
