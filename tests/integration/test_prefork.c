@@ -187,6 +187,106 @@ START_TEST(test_k_stop)
 }
 END_TEST
 
+/* Does the server answer with the media type the reloaded configuration adds? */
+static int serves_new_type(void *arg)
+{
+    kvt_response_t r;
+    const char *type;
+    int yes;
+
+    kvt_get(kvt_server_port(arg), "/f.txt", &r);
+    type = kvt_header(&r, "Content-Type");
+    yes = r.status == 200 && type && strcmp(type, "text/x-reloaded") == 0;
+    kvt_response_free(&r);
+    return yes;
+}
+
+/* Remove the last line of a file (the broken directive a test appended). */
+static void drop_last_line(const char *path)
+{
+    FILE *f = fopen(path, "r+");
+    char buf[16384];
+    size_t n;
+
+    ck_assert_ptr_nonnull(f);
+    n = fread(buf, 1, sizeof(buf) - 1, f);
+    ck_assert_uint_gt(n, 1);
+    buf[n] = '\0';
+    n--; /* the final newline */
+    while (n > 0 && buf[n - 1] != '\n') {
+        n--;
+    }
+    fclose(f);
+    ck_assert_int_eq(truncate(path, (off_t)n), 0);
+}
+
+/* Run kiva -k CMD against the server's config; returns its exit status and stderr. */
+static int run_k(kvt_server_t *srv, const char *cmd, char **err)
+{
+    int status;
+
+    ck_assert_int_eq(kvt_run_kiva(&status, NULL, err, "-k", cmd, "-f",
+                                  kvt_server_conf_path(srv), (const char *)NULL),
+                     0);
+    return status;
+}
+
+static int error_log_has(void *arg)
+{
+    const char **a = arg;
+    char *path = kvt_strf("%s/logs/error_log", a[0]);
+    FILE *f = fopen(path, "r");
+    char line[4096];
+    int found = 0;
+
+    while (f && !found && fgets(line, sizeof(line), f)) {
+        found = kvt_contains(line, a[1]);
+    }
+    if (f) {
+        fclose(f);
+    }
+    free(path);
+    return found;
+}
+
+/* -k graceful re-reads the config under the same parent pid. A broken edit is refused
+ * both by -k restart (which reads the config first, as httpd) and by the server on HUP,
+ * and the running configuration keeps serving. -k graceful-stop ends it. */
+START_TEST(test_k_graceful_restart_and_graceful_stop)
+{
+    kvt_server_t *srv = serve(2, 1, 3);
+    pid_t parent = kvt_server_pid(srv);
+    const char *log_args[2] = {kvt_server_root(srv), "Syntax error on line"};
+    char *err = NULL;
+
+    wait_children(srv, 2, 3, "StartServers 2");
+    ck_assert(!serves_new_type(srv));
+    kvt_server_conf(srv, "AddType text/x-reloaded .txt");
+    kvt_server_write_conf(srv);
+    ck_assert_int_eq(run_k(srv, "graceful", &err), 0);
+    ck_assert_msg(kvt_wait_for(serves_new_type, srv, 10000),
+                  "AddType did not take effect after -k graceful");
+    ck_assert_int_eq(pid_in_file(pid_file(srv)), parent);
+
+    kvt_server_conf(srv, "NoSuchDirective 1");
+    kvt_server_write_conf(srv);
+    ck_assert_int_eq(run_k(srv, "restart", &err), 1);
+    ck_assert_msg(kvt_contains(err, "Syntax error on line"), "-k restart said: %s", err);
+    ck_assert_int_eq(kill(parent, SIGHUP), 0);
+    ck_assert_msg(kvt_wait_for(error_log_has, log_args, 10000),
+                  "the refused reload was not logged");
+    ck_assert(kvt_pid_alive(parent));
+    ck_assert_msg(kvt_wait_for(serves_new_type, srv, 10000),
+                  "the previous configuration stopped serving after a broken reload");
+
+    drop_last_line(kvt_server_conf_path(srv));
+    ck_assert_int_eq(run_k(srv, "graceful-stop", &err), 0);
+    ck_assert_msg(kvt_server_wait_exit(srv, 10000) != -1, "-k graceful-stop did not stop");
+    ck_assert_msg(kvt_wait_for(group_gone, srv, 5000), "children outlived the parent");
+    ck_assert_msg(access(pid_file(srv), F_OK) != 0, "PidFile left behind");
+}
+END_TEST
+
 START_TEST(test_children_switch_user)
 {
     kvt_server_t *srv = serve(2, 1, 3);
@@ -285,6 +385,7 @@ static Suite *prefork_suite(void)
     kvt_add_test(tc, test_killed_child_is_replaced);
     kvt_add_test(tc, test_sigterm_stops_everything);
     kvt_add_test(tc, test_k_stop);
+    kvt_add_test(tc, test_k_graceful_restart_and_graceful_stop);
     kvt_add_test(tc, test_children_switch_user);
     kvt_add_test(tc, test_daemon_mode);
     kvt_add_test(tc, test_error_log_lines_numbered);
