@@ -7,7 +7,8 @@
  * #define KV_LOG_MODULE "mime"   // before including kv_log.h's users, once per file
  * kv_log_error(KV_LOG_MARK, KV_LOG_ERR, rv, s, "KV00042: cannot open %s", path);
  * @endcode
- * The numbers are allocated from server/log-message-next-number.
+ * A new message takes the number in server/log-message-next-number, which is then
+ * incremented in the same commit; numbers are never reused.
  */
 #ifndef KV_LOG_H
 #define KV_LOG_H
