@@ -14,6 +14,7 @@
 #include "kv_module.h"
 #include "kv_mpm.h"
 #include "kv_mpm_common.h"
+#include "kv_regex.h"
 #include "kv_scoreboard.h"
 
 #endif

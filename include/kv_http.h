@@ -111,6 +111,7 @@ struct kv_request {
     const char *uri;           /**< decoded, normalised path */
     const char *args;          /**< query string, NULL if none */
     const char *hostname;      /**< from Host, lower-case, without port */
+    const char *user;          /**< authenticated user, NULL if none */
 
     apr_table_t *headers_in;      /**< request header fields */
     apr_table_t *headers_out;     /**< response header fields */
@@ -177,6 +178,7 @@ typedef apr_status_t (*kv_out_filter_func)(kv_filter_t *f, apr_bucket_brigade *b
 typedef enum {
     KV_FTYPE_RESOURCE = 10,   /**< changes what the resource is (includes) */
     KV_FTYPE_CONTENT = 20,    /**< changes the representation (compression) */
+    KV_FTYPE_CONTENT_SET = 25, /**< last touches to the content: byte ranges, header edits */
     KV_FTYPE_PROTOCOL = 30,   /**< HTTP framing and header serialisation */
     KV_FTYPE_CONNECTION = 40, /**< per connection (TLS) */
     KV_FTYPE_NETWORK = 50     /**< writes to the socket */
