@@ -159,6 +159,20 @@ KV_DECLARE_HOOK(int, post_config,
                 (apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, kv_server_t *s))
 KV_DECLARE_HOOK(void, child_init, (apr_pool_t *pchild, kv_server_t *s))
 
+/** Options bits (the Options directive). */
+enum {
+    KV_OPT_NONE = 0,
+    KV_OPT_INDEXES = 1 << 0,   /**< directory listings */
+    KV_OPT_INCLUDES = 1 << 1,  /**< server-side includes */
+    KV_OPT_SYM_LINKS = 1 << 2, /**< FollowSymLinks */
+    KV_OPT_EXECCGI = 1 << 3,   /**< CGI scripts may run */
+    KV_OPT_SYM_OWNER = 1 << 4, /**< SymLinksIfOwnerMatch */
+    KV_OPT_ALL = KV_OPT_INDEXES | KV_OPT_INCLUDES | KV_OPT_SYM_LINKS | KV_OPT_EXECCGI
+};
+
+/** The Options in force for @a r (KV_OPT_* bits), from its merged per-directory config. */
+KV_DECLARE(int) kv_allow_options(const kv_request_t *r);
+
 /** Standard reason phrase of @a status ("Not Found"), or NULL for an unknown code. */
 KV_DECLARE(const char *) kv_status_reason(int status);
 

@@ -201,8 +201,8 @@ static const char *run_directive(walk_t *w, const kv_directive_t *d, void **dir_
         return unknown_directive(w, d->name);
     }
     if (!(c->context & cmd->context)) {
-        return apr_psprintf(cmd->temp_pool, "%s is not allowed in %s", c->name,
-                            context_name(cmd->context));
+        return apr_psprintf(cmd->temp_pool, "%s%s is not allowed in %s", c->name,
+                            c->name[0] == '<' ? ">" : "", context_name(cmd->context));
     }
     if ((err = check_args(cmd->temp_pool, c, d->argc)) != NULL) {
         return err;

@@ -8,6 +8,7 @@
 #include "core.h"
 #include "kv_log.h"
 #include "module.h"
+#include "sections.h"
 
 static void *create_core_server_config(apr_pool_t *p, kv_server_t *s)
 {
@@ -15,6 +16,7 @@ static void *create_core_server_config(apr_pool_t *p, kv_server_t *s)
 
     (void)s;
     conf->listen_specs = apr_array_make(p, 2, sizeof(kv_listen_spec_t));
+    conf->sections.all = apr_array_make(p, 4, sizeof(kv_section_t *));
     conf->listen_backlog = KV_UNSET_INT;
     return conf;
 }
@@ -25,7 +27,17 @@ static void *create_core_dir_config(apr_pool_t *p, const char *dir)
 
     (void)dir;
     conf->limit_req_body = -1;
+    conf->opts = KV_UNSET_INT;
     return conf;
+}
+
+/* The Options a merged per-directory config stands for. */
+static int options_of(const kv_core_dir_conf_t *d)
+{
+    if (d->opts != KV_UNSET_INT) {
+        return d->opts;
+    }
+    return (KV_DEFAULT_OPTIONS & ~d->opts_remove) | d->opts_add;
 }
 
 static void *merge_core_dir_config(apr_pool_t *p, void *basev, void *addv)
@@ -34,6 +46,16 @@ static void *merge_core_dir_config(apr_pool_t *p, void *basev, void *addv)
     kv_core_dir_conf_t *conf = apr_pcalloc(p, sizeof(*conf));
 
     conf->limit_req_body = add->limit_req_body >= 0 ? add->limit_req_body : base->limit_req_body;
+    if (add->opts != KV_UNSET_INT) {
+        conf->opts = add->opts;
+    } else if (add->opts_add || add->opts_remove) {
+        /* +X/-X apply to what the enclosing sections allow (httpd's merge). */
+        conf->opts = (options_of(base) & ~add->opts_remove) | add->opts_add;
+    } else {
+        conf->opts = base->opts;
+        conf->opts_add = base->opts_add;
+        conf->opts_remove = base->opts_remove;
+    }
     return conf;
 }
 
@@ -47,6 +69,11 @@ apr_off_t kv_limit_req_body(const kv_request_t *r)
     const kv_core_dir_conf_t *d = kv_get_module_config(r->per_dir_config, &core_module);
 
     return d->limit_req_body >= 0 ? d->limit_req_body : KV_DEFAULT_LIMIT_REQ_BODY;
+}
+
+KV_DECLARE(int) kv_allow_options(const kv_request_t *r)
+{
+    return options_of(kv_get_module_config(r->per_dir_config, &core_module));
 }
 
 KV_DECLARE(const char *) kv_document_root(const kv_request_t *r)
@@ -215,6 +242,84 @@ static const char *set_limit_req_body(kv_cmd_parms_t *cmd, void *conf, int argc,
     return NULL;
 }
 
+static const struct {
+    const char *name;
+    int bits;
+} option_names[] = {
+    {"None", KV_OPT_NONE},           {"All", KV_OPT_ALL},
+    {"Indexes", KV_OPT_INDEXES},     {"Includes", KV_OPT_INCLUDES},
+    {"FollowSymLinks", KV_OPT_SYM_LINKS}, {"SymLinksIfOwnerMatch", KV_OPT_SYM_OWNER},
+    {"ExecCGI", KV_OPT_EXECCGI},
+};
+
+static const char *option_bits(apr_pool_t *p, const char *name, int *bits)
+{
+    if (strcasecmp(name, "MultiViews") == 0) {
+        return "Options: MultiViews is not implemented yet";
+    }
+    for (size_t i = 0; i < sizeof(option_names) / sizeof(option_names[0]); i++) {
+        if (strcasecmp(name, option_names[i].name) == 0) {
+            *bits = option_names[i].bits;
+            return NULL;
+        }
+    }
+    return apr_psprintf(p, "Options: illegal option %s", name);
+}
+
+static const char *set_options(kv_cmd_parms_t *cmd, void *conf, int argc,
+                               const char *const *argv)
+{
+    kv_core_dir_conf_t *d = conf;
+    int relative = argv[0][0] == '+' || argv[0][0] == '-';
+    int opts = KV_OPT_NONE, add = 0, remove = 0;
+
+    for (int i = 0; i < argc; i++) {
+        const char *name = argv[i];
+        char sign = name[0] == '+' || name[0] == '-' ? name[0] : 0;
+        int bits = 0;
+        const char *err;
+
+        if ((sign != 0) != relative) {
+            return "Options: either all Options must start with + or -, or no Option may";
+        }
+        if ((err = option_bits(cmd->pool, sign ? name + 1 : name, &bits)) != NULL) {
+            return err;
+        }
+        if (sign && (bits == KV_OPT_NONE || bits == KV_OPT_ALL)) {
+            return apr_psprintf(cmd->pool, "Options: %s cannot take + or -", name + 1);
+        }
+        if (sign == '+') {
+            add |= bits;
+            remove &= ~bits;
+        } else if (sign == '-') {
+            remove |= bits;
+            add &= ~bits;
+        } else {
+            opts |= bits;
+        }
+    }
+    if (relative) {
+        d->opts_add = add;
+        d->opts_remove = remove;
+        d->opts = KV_UNSET_INT;
+    } else {
+        d->opts = opts;
+        d->opts_add = d->opts_remove = 0;
+    }
+    return NULL;
+}
+
+static const char *set_allow_override(kv_cmd_parms_t *cmd, void *conf, int argc,
+                                      const char *const *argv)
+{
+    (void)conf;
+    if (argc == 1 && strcasecmp(argv[0], "None") == 0) {
+        return NULL;
+    }
+    return apr_psprintf(cmd->pool, "AllowOverride %s: .htaccess files are not implemented "
+                        "yet, so only AllowOverride None is accepted", argv[0]);
+}
+
 static const char *set_listen(kv_cmd_parms_t *cmd, void *conf, int argc, const char *const *argv)
 {
     kv_core_server_conf_t *sconf = conf;
@@ -358,12 +463,23 @@ static const kv_command_t core_commands[] = {
      "bytes: largest request body (0 = unlimited)"},
     {"<IfModule", start_ifmodule, NULL, 1, 1, KV_CTX_ALL, 0,
      "[!]module_name> ... </IfModule>: only if the module is (not) loaded"},
-    SECTION_TODO("<Directory"),
-    SECTION_TODO("<DirectoryMatch"),
-    SECTION_TODO("<Location"),
-    SECTION_TODO("<LocationMatch"),
-    SECTION_TODO("<Files"),
-    SECTION_TODO("<FilesMatch"),
+    {"<Directory", kv_cmd_section, KV_SEC_INFO(KV_SEC_DIRECTORY, 0), 1, 2, KV_CTX_SERVER, 0,
+     "directory> ... </Directory>: directives for a directory and everything below it"},
+    {"<DirectoryMatch", kv_cmd_section, KV_SEC_INFO(KV_SEC_DIRECTORY, 1), 1, 1, KV_CTX_SERVER,
+     0, "regex> ... </DirectoryMatch>: directives for directories matching a regex"},
+    {"<Files", kv_cmd_section, KV_SEC_INFO(KV_SEC_FILES, 0), 1, 2, KV_CTX_ALL, 0,
+     "pattern> ... </Files>: directives for file names matching a wildcard"},
+    {"<FilesMatch", kv_cmd_section, KV_SEC_INFO(KV_SEC_FILES, 1), 1, 1, KV_CTX_ALL, 0,
+     "regex> ... </FilesMatch>: directives for file names matching a regex"},
+    {"<Location", kv_cmd_section, KV_SEC_INFO(KV_SEC_LOCATION, 0), 1, 2, KV_CTX_SERVER, 0,
+     "URL-path> ... </Location>: directives for a URL and everything below it"},
+    {"<LocationMatch", kv_cmd_section, KV_SEC_INFO(KV_SEC_LOCATION, 1), 1, 1, KV_CTX_SERVER, 0,
+     "regex> ... </LocationMatch>: directives for URLs matching a regex"},
+    {"Options", set_options, NULL, 1, -1, KV_CTX_ALL, 0,
+     "[+|-]None|All|Indexes|Includes|FollowSymLinks|SymLinksIfOwnerMatch|ExecCGI ...: "
+     "features of a directory"},
+    {"AllowOverride", set_allow_override, NULL, 1, -1, KV_CTX_DIR, 0,
+     "None: .htaccess files are not read"},
     SECTION_TODO("<VirtualHost"),
     {NULL, NULL, NULL, 0, 0, 0, 0, NULL}};
 
@@ -409,6 +525,7 @@ const char *kv_core_finish_config(apr_pool_t *pconf, kv_server_t *s)
                                  ? apr_pstrdup(pconf, name)
                                  : "localhost";
     }
+    kv_sections_finish(pconf, &sconf->sections);
     if (sconf->listen_specs->nelts == 0) {
         return "no Listen directive: kiva needs at least one address to listen on "
                "(e.g. Listen 8080)";

@@ -4,6 +4,7 @@
 
 #include "kv_config.h"
 #include "kv_http.h"
+#include "sections.h"
 
 /** Per-server settings of the core that are not in kv_server_t itself. */
 typedef struct {
@@ -13,12 +14,21 @@ typedef struct {
     int listen_backlog;               /**< ListenBacklog, KV_UNSET_INT if not set */
     int send_buffer_size;             /**< SendBufferSize, 0 = system default */
     int receive_buffer_size;          /**< ReceiveBufferSize, 0 = system default */
+    kv_sections_t sections;           /**< <Directory>, <Files>, <Location> and Match forms */
 } kv_core_server_conf_t;
+
 
 /** Per-directory settings of the core. */
 typedef struct {
     apr_off_t limit_req_body; /**< LimitRequestBody; -1 unset, 0 unlimited */
+    int opts;                 /**< Options in force, KV_UNSET_INT if never set */
+    int opts_add;             /**< +Option of a relative Options line */
+    int opts_remove;          /**< -Option of a relative Options line */
 } kv_core_dir_conf_t;
+
+/** httpd 2.4's default Options. */
+#define KV_DEFAULT_OPTIONS KV_OPT_SYM_LINKS
+
 
 /** One Listen directive. */
 typedef struct {

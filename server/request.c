@@ -10,6 +10,7 @@
 #include "kv_scoreboard.h"
 #include "module.h"
 #include "request.h"
+#include "sections.h"
 #include "util_path.h"
 
 #define KV_LOG_MODULE "core"
@@ -67,6 +68,69 @@ kv_request_t *kv_request_create(kv_conn_t *c)
     return r;
 }
 
+/* Is the link at @a path allowed by SymLinksIfOwnerMatch: same owner as its target? */
+static int link_owner_matches(kv_request_t *r, const char *path, const apr_finfo_t *link)
+{
+    apr_finfo_t target;
+    apr_status_t rv = apr_stat(&target, path, APR_FINFO_OWNER, r->pool);
+
+    return (rv == APR_SUCCESS || rv == APR_INCOMPLETE) && (target.valid & APR_FINFO_USER) &&
+           target.user == link->user;
+}
+
+/* Options without FollowSymLinks: no component of the path below the document root (or
+ * below / for files elsewhere) may be a symbolic link, unless SymLinksIfOwnerMatch allows
+ * it. */
+static int check_symlinks(kv_request_t *r)
+{
+    int opts = kv_allow_options(r);
+    const char *root = kv_document_root(r);
+    size_t n = strlen(root), start = 1;
+    char *path;
+
+    if ((opts & KV_OPT_SYM_LINKS) || !r->filename || r->finfo.filetype == APR_NOFILE) {
+        return KV_OK;
+    }
+    if (strncmp(r->filename, root, n) == 0 && r->filename[n] == '/') {
+        start = n + 1;
+    }
+    path = apr_pstrdup(r->pool, r->filename);
+    for (size_t i = start;; i++) {
+        if (path[i] == '/' || path[i] == '\0') {
+            char saved = path[i];
+            apr_finfo_t fi;
+            apr_status_t rv;
+
+            path[i] = '\0';
+            rv = apr_stat(&fi, path, APR_FINFO_LINK | APR_FINFO_TYPE | APR_FINFO_OWNER, r->pool);
+            if ((rv == APR_SUCCESS || rv == APR_INCOMPLETE) && fi.filetype == APR_LNK &&
+                !((opts & KV_OPT_SYM_OWNER) && link_owner_matches(r, path, &fi))) {
+                kv_log_rerror(KV_LOG_MARK, KV_LOG_ERR, 0, r,
+                              "KV00034: Symbolic link not allowed or link target not "
+                              "accessible: %s", path);
+                return KV_HTTP_FORBIDDEN;
+            }
+            path[i] = saved;
+            if (saved == '\0') {
+                return KV_OK;
+            }
+        }
+    }
+}
+
+/* A declared body over the LimitRequestBody of the request's sections: 413 before any
+ * handler runs (the connection loop checked only the server-wide limit). */
+static int check_body_limit(kv_request_t *r)
+{
+    apr_off_t limit = kv_limit_req_body(r);
+
+    if (limit > 0 && r->remaining > limit) {
+        r->close_connection = 1;
+        return KV_HTTP_REQUEST_ENTITY_TOO_LARGE;
+    }
+    return KV_OK;
+}
+
 /* A phase's result: go on (OK or DECLINED), or stop with DONE or an HTTP status. */
 static int phase_failed(int rv)
 {
@@ -81,10 +145,15 @@ static int run_phases(kv_request_t *r)
     if (phase_failed(rv = kv_run_post_read_request(r))) {
         return rv;
     }
+    kv_location_walk(r);
     if (phase_failed(rv = kv_run_translate_name(r))) {
         return rv;
     }
     if (phase_failed(rv = kv_run_map_to_storage(r))) {
+        return rv;
+    }
+    kv_directory_walk(r);
+    if (phase_failed(rv = check_symlinks(r)) || phase_failed(rv = check_body_limit(r))) {
         return rv;
     }
     if (phase_failed(rv = kv_run_access_checker(r))) {

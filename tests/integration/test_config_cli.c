@@ -383,9 +383,6 @@ START_TEST(test_mpm_loaded_twice_warns)
 END_TEST
 
 static const char *const unimplemented[][2] = {
-    {"<Directory \"/tmp\">", "</Directory>"},
-    {"<Location \"/x\">", "</Location>"},
-    {"<Files \"x.txt\">", "</Files>"},
     {"<VirtualHost 127.0.0.1:80>", "</VirtualHost>"},
 };
 

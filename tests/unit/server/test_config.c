@@ -247,10 +247,10 @@ END_TEST
 
 START_TEST(unimplemented_sections_are_refused)
 {
-    kv_directive_t *d = add(node("<Directory", "/", NULL));
+    kv_directive_t *d = add(node("<VirtualHost", "127.0.0.1:80", NULL));
 
     add_child(d, node("Timeout", "5", NULL));
-    ck_assert_str_eq(run(), "Syntax error on line 1 of /etc/t.conf: <Directory> sections are "
+    ck_assert_str_eq(run(), "Syntax error on line 1 of /etc/t.conf: <VirtualHost> sections are "
                             "not implemented yet in this version of kiva; remove the section "
                             "or move its directives to the server level");
 }

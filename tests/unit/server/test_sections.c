@@ -1,0 +1,305 @@
+/* Tests of server/sections.c: which sections apply to a request, and the order they
+ * are merged in (a test module records every section it is merged from). */
+#include <check.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <apr_general.h>
+#include <apr_strings.h>
+
+#include "config_walk.h"
+#include "core.h"
+#include "module.h"
+#include "sections.h"
+
+static apr_pool_t *pool;
+static kv_server_t *server;
+
+/* The test module: `Mark NAME` in a section; merging appends names in merge order. */
+typedef struct {
+    const char *marks;
+} mark_conf_t;
+
+static void *create_mark(apr_pool_t *p, const char *dir)
+{
+    (void)dir;
+    return apr_pcalloc(p, sizeof(mark_conf_t));
+}
+
+static void *merge_mark(apr_pool_t *p, void *basev, void *addv)
+{
+    mark_conf_t *base = basev, *add = addv, *out = apr_pcalloc(p, sizeof(*out));
+
+    out->marks = !add->marks    ? base->marks
+                 : !base->marks ? add->marks
+                                : apr_pstrcat(p, base->marks, ",", add->marks, NULL);
+    return out;
+}
+
+static const char *set_mark(kv_cmd_parms_t *cmd, void *conf, int argc, const char *const *argv)
+{
+    (void)argc;
+    ((mark_conf_t *)conf)->marks = apr_pstrdup(cmd->pool, argv[0]);
+    return NULL;
+}
+
+static const kv_command_t mark_commands[] = {
+    {"Mark", set_mark, NULL, 1, 1, KV_CTX_ALL, 0, "name"},
+    {NULL, NULL, NULL, 0, 0, 0, 0, NULL}};
+
+static kv_module_t mark_module = {KV_MODULE_HEADER("mark"), .create_dir_config = create_mark,
+                                  .merge_dir_config = merge_mark, .commands = mark_commands};
+
+static kv_directive_t *make(const char *name, const char *arg1, const char *arg2)
+{
+    kv_directive_t *d = apr_pcalloc(pool, sizeof(*d));
+    const char **argv = apr_pcalloc(pool, 3 * sizeof(*argv));
+
+    argv[0] = arg1;
+    argv[1] = arg2;
+    d->name = name;
+    d->argc = arg2 ? 2 : arg1 ? 1 : 0;
+    d->argv = argv;
+    d->file = "/etc/t.conf";
+    d->line = 1;
+    return d;
+}
+
+/* A section named @a name with @a args holding one `Mark mark` (and an optional child). */
+static kv_directive_t *section(const char *name, const char *a1, const char *a2,
+                               const char *mark, kv_directive_t *child)
+{
+    kv_directive_t *s = make(name, a1, a2);
+
+    s->first_child = make("Mark", mark, NULL);
+    s->first_child->next = child;
+    return s;
+}
+
+static kv_directive_t *chain(kv_directive_t *first, ...)
+{
+    va_list ap;
+    kv_directive_t *d = first, *next;
+
+    va_start(ap, first);
+    while ((next = va_arg(ap, kv_directive_t *)) != NULL) {
+        d->next = next;
+        d = next;
+    }
+    va_end(ap);
+    return first;
+}
+
+static void setup(void)
+{
+    apr_pool_create(&pool, NULL);
+    apr_hook_global_pool = pool;
+    kv_modules_reset();
+    server = kv_server_create(pool);
+    kv_module_add(pool, &core_module, NULL, server);
+    kv_module_add(pool, &mark_module, NULL, server);
+}
+
+static void teardown(void)
+{
+    apr_hook_deregister_all();
+    apr_pool_destroy(pool);
+}
+
+static const char *configure(kv_directive_t *tree)
+{
+    apr_pool_t *ptemp;
+    const char *err;
+
+    apr_pool_create(&ptemp, pool);
+    err = kv_config_run(pool, ptemp, server, chain(make("Listen", "8080", NULL), tree, NULL));
+    if (!err) {
+        err = kv_core_finish_config(pool, server);
+    }
+    return err;
+}
+
+/* The marks merged for a request for @a uri mapped to @a filename (a regular file, or a
+ * directory when @a is_dir). */
+static const char *marks_for(const char *uri, const char *filename, int is_dir)
+{
+    kv_request_t *r = apr_pcalloc(pool, sizeof(*r));
+    const mark_conf_t *m;
+
+    r->pool = pool;
+    r->server = server;
+    r->uri = uri;
+    r->filename = filename;
+    r->finfo.filetype = is_dir ? APR_DIR : APR_REG;
+    kv_directory_walk(r);
+    m = kv_get_module_config(r->per_dir_config, &mark_module);
+    return m->marks ? m->marks : "";
+}
+
+START_TEST(directories_merge_shortest_first_then_match_files_location)
+{
+    ck_assert_ptr_null(configure(chain(
+        section("<Location", "/", NULL, "loc", NULL),
+        section("<Directory", "/srv/www/a", NULL, "deep", NULL),
+        section("<Files", "*.html", NULL, "files", NULL),
+        section("<DirectoryMatch", "^/srv/.*/a$", NULL, "dmatch", NULL),
+        section("<Directory", "/srv/www", NULL, "www", NULL),
+        section("<Directory", "/", NULL, "root", NULL), NULL)));
+    ck_assert_str_eq(marks_for("/a/x.html", "/srv/www/a/x.html", 0),
+                     "root,www,deep,dmatch,files,loc");
+    ck_assert_str_eq(marks_for("/b.txt", "/srv/www/b.txt", 0), "root,www,loc");
+}
+END_TEST
+
+START_TEST(directory_covers_whole_components_only)
+{
+    ck_assert_ptr_null(configure(section("<Directory", "/srv/www", NULL, "www", NULL)));
+    ck_assert_str_eq(marks_for("/x", "/srv/www/x", 0), "www");
+    ck_assert_str_eq(marks_for("/", "/srv/www", 1), "www");
+    ck_assert_str_eq(marks_for("/x", "/srv/www2/x", 0), "");
+    ck_assert_str_eq(marks_for("/x", "/srv/x", 0), "");
+}
+END_TEST
+
+START_TEST(directory_wildcards_and_tilde)
+{
+    ck_assert_ptr_null(configure(chain(
+        section("<Directory", "/home/*/public_html", NULL, "glob", NULL),
+        section("<Directory", "~", "^/data/[0-9]+$", "tilde", NULL), NULL)));
+    ck_assert_str_eq(marks_for("/x", "/home/ann/public_html/x", 0), "glob");
+    ck_assert_str_eq(marks_for("/x", "/home/ann/other/x", 0), "");
+    ck_assert_str_eq(marks_for("/x", "/data/42/x", 0), "tilde");
+    ck_assert_str_eq(marks_for("/x", "/data/x/y", 0), "");
+}
+END_TEST
+
+START_TEST(location_matches_segments)
+{
+    ck_assert_ptr_null(configure(chain(
+        section("<Location", "/private", NULL, "priv", NULL),
+        section("<LocationMatch", "\\.php$", NULL, "php", NULL), NULL)));
+    ck_assert_str_eq(marks_for("/private", "/s/private", 1), "priv");
+    ck_assert_str_eq(marks_for("/private/a.php", "/s/private/a.php", 0), "priv,php");
+    ck_assert_str_eq(marks_for("/private2", "/s/private2", 0), "");
+}
+END_TEST
+
+START_TEST(files_inside_directory_apply_only_there)
+{
+    ck_assert_ptr_null(configure(section("<Directory", "/srv/a", NULL, "a",
+                                         section("<Files", "*.txt", NULL, "txt", NULL))));
+    ck_assert_str_eq(marks_for("/t.txt", "/srv/a/t.txt", 0), "a,txt");
+    ck_assert_str_eq(marks_for("/t.txt", "/srv/b/t.txt", 0), "");
+    ck_assert_str_eq(marks_for("/t.html", "/srv/a/t.html", 0), "a");
+}
+END_TEST
+
+START_TEST(nesting_rules)
+{
+    const char *err = configure(section("<Directory", "/a", NULL, "a",
+                                        section("<Directory", "/a/b", NULL, "b", NULL)));
+    ck_assert_ptr_nonnull(strstr(err, "<Directory> is not allowed in a <Directory>, <Location> or <Files> section"));
+    teardown();
+    setup();
+    err = configure(section("<Location", "/a", NULL, "a", section("<Files", "x", NULL, "b", NULL)));
+    ck_assert_ptr_nonnull(strstr(err, "<Files> cannot occur within a <Location> section"));
+    teardown();
+    setup();
+    err = configure(section("<Directory", "~", "a(", "x", NULL));
+    ck_assert_ptr_nonnull(strstr(err, "bad regular expression"));
+    teardown();
+    setup();
+    err = configure(section("<Directory", "/a", "/b", "x", NULL));
+    ck_assert_ptr_nonnull(strstr(err, "takes one argument"));
+}
+END_TEST
+
+START_TEST(server_only_directive_refused_inside_section)
+{
+    const char *err = configure(section("<Directory", "/a", NULL, "a",
+                                        make("DocumentRoot", "/tmp", NULL)));
+    ck_assert_ptr_nonnull(strstr(err, "DocumentRoot is not allowed in a <Directory>"));
+}
+END_TEST
+
+START_TEST(options_absolute_relative_and_errors)
+{
+    kv_request_t r;
+
+    memset(&r, 0, sizeof(r));
+    r.pool = pool;
+    r.server = server;
+    ck_assert_ptr_null(configure(chain(
+        section("<Directory", "/", NULL, "root", make("Options", "None", NULL)),
+        section("<Directory", "/w", NULL, "w", make("Options", "Indexes", "FollowSymLinks")),
+        section("<Directory", "/w/x", NULL, "x", make("Options", "-Indexes", "+ExecCGI")),
+        NULL)));
+    r.finfo.filetype = APR_REG;
+    r.filename = "/w/x/f";
+    kv_directory_walk(&r);
+    ck_assert_int_eq(kv_allow_options(&r), KV_OPT_SYM_LINKS | KV_OPT_EXECCGI);
+    r.filename = "/w/f";
+    kv_directory_walk(&r);
+    ck_assert_int_eq(kv_allow_options(&r), KV_OPT_INDEXES | KV_OPT_SYM_LINKS);
+    r.filename = "/o/f";
+    kv_directory_walk(&r);
+    ck_assert_int_eq(kv_allow_options(&r), KV_OPT_NONE);
+    teardown();
+    setup();
+    ck_assert_ptr_nonnull(strstr(configure(make("Options", "+Indexes", "FollowSymLinks")),
+                                 "either all Options must start with + or -"));
+    teardown();
+    setup();
+    ck_assert_ptr_nonnull(strstr(configure(make("Options", "MultiViews", NULL)),
+                                 "MultiViews is not implemented yet"));
+    teardown();
+    setup();
+    ck_assert_ptr_nonnull(strstr(configure(make("Options", "Bogus", NULL)), "illegal option"));
+    teardown();
+    setup();
+    ck_assert_ptr_nonnull(
+        strstr(configure(section("<Directory", "/", NULL, "r", make("AllowOverride", "All", NULL))),
+               "only AllowOverride None"));
+}
+END_TEST
+
+START_TEST(default_options_follow_symlinks)
+{
+    kv_request_t r;
+
+    ck_assert_ptr_null(configure(NULL));
+    memset(&r, 0, sizeof(r));
+    r.pool = pool;
+    r.server = server;
+    r.per_dir_config = server->lookup_defaults;
+    ck_assert_int_eq(kv_allow_options(&r), KV_OPT_SYM_LINKS);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("sections");
+    TCase *tc = tcase_create("walk");
+    SRunner *sr;
+    int failed;
+
+    apr_initialize();
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, directories_merge_shortest_first_then_match_files_location);
+    tcase_add_test(tc, directory_covers_whole_components_only);
+    tcase_add_test(tc, directory_wildcards_and_tilde);
+    tcase_add_test(tc, location_matches_segments);
+    tcase_add_test(tc, files_inside_directory_apply_only_there);
+    tcase_add_test(tc, nesting_rules);
+    tcase_add_test(tc, server_only_directive_refused_inside_section);
+    tcase_add_test(tc, options_absolute_relative_and_errors);
+    tcase_add_test(tc, default_options_follow_symlinks);
+    suite_add_tcase(s, tc);
+    sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    apr_terminate();
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
