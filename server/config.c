@@ -175,17 +175,21 @@ static const char *check_args(apr_pool_t *p, const kv_command_t *c, int argc)
 static const char *check_once(walk_t *w, const kv_command_t *c, const kv_directive_t *d)
 {
     const kv_directive_t *first;
+    /* Once per server and section: a virtual host may set what the main server set. */
+    const void *key[3] = {c, w->parms.server, w->parms.path};
+    void *k;
 
     if (!(c->flags & KV_CMD_ONCE)) {
         return NULL;
     }
-    first = apr_hash_get(w->seen_once, c, sizeof(c));
+    first = apr_hash_get(w->seen_once, key, sizeof(key));
     if (first) {
         return apr_psprintf(w->parms.temp_pool,
                             "%s may appear only once here; it was already set on line %u of %s",
                             c->name, first->line, first->file);
     }
-    apr_hash_set(w->seen_once, c, sizeof(c), d);
+    k = apr_pmemdup(w->parms.temp_pool, key, sizeof(key));
+    apr_hash_set(w->seen_once, k, sizeof(key), d);
     return NULL;
 }
 

@@ -9,6 +9,7 @@
 #include "kv_log.h"
 #include "module.h"
 #include "sections.h"
+#include "vhost.h"
 
 static void *create_core_server_config(apr_pool_t *p, kv_server_t *s)
 {
@@ -18,6 +19,24 @@ static void *create_core_server_config(apr_pool_t *p, kv_server_t *s)
     conf->listen_specs = apr_array_make(p, 2, sizeof(kv_listen_spec_t));
     conf->sections.all = apr_array_make(p, 4, sizeof(kv_section_t *));
     conf->listen_backlog = KV_UNSET_INT;
+    return conf;
+}
+
+/* A virtual host's core settings over the main server's: its sections are merged after
+ * the main server's, as httpd does. */
+static void *merge_core_server_config(apr_pool_t *p, void *basev, void *addv)
+{
+    const kv_core_server_conf_t *base = basev, *add = addv;
+    kv_core_server_conf_t *conf = apr_pmemdup(p, add, sizeof(*conf));
+
+    conf->document_root = add->document_root ? add->document_root : base->document_root;
+    conf->error_log = add->error_log ? add->error_log : base->error_log;
+    conf->listen_specs = base->listen_specs;
+    conf->listen_backlog = base->listen_backlog;
+    conf->send_buffer_size = base->send_buffer_size;
+    conf->receive_buffer_size = base->receive_buffer_size;
+    conf->sections.all = apr_array_append(p, base->sections.all, add->sections.all);
+    kv_sections_finish(p, &conf->sections);
     return conf;
 }
 
@@ -407,21 +426,6 @@ static const char *start_ifmodule(kv_cmd_parms_t *cmd, void *conf, int argc,
     return kv_walk_config(cmd, cmd->directive->first_child, cmd->server->lookup_defaults);
 }
 
-static const char *section_not_implemented(kv_cmd_parms_t *cmd, void *conf, int argc,
-                                           const char *const *argv)
-{
-    (void)conf;
-    (void)argc;
-    (void)argv;
-    return apr_psprintf(cmd->pool,
-                        "%s> sections are not implemented yet in this version of kiva; "
-                        "remove the section or move its directives to the server level",
-                        cmd->cmd->name);
-}
-
-#define SECTION_TODO(name) \
-    {name, section_not_implemented, NULL, 0, -1, KV_CTX_ALL, 0, name " ...> (not implemented yet)"}
-
 static const kv_command_t core_commands[] = {
     {"ServerRoot", set_read_time_done, NULL, 1, 1, KV_CTX_MAIN, KV_CMD_ONCE,
      "directory: the base of relative paths"},
@@ -480,7 +484,10 @@ static const kv_command_t core_commands[] = {
      "features of a directory"},
     {"AllowOverride", set_allow_override, NULL, 1, -1, KV_CTX_DIR, 0,
      "None: .htaccess files are not read"},
-    SECTION_TODO("<VirtualHost"),
+    {"<VirtualHost", kv_cmd_virtualhost, NULL, 1, -1, KV_CTX_MAIN, 0,
+     "addr[:port] [addr[:port]] ...> ... </VirtualHost>: a virtual host"},
+    {"ServerAlias", kv_cmd_server_alias, NULL, 1, -1, KV_CTX_VHOST, KV_CMD_SERVER_CONF,
+     "name [name] ...: more names of a virtual host (wildcards allowed)"},
     {NULL, NULL, NULL, 0, 0, 0, 0, NULL}};
 
 static int core_process_connection(kv_conn_t *c)
@@ -502,6 +509,7 @@ kv_module_t core_module = {
     .create_dir_config = create_core_dir_config,
     .merge_dir_config = merge_core_dir_config,
     .create_server_config = create_core_server_config,
+    .merge_server_config = merge_core_server_config,
     .commands = core_commands,
     .register_hooks = register_core_hooks,
 };
@@ -526,6 +534,7 @@ const char *kv_core_finish_config(apr_pool_t *pconf, kv_server_t *s)
                                  : "localhost";
     }
     kv_sections_finish(pconf, &sconf->sections);
+    kv_vhosts_finish(pconf, s);
     if (sconf->listen_specs->nelts == 0) {
         return "no Listen directive: kiva needs at least one address to listen on "
                "(e.g. Listen 8080)";

@@ -15,6 +15,8 @@ typedef struct {
     int send_buffer_size;             /**< SendBufferSize, 0 = system default */
     int receive_buffer_size;          /**< ReceiveBufferSize, 0 = system default */
     kv_sections_t sections;           /**< <Directory>, <Files>, <Location> and Match forms */
+    apr_array_header_t *vhost_addrs;  /**< a virtual host's addresses (kv_vhost_addr_t) */
+    apr_array_header_t *aliases;      /**< ServerAlias names and patterns, lower-case */
 } kv_core_server_conf_t;
 
 

@@ -353,12 +353,19 @@ static int start_generation(generation_t *g, int first)
         }
         return 1;
     }
-    rv = kv_open_error_log(g->plog, g->server, sconf->error_log);
-    if (rv != APR_SUCCESS) {
-        char err[256];
-        fprintf(stderr, "kiva: could not open error log file %s: %s\n", sconf->error_log,
-                apr_strerror(rv, err, sizeof(err)));
-        return 1;
+    for (kv_server_t *s = g->server; s; s = s->next) {
+        const char *path = kv_core_sconf(s)->error_log;
+        if (s != g->server && strcmp(path, sconf->error_log) == 0) {
+            s->error_log = g->server->error_log;
+            continue;
+        }
+        rv = kv_open_error_log(g->plog, s, path);
+        if (rv != APR_SUCCESS) {
+            char err[256];
+            fprintf(stderr, "kiva: could not open error log file %s: %s\n", path,
+                    apr_strerror(rv, err, sizeof(err)));
+            return 1;
+        }
     }
     if (kv_run_post_config(g->pconf, g->plog, g->ptemp, g->server) != KV_OK) {
         kv_log_error(KV_LOG_MARK, KV_LOG_EMERG, 0, g->server,

@@ -11,6 +11,7 @@
 #include "module.h"
 #include "request.h"
 #include "sections.h"
+#include "vhost.h"
 #include "util_path.h"
 
 #define KV_LOG_MODULE "core"
@@ -177,8 +178,11 @@ static int run_phases(kv_request_t *r)
 
 void kv_process_request(kv_request_t *r)
 {
+    kv_conn_t *c = r->connection;
     int rv;
 
+    r->server = kv_vhost_select(c->base_server, c->local_ip, c->local_addr->port, r->hostname);
+    r->per_dir_config = r->server->lookup_defaults;
     kv_scoreboard_update(r->connection->sb_slot, KV_SB_WRITE, r);
     rv = run_phases(r);
     if (rv != KV_OK && rv != KV_DONE) {

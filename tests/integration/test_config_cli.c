@@ -382,21 +382,6 @@ START_TEST(test_mpm_loaded_twice_warns)
 }
 END_TEST
 
-static const char *const unimplemented[][2] = {
-    {"<VirtualHost 127.0.0.1:80>", "</VirtualHost>"},
-};
-
-START_TEST(test_section_not_implemented)
-{
-    const char *open = unimplemented[_i][0];
-    kvt_server_t *srv = kvt_server_new("prefork");
-    kvt_server_conf(srv, "%s", open);
-    kvt_server_conf(srv, "%s", unimplemented[_i][1]);
-    char *err = expect_refusal(srv, open);
-    ck_assert_msg(kvt_contains_nocase(err, "not implemented"), "%s: %s", open, err);
-}
-END_TEST
-
 START_TEST(test_include_wildcard)
 {
     kvt_server_t *srv = kvt_server_new("prefork");
@@ -462,7 +447,6 @@ static Suite *config_cli_suite(void)
     kvt_add_test(errors, test_unclosed_section);
     kvt_add_test(errors, test_no_mpm);
     kvt_add_test(errors, test_mpm_loaded_twice_warns);
-    kvt_add_loop_test(errors, test_section_not_implemented, KVT_COUNT(unimplemented));
     kvt_add_test(errors, test_include_wildcard);
     kvt_add_test(errors, test_include_wildcard_ok);
     kvt_add_test(errors, test_include_optional_nothing);

@@ -245,17 +245,6 @@ START_TEST(error_inside_a_section_names_its_own_line)
 }
 END_TEST
 
-START_TEST(unimplemented_sections_are_refused)
-{
-    kv_directive_t *d = add(node("<VirtualHost", "127.0.0.1:80", NULL));
-
-    add_child(d, node("Timeout", "5", NULL));
-    ck_assert_str_eq(run(), "Syntax error on line 1 of /etc/t.conf: <VirtualHost> sections are "
-                            "not implemented yet in this version of kiva; remove the section "
-                            "or move its directives to the server level");
-}
-END_TEST
-
 START_TEST(listen_forms)
 {
     kv_core_server_conf_t *conf;
@@ -379,7 +368,6 @@ int main(void)
     tcase_add_test(tc, wrong_context);
     tcase_add_test(tc, ifmodule_runs_contents_only_when_loaded);
     tcase_add_test(tc, error_inside_a_section_names_its_own_line);
-    tcase_add_test(tc, unimplemented_sections_are_refused);
     tcase_add_test(tc, listen_forms);
     tcase_add_test(tc, listen_errors);
     tcase_add_test(tc, log_level_global_and_per_module);

@@ -1,0 +1,32 @@
+/* Virtual hosts: <VirtualHost> and ServerAlias, the merge of each host's settings over
+ * the main server's, and the choice of host for a request. Internal to the core. */
+#ifndef KV_VHOST_H
+#define KV_VHOST_H
+
+#include "kv_config.h"
+#include "kv_http.h"
+
+/** One address of a <VirtualHost>: an IP (NULL for * and _default_) and a port (0: any). */
+typedef struct {
+    const char *ip;
+    apr_port_t port;
+} kv_vhost_addr_t;
+
+/** <VirtualHost addr[:port] ...>'s handler. */
+const char *kv_cmd_virtualhost(kv_cmd_parms_t *cmd, void *conf, int argc,
+                               const char *const *argv);
+
+/** ServerAlias's handler. */
+const char *kv_cmd_server_alias(kv_cmd_parms_t *cmd, void *conf, int argc,
+                                const char *const *argv);
+
+/** Give every virtual host of @a main what it did not set itself, from @a main. */
+void kv_vhosts_finish(apr_pool_t *p, kv_server_t *main);
+
+/** The server a request is for: among the virtual hosts of the address it came to (exact
+ * IP first, then wildcards), the one whose ServerName or ServerAlias is its Host, else the
+ * first of them; the main server when no virtual host has the address. */
+kv_server_t *kv_vhost_select(kv_server_t *main, const char *local_ip, apr_port_t local_port,
+                             const char *hostname);
+
+#endif

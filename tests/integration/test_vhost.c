@@ -1,0 +1,104 @@
+/* Name-based virtual hosts on a running server: each Host gets its own DocumentRoot and
+ * error log; an unknown Host gets the first host of the address. */
+#include "harness.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static kvt_server_t *two_hosts(void)
+{
+    kvt_server_t *srv = kvt_server_new("prefork");
+    const char *a = kvt_write_root_file(srv, "a/index.html", "site a");
+    const char *b = kvt_write_root_file(srv, "b/index.html", "site b");
+    char *adir = kvt_strf("%.*s", (int)(strlen(a) - strlen("/index.html")), a);
+    char *bdir = kvt_strf("%.*s", (int)(strlen(b) - strlen("/index.html")), b);
+
+    kvt_server_conf(srv, "<VirtualHost *:%d>", kvt_server_port(srv));
+    kvt_server_conf(srv, "    ServerName a.test");
+    kvt_server_conf(srv, "    DocumentRoot \"%s\"", adir);
+    kvt_server_conf(srv, "</VirtualHost>");
+    kvt_server_conf(srv, "<VirtualHost *:%d>", kvt_server_port(srv));
+    kvt_server_conf(srv, "    ServerName b.test");
+    kvt_server_conf(srv, "    ServerAlias *.b.test");
+    kvt_server_conf(srv, "    DocumentRoot \"%s\"", bdir);
+    kvt_server_conf(srv, "    ErrorLog logs/b_error_log");
+    kvt_server_conf(srv, "</VirtualHost>");
+    kvt_server_start(srv);
+    free(adir);
+    free(bdir);
+    return srv;
+}
+
+static char *body_for_host(kvt_server_t *srv, const char *host, const char *path, int *status)
+{
+    kvt_response_t r;
+    char *req = kvt_strf("GET %s HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n", path, host);
+    char *body;
+
+    ck_assert_int_eq(kvt_request(kvt_server_port(srv), req, &r), 0);
+    *status = r.status;
+    body = kvt_strf("%s", r.body ? r.body : "");
+    kvt_response_free(&r);
+    free(req);
+    return body;
+}
+
+START_TEST(test_host_selects_document_root)
+{
+    kvt_server_t *srv = two_hosts();
+    int status;
+
+    ck_assert_str_eq(body_for_host(srv, "b.test", "/", &status), "site b");
+    ck_assert_int_eq(status, 200);
+    ck_assert_str_eq(body_for_host(srv, "www.b.test:80", "/", &status), "site b");
+    ck_assert_str_eq(body_for_host(srv, "A.TEST", "/", &status), "site a");
+    ck_assert_str_eq(body_for_host(srv, "unknown.test", "/", &status), "site a");
+}
+END_TEST
+
+static int b_log_has_missing(void *arg)
+{
+    char *path = kvt_strf("%s/logs/b_error_log", kvt_server_root(arg));
+    FILE *f = fopen(path, "r");
+    char line[2048];
+    int found = 0;
+
+    while (f && !found && fgets(line, sizeof(line), f)) {
+        found = kvt_contains(line, "missing-in-b");
+    }
+    if (f) {
+        fclose(f);
+    }
+    free(path);
+    return found;
+}
+
+START_TEST(test_host_has_its_own_error_log)
+{
+    kvt_server_t *srv = two_hosts();
+    int status;
+
+    kvt_server_conf(srv, "LogLevel info");
+    body_for_host(srv, "b.test", "/missing-in-b", &status);
+    ck_assert_int_eq(status, 404);
+    ck_assert_msg(kvt_wait_for(b_log_has_missing, srv, 5000),
+                  "the 404 of host b is not in its ErrorLog");
+}
+END_TEST
+
+static Suite *vhost_suite(void)
+{
+    Suite *s = suite_create("vhost");
+    TCase *tc = kvt_tcase("vhost");
+
+    kvt_add_test(tc, test_host_selects_document_root);
+    kvt_add_test(tc, test_host_has_its_own_error_log);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    return kvt_run_suite(vhost_suite());
+}
