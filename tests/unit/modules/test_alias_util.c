@@ -1,0 +1,143 @@
+/* Tests of modules/alias/alias_util.c: URL-path matching, redirect status words, joining a
+ * mapped path under its target. */
+#include <stdlib.h>
+
+#include <apr_general.h>
+#include <check.h>
+
+#include "alias_util.h"
+
+static apr_pool_t *pool;
+
+static void setup(void)
+{
+    ck_assert_int_eq(apr_initialize(), APR_SUCCESS);
+    ck_assert_int_eq(apr_pool_create(&pool, NULL), APR_SUCCESS);
+}
+
+static void teardown(void)
+{
+    apr_pool_destroy(pool);
+    apr_terminate();
+}
+
+static const struct {
+    const char *uri, *prefix;
+    apr_size_t len;
+} matches[] = {
+    {"/icons", "/icons", 6},
+    {"/icons/", "/icons", 6},
+    {"/icons/a/b.png", "/icons", 6},
+    {"/iconsx", "/icons", 0},
+    {"/iconsx/a", "/icons", 0},
+    {"/icon", "/icons", 0},
+    {"/icons", "/icons/", 0},
+    {"/icons/", "/icons/", 7},
+    {"/icons/a", "/icons/", 7},
+    {"/x", "/", 1},
+    {"/", "/", 1},
+    {"/a/b/c", "/a//b", 4},
+    {"/a/b/c", "/a/b/c/", 0},
+    {"/Icons", "/icons", 0},
+    {"/other", "/icons", 0},
+};
+
+START_TEST(match_len)
+{
+    ck_assert_uint_eq(alias_match_len(matches[_i].uri, matches[_i].prefix), matches[_i].len);
+}
+END_TEST
+
+static const struct {
+    const char *word;
+    int status;
+} statuses[] = {
+    {"permanent", 301}, {"Permanent", 301}, {"temp", 302}, {"seeother", 303}, {"gone", 410},
+    {"301", 301},       {"307", 307},       {"308", 308},  {"300", 300},      {"399", 399},
+    {"410", 410},       {"404", 404},       {"/path", 0},  {"http://x", 0},   {"200", -1},
+    {"299", -1},        {"600", -1},        {"3010", -1},  {"30x", -1},       {"499", -1},
+};
+
+START_TEST(status_words)
+{
+    ck_assert_int_eq(alias_redirect_status(statuses[_i].word), statuses[_i].status);
+}
+END_TEST
+
+START_TEST(urls)
+{
+    ck_assert(alias_is_url("http://example.com/"));
+    ck_assert(alias_is_url("https://example.com"));
+    ck_assert(alias_is_url("mailto:root@example.com"));
+    ck_assert(alias_is_url("svn+ssh://host/x"));
+    ck_assert(!alias_is_url("/path"));
+    ck_assert(!alias_is_url("relative/path"));
+    ck_assert(!alias_is_url("1http://x"));
+    ck_assert(!alias_is_url(""));
+}
+END_TEST
+
+static const struct {
+    const char *root, *rest, *out;
+} joins[] = {
+    {"/srv/data", "/a.txt", "/srv/data/a.txt"},
+    {"/srv/data/", "a.txt", "/srv/data/a.txt"},
+    {"/srv/data", "", "/srv/data"},
+    {"/srv/data", "/", "/srv/data"},
+    {"/srv/data", "/sub/", "/srv/data/sub/"},
+    {"/srv/data", "//a//b", "/srv/data/a/b"},
+    {"/srv/data", "/a/../b", "/srv/data/b"},
+    {"/srv/data", "/..", NULL},
+    {"/srv/data", "/../x", NULL},
+    {"/srv/data", "/a/../../x", NULL},
+    {"/srv/data", "/./../x", NULL},
+};
+
+START_TEST(join)
+{
+    const char *out = alias_join(pool, joins[_i].root, joins[_i].rest);
+
+    if (joins[_i].out) {
+        ck_assert_ptr_nonnull(out);
+        ck_assert_str_eq(out, joins[_i].out);
+    } else {
+        ck_assert_ptr_null(out);
+    }
+}
+END_TEST
+
+START_TEST(literal_dir)
+{
+    ck_assert_uint_eq(alias_literal_dir_len("/srv/img/$1.png"), 9);
+    ck_assert_uint_eq(alias_literal_dir_len("/srv/x$1"), 5);
+    ck_assert_uint_eq(alias_literal_dir_len("/srv/\\$1/$2"), 5);
+    ck_assert_uint_eq(alias_literal_dir_len("$1"), 0);
+    ck_assert_uint_eq(alias_literal_dir_len("/srv/file.txt"), 13);
+}
+END_TEST
+
+static Suite *alias_util_suite(void)
+{
+    Suite *s = suite_create("alias_util");
+    TCase *tc = tcase_create("alias_util");
+
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_loop_test(tc, match_len, 0, sizeof(matches) / sizeof(matches[0]));
+    tcase_add_loop_test(tc, status_words, 0, sizeof(statuses) / sizeof(statuses[0]));
+    tcase_add_test(tc, urls);
+    tcase_add_loop_test(tc, join, 0, sizeof(joins) / sizeof(joins[0]));
+    tcase_add_test(tc, literal_dir);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(alias_util_suite());
+    int failed;
+
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
