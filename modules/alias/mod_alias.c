@@ -30,6 +30,11 @@ typedef struct {
     apr_array_header_t *redirects; /* alias_entry_t, config order */
 } alias_server_conf_t;
 
+/* Redirects written inside <Directory>, <Location> or <Files>, checked in fixups. */
+typedef struct {
+    apr_array_header_t *redirects; /* alias_entry_t, config order */
+} alias_dir_conf_t;
+
 /* What a directive adds: its info in the command table. */
 typedef struct {
     int regex;           /* the Match form */
@@ -67,6 +72,25 @@ static void *merge_server_conf(apr_pool_t *p, void *basev, void *addv)
     return conf;
 }
 
+static void *create_dir_conf(apr_pool_t *p, const char *dir)
+{
+    alias_dir_conf_t *conf = apr_pcalloc(p, sizeof(*conf));
+
+    (void)dir;
+    conf->redirects = apr_array_make(p, 2, sizeof(alias_entry_t));
+    return conf;
+}
+
+/* The more specific section's redirects are tried first, as httpd does. */
+static void *merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
+{
+    alias_dir_conf_t *base = basev, *add = addv;
+    alias_dir_conf_t *conf = apr_pcalloc(p, sizeof(*conf));
+
+    conf->redirects = apr_array_append(p, add->redirects, base->redirects);
+    return conf;
+}
+
 static alias_server_conf_t *server_conf(kv_server_t *s)
 {
     return kv_get_module_config(s->module_config, &alias_module);
@@ -76,8 +100,8 @@ static alias_server_conf_t *server_conf(kv_server_t *s)
 static const char *location_form_refused(kv_cmd_parms_t *cmd)
 {
     return apr_psprintf(cmd->pool,
-                        "%s with one argument is only allowed inside <Location>, which kiva "
-                        "does not support yet; give the URL-path too",
+                        "%s with one argument (the URL-path taken from <Location>) is not "
+                        "supported yet; give the URL-path too",
                         cmd->cmd->name);
 }
 
@@ -180,10 +204,6 @@ static const char *add_redirect(kv_cmd_parms_t *cmd, void *dconf, int argc, cons
     int nrest = argc;
     const char *err;
 
-    (void)dconf;
-    if (cmd->path) {
-        return apr_psprintf(cmd->pool, "%s inside a section is not supported yet", cmd->cmd->name);
-    }
     if ((err = parse_redirect_args(cmd, argc, argv, &e.status, &rest, &nrest)) != NULL) {
         return err;
     }
@@ -197,7 +217,11 @@ static const char *add_redirect(kv_cmd_parms_t *cmd, void *dconf, int argc, cons
         return err;
     }
     e.real = nrest > 1 ? apr_pstrdup(cmd->pool, rest[1]) : NULL;
-    APR_ARRAY_PUSH(server_conf(cmd->server)->redirects, alias_entry_t) = e;
+    if (cmd->path) {
+        APR_ARRAY_PUSH(((alias_dir_conf_t *)dconf)->redirects, alias_entry_t) = e;
+    } else {
+        APR_ARRAY_PUSH(server_conf(cmd->server)->redirects, alias_entry_t) = e;
+    }
     return NULL;
 }
 
@@ -337,6 +361,17 @@ static int alias_translate(kv_request_t *r)
     return try_aliases(r, conf->aliases);
 }
 
+/* Redirects of the sections that apply, once the request is mapped. */
+static int alias_fixups(kv_request_t *r)
+{
+    const alias_dir_conf_t *conf = kv_get_module_config(r->per_dir_config, &alias_module);
+
+    if (!r->uri || r->uri[0] != '/' || conf->redirects->nelts == 0) {
+        return KV_DECLINED;
+    }
+    return try_redirects(r, conf->redirects);
+}
+
 /* A ScriptAlias target that no handler ran (mod_cgi not loaded) is refused, so a script's
  * source is never sent as a file. */
 static int alias_unhandled_script(kv_request_t *r)
@@ -355,6 +390,7 @@ static void register_hooks(apr_pool_t *p)
 {
     (void)p;
     kv_hook_translate_name(alias_translate, NULL, NULL, KV_HOOK_FIRST);
+    kv_hook_fixups(alias_fixups, NULL, NULL, KV_HOOK_FIRST);
     /* After every real handler, just before the core's file handler. */
     kv_hook_handler(alias_unhandled_script, NULL, NULL, KV_HOOK_REALLY_LAST - 1);
 }
@@ -380,6 +416,8 @@ static const kv_command_t alias_commands[] = {
 
 kv_module_t alias_module = {
     KV_MODULE_HEADER("alias"),
+    .create_dir_config = create_dir_conf,
+    .merge_dir_config = merge_dir_conf,
     .create_server_config = create_server_conf,
     .merge_server_config = merge_server_conf,
     .commands = alias_commands,

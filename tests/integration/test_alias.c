@@ -333,14 +333,14 @@ static const char *const refusals[][2] = {
     {"Redirect 301 /a example.com/x", "is not a URL"},
     {"Redirect permanent /a", "URL to redirect to is missing"},
     {"Redirect 410 /a http://example.com/", "not valid with status 410"},
-    {"Redirect /a", "only allowed inside <Location>"},
+    {"Redirect /a", "taken from <Location>) is not supported yet"},
     {"Redirect noslash http://example.com/", "must start with '/'"},
-    {"RedirectPermanent /a", "only allowed inside <Location>"},
+    {"RedirectPermanent /a", "taken from <Location>) is not supported yet"},
     {"RedirectMatch ^/a( http://example.com/", "bad regular expression"},
     {"RedirectMatch 301 ^/a relative", "is not a URL"},
     {"AliasMatch ^/a( /tmp", "bad regular expression"},
     {"ScriptAliasMatch (?<bad /tmp", "bad regular expression"},
-    {"Alias /onlyone", "only allowed inside <Location>"},
+    {"Alias /onlyone", "taken from <Location>) is not supported yet"},
     {"Alias noslash /tmp", "must start with '/'"},
     {"Alias /a /b /c", "Alias takes"},
 };
@@ -391,6 +391,28 @@ START_TEST(test_good_config_accepted)
 }
 END_TEST
 
+START_TEST(test_redirect_inside_location)
+{
+    kvt_server_t *srv = kvt_server_new("prefork");
+    kvt_response_t r;
+
+    kvt_write_file(srv, "old/page.html", "old", 3);
+    kvt_write_file(srv, "kept.html", "kept", 4);
+    kvt_server_conf(srv, LOAD_ALIAS, KV_TEST_BUILDDIR);
+    kvt_server_conf(srv, "<Location /old>");
+    kvt_server_conf(srv, "    Redirect permanent /old http://example.com/new");
+    kvt_server_conf(srv, "</Location>");
+    kvt_server_start(srv);
+    kvt_get(kvt_server_port(srv), "/old/page.html", &r);
+    ck_assert_int_eq(r.status, 301);
+    ck_assert_str_eq(kvt_header(&r, "Location"), "http://example.com/new/page.html");
+    kvt_response_free(&r);
+    kvt_get(kvt_server_port(srv), "/kept.html", &r);
+    ck_assert_int_eq(r.status, 200);
+    kvt_response_free(&r);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("alias");
@@ -407,6 +429,7 @@ int main(void)
     kvt_add_test(tc, test_order);
     kvt_add_test(tc, test_script_alias_without_cgi);
     kvt_add_loop_test(tc, test_bad_config_refused, KVT_COUNT(refusals));
+    kvt_add_test(tc, test_redirect_inside_location);
     kvt_add_test(tc, test_good_config_accepted);
     suite_add_tcase(s, tc);
     return kvt_run_suite(s);
