@@ -37,6 +37,7 @@ enum {
     KV_HTTP_REQUEST_ENTITY_TOO_LARGE = 413,
     KV_HTTP_REQUEST_URI_TOO_LARGE = 414,
     KV_HTTP_RANGE_NOT_SATISFIABLE = 416,
+    KV_HTTP_EXPECTATION_FAILED = 417,
     KV_HTTP_INTERNAL_SERVER_ERROR = 500,
     KV_HTTP_NOT_IMPLEMENTED = 501,
     KV_HTTP_SERVICE_UNAVAILABLE = 503,
@@ -138,6 +139,8 @@ struct kv_request {
     kv_filter_t *output_filters; /**< the response's output chain */
     int eos_sent;              /**< the end of the response went down the chain */
     int close_connection;      /**< the connection closes after this response */
+    apr_table_t *trailers_in;  /**< trailer fields of a chunked request body, once read */
+    struct kv_body *body;      /**< how the request body is framed and read (http_body.c) */
 };
 
 /** The connection and request-phase hooks, in the order they run. */
@@ -172,6 +175,35 @@ enum {
 
 /** The Options in force for @a r (KV_OPT_* bits), from its merged per-directory config. */
 KV_DECLARE(int) kv_allow_options(const kv_request_t *r);
+
+/** The HTTP/1.1 core module: OPTIONS *, TRACE and TraceEnable (server/http_core.c). */
+extern kv_module_t http_core_module;
+
+/** Does the request carry a body (a Content-Length above 0, or chunked)? */
+KV_DECLARE(int) kv_has_body(const kv_request_t *r);
+
+/**
+ * Read decoded request body bytes: Content-Length or chunked framing removed, chunk
+ * extensions ignored, trailer fields put in r->trailers_in. Sends "100 Continue" first when
+ * the client asked for it and no response has started. LimitRequestBody applies.
+ * @param buf where the bytes go
+ * @param len in: room in @a buf (> 0); out: bytes stored
+ * @return APR_SUCCESS with *len > 0, APR_EOF (and *len 0) at the end of the body, or
+ *         another status when the body cannot be read: kv_body_error() then gives the HTTP
+ *         status to answer (400, 408, 413) and the connection will close.
+ */
+KV_DECLARE(apr_status_t) kv_read_body(kv_request_t *r, char *buf, apr_size_t *len);
+
+/** The HTTP status of the failure that stopped kv_read_body(), or 0 if none did. */
+KV_DECLARE(int) kv_body_error(const kv_request_t *r);
+
+/**
+ * Read and throw away the rest of the request body, as a handler that does not want it
+ * does before answering, and the connection does before the next request.
+ * @return KV_OK when the body is consumed (or there is none); otherwise the HTTP status of
+ *         what failed, and the connection closes after the response.
+ */
+KV_DECLARE(int) kv_discard_body(kv_request_t *r);
 
 /** Standard reason phrase of @a status ("Not Found"), or NULL for an unknown code. */
 KV_DECLARE(const char *) kv_status_reason(int status);

@@ -73,8 +73,11 @@ int kv_default_handler(kv_request_t *r)
     apr_file_t *fd;
     apr_bucket_brigade *bb;
     apr_status_t rv;
-    int status = method_check(r);
+    int status = kv_discard_body(r);
 
+    if (status == KV_OK) {
+        status = method_check(r);
+    }
     if (status == KV_DONE) {
         return send_options(r);
     }

@@ -7,6 +7,8 @@
 #include <apr_strings.h>
 
 #include "core.h"
+#include "http_body.h"
+#include "http_input.h"
 #include "kv_log.h"
 #include "kv_scoreboard.h"
 #include "protocol.h"
@@ -15,21 +17,9 @@
 
 #define KV_LOG_MODULE "core"
 
-/* Bytes received on a connection and not yet consumed by a request. */
-struct kv_conn_input {
-    char *buf;
-    apr_size_t len;
-    apr_size_t cap;
-    apr_size_t max; /* the largest head the limits allow */
-    apr_size_t line_start; /* where the line being received starts */
-};
-
 #define INPUT_INITIAL_SIZE 8192
 
-/* Why reading a request stopped without one to serve. */
-typedef enum { READ_OK, READ_CLOSED, READ_TIMEOUT_IDLE, READ_FAILED } read_result_t;
-
-static struct kv_conn_input *input_of(kv_conn_t *c)
+struct kv_conn_input *kv_conn_input(kv_conn_t *c)
 {
     const kv_server_t *s = c->base_server;
     struct kv_conn_input *in = c->input;
@@ -58,7 +48,7 @@ static apr_size_t after_last_newline(const char *buf, apr_size_t from, apr_size_
     return none;
 }
 
-static void input_consume(struct kv_conn_input *in, apr_size_t n)
+void kv_conn_input_consume(struct kv_conn_input *in, apr_size_t n)
 {
     memmove(in->buf, in->buf + n, in->len - n);
     in->len -= n;
@@ -76,7 +66,7 @@ static int worth_parsing(struct kv_conn_input *in, apr_size_t old_len, apr_size_
 
 /* Make room for more bytes; the old buffer stays in the connection pool (bounded: the
  * sizes double up to the limit). Returns 0 when the head may not grow any more. */
-static int input_grow(kv_conn_t *c, struct kv_conn_input *in)
+int kv_conn_input_grow(kv_conn_t *c, struct kv_conn_input *in)
 {
     apr_size_t cap = in->cap * 2;
     char *buf;
@@ -94,19 +84,19 @@ static int input_grow(kv_conn_t *c, struct kv_conn_input *in)
     return 1;
 }
 
-static read_result_t input_fill(kv_conn_t *c, struct kv_conn_input *in)
+kv_read_result_t kv_conn_input_fill(kv_conn_t *c, struct kv_conn_input *in)
 {
     apr_size_t n = in->cap - in->len;
     apr_status_t rv = apr_socket_recv(c->sock, in->buf + in->len, &n);
 
     in->len += n;
     if (n > 0) {
-        return READ_OK;
+        return KV_READ_OK;
     }
     if (APR_STATUS_IS_TIMEUP(rv) || APR_STATUS_IS_EAGAIN(rv)) {
-        return READ_TIMEOUT_IDLE;
+        return KV_READ_TIMEOUT;
     }
-    return APR_STATUS_IS_EOF(rv) || rv == APR_SUCCESS ? READ_CLOSED : READ_FAILED;
+    return APR_STATUS_IS_EOF(rv) || rv == APR_SUCCESS ? KV_READ_CLOSED : KV_READ_FAILED;
 }
 
 /* The error to answer for a head that cannot be served, closing the connection after. */
@@ -117,57 +107,15 @@ static void fail_request(kv_request_t *r, int status, const char *why)
     r->status = status;
 }
 
-static int all_content_lengths_agree(const kv_request_t *r, apr_off_t *len)
-{
-    const apr_array_header_t *h = apr_table_elts(r->headers_in);
-    const apr_table_entry_t *e = (const apr_table_entry_t *)h->elts;
-    int seen = 0;
-
-    for (int i = 0; i < h->nelts; i++) {
-        apr_off_t v;
-        if (strcasecmp(e[i].key, "Content-Length") != 0) {
-            continue;
-        }
-        if (kv_parse_content_length(e[i].val, &v) != 0 || (seen && v != *len)) {
-            return 0;
-        }
-        *len = v;
-        seen = 1;
-    }
-    if (!seen) {
-        *len = 0;
-    }
-    return 1;
-}
-
-/* Framing of the request body: how many bytes follow the head. */
+/* How the body is framed; an ambiguous or refused framing fails the request. */
 static void check_body_framing(kv_request_t *r)
 {
-    const char *te = apr_table_get(r->headers_in, "Transfer-Encoding");
-    apr_off_t len = 0;
-    apr_off_t limit = kv_limit_req_body(r);
+    const char *why = NULL;
+    int status = kv_body_setup(r, &why);
 
-    if (te) {
-        if (apr_table_get(r->headers_in, "Content-Length")) {
-            fail_request(r, KV_HTTP_BAD_REQUEST, "both Transfer-Encoding and Content-Length");
-            return;
-        }
-        /* Chunked bodies are not read yet: serve, then close rather than guess. */
-        r->close_connection = 1;
-        return;
+    if (status != 0) {
+        fail_request(r, status, why);
     }
-    if (!all_content_lengths_agree(r, &len)) {
-        fail_request(r, KV_HTTP_BAD_REQUEST, "invalid or conflicting Content-Length");
-        return;
-    }
-    if (limit > 0 && len > limit) {
-        fail_request(r, KV_HTTP_REQUEST_ENTITY_TOO_LARGE,
-                     apr_psprintf(r->pool, "request body of %" APR_OFF_T_FMT
-                                           " bytes is over LimitRequestBody %" APR_OFF_T_FMT,
-                                  len, limit));
-        return;
-    }
-    r->remaining = len;
 }
 
 static void set_hostname(kv_request_t *r, const char *host)
@@ -228,22 +176,22 @@ static void build_request(kv_request_t *r, const kv_request_head_t *head)
 }
 
 /* A head that cannot be served: answer @a status, drop what was received, then close. */
-static read_result_t answer_bad_head(kv_request_t *r, struct kv_conn_input *in, int status,
+static kv_read_result_t answer_bad_head(kv_request_t *r, struct kv_conn_input *in, int status,
                                      const char *why, kv_request_t **out)
 {
     fail_request(r, status, why);
     in->len = 0;
     in->line_start = 0;
     *out = r;
-    return READ_OK;
+    return KV_READ_OK;
 }
 
 /* Read the next request head. *out is the request to answer (possibly with an error
  * status already set), or NULL when the connection is done. */
-static read_result_t read_request(kv_conn_t *c, kv_request_t **out)
+static kv_read_result_t read_request(kv_conn_t *c, kv_request_t **out)
 {
     const kv_server_t *s = c->base_server;
-    struct kv_conn_input *in = input_of(c);
+    struct kv_conn_input *in = kv_conn_input(c);
     kv_parse_limits_t lim;
     kv_request_head_t head;
     kv_request_t *r = NULL;
@@ -271,10 +219,10 @@ static read_result_t read_request(kv_conn_t *c, kv_request_t **out)
             memset(&head, 0, sizeof(head));
             n = kv_parse_request_head(r->pool, in->buf, in->len, &lim, &head);
             if (n > 0) {
-                input_consume(in, (apr_size_t)n);
+                kv_conn_input_consume(in, (apr_size_t)n);
                 build_request(r, &head);
                 *out = r;
-                return READ_OK;
+                return KV_READ_OK;
             }
             if (n == KV_PARSE_ERROR) {
                 r->the_request = head.request_line;
@@ -282,16 +230,16 @@ static read_result_t read_request(kv_conn_t *c, kv_request_t **out)
                                        head.reason ? head.reason : "malformed request", out);
             }
         }
-        if (in->len == in->cap && !input_grow(c, in)) {
+        if (in->len == in->cap && !kv_conn_input_grow(c, in)) {
             return answer_bad_head(r, in, KV_HTTP_BAD_REQUEST, "request head too large", out);
         }
         apr_size_t old_len = in->len;
-        read_result_t rr = input_fill(c, in);
-        if (rr == READ_TIMEOUT_IDLE && r) {
+        kv_read_result_t rr = kv_conn_input_fill(c, in);
+        if (rr == KV_READ_TIMEOUT && r) {
             return answer_bad_head(r, in, KV_HTTP_REQUEST_TIME_OUT,
                                    "timed out reading the request", out);
         }
-        if (rr != READ_OK) {
+        if (rr != KV_READ_OK) {
             if (r) {
                 apr_pool_destroy(r->pool);
             }
@@ -301,35 +249,13 @@ static read_result_t read_request(kv_conn_t *c, kv_request_t **out)
     }
 }
 
-/* Throw away the unread request body so the next request's bytes are found. Returns 0
- * if the connection cannot be kept (body too large, client gone). */
-static int discard_body(kv_request_t *r)
-{
-    kv_conn_t *c = r->connection;
-    struct kv_conn_input *in = input_of(c);
-
-    if (r->remaining > KV_MAX_DISCARD_BODY) {
-        return 0;
-    }
-    while (r->remaining > 0) {
-        apr_size_t take;
-        if (in->len == 0 && input_fill(c, in) != READ_OK) {
-            return 0;
-        }
-        take = (apr_off_t)in->len < r->remaining ? in->len : (apr_size_t)r->remaining;
-        input_consume(in, take);
-        r->remaining -= (apr_off_t)take;
-    }
-    return 1;
-}
-
 int kv_http_process_connection(kv_conn_t *c)
 {
     for (;;) {
         kv_request_t *r;
         int keep;
 
-        if (read_request(c, &r) != READ_OK) {
+        if (read_request(c, &r) != KV_READ_OK) {
             break;
         }
         if (r->status) {
@@ -339,7 +265,7 @@ int kv_http_process_connection(kv_conn_t *c)
             kv_process_request(r);
         }
         c->keepalives++;
-        keep = !r->close_connection && !c->aborted && discard_body(r);
+        keep = !r->close_connection && !c->aborted && kv_discard_body(r) == KV_OK;
         apr_pool_destroy(r->pool);
         if (!keep) {
             break;

@@ -6,7 +6,9 @@
 #include <apr_lib.h>
 #include <apr_strings.h>
 
+#include "chunk_filter.h"
 #include "core.h"
+#include "http_body.h"
 #include "kv_log.h"
 #include "request.h"
 
@@ -54,6 +56,19 @@ static int length_is_known(const kv_request_t *r)
            r->status == KV_HTTP_NO_CONTENT;
 }
 
+static int status_has_body(int status)
+{
+    return status >= 200 && status != KV_HTTP_NO_CONTENT && status != KV_HTTP_NOT_MODIFIED;
+}
+
+/* A body of unknown length to an HTTP/1.1 client goes chunked; HTTP/1.0 gets it framed by
+ * the close. */
+static int response_is_chunked(const kv_request_t *r)
+{
+    return !length_is_known(r) && r->proto_num >= KV_HTTP_VERSION(1, 1) &&
+           status_has_body(r->status);
+}
+
 static int connection_limit_reached(const kv_request_t *r)
 {
     int max = r->server->keep_alive_max;
@@ -69,13 +84,9 @@ static int body_can_be_skipped(const kv_request_t *r)
 static int response_can_keep_alive(const kv_request_t *r)
 {
     return r->server->keep_alive && !r->close_connection && !r->connection->aborted &&
-           client_allows_keep_alive(r) && length_is_known(r) && !connection_limit_reached(r) &&
-           body_can_be_skipped(r);
-}
-
-static int status_has_body(int status)
-{
-    return status >= 200 && status != KV_HTTP_NO_CONTENT && status != KV_HTTP_NOT_MODIFIED;
+           client_allows_keep_alive(r) && (length_is_known(r) || response_is_chunked(r)) &&
+           !connection_limit_reached(r) && body_can_be_skipped(r) &&
+           !kv_body_awaits_continue(r);
 }
 
 /* Content-Length from the brigade when it holds the whole response. */
@@ -112,7 +123,7 @@ static int add_table_field(void *bb, const char *name, const char *value)
 }
 
 /* The status line and header fields, ready to go in front of the body. */
-static apr_bucket_brigade *serialize_head(kv_request_t *r, int keep_alive)
+static apr_bucket_brigade *serialize_head(kv_request_t *r, int keep_alive, int chunked)
 {
     apr_bucket_brigade *hb = apr_brigade_create(r->pool, r->connection->bucket_alloc);
     char date[APR_RFC822_DATE_LEN];
@@ -128,6 +139,9 @@ static apr_bucket_brigade *serialize_head(kv_request_t *r, int keep_alive)
     apr_table_do(add_table_field, hb, r->err_headers_out, NULL);
     if (r->clength >= 0 && r->status != KV_HTTP_NOT_MODIFIED && r->status != KV_HTTP_NO_CONTENT) {
         add_field(hb, "Content-Length", apr_off_t_toa(r->pool, r->clength));
+    }
+    if (chunked) {
+        add_field(hb, "Transfer-Encoding", "chunked");
     }
     if (keep_alive) {
         int max = r->server->keep_alive_max;
@@ -193,17 +207,22 @@ apr_status_t kv_http_header_filter(kv_filter_t *f, apr_bucket_brigade *bb)
     }
     if (!ctx->headers_sent) {
         apr_bucket_brigade *head;
-        int keep_alive;
+        int keep_alive, chunked;
         find_length(r, bb);
+        chunked = response_is_chunked(r);
         keep_alive = response_can_keep_alive(r);
         r->close_connection = !keep_alive;
         ctx->headers_sent = 1;
         if (!sends_body) {
             drop_body(bb);
         }
-        /* APR_BRIGADE_PREPEND evaluates its arguments more than once. */
-        head = serialize_head(r, keep_alive);
-        APR_BRIGADE_PREPEND(bb, head);
+        head = serialize_head(r, keep_alive, chunked);
+        if (chunked) {
+            kv_chunk_filter_insert(f, head);
+        } else {
+            /* APR_BRIGADE_PREPEND evaluates its arguments more than once. */
+            APR_BRIGADE_PREPEND(bb, head);
+        }
     } else if (!sends_body) {
         drop_body(bb);
     }

@@ -211,6 +211,7 @@ static const char *build_generation(const options_t *o, generation_t *g)
     g->warnings = apr_array_make(g->pconf, 2, sizeof(const char *));
     kv_module_add(g->pconf, &core_module, NULL, g->server);
     kv_module_add(g->pconf, &mpm_common_module, NULL, g->server);
+    kv_module_add(g->pconf, &http_core_module, NULL, g->server);
 
     memset(&rd, 0, sizeof(rd));
     rd.pool = g->pconf;

@@ -1,0 +1,32 @@
+/* The connection's input buffer, shared by the head reader (http_connection.c) and the
+ * body reader (http_body.c). Internal to the core. */
+#ifndef KV_HTTP_INPUT_H
+#define KV_HTTP_INPUT_H
+
+#include "kv_http.h"
+
+/** Bytes received on a connection and not yet consumed by a request. */
+struct kv_conn_input {
+    char *buf;
+    apr_size_t len;
+    apr_size_t cap;
+    apr_size_t max;        /**< the largest head the limits allow */
+    apr_size_t line_start; /**< where the line being received starts */
+};
+
+/** Why reading stopped. */
+typedef enum { KV_READ_OK, KV_READ_CLOSED, KV_READ_TIMEOUT, KV_READ_FAILED } kv_read_result_t;
+
+/** The input buffer of @a c, made on first use. */
+struct kv_conn_input *kv_conn_input(kv_conn_t *c);
+
+/** Drop the first @a n buffered bytes. */
+void kv_conn_input_consume(struct kv_conn_input *in, apr_size_t n);
+
+/** Receive more bytes into the free end of the buffer (the socket's timeout applies). */
+kv_read_result_t kv_conn_input_fill(kv_conn_t *c, struct kv_conn_input *in);
+
+/** Make room for more bytes, up to the head limit; 0 when the buffer may not grow. */
+int kv_conn_input_grow(kv_conn_t *c, struct kv_conn_input *in);
+
+#endif

@@ -1,0 +1,350 @@
+/* HTTP/1.1 message framing (RFC 9112) under prefork: ambiguous request framing refused with
+ * the connection closed, chunked request bodies, Expect: 100-continue, LimitRequestBody on
+ * chunked bodies, chunked responses of unknown length (TRACE), OPTIONS *, absolute-form. */
+#include "harness.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define HOST "Host: a\r\n"
+#define SMUGGLED "GET /two.txt HTTP/1.1\r\n" HOST "\r\n"
+
+static kvt_server_t *serve(const char *line)
+{
+    kvt_server_t *srv = kvt_server_new("prefork");
+    kvt_write_file(srv, "one.txt", "one", 3);
+    kvt_write_file(srv, "two.txt", "two", 3);
+    if (line != NULL) {
+        kvt_server_conf(srv, "%s", line);
+    }
+    kvt_server_start(srv);
+    return srv;
+}
+
+static void expect_status(kvt_server_t *srv, const kvt_response_t *r, int want, const char *what)
+{
+    ck_assert_msg(r->status == want, "%.60s: status %d, want %d\n%s", what, r->status, want,
+                  r->status == want ? "" : kvt_server_diagnostics(srv));
+}
+
+/* Send @a request on a new connection; read one response into @a r. */
+static int open_and_send(kvt_server_t *srv, const char *request, kvt_response_t *r, int head)
+{
+    int fd = kvt_connect(kvt_server_port(srv));
+    kvt_send(fd, request);
+    ck_assert_msg(kvt_read_response(fd, r, head) == 0, "no response to %.60s", request);
+    return fd;
+}
+
+/* One request on its own connection, whose response must have status @a want; the
+ * response stays in @a r for more checks (free it). */
+static void answered(kvt_server_t *srv, const char *request, int want, kvt_response_t *r)
+{
+    int fd = open_and_send(srv, request, r, strncmp(request, "HEAD ", 5) == 0);
+    expect_status(srv, r, want, request);
+    close(fd);
+}
+
+/* The pipelined request behind the first one is served on the same connection, which
+ * is then closed by the test. */
+static void expect_smuggled_served(kvt_server_t *srv, int fd)
+{
+    kvt_response_t r;
+    ck_assert_int_eq(kvt_read_response(fd, &r, 0), 0);
+    expect_status(srv, &r, 200, "the request after the first");
+    ck_assert_str_eq(r.body, "two");
+    kvt_response_free(&r);
+    close(fd);
+}
+
+/* After the response, the server closes and answers nothing more. */
+static void expect_closed_silently(int fd, const char *what)
+{
+    size_t len = 0;
+    char *rest = kvt_read_until_close(fd, &len);
+    ck_assert_msg(len == 0, "%.60s: more after the refusal: %.80s", what, rest);
+    free(rest);
+    close(fd);
+}
+
+static const struct {
+    const char *request;
+    int status;
+} refused[] = {
+    {"POST /one.txt HTTP/1.1\r\n" HOST "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n"
+     "0\r\n\r\n" SMUGGLED,
+     400},
+    {"POST /one.txt HTTP/1.1\r\n" HOST "Transfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n"
+     "0\r\n\r\n" SMUGGLED,
+     400},
+    {"POST /one.txt HTTP/1.1\r\n" HOST "Content-Length: 5\r\nContent-Length: 6\r\n\r\n"
+     "12345" SMUGGLED,
+     400},
+    {"POST /one.txt HTTP/1.1\r\n" HOST "Content-Length: 5, 6\r\n\r\n12345" SMUGGLED, 400},
+    {"POST /one.txt HTTP/1.1\r\n" HOST "Content-Length: 5, 5\r\n\r\n12345" SMUGGLED, 400},
+    {"POST /one.txt HTTP/1.1\r\n" HOST "Content-Length: +5\r\n\r\n12345" SMUGGLED, 400},
+    {"POST /one.txt HTTP/1.1\r\n" HOST "Content-Length: 0x5\r\n\r\n12345" SMUGGLED, 400},
+    {"POST /one.txt HTTP/1.1\r\n" HOST "Content-Length: -1\r\n\r\n" SMUGGLED, 400},
+    {"POST /one.txt HTTP/1.1\r\n" HOST "Transfer-Encoding: gzip\r\n\r\n" SMUGGLED, 400},
+    {"POST /one.txt HTTP/1.1\r\n" HOST "Transfer-Encoding: chunked, gzip\r\n\r\n" SMUGGLED, 400},
+    {"POST /one.txt HTTP/1.1\r\n" HOST "Transfer-Encoding: chunked, chunked\r\n\r\n"
+     "0\r\n\r\n" SMUGGLED,
+     400},
+    {"POST /one.txt HTTP/1.1\r\n" HOST "Transfer-Encoding: chunked\r\n"
+     "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n" SMUGGLED,
+     400},
+    {"POST /one.txt HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n" SMUGGLED, 400},
+    {"POST /one.txt HTTP/1.1\r\n" HOST "Transfer-Encoding: gzip, chunked\r\n\r\n"
+     "0\r\n\r\n" SMUGGLED,
+     501},
+    {"POST /one.txt HTTP/1.1\r\n" HOST "Transfer-Encoding: chunked\r\n\r\n"
+     "zz\r\n" SMUGGLED,
+     400},
+    {"POST /one.txt HTTP/1.1\r\n" HOST "Transfer-Encoding: chunked\r\n\r\n"
+     "fffffffffffffffffff\r\n" SMUGGLED,
+     400},
+    {"POST /one.txt HTTP/1.1\r\n" HOST "Transfer-Encoding: chunked\r\n\r\n"
+     "3\r\nabcX\r\n0\r\n\r\n" SMUGGLED,
+     400},
+    {"POST /one.txt HTTP/1.1\r\n" HOST "Transfer-Encoding: chunked\r\n\r\n"
+     "0\r\nBad Trailer: x\r\n\r\n" SMUGGLED,
+     400},
+    {"GET /one.txt HTTP/1.1\r\n" HOST "X-Folded: a\r\n b\r\n\r\n" SMUGGLED, 400},
+    {"GET /one.txt HTTP/1.1\r\n" HOST "X-Space : a\r\n\r\n" SMUGGLED, 400},
+    {"GET /one.txt HTTP/1.1\r\n" HOST "X-Ctl: a\001b\r\n\r\n" SMUGGLED, 400},
+    {"GET /one.txt HTTP/2.0\r\n" HOST "\r\n" SMUGGLED, 505},
+};
+
+/* Each refused framing: its status, then the connection closes and the request hidden
+ * behind it is never answered. */
+START_TEST(test_ambiguous_framing_refused_and_closed)
+{
+    kvt_server_t *srv = serve(NULL);
+    kvt_response_t r;
+    int fd = open_and_send(srv, refused[_i].request, &r, 0);
+    expect_status(srv, &r, refused[_i].status, refused[_i].request);
+    ck_assert_msg(kvt_contains_nocase(kvt_header(&r, "Connection"), "close"),
+                  "%.60s: does not say close", refused[_i].request);
+    kvt_response_free(&r);
+    expect_closed_silently(fd, refused[_i].request);
+}
+END_TEST
+
+/* A chunked body with extensions and trailers is read to its end; the next pipelined
+ * request is served on the same connection. */
+START_TEST(test_chunked_body_consumed_then_next_request)
+{
+    kvt_server_t *srv = serve(NULL);
+    kvt_response_t r;
+    int fd = open_and_send(srv,
+                           "POST /one.txt HTTP/1.1\r\n" HOST "Transfer-Encoding: chunked\r\n\r\n"
+                           "5;name=value\r\nhello\r\n6 ; a=\"b\"\r\n world\r\nA\r\n"
+                           "0123456789\r\n0\r\nX-Trailer: t\r\nX-Other: u\r\n\r\n" SMUGGLED,
+                           &r, 0);
+    expect_status(srv, &r, 405, "chunked POST");
+    ck_assert_msg(!kvt_contains_nocase(kvt_header(&r, "Connection"), "close"), "closes");
+    kvt_response_free(&r);
+    expect_smuggled_served(srv, fd);
+}
+END_TEST
+
+/* A body sent one byte at a time is reassembled across reads. */
+START_TEST(test_chunked_body_in_pieces)
+{
+    kvt_server_t *srv = serve(NULL);
+    static const char req[] = "POST /one.txt HTTP/1.1\r\n" HOST "Transfer-Encoding: chunked\r\n"
+                              "\r\n3\r\nabc\r\n0\r\n\r\n" SMUGGLED;
+    int fd = kvt_connect(kvt_server_port(srv));
+    kvt_response_t r;
+    for (size_t i = 0; i < sizeof(req) - 1; i++) {
+        ck_assert_int_eq(kvt_send_raw(fd, req + i, 1), 0);
+    }
+    ck_assert_int_eq(kvt_read_response(fd, &r, 0), 0);
+    expect_status(srv, &r, 405, "chunked POST in pieces");
+    kvt_response_free(&r);
+    expect_smuggled_served(srv, fd);
+}
+END_TEST
+
+/* Read exactly @a n bytes (bounded by the socket's receive timeout). */
+static void read_exactly(int fd, char *buf, size_t n)
+{
+    size_t got = 0;
+    while (got < n) {
+        ssize_t k = read(fd, buf + got, n - got);
+        ck_assert_msg(k > 0, "connection ended after %zu of %zu bytes", got, n);
+        got += (size_t)k;
+    }
+    buf[n] = '\0';
+}
+
+/* Expect: 100-continue gets the interim 100 before the body is sent, then the final
+ * response, and the connection goes on. */
+START_TEST(test_expect_100_continue)
+{
+    kvt_server_t *srv = serve(NULL);
+    static const char interim[] = "HTTP/1.1 100 Continue\r\n\r\n";
+    char buf[sizeof(interim)];
+    kvt_response_t r;
+    int fd = kvt_connect(kvt_server_port(srv));
+    kvt_send(fd, "POST /one.txt HTTP/1.1\r\n" HOST "Content-Length: 5\r\n"
+                 "Expect: 100-continue\r\n\r\n");
+    read_exactly(fd, buf, sizeof(interim) - 1);
+    ck_assert_str_eq(buf, interim);
+    kvt_send(fd, "hello" SMUGGLED);
+    ck_assert_int_eq(kvt_read_response(fd, &r, 0), 0);
+    expect_status(srv, &r, 405, "final response after 100");
+    kvt_response_free(&r);
+    expect_smuggled_served(srv, fd);
+}
+END_TEST
+
+/* An HTTP/1.0 client is never sent 100; any other expectation is refused with 417. */
+START_TEST(test_expect_other_417_and_no_100_for_http10)
+{
+    kvt_server_t *srv = serve(NULL);
+    kvt_response_t r;
+    answered(srv,
+             "POST /one.txt HTTP/1.1\r\n" HOST "Content-Length: 1\r\n"
+             "Expect: something-else\r\n\r\nx",
+             417, &r);
+    kvt_response_free(&r);
+    answered(srv,
+             "POST /one.txt HTTP/1.0\r\nContent-Length: 1\r\n"
+             "Expect: 100-continue\r\n\r\nx",
+             405, &r);
+    kvt_response_free(&r);
+}
+END_TEST
+
+/* LimitRequestBody holds for chunked bodies: 10 bytes pass, 11 get 413 and a close. */
+START_TEST(test_limit_request_body_chunked)
+{
+    kvt_server_t *srv = serve("LimitRequestBody 10");
+    kvt_response_t r;
+    answered(srv,
+             "POST /one.txt HTTP/1.1\r\n" HOST "Transfer-Encoding: chunked"
+             "\r\n\r\n5\r\n12345\r\n5\r\n67890\r\n0\r\n\r\n",
+             405, &r);
+    kvt_response_free(&r);
+    int fd = open_and_send(srv,
+                           "POST /one.txt HTTP/1.1\r\n" HOST "Transfer-Encoding: chunked"
+                           "\r\n\r\n5\r\n12345\r\n6\r\n67890a\r\n0\r\n\r\n" SMUGGLED,
+                           &r, 0);
+    expect_status(srv, &r, 413, "11-byte chunked body");
+    kvt_response_free(&r);
+    expect_closed_silently(fd, "11-byte chunked body");
+}
+END_TEST
+
+/* TRACE echoes the head as message/http; its length is not known in advance, so an
+ * HTTP/1.1 client gets it chunked and keeps the connection, HTTP/1.0 gets it closed. */
+START_TEST(test_trace_chunked_response)
+{
+    kvt_server_t *srv = serve(NULL);
+    kvt_response_t r;
+    int fd = open_and_send(srv, "TRACE /x HTTP/1.1\r\n" HOST "X-Echo: yes\r\n\r\n" SMUGGLED, &r, 0);
+    expect_status(srv, &r, 200, "TRACE");
+    ck_assert(r.chunked);
+    ck_assert_ptr_null(kvt_header(&r, "Content-Length"));
+    ck_assert_pstr_eq(kvt_header(&r, "Content-Type"), "message/http");
+    ck_assert_str_eq(r.body, "TRACE /x HTTP/1.1\r\nHost: a\r\nX-Echo: yes\r\n\r\n");
+    kvt_response_free(&r);
+    expect_smuggled_served(srv, fd);
+
+    answered(srv, "TRACE / HTTP/1.0\r\n\r\n", 200, &r);
+    ck_assert(!r.chunked);
+    ck_assert(r.until_close);
+    ck_assert_ptr_null(kvt_header(&r, "Transfer-Encoding"));
+    ck_assert_str_eq(r.body, "TRACE / HTTP/1.0\r\n\r\n");
+    kvt_response_free(&r);
+
+    answered(srv, "HEAD /one.txt HTTP/1.1\r\n" HOST "\r\n", 200, &r);
+    ck_assert_ptr_null(kvt_header(&r, "Transfer-Encoding"));
+    kvt_response_free(&r);
+}
+END_TEST
+
+/* A TRACE with a body: 413 unless TraceEnable extended, which echoes it. */
+START_TEST(test_trace_body)
+{
+    kvt_server_t *srv = serve(NULL);
+    kvt_response_t r;
+    answered(srv, "TRACE / HTTP/1.1\r\n" HOST "Content-Length: 2\r\n\r\nhi", 413, &r);
+    kvt_response_free(&r);
+    kvt_server_stop(srv);
+
+    srv = serve("TraceEnable extended");
+    answered(srv,
+             "TRACE / HTTP/1.1\r\n" HOST "Transfer-Encoding: chunked\r\n\r\n"
+             "2\r\nhi\r\n0\r\n\r\n",
+             200, &r);
+    ck_assert(kvt_contains(r.body, "\r\n\r\nhi"));
+    kvt_response_free(&r);
+}
+END_TEST
+
+/* TraceEnable Off: 405 with an Allow that leaves TRACE out. */
+START_TEST(test_trace_off)
+{
+    kvt_server_t *srv = serve("TraceEnable Off");
+    kvt_response_t r;
+    answered(srv, "TRACE / HTTP/1.1\r\n" HOST "\r\n", 405, &r);
+    ck_assert_pstr_eq(kvt_header(&r, "Allow"), "GET, HEAD, OPTIONS");
+    kvt_response_free(&r);
+    answered(srv, "OPTIONS * HTTP/1.1\r\n" HOST "\r\n", 200, &r);
+    ck_assert_pstr_eq(kvt_header(&r, "Allow"), "GET, HEAD, OPTIONS");
+    kvt_response_free(&r);
+}
+END_TEST
+
+/* OPTIONS * answers for the server; "*" with another method is a bad request. */
+START_TEST(test_options_asterisk)
+{
+    kvt_server_t *srv = serve(NULL);
+    kvt_response_t r;
+    answered(srv, "OPTIONS * HTTP/1.1\r\n" HOST "\r\n", 200, &r);
+    ck_assert_pstr_eq(kvt_header(&r, "Allow"), "GET, HEAD, OPTIONS, TRACE");
+    ck_assert_pstr_eq(kvt_header(&r, "Content-Length"), "0");
+    kvt_response_free(&r);
+    const char *other[] = {"GET * HTTP/1.1\r\n" HOST "\r\n", "TRACE * HTTP/1.1\r\n" HOST "\r\n"};
+    for (int i = 0; i < 2; i++) {
+        answered(srv, other[i], 400, &r);
+        kvt_response_free(&r);
+    }
+}
+END_TEST
+
+/* In absolute-form the target's host is used, not the Host field: an unusable Host
+ * field is then of no account. */
+START_TEST(test_absolute_form_host_wins)
+{
+    kvt_server_t *srv = serve(NULL);
+    kvt_response_t r;
+    answered(srv, "GET /one.txt HTTP/1.1\r\nHost: a:99999\r\n\r\n", 400, &r);
+    kvt_response_free(&r);
+    answered(srv, "GET http://example.com/one.txt HTTP/1.1\r\nHost: a:99999\r\n\r\n", 200, &r);
+    ck_assert_str_eq(r.body, "one");
+    kvt_response_free(&r);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("framing");
+    TCase *tc = kvt_tcase("framing");
+    kvt_add_loop_test(tc, test_ambiguous_framing_refused_and_closed, KVT_COUNT(refused));
+    kvt_add_test(tc, test_chunked_body_consumed_then_next_request);
+    kvt_add_test(tc, test_chunked_body_in_pieces);
+    kvt_add_test(tc, test_expect_100_continue);
+    kvt_add_test(tc, test_expect_other_417_and_no_100_for_http10);
+    kvt_add_test(tc, test_limit_request_body_chunked);
+    kvt_add_test(tc, test_trace_chunked_response);
+    kvt_add_test(tc, test_trace_body);
+    kvt_add_test(tc, test_trace_off);
+    kvt_add_test(tc, test_options_asterisk);
+    kvt_add_test(tc, test_absolute_form_host_wins);
+    suite_add_tcase(s, tc);
+    return kvt_run_suite(s);
+}
