@@ -16,10 +16,7 @@ typedef struct {
 
 static const char *skip_ows(const char *s)
 {
-    while (*s == ' ' || *s == '\t') {
-        s++;
-    }
-    return s;
+    return s + strspn(s, " \t");
 }
 
 /* Parse the entity-tag at *s and move *s past it; 0, or -1 if it is malformed. */
@@ -81,9 +78,7 @@ int kv_etag_list_matches(const char *list, const char *etag, int strong)
     }
     for (p = list;;) {
         etag_t tag;
-        while (*p == ' ' || *p == '\t' || *p == ',') {
-            p++;
-        }
+        p += strspn(p, " \t,");
         if (*p == '\0' || parse_etag(&p, &tag) != 0) {
             return 0;
         }
@@ -145,8 +140,7 @@ int kv_cond_evaluate(apr_table_t *headers_in, const kv_cond_state_t *st)
     }
     if (if_none_match) {
         if (kv_etag_list_matches(if_none_match, st->etag, 0)) {
-            return is_get_or_head(st->method) ? KV_HTTP_NOT_MODIFIED
-                                              : KV_HTTP_PRECONDITION_FAILED;
+            return is_get_or_head(st->method) ? KV_HTTP_NOT_MODIFIED : KV_HTTP_PRECONDITION_FAILED;
         }
     } else if (is_get_or_head(st->method) && not_modified_since(headers_in, st)) {
         return KV_HTTP_NOT_MODIFIED;

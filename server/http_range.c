@@ -26,14 +26,6 @@ typedef struct {
     int reversals;
 } range_counts_t;
 
-static const char *skip_ows(const char *s)
-{
-    while (*s == ' ' || *s == '\t') {
-        s++;
-    }
-    return s;
-}
-
 /* The decimal number at *s, saturating at OFF_MAX; -1 if no digit is there. */
 static apr_off_t parse_number(const char **s)
 {
@@ -139,9 +131,7 @@ kv_range_result_t kv_range_parse(apr_pool_t *p, const char *value, apr_off_t len
         kv_byte_range_t range;
         spec_kind_t kind;
         /* Empty list elements are allowed (RFC 9110 section 5.6.1). */
-        while (*s == ' ' || *s == '\t' || *s == ',') {
-            s++;
-        }
+        s += strspn(s, " \t,");
         if (*s == '\0') {
             break;
         }
@@ -152,7 +142,7 @@ kv_range_result_t kv_range_parse(apr_pool_t *p, const char *value, apr_off_t len
         if (kind == SPEC_SATISFIABLE) {
             merge_or_add(out, &range, &counts);
         }
-        s = skip_ows(s);
+        s += strspn(s, " \t");
         if (*s != ',' && *s != '\0') {
             return KV_RANGE_IGNORE;
         }
@@ -239,8 +229,8 @@ static int hold_body(kv_request_t *r, byterange_ctx_t *ctx, apr_bucket_brigade *
 /* Append @a text (from the request pool) as a bucket of its own, never into a shared one. */
 static void append_text(kv_request_t *r, apr_bucket_brigade *out, const char *text)
 {
-    APR_BRIGADE_INSERT_TAIL(out, apr_bucket_pool_create(text, strlen(text), r->pool,
-                                                        out->bucket_alloc));
+    APR_BRIGADE_INSERT_TAIL(out,
+                            apr_bucket_pool_create(text, strlen(text), r->pool, out->bucket_alloc));
 }
 
 /* Copies of the held buckets of bytes first..last: file buckets stay file buckets. */
@@ -295,8 +285,7 @@ static apr_status_t build_single(kv_request_t *r, byterange_ctx_t *ctx, apr_buck
 }
 
 /* multipart/byteranges (RFC 9110 section 14.6): each part has its own head. */
-static apr_status_t build_multipart(kv_request_t *r, byterange_ctx_t *ctx,
-                                    apr_bucket_brigade *out)
+static apr_status_t build_multipart(kv_request_t *r, byterange_ctx_t *ctx, apr_bucket_brigade *out)
 {
     const char *boundary = make_boundary(r);
     const char *type_line =
@@ -306,10 +295,9 @@ static apr_status_t build_multipart(kv_request_t *r, byterange_ctx_t *ctx,
 
     for (int i = 0; i < ctx->ranges->nelts; i++) {
         const kv_byte_range_t *range = &APR_ARRAY_IDX(ctx->ranges, i, kv_byte_range_t);
-        append_text(r, out, apr_pstrcat(r->pool, "\r\n--", boundary, "\r\n", type_line,
-                                        "Content-Range: ",
-                                        range_text(r->pool, range, ctx->length), "\r\n\r\n",
-                                        NULL));
+        append_text(r, out,
+                    apr_pstrcat(r->pool, "\r\n--", boundary, "\r\n", type_line, "Content-Range: ",
+                                range_text(r->pool, range, ctx->length), "\r\n\r\n", NULL));
         if ((rv = copy_range(ctx->held, out, range)) != APR_SUCCESS) {
             return rv;
         }

@@ -23,9 +23,9 @@ typedef struct {
 
 /** What a Range header field asks of a representation of a known length. */
 typedef enum {
-    KV_RANGE_IGNORE,        /**< no ranges, invalid syntax, too many, or an empty body: 200 */
-    KV_RANGE_SATISFIABLE,   /**< the ranges to send: 206 */
-    KV_RANGE_UNSATISFIABLE  /**< valid, but no range overlaps the body: 416 */
+    KV_RANGE_IGNORE,       /**< no ranges, invalid syntax, too many, or an empty body: 200 */
+    KV_RANGE_SATISFIABLE,  /**< the ranges to send: 206 */
+    KV_RANGE_UNSATISFIABLE /**< valid, but no range overlaps the body: 416 */
 } kv_range_result_t;
 
 /** Parse the Range field value @a value ("bytes=0-9,-5") against @a length bytes.
