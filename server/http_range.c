@@ -279,9 +279,12 @@ static const char *make_boundary(kv_request_t *r)
 static apr_status_t build_single(kv_request_t *r, byterange_ctx_t *ctx, apr_bucket_brigade *out)
 {
     const kv_byte_range_t *range = &APR_ARRAY_IDX(ctx->ranges, 0, kv_byte_range_t);
+    apr_status_t rv = copy_range(ctx->held, out, range);
 
-    apr_table_setn(r->headers_out, "Content-Range", range_text(r->pool, range, ctx->length));
-    return copy_range(ctx->held, out, range);
+    if (rv == APR_SUCCESS) {
+        apr_table_setn(r->headers_out, "Content-Range", range_text(r->pool, range, ctx->length));
+    }
+    return rv;
 }
 
 /* multipart/byteranges (RFC 9110 section 14.6): each part has its own head. */
@@ -308,27 +311,41 @@ static apr_status_t build_multipart(kv_request_t *r, byterange_ctx_t *ctx, apr_b
     return APR_SUCCESS;
 }
 
-/* The ranges of the held body, or the whole of it if it is not what kv_range_setup saw. */
+/* The 206 body of the ranges into @a out, with its status, length and fields; anything
+ * but APR_SUCCESS leaves @a out to be thrown away and the response as it was. */
+static apr_status_t build_ranges(kv_request_t *r, byterange_ctx_t *ctx, apr_bucket_brigade *out)
+{
+    apr_off_t held_length = -1;
+    apr_status_t rv = apr_brigade_length(ctx->held, 1, &held_length);
+
+    if (rv == APR_SUCCESS && held_length != ctx->length) {
+        kv_log_rerror(KV_LOG_MARK, KV_LOG_DEBUG, 0, r,
+                      "KV00650: body is %" APR_OFF_T_FMT " bytes, not %" APR_OFF_T_FMT
+                      ": ranges ignored",
+                      held_length, ctx->length);
+        return APR_EGENERAL;
+    }
+    if (rv == APR_SUCCESS) {
+        rv = ctx->ranges->nelts == 1 ? build_single(r, ctx, out) : build_multipart(r, ctx, out);
+    }
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    r->status = KV_HTTP_PARTIAL_CONTENT;
+    return apr_brigade_length(out, 0, &r->clength);
+}
+
+/* The ranges of the held body, or all of it (a 200) if they cannot be cut from it. */
 static apr_status_t send_ranges(kv_filter_t *f, byterange_ctx_t *ctx)
 {
     kv_request_t *r = f->r;
     apr_bucket_brigade *out = apr_brigade_create(r->pool, r->connection->bucket_alloc);
-    apr_off_t held_length = -1;
-    apr_status_t rv = apr_brigade_length(ctx->held, 1, &held_length);
+    apr_status_t rv;
 
-    if (rv != APR_SUCCESS || held_length != ctx->length) {
-        kv_log_rerror(KV_LOG_MARK, KV_LOG_DEBUG, rv, r,
-                      "KV00650: body is %" APR_OFF_T_FMT " bytes, not %" APR_OFF_T_FMT
-                      ": ranges ignored",
-                      held_length, ctx->length);
+    if (build_ranges(r, ctx, out) != APR_SUCCESS) {
+        /* Partitioning only split buckets: the held body is still whole. */
+        apr_brigade_cleanup(out);
         APR_BRIGADE_CONCAT(out, ctx->held);
-    } else {
-        rv = ctx->ranges->nelts == 1 ? build_single(r, ctx, out) : build_multipart(r, ctx, out);
-        if (rv != APR_SUCCESS) {
-            return rv;
-        }
-        apr_brigade_length(out, 0, &r->clength);
-        r->status = KV_HTTP_PARTIAL_CONTENT;
     }
     APR_BRIGADE_INSERT_TAIL(out, apr_bucket_eos_create(out->bucket_alloc));
     rv = kv_pass_brigade(f->next, out);
