@@ -3,6 +3,8 @@
 #include <apr_strings.h>
 
 #include "core.h"
+#include "http_conditional.h"
+#include "http_range.h"
 #include "kv_log.h"
 #include "request.h"
 
@@ -68,6 +70,18 @@ static int send_options(kv_request_t *r)
     return KV_DONE;
 }
 
+/* As httpd: a 304 keeps the ETag but carries no Last-Modified, length or type. */
+static int send_not_modified(kv_request_t *r)
+{
+    apr_bucket_brigade *bb = apr_brigade_create(r->pool, r->connection->bucket_alloc);
+
+    r->status = KV_HTTP_NOT_MODIFIED;
+    apr_table_unset(r->headers_out, "Last-Modified");
+    APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_eos_create(bb->bucket_alloc));
+    kv_pass_brigade(r->output_filters, bb);
+    return KV_DONE;
+}
+
 int kv_default_handler(kv_request_t *r)
 {
     apr_file_t *fd;
@@ -97,12 +111,19 @@ int kv_default_handler(kv_request_t *r)
                       r->filename);
         return KV_HTTP_FORBIDDEN;
     }
+    set_validators(r);
+    if ((status = kv_meets_conditions(r)) != KV_OK) {
+        return status == KV_HTTP_NOT_MODIFIED ? send_not_modified(r) : status;
+    }
     rv = apr_file_open(&fd, r->filename, APR_FOPEN_READ | APR_FOPEN_BINARY | APR_FOPEN_SENDFILE_ENABLED,
                        0, r->pool);
     if (rv != APR_SUCCESS) {
         return open_error_status(r, rv);
     }
-    set_validators(r);
+    apr_table_setn(r->headers_out, "Accept-Ranges", "bytes");
+    if ((status = kv_range_setup(r, r->finfo.size)) != KV_OK) {
+        return status;
+    }
     r->clength = r->finfo.size;
     bb = apr_brigade_create(r->pool, r->connection->bucket_alloc);
     if (!r->header_only && r->finfo.size > 0) {
