@@ -62,14 +62,24 @@ static const headers_conf_t *conf_of(const kv_request_t *r)
     return kv_get_module_config(r->per_dir_config, &headers_module);
 }
 
-/* A field set with Header becomes the response's Content-Type, so it is sent once. */
-static void adopt_content_type(kv_request_t *r, apr_table_t *t)
+/* Fields the protocol filter writes itself from the request's state: a copy in a table
+ * would go out a second time, and a second Content-Length or Transfer-Encoding breaks the
+ * framing. httpd overwrites them the same way. */
+static const char *const protocol_fields[] = {
+    "Date", "Server", "Content-Length", "Transfer-Encoding", "Connection", "Keep-Alive"};
+
+/* After the actions: a Content-Type in @a t becomes the response's (so it is sent once),
+ * and the protocol's own fields are left to the protocol filter. */
+static void settle_fields(kv_request_t *r, apr_table_t *t)
 {
     const char *type = apr_table_get(t, "Content-Type");
 
     if (type) {
         r->content_type = apr_pstrdup(r->pool, type);
         apr_table_unset(t, "Content-Type");
+    }
+    for (size_t i = 0; i < sizeof(protocol_fields) / sizeof(protocol_fields[0]); i++) {
+        apr_table_unset(t, protocol_fields[i]);
     }
 }
 
@@ -84,10 +94,10 @@ static void fix_response_fields(kv_request_t *r)
     const apr_array_header_t *actions = conf_of(r)->actions;
 
     hdr_actions_run(r, r->err_headers_out, actions, HDR_TABLE_ALWAYS, 0);
-    adopt_content_type(r, r->err_headers_out);
+    settle_fields(r, r->err_headers_out);
     if (is_success(r)) {
         hdr_actions_run(r, r->headers_out, actions, HDR_TABLE_OUT, 0);
-        adopt_content_type(r, r->headers_out);
+        settle_fields(r, r->headers_out);
     }
 }
 

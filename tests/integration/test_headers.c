@@ -129,14 +129,28 @@ START_TEST(test_onsuccess_and_always)
 }
 END_TEST
 
-/* A Content-Type set with Header replaces the type instead of making a second field. */
-START_TEST(test_header_content_type)
+/* A Content-Type set with Header replaces the type instead of making a second field; the
+ * fields the protocol writes itself (framing among them) stay single and the server's. */
+START_TEST(test_header_protocol_fields)
 {
-    kvt_server_t *srv = serve("Header set Content-Type text/x-kiva", NULL);
+    kvt_server_t *srv =
+        serve("Header set Content-Type text/x-kiva", "Header set Content-Length 99",
+              "Header always set Server evil", "Header add Date yesterday",
+              "Header echo ^Connection$", "Header set Transfer-Encoding chunked", NULL);
     kvt_response_t r;
     kvt_get(kvt_server_port(srv), "/f.txt", &r);
+    ck_assert_int_eq(r.status, 200);
     ck_assert_int_eq(count_fields(&r, "Content-Type"), 1);
     expect_field(&r, "Content-Type", "text/x-kiva");
+    static const char *const single[] = {"Content-Length", "Server", "Date", "Connection"};
+    for (size_t i = 0; i < sizeof(single) / sizeof(single[0]); i++) {
+        ck_assert_msg(count_fields(&r, single[i]) == 1, "%d %s fields", count_fields(&r, single[i]),
+                      single[i]);
+    }
+    expect_field(&r, "Content-Length", "1");
+    expect_field(&r, "Transfer-Encoding", NULL);
+    ck_assert_msg(strcmp(kvt_header(&r, "Server"), "evil") != 0, "Server: evil");
+    ck_assert_str_eq(r.body, "f");
     kvt_response_free(&r);
 }
 END_TEST
@@ -271,7 +285,7 @@ static Suite *headers_suite(void)
     kvt_add_test(actions, test_header_actions);
     kvt_add_test(actions, test_header_formats);
     kvt_add_test(actions, test_onsuccess_and_always);
-    kvt_add_test(actions, test_header_content_type);
+    kvt_add_test(actions, test_header_protocol_fields);
     kvt_add_test(actions, test_request_header_actions);
     kvt_add_test(actions, test_request_header_early_and_late);
     kvt_add_test(actions, test_env_conditions);
