@@ -230,18 +230,38 @@ static void apply_changes(kv_request_t *r, const setenvif_rule_t *rule, const ch
     }
 }
 
-static int setenvif_post_read_request(kv_request_t *r)
+/* Apply the rules of @a conf from the @a from'th on. */
+static void run_rules(kv_request_t *r, const setenvif_conf_t *conf, int from)
 {
-    const setenvif_conf_t *conf = kv_get_module_config(r->per_dir_config, &setenvif_module);
     const setenvif_rule_t *rule = (const setenvif_rule_t *)conf->rules->elts;
 
-    for (int i = 0; i < conf->rules->nelts; i++) {
+    for (int i = from; i < conf->rules->nelts; i++) {
         const char *subject = attribute_value(r, &rule[i]);
         kv_regmatch_t m;
         if (kv_regex_match(r->pool, rule[i].regex, subject, &m)) {
             apply_changes(r, &rule[i], subject, &m);
         }
     }
+}
+
+static const setenvif_conf_t *server_rules(const kv_request_t *r)
+{
+    return kv_get_module_config(r->server->lookup_defaults, &setenvif_module);
+}
+
+/* Rules outside any section run as soon as the request is read. */
+static int setenvif_post_read_request(kv_request_t *r)
+{
+    run_rules(r, server_rules(r), 0);
+    return KV_DECLINED;
+}
+
+/* Rules of the sections that apply run once the request is mapped (httpd's
+ * header_parser); the merged list starts with the server's rules, which already ran. */
+static int setenvif_fixups(kv_request_t *r)
+{
+    run_rules(r, kv_get_module_config(r->per_dir_config, &setenvif_module),
+              server_rules(r)->rules->nelts);
     return KV_DECLINED;
 }
 
@@ -249,6 +269,7 @@ static void register_hooks(apr_pool_t *p)
 {
     (void)p;
     kv_hook_post_read_request(setenvif_post_read_request, NULL, NULL, KV_HOOK_MIDDLE);
+    kv_hook_fixups(setenvif_fixups, NULL, NULL, KV_HOOK_FIRST);
 }
 
 /* A non-NULL info makes the value regex case-insensitive. */

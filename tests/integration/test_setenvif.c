@@ -67,6 +67,17 @@ START_TEST(test_request_field_and_substitution)
 }
 END_TEST
 
+START_TEST(test_rules_inside_a_section_apply_there)
+{
+    kvt_server_t *srv = serve("%{ALL}e %{INLOC}e", "SetEnvIf Request_Method GET ALL",
+                              "<Location /in>", "SetEnvIf Request_URI . INLOC", "</Location>",
+                              NULL);
+    kvt_write_file(srv, "in/f.txt", "g", 1);
+    expect_env(srv, "/in/f.txt", "", "1 1");
+    expect_env(srv, "/f.txt", "", "1 (null)");
+}
+END_TEST
+
 START_TEST(test_special_attributes)
 {
     kvt_server_t *srv =
@@ -124,6 +135,7 @@ static Suite *setenvif_suite(void)
     Suite *s = suite_create("setenvif");
     TCase *rules = kvt_tcase("rules");
     kvt_add_test(rules, test_request_field_and_substitution);
+    kvt_add_test(rules, test_rules_inside_a_section_apply_there);
     kvt_add_test(rules, test_special_attributes);
     kvt_add_test(rules, test_nocase);
     kvt_add_test(rules, test_browser_match);
