@@ -231,6 +231,15 @@ START_TEST(test_traversal_never_leaves_docroot)
         "/.%2e/outside.txt",
         "/..\\outside.txt",
         "/sub/./../../outside.txt",
+        "/%5c..%5coutside.txt",
+        "/..%5c..%5coutside.txt",
+        "/%c0%ae%c0%ae/outside.txt",
+        "/%c0%2e%c0%2e/outside.txt",
+        "/%e0%80%ae%e0%80%ae/outside.txt",
+        "/%252e%252e/outside.txt",
+        "/..%00/outside.txt",
+        "/%00../outside.txt",
+        "/sub/in.txt%00.html",
     };
     for (size_t i = 0; i < sizeof(targets) / sizeof(targets[0]); i++) {
         char *req =
