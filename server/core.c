@@ -47,6 +47,7 @@ static void *create_core_dir_config(apr_pool_t *p, const char *dir)
     (void)dir;
     conf->limit_req_body = -1;
     conf->opts = KV_UNSET_INT;
+    conf->error_docs = apr_hash_make(p);
     return conf;
 }
 
@@ -65,6 +66,7 @@ static void *merge_core_dir_config(apr_pool_t *p, void *basev, void *addv)
     kv_core_dir_conf_t *conf = apr_pcalloc(p, sizeof(*conf));
 
     conf->limit_req_body = add->limit_req_body >= 0 ? add->limit_req_body : base->limit_req_body;
+    conf->error_docs = apr_hash_overlay(p, add->error_docs, base->error_docs);
     if (add->opts != KV_UNSET_INT) {
         conf->opts = add->opts;
     } else if (add->opts_add || add->opts_remove) {
@@ -482,6 +484,8 @@ static const kv_command_t core_commands[] = {
     {"Options", set_options, NULL, 1, -1, KV_CTX_ALL, 0,
      "[+|-]None|All|Indexes|Includes|FollowSymLinks|SymLinksIfOwnerMatch|ExecCGI ...: "
      "features of a directory"},
+    {"ErrorDocument", kv_cmd_error_document, NULL, 2, 2, KV_CTX_ALL, 0,
+     "code text|/local/URL|http://URL|default: what to answer for an error status"},
     {"AllowOverride", set_allow_override, NULL, 1, -1, KV_CTX_DIR, 0,
      "None: .htaccess files are not read"},
     {"<VirtualHost", kv_cmd_virtualhost, NULL, 1, -1, KV_CTX_MAIN, 0,

@@ -26,7 +26,15 @@ typedef struct {
     int opts;                 /**< Options in force, KV_UNSET_INT if never set */
     int opts_add;             /**< +Option of a relative Options line */
     int opts_remove;          /**< -Option of a relative Options line */
+    apr_hash_t *error_docs;   /**< ErrorDocument: status (int) -> text, local URL or URL */
 } kv_core_dir_conf_t;
+
+/** ErrorDocument's handler. */
+const char *kv_cmd_error_document(kv_cmd_parms_t *cmd, void *conf, int argc,
+                                  const char *const *argv);
+
+/** The ErrorDocument configured for @a status in @a r's sections, or NULL. */
+const char *kv_error_document(const kv_request_t *r, int status);
 
 /** httpd 2.4's default Options. */
 #define KV_DEFAULT_OPTIONS KV_OPT_SYM_LINKS

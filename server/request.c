@@ -198,6 +198,18 @@ void kv_request_log(kv_request_t *r)
     kv_scoreboard_count_request(r->connection->sb_slot, r->bytes_sent);
 }
 
+static const char *error_text(kv_request_t *r, int status);
+
+/* The built-in error page. */
+static const char *error_page(kv_request_t *r, int status, const char *reason)
+{
+    return apr_psprintf(r->pool,
+                        "<!DOCTYPE HTML PUBLIC \"-//IETF//DTD HTML 2.0//EN\">\n"
+                        "<html><head>\n<title>%d %s</title>\n</head><body>\n<h1>%s</h1>\n%s"
+                        "</body></html>\n",
+                        status, reason, reason, error_text(r, status));
+}
+
 /* What the error page says after its heading. */
 static const char *error_text(kv_request_t *r, int status)
 {
@@ -236,6 +248,72 @@ static const char *error_text(kv_request_t *r, int status)
     }
 }
 
+static int is_url(const char *s)
+{
+    return strstr(s, "://") != NULL && strcspn(s, "/") > 0 && s[strcspn(s, ":")] == ':';
+}
+
+/* Serve the local URL @a target for r's error @a status, as httpd's ErrorDocument does
+ * with an internal redirect: a GET (or HEAD) for the document, answered with the error's
+ * status. Returns 0 when it was sent, -1 when it could not be (the caller then sends the
+ * built-in page). */
+static int serve_error_document(kv_request_t *r, const char *target, int status)
+{
+    kv_request_t *nr = kv_request_create(r->connection);
+    const char *q = strchr(target, '?');
+    int rv;
+
+    nr->server = r->server;
+    nr->the_request = r->the_request;
+    nr->header_only = r->header_only;
+    nr->method = r->header_only ? "HEAD" : "GET";
+    nr->method_number = r->header_only ? KV_M_HEAD : KV_M_GET;
+    nr->protocol = r->protocol;
+    nr->proto_num = r->proto_num;
+    nr->hostname = r->hostname;
+    nr->headers_in = r->headers_in;
+    nr->err_headers_out = apr_table_copy(nr->pool, r->err_headers_out);
+    nr->uri = q ? apr_pstrmemdup(nr->pool, target, (apr_size_t)(q - target)) : target;
+    nr->args = q ? q + 1 : NULL;
+    nr->unparsed_uri = target;
+    nr->remaining = r->remaining;
+    nr->close_connection = r->close_connection;
+    nr->status = status;
+    apr_table_setn(nr->subprocess_env, "REDIRECT_STATUS", apr_itoa(nr->pool, status));
+    apr_table_setn(nr->subprocess_env, "REDIRECT_URL", r->uri ? r->uri : "");
+    rv = run_phases(nr);
+    if (nr->eos_sent) {
+        r->eos_sent = 1;
+        r->status = status;
+        r->bytes_sent = nr->bytes_sent;
+        r->close_connection = nr->close_connection;
+    }
+    apr_pool_destroy(nr->pool);
+    return (rv == KV_OK || rv == KV_DONE) && r->eos_sent ? 0 : -1;
+}
+
+/* The body of the error page: ErrorDocument's text, or the built-in page. A local or
+ * remote ErrorDocument is acted on here; NULL means the response has been sent. */
+static const char *error_body(kv_request_t *r, int status, const char *reason)
+{
+    const char *doc = kv_error_document(r, status);
+
+    if (doc && doc[0] == '/' && serve_error_document(r, doc, status) == 0) {
+        return NULL;
+    }
+    if (doc && is_url(doc) && status != KV_HTTP_UNAUTHORIZED) {
+        /* A remote document is a redirect (not for 401: the browser would lose the
+         * challenge, as httpd warns). */
+        apr_table_setn(r->err_headers_out, "Location", doc);
+        r->status = KV_HTTP_MOVED_TEMPORARILY;
+        return error_page(r, r->status, kv_status_reason(r->status));
+    }
+    if (doc && doc[0] != '/' && !is_url(doc)) {
+        return doc;
+    }
+    return error_page(r, status, reason);
+}
+
 void kv_send_error_response(kv_request_t *r, int status)
 {
     const char *reason = kv_status_reason(status);
@@ -255,11 +333,10 @@ void kv_send_error_response(kv_request_t *r, int status)
     apr_table_clear(r->headers_out);
     r->content_type = "text/html; charset=iso-8859-1";
     r->clength = -1;
-    body = apr_psprintf(r->pool,
-                        "<!DOCTYPE HTML PUBLIC \"-//IETF//DTD HTML 2.0//EN\">\n"
-                        "<html><head>\n<title>%d %s</title>\n</head><body>\n<h1>%s</h1>\n%s"
-                        "</body></html>\n",
-                        status, reason, reason, error_text(r, status));
+    body = error_body(r, status, reason);
+    if (!body) {
+        return;
+    }
     bb = apr_brigade_create(r->pool, r->connection->bucket_alloc);
     apr_brigade_write(bb, NULL, NULL, body, strlen(body));
     APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_eos_create(bb->bucket_alloc));
