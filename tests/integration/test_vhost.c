@@ -5,6 +5,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
 
 static kvt_server_t *two_hosts(void)
 {
@@ -87,6 +92,55 @@ START_TEST(test_host_has_its_own_error_log)
 }
 END_TEST
 
+/* GET / from @a ip:port with Host @a host; the body. */
+static char *body_from_ip(const char *ip, int port, const char *host)
+{
+    struct sockaddr_in sa;
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    kvt_response_t r;
+    struct timeval tv = {5, 0};
+    char *req = kvt_strf("GET / HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n", host);
+    char *body;
+
+    ck_assert_int_ge(fd, 0);
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    memset(&sa, 0, sizeof(sa));
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons((unsigned short)port);
+    ck_assert_int_eq(inet_pton(AF_INET, ip, &sa.sin_addr), 1);
+    ck_assert_msg(connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0, "connect %s", ip);
+    kvt_send(fd, req);
+    ck_assert_int_eq(kvt_read_response(fd, &r, 0), 0);
+    body = kvt_strf("%s", r.body ? r.body : "");
+    kvt_response_free(&r);
+    close(fd);
+    free(req);
+    return body;
+}
+
+START_TEST(test_ip_based_host_wins_for_its_address)
+{
+    kvt_server_t *srv = kvt_server_new("prefork");
+    const char *ip = kvt_write_root_file(srv, "ip/index.html", "site ip");
+    const char *n = kvt_write_root_file(srv, "named/index.html", "site named");
+    int port = kvt_server_port(srv);
+
+    kvt_server_conf(srv, "Listen 127.0.0.2:%d", port);
+    kvt_server_conf(srv, "<VirtualHost 127.0.0.2:%d>", port);
+    kvt_server_conf(srv, "    ServerName ip.test");
+    kvt_server_conf(srv, "    DocumentRoot \"%.*s\"", (int)(strlen(ip) - 11), ip);
+    kvt_server_conf(srv, "</VirtualHost>");
+    kvt_server_conf(srv, "<VirtualHost *:%d>", port);
+    kvt_server_conf(srv, "    ServerName named.test");
+    kvt_server_conf(srv, "    DocumentRoot \"%.*s\"", (int)(strlen(n) - 11), n);
+    kvt_server_conf(srv, "</VirtualHost>");
+    kvt_server_start(srv);
+    ck_assert_str_eq(body_from_ip("127.0.0.2", port, "named.test"), "site ip");
+    ck_assert_str_eq(body_from_ip("127.0.0.1", port, "ip.test"), "site named");
+    ck_assert_str_eq(body_from_ip("127.0.0.1", port, "named.test"), "site named");
+}
+END_TEST
+
 static Suite *vhost_suite(void)
 {
     Suite *s = suite_create("vhost");
@@ -94,6 +148,7 @@ static Suite *vhost_suite(void)
 
     kvt_add_test(tc, test_host_selects_document_root);
     kvt_add_test(tc, test_host_has_its_own_error_log);
+    kvt_add_test(tc, test_ip_based_host_wins_for_its_address);
     suite_add_tcase(s, tc);
     return s;
 }
