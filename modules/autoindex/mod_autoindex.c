@@ -306,6 +306,27 @@ static const char *heading(listing_t *l, char key, const char *label)
                         ai_sort_query(l->r->pool, &l->sort, key), label);
 }
 
+/* The columns after Name, each left out by its Suppress option. */
+static const struct {
+    char key;
+    const char *label;
+    unsigned suppressed_by;
+} optional_columns[] = {{'M', "Last modified", AI_OPT_SUPPRESS_MTIME},
+                        {'S', "Size", AI_OPT_SUPPRESS_SIZE},
+                        {'D', "Description", AI_OPT_SUPPRESS_DESC}};
+
+/* The headings of the optional columns, each between its @a around strings. */
+static void emit_headings(listing_t *l, const char *const around[][2])
+{
+    for (size_t i = 0; i < sizeof(optional_columns) / sizeof(optional_columns[0]); i++) {
+        if (!has(l, optional_columns[i].suppressed_by)) {
+            apr_brigade_printf(l->bb, NULL, NULL, "%s%s%s", around[i][0],
+                               heading(l, optional_columns[i].key, optional_columns[i].label),
+                               around[i][1]);
+        }
+    }
+}
+
 static void emit_list(listing_t *l)
 {
     emit(l, "<ul>");
@@ -355,16 +376,8 @@ static void emit_pre(listing_t *l)
 
     apr_brigade_printf(l->bb, NULL, NULL, "<pre>%s%*s", heading(l, 'N', "Name"),
                        (int)(width - 4 + 1), "");
-    if (!has(l, AI_OPT_SUPPRESS_MTIME)) {
-        /* Padded as the rows' "%-16s  " and "%5s  " columns. */
-        apr_brigade_printf(l->bb, NULL, NULL, "%s     ", heading(l, 'M', "Last modified"));
-    }
-    if (!has(l, AI_OPT_SUPPRESS_SIZE)) {
-        apr_brigade_printf(l->bb, NULL, NULL, " %s  ", heading(l, 'S', "Size"));
-    }
-    if (!has(l, AI_OPT_SUPPRESS_DESC)) {
-        emit(l, heading(l, 'D', "Description"));
-    }
+    /* Padded as the rows' "%-16s  " and "%5s  " columns. */
+    emit_headings(l, (const char *const[][2]){{"", "     "}, {" ", "  "}, {"", ""}});
     emit(l, "<hr>");
     if (!at_root(l)) {
         emit_pre_row(l, parent_href(l), "Parent Directory", 16, width, "", "-");
@@ -397,15 +410,8 @@ static void emit_table_row(listing_t *l, const char *href, const char *label, co
 static void emit_table(listing_t *l)
 {
     apr_brigade_printf(l->bb, NULL, NULL, "<table>\n<tr><th>%s</th>", heading(l, 'N', "Name"));
-    if (!has(l, AI_OPT_SUPPRESS_MTIME)) {
-        apr_brigade_printf(l->bb, NULL, NULL, "<th>%s</th>", heading(l, 'M', "Last modified"));
-    }
-    if (!has(l, AI_OPT_SUPPRESS_SIZE)) {
-        apr_brigade_printf(l->bb, NULL, NULL, "<th>%s</th>", heading(l, 'S', "Size"));
-    }
-    if (!has(l, AI_OPT_SUPPRESS_DESC)) {
-        apr_brigade_printf(l->bb, NULL, NULL, "<th>%s</th>", heading(l, 'D', "Description"));
-    }
+    emit_headings(l, (const char *const[][2]){{"<th>", "</th>"}, {"<th>", "</th>"},
+                                              {"<th>", "</th>"}});
     emit(l, "</tr>\n");
     if (!at_root(l)) {
         emit_table_row(l, parent_href(l), "Parent Directory", "", "-", "");
