@@ -85,12 +85,17 @@ static int serve_index(kv_request_t *r, const dir_conf_t *d)
             return KV_OK;
         }
     }
-    kv_log_rerror(KV_LOG_MARK, KV_LOG_ERR, 0, r,
-                  "KV00060: Cannot serve directory %s: No matching DirectoryIndex (%s) found",
-                  r->filename,
-                  names ? (names->nelts ? apr_array_pstrcat(r->pool, names, ',') : "disabled")
-                        : "index.html");
-    return KV_HTTP_FORBIDDEN;
+    /* A listing (mod_autoindex) may answer; without Indexes the default handler refuses. */
+    if (!(kv_allow_options(r) & KV_OPT_INDEXES)) {
+        kv_log_rerror(KV_LOG_MARK, KV_LOG_ERR, 0, r,
+                      "KV00060: Cannot serve directory %s: No matching DirectoryIndex (%s) "
+                      "found, and server-generated directory index forbidden by Options "
+                      "directive",
+                      r->filename,
+                      names ? (names->nelts ? apr_array_pstrcat(r->pool, names, ',') : "disabled")
+                            : "index.html");
+    }
+    return KV_DECLINED;
 }
 
 static int dir_fixups(kv_request_t *r)

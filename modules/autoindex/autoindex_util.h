@@ -1,0 +1,76 @@
+/* mod_autoindex's pure helpers: IndexOptions keywords, the sort query (?C=N;O=A), sorting
+ * the entries of a listing and IndexIgnore matching. No request or config state, so a unit
+ * test can call them directly. */
+#ifndef KV_AUTOINDEX_UTIL_H
+#define KV_AUTOINDEX_UTIL_H
+
+#include <apr_tables.h>
+#include <apr_time.h>
+
+/* IndexOptions that change the listing (bits); the other httpd keywords are accepted and
+ * ignored. */
+enum {
+    AI_OPT_FANCY = 1 << 0,            /* FancyIndexing: columns, not a bare list */
+    AI_OPT_HTML_TABLE = 1 << 1,       /* HTMLTable: the columns in a <table>, not a <pre> */
+    AI_OPT_FOLDERS_FIRST = 1 << 2,    /* FoldersFirst: directories before files */
+    AI_OPT_IGNORE_CASE = 1 << 3,      /* IgnoreCase: names sort case-insensitively */
+    AI_OPT_SUPPRESS_SORTING = 1 << 4, /* SuppressColumnSorting: headings are not links */
+    AI_OPT_IGNORE_CLIENT = 1 << 5,    /* IgnoreClient: the query does not change the order */
+    AI_OPT_SUPPRESS_MTIME = 1 << 6,   /* SuppressLastModified */
+    AI_OPT_SUPPRESS_SIZE = 1 << 7,    /* SuppressSize */
+    AI_OPT_SUPPRESS_DESC = 1 << 8     /* SuppressDescription */
+};
+
+/* Whether an IndexOptions keyword takes "=value". */
+enum { AI_VALUE_NONE, AI_VALUE_REQUIRED, AI_VALUE_OPTIONAL };
+
+/* One IndexOptions keyword. */
+typedef struct {
+    const char *name;  /* as httpd spells it */
+    unsigned bit;      /* AI_OPT_* it sets, 0 for a keyword kiva accepts and ignores */
+    int takes_value;   /* AI_VALUE_*: whether it is written name=value ("Charset=UTF-8") */
+} ai_option_t;
+
+/* The keyword @a word names (case-insensitive, without a leading + or -), or NULL if it is
+ * not an IndexOptions keyword or misses (or has an unwanted) "=value". *value is set to
+ * the text after '=', or NULL when there is none. */
+const ai_option_t *ai_find_option(const char *word, const char **value);
+
+/* The sort keys of the query's C=: name, last modified, size, description. */
+#define AI_KEYS "NMSD"
+
+/* How a listing is ordered. */
+typedef struct {
+    char key;       /* one of AI_KEYS */
+    int descending; /* O=D */
+} ai_sort_t;
+
+/* Apply the query @a args (httpd's "C=M;O=D", '&' also separates) to @a sort: valid C= and
+ * O= items change it; F=, V= and P= items are skipped; parsing stops at the first item it
+ * does not understand, keeping what came before, as httpd does. NULL changes nothing. */
+void ai_parse_sort(const char *args, ai_sort_t *sort);
+
+/* The query a column heading links to: the column ascending, or descending when the listing
+ * is sorted by it ascending already ("C=N;O=D"). */
+const char *ai_sort_query(apr_pool_t *p, const ai_sort_t *current, char key);
+
+/* One entry of a listing. */
+typedef struct {
+    const char *name;  /* file name, no trailing slash */
+    const char *desc;  /* description, NULL if none */
+    int is_dir;        /* a directory (shown with a trailing slash) */
+    apr_off_t size;    /* bytes; -1 for a directory */
+    apr_time_t mtime;  /* last modified */
+} ai_entry_t;
+
+/* Sort @a entries (an array of ai_entry_t) by @a sort; ties are broken by name, and the
+ * direction applies to both. AI_OPT_FOLDERS_FIRST puts directories first whatever the
+ * direction; AI_OPT_IGNORE_CASE compares names without case first. */
+void ai_sort_entries(apr_pool_t *p, apr_array_header_t *entries, const ai_sort_t *sort,
+                     unsigned opts);
+
+/* Does a wildcard pattern of @a patterns (const char *) match @a name, or @a path (the
+ * entry's full file name) for a pattern that contains '/'? */
+int ai_is_ignored(const apr_array_header_t *patterns, const char *name, const char *path);
+
+#endif

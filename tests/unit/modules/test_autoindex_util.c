@@ -1,0 +1,238 @@
+/* Tests of modules/autoindex/autoindex_util.c: IndexOptions keywords, the sort query,
+ * sorting entries, IndexIgnore matching. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <apr_general.h>
+#include <apr_strings.h>
+#include <check.h>
+
+#include "autoindex_util.h"
+
+static apr_pool_t *pool;
+
+static void setup(void)
+{
+    ck_assert_int_eq(apr_initialize(), APR_SUCCESS);
+    ck_assert_int_eq(apr_pool_create(&pool, NULL), APR_SUCCESS);
+}
+
+static void teardown(void)
+{
+    apr_pool_destroy(pool);
+    apr_terminate();
+}
+
+static const struct {
+    const char *word;
+    const char *name;  /* NULL: refused */
+    const char *value; /* expected value, NULL for none */
+} option_words[] = {
+    {"FancyIndexing", "FancyIndexing", NULL},
+    {"fancyindexing", "FancyIndexing", NULL},
+    {"FoldersFirst", "FoldersFirst", NULL},
+    {"IgnoreCase", "IgnoreCase", NULL},
+    {"SuppressColumnSorting", "SuppressColumnSorting", NULL},
+    {"Charset=ISO-8859-1", "Charset", "ISO-8859-1"},
+    {"Charset", NULL, NULL},
+    {"Charset=", NULL, NULL},
+    {"NameWidth=*", "NameWidth", "*"},
+    {"IconHeight", "IconHeight", NULL},
+    {"IconHeight=22", "IconHeight", "22"},
+    {"VersionSort", "VersionSort", NULL},
+    {"FancyIndexing=1", NULL, NULL},
+    {"Fancy", NULL, NULL},
+    {"FancyIndexingX", NULL, NULL},
+    {"", NULL, NULL},
+};
+
+START_TEST(test_find_option)
+{
+    const char *value = "unset";
+    const ai_option_t *o = ai_find_option(option_words[_i].word, &value);
+
+    if (!option_words[_i].name) {
+        ck_assert_msg(o == NULL, "%s accepted", option_words[_i].word);
+        return;
+    }
+    ck_assert_msg(o != NULL, "%s refused", option_words[_i].word);
+    ck_assert_str_eq(o->name, option_words[_i].name);
+    if (option_words[_i].value) {
+        ck_assert_pstr_eq(value, option_words[_i].value);
+    } else {
+        ck_assert_ptr_null(value);
+    }
+}
+END_TEST
+
+START_TEST(test_option_bits)
+{
+    const char *value;
+
+    ck_assert_uint_eq(ai_find_option("FancyIndexing", &value)->bit, AI_OPT_FANCY);
+    ck_assert_uint_eq(ai_find_option("FoldersFirst", &value)->bit, AI_OPT_FOLDERS_FIRST);
+    ck_assert_uint_eq(ai_find_option("IgnoreCase", &value)->bit, AI_OPT_IGNORE_CASE);
+    ck_assert_uint_eq(ai_find_option("SuppressColumnSorting", &value)->bit,
+                      AI_OPT_SUPPRESS_SORTING);
+    ck_assert_uint_eq(ai_find_option("XHTML", &value)->bit, 0);
+}
+END_TEST
+
+static const struct {
+    const char *args;
+    char key;
+    int descending;
+} queries[] = {
+    {NULL, 'N', 0},
+    {"", 'N', 0},
+    {"C=M", 'M', 0},
+    {"C=S;O=D", 'S', 1},
+    {"O=D&C=D", 'D', 1},
+    {"C=N;O=A", 'N', 0},
+    {"C=X;O=D", 'N', 0},   /* stops at the bad item */
+    {"C=M;O=X", 'M', 0},   /* keeps what came before */
+    {"C=MM;O=D", 'N', 0},
+    {"c=M", 'N', 0},       /* case matters, as in httpd */
+    {"F=2;V=1;P=*.txt;C=S;O=D", 'S', 1},
+    {"C=M;", 'M', 0},
+    {"foo=bar;C=M", 'N', 0},
+};
+
+START_TEST(test_parse_sort)
+{
+    ai_sort_t sort = {'N', 0};
+
+    ai_parse_sort(queries[_i].args, &sort);
+    ck_assert_msg(sort.key == queries[_i].key && sort.descending == queries[_i].descending,
+                  "%s: got %c/%d", queries[_i].args ? queries[_i].args : "(null)", sort.key,
+                  sort.descending);
+}
+END_TEST
+
+START_TEST(test_sort_query)
+{
+    ai_sort_t by_name = {'N', 0}, by_name_desc = {'N', 1};
+
+    ck_assert_str_eq(ai_sort_query(pool, &by_name, 'N'), "C=N;O=D");
+    ck_assert_str_eq(ai_sort_query(pool, &by_name, 'M'), "C=M;O=A");
+    ck_assert_str_eq(ai_sort_query(pool, &by_name_desc, 'N'), "C=N;O=A");
+    ck_assert_str_eq(ai_sort_query(pool, &by_name_desc, 'S'), "C=S;O=A");
+}
+END_TEST
+
+static apr_array_header_t *sample(void)
+{
+    static const ai_entry_t rows[] = {
+        {"b.txt", "second", 0, 300, 2000},
+        {"A.txt", "first", 0, 100, 3000},
+        {"dir", NULL, 1, -1, 1000},
+        {"c.txt", "first", 0, 200, 2000},
+        {"a.txt", NULL, 0, 200, 4000},
+    };
+    apr_array_header_t *a = apr_array_make(pool, 5, sizeof(ai_entry_t));
+
+    for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+        APR_ARRAY_PUSH(a, ai_entry_t) = rows[i];
+    }
+    return a;
+}
+
+static const char *order(const apr_array_header_t *a)
+{
+    const char *s = "";
+
+    for (int i = 0; i < a->nelts; i++) {
+        s = apr_pstrcat(pool, s, i ? " " : "", APR_ARRAY_IDX(a, i, ai_entry_t).name, NULL);
+    }
+    return s;
+}
+
+static const struct {
+    char key;
+    int descending;
+    unsigned opts;
+    const char *want;
+} sorts[] = {
+    {'N', 0, 0, "A.txt a.txt b.txt c.txt dir"},
+    {'N', 1, 0, "dir c.txt b.txt a.txt A.txt"},
+    {'N', 0, AI_OPT_IGNORE_CASE, "A.txt a.txt b.txt c.txt dir"},
+    {'N', 0, AI_OPT_FOLDERS_FIRST, "dir A.txt a.txt b.txt c.txt"},
+    {'N', 1, AI_OPT_FOLDERS_FIRST, "dir c.txt b.txt a.txt A.txt"},
+    {'M', 0, 0, "dir b.txt c.txt A.txt a.txt"},
+    {'M', 1, 0, "a.txt A.txt c.txt b.txt dir"},
+    {'S', 0, 0, "dir A.txt a.txt c.txt b.txt"},
+    {'S', 1, 0, "b.txt c.txt a.txt A.txt dir"},
+    {'D', 0, 0, "a.txt dir A.txt c.txt b.txt"},
+    {'D', 1, 0, "b.txt c.txt A.txt dir a.txt"},
+    {'S', 1, AI_OPT_FOLDERS_FIRST, "dir b.txt c.txt a.txt A.txt"},
+};
+
+START_TEST(test_sort_entries)
+{
+    apr_array_header_t *a = sample();
+    ai_sort_t sort = {sorts[_i].key, sorts[_i].descending};
+
+    ai_sort_entries(pool, a, &sort, sorts[_i].opts);
+    ck_assert_str_eq(order(a), sorts[_i].want);
+}
+END_TEST
+
+START_TEST(test_ignore_case_sorts_without_case)
+{
+    static const ai_entry_t rows[] = {
+        {"b", NULL, 0, 1, 1}, {"B", NULL, 0, 1, 1}, {"a", NULL, 0, 1, 1}, {"C", NULL, 0, 1, 1}};
+    apr_array_header_t *a = apr_array_make(pool, 4, sizeof(ai_entry_t));
+    ai_sort_t sort = {'N', 0};
+
+    for (size_t i = 0; i < 4; i++) {
+        APR_ARRAY_PUSH(a, ai_entry_t) = rows[i];
+    }
+    ai_sort_entries(pool, a, &sort, AI_OPT_IGNORE_CASE);
+    ck_assert_str_eq(order(a), "a B b C");
+    ai_sort_entries(pool, a, &sort, 0);
+    ck_assert_str_eq(order(a), "B C a b");
+}
+END_TEST
+
+START_TEST(test_is_ignored)
+{
+    apr_array_header_t *p = apr_array_make(pool, 4, sizeof(const char *));
+
+    ck_assert_int_eq(ai_is_ignored(p, "x", "/d/x"), 0);
+    APR_ARRAY_PUSH(p, const char *) = ".??*";
+    APR_ARRAY_PUSH(p, const char *) = "*~";
+    APR_ARRAY_PUSH(p, const char *) = "README*";
+    APR_ARRAY_PUSH(p, const char *) = "/d/secret/*";
+    ck_assert_int_eq(ai_is_ignored(p, ".git", "/d/.git"), 1);
+    ck_assert_int_eq(ai_is_ignored(p, ".a", "/d/.a"), 0);
+    ck_assert_int_eq(ai_is_ignored(p, "notes~", "/d/notes~"), 1);
+    ck_assert_int_eq(ai_is_ignored(p, "README.txt", "/d/README.txt"), 1);
+    ck_assert_int_eq(ai_is_ignored(p, "readme.txt", "/d/readme.txt"), 0);
+    ck_assert_int_eq(ai_is_ignored(p, "x", "/d/secret/x"), 1);
+    ck_assert_int_eq(ai_is_ignored(p, "x", "/d/public/x"), 0);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("autoindex_util");
+    TCase *tc = tcase_create("core");
+    SRunner *sr;
+    int failed;
+
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_loop_test(tc, test_find_option, 0,
+                        (int)(sizeof(option_words) / sizeof(option_words[0])));
+    tcase_add_test(tc, test_option_bits);
+    tcase_add_loop_test(tc, test_parse_sort, 0, (int)(sizeof(queries) / sizeof(queries[0])));
+    tcase_add_test(tc, test_sort_query);
+    tcase_add_loop_test(tc, test_sort_entries, 0, (int)(sizeof(sorts) / sizeof(sorts[0])));
+    tcase_add_test(tc, test_ignore_case_sorts_without_case);
+    tcase_add_test(tc, test_is_ignored);
+    suite_add_tcase(s, tc);
+    sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
