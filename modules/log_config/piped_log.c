@@ -66,19 +66,23 @@ static apr_status_t spawn(piped_log_t *pl)
     return APR_SUCCESS;
 }
 
-/* Watch the program. Registered also when it could not be started just now: then the
- * reaped pid is kept, the next refresh finds it is no child (LOST), and tries again. */
+/* Watch the program through APR's other-child list. */
 static void watch(piped_log_t *pl)
 {
     apr_proc_other_child_register(&pl->proc, maintenance, pl, pl->write_end, pl->pool);
 }
 
+/* Start the program again now, or, if it died young or cannot be started, at the next
+ * refresh: watching our own pid, which is surely no child of ours, makes that refresh
+ * report it LOST (a reaped pid could meanwhile belong to another child). */
 static void restart(piped_log_t *pl)
 {
     if (apr_time_now() - pl->started >= QUICK_DEATH && spawn(pl) == APR_SUCCESS) {
         kv_log_error(KV_LOG_MARK, KV_LOG_NOTICE, 0, pl->s,
                      "KV00502: piped log program '%s' restarted as pid %ld", pl->command,
                      (long)pl->proc.pid);
+    } else {
+        pl->proc.pid = getpid();
     }
     watch(pl);
 }

@@ -81,8 +81,7 @@ static char *wait_lines(const char *path, int n)
 
     kvt_wait_for(has_lines, &l, LINE_DEADLINE_MS);
     s = slurp(path);
-    ck_assert_msg(count_lines(s) == n, "%s has %d lines, want %d:\n%s", path, count_lines(s), n,
-                  s);
+    ck_assert_msg(count_lines(s) == n, "%s has %d lines, want %d:\n%s", path, count_lines(s), n, s);
     return s;
 }
 
@@ -121,10 +120,9 @@ START_TEST(test_custom_log_many_directives)
     long usec, sec, pid;
     int used = 0;
 
-    kvt_server_conf(srv,
-                    "LogFormat \"%%a|%%h|%%l|%%u|\\\"%%r\\\"|%%>s|%%s|%%b|%%B|%%U|%%q|%%m|%%H|"
-                    "%%v|%%p|%%{X-Test}i|%%{X-None}i|%%{Content-Type}o|%%{NOPE}e|%%X|%%{%%Y}t|"
-                    "%%%%|%%D %%T %%P\" many");
+    kvt_server_conf(srv, "LogFormat \"%%a|%%h|%%l|%%u|\\\"%%r\\\"|%%>s|%%s|%%b|%%B|%%U|%%q|%%m|%%H|"
+                         "%%v|%%p|%%{X-Test}i|%%{X-None}i|%%{Content-Type}o|%%{NOPE}e|%%X|%%{%%Y}t|"
+                         "%%%%|%%D %%T %%P\" many");
     kvt_server_conf(srv, "CustomLog logs/custom_log many");
     kvt_server_start(srv);
     request(srv,
@@ -369,6 +367,49 @@ START_TEST(test_piped_log_replaced_on_restart)
 }
 END_TEST
 
+static int has_logger(void *srv)
+{
+    return logger_of(srv) > 0;
+}
+
+static pid_t pid_in_file(const char *path)
+{
+    char *s = slurp(path);
+    pid_t pid = (pid_t)atol(s);
+
+    free(s);
+    return pid;
+}
+
+static int pid_file_written(void *path)
+{
+    return pid_in_file(path) > 0;
+}
+
+/* Detached, the parent is a new process: the program started before it detached is no
+ * child of it, so the parent starts its own. */
+START_TEST(test_piped_log_in_daemon_mode)
+{
+    kvt_server_t *srv = new_server();
+    char *path = log_path(srv, "piped_log"), *pidfile = log_path(srv, "kiva.pid");
+    char *err = NULL;
+    const char *conf;
+    int status;
+
+    kvt_server_conf(srv, "CustomLog \"|exec cat >> '%s'\" \"%%>s %%U\"", path);
+    conf = kvt_server_write_conf(srv);
+    ck_assert_msg(kvt_run_kiva(&status, NULL, &err, "-f", conf, (const char *)NULL) == 0,
+                  "kiva without -DFOREGROUND did not return");
+    ck_assert_msg(status == 0, "kiva exited %d: %s", status, err);
+    ck_assert_msg(kvt_wait_for(pid_file_written, pidfile, LINE_DEADLINE_MS), "no PidFile");
+    kvt_server_adopt(srv, pid_in_file(pidfile));
+    ck_assert_msg(kvt_wait_for(has_logger, srv, LOGGER_DEADLINE_MS),
+                  "the detached parent started no piped log program");
+    get(srv, "/f.txt", 200);
+    ck_assert_str_eq(wait_lines(path, 1), "200 /f.txt\n");
+}
+END_TEST
+
 static Suite *log_config_suite(void)
 {
     Suite *s = suite_create("log_config");
@@ -383,6 +424,7 @@ static Suite *log_config_suite(void)
     kvt_add_test(tc, test_piped_log_survives_its_program);
     kvt_add_test(tc, test_piped_log_keeps_lines_while_down);
     kvt_add_test(tc, test_piped_log_replaced_on_restart);
+    kvt_add_test(tc, test_piped_log_in_daemon_mode);
     suite_add_tcase(s, tc);
     return s;
 }

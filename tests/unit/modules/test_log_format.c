@@ -185,13 +185,11 @@ END_TEST
 
 START_TEST(renders_common_and_combined)
 {
-    ck_assert_str_eq(render(LOG_FORMAT_COMMON),
-                     "10.1.2.3 - - [09/Sep/2001:01:46:40 +0000] "
-                     "\"GET /docs/a%20b.html?x=1 HTTP/1.1\" 200 1234");
-    ck_assert_str_eq(render(LOG_FORMAT_COMBINED),
-                     "10.1.2.3 - - [09/Sep/2001:01:46:40 +0000] "
-                     "\"GET /docs/a%20b.html?x=1 HTTP/1.1\" 200 1234 "
-                     "\"http://example.org/\" \"curl/8.0\"");
+    ck_assert_str_eq(render(LOG_FORMAT_COMMON), "10.1.2.3 - - [09/Sep/2001:01:46:40 +0000] "
+                                                "\"GET /docs/a%20b.html?x=1 HTTP/1.1\" 200 1234");
+    ck_assert_str_eq(render(LOG_FORMAT_COMBINED), "10.1.2.3 - - [09/Sep/2001:01:46:40 +0000] "
+                                                  "\"GET /docs/a%20b.html?x=1 HTTP/1.1\" 200 1234 "
+                                                  "\"http://example.org/\" \"curl/8.0\"");
 }
 END_TEST
 
@@ -321,8 +319,8 @@ START_TEST(refuses_bad_formats)
 {
     const char *err = compile_error(bad[_i].fmt);
 
-    ck_assert_msg(strstr(err, bad[_i].want) != NULL, "format %s: got '%s', want '%s'",
-                  bad[_i].fmt, err, bad[_i].want);
+    ck_assert_msg(strstr(err, bad[_i].want) != NULL, "format %s: got '%s', want '%s'", bad[_i].fmt,
+                  err, bad[_i].want);
 }
 END_TEST
 
