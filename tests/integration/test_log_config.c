@@ -305,6 +305,15 @@ static pid_t wait_new_logger(kvt_server_t *srv, pid_t old)
     return logger_of(srv);
 }
 
+/* The running program; fails the test if there is none. */
+static pid_t running_logger(kvt_server_t *srv)
+{
+    pid_t logger = logger_of(srv);
+
+    ck_assert_msg(logger > 0, "no piped log program among the parent's children");
+    return logger;
+}
+
 static kvt_server_t *piped_server(char **path)
 {
     kvt_server_t *srv = new_server();
@@ -315,6 +324,22 @@ static kvt_server_t *piped_server(char **path)
     return srv;
 }
 
+static int error_log_has(kvt_server_t *srv, const char *needle)
+{
+    char *path = log_path(srv, "error_log"), *s = slurp(path);
+    int found = kvt_contains(s, needle);
+
+    free(s);
+    free(path);
+    return found;
+}
+
+static int never(void *arg)
+{
+    (void)arg;
+    return 0;
+}
+
 START_TEST(test_piped_log_survives_its_program)
 {
     char *path;
@@ -323,16 +348,21 @@ START_TEST(test_piped_log_survives_its_program)
 
     get(srv, "/f.txt", 200);
     ck_assert_str_eq(wait_lines(path, 1), "200 /f.txt\n");
-    logger = logger_of(srv);
-    ck_assert_msg(logger > 0, "no piped log program among the parent's children");
+    /* A program that has run a while is restarted at once... */
+    kvt_wait_for(never, NULL, 1200);
+    logger = running_logger(srv);
     ck_assert_int_eq(kill(logger, SIGKILL), 0);
     again = wait_new_logger(srv, logger);
+    ck_assert_msg(error_log_has(srv, "KV00504") && error_log_has(srv, "KV00502"),
+                  "no death and restart in the error log:\n%s", kvt_server_diagnostics(srv));
     get(srv, "/missing", 404);
     ck_assert_str_eq(wait_lines(path, 2), "200 /f.txt\n404 /missing\n");
-    /* And a second death, long after the start, is handled the same way. */
+    /* ... one that dies young a second later, and the pipe keeps what it missed. */
     ck_assert_int_eq(kill(again, SIGTERM), 0);
-    wait_new_logger(srv, again);
     get(srv, "/f.txt?third", 200);
+    wait_new_logger(srv, again);
+    ck_assert_msg(error_log_has(srv, "KV00503"), "no early death in the error log:\n%s",
+                  kvt_server_diagnostics(srv));
     ck_assert_str_eq(wait_lines(path, 3), "200 /f.txt\n404 /missing\n200 /f.txt\n");
 }
 END_TEST
@@ -342,9 +372,8 @@ START_TEST(test_piped_log_keeps_lines_while_down)
 {
     char *path;
     kvt_server_t *srv = piped_server(&path);
-    pid_t logger = logger_of(srv);
+    pid_t logger = running_logger(srv);
 
-    ck_assert_msg(logger > 0, "no piped log program among the parent's children");
     ck_assert_int_eq(kill(logger, SIGSTOP), 0);
     get(srv, "/f.txt", 200);
     ck_assert_int_eq(kill(logger, SIGKILL), 0);
@@ -357,9 +386,8 @@ START_TEST(test_piped_log_replaced_on_restart)
 {
     char *path;
     kvt_server_t *srv = piped_server(&path);
-    pid_t logger = logger_of(srv);
+    pid_t logger = running_logger(srv);
 
-    ck_assert_msg(logger > 0, "no piped log program among the parent's children");
     ck_assert_int_eq(kill(kvt_server_pid(srv), SIGHUP), 0);
     wait_new_logger(srv, logger);
     get(srv, "/f.txt", 200);
