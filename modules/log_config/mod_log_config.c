@@ -6,7 +6,8 @@
  * pipe only lines up to PIPE_BUF bytes are atomic).
  *
  * Beyond httpd: the nicknames "common" and "combined" are built in, and a format that is a
- * bare word must be a nickname defined above it (httpd would log the word literally). */
+ * bare word must be a nickname defined above it (httpd would log the word literally); in a
+ * <VirtualHost> it may also be one of the main server's, looked up in post_config. */
 #include <string.h>
 
 #include <apr_file_io.h>
@@ -24,11 +25,13 @@ extern kv_module_t log_config_module;
 
 /* One CustomLog or TransferLog. */
 typedef struct {
-    const char *target;   /* file name as configured, or "|command" */
-    const char *cond_var; /* env=[!]var: the variable; NULL to log every request */
-    int cond_negate;      /* env=!var */
-    log_format_t *format; /* NULL for TransferLog: the server's default format */
-    apr_file_t *file;     /* the file or the pipe's write end, from post_config */
+    const char *target;          /* file name as configured, or "|command" */
+    const char *cond_var;        /* env=[!]var: the variable; NULL to log every request */
+    int cond_negate;             /* env=!var */
+    log_format_t *format;        /* NULL for TransferLog: the server's default format */
+    const char *nickname;        /* in a <VirtualHost>: a nickname looked up once merged */
+    const kv_directive_t *where; /* the directive, for messages */
+    apr_file_t *file;            /* the file or the pipe's write end, from post_config */
 } log_target_t;
 
 typedef struct {
@@ -161,11 +164,21 @@ static const char *check_target(kv_cmd_parms_t *cmd, const char *target)
     return NULL;
 }
 
+/* In a <VirtualHost>, a bare word unknown here may be a nickname of the main server, which
+ * the host's config learns only when it is merged. */
+static int is_main_server_nickname(const kv_cmd_parms_t *cmd, const log_conf_t *conf,
+                                   const char *text)
+{
+    return (cmd->context & KV_CTX_VHOST) && *text && is_bare_word(text) &&
+           !apr_hash_get(conf->formats, text, APR_HASH_KEY_STRING);
+}
+
 static log_target_t *new_target(kv_cmd_parms_t *cmd, const char *target)
 {
     log_target_t *t = apr_pcalloc(cmd->pool, sizeof(*t));
 
     t->target = apr_pstrdup(cmd->pool, target);
+    t->where = cmd->directive;
     return t;
 }
 
@@ -176,7 +189,9 @@ static const char *set_custom_log(kv_cmd_parms_t *cmd, void *mconfig, int argc,
     log_target_t *t = new_target(cmd, argv[0]);
     const char *err = check_target(cmd, argv[0]);
 
-    if (!err) {
+    if (!err && is_main_server_nickname(cmd, conf, argv[1])) {
+        t->nickname = apr_pstrdup(cmd->pool, argv[1]);
+    } else if (!err) {
         err = resolve_format(cmd, conf, argv[1], &t->format);
     }
     if (!err && argc == 3) {
@@ -228,6 +243,25 @@ static apr_status_t open_pipe(apr_pool_t *plog, log_target_t *t, kv_server_t *s)
     return rv;
 }
 
+/* The format of a log: its own, a virtual host's nickname, or the server's default. */
+static apr_status_t resolve_nickname(const log_conf_t *conf, log_target_t *t, kv_server_t *s)
+{
+    if (t->nickname) {
+        t->format = apr_hash_get(conf->formats, t->nickname, APR_HASH_KEY_STRING);
+        if (!t->format) {
+            kv_log_error(KV_LOG_MARK, KV_LOG_ERR, 0, s,
+                         "KV00508: CustomLog on line %u of %s: '%s' is no LogFormat nickname "
+                         "of the virtual host or the main server",
+                         t->where->line, t->where->file, t->nickname);
+            return APR_EINVAL;
+        }
+    }
+    if (!t->format) {
+        t->format = conf->default_format;
+    }
+    return APR_SUCCESS;
+}
+
 static apr_status_t open_server_logs(apr_pool_t *plog, kv_server_t *s)
 {
     log_conf_t *conf = kv_get_module_config(s->module_config, &log_config_module);
@@ -239,8 +273,8 @@ static apr_status_t open_server_logs(apr_pool_t *plog, kv_server_t *s)
         if (t->file) {
             continue; /* shared with the main server */
         }
-        if (!t->format) {
-            t->format = conf->default_format;
+        if ((rv = resolve_nickname(conf, t, s)) != APR_SUCCESS) {
+            return rv;
         }
         rv = t->target[0] == '|' ? open_pipe(plog, t, s) : open_file(plog, t, s);
         if (rv != APR_SUCCESS) {

@@ -159,6 +159,7 @@ START_TEST(test_combined_and_head)
             "GET /f.txt HTTP/1.1\r\nHost: localhost\r\nReferer: http://ref.example/\r\n"
             "User-Agent: agent/1.0\r\nConnection: close\r\n\r\n",
             200);
+    free(wait_lines(path, 1)); /* a line is written after its response: keep the order */
     request(srv, "HEAD /f.txt HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n", 200);
     s = wait_lines(path, 2);
     first = line_of(s, 0);
@@ -183,6 +184,7 @@ START_TEST(test_env_condition)
     kvt_server_conf(srv, "CustomLog logs/all_log \"%%>s %%U\" env=!nolog");
     kvt_server_start(srv);
     get(srv, "/f.txt", 200);
+    free(wait_lines(all, 1));
     get(srv, "/missing", 404);
     ck_assert_str_eq(wait_lines(all, 2), "200 /f.txt\n404 /missing\n");
     s = slurp(none);
@@ -305,13 +307,18 @@ static pid_t wait_new_logger(kvt_server_t *srv, pid_t old)
     return logger_of(srv);
 }
 
-/* The running program; fails the test if there is none. */
+static int has_logger(void *srv)
+{
+    return logger_of(srv) > 0;
+}
+
+/* The running program (the port listens before post_config starts it); fails the test if
+ * there is none. */
 static pid_t running_logger(kvt_server_t *srv)
 {
-    pid_t logger = logger_of(srv);
-
-    ck_assert_msg(logger > 0, "no piped log program among the parent's children");
-    return logger;
+    ck_assert_msg(kvt_wait_for(has_logger, srv, LOGGER_DEADLINE_MS),
+                  "no piped log program among the parent's children");
+    return logger_of(srv);
 }
 
 static kvt_server_t *piped_server(char **path)
@@ -394,11 +401,6 @@ START_TEST(test_piped_log_replaced_on_restart)
     ck_assert_str_eq(wait_lines(path, 1), "200 /f.txt\n");
 }
 END_TEST
-
-static int has_logger(void *srv)
-{
-    return logger_of(srv) > 0;
-}
 
 static pid_t pid_in_file(const char *path)
 {
