@@ -739,6 +739,8 @@ KV_DECLARE(int) kv_mpm_reap_children(kv_server_t *s, kv_mpm_reaped_fn fn, void *
         reaped++;
         log_child_end(s, proc.pid, why, code);
         if (slot < 0) {
+            /* Not a server child: maybe a program a module keeps running (a piped log). */
+            apr_proc_other_child_alert(&proc, APR_OC_REASON_DEATH, code);
             if (fn) {
                 fn(baton, -1, NULL, why, code);
             }
@@ -750,6 +752,8 @@ KV_DECLARE(int) kv_mpm_reap_children(kv_server_t *s, kv_mpm_reaped_fn fn, void *
             fn(baton, slot, &was, why, code);
         }
     }
+    /* Programs started before the parent detached are no children of it: they are LOST. */
+    apr_proc_other_child_refresh_all(APR_OC_REASON_RUNNING);
     return reaped;
 }
 
