@@ -286,6 +286,8 @@ static int signal_server(const char *cmd)
     return kv_mpm_signal_server(pid, cmd) == APR_SUCCESS ? 0 : 1;
 }
 
+static int start_generation(generation_t *g, int first);
+
 /* Check the configuration in a forked child that runs the same code as -t, so a broken
  * edit is found before the running generation is torn down (hook tables and loaded
  * modules are process-wide). Returns NULL if it is good, else the child's message. */
@@ -316,6 +318,12 @@ static const char *check_config_in_child(const options_t *o, apr_pool_t *p)
         kv_listeners = NULL;
         generation_pools(&g);
         err = build_generation(o, &g);
+        /* Starting it too runs the modules' post_config (log files, piped loggers), whose
+         * failures would otherwise only show once the old generation is gone. */
+        if (!err && start_generation(&g, 0) != 0) {
+            err = "the new configuration failed to start; see the error log";
+        }
+        generation_destroy(&g);
         if (err && write(fds[1], err, strlen(err)) < 0) {
             _exit(2);
         }

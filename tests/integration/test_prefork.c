@@ -287,6 +287,24 @@ START_TEST(test_k_graceful_restart_and_graceful_stop)
 }
 END_TEST
 
+/* A reload whose config parses but cannot start (its ErrorLog cannot be opened) is
+ * refused too, and the running generation keeps serving. */
+START_TEST(test_reload_that_cannot_start_is_refused)
+{
+    kvt_server_t *srv = serve(1, 1, 2);
+    pid_t parent = kvt_server_pid(srv);
+    const char *log_args[2] = {kvt_server_root(srv), "NOT loaded"};
+
+    kvt_server_conf(srv, "ErrorLog /nonexistent-kiva-dir/error_log");
+    kvt_server_write_conf(srv);
+    ck_assert_int_eq(kill(parent, SIGHUP), 0);
+    ck_assert_msg(kvt_wait_for(error_log_has, log_args, 10000),
+                  "the refused reload was not logged");
+    ck_assert(kvt_pid_alive(parent));
+    assert_serves(srv);
+}
+END_TEST
+
 START_TEST(test_children_switch_user)
 {
     kvt_server_t *srv = serve(2, 1, 3);
@@ -386,6 +404,7 @@ static Suite *prefork_suite(void)
     kvt_add_test(tc, test_sigterm_stops_everything);
     kvt_add_test(tc, test_k_stop);
     kvt_add_test(tc, test_k_graceful_restart_and_graceful_stop);
+    kvt_add_test(tc, test_reload_that_cannot_start_is_refused);
     kvt_add_test(tc, test_children_switch_user);
     kvt_add_test(tc, test_daemon_mode);
     kvt_add_test(tc, test_error_log_lines_numbered);
