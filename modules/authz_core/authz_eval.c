@@ -198,26 +198,15 @@ static authz_status_t check_line(const authz_node_t *n, const authz_facts_t *fac
     }
 }
 
-/* <RequireAll>: a denial decides; otherwise a missing user outweighs a grant. */
-static authz_status_t combine_all(authz_status_t acc, authz_status_t child)
+/* Fold a child's result into its container's: @a decisive (a denial in <RequireAll>, a grant
+ * in <RequireAny> and <RequireNone>) settles it; otherwise a missing user outweighs the other
+ * result, since a user could still change it; no opinion counts for nothing. */
+static authz_status_t combine(authz_status_t acc, authz_status_t child, authz_status_t decisive)
 {
-    if (child == AUTHZ_NEUTRAL || acc == AUTHZ_DENIED) {
+    if (child == AUTHZ_NEUTRAL || acc == decisive) {
         return acc;
     }
-    if (acc == AUTHZ_NEUTRAL || child == AUTHZ_DENIED || child == AUTHZ_DENIED_NO_USER) {
-        return child;
-    }
-    return acc;
-}
-
-/* <RequireAny> (and <RequireNone> before its negation): a grant decides; otherwise a
- * missing user outweighs a denial, since a user could still be granted. */
-static authz_status_t combine_any(authz_status_t acc, authz_status_t child)
-{
-    if (child == AUTHZ_NEUTRAL || acc == AUTHZ_GRANTED) {
-        return acc;
-    }
-    if (acc == AUTHZ_NEUTRAL || child == AUTHZ_GRANTED || child == AUTHZ_DENIED_NO_USER) {
+    if (acc == AUTHZ_NEUTRAL || child == decisive || child == AUTHZ_DENIED_NO_USER) {
         return child;
     }
     return acc;
@@ -225,15 +214,11 @@ static authz_status_t combine_any(authz_status_t acc, authz_status_t child)
 
 static authz_status_t evaluate_container(const authz_node_t *sec, const authz_facts_t *facts)
 {
+    authz_status_t decisive = sec->kind == AUTHZ_SEC_ALL ? AUTHZ_DENIED : AUTHZ_GRANTED;
     authz_status_t acc = AUTHZ_NEUTRAL;
 
-    for (const authz_node_t *c = sec->first; c; c = c->next) {
-        authz_status_t res = authz_evaluate(c, facts);
-        acc = sec->kind == AUTHZ_SEC_ALL ? combine_all(acc, res) : combine_any(acc, res);
-        if ((sec->kind == AUTHZ_SEC_ALL && acc == AUTHZ_DENIED) ||
-            (sec->kind != AUTHZ_SEC_ALL && acc == AUTHZ_GRANTED)) {
-            break;
-        }
+    for (const authz_node_t *c = sec->first; c && acc != decisive; c = c->next) {
+        acc = combine(acc, authz_evaluate(c, facts), decisive);
     }
     return acc;
 }
