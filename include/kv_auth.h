@@ -49,8 +49,7 @@ static inline const char *kv_auth_key(apr_pool_t *p, const char *kind, const cha
 }
 
 /** Register authentication provider @a name; call from register_hooks with its pool. */
-static inline void kv_authn_provider_register(apr_pool_t *p, const char *name,
-                                              kv_authn_check_fn fn)
+static inline void kv_authn_provider_register(apr_pool_t *p, const char *name, kv_authn_check_fn fn)
 {
     apr_dynamic_fn_register(kv_auth_key(p, "kv_authn", name), (apr_opt_fn_t *)fn);
 }

@@ -23,8 +23,7 @@ static int is_base64_token(const char *s, size_t *len)
     return n > 0 && pad <= 2 && *s == '\0';
 }
 
-int basic_creds_parse(apr_pool_t *p, const char *field, const char **user,
-                      const char **password)
+int basic_creds_parse(apr_pool_t *p, const char *field, const char **user, const char **password)
 {
     const char *token;
     size_t len;

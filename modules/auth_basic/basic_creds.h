@@ -7,7 +7,6 @@
 
 /* Decode @a field into *user and *password (in p). Returns 1, or 0 when the field is not
  * Basic, its token is not base64, or the decoded text has no ':' or holds a NUL. */
-int basic_creds_parse(apr_pool_t *p, const char *field, const char **user,
-                      const char **password);
+int basic_creds_parse(apr_pool_t *p, const char *field, const char **user, const char **password);
 
 #endif

@@ -42,8 +42,10 @@ static const char *set_providers(kv_cmd_parms_t *cmd, void *mconfig, int argc,
     conf->providers = apr_array_make(cmd->pool, argc, sizeof(const char *));
     for (int i = 0; i < argc; i++) {
         if (!kv_authn_provider_get(cmd->temp_pool, argv[i])) {
-            return apr_psprintf(cmd->pool, "Unknown Authn provider: %s (is its module, e.g. "
-                                "authn_file_module for file, loaded?)", argv[i]);
+            return apr_psprintf(cmd->pool,
+                                "Unknown Authn provider: %s (is its module, e.g. "
+                                "authn_file_module for file, loaded?)",
+                                argv[i]);
         }
         APR_ARRAY_PUSH(conf->providers, const char *) = apr_pstrdup(cmd->pool, argv[i]);
     }
@@ -88,8 +90,7 @@ static void note_basic_failure(kv_request_t *r)
     const char *realm = auth_name(r);
 
     apr_table_setn(r->err_headers_out, "WWW-Authenticate",
-                   apr_pstrcat(r->pool, "Basic realm=", quoted(r->pool, realm ? realm : ""),
-                               NULL));
+                   apr_pstrcat(r->pool, "Basic realm=", quoted(r->pool, realm ? realm : ""), NULL));
 }
 
 static int unauthorized(kv_request_t *r)
@@ -104,16 +105,18 @@ static kv_authn_status_t check_with_providers(kv_request_t *r, const char *user,
 {
     const auth_basic_conf_t *conf = kv_get_module_config(r->per_dir_config, &auth_basic_module);
     static const char *const default_provider = "file";
-    const char *const *names = conf->providers ? (const char *const *)conf->providers->elts
-                                               : &default_provider;
+    const char *const *names =
+        conf->providers ? (const char *const *)conf->providers->elts : &default_provider;
     int n = conf->providers ? conf->providers->nelts : 1;
     kv_authn_status_t s = KV_AUTHN_USER_NOT_FOUND;
 
     for (int i = 0; i < n && s == KV_AUTHN_USER_NOT_FOUND; i++) {
         kv_authn_check_fn check = kv_authn_provider_get(r->pool, names[i]);
         if (!check) {
-            kv_log_rerror(KV_LOG_MARK, KV_LOG_ERR, 0, r, "KV00840: no authentication provider "
-                          "'%s' is loaded (AuthBasicProvider) for %s", names[i], r->uri);
+            kv_log_rerror(KV_LOG_MARK, KV_LOG_ERR, 0, r,
+                          "KV00840: no authentication provider "
+                          "'%s' is loaded (AuthBasicProvider) for %s",
+                          names[i], r->uri);
             return KV_AUTHN_GENERAL_ERROR;
         }
         s = check(r, user, password);
@@ -137,8 +140,8 @@ static int basic_check_user_id(kv_request_t *r)
         return unauthorized(r);
     }
     if (!basic_creds_parse(r->pool, field, &user, &password)) {
-        kv_log_rerror(KV_LOG_MARK, KV_LOG_ERR, 0, r, "KV00842: client used malformed Basic "
-                      "credentials for %s", r->uri);
+        kv_log_rerror(KV_LOG_MARK, KV_LOG_ERR, 0, r,
+                      "KV00842: client used malformed Basic credentials for %s", r->uri);
         return unauthorized(r);
     }
     switch (check_with_providers(r, user, password)) {
@@ -150,8 +153,9 @@ static int basic_check_user_id(kv_request_t *r)
                       r->uri);
         return unauthorized(r);
     case KV_AUTHN_DENIED:
-        kv_log_rerror(KV_LOG_MARK, KV_LOG_ERR, 0, r, "KV00844: user %s: authentication "
-                      "failure for \"%s\": Password Mismatch", user, r->uri);
+        kv_log_rerror(KV_LOG_MARK, KV_LOG_ERR, 0, r,
+                      "KV00844: user %s: authentication failure for \"%s\": Password Mismatch",
+                      user, r->uri);
         return unauthorized(r);
     default:
         return KV_HTTP_INTERNAL_SERVER_ERROR;
@@ -170,9 +174,7 @@ static const kv_command_t auth_basic_commands[] = {
     {NULL, NULL, NULL, 0, 0, 0, 0, NULL}};
 
 kv_module_t auth_basic_module = {
-    KV_MODULE_HEADER("auth_basic"),
-    .create_dir_config = create_dir_conf,
-    .merge_dir_config = merge_dir_conf,
-    .commands = auth_basic_commands,
+    KV_MODULE_HEADER("auth_basic"),     .create_dir_config = create_dir_conf,
+    .merge_dir_config = merge_dir_conf, .commands = auth_basic_commands,
     .register_hooks = register_hooks,
 };

@@ -59,15 +59,15 @@ static kv_authn_status_t check_password(kv_request_t *r, const char *user, const
     const char *hash;
 
     if (!conf->user_file) {
-        kv_log_rerror(KV_LOG_MARK, KV_LOG_ERR, 0, r, "KV00830: AuthUserFile not specified in "
-                      "the configuration for %s", r->uri);
+        kv_log_rerror(KV_LOG_MARK, KV_LOG_ERR, 0, r,
+                      "KV00830: AuthUserFile not specified in the configuration for %s", r->uri);
         return KV_AUTHN_GENERAL_ERROR;
     }
     rv = apr_file_open(&f, conf->user_file, APR_FOPEN_READ | APR_FOPEN_BUFFERED,
                        APR_FPROT_OS_DEFAULT, r->pool);
     if (rv != APR_SUCCESS) {
-        kv_log_rerror(KV_LOG_MARK, KV_LOG_ERR, rv, r, "KV00831: could not open password file: "
-                      "%s", conf->user_file);
+        kv_log_rerror(KV_LOG_MARK, KV_LOG_ERR, rv, r, "KV00831: could not open password file: %s",
+                      conf->user_file);
         return KV_AUTHN_GENERAL_ERROR;
     }
     hash = find_hash(r, f, user);
@@ -85,14 +85,12 @@ static void register_hooks(apr_pool_t *p)
 }
 
 static const kv_command_t authn_file_commands[] = {
-    {"AuthUserFile", kv_set_path_slot, KV_OFFSET(authn_file_conf_t, user_file), 1, 1,
-     KV_CTX_DIR, 0, "file-path: the htpasswd file of users and password hashes"},
+    {"AuthUserFile", kv_set_path_slot, KV_OFFSET(authn_file_conf_t, user_file), 1, 1, KV_CTX_DIR, 0,
+     "file-path: the htpasswd file of users and password hashes"},
     {NULL, NULL, NULL, 0, 0, 0, 0, NULL}};
 
 kv_module_t authn_file_module = {
-    KV_MODULE_HEADER("authn_file"),
-    .create_dir_config = create_dir_conf,
-    .merge_dir_config = merge_dir_conf,
-    .commands = authn_file_commands,
+    KV_MODULE_HEADER("authn_file"),     .create_dir_config = create_dir_conf,
+    .merge_dir_config = merge_dir_conf, .commands = authn_file_commands,
     .register_hooks = register_hooks,
 };

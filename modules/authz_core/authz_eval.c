@@ -231,8 +231,8 @@ static authz_status_t negated(authz_status_t s)
 
 authz_status_t authz_evaluate(const authz_node_t *node, const authz_facts_t *facts)
 {
-    authz_status_t s = is_container(node) ? evaluate_container(node, facts)
-                                          : check_line(node, facts);
+    authz_status_t s =
+        is_container(node) ? evaluate_container(node, facts) : check_line(node, facts);
 
     return is_negative(node) ? negated(s) : s;
 }

@@ -99,8 +99,10 @@ static const char *check_container_lines(kv_cmd_parms_t *cmd)
 {
     for (const kv_directive_t *d = cmd->directive->first_child; d; d = d->next) {
         if (strcasecmp(d->name, "Require") != 0 && !authz_container(cmd->temp_pool, d->name)) {
-            return apr_psprintf(cmd->pool, "%s (line %u) is not allowed in %s>: only Require "
-                                "and <Require...> may be", d->name, d->line, cmd->cmd->name);
+            return apr_psprintf(cmd->pool,
+                                "%s (line %u) is not allowed in %s>: only Require "
+                                "and <Require...> may be",
+                                d->name, d->line, cmd->cmd->name);
         }
     }
     return NULL;
@@ -153,8 +155,9 @@ static authz_status_t decide(kv_request_t *r)
 
 static int forbidden(kv_request_t *r)
 {
-    kv_log_rerror(KV_LOG_MARK, KV_LOG_ERR, 0, r, "KV00820: client denied by server "
-                  "configuration: %s", r->filename ? r->filename : r->uri);
+    kv_log_rerror(KV_LOG_MARK, KV_LOG_ERR, 0, r,
+                  "KV00820: client denied by server configuration: %s",
+                  r->filename ? r->filename : r->uri);
     return KV_HTTP_FORBIDDEN;
 }
 
@@ -166,8 +169,10 @@ static int authz_access_checker(kv_request_t *r)
 
     if (!conf->root) {
         if (kv_auth_type(r)) {
-            kv_log_rerror(KV_LOG_MARK, KV_LOG_ERR, 0, r, "KV00821: AuthType configured with "
-                          "no corresponding authorization directives for %s", r->uri);
+            kv_log_rerror(KV_LOG_MARK, KV_LOG_ERR, 0, r,
+                          "KV00821: AuthType configured with "
+                          "no corresponding authorization directives for %s",
+                          r->uri);
             return KV_HTTP_INTERNAL_SERVER_ERROR;
         }
         return KV_OK;
@@ -214,8 +219,10 @@ static int authz_auth_checker(kv_request_t *r)
         return KV_OK;
     }
     if (!r->user) {
-        kv_log_rerror(KV_LOG_MARK, KV_LOG_ERR, 0, r, "KV00822: no module authenticated a user "
-                      "for %s: check AuthType and that its module is loaded", r->uri);
+        kv_log_rerror(KV_LOG_MARK, KV_LOG_ERR, 0, r,
+                      "KV00822: no module authenticated a user "
+                      "for %s: check AuthType and that its module is loaded",
+                      r->uri);
         return KV_HTTP_INTERNAL_SERVER_ERROR;
     }
     s = decide(r);
@@ -223,8 +230,8 @@ static int authz_auth_checker(kv_request_t *r)
         return KV_OK;
     }
     if (s == AUTHZ_DENIED_NO_USER || kv_auth_type(r)) {
-        kv_log_rerror(KV_LOG_MARK, KV_LOG_ERR, 0, r, "KV00823: user %s: authorization failure "
-                      "for \"%s\"", r->user, r->uri);
+        kv_log_rerror(KV_LOG_MARK, KV_LOG_ERR, 0, r,
+                      "KV00823: user %s: authorization failure for \"%s\"", r->user, r->uri);
         return unauthorized(r);
     }
     return forbidden(r);
@@ -257,9 +264,7 @@ static const kv_command_t authz_core_commands[] = {
     {NULL, NULL, NULL, 0, 0, 0, 0, NULL}};
 
 kv_module_t authz_core_module = {
-    KV_MODULE_HEADER("authz_core"),
-    .create_dir_config = create_dir_conf,
-    .merge_dir_config = merge_dir_conf,
-    .commands = authz_core_commands,
+    KV_MODULE_HEADER("authz_core"),     .create_dir_config = create_dir_conf,
+    .merge_dir_config = merge_dir_conf, .commands = authz_core_commands,
     .register_hooks = register_hooks,
 };

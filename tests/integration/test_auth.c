@@ -12,9 +12,9 @@
 #include <apr_md5.h>
 #include <apr_sha1.h>
 
-#define LOAD_AUTH                                                                                 \
-    "LoadModule authz_core_module %s/modules/.libs/mod_authz_core.so\n"                           \
-    "LoadModule authn_file_module %s/modules/.libs/mod_authn_file.so\n"                           \
+#define LOAD_AUTH                                                                                  \
+    "LoadModule authz_core_module %s/modules/.libs/mod_authz_core.so\n"                            \
+    "LoadModule authn_file_module %s/modules/.libs/mod_authn_file.so\n"                            \
     "LoadModule auth_basic_module %s/modules/.libs/mod_auth_basic.so"
 #define REALM "Private \\\"Area\\\""
 #define REALM_SENT "Basic realm=\"Private \\\"Area\\\"\""
@@ -73,7 +73,8 @@ static void get_as(int port, const char *path, const char *user, const char *pas
         char *b64 = malloc((size_t)apr_base64_encode_len((int)strlen(plain)));
         apr_base64_encode(b64, plain, (int)strlen(plain));
         req = kvt_strf("GET %s HTTP/1.1\r\nHost: x\r\nAuthorization: Basic %s\r\n"
-                       "Connection: close\r\n\r\n", path, b64);
+                       "Connection: close\r\n\r\n",
+                       path, b64);
         free(plain);
         free(b64);
     } else {
@@ -83,8 +84,7 @@ static void get_as(int port, const char *path, const char *user, const char *pas
     free(req);
 }
 
-static void expect(int port, const char *path, const char *user, const char *password,
-                   int status)
+static void expect(int port, const char *path, const char *user, const char *password, int status)
 {
     kvt_response_t r;
 
@@ -125,12 +125,9 @@ START_TEST(test_all_and_ip)
         const char *line;
         int status;
     } cases[] = {
-        {"Require all granted", 200},
-        {"Require all denied", 403},
-        {"Require ip 127.0.0.1", 200},
-        {"Require ip 10.0.0.1", 403},
-        {"Require ip 127", 200},
-        {"Require ip 10.0.0.0/8 127.0.0.0/255.0.0.0", 200},
+        {"Require all granted", 200},  {"Require all denied", 403},
+        {"Require ip 127.0.0.1", 200}, {"Require ip 10.0.0.1", 403},
+        {"Require ip 127", 200},       {"Require ip 10.0.0.0/8 127.0.0.0/255.0.0.0", 200},
         {"Require ip ::1 10", 403},
     };
     kvt_server_t *srv = new_server();
@@ -161,9 +158,9 @@ static const struct {
     const char *user, *password;
     int status;
 } logins[] = {
-    {NULL, NULL, 401},           {"alice", "alice-pw", 200}, {"bob", "bob-pw", 200},
-    {"carol", "carol-pw", 200},  {"alice", "bob-pw", 401},   {"bob", "wrong", 401},
-    {"carol", "", 401},          {"mallory", "x", 401},      {"", "", 401},
+    {NULL, NULL, 401},          {"alice", "alice-pw", 200}, {"bob", "bob-pw", 200},
+    {"carol", "carol-pw", 200}, {"alice", "bob-pw", 401},   {"bob", "wrong", 401},
+    {"carol", "", 401},         {"mallory", "x", 401},      {"", "", 401},
 };
 
 START_TEST(test_valid_user_passwords)
@@ -183,7 +180,8 @@ START_TEST(test_malformed_credentials)
 
     for (int i = 0; i < KVT_COUNT(fields); i++) {
         char *req = kvt_strf("GET / HTTP/1.1\r\nHost: x\r\nAuthorization: %s\r\n"
-                             "Connection: close\r\n\r\n", fields[i]);
+                             "Connection: close\r\n\r\n",
+                             fields[i]);
         kvt_response_t r;
         ck_assert_int_eq(kvt_request(port, req, &r), 0);
         ck_assert_msg(r.status == 401, "%s: %d", fields[i], r.status);
@@ -208,25 +206,46 @@ static const struct {
     {{"Require ip 127.0.0.1", "Require valid-user"}, NULL, NULL, 200},
     {{"Require ip 10.0.0.1", "Require user bob"}, NULL, NULL, 401},
     {{"Require ip 10.0.0.1", "Require user bob"}, "bob", "bob-pw", 200},
-    {{"<RequireAll>", "Require ip 127.0.0.1", "Require valid-user", "</RequireAll>"}, NULL, NULL,
+    {{"<RequireAll>", "Require ip 127.0.0.1", "Require valid-user", "</RequireAll>"},
+     NULL,
+     NULL,
      401},
-    {{"<RequireAll>", "Require ip 127.0.0.1", "Require valid-user", "</RequireAll>"}, "alice",
-     "alice-pw", 200},
+    {{"<RequireAll>", "Require ip 127.0.0.1", "Require valid-user", "</RequireAll>"},
+     "alice",
+     "alice-pw",
+     200},
     /* A denial before authentication is final: no credentials are asked for. */
-    {{"<RequireAll>", "Require ip 10.0.0.1", "Require valid-user", "</RequireAll>"}, "alice",
-     "alice-pw", 403},
-    {{"<RequireAll>", "Require all granted", "Require not ip 127.0.0.1", "</RequireAll>"}, NULL,
-     NULL, 403},
-    {{"<RequireAll>", "Require valid-user", "<RequireNone>", "Require user bob",
-      "</RequireNone>", "</RequireAll>"}, "alice", "alice-pw", 200},
-    {{"<RequireAll>", "Require valid-user", "<RequireNone>", "Require user bob",
-      "</RequireNone>", "</RequireAll>"}, "bob", "bob-pw", 401},
-    {{"<RequireAny>", "Require ip 10.0.0.1", "Require user carol", "</RequireAny>"}, "carol",
-     "carol-pw", 200},
-    {{"<RequireAny>", "Require ip 10.0.0.1", "Require user carol", "</RequireAny>"}, "alice",
-     "alice-pw", 401},
+    {{"<RequireAll>", "Require ip 10.0.0.1", "Require valid-user", "</RequireAll>"},
+     "alice",
+     "alice-pw",
+     403},
+    {{"<RequireAll>", "Require all granted", "Require not ip 127.0.0.1", "</RequireAll>"},
+     NULL,
+     NULL,
+     403},
+    {{"<RequireAll>", "Require valid-user", "<RequireNone>", "Require user bob", "</RequireNone>",
+      "</RequireAll>"},
+     "alice",
+     "alice-pw",
+     200},
+    {{"<RequireAll>", "Require valid-user", "<RequireNone>", "Require user bob", "</RequireNone>",
+      "</RequireAll>"},
+     "bob",
+     "bob-pw",
+     401},
+    {{"<RequireAny>", "Require ip 10.0.0.1", "Require user carol", "</RequireAny>"},
+     "carol",
+     "carol-pw",
+     200},
+    {{"<RequireAny>", "Require ip 10.0.0.1", "Require user carol", "</RequireAny>"},
+     "alice",
+     "alice-pw",
+     401},
     {{"<RequireAll>", "Require all granted", "<RequireNone>", "Require ip 10", "</RequireNone>",
-      "</RequireAll>"}, NULL, NULL, 200},
+      "</RequireAll>"},
+     NULL,
+     NULL,
+     200},
 };
 
 START_TEST(test_rules)
