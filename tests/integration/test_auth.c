@@ -5,6 +5,7 @@
  * lines are refused with their line number. */
 #include "harness.h"
 
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -303,6 +304,39 @@ START_TEST(test_password_file_reread)
 }
 END_TEST
 
+static int open_page_served(void *arg)
+{
+    kvt_response_t r;
+    int ok;
+
+    get_as(*(int *)arg, "/open/page.html", NULL, NULL, &r);
+    ok = r.status == 200;
+    kvt_response_free(&r);
+    return ok;
+}
+
+/* After a restart the modules are loaded again and find each other again (the registry is
+ * rebuilt with the hooks): Basic authentication still works. */
+START_TEST(test_restart_keeps_authentication)
+{
+    static const char *const lines[] = {"Require valid-user"};
+    kvt_server_t *srv = new_server();
+    int port;
+
+    protect(srv, lines, 1);
+    kvt_server_start(srv);
+    port = kvt_server_port(srv);
+    expect(port, "/open/page.html", NULL, NULL, 401);
+    kvt_server_conf(srv, "<Location /open>\nRequire all granted\n</Location>");
+    kvt_server_write_conf(srv);
+    ck_assert_int_eq(kill(kvt_server_pid(srv), SIGHUP), 0);
+    ck_assert_msg(kvt_wait_for(open_page_served, &port, 10000), "the restart did not take effect");
+    expect(port, "/index.html", NULL, NULL, 401);
+    expect(port, "/index.html", "bob", "bob-pw", 200);
+    expect(port, "/index.html", "bob", "alice-pw", 401);
+}
+END_TEST
+
 /* Authentication that no module can do is a server error, never a grant. */
 START_TEST(test_missing_pieces_fail_closed)
 {
@@ -406,6 +440,7 @@ int main(void)
     kvt_add_test(tc, test_location_overrides);
     kvt_add_test(tc, test_password_file_reread);
     kvt_add_test(tc, test_missing_pieces_fail_closed);
+    kvt_add_test(tc, test_restart_keeps_authentication);
     kvt_add_loop_test(tc, test_bad_config_refused, KVT_COUNT(refusals));
     kvt_add_test(tc, test_error_line_inside_container);
     suite_add_tcase(s, tc);
