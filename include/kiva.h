@@ -5,6 +5,7 @@
 #ifndef KIVA_H
 #define KIVA_H
 
+#include "kv_auth.h"
 #include "kv_config.h"
 #include "kv_connection.h"
 #include "kv_hooks.h"

@@ -194,7 +194,12 @@ static int serves_new_type(void *arg)
     const char *type;
     int yes;
 
-    kvt_get(kvt_server_port(arg), "/f.txt", &r);
+    /* Polled across HUP, which may drop a connection an old child had accepted. */
+    if (kvt_request(kvt_server_port(arg),
+                    "GET /f.txt HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+                    &r) != 0) {
+        return 0;
+    }
     type = kvt_header(&r, "Content-Type");
     yes = r.status == 200 && type && strcmp(type, "text/x-reloaded") == 0;
     kvt_response_free(&r);

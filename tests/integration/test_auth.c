@@ -1,0 +1,453 @@
+/* mod_authz_core, mod_authn_file and mod_auth_basic in a running server: Require all and
+ * ip decide before authentication; valid-user and user ask for Basic credentials (401 with
+ * the realm), checked against an htpasswd file of bcrypt, apr1 and {SHA} hashes; the
+ * containers combine as httpd's; a <Location> with Require replaces the <Directory>'s; bad
+ * lines are refused with their line number. */
+#include "harness.h"
+
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <apr_base64.h>
+#include <apr_md5.h>
+#include <apr_sha1.h>
+
+#define LOAD_AUTH                                                                                  \
+    "LoadModule authz_core_module %s/modules/.libs/mod_authz_core.so\n"                            \
+    "LoadModule authn_file_module %s/modules/.libs/mod_authn_file.so\n"                            \
+    "LoadModule auth_basic_module %s/modules/.libs/mod_auth_basic.so"
+#define REALM "Private \\\"Area\\\""
+#define REALM_SENT "Basic realm=\"Private \\\"Area\\\"\""
+
+static kvt_server_t *new_server(void)
+{
+    kvt_server_t *srv = kvt_server_new("prefork");
+    kvt_server_conf(srv, LOAD_AUTH, KV_TEST_BUILDDIR, KV_TEST_BUILDDIR, KV_TEST_BUILDDIR);
+    kvt_write_file(srv, "index.html", "home", 4);
+    kvt_write_file(srv, "open/page.html", "open", 4);
+    return srv;
+}
+
+/* One htpasswd line per hash format apr_password_validate knows. */
+static char *htpasswd_lines(void)
+{
+    static const unsigned char salt[16] = "0123456789abcdef";
+    char bcrypt[64], apr1[120], sha[64];
+
+    ck_assert_int_eq(apr_bcrypt_encode("alice-pw", 5, salt, sizeof(salt), bcrypt, sizeof(bcrypt)),
+                     APR_SUCCESS);
+    ck_assert(strncmp(bcrypt, "$2y$", 4) == 0);
+    ck_assert_int_eq(apr_md5_encode("bob-pw", "saltsalt", apr1, sizeof(apr1)), APR_SUCCESS);
+    ck_assert(strncmp(apr1, "$apr1$", 6) == 0);
+    apr_sha1_base64("carol-pw", 8, sha);
+    ck_assert(strncmp(sha, "{SHA}", 5) == 0);
+    return kvt_strf("# users\nalice:%s\nbob:%s\n\ncarol:%s\n", bcrypt, apr1, sha);
+}
+
+/* Basic authentication under <Directory docroot>, then @a lines inside it. */
+static void protect(kvt_server_t *srv, const char *const *lines, int n)
+{
+    char *users = htpasswd_lines();
+
+    kvt_write_root_file(srv, "users/htpasswd", users);
+    free(users);
+    kvt_server_conf(srv, "<Directory \"%s\">", kvt_server_docroot(srv));
+    kvt_server_conf(srv, "AuthType Basic");
+    kvt_server_conf(srv, "AuthName \"%s\"", REALM);
+    kvt_server_conf(srv, "AuthBasicProvider file");
+    kvt_server_conf(srv, "AuthUserFile users/htpasswd");
+    for (int i = 0; i < n; i++) {
+        kvt_server_conf(srv, "%s", lines[i]);
+    }
+    kvt_server_conf(srv, "</Directory>");
+}
+
+/* GET @a path with Basic credentials (user NULL: none); the response in *r. */
+static void get_as(int port, const char *path, const char *user, const char *password,
+                   kvt_response_t *r)
+{
+    char *req;
+
+    if (user) {
+        char *plain = kvt_strf("%s:%s", user, password);
+        char *b64 = malloc((size_t)apr_base64_encode_len((int)strlen(plain)));
+        apr_base64_encode(b64, plain, (int)strlen(plain));
+        req = kvt_strf("GET %s HTTP/1.1\r\nHost: x\r\nAuthorization: Basic %s\r\n"
+                       "Connection: close\r\n\r\n",
+                       path, b64);
+        free(plain);
+        free(b64);
+    } else {
+        req = kvt_strf("GET %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", path);
+    }
+    ck_assert_int_eq(kvt_request(port, req, r), 0);
+    free(req);
+}
+
+static void expect(int port, const char *path, const char *user, const char *password, int status)
+{
+    kvt_response_t r;
+
+    get_as(port, path, user, password, &r);
+    ck_assert_msg(r.status == status, "GET %s as %s: %d, want %d", path, user ? user : "nobody",
+                  r.status, status);
+    if (status == 401) {
+        const char *challenge = kvt_header(&r, "WWW-Authenticate");
+        ck_assert_msg(challenge && strcmp(challenge, REALM_SENT) == 0,
+                      "401 without the challenge: %s", challenge ? challenge : "(none)");
+    } else {
+        ck_assert_ptr_null(kvt_header(&r, "WWW-Authenticate"));
+    }
+    kvt_response_free(&r);
+}
+
+/* A server whose docroot is guarded by @a lines (inside <Directory>), started. */
+static int start_with(const char *const *lines, int n)
+{
+    kvt_server_t *srv = new_server();
+
+    protect(srv, lines, n);
+    kvt_server_start(srv);
+    return kvt_server_port(srv);
+}
+
+START_TEST(test_no_require_grants)
+{
+    kvt_server_t *srv = new_server();
+    kvt_server_start(srv);
+    expect(kvt_server_port(srv), "/index.html", NULL, NULL, 200);
+}
+END_TEST
+
+START_TEST(test_all_and_ip)
+{
+    static const struct {
+        const char *line;
+        int status;
+    } cases[] = {
+        {"Require all granted", 200},  {"Require all denied", 403},
+        {"Require ip 127.0.0.1", 200}, {"Require ip 10.0.0.1", 403},
+        {"Require ip 127", 200},       {"Require ip 10.0.0.0/8 127.0.0.0/255.0.0.0", 200},
+        {"Require ip ::1 10", 403},
+    };
+    kvt_server_t *srv = new_server();
+
+    for (int i = 0; i < KVT_COUNT(cases); i++) {
+        kvt_server_conf(srv, "<Location /t%d>", i);
+        kvt_server_conf(srv, "%s", cases[i].line);
+        kvt_server_conf(srv, "</Location>");
+        char *file = kvt_strf("t%d/f.html", i);
+        kvt_write_file(srv, file, "t", 1);
+        free(file);
+    }
+    kvt_server_start(srv);
+    for (int i = 0; i < KVT_COUNT(cases); i++) {
+        char *path = kvt_strf("/t%d/f.html", i);
+        kvt_response_t r;
+        get_as(kvt_server_port(srv), path, NULL, NULL, &r);
+        ck_assert_msg(r.status == cases[i].status, "%s: %d, want %d", cases[i].line, r.status,
+                      cases[i].status);
+        kvt_response_free(&r);
+        free(path);
+    }
+}
+END_TEST
+
+/* user, password, status under Require valid-user. */
+static const struct {
+    const char *user, *password;
+    int status;
+} logins[] = {
+    {NULL, NULL, 401},          {"alice", "alice-pw", 200}, {"bob", "bob-pw", 200},
+    {"carol", "carol-pw", 200}, {"alice", "bob-pw", 401},   {"bob", "wrong", 401},
+    {"carol", "", 401},         {"mallory", "x", 401},      {"", "", 401},
+};
+
+START_TEST(test_valid_user_passwords)
+{
+    static const char *const lines[] = {"Require valid-user"};
+    int port = start_with(lines, 1);
+
+    expect(port, "/index.html", logins[_i].user, logins[_i].password, logins[_i].status);
+}
+END_TEST
+
+START_TEST(test_malformed_credentials)
+{
+    static const char *const fields[] = {"Basic !!!", "Basic YWxpY2U=", "Bearer abc", "Basic"};
+    static const char *const lines[] = {"Require valid-user"};
+    int port = start_with(lines, 1);
+
+    for (int i = 0; i < KVT_COUNT(fields); i++) {
+        char *req = kvt_strf("GET / HTTP/1.1\r\nHost: x\r\nAuthorization: %s\r\n"
+                             "Connection: close\r\n\r\n",
+                             fields[i]);
+        kvt_response_t r;
+        ck_assert_int_eq(kvt_request(port, req, &r), 0);
+        ck_assert_msg(r.status == 401, "%s: %d", fields[i], r.status);
+        ck_assert_str_eq(kvt_header(&r, "WWW-Authenticate"), REALM_SENT);
+        kvt_response_free(&r);
+        free(req);
+    }
+}
+END_TEST
+
+/* Require lines, a user and password, the status. */
+static const struct {
+    const char *lines[6];
+    const char *user, *password;
+    int status;
+} rules[] = {
+    {{"Require user alice"}, "alice", "alice-pw", 200},
+    /* An authenticated user that Require does not name is asked again, as httpd does. */
+    {{"Require user alice"}, "bob", "bob-pw", 401},
+    {{"Require user alice carol"}, "carol", "carol-pw", 200},
+    /* Implicit RequireAny: the address grants without credentials. */
+    {{"Require ip 127.0.0.1", "Require valid-user"}, NULL, NULL, 200},
+    {{"Require ip 10.0.0.1", "Require user bob"}, NULL, NULL, 401},
+    {{"Require ip 10.0.0.1", "Require user bob"}, "bob", "bob-pw", 200},
+    {{"<RequireAll>", "Require ip 127.0.0.1", "Require valid-user", "</RequireAll>"},
+     NULL,
+     NULL,
+     401},
+    {{"<RequireAll>", "Require ip 127.0.0.1", "Require valid-user", "</RequireAll>"},
+     "alice",
+     "alice-pw",
+     200},
+    /* A denial before authentication is final: no credentials are asked for. */
+    {{"<RequireAll>", "Require ip 10.0.0.1", "Require valid-user", "</RequireAll>"},
+     "alice",
+     "alice-pw",
+     403},
+    {{"<RequireAll>", "Require all granted", "Require not ip 127.0.0.1", "</RequireAll>"},
+     NULL,
+     NULL,
+     403},
+    {{"<RequireAll>", "Require valid-user", "<RequireNone>", "Require user bob", "</RequireNone>",
+      "</RequireAll>"},
+     "alice",
+     "alice-pw",
+     200},
+    {{"<RequireAll>", "Require valid-user", "<RequireNone>", "Require user bob", "</RequireNone>",
+      "</RequireAll>"},
+     "bob",
+     "bob-pw",
+     401},
+    {{"<RequireAny>", "Require ip 10.0.0.1", "Require user carol", "</RequireAny>"},
+     "carol",
+     "carol-pw",
+     200},
+    {{"<RequireAny>", "Require ip 10.0.0.1", "Require user carol", "</RequireAny>"},
+     "alice",
+     "alice-pw",
+     401},
+    {{"<RequireAll>", "Require all granted", "<RequireNone>", "Require ip 10", "</RequireNone>",
+      "</RequireAll>"},
+     NULL,
+     NULL,
+     200},
+};
+
+START_TEST(test_rules)
+{
+    int n = 0;
+
+    while (n < 6 && rules[_i].lines[n]) {
+        n++;
+    }
+    expect(start_with(rules[_i].lines, n), "/index.html", rules[_i].user, rules[_i].password,
+           rules[_i].status);
+}
+END_TEST
+
+/* A <Location> with Require replaces the <Directory>'s; one without keeps it. */
+START_TEST(test_location_overrides)
+{
+    static const char *const lines[] = {"Require all denied"};
+    kvt_server_t *srv = new_server();
+    int port;
+
+    protect(srv, lines, 1);
+    kvt_server_conf(srv, "<Location /open>\nRequire all granted\n</Location>");
+    kvt_server_conf(srv, "<Location /private>\nRequire user carol\n</Location>");
+    kvt_server_conf(srv, "<Location /other>\nAuthName \"%s\"\n</Location>", REALM);
+    kvt_write_file(srv, "private/p.html", "p", 1);
+    kvt_write_file(srv, "other/o.html", "o", 1);
+    kvt_server_start(srv);
+    port = kvt_server_port(srv);
+    expect(port, "/index.html", NULL, NULL, 403);
+    expect(port, "/open/page.html", NULL, NULL, 200);
+    expect(port, "/private/p.html", NULL, NULL, 401);
+    expect(port, "/private/p.html", "carol", "carol-pw", 200);
+    expect(port, "/other/o.html", "carol", "carol-pw", 403);
+}
+END_TEST
+
+/* The password file is read again for every check: an edit takes effect at once. */
+START_TEST(test_password_file_reread)
+{
+    static const char *const lines[] = {"Require valid-user"};
+    kvt_server_t *srv = new_server();
+    char sha[64];
+    char *content;
+
+    protect(srv, lines, 1);
+    kvt_server_start(srv);
+    expect(kvt_server_port(srv), "/index.html", "dave", "dave-pw", 401);
+    apr_sha1_base64("dave-pw", 7, sha);
+    content = kvt_strf("dave:%s\n", sha);
+    kvt_write_root_file(srv, "users/htpasswd", content);
+    free(content);
+    expect(kvt_server_port(srv), "/index.html", "dave", "dave-pw", 200);
+    expect(kvt_server_port(srv), "/index.html", "alice", "alice-pw", 401);
+}
+END_TEST
+
+/* Polled across a HUP, which stops the old children at once: a connection one of them had
+ * accepted may be dropped, so a failed request only means "not yet". */
+static int open_page_served(void *arg)
+{
+    kvt_response_t r;
+    int ok;
+
+    if (kvt_request(*(int *)arg, "GET /open/page.html HTTP/1.1\r\nHost: x\r\n"
+                                 "Connection: close\r\n\r\n", &r) != 0) {
+        return 0;
+    }
+    ok = r.status == 200;
+    kvt_response_free(&r);
+    return ok;
+}
+
+/* After a restart the modules are loaded again and find each other again (the registry is
+ * rebuilt with the hooks): Basic authentication still works. */
+START_TEST(test_restart_keeps_authentication)
+{
+    static const char *const lines[] = {"Require valid-user"};
+    kvt_server_t *srv = new_server();
+    int port;
+
+    protect(srv, lines, 1);
+    kvt_server_start(srv);
+    port = kvt_server_port(srv);
+    expect(port, "/open/page.html", NULL, NULL, 401);
+    kvt_server_conf(srv, "<Location /open>\nRequire all granted\n</Location>");
+    kvt_server_write_conf(srv);
+    ck_assert_int_eq(kill(kvt_server_pid(srv), SIGHUP), 0);
+    ck_assert_msg(kvt_wait_for(open_page_served, &port, 10000), "the restart did not take effect");
+    expect(port, "/index.html", NULL, NULL, 401);
+    expect(port, "/index.html", "bob", "bob-pw", 200);
+    expect(port, "/index.html", "bob", "alice-pw", 401);
+}
+END_TEST
+
+/* Authentication that no module can do is a server error, never a grant. */
+START_TEST(test_missing_pieces_fail_closed)
+{
+    kvt_server_t *srv = new_server();
+    int port;
+
+    kvt_server_conf(srv, "<Location /noauth>\nRequire valid-user\n</Location>");
+    kvt_server_conf(srv, "<Location /nofile>\nAuthType Basic\nAuthName r\nRequire valid-user\n"
+                         "</Location>");
+    kvt_server_conf(srv, "<Location /norequire>\nAuthType Basic\nAuthName r\n</Location>");
+    kvt_server_conf(srv, "<Location /noname>\nAuthType Basic\nRequire valid-user\n</Location>");
+    kvt_write_file(srv, "noauth/a.html", "a", 1);
+    kvt_write_file(srv, "nofile/a.html", "a", 1);
+    kvt_write_file(srv, "norequire/a.html", "a", 1);
+    kvt_write_file(srv, "noname/a.html", "a", 1);
+    kvt_server_start(srv);
+    port = kvt_server_port(srv);
+    expect(port, "/noauth/a.html", NULL, NULL, 500);
+    expect(port, "/nofile/a.html", "alice", "alice-pw", 500);
+    expect(port, "/norequire/a.html", NULL, NULL, 500);
+    expect(port, "/noname/a.html", "alice", "alice-pw", 500);
+}
+END_TEST
+
+/* Lines to put in <Directory> (or at top level when they start with '!'), the message; the
+ * refused line is the first, or the one that names "refused-here". */
+static const char *const refusals[][2] = {
+    {"Require bogus-provider x", "Unknown Authz provider: bogus-provider"},
+    {"AuthType Digest", "AuthType Digest: no loaded module provides it"},
+    {"AuthBasicProvider ldap", "Unknown Authn provider: ldap"},
+    {"Require not ip 10.0.0.1", "negative Require directive has no effect in <RequireAny>"},
+    {"Require ip 300.1.1.1", "'300.1.1.1' is not an IP address"},
+    {"Require all maybe", "must be 'granted' or 'denied'"},
+    {"<RequireAll>\n</RequireAll>", "contains no authorization directives"},
+    {"<RequireAny>\nRequire not user refused-here\n</RequireAny>", "has no effect in <RequireAny>"},
+    {"<RequireAll>\nDocumentRoot /tmp\n</RequireAll>", "is not allowed in <RequireAll>"},
+    {"!Require all granted", "Require is not allowed in the main server configuration"},
+    {"!AuthType Basic", "AuthType is not allowed in the main server configuration"},
+};
+
+START_TEST(test_bad_config_refused)
+{
+    kvt_server_t *srv = new_server();
+    const char *line = refusals[_i][0];
+    const char *conf;
+    int status;
+    char *err = NULL, *want, *first;
+
+    if (line[0] == '!') {
+        kvt_server_conf(srv, "%s", ++line);
+    } else {
+        kvt_server_conf(srv, "<Directory \"%s\">\n%s\n</Directory>", kvt_server_docroot(srv), line);
+    }
+    conf = kvt_server_write_conf(srv);
+    ck_assert_int_eq(
+        kvt_run_kiva(&status, NULL, &err, "-f", conf, "-DFOREGROUND", (const char *)NULL), 0);
+    ck_assert_msg(status == 1, "%s: exit status %d, want 1; stderr:\n%s", line, status, err);
+    first = strstr(line, "refused-here") ? kvt_strf("refused-here")
+                                         : kvt_strf("%.*s", (int)strcspn(line, "\n"), line);
+    want = kvt_strf("kiva: Syntax error on line %u of %s: ", kvt_conf_line_of(srv, first), conf);
+    ck_assert_msg(kvt_contains(err, want), "stderr lacks \"%s\":\n%s", want, err);
+    ck_assert_msg(kvt_contains(err, refusals[_i][1]), "stderr lacks \"%s\":\n%s", refusals[_i][1],
+                  err);
+    free(first);
+    free(want);
+    free(err);
+}
+END_TEST
+
+/* An error inside a container names the line inside. */
+START_TEST(test_error_line_inside_container)
+{
+    kvt_server_t *srv = new_server();
+    const char *conf;
+    int status;
+    char *err = NULL, *want;
+
+    kvt_server_conf(srv, "<Location />\n<RequireAll>\nRequire all granted\n<RequireAny>\n"
+                         "Require nosuch\n</RequireAny>\n</RequireAll>\n</Location>");
+    conf = kvt_server_write_conf(srv);
+    ck_assert_int_eq(kvt_run_kiva(&status, NULL, &err, "-t", "-f", conf, (const char *)NULL), 0);
+    ck_assert_int_eq(status, 1);
+    want = kvt_strf("Syntax error on line %u of %s: Unknown Authz provider: nosuch",
+                    kvt_conf_line_of(srv, "Require nosuch"), conf);
+    ck_assert_msg(kvt_contains(err, want), "stderr lacks \"%s\":\n%s", want, err);
+    free(want);
+    free(err);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("auth");
+    TCase *tc = kvt_tcase("auth");
+
+    kvt_add_test(tc, test_no_require_grants);
+    kvt_add_test(tc, test_all_and_ip);
+    kvt_add_loop_test(tc, test_valid_user_passwords, KVT_COUNT(logins));
+    kvt_add_test(tc, test_malformed_credentials);
+    kvt_add_loop_test(tc, test_rules, KVT_COUNT(rules));
+    kvt_add_test(tc, test_location_overrides);
+    kvt_add_test(tc, test_password_file_reread);
+    kvt_add_test(tc, test_missing_pieces_fail_closed);
+    kvt_add_test(tc, test_restart_keeps_authentication);
+    kvt_add_loop_test(tc, test_bad_config_refused, KVT_COUNT(refusals));
+    kvt_add_test(tc, test_error_line_inside_container);
+    suite_add_tcase(s, tc);
+    return kvt_run_suite(s);
+}

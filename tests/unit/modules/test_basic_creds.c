@@ -1,0 +1,73 @@
+/* Tests of modules/auth_basic/basic_creds.c: the Basic Authorization field decoded. */
+#include <stdlib.h>
+
+#include <apr_general.h>
+#include <check.h>
+
+#include "basic_creds.h"
+
+static apr_pool_t *pool;
+
+static void setup(void)
+{
+    ck_assert_int_eq(apr_initialize(), APR_SUCCESS);
+    ck_assert_int_eq(apr_pool_create(&pool, NULL), APR_SUCCESS);
+}
+
+static void teardown(void)
+{
+    apr_pool_destroy(pool);
+    apr_terminate();
+}
+
+/* "alice:secret" = YWxpY2U6c2VjcmV0; "a:b:c" = YTpiOmM=; "bob:" = Ym9iOg==;
+ * "nocolon" = bm9jb2xvbg==; "a\0:b" = YQA6Yg== */
+static const struct {
+    const char *field;
+    int ok;
+    const char *user, *password;
+} fields[] = {
+    {"Basic YWxpY2U6c2VjcmV0", 1, "alice", "secret"},
+    {"basic   YWxpY2U6c2VjcmV0  ", 1, "alice", "secret"},
+    {"BASIC\tYTpiOmM=", 1, "a", "b:c"},
+    {"Basic Ym9iOg==", 1, "bob", ""},
+    {"Basic bm9jb2xvbg==", 0, NULL, NULL},
+    {"Basic YQA6Yg==", 0, NULL, NULL},
+    {"Basic", 0, NULL, NULL},
+    {"Basic ", 0, NULL, NULL},
+    {"BasicYWxpY2U6c2VjcmV0", 0, NULL, NULL},
+    {"Bearer YWxpY2U6c2VjcmV0", 0, NULL, NULL},
+    {"Digest username=\"alice\"", 0, NULL, NULL},
+    {"Basic YWxp!2U6c2VjcmV0", 0, NULL, NULL},
+    {"Basic YWxpY2U6c2VjcmV0 extra", 0, NULL, NULL},
+    {"Basic Ym9iOg===", 0, NULL, NULL},
+};
+
+START_TEST(parse_field)
+{
+    const char *user = NULL, *password = NULL;
+
+    ck_assert_int_eq(basic_creds_parse(pool, fields[_i].field, &user, &password), fields[_i].ok);
+    if (fields[_i].ok) {
+        ck_assert_str_eq(user, fields[_i].user);
+        ck_assert_str_eq(password, fields[_i].password);
+    }
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("basic_creds");
+    TCase *tc = tcase_create("basic_creds");
+    SRunner *sr;
+    int failed;
+
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_loop_test(tc, parse_field, 0, sizeof(fields) / sizeof(fields[0]));
+    suite_add_tcase(s, tc);
+    sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

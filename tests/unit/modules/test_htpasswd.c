@@ -1,0 +1,53 @@
+/* Tests of modules/authn_file/htpasswd.c: htpasswd lines into user and hash. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <check.h>
+
+#include "htpasswd.h"
+
+static const struct {
+    const char *line;
+    int entry;
+    const char *user, *hash;
+} lines[] = {
+    {"alice:$apr1$salt$hash\n", 1, "alice", "$apr1$salt$hash"},
+    {"bob:{SHA}abc=\r\n", 1, "bob", "{SHA}abc="},
+    {"carol:$2y$05$xyz:extra:fields", 1, "carol", "$2y$05$xyz"},
+    {"dave:", 1, "dave", ""},
+    {":hash", 1, "", "hash"},
+    {"# alice:comment", 0, NULL, NULL},
+    {"", 0, NULL, NULL},
+    {"\n", 0, NULL, NULL},
+    {"no colon here", 0, NULL, NULL},
+};
+
+START_TEST(parse_line)
+{
+    char buf[128];
+    const char *user = NULL, *hash = NULL;
+
+    strcpy(buf, lines[_i].line);
+    ck_assert_int_eq(htpasswd_parse_line(buf, &user, &hash), lines[_i].entry);
+    if (lines[_i].entry) {
+        ck_assert_str_eq(user, lines[_i].user);
+        ck_assert_str_eq(hash, lines[_i].hash);
+    }
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("htpasswd");
+    TCase *tc = tcase_create("htpasswd");
+    SRunner *sr;
+    int failed;
+
+    tcase_add_loop_test(tc, parse_line, 0, sizeof(lines) / sizeof(lines[0]));
+    suite_add_tcase(s, tc);
+    sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
