@@ -347,8 +347,8 @@ static int fail(cgi_ctx_t *ctx, int status, const char *why)
 /* Output that is no CGI response head: 500. */
 static int malformed(cgi_ctx_t *ctx, const char *why)
 {
-    kv_log_rerror(KV_LOG_MARK, KV_LOG_ERR, 0, ctx->r, "KV00785: malformed header from script '%s': %s",
-                  ctx->r->filename, why);
+    kv_log_rerror(KV_LOG_MARK, KV_LOG_ERR, 0, ctx->r,
+                  "KV00785: malformed header from script '%s': %s", ctx->r->filename, why);
     return fail(ctx, KV_HTTP_INTERNAL_SERVER_ERROR, why);
 }
 
@@ -626,21 +626,23 @@ static int pump(cgi_ctx_t *ctx)
     return KV_OK;
 }
 
-/* The script closed its output: give it until Timeout to exit, then collect its last stderr. */
+/* The response is done: give the script until Timeout to exit, then collect its last
+ * stderr. */
 static void finish_script(cgi_ctx_t *ctx)
 {
     apr_time_t deadline = apr_time_now() + ctx->r->server->timeout;
     int code;
     apr_exit_why_e why;
 
-    while (apr_proc_wait(&ctx->proc, &code, &why, APR_NOWAIT) != APR_CHILD_DONE) {
-        if (apr_time_now() >= deadline) {
+    while (!ctx->reaped) {
+        if (apr_proc_wait(&ctx->proc, &code, &why, APR_NOWAIT) != APR_CHILD_NOTDONE) {
+            ctx->reaped = 1;
+        } else if (apr_time_now() >= deadline) {
             kill_script(ctx);
-            break;
+        } else {
+            apr_sleep(CGI_EXIT_POLL);
         }
-        apr_sleep(CGI_EXIT_POLL);
     }
-    ctx->reaped = 1;
     read_stderr(ctx);
     log_stderr_line(ctx);
 }
@@ -652,8 +654,8 @@ static int complete(cgi_ctx_t *ctx)
     apr_bucket_alloc_t *ba = r->connection->bucket_alloc;
 
     if (!ctx->nph && !ctx->head_done) {
-        kv_log_rerror(KV_LOG_MARK, KV_LOG_ERR, 0, r, "KV00786: End of script output before headers: %s",
-                      r->filename);
+        kv_log_rerror(KV_LOG_MARK, KV_LOG_ERR, 0, r,
+                      "KV00786: End of script output before headers: %s", r->filename);
         return fail(ctx, KV_HTTP_INTERNAL_SERVER_ERROR, "end of script output before headers");
     }
     if (ctx->nph) {
@@ -694,6 +696,8 @@ int cgi_run(kv_request_t *r, const cgi_server_conf_t *conf)
     if ((status = pump(ctx)) != KV_OK) {
         return status;
     }
+    /* The client has its answer before the script's exit is awaited. */
+    status = complete(ctx);
     finish_script(ctx);
-    return complete(ctx);
+    return status;
 }

@@ -182,7 +182,8 @@ static const kv_command_t cgi_commands[] = {
      KV_CMD_SERVER_CONF,
      "file-path: where failed CGI requests are logged with the script's stderr"},
     {"ScriptLogLength", kv_set_size_slot, KV_OFFSET(cgi_server_conf_t, log_length), 1, 1,
-     KV_CTX_SERVER, KV_CMD_SERVER_CONF, "bytes: the ScriptLog is not written once it is this large"},
+     KV_CTX_SERVER, KV_CMD_SERVER_CONF,
+     "bytes: the ScriptLog is not written once it is this large"},
     {"ScriptLogBuffer", kv_set_size_slot, KV_OFFSET(cgi_server_conf_t, log_buffer), 1, 1,
      KV_CTX_SERVER, KV_CMD_SERVER_CONF, "bytes: most of a request body written to the ScriptLog"},
     {NULL, NULL, NULL, 0, 0, 0, 0, NULL}};

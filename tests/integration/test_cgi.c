@@ -5,6 +5,7 @@
  * output are refused with the right status. */
 #include "harness.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +58,21 @@ static void expect_line(const kvt_response_t *r, const char *line)
     free(body);
 }
 
+/* As expect_line, for a line made with printf. */
+static void expect_linef(const kvt_response_t *r, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void expect_linef(const kvt_response_t *r, const char *fmt, ...)
+{
+    char line[1024];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof(line), fmt, ap);
+    va_end(ap);
+    expect_line(r, line);
+}
+
 static void expect_no_line_starting(const kvt_response_t *r, const char *prefix)
 {
     char *want = kvt_strf("\n%s", prefix);
@@ -92,6 +108,19 @@ static void expect_log(kvt_server_t *srv, const char *needle)
     }
 }
 
+/* GET @a path answers @a status and, unless NULL, exactly @a body. */
+static void expect_get(kvt_server_t *srv, const char *path, int status, const char *body)
+{
+    kvt_response_t r;
+
+    kvt_get(kvt_server_port(srv), path, &r);
+    ck_assert_msg(r.status == status, "GET %s: %d, want %d", path, r.status, status);
+    if (body) {
+        ck_assert_msg(strcmp(r.body, body) == 0, "GET %s: body \"%s\"", path, r.body);
+    }
+    kvt_response_free(&r);
+}
+
 static void request(kvt_server_t *srv, const char *req, kvt_response_t *r)
 {
     ck_assert_msg(kvt_request(kvt_server_port(srv), req, r) == 0, "no response to %s", req);
@@ -102,7 +131,6 @@ START_TEST(test_env_variables)
     kvt_server_t *srv = cgi_server();
     const char *root, *doc;
     kvt_response_t r;
-    char *line;
 
     write_script(srv, "cgi-bin/env.cgi",
                  "printf 'Content-Type: text/plain\\n\\n'\nenv\necho \"CWD=$(pwd)\"\n", 0755);
@@ -132,24 +160,12 @@ START_TEST(test_env_variables)
     expect_line(&r, "HTTP_HOST=localhost");
     expect_line(&r, "CONTEXT_PREFIX=");
     expect_line(&r, "PATH=/usr/local/bin:/usr/bin:/bin");
-    line = kvt_strf("SERVER_PORT=%d", kvt_server_port(srv));
-    expect_line(&r, line);
-    free(line);
-    line = kvt_strf("SCRIPT_FILENAME=%s/cgi-bin/env.cgi", root);
-    expect_line(&r, line);
-    free(line);
-    line = kvt_strf("CWD=%s/cgi-bin", root);
-    expect_line(&r, line);
-    free(line);
-    line = kvt_strf("DOCUMENT_ROOT=%s", doc);
-    expect_line(&r, line);
-    free(line);
-    line = kvt_strf("CONTEXT_DOCUMENT_ROOT=%s", doc);
-    expect_line(&r, line);
-    free(line);
-    line = kvt_strf("PATH_TRANSLATED=%s/extra/path", doc);
-    expect_line(&r, line);
-    free(line);
+    expect_linef(&r, "SERVER_PORT=%d", kvt_server_port(srv));
+    expect_linef(&r, "SCRIPT_FILENAME=%s/cgi-bin/env.cgi", root);
+    expect_linef(&r, "CWD=%s/cgi-bin", root);
+    expect_linef(&r, "DOCUMENT_ROOT=%s", doc);
+    expect_linef(&r, "CONTEXT_DOCUMENT_ROOT=%s", doc);
+    expect_linef(&r, "PATH_TRANSLATED=%s/extra/path", doc);
     ck_assert(kvt_contains(r.body, "\nREMOTE_PORT="));
     ck_assert(kvt_contains(r.body, "\nSERVER_SOFTWARE=kiva/"));
     expect_no_line_starting(&r, "HTTP_AUTHORIZATION=");
@@ -264,10 +280,7 @@ START_TEST(test_status_location_and_fields)
                  0755);
     kvt_server_start(srv);
 
-    kvt_get(kvt_server_port(srv), "/cgi-bin/status.cgi", &r);
-    ck_assert_int_eq(r.status, 404);
-    ck_assert_str_eq(r.body, "nope\n");
-    kvt_response_free(&r);
+    expect_get(srv, "/cgi-bin/status.cgi", 404, "nope\n");
 
     kvt_get(kvt_server_port(srv), "/cgi-bin/away.cgi", &r);
     ck_assert_int_eq(r.status, 302);
@@ -338,17 +351,13 @@ END_TEST
 START_TEST(test_stderr_logged)
 {
     kvt_server_t *srv = cgi_server();
-    kvt_response_t r;
 
     write_script(srv, "cgi-bin/noisy.cgi",
                  "echo 'first complaint' >&2\nprintf 'Content-Type: text/plain\\n\\nok'\n"
                  "printf 'last words without newline' >&2\n",
                  0755);
     kvt_server_start(srv);
-    kvt_get(kvt_server_port(srv), "/cgi-bin/noisy.cgi", &r);
-    ck_assert_int_eq(r.status, 200);
-    ck_assert_str_eq(r.body, "ok");
-    kvt_response_free(&r);
+    expect_get(srv, "/cgi-bin/noisy.cgi", 200, "ok");
     expect_log(srv, "first complaint: ");
     expect_log(srv, "noisy.cgi");
     expect_log(srv, "last words without newline");
@@ -406,9 +415,7 @@ START_TEST(test_not_executable_refused)
     ck_assert(!kvt_contains(r.body, "printf"));
     kvt_response_free(&r);
     expect_log(srv, "file permissions deny server execution");
-    kvt_get(kvt_server_port(srv), "/cgi-bin/missing.cgi", &r);
-    ck_assert_int_eq(r.status, 404);
-    kvt_response_free(&r);
+    expect_get(srv, "/cgi-bin/missing.cgi", 404, NULL);
 }
 END_TEST
 
@@ -417,13 +424,10 @@ START_TEST(test_exec_failure_500)
 {
     kvt_server_t *srv = cgi_server();
     const char *path = kvt_write_root_file(srv, "cgi-bin/broken.cgi", "#!/no/such/interp\n");
-    kvt_response_t r;
 
     ck_assert_int_eq(chmod(path, 0755), 0);
     kvt_server_start(srv);
-    kvt_get(kvt_server_port(srv), "/cgi-bin/broken.cgi", &r);
-    ck_assert_int_eq(r.status, 500);
-    kvt_response_free(&r);
+    expect_get(srv, "/cgi-bin/broken.cgi", 500, NULL);
     expect_log(srv, "exec of '");
     expect_log(srv, "broken.cgi' failed: No such file or directory");
 }
@@ -453,19 +457,13 @@ START_TEST(test_add_handler_needs_exec_cgi)
     kvt_server_conf(srv, "</Directory>");
     kvt_server_start(srv);
 
-    kvt_get(kvt_server_port(srv), "/run/ok.cgi", &r);
-    ck_assert_int_eq(r.status, 200);
-    ck_assert_str_eq(r.body, "ran");
-    kvt_response_free(&r);
+    expect_get(srv, "/run/ok.cgi", 200, "ran");
     kvt_get(kvt_server_port(srv), "/norun/ok.cgi", &r);
     ck_assert_int_eq(r.status, 403);
     ck_assert(!kvt_contains(r.body, "printf"));
     kvt_response_free(&r);
     expect_log(srv, "Options ExecCGI is off in this directory");
-    kvt_get(kvt_server_port(srv), "/page.html", &r);
-    ck_assert_int_eq(r.status, 200);
-    ck_assert_str_eq(r.body, "static");
-    kvt_response_free(&r);
+    expect_get(srv, "/page.html", 200, "static");
 }
 END_TEST
 
@@ -474,7 +472,6 @@ START_TEST(test_malformed_output_500)
     kvt_server_t *srv = cgi_server();
     char *dir = writable_dir(srv);
     char *log = kvt_strf("%s/cgi_log", dir);
-    kvt_response_t r;
     FILE *f;
     char text[4096];
     size_t n;
@@ -486,17 +483,11 @@ START_TEST(test_malformed_output_500)
     kvt_server_conf(srv, "ScriptLog \"%s\"", log);
     kvt_server_start(srv);
 
-    kvt_get(kvt_server_port(srv), "/cgi-bin/bad.cgi", &r);
-    ck_assert_int_eq(r.status, 500);
-    kvt_response_free(&r);
+    expect_get(srv, "/cgi-bin/bad.cgi", 500, NULL);
     expect_log(srv, "malformed header from script");
-    kvt_get(kvt_server_port(srv), "/cgi-bin/short.cgi", &r);
-    ck_assert_int_eq(r.status, 500);
-    kvt_response_free(&r);
+    expect_get(srv, "/cgi-bin/short.cgi", 500, NULL);
     expect_log(srv, "End of script output before headers");
-    kvt_get(kvt_server_port(srv), "/cgi-bin/badstatus.cgi", &r);
-    ck_assert_int_eq(r.status, 500);
-    kvt_response_free(&r);
+    expect_get(srv, "/cgi-bin/badstatus.cgi", 500, NULL);
 
     f = fopen(log, "r");
     ck_assert_ptr_nonnull(f);
