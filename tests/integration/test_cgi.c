@@ -263,6 +263,34 @@ START_TEST(test_post_chunked_echoed)
 }
 END_TEST
 
+/* A client that waits for 100 Continue gets it when the script's body is read. */
+START_TEST(test_post_expect_continue)
+{
+    kvt_server_t *srv = cgi_server();
+    char interim[256] = "";
+    size_t n = 0;
+    kvt_response_t r;
+    int fd;
+
+    write_script(srv, "cgi-bin/echo.cgi", ECHO_SCRIPT, 0755);
+    kvt_server_start(srv);
+    fd = kvt_connect(kvt_server_port(srv));
+    kvt_send(fd, "POST /cgi-bin/echo.cgi HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5\r\n"
+                 "Expect: 100-continue\r\nConnection: close\r\n\r\n");
+    while (n < sizeof(interim) - 1 && !kvt_contains(interim, "\r\n\r\n")) {
+        ck_assert_int_eq(read(fd, interim + n, 1), 1);
+        interim[++n] = '\0';
+    }
+    ck_assert_str_eq(interim, "HTTP/1.1 100 Continue\r\n\r\n");
+    kvt_send(fd, "hello");
+    ck_assert_int_eq(kvt_read_response(fd, &r, 0), 0);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_str_eq(r.body, "hello");
+    kvt_response_free(&r);
+    close(fd);
+}
+END_TEST
+
 START_TEST(test_status_location_and_fields)
 {
     kvt_server_t *srv = cgi_server();
@@ -302,6 +330,34 @@ START_TEST(test_status_location_and_fields)
     }
     ck_assert_int_eq(cookies, 2);
     kvt_response_free(&r);
+}
+END_TEST
+
+/* HTTP/1.0 gets the body framed by the close, HEAD gets the fields without the body. */
+START_TEST(test_http10_and_head)
+{
+    kvt_server_t *srv = cgi_server();
+    kvt_response_t r;
+    int fd;
+
+    write_script(srv, "cgi-bin/hello.cgi", "printf 'Content-Type: text/x-hi\\n\\nhello'\n", 0755);
+    kvt_server_start(srv);
+    request(srv, "GET /cgi-bin/hello.cgi HTTP/1.0\r\n\r\n", &r);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert(r.until_close);
+    ck_assert_str_eq(r.body, "hello");
+    kvt_response_free(&r);
+
+    fd = kvt_connect(kvt_server_port(srv));
+    kvt_send(fd, "HEAD /cgi-bin/hello.cgi HTTP/1.1\r\nHost: localhost\r\n"
+                 "Connection: close\r\n\r\n");
+    ck_assert_int_eq(kvt_read_response(fd, &r, 1), 0);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_str_eq(kvt_header(&r, "Content-Type"), "text/x-hi");
+    ck_assert_uint_eq(r.body_len, 0);
+    kvt_response_free(&r);
+    ck_assert(kvt_is_closed(fd, 2000));
+    close(fd);
 }
 END_TEST
 
@@ -397,6 +453,39 @@ START_TEST(test_hanging_script_killed)
     ck_assert_int_gt(sleeper, 1);
     ck_assert_msg(kvt_wait_for(pid_gone, &sleeper, 5000), "sleep %d outlived its script",
                   (int)sleeper);
+    free(script);
+    free(pidfile);
+    free(dir);
+}
+END_TEST
+
+/* A client that leaves while a script is still talking takes the script down with it. */
+START_TEST(test_client_abort_stops_script)
+{
+    kvt_server_t *srv = cgi_server();
+    char *dir = writable_dir(srv);
+    char *script = kvt_strf("echo $$ > '%s/talker.pid'\nprintf 'Content-Type: text/plain\\n\\n'\n"
+                            "exec yes\n",
+                            dir);
+    char *pidfile = kvt_strf("%s/talker.pid", dir);
+    char buf[4096];
+    pid_t talker = 0;
+    FILE *f;
+    int fd;
+
+    write_script(srv, "cgi-bin/talk.cgi", script, 0755);
+    kvt_server_start(srv);
+    fd = kvt_connect(kvt_server_port(srv));
+    kvt_send(fd, "GET /cgi-bin/talk.cgi HTTP/1.1\r\nHost: localhost\r\n\r\n");
+    ck_assert_int_gt(read(fd, buf, sizeof(buf)), 0);
+    close(fd);
+    f = fopen(pidfile, "r");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_int_eq(fscanf(f, "%d", &talker), 1);
+    fclose(f);
+    ck_assert_int_gt(talker, 1);
+    ck_assert_msg(kvt_wait_for(pid_gone, &talker, 5000), "script %d outlived its client",
+                  (int)talker);
     free(script);
     free(pidfile);
     free(dir);
@@ -527,11 +616,14 @@ int main(void)
     kvt_add_test(tc, test_env_variables);
     kvt_add_test(tc, test_post_content_length_echoed);
     kvt_add_test(tc, test_post_chunked_echoed);
+    kvt_add_test(tc, test_post_expect_continue);
     kvt_add_test(tc, test_status_location_and_fields);
+    kvt_add_test(tc, test_http10_and_head);
     kvt_add_test(tc, test_nph_output_is_raw);
     kvt_add_test(tc, test_large_output_exact);
     kvt_add_test(tc, test_stderr_logged);
     kvt_add_test(tc, test_hanging_script_killed);
+    kvt_add_test(tc, test_client_abort_stops_script);
     kvt_add_test(tc, test_not_executable_refused);
     kvt_add_test(tc, test_exec_failure_500);
     kvt_add_test(tc, test_add_handler_needs_exec_cgi);
