@@ -216,7 +216,8 @@ static void exec_script(kv_request_t *r, const cgi_pipes_t *pp, const char *cons
         _exit(127);
     }
     apr_pool_cleanup_for_exec();
-    /* Descriptors no pool knows of (the pipes' child ends, the MPM's pipes) stay with us. */
+    /* Descriptors no pool closes for exec (the pipes' originals, the MPM's pipes) are not the
+     * script's business. */
     closefrom(STDERR_FILENO + 1);
     signal(SIGPIPE, SIG_DFL);
     signal(SIGCHLD, SIG_DFL);
