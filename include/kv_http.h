@@ -180,6 +180,9 @@ KV_DECLARE(int) kv_allow_options(const kv_request_t *r);
 /** The HTTP/1.1 core module: OPTIONS *, TRACE and TraceEnable (server/http_core.c). */
 extern kv_module_t http_core_module;
 
+/** DocumentRoot in force for @a r: absolute, without a trailing slash. */
+KV_DECLARE(const char *) kv_document_root(const kv_request_t *r);
+
 /** Does the request carry a body (a Content-Length above 0, or chunked)? */
 KV_DECLARE(int) kv_has_body(const kv_request_t *r);
 

@@ -58,8 +58,6 @@ kv_core_server_conf_t *kv_core_sconf(const kv_server_t *s);
 /** LimitRequestBody in force for @a r (0 = unlimited). */
 apr_off_t kv_limit_req_body(const kv_request_t *r);
 
-/** DocumentRoot in force for @a r. */
-KV_DECLARE(const char *) kv_document_root(const kv_request_t *r);
 
 /** The core's translate_name: the URI below DocumentRoot. */
 int kv_core_translate(kv_request_t *r);

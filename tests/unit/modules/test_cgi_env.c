@@ -1,0 +1,180 @@
+/* The CGI environment builder of mod_cgi: every CGI/1.1 meta-variable from a request,
+ * header fields as HTTP_*, credentials and httpoxy withheld, subprocess_env passed on. */
+#include <check.h>
+#include <string.h>
+
+#include <apr_general.h>
+#include <apr_strings.h>
+
+#include "cgi_env.h"
+
+static apr_pool_t *pool;
+static kv_server_t server;
+static kv_conn_t conn;
+static kv_request_t req;
+
+static void setup(void)
+{
+    apr_initialize();
+    apr_pool_create(&pool, NULL);
+    memset(&server, 0, sizeof(server));
+    memset(&conn, 0, sizeof(conn));
+    memset(&req, 0, sizeof(req));
+    server.server_hostname = "main.example";
+    apr_sockaddr_info_get(&conn.local_addr, "127.0.0.1", APR_INET, 8080, 0, pool);
+    apr_sockaddr_info_get(&conn.client_addr, "127.0.0.2", APR_INET, 40000, 0, pool);
+    conn.local_ip = "127.0.0.1";
+    conn.client_ip = "127.0.0.2";
+    req.pool = pool;
+    req.connection = &conn;
+    req.server = &server;
+    req.method = "POST";
+    req.protocol = "HTTP/1.1";
+    req.unparsed_uri = "/cgi-bin/s.cgi/more/path?x=1";
+    req.uri = "/cgi-bin/s.cgi/more/path";
+    req.path_info = "/more/path";
+    req.args = "x=1";
+    req.filename = "/srv/cgi-bin/s.cgi";
+    req.headers_in = apr_table_make(pool, 8);
+    req.subprocess_env = apr_table_make(pool, 8);
+    apr_table_set(req.headers_in, "User-Agent", "tester/1");
+    apr_table_set(req.headers_in, "Content-Type", "text/plain");
+    apr_table_set(req.headers_in, "Content-Length", "12");
+    apr_table_set(req.headers_in, "Authorization", "Basic dTpw");
+    apr_table_set(req.headers_in, "Proxy", "http://evil/");
+    apr_table_set(req.headers_in, "X_Under", "dropped");
+}
+
+static void teardown(void)
+{
+    apr_pool_destroy(pool);
+    apr_terminate();
+}
+
+static void expect(const apr_table_t *env, const char *name, const char *value)
+{
+    const char *got = apr_table_get(env, name);
+
+    ck_assert_msg(got != NULL, "%s missing", name);
+    ck_assert_msg(strcmp(got, value) == 0, "%s=%s, want %s", name, got, value);
+}
+
+START_TEST(test_meta_variables)
+{
+    apr_table_t *env = cgi_env_table(&req, "/srv/htdocs");
+
+    expect(env, "GATEWAY_INTERFACE", "CGI/1.1");
+    expect(env, "SERVER_SOFTWARE", "kiva/" KV_VERSION " (Unix)");
+    expect(env, "SERVER_NAME", "main.example");
+    expect(env, "SERVER_ADDR", "127.0.0.1");
+    expect(env, "SERVER_PORT", "8080");
+    expect(env, "SERVER_PROTOCOL", "HTTP/1.1");
+    expect(env, "REMOTE_ADDR", "127.0.0.2");
+    expect(env, "REMOTE_HOST", "127.0.0.2");
+    expect(env, "REMOTE_PORT", "40000");
+    expect(env, "REQUEST_METHOD", "POST");
+    expect(env, "REQUEST_URI", "/cgi-bin/s.cgi/more/path?x=1");
+    expect(env, "REQUEST_SCHEME", "http");
+    expect(env, "QUERY_STRING", "x=1");
+    expect(env, "SCRIPT_NAME", "/cgi-bin/s.cgi");
+    expect(env, "SCRIPT_FILENAME", "/srv/cgi-bin/s.cgi");
+    expect(env, "PATH_INFO", "/more/path");
+    expect(env, "PATH_TRANSLATED", "/srv/htdocs/more/path");
+    expect(env, "DOCUMENT_ROOT", "/srv/htdocs");
+    expect(env, "CONTEXT_PREFIX", "");
+    expect(env, "CONTEXT_DOCUMENT_ROOT", "/srv/htdocs");
+    expect(env, "PATH", CGI_DEFAULT_PATH);
+    expect(env, "CONTENT_TYPE", "text/plain");
+    expect(env, "CONTENT_LENGTH", "12");
+    expect(env, "HTTP_USER_AGENT", "tester/1");
+    ck_assert_ptr_null(apr_table_get(env, "HTTP_AUTHORIZATION"));
+    ck_assert_ptr_null(apr_table_get(env, "HTTP_PROXY"));
+    ck_assert_ptr_null(apr_table_get(env, "HTTP_X_UNDER"));
+    ck_assert_ptr_null(apr_table_get(env, "HTTP_CONTENT_TYPE"));
+    ck_assert_ptr_null(apr_table_get(env, "REMOTE_USER"));
+    ck_assert_ptr_null(apr_table_get(env, "AUTH_TYPE"));
+}
+END_TEST
+
+START_TEST(test_user_host_and_no_path_info)
+{
+    apr_table_t *env;
+
+    req.user = "alice";
+    req.hostname = "vhost.example";
+    req.path_info = NULL;
+    req.uri = "/cgi-bin/s.cgi";
+    req.args = NULL;
+    env = cgi_env_table(&req, "/srv/htdocs");
+    expect(env, "REMOTE_USER", "alice");
+    expect(env, "AUTH_TYPE", "Basic");
+    expect(env, "SERVER_NAME", "vhost.example");
+    expect(env, "SCRIPT_NAME", "/cgi-bin/s.cgi");
+    expect(env, "QUERY_STRING", "");
+    ck_assert_ptr_null(apr_table_get(env, "PATH_INFO"));
+    ck_assert_ptr_null(apr_table_get(env, "PATH_TRANSLATED"));
+}
+END_TEST
+
+START_TEST(test_subprocess_env_passed_and_overridden)
+{
+    apr_table_t *env;
+
+    apr_table_set(req.subprocess_env, "MY_VAR", "mine");
+    apr_table_set(req.subprocess_env, "PATH", "/opt/bin");
+    apr_table_set(req.subprocess_env, "REQUEST_METHOD", "FAKE");
+    apr_table_set(req.subprocess_env, "CONTEXT_PREFIX", "/cgi-bin/");
+    apr_table_set(req.subprocess_env, "CONTEXT_DOCUMENT_ROOT", "/srv/cgi-bin/");
+    env = cgi_env_table(&req, "/srv/htdocs");
+    expect(env, "MY_VAR", "mine");
+    expect(env, "PATH", "/opt/bin");
+    expect(env, "REQUEST_METHOD", "POST");
+    expect(env, "CONTEXT_PREFIX", "/cgi-bin/");
+    expect(env, "CONTEXT_DOCUMENT_ROOT", "/srv/cgi-bin/");
+}
+END_TEST
+
+START_TEST(test_header_names)
+{
+    ck_assert_str_eq(cgi_env_header_name(pool, "Accept-Language"), "HTTP_ACCEPT_LANGUAGE");
+    ck_assert_str_eq(cgi_env_header_name(pool, "x-1"), "HTTP_X_1");
+    ck_assert_ptr_null(cgi_env_header_name(pool, "proxy-authorization"));
+    ck_assert_ptr_null(cgi_env_header_name(pool, "A.B"));
+    ck_assert_ptr_null(cgi_env_header_name(pool, ""));
+}
+END_TEST
+
+START_TEST(test_env_array)
+{
+    apr_table_t *t = apr_table_make(pool, 2);
+    const char *const *arr;
+
+    apr_table_set(t, "A", "1");
+    apr_table_set(t, "B", "x=y");
+    arr = cgi_env_array(pool, t);
+    ck_assert_str_eq(arr[0], "A=1");
+    ck_assert_str_eq(arr[1], "B=x=y");
+    ck_assert_ptr_null(arr[2]);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("cgi_env");
+    TCase *tc = tcase_create("cgi_env");
+    SRunner *sr;
+    int failed;
+
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_meta_variables);
+    tcase_add_test(tc, test_user_host_and_no_path_info);
+    tcase_add_test(tc, test_subprocess_env_passed_and_overridden);
+    tcase_add_test(tc, test_header_names);
+    tcase_add_test(tc, test_env_array);
+    suite_add_tcase(s, tc);
+    sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? 0 : 1;
+}
