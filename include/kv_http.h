@@ -209,6 +209,15 @@ KV_DECLARE(int) kv_body_error(const kv_request_t *r);
  */
 KV_DECLARE(int) kv_discard_body(kv_request_t *r);
 
+/**
+ * Answer @a r with the local URL @a target instead, as a new GET (HEAD for HEAD) on the same
+ * connection that runs every phase (httpd's internal redirect). REDIRECT_STATUS and
+ * REDIRECT_URL are set for it. @a status, if not 0, is the status the answer keeps (an
+ * ErrorDocument); with 0 an error of the new request is answered with its own page.
+ * @return KV_DONE when the answer was sent, else the HTTP status that stopped it.
+ */
+KV_DECLARE(int) kv_internal_redirect(kv_request_t *r, const char *target, int status);
+
 /** Standard reason phrase of @a status ("Not Found"), or NULL for an unknown code. */
 KV_DECLARE(const char *) kv_status_reason(int status);
 

@@ -253,11 +253,7 @@ static int is_url(const char *s)
     return strstr(s, "://") != NULL && strcspn(s, "/") > 0 && s[strcspn(s, ":")] == ':';
 }
 
-/* Serve the local URL @a target for r's error @a status, as httpd's ErrorDocument does
- * with an internal redirect: a GET (or HEAD) for the document, answered with the error's
- * status. Returns 0 when it was sent, -1 when it could not be (the caller then sends the
- * built-in page). */
-static int serve_error_document(kv_request_t *r, const char *target, int status)
+KV_DECLARE(int) kv_internal_redirect(kv_request_t *r, const char *target, int status)
 {
     kv_request_t *nr = kv_request_create(r->connection);
     const char *q = strchr(target, '?');
@@ -271,6 +267,7 @@ static int serve_error_document(kv_request_t *r, const char *target, int status)
     nr->protocol = r->protocol;
     nr->proto_num = r->proto_num;
     nr->hostname = r->hostname;
+    nr->user = r->user;
     nr->headers_in = r->headers_in;
     nr->err_headers_out = apr_table_copy(nr->pool, r->err_headers_out);
     nr->uri = q ? apr_pstrmemdup(nr->pool, target, (apr_size_t)(q - target)) : target;
@@ -279,17 +276,22 @@ static int serve_error_document(kv_request_t *r, const char *target, int status)
     nr->remaining = r->remaining;
     nr->close_connection = r->close_connection;
     nr->status = status;
-    apr_table_setn(nr->subprocess_env, "REDIRECT_STATUS", apr_itoa(nr->pool, status));
+    apr_table_setn(nr->subprocess_env, "REDIRECT_STATUS",
+                   apr_itoa(nr->pool, status ? status : KV_HTTP_OK));
     apr_table_setn(nr->subprocess_env, "REDIRECT_URL", r->uri ? r->uri : "");
     rv = run_phases(nr);
+    if (rv != KV_OK && rv != KV_DONE && !status) {
+        kv_send_error_response(nr, rv);
+    }
     if (nr->eos_sent) {
         r->eos_sent = 1;
-        r->status = status;
+        r->status = nr->status;
         r->bytes_sent = nr->bytes_sent;
         r->close_connection = nr->close_connection;
+        rv = KV_DONE;
     }
     apr_pool_destroy(nr->pool);
-    return (rv == KV_OK || rv == KV_DONE) && r->eos_sent ? 0 : -1;
+    return rv == KV_OK ? KV_DONE : rv;
 }
 
 /* The body of the error page: ErrorDocument's text, or the built-in page. A local or
@@ -298,7 +300,7 @@ static const char *error_body(kv_request_t *r, int status, const char *reason)
 {
     const char *doc = kv_error_document(r, status);
 
-    if (doc && doc[0] == '/' && serve_error_document(r, doc, status) == 0) {
+    if (doc && doc[0] == '/' && kv_internal_redirect(r, doc, status) == KV_DONE) {
         return NULL;
     }
     if (doc && is_url(doc) && status != KV_HTTP_UNAUTHORIZED) {

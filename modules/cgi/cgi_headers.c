@@ -161,7 +161,12 @@ const char *cgi_head_interpret(apr_pool_t *p, const apr_table_t *fields, cgi_res
         }
     }
     if (out->location && out->status == 0) {
-        out->status = 302;
+        /* CGI/1.1 6.2.2: a local path without Status is fetched by the server itself. */
+        if (out->location[0] == '/') {
+            out->local_redirect = 1;
+        } else {
+            out->status = 302;
+        }
     }
     return NULL;
 }

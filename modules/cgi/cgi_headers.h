@@ -32,6 +32,7 @@ typedef struct {
     int status;               /* from Status:, 302 for a Location alone, else 0 */
     const char *reason;       /* Status:'s reason phrase, NULL if none was given */
     const char *location;     /* Location:, NULL if none */
+    int local_redirect;        /* Location is a local path and no Status: redirect inside */
     const char *content_type; /* Content-Type:, NULL if none */
     apr_table_t *headers;     /* every other field for the client */
 } cgi_response_t;

@@ -41,6 +41,7 @@ typedef struct {
     int nph;       /* non-parsed headers: the output goes to the client as it is */
     cgi_head_t head;
     int head_done; /* the response head is known */
+    const char *redirect; /* a local Location without Status: served after the script */
     int sent;      /* something went to the client */
     char *obuf;    /* output read from the script */
     char *body;    /* request body bytes on their way to the script */
@@ -375,7 +376,7 @@ static int send_body(cgi_ctx_t *ctx, const char *buf, apr_size_t len)
 {
     apr_bucket_alloc_t *ba = ctx->r->connection->bucket_alloc;
 
-    if (len == 0) {
+    if (len == 0 || ctx->redirect) {
         return KV_OK;
     }
     APR_BRIGADE_INSERT_TAIL(ctx->bb, apr_bucket_heap_create(buf, len, NULL, ba));
@@ -427,6 +428,10 @@ static int apply_head(cgi_ctx_t *ctx)
         return malformed(ctx, err);
     }
     ctx->head_done = 1;
+    if (resp.local_redirect) {
+        ctx->redirect = resp.location;
+        return KV_OK;
+    }
     if (resp.status) {
         r->status = resp.status;
         r->status_line = resp.reason ? apr_psprintf(r->pool, "%d %s", resp.status, resp.reason)
@@ -662,6 +667,9 @@ static int complete(cgi_ctx_t *ctx)
     if (ctx->nph) {
         return ctx->sent ? KV_DONE
                          : fail(ctx, KV_HTTP_INTERNAL_SERVER_ERROR, "nph script wrote nothing");
+    }
+    if (ctx->redirect) {
+        return kv_internal_redirect(r, ctx->redirect, 0);
     }
     APR_BRIGADE_INSERT_TAIL(ctx->bb, apr_bucket_eos_create(ba));
     pass(ctx, r->output_filters, ctx->bb);

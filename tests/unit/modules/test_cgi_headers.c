@@ -136,8 +136,13 @@ START_TEST(test_interpret)
     ck_assert_ptr_null(apr_table_get(resp.headers, "Status"));
 
     ck_assert_ptr_null(interpret("Location: /there\n\n", &resp));
-    ck_assert_int_eq(resp.status, 302);
+    ck_assert_int_eq(resp.status, 0);
+    ck_assert_int_eq(resp.local_redirect, 1);
     ck_assert_str_eq(resp.location, "/there");
+
+    ck_assert_ptr_null(interpret("Location: http://example.com/x\n\n", &resp));
+    ck_assert_int_eq(resp.status, 302);
+    ck_assert_int_eq(resp.local_redirect, 0);
 
     ck_assert_ptr_null(interpret("Status: 201\nLocation: /made\n\n", &resp));
     ck_assert_int_eq(resp.status, 201);
