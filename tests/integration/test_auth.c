@@ -5,6 +5,8 @@
  * lines are refused with their line number. */
 #include "harness.h"
 
+#include <crypt.h>
+
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +36,8 @@ static char *htpasswd_lines(void)
 {
     static const unsigned char salt[16] = "0123456789abcdef";
     char bcrypt[64], apr1[120], sha[64];
+    struct crypt_data cd;
+    const char *sha256crypt, *des;
 
     ck_assert_int_eq(apr_bcrypt_encode("alice-pw", 5, salt, sizeof(salt), bcrypt, sizeof(bcrypt)),
                      APR_SUCCESS);
@@ -42,7 +46,15 @@ static char *htpasswd_lines(void)
     ck_assert(strncmp(apr1, "$apr1$", 6) == 0);
     apr_sha1_base64("carol-pw", 8, sha);
     ck_assert(strncmp(sha, "{SHA}", 5) == 0);
-    return kvt_strf("# users\nalice:%s\nbob:%s\n\ncarol:%s\n", bcrypt, apr1, sha);
+    /* crypt(3) hashes, as `htpasswd -d` and system tools make them. */
+    memset(&cd, 0, sizeof(cd));
+    sha256crypt = kvt_strf("%s", crypt_r("frank-pw", "$5$saltsalt$", &cd));
+    ck_assert(strncmp(sha256crypt, "$5$saltsalt$", 12) == 0);
+    memset(&cd, 0, sizeof(cd));
+    des = crypt_r("grace-pw", "ab", &cd);
+    ck_assert_msg(des && strlen(des) == 13, "no DES crypt in this libc");
+    return kvt_strf("# users\nalice:%s\nbob:%s\n\ncarol:%s\nfrank:%s\ngrace:%s\n", bcrypt, apr1,
+                    sha, sha256crypt, des);
 }
 
 /* Basic authentication under <Directory docroot>, then @a lines inside it. */
@@ -161,6 +173,8 @@ static const struct {
 } logins[] = {
     {NULL, NULL, 401},          {"alice", "alice-pw", 200}, {"bob", "bob-pw", 200},
     {"carol", "carol-pw", 200}, {"alice", "bob-pw", 401},   {"bob", "wrong", 401},
+    {"frank", "frank-pw", 200}, {"frank", "grace-pw", 401}, {"grace", "grace-pw", 200},
+    {"grace", "frank-pw", 401},
     {"carol", "", 401},         {"mallory", "x", 401},      {"", "", 401},
 };
 
