@@ -218,6 +218,10 @@ KV_DECLARE(int) kv_discard_body(kv_request_t *r);
  */
 KV_DECLARE(int) kv_internal_redirect(kv_request_t *r, const char *target, int status);
 
+/** "http://host[:port]" + @a path for this server as the client addressed it (the Host it
+ * sent, else ServerName; the port it connected to). @a path is used as given (escaped). */
+KV_DECLARE(const char *) kv_construct_url(apr_pool_t *p, const char *path, const kv_request_t *r);
+
 /** Standard reason phrase of @a status ("Not Found"), or NULL for an unknown code. */
 KV_DECLARE(const char *) kv_status_reason(int status);
 

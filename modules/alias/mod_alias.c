@@ -235,17 +235,6 @@ static int entry_matches(kv_request_t *r, const alias_entry_t *e, apr_size_t *le
     return *len > 0;
 }
 
-/* http://host[:port] as the client addressed this server (UseCanonicalName Off). */
-static const char *this_server(kv_request_t *r)
-{
-    const char *host = r->hostname ? r->hostname : r->server->server_hostname;
-    apr_port_t port = r->connection->local_addr->port;
-    int ipv6 = strchr(host, ':') != NULL;
-
-    return apr_psprintf(r->pool, "http://%s%s%s%s", ipv6 ? "[" : "", host, ipv6 ? "]" : "",
-                        port == 80 ? "" : apr_psprintf(r->pool, ":%u", port));
-}
-
 /* A substituted URL with its path escaped; the query and fragment stay as written. */
 static const char *escape_url_path(apr_pool_t *p, const char *url)
 {
@@ -277,7 +266,7 @@ static const char *redirect_location(kv_request_t *r, const alias_entry_t *e, ap
     if (r->args && !strchr(url, '?')) {
         url = apr_pstrcat(r->pool, url, "?", r->args, NULL);
     }
-    return url[0] == '/' ? apr_pstrcat(r->pool, this_server(r), url, NULL) : url;
+    return url[0] == '/' ? kv_construct_url(r->pool, url, r) : url;
 }
 
 /* The first redirect that matches answers the request. */

@@ -47,20 +47,13 @@ static const char *set_index(kv_cmd_parms_t *cmd, void *conf, int argc, const ch
     return NULL;
 }
 
-/* http://host[:port]/uri/ as the client addressed us (httpd's UseCanonicalName Off). */
+/* The directory's URL with its slash, the query kept. */
 static const char *slash_url(kv_request_t *r)
 {
-    const char *host = r->hostname ? r->hostname : r->server->server_hostname;
-    apr_port_t port = r->connection->local_addr->port;
-    const char *path = apr_pstrcat(r->pool, apr_pescape_path(r->pool, r->uri, 1), "/", NULL);
-    const char *hostport = port == 80 ? host : apr_psprintf(r->pool, "%s:%u", host, port);
+    const char *path = apr_pstrcat(r->pool, apr_pescape_path(r->pool, r->uri, 1), "/",
+                                   r->args ? "?" : "", r->args ? r->args : "", NULL);
 
-    if (strchr(host, ':')) {
-        hostport = port == 80 ? apr_psprintf(r->pool, "[%s]", host)
-                              : apr_psprintf(r->pool, "[%s]:%u", host, port);
-    }
-    return apr_pstrcat(r->pool, "http://", hostport, path, r->args ? "?" : "",
-                       r->args ? r->args : "", NULL);
+    return kv_construct_url(r->pool, path, r);
 }
 
 static int serve_index(kv_request_t *r, const dir_conf_t *d)
