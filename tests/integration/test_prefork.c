@@ -106,6 +106,78 @@ START_TEST(test_max_spare_servers)
 }
 END_TEST
 
+static int more_children_than(void *arg)
+{
+    const struct count_cond *c = arg;
+    return child_count(c->srv) > c->max;
+}
+
+/* Spare servers are wanted (MinSpareServers 6), but never more children than the limit. */
+static void assert_children_capped(const char *const *lines, int cap)
+{
+    kvt_server_t *srv = kvt_server_new("prefork");
+    struct count_cond over = {srv, 0, cap};
+
+    kvt_write_file(srv, "f.txt", "f", 1);
+    kvt_server_processes(srv, 1, 6, 8);
+    for (; *lines; lines++) {
+        kvt_server_conf(srv, "%s", *lines);
+    }
+    kvt_server_start(srv);
+    wait_children(srv, cap, cap, "children up to the cap");
+    /* The spare-server check runs every second: two rounds must not pass the cap. */
+    ck_assert_msg(!kvt_wait_for(more_children_than, &over, 2500), "%d children, cap %d",
+                  child_count(srv), cap);
+    assert_serves(srv);
+}
+
+static const char *const worker_caps[][2] = {
+    {"MaxRequestWorkers 3", NULL},
+    {"MaxClients 3", NULL},
+};
+
+START_TEST(test_max_request_workers_caps_children)
+{
+    assert_children_capped(worker_caps[_i], 3);
+}
+END_TEST
+
+START_TEST(test_server_limit_clamps_max_request_workers)
+{
+    static const char *const lines[] = {"ServerLimit 2", "MaxRequestWorkers 5", NULL};
+    assert_children_capped(lines, 2);
+}
+END_TEST
+
+static int parent_gone(void *arg)
+{
+    return !kvt_pid_alive(*(pid_t *)arg);
+}
+
+/* graceful-stop waits for a busy child; GracefulShutdownTimeout bounds the wait. */
+START_TEST(test_graceful_shutdown_timeout)
+{
+    kvt_server_t *srv = kvt_server_new("prefork");
+    pid_t parent;
+    int fd;
+
+    kvt_write_file(srv, "f.txt", "f", 1);
+    kvt_server_processes(srv, 1, 1, 2);
+    kvt_server_conf(srv, "Timeout 30");
+    kvt_server_conf(srv, "GracefulShutdownTimeout 2");
+    kvt_server_start(srv);
+    parent = kvt_server_pid(srv);
+    fd = kvt_connect(kvt_server_port(srv));
+    kvt_send(fd, "GET /f.txt HTTP/1.1\r\n"); /* a child now waits for the rest */
+    ck_assert_int_eq(kill(parent, SIGWINCH), 0);
+    ck_assert_msg(!kvt_wait_for(parent_gone, &parent, 1000),
+                  "graceful-stop did not wait for the busy child");
+    ck_assert_msg(kvt_server_wait_exit(srv, 10000) != -1,
+                  "GracefulShutdownTimeout 2 did not end the graceful stop (Timeout is 30)");
+    close(fd);
+}
+END_TEST
+
 struct replaced {
     kvt_server_t *srv;
     pid_t old[KVT_MAX_PIDS];
@@ -408,6 +480,9 @@ static Suite *prefork_suite(void)
     kvt_add_test(tc, test_killed_child_is_replaced);
     kvt_add_test(tc, test_sigterm_stops_everything);
     kvt_add_test(tc, test_k_stop);
+    kvt_add_loop_test(tc, test_max_request_workers_caps_children, KVT_COUNT(worker_caps));
+    kvt_add_test(tc, test_server_limit_clamps_max_request_workers);
+    kvt_add_test(tc, test_graceful_shutdown_timeout);
     kvt_add_test(tc, test_k_graceful_restart_and_graceful_stop);
     kvt_add_test(tc, test_reload_that_cannot_start_is_refused);
     kvt_add_test(tc, test_children_switch_user);
