@@ -364,6 +364,9 @@ typedef struct {
 
 /* Records the first error, at the 1-based position of @a at; always returns NULL. */
 static void *fail_at(parser_t *ps, const char *at, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void *fail_at(parser_t *ps, const char *at, const char *fmt, ...)
 {
     va_list ap;
     const char *msg;
@@ -461,7 +464,8 @@ static int parse_variable(parser_t *ps, word_t *w)
     char *name;
 
     if (!close) {
-        return fail_at(ps, start, "unterminated %%{") != NULL;
+        fail_at(ps, start, "unterminated %%{");
+        return 0;
     }
     name = apr_pstrndup(ps->p, start + 2, (apr_size_t)(close - start - 2));
     ps->s = close + 1;
@@ -471,7 +475,8 @@ static int parse_variable(parser_t *ps, word_t *w)
         func_fn fn;
         name[colon - name] = '\0';
         if ((fn = find_function(name)) == NULL) {
-            return fail_at(ps, start, "unknown function '%s'", name) != NULL;
+            fail_at(ps, start, "unknown function '%s'", name);
+            return 0;
         }
         pc = add_piece(w, P_FUNC);
         pc->func = fn;
@@ -480,11 +485,13 @@ static int parse_variable(parser_t *ps, word_t *w)
         return 1;
     }
     if (!*name) {
-        return fail_at(ps, start, "empty %%{}") != NULL;
+        fail_at(ps, start, "empty %%{}");
+        return 0;
     }
     if ((add_piece(w, P_VAR)->var = find_variable(name)) == NULL) {
         apr_array_pop(w->pieces);
-        return fail_at(ps, start, "unknown variable '%s'", name) != NULL;
+        fail_at(ps, start, "unknown variable '%s'", name);
+        return 0;
     }
     return 1;
 }
@@ -526,7 +533,8 @@ static int parse_quoted(parser_t *ps, word_t *w)
         return 0;
     }
     if (*ps->s != quote) {
-        return fail_at(ps, open, "unterminated string") != NULL;
+        fail_at(ps, open, "unterminated string");
+        return 0;
     }
     ps->s++;
     return 1;
@@ -542,14 +550,16 @@ static int parse_call(parser_t *ps, word_t *w)
     word_t *arg;
 
     if (!fn) {
-        return fail_at(ps, start, "unknown function '%s'", name) != NULL;
+        fail_at(ps, start, "unknown function '%s'", name);
+        return 0;
     }
     accept_token(ps, "(");
     if ((arg = parse_word(ps)) == NULL) {
         return 0;
     }
     if (!accept_token(ps, ")")) {
-        return fail_at(ps, ps->s, "expected ')' after the argument of %s()", name) != NULL;
+        fail_at(ps, ps->s, "expected ')' after the argument of %s()", name);
+        return 0;
     }
     pc = add_piece(w, P_FUNC);
     pc->func = fn;
@@ -601,9 +611,11 @@ static int parse_primary(parser_t *ps, word_t *w)
         return parse_call(ps, w);
     }
     if (!*ps->s) {
-        return fail_at(ps, start, "expected a word, found the end") != NULL;
+        fail_at(ps, start, "expected a word, found the end");
+        return 0;
     }
-    return fail_at(ps, start, "expected a word at '%s'", start) != NULL;
+    fail_at(ps, start, "expected a word at '%s'", start);
+    return 0;
 }
 
 /* primary ('.' primary)* */
@@ -652,8 +664,7 @@ static const char *regex_end(const char *s, char delim)
 /* /re/flags or m<d>re<d>flags after =~ or !~: compiled into n->re. */
 static node_t *parse_regex(parser_t *ps, node_t *n)
 {
-    const char *start;
-    const char *end;
+    const char *start, *body, *end;
     char delim;
     int flags = 0;
     const char *err = NULL;
@@ -678,9 +689,9 @@ static node_t *parse_regex(parser_t *ps, node_t *n)
         }
         flags |= KV_REGEX_ICASE;
     }
-    n->re = kv_regex_compile(ps->p, apr_pstrndup(ps->p, start + (delim == '/' ? 1 : 2),
-                                                 (apr_size_t)(end - start - (delim == '/' ? 1 : 2))),
-                             flags, &err);
+    body = start + (delim == '/' ? 1 : 2);
+    n->re = kv_regex_compile(ps->p, apr_pstrndup(ps->p, body, (apr_size_t)(end - body)), flags,
+                             &err);
     return n->re ? n : fail_at(ps, start, "%s", err);
 }
 
@@ -766,7 +777,8 @@ static int parse_operator(parser_t *ps, node_kind_t *kind, int *want)
                 return 1;
             }
         }
-        return fail_at(ps, start, "unknown operator '-%s'", name) != NULL;
+        fail_at(ps, start, "unknown operator '-%s'", name);
+        return 0;
     }
     if (accept_keyword(ps, "in")) {
         *kind = N_IN;
@@ -780,9 +792,11 @@ static int parse_operator(parser_t *ps, node_kind_t *kind, int *want)
         }
     }
     if (!*ps->s) {
-        return fail_at(ps, start, "expected an operator, found the end") != NULL;
+        fail_at(ps, start, "expected an operator, found the end");
+        return 0;
     }
-    return fail_at(ps, start, "expected an operator at '%s'", start) != NULL;
+    fail_at(ps, start, "expected an operator at '%s'", start);
+    return 0;
 }
 
 /* word op operand */
@@ -1030,9 +1044,12 @@ static int eval_in(eval_t *ev, const node_t *n, const char *a)
     return 0;
 }
 
-static int looks_like_ip(const char *s)
+/* A numeric address? apr_ipsubnet_create parses without name lookups. */
+static int is_ip_address(apr_pool_t *p, const char *s)
 {
-    return *s && strspn(s, "0123456789abcdefABCDEF.:") == strlen(s);
+    apr_ipsubnet_t *ignored;
+
+    return apr_ipsubnet_create(&ignored, s, NULL, p) == APR_SUCCESS;
 }
 
 static int eval_ipmatch(eval_t *ev, const node_t *n, const char *addr)
@@ -1052,7 +1069,7 @@ static int eval_ipmatch(eval_t *ev, const node_t *n, const char *addr)
         }
     }
     /* Only numeric addresses: no name lookups on the request path. */
-    if (!looks_like_ip(addr) ||
+    if (!is_ip_address(ev->r->pool, addr) ||
         apr_sockaddr_info_get(&sa, addr, APR_UNSPEC, 0, 0, ev->r->pool) != APR_SUCCESS) {
         return 0;
     }

@@ -186,6 +186,7 @@ START_TEST(ip_matches)
     FALSE_("%{REMOTE_ADDR} -ipmatch '192.168.0.0/16'");
     TRUE_("%{REMOTE_ADDR} -ipmatch '10.1.2.3'");
     TRUE_("'::1' -ipmatch '::1/128'");
+    FALSE_("'cafe' -ipmatch '10.0.0.0/8'");
     FALSE_("'not-an-ip' -ipmatch '10.0.0.0/8'");
     apr_table_set(req->subprocess_env, "NET", "10.1.0.0/16");
     TRUE_("%{REMOTE_ADDR} -ipmatch %{env:NET}");
