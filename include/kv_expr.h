@@ -29,8 +29,7 @@ KV_DECLARE(kv_expr_t *) kv_expr_parse(apr_pool_t *p, const char *text, const cha
 
 /** Parse @a text as a string expression (text with %{VAR} inside) in @a p. Returns NULL
  * and sets *err as kv_expr_parse does. */
-KV_DECLARE(kv_expr_t *) kv_expr_parse_string(apr_pool_t *p, const char *text,
-                                             const char **err);
+KV_DECLARE(kv_expr_t *) kv_expr_parse_string(apr_pool_t *p, const char *text, const char **err);
 
 /** Evaluate the boolean expression @a e for @a r. Returns 1 (true), 0 (false), or -1 with
  * *err set (e.g. a number comparison of a non-number, or @a e is a string expression). */
@@ -38,7 +37,6 @@ KV_DECLARE(int) kv_expr_eval(kv_request_t *r, const kv_expr_t *e, const char **e
 
 /** The value of the string expression @a e for @a r, in r->pool. NULL with *err set if
  * @a e is a boolean expression. */
-KV_DECLARE(const char *) kv_expr_eval_string(kv_request_t *r, const kv_expr_t *e,
-                                             const char **err);
+KV_DECLARE(const char *) kv_expr_eval_string(kv_request_t *r, const kv_expr_t *e, const char **err);
 
 #endif

@@ -2,6 +2,7 @@
  * builds a tree once in the configuration pool, and an evaluator that walks it per
  * request. Regular expressions and IP subnets are compiled at parse time. */
 #include <errno.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <string.h>
 
@@ -27,6 +28,7 @@ typedef struct {
 } eval_t;
 
 typedef const char *(*var_fn)(eval_t *ev);
+typedef struct variable variable_t;
 typedef const char *(*func_fn)(eval_t *ev, const char *arg);
 
 typedef struct word word_t;
@@ -36,11 +38,11 @@ typedef enum { P_TEXT, P_VAR, P_FUNC, P_BACKREF } piece_kind_t;
 /* One piece of a word; a word's value is its pieces' values run together. */
 typedef struct {
     piece_kind_t kind;
-    const char *text; /* P_TEXT */
-    var_fn var;       /* P_VAR */
-    func_fn func;     /* P_FUNC */
-    word_t *arg;      /* P_FUNC */
-    int n;            /* P_BACKREF */
+    const char *text;      /* P_TEXT */
+    const variable_t *var; /* P_VAR */
+    func_fn func;          /* P_FUNC */
+    word_t *arg;           /* P_FUNC */
+    int n;                 /* P_BACKREF */
 } piece_t;
 
 struct word {
@@ -69,12 +71,12 @@ enum { CMP_LT = 1, CMP_EQ = 2, CMP_GT = 4 };
 typedef struct node node_t;
 struct node {
     node_kind_t kind;
-    node_t *left, *right;      /* N_NOT (left), N_AND, N_OR */
-    word_t *a, *b;             /* operands */
-    int want;                  /* N_*_CMP: CMP_* bits that make it true */
-    kv_regex_t *re;            /* N_MATCH, N_NOMATCH */
-    apr_array_header_t *list;  /* N_IN: word_t * */
-    apr_ipsubnet_t *subnet;    /* N_IPMATCH, when b is a constant */
+    node_t *left, *right;     /* N_NOT (left), N_AND, N_OR */
+    word_t *a, *b;            /* operands */
+    int want;                 /* N_*_CMP: CMP_* bits that make it true */
+    kv_regex_t *re;           /* N_MATCH, N_NOMATCH */
+    apr_array_header_t *list; /* N_IN: word_t * */
+    apr_ipsubnet_t *subnet;   /* N_IPMATCH, when b is a constant */
 };
 
 struct kv_expr {
@@ -89,25 +91,10 @@ static const char *or_empty(const char *s)
     return s ? s : "";
 }
 
-static const char *v_method(eval_t *ev)
-{
-    return or_empty(ev->r->method);
-}
-
 static const char *v_scheme(eval_t *ev)
 {
     (void)ev;
     return "http";
-}
-
-static const char *v_uri(eval_t *ev)
-{
-    return or_empty(ev->r->uri);
-}
-
-static const char *v_query(eval_t *ev)
-{
-    return or_empty(ev->r->args);
 }
 
 static const char *v_remote_addr(eval_t *ev)
@@ -133,11 +120,6 @@ static const char *v_server_port(eval_t *ev)
     return apr_itoa(ev->r->pool, ev->r->server ? ev->r->server->port : 0);
 }
 
-static const char *v_protocol(eval_t *ev)
-{
-    return or_empty(ev->r->protocol);
-}
-
 static const char *v_http_host(eval_t *ev)
 {
     return or_empty(apr_table_get(ev->r->headers_in, "Host"));
@@ -148,126 +130,82 @@ static const char *v_document_root(eval_t *ev)
     return or_empty(kv_document_root(ev->r));
 }
 
-static const char *v_remote_user(eval_t *ev)
-{
-    return or_empty(ev->r->user);
-}
-
-static const char *v_the_request(eval_t *ev)
-{
-    return or_empty(ev->r->the_request);
-}
-
-static const char *v_filename(eval_t *ev)
-{
-    return or_empty(ev->r->filename);
-}
-
 static const char *v_https(eval_t *ev)
 {
     (void)ev;
     return "off";
 }
 
-static const char *v_content_type(eval_t *ev)
-{
-    return or_empty(ev->r->content_type);
-}
-
-static const char *v_handler(eval_t *ev)
-{
-    return or_empty(ev->r->handler);
-}
-
-static const char *time_field(eval_t *ev, const char *fmt, apr_size_t n)
-{
-    apr_time_exp_t t;
-    apr_size_t len;
-    char *buf = apr_palloc(ev->r->pool, n + 1);
-
-    apr_time_exp_lt(&t, apr_time_now());
-    apr_strftime(buf, &len, n + 1, fmt, &t);
-    return buf;
-}
-
-static const char *v_time(eval_t *ev)
-{
-    return time_field(ev, "%Y%m%d%H%M%S", 14);
-}
-
-static const char *v_time_year(eval_t *ev)
-{
-    return time_field(ev, "%Y", 4);
-}
-
-static const char *v_time_mon(eval_t *ev)
-{
-    return time_field(ev, "%m", 2);
-}
-
-static const char *v_time_day(eval_t *ev)
-{
-    return time_field(ev, "%d", 2);
-}
-
-static const char *v_time_hour(eval_t *ev)
-{
-    return time_field(ev, "%H", 2);
-}
-
-static const char *v_time_min(eval_t *ev)
-{
-    return time_field(ev, "%M", 2);
-}
-
-static const char *v_time_sec(eval_t *ev)
-{
-    return time_field(ev, "%S", 2);
-}
-
-static const char *v_time_wday(eval_t *ev)
-{
-    return time_field(ev, "%w", 1);
-}
-
-static const struct {
+/* A variable is computed (fn), a string field of the request (field), or a strftime
+ * format of the current local time (time_fmt, of at most time_len characters). */
+struct variable {
     const char *name;
     var_fn fn;
-} variables[] = {
-    {"REQUEST_METHOD", v_method},
-    {"REQUEST_SCHEME", v_scheme},
-    {"REQUEST_URI", v_uri},
-    {"QUERY_STRING", v_query},
-    {"REMOTE_ADDR", v_remote_addr},
-    {"SERVER_NAME", v_server_name},
-    {"SERVER_PORT", v_server_port},
-    {"SERVER_PROTOCOL", v_protocol},
-    {"HTTP_HOST", v_http_host},
-    {"DOCUMENT_ROOT", v_document_root},
-    {"REMOTE_USER", v_remote_user},
-    {"THE_REQUEST", v_the_request},
-    {"REQUEST_FILENAME", v_filename},
-    {"HTTPS", v_https},
-    {"CONTENT_TYPE", v_content_type},
-    {"HANDLER", v_handler},
-    {"TIME", v_time},
-    {"TIME_YEAR", v_time_year},
-    {"TIME_MON", v_time_mon},
-    {"TIME_DAY", v_time_day},
-    {"TIME_HOUR", v_time_hour},
-    {"TIME_MIN", v_time_min},
-    {"TIME_SEC", v_time_sec},
-    {"TIME_WDAY", v_time_wday},
+    size_t field;
+    const char *time_fmt;
+    apr_size_t time_len;
 };
 
-static var_fn find_variable(const char *name)
+#define REQ_FIELD(f) NULL, offsetof(kv_request_t, f), NULL, 0
+#define TIME_FMT(fmt, len) NULL, 0, fmt, len
+
+static const variable_t variables[] = {
+    {"REQUEST_METHOD", REQ_FIELD(method)},
+    {"REQUEST_SCHEME", v_scheme, 0, NULL, 0},
+    {"REQUEST_URI", REQ_FIELD(uri)},
+    {"QUERY_STRING", REQ_FIELD(args)},
+    {"REMOTE_ADDR", v_remote_addr, 0, NULL, 0},
+    {"SERVER_NAME", v_server_name, 0, NULL, 0},
+    {"SERVER_PORT", v_server_port, 0, NULL, 0},
+    {"SERVER_PROTOCOL", REQ_FIELD(protocol)},
+    {"HTTP_HOST", v_http_host, 0, NULL, 0},
+    {"DOCUMENT_ROOT", v_document_root, 0, NULL, 0},
+    {"REMOTE_USER", REQ_FIELD(user)},
+    {"THE_REQUEST", REQ_FIELD(the_request)},
+    {"REQUEST_FILENAME", REQ_FIELD(filename)},
+    {"HTTPS", v_https, 0, NULL, 0},
+    {"CONTENT_TYPE", REQ_FIELD(content_type)},
+    {"HANDLER", REQ_FIELD(handler)},
+    {"TIME", TIME_FMT("%Y%m%d%H%M%S", 14)},
+    {"TIME_YEAR", TIME_FMT("%Y", 4)},
+    {"TIME_MON", TIME_FMT("%m", 2)},
+    {"TIME_DAY", TIME_FMT("%d", 2)},
+    {"TIME_HOUR", TIME_FMT("%H", 2)},
+    {"TIME_MIN", TIME_FMT("%M", 2)},
+    {"TIME_SEC", TIME_FMT("%S", 2)},
+    {"TIME_WDAY", TIME_FMT("%w", 1)},
+};
+
+static const variable_t *find_variable(const char *name)
 {
     for (size_t i = 0; i < sizeof(variables) / sizeof(variables[0]); i++) {
         if (strcasecmp(name, variables[i].name) == 0) {
-            return variables[i].fn;
+            return &variables[i];
         }
     }
     return NULL;
+}
+
+static const char *time_field(eval_t *ev, const variable_t *v)
+{
+    apr_time_exp_t t;
+    apr_size_t len;
+    char *buf = apr_palloc(ev->r->pool, v->time_len + 1);
+
+    apr_time_exp_lt(&t, apr_time_now());
+    apr_strftime(buf, &len, v->time_len + 1, v->time_fmt, &t);
+    return buf;
+}
+
+static const char *variable_value(eval_t *ev, const variable_t *v)
+{
+    if (v->fn) {
+        return v->fn(ev);
+    }
+    if (v->time_fmt) {
+        return time_field(ev, v);
+    }
+    return or_empty(*(const char *const *)((const char *)ev->r + v->field));
 }
 
 static const char *f_req(eval_t *ev, const char *arg)
@@ -337,10 +275,9 @@ static const struct {
     const char *name;
     func_fn fn;
 } functions[] = {
-    {"req", f_req},         {"http", f_req},          {"resp", f_resp},
-    {"env", f_env},         {"reqenv", f_env},        {"note", f_note},
-    {"tolower", f_tolower}, {"toupper", f_toupper},   {"escape", f_escape},
-    {"unescape", f_unescape}, {"md5", f_md5},
+    {"req", f_req},       {"http", f_req},          {"resp", f_resp},       {"env", f_env},
+    {"reqenv", f_env},    {"note", f_note},         {"tolower", f_tolower}, {"toupper", f_toupper},
+    {"escape", f_escape}, {"unescape", f_unescape}, {"md5", f_md5},
 };
 
 static func_fn find_function(const char *name)
@@ -377,8 +314,8 @@ static void *fail_at(parser_t *ps, const char *at, const char *fmt, ...)
     va_start(ap, fmt);
     msg = apr_pvsprintf(ps->p, fmt, ap);
     va_end(ap);
-    ps->err = apr_psprintf(ps->p, "%s at position %d of '%s'", msg, (int)(at - ps->text) + 1,
-                           ps->text);
+    ps->err =
+        apr_psprintf(ps->p, "%s at position %d of '%s'", msg, (int)(at - ps->text) + 1, ps->text);
     return NULL;
 }
 
@@ -690,8 +627,8 @@ static node_t *parse_regex(parser_t *ps, node_t *n)
         flags |= KV_REGEX_ICASE;
     }
     body = start + (delim == '/' ? 1 : 2);
-    n->re = kv_regex_compile(ps->p, apr_pstrndup(ps->p, body, (apr_size_t)(end - body)), flags,
-                             &err);
+    n->re =
+        kv_regex_compile(ps->p, apr_pstrndup(ps->p, body, (apr_size_t)(end - body)), flags, &err);
     return n->re ? n : fail_at(ps, start, "%s", err);
 }
 
@@ -741,10 +678,14 @@ static const struct {
     node_kind_t kind;
     int want;
 } symbolic_ops[] = {
-    {"==", N_STR_CMP, CMP_EQ},          {"!=", N_STR_CMP, CMP_LT | CMP_GT},
-    {"<=", N_STR_CMP, CMP_LT | CMP_EQ}, {">=", N_STR_CMP, CMP_GT | CMP_EQ},
-    {"=~", N_MATCH, 0},                 {"!~", N_NOMATCH, 0},
-    {"=", N_STR_CMP, CMP_EQ},           {"<", N_STR_CMP, CMP_LT},
+    {"==", N_STR_CMP, CMP_EQ},
+    {"!=", N_STR_CMP, CMP_LT | CMP_GT},
+    {"<=", N_STR_CMP, CMP_LT | CMP_EQ},
+    {">=", N_STR_CMP, CMP_GT | CMP_EQ},
+    {"=~", N_MATCH, 0},
+    {"!~", N_NOMATCH, 0},
+    {"=", N_STR_CMP, CMP_EQ},
+    {"<", N_STR_CMP, CMP_LT},
     {">", N_STR_CMP, CMP_GT},
 };
 
@@ -753,9 +694,9 @@ static const struct {
     node_kind_t kind;
     int want;
 } dash_ops[] = {
-    {"eq", N_NUM_CMP, CMP_EQ},          {"ne", N_NUM_CMP, CMP_LT | CMP_GT},
-    {"lt", N_NUM_CMP, CMP_LT},          {"le", N_NUM_CMP, CMP_LT | CMP_EQ},
-    {"gt", N_NUM_CMP, CMP_GT},          {"ge", N_NUM_CMP, CMP_GT | CMP_EQ},
+    {"eq", N_NUM_CMP, CMP_EQ}, {"ne", N_NUM_CMP, CMP_LT | CMP_GT},
+    {"lt", N_NUM_CMP, CMP_LT}, {"le", N_NUM_CMP, CMP_LT | CMP_EQ},
+    {"gt", N_NUM_CMP, CMP_GT}, {"ge", N_NUM_CMP, CMP_GT | CMP_EQ},
     {"ipmatch", N_IPMATCH, 0},
 };
 
@@ -955,7 +896,7 @@ static const char *eval_piece(eval_t *ev, const piece_t *pc)
     case P_TEXT:
         return pc->text;
     case P_VAR:
-        return pc->var(ev);
+        return variable_value(ev, pc->var);
     case P_BACKREF:
         return backref(ev, pc->n);
     case P_FUNC:
@@ -1151,8 +1092,7 @@ KV_DECLARE(int) kv_expr_eval(kv_request_t *r, const kv_expr_t *e, const char **e
     return res;
 }
 
-KV_DECLARE(const char *) kv_expr_eval_string(kv_request_t *r, const kv_expr_t *e,
-                                             const char **err)
+KV_DECLARE(const char *) kv_expr_eval_string(kv_request_t *r, const kv_expr_t *e, const char **err)
 {
     eval_t ev;
     const char *s;

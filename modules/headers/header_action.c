@@ -211,8 +211,8 @@ static const char *parse_clause(apr_pool_t *p, const char *directive, const char
     if (has_expr_prefix(clause)) {
         return parse_expr_clause(p, directive, clause + 5, a);
     }
-    return apr_psprintf(p, "%s: unknown condition '%s' (early, env=[!]NAME, expr=EXPR)",
-                        directive, clause);
+    return apr_psprintf(p, "%s: unknown condition '%s' (early, env=[!]NAME, expr=EXPR)", directive,
+                        clause);
 }
 
 /* The field name without a trailing colon (httpd accepts "Header set X-Foo: bar"). */
@@ -342,8 +342,8 @@ static int expr_allows(kv_request_t *r, const hdr_action_t *a)
 
     if (res < 0) {
         kv_log_rerror(KV_LOG_MARK, KV_LOG_ERR, 0, r,
-                      "KV00861: cannot evaluate the expr= condition on the %s field: %s",
-                      a->header, err);
+                      "KV00861: cannot evaluate the expr= condition on the %s field: %s", a->header,
+                      err);
         return 0;
     }
     return res;

@@ -33,13 +33,13 @@ typedef enum {
 typedef struct {
     hdr_kind_t kind;
     hdr_table_t table;
-    const char *header;        /* field name (echo: the pattern's text) */
-    kv_regex_t *regex;         /* edit: what to replace; echo: which names */
-    apr_array_header_t *value; /* hdr_piece_t: the value (edit: the replacement) */
-    int early;                 /* runs in post_read_request, not late */
-    const char *env;           /* env=[!]NAME: the variable, NULL if none */
-    int env_negated;           /* env=!NAME */
-    const kv_expr_t *cond;     /* expr=...: the condition, NULL if none */
+    const char *header;          /* field name (echo: the pattern's text) */
+    kv_regex_t *regex;           /* edit: what to replace; echo: which names */
+    apr_array_header_t *value;   /* hdr_piece_t: the value (edit: the replacement) */
+    int early;                   /* runs in post_read_request, not late */
+    const char *env;             /* env=[!]NAME: the variable, NULL if none */
+    int env_negated;             /* env=!NAME */
+    const kv_expr_t *cond;       /* expr=...: the condition, NULL if none */
     const kv_expr_t *value_expr; /* a value "expr=...": a string expression replacing value */
 } hdr_action_t;
 

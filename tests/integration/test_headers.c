@@ -232,25 +232,19 @@ END_TEST
 /* expr= conditions on Header and RequestHeader, and expr= string values. */
 START_TEST(test_expr_conditions)
 {
-    kvt_server_t *srv;
+    kvt_server_t *srv = serve(
+        "Header set X-A 1 \"expr=%{REQUEST_URI} =~ m#^/a/#\"",
+        "Header set X-Foo yes \"expr=%{HTTP:X-Foo} == 'bar'\"",
+        "Header set X-Uri \"expr=uri=%{REQUEST_URI} %{toupper:x}\"",
+        "RequestHeader set X-Req on \"expr=%{REQUEST_METHOD} in {'GET'}\"", "Header echo ^X-Req$",
+        "Header set X-Num big \"expr=%{HTTP:X-Num} -gt 5\"",
+        "Header always set X-Gone yes \"expr=-z %{resp:X-None} && %{REQUEST_URI} =~ /missing/ && "
+        "!(%{REMOTE_ADDR} -ipmatch '10.0.0.0/8')\"",
+        NULL);
     kvt_response_t r;
     char *diag;
 
-    srv = kvt_server_new("prefork");
     kvt_write_file(srv, "a/f.txt", "a", 1);
-    kvt_write_file(srv, "f.txt", "f", 1);
-    kvt_server_conf(srv, "LoadModule headers_module %s/mod_headers.so", MODULES);
-    kvt_server_conf(srv, "%s", "Header set X-A 1 \"expr=%{REQUEST_URI} =~ m#^/a/#\"");
-    kvt_server_conf(srv, "%s", "Header set X-Foo yes \"expr=%{HTTP:X-Foo} == 'bar'\"");
-    kvt_server_conf(srv, "%s", "Header set X-Uri \"expr=uri=%{REQUEST_URI} %{toupper:x}\"");
-    kvt_server_conf(srv, "%s", "RequestHeader set X-Req on \"expr=%{REQUEST_METHOD} in {'GET'}\"");
-    kvt_server_conf(srv, "%s", "Header echo ^X-Req$");
-    kvt_server_conf(srv, "%s", "Header set X-Num big \"expr=%{HTTP:X-Num} -gt 5\"");
-    kvt_server_conf(srv, "%s",
-                    "Header always set X-Gone yes \"expr=-z %{resp:X-None} && "
-                    "%{REQUEST_URI} =~ /missing/ && !(%{REMOTE_ADDR} -ipmatch '10.0.0.0/8')\"");
-    kvt_server_start(srv);
-
     get_with(srv, "/a/f.txt", "X-Foo: bar\r\nX-Num: 9\r\n", &r);
     ck_assert_int_eq(r.status, 200);
     expect_field(&r, "X-A", "1");

@@ -308,8 +308,8 @@ START_TEST(test_expr_conditions_and_values)
     kv_request_t *r = request();
     apr_array_header_t *actions = apr_array_make(pool, 4, sizeof(hdr_action_t *));
     static const char *const lines[] = {"set A 1 expr=%{env:ON}=='yes'",
-                                        "set B 1 expr=%{env:ON}=='no'",
-                                        "set C expr=on=%{env:ON}", "set D expr=%{HTTP:Y}"};
+                                        "set B 1 expr=%{env:ON}=='no'", "set C expr=on=%{env:ON}",
+                                        "set D expr=%{HTTP:Y}"};
     for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
         *(hdr_action_t **)apr_array_push(actions) = parse_ok(0, lines[i]);
     }
