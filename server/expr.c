@@ -398,6 +398,7 @@ static int parse_variable(parser_t *ps, word_t *w)
     const char *start = ps->s;
     const char *close = strchr(start + 2, '}');
     const char *colon;
+    const variable_t *var;
     char *name;
 
     if (!close) {
@@ -425,11 +426,11 @@ static int parse_variable(parser_t *ps, word_t *w)
         fail_at(ps, start, "empty %%{}");
         return 0;
     }
-    if ((add_piece(w, P_VAR)->var = find_variable(name)) == NULL) {
-        apr_array_pop(w->pieces);
+    if ((var = find_variable(name)) == NULL) {
         fail_at(ps, start, "unknown variable '%s'", name);
         return 0;
     }
+    add_piece(w, P_VAR)->var = var;
     return 1;
 }
 
