@@ -8,6 +8,7 @@
 #include "kv_auth.h"
 #include "kv_config.h"
 #include "kv_connection.h"
+#include "kv_expr.h"
 #include "kv_hooks.h"
 #include "kv_http.h"
 #include "kv_listen.h"

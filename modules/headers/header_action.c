@@ -1,5 +1,7 @@
 /* Header and RequestHeader actions: the argument parser, the value formats and what each
  * action does to a table, with httpd 2.4's meaning. */
+#define KV_LOG_MODULE "headers"
+
 #include <string.h>
 
 #include <apr_strings.h>
@@ -158,7 +160,36 @@ const char *hdr_format_expand(kv_request_t *r, const apr_array_header_t *pieces)
     return apr_array_pstrcat(r->pool, parts, 0);
 }
 
-/* env=[!]NAME, early, or the refusal of anything else. */
+/* expr=EXPR: the condition parsed now, so that a bad one is a configuration error. */
+static const char *parse_expr_clause(apr_pool_t *p, const char *directive, const char *text,
+                                     hdr_action_t *a)
+{
+    const char *err = NULL;
+
+    if ((a->cond = kv_expr_parse(p, text, &err)) == NULL) {
+        return apr_psprintf(p, "%s: bad expr= condition: %s", directive, err);
+    }
+    return NULL;
+}
+
+/* A value "expr=STRING": a string expression instead of a format. */
+static const char *parse_value_expr(apr_pool_t *p, const char *directive, const char *text,
+                                    hdr_action_t *a)
+{
+    const char *err = NULL;
+
+    if ((a->value_expr = kv_expr_parse_string(p, text, &err)) == NULL) {
+        return apr_psprintf(p, "%s: bad expr= value: %s", directive, err);
+    }
+    return NULL;
+}
+
+static int has_expr_prefix(const char *s)
+{
+    return strncasecmp(s, "expr=", 5) == 0;
+}
+
+/* env=[!]NAME, expr=EXPR, early, or the refusal of anything else. */
 static const char *parse_clause(apr_pool_t *p, const char *directive, const char *clause,
                                 hdr_action_t *a)
 {
@@ -177,10 +208,11 @@ static const char *parse_clause(apr_pool_t *p, const char *directive, const char
         a->env = apr_pstrdup(p, name);
         return NULL;
     }
-    if (strncasecmp(clause, "expr=", 5) == 0) {
-        return apr_psprintf(p, "%s: expr= conditions are not supported yet", directive);
+    if (has_expr_prefix(clause)) {
+        return parse_expr_clause(p, directive, clause + 5, a);
     }
-    return apr_psprintf(p, "%s: unknown condition '%s' (early, env=[!]NAME)", directive, clause);
+    return apr_psprintf(p, "%s: unknown condition '%s' (early, env=[!]NAME, expr=EXPR)", directive,
+                        clause);
 }
 
 /* The field name without a trailing colon (httpd accepts "Header set X-Foo: bar"). */
@@ -204,7 +236,7 @@ static const char *compile(apr_pool_t *p, const char *directive, const char *wha
 static const char *parse_operands(apr_pool_t *p, const char *directive, hdr_action_t *a,
                                   const char *value, const char *repl, const char *clause)
 {
-    const char *err;
+    const char *err = NULL;
 
     if (is_edit(a->kind)) {
         if (!repl) {
@@ -233,11 +265,14 @@ static const char *parse_operands(apr_pool_t *p, const char *directive, hdr_acti
     if (!takes_no_value(a->kind) && !value) {
         return apr_psprintf(p, "%s needs a value after the header name", directive);
     }
-    if (value && strncasecmp(value, "expr=", 5) == 0) {
-        return apr_psprintf(p, "%s: expr= values are not supported yet", directive);
+    if (value && has_expr_prefix(value)) {
+        err = parse_value_expr(p, directive, value + 5, a);
+    } else if (value) {
+        err = hdr_format_parse(p, value, &a->value);
+        err = err ? apr_psprintf(p, "%s: %s", directive, err) : NULL;
     }
-    if (value && (err = hdr_format_parse(p, value, &a->value)) != NULL) {
-        return apr_psprintf(p, "%s: %s", directive, err);
+    if (err) {
+        return err;
     }
     return clause ? parse_clause(p, directive, clause, a) : NULL;
 }
@@ -283,15 +318,46 @@ const char *hdr_action_parse(apr_pool_t *p, int request, int argc, const char *c
     return NULL;
 }
 
-int hdr_action_applies(const kv_request_t *r, const hdr_action_t *a)
+const char *hdr_action_value(kv_request_t *r, const hdr_action_t *a)
 {
-    int set;
+    const char *err = NULL;
+    const char *v;
 
-    if (!a->env) {
-        return 1;
+    if (!a->value_expr) {
+        return hdr_format_expand(r, a->value);
     }
-    set = apr_table_get(r->subprocess_env, a->env) != NULL;
-    return a->env_negated ? !set : set;
+    if ((v = kv_expr_eval_string(r, a->value_expr, &err)) == NULL) {
+        kv_log_rerror(KV_LOG_MARK, KV_LOG_ERR, 0, r,
+                      "KV00860: cannot evaluate the expr= value of the %s field: %s", a->header,
+                      err);
+        return "";
+    }
+    return v;
+}
+
+static int expr_allows(kv_request_t *r, const hdr_action_t *a)
+{
+    const char *err = NULL;
+    int res = kv_expr_eval(r, a->cond, &err);
+
+    if (res < 0) {
+        kv_log_rerror(KV_LOG_MARK, KV_LOG_ERR, 0, r,
+                      "KV00861: cannot evaluate the expr= condition on the %s field: %s", a->header,
+                      err);
+        return 0;
+    }
+    return res;
+}
+
+int hdr_action_applies(kv_request_t *r, const hdr_action_t *a)
+{
+    if (a->env) {
+        int set = apr_table_get(r->subprocess_env, a->env) != NULL;
+        if (set == a->env_negated) {
+            return 0;
+        }
+    }
+    return a->cond ? expr_allows(r, a) : 1;
 }
 
 /* Past the token that starts at @a v: to the next comma outside quotes, or the end. */
@@ -386,7 +452,7 @@ static void edit_fields(kv_request_t *r, apr_table_t *t, const hdr_action_t *a)
     if (c.values->nelts == 0) {
         return;
     }
-    repl = hdr_format_expand(r, a->value);
+    repl = hdr_action_value(r, a);
     apr_table_unset(t, a->header);
     for (int i = 0; i < c.values->nelts; i++) {
         const char *v = ((const char **)c.values->elts)[i];
@@ -412,7 +478,7 @@ static int echo_field(void *data, const char *key, const char *value)
 
 static void merge_field(kv_request_t *r, apr_table_t *t, const hdr_action_t *a)
 {
-    const char *v = hdr_format_expand(r, a->value);
+    const char *v = hdr_action_value(r, a);
     const char *old = apr_table_get(t, a->header);
 
     if (!old || !hdr_has_token(old, v)) {
@@ -427,20 +493,20 @@ void hdr_action_run(kv_request_t *r, apr_table_t *t, const hdr_action_t *a)
 
     switch (a->kind) {
     case HDR_ADD:
-        apr_table_add(t, a->header, hdr_format_expand(r, a->value));
+        apr_table_add(t, a->header, hdr_action_value(r, a));
         break;
     case HDR_APPEND:
-        apr_table_merge(t, a->header, hdr_format_expand(r, a->value));
+        apr_table_merge(t, a->header, hdr_action_value(r, a));
         break;
     case HDR_MERGE:
         merge_field(r, t, a);
         break;
     case HDR_SET:
-        apr_table_set(t, a->header, hdr_format_expand(r, a->value));
+        apr_table_set(t, a->header, hdr_action_value(r, a));
         break;
     case HDR_SETIFEMPTY:
         if (!apr_table_get(t, a->header)) {
-            apr_table_set(t, a->header, hdr_format_expand(r, a->value));
+            apr_table_set(t, a->header, hdr_action_value(r, a));
         }
         break;
     case HDR_UNSET:
@@ -455,7 +521,7 @@ void hdr_action_run(kv_request_t *r, apr_table_t *t, const hdr_action_t *a)
         break;
     case HDR_NOTE:
         if ((v = apr_table_get(t, a->header)) != NULL) {
-            apr_table_set(r->notes, hdr_format_expand(r, a->value), v);
+            apr_table_set(r->notes, hdr_action_value(r, a), v);
         }
         break;
     }

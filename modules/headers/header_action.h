@@ -33,12 +33,14 @@ typedef enum {
 typedef struct {
     hdr_kind_t kind;
     hdr_table_t table;
-    const char *header;        /* field name (echo: the pattern's text) */
-    kv_regex_t *regex;         /* edit: what to replace; echo: which names */
-    apr_array_header_t *value; /* hdr_piece_t: the value (edit: the replacement) */
-    int early;                 /* runs in post_read_request, not late */
-    const char *env;           /* env=[!]NAME: the variable, NULL if none */
-    int env_negated;           /* env=!NAME */
+    const char *header;          /* field name (echo: the pattern's text) */
+    kv_regex_t *regex;           /* edit: what to replace; echo: which names */
+    apr_array_header_t *value;   /* hdr_piece_t: the value (edit: the replacement) */
+    int early;                   /* runs in post_read_request, not late */
+    const char *env;             /* env=[!]NAME: the variable, NULL if none */
+    int env_negated;             /* env=!NAME */
+    const kv_expr_t *cond;       /* expr=...: the condition, NULL if none */
+    const kv_expr_t *value_expr; /* a value "expr=...": a string expression replacing value */
 } hdr_action_t;
 
 /** Parse a directive's arguments: @a request is 1 for RequestHeader, 0 for Header.
@@ -53,8 +55,13 @@ const char *hdr_format_parse(apr_pool_t *p, const char *value, apr_array_header_
 /** The value of @a pieces for request @a r. */
 const char *hdr_format_expand(kv_request_t *r, const apr_array_header_t *pieces);
 
-/** Does the action's env= condition allow it for @a r? */
-int hdr_action_applies(const kv_request_t *r, const hdr_action_t *a);
+/** The action's value (edit: its replacement) for @a r: the format pieces expanded, or the
+ * expr= string expression evaluated ("" and a logged error if that fails, as httpd). */
+const char *hdr_action_value(kv_request_t *r, const hdr_action_t *a);
+
+/** Does the action's env= or expr= condition allow it for @a r? An expression that fails
+ * to evaluate is logged and the action skipped. */
+int hdr_action_applies(kv_request_t *r, const hdr_action_t *a);
 
 /** Run one action on @a t (its condition already checked). */
 void hdr_action_run(kv_request_t *r, apr_table_t *t, const hdr_action_t *a);

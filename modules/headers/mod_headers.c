@@ -144,10 +144,11 @@ static const char request_marker = 1;
 static const kv_command_t headers_commands[] = {
     {"Header", add_action, NULL, 2, 6, KV_CTX_ALL, 0,
      "[always|onsuccess] add|append|echo|edit|edit*|merge|set|setifempty|unset|note header "
-     "[value] [replacement] [early|env=[!]NAME]: edit a response header field"},
+     "[value|expr=STRING] [replacement] [early|env=[!]NAME|expr=EXPR]: edit a response header "
+     "field"},
     {"RequestHeader", add_action, &request_marker, 2, 5, KV_CTX_ALL, 0,
      "add|append|edit|edit*|merge|set|setifempty|unset header [value] [replacement] "
-     "[early|env=[!]NAME]: edit a request header field"},
+     "[early|env=[!]NAME|expr=EXPR]: edit a request header field"},
     {NULL, NULL, NULL, 0, 0, 0, 0, NULL}};
 
 kv_module_t headers_module = {

@@ -229,6 +229,53 @@ START_TEST(test_env_conditions)
 }
 END_TEST
 
+/* expr= conditions on Header and RequestHeader, and expr= string values. */
+START_TEST(test_expr_conditions)
+{
+    kvt_server_t *srv = serve(
+        "Header set X-A 1 \"expr=%{REQUEST_URI} =~ m#^/a/#\"",
+        "Header set X-Foo yes \"expr=%{HTTP:X-Foo} == 'bar'\"",
+        "Header set X-Uri \"expr=uri=%{REQUEST_URI} %{toupper:x}\"",
+        "RequestHeader set X-Req on \"expr=%{REQUEST_METHOD} in {'GET'}\"", "Header echo ^X-Req$",
+        "Header set X-Num big \"expr=%{HTTP:X-Num} -gt 5\"",
+        "Header always set X-Gone yes \"expr=-z %{resp:X-None} && %{REQUEST_URI} =~ /missing/ && "
+        "!(%{REMOTE_ADDR} -ipmatch '10.0.0.0/8')\"",
+        NULL);
+    kvt_response_t r;
+    char *diag;
+
+    kvt_write_file(srv, "a/f.txt", "a", 1);
+    get_with(srv, "/a/f.txt", "X-Foo: bar\r\nX-Num: 9\r\n", &r);
+    ck_assert_int_eq(r.status, 200);
+    expect_field(&r, "X-A", "1");
+    expect_field(&r, "X-Foo", "yes");
+    expect_field(&r, "X-Uri", "uri=/a/f.txt X");
+    expect_field(&r, "X-Req", "on");
+    expect_field(&r, "X-Gone", NULL);
+    expect_field(&r, "X-Num", "big");
+    kvt_response_free(&r);
+
+    /* A condition that cannot be evaluated is logged and the action skipped. */
+    get_with(srv, "/f.txt", "X-Foo: baz\r\nX-Num: many\r\n", &r);
+    ck_assert_int_eq(r.status, 200);
+    expect_field(&r, "X-Num", NULL);
+    diag = kvt_server_diagnostics(srv);
+    ck_assert_msg(kvt_contains(diag, "KV00861: ") && kvt_contains(diag, "'many' is not a number"),
+                  "no KV00861 in: %s", diag);
+    free(diag);
+    expect_field(&r, "X-A", NULL);
+    expect_field(&r, "X-Foo", NULL);
+    expect_field(&r, "X-Uri", "uri=/f.txt X");
+    kvt_response_free(&r);
+
+    kvt_get(kvt_server_port(srv), "/missing", &r);
+    ck_assert_int_eq(r.status, 404);
+    expect_field(&r, "X-Gone", "yes");
+    expect_field(&r, "X-Uri", NULL);
+    kvt_response_free(&r);
+}
+END_TEST
+
 /* Lines that alone make the config bad, and what the reason must mention. */
 static const char *const refusals[][2] = {
     {"Header frob X-A 1", "unknown action 'frob'"},
@@ -238,7 +285,11 @@ static const char *const refusals[][2] = {
     {"Header edit X-A ( b", "bad regular expression"},
     {"Header edit X-A a", "a regex and a replacement"},
     {"Header echo (X", "bad regular expression"},
-    {"Header set X-A 1 expr=true", "not supported yet"},
+    {"Header set X-A 1 \"expr=%{NOPE} == 'a'\"", "unknown variable 'NOPE' at position 1"},
+    {"Header set X-A 1 \"expr=%{REQUEST_URI} -frob 'a'\"", "unknown operator '-frob'"},
+    {"Header set X-A 1 \"expr=(true\"", "expected ')'"},
+    {"Header set X-A \"expr=%{HTTP_HOST\"", "unterminated %{"},
+    {"RequestHeader set X-A 1 \"expr=frob('x') == 'x'\"", "unknown function 'frob'"},
     {"Header set X-A %{SSL_PROTOCOL}s", "not supported"},
     {"Header set X-A %z", "not supported"},
     {"Header set X-A 1 env=", "variable name"},
@@ -289,6 +340,7 @@ static Suite *headers_suite(void)
     kvt_add_test(actions, test_request_header_actions);
     kvt_add_test(actions, test_request_header_early_and_late);
     kvt_add_test(actions, test_env_conditions);
+    kvt_add_test(actions, test_expr_conditions);
     suite_add_tcase(s, actions);
 
     TCase *errors = kvt_tcase("errors");

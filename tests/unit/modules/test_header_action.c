@@ -128,8 +128,11 @@ START_TEST(test_parse_clauses)
     expect_refusal(0, "set X 1 env=", "variable name");
     expect_refusal(0, "set X 1 env=!", "variable name");
     expect_refusal(0, "set X 1 sometimes", "unknown condition");
-    expect_refusal(0, "set X 1 expr=true", "not supported yet");
-    expect_refusal(0, "set X expr=%{REQUEST_URI}", "not supported yet");
+    ck_assert_ptr_nonnull(parse_ok(0, "set X 1 expr=true")->cond);
+    ck_assert_ptr_nonnull(parse_ok(1, "unset X expr=-n%{HTTP:Y}")->cond);
+    ck_assert_ptr_nonnull(parse_ok(0, "set X expr=%{REQUEST_URI}")->value_expr);
+    expect_refusal(0, "set X 1 expr=%{NOPE}==1", "bad expr= condition: unknown variable 'NOPE'");
+    expect_refusal(0, "set X expr=%{NOPE}", "bad expr= value: unknown variable 'NOPE'");
 }
 END_TEST
 
@@ -299,6 +302,27 @@ START_TEST(test_actions_run_filters)
 }
 END_TEST
 
+/* expr= conditions decide per request, alone and with env=; expr= values are evaluated. */
+START_TEST(test_expr_conditions_and_values)
+{
+    kv_request_t *r = request();
+    apr_array_header_t *actions = apr_array_make(pool, 4, sizeof(hdr_action_t *));
+    static const char *const lines[] = {"set A 1 expr=%{env:ON}=='yes'",
+                                        "set B 1 expr=%{env:ON}=='no'", "set C expr=on=%{env:ON}",
+                                        "set D expr=%{HTTP:Y}"};
+    for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+        *(hdr_action_t **)apr_array_push(actions) = parse_ok(0, lines[i]);
+    }
+    apr_table_set(r->subprocess_env, "ON", "yes");
+    apr_table_set(r->headers_in, "Y", "why");
+    hdr_actions_run(r, r->headers_out, actions, HDR_TABLE_OUT, 0);
+    ck_assert_str_eq(apr_table_get(r->headers_out, "A"), "1");
+    ck_assert_ptr_null(apr_table_get(r->headers_out, "B"));
+    ck_assert_str_eq(apr_table_get(r->headers_out, "C"), "on=yes");
+    ck_assert_str_eq(apr_table_get(r->headers_out, "D"), "why");
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("header_action");
@@ -321,6 +345,7 @@ int main(void)
     tcase_add_test(tc, test_run_edit);
     tcase_add_test(tc, test_run_echo_note);
     tcase_add_test(tc, test_actions_run_filters);
+    tcase_add_test(tc, test_expr_conditions_and_values);
     suite_add_tcase(s, tc);
     sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
