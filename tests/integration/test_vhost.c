@@ -141,6 +141,61 @@ START_TEST(test_ip_based_host_wins_for_its_address)
 }
 END_TEST
 
+struct log_wait {
+    const char *path;
+    const char *needle;
+};
+
+static int log_has(void *arg)
+{
+    const struct log_wait *w = arg;
+    FILE *f = fopen(w->path, "r");
+    char line[2048];
+    int found = 0;
+
+    while (f && !found && fgets(line, sizeof(line), f)) {
+        found = kvt_contains(line, w->needle);
+    }
+    if (f) {
+        fclose(f);
+    }
+    return found;
+}
+
+/* A host with its own CustomLog logs there; the others log to the main server's. */
+START_TEST(test_host_has_its_own_access_log)
+{
+    kvt_server_t *srv = kvt_server_new("prefork");
+    const char *a = kvt_write_root_file(srv, "a/index.html", "site a");
+    int port = kvt_server_port(srv), status;
+    char *main_log = kvt_strf("%s/logs/main_access", kvt_server_root(srv));
+    char *a_log = kvt_strf("%s/logs/a_access", kvt_server_root(srv));
+    struct log_wait in_a = {a_log, "a.test GET /"}, in_main = {main_log, "other.test GET /"};
+
+    kvt_server_conf(srv, "LoadModule log_config_module %s/modules/.libs/mod_log_config.so",
+                    KV_TEST_BUILDDIR);
+    kvt_server_conf(srv, "LogFormat \"%%{Host}i %%m %%U\" hostlog");
+    kvt_server_conf(srv, "CustomLog logs/main_access hostlog");
+    kvt_server_conf(srv, "<VirtualHost *:%d>", port);
+    kvt_server_conf(srv, "    ServerName other.test");
+    kvt_server_conf(srv, "</VirtualHost>");
+    kvt_server_conf(srv, "<VirtualHost *:%d>", port);
+    kvt_server_conf(srv, "    ServerName a.test");
+    kvt_server_conf(srv, "    DocumentRoot \"%.*s\"", (int)(strlen(a) - 11), a);
+    kvt_server_conf(srv, "    CustomLog logs/a_access hostlog");
+    kvt_server_conf(srv, "</VirtualHost>");
+    kvt_server_start(srv);
+    ck_assert_str_eq(body_for_host(srv, "a.test", "/", &status), "site a");
+    body_for_host(srv, "other.test", "/", &status);
+    ck_assert_msg(kvt_wait_for(log_has, &in_a, 5000), "a.test not in its own log");
+    ck_assert_msg(kvt_wait_for(log_has, &in_main, 5000), "other.test not in the main log");
+    in_a.path = main_log;
+    ck_assert_msg(!log_has(&in_a), "a.test also logged in the main log");
+    free(main_log);
+    free(a_log);
+}
+END_TEST
+
 static Suite *vhost_suite(void)
 {
     Suite *s = suite_create("vhost");
@@ -149,6 +204,7 @@ static Suite *vhost_suite(void)
     kvt_add_test(tc, test_host_selects_document_root);
     kvt_add_test(tc, test_host_has_its_own_error_log);
     kvt_add_test(tc, test_ip_based_host_wins_for_its_address);
+    kvt_add_test(tc, test_host_has_its_own_access_log);
     suite_add_tcase(s, tc);
     return s;
 }
