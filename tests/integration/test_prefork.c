@@ -158,6 +158,7 @@ static int parent_gone(void *arg)
 START_TEST(test_graceful_shutdown_timeout)
 {
     kvt_server_t *srv = kvt_server_new("prefork");
+    kvt_response_t r;
     pid_t parent;
     int fd;
 
@@ -168,7 +169,13 @@ START_TEST(test_graceful_shutdown_timeout)
     kvt_server_start(srv);
     parent = kvt_server_pid(srv);
     fd = kvt_connect(kvt_server_port(srv));
-    kvt_send(fd, "GET /f.txt HTTP/1.1\r\n"); /* a child now waits for the rest */
+    /* A full request first proves a child has the connection; then it waits for the rest
+     * of a second one. */
+    kvt_send(fd, "GET /f.txt HTTP/1.1\r\nHost: localhost\r\n\r\n");
+    ck_assert_int_eq(kvt_read_response(fd, &r, 0), 0);
+    ck_assert_int_eq(r.status, 200);
+    kvt_response_free(&r);
+    kvt_send(fd, "GET /f.txt HTTP/1.1\r\n");
     ck_assert_int_eq(kill(parent, SIGWINCH), 0);
     ck_assert_msg(!kvt_wait_for(parent_gone, &parent, 1000),
                   "graceful-stop did not wait for the busy child");
