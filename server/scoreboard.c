@@ -16,6 +16,13 @@ static struct {
     int thread_limit;
 } sb;
 
+/* The parent's history; children inherit it when forked. */
+static struct {
+    apr_time_t start;
+    apr_time_t restart;
+    unsigned long restarts[KV_SB_RESTART_KINDS];
+} history;
+
 /* The scoreboard goes with the pool it was made in; forget it then. */
 static apr_status_t scoreboard_forget(void *unused)
 {
@@ -53,6 +60,10 @@ kv_scoreboard_create(apr_pool_t *pglobal, int server_limit, int thread_limit)
     sb.workers = (kv_sb_worker_t *)((char *)sb.procs + procs_size);
     sb.server_limit = server_limit;
     sb.thread_limit = thread_limit;
+    if (!history.start) {
+        history.start = apr_time_now();
+        history.restart = history.start;
+    }
     apr_pool_cleanup_register(pglobal, NULL, scoreboard_forget, apr_pool_cleanup_null);
     return APR_SUCCESS;
 }
@@ -118,4 +129,33 @@ KV_DECLARE(void) kv_scoreboard_count_request(int slot, apr_off_t bytes)
     }
     w->access_count++;
     w->bytes_served += bytes;
+}
+
+static int known_kind(kv_sb_restart_kind_t kind)
+{
+    return (int)kind >= 0 && (int)kind < KV_SB_RESTART_KINDS;
+}
+
+KV_DECLARE(void) kv_scoreboard_note_restart(kv_sb_restart_kind_t kind)
+{
+    if (!known_kind(kind)) {
+        return;
+    }
+    history.restarts[kind]++;
+    history.restart = apr_time_now();
+}
+
+KV_DECLARE(unsigned long) kv_scoreboard_restarts(kv_sb_restart_kind_t kind)
+{
+    return !known_kind(kind) ? 0 : history.restarts[kind];
+}
+
+KV_DECLARE(apr_time_t) kv_scoreboard_start_time(void)
+{
+    return history.start;
+}
+
+KV_DECLARE(apr_time_t) kv_scoreboard_restart_time(void)
+{
+    return history.restart;
 }

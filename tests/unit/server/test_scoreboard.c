@@ -148,6 +148,26 @@ START_TEST(a_child_writes_what_the_parent_reads)
 }
 END_TEST
 
+START_TEST(restarts_are_counted_by_kind)
+{
+    apr_time_t before = apr_time_now(), started;
+
+    ck_assert_int_eq(kv_scoreboard_create(pool, 1, 1), APR_SUCCESS);
+    started = kv_scoreboard_start_time();
+    ck_assert(started != 0);
+    ck_assert(kv_scoreboard_restart_time() >= started);
+    kv_scoreboard_note_restart(KV_SB_RESTART_GRACEFUL);
+    kv_scoreboard_note_restart(KV_SB_RESTART_GRACEFUL);
+    kv_scoreboard_note_restart(KV_SB_RESTART_HARD);
+    kv_scoreboard_note_restart(KV_SB_RESTART_KINDS);
+    ck_assert_uint_eq(kv_scoreboard_restarts(KV_SB_RESTART_GRACEFUL), 2);
+    ck_assert_uint_eq(kv_scoreboard_restarts(KV_SB_RESTART_HARD), 1);
+    ck_assert_uint_eq(kv_scoreboard_restarts(KV_SB_RESTART_KINDS), 0);
+    ck_assert(kv_scoreboard_restart_time() >= before);
+    ck_assert(kv_scoreboard_start_time() == started);
+}
+END_TEST
+
 static Suite *scoreboard_suite(void)
 {
     Suite *s = suite_create("scoreboard");
@@ -162,6 +182,7 @@ static Suite *scoreboard_suite(void)
     tcase_add_test(tc, update_records_the_request_truncated);
     tcase_add_test(tc, count_request_adds_up);
     tcase_add_test(tc, a_child_writes_what_the_parent_reads);
+    tcase_add_test(tc, restarts_are_counted_by_kind);
     suite_add_tcase(s, tc);
     return s;
 }
