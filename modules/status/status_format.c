@@ -25,10 +25,11 @@ static int known_status(kv_sb_status_t status)
     return (int)status >= 0 && (int)status <= KV_SB_GRACEFUL;
 }
 
-/* A worker slot with no live process shows as open whatever it last said. */
+/* The worker's own state decides, not the pid: a new child may serve before the parent
+ * has written its pid, and a reaped one is marked dead. */
 static kv_sb_status_t shown_status(const status_worker_t *w)
 {
-    return w->pid == 0 || !known_status(w->status) ? KV_SB_DEAD : w->status;
+    return known_status(w->status) ? w->status : KV_SB_DEAD;
 }
 
 /* A busy worker holds a connection or is finishing; starting and open slots are neither. */
@@ -263,7 +264,7 @@ static void html_workers(const status_snapshot_t *snap, apr_pool_t *p, apr_bucke
     for (int i = 0; i < snap->nworkers; i++) {
         const status_worker_t *w = &snap->workers[i];
 
-        if (w->pid == 0) {
+        if (shown_status(w) == KV_SB_DEAD) {
             continue;
         }
         apr_brigade_printf(bb, NULL, NULL,

@@ -10,7 +10,7 @@
 
 /** One worker slot as copied from the scoreboard. */
 typedef struct {
-    pid_t pid;                  /* of its process, 0 if the slot has none */
+    pid_t pid;                  /* of its process, 0 if none or not yet recorded */
     int generation;             /* of its process */
     kv_sb_status_t status;      /* KV_SB_DEAD for an open slot */
     unsigned long access_count; /* requests it served */
