@@ -129,8 +129,7 @@ static int fingerprint_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *p
 
         if (rv != APR_SUCCESS) {
             kv_log_error(KV_LOG_MARK, KV_LOG_WARNING, rv, s,
-                         "KV00940: could not read %s again for the configuration's SHA-256",
-                         path);
+                         "KV00940: could not read %s again for the configuration's SHA-256", path);
         }
     }
     status_sha256_final(&ctx, digest);
@@ -140,24 +139,33 @@ static int fingerprint_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *p
 
 /* ---- The handler ------------------------------------------------------------------------ */
 
-typedef enum { PAGE_HTML, PAGE_AUTO, PAGE_PROMETHEUS } page_t;
+/* The pages by name, and their types; the first is the default. */
+static const struct {
+    const char *arg;
+    const char *content_type;
+    status_formatter_t format;
+} pages[] = {
+    {NULL, "text/html; charset=ISO-8859-1", status_format_html},
+    {"auto", "text/plain; charset=ISO-8859-1", status_format_auto},
+    {"prometheus", "text/plain; version=0.0.4", status_format_prometheus},
+};
 
-/* Which page the query asks for: httpd's `auto` flag among `&`- or `;`-separated words. */
-static page_t requested_page(apr_pool_t *p, const char *args)
+/* Which page the query asks for: a word such as httpd's `auto` among `&`- or `;`-separated
+ * words; the last one named wins. */
+static int requested_page(apr_pool_t *p, const char *args)
 {
     char *copy, *last, *word;
-    page_t page = PAGE_HTML;
+    int page = 0;
 
     if (!args) {
-        return PAGE_HTML;
+        return 0;
     }
     copy = apr_pstrdup(p, args);
     for (word = apr_strtok(copy, "&;", &last); word; word = apr_strtok(NULL, "&;", &last)) {
-        if (strcmp(word, "auto") == 0) {
-            page = PAGE_AUTO;
-        }
-        else if (strcmp(word, "prometheus") == 0) {
-            page = PAGE_PROMETHEUS;
+        for (int i = 1; i < (int)(sizeof(pages) / sizeof(pages[0])); i++) {
+            if (strcmp(word, pages[i].arg) == 0) {
+                page = i;
+            }
         }
     }
     return page;
@@ -165,8 +173,8 @@ static page_t requested_page(apr_pool_t *p, const char *args)
 
 static int is_extended(const kv_request_t *r)
 {
-    const status_server_conf_t *conf = kv_get_module_config(r->server->module_config,
-                                                            &status_module);
+    const status_server_conf_t *conf =
+        kv_get_module_config(r->server->module_config, &status_module);
 
     /* Loading mod_status turns ExtendedStatus on unless configured, as in httpd 2.4. */
     return !conf || conf->extended != 0;
@@ -222,7 +230,7 @@ static int status_handler(kv_request_t *r)
 {
     status_snapshot_t snap;
     apr_bucket_brigade *bb;
-    int status;
+    int status, page;
 
     if (!is_status_request(r)) {
         return KV_DECLINED;
@@ -235,20 +243,10 @@ static int status_handler(kv_request_t *r)
         return status;
     }
     take_snapshot(r, &snap);
+    page = requested_page(r->pool, r->args);
     bb = apr_brigade_create(r->pool, r->connection->bucket_alloc);
-    switch (requested_page(r->pool, r->args)) {
-    case PAGE_AUTO:
-        r->content_type = "text/plain; charset=ISO-8859-1";
-        status_format_auto(&snap, r->pool, bb);
-        break;
-    case PAGE_PROMETHEUS:
-        r->content_type = "text/plain; version=0.0.4";
-        status_format_prometheus(&snap, bb);
-        break;
-    default:
-        r->content_type = "text/html; charset=ISO-8859-1";
-        status_format_html(&snap, r->pool, bb);
-    }
+    r->content_type = pages[page].content_type;
+    pages[page].format(&snap, r->pool, bb);
     APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_eos_create(bb->bucket_alloc));
     kv_pass_brigade(r->output_filters, bb);
     return KV_DONE;

@@ -10,8 +10,8 @@
 
 typedef struct {
     uint32_t h[8];
-    uint64_t length;          /* bytes fed so far */
-    unsigned char block[64];  /* bytes waiting for a full block */
+    uint64_t length;         /* bytes fed so far */
+    unsigned char block[64]; /* bytes waiting for a full block */
     size_t used;
 } status_sha256_t;
 

@@ -13,10 +13,10 @@ static const struct {
     char key;
     const char *label;
 } states[] = {
-    [KV_SB_DEAD] = {'.', "open"},          [KV_SB_STARTING] = {'S', "starting"},
-    [KV_SB_READY] = {'_', "waiting"},      [KV_SB_READ] = {'R', "reading"},
-    [KV_SB_WRITE] = {'W', "sending"},      [KV_SB_KEEPALIVE] = {'K', "keepalive"},
-    [KV_SB_LOGGING] = {'L', "logging"},    [KV_SB_CLOSING] = {'C', "closing"},
+    [KV_SB_DEAD] = {'.', "open"},         [KV_SB_STARTING] = {'S', "starting"},
+    [KV_SB_READY] = {'_', "waiting"},     [KV_SB_READ] = {'R', "reading"},
+    [KV_SB_WRITE] = {'W', "sending"},     [KV_SB_KEEPALIVE] = {'K', "keepalive"},
+    [KV_SB_LOGGING] = {'L', "logging"},   [KV_SB_CLOSING] = {'C', "closing"},
     [KV_SB_GRACEFUL] = {'G', "graceful"},
 };
 
@@ -129,9 +129,9 @@ void status_format_auto(const status_snapshot_t *snap, apr_pool_t *p, apr_bucket
                        "CurrentTime: %s\nRestartTime: %s\nParentServerConfigGeneration: %d\n"
                        "ParentServerMPMGeneration: %d\nServerUptimeSeconds: %ld\n"
                        "ServerUptime: %s\n",
-                       snap->host, snap->version, snap->mpm, snap->built,
-                       format_time(p, snap->now), format_time(p, snap->restart_time),
-                       snap->generation, snap->generation - 1, up, format_uptime(p, up));
+                       snap->host, snap->version, snap->mpm, snap->built, format_time(p, snap->now),
+                       format_time(p, snap->restart_time), snap->generation, snap->generation - 1,
+                       up, format_uptime(p, up));
     if (snap->extended) {
         apr_brigade_printf(bb, NULL, NULL,
                            "Total Accesses: %lu\nTotal kBytes: %" APR_OFF_T_FMT "\n"
@@ -171,8 +171,9 @@ static void state_metrics(const status_totals_t *t, apr_bucket_brigade *bb)
     }
 }
 
-void status_format_prometheus(const status_snapshot_t *snap, apr_bucket_brigade *bb)
+void status_format_prometheus(const status_snapshot_t *snap, apr_pool_t *p, apr_bucket_brigade *bb)
 {
+    (void)p;
     status_totals_t t;
 
     status_totals(snap, &t);
@@ -195,8 +196,7 @@ void status_format_prometheus(const status_snapshot_t *snap, apr_bucket_brigade 
     apr_brigade_printf(bb, NULL, NULL, "kiva_generation %d\n", snap->generation);
     metric_head(bb, "kiva_config_info", "gauge",
                 "SHA-256 of the configuration files the running generation read.");
-    apr_brigade_printf(bb, NULL, NULL, "kiva_config_info{sha256=\"%s\"} 1\n",
-                       snap->config_sha256);
+    apr_brigade_printf(bb, NULL, NULL, "kiva_config_info{sha256=\"%s\"} 1\n", snap->config_sha256);
 }
 
 /* ---- HTML ----------------------------------------------------------------------------- */

@@ -21,14 +21,14 @@ typedef struct {
 
 /** Everything a page shows. */
 typedef struct {
-    const char *host;          /* server name */
-    const char *version;       /* "kiva/1.0 (Unix)" */
-    const char *mpm;           /* "prefork" */
-    const char *built;         /* build date */
-    apr_time_t now;            /* when the snapshot was taken */
-    apr_time_t restart_time;   /* when the running generation began */
-    apr_time_t start_time;     /* when the parent started */
-    int generation;            /* configuration generation, 1 for the first */
+    const char *host;                            /* server name */
+    const char *version;                         /* "kiva/1.0 (Unix)" */
+    const char *mpm;                             /* "prefork" */
+    const char *built;                           /* build date */
+    apr_time_t now;                              /* when the snapshot was taken */
+    apr_time_t restart_time;                     /* when the running generation began */
+    apr_time_t start_time;                       /* when the parent started */
+    int generation;                              /* configuration generation, 1 for the first */
     unsigned long restarts[KV_SB_RESTART_KINDS]; /* by kind */
     const char *config_sha256; /* the configuration's fingerprint, "" if unknown */
     int extended;              /* ExtendedStatus: totals and the per-worker table */
@@ -40,8 +40,8 @@ typedef struct {
 typedef struct {
     unsigned long accesses;
     apr_off_t bytes;
-    int busy;                    /* serving a connection or finishing */
-    int idle;                    /* ready for a connection */
+    int busy;                          /* serving a connection or finishing */
+    int idle;                          /* ready for a connection */
     int by_status[KV_SB_GRACEFUL + 1]; /* workers in each state */
 } status_totals_t;
 
@@ -54,6 +54,10 @@ char status_key_char(kv_sb_status_t status);
 /** Seconds the running generation has served, never negative. */
 long status_uptime(const status_snapshot_t *snap);
 
+/** A page of @a snap into @a bb, scratch from @a p. */
+typedef void (*status_formatter_t)(const status_snapshot_t *snap, apr_pool_t *p,
+                                   apr_bucket_brigade *bb);
+
 /** The HTML page, every value escaped; into @a bb. */
 void status_format_html(const status_snapshot_t *snap, apr_pool_t *p, apr_bucket_brigade *bb);
 
@@ -61,6 +65,6 @@ void status_format_html(const status_snapshot_t *snap, apr_pool_t *p, apr_bucket
 void status_format_auto(const status_snapshot_t *snap, apr_pool_t *p, apr_bucket_brigade *bb);
 
 /** Prometheus text exposition format 0.0.4. */
-void status_format_prometheus(const status_snapshot_t *snap, apr_bucket_brigade *bb);
+void status_format_prometheus(const status_snapshot_t *snap, apr_pool_t *p, apr_bucket_brigade *bb);
 
 #endif

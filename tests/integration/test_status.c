@@ -51,6 +51,15 @@ static int get_status(kvt_server_t *srv, const char *path)
     return status;
 }
 
+/* GET @a path answers 200 with @a needle in the body. */
+static void assert_page_has(kvt_server_t *srv, const char *path, const char *needle)
+{
+    char *body = get_ok(srv, path, NULL);
+
+    ck_assert_msg(kvt_contains(body, needle), "GET %s lacks %s:\n%s", path, needle, body);
+    free(body);
+}
+
 /* ---- ?auto ------------------------------------------------------------------------- */
 
 /* The value of "key: value" in @a text, malloc'd, or NULL. Checks every line but the first
@@ -89,7 +98,8 @@ static long auto_number(const char *text, const char *key)
 
 static int is_name_char(char c, int first)
 {
-    return isalpha((unsigned char)c) || c == '_' || c == ':' || (!first && isdigit((unsigned char)c));
+    return isalpha((unsigned char)c) || c == '_' || c == ':' ||
+           (!first && isdigit((unsigned char)c));
 }
 
 /* Skip a metric or label name; NULL if there is none. */
@@ -121,8 +131,7 @@ static const char *skip_labels(const char *s)
         s++;
         if (*s == ',') {
             s++;
-        }
-        else if (*s != '}') {
+        } else if (*s != '}') {
             return NULL;
         }
     }
@@ -141,8 +150,8 @@ static int is_valid_sample(const char *line)
         return 0;
     }
     strtod(s, &end);
-    return end != s && (*end == '\0' || (*end == ' ' && strtoll(end + 1, &end, 10) >= 0 &&
-                                         *end == '\0'));
+    return end != s &&
+           (*end == '\0' || (*end == ' ' && strtoll(end + 1, &end, 10) >= 0 && *end == '\0'));
 }
 
 static int is_valid_comment(const char *line)
@@ -218,6 +227,18 @@ static char *sha256sum(kvt_server_t *srv)
     return out;
 }
 
+/* kiva_config_info's sha256 is what sha256sum says of the one config file. */
+static void assert_config_sha_is_sha256sum(kvt_server_t *srv)
+{
+    char *text = get_ok(srv, "/server-status?prometheus", NULL);
+    char *sha = config_sha(text), *expected = sha256sum(srv);
+
+    ck_assert_str_eq(sha, expected);
+    free(text);
+    free(sha);
+    free(expected);
+}
+
 typedef struct {
     kvt_server_t *srv;
     const char *series;
@@ -230,9 +251,10 @@ static int sample_reached(void *arg)
     kvt_response_t resp;
     int reached;
 
-    if (kvt_request(kvt_server_port(w->srv),
-                    "GET /server-status?prometheus HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n",
-                    &resp) != 0) {
+    if (kvt_request(
+            kvt_server_port(w->srv),
+            "GET /server-status?prometheus HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n",
+            &resp) != 0) {
         return 0;
     }
     reached = resp.status == 200 && sample(resp.body, w->series) == w->want;
@@ -298,11 +320,14 @@ END_TEST
 
 START_TEST(test_auto_lines_and_counts_that_grow)
 {
-    static const char *const keys[] = {
-        "ServerVersion", "ServerMPM",  "Server Built", "CurrentTime", "RestartTime",
-        "ParentServerConfigGeneration", "ServerUptimeSeconds", "Total Accesses",
-        "Total kBytes", "Uptime", "ReqPerSec", "BytesPerSec", "BusyWorkers", "IdleWorkers",
-        "Scoreboard"};
+    static const char *const keys[] = {"ServerVersion",       "ServerMPM",
+                                       "Server Built",        "CurrentTime",
+                                       "RestartTime",         "ParentServerConfigGeneration",
+                                       "ServerUptimeSeconds", "Total Accesses",
+                                       "Total kBytes",        "Uptime",
+                                       "ReqPerSec",           "BytesPerSec",
+                                       "BusyWorkers",         "IdleWorkers",
+                                       "Scoreboard"};
     kvt_server_t *srv = status_server();
     char *first, *second, *type, *v;
     long before;
@@ -368,16 +393,10 @@ START_TEST(test_graceful_restart_counts_and_new_config_sha)
 {
     kvt_server_t *srv = status_server();
     sample_wait_t w = {srv, "kiva_generation", 2};
-    char *text, *sha, *expected;
+    char *text;
 
     kvt_server_start(srv);
-    text = get_ok(srv, "/server-status?prometheus", NULL);
-    sha = config_sha(text);
-    expected = sha256sum(srv);
-    ck_assert_str_eq(sha, expected);
-    free(text);
-    free(sha);
-    free(expected);
+    assert_config_sha_is_sha256sum(srv);
 
     kvt_server_conf(srv, "# an edit changes the fingerprint");
     kvt_server_write_conf(srv);
@@ -387,12 +406,8 @@ START_TEST(test_graceful_restart_counts_and_new_config_sha)
     assert_exposition(text);
     ck_assert(sample(text, "kiva_restarts_total{kind=\"graceful\"}") == 1);
     ck_assert(sample(text, "kiva_restarts_total{kind=\"restart\"}") == 0);
-    sha = config_sha(text);
-    expected = sha256sum(srv);
-    ck_assert_str_eq(sha, expected);
     free(text);
-    free(sha);
-    free(expected);
+    assert_config_sha_is_sha256sum(srv);
 
     w.want = 3;
     ck_assert_int_eq(kill(kvt_server_pid(srv), SIGHUP), 0);
@@ -407,13 +422,10 @@ END_TEST
 START_TEST(test_sethandler_none_turns_it_off_below)
 {
     kvt_server_t *srv = status_server();
-    char *body;
 
     kvt_server_conf(srv, "<Location /server-status/off>\nSetHandler None\n</Location>");
     kvt_server_start(srv);
-    body = get_ok(srv, "/server-status/sub", NULL);
-    ck_assert(kvt_contains(body, "kiva Server Status for"));
-    free(body);
+    assert_page_has(srv, "/server-status/sub", "kiva Server Status for");
     ck_assert_int_eq(get_status(srv, "/server-status/off"), 404);
     ck_assert_int_eq(get_status(srv, "/elsewhere"), 404);
 }
@@ -422,7 +434,6 @@ END_TEST
 START_TEST(test_require_limits_access)
 {
     kvt_server_t *srv = status_server();
-    char *body;
 
     kvt_server_conf(srv, LOAD_AUTHZ, KV_TEST_BUILDDIR);
     kvt_server_conf(srv, "<Location /server-status>\nRequire ip 127.0.0.1\n</Location>");
@@ -431,9 +442,7 @@ START_TEST(test_require_limits_access)
     kvt_server_conf(srv, "<Location /other-net-status>\nSetHandler server-status\n"
                          "Require ip 192.0.2.0/24\n</Location>");
     kvt_server_start(srv);
-    body = get_ok(srv, "/server-status?auto", NULL);
-    ck_assert(kvt_contains(body, "Scoreboard: "));
-    free(body);
+    assert_page_has(srv, "/server-status?auto", "Scoreboard: ");
     ck_assert_int_eq(get_status(srv, "/closed-status"), 403);
     ck_assert_int_eq(get_status(srv, "/other-net-status"), 403);
 }

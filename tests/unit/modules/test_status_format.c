@@ -62,6 +62,15 @@ static char *flatten(apr_bucket_brigade *bb)
     return apr_pstrndup(pool, text, len);
 }
 
+static char *render(status_formatter_t format, int extended)
+{
+    status_snapshot_t snap = snapshot(extended);
+    apr_bucket_brigade *bb = apr_brigade_create(pool, ba);
+
+    format(&snap, pool, bb);
+    return flatten(bb);
+}
+
 static int has(const char *text, const char *needle)
 {
     return strstr(text, needle) != NULL;
@@ -98,14 +107,11 @@ END_TEST
 
 START_TEST(auto_page_lines)
 {
-    status_snapshot_t snap = snapshot(1);
-    apr_bucket_brigade *bb = apr_brigade_create(pool, ba);
-    char *text;
+    char *text = render(status_format_auto, 1);
 
-    status_format_auto(&snap, pool, bb);
-    text = flatten(bb);
-    ck_assert_msg(strncmp(text, "h<ost>\nServerVersion: kiva/9.9 (Unix)\nServerMPM: prefork\n"
-                                "Server Built: Jan  1 2026 00:00:00\nCurrentTime: ",
+    ck_assert_msg(strncmp(text,
+                          "h<ost>\nServerVersion: kiva/9.9 (Unix)\nServerMPM: prefork\n"
+                          "Server Built: Jan  1 2026 00:00:00\nCurrentTime: ",
                           105) == 0,
                   "%s", text);
     ck_assert(has(text, "\nParentServerConfigGeneration: 3\n"));
@@ -116,21 +122,14 @@ START_TEST(auto_page_lines)
     ck_assert(has(text, "\nReqPerSec: .1\nBytesPerSec: 71.68\nBytesPerReq: 716.8\n"));
     ck_assert(has(text, "\nBusyWorkers: 2\nIdleWorkers: 1\nScoreboard: W_K.\n"));
 
-    bb = apr_brigade_create(pool, ba);
-    snap.extended = 0;
-    status_format_auto(&snap, pool, bb);
-    ck_assert(!has(flatten(bb), "Total Accesses"));
+    ck_assert(!has(render(status_format_auto, 0), "Total Accesses"));
 }
 END_TEST
 
 START_TEST(prometheus_metrics)
 {
-    status_snapshot_t snap = snapshot(1);
-    apr_bucket_brigade *bb = apr_brigade_create(pool, ba);
-    char *text;
+    char *text = render(status_format_prometheus, 1);
 
-    status_format_prometheus(&snap, bb);
-    text = flatten(bb);
     ck_assert(has(text, "# TYPE kiva_requests_total counter\nkiva_requests_total 10\n"));
     ck_assert(has(text, "# TYPE kiva_bytes_total counter\nkiva_bytes_total 7168\n"));
     ck_assert(has(text, "kiva_workers{state=\"sending\"} 1\n"));
@@ -147,12 +146,8 @@ END_TEST
 
 START_TEST(html_page_is_escaped)
 {
-    status_snapshot_t snap = snapshot(1);
-    apr_bucket_brigade *bb = apr_brigade_create(pool, ba);
-    char *text;
+    char *text = render(status_format_html, 1);
 
-    status_format_html(&snap, pool, bb);
-    text = flatten(bb);
     ck_assert(has(text, "<title>kiva Server Status for h&lt;ost&gt;</title>"));
     ck_assert(has(text, "<h1>kiva Server Status for h&lt;ost&gt;</h1>"));
     ck_assert(has(text, "Server Version: kiva/9.9 (Unix)"));
@@ -166,10 +161,7 @@ START_TEST(html_page_is_escaped)
     ck_assert(!has(text, "<script>"));
     ck_assert(has(text, "<td><b>2-1</b></td><td>102</td><td>3</td><td><b>K</b></td>"));
 
-    bb = apr_brigade_create(pool, ba);
-    snap.extended = 0;
-    status_format_html(&snap, pool, bb);
-    text = flatten(bb);
+    text = render(status_format_html, 0);
     ck_assert(!has(text, "Total accesses"));
     ck_assert(!has(text, "<td>102</td>"));
 }
