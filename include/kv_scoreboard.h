@@ -69,6 +69,14 @@ KV_DECLARE(void) kv_scoreboard_update(int slot, kv_sb_status_t status, const kv_
 /** Add a served request and its body bytes to the worker's counters. */
 KV_DECLARE(void) kv_scoreboard_count_request(int slot, apr_off_t bytes);
 
+/** Fold a worker's request and byte counts into the totals of retired workers and zero
+ * them (its connection count too): the MPM calls it before a new process takes the slot, so
+ * server-wide totals never go down. */
+KV_DECLARE(void) kv_scoreboard_retire_worker(int proc, int thread);
+
+/** Requests and body bytes of every retired worker since the scoreboard was created. */
+KV_DECLARE(void) kv_scoreboard_retired(unsigned long *accesses, apr_off_t *bytes);
+
 /** Restarts the parent has done, by kind. */
 typedef enum {
     KV_SB_RESTART_GRACEFUL = 0, /**< USR1: old children finish first */
