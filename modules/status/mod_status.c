@@ -215,6 +215,7 @@ static void take_snapshot(kv_request_t *r, status_snapshot_t *snap)
     for (int k = 0; k < KV_SB_RESTART_KINDS; k++) {
         snap->restarts[k] = kv_scoreboard_restarts((kv_sb_restart_kind_t)k);
     }
+    kv_scoreboard_retired(&snap->retired_accesses, &snap->retired_bytes);
     snap->config_sha256 = config_sha256;
     snap->extended = is_extended(r);
     snap->nworkers = procs * threads;

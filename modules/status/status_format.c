@@ -53,6 +53,8 @@ char status_key_char(kv_sb_status_t status)
 void status_totals(const status_snapshot_t *snap, status_totals_t *t)
 {
     memset(t, 0, sizeof(*t));
+    t->accesses = snap->retired_accesses;
+    t->bytes = snap->retired_bytes;
     for (int i = 0; i < snap->nworkers; i++) {
         const status_worker_t *w = &snap->workers[i];
         kv_sb_status_t st = shown_status(w);
@@ -177,11 +179,10 @@ void status_format_prometheus(const status_snapshot_t *snap, apr_pool_t *p, apr_
     status_totals_t t;
 
     status_totals(snap, &t);
-    metric_head(bb, "kiva_requests_total", "counter",
-                "Requests served by the workers now in the scoreboard.");
+    metric_head(bb, "kiva_requests_total", "counter", "Requests served since the server started.");
     apr_brigade_printf(bb, NULL, NULL, "kiva_requests_total %lu\n", t.accesses);
     metric_head(bb, "kiva_bytes_total", "counter",
-                "Response body bytes sent by the workers now in the scoreboard.");
+                "Response body bytes sent since the server started.");
     apr_brigade_printf(bb, NULL, NULL, "kiva_bytes_total %" APR_OFF_T_FMT "\n", t.bytes);
     state_metrics(&t, bb);
     metric_head(bb, "kiva_uptime_seconds", "gauge",

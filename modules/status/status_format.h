@@ -30,8 +30,10 @@ typedef struct {
     apr_time_t start_time;                       /* when the parent started */
     int generation;                              /* configuration generation, 1 for the first */
     unsigned long restarts[KV_SB_RESTART_KINDS]; /* by kind */
-    const char *config_sha256; /* the configuration's fingerprint, "" if unknown */
-    int extended;              /* ExtendedStatus: totals and the per-worker table */
+    const char *config_sha256;      /* the configuration's fingerprint, "" if unknown */
+    unsigned long retired_accesses; /* requests of workers whose slots were reused */
+    apr_off_t retired_bytes;        /* their body bytes */
+    int extended;                   /* ExtendedStatus: totals and the per-worker table */
     int nworkers;
     const status_worker_t *workers;
 } status_snapshot_t;
@@ -45,7 +47,7 @@ typedef struct {
     int by_status[KV_SB_GRACEFUL + 1]; /* workers in each state */
 } status_totals_t;
 
-/** Add up the workers of @a snap. */
+/** Add up the workers of @a snap, retired ones included. */
 void status_totals(const status_snapshot_t *snap, status_totals_t *t);
 
 /** The scoreboard key character of a state ('_', 'S', 'R', ...; '.' for an open slot). */

@@ -393,11 +393,15 @@ START_TEST(test_graceful_restart_counts_and_new_config_sha)
 {
     kvt_server_t *srv = status_server();
     sample_wait_t w = {srv, "kiva_generation", 2};
+    double served;
     char *text;
 
     kvt_server_start(srv);
     assert_config_sha_is_sha256sum(srv);
 
+    text = get_ok(srv, "/server-status?prometheus", NULL);
+    served = sample(text, "kiva_requests_total");
+    free(text);
     kvt_server_conf(srv, "# an edit changes the fingerprint");
     kvt_server_write_conf(srv);
     ck_assert_int_eq(kill(kvt_server_pid(srv), SIGUSR1), 0);
@@ -406,15 +410,21 @@ START_TEST(test_graceful_restart_counts_and_new_config_sha)
     assert_exposition(text);
     ck_assert(sample(text, "kiva_restarts_total{kind=\"graceful\"}") == 1);
     ck_assert(sample(text, "kiva_restarts_total{kind=\"restart\"}") == 0);
+    /* The old child's requests stay counted after a new one takes its slot. */
+    ck_assert_msg(sample(text, "kiva_requests_total") > served, "requests_total went down");
     free(text);
     assert_config_sha_is_sha256sum(srv);
 
+    text = get_ok(srv, "/server-status?prometheus", NULL);
+    served = sample(text, "kiva_requests_total");
+    free(text);
     w.want = 3;
     ck_assert_int_eq(kill(kvt_server_pid(srv), SIGHUP), 0);
     ck_assert_msg(kvt_wait_for(sample_reached, &w, 10000), "the generation did not become 3");
     text = get_ok(srv, "/server-status?prometheus", NULL);
     ck_assert(sample(text, "kiva_restarts_total{kind=\"graceful\"}") == 1);
     ck_assert(sample(text, "kiva_restarts_total{kind=\"restart\"}") == 1);
+    ck_assert_msg(sample(text, "kiva_requests_total") > served, "requests_total went down");
     free(text);
 }
 END_TEST
