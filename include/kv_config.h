@@ -135,4 +135,8 @@ KV_DECLARE(const char *) kv_walk_config(kv_cmd_parms_t *cmd, const kv_directive_
 /** Is the name defined with Define or -D? */
 KV_DECLARE(int) kv_exists_define(const char *name);
 
+/** Paths (const char *) of every configuration file the running generation read, in the
+ * order read, Include'd files too; NULL before a configuration was read. Lives in pconf. */
+KV_DECLARE(const apr_array_header_t *) kv_config_files_read(void);
+
 #endif

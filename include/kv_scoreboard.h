@@ -69,4 +69,32 @@ KV_DECLARE(void) kv_scoreboard_update(int slot, kv_sb_status_t status, const kv_
 /** Add a served request and its body bytes to the worker's counters. */
 KV_DECLARE(void) kv_scoreboard_count_request(int slot, apr_off_t bytes);
 
+/** Fold a worker's request and byte counts into the totals of retired workers and zero
+ * them (its connection count too): the MPM calls it before a new process takes the slot, so
+ * server-wide totals never go down. */
+KV_DECLARE(void) kv_scoreboard_retire_worker(int proc, int thread);
+
+/** Requests and body bytes of every retired worker since the scoreboard was created. */
+KV_DECLARE(void) kv_scoreboard_retired(unsigned long *accesses, apr_off_t *bytes);
+
+/** Restarts the parent has done, by kind. */
+typedef enum {
+    KV_SB_RESTART_GRACEFUL = 0, /**< USR1: old children finish first */
+    KV_SB_RESTART_HARD,         /**< HUP: children stopped at once */
+    KV_SB_RESTART_KINDS         /**< number of kinds */
+} kv_sb_restart_kind_t;
+
+/** Record a restart of @a kind now, in the parent before it builds the next generation.
+ * The counts and times are process memory: children forked afterwards inherit them. */
+KV_DECLARE(void) kv_scoreboard_note_restart(kv_sb_restart_kind_t kind);
+
+/** Restarts of @a kind since the parent started. */
+KV_DECLARE(unsigned long) kv_scoreboard_restarts(kv_sb_restart_kind_t kind);
+
+/** When the parent first created the scoreboard (server start), 0 if it has not. */
+KV_DECLARE(apr_time_t) kv_scoreboard_start_time(void);
+
+/** When the running generation began: the last restart, or the start. */
+KV_DECLARE(apr_time_t) kv_scoreboard_restart_time(void);
+
 #endif

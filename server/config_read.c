@@ -436,6 +436,30 @@ static const char *load_file(const include_t *inc, apr_pool_t *p, const char *pa
     return NULL;
 }
 
+/* Paths of the files the last reading (in its reader's pool) read, for kv_config_files_read. */
+static apr_array_header_t *files_read;
+
+static apr_status_t forget_files_read(void *unused)
+{
+    (void)unused;
+    files_read = NULL;
+    return APR_SUCCESS;
+}
+
+static void note_file_read(kv_config_reader_t *rd, const char *path)
+{
+    if (!files_read || files_read->pool != rd->pool) {
+        files_read = apr_array_make(rd->pool, 4, sizeof(const char *));
+        apr_pool_cleanup_register(rd->pool, NULL, forget_files_read, apr_pool_cleanup_null);
+    }
+    APR_ARRAY_PUSH(files_read, const char *) = apr_pstrdup(rd->pool, path);
+}
+
+KV_DECLARE(const apr_array_header_t *) kv_config_files_read(void)
+{
+    return files_read;
+}
+
 /* Read the regular file at @a path into inc->list. */
 static const char *include_file(const include_t *inc, const char *path, apr_off_t size,
                                 unsigned depth)
@@ -450,6 +474,7 @@ static const char *include_file(const include_t *inc, const char *path, apr_off_
     apr_pool_create(&p, inc->rd->temp_pool);
     err = load_file(inc, p, path, size, &src);
     if (!err) {
+        note_file_read(inc->rd, path);
         src->depth = depth;
         src->includer = inc->includer;
         err = parse_block(src, 1, inc->list, NULL);

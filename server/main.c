@@ -25,6 +25,7 @@
 #include "kv_log.h"
 #include "kv_mpm.h"
 #include "kv_mpm_common.h"
+#include "kv_scoreboard.h"
 #include "log_target.h"
 #include "module.h"
 
@@ -418,6 +419,8 @@ static int serve(const options_t *o, generation_t *g)
         if (result != KV_MPM_RESTART && result != KV_MPM_GRACEFUL) {
             break;
         }
+        kv_scoreboard_note_restart(result == KV_MPM_GRACEFUL ? KV_SB_RESTART_GRACEFUL
+                                                             : KV_SB_RESTART_HARD);
         const char *err = check_config_in_child(o, g->ptemp);
         kv_my_generation++;
         if (err) {

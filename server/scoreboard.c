@@ -7,14 +7,29 @@
 
 #include "kv_scoreboard.h"
 
-/* The one scoreboard of the process: the process slots, then the worker slots. */
+/* What retired workers served, kept in the shared memory with the slots. */
+typedef struct {
+    unsigned long accesses;
+    apr_off_t bytes;
+} retired_t;
+
+/* The one scoreboard of the process: the process slots, the worker slots, then the
+ * retired workers' totals. */
 static struct {
     apr_shm_t *shm;
+    retired_t *retired;
     kv_sb_process_t *procs;
     kv_sb_worker_t *workers;
     int server_limit;
     int thread_limit;
 } sb;
+
+/* The parent's history; children inherit it when forked. */
+static struct {
+    apr_time_t start;
+    apr_time_t restart;
+    unsigned long restarts[KV_SB_RESTART_KINDS];
+} history;
 
 /* The scoreboard goes with the pool it was made in; forget it then. */
 static apr_status_t scoreboard_forget(void *unused)
@@ -23,6 +38,7 @@ static apr_status_t scoreboard_forget(void *unused)
     sb.shm = NULL;
     sb.procs = NULL;
     sb.workers = NULL;
+    sb.retired = NULL;
     sb.server_limit = 0;
     sb.thread_limit = 0;
     return APR_SUCCESS;
@@ -31,7 +47,7 @@ static apr_status_t scoreboard_forget(void *unused)
 KV_DECLARE(apr_status_t)
 kv_scoreboard_create(apr_pool_t *pglobal, int server_limit, int thread_limit)
 {
-    apr_size_t procs_size, size;
+    apr_size_t procs_size, workers_size, size;
     apr_status_t rv;
 
     if (sb.shm) {
@@ -42,7 +58,9 @@ kv_scoreboard_create(apr_pool_t *pglobal, int server_limit, int thread_limit)
         return APR_EINVAL;
     }
     procs_size = APR_ALIGN_DEFAULT(sizeof(kv_sb_process_t) * (apr_size_t)server_limit);
-    size = procs_size + sizeof(kv_sb_worker_t) * (apr_size_t)server_limit * thread_limit;
+    workers_size =
+        APR_ALIGN_DEFAULT(sizeof(kv_sb_worker_t) * (apr_size_t)server_limit * thread_limit);
+    size = procs_size + workers_size + sizeof(retired_t);
     rv = apr_shm_create(&sb.shm, size, NULL, pglobal);
     if (rv != APR_SUCCESS) {
         sb.shm = NULL;
@@ -51,8 +69,13 @@ kv_scoreboard_create(apr_pool_t *pglobal, int server_limit, int thread_limit)
     sb.procs = apr_shm_baseaddr_get(sb.shm);
     memset(sb.procs, 0, size);
     sb.workers = (kv_sb_worker_t *)((char *)sb.procs + procs_size);
+    sb.retired = (retired_t *)((char *)sb.workers + workers_size);
     sb.server_limit = server_limit;
     sb.thread_limit = thread_limit;
+    if (!history.start) {
+        history.start = apr_time_now();
+        history.restart = history.start;
+    }
     apr_pool_cleanup_register(pglobal, NULL, scoreboard_forget, apr_pool_cleanup_null);
     return APR_SUCCESS;
 }
@@ -118,4 +141,53 @@ KV_DECLARE(void) kv_scoreboard_count_request(int slot, apr_off_t bytes)
     }
     w->access_count++;
     w->bytes_served += bytes;
+}
+
+KV_DECLARE(void) kv_scoreboard_retire_worker(int proc, int thread)
+{
+    kv_sb_worker_t *w = kv_scoreboard_worker(proc, thread);
+
+    if (!w) {
+        return;
+    }
+    sb.retired->accesses += w->access_count;
+    sb.retired->bytes += w->bytes_served;
+    w->access_count = 0;
+    w->bytes_served = 0;
+    w->conn_count = 0;
+}
+
+KV_DECLARE(void) kv_scoreboard_retired(unsigned long *accesses, apr_off_t *bytes)
+{
+    *accesses = sb.retired ? sb.retired->accesses : 0;
+    *bytes = sb.retired ? sb.retired->bytes : 0;
+}
+
+static int known_kind(kv_sb_restart_kind_t kind)
+{
+    return (int)kind >= 0 && (int)kind < KV_SB_RESTART_KINDS;
+}
+
+KV_DECLARE(void) kv_scoreboard_note_restart(kv_sb_restart_kind_t kind)
+{
+    if (!known_kind(kind)) {
+        return;
+    }
+    history.restarts[kind]++;
+    history.restart = apr_time_now();
+}
+
+KV_DECLARE(unsigned long) kv_scoreboard_restarts(kv_sb_restart_kind_t kind)
+{
+    return !known_kind(kind) ? 0 : history.restarts[kind];
+}
+
+KV_DECLARE(apr_time_t) kv_scoreboard_start_time(void)
+{
+    return history.start;
+}
+
+KV_DECLARE(apr_time_t) kv_scoreboard_restart_time(void)
+{
+    return history.restart;
 }

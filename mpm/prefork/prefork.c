@@ -499,9 +499,7 @@ static apr_status_t make_child(parent_t *pp, int slot)
     proc->generation = pp->generation;
     proc->quiescing = 0;
     w->generation = pp->generation;
-    w->access_count = 0;
-    w->conn_count = 0;
-    w->bytes_served = 0;
+    kv_scoreboard_retire_worker(slot, 0);
     kv_scoreboard_update(slot * kv_scoreboard_thread_limit(), KV_SB_STARTING, NULL);
     rv = kv_mpm_fork(&child, pp->pconf);
     if (rv == APR_INCHILD) {

@@ -523,6 +523,22 @@ START_TEST(include_wildcards_and_sections)
 }
 END_TEST
 
+START_TEST(files_read_are_listed_in_order)
+{
+    const apr_array_header_t *files;
+
+    write_file("conf.d/b.conf", "B 1\n");
+    write_file("conf.d/a.conf", "A 1\n");
+    ck_assert_ptr_null(read_text("top.conf", "Include conf.d/*.conf\nIncludeOptional no.conf\n"));
+    files = kv_config_files_read();
+    ck_assert_ptr_nonnull(files);
+    ck_assert_int_eq(files->nelts, 3);
+    ck_assert_str_eq(APR_ARRAY_IDX(files, 0, const char *), path_of("top.conf"));
+    ck_assert_str_eq(APR_ARRAY_IDX(files, 1, const char *), path_of("conf.d/a.conf"));
+    ck_assert_str_eq(APR_ARRAY_IDX(files, 2, const char *), path_of("conf.d/b.conf"));
+}
+END_TEST
+
 START_TEST(include_directories_and_middle_wildcards)
 {
     write_file("dir/z.conf", "Z 1\n");
@@ -749,6 +765,7 @@ static Suite *config_read_suite(void)
     tcase_add_test(sections, section_nesting_limit);
     tcase_add_test(include, include_wildcards_and_sections);
     tcase_add_test(include, include_directories_and_middle_wildcards);
+    tcase_add_test(include, files_read_are_listed_in_order);
     tcase_add_test(include, include_errors);
     tcase_add_test(include, include_recursion);
     tcase_add_test(include, include_depth_limit);

@@ -148,6 +148,48 @@ START_TEST(a_child_writes_what_the_parent_reads)
 }
 END_TEST
 
+START_TEST(restarts_are_counted_by_kind)
+{
+    apr_time_t before = apr_time_now(), started;
+
+    ck_assert_int_eq(kv_scoreboard_create(pool, 1, 1), APR_SUCCESS);
+    started = kv_scoreboard_start_time();
+    ck_assert(started != 0);
+    ck_assert(kv_scoreboard_restart_time() >= started);
+    kv_scoreboard_note_restart(KV_SB_RESTART_GRACEFUL);
+    kv_scoreboard_note_restart(KV_SB_RESTART_GRACEFUL);
+    kv_scoreboard_note_restart(KV_SB_RESTART_HARD);
+    kv_scoreboard_note_restart(KV_SB_RESTART_KINDS);
+    ck_assert_uint_eq(kv_scoreboard_restarts(KV_SB_RESTART_GRACEFUL), 2);
+    ck_assert_uint_eq(kv_scoreboard_restarts(KV_SB_RESTART_HARD), 1);
+    ck_assert_uint_eq(kv_scoreboard_restarts(KV_SB_RESTART_KINDS), 0);
+    ck_assert(kv_scoreboard_restart_time() >= before);
+    ck_assert(kv_scoreboard_start_time() == started);
+}
+END_TEST
+
+START_TEST(retiring_a_worker_keeps_its_counts)
+{
+    unsigned long accesses;
+    apr_off_t bytes;
+
+    ck_assert_int_eq(kv_scoreboard_create(pool, 2, 1), APR_SUCCESS);
+    kv_scoreboard_retired(&accesses, &bytes);
+    ck_assert_uint_eq(accesses, 0);
+    kv_scoreboard_count_request(1, 100);
+    kv_scoreboard_count_request(1, 20);
+    kv_scoreboard_retire_worker(1, 0);
+    kv_scoreboard_retire_worker(2, 0);
+    ck_assert_uint_eq(kv_scoreboard_worker(1, 0)->access_count, 0);
+    ck_assert_int_eq(kv_scoreboard_worker(1, 0)->bytes_served, 0);
+    kv_scoreboard_count_request(1, 5);
+    kv_scoreboard_retire_worker(1, 0);
+    kv_scoreboard_retired(&accesses, &bytes);
+    ck_assert_uint_eq(accesses, 3);
+    ck_assert_int_eq(bytes, 125);
+}
+END_TEST
+
 static Suite *scoreboard_suite(void)
 {
     Suite *s = suite_create("scoreboard");
@@ -162,6 +204,8 @@ static Suite *scoreboard_suite(void)
     tcase_add_test(tc, update_records_the_request_truncated);
     tcase_add_test(tc, count_request_adds_up);
     tcase_add_test(tc, a_child_writes_what_the_parent_reads);
+    tcase_add_test(tc, restarts_are_counted_by_kind);
+    tcase_add_test(tc, retiring_a_worker_keeps_its_counts);
     suite_add_tcase(s, tc);
     return s;
 }
