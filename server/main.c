@@ -618,6 +618,9 @@ int main(int argc, const char *const *argv)
         return 0;
     }
     if (o.test_only) {
+        /* The MPM reports the limits it brings into range (e.g. MaxRequestWorkers clamped
+         * by ServerLimit) when first asked; the server asks only once it starts. */
+        kv_mpm_query(KV_MPMQ_MAX_WORKERS);
         fprintf(stderr, "Syntax OK\n");
         return 0;
     }

@@ -465,6 +465,29 @@ START_TEST(test_k_graceful_syntax_error_file_line)
 }
 END_TEST
 
+/* ---- 4. kiva -t shows the limits the MPM will change ---- */
+
+START_TEST(test_t_shows_clamped_limits)
+{
+    kvt_server_t *srv = serve(1, 1, 2);
+    char *err = NULL;
+    int status;
+
+    kvt_server_conf(srv, "ServerLimit 4");
+    kvt_server_conf(srv, "MaxRequestWorkers 10");
+    kvt_server_write_conf(srv);
+    ck_assert_int_eq(kvt_run_kiva(&status, NULL, &err, "-t", "-f", kvt_server_conf_path(srv),
+                                  (const char *)NULL),
+                     0);
+    ck_assert_int_eq(status, 0);
+    ck_assert_msg(kvt_contains(err, "MaxRequestWorkers of 10 exceeds ServerLimit value of 4 "
+                                    "servers, decreasing MaxRequestWorkers to 4") &&
+                      kvt_contains(err, "see the ServerLimit directive"),
+                  "kiva -t said: %s", err);
+    ck_assert_msg(kvt_contains(err, "Syntax OK"), "kiva -t said: %s", err);
+}
+END_TEST
+
 /* ---- 5. Signal storms and crashes ---- */
 
 START_TEST(test_signal_storm_leaves_a_serving_server)
@@ -521,6 +544,7 @@ int main(void)
     kvt_add_test(tc, test_graceful_shutdown_timeout_bounds_restart_drain);
     kvt_add_test(tc, test_k_graceful_waits_and_reports_errors);
     kvt_add_test(tc, test_k_graceful_syntax_error_file_line);
+    kvt_add_test(tc, test_t_shows_clamped_limits);
     kvt_add_test(tc, test_signal_storm_leaves_a_serving_server);
     kvt_add_test(tc, test_crashed_child_is_logged_and_replaced);
     suite_add_tcase(s, tc);
