@@ -545,6 +545,11 @@ static int serve(const options_t *o, generation_t *g)
     if (start_generation(g, 1) != 0 || (!foreground && detach(g) != 0)) {
         return 1;
     }
+    /* Before the first status file says it serves: a USR1 sent on reading it must restart
+     * the server, not kill it by the default action. */
+    if (kv_mpm_parent_signals() != APR_SUCCESS) {
+        return 1;
+    }
     for (;;) {
         if (kv_mpm_write_pidfile(g->pconf) != APR_SUCCESS) {
             return 1;

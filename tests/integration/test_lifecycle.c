@@ -512,6 +512,18 @@ START_TEST(test_signal_storm_leaves_a_serving_server)
 }
 END_TEST
 
+static int has_children(void *arg)
+{
+    pid_t kids[KVT_MAX_PIDS];
+    return kvt_children(kvt_server_pid(arg), kids, KVT_MAX_PIDS) > 0;
+}
+
+static int two_children(void *arg)
+{
+    pid_t kids[KVT_MAX_PIDS];
+    return kvt_children(kvt_server_pid(arg), kids, KVT_MAX_PIDS) >= 2;
+}
+
 START_TEST(test_crashed_child_is_logged_and_replaced)
 {
     kvt_server_t *srv = serve(2, 2, 3);
@@ -521,12 +533,14 @@ START_TEST(test_crashed_child_is_logged_and_replaced)
 
     kvt_server_start(srv);
     wait_generation(srv, 0);
+    ck_assert_msg(kvt_wait_for(has_children, srv, 10000), "no child started");
     ck_assert_int_ge(kvt_children(kvt_server_pid(srv), kids, KVT_MAX_PIDS), 1);
     victim = kids[0];
     ck_assert_int_eq(kill(victim, SIGSEGV), 0);
     want = kvt_strf("child pid %ld exit signal Segmentation fault (11)", (long)victim);
     wait_log(srv, want, 10000);
     ck_assert_msg(kvt_wait_for(pid_gone, &victim, 5000), "the crashed child was not reaped");
+    ck_assert_msg(kvt_wait_for(two_children, srv, 10000), "the crashed child was not replaced");
     assert_serves(srv);
     free(want);
 }
