@@ -442,12 +442,22 @@ START_TEST(test_k_graceful_waits_and_reports_errors)
 }
 END_TEST
 
+/* Run kiva -f CONF A [B]; its exit status, and its stderr in *err. */
+static int kiva_on_conf(kvt_server_t *srv, const char *a, const char *b, char **err)
+{
+    int status;
+
+    ck_assert_int_eq(kvt_run_kiva(&status, NULL, err, "-f", kvt_server_conf_path(srv), a, b,
+                                  (const char *)NULL),
+                     0);
+    return status;
+}
+
 /* A syntax error that -k itself finds is printed as FILE:LINE: REASON too. */
 START_TEST(test_k_graceful_syntax_error_file_line)
 {
     kvt_server_t *srv = serve(1, 1, 2);
     char *err = NULL;
-    int status;
 
     kvt_server_start(srv);
     wait_generation(srv, 0);
@@ -455,10 +465,7 @@ START_TEST(test_k_graceful_syntax_error_file_line)
     kvt_server_write_conf(srv);
     char *want = kvt_strf("%s:%u: ", kvt_server_conf_path(srv),
                           kvt_conf_line_of(srv, "NoSuchDirective"));
-    ck_assert_int_eq(kvt_run_kiva(&status, NULL, &err, "-k", "graceful", "-f",
-                                  kvt_server_conf_path(srv), (const char *)NULL),
-                     0);
-    ck_assert_int_eq(status, 1);
+    ck_assert_int_eq(kiva_on_conf(srv, "-k", "graceful", &err), 1);
     ck_assert_msg(kvt_contains(err, want), "-k graceful said '%s', not '%s...'", err, want);
     ck_assert_int_eq(status_generation(srv), 0);
     free(want);
@@ -471,15 +478,11 @@ START_TEST(test_t_shows_clamped_limits)
 {
     kvt_server_t *srv = serve(1, 1, 2);
     char *err = NULL;
-    int status;
 
     kvt_server_conf(srv, "ServerLimit 4");
     kvt_server_conf(srv, "MaxRequestWorkers 10");
     kvt_server_write_conf(srv);
-    ck_assert_int_eq(kvt_run_kiva(&status, NULL, &err, "-t", "-f", kvt_server_conf_path(srv),
-                                  (const char *)NULL),
-                     0);
-    ck_assert_int_eq(status, 0);
+    ck_assert_int_eq(kiva_on_conf(srv, "-t", NULL, &err), 0);
     ck_assert_msg(kvt_contains(err, "MaxRequestWorkers of 10 exceeds ServerLimit value of 4 "
                                     "servers, decreasing MaxRequestWorkers to 4") &&
                       kvt_contains(err, "see the ServerLimit directive"),
