@@ -493,6 +493,18 @@ END_TEST
 
 /* ---- 5. Signal storms and crashes ---- */
 
+/* One correct answer on a new connection, without asserting. */
+static int answers(void *arg)
+{
+    int fd = plain_connect(kvt_server_port(arg), 0);
+    int ok = fd >= 0 && exchange(fd, 1);
+
+    if (fd >= 0) {
+        close(fd);
+    }
+    return ok;
+}
+
 START_TEST(test_signal_storm_leaves_a_serving_server)
 {
     kvt_server_t *srv = serve(2, 2, 4);
@@ -505,8 +517,9 @@ START_TEST(test_signal_storm_leaves_a_serving_server)
         ck_assert_int_eq(kill(parent, i % 3 == 2 ? SIGHUP : SIGUSR1), 0);
     }
     wait_generation(srv, 1);
+    /* A HUP still being acted on stops the children with what they serve: retry. */
+    ck_assert_msg(kvt_wait_for(answers, srv, GEN_DEADLINE_MS), "no answer after the storm");
     ck_assert(kvt_pid_alive(parent));
-    assert_serves(srv);
     char *log = error_log(srv);
     ck_assert_msg(!kvt_contains(log, "[emerg]") && !kvt_contains(log, "[alert]") &&
                       !kvt_contains(log, "NOT loaded") && !kvt_contains(log, "exit signal"),
