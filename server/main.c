@@ -542,12 +542,13 @@ static int serve(const options_t *o, generation_t *g)
     const char *reload_err = NULL; /* why the last reload failed */
     int result;
 
-    if (start_generation(g, 1) != 0 || (!foreground && detach(g) != 0)) {
+    /* Before the listeners open or the status file says it serves: a signal sent as soon
+     * as the server looks ready must be acted on, not kill it (HUP, USR1) or be lost
+     * (WINCH) by the default action. */
+    if (kv_mpm_parent_signals() != APR_SUCCESS) {
         return 1;
     }
-    /* Before the first status file says it serves: a USR1 sent on reading it must restart
-     * the server, not kill it by the default action. */
-    if (kv_mpm_parent_signals() != APR_SUCCESS) {
+    if (start_generation(g, 1) != 0 || (!foreground && detach(g) != 0)) {
         return 1;
     }
     for (;;) {
