@@ -158,6 +158,16 @@ KV_DECLARE(void) kv_mpm_tell_child_to_exit(int slot);
  * children of an old generation learn of a graceful restart. Returns how many were told. */
 KV_DECLARE(int) kv_mpm_tell_children_to_exit(void);
 
+/** Graceful restart: ask every live child to finish and exit, as
+ * kv_mpm_tell_children_to_exit, and remember when each is to be stopped if still serving:
+ * @a timeout from now (GracefulShutdownTimeout; 0: never). A child already draining keeps
+ * the earlier of its deadlines. Returns how many were told. */
+KV_DECLARE(int) kv_mpm_retire_children(apr_interval_time_t timeout);
+
+/** In the parent's loop: stop (SIGTERM) every draining child whose deadline set by
+ * kv_mpm_retire_children has passed, logging each. Cheap when there is none. */
+KV_DECLARE(void) kv_mpm_stop_overdue_children(kv_server_t *s);
+
 /** Stop every child now: TERM, then KILL whatever is still alive after a few seconds;
  * reaps them. Returns once they are gone or after a bounded wait. */
 KV_DECLARE(void) kv_mpm_stop_children(kv_server_t *s);

@@ -31,6 +31,10 @@
 
 #define KV_LOG_MODULE "core"
 #define KV_DEFAULT_CONF "conf/kiva.conf"
+/* How long -k graceful and -k restart wait for the server to report the new generation:
+ * a restart stops children for up to 4 s and checks the configuration in a child. */
+#define KV_RELOAD_WAIT apr_time_from_sec(60)
+#define RELOAD_POLL apr_time_from_msec(50)
 
 /* What the command line asked for. */
 typedef struct {
@@ -265,12 +269,141 @@ static void print_warnings(const generation_t *g)
     }
 }
 
-/* -k: signal the server whose pid is in PidFile. */
+/* The status file: PidFile with ".pid" replaced by ".status" (logs/kiva.status by
+ * default). The parent rewrites it whenever a generation starts serving, so that `-k
+ * graceful` and `-k restart` can tell when the reload they asked for is done and how it
+ * went. Its lines: "generation N", "pid P", "result ok|failed", and for a failed reload
+ * "error FILE:LINE: REASON". */
+static const char *status_path(apr_pool_t *p)
+{
+    const char *pid = kv_mpm_pidfile();
+    size_t n = strlen(pid);
+
+    if (n > 4 && strcmp(pid + n - 4, ".pid") == 0) {
+        return apr_pstrcat(p, apr_pstrndup(p, pid, n - 4), ".status", NULL);
+    }
+    return apr_pstrcat(p, pid, ".status", NULL);
+}
+
+/* "Syntax error on line N of FILE: REASON" as "FILE:N: REASON"; other messages as they are. */
+static const char *error_as_file_line(apr_pool_t *p, const char *err)
+{
+    static const char prefix[] = "Syntax error on line ";
+    unsigned line;
+    int used = 0;
+    const char *file, *colon;
+
+    if (strncmp(err, prefix, sizeof(prefix) - 1) != 0 ||
+        sscanf(err + sizeof(prefix) - 1, "%u of %n", &line, &used) != 1 || used == 0) {
+        return err;
+    }
+    file = err + sizeof(prefix) - 1 + used;
+    colon = strstr(file, ": ");
+    if (!colon) {
+        return err;
+    }
+    return apr_psprintf(p, "%.*s:%u: %s", (int)(colon - file), file, line, colon + 2);
+}
+
+/* Write the status file for the running generation; @a err is the failed reload's message
+ * or NULL. Written to a temporary file and renamed, so a reader never sees half of it. */
+static void write_status(apr_pool_t *p, kv_server_t *s, const char *err)
+{
+    const char *path = status_path(p);
+    const char *tmp = apr_pstrcat(p, path, ".tmp", NULL);
+    FILE *f;
+    int ok;
+
+    errno = 0;
+    f = fopen(tmp, "w");
+    ok = f != NULL;
+    if (f) {
+        ok = fprintf(f, "generation %d\npid %ld\nresult %s\n", kv_my_generation,
+                     (long)getpid(), err ? "failed" : "ok") > 0;
+        if (err) {
+            ok = ok && fprintf(f, "error %s\n", error_as_file_line(p, err)) > 0;
+        }
+        ok = fclose(f) == 0 && ok;
+    }
+    if (!ok || rename(tmp, path) != 0) {
+        kv_log_error(KV_LOG_MARK, KV_LOG_WARNING, errno ? APR_FROM_OS_ERROR(errno) : 0, s,
+                     "KV00970: could not write the status file %s", path);
+    }
+}
+
+/* The status file's generation (-1 if there is none yet); *failed and *errors (one
+ * "FILE:LINE: REASON" a line) say how the reload that made it went. */
+static int read_status(apr_pool_t *p, const char *path, int *failed, const char **errors)
+{
+    FILE *f = fopen(path, "r");
+    char line[4096];
+    int generation = -1;
+
+    *failed = 0;
+    *errors = "";
+    if (!f) {
+        return -1;
+    }
+    while (fgets(line, sizeof(line), f)) {
+        if (sscanf(line, "generation %d", &generation) == 1) {
+            continue;
+        }
+        if (strcmp(line, "result failed\n") == 0) {
+            *failed = 1;
+        } else if (strncmp(line, "error ", 6) == 0) {
+            *errors = apr_pstrcat(p, *errors, line + 6, NULL);
+        }
+    }
+    fclose(f);
+    return generation;
+}
+
+/* After a restart signal: wait until the server's status file shows a newer generation
+ * than @a before, or the server is gone, or KV_RELOAD_WAIT passes. Prints what failed. */
+static int wait_for_reload(apr_pool_t *p, pid_t pid, int before)
+{
+    const char *path = status_path(p);
+    apr_time_t deadline = apr_time_now() + KV_RELOAD_WAIT;
+    int failed;
+    const char *errors;
+
+    for (;;) {
+        if (read_status(p, path, &failed, &errors) > before) {
+            if (failed) {
+                fprintf(stderr, "%s", errors);
+                fprintf(stderr, "kiva: the new configuration was NOT loaded; the server goes "
+                                "on with the previous one\n");
+            }
+            return failed;
+        }
+        if (kill(pid, 0) != 0 && errno == ESRCH) {
+            fprintf(stderr, "kiva: the server (pid %ld) exited during the restart; see its "
+                            "error log\n", (long)pid);
+            return 1;
+        }
+        if (apr_time_now() >= deadline) {
+            fprintf(stderr, "kiva: the server (pid %ld) did not report the new generation "
+                            "within %d seconds; see its error log\n",
+                    (long)pid, (int)apr_time_sec(KV_RELOAD_WAIT));
+            return 1;
+        }
+        apr_sleep(RELOAD_POLL);
+    }
+}
+
+static int is_restart_cmd(const char *cmd)
+{
+    return strcmp(cmd, "graceful") == 0 || strcmp(cmd, "restart") == 0;
+}
+
+/* -k: signal the server whose pid is in PidFile; for a restart, wait for its outcome. */
 static int signal_server(const char *cmd)
 {
     pid_t pid = 0;
     int running = kv_mpm_read_pidfile(kv_mpm_pidfile(), &pid) == APR_SUCCESS && pid > 0 &&
                   kill(pid, 0) == 0;
+    int failed, before;
+    const char *errors;
 
     if (strcmp(cmd, "start") == 0) {
         if (running) {
@@ -284,7 +417,11 @@ static int signal_server(const char *cmd)
                 pid > 0 ? apr_psprintf(kv_pglobal, "pid %d?", (int)pid) : "no pid file");
         return 1;
     }
-    return kv_mpm_signal_server(pid, cmd) == APR_SUCCESS ? 0 : 1;
+    before = read_status(kv_pglobal, status_path(kv_pglobal), &failed, &errors);
+    if (kv_mpm_signal_server(pid, cmd) != APR_SUCCESS) {
+        return 1;
+    }
+    return is_restart_cmd(cmd) ? wait_for_reload(kv_pglobal, pid, before) : 0;
 }
 
 static int start_generation(generation_t *g, int first);
@@ -403,8 +540,15 @@ static int detach(const generation_t *g)
 static int serve(const options_t *o, generation_t *g)
 {
     int foreground = o->one_process || kv_exists_define("FOREGROUND");
+    const char *reload_err = NULL; /* why the last reload failed */
     int result;
 
+    /* Before the listeners open or the status file says it serves: a signal sent as soon
+     * as the server looks ready must be acted on, not kill it (HUP, USR1) or be lost
+     * (WINCH) by the default action. */
+    if (kv_mpm_parent_signals() != APR_SUCCESS) {
+        return 1;
+    }
     if (start_generation(g, 1) != 0 || (!foreground && detach(g) != 0)) {
         return 1;
     }
@@ -412,6 +556,7 @@ static int serve(const options_t *o, generation_t *g)
         if (kv_mpm_write_pidfile(g->pconf) != APR_SUCCESS) {
             return 1;
         }
+        write_status(g->ptemp, g->server, reload_err);
         kv_log_error(KV_LOG_MARK, KV_LOG_NOTICE, 0, g->server,
                      "KV00022: kiva/%s configured -- resuming normal operations (generation %d)",
                      KV_VERSION, kv_my_generation);
@@ -423,6 +568,7 @@ static int serve(const options_t *o, generation_t *g)
                                                              : KV_SB_RESTART_HARD);
         const char *err = check_config_in_child(o, g->ptemp);
         kv_my_generation++;
+        reload_err = err;
         if (err) {
             kv_log_error(KV_LOG_MARK, KV_LOG_ERR, 0, g->server,
                          "KV00023: %s; the new configuration was NOT loaded, still serving "
@@ -466,6 +612,9 @@ int main(int argc, const char *const *argv)
     print_warnings(&g);
     if (err) {
         fprintf(stderr, "kiva: %s\n", err);
+        if (o.signal_cmd && error_as_file_line(kv_pglobal, err) != err) {
+            fprintf(stderr, "%s\n", error_as_file_line(kv_pglobal, err));
+        }
         return 1;
     }
     if (o.show_modules || o.show_directives) {
@@ -478,6 +627,9 @@ int main(int argc, const char *const *argv)
         return 0;
     }
     if (o.test_only) {
+        /* The MPM reports the limits it brings into range (e.g. MaxRequestWorkers clamped
+         * by ServerLimit) when first asked; the server asks only once it starts. */
+        kv_mpm_query(KV_MPMQ_MAX_WORKERS);
         fprintf(stderr, "Syntax OK\n");
         return 0;
     }

@@ -150,7 +150,7 @@ static const kv_command_t common_cmds[] = {
      KV_CTX_MAIN, KV_CMD_SERVER_CONF, "MaxRequestsPerChild N: old name of MaxConnectionsPerChild"},
     {"GracefulShutdownTimeout", kv_set_timeout_slot, KV_OFFSET(common_conf_t, graceful_timeout), 1,
      1, KV_CTX_MAIN, KV_CMD_SERVER_CONF,
-     "GracefulShutdownTimeout seconds: how long a graceful stop waits (0 = no limit)"},
+     "GracefulShutdownTimeout seconds: how long a graceful stop or restart waits (0 = no limit)"},
     {NULL, NULL, NULL, 0, 0, 0, 0, NULL}};
 
 /* Started as root, the children will switch to User and Group: find out now whether they
@@ -807,6 +807,54 @@ KV_DECLARE(int) kv_mpm_tell_children_to_exit(void)
         }
     }
     return n;
+}
+
+/* When each process slot's child, told to finish by a graceful restart, is to be stopped
+ * (0: never); sized to the scoreboard on first use, which keeps its size for good. */
+static apr_time_t *drain_deadline;
+
+KV_DECLARE(int) kv_mpm_retire_children(apr_interval_time_t timeout)
+{
+    int limit = kv_scoreboard_server_limit(), n = 0;
+    apr_time_t deadline = timeout > 0 ? apr_time_now() + timeout : 0;
+
+    if (!drain_deadline) {
+        drain_deadline = apr_pcalloc(kv_pglobal, sizeof(apr_time_t) * (apr_size_t)limit);
+    }
+    for (int i = 0; i < limit; i++) {
+        kv_sb_process_t *proc = kv_scoreboard_process(i);
+
+        if (slot_has_child(proc)) {
+            if (!proc->quiescing || (deadline && (!drain_deadline[i] ||
+                                                   deadline < drain_deadline[i]))) {
+                drain_deadline[i] = deadline;
+            }
+            kv_mpm_tell_child_to_exit(i);
+            n++;
+        }
+    }
+    return n;
+}
+
+KV_DECLARE(void) kv_mpm_stop_overdue_children(kv_server_t *s)
+{
+    int limit = kv_scoreboard_server_limit();
+    apr_time_t now = apr_time_now();
+
+    for (int i = 0; drain_deadline && i < limit; i++) {
+        kv_sb_process_t *proc = kv_scoreboard_process(i);
+
+        if (!slot_has_child(proc) || !proc->quiescing) {
+            drain_deadline[i] = 0;
+        } else if (drain_deadline[i] && now >= drain_deadline[i]) {
+            kv_log_error(KV_LOG_MARK, KV_LOG_WARNING, 0, s,
+                         "KV00971: GracefulShutdownTimeout expired for child pid %ld of "
+                         "generation %d, still serving after a graceful restart; stopping it",
+                         (long)proc->pid, proc->generation);
+            kill(proc->pid, SIGTERM);
+            drain_deadline[i] = 0;
+        }
+    }
 }
 
 /* Reap until no child is left or @a deadline passes (0: no deadline), or, if

@@ -41,6 +41,10 @@
 #define HOLDOFF apr_time_from_sec(10)
 /* How long a child waits for the accept mutex before it looks whether it must exit. */
 #define LOCK_TICK apr_time_from_sec(1)
+/* The scoreboard holds this many times ServerLimit process slots: the extra ones take the
+ * children of old generations that still finish connections after a graceful restart, so
+ * that they never keep the new generation from starting its children. */
+#define DRAIN_HEADROOM 2
 /* Pause of a child whose accept fails for want of descriptors or memory. */
 #define RESOURCE_PAUSE apr_time_from_msec(500)
 
@@ -522,10 +526,45 @@ static int slot_is_free(int slot)
     return kv_scoreboard_process(slot)->pid == 0;
 }
 
-/* Start up to @a n children in free slots below MaxRequestWorkers. */
+static int slot_is_current(const parent_t *pp, int slot)
+{
+    const kv_sb_process_t *proc = kv_scoreboard_process(slot);
+
+    return proc->pid != 0 && proc->generation == pp->generation;
+}
+
+/* Children of the running generation; old ones still draining do not count. */
+static int current_children(const parent_t *pp)
+{
+    int limit = kv_scoreboard_server_limit(), n = 0;
+
+    for (int slot = 0; slot < limit; slot++) {
+        n += slot_is_current(pp, slot);
+    }
+    return n;
+}
+
+/* How many more children the running generation may start: MaxRequestWorkers less those it
+ * has, and no more than the free slots. */
+static int room_for_children(const parent_t *pp)
+{
+    int limit = kv_scoreboard_server_limit(), free_slots = 0;
+    int room = pp->l->max_workers - current_children(pp);
+
+    for (int slot = 0; slot < limit; slot++) {
+        free_slots += slot_is_free(slot);
+    }
+    return room < free_slots ? room : free_slots;
+}
+
+/* Start up to @a n children in free slots, within MaxRequestWorkers. */
 static void start_children(parent_t *pp, int n)
 {
-    for (int slot = 0; slot < pp->l->max_workers && n > 0; slot++) {
+    int limit = kv_scoreboard_server_limit();
+    int room = room_for_children(pp);
+
+    n = n < room ? n : room;
+    for (int slot = 0; slot < limit && n > 0; slot++) {
         if (!slot_is_free(slot)) {
             continue;
         }
@@ -551,7 +590,7 @@ static void on_reaped(void *baton, int slot, const kv_sb_process_t *was, apr_exi
         pp->holdoff_until = apr_time_now() + HOLDOFF;
         return;
     }
-    if (slot >= pp->l->max_workers || apr_time_now() < pp->holdoff_until ||
+    if (room_for_children(pp) <= 0 || apr_time_now() < pp->holdoff_until ||
         pp->respawned >= PREFORK_MAX_SPAWN_RATE) {
         return;
     }
@@ -572,7 +611,6 @@ static prefork_census_t take_census(const parent_t *pp, int *to_stop)
         kv_sb_status_t status = kv_scoreboard_worker(slot, 0)->status;
 
         if (proc->pid == 0) {
-            c.free_slots += slot < pp->l->max_workers;
             continue;
         }
         if (proc->generation != pp->generation || proc->quiescing) {
@@ -589,6 +627,7 @@ static prefork_census_t take_census(const parent_t *pp, int *to_stop)
     if (*to_stop < 0) {
         *to_stop = starting;
     }
+    c.free_slots = room_for_children(pp);
     return c;
 }
 
@@ -639,7 +678,7 @@ static int end_generation(parent_t *pp, int result)
     case KV_MPM_GRACEFUL:
         kv_log_error(KV_LOG_MARK, KV_LOG_NOTICE, 0, s,
                      "KV00437: SIGUSR1 received.  Doing graceful restart");
-        kv_mpm_tell_children_to_exit();
+        kv_mpm_retire_children(kv_mpm_graceful_shutdown_timeout());
         break;
     default:
         kv_log_error(KV_LOG_MARK, KV_LOG_NOTICE, 0, s,
@@ -664,6 +703,7 @@ static int parent_loop(parent_t *pp)
         }
         kv_mpm_wait_event(next > now ? next - now : 0);
         kv_mpm_reap_children(pp->s, on_reaped, pp);
+        kv_mpm_stop_overdue_children(pp->s);
         result = kv_mpm_take_signal();
         if (result >= 0) {
             return end_generation(pp, result);
@@ -679,8 +719,8 @@ static int parent_loop(parent_t *pp)
 /* The scoreboard keeps the first generation's ServerLimit for the life of the parent. */
 static apr_status_t setup_scoreboard(prefork_limits_t *l, kv_server_t *s)
 {
-    apr_status_t rv = kv_scoreboard_create(kv_pglobal, l->server_limit, 1);
-    int kept = kv_scoreboard_server_limit();
+    apr_status_t rv = kv_scoreboard_create(kv_pglobal, l->server_limit * DRAIN_HEADROOM, 1);
+    int kept = kv_scoreboard_server_limit() / DRAIN_HEADROOM;
     prefork_limits_t was = *l;
 
     if (rv == APR_EINVAL && kept > 0) {
@@ -750,10 +790,14 @@ static int prefork_query(int query, int *result)
 {
     static const prefork_limits_t unset = {KV_UNSET_INT, KV_UNSET_INT, KV_UNSET_INT, KV_UNSET_INT,
                                            KV_UNSET_INT};
-    prefork_limits_t l = cur_conf && cur_conf->ready
-                             ? cur_conf->run
-                             : merged_limits(cur_conf ? &cur_conf->set : &unset);
+    prefork_limits_t l;
 
+    /* Asked before post_config (kiva -t): bring the limits into range now, with the same
+     * warnings, so that the effective values and the directive to change are shown. */
+    if (cur_conf && !cur_conf->ready) {
+        conf_ready(cur_conf, NULL);
+    }
+    l = cur_conf ? cur_conf->run : merged_limits(&unset);
     prefork_limits_fix(&l);
     switch (query) {
     case KV_MPMQ_IS_THREADED:

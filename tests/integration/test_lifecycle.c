@@ -1,0 +1,582 @@
+/* Restarts seen by clients (prefork): graceful restarts under load lose nothing, a download
+ * spans one, draining children neither starve the new generation nor outlive
+ * GracefulShutdownTimeout, -k graceful reports the outcome, signal storms and crashes. */
+#include "harness.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define BODY "lifecycle body\n"
+#define DOWNLOAD_SIZE (1024 * 1024)
+#define GEN_DEADLINE_MS 20000
+
+/* ---- Helpers ---- */
+
+/* The generation in the server's status file, -1 if there is none. */
+static int status_generation(kvt_server_t *srv)
+{
+    char *path = kvt_strf("%s/logs/kiva.status", kvt_server_root(srv));
+    FILE *f = fopen(path, "r");
+    int gen = -1;
+
+    if (f) {
+        if (fscanf(f, "generation %d", &gen) != 1) {
+            gen = -1;
+        }
+        fclose(f);
+    }
+    free(path);
+    return gen;
+}
+
+struct gen_cond {
+    kvt_server_t *srv;
+    int gen;
+};
+
+static int reached_generation(void *arg)
+{
+    const struct gen_cond *c = arg;
+    return status_generation(c->srv) >= c->gen;
+}
+
+static void wait_generation(kvt_server_t *srv, int gen)
+{
+    struct gen_cond c = {srv, gen};
+    ck_assert_msg(kvt_wait_for(reached_generation, &c, GEN_DEADLINE_MS),
+                  "generation %d never served (status says %d)", gen, status_generation(srv));
+}
+
+static char *error_log(kvt_server_t *srv)
+{
+    char *path = kvt_strf("%s/logs/error_log", kvt_server_root(srv));
+    FILE *f = fopen(path, "r");
+    size_t cap = 1 << 16, len = 0, n;
+    char *buf = malloc(cap);
+
+    while (f && (n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
+        len += n;
+        if (len + 1 == cap) {
+            cap *= 2;
+            buf = realloc(buf, cap);
+        }
+    }
+    buf[len] = '\0';
+    if (f) {
+        fclose(f);
+    }
+    free(path);
+    return buf;
+}
+
+struct log_cond {
+    kvt_server_t *srv;
+    const char *needle;
+};
+
+static int log_has(void *arg)
+{
+    const struct log_cond *c = arg;
+    char *log = error_log(c->srv);
+    int found = kvt_contains(log, c->needle);
+    free(log);
+    return found;
+}
+
+static void wait_log(kvt_server_t *srv, const char *needle, int timeout_ms)
+{
+    struct log_cond c = {srv, needle};
+    ck_assert_msg(kvt_wait_for(log_has, &c, timeout_ms), "the error log never said '%s'", needle);
+}
+
+/* A connection that never asserts (for the load client, a forked process); -1 on failure.
+ * @a rcvbuf > 0 makes the receive buffer small so that the server's writes block. */
+static int plain_connect(int port, int rcvbuf)
+{
+    struct sockaddr_in sa;
+    struct timeval tv = {10, 0};
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+    if (fd < 0) {
+        return -1;
+    }
+    if (rcvbuf > 0) {
+        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+    }
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    memset(&sa, 0, sizeof(sa));
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons((unsigned short)port);
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+static int send_all(int fd, const char *s)
+{
+    return kvt_send_raw(fd, s, strlen(s));
+}
+
+/* One request on @a fd whose response must be 200 with BODY. */
+static int exchange(int fd, int last)
+{
+    kvt_response_t r;
+    int ok;
+
+    if (send_all(fd, last ? "GET /f.txt HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"
+                          : "GET /f.txt HTTP/1.1\r\nHost: t\r\n\r\n") != 0 ||
+        kvt_read_response(fd, &r, 0) != 0) {
+        return 0;
+    }
+    ok = r.status == 200 && r.body_len == strlen(BODY) && memcmp(r.body, BODY, r.body_len) == 0;
+    kvt_response_free(&r);
+    return ok;
+}
+
+/* Shared between the test and its load client. */
+struct load {
+    volatile int stop;
+    volatile int done;     /* requests answered correctly */
+    volatile int failures; /* requests that were not */
+};
+
+/* The load client: connections of 1 or 3 requests, alternately, until told to stop or
+ * 60 s pass; every failure is counted. */
+static void load_client(int port, struct load *ld)
+{
+    long deadline = kvt_now_ms() + 60000;
+
+    for (int i = 0; !ld->stop && kvt_now_ms() < deadline; i++) {
+        int n = i % 2 ? 3 : 1;
+        int fd = plain_connect(port, 0);
+
+        for (int k = 0; k < n; k++) {
+            if (fd >= 0 && exchange(fd, k == n - 1)) {
+                ld->done++;
+            } else {
+                ld->failures++;
+                break;
+            }
+        }
+        if (fd >= 0) {
+            close(fd);
+        }
+    }
+    _exit(0);
+}
+
+struct progress {
+    struct load *ld;
+    int target;
+};
+
+static int made_progress(void *arg)
+{
+    const struct progress *p = arg;
+    return p->ld->done >= p->target;
+}
+
+static kvt_server_t *serve(int start, int min_spare, int max_spare)
+{
+    kvt_server_t *srv = kvt_server_new("prefork");
+    kvt_write_file(srv, "f.txt", BODY, strlen(BODY));
+    kvt_server_processes(srv, start, min_spare, max_spare);
+    return srv;
+}
+
+static void assert_serves(kvt_server_t *srv)
+{
+    kvt_response_t r;
+    long t0 = kvt_now_ms();
+
+    kvt_get(kvt_server_port(srv), "/f.txt", &r);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_str_eq(r.body, BODY);
+    kvt_response_free(&r);
+    ck_assert_msg(kvt_now_ms() - t0 < 5000, "the answer took %ld ms", kvt_now_ms() - t0);
+}
+
+/* ---- 1. Graceful restarts under continuous load ---- */
+
+START_TEST(test_graceful_restarts_under_load_lose_nothing)
+{
+    kvt_server_t *srv = serve(2, 2, 4);
+    struct load *ld = mmap(NULL, sizeof(*ld), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+                           -1, 0);
+    pid_t client;
+    int status = 0;
+
+    ck_assert(ld != MAP_FAILED);
+    memset(ld, 0, sizeof(*ld));
+    kvt_server_start(srv);
+    wait_generation(srv, 0);
+    client = fork();
+    ck_assert(client >= 0);
+    if (client == 0) {
+        load_client(kvt_server_port(srv), ld);
+    }
+    for (int gen = 1; gen <= 5; gen++) {
+        struct progress p = {ld, ld->done + 30};
+
+        ck_assert_int_eq(kill(kvt_server_pid(srv), SIGUSR1), 0);
+        wait_generation(srv, gen);
+        ck_assert_msg(kvt_wait_for(made_progress, &p, 10000),
+                      "the client stalled after graceful restart %d (%d done, %d failed)", gen,
+                      ld->done, ld->failures);
+    }
+    ld->stop = 1;
+    ck_assert_int_eq(waitpid(client, &status, 0), client);
+    ck_assert_msg(ld->failures == 0, "%d of %d requests failed across 5 graceful restarts",
+                  ld->failures, ld->done + ld->failures);
+    ck_assert_int_ge(ld->done, 150);
+    munmap(ld, sizeof(*ld));
+}
+END_TEST
+
+/* A 1 MiB download that is half read when a graceful restart happens completes exactly. */
+START_TEST(test_download_spans_graceful_restart)
+{
+    kvt_server_t *srv = serve(1, 1, 2);
+    char *data = malloc(DOWNLOAD_SIZE);
+    char head[256];
+    size_t got = 0, cap = DOWNLOAD_SIZE + 4096;
+    char *buf = malloc(cap);
+    pid_t server_child;
+    int fd;
+    ssize_t n;
+
+    for (size_t i = 0; i < DOWNLOAD_SIZE; i++) {
+        data[i] = (char)('a' + (i * 7 + i / 1000) % 26);
+    }
+    kvt_write_file(srv, "big.bin", data, DOWNLOAD_SIZE);
+    kvt_server_conf(srv, "SendBufferSize 16384"); /* the child blocks in its writes */
+    kvt_server_start(srv);
+    wait_generation(srv, 0);
+    fd = plain_connect(kvt_server_port(srv), 4096);
+    ck_assert_int_ge(fd, 0);
+    snprintf(head, sizeof(head), "GET /big.bin HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+    ck_assert_int_eq(send_all(fd, head), 0);
+    while (got < 65536 && (n = read(fd, buf + got, 65536 - got)) > 0) {
+        got += (size_t)n;
+    }
+    server_child = kvt_serving_pid(srv, fd);
+    ck_assert_int_gt(server_child, 0);
+    ck_assert_int_eq(kill(kvt_server_pid(srv), SIGUSR1), 0);
+    wait_generation(srv, 1);
+    assert_serves(srv);
+    ck_assert_msg(kvt_pid_alive(server_child),
+                  "the child sending the download was gone before the client read it all");
+    while (got < cap && (n = read(fd, buf + got, cap - got)) > 0) {
+        got += (size_t)n;
+    }
+    close(fd);
+    char *body = strstr(buf, "\r\n\r\n");
+    ck_assert_ptr_nonnull(body);
+    body += 4;
+    ck_assert_msg(got - (size_t)(body - buf) == DOWNLOAD_SIZE, "got %zu body bytes of %d",
+                  got - (size_t)(body - buf), DOWNLOAD_SIZE);
+    ck_assert_msg(memcmp(body, data, DOWNLOAD_SIZE) == 0, "the download is corrupt");
+    free(buf);
+    free(data);
+}
+END_TEST
+
+/* ---- 2. Draining children: slots and GracefulShutdownTimeout ---- */
+
+/* A connection that holds a child: half a request head. */
+static int hold_child(kvt_server_t *srv, pid_t *child)
+{
+    long deadline = kvt_now_ms() + 5000;
+    int fd = kvt_connect(kvt_server_port(srv));
+
+    kvt_send(fd, "GET /f.txt HTTP/1.1\r\n");
+    while ((*child = kvt_serving_pid(srv, fd)) == 0 && kvt_now_ms() < deadline) {
+        poll(NULL, 0, 20);
+    }
+    ck_assert_msg(*child > 0, "no child took the slow connection");
+    return fd;
+}
+
+/* Slow clients hold every MaxRequestWorkers child; five graceful restarts later the server
+ * still answers at once, and the slow clients still get their answers. */
+START_TEST(test_draining_children_leave_slots_to_new_generation)
+{
+    kvt_server_t *srv = serve(2, 1, 2);
+    int fds[2];
+    pid_t held[2];
+    kvt_response_t r;
+
+    kvt_server_conf(srv, "ServerLimit 2");
+    kvt_server_conf(srv, "MaxRequestWorkers 2");
+    kvt_server_conf(srv, "Timeout 30");
+    kvt_server_start(srv);
+    wait_generation(srv, 0);
+    for (int i = 0; i < 2; i++) {
+        fds[i] = hold_child(srv, &held[i]);
+    }
+    for (int gen = 1; gen <= 5; gen++) {
+        ck_assert_int_eq(kill(kvt_server_pid(srv), SIGUSR1), 0);
+        wait_generation(srv, gen);
+        assert_serves(srv);
+    }
+    char *log = error_log(srv);
+    ck_assert_msg(!kvt_contains(log, "KV00433"), "MaxRequestWorkers reached: %s", log);
+    free(log);
+    for (int i = 0; i < 2; i++) {
+        ck_assert(kvt_pid_alive(held[i]));
+        kvt_send(fds[i], "Host: t\r\n\r\n");
+        ck_assert_int_eq(kvt_read_response(fds[i], &r, 0), 0);
+        ck_assert_int_eq(r.status, 200);
+        kvt_response_free(&r);
+        close(fds[i]);
+    }
+}
+END_TEST
+
+static int pid_gone(void *arg)
+{
+    return !kvt_pid_alive(*(pid_t *)arg);
+}
+
+START_TEST(test_graceful_shutdown_timeout_bounds_restart_drain)
+{
+    kvt_server_t *srv = serve(1, 1, 2);
+    pid_t held;
+    int fd;
+
+    kvt_server_conf(srv, "Timeout 30");
+    kvt_server_conf(srv, "GracefulShutdownTimeout 2");
+    kvt_server_start(srv);
+    wait_generation(srv, 0);
+    fd = hold_child(srv, &held);
+    ck_assert_int_eq(kill(kvt_server_pid(srv), SIGUSR1), 0);
+    wait_generation(srv, 1);
+    assert_serves(srv);
+    ck_assert_msg(!kvt_wait_for(pid_gone, &held, 1000), "the draining child did not drain");
+    ck_assert_msg(kvt_wait_for(pid_gone, &held, 6000),
+                  "GracefulShutdownTimeout 2 did not stop the draining child (Timeout is 30)");
+    wait_log(srv, "KV00971", 2000);
+    assert_serves(srv);
+    close(fd);
+}
+END_TEST
+
+/* ---- 3. -k graceful and kivactl wait for the outcome ---- */
+
+static int run_cmd(const char *const argv[], char **err)
+{
+    int status = -1;
+    ck_assert_int_eq(kvt_run(argv, 30000, &status, NULL, err), 0);
+    return status;
+}
+
+static int serves_reloaded_type(kvt_server_t *srv)
+{
+    kvt_response_t r;
+    int yes;
+
+    kvt_get(kvt_server_port(srv), "/f.txt", &r);
+    yes = r.status == 200 && kvt_header(&r, "Content-Type") &&
+          kvt_contains(kvt_header(&r, "Content-Type"), "text/x-reloaded");
+    kvt_response_free(&r);
+    return yes;
+}
+
+START_TEST(test_k_graceful_waits_and_reports_errors)
+{
+    kvt_server_t *srv = serve(1, 1, 2);
+    char *good = kvt_strf("%s.good", kvt_server_conf_path(srv));
+    char *kiva = kvt_strf("%s/kiva", KV_TEST_BUILDDIR);
+    char *err = NULL;
+    unsigned line;
+
+    kvt_server_start(srv);
+    wait_generation(srv, 0);
+    kvt_server_conf(srv, "AddType text/x-reloaded .txt");
+    kvt_server_write_conf(srv);
+    {
+        const char *argv[] = {kiva, "-k", "graceful", "-f", kvt_server_conf_path(srv), NULL};
+        ck_assert_int_eq(run_cmd(argv, &err), 0);
+    }
+    ck_assert_msg(serves_reloaded_type(srv), "-k graceful returned before the reload served");
+    ck_assert_int_eq(status_generation(srv), 1);
+
+    /* -k reads the good copy; the server re-reads its own file, now broken. */
+    ck_assert_int_eq(rename(kvt_server_conf_path(srv), good), 0);
+    kvt_server_conf(srv, "NoSuchDirective 1");
+    kvt_server_write_conf(srv);
+    line = kvt_conf_line_of(srv, "NoSuchDirective");
+    {
+        char *kivactl = kvt_strf("%s/kivactl", KV_TEST_BUILDDIR);
+        const char *argv[] = {kivactl, "graceful", "-f", good, NULL};
+        setenv("KIVA", kiva, 1);
+        ck_assert_int_eq(run_cmd(argv, &err), 1);
+        free(kivactl);
+    }
+    char *want = kvt_strf("%s:%u: ", kvt_server_conf_path(srv), line);
+    ck_assert_msg(kvt_contains(err, want), "kivactl graceful said '%s', not '%s...'", err, want);
+    ck_assert_msg(kvt_contains(err, "NoSuchDirective"), "kivactl graceful said '%s'", err);
+    ck_assert_msg(serves_reloaded_type(srv), "the running configuration stopped serving");
+    {
+        const char *argv[] = {kiva, "-k", "restart", "-f", good, NULL};
+        ck_assert_int_eq(run_cmd(argv, &err), 1);
+        ck_assert_msg(kvt_contains(err, want), "-k restart said '%s'", err);
+    }
+    ck_assert(kvt_pid_alive(kvt_server_pid(srv)));
+    free(want);
+    free(good);
+    free(kiva);
+}
+END_TEST
+
+/* Run kiva -f CONF A [B]; its exit status, and its stderr in *err. */
+static int kiva_on_conf(kvt_server_t *srv, const char *a, const char *b, char **err)
+{
+    int status;
+
+    ck_assert_int_eq(kvt_run_kiva(&status, NULL, err, "-f", kvt_server_conf_path(srv), a, b,
+                                  (const char *)NULL),
+                     0);
+    return status;
+}
+
+/* A syntax error that -k itself finds is printed as FILE:LINE: REASON too. */
+START_TEST(test_k_graceful_syntax_error_file_line)
+{
+    kvt_server_t *srv = serve(1, 1, 2);
+    char *err = NULL;
+
+    kvt_server_start(srv);
+    wait_generation(srv, 0);
+    kvt_server_conf(srv, "NoSuchDirective 1");
+    kvt_server_write_conf(srv);
+    char *want = kvt_strf("%s:%u: ", kvt_server_conf_path(srv),
+                          kvt_conf_line_of(srv, "NoSuchDirective"));
+    ck_assert_int_eq(kiva_on_conf(srv, "-k", "graceful", &err), 1);
+    ck_assert_msg(kvt_contains(err, want), "-k graceful said '%s', not '%s...'", err, want);
+    ck_assert_int_eq(status_generation(srv), 0);
+    free(want);
+}
+END_TEST
+
+/* ---- 4. kiva -t shows the limits the MPM will change ---- */
+
+START_TEST(test_t_shows_clamped_limits)
+{
+    kvt_server_t *srv = serve(1, 1, 2);
+    char *err = NULL;
+
+    kvt_server_conf(srv, "ServerLimit 4");
+    kvt_server_conf(srv, "MaxRequestWorkers 10");
+    kvt_server_write_conf(srv);
+    ck_assert_int_eq(kiva_on_conf(srv, "-t", NULL, &err), 0);
+    ck_assert_msg(kvt_contains(err, "MaxRequestWorkers of 10 exceeds ServerLimit value of 4 "
+                                    "servers, decreasing MaxRequestWorkers to 4") &&
+                      kvt_contains(err, "see the ServerLimit directive"),
+                  "kiva -t said: %s", err);
+    ck_assert_msg(kvt_contains(err, "Syntax OK"), "kiva -t said: %s", err);
+}
+END_TEST
+
+/* ---- 5. Signal storms and crashes ---- */
+
+/* One correct answer on a new connection, without asserting. */
+static int answers(void *arg)
+{
+    int fd = plain_connect(kvt_server_port(arg), 0);
+    int ok = fd >= 0 && exchange(fd, 1);
+
+    if (fd >= 0) {
+        close(fd);
+    }
+    return ok;
+}
+
+START_TEST(test_signal_storm_leaves_a_serving_server)
+{
+    kvt_server_t *srv = serve(2, 2, 4);
+    pid_t parent;
+
+    kvt_server_start(srv);
+    wait_generation(srv, 0);
+    parent = kvt_server_pid(srv);
+    for (int i = 0; i < 20; i++) {
+        ck_assert_int_eq(kill(parent, i % 3 == 2 ? SIGHUP : SIGUSR1), 0);
+    }
+    wait_generation(srv, 1);
+    /* A HUP still being acted on stops the children with what they serve: retry. */
+    ck_assert_msg(kvt_wait_for(answers, srv, GEN_DEADLINE_MS), "no answer after the storm");
+    ck_assert(kvt_pid_alive(parent));
+    char *log = error_log(srv);
+    ck_assert_msg(!kvt_contains(log, "[emerg]") && !kvt_contains(log, "[alert]") &&
+                      !kvt_contains(log, "NOT loaded") && !kvt_contains(log, "exit signal"),
+                  "the storm left this log: %s", log);
+    free(log);
+}
+END_TEST
+
+static int has_children(void *arg)
+{
+    pid_t kids[KVT_MAX_PIDS];
+    return kvt_children(kvt_server_pid(arg), kids, KVT_MAX_PIDS) > 0;
+}
+
+static int two_children(void *arg)
+{
+    pid_t kids[KVT_MAX_PIDS];
+    return kvt_children(kvt_server_pid(arg), kids, KVT_MAX_PIDS) >= 2;
+}
+
+START_TEST(test_crashed_child_is_logged_and_replaced)
+{
+    kvt_server_t *srv = serve(2, 2, 3);
+    pid_t kids[KVT_MAX_PIDS];
+    pid_t victim;
+    char *want;
+
+    kvt_server_start(srv);
+    wait_generation(srv, 0);
+    ck_assert_msg(kvt_wait_for(has_children, srv, 10000), "no child started");
+    ck_assert_int_ge(kvt_children(kvt_server_pid(srv), kids, KVT_MAX_PIDS), 1);
+    victim = kids[0];
+    ck_assert_int_eq(kill(victim, SIGSEGV), 0);
+    want = kvt_strf("child pid %ld exit signal Segmentation fault (11)", (long)victim);
+    wait_log(srv, want, 10000);
+    ck_assert_msg(kvt_wait_for(pid_gone, &victim, 5000), "the crashed child was not reaped");
+    ck_assert_msg(kvt_wait_for(two_children, srv, 10000), "the crashed child was not replaced");
+    assert_serves(srv);
+    free(want);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("lifecycle");
+    TCase *tc = tcase_create("prefork");
+
+    tcase_set_timeout(tc, 120);
+    kvt_add_test(tc, test_graceful_restarts_under_load_lose_nothing);
+    kvt_add_test(tc, test_download_spans_graceful_restart);
+    kvt_add_test(tc, test_draining_children_leave_slots_to_new_generation);
+    kvt_add_test(tc, test_graceful_shutdown_timeout_bounds_restart_drain);
+    kvt_add_test(tc, test_k_graceful_waits_and_reports_errors);
+    kvt_add_test(tc, test_k_graceful_syntax_error_file_line);
+    kvt_add_test(tc, test_t_shows_clamped_limits);
+    kvt_add_test(tc, test_signal_storm_leaves_a_serving_server);
+    kvt_add_test(tc, test_crashed_child_is_logged_and_replaced);
+    suite_add_tcase(s, tc);
+    return kvt_run_suite(s);
+}
