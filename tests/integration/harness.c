@@ -588,7 +588,8 @@ static void base_config(kvt_server_t *srv)
     base_line(srv, "DocumentRoot \"%s\"", srv->docroot);
     base_line(srv, "TypesConfig %s/conf/mime.types", KV_TEST_SRCDIR);
     base_line(srv, "DirectoryIndex index.html");
-    base_line(srv, "<IfModule mpm_%s_module>", srv->mpm);
+    /* Spare servers are prefork's: another MPM would not know the directives. */
+    base_line(srv, "<IfModule mpm_prefork_module>");
     base_line(srv, "    StartServers 2");
     base_line(srv, "    MinSpareServers 1");
     base_line(srv, "    MaxSpareServers 3");
