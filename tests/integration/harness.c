@@ -651,6 +651,12 @@ static void watcher_send(kvt_server_t *srv, char tag)
     (void)n;
 }
 
+const char *kvt_mpm(void)
+{
+    const char *mpm = getenv("KVT_MPM");
+    return mpm && *mpm ? mpm : "prefork";
+}
+
 kvt_server_t *kvt_server_new(const char *mpm)
 {
     ck_assert_msg(nservers < MAX_SERVERS, "too many servers in one test");
