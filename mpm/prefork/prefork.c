@@ -5,11 +5,8 @@
  * children, replaces those that died unasked, and keeps the idle ones of the running
  * generation between MinSpareServers and MaxSpareServers. Signals, reaping and telling
  * children to go are shared with the other MPMs in server/mpm_common.c. */
-#include <errno.h>
 #include <unistd.h>
 
-#include <apr_allocator.h>
-#include <apr_poll.h>
 #include <apr_proc_mutex.h>
 #include <apr_thread_proc.h>
 
@@ -22,6 +19,7 @@
 #include "kv_mpm.h"
 #include "kv_mpm_common.h"
 #include "kv_scoreboard.h"
+#include "../accept.h"
 #include "policy.h"
 
 #define KV_LOG_MODULE "mpm_prefork"
@@ -33,16 +31,10 @@
 #define DEFAULT_MAX_WORKERS 256
 #define DEFAULT_SERVER_LIMIT 256
 
-/* Free memory a child's connection pool keeps between connections. */
-#define PTRANS_MAX_FREE (512 * 1024)
 /* How often the parent counts idle children. */
 #define MAINTENANCE_INTERVAL apr_time_from_sec(1)
 /* How long the parent starts no child after one could not start at all or fork failed. */
 #define HOLDOFF apr_time_from_sec(10)
-/* How long a child waits for the accept mutex before it looks whether it must exit. */
-#define LOCK_TICK apr_time_from_sec(1)
-/* Pause of a child whose accept fails for want of descriptors or memory. */
-#define RESOURCE_PAUSE apr_time_from_msec(500)
 
 extern kv_module_t mpm_prefork_module;
 
@@ -72,15 +64,12 @@ typedef struct {
 typedef struct {
     kv_server_t *s;
     apr_pool_t *pchild;
-    apr_pool_t *ptrans;      /* the connection's pool, cleared after each */
-    apr_pollset_t *pollset;  /* NULL: one listener and a blocking accept */
-    apr_proc_mutex_t *mutex; /* NULL: no serialising */
+    apr_pool_t *ptrans; /* the connection's pool, cleared after each */
+    kv_acceptor_t acc;
     int one_process;
-    int slot;      /* process slot */
-    int sb_slot;   /* its one worker's slot */
-    unsigned next; /* round robin over ready listeners */
-    int result;    /* -X: what the signal that ended serving asks for */
-    int failed;    /* accepting cannot go on */
+    int slot;    /* process slot */
+    int sb_slot; /* its one worker's slot */
+    int result;  /* -X: what the signal that ended serving asks for */
 } server_t;
 
 /* ---- Configuration ---- */
@@ -196,63 +185,6 @@ static const kv_command_t prefork_cmds[] = {
 
 /* ---- Serving: a child, or the parent under -X ---- */
 
-static apr_status_t create_ptrans(server_t *sv)
-{
-    apr_allocator_t *allocator;
-    apr_status_t rv = apr_allocator_create(&allocator);
-
-    if (rv != APR_SUCCESS) {
-        return rv;
-    }
-    apr_allocator_max_free_set(allocator, PTRANS_MAX_FREE);
-    rv = apr_pool_create_ex(&sv->ptrans, sv->pchild, NULL, allocator);
-    if (rv != APR_SUCCESS) {
-        apr_allocator_destroy(allocator);
-        return rv;
-    }
-    apr_allocator_owner_set(allocator, sv->ptrans);
-    apr_pool_tag(sv->ptrans, "transaction");
-    return APR_SUCCESS;
-}
-
-static apr_status_t pollset_add(apr_pollset_t *ps, apr_pool_t *p, apr_datatype_e type, void *desc,
-                                void *data)
-{
-    apr_pollfd_t pfd = {0};
-
-    pfd.p = p;
-    pfd.desc_type = type;
-    pfd.reqevents = APR_POLLIN;
-    if (type == APR_POLL_SOCKET) {
-        pfd.desc.s = desc;
-    } else {
-        pfd.desc.f = desc;
-    }
-    pfd.client_data = data;
-    return apr_pollset_add(ps, &pfd);
-}
-
-/* Several listeners, or -X (which also watches the signal pipe), need a poll before the
- * accept. Plain poll(2), because a child retires its listeners by putting /dev/null in
- * their place, which poll sees at once. */
-static apr_status_t create_pollset(server_t *sv)
-{
-    apr_status_t rv;
-
-    if (kv_listeners_count() < 2 && !sv->one_process) {
-        return APR_SUCCESS;
-    }
-    rv = apr_pollset_create_ex(&sv->pollset, (apr_uint32_t)kv_listeners_count() + 1, sv->pchild, 0,
-                               APR_POLLSET_POLL);
-    for (kv_listen_rec_t *lr = kv_listeners; lr && rv == APR_SUCCESS; lr = lr->next) {
-        rv = pollset_add(sv->pollset, sv->pchild, APR_POLL_SOCKET, lr->sd, lr);
-    }
-    if (rv == APR_SUCCESS && sv->one_process) {
-        rv = pollset_add(sv->pollset, sv->pchild, APR_POLL_FILE, kv_mpm_wakeup_pipe(), NULL);
-    }
-    return rv;
-}
-
 static apr_status_t server_init(server_t *sv, apr_pool_t *pchild, kv_server_t *s, int slot)
 {
     apr_status_t rv;
@@ -262,9 +194,11 @@ static apr_status_t server_init(server_t *sv, apr_pool_t *pchild, kv_server_t *s
     sv->slot = slot;
     sv->sb_slot = slot * kv_scoreboard_thread_limit();
     sv->result = -1;
-    rv = create_ptrans(sv);
+    sv->acc.s = s;
+    sv->acc.one_process = sv->one_process;
+    rv = kv_accept_create_ptrans(pchild, &sv->ptrans);
     if (rv == APR_SUCCESS) {
-        rv = create_pollset(sv);
+        rv = kv_acceptor_init(&sv->acc, pchild);
     }
     if (rv != APR_SUCCESS) {
         kv_log_error(KV_LOG_MARK, KV_LOG_EMERG, rv, s, "KV00427: could not set up the accept loop");
@@ -274,7 +208,7 @@ static apr_status_t server_init(server_t *sv, apr_pool_t *pchild, kv_server_t *s
 
 static int should_stop(server_t *sv)
 {
-    if (sv->failed) {
+    if (sv->acc.failed) {
         return 1;
     }
     if (!sv->one_process) {
@@ -282,119 +216,6 @@ static int should_stop(server_t *sv)
     }
     sv->result = kv_mpm_take_signal();
     return sv->result >= 0;
-}
-
-static apr_status_t accept_lock(server_t *sv)
-{
-    apr_status_t rv;
-
-    if (!sv->mutex) {
-        return APR_SUCCESS;
-    }
-    /* Timed, so that a child told to exit while it waits for the mutex notices. */
-    while (!kv_mpm_child_exiting()) {
-        rv = apr_proc_mutex_timedlock(sv->mutex, LOCK_TICK);
-        if (rv == APR_ENOTIMPL) {
-            return apr_proc_mutex_lock(sv->mutex);
-        }
-        if (!APR_STATUS_IS_TIMEUP(rv) && !APR_STATUS_IS_EINTR(rv)) {
-            return rv;
-        }
-    }
-    return APR_EINTR;
-}
-
-/* The listener to accept on: the only one, or one that poll found ready. */
-static apr_status_t wait_for_listener(server_t *sv, kv_listen_rec_t **lr)
-{
-    const apr_pollfd_t *ready;
-    apr_int32_t n;
-    apr_status_t rv;
-
-    if (!sv->pollset) {
-        *lr = kv_listeners;
-        return APR_SUCCESS;
-    }
-    rv = apr_pollset_poll(sv->pollset, -1, &n, &ready);
-    if (rv != APR_SUCCESS) {
-        return rv;
-    }
-    for (apr_int32_t i = 0; i < n; i++) {
-        if (!ready[i].client_data) {
-            kv_mpm_wait_event(0); /* -X: a signal; should_stop looks at it */
-            return APR_EINTR;
-        }
-    }
-    *lr = ready[sv->next++ % (unsigned)n].client_data;
-    return APR_SUCCESS;
-}
-
-/* Errors of accept that concern one connection only (it went away before we took it). */
-static int accept_error_is_transient(apr_status_t rv)
-{
-    static const int transient[] = {EPROTO,     ENETDOWN,    EHOSTDOWN,   ENOPROTOOPT,
-                                    EOPNOTSUPP, ENETUNREACH, EHOSTUNREACH};
-
-    if (APR_STATUS_IS_EINTR(rv) || APR_STATUS_IS_EAGAIN(rv) || APR_STATUS_IS_ECONNABORTED(rv) ||
-        APR_STATUS_IS_ECONNRESET(rv) || APR_STATUS_IS_ETIMEDOUT(rv) || APR_STATUS_IS_TIMEUP(rv)) {
-        return 1;
-    }
-    for (size_t i = 0; i < sizeof(transient) / sizeof(transient[0]); i++) {
-        if (rv == APR_FROM_OS_ERROR(transient[i])) {
-            return 1;
-        }
-    }
-    return 0;
-}
-
-static int accept_error_is_resource(apr_status_t rv)
-{
-    return rv == APR_FROM_OS_ERROR(EMFILE) || rv == APR_FROM_OS_ERROR(ENFILE) ||
-           rv == APR_FROM_OS_ERROR(ENOBUFS) || rv == APR_FROM_OS_ERROR(ENOMEM);
-}
-
-static void accept_failed(server_t *sv, apr_status_t rv, const kv_listen_rec_t *lr)
-{
-    if (kv_mpm_child_exiting() || accept_error_is_transient(rv)) {
-        return;
-    }
-    if (accept_error_is_resource(rv)) {
-        kv_log_error(KV_LOG_MARK, KV_LOG_ERR, rv, sv->s,
-                     "KV00428: accept on %s failed for want of resources; pausing",
-                     lr ? lr->text : "a listener");
-        apr_sleep(RESOURCE_PAUSE);
-        return;
-    }
-    kv_log_error(KV_LOG_MARK, KV_LOG_ERR, rv, sv->s,
-                 "KV00429: accept on %s failed; this process stops serving",
-                 lr ? lr->text : "a listener");
-    sv->failed = 1;
-}
-
-static apr_status_t accept_connection(server_t *sv, apr_socket_t **csd)
-{
-    kv_listen_rec_t *lr = NULL;
-    apr_status_t rv = accept_lock(sv);
-
-    if (rv != APR_SUCCESS) {
-        if (!kv_mpm_child_exiting()) {
-            kv_log_error(KV_LOG_MARK, KV_LOG_ERR, rv, sv->s,
-                         "KV00430: could not take the accept mutex; child exiting");
-            sv->failed = 1;
-        }
-        return rv;
-    }
-    rv = wait_for_listener(sv, &lr);
-    if (rv == APR_SUCCESS) {
-        rv = apr_socket_accept(csd, lr->sd, sv->ptrans);
-    }
-    if (sv->mutex) {
-        apr_proc_mutex_unlock(sv->mutex);
-    }
-    if (rv != APR_SUCCESS) {
-        accept_failed(sv, rv, lr);
-    }
-    return rv;
 }
 
 static void serve_connection(server_t *sv, apr_socket_t *csd)
@@ -419,7 +240,7 @@ static void serve(server_t *sv)
         apr_socket_t *csd = NULL;
 
         kv_scoreboard_update(sv->sb_slot, KV_SB_READY, NULL);
-        if (accept_connection(sv, &csd) != APR_SUCCESS) {
+        if (kv_acceptor_accept(&sv->acc, sv->ptrans, &csd) != APR_SUCCESS) {
             continue;
         }
         serve_connection(sv, csd);
@@ -439,10 +260,10 @@ static void child_main(parent_t *pp, int slot)
     apr_pool_create(&pchild, pp->pconf);
     apr_pool_tag(pchild, "pchild");
     /* The mutex first: a lock file of another mechanism may be root's. */
-    sv.mutex = pp->mutex;
-    if (sv.mutex) {
-        apr_status_t rv =
-            apr_proc_mutex_child_init(&sv.mutex, apr_proc_mutex_lockfile(sv.mutex), pchild);
+    sv.acc.mutex = pp->mutex;
+    if (sv.acc.mutex) {
+        apr_status_t rv = apr_proc_mutex_child_init(&sv.acc.mutex,
+                                                    apr_proc_mutex_lockfile(sv.acc.mutex), pchild);
         if (rv != APR_SUCCESS) {
             kv_log_error(KV_LOG_MARK, KV_LOG_EMERG, rv, pp->s,
                          "KV00431: could not attach to the accept mutex");
@@ -477,7 +298,7 @@ static int serve_one_process(apr_pool_t *pconf, kv_server_t *s)
         kv_run_child_init(pchild, s);
         if (server_init(&sv, pchild, s, 0) == APR_SUCCESS) {
             serve(&sv);
-            result = sv.failed ? KV_MPM_FAILED : sv.result;
+            result = sv.acc.failed ? KV_MPM_FAILED : sv.result;
         }
     }
     proc->pid = 0;
