@@ -8,15 +8,13 @@
  * In a child the main thread is the listener: worker threads block the signals, so a
  * graceful signal interrupts the accept of the listener, which then stops, lets the workers
  * finish what they hold, joins them and exits. */
-#include <errno.h>
 #include <signal.h>
 #include <unistd.h>
 
-#include <apr_allocator.h>
-#include <apr_poll.h>
 #include <apr_proc_mutex.h>
 #include <apr_thread_proc.h>
 
+#include "../accept.h"
 #include "../prefork/policy.h"
 #include "fdqueue.h"
 #include "kv_config.h"
@@ -40,17 +38,12 @@
 #define DEFAULT_MIN_SPARE 75
 #define DEFAULT_MAX_SPARE 250
 
-/* Free memory a transaction pool keeps between connections. */
-#define PTRANS_MAX_FREE (512 * 1024)
 /* How often the parent counts idle threads. */
 #define MAINTENANCE_INTERVAL apr_time_from_sec(1)
 /* How long the parent starts no child after one could not start at all or fork failed. */
 #define HOLDOFF apr_time_from_sec(10)
-/* How long the listener waits for the accept mutex or a free worker before it looks
- * whether it must stop. */
+/* How long the listener waits for a free worker before it looks whether it must stop. */
 #define LISTENER_TICK apr_time_from_sec(1)
-/* Pause of a listener whose accept fails for want of descriptors or memory. */
-#define RESOURCE_PAUSE apr_time_from_msec(500)
 
 extern kv_module_t mpm_worker_module;
 
@@ -80,16 +73,13 @@ typedef struct {
 typedef struct {
     kv_server_t *s;
     apr_pool_t *pchild;
-    apr_pollset_t *pollset;  /* NULL: one listener and a blocking accept */
-    apr_proc_mutex_t *mutex; /* NULL: no serialising */
+    kv_acceptor_t acc;
     worker_queue_t *queue;
     apr_thread_t **threads;
     int nthreads; /* worker threads started */
     int one_process;
-    int slot;      /* process slot */
-    unsigned next; /* round robin over ready listeners */
-    int result;    /* -X: what the signal that ended serving asks for */
-    int failed;    /* accepting cannot go on */
+    int slot;   /* process slot */
+    int result; /* -X: what the signal that ended serving asks for */
 } server_t;
 
 /* What a worker thread is given. */
@@ -243,63 +233,6 @@ static const kv_command_t worker_cmds[] = {
 
 /* ---- Serving: a child, or the parent under -X ---- */
 
-static apr_status_t create_ptrans(apr_pool_t *pchild, apr_pool_t **ptrans)
-{
-    apr_allocator_t *allocator;
-    apr_status_t rv = apr_allocator_create(&allocator);
-
-    if (rv != APR_SUCCESS) {
-        return rv;
-    }
-    apr_allocator_max_free_set(allocator, PTRANS_MAX_FREE);
-    rv = apr_pool_create_ex(ptrans, pchild, NULL, allocator);
-    if (rv != APR_SUCCESS) {
-        apr_allocator_destroy(allocator);
-        return rv;
-    }
-    apr_allocator_owner_set(allocator, *ptrans);
-    apr_pool_tag(*ptrans, "transaction");
-    return APR_SUCCESS;
-}
-
-static apr_status_t pollset_add(apr_pollset_t *ps, apr_pool_t *p, apr_datatype_e type, void *desc,
-                                void *data)
-{
-    apr_pollfd_t pfd = {0};
-
-    pfd.p = p;
-    pfd.desc_type = type;
-    pfd.reqevents = APR_POLLIN;
-    if (type == APR_POLL_SOCKET) {
-        pfd.desc.s = desc;
-    } else {
-        pfd.desc.f = desc;
-    }
-    pfd.client_data = data;
-    return apr_pollset_add(ps, &pfd);
-}
-
-/* Several listeners, or -X (which also watches the signal pipe), need a poll before the
- * accept. Plain poll(2), because a child retires its listeners by putting /dev/null in
- * their place, which poll sees at once. */
-static apr_status_t create_pollset(server_t *sv)
-{
-    apr_status_t rv;
-
-    if (kv_listeners_count() < 2 && !sv->one_process) {
-        return APR_SUCCESS;
-    }
-    rv = apr_pollset_create_ex(&sv->pollset, (apr_uint32_t)kv_listeners_count() + 1, sv->pchild, 0,
-                               APR_POLLSET_POLL);
-    for (kv_listen_rec_t *lr = kv_listeners; lr && rv == APR_SUCCESS; lr = lr->next) {
-        rv = pollset_add(sv->pollset, sv->pchild, APR_POLL_SOCKET, lr->sd, lr);
-    }
-    if (rv == APR_SUCCESS && sv->one_process) {
-        rv = pollset_add(sv->pollset, sv->pchild, APR_POLL_FILE, kv_mpm_wakeup_pipe(), NULL);
-    }
-    return rv;
-}
-
 static void *APR_THREAD_FUNC worker_thread(apr_thread_t *thd, void *data)
 {
     worker_arg_t *a = data;
@@ -353,7 +286,7 @@ static apr_status_t start_workers(server_t *sv, int threads)
     for (int t = 0; t < threads && rv == APR_SUCCESS; t++) {
         apr_pool_t *ptrans;
 
-        rv = create_ptrans(sv->pchild, &ptrans);
+        rv = kv_accept_create_ptrans(sv->pchild, &ptrans);
         if (rv == APR_SUCCESS) {
             worker_queue_put_pool(sv->queue, ptrans);
         }
@@ -401,7 +334,9 @@ static apr_status_t server_init(server_t *sv, apr_pool_t *pchild, kv_server_t *s
     sv->pchild = pchild;
     sv->slot = slot;
     sv->result = -1;
-    rv = create_pollset(sv);
+    sv->acc.s = s;
+    sv->acc.one_process = sv->one_process;
+    rv = kv_acceptor_init(&sv->acc, pchild);
     if (rv == APR_SUCCESS) {
         rv = start_workers(sv, threads);
     }
@@ -414,7 +349,7 @@ static apr_status_t server_init(server_t *sv, apr_pool_t *pchild, kv_server_t *s
 
 static int should_stop(server_t *sv)
 {
-    if (sv->failed) {
+    if (sv->acc.failed) {
         return 1;
     }
     if (!sv->one_process) {
@@ -422,119 +357,6 @@ static int should_stop(server_t *sv)
     }
     sv->result = kv_mpm_take_signal();
     return sv->result >= 0;
-}
-
-static apr_status_t accept_lock(server_t *sv)
-{
-    apr_status_t rv;
-
-    if (!sv->mutex) {
-        return APR_SUCCESS;
-    }
-    /* Timed, so that a child told to exit while it waits for the mutex notices. */
-    while (!kv_mpm_child_exiting()) {
-        rv = apr_proc_mutex_timedlock(sv->mutex, LISTENER_TICK);
-        if (rv == APR_ENOTIMPL) {
-            return apr_proc_mutex_lock(sv->mutex);
-        }
-        if (!APR_STATUS_IS_TIMEUP(rv) && !APR_STATUS_IS_EINTR(rv)) {
-            return rv;
-        }
-    }
-    return APR_EINTR;
-}
-
-/* The listener to accept on: the only one, or one that poll found ready. */
-static apr_status_t wait_for_listener(server_t *sv, kv_listen_rec_t **lr)
-{
-    const apr_pollfd_t *ready;
-    apr_int32_t n;
-    apr_status_t rv;
-
-    if (!sv->pollset) {
-        *lr = kv_listeners;
-        return APR_SUCCESS;
-    }
-    rv = apr_pollset_poll(sv->pollset, -1, &n, &ready);
-    if (rv != APR_SUCCESS) {
-        return rv;
-    }
-    for (apr_int32_t i = 0; i < n; i++) {
-        if (!ready[i].client_data) {
-            kv_mpm_wait_event(0); /* -X: a signal; should_stop looks at it */
-            return APR_EINTR;
-        }
-    }
-    *lr = ready[sv->next++ % (unsigned)n].client_data;
-    return APR_SUCCESS;
-}
-
-/* Errors of accept that concern one connection only (it went away before we took it). */
-static int accept_error_is_transient(apr_status_t rv)
-{
-    static const int transient[] = {EPROTO,     ENETDOWN,    EHOSTDOWN,   ENOPROTOOPT,
-                                    EOPNOTSUPP, ENETUNREACH, EHOSTUNREACH};
-
-    if (APR_STATUS_IS_EINTR(rv) || APR_STATUS_IS_EAGAIN(rv) || APR_STATUS_IS_ECONNABORTED(rv) ||
-        APR_STATUS_IS_ECONNRESET(rv) || APR_STATUS_IS_ETIMEDOUT(rv) || APR_STATUS_IS_TIMEUP(rv)) {
-        return 1;
-    }
-    for (size_t i = 0; i < sizeof(transient) / sizeof(transient[0]); i++) {
-        if (rv == APR_FROM_OS_ERROR(transient[i])) {
-            return 1;
-        }
-    }
-    return 0;
-}
-
-static int accept_error_is_resource(apr_status_t rv)
-{
-    return rv == APR_FROM_OS_ERROR(EMFILE) || rv == APR_FROM_OS_ERROR(ENFILE) ||
-           rv == APR_FROM_OS_ERROR(ENOBUFS) || rv == APR_FROM_OS_ERROR(ENOMEM);
-}
-
-static void accept_failed(server_t *sv, apr_status_t rv, const kv_listen_rec_t *lr)
-{
-    if (kv_mpm_child_exiting() || accept_error_is_transient(rv)) {
-        return;
-    }
-    if (accept_error_is_resource(rv)) {
-        kv_log_error(KV_LOG_MARK, KV_LOG_ERR, rv, sv->s,
-                     "KV00913: accept on %s failed for want of resources; pausing",
-                     lr ? lr->text : "a listener");
-        apr_sleep(RESOURCE_PAUSE);
-        return;
-    }
-    kv_log_error(KV_LOG_MARK, KV_LOG_ERR, rv, sv->s,
-                 "KV00914: accept on %s failed; this process stops serving",
-                 lr ? lr->text : "a listener");
-    sv->failed = 1;
-}
-
-static apr_status_t accept_connection(server_t *sv, apr_pool_t *ptrans, apr_socket_t **csd)
-{
-    kv_listen_rec_t *lr = NULL;
-    apr_status_t rv = accept_lock(sv);
-
-    if (rv != APR_SUCCESS) {
-        if (!kv_mpm_child_exiting()) {
-            kv_log_error(KV_LOG_MARK, KV_LOG_ERR, rv, sv->s,
-                         "KV00915: could not take the accept mutex; child exiting");
-            sv->failed = 1;
-        }
-        return rv;
-    }
-    rv = wait_for_listener(sv, &lr);
-    if (rv == APR_SUCCESS) {
-        rv = apr_socket_accept(csd, lr->sd, ptrans);
-    }
-    if (sv->mutex) {
-        apr_proc_mutex_unlock(sv->mutex);
-    }
-    if (rv != APR_SUCCESS) {
-        accept_failed(sv, rv, lr);
-    }
-    return rv;
 }
 
 /* The listener: take a free worker's pool, accept into it, hand the connection over. */
@@ -547,7 +369,7 @@ static void listen_loop(server_t *sv)
         if (worker_queue_get_pool(sv->queue, &ptrans, LISTENER_TICK) != APR_SUCCESS) {
             continue; /* every worker busy: look at the signals again */
         }
-        if (accept_connection(sv, ptrans, &csd) != APR_SUCCESS ||
+        if (kv_acceptor_accept(&sv->acc, ptrans, &csd) != APR_SUCCESS ||
             worker_queue_push(sv->queue, csd, ptrans) != APR_SUCCESS) {
             apr_pool_clear(ptrans);
             worker_queue_put_pool(sv->queue, ptrans);
@@ -569,10 +391,10 @@ static void child_main(parent_t *pp, int slot)
     apr_pool_create(&pchild, pp->pconf);
     apr_pool_tag(pchild, "pchild");
     /* The mutex first: a lock file of another mechanism may be root's. */
-    sv.mutex = pp->mutex;
-    if (sv.mutex) {
-        apr_status_t rv =
-            apr_proc_mutex_child_init(&sv.mutex, apr_proc_mutex_lockfile(sv.mutex), pchild);
+    sv.acc.mutex = pp->mutex;
+    if (sv.acc.mutex) {
+        apr_status_t rv = apr_proc_mutex_child_init(&sv.acc.mutex,
+                                                    apr_proc_mutex_lockfile(sv.acc.mutex), pchild);
         if (rv != APR_SUCCESS) {
             kv_log_error(KV_LOG_MARK, KV_LOG_EMERG, rv, pp->s,
                          "KV00916: could not attach to the accept mutex");
@@ -609,7 +431,7 @@ static int serve_one_process(apr_pool_t *pconf, kv_server_t *s, int threads)
         kv_run_child_init(pchild, s);
         if (server_init(&sv, pchild, s, 0, threads) == APR_SUCCESS) {
             listen_loop(&sv);
-            result = sv.failed ? KV_MPM_FAILED : sv.result;
+            result = sv.acc.failed ? KV_MPM_FAILED : sv.result;
         }
         stop_workers(&sv);
     }
