@@ -20,6 +20,7 @@
 #include "kv_mpm_common.h"
 #include "kv_scoreboard.h"
 #include "../accept.h"
+#include "../parent.h"
 #include "policy.h"
 
 #define KV_LOG_MODULE "mpm_prefork"
@@ -31,8 +32,6 @@
 #define DEFAULT_MAX_WORKERS 256
 #define DEFAULT_SERVER_LIMIT 256
 
-/* How often the parent counts idle children. */
-#define MAINTENANCE_INTERVAL apr_time_from_sec(1)
 /* How long the parent starts no child after one could not start at all or fork failed. */
 #define HOLDOFF apr_time_from_sec(10)
 
@@ -444,59 +443,13 @@ static void maintain_spares(parent_t *pp)
     start_children(pp, a.spawn);
 }
 
-/* Act on the signal that ends this generation; returns the run hook's result. */
-static int end_generation(parent_t *pp, int result)
+/* Once a second: replace no more dead children until the next round, keep the spares. */
+static void maintain(void *baton)
 {
-    kv_server_t *s = pp->s;
+    parent_t *pp = baton;
 
-    switch (result) {
-    case KV_MPM_STOP:
-        kv_log_error(KV_LOG_MARK, KV_LOG_NOTICE, 0, s, "KV00435: caught SIGTERM, shutting down");
-        kv_mpm_stop_children(s);
-        break;
-    case KV_MPM_RESTART:
-        kv_log_error(KV_LOG_MARK, KV_LOG_NOTICE, 0, s,
-                     "KV00436: SIGHUP received.  Attempting to restart");
-        kv_mpm_stop_children(s);
-        break;
-    case KV_MPM_GRACEFUL:
-        kv_log_error(KV_LOG_MARK, KV_LOG_NOTICE, 0, s,
-                     "KV00437: SIGUSR1 received.  Doing graceful restart");
-        kv_mpm_tell_children_to_exit();
-        break;
-    default:
-        kv_log_error(KV_LOG_MARK, KV_LOG_NOTICE, 0, s,
-                     "KV00438: SIGWINCH received.  Doing graceful shutdown");
-        kv_close_listeners();
-        kv_mpm_graceful_stop_children(s, kv_mpm_graceful_shutdown_timeout());
-        break;
-    }
-    return result;
-}
-
-static int parent_loop(parent_t *pp)
-{
-    apr_time_t next = apr_time_now() + MAINTENANCE_INTERVAL;
-
-    for (;;) {
-        apr_time_t now = apr_time_now();
-        int result;
-
-        if (next - now > MAINTENANCE_INTERVAL) {
-            next = now + MAINTENANCE_INTERVAL; /* the clock went back */
-        }
-        kv_mpm_wait_event(next > now ? next - now : 0);
-        kv_mpm_reap_children(pp->s, on_reaped, pp);
-        result = kv_mpm_take_signal();
-        if (result >= 0) {
-            return end_generation(pp, result);
-        }
-        if (apr_time_now() >= next) {
-            maintain_spares(pp);
-            pp->respawned = 0;
-            next = apr_time_now() + MAINTENANCE_INTERVAL;
-        }
-    }
+    maintain_spares(pp);
+    pp->respawned = 0;
 }
 
 /* The scoreboard keeps the first generation's ServerLimit for the life of the parent. */
@@ -554,7 +507,7 @@ static int prefork_run(apr_pool_t *pconf, apr_pool_t *plog, kv_server_t *s)
         }
     }
     start_children(&pp, pp.l->start_servers);
-    return parent_loop(&pp);
+    return kv_mpm_parent_loop(s, maintain, on_reaped, &pp);
 }
 
 /* ---- Hooks and the module record ---- */

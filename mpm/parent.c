@@ -1,0 +1,62 @@
+/* The parent's loop and the end of a generation, as every MPM does them (see parent.h). */
+#include "parent.h"
+#include "kv_listen.h"
+#include "kv_log.h"
+#include "kv_mpm.h"
+
+#define KV_LOG_MODULE "mpm"
+
+/* How often the parent looks at its children. */
+#define MAINTENANCE_INTERVAL apr_time_from_sec(1)
+
+int kv_mpm_end_generation(kv_server_t *s, int result)
+{
+    switch (result) {
+    case KV_MPM_STOP:
+        kv_log_error(KV_LOG_MARK, KV_LOG_NOTICE, 0, s, "KV00435: caught SIGTERM, shutting down");
+        kv_mpm_stop_children(s);
+        break;
+    case KV_MPM_RESTART:
+        kv_log_error(KV_LOG_MARK, KV_LOG_NOTICE, 0, s,
+                     "KV00436: SIGHUP received.  Attempting to restart");
+        kv_mpm_stop_children(s);
+        break;
+    case KV_MPM_GRACEFUL:
+        kv_log_error(KV_LOG_MARK, KV_LOG_NOTICE, 0, s,
+                     "KV00437: SIGUSR1 received.  Doing graceful restart");
+        kv_mpm_tell_children_to_exit();
+        break;
+    default:
+        kv_log_error(KV_LOG_MARK, KV_LOG_NOTICE, 0, s,
+                     "KV00438: SIGWINCH received.  Doing graceful shutdown");
+        kv_close_listeners();
+        kv_mpm_graceful_stop_children(s, kv_mpm_graceful_shutdown_timeout());
+        break;
+    }
+    return result;
+}
+
+int kv_mpm_parent_loop(kv_server_t *s, kv_mpm_maintain_fn maintain, kv_mpm_reaped_fn reaped,
+                       void *baton)
+{
+    apr_time_t next = apr_time_now() + MAINTENANCE_INTERVAL;
+
+    for (;;) {
+        apr_time_t now = apr_time_now();
+        int result;
+
+        if (next - now > MAINTENANCE_INTERVAL) {
+            next = now + MAINTENANCE_INTERVAL; /* the clock went back */
+        }
+        kv_mpm_wait_event(next > now ? next - now : 0);
+        kv_mpm_reap_children(s, reaped, baton);
+        result = kv_mpm_take_signal();
+        if (result >= 0) {
+            return kv_mpm_end_generation(s, result);
+        }
+        if (apr_time_now() >= next) {
+            maintain(baton);
+            next = apr_time_now() + MAINTENANCE_INTERVAL;
+        }
+    }
+}
