@@ -15,6 +15,7 @@
 #include <apr_thread_proc.h>
 
 #include "../accept.h"
+#include "../parent.h"
 #include "../prefork/policy.h"
 #include "fdqueue.h"
 #include "kv_config.h"
@@ -38,8 +39,6 @@
 #define DEFAULT_MIN_SPARE 75
 #define DEFAULT_MAX_SPARE 250
 
-/* How often the parent counts idle threads. */
-#define MAINTENANCE_INTERVAL apr_time_from_sec(1)
 /* How long the parent starts no child after one could not start at all or fork failed. */
 #define HOLDOFF apr_time_from_sec(10)
 /* How long the listener waits for a free worker before it looks whether it must stop. */
@@ -593,59 +592,13 @@ static void maintain_spares(parent_t *pp)
     start_children(pp, a.spawn);
 }
 
-/* Act on the signal that ends this generation; returns the run hook's result. */
-static int end_generation(parent_t *pp, int result)
+/* Once a second: replace no more dead children until the next round, keep the spares. */
+static void maintain(void *baton)
 {
-    kv_server_t *s = pp->s;
+    parent_t *pp = baton;
 
-    switch (result) {
-    case KV_MPM_STOP:
-        kv_log_error(KV_LOG_MARK, KV_LOG_NOTICE, 0, s, "KV00920: caught SIGTERM, shutting down");
-        kv_mpm_stop_children(s);
-        break;
-    case KV_MPM_RESTART:
-        kv_log_error(KV_LOG_MARK, KV_LOG_NOTICE, 0, s,
-                     "KV00921: SIGHUP received.  Attempting to restart");
-        kv_mpm_stop_children(s);
-        break;
-    case KV_MPM_GRACEFUL:
-        kv_log_error(KV_LOG_MARK, KV_LOG_NOTICE, 0, s,
-                     "KV00922: SIGUSR1 received.  Doing graceful restart");
-        kv_mpm_tell_children_to_exit();
-        break;
-    default:
-        kv_log_error(KV_LOG_MARK, KV_LOG_NOTICE, 0, s,
-                     "KV00923: SIGWINCH received.  Doing graceful shutdown");
-        kv_close_listeners();
-        kv_mpm_graceful_stop_children(s, kv_mpm_graceful_shutdown_timeout());
-        break;
-    }
-    return result;
-}
-
-static int parent_loop(parent_t *pp)
-{
-    apr_time_t next = apr_time_now() + MAINTENANCE_INTERVAL;
-
-    for (;;) {
-        apr_time_t now = apr_time_now();
-        int result;
-
-        if (next - now > MAINTENANCE_INTERVAL) {
-            next = now + MAINTENANCE_INTERVAL; /* the clock went back */
-        }
-        kv_mpm_wait_event(next > now ? next - now : 0);
-        kv_mpm_reap_children(pp->s, on_reaped, pp);
-        result = kv_mpm_take_signal();
-        if (result >= 0) {
-            return end_generation(pp, result);
-        }
-        if (apr_time_now() >= next) {
-            maintain_spares(pp);
-            pp->respawned = 0;
-            next = apr_time_now() + MAINTENANCE_INTERVAL;
-        }
-    }
+    maintain_spares(pp);
+    pp->respawned = 0;
 }
 
 /* The scoreboard keeps the first generation's ServerLimit and ThreadLimit for the life of
@@ -712,7 +665,7 @@ static int worker_run(apr_pool_t *pconf, apr_pool_t *plog, kv_server_t *s)
         }
     }
     start_children(&pp, pp.l->start_servers);
-    return parent_loop(&pp);
+    return kv_mpm_parent_loop(s, maintain, on_reaped, &pp);
 }
 
 /* ---- Hooks and the module record ---- */
