@@ -4,6 +4,7 @@
 #include <apr_allocator.h>
 
 #include "accept.h"
+#include "kv_hooks.h"
 #include "kv_listen.h"
 #include "kv_log.h"
 #include "kv_mpm_common.h"
@@ -34,6 +35,31 @@ apr_status_t kv_accept_create_ptrans(apr_pool_t *parent, apr_pool_t **ptrans)
     apr_allocator_owner_set(allocator, *ptrans);
     apr_pool_tag(*ptrans, "transaction");
     return APR_SUCCESS;
+}
+
+apr_pool_t *kv_acceptor_child_start(kv_acceptor_t *a, apr_pool_t *pconf, kv_server_t *s,
+                                    apr_proc_mutex_t *mutex)
+{
+    apr_pool_t *pchild;
+
+    apr_pool_create(&pchild, pconf);
+    apr_pool_tag(pchild, "pchild");
+    /* The mutex first: a lock file of another mechanism may be root's. */
+    a->mutex = mutex;
+    if (a->mutex) {
+        apr_status_t rv =
+            apr_proc_mutex_child_init(&a->mutex, apr_proc_mutex_lockfile(a->mutex), pchild);
+        if (rv != APR_SUCCESS) {
+            kv_log_error(KV_LOG_MARK, KV_LOG_EMERG, rv, s,
+                         "KV00431: could not attach to the accept mutex");
+            kv_mpm_child_exit(pchild, KV_MPM_CHILD_FATAL);
+        }
+    }
+    if (kv_mpm_change_identity(s) != APR_SUCCESS) {
+        kv_mpm_child_exit(pchild, KV_MPM_CHILD_FATAL);
+    }
+    kv_run_child_init(pchild, s);
+    return pchild;
 }
 
 static apr_status_t pollset_add(apr_pollset_t *ps, apr_pool_t *p, apr_datatype_e type, void *desc,

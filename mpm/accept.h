@@ -26,6 +26,12 @@ typedef struct {
  * free, so that a thread may use it while others use theirs. */
 apr_status_t kv_accept_create_ptrans(apr_pool_t *parent, apr_pool_t **ptrans);
 
+/** In a new child: create its pool under @a pconf, attach to the accept @a mutex (if any)
+ * as a->mutex, switch to User and Group, run the child_init hooks. Ends the child with
+ * KV_MPM_CHILD_FATAL if it cannot serve. Returns the child's pool. */
+apr_pool_t *kv_acceptor_child_start(kv_acceptor_t *a, apr_pool_t *pconf, kv_server_t *s,
+                                    apr_proc_mutex_t *mutex);
+
 /** Set @a a up in @a pchild; the caller has set s, mutex and one_process. */
 apr_status_t kv_acceptor_init(kv_acceptor_t *a, apr_pool_t *pchild);
 

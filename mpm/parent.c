@@ -9,6 +9,33 @@
 /* How often the parent looks at its children. */
 #define MAINTENANCE_INTERVAL apr_time_from_sec(1)
 
+void kv_mpm_hold_off(kv_mpm_respawn_t *r)
+{
+    r->holdoff_until = apr_time_now() + KV_MPM_HOLDOFF;
+}
+
+int kv_mpm_holding_off(const kv_mpm_respawn_t *r)
+{
+    return apr_time_now() < r->holdoff_until;
+}
+
+int kv_mpm_respawn_wanted(kv_mpm_respawn_t *r, int slot, const kv_sb_process_t *was,
+                          apr_exit_why_e why, int code, int slot_limit, int max_rate)
+{
+    if (slot < 0 || was->generation != r->generation || was->quiescing) {
+        return 0;
+    }
+    if (APR_PROC_CHECK_EXIT(why) && code == KV_MPM_CHILD_FATAL) {
+        kv_mpm_hold_off(r);
+        return 0;
+    }
+    if (slot >= slot_limit || kv_mpm_holding_off(r) || r->respawned >= max_rate) {
+        return 0;
+    }
+    r->respawned++;
+    return 1;
+}
+
 int kv_mpm_end_generation(kv_server_t *s, int result)
 {
     switch (result) {

@@ -7,6 +7,30 @@
 #include "kv_http.h"
 #include "kv_mpm_common.h"
 
+/** How long a parent starts no child after one could not start at all or fork failed. */
+#define KV_MPM_HOLDOFF apr_time_from_sec(10)
+
+/** What a parent knows to decide whether to replace a child that died. */
+typedef struct {
+    int generation;           /**< the running generation */
+    int respawned;            /**< children replaced since the last maintenance */
+    apr_time_t holdoff_until; /**< start no child before this */
+} kv_mpm_respawn_t;
+
+/** Start no child for KV_MPM_HOLDOFF. */
+void kv_mpm_hold_off(kv_mpm_respawn_t *r);
+
+/** Non-zero while no child is to be started. */
+int kv_mpm_holding_off(const kv_mpm_respawn_t *r);
+
+/** A child ended (as kv_mpm_reaped_fn tells): replace the one in @a slot now? Only a child
+ * of the running generation that ended without being asked (it crashed, or served
+ * MaxConnectionsPerChild connections), in a slot below @a slot_limit, at most @a max_rate
+ * a second, so that a child that dies at once cannot make the parent spin; counted in
+ * r->respawned. One that could not start at all holds starting off instead. */
+int kv_mpm_respawn_wanted(kv_mpm_respawn_t *r, int slot, const kv_sb_process_t *was,
+                          apr_exit_why_e why, int code, int slot_limit, int max_rate);
+
 /** Called once a second to keep the right number of children. */
 typedef void (*kv_mpm_maintain_fn)(void *baton);
 
