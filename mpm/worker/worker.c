@@ -39,8 +39,6 @@
 #define DEFAULT_MIN_SPARE 75
 #define DEFAULT_MAX_SPARE 250
 
-/* How long the parent starts no child after one could not start at all or fork failed. */
-#define HOLDOFF apr_time_from_sec(10)
 /* How long the listener waits for a free worker before it looks whether it must stop. */
 #define LISTENER_TICK apr_time_from_sec(1)
 
@@ -61,11 +59,9 @@ typedef struct {
     kv_server_t *s;
     worker_limits_t *l;
     apr_proc_mutex_t *mutex; /* serialises accept over several listeners, else NULL */
-    int generation;
-    int spawn_rate;     /* carried by prefork_maintain_spares */
-    int respawned;      /* dead children replaced since the last maintenance */
-    int reported_limit; /* the MaxRequestWorkers message was logged */
-    apr_time_t holdoff_until;
+    int spawn_rate;          /* carried by prefork_maintain_spares */
+    int reported_limit;      /* the MaxRequestWorkers message was logged */
+    kv_mpm_respawn_t rs;     /* generation, holdoff, children replaced this second */
 } parent_t;
 
 /* A process that serves: a child, or the parent itself under -X. */
@@ -212,8 +208,10 @@ static worker_conf_t *conf_of(kv_server_t *s)
 }
 
 #define WORKER_INT(name, field, help)                                                              \
-    {name, kv_set_int_slot, KV_OFFSET(worker_conf_t, set.field), 1, 1, KV_CTX_MAIN,                \
-     KV_CMD_SERVER_CONF, help}
+    {                                                                                              \
+        name, kv_set_int_slot, KV_OFFSET(worker_conf_t, set.field), 1, 1, KV_CTX_MAIN,             \
+            KV_CMD_SERVER_CONF, help                                                               \
+    }
 
 static const kv_command_t worker_cmds[] = {
     WORKER_INT("StartServers", start_servers, "StartServers N: children started at startup"),
@@ -241,7 +239,8 @@ static void *APR_THREAD_FUNC worker_thread(apr_thread_t *thd, void *data)
 
     kv_scoreboard_update(a->sb_slot, KV_SB_READY, NULL);
     while (worker_queue_pop(sv->queue, &csd, &ptrans) == APR_SUCCESS) {
-        kv_sb_worker_t *w = kv_scoreboard_worker(sv->slot, a->sb_slot % kv_scoreboard_thread_limit());
+        kv_sb_worker_t *w =
+            kv_scoreboard_worker(sv->slot, a->sb_slot % kv_scoreboard_thread_limit());
         kv_conn_t *c;
 
         kv_scoreboard_update(a->sb_slot, KV_SB_READ, NULL);
@@ -387,23 +386,7 @@ static void child_main(parent_t *pp, int slot)
     server_t sv = {0};
     apr_pool_t *pchild;
 
-    apr_pool_create(&pchild, pp->pconf);
-    apr_pool_tag(pchild, "pchild");
-    /* The mutex first: a lock file of another mechanism may be root's. */
-    sv.acc.mutex = pp->mutex;
-    if (sv.acc.mutex) {
-        apr_status_t rv = apr_proc_mutex_child_init(&sv.acc.mutex,
-                                                    apr_proc_mutex_lockfile(sv.acc.mutex), pchild);
-        if (rv != APR_SUCCESS) {
-            kv_log_error(KV_LOG_MARK, KV_LOG_EMERG, rv, pp->s,
-                         "KV00916: could not attach to the accept mutex");
-            kv_mpm_child_exit(pchild, KV_MPM_CHILD_FATAL);
-        }
-    }
-    if (kv_mpm_change_identity(pp->s) != APR_SUCCESS) {
-        kv_mpm_child_exit(pchild, KV_MPM_CHILD_FATAL);
-    }
-    kv_run_child_init(pchild, pp->s);
+    pchild = kv_acceptor_child_start(&sv.acc, pp->pconf, pp->s, pp->mutex);
     if (server_init(&sv, pchild, pp->s, slot, pp->l->threads_per_child) != APR_SUCCESS) {
         stop_workers(&sv);
         kv_mpm_child_exit(pchild, KV_MPM_CHILD_FATAL);
@@ -448,7 +431,7 @@ static void reset_workers(parent_t *pp, int slot)
     for (int t = 0; t < pp->l->threads_per_child; t++) {
         kv_sb_worker_t *w = kv_scoreboard_worker(slot, t);
 
-        w->generation = pp->generation;
+        w->generation = pp->rs.generation;
         w->access_count = 0;
         w->conn_count = 0;
         w->bytes_served = 0;
@@ -463,7 +446,7 @@ static apr_status_t make_child(parent_t *pp, int slot)
     apr_status_t rv;
 
     proc->pid = 0;
-    proc->generation = pp->generation;
+    proc->generation = pp->rs.generation;
     proc->quiescing = 0;
     reset_workers(pp, slot);
     rv = kv_mpm_fork(&child, pp->pconf);
@@ -473,11 +456,11 @@ static apr_status_t make_child(parent_t *pp, int slot)
     if (rv != APR_INPARENT) {
         kv_log_error(KV_LOG_MARK, KV_LOG_ERR, rv, pp->s,
                      "KV00917: could not fork a child; trying again in %d seconds",
-                     (int)apr_time_sec(HOLDOFF));
+                     (int)apr_time_sec(KV_MPM_HOLDOFF));
         for (int t = 0; t < pp->l->threads_per_child; t++) {
             kv_scoreboard_worker(slot, t)->status = KV_SB_DEAD;
         }
-        pp->holdoff_until = apr_time_now() + HOLDOFF;
+        kv_mpm_hold_off(&pp->rs);
         return rv;
     }
     proc->pid = child.pid;
@@ -500,27 +483,16 @@ static void start_children(parent_t *pp, int n)
     }
 }
 
-/* A child of the running generation that ended without being asked is replaced at once
- * (it crashed, or served MaxConnectionsPerChild connections), at most at the spawn rate's
- * ceiling per second, so that a child that dies at once cannot make the parent spin. */
+/* A child that died unasked is replaced at once (see kv_mpm_respawn_wanted). */
 static void on_reaped(void *baton, int slot, const kv_sb_process_t *was, apr_exit_why_e why,
                       int code)
 {
     parent_t *pp = baton;
 
-    if (slot < 0 || was->generation != pp->generation || was->quiescing) {
-        return;
+    if (kv_mpm_respawn_wanted(&pp->rs, slot, was, why, code, worker_daemons_limit(pp->l),
+                              PREFORK_MAX_SPAWN_RATE)) {
+        make_child(pp, slot);
     }
-    if (APR_PROC_CHECK_EXIT(why) && code == KV_MPM_CHILD_FATAL) {
-        pp->holdoff_until = apr_time_now() + HOLDOFF;
-        return;
-    }
-    if (slot >= worker_daemons_limit(pp->l) || apr_time_now() < pp->holdoff_until ||
-        pp->respawned >= PREFORK_MAX_SPAWN_RATE) {
-        return;
-    }
-    pp->respawned++;
-    make_child(pp, slot);
 }
 
 static int worker_is_idle(kv_sb_status_t status)
@@ -545,7 +517,7 @@ static prefork_census_t take_census(const parent_t *pp, int *to_stop)
             c.free_slots += slot < daemons;
             continue;
         }
-        if (proc->generation != pp->generation || proc->quiescing) {
+        if (proc->generation != pp->rs.generation || proc->quiescing) {
             continue;
         }
         for (int t = 0; t < pp->l->threads_per_child; t++) {
@@ -567,7 +539,7 @@ static void maintain_spares(parent_t *pp)
     prefork_census_t c = take_census(pp, &to_stop);
     prefork_action_t a;
 
-    if (apr_time_now() < pp->holdoff_until) {
+    if (kv_mpm_holding_off(&pp->rs)) {
         return;
     }
     bounds.min_spare = pp->l->min_spare;
@@ -598,7 +570,7 @@ static void maintain(void *baton)
     parent_t *pp = baton;
 
     maintain_spares(pp);
-    pp->respawned = 0;
+    pp->rs.respawned = 0;
 }
 
 /* The scoreboard keeps the first generation's ServerLimit and ThreadLimit for the life of
@@ -643,7 +615,7 @@ static int worker_run(apr_pool_t *pconf, apr_pool_t *plog, kv_server_t *s)
     pp.pconf = pconf;
     pp.s = s;
     pp.l = conf_ready(conf_of(s), s);
-    pp.generation = kv_my_generation;
+    pp.rs.generation = kv_my_generation;
     pp.spawn_rate = 1;
     if (!kv_listeners) {
         kv_log_error(KV_LOG_MARK, KV_LOG_ALERT, 0, s,

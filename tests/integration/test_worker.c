@@ -35,8 +35,8 @@ static int children_between(void *arg)
 static void wait_children(kvt_server_t *srv, int min, int max, const char *why)
 {
     struct count_cond c = {srv, min, max};
-    ck_assert_msg(kvt_wait_for(children_between, &c, DEADLINE_MS),
-                  "%s: %d children, want %d..%d", why, child_count(srv), min, max);
+    ck_assert_msg(kvt_wait_for(children_between, &c, DEADLINE_MS), "%s: %d children, want %d..%d",
+                  why, child_count(srv), min, max);
 }
 
 /* A worker server with these limits (0: the default). */
