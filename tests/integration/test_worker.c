@@ -318,6 +318,24 @@ START_TEST(test_max_request_workers_clamped_to_server_limit)
 }
 END_TEST
 
+/* -X: one child's threads in the parent itself, no children; TERM ends it. */
+START_TEST(test_one_process_mode)
+{
+    kvt_server_t *srv = worker_server(2, 3, 1, 6, 0);
+    int status;
+
+    kvt_server_arg(srv, "-X");
+    kvt_server_start(srv);
+    assert_serves(srv);
+    ck_assert_int_eq(child_count(srv), 0);
+    ck_assert_msg(kvt_threads(kvt_server_pid(srv)) >= 4, "-X server has %d threads, want 3 + 1",
+                  kvt_threads(kvt_server_pid(srv)));
+    ck_assert_int_eq(kill(kvt_server_pid(srv), SIGTERM), 0);
+    status = kvt_server_wait_exit(srv, DEADLINE_MS);
+    ck_assert_msg(status != -1, "-X server still running after SIGTERM");
+}
+END_TEST
+
 static Suite *worker_suite(void)
 {
     Suite *s = suite_create("worker");
@@ -332,6 +350,7 @@ static Suite *worker_suite(void)
     kvt_add_test(tc, test_graceful_finishes_connection_in_flight);
     kvt_add_test(tc, test_consistency_warnings);
     kvt_add_test(tc, test_max_request_workers_clamped_to_server_limit);
+    kvt_add_test(tc, test_one_process_mode);
     suite_add_tcase(s, tc);
     return s;
 }
