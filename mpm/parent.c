@@ -9,6 +9,32 @@
 /* How often the parent looks at its children. */
 #define MAINTENANCE_INTERVAL apr_time_from_sec(1)
 
+apr_status_t kv_mpm_parent_prepare(kv_server_t *s)
+{
+    if (!kv_listeners) {
+        kv_log_error(KV_LOG_MARK, KV_LOG_ALERT, 0, s,
+                     "KV00441: no listening sockets available, shutting down");
+        return APR_EINVAL;
+    }
+    return kv_mpm_parent_signals();
+}
+
+apr_status_t kv_mpm_create_accept_mutex(kv_server_t *s, apr_pool_t *pconf, apr_proc_mutex_t **mutex)
+{
+    apr_status_t rv;
+
+    *mutex = NULL;
+    if (kv_listeners_count() < 2) {
+        return APR_SUCCESS;
+    }
+    rv = apr_proc_mutex_create(mutex, NULL, APR_LOCK_DEFAULT, pconf);
+    if (rv != APR_SUCCESS) {
+        kv_log_error(KV_LOG_MARK, KV_LOG_EMERG, rv, s,
+                     "KV00442: could not create the accept mutex");
+    }
+    return rv;
+}
+
 void kv_mpm_hold_off(kv_mpm_respawn_t *r)
 {
     r->holdoff_until = apr_time_now() + KV_MPM_HOLDOFF;

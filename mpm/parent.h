@@ -4,6 +4,8 @@
 #ifndef KV_MPM_PARENT_H
 #define KV_MPM_PARENT_H
 
+#include <apr_proc_mutex.h>
+
 #include "kv_http.h"
 #include "kv_mpm_common.h"
 
@@ -30,6 +32,15 @@ int kv_mpm_holding_off(const kv_mpm_respawn_t *r);
  * r->respawned. One that could not start at all holds starting off instead. */
 int kv_mpm_respawn_wanted(kv_mpm_respawn_t *r, int slot, const kv_sb_process_t *was,
                           apr_exit_why_e why, int code, int slot_limit, int max_rate);
+
+/** Before a generation's parent serves: there must be listeners, and it takes the
+ * parent's signals. Logs and returns an error if it cannot serve. */
+apr_status_t kv_mpm_parent_prepare(kv_server_t *s);
+
+/** The mutex that serialises accept across children when there are several listeners
+ * (*mutex NULL for one), in @a pconf. Logs and returns the error of creating it. */
+apr_status_t kv_mpm_create_accept_mutex(kv_server_t *s, apr_pool_t *pconf,
+                                        apr_proc_mutex_t **mutex);
 
 /** Called once a second to keep the right number of children. */
 typedef void (*kv_mpm_maintain_fn)(void *baton);

@@ -609,7 +609,6 @@ static apr_status_t setup_scoreboard(worker_limits_t *l, kv_server_t *s)
 static int worker_run(apr_pool_t *pconf, apr_pool_t *plog, kv_server_t *s)
 {
     parent_t pp = {0};
-    apr_status_t rv;
 
     (void)plog;
     pp.pconf = pconf;
@@ -617,24 +616,14 @@ static int worker_run(apr_pool_t *pconf, apr_pool_t *plog, kv_server_t *s)
     pp.l = conf_ready(conf_of(s), s);
     pp.rs.generation = kv_my_generation;
     pp.spawn_rate = 1;
-    if (!kv_listeners) {
-        kv_log_error(KV_LOG_MARK, KV_LOG_ALERT, 0, s,
-                     "KV00927: no listening sockets available, shutting down");
-        return KV_MPM_FAILED;
-    }
-    if (kv_mpm_parent_signals() != APR_SUCCESS || setup_scoreboard(pp.l, s) != APR_SUCCESS) {
+    if (kv_mpm_parent_prepare(s) != APR_SUCCESS || setup_scoreboard(pp.l, s) != APR_SUCCESS) {
         return KV_MPM_FAILED;
     }
     if (kv_mpm_one_process) {
         return serve_one_process(pconf, s, pp.l->threads_per_child);
     }
-    if (kv_listeners_count() > 1) {
-        rv = apr_proc_mutex_create(&pp.mutex, NULL, APR_LOCK_DEFAULT, pconf);
-        if (rv != APR_SUCCESS) {
-            kv_log_error(KV_LOG_MARK, KV_LOG_EMERG, rv, s,
-                         "KV00928: could not create the accept mutex");
-            return KV_MPM_FAILED;
-        }
+    if (kv_mpm_create_accept_mutex(s, pconf, &pp.mutex) != APR_SUCCESS) {
+        return KV_MPM_FAILED;
     }
     start_children(&pp, pp.l->start_servers);
     return kv_mpm_parent_loop(s, maintain, on_reaped, &pp);
