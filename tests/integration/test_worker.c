@@ -247,6 +247,18 @@ static int pid_gone(void *arg)
     return !kvt_pid_alive(((struct gone *)arg)->pid);
 }
 
+struct taken {
+    kvt_server_t *srv;
+    int fd;
+    pid_t pid;
+};
+
+static int taken_by_old_child(void *arg)
+{
+    const struct taken *t = arg;
+    return kvt_serving_pid(t->srv, t->fd) == t->pid;
+}
+
 /* USR1 while a request is half sent: the old child finishes it, then exits. */
 START_TEST(test_graceful_finishes_connection_in_flight)
 {
@@ -260,7 +272,8 @@ START_TEST(test_graceful_finishes_connection_in_flight)
     old.pid = only_child(srv);
     fd = kvt_connect(kvt_server_port(srv));
     kvt_send(fd, "GET /f.txt HTTP/1.1\r\nHost: localhost\r\n");
-    ck_assert_msg(kvt_serving_pid(srv, fd) == old.pid, "the child did not take the connection");
+    ck_assert_msg(kvt_wait_for(taken_by_old_child, &(struct taken){srv, fd, old.pid}, DEADLINE_MS),
+                  "the child did not take the connection");
     ck_assert_int_eq(kill(kvt_server_pid(srv), SIGUSR1), 0);
     ck_assert_msg(!kvt_wait_for(pid_gone, &old, 1000), "the old child did not wait");
     kvt_send(fd, "Connection: close\r\n\r\n");
