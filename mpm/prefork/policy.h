@@ -34,7 +34,7 @@ unsigned prefork_limits_fix(prefork_limits_t *l);
 /** What the parent sees once a second. */
 typedef struct {
     int idle;       /**< idle children of the running generation, not asked to exit */
-    int free_slots; /**< slots below MaxRequestWorkers that hold no child */
+    int free_slots; /**< children the running generation may still start */
 } prefork_census_t;
 
 /** What the parent does about it. */

@@ -5,11 +5,8 @@
  * children, replaces those that died unasked, and keeps the idle ones of the running
  * generation between MinSpareServers and MaxSpareServers. Signals, reaping and telling
  * children to go are shared with the other MPMs in server/mpm_common.c. */
-#include <errno.h>
 #include <unistd.h>
 
-#include <apr_allocator.h>
-#include <apr_poll.h>
 #include <apr_proc_mutex.h>
 #include <apr_thread_proc.h>
 
@@ -22,6 +19,8 @@
 #include "kv_mpm.h"
 #include "kv_mpm_common.h"
 #include "kv_scoreboard.h"
+#include "../accept.h"
+#include "../parent.h"
 #include "policy.h"
 
 #define KV_LOG_MODULE "mpm_prefork"
@@ -33,20 +32,10 @@
 #define DEFAULT_MAX_WORKERS 256
 #define DEFAULT_SERVER_LIMIT 256
 
-/* Free memory a child's connection pool keeps between connections. */
-#define PTRANS_MAX_FREE (512 * 1024)
-/* How often the parent counts idle children. */
-#define MAINTENANCE_INTERVAL apr_time_from_sec(1)
-/* How long the parent starts no child after one could not start at all or fork failed. */
-#define HOLDOFF apr_time_from_sec(10)
-/* How long a child waits for the accept mutex before it looks whether it must exit. */
-#define LOCK_TICK apr_time_from_sec(1)
 /* The scoreboard holds this many times ServerLimit process slots: the extra ones take the
  * children of old generations that still finish connections after a graceful restart, so
  * that they never keep the new generation from starting its children. */
 #define DRAIN_HEADROOM 2
-/* Pause of a child whose accept fails for want of descriptors or memory. */
-#define RESOURCE_PAUSE apr_time_from_msec(500)
 
 extern kv_module_t mpm_prefork_module;
 
@@ -65,26 +54,21 @@ typedef struct {
     kv_server_t *s;
     prefork_limits_t *l;
     apr_proc_mutex_t *mutex; /* serialises accept over several listeners, else NULL */
-    int generation;
-    int spawn_rate;     /* carried by prefork_maintain_spares */
-    int respawned;      /* dead children replaced since the last maintenance */
-    int reported_limit; /* the MaxRequestWorkers message was logged */
-    apr_time_t holdoff_until;
+    int spawn_rate;          /* carried by prefork_maintain_spares */
+    int reported_limit;      /* the MaxRequestWorkers message was logged */
+    kv_mpm_respawn_t rs;     /* generation, holdoff, children replaced this second */
 } parent_t;
 
 /* A process that serves: a child, or the parent itself under -X. */
 typedef struct {
     kv_server_t *s;
     apr_pool_t *pchild;
-    apr_pool_t *ptrans;      /* the connection's pool, cleared after each */
-    apr_pollset_t *pollset;  /* NULL: one listener and a blocking accept */
-    apr_proc_mutex_t *mutex; /* NULL: no serialising */
+    apr_pool_t *ptrans; /* the connection's pool, cleared after each */
+    kv_acceptor_t acc;
     int one_process;
-    int slot;      /* process slot */
-    int sb_slot;   /* its one worker's slot */
-    unsigned next; /* round robin over ready listeners */
-    int result;    /* -X: what the signal that ended serving asks for */
-    int failed;    /* accepting cannot go on */
+    int slot;    /* process slot */
+    int sb_slot; /* its one worker's slot */
+    int result;  /* -X: what the signal that ended serving asks for */
 } server_t;
 
 /* ---- Configuration ---- */
@@ -200,63 +184,6 @@ static const kv_command_t prefork_cmds[] = {
 
 /* ---- Serving: a child, or the parent under -X ---- */
 
-static apr_status_t create_ptrans(server_t *sv)
-{
-    apr_allocator_t *allocator;
-    apr_status_t rv = apr_allocator_create(&allocator);
-
-    if (rv != APR_SUCCESS) {
-        return rv;
-    }
-    apr_allocator_max_free_set(allocator, PTRANS_MAX_FREE);
-    rv = apr_pool_create_ex(&sv->ptrans, sv->pchild, NULL, allocator);
-    if (rv != APR_SUCCESS) {
-        apr_allocator_destroy(allocator);
-        return rv;
-    }
-    apr_allocator_owner_set(allocator, sv->ptrans);
-    apr_pool_tag(sv->ptrans, "transaction");
-    return APR_SUCCESS;
-}
-
-static apr_status_t pollset_add(apr_pollset_t *ps, apr_pool_t *p, apr_datatype_e type, void *desc,
-                                void *data)
-{
-    apr_pollfd_t pfd = {0};
-
-    pfd.p = p;
-    pfd.desc_type = type;
-    pfd.reqevents = APR_POLLIN;
-    if (type == APR_POLL_SOCKET) {
-        pfd.desc.s = desc;
-    } else {
-        pfd.desc.f = desc;
-    }
-    pfd.client_data = data;
-    return apr_pollset_add(ps, &pfd);
-}
-
-/* Several listeners, or -X (which also watches the signal pipe), need a poll before the
- * accept. Plain poll(2), because a child retires its listeners by putting /dev/null in
- * their place, which poll sees at once. */
-static apr_status_t create_pollset(server_t *sv)
-{
-    apr_status_t rv;
-
-    if (kv_listeners_count() < 2 && !sv->one_process) {
-        return APR_SUCCESS;
-    }
-    rv = apr_pollset_create_ex(&sv->pollset, (apr_uint32_t)kv_listeners_count() + 1, sv->pchild, 0,
-                               APR_POLLSET_POLL);
-    for (kv_listen_rec_t *lr = kv_listeners; lr && rv == APR_SUCCESS; lr = lr->next) {
-        rv = pollset_add(sv->pollset, sv->pchild, APR_POLL_SOCKET, lr->sd, lr);
-    }
-    if (rv == APR_SUCCESS && sv->one_process) {
-        rv = pollset_add(sv->pollset, sv->pchild, APR_POLL_FILE, kv_mpm_wakeup_pipe(), NULL);
-    }
-    return rv;
-}
-
 static apr_status_t server_init(server_t *sv, apr_pool_t *pchild, kv_server_t *s, int slot)
 {
     apr_status_t rv;
@@ -266,9 +193,11 @@ static apr_status_t server_init(server_t *sv, apr_pool_t *pchild, kv_server_t *s
     sv->slot = slot;
     sv->sb_slot = slot * kv_scoreboard_thread_limit();
     sv->result = -1;
-    rv = create_ptrans(sv);
+    sv->acc.s = s;
+    sv->acc.one_process = sv->one_process;
+    rv = kv_accept_create_ptrans(pchild, &sv->ptrans);
     if (rv == APR_SUCCESS) {
-        rv = create_pollset(sv);
+        rv = kv_acceptor_init(&sv->acc, pchild);
     }
     if (rv != APR_SUCCESS) {
         kv_log_error(KV_LOG_MARK, KV_LOG_EMERG, rv, s, "KV00427: could not set up the accept loop");
@@ -278,7 +207,7 @@ static apr_status_t server_init(server_t *sv, apr_pool_t *pchild, kv_server_t *s
 
 static int should_stop(server_t *sv)
 {
-    if (sv->failed) {
+    if (sv->acc.failed) {
         return 1;
     }
     if (!sv->one_process) {
@@ -286,119 +215,6 @@ static int should_stop(server_t *sv)
     }
     sv->result = kv_mpm_take_signal();
     return sv->result >= 0;
-}
-
-static apr_status_t accept_lock(server_t *sv)
-{
-    apr_status_t rv;
-
-    if (!sv->mutex) {
-        return APR_SUCCESS;
-    }
-    /* Timed, so that a child told to exit while it waits for the mutex notices. */
-    while (!kv_mpm_child_exiting()) {
-        rv = apr_proc_mutex_timedlock(sv->mutex, LOCK_TICK);
-        if (rv == APR_ENOTIMPL) {
-            return apr_proc_mutex_lock(sv->mutex);
-        }
-        if (!APR_STATUS_IS_TIMEUP(rv) && !APR_STATUS_IS_EINTR(rv)) {
-            return rv;
-        }
-    }
-    return APR_EINTR;
-}
-
-/* The listener to accept on: the only one, or one that poll found ready. */
-static apr_status_t wait_for_listener(server_t *sv, kv_listen_rec_t **lr)
-{
-    const apr_pollfd_t *ready;
-    apr_int32_t n;
-    apr_status_t rv;
-
-    if (!sv->pollset) {
-        *lr = kv_listeners;
-        return APR_SUCCESS;
-    }
-    rv = apr_pollset_poll(sv->pollset, -1, &n, &ready);
-    if (rv != APR_SUCCESS) {
-        return rv;
-    }
-    for (apr_int32_t i = 0; i < n; i++) {
-        if (!ready[i].client_data) {
-            kv_mpm_wait_event(0); /* -X: a signal; should_stop looks at it */
-            return APR_EINTR;
-        }
-    }
-    *lr = ready[sv->next++ % (unsigned)n].client_data;
-    return APR_SUCCESS;
-}
-
-/* Errors of accept that concern one connection only (it went away before we took it). */
-static int accept_error_is_transient(apr_status_t rv)
-{
-    static const int transient[] = {EPROTO,     ENETDOWN,    EHOSTDOWN,   ENOPROTOOPT,
-                                    EOPNOTSUPP, ENETUNREACH, EHOSTUNREACH};
-
-    if (APR_STATUS_IS_EINTR(rv) || APR_STATUS_IS_EAGAIN(rv) || APR_STATUS_IS_ECONNABORTED(rv) ||
-        APR_STATUS_IS_ECONNRESET(rv) || APR_STATUS_IS_ETIMEDOUT(rv) || APR_STATUS_IS_TIMEUP(rv)) {
-        return 1;
-    }
-    for (size_t i = 0; i < sizeof(transient) / sizeof(transient[0]); i++) {
-        if (rv == APR_FROM_OS_ERROR(transient[i])) {
-            return 1;
-        }
-    }
-    return 0;
-}
-
-static int accept_error_is_resource(apr_status_t rv)
-{
-    return rv == APR_FROM_OS_ERROR(EMFILE) || rv == APR_FROM_OS_ERROR(ENFILE) ||
-           rv == APR_FROM_OS_ERROR(ENOBUFS) || rv == APR_FROM_OS_ERROR(ENOMEM);
-}
-
-static void accept_failed(server_t *sv, apr_status_t rv, const kv_listen_rec_t *lr)
-{
-    if (kv_mpm_child_exiting() || accept_error_is_transient(rv)) {
-        return;
-    }
-    if (accept_error_is_resource(rv)) {
-        kv_log_error(KV_LOG_MARK, KV_LOG_ERR, rv, sv->s,
-                     "KV00428: accept on %s failed for want of resources; pausing",
-                     lr ? lr->text : "a listener");
-        apr_sleep(RESOURCE_PAUSE);
-        return;
-    }
-    kv_log_error(KV_LOG_MARK, KV_LOG_ERR, rv, sv->s,
-                 "KV00429: accept on %s failed; this process stops serving",
-                 lr ? lr->text : "a listener");
-    sv->failed = 1;
-}
-
-static apr_status_t accept_connection(server_t *sv, apr_socket_t **csd)
-{
-    kv_listen_rec_t *lr = NULL;
-    apr_status_t rv = accept_lock(sv);
-
-    if (rv != APR_SUCCESS) {
-        if (!kv_mpm_child_exiting()) {
-            kv_log_error(KV_LOG_MARK, KV_LOG_ERR, rv, sv->s,
-                         "KV00430: could not take the accept mutex; child exiting");
-            sv->failed = 1;
-        }
-        return rv;
-    }
-    rv = wait_for_listener(sv, &lr);
-    if (rv == APR_SUCCESS) {
-        rv = apr_socket_accept(csd, lr->sd, sv->ptrans);
-    }
-    if (sv->mutex) {
-        apr_proc_mutex_unlock(sv->mutex);
-    }
-    if (rv != APR_SUCCESS) {
-        accept_failed(sv, rv, lr);
-    }
-    return rv;
 }
 
 static void serve_connection(server_t *sv, apr_socket_t *csd)
@@ -423,7 +239,7 @@ static void serve(server_t *sv)
         apr_socket_t *csd = NULL;
 
         kv_scoreboard_update(sv->sb_slot, KV_SB_READY, NULL);
-        if (accept_connection(sv, &csd) != APR_SUCCESS) {
+        if (kv_acceptor_accept(&sv->acc, sv->ptrans, &csd) != APR_SUCCESS) {
             continue;
         }
         serve_connection(sv, csd);
@@ -440,23 +256,7 @@ static void child_main(parent_t *pp, int slot)
     server_t sv = {0};
     apr_pool_t *pchild;
 
-    apr_pool_create(&pchild, pp->pconf);
-    apr_pool_tag(pchild, "pchild");
-    /* The mutex first: a lock file of another mechanism may be root's. */
-    sv.mutex = pp->mutex;
-    if (sv.mutex) {
-        apr_status_t rv =
-            apr_proc_mutex_child_init(&sv.mutex, apr_proc_mutex_lockfile(sv.mutex), pchild);
-        if (rv != APR_SUCCESS) {
-            kv_log_error(KV_LOG_MARK, KV_LOG_EMERG, rv, pp->s,
-                         "KV00431: could not attach to the accept mutex");
-            kv_mpm_child_exit(pchild, KV_MPM_CHILD_FATAL);
-        }
-    }
-    if (kv_mpm_change_identity(pp->s) != APR_SUCCESS) {
-        kv_mpm_child_exit(pchild, KV_MPM_CHILD_FATAL);
-    }
-    kv_run_child_init(pchild, pp->s);
+    pchild = kv_acceptor_child_start(&sv.acc, pp->pconf, pp->s, pp->mutex);
     if (server_init(&sv, pchild, pp->s, slot) != APR_SUCCESS) {
         kv_mpm_child_exit(pchild, KV_MPM_CHILD_FATAL);
     }
@@ -481,7 +281,7 @@ static int serve_one_process(apr_pool_t *pconf, kv_server_t *s)
         kv_run_child_init(pchild, s);
         if (server_init(&sv, pchild, s, 0) == APR_SUCCESS) {
             serve(&sv);
-            result = sv.failed ? KV_MPM_FAILED : sv.result;
+            result = sv.acc.failed ? KV_MPM_FAILED : sv.result;
         }
     }
     proc->pid = 0;
@@ -500,9 +300,9 @@ static apr_status_t make_child(parent_t *pp, int slot)
     apr_status_t rv;
 
     proc->pid = 0;
-    proc->generation = pp->generation;
+    proc->generation = pp->rs.generation;
     proc->quiescing = 0;
-    w->generation = pp->generation;
+    w->generation = pp->rs.generation;
     kv_scoreboard_retire_worker(slot, 0);
     kv_scoreboard_update(slot * kv_scoreboard_thread_limit(), KV_SB_STARTING, NULL);
     rv = kv_mpm_fork(&child, pp->pconf);
@@ -512,9 +312,9 @@ static apr_status_t make_child(parent_t *pp, int slot)
     if (rv != APR_INPARENT) {
         kv_log_error(KV_LOG_MARK, KV_LOG_ERR, rv, pp->s,
                      "KV00432: could not fork a child; trying again in %d seconds",
-                     (int)apr_time_sec(HOLDOFF));
+                     (int)apr_time_sec(KV_MPM_HOLDOFF));
         w->status = KV_SB_DEAD;
-        pp->holdoff_until = apr_time_now() + HOLDOFF;
+        kv_mpm_hold_off(&pp->rs);
         return rv;
     }
     proc->pid = child.pid;
@@ -530,31 +330,20 @@ static int slot_is_current(const parent_t *pp, int slot)
 {
     const kv_sb_process_t *proc = kv_scoreboard_process(slot);
 
-    return proc->pid != 0 && proc->generation == pp->generation;
-}
-
-/* Children of the running generation; old ones still draining do not count. */
-static int current_children(const parent_t *pp)
-{
-    int limit = kv_scoreboard_server_limit(), n = 0;
-
-    for (int slot = 0; slot < limit; slot++) {
-        n += slot_is_current(pp, slot);
-    }
-    return n;
+    return proc->pid != 0 && proc->generation == pp->rs.generation;
 }
 
 /* How many more children the running generation may start: MaxRequestWorkers less those it
- * has, and no more than the free slots. */
+ * has (old ones still draining do not count), and no more than the free slots. */
 static int room_for_children(const parent_t *pp)
 {
-    int limit = kv_scoreboard_server_limit(), free_slots = 0;
-    int room = pp->l->max_workers - current_children(pp);
+    int limit = kv_scoreboard_server_limit(), current = 0, free_slots = 0;
 
     for (int slot = 0; slot < limit; slot++) {
+        current += slot_is_current(pp, slot);
         free_slots += slot_is_free(slot);
     }
-    return room < free_slots ? room : free_slots;
+    return pp->l->max_workers - current < free_slots ? pp->l->max_workers - current : free_slots;
 }
 
 /* Start up to @a n children in free slots, within MaxRequestWorkers. */
@@ -575,34 +364,24 @@ static void start_children(parent_t *pp, int n)
     }
 }
 
-/* A child of the running generation that ended without being asked is replaced at once
- * (it crashed, or served MaxConnectionsPerChild connections), at most at the spawn rate's
- * ceiling per second, so that a child that dies at once cannot make the parent spin. */
+/* A child that died unasked is replaced at once (see kv_mpm_respawn_wanted). */
 static void on_reaped(void *baton, int slot, const kv_sb_process_t *was, apr_exit_why_e why,
                       int code)
 {
     parent_t *pp = baton;
 
-    if (slot < 0 || was->generation != pp->generation || was->quiescing) {
-        return;
+    int limit = room_for_children(pp) > 0 ? kv_scoreboard_server_limit() : 0;
+
+    if (kv_mpm_respawn_wanted(&pp->rs, slot, was, why, code, limit, PREFORK_MAX_SPAWN_RATE)) {
+        make_child(pp, slot);
     }
-    if (APR_PROC_CHECK_EXIT(why) && code == KV_MPM_CHILD_FATAL) {
-        pp->holdoff_until = apr_time_now() + HOLDOFF;
-        return;
-    }
-    if (room_for_children(pp) <= 0 || apr_time_now() < pp->holdoff_until ||
-        pp->respawned >= PREFORK_MAX_SPAWN_RATE) {
-        return;
-    }
-    pp->respawned++;
-    make_child(pp, slot);
 }
 
 /* Count the idle children of the running generation and the free slots; *to_stop is the
  * idle child to stop if there are too many (ready rather than still starting). */
 static prefork_census_t take_census(const parent_t *pp, int *to_stop)
 {
-    prefork_census_t c = {0, 0};
+    prefork_census_t c = {0, room_for_children(pp)};
     int limit = kv_scoreboard_server_limit(), starting = -1;
 
     *to_stop = -1;
@@ -613,7 +392,7 @@ static prefork_census_t take_census(const parent_t *pp, int *to_stop)
         if (proc->pid == 0) {
             continue;
         }
-        if (proc->generation != pp->generation || proc->quiescing) {
+        if (proc->generation != pp->rs.generation || proc->quiescing) {
             continue;
         }
         if (status == KV_SB_READY) {
@@ -627,7 +406,6 @@ static prefork_census_t take_census(const parent_t *pp, int *to_stop)
     if (*to_stop < 0) {
         *to_stop = starting;
     }
-    c.free_slots = room_for_children(pp);
     return c;
 }
 
@@ -637,7 +415,7 @@ static void maintain_spares(parent_t *pp)
     prefork_census_t c = take_census(pp, &to_stop);
     prefork_action_t a;
 
-    if (apr_time_now() < pp->holdoff_until) {
+    if (kv_mpm_holding_off(&pp->rs)) {
         return;
     }
     a = prefork_maintain_spares(&c, pp->l, &pp->spawn_rate);
@@ -660,60 +438,13 @@ static void maintain_spares(parent_t *pp)
     start_children(pp, a.spawn);
 }
 
-/* Act on the signal that ends this generation; returns the run hook's result. */
-static int end_generation(parent_t *pp, int result)
+/* Once a second: replace no more dead children until the next round, keep the spares. */
+static void maintain(void *baton)
 {
-    kv_server_t *s = pp->s;
+    parent_t *pp = baton;
 
-    switch (result) {
-    case KV_MPM_STOP:
-        kv_log_error(KV_LOG_MARK, KV_LOG_NOTICE, 0, s, "KV00435: caught SIGTERM, shutting down");
-        kv_mpm_stop_children(s);
-        break;
-    case KV_MPM_RESTART:
-        kv_log_error(KV_LOG_MARK, KV_LOG_NOTICE, 0, s,
-                     "KV00436: SIGHUP received.  Attempting to restart");
-        kv_mpm_stop_children(s);
-        break;
-    case KV_MPM_GRACEFUL:
-        kv_log_error(KV_LOG_MARK, KV_LOG_NOTICE, 0, s,
-                     "KV00437: SIGUSR1 received.  Doing graceful restart");
-        kv_mpm_retire_children(kv_mpm_graceful_shutdown_timeout());
-        break;
-    default:
-        kv_log_error(KV_LOG_MARK, KV_LOG_NOTICE, 0, s,
-                     "KV00438: SIGWINCH received.  Doing graceful shutdown");
-        kv_close_listeners();
-        kv_mpm_graceful_stop_children(s, kv_mpm_graceful_shutdown_timeout());
-        break;
-    }
-    return result;
-}
-
-static int parent_loop(parent_t *pp)
-{
-    apr_time_t next = apr_time_now() + MAINTENANCE_INTERVAL;
-
-    for (;;) {
-        apr_time_t now = apr_time_now();
-        int result;
-
-        if (next - now > MAINTENANCE_INTERVAL) {
-            next = now + MAINTENANCE_INTERVAL; /* the clock went back */
-        }
-        kv_mpm_wait_event(next > now ? next - now : 0);
-        kv_mpm_reap_children(pp->s, on_reaped, pp);
-        kv_mpm_stop_overdue_children(pp->s);
-        result = kv_mpm_take_signal();
-        if (result >= 0) {
-            return end_generation(pp, result);
-        }
-        if (apr_time_now() >= next) {
-            maintain_spares(pp);
-            pp->respawned = 0;
-            next = apr_time_now() + MAINTENANCE_INTERVAL;
-        }
-    }
+    maintain_spares(pp);
+    pp->rs.respawned = 0;
 }
 
 /* The scoreboard keeps the first generation's ServerLimit for the life of the parent. */
@@ -743,35 +474,24 @@ static apr_status_t setup_scoreboard(prefork_limits_t *l, kv_server_t *s)
 static int prefork_run(apr_pool_t *pconf, apr_pool_t *plog, kv_server_t *s)
 {
     parent_t pp = {0};
-    apr_status_t rv;
 
     (void)plog;
     pp.pconf = pconf;
     pp.s = s;
     pp.l = conf_ready(conf_of(s), s);
-    pp.generation = kv_my_generation;
+    pp.rs.generation = kv_my_generation;
     pp.spawn_rate = 1;
-    if (!kv_listeners) {
-        kv_log_error(KV_LOG_MARK, KV_LOG_ALERT, 0, s,
-                     "KV00441: no listening sockets available, shutting down");
-        return KV_MPM_FAILED;
-    }
-    if (kv_mpm_parent_signals() != APR_SUCCESS || setup_scoreboard(pp.l, s) != APR_SUCCESS) {
+    if (kv_mpm_parent_prepare(s) != APR_SUCCESS || setup_scoreboard(pp.l, s) != APR_SUCCESS) {
         return KV_MPM_FAILED;
     }
     if (kv_mpm_one_process) {
         return serve_one_process(pconf, s);
     }
-    if (kv_listeners_count() > 1) {
-        rv = apr_proc_mutex_create(&pp.mutex, NULL, APR_LOCK_DEFAULT, pconf);
-        if (rv != APR_SUCCESS) {
-            kv_log_error(KV_LOG_MARK, KV_LOG_EMERG, rv, s,
-                         "KV00442: could not create the accept mutex");
-            return KV_MPM_FAILED;
-        }
+    if (kv_mpm_create_accept_mutex(s, pconf, &pp.mutex) != APR_SUCCESS) {
+        return KV_MPM_FAILED;
     }
     start_children(&pp, pp.l->start_servers);
-    return parent_loop(&pp);
+    return kv_mpm_parent_loop(s, maintain, on_reaped, &pp);
 }
 
 /* ---- Hooks and the module record ---- */

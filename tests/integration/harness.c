@@ -588,7 +588,8 @@ static void base_config(kvt_server_t *srv)
     base_line(srv, "DocumentRoot \"%s\"", srv->docroot);
     base_line(srv, "TypesConfig %s/conf/mime.types", KV_TEST_SRCDIR);
     base_line(srv, "DirectoryIndex index.html");
-    base_line(srv, "<IfModule mpm_%s_module>", srv->mpm);
+    /* Spare servers are prefork's: another MPM would not know the directives. */
+    base_line(srv, "<IfModule mpm_prefork_module>");
     base_line(srv, "    StartServers 2");
     base_line(srv, "    MinSpareServers 1");
     base_line(srv, "    MaxSpareServers 3");
@@ -648,6 +649,12 @@ static void watcher_send(kvt_server_t *srv, char tag)
     memcpy(msg + 1, &srv->pid, sizeof(srv->pid));
     ssize_t n = write(srv->watcher_fd, msg, tag == 'P' ? sizeof(msg) : 1);
     (void)n;
+}
+
+const char *kvt_mpm(void)
+{
+    const char *mpm = getenv("KVT_MPM");
+    return mpm && *mpm ? mpm : "prefork";
 }
 
 kvt_server_t *kvt_server_new(const char *mpm)

@@ -47,6 +47,9 @@ typedef struct {
  * @a mpm names the MPM module to load ("prefork"). Stopped by kvt_teardown. */
 kvt_server_t *kvt_server_new(const char *mpm);
 
+/** The MPM for tests that hold under any MPM: $KVT_MPM, or "prefork". */
+const char *kvt_mpm(void);
+
 /** Append one line (printf-style) to the configuration, after the generated base. */
 void kvt_server_conf(kvt_server_t *srv, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -1,5 +1,5 @@
-/* Serving static files under prefork: status codes, exact bytes, header fields, path
- * mapping, request limits and bad requests. */
+/* Serving static files under kvt_mpm() (prefork unless KVT_MPM): status codes, exact
+ * bytes, header fields, path mapping, request limits and bad requests. */
 #include "harness.h"
 
 #include <stdlib.h>
@@ -16,7 +16,7 @@ static const char page[] = "<html><body>kiva first light</body></html>\n";
 
 static kvt_server_t *started(void)
 {
-    kvt_server_t *srv = kvt_server_new("prefork");
+    kvt_server_t *srv = kvt_server_new(kvt_mpm());
     kvt_server_start(srv);
     return srv;
 }
@@ -45,7 +45,7 @@ static int status_request(kvt_server_t *srv, const char *request, kvt_response_t
 
 START_TEST(test_get_file)
 {
-    kvt_server_t *srv = kvt_server_new("prefork");
+    kvt_server_t *srv = kvt_server_new(kvt_mpm());
     kvt_write_file(srv, "hello.html", page, strlen(page));
     set_mtime(srv, "hello.html", FIXED_MTIME);
     kvt_server_start(srv);
@@ -75,7 +75,7 @@ END_TEST
 /* Binary content of a type mime.types does not know: every byte, sent as octet-stream. */
 START_TEST(test_get_binary_unknown_type)
 {
-    kvt_server_t *srv = kvt_server_new("prefork");
+    kvt_server_t *srv = kvt_server_new(kvt_mpm());
     size_t len = 300000;
     char *data = malloc(len);
     for (size_t i = 0; i < len; i++) {
@@ -94,7 +94,7 @@ END_TEST
 
 START_TEST(test_content_types_from_mime_types)
 {
-    kvt_server_t *srv = kvt_server_new("prefork");
+    kvt_server_t *srv = kvt_server_new(kvt_mpm());
     kvt_write_file(srv, "a.txt", "t", 1);
     kvt_write_file(srv, "a.css", "c", 1);
     kvt_write_file(srv, "a.png", "p", 1);
@@ -115,7 +115,7 @@ END_TEST
 
 START_TEST(test_head)
 {
-    kvt_server_t *srv = kvt_server_new("prefork");
+    kvt_server_t *srv = kvt_server_new(kvt_mpm());
     kvt_write_file(srv, "hello.html", page, strlen(page));
     kvt_server_start(srv);
     kvt_response_t get, head;
@@ -138,7 +138,7 @@ END_TEST
 
 START_TEST(test_directory_index)
 {
-    kvt_server_t *srv = kvt_server_new("prefork");
+    kvt_server_t *srv = kvt_server_new(kvt_mpm());
     kvt_write_file(srv, "index.html", page, strlen(page));
     kvt_write_file(srv, "sub/index.html", "sub index", 9);
     kvt_server_start(srv);
@@ -157,7 +157,7 @@ END_TEST
 
 START_TEST(test_directory_without_slash_redirects)
 {
-    kvt_server_t *srv = kvt_server_new("prefork");
+    kvt_server_t *srv = kvt_server_new(kvt_mpm());
     kvt_write_file(srv, "sub/index.html", "sub index", 9);
     kvt_server_start(srv);
     kvt_response_t r;
@@ -171,7 +171,7 @@ END_TEST
 
 START_TEST(test_percent_decoded_path)
 {
-    kvt_server_t *srv = kvt_server_new("prefork");
+    kvt_server_t *srv = kvt_server_new(kvt_mpm());
     kvt_write_file(srv, "a b.txt", "with a space", 12);
     kvt_server_start(srv);
     kvt_response_t r;
@@ -195,7 +195,7 @@ END_TEST
 
 START_TEST(test_unreadable_file_forbidden)
 {
-    kvt_server_t *srv = kvt_server_new("prefork");
+    kvt_server_t *srv = kvt_server_new(kvt_mpm());
     kvt_write_file(srv, "locked.txt", "LOCKED-CONTENT", 14);
     char *path = kvt_strf("%s/locked.txt", kvt_server_docroot(srv));
     ck_assert_int_eq(chmod(path, 0), 0);
@@ -214,7 +214,7 @@ static int is_refusal(int status)
 
 START_TEST(test_traversal_never_leaves_docroot)
 {
-    kvt_server_t *srv = kvt_server_new("prefork");
+    kvt_server_t *srv = kvt_server_new(kvt_mpm());
     kvt_write_root_file(srv, "outside.txt", "TOPSECRET-OUTSIDE");
     kvt_write_file(srv, "sub/in.txt", "in", 2);
     kvt_server_start(srv);
@@ -257,7 +257,7 @@ END_TEST
 
 START_TEST(test_malformed_request_lines)
 {
-    kvt_server_t *srv = kvt_server_new("prefork");
+    kvt_server_t *srv = kvt_server_new(kvt_mpm());
     kvt_write_file(srv, "ok.txt", "ok", 2);
     kvt_server_start(srv);
     const char *bad[] = {
@@ -285,7 +285,7 @@ END_TEST
 
 START_TEST(test_missing_host)
 {
-    kvt_server_t *srv = kvt_server_new("prefork");
+    kvt_server_t *srv = kvt_server_new(kvt_mpm());
     kvt_write_file(srv, "ok.txt", "ok", 2);
     kvt_server_start(srv);
     kvt_response_t r;
@@ -300,7 +300,7 @@ END_TEST
 
 START_TEST(test_unknown_method)
 {
-    kvt_server_t *srv = kvt_server_new("prefork");
+    kvt_server_t *srv = kvt_server_new(kvt_mpm());
     kvt_write_file(srv, "ok.txt", "ok", 2);
     kvt_server_start(srv);
     kvt_response_t r;
@@ -311,7 +311,7 @@ END_TEST
 
 START_TEST(test_method_not_allowed)
 {
-    kvt_server_t *srv = kvt_server_new("prefork");
+    kvt_server_t *srv = kvt_server_new(kvt_mpm());
     kvt_write_file(srv, "ok.txt", "ok", 2);
     kvt_server_start(srv);
     const char *methods[] = {"POST", "PUT", "DELETE"};
@@ -340,7 +340,7 @@ static char *repeat(char c, size_t n)
 
 START_TEST(test_limit_request_line)
 {
-    kvt_server_t *srv = kvt_server_new("prefork");
+    kvt_server_t *srv = kvt_server_new(kvt_mpm());
     char *name = repeat('a', 150);
     kvt_write_file(srv, name, "long", 4);
     kvt_server_conf(srv, "LimitRequestLine 120");
@@ -358,7 +358,7 @@ END_TEST
 
 START_TEST(test_limit_request_fields)
 {
-    kvt_server_t *srv = kvt_server_new("prefork");
+    kvt_server_t *srv = kvt_server_new(kvt_mpm());
     kvt_write_file(srv, "ok.txt", "ok", 2);
     kvt_server_conf(srv, "LimitRequestFields 5");
     kvt_server_start(srv);
@@ -377,7 +377,7 @@ END_TEST
 
 START_TEST(test_limit_request_field_size)
 {
-    kvt_server_t *srv = kvt_server_new("prefork");
+    kvt_server_t *srv = kvt_server_new(kvt_mpm());
     kvt_write_file(srv, "ok.txt", "ok", 2);
     kvt_server_conf(srv, "LimitRequestFieldSize 100");
     kvt_server_start(srv);
@@ -397,7 +397,7 @@ END_TEST
 /* A 400 may close its connection, but the next connection is served normally. */
 START_TEST(test_serves_after_bad_request)
 {
-    kvt_server_t *srv = kvt_server_new("prefork");
+    kvt_server_t *srv = kvt_server_new(kvt_mpm());
     kvt_write_file(srv, "ok.txt", "ok", 2);
     kvt_server_processes(srv, 1, 1, 1);
     kvt_server_start(srv);

@@ -11,7 +11,7 @@ static const char get_one[] = "GET /one.txt HTTP/1.1\r\nHost: localhost\r\n\r\n"
 /* A server with /one.txt, /two.txt, /three.txt and the given extra config line (or none). */
 static kvt_server_t *serve(const char *line)
 {
-    kvt_server_t *srv = kvt_server_new("prefork");
+    kvt_server_t *srv = kvt_server_new(kvt_mpm());
     kvt_write_file(srv, "one.txt", "one", 3);
     kvt_write_file(srv, "two.txt", "two", 3);
     kvt_write_file(srv, "three.txt", "three", 5);
@@ -137,7 +137,7 @@ END_TEST
 /* The idle wait is KeepAliveTimeout, not Timeout. */
 START_TEST(test_keepalive_timeout_not_timeout)
 {
-    kvt_server_t *srv = kvt_server_new("prefork");
+    kvt_server_t *srv = kvt_server_new(kvt_mpm());
     kvt_write_file(srv, "one.txt", "one", 3);
     kvt_server_conf(srv, "KeepAliveTimeout 1");
     kvt_server_conf(srv, "Timeout 30");
@@ -212,7 +212,7 @@ END_TEST
 
 START_TEST(test_timeout_stalled_request)
 {
-    kvt_server_t *srv = kvt_server_new("prefork");
+    kvt_server_t *srv = kvt_server_new(kvt_mpm());
     kvt_server_conf(srv, "Timeout 1");
     kvt_server_conf(srv, "KeepAliveTimeout 15");
     kvt_server_start(srv);

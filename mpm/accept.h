@@ -1,0 +1,42 @@
+/* What the MPM modules share to take connections: transaction pools, and the accept of a
+ * serving process (one blocking accept, or a poll over several listeners and, under -X,
+ * the signal pipe), serialised across processes by an accept mutex when there are several
+ * listeners. Compiled into each MPM module. */
+#ifndef KV_MPM_ACCEPT_H
+#define KV_MPM_ACCEPT_H
+
+#include <apr_network_io.h>
+#include <apr_poll.h>
+#include <apr_proc_mutex.h>
+
+#include "kv_http.h"
+
+/** How a serving process accepts. */
+typedef struct {
+    kv_server_t *s;
+    apr_pool_t *pchild;
+    apr_pollset_t *pollset;  /**< NULL: one listener and a blocking accept */
+    apr_proc_mutex_t *mutex; /**< NULL: no serialising */
+    int one_process;         /**< -X: the signal pipe is polled too */
+    unsigned next;           /**< round robin over ready listeners */
+    int failed;              /**< accepting cannot go on: the process stops serving */
+} kv_acceptor_t;
+
+/** A pool for one connection, with an allocator of its own that keeps at most 512 KB
+ * free, so that a thread may use it while others use theirs. */
+apr_status_t kv_accept_create_ptrans(apr_pool_t *parent, apr_pool_t **ptrans);
+
+/** In a new child: create its pool under @a pconf, attach to the accept @a mutex (if any)
+ * as a->mutex, switch to User and Group, run the child_init hooks. Ends the child with
+ * KV_MPM_CHILD_FATAL if it cannot serve. Returns the child's pool. */
+apr_pool_t *kv_acceptor_child_start(kv_acceptor_t *a, apr_pool_t *pconf, kv_server_t *s,
+                                    apr_proc_mutex_t *mutex);
+
+/** Set @a a up in @a pchild; the caller has set s, mutex and one_process. */
+apr_status_t kv_acceptor_init(kv_acceptor_t *a, apr_pool_t *pchild);
+
+/** Accept one connection into @a ptrans. Returns APR_SUCCESS, or an error already dealt
+ * with: logged when it matters, a->failed set when accepting cannot go on. */
+apr_status_t kv_acceptor_accept(kv_acceptor_t *a, apr_pool_t *ptrans, apr_socket_t **csd);
+
+#endif

@@ -1,0 +1,116 @@
+/* The parent's loop and the end of a generation, as every MPM does them (see parent.h). */
+#include "parent.h"
+#include "kv_listen.h"
+#include "kv_log.h"
+#include "kv_mpm.h"
+
+#define KV_LOG_MODULE "mpm"
+
+/* How often the parent looks at its children. */
+#define MAINTENANCE_INTERVAL apr_time_from_sec(1)
+
+apr_status_t kv_mpm_parent_prepare(kv_server_t *s)
+{
+    if (!kv_listeners) {
+        kv_log_error(KV_LOG_MARK, KV_LOG_ALERT, 0, s,
+                     "KV00441: no listening sockets available, shutting down");
+        return APR_EINVAL;
+    }
+    return kv_mpm_parent_signals();
+}
+
+apr_status_t kv_mpm_create_accept_mutex(kv_server_t *s, apr_pool_t *pconf, apr_proc_mutex_t **mutex)
+{
+    apr_status_t rv;
+
+    *mutex = NULL;
+    if (kv_listeners_count() < 2) {
+        return APR_SUCCESS;
+    }
+    rv = apr_proc_mutex_create(mutex, NULL, APR_LOCK_DEFAULT, pconf);
+    if (rv != APR_SUCCESS) {
+        kv_log_error(KV_LOG_MARK, KV_LOG_EMERG, rv, s,
+                     "KV00442: could not create the accept mutex");
+    }
+    return rv;
+}
+
+void kv_mpm_hold_off(kv_mpm_respawn_t *r)
+{
+    r->holdoff_until = apr_time_now() + KV_MPM_HOLDOFF;
+}
+
+int kv_mpm_holding_off(const kv_mpm_respawn_t *r)
+{
+    return apr_time_now() < r->holdoff_until;
+}
+
+int kv_mpm_respawn_wanted(kv_mpm_respawn_t *r, int slot, const kv_sb_process_t *was,
+                          apr_exit_why_e why, int code, int slot_limit, int max_rate)
+{
+    if (slot < 0 || was->generation != r->generation || was->quiescing) {
+        return 0;
+    }
+    if (APR_PROC_CHECK_EXIT(why) && code == KV_MPM_CHILD_FATAL) {
+        kv_mpm_hold_off(r);
+        return 0;
+    }
+    if (slot >= slot_limit || kv_mpm_holding_off(r) || r->respawned >= max_rate) {
+        return 0;
+    }
+    r->respawned++;
+    return 1;
+}
+
+int kv_mpm_end_generation(kv_server_t *s, int result)
+{
+    switch (result) {
+    case KV_MPM_STOP:
+        kv_log_error(KV_LOG_MARK, KV_LOG_NOTICE, 0, s, "KV00435: caught SIGTERM, shutting down");
+        kv_mpm_stop_children(s);
+        break;
+    case KV_MPM_RESTART:
+        kv_log_error(KV_LOG_MARK, KV_LOG_NOTICE, 0, s,
+                     "KV00436: SIGHUP received.  Attempting to restart");
+        kv_mpm_stop_children(s);
+        break;
+    case KV_MPM_GRACEFUL:
+        kv_log_error(KV_LOG_MARK, KV_LOG_NOTICE, 0, s,
+                     "KV00437: SIGUSR1 received.  Doing graceful restart");
+        kv_mpm_retire_children(kv_mpm_graceful_shutdown_timeout());
+        break;
+    default:
+        kv_log_error(KV_LOG_MARK, KV_LOG_NOTICE, 0, s,
+                     "KV00438: SIGWINCH received.  Doing graceful shutdown");
+        kv_close_listeners();
+        kv_mpm_graceful_stop_children(s, kv_mpm_graceful_shutdown_timeout());
+        break;
+    }
+    return result;
+}
+
+int kv_mpm_parent_loop(kv_server_t *s, kv_mpm_maintain_fn maintain, kv_mpm_reaped_fn reaped,
+                       void *baton)
+{
+    apr_time_t next = apr_time_now() + MAINTENANCE_INTERVAL;
+
+    for (;;) {
+        apr_time_t now = apr_time_now();
+        int result;
+
+        if (next - now > MAINTENANCE_INTERVAL) {
+            next = now + MAINTENANCE_INTERVAL; /* the clock went back */
+        }
+        kv_mpm_wait_event(next > now ? next - now : 0);
+        kv_mpm_reap_children(s, reaped, baton);
+        kv_mpm_stop_overdue_children(s);
+        result = kv_mpm_take_signal();
+        if (result >= 0) {
+            return kv_mpm_end_generation(s, result);
+        }
+        if (apr_time_now() >= next) {
+            maintain(baton);
+            next = apr_time_now() + MAINTENANCE_INTERVAL;
+        }
+    }
+}

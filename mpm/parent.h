@@ -1,0 +1,59 @@
+/* What the MPM modules share in the parent: the loop that waits, reaps and keeps the
+ * children once a second, and the ending of a generation by signal. Compiled into each MPM
+ * module. */
+#ifndef KV_MPM_PARENT_H
+#define KV_MPM_PARENT_H
+
+#include <apr_proc_mutex.h>
+
+#include "kv_http.h"
+#include "kv_mpm_common.h"
+
+/** How long a parent starts no child after one could not start at all or fork failed. */
+#define KV_MPM_HOLDOFF apr_time_from_sec(10)
+
+/** What a parent knows to decide whether to replace a child that died. */
+typedef struct {
+    int generation;           /**< the running generation */
+    int respawned;            /**< children replaced since the last maintenance */
+    apr_time_t holdoff_until; /**< start no child before this */
+} kv_mpm_respawn_t;
+
+/** Start no child for KV_MPM_HOLDOFF. */
+void kv_mpm_hold_off(kv_mpm_respawn_t *r);
+
+/** Non-zero while no child is to be started. */
+int kv_mpm_holding_off(const kv_mpm_respawn_t *r);
+
+/** A child ended (as kv_mpm_reaped_fn tells): replace the one in @a slot now? Only a child
+ * of the running generation that ended without being asked (it crashed, or served
+ * MaxConnectionsPerChild connections), in a slot below @a slot_limit, at most @a max_rate
+ * a second, so that a child that dies at once cannot make the parent spin; counted in
+ * r->respawned. One that could not start at all holds starting off instead. */
+int kv_mpm_respawn_wanted(kv_mpm_respawn_t *r, int slot, const kv_sb_process_t *was,
+                          apr_exit_why_e why, int code, int slot_limit, int max_rate);
+
+/** Before a generation's parent serves: there must be listeners, and it takes the
+ * parent's signals. Logs and returns an error if it cannot serve. */
+apr_status_t kv_mpm_parent_prepare(kv_server_t *s);
+
+/** The mutex that serialises accept across children when there are several listeners
+ * (*mutex NULL for one), in @a pconf. Logs and returns the error of creating it. */
+apr_status_t kv_mpm_create_accept_mutex(kv_server_t *s, apr_pool_t *pconf,
+                                        apr_proc_mutex_t **mutex);
+
+/** Called once a second to keep the right number of children. */
+typedef void (*kv_mpm_maintain_fn)(void *baton);
+
+/** Serve as a parent until a signal ends the generation: wait for events, reap children
+ * (calling @a reaped), run @a maintain once a second. Returns what the signal asks for, a
+ * kv_mpm_result_t, once kv_mpm_end_generation has acted on it. */
+int kv_mpm_parent_loop(kv_server_t *s, kv_mpm_maintain_fn maintain, kv_mpm_reaped_fn reaped,
+                       void *baton);
+
+/** Act on the signal that ends this generation as httpd does (stop or restart: children
+ * stopped at once; graceful restart: told to finish; graceful stop: listeners closed and
+ * children waited for up to GracefulShutdownTimeout). Returns @a result. */
+int kv_mpm_end_generation(kv_server_t *s, int result);
+
+#endif

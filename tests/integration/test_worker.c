@@ -1,0 +1,374 @@
+/* The worker MPM seen from /proc and the wire: children with a listener and ThreadsPerChild
+ * worker threads, one child serving several connections at once, the spare-thread bounds,
+ * MaxConnectionsPerChild, respawn after a crash, TERM, a graceful restart that lets a
+ * connection in flight finish, and httpd's warnings about inconsistent limits. */
+#include "harness.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define DEADLINE_MS 10000
+
+struct count_cond {
+    kvt_server_t *srv;
+    int min; /* at least this many children ... */
+    int max; /* ... and at most this many */
+};
+
+static int child_count(kvt_server_t *srv)
+{
+    pid_t pids[KVT_MAX_PIDS];
+    return kvt_children(kvt_server_pid(srv), pids, KVT_MAX_PIDS);
+}
+
+static int children_between(void *arg)
+{
+    const struct count_cond *c = arg;
+    int n = child_count(c->srv);
+    return n >= c->min && n <= c->max;
+}
+
+static void wait_children(kvt_server_t *srv, int min, int max, const char *why)
+{
+    struct count_cond c = {srv, min, max};
+    ck_assert_msg(kvt_wait_for(children_between, &c, DEADLINE_MS), "%s: %d children, want %d..%d",
+                  why, child_count(srv), min, max);
+}
+
+/* A worker server with these limits (0: the default). */
+static kvt_server_t *worker_server(int start, int threads, int min_spare, int max_spare,
+                                   int max_workers)
+{
+    kvt_server_t *srv = kvt_server_new("worker");
+    kvt_write_file(srv, "f.txt", "f", 1);
+    kvt_server_conf(srv, "StartServers %d", start);
+    kvt_server_conf(srv, "ThreadsPerChild %d", threads);
+    kvt_server_conf(srv, "MinSpareThreads %d", min_spare);
+    kvt_server_conf(srv, "MaxSpareThreads %d", max_spare);
+    if (max_workers > 0) {
+        kvt_server_conf(srv, "MaxRequestWorkers %d", max_workers);
+    }
+    return srv;
+}
+
+static void assert_serves(kvt_server_t *srv)
+{
+    kvt_response_t r;
+    kvt_get(kvt_server_port(srv), "/f.txt", &r);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_str_eq(r.body, "f");
+    kvt_response_free(&r);
+}
+
+/* Send a keep-alive GET on @a fd and check its answer; the connection stays open. */
+static void get_keepalive(int fd)
+{
+    kvt_response_t r;
+    kvt_send(fd, "GET /f.txt HTTP/1.1\r\nHost: localhost\r\n\r\n");
+    ck_assert_int_eq(kvt_read_response(fd, &r, 0), 0);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_str_eq(r.body, "f");
+    kvt_response_free(&r);
+}
+
+static char *error_log(kvt_server_t *srv)
+{
+    char *path = kvt_strf("%s/logs/error_log", kvt_server_root(srv));
+    FILE *f = fopen(path, "r");
+    char *buf = calloc(1, 65536);
+    size_t n = 0;
+
+    if (f) {
+        n = fread(buf, 1, 65535, f);
+        fclose(f);
+    }
+    buf[n] = '\0';
+    free(path);
+    return buf;
+}
+
+START_TEST(test_children_and_threads)
+{
+    kvt_server_t *srv = worker_server(3, 4, 1, 12, 0);
+    pid_t pids[KVT_MAX_PIDS];
+    int n;
+
+    kvt_server_start(srv);
+    wait_children(srv, 3, 3, "StartServers 3");
+    assert_serves(srv);
+    n = kvt_children(kvt_server_pid(srv), pids, KVT_MAX_PIDS);
+    for (int i = 0; i < n; i++) {
+        ck_assert_msg(kvt_threads(pids[i]) >= 5, "worker child %d has %d threads, want 4 + 1",
+                      (int)pids[i], kvt_threads(pids[i]));
+    }
+}
+END_TEST
+
+/* ThreadsPerChild 4 and MaxRequestWorkers 4: one child only, yet four connections held
+ * open are served at once, all by it. */
+START_TEST(test_one_child_serves_concurrently)
+{
+    kvt_server_t *srv = worker_server(1, 4, 1, 5, 4);
+    int fds[4];
+    pid_t served_by[4];
+
+    kvt_server_start(srv);
+    wait_children(srv, 1, 1, "MaxRequestWorkers 4 of 4 threads");
+    for (int i = 0; i < 4; i++) {
+        fds[i] = kvt_connect(kvt_server_port(srv));
+    }
+    for (int i = 3; i >= 0; i--) {
+        get_keepalive(fds[i]); /* each connection keeps a thread busy */
+        served_by[i] = kvt_serving_pid(srv, fds[i]);
+    }
+    ck_assert_int_eq(child_count(srv), 1);
+    for (int i = 0; i < 4; i++) {
+        ck_assert_msg(served_by[i] != 0 && served_by[i] == served_by[0],
+                      "connection %d served by %d, connection 0 by %d", i, (int)served_by[i],
+                      (int)served_by[0]);
+        close(fds[i]);
+    }
+}
+END_TEST
+
+/* MinSpareThreads 5 with 2 threads a child: children are added until at least 3 (6 idle);
+ * the spawn rate doubles each second, so 1 + 1 + 2 may make 4 (8 idle, MaxSpareThreads). */
+START_TEST(test_min_spare_threads_adds_children)
+{
+    kvt_server_t *srv = worker_server(1, 2, 5, 8, 0);
+
+    kvt_server_start(srv);
+    wait_children(srv, 3, 4, "MinSpareThreads 5 of 2 threads each from StartServers 1");
+    assert_serves(srv);
+}
+END_TEST
+
+/* MaxSpareThreads 6 with 2 threads a child: of 6 children, 3 stay. */
+START_TEST(test_max_spare_threads_retires_children)
+{
+    kvt_server_t *srv = worker_server(6, 2, 1, 6, 0);
+
+    kvt_server_start(srv);
+    wait_children(srv, 2, 3, "MaxSpareThreads 6 of 2 threads each from StartServers 6");
+    assert_serves(srv);
+}
+END_TEST
+
+struct replaced {
+    kvt_server_t *srv;
+    pid_t victim;
+};
+
+/* The victim is gone and another child serves in its place. */
+static int victim_replaced(void *arg)
+{
+    const struct replaced *r = arg;
+    pid_t now[KVT_MAX_PIDS];
+    int n;
+
+    if (kvt_pid_alive(r->victim)) {
+        return 0;
+    }
+    n = kvt_children(kvt_server_pid(r->srv), now, KVT_MAX_PIDS);
+    return n == 1 && now[0] != r->victim;
+}
+
+static pid_t only_child(kvt_server_t *srv)
+{
+    pid_t pids[KVT_MAX_PIDS];
+    ck_assert_int_eq(kvt_children(kvt_server_pid(srv), pids, KVT_MAX_PIDS), 1);
+    return pids[0];
+}
+
+START_TEST(test_max_connections_per_child)
+{
+    kvt_server_t *srv = worker_server(1, 2, 1, 3, 2);
+    struct replaced r = {.srv = srv};
+
+    kvt_server_conf(srv, "MaxConnectionsPerChild 3");
+    kvt_server_start(srv);
+    wait_children(srv, 1, 1, "one child");
+    r.victim = only_child(srv);
+    for (int i = 0; i < 3; i++) {
+        assert_serves(srv);
+    }
+    ck_assert_msg(kvt_wait_for(victim_replaced, &r, DEADLINE_MS),
+                  "child %d not replaced after MaxConnectionsPerChild 3", (int)r.victim);
+    assert_serves(srv);
+}
+END_TEST
+
+START_TEST(test_killed_child_is_replaced)
+{
+    kvt_server_t *srv = worker_server(1, 2, 1, 3, 2);
+    struct replaced r = {.srv = srv};
+
+    kvt_server_start(srv);
+    wait_children(srv, 1, 1, "one child");
+    r.victim = only_child(srv);
+    ck_assert_int_eq(kill(r.victim, SIGKILL), 0);
+    ck_assert_msg(kvt_wait_for(victim_replaced, &r, DEADLINE_MS),
+                  "no new child after kill -9 of %d", (int)r.victim);
+    assert_serves(srv);
+}
+END_TEST
+
+static int group_gone(void *arg)
+{
+    return !kvt_server_group_alive(arg);
+}
+
+START_TEST(test_sigterm_stops_everything)
+{
+    kvt_server_t *srv = worker_server(2, 3, 1, 6, 0);
+    int status;
+
+    kvt_server_start(srv);
+    wait_children(srv, 2, 2, "StartServers 2");
+    ck_assert_int_eq(kill(kvt_server_pid(srv), SIGTERM), 0);
+    status = kvt_server_wait_exit(srv, DEADLINE_MS);
+    ck_assert_msg(status != -1, "parent still running after SIGTERM");
+    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "wait status %d", status);
+    ck_assert_msg(kvt_wait_for(group_gone, srv, 5000), "children outlived the parent");
+    ck_assert_int_eq(kvt_listen_backlog(kvt_server_port(srv)), -1);
+}
+END_TEST
+
+struct gone {
+    pid_t pid;
+};
+
+static int pid_gone(void *arg)
+{
+    return !kvt_pid_alive(((struct gone *)arg)->pid);
+}
+
+struct taken {
+    kvt_server_t *srv;
+    int fd;
+    pid_t pid;
+};
+
+static int taken_by_old_child(void *arg)
+{
+    const struct taken *t = arg;
+    return kvt_serving_pid(t->srv, t->fd) == t->pid;
+}
+
+/* USR1 while a request is half sent: the old child finishes it, then exits. */
+START_TEST(test_graceful_finishes_connection_in_flight)
+{
+    kvt_server_t *srv = worker_server(1, 2, 1, 3, 2);
+    struct gone old;
+    kvt_response_t r;
+    int fd;
+
+    kvt_server_start(srv);
+    wait_children(srv, 1, 1, "one child");
+    old.pid = only_child(srv);
+    fd = kvt_connect(kvt_server_port(srv));
+    kvt_send(fd, "GET /f.txt HTTP/1.1\r\nHost: localhost\r\n");
+    ck_assert_msg(kvt_wait_for(taken_by_old_child, &(struct taken){srv, fd, old.pid}, DEADLINE_MS),
+                  "the child did not take the connection");
+    ck_assert_int_eq(kill(kvt_server_pid(srv), SIGUSR1), 0);
+    ck_assert_msg(!kvt_wait_for(pid_gone, &old, 1000), "the old child did not wait");
+    kvt_send(fd, "Connection: close\r\n\r\n");
+    ck_assert_int_eq(kvt_read_response(fd, &r, 0), 0);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_str_eq(r.body, "f");
+    kvt_response_free(&r);
+    close(fd);
+    ck_assert_msg(kvt_wait_for(pid_gone, &old, DEADLINE_MS), "the old child did not exit");
+    assert_serves(srv);
+}
+END_TEST
+
+START_TEST(test_consistency_warnings)
+{
+    kvt_server_t *srv = worker_server(1, 10, 2, 3, 7);
+    char *log;
+
+    kvt_server_conf(srv, "ThreadLimit 4");
+    kvt_server_conf(srv, "ServerLimit 1");
+    kvt_server_start(srv);
+    wait_children(srv, 1, 1, "one child");
+    assert_serves(srv);
+    log = error_log(srv);
+    ck_assert_msg(kvt_contains(log, "ThreadsPerChild of 10 exceeds ThreadLimit of 4 threads, "
+                                    "decreasing to 4"),
+                  "%s", log);
+    ck_assert_msg(kvt_contains(log, "MaxRequestWorkers of 7 is not an integer multiple of "
+                                    "ThreadsPerChild of 4, decreasing to nearest multiple 4"),
+                  "%s", log);
+    ck_assert_msg(kvt_contains(log, "MaxSpareThreads of 3 is less than MinSpareThreads (2) "
+                                    "plus ThreadsPerChild (4), increasing to 6"),
+                  "%s", log);
+    free(log);
+}
+END_TEST
+
+START_TEST(test_max_request_workers_clamped_to_server_limit)
+{
+    kvt_server_t *srv = worker_server(1, 2, 8, 10, 8);
+    char *log;
+
+    kvt_server_conf(srv, "ServerLimit 2");
+    kvt_server_start(srv);
+    wait_children(srv, 2, 2, "ServerLimit 2");
+    log = error_log(srv);
+    ck_assert_msg(kvt_contains(log, "MaxRequestWorkers of 8 would require 4 servers and would "
+                                    "exceed ServerLimit of 2, decreasing to 4"),
+                  "%s", log);
+    free(log);
+    /* MinSpareThreads 8 wants more, but two children is the most */
+    struct count_cond over = {srv, 3, KVT_MAX_PIDS};
+    ck_assert_msg(!kvt_wait_for(children_between, &over, 2500), "%d children over ServerLimit",
+                  child_count(srv));
+}
+END_TEST
+
+/* -X: one child's threads in the parent itself, no children; TERM ends it. */
+START_TEST(test_one_process_mode)
+{
+    kvt_server_t *srv = worker_server(2, 3, 1, 6, 0);
+    int status;
+
+    kvt_server_arg(srv, "-X");
+    kvt_server_start(srv);
+    assert_serves(srv);
+    ck_assert_int_eq(child_count(srv), 0);
+    ck_assert_msg(kvt_threads(kvt_server_pid(srv)) >= 4, "-X server has %d threads, want 3 + 1",
+                  kvt_threads(kvt_server_pid(srv)));
+    ck_assert_int_eq(kill(kvt_server_pid(srv), SIGTERM), 0);
+    status = kvt_server_wait_exit(srv, DEADLINE_MS);
+    ck_assert_msg(status != -1, "-X server still running after SIGTERM");
+}
+END_TEST
+
+static Suite *worker_suite(void)
+{
+    Suite *s = suite_create("worker");
+    TCase *tc = kvt_tcase("worker");
+    kvt_add_test(tc, test_children_and_threads);
+    kvt_add_test(tc, test_one_child_serves_concurrently);
+    kvt_add_test(tc, test_min_spare_threads_adds_children);
+    kvt_add_test(tc, test_max_spare_threads_retires_children);
+    kvt_add_test(tc, test_max_connections_per_child);
+    kvt_add_test(tc, test_killed_child_is_replaced);
+    kvt_add_test(tc, test_sigterm_stops_everything);
+    kvt_add_test(tc, test_graceful_finishes_connection_in_flight);
+    kvt_add_test(tc, test_consistency_warnings);
+    kvt_add_test(tc, test_max_request_workers_clamped_to_server_limit);
+    kvt_add_test(tc, test_one_process_mode);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    return kvt_run_suite(worker_suite());
+}

@@ -1,0 +1,147 @@
+/* The listener-to-workers hand-off (mpm/worker/fdqueue.c): order, the pool accounting
+ * that lets the listener accept only when a worker is free, and terminate. */
+#include <check.h>
+#include <stdlib.h>
+
+#include <apr_general.h>
+#include <apr_thread_proc.h>
+
+#include "fdqueue.h"
+
+static apr_pool_t *pool;
+
+static void setup(void)
+{
+    apr_initialize();
+    apr_pool_create(&pool, NULL);
+}
+
+static void teardown(void)
+{
+    apr_pool_destroy(pool);
+    apr_terminate();
+}
+
+/* Stand-ins: the queue never looks inside sockets or pools. */
+static apr_socket_t *fake_sock(int i)
+{
+    static char socks[8];
+    return (apr_socket_t *)&socks[i];
+}
+
+static apr_pool_t *fake_pool(int i)
+{
+    static char pools[8];
+    return (apr_pool_t *)&pools[i];
+}
+
+START_TEST(test_fifo_order)
+{
+    worker_queue_t *q;
+    apr_socket_t *sd;
+    apr_pool_t *p;
+
+    ck_assert_int_eq(worker_queue_create(&q, 3, pool), APR_SUCCESS);
+    for (int round = 0; round < 3; round++) { /* wraps around the ring */
+        ck_assert_int_eq(worker_queue_push(q, fake_sock(0), fake_pool(0)), APR_SUCCESS);
+        ck_assert_int_eq(worker_queue_push(q, fake_sock(1), fake_pool(1)), APR_SUCCESS);
+        ck_assert_int_eq(worker_queue_pop(q, &sd, &p), APR_SUCCESS);
+        ck_assert_ptr_eq(sd, fake_sock(0));
+        ck_assert_ptr_eq(p, fake_pool(0));
+        ck_assert_int_eq(worker_queue_pop(q, &sd, &p), APR_SUCCESS);
+        ck_assert_ptr_eq(sd, fake_sock(1));
+    }
+}
+END_TEST
+
+START_TEST(test_full_queue_refuses)
+{
+    worker_queue_t *q;
+
+    ck_assert_int_eq(worker_queue_create(&q, 1, pool), APR_SUCCESS);
+    ck_assert_int_eq(worker_queue_push(q, fake_sock(0), fake_pool(0)), APR_SUCCESS);
+    ck_assert_int_eq(worker_queue_push(q, fake_sock(1), fake_pool(1)), APR_ENOSPC);
+}
+END_TEST
+
+/* No idle pool means no free worker: the listener waits, then gets APR_TIMEUP. */
+START_TEST(test_pools_bound_accepts)
+{
+    worker_queue_t *q;
+    apr_pool_t *p;
+
+    ck_assert_int_eq(worker_queue_create(&q, 2, pool), APR_SUCCESS);
+    worker_queue_put_pool(q, fake_pool(0));
+    worker_queue_put_pool(q, fake_pool(1));
+    ck_assert_int_eq(worker_queue_get_pool(q, &p, apr_time_from_msec(10)), APR_SUCCESS);
+    ck_assert_int_eq(worker_queue_get_pool(q, &p, apr_time_from_msec(10)), APR_SUCCESS);
+    ck_assert(APR_STATUS_IS_TIMEUP(worker_queue_get_pool(q, &p, apr_time_from_msec(20))));
+    worker_queue_put_pool(q, fake_pool(1));
+    ck_assert_int_eq(worker_queue_get_pool(q, &p, apr_time_from_msec(10)), APR_SUCCESS);
+    ck_assert_ptr_eq(p, fake_pool(1));
+}
+END_TEST
+
+/* Queued connections are still handed out after terminate; then every taker gets EOF. */
+START_TEST(test_terminate_drains_then_eof)
+{
+    worker_queue_t *q;
+    apr_socket_t *sd;
+    apr_pool_t *p;
+
+    ck_assert_int_eq(worker_queue_create(&q, 2, pool), APR_SUCCESS);
+    ck_assert_int_eq(worker_queue_push(q, fake_sock(0), fake_pool(0)), APR_SUCCESS);
+    worker_queue_terminate(q);
+    ck_assert_int_eq(worker_queue_push(q, fake_sock(1), fake_pool(1)), APR_EOF);
+    ck_assert_int_eq(worker_queue_pop(q, &sd, &p), APR_SUCCESS);
+    ck_assert_int_eq(worker_queue_pop(q, &sd, &p), APR_EOF);
+    ck_assert_int_eq(worker_queue_get_pool(q, &p, apr_time_from_sec(5)), APR_EOF);
+}
+END_TEST
+
+static void *APR_THREAD_FUNC popper(apr_thread_t *t, void *data)
+{
+    worker_queue_t *q = data;
+    apr_socket_t *sd;
+    apr_pool_t *p;
+    apr_status_t rv = worker_queue_pop(q, &sd, &p);
+
+    apr_thread_exit(t, rv);
+    return NULL;
+}
+
+/* A worker blocked waiting for a connection wakes on terminate. */
+START_TEST(test_terminate_wakes_waiting_worker)
+{
+    worker_queue_t *q;
+    apr_thread_t *t;
+    apr_status_t rv;
+
+    ck_assert_int_eq(worker_queue_create(&q, 2, pool), APR_SUCCESS);
+    ck_assert_int_eq(apr_thread_create(&t, NULL, popper, q, pool), APR_SUCCESS);
+    worker_queue_terminate(q);
+    ck_assert_int_eq(apr_thread_join(&rv, t), APR_SUCCESS);
+    ck_assert_int_eq(rv, APR_EOF);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("worker_fdqueue");
+    TCase *tc = tcase_create("queue");
+    SRunner *sr;
+    int failed;
+
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_fifo_order);
+    tcase_add_test(tc, test_full_queue_refuses);
+    tcase_add_test(tc, test_pools_bound_accepts);
+    tcase_add_test(tc, test_terminate_drains_then_eof);
+    tcase_add_test(tc, test_terminate_wakes_waiting_worker);
+    suite_add_tcase(s, tc);
+    sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
