@@ -11,16 +11,19 @@ trees=("$@")
 for tree in "${trees[@]}"; do
     for trs in $(find "$tree/tests" -name '*.trs' | sort); do
         log="${trs%.trs}.log"
-        line=$(grep -E '^[0-9]+%: Checks: [0-9]+, Failures: [0-9]+, Errors: [0-9]+' "$log" 2>/dev/null | tail -n 1)
-        if [ -z "$line" ]; then
+        lines=$(grep -E '^[0-9]+%: Checks: [0-9]+, Failures: [0-9]+, Errors: [0-9]+' "$log" 2>/dev/null)
+        if [ -z "$lines" ]; then
             failed=$((failed + 1))
             continue
         fi
-        checks=$(echo "$line" | sed -E 's/.*Checks: ([0-9]+).*/\1/')
-        fails=$(echo "$line" | sed -E 's/.*Failures: ([0-9]+).*/\1/')
-        errors=$(echo "$line" | sed -E 's/.*Errors: ([0-9]+).*/\1/')
-        passed=$((passed + checks - fails - errors))
-        failed=$((failed + fails + errors))
+        # A wrapper script may run several Check programs: every summary line counts.
+        while read -r line; do
+            checks=$(echo "$line" | sed -E 's/.*Checks: ([0-9]+).*/\1/')
+            fails=$(echo "$line" | sed -E 's/.*Failures: ([0-9]+).*/\1/')
+            errors=$(echo "$line" | sed -E 's/.*Errors: ([0-9]+).*/\1/')
+            passed=$((passed + checks - fails - errors))
+            failed=$((failed + fails + errors))
+        done <<< "$lines"
     done
 done
 echo "${passed} passed, ${failed} failed"
