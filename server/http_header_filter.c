@@ -10,6 +10,7 @@
 #include "core.h"
 #include "http_body.h"
 #include "kv_log.h"
+#include "kv_mpm_common.h"
 #include "request.h"
 
 typedef struct {
@@ -81,12 +82,19 @@ static int body_can_be_skipped(const kv_request_t *r)
     return r->remaining <= KV_MAX_DISCARD_BODY;
 }
 
+/* A child told to finish (graceful restart or stop) ends each connection after the
+ * response it is writing, so it exits as soon as its work is done. */
+static int server_is_retiring(void)
+{
+    return kv_mpm_child_exiting();
+}
+
 static int response_can_keep_alive(const kv_request_t *r)
 {
     return r->server->keep_alive && !r->close_connection && !r->connection->aborted &&
            client_allows_keep_alive(r) && (length_is_known(r) || response_is_chunked(r)) &&
            !connection_limit_reached(r) && body_can_be_skipped(r) &&
-           !kv_body_awaits_continue(r);
+           !kv_body_awaits_continue(r) && !server_is_retiring();
 }
 
 /* Content-Length from the brigade when it holds the whole response. */

@@ -5,6 +5,8 @@
  * output are refused with the right status. */
 #include "harness.h"
 
+#include <signal.h>
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -612,6 +614,33 @@ START_TEST(test_add_handler_other_name_refused)
 }
 END_TEST
 
+/* A graceful restart while a keep-alive request is being answered: the old child ends the
+ * connection after that response (Connection: close), so it can exit. */
+START_TEST(test_graceful_restart_ends_keep_alive_after_the_response)
+{
+    kvt_server_t *srv = cgi_server();
+    kvt_response_t r;
+    int fd;
+
+    write_script(srv, "cgi-bin/slow.cgi",
+                 "read line < /dev/null; sleep 1\nprintf 'Content-Type: text/plain\\n\\nslow'\n",
+                 0755);
+    kvt_server_processes(srv, 1, 1, 2);
+    kvt_server_start(srv);
+    fd = kvt_connect(kvt_server_port(srv));
+    kvt_send(fd, "GET /cgi-bin/slow.cgi HTTP/1.1\r\nHost: localhost\r\n\r\n");
+    ck_assert(!kvt_is_closed(fd, 300)); /* the script is running */
+    ck_assert_int_eq(kill(kvt_server_pid(srv), SIGUSR1), 0);
+    ck_assert_int_eq(kvt_read_response(fd, &r, 0), 0);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_str_eq(r.body, "slow");
+    ck_assert_str_eq(kvt_header(&r, "Connection"), "close");
+    kvt_response_free(&r);
+    ck_assert(kvt_is_closed(fd, 5000));
+    close(fd);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("cgi");
@@ -633,6 +662,7 @@ int main(void)
     kvt_add_test(tc, test_add_handler_needs_exec_cgi);
     kvt_add_test(tc, test_malformed_output_500);
     kvt_add_test(tc, test_add_handler_other_name_refused);
+    kvt_add_test(tc, test_graceful_restart_ends_keep_alive_after_the_response);
     suite_add_tcase(s, tc);
     return kvt_run_suite(s);
 }
