@@ -645,10 +645,14 @@ static int worker_query(int query, int *result)
 {
     static const worker_limits_t unset = {KV_UNSET_INT, KV_UNSET_INT, KV_UNSET_INT, KV_UNSET_INT,
                                           KV_UNSET_INT, KV_UNSET_INT, KV_UNSET_INT};
-    worker_limits_t l = cur_conf && cur_conf->ready
-                            ? cur_conf->run
-                            : merged_limits(cur_conf ? &cur_conf->set : &unset);
+    worker_limits_t l;
 
+    /* Asked before post_config (kiva -t): bring the limits into range now, with the same
+     * warnings, so that the effective values and the directive to change are shown. */
+    if (cur_conf && !cur_conf->ready) {
+        conf_ready(cur_conf, NULL);
+    }
+    l = cur_conf ? cur_conf->run : merged_limits(&unset);
     worker_limits_fix(&l);
     switch (query) {
     case KV_MPMQ_IS_THREADED:
