@@ -62,6 +62,19 @@ int kv_mpm_respawn_wanted(kv_mpm_respawn_t *r, int slot, const kv_sb_process_t *
     return 1;
 }
 
+int kv_mpm_room_for_children(int generation, int max_children)
+{
+    int limit = kv_scoreboard_server_limit(), current = 0, free_slots = 0;
+
+    for (int slot = 0; slot < limit; slot++) {
+        const kv_sb_process_t *proc = kv_scoreboard_process(slot);
+
+        current += proc->pid != 0 && proc->generation == generation;
+        free_slots += proc->pid == 0;
+    }
+    return max_children - current < free_slots ? max_children - current : free_slots;
+}
+
 int kv_mpm_end_generation(kv_server_t *s, int result)
 {
     switch (result) {

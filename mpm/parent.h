@@ -33,6 +33,16 @@ int kv_mpm_holding_off(const kv_mpm_respawn_t *r);
 int kv_mpm_respawn_wanted(kv_mpm_respawn_t *r, int slot, const kv_sb_process_t *was,
                           apr_exit_why_e why, int code, int slot_limit, int max_rate);
 
+/** The scoreboard holds this many times ServerLimit process slots: the extra ones take the
+ * children of old generations that still finish connections after a graceful restart, so
+ * that they never keep the new generation from starting its children. */
+#define KV_MPM_DRAIN_HEADROOM 2
+
+/** How many more children generation @a generation may start: @a max_children less those
+ * it has (old ones still draining do not count), and no more than the free process slots
+ * of the whole scoreboard. */
+int kv_mpm_room_for_children(int generation, int max_children);
+
 /** Before a generation's parent serves: there must be listeners, and it takes the
  * parent's signals. Logs and returns an error if it cannot serve. */
 apr_status_t kv_mpm_parent_prepare(kv_server_t *s);

@@ -467,12 +467,20 @@ static apr_status_t make_child(parent_t *pp, int slot)
     return APR_SUCCESS;
 }
 
-/* Start up to @a n children in free slots below MaxRequestWorkers / ThreadsPerChild. */
+/* How many more children the running generation may start (of MaxRequestWorkers /
+ * ThreadsPerChild; draining ones of old generations do not count). */
+static int room_for_children(const parent_t *pp)
+{
+    return kv_mpm_room_for_children(pp->rs.generation, worker_daemons_limit(pp->l));
+}
+
+/* Start up to @a n children in free slots, within MaxRequestWorkers / ThreadsPerChild. */
 static void start_children(parent_t *pp, int n)
 {
-    int daemons = worker_daemons_limit(pp->l);
+    int room = room_for_children(pp);
 
-    for (int slot = 0; slot < daemons && n > 0; slot++) {
+    n = n < room ? n : room;
+    for (int slot = 0; slot < kv_scoreboard_server_limit() && n > 0; slot++) {
         if (kv_scoreboard_process(slot)->pid != 0) {
             continue;
         }
@@ -489,8 +497,9 @@ static void on_reaped(void *baton, int slot, const kv_sb_process_t *was, apr_exi
 {
     parent_t *pp = baton;
 
-    if (kv_mpm_respawn_wanted(&pp->rs, slot, was, why, code, worker_daemons_limit(pp->l),
-                              PREFORK_MAX_SPAWN_RATE)) {
+    int limit = room_for_children(pp) > 0 ? kv_scoreboard_server_limit() : 0;
+
+    if (kv_mpm_respawn_wanted(&pp->rs, slot, was, why, code, limit, PREFORK_MAX_SPAWN_RATE)) {
         make_child(pp, slot);
     }
 }
@@ -506,18 +515,15 @@ static int worker_is_idle(kv_sb_status_t status)
 static prefork_census_t take_census(const parent_t *pp, int *to_stop)
 {
     prefork_census_t c = {0, 0};
-    int daemons = worker_daemons_limit(pp->l), best = -1;
+    int best = -1;
 
     *to_stop = -1;
+    c.free_slots = room_for_children(pp);
     for (int slot = 0; slot < kv_scoreboard_server_limit(); slot++) {
         const kv_sb_process_t *proc = kv_scoreboard_process(slot);
         int idle = 0;
 
-        if (proc->pid == 0) {
-            c.free_slots += slot < daemons;
-            continue;
-        }
-        if (proc->generation != pp->rs.generation || proc->quiescing) {
+        if (proc->pid == 0 || proc->generation != pp->rs.generation || proc->quiescing) {
             continue;
         }
         for (int t = 0; t < pp->l->threads_per_child; t++) {
@@ -574,11 +580,12 @@ static void maintain(void *baton)
 }
 
 /* The scoreboard keeps the first generation's ServerLimit and ThreadLimit for the life of
- * the parent. */
+ * the parent, with room for draining children (KV_MPM_DRAIN_HEADROOM). */
 static apr_status_t setup_scoreboard(worker_limits_t *l, kv_server_t *s)
 {
-    apr_status_t rv = kv_scoreboard_create(kv_pglobal, l->server_limit, l->thread_limit);
-    int kept_servers = kv_scoreboard_server_limit();
+    apr_status_t rv = kv_scoreboard_create(kv_pglobal, l->server_limit * KV_MPM_DRAIN_HEADROOM,
+                                           l->thread_limit);
+    int kept_servers = kv_scoreboard_server_limit() / KV_MPM_DRAIN_HEADROOM;
     int kept_threads = kv_scoreboard_thread_limit();
     worker_limits_t was = *l;
 
@@ -645,10 +652,14 @@ static int worker_query(int query, int *result)
 {
     static const worker_limits_t unset = {KV_UNSET_INT, KV_UNSET_INT, KV_UNSET_INT, KV_UNSET_INT,
                                           KV_UNSET_INT, KV_UNSET_INT, KV_UNSET_INT};
-    worker_limits_t l = cur_conf && cur_conf->ready
-                            ? cur_conf->run
-                            : merged_limits(cur_conf ? &cur_conf->set : &unset);
+    worker_limits_t l;
 
+    /* Asked before post_config (kiva -t): bring the limits into range now, with the same
+     * warnings, so that the effective values and the directive to change are shown. */
+    if (cur_conf && !cur_conf->ready) {
+        conf_ready(cur_conf, NULL);
+    }
+    l = cur_conf ? cur_conf->run : merged_limits(&unset);
     worker_limits_fix(&l);
     switch (query) {
     case KV_MPMQ_IS_THREADED:

@@ -1,4 +1,4 @@
-/* Restarts seen by clients (prefork): graceful restarts under load lose nothing, a download
+/* Restarts seen by clients, under kvt_mpm() (prefork unless KVT_MPM): graceful restarts under load lose nothing, a download
  * spans one, draining children neither starve the new generation nor outlive
  * GracefulShutdownTimeout, -k graceful reports the outcome, signal storms and crashes. */
 #include "harness.h"
@@ -189,11 +189,28 @@ static int made_progress(void *arg)
     return p->ld->done >= p->target;
 }
 
+static int is_worker(void)
+{
+    return strcmp(kvt_mpm(), "worker") == 0;
+}
+
+/* Worker threads per child under worker: more than one, so that a child is shared. */
+#define WORKER_THREADS 2
+
+/* A server under kvt_mpm(): @a start children, and spare bounds of @a min_spare and
+ * @a max_spare children (prefork) or as many children's worth of threads (worker). */
 static kvt_server_t *serve(int start, int min_spare, int max_spare)
 {
-    kvt_server_t *srv = kvt_server_new("prefork");
+    kvt_server_t *srv = kvt_server_new(kvt_mpm());
     kvt_write_file(srv, "f.txt", BODY, strlen(BODY));
-    kvt_server_processes(srv, start, min_spare, max_spare);
+    if (is_worker()) {
+        kvt_server_conf(srv, "StartServers %d", start);
+        kvt_server_conf(srv, "ThreadsPerChild %d", WORKER_THREADS);
+        kvt_server_conf(srv, "MinSpareThreads %d", min_spare * WORKER_THREADS);
+        kvt_server_conf(srv, "MaxSpareThreads %d", max_spare * WORKER_THREADS);
+    } else {
+        kvt_server_processes(srv, start, min_spare, max_spare);
+    }
     return srv;
 }
 
@@ -310,21 +327,30 @@ static int hold_child(kvt_server_t *srv, pid_t *child)
     return fd;
 }
 
-/* Slow clients hold every MaxRequestWorkers child; five graceful restarts later the server
- * still answers at once, and the slow clients still get their answers. */
+/* The number in the "server reached MaxRequestWorkers" log line of kvt_mpm(). */
+static const char *max_workers_reached_msg(void)
+{
+    return is_worker() ? "KV00918" : "KV00433";
+}
+
+/* Slow clients hold every MaxRequestWorkers worker (of ServerLimit 2 children); five graceful
+ * restarts later the server still answers at once, and the slow clients still get their
+ * answers. */
 START_TEST(test_draining_children_leave_slots_to_new_generation)
 {
     kvt_server_t *srv = serve(2, 1, 2);
-    int fds[2];
-    pid_t held[2];
+    int per_child = is_worker() ? WORKER_THREADS : 1;
+    int nheld = 2 * per_child;
+    int fds[2 * WORKER_THREADS];
+    pid_t held[2 * WORKER_THREADS];
     kvt_response_t r;
 
     kvt_server_conf(srv, "ServerLimit 2");
-    kvt_server_conf(srv, "MaxRequestWorkers 2");
+    kvt_server_conf(srv, "MaxRequestWorkers %d", nheld);
     kvt_server_conf(srv, "Timeout 30");
     kvt_server_start(srv);
     wait_generation(srv, 0);
-    for (int i = 0; i < 2; i++) {
+    for (int i = 0; i < nheld; i++) {
         fds[i] = hold_child(srv, &held[i]);
     }
     for (int gen = 1; gen <= 5; gen++) {
@@ -333,9 +359,10 @@ START_TEST(test_draining_children_leave_slots_to_new_generation)
         assert_serves(srv);
     }
     char *log = error_log(srv);
-    ck_assert_msg(!kvt_contains(log, "KV00433"), "MaxRequestWorkers reached: %s", log);
+    ck_assert_msg(!kvt_contains(log, max_workers_reached_msg()), "MaxRequestWorkers reached: %s",
+                  log);
     free(log);
-    for (int i = 0; i < 2; i++) {
+    for (int i = 0; i < nheld; i++) {
         ck_assert(kvt_pid_alive(held[i]));
         kvt_send(fds[i], "Host: t\r\n\r\n");
         ck_assert_int_eq(kvt_read_response(fds[i], &r, 0), 0);
@@ -474,6 +501,16 @@ END_TEST
 
 /* ---- 4. kiva -t shows the limits the MPM will change ---- */
 
+/* What kvt_mpm() says about MaxRequestWorkers 10 with ServerLimit 4 (and, under worker,
+ * ThreadsPerChild 2: 10 threads would need 5 children). */
+static const char *max_workers_clamp_msg(void)
+{
+    return is_worker() ? "MaxRequestWorkers of 10 would require 5 servers and would exceed "
+                         "ServerLimit of 4, decreasing to 8"
+                       : "MaxRequestWorkers of 10 exceeds ServerLimit value of 4 servers, "
+                         "decreasing MaxRequestWorkers to 4";
+}
+
 START_TEST(test_t_shows_clamped_limits)
 {
     kvt_server_t *srv = serve(1, 1, 2);
@@ -483,8 +520,7 @@ START_TEST(test_t_shows_clamped_limits)
     kvt_server_conf(srv, "MaxRequestWorkers 10");
     kvt_server_write_conf(srv);
     ck_assert_int_eq(kiva_on_conf(srv, "-t", NULL, &err), 0);
-    ck_assert_msg(kvt_contains(err, "MaxRequestWorkers of 10 exceeds ServerLimit value of 4 "
-                                    "servers, decreasing MaxRequestWorkers to 4") &&
+    ck_assert_msg(kvt_contains(err, max_workers_clamp_msg()) &&
                       kvt_contains(err, "see the ServerLimit directive"),
                   "kiva -t said: %s", err);
     ck_assert_msg(kvt_contains(err, "Syntax OK"), "kiva -t said: %s", err);
@@ -565,7 +601,7 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("lifecycle");
-    TCase *tc = tcase_create("prefork");
+    TCase *tc = tcase_create(kvt_mpm());
 
     tcase_set_timeout(tc, 120);
     kvt_add_test(tc, test_graceful_restarts_under_load_lose_nothing);

@@ -1,5 +1,7 @@
-/* The prefork process model seen from /proc: StartServers, spare bounds, respawn after a
- * crash, stopping by signal and by -k stop, and children switching to User/Group. */
+/* The process model seen from /proc. Under kvt_mpm() (prefork unless KVT_MPM): respawn
+ * after a crash, stopping by signal and by -k, reloads refused, children switching to
+ * User/Group, daemon mode, numbered log lines. Under prefork only: StartServers of
+ * single-threaded children and the spare-server bounds. */
 #include "harness.h"
 
 #include <pwd.h>
@@ -40,11 +42,35 @@ static void wait_children(kvt_server_t *srv, int min, int max, const char *why)
                   "%s: %d children, want %d..%d", why, child_count(srv), min, max);
 }
 
+static int is_prefork(void)
+{
+    return strcmp(kvt_mpm(), "prefork") == 0;
+}
+
+/* Worker threads per child under worker: more than one, so that a child is shared. */
+#define WORKER_THREADS 2
+
+/* A server under kvt_mpm(), not yet started: @a start children, spare bounds of
+ * @a min_spare and @a max_spare children (prefork) or as many children's worth of idle
+ * threads (worker). */
+static kvt_server_t *new_server(int start, int min_spare, int max_spare)
+{
+    kvt_server_t *srv = kvt_server_new(kvt_mpm());
+    kvt_write_file(srv, "f.txt", "f", 1);
+    if (is_prefork()) {
+        kvt_server_processes(srv, start, min_spare, max_spare);
+    } else {
+        kvt_server_conf(srv, "StartServers %d", start);
+        kvt_server_conf(srv, "ThreadsPerChild %d", WORKER_THREADS);
+        kvt_server_conf(srv, "MinSpareThreads %d", min_spare * WORKER_THREADS);
+        kvt_server_conf(srv, "MaxSpareThreads %d", max_spare * WORKER_THREADS);
+    }
+    return srv;
+}
+
 static kvt_server_t *serve(int start, int min_spare, int max_spare)
 {
-    kvt_server_t *srv = kvt_server_new("prefork");
-    kvt_write_file(srv, "f.txt", "f", 1);
-    kvt_server_processes(srv, start, min_spare, max_spare);
+    kvt_server_t *srv = new_server(start, min_spare, max_spare);
     kvt_server_start(srv);
     return srv;
 }
@@ -157,13 +183,11 @@ static int parent_gone(void *arg)
 /* graceful-stop waits for a busy child; GracefulShutdownTimeout bounds the wait. */
 START_TEST(test_graceful_shutdown_timeout)
 {
-    kvt_server_t *srv = kvt_server_new("prefork");
+    kvt_server_t *srv = new_server(1, 1, 2);
     kvt_response_t r;
     pid_t parent;
     int fd;
 
-    kvt_write_file(srv, "f.txt", "f", 1);
-    kvt_server_processes(srv, 1, 1, 2);
     kvt_server_conf(srv, "Timeout 30");
     kvt_server_conf(srv, "GracefulShutdownTimeout 2");
     kvt_server_start(srv);
@@ -419,8 +443,7 @@ static int file_exists(void *path)
  * server, in a session of its own, serves until -k stop. */
 START_TEST(test_daemon_mode)
 {
-    kvt_server_t *srv = kvt_server_new("prefork");
-    kvt_write_file(srv, "f.txt", "f", 1);
+    kvt_server_t *srv = new_server(2, 1, 3);
     const char *conf = kvt_server_write_conf(srv);
     char *pidfile = pid_file(srv);
     int status;
@@ -477,29 +500,49 @@ START_TEST(test_error_log_lines_numbered)
 }
 END_TEST
 
-static Suite *prefork_suite(void)
+/* What only prefork has: single-threaded children and spare servers. */
+static TCase *prefork_only_tests(void)
 {
-    Suite *s = suite_create("prefork");
     TCase *tc = kvt_tcase("prefork");
     kvt_add_test(tc, test_start_servers);
     kvt_add_test(tc, test_min_spare_servers);
     kvt_add_test(tc, test_max_spare_servers);
+    kvt_add_loop_test(tc, test_max_request_workers_caps_children, KVT_COUNT(worker_caps));
+    kvt_add_test(tc, test_server_limit_clamps_max_request_workers);
+    return tc;
+}
+
+static TCase *common_tests(void)
+{
+    TCase *tc = kvt_tcase(kvt_mpm());
     kvt_add_test(tc, test_killed_child_is_replaced);
     kvt_add_test(tc, test_sigterm_stops_everything);
     kvt_add_test(tc, test_k_stop);
-    kvt_add_loop_test(tc, test_max_request_workers_caps_children, KVT_COUNT(worker_caps));
-    kvt_add_test(tc, test_server_limit_clamps_max_request_workers);
     kvt_add_test(tc, test_graceful_shutdown_timeout);
     kvt_add_test(tc, test_k_graceful_restart_and_graceful_stop);
     kvt_add_test(tc, test_reload_that_cannot_start_is_refused);
     kvt_add_test(tc, test_children_switch_user);
     kvt_add_test(tc, test_daemon_mode);
     kvt_add_test(tc, test_error_log_lines_numbered);
-    suite_add_tcase(s, tc);
+    return tc;
+}
+
+static Suite *process_suite(void)
+{
+    Suite *s = suite_create("processes");
+    suite_add_tcase(s, common_tests());
+    if (is_prefork()) {
+        suite_add_tcase(s, prefork_only_tests());
+    } else {
+        fprintf(stderr, "test_prefork: StartServers/spare-server/child-cap tests skipped: they "
+                        "assert prefork's single-threaded children and MinSpareServers/"
+                        "MaxSpareServers, which %s does not have (see test_worker)\n",
+                kvt_mpm());
+    }
     return s;
 }
 
 int main(void)
 {
-    return kvt_run_suite(prefork_suite());
+    return kvt_run_suite(process_suite());
 }
