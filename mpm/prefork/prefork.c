@@ -32,11 +32,6 @@
 #define DEFAULT_MAX_WORKERS 256
 #define DEFAULT_SERVER_LIMIT 256
 
-/* The scoreboard holds this many times ServerLimit process slots: the extra ones take the
- * children of old generations that still finish connections after a graceful restart, so
- * that they never keep the new generation from starting its children. */
-#define DRAIN_HEADROOM 2
-
 extern kv_module_t mpm_prefork_module;
 
 typedef struct {
@@ -326,24 +321,10 @@ static int slot_is_free(int slot)
     return kv_scoreboard_process(slot)->pid == 0;
 }
 
-static int slot_is_current(const parent_t *pp, int slot)
-{
-    const kv_sb_process_t *proc = kv_scoreboard_process(slot);
-
-    return proc->pid != 0 && proc->generation == pp->rs.generation;
-}
-
-/* How many more children the running generation may start: MaxRequestWorkers less those it
- * has (old ones still draining do not count), and no more than the free slots. */
+/* How many more children the running generation may start (draining ones do not count). */
 static int room_for_children(const parent_t *pp)
 {
-    int limit = kv_scoreboard_server_limit(), current = 0, free_slots = 0;
-
-    for (int slot = 0; slot < limit; slot++) {
-        current += slot_is_current(pp, slot);
-        free_slots += slot_is_free(slot);
-    }
-    return pp->l->max_workers - current < free_slots ? pp->l->max_workers - current : free_slots;
+    return kv_mpm_room_for_children(pp->rs.generation, pp->l->max_workers);
 }
 
 /* Start up to @a n children in free slots, within MaxRequestWorkers. */
@@ -450,8 +431,8 @@ static void maintain(void *baton)
 /* The scoreboard keeps the first generation's ServerLimit for the life of the parent. */
 static apr_status_t setup_scoreboard(prefork_limits_t *l, kv_server_t *s)
 {
-    apr_status_t rv = kv_scoreboard_create(kv_pglobal, l->server_limit * DRAIN_HEADROOM, 1);
-    int kept = kv_scoreboard_server_limit() / DRAIN_HEADROOM;
+    apr_status_t rv = kv_scoreboard_create(kv_pglobal, l->server_limit * KV_MPM_DRAIN_HEADROOM, 1);
+    int kept = kv_scoreboard_server_limit() / KV_MPM_DRAIN_HEADROOM;
     prefork_limits_t was = *l;
 
     if (rv == APR_EINVAL && kept > 0) {

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -130,10 +131,12 @@ static int send_all(int fd, const char *s)
     return kvt_send_raw(fd, s, strlen(s));
 }
 
-/* One request on @a fd whose response must be 200 with BODY. */
+/* One request on @a fd whose response must be 200 with BODY: 0 if it was not, 1 if it was,
+ * 2 if it was and the server ends the connection (Connection: close). */
 static int exchange(int fd, int last)
 {
     kvt_response_t r;
+    const char *conn;
     int ok;
 
     if (send_all(fd, last ? "GET /f.txt HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"
@@ -142,6 +145,10 @@ static int exchange(int fd, int last)
         return 0;
     }
     ok = r.status == 200 && r.body_len == strlen(BODY) && memcmp(r.body, BODY, r.body_len) == 0;
+    conn = kvt_header(&r, "Connection");
+    if (ok && conn && strcasecmp(conn, "close") == 0) {
+        ok = 2;
+    }
     kvt_response_free(&r);
     return ok;
 }
@@ -164,11 +171,16 @@ static void load_client(int port, struct load *ld)
         int fd = plain_connect(port, 0);
 
         for (int k = 0; k < n; k++) {
-            if (fd >= 0 && exchange(fd, k == n - 1)) {
-                ld->done++;
-            } else {
+            int got = fd >= 0 ? exchange(fd, k == n - 1) : 0;
+            if (!got) {
                 ld->failures++;
                 break;
+            }
+            ld->done++;
+            if (got == 2 && k < n - 1) {
+                /* As any HTTP client: after Connection: close, a new connection. */
+                close(fd);
+                fd = plain_connect(port, 0);
             }
         }
         if (fd >= 0) {
