@@ -62,6 +62,17 @@ int kv_mpm_respawn_wanted(kv_mpm_respawn_t *r, int slot, const kv_sb_process_t *
     return 1;
 }
 
+void kv_mpm_warn_fixes(const char *module, kv_server_t *s, const kv_mpm_fix_warning_t *w,
+                       size_t n, unsigned fixed)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (fixed & w[i].bit) {
+            kv_log_error(module, __FILE__, __LINE__, KV_LOG_WARNING, 0, s, w[i].fmt, w[i].a,
+                         w[i].b, w[i].c, w[i].d);
+        }
+    }
+}
+
 int kv_mpm_room_for_children(int generation, int max_children)
 {
     int limit = kv_scoreboard_server_limit(), current = 0, free_slots = 0;

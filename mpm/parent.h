@@ -25,6 +25,18 @@ void kv_mpm_hold_off(kv_mpm_respawn_t *r);
 /** Non-zero while no child is to be started. */
 int kv_mpm_holding_off(const kv_mpm_respawn_t *r);
 
+/** One warning an MPM logs when it brings a limit into range, as httpd does: the fix bit
+ * it stands for and the message, with up to four int arguments (unused ones ignored). */
+typedef struct {
+    unsigned bit;
+    const char *fmt;
+    int a, b, c, d;
+} kv_mpm_fix_warning_t;
+
+/** Log, as module @a module, every warning of @a w[0..n) whose bit is in @a fixed. */
+void kv_mpm_warn_fixes(const char *module, kv_server_t *s, const kv_mpm_fix_warning_t *w,
+                       size_t n, unsigned fixed);
+
 /** A child ended (as kv_mpm_reaped_fn tells): replace the one in @a slot now? Only a child
  * of the running generation that ended without being asked (it crashed, or served
  * MaxConnectionsPerChild connections), in a slot below @a slot_limit, at most @a max_rate

@@ -106,41 +106,32 @@ static prefork_limits_t merged_limits(const prefork_limits_t *set)
 }
 
 /* Warn as httpd does about each limit prefork_limits_fix changed (@a fixed), from the
- * values @a was to @a l. Every message takes up to three ints; unused ones are ignored. */
+ * values @a was to @a l. */
 static void warn_fixes(kv_server_t *s, const prefork_limits_t *was, const prefork_limits_t *l,
                        unsigned fixed)
 {
-    const struct {
-        unsigned bit;
-        const char *fmt;
-        int a, b, c;
-    } warnings[] = {
+    const kv_mpm_fix_warning_t warnings[] = {
         {PREFORK_FIX_LIMIT_HIGH,
          "KV00420: ServerLimit of %d exceeds compile-time limit of %d servers, decreasing to %d.",
-         was->server_limit, PREFORK_HARD_SERVER_LIMIT, l->server_limit},
+         was->server_limit, PREFORK_HARD_SERVER_LIMIT, l->server_limit, 0},
         {PREFORK_FIX_LIMIT_LOW, "KV00421: ServerLimit of %d not allowed, increasing to 1.",
-         was->server_limit, 0, 0},
+         was->server_limit, 0, 0, 0},
         {PREFORK_FIX_WORKERS_HIGH,
          "KV00422: MaxRequestWorkers of %d exceeds ServerLimit value of %d servers, decreasing "
          "MaxRequestWorkers to %d. To increase, please see the ServerLimit directive.",
-         was->max_workers, l->server_limit, l->max_workers},
+         was->max_workers, l->server_limit, l->max_workers, 0},
         {PREFORK_FIX_WORKERS_LOW, "KV00423: MaxRequestWorkers of %d not allowed, increasing to 1.",
-         was->max_workers, 0, 0},
+         was->max_workers, 0, 0, 0},
         {PREFORK_FIX_START_LOW, "KV00424: StartServers of %d not allowed, increasing to 1.",
-         was->start_servers, 0, 0},
+         was->start_servers, 0, 0, 0},
         {PREFORK_FIX_MIN_SPARE_LOW, "KV00425: MinSpareServers of %d not allowed, increasing to 1.",
-         was->min_spare, 0, 0},
+         was->min_spare, 0, 0, 0},
         {PREFORK_FIX_MAX_SPARE_LOW,
          "KV00426: MaxSpareServers of %d is not above MinSpareServers (%d), increasing it to %d.",
-         was->max_spare, l->min_spare, l->max_spare},
+         was->max_spare, l->min_spare, l->max_spare, 0},
     };
 
-    for (size_t i = 0; i < sizeof(warnings) / sizeof(warnings[0]); i++) {
-        if (fixed & warnings[i].bit) {
-            kv_log_error(KV_LOG_MARK, KV_LOG_WARNING, 0, s, warnings[i].fmt, warnings[i].a,
-                         warnings[i].b, warnings[i].c);
-        }
-    }
+    kv_mpm_warn_fixes(KV_LOG_MODULE, s, warnings, sizeof(warnings) / sizeof(warnings[0]), fixed);
 }
 
 /* Compute the limits in force once per generation, warning about what was changed. */

@@ -130,15 +130,11 @@ static worker_limits_t merged_limits(const worker_limits_t *set)
 }
 
 /* Warn as httpd does about each limit worker_limits_fix changed (@a fixed), from the values
- * @a was to @a l. Every message takes up to four ints; unused ones are ignored. */
+ * @a was to @a l. */
 static void warn_fixes(kv_server_t *s, const worker_limits_t *was, const worker_limits_t *l,
                        unsigned fixed)
 {
-    const struct {
-        unsigned bit;
-        const char *fmt;
-        int a, b, c, d;
-    } warnings[] = {
+    const kv_mpm_fix_warning_t warnings[] = {
         {WORKER_FIX_LIMIT_HIGH,
          "KV00900: ServerLimit of %d exceeds compile-time limit of %d servers, decreasing to %d.",
          was->server_limit, WORKER_HARD_SERVER_LIMIT, l->server_limit, 0},
@@ -181,12 +177,7 @@ static void warn_fixes(kv_server_t *s, const worker_limits_t *was, const worker_
          was->max_spare, l->min_spare, l->threads_per_child, l->max_spare},
     };
 
-    for (size_t i = 0; i < sizeof(warnings) / sizeof(warnings[0]); i++) {
-        if (fixed & warnings[i].bit) {
-            kv_log_error(KV_LOG_MARK, KV_LOG_WARNING, 0, s, warnings[i].fmt, warnings[i].a,
-                         warnings[i].b, warnings[i].c, warnings[i].d);
-        }
-    }
+    kv_mpm_warn_fixes(KV_LOG_MODULE, s, warnings, sizeof(warnings) / sizeof(warnings[0]), fixed);
 }
 
 /* Compute the limits in force once per generation, warning about what was changed. */
