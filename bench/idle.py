@@ -1,15 +1,19 @@
 #!/usr/bin/env python3
-"""Memory per idle keep-alive connection of one server on 127.0.0.1.
+"""Idle keep-alive connections against one server on 127.0.0.1: memory and a fresh request.
 
-Sums VmRSS over the server's process tree, opens N connections, sends one keep-alive
-request on each, waits (bounded) for the responses, holds the connections, sums VmRSS
-again, then closes them. Prints one line:
-"answered=A before_kb=B after_kb=C pss_before_kb=D pss_after_kb=E".
+Times a few fresh requests (connect + GET + whole response) first, sums VmRSS and Pss
+over the server's process tree, opens N connections, sends one keep-alive request on
+each, waits (bounded) for the responses, holds the connections, sums again, then times
+the fresh requests again while the N connections are still held, and closes them.
+Prints one line of key=value pairs (a value that could not be measured is "-"):
+"answered=A before_kb=B after_kb=C pss_before_kb=D pss_after_kb=E
+ fresh_ok=F fresh_tries=T fresh_med_ms=M fresh_max_ms=X base_med_ms=Y".
 """
 import argparse
 import os
 import selectors
 import socket
+import statistics
 import sys
 import time
 
@@ -107,6 +111,65 @@ def wait_answers(socks, deadline):
     return answered
 
 
+def content_length(head):
+    """The Content-Length of a response head (bytes), or None."""
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length" and value.strip().isdigit():
+            return int(value.strip())
+    return None
+
+
+def fresh_request_ms(port, path, timeout):
+    """Milliseconds for connect + GET + the whole 2xx response on a new connection, or
+    None when it fails, answers non-2xx or takes longer than timeout seconds."""
+    request = (f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+               "Connection: close\r\n\r\n").encode()
+    start = time.monotonic()
+    deadline = start + timeout
+    data = b""
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
+            s.sendall(request)
+            want = None
+            while time.monotonic() < deadline:
+                s.settimeout(max(0.01, deadline - time.monotonic()))
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                data += chunk
+                head_end = data.find(b"\r\n\r\n")
+                if head_end >= 0 and want is None:
+                    length = content_length(data[:head_end])
+                    want = None if length is None else head_end + 4 + length
+                if want is not None and len(data) >= want:
+                    break
+            else:
+                return None
+    except OSError:
+        return None
+    elapsed = (time.monotonic() - start) * 1000.0
+    status = data.split(b" ", 2)[1:2]
+    if not status or not status[0].startswith(b"2"):
+        return None
+    return elapsed
+
+
+def fresh_series(port, path, tries, timeout):
+    """Times tries fresh requests one after another; returns the successful times."""
+    times = []
+    for _ in range(tries):
+        ms = fresh_request_ms(port, path, timeout)
+        if ms is not None:
+            times.append(ms)
+        time.sleep(0.05)
+    return times
+
+
+def fmt_ms(value):
+    return "-" if value is None else f"{value:.2f}"
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--pid", type=int, required=True, help="the server's top process")
@@ -115,18 +178,29 @@ def main():
     ap.add_argument("-n", type=int, default=1000)
     ap.add_argument("--timeout", type=float, default=120.0, help="seconds to get answers")
     ap.add_argument("--settle", type=float, default=2.0, help="seconds before measuring")
+    ap.add_argument("--fresh", type=int, default=5, help="fresh requests to time")
+    ap.add_argument("--fresh-timeout", type=float, default=10.0,
+                    help="seconds one fresh request may take")
     a = ap.parse_args()
     n = max(1, min(a.n, 20000))
+    tries = max(1, min(a.fresh, 50))
+    fresh_timeout = max(0.1, min(a.fresh_timeout, 60.0))
+    base = fresh_series(a.port, a.path, tries, fresh_timeout)
     before, pss_before = tree_mem_kb(a.pid)
-    deadline = time.monotonic() + min(a.timeout, 600.0)
+    deadline = time.monotonic() + min(a.timeout, 900.0)
     socks = open_and_ask(a.port, a.path, n, deadline)
     answered = wait_answers(socks, deadline)
     time.sleep(min(a.settle, 10.0))
     after, pss_after = tree_mem_kb(a.pid)
+    fresh = fresh_series(a.port, a.path, tries, fresh_timeout)
     for s in socks:
         s.close()
     print(f"answered={answered} before_kb={before} after_kb={after} "
-          f"pss_before_kb={pss_before} pss_after_kb={pss_after}")
+          f"pss_before_kb={pss_before} pss_after_kb={pss_after} "
+          f"fresh_ok={len(fresh)} fresh_tries={tries} "
+          f"fresh_med_ms={fmt_ms(statistics.median(fresh) if fresh else None)} "
+          f"fresh_max_ms={fmt_ms(max(fresh) if fresh else None)} "
+          f"base_med_ms={fmt_ms(statistics.median(base) if base else None)}")
     return 0
 
 
