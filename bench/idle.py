@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
 """Idle keep-alive connections against one server on 127.0.0.1: memory and a fresh request.
+(With --cpu it only prints the CPU ticks of the server's process tree, for bench/run.)
 
 Times a few fresh requests (connect + GET + whole response) first, sums VmRSS and Pss
 over the server's process tree, opens N connections, sends one keep-alive request on
@@ -61,6 +62,28 @@ def tree_mem_kb(root):
         rss += field_kb(f"/proc/{pid}/status", "VmRSS:")
         pss += field_kb(f"/proc/{pid}/smaps_rollup", "Pss:")
     return rss, pss
+
+
+def tree_cpu_ticks(root):
+    """utime + stime (and those of reaped children) in clock ticks, summed over root and
+    its descendants: the CPU the server spent, whatever else the machine ran."""
+    kids = children_of()
+    ticks, todo, seen = 0, [root], set()
+    while todo and len(seen) < 100000:
+        pid = todo.pop()
+        if pid in seen:
+            continue
+        seen.add(pid)
+        todo.extend(kids.get(pid, []))
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        fields = stat[stat.rfind(")") + 2:].split()
+        # After the command: state is field 3; utime, stime, cutime, cstime are 14-17.
+        ticks += sum(int(v) for v in fields[11:15])
+    return ticks
 
 
 def open_and_ask(port, path, n, deadline):
@@ -173,7 +196,9 @@ def fmt_ms(value):
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--pid", type=int, required=True, help="the server's top process")
-    ap.add_argument("--port", type=int, required=True)
+    ap.add_argument("--cpu", action="store_true",
+                    help="only print ticks=N (CPU clock ticks of the tree) and hz=H")
+    ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--path", default="/1k.bin")
     ap.add_argument("-n", type=int, default=1000)
     ap.add_argument("--timeout", type=float, default=120.0, help="seconds to get answers")
@@ -182,6 +207,11 @@ def main():
     ap.add_argument("--fresh-timeout", type=float, default=10.0,
                     help="seconds one fresh request may take")
     a = ap.parse_args()
+    if a.cpu:
+        print(f"ticks={tree_cpu_ticks(a.pid)} hz={os.sysconf('SC_CLK_TCK')}")
+        return 0
+    if not 0 < a.port < 65536:
+        ap.error("--port is required")
     n = max(1, min(a.n, 20000))
     tries = max(1, min(a.fresh, 50))
     fresh_timeout = max(0.1, min(a.fresh_timeout, 60.0))
