@@ -51,6 +51,9 @@
 #define POLL_RESULTS 512
 /* The longest the listener sleeps before it looks at the signals again. */
 #define LISTENER_TICK apr_time_from_sec(1)
+/* How long a worker waits for the next request on its connection before it hands it to the
+ * listener (see next_request_soon). */
+#define NEXT_REQUEST_WAIT apr_time_from_msec(1)
 /* Free memory the connections' allocator keeps for new connections. */
 #define CONNS_MAX_FREE (2 * 1024 * 1024)
 
@@ -92,7 +95,7 @@ typedef struct {
     apr_pollset_t *pollset;
     listener_t *listeners;
     int nlisteners;
-    int listening; /* the listeners are in the pollset */
+    volatile apr_uint32_t listening; /* the listeners are in the pollset */
     held_kind_t signals_kind;
     apr_pollfd_t signals_pfd; /* -X: the signal pipe */
 
@@ -205,7 +208,7 @@ static event_conn_t *pop_work(event_child_t *ev)
 {
     event_conn_t *ec;
 
-    if (!ev->listening && !apr_atomic_read32(&ev->exiting)) {
+    if (!apr_atomic_read32(&ev->listening) && !apr_atomic_read32(&ev->exiting)) {
         apr_pollset_wakeup(ev->pollset); /* a worker is free: the listener may accept */
     }
     apr_thread_mutex_lock(ev->qlock);
@@ -269,7 +272,7 @@ static void conn_done(event_child_t *ev, event_conn_t *ec)
     }
     apr_atomic_dec32(&ev->connections);
     apr_pool_destroy(ec->p);
-    if (!ev->listening) {
+    if (!apr_atomic_read32(&ev->listening)) {
         apr_pollset_wakeup(ev->pollset); /* room again: the listener may accept */
     }
 }
@@ -376,6 +379,16 @@ static void expire_timeouts(event_child_t *ev)
 
 /* ---- Worker threads ---- */
 
+/* A client that keeps its connection alive usually sends its next request within a round
+ * trip: waiting that long here saves handing the connection to the listener and back. */
+static int next_request_soon(event_conn_t *ec)
+{
+    apr_int32_t n = 0;
+
+    ec->pfd.reqevents = APR_POLLIN;
+    return apr_poll(&ec->pfd, 1, &n, NEXT_REQUEST_WAIT) == APR_SUCCESS && n > 0;
+}
+
 static void *APR_THREAD_FUNC worker_thread(apr_thread_t *thd, void *data)
 {
     worker_arg_t *a = data;
@@ -393,6 +406,9 @@ static void *APR_THREAD_FUNC worker_thread(apr_thread_t *thd, void *data)
         ec->c->sb_slot = a->sb_slot;
         kv_scoreboard_update(a->sb_slot, KV_SB_READ, NULL);
         state = kv_conn_step(ec->c);
+        while (state == KV_CONN_STATE_READ_REQUEST && next_request_soon(ec)) {
+            state = kv_conn_step(ec->c);
+        }
         ec->c->sb_slot = -1;
         kv_scoreboard_update(a->sb_slot,
                              apr_atomic_read32(&ev->exiting) ? KV_SB_GRACEFUL : KV_SB_READY,
@@ -445,7 +461,7 @@ static void stop_workers(event_child_t *ev)
 
 static void set_listening(event_child_t *ev, int on)
 {
-    if (ev->listening == on) {
+    if ((int)apr_atomic_read32(&ev->listening) == on) {
         return;
     }
     for (int i = 0; i < ev->nlisteners; i++) {
@@ -455,7 +471,7 @@ static void set_listening(event_child_t *ev, int on)
             apr_pollset_remove(ev->pollset, &ev->listeners[i].pfd);
         }
     }
-    ev->listening = on;
+    apr_atomic_set32(&ev->listening, (apr_uint32_t)on);
 }
 
 /* Accept no more. Kept-alive connections are not cut: a request that may already be on its
@@ -538,7 +554,7 @@ static void handle_events(event_child_t *ev, const apr_pollfd_t *out, apr_int32_
         if (*kind == HELD_CONN) {
             conn_ready(ev, out[i].client_data);
         } else if (*kind == HELD_LISTENER) {
-            if (ev->listening && may_accept(ev)) {
+            if (apr_atomic_read32(&ev->listening) && may_accept(ev)) {
                 accept_on(ev, out[i].client_data);
             }
         } else {
@@ -563,7 +579,7 @@ static void listener_loop(event_child_t *ev)
             begin_exit(ev);
         }
         if (apr_atomic_read32(&ev->exiting)) {
-            if (ev->listening) {
+            if (apr_atomic_read32(&ev->listening)) {
                 begin_exit(ev);
             }
             if (apr_atomic_read32(&ev->connections) == 0) {
