@@ -32,6 +32,11 @@ typedef struct {
     pid_t pid;           /**< 0 when the slot is free */
     int generation;      /**< kv_my_generation it was started in */
     int quiescing;       /**< finishing, no longer accepting */
+    /* Kept by an asynchronous MPM (event), 0 under the others: */
+    int conns_total;     /**< open connections */
+    int conns_keepalive; /**< of which waiting in the poller for their next request */
+    int conns_writing;   /**< of which waiting in the poller to write a response's end */
+    int conns_closing;   /**< of which in a lingering close in the poller */
 } kv_sb_process_t;
 
 /** One worker (a prefork child has one). */

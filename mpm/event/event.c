@@ -85,7 +85,11 @@ typedef struct event_conn {
     kv_conn_t *c;
     apr_pool_t *p;
     int lingering; /* counted in lingering */
+    int waits_as;  /* the wait_kind_t it is counted as while in the pollset */
 } event_conn_t;
+
+/* What a connection in the pollset waits for, as counted for mod_status. */
+typedef enum { WAIT_KEEPALIVE, WAIT_WRITING, WAIT_CLOSING, WAIT_KINDS } wait_kind_t;
 
 /* One serving process: a child, or the parent under -X. */
 typedef struct {
@@ -102,6 +106,7 @@ typedef struct {
     apr_thread_mutex_t *timers_lock; /* the timeout lists and adding to the pollset */
     timerq_t *timers;
     apr_time_t poll_until; /* when the listener wakes at the latest */
+    int waiting[WAIT_KINDS]; /* connections in the pollset by what they wait for */
 
     apr_thread_mutex_t *qlock; /* the work queue */
     apr_thread_cond_t *qcond;
@@ -278,7 +283,7 @@ static void conn_done(event_child_t *ev, event_conn_t *ec)
 }
 
 /* Hand @a ec to the listener until its socket is ready for @a events, at most @a timeout. */
-static void wait_for(event_child_t *ev, event_conn_t *ec, apr_int16_t events,
+static void wait_for(event_child_t *ev, event_conn_t *ec, wait_kind_t kind, apr_int16_t events,
                      apr_interval_time_t timeout)
 {
     apr_time_t now = apr_time_now();
@@ -291,6 +296,9 @@ static void wait_for(event_child_t *ev, event_conn_t *ec, apr_int16_t events,
     rv = apr_pollset_add(ev->pollset, &ec->pfd);
     if (rv != APR_SUCCESS) {
         timerq_remove(ev->timers, &ec->timer);
+    } else {
+        ec->waits_as = kind;
+        ev->waiting[kind]++;
     }
     wake = rv == APR_SUCCESS && now + timeout < ev->poll_until;
     apr_thread_mutex_unlock(ev->timers_lock);
@@ -312,17 +320,17 @@ static void after_step(event_child_t *ev, event_conn_t *ec, kv_conn_state_t stat
 
     switch (state) {
     case KV_CONN_STATE_READ_REQUEST:
-        wait_for(ev, ec, APR_POLLIN, s->keep_alive_timeout);
+        wait_for(ev, ec, WAIT_KEEPALIVE, APR_POLLIN, s->keep_alive_timeout);
         return;
     case KV_CONN_STATE_WRITE_COMPLETION:
-        wait_for(ev, ec, APR_POLLOUT, s->timeout);
+        wait_for(ev, ec, WAIT_WRITING, APR_POLLOUT, s->timeout);
         return;
     case KV_CONN_STATE_LINGER:
         if (!ec->lingering) {
             ec->lingering = 1;
             apr_atomic_inc32(&ev->lingering);
         }
-        wait_for(ev, ec, APR_POLLIN, KV_LINGER_TIMEOUT);
+        wait_for(ev, ec, WAIT_CLOSING, APR_POLLIN, KV_LINGER_TIMEOUT);
         return;
     default:
         conn_done(ev, ec);
@@ -330,12 +338,19 @@ static void after_step(event_child_t *ev, event_conn_t *ec, kv_conn_state_t stat
     }
 }
 
+/* Take @a ec out of the pollset (the caller holds timers_lock). */
+static void stop_waiting(event_child_t *ev, event_conn_t *ec)
+{
+    apr_pollset_remove(ev->pollset, &ec->pfd);
+    ev->waiting[ec->waits_as]--;
+}
+
 /* Take @a ec out of the pollset and its timeout list (the listener owns it then). */
 static void unwait(event_child_t *ev, event_conn_t *ec)
 {
     apr_thread_mutex_lock(ev->timers_lock);
     timerq_remove(ev->timers, &ec->timer);
-    apr_pollset_remove(ev->pollset, &ec->pfd);
+    stop_waiting(ev, ec);
     apr_thread_mutex_unlock(ev->timers_lock);
 }
 
@@ -364,7 +379,7 @@ static void expire_timeouts(event_child_t *ev)
     while ((e = timerq_pop_expired(ev->timers, now)) != NULL) {
         event_conn_t *ec = conn_of_timer(e);
 
-        apr_pollset_remove(ev->pollset, &ec->pfd);
+        stop_waiting(ev, ec);
         ec->next = expired;
         expired = ec;
     }
@@ -568,6 +583,19 @@ static void handle_events(event_child_t *ev, const apr_pollfd_t *out, apr_int32_
     }
 }
 
+/* Show mod_status what this process holds (the listener is the only writer). */
+static void publish_counts(event_child_t *ev)
+{
+    kv_sb_process_t *proc = kv_scoreboard_process(ev->slot);
+
+    apr_thread_mutex_lock(ev->timers_lock);
+    proc->conns_keepalive = ev->waiting[WAIT_KEEPALIVE];
+    proc->conns_writing = ev->waiting[WAIT_WRITING];
+    proc->conns_closing = ev->waiting[WAIT_CLOSING];
+    apr_thread_mutex_unlock(ev->timers_lock);
+    proc->conns_total = (int)apr_atomic_read32(&ev->connections);
+}
+
 static void listener_loop(event_child_t *ev)
 {
     for (;;) {
@@ -588,6 +616,7 @@ static void listener_loop(event_child_t *ev)
         } else {
             set_listening(ev, may_accept(ev));
         }
+        publish_counts(ev);
         rv = apr_pollset_poll(ev->pollset, poll_timeout(ev), &n, &out);
         if (rv == APR_SUCCESS) {
             handle_events(ev, out, n);
