@@ -57,6 +57,12 @@ typedef struct {
 KV_DECLARE(apr_status_t) kv_scoreboard_create(apr_pool_t *pglobal, int server_limit,
                                               int thread_limit);
 
+/** As kv_scoreboard_create, for the MPM named @a mpm. A scoreboard another MPM made is
+ * replaced by one of these limits (a restart that switches the MPM takes its limits): the
+ * totals served and the process slots of live children are carried over. */
+KV_DECLARE(apr_status_t) kv_scoreboard_create_for(apr_pool_t *pglobal, const char *mpm,
+                                                  int server_limit, int thread_limit);
+
 /** Limits the scoreboard was created with. */
 KV_DECLARE(int) kv_scoreboard_server_limit(void);
 /** Workers per process in the scoreboard. */

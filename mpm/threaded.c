@@ -324,8 +324,8 @@ static void maintain(void *baton)
  * the parent, with room for draining children (KV_MPM_DRAIN_HEADROOM). */
 static apr_status_t setup_scoreboard(worker_limits_t *l, kv_server_t *s)
 {
-    apr_status_t rv = kv_scoreboard_create(kv_pglobal, l->server_limit * KV_MPM_DRAIN_HEADROOM,
-                                           l->thread_limit);
+    apr_status_t rv = kv_scoreboard_create_for(
+        kv_pglobal, mpm->name, l->server_limit * KV_MPM_DRAIN_HEADROOM, l->thread_limit);
     int kept_servers = kv_scoreboard_server_limit() / KV_MPM_DRAIN_HEADROOM;
     int kept_threads = kv_scoreboard_thread_limit();
     worker_limits_t was = *l;

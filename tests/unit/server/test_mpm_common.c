@@ -128,7 +128,7 @@ static void record(void *baton, int slot, const kv_sb_process_t *was, apr_exit_w
 
 static reaped_t reap_one(void)
 {
-    reaped_t r = {-2, {0, 0, 0}, 0, 0, 0};
+    reaped_t r = {-2, {0}, 0, 0, 0};
 
     for (int i = 0; i < WAIT_TICKS && r.calls == 0; i++) {
         kv_mpm_wait_event(apr_time_from_msec(100));
