@@ -419,7 +419,10 @@ static void *APR_THREAD_FUNC worker_thread(apr_thread_t *thd, void *data)
             w->conn_count++;
         }
         ec->c->sb_slot = a->sb_slot;
-        kv_scoreboard_update(a->sb_slot, KV_SB_READ, NULL);
+        kv_scoreboard_update(a->sb_slot,
+                             ec->c->state == KV_CONN_STATE_WRITE_COMPLETION ? KV_SB_WRITE
+                                                                            : KV_SB_READ,
+                             NULL);
         state = kv_conn_step(ec->c);
         while (state == KV_CONN_STATE_READ_REQUEST && next_request_soon(ec)) {
             state = kv_conn_step(ec->c);
@@ -495,7 +498,9 @@ static void set_listening(event_child_t *ev, int on)
 static void begin_exit(event_child_t *ev)
 {
     apr_atomic_set32(&ev->exiting, 1);
-    kv_mpm_child_finish();
+    if (!ev->one_process) {
+        kv_mpm_child_finish();
+    }
     set_listening(ev, 0);
 }
 
