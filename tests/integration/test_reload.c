@@ -44,42 +44,10 @@ static void spit(const char *path, const char *text)
     free(tmp);
 }
 
-/* The generation in logs/kiva.status, -1 if none. */
-static int status_generation(kvt_server_t *srv)
-{
-    char *path = kvt_strf("%s/logs/kiva.status", kvt_server_root(srv));
-    FILE *f = fopen(path, "r");
-    int gen = -1;
-
-    if (f) {
-        if (fscanf(f, "generation %d", &gen) != 1) {
-            gen = -1;
-        }
-        fclose(f);
-    }
-    free(path);
-    return gen;
-}
-
-struct gen_cond {
-    kvt_server_t *srv;
-    int gen;
-};
-
-static int reached_generation(void *arg)
-{
-    const struct gen_cond *c = arg;
-
-    return status_generation(c->srv) >= c->gen;
-}
-
 static void restart_to(kvt_server_t *srv, int sig, int gen)
 {
-    struct gen_cond c = {srv, gen};
-
     ck_assert_int_eq(kill(kvt_server_pid(srv), sig), 0);
-    ck_assert_msg(kvt_wait_for(reached_generation, &c, 20000), "generation %d never served",
-                  gen);
+    kvt_wait_generation(srv, gen);
 }
 
 /* Rewrite the config's LoadModule line of the MPM to load @a mpm. */
