@@ -320,6 +320,7 @@ static void after_step(event_child_t *ev, event_conn_t *ec, kv_conn_state_t stat
 
     switch (state) {
     case KV_CONN_STATE_READ_REQUEST:
+        kv_conn_release_idle(ec->c);
         wait_for(ev, ec, WAIT_KEEPALIVE, APR_POLLIN, s->keep_alive_timeout);
         return;
     case KV_CONN_STATE_WRITE_COMPLETION:
