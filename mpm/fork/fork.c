@@ -55,9 +55,8 @@ typedef struct {
     apr_pool_t *pconf;
     kv_server_t *s;
     prefork_limits_t *l;
-    apr_pollset_t *pollset; /* the listeners and the wake-up pipe */
     apr_pool_t *ptrans;     /* the connection being handed over, cleared after each */
-    kv_acceptor_t acc;      /* triage of accept errors */
+    kv_acceptor_t acc;      /* its pollset and the triage of accept errors */
     kv_mpm_respawn_t rs;    /* generation, and the holdoff after a child could not start */
     int reported_limit;     /* the MaxRequestWorkers message was logged */
 } parent_t;
@@ -314,7 +313,7 @@ static void wait_and_accept(parent_t *pp)
         kv_mpm_wait_event(PARENT_TICK); /* the backlog keeps the connections meanwhile */
         return;
     }
-    if (apr_pollset_poll(pp->pollset, PARENT_TICK, &n, &ready) != APR_SUCCESS) {
+    if (apr_pollset_poll(pp->acc.pollset, PARENT_TICK, &n, &ready) != APR_SUCCESS) {
         return;
     }
     for (apr_int32_t i = 0; i < n; i++) {
@@ -349,22 +348,6 @@ static int parent_loop(parent_t *pp)
     }
 }
 
-static apr_status_t pollset_add(parent_t *pp, apr_datatype_e type, void *desc, void *data)
-{
-    apr_pollfd_t pfd = {0};
-
-    pfd.p = pp->pconf;
-    pfd.desc_type = type;
-    pfd.reqevents = APR_POLLIN;
-    if (type == APR_POLL_SOCKET) {
-        pfd.desc.s = desc;
-    } else {
-        pfd.desc.f = desc;
-    }
-    pfd.client_data = data;
-    return apr_pollset_add(pp->pollset, &pfd);
-}
-
 /* Only the parent accepts, after poll said a listener is ready; non-blocking, so that a
  * connection gone meanwhile cannot hold it in accept (an MPM of a later generation that
  * accepts in blocking mode makes them blocking again, see accept.c). */
@@ -381,19 +364,15 @@ static void make_listeners_nonblocking(void)
     }
 }
 
-/* The poll over every listener and the wake-up pipe, and the connection pool. */
+/* The poll over every listener and the wake-up pipe (the acceptor of a process that watches
+ * signals itself, as under -X), and the connection pool. */
 static apr_status_t parent_init(parent_t *pp)
 {
-    apr_status_t rv =
-        apr_pollset_create_ex(&pp->pollset, (apr_uint32_t)kv_listeners_count() + 1, pp->pconf, 0,
-                              APR_POLLSET_POLL);
+    apr_status_t rv;
 
-    for (kv_listen_rec_t *lr = kv_listeners; lr && rv == APR_SUCCESS; lr = lr->next) {
-        rv = pollset_add(pp, APR_POLL_SOCKET, lr->sd, lr);
-    }
-    if (rv == APR_SUCCESS) {
-        rv = pollset_add(pp, APR_POLL_FILE, kv_mpm_wakeup_pipe(), NULL);
-    }
+    pp->acc.s = pp->s;
+    pp->acc.one_process = 1;
+    rv = kv_acceptor_init(&pp->acc, pp->pconf);
     if (rv == APR_SUCCESS) {
         rv = kv_accept_create_ptrans(pp->pconf, &pp->ptrans);
     }
@@ -460,7 +439,6 @@ static int fork_run(apr_pool_t *pconf, apr_pool_t *plog, kv_server_t *s)
     (void)plog;
     pp.pconf = pconf;
     pp.s = s;
-    pp.acc.s = s;
     pp.rs.generation = kv_my_generation;
     pp.l = conf_ready(conf_of(s), s);
     if (kv_mpm_parent_prepare(s) != APR_SUCCESS || setup_scoreboard(pp.l, s) != APR_SUCCESS ||

@@ -115,22 +115,6 @@ static int answered_within(int fd, int ms)
     return poll(&pfd, 1, ms) == 1;
 }
 
-static char *error_log(kvt_server_t *srv)
-{
-    char *path = kvt_strf("%s/logs/error_log", kvt_server_root(srv));
-    FILE *f = fopen(path, "r");
-    char *buf = calloc(1, 65536);
-    size_t n = 0;
-
-    if (f) {
-        n = fread(buf, 1, 65535, f);
-        fclose(f);
-    }
-    buf[n] = '\0';
-    free(path);
-    return buf;
-}
-
 /* Open descriptors of @a pid, from /proc. */
 static int open_fds(pid_t pid)
 {
@@ -275,7 +259,7 @@ START_TEST(test_max_request_workers_bounds_connections)
     late = kvt_serving_pid(srv, third);
     ck_assert_msg(late != held[0] && late != held[1] && is_child_of_server(srv, late),
                   "the waiting connection is served by %d, not by a child of its own", (int)late);
-    log = error_log(srv);
+    log = kvt_server_diagnostics(srv);
     ck_assert_msg(kvt_contains(log, "KV01055: server reached MaxRequestWorkers setting"), "%s",
                   log);
     free(log);
@@ -296,7 +280,7 @@ START_TEST(test_server_limit_clamps_max_request_workers)
     kvt_server_conf(srv, "ServerLimit 1");
     kvt_server_conf(srv, "MaxRequestWorkers 5");
     kvt_server_start(srv);
-    log = error_log(srv);
+    log = kvt_server_diagnostics(srv);
     ck_assert_msg(kvt_contains(log, "MaxRequestWorkers of 5 exceeds ServerLimit value of 1 "
                                     "servers, decreasing MaxRequestWorkers to 1"),
                   "%s", log);
