@@ -184,6 +184,7 @@ START_TEST(test_fresh_child_per_connection)
     pid_t first, second;
     int fd;
 
+    kvt_server_conf(srv, "KeepAliveTimeout 30"); /* held connections outlast slow checks */
     kvt_server_start(srv);
     wait_no_children(srv, "a server with no connection open");
     fd = open_served(srv, &first);
@@ -214,6 +215,7 @@ START_TEST(test_concurrent_connections_have_own_children)
     int fds[3], idle_fds;
     pid_t pids[3];
 
+    kvt_server_conf(srv, "KeepAliveTimeout 30");
     kvt_server_start(srv);
     assert_serves(srv);
     wait_no_children(srv, "one connection served");
@@ -244,6 +246,7 @@ START_TEST(test_max_request_workers_bounds_connections)
     char *log;
 
     kvt_server_conf(srv, "MaxRequestWorkers 2");
+    kvt_server_conf(srv, "KeepAliveTimeout 30");
     kvt_server_start(srv);
     fds[0] = open_served(srv, &held[0]);
     fds[1] = open_served(srv, &held[1]);
@@ -279,6 +282,7 @@ START_TEST(test_server_limit_clamps_max_request_workers)
 
     kvt_server_conf(srv, "ServerLimit 1");
     kvt_server_conf(srv, "MaxRequestWorkers 5");
+    kvt_server_conf(srv, "KeepAliveTimeout 30");
     kvt_server_start(srv);
     log = kvt_server_diagnostics(srv);
     ck_assert_msg(kvt_contains(log, "MaxRequestWorkers of 5 exceeds ServerLimit value of 1 "
@@ -322,12 +326,15 @@ START_TEST(test_keepalive_timeout_ends_child)
     long t0;
     int fd;
 
-    kvt_server_conf(srv, "KeepAliveTimeout 1");
+    kvt_server_conf(srv, "KeepAliveTimeout 2");
     kvt_server_start(srv);
-    fd = open_served(srv, &child);
-    t0 = kvt_now_ms();
-    ck_assert_msg(kvt_is_closed(fd, 5000), "idle connection still open after 5 s");
-    ck_assert_msg(kvt_now_ms() - t0 >= 800, "closed after %ld ms, want about 1000",
+    fd = kvt_connect(kvt_server_port(srv));
+    ck_assert_msg(!get_keepalive(fd), "the response closes the connection");
+    t0 = kvt_now_ms(); /* the idle wait began before this */
+    child = kvt_serving_pid(srv, fd);
+    ck_assert_msg(child > 0, "no process holds the connection");
+    ck_assert_msg(kvt_is_closed(fd, 6000), "idle connection still open after 6 s");
+    ck_assert_msg(kvt_now_ms() - t0 >= 1700, "closed after %ld ms, want about 2000",
                   kvt_now_ms() - t0);
     wait_pid_gone(child, "the child after KeepAliveTimeout");
     close(fd);
@@ -497,6 +504,7 @@ START_TEST(test_status_names_fork)
     kvt_server_conf(srv, "LoadModule status_module %s/modules/.libs/mod_status.so",
                     KV_TEST_BUILDDIR);
     kvt_server_conf(srv, "<Location /server-status>\nSetHandler server-status\n</Location>");
+    kvt_server_conf(srv, "KeepAliveTimeout 30");
     kvt_server_start(srv);
     fd = open_served(srv, &held);
     kvt_get(kvt_server_port(srv), "/server-status?auto", &r);
