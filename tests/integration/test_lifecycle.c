@@ -306,9 +306,10 @@ static int hold_child(kvt_server_t *srv, pid_t *child)
 }
 
 /* The number in the "server reached MaxRequestWorkers" log line of kvt_mpm(). */
+/* Every MPM words it as httpd does, whatever its message number. */
 static const char *max_workers_reached_msg(void)
 {
-    return is_worker() ? "KV00918" : "KV00433";
+    return "server reached MaxRequestWorkers setting";
 }
 
 /* Slow clients hold every MaxRequestWorkers worker (of ServerLimit 2 children); five graceful
