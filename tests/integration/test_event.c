@@ -176,14 +176,22 @@ static void get_fresh(kvt_server_t *srv, const char *what)
     close(fd);
 }
 
-/* @a n new connections, each after one keep-alive request answered: idle, kept open. */
+/* A new connection (number @a i, for messages) after one keep-alive request answered:
+ * idle, kept open. */
+static int open_kept(kvt_server_t *srv, int i)
+{
+    char *what = kvt_strf("first request of kept connection %d", i);
+    int fd = kvt_connect(kvt_server_port(srv));
+
+    get_kept(fd, what);
+    free(what);
+    return fd;
+}
+
 static void open_idle(kvt_server_t *srv, int *fds, int n)
 {
     for (int i = 0; i < n; i++) {
-        char *what = kvt_strf("first request of kept connection %d", i);
-        fds[i] = kvt_connect(kvt_server_port(srv));
-        get_kept(fds[i], what);
-        free(what);
+        fds[i] = open_kept(srv, i);
     }
 }
 
@@ -338,7 +346,7 @@ START_TEST(test_keepalive_timeout_from_timer_queue)
     kvt_server_start(srv);
     only_child(srv);
     for (int i = 0; i < TIMED_CONNS; i++) {
-        open_idle(srv, &fds[i], 1);
+        fds[i] = open_kept(srv, i);
         answered[i] = kvt_now_ms();
     }
     end_times(fds, TIMED_CONNS, ended, 5000);
@@ -496,6 +504,8 @@ START_TEST(test_lingering_close_holds_no_worker)
     while (!readable_within(fresh, 100) && kvt_now_ms() < deadline) {
         kvt_send_raw(lingering, "x", 1); /* may fail once the server is done with it */
     }
+    ck_assert_msg(readable_within(fresh, 0), "no answer within %d ms while another lingers",
+                  PROMPT_MS);
     read_f(fresh, &r, "fresh connection while another lingers");
     kvt_response_free(&r);
     close(fresh);
@@ -545,6 +555,25 @@ START_TEST(test_async_factor_limits_connections)
     ck_assert_str_eq(r.body, "f");
     kvt_response_free(&r);
     close(extra);
+}
+END_TEST
+
+/* A whole number is a factor; kiva -t accepts it. */
+START_TEST(test_async_factor_number_accepted)
+{
+    kvt_server_t *srv = kvt_server_new("event");
+    const char *conf;
+    char *out = NULL, *err = NULL;
+    int status;
+
+    kvt_server_conf(srv, "AsyncRequestWorkerFactor 3");
+    conf = kvt_server_write_conf(srv);
+    ck_assert_int_eq(kvt_run_kiva(&status, &out, &err, "-t", "-f", conf, (const char *)NULL), 0);
+    ck_assert_msg(status == 0 && (kvt_contains(out, "Syntax OK") || kvt_contains(err, "Syntax OK")),
+                  "AsyncRequestWorkerFactor 3: exit %d; stdout:\n%s\nstderr:\n%s", status, out,
+                  err);
+    free(out);
+    free(err);
 }
 END_TEST
 
@@ -746,6 +775,7 @@ static Suite *event_suite(void)
     kvt_add_test(tc, test_lingering_close_delivers_whole_response);
     kvt_add_test(tc, test_lingering_close_holds_no_worker);
     kvt_add_loop_test(tc, test_async_factor_limits_connections, KVT_COUNT(factors));
+    kvt_add_test(tc, test_async_factor_number_accepted);
     kvt_add_loop_test(tc, test_async_factor_bad_values_refused, KVT_COUNT(bad_factors));
     kvt_add_test(tc, test_graceful_restart_closes_idle_finishes_download);
     kvt_add_test(tc, test_graceful_restart_finishes_half_sent_request);
