@@ -665,6 +665,8 @@ START_TEST(test_graceful_restart_closes_idle_finishes_download)
                   (int)old.pid);
     ck_assert_msg(kvt_pid_alive(old.pid), "the old child left its download unfinished");
     assert_download_completes(dl);
+    ck_assert_msg(kvt_is_closed(dl, 3000), "the old child keeps the finished download's "
+                                           "connection open, though it is retiring");
     ck_assert_msg(kvt_wait_for(pid_gone, &old, DEADLINE_MS), "the old child did not exit");
     close(dl);
     close(fresh);
@@ -728,6 +730,8 @@ START_TEST(test_graceful_stop_closes_idle_finishes_download)
     assert_all_closed(kept, KEPT_CONNS, 3000, "graceful stop with KeepAliveTimeout 30");
     ck_assert_msg(kvt_server_group_alive(srv), "the server left its download unfinished");
     assert_download_completes(dl);
+    ck_assert_msg(kvt_is_closed(dl, 3000), "the server keeps the finished download's "
+                                           "connection open, though it is stopping");
     status = kvt_server_wait_exit(srv, DEADLINE_MS);
     ck_assert_msg(status != -1, "the server did not exit after its last download");
     ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "wait status %d", status);
