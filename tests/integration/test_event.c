@@ -140,6 +140,17 @@ static int says_close(const kvt_response_t *r)
     return kvt_contains_nocase(kvt_header(r, "Connection"), "close");
 }
 
+/* A 200 answer with @a body on @a fd. */
+static void read_body(int fd, const char *body, const char *what)
+{
+    kvt_response_t r;
+
+    ck_assert_msg(kvt_read_response(fd, &r, 0) == 0, "%s: no answer", what);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_str_eq(r.body, body);
+    kvt_response_free(&r);
+}
+
 /* The 200 answer to a GET of f.txt on @a fd, which must arrive within PROMPT_MS. */
 static void read_f(int fd, kvt_response_t *r, const char *what)
 {
@@ -353,9 +364,10 @@ START_TEST(test_keepalive_timeout_from_timer_queue)
     for (int i = 0; i < TIMED_CONNS; i++) {
         ck_assert_msg(ended[i] >= 0, "idle connection %d still open 5 s after KeepAliveTimeout 1",
                       i);
-        ck_assert_msg(ended[i] - answered[i] >= 500,
-                      "idle connection %d closed %ld ms after its answer, before KeepAliveTimeout 1",
-                      i, ended[i] - answered[i]);
+        ck_assert_msg(
+            ended[i] - answered[i] >= 500,
+            "idle connection %d closed %ld ms after its answer, before KeepAliveTimeout 1", i,
+            ended[i] - answered[i]);
     }
     close_all(fds, TIMED_CONNS);
 }
@@ -444,10 +456,7 @@ START_TEST(test_partial_pipelined_request_survives_idle)
     kvt_response_free(&r);
     ck_assert(!readable_within(fd, 300)); /* the second is incomplete: no answer yet */
     kvt_send(fd, "st: localhost\r\n\r\n");
-    ck_assert_int_eq(kvt_read_response(fd, &r, 0), 0);
-    ck_assert_int_eq(r.status, 200);
-    ck_assert_str_eq(r.body, "bb");
-    kvt_response_free(&r);
+    read_body(fd, "bb", "second of two pipelined requests, completed");
     close(fd);
 }
 END_TEST
@@ -536,7 +545,6 @@ START_TEST(test_async_factor_limits_connections)
     int n = factors[_i].connections;
     int fds[4];
     int extra;
-    kvt_response_t r;
 
     kvt_server_conf(srv, "KeepAliveTimeout 30");
     kvt_server_start(srv);
@@ -550,10 +558,7 @@ START_TEST(test_async_factor_limits_connections)
     close_all(fds, n);
     ck_assert_msg(readable_within(extra, DEADLINE_MS),
                   "the waiting connection was not served once the others closed");
-    ck_assert_int_eq(kvt_read_response(extra, &r, 0), 0);
-    ck_assert_int_eq(r.status, 200);
-    ck_assert_str_eq(r.body, "f");
-    kvt_response_free(&r);
+    read_body(extra, "f", "the waiting connection");
     close(extra);
 }
 END_TEST
@@ -692,7 +697,6 @@ START_TEST(test_graceful_restart_finishes_half_sent_request)
 {
     kvt_server_t *srv = lifecycle_server();
     struct gone old;
-    kvt_response_t r;
     int fd;
 
     kvt_server_start(srv);
@@ -706,10 +710,7 @@ START_TEST(test_graceful_restart_finishes_half_sent_request)
     get_fresh(srv, "request to the new generation");
     ck_assert_msg(kvt_pid_alive(old.pid), "the old child dropped the half-sent request");
     kvt_send(fd, "\r\n");
-    ck_assert_int_eq(kvt_read_response(fd, &r, 0), 0);
-    ck_assert_int_eq(r.status, 200);
-    ck_assert_str_eq(r.body, "f");
-    kvt_response_free(&r);
+    read_body(fd, "f", "the half-sent request, completed");
     ck_assert_msg(kvt_wait_for(pid_gone, &old, DEADLINE_MS), "the old child did not exit");
     close(fd);
 }
