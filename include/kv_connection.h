@@ -21,4 +21,26 @@ KV_DECLARE(void) kv_process_connection(kv_conn_t *c, apr_socket_t *csd);
  * still sends for a bounded time so that it sees the response, not a reset. */
 KV_DECLARE(void) kv_lingering_close(kv_conn_t *c);
 
+/** How long a lingering close reads what the client still sends, at most. */
+#define KV_LINGER_TIMEOUT apr_time_from_sec(2)
+
+/** Serve a connection of an asynchronous MPM (one that set c->async) one step. Call it for a
+ * new connection (KV_CONN_STATE_NEW), and again each time the socket is ready for what the
+ * state it returned waits for:
+ * - KV_CONN_STATE_READ_REQUEST: idle between requests (it then holds no input buffer and no
+ *   bucket allocator); call again once readable, or kv_conn_close after KeepAliveTimeout.
+ * - KV_CONN_STATE_WRITE_COMPLETION: the end of a response waits in c->pending; call again
+ *   once writable, or kv_conn_close after Timeout.
+ * - KV_CONN_STATE_LINGER: the write side is shut; call again once readable, or kv_conn_close
+ *   after KV_LINGER_TIMEOUT.
+ * - KV_CONN_STATE_CLOSED: the socket is closed; the MPM destroys c->pool.
+ * Between steps the MPM sets c->sb_slot to the scoreboard slot of the thread serving it. */
+KV_DECLARE(kv_conn_state_t) kv_conn_step(kv_conn_t *c);
+
+/** Close the connection's socket now (a timeout expired, or the server stops). */
+KV_DECLARE(void) kv_conn_close(kv_conn_t *c);
+
+/** Non-zero while response bytes wait in c->pending for the socket to take them. */
+KV_DECLARE(int) kv_conn_output_pending(const kv_conn_t *c);
+
 #endif

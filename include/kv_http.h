@@ -77,6 +77,16 @@ struct kv_server {
     struct kv_log_target *error_log;        /**< where ErrorLog writes */
 };
 
+/** Where a connection served by an asynchronous MPM stands (see kv_conn_step). */
+typedef enum {
+    KV_CONN_STATE_NEW = 0,          /**< accepted, nothing done yet */
+    KV_CONN_STATE_PROCESSING,       /**< a thread is serving it */
+    KV_CONN_STATE_READ_REQUEST,     /**< idle between requests: waits until readable */
+    KV_CONN_STATE_WRITE_COMPLETION, /**< response bytes in c->pending: waits until writable */
+    KV_CONN_STATE_LINGER,           /**< lingering close: waits until readable */
+    KV_CONN_STATE_CLOSED            /**< the socket is closed */
+} kv_conn_state_t;
+
 /** One client connection. Lives in its own pool. */
 struct kv_conn {
     apr_pool_t *pool;               /**< freed when the connection closes */
@@ -94,6 +104,11 @@ struct kv_conn {
     int sb_slot;                    /**< scoreboard slot serving it, -1 for none */
     kv_filter_t *output_filters;    /**< connection-level output chain (the network) */
     struct kv_conn_input *input;    /**< bytes read but not yet parsed */
+    int async;                      /**< served by an asynchronous MPM (event): the
+                                     * connection returns to the MPM instead of waiting */
+    kv_conn_state_t state;          /**< under an asynchronous MPM: what it waits for */
+    int keepalive;                  /**< another request may follow the last response */
+    apr_bucket_brigade *pending;    /**< response bytes set aside until writable (async) */
 };
 
 /** One request, in a pool that is a child of the connection's. */

@@ -5,21 +5,46 @@
 #include "kv_connection.h"
 #include "kv_log.h"
 #include "kv_scoreboard.h"
+#include "http_input.h"
 #include "module.h"
 #include "request.h"
 
 #define KV_LOG_MODULE "core"
 
 /* How long and how much a closing connection drains from the client. */
-#define LINGER_TOTAL apr_time_from_sec(2)
 #define LINGER_READ_TIMEOUT apr_time_from_msec(500)
 #define LINGER_MAX_BYTES (512 * 1024)
+/* Reads of a lingering asynchronous connection per step; the MPM's timer bounds the rest. */
+#define LINGER_STEP_READS 16
 
 APR_HOOK_STRUCT(APR_HOOK_LINK(pre_connection) APR_HOOK_LINK(process_connection))
 
 KV_IMPLEMENT_HOOK_RUN_ALL(int, pre_connection, (kv_conn_t * c, void *csd), (c, csd), KV_OK,
                           KV_DECLINED)
 KV_IMPLEMENT_HOOK_RUN_FIRST(int, process_connection, (kv_conn_t * c), (c), KV_DECLINED)
+
+/* The connection's bucket allocator, from its pool's allocator. An idle asynchronous
+ * connection gives it back and gets a new one when it wakes. */
+static void make_bucket_alloc(kv_conn_t *c)
+{
+    if (!c->bucket_alloc) {
+        c->bucket_alloc = apr_bucket_alloc_create_ex(apr_pool_allocator_get(c->pool));
+        if (c->pending) {
+            c->pending->bucket_alloc = c->bucket_alloc;
+        }
+    }
+}
+
+static apr_status_t drop_bucket_alloc(void *data)
+{
+    kv_conn_t *c = data;
+
+    if (c->bucket_alloc) {
+        apr_bucket_alloc_destroy(c->bucket_alloc);
+        c->bucket_alloc = NULL;
+    }
+    return APR_SUCCESS;
+}
 
 KV_DECLARE(kv_conn_t *) kv_create_connection(apr_pool_t *ptrans, kv_server_t *s,
                                              apr_socket_t *csd, long id, int sb_slot)
@@ -41,7 +66,8 @@ KV_DECLARE(kv_conn_t *) kv_create_connection(apr_pool_t *ptrans, kv_server_t *s,
     c->client_ip = ip;
     apr_sockaddr_ip_get(&ip, c->local_addr);
     c->local_ip = ip;
-    c->bucket_alloc = apr_bucket_alloc_create(ptrans);
+    make_bucket_alloc(c);
+    apr_pool_cleanup_register(ptrans, c, drop_bucket_alloc, apr_pool_cleanup_null);
     c->conn_config = kv_config_vector_make(ptrans);
     net->name = "core";
     net->func = kv_core_output_filter;
@@ -63,19 +89,34 @@ KV_DECLARE(void) kv_process_connection(kv_conn_t *c, apr_socket_t *csd)
     kv_lingering_close(c);
 }
 
+KV_DECLARE(void) kv_conn_close(kv_conn_t *c)
+{
+    if (c->sock) {
+        apr_socket_close(c->sock);
+        c->sock = NULL;
+    }
+    c->state = KV_CONN_STATE_CLOSED;
+}
+
+/* Shut the write side so that the client sees the end of the response; 0 if the socket
+ * was closed instead (the client is gone, or shutting failed). */
+static int shut_write_side(kv_conn_t *c)
+{
+    kv_scoreboard_update(c->sb_slot, KV_SB_CLOSING, NULL);
+    if (c->aborted || apr_socket_shutdown(c->sock, APR_SHUTDOWN_WRITE) != APR_SUCCESS) {
+        kv_conn_close(c);
+        return 0;
+    }
+    return 1;
+}
+
 KV_DECLARE(void) kv_lingering_close(kv_conn_t *c)
 {
     char buf[4096];
     apr_size_t total = 0;
-    apr_time_t deadline = apr_time_now() + LINGER_TOTAL;
+    apr_time_t deadline = apr_time_now() + KV_LINGER_TIMEOUT;
 
-    if (!c->sock) {
-        return;
-    }
-    kv_scoreboard_update(c->sb_slot, KV_SB_CLOSING, NULL);
-    if (c->aborted || apr_socket_shutdown(c->sock, APR_SHUTDOWN_WRITE) != APR_SUCCESS) {
-        apr_socket_close(c->sock);
-        c->sock = NULL;
+    if (!c->sock || !shut_write_side(c)) {
         return;
     }
     apr_socket_timeout_set(c->sock, LINGER_READ_TIMEOUT);
@@ -86,6 +127,114 @@ KV_DECLARE(void) kv_lingering_close(kv_conn_t *c)
         }
         total += len;
     }
-    apr_socket_close(c->sock);
-    c->sock = NULL;
+    kv_conn_close(c);
+}
+
+/* ---- Asynchronous connections (kv_conn_step) ---- */
+
+/* Read and drop what the client still sends, without waiting; closes at its end. */
+static void linger_read(kv_conn_t *c)
+{
+    char buf[4096];
+
+    for (int i = 0; i < LINGER_STEP_READS; i++) {
+        apr_size_t len = sizeof(buf);
+        apr_status_t rv = apr_socket_recv(c->sock, buf, &len);
+
+        if (APR_STATUS_IS_EAGAIN(rv) && len == 0) {
+            return;
+        }
+        if (rv != APR_SUCCESS || len == 0) {
+            break;
+        }
+    }
+    kv_conn_close(c);
+}
+
+static void linger_start(kv_conn_t *c)
+{
+    if (shut_write_side(c)) {
+        apr_socket_timeout_set(c->sock, 0);
+        linger_read(c);
+    }
+}
+
+/* Run the protocol. A process_connection hook that does not know asynchronous connections
+ * returns when the connection is done. */
+static void serve(kv_conn_t *c)
+{
+    c->state = KV_CONN_STATE_PROCESSING;
+    make_bucket_alloc(c);
+    apr_socket_timeout_set(c->sock, c->base_server->timeout);
+    kv_run_process_connection(c);
+    if (c->state == KV_CONN_STATE_PROCESSING) {
+        c->state = KV_CONN_STATE_LINGER;
+    }
+}
+
+static void first_step(kv_conn_t *c)
+{
+    int rv = kv_run_pre_connection(c, c->sock);
+
+    if (rv == KV_OK || rv == KV_DECLINED) {
+        serve(c);
+    } else {
+        c->state = KV_CONN_STATE_LINGER;
+    }
+}
+
+static void write_completion(kv_conn_t *c)
+{
+    apr_status_t rv = kv_conn_write_pending(c);
+
+    if (APR_STATUS_IS_EAGAIN(rv)) {
+        return;
+    }
+    if (rv != APR_SUCCESS || !c->keepalive) {
+        c->state = KV_CONN_STATE_LINGER;
+        return;
+    }
+    serve(c); /* a pipelined request may be buffered already */
+}
+
+/* An idle connection keeps neither an input buffer nor a bucket allocator. */
+static void go_idle(kv_conn_t *c)
+{
+    kv_conn_input_release(c);
+    drop_bucket_alloc(c);
+}
+
+KV_DECLARE(kv_conn_state_t) kv_conn_step(kv_conn_t *c)
+{
+    kv_conn_state_t was = c->state;
+
+    switch (was) {
+    case KV_CONN_STATE_NEW:
+        first_step(c);
+        break;
+    case KV_CONN_STATE_READ_REQUEST:
+        c->state = KV_CONN_STATE_READ_REQUEST; /* woken: read what came */
+        make_bucket_alloc(c);
+        apr_socket_timeout_set(c->sock, c->base_server->timeout);
+        kv_run_process_connection(c);
+        if (c->state == KV_CONN_STATE_PROCESSING) {
+            c->state = KV_CONN_STATE_LINGER;
+        }
+        break;
+    case KV_CONN_STATE_WRITE_COMPLETION:
+        write_completion(c);
+        break;
+    case KV_CONN_STATE_LINGER:
+        linger_read(c);
+        break;
+    default:
+        break;
+    }
+    if (c->state == KV_CONN_STATE_LINGER && was != KV_CONN_STATE_LINGER) {
+        linger_start(c);
+    }
+    if (c->state == KV_CONN_STATE_READ_REQUEST) {
+        go_idle(c);
+    }
+    return c->state;
 }

@@ -1,72 +1,47 @@
 /* The network filter: writes a brigade to the client socket, gathering memory buckets
- * into one writev and sending file buckets with sendfile. The socket's timeout (Timeout)
- * bounds every wait; a failed write marks the connection aborted. */
+ * into one writev and sending file buckets with sendfile. Written buckets leave the
+ * brigade, so a write the socket cannot take yet stops where it is: a blocking connection
+ * waits for the socket (Timeout bounds every wait); under an asynchronous MPM the end of a
+ * response is written without waiting and what the socket does not take is set aside in
+ * c->pending for the MPM to finish once the socket is writable (write completion). A failed
+ * write marks the connection aborted. */
 #include <sys/uio.h>
 
+#include "kv_connection.h"
 #include "kv_log.h"
 #include "request.h"
 
 #define KV_LOG_MODULE "core"
 #define MAX_IOVEC 64
 
-typedef struct {
+/* Remove the first @a written bytes of the brigade's data buckets (and metadata before
+ * them); a bucket written in part is split. */
+static void drop_written(apr_bucket_brigade *bb, apr_size_t written)
+{
+    while (!APR_BRIGADE_EMPTY(bb)) {
+        apr_bucket *b = APR_BRIGADE_FIRST(bb);
+
+        if (b->length > written && b->length != (apr_size_t)-1) {
+            if (written > 0) {
+                apr_bucket_split(b, written);
+                apr_bucket_delete(b);
+            }
+            return;
+        }
+        written -= APR_BUCKET_IS_METADATA(b) ? 0 : b->length;
+        apr_bucket_delete(b);
+    }
+}
+
+/* Send the memory buckets at the head of @a bb (up to MAX_IOVEC of them) in one writev. */
+static apr_status_t send_memory(apr_socket_t *s, apr_bucket_brigade *bb)
+{
     struct iovec vec[MAX_IOVEC];
-    int n;
-} iov_batch_t;
+    int n = 0;
+    apr_size_t written = 0;
+    apr_status_t rv = APR_SUCCESS;
 
-static apr_status_t send_all_iov(apr_socket_t *s, iov_batch_t *batch)
-{
-    struct iovec *v = batch->vec;
-    int n = batch->n;
-
-    while (n > 0) {
-        apr_size_t written = 0;
-        apr_status_t rv = apr_socket_sendv(s, v, n, &written);
-        if (rv != APR_SUCCESS) {
-            return rv;
-        }
-        while (n > 0 && written >= v->iov_len) {
-            written -= v->iov_len;
-            v++;
-            n--;
-        }
-        if (n > 0) {
-            v->iov_base = (char *)v->iov_base + written;
-            v->iov_len -= written;
-        }
-    }
-    batch->n = 0;
-    return APR_SUCCESS;
-}
-
-static apr_status_t send_file_bucket(apr_socket_t *s, apr_bucket *b)
-{
-    apr_bucket_file *fb = b->data;
-    apr_off_t offset = b->start;
-    apr_size_t left = b->length;
-
-    while (left > 0) {
-        apr_size_t len = left;
-        apr_status_t rv = apr_socket_sendfile(s, fb->fd, NULL, &offset, &len, 0);
-        if (rv != APR_SUCCESS && !(APR_STATUS_IS_EAGAIN(rv) && len > 0)) {
-            return rv;
-        }
-        if (len == 0) {
-            return APR_EOF;
-        }
-        offset += (apr_off_t)len;
-        left -= len;
-    }
-    return APR_SUCCESS;
-}
-
-static apr_status_t write_brigade(kv_conn_t *c, apr_bucket_brigade *bb)
-{
-    iov_batch_t batch;
-    apr_status_t rv;
-
-    batch.n = 0;
-    for (apr_bucket *b = APR_BRIGADE_FIRST(bb); b != APR_BRIGADE_SENTINEL(bb);
+    for (apr_bucket *b = APR_BRIGADE_FIRST(bb); b != APR_BRIGADE_SENTINEL(bb) && n < MAX_IOVEC;
          b = APR_BUCKET_NEXT(b)) {
         const char *data;
         apr_size_t len;
@@ -74,28 +49,106 @@ static apr_status_t write_brigade(kv_conn_t *c, apr_bucket_brigade *bb)
         if (APR_BUCKET_IS_METADATA(b)) {
             continue;
         }
-        if (APR_BUCKET_IS_FILE(b) && b->length > 0) {
-            if ((rv = send_all_iov(c->sock, &batch)) != APR_SUCCESS ||
-                (rv = send_file_bucket(c->sock, b)) != APR_SUCCESS) {
-                return rv;
-            }
-            continue;
+        if (APR_BUCKET_IS_FILE(b)) {
+            break;
         }
         rv = apr_bucket_read(b, &data, &len, APR_BLOCK_READ);
         if (rv != APR_SUCCESS) {
             return rv;
         }
-        if (len == 0) {
-            continue;
+        if (len > 0) {
+            vec[n].iov_base = (void *)data;
+            vec[n].iov_len = len;
+            n++;
         }
-        if (batch.n == MAX_IOVEC && (rv = send_all_iov(c->sock, &batch)) != APR_SUCCESS) {
+    }
+    if (n > 0) {
+        rv = apr_socket_sendv(s, vec, n, &written);
+    }
+    drop_written(bb, written);
+    return rv;
+}
+
+/* Send the file bucket at the head of @a bb with sendfile. */
+static apr_status_t send_file(apr_socket_t *s, apr_bucket_brigade *bb)
+{
+    apr_bucket *b = APR_BRIGADE_FIRST(bb);
+    apr_bucket_file *fb = b->data;
+    apr_off_t offset = b->start;
+    apr_size_t len = b->length;
+    apr_status_t rv = apr_socket_sendfile(s, fb->fd, NULL, &offset, &len, 0);
+
+    if (rv == APR_SUCCESS && len == 0 && b->length > 0) {
+        return APR_EOF; /* the file shrank under us */
+    }
+    drop_written(bb, len);
+    return APR_STATUS_IS_EAGAIN(rv) && len > 0 ? APR_SUCCESS : rv;
+}
+
+static int head_is_file(apr_bucket_brigade *bb)
+{
+    apr_bucket *b = APR_BRIGADE_FIRST(bb);
+
+    return APR_BUCKET_IS_FILE(b) && b->length > 0;
+}
+
+/* Write until the brigade is empty, the socket's wait runs out, or (timeout 0) the socket
+ * takes no more: then APR_EAGAIN with the rest still in @a bb. */
+static apr_status_t write_brigade(apr_socket_t *s, apr_bucket_brigade *bb)
+{
+    while (!APR_BRIGADE_EMPTY(bb)) {
+        apr_status_t rv = head_is_file(bb) ? send_file(s, bb) : send_memory(s, bb);
+
+        if (rv != APR_SUCCESS) {
             return rv;
         }
-        batch.vec[batch.n].iov_base = (void *)data;
-        batch.vec[batch.n].iov_len = len;
-        batch.n++;
     }
-    return send_all_iov(c->sock, &batch);
+    return APR_SUCCESS;
+}
+
+static int brigade_ends_response(apr_bucket_brigade *bb)
+{
+    return !APR_BRIGADE_EMPTY(bb) && APR_BUCKET_IS_EOS(APR_BRIGADE_LAST(bb));
+}
+
+/* Keep what the socket did not take, beyond the request's lifetime, for write completion. */
+static apr_status_t set_aside(kv_conn_t *c, apr_bucket_brigade *bb)
+{
+    if (!c->pending) {
+        c->pending = apr_brigade_create(c->pool, c->bucket_alloc);
+    }
+    for (apr_bucket *b = APR_BRIGADE_FIRST(bb); b != APR_BRIGADE_SENTINEL(bb);
+         b = APR_BUCKET_NEXT(b)) {
+        apr_status_t rv = apr_bucket_setaside(b, c->pool);
+
+        if (rv != APR_SUCCESS && rv != APR_ENOTIMPL) {
+            return rv;
+        }
+    }
+    APR_BRIGADE_CONCAT(c->pending, bb);
+    return APR_SUCCESS;
+}
+
+/* The end of a response under an asynchronous MPM: write what the socket takes now. */
+static apr_status_t write_without_waiting(kv_conn_t *c, apr_bucket_brigade *bb)
+{
+    apr_interval_time_t timeout;
+    apr_status_t rv;
+
+    apr_socket_timeout_get(c->sock, &timeout);
+    apr_socket_timeout_set(c->sock, 0);
+    rv = write_brigade(c->sock, bb);
+    apr_socket_timeout_set(c->sock, timeout);
+    if (APR_STATUS_IS_EAGAIN(rv)) {
+        rv = set_aside(c, bb);
+    }
+    return rv;
+}
+
+static void write_failed(kv_conn_t *c, apr_status_t rv)
+{
+    c->aborted = 1;
+    kv_log_cerror(KV_LOG_MARK, KV_LOG_INFO, rv, c, "KV00033: writing to the client failed");
 }
 
 apr_status_t kv_core_output_filter(kv_filter_t *f, apr_bucket_brigade *bb)
@@ -107,11 +160,36 @@ apr_status_t kv_core_output_filter(kv_filter_t *f, apr_bucket_brigade *bb)
         apr_brigade_cleanup(bb);
         return APR_ECONNABORTED;
     }
-    rv = write_brigade(c, bb);
+    if (kv_conn_output_pending(c)) {
+        APR_BRIGADE_PREPEND(bb, c->pending);
+    }
+    if (c->async && brigade_ends_response(bb)) {
+        rv = write_without_waiting(c, bb);
+    } else {
+        rv = write_brigade(c->sock, bb);
+    }
     apr_brigade_cleanup(bb);
     if (rv != APR_SUCCESS) {
-        c->aborted = 1;
-        kv_log_cerror(KV_LOG_MARK, KV_LOG_INFO, rv, c, "KV00033: writing to the client failed");
+        write_failed(c, rv);
+    }
+    return rv;
+}
+
+KV_DECLARE(int) kv_conn_output_pending(const kv_conn_t *c)
+{
+    return c->pending && !APR_BRIGADE_EMPTY(c->pending);
+}
+
+/* Write completion: write what waits without blocking. APR_EAGAIN while some is left. */
+apr_status_t kv_conn_write_pending(kv_conn_t *c)
+{
+    apr_status_t rv;
+
+    apr_socket_timeout_set(c->sock, 0);
+    rv = write_brigade(c->sock, c->pending);
+    if (rv != APR_SUCCESS && !APR_STATUS_IS_EAGAIN(rv)) {
+        apr_brigade_cleanup(c->pending);
+        write_failed(c, rv);
     }
     return rv;
 }

@@ -9,6 +9,7 @@
 #include "core.h"
 #include "http_body.h"
 #include "http_input.h"
+#include "kv_connection.h"
 #include "kv_log.h"
 #include "kv_scoreboard.h"
 #include "protocol.h"
@@ -18,6 +19,39 @@
 #define KV_LOG_MODULE "core"
 
 #define INPUT_INITIAL_SIZE 8192
+
+/* The buffer's memory comes from the connection pool's allocator and goes back to it, so
+ * that growing the buffer or releasing it while the connection idles frees memory. */
+static char *input_alloc(kv_conn_t *c, struct kv_conn_input *in, apr_size_t cap)
+{
+    apr_memnode_t *node = apr_allocator_alloc(apr_pool_allocator_get(c->pool), cap);
+
+    if (!node) {
+        return NULL;
+    }
+    if (in->node) {
+        memcpy(node->first_avail, in->buf, in->len);
+        apr_allocator_free(apr_pool_allocator_get(c->pool), in->node);
+    }
+    in->node = node;
+    in->buf = node->first_avail;
+    in->cap = cap;
+    return in->buf;
+}
+
+static apr_status_t input_free(void *data)
+{
+    kv_conn_t *c = data;
+    struct kv_conn_input *in = c->input;
+
+    if (in && in->node) {
+        apr_allocator_free(apr_pool_allocator_get(c->pool), in->node);
+        in->node = NULL;
+        in->buf = NULL;
+        in->cap = 0;
+    }
+    return APR_SUCCESS;
+}
 
 struct kv_conn_input *kv_conn_input(kv_conn_t *c)
 {
@@ -29,11 +63,21 @@ struct kv_conn_input *kv_conn_input(kv_conn_t *c)
         in->max = (apr_size_t)s->limit_req_line + 2 +
                   (apr_size_t)(s->limit_req_fields ? s->limit_req_fields : 1000) *
                       ((apr_size_t)s->limit_req_fieldsize + 2) + 64;
-        in->cap = INPUT_INITIAL_SIZE < in->max ? INPUT_INITIAL_SIZE : in->max;
-        in->buf = apr_palloc(c->pool, in->cap);
         c->input = in;
+        apr_pool_cleanup_register(c->pool, c, input_free, apr_pool_cleanup_null);
+    }
+    if (!in->node) {
+        input_alloc(c, in, INPUT_INITIAL_SIZE < in->max ? INPUT_INITIAL_SIZE : in->max);
     }
     return in;
+}
+
+void kv_conn_input_release(kv_conn_t *c)
+{
+    if (c->input && c->input->len == 0) {
+        input_free(c);
+        c->input->line_start = 0;
+    }
 }
 
 /* Offset just past the last line end in buf[from, to), or @a none if there is none. */
@@ -64,12 +108,11 @@ static int worth_parsing(struct kv_conn_input *in, apr_size_t old_len, apr_size_
     return in->line_start > old_len || in->len - in->line_start > line_limit;
 }
 
-/* Make room for more bytes; the old buffer stays in the connection pool (bounded: the
- * sizes double up to the limit). Returns 0 when the head may not grow any more. */
+/* Make room for more bytes (the sizes double up to the limit). Returns 0 when the head may
+ * not grow any more. */
 int kv_conn_input_grow(kv_conn_t *c, struct kv_conn_input *in)
 {
     apr_size_t cap = in->cap * 2;
-    char *buf;
 
     if (in->cap >= in->max) {
         return 0;
@@ -77,11 +120,7 @@ int kv_conn_input_grow(kv_conn_t *c, struct kv_conn_input *in)
     if (cap > in->max) {
         cap = in->max;
     }
-    buf = apr_palloc(c->pool, cap);
-    memcpy(buf, in->buf, in->len);
-    in->buf = buf;
-    in->cap = cap;
-    return 1;
+    return input_alloc(c, in, cap) != NULL;
 }
 
 kv_read_result_t kv_conn_input_fill(kv_conn_t *c, struct kv_conn_input *in)
@@ -205,6 +244,10 @@ static kv_read_result_t read_request(kv_conn_t *c, kv_request_t **out)
     line_limit = lim.line_max < lim.field_size_max ? lim.line_max : lim.field_size_max;
     *out = NULL;
     if (waiting_idle && c->keepalives > 0) {
+        if (c->async && c->state != KV_CONN_STATE_READ_REQUEST) {
+            return KV_READ_WAIT; /* the MPM waits until the socket is readable */
+        }
+        c->state = KV_CONN_STATE_PROCESSING;
         kv_scoreboard_update(c->sb_slot, KV_SB_KEEPALIVE, NULL);
         apr_socket_timeout_set(c->sock, s->keep_alive_timeout);
     }
@@ -249,13 +292,23 @@ static kv_read_result_t read_request(kv_conn_t *c, kv_request_t **out)
     }
 }
 
+/* Serve requests while keep-alive allows. Under an asynchronous MPM return instead of
+ * waiting: for the next request (KV_CONN_STATE_READ_REQUEST) or for the client to take the
+ * rest of a response (KV_CONN_STATE_WRITE_COMPLETION); c->keepalive says whether another
+ * request may follow. */
 int kv_http_process_connection(kv_conn_t *c)
 {
+    c->keepalive = 0;
     for (;;) {
         kv_request_t *r;
-        int keep;
+        kv_read_result_t rr = read_request(c, &r);
 
-        if (read_request(c, &r) != KV_READ_OK) {
+        if (rr == KV_READ_WAIT) {
+            c->keepalive = 1;
+            c->state = KV_CONN_STATE_READ_REQUEST;
+            return KV_OK;
+        }
+        if (rr != KV_READ_OK) {
             break;
         }
         if (r->status) {
@@ -265,11 +318,12 @@ int kv_http_process_connection(kv_conn_t *c)
             kv_process_request(r);
         }
         c->keepalives++;
-        keep = !r->close_connection && !c->aborted && kv_discard_body(r) == KV_OK;
+        c->keepalive = !r->close_connection && !c->aborted && kv_discard_body(r) == KV_OK;
         apr_pool_destroy(r->pool);
-        if (!keep) {
+        if (!c->keepalive || kv_conn_output_pending(c)) {
             break;
         }
     }
+    c->state = kv_conn_output_pending(c) ? KV_CONN_STATE_WRITE_COMPLETION : KV_CONN_STATE_LINGER;
     return KV_OK;
 }

@@ -3,10 +3,13 @@
 #ifndef KV_HTTP_INPUT_H
 #define KV_HTTP_INPUT_H
 
+#include <apr_allocator.h>
+
 #include "kv_http.h"
 
 /** Bytes received on a connection and not yet consumed by a request. */
 struct kv_conn_input {
+    apr_memnode_t *node;   /**< the buffer's memory, from the connection's allocator */
     char *buf;
     apr_size_t len;
     apr_size_t cap;
@@ -15,10 +18,20 @@ struct kv_conn_input {
 };
 
 /** Why reading stopped. */
-typedef enum { KV_READ_OK, KV_READ_CLOSED, KV_READ_TIMEOUT, KV_READ_FAILED } kv_read_result_t;
+typedef enum {
+    KV_READ_OK,
+    KV_READ_CLOSED,
+    KV_READ_TIMEOUT,
+    KV_READ_FAILED,
+    KV_READ_WAIT /**< asynchronous: idle between requests, to wait in the MPM's poller */
+} kv_read_result_t;
 
 /** The input buffer of @a c, made on first use. */
 struct kv_conn_input *kv_conn_input(kv_conn_t *c);
+
+/** Give the buffer's memory back while the connection idles with nothing buffered (an idle
+ * kept-alive connection then holds no buffer); kv_conn_input makes a new one. */
+void kv_conn_input_release(kv_conn_t *c);
 
 /** Drop the first @a n buffered bytes. */
 void kv_conn_input_consume(struct kv_conn_input *in, apr_size_t n);

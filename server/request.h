@@ -23,6 +23,10 @@ apr_status_t kv_http_header_filter(kv_filter_t *f, apr_bucket_brigade *bb);
 /** The network filter: writes brigades to the socket with writev and sendfile. */
 apr_status_t kv_core_output_filter(kv_filter_t *f, apr_bucket_brigade *bb);
 
+/** Write completion: write what waits in c->pending without blocking; APR_EAGAIN while some
+ * is left, another error once the write failed (the connection is then aborted). */
+apr_status_t kv_conn_write_pending(kv_conn_t *c);
+
 /** Body bytes of the request the server will read and throw away to keep the connection. */
 #define KV_MAX_DISCARD_BODY ((apr_off_t)1 << 20)
 

@@ -1,0 +1,76 @@
+/* What the threaded MPMs (worker and event) share: their directives, httpd's defaults and
+ * consistency rules, the parent that keeps whole children to hold the idle threads between
+ * the spare bounds, and the signal mask of worker threads. Each MPM brings the serving side
+ * of a child. Compiled into each threaded MPM module, with KV_THREADED_MODULE set to the
+ * module's log name. */
+#ifndef KV_MPM_THREADED_H
+#define KV_MPM_THREADED_H
+
+#include <signal.h>
+
+#include <apr_proc_mutex.h>
+
+#include "kv_config.h"
+#include "kv_module.h"
+#include "worker/policy.h"
+
+/** The limits as configured and in force. A threaded MPM's server config starts with it. */
+typedef struct {
+    worker_limits_t set; /**< as configured: KV_UNSET_INT where not given */
+    worker_limits_t run; /**< in force: defaults applied and brought into range */
+    int ready;           /**< run is computed */
+} threaded_conf_t;
+
+/** What a child's serving side is given. */
+typedef struct {
+    kv_server_t *s;
+    apr_pool_t *pconf;
+    apr_proc_mutex_t *mutex; /**< serialises accept over several listeners, else NULL */
+    int slot;                /**< process slot */
+    int threads;             /**< ThreadsPerChild */
+} threaded_child_t;
+
+/** One threaded MPM. */
+typedef struct {
+    const char *name;   /**< "worker", as kv_mpm_get_name answers */
+    kv_module_t *module; /**< its module record, whose server config starts with
+                          * threaded_conf_t */
+    int is_async;       /**< answer to KV_MPMQ_IS_ASYNC */
+    /** Serve as the child @a ch until told to stop; ends the process. */
+    void (*child_main)(const threaded_child_t *ch) __attribute__((noreturn));
+    /** -X: serve in the parent until a signal; returns the kv_mpm_result_t it asks for. */
+    int (*serve_one_process)(apr_pool_t *pconf, kv_server_t *s, int threads);
+} threaded_mpm_t;
+
+/** The directives every threaded MPM has, for its command table. */
+#define THREADED_INT(name, field, help)                                                            \
+    {                                                                                              \
+        name, kv_set_int_slot, KV_OFFSET(threaded_conf_t, set.field), 1, 1, KV_CTX_MAIN,           \
+            KV_CMD_SERVER_CONF, help                                                               \
+    }
+#define THREADED_COMMANDS                                                                          \
+    THREADED_INT("StartServers", start_servers, "StartServers N: children started at startup"),    \
+        THREADED_INT("ServerLimit", server_limit,                                                  \
+                     "ServerLimit N: most children for the life of the server"),                   \
+        THREADED_INT("ThreadsPerChild", threads_per_child,                                         \
+                     "ThreadsPerChild N: worker threads in each child"),                           \
+        THREADED_INT("ThreadLimit", thread_limit,                                                  \
+                     "ThreadLimit N: upper bound of ThreadsPerChild for the life of the server"),  \
+        THREADED_INT("MaxRequestWorkers", max_workers,                                             \
+                     "MaxRequestWorkers N: most threads serving at once"),                         \
+        THREADED_INT("MaxClients", max_workers, "MaxClients N: old name of MaxRequestWorkers"),    \
+        THREADED_INT("MinSpareThreads", min_spare,                                                 \
+                     "MinSpareThreads N: fewest idle threads to keep"),                            \
+        THREADED_INT("MaxSpareThreads", max_spare, "MaxSpareThreads N: most idle threads to keep")
+
+/** Initialise @a conf (the start of a server config of size @a size in @a p) for @a s. */
+void *threaded_create_conf(apr_pool_t *p, kv_server_t *s, apr_size_t size);
+
+/** Register the MPM hooks (run, query, name, post_config) of @a m. */
+void threaded_register_hooks(const threaded_mpm_t *m);
+
+/** Block in the calling thread every signal the process takes, so that they all go to the
+ * thread that waits in accept or poll; *old gets the mask before. */
+void threaded_block_signals(sigset_t *old);
+
+#endif
