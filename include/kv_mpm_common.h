@@ -128,6 +128,10 @@ KV_DECLARE(apr_status_t) kv_mpm_fork(apr_proc_t *proc, apr_pool_t *p);
  * idle children)? Its listeners are retired then; it must not accept again. */
 KV_DECLARE(int) kv_mpm_child_exiting(void);
 
+/** In a child that decided itself to finish (e.g. MaxConnectionsPerChild): from now on
+ * kv_mpm_child_exiting is true, so responses end their connections. */
+KV_DECLARE(void) kv_mpm_child_finish(void);
+
 /** In a child: count one served connection; non-zero once MaxConnectionsPerChild is
  * reached and the child should exit. */
 KV_DECLARE(int) kv_mpm_count_connection(void);

@@ -1,7 +1,9 @@
 /* Taking connections, as every MPM does it (see accept.h). */
 #include <errno.h>
+#include <fcntl.h>
 
 #include <apr_allocator.h>
+#include <apr_portable.h>
 
 #include "accept.h"
 #include "kv_hooks.h"
@@ -82,11 +84,27 @@ static apr_status_t pollset_add(apr_pollset_t *ps, apr_pool_t *p, apr_datatype_e
 /* Several listeners, or -X (which also watches the signal pipe), need a poll before the
  * accept. Plain poll(2), because a child retires its listeners by putting /dev/null in
  * their place, which poll sees at once. */
+/* An event child of an earlier generation may have made the listeners non-blocking (the flag
+ * is the socket's, shared by every process); this accept waits. */
+static void make_listeners_blocking(void)
+{
+    for (kv_listen_rec_t *lr = kv_listeners; lr; lr = lr->next) {
+        apr_os_sock_t sd;
+        int flags;
+
+        if (lr->sd && apr_os_sock_get(&sd, lr->sd) == APR_SUCCESS &&
+            (flags = fcntl(sd, F_GETFL)) >= 0 && (flags & O_NONBLOCK)) {
+            fcntl(sd, F_SETFL, flags & ~O_NONBLOCK);
+        }
+    }
+}
+
 apr_status_t kv_acceptor_init(kv_acceptor_t *a, apr_pool_t *pchild)
 {
     apr_status_t rv;
 
     a->pchild = pchild;
+    make_listeners_blocking();
     if (kv_listeners_count() < 2 && !a->one_process) {
         return APR_SUCCESS;
     }
@@ -170,7 +188,7 @@ static int accept_error_is_resource(apr_status_t rv)
            rv == APR_FROM_OS_ERROR(ENOBUFS) || rv == APR_FROM_OS_ERROR(ENOMEM);
 }
 
-static void accept_failed(kv_acceptor_t *a, apr_status_t rv, const kv_listen_rec_t *lr)
+void kv_acceptor_failed(kv_acceptor_t *a, apr_status_t rv, const kv_listen_rec_t *lr)
 {
     if (kv_mpm_child_exiting() || accept_error_is_transient(rv)) {
         return;
@@ -209,7 +227,7 @@ apr_status_t kv_acceptor_accept(kv_acceptor_t *a, apr_pool_t *ptrans, apr_socket
         apr_proc_mutex_unlock(a->mutex);
     }
     if (rv != APR_SUCCESS) {
-        accept_failed(a, rv, lr);
+        kv_acceptor_failed(a, rv, lr);
     }
     return rv;
 }

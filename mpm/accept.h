@@ -10,6 +10,7 @@
 #include <apr_proc_mutex.h>
 
 #include "kv_http.h"
+#include "kv_listen.h"
 
 /** How a serving process accepts. */
 typedef struct {
@@ -34,6 +35,10 @@ apr_pool_t *kv_acceptor_child_start(kv_acceptor_t *a, apr_pool_t *pconf, kv_serv
 
 /** Set @a a up in @a pchild; the caller has set s, mutex and one_process. */
 apr_status_t kv_acceptor_init(kv_acceptor_t *a, apr_pool_t *pchild);
+
+/** Deal with an error of accepting on @a lr (NULL if unknown): ignore what concerns one
+ * connection only, pause on want of resources, else log and set a->failed. */
+void kv_acceptor_failed(kv_acceptor_t *a, apr_status_t rv, const kv_listen_rec_t *lr);
 
 /** Accept one connection into @a ptrans. Returns APR_SUCCESS, or an error already dealt
  * with: logged when it matters, a->failed set when accepting cannot go on. */

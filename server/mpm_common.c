@@ -667,6 +667,11 @@ KV_DECLARE(int) kv_mpm_child_exiting(void)
     return child_exiting;
 }
 
+KV_DECLARE(void) kv_mpm_child_finish(void)
+{
+    child_exiting = 1;
+}
+
 KV_DECLARE(int) kv_mpm_count_connection(void)
 {
     static int served;

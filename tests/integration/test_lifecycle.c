@@ -201,9 +201,10 @@ static int made_progress(void *arg)
     return p->ld->done >= p->target;
 }
 
+/* worker or event: threads in children, and the same directives. */
 static int is_worker(void)
 {
-    return strcmp(kvt_mpm(), "worker") == 0;
+    return strcmp(kvt_mpm(), "worker") == 0 || strcmp(kvt_mpm(), "event") == 0;
 }
 
 /* Worker threads per child under worker: more than one, so that a child is shared. */

@@ -1,0 +1,763 @@
+/* The event MPM: worker's processes and threads (the parent and the directives are shared,
+ * ../threaded.c), but a connection that waits (for its next request, for a slow client to
+ * take the end of a response, in a lingering close) waits in the listener thread's epoll
+ * pollset instead of holding a worker thread, so a few threads hold many connections.
+ *
+ * The listener thread (the child's main thread, which takes the signals) polls the
+ * listening sockets and the waiting connections. A connection that becomes ready is handed
+ * to the worker threads through a queue; a worker runs one step of it (kv_conn_step) and
+ * hands it back to the pollset with the timeout its new state has (KeepAliveTimeout,
+ * Timeout, the lingering close), kept in FIFO timeout lists (timerq.c). A connection is
+ * always owned by exactly one side: the pollset and its timeout entry (the listener), or the
+ * queue and a worker. Lingering connections are drained by the listener itself.
+ *
+ * A child accepts only while it has an idle worker and fewer connections (not counting
+ * lingering ones) than ThreadsPerChild + idle workers x AsyncRequestWorkerFactor, as httpd's
+ * event does, so that a child whose workers are all busy leaves new connections to others.
+ * Told to finish, it stops accepting, lets its connections complete (see begin_exit) and
+ * exits. */
+#include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <apr_atomic.h>
+#include <apr_poll.h>
+#include <apr_portable.h>
+#include <apr_strings.h>
+#include <apr_thread_cond.h>
+#include <apr_thread_mutex.h>
+#include <apr_thread_proc.h>
+
+#include "../accept.h"
+#include "../threaded.h"
+#include "kv_config.h"
+#include "kv_connection.h"
+#include "kv_http.h"
+#include "kv_listen.h"
+#include "kv_log.h"
+#include "kv_module.h"
+#include "kv_mpm.h"
+#include "kv_mpm_common.h"
+#include "kv_scoreboard.h"
+#include "timerq.h"
+
+#define KV_LOG_MODULE "mpm_event"
+
+/* AsyncRequestWorkerFactor is a real number; kept scaled by this, as httpd does. */
+#define FACTOR_SCALE 16
+#define DEFAULT_FACTOR (2 * FACTOR_SCALE)
+/* Events taken from the pollset at once. */
+#define POLL_RESULTS 512
+/* The longest the listener sleeps before it looks at the signals again. */
+#define LISTENER_TICK apr_time_from_sec(1)
+/* Free memory the connections' allocator keeps for new connections. */
+#define CONNS_MAX_FREE (2 * 1024 * 1024)
+
+extern kv_module_t mpm_event_module;
+
+typedef struct {
+    threaded_conf_t t; /* first: the shared code sees this */
+    int factor;        /* AsyncRequestWorkerFactor x FACTOR_SCALE */
+} event_conf_t;
+
+/* The event MPM's settings in the running generation. */
+static event_conf_t *cur_conf;
+
+/* What a pollset entry stands for: its client_data points at one of these. */
+typedef enum { HELD_LISTENER, HELD_CONN, HELD_SIGNALS } held_kind_t;
+
+typedef struct {
+    held_kind_t kind;
+    apr_pollfd_t pfd;
+    apr_socket_t *sd; /* a descriptor of our own for the listening socket */
+    kv_listen_rec_t *lr;
+} listener_t;
+
+typedef struct event_conn {
+    held_kind_t kind;
+    apr_pollfd_t pfd;
+    timerq_entry_t timer;
+    struct event_conn *next; /* in the work queue */
+    kv_conn_t *c;
+    apr_pool_t *p;
+    int lingering; /* counted in lingering */
+} event_conn_t;
+
+/* One serving process: a child, or the parent under -X. */
+typedef struct {
+    kv_server_t *s;
+    apr_pool_t *pchild;
+    apr_pool_t *pconns; /* parent of the connection pools, with a locked allocator */
+    apr_pollset_t *pollset;
+    listener_t *listeners;
+    int nlisteners;
+    int listening; /* the listeners are in the pollset */
+    held_kind_t signals_kind;
+    apr_pollfd_t signals_pfd; /* -X: the signal pipe */
+
+    apr_thread_mutex_t *timers_lock; /* the timeout lists and adding to the pollset */
+    timerq_t *timers;
+    apr_time_t poll_until; /* when the listener wakes at the latest */
+
+    apr_thread_mutex_t *qlock; /* the work queue */
+    apr_thread_cond_t *qcond;
+    event_conn_t *qhead, *qtail;
+    int queued;     /* connections in the queue */
+    int idle;       /* workers waiting for one */
+    int terminated; /* no more work: workers end */
+
+    volatile apr_uint32_t connections; /* open, wherever they are */
+    volatile apr_uint32_t lingering;   /* of which in lingering close */
+    volatile apr_uint32_t exiting;     /* finishing: accept no more, close idle ones */
+
+    kv_acceptor_t acc;
+    apr_thread_t **threads;
+    int nthreads;
+    int threads_per_child;
+    int factor;
+    int slot;
+    int one_process;
+    int result; /* -X: what the signal that ended serving asks for */
+    unsigned long next_id;
+} event_child_t;
+
+/* What a worker thread is given. */
+typedef struct {
+    event_child_t *ev;
+    int sb_slot;
+} worker_arg_t;
+
+/* ---- Configuration ---- */
+
+static apr_status_t forget_conf(void *conf)
+{
+    if (cur_conf == conf) {
+        cur_conf = NULL;
+    }
+    return APR_SUCCESS;
+}
+
+static void *create_event_conf(apr_pool_t *p, kv_server_t *s)
+{
+    event_conf_t *conf = threaded_create_conf(p, s, sizeof(event_conf_t));
+
+    conf->factor = KV_UNSET_INT;
+    if (!s->is_virtual) {
+        cur_conf = conf;
+        apr_pool_cleanup_register(p, conf, forget_conf, apr_pool_cleanup_null);
+    }
+    return conf;
+}
+
+static const char *set_async_factor(kv_cmd_parms_t *cmd, void *dconf, int argc,
+                                    const char *const argv[])
+{
+    event_conf_t *conf = kv_get_module_config(cmd->server->module_config, &mpm_event_module);
+    char *end;
+    double val;
+
+    (void)dconf;
+    (void)argc;
+    val = strtod(argv[0], &end);
+    if (end == argv[0] || *end) {
+        return apr_psprintf(cmd->pool, "AsyncRequestWorkerFactor: '%s' is not a number",
+                            argv[0]);
+    }
+    if (!(val > 0) || val > 1000000) {
+        return "AsyncRequestWorkerFactor must be a positive number (at most 1000000)";
+    }
+    conf->factor = (int)(val * FACTOR_SCALE);
+    return NULL;
+}
+
+static int factor_of(const event_conf_t *conf)
+{
+    return conf && conf->factor != KV_UNSET_INT ? conf->factor : DEFAULT_FACTOR;
+}
+
+static const kv_command_t event_cmds[] = {
+    THREADED_COMMANDS,
+    {"AsyncRequestWorkerFactor", set_async_factor, NULL, 1, 1, KV_CTX_MAIN, KV_CMD_SERVER_CONF,
+     "AsyncRequestWorkerFactor N: connections a child takes per idle worker beyond "
+     "ThreadsPerChild"},
+    {NULL, NULL, NULL, 0, 0, 0, 0, NULL}};
+
+/* ---- The work queue: connections ready for a step, taken by idle workers ---- */
+
+static void push_work(event_child_t *ev, event_conn_t *ec)
+{
+    apr_thread_mutex_lock(ev->qlock);
+    ec->next = NULL;
+    if (ev->qtail) {
+        ev->qtail->next = ec;
+    } else {
+        ev->qhead = ec;
+    }
+    ev->qtail = ec;
+    ev->queued++;
+    apr_thread_cond_signal(ev->qcond);
+    apr_thread_mutex_unlock(ev->qlock);
+}
+
+/* The next connection to serve; NULL once the queue is terminated and empty. */
+static event_conn_t *pop_work(event_child_t *ev)
+{
+    event_conn_t *ec;
+
+    if (!ev->listening && !apr_atomic_read32(&ev->exiting)) {
+        apr_pollset_wakeup(ev->pollset); /* a worker is free: the listener may accept */
+    }
+    apr_thread_mutex_lock(ev->qlock);
+    ev->idle++;
+    while (!ev->qhead && !ev->terminated) {
+        apr_thread_cond_wait(ev->qcond, ev->qlock);
+    }
+    ev->idle--;
+    ec = ev->qhead;
+    if (ec) {
+        ev->qhead = ec->next;
+        if (!ev->qhead) {
+            ev->qtail = NULL;
+        }
+        ev->queued--;
+    }
+    apr_thread_mutex_unlock(ev->qlock);
+    return ec;
+}
+
+static void terminate_work(event_child_t *ev)
+{
+    apr_thread_mutex_lock(ev->qlock);
+    ev->terminated = 1;
+    apr_thread_cond_broadcast(ev->qcond);
+    apr_thread_mutex_unlock(ev->qlock);
+}
+
+/* httpd's rule: accept while a worker is idle and the connections that may need one stay
+ * below ThreadsPerChild + idle workers x AsyncRequestWorkerFactor. */
+static int may_accept(event_child_t *ev)
+{
+    int idle, busy;
+
+    apr_thread_mutex_lock(ev->qlock);
+    idle = ev->idle - ev->queued;
+    apr_thread_mutex_unlock(ev->qlock);
+    if (idle <= 0) {
+        return 0;
+    }
+    busy = (int)(apr_atomic_read32(&ev->connections) - apr_atomic_read32(&ev->lingering));
+    return (apr_int64_t)busy * FACTOR_SCALE <
+           (apr_int64_t)ev->threads_per_child * FACTOR_SCALE + (apr_int64_t)idle * ev->factor;
+}
+
+/* ---- Connections waiting in the pollset ---- */
+
+static event_conn_t *conn_of_timer(timerq_entry_t *e)
+{
+    return (event_conn_t *)(void *)((char *)e - offsetof(event_conn_t, timer));
+}
+
+/* A connection is finished: its socket is closed; free it. */
+static void conn_done(event_child_t *ev, event_conn_t *ec)
+{
+    if (ec->c) {
+        kv_conn_close(ec->c);
+    }
+    if (ec->lingering) {
+        apr_atomic_dec32(&ev->lingering);
+    }
+    apr_atomic_dec32(&ev->connections);
+    apr_pool_destroy(ec->p);
+    if (!ev->listening) {
+        apr_pollset_wakeup(ev->pollset); /* room again: the listener may accept */
+    }
+}
+
+/* Hand @a ec to the listener until its socket is ready for @a events, at most @a timeout. */
+static void wait_for(event_child_t *ev, event_conn_t *ec, apr_int16_t events,
+                     apr_interval_time_t timeout)
+{
+    apr_time_t now = apr_time_now();
+    apr_status_t rv;
+    int wake;
+
+    ec->pfd.reqevents = events;
+    apr_thread_mutex_lock(ev->timers_lock);
+    timerq_add(ev->timers, &ec->timer, timeout, now);
+    rv = apr_pollset_add(ev->pollset, &ec->pfd);
+    if (rv != APR_SUCCESS) {
+        timerq_remove(ev->timers, &ec->timer);
+    }
+    wake = rv == APR_SUCCESS && now + timeout < ev->poll_until;
+    apr_thread_mutex_unlock(ev->timers_lock);
+    if (rv != APR_SUCCESS) {
+        kv_log_cerror(KV_LOG_MARK, KV_LOG_ERR, rv, ec->c,
+                      "KV01020: could not wait for the connection in the pollset; closing it");
+        conn_done(ev, ec);
+        return;
+    }
+    if (wake) {
+        apr_pollset_wakeup(ev->pollset); /* its timeout comes before the listener wakes */
+    }
+}
+
+/* After a step: wait for what the connection's state needs, or free it. */
+static void after_step(event_child_t *ev, event_conn_t *ec, kv_conn_state_t state)
+{
+    const kv_server_t *s = ec->c->base_server;
+
+    switch (state) {
+    case KV_CONN_STATE_READ_REQUEST:
+        wait_for(ev, ec, APR_POLLIN, s->keep_alive_timeout);
+        return;
+    case KV_CONN_STATE_WRITE_COMPLETION:
+        wait_for(ev, ec, APR_POLLOUT, s->timeout);
+        return;
+    case KV_CONN_STATE_LINGER:
+        if (!ec->lingering) {
+            ec->lingering = 1;
+            apr_atomic_inc32(&ev->lingering);
+        }
+        wait_for(ev, ec, APR_POLLIN, KV_LINGER_TIMEOUT);
+        return;
+    default:
+        conn_done(ev, ec);
+        return;
+    }
+}
+
+/* Take @a ec out of the pollset and its timeout list (the listener owns it then). */
+static void unwait(event_child_t *ev, event_conn_t *ec)
+{
+    apr_thread_mutex_lock(ev->timers_lock);
+    timerq_remove(ev->timers, &ec->timer);
+    apr_pollset_remove(ev->pollset, &ec->pfd);
+    apr_thread_mutex_unlock(ev->timers_lock);
+}
+
+/* The pollset says @a ec is ready: a lingering close is drained here, the rest is work. */
+static void conn_ready(event_child_t *ev, event_conn_t *ec)
+{
+    if (ec->c->state == KV_CONN_STATE_LINGER) {
+        if (kv_conn_step(ec->c) == KV_CONN_STATE_CLOSED) {
+            unwait(ev, ec);
+            conn_done(ev, ec);
+        }
+        return;
+    }
+    unwait(ev, ec);
+    push_work(ev, ec);
+}
+
+/* Close the connections whose time is up. */
+static void expire_timeouts(event_child_t *ev)
+{
+    event_conn_t *expired = NULL;
+    timerq_entry_t *e;
+    apr_time_t now = apr_time_now();
+
+    apr_thread_mutex_lock(ev->timers_lock);
+    while ((e = timerq_pop_expired(ev->timers, now)) != NULL) {
+        event_conn_t *ec = conn_of_timer(e);
+
+        apr_pollset_remove(ev->pollset, &ec->pfd);
+        ec->next = expired;
+        expired = ec;
+    }
+    apr_thread_mutex_unlock(ev->timers_lock);
+    while (expired) {
+        event_conn_t *next = expired->next;
+
+        conn_done(ev, expired);
+        expired = next;
+    }
+}
+
+/* ---- Worker threads ---- */
+
+static void *APR_THREAD_FUNC worker_thread(apr_thread_t *thd, void *data)
+{
+    worker_arg_t *a = data;
+    event_child_t *ev = a->ev;
+    kv_sb_worker_t *w = kv_scoreboard_worker(ev->slot, a->sb_slot % kv_scoreboard_thread_limit());
+    event_conn_t *ec;
+
+    kv_scoreboard_update(a->sb_slot, KV_SB_READY, NULL);
+    while ((ec = pop_work(ev)) != NULL) {
+        kv_conn_state_t state;
+
+        if (ec->c->state == KV_CONN_STATE_NEW) {
+            w->conn_count++;
+        }
+        ec->c->sb_slot = a->sb_slot;
+        kv_scoreboard_update(a->sb_slot, KV_SB_READ, NULL);
+        state = kv_conn_step(ec->c);
+        ec->c->sb_slot = -1;
+        kv_scoreboard_update(a->sb_slot,
+                             apr_atomic_read32(&ev->exiting) ? KV_SB_GRACEFUL : KV_SB_READY,
+                             NULL);
+        after_step(ev, ec, state);
+    }
+    kv_scoreboard_update(a->sb_slot, KV_SB_DEAD, NULL);
+    apr_thread_exit(thd, APR_SUCCESS);
+    return NULL;
+}
+
+static apr_status_t start_workers(event_child_t *ev)
+{
+    int limit = kv_scoreboard_thread_limit();
+    apr_status_t rv = APR_SUCCESS;
+    sigset_t old;
+
+    ev->threads =
+        apr_pcalloc(ev->pchild, sizeof(*ev->threads) * (apr_size_t)ev->threads_per_child);
+    threaded_block_signals(&old);
+    for (int t = 0; t < ev->threads_per_child && rv == APR_SUCCESS; t++) {
+        worker_arg_t *a = apr_palloc(ev->pchild, sizeof(*a));
+
+        a->ev = ev;
+        a->sb_slot = ev->slot * limit + t;
+        rv = apr_thread_create(&ev->threads[t], NULL, worker_thread, a, ev->pchild);
+        if (rv == APR_SUCCESS) {
+            ev->nthreads++;
+        }
+    }
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    return rv;
+}
+
+static void stop_workers(event_child_t *ev)
+{
+    if (!ev->qlock) {
+        return;
+    }
+    terminate_work(ev);
+    for (int t = 0; t < ev->nthreads; t++) {
+        apr_status_t trv;
+
+        apr_thread_join(&trv, ev->threads[t]);
+    }
+    ev->nthreads = 0;
+}
+
+/* ---- The listener ---- */
+
+static void set_listening(event_child_t *ev, int on)
+{
+    if (ev->listening == on) {
+        return;
+    }
+    for (int i = 0; i < ev->nlisteners; i++) {
+        if (on) {
+            apr_pollset_add(ev->pollset, &ev->listeners[i].pfd);
+        } else {
+            apr_pollset_remove(ev->pollset, &ev->listeners[i].pfd);
+        }
+    }
+    ev->listening = on;
+}
+
+/* Accept no more. Kept-alive connections are not cut: a request that may already be on its
+ * way is answered (with Connection: close, kv_mpm_child_exiting), the others end with their
+ * KeepAliveTimeout, so that no client sees its request dropped. */
+static void begin_exit(event_child_t *ev)
+{
+    apr_atomic_set32(&ev->exiting, 1);
+    kv_mpm_child_finish();
+    set_listening(ev, 0);
+}
+
+static void accept_on(event_child_t *ev, listener_t *l)
+{
+    apr_pool_t *p;
+    apr_socket_t *sd;
+    apr_status_t rv;
+    event_conn_t *ec;
+
+    if (apr_pool_create(&p, ev->pconns) != APR_SUCCESS) {
+        return;
+    }
+    rv = apr_socket_accept(&sd, l->sd, p);
+    if (rv != APR_SUCCESS) {
+        apr_pool_destroy(p);
+        kv_acceptor_failed(&ev->acc, rv, l->lr);
+        return;
+    }
+    ec = apr_pcalloc(p, sizeof(*ec));
+    ec->kind = HELD_CONN;
+    ec->p = p;
+    ec->c = kv_create_connection(p, ev->s, sd, ((long)ev->slot << 32) | (long)ev->next_id++, -1);
+    if (!ec->c) {
+        apr_pool_destroy(p);
+        return;
+    }
+    ec->c->async = 1;
+    ec->pfd.p = p;
+    ec->pfd.desc_type = APR_POLL_SOCKET;
+    ec->pfd.desc.s = sd;
+    ec->pfd.client_data = ec;
+    apr_atomic_inc32(&ev->connections);
+    push_work(ev, ec);
+    if (!ev->one_process && kv_mpm_count_connection()) {
+        begin_exit(ev); /* MaxConnectionsPerChild: finish, then exit */
+    }
+}
+
+static int told_to_stop(event_child_t *ev)
+{
+    if (ev->acc.failed) {
+        return 1;
+    }
+    if (!ev->one_process) {
+        return kv_mpm_child_exiting();
+    }
+    return ev->result >= 0;
+}
+
+static apr_interval_time_t poll_timeout(event_child_t *ev)
+{
+    apr_time_t now = apr_time_now();
+    apr_time_t next;
+
+    apr_thread_mutex_lock(ev->timers_lock);
+    next = timerq_next(ev->timers);
+    ev->poll_until = now + LISTENER_TICK;
+    if (next && next < ev->poll_until) {
+        ev->poll_until = next > now ? next : now;
+    }
+    apr_thread_mutex_unlock(ev->timers_lock);
+    return ev->poll_until - now;
+}
+
+static void handle_events(event_child_t *ev, const apr_pollfd_t *out, apr_int32_t n)
+{
+    for (apr_int32_t i = 0; i < n; i++) {
+        held_kind_t *kind = out[i].client_data;
+
+        if (*kind == HELD_CONN) {
+            conn_ready(ev, out[i].client_data);
+        } else if (*kind == HELD_LISTENER) {
+            if (ev->listening && may_accept(ev)) {
+                accept_on(ev, out[i].client_data);
+            }
+        } else {
+            int result;
+
+            kv_mpm_wait_event(0); /* -X: a signal */
+            if ((result = kv_mpm_take_signal()) >= 0) {
+                ev->result = result;
+            }
+        }
+    }
+}
+
+static void listener_loop(event_child_t *ev)
+{
+    for (;;) {
+        const apr_pollfd_t *out;
+        apr_int32_t n = 0;
+        apr_status_t rv;
+
+        if (!apr_atomic_read32(&ev->exiting) && told_to_stop(ev)) {
+            begin_exit(ev);
+        }
+        if (apr_atomic_read32(&ev->exiting)) {
+            if (ev->listening) {
+                begin_exit(ev);
+            }
+            if (apr_atomic_read32(&ev->connections) == 0) {
+                return;
+            }
+        } else {
+            set_listening(ev, may_accept(ev));
+        }
+        rv = apr_pollset_poll(ev->pollset, poll_timeout(ev), &n, &out);
+        if (rv == APR_SUCCESS) {
+            handle_events(ev, out, n);
+        }
+        expire_timeouts(ev);
+    }
+}
+
+/* ---- Setting a serving process up ---- */
+
+/* The listener polls descriptors of its own for the listening sockets: a child told to
+ * finish has its copies of the listeners replaced (mpm_common.c), which epoll would not see. */
+static apr_status_t add_listeners(event_child_t *ev)
+{
+    int i = 0;
+
+    ev->nlisteners = kv_listeners_count();
+    ev->listeners = apr_pcalloc(ev->pchild, sizeof(listener_t) * (apr_size_t)ev->nlisteners);
+    for (kv_listen_rec_t *lr = kv_listeners; lr && i < ev->nlisteners; lr = lr->next, i++) {
+        listener_t *l = &ev->listeners[i];
+        apr_os_sock_info_t info = {0};
+        apr_os_sock_t fd, copy;
+        apr_status_t rv;
+
+        if (apr_os_sock_get(&fd, lr->sd) != APR_SUCCESS || (copy = dup(fd)) < 0) {
+            return APR_FROM_OS_ERROR(errno);
+        }
+        info.os_sock = &copy;
+        info.local = (struct sockaddr *)&lr->bind_addr->sa;
+        info.family = lr->bind_addr->family;
+        info.type = SOCK_STREAM;
+        rv = apr_os_sock_make(&l->sd, &info, ev->pchild);
+        if (rv == APR_SUCCESS) {
+            rv = apr_socket_opt_set(l->sd, APR_SO_NONBLOCK, 1);
+        }
+        if (rv != APR_SUCCESS) {
+            close(copy);
+            return rv;
+        }
+        l->kind = HELD_LISTENER;
+        l->lr = lr;
+        l->pfd.p = ev->pchild;
+        l->pfd.desc_type = APR_POLL_SOCKET;
+        l->pfd.desc.s = l->sd;
+        l->pfd.reqevents = APR_POLLIN;
+        l->pfd.client_data = l;
+    }
+    return APR_SUCCESS;
+}
+
+static apr_status_t add_signal_pipe(event_child_t *ev)
+{
+    ev->signals_kind = HELD_SIGNALS;
+    ev->signals_pfd.p = ev->pchild;
+    ev->signals_pfd.desc_type = APR_POLL_FILE;
+    ev->signals_pfd.desc.f = kv_mpm_wakeup_pipe();
+    ev->signals_pfd.reqevents = APR_POLLIN;
+    ev->signals_pfd.client_data = &ev->signals_kind;
+    return apr_pollset_add(ev->pollset, &ev->signals_pfd);
+}
+
+/* Connection pools share one allocator, locked, that keeps a bounded amount free: memory an
+ * idle connection gave back serves the busy ones. */
+static apr_status_t create_conns_pool(event_child_t *ev)
+{
+    apr_allocator_t *allocator;
+    apr_thread_mutex_t *mutex;
+    apr_status_t rv = apr_allocator_create(&allocator);
+
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    apr_allocator_max_free_set(allocator, CONNS_MAX_FREE);
+    rv = apr_pool_create_ex(&ev->pconns, ev->pchild, NULL, allocator);
+    if (rv != APR_SUCCESS) {
+        apr_allocator_destroy(allocator);
+        return rv;
+    }
+    apr_allocator_owner_set(allocator, ev->pconns);
+    apr_pool_tag(ev->pconns, "connections");
+    rv = apr_thread_mutex_create(&mutex, APR_THREAD_MUTEX_DEFAULT, ev->pconns);
+    if (rv == APR_SUCCESS) {
+        apr_allocator_mutex_set(allocator, mutex);
+    }
+    return rv;
+}
+
+static apr_status_t child_setup(event_child_t *ev)
+{
+    apr_status_t rv;
+
+    ev->result = -1;
+    ev->acc.s = ev->s;
+    ev->acc.pchild = ev->pchild;
+    ev->acc.one_process = ev->one_process;
+    ev->factor = factor_of(cur_conf);
+    if ((rv = create_conns_pool(ev)) != APR_SUCCESS ||
+        (rv = apr_thread_mutex_create(&ev->timers_lock, APR_THREAD_MUTEX_DEFAULT, ev->pchild)) !=
+            APR_SUCCESS ||
+        (rv = apr_thread_mutex_create(&ev->qlock, APR_THREAD_MUTEX_DEFAULT, ev->pchild)) !=
+            APR_SUCCESS ||
+        (rv = apr_thread_cond_create(&ev->qcond, ev->pchild)) != APR_SUCCESS) {
+        return rv;
+    }
+    ev->timers = timerq_create(ev->pchild);
+    rv = apr_pollset_create_ex(&ev->pollset, POLL_RESULTS, ev->pchild,
+                               APR_POLLSET_THREADSAFE | APR_POLLSET_NOCOPY |
+                                   APR_POLLSET_WAKEABLE | APR_POLLSET_NODEFAULT,
+                               APR_POLLSET_EPOLL);
+    if (rv == APR_SUCCESS) {
+        rv = add_listeners(ev);
+    }
+    if (rv == APR_SUCCESS && ev->one_process) {
+        rv = add_signal_pipe(ev);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = start_workers(ev);
+    }
+    if (rv != APR_SUCCESS) {
+        kv_log_error(KV_LOG_MARK, KV_LOG_EMERG, rv, ev->s,
+                     "KV01021: could not set up the listener, its pollset and its worker "
+                     "threads");
+    }
+    return rv;
+}
+
+static void child_main(const threaded_child_t *ch) __attribute__((noreturn));
+
+static void child_main(const threaded_child_t *ch)
+{
+    event_child_t ev = {0};
+
+    ev.pchild = kv_acceptor_child_start(&ev.acc, ch->pconf, ch->s, NULL);
+    ev.s = ch->s;
+    ev.slot = ch->slot;
+    ev.threads_per_child = ch->threads;
+    if (child_setup(&ev) != APR_SUCCESS) {
+        stop_workers(&ev);
+        kv_mpm_child_exit(ev.pchild, KV_MPM_CHILD_FATAL);
+    }
+    listener_loop(&ev);
+    stop_workers(&ev);
+    kv_mpm_child_exit(ev.pchild, 0);
+}
+
+/* -X: serve in this process until a signal; returns what it asks for. */
+static int serve_one_process(apr_pool_t *pconf, kv_server_t *s, int threads)
+{
+    kv_sb_process_t *proc = kv_scoreboard_process(0);
+    event_child_t ev = {0};
+    int result = KV_MPM_FAILED;
+
+    proc->pid = getpid();
+    proc->generation = kv_my_generation;
+    apr_pool_create(&ev.pchild, pconf);
+    apr_pool_tag(ev.pchild, "pchild");
+    ev.s = s;
+    ev.one_process = 1;
+    ev.threads_per_child = threads;
+    if (kv_mpm_change_identity(s) == APR_SUCCESS) {
+        kv_run_child_init(ev.pchild, s);
+        if (child_setup(&ev) == APR_SUCCESS) {
+            listener_loop(&ev);
+            result = ev.acc.failed ? KV_MPM_FAILED : ev.result;
+        }
+        stop_workers(&ev);
+    }
+    proc->pid = 0;
+    apr_pool_destroy(ev.pchild);
+    return result;
+}
+
+/* ---- The module ---- */
+
+static const threaded_mpm_t event_mpm = {"event", &mpm_event_module, 1, child_main,
+                                         serve_one_process};
+
+static void event_register_hooks(apr_pool_t *p)
+{
+    (void)p;
+    threaded_register_hooks(&event_mpm);
+}
+
+kv_module_t mpm_event_module = {
+    KV_MODULE_HEADER("mpm_event"),
+    .create_server_config = create_event_conf,
+    .commands = event_cmds,
+    .register_hooks = event_register_hooks,
+};
