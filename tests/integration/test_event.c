@@ -373,6 +373,26 @@ START_TEST(test_keepalive_timeout_from_timer_queue)
 }
 END_TEST
 
+/* KeepAliveTimeout 1 counts from the end of the last response: a connection that asks
+ * again every 600 ms stays open for several seconds. */
+START_TEST(test_keepalive_timeout_restarts_with_each_request)
+{
+    kvt_server_t *srv = event_server(1, NULL);
+    int fd;
+
+    kvt_server_conf(srv, "KeepAliveTimeout 1");
+    kvt_server_start(srv);
+    fd = open_kept(srv, 0);
+    for (int i = 1; i <= 5; i++) {
+        char *what = kvt_strf("request %d, 600 ms after the one before", i);
+        ck_assert_msg(!readable_within(fd, 600), "closed before KeepAliveTimeout 1 passed");
+        get_kept(fd, what);
+        free(what);
+    }
+    close(fd);
+}
+END_TEST
+
 /* ---- 4. Timeout for a client that does not read ---- */
 
 #define BIG_BYTES (8 * 1024 * 1024)
@@ -405,6 +425,47 @@ START_TEST(test_slow_reader_waits_in_poller_until_timeout)
     ck_assert_msg(got < BIG_BYTES / 2, "%zu bytes arrived after the timeout", got);
     free(bytes);
     close(stuck.fd);
+}
+END_TEST
+
+#define TRICKLE_BYTES (96 * 1024)
+#define TRICKLE_STEP 4096
+
+/* Timeout 1 bounds a write that makes no progress, not the whole response: a client that
+ * takes 4 KiB every 250 ms gets all of 96 KiB over several seconds. */
+START_TEST(test_timeout_restarts_with_each_write_progress)
+{
+    kvt_server_t *srv = event_server(1, NULL);
+    char *got = malloc(TRICKLE_BYTES + 4096), *want = pattern(TRICKLE_BYTES), *body;
+    size_t len = 0;
+    long deadline = kvt_now_ms() + 40000;
+    int fd;
+
+    ck_assert(got != NULL);
+    write_pattern_file(srv, "trickle.bin", TRICKLE_BYTES);
+    kvt_server_conf(srv, "Timeout 1");
+    kvt_server_conf(srv, "SendBufferSize %d", SMALL_BUFFER);
+    kvt_server_start(srv);
+    fd = stuck_download(srv, "/trickle.bin");
+    while (kvt_now_ms() < deadline) {
+        ssize_t n = recv(fd, got + len, TRICKLE_STEP, 0);
+        if (n <= 0) {
+            break;
+        }
+        len += (size_t)n;
+        poll(NULL, 0, 250);
+    }
+    got[len] = '\0';
+    body = strstr(got, "\r\n\r\n");
+    ck_assert_msg(body != NULL, "no response head in %zu bytes", len);
+    body += 4;
+    ck_assert_msg(len - (size_t)(body - got) == TRICKLE_BYTES,
+                  "%zu body bytes arrived of %d before the server closed",
+                  len - (size_t)(body - got), TRICKLE_BYTES);
+    ck_assert(memcmp(body, want, TRICKLE_BYTES) == 0);
+    free(got);
+    free(want);
+    close(fd);
 }
 END_TEST
 
@@ -463,6 +524,31 @@ END_TEST
 
 #define MID_BYTES (256 * 1024)
 #define JUNK_BYTES (64 * 1024)
+
+/* A second request arrives with the first, whose response the client takes slowly, so its
+ * end waits in the poller: once it is written, the second, already read, is answered
+ * without the client sending anything more. */
+START_TEST(test_pipelined_after_write_completion)
+{
+    kvt_server_t *srv = event_server(1, NULL);
+    kvt_response_t r;
+    int fd;
+
+    write_pattern_file(srv, "mid.bin", MID_BYTES);
+    kvt_server_conf(srv, "SendBufferSize %d", SMALL_BUFFER);
+    kvt_server_start(srv);
+    fd = kvt_connect_rcvbuf(kvt_server_port(srv), SMALL_BUFFER);
+    kvt_send(fd, "GET /mid.bin HTTP/1.1\r\nHost: localhost\r\n\r\n" GET_F);
+    ck_assert_msg(kvt_wait_for(server_write_blocked, &(struct conn_cond){srv, fd}, DEADLINE_MS),
+                  "the server's write to the slow reader never blocked");
+    ck_assert_int_eq(kvt_read_response(fd, &r, 0), 0);
+    assert_pattern(&r, MID_BYTES);
+    kvt_response_free(&r);
+    read_f(fd, &r, "pipelined request behind a slowly taken response");
+    kvt_response_free(&r);
+    close(fd);
+}
+END_TEST
 
 /* Connection: close followed by bytes the server never reads: a close without lingering
  * would reset the connection and lose the response's tail; it arrives whole, then EOF. */
@@ -560,6 +646,31 @@ START_TEST(test_async_factor_limits_connections)
                   "the waiting connection was not served once the others closed");
     read_body(extra, "f", "the waiting connection");
     close(extra);
+}
+END_TEST
+
+/* Connections in lingering close do not count: with factor 1 (2 connections), two clients
+ * that got Connection: close and keep their end open (the server lingers on them for up to
+ * 2 s) leave room for two kept connections at once. */
+START_TEST(test_async_factor_ignores_lingering)
+{
+    kvt_server_t *srv = event_server(1, "1");
+    int lingering[2], kept[2];
+    kvt_response_t r;
+
+    kvt_server_conf(srv, "KeepAliveTimeout 30");
+    kvt_server_start(srv);
+    only_child(srv);
+    for (int i = 0; i < 2; i++) {
+        lingering[i] = kvt_connect(kvt_server_port(srv));
+        kvt_send(lingering[i], GET_F_CLOSE);
+        read_f(lingering[i], &r, "request with Connection: close");
+        kvt_response_free(&r);
+        ck_assert_msg(kvt_is_closed(lingering[i], 1000), "no EOF after Connection: close");
+    }
+    open_idle(srv, kept, 2);
+    close_all(kept, 2);
+    close_all(lingering, 2);
 }
 END_TEST
 
@@ -812,12 +923,16 @@ static Suite *event_suite(void)
     kvt_add_test(tc, test_children_and_threads);
     kvt_add_test(tc, test_idle_keepalive_holds_no_worker);
     kvt_add_test(tc, test_keepalive_timeout_from_timer_queue);
+    kvt_add_test(tc, test_keepalive_timeout_restarts_with_each_request);
     kvt_add_test(tc, test_slow_reader_waits_in_poller_until_timeout);
+    kvt_add_test(tc, test_timeout_restarts_with_each_write_progress);
     kvt_add_test(tc, test_pipelined_after_idle_in_order);
     kvt_add_test(tc, test_partial_pipelined_request_survives_idle);
+    kvt_add_test(tc, test_pipelined_after_write_completion);
     kvt_add_test(tc, test_lingering_close_delivers_whole_response);
     kvt_add_test(tc, test_lingering_close_holds_no_worker);
     kvt_add_loop_test(tc, test_async_factor_limits_connections, KVT_COUNT(factors));
+    kvt_add_test(tc, test_async_factor_ignores_lingering);
     kvt_add_test(tc, test_async_factor_number_accepted);
     kvt_add_loop_test(tc, test_async_factor_bad_values_refused, KVT_COUNT(bad_factors));
     kvt_add_test(tc, test_graceful_restart_drains_kept_and_download);
