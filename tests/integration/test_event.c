@@ -285,6 +285,42 @@ START_TEST(test_children_and_threads)
 }
 END_TEST
 
+struct replaced {
+    kvt_server_t *srv;
+    pid_t victim;
+};
+
+/* The victim is gone and another child serves in its place. */
+static int victim_replaced(void *arg)
+{
+    const struct replaced *r = arg;
+    pid_t now[KVT_MAX_PIDS];
+
+    return !kvt_pid_alive(r->victim) &&
+           kvt_children(kvt_server_pid(r->srv), now, KVT_MAX_PIDS) == 1 && now[0] != r->victim;
+}
+
+/* MaxConnectionsPerChild 3, the third connection while two are kept: the child finishes
+ * them (at their KeepAliveTimeout) and a new one takes its place. */
+START_TEST(test_max_connections_per_child_with_kept_connections)
+{
+    kvt_server_t *srv = event_server(2, NULL);
+    struct replaced r = {.srv = srv};
+    int kept[2];
+
+    kvt_server_conf(srv, "MaxConnectionsPerChild 3");
+    kvt_server_conf(srv, "KeepAliveTimeout 2");
+    kvt_server_start(srv);
+    r.victim = only_child(srv);
+    open_idle(srv, kept, 2);
+    get_fresh(srv, "third connection");
+    ck_assert_msg(kvt_wait_for(victim_replaced, &r, DEADLINE_MS),
+                  "child %d not replaced after MaxConnectionsPerChild 3", (int)r.victim);
+    get_fresh(srv, "request to the replacing child");
+    close_all(kept, 2);
+}
+END_TEST
+
 /* ---- 2. idle keep-alive connections hold no worker ---- */
 
 #define IDLE_CONNS 20
@@ -921,6 +957,7 @@ static Suite *event_suite(void)
     Suite *s = suite_create("event");
     TCase *tc = kvt_tcase("event");
     kvt_add_test(tc, test_children_and_threads);
+    kvt_add_test(tc, test_max_connections_per_child_with_kept_connections);
     kvt_add_test(tc, test_idle_keepalive_holds_no_worker);
     kvt_add_test(tc, test_keepalive_timeout_from_timer_queue);
     kvt_add_test(tc, test_keepalive_timeout_restarts_with_each_request);
