@@ -422,7 +422,8 @@ static void maintain(void *baton)
 /* The scoreboard keeps the first generation's ServerLimit for the life of the parent. */
 static apr_status_t setup_scoreboard(prefork_limits_t *l, kv_server_t *s)
 {
-    apr_status_t rv = kv_scoreboard_create(kv_pglobal, l->server_limit * KV_MPM_DRAIN_HEADROOM, 1);
+    apr_status_t rv =
+        kv_scoreboard_create_for(kv_pglobal, "prefork", l->server_limit * KV_MPM_DRAIN_HEADROOM, 1);
     int kept = kv_scoreboard_server_limit() / KV_MPM_DRAIN_HEADROOM;
     prefork_limits_t was = *l;
 

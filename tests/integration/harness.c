@@ -1397,3 +1397,38 @@ int kvt_server_sock_buffers(kvt_server_t *srv, int client_fd, long *rb, long *tb
     free(out);
     return rv;
 }
+
+int kvt_status_generation(kvt_server_t *srv)
+{
+    char *path = kvt_strf("%s/logs/kiva.status", kvt_server_root(srv));
+    FILE *f = fopen(path, "r");
+    int gen = -1;
+
+    if (f) {
+        if (fscanf(f, "generation %d", &gen) != 1) {
+            gen = -1;
+        }
+        fclose(f);
+    }
+    free(path);
+    return gen;
+}
+
+struct gen_cond {
+    kvt_server_t *srv;
+    int gen;
+};
+
+static int reached_generation(void *arg)
+{
+    const struct gen_cond *c = arg;
+    return kvt_status_generation(c->srv) >= c->gen;
+}
+
+void kvt_wait_generation(kvt_server_t *srv, int gen)
+{
+    struct gen_cond c = {srv, gen};
+    ck_assert_msg(kvt_wait_for(reached_generation, &c, 20000),
+                  "generation %d never served (status says %d)", gen,
+                  kvt_status_generation(srv));
+}

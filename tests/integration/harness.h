@@ -176,6 +176,12 @@ int kvt_wait_for(int (*cond)(void *arg), void *arg, int timeout_ms);
 /** Live (non-zombie) children of @a pid, up to @a max into @a out; their count. */
 int kvt_children(pid_t pid, pid_t *out, int max);
 
+/** The generation in the server's status file (logs/kiva.status), -1 if there is none. */
+int kvt_status_generation(kvt_server_t *srv);
+
+/** Wait (at most 20 s, else fail the test) until generation @a gen serves. */
+void kvt_wait_generation(kvt_server_t *srv, int gen);
+
 /** Threads of @a pid, or -1 if it is gone. */
 int kvt_threads(pid_t pid);
 
