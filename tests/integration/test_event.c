@@ -950,18 +950,6 @@ START_TEST(test_status_counts_idle_keepalive)
 }
 END_TEST
 
-/* A test of a known bug of the event MPM runs only when KVT_TEST names it, as
- * event_known_bugs.sh does, which automake expects to fail (XFAIL_TESTS): so the suite stays
- * green, and the fix shows as an unexpected pass that asks to move the test back. */
-static void add_known_bug(TCase *tc, const TTest *test)
-{
-    const char *only = getenv("KVT_TEST");
-
-    if (only != NULL && strcmp(only, test->name) == 0) {
-        tcase_add_test(tc, test);
-    }
-}
-
 static Suite *event_suite(void)
 {
     Suite *s = suite_create("event");
@@ -985,7 +973,7 @@ static Suite *event_suite(void)
     kvt_add_test(tc, test_graceful_restart_drains_kept_and_download);
     kvt_add_test(tc, test_graceful_restart_finishes_half_sent_request);
     kvt_add_test(tc, test_graceful_stop_drains_kept_and_download);
-    add_known_bug(tc, test_status_counts_idle_keepalive);
+    kvt_add_test(tc, test_status_counts_idle_keepalive);
     suite_add_tcase(s, tc);
     return s;
 }
