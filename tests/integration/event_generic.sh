@@ -4,10 +4,6 @@
 # restarts seen by clients (test_lifecycle) and the process model's MPM-neutral part
 # (test_prefork skips what only prefork has, and says so). test_status is left out: it
 # always starts prefork.
-if [ ! -r modules/.libs/mod_mpm_event.so ]; then
-    echo "event_generic.sh: skipped: modules/.libs/mod_mpm_event.so is not built" >&2
-    exit 77
-fi
 status=0
 for t in test_http test_keepalive test_lifecycle test_prefork; do
     KVT_MPM=event ./tests/integration/$t || status=1
