@@ -122,6 +122,16 @@ static int victim_replaced(void *arg)
     return kvt_children(kvt_server_pid(r->srv), now, KVT_MAX_PIDS) == 1 && now[0] != r->victim;
 }
 
+/* The server's child @a victim goes away, another takes its place and serves. */
+static void assert_replaced(kvt_server_t *srv, pid_t victim, const char *why)
+{
+    struct replaced r = {srv, victim};
+
+    ck_assert_msg(kvt_wait_for(victim_replaced, &r, DEADLINE_MS), "child %d not replaced %s",
+                  (int)victim, why);
+    assert_serves(srv);
+}
+
 static char *pid_file(kvt_server_t *srv)
 {
     return kvt_strf("%s/logs/kiva.pid", kvt_server_root(srv));
@@ -226,8 +236,9 @@ START_TEST(test_second_client_waits_for_keepalive_timeout)
     waited = kvt_now_ms() - sent;
     ck_assert_int_eq(r.status, 200);
     kvt_response_free(&r);
-    ck_assert_msg(waited >= 1900, "second client answered after %ld ms, before the first "
-                                  "connection's KeepAliveTimeout of 2 s",
+    ck_assert_msg(waited >= 1900,
+                  "second client answered after %ld ms, before the first "
+                  "connection's KeepAliveTimeout of 2 s",
                   waited);
     ck_assert_msg(kvt_is_closed(first, 1000), "the idle first connection is still open");
     close(first);
@@ -258,31 +269,27 @@ END_TEST
 START_TEST(test_max_connections_per_child)
 {
     kvt_server_t *srv = single_server();
-    struct replaced r = {.srv = srv};
+    pid_t child;
 
     kvt_server_conf(srv, "MaxConnectionsPerChild 3");
     kvt_server_start(srv);
-    r.victim = the_child(srv);
+    child = the_child(srv);
     for (int i = 0; i < 3; i++) {
         assert_serves(srv);
     }
-    ck_assert_msg(kvt_wait_for(victim_replaced, &r, DEADLINE_MS),
-                  "child %d not replaced after MaxConnectionsPerChild 3", (int)r.victim);
-    assert_serves(srv);
+    assert_replaced(srv, child, "after MaxConnectionsPerChild 3");
 }
 END_TEST
 
 START_TEST(test_killed_child_is_replaced)
 {
     kvt_server_t *srv = single_server();
-    struct replaced r = {.srv = srv};
+    pid_t child;
 
     kvt_server_start(srv);
-    r.victim = the_child(srv);
-    ck_assert_int_eq(kill(r.victim, SIGKILL), 0);
-    ck_assert_msg(kvt_wait_for(victim_replaced, &r, DEADLINE_MS),
-                  "no new child after kill -9 of %d", (int)r.victim);
-    assert_serves(srv);
+    child = the_child(srv);
+    ck_assert_int_eq(kill(child, SIGKILL), 0);
+    assert_replaced(srv, child, "after kill -9");
 }
 END_TEST
 
@@ -348,8 +355,7 @@ START_TEST(test_graceful_restart)
     kvt_response_free(&r);
     ck_assert_msg(kvt_is_closed(held, 3000), "the old child kept the connection");
     close(held);
-    ck_assert_msg(kvt_wait_for(pid_gone, &old_child, DEADLINE_MS), "the old child did not exit");
-    ck_assert_int_ne(the_child(srv), old_child);
+    assert_replaced(srv, old_child, "after a graceful restart");
 }
 END_TEST
 
@@ -432,8 +438,8 @@ static void run_k(kvt_server_t *srv, const char *cmd)
     int status;
     char *err = NULL;
 
-    ck_assert_int_eq(kvt_run_kiva(&status, NULL, &err, "-k", cmd, "-f",
-                                  kvt_server_conf_path(srv), (const char *)NULL),
+    ck_assert_int_eq(kvt_run_kiva(&status, NULL, &err, "-k", cmd, "-f", kvt_server_conf_path(srv),
+                                  (const char *)NULL),
                      0);
     ck_assert_msg(status == 0, "kiva -k %s exited %d: %s", cmd, status, err);
     free(err);
@@ -459,8 +465,7 @@ START_TEST(test_k_graceful_and_k_graceful_stop)
     ck_assert_pstr_eq(kvt_header(&r, "Content-Type"), "text/x-reloaded");
     kvt_response_free(&r);
     ck_assert(kvt_pid_alive(parent));
-    ck_assert_msg(kvt_wait_for(pid_gone, &old_child, DEADLINE_MS), "the old child did not exit");
-    ck_assert_int_ne(the_child(srv), old_child);
+    assert_replaced(srv, old_child, "after -k graceful");
 
     run_k(srv, "graceful-stop");
     ck_assert_msg(kvt_server_wait_exit(srv, DEADLINE_MS) != -1, "-k graceful-stop did not stop");
