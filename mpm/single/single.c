@@ -92,7 +92,8 @@ static void ensure_child(parent_t *pp)
 }
 
 /* The child that died unasked (it crashed, or served MaxConnectionsPerChild connections) is
- * replaced at once, within MAX_RESPAWN_RATE (see kv_mpm_respawn_wanted). */
+ * replaced at once, within MAX_RESPAWN_RATE (see kv_mpm_respawn_wanted). An old
+ * generation's child that finished frees the slot a new generation may be waiting for. */
 static void on_reaped(void *baton, int slot, const kv_sb_process_t *was, apr_exit_why_e why,
                       int code)
 {
@@ -101,6 +102,8 @@ static void on_reaped(void *baton, int slot, const kv_sb_process_t *was, apr_exi
 
     if (kv_mpm_respawn_wanted(&pp->rs, slot, was, why, code, slot_limit, MAX_RESPAWN_RATE)) {
         make_child(pp, slot);
+    } else if (was && was->generation != pp->rs.generation) {
+        ensure_child(pp);
     }
 }
 

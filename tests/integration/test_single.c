@@ -359,6 +359,49 @@ START_TEST(test_graceful_restart)
 }
 END_TEST
 
+/* The scoreboard has room for one draining child: after two graceful restarts while both
+ * earlier children hold a connection, the newest generation starts its child once one
+ * of them is done, and that child answers the request that waited. */
+START_TEST(test_graceful_restarts_while_children_drain)
+{
+    kvt_server_t *srv = single_server();
+    pid_t gen0_child, gen1_child;
+    kvt_response_t r;
+    int held0, held1, waiting;
+
+    kvt_server_conf(srv, "KeepAliveTimeout 30");
+    kvt_server_start(srv);
+    kvt_wait_generation(srv, 0);
+    gen0_child = the_child(srv);
+    held0 = kvt_connect(kvt_server_port(srv));
+    get_keepalive(held0);
+    ck_assert_int_eq(kill(kvt_server_pid(srv), SIGUSR1), 0);
+    kvt_wait_generation(srv, 1);
+    held1 = kvt_connect(kvt_server_port(srv));
+    get_keepalive(held1);
+    gen1_child = kvt_serving_pid(srv, held1);
+    ck_assert_int_ne(gen1_child, gen0_child);
+
+    ck_assert_int_eq(kill(kvt_server_pid(srv), SIGUSR1), 0);
+    kvt_wait_generation(srv, 2);
+    waiting = kvt_connect(kvt_server_port(srv));
+    kvt_send(waiting, GET_KEEPALIVE);
+    ck_assert_msg(!answered_within(waiting, 1500),
+                  "answered while both process slots hold draining children");
+    close(held0);
+    ck_assert_int_eq(kvt_read_response(waiting, &r, 0), 0);
+    ck_assert_int_eq(r.status, 200);
+    kvt_response_free(&r);
+    ck_assert_msg(!kvt_pid_alive(gen0_child), "the first child still runs");
+    ck_assert_int_ne(kvt_serving_pid(srv, waiting), gen1_child);
+    exchange(held1, &r);
+    ck_assert_msg(says_close(&r), "the draining child's response lacks Connection: close");
+    kvt_response_free(&r);
+    close(held1);
+    close(waiting);
+}
+END_TEST
+
 START_TEST(test_sigterm_stops_everything)
 {
     kvt_server_t *srv = single_server();
@@ -529,6 +572,7 @@ static Suite *single_suite(void)
     kvt_add_test(tc, test_killed_child_is_replaced);
     kvt_add_test(tc, test_child_runs_as_user);
     kvt_add_test(tc, test_graceful_restart);
+    kvt_add_test(tc, test_graceful_restarts_while_children_drain);
     kvt_add_test(tc, test_sigterm_stops_everything);
     kvt_add_test(tc, test_graceful_stop_finishes_request);
     kvt_add_test(tc, test_graceful_stop_timeout);
