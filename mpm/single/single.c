@@ -1,7 +1,8 @@
 /* The single MPM: the sequential server. One process serves one connection at a time: it
  * accepts, serves the connection to its end (every request on it, keep-alive included),
- * closes it and accepts again. No threads, no spare processes, no queue: the baseline with
- * the least machinery, against which the concurrent models are measured.
+ * closes it and accepts again. No threads, no spare processes, no queue of its own (waiting
+ * clients sit in the listen backlog): the baseline with the least machinery, against which
+ * the concurrent models are measured.
  *
  * As under every kiva MPM the parent stays root, never serves and never dies because of a
  * child: it re-reads the configuration and reopens logs on restarts, and keeps exactly one
