@@ -48,18 +48,20 @@ static int time_to_stop(kv_serial_t *sv)
     return sv->result >= 0;
 }
 
-/* Serve one accepted connection to its end, then free everything it used. */
-static void serve_connection(kv_serial_t *sv, apr_socket_t *csd)
+void kv_serial_serve_connection(kv_server_t *s, apr_pool_t *ptrans, apr_socket_t *csd, int slot)
 {
+    kv_sb_worker_t *w = kv_scoreboard_worker(slot, 0);
     kv_conn_t *c;
 
-    kv_scoreboard_update(sb_slot_of(sv->slot), KV_SB_READ, NULL);
-    c = kv_create_connection(sv->ptrans, sv->s, csd, sb_slot_of(sv->slot), sb_slot_of(sv->slot));
+    kv_scoreboard_update(sb_slot_of(slot), KV_SB_READ, NULL);
+    c = kv_create_connection(ptrans, s, csd, sb_slot_of(slot), sb_slot_of(slot));
     if (c) {
         kv_process_connection(c, csd);
     }
-    kv_scoreboard_worker(sv->slot, 0)->conn_count++;
-    apr_pool_clear(sv->ptrans);
+    if (w) {
+        w->conn_count++;
+    }
+    apr_pool_clear(ptrans);
 }
 
 void kv_serial_serve(kv_serial_t *sv)
@@ -71,7 +73,7 @@ void kv_serial_serve(kv_serial_t *sv)
         if (kv_acceptor_accept(&sv->acc, sv->ptrans, &csd) != APR_SUCCESS) {
             continue;
         }
-        serve_connection(sv, csd);
+        kv_serial_serve_connection(sv->s, sv->ptrans, csd, sv->slot);
         if (!sv->acc.one_process && kv_mpm_count_connection()) {
             return; /* MaxConnectionsPerChild: the parent starts a fresh child */
         }
