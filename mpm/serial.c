@@ -48,22 +48,6 @@ static int time_to_stop(kv_serial_t *sv)
     return sv->result >= 0;
 }
 
-void kv_serial_serve_connection(kv_server_t *s, apr_pool_t *ptrans, apr_socket_t *csd, int slot)
-{
-    kv_sb_worker_t *w = kv_scoreboard_worker(slot, 0);
-    kv_conn_t *c;
-
-    kv_scoreboard_update(sb_slot_of(slot), KV_SB_READ, NULL);
-    c = kv_create_connection(ptrans, s, csd, sb_slot_of(slot), sb_slot_of(slot));
-    if (c) {
-        kv_process_connection(c, csd);
-    }
-    if (w) {
-        w->conn_count++;
-    }
-    apr_pool_clear(ptrans);
-}
-
 void kv_serial_serve(kv_serial_t *sv)
 {
     while (!time_to_stop(sv)) {
@@ -73,7 +57,7 @@ void kv_serial_serve(kv_serial_t *sv)
         if (kv_acceptor_accept(&sv->acc, sv->ptrans, &csd) != APR_SUCCESS) {
             continue;
         }
-        kv_serial_serve_connection(sv->s, sv->ptrans, csd, sv->slot);
+        kv_acceptor_serve_connection(sv->s, sv->ptrans, csd, sv->slot);
         if (!sv->acc.one_process && kv_mpm_count_connection()) {
             return; /* MaxConnectionsPerChild: the parent starts a fresh child */
         }

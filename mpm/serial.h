@@ -23,11 +23,6 @@ typedef struct {
  * acc.one_process (and acc.mutex). Logs and returns the error if it cannot. */
 apr_status_t kv_serial_init(kv_serial_t *sv, apr_pool_t *pchild, kv_server_t *s, int slot);
 
-/** Serve the accepted @a csd to its end (every request on it) as worker 0 of process slot
- * @a slot, which the scoreboard shows and counts it in; then clear @a ptrans, the pool it
- * was accepted into. For every MPM whose processes serve one connection at a time (prefork,
- * single, fork). */
-void kv_serial_serve_connection(kv_server_t *s, apr_pool_t *ptrans, apr_socket_t *csd, int slot);
 
 /** Accept and serve connections one at a time until told to stop (a child: the parent
  * asks it to finish; -X: a signal, kept in sv->result), accepting fails for good, or a

@@ -150,23 +150,6 @@ static const kv_command_t fork_cmds[] = {
 
 /* ---- Serving one connection: in a child, or in the parent under -X ---- */
 
-static void serve_connection(kv_server_t *s, apr_pool_t *ptrans, apr_socket_t *csd, int slot)
-{
-    int sb_slot = slot * kv_scoreboard_thread_limit();
-    kv_sb_worker_t *w = kv_scoreboard_worker(slot, 0);
-    kv_conn_t *c;
-
-    kv_scoreboard_update(sb_slot, KV_SB_READ, NULL);
-    c = kv_create_connection(ptrans, s, csd, sb_slot, sb_slot);
-    if (c) {
-        kv_process_connection(c, csd);
-    }
-    if (w) {
-        w->conn_count++;
-    }
-    apr_pool_clear(ptrans);
-}
-
 /* Let go of the listening sockets. /dev/null takes their descriptors rather than leaving
  * them free: mpm_common's graceful handler of a child puts /dev/null on the descriptor
  * numbers the listeners had at the fork, which must not by then name a file the child
@@ -199,7 +182,7 @@ static void child_main(parent_t *pp, int slot, apr_socket_t *csd)
 
     drop_listeners();
     pchild = kv_acceptor_child_start(&unused, pp->pconf, pp->s, NULL);
-    serve_connection(pp->s, pp->ptrans, csd, slot);
+    kv_acceptor_serve_connection(pp->s, pp->ptrans, csd, slot);
     kv_mpm_child_exit(pchild, 0);
 }
 
@@ -298,7 +281,7 @@ static void take_connection(parent_t *pp, kv_listen_rec_t *lr)
         return;
     }
     if (kv_mpm_one_process) {
-        serve_connection(pp->s, pp->ptrans, csd, 0);
+        kv_acceptor_serve_connection(pp->s, pp->ptrans, csd, 0);
     } else {
         hand_over(pp, csd);
     }
