@@ -27,8 +27,8 @@ KV_DECLARE(void) kv_lingering_close(kv_conn_t *c);
 /** Serve a connection of an asynchronous MPM (one that set c->async) one step. Call it for a
  * new connection (KV_CONN_STATE_NEW), and again each time the socket is ready for what the
  * state it returned waits for:
- * - KV_CONN_STATE_READ_REQUEST: idle between requests (it then holds no input buffer and no
- *   bucket allocator); call again once readable, or kv_conn_close after KeepAliveTimeout.
+ * - KV_CONN_STATE_READ_REQUEST: idle between requests; call again once readable, or
+ *   kv_conn_close after KeepAliveTimeout (kv_conn_release_idle before a long wait).
  * - KV_CONN_STATE_WRITE_COMPLETION: the end of a response waits in c->pending; call again
  *   once writable, or kv_conn_close after Timeout.
  * - KV_CONN_STATE_LINGER: the write side is shut; call again once readable, or kv_conn_close
@@ -36,6 +36,11 @@ KV_DECLARE(void) kv_lingering_close(kv_conn_t *c);
  * - KV_CONN_STATE_CLOSED: the socket is closed; the MPM destroys c->pool.
  * Between steps the MPM sets c->sb_slot to the scoreboard slot of the thread serving it. */
 KV_DECLARE(kv_conn_state_t) kv_conn_step(kv_conn_t *c);
+
+/** Before an idle connection (KV_CONN_STATE_READ_REQUEST) waits long: give back its input
+ * buffer and bucket allocator, so that it holds little more than its record; the next step
+ * makes new ones. */
+KV_DECLARE(void) kv_conn_release_idle(kv_conn_t *c);
 
 /** Close the connection's socket now (a timeout expired, or the server stops). */
 KV_DECLARE(void) kv_conn_close(kv_conn_t *c);

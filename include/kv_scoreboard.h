@@ -32,6 +32,11 @@ typedef struct {
     pid_t pid;           /**< 0 when the slot is free */
     int generation;      /**< kv_my_generation it was started in */
     int quiescing;       /**< finishing, no longer accepting */
+    /* Kept by an asynchronous MPM (event), 0 under the others: */
+    int conns_total;     /**< open connections */
+    int conns_keepalive; /**< of which waiting in the poller for their next request */
+    int conns_writing;   /**< of which waiting in the poller to write a response's end */
+    int conns_closing;   /**< of which in a lingering close in the poller */
 } kv_sb_process_t;
 
 /** One worker (a prefork child has one). */
@@ -51,6 +56,12 @@ typedef struct {
  * or APR_EINVAL when one exists with other limits (they apply from the next start). */
 KV_DECLARE(apr_status_t) kv_scoreboard_create(apr_pool_t *pglobal, int server_limit,
                                               int thread_limit);
+
+/** As kv_scoreboard_create, for the MPM named @a mpm. A scoreboard another MPM made is
+ * replaced by one of these limits (a restart that switches the MPM takes its limits): the
+ * totals served and the process slots of live children are carried over. */
+KV_DECLARE(apr_status_t) kv_scoreboard_create_for(apr_pool_t *pglobal, const char *mpm,
+                                                  int server_limit, int thread_limit);
 
 /** Limits the scoreboard was created with. */
 KV_DECLARE(int) kv_scoreboard_server_limit(void);

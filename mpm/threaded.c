@@ -186,6 +186,7 @@ static apr_status_t make_child(parent_t *pp, int slot)
     proc->pid = 0;
     proc->generation = pp->rs.generation;
     proc->quiescing = 0;
+    proc->conns_total = proc->conns_keepalive = proc->conns_writing = proc->conns_closing = 0;
     reset_workers(pp, slot);
     rv = kv_mpm_fork(&child, pp->pconf);
     if (rv == APR_INCHILD) {
@@ -323,8 +324,8 @@ static void maintain(void *baton)
  * the parent, with room for draining children (KV_MPM_DRAIN_HEADROOM). */
 static apr_status_t setup_scoreboard(worker_limits_t *l, kv_server_t *s)
 {
-    apr_status_t rv = kv_scoreboard_create(kv_pglobal, l->server_limit * KV_MPM_DRAIN_HEADROOM,
-                                           l->thread_limit);
+    apr_status_t rv = kv_scoreboard_create_for(
+        kv_pglobal, mpm->name, l->server_limit * KV_MPM_DRAIN_HEADROOM, l->thread_limit);
     int kept_servers = kv_scoreboard_server_limit() / KV_MPM_DRAIN_HEADROOM;
     int kept_threads = kv_scoreboard_thread_limit();
     worker_limits_t was = *l;

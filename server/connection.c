@@ -197,11 +197,12 @@ static void write_completion(kv_conn_t *c)
     serve(c); /* a pipelined request may be buffered already */
 }
 
-/* An idle connection keeps neither an input buffer nor a bucket allocator. */
-static void go_idle(kv_conn_t *c)
+KV_DECLARE(void) kv_conn_release_idle(kv_conn_t *c)
 {
-    kv_conn_input_release(c);
-    drop_bucket_alloc(c);
+    if (c->state == KV_CONN_STATE_READ_REQUEST) {
+        kv_conn_input_release(c);
+        drop_bucket_alloc(c);
+    }
 }
 
 KV_DECLARE(kv_conn_state_t) kv_conn_step(kv_conn_t *c)
@@ -232,9 +233,6 @@ KV_DECLARE(kv_conn_state_t) kv_conn_step(kv_conn_t *c)
     }
     if (c->state == KV_CONN_STATE_LINGER && was != KV_CONN_STATE_LINGER) {
         linger_start(c);
-    }
-    if (c->state == KV_CONN_STATE_READ_REQUEST) {
-        go_idle(c);
     }
     return c->state;
 }

@@ -13,6 +13,9 @@
 
 #define KV_LOG_MODULE "core"
 #define MAX_IOVEC 64
+/* Files up to this size are read rather than sent with sendfile (see worth_sendfile); one
+ * read of a file bucket takes this much. */
+#define SMALL_FILE APR_BUCKET_BUFF_SIZE
 
 /* Remove the first @a written bytes of the brigade's data buckets (and metadata before
  * them); a bucket written in part is split. */
@@ -33,6 +36,13 @@ static void drop_written(apr_bucket_brigade *bb, apr_size_t written)
     }
 }
 
+/* A small file is read and sent with the response head in one writev (one packet, where
+ * writev and sendfile would make two); a larger one goes by sendfile. */
+static int worth_sendfile(const apr_bucket *b)
+{
+    return APR_BUCKET_IS_FILE(b) && b->length > SMALL_FILE;
+}
+
 /* Send the memory buckets at the head of @a bb (up to MAX_IOVEC of them) in one writev. */
 static apr_status_t send_memory(apr_socket_t *s, apr_bucket_brigade *bb)
 {
@@ -49,8 +59,11 @@ static apr_status_t send_memory(apr_socket_t *s, apr_bucket_brigade *bb)
         if (APR_BUCKET_IS_METADATA(b)) {
             continue;
         }
-        if (APR_BUCKET_IS_FILE(b)) {
+        if (worth_sendfile(b)) {
             break;
+        }
+        if (APR_BUCKET_IS_FILE(b)) {
+            apr_bucket_file_enable_mmap(b, 0); /* a read, not a mapping per response */
         }
         rv = apr_bucket_read(b, &data, &len, APR_BLOCK_READ);
         if (rv != APR_SUCCESS) {
@@ -85,19 +98,14 @@ static apr_status_t send_file(apr_socket_t *s, apr_bucket_brigade *bb)
     return APR_STATUS_IS_EAGAIN(rv) && len > 0 ? APR_SUCCESS : rv;
 }
 
-static int head_is_file(apr_bucket_brigade *bb)
-{
-    apr_bucket *b = APR_BRIGADE_FIRST(bb);
-
-    return APR_BUCKET_IS_FILE(b) && b->length > 0;
-}
 
 /* Write until the brigade is empty, the socket's wait runs out, or (timeout 0) the socket
  * takes no more: then APR_EAGAIN with the rest still in @a bb. */
 static apr_status_t write_brigade(apr_socket_t *s, apr_bucket_brigade *bb)
 {
     while (!APR_BRIGADE_EMPTY(bb)) {
-        apr_status_t rv = head_is_file(bb) ? send_file(s, bb) : send_memory(s, bb);
+        apr_status_t rv =
+            worth_sendfile(APR_BRIGADE_FIRST(bb)) ? send_file(s, bb) : send_memory(s, bb);
 
         if (rv != APR_SUCCESS) {
             return rv;

@@ -22,6 +22,7 @@ static struct {
     kv_sb_worker_t *workers;
     int server_limit;
     int thread_limit;
+    char mpm[32]; /* the MPM that made it */
 } sb;
 
 /* The parent's history; children inherit it when forked. */
@@ -41,6 +42,7 @@ static apr_status_t scoreboard_forget(void *unused)
     sb.retired = NULL;
     sb.server_limit = 0;
     sb.thread_limit = 0;
+    sb.mpm[0] = '\0';
     return APR_SUCCESS;
 }
 
@@ -78,6 +80,69 @@ kv_scoreboard_create(apr_pool_t *pglobal, int server_limit, int thread_limit)
     }
     apr_pool_cleanup_register(pglobal, NULL, scoreboard_forget, apr_pool_cleanup_null);
     return APR_SUCCESS;
+}
+
+/* Add what the workers in the current slots served to the retired totals. */
+static retired_t all_served(void)
+{
+    retired_t t = *sb.retired;
+
+    for (int i = 0; i < sb.server_limit * sb.thread_limit; i++) {
+        t.accesses += sb.workers[i].access_count;
+        t.bytes += sb.workers[i].bytes_served;
+    }
+    return t;
+}
+
+/* Another MPM made the scoreboard: make one of this MPM's limits, keeping the totals and
+ * the process slots of the children still alive (they finish in their own copy of the old
+ * one), so that the parent still reaps and signals them. */
+static apr_status_t replace(apr_pool_t *pglobal, int server_limit, int thread_limit)
+{
+    retired_t totals = all_served();
+    int old_limit = sb.server_limit, kept = 0;
+    kv_sb_process_t *live;
+    apr_pool_t *ptemp;
+    apr_status_t rv = apr_pool_create(&ptemp, pglobal);
+
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    live = apr_pcalloc(ptemp, sizeof(*live) * (apr_size_t)old_limit);
+    for (int i = 0; i < old_limit; i++) {
+        if (sb.procs[i].pid != 0) {
+            live[kept++] = sb.procs[i];
+        }
+    }
+    apr_shm_destroy(sb.shm);
+    apr_pool_cleanup_kill(pglobal, NULL, scoreboard_forget);
+    scoreboard_forget(NULL);
+    rv = kv_scoreboard_create(pglobal, server_limit, thread_limit);
+    if (rv == APR_SUCCESS) {
+        *sb.retired = totals;
+        for (int i = 0; i < kept && i < server_limit; i++) {
+            sb.procs[i] = live[i];
+            sb.procs[i].quiescing = 1;
+        }
+    }
+    apr_pool_destroy(ptemp);
+    return rv;
+}
+
+KV_DECLARE(apr_status_t)
+kv_scoreboard_create_for(apr_pool_t *pglobal, const char *mpm, int server_limit, int thread_limit)
+{
+    apr_status_t rv;
+
+    if (sb.shm && strcmp(sb.mpm, mpm) != 0 && server_limit >= 1 && thread_limit >= 1) {
+        rv = replace(pglobal, server_limit, thread_limit);
+    } else {
+        rv = kv_scoreboard_create(pglobal, server_limit, thread_limit);
+    }
+    if (sb.shm) {
+        apr_cpystrn(sb.mpm, mpm, sizeof(sb.mpm));
+    }
+    return rv;
 }
 
 KV_DECLARE(int) kv_scoreboard_server_limit(void)

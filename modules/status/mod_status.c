@@ -187,9 +187,16 @@ static void take_snapshot(kv_request_t *r, status_snapshot_t *snap)
     status_worker_t *workers = apr_pcalloc(r->pool, sizeof(*workers) * (procs * threads + 1));
     const char *mpm = kv_run_mpm_get_name();
 
+    memset(snap, 0, sizeof(*snap));
     for (int i = 0; i < procs; i++) {
         const kv_sb_process_t *proc = kv_scoreboard_process(i);
 
+        if (proc->pid != 0) {
+            snap->conns_total += proc->conns_total;
+            snap->conns_keepalive += proc->conns_keepalive;
+            snap->conns_writing += proc->conns_writing;
+            snap->conns_closing += proc->conns_closing;
+        }
         for (int t = 0; t < threads; t++) {
             const kv_sb_worker_t *w = kv_scoreboard_worker(i, t);
             status_worker_t *out = &workers[i * threads + t];
@@ -203,7 +210,7 @@ static void take_snapshot(kv_request_t *r, status_snapshot_t *snap)
             out->request = apr_pstrndup(r->pool, w->request, sizeof(w->request));
         }
     }
-    memset(snap, 0, sizeof(*snap));
+    snap->async = kv_mpm_query(KV_MPMQ_IS_ASYNC) == 1;
     snap->host = r->server->server_hostname ? r->server->server_hostname : "";
     snap->version = "kiva/" KV_VERSION " (Unix)";
     snap->mpm = mpm ? mpm : "unknown";

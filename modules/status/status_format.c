@@ -142,8 +142,15 @@ void status_format_auto(const status_snapshot_t *snap, apr_pool_t *p, apr_bucket
                            per_second((double)t.bytes, up),
                            t.accesses ? (double)t.bytes / (double)t.accesses : 0.0);
     }
-    apr_brigade_printf(bb, NULL, NULL, "BusyWorkers: %d\nIdleWorkers: %d\nScoreboard: ", t.busy,
-                       t.idle);
+    apr_brigade_printf(bb, NULL, NULL, "BusyWorkers: %d\nIdleWorkers: %d\n", t.busy, t.idle);
+    if (snap->async) {
+        apr_brigade_printf(bb, NULL, NULL,
+                           "ConnsTotal: %d\nConnsAsyncWriting: %d\nConnsAsyncKeepAlive: %d\n"
+                           "ConnsAsyncClosing: %d\n",
+                           snap->conns_total, snap->conns_writing, snap->conns_keepalive,
+                           snap->conns_closing);
+    }
+    apr_brigade_puts(bb, NULL, NULL, "Scoreboard: ");
     put_scoreboard_keys(snap, bb);
     apr_brigade_puts(bb, NULL, NULL, "\n");
 }
@@ -156,7 +163,23 @@ static void metric_head(apr_bucket_brigade *bb, const char *name, const char *ty
     apr_brigade_printf(bb, NULL, NULL, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
-static void state_metrics(const status_totals_t *t, apr_bucket_brigade *bb)
+/* Connections the MPM's poller holds (event) count with the workers' of the same state. */
+static int waiting_in_poller(const status_snapshot_t *snap, kv_sb_status_t st)
+{
+    switch (st) {
+    case KV_SB_KEEPALIVE:
+        return snap->conns_keepalive;
+    case KV_SB_WRITE:
+        return snap->conns_writing;
+    case KV_SB_CLOSING:
+        return snap->conns_closing;
+    default:
+        return 0;
+    }
+}
+
+static void state_metrics(const status_snapshot_t *snap, const status_totals_t *t,
+                          apr_bucket_brigade *bb)
 {
     metric_head(bb, "kiva_workers", "gauge", "Worker slots in each scoreboard state.");
     for (int st = 0; st <= KV_SB_GRACEFUL; st++) {
@@ -164,11 +187,13 @@ static void state_metrics(const status_totals_t *t, apr_bucket_brigade *bb)
                            t->by_status[st]);
     }
     metric_head(bb, "kiva_connections", "gauge",
-                "Client connections held by workers, by what the worker does with them.");
+                "Client connections, by what is done with them (held by a worker or "
+                "waiting in the event MPM's poller).");
     for (int st = 0; st <= KV_SB_GRACEFUL; st++) {
         if (holds_connection((kv_sb_status_t)st)) {
             apr_brigade_printf(bb, NULL, NULL, "kiva_connections{state=\"%s\"} %d\n",
-                               states[st].label, t->by_status[st]);
+                               states[st].label,
+                               t->by_status[st] + waiting_in_poller(snap, (kv_sb_status_t)st));
         }
     }
 }
@@ -184,7 +209,7 @@ void status_format_prometheus(const status_snapshot_t *snap, apr_pool_t *p, apr_
     metric_head(bb, "kiva_bytes_total", "counter",
                 "Response body bytes sent since the server started.");
     apr_brigade_printf(bb, NULL, NULL, "kiva_bytes_total %" APR_OFF_T_FMT "\n", t.bytes);
-    state_metrics(&t, bb);
+    state_metrics(snap, &t, bb);
     metric_head(bb, "kiva_uptime_seconds", "gauge",
                 "Seconds since the running configuration generation began.");
     apr_brigade_printf(bb, NULL, NULL, "kiva_uptime_seconds %ld\n", status_uptime(snap));
@@ -231,8 +256,16 @@ static void html_summary(const status_snapshot_t *snap, const status_totals_t *t
                            t->accesses ? (double)t->bytes / (double)t->accesses : 0.0);
     }
     apr_brigade_printf(bb, NULL, NULL,
-                       "<dt>%d requests currently being processed, %d idle workers</dt>\n</dl>",
+                       "<dt>%d requests currently being processed, %d idle workers</dt>\n",
                        t->busy, t->idle);
+    if (snap->async) {
+        apr_brigade_printf(bb, NULL, NULL,
+                           "<dt>%d connections open: %d waiting to write, %d kept alive, %d "
+                           "closing (in the listener's poller)</dt>\n",
+                           snap->conns_total, snap->conns_writing, snap->conns_keepalive,
+                           snap->conns_closing);
+    }
+    apr_brigade_puts(bb, NULL, NULL, "</dl>");
 }
 
 static void html_scoreboard(const status_snapshot_t *snap, apr_bucket_brigade *bb)

@@ -36,6 +36,11 @@ typedef struct {
     int extended;                   /* ExtendedStatus: totals and the per-worker table */
     int nworkers;
     const status_worker_t *workers;
+    int async;                      /* the MPM holds waiting connections itself (event) */
+    int conns_total;                /* async: open connections of all processes */
+    int conns_keepalive;            /* async: of which waiting for their next request */
+    int conns_writing;              /* async: of which waiting to write a response's end */
+    int conns_closing;              /* async: of which in a lingering close */
 } status_snapshot_t;
 
 /** Sums over the workers. */

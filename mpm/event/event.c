@@ -51,6 +51,9 @@
 #define POLL_RESULTS 512
 /* The longest the listener sleeps before it looks at the signals again. */
 #define LISTENER_TICK apr_time_from_sec(1)
+/* How long a worker waits for the next request on its connection before it hands it to the
+ * listener (see next_request_soon). */
+#define NEXT_REQUEST_WAIT apr_time_from_msec(1)
 /* Free memory the connections' allocator keeps for new connections. */
 #define CONNS_MAX_FREE (2 * 1024 * 1024)
 
@@ -82,7 +85,11 @@ typedef struct event_conn {
     kv_conn_t *c;
     apr_pool_t *p;
     int lingering; /* counted in lingering */
+    int waits_as;  /* the wait_kind_t it is counted as while in the pollset */
 } event_conn_t;
+
+/* What a connection in the pollset waits for, as counted for mod_status. */
+typedef enum { WAIT_KEEPALIVE, WAIT_WRITING, WAIT_CLOSING, WAIT_KINDS } wait_kind_t;
 
 /* One serving process: a child, or the parent under -X. */
 typedef struct {
@@ -92,13 +99,14 @@ typedef struct {
     apr_pollset_t *pollset;
     listener_t *listeners;
     int nlisteners;
-    int listening; /* the listeners are in the pollset */
+    volatile apr_uint32_t listening; /* the listeners are in the pollset */
     held_kind_t signals_kind;
     apr_pollfd_t signals_pfd; /* -X: the signal pipe */
 
     apr_thread_mutex_t *timers_lock; /* the timeout lists and adding to the pollset */
     timerq_t *timers;
     apr_time_t poll_until; /* when the listener wakes at the latest */
+    int waiting[WAIT_KINDS]; /* connections in the pollset by what they wait for */
 
     apr_thread_mutex_t *qlock; /* the work queue */
     apr_thread_cond_t *qcond;
@@ -205,7 +213,7 @@ static event_conn_t *pop_work(event_child_t *ev)
 {
     event_conn_t *ec;
 
-    if (!ev->listening && !apr_atomic_read32(&ev->exiting)) {
+    if (!apr_atomic_read32(&ev->listening) && !apr_atomic_read32(&ev->exiting)) {
         apr_pollset_wakeup(ev->pollset); /* a worker is free: the listener may accept */
     }
     apr_thread_mutex_lock(ev->qlock);
@@ -269,13 +277,13 @@ static void conn_done(event_child_t *ev, event_conn_t *ec)
     }
     apr_atomic_dec32(&ev->connections);
     apr_pool_destroy(ec->p);
-    if (!ev->listening) {
+    if (!apr_atomic_read32(&ev->listening)) {
         apr_pollset_wakeup(ev->pollset); /* room again: the listener may accept */
     }
 }
 
 /* Hand @a ec to the listener until its socket is ready for @a events, at most @a timeout. */
-static void wait_for(event_child_t *ev, event_conn_t *ec, apr_int16_t events,
+static void wait_for(event_child_t *ev, event_conn_t *ec, wait_kind_t kind, apr_int16_t events,
                      apr_interval_time_t timeout)
 {
     apr_time_t now = apr_time_now();
@@ -288,6 +296,9 @@ static void wait_for(event_child_t *ev, event_conn_t *ec, apr_int16_t events,
     rv = apr_pollset_add(ev->pollset, &ec->pfd);
     if (rv != APR_SUCCESS) {
         timerq_remove(ev->timers, &ec->timer);
+    } else {
+        ec->waits_as = kind;
+        ev->waiting[kind]++;
     }
     wake = rv == APR_SUCCESS && now + timeout < ev->poll_until;
     apr_thread_mutex_unlock(ev->timers_lock);
@@ -309,17 +320,18 @@ static void after_step(event_child_t *ev, event_conn_t *ec, kv_conn_state_t stat
 
     switch (state) {
     case KV_CONN_STATE_READ_REQUEST:
-        wait_for(ev, ec, APR_POLLIN, s->keep_alive_timeout);
+        kv_conn_release_idle(ec->c);
+        wait_for(ev, ec, WAIT_KEEPALIVE, APR_POLLIN, s->keep_alive_timeout);
         return;
     case KV_CONN_STATE_WRITE_COMPLETION:
-        wait_for(ev, ec, APR_POLLOUT, s->timeout);
+        wait_for(ev, ec, WAIT_WRITING, APR_POLLOUT, s->timeout);
         return;
     case KV_CONN_STATE_LINGER:
         if (!ec->lingering) {
             ec->lingering = 1;
             apr_atomic_inc32(&ev->lingering);
         }
-        wait_for(ev, ec, APR_POLLIN, KV_LINGER_TIMEOUT);
+        wait_for(ev, ec, WAIT_CLOSING, APR_POLLIN, KV_LINGER_TIMEOUT);
         return;
     default:
         conn_done(ev, ec);
@@ -327,12 +339,19 @@ static void after_step(event_child_t *ev, event_conn_t *ec, kv_conn_state_t stat
     }
 }
 
+/* Take @a ec out of the pollset (the caller holds timers_lock). */
+static void stop_waiting(event_child_t *ev, event_conn_t *ec)
+{
+    apr_pollset_remove(ev->pollset, &ec->pfd);
+    ev->waiting[ec->waits_as]--;
+}
+
 /* Take @a ec out of the pollset and its timeout list (the listener owns it then). */
 static void unwait(event_child_t *ev, event_conn_t *ec)
 {
     apr_thread_mutex_lock(ev->timers_lock);
     timerq_remove(ev->timers, &ec->timer);
-    apr_pollset_remove(ev->pollset, &ec->pfd);
+    stop_waiting(ev, ec);
     apr_thread_mutex_unlock(ev->timers_lock);
 }
 
@@ -361,7 +380,7 @@ static void expire_timeouts(event_child_t *ev)
     while ((e = timerq_pop_expired(ev->timers, now)) != NULL) {
         event_conn_t *ec = conn_of_timer(e);
 
-        apr_pollset_remove(ev->pollset, &ec->pfd);
+        stop_waiting(ev, ec);
         ec->next = expired;
         expired = ec;
     }
@@ -375,6 +394,16 @@ static void expire_timeouts(event_child_t *ev)
 }
 
 /* ---- Worker threads ---- */
+
+/* A client that keeps its connection alive usually sends its next request within a round
+ * trip: waiting that long here saves handing the connection to the listener and back. */
+static int next_request_soon(event_conn_t *ec)
+{
+    apr_int32_t n = 0;
+
+    ec->pfd.reqevents = APR_POLLIN;
+    return apr_poll(&ec->pfd, 1, &n, NEXT_REQUEST_WAIT) == APR_SUCCESS && n > 0;
+}
 
 static void *APR_THREAD_FUNC worker_thread(apr_thread_t *thd, void *data)
 {
@@ -391,8 +420,14 @@ static void *APR_THREAD_FUNC worker_thread(apr_thread_t *thd, void *data)
             w->conn_count++;
         }
         ec->c->sb_slot = a->sb_slot;
-        kv_scoreboard_update(a->sb_slot, KV_SB_READ, NULL);
+        kv_scoreboard_update(a->sb_slot,
+                             ec->c->state == KV_CONN_STATE_WRITE_COMPLETION ? KV_SB_WRITE
+                                                                            : KV_SB_READ,
+                             NULL);
         state = kv_conn_step(ec->c);
+        while (state == KV_CONN_STATE_READ_REQUEST && next_request_soon(ec)) {
+            state = kv_conn_step(ec->c);
+        }
         ec->c->sb_slot = -1;
         kv_scoreboard_update(a->sb_slot,
                              apr_atomic_read32(&ev->exiting) ? KV_SB_GRACEFUL : KV_SB_READY,
@@ -445,7 +480,7 @@ static void stop_workers(event_child_t *ev)
 
 static void set_listening(event_child_t *ev, int on)
 {
-    if (ev->listening == on) {
+    if ((int)apr_atomic_read32(&ev->listening) == on) {
         return;
     }
     for (int i = 0; i < ev->nlisteners; i++) {
@@ -455,7 +490,7 @@ static void set_listening(event_child_t *ev, int on)
             apr_pollset_remove(ev->pollset, &ev->listeners[i].pfd);
         }
     }
-    ev->listening = on;
+    apr_atomic_set32(&ev->listening, (apr_uint32_t)on);
 }
 
 /* Accept no more. Kept-alive connections are not cut: a request that may already be on its
@@ -464,7 +499,9 @@ static void set_listening(event_child_t *ev, int on)
 static void begin_exit(event_child_t *ev)
 {
     apr_atomic_set32(&ev->exiting, 1);
-    kv_mpm_child_finish();
+    if (!ev->one_process) {
+        kv_mpm_child_finish();
+    }
     set_listening(ev, 0);
 }
 
@@ -538,7 +575,7 @@ static void handle_events(event_child_t *ev, const apr_pollfd_t *out, apr_int32_
         if (*kind == HELD_CONN) {
             conn_ready(ev, out[i].client_data);
         } else if (*kind == HELD_LISTENER) {
-            if (ev->listening && may_accept(ev)) {
+            if (apr_atomic_read32(&ev->listening) && may_accept(ev)) {
                 accept_on(ev, out[i].client_data);
             }
         } else {
@@ -552,6 +589,19 @@ static void handle_events(event_child_t *ev, const apr_pollfd_t *out, apr_int32_
     }
 }
 
+/* Show mod_status what this process holds (the listener is the only writer). */
+static void publish_counts(event_child_t *ev)
+{
+    kv_sb_process_t *proc = kv_scoreboard_process(ev->slot);
+
+    apr_thread_mutex_lock(ev->timers_lock);
+    proc->conns_keepalive = ev->waiting[WAIT_KEEPALIVE];
+    proc->conns_writing = ev->waiting[WAIT_WRITING];
+    proc->conns_closing = ev->waiting[WAIT_CLOSING];
+    apr_thread_mutex_unlock(ev->timers_lock);
+    proc->conns_total = (int)apr_atomic_read32(&ev->connections);
+}
+
 static void listener_loop(event_child_t *ev)
 {
     for (;;) {
@@ -563,7 +613,7 @@ static void listener_loop(event_child_t *ev)
             begin_exit(ev);
         }
         if (apr_atomic_read32(&ev->exiting)) {
-            if (ev->listening) {
+            if (apr_atomic_read32(&ev->listening)) {
                 begin_exit(ev);
             }
             if (apr_atomic_read32(&ev->connections) == 0) {
@@ -572,6 +622,7 @@ static void listener_loop(event_child_t *ev)
         } else {
             set_listening(ev, may_accept(ev));
         }
+        publish_counts(ev);
         rv = apr_pollset_poll(ev->pollset, poll_timeout(ev), &n, &out);
         if (rv == APR_SUCCESS) {
             handle_events(ev, out, n);

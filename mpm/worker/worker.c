@@ -72,7 +72,8 @@ static void *APR_THREAD_FUNC worker_thread(apr_thread_t *thd, void *data)
         }
         w->conn_count++;
         apr_pool_clear(ptrans);
-        kv_scoreboard_update(a->sb_slot, KV_SB_READY, NULL);
+        kv_scoreboard_update(a->sb_slot, kv_mpm_child_exiting() ? KV_SB_GRACEFUL : KV_SB_READY,
+                             NULL);
         worker_queue_put_pool(sv->queue, ptrans);
     }
     kv_scoreboard_update(a->sb_slot, KV_SB_DEAD, NULL);

@@ -108,6 +108,28 @@ static int logged_missing(void *path)
     return yes;
 }
 
+/* The installed config loads event, as httpd's does: StartServers 3 children, each with 25
+ * worker threads and a listener. */
+static int event_children_up(void *arg)
+{
+    kvt_server_t *srv = arg;
+    pid_t pids[16];
+    int n = kvt_children(kvt_server_pid(srv), pids, 16);
+
+    for (int i = 0; i < n; i++) {
+        if (kvt_threads(pids[i]) < 26) {
+            return 0;
+        }
+    }
+    return n == 3;
+}
+
+static void assert_event_children(kvt_server_t *srv)
+{
+    ck_assert_msg(kvt_wait_for(event_children_up, srv, 10000),
+                  "the default config did not start 3 children of 26 threads");
+}
+
 START_TEST(test_default_config_checks_and_serves)
 {
     kvt_server_t *srv = installed();
@@ -120,6 +142,7 @@ START_TEST(test_default_config_checks_and_serves)
                      0);
     ck_assert_msg(status == 0 && kvt_contains(err, "Syntax OK"), "kiva -t: %d %s", status, err);
     kvt_server_start(srv);
+    assert_event_children(srv);
     kvt_get(kvt_server_port(srv), "/", &r);
     ck_assert_int_eq(r.status, 200);
     ck_assert_msg(kvt_contains(r.body, "It works!"), "body: %s", r.body);

@@ -23,41 +23,6 @@
 
 /* ---- Helpers ---- */
 
-/* The generation in the server's status file, -1 if there is none. */
-static int status_generation(kvt_server_t *srv)
-{
-    char *path = kvt_strf("%s/logs/kiva.status", kvt_server_root(srv));
-    FILE *f = fopen(path, "r");
-    int gen = -1;
-
-    if (f) {
-        if (fscanf(f, "generation %d", &gen) != 1) {
-            gen = -1;
-        }
-        fclose(f);
-    }
-    free(path);
-    return gen;
-}
-
-struct gen_cond {
-    kvt_server_t *srv;
-    int gen;
-};
-
-static int reached_generation(void *arg)
-{
-    const struct gen_cond *c = arg;
-    return status_generation(c->srv) >= c->gen;
-}
-
-static void wait_generation(kvt_server_t *srv, int gen)
-{
-    struct gen_cond c = {srv, gen};
-    ck_assert_msg(kvt_wait_for(reached_generation, &c, GEN_DEADLINE_MS),
-                  "generation %d never served (status says %d)", gen, status_generation(srv));
-}
-
 static char *error_log(kvt_server_t *srv)
 {
     char *path = kvt_strf("%s/logs/error_log", kvt_server_root(srv));
@@ -252,7 +217,7 @@ START_TEST(test_graceful_restarts_under_load_lose_nothing)
     ck_assert(ld != MAP_FAILED);
     memset(ld, 0, sizeof(*ld));
     kvt_server_start(srv);
-    wait_generation(srv, 0);
+    kvt_wait_generation(srv, 0);
     client = fork();
     ck_assert(client >= 0);
     if (client == 0) {
@@ -262,7 +227,7 @@ START_TEST(test_graceful_restarts_under_load_lose_nothing)
         struct progress p = {ld, ld->done + 30};
 
         ck_assert_int_eq(kill(kvt_server_pid(srv), SIGUSR1), 0);
-        wait_generation(srv, gen);
+        kvt_wait_generation(srv, gen);
         ck_assert_msg(kvt_wait_for(made_progress, &p, 10000),
                       "the client stalled after graceful restart %d (%d done, %d failed)", gen,
                       ld->done, ld->failures);
@@ -294,7 +259,7 @@ START_TEST(test_download_spans_graceful_restart)
     kvt_write_file(srv, "big.bin", data, DOWNLOAD_SIZE);
     kvt_server_conf(srv, "SendBufferSize 16384"); /* the child blocks in its writes */
     kvt_server_start(srv);
-    wait_generation(srv, 0);
+    kvt_wait_generation(srv, 0);
     fd = plain_connect(kvt_server_port(srv), 4096);
     ck_assert_int_ge(fd, 0);
     snprintf(head, sizeof(head), "GET /big.bin HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
@@ -305,7 +270,7 @@ START_TEST(test_download_spans_graceful_restart)
     server_child = kvt_serving_pid(srv, fd);
     ck_assert_int_gt(server_child, 0);
     ck_assert_int_eq(kill(kvt_server_pid(srv), SIGUSR1), 0);
-    wait_generation(srv, 1);
+    kvt_wait_generation(srv, 1);
     assert_serves(srv);
     ck_assert_msg(kvt_pid_alive(server_child),
                   "the child sending the download was gone before the client read it all");
@@ -341,9 +306,10 @@ static int hold_child(kvt_server_t *srv, pid_t *child)
 }
 
 /* The number in the "server reached MaxRequestWorkers" log line of kvt_mpm(). */
+/* Every MPM words it as httpd does, whatever its message number. */
 static const char *max_workers_reached_msg(void)
 {
-    return is_worker() ? "KV00918" : "KV00433";
+    return "server reached MaxRequestWorkers setting";
 }
 
 /* Slow clients hold every MaxRequestWorkers worker (of ServerLimit 2 children); five graceful
@@ -362,16 +328,23 @@ START_TEST(test_draining_children_leave_slots_to_new_generation)
     kvt_server_conf(srv, "MaxRequestWorkers %d", nheld);
     kvt_server_conf(srv, "Timeout 30");
     kvt_server_start(srv);
-    wait_generation(srv, 0);
+    kvt_wait_generation(srv, 0);
     for (int i = 0; i < nheld; i++) {
         fds[i] = hold_child(srv, &held[i]);
     }
+    /* Before the restarts the slow clients do hold every worker: only what is logged after
+     * counts. */
+    char *before = error_log(srv);
+    size_t skip = strlen(before);
+    free(before);
     for (int gen = 1; gen <= 5; gen++) {
         ck_assert_int_eq(kill(kvt_server_pid(srv), SIGUSR1), 0);
-        wait_generation(srv, gen);
+        kvt_wait_generation(srv, gen);
         assert_serves(srv);
     }
-    char *log = error_log(srv);
+    char *whole = error_log(srv);
+    char *log = strdup(whole + (strlen(whole) >= skip ? skip : 0));
+    free(whole);
     ck_assert_msg(!kvt_contains(log, max_workers_reached_msg()), "MaxRequestWorkers reached: %s",
                   log);
     free(log);
@@ -400,10 +373,10 @@ START_TEST(test_graceful_shutdown_timeout_bounds_restart_drain)
     kvt_server_conf(srv, "Timeout 30");
     kvt_server_conf(srv, "GracefulShutdownTimeout 2");
     kvt_server_start(srv);
-    wait_generation(srv, 0);
+    kvt_wait_generation(srv, 0);
     fd = hold_child(srv, &held);
     ck_assert_int_eq(kill(kvt_server_pid(srv), SIGUSR1), 0);
-    wait_generation(srv, 1);
+    kvt_wait_generation(srv, 1);
     assert_serves(srv);
     ck_assert_msg(!kvt_wait_for(pid_gone, &held, 1000), "the draining child did not drain");
     ck_assert_msg(kvt_wait_for(pid_gone, &held, 6000),
@@ -444,7 +417,7 @@ START_TEST(test_k_graceful_waits_and_reports_errors)
     unsigned line;
 
     kvt_server_start(srv);
-    wait_generation(srv, 0);
+    kvt_wait_generation(srv, 0);
     kvt_server_conf(srv, "AddType text/x-reloaded .txt");
     kvt_server_write_conf(srv);
     {
@@ -452,7 +425,7 @@ START_TEST(test_k_graceful_waits_and_reports_errors)
         ck_assert_int_eq(run_cmd(argv, &err), 0);
     }
     ck_assert_msg(serves_reloaded_type(srv), "-k graceful returned before the reload served");
-    ck_assert_int_eq(status_generation(srv), 1);
+    ck_assert_int_eq(kvt_status_generation(srv), 1);
 
     /* -k reads the good copy; the server re-reads its own file, now broken. */
     ck_assert_int_eq(rename(kvt_server_conf_path(srv), good), 0);
@@ -500,14 +473,14 @@ START_TEST(test_k_graceful_syntax_error_file_line)
     char *err = NULL;
 
     kvt_server_start(srv);
-    wait_generation(srv, 0);
+    kvt_wait_generation(srv, 0);
     kvt_server_conf(srv, "NoSuchDirective 1");
     kvt_server_write_conf(srv);
     char *want = kvt_strf("%s:%u: ", kvt_server_conf_path(srv),
                           kvt_conf_line_of(srv, "NoSuchDirective"));
     ck_assert_int_eq(kiva_on_conf(srv, "-k", "graceful", &err), 1);
     ck_assert_msg(kvt_contains(err, want), "-k graceful said '%s', not '%s...'", err, want);
-    ck_assert_int_eq(status_generation(srv), 0);
+    ck_assert_int_eq(kvt_status_generation(srv), 0);
     free(want);
 }
 END_TEST
@@ -560,12 +533,12 @@ START_TEST(test_signal_storm_leaves_a_serving_server)
     pid_t parent;
 
     kvt_server_start(srv);
-    wait_generation(srv, 0);
+    kvt_wait_generation(srv, 0);
     parent = kvt_server_pid(srv);
     for (int i = 0; i < 20; i++) {
         ck_assert_int_eq(kill(parent, i % 3 == 2 ? SIGHUP : SIGUSR1), 0);
     }
-    wait_generation(srv, 1);
+    kvt_wait_generation(srv, 1);
     /* A HUP still being acted on stops the children with what they serve: retry. */
     ck_assert_msg(kvt_wait_for(answers, srv, GEN_DEADLINE_MS), "no answer after the storm");
     ck_assert(kvt_pid_alive(parent));
@@ -597,7 +570,7 @@ START_TEST(test_crashed_child_is_logged_and_replaced)
     char *want;
 
     kvt_server_start(srv);
-    wait_generation(srv, 0);
+    kvt_wait_generation(srv, 0);
     ck_assert_msg(kvt_wait_for(has_children, srv, 10000), "no child started");
     ck_assert_int_ge(kvt_children(kvt_server_pid(srv), kids, KVT_MAX_PIDS), 1);
     victim = kids[0];

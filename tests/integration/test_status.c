@@ -458,6 +458,59 @@ START_TEST(test_require_limits_access)
 }
 END_TEST
 
+/* ---- event: connections in the listener's poller are counted ---------------------- */
+
+struct async_wait {
+    kvt_server_t *srv;
+    long keepalive;
+};
+
+static int three_kept_alive(void *arg)
+{
+    struct async_wait *w = arg;
+    char *text = get_ok(w->srv, "/server-status?auto", NULL);
+
+    w->keepalive = auto_number(text, "ConnsAsyncKeepAlive");
+    free(text);
+    return w->keepalive >= 3;
+}
+
+START_TEST(test_event_counts_connections_in_its_poller)
+{
+    kvt_server_t *srv = kvt_server_new("event");
+    struct async_wait w = {srv, 0};
+    int fds[3];
+    char *text;
+
+    kvt_server_conf(srv, "StartServers 1");
+    kvt_server_conf(srv, LOAD_STATUS, KV_TEST_BUILDDIR);
+    kvt_server_conf(srv, "<Location /server-status>\nSetHandler server-status\n</Location>");
+    kvt_server_conf(srv, "KeepAliveTimeout 30");
+    kvt_write_file(srv, "index.html", "hello", 5);
+    kvt_server_start(srv);
+    for (int i = 0; i < 3; i++) {
+        kvt_response_t r;
+
+        fds[i] = kvt_connect(kvt_server_port(srv));
+        kvt_send(fds[i], "GET /index.html HTTP/1.1\r\nHost: t\r\n\r\n");
+        ck_assert_int_eq(kvt_read_response(fds[i], &r, 0), 0);
+        ck_assert_int_eq(r.status, 200);
+        kvt_response_free(&r);
+    }
+    ck_assert_msg(kvt_wait_for(three_kept_alive, &w, 5000),
+                  "ConnsAsyncKeepAlive stayed at %ld with 3 idle connections", w.keepalive);
+    text = get_ok(srv, "/server-status?auto", NULL);
+    ck_assert_int_ge(auto_number(text, "ConnsTotal"), 3);
+    free(text);
+    text = get_ok(srv, "/server-status?prometheus", NULL);
+    ck_assert_msg(sample(text, "kiva_connections{state=\"keepalive\"}") >= 3, "%s", text);
+    free(text);
+    for (int i = 0; i < 3; i++) {
+        close(fds[i]);
+    }
+}
+END_TEST
+
 START_TEST(test_bad_directives_are_refused)
 {
     kvt_server_t *srv = status_server();
@@ -488,6 +541,7 @@ int main(void)
     kvt_add_test(tc, test_sethandler_none_turns_it_off_below);
     kvt_add_test(tc, test_require_limits_access);
     kvt_add_test(tc, test_bad_directives_are_refused);
+    kvt_add_test(tc, test_event_counts_connections_in_its_poller);
     suite_add_tcase(s, tc);
     return kvt_run_suite(s);
 }

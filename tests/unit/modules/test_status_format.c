@@ -78,6 +78,38 @@ static int has(const char *text, const char *needle)
     return strstr(text, needle) != NULL;
 }
 
+/* As event reports it: connections waiting in the poller besides the workers' own. */
+static char *render_async(status_formatter_t format)
+{
+    status_snapshot_t snap = snapshot(1);
+    apr_bucket_brigade *bb = apr_brigade_create(pool, ba);
+
+    snap.async = 1;
+    snap.conns_total = 12;
+    snap.conns_keepalive = 7;
+    snap.conns_writing = 2;
+    snap.conns_closing = 1;
+    format(&snap, pool, bb);
+    return flatten(bb);
+}
+
+START_TEST(async_connections_are_shown)
+{
+    char *text = render_async(status_format_auto);
+
+    ck_assert(has(text, "ConnsTotal: 12\nConnsAsyncWriting: 2\nConnsAsyncKeepAlive: 7\n"
+                        "ConnsAsyncClosing: 1\nScoreboard: "));
+    ck_assert(!has(render(status_format_auto, 1), "ConnsTotal"));
+    text = render_async(status_format_prometheus);
+    /* the worker in keep-alive plus the 7 in the poller; the writing worker plus 2 */
+    ck_assert(has(text, "kiva_connections{state=\"keepalive\"} 8\n"));
+    ck_assert(has(text, "kiva_connections{state=\"sending\"} 3\n"));
+    ck_assert(has(text, "kiva_workers{state=\"keepalive\"} 1\n"));
+    text = render_async(status_format_html);
+    ck_assert(has(text, "12 connections open: 2 waiting to write, 7 kept alive, 1 closing"));
+}
+END_TEST
+
 START_TEST(totals_add_up_live_workers)
 {
     status_snapshot_t snap = snapshot(1);
@@ -181,6 +213,7 @@ int main(void)
     tcase_add_test(tc, auto_page_lines);
     tcase_add_test(tc, prometheus_metrics);
     tcase_add_test(tc, html_page_is_escaped);
+    tcase_add_test(tc, async_connections_are_shown);
     suite_add_tcase(s, tc);
     sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

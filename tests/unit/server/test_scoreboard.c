@@ -54,6 +54,32 @@ START_TEST(second_create_keeps_the_first)
 }
 END_TEST
 
+START_TEST(another_mpm_replaces_it_keeping_children_and_totals)
+{
+    unsigned long accesses;
+    apr_off_t bytes;
+
+    ck_assert_int_eq(kv_scoreboard_create_for(pool, "prefork", 4, 1), APR_SUCCESS);
+    kv_scoreboard_process(3)->pid = 4321;
+    kv_scoreboard_process(3)->generation = 2;
+    kv_scoreboard_worker(3, 0)->access_count = 7;
+    kv_scoreboard_worker(3, 0)->bytes_served = 700;
+    /* the same MPM keeps it, limits and all */
+    ck_assert_int_eq(kv_scoreboard_create_for(pool, "prefork", 8, 1), APR_EINVAL);
+    ck_assert_int_eq(kv_scoreboard_create_for(pool, "event", 2, 3), APR_SUCCESS);
+    ck_assert_int_eq(kv_scoreboard_server_limit(), 2);
+    ck_assert_int_eq(kv_scoreboard_thread_limit(), 3);
+    ck_assert_int_eq(kv_scoreboard_process(0)->pid, 4321);
+    ck_assert_int_eq(kv_scoreboard_process(0)->generation, 2);
+    ck_assert_int_eq(kv_scoreboard_process(0)->quiescing, 1);
+    ck_assert_int_eq(kv_scoreboard_process(1)->pid, 0);
+    ck_assert_int_eq(kv_scoreboard_worker(0, 0)->access_count, 0);
+    kv_scoreboard_retired(&accesses, &bytes);
+    ck_assert_uint_eq(accesses, 7);
+    ck_assert_int_eq(bytes, 700);
+}
+END_TEST
+
 START_TEST(bad_limits_are_refused)
 {
     ck_assert_int_eq(kv_scoreboard_create(pool, 0, 1), APR_EINVAL);
@@ -199,6 +225,7 @@ static Suite *scoreboard_suite(void)
     tcase_add_test(tc, create_sets_limits_and_zeroes_slots);
     tcase_add_test(tc, second_create_keeps_the_first);
     tcase_add_test(tc, bad_limits_are_refused);
+    tcase_add_test(tc, another_mpm_replaces_it_keeping_children_and_totals);
     tcase_add_test(tc, destroying_the_pool_forgets_it);
     tcase_add_test(tc, update_uses_proc_times_threads_slots);
     tcase_add_test(tc, update_records_the_request_truncated);
