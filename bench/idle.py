@@ -7,8 +7,9 @@ over the server's process tree, opens N connections, sends one keep-alive reques
 each, waits (bounded) for the responses, holds the connections, sums again, then times
 the fresh requests again while the N connections are still held, and closes them.
 Prints one line of key=value pairs (a value that could not be measured is "-"):
-"answered=A before_kb=B after_kb=C pss_before_kb=D pss_after_kb=E
- fresh_ok=F fresh_tries=T fresh_med_ms=M fresh_max_ms=X base_med_ms=Y".
+"answered=A held=H held_end=H2 before_kb=B after_kb=C pss_before_kb=D pss_after_kb=E
+ fresh_ok=F fresh_tries=T fresh_med_ms=M fresh_max_ms=X base_med_ms=Y": A answered, H of
+them still open when the memory was read, H2 still open after the fresh requests.
 """
 import argparse
 import os
@@ -134,6 +135,26 @@ def wait_answers(socks, deadline):
     return answered
 
 
+def still_open(socks):
+    """How many of the sockets the server has not closed (no EOF or reset waiting): a
+    server may end idle keep-alive connections early, e.g. httpd's event MPM when its
+    workers are busy, and those must not count as held."""
+    held = 0
+    for s in socks:
+        # Drain what is left of the response first: EOF may wait behind it.
+        for _ in range(64):
+            try:
+                data = s.recv(65536)
+            except BlockingIOError:
+                held += 1
+                break
+            except OSError:
+                break
+            if not data:
+                break
+    return held
+
+
 def content_length(head):
     """The Content-Length of a response head (bytes), or None."""
     for line in head.split(b"\r\n")[1:]:
@@ -222,10 +243,13 @@ def main():
     answered = wait_answers(socks, deadline)
     time.sleep(min(a.settle, 10.0))
     after, pss_after = tree_mem_kb(a.pid)
+    held = still_open(socks)
     fresh = fresh_series(a.port, a.path, tries, fresh_timeout)
+    held_after_fresh = still_open(socks)
     for s in socks:
         s.close()
-    print(f"answered={answered} before_kb={before} after_kb={after} "
+    print(f"answered={answered} held={held} held_end={held_after_fresh} "
+          f"before_kb={before} after_kb={after} "
           f"pss_before_kb={pss_before} pss_after_kb={pss_after} "
           f"fresh_ok={len(fresh)} fresh_tries={tries} "
           f"fresh_med_ms={fmt_ms(statistics.median(fresh) if fresh else None)} "
