@@ -49,42 +49,44 @@ def field_kb(path, name):
     return 0
 
 
+def tree_pids(root):
+    """root and all its descendants (bounded)."""
+    kids = children_of()
+    todo, seen = [root], set()
+    while todo and len(seen) < 100000:
+        pid = todo.pop()
+        if pid in seen:
+            continue
+        seen.add(pid)
+        todo.extend(kids.get(pid, []))
+    return seen
+
+
 def tree_mem_kb(root):
     """(VmRSS, Pss) in kB summed over root and all its descendants. RSS counts shared
     pages once per process; Pss splits them, so it is the fairer sum for prefork."""
-    kids = children_of()
-    rss, pss, todo, seen = 0, 0, [root], set()
-    while todo and len(seen) < 100000:
-        pid = todo.pop()
-        if pid in seen:
-            continue
-        seen.add(pid)
-        todo.extend(kids.get(pid, []))
-        rss += field_kb(f"/proc/{pid}/status", "VmRSS:")
-        pss += field_kb(f"/proc/{pid}/smaps_rollup", "Pss:")
+    pids = tree_pids(root)
+    rss = sum(field_kb(f"/proc/{pid}/status", "VmRSS:") for pid in pids)
+    pss = sum(field_kb(f"/proc/{pid}/smaps_rollup", "Pss:") for pid in pids)
     return rss, pss
 
 
+def cpu_ticks(pid):
+    """utime + stime + cutime + cstime of one process in clock ticks, 0 if it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            stat = f.read()
+    except OSError:
+        return 0
+    # After the command: state is field 3; utime, stime, cutime, cstime are 14-17.
+    fields = stat[stat.rfind(")") + 2:].split()
+    return sum(int(v) for v in fields[11:15])
+
+
 def tree_cpu_ticks(root):
-    """utime + stime (and those of reaped children) in clock ticks, summed over root and
-    its descendants: the CPU the server spent, whatever else the machine ran."""
-    kids = children_of()
-    ticks, todo, seen = 0, [root], set()
-    while todo and len(seen) < 100000:
-        pid = todo.pop()
-        if pid in seen:
-            continue
-        seen.add(pid)
-        todo.extend(kids.get(pid, []))
-        try:
-            with open(f"/proc/{pid}/stat") as f:
-                stat = f.read()
-        except OSError:
-            continue
-        fields = stat[stat.rfind(")") + 2:].split()
-        # After the command: state is field 3; utime, stime, cutime, cstime are 14-17.
-        ticks += sum(int(v) for v in fields[11:15])
-    return ticks
+    """CPU clock ticks (reaped children's included) summed over root and its
+    descendants: the CPU the server spent, whatever else the machine ran."""
+    return sum(cpu_ticks(pid) for pid in tree_pids(root))
 
 
 def open_and_ask(port, path, n, deadline):
