@@ -58,8 +58,18 @@ KV_DECLARE(const char *) kv_mpm_pidfile(void);
 /** MaxConnectionsPerChild (or its old name MaxRequestsPerChild); 0 = unlimited. */
 KV_DECLARE(int) kv_mpm_max_connections_per_child(void);
 
-/** GracefulShutdownTimeout; 0 = wait for in-flight work as long as it takes. */
+/** GracefulShutdownTimeout, for a graceful stop: 0 = wait for in-flight work as long as it
+ * takes (httpd's default). */
 KV_DECLARE(apr_interval_time_t) kv_mpm_graceful_shutdown_timeout(void);
+
+/** How long the old generation may drain after a graceful restart unless
+ * GracefulShutdownTimeout says otherwise: finite, so that slow clients cannot keep old
+ * generations alive for ever, and long, so that a reload rarely cuts a download. */
+#define KV_MPM_DEFAULT_RESTART_DRAIN apr_time_from_sec(600)
+
+/** GracefulShutdownTimeout for the drain after a graceful restart: the directive's value
+ * when set (0 = no limit), else KV_MPM_DEFAULT_RESTART_DRAIN. */
+KV_DECLARE(apr_interval_time_t) kv_mpm_graceful_restart_timeout(void);
 
 /** User as configured ("daemon", or "#1001"). */
 KV_DECLARE(const char *) kv_mpm_user(void);

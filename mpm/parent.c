@@ -101,7 +101,7 @@ int kv_mpm_end_generation(kv_server_t *s, int result)
     case KV_MPM_GRACEFUL:
         kv_log_error(KV_LOG_MARK, KV_LOG_NOTICE, 0, s,
                      "KV00437: SIGUSR1 received.  Doing graceful restart");
-        kv_mpm_retire_children(kv_mpm_graceful_shutdown_timeout());
+        kv_mpm_retire_children(kv_mpm_graceful_restart_timeout());
         break;
     default:
         kv_log_error(KV_LOG_MARK, KV_LOG_NOTICE, 0, s,

@@ -150,7 +150,8 @@ static const kv_command_t common_cmds[] = {
      KV_CTX_MAIN, KV_CMD_SERVER_CONF, "MaxRequestsPerChild N: old name of MaxConnectionsPerChild"},
     {"GracefulShutdownTimeout", kv_set_timeout_slot, KV_OFFSET(common_conf_t, graceful_timeout), 1,
      1, KV_CTX_MAIN, KV_CMD_SERVER_CONF,
-     "GracefulShutdownTimeout seconds: how long a graceful stop or restart waits (0 = no limit)"},
+     "GracefulShutdownTimeout seconds: how long a graceful stop or restart waits for in-flight "
+     "work (0 = no limit; unset: no limit for a stop, 600 s for a restart)"},
     {NULL, NULL, NULL, 0, 0, 0, 0, NULL}};
 
 /* Started as root, the children will switch to User and Group: find out now whether they
@@ -207,6 +208,13 @@ KV_DECLARE(int) kv_mpm_max_connections_per_child(void)
 KV_DECLARE(apr_interval_time_t) kv_mpm_graceful_shutdown_timeout(void)
 {
     return cur ? KV_MERGE_TIME(cur->graceful_timeout, KV_UNSET_TIME, 0) : 0;
+}
+
+KV_DECLARE(apr_interval_time_t) kv_mpm_graceful_restart_timeout(void)
+{
+    apr_interval_time_t dflt = KV_MPM_DEFAULT_RESTART_DRAIN;
+
+    return cur ? KV_MERGE_TIME(cur->graceful_timeout, KV_UNSET_TIME, dflt) : dflt;
 }
 
 KV_DECLARE(const char *) kv_mpm_user(void)

@@ -286,6 +286,7 @@ START_TEST(defaults_without_directives)
     ck_assert_str_eq(kv_mpm_group(), "daemon");
     ck_assert_int_eq(kv_mpm_max_connections_per_child(), 0);
     ck_assert_int_eq(kv_mpm_graceful_shutdown_timeout(), 0);
+    ck_assert_int_eq(kv_mpm_graceful_restart_timeout(), apr_time_from_sec(600));
     ck_assert_ptr_nonnull(strstr(kv_mpm_pidfile(), "/logs/kiva.pid"));
     ck_assert_int_eq(kv_mpm_pidfile()[0], '/');
 }
@@ -304,6 +305,9 @@ START_TEST(directives_set_values)
     ck_assert_str_eq(kv_mpm_group(), "#4322");
     ck_assert_int_eq(kv_mpm_max_connections_per_child(), 25);
     ck_assert_int_eq(kv_mpm_graceful_shutdown_timeout(), apr_time_from_sec(3));
+    ck_assert_int_eq(kv_mpm_graceful_restart_timeout(), apr_time_from_sec(3));
+    ck_assert_ptr_null(directive(s, "GracefulShutdownTimeout", "0"));
+    ck_assert_int_eq(kv_mpm_graceful_restart_timeout(), 0);
     ck_assert_ptr_nonnull(strstr(kv_mpm_pidfile(), "/run/x.pid"));
     ck_assert_int_eq(kv_mpm_pidfile()[0], '/');
     ck_assert_ptr_null(directive(s, "MaxRequestsPerChild", "7"));

@@ -1,0 +1,194 @@
+/* Tests of a connection served step by step (server/connection.c, core_output_filter.c), on
+ * a real loopback TCP pair: the end of a response the socket does not take is set aside and
+ * survives the request's pool (write completion), and a lingering close drains and closes
+ * without blocking. */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <apr_general.h>
+#include <apr_network_io.h>
+#include <apr_strings.h>
+
+#include "kv_connection.h"
+#include "request.h"
+
+#define BIG (2 * 1024 * 1024)
+#define FILE_SIZE (512 * 1024)
+
+static apr_pool_t *pool;
+static apr_socket_t *server_end, *client_end;
+static kv_server_t server;
+
+/* A connected pair on 127.0.0.1: server_end as accepted, client_end as connected. */
+static void setup(void)
+{
+    apr_socket_t *lsn;
+    apr_sockaddr_t *sa;
+
+    ck_assert_int_eq(apr_initialize(), APR_SUCCESS);
+    ck_assert_int_eq(apr_pool_create(&pool, NULL), APR_SUCCESS);
+    ck_assert_int_eq(apr_sockaddr_info_get(&sa, "127.0.0.1", APR_INET, 0, 0, pool), APR_SUCCESS);
+    ck_assert_int_eq(apr_socket_create(&lsn, APR_INET, SOCK_STREAM, APR_PROTO_TCP, pool),
+                     APR_SUCCESS);
+    ck_assert_int_eq(apr_socket_bind(lsn, sa), APR_SUCCESS);
+    ck_assert_int_eq(apr_socket_listen(lsn, 1), APR_SUCCESS);
+    ck_assert_int_eq(apr_socket_addr_get(&sa, APR_LOCAL, lsn), APR_SUCCESS);
+    ck_assert_int_eq(apr_socket_create(&client_end, APR_INET, SOCK_STREAM, APR_PROTO_TCP, pool),
+                     APR_SUCCESS);
+    /* small buffers, so that the socket soon takes no more */
+    ck_assert_int_eq(apr_socket_opt_set(client_end, APR_SO_RCVBUF, 4096), APR_SUCCESS);
+    ck_assert_int_eq(apr_socket_connect(client_end, sa), APR_SUCCESS);
+    ck_assert_int_eq(apr_socket_accept(&server_end, lsn, pool), APR_SUCCESS);
+    ck_assert_int_eq(apr_socket_opt_set(server_end, APR_SO_SNDBUF, 4096), APR_SUCCESS);
+    apr_socket_close(lsn);
+    memset(&server, 0, sizeof(server));
+    server.timeout = apr_time_from_sec(5);
+    server.keep_alive_timeout = apr_time_from_sec(5);
+}
+
+static void teardown(void)
+{
+    apr_pool_destroy(pool);
+    apr_terminate();
+}
+
+static kv_conn_t *async_conn(void)
+{
+    apr_pool_t *ptrans;
+    kv_conn_t *c;
+
+    ck_assert_int_eq(apr_pool_create(&ptrans, pool), APR_SUCCESS);
+    c = kv_create_connection(ptrans, &server, server_end, 1, -1);
+    ck_assert_ptr_nonnull(c);
+    c->async = 1;
+    return c;
+}
+
+/* Read what the client end has now (without waiting) into buf at *got. */
+static void read_some(char *buf, apr_size_t cap, apr_size_t *got)
+{
+    apr_socket_timeout_set(client_end, 0);
+    for (;;) {
+        apr_size_t n = cap - *got;
+
+        if (n == 0 || apr_socket_recv(client_end, buf + *got, &n) != APR_SUCCESS || n == 0) {
+            return;
+        }
+        *got += n;
+    }
+}
+
+static char *pattern(apr_pool_t *p, apr_size_t len, char seed)
+{
+    char *b = apr_palloc(p, len);
+
+    for (apr_size_t i = 0; i < len; i++) {
+        b[i] = (char)(seed + (char)(i % 251));
+    }
+    return b;
+}
+
+START_TEST(unwritten_end_of_response_outlives_the_request)
+{
+    kv_conn_t *c = async_conn();
+    apr_pool_t *rpool;
+    apr_bucket_brigade *bb;
+    apr_file_t *f;
+    char *path, *want, *got = malloc(BIG + FILE_SIZE);
+    apr_size_t n = FILE_SIZE, have = 0;
+    apr_status_t rv = APR_EAGAIN;
+
+    ck_assert_int_eq(apr_pool_create(&rpool, c->pool), APR_SUCCESS);
+    want = pattern(pool, BIG + FILE_SIZE, 'a');
+    path = apr_pstrdup(pool, "/tmp/kiva-conn-async-XXXXXX");
+    ck_assert_int_eq(apr_file_mktemp(&f, path, 0, rpool), APR_SUCCESS);
+    ck_assert_int_eq(apr_file_write(f, want + BIG, &n), APR_SUCCESS);
+    bb = apr_brigade_create(rpool, c->bucket_alloc);
+    /* transient: points into the request's memory, which is about to go */
+    APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_transient_create(apr_pmemdup(rpool, want, BIG), BIG,
+                                                            c->bucket_alloc));
+    apr_brigade_insert_file(bb, f, 0, FILE_SIZE, rpool);
+    APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_eos_create(c->bucket_alloc));
+    ck_assert_int_eq(kv_core_output_filter(c->output_filters, bb), APR_SUCCESS);
+    ck_assert_msg(kv_conn_output_pending(c), "2.5 MiB went out without the client reading");
+    apr_pool_destroy(rpool); /* the request ends; what waits must not depend on it */
+    apr_file_remove(path, pool);
+    for (int i = 0; i < 100000 && APR_STATUS_IS_EAGAIN(rv); i++) {
+        read_some(got, BIG + FILE_SIZE, &have);
+        rv = kv_conn_write_pending(c);
+    }
+    ck_assert_int_eq(rv, APR_SUCCESS);
+    ck_assert(!kv_conn_output_pending(c));
+    for (int i = 0; i < 100000 && have < BIG + FILE_SIZE; i++) {
+        read_some(got, BIG + FILE_SIZE, &have);
+    }
+    ck_assert_uint_eq(have, BIG + FILE_SIZE);
+    ck_assert(memcmp(got, want, BIG + FILE_SIZE) == 0);
+    free(got);
+}
+END_TEST
+
+START_TEST(small_response_is_written_at_once)
+{
+    kv_conn_t *c = async_conn();
+    apr_bucket_brigade *bb = apr_brigade_create(c->pool, c->bucket_alloc);
+    char buf[64];
+    apr_size_t have = 0;
+
+    apr_brigade_puts(bb, NULL, NULL, "HTTP/1.1 200 OK\r\n\r\nhi");
+    APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_eos_create(c->bucket_alloc));
+    ck_assert_int_eq(kv_core_output_filter(c->output_filters, bb), APR_SUCCESS);
+    ck_assert(!kv_conn_output_pending(c));
+    apr_socket_timeout_set(client_end, apr_time_from_sec(5));
+    for (int i = 0; i < 100 && have < 21; i++) {
+        apr_size_t n = sizeof(buf) - have;
+        ck_assert_int_eq(apr_socket_recv(client_end, buf + have, &n), APR_SUCCESS);
+        have += n;
+    }
+    ck_assert_uint_eq(have, 21);
+    ck_assert(memcmp(buf, "HTTP/1.1 200 OK\r\n\r\nhi", 21) == 0);
+}
+END_TEST
+
+START_TEST(lingering_close_drains_then_closes)
+{
+    kv_conn_t *c = async_conn();
+    apr_size_t n = 5;
+    kv_conn_state_t state;
+
+    c->state = KV_CONN_STATE_WRITE_COMPLETION;
+    c->pending = apr_brigade_create(c->pool, c->bucket_alloc);
+    c->keepalive = 0;
+    /* nothing pending and no keep-alive: the step goes to a lingering close */
+    ck_assert_int_eq(kv_conn_step(c), KV_CONN_STATE_LINGER);
+    ck_assert_int_eq(apr_socket_send(client_end, "extra", &n), APR_SUCCESS);
+    apr_socket_shutdown(client_end, APR_SHUTDOWN_WRITE);
+    state = KV_CONN_STATE_LINGER;
+    for (int i = 0; i < 100000 && state == KV_CONN_STATE_LINGER; i++) {
+        state = kv_conn_step(c);
+    }
+    ck_assert_int_eq(state, KV_CONN_STATE_CLOSED);
+    ck_assert_ptr_null(c->sock);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("conn_async");
+    TCase *tc = tcase_create("conn_async");
+    SRunner *sr;
+    int failed;
+
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 30);
+    tcase_add_test(tc, unwritten_end_of_response_outlives_the_request);
+    tcase_add_test(tc, small_response_is_written_at_once);
+    tcase_add_test(tc, lingering_close_drains_then_closes);
+    suite_add_tcase(s, tc);
+    sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
