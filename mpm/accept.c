@@ -6,10 +6,12 @@
 #include <apr_portable.h>
 
 #include "accept.h"
+#include "kv_connection.h"
 #include "kv_hooks.h"
 #include "kv_listen.h"
 #include "kv_log.h"
 #include "kv_mpm_common.h"
+#include "kv_scoreboard.h"
 
 #define KV_LOG_MODULE "mpm"
 
@@ -230,4 +232,21 @@ apr_status_t kv_acceptor_accept(kv_acceptor_t *a, apr_pool_t *ptrans, apr_socket
         kv_acceptor_failed(a, rv, lr);
     }
     return rv;
+}
+
+void kv_acceptor_serve_connection(kv_server_t *s, apr_pool_t *ptrans, apr_socket_t *csd, int slot)
+{
+    int sb_slot = slot * kv_scoreboard_thread_limit();
+    kv_sb_worker_t *w = kv_scoreboard_worker(slot, 0);
+    kv_conn_t *c;
+
+    kv_scoreboard_update(sb_slot, KV_SB_READ, NULL);
+    c = kv_create_connection(ptrans, s, csd, sb_slot, sb_slot);
+    if (c) {
+        kv_process_connection(c, csd);
+    }
+    if (w) {
+        w->conn_count++;
+    }
+    apr_pool_clear(ptrans);
 }

@@ -44,4 +44,9 @@ void kv_acceptor_failed(kv_acceptor_t *a, apr_status_t rv, const kv_listen_rec_t
  * with: logged when it matters, a->failed set when accepting cannot go on. */
 apr_status_t kv_acceptor_accept(kv_acceptor_t *a, apr_pool_t *ptrans, apr_socket_t **csd);
 
+/** Serve @a csd, accepted into @a ptrans, to its end as the one worker of process slot
+ * @a slot (its scoreboard status and connection count kept), then clear @a ptrans. For the
+ * MPMs whose processes serve one connection at a time. */
+void kv_acceptor_serve_connection(kv_server_t *s, apr_pool_t *ptrans, apr_socket_t *csd, int slot);
+
 #endif

@@ -537,6 +537,15 @@ static int detach(const generation_t *g)
     return 0;
 }
 
+/* Under -X a process started as root has switched to User to serve: it could not build a
+ * new generation (logs, PidFile), so a restart stops it, as httpd's -X does. */
+static int started_as_root;
+
+static int cannot_restart_here(const options_t *o)
+{
+    return o->one_process && started_as_root && geteuid() != 0;
+}
+
 static int serve(const options_t *o, generation_t *g)
 {
     int foreground = o->one_process || kv_exists_define("FOREGROUND");
@@ -562,6 +571,14 @@ static int serve(const options_t *o, generation_t *g)
                      KV_VERSION, kv_my_generation);
         result = kv_run_mpm(g->pconf, g->plog, g->server);
         if (result != KV_MPM_RESTART && result != KV_MPM_GRACEFUL) {
+            break;
+        }
+        if (cannot_restart_here(o)) {
+            kv_log_error(KV_LOG_MARK, KV_LOG_ERR, 0, g->server,
+                         "KV01022: -X serves as User %s, which cannot read the configuration "
+                         "or open the logs again as root did: stopping instead of restarting",
+                         kv_mpm_user());
+            result = KV_MPM_STOP;
             break;
         }
         kv_scoreboard_note_restart(result == KV_MPM_GRACEFUL ? KV_SB_RESTART_GRACEFUL
@@ -607,6 +624,7 @@ int main(int argc, const char *const *argv)
         return 1;
     }
     kv_mpm_one_process = o.one_process;
+    started_as_root = geteuid() == 0;
     generation_pools(&g);
     err = build_generation(&o, &g);
     print_warnings(&g);

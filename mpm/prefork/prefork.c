@@ -203,22 +203,6 @@ static int should_stop(server_t *sv)
     return sv->result >= 0;
 }
 
-static void serve_connection(server_t *sv, apr_socket_t *csd)
-{
-    kv_sb_worker_t *w = kv_scoreboard_worker(sv->slot, 0);
-    kv_conn_t *c;
-
-    kv_scoreboard_update(sv->sb_slot, KV_SB_READ, NULL);
-    c = kv_create_connection(sv->ptrans, sv->s, csd, sv->sb_slot, sv->sb_slot);
-    if (c) {
-        kv_process_connection(c, csd);
-    }
-    if (w) {
-        w->conn_count++;
-    }
-    apr_pool_clear(sv->ptrans);
-}
-
 static void serve(server_t *sv)
 {
     while (!should_stop(sv)) {
@@ -228,7 +212,7 @@ static void serve(server_t *sv)
         if (kv_acceptor_accept(&sv->acc, sv->ptrans, &csd) != APR_SUCCESS) {
             continue;
         }
-        serve_connection(sv, csd);
+        kv_acceptor_serve_connection(sv->s, sv->ptrans, csd, sv->slot);
         if (!sv->one_process && kv_mpm_count_connection()) {
             return; /* MaxConnectionsPerChild: the parent starts a fresh child */
         }

@@ -385,6 +385,27 @@ static int local_port_of(int fd)
     return ntohs(sa.sin_port);
 }
 
+long kvt_server_send_queue(kvt_server_t *srv, int client_fd)
+{
+    FILE *f = fopen("/proc/net/tcp", "r");
+    if (f == NULL) {
+        return -1;
+    }
+    int client_port = local_port_of(client_fd);
+    char line[512];
+    long queue = -1;
+    while (queue < 0 && fgets(line, sizeof(line), f) != NULL) {
+        unsigned lport, rport, st;
+        unsigned long tx;
+        if (sscanf(line, " %*d: %*8s:%x %*8s:%x %x %lx:%*x", &lport, &rport, &st, &tx) == 4 &&
+            (int)lport == srv->port && (int)rport == client_port && st == 0x01) {
+            queue = (long)tx;
+        }
+    }
+    fclose(f);
+    return queue;
+}
+
 pid_t kvt_serving_pid(kvt_server_t *srv, int client_fd)
 {
     unsigned long inode = tcp_inode(srv->port, local_port_of(client_fd), "01");
@@ -971,8 +992,17 @@ const char *kvt_server_conf_path(const kvt_server_t *srv)
 
 int kvt_connect(int port)
 {
+    return kvt_connect_rcvbuf(port, 0);
+}
+
+int kvt_connect_rcvbuf(int port, int rcvbuf)
+{
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     ck_assert_msg(fd >= 0, "socket: %s", strerror(errno));
+    /* Before connect: the window offered in the handshake follows the buffer. */
+    if (rcvbuf > 0) {
+        ck_assert_int_eq(setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf)), 0);
+    }
     struct timeval tv = {IO_TIMEOUT_S, 0};
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
     setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));

@@ -134,6 +134,10 @@ int kvt_run_kiva(int *exit_status, char **out, char **err, const char *arg, ...)
 /** A TCP connection to 127.0.0.1:@a port with 5 s send and receive timeouts. */
 int kvt_connect(int port);
 
+/** As kvt_connect, with SO_RCVBUF set to @a rcvbuf bytes (0: the default) before connecting:
+ * a client that does not read soon stops the server's writes. */
+int kvt_connect_rcvbuf(int port, int rcvbuf);
+
 /** Send all of @a bytes; fails the test if it cannot. */
 void kvt_send(int fd, const char *bytes);
 
@@ -189,6 +193,11 @@ uid_t kvt_pid_uid(pid_t pid);
 
 /** Pid of the server process that holds the server side of @a client_fd, or 0. */
 pid_t kvt_serving_pid(kvt_server_t *srv, int client_fd);
+
+/** Bytes the server side of @a client_fd has sent and the client not yet acknowledged
+ * (tx_queue of /proc/net/tcp, Send-Q of `ss`): above 0 while the client does not read.
+ * -1 if that server-side socket is not ESTABLISHED. */
+long kvt_server_send_queue(kvt_server_t *srv, int client_fd);
 
 /** Backlog of the socket listening on 127.0.0.1:@a port (Send-Q in `ss -ltn`), or -1. */
 long kvt_listen_backlog(int port);

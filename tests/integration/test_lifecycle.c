@@ -306,9 +306,10 @@ static int hold_child(kvt_server_t *srv, pid_t *child)
 }
 
 /* The number in the "server reached MaxRequestWorkers" log line of kvt_mpm(). */
+/* Every MPM words it as httpd does, whatever its message number. */
 static const char *max_workers_reached_msg(void)
 {
-    return is_worker() ? "KV00918" : "KV00433";
+    return "server reached MaxRequestWorkers setting";
 }
 
 /* Slow clients hold every MaxRequestWorkers worker (of ServerLimit 2 children); five graceful
@@ -331,12 +332,19 @@ START_TEST(test_draining_children_leave_slots_to_new_generation)
     for (int i = 0; i < nheld; i++) {
         fds[i] = hold_child(srv, &held[i]);
     }
+    /* Before the restarts the slow clients do hold every worker: only what is logged after
+     * counts. */
+    char *before = error_log(srv);
+    size_t skip = strlen(before);
+    free(before);
     for (int gen = 1; gen <= 5; gen++) {
         ck_assert_int_eq(kill(kvt_server_pid(srv), SIGUSR1), 0);
         kvt_wait_generation(srv, gen);
         assert_serves(srv);
     }
-    char *log = error_log(srv);
+    char *whole = error_log(srv);
+    char *log = strdup(whole + (strlen(whole) >= skip ? skip : 0));
+    free(whole);
     ck_assert_msg(!kvt_contains(log, max_workers_reached_msg()), "MaxRequestWorkers reached: %s",
                   log);
     free(log);

@@ -214,6 +214,35 @@ START_TEST(test_replaced_module_file_is_loaded_on_graceful_restart)
 }
 END_TEST
 
+/* -X started as root serves as User: a restart could not reopen the logs, so it stops with
+ * a clear line instead of claiming to go on (as httpd's -X stops). Not as root, nothing
+ * was switched and the restart works. */
+START_TEST(test_one_process_restart_after_switching_user)
+{
+    kvt_server_t *srv = kvt_server_new(kvt_mpm());
+    char *log;
+    int status;
+
+    kvt_write_file(srv, "f.txt", BODY, strlen(BODY));
+    kvt_server_arg(srv, "-X");
+    kvt_server_start(srv);
+    assert_serves(srv);
+    if (geteuid() != 0) {
+        restart_to(srv, SIGUSR1, 1);
+        assert_serves(srv);
+        return;
+    }
+    ck_assert_int_eq(kill(kvt_server_pid(srv), SIGUSR1), 0);
+    status = kvt_server_wait_exit(srv, 10000);
+    ck_assert_msg(status != -1, "-X server still running after a restart it cannot do");
+    log = kvt_strf("%s/logs/error_log", kvt_server_root(srv));
+    char *text = slurp(log);
+    ck_assert_msg(kvt_contains(text, "KV01022: -X serves as User daemon"), "%s", text);
+    free(text);
+    free(log);
+}
+END_TEST
+
 static Suite *reload_suite(void)
 {
     Suite *s = suite_create("reload");
@@ -221,6 +250,7 @@ static Suite *reload_suite(void)
 
     kvt_add_test(tc, test_switching_the_mpm_line_takes_effect_on_restart);
     kvt_add_test(tc, test_replaced_module_file_is_loaded_on_graceful_restart);
+    kvt_add_test(tc, test_one_process_restart_after_switching_user);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -1,0 +1,502 @@
+/* The fork MPM: the classic parallel server of CERN and NCSA httpd. The parent accepts and
+ * forks a child for each connection; the child serves that one connection to its end
+ * (keep-alive included) and exits, so its exit frees whatever it leaked. MaxRequestWorkers
+ * bounds the live children: at the bound the parent stops accepting, and connections wait
+ * in the listen backlog until a child exits.
+ *
+ * The parent waits in one poll over the listeners and the wake-up pipe of mpm_common, so a
+ * new connection, a signal and a child's exit all wake it at once. Reaping, signals, the
+ * ending of a generation and the scoreboard's process slots are shared with the other
+ * MPMs (server/mpm_common.c, mpm/parent.c); ServerLimit and MaxRequestWorkers are brought
+ * into range by prefork's policy. MaxConnectionsPerChild has nothing to count: every child
+ * serves one connection. Under -X the one process serves each connection itself, one at a
+ * time, without forking. */
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <apr_poll.h>
+#include <apr_portable.h>
+#include <apr_thread_proc.h>
+
+#include "kv_config.h"
+#include "kv_connection.h"
+#include "kv_http.h"
+#include "kv_listen.h"
+#include "kv_log.h"
+#include "kv_module.h"
+#include "kv_mpm.h"
+#include "kv_mpm_common.h"
+#include "kv_scoreboard.h"
+#include "../accept.h"
+#include "../parent.h"
+#include "../prefork/policy.h"
+
+#define KV_LOG_MODULE "mpm_fork"
+
+/* httpd prefork's defaults: one process per connection, as there. */
+#define DEFAULT_MAX_WORKERS 256
+#define DEFAULT_SERVER_LIMIT 256
+
+/* Longest the parent sleeps without looking at draining children's deadlines. */
+#define PARENT_TICK apr_time_from_sec(1)
+
+extern kv_module_t mpm_fork_module;
+
+typedef struct {
+    int max_workers;      /* MaxRequestWorkers as configured, KV_UNSET_INT if not given */
+    int server_limit;     /* ServerLimit as configured, likewise */
+    prefork_limits_t run; /* in force: defaults applied and brought into range */
+    int ready;            /* run is computed */
+} fork_conf_t;
+
+/* The main server's settings in the running generation, for the query hook. */
+static fork_conf_t *cur_conf;
+
+/* The parent of one generation (under -X, the process that serves). */
+typedef struct {
+    apr_pool_t *pconf;
+    kv_server_t *s;
+    prefork_limits_t *l;
+    apr_pool_t *ptrans;     /* the connection being handed over, cleared after each */
+    kv_acceptor_t acc;      /* its pollset and the triage of accept errors */
+    kv_mpm_respawn_t rs;    /* generation, and the holdoff after a child could not start */
+    int reported_limit;     /* the MaxRequestWorkers message was logged */
+} parent_t;
+
+/* ---- Configuration ---- */
+
+static apr_status_t forget_conf(void *conf)
+{
+    if (cur_conf == conf) {
+        cur_conf = NULL;
+    }
+    return APR_SUCCESS;
+}
+
+static void *create_fork_conf(apr_pool_t *p, kv_server_t *s)
+{
+    fork_conf_t *conf = apr_pcalloc(p, sizeof(*conf));
+
+    conf->max_workers = KV_UNSET_INT;
+    conf->server_limit = KV_UNSET_INT;
+    if (!s->is_virtual) {
+        cur_conf = conf;
+        apr_pool_cleanup_register(p, conf, forget_conf, apr_pool_cleanup_null);
+    }
+    return conf;
+}
+
+/* The configured limits with defaults applied, not yet brought into range. fork keeps no
+ * spare children: prefork's spare fields get values its policy leaves alone. */
+static prefork_limits_t merged_limits(const fork_conf_t *conf)
+{
+    prefork_limits_t l = {1, 1, 2, 0, 0};
+
+    l.max_workers = KV_MERGE_INT(conf->max_workers, KV_UNSET_INT, DEFAULT_MAX_WORKERS);
+    l.server_limit = KV_MERGE_INT(conf->server_limit, KV_UNSET_INT, DEFAULT_SERVER_LIMIT);
+    return l;
+}
+
+/* Warn as httpd does about each limit prefork_limits_fix changed (@a fixed), from the
+ * values @a was to @a l. */
+static void warn_fixes(kv_server_t *s, const prefork_limits_t *was, const prefork_limits_t *l,
+                       unsigned fixed)
+{
+    const kv_mpm_fix_warning_t warnings[] = {
+        {PREFORK_FIX_LIMIT_HIGH,
+         "KV01050: ServerLimit of %d exceeds compile-time limit of %d servers, decreasing to %d.",
+         was->server_limit, PREFORK_HARD_SERVER_LIMIT, l->server_limit, 0},
+        {PREFORK_FIX_LIMIT_LOW, "KV01051: ServerLimit of %d not allowed, increasing to 1.",
+         was->server_limit, 0, 0, 0},
+        {PREFORK_FIX_WORKERS_HIGH,
+         "KV01052: MaxRequestWorkers of %d exceeds ServerLimit value of %d servers, decreasing "
+         "MaxRequestWorkers to %d. To increase, please see the ServerLimit directive.",
+         was->max_workers, l->server_limit, l->max_workers, 0},
+        {PREFORK_FIX_WORKERS_LOW, "KV01053: MaxRequestWorkers of %d not allowed, increasing to 1.",
+         was->max_workers, 0, 0, 0},
+    };
+
+    kv_mpm_warn_fixes(KV_LOG_MODULE, s, warnings, sizeof(warnings) / sizeof(warnings[0]), fixed);
+}
+
+/* Compute the limits in force once per generation, warning about what was changed. */
+static prefork_limits_t *conf_ready(fork_conf_t *conf, kv_server_t *s)
+{
+    if (!conf->ready) {
+        prefork_limits_t was = merged_limits(conf);
+
+        conf->run = was;
+        warn_fixes(s, &was, &conf->run, prefork_limits_fix(&conf->run));
+        conf->ready = 1;
+    }
+    return &conf->run;
+}
+
+static fork_conf_t *conf_of(kv_server_t *s)
+{
+    return kv_get_module_config(s->module_config, &mpm_fork_module);
+}
+
+static const kv_command_t fork_cmds[] = {
+    {"MaxRequestWorkers", kv_set_int_slot, KV_OFFSET(fork_conf_t, max_workers), 1, 1,
+     KV_CTX_MAIN, KV_CMD_SERVER_CONF,
+     "MaxRequestWorkers N: most connections served at once, one child each"},
+    {"MaxClients", kv_set_int_slot, KV_OFFSET(fork_conf_t, max_workers), 1, 1, KV_CTX_MAIN,
+     KV_CMD_SERVER_CONF, "MaxClients N: old name of MaxRequestWorkers"},
+    {"ServerLimit", kv_set_int_slot, KV_OFFSET(fork_conf_t, server_limit), 1, 1, KV_CTX_MAIN,
+     KV_CMD_SERVER_CONF,
+     "ServerLimit N: upper bound of MaxRequestWorkers for the life of the server"},
+    {NULL, NULL, NULL, 0, 0, 0, 0, NULL}};
+
+/* ---- Serving one connection: in a child, or in the parent under -X ---- */
+
+/* Let go of the listening sockets. /dev/null takes their descriptors rather than leaving
+ * them free: mpm_common's graceful handler of a child puts /dev/null on the descriptor
+ * numbers the listeners had at the fork, which must not by then name a file the child
+ * opened. */
+static void drop_listeners(void)
+{
+    int null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+    for (kv_listen_rec_t *lr = kv_listeners; lr; lr = lr->next) {
+        apr_os_sock_t sd;
+
+        if (!lr->sd || apr_os_sock_get(&sd, lr->sd) != APR_SUCCESS) {
+            continue;
+        }
+        if (null_fd < 0 || dup2(null_fd, sd) < 0) {
+            close(sd);
+        }
+    }
+    if (null_fd >= 0) {
+        close(null_fd);
+    }
+}
+
+static void child_main(parent_t *pp, int slot, apr_socket_t *csd) __attribute__((noreturn));
+
+static void child_main(parent_t *pp, int slot, apr_socket_t *csd)
+{
+    kv_acceptor_t unused = {0}; /* a child of fork never accepts */
+    apr_pool_t *pchild;
+
+    drop_listeners();
+    pchild = kv_acceptor_child_start(&unused, pp->pconf, pp->s, NULL);
+    kv_acceptor_serve_connection(pp->s, pp->ptrans, csd, slot);
+    kv_mpm_child_exit(pchild, 0);
+}
+
+/* ---- The parent ---- */
+
+static int free_process_slot(void)
+{
+    int limit = kv_scoreboard_server_limit();
+
+    for (int slot = 0; slot < limit; slot++) {
+        if (kv_scoreboard_process(slot)->pid == 0) {
+            return slot;
+        }
+    }
+    return -1;
+}
+
+/* Fork a child in a free process slot to serve @a csd; then close the parent's copy. */
+static void hand_over(parent_t *pp, apr_socket_t *csd)
+{
+    int slot = free_process_slot();
+    kv_sb_process_t *proc = kv_scoreboard_process(slot);
+    apr_proc_t child;
+    apr_status_t rv;
+
+    proc->generation = pp->rs.generation;
+    proc->quiescing = 0;
+    kv_scoreboard_retire_worker(slot, 0);
+    kv_scoreboard_worker(slot, 0)->generation = pp->rs.generation;
+    kv_scoreboard_update(slot * kv_scoreboard_thread_limit(), KV_SB_STARTING, NULL);
+    rv = kv_mpm_fork(&child, pp->pconf);
+    if (rv == APR_INCHILD) {
+        child_main(pp, slot, csd);
+    }
+    if (rv == APR_INPARENT) {
+        proc->pid = child.pid; /* before any reaping: the loop reaps only after this */
+    } else {
+        kv_log_error(KV_LOG_MARK, KV_LOG_ERR, rv, pp->s,
+                     "KV01054: could not fork a child for a connection; accepting again in "
+                     "%d seconds",
+                     (int)apr_time_sec(KV_MPM_HOLDOFF));
+        kv_scoreboard_worker(slot, 0)->status = KV_SB_DEAD;
+        kv_mpm_hold_off(&pp->rs);
+    }
+    apr_pool_clear(pp->ptrans);
+}
+
+/* A child of this generation that could not start serving at all (it could not switch to
+ * User, say) will not do better for the next connection: accept nothing for a while. */
+static void on_reaped(void *baton, int slot, const kv_sb_process_t *was, apr_exit_why_e why,
+                      int code)
+{
+    parent_t *pp = baton;
+
+    if (slot >= 0 && was->generation == pp->rs.generation && APR_PROC_CHECK_EXIT(why) &&
+        code == KV_MPM_CHILD_FATAL) {
+        kv_mpm_hold_off(&pp->rs);
+    }
+}
+
+/* Another child may start: fewer than MaxRequestWorkers of this generation, a free slot.
+ * Reaching the bound is logged once a generation, as prefork does. */
+static int room_for_a_child(parent_t *pp)
+{
+    if (kv_mpm_room_for_children(pp->rs.generation, pp->l->max_workers) > 0) {
+        return 1;
+    }
+    if (!pp->reported_limit) {
+        kv_log_error(KV_LOG_MARK, KV_LOG_ERR, 0, pp->s,
+                     "KV01055: server reached MaxRequestWorkers setting, consider raising the "
+                     "MaxRequestWorkers setting");
+        pp->reported_limit = 1;
+    }
+    return 0;
+}
+
+/* Accept now? Under -X always: the one process serves each connection itself. */
+static int may_accept(parent_t *pp)
+{
+    if (kv_mpm_holding_off(&pp->rs)) {
+        return 0;
+    }
+    return kv_mpm_one_process || room_for_a_child(pp);
+}
+
+/* Take one connection from the ready listener @a lr and serve it: in a new child, or here
+ * under -X. */
+static void take_connection(parent_t *pp, kv_listen_rec_t *lr)
+{
+    apr_socket_t *csd = NULL;
+    apr_status_t rv = apr_socket_accept(&csd, lr->sd, pp->ptrans);
+
+    if (rv != APR_SUCCESS) {
+        kv_acceptor_failed(&pp->acc, rv, lr);
+        apr_pool_clear(pp->ptrans);
+        return;
+    }
+    if (kv_mpm_one_process) {
+        kv_acceptor_serve_connection(pp->s, pp->ptrans, csd, 0);
+    } else {
+        hand_over(pp, csd);
+    }
+}
+
+/* Sleep until a connection, a signal or a child's exit, for PARENT_TICK at most, and take
+ * a connection from each ready listener while there is room. */
+static void wait_and_accept(parent_t *pp)
+{
+    const apr_pollfd_t *ready;
+    apr_int32_t n = 0;
+
+    if (!may_accept(pp)) {
+        kv_mpm_wait_event(PARENT_TICK); /* the backlog keeps the connections meanwhile */
+        return;
+    }
+    if (apr_pollset_poll(pp->acc.pollset, PARENT_TICK, &n, &ready) != APR_SUCCESS) {
+        return;
+    }
+    for (apr_int32_t i = 0; i < n; i++) {
+        if (!ready[i].client_data) {
+            kv_mpm_wait_event(0); /* empty the pipe; the loop looks at what woke it */
+        }
+    }
+    for (apr_int32_t i = 0; i < n && !pp->acc.failed; i++) {
+        if (ready[i].client_data && may_accept(pp)) {
+            take_connection(pp, ready[i].client_data);
+        }
+    }
+}
+
+/* Serve until a signal ends the generation; returns what it asks for. */
+static int parent_loop(parent_t *pp)
+{
+    for (;;) {
+        int result;
+
+        wait_and_accept(pp);
+        kv_mpm_reap_children(pp->s, on_reaped, pp);
+        kv_mpm_stop_overdue_children(pp->s);
+        result = kv_mpm_take_signal();
+        if (result >= 0) {
+            return kv_mpm_end_generation(pp->s, result);
+        }
+        if (pp->acc.failed) {
+            kv_mpm_graceful_stop_children(pp->s, kv_mpm_graceful_shutdown_timeout());
+            return KV_MPM_FAILED;
+        }
+    }
+}
+
+/* Only the parent accepts, after poll said a listener is ready; non-blocking, so that a
+ * connection gone meanwhile cannot hold it in accept (an MPM of a later generation that
+ * accepts in blocking mode makes them blocking again, see accept.c). */
+static void make_listeners_nonblocking(void)
+{
+    for (kv_listen_rec_t *lr = kv_listeners; lr; lr = lr->next) {
+        apr_os_sock_t sd;
+        int flags;
+
+        if (lr->sd && apr_os_sock_get(&sd, lr->sd) == APR_SUCCESS &&
+            (flags = fcntl(sd, F_GETFL)) >= 0 && !(flags & O_NONBLOCK)) {
+            fcntl(sd, F_SETFL, flags | O_NONBLOCK);
+        }
+    }
+}
+
+/* The poll over every listener and the wake-up pipe (the acceptor of a process that watches
+ * signals itself, as under -X), and the connection pool. */
+static apr_status_t parent_init(parent_t *pp)
+{
+    apr_status_t rv;
+
+    pp->acc.s = pp->s;
+    pp->acc.one_process = 1;
+    rv = kv_acceptor_init(&pp->acc, pp->pconf);
+    if (rv == APR_SUCCESS) {
+        rv = kv_accept_create_ptrans(pp->pconf, &pp->ptrans);
+    }
+    if (rv != APR_SUCCESS) {
+        kv_log_error(KV_LOG_MARK, KV_LOG_EMERG, rv, pp->s,
+                     "KV01056: could not set up the accept loop");
+        return rv;
+    }
+    make_listeners_nonblocking();
+    return APR_SUCCESS;
+}
+
+/* The scoreboard keeps the first generation's ServerLimit for the life of the parent. */
+static apr_status_t setup_scoreboard(prefork_limits_t *l, kv_server_t *s)
+{
+    apr_status_t rv =
+        kv_scoreboard_create_for(kv_pglobal, "fork", l->server_limit * KV_MPM_DRAIN_HEADROOM, 1);
+    int kept = kv_scoreboard_server_limit() / KV_MPM_DRAIN_HEADROOM;
+    prefork_limits_t was = *l;
+
+    if (rv == APR_EINVAL && kept > 0) {
+        if (kept != l->server_limit) {
+            kv_log_error(KV_LOG_MARK, KV_LOG_WARNING, 0, s,
+                         "KV01057: changing ServerLimit to %d from original value of %d not "
+                         "allowed during restart",
+                         l->server_limit, kept);
+        }
+        l->server_limit = kept;
+        warn_fixes(s, &was, l, prefork_limits_fix(l));
+        return APR_SUCCESS;
+    }
+    if (rv != APR_SUCCESS) {
+        kv_log_error(KV_LOG_MARK, KV_LOG_EMERG, rv, s, "KV01058: could not create the scoreboard");
+    }
+    return rv;
+}
+
+/* -X: no children. The process serves each connection itself, one at a time, in process
+ * slot 0, after switching to User and Group once, as a child would. */
+static int serve_one_process(parent_t *pp)
+{
+    kv_sb_process_t *proc = kv_scoreboard_process(0);
+    apr_pool_t *pchild;
+    int result = KV_MPM_FAILED;
+
+    proc->pid = getpid();
+    proc->generation = pp->rs.generation;
+    apr_pool_create(&pchild, pp->pconf);
+    apr_pool_tag(pchild, "pchild");
+    if (kv_mpm_change_identity(pp->s) == APR_SUCCESS) {
+        kv_run_child_init(pchild, pp->s);
+        result = parent_loop(pp);
+    }
+    proc->pid = 0;
+    kv_scoreboard_update(0, KV_SB_DEAD, NULL);
+    apr_pool_destroy(pchild);
+    return result;
+}
+
+static int fork_run(apr_pool_t *pconf, apr_pool_t *plog, kv_server_t *s)
+{
+    parent_t pp = {0};
+
+    (void)plog;
+    pp.pconf = pconf;
+    pp.s = s;
+    pp.rs.generation = kv_my_generation;
+    pp.l = conf_ready(conf_of(s), s);
+    if (kv_mpm_parent_prepare(s) != APR_SUCCESS || setup_scoreboard(pp.l, s) != APR_SUCCESS ||
+        parent_init(&pp) != APR_SUCCESS) {
+        return KV_MPM_FAILED;
+    }
+    if (kv_mpm_one_process) {
+        return serve_one_process(&pp);
+    }
+    return parent_loop(&pp);
+}
+
+/* ---- Hooks and the module record ---- */
+
+static int fork_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
+                            kv_server_t *s)
+{
+    (void)pconf;
+    (void)plog;
+    (void)ptemp;
+    conf_ready(conf_of(s), s);
+    return KV_OK;
+}
+
+static int fork_query(int query, int *result)
+{
+    static const fork_conf_t unset = {KV_UNSET_INT, KV_UNSET_INT, {0, 0, 0, 0, 0}, 0};
+    prefork_limits_t l;
+
+    /* Asked before post_config (kiva -t): bring the limits into range now, with the same
+     * warnings, so that the effective values and the directive to change are shown. */
+    if (cur_conf && !cur_conf->ready) {
+        conf_ready(cur_conf, NULL);
+    }
+    l = cur_conf ? cur_conf->run : merged_limits(&unset);
+    prefork_limits_fix(&l);
+    switch (query) {
+    case KV_MPMQ_IS_THREADED:
+    case KV_MPMQ_IS_ASYNC:
+        *result = 0;
+        return KV_OK;
+    case KV_MPMQ_IS_FORKED:
+    case KV_MPMQ_MAX_THREADS:
+        *result = 1;
+        return KV_OK;
+    case KV_MPMQ_MAX_DAEMONS:
+        *result = l.server_limit;
+        return KV_OK;
+    case KV_MPMQ_MAX_WORKERS:
+        *result = l.max_workers;
+        return KV_OK;
+    default:
+        return KV_DECLINED;
+    }
+}
+
+static const char *fork_get_name(void)
+{
+    return "fork";
+}
+
+static void fork_register_hooks(apr_pool_t *p)
+{
+    (void)p;
+    kv_hook_mpm(fork_run, NULL, NULL, KV_HOOK_MIDDLE);
+    kv_hook_mpm_query(fork_query, NULL, NULL, KV_HOOK_MIDDLE);
+    kv_hook_mpm_get_name(fork_get_name, NULL, NULL, KV_HOOK_MIDDLE);
+    kv_hook_post_config(fork_post_config, NULL, NULL, KV_HOOK_MIDDLE);
+}
+
+kv_module_t mpm_fork_module = {
+    KV_MODULE_HEADER("mpm_fork"),
+    .create_server_config = create_fork_conf,
+    .commands = fork_cmds,
+    .register_hooks = fork_register_hooks,
+};
