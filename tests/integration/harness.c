@@ -805,6 +805,15 @@ char *kvt_server_diagnostics(kvt_server_t *srv)
     return d;
 }
 
+char *kvt_server_error_log(kvt_server_t *srv)
+{
+    char *path = kvt_strf("%s/logs/error_log", srv->root);
+    char *log = slurp(path);
+
+    free(path);
+    return log ? log : kvt_strf("%s", "");
+}
+
 static int port_listens(void *arg)
 {
     return tcp_inode(*(int *)arg, -1, "0A") != 0;

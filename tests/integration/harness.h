@@ -103,6 +103,9 @@ const char *kvt_server_conf_path(const kvt_server_t *srv); /**< its config file 
 /** The server's error_log and stderr so far, for failure messages. */
 char *kvt_server_diagnostics(kvt_server_t *srv);
 
+/** The server's logs/error_log so far, NUL-terminated ("" if there is none); free() it. */
+char *kvt_server_error_log(kvt_server_t *srv);
+
 /** Stop every server this test started; the checked teardown of every TCase. */
 void kvt_teardown(void);
 

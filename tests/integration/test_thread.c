@@ -109,22 +109,6 @@ static void wait_threads(pid_t pid, int min, int max, const char *why)
                   why, kvt_threads(pid), min, max);
 }
 
-static char *error_log(kvt_server_t *srv)
-{
-    char *path = kvt_strf("%s/logs/error_log", kvt_server_root(srv));
-    FILE *f = fopen(path, "r");
-    char *buf = calloc(1, 65536);
-    size_t n = 0;
-
-    if (f) {
-        n = fread(buf, 1, 65535, f);
-        fclose(f);
-    }
-    buf[n] = '\0';
-    free(path);
-    return buf;
-}
-
 static int pid_gone(void *arg)
 {
     return !kvt_pid_alive(*(pid_t *)arg);
@@ -213,7 +197,7 @@ START_TEST(test_max_request_workers_bounds_connections)
     ck_assert_int_eq(r.status, 200);
     ck_assert_str_eq(r.body, "f");
     kvt_response_free(&r);
-    log = error_log(srv);
+    log = kvt_server_error_log(srv);
     ck_assert_msg(kvt_contains(log, "KV01079: server reached MaxRequestWorkers setting"), "%s",
                   log);
     free(log);
@@ -292,7 +276,7 @@ START_TEST(test_crashed_child_is_replaced)
     ck_assert_int_eq(kill(r.victim, SIGSEGV), 0);
     ck_assert_msg(kvt_wait_for(victim_replaced, &r, DEADLINE_MS), "no new child after SIGSEGV");
     assert_serves(srv);
-    log = error_log(srv);
+    log = kvt_server_error_log(srv);
     want = kvt_strf("child pid %ld exit signal Segmentation fault (11)", (long)r.victim);
     ck_assert_msg(kvt_contains(log, want), "%s", log);
     free(want);
@@ -437,7 +421,7 @@ START_TEST(test_max_request_workers_clamped_to_thread_limit)
     kvt_server_start(srv);
     only_child(srv);
     assert_serves(srv);
-    log = error_log(srv);
+    log = kvt_server_error_log(srv);
     ck_assert_msg(kvt_contains(log, "MaxRequestWorkers of 10 exceeds ThreadLimit value of 4 "
                                     "threads, decreasing MaxRequestWorkers to 4"),
                   "%s", log);
