@@ -275,6 +275,8 @@ static apr_status_t start_thread(server_t *sv, conn_thread_t *ct)
         apr_thread_mutex_lock(sv->lock);
         sv->live--;
         apr_thread_mutex_unlock(sv->lock);
+        ct->thd = NULL;
+        apr_pool_clear(ct->tpool);
     }
     return rv;
 }
@@ -324,7 +326,6 @@ static void give_back_slot(server_t *sv, conn_thread_t *ct)
 static int accept_one(server_t *sv, conn_thread_t *ct)
 {
     int taken = 0;
-
     apr_socket_t *csd = NULL;
     apr_status_t rv = kv_accept_create_ptrans(sv->pconns, &ct->ptrans);
 
