@@ -2,18 +2,24 @@
 #include "policy.h"
 #include "kv_config.h"
 
+static int smaller(int a, int b)
+{
+    return a < b ? a : b;
+}
+
 thread_limits_t thread_limits_default(const thread_limits_t *set)
 {
     thread_limits_t l;
-    int at_least;
+    int by_limit = THREAD_DEFAULT_MAX_WORKERS;
+    int room;
 
-    l.max_workers = KV_MERGE_INT(set->max_workers, KV_UNSET_INT, THREAD_DEFAULT_MAX_WORKERS);
-    at_least = l.max_workers > THREAD_DEFAULT_MAX_WORKERS ? l.max_workers
-                                                          : THREAD_DEFAULT_MAX_WORKERS;
-    if (at_least > THREAD_HARD_THREAD_LIMIT) {
-        at_least = THREAD_HARD_THREAD_LIMIT;
+    if (set->thread_limit >= 1) {
+        by_limit = smaller(by_limit, set->thread_limit);
     }
-    l.thread_limit = KV_MERGE_INT(set->thread_limit, KV_UNSET_INT, at_least);
+    l.max_workers = KV_MERGE_INT(set->max_workers, KV_UNSET_INT, by_limit);
+    room = l.max_workers > THREAD_DEFAULT_MAX_WORKERS ? l.max_workers : THREAD_DEFAULT_MAX_WORKERS;
+    l.thread_limit =
+        KV_MERGE_INT(set->thread_limit, KV_UNSET_INT, smaller(room, THREAD_HARD_THREAD_LIMIT));
     return l;
 }
 

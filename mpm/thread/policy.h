@@ -22,9 +22,9 @@ enum {
     THREAD_FIX_WORKERS_LOW = 1 << 3   /**< MaxRequestWorkers below 1 */
 };
 
-/** Apply the defaults to @a set (KV_UNSET_INT where not configured): MaxRequestWorkers 256,
- * ThreadLimit as large as MaxRequestWorkers and at least 256, so that raising
- * MaxRequestWorkers alone is enough. */
+/** Apply the defaults to @a set (KV_UNSET_INT where not configured): MaxRequestWorkers 256
+ * (or ThreadLimit if that is smaller), ThreadLimit as large as MaxRequestWorkers and at least
+ * 256, so that setting either one alone is enough. */
 thread_limits_t thread_limits_default(const thread_limits_t *set);
 
 /** Bring @a l into range as httpd does; returns the THREAD_FIX_* bits of what changed. */

@@ -166,8 +166,8 @@ static const kv_command_t thread_cmds[] = {
      "MaxRequestWorkers N: most connections served at once, a thread each"},
     {"MaxClients", kv_set_int_slot, KV_OFFSET(thread_conf_t, set.max_workers), 1, 1, KV_CTX_MAIN,
      KV_CMD_SERVER_CONF, "MaxClients N: old name of MaxRequestWorkers"},
-    {"ThreadLimit", kv_set_int_slot, KV_OFFSET(thread_conf_t, set.thread_limit), 1, 1,
-     KV_CTX_MAIN, KV_CMD_SERVER_CONF,
+    {"ThreadLimit", kv_set_int_slot, KV_OFFSET(thread_conf_t, set.thread_limit), 1, 1, KV_CTX_MAIN,
+     KV_CMD_SERVER_CONF,
      "ThreadLimit N: upper bound of MaxRequestWorkers for the life of the server"},
     {NULL, NULL, NULL, 0, 0, 0, 0, NULL}};
 
@@ -591,8 +591,8 @@ static void on_reaped(void *baton, int slot, const kv_sb_process_t *was, apr_exi
                       int code)
 {
     parent_t *pp = baton;
-    int limit = kv_mpm_room_for_children(pp->rs.generation, 1) > 0 ? kv_scoreboard_server_limit()
-                                                                    : 0;
+    int limit =
+        kv_mpm_room_for_children(pp->rs.generation, 1) > 0 ? kv_scoreboard_server_limit() : 0;
 
     if (kv_mpm_respawn_wanted(&pp->rs, slot, was, why, code, limit, MAX_RESPAWN_RATE)) {
         make_child(pp, slot);
@@ -612,8 +612,8 @@ static void maintain(void *baton)
  * process slot for the child of the previous generation while it drains. */
 static apr_status_t setup_scoreboard(thread_limits_t *l, kv_server_t *s)
 {
-    apr_status_t rv = kv_scoreboard_create_for(kv_pglobal, "thread", 1 * KV_MPM_DRAIN_HEADROOM,
-                                               l->thread_limit);
+    apr_status_t rv =
+        kv_scoreboard_create_for(kv_pglobal, "thread", 1 * KV_MPM_DRAIN_HEADROOM, l->thread_limit);
     int kept = kv_scoreboard_thread_limit();
     thread_limits_t was = *l;
 

@@ -326,8 +326,7 @@ START_TEST(test_graceful_restart)
                   (int)now, (int)old);
     ck_assert_msg(kvt_pid_alive(old), "the old child did not wait for its connection");
     get_keepalive(fd, conn, sizeof(conn));
-    ck_assert_msg(strcasecmp(conn, "close") == 0, "old child's answer said Connection: '%s'",
-                  conn);
+    ck_assert_msg(strcasecmp(conn, "close") == 0, "old child's answer said Connection: '%s'", conn);
     ck_assert_msg(kvt_is_closed(fd, 5000), "the old child kept its connection open");
     close(fd);
     ck_assert_msg(kvt_wait_for(pid_gone, &old, DEADLINE_MS), "the old child did not exit");
@@ -414,10 +413,20 @@ END_TEST
 START_TEST(test_max_request_workers_clamped_to_thread_limit)
 {
     kvt_server_t *srv = thread_server();
-    char *log;
+    char *log, *err = NULL;
+    int status;
 
     kvt_server_conf(srv, "ThreadLimit 4");
     kvt_server_conf(srv, "MaxRequestWorkers 10");
+    kvt_server_write_conf(srv);
+    ck_assert_int_eq(kvt_run_kiva(&status, NULL, &err, "-f", kvt_server_conf_path(srv), "-t",
+                                  (const char *)NULL),
+                     0);
+    ck_assert_int_eq(status, 0);
+    ck_assert_msg(kvt_contains(err, "decreasing MaxRequestWorkers to 4") &&
+                      kvt_contains(err, "see the ThreadLimit directive") &&
+                      kvt_contains(err, "Syntax OK"),
+                  "kiva -t said: %s", err);
     kvt_server_start(srv);
     only_child(srv);
     assert_serves(srv);

@@ -42,6 +42,20 @@ START_TEST(test_small_max_workers_keeps_default_thread_limit)
 }
 END_TEST
 
+/* ThreadLimit alone: MaxRequestWorkers follows it down, without a warning. */
+START_TEST(test_max_workers_follows_small_thread_limit)
+{
+    thread_limits_t l = configured(KV_UNSET_INT, 10);
+
+    ck_assert_uint_eq(thread_limits_fix(&l), 0);
+    ck_assert_int_eq(l.max_workers, 10);
+    ck_assert_int_eq(l.thread_limit, 10);
+    l = configured(KV_UNSET_INT, 1000);
+    ck_assert_uint_eq(thread_limits_fix(&l), 0);
+    ck_assert_int_eq(l.max_workers, 256);
+}
+END_TEST
+
 START_TEST(test_max_workers_clamped_to_thread_limit)
 {
     thread_limits_t l = configured(100, 10);
@@ -87,6 +101,7 @@ int main(void)
     tcase_add_test(tc, test_defaults);
     tcase_add_test(tc, test_thread_limit_follows_max_workers);
     tcase_add_test(tc, test_small_max_workers_keeps_default_thread_limit);
+    tcase_add_test(tc, test_max_workers_follows_small_thread_limit);
     tcase_add_test(tc, test_max_workers_clamped_to_thread_limit);
     tcase_add_test(tc, test_zeroes_raised_to_one);
     tcase_add_test(tc, test_hard_limit);
