@@ -553,6 +553,7 @@ static apr_status_t make_child(parent_t *pp, int slot)
     proc->pid = 0;
     proc->generation = pp->rs.generation;
     proc->quiescing = 0;
+    proc->conns_total = proc->conns_keepalive = proc->conns_writing = proc->conns_closing = 0;
     for (int t = 0; t < kv_scoreboard_thread_limit(); t++) {
         kv_scoreboard_retire_worker(slot, t);
         kv_scoreboard_worker(slot, t)->generation = pp->rs.generation;
