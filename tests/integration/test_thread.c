@@ -358,17 +358,32 @@ START_TEST(test_k_stop)
 }
 END_TEST
 
-/* WINCH: the connection in flight is answered, then the server exits. */
+struct taken {
+    kvt_server_t *srv;
+    int fd;
+    pid_t pid;
+};
+
+static int taken_by_child(void *arg)
+{
+    const struct taken *t = arg;
+    return kvt_serving_pid(t->srv, t->fd) == t->pid;
+}
+
+/* WINCH: the connection in flight (taken by the child) is answered, then the server exits. */
 START_TEST(test_graceful_stop_finishes_connection)
 {
     kvt_server_t *srv = thread_server();
     kvt_response_t r;
     int fd, status;
 
+    struct taken t = {srv, -1, 0};
+
     kvt_server_start(srv);
-    only_child(srv);
-    fd = kvt_connect(kvt_server_port(srv));
+    t.pid = only_child(srv);
+    fd = t.fd = kvt_connect(kvt_server_port(srv));
     kvt_send(fd, "GET /f.txt HTTP/1.1\r\nHost: localhost\r\n");
+    ck_assert_msg(kvt_wait_for(taken_by_child, &t, DEADLINE_MS), "the child did not take it");
     ck_assert_int_eq(kill(kvt_server_pid(srv), SIGWINCH), 0);
     ck_assert_msg(kvt_server_wait_exit(srv, 1000) == -1, "the server did not wait");
     kvt_send(fd, "\r\n");
@@ -386,11 +401,28 @@ END_TEST
 
 /* ---- Status, limits, -X ---- */
 
+/* The ?auto page names the MPM, and its scoreboard shows this request's thread writing ('W')
+ * and the held connection's waiting for its next request ('K'), once that thread is back
+ * to waiting. */
+static int status_shows_both_threads(void *arg)
+{
+    kvt_response_t r;
+    const char *board;
+    int yes;
+
+    kvt_get(kvt_server_port(arg), "/server-status?auto", &r);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_msg(kvt_contains(r.body, "ServerMPM: thread\n"), "%s", r.body);
+    board = strstr(r.body, "Scoreboard: ");
+    ck_assert_ptr_nonnull(board);
+    yes = strchr(board, 'W') && strchr(board, 'K');
+    kvt_response_free(&r);
+    return yes;
+}
+
 START_TEST(test_status_names_the_mpm)
 {
     kvt_server_t *srv = thread_server();
-    kvt_response_t r;
-    const char *board;
     int fd;
 
     kvt_server_conf(srv, LOAD_STATUS, KV_TEST_BUILDDIR);
@@ -398,14 +430,8 @@ START_TEST(test_status_names_the_mpm)
     kvt_server_start(srv);
     only_child(srv);
     fd = held_connection(srv);
-    kvt_get(kvt_server_port(srv), "/server-status?auto", &r);
-    ck_assert_int_eq(r.status, 200);
-    ck_assert_msg(kvt_contains(r.body, "ServerMPM: thread\n"), "%s", r.body);
-    board = strstr(r.body, "Scoreboard: ");
-    ck_assert_ptr_nonnull(board);
-    /* this request's thread writes; the held connection's waits for its next request */
-    ck_assert_msg(strchr(board, 'W') && strchr(board, 'K'), "%s", r.body);
-    kvt_response_free(&r);
+    ck_assert_msg(kvt_wait_for(status_shows_both_threads, srv, DEADLINE_MS),
+                  "the scoreboard never showed a 'W' and a 'K' thread");
     close(fd);
 }
 END_TEST
