@@ -11,7 +11,13 @@
  * block them), waits while MaxRequestWorkers threads are alive, accepts into a new
  * transaction pool and starts a thread on it. A thread that ends joins the one that ended
  * before it, so at most one ended thread waits to be joined; the listener joins the last
- * one when it needs its slot or stops. */
+ * one when it needs its slot or stops. Told to finish (graceful restart or stop,
+ * MaxConnectionsPerChild), the child accepts no more, lets its threads end their connections
+ * (each answers with Connection: close) and exits; TERM ends it at once.
+ *
+ * Under -X the listener and the threads run in the parent: a stop or restart cuts the
+ * connections still served, a graceful one lets them finish (within GracefulShutdownTimeout,
+ * if set) before the next generation serves. */
 #include <signal.h>
 #include <unistd.h>
 
