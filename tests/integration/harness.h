@@ -193,6 +193,10 @@ uid_t kvt_pid_uid(pid_t pid);
 /** Pid of the server process that holds the server side of @a client_fd, or 0. */
 pid_t kvt_serving_pid(kvt_server_t *srv, int client_fd);
 
+/** Wait up to @a timeout_ms until process @a pid holds the server side of @a client_fd
+ * (it accepted the connection); non-zero if it does. */
+int kvt_wait_serving_pid(kvt_server_t *srv, int client_fd, pid_t pid, int timeout_ms);
+
 /** Backlog of the socket listening on 127.0.0.1:@a port (Send-Q in `ss -ltn`), or -1. */
 long kvt_listen_backlog(int port);
 

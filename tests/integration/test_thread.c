@@ -358,32 +358,19 @@ START_TEST(test_k_stop)
 }
 END_TEST
 
-struct taken {
-    kvt_server_t *srv;
-    int fd;
-    pid_t pid;
-};
-
-static int taken_by_child(void *arg)
-{
-    const struct taken *t = arg;
-    return kvt_serving_pid(t->srv, t->fd) == t->pid;
-}
-
 /* WINCH: the connection in flight (taken by the child) is answered, then the server exits. */
 START_TEST(test_graceful_stop_finishes_connection)
 {
     kvt_server_t *srv = thread_server();
     kvt_response_t r;
     int fd, status;
-
-    struct taken t = {srv, -1, 0};
+    pid_t child;
 
     kvt_server_start(srv);
-    t.pid = only_child(srv);
-    fd = t.fd = kvt_connect(kvt_server_port(srv));
+    child = only_child(srv);
+    fd = kvt_connect(kvt_server_port(srv));
     kvt_send(fd, "GET /f.txt HTTP/1.1\r\nHost: localhost\r\n");
-    ck_assert_msg(kvt_wait_for(taken_by_child, &t, DEADLINE_MS), "the child did not take it");
+    ck_assert_msg(kvt_wait_serving_pid(srv, fd, child, DEADLINE_MS), "the child did not take it");
     ck_assert_int_eq(kill(kvt_server_pid(srv), SIGWINCH), 0);
     ck_assert_msg(kvt_server_wait_exit(srv, 1000) == -1, "the server did not wait");
     kvt_send(fd, "\r\n");
