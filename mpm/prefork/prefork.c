@@ -403,27 +403,15 @@ static void maintain(void *baton)
     pp->rs.respawned = 0;
 }
 
-/* The scoreboard keeps the first generation's ServerLimit for the life of the parent. */
+/* The scoreboard keeps the first generation's ServerLimit (see kv_mpm_setup_scoreboard). */
 static apr_status_t setup_scoreboard(prefork_limits_t *l, kv_server_t *s)
 {
-    apr_status_t rv =
-        kv_scoreboard_create_for(kv_pglobal, "prefork", l->server_limit * KV_MPM_DRAIN_HEADROOM, 1);
-    int kept = kv_scoreboard_server_limit() / KV_MPM_DRAIN_HEADROOM;
     prefork_limits_t was = *l;
+    int threads = 1, kept;
+    apr_status_t rv = kv_mpm_setup_scoreboard(s, "prefork", &l->server_limit, &threads, &kept);
 
-    if (rv == APR_EINVAL && kept > 0) {
-        if (kept != l->server_limit) {
-            kv_log_error(KV_LOG_MARK, KV_LOG_WARNING, 0, s,
-                         "KV00439: changing ServerLimit to %d from original value of %d not "
-                         "allowed during restart",
-                         l->server_limit, kept);
-        }
-        l->server_limit = kept;
+    if (kept) {
         warn_fixes(s, &was, l, prefork_limits_fix(l));
-        return APR_SUCCESS;
-    }
-    if (rv != APR_SUCCESS) {
-        kv_log_error(KV_LOG_MARK, KV_LOG_EMERG, rv, s, "KV00440: could not create the scoreboard");
     }
     return rv;
 }
