@@ -619,24 +619,12 @@ static void maintain(void *baton)
  * process slot for the child of the previous generation while it drains. */
 static apr_status_t setup_scoreboard(thread_limits_t *l, kv_server_t *s)
 {
-    apr_status_t rv =
-        kv_scoreboard_create_for(kv_pglobal, "thread", 1 * KV_MPM_DRAIN_HEADROOM, l->thread_limit);
-    int kept = kv_scoreboard_thread_limit();
     thread_limits_t was = *l;
+    int servers = 1, kept;
+    apr_status_t rv = kv_mpm_setup_scoreboard(s, "thread", &servers, &l->thread_limit, &kept);
 
-    if (rv == APR_EINVAL && kept > 0) {
-        if (kept != l->thread_limit) {
-            kv_log_error(KV_LOG_MARK, KV_LOG_WARNING, 0, s,
-                         "KV01075: changing ThreadLimit to %d from original value of %d not "
-                         "allowed during restart",
-                         l->thread_limit, kept);
-        }
-        l->thread_limit = kept;
+    if (kept) {
         warn_fixes(s, &was, l, thread_limits_fix(l));
-        return APR_SUCCESS;
-    }
-    if (rv != APR_SUCCESS) {
-        kv_log_error(KV_LOG_MARK, KV_LOG_EMERG, rv, s, "KV01076: could not create the scoreboard");
     }
     return rv;
 }
