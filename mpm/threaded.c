@@ -186,6 +186,7 @@ static apr_status_t make_child(parent_t *pp, int slot)
     proc->pid = 0;
     proc->generation = pp->rs.generation;
     proc->quiescing = 0;
+    proc->not_accepting = 0;
     proc->conns_total = proc->conns_keepalive = proc->conns_writing = proc->conns_closing = 0;
     reset_workers(pp, slot);
     rv = kv_mpm_fork(&child, pp->pconf);
@@ -264,8 +265,9 @@ static prefork_census_t take_census(const parent_t *pp, int *to_stop)
         const kv_sb_process_t *proc = kv_scoreboard_process(slot);
         int idle = 0;
 
-        if (proc->pid == 0 || proc->generation != pp->rs.generation || proc->quiescing) {
-            continue;
+        if (proc->pid == 0 || proc->generation != pp->rs.generation || proc->quiescing ||
+            proc->not_accepting) {
+            continue; /* as httpd: a child at its connection limit offers no spare threads */
         }
         for (int t = 0; t < pp->l->threads_per_child; t++) {
             idle += worker_is_idle(kv_scoreboard_worker(slot, t)->status);
