@@ -32,6 +32,8 @@ typedef struct {
     pid_t pid;           /**< 0 when the slot is free */
     int generation;      /**< kv_my_generation it was started in */
     int quiescing;       /**< finishing, no longer accepting */
+    int not_accepting;   /**< serving, but its connections are at its limit: it does not
+                          * accept now, so its idle workers are no spares (event) */
     /* Kept by an asynchronous MPM (event), 0 under the others: */
     int conns_total;     /**< open connections */
     int conns_keepalive; /**< of which waiting in the poller for their next request */

@@ -138,3 +138,36 @@ int kv_mpm_parent_loop(kv_server_t *s, kv_mpm_maintain_fn maintain, kv_mpm_reape
         }
     }
 }
+
+apr_status_t kv_mpm_setup_scoreboard(kv_server_t *s, const char *mpm, int *server_limit,
+                                     int *thread_limit, int *kept)
+{
+    apr_status_t rv = kv_scoreboard_create_for(
+        kv_pglobal, mpm, *server_limit * KV_MPM_DRAIN_HEADROOM, *thread_limit);
+    int kept_servers = kv_scoreboard_server_limit() / KV_MPM_DRAIN_HEADROOM;
+    int kept_threads = kv_scoreboard_thread_limit();
+
+    *kept = 0;
+    if (rv == APR_EINVAL && kept_servers > 0) {
+        if (kept_servers != *server_limit) {
+            kv_log_error(KV_LOG_MARK, KV_LOG_WARNING, 0, s,
+                         "KV00924: changing ServerLimit to %d from original value of %d not "
+                         "allowed during restart",
+                         *server_limit, kept_servers);
+        }
+        if (kept_threads != *thread_limit) {
+            kv_log_error(KV_LOG_MARK, KV_LOG_WARNING, 0, s,
+                         "KV00925: changing ThreadLimit to %d from original value of %d not "
+                         "allowed during restart",
+                         *thread_limit, kept_threads);
+        }
+        *server_limit = kept_servers;
+        *thread_limit = kept_threads;
+        *kept = 1;
+        return APR_SUCCESS;
+    }
+    if (rv != APR_SUCCESS) {
+        kv_log_error(KV_LOG_MARK, KV_LOG_EMERG, rv, s, "KV00926: could not create the scoreboard");
+    }
+    return rv;
+}

@@ -55,6 +55,15 @@ int kv_mpm_respawn_wanted(kv_mpm_respawn_t *r, int slot, const kv_sb_process_t *
  * of the whole scoreboard. */
 int kv_mpm_room_for_children(int generation, int max_children);
 
+/** Create the scoreboard of MPM @a mpm (or keep the one an earlier generation of it made):
+ * *server_limit processes, times KV_MPM_DRAIN_HEADROOM for draining children, of
+ * *thread_limit workers each. Its limits stay the first generation's for the life of the
+ * parent: a restart that asks for others gets httpd's warnings, the kept values in
+ * *server_limit and *thread_limit, and *kept set to 1, so that the MPM brings its other
+ * limits into range again. Logs and returns the error of creating it. */
+apr_status_t kv_mpm_setup_scoreboard(kv_server_t *s, const char *mpm, int *server_limit,
+                                     int *thread_limit, int *kept);
+
 /** Before a generation's parent serves: there must be listeners, and it takes the
  * parent's signals. Logs and returns an error if it cannot serve. */
 apr_status_t kv_mpm_parent_prepare(kv_server_t *s);

@@ -186,6 +186,7 @@ static apr_status_t make_child(parent_t *pp, int slot)
     proc->pid = 0;
     proc->generation = pp->rs.generation;
     proc->quiescing = 0;
+    proc->not_accepting = 0;
     proc->conns_total = proc->conns_keepalive = proc->conns_writing = proc->conns_closing = 0;
     reset_workers(pp, slot);
     rv = kv_mpm_fork(&child, pp->pconf);
@@ -264,8 +265,9 @@ static prefork_census_t take_census(const parent_t *pp, int *to_stop)
         const kv_sb_process_t *proc = kv_scoreboard_process(slot);
         int idle = 0;
 
-        if (proc->pid == 0 || proc->generation != pp->rs.generation || proc->quiescing) {
-            continue;
+        if (proc->pid == 0 || proc->generation != pp->rs.generation || proc->quiescing ||
+            proc->not_accepting) {
+            continue; /* as httpd: a child at its connection limit offers no spare threads */
         }
         for (int t = 0; t < pp->l->threads_per_child; t++) {
             idle += worker_is_idle(kv_scoreboard_worker(slot, t)->status);
@@ -320,36 +322,17 @@ static void maintain(void *baton)
     pp->rs.respawned = 0;
 }
 
-/* The scoreboard keeps the first generation's ServerLimit and ThreadLimit for the life of
- * the parent, with room for draining children (KV_MPM_DRAIN_HEADROOM). */
+/* The scoreboard keeps the first generation's ServerLimit and ThreadLimit (see
+ * kv_mpm_setup_scoreboard). */
 static apr_status_t setup_scoreboard(worker_limits_t *l, kv_server_t *s)
 {
-    apr_status_t rv = kv_scoreboard_create_for(
-        kv_pglobal, mpm->name, l->server_limit * KV_MPM_DRAIN_HEADROOM, l->thread_limit);
-    int kept_servers = kv_scoreboard_server_limit() / KV_MPM_DRAIN_HEADROOM;
-    int kept_threads = kv_scoreboard_thread_limit();
     worker_limits_t was = *l;
+    int kept;
+    apr_status_t rv =
+        kv_mpm_setup_scoreboard(s, mpm->name, &l->server_limit, &l->thread_limit, &kept);
 
-    if (rv == APR_EINVAL && kept_servers > 0) {
-        if (kept_servers != l->server_limit) {
-            kv_log_error(KV_LOG_MARK, KV_LOG_WARNING, 0, s,
-                         "KV00924: changing ServerLimit to %d from original value of %d not "
-                         "allowed during restart",
-                         l->server_limit, kept_servers);
-        }
-        if (kept_threads != l->thread_limit) {
-            kv_log_error(KV_LOG_MARK, KV_LOG_WARNING, 0, s,
-                         "KV00925: changing ThreadLimit to %d from original value of %d not "
-                         "allowed during restart",
-                         l->thread_limit, kept_threads);
-        }
-        l->server_limit = kept_servers;
-        l->thread_limit = kept_threads;
+    if (kept) {
         warn_fixes(s, &was, l, worker_limits_fix(l));
-        return APR_SUCCESS;
-    }
-    if (rv != APR_SUCCESS) {
-        kv_log_error(KV_LOG_MARK, KV_LOG_EMERG, rv, s, "KV00926: could not create the scoreboard");
     }
     return rv;
 }

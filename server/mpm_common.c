@@ -156,26 +156,74 @@ static const kv_command_t common_cmds[] = {
 
 /* Started as root, the children will switch to User and Group: find out now whether they
  * can, so that a bad default stops the start instead of every child. */
-static int check_identity(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, kv_server_t *s)
-{
+/* The identity children switch to, resolved once per generation by the parent: a child
+ * then reads neither the user nor the group database (the fork MPM starts one per
+ * connection, and initgroups alone cost it more than the fork). */
+typedef struct {
     apr_uid_t uid;
     apr_gid_t gid;
+    int ngroups;
+    gid_t *groups; /* supplementary groups of User, Group included */
+} identity_t;
 
-    (void)pconf;
+static identity_t *identity;
+
+static apr_status_t forget_identity(void *unused)
+{
+    (void)unused;
+    identity = NULL;
+    return APR_SUCCESS;
+}
+
+/* The supplementary groups of the user @a uid (named @a user, or "#uid") with @a gid. */
+static void resolve_groups(apr_pool_t *p, const char *user, identity_t *id)
+{
+    char *name = NULL;
+    int n = 32;
+
+    if (user[0] != '#') {
+        name = apr_pstrdup(p, user);
+    } else if (apr_uid_name_get(&name, id->uid, p) != APR_SUCCESS) {
+        name = NULL;
+    }
+    id->groups = apr_palloc(p, sizeof(gid_t) * (apr_size_t)n);
+    if (name && getgrouplist(name, id->gid, id->groups, &n) < 0) {
+        id->groups = apr_palloc(p, sizeof(gid_t) * (apr_size_t)n);
+        if (getgrouplist(name, id->gid, id->groups, &n) < 0) {
+            name = NULL;
+        }
+    }
+    if (!name) {
+        id->groups[0] = id->gid;
+        n = 1;
+    }
+    id->ngroups = n;
+}
+
+static int check_identity(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, kv_server_t *s)
+{
+    identity_t *id;
+    apr_gid_t user_gid;
+
     (void)plog;
+    (void)ptemp;
     if (geteuid() != 0) {
         return KV_OK;
     }
-    if (user_to_ids(ptemp, kv_mpm_user(), &uid, &gid) != APR_SUCCESS) {
+    id = apr_pcalloc(pconf, sizeof(*id));
+    if (user_to_ids(pconf, kv_mpm_user(), &id->uid, &user_gid) != APR_SUCCESS) {
         kv_log_error(KV_LOG_MARK, KV_LOG_EMERG, 0, s, "KV00400: User %s does not exist",
                      kv_mpm_user());
         return KV_HTTP_INTERNAL_SERVER_ERROR;
     }
-    if (group_to_gid(ptemp, kv_mpm_group(), &gid) != APR_SUCCESS) {
+    if (group_to_gid(pconf, kv_mpm_group(), &id->gid) != APR_SUCCESS) {
         kv_log_error(KV_LOG_MARK, KV_LOG_EMERG, 0, s, "KV00402: Group %s does not exist",
                      kv_mpm_group());
         return KV_HTTP_INTERNAL_SERVER_ERROR;
     }
+    resolve_groups(pconf, kv_mpm_user(), id);
+    identity = id;
+    apr_pool_cleanup_register(pconf, NULL, forget_identity, apr_pool_cleanup_null);
     return KV_OK;
 }
 
@@ -385,44 +433,47 @@ KV_DECLARE(apr_status_t) kv_mpm_signal_server(pid_t pid, const char *cmd)
 
 /* Supplementary groups for @a user (configured name or "#uid"), as initgroups sets them;
  * a uid with no name gets only its primary group. */
-static int set_groups(apr_pool_t *p, const char *user, apr_uid_t uid, apr_gid_t gid)
+/* The identity of User and Group, resolved now if the parent has not done it already. */
+static apr_status_t identity_of(apr_pool_t *p, identity_t *id)
 {
-    char *name = NULL;
+    apr_gid_t user_gid;
+    apr_status_t rv;
 
-    if (user[0] != '#') {
-        return initgroups(user, gid);
+    if (identity) {
+        *id = *identity;
+        return APR_SUCCESS;
     }
-    if (apr_uid_name_get(&name, uid, p) == APR_SUCCESS) {
-        return initgroups(name, gid);
+    rv = user_to_ids(p, kv_mpm_user(), &id->uid, &user_gid);
+    if (rv == APR_SUCCESS) {
+        rv = group_to_gid(p, kv_mpm_group(), &id->gid);
     }
-    return setgroups(1, &gid);
+    if (rv == APR_SUCCESS) {
+        resolve_groups(p, kv_mpm_user(), id);
+    }
+    return rv;
 }
 
 KV_DECLARE(apr_status_t) kv_mpm_change_identity(kv_server_t *s)
 {
     const char *user = kv_mpm_user();
     const char *group = kv_mpm_group();
+    identity_t id = {0};
     apr_pool_t *p;
-    apr_uid_t uid;
-    apr_gid_t gid, user_gid;
     apr_status_t rv;
 
     if (geteuid() != 0) {
         return APR_SUCCESS;
     }
     apr_pool_create(&p, NULL);
-    rv = user_to_ids(p, user, &uid, &user_gid);
-    if (rv == APR_SUCCESS) {
-        rv = group_to_gid(p, group, &gid);
-    }
-    if (rv == APR_SUCCESS && uid == 0) {
+    rv = identity_of(p, &id);
+    if (rv == APR_SUCCESS && id.uid == 0) {
         rv = APR_FROM_OS_ERROR(EPERM);
     }
     if (rv != APR_SUCCESS) {
         kv_log_error(KV_LOG_MARK, KV_LOG_ALERT, rv, s,
                      "KV00406: cannot serve as User %s and Group %s", user, group);
-    } else if (setgid(gid) != 0 || set_groups(p, user, uid, gid) != 0 || setuid(uid) != 0 ||
-               geteuid() == 0) {
+    } else if (setgid(id.gid) != 0 || setgroups((size_t)id.ngroups, id.groups) != 0 ||
+               setuid(id.uid) != 0 || geteuid() == 0) {
         rv = APR_FROM_OS_ERROR(errno ? errno : EPERM);
         kv_log_error(KV_LOG_MARK, KV_LOG_ALERT, rv, s,
                      "KV00407: could not switch to User %s and Group %s", user, group);

@@ -622,6 +622,8 @@ static void listener_loop(event_child_t *ev)
         } else {
             set_listening(ev, may_accept(ev));
         }
+        kv_scoreboard_process(ev->slot)->not_accepting =
+            !apr_atomic_read32(&ev->listening) && !apr_atomic_read32(&ev->exiting);
         publish_counts(ev);
         rv = apr_pollset_poll(ev->pollset, poll_timeout(ev), &n, &out);
         if (rv == APR_SUCCESS) {

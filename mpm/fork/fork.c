@@ -30,6 +30,7 @@
 #include "../accept.h"
 #include "../parent.h"
 #include "../prefork/policy.h"
+#include "../prefork/warnings.h"
 
 #define KV_LOG_MODULE "mpm_fork"
 
@@ -97,28 +98,6 @@ static prefork_limits_t merged_limits(const fork_conf_t *conf)
     return l;
 }
 
-/* Warn as httpd does about each limit prefork_limits_fix changed (@a fixed), from the
- * values @a was to @a l. */
-static void warn_fixes(kv_server_t *s, const prefork_limits_t *was, const prefork_limits_t *l,
-                       unsigned fixed)
-{
-    const kv_mpm_fix_warning_t warnings[] = {
-        {PREFORK_FIX_LIMIT_HIGH,
-         "KV01050: ServerLimit of %d exceeds compile-time limit of %d servers, decreasing to %d.",
-         was->server_limit, PREFORK_HARD_SERVER_LIMIT, l->server_limit, 0},
-        {PREFORK_FIX_LIMIT_LOW, "KV01051: ServerLimit of %d not allowed, increasing to 1.",
-         was->server_limit, 0, 0, 0},
-        {PREFORK_FIX_WORKERS_HIGH,
-         "KV01052: MaxRequestWorkers of %d exceeds ServerLimit value of %d servers, decreasing "
-         "MaxRequestWorkers to %d. To increase, please see the ServerLimit directive.",
-         was->max_workers, l->server_limit, l->max_workers, 0},
-        {PREFORK_FIX_WORKERS_LOW, "KV01053: MaxRequestWorkers of %d not allowed, increasing to 1.",
-         was->max_workers, 0, 0, 0},
-    };
-
-    kv_mpm_warn_fixes(KV_LOG_MODULE, s, warnings, sizeof(warnings) / sizeof(warnings[0]), fixed);
-}
-
 /* Compute the limits in force once per generation, warning about what was changed. */
 static prefork_limits_t *conf_ready(fork_conf_t *conf, kv_server_t *s)
 {
@@ -126,7 +105,7 @@ static prefork_limits_t *conf_ready(fork_conf_t *conf, kv_server_t *s)
         prefork_limits_t was = merged_limits(conf);
 
         conf->run = was;
-        warn_fixes(s, &was, &conf->run, prefork_limits_fix(&conf->run));
+        prefork_warn_fixes(KV_LOG_MODULE, s, &was, &conf->run, prefork_limits_fix(&conf->run));
         conf->ready = 1;
     }
     return &conf->run;
@@ -370,27 +349,15 @@ static apr_status_t parent_init(parent_t *pp)
     return APR_SUCCESS;
 }
 
-/* The scoreboard keeps the first generation's ServerLimit for the life of the parent. */
+/* The scoreboard keeps the first generation's ServerLimit (see kv_mpm_setup_scoreboard). */
 static apr_status_t setup_scoreboard(prefork_limits_t *l, kv_server_t *s)
 {
-    apr_status_t rv =
-        kv_scoreboard_create_for(kv_pglobal, "fork", l->server_limit * KV_MPM_DRAIN_HEADROOM, 1);
-    int kept = kv_scoreboard_server_limit() / KV_MPM_DRAIN_HEADROOM;
     prefork_limits_t was = *l;
+    int threads = 1, kept;
+    apr_status_t rv = kv_mpm_setup_scoreboard(s, "fork", &l->server_limit, &threads, &kept);
 
-    if (rv == APR_EINVAL && kept > 0) {
-        if (kept != l->server_limit) {
-            kv_log_error(KV_LOG_MARK, KV_LOG_WARNING, 0, s,
-                         "KV01057: changing ServerLimit to %d from original value of %d not "
-                         "allowed during restart",
-                         l->server_limit, kept);
-        }
-        l->server_limit = kept;
-        warn_fixes(s, &was, l, prefork_limits_fix(l));
-        return APR_SUCCESS;
-    }
-    if (rv != APR_SUCCESS) {
-        kv_log_error(KV_LOG_MARK, KV_LOG_EMERG, rv, s, "KV01058: could not create the scoreboard");
+    if (kept) {
+        prefork_warn_fixes(KV_LOG_MODULE, s, &was, l, prefork_limits_fix(l));
     }
     return rv;
 }

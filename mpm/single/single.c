@@ -121,13 +121,9 @@ static void maintain(void *baton)
 /* Room for the serving child and one old child that finishes after a graceful restart. */
 static apr_status_t setup_scoreboard(kv_server_t *s)
 {
-    apr_status_t rv =
-        kv_scoreboard_create_for(kv_pglobal, "single", SERVING_CHILDREN * KV_MPM_DRAIN_HEADROOM, 1);
+    int servers = SERVING_CHILDREN, threads = 1, kept;
 
-    if (rv != APR_SUCCESS) {
-        kv_log_error(KV_LOG_MARK, KV_LOG_EMERG, rv, s, "KV01032: could not create the scoreboard");
-    }
-    return rv;
+    return kv_mpm_setup_scoreboard(s, "single", &servers, &threads, &kept);
 }
 
 static int single_run(apr_pool_t *pconf, apr_pool_t *plog, kv_server_t *s)

@@ -422,6 +422,24 @@ pid_t kvt_serving_pid(kvt_server_t *srv, int client_fd)
     return holds_socket(srv->pid, inode) ? srv->pid : 0;
 }
 
+struct serving_cond {
+    kvt_server_t *srv;
+    int fd;
+    pid_t pid;
+};
+
+static int is_serving(void *arg)
+{
+    const struct serving_cond *c = arg;
+    return kvt_serving_pid(c->srv, c->fd) == c->pid;
+}
+
+int kvt_wait_serving_pid(kvt_server_t *srv, int client_fd, pid_t pid, int timeout_ms)
+{
+    struct serving_cond c = {srv, client_fd, pid};
+    return kvt_wait_for(is_serving, &c, timeout_ms);
+}
+
 /* ---- running programs ---- */
 
 /* In a forked child: close every descriptor from @a first on except @a keep. The child
@@ -824,6 +842,15 @@ char *kvt_server_diagnostics(kvt_server_t *srv)
     free(err);
     free(log);
     return d;
+}
+
+char *kvt_server_error_log(kvt_server_t *srv)
+{
+    char *path = kvt_strf("%s/logs/error_log", srv->root);
+    char *log = slurp(path);
+
+    free(path);
+    return log ? log : kvt_strf("%s", "");
 }
 
 static int port_listens(void *arg)

@@ -103,6 +103,9 @@ const char *kvt_server_conf_path(const kvt_server_t *srv); /**< its config file 
 /** The server's error_log and stderr so far, for failure messages. */
 char *kvt_server_diagnostics(kvt_server_t *srv);
 
+/** The server's logs/error_log so far, NUL-terminated ("" if there is none); free() it. */
+char *kvt_server_error_log(kvt_server_t *srv);
+
 /** Stop every server this test started; the checked teardown of every TCase. */
 void kvt_teardown(void);
 
@@ -198,6 +201,10 @@ pid_t kvt_serving_pid(kvt_server_t *srv, int client_fd);
  * (tx_queue of /proc/net/tcp, Send-Q of `ss`): above 0 while the client does not read.
  * -1 if that server-side socket is not ESTABLISHED. */
 long kvt_server_send_queue(kvt_server_t *srv, int client_fd);
+
+/** Wait up to @a timeout_ms until process @a pid holds the server side of @a client_fd
+ * (it accepted the connection); non-zero if it does. */
+int kvt_wait_serving_pid(kvt_server_t *srv, int client_fd, pid_t pid, int timeout_ms);
 
 /** Backlog of the socket listening on 127.0.0.1:@a port (Send-Q in `ss -ltn`), or -1. */
 long kvt_listen_backlog(int port);

@@ -697,6 +697,30 @@ START_TEST(test_async_factor_limits_connections)
 }
 END_TEST
 
+/* A child at its connection limit offers no spare threads (httpd's not_accepting), so the
+ * parent starts another child for the connections beyond it: with factor 1 and 2 threads a
+ * child takes 4, yet 10 idle connections are all answered (by 3 children or more). */
+START_TEST(test_full_child_idle_threads_are_no_spares)
+{
+    kvt_server_t *srv = kvt_server_new("event");
+    int fds[10];
+
+    kvt_write_file(srv, "f.txt", "f", 1);
+    kvt_server_conf(srv, "StartServers 1");
+    kvt_server_conf(srv, "ServerLimit 4");
+    kvt_server_conf(srv, "ThreadsPerChild 2");
+    kvt_server_conf(srv, "MaxRequestWorkers 8");
+    kvt_server_conf(srv, "MinSpareThreads 2");
+    kvt_server_conf(srv, "MaxSpareThreads 8");
+    kvt_server_conf(srv, "AsyncRequestWorkerFactor 1");
+    kvt_server_conf(srv, "KeepAliveTimeout 60");
+    kvt_server_start(srv);
+    open_idle(srv, fds, 10);
+    ck_assert_int_ge(child_count(srv), 3);
+    close_all(fds, 10);
+}
+END_TEST
+
 /* Connections in lingering close do not count: with factor 1 (2 connections), two clients
  * that got Connection: close and keep their end open (the server lingers on them for up to
  * 2 s) leave room for two kept connections at once. */
@@ -987,6 +1011,7 @@ static Suite *event_suite(void)
     kvt_add_test(tc, test_lingering_close_holds_no_worker);
     kvt_add_loop_test(tc, test_async_factor_limits_connections, KVT_COUNT(factors));
     kvt_add_test(tc, test_async_factor_ignores_lingering);
+    kvt_add_test(tc, test_full_child_idle_threads_are_no_spares);
     kvt_add_test(tc, test_async_factor_number_accepted);
     kvt_add_loop_test(tc, test_async_factor_bad_values_refused, KVT_COUNT(bad_factors));
     kvt_add_test(tc, test_graceful_restart_drains_kept_and_download);

@@ -4,6 +4,7 @@
  * single-threaded children and the spare-server bounds. */
 #include "harness.h"
 
+#include <grp.h>
 #include <pwd.h>
 #include <regex.h>
 #include <signal.h>
@@ -413,6 +414,32 @@ START_TEST(test_reload_that_cannot_start_is_refused)
 }
 END_TEST
 
+/* A child switched from root has exactly daemon's groups (resolved by the parent), root's
+ * group 0 not among them. */
+static void assert_groups_of_daemon(pid_t pid)
+{
+    char *path = kvt_strf("/proc/%d/status", (int)pid);
+    FILE *f = fopen(path, "r");
+    struct group *daemon_group = getgrnam("daemon");
+    char line[512], want[32];
+    int found = 0;
+
+    ck_assert_ptr_nonnull(f);
+    ck_assert_ptr_nonnull(daemon_group);
+    snprintf(want, sizeof(want), "%d", (int)daemon_group->gr_gid);
+    while (fgets(line, sizeof(line), f)) {
+        if (strncmp(line, "Groups:", 7) == 0) {
+            found = 1;
+            ck_assert_msg(strstr(line, want) != NULL, "child %d: %s", (int)pid, line);
+            ck_assert_msg(strstr(line, "\t0 ") == NULL && strstr(line, " 0 ") == NULL,
+                          "child %d keeps group 0: %s", (int)pid, line);
+        }
+    }
+    fclose(f);
+    free(path);
+    ck_assert(found);
+}
+
 START_TEST(test_children_switch_user)
 {
     kvt_server_t *srv = serve(2, 1, 3);
@@ -428,6 +455,9 @@ START_TEST(test_children_switch_user)
     for (int i = 0; i < n; i++) {
         ck_assert_msg(kvt_pid_uid(pids[i]) == want, "child %d runs as uid %d, want %d",
                       (int)pids[i], (int)kvt_pid_uid(pids[i]), (int)want);
+        if (geteuid() == 0) {
+            assert_groups_of_daemon(pids[i]);
+        }
     }
     /* the parent keeps its identity: it must be able to bind, signal and reopen logs */
     ck_assert_int_eq(kvt_pid_uid(kvt_server_pid(srv)), geteuid());

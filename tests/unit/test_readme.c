@@ -25,7 +25,7 @@ static char *slurp(const char *path)
 
 /* Only one MPM can be loaded at a time: the configurations take turns. */
 static const char *const mpms[] = {"mod_mpm_prefork.so", "mod_mpm_worker.so", "mod_mpm_event.so",
-                                   "mod_mpm_fork.so",    "mod_mpm_single.so"};
+                                   "mod_mpm_fork.so",    "mod_mpm_single.so", "mod_mpm_thread.so"};
 
 static int is_other_mpm(const char *file, const char *mpm)
 {

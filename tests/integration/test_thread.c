@@ -1,0 +1,501 @@
+/* The thread MPM seen from /proc and the wire: one serving child whose threads come and go
+ * with its connections, the MaxRequestWorkers bound, keep-alive limits, respawn after a
+ * crash, MaxConnectionsPerChild, graceful restart, stop, graceful stop, -X, mod_status and
+ * httpd's warning about MaxRequestWorkers above ThreadLimit. */
+#include "harness.h"
+
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define DEADLINE_MS 10000
+#define LOAD_STATUS "LoadModule status_module %s/modules/.libs/mod_status.so"
+
+static kvt_server_t *thread_server(void)
+{
+    kvt_server_t *srv = kvt_server_new("thread");
+
+    kvt_write_file(srv, "f.txt", "f", 1);
+    kvt_server_conf(srv, "KeepAliveTimeout 30");
+    return srv;
+}
+
+static int child_count(kvt_server_t *srv)
+{
+    pid_t pids[KVT_MAX_PIDS];
+    return kvt_children(kvt_server_pid(srv), pids, KVT_MAX_PIDS);
+}
+
+static int has_one_child(void *arg)
+{
+    return child_count(arg) == 1;
+}
+
+/* The one child, once it runs. */
+static pid_t only_child(kvt_server_t *srv)
+{
+    pid_t pids[KVT_MAX_PIDS];
+
+    ck_assert_msg(kvt_wait_for(has_one_child, srv, DEADLINE_MS), "%d children, want 1",
+                  child_count(srv));
+    ck_assert_int_eq(kvt_children(kvt_server_pid(srv), pids, KVT_MAX_PIDS), 1);
+    return pids[0];
+}
+
+static void assert_serves(kvt_server_t *srv)
+{
+    kvt_response_t r;
+
+    kvt_get(kvt_server_port(srv), "/f.txt", &r);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_str_eq(r.body, "f");
+    kvt_response_free(&r);
+}
+
+/* A keep-alive GET on @a fd answered 200 "f"; the value of its Connection header ("" if
+ * none) in @a conn. */
+static void get_keepalive(int fd, char *conn, size_t len)
+{
+    kvt_response_t r;
+    const char *h;
+
+    kvt_send(fd, "GET /f.txt HTTP/1.1\r\nHost: localhost\r\n\r\n");
+    ck_assert_int_eq(kvt_read_response(fd, &r, 0), 0);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_str_eq(r.body, "f");
+    h = kvt_header(&r, "Connection");
+    if (conn) {
+        snprintf(conn, len, "%s", h ? h : "");
+    }
+    kvt_response_free(&r);
+}
+
+/* A new connection kept open after one answered request. */
+static int held_connection(kvt_server_t *srv)
+{
+    int fd = kvt_connect(kvt_server_port(srv));
+    get_keepalive(fd, NULL, 0);
+    return fd;
+}
+
+/* Do bytes arrive on @a fd within @a ms? */
+static int answered_within(int fd, int ms)
+{
+    struct pollfd p = {fd, POLLIN, 0};
+    return poll(&p, 1, ms) > 0;
+}
+
+struct threads_cond {
+    pid_t pid;
+    int min, max;
+};
+
+static int threads_between(void *arg)
+{
+    const struct threads_cond *c = arg;
+    int n = kvt_threads(c->pid);
+    return n >= c->min && n <= c->max;
+}
+
+static void wait_threads(pid_t pid, int min, int max, const char *why)
+{
+    struct threads_cond c = {pid, min, max};
+    ck_assert_msg(kvt_wait_for(threads_between, &c, DEADLINE_MS), "%s: %d threads, want %d..%d",
+                  why, kvt_threads(pid), min, max);
+}
+
+static int pid_gone(void *arg)
+{
+    return !kvt_pid_alive(*(pid_t *)arg);
+}
+
+static int group_gone(void *arg)
+{
+    return !kvt_server_group_alive(arg);
+}
+
+/* ---- Serving ---- */
+
+START_TEST(test_serves_files_from_one_child)
+{
+    kvt_server_t *srv = thread_server();
+    kvt_response_t r;
+    pid_t child;
+    int fd;
+
+    kvt_write_file(srv, "index.html", "<p>home</p>", 11);
+    kvt_server_start(srv);
+    child = only_child(srv);
+    assert_serves(srv);
+    kvt_get(kvt_server_port(srv), "/", &r);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_str_eq(r.body, "<p>home</p>");
+    ck_assert_str_eq(kvt_header(&r, "Content-Type"), "text/html");
+    kvt_response_free(&r);
+    kvt_get(kvt_server_port(srv), "/missing", &r);
+    ck_assert_int_eq(r.status, 404);
+    kvt_response_free(&r);
+    fd = held_connection(srv);
+    ck_assert_int_eq(kvt_serving_pid(srv, fd), child);
+    close(fd);
+    ck_assert_int_eq(child_count(srv), 1);
+}
+END_TEST
+
+/* Five connections held open: five more threads in the child; closed: back to the
+ * listener's own. */
+START_TEST(test_a_thread_per_connection)
+{
+    kvt_server_t *srv = thread_server();
+    int fds[5];
+    pid_t child;
+    int base;
+
+    kvt_server_start(srv);
+    child = only_child(srv);
+    assert_serves(srv);
+    wait_threads(child, 1, 1, "idle child: its listener only");
+    base = kvt_threads(child);
+    for (int i = 0; i < 5; i++) {
+        fds[i] = held_connection(srv);
+    }
+    ck_assert_msg(kvt_threads(child) >= base + 5, "5 connections held, %d threads (idle: %d)",
+                  kvt_threads(child), base);
+    ck_assert_int_ge(kvt_threads(child), 6);
+    for (int i = 0; i < 5; i++) {
+        close(fds[i]);
+    }
+    wait_threads(child, 1, base, "connections closed");
+    assert_serves(srv);
+    ck_assert_int_eq(only_child(srv), child);
+}
+END_TEST
+
+/* MaxRequestWorkers 2: a third connection waits, unanswered, until one of two closes. */
+START_TEST(test_max_request_workers_bounds_connections)
+{
+    kvt_server_t *srv = thread_server();
+    kvt_response_t r;
+    char *log;
+    int a, b, c;
+
+    kvt_server_conf(srv, "MaxRequestWorkers 2");
+    kvt_server_start(srv);
+    only_child(srv);
+    a = held_connection(srv);
+    b = held_connection(srv);
+    c = kvt_connect(kvt_server_port(srv));
+    kvt_send(c, "GET /f.txt HTTP/1.1\r\nHost: localhost\r\n\r\n");
+    ck_assert_msg(!answered_within(c, 1500), "a third connection was served at once");
+    close(a);
+    ck_assert_int_eq(kvt_read_response(c, &r, 0), 0);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_str_eq(r.body, "f");
+    kvt_response_free(&r);
+    log = kvt_server_error_log(srv);
+    ck_assert_msg(kvt_contains(log, "KV01079: server reached MaxRequestWorkers setting"), "%s",
+                  log);
+    free(log);
+    close(b);
+    close(c);
+}
+END_TEST
+
+START_TEST(test_max_keepalive_requests)
+{
+    kvt_server_t *srv = thread_server();
+    char conn[32];
+    int fd;
+
+    kvt_server_conf(srv, "MaxKeepAliveRequests 3");
+    kvt_server_start(srv);
+    only_child(srv);
+    fd = kvt_connect(kvt_server_port(srv));
+    get_keepalive(fd, conn, sizeof(conn));
+    ck_assert_int_ne(strcasecmp(conn, "close"), 0);
+    get_keepalive(fd, conn, sizeof(conn));
+    ck_assert_int_ne(strcasecmp(conn, "close"), 0);
+    get_keepalive(fd, conn, sizeof(conn));
+    ck_assert_int_eq(strcasecmp(conn, "close"), 0);
+    ck_assert_msg(kvt_is_closed(fd, 5000), "open after MaxKeepAliveRequests");
+    close(fd);
+}
+END_TEST
+
+/* KeepAliveTimeout 1 ends an idle connection, and its thread with it. */
+START_TEST(test_keepalive_timeout_ends_the_thread)
+{
+    kvt_server_t *srv = kvt_server_new("thread");
+    pid_t child;
+    int fd;
+
+    kvt_write_file(srv, "f.txt", "f", 1);
+    kvt_server_conf(srv, "KeepAliveTimeout 1");
+    kvt_server_start(srv);
+    child = only_child(srv);
+    wait_threads(child, 1, 1, "idle child");
+    fd = held_connection(srv);
+    ck_assert_int_ge(kvt_threads(child), 2);
+    ck_assert_msg(kvt_is_closed(fd, 5000), "KeepAliveTimeout 1 did not close the connection");
+    wait_threads(child, 1, 1, "after the timeout");
+    close(fd);
+}
+END_TEST
+
+/* ---- The child's life ---- */
+
+struct replaced {
+    kvt_server_t *srv;
+    pid_t victim;
+};
+
+static int victim_replaced(void *arg)
+{
+    const struct replaced *r = arg;
+    pid_t now[KVT_MAX_PIDS];
+
+    if (kvt_pid_alive(r->victim)) {
+        return 0;
+    }
+    return kvt_children(kvt_server_pid(r->srv), now, KVT_MAX_PIDS) == 1 && now[0] != r->victim;
+}
+
+START_TEST(test_crashed_child_is_replaced)
+{
+    kvt_server_t *srv = thread_server();
+    struct replaced r = {.srv = srv};
+    char *log, *want;
+
+    kvt_server_start(srv);
+    r.victim = only_child(srv);
+    ck_assert_int_eq(kill(r.victim, SIGSEGV), 0);
+    ck_assert_msg(kvt_wait_for(victim_replaced, &r, DEADLINE_MS), "no new child after SIGSEGV");
+    assert_serves(srv);
+    log = kvt_server_error_log(srv);
+    want = kvt_strf("child pid %ld exit signal Segmentation fault (11)", (long)r.victim);
+    ck_assert_msg(kvt_contains(log, want), "%s", log);
+    free(want);
+    free(log);
+}
+END_TEST
+
+START_TEST(test_max_connections_per_child)
+{
+    kvt_server_t *srv = thread_server();
+    struct replaced r = {.srv = srv};
+
+    kvt_server_conf(srv, "MaxConnectionsPerChild 3");
+    kvt_server_start(srv);
+    r.victim = only_child(srv);
+    for (int i = 0; i < 3; i++) {
+        assert_serves(srv);
+    }
+    ck_assert_msg(kvt_wait_for(victim_replaced, &r, DEADLINE_MS),
+                  "child %d not replaced after MaxConnectionsPerChild 3", (int)r.victim);
+    assert_serves(srv);
+}
+END_TEST
+
+/* USR1: a new child serves the new generation at once; the old one answers the next request
+ * of its kept-alive connection with Connection: close, then exits. */
+START_TEST(test_graceful_restart)
+{
+    kvt_server_t *srv = thread_server();
+    pid_t parent, old, now;
+    char conn[32];
+    int fd, fresh;
+
+    kvt_server_start(srv);
+    kvt_wait_generation(srv, 0);
+    parent = kvt_server_pid(srv);
+    old = only_child(srv);
+    fd = held_connection(srv);
+    ck_assert_int_eq(kvt_serving_pid(srv, fd), old);
+    ck_assert_int_eq(kill(parent, SIGUSR1), 0);
+    kvt_wait_generation(srv, 1);
+    ck_assert_int_eq(kvt_server_pid(srv), parent);
+    ck_assert(kvt_pid_alive(parent));
+    fresh = held_connection(srv);
+    now = kvt_serving_pid(srv, fresh);
+    ck_assert_msg(now != 0 && now != old, "the new generation is served by %d, the old child %d",
+                  (int)now, (int)old);
+    ck_assert_msg(kvt_pid_alive(old), "the old child did not wait for its connection");
+    get_keepalive(fd, conn, sizeof(conn));
+    ck_assert_msg(strcasecmp(conn, "close") == 0, "old child's answer said Connection: '%s'", conn);
+    ck_assert_msg(kvt_is_closed(fd, 5000), "the old child kept its connection open");
+    close(fd);
+    ck_assert_msg(kvt_wait_for(pid_gone, &old, DEADLINE_MS), "the old child did not exit");
+    get_keepalive(fresh, conn, sizeof(conn));
+    ck_assert_int_ne(strcasecmp(conn, "close"), 0);
+    close(fresh);
+    ck_assert_int_eq(only_child(srv), now);
+}
+END_TEST
+
+START_TEST(test_k_stop)
+{
+    kvt_server_t *srv = thread_server();
+    int status, fd;
+
+    kvt_server_start(srv);
+    only_child(srv);
+    fd = held_connection(srv);
+    ck_assert_int_eq(kvt_run_kiva(&status, NULL, NULL, "-f", kvt_server_conf_path(srv), "-k",
+                                  "stop", (const char *)NULL),
+                     0);
+    ck_assert_int_eq(status, 0);
+    status = kvt_server_wait_exit(srv, DEADLINE_MS);
+    ck_assert_msg(status != -1, "parent still running after -k stop");
+    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "wait status %d", status);
+    ck_assert_msg(kvt_wait_for(group_gone, srv, 5000), "the child outlived the parent");
+    ck_assert_msg(kvt_is_closed(fd, 5000), "a held connection outlived the server");
+    close(fd);
+}
+END_TEST
+
+/* WINCH: the connection in flight (taken by the child) is answered, then the server exits. */
+START_TEST(test_graceful_stop_finishes_connection)
+{
+    kvt_server_t *srv = thread_server();
+    kvt_response_t r;
+    int fd, status;
+    pid_t child;
+
+    kvt_server_start(srv);
+    child = only_child(srv);
+    fd = kvt_connect(kvt_server_port(srv));
+    kvt_send(fd, "GET /f.txt HTTP/1.1\r\nHost: localhost\r\n");
+    ck_assert_msg(kvt_wait_serving_pid(srv, fd, child, DEADLINE_MS), "the child did not take it");
+    ck_assert_int_eq(kill(kvt_server_pid(srv), SIGWINCH), 0);
+    ck_assert_msg(kvt_server_wait_exit(srv, 1000) == -1, "the server did not wait");
+    kvt_send(fd, "\r\n");
+    ck_assert_int_eq(kvt_read_response(fd, &r, 0), 0);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_str_eq(r.body, "f");
+    ck_assert_int_eq(strcasecmp(kvt_header(&r, "Connection"), "close"), 0);
+    kvt_response_free(&r);
+    close(fd);
+    status = kvt_server_wait_exit(srv, DEADLINE_MS);
+    ck_assert_msg(status != -1, "still running after the graceful stop's last connection");
+    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "wait status %d", status);
+}
+END_TEST
+
+/* ---- Status, limits, -X ---- */
+
+/* The ?auto page names the MPM, and its scoreboard shows this request's thread writing ('W')
+ * and the held connection's waiting for its next request ('K'), once that thread is back
+ * to waiting. */
+static int status_shows_both_threads(void *arg)
+{
+    kvt_response_t r;
+    const char *board;
+    int yes;
+
+    kvt_get(kvt_server_port(arg), "/server-status?auto", &r);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_msg(kvt_contains(r.body, "ServerMPM: thread\n"), "%s", r.body);
+    board = strstr(r.body, "Scoreboard: ");
+    ck_assert_ptr_nonnull(board);
+    yes = strchr(board, 'W') && strchr(board, 'K');
+    kvt_response_free(&r);
+    return yes;
+}
+
+START_TEST(test_status_names_the_mpm)
+{
+    kvt_server_t *srv = thread_server();
+    int fd;
+
+    kvt_server_conf(srv, LOAD_STATUS, KV_TEST_BUILDDIR);
+    kvt_server_conf(srv, "<Location /server-status>\nSetHandler server-status\n</Location>");
+    kvt_server_start(srv);
+    only_child(srv);
+    fd = held_connection(srv);
+    ck_assert_msg(kvt_wait_for(status_shows_both_threads, srv, DEADLINE_MS),
+                  "the scoreboard never showed a 'W' and a 'K' thread");
+    close(fd);
+}
+END_TEST
+
+START_TEST(test_max_request_workers_clamped_to_thread_limit)
+{
+    kvt_server_t *srv = thread_server();
+    char *log, *err = NULL;
+    int status;
+
+    kvt_server_conf(srv, "ThreadLimit 4");
+    kvt_server_conf(srv, "MaxRequestWorkers 10");
+    kvt_server_write_conf(srv);
+    ck_assert_int_eq(kvt_run_kiva(&status, NULL, &err, "-f", kvt_server_conf_path(srv), "-t",
+                                  (const char *)NULL),
+                     0);
+    ck_assert_int_eq(status, 0);
+    ck_assert_msg(kvt_contains(err, "decreasing MaxRequestWorkers to 4") &&
+                      kvt_contains(err, "see the ThreadLimit directive") &&
+                      kvt_contains(err, "Syntax OK"),
+                  "kiva -t said: %s", err);
+    kvt_server_start(srv);
+    only_child(srv);
+    assert_serves(srv);
+    log = kvt_server_error_log(srv);
+    ck_assert_msg(kvt_contains(log, "MaxRequestWorkers of 10 exceeds ThreadLimit value of 4 "
+                                    "threads, decreasing MaxRequestWorkers to 4"),
+                  "%s", log);
+    free(log);
+}
+END_TEST
+
+/* -X: the listener and connection threads in the parent itself; TERM ends it even while a
+ * connection is held. */
+START_TEST(test_one_process_mode)
+{
+    kvt_server_t *srv = thread_server();
+    int status, fd;
+
+    kvt_server_arg(srv, "-X");
+    kvt_server_start(srv);
+    assert_serves(srv);
+    ck_assert_int_eq(child_count(srv), 0);
+    fd = held_connection(srv);
+    ck_assert_int_eq(kvt_serving_pid(srv, fd), kvt_server_pid(srv));
+    ck_assert_int_ge(kvt_threads(kvt_server_pid(srv)), 2);
+    ck_assert_int_eq(kill(kvt_server_pid(srv), SIGTERM), 0);
+    status = kvt_server_wait_exit(srv, DEADLINE_MS);
+    ck_assert_msg(status != -1, "-X server still running after SIGTERM");
+    ck_assert_msg(kvt_is_closed(fd, 5000), "a held connection outlived the -X server");
+    close(fd);
+}
+END_TEST
+
+static Suite *thread_suite(void)
+{
+    Suite *s = suite_create("thread");
+    TCase *tc = kvt_tcase("thread");
+
+    kvt_add_test(tc, test_serves_files_from_one_child);
+    kvt_add_test(tc, test_a_thread_per_connection);
+    kvt_add_test(tc, test_max_request_workers_bounds_connections);
+    kvt_add_test(tc, test_max_keepalive_requests);
+    kvt_add_test(tc, test_keepalive_timeout_ends_the_thread);
+    kvt_add_test(tc, test_crashed_child_is_replaced);
+    kvt_add_test(tc, test_max_connections_per_child);
+    kvt_add_test(tc, test_graceful_restart);
+    kvt_add_test(tc, test_k_stop);
+    kvt_add_test(tc, test_graceful_stop_finishes_connection);
+    kvt_add_test(tc, test_status_names_the_mpm);
+    kvt_add_test(tc, test_max_request_workers_clamped_to_thread_limit);
+    kvt_add_test(tc, test_one_process_mode);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    return kvt_run_suite(thread_suite());
+}
