@@ -853,6 +853,29 @@ char *kvt_server_error_log(kvt_server_t *srv)
     return log ? log : kvt_strf("%s", "");
 }
 
+struct log_wait {
+    kvt_server_t *srv;
+    const char *needle;
+};
+
+static int log_has(void *arg)
+{
+    const struct log_wait *w = arg;
+    char *log = kvt_server_error_log(w->srv);
+    int yes = kvt_contains(log, w->needle);
+
+    free(log);
+    return yes;
+}
+
+char *kvt_server_wait_log(kvt_server_t *srv, const char *needle, int timeout_ms)
+{
+    struct log_wait w = {srv, needle};
+
+    kvt_wait_for(log_has, &w, timeout_ms);
+    return kvt_server_error_log(srv);
+}
+
 static int port_listens(void *arg)
 {
     return tcp_inode(*(int *)arg, -1, "0A") != 0;

@@ -106,6 +106,10 @@ char *kvt_server_diagnostics(kvt_server_t *srv);
 /** The server's logs/error_log so far, NUL-terminated ("" if there is none); free() it. */
 char *kvt_server_error_log(kvt_server_t *srv);
 
+/** The error log once it contains @a needle, or as it is after @a timeout_ms (a server
+ * logs some lines after it starts listening); malloc'd. */
+char *kvt_server_wait_log(kvt_server_t *srv, const char *needle, int timeout_ms);
+
 /** Stop every server this test started; the checked teardown of every TCase. */
 void kvt_teardown(void);
 

@@ -262,7 +262,7 @@ START_TEST(test_max_request_workers_bounds_connections)
     late = kvt_serving_pid(srv, third);
     ck_assert_msg(late != held[0] && late != held[1] && is_child_of_server(srv, late),
                   "the waiting connection is served by %d, not by a child of its own", (int)late);
-    log = kvt_server_diagnostics(srv);
+    log = kvt_server_wait_log(srv, "KV01055: server reached MaxRequestWorkers setting", 10000);
     ck_assert_msg(kvt_contains(log, "KV01055: server reached MaxRequestWorkers setting"), "%s",
                   log);
     free(log);
@@ -284,7 +284,7 @@ START_TEST(test_server_limit_clamps_max_request_workers)
     kvt_server_conf(srv, "MaxRequestWorkers 5");
     kvt_server_conf(srv, "KeepAliveTimeout 30");
     kvt_server_start(srv);
-    log = kvt_server_diagnostics(srv);
+    log = kvt_server_wait_log(srv, "MaxRequestWorkers of 5 exceeds ServerLimit", 10000);
     ck_assert_msg(kvt_contains(log, "MaxRequestWorkers of 5 exceeds ServerLimit value of 1 "
                                     "servers, decreasing MaxRequestWorkers to 1"),
                   "%s", log);

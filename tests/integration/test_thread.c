@@ -197,7 +197,7 @@ START_TEST(test_max_request_workers_bounds_connections)
     ck_assert_int_eq(r.status, 200);
     ck_assert_str_eq(r.body, "f");
     kvt_response_free(&r);
-    log = kvt_server_error_log(srv);
+    log = kvt_server_wait_log(srv, "KV01079: server reached MaxRequestWorkers setting", 10000);
     ck_assert_msg(kvt_contains(log, "KV01079: server reached MaxRequestWorkers setting"), "%s",
                   log);
     free(log);
@@ -276,8 +276,8 @@ START_TEST(test_crashed_child_is_replaced)
     ck_assert_int_eq(kill(r.victim, SIGSEGV), 0);
     ck_assert_msg(kvt_wait_for(victim_replaced, &r, DEADLINE_MS), "no new child after SIGSEGV");
     assert_serves(srv);
-    log = kvt_server_error_log(srv);
     want = kvt_strf("child pid %ld exit signal Segmentation fault (11)", (long)r.victim);
+    log = kvt_server_wait_log(srv, want, 10000);
     ck_assert_msg(kvt_contains(log, want), "%s", log);
     free(want);
     free(log);
@@ -443,7 +443,7 @@ START_TEST(test_max_request_workers_clamped_to_thread_limit)
     kvt_server_start(srv);
     only_child(srv);
     assert_serves(srv);
-    log = kvt_server_error_log(srv);
+    log = kvt_server_wait_log(srv, "MaxRequestWorkers of 10 exceeds ThreadLimit", 10000);
     ck_assert_msg(kvt_contains(log, "MaxRequestWorkers of 10 exceeds ThreadLimit value of 4 "
                                     "threads, decreasing MaxRequestWorkers to 4"),
                   "%s", log);
