@@ -1482,3 +1482,24 @@ void kvt_wait_generation(kvt_server_t *srv, int gen)
                   "generation %d never served (status says %d)", gen,
                   kvt_status_generation(srv));
 }
+
+int kvt_server_children(kvt_server_t *srv)
+{
+    pid_t pids[KVT_MAX_PIDS];
+    return kvt_children(kvt_server_pid(srv), pids, KVT_MAX_PIDS);
+}
+
+static int has_one_child(void *arg)
+{
+    return kvt_server_children(arg) == 1;
+}
+
+pid_t kvt_server_only_child(kvt_server_t *srv, int timeout_ms)
+{
+    pid_t pids[KVT_MAX_PIDS];
+
+    ck_assert_msg(kvt_wait_for(has_one_child, srv, timeout_ms), "%d children, want 1",
+                  kvt_server_children(srv));
+    ck_assert_int_eq(kvt_children(kvt_server_pid(srv), pids, KVT_MAX_PIDS), 1);
+    return pids[0];
+}

@@ -189,6 +189,13 @@ int kvt_status_generation(kvt_server_t *srv);
 /** Wait (at most 20 s, else fail the test) until generation @a gen serves. */
 void kvt_wait_generation(kvt_server_t *srv, int gen);
 
+/** Children of the server's parent right now. */
+int kvt_server_children(kvt_server_t *srv);
+
+/** The server's only child, once it has exactly one: waits up to @a timeout_ms, else fails
+ * the test. */
+pid_t kvt_server_only_child(kvt_server_t *srv, int timeout_ms);
+
 /** Threads of @a pid, or -1 if it is gone. */
 int kvt_threads(pid_t pid);
 

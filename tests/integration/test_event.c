@@ -30,12 +30,6 @@
 
 /* ---- helpers ---- */
 
-static int child_count(kvt_server_t *srv)
-{
-    pid_t pids[KVT_MAX_PIDS];
-    return kvt_children(kvt_server_pid(srv), pids, KVT_MAX_PIDS);
-}
-
 struct count_cond {
     kvt_server_t *srv;
     int n;
@@ -44,23 +38,14 @@ struct count_cond {
 static int has_children(void *arg)
 {
     const struct count_cond *c = arg;
-    return child_count(c->srv) == c->n;
+    return kvt_server_children(c->srv) == c->n;
 }
 
 static void wait_children(kvt_server_t *srv, int n)
 {
     struct count_cond c = {srv, n};
     ck_assert_msg(kvt_wait_for(has_children, &c, DEADLINE_MS), "%d children, want %d",
-                  child_count(srv), n);
-}
-
-static pid_t only_child(kvt_server_t *srv)
-{
-    pid_t pids[KVT_MAX_PIDS];
-
-    wait_children(srv, 1);
-    ck_assert_int_eq(kvt_children(kvt_server_pid(srv), pids, KVT_MAX_PIDS), 1);
-    return pids[0];
+                  kvt_server_children(srv), n);
 }
 
 /* Byte @a i of the files whose transfer must arrive byte-exact: a prime period, so a lost
@@ -293,7 +278,7 @@ START_TEST(test_children_and_threads)
     get_fresh(srv, "GET on a fresh connection");
     ck_assert_msg(kvt_wait_for(children_have_threads, srv, DEADLINE_MS),
                   "an event child has fewer than 4 + 1 threads");
-    ck_assert_int_eq(child_count(srv), 3);
+    ck_assert_int_eq(kvt_server_children(srv), 3);
 }
 END_TEST
 
@@ -323,7 +308,7 @@ START_TEST(test_max_connections_per_child_with_kept_connections)
     kvt_server_conf(srv, "MaxConnectionsPerChild 3");
     kvt_server_conf(srv, "KeepAliveTimeout 2");
     kvt_server_start(srv);
-    r.victim = only_child(srv);
+    r.victim = kvt_server_only_child(srv, DEADLINE_MS);
     open_idle(srv, kept, 2);
     get_fresh(srv, "third connection");
     ck_assert_msg(kvt_wait_for(victim_replaced, &r, DEADLINE_MS),
@@ -347,7 +332,7 @@ START_TEST(test_idle_keepalive_holds_no_worker)
 
     kvt_server_conf(srv, "KeepAliveTimeout 30");
     kvt_server_start(srv);
-    child = only_child(srv);
+    child = kvt_server_only_child(srv, DEADLINE_MS);
     open_idle(srv, fds, IDLE_CONNS);
     get_fresh(srv, "fresh connection beside 20 idle ones");
     for (int i = 0; i < IDLE_CONNS; i++) {
@@ -356,7 +341,7 @@ START_TEST(test_idle_keepalive_holds_no_worker)
         free(what);
         ck_assert_int_eq(kvt_serving_pid(srv, fds[i]), child);
     }
-    ck_assert_int_eq(child_count(srv), 1);
+    ck_assert_int_eq(kvt_server_children(srv), 1);
     close_all(fds, IDLE_CONNS);
 }
 END_TEST
@@ -403,7 +388,7 @@ START_TEST(test_keepalive_timeout_from_timer_queue)
 
     kvt_server_conf(srv, "KeepAliveTimeout 1");
     kvt_server_start(srv);
-    only_child(srv);
+    kvt_server_only_child(srv, DEADLINE_MS);
     for (int i = 0; i < TIMED_CONNS; i++) {
         fds[i] = open_kept(srv, i);
         answered[i] = kvt_now_ms();
@@ -460,7 +445,7 @@ START_TEST(test_slow_reader_waits_in_poller_until_timeout)
     kvt_server_conf(srv, "Timeout 3");
     kvt_server_conf(srv, "SendBufferSize %d", SMALL_BUFFER);
     kvt_server_start(srv);
-    only_child(srv);
+    kvt_server_only_child(srv, DEADLINE_MS);
     stuck = (struct conn_cond){srv, stuck_download(srv, "/big.bin")};
     t_stuck = kvt_now_ms();
     get_fresh(srv, "fresh connection while the only thread's response is stuck");
@@ -635,7 +620,7 @@ START_TEST(test_lingering_close_holds_no_worker)
     long deadline;
 
     kvt_server_start(srv);
-    only_child(srv);
+    kvt_server_only_child(srv, DEADLINE_MS);
     lingering = kvt_connect(kvt_server_port(srv));
     kvt_send(lingering, GET_F_CLOSE);
     read_f(lingering, &r, "request with Connection: close");
@@ -682,7 +667,7 @@ START_TEST(test_async_factor_limits_connections)
 
     kvt_server_conf(srv, "KeepAliveTimeout 30");
     kvt_server_start(srv);
-    only_child(srv);
+    kvt_server_only_child(srv, DEADLINE_MS);
     open_idle(srv, fds, n);
     extra = kvt_connect(kvt_server_port(srv));
     kvt_send(extra, GET_F_CLOSE);
@@ -716,7 +701,7 @@ START_TEST(test_full_child_idle_threads_are_no_spares)
     kvt_server_conf(srv, "KeepAliveTimeout 60");
     kvt_server_start(srv);
     open_idle(srv, fds, 10);
-    ck_assert_int_ge(child_count(srv), 3);
+    ck_assert_int_ge(kvt_server_children(srv), 3);
     close_all(fds, 10);
 }
 END_TEST
@@ -732,7 +717,7 @@ START_TEST(test_async_factor_ignores_lingering)
 
     kvt_server_conf(srv, "KeepAliveTimeout 30");
     kvt_server_start(srv);
-    only_child(srv);
+    kvt_server_only_child(srv, DEADLINE_MS);
     for (int i = 0; i < 2; i++) {
         lingering[i] = kvt_connect(kvt_server_port(srv));
         kvt_send(lingering[i], GET_F_CLOSE);
@@ -872,7 +857,7 @@ START_TEST(test_graceful_restart_drains_kept_and_download)
     pid_t served_by;
 
     kvt_server_start(srv);
-    old.pid = only_child(srv);
+    old.pid = kvt_server_only_child(srv, DEADLINE_MS);
     open_idle(srv, kept, KEPT_CONNS);
     dl = stuck_download(srv, "/dl.bin");
     ck_assert_int_eq(kill(kvt_server_pid(srv), SIGUSR1), 0);
@@ -913,7 +898,7 @@ START_TEST(test_graceful_restart_finishes_half_sent_request)
     int fd;
 
     kvt_server_start(srv);
-    old.pid = only_child(srv);
+    old.pid = kvt_server_only_child(srv, DEADLINE_MS);
     fd = kvt_connect(kvt_server_port(srv));
     kvt_send(fd, "GET /f.txt HTTP/1.1\r\nHost: localhost\r\n");
     ck_assert_msg(kvt_wait_for(taken_by, &(struct taken){srv, fd, old.pid}, DEADLINE_MS),
@@ -937,7 +922,7 @@ START_TEST(test_graceful_stop_drains_kept_and_download)
     int kept[KEPT_CONNS], dl, status;
 
     kvt_server_start(srv);
-    only_child(srv);
+    kvt_server_only_child(srv, DEADLINE_MS);
     open_idle(srv, kept, KEPT_CONNS);
     dl = stuck_download(srv, "/dl.bin");
     ck_assert_int_eq(kill(kvt_server_pid(srv), SIGWINCH), 0);

@@ -26,21 +26,15 @@ static kvt_server_t *fork_server(void)
     return srv;
 }
 
-static int child_count(kvt_server_t *srv)
-{
-    pid_t pids[KVT_MAX_PIDS];
-    return kvt_children(kvt_server_pid(srv), pids, KVT_MAX_PIDS);
-}
-
 static int no_children(void *arg)
 {
-    return child_count(arg) == 0;
+    return kvt_server_children(arg) == 0;
 }
 
 static void wait_no_children(kvt_server_t *srv, const char *why)
 {
     ck_assert_msg(kvt_wait_for(no_children, srv, DEADLINE_MS), "%s: %d children left", why,
-                  child_count(srv));
+                  kvt_server_children(srv));
 }
 
 static int is_child_of_server(kvt_server_t *srv, pid_t pid)
@@ -223,7 +217,7 @@ START_TEST(test_concurrent_connections_have_own_children)
     for (int i = 0; i < 3; i++) {
         fds[i] = open_served(srv, &pids[i]);
     }
-    ck_assert_int_eq(child_count(srv), 3);
+    ck_assert_int_eq(kvt_server_children(srv), 3);
     ck_assert_msg(open_fds(kvt_server_pid(srv)) == idle_fds,
                   "the parent holds %d descriptors while 3 children serve, %d before",
                   open_fds(kvt_server_pid(srv)), idle_fds);
@@ -254,7 +248,7 @@ START_TEST(test_max_request_workers_bounds_connections)
     kvt_send(third, get_f);
     ck_assert_msg(!answered_within(third, 1500),
                   "a third connection was answered with MaxRequestWorkers 2 held");
-    ck_assert_int_eq(child_count(srv), 2);
+    ck_assert_int_eq(kvt_server_children(srv), 2);
     close(fds[0]);
     ck_assert_int_eq(kvt_read_response(third, &r, 0), 0);
     ck_assert_int_eq(r.status, 200);
@@ -529,7 +523,7 @@ START_TEST(test_one_process_mode)
         int fd = open_served(srv, &served_by[i]);
 
         ck_assert_int_eq(served_by[i], kvt_server_pid(srv));
-        ck_assert_int_eq(child_count(srv), 0);
+        ck_assert_int_eq(kvt_server_children(srv), 0);
         close(fd);
     }
     ck_assert_int_eq(kill(kvt_server_pid(srv), SIGTERM), 0);

@@ -30,17 +30,11 @@ static int children_between(void *arg)
     return n >= c->min && n <= c->max;
 }
 
-static int child_count(kvt_server_t *srv)
-{
-    pid_t pids[KVT_MAX_PIDS];
-    return kvt_children(kvt_server_pid(srv), pids, KVT_MAX_PIDS);
-}
-
 static void wait_children(kvt_server_t *srv, int min, int max, const char *why)
 {
     struct count_cond c = {srv, min, max};
     ck_assert_msg(kvt_wait_for(children_between, &c, SPARE_DEADLINE_MS),
-                  "%s: %d children, want %d..%d", why, child_count(srv), min, max);
+                  "%s: %d children, want %d..%d", why, kvt_server_children(srv), min, max);
 }
 
 static int is_prefork(void)
@@ -136,7 +130,7 @@ END_TEST
 static int more_children_than(void *arg)
 {
     const struct count_cond *c = arg;
-    return child_count(c->srv) > c->max;
+    return kvt_server_children(c->srv) > c->max;
 }
 
 /* Spare servers are wanted (MinSpareServers 6), but never more children than the limit. */
@@ -154,7 +148,7 @@ static void assert_children_capped(const char *const *lines, int cap)
     wait_children(srv, cap, cap, "children up to the cap");
     /* The spare-server check runs every second: two rounds must not pass the cap. */
     ck_assert_msg(!kvt_wait_for(more_children_than, &over, 2500), "%d children, cap %d",
-                  child_count(srv), cap);
+                  kvt_server_children(srv), cap);
     assert_serves(srv);
 }
 

@@ -27,28 +27,6 @@ static kvt_server_t *single_server(void)
     return srv;
 }
 
-static int child_count(kvt_server_t *srv)
-{
-    pid_t pids[KVT_MAX_PIDS];
-    return kvt_children(kvt_server_pid(srv), pids, KVT_MAX_PIDS);
-}
-
-static int has_one_child(void *arg)
-{
-    return child_count(arg) == 1;
-}
-
-/* The pid of the server's only child, once it has exactly one. */
-static pid_t the_child(kvt_server_t *srv)
-{
-    pid_t pids[KVT_MAX_PIDS];
-
-    ck_assert_msg(kvt_wait_for(has_one_child, srv, DEADLINE_MS), "%d children, want 1",
-                  child_count(srv));
-    ck_assert_int_eq(kvt_children(kvt_server_pid(srv), pids, KVT_MAX_PIDS), 1);
-    return pids[0];
-}
-
 static int says_close(const kvt_response_t *r)
 {
     return kvt_contains_nocase(kvt_header(r, "Connection"), "close");
@@ -167,7 +145,7 @@ START_TEST(test_one_child_one_thread_serves_files)
 
     kvt_write_file(srv, "dir/index.html", "<p>index</p>", 12);
     kvt_server_start(srv);
-    child = the_child(srv);
+    child = kvt_server_only_child(srv, DEADLINE_MS);
     assert_serves(srv);
     kvt_get(kvt_server_port(srv), "/dir/", &r);
     ck_assert_int_eq(r.status, 200);
@@ -179,8 +157,8 @@ START_TEST(test_one_child_one_thread_serves_files)
     kvt_response_free(&r);
     ck_assert_int_eq(kvt_threads(child), 1);
     ck_assert_int_eq(kvt_threads(kvt_server_pid(srv)), 1);
-    ck_assert_int_eq(child_count(srv), 1);
-    ck_assert_int_eq(the_child(srv), child);
+    ck_assert_int_eq(kvt_server_children(srv), 1);
+    ck_assert_int_eq(kvt_server_only_child(srv, DEADLINE_MS), child);
 }
 END_TEST
 
@@ -195,7 +173,7 @@ START_TEST(test_second_client_waits_for_close)
 
     kvt_server_conf(srv, "KeepAliveTimeout 30");
     kvt_server_start(srv);
-    child = the_child(srv);
+    child = kvt_server_only_child(srv, DEADLINE_MS);
     first = kvt_connect(kvt_server_port(srv));
     get_keepalive(first);
     ck_assert_int_eq(kvt_serving_pid(srv, first), child);
@@ -226,7 +204,7 @@ START_TEST(test_second_client_waits_for_keepalive_timeout)
 
     kvt_server_conf(srv, "KeepAliveTimeout 2");
     kvt_server_start(srv);
-    the_child(srv);
+    kvt_server_only_child(srv, DEADLINE_MS);
     first = kvt_connect(kvt_server_port(srv));
     sent = kvt_now_ms();
     get_keepalive(first);
@@ -273,7 +251,7 @@ START_TEST(test_max_connections_per_child)
 
     kvt_server_conf(srv, "MaxConnectionsPerChild 3");
     kvt_server_start(srv);
-    child = the_child(srv);
+    child = kvt_server_only_child(srv, DEADLINE_MS);
     for (int i = 0; i < 3; i++) {
         assert_serves(srv);
     }
@@ -287,7 +265,7 @@ START_TEST(test_killed_child_is_replaced)
     pid_t child;
 
     kvt_server_start(srv);
-    child = the_child(srv);
+    child = kvt_server_only_child(srv, DEADLINE_MS);
     ck_assert_int_eq(kill(child, SIGKILL), 0);
     assert_replaced(srv, child, "after kill -9");
 }
@@ -307,7 +285,7 @@ START_TEST(test_child_runs_as_user)
         want = pw->pw_uid;
     }
     kvt_server_start(srv);
-    child = the_child(srv);
+    child = kvt_server_only_child(srv, DEADLINE_MS);
     ck_assert_msg(kvt_pid_uid(child) == want, "the child runs as uid %d, want %d",
                   (int)kvt_pid_uid(child), (int)want);
     ck_assert_int_eq(kvt_pid_uid(kvt_server_pid(srv)), geteuid());
@@ -330,7 +308,7 @@ START_TEST(test_graceful_restart)
     kvt_server_start(srv);
     kvt_wait_generation(srv, 0);
     parent = kvt_server_pid(srv);
-    old_child = the_child(srv);
+    old_child = kvt_server_only_child(srv, DEADLINE_MS);
     held = kvt_connect(kvt_server_port(srv));
     get_keepalive(held);
 
@@ -372,7 +350,7 @@ START_TEST(test_graceful_restarts_while_children_drain)
     kvt_server_conf(srv, "KeepAliveTimeout 30");
     kvt_server_start(srv);
     kvt_wait_generation(srv, 0);
-    gen0_child = the_child(srv);
+    gen0_child = kvt_server_only_child(srv, DEADLINE_MS);
     held0 = kvt_connect(kvt_server_port(srv));
     get_keepalive(held0);
     ck_assert_int_eq(kill(kvt_server_pid(srv), SIGUSR1), 0);
@@ -409,7 +387,7 @@ START_TEST(test_sigterm_stops_everything)
     int status;
 
     kvt_server_start(srv);
-    the_child(srv);
+    kvt_server_only_child(srv, DEADLINE_MS);
     ck_assert_msg(access(pidfile, F_OK) == 0, "no PidFile");
     ck_assert_int_eq(kill(kvt_server_pid(srv), SIGTERM), 0);
     status = kvt_server_wait_exit(srv, DEADLINE_MS);
@@ -499,7 +477,7 @@ START_TEST(test_k_graceful_and_k_graceful_stop)
 
     kvt_server_start(srv);
     parent = kvt_server_pid(srv);
-    old_child = the_child(srv);
+    old_child = kvt_server_only_child(srv, DEADLINE_MS);
     kvt_server_conf(srv, "AddType text/x-reloaded .txt");
     kvt_server_write_conf(srv);
     run_k(srv, "graceful");
@@ -528,7 +506,7 @@ START_TEST(test_one_process_mode)
     kvt_server_start(srv);
     assert_serves(srv);
     assert_serves(srv);
-    ck_assert_int_eq(child_count(srv), 0);
+    ck_assert_int_eq(kvt_server_children(srv), 0);
     ck_assert_int_eq(kvt_threads(kvt_server_pid(srv)), 1);
     ck_assert_int_eq(kill(kvt_server_pid(srv), SIGTERM), 0);
     status = kvt_server_wait_exit(srv, DEADLINE_MS);

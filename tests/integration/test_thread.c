@@ -25,28 +25,6 @@ static kvt_server_t *thread_server(void)
     return srv;
 }
 
-static int child_count(kvt_server_t *srv)
-{
-    pid_t pids[KVT_MAX_PIDS];
-    return kvt_children(kvt_server_pid(srv), pids, KVT_MAX_PIDS);
-}
-
-static int has_one_child(void *arg)
-{
-    return child_count(arg) == 1;
-}
-
-/* The one child, once it runs. */
-static pid_t only_child(kvt_server_t *srv)
-{
-    pid_t pids[KVT_MAX_PIDS];
-
-    ck_assert_msg(kvt_wait_for(has_one_child, srv, DEADLINE_MS), "%d children, want 1",
-                  child_count(srv));
-    ck_assert_int_eq(kvt_children(kvt_server_pid(srv), pids, KVT_MAX_PIDS), 1);
-    return pids[0];
-}
-
 static void assert_serves(kvt_server_t *srv)
 {
     kvt_response_t r;
@@ -130,7 +108,7 @@ START_TEST(test_serves_files_from_one_child)
 
     kvt_write_file(srv, "index.html", "<p>home</p>", 11);
     kvt_server_start(srv);
-    child = only_child(srv);
+    child = kvt_server_only_child(srv, DEADLINE_MS);
     assert_serves(srv);
     kvt_get(kvt_server_port(srv), "/", &r);
     ck_assert_int_eq(r.status, 200);
@@ -143,7 +121,7 @@ START_TEST(test_serves_files_from_one_child)
     fd = held_connection(srv);
     ck_assert_int_eq(kvt_serving_pid(srv, fd), child);
     close(fd);
-    ck_assert_int_eq(child_count(srv), 1);
+    ck_assert_int_eq(kvt_server_children(srv), 1);
 }
 END_TEST
 
@@ -157,7 +135,7 @@ START_TEST(test_a_thread_per_connection)
     int base;
 
     kvt_server_start(srv);
-    child = only_child(srv);
+    child = kvt_server_only_child(srv, DEADLINE_MS);
     assert_serves(srv);
     wait_threads(child, 1, 1, "idle child: its listener only");
     base = kvt_threads(child);
@@ -172,7 +150,7 @@ START_TEST(test_a_thread_per_connection)
     }
     wait_threads(child, 1, base, "connections closed");
     assert_serves(srv);
-    ck_assert_int_eq(only_child(srv), child);
+    ck_assert_int_eq(kvt_server_only_child(srv, DEADLINE_MS), child);
 }
 END_TEST
 
@@ -186,7 +164,7 @@ START_TEST(test_max_request_workers_bounds_connections)
 
     kvt_server_conf(srv, "MaxRequestWorkers 2");
     kvt_server_start(srv);
-    only_child(srv);
+    kvt_server_only_child(srv, DEADLINE_MS);
     a = held_connection(srv);
     b = held_connection(srv);
     c = kvt_connect(kvt_server_port(srv));
@@ -214,7 +192,7 @@ START_TEST(test_max_keepalive_requests)
 
     kvt_server_conf(srv, "MaxKeepAliveRequests 3");
     kvt_server_start(srv);
-    only_child(srv);
+    kvt_server_only_child(srv, DEADLINE_MS);
     fd = kvt_connect(kvt_server_port(srv));
     get_keepalive(fd, conn, sizeof(conn));
     ck_assert_int_ne(strcasecmp(conn, "close"), 0);
@@ -237,7 +215,7 @@ START_TEST(test_keepalive_timeout_ends_the_thread)
     kvt_write_file(srv, "f.txt", "f", 1);
     kvt_server_conf(srv, "KeepAliveTimeout 1");
     kvt_server_start(srv);
-    child = only_child(srv);
+    child = kvt_server_only_child(srv, DEADLINE_MS);
     wait_threads(child, 1, 1, "idle child");
     fd = held_connection(srv);
     ck_assert_int_ge(kvt_threads(child), 2);
@@ -272,7 +250,7 @@ START_TEST(test_crashed_child_is_replaced)
     char *log, *want;
 
     kvt_server_start(srv);
-    r.victim = only_child(srv);
+    r.victim = kvt_server_only_child(srv, DEADLINE_MS);
     ck_assert_int_eq(kill(r.victim, SIGSEGV), 0);
     ck_assert_msg(kvt_wait_for(victim_replaced, &r, DEADLINE_MS), "no new child after SIGSEGV");
     assert_serves(srv);
@@ -291,7 +269,7 @@ START_TEST(test_max_connections_per_child)
 
     kvt_server_conf(srv, "MaxConnectionsPerChild 3");
     kvt_server_start(srv);
-    r.victim = only_child(srv);
+    r.victim = kvt_server_only_child(srv, DEADLINE_MS);
     for (int i = 0; i < 3; i++) {
         assert_serves(srv);
     }
@@ -313,7 +291,7 @@ START_TEST(test_graceful_restart)
     kvt_server_start(srv);
     kvt_wait_generation(srv, 0);
     parent = kvt_server_pid(srv);
-    old = only_child(srv);
+    old = kvt_server_only_child(srv, DEADLINE_MS);
     fd = held_connection(srv);
     ck_assert_int_eq(kvt_serving_pid(srv, fd), old);
     ck_assert_int_eq(kill(parent, SIGUSR1), 0);
@@ -333,7 +311,7 @@ START_TEST(test_graceful_restart)
     get_keepalive(fresh, conn, sizeof(conn));
     ck_assert_int_ne(strcasecmp(conn, "close"), 0);
     close(fresh);
-    ck_assert_int_eq(only_child(srv), now);
+    ck_assert_int_eq(kvt_server_only_child(srv, DEADLINE_MS), now);
 }
 END_TEST
 
@@ -343,7 +321,7 @@ START_TEST(test_k_stop)
     int status, fd;
 
     kvt_server_start(srv);
-    only_child(srv);
+    kvt_server_only_child(srv, DEADLINE_MS);
     fd = held_connection(srv);
     ck_assert_int_eq(kvt_run_kiva(&status, NULL, NULL, "-f", kvt_server_conf_path(srv), "-k",
                                   "stop", (const char *)NULL),
@@ -367,7 +345,7 @@ START_TEST(test_graceful_stop_finishes_connection)
     pid_t child;
 
     kvt_server_start(srv);
-    child = only_child(srv);
+    child = kvt_server_only_child(srv, DEADLINE_MS);
     fd = kvt_connect(kvt_server_port(srv));
     kvt_send(fd, "GET /f.txt HTTP/1.1\r\nHost: localhost\r\n");
     ck_assert_msg(kvt_wait_serving_pid(srv, fd, child, DEADLINE_MS), "the child did not take it");
@@ -415,7 +393,7 @@ START_TEST(test_status_names_the_mpm)
     kvt_server_conf(srv, LOAD_STATUS, KV_TEST_BUILDDIR);
     kvt_server_conf(srv, "<Location /server-status>\nSetHandler server-status\n</Location>");
     kvt_server_start(srv);
-    only_child(srv);
+    kvt_server_only_child(srv, DEADLINE_MS);
     fd = held_connection(srv);
     ck_assert_msg(kvt_wait_for(status_shows_both_threads, srv, DEADLINE_MS),
                   "the scoreboard never showed a 'W' and a 'K' thread");
@@ -441,7 +419,7 @@ START_TEST(test_max_request_workers_clamped_to_thread_limit)
                       kvt_contains(err, "Syntax OK"),
                   "kiva -t said: %s", err);
     kvt_server_start(srv);
-    only_child(srv);
+    kvt_server_only_child(srv, DEADLINE_MS);
     assert_serves(srv);
     log = kvt_server_wait_log(srv, "MaxRequestWorkers of 10 exceeds ThreadLimit", 10000);
     ck_assert_msg(kvt_contains(log, "MaxRequestWorkers of 10 exceeds ThreadLimit value of 4 "
@@ -461,7 +439,7 @@ START_TEST(test_one_process_mode)
     kvt_server_arg(srv, "-X");
     kvt_server_start(srv);
     assert_serves(srv);
-    ck_assert_int_eq(child_count(srv), 0);
+    ck_assert_int_eq(kvt_server_children(srv), 0);
     fd = held_connection(srv);
     ck_assert_int_eq(kvt_serving_pid(srv, fd), kvt_server_pid(srv));
     ck_assert_int_ge(kvt_threads(kvt_server_pid(srv)), 2);

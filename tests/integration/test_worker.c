@@ -19,16 +19,10 @@ struct count_cond {
     int max; /* ... and at most this many */
 };
 
-static int child_count(kvt_server_t *srv)
-{
-    pid_t pids[KVT_MAX_PIDS];
-    return kvt_children(kvt_server_pid(srv), pids, KVT_MAX_PIDS);
-}
-
 static int children_between(void *arg)
 {
     const struct count_cond *c = arg;
-    int n = child_count(c->srv);
+    int n = kvt_server_children(c->srv);
     return n >= c->min && n <= c->max;
 }
 
@@ -36,7 +30,7 @@ static void wait_children(kvt_server_t *srv, int min, int max, const char *why)
 {
     struct count_cond c = {srv, min, max};
     ck_assert_msg(kvt_wait_for(children_between, &c, DEADLINE_MS), "%s: %d children, want %d..%d",
-                  why, child_count(srv), min, max);
+                  why, kvt_server_children(srv), min, max);
 }
 
 /* A worker server with these limits (0: the default). */
@@ -138,7 +132,7 @@ START_TEST(test_one_child_serves_concurrently)
         get_keepalive(fds[i]); /* each connection keeps a thread busy */
         served_by[i] = kvt_serving_pid(srv, fds[i]);
     }
-    ck_assert_int_eq(child_count(srv), 1);
+    ck_assert_int_eq(kvt_server_children(srv), 1);
     for (int i = 0; i < 4; i++) {
         ck_assert_msg(served_by[i] != 0 && served_by[i] == served_by[0],
                       "connection %d served by %d, connection 0 by %d", i, (int)served_by[i],
@@ -190,13 +184,6 @@ static int victim_replaced(void *arg)
     return n == 1 && now[0] != r->victim;
 }
 
-static pid_t only_child(kvt_server_t *srv)
-{
-    pid_t pids[KVT_MAX_PIDS];
-    ck_assert_int_eq(kvt_children(kvt_server_pid(srv), pids, KVT_MAX_PIDS), 1);
-    return pids[0];
-}
-
 START_TEST(test_max_connections_per_child)
 {
     kvt_server_t *srv = worker_server(1, 2, 1, 3, 2);
@@ -205,7 +192,7 @@ START_TEST(test_max_connections_per_child)
     kvt_server_conf(srv, "MaxConnectionsPerChild 3");
     kvt_server_start(srv);
     wait_children(srv, 1, 1, "one child");
-    r.victim = only_child(srv);
+    r.victim = kvt_server_only_child(srv, DEADLINE_MS);
     for (int i = 0; i < 3; i++) {
         assert_serves(srv);
     }
@@ -222,7 +209,7 @@ START_TEST(test_killed_child_is_replaced)
 
     kvt_server_start(srv);
     wait_children(srv, 1, 1, "one child");
-    r.victim = only_child(srv);
+    r.victim = kvt_server_only_child(srv, DEADLINE_MS);
     ck_assert_int_eq(kill(r.victim, SIGKILL), 0);
     ck_assert_msg(kvt_wait_for(victim_replaced, &r, DEADLINE_MS),
                   "no new child after kill -9 of %d", (int)r.victim);
@@ -282,7 +269,7 @@ START_TEST(test_graceful_finishes_connection_in_flight)
 
     kvt_server_start(srv);
     wait_children(srv, 1, 1, "one child");
-    old.pid = only_child(srv);
+    old.pid = kvt_server_only_child(srv, DEADLINE_MS);
     fd = kvt_connect(kvt_server_port(srv));
     kvt_send(fd, "GET /f.txt HTTP/1.1\r\nHost: localhost\r\n");
     ck_assert_msg(kvt_wait_for(taken_by_old_child, &(struct taken){srv, fd, old.pid}, DEADLINE_MS),
@@ -340,7 +327,7 @@ START_TEST(test_max_request_workers_clamped_to_server_limit)
     /* MinSpareThreads 8 wants more, but two children is the most */
     struct count_cond over = {srv, 3, KVT_MAX_PIDS};
     ck_assert_msg(!kvt_wait_for(children_between, &over, 2500), "%d children over ServerLimit",
-                  child_count(srv));
+                  kvt_server_children(srv));
 }
 END_TEST
 
@@ -353,7 +340,7 @@ START_TEST(test_one_process_mode)
     kvt_server_arg(srv, "-X");
     kvt_server_start(srv);
     assert_serves(srv);
-    ck_assert_int_eq(child_count(srv), 0);
+    ck_assert_int_eq(kvt_server_children(srv), 0);
     ck_assert_msg(kvt_threads(kvt_server_pid(srv)) >= 4, "-X server has %d threads, want 3 + 1",
                   kvt_threads(kvt_server_pid(srv)));
     ck_assert_int_eq(kill(kvt_server_pid(srv), SIGTERM), 0);
