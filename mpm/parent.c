@@ -171,3 +171,39 @@ apr_status_t kv_mpm_setup_scoreboard(kv_server_t *s, const char *mpm, int *serve
     }
     return rv;
 }
+
+void kv_mpm_report_max_workers(kv_server_t *s, int *reported)
+{
+    if (!*reported) {
+        kv_log_error(KV_LOG_MARK, KV_LOG_ERR, 0, s,
+                     "KV00433: server reached MaxRequestWorkers setting, consider raising the "
+                     "MaxRequestWorkers setting");
+        *reported = 1;
+    }
+}
+
+int kv_mpm_answer_query(const kv_mpm_caps_t *caps, int query, int *result)
+{
+    switch (query) {
+    case KV_MPMQ_IS_THREADED:
+        *result = caps->threaded;
+        return KV_OK;
+    case KV_MPMQ_IS_FORKED:
+        *result = caps->forked;
+        return KV_OK;
+    case KV_MPMQ_IS_ASYNC:
+        *result = caps->async;
+        return KV_OK;
+    case KV_MPMQ_MAX_DAEMONS:
+        *result = caps->max_daemons;
+        return KV_OK;
+    case KV_MPMQ_MAX_THREADS:
+        *result = caps->max_threads;
+        return KV_OK;
+    case KV_MPMQ_MAX_WORKERS:
+        *result = caps->max_workers;
+        return KV_OK;
+    default:
+        return KV_DECLINED;
+    }
+}

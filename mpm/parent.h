@@ -64,6 +64,19 @@ int kv_mpm_room_for_children(int generation, int max_children);
 apr_status_t kv_mpm_setup_scoreboard(kv_server_t *s, const char *mpm, int *server_limit,
                                      int *thread_limit, int *kept);
 
+/** Log once (the first time, then *reported is set) httpd's error that MaxRequestWorkers
+ * held a connection back. */
+void kv_mpm_report_max_workers(kv_server_t *s, int *reported);
+
+/** What an MPM answers to the capability queries of kv_mpm_query. */
+typedef struct {
+    int threaded, forked, async;
+    int max_daemons, max_threads, max_workers;
+} kv_mpm_caps_t;
+
+/** Answer @a query from @a caps, as an mpm_query hook returns. */
+int kv_mpm_answer_query(const kv_mpm_caps_t *caps, int query, int *result);
+
 /** Before a generation's parent serves: there must be listeners, and it takes the
  * parent's signals. Logs and returns an error if it cannot serve. */
 apr_status_t kv_mpm_parent_prepare(kv_server_t *s);

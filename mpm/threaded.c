@@ -297,11 +297,8 @@ static void maintain_spares(parent_t *pp)
     if (a.kill_one && to_stop >= 0) {
         kv_mpm_tell_child_to_exit(to_stop);
     }
-    if (a.at_limit && !pp->reported_limit) {
-        kv_log_error(KV_LOG_MARK, KV_LOG_ERR, 0, pp->s,
-                     "KV00918: server reached MaxRequestWorkers setting, consider raising the "
-                     "MaxRequestWorkers setting");
-        pp->reported_limit = 1;
+    if (a.at_limit) {
+        kv_mpm_report_max_workers(pp->s, &pp->reported_limit);
     }
     if (a.busy) {
         kv_log_error(KV_LOG_MARK, KV_LOG_INFO, 0, pp->s,
@@ -385,26 +382,11 @@ static int threaded_query(int query, int *result)
     }
     l = cur_conf ? cur_conf->run : merged_limits(&unset);
     worker_limits_fix(&l);
-    switch (query) {
-    case KV_MPMQ_IS_THREADED:
-    case KV_MPMQ_IS_FORKED:
-        *result = 1;
-        return KV_OK;
-    case KV_MPMQ_IS_ASYNC:
-        *result = mpm->is_async;
-        return KV_OK;
-    case KV_MPMQ_MAX_THREADS:
-        *result = l.threads_per_child;
-        return KV_OK;
-    case KV_MPMQ_MAX_DAEMONS:
-        *result = l.server_limit;
-        return KV_OK;
-    case KV_MPMQ_MAX_WORKERS:
-        *result = l.max_workers;
-        return KV_OK;
-    default:
-        return KV_DECLINED;
-    }
+    kv_mpm_caps_t caps = {.threaded = 1, .forked = 1, .async = mpm->is_async,
+                          .max_daemons = l.server_limit, .max_threads = l.threads_per_child,
+                          .max_workers = l.max_workers};
+
+    return kv_mpm_answer_query(&caps, query, result);
 }
 
 static const char *threaded_get_name(void)

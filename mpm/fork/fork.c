@@ -229,12 +229,7 @@ static int room_for_a_child(parent_t *pp)
     if (kv_mpm_room_for_children(pp->rs.generation, pp->l->max_workers) > 0) {
         return 1;
     }
-    if (!pp->reported_limit) {
-        kv_log_error(KV_LOG_MARK, KV_LOG_ERR, 0, pp->s,
-                     "KV01055: server reached MaxRequestWorkers setting, consider raising the "
-                     "MaxRequestWorkers setting");
-        pp->reported_limit = 1;
-    }
+    kv_mpm_report_max_workers(pp->s, &pp->reported_limit);
     return 0;
 }
 
@@ -427,24 +422,10 @@ static int fork_query(int query, int *result)
     }
     l = cur_conf ? cur_conf->run : merged_limits(&unset);
     prefork_limits_fix(&l);
-    switch (query) {
-    case KV_MPMQ_IS_THREADED:
-    case KV_MPMQ_IS_ASYNC:
-        *result = 0;
-        return KV_OK;
-    case KV_MPMQ_IS_FORKED:
-    case KV_MPMQ_MAX_THREADS:
-        *result = 1;
-        return KV_OK;
-    case KV_MPMQ_MAX_DAEMONS:
-        *result = l.server_limit;
-        return KV_OK;
-    case KV_MPMQ_MAX_WORKERS:
-        *result = l.max_workers;
-        return KV_OK;
-    default:
-        return KV_DECLINED;
-    }
+    kv_mpm_caps_t caps = {.forked = 1, .max_daemons = l.server_limit, .max_threads = 1,
+                          .max_workers = l.max_workers};
+
+    return kv_mpm_answer_query(&caps, query, result);
 }
 
 static const char *fork_get_name(void)

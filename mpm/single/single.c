@@ -145,22 +145,10 @@ static int single_run(apr_pool_t *pconf, apr_pool_t *plog, kv_server_t *s)
 
 static int single_query(int query, int *result)
 {
-    switch (query) {
-    case KV_MPMQ_IS_THREADED:
-    case KV_MPMQ_IS_ASYNC:
-        *result = 0;
-        return KV_OK;
-    case KV_MPMQ_IS_FORKED:
-        *result = 1;
-        return KV_OK;
-    case KV_MPMQ_MAX_DAEMONS:
-    case KV_MPMQ_MAX_THREADS:
-    case KV_MPMQ_MAX_WORKERS:
-        *result = SERVING_CHILDREN;
-        return KV_OK;
-    default:
-        return KV_DECLINED;
-    }
+    static const kv_mpm_caps_t caps = {.forked = 1, .max_daemons = SERVING_CHILDREN,
+                                       .max_threads = 1, .max_workers = SERVING_CHILDREN};
+
+    return kv_mpm_answer_query(&caps, query, result);
 }
 
 static const char *single_get_name(void)

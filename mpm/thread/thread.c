@@ -287,17 +287,6 @@ static apr_status_t start_thread(server_t *sv, conn_thread_t *ct)
     return rv;
 }
 
-/* Log once per process that the bound held a connection back, as httpd does. */
-static void report_bound(server_t *sv)
-{
-    if (!sv->reported) {
-        kv_log_error(KV_LOG_MARK, KV_LOG_ERR, 0, sv->s,
-                     "KV01079: server reached MaxRequestWorkers setting, consider raising the "
-                     "MaxRequestWorkers setting");
-        sv->reported = 1;
-    }
-}
-
 /* A free slot once fewer than MaxRequestWorkers threads are alive; NULL after one tick
  * without (the caller looks at the signals, then asks again). */
 static conn_thread_t *take_slot(server_t *sv)
@@ -308,7 +297,7 @@ static conn_thread_t *take_slot(server_t *sv)
     apr_thread_mutex_lock(sv->lock);
     if (sv->live >= sv->max_live || !sv->free) {
         if (sv->live >= sv->max_live) {
-            report_bound(sv);
+            kv_mpm_report_max_workers(sv->s, &sv->reported); /* once a process */
         }
         apr_thread_cond_timedwait(sv->changed, sv->lock, LISTENER_TICK);
     }
@@ -672,22 +661,10 @@ static int thread_query(int query, int *result)
     }
     l = cur_conf ? cur_conf->run : thread_limits_default(&unset);
     thread_limits_fix(&l);
-    switch (query) {
-    case KV_MPMQ_IS_THREADED:
-    case KV_MPMQ_IS_FORKED:
-    case KV_MPMQ_MAX_DAEMONS:
-        *result = 1;
-        return KV_OK;
-    case KV_MPMQ_IS_ASYNC:
-        *result = 0;
-        return KV_OK;
-    case KV_MPMQ_MAX_THREADS:
-    case KV_MPMQ_MAX_WORKERS:
-        *result = l.max_workers;
-        return KV_OK;
-    default:
-        return KV_DECLINED;
-    }
+    kv_mpm_caps_t caps = {.threaded = 1, .forked = 1, .max_daemons = 1,
+                          .max_threads = l.max_workers, .max_workers = l.max_workers};
+
+    return kv_mpm_answer_query(&caps, query, result);
 }
 
 static const char *thread_get_name(void)

@@ -256,8 +256,8 @@ START_TEST(test_max_request_workers_bounds_connections)
     late = kvt_serving_pid(srv, third);
     ck_assert_msg(late != held[0] && late != held[1] && is_child_of_server(srv, late),
                   "the waiting connection is served by %d, not by a child of its own", (int)late);
-    log = kvt_server_wait_log(srv, "KV01055: server reached MaxRequestWorkers setting", 10000);
-    ck_assert_msg(kvt_contains(log, "KV01055: server reached MaxRequestWorkers setting"), "%s",
+    log = kvt_server_wait_log(srv, "KV00433: server reached MaxRequestWorkers setting", 10000);
+    ck_assert_msg(kvt_contains(log, "KV00433: server reached MaxRequestWorkers setting"), "%s",
                   log);
     free(log);
     ck_assert_msg(!get_keepalive(fds[1]), "the held connection closes");

@@ -175,8 +175,8 @@ START_TEST(test_max_request_workers_bounds_connections)
     ck_assert_int_eq(r.status, 200);
     ck_assert_str_eq(r.body, "f");
     kvt_response_free(&r);
-    log = kvt_server_wait_log(srv, "KV01079: server reached MaxRequestWorkers setting", 10000);
-    ck_assert_msg(kvt_contains(log, "KV01079: server reached MaxRequestWorkers setting"), "%s",
+    log = kvt_server_wait_log(srv, "KV00433: server reached MaxRequestWorkers setting", 10000);
+    ck_assert_msg(kvt_contains(log, "KV00433: server reached MaxRequestWorkers setting"), "%s",
                   log);
     free(log);
     close(b);
