@@ -1503,3 +1503,24 @@ pid_t kvt_server_only_child(kvt_server_t *srv, int timeout_ms)
     ck_assert_int_eq(kvt_children(kvt_server_pid(srv), pids, KVT_MAX_PIDS), 1);
     return pids[0];
 }
+
+struct replaced {
+    kvt_server_t *srv;
+    pid_t victim;
+};
+
+static int victim_replaced(void *arg)
+{
+    const struct replaced *r = arg;
+    pid_t now[KVT_MAX_PIDS];
+
+    return !kvt_pid_alive(r->victim) &&
+           kvt_children(kvt_server_pid(r->srv), now, KVT_MAX_PIDS) == 1 && now[0] != r->victim;
+}
+
+int kvt_server_wait_replaced(kvt_server_t *srv, pid_t victim, int timeout_ms)
+{
+    struct replaced r = {srv, victim};
+
+    return kvt_wait_for(victim_replaced, &r, timeout_ms);
+}

@@ -196,6 +196,10 @@ int kvt_server_children(kvt_server_t *srv);
  * the test. */
 pid_t kvt_server_only_child(kvt_server_t *srv, int timeout_ms);
 
+/** Wait up to @a timeout_ms until child @a victim is gone and one other child serves in its
+ * place; non-zero if that happened. */
+int kvt_server_wait_replaced(kvt_server_t *srv, pid_t victim, int timeout_ms);
+
 /** Threads of @a pid, or -1 if it is gone. */
 int kvt_threads(pid_t pid);
 

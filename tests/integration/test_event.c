@@ -282,37 +282,22 @@ START_TEST(test_children_and_threads)
 }
 END_TEST
 
-struct replaced {
-    kvt_server_t *srv;
-    pid_t victim;
-};
-
-/* The victim is gone and another child serves in its place. */
-static int victim_replaced(void *arg)
-{
-    const struct replaced *r = arg;
-    pid_t now[KVT_MAX_PIDS];
-
-    return !kvt_pid_alive(r->victim) &&
-           kvt_children(kvt_server_pid(r->srv), now, KVT_MAX_PIDS) == 1 && now[0] != r->victim;
-}
-
 /* MaxConnectionsPerChild 3, the third connection while two are kept: the child finishes
  * them (at their KeepAliveTimeout) and a new one takes its place. */
 START_TEST(test_max_connections_per_child_with_kept_connections)
 {
     kvt_server_t *srv = event_server(2, NULL);
-    struct replaced r = {.srv = srv};
+    pid_t victim;
     int kept[2];
 
     kvt_server_conf(srv, "MaxConnectionsPerChild 3");
     kvt_server_conf(srv, "KeepAliveTimeout 2");
     kvt_server_start(srv);
-    r.victim = kvt_server_only_child(srv, DEADLINE_MS);
+    victim = kvt_server_only_child(srv, DEADLINE_MS);
     open_idle(srv, kept, 2);
     get_fresh(srv, "third connection");
-    ck_assert_msg(kvt_wait_for(victim_replaced, &r, DEADLINE_MS),
-                  "child %d not replaced after MaxConnectionsPerChild 3", (int)r.victim);
+    ck_assert_msg(kvt_server_wait_replaced(srv, victim, DEADLINE_MS),
+                  "child %d not replaced after MaxConnectionsPerChild 3", (int)victim);
     get_fresh(srv, "request to the replacing child");
     close_all(kept, 2);
 }

@@ -83,29 +83,11 @@ static int pid_gone(void *arg)
     return !kvt_pid_alive(*(pid_t *)arg);
 }
 
-struct replaced {
-    kvt_server_t *srv;
-    pid_t victim;
-};
-
-/* The victim is gone and another child serves in its place. */
-static int victim_replaced(void *arg)
-{
-    const struct replaced *r = arg;
-    pid_t now[KVT_MAX_PIDS];
-
-    if (kvt_pid_alive(r->victim)) {
-        return 0;
-    }
-    return kvt_children(kvt_server_pid(r->srv), now, KVT_MAX_PIDS) == 1 && now[0] != r->victim;
-}
-
 /* The server's child @a victim goes away, another takes its place and serves. */
 static void assert_replaced(kvt_server_t *srv, pid_t victim, const char *why)
 {
-    struct replaced r = {srv, victim};
 
-    ck_assert_msg(kvt_wait_for(victim_replaced, &r, DEADLINE_MS), "child %d not replaced %s",
+    ck_assert_msg(kvt_server_wait_replaced(srv, victim, DEADLINE_MS), "child %d not replaced %s",
                   (int)victim, why);
     assert_serves(srv);
 }

@@ -227,34 +227,18 @@ END_TEST
 
 /* ---- The child's life ---- */
 
-struct replaced {
-    kvt_server_t *srv;
-    pid_t victim;
-};
-
-static int victim_replaced(void *arg)
-{
-    const struct replaced *r = arg;
-    pid_t now[KVT_MAX_PIDS];
-
-    if (kvt_pid_alive(r->victim)) {
-        return 0;
-    }
-    return kvt_children(kvt_server_pid(r->srv), now, KVT_MAX_PIDS) == 1 && now[0] != r->victim;
-}
-
 START_TEST(test_crashed_child_is_replaced)
 {
     kvt_server_t *srv = thread_server();
-    struct replaced r = {.srv = srv};
+    pid_t victim;
     char *log, *want;
 
     kvt_server_start(srv);
-    r.victim = kvt_server_only_child(srv, DEADLINE_MS);
-    ck_assert_int_eq(kill(r.victim, SIGSEGV), 0);
-    ck_assert_msg(kvt_wait_for(victim_replaced, &r, DEADLINE_MS), "no new child after SIGSEGV");
+    victim = kvt_server_only_child(srv, DEADLINE_MS);
+    ck_assert_int_eq(kill(victim, SIGSEGV), 0);
+    ck_assert_msg(kvt_server_wait_replaced(srv, victim, DEADLINE_MS), "no new child after SIGSEGV");
     assert_serves(srv);
-    want = kvt_strf("child pid %ld exit signal Segmentation fault (11)", (long)r.victim);
+    want = kvt_strf("child pid %ld exit signal Segmentation fault (11)", (long)victim);
     log = kvt_server_wait_log(srv, want, 10000);
     ck_assert_msg(kvt_contains(log, want), "%s", log);
     free(want);
@@ -265,16 +249,16 @@ END_TEST
 START_TEST(test_max_connections_per_child)
 {
     kvt_server_t *srv = thread_server();
-    struct replaced r = {.srv = srv};
+    pid_t victim;
 
     kvt_server_conf(srv, "MaxConnectionsPerChild 3");
     kvt_server_start(srv);
-    r.victim = kvt_server_only_child(srv, DEADLINE_MS);
+    victim = kvt_server_only_child(srv, DEADLINE_MS);
     for (int i = 0; i < 3; i++) {
         assert_serves(srv);
     }
-    ck_assert_msg(kvt_wait_for(victim_replaced, &r, DEADLINE_MS),
-                  "child %d not replaced after MaxConnectionsPerChild 3", (int)r.victim);
+    ck_assert_msg(kvt_server_wait_replaced(srv, victim, DEADLINE_MS),
+                  "child %d not replaced after MaxConnectionsPerChild 3", (int)victim);
     assert_serves(srv);
 }
 END_TEST

@@ -165,39 +165,20 @@ START_TEST(test_max_spare_threads_retires_children)
 }
 END_TEST
 
-struct replaced {
-    kvt_server_t *srv;
-    pid_t victim;
-};
-
-/* The victim is gone and another child serves in its place. */
-static int victim_replaced(void *arg)
-{
-    const struct replaced *r = arg;
-    pid_t now[KVT_MAX_PIDS];
-    int n;
-
-    if (kvt_pid_alive(r->victim)) {
-        return 0;
-    }
-    n = kvt_children(kvt_server_pid(r->srv), now, KVT_MAX_PIDS);
-    return n == 1 && now[0] != r->victim;
-}
-
 START_TEST(test_max_connections_per_child)
 {
     kvt_server_t *srv = worker_server(1, 2, 1, 3, 2);
-    struct replaced r = {.srv = srv};
+    pid_t victim;
 
     kvt_server_conf(srv, "MaxConnectionsPerChild 3");
     kvt_server_start(srv);
     wait_children(srv, 1, 1, "one child");
-    r.victim = kvt_server_only_child(srv, DEADLINE_MS);
+    victim = kvt_server_only_child(srv, DEADLINE_MS);
     for (int i = 0; i < 3; i++) {
         assert_serves(srv);
     }
-    ck_assert_msg(kvt_wait_for(victim_replaced, &r, DEADLINE_MS),
-                  "child %d not replaced after MaxConnectionsPerChild 3", (int)r.victim);
+    ck_assert_msg(kvt_server_wait_replaced(srv, victim, DEADLINE_MS),
+                  "child %d not replaced after MaxConnectionsPerChild 3", (int)victim);
     assert_serves(srv);
 }
 END_TEST
@@ -205,14 +186,14 @@ END_TEST
 START_TEST(test_killed_child_is_replaced)
 {
     kvt_server_t *srv = worker_server(1, 2, 1, 3, 2);
-    struct replaced r = {.srv = srv};
+    pid_t victim;
 
     kvt_server_start(srv);
     wait_children(srv, 1, 1, "one child");
-    r.victim = kvt_server_only_child(srv, DEADLINE_MS);
-    ck_assert_int_eq(kill(r.victim, SIGKILL), 0);
-    ck_assert_msg(kvt_wait_for(victim_replaced, &r, DEADLINE_MS),
-                  "no new child after kill -9 of %d", (int)r.victim);
+    victim = kvt_server_only_child(srv, DEADLINE_MS);
+    ck_assert_int_eq(kill(victim, SIGKILL), 0);
+    ck_assert_msg(kvt_server_wait_replaced(srv, victim, DEADLINE_MS),
+                  "no new child after kill -9 of %d", (int)victim);
     assert_serves(srv);
 }
 END_TEST
