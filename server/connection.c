@@ -161,9 +161,9 @@ static void linger_start(kv_conn_t *c)
 
 /* Run the protocol. A process_connection hook that does not know asynchronous connections
  * returns when the connection is done. */
-static void serve(kv_conn_t *c)
+static void serve(kv_conn_t *c, kv_conn_state_t as)
 {
-    c->state = KV_CONN_STATE_PROCESSING;
+    c->state = as;
     make_bucket_alloc(c);
     apr_socket_timeout_set(c->sock, c->base_server->timeout);
     kv_run_process_connection(c);
@@ -177,7 +177,7 @@ static void first_step(kv_conn_t *c)
     int rv = kv_run_pre_connection(c, c->sock);
 
     if (rv == KV_OK || rv == KV_DECLINED) {
-        serve(c);
+        serve(c, KV_CONN_STATE_PROCESSING);
     } else {
         c->state = KV_CONN_STATE_LINGER;
     }
@@ -194,7 +194,7 @@ static void write_completion(kv_conn_t *c)
         c->state = KV_CONN_STATE_LINGER;
         return;
     }
-    serve(c); /* a pipelined request may be buffered already */
+    serve(c, KV_CONN_STATE_PROCESSING); /* a pipelined request may be buffered already */
 }
 
 KV_DECLARE(void) kv_conn_release_idle(kv_conn_t *c)
@@ -214,13 +214,7 @@ KV_DECLARE(kv_conn_state_t) kv_conn_step(kv_conn_t *c)
         first_step(c);
         break;
     case KV_CONN_STATE_READ_REQUEST:
-        c->state = KV_CONN_STATE_READ_REQUEST; /* woken: read what came */
-        make_bucket_alloc(c);
-        apr_socket_timeout_set(c->sock, c->base_server->timeout);
-        kv_run_process_connection(c);
-        if (c->state == KV_CONN_STATE_PROCESSING) {
-            c->state = KV_CONN_STATE_LINGER;
-        }
+        serve(c, KV_CONN_STATE_READ_REQUEST); /* woken: the HTTP loop reads what came */
         break;
     case KV_CONN_STATE_WRITE_COMPLETION:
         write_completion(c);
