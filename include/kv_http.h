@@ -108,6 +108,9 @@ struct kv_conn {
                                      * connection returns to the MPM instead of waiting */
     kv_conn_state_t state;          /**< under an asynchronous MPM: what it waits for */
     int keepalive;                  /**< another request may follow the last response */
+    int input_done;                 /**< the client sends nothing more: it said its last
+                                     * request was its last, which was read whole, and
+                                     * nothing followed it; closing need not linger */
     apr_bucket_brigade *pending;    /**< response bytes set aside until writable (async) */
 };
 

@@ -4,6 +4,7 @@
  * replaces children that died unasked, and keeps the idle threads of the running generation
  * between MinSpareThreads and MaxSpareThreads by starting or retiring whole children. */
 #include <signal.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "accept.h"
@@ -416,4 +417,11 @@ void threaded_block_signals(sigset_t *old)
     sigaddset(&set, SIGCHLD);
     sigaddset(&set, SIGPIPE);
     pthread_sigmask(SIG_BLOCK, &set, old);
+}
+
+void threaded_coarse_timers(void)
+{
+#ifdef PR_SET_TIMERSLACK
+    prctl(PR_SET_TIMERSLACK, 10000000UL);
+#endif
 }

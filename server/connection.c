@@ -99,11 +99,14 @@ KV_DECLARE(void) kv_conn_close(kv_conn_t *c)
 }
 
 /* Shut the write side so that the client sees the end of the response; 0 if the socket
- * was closed instead (the client is gone, or shutting failed). */
+ * was closed instead: the client is gone, shutting failed, or nothing more can come from
+ * the client (then close sends a FIN, not a reset, and there is nothing to wait for:
+ * nginx's lingering heuristic, restricted to clients that said they are done). */
 static int shut_write_side(kv_conn_t *c)
 {
     kv_scoreboard_update(c->sb_slot, KV_SB_CLOSING, NULL);
-    if (c->aborted || apr_socket_shutdown(c->sock, APR_SHUTDOWN_WRITE) != APR_SUCCESS) {
+    if (c->aborted || c->input_done ||
+        apr_socket_shutdown(c->sock, APR_SHUTDOWN_WRITE) != APR_SUCCESS) {
         kv_conn_close(c);
         return 0;
     }

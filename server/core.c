@@ -17,6 +17,7 @@ static void *create_core_server_config(apr_pool_t *p, kv_server_t *s)
 
     (void)s;
     conf->listen_specs = apr_array_make(p, 2, sizeof(kv_listen_spec_t));
+    conf->accept_filters = apr_table_make(p, 2);
     conf->sections.all = apr_array_make(p, 4, sizeof(kv_section_t *));
     conf->listen_backlog = KV_UNSET_INT;
     return conf;
@@ -33,6 +34,7 @@ static void *merge_core_server_config(apr_pool_t *p, void *basev, void *addv)
     conf->error_log = add->error_log ? add->error_log : base->error_log;
     conf->listen_specs = base->listen_specs;
     conf->listen_backlog = base->listen_backlog;
+    conf->accept_filters = base->accept_filters;
     conf->send_buffer_size = base->send_buffer_size;
     conf->receive_buffer_size = base->receive_buffer_size;
     conf->sections.all = apr_array_append(p, base->sections.all, add->sections.all);
@@ -376,7 +378,38 @@ static const char *set_listen(kv_cmd_parms_t *cmd, void *conf, int argc, const c
     spec->addr = host;
     spec->port = port;
     spec->text = apr_pstrdup(cmd->pool, argv[0]);
+    spec->protocol = argc == 2 ? "http" : port == 443 ? "https" : "http";
     return NULL;
+}
+
+/* httpd's filter names. On Linux every one but "none" means TCP_DEFER_ACCEPT; the FreeBSD
+ * and Windows names are taken too, so that a config written there works here. */
+static const char *const accept_filter_names[] = {"none", "data", "dataready", "httpready",
+                                                  "connect"};
+
+static const char *set_accept_filter(kv_cmd_parms_t *cmd, void *conf, int argc,
+                                     const char *const *argv)
+{
+    kv_core_server_conf_t *sconf = conf;
+
+    (void)argc;
+    for (size_t i = 0; i < sizeof(accept_filter_names) / sizeof(accept_filter_names[0]); i++) {
+        if (strcasecmp(argv[1], accept_filter_names[i]) == 0) {
+            apr_table_set(sconf->accept_filters, apr_pstrdup(cmd->pool, argv[0]),
+                          accept_filter_names[i]);
+            return NULL;
+        }
+    }
+    return apr_psprintf(cmd->pool, "AcceptFilter %s: unknown filter '%s' (use data, or none "
+                        "to hand connections over at once; httpready, dataready and connect "
+                        "mean data on Linux)", argv[0], argv[1]);
+}
+
+int kv_accept_filter_defers(const kv_core_server_conf_t *sconf, const char *protocol)
+{
+    const char *filter = apr_table_get(sconf->accept_filters, protocol);
+
+    return !filter || strcmp(filter, "none") != 0;
 }
 
 static const char *set_listen_int(kv_cmd_parms_t *cmd, void *conf, int argc,
@@ -437,6 +470,9 @@ static const kv_command_t core_commands[] = {
      "NAME_module path/to/mod_NAME.so: load a module"},
     {"Listen", set_listen, NULL, 1, 2, KV_CTX_MAIN, KV_CMD_SERVER_CONF,
      "[address:]port [http]: an address to accept connections on"},
+    {"AcceptFilter", set_accept_filter, NULL, 2, 2, KV_CTX_MAIN, KV_CMD_SERVER_CONF,
+     "protocol filter: data (the default) hands a connection over once the client has sent "
+     "something; none at once"},
     {"ListenBacklog", set_listen_int, NULL, 1, 1, KV_CTX_MAIN, KV_CMD_SERVER_CONF | KV_CMD_ONCE,
      "N: length of the pending connections queue"},
     {"SendBufferSize", set_listen_int, NULL, 1, 1, KV_CTX_MAIN, KV_CMD_SERVER_CONF | KV_CMD_ONCE,

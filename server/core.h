@@ -14,6 +14,7 @@ typedef struct {
     int listen_backlog;               /**< ListenBacklog, KV_UNSET_INT if not set */
     int send_buffer_size;             /**< SendBufferSize, 0 = system default */
     int receive_buffer_size;          /**< ReceiveBufferSize, 0 = system default */
+    apr_table_t *accept_filters;      /**< AcceptFilter: protocol -> filter, lower-case */
     kv_sections_t sections;           /**< <Directory>, <Files>, <Location> and Match forms */
     apr_array_header_t *vhost_addrs;  /**< a virtual host's addresses (kv_vhost_addr_t) */
     apr_array_header_t *aliases;      /**< ServerAlias names and patterns, lower-case */
@@ -45,7 +46,12 @@ typedef struct {
     const char *addr; /**< host part, NULL for every address */
     apr_port_t port;  /**< port */
     const char *text; /**< as written */
+    const char *protocol; /**< named on the line, else https for port 443, else http */
 } kv_listen_spec_t;
+
+/** Does AcceptFilter ask the kernel to hand over @a protocol's connections only once the
+ * client has sent something? httpd's default on Linux ("data") unless it says "none". */
+int kv_accept_filter_defers(const kv_core_server_conf_t *sconf, const char *protocol);
 
 /** Default ListenBacklog, as httpd's. */
 #define KV_DEFAULT_LISTEN_BACKLOG 511

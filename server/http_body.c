@@ -264,6 +264,11 @@ KV_DECLARE(int) kv_body_error(const kv_request_t *r)
     return r->body ? r->body->error : 0;
 }
 
+int kv_body_read_whole(const kv_request_t *r)
+{
+    return r->body && r->body->state == BODY_DONE && !r->body->error;
+}
+
 static int body_started(const struct kv_body *b)
 {
     return b->received > 0 || b->state != (b->chunked ? BODY_CHUNK_SIZE : BODY_DATA);

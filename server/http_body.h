@@ -15,6 +15,10 @@
  */
 int kv_body_setup(kv_request_t *r, const char **why);
 
+/** Has the whole body of @a r (or its absence) been read, so that none of it is still on
+ * its way? 0 also when the framing was never known. */
+int kv_body_read_whole(const kv_request_t *r);
+
 /** Is 100 Continue still owed to a client that will not send its body before it? */
 int kv_body_awaits_continue(const kv_request_t *r);
 

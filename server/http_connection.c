@@ -302,6 +302,7 @@ int kv_http_process_connection(kv_conn_t *c)
     for (;;) {
         kv_request_t *r;
         kv_read_result_t rr = read_request(c, &r);
+        int head_ok;
 
         if (rr == KV_READ_WAIT) {
             c->keepalive = 1;
@@ -311,7 +312,8 @@ int kv_http_process_connection(kv_conn_t *c)
         if (rr != KV_READ_OK) {
             break;
         }
-        if (r->status) {
+        head_ok = !r->status;
+        if (!head_ok) {
             kv_send_error_response(r, r->status);
             kv_request_log(r);
         } else {
@@ -319,6 +321,8 @@ int kv_http_process_connection(kv_conn_t *c)
         }
         c->keepalives++;
         c->keepalive = !r->close_connection && !c->aborted && kv_discard_body(r) == KV_OK;
+        c->input_done = !c->keepalive && head_ok && kv_client_closes(r) &&
+                        kv_body_read_whole(r) && c->input->len == 0;
         apr_pool_destroy(r->pool);
         if (!c->keepalive || kv_conn_output_pending(c)) {
             break;

@@ -42,13 +42,13 @@ static int header_has_token(apr_table_t *t, const char *name, const char *token)
 }
 
 /* Keep-alive, as small named checks (RFC 9112 section 9.3). */
-static int client_allows_keep_alive(const kv_request_t *r)
+int kv_client_closes(const kv_request_t *r)
 {
     if (header_has_token(r->headers_in, "Connection", "close")) {
-        return 0;
+        return 1;
     }
-    return r->proto_num >= KV_HTTP_VERSION(1, 1) ||
-           header_has_token(r->headers_in, "Connection", "keep-alive");
+    return r->proto_num < KV_HTTP_VERSION(1, 1) &&
+           !header_has_token(r->headers_in, "Connection", "keep-alive");
 }
 
 static int length_is_known(const kv_request_t *r)
@@ -92,7 +92,7 @@ static int server_is_retiring(void)
 static int response_can_keep_alive(const kv_request_t *r)
 {
     return r->server->keep_alive && !r->close_connection && !r->connection->aborted &&
-           client_allows_keep_alive(r) && (length_is_known(r) || response_is_chunked(r)) &&
+           !kv_client_closes(r) && (length_is_known(r) || response_is_chunked(r)) &&
            !connection_limit_reached(r) && body_can_be_skipped(r) &&
            !kv_body_awaits_continue(r) && !server_is_retiring();
 }

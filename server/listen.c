@@ -61,6 +61,8 @@ static apr_status_t open_socket(kv_listen_rec_t *l, const kv_listen_spec_t *spec
         return rv;
     }
     apr_socket_opt_set(l->sd, APR_SO_REUSEADDR, 1);
+    /* Accepted sockets inherit it on Linux (and APR knows): no setsockopt per connection. */
+    apr_socket_opt_set(l->sd, APR_TCP_NODELAY, 1);
     if (l->bind_addr->family == APR_INET6 && !spec->addr) {
         /* Listen with a bare port takes IPv4 too, as httpd does. */
         apr_socket_opt_set(l->sd, APR_IPV6_V6ONLY, 0);
@@ -78,9 +80,25 @@ static apr_status_t open_socket(kv_listen_rec_t *l, const kv_listen_spec_t *spec
     return APR_SUCCESS;
 }
 
+/* AcceptFilter: a connection is handed over once its first bytes have come (at most 30 s
+ * after it was opened, as httpd), so the process that accepts it reads its request at once
+ * instead of waiting for it. Set or cleared on every generation. */
+static void apply_accept_filter(kv_listen_rec_t *l, const kv_listen_spec_t *spec,
+                                const kv_core_server_conf_t *sconf, const kv_server_t *s)
+{
+    int defers = kv_accept_filter_defers(sconf, spec->protocol);
+    apr_status_t rv = apr_socket_opt_set(l->sd, APR_TCP_DEFER_ACCEPT, defers ? 30 : 0);
+
+    if (rv != APR_SUCCESS && defers) {
+        kv_log_error(KV_LOG_MARK, KV_LOG_WARNING, rv, s,
+                     "KV01090: could not set the accept filter (TCP_DEFER_ACCEPT) on %s; its "
+                     "connections are handed over at once", l->text);
+    }
+}
+
 /* The generation's options: listen(2) again changes the backlog of a listening socket. */
-static apr_status_t apply_options(kv_listen_rec_t *l, const kv_core_server_conf_t *sconf,
-                                  const kv_server_t *s)
+static apr_status_t apply_options(kv_listen_rec_t *l, const kv_listen_spec_t *spec,
+                                  const kv_core_server_conf_t *sconf, const kv_server_t *s)
 {
     apr_os_sock_t fd;
     apr_status_t rv;
@@ -92,6 +110,7 @@ static apr_status_t apply_options(kv_listen_rec_t *l, const kv_core_server_conf_
                      sconf->listen_backlog);
         return rv;
     }
+    apply_accept_filter(l, spec, sconf, s);
     if (sconf->send_buffer_size > 0) {
         rv = apr_socket_opt_set(l->sd, APR_SO_SNDBUF, sconf->send_buffer_size);
         if (rv != APR_SUCCESS) {
@@ -148,7 +167,7 @@ KV_DECLARE(int) kv_setup_listeners(kv_server_t *s)
             all_listeners = l;
         }
         l->active = 1;
-        if (apply_options(l, sconf, s) != APR_SUCCESS) {
+        if (apply_options(l, spec, sconf, s) != APR_SUCCESS) {
             return 1;
         }
     }

@@ -20,6 +20,10 @@ void kv_request_log(kv_request_t *r);
 /** The HTTP protocol output filter (status line, header fields, framing). */
 apr_status_t kv_http_header_filter(kv_filter_t *f, apr_bucket_brigade *bb);
 
+/** Did the client say this is its last request (Connection: close, or HTTP/1.0 without
+ * keep-alive)? RFC 9112 section 9.6: it then sends nothing after it. */
+int kv_client_closes(const kv_request_t *r);
+
 /** The network filter: writes brigades to the socket with writev and sendfile. */
 apr_status_t kv_core_output_filter(kv_filter_t *f, apr_bucket_brigade *bb);
 

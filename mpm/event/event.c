@@ -51,9 +51,9 @@
 #define POLL_RESULTS 512
 /* The longest the listener sleeps before it looks at the signals again. */
 #define LISTENER_TICK apr_time_from_sec(1)
-/* How long a worker waits for the next request on its connection before it hands it to the
- * listener (see next_request_soon). */
-#define NEXT_REQUEST_WAIT apr_time_from_msec(1)
+/* How long a worker waits for its connection's next request, or for the client to take more
+ * of a response, before it hands the connection to the listener (see ready_soon). */
+#define READY_WAIT apr_time_from_msec(1)
 /* Free memory the connections' allocator keeps for new connections. */
 #define CONNS_MAX_FREE (2 * 1024 * 1024)
 
@@ -396,13 +396,18 @@ static void expire_timeouts(event_child_t *ev)
 /* ---- Worker threads ---- */
 
 /* A client that keeps its connection alive usually sends its next request within a round
- * trip: waiting that long here saves handing the connection to the listener and back. */
-static int next_request_soon(event_conn_t *ec)
+ * trip, and one that reads a response as fast as it comes takes the next part within a
+ * round trip too: waiting that long here saves handing the connection to the listener and
+ * back (for a 100 KiB response, half the CPU it costs). */
+static int ready_soon(event_conn_t *ec, kv_conn_state_t state)
 {
     apr_int32_t n = 0;
 
-    ec->pfd.reqevents = APR_POLLIN;
-    return apr_poll(&ec->pfd, 1, &n, NEXT_REQUEST_WAIT) == APR_SUCCESS && n > 0;
+    if (state != KV_CONN_STATE_READ_REQUEST && state != KV_CONN_STATE_WRITE_COMPLETION) {
+        return 0;
+    }
+    ec->pfd.reqevents = state == KV_CONN_STATE_READ_REQUEST ? APR_POLLIN : APR_POLLOUT;
+    return apr_poll(&ec->pfd, 1, &n, READY_WAIT) == APR_SUCCESS && n > 0;
 }
 
 static void *APR_THREAD_FUNC worker_thread(apr_thread_t *thd, void *data)
@@ -412,6 +417,7 @@ static void *APR_THREAD_FUNC worker_thread(apr_thread_t *thd, void *data)
     kv_sb_worker_t *w = kv_scoreboard_worker(ev->slot, a->sb_slot % kv_scoreboard_thread_limit());
     event_conn_t *ec;
 
+    threaded_coarse_timers();
     kv_scoreboard_update(a->sb_slot, KV_SB_READY, NULL);
     while ((ec = pop_work(ev)) != NULL) {
         kv_conn_state_t state;
@@ -425,7 +431,7 @@ static void *APR_THREAD_FUNC worker_thread(apr_thread_t *thd, void *data)
                                                                             : KV_SB_READ,
                              NULL);
         state = kv_conn_step(ec->c);
-        while (state == KV_CONN_STATE_READ_REQUEST && next_request_soon(ec)) {
+        while (ready_soon(ec, state)) {
             state = kv_conn_step(ec->c);
         }
         ec->c->sb_slot = -1;
@@ -659,6 +665,11 @@ static apr_status_t add_listeners(event_child_t *ev)
         rv = apr_os_sock_make(&l->sd, &info, ev->pchild);
         if (rv == APR_SUCCESS) {
             rv = apr_socket_opt_set(l->sd, APR_SO_NONBLOCK, 1);
+        }
+        if (rv == APR_SUCCESS) {
+            /* Already set on the socket (listen.c); this tells APR, so that accepted
+             * sockets are known to inherit it. */
+            rv = apr_socket_opt_set(l->sd, APR_TCP_NODELAY, 1);
         }
         if (rv != APR_SUCCESS) {
             close(copy);

@@ -59,6 +59,7 @@ static void *APR_THREAD_FUNC worker_thread(apr_thread_t *thd, void *data)
     apr_socket_t *csd;
     apr_pool_t *ptrans;
 
+    threaded_coarse_timers();
     kv_scoreboard_update(a->sb_slot, KV_SB_READY, NULL);
     while (worker_queue_pop(sv->queue, &csd, &ptrans) == APR_SUCCESS) {
         kv_sb_worker_t *w =

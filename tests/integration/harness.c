@@ -422,6 +422,11 @@ pid_t kvt_serving_pid(kvt_server_t *srv, int client_fd)
     return holds_socket(srv->pid, inode) ? srv->pid : 0;
 }
 
+int kvt_server_holds_conn(kvt_server_t *srv, int client_fd)
+{
+    return tcp_inode(srv->port, local_port_of(client_fd), NULL) != 0;
+}
+
 struct serving_cond {
     kvt_server_t *srv;
     int fd;

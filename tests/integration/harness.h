@@ -212,6 +212,11 @@ uid_t kvt_pid_uid(pid_t pid);
 /** Pid of the server process that holds the server side of @a client_fd, or 0. */
 pid_t kvt_serving_pid(kvt_server_t *srv, int client_fd);
 
+/** Does a process still hold the server side of @a client_fd, in any TCP state (accepted
+ * and not yet closed: a lingering close holds it)? 0 before the accept, once it is
+ * closed, and if the kernel keeps it only as an orphan. */
+int kvt_server_holds_conn(kvt_server_t *srv, int client_fd);
+
 /** Bytes the server side of @a client_fd has sent and the client not yet acknowledged
  * (tx_queue of /proc/net/tcp, Send-Q of `ss`): above 0 while the client does not read.
  * -1 if that server-side socket is not ESTABLISHED. */

@@ -171,6 +171,94 @@ START_TEST(test_max_connections_per_child_zero)
 }
 END_TEST
 
+/* AcceptFilter: with httpd's default on Linux (data: TCP_DEFER_ACCEPT) the server does not
+ * take a connection whose client has sent nothing, yet serves it once it sends; with none
+ * it takes it at once. Connections are accepted in the order they were made, so once a
+ * later connection has been answered, the silent one would have been taken without the
+ * filter. Listener options are the same under every MPM; each is run. */
+static const char *const filter_mpms[] = {"prefork", "worker", "event"};
+
+struct conn_of {
+    kvt_server_t *srv;
+    int fd;
+};
+
+static int server_took(void *arg)
+{
+    const struct conn_of *c = arg;
+    return kvt_server_holds_conn(c->srv, c->fd);
+}
+
+static void assert_accept_filter(const char *mpm, const char *line, int takes_silent)
+{
+    kvt_server_t *srv = kvt_server_new(mpm);
+    struct conn_of silent;
+    kvt_response_t r;
+    int later;
+
+    kvt_write_file(srv, "f.txt", "f", 1);
+    if (line != NULL) {
+        kvt_server_conf(srv, "%s", line);
+    }
+    kvt_server_start(srv);
+    silent.srv = srv;
+    silent.fd = kvt_connect(kvt_server_port(srv));
+    later = served_connection(srv);
+    if (takes_silent) {
+        ck_assert_msg(kvt_wait_for(server_took, &silent, 5000),
+                      "%s, %s: a silent connection was not accepted", mpm, line);
+    } else {
+        ck_assert_msg(!kvt_server_holds_conn(srv, silent.fd),
+                      "%s, default AcceptFilter: a connection that sent nothing was accepted",
+                      mpm);
+    }
+    kvt_send(silent.fd, "GET /f.txt HTTP/1.1\r\nHost: localhost\r\n\r\n");
+    ck_assert_int_eq(kvt_read_response(silent.fd, &r, 0), 0);
+    ck_assert_int_eq(r.status, 200);
+    kvt_response_free(&r);
+    close(silent.fd);
+    close(later);
+}
+
+START_TEST(test_accept_filter_default_defers)
+{
+    assert_accept_filter(filter_mpms[_i], NULL, 0);
+}
+END_TEST
+
+START_TEST(test_accept_filter_none_takes_at_once)
+{
+    assert_accept_filter(filter_mpms[_i], "AcceptFilter http none", 1);
+}
+END_TEST
+
+/* The filter is per protocol: one for another protocol leaves http's default alone. */
+START_TEST(test_accept_filter_other_protocol)
+{
+    assert_accept_filter("prefork", "AcceptFilter nntp none", 0);
+}
+END_TEST
+
+/* A name httpd does not know is refused with the line and the names it takes. */
+START_TEST(test_accept_filter_unknown_refused)
+{
+    kvt_server_t *srv = kvt_server_new("prefork");
+    const char *conf;
+    char *err = NULL, *want;
+    int status;
+
+    kvt_server_conf(srv, "AcceptFilter http dtaa");
+    conf = kvt_server_write_conf(srv);
+    ck_assert_int_eq(kvt_run_kiva(&status, NULL, &err, "-t", "-f", conf, (const char *)NULL), 0);
+    want = kvt_strf("Syntax error on line %u of %s: AcceptFilter http: unknown filter 'dtaa'",
+                    kvt_conf_line_of(srv, "AcceptFilter"), conf);
+    ck_assert_msg(status == 1 && kvt_contains(err, want), "exit %d; stderr lacks \"%s\":\n%s",
+                  status, want, err);
+    free(want);
+    free(err);
+}
+END_TEST
+
 static Suite *directives_suite(void)
 {
     Suite *s = suite_create("directives");
@@ -181,6 +269,10 @@ static Suite *directives_suite(void)
     kvt_add_test(tc, test_max_connections_per_child);
     kvt_add_test(tc, test_max_requests_per_child_alias);
     kvt_add_test(tc, test_max_connections_per_child_zero);
+    kvt_add_loop_test(tc, test_accept_filter_default_defers, KVT_COUNT(filter_mpms));
+    kvt_add_loop_test(tc, test_accept_filter_none_takes_at_once, KVT_COUNT(filter_mpms));
+    kvt_add_test(tc, test_accept_filter_other_protocol);
+    kvt_add_test(tc, test_accept_filter_unknown_refused);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -24,6 +24,9 @@
 #define PROMPT_MS 1500
 #define GET_F "GET /f.txt HTTP/1.1\r\nHost: localhost\r\n\r\n"
 #define GET_F_CLOSE "GET /f.txt HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+/* The same with a stray byte after it: the client may still be sending, so the server
+ * lingers (a plain Connection: close whose request was read whole is closed at once). */
+#define GET_F_CLOSE_MORE GET_F_CLOSE "x"
 /* A slow reader's receive buffer, and the server's send buffer for it. */
 #define SMALL_BUFFER 4096
 #define DOWNLOAD_BYTES (1024 * 1024)
@@ -607,7 +610,7 @@ START_TEST(test_lingering_close_holds_no_worker)
     kvt_server_start(srv);
     kvt_server_only_child(srv, DEADLINE_MS);
     lingering = kvt_connect(kvt_server_port(srv));
-    kvt_send(lingering, GET_F_CLOSE);
+    kvt_send(lingering, GET_F_CLOSE_MORE);
     read_f(lingering, &r, "request with Connection: close");
     kvt_response_free(&r);
     ck_assert_msg(kvt_is_closed(lingering, 2000), "no EOF after Connection: close");
@@ -705,7 +708,7 @@ START_TEST(test_async_factor_ignores_lingering)
     kvt_server_only_child(srv, DEADLINE_MS);
     for (int i = 0; i < 2; i++) {
         lingering[i] = kvt_connect(kvt_server_port(srv));
-        kvt_send(lingering[i], GET_F_CLOSE);
+        kvt_send(lingering[i], GET_F_CLOSE_MORE);
         read_f(lingering[i], &r, "request with Connection: close");
         kvt_response_free(&r);
         ck_assert_msg(kvt_is_closed(lingering[i], 1000), "no EOF after Connection: close");

@@ -271,6 +271,37 @@ START_TEST(test_bad_request_closes)
 }
 END_TEST
 
+/* A client that sent Connection: close sends nothing after its request (RFC 9112 9.6): when
+ * that request was read whole the server closes at once, without the lingering close that
+ * waits for the client's end; its socket is already closed when the client sees EOF. A
+ * byte after the request means the client may still be sending: the server shuts its side
+ * and lingers, holding the socket past the EOF (which shows the check can see a held one). */
+START_TEST(test_close_lingers_only_when_input_may_follow)
+{
+    static const char close_one[] =
+        "GET /one.txt HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+    kvt_server_t *srv = serve(NULL);
+    int done = kvt_connect(kvt_server_port(srv));
+    int more = kvt_connect(kvt_server_port(srv));
+    kvt_response_t r;
+
+    exchange(done, close_one, "one", &r);
+    kvt_response_free(&r);
+    ck_assert_msg(kvt_is_closed(done, 5000), "no EOF after Connection: close");
+    ck_assert_msg(!kvt_server_holds_conn(srv, done),
+                  "the server still holds a connection whose client said it was done");
+    kvt_send(more, "GET /one.txt HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\nx");
+    ck_assert_int_eq(kvt_read_response(more, &r, 0), 0);
+    ck_assert_str_eq(r.body, "one");
+    kvt_response_free(&r);
+    ck_assert_msg(kvt_is_closed(more, 5000), "no EOF after Connection: close");
+    ck_assert_msg(kvt_server_holds_conn(srv, more),
+                  "no lingering close for a client that sent more than its request");
+    close(done);
+    close(more);
+}
+END_TEST
+
 static Suite *keepalive_suite(void)
 {
     Suite *s = suite_create("keepalive");
@@ -284,6 +315,7 @@ static Suite *keepalive_suite(void)
     kvt_add_test(tc, test_keepalive_timeout_not_timeout);
     kvt_add_test(tc, test_keepalive_off);
     kvt_add_test(tc, test_client_connection_close);
+    kvt_add_test(tc, test_close_lingers_only_when_input_may_follow);
     kvt_add_test(tc, test_http10_closes);
     kvt_add_test(tc, test_http10_keepalive);
     kvt_add_test(tc, test_timeout_stalled_request);
