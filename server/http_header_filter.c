@@ -130,6 +130,21 @@ static int add_table_field(void *bb, const char *name, const char *value)
     return 1;
 }
 
+/* The Date field of a response at @a t. It changes once a second, so each thread formats it
+ * once a second and copies it otherwise. */
+static void response_date(char *date, apr_time_t t)
+{
+    static _Thread_local apr_time_t cached_sec = -1;
+    static _Thread_local char cached[APR_RFC822_DATE_LEN];
+    apr_time_t sec = apr_time_sec(t);
+
+    if (sec != cached_sec) {
+        apr_rfc822_date(cached, t);
+        cached_sec = sec;
+    }
+    memcpy(date, cached, sizeof(cached));
+}
+
 /* The status line and header fields, ready to go in front of the body. */
 static apr_bucket_brigade *serialize_head(kv_request_t *r, int keep_alive, int chunked)
 {
@@ -140,7 +155,7 @@ static apr_bucket_brigade *serialize_head(kv_request_t *r, int keep_alive, int c
     apr_brigade_printf(hb, NULL, NULL, "%s %d %s\r\n",
                        r->proto_num >= KV_HTTP_VERSION(1, 1) ? "HTTP/1.1" : "HTTP/1.0",
                        r->status, reason ? reason : "Unknown");
-    apr_rfc822_date(date, r->request_time);
+    response_date(date, r->request_time);
     add_field(hb, "Date", date);
     add_field(hb, "Server", "kiva/" KV_VERSION " (Unix)");
     apr_table_do(add_table_field, hb, r->headers_out, NULL);

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 /* 1700000000 as an HTTP date. */
@@ -69,6 +70,50 @@ START_TEST(test_get_file)
                   date);
     const char *server = kvt_header(&r, "Server");
     ck_assert_msg(server != NULL && strncmp(server, "kiva", 4) == 0, "Server %s", server);
+}
+END_TEST
+
+/* The Date of a response, as seconds since the epoch; -1 if it is not an IMF-fixdate. */
+static time_t response_date(const kvt_response_t *r)
+{
+    const char *date = kvt_header(r, "Date");
+    struct tm tm = {0};
+    const char *end = date ? strptime(date, "%a, %d %b %Y %H:%M:%S GMT", &tm) : NULL;
+
+    return end && *end == '\0' ? timegm(&tm) : (time_t)-1;
+}
+
+static int clock_passed(void *arg)
+{
+    return time(NULL) > *(time_t *)arg;
+}
+
+/* Date is the time of the response, to the second, on every response: two requests on one
+ * connection (one thread serves both under prefork and worker) a second apart differ. */
+START_TEST(test_date_is_now)
+{
+    kvt_server_t *srv = kvt_server_new(kvt_mpm());
+    kvt_write_file(srv, "f.txt", "f", 1);
+    kvt_server_start(srv);
+    int fd = kvt_connect(kvt_server_port(srv));
+    const char *get = "GET /f.txt HTTP/1.1\r\nHost: localhost\r\n\r\n";
+    kvt_response_t r;
+    time_t before = time(NULL), first, second;
+
+    kvt_send(fd, get);
+    ck_assert_int_eq(kvt_read_response(fd, &r, 0), 0);
+    first = response_date(&r);
+    ck_assert_msg(first >= before && first <= time(NULL), "Date %s is not now",
+                  kvt_header(&r, "Date"));
+    kvt_response_free(&r);
+    ck_assert(kvt_wait_for(clock_passed, &first, 3000));
+    kvt_send(fd, get);
+    ck_assert_int_eq(kvt_read_response(fd, &r, 0), 0);
+    second = response_date(&r);
+    ck_assert_msg(second > first, "Date %s did not move on from the previous response's",
+                  kvt_header(&r, "Date"));
+    kvt_response_free(&r);
+    close(fd);
 }
 END_TEST
 
@@ -418,6 +463,7 @@ static Suite *http_suite(void)
     Suite *s = suite_create("http");
     TCase *serve = kvt_tcase("serve");
     kvt_add_test(serve, test_get_file);
+    kvt_add_test(serve, test_date_is_now);
     kvt_add_test(serve, test_get_binary_unknown_type);
     kvt_add_test(serve, test_content_types_from_mime_types);
     kvt_add_test(serve, test_head);
