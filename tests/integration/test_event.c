@@ -490,6 +490,59 @@ START_TEST(test_timeout_restarts_with_each_write_progress)
 }
 END_TEST
 
+/* ---- 4b. a busy connection stays with its worker, but not behind a blocked one ---- */
+
+/* Request after request on @a fd for at least @a ms (and at most 10000 requests), each
+ * answered within PROMPT_MS. */
+static void busy_for(int fd, long ms, const char *what)
+{
+    long until = kvt_now_ms() + ms;
+    kvt_response_t r;
+
+    for (int i = 0; i < 10000 && kvt_now_ms() < until; i++) {
+        kvt_send(fd, GET_F);
+        ck_assert_msg(readable_within(fd, PROMPT_MS), "%s: request %d not answered within %d ms",
+                      what, i, PROMPT_MS);
+        ck_assert_int_eq(kvt_read_response(fd, &r, 0), 0);
+        ck_assert_int_eq(r.status, 200);
+        kvt_response_free(&r);
+    }
+}
+
+/* A client that sends request after request stays with the worker that serves it (its hot
+ * set). Three worker threads; two clients each send half a request head, and the worker that
+ * takes one blocks reading the rest. The first blocks a worker the busy client is not with;
+ * once that worker has been busy for longer than event's STUCK_MSEC (10 ms) it gets no new
+ * work, so the second goes to the busy client's worker (on a machine of up to 2 CPUs, where
+ * new work goes to 2 workers first). The busy client is then moved to the third worker and
+ * answered at once, not once the blocked client sends the rest of its head. */
+START_TEST(test_blocked_worker_does_not_hold_busy_clients)
+{
+    kvt_server_t *srv = event_server(3, NULL);
+    int busy, stuck[2];
+    kvt_response_t r;
+
+    kvt_server_conf(srv, "KeepAliveTimeout 30");
+    kvt_server_conf(srv, "MaxKeepAliveRequests 0");
+    kvt_server_start(srv);
+    kvt_server_only_child(srv, DEADLINE_MS);
+    busy = kvt_connect(kvt_server_port(srv));
+    busy_for(busy, 20, "before any worker blocks");
+    for (int i = 0; i < 2; i++) {
+        stuck[i] = kvt_connect(kvt_server_port(srv));
+        kvt_send(stuck[i], "GET /f.txt HTTP/1.1\r\n");
+        busy_for(busy, 50, i == 0 ? "while one worker blocks" : "while two workers block");
+    }
+    for (int i = 0; i < 2; i++) {
+        kvt_send(stuck[i], "Host: localhost\r\n\r\n");
+        read_f(stuck[i], &r, "a client that sent its head in two parts");
+        kvt_response_free(&r);
+        close(stuck[i]);
+    }
+    close(busy);
+}
+END_TEST
+
 /* ---- 5. pipelining and lingering close ---- */
 
 /* A connection idle in the poller, then three pipelined requests in one packet: answered in
@@ -977,6 +1030,7 @@ static Suite *event_suite(void)
     kvt_add_test(tc, test_keepalive_timeout_restarts_with_each_request);
     kvt_add_test(tc, test_slow_reader_waits_in_poller_until_timeout);
     kvt_add_test(tc, test_timeout_restarts_with_each_write_progress);
+    kvt_add_test(tc, test_blocked_worker_does_not_hold_busy_clients);
     kvt_add_test(tc, test_pipelined_after_idle_in_order);
     kvt_add_test(tc, test_partial_pipelined_request_survives_idle);
     kvt_add_test(tc, test_pipelined_after_write_completion);
