@@ -48,7 +48,7 @@ typedef struct {
     unsigned long access_count; /**< requests served */
     unsigned long conn_count;   /**< connections served */
     apr_off_t bytes_served;     /**< body bytes sent */
-    apr_time_t last_used;       /**< when status last changed */
+    apr_time_t last_used;       /**< when its most recent request began (httpd's SS) */
     char client[64];            /**< client address of the current request */
     char request[128];          /**< current request line, truncated */
 } kv_sb_worker_t;
@@ -75,7 +75,8 @@ KV_DECLARE(kv_sb_process_t *) kv_scoreboard_process(int i);
 /** Worker @a thread of process @a proc. */
 KV_DECLARE(kv_sb_worker_t *) kv_scoreboard_worker(int proc, int thread);
 
-/** Set a worker's status (and its last_used time); @a r, if given, records the request.
+/** Set a worker's status; @a r, if given, records the request (and its start as last_used:
+ * no clock is read, this runs several times per request).
  * @a slot is proc * thread_limit + thread, as kv_conn_t.sb_slot holds it; -1 is ignored. */
 KV_DECLARE(void) kv_scoreboard_update(int slot, kv_sb_status_t status, const kv_request_t *r);
 

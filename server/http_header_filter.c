@@ -12,6 +12,7 @@
 #include "kv_log.h"
 #include "kv_mpm_common.h"
 #include "request.h"
+#include "util_date.h"
 
 typedef struct {
     int headers_sent;
@@ -116,72 +117,114 @@ static void find_length(kv_request_t *r, apr_bucket_brigade *bb)
     r->clength = len;
 }
 
-static void add_field(apr_bucket_brigade *bb, const char *name, const char *value)
-{
-    apr_brigade_puts(bb, NULL, NULL, name);
-    apr_brigade_puts(bb, NULL, NULL, ": ");
-    apr_brigade_puts(bb, NULL, NULL, value);
-    apr_brigade_puts(bb, NULL, NULL, "\r\n");
-}
+/* The head is built in one buffer from the connection's bucket allocator and goes out as one
+ * heap bucket: no formatting pass and no bucket per piece. */
+typedef struct {
+    apr_bucket_alloc_t *list;
+    char *buf;
+    apr_size_t len;
+    apr_size_t cap;
+} head_t;
 
-static int add_table_field(void *bb, const char *name, const char *value)
-{
-    add_field(bb, name, value);
-    return 1;
-}
+#define HEAD_INITIAL 512
 
-/* The Date field of a response at @a t. It changes once a second, so each thread formats it
- * once a second and copies it otherwise. */
-static void response_date(char *date, apr_time_t t)
+static void head_put(head_t *h, const char *s, apr_size_t n)
 {
-    static _Thread_local apr_time_t cached_sec = -1;
-    static _Thread_local char cached[APR_RFC822_DATE_LEN];
-    apr_time_t sec = apr_time_sec(t);
+    if (h->len + n > h->cap) {
+        apr_size_t cap = h->cap * 2 > h->len + n ? h->cap * 2 : h->len + n;
+        char *buf = apr_bucket_alloc(cap, h->list);
 
-    if (sec != cached_sec) {
-        apr_rfc822_date(cached, t);
-        cached_sec = sec;
+        memcpy(buf, h->buf, h->len);
+        apr_bucket_free(h->buf);
+        h->buf = buf;
+        h->cap = cap;
     }
-    memcpy(date, cached, sizeof(cached));
+    memcpy(h->buf + h->len, s, n);
+    h->len += n;
+}
+
+static void head_puts(head_t *h, const char *s)
+{
+    head_put(h, s, strlen(s));
+}
+
+static void head_putnum(head_t *h, apr_int64_t v)
+{
+    char digits[24];
+    char *p = digits + sizeof(digits);
+    apr_uint64_t u = v < 0 ? (apr_uint64_t)0 - (apr_uint64_t)v : (apr_uint64_t)v;
+
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0) {
+        *--p = '-';
+    }
+    head_put(h, p, (apr_size_t)(digits + sizeof(digits) - p));
+}
+
+static void add_field(head_t *h, const char *name, const char *value)
+{
+    head_puts(h, name);
+    head_put(h, ": ", 2);
+    head_puts(h, value);
+    head_put(h, "\r\n", 2);
+}
+
+static int add_table_field(void *h, const char *name, const char *value)
+{
+    add_field(h, name, value);
+    return 1;
 }
 
 /* The status line and header fields, ready to go in front of the body. */
 static apr_bucket_brigade *serialize_head(kv_request_t *r, int keep_alive, int chunked)
 {
-    apr_bucket_brigade *hb = apr_brigade_create(r->pool, r->connection->bucket_alloc);
+    static _Thread_local kv_date_cache_t date_cache = KV_DATE_CACHE_INIT;
+    apr_bucket_alloc_t *list = r->connection->bucket_alloc;
+    apr_bucket_brigade *hb = apr_brigade_create(r->pool, list);
+    head_t h = {list, apr_bucket_alloc(HEAD_INITIAL, list), 0, HEAD_INITIAL};
     char date[APR_RFC822_DATE_LEN];
     const char *reason = kv_status_reason(r->status);
 
-    apr_brigade_printf(hb, NULL, NULL, "%s %d %s\r\n",
-                       r->proto_num >= KV_HTTP_VERSION(1, 1) ? "HTTP/1.1" : "HTTP/1.0",
-                       r->status, reason ? reason : "Unknown");
-    response_date(date, r->request_time);
-    add_field(hb, "Date", date);
-    add_field(hb, "Server", "kiva/" KV_VERSION " (Unix)");
-    apr_table_do(add_table_field, hb, r->headers_out, NULL);
-    apr_table_do(add_table_field, hb, r->err_headers_out, NULL);
+    head_puts(&h, r->proto_num >= KV_HTTP_VERSION(1, 1) ? "HTTP/1.1 " : "HTTP/1.0 ");
+    head_putnum(&h, r->status);
+    head_put(&h, " ", 1);
+    head_puts(&h, reason ? reason : "Unknown");
+    head_put(&h, "\r\n", 2);
+    kv_http_date(&date_cache, date, r->request_time);
+    add_field(&h, "Date", date);
+    add_field(&h, "Server", "kiva/" KV_VERSION " (Unix)");
+    apr_table_do(add_table_field, &h, r->headers_out, NULL);
+    apr_table_do(add_table_field, &h, r->err_headers_out, NULL);
     if (r->clength >= 0 && r->status != KV_HTTP_NOT_MODIFIED && r->status != KV_HTTP_NO_CONTENT) {
-        add_field(hb, "Content-Length", apr_off_t_toa(r->pool, r->clength));
+        head_puts(&h, "Content-Length: ");
+        head_putnum(&h, r->clength);
+        head_put(&h, "\r\n", 2);
     }
     if (chunked) {
-        add_field(hb, "Transfer-Encoding", "chunked");
+        add_field(&h, "Transfer-Encoding", "chunked");
     }
     if (keep_alive) {
         int max = r->server->keep_alive_max;
-        apr_brigade_printf(hb, NULL, NULL, "Keep-Alive: timeout=%d",
-                           (int)apr_time_sec(r->server->keep_alive_timeout));
+
+        head_puts(&h, "Keep-Alive: timeout=");
+        head_putnum(&h, apr_time_sec(r->server->keep_alive_timeout));
         if (max > 0) {
-            apr_brigade_printf(hb, NULL, NULL, ", max=%d", max - r->connection->keepalives - 1);
+            head_puts(&h, ", max=");
+            head_putnum(&h, max - r->connection->keepalives - 1);
         }
-        apr_brigade_puts(hb, NULL, NULL, "\r\n");
-        add_field(hb, "Connection", "Keep-Alive");
+        head_put(&h, "\r\n", 2);
+        add_field(&h, "Connection", "Keep-Alive");
     } else {
-        add_field(hb, "Connection", "close");
+        add_field(&h, "Connection", "close");
     }
     if (r->content_type && status_has_body(r->status)) {
-        add_field(hb, "Content-Type", r->content_type);
+        add_field(&h, "Content-Type", r->content_type);
     }
-    apr_brigade_puts(hb, NULL, NULL, "\r\n");
+    head_put(&h, "\r\n", 2);
+    APR_BRIGADE_INSERT_TAIL(hb, apr_bucket_heap_create(h.buf, h.len, apr_bucket_free, list));
     return hb;
 }
 

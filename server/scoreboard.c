@@ -188,8 +188,8 @@ KV_DECLARE(void) kv_scoreboard_update(int slot, kv_sb_status_t status, const kv_
         return;
     }
     w->status = status;
-    w->last_used = apr_time_now();
     if (r) {
+        w->last_used = r->request_time;
         const char *client = r->connection ? r->connection->client_ip : NULL;
 
         apr_cpystrn(w->client, client ? client : "", sizeof(w->client));

@@ -105,9 +105,16 @@ END_TEST
 START_TEST(update_uses_proc_times_threads_slots)
 {
     ck_assert_int_eq(kv_scoreboard_create(pool, 2, 3), APR_SUCCESS);
-    kv_scoreboard_update(1 * 3 + 2, KV_SB_WRITE, NULL);
+    kv_request_t r = {0};
+
+    r.request_time = apr_time_from_sec(1000);
+    r.the_request = "GET / HTTP/1.1";
+    kv_scoreboard_update(1 * 3 + 2, KV_SB_READ, NULL);
+    ck_assert_int_eq(kv_scoreboard_worker(1, 2)->last_used, 0);
+    kv_scoreboard_update(1 * 3 + 2, KV_SB_WRITE, &r);
     ck_assert_int_eq(kv_scoreboard_worker(1, 2)->status, KV_SB_WRITE);
-    ck_assert(kv_scoreboard_worker(1, 2)->last_used > 0);
+    ck_assert_int_eq(kv_scoreboard_worker(1, 2)->last_used, apr_time_from_sec(1000));
+    ck_assert_str_eq(kv_scoreboard_worker(1, 2)->request, "GET / HTTP/1.1");
     ck_assert_int_eq(kv_scoreboard_worker(1, 1)->status, KV_SB_DEAD);
     /* -1 and out of range are ignored */
     kv_scoreboard_update(-1, KV_SB_READ, NULL);
