@@ -6,6 +6,7 @@
  * c->pending for the MPM to finish once the socket is writable (write completion). A failed
  * write marks the connection aborted. */
 #include <errno.h>
+#include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -71,11 +72,43 @@ static apr_status_t read_small_file(apr_bucket *b)
     return APR_SUCCESS;
 }
 
+/* Send bytes that a sendfile follows at once, as a response head before its file: MSG_MORE
+ * lets them leave in the file's first segment, as TCP_CORK around the two would (httpd sets
+ * it), without the two setsockopt calls. Sent alone, the head is a segment by itself, and
+ * the client's receive-window tuning then measures a round trip too short to grow on (seen
+ * on loopback: a 400 KB window instead of 5 MB, and 1 MiB downloads 25 % slower than
+ * httpd's). What the socket does not take now is sent as any other write, with its wait. */
+static apr_status_t send_before_file(apr_socket_t *s, struct iovec *vec, int n, apr_size_t *written)
+{
+#ifdef MSG_MORE
+    struct msghdr msg = {0};
+    apr_os_sock_t fd;
+    ssize_t sent;
+
+    if (apr_os_sock_get(&fd, s) == APR_SUCCESS) {
+        msg.msg_iov = vec;
+        msg.msg_iovlen = (size_t)n;
+        do {
+            sent = sendmsg(fd, &msg, MSG_MORE);
+        } while (sent < 0 && errno == EINTR);
+        if (sent >= 0) {
+            *written = (apr_size_t)sent;
+            return APR_SUCCESS;
+        }
+        if (errno != EAGAIN && errno != EWOULDBLOCK) {
+            return APR_FROM_OS_ERROR(errno);
+        }
+    }
+#endif
+    return apr_socket_sendv(s, vec, n, written);
+}
+
 /* Send the memory buckets at the head of @a bb (up to MAX_IOVEC of them) in one writev. */
 static apr_status_t send_memory(apr_socket_t *s, apr_bucket_brigade *bb)
 {
     struct iovec vec[MAX_IOVEC];
     int n = 0;
+    int file_follows = 0;
     apr_size_t written = 0;
     apr_status_t rv = APR_SUCCESS;
 
@@ -88,6 +121,7 @@ static apr_status_t send_memory(apr_socket_t *s, apr_bucket_brigade *bb)
             continue;
         }
         if (worth_sendfile(b)) {
+            file_follows = 1;
             break;
         }
         if (APR_BUCKET_IS_FILE(b) && (rv = read_small_file(b)) != APR_SUCCESS) {
@@ -104,7 +138,8 @@ static apr_status_t send_memory(apr_socket_t *s, apr_bucket_brigade *bb)
         }
     }
     if (n > 0) {
-        rv = apr_socket_sendv(s, vec, n, &written);
+        rv = file_follows ? send_before_file(s, vec, n, &written)
+                          : apr_socket_sendv(s, vec, n, &written);
     }
     drop_written(bb, written);
     return rv;
@@ -125,7 +160,6 @@ static apr_status_t send_file(apr_socket_t *s, apr_bucket_brigade *bb)
     drop_written(bb, len);
     return APR_STATUS_IS_EAGAIN(rv) && len > 0 ? APR_SUCCESS : rv;
 }
-
 
 /* Write until the brigade is empty, the socket's wait runs out, or (timeout 0) the socket
  * takes no more: then APR_EAGAIN with the rest still in @a bb. */

@@ -2,8 +2,11 @@
  * bytes, header fields, path mapping, request limits and bad requests. */
 #include "harness.h"
 
+#include <linux/tcp.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <time.h>
@@ -70,6 +73,35 @@ START_TEST(test_get_file)
                   date);
     const char *server = kvt_header(&r, "Server");
     ck_assert_msg(server != NULL && strncmp(server, "kiva", 4) == 0, "Server %s", server);
+}
+END_TEST
+
+/* A file large enough to go by sendfile leaves in the same TCP segment as the response head
+ * (MSG_MORE), not after a segment of the head alone: head and 20000 bytes fit in one
+ * loopback segment (MSS 65483), so the client receives exactly one data segment. */
+START_TEST(test_head_and_file_in_one_segment)
+{
+    enum { LEN = 20000 };
+    kvt_server_t *srv = kvt_server_new(kvt_mpm());
+    char *body = malloc(LEN);
+    memset(body, 'k', LEN);
+    kvt_write_file(srv, "20k.bin", body, LEN);
+    free(body);
+    kvt_server_start(srv);
+    int fd = kvt_connect(kvt_server_port(srv));
+    kvt_send(fd, "GET /20k.bin HTTP/1.1\r\nHost: localhost\r\n\r\n");
+    kvt_response_t r;
+    ck_assert_int_eq(kvt_read_response(fd, &r, 0), 0);
+    assert_status(srv, &r, 200, "GET /20k.bin");
+    ck_assert_uint_eq(r.body_len, LEN);
+    struct tcp_info info = {0};
+    socklen_t info_len = sizeof(info);
+    ck_assert_int_eq(getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &info_len), 0);
+    ck_assert_msg(info.tcpi_data_segs_in == 1,
+                  "the response came in %u data segments, want 1 (head and file together)",
+                  info.tcpi_data_segs_in);
+    kvt_response_free(&r);
+    close(fd);
 }
 END_TEST
 
@@ -463,6 +495,7 @@ static Suite *http_suite(void)
     Suite *s = suite_create("http");
     TCase *serve = kvt_tcase("serve");
     kvt_add_test(serve, test_get_file);
+    kvt_add_test(serve, test_head_and_file_in_one_segment);
     kvt_add_test(serve, test_date_is_now);
     kvt_add_test(serve, test_get_binary_unknown_type);
     kvt_add_test(serve, test_content_types_from_mime_types);
