@@ -34,6 +34,8 @@ typedef struct {
     int quiescing;       /**< finishing, no longer accepting */
     int not_accepting;   /**< serving, but its connections are at its limit: it does not
                           * accept now, so its idle workers are no spares (event) */
+    int listening;       /**< its listeners are in its poller now (event) */
+    unsigned int accepts; /**< connections it has accepted, wrapping (event) */
     /* Kept by an asynchronous MPM (event), 0 under the others: */
     int conns_total;     /**< open connections */
     int conns_keepalive; /**< of which waiting in the poller for their next request */

@@ -187,7 +187,7 @@ static apr_status_t make_child(parent_t *pp, int slot)
     proc->pid = 0;
     proc->generation = pp->rs.generation;
     proc->quiescing = 0;
-    proc->not_accepting = 0;
+    proc->not_accepting = proc->listening = 0;
     proc->conns_total = proc->conns_keepalive = proc->conns_writing = proc->conns_closing = 0;
     reset_workers(pp, slot);
     rv = kv_mpm_fork(&child, pp->pconf);

@@ -51,6 +51,10 @@
 #define POLL_RESULTS 512
 /* Free memory the connections' allocator keeps for new connections. */
 #define CONNS_MAX_FREE (2 * 1024 * 1024)
+/* Leaving new connections to a lower child: how long before looking again, and how long it
+ * may accept nothing before this child accepts them itself. */
+#define DEFER_STEP apr_time_from_msec(1)
+#define DEFER_PATIENCE apr_time_from_msec(5)
 
 extern kv_module_t mpm_event_module;
 
@@ -286,6 +290,52 @@ static void set_listening(event_child_t *ev, int on)
         }
     }
     apr_atomic_set32(&ev->listening, (apr_uint32_t)on);
+    kv_scoreboard_process(ev->slot)->listening = on;
+}
+
+/* ---- Gathering connections in few children ----
+ *
+ * Every child polls the listeners, so a new connection wakes them all. A child leaves it to
+ * a child of its generation in a lower slot that is listening, so that busy connections
+ * gather in as few processes, and by assign() in as few threads, as the load needs (nginx's
+ * few workers hold them so), rather than spreading thin over every child's threads, each of
+ * which would then sleep and wake for every request or two. The lower child stops listening
+ * when it is at its limit (may_accept), and the next one takes over. A deferring child keeps
+ * its listeners out of its pollset for DEFER_STEP, then looks again; it accepts itself when
+ * the lower child has accepted nothing for DEFER_PATIENCE (stuck, or dead and not yet
+ * reaped). */
+
+static int lower_listening_child(const event_child_t *ev)
+{
+    for (int i = 0; i < ev->slot; i++) {
+        const kv_sb_process_t *p = kv_scoreboard_process(i);
+
+        if (p->pid > 0 && p->generation == kv_my_generation && p->listening && !p->quiescing) {
+            return i;
+        }
+    }
+    return -1;
+}
+
+/* Whether to leave the connections waiting on the listeners to a lower child for now. */
+static int defer_accept(event_child_t *ev, apr_time_t now)
+{
+    int lower = ev->one_process ? -1 : lower_listening_child(ev);
+    unsigned int accepts;
+
+    if (lower < 0) {
+        return 0;
+    }
+    accepts = kv_scoreboard_process(lower)->accepts;
+    if (lower != ev->defer_to || accepts != ev->defer_accepts) {
+        ev->defer_to = lower;
+        ev->defer_accepts = accepts;
+        ev->defer_progress = now;
+    } else if (now - ev->defer_progress > DEFER_PATIENCE) {
+        return 0;
+    }
+    ev->defer_until = now + DEFER_STEP;
+    return 1;
 }
 
 /* Accept no more. Kept-alive connections are not cut: a request that may already be on its
@@ -330,6 +380,7 @@ static void accept_on(event_child_t *ev, listener_t *l)
     ec->pfd.desc.s = sd;
     ec->pfd.client_data = ec;
     apr_atomic_inc32(&ev->connections);
+    kv_scoreboard_process(ev->slot)->accepts++;
     event_give_work(ev, ec);
     if (!ev->one_process && kv_mpm_count_connection()) {
         begin_exit(ev); /* MaxConnectionsPerChild: finish, then exit */
@@ -360,8 +411,12 @@ static apr_interval_time_t poll_timeout(event_child_t *ev)
     if (next && next < ev->poll_until) {
         ev->poll_until = next > now ? next : now;
     }
+    if (ev->defer_until > now && ev->defer_until < ev->poll_until) {
+        ev->poll_until = ev->defer_until;
+    }
     apr_thread_mutex_unlock(ev->timers_lock);
-    return ev->poll_until - now;
+    /* whole milliseconds, rounded up: epoll's unit, and a shorter wait would not sleep */
+    return (ev->poll_until - now + 999) / 1000 * 1000;
 }
 
 static void handle_events(event_child_t *ev, const apr_pollfd_t *out, apr_int32_t n)
@@ -372,7 +427,12 @@ static void handle_events(event_child_t *ev, const apr_pollfd_t *out, apr_int32_
         if (*kind == HELD_CONN) {
             conn_ready(ev, out[i].client_data);
         } else if (*kind == HELD_LISTENER) {
-            if (apr_atomic_read32(&ev->listening) && may_accept(ev)) {
+            if (!apr_atomic_read32(&ev->listening) || !may_accept(ev)) {
+                continue;
+            }
+            if (defer_accept(ev, apr_time_now())) {
+                set_listening(ev, 0);
+            } else {
                 accept_on(ev, out[i].client_data);
             }
         } else {
@@ -413,14 +473,16 @@ static void listener_loop(event_child_t *ev)
             if (apr_atomic_read32(&ev->listening)) {
                 begin_exit(ev);
             }
+            kv_scoreboard_process(ev->slot)->not_accepting = 0;
             if (apr_atomic_read32(&ev->connections) == 0) {
                 return;
             }
         } else {
-            set_listening(ev, may_accept(ev));
+            int can = may_accept(ev);
+
+            set_listening(ev, can && apr_time_now() >= ev->defer_until);
+            kv_scoreboard_process(ev->slot)->not_accepting = !can;
         }
-        kv_scoreboard_process(ev->slot)->not_accepting =
-            !apr_atomic_read32(&ev->listening) && !apr_atomic_read32(&ev->exiting);
         publish_counts(ev);
         rv = apr_pollset_poll(ev->pollset, poll_timeout(ev), &n, &out);
         if (rv == APR_SUCCESS) {
@@ -520,6 +582,7 @@ static apr_status_t child_setup(event_child_t *ev)
     apr_status_t rv;
 
     ev->result = -1;
+    ev->defer_to = -1;
     ev->acc.s = ev->s;
     ev->acc.pchild = ev->pchild;
     ev->acc.one_process = ev->one_process;

@@ -76,6 +76,12 @@ typedef struct {
     volatile apr_uint32_t lingering;   /* of which in lingering close */
     volatile apr_uint32_t exiting;     /* finishing: accept no more, close idle ones */
 
+    /* New connections left to a child in a lower slot (event.c, "Gathering connections"): */
+    apr_time_t defer_until;     /* the listeners stay out of the pollset until then */
+    int defer_to;               /* the slot deferred to last */
+    unsigned int defer_accepts; /* its accept count when last seen to move */
+    apr_time_t defer_progress;  /* when that was */
+
     kv_acceptor_t acc;
     struct worker *workers;
     int spread; /* new work goes to this many workers first (the CPUs), as evenly as may be */

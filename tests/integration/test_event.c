@@ -285,6 +285,127 @@ START_TEST(test_children_and_threads)
 }
 END_TEST
 
+/* ---- 1b. connections gather in the lowest listening child ---- */
+
+#define GATHERED 12
+
+/* StartServers children of four threads, each with room for 4 + 16 x (its idle threads)
+ * connections, every thread started, and one request served so that every listener is up. */
+static kvt_server_t *gathering_server(int children)
+{
+    kvt_server_t *srv = kvt_server_new("event");
+
+    kvt_write_file(srv, "f.txt", "f", 1);
+    kvt_server_conf(srv, "StartServers %d", children);
+    kvt_server_conf(srv, "ThreadsPerChild 4");
+    kvt_server_conf(srv, "MinSpareThreads 1");
+    kvt_server_conf(srv, "MaxSpareThreads %d", children * 4);
+    kvt_server_conf(srv, "AsyncRequestWorkerFactor 16");
+    kvt_server_conf(srv, "KeepAliveTimeout 30");
+    kvt_server_start(srv);
+    wait_children(srv, children);
+    ck_assert_msg(kvt_wait_for(children_have_threads, srv, DEADLINE_MS),
+                  "an event child has fewer than 4 + 1 threads");
+    get_fresh(srv, "a first request");
+    return srv;
+}
+
+/* The oldest child (@a oldest) or the newest: pids grow. */
+static pid_t child_by_age(kvt_server_t *srv, int oldest)
+{
+    pid_t pids[KVT_MAX_PIDS], pick = 0;
+    int n = kvt_children(kvt_server_pid(srv), pids, KVT_MAX_PIDS);
+
+    for (int i = 0; i < n; i++) {
+        if (pick == 0 || (oldest ? pids[i] < pick : pids[i] > pick)) {
+            pick = pids[i];
+        }
+    }
+    return pick;
+}
+
+struct replaced_cond {
+    kvt_server_t *srv;
+    pid_t victim;
+    int n;
+};
+
+static int replaced_in_full(void *arg)
+{
+    const struct replaced_cond *c = arg;
+    pid_t pids[KVT_MAX_PIDS];
+    int n = kvt_children(kvt_server_pid(c->srv), pids, KVT_MAX_PIDS);
+
+    for (int i = 0; i < n; i++) {
+        if (pids[i] == c->victim) {
+            return 0;
+        }
+    }
+    return n == c->n && children_have_threads(c->srv);
+}
+
+struct held_cond {
+    kvt_server_t *srv;
+    pid_t by;
+};
+
+/* A new kept connection is held by the process c->by. */
+static int new_connection_held_by(void *arg)
+{
+    const struct held_cond *c = arg;
+    int fd = open_kept(c->srv, 0);
+    pid_t pid = kvt_serving_pid(c->srv, fd);
+
+    close(fd);
+    return pid == c->by;
+}
+
+/* Four children with room for all; the oldest, in the lowest slot, is killed and replaced in
+ * that slot, so that the lowest child is the newest (the kernel wakes the oldest pollers
+ * first, and the first one awake would win each accept). Then twelve connections, one after
+ * another: the new lowest child holds them all. Spread over every child, each child's threads
+ * would have too little to do and sleep and wake for every request. */
+START_TEST(test_connections_gather_in_lowest_child)
+{
+    kvt_server_t *srv = gathering_server(4);
+    struct replaced_cond rc = {srv, child_by_age(srv, 1), 4};
+    struct held_cond hc = {srv, 0};
+    int fds[GATHERED];
+
+    ck_assert_int_eq(kill(rc.victim, SIGKILL), 0);
+    ck_assert_msg(kvt_wait_for(replaced_in_full, &rc, DEADLINE_MS),
+                  "child %d not replaced by a child with its threads", (int)rc.victim);
+    hc.by = child_by_age(srv, 0);
+    ck_assert_msg(kvt_wait_for(new_connection_held_by, &hc, DEADLINE_MS),
+                  "the new child in the lowest slot (pid %d) takes no connection",
+                  (int)hc.by);
+    open_idle(srv, fds, GATHERED);
+    for (int i = 0; i < GATHERED; i++) {
+        ck_assert_msg(kvt_serving_pid(srv, fds[i]) == hc.by,
+                      "connection %d is held by pid %d, not by the lowest child %d", i,
+                      (int)kvt_serving_pid(srv, fds[i]), (int)hc.by);
+    }
+    close_all(fds, GATHERED);
+}
+END_TEST
+
+/* The child the others leave new connections to stops taking them (stopped with SIGSTOP,
+ * as a hung process would be): the others take them after a few milliseconds. */
+START_TEST(test_stopped_child_holds_back_no_connection)
+{
+    kvt_server_t *srv = gathering_server(2);
+    int kept = open_kept(srv, 0);
+    pid_t gathering = kvt_serving_pid(srv, kept);
+
+    ck_assert_int_gt(gathering, 0);
+    ck_assert_int_eq(kill(gathering, SIGSTOP), 0);
+    get_fresh(srv, "a fresh connection while the gathering child is stopped");
+    ck_assert_int_eq(kill(gathering, SIGCONT), 0);
+    get_kept(kept, "the kept connection once its child goes on");
+    close(kept);
+}
+END_TEST
+
 /* MaxConnectionsPerChild 3, the third connection while two are kept: the child finishes
  * them (at their KeepAliveTimeout) and a new one takes its place. */
 START_TEST(test_max_connections_per_child_with_kept_connections)
@@ -1024,6 +1145,8 @@ static Suite *event_suite(void)
     Suite *s = suite_create("event");
     TCase *tc = kvt_tcase("event");
     kvt_add_test(tc, test_children_and_threads);
+    kvt_add_test(tc, test_connections_gather_in_lowest_child);
+    kvt_add_test(tc, test_stopped_child_holds_back_no_connection);
     kvt_add_test(tc, test_max_connections_per_child_with_kept_connections);
     kvt_add_test(tc, test_idle_keepalive_holds_no_worker);
     kvt_add_test(tc, test_keepalive_timeout_from_timer_queue);
