@@ -6,6 +6,7 @@
  * c->pending for the MPM to finish once the socket is writable (write completion). A failed
  * write marks the connection aborted. */
 #include <errno.h>
+#include <fcntl.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -181,6 +182,34 @@ static int brigade_ends_response(apr_bucket_brigade *bb)
     return !APR_BRIGADE_EMPTY(bb) && APR_BUCKET_IS_EOS(APR_BRIGADE_LAST(bb));
 }
 
+static apr_status_t close_descriptor(void *fd)
+{
+    close((int)(apr_uintptr_t)fd);
+    return APR_SUCCESS;
+}
+
+/* A file bucket that borrows its descriptor (APR_FOPEN_NOCLEANUP: the open-file cache's, say,
+ * which may close it once the request is over) gets one of its own, for the life of @a p. */
+static apr_status_t own_descriptor(apr_bucket *b, apr_pool_t *p)
+{
+    apr_bucket_file *fb = b->data;
+    apr_int32_t flags = apr_file_flags_get(fb->fd);
+    apr_os_file_t fd;
+    int copy;
+
+    if (!(flags & APR_FOPEN_NOCLEANUP) || apr_file_pool_get(fb->fd) == p) {
+        return APR_SUCCESS; /* its own, or made so at an earlier set-aside */
+    }
+    if (apr_os_file_get(&fd, fb->fd) != APR_SUCCESS ||
+        (copy = fcntl(fd, F_DUPFD_CLOEXEC, 0)) < 0) {
+        return APR_FROM_OS_ERROR(errno);
+    }
+    apr_pool_cleanup_register(p, (void *)(apr_uintptr_t)copy, close_descriptor,
+                              apr_pool_cleanup_null);
+    fb->readpool = p;
+    return apr_os_file_put(&fb->fd, &copy, flags, p);
+}
+
 /* Keep what the socket did not take, beyond the request's lifetime, for write completion. */
 static apr_status_t set_aside(kv_conn_t *c, apr_bucket_brigade *bb)
 {
@@ -189,8 +218,12 @@ static apr_status_t set_aside(kv_conn_t *c, apr_bucket_brigade *bb)
     }
     for (apr_bucket *b = APR_BRIGADE_FIRST(bb); b != APR_BRIGADE_SENTINEL(bb);
          b = APR_BUCKET_NEXT(b)) {
-        apr_status_t rv = apr_bucket_setaside(b, c->pool);
+        apr_status_t rv = APR_BUCKET_IS_FILE(b) ? own_descriptor(b, c->pool) : APR_SUCCESS;
 
+        if (rv != APR_SUCCESS) {
+            return rv;
+        }
+        rv = apr_bucket_setaside(b, c->pool);
         if (rv != APR_SUCCESS && rv != APR_ENOTIMPL) {
             return rv;
         }

@@ -3,6 +3,7 @@
 #include <apr_strings.h>
 
 #include "core.h"
+#include "file_cache.h"
 #include "http_conditional.h"
 #include "http_range.h"
 #include "kv_log.h"
@@ -142,8 +143,7 @@ int kv_default_handler(kv_request_t *r)
     if ((status = kv_meets_conditions(r)) != KV_OK) {
         return status == KV_HTTP_NOT_MODIFIED ? send_not_modified(r) : status;
     }
-    rv = apr_file_open(&fd, r->filename, APR_FOPEN_READ | APR_FOPEN_BINARY | APR_FOPEN_SENDFILE_ENABLED,
-                       0, r->pool);
+    rv = kv_file_cache_open(&fd, r);
     if (rv != APR_SUCCESS) {
         return open_error_status(r, rv);
     }

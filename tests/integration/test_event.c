@@ -720,6 +720,39 @@ END_TEST
 #define MID_BYTES (256 * 1024)
 #define JUNK_BYTES (64 * 1024)
 
+/* The only worker thread keeps big.bin open between requests. Its response to a slow reader
+ * waits in the poller when big.bin is replaced (a new file by rename), and the next request
+ * for it has the thread close the descriptor it kept and open the new file: the slow reader
+ * still gets the old file whole, from a descriptor of its own. */
+START_TEST(test_write_completion_outlives_the_kept_descriptor)
+{
+    kvt_server_t *srv = event_server(1, NULL);
+    char *tmp, *path;
+    int stuck;
+    kvt_response_t r;
+
+    write_pattern_file(srv, "big.bin", DOWNLOAD_BYTES);
+    kvt_server_conf(srv, "SendBufferSize %d", SMALL_BUFFER);
+    kvt_server_start(srv);
+    kvt_server_only_child(srv, DEADLINE_MS);
+    stuck = stuck_download(srv, "/big.bin");
+    kvt_write_file(srv, "big.new", "replaced", 8);
+    tmp = kvt_strf("%s/big.new", kvt_server_docroot(srv));
+    path = kvt_strf("%s/big.bin", kvt_server_docroot(srv));
+    ck_assert_int_eq(rename(tmp, path), 0);
+    kvt_get(kvt_server_port(srv), "/big.bin", &r);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_str_eq(r.body, "replaced");
+    kvt_response_free(&r);
+    ck_assert_msg(kvt_read_response(stuck, &r, 0) == 0, "the slow download did not complete");
+    assert_pattern(&r, DOWNLOAD_BYTES);
+    kvt_response_free(&r);
+    close(stuck);
+    free(tmp);
+    free(path);
+}
+END_TEST
+
 /* A second request arrives with the first, whose response the client takes slowly, so its
  * end waits in the poller: once it is written, the second, already read, is answered
  * without the client sending anything more. */
@@ -1157,6 +1190,7 @@ static Suite *event_suite(void)
     kvt_add_test(tc, test_pipelined_after_idle_in_order);
     kvt_add_test(tc, test_partial_pipelined_request_survives_idle);
     kvt_add_test(tc, test_pipelined_after_write_completion);
+    kvt_add_test(tc, test_write_completion_outlives_the_kept_descriptor);
     kvt_add_test(tc, test_lingering_close_delivers_whole_response);
     kvt_add_test(tc, test_lingering_close_holds_no_worker);
     kvt_add_loop_test(tc, test_async_factor_limits_connections, KVT_COUNT(factors));

@@ -4,6 +4,7 @@
 
 #include <linux/tcp.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -284,6 +285,74 @@ START_TEST(test_unreadable_file_forbidden)
 }
 END_TEST
 
+/* GET @a path on the kept connection @a fd: the status and, for a 200, the body. */
+static int get_on(int fd, const char *path, char **body)
+{
+    char *req = kvt_strf("GET %s HTTP/1.1\r\nHost: localhost\r\n\r\n", path);
+    kvt_response_t r;
+    int status;
+
+    kvt_send(fd, req);
+    free(req);
+    ck_assert_msg(kvt_read_response(fd, &r, 0) == 0, "no response to GET %s", path);
+    status = r.status;
+    *body = status == 200 ? strdup(r.body) : NULL;
+    kvt_response_free(&r);
+    return status;
+}
+
+static void assert_served(int fd, const char *want, const char *what)
+{
+    char *body = NULL;
+    int status = get_on(fd, "/v.txt", &body);
+
+    ck_assert_msg(status == 200, "%s: status %d", what, status);
+    ck_assert_msg(strcmp(body, want) == 0, "%s: served '%s', want '%s'", what, body, want);
+    free(body);
+}
+
+/* The same file asked for again and again on one connection (one thread or process serves
+ * them all, and keeps it open between requests): each change is served at once. The file
+ * rewritten in place at the same size and modification time, then at another size; replaced
+ * by another of the same size and time (rename); made unreadable (chmod changes only its
+ * change time), then readable again. */
+START_TEST(test_changed_file_served_afresh)
+{
+    kvt_server_t *srv = kvt_server_new(kvt_mpm());
+    char *path, *tmp, *body = NULL;
+    int fd;
+
+    kvt_write_file(srv, "v.txt", "version one", 11);
+    set_mtime(srv, "v.txt", FIXED_MTIME);
+    kvt_server_start(srv);
+    path = kvt_strf("%s/v.txt", kvt_server_docroot(srv));
+    tmp = kvt_strf("%s/v.new", kvt_server_docroot(srv));
+    fd = kvt_connect(kvt_server_port(srv));
+    assert_served(fd, "version one", "first GET");
+    assert_served(fd, "version one", "second GET");
+
+    kvt_write_file(srv, "v.txt", "version two", 11);
+    set_mtime(srv, "v.txt", FIXED_MTIME);
+    assert_served(fd, "version two", "rewritten in place, same size and time");
+    kvt_write_file(srv, "v.txt", "version three, longer", 21);
+    assert_served(fd, "version three, longer", "rewritten at another size");
+
+    kvt_write_file(srv, "v.new", "version four, longer!", 21);
+    set_mtime(srv, "v.new", FIXED_MTIME);
+    set_mtime(srv, "v.txt", FIXED_MTIME);
+    ck_assert_int_eq(rename(tmp, path), 0);
+    assert_served(fd, "version four, longer!", "replaced by a file of the same size and time");
+
+    ck_assert_int_eq(chmod(path, 0), 0);
+    ck_assert_int_eq(get_on(fd, "/v.txt", &body), 403);
+    ck_assert_int_eq(chmod(path, 0644), 0);
+    assert_served(fd, "version four, longer!", "readable again");
+    close(fd);
+    free(path);
+    free(tmp);
+}
+END_TEST
+
 static int is_refusal(int status)
 {
     return status == 400 || status == 403 || status == 404;
@@ -495,6 +564,7 @@ static Suite *http_suite(void)
     Suite *s = suite_create("http");
     TCase *serve = kvt_tcase("serve");
     kvt_add_test(serve, test_get_file);
+    kvt_add_test(serve, test_changed_file_served_afresh);
     kvt_add_test(serve, test_head_and_file_in_one_segment);
     kvt_add_test(serve, test_date_is_now);
     kvt_add_test(serve, test_get_binary_unknown_type);
