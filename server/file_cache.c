@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include <apr_atomic.h>
+#include <apr_hash.h>
 #include <apr_portable.h>
 
 #include "file_cache.h"
@@ -92,17 +93,6 @@ static file_cache_t *thread_cache(void)
         }
     }
     return fc;
-}
-
-/* FNV-1a, to compare most entries without comparing paths. */
-static apr_uint32_t path_hash(const char *s)
-{
-    apr_uint32_t h = 2166136261u;
-
-    for (; *s; s++) {
-        h = (h ^ (unsigned char)*s) * 16777619u;
-    }
-    return h;
 }
 
 static int same_file(const cached_file_t *e, const apr_finfo_t *fi)
@@ -186,7 +176,8 @@ static apr_status_t unpin(void *data)
 /* The cached descriptor of r->filename, opened if need be; NULL where it cannot be cached. */
 static cached_file_t *take(file_cache_t *fc, kv_request_t *r, apr_status_t *rv)
 {
-    apr_uint32_t hash = path_hash(r->filename);
+    apr_ssize_t len = APR_HASH_KEY_STRING;
+    apr_uint32_t hash = apr_hashfunc_default(r->filename, &len); /* compares few paths */
     cached_file_t *e = lookup(fc, r->filename, hash);
 
     *rv = APR_SUCCESS;
