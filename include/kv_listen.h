@@ -32,7 +32,13 @@ KV_DECLARE(int) kv_listeners_count(void);
  * non-zero on failure. */
 KV_DECLARE(int) kv_setup_listeners(kv_server_t *s);
 
-/** Close every listener (at stop). */
+/** Close the parent's copy of every listener (when the server exits). */
 KV_DECLARE(void) kv_close_listeners(void);
+
+/** The server stops taking connections for good (stop, graceful stop): end the listening
+ * state of every listening socket, in every process that holds a copy of it, so that new
+ * connections are refused at once even while a child still holds its copy, then close the
+ * parent's copies. The connections already accepted are not touched. */
+KV_DECLARE(void) kv_shutdown_listeners(void);
 
 #endif

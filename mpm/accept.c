@@ -195,6 +195,13 @@ void kv_acceptor_failed(kv_acceptor_t *a, apr_status_t rv, const kv_listen_rec_t
     if (kv_mpm_child_exiting() || accept_error_is_transient(rv)) {
         return;
     }
+    if (APR_STATUS_IS_EINVAL(rv)) {
+        /* The socket no longer listens: the parent shut it down because the server stops
+         * (kv_shutdown_listeners), and the signal that says so may come a moment later.
+         * Finish what this process serves, as if told to. */
+        kv_mpm_child_finish();
+        return;
+    }
     if (accept_error_is_resource(rv)) {
         kv_log_error(KV_LOG_MARK, KV_LOG_ERR, rv, a->s,
                      "KV00428: accept on %s failed for want of resources; pausing",

@@ -91,6 +91,7 @@ int kv_mpm_end_generation(kv_server_t *s, int result)
     switch (result) {
     case KV_MPM_STOP:
         kv_log_error(KV_LOG_MARK, KV_LOG_NOTICE, 0, s, "KV00435: caught SIGTERM, shutting down");
+        kv_shutdown_listeners();
         kv_mpm_stop_children(s);
         break;
     case KV_MPM_RESTART:
@@ -106,7 +107,7 @@ int kv_mpm_end_generation(kv_server_t *s, int result)
     default:
         kv_log_error(KV_LOG_MARK, KV_LOG_NOTICE, 0, s,
                      "KV00438: SIGWINCH received.  Doing graceful shutdown");
-        kv_close_listeners();
+        kv_shutdown_listeners();
         kv_mpm_graceful_stop_children(s, kv_mpm_graceful_shutdown_timeout());
         break;
     }

@@ -184,6 +184,22 @@ KV_DECLARE(int) kv_setup_listeners(kv_server_t *s)
     return 0;
 }
 
+KV_DECLARE(void) kv_shutdown_listeners(void)
+{
+    for (kv_listen_rec_t *l = all_listeners; l; l = l->next) {
+        apr_os_sock_t fd;
+
+        /* Linux ends the listening state of the socket itself, not of this descriptor:
+         * every process's copy stops taking connections at once (a child's accept then
+         * fails with EINVAL), and a new connection is refused. Elsewhere this fails with
+         * ENOTCONN and changes nothing; the close below and the children's still do. */
+        if (apr_os_sock_get(&fd, l->sd) == APR_SUCCESS) {
+            shutdown(fd, SHUT_RD);
+        }
+    }
+    kv_close_listeners();
+}
+
 KV_DECLARE(void) kv_close_listeners(void)
 {
     for (kv_listen_rec_t *l = all_listeners; l; l = l->next) {

@@ -18,6 +18,7 @@
  * Told to finish, it stops accepting, lets its connections complete (see begin_exit) and
  * exits. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -338,6 +339,17 @@ static int defer_accept(event_child_t *ev, apr_time_t now)
     return 1;
 }
 
+/* Close this process's own copies of the listeners (add_listeners): once every process has
+ * closed its copies, the socket stops listening and new connections are refused rather
+ * than left in a backlog no one takes from. */
+static void close_listeners(event_child_t *ev)
+{
+    for (int i = 0; i < ev->nlisteners; i++) {
+        apr_socket_close(ev->listeners[i].sd);
+    }
+    ev->nlisteners = 0;
+}
+
 /* Accept no more. Kept-alive connections are not cut: a request that may already be on its
  * way is answered (with Connection: close, kv_mpm_child_exiting), the others end with their
  * KeepAliveTimeout, so that no client sees its request dropped. */
@@ -348,6 +360,7 @@ static void begin_exit(event_child_t *ev)
         kv_mpm_child_finish();
     }
     set_listening(ev, 0);
+    close_listeners(ev);
 }
 
 static void accept_on(event_child_t *ev, listener_t *l)
@@ -496,7 +509,8 @@ static void listener_loop(event_child_t *ev)
 /* ---- Setting a serving process up ---- */
 
 /* The listener polls descriptors of its own for the listening sockets: a child told to
- * finish has its copies of the listeners replaced (mpm_common.c), which epoll would not see. */
+ * finish has its copies of the listeners replaced (mpm_common.c), which epoll would not see.
+ * Close-on-exec, as the originals are, so that no program a module starts holds one. */
 static apr_status_t add_listeners(event_child_t *ev)
 {
     int i = 0;
@@ -509,7 +523,7 @@ static apr_status_t add_listeners(event_child_t *ev)
         apr_os_sock_t fd, copy;
         apr_status_t rv;
 
-        if (apr_os_sock_get(&fd, lr->sd) != APR_SUCCESS || (copy = dup(fd)) < 0) {
+        if (apr_os_sock_get(&fd, lr->sd) != APR_SUCCESS || (copy = fcntl(fd, F_DUPFD_CLOEXEC, 0)) < 0) {
             return APR_FROM_OS_ERROR(errno);
         }
         info.os_sock = &copy;

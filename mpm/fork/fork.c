@@ -301,6 +301,7 @@ static int parent_loop(parent_t *pp)
             return kv_mpm_end_generation(pp->s, result);
         }
         if (pp->acc.failed) {
+            kv_shutdown_listeners(); /* the server exits: no one would serve new connections */
             kv_mpm_graceful_stop_children(pp->s, kv_mpm_graceful_shutdown_timeout());
             return KV_MPM_FAILED;
         }

@@ -1,11 +1,11 @@
 #!/bin/sh
-# The MPM-independent integration tests, run again under the event MPM: serving, keep-alive
-# and pipelining (whose connections now wait in the listener's poller between requests),
-# restarts seen by clients (test_lifecycle) and the process model's MPM-neutral part
-# (test_prefork skips what only prefork has, and says so). test_status is left out: it
-# always starts prefork.
+# The MPM-independent integration tests, run again under the event MPM: serving, keep-alive,
+# listeners at stops and restarts (test_listeners), pipelining (whose connections wait in the
+# listener's poller between requests), restarts seen by clients (test_lifecycle) and the process
+# model's MPM-neutral part (test_prefork skips what only prefork has, and says so). test_status is
+# left out: it always starts prefork.
 status=0
-for t in test_http test_keepalive test_lifecycle test_prefork; do
+for t in test_http test_keepalive test_listeners test_lifecycle test_prefork; do
     KVT_MPM=event ./tests/integration/$t || status=1
 done
 exit $status

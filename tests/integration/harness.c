@@ -422,6 +422,35 @@ pid_t kvt_serving_pid(kvt_server_t *srv, int client_fd)
     return holds_socket(srv->pid, inode) ? srv->pid : 0;
 }
 
+unsigned long kvt_listener_inode(int port)
+{
+    return tcp_inode(port, -1, "0A");
+}
+
+struct holders {
+    pid_t group;
+    unsigned long inode;
+    int count;
+};
+
+static void count_holder(pid_t pid, pid_t ppid, pid_t pgrp, void *arg)
+{
+    struct holders *h = arg;
+
+    (void)ppid;
+    if (pgrp == h->group && holds_socket(pid, h->inode)) {
+        h->count++;
+    }
+}
+
+int kvt_server_socket_holders(kvt_server_t *srv, unsigned long inode)
+{
+    struct holders h = {srv->pid, inode, 0};
+
+    each_process(count_holder, &h);
+    return h.count;
+}
+
 int kvt_server_holds_conn(kvt_server_t *srv, int client_fd)
 {
     return tcp_inode(srv->port, local_port_of(client_fd), NULL) != 0;
@@ -1050,21 +1079,37 @@ int kvt_connect(int port)
     return kvt_connect_rcvbuf(port, 0);
 }
 
-int kvt_connect_rcvbuf(int port, int rcvbuf)
+int kvt_try_connect(int port, int rcvbuf)
 {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    ck_assert_msg(fd >= 0, "socket: %s", strerror(errno));
+    int fd = socket(AF_INET, SOCK_STREAM, 0), saved;
+    if (fd < 0) {
+        return -1;
+    }
     /* Before connect: the window offered in the handshake follows the buffer. */
-    if (rcvbuf > 0) {
-        ck_assert_int_eq(setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf)), 0);
+    if (rcvbuf > 0 && setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf)) != 0) {
+        saved = errno;
+        close(fd);
+        errno = saved;
+        return -1;
     }
     struct timeval tv = {IO_TIMEOUT_S, 0};
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
     setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
     struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
     sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ck_assert_msg(connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0, "connect to %d: %s", port,
-                  strerror(errno));
+    if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+        saved = errno;
+        close(fd);
+        errno = saved;
+        return -1;
+    }
+    return fd;
+}
+
+int kvt_connect_rcvbuf(int port, int rcvbuf)
+{
+    int fd = kvt_try_connect(port, rcvbuf);
+    ck_assert_msg(fd >= 0, "connect to %d: %s", port, strerror(errno));
     return fd;
 }
 

@@ -145,6 +145,10 @@ int kvt_connect(int port);
  * a client that does not read soon stops the server's writes. */
 int kvt_connect_rcvbuf(int port, int rcvbuf);
 
+/** As kvt_connect_rcvbuf, but never fails the test (for forked clients, and to see a
+ * refusal): the descriptor, or -1 with errno set (ECONNREFUSED when nothing listens). */
+int kvt_try_connect(int port, int rcvbuf);
+
 /** Send all of @a bytes; fails the test if it cannot. */
 void kvt_send(int fd, const char *bytes);
 
@@ -221,6 +225,12 @@ int kvt_server_holds_conn(kvt_server_t *srv, int client_fd);
  * (tx_queue of /proc/net/tcp, Send-Q of `ss`): above 0 while the client does not read.
  * -1 if that server-side socket is not ESTABLISHED. */
 long kvt_server_send_queue(kvt_server_t *srv, int client_fd);
+
+/** Inode of the socket listening on 127.0.0.1:@a port, or 0 if none listens. */
+unsigned long kvt_listener_inode(int port);
+
+/** Processes of the server's process group that hold a descriptor of socket @a inode. */
+int kvt_server_socket_holders(kvt_server_t *srv, unsigned long inode);
 
 /** Wait up to @a timeout_ms until process @a pid holds the server side of @a client_fd
  * (it accepted the connection); non-zero if it does. */

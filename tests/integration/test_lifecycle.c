@@ -65,32 +65,6 @@ static void wait_log(kvt_server_t *srv, const char *needle, int timeout_ms)
     ck_assert_msg(kvt_wait_for(log_has, &c, timeout_ms), "the error log never said '%s'", needle);
 }
 
-/* A connection that never asserts (for the load client, a forked process); -1 on failure.
- * @a rcvbuf > 0 makes the receive buffer small so that the server's writes block. */
-static int plain_connect(int port, int rcvbuf)
-{
-    struct sockaddr_in sa;
-    struct timeval tv = {10, 0};
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-
-    if (fd < 0) {
-        return -1;
-    }
-    if (rcvbuf > 0) {
-        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
-    }
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-    memset(&sa, 0, sizeof(sa));
-    sa.sin_family = AF_INET;
-    sa.sin_port = htons((unsigned short)port);
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
-        close(fd);
-        return -1;
-    }
-    return fd;
-}
-
 static int send_all(int fd, const char *s)
 {
     return kvt_send_raw(fd, s, strlen(s));
@@ -133,7 +107,7 @@ static void load_client(int port, struct load *ld)
 
     for (int i = 0; !ld->stop && kvt_now_ms() < deadline; i++) {
         int n = i % 2 ? 3 : 1;
-        int fd = plain_connect(port, 0);
+        int fd = kvt_try_connect(port, 0);
 
         for (int k = 0; k < n; k++) {
             int got = fd >= 0 ? exchange(fd, k == n - 1) : 0;
@@ -145,7 +119,7 @@ static void load_client(int port, struct load *ld)
             if (got == 2 && k < n - 1) {
                 /* As any HTTP client: after Connection: close, a new connection. */
                 close(fd);
-                fd = plain_connect(port, 0);
+                fd = kvt_try_connect(port, 0);
             }
         }
         if (fd >= 0) {
@@ -260,7 +234,7 @@ START_TEST(test_download_spans_graceful_restart)
     kvt_server_conf(srv, "SendBufferSize 16384"); /* the child blocks in its writes */
     kvt_server_start(srv);
     kvt_wait_generation(srv, 0);
-    fd = plain_connect(kvt_server_port(srv), 4096);
+    fd = kvt_try_connect(kvt_server_port(srv), 4096);
     ck_assert_int_ge(fd, 0);
     snprintf(head, sizeof(head), "GET /big.bin HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
     ck_assert_int_eq(send_all(fd, head), 0);
@@ -518,7 +492,7 @@ END_TEST
 /* One correct answer on a new connection, without asserting. */
 static int answers(void *arg)
 {
-    int fd = plain_connect(kvt_server_port(arg), 0);
+    int fd = kvt_try_connect(kvt_server_port(arg), 0);
     int ok = fd >= 0 && exchange(fd, 1);
 
     if (fd >= 0) {

@@ -1,6 +1,7 @@
 #!/bin/sh
-# The MPM-independent integration tests, run again under the thread MPM: serving, keep-alive
-# and restarts seen by clients. Of test_lifecycle, what cannot apply by design is left out:
+# The MPM-independent integration tests, run again under the thread MPM: serving, keep-alive,
+# listeners at stops and restarts (test_listeners) and restarts seen by clients. Of
+# test_lifecycle, what cannot apply by design is left out:
 # - test_draining_children_leave_slots_to_new_generation and test_t_shows_clamped_limits
 #   configure ServerLimit, which thread has not (one serving process; its clamp of
 #   MaxRequestWorkers to ThreadLimit is in test_thread);
@@ -8,7 +9,7 @@
 #   (its crash and replacement are in test_thread).
 # test_prefork is not run: it is about processes that serve one connection each.
 status=0
-for t in test_http test_keepalive; do
+for t in test_http test_keepalive test_listeners; do
     KVT_MPM=thread ./tests/integration/$t || status=1
 done
 for name in test_graceful_restarts_under_load_lose_nothing test_download_spans_graceful_restart \

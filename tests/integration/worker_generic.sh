@@ -1,9 +1,9 @@
 #!/bin/sh
 # The MPM-independent integration tests, run again under the worker MPM: serving, keep-alive,
-# restarts seen by clients (test_lifecycle) and the process model's MPM-neutral part
-# (test_prefork skips what only prefork has, and says so).
+# listeners at stops and restarts (test_listeners), restarts seen by clients (test_lifecycle) and
+# the process model's MPM-neutral part (test_prefork skips what only prefork has, and says so).
 status=0
-for t in test_http test_keepalive test_lifecycle test_prefork; do
+for t in test_http test_keepalive test_listeners test_lifecycle test_prefork; do
     KVT_MPM=worker ./tests/integration/$t || status=1
 done
 exit $status
