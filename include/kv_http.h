@@ -240,6 +240,16 @@ KV_DECLARE(int) kv_internal_redirect(kv_request_t *r, const char *target, int st
  * sent, else ServerName; the port it connected to). @a path is used as given (escaped). */
 KV_DECLARE(const char *) kv_construct_url(apr_pool_t *p, const char *path, const kv_request_t *r);
 
+/**
+ * @a s made safe to put in generated HTML, as text or as a quoted attribute value: each of
+ * `< > & " '` becomes `&lt; &gt; &amp; &quot; &#39;`; every other byte stays as it is. Use it
+ * for anything that came from a request or the file system (a path, a query, a method, a
+ * file name); a URL in an href is URL-escaped first, then passed through this.
+ * @param s a NUL-terminated string, not NULL
+ * @return @a s itself when nothing needs escaping (no copy), else a copy from @a p
+ */
+KV_DECLARE(const char *) kv_escape_html(apr_pool_t *p, const char *s);
+
 /** Standard reason phrase of @a status ("Not Found"), or NULL for an unknown code. */
 KV_DECLARE(const char *) kv_status_reason(int status);
 

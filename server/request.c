@@ -2,7 +2,6 @@
  * kv_process_request down. */
 #include <string.h>
 
-#include <apr_escape.h>
 #include <apr_strings.h>
 
 #include "core.h"
@@ -210,15 +209,14 @@ static const char *error_page(kv_request_t *r, int status, const char *reason)
                         status, reason, reason, error_text(r, status));
 }
 
-/* What the error page says after its heading. */
+/* What the error page says after its heading; what it shows of the request is escaped. */
 static const char *error_text(kv_request_t *r, int status)
 {
     const char *loc = apr_table_get(r->err_headers_out, "Location");
-    const char *uri = r->uri ? apr_pescape_entity(r->pool, r->uri, 0) : "";
 
     if (status >= 300 && status < 400 && loc) {
         return apr_psprintf(r->pool, "<p>The document has moved <a href=\"%s\">here</a>.</p>\n",
-                            apr_pescape_entity(r->pool, loc, 0));
+                            kv_escape_html(r->pool, loc));
     }
     switch (status) {
     case KV_HTTP_BAD_REQUEST:
@@ -229,7 +227,7 @@ static const char *error_text(kv_request_t *r, int status)
         return "<p>The requested URL was not found on this server.</p>\n";
     case KV_HTTP_METHOD_NOT_ALLOWED:
         return apr_psprintf(r->pool, "<p>The requested method %s is not allowed for this URL.</p>\n",
-                            apr_pescape_entity(r->pool, r->method, 0));
+                            kv_escape_html(r->pool, r->method));
     case KV_HTTP_REQUEST_TIME_OUT:
         return "<p>Server timeout waiting for the HTTP request from the client.</p>\n";
     case KV_HTTP_REQUEST_ENTITY_TOO_LARGE:
@@ -239,12 +237,12 @@ static const char *error_text(kv_request_t *r, int status)
         return "<p>The requested URL's length exceeds the capacity limit for this server.<br />\n</p>\n";
     case KV_HTTP_NOT_IMPLEMENTED:
         return apr_psprintf(r->pool, "<p>%s not supported for current URL.<br />\n</p>\n",
-                            apr_pescape_entity(r->pool, r->method, 0));
+                            kv_escape_html(r->pool, r->method));
     case KV_HTTP_VERSION_NOT_SUPPORTED:
         return "<p>The server does not support the HTTP version of the request.</p>\n";
     default:
         return apr_psprintf(r->pool, "<p>The server could not complete the request for %s.</p>\n",
-                            uri);
+                            r->uri ? kv_escape_html(r->pool, r->uri) : "");
     }
 }
 

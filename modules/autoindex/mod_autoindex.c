@@ -234,7 +234,7 @@ static void emit(listing_t *l, const char *s)
 
 static const char *html(listing_t *l, const char *s)
 {
-    return apr_pescape_entity(l->r->pool, s, 0);
+    return kv_escape_html(l->r->pool, s);
 }
 
 /* The href of an entry: path-escaped, "./" in front when a ':' could read as a scheme. */

@@ -1,9 +1,9 @@
 /* The three status pages (HTML, ?auto, ?prometheus) from one snapshot of the scoreboard. */
 #include <string.h>
 
-#include <apr_escape.h>
 #include <apr_strings.h>
 
+#include "kv_http.h"
 #include "status_format.h"
 
 #define STATUS_TIME_FORMAT "%A, %d-%b-%Y %H:%M:%S %Z"
@@ -229,7 +229,7 @@ void status_format_prometheus(const status_snapshot_t *snap, apr_pool_t *p, apr_
 
 static const char *html(apr_pool_t *p, const char *s)
 {
-    return apr_pescape_entity(p, s ? s : "", 0);
+    return kv_escape_html(p, s ? s : "");
 }
 
 static void html_summary(const status_snapshot_t *snap, const status_totals_t *t, apr_pool_t *p,

@@ -27,7 +27,7 @@ static void teardown(void)
 
 /* Four slots: one writing, one idle, one in keep-alive, one dead. */
 static const status_worker_t workers[] = {
-    {100, 0, KV_SB_WRITE, 5, 4096, "127.0.0.1", "GET /<script> HTTP/1.1"},
+    {100, 0, KV_SB_WRITE, 5, 4096, "127.0.0.1", "GET /<script>'x\" HTTP/1.1"},
     {101, 0, KV_SB_READY, 2, 1024, "10.0.0.1", "GET / HTTP/1.1"},
     {102, 1, KV_SB_KEEPALIVE, 3, 2048, "::1", "GET /a&b HTTP/1.1"},
     {0, 0, KV_SB_DEAD, 0, 0, "", ""},
@@ -36,7 +36,7 @@ static const status_worker_t workers[] = {
 static status_snapshot_t snapshot(int extended)
 {
     status_snapshot_t snap = {
-        .host = "h<ost>",
+        .host = "h<ost>'s",
         .version = "kiva/9.9 (Unix)",
         .mpm = "prefork",
         .built = "Jan  1 2026 00:00:00",
@@ -144,9 +144,9 @@ START_TEST(auto_page_lines)
     char *text = render(status_format_auto, 1);
 
     ck_assert_msg(strncmp(text,
-                          "h<ost>\nServerVersion: kiva/9.9 (Unix)\nServerMPM: prefork\n"
+                          "h<ost>'s\nServerVersion: kiva/9.9 (Unix)\nServerMPM: prefork\n"
                           "Server Built: Jan  1 2026 00:00:00\nCurrentTime: ",
-                          105) == 0,
+                          107) == 0,
                   "%s", text);
     ck_assert(has(text, "\nParentServerConfigGeneration: 3\n"));
     ck_assert(has(text, "\nServerUptimeSeconds: 100\n"));
@@ -181,17 +181,18 @@ START_TEST(html_page_is_escaped)
 {
     char *text = render(status_format_html, 1);
 
-    ck_assert(has(text, "<title>kiva Server Status for h&lt;ost&gt;</title>"));
-    ck_assert(has(text, "<h1>kiva Server Status for h&lt;ost&gt;</h1>"));
+    ck_assert(has(text, "<title>kiva Server Status for h&lt;ost&gt;&#39;s</title>"));
+    ck_assert(has(text, "<h1>kiva Server Status for h&lt;ost&gt;&#39;s</h1>"));
     ck_assert(has(text, "Server Version: kiva/9.9 (Unix)"));
     ck_assert(has(text, "Parent Server Config. Generation: 3"));
     ck_assert(has(text, "Server uptime: 1 minute 40 seconds"));
     ck_assert(has(text, "Total accesses: 100 - Total Traffic: 10 kB"));
     ck_assert(has(text, "2 requests currently being processed, 1 idle workers"));
     ck_assert(has(text, "<pre>W_K.</pre>"));
-    ck_assert(has(text, "GET /&lt;script&gt; HTTP/1.1"));
+    ck_assert(has(text, "GET /&lt;script&gt;&#39;x&quot; HTTP/1.1"));
     ck_assert(has(text, "GET /a&amp;b HTTP/1.1"));
     ck_assert(!has(text, "<script>"));
+    ck_assert(!has(text, "'"));
     ck_assert(has(text, "<td><b>2-1</b></td><td>102</td><td>3</td><td><b>K</b></td>"));
 
     text = render(status_format_html, 0);
