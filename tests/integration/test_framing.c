@@ -316,15 +316,17 @@ START_TEST(test_options_asterisk)
 }
 END_TEST
 
-/* In absolute-form the target's host is used, not the Host field: an unusable Host
- * field is then of no account. */
+/* In absolute-form the target's host is used, not the Host field; but the Host field must
+ * still be valid (RFC 9112 section 3.2). */
 START_TEST(test_absolute_form_host_wins)
 {
     kvt_server_t *srv = serve(NULL);
     kvt_response_t r;
     answered(srv, "GET /one.txt HTTP/1.1\r\nHost: a:99999\r\n\r\n", 400, &r);
     kvt_response_free(&r);
-    answered(srv, "GET http://example.com/one.txt HTTP/1.1\r\nHost: a:99999\r\n\r\n", 200, &r);
+    answered(srv, "GET http://example.com/one.txt HTTP/1.1\r\nHost: a:99999\r\n\r\n", 400, &r);
+    kvt_response_free(&r);
+    answered(srv, "GET http://example.com/one.txt HTTP/1.1\r\nHost: a:8080\r\n\r\n", 200, &r);
     ck_assert_str_eq(r.body, "one");
     kvt_response_free(&r);
 }
