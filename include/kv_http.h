@@ -130,7 +130,9 @@ struct kv_request {
     const char *unparsed_uri;  /**< request target as received */
     const char *uri;           /**< decoded, normalised path */
     const char *args;          /**< query string, NULL if none */
-    const char *hostname;      /**< from Host, lower-case, without port */
+    const char *hostname;      /**< from Host or the absolute-form target, validated,
+                                    lower-case, without port, trailing dot or IPv6
+                                    brackets; NULL if none */
     const char *user;          /**< authenticated user, NULL if none */
 
     apr_table_t *headers_in;      /**< request header fields */
@@ -235,6 +237,10 @@ KV_DECLARE(int) kv_discard_body(kv_request_t *r);
  * @return KV_DONE when the answer was sent, else the HTTP status that stopped it.
  */
 KV_DECLARE(int) kv_internal_redirect(kv_request_t *r, const char *target, int status);
+
+/** The name this server goes by for @a r as a URL writes it: the host the client asked for
+ * (r->hostname), else ServerName; an IPv6 address in brackets. In @a r's pool. */
+KV_DECLARE(const char *) kv_server_name_for_url(const kv_request_t *r);
 
 /** "http://host[:port]" + @a path for this server as the client addressed it (the Host it
  * sent, else ServerName; the port it connected to). @a path is used as given (escaped). */

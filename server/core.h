@@ -71,8 +71,11 @@ int kv_core_translate(kv_request_t *r);
 /** The core's map_to_storage: stat the file, split off path info. */
 int kv_core_map_to_storage(kv_request_t *r);
 
-/** The default handler: serves a file with GET and HEAD. */
+/** The default handler: serves a file to GET, HEAD and POST (whose body it drops). */
 int kv_default_handler(kv_request_t *r);
+
+/** Does TraceEnable let @a r's server answer TRACE (http_core.c)? */
+int kv_trace_enabled(const kv_request_t *r);
 
 /** The HTTP protocol handler: reads requests from @a c and serves them while keep-alive
  * allows (the core's process_connection hook). */

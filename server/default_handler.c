@@ -1,4 +1,4 @@
-/* The default handler: serves the mapped file to GET and HEAD, as httpd's core does. */
+/* The default handler: serves the mapped file to GET, HEAD and POST, as httpd's core does. */
 #include <apr_date.h>
 #include <apr_strings.h>
 
@@ -12,7 +12,8 @@
 
 #define KV_LOG_MODULE "core"
 
-#define ALLOWED_METHODS "GET, HEAD, OPTIONS"
+/* What may be asked of a file, in httpd's words and order (its Allow field). */
+#define ALLOWED_METHODS "POST,OPTIONS,HEAD,GET"
 
 /* Append @a v in lower-case hex at @a p; returns the end. */
 static char *put_hex(char *p, apr_uint64_t v)
@@ -59,15 +60,19 @@ static void set_validators(kv_request_t *r)
     apr_table_setn(r->headers_out, "ETag", file_etag(r));
 }
 
+/* POST is served as GET: httpd serves a file to it (its body read and dropped). Every other
+ * answer says in Allow what may be asked, TRACE included unless TraceEnable is off. */
 static int method_check(kv_request_t *r)
 {
-    if (r->method_number == KV_M_GET || r->method_number == KV_M_HEAD) {
+    if (r->method_number == KV_M_GET || r->method_number == KV_M_HEAD ||
+        r->method_number == KV_M_POST) {
         return KV_OK;
     }
+    apr_table_setn(r->err_headers_out, "Allow",
+                   kv_trace_enabled(r) ? ALLOWED_METHODS ",TRACE" : ALLOWED_METHODS);
     if (r->method_number == KV_M_OTHER) {
         return KV_HTTP_NOT_IMPLEMENTED;
     }
-    apr_table_setn(r->err_headers_out, "Allow", ALLOWED_METHODS);
     if (r->method_number == KV_M_OPTIONS) {
         r->clength = 0;
         return KV_DONE;

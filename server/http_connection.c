@@ -3,11 +3,11 @@
  * keep-alive allows. Bytes of a pipelined next request stay in the buffer. */
 #include <string.h>
 
-#include <apr_lib.h>
 #include <apr_strings.h>
 
 #include "core.h"
 #include "http_body.h"
+#include "http_host.h"
 #include "http_input.h"
 #include "kv_connection.h"
 #include "kv_log.h"
@@ -157,22 +157,36 @@ static void check_body_framing(kv_request_t *r)
     }
 }
 
-static void set_hostname(kv_request_t *r, const char *host)
+/* The host the request is for. RFC 9112 section 3.2: HTTP/1.1 needs a Host field, and it
+ * must be valid even when the authority of an absolute-form target takes its place (and
+ * becomes the Host field, as in httpd). As httpd, an empty Host will not do for HTTP/1.1;
+ * HTTP/1.0 may go without a host. */
+static void set_hostname(kv_request_t *r, const char *authority)
 {
-    char *h, *scope;
-    apr_port_t port;
+    const char *field = apr_table_get(r->headers_in, "Host");
+    int http11 = r->proto_num >= KV_HTTP_VERSION(1, 1);
+    kv_host_t host = {.name = "", .port = -1};
+    const char *why;
 
-    if (!host) {
+    if (!field && http11) {
+        fail_request(r, KV_HTTP_BAD_REQUEST, "HTTP/1.1 request without Host");
         return;
     }
-    if (apr_parse_addr_port(&h, &scope, &port, host, r->pool) != APR_SUCCESS || !h) {
-        fail_request(r, KV_HTTP_BAD_REQUEST, apr_psprintf(r->pool, "invalid Host '%s'", host));
+    if (field && kv_parse_host(r->pool, field, &host, &why) != 0) {
+        fail_request(r, KV_HTTP_BAD_REQUEST,
+                     apr_psprintf(r->pool, "invalid Host field '%s': %s", field, why));
         return;
     }
-    for (char *p = h; *p; p++) {
-        *p = (char)apr_tolower(*p);
+    if (authority) {
+        /* kv_split_target() has refused an authority that does not parse. */
+        kv_parse_host(r->pool, authority, &host, &why);
+        apr_table_setn(r->headers_in, "Host", kv_host_authority(r->pool, &host));
     }
-    r->hostname = h;
+    if (host.name[0] != '\0') {
+        r->hostname = host.name;
+    } else if (http11) {
+        fail_request(r, KV_HTTP_BAD_REQUEST, "HTTP/1.1 request with an empty Host field");
+    }
 }
 
 /* Fill in the request from a parsed head; on a problem r->status holds the error. */
@@ -204,11 +218,7 @@ static void build_request(kv_request_t *r, const kv_request_head_t *head)
         return;
     }
     r->uri = uri;
-    if (r->proto_num >= KV_HTTP_VERSION(1, 1) && !apr_table_get(r->headers_in, "Host")) {
-        fail_request(r, KV_HTTP_BAD_REQUEST, "HTTP/1.1 request without Host");
-        return;
-    }
-    set_hostname(r, host ? host : apr_table_get(r->headers_in, "Host"));
+    set_hostname(r, host);
     if (!r->status) {
         check_body_framing(r);
     }

@@ -66,9 +66,14 @@ static const char *set_trace_enable(kv_cmd_parms_t *cmd, void *mconfig, int argc
     return NULL;
 }
 
+int kv_trace_enabled(const kv_request_t *r)
+{
+    return trace_enable(r) != TRACE_OFF;
+}
+
 static const char *allowed_methods(const kv_request_t *r)
 {
-    return trace_enable(r) == TRACE_OFF ? "GET, HEAD, OPTIONS" : "GET, HEAD, OPTIONS, TRACE";
+    return kv_trace_enabled(r) ? "GET, HEAD, OPTIONS, TRACE" : "GET, HEAD, OPTIONS";
 }
 
 /* Pass the response's brigade on; the end goes down by itself. */

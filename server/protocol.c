@@ -14,6 +14,7 @@
 #include <apr_strings.h>
 #include <apr_uri.h>
 
+#include "http_host.h"
 #include "protocol.h"
 
 /* A run of bytes in the buffer, not NUL-terminated. */
@@ -410,32 +411,18 @@ static void split_query(apr_pool_t *p, const char *target, const char **path, co
     *args = q ? apr_pstrdup(p, q + 1) : NULL;
 }
 
-/* port = *DIGIT (RFC 3986), within the range of TCP ports. */
-static int is_valid_port(const char *s)
-{
-    long v = 0;
-
-    for (; s != NULL && *s != '\0'; s++) {
-        if (!apr_isdigit(*s)) {
-            return 0;
-        }
-        v = v * 10 + (*s - '0');
-        if (v > 65535) {
-            return 0;
-        }
-    }
-    return 1;
-}
-
-/* absolute-form: only "http", with a host and a valid port, without userinfo. */
+/* absolute-form: only "http", with a valid non-empty authority, without userinfo. */
 static int split_absolute(apr_pool_t *p, const char *target, const char **path, const char **args,
                           const char **host)
 {
     apr_uri_t u;
+    kv_host_t authority;
+    const char *why;
 
     if (apr_uri_parse(p, target, &u) != APR_SUCCESS || u.scheme == NULL ||
-        apr_cstr_casecmp(u.scheme, "http") != 0 || u.hostname == NULL || u.hostname[0] == '\0' ||
-        u.user != NULL || u.password != NULL || !is_valid_port(u.port_str)) {
+        apr_cstr_casecmp(u.scheme, "http") != 0 || u.hostinfo == NULL || u.user != NULL ||
+        u.password != NULL || kv_parse_host(p, u.hostinfo, &authority, &why) != 0 ||
+        authority.name[0] == '\0') {
         return KV_HTTP_BAD_REQUEST;
     }
     *path = u.path != NULL && u.path[0] != '\0' ? u.path : "/";

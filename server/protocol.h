@@ -78,8 +78,9 @@ int kv_parse_content_length(const char *s, apr_off_t *out);
  * - absolute-form "http://host[:port]/p?q": path "/p" ("/" if empty), args "q",
  *   host "host[:port]" as written (a Host field value, to replace the Host field);
  * - asterisk-form "*": path "*", args NULL, host NULL.
- * args is NULL if there is no '?'. Authority-form, other schemes, userinfo and fragments
- * are refused. The path is still percent-encoded.
+ * args is NULL if there is no '?'. Authority-form, other schemes, userinfo, an empty
+ * authority or one kv_parse_host() refuses, and fragments are refused. The path is still
+ * percent-encoded.
  * @return 0, or KV_HTTP_BAD_REQUEST (outputs then untouched).
  */
 int kv_split_target(apr_pool_t *p, const char *target, const char **path, const char **args,

@@ -98,7 +98,9 @@ static int dir_fixups(kv_request_t *r)
     if (r->finfo.filetype != APR_DIR || !r->uri) {
         return KV_DECLINED;
     }
-    if (r->method_number != KV_M_GET && r->method_number != KV_M_HEAD) {
+    /* POST as GET: the index is a file, which the default handler serves to POST. */
+    if (r->method_number != KV_M_GET && r->method_number != KV_M_HEAD &&
+        r->method_number != KV_M_POST) {
         return KV_DECLINED;
     }
     if (r->uri[strlen(r->uri) - 1] != '/') {

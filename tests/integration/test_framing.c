@@ -142,7 +142,8 @@ START_TEST(test_chunked_body_consumed_then_next_request)
                            "5;name=value\r\nhello\r\n6 ; a=\"b\"\r\n world\r\nA\r\n"
                            "0123456789\r\n0\r\nX-Trailer: t\r\nX-Other: u\r\n\r\n" SMUGGLED,
                            &r, 0);
-    expect_status(srv, &r, 405, "chunked POST");
+    expect_status(srv, &r, 200, "chunked POST");
+    ck_assert_str_eq(r.body, "one");
     ck_assert_msg(!kvt_contains_nocase(kvt_header(&r, "Connection"), "close"), "closes");
     kvt_response_free(&r);
     expect_smuggled_served(srv, fd);
@@ -161,7 +162,8 @@ START_TEST(test_chunked_body_in_pieces)
         ck_assert_int_eq(kvt_send_raw(fd, req + i, 1), 0);
     }
     ck_assert_int_eq(kvt_read_response(fd, &r, 0), 0);
-    expect_status(srv, &r, 405, "chunked POST in pieces");
+    expect_status(srv, &r, 200, "chunked POST in pieces");
+    ck_assert_str_eq(r.body, "one");
     kvt_response_free(&r);
     expect_smuggled_served(srv, fd);
 }
@@ -194,7 +196,8 @@ START_TEST(test_expect_100_continue)
     ck_assert_str_eq(buf, interim);
     kvt_send(fd, "hello" SMUGGLED);
     ck_assert_int_eq(kvt_read_response(fd, &r, 0), 0);
-    expect_status(srv, &r, 405, "final response after 100");
+    expect_status(srv, &r, 200, "final response after 100");
+    ck_assert_str_eq(r.body, "one");
     kvt_response_free(&r);
     expect_smuggled_served(srv, fd);
 }
@@ -213,7 +216,7 @@ START_TEST(test_expect_other_417_and_no_100_for_http10)
     answered(srv,
              "POST /one.txt HTTP/1.0\r\nContent-Length: 1\r\n"
              "Expect: 100-continue\r\n\r\nx",
-             405, &r);
+             200, &r);
     kvt_response_free(&r);
 }
 END_TEST
@@ -226,7 +229,7 @@ START_TEST(test_limit_request_body_chunked)
     answered(srv,
              "POST /one.txt HTTP/1.1\r\n" HOST "Transfer-Encoding: chunked"
              "\r\n\r\n5\r\n12345\r\n5\r\n67890\r\n0\r\n\r\n",
-             405, &r);
+             200, &r);
     kvt_response_free(&r);
     int fd = open_and_send(srv,
                            "POST /one.txt HTTP/1.1\r\n" HOST "Transfer-Encoding: chunked"
@@ -316,15 +319,17 @@ START_TEST(test_options_asterisk)
 }
 END_TEST
 
-/* In absolute-form the target's host is used, not the Host field: an unusable Host
- * field is then of no account. */
+/* In absolute-form the target's host is used, not the Host field; but the Host field must
+ * still be valid (RFC 9112 section 3.2). */
 START_TEST(test_absolute_form_host_wins)
 {
     kvt_server_t *srv = serve(NULL);
     kvt_response_t r;
     answered(srv, "GET /one.txt HTTP/1.1\r\nHost: a:99999\r\n\r\n", 400, &r);
     kvt_response_free(&r);
-    answered(srv, "GET http://example.com/one.txt HTTP/1.1\r\nHost: a:99999\r\n\r\n", 200, &r);
+    answered(srv, "GET http://example.com/one.txt HTTP/1.1\r\nHost: a:99999\r\n\r\n", 400, &r);
+    kvt_response_free(&r);
+    answered(srv, "GET http://example.com/one.txt HTTP/1.1\r\nHost: a:8080\r\n\r\n", 200, &r);
     ck_assert_str_eq(r.body, "one");
     kvt_response_free(&r);
 }

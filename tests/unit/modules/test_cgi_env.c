@@ -116,6 +116,17 @@ START_TEST(test_user_host_and_no_path_info)
 }
 END_TEST
 
+/* An IPv6 host is written as in a URL, in brackets, as httpd's SERVER_NAME. */
+START_TEST(test_ipv6_server_name_in_brackets)
+{
+    req.hostname = "::1";
+    expect(cgi_env_table(&req, "/srv/htdocs"), "SERVER_NAME", "[::1]");
+    req.hostname = NULL;
+    server.server_hostname = "fe80::1";
+    expect(cgi_env_table(&req, "/srv/htdocs"), "SERVER_NAME", "[fe80::1]");
+}
+END_TEST
+
 START_TEST(test_subprocess_env_passed_and_overridden)
 {
     apr_table_t *env;
@@ -168,6 +179,7 @@ int main(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_meta_variables);
     tcase_add_test(tc, test_user_host_and_no_path_info);
+    tcase_add_test(tc, test_ipv6_server_name_in_brackets);
     tcase_add_test(tc, test_subprocess_env_passed_and_overridden);
     tcase_add_test(tc, test_header_names);
     tcase_add_test(tc, test_env_array);
