@@ -3,7 +3,6 @@
 #define KV_HTTP_BODY_H
 
 #include "kv_http.h"
-#include "protocol.h"
 
 /**
  * Decide how the body of a freshly read request is framed (RFC 9112 section 6), refusing
@@ -21,21 +20,5 @@ int kv_body_read_whole(const kv_request_t *r);
 
 /** Is 100 Continue still owed to a client that will not send its body before it? */
 int kv_body_awaits_continue(const kv_request_t *r);
-
-/**
- * Parse a chunk-size line without its line ending: hex digits, optional blanks, optional
- * ";extension" (ignored).
- * @return 0 with *size set, or -1 if the line is invalid or the size too large.
- */
-int kv_parse_chunk_size(const char *line, apr_size_t len, apr_off_t *size);
-
-/**
- * Parse a trailer section (field lines up to and including the empty line that ends a
- * chunked body) at the start of @a buf, with the request-head parser's rules and limits.
- * @param out on success: the fields, in @a p
- * @return bytes the section takes (> 0), KV_PARSE_AGAIN or KV_PARSE_ERROR.
- */
-int kv_parse_trailers(apr_pool_t *p, const char *buf, apr_size_t len, const kv_parse_limits_t *lim,
-                      apr_table_t **out);
 
 #endif

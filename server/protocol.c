@@ -66,8 +66,7 @@ static int is_ows(char c)
     return c == ' ' || c == '\t';
 }
 
-/* tchar of RFC 9110 section 5.6.2. */
-static int is_tchar(char c)
+int kv_is_tchar(char c)
 {
     return apr_isalnum(c) || (c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL);
 }
@@ -87,7 +86,7 @@ static int is_token(span_t t)
         return 0;
     }
     for (i = 0; i < t.len; i++) {
-        if (!is_tchar(t.s[i])) {
+        if (!kv_is_tchar(t.s[i])) {
             return 0;
         }
     }

@@ -86,6 +86,9 @@ int kv_parse_content_length(const char *s, apr_off_t *out);
 int kv_split_target(apr_pool_t *p, const char *target, const char **path, const char **args,
                     const char **host);
 
+/** Is @a c a tchar of RFC 9110 section 5.6.2, a byte a token may hold? */
+int kv_is_tchar(char c);
+
 /** The number of a method token; case-sensitive, as RFC 9110 says. KV_M_OTHER if unknown. */
 kv_method_t kv_method_number(const char *method);
 

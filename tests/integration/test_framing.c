@@ -1,6 +1,8 @@
 /* HTTP/1.1 message framing (RFC 9112) under prefork: ambiguous request framing refused with
- * the connection closed, chunked request bodies, Expect: 100-continue, LimitRequestBody on
- * chunked bodies, chunked responses of unknown length (TRACE), OPTIONS *, absolute-form. */
+ * the connection closed, chunked request bodies (malformed chunked framing refused with the
+ * connection closed), Expect: 100-continue, LimitRequestBody, LimitRequestFieldSize and
+ * LimitRequestFields on chunked bodies, chunked responses of unknown length (TRACE),
+ * OPTIONS *, absolute-form. */
 #include "harness.h"
 
 #include <stdlib.h>
@@ -9,6 +11,7 @@
 
 #define HOST "Host: a\r\n"
 #define SMUGGLED "GET /two.txt HTTP/1.1\r\n" HOST "\r\n"
+#define CHUNKED_POST "POST /one.txt HTTP/1.1\r\n" HOST "Transfer-Encoding: chunked\r\n\r\n"
 
 static kvt_server_t *serve(const char *line)
 {
@@ -116,18 +119,122 @@ static const struct {
     {"GET /one.txt HTTP/2.0\r\n" HOST "\r\n" SMUGGLED, 505},
 };
 
+/* The request is answered with @a status, then the connection closes and the request
+ * hidden behind it is never answered: exactly one response on the wire. */
+static void expect_refused_alone(kvt_server_t *srv, const char *request, int status,
+                                 const char *what)
+{
+    kvt_response_t r;
+    int fd = open_and_send(srv, request, &r, 0);
+    expect_status(srv, &r, status, what);
+    ck_assert_msg(kvt_contains_nocase(kvt_header(&r, "Connection"), "close"),
+                  "%.60s: does not say close", what);
+    kvt_response_free(&r);
+    expect_closed_silently(fd, what);
+}
+
 /* Each refused framing: its status, then the connection closes and the request hidden
  * behind it is never answered. */
 START_TEST(test_ambiguous_framing_refused_and_closed)
 {
     kvt_server_t *srv = serve(NULL);
+    expect_refused_alone(srv, refused[_i].request, refused[_i].status, refused[_i].request);
+}
+END_TEST
+
+/* Chunked framing other than RFC 9112 section 7.1's to the letter: CRLF only, a chunk size
+ * of HEXDIG only, extensions by the grammar. The default LimitRequestBody is 1 GiB. */
+static const struct {
+    const char *what;
+    const char *body;
+    int status;
+} bad_chunked[] = {
+    {"bare LF after the chunk size", "5\nhello\r\n0\r\n\r\n", 400},
+    {"bare CR after the chunk size", "5\rhello\r\n0\r\n\r\n", 400},
+    {"bare LF after chunk data", "5\r\nhello\n0\r\n\r\n", 400},
+    {"bare CR after chunk data", "5\r\nhello\r0\r\n\r\n", 400},
+    {"bare LF in the last chunk", "5\r\nhello\r\n0\n\r\n", 400},
+    {"bare LF ending the trailer section", "5\r\nhello\r\n0\r\n\n", 400},
+    {"bare LF after a trailer field", "5\r\nhello\r\n0\r\nX-A: 1\n\r\n", 400},
+    {"+5", "+5\r\nhello\r\n0\r\n\r\n", 400},
+    {"-5", "-5\r\nhello\r\n0\r\n\r\n", 400},
+    {"0x5", "0x5\r\nhello\r\n0\r\n\r\n", 400},
+    {"space before the size", " 5\r\nhello\r\n0\r\n\r\n", 400},
+    {"5 x", "5 x\r\nhello\r\n0\r\n\r\n", 400},
+    {"space after the size", "5 \r\nhello\r\n0\r\n\r\n", 400},
+    {"5;", "5;\r\nhello\r\n0\r\n\r\n", 400},
+    {"5;a=", "5;a=\r\nhello\r\n0\r\n\r\n", 400},
+    {"5;a=\"unterminated", "5;a=\"unterminated\r\nhello\r\n0\r\n\r\n", 400},
+    {"5;a b", "5;a b\r\nhello\r\n0\r\n\r\n", 400},
+    {"a control byte in a quoted extension", "5;a=\"\001\"\r\nhello\r\n0\r\n\r\n", 400},
+    {"a chunk size over 63 bits", "8000000000000000\r\nhello\r\n0\r\n\r\n", 400},
+    {"a chunk size of 68 bits", "fffffffffffffffff\r\nhello\r\n0\r\n\r\n", 400},
+    {"a chunk size over LimitRequestBody", "ffffffffff\r\nhello\r\n0\r\n\r\n", 413},
+    {"an obs-folded trailer field", "5\r\nhello\r\n0\r\nX-A: 1\r\n 2\r\n\r\n", 400},
+};
+
+/* Each malformed chunked body: 400 (413 over LimitRequestBody), the connection closes, and
+ * the request pipelined after it is never answered. */
+START_TEST(test_malformed_chunked_refused_and_closed)
+{
+    kvt_server_t *srv = serve(NULL);
+    char *request = kvt_strf(CHUNKED_POST "%s" SMUGGLED, bad_chunked[_i].body);
+    expect_refused_alone(srv, request, bad_chunked[_i].status, bad_chunked[_i].what);
+    free(request);
+}
+END_TEST
+
+/* Bytes of a request: @a head, then @a n times @a unit, then @a tail. */
+static char *repeated(const char *head, const char *unit, int n, const char *tail)
+{
+    size_t hl = strlen(head), ul = strlen(unit), tl = strlen(tail);
+    char *s = malloc(hl + ul * (size_t)n + tl + 1);
+    ck_assert_ptr_nonnull(s);
+    memcpy(s, head, hl);
+    for (int i = 0; i < n; i++) {
+        memcpy(s + hl + ul * (size_t)i, unit, ul);
+    }
+    memcpy(s + hl + ul * (size_t)n, tail, tl + 1);
+    return s;
+}
+
+/* A chunked body at a limit is read and the pipelined request served; one byte or one
+ * field more is 400 and a close, and the pipelined request is never answered. */
+static void limit_case(kvt_server_t *srv, const char *head, const char *unit, int n,
+                       const char *tail, const char *what)
+{
     kvt_response_t r;
-    int fd = open_and_send(srv, refused[_i].request, &r, 0);
-    expect_status(srv, &r, refused[_i].status, refused[_i].request);
-    ck_assert_msg(kvt_contains_nocase(kvt_header(&r, "Connection"), "close"),
-                  "%.60s: does not say close", refused[_i].request);
+    char *at = repeated(head, unit, n, tail);
+    char *over = repeated(head, unit, n + 1, tail);
+    int fd = open_and_send(srv, at, &r, 0);
+    expect_status(srv, &r, 405, what);
     kvt_response_free(&r);
-    expect_closed_silently(fd, refused[_i].request);
+    expect_smuggled_served(srv, fd);
+    expect_refused_alone(srv, over, 400, what);
+    free(at);
+    free(over);
+}
+
+/* LimitRequestFieldSize bounds each chunk line and each trailer field; LimitRequestFields
+ * the number of trailer fields. */
+START_TEST(test_chunked_limits)
+{
+    kvt_server_t *srv = kvt_server_new("prefork");
+    kvt_write_file(srv, "one.txt", "one", 3);
+    kvt_write_file(srv, "two.txt", "two", 3);
+    kvt_server_conf(srv, "LimitRequestFieldSize 100");
+    kvt_server_conf(srv, "LimitRequestFields 4");
+    kvt_server_start(srv);
+    /* "5;" and 98 more bytes: a chunk line of 100 */
+    limit_case(srv, CHUNKED_POST "5;", "a", 98, "\r\nhello\r\n0\r\n\r\n" SMUGGLED,
+               "chunk line over LimitRequestFieldSize");
+    limit_case(srv, CHUNKED_POST, "0", 100, "\r\n\r\n" SMUGGLED,
+               "last-chunk over LimitRequestFieldSize");
+    /* "X-A: " and 95 more bytes: a trailer field of 100 */
+    limit_case(srv, CHUNKED_POST "0\r\nX-A: ", "v", 95, "\r\n\r\n" SMUGGLED,
+               "trailer field over LimitRequestFieldSize");
+    limit_case(srv, CHUNKED_POST "0\r\n", "X-A: v\r\n", 4, "\r\n" SMUGGLED,
+               "trailer fields over LimitRequestFields");
 }
 END_TEST
 
@@ -340,6 +447,8 @@ int main(void)
     Suite *s = suite_create("framing");
     TCase *tc = kvt_tcase("framing");
     kvt_add_loop_test(tc, test_ambiguous_framing_refused_and_closed, KVT_COUNT(refused));
+    kvt_add_loop_test(tc, test_malformed_chunked_refused_and_closed, KVT_COUNT(bad_chunked));
+    kvt_add_test(tc, test_chunked_limits);
     kvt_add_test(tc, test_chunked_body_consumed_then_next_request);
     kvt_add_test(tc, test_chunked_body_in_pieces);
     kvt_add_test(tc, test_expect_100_continue);
