@@ -226,6 +226,24 @@ int kvt_pid_alive(pid_t pid)
     return read_stat(pid, &state, &ppid, &pgrp) == 0 && state != 'Z' && state != 'X';
 }
 
+int kvt_pid_stopped(pid_t pid)
+{
+    char state;
+    pid_t ppid, pgrp;
+    return read_stat(pid, &state, &ppid, &pgrp) == 0 && state == 'T';
+}
+
+static int is_stopped(void *arg)
+{
+    return kvt_pid_stopped(*(pid_t *)arg);
+}
+
+void kvt_stop_process(pid_t pid)
+{
+    ck_assert_int_eq(kill(pid, SIGSTOP), 0);
+    ck_assert_msg(kvt_wait_for(is_stopped, &pid, 5000), "process %d did not stop", (int)pid);
+}
+
 /* Calls fn for every live process in /proc with its ppid and pgrp. */
 static void each_process(void (*fn)(pid_t pid, pid_t ppid, pid_t pgrp, void *arg), void *arg)
 {

@@ -210,6 +210,13 @@ int kvt_threads(pid_t pid);
 /** Is @a pid alive (not a zombie)? */
 int kvt_pid_alive(pid_t pid);
 
+/** Is @a pid stopped (by SIGSTOP)? */
+int kvt_pid_stopped(pid_t pid);
+
+/** SIGSTOP @a pid and wait (bounded) until it is stopped: kill() only queues the signal,
+ * and a process on another CPU may still act (read a pipe, accept) meanwhile. */
+void kvt_stop_process(pid_t pid);
+
 /** Real uid of @a pid from /proc/<pid>/status, or (uid_t)-1. */
 uid_t kvt_pid_uid(pid_t pid);
 

@@ -398,7 +398,7 @@ START_TEST(test_stopped_child_holds_back_no_connection)
     pid_t gathering = kvt_serving_pid(srv, kept);
 
     ck_assert_int_gt(gathering, 0);
-    ck_assert_int_eq(kill(gathering, SIGSTOP), 0);
+    kvt_stop_process(gathering);
     get_fresh(srv, "a fresh connection while the gathering child is stopped");
     ck_assert_int_eq(kill(gathering, SIGCONT), 0);
     get_kept(kept, "the kept connection once its child goes on");

@@ -231,7 +231,7 @@ START_TEST(test_stop_refuses_despite_stopped_child)
     pid_t child;
     int fd = kept_alive_connection(srv, &child);
 
-    ck_assert_int_eq(kill(child, SIGSTOP), 0);
+    kvt_stop_process(child);
     ck_assert_int_eq(kill(kvt_server_pid(srv), stops[_i].sig), 0);
     assert_refused(srv, stops[_i].when);
     ck_assert_msg(kvt_pid_alive(child), "refused only once the stopped child was gone");

@@ -389,7 +389,7 @@ START_TEST(test_piped_log_keeps_lines_while_down)
     kvt_server_t *srv = piped_server(&path);
     pid_t logger = running_logger(srv);
 
-    ck_assert_int_eq(kill(logger, SIGSTOP), 0);
+    kvt_stop_process(logger);
     get(srv, "/f.txt", 200);
     ck_assert_int_eq(kill(logger, SIGKILL), 0);
     wait_new_logger(srv, logger);
