@@ -1,8 +1,10 @@
 /*
- * libFuzzer target for the request-head parser (server/protocol.c). The input is the bytes a
- * client sent. Besides crashes and sanitizer reports it aborts when a result breaks a promise:
- * a parsed head has every part and each part is what RFC 9112 allows, a byte more never turns
- * "done" or an error around, and an error always names a 4xx or 5xx status.
+ * libFuzzer target for the request-head parser (server/protocol.c) and the body framing a
+ * parsed head gets (kv_body_setup in server/http_body.c). The input is the bytes a client
+ * sent. Besides crashes and sanitizer reports it aborts when a result breaks a promise: a
+ * parsed head has every part and each part is what RFC 9112 allows, a byte more never turns
+ * "done" or an error around, an error always names a 4xx or 5xx status, and a body is framed
+ * by chunked alone (HTTP/1.1, no Content-Length) or by one Content-Length, or refused.
  */
 #include <string.h>
 
@@ -10,6 +12,7 @@
 #include <apr_strings.h>
 
 #include "fuzz_common.h"
+#include "http_body.h"
 #include "protocol.h"
 
 /* Small limits, so that the fuzzer reaches them. */
@@ -101,6 +104,36 @@ static void check_head(apr_pool_t *p, const uint8_t *data, int rv, size_t size,
     }
 }
 
+/* RFC 9112 section 6: chunked (alone, last, in HTTP/1.1, without Content-Length) frames the
+ * body, else Content-Length (every field the same number) does, else there is none. */
+static void check_framing(apr_pool_t *p, const kv_request_head_t *head)
+{
+    kv_request_t *r = fuzz_make_request(p, "");
+    const char *why = NULL, *te, *cl;
+    apr_off_t len = 0;
+    int status;
+
+    r->method = head->method;
+    r->method_number = head->method_number;
+    r->protocol = head->protocol;
+    r->proto_num = head->proto_num;
+    r->headers_in = head->headers;
+    r->per_dir_config = r->server->lookup_defaults;
+    status = kv_body_setup(r, &why);
+    if (status != 0) {
+        FUZZ_REQUIRE(status >= 400 && status < 600 && why != NULL && !kv_has_body(r));
+        return;
+    }
+    te = apr_table_get(head->headers, "Transfer-Encoding");
+    cl = apr_table_get(head->headers, "Content-Length");
+    if (te != NULL) {
+        FUZZ_REQUIRE(head->proto_num >= KV_HTTP_VERSION(1, 1) && cl == NULL && kv_has_body(r));
+        return;
+    }
+    FUZZ_REQUIRE(cl == NULL || kv_parse_content_length(cl, &len) == 0);
+    FUZZ_REQUIRE(r->remaining == len && kv_has_body(r) == (len > 0));
+}
+
 /* One byte more never turns a result around: done stays done, an error stays the same error,
  * and "need more" only follows "need more". */
 static void check_resumable(apr_pool_t *p, const uint8_t *data, size_t size, int rv,
@@ -131,6 +164,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     check_head(p, data, rv, size, &head);
     check_resumable(p, data, size, rv, &head);
+    if (rv > 0) {
+        check_framing(p, &head);
+    }
     apr_pool_destroy(p);
     return 0;
 }
