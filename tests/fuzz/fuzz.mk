@@ -62,6 +62,7 @@ $(FUZZ_BUILD)/libkiva.a: $(FUZZ_CORE_OBJS)
 define fuzz_link_rule
 tests/fuzz/$(1): $$(call fuzz_obj,tests/fuzz/$(1).c $$($(1)_SRCS)) $$(FUZZ_COMMON_OBJS) \
 		$$(FUZZ_BUILD)/libkiva.a
+	@mkdir -p $$(@D)
 	$$(AM_V_CCLD)$$(FUZZ_CC) $$(FUZZ_CFLAGS) -fsanitize=fuzzer,$$(FUZZ_SANITIZE) \
 		$$($(1)_LDFLAGS) $$^ $$(KV_LIBS) -o $$@
 endef
