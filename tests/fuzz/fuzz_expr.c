@@ -68,7 +68,11 @@ static void check_boolean(apr_pool_t *p, kv_request_t *r, const char *text)
     }
     v = eval(r, e);
     negated = kv_expr_parse(p, apr_pstrcat(p, "!(", text, ")", NULL), &err);
-    FUZZ_REQUIRE(negated != NULL);
+    if (negated == NULL) {
+        /* "!(" adds two levels to an expression that may be at the limit already. */
+        FUZZ_REQUIRE(strstr(err, "nested more than") != NULL);
+        return;
+    }
     if (is_timeless(text)) {
         int nv = eval(r, negated);
         FUZZ_REQUIRE(v < 0 ? nv < 0 : nv == !v);
