@@ -23,8 +23,8 @@
 typedef struct kv_expr kv_expr_t;
 
 /** Parse the boolean expression @a text in @a p. Returns NULL and sets *err, naming the
- * 1-based character position, on a syntax error or an unknown variable, function or
- * operator. */
+ * 1-based character position, on a syntax error, an unknown variable, function or
+ * operator, or nesting of '!', '(' and function calls more than 1000 levels deep. */
 KV_DECLARE(kv_expr_t *) kv_expr_parse(apr_pool_t *p, const char *text, const char **err);
 
 /** Parse @a text as a string expression (text with %{VAR} inside) in @a p. Returns NULL

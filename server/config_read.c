@@ -257,15 +257,18 @@ static void warn(const source_t *src, unsigned line, const char *reason)
         apr_psprintf(rd->pool, "Warning on line %u of %s: %s", line, src->name, reason);
 }
 
-/* @a text with every ${NAME} replaced; an unknown one stays as written, with a warning. */
-static char *expand_variables(const source_t *src, unsigned line, char *text)
+/* *text with every ${NAME} replaced; an unknown one stays as written, with a warning. The
+ * result is bounded as a line is, so that values defined from values cannot grow without end.
+ * Returns NULL, or the syntax error. */
+static const char *expand_variables(const source_t *src, unsigned line, char **text)
 {
     apr_array_header_t *parts;
-    char *s = text;
+    apr_size_t total = 0;
+    char *s = *text;
     char *ref;
 
-    if (!strstr(text, "${")) {
-        return text;
+    if (!strstr(s, "${")) {
+        return NULL;
     }
     parts = apr_array_make(src->pool, 8, sizeof(const char *));
     while ((ref = strstr(s, "${")) != NULL) {
@@ -282,12 +285,23 @@ static char *expand_variables(const source_t *src, unsigned line, char *text)
             warn(src, line, apr_psprintf(src->pool, "config variable ${%s} is not defined", name));
             value = apr_pstrmemdup(src->pool, ref, (apr_size_t)(close + 1 - ref));
         }
+        total += (apr_size_t)(ref - s) + strlen(value);
+        if (total > KV_CONFIG_MAX_LINE) {
+            break;
+        }
         APR_ARRAY_PUSH(parts, const char *) = apr_pstrmemdup(src->pool, s, (apr_size_t)(ref - s));
         APR_ARRAY_PUSH(parts, const char *) = value;
         s = close + 1;
     }
+    if (total + strlen(s) > KV_CONFIG_MAX_LINE) {
+        return syntax_error(src, line,
+                            apr_psprintf(src->pool,
+                                         "line is longer than %d characters after ${} expansion",
+                                         KV_CONFIG_MAX_LINE));
+    }
     APR_ARRAY_PUSH(parts, const char *) = s;
-    return apr_array_pstrcat(src->pool, parts, '\0');
+    *text = apr_array_pstrcat(src->pool, parts, '\0');
+    return NULL;
 }
 
 /* ---- Arguments ------------------------------------------------------------------------ */
@@ -836,7 +850,10 @@ static const char *parse_block(source_t *src, int live, node_list_t *list, const
             continue;
         }
         if (live) {
-            text = skip_space(expand_variables(src, line, text));
+            if ((err = expand_variables(src, line, &text)) != NULL) {
+                return err;
+            }
+            text = skip_space(text);
         }
         trim_end(text);
         if (*text == '\0') {

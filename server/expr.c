@@ -292,11 +292,16 @@ static func_fn find_function(const char *name)
 
 /* ---- the parser ---- */
 
+/* Deepest nesting of '!', '(' and function calls: parsing and evaluation recurse once per
+ * level, and must fit in a worker thread's stack. */
+#define MAX_DEPTH 1000
+
 typedef struct {
     apr_pool_t *p;
     const char *text;
     const char *s;   /* the next character */
     const char *err; /* the first error */
+    int depth;       /* levels of nesting open at s */
 } parser_t;
 
 /* Records the first error, at the 1-based position of @a at; always returns NULL. */
@@ -317,6 +322,16 @@ static void *fail_at(parser_t *ps, const char *at, const char *fmt, ...)
     ps->err =
         apr_psprintf(ps->p, "%s at position %d of '%s'", msg, (int)(at - ps->text) + 1, ps->text);
     return NULL;
+}
+
+/* Enter one more level of nesting; 0 (with the error recorded) if that is too deep. */
+static int descend(parser_t *ps)
+{
+    if (++ps->depth > MAX_DEPTH) {
+        fail_at(ps, ps->s, "expression nested more than %d levels deep", MAX_DEPTH);
+        return 0;
+    }
+    return 1;
 }
 
 static void skip_blanks(parser_t *ps)
@@ -492,9 +507,10 @@ static int parse_call(parser_t *ps, word_t *w)
         return 0;
     }
     accept_token(ps, "(");
-    if ((arg = parse_word(ps)) == NULL) {
+    if (!descend(ps) || (arg = parse_word(ps)) == NULL) {
         return 0;
     }
+    ps->depth--;
     if (!accept_token(ps, ")")) {
         fail_at(ps, ps->s, "expected ')' after the argument of %s()", name);
         return 0;
@@ -786,13 +802,21 @@ static node_t *parse_term(parser_t *ps)
     node_t *n;
 
     if (accept_token(ps, "!")) {
-        n = node_new(ps, N_NOT);
-        return (n->left = parse_term(ps)) != NULL ? n : NULL;
-    }
-    if (accept_token(ps, "(")) {
-        if ((n = parse_or(ps)) == NULL) {
+        if (!descend(ps)) {
             return NULL;
         }
+        n = node_new(ps, N_NOT);
+        if ((n->left = parse_term(ps)) == NULL) {
+            return NULL;
+        }
+        ps->depth--;
+        return n;
+    }
+    if (accept_token(ps, "(")) {
+        if (!descend(ps) || (n = parse_or(ps)) == NULL) {
+            return NULL;
+        }
+        ps->depth--;
         return accept_token(ps, ")") ? n : fail_at(ps, ps->s, "expected ')'");
     }
     if (accept_keyword(ps, "true")) {
@@ -842,7 +866,7 @@ static node_t *parse_or(parser_t *ps)
 
 KV_DECLARE(kv_expr_t *) kv_expr_parse(apr_pool_t *p, const char *text, const char **err)
 {
-    parser_t ps = {p, text, text, NULL};
+    parser_t ps = {p, text, text, NULL, 0};
     node_t *n = parse_or(&ps);
     kv_expr_t *e;
 
@@ -863,7 +887,7 @@ KV_DECLARE(kv_expr_t *) kv_expr_parse(apr_pool_t *p, const char *text, const cha
 
 KV_DECLARE(kv_expr_t *) kv_expr_parse_string(apr_pool_t *p, const char *text, const char **err)
 {
-    parser_t ps = {p, text, text, NULL};
+    parser_t ps = {p, text, text, NULL, 0};
     word_t *w = word_new(p);
     kv_expr_t *e;
 

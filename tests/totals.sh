@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Add up the Check results of every test program that `make check` ran, from the logs
 # the automake test driver keeps, and print "N passed, N failed". A program that ended
-# without Check's summary line (it crashed or did not start) counts as one failure.
+# without Check's summary line (it crashed or did not start) counts as one failure. Each
+# fuzz target that `make fuzz-run` ran counts as one check, passed or failed as the result
+# file tests/fuzz/run.sh wrote for it says.
 # Arguments: build trees to add up (default: this one). Exits non-zero when anything
 # failed or nothing ran.
 passed=0
@@ -24,6 +26,13 @@ for tree in "${trees[@]}"; do
             passed=$((passed + checks - fails - errors))
             failed=$((failed + fails + errors))
         done <<< "$lines"
+    done
+    for result in $(find "$tree/tests/fuzz/work" -name result 2>/dev/null | sort); do
+        if [ "$(cat "$result")" = PASS ]; then
+            passed=$((passed + 1))
+        else
+            failed=$((failed + 1))
+        fi
     done
 done
 echo "${passed} passed, ${failed} failed"

@@ -297,7 +297,8 @@ static const char *item_time(const log_item_t *it, kv_request_t *r, apr_time_t n
         return clf_time(r->pool, &xt);
     }
     buf = apr_palloc(r->pool, TIME_BUF);
-    if (apr_strftime(buf, &n, TIME_BUF, it->arg, &xt) != APR_SUCCESS) {
+    /* A time that does not fit gives n == 0 and leaves the buffer without its NUL. */
+    if (apr_strftime(buf, &n, TIME_BUF, it->arg, &xt) != APR_SUCCESS || n == 0) {
         return NULL;
     }
     return buf;

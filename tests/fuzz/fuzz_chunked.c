@@ -1,32 +1,21 @@
 /*
- * libFuzzer target for the chunked decoder (server/http_chunked.c; see README). The first
+ * libFuzzer target for the chunked decoder (server/http_chunked.c; see README.md). The first
  * input byte picks the room a call has for data and whether LimitRequestBody is set; the
  * rest is the body. Besides crashes and sanitizer reports, it aborts when a result breaks a
  * promise: the input fed whole, a byte at a time, or in pieces of another size decodes to the
  * same data, the same end and the same trailer fields; the data never outgrows the input or
  * the limits; every call takes what it says and points only into what it was given.
  */
-#include <stdint.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include <apr_general.h>
 #include <apr_strings.h>
 
+#include "fuzz_common.h"
 #include "http_chunked.h"
 #include "kv_http.h"
 
 /* Small limits, so that the fuzzer reaches them. */
 static const kv_chunked_limits_t limits = {.line_max = 40, .fields_max = 4, .body_max = 100};
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static void require(int cond)
-{
-    if (!cond) {
-        abort();
-    }
-}
 
 typedef struct {
     kv_chunked_result_t rc;
@@ -40,15 +29,15 @@ typedef struct {
 static void check_call(kv_chunked_result_t rc, const kv_chunked_out_t *out, const char *given,
                        size_t len, size_t room)
 {
-    require(out->used <= len);
+    FUZZ_REQUIRE(out->used <= len);
     if (rc == KV_CHUNKED_DATA) {
-        require(out->data_len > 0 && out->data_len <= room && out->data_len <= out->used);
-        require(out->data == given + out->used - out->data_len);
+        FUZZ_REQUIRE(out->data_len > 0 && out->data_len <= room && out->data_len <= out->used);
+        FUZZ_REQUIRE(out->data == given + out->used - out->data_len);
     } else {
-        require(out->data == NULL && out->data_len == 0);
+        FUZZ_REQUIRE(out->data == NULL && out->data_len == 0);
     }
     if (rc == KV_CHUNKED_AGAIN) {
-        require(out->used == len);
+        FUZZ_REQUIRE(out->used == len);
     }
 }
 
@@ -86,7 +75,7 @@ static void decode(apr_pool_t *p, const kv_chunked_limits_t *lim, const char *in
             have = have + step < len ? have + step : len;
         }
     }
-    abort(); /* a call that took nothing and asked for nothing */
+    fuzz_broken("a call takes a byte or asks for more", __FILE__, __LINE__);
 }
 
 static void check_alone(const run_t *run, size_t len)
@@ -94,20 +83,20 @@ static void check_alone(const run_t *run, size_t len)
     const apr_array_header_t *h = apr_table_elts(run->d.trailers);
     const apr_table_entry_t *e = (const apr_table_entry_t *)h->elts;
 
-    require(run->ndata <= len && run->taken <= len);
-    require(run->d.lim.body_max == 0 || (apr_off_t)run->ndata <= run->d.lim.body_max);
+    FUZZ_REQUIRE(run->ndata <= len && run->taken <= len);
+    FUZZ_REQUIRE(run->d.lim.body_max == 0 || (apr_off_t)run->ndata <= run->d.lim.body_max);
     if (run->rc == KV_CHUNKED_ERROR) {
-        require(run->d.status == KV_HTTP_BAD_REQUEST ||
-                run->d.status == KV_HTTP_REQUEST_ENTITY_TOO_LARGE);
-        require(run->d.reason != NULL);
+        FUZZ_REQUIRE(run->d.status == KV_HTTP_BAD_REQUEST ||
+                     run->d.status == KV_HTTP_REQUEST_ENTITY_TOO_LARGE);
+        FUZZ_REQUIRE(run->d.reason != NULL);
     } else {
-        require(run->d.status == 0 && run->d.reason == NULL);
+        FUZZ_REQUIRE(run->d.status == 0 && run->d.reason == NULL);
     }
-    require(h->nelts <= limits.fields_max);
+    FUZZ_REQUIRE(h->nelts <= limits.fields_max);
     for (int i = 0; i < h->nelts; i++) {
         size_t klen = strlen(e[i].key), vlen = strlen(e[i].val);
-        require(klen > 0 && klen + 1 + vlen <= limits.line_max);
-        require(strpbrk(e[i].key, " \t:\r\n") == NULL && strpbrk(e[i].val, "\r\n") == NULL);
+        FUZZ_REQUIRE(klen > 0 && klen + 1 + vlen <= limits.line_max);
+        FUZZ_REQUIRE(strpbrk(e[i].key, " \t:\r\n") == NULL && strpbrk(e[i].val, "\r\n") == NULL);
     }
 }
 
@@ -116,22 +105,21 @@ static void check_same(const run_t *a, const run_t *b)
     const apr_array_header_t *ha = apr_table_elts(a->d.trailers);
     const apr_array_header_t *hb = apr_table_elts(b->d.trailers);
 
-    require(a->rc == b->rc && a->d.status == b->d.status && a->d.reason == b->d.reason);
-    require(a->ndata == b->ndata && memcmp(a->data, b->data, a->ndata) == 0);
+    FUZZ_REQUIRE(a->rc == b->rc && a->d.status == b->d.status && a->d.reason == b->d.reason);
+    FUZZ_REQUIRE(a->ndata == b->ndata && memcmp(a->data, b->data, a->ndata) == 0);
     if (a->rc == KV_CHUNKED_DONE) {
-        require(a->taken == b->taken);
+        FUZZ_REQUIRE(a->taken == b->taken);
     }
-    require(ha->nelts == hb->nelts);
+    FUZZ_REQUIRE(ha->nelts == hb->nelts);
     for (int i = 0; i < ha->nelts; i++) {
         const apr_table_entry_t *ea = (const apr_table_entry_t *)ha->elts + i;
         const apr_table_entry_t *eb = (const apr_table_entry_t *)hb->elts + i;
-        require(strcmp(ea->key, eb->key) == 0 && strcmp(ea->val, eb->val) == 0);
+        FUZZ_REQUIRE(strcmp(ea->key, eb->key) == 0 && strcmp(ea->val, eb->val) == 0);
     }
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static apr_pool_t *root;
     apr_pool_t *p;
     const char *in = (const char *)data + 1;
     kv_chunked_limits_t lim = limits;
@@ -141,11 +129,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size == 0) {
         return 0;
     }
-    if (root == NULL) {
-        apr_initialize();
-        apr_pool_create(&root, NULL);
-    }
-    apr_pool_create(&p, root);
+    p = fuzz_input_pool();
     len = size - 1;
     room = (size_t)(data[0] >> 1) + 1;
     if (!(data[0] & 1)) {

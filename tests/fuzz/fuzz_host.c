@@ -1,28 +1,17 @@
 /*
- * libFuzzer target for the Host field and authority check (server/http_host.c, see README).
- * Besides crashes and sanitizer reports, it aborts when an accepted host breaks a promise:
- * its name is lower-case and of the allowed bytes, its port in range, written back it parses
- * to itself, and an absolute-form target with it as authority is accepted.
+ * libFuzzer target for the Host field and authority check (server/http_host.c, see
+ * README.md). Besides crashes and sanitizer reports, it aborts when an accepted host breaks a
+ * promise: its name is lower-case and of the allowed bytes, its port in range, written back
+ * it parses to itself, and an absolute-form target with it as authority is accepted.
  */
-#include <stdint.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include <apr_general.h>
 #include <apr_lib.h>
 #include <apr_strings.h>
 
+#include "fuzz_common.h"
 #include "http_host.h"
 #include "protocol.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static void require(int cond)
-{
-    if (!cond) {
-        abort();
-    }
-}
 
 /* A name: [a-z0-9_-] in non-empty labels separated by single dots. An IPv6 address:
  * lower-case hex digits, colons and the dots of a trailing IPv4 part. */
@@ -33,15 +22,15 @@ static void check_name(const kv_host_t *h)
 
     for (size_t i = 0; i < len; i++) {
         char c = s[i];
-        require(!apr_isupper(c));
+        FUZZ_REQUIRE(!apr_isupper(c));
         if (h->ipv6) {
-            require(apr_isxdigit(c) || c == ':' || c == '.');
+            FUZZ_REQUIRE(apr_isxdigit(c) || c == ':' || c == '.');
         } else {
-            require(apr_isdigit(c) || apr_islower(c) || c == '-' || c == '_' || c == '.');
+            FUZZ_REQUIRE(apr_isdigit(c) || apr_islower(c) || c == '-' || c == '_' || c == '.');
         }
     }
     if (!h->ipv6 && len > 0) {
-        require(s[0] != '.' && s[len - 1] != '.' && strstr(s, "..") == NULL);
+        FUZZ_REQUIRE(s[0] != '.' && s[len - 1] != '.' && strstr(s, "..") == NULL);
     }
 }
 
@@ -51,39 +40,34 @@ static void check_accepted(apr_pool_t *p, const char *value, const kv_host_t *h)
     const char *why, *authority, *path, *args, *host;
 
     check_name(h);
-    require(h->port >= -1 && h->port <= 65535);
-    require((h->name[0] == '\0') == (value[0] == '\0'));
-    require(h->name[0] == '\0' ? h->port == -1 && !h->ipv6 : 1);
+    FUZZ_REQUIRE(h->port >= -1 && h->port <= 65535);
+    FUZZ_REQUIRE((h->name[0] == '\0') == (value[0] == '\0'));
+    FUZZ_REQUIRE(h->name[0] == '\0' ? h->port == -1 && !h->ipv6 : 1);
     authority = kv_host_authority(p, h);
-    require(kv_parse_host(p, authority, &again, &why) == 0);
-    require(strcmp(again.name, h->name) == 0 && again.port == h->port && again.ipv6 == h->ipv6);
-    require(strcmp(kv_host_authority(p, &again), authority) == 0);
+    FUZZ_REQUIRE(kv_parse_host(p, authority, &again, &why) == 0);
+    FUZZ_REQUIRE(strcmp(again.name, h->name) == 0 && again.port == h->port &&
+                 again.ipv6 == h->ipv6);
+    FUZZ_REQUIRE(strcmp(kv_host_authority(p, &again), authority) == 0);
     if (h->name[0] != '\0') {
-        require(kv_split_target(p, apr_pstrcat(p, "http://", value, "/x", NULL), &path, &args,
-                                &host) == 0);
-        require(strcmp(host, value) == 0 && strcmp(path, "/x") == 0);
+        FUZZ_REQUIRE(kv_split_target(p, apr_pstrcat(p, "http://", value, "/x", NULL), &path, &args,
+                                     &host) == 0);
+        FUZZ_REQUIRE(strcmp(host, value) == 0 && strcmp(path, "/x") == 0);
     }
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static apr_pool_t *root;
-    apr_pool_t *p;
+    apr_pool_t *p = fuzz_input_pool();
     kv_host_t h;
     const char *why = NULL;
     const char *value;
 
-    if (root == NULL) {
-        apr_initialize();
-        apr_pool_create(&root, NULL);
-    }
-    apr_pool_create(&p, root);
     /* A field value holds no NUL (the head parser refuses it): the bytes up to the first. */
     value = apr_pstrmemdup(p, (const char *)data, size);
     if (kv_parse_host(p, value, &h, &why) == 0) {
         check_accepted(p, value, &h);
     } else {
-        require(why != NULL && why[0] != '\0');
+        FUZZ_REQUIRE(why != NULL && why[0] != '\0');
     }
     apr_pool_destroy(p);
     return 0;

@@ -292,6 +292,23 @@ START_TEST(the_line_is_one_buffer_with_a_newline)
 }
 END_TEST
 
+/* A time longer than strftime's buffer is missing ("-"), not the unterminated bytes strftime
+ * leaves behind (found by tests/fuzz/fuzz_log_format). */
+START_TEST(overlong_time_is_a_dash)
+{
+    char literal[300], years[300];
+
+    memset(literal, 'x', sizeof(literal) - 1);
+    literal[sizeof(literal) - 1] = '\0';
+    years[0] = '\0';
+    for (int i = 0; i < 70; i++) {
+        strcat(years, "%Y");
+    }
+    ck_assert_str_eq(render(apr_pstrcat(pool, "%{", literal, "}t|", NULL)), "-|");
+    ck_assert_str_eq(render(apr_pstrcat(pool, "%{", years, "}t|", NULL)), "-|");
+}
+END_TEST
+
 static const struct {
     const char *fmt;
     const char *want; /* in the error */
@@ -344,6 +361,7 @@ int main(void)
     tcase_add_test(tc, clf_time_carries_the_zone_offset);
     tcase_add_test(tc, durations_never_go_negative);
     tcase_add_test(tc, the_line_is_one_buffer_with_a_newline);
+    tcase_add_test(tc, overlong_time_is_a_dash);
     tcase_add_loop_test(tc, refuses_bad_formats, 0, (int)(sizeof(bad) / sizeof(bad[0])));
     suite_add_tcase(s, tc);
     sr = srunner_create(s);

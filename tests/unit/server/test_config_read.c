@@ -232,6 +232,26 @@ START_TEST(long_lines)
 }
 END_TEST
 
+/* The limit holds after ${VAR} expansion too, so that a Define that doubles itself line after
+ * line cannot exhaust memory (found by tests/fuzz/fuzz_config). */
+START_TEST(long_lines_after_expansion)
+{
+    char *half = apr_palloc(pool, KV_CONFIG_MAX_LINE / 2);
+    const char *doubling = "Define X ${X}${X}\n";
+
+    memset(half, 'v', KV_CONFIG_MAX_LINE / 2 - 1);
+    half[KV_CONFIG_MAX_LINE / 2 - 1] = '\0';
+    assert_reads(apr_pstrcat(pool, "Define X ", half, "\nL ${X}${X}\n", NULL),
+                 apr_pstrcat(pool, "Define(X|", half, ") L(", half, half, ")", NULL));
+    assert_fails(apr_pstrcat(pool, "Define X ", half, "\nL ${X}${X}x\n", NULL),
+                 syntax(2, "t.conf", "line is longer than 65536 characters after ${} expansion"));
+    assert_fails(apr_pstrcat(pool, "Define X 0123456789abcdef\n", doubling, doubling, doubling,
+                             doubling, doubling, doubling, doubling, doubling, doubling, doubling,
+                             doubling, doubling, doubling, NULL),
+                 syntax(13, "t.conf", "line is longer than 65536 characters after ${} expansion"));
+}
+END_TEST
+
 START_TEST(nul_in_a_line)
 {
     const char text[] = "A 1\nB x\0y\n";
@@ -750,6 +770,7 @@ static Suite *config_read_suite(void)
     tcase_add_test(lines, directives_comments_and_blank_lines);
     tcase_add_test(lines, continuation_lines);
     tcase_add_test(lines, long_lines);
+    tcase_add_test(lines, long_lines_after_expansion);
     tcase_add_test(lines, nul_in_a_line);
     tcase_add_test(lines, quoted_arguments);
     tcase_add_test(lines, unterminated_quote);

@@ -262,6 +262,40 @@ START_TEST(forms_are_not_interchangeable)
 }
 END_TEST
 
+/* @a open @a n times, then @a middle, then @a close @a n times. */
+static const char *nested(const char *open, int n, const char *middle, const char *close)
+{
+    apr_array_header_t *parts = apr_array_make(pool, 2 * n + 1, sizeof(const char *));
+
+    for (int i = 0; i < n; i++) {
+        APR_ARRAY_PUSH(parts, const char *) = open;
+    }
+    APR_ARRAY_PUSH(parts, const char *) = middle;
+    for (int i = 0; i < n; i++) {
+        APR_ARRAY_PUSH(parts, const char *) = close;
+    }
+    return apr_array_pstrcat(pool, parts, '\0');
+}
+
+/* Parsing and evaluation recurse once per level of nesting, so nesting is bounded: a config
+ * line's worth of '!' (65000) overflowed the stack while evaluating (found by
+ * tests/fuzz/fuzz_expr, on an input longer than its mutations reach). */
+START_TEST(nesting_is_bounded)
+{
+    const char *deep = "nested more than 1000 levels deep";
+
+    TRUE_(nested("!", 1000, "true", ""));
+    TRUE_(nested("(", 1000, "true", ")"));
+    TRUE_(apr_pstrcat(pool, nested("tolower(", 1000, "'A'", ")"), " == 'a'", NULL));
+    expect_refusal(nested("!", 1001, "true", ""), deep);
+    expect_refusal(nested("(", 1001, "true", ")"), deep);
+    expect_refusal(apr_pstrcat(pool, nested("tolower(", 1001, "'A'", ")"), " == 'a'", NULL),
+                   deep);
+    expect_refusal(nested("!", 65000, "true", ""), deep);
+    expect_refusal(nested("(", 65000, "", ""), deep);
+}
+END_TEST
+
 START_TEST(parse_errors_name_positions)
 {
     expect_refusal("%{NOPE} == 'a'", "unknown variable 'NOPE' at position 1");
@@ -313,6 +347,7 @@ static Suite *expr_suite(void)
     tcase_add_test(tc, string_form);
     tcase_add_test(tc, forms_are_not_interchangeable);
     tcase_add_test(tc, parse_errors_name_positions);
+    tcase_add_test(tc, nesting_is_bounded);
     suite_add_tcase(s, tc);
     return s;
 }
