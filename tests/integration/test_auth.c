@@ -318,6 +318,36 @@ START_TEST(test_password_file_reread)
 }
 END_TEST
 
+/* A line longer than the reader takes at once (8192 bytes) is one line all the same: its
+ * tail never counts as an entry of its own, and the lines after it are read. */
+START_TEST(test_long_line_tail_is_no_entry)
+{
+    static const char *const lines[] = {"Require valid-user"};
+    kvt_server_t *srv = new_server();
+    char ghost[64], dave[64];
+    char *pad = malloc(8200), *content, *log;
+
+    apr_sha1_base64("ghost-pw", 8, ghost);
+    apr_sha1_base64("dave-pw", 7, dave);
+    memset(pad, 'x', 8190);
+    pad[8190] = '\0';
+    /* A comment line whose bytes past the first 8191 (what one read takes) are
+     * "ghost:{SHA}...". */
+    content = kvt_strf("#%sghost:%s\ndave:%s\n", pad, ghost, dave);
+    protect(srv, lines, 1);
+    kvt_write_root_file(srv, "users/htpasswd", content);
+    kvt_server_start(srv);
+    expect(kvt_server_port(srv), "/index.html", "ghost", "ghost-pw", 401);
+    expect(kvt_server_port(srv), "/index.html", "dave", "dave-pw", 200);
+    log = kvt_server_wait_log(srv, "KV01091", 5000);
+    ck_assert_msg(kvt_contains(log, "users/htpasswd line 1"), "no warning naming the line: %s",
+                  log);
+    free(log);
+    free(content);
+    free(pad);
+}
+END_TEST
+
 /* Polled across a HUP, which stops the old children at once: a connection one of them had
  * accepted may be dropped, so a failed request only means "not yet". */
 static int open_page_served(void *arg)
@@ -458,6 +488,7 @@ int main(void)
     kvt_add_loop_test(tc, test_rules, KVT_COUNT(rules));
     kvt_add_test(tc, test_location_overrides);
     kvt_add_test(tc, test_password_file_reread);
+    kvt_add_test(tc, test_long_line_tail_is_no_entry);
     kvt_add_test(tc, test_missing_pieces_fail_closed);
     kvt_add_test(tc, test_restart_keeps_authentication);
     kvt_add_loop_test(tc, test_bad_config_refused, KVT_COUNT(refusals));
