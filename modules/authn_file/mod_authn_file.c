@@ -37,13 +37,30 @@ static void *merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
     return conf;
 }
 
-/* The hash stored for @a user in @a f, or NULL if the file has no such user. */
-static const char *find_hash(kv_request_t *r, apr_file_t *f, const char *user)
+/* The hash stored for @a user in @a f (the file @a path), or NULL if it has no such user. A
+ * line longer than one read takes is skipped whole: read on, its tail would be taken for a
+ * line of its own, and an entry of it (a comment's text, say) would let someone in. */
+static const char *find_hash(kv_request_t *r, apr_file_t *f, const char *path, const char *user)
 {
     char *line = apr_palloc(r->pool, MAX_LINE);
     const char *name, *hash;
+    int lineno = 0, in_long_line = 0;
 
     while (apr_file_gets(line, MAX_LINE, f) == APR_SUCCESS) {
+        int ended = strchr(line, '\n') != NULL;
+
+        if (in_long_line) {
+            in_long_line = !ended;
+            continue;
+        }
+        lineno++;
+        if (!ended && strlen(line) == MAX_LINE - 1) {
+            kv_log_rerror(KV_LOG_MARK, KV_LOG_WARNING, 0, r,
+                          "KV01091: %s line %d is longer than %d bytes; it is ignored", path,
+                          lineno, MAX_LINE - 1);
+            in_long_line = 1;
+            continue;
+        }
         if (htpasswd_parse_line(line, &name, &hash) && strcmp(name, user) == 0) {
             return apr_pstrdup(r->pool, hash);
         }
@@ -70,7 +87,7 @@ static kv_authn_status_t check_password(kv_request_t *r, const char *user, const
                       conf->user_file);
         return KV_AUTHN_GENERAL_ERROR;
     }
-    hash = find_hash(r, f, user);
+    hash = find_hash(r, f, conf->user_file, user);
     apr_file_close(f);
     if (!hash) {
         return KV_AUTHN_USER_NOT_FOUND;
