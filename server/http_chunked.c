@@ -14,7 +14,9 @@
  *
  * One state per place in that grammar; every byte is examined once, by the state it arrives
  * in, so bytes may come in pieces of any size. Extensions are checked and then forgotten;
- * only trailer fields are kept, each copied into a buffer of its own until its CRLF.
+ * only trailer fields are kept, each copied into a buffer of its own until its CRLF and then
+ * checked whole by the rules of the request head's fields (kv_check_field_line), so that
+ * header and trailer fields obey one piece of code.
  */
 #include <string.h>
 
@@ -42,8 +44,7 @@ enum {
     S_DATA_CR,         /* the CR after chunk data */
     S_DATA_LF,         /* and its LF */
     S_FIELD_START,     /* a trailer field, or the CRLF ending the section */
-    S_FIELD_NAME,      /* in a field name */
-    S_FIELD_VALUE,     /* after its colon */
+    S_FIELD,           /* in a trailer field line */
     S_FIELD_LF,        /* CR ending a trailer field; LF must follow */
     S_END_LF,          /* CR ending the trailer section; LF must follow */
     S_DONE,
@@ -282,18 +283,26 @@ static void field_put(kv_chunked_t *d, char c)
     d->field[d->line_len++] = c;
 }
 
+/* A trailer field line has ended: checked by the rules of the head's fields (protocol.c),
+ * then kept. */
 static void add_field(kv_chunked_t *d)
 {
-    apr_size_t v = d->colon + 1, end = d->line_len;
+    static const char *const reasons[] = {
+        [KV_FIELD_FOLDED] = "folded or indented trailer field",
+        [KV_FIELD_NO_COLON] = "trailer field without colon",
+        [KV_FIELD_SPACE_IN_NAME] = "whitespace in trailer field name",
+        [KV_FIELD_BAD_NAME] = "invalid trailer field name",
+        [KV_FIELD_BAD_VALUE] = "control character in trailer field value",
+    };
+    kv_field_line_t f;
+    kv_field_fault_t fault = kv_check_field_line(d->field, d->line_len, &f);
 
-    while (v < end && is_bws(d->field[v])) {
-        v++;
+    if (fault != KV_FIELD_OK) {
+        bad(d, reasons[fault]);
+        return;
     }
-    while (end > v && is_bws(d->field[end - 1])) {
-        end--;
-    }
-    apr_table_addn(d->trailers, apr_pstrmemdup(d->pool, d->field, d->colon),
-                   apr_pstrmemdup(d->pool, d->field + v, end - v));
+    apr_table_addn(d->trailers, apr_pstrmemdup(d->pool, f.name, f.name_len),
+                   apr_pstrmemdup(d->pool, f.value, f.value_len));
     d->nfields++;
     d->state = S_FIELD_START;
 }
@@ -305,45 +314,22 @@ static void field_start(kv_chunked_t *d, char c)
         d->state = S_END_LF;
     } else if (c == '\n') {
         bad(d, "bare LF in trailer section");
-    } else if (is_bws(c)) {
-        bad(d, "folded or indented trailer field");
     } else if (d->lim.fields_max > 0 && d->nfields >= d->lim.fields_max) {
         bad(d, "too many trailer fields");
-    } else if (c == ':' || !kv_is_tchar(c)) {
-        bad(d, "invalid trailer field name");
     } else {
         d->line_len = 0;
-        d->state = S_FIELD_NAME;
+        d->state = S_FIELD;
         field_put(d, c);
     }
 }
 
-static void field_name(kv_chunked_t *d, char c)
-{
-    if (c == ':') {
-        d->colon = d->line_len;
-        d->state = S_FIELD_VALUE;
-    } else if (c == '\r' || c == '\n') {
-        bad(d, "trailer field without colon");
-        return;
-    } else if (is_bws(c)) {
-        bad(d, "whitespace in trailer field name");
-        return;
-    } else if (!kv_is_tchar(c)) {
-        bad(d, "invalid trailer field name");
-        return;
-    }
-    field_put(d, c);
-}
-
-static void field_value(kv_chunked_t *d, char c)
+/* A byte of a trailer field line: kept until its CR, checked whole then (add_field). */
+static void field_byte(kv_chunked_t *d, char c)
 {
     if (c == '\r') {
         d->state = S_FIELD_LF;
     } else if (c == '\n') {
         bad(d, "bare LF in trailer section");
-    } else if (!is_field_byte(c)) {
-        bad(d, "control character in trailer field value");
     } else {
         field_put(d, c);
     }
@@ -383,11 +369,8 @@ static void framing_byte(kv_chunked_t *d, char c)
     case S_FIELD_START:
         field_start(d, c);
         break;
-    case S_FIELD_NAME:
-        field_name(d, c);
-        break;
-    case S_FIELD_VALUE:
-        field_value(d, c);
+    case S_FIELD:
+        field_byte(d, c);
         break;
     case S_FIELD_LF:
         if (lf_after_cr(d, c, "bare CR in trailer section")) {

@@ -39,7 +39,6 @@ typedef struct {
     apr_size_t line_len;   /**< bytes of the current line so far, without its CRLF */
     char *field;           /**< the trailer field being read, in a buffer made on first use */
     apr_size_t field_cap;  /**< the buffer's size, doubled as needed up to line_max */
-    apr_size_t colon;      /**< where its colon is */
     int nfields;           /**< trailer fields so far */
     int status;            /**< on error: the HTTP status to answer (400 or 413) */
     const char *reason;    /**< on error: short static text for the error log */
@@ -65,7 +64,8 @@ void kv_chunked_init(kv_chunked_t *d, apr_pool_t *p, const kv_chunked_limits_t *
  * @return KV_CHUNKED_DATA after at most @a room body bytes (framing before them taken
  *         too); KV_CHUNKED_AGAIN when all of @a buf was framing; KV_CHUNKED_DONE once the
  *         final CRLF is taken (what follows it is not the body's); KV_CHUNKED_ERROR with
- *         out->used counting the byte at fault. DONE and ERROR are final: later calls
+ *         out->used counting the byte at which the fault showed (a trailer field is
+ *         checked at the end of its line). DONE and ERROR are final: later calls
  *         take nothing and return them again.
  */
 kv_chunked_result_t kv_chunked_decode(kv_chunked_t *d, const char *buf, apr_size_t len,

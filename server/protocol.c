@@ -242,29 +242,51 @@ static int split_field(span_t line, field_t *f)
     return 0;
 }
 
-static int validate_field_line(span_t line, int *hosts, kv_request_head_t *out)
+static int has_ows(span_t t)
 {
+    return memchr(t.s, ' ', t.len) != NULL || memchr(t.s, '\t', t.len) != NULL;
+}
+
+kv_field_fault_t kv_check_field_line(const char *line, apr_size_t len, kv_field_line_t *out)
+{
+    span_t l = {line, len};
     field_t f;
 
-    if (is_ows(line.s[0])) {
-        return fail(out, KV_HTTP_BAD_REQUEST, "folded or indented header field");
+    if (len > 0 && is_ows(line[0])) {
+        return KV_FIELD_FOLDED;
     }
-    if (memchr(line.s, '\0', line.len) != NULL) {
-        return fail(out, KV_HTTP_BAD_REQUEST, "NUL in header field");
+    if (split_field(l, &f) != 0) {
+        return KV_FIELD_NO_COLON;
     }
-    if (split_field(line, &f) != 0) {
-        return fail(out, KV_HTTP_BAD_REQUEST, "header field without colon");
-    }
-    if (f.name.len > 0 && is_ows(f.name.s[f.name.len - 1])) {
-        return fail(out, KV_HTTP_BAD_REQUEST, "whitespace before colon in header field");
+    if (has_ows(f.name)) {
+        return KV_FIELD_SPACE_IN_NAME;
     }
     if (!is_token(f.name)) {
-        return fail(out, KV_HTTP_BAD_REQUEST, "invalid header field name");
+        return KV_FIELD_BAD_NAME;
     }
     if (!is_field_value(f.value)) {
-        return fail(out, KV_HTTP_BAD_REQUEST, "control character in header field value");
+        return KV_FIELD_BAD_VALUE;
     }
-    if (span_is_nocase(f.name, "Host") && ++*hosts > 1) {
+    *out = (kv_field_line_t){f.name.s, f.name.len, f.value.s, f.value.len};
+    return KV_FIELD_OK;
+}
+
+static int validate_field_line(span_t line, int *hosts, kv_request_head_t *out)
+{
+    static const char *const reasons[] = {
+        [KV_FIELD_FOLDED] = "folded or indented header field",
+        [KV_FIELD_NO_COLON] = "header field without colon",
+        [KV_FIELD_SPACE_IN_NAME] = "whitespace in header field name",
+        [KV_FIELD_BAD_NAME] = "invalid header field name",
+        [KV_FIELD_BAD_VALUE] = "control character in header field value",
+    };
+    kv_field_line_t f;
+    kv_field_fault_t fault = kv_check_field_line(line.s, line.len, &f);
+
+    if (fault != KV_FIELD_OK) {
+        return fail(out, KV_HTTP_BAD_REQUEST, reasons[fault]);
+    }
+    if (span_is_nocase((span_t){f.name, f.name_len}, "Host") && ++*hosts > 1) {
         return fail(out, KV_HTTP_BAD_REQUEST, "more than one Host field");
     }
     return 0;

@@ -86,6 +86,32 @@ int kv_parse_content_length(const char *s, apr_off_t *out);
 int kv_split_target(apr_pool_t *p, const char *target, const char **path, const char **args,
                     const char **host);
 
+/** What kv_check_field_line() found wrong with a field line; each caller words it. */
+typedef enum {
+    KV_FIELD_OK,
+    KV_FIELD_FOLDED,         /**< starts with SP or HTAB: obs-fold, or an indented line */
+    KV_FIELD_NO_COLON,       /**< no colon */
+    KV_FIELD_SPACE_IN_NAME,  /**< SP or HTAB in the name, before the colon included */
+    KV_FIELD_BAD_NAME,       /**< the name is not a token (a NUL in it included) */
+    KV_FIELD_BAD_VALUE       /**< a control character other than HTAB (NUL included) in
+                                  the value */
+} kv_field_fault_t;
+
+/** A field line split at its first colon, pointing into the line; not NUL-terminated. */
+typedef struct {
+    const char *name;
+    apr_size_t name_len;
+    const char *value; /**< trimmed of SP and HTAB */
+    apr_size_t value_len;
+} kv_field_line_t;
+
+/**
+ * Check one field line, without its line end, by RFC 9110 section 5 and RFC 9112 section 5:
+ * the rules of the request head's fields and of a chunked body's trailer fields alike.
+ * @param out on KV_FIELD_OK: the name and the trimmed value
+ */
+kv_field_fault_t kv_check_field_line(const char *line, apr_size_t len, kv_field_line_t *out);
+
 /** Is @a c a tchar of RFC 9110 section 5.6.2, a byte a token may hold? */
 int kv_is_tchar(char c);
 
