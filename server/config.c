@@ -6,6 +6,7 @@
 #include <apr_lib.h>
 #include <apr_strings.h>
 
+#include "config_read.h"
 #include "config_walk.h"
 #include "kv_http.h"
 #include "kv_log.h"
@@ -18,12 +19,16 @@ KV_IMPLEMENT_HOOK_RUN_ALL(int, post_config,
                           (pconf, plog, ptemp, s), KV_OK, KV_DECLINED)
 KV_IMPLEMENT_HOOK_VOID(child_init, (apr_pool_t * pchild, kv_server_t *s), (pchild, s))
 
-/* The walk's state beyond kv_cmd_parms_t: where an error happened, what was seen once. */
+/* The walk's state beyond kv_cmd_parms_t: the errors so far, what was seen once. */
 typedef struct {
     kv_cmd_parms_t parms;
-    const kv_directive_t *err_at;
+    const char *errors; /* "Syntax error on line N of FILE: reason" lines, or NULL */
     apr_hash_t *seen_once;
 } walk_t;
+
+/* What a walk hands up when its errors are recorded already: the section around it fails
+ * too, without reporting them a second time. */
+static const char errors_recorded[] = "the errors of this section are reported on their lines";
 
 kv_server_t *kv_server_create(apr_pool_t *pconf)
 {
@@ -230,18 +235,24 @@ KV_DECLARE(const char *) kv_walk_config(kv_cmd_parms_t *cmd, const kv_directive_
     walk_t *w = (walk_t *)cmd; /* every kv_cmd_parms_t the walker hands out is a walk_t */
     const kv_cmd_parms_t saved = *cmd;
 
+    int failed = 0;
+
+    /* A failing directive is recorded and the walk goes on, so that one run reports every
+     * error; a failing section has skipped or recorded its contents itself. */
     for (const kv_directive_t *d = first; d; d = d->next) {
         const char *err = run_directive(w, d, dir_config);
-        if (err) {
-            if (!w->err_at) {
-                w->err_at = d;
-            }
-            *cmd = saved;
-            return err;
-        }
         *cmd = saved;
+        if (err) {
+            failed = 1;
+            if (err != errors_recorded) {
+                kv_config_add_errors(cmd->temp_pool, &w->errors,
+                                     apr_psprintf(cmd->temp_pool,
+                                                  "Syntax error on line %u of %s: %s", d->line,
+                                                  d->file, err));
+            }
+        }
     }
-    return NULL;
+    return failed ? errors_recorded : NULL;
 }
 
 const char *kv_config_run(apr_pool_t *pconf, apr_pool_t *ptemp, kv_server_t *s,
@@ -257,9 +268,5 @@ const char *kv_config_run(apr_pool_t *pconf, apr_pool_t *ptemp, kv_server_t *s,
     w.parms.context = KV_CTX_MAIN;
     w.seen_once = apr_hash_make(ptemp);
     err = kv_walk_config(&w.parms, tree, s->lookup_defaults);
-    if (!err) {
-        return NULL;
-    }
-    return apr_psprintf(ptemp, "Syntax error on line %u of %s: %s", w.err_at->line,
-                        w.err_at->file, err);
+    return err ? apr_pstrdup(pconf, w.errors) : NULL;
 }

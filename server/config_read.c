@@ -14,6 +14,56 @@
 
 #include "config_read.h"
 
+/* ---- Errors --------------------------------------------------------------------------- */
+
+static const char more_errors[] = "... and more errors (only the first %d are shown)";
+
+static int count_lines(const char *s)
+{
+    int n = 1;
+
+    for (; *s; s++) {
+        n += *s == '\n';
+    }
+    return n;
+}
+
+/* Is @a line (of length n) one of the lines of @a all? */
+static int has_line(const char *all, const char *line, size_t n)
+{
+    for (const char *s = all; s; s = strchr(s, '\n'), s = s ? s + 1 : NULL) {
+        if (strncmp(s, line, n) == 0 && (s[n] == '\n' || s[n] == '\0')) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+void kv_config_add_errors(apr_pool_t *p, const char **all, const char *err)
+{
+    const char *marker = apr_psprintf(p, more_errors, KV_CONFIG_MAX_ERRORS);
+    int lines = *all ? count_lines(*all) : 0;
+
+    if (*all && strstr(*all, marker)) {
+        return;
+    }
+    while (err && *err) {
+        const char *nl = strchr(err, '\n');
+        size_t n = nl ? (size_t)(nl - err) : strlen(err);
+        const char *line = lines < KV_CONFIG_MAX_ERRORS ? apr_pstrndup(p, err, n) : marker;
+
+        err = nl ? nl + 1 : NULL;
+        if (*all && has_line(*all, line, strlen(line))) {
+            continue; /* e.g. each file of a directory that an Include loop reaches */
+        }
+        *all = *all ? apr_pstrcat(p, *all, "\n", line, NULL) : line;
+        if (line == marker) {
+            return;
+        }
+        lines++;
+    }
+}
+
 /* ---- Defines -------------------------------------------------------------------------- */
 
 /* Name -> value. A Define without a value (or -D) maps to no_value, which ${} skips. */
@@ -146,6 +196,19 @@ static const char *syntax_error(const source_t *src, unsigned line, const char *
 {
     return apr_psprintf(src->rd->pool, "Syntax error on line %u of %s: %s", line, src->name,
                         reason);
+}
+
+/* Note an error after which reading goes on. */
+static void report(kv_config_reader_t *rd, const char *err)
+{
+    kv_config_add_errors(rd->pool, &rd->errors, err);
+}
+
+/* Note an error that left (part of) the configuration unread. */
+static void report_unread(kv_config_reader_t *rd, const char *err)
+{
+    report(rd, err);
+    rd->incomplete = 1;
 }
 
 /* A new source over the @a len bytes of @a text, which it edits in place; text[len] must be
@@ -541,16 +604,18 @@ static const char *include_directory(const include_t *inc, const char *dir, unsi
 {
     apr_array_header_t *names;
     apr_status_t rv = directory_names(inc->pool, dir, NULL, &names);
-    const char *err = NULL;
 
     if (rv != APR_SUCCESS) {
         return open_error(inc, dir, rv);
     }
-    for (int i = 0; i < names->nelts && !err; i++) {
+    for (int i = 0; i < names->nelts; i++) {
         const char *name = APR_ARRAY_IDX(names, i, const char *);
-        err = include_path(inc, join_path(inc->pool, dir, name), depth + 1);
+        const char *err = include_path(inc, join_path(inc->pool, dir, name), depth + 1);
+        if (err) {
+            report_unread(inc->rd, err);
+        }
     }
-    return err;
+    return NULL;
 }
 
 /* Read the file or directory at @a path (no wildcards) into inc->list. */
@@ -622,7 +687,6 @@ static const char *include_wildcard(const include_t *inc, const char *pattern, u
     apr_array_header_t *comps = apr_array_make(inc->pool, 8, sizeof(char *));
     apr_array_header_t *found = apr_array_make(inc->pool, 16, sizeof(const char *));
     char *state;
-    const char *err = NULL;
 
     for (char *c = apr_strtok(apr_pstrdup(inc->pool, pattern), "/", &state); c;
          c = apr_strtok(NULL, "/", &state)) {
@@ -637,10 +701,13 @@ static const char *include_wildcard(const include_t *inc, const char *pattern, u
                                                "(use IncludeOptional to allow none)",
                                                pattern));
     }
-    for (int i = 0; i < found->nelts && !err; i++) {
-        err = include_path(inc, APR_ARRAY_IDX(found, i, const char *), depth);
+    for (int i = 0; i < found->nelts; i++) {
+        const char *err = include_path(inc, APR_ARRAY_IDX(found, i, const char *), depth);
+        if (err) {
+            report_unread(inc->rd, err);
+        }
     }
-    return err;
+    return NULL;
 }
 
 /* Include or IncludeOptional: its files' directives go where the directive stands. */
@@ -710,15 +777,19 @@ static const char *directive_line(source_t *src, unsigned line, char *text, node
     if (err) {
         return err;
     }
-    if (strcasecmp(node->name, "Include") == 0) {
-        return include_directive(src, node, list, 0);
+    if (strcasecmp(node->name, "Include") == 0 ||
+        strcasecmp(node->name, "IncludeOptional") == 0) {
+        err = include_directive(src, node, list, strcasecmp(node->name, "Include") != 0);
+        if (err) {
+            report_unread(src->rd, err);
+        }
+        return NULL;
     }
-    if (strcasecmp(node->name, "IncludeOptional") == 0) {
-        return include_directive(src, node, list, 1);
+    if ((err = read_time_directive(src->rd->pool, node)) != NULL) {
+        return syntax_error(src, line, err); /* left out, so the walker does not refuse it again */
     }
     append(list, node);
-    err = read_time_directive(src->rd->pool, node);
-    return err ? syntax_error(src, line, err) : NULL;
+    return NULL;
 }
 
 /* <IfDefine [!]NAME>: the block's lines are read in place if the test holds, else skipped. */
@@ -730,20 +801,21 @@ static const char *if_define(source_t *src, const char *args, node_list_t *list,
     const char *name;
     int negate;
 
-    if (err) {
-        return err;
-    }
-    if (test.argc > 1) {
-        return syntax_error(src, opener->line,
-                            apr_psprintf(src->pool, "%s> takes one argument", opener->name));
-    }
-    name = test.argc == 1 ? test.argv[0] : "";
+    name = !err && test.argc == 1 ? test.argv[0] : "";
     negate = *name == '!';
     name += negate;
-    if (*name == '\0') {
-        return syntax_error(
+    if (!err && test.argc > 1) {
+        err = syntax_error(src, opener->line,
+                           apr_psprintf(src->pool, "%s> takes one argument", opener->name));
+    } else if (!err && *name == '\0') {
+        err = syntax_error(
             src, opener->line,
             apr_psprintf(src->pool, "%s> directive requires additional arguments", opener->name));
+    }
+    if (err) {
+        /* The block's contents are skipped, as a false test's are. */
+        report(src->rd, err);
+        return parse_block(src, 0, list, opener);
     }
     return parse_block(src, kv_exists_define(name) != negate, list, opener);
 }
@@ -851,7 +923,11 @@ static const char *parse_block(source_t *src, int live, node_list_t *list, const
         }
         if (live) {
             if ((err = expand_variables(src, line, &text)) != NULL) {
-                return err;
+                if (text[0] == '<') {
+                    return err; /* the nesting of what follows is unknown */
+                }
+                report(src->rd, err);
+                continue;
             }
             text = skip_space(text);
         }
@@ -863,17 +939,25 @@ static const char *parse_block(source_t *src, int live, node_list_t *list, const
             return close_section(src, line, text, opener);
         }
         if (text[0] == '<') {
-            err = open_section(src, line, text, live, list, opener);
-        } else if (live) {
-            err = directive_line(src, line, text, list);
-        }
-        if (err) {
-            return err;
+            if ((err = open_section(src, line, text, live, list, opener)) != NULL) {
+                return err;
+            }
+        } else if (live && (err = directive_line(src, line, text, list)) != NULL) {
+            report(src->rd, err); /* the line is left out; the next one is read */
         }
     }
 }
 
 /* ---- Entry points --------------------------------------------------------------------- */
+
+/* The errors reported since rd->errors was @a before. */
+static const char *errors_since(const kv_config_reader_t *rd, const char *before)
+{
+    if (rd->errors == before) {
+        return NULL;
+    }
+    return before ? rd->errors + strlen(before) + 1 : rd->errors;
+}
 
 static node_list_t top_level(kv_directive_t **tree)
 {
@@ -889,12 +973,16 @@ const char *kv_config_read_file(kv_config_reader_t *rd, const char *path, kv_dir
 {
     node_list_t list = top_level(tree);
     include_t inc = {rd, NULL, NULL, 0, 0, &list};
+    const char *before = rd->errors;
     const char *err;
 
     apr_pool_create(&inc.pool, rd->temp_pool);
     err = include_path(&inc, kv_server_root_relative(inc.pool, path), 0);
     apr_pool_destroy(inc.pool);
-    return err;
+    if (err) {
+        report_unread(rd, err);
+    }
+    return errors_since(rd, before);
 }
 
 const char *kv_config_read_line(kv_config_reader_t *rd, const char *text, const char *name,
@@ -904,6 +992,7 @@ const char *kv_config_read_line(kv_config_reader_t *rd, const char *text, const 
     apr_size_t len = strlen(text);
     apr_pool_t *p;
     char *copy;
+    const char *before = rd->errors;
     const char *err;
 
     apr_pool_create(&p, rd->temp_pool);
@@ -911,5 +1000,8 @@ const char *kv_config_read_line(kv_config_reader_t *rd, const char *text, const 
     memcpy(copy, text, len);
     err = parse_block(source_make(rd, p, name, copy, len), 1, &list, NULL);
     apr_pool_destroy(p);
-    return err;
+    if (err) {
+        report_unread(rd, err);
+    }
+    return errors_since(rd, before);
 }

@@ -7,8 +7,9 @@
 /** The main server record of a new generation, with its config vectors. */
 kv_server_t *kv_server_create(apr_pool_t *pconf);
 
-/** Run the whole tree for the main server. Returns NULL, or the full message
- * "Syntax error on line N of FILE: reason". */
+/** Run the whole tree for the main server; a directive that fails is reported and the walk
+ * goes on. Returns NULL, or the errors as lines "Syntax error on line N of FILE: reason"
+ * (at most KV_CONFIG_MAX_ERRORS, see kv_config_add_errors). */
 const char *kv_config_run(apr_pool_t *pconf, apr_pool_t *ptemp, kv_server_t *s,
                           const kv_directive_t *tree);
 

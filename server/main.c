@@ -175,17 +175,13 @@ static int parse_options(apr_pool_t *p, int argc, const char *const *argv, optio
     return 0;
 }
 
-static const char *read_directive_lines(kv_config_reader_t *rd, const apr_array_header_t *lines,
-                                        const char *name, kv_directive_t **tree)
+/* Errors are collected in rd->errors. */
+static void read_directive_lines(kv_config_reader_t *rd, const apr_array_header_t *lines,
+                                 const char *name, kv_directive_t **tree)
 {
     for (int i = 0; i < lines->nelts; i++) {
-        const char *err = kv_config_read_line(rd, APR_ARRAY_IDX(lines, i, const char *), name,
-                                              tree);
-        if (err) {
-            return err;
-        }
+        kv_config_read_line(rd, APR_ARRAY_IDX(lines, i, const char *), name, tree);
     }
-    return NULL;
 }
 
 static const char *check_one_mpm(void)
@@ -199,12 +195,13 @@ static const char *check_one_mpm(void)
     return NULL;
 }
 
-/* Read and run the whole configuration into g. Returns NULL or the message to show. */
+/* Read and run the whole configuration into g. Returns NULL or the messages to show, one a
+ * line: every error is reported in one run (httpd stops at the first). */
 static const char *build_generation(const options_t *o, generation_t *g)
 {
     kv_config_reader_t rd;
     kv_directive_t *tree = NULL;
-    const char *err;
+    const char *errors;
 
     apr_hook_global_pool = g->pconf;
     kv_server_root = o->server_root
@@ -222,26 +219,20 @@ static const char *build_generation(const options_t *o, generation_t *g)
     rd.pool = g->pconf;
     rd.temp_pool = g->ptemp;
     rd.warnings = g->warnings;
-    err = read_directive_lines(&rd, o->pre_directives, "-C", &tree);
-    if (!err) {
-        err = kv_config_read_file(&rd, o->conf_file ? o->conf_file : KV_DEFAULT_CONF, &tree);
+    read_directive_lines(&rd, o->pre_directives, "-C", &tree);
+    kv_config_read_file(&rd, o->conf_file ? o->conf_file : KV_DEFAULT_CONF, &tree);
+    read_directive_lines(&rd, o->post_directives, "-c", &tree);
+    errors = rd.errors;
+    kv_config_add_errors(g->pconf, &errors, kv_config_run(g->pconf, g->ptemp, g->server, tree));
+    /* The checks of the whole would only report what the unread part may have set. */
+    if (!rd.incomplete) {
+        kv_config_add_errors(g->pconf, &errors, kv_core_finish_config(g->pconf, g->server));
+        kv_config_add_errors(g->pconf, &errors, check_one_mpm());
     }
-    if (!err) {
-        err = read_directive_lines(&rd, o->post_directives, "-c", &tree);
-    }
-    if (!err) {
-        err = kv_config_run(g->pconf, g->ptemp, g->server, tree);
-    }
-    if (!err) {
-        err = kv_core_finish_config(g->pconf, g->server);
-    }
-    if (!err) {
-        err = check_one_mpm();
-    }
-    if (!err) {
+    if (!errors) {
         apr_hook_sort_all();
     }
-    return err;
+    return errors;
 }
 
 static void generation_pools(generation_t *g)
@@ -305,8 +296,25 @@ static const char *error_as_file_line(apr_pool_t *p, const char *err)
     return apr_psprintf(p, "%.*s:%u: %s", (int)(colon - file), file, line, colon + 2);
 }
 
-/* Write the status file for the running generation; @a err is the failed reload's message
- * or NULL. Written to a temporary file and renamed, so a reader never sees half of it. */
+/* Each line of @a err as "kiva: LINE", and with @a file_line also as "FILE:N: reason". */
+static void print_errors(const char *err, int file_line)
+{
+    while (err && *err) {
+        const char *nl = strchr(err, '\n');
+        const char *line = nl ? apr_pstrndup(kv_pglobal, err, (apr_size_t)(nl - err)) : err;
+        const char *located = error_as_file_line(kv_pglobal, line);
+
+        fprintf(stderr, "kiva: %s\n", line);
+        if (file_line && located != line) {
+            fprintf(stderr, "%s\n", located);
+        }
+        err = nl ? nl + 1 : NULL;
+    }
+}
+
+/* Write the status file for the running generation; @a err is the failed reload's messages
+ * (one a line) or NULL. Written to a temporary file and renamed, so a reader never sees half
+ * of it. */
 static void write_status(apr_pool_t *p, kv_server_t *s, const char *err)
 {
     const char *path = status_path(p);
@@ -320,8 +328,11 @@ static void write_status(apr_pool_t *p, kv_server_t *s, const char *err)
     if (f) {
         ok = fprintf(f, "generation %d\npid %ld\nresult %s\n", kv_my_generation,
                      (long)getpid(), err ? "failed" : "ok") > 0;
-        if (err) {
-            ok = ok && fprintf(f, "error %s\n", error_as_file_line(p, err)) > 0;
+        for (const char *e = err; ok && e && *e;) {
+            const char *nl = strchr(e, '\n');
+            const char *line = nl ? apr_pstrndup(p, e, (apr_size_t)(nl - e)) : e;
+            ok = fprintf(f, "error %s\n", error_as_file_line(p, line)) > 0;
+            e = nl ? nl + 1 : NULL;
         }
         ok = fclose(f) == 0 && ok;
     }
@@ -433,7 +444,9 @@ static const char *check_config_in_child(const options_t *o, apr_pool_t *p)
 {
     int fds[2];
     pid_t pid;
-    char buf[4096];
+    /* Room for every error the check reports (at most KV_CONFIG_MAX_ERRORS lines). */
+    const ssize_t cap = 128 * 1024;
+    char *buf = apr_palloc(p, (apr_size_t)cap);
     ssize_t n, len = 0;
     int status = 0;
 
@@ -468,8 +481,8 @@ static const char *check_config_in_child(const options_t *o, apr_pool_t *p)
         _exit(err ? 1 : 0);
     }
     close(fds[1]);
-    while (len < (ssize_t)sizeof(buf) - 1) {
-        n = read(fds[0], buf + len, sizeof(buf) - 1 - (size_t)len);
+    while (len < cap - 1) {
+        n = read(fds[0], buf + len, (size_t)(cap - 1 - len));
         if (n < 0 && errno == EINTR) {
             continue;
         }
@@ -485,7 +498,7 @@ static const char *check_config_in_child(const options_t *o, apr_pool_t *p)
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
         return NULL;
     }
-    return len > 0 ? apr_pstrdup(p, buf) : "the configuration check failed";
+    return len > 0 ? buf : "the configuration check failed";
 }
 
 /* Open what the generation serves with: listeners, the error log, module state. */
@@ -586,11 +599,15 @@ static int serve(const options_t *o, generation_t *g)
         const char *err = check_config_in_child(o, g->ptemp);
         kv_my_generation++;
         reload_err = err;
-        if (err) {
+        for (const char *e = err; e && *e;) {
+            const char *nl = strchr(e, '\n');
             kv_log_error(KV_LOG_MARK, KV_LOG_ERR, 0, g->server,
-                         "KV00023: %s; the new configuration was NOT loaded, still serving "
+                         "KV00023: %.*s; the new configuration was NOT loaded, still serving "
                          "the previous one",
-                         err);
+                         nl ? (int)(nl - e) : (int)strlen(e), e);
+            e = nl ? nl + 1 : NULL;
+        }
+        if (err) {
             continue;
         }
         generation_destroy(g);
@@ -629,10 +646,7 @@ int main(int argc, const char *const *argv)
     err = build_generation(&o, &g);
     print_warnings(&g);
     if (err) {
-        fprintf(stderr, "kiva: %s\n", err);
-        if (o.signal_cmd && error_as_file_line(kv_pglobal, err) != err) {
-            fprintf(stderr, "%s\n", error_as_file_line(kv_pglobal, err));
-        }
+        print_errors(err, o.signal_cmd != NULL);
         return 1;
     }
     if (o.show_modules || o.show_directives) {

@@ -245,6 +245,64 @@ START_TEST(error_inside_a_section_names_its_own_line)
 }
 END_TEST
 
+START_TEST(walk_goes_on_after_an_error)
+{
+    add(node("Timeout", "soon", NULL));
+    add(node("KeepAliveTimeout", "9", NULL));
+    add(node("KeepAlive", "maybe", NULL));
+    add(node("LimitRequestLine", "100", NULL));
+    ck_assert_str_eq(run(), "Syntax error on line 1 of /etc/t.conf: Timeout: 'soon' is not a "
+                            "time (seconds, or a number with ms, s, mi or h)\n"
+                            "Syntax error on line 3 of /etc/t.conf: KeepAlive must be On or Off");
+    /* The good directives between and after took effect. */
+    ck_assert_int_eq(server->keep_alive_timeout, apr_time_from_sec(9));
+    ck_assert_int_eq(server->limit_req_line, 100);
+}
+END_TEST
+
+START_TEST(errors_inside_sections_are_each_reported)
+{
+    kv_directive_t *yes = add(node("<IfModule", "core_module", NULL));
+    kv_directive_t *bad = add(node("<TestDir", "unexpected", NULL));
+
+    add_child(yes, node("Timeout", "soon", NULL));
+    add_child(yes, node("KeepAliveTimeout", "7", NULL));
+    add_child(yes, node("KeepAlive", "maybe", NULL));
+    /* A failing opener skips its contents: their errors would only be noise. */
+    add_child(bad, node("Timeout", "never", NULL));
+    add(node("LimitRequestLine", "oops", NULL));
+    const char *err = run();
+    ck_assert_ptr_nonnull(err);
+    ck_assert_ptr_nonnull(strstr(err, "Syntax error on line 3 of /etc/t.conf: Timeout: 'soon'"));
+    ck_assert_ptr_nonnull(strstr(err, "\nSyntax error on line 5 of /etc/t.conf: KeepAlive must"));
+    ck_assert_ptr_nonnull(strstr(err, "\nSyntax error on line 2 of /etc/t.conf: <TestDir takes 0 "
+                                      "arguments, 1 given"));
+    ck_assert_ptr_null(strstr(err, "never"));
+    ck_assert_ptr_nonnull(strstr(err, "\nSyntax error on line 7 of /etc/t.conf: LimitRequestLine"));
+    ck_assert_ptr_null(strstr(err, "reported on their lines"));
+    ck_assert_int_eq(server->keep_alive_timeout, apr_time_from_sec(7));
+}
+END_TEST
+
+START_TEST(walk_errors_are_capped)
+{
+    const char *err;
+    int lines = 0;
+
+    for (int i = 0; i < 250; i++) {
+        add(node("KeepAlive", "maybe", NULL));
+    }
+    err = run();
+    for (const char *c = err; c; c = strchr(c + 1, '\n')) {
+        lines++;
+    }
+    ck_assert_int_eq(lines, 101);
+    ck_assert_ptr_nonnull(strstr(err, "line 100 of"));
+    ck_assert_ptr_null(strstr(err, "line 101 of"));
+    ck_assert_ptr_nonnull(strstr(err, "\n... and more errors"));
+}
+END_TEST
+
 START_TEST(listen_forms)
 {
     kv_core_server_conf_t *conf;
@@ -368,6 +426,9 @@ int main(void)
     tcase_add_test(tc, wrong_context);
     tcase_add_test(tc, ifmodule_runs_contents_only_when_loaded);
     tcase_add_test(tc, error_inside_a_section_names_its_own_line);
+    tcase_add_test(tc, walk_goes_on_after_an_error);
+    tcase_add_test(tc, errors_inside_sections_are_each_reported);
+    tcase_add_test(tc, walk_errors_are_capped);
     tcase_add_test(tc, listen_forms);
     tcase_add_test(tc, listen_errors);
     tcase_add_test(tc, log_level_global_and_per_module);

@@ -140,6 +140,7 @@ static void assert_reads(const char *content, const char *expected_tree)
 static void assert_fails(const char *content, const char *expected)
 {
     tree = NULL;
+    rd.errors = NULL;
     ck_assert_str_eq(read_text("t.conf", content), expected);
 }
 
@@ -248,7 +249,13 @@ START_TEST(long_lines_after_expansion)
     assert_fails(apr_pstrcat(pool, "Define X 0123456789abcdef\n", doubling, doubling, doubling,
                              doubling, doubling, doubling, doubling, doubling, doubling, doubling,
                              doubling, doubling, doubling, NULL),
-                 syntax(13, "t.conf", "line is longer than 65536 characters after ${} expansion"));
+                 apr_pstrcat(pool,
+                             syntax(13, "t.conf",
+                                    "line is longer than 65536 characters after ${} expansion"),
+                             "\n",
+                             syntax(14, "t.conf",
+                                    "line is longer than 65536 characters after ${} expansion"),
+                             NULL));
 }
 END_TEST
 
@@ -595,7 +602,10 @@ START_TEST(include_errors)
                  syntax(3, "bad.conf", "unterminated quote in the arguments"));
     write_file("open.conf", "<Directory /x>\n");
     assert_fails("Include open.conf\n</Directory>\n",
-                 syntax(1, "open.conf", "<Directory> was not closed"));
+                 apr_pstrcat(pool, syntax(1, "open.conf", "<Directory> was not closed"), "\n",
+                             syntax(2, "t.conf", "</Directory> without matching <Directory> "
+                                                 "section"),
+                             NULL));
     write_file("close.conf", "</Directory>\n");
     assert_fails("<Directory /x>\nInclude close.conf\n</Directory>\n",
                  syntax(1, "close.conf", "</Directory> without matching <Directory> section"));
@@ -753,6 +763,74 @@ START_TEST(command_line_directives_and_appending)
 }
 END_TEST
 
+/* ---- Every error in one reading ------------------------------------------------------ */
+
+START_TEST(reading_goes_on_after_a_bad_line)
+{
+    write_file("missing-dir/.keep", "");
+    assert_fails("A 1\nDefine\nB \"open\nInclude nope.conf\n<IfDefine>\nC 1\n</IfDefine>\nD 2\n",
+                 apr_pstrcat(pool, syntax(2, "t.conf", "Define takes one or two arguments"), "\n",
+                             syntax(3, "t.conf", "unterminated quote in the arguments"), "\n",
+                             syntax(4, "t.conf",
+                                    apr_psprintf(pool,
+                                                 "Could not open configuration file %s: No "
+                                                 "such file or directory",
+                                                 path_of("nope.conf"))),
+                             "\n",
+                             syntax(5, "t.conf",
+                                    "<IfDefine> directive requires additional arguments"),
+                             NULL));
+    /* The good lines are kept; the block of the bad <IfDefine> is skipped. */
+    ck_assert_str_eq(dump(tree), "A(1) D(2)");
+    ck_assert_int_eq(rd.incomplete, 1); /* nope.conf was not read */
+}
+END_TEST
+
+START_TEST(broken_nesting_ends_the_file_only)
+{
+    write_file("inc/a.conf", "<Directory /x>\nA 1\n");
+    write_file("inc/b.conf", "B 1\nB \"2\n");
+    assert_fails("Include inc\nC 1\n",
+                 apr_pstrcat(pool, syntax(1, "inc/a.conf", "<Directory> was not closed"), "\n",
+                             syntax(2, "inc/b.conf", "unterminated quote in the arguments"),
+                             NULL));
+    ck_assert_str_eq(dump(tree), "<Directory(/x){A(1)} B(1) C(1)");
+}
+END_TEST
+
+START_TEST(errors_are_capped)
+{
+    apr_array_header_t *lines = apr_array_make(pool, 150, sizeof(const char *));
+    const char *err;
+    int n = 0;
+
+    for (int i = 0; i < 150; i++) {
+        APR_ARRAY_PUSH(lines, const char *) = "Define\n";
+    }
+    err = read_text("t.conf", apr_array_pstrcat(pool, lines, '\0'));
+    ck_assert_ptr_nonnull(err);
+    for (const char *c = err; c; c = strchr(c + 1, '\n')) {
+        n++;
+    }
+    ck_assert_int_eq(n, KV_CONFIG_MAX_ERRORS + 1);
+    ck_assert_ptr_nonnull(strstr(err, syntax(100, "t.conf", "Define takes one or two arguments")));
+    ck_assert_ptr_null(strstr(err, syntax(101, "t.conf", "Define takes one or two arguments")));
+    ck_assert_ptr_nonnull(strstr(err, "\n... and more errors (only the first 100 are shown)"));
+}
+END_TEST
+
+START_TEST(add_errors_joins_and_skips_repeats)
+{
+    const char *all = NULL;
+
+    kv_config_add_errors(pool, &all, NULL);
+    ck_assert_ptr_null(all);
+    kv_config_add_errors(pool, &all, "a\nb");
+    kv_config_add_errors(pool, &all, "b\nc");
+    ck_assert_str_eq(all, "a\nb\nc");
+}
+END_TEST
+
 static Suite *config_read_suite(void)
 {
     Suite *s = suite_create("config_read");
@@ -761,7 +839,8 @@ static Suite *config_read_suite(void)
     TCase *sections = tcase_create("sections");
     TCase *include = tcase_create("include");
     TCase *entry = tcase_create("entry");
-    TCase *all[] = {lines, defines, sections, include, entry};
+    TCase *errors = tcase_create("errors");
+    TCase *all[] = {lines, defines, sections, include, entry, errors};
 
     for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
         tcase_add_checked_fixture(all[i], setup, teardown);
@@ -795,6 +874,10 @@ static Suite *config_read_suite(void)
     tcase_add_test(entry, server_root_directive);
     tcase_add_test(entry, top_level_file);
     tcase_add_test(entry, command_line_directives_and_appending);
+    tcase_add_test(errors, reading_goes_on_after_a_bad_line);
+    tcase_add_test(errors, broken_nesting_ends_the_file_only);
+    tcase_add_test(errors, errors_are_capped);
+    tcase_add_test(errors, add_errors_joins_and_skips_repeats);
     return s;
 }
 

@@ -1,0 +1,145 @@
+/* How kiva reports what is wrong with a configuration: every error in one run, each as
+ * "Syntax error on line N of FILE: reason" (httpd stops at the first one). */
+#include "harness.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* kiva -t (or a plain start with @a start) on the server's config: the exit status and both
+ * output streams joined. */
+static char *run_check(kvt_server_t *srv, int start, int *status)
+{
+    const char *conf = kvt_server_write_conf(srv);
+    char *out = NULL, *err = NULL;
+    int rv = start ? kvt_run_kiva(status, &out, &err, "-f", conf, "-DFOREGROUND", (const char *)NULL)
+                   : kvt_run_kiva(status, &out, &err, "-t", "-f", conf, (const char *)NULL);
+    ck_assert_msg(rv == 0, "kiva did not finish in time");
+    char *joined = kvt_strf("%s%s", out ? out : "", err ? err : "");
+    free(out);
+    free(err);
+    return joined;
+}
+
+/* @a out has the error line for the config line containing @a needle, with @a reason. */
+static void assert_reported(kvt_server_t *srv, const char *out, const char *needle,
+                            const char *reason)
+{
+    char *want = kvt_strf("kiva: Syntax error on line %u of %s: %s", kvt_conf_line_of(srv, needle),
+                          kvt_server_conf_path(srv), reason);
+    ck_assert_msg(kvt_contains(out, want), "output lacks \"%s\":\n%s", want, out);
+    free(want);
+}
+
+static int count_lines_with(const char *out, const char *needle)
+{
+    int n = 0;
+    for (const char *c = strstr(out, needle); c && n < 10000; c = strstr(c + 1, needle)) {
+        n++;
+    }
+    return n;
+}
+
+/* One config with errors of every kind: read-time, directive, section opener, LoadModule. */
+static kvt_server_t *config_with_errors(void)
+{
+    kvt_server_t *srv = kvt_server_new("prefork");
+    kvt_server_drop_base(srv, "LoadModule dir_module");
+    kvt_server_drop_base(srv, "DirectoryIndex");
+    kvt_server_conf(srv, "KeepAlive Maybe");
+    kvt_server_conf(srv, "LoadModule nosuch_module /nonexistent/kvt/mod_nosuch.so");
+    kvt_server_conf(srv, "Define a b c");
+    kvt_server_conf(srv, "<VirtualHost 127.0.0.1:notaport>");
+    kvt_server_conf(srv, "    NoSuchInsideASkippedSection 1");
+    kvt_server_conf(srv, "</VirtualHost>");
+    kvt_server_conf(srv, "Timeout soon");
+    kvt_server_conf(srv, "DirectoryIndex index.html");
+    kvt_server_conf(srv, "MaxKeepAliveRequests abc");
+    return srv;
+}
+
+static void assert_every_error(int start)
+{
+    kvt_server_t *srv = config_with_errors();
+    int status;
+    char *out = run_check(srv, start, &status);
+
+    ck_assert_msg(status == 1, "exit status %d, want 1:\n%s", status, out);
+    ck_assert_msg(!kvt_contains(out, "Syntax OK"), "said Syntax OK:\n%s", out);
+    assert_reported(srv, out, "KeepAlive Maybe", "KeepAlive must be On or Off");
+    assert_reported(srv, out, "nosuch_module", "Cannot load /nonexistent/kvt/mod_nosuch.so");
+    assert_reported(srv, out, "Define a b c", "Define takes one or two arguments");
+    assert_reported(srv, out, "<VirtualHost 127.0.0.1:notaport>", "<VirtualHost>");
+    assert_reported(srv, out, "Timeout soon", "Timeout: 'soon'");
+    assert_reported(srv, out, "DirectoryIndex", "Invalid command 'DirectoryIndex': it is "
+                                                "provided by a module that is not loaded; add: "
+                                                "LoadModule dir_module");
+    assert_reported(srv, out, "MaxKeepAliveRequests abc", "MaxKeepAliveRequests");
+    /* The contents of a section whose opener failed are not walked. */
+    ck_assert_msg(!kvt_contains(out, "NoSuchInsideASkippedSection"), "skipped line reported:\n%s",
+                  out);
+    ck_assert_msg(count_lines_with(out, "kiva: Syntax error on line ") == 7, "not 7 errors:\n%s",
+                  out);
+    free(out);
+}
+
+START_TEST(test_t_reports_every_error)
+{
+    assert_every_error(0);
+}
+END_TEST
+
+START_TEST(test_start_reports_every_error)
+{
+    assert_every_error(1);
+}
+END_TEST
+
+/* The checks made once the walk is done are reported with the walk's errors. */
+START_TEST(test_post_config_check_reported_too)
+{
+    kvt_server_t *srv = kvt_server_new("prefork");
+    kvt_server_drop_base(srv, "Listen");
+    kvt_server_conf(srv, "KeepAlive Maybe");
+    int status;
+    char *out = run_check(srv, 0, &status);
+    ck_assert_int_eq(status, 1);
+    assert_reported(srv, out, "KeepAlive Maybe", "KeepAlive must be On or Off");
+    ck_assert_msg(kvt_contains(out, "kiva: no Listen directive"), "no Listen check:\n%s", out);
+    free(out);
+}
+END_TEST
+
+START_TEST(test_error_count_is_capped)
+{
+    kvt_server_t *srv = kvt_server_new("prefork");
+    for (int i = 0; i < 130; i++) {
+        kvt_server_conf(srv, "KeepAlive Maybe%d", i);
+    }
+    int status;
+    char *out = run_check(srv, 0, &status);
+    ck_assert_int_eq(status, 1);
+    ck_assert_int_eq(count_lines_with(out, "kiva: Syntax error on line "), 100);
+    ck_assert_msg(kvt_contains(out, "kiva: ... and more errors (only the first 100 are shown)"),
+                  "no summary line:\n%s", out);
+    assert_reported(srv, out, "KeepAlive Maybe99", "KeepAlive must be On or Off");
+    ck_assert_msg(!kvt_contains(out, "Maybe100"), "past the cap:\n%s", out);
+    free(out);
+}
+END_TEST
+
+static Suite *config_report_suite(void)
+{
+    Suite *s = suite_create("config_report");
+    TCase *every = kvt_tcase("every_error");
+    kvt_add_test(every, test_t_reports_every_error);
+    kvt_add_test(every, test_start_reports_every_error);
+    kvt_add_test(every, test_post_config_check_reported_too);
+    kvt_add_test(every, test_error_count_is_capped);
+    suite_add_tcase(s, every);
+    return s;
+}
+
+int main(void)
+{
+    return kvt_run_suite(config_report_suite());
+}
