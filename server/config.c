@@ -8,6 +8,7 @@
 
 #include "config_read.h"
 #include "config_walk.h"
+#include "httpd_directives.h"
 #include "kv_http.h"
 #include "kv_log.h"
 #include "module.h"
@@ -103,20 +104,22 @@ static const kv_command_t *find_command(const char *name, kv_module_t **owner)
     return NULL;
 }
 
+int kv_is_near_miss(size_t len, int distance)
+{
+    return distance <= 2 && (size_t)distance * 3 < len;
+}
+
 /* The loaded directive closest to @a name, if it is close enough to be a misspelling. */
 static const char *closest_command(const char *name)
 {
-    int n, best = 3;
+    int n, best = 2;
     const char *found = NULL;
     kv_module_t *const *mods = kv_loaded_modules(&n);
 
-    if (strlen(name) < 4) {
-        best = 1;
-    }
     for (int i = 0; i < n; i++) {
         for (const kv_command_t *c = mods[i]->commands; c && c->name; c++) {
             int d = kv_name_distance(name, c->name, best);
-            if (d <= best && (!found || d < best)) {
+            if (kv_is_near_miss(strlen(name), d) && (!found || d < best)) {
                 found = c->name;
                 best = d;
             }
@@ -125,10 +128,30 @@ static const char *closest_command(const char *name)
     return found;
 }
 
+/* What to say about @a name, a directive of httpd's module @a httpd_module. */
+static const char *httpd_directive(apr_pool_t *p, const char *name, const char *httpd_module)
+{
+    const char *kiva_name = kv_httpd_module_kiva_name(p, httpd_module);
+    const char *shown = name[0] == '<' ? apr_pstrcat(p, name, ">", NULL) : name;
+
+    if (kv_module_available(p, kiva_name)) {
+        return apr_psprintf(p,
+                            "Invalid command '%s': %s is provided by httpd's %s; kiva's %s%s "
+                            "does not implement it yet",
+                            name, shown, httpd_module, strcmp(kiva_name, "core") ? "mod_" : "",
+                            kiva_name);
+    }
+    return apr_psprintf(p,
+                        "Invalid command '%s': %s is provided by httpd's %s, which kiva does "
+                        "not have yet",
+                        name, shown, httpd_module);
+}
+
 static const char *unknown_directive(walk_t *w, const char *name)
 {
     apr_pool_t *p = w->parms.temp_pool;
     const char *hint = kv_module_hint_for(p, name);
+    const char *httpd_module;
     const char *near;
 
     if (hint) {
@@ -136,6 +159,9 @@ static const char *unknown_directive(walk_t *w, const char *name)
                             "Invalid command '%s': it is provided by a module that is not "
                             "loaded; add: %s",
                             name, hint);
+    }
+    if ((httpd_module = kv_httpd_directive_module(name)) != NULL) {
+        return httpd_directive(p, name, httpd_module);
     }
     near = closest_command(name);
     if (near) {

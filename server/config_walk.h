@@ -2,6 +2,8 @@
 #ifndef KV_CONFIG_WALK_H
 #define KV_CONFIG_WALK_H
 
+#include <stddef.h>
+
 #include "kv_config.h"
 
 /** The main server record of a new generation, with its config vectors. */
@@ -15,5 +17,10 @@ const char *kv_config_run(apr_pool_t *pconf, apr_pool_t *ptemp, kv_server_t *s,
 
 /** Levenshtein distance between two names, case-insensitive, capped at @a cap + 1. */
 int kv_name_distance(const char *a, const char *b, int cap);
+
+/** Is a known directive @a distance edits away from an unknown name of @a len characters
+ * close enough to suggest? At most 2 edits, and fewer than a third of the name, so that
+ * "KeepAliveTimout" gets KeepAliveTimeout but "ServerAdmin" is not taken for ServerLimit. */
+int kv_is_near_miss(size_t len, int distance);
 
 #endif

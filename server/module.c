@@ -218,24 +218,55 @@ static const char *hint_in_dir(apr_pool_t *p, const char *dir, const char *direc
     return hint;
 }
 
-const char *kv_module_hint_for(apr_pool_t *ptemp, const char *directive)
+/* Where kiva's modules may be: ServerRoot's modules/, the installation's, and the
+ * directories loaded modules came from. */
+static apr_array_header_t *module_dirs(apr_pool_t *p)
 {
-    const char *hint = hint_in_dir(ptemp, kv_server_root_relative(ptemp, "modules"), directive);
+    apr_array_header_t *dirs = apr_array_make(p, 4, sizeof(const char *));
 
-    if (!hint) {
-        hint = hint_in_dir(ptemp, KV_MODULES_DIR, directive);
-    }
-    for (int i = 0; !hint && i < nloaded; i++) {
+    APR_ARRAY_PUSH(dirs, const char *) = kv_server_root_relative(p, "modules");
+    APR_ARRAY_PUSH(dirs, const char *) = KV_MODULES_DIR;
+    for (int i = 0; i < nloaded; i++) {
         if (loaded[i]->loaded_from) {
-            char *dir = apr_pstrdup(ptemp, loaded[i]->loaded_from);
+            char *dir = apr_pstrdup(p, loaded[i]->loaded_from);
             char *slash = strrchr(dir, '/');
             if (slash) {
                 *slash = '\0';
-                hint = hint_in_dir(ptemp, dir, directive);
+                APR_ARRAY_PUSH(dirs, const char *) = dir;
             }
         }
     }
+    return dirs;
+}
+
+const char *kv_module_hint_for(apr_pool_t *ptemp, const char *directive)
+{
+    const apr_array_header_t *dirs = module_dirs(ptemp);
+    const char *hint = NULL;
+
+    for (int i = 0; !hint && i < dirs->nelts; i++) {
+        hint = hint_in_dir(ptemp, APR_ARRAY_IDX(dirs, i, const char *), directive);
+    }
     return hint;
+}
+
+int kv_module_available(apr_pool_t *ptemp, const char *name)
+{
+    const apr_array_header_t *dirs;
+    apr_finfo_t fi;
+
+    if (kv_find_module(name)) {
+        return 1;
+    }
+    dirs = module_dirs(ptemp);
+    for (int i = 0; i < dirs->nelts; i++) {
+        const char *path = apr_pstrcat(ptemp, APR_ARRAY_IDX(dirs, i, const char *), "/mod_", name,
+                                       ".so", NULL);
+        if (apr_stat(&fi, path, APR_FINFO_TYPE, ptemp) == APR_SUCCESS) {
+            return 1;
+        }
+    }
+    return 0;
 }
 
 void kv_modules_print(FILE *out)

@@ -28,6 +28,10 @@ const char *kv_cmd_load_module(kv_cmd_parms_t *cmd, void *conf, int argc,
  * the installation and in the directories loaded modules came from. */
 const char *kv_module_hint_for(apr_pool_t *ptemp, const char *directive);
 
+/** Does kiva have the module @a name ("rewrite"): loaded, or a mod_NAME.so where
+ * kv_module_hint_for looks? */
+int kv_module_available(apr_pool_t *ptemp, const char *name);
+
 /** Each loaded module's name for kiva -M, as httpd prints them: " core_module (static)". */
 void kv_modules_print(FILE *out);
 

@@ -127,6 +127,77 @@ START_TEST(test_error_count_is_capped)
 }
 END_TEST
 
+/* ---- Directives kiva does not have ---- */
+
+/* Directives of httpd modules kiva has not, and what kiva must say about each. */
+static const char *const httpd_only[][2] = {
+    {"RewriteEngine On", "RewriteEngine is provided by httpd's mod_rewrite, which kiva does not "
+                         "have yet"},
+    {"SSLEngine on", "SSLEngine is provided by httpd's mod_ssl, which kiva does not have yet"},
+    {"ProxyPass /app http://127.0.0.1:9/", "ProxyPass is provided by httpd's mod_proxy, which "
+                                           "kiva does not have yet"},
+    {"CacheEnable disk /", "CacheEnable is provided by httpd's mod_cache, which kiva does not "
+                           "have yet"},
+    /* kiva has mod_dir (loaded) and a core, but not these directives of theirs. */
+    {"DirectoryCheckHandler On", "DirectoryCheckHandler is provided by httpd's mod_dir; kiva's "
+                                 "mod_dir does not implement it yet"},
+    {"GprofDir /tmp", "GprofDir is provided by httpd's core; kiva's core does not implement it "
+                      "yet"},
+};
+
+START_TEST(test_httpd_directive_named_with_its_module)
+{
+    kvt_server_t *srv = kvt_server_new("prefork");
+    kvt_server_conf(srv, "%s", httpd_only[_i][0]);
+    int status;
+    char *out = run_check(srv, 0, &status);
+    ck_assert_int_eq(status, 1);
+    char *name = kvt_strf("%.*s", (int)strcspn(httpd_only[_i][0], " "), httpd_only[_i][0]);
+    char *reason = kvt_strf("Invalid command '%s': %s", name, httpd_only[_i][1]);
+    assert_reported(srv, out, httpd_only[_i][0], reason);
+    ck_assert_msg(!kvt_contains(out, "perhaps"), "a guess besides:\n%s", out);
+    free(name);
+    free(reason);
+    free(out);
+}
+END_TEST
+
+/* A kiva module that is not loaded still gets the LoadModule line, before httpd's table. */
+START_TEST(test_unloaded_kiva_module_hint_first)
+{
+    kvt_server_t *srv = kvt_server_new("prefork");
+    kvt_server_drop_base(srv, "LoadModule dir_module");
+    kvt_server_drop_base(srv, "DirectoryIndex");
+    kvt_server_conf(srv, "DirectoryIndex start.html");
+    int status;
+    char *out = run_check(srv, 0, &status);
+    ck_assert_int_eq(status, 1);
+    assert_reported(srv, out, "DirectoryIndex start.html",
+                    "Invalid command 'DirectoryIndex': it is provided by a module that is not "
+                    "loaded; add: LoadModule dir_module");
+    ck_assert_msg(!kvt_contains(out, "httpd's"), "httpd's table consulted first:\n%s", out);
+    free(out);
+}
+END_TEST
+
+/* Suggestions only for typos: one edit in a long name, not three in a short one. */
+START_TEST(test_suggestion_only_when_close)
+{
+    kvt_server_t *srv = kvt_server_new("prefork");
+    kvt_server_conf(srv, "KeepAliveTimout 5");
+    kvt_server_conf(srv, "KeepAliveXYZ On");
+    int status;
+    char *out = run_check(srv, 0, &status);
+    ck_assert_int_eq(status, 1);
+    assert_reported(srv, out, "KeepAliveTimout 5",
+                    "Invalid command 'KeepAliveTimout', perhaps you meant 'KeepAliveTimeout'?");
+    assert_reported(srv, out, "KeepAliveXYZ On",
+                    "Invalid command 'KeepAliveXYZ', perhaps misspelled or defined by a module "
+                    "not included in the server configuration");
+    free(out);
+}
+END_TEST
+
 static Suite *config_report_suite(void)
 {
     Suite *s = suite_create("config_report");
@@ -136,6 +207,12 @@ static Suite *config_report_suite(void)
     kvt_add_test(every, test_post_config_check_reported_too);
     kvt_add_test(every, test_error_count_is_capped);
     suite_add_tcase(s, every);
+
+    TCase *unknown = kvt_tcase("unknown_directives");
+    kvt_add_loop_test(unknown, test_httpd_directive_named_with_its_module, KVT_COUNT(httpd_only));
+    kvt_add_test(unknown, test_unloaded_kiva_module_hint_first);
+    kvt_add_test(unknown, test_suggestion_only_when_close);
+    suite_add_tcase(s, unknown);
     return s;
 }
 

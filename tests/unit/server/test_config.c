@@ -11,6 +11,7 @@
 
 #include "config_walk.h"
 #include "core.h"
+#include "httpd_directives.h"
 #include "kv_log.h"
 #include "module.h"
 
@@ -393,6 +394,73 @@ START_TEST(name_distance)
 }
 END_TEST
 
+START_TEST(near_miss_rule)
+{
+    ck_assert(kv_is_near_miss(strlen("KeepAliveTimout"), 1));
+    ck_assert(kv_is_near_miss(strlen("KeepAlivTimout"), 2)); /* 2 of 14 */
+    ck_assert(!kv_is_near_miss(strlen("Listne"), 2));        /* 2 of 6 is a third */
+    ck_assert(!kv_is_near_miss(strlen("ServerAdmin"), 3)); /* ServerLimit */
+    ck_assert(!kv_is_near_miss(strlen("Lisnt"), 2));       /* 2 of 5 is a third */
+    ck_assert(!kv_is_near_miss(strlen("Foo"), 1));
+    ck_assert(kv_is_near_miss(strlen("Fooo"), 1));
+    ck_assert(!kv_is_near_miss(strlen("ALongDirectiveName"), 3));
+    ck_assert(kv_is_near_miss(strlen("Timeout"), 0));
+}
+END_TEST
+
+START_TEST(far_names_get_no_suggestion)
+{
+    /* Three edits from KeepAlive: the old rule (up to 3) suggested it. */
+    add(node("KeepAliveXYZ", "on", NULL));
+    ck_assert_str_eq(run(), "Syntax error on line 1 of /etc/t.conf: Invalid command "
+                            "'KeepAliveXYZ', perhaps misspelled or defined by a module not "
+                            "included in the server configuration");
+}
+END_TEST
+
+START_TEST(httpd_directive_kiva_does_not_have)
+{
+    add(node("RewriteEngine", "On", NULL));
+    add(node("<Proxy", "*", NULL));
+    add(node("GprofDir", "/tmp", NULL));
+    ck_assert_str_eq(run(), "Syntax error on line 1 of /etc/t.conf: Invalid command "
+                            "'RewriteEngine': RewriteEngine is provided by httpd's mod_rewrite, "
+                            "which kiva does not have yet\n"
+                            "Syntax error on line 2 of /etc/t.conf: Invalid command '<Proxy': "
+                            "<Proxy> is provided by httpd's mod_proxy, which kiva does not have "
+                            "yet\n"
+                            "Syntax error on line 3 of /etc/t.conf: Invalid command 'GprofDir': "
+                            "GprofDir is provided by httpd's core; kiva's core does not "
+                            "implement it yet");
+}
+END_TEST
+
+START_TEST(httpd_directive_table)
+{
+    ck_assert_str_eq(kv_httpd_directive_module("RewriteEngine"), "mod_rewrite");
+    ck_assert_str_eq(kv_httpd_directive_module("rewriteENGINE"), "mod_rewrite");
+    ck_assert_str_eq(kv_httpd_directive_module("SSLEngine"), "mod_ssl");
+    ck_assert_str_eq(kv_httpd_directive_module("ProxyPass"), "mod_proxy");
+    ck_assert_str_eq(kv_httpd_directive_module("<Proxy"), "mod_proxy");
+    ck_assert_str_eq(kv_httpd_directive_module("<IfVersion"), "mod_version");
+    ck_assert_str_eq(kv_httpd_directive_module("CacheEnable"), "mod_cache");
+    ck_assert_str_eq(kv_httpd_directive_module("ServerAdmin"), "core");
+    ck_assert_str_eq(kv_httpd_directive_module("MaxRequestWorkers"), "mpm_common");
+    ck_assert_str_eq(kv_httpd_directive_module("AsyncRequestWorkerFactor"), "event");
+    /* The ends of the table: bsearch finds them only if it is sorted. */
+    ck_assert_str_eq(kv_httpd_directive_module("<AuthnProviderAlias"), "mod_authn_core");
+    ck_assert_str_eq(kv_httpd_directive_module("xml2StartParse"), "mod_xml2enc");
+    ck_assert_ptr_null(kv_httpd_directive_module("Frobnicate"));
+    ck_assert_ptr_null(kv_httpd_directive_module("Proxy")); /* only as a section */
+    ck_assert_ptr_null(kv_httpd_directive_module(""));
+    ck_assert_str_eq(kv_httpd_module_kiva_name(pool, "mod_rewrite"), "rewrite");
+    ck_assert_str_eq(kv_httpd_module_kiva_name(pool, "prefork"), "mpm_prefork");
+    ck_assert_str_eq(kv_httpd_module_kiva_name(pool, "event"), "mpm_event");
+    ck_assert_str_eq(kv_httpd_module_kiva_name(pool, "core"), "core");
+    ck_assert_str_eq(kv_httpd_module_kiva_name(pool, "mpm_common"), "mpm_common");
+}
+END_TEST
+
 START_TEST(find_module_by_any_of_its_names)
 {
     ck_assert_ptr_eq(kv_find_module("core"), &core_module);
@@ -436,6 +504,10 @@ int main(void)
     tcase_add_test(tc, finish_requires_listen_and_fills_defaults);
     tcase_add_test(tc, name_distance);
     tcase_add_test(tc, find_module_by_any_of_its_names);
+    tcase_add_test(tc, near_miss_rule);
+    tcase_add_test(tc, far_names_get_no_suggestion);
+    tcase_add_test(tc, httpd_directive_kiva_does_not_have);
+    tcase_add_test(tc, httpd_directive_table);
     suite_add_tcase(s, tc);
     sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
