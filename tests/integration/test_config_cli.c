@@ -65,7 +65,7 @@ static const char *const refusals[][2] = {
     {"LimitRequestFields 99999999999999999999999", "99999999999999999999999"},
     {"Timeout 99999999999999999999999", "99999999999999999999999"},
     {"KeepAlive Maybe", "KeepAlive"},
-    {"ServerRoot \"/tmp\"", "ServerRoot"}, /* once only: the base sets it already */
+    {"ServerRoot \"/nonexistent/kvt\"", "ServerRoot"},
     {"TypesConfig /etc/mime.types", "TypesConfig"},
     {"</IfModule>", "IfModule"},
     {"LoadModule foo_module /nonexistent/kvt/mod_foo.so", "/nonexistent/kvt/mod_foo.so"},
@@ -339,11 +339,18 @@ START_TEST(test_directive_of_unloaded_module)
 }
 END_TEST
 
+/* As httpd, a second DocumentRoot replaces the first. */
 START_TEST(test_document_root_twice)
 {
     kvt_server_t *srv = kvt_server_new("prefork");
+    const char *f = kvt_write_root_file(srv, "again/f.txt", "second-root");
+    (void)f;
     kvt_server_conf(srv, "DocumentRoot \"%s/again\"", kvt_server_root(srv));
-    expect_refusal(srv, "/again");
+    kvt_server_start(srv);
+    kvt_response_t r;
+    kvt_get(kvt_server_port(srv), "/f.txt", &r);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_str_eq(r.body, "second-root");
 }
 END_TEST
 

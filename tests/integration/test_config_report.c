@@ -2,6 +2,7 @@
  * "Syntax error on line N of FILE: reason" (httpd stops at the first one). */
 #include "harness.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -198,6 +199,57 @@ START_TEST(test_suggestion_only_when_close)
 }
 END_TEST
 
+/* ---- Directives given again ---- */
+
+static int file_has_started(void *path)
+{
+    FILE *f = fopen(path, "r");
+    char line[1024];
+    int found = 0;
+    for (int n = 0; f && !found && n < 10000 && fgets(line, sizeof(line), f); n++) {
+        found = strstr(line, "KV00022") != NULL;
+    }
+    if (f) {
+        fclose(f);
+    }
+    return found;
+}
+
+/* As httpd, the last ErrorLog counts: the server logs to the second file. */
+START_TEST(test_error_log_twice_last_counts)
+{
+    kvt_server_t *srv = kvt_server_new("prefork");
+    kvt_server_conf(srv, "ErrorLog logs/second_log");
+    kvt_server_start(srv);
+    char *second = kvt_strf("%s/logs/second_log", kvt_server_root(srv));
+    ck_assert_msg(kvt_wait_for(file_has_started, second, 10000), "nothing logged to %s", second);
+    char *first = kvt_server_error_log(srv);
+    ck_assert_msg(!kvt_contains(first, "KV00022"), "the first ErrorLog was used:\n%s", first);
+    free(first);
+    free(second);
+}
+END_TEST
+
+/* ServerRoot, ServerName, ListenBacklog, SendBufferSize, ReceiveBufferSize given again are
+ * accepted, as httpd accepts them. */
+START_TEST(test_repeatable_directives_accepted)
+{
+    kvt_server_t *srv = kvt_server_new("prefork");
+    kvt_server_conf(srv, "ServerRoot \"%s\"", kvt_server_root(srv));
+    kvt_server_conf(srv, "ServerName second.example");
+    kvt_server_conf(srv, "ListenBacklog 100");
+    kvt_server_conf(srv, "ListenBacklog 200");
+    kvt_server_conf(srv, "SendBufferSize 65536");
+    kvt_server_conf(srv, "SendBufferSize 0");
+    kvt_server_conf(srv, "ReceiveBufferSize 65536");
+    kvt_server_conf(srv, "ReceiveBufferSize 0");
+    int status;
+    char *out = run_check(srv, 0, &status);
+    ck_assert_msg(status == 0 && kvt_contains(out, "Syntax OK"), "kiva -t: %d\n%s", status, out);
+    free(out);
+}
+END_TEST
+
 static Suite *config_report_suite(void)
 {
     Suite *s = suite_create("config_report");
@@ -213,6 +265,11 @@ static Suite *config_report_suite(void)
     kvt_add_test(unknown, test_unloaded_kiva_module_hint_first);
     kvt_add_test(unknown, test_suggestion_only_when_close);
     suite_add_tcase(s, unknown);
+
+    TCase *repeat = kvt_tcase("repeats");
+    kvt_add_test(repeat, test_error_log_twice_last_counts);
+    kvt_add_test(repeat, test_repeatable_directives_accepted);
+    suite_add_tcase(s, repeat);
     return s;
 }
 

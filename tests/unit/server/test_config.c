@@ -31,8 +31,18 @@ static const char *test_dir_section(kv_cmd_parms_t *cmd, void *conf, int argc,
     return kv_walk_config(cmd, cmd->directive->first_child, cmd->server->lookup_defaults);
 }
 
+static const char *test_noop(kv_cmd_parms_t *cmd, void *conf, int argc, const char *const *argv)
+{
+    (void)cmd;
+    (void)conf;
+    (void)argc;
+    (void)argv;
+    return NULL;
+}
+
 static const kv_command_t test_commands[] = {
     {"<TestDir", test_dir_section, NULL, 0, 0, KV_CTX_MAIN, 0, "a directory-like section"},
+    {"TestOnce", test_noop, NULL, 1, 1, KV_CTX_ALL, KV_CMD_ONCE, "may appear once"},
     {NULL, NULL, NULL, 0, 0, 0, 0, NULL}};
 
 static kv_module_t test_module = {KV_MODULE_HEADER("test"), .commands = test_commands};
@@ -203,11 +213,41 @@ END_TEST
 
 START_TEST(once_only_directive_repeated)
 {
-    add(node("DocumentRoot", "/tmp", NULL));
+    add(node("TestOnce", "a", NULL));
     add(node("Timeout", "5", NULL));
-    add(node("DocumentRoot", "/var", NULL));
-    ck_assert_str_eq(run(), "Syntax error on line 3 of /etc/t.conf: DocumentRoot may appear "
+    add(node("TestOnce", "b", NULL));
+    ck_assert_str_eq(run(), "Syntax error on line 3 of /etc/t.conf: TestOnce may appear "
                             "only once here; it was already set on line 1 of /etc/t.conf");
+}
+END_TEST
+
+/* What httpd lets appear again takes the last value, as in httpd. */
+START_TEST(repeats_take_the_last_value)
+{
+    kv_core_server_conf_t *conf = kv_core_sconf(server);
+
+    add(node("ServerRoot", "/tmp", NULL));
+    add(node("ServerName", "first.example", NULL));
+    add(node("DocumentRoot", "/tmp", NULL));
+    add(node("ErrorLog", "/tmp/first_log", NULL));
+    add(node("ListenBacklog", "10", NULL));
+    add(node("SendBufferSize", "1000", NULL));
+    add(node("ReceiveBufferSize", "2000", NULL));
+    add(node("ServerRoot", "/var", NULL));
+    add(node("ServerName", "second.example:8080", NULL));
+    add(node("DocumentRoot", "/var", NULL));
+    add(node("ErrorLog", "/tmp/second_log", NULL));
+    add(node("ListenBacklog", "20", NULL));
+    add(node("SendBufferSize", "3000", NULL));
+    add(node("ReceiveBufferSize", "4000", NULL));
+    ck_assert_ptr_null(run());
+    ck_assert_str_eq(server->server_hostname, "second.example");
+    ck_assert_int_eq(server->port, 8080);
+    ck_assert_str_eq(conf->document_root, "/var");
+    ck_assert_str_eq(conf->error_log, "/tmp/second_log");
+    ck_assert_int_eq(conf->listen_backlog, 20);
+    ck_assert_int_eq(conf->send_buffer_size, 3000);
+    ck_assert_int_eq(conf->receive_buffer_size, 4000);
 }
 END_TEST
 
@@ -491,6 +531,7 @@ int main(void)
     tcase_add_test(tc, limits_are_stored);
     tcase_add_test(tc, flag_must_be_on_or_off);
     tcase_add_test(tc, once_only_directive_repeated);
+    tcase_add_test(tc, repeats_take_the_last_value);
     tcase_add_test(tc, wrong_context);
     tcase_add_test(tc, ifmodule_runs_contents_only_when_loaded);
     tcase_add_test(tc, error_inside_a_section_names_its_own_line);
