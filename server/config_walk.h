@@ -15,6 +15,13 @@ kv_server_t *kv_server_create(apr_pool_t *pconf);
 const char *kv_config_run(apr_pool_t *pconf, apr_pool_t *ptemp, kv_server_t *s,
                           const kv_directive_t *tree);
 
+/** Does a loaded module have the directive @a name (a section as "<Name")? */
+int kv_directive_exists(const char *name);
+
+/** Walk the contents of the section @a cmd is handling where the section stands: same
+ * server, context and per-directory config. For <IfModule> and its kin. */
+const char *kv_walk_section_contents(kv_cmd_parms_t *cmd);
+
 /** Levenshtein distance between two names, case-insensitive, capped at @a cap + 1. */
 int kv_name_distance(const char *a, const char *b, int cap);
 

@@ -5,6 +5,8 @@
 #include <apr_network_io.h>
 #include <apr_strings.h>
 
+#include "config_if.h"
+#include "config_walk.h"
 #include "core.h"
 #include "kv_log.h"
 #include "module.h"
@@ -458,7 +460,7 @@ static const char *start_ifmodule(kv_cmd_parms_t *cmd, void *conf, int argc,
     if (loaded == negate) {
         return NULL;
     }
-    return kv_walk_config(cmd, cmd->directive->first_child, cmd->server->lookup_defaults);
+    return kv_walk_section_contents(cmd);
 }
 
 static const kv_command_t core_commands[] = {
@@ -505,6 +507,12 @@ static const kv_command_t core_commands[] = {
      "bytes: largest request body (0 = unlimited)"},
     {"<IfModule", start_ifmodule, NULL, 1, 1, KV_CTX_ALL, 0,
      "[!]module_name> ... </IfModule>: only if the module is (not) loaded"},
+    {"<IfFile", kv_cmd_if_condition, KV_IF_FILE, 1, 1, KV_CTX_ALL, 0,
+     "[!]path> ... </IfFile>: only if the file exists (relative to ServerRoot)"},
+    {"<IfDirective", kv_cmd_if_condition, KV_IF_DIRECTIVE, 1, 1, KV_CTX_ALL, 0,
+     "[!]name> ... </IfDirective>: only if a loaded module has the directive"},
+    {"<IfSection", kv_cmd_if_condition, KV_IF_SECTION, 1, 1, KV_CTX_ALL, 0,
+     "[!]name> ... </IfSection>: only if a loaded module has the section <name>"},
     {"<Directory", kv_cmd_section, KV_SEC_INFO(KV_SEC_DIRECTORY, 0), 1, 2, KV_CTX_SERVER, 0,
      "directory> ... </Directory>: directives for a directory and everything below it"},
     {"<DirectoryMatch", kv_cmd_section, KV_SEC_INFO(KV_SEC_DIRECTORY, 1), 1, 1, KV_CTX_SERVER,

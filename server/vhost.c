@@ -17,11 +17,19 @@ static const char *parse_address(apr_pool_t *p, const char *arg, kv_vhost_addr_t
     char *host, *scope;
     apr_port_t port;
     apr_sockaddr_t *sa;
+    char *addr = apr_pstrdup(p, arg);
+    size_t n = strlen(addr);
+    int any_port = n >= 2 && strcmp(addr + n - 2, ":*") == 0;
 
-    if (apr_parse_addr_port(&host, &scope, &port, arg, p) != APR_SUCCESS || scope) {
+    /* httpd's "*" port ("*:*", "_default_:*", "10.0.0.1:*"), which APR does not parse, is
+     * any port, as a missing one is. */
+    if (any_port) {
+        addr[n - 2] = '\0';
+    }
+    if (apr_parse_addr_port(&host, &scope, &port, addr, p) != APR_SUCCESS || scope) {
         return apr_psprintf(p, "<VirtualHost>: '%s' is not an address[:port]", arg);
     }
-    out->port = port;
+    out->port = any_port ? 0 : port;
     if (!host || strcmp(host, "*") == 0 || strcasecmp(host, "_default_") == 0) {
         out->ip = NULL;
         return NULL;

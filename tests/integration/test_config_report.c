@@ -250,6 +250,119 @@ START_TEST(test_repeatable_directives_accepted)
 }
 END_TEST
 
+/* ---- <IfFile>, <IfDirective>, <IfSection>, <VirtualHost *:*> ---- */
+
+/* Each section holds a bad line named after it: only the true ones' lines are reported. */
+static const char *const conditions[][2] = {
+    {"<IfFile conf/present.conf>", "1"},
+    {"<IfFile !conf/present.conf>", "0"},
+    {"<IfFile conf/absent.conf>", "0"},
+    {"<IfFile \"conf/with space.conf\">", "1"},
+    {"<IfDirective DirectoryIndex>", "1"},
+    {"<IfDirective !DirectoryIndex>", "0"},
+    {"<IfDirective RewriteEngine>", "0"},
+    {"<IfSection VirtualHost>", "1"},
+    {"<IfSection !Proxy>", "1"},
+    {"<IfSection Proxy>", "0"},
+};
+
+START_TEST(test_if_sections_decide)
+{
+    kvt_server_t *srv = kvt_server_new("prefork");
+    kvt_write_root_file(srv, "conf/present.conf", "\n");
+    kvt_write_root_file(srv, "conf/with space.conf", "\n");
+    for (int i = 0; i < KVT_COUNT(conditions); i++) {
+        char *name = kvt_strf("%.*s", (int)strcspn(conditions[i][0] + 1, " "),
+                              conditions[i][0] + 1);
+        kvt_server_conf(srv, "%s", conditions[i][0]);
+        kvt_server_conf(srv, "    KeepAlive Case%d", i);
+        kvt_server_conf(srv, "</%s>", name);
+        free(name);
+    }
+    int status;
+    char *out = run_check(srv, 0, &status);
+    ck_assert_int_eq(status, 1);
+    for (int i = 0; i < KVT_COUNT(conditions); i++) {
+        char *line = kvt_strf("KeepAlive Case%d\n", i);
+        char *reported = kvt_strf("kiva: Syntax error on line %u of %s: KeepAlive must be On "
+                                  "or Off",
+                                  kvt_conf_line_of(srv, line), kvt_server_conf_path(srv));
+        ck_assert_msg(kvt_contains(out, reported) == (conditions[i][1][0] == '1'),
+                      "%s decided wrong:\n%s", conditions[i][0], out);
+        free(line);
+        free(reported);
+    }
+    free(out);
+}
+END_TEST
+
+/* A conditional section inside <Directory> sets that directory's settings, not the
+ * server's (<IfModule> used to set the server's). */
+START_TEST(test_conditional_section_inside_directory)
+{
+    kvt_server_t *srv = kvt_server_new("prefork");
+    kvt_write_file(srv, "index.html", "top index", 9);
+    kvt_write_file(srv, "other.html", "top other", 9);
+    kvt_write_file(srv, "sub/other.html", "sub other", 9);
+    kvt_server_conf(srv, "<Directory \"%s/sub\">", kvt_server_docroot(srv));
+    kvt_server_conf(srv, "    <IfModule dir_module>");
+    kvt_server_conf(srv, "        DirectoryIndex other.html");
+    kvt_server_conf(srv, "    </IfModule>");
+    kvt_server_conf(srv, "</Directory>");
+    kvt_server_start(srv);
+    kvt_response_t r;
+    kvt_get(kvt_server_port(srv), "/sub/", &r);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_str_eq(r.body, "sub other");
+    kvt_response_free(&r);
+    kvt_get(kvt_server_port(srv), "/", &r);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_str_eq(r.body, "top index");
+    kvt_response_free(&r);
+}
+END_TEST
+
+static char *body_for_host(int port, const char *host)
+{
+    kvt_response_t r;
+    char *req = kvt_strf("GET / HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n", host);
+    ck_assert_int_eq(kvt_request(port, req, &r), 0);
+    ck_assert_int_eq(r.status, 200);
+    char *body = kvt_strf("%s", r.body ? r.body : "");
+    kvt_response_free(&r);
+    free(req);
+    return body;
+}
+
+/* <VirtualHost *:*> and <VirtualHost _default_:*> take any address and port, by name. */
+START_TEST(test_vhost_any_port)
+{
+    kvt_server_t *srv = kvt_server_new("prefork");
+    const char *hosts[][2] = {{"*:*", "star"}, {"_default_:*", "default"}};
+    for (int i = 0; i < 2; i++) {
+        char *rel = kvt_strf("%s/index.html", hosts[i][1]);
+        const char *f = kvt_write_root_file(srv, rel, hosts[i][1]);
+        free(rel);
+        kvt_server_conf(srv, "<VirtualHost %s>", hosts[i][0]);
+        kvt_server_conf(srv, "    ServerName %s.test", hosts[i][1]);
+        kvt_server_conf(srv, "    DocumentRoot \"%.*s\"", (int)(strlen(f) - strlen("/index.html")),
+                        f);
+        kvt_server_conf(srv, "</VirtualHost>");
+    }
+    kvt_server_start(srv);
+    int port = kvt_server_port(srv);
+    char *b = body_for_host(port, "default.test");
+    ck_assert_str_eq(b, "default");
+    free(b);
+    b = body_for_host(port, "star.test");
+    ck_assert_str_eq(b, "star");
+    free(b);
+    b = body_for_host(port, "unknown.test"); /* the first host of the address */
+    ck_assert_str_eq(b, "star");
+    free(b);
+}
+END_TEST
+
 static Suite *config_report_suite(void)
 {
     Suite *s = suite_create("config_report");
@@ -270,6 +383,12 @@ static Suite *config_report_suite(void)
     kvt_add_test(repeat, test_error_log_twice_last_counts);
     kvt_add_test(repeat, test_repeatable_directives_accepted);
     suite_add_tcase(s, repeat);
+
+    TCase *sections = kvt_tcase("sections");
+    kvt_add_test(sections, test_if_sections_decide);
+    kvt_add_test(sections, test_conditional_section_inside_directory);
+    kvt_add_test(sections, test_vhost_any_port);
+    suite_add_tcase(s, sections);
     return s;
 }
 

@@ -277,6 +277,51 @@ START_TEST(ifmodule_runs_contents_only_when_loaded)
 }
 END_TEST
 
+/* <IfFile>, <IfDirective>, <IfSection>: the Timeout inside counts only when the test holds
+ * (values under 100 mark the true ones). */
+START_TEST(if_file_directive_section)
+{
+    static const char *const cases[][3] = {
+        {"<IfFile", "/", "1"},
+        {"<IfFile", "!/", "101"},
+        {"<IfFile", "tmp", "2"}, /* relative to ServerRoot */
+        {"<IfFile", "!tmp/kiva-no-such-file", "3"},
+        {"<IfFile", "kiva-no-such-file", "102"},
+        {"<IfDirective", "keepalivetimeout", "4"},
+        {"<IfDirective", "!RewriteEngine", "5"},
+        {"<IfDirective", "!Timeout", "103"},
+        {"<IfDirective", "TestDir", "104"}, /* a section, not a directive */
+        {"<IfSection", "TestDir", "6"},
+        {"<IfSection", "!Proxy", "7"},
+        {"<IfSection", "KeepAlive", "105"},
+    };
+    const char *saved_root = kv_server_root;
+
+    kv_server_root = "/";
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        int value = atoi(cases[i][2]);
+
+        tree = tree_tail = NULL;
+        server->timeout = apr_time_from_sec(999);
+        add_child(add(node(cases[i][0], cases[i][1], NULL)), node("Timeout", cases[i][2], NULL));
+        ck_assert_ptr_null(run());
+        ck_assert_msg(server->timeout == apr_time_from_sec(value < 100 ? value : 999),
+                      "%s %s> decided wrong", cases[i][0], cases[i][1]);
+    }
+    kv_server_root = saved_root;
+}
+END_TEST
+
+START_TEST(if_condition_without_a_name)
+{
+    kv_directive_t *sec = add(node("<IfDirective", "!", NULL));
+
+    add_child(sec, node("Timeout", "5", NULL));
+    ck_assert_str_eq(run(), "Syntax error on line 1 of /etc/t.conf: <IfDirective> directive "
+                            "requires additional arguments");
+}
+END_TEST
+
 START_TEST(error_inside_a_section_names_its_own_line)
 {
     kv_directive_t *yes = add(node("<IfModule", "core_module", NULL));
@@ -535,6 +580,8 @@ int main(void)
     tcase_add_test(tc, wrong_context);
     tcase_add_test(tc, ifmodule_runs_contents_only_when_loaded);
     tcase_add_test(tc, error_inside_a_section_names_its_own_line);
+    tcase_add_test(tc, if_file_directive_section);
+    tcase_add_test(tc, if_condition_without_a_name);
     tcase_add_test(tc, walk_goes_on_after_an_error);
     tcase_add_test(tc, errors_inside_sections_are_each_reported);
     tcase_add_test(tc, walk_errors_are_capped);
