@@ -3,6 +3,7 @@
 #include "kv_listen.h"
 #include "kv_log.h"
 #include "kv_mpm.h"
+#include "kv_mutex.h"
 
 #define KV_LOG_MODULE "mpm"
 
@@ -27,7 +28,7 @@ apr_status_t kv_mpm_create_accept_mutex(kv_server_t *s, apr_pool_t *pconf, apr_p
     if (kv_listeners_count() < 2) {
         return APR_SUCCESS;
     }
-    rv = apr_proc_mutex_create(mutex, NULL, APR_LOCK_DEFAULT, pconf);
+    rv = kv_proc_mutex_create(mutex, KV_MUTEX_ACCEPT, pconf);
     if (rv != APR_SUCCESS) {
         kv_log_error(KV_LOG_MARK, KV_LOG_EMERG, rv, s,
                      "KV00442: could not create the accept mutex");

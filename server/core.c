@@ -6,6 +6,7 @@
 #include <apr_strings.h>
 
 #include "config_if.h"
+#include "config_mutex.h"
 #include "config_walk.h"
 #include "core.h"
 #include "kv_log.h"
@@ -470,6 +471,10 @@ static const kv_command_t core_commands[] = {
     {"UnDefine", set_read_time_done, NULL, 1, 1, KV_CTX_ALL, 0, "NAME: undefine a variable"},
     {"LoadModule", kv_cmd_load_module, NULL, 2, 2, KV_CTX_MAIN, 0,
      "NAME_module path/to/mod_NAME.so: load a module"},
+    {"DefaultRuntimeDir", kv_cmd_default_runtime_dir, NULL, 1, 1, KV_CTX_MAIN, 0,
+     "directory: where runtime files such as lock files go (default: logs)"},
+    {"Mutex", kv_cmd_mutex, NULL, 1, -1, KV_CTX_MAIN, 0,
+     "mechanism [default|mpm-accept] ... [OmitPID]: how (and for a file, where) mutexes lock"},
     {"Listen", set_listen, NULL, 1, 2, KV_CTX_MAIN, KV_CMD_SERVER_CONF,
      "[address:]port [http]: an address to accept connections on"},
     {"AcceptFilter", set_accept_filter, NULL, 2, 2, KV_CTX_MAIN, KV_CMD_SERVER_CONF,

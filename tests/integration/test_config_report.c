@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* kiva -t (or a plain start with @a start) on the server's config: the exit status and both
  * output streams joined. */
@@ -363,6 +364,80 @@ START_TEST(test_vhost_any_port)
 }
 END_TEST
 
+/* ---- Mutex and DefaultRuntimeDir ---- */
+
+static const char *const mutex_refusals[][2] = {
+    {"Mutex bogus", "Invalid Mutex argument bogus (default, none, file:/path, fcntl:/path, "
+                    "flock:/path, posixsem, sysvsem, sem, pthread)"},
+    {"Mutex fcntl:/nonexistent/kvt", "Invalid Mutex directory in argument fcntl:/nonexistent/kvt"},
+    {"Mutex default ssl-cache", "Mutex type ssl-cache is not valid"},
+    {"Mutex none mpm-accept", "None is not allowed for mutex type mpm-accept"},
+    {"Mutex no", "None is not allowed for mutex type default"},
+    {"DefaultRuntimeDir /nonexistent/kvt", "DefaultRuntimeDir must be a valid directory, absolute "
+                                           "or relative to ServerRoot"},
+};
+
+START_TEST(test_mutex_and_runtime_dir_refusals)
+{
+    kvt_server_t *srv = kvt_server_new("prefork");
+    for (int i = 0; i < KVT_COUNT(mutex_refusals); i++) {
+        kvt_server_conf(srv, "%s", mutex_refusals[i][0]);
+    }
+    int status;
+    char *out = run_check(srv, 0, &status);
+    ck_assert_int_eq(status, 1);
+    for (int i = 0; i < KVT_COUNT(mutex_refusals); i++) {
+        assert_reported(srv, out, mutex_refusals[i][0], mutex_refusals[i][1]);
+    }
+    ck_assert_int_eq(count_lines_with(out, "kiva: Syntax error"), KVT_COUNT(mutex_refusals));
+    free(out);
+}
+END_TEST
+
+START_TEST(test_mutex_forms_accepted)
+{
+    kvt_server_t *srv = kvt_server_new("prefork");
+    kvt_server_conf(srv, "DefaultRuntimeDir logs");
+    kvt_server_conf(srv, "Mutex default");
+    kvt_server_conf(srv, "Mutex file:logs default");
+    kvt_server_conf(srv, "Mutex fcntl:logs mpm-accept OmitPID");
+    kvt_server_conf(srv, "Mutex posixsem mpm-accept");
+    kvt_server_conf(srv, "Mutex sysvsem default mpm-accept");
+    kvt_server_conf(srv, "Mutex pthread");
+    kvt_server_conf(srv, "Mutex yes");
+    int status;
+    char *out = run_check(srv, 0, &status);
+    ck_assert_msg(status == 0 && kvt_contains(out, "Syntax OK"), "kiva -t: %d\n%s", status, out);
+    free(out);
+}
+END_TEST
+
+static int lock_file_exists(void *path)
+{
+    return access(path, F_OK) == 0;
+}
+
+/* The accept mutex (taken with two listeners) is a flock file in the Mutex directory. */
+START_TEST(test_mutex_applies_to_accept_mutex)
+{
+    kvt_server_t *srv = kvt_server_new("prefork");
+    kvt_server_t *other = kvt_server_new("prefork"); /* for a second free port */
+    kvt_write_root_file(srv, "locks/.keep", "");
+    kvt_server_conf(srv, "Listen 127.0.0.1:%d", kvt_server_port(other));
+    kvt_server_conf(srv, "Mutex flock:locks mpm-accept OmitPID");
+    kvt_server_start(srv);
+    char *lock = kvt_strf("%s/locks/mpm-accept", kvt_server_root(srv));
+    ck_assert_msg(kvt_wait_for(lock_file_exists, lock, 10000), "no lock file %s", lock);
+    for (int i = 0; i < 2; i++) {
+        kvt_response_t r;
+        kvt_get(i == 0 ? kvt_server_port(srv) : kvt_server_port(other), "/", &r);
+        ck_assert_msg(r.status > 0, "no answer on the %s listener", i == 0 ? "first" : "second");
+        kvt_response_free(&r);
+    }
+    free(lock);
+}
+END_TEST
+
 static Suite *config_report_suite(void)
 {
     Suite *s = suite_create("config_report");
@@ -389,6 +464,12 @@ static Suite *config_report_suite(void)
     kvt_add_test(sections, test_conditional_section_inside_directory);
     kvt_add_test(sections, test_vhost_any_port);
     suite_add_tcase(s, sections);
+
+    TCase *mutex = kvt_tcase("mutex");
+    kvt_add_test(mutex, test_mutex_and_runtime_dir_refusals);
+    kvt_add_test(mutex, test_mutex_forms_accepted);
+    kvt_add_test(mutex, test_mutex_applies_to_accept_mutex);
+    suite_add_tcase(s, mutex);
     return s;
 }
 
