@@ -69,11 +69,14 @@ void kv_config_add_errors(apr_pool_t *p, const char **all, const char *err)
 /* Name -> value. A Define without a value (or -D) maps to no_value, which ${} skips. */
 static apr_hash_t *defines;
 static const char no_value[] = "";
+/* The names in defines, in the order they were defined (for kiva -S). */
+static apr_array_header_t *define_order;
 
 static apr_status_t forget_defines(void *table)
 {
     if (defines == table) {
         defines = NULL;
+        define_order = NULL;
     }
     return APR_SUCCESS;
 }
@@ -83,9 +86,29 @@ static apr_hash_t *defines_table(apr_pool_t *p)
 {
     if (!defines) {
         defines = apr_hash_make(p);
+        define_order = apr_array_make(p, 4, sizeof(const char *));
         apr_pool_cleanup_register(p, defines, forget_defines, apr_pool_cleanup_null);
     }
     return defines;
+}
+
+/* Forget @a name in define_order. */
+static void unorder(const char *name)
+{
+    const char **names = (const char **)define_order->elts;
+    int kept = 0;
+
+    for (int i = 0; i < define_order->nelts; i++) {
+        if (strcmp(names[i], name) != 0) {
+            names[kept++] = names[i];
+        }
+    }
+    define_order->nelts = kept;
+}
+
+const apr_array_header_t *kv_config_define_names(void)
+{
+    return define_order;
 }
 
 void kv_config_defines_reset(apr_pool_t *p, const apr_array_header_t *cmdline_defines)
@@ -93,8 +116,11 @@ void kv_config_defines_reset(apr_pool_t *p, const apr_array_header_t *cmdline_de
     defines = NULL;
     defines_table(p);
     for (int i = 0; cmdline_defines && i < cmdline_defines->nelts; i++) {
-        const char *name = APR_ARRAY_IDX(cmdline_defines, i, const char *);
-        apr_hash_set(defines, apr_pstrdup(p, name), APR_HASH_KEY_STRING, no_value);
+        const char *name = apr_pstrdup(p, APR_ARRAY_IDX(cmdline_defines, i, const char *));
+        if (!apr_hash_get(defines, name, APR_HASH_KEY_STRING)) {
+            APR_ARRAY_PUSH(define_order, const char *) = name;
+        }
+        apr_hash_set(defines, name, APR_HASH_KEY_STRING, no_value);
     }
 }
 
@@ -112,15 +138,19 @@ static void define(apr_pool_t *p, const char *name, const char *value)
 {
     apr_hash_t *t = defines_table(p);
     apr_pool_t *tp = apr_hash_pool_get(t);
+    const char *key = apr_pstrdup(tp, name);
 
-    apr_hash_set(t, apr_pstrdup(tp, name), APR_HASH_KEY_STRING,
-                 value ? apr_pstrdup(tp, value) : no_value);
+    if (!apr_hash_get(t, name, APR_HASH_KEY_STRING)) {
+        APR_ARRAY_PUSH(define_order, const char *) = key;
+    }
+    apr_hash_set(t, key, APR_HASH_KEY_STRING, value ? apr_pstrdup(tp, value) : no_value);
 }
 
 static void undefine(const char *name)
 {
-    if (defines) {
+    if (defines && apr_hash_get(defines, name, APR_HASH_KEY_STRING)) {
         apr_hash_set(defines, name, APR_HASH_KEY_STRING, NULL);
+        unorder(name);
     }
 }
 

@@ -39,6 +39,10 @@ void kv_config_defines_reset(apr_pool_t *p, const apr_array_header_t *cmdline_de
  * otherwise falls back to the environment, as httpd does. */
 const char *kv_config_define_value(const char *name);
 
+/** The defined names (const char *), -D ones first, in the order they were defined; NULL
+ * before kv_config_defines_reset. */
+const apr_array_header_t *kv_config_define_names(void);
+
 /** One reading of the configuration. */
 typedef struct {
     apr_pool_t *pool;             /**< the tree, its strings and the errors live here (pconf) */

@@ -18,6 +18,7 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
+#include "config_dump.h"
 #include "config_walk.h"
 #include "config_read.h"
 #include "core.h"
@@ -28,6 +29,7 @@
 #include "kv_scoreboard.h"
 #include "log_target.h"
 #include "module.h"
+#include "vhost.h"
 
 #define KV_LOG_MODULE "core"
 #define KV_DEFAULT_CONF "conf/kiva.conf"
@@ -45,7 +47,9 @@ typedef struct {
     apr_array_header_t *defines;         /* -D */
     const char *signal_cmd;              /* -k */
     int test_only;                       /* -t */
-    int show_modules;                    /* -M */
+    int dump_vhosts;                     /* -S, -D DUMP_VHOSTS */
+    int dump_run_cfg;                    /* -S, -D DUMP_RUN_CFG */
+    int show_modules;                    /* -M, -D DUMP_MODULES */
     int show_directives;                 /* -L */
     int one_process;                     /* -X */
 } options_t;
@@ -65,7 +69,7 @@ static void usage(const char *prog)
             "Usage: %s [-D name] [-d directory] [-f file]\n"
             "       %*s [-C \"directive\"] [-c \"directive\"]\n"
             "       %*s [-k start|restart|graceful|graceful-stop|stop]\n"
-            "       %*s [-v] [-V] [-h] [-t] [-M] [-L] [-X]\n"
+            "       %*s [-v] [-V] [-h] [-l] [-L] [-t] [-S] [-M] [-X]\n"
             "Options:\n"
             "  -D name            : define a name for use in <IfDefine name> directives\n"
             "  -d directory       : specify an alternate initial ServerRoot\n"
@@ -76,8 +80,13 @@ static void usage(const char *prog)
             "  -v                 : show version number\n"
             "  -V                 : show compile settings\n"
             "  -h                 : list available command line options (this page)\n"
-            "  -M                 : show the modules the configuration loads\n"
+            "  -l                 : list compiled in modules\n"
             "  -L                 : list the directives of the loaded modules\n"
+            "  -t -D DUMP_VHOSTS  : show parsed vhost settings\n"
+            "  -t -D DUMP_RUN_CFG : show parsed run settings\n"
+            "  -S                 : a synonym for -t -D DUMP_VHOSTS -D DUMP_RUN_CFG\n"
+            "  -t -D DUMP_MODULES : show all loaded modules\n"
+            "  -M                 : a synonym for -t -D DUMP_MODULES\n"
             "  -t                 : run syntax check for config files\n"
             "  -X                 : debug mode (one process, stays in the foreground)\n"
             "  -DFOREGROUND       : stay in the foreground\n",
@@ -109,6 +118,28 @@ static void show_settings(void)
     printf(" -D DEFAULT_ERRORLOG=\"logs/error_log\"\n");
 }
 
+/* The modules every generation starts with, as httpd's compiled-in modules. */
+static kv_module_t *const builtin_modules[] = {&core_module, &mpm_common_module,
+                                               &http_core_module};
+
+/* -l */
+static void show_compiled_modules(void)
+{
+    printf("Compiled in modules:\n");
+    for (size_t i = 0; i < sizeof(builtin_modules) / sizeof(builtin_modules[0]); i++) {
+        printf("  %s.c\n", builtin_modules[i]->name);
+    }
+}
+
+/* -D NAME, and the dumps httpd ties to some names (-D DUMP_VHOSTS is -S's half). */
+static void add_define(apr_pool_t *p, options_t *o, const char *name)
+{
+    APR_ARRAY_PUSH(o->defines, const char *) = apr_pstrdup(p, name);
+    o->dump_vhosts |= strcmp(name, "DUMP_VHOSTS") == 0;
+    o->dump_run_cfg |= strcmp(name, "DUMP_RUN_CFG") == 0;
+    o->show_modules |= strcmp(name, "DUMP_MODULES") == 0;
+}
+
 static int valid_signal_cmd(const char *cmd)
 {
     static const char *const cmds[] = {"start", "stop", "restart", "graceful", "graceful-stop"};
@@ -135,13 +166,13 @@ static int parse_options(apr_pool_t *p, int argc, const char *const *argv, optio
     o->defines = apr_array_make(p, 2, sizeof(const char *));
     apr_getopt_init(&opt, p, argc, argv);
     opt->errfn = NULL;
-    while ((rv = apr_getopt(opt, "f:d:C:c:D:k:tvVMLXh", &c, &arg)) == APR_SUCCESS) {
+    while ((rv = apr_getopt(opt, "f:d:C:c:D:k:tvVMSlLXh", &c, &arg)) == APR_SUCCESS) {
         switch (c) {
         case 'f': o->conf_file = arg; break;
         case 'd': o->server_root = arg; break;
         case 'C': APR_ARRAY_PUSH(o->pre_directives, const char *) = arg; break;
         case 'c': APR_ARRAY_PUSH(o->post_directives, const char *) = arg; break;
-        case 'D': APR_ARRAY_PUSH(o->defines, const char *) = arg; break;
+        case 'D': add_define(p, o, arg); break;
         case 'k':
             if (!valid_signal_cmd(arg)) {
                 fprintf(stderr, "kiva: -k takes start, stop, restart, graceful or "
@@ -151,7 +182,12 @@ static int parse_options(apr_pool_t *p, int argc, const char *const *argv, optio
             o->signal_cmd = arg;
             break;
         case 't': o->test_only = 1; break;
-        case 'M': o->show_modules = 1; break;
+        case 'M': add_define(p, o, "DUMP_MODULES"); break;
+        case 'S':
+            add_define(p, o, "DUMP_VHOSTS");
+            add_define(p, o, "DUMP_RUN_CFG");
+            break;
+        case 'l': show_compiled_modules(); exit(0);
         case 'L': o->show_directives = 1; break;
         case 'X': o->one_process = 1; break;
         case 'v': show_version(); exit(0);
@@ -211,9 +247,9 @@ static const char *build_generation(const options_t *o, generation_t *g)
     kv_modules_reset();
     g->server = kv_server_create(g->pconf);
     g->warnings = apr_array_make(g->pconf, 2, sizeof(const char *));
-    kv_module_add(g->pconf, &core_module, NULL, g->server);
-    kv_module_add(g->pconf, &mpm_common_module, NULL, g->server);
-    kv_module_add(g->pconf, &http_core_module, NULL, g->server);
+    for (size_t i = 0; i < sizeof(builtin_modules) / sizeof(builtin_modules[0]); i++) {
+        kv_module_add(g->pconf, builtin_modules[i], NULL, g->server);
+    }
 
     memset(&rd, 0, sizeof(rd));
     rd.pool = g->pconf;
@@ -649,7 +685,14 @@ int main(int argc, const char *const *argv)
         print_errors(err, o.signal_cmd != NULL);
         return 1;
     }
-    if (o.show_modules || o.show_directives) {
+    if (o.dump_vhosts || o.dump_run_cfg || o.show_modules || o.show_directives) {
+        /* httpd's configuration dumps: what was read, without "Syntax OK". */
+        if (o.dump_vhosts) {
+            kv_vhosts_print(stdout, g.ptemp, g.server);
+        }
+        if (o.dump_run_cfg) {
+            kv_dump_run_config(stdout, g.ptemp, g.server);
+        }
         if (o.show_modules) {
             kv_modules_print(stdout);
         }

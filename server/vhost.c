@@ -167,19 +167,29 @@ static const char *plain_ip(const char *ip)
     return strncmp(ip, "::ffff:", 7) == 0 && strchr(ip + 7, '.') ? ip + 7 : ip;
 }
 
-/* Does one of @a vs's addresses take the connection? @a exact: by IP, else by wildcard. */
-static int takes_address(const kv_server_t *vs, const char *ip, apr_port_t port, int exact)
+/* How closely address @a a takes a connection to @a ip : @a port, as httpd ranks them: 3 the
+ * IP and port, 2 the IP and any port, 1 any IP and the port, 0 any IP and port; -1 not. */
+static int address_rank(const kv_vhost_addr_t *a, const char *ip, apr_port_t port)
+{
+    int exact_ip = a->ip != NULL;
+
+    if ((a->port != 0 && a->port != port) || (exact_ip && strcmp(plain_ip(a->ip), ip) != 0)) {
+        return -1;
+    }
+    return exact_ip * 2 + (a->port != 0);
+}
+
+/* The best rank among @a vs's addresses for the connection, -1 if none takes it. */
+static int host_rank(const kv_server_t *vs, const char *ip, apr_port_t port)
 {
     const apr_array_header_t *addrs = kv_core_sconf(vs)->vhost_addrs;
+    int best = -1;
 
     for (int i = 0; i < addrs->nelts; i++) {
-        const kv_vhost_addr_t *a = &APR_ARRAY_IDX(addrs, i, kv_vhost_addr_t);
-        if ((a->port == 0 || a->port == port) &&
-            (exact ? a->ip && strcmp(plain_ip(a->ip), ip) == 0 : a->ip == NULL)) {
-            return 1;
-        }
+        int r = address_rank(&APR_ARRAY_IDX(addrs, i, kv_vhost_addr_t), ip, port);
+        best = r > best ? r : best;
     }
-    return 0;
+    return best;
 }
 
 static int answers_to(const kv_server_t *vs, const char *hostname)
@@ -202,23 +212,126 @@ kv_server_t *kv_vhost_select(kv_server_t *main, const char *local_ip, apr_port_t
                              const char *hostname)
 {
     const char *ip = plain_ip(local_ip);
+    kv_server_t *first = NULL;
+    int best = -1;
 
-    for (int exact = 1; exact >= 0; exact--) {
-        kv_server_t *first = NULL;
-        for (kv_server_t *vs = main->next; vs; vs = vs->next) {
-            if (!takes_address(vs, ip, local_port, exact)) {
-                continue;
-            }
-            if (hostname && answers_to(vs, hostname)) {
-                return vs;
-            }
-            if (!first) {
-                first = vs;
-            }
-        }
-        if (first) {
-            return first;
+    /* As httpd: only the hosts of the most specific address that has any are candidates
+     * (a *:80 host shadows the *:* ones on port 80); by name among them, else the first. */
+    for (kv_server_t *vs = main->next; vs; vs = vs->next) {
+        int rank = host_rank(vs, ip, local_port);
+        if (rank > best) {
+            best = rank;
+            first = vs;
         }
     }
-    return main;
+    if (!first) {
+        return main;
+    }
+    for (kv_server_t *vs = first; hostname && vs; vs = vs->next) {
+        if (host_rank(vs, ip, local_port) == best && answers_to(vs, hostname)) {
+            return vs;
+        }
+    }
+    return first;
+}
+
+/* ---- httpd -S's "VirtualHost configuration" ---- */
+
+static int same_address(const kv_vhost_addr_t *a, const kv_vhost_addr_t *b)
+{
+    return a->port == b->port && (a->ip && b->ip ? strcmp(a->ip, b->ip) == 0 : a->ip == b->ip);
+}
+
+/* The distinct addresses of every host, IPs before wildcards, each in config order. */
+static apr_array_header_t *distinct_addresses(apr_pool_t *p, const kv_server_t *main)
+{
+    apr_array_header_t *out = apr_array_make(p, 4, sizeof(const kv_vhost_addr_t *));
+
+    for (int wildcard = 0; wildcard <= 1; wildcard++) {
+        for (const kv_server_t *vs = main->next; vs; vs = vs->next) {
+            const apr_array_header_t *addrs = kv_core_sconf(vs)->vhost_addrs;
+            for (int i = 0; i < addrs->nelts; i++) {
+                const kv_vhost_addr_t *a = &APR_ARRAY_IDX(addrs, i, kv_vhost_addr_t);
+                int seen = (a->ip == NULL) != wildcard;
+                for (int k = 0; !seen && k < out->nelts; k++) {
+                    seen = same_address(a, APR_ARRAY_IDX(out, k, const kv_vhost_addr_t *));
+                }
+                if (!seen) {
+                    APR_ARRAY_PUSH(out, const kv_vhost_addr_t *) = a;
+                }
+            }
+        }
+    }
+    return out;
+}
+
+static int has_address(const kv_server_t *vs, const kv_vhost_addr_t *a)
+{
+    const apr_array_header_t *addrs = kv_core_sconf(vs)->vhost_addrs;
+
+    for (int i = 0; i < addrs->nelts; i++) {
+        if (same_address(&APR_ARRAY_IDX(addrs, i, kv_vhost_addr_t), a)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static const char *address_text(apr_pool_t *p, const kv_vhost_addr_t *a)
+{
+    const char *port = a->port ? apr_psprintf(p, "%u", a->port) : "*";
+
+    if (!a->ip) {
+        return apr_pstrcat(p, "*:", port, NULL);
+    }
+    return apr_pstrcat(p, strchr(a->ip, ':') ? "[" : "", a->ip, strchr(a->ip, ':') ? "]" : "",
+                       ":", port, NULL);
+}
+
+static void print_names(FILE *out, const kv_server_t *vs, const kv_vhost_addr_t *a)
+{
+    const apr_array_header_t *aliases = kv_core_sconf(vs)->aliases;
+
+    if (a->port) {
+        fprintf(out, "%8s port %u ", "", a->port);
+    } else {
+        fprintf(out, "%8s port * ", "");
+    }
+    fprintf(out, "namevhost %s (%s:%u)\n", vs->server_hostname, vs->defn_name, vs->defn_line);
+    for (int i = 0; aliases && i < aliases->nelts; i++) {
+        const char *name = APR_ARRAY_IDX(aliases, i, const char *);
+        fprintf(out, "%16s %salias %s\n", "", strpbrk(name, "*?") ? "wild " : "", name);
+    }
+}
+
+void kv_vhosts_print(FILE *out, apr_pool_t *p, const kv_server_t *main)
+{
+    const apr_array_header_t *addrs = distinct_addresses(p, main);
+
+    fprintf(out, "VirtualHost configuration:\n");
+    for (int i = 0; i < addrs->nelts; i++) {
+        const kv_vhost_addr_t *a = APR_ARRAY_IDX(addrs, i, const kv_vhost_addr_t *);
+        const kv_server_t *first = NULL;
+        int count = 0;
+
+        for (const kv_server_t *vs = main->next; vs; vs = vs->next) {
+            if (has_address(vs, a)) {
+                first = first ? first : vs;
+                count++;
+            }
+        }
+        if (count == 1) {
+            fprintf(out, "%-22s %s (%s:%u)\n", address_text(p, a), first->server_hostname,
+                    first->defn_name, first->defn_line);
+            continue;
+        }
+        fprintf(out, "%-22s is a NameVirtualHost\n%8s default server %s (%s:%u)\n",
+                address_text(p, a), "", first->server_hostname, first->defn_name,
+                first->defn_line);
+        for (const kv_server_t *vs = first; vs; vs = vs->next) {
+            if (has_address(vs, a)) {
+                print_names(out, vs, a);
+            }
+        }
+    }
 }

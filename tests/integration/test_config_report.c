@@ -364,6 +364,33 @@ START_TEST(test_vhost_any_port)
 }
 END_TEST
 
+/* As httpd (checked with Debian's apache2): the hosts of *:PORT take that port whole, by
+ * name among themselves; a *:* host answers there to no name. */
+START_TEST(test_vhost_port_shadows_any_port)
+{
+    kvt_server_t *srv = kvt_server_new("prefork");
+    const char *hosts[][2] = {{"*:*", "star"}, {NULL, "port"}};
+    for (int i = 0; i < 2; i++) {
+        char *rel = kvt_strf("%s/index.html", hosts[i][1]);
+        const char *f = kvt_write_root_file(srv, rel, hosts[i][1]);
+        free(rel);
+        if (hosts[i][0]) {
+            kvt_server_conf(srv, "<VirtualHost %s>", hosts[i][0]);
+        } else {
+            kvt_server_conf(srv, "<VirtualHost *:%d>", kvt_server_port(srv));
+        }
+        kvt_server_conf(srv, "    ServerName %s.test", hosts[i][1]);
+        kvt_server_conf(srv, "    DocumentRoot \"%.*s\"", (int)(strlen(f) - strlen("/index.html")),
+                        f);
+        kvt_server_conf(srv, "</VirtualHost>");
+    }
+    kvt_server_start(srv);
+    char *b = body_for_host(kvt_server_port(srv), "star.test");
+    ck_assert_str_eq(b, "port");
+    free(b);
+}
+END_TEST
+
 /* ---- Mutex and DefaultRuntimeDir ---- */
 
 static const char *const mutex_refusals[][2] = {
@@ -438,6 +465,225 @@ START_TEST(test_mutex_applies_to_accept_mutex)
 }
 END_TEST
 
+/* ---- -S, -t -D DUMP_*, -l, kivactl ---- */
+
+#define APACHE2 "/usr/sbin/apache2"
+
+/* A config kiva and httpd both accept (but for the LoadModule path @a mpm_so): two
+ * addresses, name-based and IP-based hosts, *:* and _default_:*. */
+static char *both_config(kvt_server_t *srv, int port2, const char *mpm_so)
+{
+    const char *root = kvt_server_root(srv);
+    int port = kvt_server_port(srv);
+    return kvt_strf("ServerRoot \"%s\"\n"
+                    "Listen 127.0.0.1:%d\n"
+                    "Listen 127.0.0.1:%d\n"
+                    "PidFile %s/logs/httpd.pid\n"
+                    "ErrorLog %s/logs/error_log\n"
+                    "LoadModule mpm_prefork_module %s\n"
+                    "User daemon\n"
+                    "Group daemon\n"
+                    "ServerName main.test\n"
+                    "DocumentRoot \"%s/htdocs\"\n"
+                    "<VirtualHost *:%d>\n"
+                    "  ServerName a.test\n"
+                    "  ServerAlias www.a.test *.wild.test\n"
+                    "</VirtualHost>\n"
+                    "<VirtualHost *:%d>\n"
+                    "  ServerName b.test\n"
+                    "</VirtualHost>\n"
+                    "<VirtualHost 127.0.0.1:%d>\n"
+                    "  ServerName ip.test\n"
+                    "</VirtualHost>\n"
+                    "<VirtualHost *:*>\n"
+                    "  ServerName star.test\n"
+                    "</VirtualHost>\n"
+                    "<VirtualHost _default_:*>\n"
+                    "  ServerName def.test\n"
+                    "</VirtualHost>\n",
+                    root, port, port2, root, root, mpm_so, root, port, port, port2);
+}
+
+/* What httpd -S prints for both_config, but the Mutex lines (whose names and default
+ * directory are the build's). */
+static char *expected_S(kvt_server_t *srv, int port2, const char *conf)
+{
+    const char *root = kvt_server_root(srv);
+    int port = kvt_server_port(srv);
+    char *p1 = kvt_strf("*:%d", port), *ip = kvt_strf("127.0.0.1:%d", port2);
+    char *want = kvt_strf("VirtualHost configuration:\n"
+                          "%-22s ip.test (%s:18)\n"
+                          "%-22s is a NameVirtualHost\n"
+                          "         default server a.test (%s:11)\n"
+                          "         port %d namevhost a.test (%s:11)\n"
+                          "                 alias www.a.test\n"
+                          "                 wild alias *.wild.test\n"
+                          "         port %d namevhost b.test (%s:15)\n"
+                          "%-22s is a NameVirtualHost\n"
+                          "         default server star.test (%s:21)\n"
+                          "         port * namevhost star.test (%s:21)\n"
+                          "         port * namevhost def.test (%s:24)\n"
+                          "ServerRoot: \"%s\"\n"
+                          "Main DocumentRoot: \"%s/htdocs\"\n"
+                          "Main ErrorLog: \"%s/logs/error_log\"\n"
+                          "PidFile: \"%s/logs/httpd.pid\"\n"
+                          "Define: DUMP_VHOSTS\n"
+                          "Define: DUMP_RUN_CFG\n"
+                          "User: name=\"daemon\" id=1\n"
+                          "Group: name=\"daemon\" id=1\n",
+                          ip, conf, p1, conf, port, conf, port, conf, "*:*", conf, conf, conf,
+                          root, root, root, root);
+    free(p1);
+    free(ip);
+    return want;
+}
+
+/* @a out without its "Mutex ..." lines. */
+static char *without_mutex_lines(const char *out)
+{
+    char *copy = kvt_strf("%s", out);
+    char *w = copy;
+    for (const char *line = out; *line;) {
+        const char *nl = strchr(line, '\n');
+        size_t n = nl ? (size_t)(nl - line + 1) : strlen(line);
+        if (strncmp(line, "Mutex ", 6) != 0) {
+            memmove(w, line, n);
+            w += n;
+        }
+        line += n;
+    }
+    *w = '\0';
+    return copy;
+}
+
+static char *run_tool(const char *const argv[], int *status, char **err_out)
+{
+    char *out = NULL, *err = NULL;
+    ck_assert_msg(kvt_run(argv, 20000, status, &out, &err) == 0, "%s did not finish", argv[0]);
+    if (err_out) {
+        *err_out = err ? err : kvt_strf("%s", "");
+    } else {
+        free(err);
+    }
+    return out ? out : kvt_strf("%s", "");
+}
+
+START_TEST(test_S_as_httpd_prints_it)
+{
+    kvt_server_t *srv = kvt_server_new("prefork");
+    int port2 = kvt_server_port(kvt_server_new("prefork"));
+    char *conf = kvt_strf("%s/both.conf", kvt_server_root(srv));
+    char *text = both_config(srv, port2, KV_TEST_BUILDDIR "/modules/.libs/mod_mpm_prefork.so");
+    kvt_write_root_file(srv, "both.conf", text);
+    const char *argv[] = {KV_TEST_BUILDDIR "/kiva", "-S", "-f", conf, NULL};
+    int status;
+    char *err;
+    char *out = run_tool(argv, &status, &err);
+    ck_assert_msg(status == 0, "kiva -S: %d\n%s%s", status, out, err);
+    ck_assert_msg(!kvt_contains(err, "Syntax OK"), "-S said Syntax OK: %s", err);
+    char *want = expected_S(srv, port2, conf);
+    char *got = without_mutex_lines(out);
+    ck_assert_str_eq(got, want);
+    ck_assert_msg(kvt_contains(out, "Mutex default: dir=\"") &&
+                      kvt_contains(out, "Mutex mpm-accept: using_defaults\n"),
+                  "no Mutex lines:\n%s", out);
+
+    /* Debian's apache2 on the same file (its own MPM path) prints the same. */
+    if (access(APACHE2, X_OK) == 0) {
+        free(text);
+        text = both_config(srv, port2, "/usr/lib/apache2/modules/mod_mpm_prefork.so");
+        kvt_write_root_file(srv, "both.conf", text);
+        const char *a2[] = {APACHE2, "-d", kvt_server_root(srv), "-f", conf, "-S", NULL};
+        char *a2err;
+        char *a2out = run_tool(a2, &status, &a2err);
+        ck_assert_msg(status == 0, "apache2 -S: %d\n%s%s", status, a2out, a2err);
+        char *a2got = without_mutex_lines(a2out);
+        ck_assert_str_eq(got, a2got);
+        free(a2out);
+        free(a2err);
+        free(a2got);
+    }
+    free(text);
+    free(conf);
+    free(want);
+    free(got);
+    free(out);
+    free(err);
+}
+END_TEST
+
+/* -t -D DUMP_VHOSTS and -t -D DUMP_RUN_CFG are -S's halves; DUMP_MODULES is -M. */
+START_TEST(test_dump_defines)
+{
+    kvt_server_t *srv = kvt_server_new("prefork");
+    const char *conf = kvt_server_write_conf(srv);
+    int status;
+    const char *vh[] = {KV_TEST_BUILDDIR "/kiva", "-t", "-D", "DUMP_VHOSTS", "-f", conf, NULL};
+    char *out = run_tool(vh, &status, NULL);
+    ck_assert_int_eq(status, 0);
+    ck_assert_str_eq(out, "VirtualHost configuration:\n");
+    free(out);
+
+    const char *run[] = {KV_TEST_BUILDDIR "/kiva", "-t", "-D", "DUMP_RUN_CFG", "-f", conf, NULL};
+    out = run_tool(run, &status, NULL);
+    ck_assert_int_eq(status, 0);
+    char *root = kvt_strf("ServerRoot: \"%s\"\nMain DocumentRoot: \"%s\"\n", kvt_server_root(srv),
+                          kvt_server_docroot(srv));
+    ck_assert_msg(strncmp(out, root, strlen(root)) == 0, "DUMP_RUN_CFG:\n%s", out);
+    ck_assert_msg(kvt_contains(out, "\nDefine: DUMP_RUN_CFG\n") &&
+                      kvt_contains(out, "\nPidFile: \"") && !kvt_contains(out, "VirtualHost"),
+                  "DUMP_RUN_CFG:\n%s", out);
+    free(root);
+    free(out);
+
+    const char *mods[] = {KV_TEST_BUILDDIR "/kiva", "-t", "-D", "DUMP_MODULES", "-f", conf, NULL};
+    const char *m[] = {KV_TEST_BUILDDIR "/kiva", "-M", "-f", conf, NULL};
+    out = run_tool(mods, &status, NULL);
+    ck_assert_int_eq(status, 0);
+    char *out_m = run_tool(m, &status, NULL);
+    ck_assert_str_eq(out, out_m);
+    ck_assert_msg(kvt_contains(out, "Loaded Modules:\n core_module (static)\n"), "%s", out);
+    free(out);
+    free(out_m);
+}
+END_TEST
+
+START_TEST(test_compiled_in_modules)
+{
+    const char *argv[] = {KV_TEST_BUILDDIR "/kiva", "-l", NULL};
+    int status;
+    char *out = run_tool(argv, &status, NULL);
+    ck_assert_int_eq(status, 0);
+    ck_assert_str_eq(out, "Compiled in modules:\n  core.c\n  mpm_common.c\n  http_core.c\n");
+    free(out);
+}
+END_TEST
+
+/* kivactl passes -S, -M and -t on, and configtest is -t, as apachectl does. */
+START_TEST(test_kivactl_views)
+{
+    kvt_server_t *srv = kvt_server_new("prefork");
+    kvt_server_conf(srv, "<VirtualHost *:%d>", kvt_server_port(srv));
+    kvt_server_conf(srv, "    ServerName v.test");
+    kvt_server_conf(srv, "</VirtualHost>");
+    const char *conf = kvt_server_write_conf(srv);
+    const char *cmds[][2] = {{"-S", " v.test ("}, {"-M", "Loaded Modules:"},
+                             {"-t", "Syntax OK"},           {"configtest", "Syntax OK"}};
+    setenv("KIVA", KV_TEST_BUILDDIR "/kiva", 1);
+    for (int i = 0; i < KVT_COUNT(cmds); i++) {
+        const char *argv[] = {KV_TEST_BUILDDIR "/kivactl", cmds[i][0], "-f", conf, NULL};
+        int status;
+        char *err;
+        char *out = run_tool(argv, &status, &err);
+        ck_assert_msg(status == 0, "kivactl %s: %d\n%s%s", cmds[i][0], status, out, err);
+        ck_assert_msg(kvt_contains(out, cmds[i][1]) || kvt_contains(err, cmds[i][1]),
+                      "kivactl %s printed:\n%s%s", cmds[i][0], out, err);
+        free(out);
+        free(err);
+    }
+}
+END_TEST
+
 static Suite *config_report_suite(void)
 {
     Suite *s = suite_create("config_report");
@@ -463,6 +709,7 @@ static Suite *config_report_suite(void)
     kvt_add_test(sections, test_if_sections_decide);
     kvt_add_test(sections, test_conditional_section_inside_directory);
     kvt_add_test(sections, test_vhost_any_port);
+    kvt_add_test(sections, test_vhost_port_shadows_any_port);
     suite_add_tcase(s, sections);
 
     TCase *mutex = kvt_tcase("mutex");
@@ -470,6 +717,13 @@ static Suite *config_report_suite(void)
     kvt_add_test(mutex, test_mutex_forms_accepted);
     kvt_add_test(mutex, test_mutex_applies_to_accept_mutex);
     suite_add_tcase(s, mutex);
+
+    TCase *views = kvt_tcase("views");
+    kvt_add_test(views, test_S_as_httpd_prints_it);
+    kvt_add_test(views, test_dump_defines);
+    kvt_add_test(views, test_compiled_in_modules);
+    kvt_add_test(views, test_kivactl_views);
+    suite_add_tcase(s, views);
     return s;
 }
 

@@ -167,6 +167,29 @@ START_TEST(any_port_forms)
 }
 END_TEST
 
+/* As httpd: a host of *:80 takes port 80 whole; the *:* hosts answer on the other ports. */
+START_TEST(specific_port_shadows_any_port)
+{
+    ck_assert_ptr_null(configure("Listen 80\n"
+                                 "<VirtualHost *:*>\n  ServerName star.example\n"
+                                 "</VirtualHost>\n"
+                                 "<VirtualHost *:80>\n  ServerName eighty.example\n"
+                                 "</VirtualHost>\n"
+                                 "<VirtualHost 127.0.0.5:*>\n  ServerName ip.example\n"
+                                 "</VirtualHost>\n"
+                                 "<VirtualHost 127.0.0.5:80>\n  ServerName ip80.example\n"
+                                 "</VirtualHost>\n"));
+    ck_assert_str_eq(name_of(kv_vhost_select(server, "127.0.0.1", 80, "star.example")),
+                     "eighty.example");
+    ck_assert_str_eq(name_of(kv_vhost_select(server, "127.0.0.1", 81, "eighty.example")),
+                     "star.example");
+    ck_assert_str_eq(name_of(kv_vhost_select(server, "127.0.0.5", 80, "ip.example")),
+                     "ip80.example");
+    ck_assert_str_eq(name_of(kv_vhost_select(server, "127.0.0.5", 81, "star.example")),
+                     "ip.example");
+}
+END_TEST
+
 START_TEST(errors)
 {
     const char *err = configure("Listen 80\nServerAlias x.example\n");
@@ -196,6 +219,7 @@ int main(void)
     tcase_add_test(tc, hosts_inherit_what_they_do_not_set);
     tcase_add_test(tc, repeat_in_a_host_takes_the_last_value);
     tcase_add_test(tc, any_port_forms);
+    tcase_add_test(tc, specific_port_shadows_any_port);
     tcase_add_test(tc, errors);
     suite_add_tcase(s, tc);
     sr = srunner_create(s);
