@@ -32,8 +32,7 @@ static int section_exists(kv_cmd_parms_t *cmd, const char *arg)
 
 static const cond_test_fn tests[] = {file_exists, directive_exists, section_exists};
 
-const char *kv_cmd_if_condition(kv_cmd_parms_t *cmd, void *conf, int argc,
-                                const char *const *argv)
+const char *kv_cmd_if_condition(kv_cmd_parms_t *cmd, void *conf, int argc, const char *const *argv)
 {
     cond_test_fn test = tests[(long)cmd->info];
     const char *arg = argv[0];

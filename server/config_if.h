@@ -11,7 +11,6 @@
 
 /** The handler of the three: runs the contents in place if the test (negated by a leading
  * '!') holds. */
-const char *kv_cmd_if_condition(kv_cmd_parms_t *cmd, void *conf, int argc,
-                                const char *const *argv);
+const char *kv_cmd_if_condition(kv_cmd_parms_t *cmd, void *conf, int argc, const char *const *argv);
 
 #endif

@@ -88,7 +88,7 @@ const char *kv_cmd_default_runtime_dir(kv_cmd_parms_t *cmd, void *conf, int argc
 KV_DECLARE(const char *) kv_runtime_dir_relative(apr_pool_t *p, const char *file)
 {
     const char *dir = state && state->runtime_dir ? state->runtime_dir
-                                                 : kv_server_root_relative(p, DEFAULT_RUNTIME_DIR);
+                                                  : kv_server_root_relative(p, DEFAULT_RUNTIME_DIR);
     char *path;
 
     if (apr_filepath_merge(&path, dir, file, APR_FILEPATH_NOTRELATIVE, p) != APR_SUCCESS) {

@@ -807,8 +807,7 @@ static const char *directive_line(source_t *src, unsigned line, char *text, node
     if (err) {
         return err;
     }
-    if (strcasecmp(node->name, "Include") == 0 ||
-        strcasecmp(node->name, "IncludeOptional") == 0) {
+    if (strcasecmp(node->name, "Include") == 0 || strcasecmp(node->name, "IncludeOptional") == 0) {
         err = include_directive(src, node, list, strcasecmp(node->name, "Include") != 0);
         if (err) {
             report_unread(src->rd, err);

@@ -717,8 +717,9 @@ static int by_name(const void *key, const void *entry)
 
 const char *kv_httpd_directive_module(const char *name)
 {
-    const httpd_directive_t *d = bsearch(name, directives, sizeof(directives) / sizeof(directives[0]),
-                                         sizeof(directives[0]), by_name);
+    const httpd_directive_t *d =
+        bsearch(name, directives, sizeof(directives) / sizeof(directives[0]), sizeof(directives[0]),
+                by_name);
 
     return d ? d->module : NULL;
 }

@@ -13,8 +13,9 @@ static char *run_check(kvt_server_t *srv, int start, int *status)
 {
     const char *conf = kvt_server_write_conf(srv);
     char *out = NULL, *err = NULL;
-    int rv = start ? kvt_run_kiva(status, &out, &err, "-f", conf, "-DFOREGROUND", (const char *)NULL)
-                   : kvt_run_kiva(status, &out, &err, "-t", "-f", conf, (const char *)NULL);
+    int rv = start
+                 ? kvt_run_kiva(status, &out, &err, "-f", conf, "-DFOREGROUND", (const char *)NULL)
+                 : kvt_run_kiva(status, &out, &err, "-t", "-f", conf, (const char *)NULL);
     ck_assert_msg(rv == 0, "kiva did not finish in time");
     char *joined = kvt_strf("%s%s", out ? out : "", err ? err : "");
     free(out);
@@ -335,21 +336,24 @@ static char *body_for_host(int port, const char *host)
     return body;
 }
 
+/* A <VirtualHost @a addr> named @a name.test whose index.html says @a name. */
+static void add_site_host(kvt_server_t *srv, const char *addr, const char *name)
+{
+    char *rel = kvt_strf("%s/index.html", name);
+    const char *f = kvt_write_root_file(srv, rel, name);
+    free(rel);
+    kvt_server_conf(srv, "<VirtualHost %s>", addr);
+    kvt_server_conf(srv, "    ServerName %s.test", name);
+    kvt_server_conf(srv, "    DocumentRoot \"%.*s\"", (int)(strlen(f) - strlen("/index.html")), f);
+    kvt_server_conf(srv, "</VirtualHost>");
+}
+
 /* <VirtualHost *:*> and <VirtualHost _default_:*> take any address and port, by name. */
 START_TEST(test_vhost_any_port)
 {
     kvt_server_t *srv = kvt_server_new("prefork");
-    const char *hosts[][2] = {{"*:*", "star"}, {"_default_:*", "default"}};
-    for (int i = 0; i < 2; i++) {
-        char *rel = kvt_strf("%s/index.html", hosts[i][1]);
-        const char *f = kvt_write_root_file(srv, rel, hosts[i][1]);
-        free(rel);
-        kvt_server_conf(srv, "<VirtualHost %s>", hosts[i][0]);
-        kvt_server_conf(srv, "    ServerName %s.test", hosts[i][1]);
-        kvt_server_conf(srv, "    DocumentRoot \"%.*s\"", (int)(strlen(f) - strlen("/index.html")),
-                        f);
-        kvt_server_conf(srv, "</VirtualHost>");
-    }
+    add_site_host(srv, "*:*", "star");
+    add_site_host(srv, "_default_:*", "default");
     kvt_server_start(srv);
     int port = kvt_server_port(srv);
     char *b = body_for_host(port, "default.test");
@@ -369,21 +373,10 @@ END_TEST
 START_TEST(test_vhost_port_shadows_any_port)
 {
     kvt_server_t *srv = kvt_server_new("prefork");
-    const char *hosts[][2] = {{"*:*", "star"}, {NULL, "port"}};
-    for (int i = 0; i < 2; i++) {
-        char *rel = kvt_strf("%s/index.html", hosts[i][1]);
-        const char *f = kvt_write_root_file(srv, rel, hosts[i][1]);
-        free(rel);
-        if (hosts[i][0]) {
-            kvt_server_conf(srv, "<VirtualHost %s>", hosts[i][0]);
-        } else {
-            kvt_server_conf(srv, "<VirtualHost *:%d>", kvt_server_port(srv));
-        }
-        kvt_server_conf(srv, "    ServerName %s.test", hosts[i][1]);
-        kvt_server_conf(srv, "    DocumentRoot \"%.*s\"", (int)(strlen(f) - strlen("/index.html")),
-                        f);
-        kvt_server_conf(srv, "</VirtualHost>");
-    }
+    char *port = kvt_strf("*:%d", kvt_server_port(srv));
+    add_site_host(srv, "*:*", "star");
+    add_site_host(srv, port, "port");
+    free(port);
     kvt_server_start(srv);
     char *b = body_for_host(kvt_server_port(srv), "star.test");
     ck_assert_str_eq(b, "port");
