@@ -54,39 +54,44 @@ kv_server_t *kv_server_create(apr_pool_t *pconf)
 int kv_name_distance(const char *a, const char *b, int cap)
 {
     size_t la = strlen(a), lb = strlen(b);
-    int row[128];
+    /* Three rows of the edit matrix: the one before last, the last, the current one. */
+    int rows[3][128];
+    int *prev2 = rows[0], *prev = rows[1], *row = rows[2];
 
-    if (la >= sizeof(row) / sizeof(row[0]) || lb >= sizeof(row) / sizeof(row[0])) {
+    if (la >= sizeof(rows[0]) / sizeof(rows[0][0]) || lb >= sizeof(rows[0]) / sizeof(rows[0][0])) {
         return cap + 1;
     }
     for (size_t j = 0; j <= lb; j++) {
-        row[j] = (int)j;
+        prev[j] = (int)j;
     }
     for (size_t i = 1; i <= la; i++) {
-        int diag = row[0], best;
-        row[0] = (int)i;
-        best = row[0];
+        int best = row[0] = (int)i;
         for (size_t j = 1; j <= lb; j++) {
-            int up = row[j];
-            int cost = apr_tolower(a[i - 1]) == apr_tolower(b[j - 1]) ? 0 : 1;
-            int v = diag + cost;
-            if (up + 1 < v) {
-                v = up + 1;
+            int ca = apr_tolower(a[i - 1]), cb = apr_tolower(b[j - 1]);
+            int v = prev[j - 1] + (ca != cb);
+            if (prev[j] + 1 < v) {
+                v = prev[j] + 1;
             }
             if (row[j - 1] + 1 < v) {
                 v = row[j - 1] + 1;
             }
-            row[j] = v;
-            diag = up;
-            if (v < best) {
-                best = v;
+            /* Two neighbours swapped ("Listne") are one typo. */
+            if (i > 1 && j > 1 && ca == apr_tolower(b[j - 2]) && apr_tolower(a[i - 2]) == cb &&
+                prev2[j - 2] + 1 < v) {
+                v = prev2[j - 2] + 1;
             }
+            row[j] = v;
+            best = v < best ? v : best;
         }
         if (best > cap) {
             return cap + 1;
         }
+        int *t = prev2;
+        prev2 = prev;
+        prev = row;
+        row = t;
     }
-    return row[lb];
+    return prev[lb];
 }
 
 static const kv_command_t *find_command(const char *name, kv_module_t **owner)

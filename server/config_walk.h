@@ -22,7 +22,8 @@ int kv_directive_exists(const char *name);
  * server, context and per-directory config. For <IfModule> and its kin. */
 const char *kv_walk_section_contents(kv_cmd_parms_t *cmd);
 
-/** Levenshtein distance between two names, case-insensitive, capped at @a cap + 1. */
+/** Edit distance between two names, case-insensitive, capped at @a cap + 1: insertions,
+ * deletions, substitutions and swaps of two neighbours count one each. */
 int kv_name_distance(const char *a, const char *b, int cap);
 
 /** Is a known directive @a distance edits away from an unknown name of @a len characters

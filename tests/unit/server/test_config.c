@@ -476,6 +476,10 @@ START_TEST(name_distance)
     ck_assert_int_eq(kv_name_distance("KeepAliveTimout", "KeepAliveTimeout", 3), 1);
     ck_assert_int_eq(kv_name_distance("abc", "xyz", 3), 3);
     ck_assert_int_gt(kv_name_distance("Listen", "DocumentRoot", 3), 3);
+    ck_assert_int_eq(kv_name_distance("Listne", "Listen", 3), 1);     /* a swap */
+    ck_assert_int_eq(kv_name_distance("LsitenX", "Listen", 3), 2);    /* a swap and an extra */
+    ck_assert_int_eq(kv_name_distance("ServerAdmin", "ServerLimit", 3), 3);
+    ck_assert_int_eq(kv_name_distance("", "abc", 3), 3);
 }
 END_TEST
 
@@ -490,6 +494,15 @@ START_TEST(near_miss_rule)
     ck_assert(kv_is_near_miss(strlen("Fooo"), 1));
     ck_assert(!kv_is_near_miss(strlen("ALongDirectiveName"), 3));
     ck_assert(kv_is_near_miss(strlen("Timeout"), 0));
+}
+END_TEST
+
+START_TEST(swapped_letters_get_a_suggestion)
+{
+    /* One swap in six letters; as two edits it would be a third of the name. */
+    add(node("Listne", "80", NULL));
+    ck_assert_str_eq(run(), "Syntax error on line 1 of /etc/t.conf: Invalid command "
+                            "'Listne', perhaps you meant 'Listen'?");
 }
 END_TEST
 
@@ -594,6 +607,7 @@ int main(void)
     tcase_add_test(tc, find_module_by_any_of_its_names);
     tcase_add_test(tc, near_miss_rule);
     tcase_add_test(tc, far_names_get_no_suggestion);
+    tcase_add_test(tc, swapped_letters_get_a_suggestion);
     tcase_add_test(tc, httpd_directive_kiva_does_not_have);
     tcase_add_test(tc, httpd_directive_table);
     suite_add_tcase(s, tc);
