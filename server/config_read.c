@@ -1,6 +1,8 @@
 /* The configuration reader: splits files into logical lines, expands ${VAR}, nests sections
  * and performs the read-time directives (Define, UnDefine, <IfDefine>, Include,
  * IncludeOptional, ServerRoot). It never logs: problems come back as strings. */
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -565,6 +567,74 @@ static void note_file_read(kv_config_reader_t *rd, const char *path)
 KV_DECLARE(const apr_array_header_t *) kv_config_files_read(void)
 {
     return files_read;
+}
+
+/* ---- Errors in the order of the configuration ------------------------------------------ */
+
+typedef struct {
+    const char *text;
+    long file; /* where its file was read: -C lines first, -c lines and other checks last */
+    unsigned line;
+    int seq; /* its place in the report, to keep the order of equals */
+} error_line_t;
+
+static long file_rank(const char *file, size_t len)
+{
+    if (len == 2 && strncmp(file, "-C", 2) == 0) {
+        return -1;
+    }
+    for (int i = 0; files_read && i < files_read->nelts; i++) {
+        const char *f = APR_ARRAY_IDX(files_read, i, const char *);
+        if (strlen(f) == len && strncmp(f, file, len) == 0) {
+            return i;
+        }
+    }
+    return len == 2 && strncmp(file, "-c", 2) == 0 ? LONG_MAX - 3 : LONG_MAX - 2;
+}
+
+static int by_position(const void *x, const void *y)
+{
+    const error_line_t *a = x, *b = y;
+
+    if (a->file != b->file) {
+        return a->file < b->file ? -1 : 1;
+    }
+    if (a->line != b->line) {
+        return a->line < b->line ? -1 : 1;
+    }
+    return a->seq - b->seq;
+}
+
+const char *kv_config_errors_in_order(apr_pool_t *p, const char *errors)
+{
+    static const char prefix[] = "Syntax error on line ";
+    apr_array_header_t *lines = apr_array_make(p, 16, sizeof(error_line_t));
+    const char *marker = apr_psprintf(p, more_errors, KV_CONFIG_MAX_ERRORS);
+    apr_array_header_t *out;
+
+    for (const char *e = errors; e && *e;) {
+        const char *nl = strchr(e, '\n');
+        error_line_t *l = apr_array_push(lines);
+        const char *file, *colon;
+        int used = 0;
+
+        l->text = nl ? apr_pstrndup(p, e, (apr_size_t)(nl - e)) : e;
+        l->seq = lines->nelts;
+        l->file = strcmp(l->text, marker) == 0 ? LONG_MAX : LONG_MAX - 1; /* the marker last */
+        l->line = 0;
+        if (strncmp(l->text, prefix, sizeof(prefix) - 1) == 0 &&
+            sscanf(l->text + sizeof(prefix) - 1, "%u of %n", &l->line, &used) == 1 && used > 0 &&
+            (colon = strstr(file = l->text + sizeof(prefix) - 1 + used, ": ")) != NULL) {
+            l->file = file_rank(file, (size_t)(colon - file));
+        }
+        e = nl ? nl + 1 : NULL;
+    }
+    qsort(lines->elts, (size_t)lines->nelts, sizeof(error_line_t), by_position);
+    out = apr_array_make(p, lines->nelts, sizeof(const char *));
+    for (int i = 0; i < lines->nelts; i++) {
+        APR_ARRAY_PUSH(out, const char *) = APR_ARRAY_IDX(lines, i, error_line_t).text;
+    }
+    return out->nelts ? apr_array_pstrcat(p, out, '\n') : errors;
 }
 
 /* Read the regular file at @a path into inc->list. */

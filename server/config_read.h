@@ -29,6 +29,11 @@
  * KV_CONFIG_MAX_ERRORS lines the report ends with one line "... and more errors ...". */
 void kv_config_add_errors(apr_pool_t *p, const char **all, const char *err);
 
+/** The lines of the error report @a errors in the order of the configuration: by the file
+ * (in the order the files were read, -C before and -c after them) and line each names;
+ * lines that name none (checks of the whole) after those, as they came. */
+const char *kv_config_errors_in_order(apr_pool_t *p, const char *errors);
+
 /** Forget every Define and start again from the -D names of the command line.
  * @param p lives as long as the defines (pconf); when it is destroyed they are forgotten
  * @param cmdline_defines names (const char *), or NULL */

@@ -268,7 +268,7 @@ static const char *build_generation(const options_t *o, generation_t *g)
     if (!errors) {
         apr_hook_sort_all();
     }
-    return errors;
+    return errors ? kv_config_errors_in_order(g->pconf, errors) : NULL;
 }
 
 static void generation_pools(generation_t *g)

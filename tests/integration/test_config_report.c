@@ -82,6 +82,13 @@ static void assert_every_error(int start)
                   out);
     ck_assert_msg(count_lines_with(out, "kiva: Syntax error on line ") == 7, "not 7 errors:\n%s",
                   out);
+    /* In the order of the file, the reader's (Define) among the walker's. */
+    unsigned last = 0, n;
+    for (const char *c = strstr(out, "on line "); c; c = strstr(c + 1, "on line ")) {
+        ck_assert_int_eq(sscanf(c, "on line %u", &n), 1);
+        ck_assert_msg(n > last, "errors out of order:\n%s", out);
+        last = n;
+    }
     free(out);
 }
 

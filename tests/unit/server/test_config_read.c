@@ -831,6 +831,35 @@ START_TEST(add_errors_joins_and_skips_repeats)
 }
 END_TEST
 
+START_TEST(errors_sorted_by_position)
+{
+    const char *errors;
+
+    write_file("inc/a.conf", "A 1\n");
+    write_file("inc/b.conf", "B 1\n");
+    ck_assert_ptr_null(read_text("t.conf", "Include inc/a.conf\nInclude inc/b.conf\n"));
+    errors = apr_pstrcat(pool, "no Listen directive\n",
+                         syntax(9, "t.conf", "nine"), "\n",
+                         syntax(1, "inc/b.conf", "b one"), "\n",
+                         "Syntax error on line 1 of -c: after\n",
+                         syntax(2, "t.conf", "two"), "\n",
+                         syntax(1, "inc/a.conf", "a one"), "\n",
+                         "Syntax error on line 3 of -C: before\n",
+                         syntax(2, "t.conf", "two again"), "\n",
+                         "... and more errors (only the first 100 are shown)", NULL);
+    ck_assert_str_eq(kv_config_errors_in_order(pool, errors),
+                     apr_pstrcat(pool, "Syntax error on line 3 of -C: before\n",
+                                 syntax(2, "t.conf", "two"), "\n",
+                                 syntax(2, "t.conf", "two again"), "\n",
+                                 syntax(9, "t.conf", "nine"), "\n",
+                                 syntax(1, "inc/a.conf", "a one"), "\n",
+                                 syntax(1, "inc/b.conf", "b one"), "\n",
+                                 "Syntax error on line 1 of -c: after\n",
+                                 "no Listen directive\n",
+                                 "... and more errors (only the first 100 are shown)", NULL));
+}
+END_TEST
+
 static Suite *config_read_suite(void)
 {
     Suite *s = suite_create("config_read");
@@ -878,6 +907,7 @@ static Suite *config_read_suite(void)
     tcase_add_test(errors, broken_nesting_ends_the_file_only);
     tcase_add_test(errors, errors_are_capped);
     tcase_add_test(errors, add_errors_joins_and_skips_repeats);
+    tcase_add_test(errors, errors_sorted_by_position);
     return s;
 }
 
