@@ -49,7 +49,7 @@ static kvt_server_t *config_with_errors(void)
     kvt_server_drop_base(srv, "LoadModule dir_module");
     kvt_server_drop_base(srv, "DirectoryIndex");
     kvt_server_conf(srv, "KeepAlive Maybe");
-    kvt_server_conf(srv, "LoadModule nosuch_module /nonexistent/kvt/mod_nosuch.so");
+    kvt_server_conf(srv, "LoadModule dir_module /nonexistent/kvt/mod_dir.so");
     kvt_server_conf(srv, "Define a b c");
     kvt_server_conf(srv, "<VirtualHost 127.0.0.1:notaport>");
     kvt_server_conf(srv, "    NoSuchInsideASkippedSection 1");
@@ -69,10 +69,12 @@ static void assert_every_error(int start)
     ck_assert_msg(status == 1, "exit status %d, want 1:\n%s", status, out);
     ck_assert_msg(!kvt_contains(out, "Syntax OK"), "said Syntax OK:\n%s", out);
     assert_reported(srv, out, "KeepAlive Maybe", "KeepAlive must be On or Off");
-    assert_reported(srv, out, "nosuch_module", "Cannot load /nonexistent/kvt/mod_nosuch.so");
+    assert_reported(srv, out, "/nonexistent/kvt/mod_dir.so",
+                    "Cannot load /nonexistent/kvt/mod_dir.so");
     assert_reported(srv, out, "Define a b c", "Define takes one or two arguments");
     assert_reported(srv, out, "<VirtualHost 127.0.0.1:notaport>", "<VirtualHost>");
     assert_reported(srv, out, "Timeout soon", "Timeout: 'soon'");
+    /* The module whose LoadModule failed is not loaded: its directive says so. */
     assert_reported(srv, out, "DirectoryIndex", "Invalid command 'DirectoryIndex': it is "
                                                 "provided by a module that is not loaded; add: "
                                                 "LoadModule dir_module");
@@ -616,6 +618,9 @@ END_TEST
 START_TEST(test_dump_defines)
 {
     kvt_server_t *srv = kvt_server_new("prefork");
+    kvt_server_conf(srv, "Define KVT_VALUED hello");
+    kvt_server_conf(srv, "Define KVT_GONE");
+    kvt_server_conf(srv, "UnDefine KVT_GONE");
     const char *conf = kvt_server_write_conf(srv);
     int status;
     const char *vh[] = {KV_TEST_BUILDDIR "/kiva", "-t", "-D", "DUMP_VHOSTS", "-f", conf, NULL};
@@ -630,7 +635,8 @@ START_TEST(test_dump_defines)
     char *root = kvt_strf("ServerRoot: \"%s\"\nMain DocumentRoot: \"%s\"\n", kvt_server_root(srv),
                           kvt_server_docroot(srv));
     ck_assert_msg(strncmp(out, root, strlen(root)) == 0, "DUMP_RUN_CFG:\n%s", out);
-    ck_assert_msg(kvt_contains(out, "\nDefine: DUMP_RUN_CFG\n") &&
+    /* -D names first, then the Define lines, as httpd lists them; UnDefine forgets. */
+    ck_assert_msg(kvt_contains(out, "\nDefine: DUMP_RUN_CFG\nDefine: KVT_VALUED=hello\nUser: ") &&
                       kvt_contains(out, "\nPidFile: \"") && !kvt_contains(out, "VirtualHost"),
                   "DUMP_RUN_CFG:\n%s", out);
     free(root);
