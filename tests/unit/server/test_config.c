@@ -542,6 +542,7 @@ START_TEST(httpd_directive_table)
     ck_assert_str_eq(kv_httpd_directive_module("<Proxy"), "mod_proxy");
     ck_assert_str_eq(kv_httpd_directive_module("<IfVersion"), "mod_version");
     ck_assert_str_eq(kv_httpd_directive_module("CacheEnable"), "mod_cache");
+    ck_assert_str_eq(kv_httpd_directive_module("IndexOptions"), "mod_autoindex");
     ck_assert_str_eq(kv_httpd_directive_module("ServerAdmin"), "core");
     ck_assert_str_eq(kv_httpd_directive_module("MaxRequestWorkers"), "mpm_common");
     ck_assert_str_eq(kv_httpd_directive_module("AsyncRequestWorkerFactor"), "event");
