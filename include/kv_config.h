@@ -128,7 +128,10 @@ KV_DECLARE_DATA extern const char *kv_server_root;
 KV_DECLARE(const char *) kv_server_root_relative(apr_pool_t *p, const char *path);
 
 /** Run the directives from @a first on, with @a cmd giving server and context, storing
- * per-directory settings in @a dir_config. Used by section handlers for their contents. */
+ * per-directory settings in @a dir_config. Used by section handlers for their contents.
+ * A directive that fails is reported with its file:line and the others still run; the
+ * result is then non-NULL (a section handler returns it as its own, and it is not
+ * reported again), else NULL. */
 KV_DECLARE(const char *) kv_walk_config(kv_cmd_parms_t *cmd, const kv_directive_t *first,
                                         void **dir_config);
 
