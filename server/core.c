@@ -69,6 +69,8 @@ static void *merge_core_dir_config(apr_pool_t *p, void *basev, void *addv)
 
     conf->limit_req_body = add->limit_req_body >= 0 ? add->limit_req_body : base->limit_req_body;
     conf->error_docs = apr_hash_overlay(p, add->error_docs, base->error_docs);
+    conf->handler = add->handler ? add->handler : base->handler;
+    conf->forced_type = add->forced_type ? add->forced_type : base->forced_type;
     if (add->opts != KV_UNSET_INT) {
         conf->opts = add->opts;
     } else if (add->opts_add || add->opts_remove) {
@@ -526,6 +528,10 @@ static const kv_command_t core_commands[] = {
      "None: .htaccess files are not read"},
     {"<VirtualHost", kv_cmd_virtualhost, NULL, 1, -1, KV_CTX_MAIN, 0,
      "addr[:port] [addr[:port]] ...> ... </VirtualHost>: a virtual host"},
+    {"SetHandler", kv_cmd_set_forced, KV_OFFSET(kv_core_dir_conf_t, handler), 1, 1, KV_CTX_ALL, 0,
+     "handler-name|None: the handler for every request in this context"},
+    {"ForceType", kv_cmd_set_forced, KV_OFFSET(kv_core_dir_conf_t, forced_type), 1, 1, KV_CTX_ALL, 0,
+     "media-type|None: the Content-Type of every file in this context"},
     {"ServerAlias", kv_cmd_server_alias, NULL, 1, -1, KV_CTX_VHOST, KV_CMD_SERVER_CONF,
      "name [name] ...: more names of a virtual host (wildcards allowed)"},
     {NULL, NULL, NULL, 0, 0, 0, 0, NULL}};
@@ -540,6 +546,7 @@ static void register_core_hooks(apr_pool_t *p)
     (void)p;
     kv_hook_translate_name(kv_core_translate, NULL, NULL, KV_HOOK_REALLY_LAST);
     kv_hook_map_to_storage(kv_core_map_to_storage, NULL, NULL, KV_HOOK_REALLY_LAST);
+    kv_hook_fixups(kv_core_override_type, NULL, NULL, KV_HOOK_REALLY_FIRST);
     kv_hook_handler(kv_default_handler, NULL, NULL, KV_HOOK_REALLY_LAST);
     kv_hook_process_connection(core_process_connection, NULL, NULL, KV_HOOK_REALLY_LAST);
 }

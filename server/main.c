@@ -239,6 +239,9 @@ static const char *build_generation(const options_t *o, generation_t *g)
         err = check_one_mpm();
     }
     if (!err) {
+        kv_handler_names_check(g->pconf, g->warnings);
+    }
+    if (!err) {
         apr_hook_sort_all();
     }
     return err;
