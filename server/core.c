@@ -274,14 +274,11 @@ static const struct {
     {"None", KV_OPT_NONE},           {"All", KV_OPT_ALL},
     {"Indexes", KV_OPT_INDEXES},     {"Includes", KV_OPT_INCLUDES},
     {"FollowSymLinks", KV_OPT_SYM_LINKS}, {"SymLinksIfOwnerMatch", KV_OPT_SYM_OWNER},
-    {"ExecCGI", KV_OPT_EXECCGI},
+    {"ExecCGI", KV_OPT_EXECCGI},     {"MultiViews", KV_OPT_MULTIVIEWS},
 };
 
 static const char *option_bits(apr_pool_t *p, const char *name, int *bits)
 {
-    if (strcasecmp(name, "MultiViews") == 0) {
-        return "Options: MultiViews is not implemented yet";
-    }
     for (size_t i = 0; i < sizeof(option_names) / sizeof(option_names[0]); i++) {
         if (strcasecmp(name, option_names[i].name) == 0) {
             *bits = option_names[i].bits;
@@ -520,7 +517,8 @@ static const kv_command_t core_commands[] = {
     {"<LocationMatch", kv_cmd_section, KV_SEC_INFO(KV_SEC_LOCATION, 1), 1, 1, KV_CTX_SERVER, 0,
      "regex> ... </LocationMatch>: directives for URLs matching a regex"},
     {"Options", set_options, NULL, 1, -1, KV_CTX_ALL, 0,
-     "[+|-]None|All|Indexes|Includes|FollowSymLinks|SymLinksIfOwnerMatch|ExecCGI ...: "
+     "[+|-]None|All|Indexes|Includes|FollowSymLinks|SymLinksIfOwnerMatch|ExecCGI|MultiViews "
+     "...: "
      "features of a directory"},
     {"ErrorDocument", kv_cmd_error_document, NULL, 2, 2, KV_CTX_ALL, 0,
      "code text|/local/URL|http://URL|default: what to answer for an error status"},

@@ -228,6 +228,13 @@ static const char *error_text(kv_request_t *r, int status)
     case KV_HTTP_METHOD_NOT_ALLOWED:
         return apr_psprintf(r->pool, "<p>The requested method %s is not allowed for this URL.</p>\n",
                             kv_escape_html(r->pool, r->method));
+    case KV_HTTP_MULTIPLE_CHOICES:
+        return apr_pstrcat(r->pool, apr_table_get(r->notes, "variant-list"), NULL);
+    case KV_HTTP_NOT_ACCEPTABLE:
+        /* The note is mod_negotiation's list of variants, already HTML (as in httpd). */
+        return apr_pstrcat(r->pool, "<p>An appropriate representation of the requested resource "
+                           "could not be found on this server.</p>\n",
+                           apr_table_get(r->notes, "variant-list"), NULL);
     case KV_HTTP_REQUEST_TIME_OUT:
         return "<p>Server timeout waiting for the HTTP request from the client.</p>\n";
     case KV_HTTP_REQUEST_ENTITY_TOO_LARGE:

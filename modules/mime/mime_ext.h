@@ -9,6 +9,8 @@
 #include <apr_hash.h>
 #include <apr_tables.h>
 
+#include "kv_mime.h"
+
 /* What the Add* directives said of one extension. NULL: not said here. */
 typedef struct {
     const char *type;     /* AddType; "" after RemoveType (hides TypesConfig's type too) */
@@ -32,17 +34,8 @@ enum {
     MIME_MATCH_FILTERS = 8
 };
 
-/* What the extensions of a file name say. */
-typedef struct {
-    const char *type;               /* NULL when no extension gives one */
-    const char *charset;            /* NULL when none */
-    const char *encoding;           /* every encoding in order, ", "-joined; NULL when none */
-    apr_array_header_t *languages;  /* const char *; empty when none */
-    const char *handler;            /* the last AddHandler'd extension's handler, or NULL */
-    apr_array_header_t *exceptions; /* const char *: the base name, then every extension
-                                     * that said nothing (as typed), for negotiation */
-    int found_metadata;             /* some extension said something */
-} mime_meta_t;
+/* What the extensions of a file name say (languages empty when none). */
+typedef kv_mime_meta_t mime_meta_t;
 
 /* One line of a mime.types file, "type ext ext ..." ('#' starts a comment), into
  * @a types (lower-case extension -> type). @a line is modified. */

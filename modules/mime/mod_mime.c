@@ -10,6 +10,7 @@
 #include <apr_strings.h>
 
 #include "kiva.h"
+#include "kv_mime.h"
 #include "mime_ext.h"
 
 #define KV_LOG_MODULE "mime"
@@ -200,6 +201,17 @@ static void apply_meta(kv_request_t *r, const mime_dir_conf_t *d, const mime_met
     }
 }
 
+/* kv_mime_file_meta, for mod_negotiation: the metadata of another file of r's directory. */
+static void kv_mime_file_meta(kv_request_t *r, const char *path, kv_mime_meta_t *meta)
+{
+    const mime_dir_conf_t *d = kv_get_module_config(r->per_dir_config, &mime_module);
+
+    mime_find(r->pool, path, d->exts, types, d->multimatch, meta);
+    if (meta->languages->nelts == 0 && d->default_language) {
+        APR_ARRAY_PUSH(meta->languages, const char *) = d->default_language;
+    }
+}
+
 static int mime_type_checker(kv_request_t *r)
 {
     const mime_dir_conf_t *d = kv_get_module_config(r->per_dir_config, &mime_module);
@@ -220,6 +232,7 @@ static int mime_type_checker(kv_request_t *r)
 static void register_hooks(apr_pool_t *p)
 {
     (void)p;
+    APR_REGISTER_OPTIONAL_FN(kv_mime_file_meta);
     kv_hook_post_config(mime_post_config, NULL, NULL, KV_HOOK_MIDDLE);
     kv_hook_type_checker(mime_type_checker, NULL, NULL, KV_HOOK_MIDDLE);
 }
