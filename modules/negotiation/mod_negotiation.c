@@ -10,6 +10,7 @@
 
 #include <apr_file_info.h>
 #include <apr_file_io.h>
+#include <apr_escape.h>
 #include <apr_strings.h>
 
 #include "kiva.h"
@@ -139,23 +140,25 @@ static void list_variants(kv_request_t *r, const apr_array_header_t *variants, i
     for (int i = 0; i < variants->nelts; i++) {
         const neg_variant_t *v = &APR_ARRAY_IDX(variants, i, neg_variant_t);
         const char *langs = apr_array_pstrcat(r->pool, v->languages, ',');
-        const char *uri = kv_escape_html(r->pool, v->uri);
+        /* A file name may hold anything but '/': escaped for the field and the page. */
+        const char *seg = apr_pescape_path_segment(r->pool, v->uri);
         const char *alt = apr_psprintf(
-            r->pool, "{\"%s\" %s%s%s%s%s%s%s%s%s}", v->uri, q_text(r->pool, v->qs),
+            r->pool, "{\"%s\" %s%s%s%s%s%s%s%s}", seg, q_text(r->pool, v->qs),
             *v->type ? apr_pstrcat(r->pool, " {type ", v->type, "}", NULL) : "",
             *v->charset ? apr_pstrcat(r->pool, " {charset ", v->charset, "}", NULL) : "",
             *langs ? apr_pstrcat(r->pool, " {language ", langs, "}", NULL) : "",
             v->encoding ? apr_pstrcat(r->pool, " {encoding ", v->encoding, "}", NULL) : "",
             v->length >= 0 ? " {length " : "",
-            v->length >= 0 ? apr_off_t_toa(r->pool, v->length) : "", v->length >= 0 ? "}" : "", "");
+            v->length >= 0 ? apr_off_t_toa(r->pool, v->length) : "", v->length >= 0 ? "}" : "");
 
         alternates = alternates ? apr_pstrcat(r->pool, alternates, ", ", alt, NULL) : alt;
-        html = apr_pstrcat(
-            r->pool, html, "<li><a href=\"", uri, "\">", uri, "</a> ", *v->type ? ", type " : "",
-            kv_escape_html(r->pool, v->type), *langs ? ", language " : "",
-            kv_escape_html(r->pool, langs), *v->charset ? ", charset " : "",
-            kv_escape_html(r->pool, v->charset), v->encoding ? ", encoding " : "",
-            v->encoding ? kv_escape_html(r->pool, v->encoding) : "", "</li>\n", NULL);
+        html =
+            apr_pstrcat(r->pool, html, "<li><a href=\"", kv_escape_html(r->pool, seg), "\">",
+                        kv_escape_html(r->pool, v->uri), "</a> ", *v->type ? ", type " : "",
+                        kv_escape_html(r->pool, v->type), *langs ? ", language " : "",
+                        kv_escape_html(r->pool, langs), *v->charset ? ", charset " : "",
+                        kv_escape_html(r->pool, v->charset), v->encoding ? ", encoding " : "",
+                        v->encoding ? kv_escape_html(r->pool, v->encoding) : "", "</li>\n", NULL);
     }
     apr_table_setn(r->notes, "variant-list", apr_pstrcat(r->pool, html, "</ul>\n", NULL));
     if (alternates_field && alternates) {
@@ -228,7 +231,8 @@ static neg_variant_t *negotiate(kv_request_t *r, apr_array_header_t *variants, i
     }
     if (transparent) {
         apr_table_setn(r->err_headers_out, "TCN", "choice");
-        apr_table_setn(r->err_headers_out, "Content-Location", best->uri);
+        apr_table_setn(r->err_headers_out, "Content-Location",
+                       apr_pescape_path_segment(r->pool, best->uri));
     }
     return best;
 }

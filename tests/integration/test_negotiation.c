@@ -102,6 +102,7 @@ START_TEST(test_nothing_acceptable_is_406_with_the_list)
     char *log;
 
     kvt_write_file(srv, "index.html.<b>.fr", "x", 1);
+    kvt_write_file(srv, "q\"<i>.html.en", "q", 1);
     kvt_server_conf(srv, "ForceLanguagePriority None");
     kvt_server_start(srv);
     get(srv, "/index.html", "Accept: image/png\r\n", &r);
@@ -117,6 +118,14 @@ START_TEST(test_nothing_acceptable_is_406_with_the_list)
     kvt_response_free(&r);
     get(srv, "/index.html", "Accept-Language: de\r\n", &r);
     ck_assert_int_eq(r.status, 406);
+    kvt_response_free(&r);
+    /* What a file name holds is escaped in the field and on the page. */
+    get(srv, "/q%22%3Ci%3E", "Accept: image/png\r\n", &r);
+    ck_assert_int_eq(r.status, 406);
+    expect(&r, "Alternates", "{\"q%22%3ci%3e.html.en\" 1 {type text/html} {language en} "
+                             "{length 1}}");
+    ck_assert_msg(kvt_contains(r.body, "<a href=\"q%22%3ci%3e.html.en\">q&quot;&lt;i&gt;.html.en"),
+                  "%s", r.body);
     kvt_response_free(&r);
     log = kvt_server_wait_log(srv, "KV01142", 5000);
     ck_assert_msg(kvt_contains(log, "KV01142: no acceptable variant"), "%s", log);
