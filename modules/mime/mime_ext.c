@@ -84,8 +84,16 @@ static void *overlay_info(apr_pool_t *p, const void *key, apr_ssize_t klen, cons
 apr_hash_t *mime_ext_merge(apr_pool_t *p, apr_hash_t *base, apr_hash_t *add,
                            const apr_array_header_t *removals)
 {
-    apr_hash_t *merged = apr_hash_merge(p, add, base, overlay_info, NULL);
+    apr_hash_t *merged;
 
+    /* Sections merge on every request: share a table when there is nothing to combine. */
+    if (removals->nelts == 0 && apr_hash_count(add) == 0) {
+        return base;
+    }
+    if (removals->nelts == 0 && apr_hash_count(base) == 0) {
+        return add;
+    }
+    merged = apr_hash_merge(p, add, base, overlay_info, NULL);
     for (int i = 0; i < removals->nelts; i++) {
         const mime_removal_t *rm = &APR_ARRAY_IDX(removals, i, mime_removal_t);
         mime_ext_info_t *info = apr_hash_get(merged, rm->ext, APR_HASH_KEY_STRING);
