@@ -276,6 +276,13 @@ static neg_variant_t *dir_variant(kv_request_t *r, const char *dir, const char *
     neg_variant_t *v;
     apr_finfo_t fi;
 
+    /* The core checked the requested path for symbolic links, not this file: without
+     * FollowSymLinks a link is no variant (SymLinksIfOwnerMatch is taken as no). */
+    if (!(kv_allow_options(r) & KV_OPT_SYM_LINKS) &&
+        (apr_stat(&fi, path, APR_FINFO_LINK | APR_FINFO_TYPE, r->pool) != APR_SUCCESS ||
+         fi.filetype == APR_LNK)) {
+        return NULL;
+    }
     if (apr_stat(&fi, path, APR_FINFO_TYPE | APR_FINFO_SIZE, r->pool) != APR_SUCCESS ||
         fi.filetype != APR_REG || !meta_of) {
         return NULL;

@@ -78,6 +78,37 @@ START_TEST(test_multiviews_chooses_by_language)
 }
 END_TEST
 
+/* Without FollowSymLinks a symbolic link is no variant: the core checked the requested
+ * name, which does not exist, not the files negotiation finds. */
+START_TEST(test_symlink_variant_needs_follow_symlinks)
+{
+    kvt_server_t *srv = neg_server("MultiViews");
+    char *target = kvt_strf("%s/secret.txt", kvt_server_root(srv));
+    char *link = kvt_strf("%s/leak.txt.en", kvt_server_docroot(srv));
+    kvt_response_t r;
+
+    kvt_write_root_file(srv, "secret.txt", "outside the document root");
+    ck_assert_int_eq(symlink(target, link), 0);
+    kvt_server_conf(srv, "<Directory \"%s/open\">\nOptions MultiViews FollowSymLinks\n"
+                         "</Directory>", kvt_server_docroot(srv));
+    kvt_write_file(srv, "open/x", "", 0);
+    free(link);
+    link = kvt_strf("%s/open/leak.txt.en", kvt_server_docroot(srv));
+    ck_assert_int_eq(symlink(target, link), 0);
+    kvt_server_start(srv);
+    get(srv, "/leak.txt", "", &r);
+    ck_assert_int_eq(r.status, 404);
+    ck_assert_msg(!kvt_contains(r.body, "outside"), "%s", r.body);
+    kvt_response_free(&r);
+    get(srv, "/open/leak.txt", "", &r);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_str_eq(r.body, "outside the document root");
+    kvt_response_free(&r);
+    free(target);
+    free(link);
+}
+END_TEST
+
 /* Without Options MultiViews there is no index.html: 404 (and 403 for the directory). */
 START_TEST(test_without_multiviews_nothing_is_negotiated)
 {
@@ -275,6 +306,7 @@ int main(void)
 
     kvt_add_test(tc, test_multiviews_chooses_by_language);
     kvt_add_test(tc, test_without_multiviews_nothing_is_negotiated);
+    kvt_add_test(tc, test_symlink_variant_needs_follow_symlinks);
     kvt_add_test(tc, test_nothing_acceptable_is_406_with_the_list);
     kvt_add_test(tc, test_fallback_language);
     kvt_add_test(tc, test_transparent_client_gets_300);
