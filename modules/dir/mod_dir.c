@@ -92,6 +92,7 @@ static int serve_index(kv_request_t *r, const dir_conf_t *d)
                                        name, NULL);
         apr_finfo_t fi;
         apr_status_t rv = apr_stat(&fi, file, APR_FINFO_MIN, r->pool);
+        int negotiated;
 
         if ((rv == APR_SUCCESS || rv == APR_INCOMPLETE) && fi.filetype == APR_REG) {
             r->filename = file;
@@ -100,8 +101,8 @@ static int serve_index(kv_request_t *r, const dir_conf_t *d)
             kv_run_type_checker(r);
             return KV_OK;
         }
-        if ((rv = negotiate_index(r, file, name, n == 1)) != KV_DECLINED) {
-            return rv;
+        if ((negotiated = negotiate_index(r, file, name, n == 1)) != KV_DECLINED) {
+            return negotiated;
         }
     }
     /* A listing (mod_autoindex) may answer; without Indexes the default handler refuses. */
