@@ -101,10 +101,14 @@ static void request_of(kv_request_t *r, neg_request_t *req)
     req->force = d->force;
 }
 
-/* Variants named by plain file names are neighbours of the resource: the choice may be
- * shown as transparent negotiation (TCN: choice, Content-Location), as httpd does. */
-static int all_neighbours(const apr_array_header_t *variants)
+/* A GET (or HEAD) whose variants are named by plain file names, neighbours of the
+ * resource: the choice may be shown as transparent negotiation (TCN: choice,
+ * Content-Location), as httpd does. */
+static int is_transparent(const kv_request_t *r, const apr_array_header_t *variants)
 {
+    if (r->method_number != KV_M_GET && r->method_number != KV_M_HEAD) {
+        return 0;
+    }
     for (int i = 0; i < variants->nelts; i++) {
         const char *uri = APR_ARRAY_IDX(variants, i, neg_variant_t).uri;
         if (strchr(uri, '/') || strchr(uri, ':')) {
@@ -204,7 +208,7 @@ static neg_variant_t *negotiate(kv_request_t *r, apr_array_header_t *variants, i
 {
     neg_request_t req;
     neg_variant_t *best = NULL;
-    int transparent = all_neighbours(variants), may_choose, alternates;
+    int transparent = is_transparent(r, variants), may_choose, alternates;
     const char *vary = neg_vary(r->pool, variants, transparent);
 
     request_of(r, &req);

@@ -64,6 +64,19 @@ START_TEST(test_multiviews_chooses_by_language)
     expect(&r, "TCN", "choice");
     expect(&r, "Vary", "negotiate,accept-language,accept-charset");
     kvt_response_free(&r);
+    /* A POST is negotiated too, but not transparently (as httpd: GET and HEAD only). */
+    kvt_response_t post;
+    ck_assert_int_eq(kvt_request(kvt_server_port(srv),
+                                 "POST /index.html HTTP/1.1\r\nHost: localhost\r\n"
+                                 "Accept-Language: en\r\nContent-Length: 0\r\n"
+                                 "Connection: close\r\n\r\n",
+                                 &post),
+                     0);
+    ck_assert_int_eq(post.status, 200);
+    ck_assert_str_eq(post.body, "english");
+    expect(&post, "Vary", "accept-language,accept-charset");
+    expect(&post, "TCN", NULL);
+    kvt_response_free(&post);
     /* No Accept-Language: LanguagePriority's first. */
     get(srv, "/index", "", &r);
     ck_assert_int_eq(r.status, 200);
