@@ -99,6 +99,8 @@ static void request_of(kv_request_t *r, neg_request_t *req)
                      apr_table_get(r->headers_in, "Accept-Encoding"));
     req->language_priority = d->language_priority;
     req->force = d->force;
+    req->prefer_scripts = (r->method_number != KV_M_GET && r->method_number != KV_M_HEAD) ||
+                          r->args || (r->path_info && *r->path_info);
 }
 
 /* A GET (or HEAD) whose variants are named by plain file names, neighbours of the
@@ -106,7 +108,8 @@ static void request_of(kv_request_t *r, neg_request_t *req)
  * Content-Location), as httpd does. */
 static int is_transparent(const kv_request_t *r, const apr_array_header_t *variants)
 {
-    if (r->method_number != KV_M_GET && r->method_number != KV_M_HEAD) {
+    if ((r->method_number != KV_M_GET && r->method_number != KV_M_HEAD) ||
+        (r->path_info && *r->path_info)) {
         return 0;
     }
     for (int i = 0; i < variants->nelts; i++) {
@@ -299,11 +302,11 @@ static neg_variant_t *dir_variant(kv_request_t *r, const char *dir, const char *
         *type_map = path;
         return NULL;
     }
-    if (!m.type) {
+    if (!m.type && !m.handler) {
         return NULL;
     }
     v = neg_variant_new(r->pool, apr_pstrdup(r->pool, name));
-    v->type = m.type;
+    v->type = m.type ? m.type : NEG_SCRIPT_TYPE; /* MultiviewsMatch Handlers: a script */
     v->charset = m.charset ? m.charset : "";
     v->languages = m.languages;
     v->encoding = m.encoding;

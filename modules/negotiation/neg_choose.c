@@ -55,6 +55,10 @@ static void set_type_quality(const neg_request_t *r, neg_variant_t *v)
     float q = 0.0f;
     int explicit_q;
 
+    if (strcmp(v->type, NEG_SCRIPT_TYPE) == 0) {
+        v->type_q = r->prefer_scripts ? 2.0f : 0.001f;
+        return;
+    }
     if (!r->accept) {
         v->type_q = 1.0f;
         return;

@@ -4,6 +4,10 @@
 
 #include "neg_parse.h"
 
+/* httpd's media type for a variant that a handler answers (a script): it loses to every
+ * document, unless the request prefers scripts (neg_request_t.prefer_scripts). */
+#define NEG_SCRIPT_TYPE "application/x-httpd-cgi"
+
 /* ForceLanguagePriority bits (0: unset, which means Prefer). */
 enum { NEG_FLP_NONE = 1, NEG_FLP_PREFER = 2, NEG_FLP_FALLBACK = 4 };
 
@@ -17,6 +21,7 @@ typedef struct {
     int force;                             /* ForceLanguagePriority bits */
     int no_fiddle; /* take the q values as sent: no ranking of wildcards below named types,
                     * no q for a variant without a language (a TCN client, "Negotiate: *") */
+    int prefer_scripts; /* a script variant wins (httpd: not a GET, or a query string) */
 } neg_request_t;
 
 /* The fields of @a r from a request's Accept* values (each NULL when absent). */

@@ -265,6 +265,25 @@ START_TEST(test_choose_charset_encoding_length)
 }
 END_TEST
 
+/* A script (MultiviewsMatch Handlers) loses to a document, unless scripts are preferred. */
+START_TEST(test_scripts)
+{
+    apr_array_header_t *vs = apr_array_make(pool, 2, sizeof(neg_variant_t));
+    neg_request_t r;
+
+    add(vs, "s.cgi", NEG_SCRIPT_TYPE, "", NULL, 1);
+    add(vs, "s.html", "text/html", "", NULL, 2);
+    neg_request_init(pool, &r, "text/html", NULL, NULL, NULL);
+    ck_assert_str_eq(neg_choose(&r, vs)->uri, "s.html");
+    r.prefer_scripts = 1;
+    ck_assert_str_eq(neg_choose(&r, vs)->uri, "s.cgi");
+    vs = apr_array_make(pool, 2, sizeof(neg_variant_t));
+    add(vs, "only.cgi", NEG_SCRIPT_TYPE, "", NULL, 1);
+    r.prefer_scripts = 0;
+    ck_assert_str_eq(neg_choose(&r, vs)->uri, "only.cgi");
+}
+END_TEST
+
 START_TEST(test_no_fiddle)
 {
     apr_array_header_t *vs = apr_array_make(pool, 2, sizeof(neg_variant_t));
@@ -309,6 +328,7 @@ int main(void)
     tcase_add_test(tc, test_choose_language_ranges);
     tcase_add_test(tc, test_choose_type);
     tcase_add_test(tc, test_choose_charset_encoding_length);
+    tcase_add_test(tc, test_scripts);
     tcase_add_test(tc, test_no_fiddle);
     tcase_add_test(tc, test_vary);
     suite_add_tcase(s, tc);
