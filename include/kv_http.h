@@ -241,6 +241,13 @@ KV_DECLARE(int) kv_discard_body(kv_request_t *r);
  */
 KV_DECLARE(int) kv_internal_redirect(kv_request_t *r, const char *target, int status);
 
+/**
+ * As kv_internal_redirect with status 0, keeping @a r's method and request body (httpd's
+ * ap_internal_redirect): for a module that hands the request to another URL of the same
+ * resource, as content negotiation does with the variant it chose.
+ */
+KV_DECLARE(int) kv_internal_redirect_same_method(kv_request_t *r, const char *target);
+
 /** The name this server goes by for @a r as a URL writes it: the host the client asked for
  * (r->hostname), else ServerName; an IPv6 address in brackets. In @a r's pool. */
 KV_DECLARE(const char *) kv_server_name_for_url(const kv_request_t *r);

@@ -258,7 +258,8 @@ static int is_url(const char *s)
     return strstr(s, "://") != NULL && strcspn(s, "/") > 0 && s[strcspn(s, ":")] == ':';
 }
 
-KV_DECLARE(int) kv_internal_redirect(kv_request_t *r, const char *target, int status)
+/* An internal redirect: as a GET (or HEAD), or with @a r's method and body. */
+static int redirect(kv_request_t *r, const char *target, int status, int same_method)
 {
     kv_request_t *nr = kv_request_create(r->connection);
     const char *q = strchr(target, '?');
@@ -267,8 +268,9 @@ KV_DECLARE(int) kv_internal_redirect(kv_request_t *r, const char *target, int st
     nr->server = r->server;
     nr->the_request = r->the_request;
     nr->header_only = r->header_only;
-    nr->method = r->header_only ? "HEAD" : "GET";
-    nr->method_number = r->header_only ? KV_M_HEAD : KV_M_GET;
+    nr->method = same_method ? r->method : r->header_only ? "HEAD" : "GET";
+    nr->method_number = same_method ? r->method_number : r->header_only ? KV_M_HEAD : KV_M_GET;
+    nr->body = same_method ? r->body : NULL;
     nr->protocol = r->protocol;
     nr->proto_num = r->proto_num;
     nr->hostname = r->hostname;
@@ -288,6 +290,9 @@ KV_DECLARE(int) kv_internal_redirect(kv_request_t *r, const char *target, int st
     if (rv != KV_OK && rv != KV_DONE && !status) {
         kv_send_error_response(nr, rv);
     }
+    if (same_method) {
+        r->remaining = nr->remaining; /* what the new request read of the body is gone */
+    }
     if (nr->eos_sent) {
         r->eos_sent = 1;
         r->status = nr->status;
@@ -297,6 +302,16 @@ KV_DECLARE(int) kv_internal_redirect(kv_request_t *r, const char *target, int st
     }
     apr_pool_destroy(nr->pool);
     return rv == KV_OK ? KV_DONE : rv;
+}
+
+KV_DECLARE(int) kv_internal_redirect(kv_request_t *r, const char *target, int status)
+{
+    return redirect(r, target, status, 0);
+}
+
+KV_DECLARE(int) kv_internal_redirect_same_method(kv_request_t *r, const char *target)
+{
+    return redirect(r, target, 0, 1);
 }
 
 /* The body of the error page: ErrorDocument's text, or the built-in page. A local or

@@ -57,7 +57,7 @@ static const char *slash_url(kv_request_t *r)
 }
 
 /* An index name that is no file may still be negotiated (Options MultiViews: "index.html"
- * served by "index.html.en"): KV_OK when it was, a status to answer with, or
+ * served by "index.html.en"): KV_DONE when it was answered, a status to answer with, or
  * KV_DECLINED, r unchanged, to try the next name. */
 static int negotiate_index(kv_request_t *r, const char *file, const char *name, int only)
 {
@@ -70,9 +70,8 @@ static int negotiate_index(kv_request_t *r, const char *file, const char *name, 
     r->filename = file;
     r->finfo.filetype = APR_NOFILE;
     r->uri = apr_pstrcat(r->pool, r->uri, name, NULL);
-    rv = kv_run_type_checker(r);
-    if (r->finfo.filetype == APR_REG) {
-        return KV_OK;
+    if ((rv = kv_run_type_checker(r)) == KV_DONE) {
+        return KV_DONE;
     }
     *r = saved;
     /* As httpd: a single index name that cannot be negotiated says so. */

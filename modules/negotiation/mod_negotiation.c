@@ -299,7 +299,7 @@ static neg_variant_t *dir_variant(kv_request_t *r, const char *dir, const char *
         return NULL;
     }
     if (m.handler && strcmp(m.handler, TYPE_MAP_HANDLER) == 0) {
-        *type_map = path;
+        *type_map = apr_pstrdup(r->pool, name);
         return NULL;
     }
     if (!m.type && !m.handler) {
@@ -314,17 +314,26 @@ static neg_variant_t *dir_variant(kv_request_t *r, const char *dir, const char *
     return v;
 }
 
-/* Point the request at another file of its directory; mod_mime types it afterwards. */
-static int take_file(kv_request_t *r, const char *path)
+/* Answer with file @a name of the request's directory through its own URL (the request's
+ * with its last segment replaced), so that every phase runs for that file: symbolic links,
+ * access, its <Files> sections and SetHandler, mod_mime (httpd makes a subrequest). */
+static int serve_file(kv_request_t *r, const char *name)
 {
-    apr_status_t rv = apr_stat(&r->finfo, path, APR_FINFO_MIN, r->pool);
+    const char *slash = strrchr(r->uri, '/');
+    const char *uri =
+        apr_pstrcat(r->pool, apr_pstrmemdup(r->pool, r->uri, (apr_size_t)(slash - r->uri + 1)),
+                    name, r->args ? "?" : "", r->args ? r->args : "", NULL);
 
-    if (rv != APR_SUCCESS && rv != APR_INCOMPLETE) {
-        return KV_HTTP_NOT_FOUND;
-    }
-    r->filename = path;
-    r->canonical_filename = path;
-    return KV_DECLINED;
+    return kv_internal_redirect_same_method(r, uri);
+}
+
+/* Is the request's URL the file name's directory's URL plus the base (so that a variant
+ * has a URL)? Not for an Alias to a file of another name. */
+static int url_ends_in(const kv_request_t *r, const char *base)
+{
+    size_t ulen = r->uri ? strlen(r->uri) : 0, blen = strlen(base);
+
+    return ulen > blen && r->uri[ulen - blen - 1] == '/' && strcmp(r->uri + ulen - blen, base) == 0;
 }
 
 /* MultiViews: a file that does not exist, chosen among the files named after it. */
@@ -345,15 +354,17 @@ static int multiviews(kv_request_t *r)
     dir = dir_of(r->pool, r->filename);
     base = r->filename + strlen(dir);
     blen = strlen(base);
-    if (!*dir || !*base || apr_dir_open(&dp, dir, r->pool) != APR_SUCCESS) {
+    if (!*dir || !*base || !url_ends_in(r, base) ||
+        apr_dir_open(&dp, dir, r->pool) != APR_SUCCESS) {
         return KV_DECLINED;
     }
     variants = apr_array_make(r->pool, 4, sizeof(neg_variant_t));
     while (apr_dir_read(&ent, APR_FINFO_NAME | APR_FINFO_TYPE, dp) == APR_SUCCESS) {
         neg_variant_t *v;
 
+        /* A name with '?' has no URL of its own. */
         if (strncmp(ent.name, base, blen) != 0 || ent.name[blen] != '.' ||
-            ent.filetype == APR_DIR) {
+            ent.filetype == APR_DIR || strchr(ent.name, '?')) {
             continue;
         }
         any = 1;
@@ -366,7 +377,7 @@ static int multiviews(kv_request_t *r)
     }
     apr_dir_close(dp);
     if (type_map) {
-        return take_file(r, type_map); /* its handler, type-map, chooses */
+        return serve_file(r, type_map); /* its handler, type-map, chooses */
     }
     if (variants->nelts == 0) {
         if (any) {
@@ -382,7 +393,7 @@ static int multiviews(kv_request_t *r)
     if ((best = negotiate(r, variants, &status)) == NULL) {
         return status;
     }
-    return take_file(r, apr_pstrcat(r->pool, dir, best->uri, NULL));
+    return serve_file(r, best->uri);
 }
 
 /* The type map's text, read whole (it is small). */
@@ -481,11 +492,9 @@ static int type_map_handler(kv_request_t *r)
                       best->uri);
         return KV_HTTP_INTERNAL_SERVER_ERROR;
     }
-    return kv_internal_redirect(
-        r,
-        best->uri[0] == '/' ? best->uri
-                            : apr_pstrcat(r->pool, dir_of(r->pool, r->uri), best->uri, NULL),
-        0);
+    return kv_internal_redirect_same_method(
+        r, best->uri[0] == '/' ? best->uri
+                               : apr_pstrcat(r->pool, dir_of(r->pool, r->uri), best->uri, NULL));
 }
 
 /* An encoding is named as the client named it (x-gzip sent as gzip to a client that

@@ -9,9 +9,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define LOAD_NEG "LoadModule negotiation_module %s/modules/.libs/mod_negotiation.so"
+#define LOAD_CGI "LoadModule cgi_module %s/modules/.libs/mod_cgi.so"
+#define PHP_SOURCE "<?php $password = 'kvt-secret'; ?>"
 
 static kvt_server_t *neg_server(const char *options)
 {
@@ -119,6 +122,54 @@ START_TEST(test_symlink_variant_needs_follow_symlinks)
     kvt_response_free(&r);
     free(target);
     free(link);
+}
+END_TEST
+
+/* The chosen file gets its own sections: a <FilesMatch> SetHandler for .php applies to
+ * contact.php chosen for /contact (httpd's subrequest), so its source is never sent. */
+START_TEST(test_variant_gets_its_own_sections)
+{
+    kvt_server_t *srv = neg_server("MultiViews");
+    kvt_response_t r;
+
+    kvt_server_conf(srv, "AddType application/x-httpd-php .php");
+    kvt_server_conf(srv, "<FilesMatch \"\\.php$\">\nSetHandler \"proxy:fcgi://127.0.0.1:9/\"\n"
+                         "</FilesMatch>");
+    kvt_write_file(srv, "contact.php", PHP_SOURCE, strlen(PHP_SOURCE));
+    kvt_server_start(srv);
+    get(srv, "/contact", "", &r);
+    ck_assert_int_eq(r.status, 500);
+    ck_assert_msg(!kvt_contains(r.body, "kvt-secret"), "the source was sent: %s", r.body);
+    kvt_response_free(&r);
+}
+END_TEST
+
+/* A POST keeps its method and body when a script is the chosen variant. */
+START_TEST(test_post_reaches_the_chosen_script)
+{
+    kvt_server_t *srv = kvt_server_new("prefork");
+    char *path = kvt_strf("%s/form.cgi", kvt_server_docroot(srv));
+    static const char script[] = "#!/bin/sh\nprintf 'Content-Type: text/plain\\n\\n'\n"
+                                 "printf '%s:' \"$REQUEST_METHOD\"\ncat\n";
+    kvt_response_t r;
+
+    kvt_server_conf(srv, LOAD_NEG, KV_TEST_BUILDDIR);
+    kvt_server_conf(srv, LOAD_CGI, KV_TEST_BUILDDIR);
+    kvt_server_conf(srv, "AddHandler cgi-script .cgi");
+    kvt_server_conf(srv, "<Directory \"%s\">\nOptions MultiViews ExecCGI\n"
+                         "MultiviewsMatch Handlers\n</Directory>", kvt_server_docroot(srv));
+    kvt_write_file(srv, "form.cgi", script, strlen(script));
+    ck_assert_int_eq(chmod(path, 0755), 0);
+    kvt_server_start(srv);
+    ck_assert_int_eq(kvt_request(kvt_server_port(srv),
+                                 "POST /form HTTP/1.1\r\nHost: localhost\r\nContent-Length: 7\r\n"
+                                 "Connection: close\r\n\r\nname=kv",
+                                 &r),
+                     0);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_str_eq(r.body, "POST:name=kv");
+    kvt_response_free(&r);
+    free(path);
 }
 END_TEST
 
@@ -320,6 +371,8 @@ int main(void)
     kvt_add_test(tc, test_multiviews_chooses_by_language);
     kvt_add_test(tc, test_without_multiviews_nothing_is_negotiated);
     kvt_add_test(tc, test_symlink_variant_needs_follow_symlinks);
+    kvt_add_test(tc, test_variant_gets_its_own_sections);
+    kvt_add_test(tc, test_post_reaches_the_chosen_script);
     kvt_add_test(tc, test_nothing_acceptable_is_406_with_the_list);
     kvt_add_test(tc, test_fallback_language);
     kvt_add_test(tc, test_transparent_client_gets_300);
