@@ -9,6 +9,7 @@
 #include "kv_config.h"
 #include "kv_connection.h"
 #include "kv_expr.h"
+#include "kv_handler.h"
 #include "kv_hooks.h"
 #include "kv_http.h"
 #include "kv_listen.h"

@@ -24,6 +24,7 @@ enum {
     KV_HTTP_OK = 200,
     KV_HTTP_NO_CONTENT = 204,
     KV_HTTP_PARTIAL_CONTENT = 206,
+    KV_HTTP_MULTIPLE_CHOICES = 300,
     KV_HTTP_MOVED_PERMANENTLY = 301,
     KV_HTTP_MOVED_TEMPORARILY = 302,
     KV_HTTP_NOT_MODIFIED = 304,
@@ -32,6 +33,7 @@ enum {
     KV_HTTP_FORBIDDEN = 403,
     KV_HTTP_NOT_FOUND = 404,
     KV_HTTP_METHOD_NOT_ALLOWED = 405,
+    KV_HTTP_NOT_ACCEPTABLE = 406,
     KV_HTTP_REQUEST_TIME_OUT = 408,
     KV_HTTP_LENGTH_REQUIRED = 411,
     KV_HTTP_PRECONDITION_FAILED = 412,
@@ -191,6 +193,7 @@ enum {
     KV_OPT_SYM_LINKS = 1 << 2, /**< FollowSymLinks */
     KV_OPT_EXECCGI = 1 << 3,   /**< CGI scripts may run */
     KV_OPT_SYM_OWNER = 1 << 4, /**< SymLinksIfOwnerMatch */
+    KV_OPT_MULTIVIEWS = 1 << 5, /**< MultiViews (not part of All, as in httpd) */
     KV_OPT_ALL = KV_OPT_INDEXES | KV_OPT_INCLUDES | KV_OPT_SYM_LINKS | KV_OPT_EXECCGI
 };
 
@@ -237,6 +240,13 @@ KV_DECLARE(int) kv_discard_body(kv_request_t *r);
  * @return KV_DONE when the answer was sent, else the HTTP status that stopped it.
  */
 KV_DECLARE(int) kv_internal_redirect(kv_request_t *r, const char *target, int status);
+
+/**
+ * As kv_internal_redirect with status 0, keeping @a r's method and request body (httpd's
+ * ap_internal_redirect): for a module that hands the request to another URL of the same
+ * resource, as content negotiation does with the variant it chose.
+ */
+KV_DECLARE(int) kv_internal_redirect_same_method(kv_request_t *r, const char *target);
 
 /** The name this server goes by for @a r as a URL writes it: the host the client asked for
  * (r->hostname), else ServerName; an IPv6 address in brackets. In @a r's pool. */

@@ -72,6 +72,8 @@ static void *merge_core_dir_config(apr_pool_t *p, void *basev, void *addv)
 
     conf->limit_req_body = add->limit_req_body >= 0 ? add->limit_req_body : base->limit_req_body;
     conf->error_docs = apr_hash_overlay(p, add->error_docs, base->error_docs);
+    conf->handler = add->handler ? add->handler : base->handler;
+    conf->forced_type = add->forced_type ? add->forced_type : base->forced_type;
     if (add->opts != KV_UNSET_INT) {
         conf->opts = add->opts;
     } else if (add->opts_add || add->opts_remove) {
@@ -275,14 +277,11 @@ static const struct {
     {"None", KV_OPT_NONE},           {"All", KV_OPT_ALL},
     {"Indexes", KV_OPT_INDEXES},     {"Includes", KV_OPT_INCLUDES},
     {"FollowSymLinks", KV_OPT_SYM_LINKS}, {"SymLinksIfOwnerMatch", KV_OPT_SYM_OWNER},
-    {"ExecCGI", KV_OPT_EXECCGI},
+    {"ExecCGI", KV_OPT_EXECCGI},     {"MultiViews", KV_OPT_MULTIVIEWS},
 };
 
 static const char *option_bits(apr_pool_t *p, const char *name, int *bits)
 {
-    if (strcasecmp(name, "MultiViews") == 0) {
-        return "Options: MultiViews is not implemented yet";
-    }
     for (size_t i = 0; i < sizeof(option_names) / sizeof(option_names[0]); i++) {
         if (strcasecmp(name, option_names[i].name) == 0) {
             *bits = option_names[i].bits;
@@ -531,7 +530,8 @@ static const kv_command_t core_commands[] = {
     {"<LocationMatch", kv_cmd_section, KV_SEC_INFO(KV_SEC_LOCATION, 1), 1, 1, KV_CTX_SERVER, 0,
      "regex> ... </LocationMatch>: directives for URLs matching a regex"},
     {"Options", set_options, NULL, 1, -1, KV_CTX_ALL, 0,
-     "[+|-]None|All|Indexes|Includes|FollowSymLinks|SymLinksIfOwnerMatch|ExecCGI ...: "
+     "[+|-]None|All|Indexes|Includes|FollowSymLinks|SymLinksIfOwnerMatch|ExecCGI|MultiViews "
+     "...: "
      "features of a directory"},
     {"ErrorDocument", kv_cmd_error_document, NULL, 2, 2, KV_CTX_ALL, 0,
      "code text|/local/URL|http://URL|default: what to answer for an error status"},
@@ -539,6 +539,10 @@ static const kv_command_t core_commands[] = {
      "None: .htaccess files are not read"},
     {"<VirtualHost", kv_cmd_virtualhost, NULL, 1, -1, KV_CTX_MAIN, 0,
      "addr[:port] [addr[:port]] ...> ... </VirtualHost>: a virtual host"},
+    {"SetHandler", kv_cmd_set_forced, KV_OFFSET(kv_core_dir_conf_t, handler), 1, 1, KV_CTX_ALL, 0,
+     "handler-name|None: the handler for every request in this context"},
+    {"ForceType", kv_cmd_set_forced, KV_OFFSET(kv_core_dir_conf_t, forced_type), 1, 1, KV_CTX_ALL, 0,
+     "media-type|None: the Content-Type of every file in this context"},
     {"ServerAlias", kv_cmd_server_alias, NULL, 1, -1, KV_CTX_VHOST, KV_CMD_SERVER_CONF,
      "name [name] ...: more names of a virtual host (wildcards allowed)"},
     {NULL, NULL, NULL, 0, 0, 0, 0, NULL}};
@@ -553,6 +557,7 @@ static void register_core_hooks(apr_pool_t *p)
     (void)p;
     kv_hook_translate_name(kv_core_translate, NULL, NULL, KV_HOOK_REALLY_LAST);
     kv_hook_map_to_storage(kv_core_map_to_storage, NULL, NULL, KV_HOOK_REALLY_LAST);
+    kv_hook_fixups(kv_core_override_type, NULL, NULL, KV_HOOK_REALLY_FIRST);
     kv_hook_handler(kv_default_handler, NULL, NULL, KV_HOOK_REALLY_LAST);
     kv_hook_process_connection(core_process_connection, NULL, NULL, KV_HOOK_REALLY_LAST);
 }

@@ -28,7 +28,28 @@ typedef struct {
     int opts_add;             /**< +Option of a relative Options line */
     int opts_remove;          /**< -Option of a relative Options line */
     apr_hash_t *error_docs;   /**< ErrorDocument: status (int) -> text, local URL or URL */
+    const char *handler;      /**< SetHandler, lower-case; KV_HANDLER_NONE; NULL unset */
+    const char *forced_type;  /**< ForceType, lower-case; KV_HANDLER_NONE; NULL unset */
 } kv_core_dir_conf_t;
+
+/** SetHandler None and ForceType None: set, and meaning nothing is forced. */
+extern const char kv_handler_none[];
+#define KV_HANDLER_NONE kv_handler_none
+
+/** SetHandler's and ForceType's handler; info is the field's offset (core_handler.c). */
+const char *kv_cmd_set_forced(kv_cmd_parms_t *cmd, void *conf, int argc,
+                              const char *const *argv);
+
+/** The core's first fixup: ForceType and SetHandler win over what type_checker chose. */
+int kv_core_override_type(kv_request_t *r);
+
+/** KV_OK when the default handler may serve @a r's file; else 500, logged, because
+ * r->handler names a handler no module answered (the file is never sent instead). */
+int kv_refuse_unhandled(kv_request_t *r);
+
+/** Add a warning to @a warnings for each SetHandler or AddHandler that names a handler no
+ * loaded module claimed (kv_register_handler_name). */
+void kv_handler_names_check(apr_pool_t *pconf, apr_array_header_t *warnings);
 
 /** ErrorDocument's handler. */
 const char *kv_cmd_error_document(kv_cmd_parms_t *cmd, void *conf, int argc,

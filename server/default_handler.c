@@ -120,8 +120,11 @@ int kv_default_handler(kv_request_t *r)
     apr_file_t *fd;
     apr_bucket_brigade *bb;
     apr_status_t rv;
-    int status = kv_discard_body(r);
+    int status = kv_refuse_unhandled(r);
 
+    if (status == KV_OK) {
+        status = kv_discard_body(r);
+    }
     if (status == KV_OK) {
         status = method_check(r);
     }

@@ -266,6 +266,7 @@ static const char *build_generation(const options_t *o, generation_t *g)
         kv_config_add_errors(g->pconf, &errors, check_one_mpm());
     }
     if (!errors) {
+        kv_handler_names_check(g->pconf, g->warnings);
         apr_hook_sort_all();
     }
     return errors ? kv_config_errors_in_order(g->pconf, errors) : NULL;

@@ -228,6 +228,13 @@ static const char *error_text(kv_request_t *r, int status)
     case KV_HTTP_METHOD_NOT_ALLOWED:
         return apr_psprintf(r->pool, "<p>The requested method %s is not allowed for this URL.</p>\n",
                             kv_escape_html(r->pool, r->method));
+    case KV_HTTP_MULTIPLE_CHOICES:
+        return apr_pstrcat(r->pool, apr_table_get(r->notes, "variant-list"), NULL);
+    case KV_HTTP_NOT_ACCEPTABLE:
+        /* The note is mod_negotiation's list of variants, already HTML (as in httpd). */
+        return apr_pstrcat(r->pool, "<p>An appropriate representation of the requested resource "
+                           "could not be found on this server.</p>\n",
+                           apr_table_get(r->notes, "variant-list"), NULL);
     case KV_HTTP_REQUEST_TIME_OUT:
         return "<p>Server timeout waiting for the HTTP request from the client.</p>\n";
     case KV_HTTP_REQUEST_ENTITY_TOO_LARGE:
@@ -251,7 +258,8 @@ static int is_url(const char *s)
     return strstr(s, "://") != NULL && strcspn(s, "/") > 0 && s[strcspn(s, ":")] == ':';
 }
 
-KV_DECLARE(int) kv_internal_redirect(kv_request_t *r, const char *target, int status)
+/* An internal redirect: as a GET (or HEAD), or with @a r's method and body. */
+static int redirect(kv_request_t *r, const char *target, int status, int same_method)
 {
     kv_request_t *nr = kv_request_create(r->connection);
     const char *q = strchr(target, '?');
@@ -260,8 +268,9 @@ KV_DECLARE(int) kv_internal_redirect(kv_request_t *r, const char *target, int st
     nr->server = r->server;
     nr->the_request = r->the_request;
     nr->header_only = r->header_only;
-    nr->method = r->header_only ? "HEAD" : "GET";
-    nr->method_number = r->header_only ? KV_M_HEAD : KV_M_GET;
+    nr->method = same_method ? r->method : r->header_only ? "HEAD" : "GET";
+    nr->method_number = same_method ? r->method_number : r->header_only ? KV_M_HEAD : KV_M_GET;
+    nr->body = same_method ? r->body : NULL;
     nr->protocol = r->protocol;
     nr->proto_num = r->proto_num;
     nr->hostname = r->hostname;
@@ -281,6 +290,9 @@ KV_DECLARE(int) kv_internal_redirect(kv_request_t *r, const char *target, int st
     if (rv != KV_OK && rv != KV_DONE && !status) {
         kv_send_error_response(nr, rv);
     }
+    if (same_method) {
+        r->remaining = nr->remaining; /* what the new request read of the body is gone */
+    }
     if (nr->eos_sent) {
         r->eos_sent = 1;
         r->status = nr->status;
@@ -290,6 +302,16 @@ KV_DECLARE(int) kv_internal_redirect(kv_request_t *r, const char *target, int st
     }
     apr_pool_destroy(nr->pool);
     return rv == KV_OK ? KV_DONE : rv;
+}
+
+KV_DECLARE(int) kv_internal_redirect(kv_request_t *r, const char *target, int status)
+{
+    return redirect(r, target, status, 0);
+}
+
+KV_DECLARE(int) kv_internal_redirect_same_method(kv_request_t *r, const char *target)
+{
+    return redirect(r, target, 0, 1);
 }
 
 /* The body of the error page: ErrorDocument's text, or the built-in page. A local or

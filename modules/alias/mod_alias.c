@@ -330,6 +330,7 @@ static int try_aliases(kv_request_t *r, const apr_array_header_t *list)
         }
         if (e->handler) {
             r->handler = e->handler;
+            apr_table_setn(r->notes, "alias-forced-type", e->handler);
         }
         return KV_OK;
     }

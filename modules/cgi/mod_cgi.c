@@ -1,6 +1,6 @@
 /* mod_cgi: runs CGI/1.1 scripts (RFC 3875) as httpd 2.4's mod_cgi does. A request is a CGI
- * request when mod_alias's ScriptAlias gave it the cgi-script handler, or when its file has
- * an extension named by `AddHandler cgi-script` and Options ExecCGI is on for its directory.
+ * request when its handler is cgi-script: from mod_alias's ScriptAlias, or from mod_mime's
+ * `AddHandler cgi-script .ext` or the core's SetHandler where Options ExecCGI is on.
  * The script runs in its own process group with its directory as working directory; the
  * request body goes to its stdin while its stdout is read, so neither side can block the
  * other; its stderr goes to the error log line by line. */
@@ -8,8 +8,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <apr_hash.h>
-#include <apr_lib.h>
 #include <apr_strings.h>
 
 #include "cgi_run.h"
@@ -18,29 +16,6 @@
 #define KV_LOG_MODULE "cgi"
 
 extern kv_module_t cgi_module;
-
-/* Per-directory: the extensions AddHandler cgi-script names, lower-case without the dot. */
-typedef struct {
-    apr_hash_t *exts;
-} cgi_dir_conf_t;
-
-static void *create_dir_conf(apr_pool_t *p, const char *dir)
-{
-    cgi_dir_conf_t *conf = apr_pcalloc(p, sizeof(*conf));
-
-    (void)dir;
-    conf->exts = apr_hash_make(p);
-    return conf;
-}
-
-static void *merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
-{
-    cgi_dir_conf_t *base = basev, *add = addv;
-    cgi_dir_conf_t *conf = apr_pcalloc(p, sizeof(*conf));
-
-    conf->exts = apr_hash_overlay(p, add->exts, base->exts);
-    return conf;
-}
 
 static void *create_server_conf(apr_pool_t *p, kv_server_t *s)
 {
@@ -64,66 +39,14 @@ static void *merge_server_conf(apr_pool_t *p, void *basev, void *addv)
     return conf;
 }
 
-static const char *add_handler(kv_cmd_parms_t *cmd, void *dconf, int argc,
-                               const char *const *argv)
-{
-    cgi_dir_conf_t *conf = dconf;
-
-    if (strcasecmp(argv[0], CGI_HANDLER) != 0) {
-        return apr_psprintf(cmd->pool,
-                            "AddHandler: handler '%s' is unknown: only cgi-script is supported",
-                            argv[0]);
-    }
-    for (int i = 1; i < argc; i++) {
-        const char *ext = argv[i][0] == '.' ? argv[i] + 1 : argv[i];
-        char *key = apr_pstrdup(cmd->pool, ext);
-
-        if (*key == '\0') {
-            return "AddHandler: an extension is empty";
-        }
-        for (char *c = key; *c; c++) {
-            *c = (char)apr_tolower(*c);
-        }
-        apr_hash_set(conf->exts, key, APR_HASH_KEY_STRING, key);
-    }
-    return NULL;
-}
-
-/* Does any extension of the file's name (foo.cgi, foo.cgi.en) appear in @a exts? */
-static int has_cgi_extension(apr_pool_t *p, apr_hash_t *exts, const char *filename)
-{
-    const char *base = strrchr(filename, '/');
-    char *name = apr_pstrdup(p, base ? base + 1 : filename);
-    char *last, *ext;
-
-    if (apr_hash_count(exts) == 0 || !strchr(name + 1, '.')) {
-        return 0;
-    }
-    strtok_r(name, ".", &last); /* the part before the first dot is no extension */
-    while ((ext = strtok_r(NULL, ".", &last)) != NULL) {
-        for (char *c = ext; *c; c++) {
-            *c = (char)apr_tolower(*c);
-        }
-        if (apr_hash_get(exts, ext, APR_HASH_KEY_STRING)) {
-            return 1;
-        }
-    }
-    return 0;
-}
-
 /* A request for a script: *aliased tells whether ScriptAlias made it one (then ExecCGI is
- * not needed, as in httpd). */
+ * not needed, as in httpd, which mod_alias tells in the "alias-forced-type" note). */
 static int is_cgi_request(kv_request_t *r, int *aliased)
 {
-    const cgi_dir_conf_t *conf = kv_get_module_config(r->per_dir_config, &cgi_module);
+    const char *forced = apr_table_get(r->notes, "alias-forced-type");
 
-    if (r->handler) {
-        *aliased = 1;
-        return strcmp(r->handler, CGI_HANDLER) == 0;
-    }
-    *aliased = 0;
-    return r->filename && r->finfo.filetype != APR_NOFILE &&
-           has_cgi_extension(r->pool, conf->exts, r->filename);
+    *aliased = forced && strcmp(forced, CGI_HANDLER) == 0;
+    return r->handler && strcmp(r->handler, CGI_HANDLER) == 0;
 }
 
 /* Can the script run at all? KV_OK, or the status to refuse it with. */
@@ -169,15 +92,12 @@ static int cgi_handler(kv_request_t *r)
 
 static void register_hooks(apr_pool_t *p)
 {
-    (void)p;
+    kv_register_handler_name(p, CGI_HANDLER);
     /* Before mod_alias's refusal of unhandled scripts and the core's file handler. */
     kv_hook_handler(cgi_handler, NULL, NULL, KV_HOOK_MIDDLE);
 }
 
 static const kv_command_t cgi_commands[] = {
-    {"AddHandler", add_handler, NULL, 2, -1, KV_CTX_ALL, 0,
-     "cgi-script extension [extension]...: files with these extensions are CGI scripts "
-     "(where Options ExecCGI is on)"},
     {"ScriptLog", kv_set_path_slot, KV_OFFSET(cgi_server_conf_t, log), 1, 1, KV_CTX_SERVER,
      KV_CMD_SERVER_CONF,
      "file-path: where failed CGI requests are logged with the script's stderr"},
@@ -190,8 +110,6 @@ static const kv_command_t cgi_commands[] = {
 
 kv_module_t cgi_module = {
     KV_MODULE_HEADER("cgi"),
-    .create_dir_config = create_dir_conf,
-    .merge_dir_config = merge_dir_conf,
     .create_server_config = create_server_conf,
     .merge_server_config = merge_server_conf,
     .commands = cgi_commands,

@@ -56,6 +56,28 @@ static const char *slash_url(kv_request_t *r)
     return kv_construct_url(r->pool, path, r);
 }
 
+/* An index name that is no file may still be negotiated (Options MultiViews: "index.html"
+ * served by "index.html.en"): KV_DONE when it was answered, a status to answer with, or
+ * KV_DECLINED, r unchanged, to try the next name. */
+static int negotiate_index(kv_request_t *r, const char *file, const char *name, int only)
+{
+    kv_request_t saved = *r;
+    int rv;
+
+    if (!(kv_allow_options(r) & KV_OPT_MULTIVIEWS)) {
+        return KV_DECLINED;
+    }
+    r->filename = file;
+    r->finfo.filetype = APR_NOFILE;
+    r->uri = apr_pstrcat(r->pool, r->uri, name, NULL);
+    if ((rv = kv_run_type_checker(r)) == KV_DONE) {
+        return KV_DONE;
+    }
+    *r = saved;
+    /* As httpd: a single index name that cannot be negotiated says so. */
+    return only && rv == KV_HTTP_NOT_ACCEPTABLE ? rv : KV_DECLINED;
+}
+
 static int serve_index(kv_request_t *r, const dir_conf_t *d)
 {
     const apr_array_header_t *names = d->index_names;
@@ -69,6 +91,7 @@ static int serve_index(kv_request_t *r, const dir_conf_t *d)
                                        name, NULL);
         apr_finfo_t fi;
         apr_status_t rv = apr_stat(&fi, file, APR_FINFO_MIN, r->pool);
+        int negotiated;
 
         if ((rv == APR_SUCCESS || rv == APR_INCOMPLETE) && fi.filetype == APR_REG) {
             r->filename = file;
@@ -76,6 +99,9 @@ static int serve_index(kv_request_t *r, const dir_conf_t *d)
             r->uri = apr_pstrcat(r->pool, r->uri, name, NULL);
             kv_run_type_checker(r);
             return KV_OK;
+        }
+        if ((negotiated = negotiate_index(r, file, name, n == 1)) != KV_DECLINED) {
+            return negotiated;
         }
     }
     /* A listing (mod_autoindex) may answer; without Indexes the default handler refuses. */

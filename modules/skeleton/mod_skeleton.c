@@ -1,5 +1,6 @@
 /* mod_skeleton: the template a module author copies. It adds one directive,
- * `SkeletonHeader name value`, and a fixup that sets that response header field.
+ * `SkeletonHeader name value`, and a fixup that sets that response header field; and a
+ * handler, skeleton-hello, that answers with a line of text.
  *
  * Build it out of tree against an installed kiva:
  *   cc -shared -fPIC $(apr-1-config --cppflags --includes) -I PREFIX/include \
@@ -7,9 +8,13 @@
  * and load it with:
  *   LoadModule skeleton_module modules/mod_skeleton.so
  */
+#include <string.h>
+
 #include <apr_strings.h>
 
 #include "kiva.h"
+
+#define SKELETON_HANDLER "skeleton-hello"
 
 /* The record must be named NAME_module for `LoadModule NAME_module ...`. */
 extern kv_module_t skeleton_module;
@@ -61,10 +66,29 @@ static int skeleton_fixups(kv_request_t *r)
     return KV_OK;
 }
 
+/* A handler answers the requests whose r->handler is its name (`SetHandler skeleton-hello`
+ * or `AddHandler skeleton-hello .hello`), and declines the others. */
+static int skeleton_handler(kv_request_t *r)
+{
+    apr_bucket_brigade *bb;
+
+    if (!r->handler || strcmp(r->handler, SKELETON_HANDLER) != 0) {
+        return KV_DECLINED;
+    }
+    bb = apr_brigade_create(r->pool, r->connection->bucket_alloc);
+    r->content_type = "text/plain";
+    apr_brigade_puts(bb, NULL, NULL, "hello from mod_skeleton\n");
+    APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_eos_create(bb->bucket_alloc));
+    kv_pass_brigade(r->output_filters, bb);
+    return KV_DONE;
+}
+
 static void register_hooks(apr_pool_t *p)
 {
-    (void)p;
     kv_hook_fixups(skeleton_fixups, NULL, NULL, KV_HOOK_MIDDLE);
+    /* Claim the handler name, so that `kiva -t` knows a module provides it. */
+    kv_register_handler_name(p, SKELETON_HANDLER);
+    kv_hook_handler(skeleton_handler, NULL, NULL, KV_HOOK_MIDDLE);
 }
 
 static const kv_command_t skeleton_commands[] = {

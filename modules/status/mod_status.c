@@ -1,6 +1,5 @@
 /* mod_status: `SetHandler server-status` shows the scoreboard as an HTML page, as httpd's
- * `?auto` lines, or as Prometheus metrics (`?prometheus`). SetHandler itself lives here
- * too, as httpd has it in its core: a per-directory handler name set in a fixup. */
+ * `?auto` lines, or as Prometheus metrics (`?prometheus`). */
 #include <string.h>
 
 #include <apr_file_io.h>
@@ -19,13 +18,9 @@
 #define KV_VERSION "unknown"
 #endif
 
-extern kv_module_t status_module;
+#define STATUS_HANDLER "server-status"
 
-/* Per-directory: SetHandler. */
-typedef struct {
-    int handler_set;     /* SetHandler appeared here (None counts) */
-    const char *handler; /* NULL for None */
-} status_dir_conf_t;
+extern kv_module_t status_module;
 
 /* Per-server: ExtendedStatus. */
 typedef struct {
@@ -34,21 +29,6 @@ typedef struct {
 
 /* The running generation's configuration fingerprint; children inherit it at fork. */
 static char config_sha256[65];
-
-static void *create_dir_conf(apr_pool_t *p, const char *dir)
-{
-    (void)dir;
-    return apr_pcalloc(p, sizeof(status_dir_conf_t));
-}
-
-static void *merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
-{
-    const status_dir_conf_t *base = basev, *add = addv;
-    status_dir_conf_t *conf = apr_palloc(p, sizeof(*conf));
-
-    *conf = add->handler_set ? *add : *base;
-    return conf;
-}
 
 static void *create_server_conf(apr_pool_t *p, kv_server_t *s)
 {
@@ -66,28 +46,6 @@ static void *merge_server_conf(apr_pool_t *p, void *basev, void *addv)
 
     conf->extended = add->extended != KV_UNSET_INT ? add->extended : base->extended;
     return conf;
-}
-
-static const char *set_handler(kv_cmd_parms_t *cmd, void *mconfig, int argc,
-                               const char *const *argv)
-{
-    status_dir_conf_t *conf = mconfig;
-
-    (void)argc;
-    conf->handler_set = 1;
-    conf->handler = strcasecmp(argv[0], "none") == 0 ? NULL : apr_pstrdup(cmd->pool, argv[0]);
-    return NULL;
-}
-
-/* SetHandler wins over what type_checker (AddHandler) chose, as in httpd. */
-static int set_handler_fixup(kv_request_t *r)
-{
-    const status_dir_conf_t *conf = kv_get_module_config(r->per_dir_config, &status_module);
-
-    if (conf && conf->handler_set) {
-        r->handler = conf->handler;
-    }
-    return KV_DECLINED;
 }
 
 /* ---- The configuration's fingerprint --------------------------------------------------- */
@@ -231,7 +189,7 @@ static void take_snapshot(kv_request_t *r, status_snapshot_t *snap)
 
 static int is_status_request(const kv_request_t *r)
 {
-    return r->handler && strcmp(r->handler, "server-status") == 0;
+    return r->handler && strcmp(r->handler, STATUS_HANDLER) == 0;
 }
 
 static int status_handler(kv_request_t *r)
@@ -262,15 +220,12 @@ static int status_handler(kv_request_t *r)
 
 static void register_hooks(apr_pool_t *p)
 {
-    (void)p;
     kv_hook_post_config(fingerprint_config, NULL, NULL, KV_HOOK_MIDDLE);
-    kv_hook_fixups(set_handler_fixup, NULL, NULL, KV_HOOK_REALLY_FIRST);
+    kv_register_handler_name(p, STATUS_HANDLER);
     kv_hook_handler(status_handler, NULL, NULL, KV_HOOK_MIDDLE);
 }
 
 static const kv_command_t status_commands[] = {
-    {"SetHandler", set_handler, NULL, 1, 1, KV_CTX_ALL, 0,
-     "handler-name|None: the handler for every request in this context"},
     {"ExtendedStatus", kv_set_flag_slot, KV_OFFSET(status_server_conf_t, extended), 1, 1,
      KV_CTX_MAIN, KV_CMD_SERVER_CONF,
      "On|Off: show totals and the per-worker table in server-status (On with mod_status)"},
@@ -278,8 +233,6 @@ static const kv_command_t status_commands[] = {
 
 kv_module_t status_module = {
     KV_MODULE_HEADER("status"),
-    .create_dir_config = create_dir_conf,
-    .merge_dir_config = merge_dir_conf,
     .create_server_config = create_server_conf,
     .merge_server_config = merge_server_conf,
     .commands = status_commands,

@@ -597,23 +597,6 @@ START_TEST(test_malformed_output_500)
 }
 END_TEST
 
-START_TEST(test_add_handler_other_name_refused)
-{
-    kvt_server_t *srv = kvt_server_new("prefork");
-    char *err = NULL;
-    int status;
-
-    kvt_server_conf(srv, LOAD_CGI, KV_TEST_BUILDDIR);
-    kvt_server_conf(srv, "AddHandler server-status .st");
-    ck_assert_int_eq(kvt_run_kiva(&status, NULL, &err, "-t", "-f", kvt_server_write_conf(srv),
-                                  (const char *)NULL),
-                     0);
-    ck_assert_int_eq(status, 1);
-    ck_assert_msg(kvt_contains(err, "only cgi-script is supported"), "stderr: %s", err);
-    free(err);
-}
-END_TEST
-
 /* A graceful restart while a keep-alive request is being answered: the old child ends the
  * connection after that response (Connection: close), so it can exit. */
 START_TEST(test_graceful_restart_ends_keep_alive_after_the_response)
@@ -661,7 +644,6 @@ int main(void)
     kvt_add_test(tc, test_exec_failure_500);
     kvt_add_test(tc, test_add_handler_needs_exec_cgi);
     kvt_add_test(tc, test_malformed_output_500);
-    kvt_add_test(tc, test_add_handler_other_name_refused);
     kvt_add_test(tc, test_graceful_restart_ends_keep_alive_after_the_response);
     suite_add_tcase(s, tc);
     return kvt_run_suite(s);

@@ -66,7 +66,6 @@ static const char *const refusals[][2] = {
     {"Timeout 99999999999999999999999", "99999999999999999999999"},
     {"KeepAlive Maybe", "KeepAlive"},
     {"ServerRoot \"/nonexistent/kvt\"", "ServerRoot"},
-    {"TypesConfig /etc/mime.types", "TypesConfig"},
     {"</IfModule>", "IfModule"},
     {"LoadModule foo_module /nonexistent/kvt/mod_foo.so", "/nonexistent/kvt/mod_foo.so"},
     {"LoadModule foo_module " MODULES "/mod_mime.so", "foo_module"}, /* no such symbol */
