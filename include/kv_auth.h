@@ -14,6 +14,7 @@
 #include <apr_lib.h>
 #include <apr_optional.h>
 #include <apr_strings.h>
+#include <apr_tables.h>
 
 #include "kv_http.h"
 
@@ -71,6 +72,62 @@ static inline void kv_auth_type_register(apr_pool_t *p, const char *type,
 static inline kv_auth_note_failure_fn kv_auth_type_get(apr_pool_t *p, const char *type)
 {
     return (kv_auth_note_failure_fn)apr_dynamic_fn_retrieve(kv_auth_key(p, "kv_authtype", type));
+}
+
+/** What an authorization provider (the NAME of a `Require NAME ...` line) says. */
+typedef enum {
+    KV_AUTHZ_DENIED,         /**< the request may not have the resource */
+    KV_AUTHZ_GRANTED,        /**< it may */
+    KV_AUTHZ_NEUTRAL,        /**< no opinion: a negated line that did not match */
+    KV_AUTHZ_DENIED_NO_USER, /**< an authenticated user is needed to decide */
+    KV_AUTHZ_GENERAL_ERROR   /**< the provider could not decide (logged): a 500 */
+} kv_authz_status_t;
+
+/** An authorization provider, as httpd's authz_provider: @a parse reads a Require line's
+ * arguments once, at configuration time, into *parsed (in @a p); @a check decides for a
+ * request. @a line is the arguments' text as written (quotes kept), for providers that take
+ * an expression; @a argv the same arguments split and unquoted. */
+typedef struct {
+    const char *(*parse)(apr_pool_t *p, const char *line, int argc, const char *const *argv,
+                         const void **parsed);
+    kv_authz_status_t (*check)(kv_request_t *r, const void *parsed);
+} kv_authz_provider_t;
+
+/** What a module registers for an authorization provider: returns its record. */
+typedef const kv_authz_provider_t *(*kv_authz_provider_fn)(void);
+
+/** A provider's parse step for a list of words (names, variables): copies of @a argv in
+ * @a p into *parsed (an array of const char *); an error naming `Require @a what` if empty. */
+static inline const char *kv_authz_parse_words(apr_pool_t *p, const char *what, int argc,
+                                               const char *const *argv, const void **parsed)
+{
+    apr_array_header_t *words;
+
+    if (argc == 0) {
+        return apr_psprintf(p, "Require %s needs at least one argument", what);
+    }
+    words = apr_array_make(p, argc, sizeof(const char *));
+    for (int i = 0; i < argc; i++) {
+        APR_ARRAY_PUSH(words, const char *) = apr_pstrdup(p, argv[i]);
+    }
+    *parsed = words;
+    return NULL;
+}
+
+/** Register authorization provider @a name (`Require NAME`); call from register_hooks. */
+static inline void kv_authz_provider_register(apr_pool_t *p, const char *name,
+                                              kv_authz_provider_fn fn)
+{
+    apr_dynamic_fn_register(kv_auth_key(p, "kv_authz", name), (apr_opt_fn_t *)fn);
+}
+
+/** The authorization provider called @a name, or NULL if no loaded module provides it. */
+static inline const kv_authz_provider_t *kv_authz_provider_get(apr_pool_t *p, const char *name)
+{
+    kv_authz_provider_fn fn =
+        (kv_authz_provider_fn)apr_dynamic_fn_retrieve(kv_auth_key(p, "kv_authz", name));
+
+    return fn ? fn() : NULL;
 }
 
 #endif

@@ -6,6 +6,7 @@
 #include <apr_strings.h>
 
 #include "core.h"
+#include "remote_host.h"
 #include "kv_log.h"
 #include "module.h"
 #include "sections.h"
@@ -49,6 +50,7 @@ static void *create_core_dir_config(apr_pool_t *p, const char *dir)
     (void)dir;
     conf->limit_req_body = -1;
     conf->opts = KV_UNSET_INT;
+    conf->hostname_lookups = KV_UNSET_INT;
     conf->error_docs = apr_hash_make(p);
     return conf;
 }
@@ -69,6 +71,8 @@ static void *merge_core_dir_config(apr_pool_t *p, void *basev, void *addv)
 
     conf->limit_req_body = add->limit_req_body >= 0 ? add->limit_req_body : base->limit_req_body;
     conf->error_docs = apr_hash_overlay(p, add->error_docs, base->error_docs);
+    conf->hostname_lookups = KV_MERGE_INT(add->hostname_lookups, base->hostname_lookups,
+                                          KV_UNSET_INT);
     if (add->opts != KV_UNSET_INT) {
         conf->opts = add->opts;
     } else if (add->opts_add || add->opts_remove) {
@@ -92,6 +96,24 @@ apr_off_t kv_limit_req_body(const kv_request_t *r)
     const kv_core_dir_conf_t *d = kv_get_module_config(r->per_dir_config, &core_module);
 
     return d->limit_req_body >= 0 ? d->limit_req_body : KV_DEFAULT_LIMIT_REQ_BODY;
+}
+
+int kv_hostname_lookups(const kv_request_t *r)
+{
+    /* A request whose sections are not merged yet (httpd: no dir_config) looks nothing up. */
+    const kv_core_dir_conf_t *d =
+        r->per_dir_config ? kv_get_module_config(r->per_dir_config, &core_module) : NULL;
+
+    return !d || d->hostname_lookups == KV_UNSET_INT ? KV_LOOKUPS_OFF : d->hostname_lookups;
+}
+
+static const char *set_hostname_lookups(kv_cmd_parms_t *cmd, void *conf, int argc,
+                                        const char *const *argv)
+{
+    kv_core_dir_conf_t *d = conf;
+
+    (void)argc;
+    return kv_parse_hostname_lookups(cmd->pool, argv[0], &d->hostname_lookups);
 }
 
 KV_DECLARE(int) kv_allow_options(const kv_request_t *r)
@@ -517,6 +539,9 @@ static const kv_command_t core_commands[] = {
      "URL-path> ... </Location>: directives for a URL and everything below it"},
     {"<LocationMatch", kv_cmd_section, KV_SEC_INFO(KV_SEC_LOCATION, 1), 1, 1, KV_CTX_SERVER, 0,
      "regex> ... </LocationMatch>: directives for URLs matching a regex"},
+    {"HostnameLookups", set_hostname_lookups, NULL, 1, 1, KV_CTX_ALL, 0,
+     "On|Off|Double: look up the client's host name (for %h, REMOTE_HOST); Double also checks "
+     "that the name resolves back to the address"},
     {"Options", set_options, NULL, 1, -1, KV_CTX_ALL, 0,
      "[+|-]None|All|Indexes|Includes|FollowSymLinks|SymLinksIfOwnerMatch|ExecCGI ...: "
      "features of a directory"},

@@ -28,6 +28,7 @@ typedef struct {
     int opts_add;             /**< +Option of a relative Options line */
     int opts_remove;          /**< -Option of a relative Options line */
     apr_hash_t *error_docs;   /**< ErrorDocument: status (int) -> text, local URL or URL */
+    int hostname_lookups;     /**< HostnameLookups (KV_LOOKUPS_*), KV_UNSET_INT if not set */
 } kv_core_dir_conf_t;
 
 /** ErrorDocument's handler. */
@@ -60,6 +61,9 @@ int kv_accept_filter_defers(const kv_core_server_conf_t *sconf, const char *prot
 
 /** The core's per-server config of @a s. */
 kv_core_server_conf_t *kv_core_sconf(const kv_server_t *s);
+
+/** HostnameLookups in force for @a r (KV_LOOKUPS_*, remote_host.h). */
+int kv_hostname_lookups(const kv_request_t *r);
 
 /** LimitRequestBody in force for @a r (0 = unlimited). */
 apr_off_t kv_limit_req_body(const kv_request_t *r);

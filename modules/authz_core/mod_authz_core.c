@@ -1,7 +1,8 @@
-/* mod_authz_core: who may have a resource. Require lines (all, ip, valid-user, user, and
- * "not") and the <RequireAll>, <RequireAny>, <RequireNone> containers, per directory; the
- * Require lines of a section form an implicit <RequireAny> and replace the inherited ones
- * (httpd's AuthMerging Off). AuthType and AuthName, core directives in httpd, live here.
+/* mod_authz_core: who may have a resource. Require lines (each decided by the provider it
+ * names: all, env, method, expr here, the others in their modules; and "not") and the <RequireAll>,
+ * <RequireAny>, <RequireNone> containers, per directory; the Require lines of a section form an
+ * implicit <RequireAny> and replace the inherited ones (httpd's AuthMerging Off). AuthType and
+ * AuthName, core directives in httpd, live here.
  *
  * httpd's order, without Satisfy: the access check decides with what it knows before
  * authentication (client address); only when the answer needs a user does authentication
@@ -88,7 +89,7 @@ static const char *add_require(kv_cmd_parms_t *cmd, void *mconfig, int argc,
                                const char *const *argv)
 {
     authz_node_t *node = NULL;
-    const char *err = authz_parse_require(cmd->pool, argc, argv, &node);
+    const char *err = authz_parse_require(cmd->pool, cmd->directive->args, argc, argv, &node);
 
     return err ? err : authz_add(cmd->pool, current_parent(cmd->pool, mconfig), node);
 }
@@ -146,11 +147,9 @@ static const char *set_auth_type(kv_cmd_parms_t *cmd, void *mconfig, int argc,
     return NULL;
 }
 
-static authz_status_t decide(kv_request_t *r)
+static kv_authz_status_t decide(kv_request_t *r)
 {
-    authz_facts_t facts = {r->connection->client_addr, r->user};
-
-    return authz_evaluate(dir_conf(r)->root, &facts);
+    return authz_evaluate(dir_conf(r)->root, r);
 }
 
 static int forbidden(kv_request_t *r)
@@ -165,7 +164,7 @@ static int forbidden(kv_request_t *r)
 static int authz_access_checker(kv_request_t *r)
 {
     const authz_dir_conf_t *conf = dir_conf(r);
-    authz_status_t s;
+    kv_authz_status_t s;
 
     if (!conf->root) {
         if (kv_auth_type(r)) {
@@ -178,10 +177,13 @@ static int authz_access_checker(kv_request_t *r)
         return KV_OK;
     }
     s = decide(r);
-    if (s == AUTHZ_GRANTED) {
+    if (s == KV_AUTHZ_GRANTED) {
         return KV_OK;
     }
-    if (s == AUTHZ_DENIED_NO_USER) {
+    if (s == KV_AUTHZ_GENERAL_ERROR) {
+        return KV_HTTP_INTERNAL_SERVER_ERROR;
+    }
+    if (s == KV_AUTHZ_DENIED_NO_USER) {
         kv_set_module_config(r->request_config, &authz_core_module, (void *)&need_user_marker);
         return KV_OK;
     }
@@ -213,7 +215,7 @@ static int unauthorized(kv_request_t *r)
 /* After authentication: the decision again, now with the user. */
 static int authz_auth_checker(kv_request_t *r)
 {
-    authz_status_t s;
+    kv_authz_status_t s;
 
     if (!needs_user(r)) {
         return KV_OK;
@@ -226,10 +228,13 @@ static int authz_auth_checker(kv_request_t *r)
         return KV_HTTP_INTERNAL_SERVER_ERROR;
     }
     s = decide(r);
-    if (s == AUTHZ_GRANTED) {
+    if (s == KV_AUTHZ_GRANTED) {
         return KV_OK;
     }
-    if (s == AUTHZ_DENIED_NO_USER || kv_auth_type(r)) {
+    if (s == KV_AUTHZ_GENERAL_ERROR) {
+        return KV_HTTP_INTERNAL_SERVER_ERROR;
+    }
+    if (s == KV_AUTHZ_DENIED_NO_USER || kv_auth_type(r)) {
         kv_log_rerror(KV_LOG_MARK, KV_LOG_ERR, 0, r,
                       "KV00823: user %s: authorization failure for \"%s\"", r->user, r->uri);
         return unauthorized(r);
@@ -239,7 +244,7 @@ static int authz_auth_checker(kv_request_t *r)
 
 static void register_hooks(apr_pool_t *p)
 {
-    (void)p;
+    authz_register_core_providers(p);
     APR_REGISTER_OPTIONAL_FN(kv_auth_type);
     APR_REGISTER_OPTIONAL_FN(kv_auth_name);
     kv_hook_access_checker(authz_access_checker, NULL, NULL, KV_HOOK_LAST);
@@ -249,8 +254,9 @@ static void register_hooks(apr_pool_t *p)
 
 static const kv_command_t authz_core_commands[] = {
     {"Require", add_require, NULL, 1, -1, KV_CTX_DIR, 0,
-     "[not] all granted|denied, ip addr[/prefix]..., valid-user, or user name...: who may "
-     "have the resource"},
+     "[not] provider args...: who may have the resource (all granted|denied, env, method, expr; "
+     "ip, local, host, forward-dns with mod_authz_host; user, valid-user with mod_authz_user; "
+     "group with mod_authz_groupfile)"},
     {"<RequireAll", add_container, NULL, 0, 0, KV_CTX_DIR, 0,
      "<RequireAll>: granted when every line inside grants and none denies"},
     {"<RequireAny", add_container, NULL, 0, 0, KV_CTX_DIR, 0,

@@ -7,7 +7,12 @@
 
 #include <crypt.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,6 +22,8 @@
 
 #define LOAD_AUTH                                                                                  \
     "LoadModule authz_core_module %s/modules/.libs/mod_authz_core.so\n"                            \
+    "LoadModule authz_host_module %s/modules/.libs/mod_authz_host.so\n"                            \
+    "LoadModule authz_user_module %s/modules/.libs/mod_authz_user.so\n"                            \
     "LoadModule authn_file_module %s/modules/.libs/mod_authn_file.so\n"                            \
     "LoadModule auth_basic_module %s/modules/.libs/mod_auth_basic.so"
 #define REALM "Private \\\"Area\\\""
@@ -25,7 +32,8 @@
 static kvt_server_t *new_server(void)
 {
     kvt_server_t *srv = kvt_server_new("prefork");
-    kvt_server_conf(srv, LOAD_AUTH, KV_TEST_BUILDDIR, KV_TEST_BUILDDIR, KV_TEST_BUILDDIR);
+    kvt_server_conf(srv, LOAD_AUTH, KV_TEST_BUILDDIR, KV_TEST_BUILDDIR, KV_TEST_BUILDDIR,
+                    KV_TEST_BUILDDIR, KV_TEST_BUILDDIR);
     kvt_write_file(srv, "index.html", "home", 4);
     kvt_write_file(srv, "open/page.html", "open", 4);
     return srv;
@@ -123,6 +131,137 @@ static int start_with(const char *const *lines, int n)
     kvt_server_start(srv);
     return kvt_server_port(srv);
 }
+
+/* GET @a path from the loopback address @a src (127.0.0.x, or ::1 to the server's [::1]
+ * listener) to @a port; the status. */
+static int status_from(const char *src, int port, const char *path)
+{
+    int v6 = strchr(src, ':') != NULL;
+    struct sockaddr_in from4 = {0}, to4 = {0};
+    struct sockaddr_in6 from6 = {0}, to6 = {0};
+    struct timeval tv = {5, 0};
+    int fd = socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM, 0);
+    kvt_response_t r;
+    char *req;
+    int status;
+
+    ck_assert_int_ge(fd, 0);
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+    if (v6) {
+        from6.sin6_family = to6.sin6_family = AF_INET6;
+        ck_assert_int_eq(inet_pton(AF_INET6, src, &from6.sin6_addr), 1);
+        to6.sin6_addr = from6.sin6_addr;
+        to6.sin6_port = htons((unsigned short)port);
+        ck_assert_int_eq(bind(fd, (struct sockaddr *)&from6, sizeof(from6)), 0);
+        ck_assert_msg(connect(fd, (struct sockaddr *)&to6, sizeof(to6)) == 0, "connect [%s]", src);
+    } else {
+        from4.sin_family = to4.sin_family = AF_INET;
+        ck_assert_int_eq(inet_pton(AF_INET, src, &from4.sin_addr), 1);
+        to4.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        to4.sin_port = htons((unsigned short)port);
+        ck_assert_int_eq(bind(fd, (struct sockaddr *)&from4, sizeof(from4)), 0);
+        ck_assert_msg(connect(fd, (struct sockaddr *)&to4, sizeof(to4)) == 0, "connect from %s",
+                      src);
+    }
+    req = kvt_strf("GET %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", path);
+    kvt_send(fd, req);
+    ck_assert_msg(kvt_read_response(fd, &r, 0) == 0, "no response to %s from %s", path, src);
+    status = r.status;
+    kvt_response_free(&r);
+    close(fd);
+    free(req);
+    return status;
+}
+
+/* One <Location /NAME> per rule, with a file in it. */
+static void locations(kvt_server_t *srv, const char *const (*rules)[2], int n)
+{
+    for (int i = 0; i < n; i++) {
+        char *file = kvt_strf("%s/f.html", rules[i][0]);
+        kvt_server_conf(srv, "<Location /%s>\n%s\n</Location>", rules[i][0], rules[i][1]);
+        kvt_write_file(srv, file, "f", 1);
+        free(file);
+    }
+}
+
+/* Require local is httpd's: every address of 127.0.0.0/8 and ::1 (and the server's own). */
+START_TEST(test_require_local)
+{
+    static const char *const rules[][2] = {
+        {"local", "Require local"},
+        {"notlocal", "<RequireAll>\nRequire all granted\nRequire not local\n</RequireAll>"},
+        {"ip", "Require ip 127.0.0.1"},
+    };
+    kvt_server_t *srv = new_server();
+    int port;
+
+    locations(srv, rules, KVT_COUNT(rules));
+    kvt_server_conf(srv, "Listen [::1]:%d", kvt_server_port(srv));
+    kvt_server_start(srv);
+    port = kvt_server_port(srv);
+    ck_assert_int_eq(status_from("127.0.0.1", port, "/local/f.html"), 200);
+    ck_assert_int_eq(status_from("127.0.0.2", port, "/local/f.html"), 200);
+    ck_assert_int_eq(status_from("127.0.0.254", port, "/local/f.html"), 200);
+    ck_assert_int_eq(status_from("::1", port, "/local/f.html"), 200);
+    ck_assert_int_eq(status_from("127.0.0.1", port, "/notlocal/f.html"), 403);
+    ck_assert_int_eq(status_from("127.0.0.2", port, "/notlocal/f.html"), 403);
+    ck_assert_int_eq(status_from("::1", port, "/notlocal/f.html"), 403);
+    ck_assert_int_eq(status_from("127.0.0.2", port, "/ip/f.html"), 403);
+    ck_assert_int_eq(status_from("127.0.0.1", port, "/ip/f.html"), 200);
+}
+END_TEST
+
+/* Require host: the client's name by a double-reverse lookup (127.0.0.1 is localhost in
+ * /etc/hosts; 127.0.0.2 has no name), matched on whole labels; forward-dns: a name that
+ * resolves to the client's address. */
+START_TEST(test_require_host)
+{
+    static const char *const rules[][2] = {
+        {"name", "Require host localhost"},
+        {"part", "Require host calhost"},
+        {"below", "Require host .localhost"},
+        {"fwd", "Require forward-dns localhost"},
+    };
+    kvt_server_t *srv = new_server();
+    int port;
+    char *log;
+
+    locations(srv, rules, KVT_COUNT(rules));
+    kvt_server_start(srv);
+    port = kvt_server_port(srv);
+    ck_assert_int_eq(status_from("127.0.0.1", port, "/name/f.html"), 200);
+    ck_assert_int_eq(status_from("127.0.0.2", port, "/name/f.html"), 403);
+    ck_assert_int_eq(status_from("127.0.0.1", port, "/part/f.html"), 403);
+    ck_assert_int_eq(status_from("127.0.0.1", port, "/below/f.html"), 403);
+    ck_assert_int_eq(status_from("127.0.0.1", port, "/fwd/f.html"), 200);
+    ck_assert_int_eq(status_from("127.0.0.2", port, "/fwd/f.html"), 403);
+    log = kvt_server_wait_log(srv, "KV01221", 5000);
+    ck_assert_msg(kvt_contains(log, "unable to get the remote host name"), "%s", log);
+    free(log);
+}
+END_TEST
+
+/* Require ip, local and host need mod_authz_host, as in httpd; without it the error says so. */
+START_TEST(test_provider_needs_its_module)
+{
+    kvt_server_t *srv = kvt_server_new("prefork");
+    const char *conf;
+    int status;
+    char *err = NULL;
+
+    kvt_server_conf(srv, "LoadModule authz_core_module %s/modules/.libs/mod_authz_core.so",
+                    KV_TEST_BUILDDIR);
+    kvt_server_conf(srv, "<Location />\nRequire local\n</Location>");
+    conf = kvt_server_write_conf(srv);
+    ck_assert_int_eq(kvt_run_kiva(&status, NULL, &err, "-t", "-f", conf, (const char *)NULL), 0);
+    ck_assert_int_eq(status, 1);
+    ck_assert_msg(kvt_contains(err, "Unknown Authz provider: local (it is provided by "
+                                    "mod_authz_host: LoadModule authz_host_module"),
+                  "%s", err);
+    free(err);
+}
+END_TEST
 
 START_TEST(test_no_require_grants)
 {
@@ -483,6 +622,9 @@ int main(void)
 
     kvt_add_test(tc, test_no_require_grants);
     kvt_add_test(tc, test_all_and_ip);
+    kvt_add_test(tc, test_require_local);
+    kvt_add_test(tc, test_require_host);
+    kvt_add_test(tc, test_provider_needs_its_module);
     kvt_add_loop_test(tc, test_valid_user_passwords, KVT_COUNT(logins));
     kvt_add_test(tc, test_malformed_credentials);
     kvt_add_loop_test(tc, test_rules, KVT_COUNT(rules));
