@@ -260,7 +260,7 @@ typedef enum {
  * forward lookup gives the address back. Names are lower-case.
  * @param str_is_ip if not NULL, set to 1 when the address is returned instead of a name
  */
-KV_DECLARE(const char *) kv_get_remote_host(kv_request_t *r, kv_remote_host_type_t type,
+KV_DECLARE(const char *) kv_get_remote_host(const kv_request_t *r, kv_remote_host_type_t type,
                                             int *str_is_ip);
 
 /** The name this server goes by for @a r as a URL writes it: the host the client asked for

@@ -99,7 +99,7 @@ const char *kv_remote_host_of(kv_conn_t *c, int lookups, kv_remote_host_type_t t
 }
 
 KV_DECLARE(const char *)
-kv_get_remote_host(kv_request_t *r, kv_remote_host_type_t type, int *str_is_ip)
+kv_get_remote_host(const kv_request_t *r, kv_remote_host_type_t type, int *str_is_ip)
 {
     return kv_remote_host_of(r->connection, kv_hostname_lookups(r), type, str_is_ip);
 }

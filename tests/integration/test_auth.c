@@ -10,7 +10,9 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <stdio.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <unistd.h>
 #include <stdlib.h>
@@ -133,17 +135,15 @@ static int start_with(const char *const *lines, int n)
 }
 
 /* GET @a path from the loopback address @a src (127.0.0.x, or ::1 to the server's [::1]
- * listener) to @a port; the status. */
-static int status_from(const char *src, int port, const char *path)
+ * listener) to @a port; the response in *r. */
+static void get_from(const char *src, int port, const char *path, kvt_response_t *r)
 {
     int v6 = strchr(src, ':') != NULL;
     struct sockaddr_in from4 = {0}, to4 = {0};
     struct sockaddr_in6 from6 = {0}, to6 = {0};
     struct timeval tv = {5, 0};
     int fd = socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM, 0);
-    kvt_response_t r;
     char *req;
-    int status;
 
     ck_assert_int_ge(fd, 0);
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
@@ -166,11 +166,19 @@ static int status_from(const char *src, int port, const char *path)
     }
     req = kvt_strf("GET %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", path);
     kvt_send(fd, req);
-    ck_assert_msg(kvt_read_response(fd, &r, 0) == 0, "no response to %s from %s", path, src);
-    status = r.status;
-    kvt_response_free(&r);
+    ck_assert_msg(kvt_read_response(fd, r, 0) == 0, "no response to %s from %s", path, src);
     close(fd);
     free(req);
+}
+
+static int status_from(const char *src, int port, const char *path)
+{
+    kvt_response_t r;
+    int status;
+
+    get_from(src, port, path, &r);
+    status = r.status;
+    kvt_response_free(&r);
     return status;
 }
 
@@ -242,24 +250,137 @@ START_TEST(test_require_host)
 }
 END_TEST
 
+/* `kiva -t` on @a srv's config fails with "Syntax error on line N of FILE: @a message", N the
+ * line that holds @a at. */
+static void expect_syntax_error(kvt_server_t *srv, const char *at, const char *message)
+{
+    const char *conf = kvt_server_write_conf(srv);
+    int status;
+    char *err = NULL, *want;
+
+    ck_assert_int_eq(kvt_run_kiva(&status, NULL, &err, "-t", "-f", conf, (const char *)NULL), 0);
+    ck_assert_int_eq(status, 1);
+    want = kvt_strf("Syntax error on line %u of %s: %s", kvt_conf_line_of(srv, at), conf, message);
+    ck_assert_msg(kvt_contains(err, want), "stderr lacks \"%s\":\n%s", want, err);
+    free(want);
+    free(err);
+}
+
 /* Require ip, local and host need mod_authz_host, as in httpd; without it the error says so. */
 START_TEST(test_provider_needs_its_module)
 {
     kvt_server_t *srv = kvt_server_new("prefork");
-    const char *conf;
-    int status;
-    char *err = NULL;
 
     kvt_server_conf(srv, "LoadModule authz_core_module %s/modules/.libs/mod_authz_core.so",
                     KV_TEST_BUILDDIR);
     kvt_server_conf(srv, "<Location />\nRequire local\n</Location>");
-    conf = kvt_server_write_conf(srv);
-    ck_assert_int_eq(kvt_run_kiva(&status, NULL, &err, "-t", "-f", conf, (const char *)NULL), 0);
-    ck_assert_int_eq(status, 1);
-    ck_assert_msg(kvt_contains(err, "Unknown Authz provider: local (it is provided by "
-                                    "mod_authz_host: LoadModule authz_host_module"),
-                  "%s", err);
-    free(err);
+    expect_syntax_error(srv, "Require local",
+                        "Unknown Authz provider: local (it is provided by mod_authz_host: "
+                        "LoadModule authz_host_module modules/mod_authz_host.so)");
+}
+END_TEST
+
+typedef struct {
+    const char *path, *needle;
+} log_wait_t;
+
+static int log_has(void *arg)
+{
+    const log_wait_t *w = arg;
+    FILE *f = fopen(w->path, "r");
+    char line[512];
+    int found = 0;
+
+    while (f && !found && fgets(line, sizeof(line), f)) {
+        found = strcmp(line, w->needle) == 0;
+    }
+    if (f) {
+        fclose(f);
+    }
+    return found;
+}
+
+/* HostnameLookups (per directory, as httpd) decides what %h logs: Off the address, On the
+ * name, Double a name that resolves back; the address when there is no name. A name that
+ * Require host looked up is logged even with lookups Off, as httpd does. */
+START_TEST(test_hostname_lookups_log)
+{
+    static const char *const rules[][2] = {
+        {"off", "Require all granted"},
+        {"on", "HostnameLookups On"},
+        {"double", "HostnameLookups Double"},
+        {"host", "Require host localhost"},
+    };
+    static const struct {
+        const char *src, *path, *line;
+    } want[] = {
+        {"127.0.0.1", "/off/f.html", "127.0.0.1 /off/f.html\n"},
+        {"127.0.0.1", "/on/f.html", "localhost /on/f.html\n"},
+        {"127.0.0.1", "/double/f.html", "localhost /double/f.html\n"},
+        {"127.0.0.2", "/on/f.html", "127.0.0.2 /on/f.html\n"},
+        {"127.0.0.2", "/double/f.html", "127.0.0.2 /double/f.html\n"},
+        {"127.0.0.1", "/host/f.html", "localhost /host/f.html\n"},
+    };
+    kvt_server_t *srv = new_server();
+    int port;
+
+    kvt_server_conf(srv, "LoadModule log_config_module %s/modules/.libs/mod_log_config.so",
+                    KV_TEST_BUILDDIR);
+    kvt_server_conf(srv, "LogFormat \"%%h %%U\" hu\nCustomLog logs/hosts_log hu");
+    locations(srv, rules, KVT_COUNT(rules));
+    kvt_server_start(srv);
+    port = kvt_server_port(srv);
+    for (int i = 0; i < KVT_COUNT(want); i++) {
+        log_wait_t w = {kvt_strf("%s/logs/hosts_log", kvt_server_root(srv)), want[i].line};
+        ck_assert_int_eq(status_from(want[i].src, port, want[i].path), 200);
+        ck_assert_msg(kvt_wait_for(log_has, &w, 5000), "no log line \"%s\"", want[i].line);
+        free((char *)w.path);
+    }
+}
+END_TEST
+
+/* A CGI script sees REMOTE_HOST only when a name was looked up, as in httpd. */
+START_TEST(test_hostname_lookups_cgi)
+{
+    kvt_server_t *srv = new_server();
+    const char *script;
+    int port;
+    kvt_response_t r;
+
+    kvt_server_conf(srv, "LoadModule alias_module %s/modules/.libs/mod_alias.so",
+                    KV_TEST_BUILDDIR);
+    kvt_server_conf(srv, "LoadModule cgi_module %s/modules/.libs/mod_cgi.so", KV_TEST_BUILDDIR);
+    kvt_server_conf(srv, "ScriptAlias /cgi-bin/ \"%s/cgi-bin/\"", kvt_server_root(srv));
+    kvt_server_conf(srv, "ScriptAlias /named/ \"%s/cgi-bin/\"", kvt_server_root(srv));
+    kvt_server_conf(srv, "<Location /named>\nHostnameLookups On\n</Location>");
+    script = kvt_write_root_file(srv, "cgi-bin/env.cgi",
+                                 "#!/bin/sh\nprintf 'Content-Type: text/plain\\n\\n'\n"
+                                 "echo \"host=${REMOTE_HOST-unset} addr=$REMOTE_ADDR\"\n");
+    ck_assert_int_eq(chmod(script, 0755), 0);
+    kvt_server_start(srv);
+    port = kvt_server_port(srv);
+    get_from("127.0.0.1", port, "/cgi-bin/env.cgi", &r);
+    ck_assert_msg(kvt_contains(r.body, "host=unset addr=127.0.0.1"), "%d %s", r.status, r.body);
+    kvt_response_free(&r);
+    get_from("127.0.0.1", port, "/named/env.cgi", &r);
+    ck_assert_msg(kvt_contains(r.body, "host=localhost addr=127.0.0.1"), "%d %s", r.status,
+                  r.body);
+    kvt_response_free(&r);
+    get_from("127.0.0.2", port, "/named/env.cgi", &r);
+    ck_assert_msg(kvt_contains(r.body, "host=unset addr=127.0.0.2"), "%d %s", r.status, r.body);
+    kvt_response_free(&r);
+}
+END_TEST
+
+/* HostnameLookups takes On, Off or Double, anywhere but .htaccess. */
+START_TEST(test_hostname_lookups_refused)
+{
+    kvt_server_t *srv = new_server();
+
+    kvt_server_conf(srv, "HostnameLookups Off\n<VirtualHost 127.0.0.1:80>\nHostnameLookups Double"
+                         "\n</VirtualHost>\nHostnameLookups maybe");
+    expect_syntax_error(srv, "HostnameLookups maybe",
+                        "HostnameLookups must be On, Off or Double, not 'maybe'");
 }
 END_TEST
 
@@ -598,20 +719,10 @@ END_TEST
 START_TEST(test_error_line_inside_container)
 {
     kvt_server_t *srv = new_server();
-    const char *conf;
-    int status;
-    char *err = NULL, *want;
 
     kvt_server_conf(srv, "<Location />\n<RequireAll>\nRequire all granted\n<RequireAny>\n"
                          "Require nosuch\n</RequireAny>\n</RequireAll>\n</Location>");
-    conf = kvt_server_write_conf(srv);
-    ck_assert_int_eq(kvt_run_kiva(&status, NULL, &err, "-t", "-f", conf, (const char *)NULL), 0);
-    ck_assert_int_eq(status, 1);
-    want = kvt_strf("Syntax error on line %u of %s: Unknown Authz provider: nosuch",
-                    kvt_conf_line_of(srv, "Require nosuch"), conf);
-    ck_assert_msg(kvt_contains(err, want), "stderr lacks \"%s\":\n%s", want, err);
-    free(want);
-    free(err);
+    expect_syntax_error(srv, "Require nosuch", "Unknown Authz provider: nosuch");
 }
 END_TEST
 
@@ -625,6 +736,9 @@ int main(void)
     kvt_add_test(tc, test_require_local);
     kvt_add_test(tc, test_require_host);
     kvt_add_test(tc, test_provider_needs_its_module);
+    kvt_add_test(tc, test_hostname_lookups_log);
+    kvt_add_test(tc, test_hostname_lookups_cgi);
+    kvt_add_test(tc, test_hostname_lookups_refused);
     kvt_add_loop_test(tc, test_valid_user_passwords, KVT_COUNT(logins));
     kvt_add_test(tc, test_malformed_credentials);
     kvt_add_loop_test(tc, test_rules, KVT_COUNT(rules));
