@@ -2,7 +2,8 @@
  * @file kv_auth.h
  * @brief How the authentication and authorization modules find each other.
  *
- * mod_authz_core owns AuthType and AuthName and decides when a request needs a user;
+ * mod_authn_core owns AuthType and AuthName; mod_authz_core decides, with the authorization
+ * providers that modules register (Require NAME), when a request needs a user;
  * an authentication module (mod_auth_basic) registers the AuthType it implements and asks
  * an authentication provider (mod_authn_file) whether a password is right. The registry is
  * APR-util's optional functions, which the core clears with the hooks on every restart, so
@@ -33,9 +34,9 @@ typedef kv_authn_status_t (*kv_authn_check_fn)(kv_request_t *r, const char *user
 /** An AuthType's module: adds what a 401 needs (WWW-Authenticate) to r->err_headers_out. */
 typedef void (*kv_auth_note_failure_fn)(kv_request_t *r);
 
-/** The AuthType in force for @a r (NULL if none or None); provided by mod_authz_core. */
+/** The AuthType in force for @a r (NULL if none or None); provided by mod_authn_core. */
 APR_DECLARE_OPTIONAL_FN(const char *, kv_auth_type, (const kv_request_t *r));
-/** The AuthName (realm) in force for @a r, or NULL; provided by mod_authz_core. */
+/** The AuthName (realm) in force for @a r, or NULL; provided by mod_authn_core. */
 APR_DECLARE_OPTIONAL_FN(const char *, kv_auth_name, (const kv_request_t *r));
 
 /** Registry key "kind:name", lower-case (AuthType and provider names ignore case). */

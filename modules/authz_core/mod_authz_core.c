@@ -1,8 +1,8 @@
 /* mod_authz_core: who may have a resource. Require lines (each decided by the provider it
- * names: all, env, method, expr here, the others in their modules; and "not") and the <RequireAll>,
- * <RequireAny>, <RequireNone> containers, per directory; the Require lines of a section form an
- * implicit <RequireAny> and replace the inherited ones (httpd's AuthMerging Off). AuthType and
- * AuthName, core directives in httpd, live here.
+ * names: all, env, method, expr here, the others in their modules; and "not") and the
+ * <RequireAll>, <RequireAny>, <RequireNone> containers, per directory; the Require lines of a
+ * section form an implicit <RequireAny> and replace the inherited ones (httpd's AuthMerging
+ * Off). AuthType and AuthName are mod_authn_core's, as in httpd 2.4.
  *
  * httpd's order, without Satisfy: the access check decides with what it knows before
  * authentication (client address); only when the answer needs a user does authentication
@@ -21,9 +21,7 @@
 extern kv_module_t authz_core_module;
 
 typedef struct {
-    authz_node_t *root;    /* this section's Require lines (an implicit <RequireAny>) */
-    const char *auth_type; /* AuthType as written ("None" included); NULL if unset */
-    const char *auth_name; /* AuthName; NULL if unset */
+    authz_node_t *root; /* this section's Require lines (an implicit <RequireAny>) */
 } authz_dir_conf_t;
 
 /* The container whose lines are being read (config reading is single-threaded). */
@@ -45,8 +43,6 @@ static void *merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
     authz_dir_conf_t *conf = apr_pcalloc(p, sizeof(*conf));
 
     conf->root = KV_MERGE_PTR(add->root, base->root, NULL);
-    conf->auth_type = KV_MERGE_PTR(add->auth_type, base->auth_type, NULL);
-    conf->auth_name = KV_MERGE_PTR(add->auth_name, base->auth_name, NULL);
     return conf;
 }
 
@@ -55,22 +51,12 @@ static authz_dir_conf_t *dir_conf(const kv_request_t *r)
     return kv_get_module_config(r->per_dir_config, &authz_core_module);
 }
 
-static int is_none(const char *auth_type)
+/* The AuthType in force (mod_authn_core's), NULL if none or that module is not loaded. */
+static const char *auth_type(const kv_request_t *r)
 {
-    return strcasecmp(auth_type, "None") == 0;
-}
+    APR_OPTIONAL_FN_TYPE(kv_auth_type) *fn = APR_RETRIEVE_OPTIONAL_FN(kv_auth_type);
 
-/* The optional functions of kv_auth.h: they keep the names their typedefs give them. */
-static const char *kv_auth_type(const kv_request_t *r)
-{
-    const char *type = dir_conf(r)->auth_type;
-
-    return type && !is_none(type) ? type : NULL;
-}
-
-static const char *kv_auth_name(const kv_request_t *r)
-{
-    return dir_conf(r)->auth_name;
+    return fn ? fn(r) : NULL;
 }
 
 /* Where a Require line or container goes: the open container, else the section's list. */
@@ -131,22 +117,6 @@ static const char *add_container(kv_cmd_parms_t *cmd, void *mconfig, int argc,
     return err ? err : authz_check_container(cmd->pool, sec);
 }
 
-static const char *set_auth_type(kv_cmd_parms_t *cmd, void *mconfig, int argc,
-                                 const char *const *argv)
-{
-    authz_dir_conf_t *conf = mconfig;
-
-    (void)argc;
-    if (!is_none(argv[0]) && !kv_auth_type_get(cmd->temp_pool, argv[0])) {
-        return apr_psprintf(cmd->pool,
-                            "AuthType %s: no loaded module provides it (LoadModule "
-                            "auth_basic_module provides Basic)",
-                            argv[0]);
-    }
-    conf->auth_type = apr_pstrdup(cmd->pool, argv[0]);
-    return NULL;
-}
-
 static kv_authz_status_t decide(kv_request_t *r)
 {
     return authz_evaluate(dir_conf(r)->root, r);
@@ -167,7 +137,7 @@ static int authz_access_checker(kv_request_t *r)
     kv_authz_status_t s;
 
     if (!conf->root) {
-        if (kv_auth_type(r)) {
+        if (auth_type(r)) {
             kv_log_rerror(KV_LOG_MARK, KV_LOG_ERR, 0, r,
                           "KV00821: AuthType configured with "
                           "no corresponding authorization directives for %s",
@@ -204,7 +174,7 @@ static int authz_skip_authentication(kv_request_t *r)
 /* A 401 tells the client how to authenticate, through the AuthType's module. */
 static int unauthorized(kv_request_t *r)
 {
-    kv_auth_note_failure_fn note = kv_auth_type_get(r->pool, kv_auth_type(r));
+    kv_auth_note_failure_fn note = kv_auth_type_get(r->pool, auth_type(r));
 
     if (note) {
         note(r);
@@ -234,7 +204,7 @@ static int authz_auth_checker(kv_request_t *r)
     if (s == KV_AUTHZ_GENERAL_ERROR) {
         return KV_HTTP_INTERNAL_SERVER_ERROR;
     }
-    if (s == KV_AUTHZ_DENIED_NO_USER || kv_auth_type(r)) {
+    if (s == KV_AUTHZ_DENIED_NO_USER || auth_type(r)) {
         kv_log_rerror(KV_LOG_MARK, KV_LOG_ERR, 0, r,
                       "KV00823: user %s: authorization failure for \"%s\"", r->user, r->uri);
         return unauthorized(r);
@@ -245,8 +215,6 @@ static int authz_auth_checker(kv_request_t *r)
 static void register_hooks(apr_pool_t *p)
 {
     authz_register_core_providers(p);
-    APR_REGISTER_OPTIONAL_FN(kv_auth_type);
-    APR_REGISTER_OPTIONAL_FN(kv_auth_name);
     kv_hook_access_checker(authz_access_checker, NULL, NULL, KV_HOOK_LAST);
     kv_hook_check_user_id(authz_skip_authentication, NULL, NULL, KV_HOOK_REALLY_FIRST);
     kv_hook_auth_checker(authz_auth_checker, NULL, NULL, KV_HOOK_MIDDLE);
@@ -263,10 +231,6 @@ static const kv_command_t authz_core_commands[] = {
      "<RequireAny>: granted when one line inside grants"},
     {"<RequireNone", add_container, NULL, 0, 0, KV_CTX_DIR, 0,
      "<RequireNone>: denied when a line inside grants; never grants by itself"},
-    {"AuthType", set_auth_type, NULL, 1, 1, KV_CTX_DIR, 0,
-     "Basic or None: how users are authenticated"},
-    {"AuthName", kv_set_string_slot, KV_OFFSET(authz_dir_conf_t, auth_name), 1, 1, KV_CTX_DIR, 0,
-     "realm: the name of the protected area, shown by browsers"},
     {NULL, NULL, NULL, 0, 0, 0, 0, NULL}};
 
 kv_module_t authz_core_module = {

@@ -26,6 +26,7 @@
     "LoadModule authz_core_module %s/modules/.libs/mod_authz_core.so\n"                            \
     "LoadModule authz_host_module %s/modules/.libs/mod_authz_host.so\n"                            \
     "LoadModule authz_user_module %s/modules/.libs/mod_authz_user.so\n"                            \
+    "LoadModule authn_core_module %s/modules/.libs/mod_authn_core.so\n"                            \
     "LoadModule authn_file_module %s/modules/.libs/mod_authn_file.so\n"                            \
     "LoadModule auth_basic_module %s/modules/.libs/mod_auth_basic.so"
 #define REALM "Private \\\"Area\\\""
@@ -35,7 +36,7 @@ static kvt_server_t *new_server(void)
 {
     kvt_server_t *srv = kvt_server_new("prefork");
     kvt_server_conf(srv, LOAD_AUTH, KV_TEST_BUILDDIR, KV_TEST_BUILDDIR, KV_TEST_BUILDDIR,
-                    KV_TEST_BUILDDIR, KV_TEST_BUILDDIR);
+                    KV_TEST_BUILDDIR, KV_TEST_BUILDDIR, KV_TEST_BUILDDIR);
     kvt_write_file(srv, "index.html", "home", 4);
     kvt_write_file(srv, "open/page.html", "open", 4);
     return srv;
@@ -277,6 +278,20 @@ START_TEST(test_provider_needs_its_module)
     expect_syntax_error(srv, "Require local",
                         "Unknown Authz provider: local (it is provided by mod_authz_host: "
                         "LoadModule authz_host_module modules/mod_authz_host.so)");
+}
+END_TEST
+
+/* AuthType and AuthName are mod_authn_core's, as in httpd 2.4. */
+START_TEST(test_auth_type_needs_authn_core)
+{
+    kvt_server_t *srv = kvt_server_new("prefork");
+
+    kvt_server_conf(srv, "LoadModule authz_core_module %s/modules/.libs/mod_authz_core.so",
+                    KV_TEST_BUILDDIR);
+    kvt_server_conf(srv, "<Location />\nAuthType None\n</Location>");
+    expect_syntax_error(srv, "AuthType None",
+                        "Invalid command 'AuthType': it is provided by a module that is not "
+                        "loaded; add: LoadModule authn_core_module");
 }
 END_TEST
 
@@ -736,6 +751,7 @@ int main(void)
     kvt_add_test(tc, test_require_local);
     kvt_add_test(tc, test_require_host);
     kvt_add_test(tc, test_provider_needs_its_module);
+    kvt_add_test(tc, test_auth_type_needs_authn_core);
     kvt_add_test(tc, test_hostname_lookups_log);
     kvt_add_test(tc, test_hostname_lookups_cgi);
     kvt_add_test(tc, test_hostname_lookups_refused);
