@@ -21,7 +21,8 @@ fuzz_log_format_SRCS = modules/log_config/log_format.c
 fuzz_htpasswd_SRCS = modules/authn_file/htpasswd.c
 fuzz_cgi_headers_SRCS = modules/cgi/cgi_headers.c
 # The config walker runs the directives of every content module, so they are linked in.
-FUZZ_CONFIG_MODULES = alias auth_basic authn_core authn_file authz_core authz_host authz_user \
+FUZZ_CONFIG_MODULES = alias auth_basic authn_core authn_file authz_core authz_groupfile \
+	authz_host authz_user \
 	autoindex cgi dir headers \
 	log_config mime setenvif status
 fuzz_config_SRCS = $(foreach m,$(FUZZ_CONFIG_MODULES),$(modules_mod_$(m)_la_SOURCES))

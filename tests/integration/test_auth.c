@@ -27,6 +27,8 @@
     "LoadModule authz_host_module %s/modules/.libs/mod_authz_host.so\n"                            \
     "LoadModule authz_user_module %s/modules/.libs/mod_authz_user.so\n"                            \
     "LoadModule authn_core_module %s/modules/.libs/mod_authn_core.so\n"                            \
+    "LoadModule authz_groupfile_module %s/modules/.libs/mod_authz_groupfile.so\n"                  \
+    "LoadModule setenvif_module %s/modules/.libs/mod_setenvif.so\n"                                \
     "LoadModule authn_file_module %s/modules/.libs/mod_authn_file.so\n"                            \
     "LoadModule auth_basic_module %s/modules/.libs/mod_auth_basic.so"
 #define REALM "Private \\\"Area\\\""
@@ -36,7 +38,8 @@ static kvt_server_t *new_server(void)
 {
     kvt_server_t *srv = kvt_server_new("prefork");
     kvt_server_conf(srv, LOAD_AUTH, KV_TEST_BUILDDIR, KV_TEST_BUILDDIR, KV_TEST_BUILDDIR,
-                    KV_TEST_BUILDDIR, KV_TEST_BUILDDIR, KV_TEST_BUILDDIR);
+                    KV_TEST_BUILDDIR, KV_TEST_BUILDDIR, KV_TEST_BUILDDIR, KV_TEST_BUILDDIR,
+                    KV_TEST_BUILDDIR);
     kvt_write_file(srv, "index.html", "home", 4);
     kvt_write_file(srv, "open/page.html", "open", 4);
     return srv;
@@ -74,12 +77,14 @@ static void protect(kvt_server_t *srv, const char *const *lines, int n)
     char *users = htpasswd_lines();
 
     kvt_write_root_file(srv, "users/htpasswd", users);
+    kvt_write_root_file(srv, "users/groups", "# groups\nadmins: alice carol\nstaff:bob\n");
     free(users);
     kvt_server_conf(srv, "<Directory \"%s\">", kvt_server_docroot(srv));
     kvt_server_conf(srv, "AuthType Basic");
     kvt_server_conf(srv, "AuthName \"%s\"", REALM);
     kvt_server_conf(srv, "AuthBasicProvider file");
     kvt_server_conf(srv, "AuthUserFile users/htpasswd");
+    kvt_server_conf(srv, "AuthGroupFile users/groups");
     for (int i = 0; i < n; i++) {
         kvt_server_conf(srv, "%s", lines[i]);
     }
@@ -193,6 +198,25 @@ static void locations(kvt_server_t *srv, const char *const (*rules)[2], int n)
         free(file);
     }
 }
+
+/* Require env: granted when one of the variables is set (here by the server's SetEnvIf). */
+START_TEST(test_require_env)
+{
+    static const char *const rules[][2] = {
+        {"in", "Require env nothing_set let_in"},
+        {"out", "Require env nothing_set"},
+    };
+    kvt_server_t *srv = new_server();
+    int port;
+
+    kvt_server_conf(srv, "SetEnvIf Request_URI ^/in/ let_in");
+    locations(srv, rules, KVT_COUNT(rules));
+    kvt_server_start(srv);
+    port = kvt_server_port(srv);
+    ck_assert_int_eq(status_from("127.0.0.1", port, "/in/f.html"), 200);
+    ck_assert_int_eq(status_from("127.0.0.1", port, "/out/f.html"), 403);
+}
+END_TEST
 
 /* Require local is httpd's: every address of 127.0.0.0/8 and ::1 (and the server's own). */
 START_TEST(test_require_local)
@@ -536,6 +560,19 @@ static const struct {
      NULL,
      NULL,
      200},
+    /* mod_authz_groupfile. */
+    {{"Require group admins"}, NULL, NULL, 401},
+    {{"Require group admins"}, "carol", "carol-pw", 200},
+    {{"Require group admins"}, "bob", "bob-pw", 401},
+    {{"Require group nobody staff"}, "bob", "bob-pw", 200},
+    /* env, method, expr. */
+    {{"Require method GET"}, NULL, NULL, 200},
+    {{"Require method POST PUT"}, NULL, NULL, 403},
+    {{"Require expr %{REQUEST_URI} =~ m#^/index#"}, NULL, NULL, 200},
+    {{"Require expr \"%{QUERY_STRING} == 'x'\""}, NULL, NULL, 403},
+    {{"Require expr %{REMOTE_USER} == 'carol'"}, NULL, NULL, 401},
+    {{"Require expr %{REMOTE_USER} == 'carol'"}, "carol", "carol-pw", 200},
+    {{"Require expr %{REMOTE_USER} == 'carol'"}, "alice", "alice-pw", 401},
 };
 
 START_TEST(test_rules)
@@ -749,6 +786,7 @@ int main(void)
     kvt_add_test(tc, test_no_require_grants);
     kvt_add_test(tc, test_all_and_ip);
     kvt_add_test(tc, test_require_local);
+    kvt_add_test(tc, test_require_env);
     kvt_add_test(tc, test_require_host);
     kvt_add_test(tc, test_provider_needs_its_module);
     kvt_add_test(tc, test_auth_type_needs_authn_core);
