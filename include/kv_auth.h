@@ -27,6 +27,10 @@ typedef enum {
     KV_AUTHN_GENERAL_ERROR   /**< the provider could not decide (logged) */
 } kv_authn_status_t;
 
+/** The r->notes entry that names the provider an authentication module is calling (as
+ * httpd's AUTHN_PROVIDER_NAME_NOTE): an <AuthnProviderAlias> reads it to know which it is. */
+#define KV_AUTHN_PROVIDER_NAME_NOTE "authn_provider_name"
+
 /** An authentication provider (AuthBasicProvider NAME): checks @a password for @a user. */
 typedef kv_authn_status_t (*kv_authn_check_fn)(kv_request_t *r, const char *user,
                                                const char *password);

@@ -132,6 +132,13 @@ KV_DECLARE(const char *) kv_server_root_relative(apr_pool_t *p, const char *path
 KV_DECLARE(const char *) kv_walk_config(kv_cmd_parms_t *cmd, const kv_directive_t *first,
                                         void **dir_config);
 
+/** A new per-directory config vector: each loaded module's create_dir_config for @a path
+ * (NULL: none), as a section's directives start from. */
+KV_DECLARE(void **) kv_create_per_dir_config(apr_pool_t *p, const char *path);
+
+/** @a base with @a add merged over it, module by module, as sections are merged. */
+KV_DECLARE(void **) kv_merge_per_dir_configs(apr_pool_t *p, void **base, void **add);
+
 /** Is the name defined with Define or -D? */
 KV_DECLARE(int) kv_exists_define(const char *name);
 

@@ -199,6 +199,37 @@ static void locations(kvt_server_t *srv, const char *const (*rules)[2], int n)
     }
 }
 
+/* <AuthnProviderAlias file NAME>: a provider that is "file" with its own AuthUserFile, used
+ * alone or before the location's own. */
+START_TEST(test_authn_provider_alias)
+{
+    kvt_server_t *srv = new_server();
+    char dave[64], *users = htpasswd_lines(), *staff;
+    int port;
+
+    apr_sha1_base64("dave-pw", 7, dave);
+    staff = kvt_strf("dave:%s\n", dave);
+    kvt_write_root_file(srv, "users/htpasswd", users);
+    kvt_write_root_file(srv, "users/staff", staff);
+    kvt_server_conf(srv, "<AuthnProviderAlias file staff-file>\nAuthUserFile users/staff\n"
+                         "</AuthnProviderAlias>");
+    kvt_server_conf(srv, "<Location />\nAuthType Basic\nAuthName \"%s\"\n"
+                         "AuthUserFile users/htpasswd\nRequire valid-user\n"
+                         "AuthBasicProvider staff-file\n</Location>",
+                    REALM);
+    kvt_server_conf(srv, "<Location /open>\nAuthBasicProvider staff-file file\n</Location>");
+    kvt_server_start(srv);
+    port = kvt_server_port(srv);
+    expect(port, "/index.html", "dave", "dave-pw", 200);
+    expect(port, "/index.html", "alice", "alice-pw", 401);
+    expect(port, "/open/page.html", "dave", "dave-pw", 200);
+    expect(port, "/open/page.html", "alice", "alice-pw", 200);
+    expect(port, "/open/page.html", "dave", "alice-pw", 401);
+    free(staff);
+    free(users);
+}
+END_TEST
+
 /* Require env: granted when one of the variables is set (here by the server's SetEnvIf). */
 START_TEST(test_require_env)
 {
@@ -736,6 +767,10 @@ static const char *const refusals[][2] = {
     {"<RequireAll>\nDocumentRoot /tmp\n</RequireAll>", "is not allowed in <RequireAll>"},
     {"!Require all granted", "Require is not allowed in the main server configuration"},
     {"!AuthType Basic", "AuthType is not allowed in the main server configuration"},
+    {"!<AuthnProviderAlias ldap a>\n</AuthnProviderAlias>", "Unknown Authn provider: ldap"},
+    {"!<AuthnProviderAlias file file>\n</AuthnProviderAlias>", "the alias name file is already"},
+    {"!<AuthnProviderAlias file a>\nRequire refused-here\n</AuthnProviderAlias>",
+     "Unknown Authz provider: refused-here"},
 };
 
 START_TEST(test_bad_config_refused)
@@ -787,6 +822,7 @@ int main(void)
     kvt_add_test(tc, test_all_and_ip);
     kvt_add_test(tc, test_require_local);
     kvt_add_test(tc, test_require_env);
+    kvt_add_test(tc, test_authn_provider_alias);
     kvt_add_test(tc, test_require_host);
     kvt_add_test(tc, test_provider_needs_its_module);
     kvt_add_test(tc, test_auth_type_needs_authn_core);
