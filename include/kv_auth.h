@@ -79,6 +79,14 @@ static inline kv_auth_note_failure_fn kv_auth_type_get(apr_pool_t *p, const char
     return (kv_auth_note_failure_fn)apr_dynamic_fn_retrieve(kv_auth_key(p, "kv_authtype", type));
 }
 
+/** The r->notes entry mod_access_compat sets when its Allow/Deny let the client in under
+ * Satisfy Any: mod_authz_core then asks for nothing more (no Require, no password). */
+#define KV_ACCESS_SATISFIED_NOTE "access_satisfied"
+
+/** Does @a r's section have Require lines (so that Satisfy Any can leave the decision to
+ * them)? Provided by mod_authz_core. */
+APR_DECLARE_OPTIONAL_FN(int, kv_some_auth_required, (const kv_request_t *r));
+
 /** What an authorization provider (the NAME of a `Require NAME ...` line) says. */
 typedef enum {
     KV_AUTHZ_DENIED,         /**< the request may not have the resource */

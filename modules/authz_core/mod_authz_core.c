@@ -136,6 +136,9 @@ static int authz_access_checker(kv_request_t *r)
     const authz_dir_conf_t *conf = dir_conf(r);
     kv_authz_status_t s;
 
+    if (apr_table_get(r->notes, KV_ACCESS_SATISFIED_NOTE)) {
+        return KV_OK; /* Satisfy Any, and mod_access_compat let the client in */
+    }
     if (!conf->root) {
         if (auth_type(r)) {
             kv_log_rerror(KV_LOG_MARK, KV_LOG_ERR, 0, r,
@@ -212,9 +215,16 @@ static int authz_auth_checker(kv_request_t *r)
     return forbidden(r);
 }
 
+/* The optional function of kv_auth.h: it keeps the name its typedef gives it. */
+static int kv_some_auth_required(const kv_request_t *r)
+{
+    return dir_conf(r)->root != NULL;
+}
+
 static void register_hooks(apr_pool_t *p)
 {
     authz_register_core_providers(p);
+    APR_REGISTER_OPTIONAL_FN(kv_some_auth_required);
     kv_hook_access_checker(authz_access_checker, NULL, NULL, KV_HOOK_LAST);
     kv_hook_check_user_id(authz_skip_authentication, NULL, NULL, KV_HOOK_REALLY_FIRST);
     kv_hook_auth_checker(authz_auth_checker, NULL, NULL, KV_HOOK_MIDDLE);

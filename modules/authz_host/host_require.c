@@ -99,16 +99,6 @@ static kv_authz_status_t check_local(kv_request_t *r, const void *parsed)
 
 /* ---- Require host and forward-dns --------------------------------------------------------- */
 
-int host_in_domain(const char *domain, const char *name)
-{
-    size_t dl = strlen(domain), nl = strlen(name);
-
-    if (dl == 0 || nl < dl || strcasecmp(domain, name + nl - dl) != 0) {
-        return 0;
-    }
-    return nl == dl || domain[0] == '.' || name[nl - dl - 1] == '.';
-}
-
 static const char *parse_host(apr_pool_t *p, const char *line, int argc, const char *const *argv,
                               const void **parsed)
 {

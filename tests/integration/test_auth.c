@@ -29,6 +29,7 @@
     "LoadModule authn_core_module %s/modules/.libs/mod_authn_core.so\n"                            \
     "LoadModule authz_groupfile_module %s/modules/.libs/mod_authz_groupfile.so\n"                  \
     "LoadModule setenvif_module %s/modules/.libs/mod_setenvif.so\n"                                \
+    "LoadModule access_compat_module %s/modules/.libs/mod_access_compat.so\n"                      \
     "LoadModule authn_file_module %s/modules/.libs/mod_authn_file.so\n"                            \
     "LoadModule auth_basic_module %s/modules/.libs/mod_auth_basic.so"
 #define REALM "Private \\\"Area\\\""
@@ -39,7 +40,7 @@ static kvt_server_t *new_server(void)
     kvt_server_t *srv = kvt_server_new("prefork");
     kvt_server_conf(srv, LOAD_AUTH, KV_TEST_BUILDDIR, KV_TEST_BUILDDIR, KV_TEST_BUILDDIR,
                     KV_TEST_BUILDDIR, KV_TEST_BUILDDIR, KV_TEST_BUILDDIR, KV_TEST_BUILDDIR,
-                    KV_TEST_BUILDDIR);
+                    KV_TEST_BUILDDIR, KV_TEST_BUILDDIR);
     kvt_write_file(srv, "index.html", "home", 4);
     kvt_write_file(srv, "open/page.html", "open", 4);
     return srv;
@@ -227,6 +228,42 @@ START_TEST(test_authn_provider_alias)
     expect(port, "/open/page.html", "dave", "alice-pw", 401);
     free(staff);
     free(users);
+}
+END_TEST
+
+/* Allow/Deny/Order/Satisfy of a section replace the enclosing section's whole; a section
+ * without them inherits (httpd's mod_access_compat has no merge). From host is by
+ * double-reverse DNS (127.0.0.1 is localhost, 127.0.0.2 has no name), on whole labels. */
+START_TEST(test_access_compat_merge)
+{
+    static const char *const rules[][2] = {
+        {"m", "Order allow,deny\nAllow from 10.0.0.1"},
+        {"m/inherit", "Options None"},
+        {"m/allow", "Allow from 127.0.0.1"},
+        {"m/satisfy", "Satisfy Any"},
+        {"f", "Order deny,allow\nDeny from all"},
+        {"host", "Order deny,allow\nDeny from all\nAllow from localhost"},
+        {"env", "Order allow,deny\nAllow from all\nDeny from env=nothing 10.0.0.0/8"},
+        {"part", "Order allow,deny\nAllow from calhost"},
+        {"mutual", "Order mutual-failure\nAllow from 127.0.0.1\nDeny from 127"},
+    };
+    kvt_server_t *srv = new_server();
+    int port;
+
+    locations(srv, rules, KVT_COUNT(rules));
+    kvt_server_start(srv);
+    port = kvt_server_port(srv);
+    ck_assert_int_eq(status_from("127.0.0.1", port, "/m/f.html"), 403);
+    ck_assert_int_eq(status_from("127.0.0.1", port, "/m/inherit/f.html"), 403);
+    ck_assert_int_eq(status_from("127.0.0.1", port, "/m/allow/f.html"), 200);
+    ck_assert_int_eq(status_from("127.0.0.2", port, "/m/allow/f.html"), 200);
+    ck_assert_int_eq(status_from("127.0.0.1", port, "/m/satisfy/f.html"), 200);
+    ck_assert_int_eq(status_from("127.0.0.1", port, "/f/f.html"), 403);
+    ck_assert_int_eq(status_from("127.0.0.1", port, "/host/f.html"), 200);
+    ck_assert_int_eq(status_from("127.0.0.2", port, "/host/f.html"), 403);
+    ck_assert_int_eq(status_from("127.0.0.1", port, "/env/f.html"), 200);
+    ck_assert_int_eq(status_from("127.0.0.1", port, "/part/f.html"), 403);
+    ck_assert_int_eq(status_from("127.0.0.1", port, "/mutual/f.html"), 403);
 }
 END_TEST
 
@@ -591,6 +628,21 @@ static const struct {
      NULL,
      NULL,
      200},
+    /* mod_access_compat with Require, under Satisfy All and Any (as apache2 answers). */
+    {{"Order deny,allow", "Deny from all", "Satisfy Any", "Require valid-user"}, NULL, NULL, 401},
+    {{"Order deny,allow", "Deny from all", "Satisfy Any", "Require valid-user"},
+     "alice",
+     "alice-pw",
+     200},
+    {{"Order allow,deny", "Allow from 127.0.0.1", "Satisfy Any", "Require valid-user"},
+     NULL,
+     NULL,
+     200},
+    {{"Order allow,deny", "Allow from 127.0.0.1", "Require valid-user"}, NULL, NULL, 401},
+    {{"Order allow,deny", "Allow from 127.0.0.1", "Require valid-user"}, "bob", "bob-pw", 200},
+    {{"Order deny,allow", "Deny from all", "Require valid-user"}, "alice", "alice-pw", 403},
+    {{"Satisfy Any", "Require valid-user"}, NULL, NULL, 200},
+    {{"Deny from all", "Require all granted"}, NULL, NULL, 403},
     /* mod_authz_groupfile. */
     {{"Require group admins"}, NULL, NULL, 401},
     {{"Require group admins"}, "carol", "carol-pw", 200},
@@ -767,6 +819,11 @@ static const char *const refusals[][2] = {
     {"<RequireAll>\nDocumentRoot /tmp\n</RequireAll>", "is not allowed in <RequireAll>"},
     {"!Require all granted", "Require is not allowed in the main server configuration"},
     {"!AuthType Basic", "AuthType is not allowed in the main server configuration"},
+    {"Order allow, deny", "Order takes 1 argument"},
+    {"Order deny", "unknown order 'deny'"},
+    {"Allow to 127.0.0.1", "allow and deny must be followed by 'from'"},
+    {"Deny from 10.0.0.0/33", "'10.0.0.0/33': an IP address"},
+    {"Satisfy some", "Satisfy either 'any' or 'all'."},
     {"!<AuthnProviderAlias ldap a>\n</AuthnProviderAlias>", "Unknown Authn provider: ldap"},
     {"!<AuthnProviderAlias file file>\n</AuthnProviderAlias>", "the alias name file is already"},
     {"!<AuthnProviderAlias file a>\nRequire refused-here\n</AuthnProviderAlias>",
@@ -822,6 +879,7 @@ int main(void)
     kvt_add_test(tc, test_all_and_ip);
     kvt_add_test(tc, test_require_local);
     kvt_add_test(tc, test_require_env);
+    kvt_add_test(tc, test_access_compat_merge);
     kvt_add_test(tc, test_authn_provider_alias);
     kvt_add_test(tc, test_require_host);
     kvt_add_test(tc, test_provider_needs_its_module);
