@@ -539,6 +539,10 @@ static const kv_command_t core_commands[] = {
      "URL-path> ... </Location>: directives for a URL and everything below it"},
     {"<LocationMatch", kv_cmd_section, KV_SEC_INFO(KV_SEC_LOCATION, 1), 1, 1, KV_CTX_SERVER, 0,
      "regex> ... </LocationMatch>: directives for URLs matching a regex"},
+    {"<Limit", kv_cmd_limit, NULL, 1, -1, KV_CTX_ALL, 0,
+     "<Limit method...>: the access directives inside apply to these methods only"},
+    {"<LimitExcept", kv_cmd_limit, "except", 1, -1, KV_CTX_ALL, 0,
+     "<LimitExcept method...>: the access directives inside apply to all other methods"},
     {"HostnameLookups", set_hostname_lookups, NULL, 1, 1, KV_CTX_ALL, 0,
      "On|Off|Double: look up the client's host name (for %h, REMOTE_HOST); Double also checks "
      "that the name resolves back to the address"},

@@ -31,6 +31,9 @@ typedef struct {
     int hostname_lookups;     /**< HostnameLookups (KV_LOOKUPS_*), KV_UNSET_INT if not set */
 } kv_core_dir_conf_t;
 
+/** <Limit> and <LimitExcept>'s handler (info: non-NULL for <LimitExcept>), limit.c. */
+const char *kv_cmd_limit(kv_cmd_parms_t *cmd, void *conf, int argc, const char *const *argv);
+
 /** ErrorDocument's handler. */
 const char *kv_cmd_error_document(kv_cmd_parms_t *cmd, void *conf, int argc,
                                   const char *const *argv);

@@ -6,8 +6,8 @@
 #include <apr_network_io.h>
 #include <apr_pools.h>
 
-/* Order's three evaluations. */
-typedef enum { ORDER_DENY_ALLOW, ORDER_ALLOW_DENY, ORDER_MUTUAL_FAILURE } access_order_t;
+/* Order's three evaluations; 0 is the default. */
+typedef enum { ORDER_DENY_ALLOW = 0, ORDER_ALLOW_DENY, ORDER_MUTUAL_FAILURE } access_order_t;
 
 typedef enum { FROM_ALL, FROM_ENV, FROM_IP, FROM_HOST } from_kind_t;
 

@@ -24,12 +24,21 @@ extern kv_module_t access_compat_module;
 
 typedef enum { SATISFY_NOSPEC, SATISFY_ALL, SATISFY_ANY } satisfy_t;
 
+#define METHOD_BITS 64 /* bits of a kv_method_mask_t */
+
+/* One Allow or Deny argument, and the methods of its line (<Limit>). */
 typedef struct {
-    int set;                    /* the section has a directive of this module */
-    access_order_t order;       /* Order; deny,allow by default */
-    apr_array_header_t *allows; /* from_t: Allow from */
-    apr_array_header_t *denys;  /* from_t: Deny from */
-    satisfy_t satisfy;
+    from_t from;
+    kv_method_mask_t limited;
+} rule_t;
+
+/* Order and Satisfy are kept per method, as httpd's, for lines inside <Limit>. */
+typedef struct {
+    int set;                           /* the section has a directive of this module */
+    access_order_t order[METHOD_BITS]; /* Order; deny,allow by default */
+    apr_array_header_t *allows;        /* rule_t: Allow from */
+    apr_array_header_t *denys;         /* rule_t: Deny from */
+    satisfy_t satisfy[METHOD_BITS];    /* Satisfy; unset by default */
 } access_conf_t;
 
 static void *create_dir_conf(apr_pool_t *p, const char *dir)
@@ -37,10 +46,9 @@ static void *create_dir_conf(apr_pool_t *p, const char *dir)
     access_conf_t *conf = apr_pcalloc(p, sizeof(*conf));
 
     (void)dir;
-    conf->order = ORDER_DENY_ALLOW;
-    conf->allows = apr_array_make(p, 1, sizeof(from_t));
-    conf->denys = apr_array_make(p, 1, sizeof(from_t));
-    return conf;
+    conf->allows = apr_array_make(p, 1, sizeof(rule_t));
+    conf->denys = apr_array_make(p, 1, sizeof(rule_t));
+    return conf; /* zero: deny,allow and no Satisfy for every method */
 }
 
 /* httpd's "default is to override": a section that uses the module replaces, whole. */
@@ -55,10 +63,17 @@ static void *merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
 static const char *set_order(kv_cmd_parms_t *cmd, void *mconfig, int argc, const char *const *argv)
 {
     access_conf_t *conf = mconfig;
+    access_order_t order;
+    const char *err = access_parse_order(cmd->pool, argv[0], &order);
 
     (void)argc;
     conf->set = 1;
-    return access_parse_order(cmd->pool, argv[0], &conf->order);
+    for (int i = 0; !err && i < METHOD_BITS; i++) {
+        if (cmd->limited & ((kv_method_mask_t)1 << i)) {
+            conf->order[i] = order;
+        }
+    }
+    return err;
 }
 
 /* Allow from ... and Deny from ... (info: non-NULL for Allow). */
@@ -73,7 +88,9 @@ static const char *add_from(kv_cmd_parms_t *cmd, void *mconfig, int argc, const 
     }
     conf->set = 1;
     for (int i = 1; i < argc; i++) {
-        if ((err = access_parse_from(cmd->pool, argv[i], apr_array_push(list))) != NULL) {
+        rule_t *rule = apr_array_push(list);
+        rule->limited = cmd->limited;
+        if ((err = access_parse_from(cmd->pool, argv[i], &rule->from)) != NULL) {
             return err;
         }
     }
@@ -84,15 +101,21 @@ static const char *set_satisfy(kv_cmd_parms_t *cmd, void *mconfig, int argc,
                                const char *const *argv)
 {
     access_conf_t *conf = mconfig;
+    satisfy_t satisfy;
 
     (void)argc;
     conf->set = 1;
     if (strcasecmp(argv[0], "all") == 0) {
-        conf->satisfy = SATISFY_ALL;
+        satisfy = SATISFY_ALL;
     } else if (strcasecmp(argv[0], "any") == 0) {
-        conf->satisfy = SATISFY_ANY;
+        satisfy = SATISFY_ANY;
     } else {
         return apr_pstrdup(cmd->pool, "Satisfy either 'any' or 'all'.");
+    }
+    for (int i = 0; i < METHOD_BITS; i++) {
+        if (cmd->limited & ((kv_method_mask_t)1 << i)) {
+            conf->satisfy[i] = satisfy;
+        }
     }
     return NULL;
 }
@@ -125,11 +148,24 @@ static int matches(const kv_request_t *r, const from_t *f)
 static int any_matches(const kv_request_t *r, const apr_array_header_t *list)
 {
     for (int i = 0; i < list->nelts; i++) {
-        if (matches(r, &APR_ARRAY_IDX(list, i, from_t))) {
+        const rule_t *rule = &APR_ARRAY_IDX(list, i, rule_t);
+        if (kv_method_in(rule->limited, r) && matches(r, &rule->from)) {
             return 1;
         }
     }
     return 0;
+}
+
+/* The index of @a r's method bit, for the per-method settings. */
+static int method_index(const kv_request_t *r)
+{
+    kv_method_mask_t bit = kv_request_method_bit(r);
+    int i = 0;
+
+    while (i < METHOD_BITS - 1 && !(bit & ((kv_method_mask_t)1 << i))) {
+        i++;
+    }
+    return i;
 }
 
 static int some_auth_required(const kv_request_t *r)
@@ -143,18 +179,20 @@ static int some_auth_required(const kv_request_t *r)
 static int access_compat_checker(kv_request_t *r)
 {
     const access_conf_t *conf = kv_get_module_config(r->per_dir_config, &access_compat_module);
+    int m;
 
     if (!conf->set) {
         return KV_DECLINED;
     }
-    if (access_order_lets_in(conf->order, any_matches(r, conf->allows),
+    m = method_index(r);
+    if (access_order_lets_in(conf->order[m], any_matches(r, conf->allows),
                              any_matches(r, conf->denys))) {
-        if (conf->satisfy == SATISFY_ANY) {
+        if (conf->satisfy[m] == SATISFY_ANY) {
             apr_table_setn(r->notes, KV_ACCESS_SATISFIED_NOTE, "1");
         }
         return KV_OK;
     }
-    if (conf->satisfy == SATISFY_ANY && some_auth_required(r)) {
+    if (conf->satisfy[m] == SATISFY_ANY && some_auth_required(r)) {
         return KV_OK;
     }
     kv_log_rerror(KV_LOG_MARK, KV_LOG_ERR, 0, r,

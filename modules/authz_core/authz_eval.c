@@ -85,6 +85,7 @@ const char *authz_parse_require(apr_pool_t *p, const char *line, int argc, const
                               "user, valid-user, group, env, method, expr ...)");
     }
     n->kind = AUTHZ_LINE;
+    n->limited = KV_METHODS_ALL;
     n->name = apr_pstrdup(p, argv[0]);
     n->provider = kv_authz_provider_get(p, argv[0]);
     *out = n;
@@ -101,6 +102,7 @@ authz_node_t *authz_container(apr_pool_t *p, const char *name)
         if (strncasecmp(name, container_names[k], n) == 0 && name[n] == '\0') {
             authz_node_t *sec = apr_pcalloc(p, sizeof(*sec));
             sec->kind = k;
+            sec->limited = KV_METHODS_ALL;
             return sec;
         }
     }
@@ -159,8 +161,11 @@ static kv_authz_status_t evaluate_container(const authz_node_t *sec, kv_request_
     kv_authz_status_t decisive = sec->kind == AUTHZ_SEC_ALL ? KV_AUTHZ_DENIED : KV_AUTHZ_GRANTED;
     kv_authz_status_t acc = KV_AUTHZ_NEUTRAL;
 
+    kv_authz_status_t other_method =
+        sec->kind == AUTHZ_SEC_ALL ? KV_AUTHZ_GRANTED : KV_AUTHZ_NEUTRAL;
+
     for (const authz_node_t *c = sec->first; c && acc != decisive; c = c->next) {
-        kv_authz_status_t s = authz_evaluate(c, r);
+        kv_authz_status_t s = kv_method_in(c->limited, r) ? authz_evaluate(c, r) : other_method;
         if (s == KV_AUTHZ_GENERAL_ERROR) {
             return s;
         }
@@ -177,6 +182,16 @@ static kv_authz_status_t negated(kv_authz_status_t s)
         return s;
     }
     return s == KV_AUTHZ_GRANTED ? KV_AUTHZ_DENIED : KV_AUTHZ_NEUTRAL;
+}
+
+int authz_section_applies(const authz_node_t *sec, const kv_request_t *r)
+{
+    for (const authz_node_t *c = sec->first; c; c = c->next) {
+        if (kv_method_in(c->limited, r)) {
+            return 1;
+        }
+    }
+    return 0;
 }
 
 kv_authz_status_t authz_evaluate(const authz_node_t *node, kv_request_t *r)

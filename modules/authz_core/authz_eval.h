@@ -11,6 +11,7 @@
 #include <apr_pools.h>
 
 #include "kv_auth.h"
+#include "kv_config.h"
 
 typedef enum {
     AUTHZ_LINE,     /* Require [not] provider ... */
@@ -26,6 +27,7 @@ struct authz_node {
     const char *name;                    /* a line's provider name, as written */
     const kv_authz_provider_t *provider; /* a line's provider */
     const void *parsed;                  /* what the provider made of the line */
+    kv_method_mask_t limited;            /* the methods it applies to (<Limit>) */
     authz_node_t *first;                 /* a container's children, in config order */
     authz_node_t *last;
     authz_node_t *next;
@@ -46,7 +48,12 @@ const char *authz_add(apr_pool_t *p, authz_node_t *parent, authz_node_t *child);
 /* Once a container's lines are read: NULL, or why it can never grant. */
 const char *authz_check_container(apr_pool_t *p, const authz_node_t *sec);
 
-/* The result of @a node for @a r. */
+/* Does a line or container of @a sec apply to @a r's method? When none does, the section
+ * decides nothing for it (httpd: granted, as if it had no Require lines). */
+int authz_section_applies(const authz_node_t *sec, const kv_request_t *r);
+
+/* The result of @a node for @a r. A line or container limited to other methods (<Limit>)
+ * grants in <RequireAll> and has no opinion elsewhere, as in httpd. */
 kv_authz_status_t authz_evaluate(const authz_node_t *node, kv_request_t *r);
 
 /* Register the providers of mod_authz_core (all, env, method, expr). */

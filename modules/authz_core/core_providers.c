@@ -57,77 +57,30 @@ static kv_authz_status_t check_env(kv_request_t *r, const void *parsed)
     return KV_AUTHZ_DENIED;
 }
 
-/* The methods httpd knows by number (ap_method_number_of); it refuses others. */
-static const char *const known_methods[] = {
-    "GET",
-    "HEAD",
-    "PUT",
-    "POST",
-    "DELETE",
-    "CONNECT",
-    "OPTIONS",
-    "TRACE",
-    "PATCH",
-    "PROPFIND",
-    "PROPPATCH",
-    "MKCOL",
-    "COPY",
-    "MOVE",
-    "LOCK",
-    "UNLOCK",
-    "VERSION-CONTROL",
-    "CHECKOUT",
-    "UNCHECKOUT",
-    "CHECKIN",
-    "UPDATE",
-    "LABEL",
-    "REPORT",
-    "MKWORKSPACE",
-    "MKACTIVITY",
-    "BASELINE-CONTROL",
-    "MERGE",
-};
-
-/* httpd gives HEAD the method number of GET: one stands for the other. */
-static const char *method_class(const char *method)
-{
-    return strcmp(method, "HEAD") == 0 ? "GET" : method;
-}
-
+/* The methods as a mask; only those httpd knows, or a <Limit> named before, as httpd. */
 static const char *parse_method(apr_pool_t *p, const char *line, int argc, const char *const *argv,
                                 const void **parsed)
 {
-    apr_array_header_t *methods = apr_array_make(p, argc > 0 ? argc : 1, sizeof(const char *));
+    kv_method_mask_t *mask = apr_pcalloc(p, sizeof(*mask));
 
     (void)line;
     if (argc == 0) {
         return apr_pstrdup(p, "'Require method' needs a list of HTTP methods");
     }
     for (int i = 0; i < argc; i++) {
-        size_t k = 0, n = sizeof(known_methods) / sizeof(known_methods[0]);
-        while (k < n && strcmp(known_methods[k], argv[i]) != 0) {
-            k++;
-        }
-        if (k == n) {
+        kv_method_mask_t bit = kv_method_known_bit(argv[i]);
+        if (!bit) {
             return apr_psprintf(p, "Invalid Method '%s'", argv[i]);
         }
-        APR_ARRAY_PUSH(methods, const char *) = method_class(known_methods[k]);
+        *mask |= bit;
     }
-    *parsed = methods;
+    *parsed = mask;
     return NULL;
 }
 
 static kv_authz_status_t check_method(kv_request_t *r, const void *parsed)
 {
-    const apr_array_header_t *methods = parsed;
-    const char *method = method_class(r->method);
-
-    for (int i = 0; i < methods->nelts; i++) {
-        if (strcmp(APR_ARRAY_IDX(methods, i, const char *), method) == 0) {
-            return KV_AUTHZ_GRANTED;
-        }
-    }
-    return KV_AUTHZ_DENIED;
+    return kv_method_in(*(const kv_method_mask_t *)parsed, r) ? KV_AUTHZ_GRANTED : KV_AUTHZ_DENIED;
 }
 
 typedef struct {

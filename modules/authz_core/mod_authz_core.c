@@ -77,7 +77,11 @@ static const char *add_require(kv_cmd_parms_t *cmd, void *mconfig, int argc,
     authz_node_t *node = NULL;
     const char *err = authz_parse_require(cmd->pool, cmd->directive->args, argc, argv, &node);
 
-    return err ? err : authz_add(cmd->pool, current_parent(cmd->pool, mconfig), node);
+    if (err) {
+        return err;
+    }
+    node->limited = cmd->limited;
+    return authz_add(cmd->pool, current_parent(cmd->pool, mconfig), node);
 }
 
 /* A container holds Require lines and containers only, so its lines can be read into a
@@ -105,6 +109,7 @@ static const char *add_container(kv_cmd_parms_t *cmd, void *mconfig, int argc,
 
     (void)argc;
     (void)argv;
+    sec->limited = cmd->limited;
     if ((err = authz_add(cmd->pool, current_parent(cmd->pool, mconfig), sec)) != NULL ||
         (err = check_container_lines(cmd)) != NULL) {
         return err;
@@ -148,6 +153,9 @@ static int authz_access_checker(kv_request_t *r)
             return KV_HTTP_INTERNAL_SERVER_ERROR;
         }
         return KV_OK;
+    }
+    if (!authz_section_applies(conf->root, r)) {
+        return KV_OK; /* every Require line is for other methods (<Limit>) */
     }
     s = decide(r);
     if (s == KV_AUTHZ_GRANTED) {
@@ -218,7 +226,9 @@ static int authz_auth_checker(kv_request_t *r)
 /* The optional function of kv_auth.h: it keeps the name its typedef gives it. */
 static int kv_some_auth_required(const kv_request_t *r)
 {
-    return dir_conf(r)->root != NULL;
+    const authz_node_t *root = dir_conf(r)->root;
+
+    return root && authz_section_applies(root, r);
 }
 
 static void register_hooks(apr_pool_t *p)

@@ -267,6 +267,56 @@ START_TEST(test_access_compat_merge)
 }
 END_TEST
 
+static int method_status(int port, const char *method, const char *path)
+{
+    char *req = kvt_strf("%s %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", method, path);
+    kvt_response_t r;
+    int status;
+
+    ck_assert_msg(kvt_request(port, req, &r) == 0, "no response to %s %s", method, path);
+    status = r.status;
+    kvt_response_free(&r);
+    free(req);
+    return status;
+}
+
+/* <Limit> and <LimitExcept>: the access lines inside apply to those methods only, or to the
+ * others (HEAD is GET); a section whose Require lines are all for other methods grants, and
+ * in an implicit <RequireAny> a line for other methods has no opinion. As apache2 answers. */
+START_TEST(test_limit)
+{
+    static const char *const rules[][2] = {
+        {"post", "<Limit POST>\nRequire all denied\n</Limit>"},
+        {"except", "<LimitExcept GET>\nRequire all denied\n</LimitExcept>"},
+        {"any", "Require all granted\n<Limit POST>\nRequire all denied\n</Limit>"},
+        {"head", "<Limit HEAD>\nRequire all denied\n</Limit>"},
+        {"deny", "<Limit GET>\nOrder deny,allow\nDeny from all\n</Limit>"},
+        {"nested", "<LimitExcept GET>\n<Limit POST PUT>\nRequire all denied\n</Limit>\n"
+                   "</LimitExcept>"},
+    };
+    static const struct {
+        const char *path;
+        int get, head, post, put;
+    } want[] = {
+        {"/post/f.html", 200, 200, 403, 405},  {"/except/f.html", 200, 200, 403, 403},
+        {"/any/f.html", 200, 200, 200, 405},   {"/head/f.html", 403, 403, 200, 405},
+        {"/deny/f.html", 403, 403, 200, 405},  {"/nested/f.html", 200, 200, 403, 403},
+    };
+    kvt_server_t *srv = new_server();
+    int port;
+
+    locations(srv, rules, KVT_COUNT(rules));
+    kvt_server_start(srv);
+    port = kvt_server_port(srv);
+    for (int i = 0; i < KVT_COUNT(want); i++) {
+        ck_assert_int_eq(method_status(port, "GET", want[i].path), want[i].get);
+        ck_assert_int_eq(method_status(port, "HEAD", want[i].path), want[i].head);
+        ck_assert_int_eq(method_status(port, "POST", want[i].path), want[i].post);
+        ck_assert_int_eq(method_status(port, "PUT", want[i].path), want[i].put);
+    }
+}
+END_TEST
+
 /* Require env: granted when one of the variables is set (here by the server's SetEnvIf). */
 START_TEST(test_require_env)
 {
@@ -824,6 +874,12 @@ static const char *const refusals[][2] = {
     {"Allow to 127.0.0.1", "allow and deny must be followed by 'from'"},
     {"Deny from 10.0.0.0/33", "'10.0.0.0/33': an IP address"},
     {"Satisfy some", "Satisfy either 'any' or 'all'."},
+    {"<Limit TRACE>\nRequire all denied\n</Limit>", "TRACE cannot be controlled by <Limit>"},
+    {"<Limit POST>\n<Limit refused-here GET>\n</Limit>\n</Limit>",
+     "<Limit> directive excludes all methods"},
+    {"<Limit POST>\n<LimitExcept refused-here GET>\n</LimitExcept>\n</Limit>",
+     "<LimitExcept> directive specifies methods already excluded"},
+    {"<Limit>\n</Limit>", "<Limit takes at least 1 argument"},
     {"!<AuthnProviderAlias ldap a>\n</AuthnProviderAlias>", "Unknown Authn provider: ldap"},
     {"!<AuthnProviderAlias file file>\n</AuthnProviderAlias>", "the alias name file is already"},
     {"!<AuthnProviderAlias file a>\nRequire refused-here\n</AuthnProviderAlias>",
@@ -880,6 +936,7 @@ int main(void)
     kvt_add_test(tc, test_require_local);
     kvt_add_test(tc, test_require_env);
     kvt_add_test(tc, test_access_compat_merge);
+    kvt_add_test(tc, test_limit);
     kvt_add_test(tc, test_authn_provider_alias);
     kvt_add_test(tc, test_require_host);
     kvt_add_test(tc, test_provider_needs_its_module);

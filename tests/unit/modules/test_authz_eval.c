@@ -278,6 +278,36 @@ START_TEST(expression_error)
 }
 END_TEST
 
+/* A line limited to other methods (<Limit>) grants in <RequireAll>, has no opinion in
+ * <RequireAny>; a section of such lines applies to nothing. */
+START_TEST(limited_lines)
+{
+    authz_node_t *root, *all, *deny, *grant;
+    kv_request_t *get = request_from("10.0.0.1", NULL);
+    kv_request_t *post = request_from("10.0.0.1", NULL);
+
+    post->method = "POST";
+    post->method_number = KV_M_POST;
+    ck_assert_ptr_null(build("all denied", &root));
+    root->first->limited = kv_method_bit("POST");
+    ck_assert(!authz_section_applies(root, get));
+    ck_assert(authz_section_applies(root, post));
+    ck_assert_int_eq(authz_evaluate(root, post), KV_AUTHZ_DENIED);
+
+    all = authz_container(pool, "<RequireAll");
+    ck_assert_ptr_null(build("all denied", &root));
+    deny = root->first;
+    deny->limited = kv_method_bit("POST");
+    ck_assert_ptr_null(build("all granted", &root));
+    grant = root->first;
+    grant->next = NULL;
+    ck_assert_ptr_null(authz_add(pool, all, grant));
+    ck_assert_ptr_null(authz_add(pool, all, deny));
+    ck_assert_int_eq(authz_evaluate(all, get), KV_AUTHZ_GRANTED);
+    ck_assert_int_eq(authz_evaluate(all, post), KV_AUTHZ_DENIED);
+}
+END_TEST
+
 /* Whole labels only, as httpd's in_domain. */
 START_TEST(in_domain)
 {
@@ -315,6 +345,7 @@ int main(void)
     tcase_add_test(tc, negation);
     tcase_add_test(tc, expression_error);
     tcase_add_test(tc, in_domain);
+    tcase_add_test(tc, limited_lines);
     tcase_add_test(tc, container_names);
     suite_add_tcase(s, tc);
     sr = srunner_create(s);
