@@ -4,9 +4,12 @@
  * section form an implicit <RequireAny> and replace the inherited ones (httpd's AuthMerging
  * Off). AuthType and AuthName are mod_authn_core's, as in httpd 2.4.
  *
- * httpd's order, without Satisfy: the access check decides with what it knows before
- * authentication (client address); only when the answer needs a user does authentication
- * run (check_user_id, e.g. mod_auth_basic), then the decision is made again with the user. */
+ * httpd's order: the access check decides with what it knows before authentication (client
+ * address, method ...); only when the answer needs a user does authentication run
+ * (check_user_id, e.g. mod_auth_basic), then the decision is made again with the user.
+ * mod_access_compat's Allow/Deny run before; under Satisfy Any, when they let the client in
+ * (KV_ACCESS_SATISFIED_NOTE), nothing here is asked. Lines inside <Limit> keep their methods
+ * (authz_eval.c). */
 #include <string.h>
 
 #include <apr_strings.h>
