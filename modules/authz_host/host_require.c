@@ -116,9 +116,9 @@ static kv_authz_status_t check_host(kv_request_t *r, const void *parsed)
 
     if (!name || is_ip) {
         kv_log_rerror(KV_LOG_MARK, KV_LOG_ERR, 0, r,
-                      "KV01221: access check of 'host' to %s failed, reason: unable to get the "
+                      "KV01221: access check of '%s' to %s failed, reason: unable to get the "
                       "remote host name",
-                      r->uri);
+                      apr_array_pstrcat(r->pool, domains, ' '), r->uri);
         return KV_AUTHZ_DENIED;
     }
     for (int i = 0; i < domains->nelts; i++) {
