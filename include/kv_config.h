@@ -45,6 +45,13 @@ enum {
 
 typedef struct kv_cmd_parms kv_cmd_parms_t;
 
+struct kv_request;
+
+/** A set of request methods, one bit each (HEAD is GET's, as in httpd); see kv_method_bit. */
+typedef apr_uint64_t kv_method_mask_t;
+/** Every method: what a directive outside <Limit> and <LimitExcept> applies to. */
+#define KV_METHODS_ALL (~(kv_method_mask_t)0)
+
 /** A directive's handler. Returns NULL on success or the reason it was refused. */
 typedef const char *(*kv_cmd_func)(kv_cmd_parms_t *cmd, void *mconfig, int argc,
                                    const char *const *argv);
@@ -72,6 +79,10 @@ struct kv_cmd_parms {
     kv_server_t *server;             /**< server being configured */
     unsigned context;                /**< KV_CTX_* of where the directive stands */
     const char *path;                /**< the enclosing section's path, or NULL */
+    void **dir_config;               /**< the config vector the directive's section fills:
+                                      * a section that holds directives walks them into it */
+    kv_method_mask_t limited;        /**< the methods the directive applies to: those of the
+                                      * enclosing <Limit>/<LimitExcept>, else KV_METHODS_ALL */
 };
 
 /** Field offset for the slot setters' info. */
@@ -134,6 +145,32 @@ KV_DECLARE(const char *) kv_server_root_relative(apr_pool_t *p, const char *path
  * reported again), else NULL. */
 KV_DECLARE(const char *) kv_walk_config(kv_cmd_parms_t *cmd, const kv_directive_t *first,
                                         void **dir_config);
+
+/** A new per-directory config vector: each loaded module's create_dir_config for @a path
+ * (NULL: none), as a section's directives start from. */
+KV_DECLARE(void **) kv_create_per_dir_config(apr_pool_t *p, const char *path);
+
+/** @a base with @a add merged over it, module by module, as sections are merged. */
+KV_DECLARE(void **) kv_merge_per_dir_configs(apr_pool_t *p, void **base, void **add);
+
+/** The bit of method @a name (case-sensitive; HEAD is GET's), giving a method not seen
+ * before its own bit; 0 when the configuration names too many methods. Configuration time
+ * only. */
+KV_DECLARE(kv_method_mask_t) kv_method_bit(const char *name);
+
+/** The bit of method @a name if it is one of httpd's or a configuration named it already,
+ * else 0. */
+KV_DECLARE(kv_method_mask_t) kv_method_known_bit(const char *name);
+
+/** The bit of @a r's method (a method no configuration named shares one bit that only
+ * KV_METHODS_ALL and <LimitExcept> hold). */
+KV_DECLARE(kv_method_mask_t) kv_request_method_bit(const struct kv_request *r);
+
+/** Is @a r's method one of @a limited (a directive's kv_cmd_parms_t.limited)? */
+static inline int kv_method_in(kv_method_mask_t limited, const struct kv_request *r)
+{
+    return (limited & kv_request_method_bit(r)) != 0;
+}
 
 /** Is the name defined with Define or -D? */
 KV_DECLARE(int) kv_exists_define(const char *name);

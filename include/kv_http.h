@@ -114,6 +114,10 @@ struct kv_conn {
                                      * request was its last, which was read whole, and
                                      * nothing followed it; closing need not linger */
     apr_bucket_brigade *pending;    /**< response bytes set aside until writable (async) */
+    const char *remote_host;        /**< the client's name by reverse DNS, "" if there is
+                                     * none; NULL before a lookup (kv_get_remote_host) */
+    int double_reverse;             /**< 1: remote_host resolves back to the client's address;
+                                     * -1: it does not (or no name); 0: not checked yet */
 };
 
 /** One request, in a pool that is a child of the connection's. */
@@ -247,6 +251,27 @@ KV_DECLARE(int) kv_internal_redirect(kv_request_t *r, const char *target, int st
  * resource, as content negotiation does with the variant it chose.
  */
 KV_DECLARE(int) kv_internal_redirect_same_method(kv_request_t *r, const char *target);
+
+/** What kv_get_remote_host() is asked for (httpd's REMOTE_HOST ... REMOTE_DOUBLE_REV). */
+typedef enum {
+    KV_REMOTE_HOST,      /**< the client's name, looked up when HostnameLookups is On or
+                          * Double; NULL when there is none */
+    KV_REMOTE_NAME,      /**< as KV_REMOTE_HOST, else the client's address as text (`%h`) */
+    KV_REMOTE_NOLOOKUP,  /**< the name if one was looked up already, else the address */
+    KV_REMOTE_DOUBLE_REV /**< a name whose forward lookup gives the client's address back,
+                          * looked up whatever HostnameLookups says (Require host); NULL
+                          * when there is none */
+} kv_remote_host_type_t;
+
+/**
+ * The client's host name for @a r, as httpd's ap_get_remote_host: the reverse lookup is done
+ * once per connection and cached there; HostnameLookups (in @a r's sections) says whether it
+ * is done for KV_REMOTE_HOST and KV_REMOTE_NAME, and Double keeps a name only when its
+ * forward lookup gives the address back. Names are lower-case.
+ * @param str_is_ip if not NULL, set to 1 when the address is returned instead of a name
+ */
+KV_DECLARE(const char *) kv_get_remote_host(const kv_request_t *r, kv_remote_host_type_t type,
+                                            int *str_is_ip);
 
 /** The name this server goes by for @a r as a URL writes it: the host the client asked for
  * (r->hostname), else ServerName; an IPv6 address in brackets. In @a r's pool. */

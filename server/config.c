@@ -262,6 +262,7 @@ static const char *run_directive(walk_t *w, const kv_directive_t *d, void **dir_
                   ? kv_get_module_config(cmd->server->module_config, owner)
                   : dir_config[owner->index];
     cmd->info = c->info;
+    cmd->dir_config = dir_config;
     cmd->cmd = c;
     cmd->module = owner;
     cmd->directive = d;
@@ -313,6 +314,7 @@ const char *kv_config_run(apr_pool_t *pconf, apr_pool_t *ptemp, kv_server_t *s,
     w.parms.temp_pool = ptemp;
     w.parms.server = s;
     w.parms.context = KV_CTX_MAIN;
+    w.parms.limited = KV_METHODS_ALL;
     w.seen_once = apr_hash_make(ptemp);
     err = kv_walk_config(&w.parms, tree, s->lookup_defaults);
     return err ? apr_pstrdup(pconf, w.errors) : NULL;

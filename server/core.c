@@ -9,6 +9,7 @@
 #include "config_mutex.h"
 #include "config_walk.h"
 #include "core.h"
+#include "remote_host.h"
 #include "kv_log.h"
 #include "module.h"
 #include "sections.h"
@@ -52,6 +53,7 @@ static void *create_core_dir_config(apr_pool_t *p, const char *dir)
     (void)dir;
     conf->limit_req_body = -1;
     conf->opts = KV_UNSET_INT;
+    conf->hostname_lookups = KV_UNSET_INT;
     conf->error_docs = apr_hash_make(p);
     return conf;
 }
@@ -74,6 +76,8 @@ static void *merge_core_dir_config(apr_pool_t *p, void *basev, void *addv)
     conf->error_docs = apr_hash_overlay(p, add->error_docs, base->error_docs);
     conf->handler = add->handler ? add->handler : base->handler;
     conf->forced_type = add->forced_type ? add->forced_type : base->forced_type;
+    conf->hostname_lookups = KV_MERGE_INT(add->hostname_lookups, base->hostname_lookups,
+                                          KV_UNSET_INT);
     if (add->opts != KV_UNSET_INT) {
         conf->opts = add->opts;
     } else if (add->opts_add || add->opts_remove) {
@@ -97,6 +101,24 @@ apr_off_t kv_limit_req_body(const kv_request_t *r)
     const kv_core_dir_conf_t *d = kv_get_module_config(r->per_dir_config, &core_module);
 
     return d->limit_req_body >= 0 ? d->limit_req_body : KV_DEFAULT_LIMIT_REQ_BODY;
+}
+
+int kv_hostname_lookups(const kv_request_t *r)
+{
+    /* A request whose sections are not merged yet (httpd: no dir_config) looks nothing up. */
+    const kv_core_dir_conf_t *d =
+        r->per_dir_config ? kv_get_module_config(r->per_dir_config, &core_module) : NULL;
+
+    return !d || d->hostname_lookups == KV_UNSET_INT ? KV_LOOKUPS_OFF : d->hostname_lookups;
+}
+
+static const char *set_hostname_lookups(kv_cmd_parms_t *cmd, void *conf, int argc,
+                                        const char *const *argv)
+{
+    kv_core_dir_conf_t *d = conf;
+
+    (void)argc;
+    return kv_parse_hostname_lookups(cmd->pool, argv[0], &d->hostname_lookups);
 }
 
 KV_DECLARE(int) kv_allow_options(const kv_request_t *r)
@@ -529,6 +551,13 @@ static const kv_command_t core_commands[] = {
      "URL-path> ... </Location>: directives for a URL and everything below it"},
     {"<LocationMatch", kv_cmd_section, KV_SEC_INFO(KV_SEC_LOCATION, 1), 1, 1, KV_CTX_SERVER, 0,
      "regex> ... </LocationMatch>: directives for URLs matching a regex"},
+    {"<Limit", kv_cmd_limit, NULL, 1, -1, KV_CTX_ALL, 0,
+     "<Limit method...>: the access directives inside apply to these methods only"},
+    {"<LimitExcept", kv_cmd_limit, "except", 1, -1, KV_CTX_ALL, 0,
+     "<LimitExcept method...>: the access directives inside apply to all other methods"},
+    {"HostnameLookups", set_hostname_lookups, NULL, 1, 1, KV_CTX_ALL, 0,
+     "On|Off|Double: look up the client's host name (for %h, REMOTE_HOST); Double also checks "
+     "that the name resolves back to the address"},
     {"Options", set_options, NULL, 1, -1, KV_CTX_ALL, 0,
      "[+|-]None|All|Indexes|Includes|FollowSymLinks|SymLinksIfOwnerMatch|ExecCGI|MultiViews "
      "...: "

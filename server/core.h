@@ -30,6 +30,7 @@ typedef struct {
     apr_hash_t *error_docs;   /**< ErrorDocument: status (int) -> text, local URL or URL */
     const char *handler;      /**< SetHandler, lower-case; KV_HANDLER_NONE; NULL unset */
     const char *forced_type;  /**< ForceType, lower-case; KV_HANDLER_NONE; NULL unset */
+    int hostname_lookups;     /**< HostnameLookups (KV_LOOKUPS_*), KV_UNSET_INT if not set */
 } kv_core_dir_conf_t;
 
 /** SetHandler None and ForceType None: set, and meaning nothing is forced. */
@@ -50,6 +51,9 @@ int kv_refuse_unhandled(kv_request_t *r);
 /** Add a warning to @a warnings for each SetHandler or AddHandler that names a handler no
  * loaded module claimed (kv_register_handler_name). */
 void kv_handler_names_check(apr_pool_t *pconf, apr_array_header_t *warnings);
+
+/** <Limit> and <LimitExcept>'s handler (info: non-NULL for <LimitExcept>), limit.c. */
+const char *kv_cmd_limit(kv_cmd_parms_t *cmd, void *conf, int argc, const char *const *argv);
 
 /** ErrorDocument's handler. */
 const char *kv_cmd_error_document(kv_cmd_parms_t *cmd, void *conf, int argc,
@@ -81,6 +85,9 @@ int kv_accept_filter_defers(const kv_core_server_conf_t *sconf, const char *prot
 
 /** The core's per-server config of @a s. */
 kv_core_server_conf_t *kv_core_sconf(const kv_server_t *s);
+
+/** HostnameLookups in force for @a r (KV_LOOKUPS_*, remote_host.h). */
+int kv_hostname_lookups(const kv_request_t *r);
 
 /** LimitRequestBody in force for @a r (0 = unlimited). */
 apr_off_t kv_limit_req_body(const kv_request_t *r);

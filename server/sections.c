@@ -15,8 +15,7 @@ static const char *const kind_names[] = {"<Directory", "<Files", "<Location"};
 /* The section whose contents are being read (config reading is single-threaded). */
 static const kv_section_t *reading;
 
-/* A new config vector with each loaded module's per-directory config for @a path. */
-static void **section_vector(apr_pool_t *p, const char *path)
+KV_DECLARE(void **) kv_create_per_dir_config(apr_pool_t *p, const char *path)
 {
     int n;
     kv_module_t *const *mods = kv_loaded_modules(&n);
@@ -118,7 +117,7 @@ const char *kv_cmd_section(kv_cmd_parms_t *cmd, void *conf, int argc, const char
     } else if ((err = section_path(cmd, sec, pattern)) != NULL) {
         return err;
     }
-    sec->dir_config = section_vector(cmd->pool, sec->path);
+    sec->dir_config = kv_create_per_dir_config(cmd->pool, sec->path);
     APR_ARRAY_PUSH(sconf->sections.all, kv_section_t *) = sec;
 
     cmd->context = KV_CTX_DIR;
@@ -161,8 +160,7 @@ void kv_sections_finish(apr_pool_t *p, kv_sections_t *secs)
     }
 }
 
-/* @a base with @a add merged over it, module by module. */
-static void **merge_vectors(apr_pool_t *p, void **base, void **add)
+KV_DECLARE(void **) kv_merge_per_dir_configs(apr_pool_t *p, void **base, void **add)
 {
     int n;
     kv_module_t *const *mods = kv_loaded_modules(&n);
@@ -234,7 +232,7 @@ static void **merge_matching(kv_request_t *r, void **conf, const apr_array_heade
             continue;
         }
         if (section_applies(r->pool, sec, subject)) {
-            conf = merge_vectors(r->pool, conf, sec->dir_config);
+            conf = kv_merge_per_dir_configs(r->pool, conf, sec->dir_config);
         }
     }
     return conf;

@@ -119,7 +119,9 @@ static kv_authn_status_t check_with_providers(kv_request_t *r, const char *user,
                           names[i], r->uri);
             return KV_AUTHN_GENERAL_ERROR;
         }
+        apr_table_setn(r->notes, KV_AUTHN_PROVIDER_NAME_NOTE, names[i]);
         s = check(r, user, password);
+        apr_table_unset(r->notes, KV_AUTHN_PROVIDER_NAME_NOTE);
     }
     return s;
 }

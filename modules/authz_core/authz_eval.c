@@ -1,4 +1,5 @@
-/* The Require expression: parsing one line, building containers, evaluating the tree. */
+/* The Require expression: parsing one line through its provider, building containers,
+ * evaluating the tree. */
 #include <string.h>
 
 #include <apr_strings.h>
@@ -13,7 +14,7 @@ static const char *const container_names[] = {
 
 static int is_container(const authz_node_t *n)
 {
-    return n->kind == AUTHZ_SEC_ALL || n->kind == AUTHZ_SEC_ANY || n->kind == AUTHZ_SEC_NONE;
+    return n->kind != AUTHZ_LINE;
 }
 
 /* A line or container that can only deny or stay neutral. */
@@ -22,98 +23,76 @@ static int is_negative(const authz_node_t *n)
     return n->negate || n->kind == AUTHZ_SEC_NONE;
 }
 
-static const char *parse_all(apr_pool_t *p, authz_node_t *n, int argc, const char *const *argv)
+/* @a line past its first @a n words (a word may be quoted), leading blanks skipped. */
+static const char *skip_words(const char *line, int n)
 {
-    if (argc == 1 && strcasecmp(argv[0], "granted") == 0) {
-        n->granted = 1;
-        return NULL;
-    }
-    if (argc == 1 && strcasecmp(argv[0], "denied") == 0) {
-        return NULL;
-    }
-    return apr_pstrdup(p, "Argument for 'Require all' must be 'granted' or 'denied'");
-}
+    const char *c = line ? line : "";
 
-/* One "addr", "addr/prefix", "addr/netmask" or partial IPv4 address. */
-static const char *parse_subnet(apr_pool_t *p, const char *arg, apr_ipsubnet_t **out)
-{
-    char *addr = apr_pstrdup(p, arg);
-    char *mask = strchr(addr, '/');
-
-    if (mask) {
-        *mask++ = '\0';
-    }
-    if (*addr == '\0' || apr_ipsubnet_create(out, addr, mask, p) != APR_SUCCESS) {
-        return apr_psprintf(p,
-                            "Require ip: '%s' is not an IP address, a partial IPv4 address, "
-                            "addr/prefix or addr/netmask",
-                            arg);
-    }
-    return NULL;
-}
-
-static const char *parse_ip(apr_pool_t *p, authz_node_t *n, int argc, const char *const *argv)
-{
-    const char *err;
-
-    if (argc == 0) {
-        return apr_pstrdup(p, "Require ip needs at least one address");
-    }
-    n->items = apr_array_make(p, argc, sizeof(apr_ipsubnet_t *));
-    for (int i = 0; i < argc; i++) {
-        if ((err = parse_subnet(p, argv[i], apr_array_push(n->items))) != NULL) {
-            return err;
+    for (int i = 0; i <= n; i++) {
+        while (*c == ' ' || *c == '\t') {
+            c++;
+        }
+        if (i == n) {
+            break;
+        }
+        if (*c == '"' || *c == '\'') {
+            const char *end = strchr(c + 1, *c);
+            c = end ? end + 1 : c + strlen(c);
+        } else {
+            c += strcspn(c, " \t");
         }
     }
-    return NULL;
+    return c;
 }
 
-static const char *parse_user(apr_pool_t *p, authz_node_t *n, int argc, const char *const *argv)
+/* The modules that provide httpd's other providers, for a hint when one is not loaded. */
+static const struct {
+    const char *provider, *module;
+} provider_modules[] = {
+    {"ip", "authz_host"},          {"local", "authz_host"}, {"host", "authz_host"},
+    {"forward-dns", "authz_host"}, {"user", "authz_user"},  {"valid-user", "authz_user"},
+    {"group", "authz_groupfile"},
+};
+
+static const char *provider_hint(apr_pool_t *p, const char *name)
 {
-    if (argc == 0) {
-        return apr_pstrdup(p, "Require user needs at least one user name");
+    for (size_t i = 0; i < sizeof(provider_modules) / sizeof(provider_modules[0]); i++) {
+        if (strcasecmp(name, provider_modules[i].provider) == 0) {
+            return apr_psprintf(p,
+                                " (it is provided by mod_%s: LoadModule %s_module "
+                                "modules/mod_%s.so)",
+                                provider_modules[i].module, provider_modules[i].module,
+                                provider_modules[i].module);
+        }
     }
-    n->items = apr_array_make(p, argc, sizeof(const char *));
-    for (int i = 0; i < argc; i++) {
-        APR_ARRAY_PUSH(n->items, const char *) = apr_pstrdup(p, argv[i]);
-    }
-    return NULL;
+    return "";
 }
 
-const char *authz_parse_require(apr_pool_t *p, int argc, const char *const *argv,
+const char *authz_parse_require(apr_pool_t *p, const char *line, int argc, const char *const *argv,
                                 authz_node_t **out)
 {
     authz_node_t *n = apr_pcalloc(p, sizeof(*n));
-    const char *name;
+    int skipped = 1;
 
     if (argc > 0 && strcasecmp(argv[0], "not") == 0) {
         n->negate = 1;
         argc--;
         argv++;
+        skipped++;
     }
     if (argc == 0) {
-        return apr_pstrdup(p, "Require needs an authorization provider (all, ip, user, "
-                              "valid-user)");
+        return apr_pstrdup(p, "Require needs an authorization provider (all, ip, local, host, "
+                              "user, valid-user, group, env, method, expr ...)");
     }
-    name = argv[0];
+    n->kind = AUTHZ_LINE;
+    n->limited = KV_METHODS_ALL;
+    n->name = apr_pstrdup(p, argv[0]);
+    n->provider = kv_authz_provider_get(p, argv[0]);
     *out = n;
-    if (strcasecmp(name, "all") == 0) {
-        n->kind = AUTHZ_ALL;
-        return parse_all(p, n, argc - 1, argv + 1);
+    if (!n->provider) {
+        return apr_psprintf(p, "Unknown Authz provider: %s%s", argv[0], provider_hint(p, argv[0]));
     }
-    if (strcasecmp(name, "ip") == 0) {
-        n->kind = AUTHZ_IP;
-        return parse_ip(p, n, argc - 1, argv + 1);
-    }
-    if (strcasecmp(name, "user") == 0) {
-        n->kind = AUTHZ_USER;
-        return parse_user(p, n, argc - 1, argv + 1);
-    }
-    if (strcasecmp(name, "valid-user") == 0) {
-        n->kind = AUTHZ_VALID;
-        return argc == 1 ? NULL : apr_pstrdup(p, "Require valid-user takes no arguments");
-    }
-    return apr_psprintf(p, "Unknown Authz provider: %s", name);
+    return n->provider->parse(p, skip_words(line, skipped), argc - 1, argv + 1, &n->parsed);
 }
 
 authz_node_t *authz_container(apr_pool_t *p, const char *name)
@@ -123,6 +102,7 @@ authz_node_t *authz_container(apr_pool_t *p, const char *name)
         if (strncasecmp(name, container_names[k], n) == 0 && name[n] == '\0') {
             authz_node_t *sec = apr_pcalloc(p, sizeof(*sec));
             sec->kind = k;
+            sec->limited = KV_METHODS_ALL;
             return sec;
         }
     }
@@ -161,78 +141,63 @@ const char *authz_check_container(apr_pool_t *p, const authz_node_t *sec)
                         container_names[sec->kind]);
 }
 
-static authz_status_t check_ip(const authz_node_t *n, const authz_facts_t *facts)
-{
-    for (int i = 0; facts->client && i < n->items->nelts; i++) {
-        if (apr_ipsubnet_test(APR_ARRAY_IDX(n->items, i, apr_ipsubnet_t *), facts->client)) {
-            return AUTHZ_GRANTED;
-        }
-    }
-    return AUTHZ_DENIED;
-}
-
-static authz_status_t check_user(const authz_node_t *n, const authz_facts_t *facts)
-{
-    if (!facts->user) {
-        return AUTHZ_DENIED_NO_USER;
-    }
-    for (int i = 0; i < n->items->nelts; i++) {
-        if (strcmp(APR_ARRAY_IDX(n->items, i, const char *), facts->user) == 0) {
-            return AUTHZ_GRANTED;
-        }
-    }
-    return AUTHZ_DENIED;
-}
-
-static authz_status_t check_line(const authz_node_t *n, const authz_facts_t *facts)
-{
-    switch (n->kind) {
-    case AUTHZ_ALL:
-        return n->granted ? AUTHZ_GRANTED : AUTHZ_DENIED;
-    case AUTHZ_IP:
-        return check_ip(n, facts);
-    case AUTHZ_VALID:
-        return facts->user ? AUTHZ_GRANTED : AUTHZ_DENIED_NO_USER;
-    default:
-        return check_user(n, facts);
-    }
-}
-
 /* Fold a child's result into its container's: @a decisive (a denial in <RequireAll>, a grant
  * in <RequireAny> and <RequireNone>) settles it; otherwise a missing user outweighs the other
  * result, since a user could still change it; no opinion counts for nothing. */
-static authz_status_t combine(authz_status_t acc, authz_status_t child, authz_status_t decisive)
+static kv_authz_status_t combine(kv_authz_status_t acc, kv_authz_status_t child,
+                                 kv_authz_status_t decisive)
 {
-    if (child == AUTHZ_NEUTRAL || acc == decisive) {
+    if (child == KV_AUTHZ_NEUTRAL || acc == decisive) {
         return acc;
     }
-    if (acc == AUTHZ_NEUTRAL || child == decisive || child == AUTHZ_DENIED_NO_USER) {
+    if (acc == KV_AUTHZ_NEUTRAL || child == decisive || child == KV_AUTHZ_DENIED_NO_USER) {
         return child;
     }
     return acc;
 }
 
-static authz_status_t evaluate_container(const authz_node_t *sec, const authz_facts_t *facts)
+static kv_authz_status_t evaluate_container(const authz_node_t *sec, kv_request_t *r)
 {
-    authz_status_t decisive = sec->kind == AUTHZ_SEC_ALL ? AUTHZ_DENIED : AUTHZ_GRANTED;
-    authz_status_t acc = AUTHZ_NEUTRAL;
+    kv_authz_status_t decisive = sec->kind == AUTHZ_SEC_ALL ? KV_AUTHZ_DENIED : KV_AUTHZ_GRANTED;
+    kv_authz_status_t acc = KV_AUTHZ_NEUTRAL;
+
+    kv_authz_status_t other_method =
+        sec->kind == AUTHZ_SEC_ALL ? KV_AUTHZ_GRANTED : KV_AUTHZ_NEUTRAL;
 
     for (const authz_node_t *c = sec->first; c && acc != decisive; c = c->next) {
-        acc = combine(acc, authz_evaluate(c, facts), decisive);
+        kv_authz_status_t s = kv_method_in(c->limited, r) ? authz_evaluate(c, r) : other_method;
+        if (s == KV_AUTHZ_GENERAL_ERROR) {
+            return s;
+        }
+        acc = combine(acc, s, decisive);
     }
     return acc;
 }
 
-/* A negated result never grants: a grant becomes a denial, a denial becomes no opinion. */
-static authz_status_t negated(authz_status_t s)
+/* A negated result never grants: a grant becomes a denial, a denial becomes no opinion; an
+ * error stays an error. */
+static kv_authz_status_t negated(kv_authz_status_t s)
 {
-    return s == AUTHZ_GRANTED ? AUTHZ_DENIED : AUTHZ_NEUTRAL;
+    if (s == KV_AUTHZ_GENERAL_ERROR) {
+        return s;
+    }
+    return s == KV_AUTHZ_GRANTED ? KV_AUTHZ_DENIED : KV_AUTHZ_NEUTRAL;
 }
 
-authz_status_t authz_evaluate(const authz_node_t *node, const authz_facts_t *facts)
+int authz_section_applies(const authz_node_t *sec, const kv_request_t *r)
 {
-    authz_status_t s =
-        is_container(node) ? evaluate_container(node, facts) : check_line(node, facts);
+    for (const authz_node_t *c = sec->first; c; c = c->next) {
+        if (kv_method_in(c->limited, r)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+kv_authz_status_t authz_evaluate(const authz_node_t *node, kv_request_t *r)
+{
+    kv_authz_status_t s =
+        is_container(node) ? evaluate_container(node, r) : node->provider->check(r, node->parsed);
 
     return is_negative(node) ? negated(s) : s;
 }

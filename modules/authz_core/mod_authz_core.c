@@ -1,11 +1,15 @@
-/* mod_authz_core: who may have a resource. Require lines (all, ip, valid-user, user, and
- * "not") and the <RequireAll>, <RequireAny>, <RequireNone> containers, per directory; the
- * Require lines of a section form an implicit <RequireAny> and replace the inherited ones
- * (httpd's AuthMerging Off). AuthType and AuthName, core directives in httpd, live here.
+/* mod_authz_core: who may have a resource. Require lines (each decided by the provider it
+ * names: all, env, method, expr here, the others in their modules; and "not") and the
+ * <RequireAll>, <RequireAny>, <RequireNone> containers, per directory; the Require lines of a
+ * section form an implicit <RequireAny> and replace the inherited ones (httpd's AuthMerging
+ * Off). AuthType and AuthName are mod_authn_core's, as in httpd 2.4.
  *
- * httpd's order, without Satisfy: the access check decides with what it knows before
- * authentication (client address); only when the answer needs a user does authentication
- * run (check_user_id, e.g. mod_auth_basic), then the decision is made again with the user. */
+ * httpd's order: the access check decides with what it knows before authentication (client
+ * address, method ...); only when the answer needs a user does authentication run
+ * (check_user_id, e.g. mod_auth_basic), then the decision is made again with the user.
+ * mod_access_compat's Allow/Deny run before; under Satisfy Any, when they let the client in
+ * (KV_ACCESS_SATISFIED_NOTE), nothing here is asked. Lines inside <Limit> keep their methods
+ * (authz_eval.c). */
 #include <string.h>
 
 #include <apr_strings.h>
@@ -20,9 +24,7 @@
 extern kv_module_t authz_core_module;
 
 typedef struct {
-    authz_node_t *root;    /* this section's Require lines (an implicit <RequireAny>) */
-    const char *auth_type; /* AuthType as written ("None" included); NULL if unset */
-    const char *auth_name; /* AuthName; NULL if unset */
+    authz_node_t *root; /* this section's Require lines (an implicit <RequireAny>) */
 } authz_dir_conf_t;
 
 /* The container whose lines are being read (config reading is single-threaded). */
@@ -44,8 +46,6 @@ static void *merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
     authz_dir_conf_t *conf = apr_pcalloc(p, sizeof(*conf));
 
     conf->root = KV_MERGE_PTR(add->root, base->root, NULL);
-    conf->auth_type = KV_MERGE_PTR(add->auth_type, base->auth_type, NULL);
-    conf->auth_name = KV_MERGE_PTR(add->auth_name, base->auth_name, NULL);
     return conf;
 }
 
@@ -54,22 +54,12 @@ static authz_dir_conf_t *dir_conf(const kv_request_t *r)
     return kv_get_module_config(r->per_dir_config, &authz_core_module);
 }
 
-static int is_none(const char *auth_type)
+/* The AuthType in force (mod_authn_core's), NULL if none or that module is not loaded. */
+static const char *auth_type(const kv_request_t *r)
 {
-    return strcasecmp(auth_type, "None") == 0;
-}
+    APR_OPTIONAL_FN_TYPE(kv_auth_type) *fn = APR_RETRIEVE_OPTIONAL_FN(kv_auth_type);
 
-/* The optional functions of kv_auth.h: they keep the names their typedefs give them. */
-static const char *kv_auth_type(const kv_request_t *r)
-{
-    const char *type = dir_conf(r)->auth_type;
-
-    return type && !is_none(type) ? type : NULL;
-}
-
-static const char *kv_auth_name(const kv_request_t *r)
-{
-    return dir_conf(r)->auth_name;
+    return fn ? fn(r) : NULL;
 }
 
 /* Where a Require line or container goes: the open container, else the section's list. */
@@ -88,9 +78,13 @@ static const char *add_require(kv_cmd_parms_t *cmd, void *mconfig, int argc,
                                const char *const *argv)
 {
     authz_node_t *node = NULL;
-    const char *err = authz_parse_require(cmd->pool, argc, argv, &node);
+    const char *err = authz_parse_require(cmd->pool, cmd->directive->args, argc, argv, &node);
 
-    return err ? err : authz_add(cmd->pool, current_parent(cmd->pool, mconfig), node);
+    if (err) {
+        return err;
+    }
+    node->limited = cmd->limited;
+    return authz_add(cmd->pool, current_parent(cmd->pool, mconfig), node);
 }
 
 /* A container holds Require lines and containers only, so its lines can be read into a
@@ -118,6 +112,7 @@ static const char *add_container(kv_cmd_parms_t *cmd, void *mconfig, int argc,
 
     (void)argc;
     (void)argv;
+    sec->limited = cmd->limited;
     if ((err = authz_add(cmd->pool, current_parent(cmd->pool, mconfig), sec)) != NULL ||
         (err = check_container_lines(cmd)) != NULL) {
         return err;
@@ -130,27 +125,9 @@ static const char *add_container(kv_cmd_parms_t *cmd, void *mconfig, int argc,
     return err ? err : authz_check_container(cmd->pool, sec);
 }
 
-static const char *set_auth_type(kv_cmd_parms_t *cmd, void *mconfig, int argc,
-                                 const char *const *argv)
+static kv_authz_status_t decide(kv_request_t *r)
 {
-    authz_dir_conf_t *conf = mconfig;
-
-    (void)argc;
-    if (!is_none(argv[0]) && !kv_auth_type_get(cmd->temp_pool, argv[0])) {
-        return apr_psprintf(cmd->pool,
-                            "AuthType %s: no loaded module provides it (LoadModule "
-                            "auth_basic_module provides Basic)",
-                            argv[0]);
-    }
-    conf->auth_type = apr_pstrdup(cmd->pool, argv[0]);
-    return NULL;
-}
-
-static authz_status_t decide(kv_request_t *r)
-{
-    authz_facts_t facts = {r->connection->client_addr, r->user};
-
-    return authz_evaluate(dir_conf(r)->root, &facts);
+    return authz_evaluate(dir_conf(r)->root, r);
 }
 
 static int forbidden(kv_request_t *r)
@@ -165,10 +142,13 @@ static int forbidden(kv_request_t *r)
 static int authz_access_checker(kv_request_t *r)
 {
     const authz_dir_conf_t *conf = dir_conf(r);
-    authz_status_t s;
+    kv_authz_status_t s;
 
+    if (apr_table_get(r->notes, KV_ACCESS_SATISFIED_NOTE)) {
+        return KV_OK; /* Satisfy Any, and mod_access_compat let the client in */
+    }
     if (!conf->root) {
-        if (kv_auth_type(r)) {
+        if (auth_type(r)) {
             kv_log_rerror(KV_LOG_MARK, KV_LOG_ERR, 0, r,
                           "KV00821: AuthType configured with "
                           "no corresponding authorization directives for %s",
@@ -177,11 +157,17 @@ static int authz_access_checker(kv_request_t *r)
         }
         return KV_OK;
     }
+    if (!authz_section_applies(conf->root, r)) {
+        return KV_OK; /* every Require line is for other methods (<Limit>) */
+    }
     s = decide(r);
-    if (s == AUTHZ_GRANTED) {
+    if (s == KV_AUTHZ_GRANTED) {
         return KV_OK;
     }
-    if (s == AUTHZ_DENIED_NO_USER) {
+    if (s == KV_AUTHZ_GENERAL_ERROR) {
+        return KV_HTTP_INTERNAL_SERVER_ERROR;
+    }
+    if (s == KV_AUTHZ_DENIED_NO_USER) {
         kv_set_module_config(r->request_config, &authz_core_module, (void *)&need_user_marker);
         return KV_OK;
     }
@@ -202,7 +188,7 @@ static int authz_skip_authentication(kv_request_t *r)
 /* A 401 tells the client how to authenticate, through the AuthType's module. */
 static int unauthorized(kv_request_t *r)
 {
-    kv_auth_note_failure_fn note = kv_auth_type_get(r->pool, kv_auth_type(r));
+    kv_auth_note_failure_fn note = kv_auth_type_get(r->pool, auth_type(r));
 
     if (note) {
         note(r);
@@ -213,7 +199,7 @@ static int unauthorized(kv_request_t *r)
 /* After authentication: the decision again, now with the user. */
 static int authz_auth_checker(kv_request_t *r)
 {
-    authz_status_t s;
+    kv_authz_status_t s;
 
     if (!needs_user(r)) {
         return KV_OK;
@@ -226,10 +212,13 @@ static int authz_auth_checker(kv_request_t *r)
         return KV_HTTP_INTERNAL_SERVER_ERROR;
     }
     s = decide(r);
-    if (s == AUTHZ_GRANTED) {
+    if (s == KV_AUTHZ_GRANTED) {
         return KV_OK;
     }
-    if (s == AUTHZ_DENIED_NO_USER || kv_auth_type(r)) {
+    if (s == KV_AUTHZ_GENERAL_ERROR) {
+        return KV_HTTP_INTERNAL_SERVER_ERROR;
+    }
+    if (s == KV_AUTHZ_DENIED_NO_USER || auth_type(r)) {
         kv_log_rerror(KV_LOG_MARK, KV_LOG_ERR, 0, r,
                       "KV00823: user %s: authorization failure for \"%s\"", r->user, r->uri);
         return unauthorized(r);
@@ -237,11 +226,18 @@ static int authz_auth_checker(kv_request_t *r)
     return forbidden(r);
 }
 
+/* The optional function of kv_auth.h: it keeps the name its typedef gives it. */
+static int kv_some_auth_required(const kv_request_t *r)
+{
+    const authz_node_t *root = dir_conf(r)->root;
+
+    return root && authz_section_applies(root, r);
+}
+
 static void register_hooks(apr_pool_t *p)
 {
-    (void)p;
-    APR_REGISTER_OPTIONAL_FN(kv_auth_type);
-    APR_REGISTER_OPTIONAL_FN(kv_auth_name);
+    authz_register_core_providers(p);
+    APR_REGISTER_OPTIONAL_FN(kv_some_auth_required);
     kv_hook_access_checker(authz_access_checker, NULL, NULL, KV_HOOK_LAST);
     kv_hook_check_user_id(authz_skip_authentication, NULL, NULL, KV_HOOK_REALLY_FIRST);
     kv_hook_auth_checker(authz_auth_checker, NULL, NULL, KV_HOOK_MIDDLE);
@@ -249,18 +245,15 @@ static void register_hooks(apr_pool_t *p)
 
 static const kv_command_t authz_core_commands[] = {
     {"Require", add_require, NULL, 1, -1, KV_CTX_DIR, 0,
-     "[not] all granted|denied, ip addr[/prefix]..., valid-user, or user name...: who may "
-     "have the resource"},
+     "[not] provider args...: who may have the resource (all granted|denied, env, method, expr; "
+     "ip, local, host, forward-dns with mod_authz_host; user, valid-user with mod_authz_user; "
+     "group with mod_authz_groupfile)"},
     {"<RequireAll", add_container, NULL, 0, 0, KV_CTX_DIR, 0,
      "<RequireAll>: granted when every line inside grants and none denies"},
     {"<RequireAny", add_container, NULL, 0, 0, KV_CTX_DIR, 0,
      "<RequireAny>: granted when one line inside grants"},
     {"<RequireNone", add_container, NULL, 0, 0, KV_CTX_DIR, 0,
      "<RequireNone>: denied when a line inside grants; never grants by itself"},
-    {"AuthType", set_auth_type, NULL, 1, 1, KV_CTX_DIR, 0,
-     "Basic or None: how users are authenticated"},
-    {"AuthName", kv_set_string_slot, KV_OFFSET(authz_dir_conf_t, auth_name), 1, 1, KV_CTX_DIR, 0,
-     "realm: the name of the protected area, shown by browsers"},
     {NULL, NULL, NULL, 0, 0, 0, 0, NULL}};
 
 kv_module_t authz_core_module = {

@@ -87,6 +87,7 @@ static const char *script_name(const kv_request_t *r)
 static void add_server_vars(apr_table_t *env, const kv_request_t *r, const char *docroot)
 {
     const kv_conn_t *c = r->connection;
+    const char *remote_host;
 
     apr_table_setn(env, "GATEWAY_INTERFACE", "CGI/1.1");
     apr_table_setn(env, "SERVER_SOFTWARE", "kiva/" KV_VERSION " (Unix)");
@@ -95,7 +96,11 @@ static void add_server_vars(apr_table_t *env, const kv_request_t *r, const char 
     apr_table_set(env, "SERVER_PORT", apr_itoa(r->pool, c->local_addr->port));
     apr_table_set(env, "SERVER_PROTOCOL", r->protocol);
     apr_table_set(env, "REMOTE_ADDR", c->client_ip);
-    apr_table_set(env, "REMOTE_HOST", c->client_ip);
+    /* As httpd: only a name, when HostnameLookups (or Require host) found one. */
+    remote_host = kv_get_remote_host(r, KV_REMOTE_HOST, NULL);
+    if (remote_host) {
+        apr_table_set(env, "REMOTE_HOST", remote_host);
+    }
     apr_table_set(env, "REMOTE_PORT", apr_itoa(r->pool, c->client_addr->port));
     apr_table_setn(env, "REQUEST_SCHEME", "http");
     apr_table_set(env, "DOCUMENT_ROOT", docroot);

@@ -62,6 +62,15 @@ static const char *item_client_ip(const log_item_t *it, kv_request_t *r, apr_tim
     return r->connection->client_ip;
 }
 
+/* %h: the client's name when HostnameLookups looked it up (or Require host did), else its
+ * address. */
+static const char *item_remote_host(const log_item_t *it, kv_request_t *r, apr_time_t now)
+{
+    (void)it;
+    (void)now;
+    return kv_get_remote_host(r, KV_REMOTE_NAME, NULL);
+}
+
 static const char *item_local_ip(const log_item_t *it, kv_request_t *r, apr_time_t now)
 {
     (void)it;
@@ -474,7 +483,7 @@ static const directive_t directives[] = {
     {'D', item_duration, prep_usec, 0},
     {'e', item_env, prep_named, 1},
     {'f', item_filename, NULL, 1},
-    {'h', item_client_ip, prep_peer, 1},
+    {'h', item_remote_host, prep_peer, 1},
     {'H', item_protocol, NULL, 1},
     {'i', item_header_in, prep_named, 1},
     {'k', item_keepalives, NULL, 0},

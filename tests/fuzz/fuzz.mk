@@ -21,9 +21,11 @@ fuzz_log_format_SRCS = modules/log_config/log_format.c
 fuzz_htpasswd_SRCS = modules/authn_file/htpasswd.c
 fuzz_cgi_headers_SRCS = modules/cgi/cgi_headers.c
 # The config walker runs the directives of every content module, so they are linked in.
-FUZZ_CONFIG_MODULES = alias auth_basic authn_file authz_core autoindex cgi dir headers \
-	log_config mime setenvif status
-fuzz_config_SRCS = $(foreach m,$(FUZZ_CONFIG_MODULES),$(modules_mod_$(m)_la_SOURCES))
+FUZZ_CONFIG_MODULES = access_compat alias auth_basic authn_core authn_file authz_core \
+	authz_groupfile authz_host authz_user autoindex cgi dir headers log_config mime setenvif \
+	status
+# sort: a file two modules share (modules/authz_host/in_domain.c) is linked once.
+fuzz_config_SRCS = $(sort $(foreach m,$(FUZZ_CONFIG_MODULES),$(modules_mod_$(m)_la_SOURCES)))
 # The reader follows Include wherever it points: these calls are confined to its tree.
 fuzz_config_LDFLAGS = -Wl,--wrap=apr_stat,--wrap=apr_file_open,--wrap=apr_dir_open \
 	-Wl,--wrap=apr_dso_load,--wrap=apr_sockaddr_info_get

@@ -53,14 +53,17 @@ static const char *const dirs[] = {"conf.d", "conf.d/sub", "extra", "htdocs", "e
  * many times over, and the reads multiply (as they would in the server) into a timeout. */
 #define MAX_INCLUDES 12
 
-extern kv_module_t alias_module, auth_basic_module, authn_file_module, authz_core_module,
-    autoindex_module, cgi_module, dir_module, headers_module, log_config_module, mime_module,
-    setenvif_module, status_module;
+extern kv_module_t access_compat_module, alias_module, auth_basic_module, authn_core_module,
+    authn_file_module, authz_core_module, authz_groupfile_module, authz_host_module,
+    authz_user_module, autoindex_module, cgi_module, dir_module, headers_module,
+    log_config_module, mime_module, setenvif_module, status_module;
 
 static kv_module_t *const content_modules[] = {
-    &alias_module,      &auth_basic_module, &authn_file_module, &authz_core_module,
-    &autoindex_module,  &cgi_module,        &dir_module,        &headers_module,
-    &log_config_module, &mime_module,       &setenvif_module,   &status_module};
+    &access_compat_module, &alias_module,      &auth_basic_module, &authn_core_module,
+    &authn_file_module,    &authz_core_module, &authz_groupfile_module,
+    &authz_host_module,    &authz_user_module, &autoindex_module,  &cgi_module,
+    &dir_module,           &headers_module,    &log_config_module, &mime_module,
+    &setenvif_module,      &status_module};
 
 /* The tree's directory (absolute, no trailing slash), made at the first input. */
 static char *root;

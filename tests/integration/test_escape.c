@@ -17,6 +17,8 @@
     "LoadModule autoindex_module %1$s/modules/.libs/mod_autoindex.so\n"                            \
     "LoadModule status_module %1$s/modules/.libs/mod_status.so\n"                                  \
     "LoadModule authz_core_module %1$s/modules/.libs/mod_authz_core.so\n"                          \
+    "LoadModule authz_user_module %1$s/modules/.libs/mod_authz_user.so\n"                          \
+    "LoadModule authn_core_module %1$s/modules/.libs/mod_authn_core.so\n"                          \
     "LoadModule authn_file_module %1$s/modules/.libs/mod_authn_file.so\n"                          \
     "LoadModule auth_basic_module %1$s/modules/.libs/mod_auth_basic.so"
 

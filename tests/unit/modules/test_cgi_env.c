@@ -59,6 +59,18 @@ static void expect(const apr_table_t *env, const char *name, const char *value)
     ck_assert_msg(strcmp(got, value) == 0, "%s=%s, want %s", name, got, value);
 }
 
+/* A name found for the connection (HostnameLookups, Require host) is REMOTE_HOST. */
+START_TEST(test_remote_host_is_a_name)
+{
+    apr_table_t *env;
+
+    conn.remote_host = "client.example";
+    env = cgi_env_table(&req, "/srv/htdocs");
+    expect(env, "REMOTE_HOST", "client.example");
+    expect(env, "REMOTE_ADDR", "127.0.0.2");
+}
+END_TEST
+
 START_TEST(test_meta_variables)
 {
     apr_table_t *env = cgi_env_table(&req, "/srv/htdocs");
@@ -70,7 +82,8 @@ START_TEST(test_meta_variables)
     expect(env, "SERVER_PORT", "8080");
     expect(env, "SERVER_PROTOCOL", "HTTP/1.1");
     expect(env, "REMOTE_ADDR", "127.0.0.2");
-    expect(env, "REMOTE_HOST", "127.0.0.2");
+    /* No HostnameLookups: no name, so no REMOTE_HOST (httpd sets it only to a name). */
+    ck_assert_ptr_null(apr_table_get(env, "REMOTE_HOST"));
     expect(env, "REMOTE_PORT", "40000");
     expect(env, "REQUEST_METHOD", "POST");
     expect(env, "REQUEST_URI", "/cgi-bin/s.cgi/more/path?x=1");
@@ -178,6 +191,7 @@ int main(void)
 
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_meta_variables);
+    tcase_add_test(tc, test_remote_host_is_a_name);
     tcase_add_test(tc, test_user_host_and_no_path_info);
     tcase_add_test(tc, test_ipv6_server_name_in_brackets);
     tcase_add_test(tc, test_subprocess_env_passed_and_overridden);
