@@ -238,12 +238,23 @@ KV_DECLARE(int) kv_discard_body(kv_request_t *r);
  */
 KV_DECLARE(int) kv_internal_redirect(kv_request_t *r, const char *target, int status);
 
-/** The name this server goes by for @a r as a URL writes it: the host the client asked for
- * (r->hostname), else ServerName; an IPv6 address in brackets. In @a r's pool. */
+/** The name this server goes by for @a r (httpd's ap_get_server_name): under
+ * UseCanonicalName Off (the default) the host the client asked for (r->hostname), else
+ * ServerName; On: ServerName; DNS: the DNS name of the address the client connected to. */
+KV_DECLARE(const char *) kv_get_server_name(const kv_request_t *r);
+
+/** The port this server goes by for @a r (httpd's ap_get_server_port): under
+ * UseCanonicalName Off or DNS the port in the client's Host, else ServerName's; On:
+ * ServerName's; with UseCanonicalPhysicalPort On the port the client connected to comes
+ * before ServerName's (after the Host's); else 80. */
+KV_DECLARE(apr_port_t) kv_get_server_port(const kv_request_t *r);
+
+/** kv_get_server_name() as a URL writes it: an IPv6 address in brackets. In @a r's pool. */
 KV_DECLARE(const char *) kv_server_name_for_url(const kv_request_t *r);
 
-/** "http://host[:port]" + @a path for this server as the client addressed it (the Host it
- * sent, else ServerName; the port it connected to). @a path is used as given (escaped). */
+/** "http://host[:port]" + @a path for this server (kv_server_name_for_url() and
+ * kv_get_server_port(), the port left out when it is 80). @a path is used as given
+ * (escaped). */
 KV_DECLARE(const char *) kv_construct_url(apr_pool_t *p, const char *path, const kv_request_t *r);
 
 /**

@@ -50,6 +50,8 @@ static void *create_core_dir_config(apr_pool_t *p, const char *dir)
     conf->limit_req_body = -1;
     conf->opts = KV_UNSET_INT;
     conf->error_docs = apr_hash_make(p);
+    conf->use_canonical_name = KV_UNSET_INT;
+    conf->use_canonical_phys_port = KV_UNSET_INT;
     return conf;
 }
 
@@ -69,6 +71,10 @@ static void *merge_core_dir_config(apr_pool_t *p, void *basev, void *addv)
 
     conf->limit_req_body = add->limit_req_body >= 0 ? add->limit_req_body : base->limit_req_body;
     conf->error_docs = apr_hash_overlay(p, add->error_docs, base->error_docs);
+    conf->use_canonical_name =
+        KV_MERGE_INT(add->use_canonical_name, base->use_canonical_name, KV_UNSET_INT);
+    conf->use_canonical_phys_port =
+        KV_MERGE_INT(add->use_canonical_phys_port, base->use_canonical_phys_port, KV_UNSET_INT);
     if (add->opts != KV_UNSET_INT) {
         conf->opts = add->opts;
     } else if (add->opts_add || add->opts_remove) {
@@ -106,6 +112,8 @@ KV_DECLARE(const char *) kv_document_root(const kv_request_t *r)
 
 /* Server fields of kv_server_t are set through these offsets. */
 #define SERVER_FIELD(f) KV_OFFSET(kv_server_t, f)
+/* Per-directory fields of the core's config, for the slot setters. */
+#define DIR_FIELD(f) KV_OFFSET(kv_core_dir_conf_t, f)
 
 static const char *set_server_int(kv_cmd_parms_t *cmd, long min, long max, const char *arg,
                                   int *out)
@@ -262,6 +270,25 @@ static const char *set_limit_req_body(kv_cmd_parms_t *cmd, void *conf, int argc,
         return apr_psprintf(cmd->pool, "LimitRequestBody: %s", err);
     }
     d->limit_req_body = v;
+    return NULL;
+}
+
+static const char *set_use_canonical_name(kv_cmd_parms_t *cmd, void *conf, int argc,
+                                          const char *const *argv)
+{
+    kv_core_dir_conf_t *d = conf;
+
+    (void)argc;
+    if (strcasecmp(argv[0], "on") == 0) {
+        d->use_canonical_name = KV_CANONICAL_ON;
+    } else if (strcasecmp(argv[0], "off") == 0) {
+        d->use_canonical_name = KV_CANONICAL_OFF;
+    } else if (strcasecmp(argv[0], "dns") == 0) {
+        d->use_canonical_name = KV_CANONICAL_DNS;
+    } else {
+        return apr_psprintf(cmd->pool, "UseCanonicalName must be On, Off or DNS, not '%s'",
+                            argv[0]);
+    }
     return NULL;
 }
 
@@ -522,6 +549,11 @@ static const kv_command_t core_commands[] = {
      "features of a directory"},
     {"ErrorDocument", kv_cmd_error_document, NULL, 2, 2, KV_CTX_ALL, 0,
      "code text|/local/URL|http://URL|default: what to answer for an error status"},
+    {"UseCanonicalName", set_use_canonical_name, NULL, 1, 1, KV_CTX_ALL, 0,
+     "On|Off|DNS: self-referential URLs and SERVER_NAME from ServerName (On), the Host the "
+     "client sent (Off) or the local address's DNS name"},
+    {"UseCanonicalPhysicalPort", kv_set_flag_slot, DIR_FIELD(use_canonical_phys_port), 1, 1, KV_CTX_ALL, 0,
+     "On|Off: the port the connection came in on may stand in self-referential URLs"},
     {"AllowOverride", set_allow_override, NULL, 1, -1, KV_CTX_DIR, 0,
      "None: .htaccess files are not read"},
     {"<VirtualHost", kv_cmd_virtualhost, NULL, 1, -1, KV_CTX_MAIN, 0,

@@ -28,7 +28,12 @@ typedef struct {
     int opts_add;             /**< +Option of a relative Options line */
     int opts_remove;          /**< -Option of a relative Options line */
     apr_hash_t *error_docs;   /**< ErrorDocument: status (int) -> text, local URL or URL */
+    int use_canonical_name;   /**< UseCanonicalName: KV_CANONICAL_*, KV_UNSET_INT if not set */
+    int use_canonical_phys_port; /**< UseCanonicalPhysicalPort: 0, 1, KV_UNSET_INT */
 } kv_core_dir_conf_t;
+
+/** UseCanonicalName values. */
+enum { KV_CANONICAL_OFF = 0, KV_CANONICAL_ON = 1, KV_CANONICAL_DNS = 2 };
 
 /** ErrorDocument's handler. */
 const char *kv_cmd_error_document(kv_cmd_parms_t *cmd, void *conf, int argc,

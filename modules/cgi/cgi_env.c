@@ -92,7 +92,7 @@ static void add_server_vars(apr_table_t *env, const kv_request_t *r, const char 
     apr_table_setn(env, "SERVER_SOFTWARE", "kiva/" KV_VERSION " (Unix)");
     apr_table_set(env, "SERVER_NAME", kv_server_name_for_url(r));
     apr_table_set(env, "SERVER_ADDR", c->local_ip);
-    apr_table_set(env, "SERVER_PORT", apr_itoa(r->pool, c->local_addr->port));
+    apr_table_set(env, "SERVER_PORT", apr_itoa(r->pool, kv_get_server_port(r)));
     apr_table_set(env, "SERVER_PROTOCOL", r->protocol);
     apr_table_set(env, "REMOTE_ADDR", c->client_ip);
     apr_table_set(env, "REMOTE_HOST", c->client_ip);
