@@ -197,6 +197,22 @@ enum {
 /** The Options in force for @a r (KV_OPT_* bits), from its merged per-directory config. */
 KV_DECLARE(int) kv_allow_options(const kv_request_t *r);
 
+/** The bit of method @a m in a set of methods (kv_make_allow, kv_check_methods). */
+#define KV_METHOD_BIT(m) (1u << (m))
+
+/** The Allow field value for a resource that takes @a methods (KV_METHOD_BIT of each), as
+ * httpd 2.4 writes it: GET,PUT,POST,DELETE,CONNECT,OPTIONS,PATCH,HEAD in that order (HEAD
+ * with GET), then TRACE unless TraceEnable is off. In @a r's pool. */
+KV_DECLARE(const char *) kv_make_allow(const kv_request_t *r, unsigned methods);
+
+/**
+ * A handler's method check for a resource that takes @a methods (HEAD goes with GET,
+ * OPTIONS is always answered here).
+ * @return KV_DONE once OPTIONS has been answered (200, Allow); KV_OK if @a r's method is one
+ *         of @a methods; else 405 (501 for a method kiva does not know) with Allow set.
+ */
+KV_DECLARE(int) kv_check_methods(kv_request_t *r, unsigned methods);
+
 /** The HTTP/1.1 core module: OPTIONS *, TRACE and TraceEnable (server/http_core.c). */
 extern kv_module_t http_core_module;
 

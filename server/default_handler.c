@@ -12,8 +12,9 @@
 
 #define KV_LOG_MODULE "core"
 
-/* What may be asked of a file, in httpd's words and order (its Allow field). */
-#define ALLOWED_METHODS "POST,OPTIONS,HEAD,GET"
+/* What may be asked of a file (httpd's default handler allows the same). */
+#define FILE_METHODS                                                                              \
+    (KV_METHOD_BIT(KV_M_GET) | KV_METHOD_BIT(KV_M_POST) | KV_METHOD_BIT(KV_M_OPTIONS))
 
 /* Append @a v in lower-case hex at @a p; returns the end. */
 static char *put_hex(char *p, apr_uint64_t v)
@@ -60,26 +61,6 @@ static void set_validators(kv_request_t *r)
     apr_table_setn(r->headers_out, "ETag", file_etag(r));
 }
 
-/* POST is served as GET: httpd serves a file to it (its body read and dropped). Every other
- * answer says in Allow what may be asked, TRACE included unless TraceEnable is off. */
-static int method_check(kv_request_t *r)
-{
-    if (r->method_number == KV_M_GET || r->method_number == KV_M_HEAD ||
-        r->method_number == KV_M_POST) {
-        return KV_OK;
-    }
-    apr_table_setn(r->err_headers_out, "Allow",
-                   kv_trace_enabled(r) ? ALLOWED_METHODS ",TRACE" : ALLOWED_METHODS);
-    if (r->method_number == KV_M_OTHER) {
-        return KV_HTTP_NOT_IMPLEMENTED;
-    }
-    if (r->method_number == KV_M_OPTIONS) {
-        r->clength = 0;
-        return KV_DONE;
-    }
-    return KV_HTTP_METHOD_NOT_ALLOWED;
-}
-
 static int open_error_status(kv_request_t *r, apr_status_t rv)
 {
     if (APR_STATUS_IS_EACCES(rv)) {
@@ -92,15 +73,6 @@ static int open_error_status(kv_request_t *r, apr_status_t rv)
     }
     kv_log_rerror(KV_LOG_MARK, KV_LOG_ERR, rv, r, "KV00041: cannot open %s", r->filename);
     return KV_HTTP_FORBIDDEN;
-}
-
-static int send_options(kv_request_t *r)
-{
-    apr_bucket_brigade *bb = apr_brigade_create(r->pool, r->connection->bucket_alloc);
-
-    APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_eos_create(bb->bucket_alloc));
-    kv_pass_brigade(r->output_filters, bb);
-    return KV_DONE;
 }
 
 /* As httpd: a 304 keeps the ETag but carries no Last-Modified, length or type. */
@@ -122,11 +94,9 @@ int kv_default_handler(kv_request_t *r)
     apr_status_t rv;
     int status = kv_discard_body(r);
 
+    /* POST is served as GET: httpd serves a file to it (its body read and dropped). */
     if (status == KV_OK) {
-        status = method_check(r);
-    }
-    if (status == KV_DONE) {
-        return send_options(r);
+        status = kv_check_methods(r, FILE_METHODS);
     }
     if (status != KV_OK) {
         return status;

@@ -98,14 +98,20 @@ static int dir_fixups(kv_request_t *r)
     if (r->finfo.filetype != APR_DIR || !r->uri) {
         return KV_DECLINED;
     }
+    /* Every method is redirected (httpd), unless the client is known to mishandle a
+     * redirect of anything but GET (BrowserMatch ... redirect-carefully). */
+    if (r->uri[strlen(r->uri) - 1] != '/') {
+        if (r->method_number != KV_M_GET &&
+            apr_table_get(r->subprocess_env, "redirect-carefully")) {
+            return KV_DECLINED;
+        }
+        apr_table_setn(r->err_headers_out, "Location", slash_url(r));
+        return KV_HTTP_MOVED_PERMANENTLY;
+    }
     /* POST as GET: the index is a file, which the default handler serves to POST. */
     if (r->method_number != KV_M_GET && r->method_number != KV_M_HEAD &&
         r->method_number != KV_M_POST) {
         return KV_DECLINED;
-    }
-    if (r->uri[strlen(r->uri) - 1] != '/') {
-        apr_table_setn(r->err_headers_out, "Location", slash_url(r));
-        return KV_HTTP_MOVED_PERMANENTLY;
     }
     return serve_index(r, d);
 }
