@@ -283,6 +283,19 @@ KV_DECLARE(const char *) kv_construct_url(apr_pool_t *p, const char *path, const
  */
 KV_DECLARE(const char *) kv_escape_html(apr_pool_t *p, const char *s);
 
+/** What the server calls itself in the Server field and SERVER_SOFTWARE, as ServerTokens
+ * says ("kiva/1.2.3 (Unix)" by default). */
+KV_DECLARE(const char *) kv_server_banner(const kv_server_t *s);
+
+/** ServerAdmin of @a s, "[no address given]" if none is set (as httpd). */
+KV_DECLARE(const char *) kv_server_admin(const kv_server_t *s);
+
+/** The footer line ServerSignature asks generated pages (error pages, listings) to end with:
+ * "" when Off (the default); On: `<address>BANNER Server at NAME Port PORT</address>` and a
+ * newline; EMail: NAME is a mailto: link to ServerAdmin. NAME and PORT as
+ * kv_get_server_name() and kv_get_server_port(); everything HTML-escaped. In @a r's pool. */
+KV_DECLARE(const char *) kv_server_signature(kv_request_t *r);
+
 /** Standard reason phrase of @a status ("Not Found"), or NULL for an unknown code. */
 KV_DECLARE(const char *) kv_status_reason(int status);
 

@@ -20,6 +20,7 @@ static void *create_core_server_config(apr_pool_t *p, kv_server_t *s)
     conf->accept_filters = apr_table_make(p, 2);
     conf->sections.all = apr_array_make(p, 4, sizeof(kv_section_t *));
     conf->listen_backlog = KV_UNSET_INT;
+    conf->server_tokens = KV_UNSET_INT;
     return conf;
 }
 
@@ -32,6 +33,9 @@ static void *merge_core_server_config(apr_pool_t *p, void *basev, void *addv)
 
     conf->document_root = add->document_root ? add->document_root : base->document_root;
     conf->error_log = add->error_log ? add->error_log : base->error_log;
+    conf->server_admin = add->server_admin ? add->server_admin : base->server_admin;
+    conf->server_tokens = base->server_tokens;
+    conf->banner = base->banner;
     conf->listen_specs = base->listen_specs;
     conf->listen_backlog = base->listen_backlog;
     conf->accept_filters = base->accept_filters;
@@ -52,6 +56,7 @@ static void *create_core_dir_config(apr_pool_t *p, const char *dir)
     conf->error_docs = apr_hash_make(p);
     conf->use_canonical_name = KV_UNSET_INT;
     conf->use_canonical_phys_port = KV_UNSET_INT;
+    conf->server_signature = KV_UNSET_INT;
     return conf;
 }
 
@@ -75,6 +80,8 @@ static void *merge_core_dir_config(apr_pool_t *p, void *basev, void *addv)
         KV_MERGE_INT(add->use_canonical_name, base->use_canonical_name, KV_UNSET_INT);
     conf->use_canonical_phys_port =
         KV_MERGE_INT(add->use_canonical_phys_port, base->use_canonical_phys_port, KV_UNSET_INT);
+    conf->server_signature =
+        KV_MERGE_INT(add->server_signature, base->server_signature, KV_UNSET_INT);
     if (add->opts != KV_UNSET_INT) {
         conf->opts = add->opts;
     } else if (add->opts_add || add->opts_remove) {
@@ -273,23 +280,62 @@ static const char *set_limit_req_body(kv_cmd_parms_t *cmd, void *conf, int argc,
     return NULL;
 }
 
+/* On, Off or the directive's third word (DNS, EMail) as 1, 0 or 2. */
+static const char *parse_on_off_or(kv_cmd_parms_t *cmd, const char *arg, const char *third,
+                                   int *out)
+{
+    if (strcasecmp(arg, "on") == 0) {
+        *out = 1;
+    } else if (strcasecmp(arg, "off") == 0) {
+        *out = 0;
+    } else if (strcasecmp(arg, third) == 0) {
+        *out = 2;
+    } else {
+        return apr_psprintf(cmd->pool, "%s must be On, Off or %s, not '%s'", cmd->cmd->name,
+                            third, arg);
+    }
+    return NULL;
+}
+
 static const char *set_use_canonical_name(kv_cmd_parms_t *cmd, void *conf, int argc,
                                           const char *const *argv)
 {
     kv_core_dir_conf_t *d = conf;
 
     (void)argc;
-    if (strcasecmp(argv[0], "on") == 0) {
-        d->use_canonical_name = KV_CANONICAL_ON;
-    } else if (strcasecmp(argv[0], "off") == 0) {
-        d->use_canonical_name = KV_CANONICAL_OFF;
-    } else if (strcasecmp(argv[0], "dns") == 0) {
-        d->use_canonical_name = KV_CANONICAL_DNS;
-    } else {
-        return apr_psprintf(cmd->pool, "UseCanonicalName must be On, Off or DNS, not '%s'",
-                            argv[0]);
+    return parse_on_off_or(cmd, argv[0], "DNS", &d->use_canonical_name);
+}
+
+static const char *set_server_admin(kv_cmd_parms_t *cmd, void *conf, int argc,
+                                    const char *const *argv)
+{
+    kv_core_server_conf_t *sconf = conf;
+
+    (void)argc;
+    sconf->server_admin = apr_pstrdup(cmd->pool, argv[0]);
+    return NULL;
+}
+
+static const char *set_server_tokens(kv_cmd_parms_t *cmd, void *conf, int argc,
+                                     const char *const *argv)
+{
+    kv_core_server_conf_t *sconf = conf;
+
+    (void)argc;
+    if (kv_parse_server_tokens(argv[0], &sconf->server_tokens) != 0) {
+        return apr_psprintf(cmd->pool, "ServerTokens must be Prod, Major, Minor, Min, OS or "
+                            "Full, not '%s'", argv[0]);
     }
     return NULL;
+}
+
+static const char *set_server_signature(kv_cmd_parms_t *cmd, void *conf, int argc,
+                                        const char *const *argv)
+{
+    kv_core_dir_conf_t *d = conf;
+
+    (void)argc;
+    return parse_on_off_or(cmd, argv[0], "EMail", &d->server_signature);
 }
 
 static const struct {
@@ -554,6 +600,12 @@ static const kv_command_t core_commands[] = {
      "client sent (Off) or the local address's DNS name"},
     {"UseCanonicalPhysicalPort", kv_set_flag_slot, DIR_FIELD(use_canonical_phys_port), 1, 1, KV_CTX_ALL, 0,
      "On|Off: the port the connection came in on may stand in self-referential URLs"},
+    {"ServerAdmin", set_server_admin, NULL, 1, 1, KV_CTX_SERVER, KV_CMD_SERVER_CONF,
+     "address: e-mail address (or URL) of the administrator, shown on error pages"},
+    {"ServerTokens", set_server_tokens, NULL, 1, 1, KV_CTX_MAIN, KV_CMD_SERVER_CONF,
+     "Prod|Major|Minor|Min|OS|Full: how much the Server field says of kiva"},
+    {"ServerSignature", set_server_signature, NULL, 1, 1, KV_CTX_ALL, 0,
+     "On|Off|EMail: a footer line naming the server on generated pages"},
     {"AllowOverride", set_allow_override, NULL, 1, -1, KV_CTX_DIR, 0,
      "None: .htaccess files are not read"},
     {"<VirtualHost", kv_cmd_virtualhost, NULL, 1, -1, KV_CTX_MAIN, 0,
@@ -605,6 +657,7 @@ const char *kv_core_finish_config(apr_pool_t *pconf, kv_server_t *s)
                                  ? apr_pstrdup(pconf, name)
                                  : "localhost";
     }
+    sconf->banner = kv_build_banner(pconf, sconf->server_tokens);
     kv_sections_finish(pconf, &sconf->sections);
     kv_vhosts_finish(pconf, s);
     if (sconf->listen_specs->nelts == 0) {

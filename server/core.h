@@ -18,6 +18,9 @@ typedef struct {
     kv_sections_t sections;           /**< <Directory>, <Files>, <Location> and Match forms */
     apr_array_header_t *vhost_addrs;  /**< a virtual host's addresses (kv_vhost_addr_t) */
     apr_array_header_t *aliases;      /**< ServerAlias names and patterns, lower-case */
+    const char *server_admin;         /**< ServerAdmin, NULL if not set */
+    int server_tokens;                /**< ServerTokens (main server): KV_TOKENS_*, or unset */
+    const char *banner;               /**< the Server field ServerTokens makes, once read */
 } kv_core_server_conf_t;
 
 
@@ -30,9 +33,31 @@ typedef struct {
     apr_hash_t *error_docs;   /**< ErrorDocument: status (int) -> text, local URL or URL */
     int use_canonical_name;   /**< UseCanonicalName: KV_CANONICAL_*, KV_UNSET_INT if not set */
     int use_canonical_phys_port; /**< UseCanonicalPhysicalPort: 0, 1, KV_UNSET_INT */
+    int server_signature;     /**< ServerSignature: KV_SIG_*, KV_UNSET_INT if not set */
 } kv_core_dir_conf_t;
 
-/** UseCanonicalName values. */
+/** ServerSignature values (On and Off as a flag's). */
+enum { KV_SIG_OFF = 0, KV_SIG_ON = 1, KV_SIG_EMAIL = 2 };
+
+/** ServerTokens values, fewest words first. */
+enum { KV_TOKENS_PROD, KV_TOKENS_MAJOR, KV_TOKENS_MINOR, KV_TOKENS_MIN, KV_TOKENS_OS,
+       KV_TOKENS_FULL };
+
+/** ServerAdmin when none is set, as httpd's. */
+#define KV_DEFAULT_ADMIN "[no address given]"
+
+/** ServerTokens' argument (Prod, ProductOnly, Major, Minor, Min, Minimal, OS, Full; any case)
+ * as KV_TOKENS_*; 0, or -1 if it is none of them. */
+int kv_parse_server_tokens(const char *arg, int *tokens);
+
+/** The banner ServerTokens @a tokens makes of kiva's @a version ("1.2.3"): kiva, kiva/1,
+ * kiva/1.2, kiva/1.2.3, kiva/1.2.3 (Unix) (OS and Full). In @a p. */
+const char *kv_format_banner(apr_pool_t *p, int tokens, const char *version);
+
+/** kv_format_banner() of this build's version; @a tokens may be KV_UNSET_INT (Full). */
+const char *kv_build_banner(apr_pool_t *p, int tokens);
+
+/** UseCanonicalName values (On and Off as a flag's). */
 enum { KV_CANONICAL_OFF = 0, KV_CANONICAL_ON = 1, KV_CANONICAL_DNS = 2 };
 
 /** ErrorDocument's handler. */

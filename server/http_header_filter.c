@@ -195,7 +195,7 @@ static apr_bucket_brigade *serialize_head(kv_request_t *r, int keep_alive, int c
     head_put(&h, "\r\n", 2);
     kv_http_date(&date_cache, date, r->request_time);
     add_field(&h, "Date", date);
-    add_field(&h, "Server", "kiva/" KV_VERSION " (Unix)");
+    add_field(&h, "Server", kv_server_banner(r->server));
     apr_table_do(add_table_field, &h, r->headers_out, NULL);
     apr_table_do(add_table_field, &h, r->err_headers_out, NULL);
     if (r->clength >= 0 && r->status != KV_HTTP_NOT_MODIFIED && r->status != KV_HTTP_NO_CONTENT) {

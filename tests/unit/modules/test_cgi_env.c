@@ -38,6 +38,7 @@ static void setup(void)
     req.connection = &conn;
     req.server = &server;
     req.per_dir_config = configured->lookup_defaults;
+    server.module_config = configured->module_config;
     req.method = "POST";
     req.protocol = "HTTP/1.1";
     req.unparsed_uri = "/cgi-bin/s.cgi/more/path?x=1";
