@@ -35,6 +35,8 @@ static void *merge_core_server_config(apr_pool_t *p, void *basev, void *addv)
     conf->error_log = add->error_log ? add->error_log : base->error_log;
     conf->server_admin = add->server_admin ? add->server_admin : base->server_admin;
     conf->server_tokens = base->server_tokens;
+    conf->access_file_names =
+        add->access_file_names ? add->access_file_names : base->access_file_names;
     conf->banner = base->banner;
     conf->listen_specs = base->listen_specs;
     conf->listen_backlog = base->listen_backlog;
@@ -57,6 +59,9 @@ static void *create_core_dir_config(apr_pool_t *p, const char *dir)
     conf->use_canonical_name = KV_UNSET_INT;
     conf->use_canonical_phys_port = KV_UNSET_INT;
     conf->server_signature = KV_UNSET_INT;
+    conf->etag.bits = KV_UNSET_INT;
+    conf->enable_sendfile = KV_UNSET_INT;
+    conf->enable_mmap = KV_UNSET_INT;
     return conf;
 }
 
@@ -82,6 +87,10 @@ static void *merge_core_dir_config(apr_pool_t *p, void *basev, void *addv)
         KV_MERGE_INT(add->use_canonical_phys_port, base->use_canonical_phys_port, KV_UNSET_INT);
     conf->server_signature =
         KV_MERGE_INT(add->server_signature, base->server_signature, KV_UNSET_INT);
+    kv_etag_merge(&conf->etag, &base->etag, &add->etag);
+    conf->default_charset = add->default_charset ? add->default_charset : base->default_charset;
+    conf->enable_sendfile = KV_MERGE_INT(add->enable_sendfile, base->enable_sendfile, KV_UNSET_INT);
+    conf->enable_mmap = KV_MERGE_INT(add->enable_mmap, base->enable_mmap, KV_UNSET_INT);
     if (add->opts != KV_UNSET_INT) {
         conf->opts = add->opts;
     } else if (add->opts_add || add->opts_remove) {
@@ -336,6 +345,44 @@ static const char *set_server_signature(kv_cmd_parms_t *cmd, void *conf, int arg
 
     (void)argc;
     return parse_on_off_or(cmd, argv[0], "EMail", &d->server_signature);
+}
+
+static const char *set_access_file_name(kv_cmd_parms_t *cmd, void *conf, int argc,
+                                        const char *const *argv)
+{
+    kv_core_server_conf_t *sconf = conf;
+
+    sconf->access_file_names = apr_array_make(cmd->pool, argc, sizeof(const char *));
+    for (int i = 0; i < argc; i++) {
+        APR_ARRAY_PUSH(sconf->access_file_names, const char *) = apr_pstrdup(cmd->pool, argv[i]);
+    }
+    return NULL;
+}
+
+static const char *set_file_etag(kv_cmd_parms_t *cmd, void *conf, int argc,
+                                 const char *const *argv)
+{
+    kv_core_dir_conf_t *d = conf;
+
+    return kv_parse_file_etag(cmd->pool, argc, argv, &d->etag);
+}
+
+static const char *set_default_charset(kv_cmd_parms_t *cmd, void *conf, int argc,
+                                       const char *const *argv)
+{
+    kv_core_dir_conf_t *d = conf;
+
+    (void)argc;
+    if (strcasecmp(argv[0], "on") == 0) {
+        d->default_charset = KV_DEFAULT_CHARSET;
+    } else if (strcasecmp(argv[0], "off") == 0) {
+        d->default_charset = "";
+    } else if (strpbrk(argv[0], " \t;,\"")) {
+        return apr_psprintf(cmd->pool, "AddDefaultCharset: '%s' is not a charset name", argv[0]);
+    } else {
+        d->default_charset = apr_pstrdup(cmd->pool, argv[0]);
+    }
+    return NULL;
 }
 
 static const struct {
@@ -606,6 +653,17 @@ static const kv_command_t core_commands[] = {
      "Prod|Major|Minor|Min|OS|Full: how much the Server field says of kiva"},
     {"ServerSignature", set_server_signature, NULL, 1, 1, KV_CTX_ALL, 0,
      "On|Off|EMail: a footer line naming the server on generated pages"},
+    {"FileETag", set_file_etag, NULL, 1, -1, KV_CTX_ALL, 0,
+     "[+|-]INode|MTime|Size|All|None ...: what a file's ETag is made of"},
+    {"AddDefaultCharset", set_default_charset, NULL, 1, 1, KV_CTX_ALL, 0,
+     "On|Off|charset: a charset for text/plain and text/html responses that name none"},
+    {"EnableSendfile", kv_set_flag_slot, DIR_FIELD(enable_sendfile), 1, 1, KV_CTX_ALL, 0,
+     "On|Off: send files with sendfile(2)"},
+    {"EnableMMAP", kv_set_flag_slot, DIR_FIELD(enable_mmap), 1, 1, KV_CTX_ALL, 0,
+     "On|Off: read files to be sent by mapping them into memory"},
+    {"AccessFileName", set_access_file_name, NULL, 1, -1, KV_CTX_SERVER, KV_CMD_SERVER_CONF,
+     "filename [filename] ...: names of per-directory config files (none is read while "
+     "AllowOverride None is the only choice)"},
     {"AllowOverride", set_allow_override, NULL, 1, -1, KV_CTX_DIR, 0,
      "None: .htaccess files are not read"},
     {"<VirtualHost", kv_cmd_virtualhost, NULL, 1, -1, KV_CTX_MAIN, 0,
