@@ -645,7 +645,8 @@ static const kv_command_t core_commands[] = {
     {"UseCanonicalName", set_use_canonical_name, NULL, 1, 1, KV_CTX_ALL, 0,
      "On|Off|DNS: self-referential URLs and SERVER_NAME from ServerName (On), the Host the "
      "client sent (Off) or the local address's DNS name"},
-    {"UseCanonicalPhysicalPort", kv_set_flag_slot, DIR_FIELD(use_canonical_phys_port), 1, 1, KV_CTX_ALL, 0,
+    {"UseCanonicalPhysicalPort", kv_set_flag_slot, DIR_FIELD(use_canonical_phys_port), 1, 1,
+     KV_CTX_ALL, 0,
      "On|Off: the port the connection came in on may stand in self-referential URLs"},
     {"ServerAdmin", set_server_admin, NULL, 1, 1, KV_CTX_SERVER, KV_CMD_SERVER_CONF,
      "address: e-mail address (or URL) of the administrator, shown on error pages"},

@@ -9,8 +9,11 @@ static const struct {
     const char *name;
     int bits;
 } etag_names[] = {
-    {"INode", KV_ETAG_INODE}, {"MTime", KV_ETAG_MTIME}, {"Size", KV_ETAG_SIZE},
-    {"All", KV_ETAG_ALL},     {"None", 0},
+    {"INode", KV_ETAG_INODE},
+    {"MTime", KV_ETAG_MTIME},
+    {"Size", KV_ETAG_SIZE},
+    {"All", KV_ETAG_ALL},
+    {"None", 0},
 };
 
 static int etag_bits_of(const char *name)
@@ -35,8 +38,10 @@ const char *kv_parse_file_etag(apr_pool_t *p, int argc, const char *const *argv,
         int bits = etag_bits_of(name);
 
         if (bits < 0) {
-            return apr_psprintf(p, "FileETag: unknown keyword '%s' (INode, MTime, Size, All, "
-                                "None, each optionally with + or -)", argv[i]);
+            return apr_psprintf(p,
+                                "FileETag: unknown keyword '%s' (INode, MTime, Size, All, "
+                                "None, each optionally with + or -)",
+                                argv[i]);
         }
         if ((sign != 0) != relative) {
             return "FileETag: either every keyword starts with + or -, or none does";

@@ -92,8 +92,8 @@ KV_DECLARE(const char *) kv_server_signature(kv_request_t *r)
                            " Port ", port, "</address>\n", NULL);
     }
     admin = kv_server_admin(r->server);
-    return apr_pstrcat(r->pool, "<address>", kv_server_banner(r->server), " Server at <a href=\"",
-                       strncasecmp(admin, "mailto:", 7) == 0 ? "" : "mailto:",
-                       kv_escape_html(r->pool, admin), "\">", name, "</a> Port ", port,
-                       "</address>\n", NULL);
+    return apr_pstrcat(
+        r->pool, "<address>", kv_server_banner(r->server), " Server at <a href=\"",
+        strncasecmp(admin, "mailto:", 7) == 0 ? "" : "mailto:", kv_escape_html(r->pool, admin),
+        "\">", name, "</a> Port ", port, "</address>\n", NULL);
 }

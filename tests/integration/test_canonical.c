@@ -43,9 +43,9 @@ static kvt_server_t *start(void)
 /* GET @a target with Host @a host (NULL: an HTTP/1.0 request without Host). */
 static void get(kvt_server_t *srv, const char *target, const char *host, kvt_response_t *r)
 {
-    char *req = host ? kvt_strf("GET %s HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n",
-                                target, host)
-                     : kvt_strf("GET %s HTTP/1.0\r\n\r\n", target);
+    char *req =
+        host ? kvt_strf("GET %s HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n", target, host)
+             : kvt_strf("GET %s HTTP/1.0\r\n\r\n", target);
 
     ck_assert_int_eq(kvt_request(kvt_server_port(srv), req, r), 0);
     free(req);
@@ -70,8 +70,8 @@ static void expect_cgi(kvt_server_t *srv, const char *host, const char *name, co
     char *want = kvt_strf("SERVER_NAME=%s\nSERVER_PORT=%s\n", name, port);
 
     get(srv, "/cgi-bin/env.cgi", host, &r);
-    ck_assert_msg(r.status == 200 && kvt_contains(r.body, want), "Host %s: %d\n%s", host,
-                  r.status, r.body);
+    ck_assert_msg(r.status == 200 && kvt_contains(r.body, want), "Host %s: %d\n%s", host, r.status,
+                  r.body);
     kvt_response_free(&r);
     free(want);
 }

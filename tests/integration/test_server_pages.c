@@ -42,8 +42,7 @@ static kvt_server_t *start(const char *const *extra)
 
 static void get(kvt_server_t *srv, const char *target, const char *host, kvt_response_t *r)
 {
-    char *req = kvt_strf("GET %s HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n", target,
-                         host);
+    char *req = kvt_strf("GET %s HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n", target, host);
 
     ck_assert_int_eq(kvt_request(kvt_server_port(srv), req, r), 0);
     free(req);

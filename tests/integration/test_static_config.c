@@ -24,8 +24,8 @@ static char *big_content(void)
 static kvt_server_t *start(void)
 {
     kvt_server_t *srv = kvt_server_new("prefork");
-    static const char *const dirs[] = {"plain", "all", "none", "minus", "utf", "noslash",
-                                       "sendfile", "nommap"};
+    static const char *const dirs[] = {"plain", "all",     "none",     "minus",
+                                       "utf",   "noslash", "sendfile", "nommap"};
     char *big = big_content();
 
     for (int i = 0; i < KVT_COUNT(dirs); i++) {
@@ -82,12 +82,11 @@ static char *etag_of(kvt_server_t *srv, const char *rel, const char *parts)
     ck_assert_int_eq(stat(path, &st), 0);
     free(path);
     for (const char *p = parts; *p; p++) {
-        unsigned long long v = *p == 'i' ? (unsigned long long)st.st_ino
+        unsigned long long v = *p == 'i'   ? (unsigned long long)st.st_ino
                                : *p == 's' ? (unsigned long long)st.st_size
                                            : (unsigned long long)st.st_mtim.tv_sec * 1000000ULL +
                                                  (unsigned long long)st.st_mtim.tv_nsec / 1000ULL;
-        snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "%s%llx", p == parts ? "" : "-",
-                 v);
+        snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "%s%llx", p == parts ? "" : "-", v);
     }
     strcat(buf, "\"");
     return kvt_strf("%s", buf);
