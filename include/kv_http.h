@@ -204,6 +204,22 @@ enum {
 /** The Options in force for @a r (KV_OPT_* bits), from its merged per-directory config. */
 KV_DECLARE(int) kv_allow_options(const kv_request_t *r);
 
+/** The bit of method @a m in a set of methods (kv_make_allow, kv_check_methods). */
+#define KV_METHOD_BIT(m) (1u << (m))
+
+/** The Allow field value for a resource that takes @a methods (KV_METHOD_BIT of each), as
+ * httpd 2.4 writes it: GET,PUT,POST,DELETE,CONNECT,OPTIONS,PATCH,HEAD in that order (HEAD
+ * with GET), then TRACE unless TraceEnable is off. In @a r's pool. */
+KV_DECLARE(const char *) kv_make_allow(const kv_request_t *r, unsigned methods);
+
+/**
+ * A handler's method check for a resource that takes @a methods (HEAD goes with GET,
+ * OPTIONS is always answered here).
+ * @return KV_DONE once OPTIONS has been answered (200, Allow); KV_OK if @a r's method is one
+ *         of @a methods; else 405 (501 for a method kiva does not know) with Allow set.
+ */
+KV_DECLARE(int) kv_check_methods(kv_request_t *r, unsigned methods);
+
 /** The HTTP/1.1 core module: OPTIONS *, TRACE and TraceEnable (server/http_core.c). */
 extern kv_module_t http_core_module;
 
@@ -273,12 +289,23 @@ typedef enum {
 KV_DECLARE(const char *) kv_get_remote_host(const kv_request_t *r, kv_remote_host_type_t type,
                                             int *str_is_ip);
 
-/** The name this server goes by for @a r as a URL writes it: the host the client asked for
- * (r->hostname), else ServerName; an IPv6 address in brackets. In @a r's pool. */
+/** The name this server goes by for @a r (httpd's ap_get_server_name): under
+ * UseCanonicalName Off (the default) the host the client asked for (r->hostname), else
+ * ServerName; On: ServerName; DNS: the DNS name of the address the client connected to. */
+KV_DECLARE(const char *) kv_get_server_name(const kv_request_t *r);
+
+/** The port this server goes by for @a r (httpd's ap_get_server_port): under
+ * UseCanonicalName Off or DNS the port in the client's Host, else ServerName's; On:
+ * ServerName's; with UseCanonicalPhysicalPort On the port the client connected to comes
+ * before ServerName's (after the Host's); else 80. */
+KV_DECLARE(apr_port_t) kv_get_server_port(const kv_request_t *r);
+
+/** kv_get_server_name() as a URL writes it: an IPv6 address in brackets. In @a r's pool. */
 KV_DECLARE(const char *) kv_server_name_for_url(const kv_request_t *r);
 
-/** "http://host[:port]" + @a path for this server as the client addressed it (the Host it
- * sent, else ServerName; the port it connected to). @a path is used as given (escaped). */
+/** "http://host[:port]" + @a path for this server (kv_server_name_for_url() and
+ * kv_get_server_port(), the port left out when it is 80). @a path is used as given
+ * (escaped). */
 KV_DECLARE(const char *) kv_construct_url(apr_pool_t *p, const char *path, const kv_request_t *r);
 
 /**
@@ -290,6 +317,19 @@ KV_DECLARE(const char *) kv_construct_url(apr_pool_t *p, const char *path, const
  * @return @a s itself when nothing needs escaping (no copy), else a copy from @a p
  */
 KV_DECLARE(const char *) kv_escape_html(apr_pool_t *p, const char *s);
+
+/** What the server calls itself in the Server field and SERVER_SOFTWARE, as ServerTokens
+ * says ("kiva/1.2.3 (Unix)" by default). */
+KV_DECLARE(const char *) kv_server_banner(const kv_server_t *s);
+
+/** ServerAdmin of @a s, "[no address given]" if none is set (as httpd). */
+KV_DECLARE(const char *) kv_server_admin(const kv_server_t *s);
+
+/** The footer line ServerSignature asks generated pages (error pages, listings) to end with:
+ * "" when Off (the default); On: `<address>BANNER Server at NAME Port PORT</address>` and a
+ * newline; EMail: NAME is a mailto: link to ServerAdmin. NAME and PORT as
+ * kv_get_server_name() and kv_get_server_port(); everything HTML-escaped. In @a r's pool. */
+KV_DECLARE(const char *) kv_server_signature(kv_request_t *r);
 
 /** Standard reason phrase of @a status ("Not Found"), or NULL for an unknown code. */
 KV_DECLARE(const char *) kv_status_reason(int status);

@@ -24,6 +24,7 @@ static void *create_core_server_config(apr_pool_t *p, kv_server_t *s)
     conf->accept_filters = apr_table_make(p, 2);
     conf->sections.all = apr_array_make(p, 4, sizeof(kv_section_t *));
     conf->listen_backlog = KV_UNSET_INT;
+    conf->server_tokens = KV_UNSET_INT;
     return conf;
 }
 
@@ -36,6 +37,11 @@ static void *merge_core_server_config(apr_pool_t *p, void *basev, void *addv)
 
     conf->document_root = add->document_root ? add->document_root : base->document_root;
     conf->error_log = add->error_log ? add->error_log : base->error_log;
+    conf->server_admin = add->server_admin ? add->server_admin : base->server_admin;
+    conf->server_tokens = base->server_tokens;
+    conf->access_file_names =
+        add->access_file_names ? add->access_file_names : base->access_file_names;
+    conf->banner = base->banner;
     conf->listen_specs = base->listen_specs;
     conf->listen_backlog = base->listen_backlog;
     conf->accept_filters = base->accept_filters;
@@ -55,6 +61,12 @@ static void *create_core_dir_config(apr_pool_t *p, const char *dir)
     conf->opts = KV_UNSET_INT;
     conf->hostname_lookups = KV_UNSET_INT;
     conf->error_docs = apr_hash_make(p);
+    conf->use_canonical_name = KV_UNSET_INT;
+    conf->use_canonical_phys_port = KV_UNSET_INT;
+    conf->server_signature = KV_UNSET_INT;
+    conf->etag.bits = KV_UNSET_INT;
+    conf->enable_sendfile = KV_UNSET_INT;
+    conf->enable_mmap = KV_UNSET_INT;
     return conf;
 }
 
@@ -78,6 +90,16 @@ static void *merge_core_dir_config(apr_pool_t *p, void *basev, void *addv)
     conf->forced_type = add->forced_type ? add->forced_type : base->forced_type;
     conf->hostname_lookups = KV_MERGE_INT(add->hostname_lookups, base->hostname_lookups,
                                           KV_UNSET_INT);
+    conf->use_canonical_name =
+        KV_MERGE_INT(add->use_canonical_name, base->use_canonical_name, KV_UNSET_INT);
+    conf->use_canonical_phys_port =
+        KV_MERGE_INT(add->use_canonical_phys_port, base->use_canonical_phys_port, KV_UNSET_INT);
+    conf->server_signature =
+        KV_MERGE_INT(add->server_signature, base->server_signature, KV_UNSET_INT);
+    kv_etag_merge(&conf->etag, &base->etag, &add->etag);
+    conf->default_charset = add->default_charset ? add->default_charset : base->default_charset;
+    conf->enable_sendfile = KV_MERGE_INT(add->enable_sendfile, base->enable_sendfile, KV_UNSET_INT);
+    conf->enable_mmap = KV_MERGE_INT(add->enable_mmap, base->enable_mmap, KV_UNSET_INT);
     if (add->opts != KV_UNSET_INT) {
         conf->opts = add->opts;
     } else if (add->opts_add || add->opts_remove) {
@@ -133,6 +155,8 @@ KV_DECLARE(const char *) kv_document_root(const kv_request_t *r)
 
 /* Server fields of kv_server_t are set through these offsets. */
 #define SERVER_FIELD(f) KV_OFFSET(kv_server_t, f)
+/* Per-directory fields of the core's config, for the slot setters. */
+#define DIR_FIELD(f) KV_OFFSET(kv_core_dir_conf_t, f)
 
 static const char *set_server_int(kv_cmd_parms_t *cmd, long min, long max, const char *arg,
                                   int *out)
@@ -289,6 +313,102 @@ static const char *set_limit_req_body(kv_cmd_parms_t *cmd, void *conf, int argc,
         return apr_psprintf(cmd->pool, "LimitRequestBody: %s", err);
     }
     d->limit_req_body = v;
+    return NULL;
+}
+
+/* On, Off or the directive's third word (DNS, EMail) as 1, 0 or 2. */
+static const char *parse_on_off_or(kv_cmd_parms_t *cmd, const char *arg, const char *third,
+                                   int *out)
+{
+    if (strcasecmp(arg, "on") == 0) {
+        *out = 1;
+    } else if (strcasecmp(arg, "off") == 0) {
+        *out = 0;
+    } else if (strcasecmp(arg, third) == 0) {
+        *out = 2;
+    } else {
+        return apr_psprintf(cmd->pool, "%s must be On, Off or %s, not '%s'", cmd->cmd->name,
+                            third, arg);
+    }
+    return NULL;
+}
+
+static const char *set_use_canonical_name(kv_cmd_parms_t *cmd, void *conf, int argc,
+                                          const char *const *argv)
+{
+    kv_core_dir_conf_t *d = conf;
+
+    (void)argc;
+    return parse_on_off_or(cmd, argv[0], "DNS", &d->use_canonical_name);
+}
+
+static const char *set_server_admin(kv_cmd_parms_t *cmd, void *conf, int argc,
+                                    const char *const *argv)
+{
+    kv_core_server_conf_t *sconf = conf;
+
+    (void)argc;
+    sconf->server_admin = apr_pstrdup(cmd->pool, argv[0]);
+    return NULL;
+}
+
+static const char *set_server_tokens(kv_cmd_parms_t *cmd, void *conf, int argc,
+                                     const char *const *argv)
+{
+    kv_core_server_conf_t *sconf = conf;
+
+    (void)argc;
+    if (kv_parse_server_tokens(argv[0], &sconf->server_tokens) != 0) {
+        return apr_psprintf(cmd->pool, "ServerTokens must be Prod, Major, Minor, Min, OS or "
+                            "Full, not '%s'", argv[0]);
+    }
+    return NULL;
+}
+
+static const char *set_server_signature(kv_cmd_parms_t *cmd, void *conf, int argc,
+                                        const char *const *argv)
+{
+    kv_core_dir_conf_t *d = conf;
+
+    (void)argc;
+    return parse_on_off_or(cmd, argv[0], "EMail", &d->server_signature);
+}
+
+static const char *set_access_file_name(kv_cmd_parms_t *cmd, void *conf, int argc,
+                                        const char *const *argv)
+{
+    kv_core_server_conf_t *sconf = conf;
+
+    sconf->access_file_names = apr_array_make(cmd->pool, argc, sizeof(const char *));
+    for (int i = 0; i < argc; i++) {
+        APR_ARRAY_PUSH(sconf->access_file_names, const char *) = apr_pstrdup(cmd->pool, argv[i]);
+    }
+    return NULL;
+}
+
+static const char *set_file_etag(kv_cmd_parms_t *cmd, void *conf, int argc,
+                                 const char *const *argv)
+{
+    kv_core_dir_conf_t *d = conf;
+
+    return kv_parse_file_etag(cmd->pool, argc, argv, &d->etag);
+}
+
+static const char *set_default_charset(kv_cmd_parms_t *cmd, void *conf, int argc,
+                                       const char *const *argv)
+{
+    kv_core_dir_conf_t *d = conf;
+
+    (void)argc;
+    if (strcasecmp(argv[0], "on") == 0) {
+        d->default_charset = KV_DEFAULT_CHARSET;
+    } else if (strcasecmp(argv[0], "off") == 0) {
+        d->default_charset = "";
+    } else if (strpbrk(argv[0], " \t;,\"")) {
+        return apr_psprintf(cmd->pool, "AddDefaultCharset: '%s' is not a charset name", argv[0]);
+    } else {
+        d->default_charset = apr_pstrdup(cmd->pool, argv[0]);
+    }
     return NULL;
 }
 
@@ -564,6 +684,29 @@ static const kv_command_t core_commands[] = {
      "features of a directory"},
     {"ErrorDocument", kv_cmd_error_document, NULL, 2, 2, KV_CTX_ALL, 0,
      "code text|/local/URL|http://URL|default: what to answer for an error status"},
+    {"UseCanonicalName", set_use_canonical_name, NULL, 1, 1, KV_CTX_ALL, 0,
+     "On|Off|DNS: self-referential URLs and SERVER_NAME from ServerName (On), the Host the "
+     "client sent (Off) or the local address's DNS name"},
+    {"UseCanonicalPhysicalPort", kv_set_flag_slot, DIR_FIELD(use_canonical_phys_port), 1, 1,
+     KV_CTX_ALL, 0,
+     "On|Off: the port the connection came in on may stand in self-referential URLs"},
+    {"ServerAdmin", set_server_admin, NULL, 1, 1, KV_CTX_SERVER, KV_CMD_SERVER_CONF,
+     "address: e-mail address (or URL) of the administrator, shown on error pages"},
+    {"ServerTokens", set_server_tokens, NULL, 1, 1, KV_CTX_MAIN, KV_CMD_SERVER_CONF,
+     "Prod|Major|Minor|Min|OS|Full: how much the Server field says of kiva"},
+    {"ServerSignature", set_server_signature, NULL, 1, 1, KV_CTX_ALL, 0,
+     "On|Off|EMail: a footer line naming the server on generated pages"},
+    {"FileETag", set_file_etag, NULL, 1, -1, KV_CTX_ALL, 0,
+     "[+|-]INode|MTime|Size|All|None ...: what a file's ETag is made of"},
+    {"AddDefaultCharset", set_default_charset, NULL, 1, 1, KV_CTX_ALL, 0,
+     "On|Off|charset: a charset for text/plain and text/html responses that name none"},
+    {"EnableSendfile", kv_set_flag_slot, DIR_FIELD(enable_sendfile), 1, 1, KV_CTX_ALL, 0,
+     "On|Off: send files with sendfile(2)"},
+    {"EnableMMAP", kv_set_flag_slot, DIR_FIELD(enable_mmap), 1, 1, KV_CTX_ALL, 0,
+     "On|Off: read files to be sent by mapping them into memory"},
+    {"AccessFileName", set_access_file_name, NULL, 1, -1, KV_CTX_SERVER, KV_CMD_SERVER_CONF,
+     "filename [filename] ...: names of per-directory config files (none is read while "
+     "AllowOverride None is the only choice)"},
     {"AllowOverride", set_allow_override, NULL, 1, -1, KV_CTX_DIR, 0,
      "None: .htaccess files are not read"},
     {"<VirtualHost", kv_cmd_virtualhost, NULL, 1, -1, KV_CTX_MAIN, 0,
@@ -620,6 +763,7 @@ const char *kv_core_finish_config(apr_pool_t *pconf, kv_server_t *s)
                                  ? apr_pstrdup(pconf, name)
                                  : "localhost";
     }
+    sconf->banner = kv_build_banner(pconf, sconf->server_tokens);
     kv_sections_finish(pconf, &sconf->sections);
     kv_vhosts_finish(pconf, s);
     if (sconf->listen_specs->nelts == 0) {

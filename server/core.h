@@ -18,8 +18,40 @@ typedef struct {
     kv_sections_t sections;           /**< <Directory>, <Files>, <Location> and Match forms */
     apr_array_header_t *vhost_addrs;  /**< a virtual host's addresses (kv_vhost_addr_t) */
     apr_array_header_t *aliases;      /**< ServerAlias names and patterns, lower-case */
+    const char *server_admin;         /**< ServerAdmin, NULL if not set */
+    int server_tokens;                /**< ServerTokens (main server): KV_TOKENS_*, or unset */
+    const char *banner;               /**< the Server field ServerTokens makes, once read */
+    apr_array_header_t *access_file_names; /**< AccessFileName; NULL: .htaccess. Stored for
+                                            * .htaccess support: no such file is read yet */
 } kv_core_server_conf_t;
 
+
+/** FileETag bits. */
+enum { KV_ETAG_INODE = 1, KV_ETAG_MTIME = 2, KV_ETAG_SIZE = 4, KV_ETAG_ALL = 7 };
+/** httpd 2.4's default FileETag: MTime Size. */
+#define KV_ETAG_DEFAULT (KV_ETAG_MTIME | KV_ETAG_SIZE)
+
+/** A FileETag line, or what a section inherits. */
+typedef struct {
+    int bits;   /**< KV_ETAG_* in force (0 = None), KV_UNSET_INT if only +/- were given */
+    int add;    /**< +keywords, applied to the enclosing section's */
+    int remove; /**< -keywords */
+} kv_etag_conf_t;
+
+/** Parse FileETag's arguments: keywords INode, MTime, Size, All, None (alone), all with or
+ * all without + or -. NULL with @a out set, or the error. */
+const char *kv_parse_file_etag(apr_pool_t *p, int argc, const char *const *argv,
+                               kv_etag_conf_t *out);
+
+/** The KV_ETAG_* bits @a c stands for (unset: MTime Size, with its +/- applied). */
+int kv_etag_effective(const kv_etag_conf_t *c);
+
+/** @a add over @a base into @a conf, as sections merge (+/- relative to @a base). */
+void kv_etag_merge(kv_etag_conf_t *conf, const kv_etag_conf_t *base, const kv_etag_conf_t *add);
+
+/** The ETag of a file (quotes included) made of the parts in @a bits, in httpd's form
+ * `"inode-size-mtime"` (hex); NULL for none (FileETag None). In @a p. */
+const char *kv_make_etag(apr_pool_t *p, int bits, const apr_finfo_t *finfo);
 
 /** Per-directory settings of the core. */
 typedef struct {
@@ -31,6 +63,13 @@ typedef struct {
     const char *handler;      /**< SetHandler, lower-case; KV_HANDLER_NONE; NULL unset */
     const char *forced_type;  /**< ForceType, lower-case; KV_HANDLER_NONE; NULL unset */
     int hostname_lookups;     /**< HostnameLookups (KV_LOOKUPS_*), KV_UNSET_INT if not set */
+    int use_canonical_name;   /**< UseCanonicalName: KV_CANONICAL_*, KV_UNSET_INT if not set */
+    int use_canonical_phys_port; /**< UseCanonicalPhysicalPort: 0, 1, KV_UNSET_INT */
+    int server_signature;     /**< ServerSignature: KV_SIG_*, KV_UNSET_INT if not set */
+    kv_etag_conf_t etag;      /**< FileETag */
+    const char *default_charset; /**< AddDefaultCharset: charset, "" for Off, NULL if unset */
+    int enable_sendfile;      /**< EnableSendfile: 0, 1, KV_UNSET_INT (Off) */
+    int enable_mmap;          /**< EnableMMAP: 0, 1, KV_UNSET_INT (On) */
 } kv_core_dir_conf_t;
 
 /** SetHandler None and ForceType None: set, and meaning nothing is forced. */
@@ -54,6 +93,37 @@ void kv_handler_names_check(apr_pool_t *pconf, apr_array_header_t *warnings);
 
 /** <Limit> and <LimitExcept>'s handler (info: non-NULL for <LimitExcept>), limit.c. */
 const char *kv_cmd_limit(kv_cmd_parms_t *cmd, void *conf, int argc, const char *const *argv);
+
+/** ServerSignature values (On and Off as a flag's). */
+enum { KV_SIG_OFF = 0, KV_SIG_ON = 1, KV_SIG_EMAIL = 2 };
+
+/** ServerTokens values, fewest words first. */
+enum { KV_TOKENS_PROD, KV_TOKENS_MAJOR, KV_TOKENS_MINOR, KV_TOKENS_MIN, KV_TOKENS_OS,
+       KV_TOKENS_FULL };
+
+/** AddDefaultCharset On's charset, as httpd's. */
+#define KV_DEFAULT_CHARSET "iso-8859-1"
+
+/** @a type with "; charset=@a charset" added when it is text/plain or text/html and names no
+ * charset (AddDefaultCharset); @a type itself otherwise, or when @a charset is NULL or "". */
+const char *kv_add_default_charset(apr_pool_t *p, const char *type, const char *charset);
+
+/** ServerAdmin when none is set, as httpd's. */
+#define KV_DEFAULT_ADMIN "[no address given]"
+
+/** ServerTokens' argument (Prod, ProductOnly, Major, Minor, Min, Minimal, OS, Full; any case)
+ * as KV_TOKENS_*; 0, or -1 if it is none of them. */
+int kv_parse_server_tokens(const char *arg, int *tokens);
+
+/** The banner ServerTokens @a tokens makes of kiva's @a version ("1.2.3"): kiva, kiva/1,
+ * kiva/1.2, kiva/1.2.3, kiva/1.2.3 (Unix) (OS and Full). In @a p. */
+const char *kv_format_banner(apr_pool_t *p, int tokens, const char *version);
+
+/** kv_format_banner() of this build's version; @a tokens may be KV_UNSET_INT (Full). */
+const char *kv_build_banner(apr_pool_t *p, int tokens);
+
+/** UseCanonicalName values (On and Off as a flag's). */
+enum { KV_CANONICAL_OFF = 0, KV_CANONICAL_ON = 1, KV_CANONICAL_DNS = 2 };
 
 /** ErrorDocument's handler. */
 const char *kv_cmd_error_document(kv_cmd_parms_t *cmd, void *conf, int argc,

@@ -43,10 +43,12 @@ static void drop_written(apr_bucket_brigade *bb, apr_size_t written)
 }
 
 /* A small file is read and sent with the response head in one writev (one packet, where
- * writev and sendfile would make two); a larger one goes by sendfile. */
+ * writev and sendfile would make two); a larger one goes by sendfile, unless its descriptor
+ * was opened without APR_FOPEN_SENDFILE_ENABLED (EnableSendfile Off): then it is read. */
 static int worth_sendfile(const apr_bucket *b)
 {
-    return APR_BUCKET_IS_FILE(b) && b->length > SMALL_FILE;
+    return APR_BUCKET_IS_FILE(b) && b->length > SMALL_FILE &&
+           (apr_file_flags_get(((apr_bucket_file *)b->data)->fd) & APR_FOPEN_SENDFILE_ENABLED);
 }
 
 /* Turn a small file bucket into a heap bucket of its bytes with one pread: its own read
@@ -125,7 +127,8 @@ static apr_status_t send_memory(apr_socket_t *s, apr_bucket_brigade *bb)
             file_follows = 1;
             break;
         }
-        if (APR_BUCKET_IS_FILE(b) && (rv = read_small_file(b)) != APR_SUCCESS) {
+        if (APR_BUCKET_IS_FILE(b) && b->length <= SMALL_FILE &&
+            (rv = read_small_file(b)) != APR_SUCCESS) {
             return rv;
         }
         rv = apr_bucket_read(b, &data, &len, APR_BLOCK_READ);

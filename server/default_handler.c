@@ -1,5 +1,6 @@
 /* The default handler: serves the mapped file to GET, HEAD and POST, as httpd's core does. */
 #include <apr_date.h>
+#include <apr_portable.h>
 #include <apr_strings.h>
 
 #include "core.h"
@@ -12,39 +13,14 @@
 
 #define KV_LOG_MODULE "core"
 
-/* What may be asked of a file, in httpd's words and order (its Allow field). */
-#define ALLOWED_METHODS "POST,OPTIONS,HEAD,GET"
+/* What may be asked of a file (httpd's default handler allows the same). */
+#define FILE_METHODS                                                                              \
+    (KV_METHOD_BIT(KV_M_GET) | KV_METHOD_BIT(KV_M_POST) | KV_METHOD_BIT(KV_M_OPTIONS))
 
-/* Append @a v in lower-case hex at @a p; returns the end. */
-static char *put_hex(char *p, apr_uint64_t v)
+/* The per-directory core settings of @a r. */
+static const kv_core_dir_conf_t *dir_conf(const kv_request_t *r)
 {
-    char digits[16];
-    int n = 0;
-
-    do {
-        digits[n++] = "0123456789abcdef"[v & 15];
-        v >>= 4;
-    } while (v);
-    while (n > 0) {
-        *p++ = digits[--n];
-    }
-    return p;
-}
-
-/* httpd's default FileETag (MTime Size): changes whenever the file does. "size-mtime" in
- * hex, written by hand: it is made for every file served. */
-static const char *file_etag(kv_request_t *r)
-{
-    char *etag = apr_palloc(r->pool, 2 * 16 + 4);
-    char *p = etag;
-
-    *p++ = '"';
-    p = put_hex(p, (apr_uint64_t)r->finfo.size);
-    *p++ = '-';
-    p = put_hex(p, (apr_uint64_t)r->finfo.mtime);
-    *p++ = '"';
-    *p = '\0';
-    return etag;
+    return kv_get_module_config(r->per_dir_config, &core_module);
 }
 
 static void set_validators(kv_request_t *r)
@@ -53,31 +29,45 @@ static void set_validators(kv_request_t *r)
     char *date = apr_palloc(r->pool, APR_RFC822_DATE_LEN);
     /* A file dated in the future claims no more than the time of the request. */
     apr_time_t mtime = r->finfo.mtime < r->request_time ? r->finfo.mtime : r->request_time;
+    const char *etag = kv_make_etag(r->pool, kv_etag_effective(&dir_conf(r)->etag), &r->finfo);
 
     kv_http_date(&date_cache, date, mtime);
     r->mtime = mtime;
     apr_table_setn(r->headers_out, "Last-Modified", date);
-    apr_table_setn(r->headers_out, "ETag", file_etag(r));
+    if (etag) {
+        apr_table_setn(r->headers_out, "ETag", etag);
+    }
 }
 
-/* POST is served as GET: httpd serves a file to it (its body read and dropped). Every other
- * answer says in Allow what may be asked, TRACE included unless TraceEnable is off. */
-static int method_check(kv_request_t *r)
+/* EnableSendfile Off (the default, as httpd 2.4): the same descriptor without
+ * APR_FOPEN_SENDFILE_ENABLED, so the network filter reads the file instead. */
+static apr_status_t without_sendfile(apr_file_t **fd, kv_request_t *r)
 {
-    if (r->method_number == KV_M_GET || r->method_number == KV_M_HEAD ||
-        r->method_number == KV_M_POST) {
-        return KV_OK;
+    apr_int32_t flags = apr_file_flags_get(*fd);
+    apr_os_file_t os;
+    apr_status_t rv;
+
+    if (dir_conf(r)->enable_sendfile == 1 || !(flags & APR_FOPEN_SENDFILE_ENABLED)) {
+        return APR_SUCCESS;
     }
-    apr_table_setn(r->err_headers_out, "Allow",
-                   kv_trace_enabled(r) ? ALLOWED_METHODS ",TRACE" : ALLOWED_METHODS);
-    if (r->method_number == KV_M_OTHER) {
-        return KV_HTTP_NOT_IMPLEMENTED;
+    if ((rv = apr_os_file_get(&os, *fd)) != APR_SUCCESS) {
+        return rv;
     }
-    if (r->method_number == KV_M_OPTIONS) {
-        r->clength = 0;
-        return KV_DONE;
+    return apr_os_file_put(fd, &os, flags & ~APR_FOPEN_SENDFILE_ENABLED, r->pool);
+}
+
+/* The file's bytes as buckets; EnableMMAP Off keeps APR from mapping it to read it. */
+static void insert_file(apr_bucket_brigade *bb, apr_file_t *fd, kv_request_t *r)
+{
+    int mmap = dir_conf(r)->enable_mmap != 0;
+
+    apr_brigade_insert_file(bb, fd, 0, r->finfo.size, r->pool);
+    for (apr_bucket *b = APR_BRIGADE_FIRST(bb); !mmap && b != APR_BRIGADE_SENTINEL(bb);
+         b = APR_BUCKET_NEXT(b)) {
+        if (APR_BUCKET_IS_FILE(b)) {
+            apr_bucket_file_enable_mmap(b, 0);
+        }
     }
-    return KV_HTTP_METHOD_NOT_ALLOWED;
 }
 
 static int open_error_status(kv_request_t *r, apr_status_t rv)
@@ -92,15 +82,6 @@ static int open_error_status(kv_request_t *r, apr_status_t rv)
     }
     kv_log_rerror(KV_LOG_MARK, KV_LOG_ERR, rv, r, "KV00041: cannot open %s", r->filename);
     return KV_HTTP_FORBIDDEN;
-}
-
-static int send_options(kv_request_t *r)
-{
-    apr_bucket_brigade *bb = apr_brigade_create(r->pool, r->connection->bucket_alloc);
-
-    APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_eos_create(bb->bucket_alloc));
-    kv_pass_brigade(r->output_filters, bb);
-    return KV_DONE;
 }
 
 /* As httpd: a 304 keeps the ETag but carries no Last-Modified, length or type. */
@@ -122,14 +103,12 @@ int kv_default_handler(kv_request_t *r)
     apr_status_t rv;
     int status = kv_refuse_unhandled(r);
 
+    /* POST is served as GET: httpd serves a file to it (its body read and dropped). */
     if (status == KV_OK) {
         status = kv_discard_body(r);
     }
     if (status == KV_OK) {
-        status = method_check(r);
-    }
-    if (status == KV_DONE) {
-        return send_options(r);
+        status = kv_check_methods(r, FILE_METHODS);
     }
     if (status != KV_OK) {
         return status;
@@ -152,6 +131,9 @@ int kv_default_handler(kv_request_t *r)
         return status == KV_HTTP_NOT_MODIFIED ? send_not_modified(r) : status;
     }
     rv = kv_file_cache_open(&fd, r);
+    if (rv == APR_SUCCESS) {
+        rv = without_sendfile(&fd, r);
+    }
     if (rv != APR_SUCCESS) {
         return open_error_status(r, rv);
     }
@@ -162,7 +144,7 @@ int kv_default_handler(kv_request_t *r)
     r->clength = r->finfo.size;
     bb = apr_brigade_create(r->pool, r->connection->bucket_alloc);
     if (!r->header_only && r->finfo.size > 0) {
-        apr_brigade_insert_file(bb, fd, 0, r->finfo.size, r->pool);
+        insert_file(bb, fd, r);
     }
     APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_eos_create(bb->bucket_alloc));
     kv_pass_brigade(r->output_filters, bb);

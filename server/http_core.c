@@ -71,10 +71,16 @@ int kv_trace_enabled(const kv_request_t *r)
     return trace_enable(r) != TRACE_OFF;
 }
 
-static const char *allowed_methods(const kv_request_t *r)
-{
-    return kv_trace_enabled(r) ? "GET, HEAD, OPTIONS, TRACE" : "GET, HEAD, OPTIONS";
-}
+/* The order httpd 2.4's Allow lists methods in (its method registry's), HEAD after
+ * OPTIONS; TRACE is added at the end by TraceEnable. */
+static const struct {
+    kv_method_t method;
+    const char *name;
+} allow_order[] = {
+    {KV_M_GET, "GET"},         {KV_M_PUT, "PUT"},     {KV_M_POST, "POST"},
+    {KV_M_DELETE, "DELETE"},   {KV_M_CONNECT, "CONNECT"}, {KV_M_OPTIONS, "OPTIONS"},
+    {KV_M_PATCH, "PATCH"},     {KV_M_HEAD, "HEAD"},
+};
 
 /* Pass the response's brigade on; the end goes down by itself. */
 static void send_brigade(kv_request_t *r, apr_bucket_brigade *bb, int with_end)
@@ -85,13 +91,58 @@ static void send_brigade(kv_request_t *r, apr_bucket_brigade *bb, int with_end)
     kv_pass_brigade(r->output_filters, bb);
 }
 
-static int answer_server_options(kv_request_t *r)
+/* 200 with an empty body: the answer to OPTIONS (its Allow, if any, is set). */
+static int send_options(kv_request_t *r)
 {
-    apr_table_setn(r->headers_out, "Allow", allowed_methods(r));
     r->status = KV_HTTP_OK;
     r->clength = 0;
     send_brigade(r, apr_brigade_create(r->pool, r->connection->bucket_alloc), 1);
     return KV_DONE;
+}
+
+/* OPTIONS * asks about the server, not a resource: httpd 2.4 answers 200 with no Allow. */
+static int answer_server_options(kv_request_t *r)
+{
+    return send_options(r);
+}
+
+KV_DECLARE(const char *) kv_make_allow(const kv_request_t *r, unsigned methods)
+{
+    /* Every name of allow_order and TRACE, with commas, fits. */
+    char list[80];
+    size_t len = 0;
+
+    if (methods & KV_METHOD_BIT(KV_M_GET)) {
+        methods |= KV_METHOD_BIT(KV_M_HEAD);
+    }
+    list[0] = '\0';
+    for (size_t i = 0; i <= sizeof(allow_order) / sizeof(allow_order[0]); i++) {
+        const char *name = i < sizeof(allow_order) / sizeof(allow_order[0])
+                               ? (methods & KV_METHOD_BIT(allow_order[i].method)
+                                      ? allow_order[i].name
+                                      : NULL)
+                               : (kv_trace_enabled(r) ? "TRACE" : NULL);
+        if (name) {
+            len += (size_t)apr_snprintf(list + len, sizeof(list) - len, "%s%s",
+                                        len ? "," : "", name);
+        }
+    }
+    return apr_pstrdup(r->pool, list);
+}
+
+KV_DECLARE(int) kv_check_methods(kv_request_t *r, unsigned methods)
+{
+    methods |= KV_METHOD_BIT(KV_M_OPTIONS);
+    if (r->method_number == KV_M_OPTIONS) {
+        apr_table_setn(r->err_headers_out, "Allow", kv_make_allow(r, methods));
+        return send_options(r);
+    }
+    if ((methods & KV_METHOD_BIT(r->method_number)) ||
+        (r->method_number == KV_M_HEAD && (methods & KV_METHOD_BIT(KV_M_GET)))) {
+        return KV_OK;
+    }
+    apr_table_setn(r->err_headers_out, "Allow", kv_make_allow(r, methods));
+    return r->method_number == KV_M_OTHER ? KV_HTTP_NOT_IMPLEMENTED : KV_HTTP_METHOD_NOT_ALLOWED;
 }
 
 static int add_echo_field(void *bb, const char *name, const char *value)
@@ -134,7 +185,11 @@ static int answer_trace(kv_request_t *r)
     apr_size_t len = 0;
 
     if (mode == TRACE_OFF) {
-        apr_table_setn(r->err_headers_out, "Allow", allowed_methods(r));
+        /* Refused before any resource is looked at: what the default handler allows
+         * (httpd sends an empty Allow here, which says no method is allowed). */
+        apr_table_setn(r->err_headers_out, "Allow",
+                       kv_make_allow(r, KV_METHOD_BIT(KV_M_GET) | KV_METHOD_BIT(KV_M_POST) |
+                                            KV_METHOD_BIT(KV_M_OPTIONS)));
         return KV_HTTP_METHOD_NOT_ALLOWED;
     }
     if (kv_has_body(r)) {

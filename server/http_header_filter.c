@@ -178,6 +178,8 @@ static int add_table_field(void *h, const char *name, const char *value)
     return 1;
 }
 
+static const char *content_type(const kv_request_t *r);
+
 /* The status line and header fields, ready to go in front of the body. */
 static apr_bucket_brigade *serialize_head(kv_request_t *r, int keep_alive, int chunked)
 {
@@ -195,7 +197,7 @@ static apr_bucket_brigade *serialize_head(kv_request_t *r, int keep_alive, int c
     head_put(&h, "\r\n", 2);
     kv_http_date(&date_cache, date, r->request_time);
     add_field(&h, "Date", date);
-    add_field(&h, "Server", "kiva/" KV_VERSION " (Unix)");
+    add_field(&h, "Server", kv_server_banner(r->server));
     apr_table_do(add_table_field, &h, r->headers_out, NULL);
     apr_table_do(add_table_field, &h, r->err_headers_out, NULL);
     if (r->clength >= 0 && r->status != KV_HTTP_NOT_MODIFIED && r->status != KV_HTTP_NO_CONTENT) {
@@ -221,11 +223,36 @@ static apr_bucket_brigade *serialize_head(kv_request_t *r, int keep_alive, int c
         add_field(&h, "Connection", "close");
     }
     if (r->content_type && status_has_body(r->status)) {
-        add_field(&h, "Content-Type", r->content_type);
+        add_field(&h, "Content-Type", content_type(r));
     }
     head_put(&h, "\r\n", 2);
     APR_BRIGADE_INSERT_TAIL(hb, apr_bucket_heap_create(h.buf, h.len, apr_bucket_free, list));
     return hb;
+}
+
+const char *kv_add_default_charset(apr_pool_t *p, const char *type, const char *charset)
+{
+    size_t n = strcspn(type, "; \t");
+    int text = (n == 10 && strncasecmp(type, "text/plain", n) == 0) ||
+               (n == 9 && strncasecmp(type, "text/html", n) == 0);
+
+    if (!charset || !*charset || !text) {
+        return type;
+    }
+    for (const char *c = type + n; *c; c++) {
+        if (strncasecmp(c, "charset=", 8) == 0) {
+            return type;
+        }
+    }
+    return apr_pstrcat(p, type, "; charset=", charset, NULL);
+}
+
+/* The Content-Type sent: r->content_type with AddDefaultCharset's charset if it needs one. */
+static const char *content_type(const kv_request_t *r)
+{
+    const kv_core_dir_conf_t *d = kv_get_module_config(r->per_dir_config, &core_module);
+
+    return kv_add_default_charset(r->pool, r->content_type, d->default_charset);
 }
 
 /* Remove every body bucket, keeping metadata (EOS, flush). */

@@ -199,14 +199,17 @@ void kv_request_log(kv_request_t *r)
 
 static const char *error_text(kv_request_t *r, int status);
 
-/* The built-in error page. */
+/* The built-in error page, with the ServerSignature line if any. */
 static const char *error_page(kv_request_t *r, int status, const char *reason)
 {
+    const char *signature = kv_server_signature(r);
+
     return apr_psprintf(r->pool,
                         "<!DOCTYPE HTML PUBLIC \"-//IETF//DTD HTML 2.0//EN\">\n"
                         "<html><head>\n<title>%d %s</title>\n</head><body>\n<h1>%s</h1>\n%s"
-                        "</body></html>\n",
-                        status, reason, reason, error_text(r, status));
+                        "%s%s</body></html>\n",
+                        status, reason, reason, error_text(r, status), *signature ? "<hr>\n" : "",
+                        signature);
 }
 
 /* What the error page says after its heading; what it shows of the request is escaped. */
@@ -247,6 +250,18 @@ static const char *error_text(kv_request_t *r, int status)
                             kv_escape_html(r->pool, r->method));
     case KV_HTTP_VERSION_NOT_SUPPORTED:
         return "<p>The server does not support the HTTP version of the request.</p>\n";
+    case KV_HTTP_INTERNAL_SERVER_ERROR:
+        return apr_pstrcat(r->pool,
+                           "<p>The server encountered an internal error or\n"
+                           "misconfiguration and was unable to complete\n"
+                           "your request.</p>\n"
+                           "<p>Please contact the server administrator at \n ",
+                           kv_escape_html(r->pool, kv_server_admin(r->server)),
+                           " to inform them of the time this error occurred,\n"
+                           " and the actions you performed just before this error.</p>\n"
+                           "<p>More information about this error may be available\n"
+                           "in the server error log.</p>\n",
+                           NULL);
     default:
         return apr_psprintf(r->pool, "<p>The server could not complete the request for %s.</p>\n",
                             r->uri ? kv_escape_html(r->pool, r->uri) : "");

@@ -494,6 +494,7 @@ static void emit_page(listing_t *l)
     if (l->conf->readme) {
         emit_insert_file(l, l->conf->readme);
     }
+    emit(l, kv_server_signature(l->r));
     emit(l, "</body></html>\n");
 }
 

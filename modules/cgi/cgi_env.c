@@ -6,10 +6,6 @@
 
 #include "cgi_env.h"
 
-#ifndef KV_VERSION
-#define KV_VERSION "unknown"
-#endif
-
 /* Fields a script must not see: credentials stay with the server (as httpd), and Proxy
  * would become HTTP_PROXY, which HTTP clients take for their proxy (httpoxy). */
 static int is_withheld_field(const char *field)
@@ -90,10 +86,10 @@ static void add_server_vars(apr_table_t *env, const kv_request_t *r, const char 
     const char *remote_host;
 
     apr_table_setn(env, "GATEWAY_INTERFACE", "CGI/1.1");
-    apr_table_setn(env, "SERVER_SOFTWARE", "kiva/" KV_VERSION " (Unix)");
+    apr_table_setn(env, "SERVER_SOFTWARE", kv_server_banner(r->server));
     apr_table_set(env, "SERVER_NAME", kv_server_name_for_url(r));
     apr_table_set(env, "SERVER_ADDR", c->local_ip);
-    apr_table_set(env, "SERVER_PORT", apr_itoa(r->pool, c->local_addr->port));
+    apr_table_set(env, "SERVER_PORT", apr_itoa(r->pool, kv_get_server_port(r)));
     apr_table_set(env, "SERVER_PROTOCOL", r->protocol);
     apr_table_set(env, "REMOTE_ADDR", c->client_ip);
     /* As httpd: only a name, when HostnameLookups (or Require host) found one. */

@@ -13,12 +13,16 @@ extern kv_module_t dir_module;
 
 typedef struct {
     apr_array_header_t *index_names; /* DirectoryIndex; NULL = unset, empty = disabled */
+    int slash;                       /* DirectorySlash; KV_UNSET_INT = On */
 } dir_conf_t;
 
 static void *create_dir_conf(apr_pool_t *p, const char *dir)
 {
+    dir_conf_t *d = apr_pcalloc(p, sizeof(*d));
+
     (void)dir;
-    return apr_pcalloc(p, sizeof(dir_conf_t));
+    d->slash = KV_UNSET_INT;
+    return d;
 }
 
 static void *merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
@@ -27,6 +31,7 @@ static void *merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
     dir_conf_t *d = apr_pcalloc(p, sizeof(*d));
 
     d->index_names = add->index_names ? add->index_names : base->index_names;
+    d->slash = KV_MERGE_INT(add->slash, base->slash, KV_UNSET_INT);
     return d;
 }
 
@@ -124,14 +129,24 @@ static int dir_fixups(kv_request_t *r)
     if (r->finfo.filetype != APR_DIR || !r->uri) {
         return KV_DECLINED;
     }
+    /* Every method is redirected (httpd), unless the client is known to mishandle a
+     * redirect of anything but GET (BrowserMatch ... redirect-carefully). */
+    if (r->uri[strlen(r->uri) - 1] != '/') {
+        /* DirectorySlash Off: neither redirected nor given its index (as httpd). */
+        if (d->slash == 0) {
+            return KV_DECLINED;
+        }
+        if (r->method_number != KV_M_GET &&
+            apr_table_get(r->subprocess_env, "redirect-carefully")) {
+            return KV_DECLINED;
+        }
+        apr_table_setn(r->err_headers_out, "Location", slash_url(r));
+        return KV_HTTP_MOVED_PERMANENTLY;
+    }
     /* POST as GET: the index is a file, which the default handler serves to POST. */
     if (r->method_number != KV_M_GET && r->method_number != KV_M_HEAD &&
         r->method_number != KV_M_POST) {
         return KV_DECLINED;
-    }
-    if (r->uri[strlen(r->uri) - 1] != '/') {
-        apr_table_setn(r->err_headers_out, "Location", slash_url(r));
-        return KV_HTTP_MOVED_PERMANENTLY;
     }
     return serve_index(r, d);
 }
@@ -145,6 +160,8 @@ static void register_hooks(apr_pool_t *p)
 static const kv_command_t dir_commands[] = {
     {"DirectoryIndex", set_index, NULL, 1, -1, KV_CTX_ALL, 0,
      "file [file] ... | disabled: files to serve for a directory request"},
+    {"DirectorySlash", kv_set_flag_slot, KV_OFFSET(dir_conf_t, slash), 1, 1, KV_CTX_ALL, 0,
+     "On|Off: redirect a directory requested without its trailing slash to the slash form"},
     {NULL, NULL, NULL, 0, 0, 0, 0, NULL}};
 
 kv_module_t dir_module = {

@@ -201,9 +201,8 @@ static int status_handler(kv_request_t *r)
     if (!is_status_request(r)) {
         return KV_DECLINED;
     }
-    if (r->method_number != KV_M_GET && r->method_number != KV_M_HEAD) {
-        apr_table_setn(r->headers_out, "Allow", "GET, HEAD");
-        return KV_HTTP_METHOD_NOT_ALLOWED;
+    if ((status = kv_check_methods(r, KV_METHOD_BIT(KV_M_GET))) != KV_OK) {
+        return status;
     }
     if ((status = kv_discard_body(r)) != KV_OK) {
         return status;

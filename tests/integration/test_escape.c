@@ -190,9 +190,8 @@ END_TEST
 START_TEST(test_dir_redirect)
 {
     kvt_server_t *srv = start_server();
-    int port = kvt_server_port(srv);
-    char *location = kvt_strf("http://localhost:%d/%s/?" PAYLOAD, port, "x%22%3e%3cscript%3e'y");
-    char *link = kvt_strf("<a href=\"http://localhost:%d/%s/?" PAYLOAD_HTML "\">here</a>", port,
+    char *location = kvt_strf("http://localhost/%s/?" PAYLOAD, "x%22%3e%3cscript%3e'y");
+    char *link = kvt_strf("<a href=\"http://localhost/%s/?" PAYLOAD_HTML "\">here</a>",
                           PAYLOAD_HREF);
     kvt_response_t r;
 
@@ -223,8 +222,7 @@ END_TEST
 START_TEST(test_host_in_redirect)
 {
     kvt_server_t *srv = start_server();
-    int port = kvt_server_port(srv);
-    char *link = kvt_strf("<a href=\"http://escape.example:%d/%s/\">", port, PAYLOAD_HREF);
+    char *link = kvt_strf("<a href=\"http://escape.example/%s/\">", PAYLOAD_HREF);
     kvt_response_t r;
 
     check_page(srv,

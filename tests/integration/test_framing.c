@@ -395,27 +395,29 @@ START_TEST(test_trace_body)
 }
 END_TEST
 
-/* TraceEnable Off: 405 with an Allow that leaves TRACE out. */
+/* TraceEnable Off: 405 with the default handler's Allow, TRACE left out (httpd sends an
+ * empty Allow, which would say no method is allowed). */
 START_TEST(test_trace_off)
 {
     kvt_server_t *srv = serve("TraceEnable Off");
     kvt_response_t r;
     answered(srv, "TRACE / HTTP/1.1\r\n" HOST "\r\n", 405, &r);
-    ck_assert_pstr_eq(kvt_header(&r, "Allow"), "GET, HEAD, OPTIONS");
+    ck_assert_pstr_eq(kvt_header(&r, "Allow"), "GET,POST,OPTIONS,HEAD");
     kvt_response_free(&r);
     answered(srv, "OPTIONS * HTTP/1.1\r\n" HOST "\r\n", 200, &r);
-    ck_assert_pstr_eq(kvt_header(&r, "Allow"), "GET, HEAD, OPTIONS");
+    ck_assert_ptr_null(kvt_header(&r, "Allow"));
     kvt_response_free(&r);
 }
 END_TEST
 
-/* OPTIONS * answers for the server; "*" with another method is a bad request. */
+/* OPTIONS * answers for the server: 200 with no Allow, as httpd 2.4 (Allow is about a
+ * resource); "*" with another method is a bad request. */
 START_TEST(test_options_asterisk)
 {
     kvt_server_t *srv = serve(NULL);
     kvt_response_t r;
     answered(srv, "OPTIONS * HTTP/1.1\r\n" HOST "\r\n", 200, &r);
-    ck_assert_pstr_eq(kvt_header(&r, "Allow"), "GET, HEAD, OPTIONS, TRACE");
+    ck_assert_ptr_null(kvt_header(&r, "Allow"));
     ck_assert_pstr_eq(kvt_header(&r, "Content-Length"), "0");
     kvt_response_free(&r);
     const char *other[] = {"GET * HTTP/1.1\r\n" HOST "\r\n", "TRACE * HTTP/1.1\r\n" HOST "\r\n"};

@@ -8,8 +8,8 @@
 #include <unistd.h>
 
 #define HOST "Host: localhost\r\n"
-/* httpd's Allow for a file: its words, its order, no blanks. */
-#define ALLOW "POST,OPTIONS,HEAD,GET,TRACE"
+/* httpd 2.4.71's Allow for a file (Debian's apache2): its words, its order, no blanks. */
+#define ALLOW "GET,POST,OPTIONS,HEAD,TRACE"
 
 static kvt_server_t *serve(const char *line)
 {
@@ -188,11 +188,55 @@ START_TEST(test_allow_without_trace)
 
     answered(srv, "PUT /f.txt HTTP/1.1\r\n" HOST "Content-Length: 0\r\nConnection: close\r\n\r\n",
              405, &r);
-    ck_assert_pstr_eq(kvt_header(&r, "Allow"), "POST,OPTIONS,HEAD,GET");
+    ck_assert_pstr_eq(kvt_header(&r, "Allow"), "GET,POST,OPTIONS,HEAD");
     kvt_response_free(&r);
     answered(srv, "OPTIONS /f.txt HTTP/1.1\r\n" HOST "Connection: close\r\n\r\n", 200, &r);
-    ck_assert_pstr_eq(kvt_header(&r, "Allow"), "POST,OPTIONS,HEAD,GET");
+    ck_assert_pstr_eq(kvt_header(&r, "Allow"), "GET,POST,OPTIONS,HEAD");
     kvt_response_free(&r);
+}
+END_TEST
+
+/* A missing file and a directory's index answer OPTIONS and PUT as a file does (apache2:
+ * the same Allow for each). */
+START_TEST(test_allow_of_missing_file_and_directory)
+{
+    kvt_server_t *srv = serve(NULL);
+    static const char *const targets[] = {"/missing", "/d/"};
+    kvt_response_t r;
+
+    for (int i = 0; i < KVT_COUNT(targets); i++) {
+        char *options = kvt_strf("OPTIONS %s HTTP/1.1\r\n" HOST "Connection: close\r\n\r\n",
+                                 targets[i]);
+        char *put = kvt_strf("PUT %s HTTP/1.1\r\n" HOST "Content-Length: 0\r\n"
+                             "Connection: close\r\n\r\n", targets[i]);
+        answered(srv, options, 200, &r);
+        ck_assert_pstr_eq(kvt_header(&r, "Allow"), ALLOW);
+        kvt_response_free(&r);
+        answered(srv, put, 405, &r);
+        ck_assert_pstr_eq(kvt_header(&r, "Allow"), ALLOW);
+        kvt_response_free(&r);
+        free(put);
+        free(options);
+    }
+}
+END_TEST
+
+/* A directory without its slash is redirected whatever the method (apache2: 301 for OPTIONS,
+ * PUT, an unknown method), not answered as if it were a file. */
+START_TEST(test_directory_redirect_for_every_method)
+{
+    kvt_server_t *srv = serve(NULL);
+    static const char *const methods[] = {"OPTIONS", "PUT", "DELETE", "FOO"};
+    kvt_response_t r;
+
+    for (int i = 0; i < KVT_COUNT(methods); i++) {
+        char *req = kvt_strf("%s /d HTTP/1.1\r\n" HOST "Content-Length: 0\r\n"
+                             "Connection: close\r\n\r\n", methods[i]);
+        answered(srv, req, 301, &r);
+        ck_assert_pstr_eq(kvt_header(&r, "Location"), "http://localhost/d/");
+        kvt_response_free(&r);
+        free(req);
+    }
 }
 END_TEST
 
@@ -208,6 +252,8 @@ int main(void)
     kvt_add_test(tc, test_other_methods_refused_with_allow);
     kvt_add_test(tc, test_options_lists_allow);
     kvt_add_test(tc, test_allow_without_trace);
+    kvt_add_test(tc, test_allow_of_missing_file_and_directory);
+    kvt_add_test(tc, test_directory_redirect_for_every_method);
     suite_add_tcase(s, tc);
     return kvt_run_suite(s);
 }

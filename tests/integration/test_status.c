@@ -478,6 +478,31 @@ START_TEST(test_debian_status_conf)
 }
 END_TEST
 
+/* The status page takes GET and HEAD: OPTIONS lists them, another method is 405 with the
+ * same Allow (it used to be 405 with no Allow at all, and OPTIONS was refused too). */
+START_TEST(test_options_and_other_methods_get_allow)
+{
+    kvt_server_t *srv = status_server();
+    static const struct {
+        const char *method;
+        int status;
+    } asked[] = {{"OPTIONS", 200}, {"PUT", 405}, {"POST", 405}, {"FOO", 501}};
+
+    kvt_server_start(srv);
+    for (int i = 0; i < KVT_COUNT(asked); i++) {
+        char *req = kvt_strf("%s /server-status HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n"
+                             "Connection: close\r\n\r\n", asked[i].method);
+        kvt_response_t r;
+
+        ck_assert_int_eq(kvt_request(kvt_server_port(srv), req, &r), 0);
+        ck_assert_msg(r.status == asked[i].status, "%s: %d", asked[i].method, r.status);
+        ck_assert_pstr_eq(kvt_header(&r, "Allow"), "GET,OPTIONS,HEAD,TRACE");
+        kvt_response_free(&r);
+        free(req);
+    }
+}
+END_TEST
+
 START_TEST(test_require_limits_access)
 {
     kvt_server_t *srv = status_server();
@@ -578,6 +603,7 @@ int main(void)
     kvt_add_test(tc, test_sethandler_none_turns_it_off_below);
     kvt_add_test(tc, test_require_limits_access);
     kvt_add_test(tc, test_debian_status_conf);
+    kvt_add_test(tc, test_options_and_other_methods_get_allow);
     kvt_add_test(tc, test_bad_directives_are_refused);
     kvt_add_test(tc, test_event_counts_connections_in_its_poller);
     suite_add_tcase(s, tc);

@@ -7,6 +7,8 @@
 #include <apr_strings.h>
 
 #include "cgi_env.h"
+#include "config_walk.h"
+#include "module.h"
 
 static apr_pool_t *pool;
 static kv_server_t server;
@@ -15,8 +17,15 @@ static kv_request_t req;
 
 static void setup(void)
 {
+    kv_server_t *configured;
+
     apr_initialize();
     apr_pool_create(&pool, NULL);
+    /* The core's per-directory defaults (UseCanonicalName unset). */
+    apr_hook_global_pool = pool;
+    kv_modules_reset();
+    configured = kv_server_create(pool);
+    kv_module_add(pool, &core_module, NULL, configured);
     memset(&server, 0, sizeof(server));
     memset(&conn, 0, sizeof(conn));
     memset(&req, 0, sizeof(req));
@@ -28,6 +37,8 @@ static void setup(void)
     req.pool = pool;
     req.connection = &conn;
     req.server = &server;
+    req.per_dir_config = configured->lookup_defaults;
+    server.module_config = configured->module_config;
     req.method = "POST";
     req.protocol = "HTTP/1.1";
     req.unparsed_uri = "/cgi-bin/s.cgi/more/path?x=1";
@@ -47,6 +58,7 @@ static void setup(void)
 
 static void teardown(void)
 {
+    apr_hook_deregister_all();
     apr_pool_destroy(pool);
     apr_terminate();
 }
@@ -79,7 +91,9 @@ START_TEST(test_meta_variables)
     expect(env, "SERVER_SOFTWARE", "kiva/" KV_VERSION " (Unix)");
     expect(env, "SERVER_NAME", "main.example");
     expect(env, "SERVER_ADDR", "127.0.0.1");
-    expect(env, "SERVER_PORT", "8080");
+    /* No port in a Host field (there is none) nor in ServerName: 80, not the port the
+     * connection came in on (httpd's UseCanonicalPhysicalPort Off). */
+    expect(env, "SERVER_PORT", "80");
     expect(env, "SERVER_PROTOCOL", "HTTP/1.1");
     expect(env, "REMOTE_ADDR", "127.0.0.2");
     /* No HostnameLookups: no name, so no REMOTE_HOST (httpd sets it only to a name). */
@@ -115,6 +129,7 @@ START_TEST(test_user_host_and_no_path_info)
 
     req.user = "alice";
     req.hostname = "vhost.example";
+    apr_table_set(req.headers_in, "Host", "vhost.example:8081");
     req.path_info = NULL;
     req.uri = "/cgi-bin/s.cgi";
     req.args = NULL;
@@ -122,6 +137,7 @@ START_TEST(test_user_host_and_no_path_info)
     expect(env, "REMOTE_USER", "alice");
     expect(env, "AUTH_TYPE", "Basic");
     expect(env, "SERVER_NAME", "vhost.example");
+    expect(env, "SERVER_PORT", "8081");
     expect(env, "SCRIPT_NAME", "/cgi-bin/s.cgi");
     expect(env, "QUERY_STRING", "");
     ck_assert_ptr_null(apr_table_get(env, "PATH_INFO"));
