@@ -6,6 +6,7 @@
 #include <apr_strings.h>
 
 #include "core.h"
+#include "if_sections.h"
 #include "kv_log.h"
 #include "module.h"
 #include "sections.h"
@@ -69,6 +70,7 @@ static void *merge_core_dir_config(apr_pool_t *p, void *basev, void *addv)
 
     conf->limit_req_body = add->limit_req_body >= 0 ? add->limit_req_body : base->limit_req_body;
     conf->error_docs = apr_hash_overlay(p, add->error_docs, base->error_docs);
+    conf->if_sections = kv_if_sections_merge(p, base->if_sections, add->if_sections);
     if (add->opts != KV_UNSET_INT) {
         conf->opts = add->opts;
     } else if (add->opts_add || add->opts_remove) {
@@ -517,6 +519,12 @@ static const kv_command_t core_commands[] = {
      "URL-path> ... </Location>: directives for a URL and everything below it"},
     {"<LocationMatch", kv_cmd_section, KV_SEC_INFO(KV_SEC_LOCATION, 1), 1, 1, KV_CTX_SERVER, 0,
      "regex> ... </LocationMatch>: directives for URLs matching a regex"},
+    {"<If", kv_cmd_if_section, (const void *)KV_IF_COND, 0, -1, KV_CTX_ALL, 0,
+     "\"expression\"> ... </If>: directives for the requests the expression holds for"},
+    {"<ElseIf", kv_cmd_if_section, (const void *)(KV_IF_COND | KV_IF_ELSE), 0, -1, KV_CTX_ALL, 0,
+     "\"expression\"> ... </ElseIf>: as <If>, when the <If> or <ElseIf> before did not apply"},
+    {"<Else", kv_cmd_if_section, (const void *)KV_IF_ELSE, 0, -1, KV_CTX_ALL, 0,
+     "> ... </Else>: directives for when the <If> or <ElseIf> before did not apply"},
     {"Options", set_options, NULL, 1, -1, KV_CTX_ALL, 0,
      "[+|-]None|All|Indexes|Includes|FollowSymLinks|SymLinksIfOwnerMatch|ExecCGI ...: "
      "features of a directory"},

@@ -28,6 +28,7 @@ typedef struct {
     int opts_add;             /**< +Option of a relative Options line */
     int opts_remove;          /**< -Option of a relative Options line */
     apr_hash_t *error_docs;   /**< ErrorDocument: status (int) -> text, local URL or URL */
+    apr_array_header_t *if_sections; /**< <If>, <ElseIf>, <Else> (kv_if_section_t *) */
 } kv_core_dir_conf_t;
 
 /** ErrorDocument's handler. */

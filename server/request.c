@@ -5,6 +5,7 @@
 #include <apr_strings.h>
 
 #include "core.h"
+#include "if_sections.h"
 #include "kv_log.h"
 #include "kv_scoreboard.h"
 #include "module.h"
@@ -146,6 +147,7 @@ static int run_phases(kv_request_t *r)
         return rv;
     }
     kv_location_walk(r);
+    kv_if_walk(r);
     if (phase_failed(rv = kv_run_translate_name(r))) {
         return rv;
     }
@@ -153,6 +155,7 @@ static int run_phases(kv_request_t *r)
         return rv;
     }
     kv_directory_walk(r);
+    kv_if_walk(r);
     if (phase_failed(rv = check_symlinks(r)) || phase_failed(rv = check_body_limit(r))) {
         return rv;
     }

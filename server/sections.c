@@ -7,6 +7,7 @@
 #include <apr_strings.h>
 
 #include "core.h"
+#include "if_sections.h"
 #include "module.h"
 #include "sections.h"
 
@@ -16,7 +17,7 @@ static const char *const kind_names[] = {"<Directory", "<Files", "<Location"};
 static const kv_section_t *reading;
 
 /* A new config vector with each loaded module's per-directory config for @a path. */
-static void **section_vector(apr_pool_t *p, const char *path)
+void **kv_section_vector(apr_pool_t *p, const char *path)
 {
     int n;
     kv_module_t *const *mods = kv_loaded_modules(&n);
@@ -54,6 +55,9 @@ static const char *check_nesting(kv_cmd_parms_t *cmd, kv_section_kind_t kind,
     const kv_section_t *enclosing = cmd->context & KV_CTX_DIR ? reading : NULL;
 
     *parent = NULL;
+    if (kv_in_if_section(cmd)) {
+        return apr_psprintf(cmd->pool, "%s> cannot occur within an <If> section", kind_names[kind]);
+    }
     if (!enclosing) {
         return NULL;
     }
@@ -118,7 +122,7 @@ const char *kv_cmd_section(kv_cmd_parms_t *cmd, void *conf, int argc, const char
     } else if ((err = section_path(cmd, sec, pattern)) != NULL) {
         return err;
     }
-    sec->dir_config = section_vector(cmd->pool, sec->path);
+    sec->dir_config = kv_section_vector(cmd->pool, sec->path);
     APR_ARRAY_PUSH(sconf->sections.all, kv_section_t *) = sec;
 
     cmd->context = KV_CTX_DIR;
@@ -161,8 +165,7 @@ void kv_sections_finish(apr_pool_t *p, kv_sections_t *secs)
     }
 }
 
-/* @a base with @a add merged over it, module by module. */
-static void **merge_vectors(apr_pool_t *p, void **base, void **add)
+void **kv_merge_dir_vectors(apr_pool_t *p, void **base, void **add)
 {
     int n;
     kv_module_t *const *mods = kv_loaded_modules(&n);
@@ -234,7 +237,7 @@ static void **merge_matching(kv_request_t *r, void **conf, const apr_array_heade
             continue;
         }
         if (section_applies(r->pool, sec, subject)) {
-            conf = merge_vectors(r->pool, conf, sec->dir_config);
+            conf = kv_merge_dir_vectors(r->pool, conf, sec->dir_config);
         }
     }
     return conf;
@@ -257,6 +260,8 @@ void kv_directory_walk(kv_request_t *r)
     const char *dir, *base = "";
 
     if (secs->all->nelts == 0) {
+        /* From the defaults again: the <If> walk after the <Location> walk merged into it. */
+        r->per_dir_config = conf;
         return;
     }
     if (r->filename) {

@@ -44,6 +44,12 @@ void kv_location_walk(kv_request_t *r);
 /** r->per_dir_config from every section that applies to r->filename and r->uri. */
 void kv_directory_walk(kv_request_t *r);
 
+/** A new config vector with each loaded module's per-directory config for @a path. */
+void **kv_section_vector(apr_pool_t *p, const char *path);
+
+/** @a base with @a add merged over it, module by module, in @a p. */
+void **kv_merge_dir_vectors(apr_pool_t *p, void **base, void **add);
+
 /** Directive info values of the section directives. */
 #define KV_SEC_INFO(kind, match) ((const void *)(long)((kind) * 2 + (match)))
 
