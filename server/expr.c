@@ -102,7 +102,7 @@ static const char *v_scheme(eval_t *ev)
 
 static const char *v_remote_addr(eval_t *ev)
 {
-    return ev->r->connection ? or_empty(ev->r->connection->client_ip) : "";
+    return or_empty(ev->r->useragent_ip);
 }
 
 static const char *v_server_name(eval_t *ev)

@@ -44,6 +44,8 @@ kv_request_t *kv_request_create(kv_conn_t *c)
     r = apr_pcalloc(p, sizeof(*r));
     r->pool = p;
     r->connection = c;
+    r->useragent_ip = c->client_ip;
+    r->useragent_addr = c->client_addr;
     r->server = c->base_server;
     r->request_time = apr_time_now();
     r->method = "GET";
@@ -269,6 +271,8 @@ KV_DECLARE(int) kv_internal_redirect(kv_request_t *r, const char *target, int st
     nr->proto_num = r->proto_num;
     nr->hostname = r->hostname;
     nr->user = r->user;
+    nr->useragent_ip = r->useragent_ip;
+    nr->useragent_addr = r->useragent_addr;
     nr->headers_in = r->headers_in;
     nr->err_headers_out = apr_table_copy(nr->pool, r->err_headers_out);
     nr->uri = q ? apr_pstrmemdup(nr->pool, target, (apr_size_t)(q - target)) : target;

@@ -148,7 +148,7 @@ static const char *set_auth_type(kv_cmd_parms_t *cmd, void *mconfig, int argc,
 
 static authz_status_t decide(kv_request_t *r)
 {
-    authz_facts_t facts = {r->connection->client_addr, r->user};
+    authz_facts_t facts = {r->useragent_addr, r->user};
 
     return authz_evaluate(dir_conf(r)->root, &facts);
 }

@@ -94,9 +94,9 @@ static void add_server_vars(apr_table_t *env, const kv_request_t *r, const char 
     apr_table_set(env, "SERVER_ADDR", c->local_ip);
     apr_table_set(env, "SERVER_PORT", apr_itoa(r->pool, c->local_addr->port));
     apr_table_set(env, "SERVER_PROTOCOL", r->protocol);
-    apr_table_set(env, "REMOTE_ADDR", c->client_ip);
-    apr_table_set(env, "REMOTE_HOST", c->client_ip);
-    apr_table_set(env, "REMOTE_PORT", apr_itoa(r->pool, c->client_addr->port));
+    apr_table_set(env, "REMOTE_ADDR", r->useragent_ip);
+    apr_table_set(env, "REMOTE_HOST", r->useragent_ip);
+    apr_table_set(env, "REMOTE_PORT", apr_itoa(r->pool, r->useragent_addr->port));
     apr_table_setn(env, "REQUEST_SCHEME", "http");
     apr_table_set(env, "DOCUMENT_ROOT", docroot);
     if (!apr_table_get(env, "CONTEXT_PREFIX")) {

@@ -27,6 +27,9 @@ static void setup(void)
     conn.client_ip = "127.0.0.2";
     req.pool = pool;
     req.connection = &conn;
+    /* The client mod_remoteip found behind the peer 127.0.0.2; its header carries no port. */
+    req.useragent_ip = "192.0.2.7";
+    apr_sockaddr_info_get(&req.useragent_addr, "192.0.2.7", APR_INET, 0, 0, pool);
     req.server = &server;
     req.method = "POST";
     req.protocol = "HTTP/1.1";
@@ -69,9 +72,9 @@ START_TEST(test_meta_variables)
     expect(env, "SERVER_ADDR", "127.0.0.1");
     expect(env, "SERVER_PORT", "8080");
     expect(env, "SERVER_PROTOCOL", "HTTP/1.1");
-    expect(env, "REMOTE_ADDR", "127.0.0.2");
-    expect(env, "REMOTE_HOST", "127.0.0.2");
-    expect(env, "REMOTE_PORT", "40000");
+    expect(env, "REMOTE_ADDR", "192.0.2.7");
+    expect(env, "REMOTE_HOST", "192.0.2.7");
+    expect(env, "REMOTE_PORT", "0");
     expect(env, "REQUEST_METHOD", "POST");
     expect(env, "REQUEST_URI", "/cgi-bin/s.cgi/more/path?x=1");
     expect(env, "REQUEST_SCHEME", "http");

@@ -22,11 +22,12 @@ static void setup(void)
     s = apr_pcalloc(pool, sizeof(*s));
     req = apr_pcalloc(pool, sizeof(*req));
     c->pool = pool;
-    c->client_ip = "10.1.2.3";
+    c->client_ip = "127.0.0.1";
     s->server_hostname = "www.example.com";
     s->port = 8080;
     req->pool = pool;
     req->connection = c;
+    req->useragent_ip = "10.1.2.3"; /* behind the peer 127.0.0.1 */
     req->server = s;
     req->method = "GET";
     req->protocol = "HTTP/1.1";
@@ -226,7 +227,7 @@ START_TEST(header_variables)
     TRUE_("%{HTTP_FORWARDED} == '' && %{HTTP_PROXY_CONNECTION} == ''");
     TRUE_("%{SCRIPT_FILENAME} == '/srv/a/b.html' && %{PATH_INFO} == ''");
     TRUE_("%{IPV6} == 'off'");
-    req->connection->client_ip = "::1";
+    req->useragent_ip = "::1";
     TRUE_("%{IPV6} == 'on'");
 }
 END_TEST
