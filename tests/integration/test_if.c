@@ -112,6 +112,31 @@ START_TEST(test_if_in_a_virtual_host)
 }
 END_TEST
 
+/* A condition that cannot be evaluated (a number comparison of a word) is false, and logged
+ * with the section's line; an <Else> after it applies, as in httpd. */
+START_TEST(test_failed_condition_is_false_and_logged)
+{
+    kvt_server_t *srv = site();
+
+    kvt_server_conf(srv, "<If \"%%{QUERY_STRING} -gt 5\">");
+    kvt_server_conf(srv, "    Header set X-If big");
+    kvt_server_conf(srv, "</If>");
+    kvt_server_conf(srv, "<Else>");
+    kvt_server_conf(srv, "    Header set X-If else");
+    kvt_server_conf(srv, "</Else>");
+    kvt_server_start(srv);
+    expect_branch(srv, "/f.txt?9", "localhost", "big|");
+    expect_branch(srv, "/f.txt?abc", "localhost", "else|");
+    char *want = kvt_strf("KV01340: Failed to evaluate the <If> condition of line %u of %s: "
+                          "'abc' is not a number",
+                          kvt_conf_line_of(srv, "-gt 5"), kvt_server_conf_path(srv));
+    char *log = kvt_server_wait_log(srv, want, 5000);
+    ck_assert_msg(kvt_contains(log, want), "'%s' not in:\n%s", want, log);
+    free(log);
+    free(want);
+}
+END_TEST
+
 /* kiva -t on the config with the section @a open ... @a close: exit 1, and stderr names the
  * line of @a open and holds @a want. */
 static void expect_config_error(const char *open, const char *close, const char *want)
@@ -150,6 +175,7 @@ static Suite *if_suite(void)
     kvt_add_test(tc, test_if_elseif_else);
     kvt_add_test(tc, test_if_merges_after_the_sections);
     kvt_add_test(tc, test_if_in_a_virtual_host);
+    kvt_add_test(tc, test_failed_condition_is_false_and_logged);
     kvt_add_test(tc, test_config_errors_name_the_line);
     suite_add_tcase(s, tc);
     return s;
