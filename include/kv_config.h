@@ -72,6 +72,10 @@ struct kv_cmd_parms {
     kv_server_t *server;             /**< server being configured */
     unsigned context;                /**< KV_CTX_* of where the directive stands */
     const char *path;                /**< the enclosing section's path, or NULL */
+    void **dir_config;               /**< the per-directory configs the directives being run
+                                          store into (the server's defaults, or a section's):
+                                          what a conditional section such as <IfModule>
+                                          walks its contents with */
 };
 
 /** Field offset for the slot setters' info. */

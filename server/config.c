@@ -231,7 +231,10 @@ KV_DECLARE(const char *) kv_walk_config(kv_cmd_parms_t *cmd, const kv_directive_
     const kv_cmd_parms_t saved = *cmd;
 
     for (const kv_directive_t *d = first; d; d = d->next) {
-        const char *err = run_directive(w, d, dir_config);
+        const char *err;
+
+        cmd->dir_config = dir_config;
+        err = run_directive(w, d, dir_config);
         if (err) {
             if (!w->err_at) {
                 w->err_at = d;

@@ -460,7 +460,7 @@ static const char *start_ifmodule(kv_cmd_parms_t *cmd, void *conf, int argc,
     if (loaded == negate) {
         return NULL;
     }
-    return kv_walk_config(cmd, cmd->directive->first_child, cmd->server->lookup_defaults);
+    return kv_walk_config(cmd, cmd->directive->first_child, cmd->dir_config);
 }
 
 static const kv_command_t core_commands[] = {

@@ -68,6 +68,28 @@ START_TEST(test_if_elseif_else)
 }
 END_TEST
 
+/* What an <IfModule> inside an <If> (or a <Directory>) holds belongs to the <If>. */
+START_TEST(test_ifmodule_inside_if)
+{
+    kvt_server_t *srv = site();
+
+    kvt_server_conf(srv, "<If \"%%{QUERY_STRING} == 'yes'\">");
+    kvt_server_conf(srv, "    <IfModule headers_module>");
+    kvt_server_conf(srv, "        Header set X-If yes");
+    kvt_server_conf(srv, "    </IfModule>");
+    kvt_server_conf(srv, "</If>");
+    kvt_server_conf(srv, "<Directory \"%s/d\">", kvt_server_docroot(srv));
+    kvt_server_conf(srv, "    <IfModule headers_module>");
+    kvt_server_conf(srv, "        Header set X-Nested in-d");
+    kvt_server_conf(srv, "    </IfModule>");
+    kvt_server_conf(srv, "</Directory>");
+    kvt_server_start(srv);
+    expect_branch(srv, "/f.txt?yes", "localhost", "yes|");
+    expect_branch(srv, "/f.txt?no", "localhost", "|");
+    expect_branch(srv, "/d/g.txt", "localhost", "|in-d");
+}
+END_TEST
+
 /* An <If> of the server is merged after a <Location> that sets the same header, and one in a
  * <Directory> after it; the URL test uses httpd's m#...# form. */
 START_TEST(test_if_merges_after_the_sections)
@@ -174,6 +196,7 @@ static Suite *if_suite(void)
     TCase *tc = kvt_tcase("if");
     kvt_add_test(tc, test_if_elseif_else);
     kvt_add_test(tc, test_if_merges_after_the_sections);
+    kvt_add_test(tc, test_ifmodule_inside_if);
     kvt_add_test(tc, test_if_in_a_virtual_host);
     kvt_add_test(tc, test_failed_condition_is_false_and_logged);
     kvt_add_test(tc, test_config_errors_name_the_line);
