@@ -6,7 +6,9 @@
  * Boolean form: `true`, `false`, `!`, `&&`, `||`, parentheses; string comparisons
  * `== = != < <= > >=`, numeric `-eq -ne -lt -le -gt -ge`; `=~` and `!~` against `/re/`
  * or `m#re#` (flag `i`), whose groups are `$0`..`$9` in later words; `-n` and `-z`;
- * `word in {'a', 'b'}`; `word -ipmatch 'net/prefix'`. Words: 'quoted strings' with
+ * `word in {'a', 'b'}`; `word -ipmatch 'net/prefix'` and `-R 'net/prefix'` (the client's
+ * address); `word -strmatch 'glob'`, `-strcmatch` (ignoring case), `-fnmatch` (a '*' does not
+ * match '/'). Variables: httpd's request variables (%{HTTP_HOST}, %{REQUEST_URI}, ...). Words: 'quoted strings' with
  * `%{VAR}` inside, `%{VAR}`, `%{func:literal}`, numbers, `func(word)`, `$N`, and
  * `word . word` (concatenation).
  *

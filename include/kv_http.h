@@ -168,6 +168,11 @@ struct kv_request {
     int close_connection;      /**< the connection closes after this response */
     apr_table_t *trailers_in;  /**< trailer fields of a chunked request body, once read */
     struct kv_body *body;      /**< how the request body is framed and read (http_body.c) */
+    const char *useragent_ip;     /**< the client's address as text: the connection's peer,
+                                       or what mod_remoteip found behind trusted proxies;
+                                       what every request-level use of the client reads */
+    apr_sockaddr_t *useragent_addr; /**< the same as an address (its port 0 when found by
+                                         mod_remoteip, whose header carries none) */
 };
 
 /** The connection and request-phase hooks, in the order they run. */

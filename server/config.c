@@ -25,7 +25,6 @@ typedef struct {
     kv_cmd_parms_t parms;
     const char *errors; /* "Syntax error on line N of FILE: reason" lines, or NULL */
     apr_hash_t *seen_once;
-    void **dir_config; /* where the directives being walked store per-directory settings */
 } walk_t;
 
 /* What a walk hands up when its errors are recorded already: the section around it fails
@@ -274,16 +273,13 @@ KV_DECLARE(const char *) kv_walk_config(kv_cmd_parms_t *cmd, const kv_directive_
 {
     walk_t *w = (walk_t *)cmd; /* every kv_cmd_parms_t the walker hands out is a walk_t */
     const kv_cmd_parms_t saved = *cmd;
-    void **outer_dir_config = w->dir_config;
     int failed = 0;
 
     /* A failing directive is recorded and the walk goes on, so that one run reports every
      * error; a failing section has skipped or recorded its contents itself. */
-    w->dir_config = dir_config;
     for (const kv_directive_t *d = first; d; d = d->next) {
         const char *err = run_directive(w, d, dir_config);
         *cmd = saved;
-        w->dir_config = dir_config;
         if (err) {
             failed = 1;
             if (err != errors_recorded) {
@@ -294,13 +290,12 @@ KV_DECLARE(const char *) kv_walk_config(kv_cmd_parms_t *cmd, const kv_directive_
             }
         }
     }
-    w->dir_config = outer_dir_config;
     return failed ? errors_recorded : NULL;
 }
 
 const char *kv_walk_section_contents(kv_cmd_parms_t *cmd)
 {
-    return kv_walk_config(cmd, cmd->directive->first_child, ((walk_t *)cmd)->dir_config);
+    return kv_walk_config(cmd, cmd->directive->first_child, cmd->dir_config);
 }
 
 const char *kv_config_run(apr_pool_t *pconf, apr_pool_t *ptemp, kv_server_t *s,

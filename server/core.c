@@ -10,6 +10,7 @@
 #include "config_walk.h"
 #include "core.h"
 #include "remote_host.h"
+#include "if_sections.h"
 #include "kv_log.h"
 #include "module.h"
 #include "sections.h"
@@ -100,6 +101,7 @@ static void *merge_core_dir_config(apr_pool_t *p, void *basev, void *addv)
     conf->default_charset = add->default_charset ? add->default_charset : base->default_charset;
     conf->enable_sendfile = KV_MERGE_INT(add->enable_sendfile, base->enable_sendfile, KV_UNSET_INT);
     conf->enable_mmap = KV_MERGE_INT(add->enable_mmap, base->enable_mmap, KV_UNSET_INT);
+    conf->if_sections = kv_if_sections_merge(p, base->if_sections, add->if_sections);
     if (add->opts != KV_UNSET_INT) {
         conf->opts = add->opts;
     } else if (add->opts_add || add->opts_remove) {
@@ -678,6 +680,12 @@ static const kv_command_t core_commands[] = {
     {"HostnameLookups", set_hostname_lookups, NULL, 1, 1, KV_CTX_ALL, 0,
      "On|Off|Double: look up the client's host name (for %h, REMOTE_HOST); Double also checks "
      "that the name resolves back to the address"},
+    {"<If", kv_cmd_if_section, (const void *)KV_IF_COND, 0, -1, KV_CTX_ALL, 0,
+     "\"expression\"> ... </If>: directives for the requests the expression holds for"},
+    {"<ElseIf", kv_cmd_if_section, (const void *)(KV_IF_COND | KV_IF_ELSE), 0, -1, KV_CTX_ALL, 0,
+     "\"expression\"> ... </ElseIf>: as <If>, when the <If> or <ElseIf> before did not apply"},
+    {"<Else", kv_cmd_if_section, (const void *)KV_IF_ELSE, 0, -1, KV_CTX_ALL, 0,
+     "> ... </Else>: directives for when the <If> or <ElseIf> before did not apply"},
     {"Options", set_options, NULL, 1, -1, KV_CTX_ALL, 0,
      "[+|-]None|All|Indexes|Includes|FollowSymLinks|SymLinksIfOwnerMatch|ExecCGI|MultiViews "
      "...: "

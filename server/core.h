@@ -70,6 +70,7 @@ typedef struct {
     const char *default_charset; /**< AddDefaultCharset: charset, "" for Off, NULL if unset */
     int enable_sendfile;      /**< EnableSendfile: 0, 1, KV_UNSET_INT (Off) */
     int enable_mmap;          /**< EnableMMAP: 0, 1, KV_UNSET_INT (On) */
+    apr_array_header_t *if_sections; /**< <If>, <ElseIf>, <Else> (kv_if_section_t *) */
 } kv_core_dir_conf_t;
 
 /** SetHandler None and ForceType None: set, and meaning nothing is forced. */

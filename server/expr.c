@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include <apr_escape.h>
+#include <apr_fnmatch.h>
 #include <apr_lib.h>
 #include <apr_md5.h>
 #include <apr_network_io.h>
@@ -62,7 +63,8 @@ typedef enum {
     N_NONEMPTY,
     N_EMPTY,
     N_IN,
-    N_IPMATCH
+    N_IPMATCH,
+    N_STRMATCH
 } node_kind_t;
 
 /* Comparison outcomes wanted: a bit per sign of the difference. */
@@ -73,7 +75,8 @@ struct node {
     node_kind_t kind;
     node_t *left, *right;     /* N_NOT (left), N_AND, N_OR */
     word_t *a, *b;            /* operands */
-    int want;                 /* N_*_CMP: CMP_* bits that make it true */
+    int want;                 /* N_*_CMP: CMP_* bits that make it true; N_STRMATCH: the
+                                 apr_fnmatch flags */
     kv_regex_t *re;           /* N_MATCH, N_NOMATCH */
     apr_array_header_t *list; /* N_IN: word_t * */
     apr_ipsubnet_t *subnet;   /* N_IPMATCH, when b is a constant */
@@ -99,7 +102,7 @@ static const char *v_scheme(eval_t *ev)
 
 static const char *v_remote_addr(eval_t *ev)
 {
-    return ev->r->connection ? or_empty(ev->r->connection->client_ip) : "";
+    return or_empty(ev->r->useragent_ip);
 }
 
 static const char *v_server_name(eval_t *ev)
@@ -120,9 +123,11 @@ static const char *v_server_port(eval_t *ev)
     return apr_itoa(ev->r->pool, ev->r->server ? ev->r->server->port : 0);
 }
 
-static const char *v_http_host(eval_t *ev)
+static const char *v_ipv6(eval_t *ev)
 {
-    return or_empty(apr_table_get(ev->r->headers_in, "Host"));
+    const char *ip = v_remote_addr(ev);
+
+    return strchr(ip, ':') && strncmp(ip, "::ffff:", 7) != 0 ? "on" : "off";
 }
 
 static const char *v_document_root(eval_t *ev)
@@ -136,34 +141,47 @@ static const char *v_https(eval_t *ev)
     return "off";
 }
 
-/* A variable is computed (fn), a string field of the request (field), or a strftime
- * format of the current local time (time_fmt, of at most time_len characters). */
+/* A variable is computed (fn), a string field of the request (field), a request header
+ * field (header: %{HTTP_USER_AGENT} ...), or a strftime format of the current local time
+ * (time_fmt, of at most time_len characters). */
 struct variable {
     const char *name;
     var_fn fn;
     size_t field;
     const char *time_fmt;
     apr_size_t time_len;
+    const char *header;
 };
 
-#define REQ_FIELD(f) NULL, offsetof(kv_request_t, f), NULL, 0
-#define TIME_FMT(fmt, len) NULL, 0, fmt, len
+#define REQ_FIELD(f) NULL, offsetof(kv_request_t, f), NULL, 0, NULL
+#define TIME_FMT(fmt, len) NULL, 0, fmt, len, NULL
+#define COMPUTED(fn) fn, 0, NULL, 0, NULL
+#define HEADER(name) NULL, 0, NULL, 0, name
 
 static const variable_t variables[] = {
     {"REQUEST_METHOD", REQ_FIELD(method)},
-    {"REQUEST_SCHEME", v_scheme, 0, NULL, 0},
+    {"REQUEST_SCHEME", COMPUTED(v_scheme)},
     {"REQUEST_URI", REQ_FIELD(uri)},
     {"QUERY_STRING", REQ_FIELD(args)},
-    {"REMOTE_ADDR", v_remote_addr, 0, NULL, 0},
-    {"SERVER_NAME", v_server_name, 0, NULL, 0},
-    {"SERVER_PORT", v_server_port, 0, NULL, 0},
+    {"REMOTE_ADDR", COMPUTED(v_remote_addr)},
+    {"SERVER_NAME", COMPUTED(v_server_name)},
+    {"SERVER_PORT", COMPUTED(v_server_port)},
     {"SERVER_PROTOCOL", REQ_FIELD(protocol)},
-    {"HTTP_HOST", v_http_host, 0, NULL, 0},
-    {"DOCUMENT_ROOT", v_document_root, 0, NULL, 0},
+    {"HTTP_HOST", HEADER("Host")},
+    {"HTTP_USER_AGENT", HEADER("User-Agent")},
+    {"HTTP_REFERER", HEADER("Referer")},
+    {"HTTP_COOKIE", HEADER("Cookie")},
+    {"HTTP_ACCEPT", HEADER("Accept")},
+    {"HTTP_FORWARDED", HEADER("Forwarded")},
+    {"HTTP_PROXY_CONNECTION", HEADER("Proxy-Connection")},
+    {"IPV6", COMPUTED(v_ipv6)},
+    {"PATH_INFO", REQ_FIELD(path_info)},
+    {"SCRIPT_FILENAME", REQ_FIELD(filename)},
+    {"DOCUMENT_ROOT", COMPUTED(v_document_root)},
     {"REMOTE_USER", REQ_FIELD(user)},
     {"THE_REQUEST", REQ_FIELD(the_request)},
     {"REQUEST_FILENAME", REQ_FIELD(filename)},
-    {"HTTPS", v_https, 0, NULL, 0},
+    {"HTTPS", COMPUTED(v_https)},
     {"CONTENT_TYPE", REQ_FIELD(content_type)},
     {"HANDLER", REQ_FIELD(handler)},
     {"TIME", TIME_FMT("%Y%m%d%H%M%S", 14)},
@@ -204,6 +222,9 @@ static const char *variable_value(eval_t *ev, const variable_t *v)
     }
     if (v->time_fmt) {
         return time_field(ev, v);
+    }
+    if (v->header) {
+        return or_empty(apr_table_get(ev->r->headers_in, v->header));
     }
     return or_empty(*(const char *const *)((const char *)ev->r + v->field));
 }
@@ -715,6 +736,9 @@ static const struct {
     {"lt", N_NUM_CMP, CMP_LT}, {"le", N_NUM_CMP, CMP_LT | CMP_EQ},
     {"gt", N_NUM_CMP, CMP_GT}, {"ge", N_NUM_CMP, CMP_GT | CMP_EQ},
     {"ipmatch", N_IPMATCH, 0},
+    {"strmatch", N_STRMATCH, 0},
+    {"strcmatch", N_STRMATCH, APR_FNM_CASE_BLIND},
+    {"fnmatch", N_STRMATCH, APR_FNM_PATHNAME},
 };
 
 /* The binary operator after a word: sets *kind and *want, or fails. */
@@ -780,7 +804,8 @@ static node_t *parse_comparison(parser_t *ps)
 
 static node_t *parse_or(parser_t *ps);
 
-/* -n word, -z word; any other unary -x is unknown. */
+/* -n word, -z word, -R 'net' (%{REMOTE_ADDR} -ipmatch 'net'); any other unary -x is
+ * unknown. */
 static node_t *parse_unary_test(parser_t *ps)
 {
     const char *start = ps->s;
@@ -789,6 +814,12 @@ static node_t *parse_unary_test(parser_t *ps)
 
     ps->s++;
     name = identifier(ps);
+    if (strcmp(name, "R") == 0) {
+        n = node_new(ps, N_IPMATCH);
+        n->a = word_new(ps->p);
+        add_piece(n->a, P_VAR)->var = find_variable("REMOTE_ADDR");
+        return parse_ipmatch(ps, n);
+    }
     if (strcmp(name, "n") != 0 && strcmp(name, "z") != 0) {
         return fail_at(ps, start, "unknown operator '-%s'", name);
     }
@@ -1094,6 +1125,9 @@ static int eval_node(eval_t *ev, const node_t *n)
         return eval_ipmatch(ev, n, a);
     default: {
         const char *b = eval_word(ev, n->b);
+        if (b && n->kind == N_STRMATCH) {
+            return apr_fnmatch(b, a, n->want) == APR_SUCCESS;
+        }
         return b ? eval_compare(ev, n, a, b) : -1;
     }
     }

@@ -119,7 +119,7 @@ KV_DECLARE(void) kv_log_rerror(const char *module, const char *file, int line, i
         return;
     }
     va_start(ap, fmt);
-    write_line(module, level, status, r->server, r->connection->client_ip, fmt, ap);
+    write_line(module, level, status, r->server, r->useragent_ip, fmt, ap);
     va_end(ap);
 }
 

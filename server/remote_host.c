@@ -1,6 +1,7 @@
-/* The client's host name, as httpd's ap_get_remote_host: one reverse lookup per connection,
- * when HostnameLookups asks for it or Require host needs a double-reverse name; the answer
- * (or "" for none) stays on the connection, so keep-alive requests do not look up again. */
+/* The client's host name, as httpd's ap_get_useragent_host: one reverse lookup per
+ * connection, when HostnameLookups asks for it or Require host needs a double-reverse name;
+ * the answer (or "" for none) stays on the connection, so keep-alive requests do not look up
+ * again. A client mod_remoteip found behind a proxy is looked up once per request. */
 #include <string.h>
 
 #include <apr_lib.h>
@@ -23,83 +24,118 @@ const char *kv_parse_hostname_lookups(apr_pool_t *p, const char *arg, int *out)
     return NULL;
 }
 
-/* The address whose name is looked up: the connection's peer. (mod_remoteip, when it gives
- * the request a client address of its own, is the one place to change.) */
-static apr_sockaddr_t *client_addr(const kv_conn_t *c)
-{
-    return c->client_addr;
-}
+/* Whose name is looked up, and where the answer is kept: the connection's peer (kept on the
+ * connection), or the client mod_remoteip found behind it (kept on the request). */
+typedef struct {
+    apr_pool_t *pool;
+    apr_sockaddr_t *addr;
+    const char *ip;
+    const char *remote_host; /* "" for none, NULL before a lookup */
+    int double_reverse;      /* 1 yes, -1 no, 0 not checked yet */
+} lookup_t;
 
-/* Does the connection's name resolve back to the client's address? Checked once. */
-static void check_double_reverse(kv_conn_t *c)
+/* Does the name resolve back to the client's address? Checked once. */
+static void check_double_reverse(lookup_t *l)
 {
     apr_sockaddr_t *sa;
 
-    if (c->double_reverse != 0) {
+    if (l->double_reverse != 0) {
         return;
     }
-    c->double_reverse = -1;
-    if (!c->remote_host || c->remote_host[0] == '\0' ||
-        apr_sockaddr_info_get(&sa, c->remote_host, APR_UNSPEC, 0, 0, c->pool) != APR_SUCCESS) {
+    l->double_reverse = -1;
+    if (!l->remote_host || l->remote_host[0] == '\0' ||
+        apr_sockaddr_info_get(&sa, l->remote_host, APR_UNSPEC, 0, 0, l->pool) != APR_SUCCESS) {
         return;
     }
     for (; sa; sa = sa->next) {
-        if (apr_sockaddr_equal(sa, client_addr(c))) {
-            c->double_reverse = 1;
+        if (apr_sockaddr_equal(sa, l->addr)) {
+            l->double_reverse = 1;
             return;
         }
     }
 }
 
-static void look_up(kv_conn_t *c, int lookups)
+static void look_up(lookup_t *l, int lookups)
 {
     char *name = NULL;
 
-    if (apr_getnameinfo(&name, client_addr(c), 0) == APR_SUCCESS && name) {
+    if (apr_getnameinfo(&name, l->addr, 0) == APR_SUCCESS && name) {
         for (char *ch = name; *ch; ch++) {
             *ch = (char)apr_tolower(*ch);
         }
-        c->remote_host = name;
+        l->remote_host = name;
         if (lookups == KV_LOOKUPS_DOUBLE) {
-            check_double_reverse(c);
-            if (c->double_reverse != 1) {
-                c->remote_host = NULL;
+            check_double_reverse(l);
+            if (l->double_reverse != 1) {
+                l->remote_host = NULL;
             }
         }
     }
-    if (!c->remote_host) {
-        c->remote_host = "";
+    if (!l->remote_host) {
+        l->remote_host = "";
     }
 }
 
-const char *kv_remote_host_of(kv_conn_t *c, int lookups, kv_remote_host_type_t type, int *str_is_ip)
+static const char *remote_host(lookup_t *l, int lookups, kv_remote_host_type_t type,
+                               int *str_is_ip)
 {
     int ignored;
 
     str_is_ip = str_is_ip ? str_is_ip : &ignored;
     *str_is_ip = 0;
-    if (type != KV_REMOTE_NOLOOKUP && !c->remote_host &&
+    if (type != KV_REMOTE_NOLOOKUP && !l->remote_host &&
         (type == KV_REMOTE_DOUBLE_REV || lookups != KV_LOOKUPS_OFF)) {
-        look_up(c, lookups);
+        look_up(l, lookups);
     }
     if (type == KV_REMOTE_DOUBLE_REV) {
-        check_double_reverse(c);
-        if (c->double_reverse == -1) {
+        check_double_reverse(l);
+        if (l->double_reverse == -1) {
             return NULL;
         }
     }
-    if (c->remote_host && c->remote_host[0] != '\0') {
-        return c->remote_host;
+    if (l->remote_host && l->remote_host[0] != '\0') {
+        return l->remote_host;
     }
     if (type == KV_REMOTE_HOST || type == KV_REMOTE_DOUBLE_REV) {
         return NULL;
     }
     *str_is_ip = 1;
-    return c->client_ip;
+    return l->ip;
+}
+
+const char *kv_remote_host_of(kv_conn_t *c, int lookups, kv_remote_host_type_t type, int *str_is_ip)
+{
+    lookup_t l = {c->pool, c->client_addr, c->client_ip, c->remote_host, c->double_reverse};
+    const char *name = remote_host(&l, lookups, type, str_is_ip);
+
+    c->remote_host = l.remote_host;
+    c->double_reverse = l.double_reverse;
+    return name;
+}
+
+/* The request's own client (mod_remoteip): looked up once per request. */
+static const char *useragent_host(const kv_request_t *r, kv_remote_host_type_t type,
+                                  int *str_is_ip)
+{
+    static const char key[] = "kv-useragent-host";
+    lookup_t *l = NULL;
+
+    apr_pool_userdata_get((void **)&l, key, r->pool);
+    if (!l) {
+        l = apr_pcalloc(r->pool, sizeof(*l));
+        l->pool = r->pool;
+        l->addr = r->useragent_addr;
+        l->ip = r->useragent_ip;
+        apr_pool_userdata_setn(l, key, NULL, r->pool);
+    }
+    return remote_host(l, kv_hostname_lookups(r), type, str_is_ip);
 }
 
 KV_DECLARE(const char *)
 kv_get_remote_host(const kv_request_t *r, kv_remote_host_type_t type, int *str_is_ip)
 {
+    if (r->useragent_addr && r->useragent_addr != r->connection->client_addr) {
+        return useragent_host(r, type, str_is_ip);
+    }
     return kv_remote_host_of(r->connection, kv_hostname_lookups(r), type, str_is_ip);
 }

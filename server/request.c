@@ -5,6 +5,7 @@
 #include <apr_strings.h>
 
 #include "core.h"
+#include "if_sections.h"
 #include "kv_log.h"
 #include "kv_scoreboard.h"
 #include "module.h"
@@ -43,6 +44,8 @@ kv_request_t *kv_request_create(kv_conn_t *c)
     r = apr_pcalloc(p, sizeof(*r));
     r->pool = p;
     r->connection = c;
+    r->useragent_ip = c->client_ip;
+    r->useragent_addr = c->client_addr;
     r->server = c->base_server;
     r->request_time = apr_time_now();
     r->method = "GET";
@@ -146,6 +149,7 @@ static int run_phases(kv_request_t *r)
         return rv;
     }
     kv_location_walk(r);
+    kv_if_walk(r);
     if (phase_failed(rv = kv_run_translate_name(r))) {
         return rv;
     }
@@ -153,6 +157,7 @@ static int run_phases(kv_request_t *r)
         return rv;
     }
     kv_directory_walk(r);
+    kv_if_walk(r);
     if (phase_failed(rv = check_symlinks(r)) || phase_failed(rv = check_body_limit(r))) {
         return rv;
     }
@@ -290,6 +295,8 @@ static int redirect(kv_request_t *r, const char *target, int status, int same_me
     nr->proto_num = r->proto_num;
     nr->hostname = r->hostname;
     nr->user = r->user;
+    nr->useragent_ip = r->useragent_ip;
+    nr->useragent_addr = r->useragent_addr;
     nr->headers_in = r->headers_in;
     nr->err_headers_out = apr_table_copy(nr->pool, r->err_headers_out);
     nr->uri = q ? apr_pstrmemdup(nr->pool, target, (apr_size_t)(q - target)) : target;

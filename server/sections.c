@@ -7,6 +7,7 @@
 #include <apr_strings.h>
 
 #include "core.h"
+#include "if_sections.h"
 #include "module.h"
 #include "sections.h"
 
@@ -53,6 +54,9 @@ static const char *check_nesting(kv_cmd_parms_t *cmd, kv_section_kind_t kind,
     const kv_section_t *enclosing = cmd->context & KV_CTX_DIR ? reading : NULL;
 
     *parent = NULL;
+    if (kv_in_if_section(cmd)) {
+        return apr_psprintf(cmd->pool, "%s> cannot occur within an <If> section", kind_names[kind]);
+    }
     if (!enclosing) {
         return NULL;
     }
@@ -255,6 +259,8 @@ void kv_directory_walk(kv_request_t *r)
     const char *dir, *base = "";
 
     if (secs->all->nelts == 0) {
+        /* From the defaults again: the <If> walk after the <Location> walk merged into it. */
+        r->per_dir_config = conf;
         return;
     }
     if (r->filename) {

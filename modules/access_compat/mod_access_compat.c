@@ -120,13 +120,6 @@ static const char *set_satisfy(kv_cmd_parms_t *cmd, void *mconfig, int argc,
     return NULL;
 }
 
-/* The client's address that Allow/Deny from an address decide on: the connection's peer
- * (mod_remoteip's, when it gives the request its own, belongs here). */
-static apr_sockaddr_t *client_addr(const kv_request_t *r)
-{
-    return r->connection->client_addr;
-}
-
 static int matches(const kv_request_t *r, const from_t *f)
 {
     int is_ip = 0;
@@ -138,7 +131,7 @@ static int matches(const kv_request_t *r, const from_t *f)
     case FROM_ENV:
         return apr_table_get(r->subprocess_env, f->name) != NULL;
     case FROM_IP:
-        return apr_ipsubnet_test(f->ip, client_addr(r));
+        return apr_ipsubnet_test(f->ip, r->useragent_addr);
     default:
         name = kv_get_remote_host(r, KV_REMOTE_DOUBLE_REV, &is_ip);
         return name && !is_ip && host_in_domain(f->name, name);

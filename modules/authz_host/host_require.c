@@ -9,14 +9,6 @@
 
 #define KV_LOG_MODULE "authz_host"
 
-/* The client's address that ip, local and host decide on: the connection's peer. (When
- * mod_remoteip gives the request a client address of its own, this is the one place to
- * read it from.) */
-static apr_sockaddr_t *client_addr(const kv_request_t *r)
-{
-    return r->connection->client_addr;
-}
-
 /* ---- Require ip --------------------------------------------------------------------------- */
 
 /* One "addr", "addr/prefix", "addr/netmask" or partial IPv4 address. */
@@ -68,7 +60,7 @@ static int in_subnets(const apr_array_header_t *subnets, apr_sockaddr_t *sa)
 
 static kv_authz_status_t check_ip(kv_request_t *r, const void *parsed)
 {
-    return in_subnets(parsed, client_addr(r)) ? KV_AUTHZ_GRANTED : KV_AUTHZ_DENIED;
+    return in_subnets(parsed, r->useragent_addr) ? KV_AUTHZ_GRANTED : KV_AUTHZ_DENIED;
 }
 
 /* ---- Require local ------------------------------------------------------------------------ */
@@ -89,7 +81,7 @@ static const char *parse_local(apr_pool_t *p, const char *line, int argc, const 
 
 static kv_authz_status_t check_local(kv_request_t *r, const void *parsed)
 {
-    apr_sockaddr_t *client = client_addr(r);
+    apr_sockaddr_t *client = r->useragent_addr;
 
     if (apr_sockaddr_equal(r->connection->local_addr, client) || in_subnets(parsed, client)) {
         return KV_AUTHZ_GRANTED;
@@ -152,7 +144,7 @@ static kv_authz_status_t check_forward_dns(kv_request_t *r, const void *parsed)
             continue;
         }
         for (; sa; sa = sa->next) {
-            if (apr_sockaddr_equal(sa, client_addr(r))) {
+            if (apr_sockaddr_equal(sa, r->useragent_addr)) {
                 return KV_AUTHZ_GRANTED;
             }
         }

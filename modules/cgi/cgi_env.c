@@ -91,13 +91,13 @@ static void add_server_vars(apr_table_t *env, const kv_request_t *r, const char 
     apr_table_set(env, "SERVER_ADDR", c->local_ip);
     apr_table_set(env, "SERVER_PORT", apr_itoa(r->pool, kv_get_server_port(r)));
     apr_table_set(env, "SERVER_PROTOCOL", r->protocol);
-    apr_table_set(env, "REMOTE_ADDR", c->client_ip);
+    apr_table_set(env, "REMOTE_ADDR", r->useragent_ip);
     /* As httpd: only a name, when HostnameLookups (or Require host) found one. */
     remote_host = kv_get_remote_host(r, KV_REMOTE_HOST, NULL);
     if (remote_host) {
         apr_table_set(env, "REMOTE_HOST", remote_host);
     }
-    apr_table_set(env, "REMOTE_PORT", apr_itoa(r->pool, c->client_addr->port));
+    apr_table_set(env, "REMOTE_PORT", apr_itoa(r->pool, r->useragent_addr->port));
     apr_table_setn(env, "REQUEST_SCHEME", "http");
     apr_table_set(env, "DOCUMENT_ROOT", docroot);
     if (!apr_table_get(env, "CONTEXT_PREFIX")) {

@@ -55,11 +55,12 @@ static const char *format_off(kv_request_t *r, apr_off_t n)
     return apr_off_t_toa(r->pool, n);
 }
 
+/* %a and %h: the client (behind trusted proxies, with mod_remoteip); %{c}a and %{c}h: the
+ * connection's peer. */
 static const char *item_client_ip(const log_item_t *it, kv_request_t *r, apr_time_t now)
 {
-    (void)it;
     (void)now;
-    return r->connection->client_ip;
+    return it->arg ? r->connection->client_ip : r->useragent_ip;
 }
 
 /* %h: the client's name when HostnameLookups looked it up (or Require host did), else its

@@ -195,7 +195,7 @@ static const char *attribute_value(kv_request_t *r, const setenvif_rule_t *rule)
         break;
     case ATTR_REMOTE_HOST:
     case ATTR_REMOTE_ADDR:
-        v = r->connection->client_ip;
+        v = r->useragent_ip;
         break;
     case ATTR_SERVER_ADDR:
         v = r->connection->local_ip;

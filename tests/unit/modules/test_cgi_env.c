@@ -36,6 +36,9 @@ static void setup(void)
     conn.client_ip = "127.0.0.2";
     req.pool = pool;
     req.connection = &conn;
+    /* The client mod_remoteip found behind the peer 127.0.0.2; its header carries no port. */
+    req.useragent_ip = "192.0.2.7";
+    apr_sockaddr_info_get(&req.useragent_addr, "192.0.2.7", APR_INET, 0, 0, pool);
     req.server = &server;
     req.per_dir_config = configured->lookup_defaults;
     server.module_config = configured->module_config;
@@ -95,10 +98,10 @@ START_TEST(test_meta_variables)
      * connection came in on (httpd's UseCanonicalPhysicalPort Off). */
     expect(env, "SERVER_PORT", "80");
     expect(env, "SERVER_PROTOCOL", "HTTP/1.1");
-    expect(env, "REMOTE_ADDR", "127.0.0.2");
+    expect(env, "REMOTE_ADDR", "192.0.2.7");
     /* No HostnameLookups: no name, so no REMOTE_HOST (httpd sets it only to a name). */
     ck_assert_ptr_null(apr_table_get(env, "REMOTE_HOST"));
-    expect(env, "REMOTE_PORT", "40000");
+    expect(env, "REMOTE_PORT", "0");
     expect(env, "REQUEST_METHOD", "POST");
     expect(env, "REQUEST_URI", "/cgi-bin/s.cgi/more/path?x=1");
     expect(env, "REQUEST_SCHEME", "http");

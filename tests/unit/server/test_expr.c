@@ -22,11 +22,12 @@ static void setup(void)
     s = apr_pcalloc(pool, sizeof(*s));
     req = apr_pcalloc(pool, sizeof(*req));
     c->pool = pool;
-    c->client_ip = "10.1.2.3";
+    c->client_ip = "127.0.0.1";
     s->server_hostname = "www.example.com";
     s->port = 8080;
     req->pool = pool;
     req->connection = c;
+    req->useragent_ip = "10.1.2.3"; /* behind the peer 127.0.0.1 */
     req->server = s;
     req->method = "GET";
     req->protocol = "HTTP/1.1";
@@ -193,6 +194,44 @@ START_TEST(ip_matches)
 }
 END_TEST
 
+START_TEST(remote_address_shorthand)
+{
+    TRUE_("-R '10.0.0.0/8'");
+    FALSE_("-R '192.168.0.0/16'");
+    TRUE_("!-R '192.168.0.0/16' && -R '10.1.2.3'");
+    expect_refusal("-R 'nonsense/99'", "bad IP address or network");
+}
+END_TEST
+
+START_TEST(wildcard_matches)
+{
+    TRUE_("%{REQUEST_URI} -strmatch '/a/*.html'");
+    TRUE_("%{REQUEST_URI} -strmatch '*.html'");
+    FALSE_("%{REQUEST_URI} -strmatch '/A/*'");
+    TRUE_("%{REQUEST_URI} -strcmatch '/A/*.HTML'");
+    FALSE_("%{REQUEST_URI} -fnmatch '/*.html'");
+    TRUE_("%{REQUEST_URI} -fnmatch '/*/*.html'");
+    TRUE_("%{REQUEST_URI} -strmatch '/a/?.htm[lx]'");
+}
+END_TEST
+
+START_TEST(header_variables)
+{
+    apr_table_set(req->headers_in, "User-Agent", "curl/8");
+    apr_table_set(req->headers_in, "Referer", "http://r/");
+    apr_table_set(req->headers_in, "Cookie", "a=b");
+    apr_table_set(req->headers_in, "Accept", "*/*");
+    TRUE_("%{HTTP_USER_AGENT} =~ m#^curl/#");
+    TRUE_("%{HTTP_REFERER} == 'http://r/'");
+    TRUE_("%{HTTP_COOKIE} == 'a=b' && %{HTTP_ACCEPT} == '*/*'");
+    TRUE_("%{HTTP_FORWARDED} == '' && %{HTTP_PROXY_CONNECTION} == ''");
+    TRUE_("%{SCRIPT_FILENAME} == '/srv/a/b.html' && %{PATH_INFO} == ''");
+    TRUE_("%{IPV6} == 'off'");
+    req->useragent_ip = "::1";
+    TRUE_("%{IPV6} == 'on'");
+}
+END_TEST
+
 START_TEST(variables)
 {
     TRUE_("%{REQUEST_METHOD} == 'GET'");
@@ -342,6 +381,9 @@ static Suite *expr_suite(void)
     tcase_add_test(tc, regex_matches);
     tcase_add_test(tc, string_tests_and_lists);
     tcase_add_test(tc, ip_matches);
+    tcase_add_test(tc, remote_address_shorthand);
+    tcase_add_test(tc, wildcard_matches);
+    tcase_add_test(tc, header_variables);
     tcase_add_test(tc, variables);
     tcase_add_test(tc, functions);
     tcase_add_test(tc, string_form);

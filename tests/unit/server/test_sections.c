@@ -10,6 +10,7 @@
 
 #include "config_walk.h"
 #include "core.h"
+#include "if_sections.h"
 #include "module.h"
 #include "sections.h"
 
@@ -74,6 +75,9 @@ static kv_directive_t *section(const char *name, const char *a1, const char *a2,
 
     s->first_child = make("Mark", mark, NULL);
     s->first_child->next = child;
+    for (kv_directive_t *d = s->first_child; d; d = d->next) {
+        d->parent = s;
+    }
     return s;
 }
 
@@ -120,21 +124,36 @@ static const char *configure(kv_directive_t *tree)
     return err;
 }
 
-/* The marks merged for a request for @a uri mapped to @a filename (a regular file, or a
- * directory when @a is_dir). */
-static const char *marks_for(const char *uri, const char *filename, int is_dir)
+/* A GET of @a uri mapped to @a filename (a regular file, or a directory when @a is_dir). */
+static kv_request_t *request_for(const char *uri, const char *filename, int is_dir)
 {
     kv_request_t *r = apr_pcalloc(pool, sizeof(*r));
-    const mark_conf_t *m;
 
     r->pool = pool;
     r->server = server;
+    r->method = "GET";
     r->uri = uri;
     r->filename = filename;
     r->finfo.filetype = is_dir ? APR_DIR : APR_REG;
-    kv_directory_walk(r);
-    m = kv_get_module_config(r->per_dir_config, &mark_module);
+    r->headers_in = apr_table_make(pool, 2);
+    r->subprocess_env = apr_table_make(pool, 2);
+    return r;
+}
+
+static const char *marks_of(const kv_request_t *r)
+{
+    const mark_conf_t *m = kv_get_module_config(r->per_dir_config, &mark_module);
+
     return m->marks ? m->marks : "";
+}
+
+/* The marks merged for a request for @a uri mapped to @a filename. */
+static const char *marks_for(const char *uri, const char *filename, int is_dir)
+{
+    kv_request_t *r = request_for(uri, filename, is_dir);
+
+    kv_directory_walk(r);
+    return marks_of(r);
 }
 
 START_TEST(directories_merge_shortest_first_then_match_files_location)
@@ -263,6 +282,92 @@ START_TEST(options_absolute_relative_and_errors)
 }
 END_TEST
 
+/* The marks merged for a GET of @a uri (file @a filename) with Host @a host: the sections,
+ * then the <If> sections, as a request's phases merge them. */
+static const char *if_marks_for(const char *uri, const char *filename, const char *host)
+{
+    kv_request_t *r = request_for(uri, filename, 0);
+
+    apr_table_set(r->headers_in, "Host", host);
+    kv_directory_walk(r);
+    kv_if_walk(r);
+    return marks_of(r);
+}
+
+START_TEST(if_sections_merge_last_in_their_context)
+{
+    ck_assert_ptr_null(configure(chain(
+        section("<If", "%{HTTP_HOST} == 'a'", NULL, "if-a", NULL),
+        section("<Location", "/", NULL, "loc", NULL),
+        section("<Directory", "/srv", NULL, "srv",
+                section("<If", "%{REQUEST_URI} =~ m#^/x#", NULL, "dir-if", NULL)),
+        NULL)));
+    ck_assert_str_eq(if_marks_for("/x", "/srv/x", "a"), "srv,loc,if-a,dir-if");
+    ck_assert_str_eq(if_marks_for("/y", "/srv/y", "a"), "srv,loc,if-a");
+    ck_assert_str_eq(if_marks_for("/x", "/other/x", "b"), "loc");
+}
+END_TEST
+
+START_TEST(elseif_and_else_follow_the_first_that_holds)
+{
+    ck_assert_ptr_null(configure(chain(
+        section("<If", "%{HTTP_HOST} == 'a'", NULL, "a", NULL),
+        section("<ElseIf", "%{HTTP_HOST} -strmatch 'b*'", NULL, "b", NULL),
+        section("<ElseIf", "%{HTTP_HOST} =~ /^b/", NULL, "b2", NULL),
+        section("<Else", NULL, NULL, "else", NULL),
+        section("<If", "true", NULL, "second", NULL), NULL)));
+    ck_assert_str_eq(if_marks_for("/", "/f", "a"), "a,second");
+    ck_assert_str_eq(if_marks_for("/", "/f", "bb"), "b,second");
+    ck_assert_str_eq(if_marks_for("/", "/f", "c"), "else,second");
+}
+END_TEST
+
+START_TEST(nested_if_merges_after_its_parent)
+{
+    ck_assert_ptr_null(configure(section(
+        "<If", "%{HTTP_HOST} =~ /^a/", NULL, "outer",
+        chain(section("<If", "%{HTTP_HOST} == 'ab'", NULL, "inner", NULL),
+              section("<Else", NULL, NULL, "inner-else", NULL), NULL))));
+    ck_assert_str_eq(if_marks_for("/", "/f", "ab"), "outer,inner");
+    ck_assert_str_eq(if_marks_for("/", "/f", "ac"), "outer,inner-else");
+    ck_assert_str_eq(if_marks_for("/", "/f", "b"), "");
+}
+END_TEST
+
+START_TEST(if_section_errors)
+{
+    const char *err = configure(section("<Else", NULL, NULL, "e", NULL));
+    ck_assert_ptr_nonnull(strstr(err, "<Else> or <ElseIf> section without previous <If>"));
+    teardown();
+    setup();
+    err = configure(chain(section("<If", "true", NULL, "i", NULL),
+                          section("<Else", NULL, NULL, "e", NULL),
+                          section("<ElseIf", "true", NULL, "ei", NULL), NULL));
+    ck_assert_ptr_nonnull(strstr(err, "without previous <If>"));
+    teardown();
+    setup();
+    err = configure(section("<If", "%{HTTP_HOST} === 'a'", NULL, "i", NULL));
+    ck_assert_ptr_nonnull(strstr(err, "Syntax error on line 1 of /etc/t.conf: Cannot parse "
+                                      "condition clause"));
+    teardown();
+    setup();
+    err = configure(section("<If", "true", "false", "i", NULL));
+    ck_assert_ptr_nonnull(strstr(err, "Multiple <If> arguments"));
+    teardown();
+    setup();
+    err = configure(section("<Else", "true", NULL, "i", NULL));
+    ck_assert_ptr_nonnull(strstr(err, "<Else> does not take an argument"));
+    teardown();
+    setup();
+    err = configure(section("<If", "true", NULL, "i", section("<Files", "x", NULL, "f", NULL)));
+    ck_assert_ptr_nonnull(strstr(err, "<Files> cannot occur within an <If> section"));
+    teardown();
+    setup();
+    err = configure(section("<If", "true", NULL, "i", make("DocumentRoot", "/tmp", NULL)));
+    ck_assert_ptr_nonnull(strstr(err, "DocumentRoot is not allowed in a <Directory>"));
+}
+END_TEST
+
 START_TEST(default_options_follow_symlinks)
 {
     kv_request_t r;
@@ -294,6 +399,10 @@ int main(void)
     tcase_add_test(tc, server_only_directive_refused_inside_section);
     tcase_add_test(tc, options_absolute_relative_and_errors);
     tcase_add_test(tc, default_options_follow_symlinks);
+    tcase_add_test(tc, if_sections_merge_last_in_their_context);
+    tcase_add_test(tc, elseif_and_else_follow_the_first_that_holds);
+    tcase_add_test(tc, nested_if_merges_after_its_parent);
+    tcase_add_test(tc, if_section_errors);
     suite_add_tcase(s, tc);
     sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
