@@ -18,7 +18,7 @@ static kvt_server_t *site(const char *proxies)
 {
     kvt_server_t *srv = kvt_server_new("prefork");
     static const char *const mods[] = {"remoteip",   "setenvif", "headers", "authz_core",
-                                       "log_config", "alias",    "cgi"};
+                                       "authz_host", "log_config", "alias", "cgi"};
 
     kvt_write_file(srv, "f.txt", "f", 1);
     kvt_write_file(srv, "adm/f.txt", "a", 1);

@@ -41,6 +41,8 @@ static kv_request_t *request_from(const char *ip, const char *user)
     c->client_ip = ip;
     r->pool = pool;
     r->connection = c;
+    r->useragent_addr = c->client_addr;
+    r->useragent_ip = ip;
     r->user = user;
     r->method = "GET";
     r->method_number = KV_M_GET;

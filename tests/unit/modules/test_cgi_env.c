@@ -74,11 +74,14 @@ static void expect(const apr_table_t *env, const char *name, const char *value)
     ck_assert_msg(strcmp(got, value) == 0, "%s=%s, want %s", name, got, value);
 }
 
-/* A name found for the connection (HostnameLookups, Require host) is REMOTE_HOST. */
+/* A name found for the connection (HostnameLookups, Require host) is REMOTE_HOST, when the
+ * request's client is the connection's peer (no mod_remoteip). */
 START_TEST(test_remote_host_is_a_name)
 {
     apr_table_t *env;
 
+    req.useragent_ip = conn.client_ip;
+    req.useragent_addr = conn.client_addr;
     conn.remote_host = "client.example";
     env = cgi_env_table(&req, "/srv/htdocs");
     expect(env, "REMOTE_HOST", "client.example");
