@@ -69,6 +69,7 @@ static void *merge_core_dir_config(apr_pool_t *p, void *basev, void *addv)
 
     conf->limit_req_body = add->limit_req_body >= 0 ? add->limit_req_body : base->limit_req_body;
     conf->error_docs = apr_hash_overlay(p, add->error_docs, base->error_docs);
+    conf->output_filters = add->output_filters ? add->output_filters : base->output_filters;
     if (add->opts != KV_UNSET_INT) {
         conf->opts = add->opts;
     } else if (add->opts_add || add->opts_remove) {
@@ -522,6 +523,8 @@ static const kv_command_t core_commands[] = {
      "features of a directory"},
     {"ErrorDocument", kv_cmd_error_document, NULL, 2, 2, KV_CTX_ALL, 0,
      "code text|/local/URL|http://URL|default: what to answer for an error status"},
+    {"SetOutputFilter", kv_set_string_slot, KV_OFFSET(kv_core_dir_conf_t, output_filters), 1, 1,
+     KV_CTX_ALL, 0, "filter[;filter]...: output filters for every response of the context"},
     {"AllowOverride", set_allow_override, NULL, 1, -1, KV_CTX_DIR, 0,
      "None: .htaccess files are not read"},
     {"<VirtualHost", kv_cmd_virtualhost, NULL, 1, -1, KV_CTX_MAIN, 0,
@@ -540,6 +543,7 @@ static void register_core_hooks(apr_pool_t *p)
     (void)p;
     kv_hook_translate_name(kv_core_translate, NULL, NULL, KV_HOOK_REALLY_LAST);
     kv_hook_map_to_storage(kv_core_map_to_storage, NULL, NULL, KV_HOOK_REALLY_LAST);
+    kv_hook_fixups(kv_core_insert_filters, NULL, NULL, KV_HOOK_MIDDLE);
     kv_hook_handler(kv_default_handler, NULL, NULL, KV_HOOK_REALLY_LAST);
     kv_hook_process_connection(core_process_connection, NULL, NULL, KV_HOOK_REALLY_LAST);
 }

@@ -28,6 +28,7 @@ typedef struct {
     int opts_add;             /**< +Option of a relative Options line */
     int opts_remove;          /**< -Option of a relative Options line */
     apr_hash_t *error_docs;   /**< ErrorDocument: status (int) -> text, local URL or URL */
+    const char *output_filters; /**< SetOutputFilter: "NAME;NAME", NULL if not set */
 } kv_core_dir_conf_t;
 
 /** ErrorDocument's handler. */
@@ -70,6 +71,9 @@ int kv_core_translate(kv_request_t *r);
 
 /** The core's map_to_storage: stat the file, split off path info. */
 int kv_core_map_to_storage(kv_request_t *r);
+
+/** The core's fixup that adds SetOutputFilter's filters to @a r's chain (filters.c). */
+int kv_core_insert_filters(kv_request_t *r);
 
 /** The default handler: serves a file to GET, HEAD and POST (whose body it drops). */
 int kv_default_handler(kv_request_t *r);

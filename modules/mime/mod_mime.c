@@ -9,6 +9,7 @@
 #include <apr_strings.h>
 
 #include "kiva.h"
+#include "mime_filters.h"
 
 #define KV_LOG_MODULE "mime"
 #define DEFAULT_TYPES_CONFIG "conf/mime.types"
@@ -23,6 +24,7 @@ typedef struct {
 
 typedef struct {
     apr_hash_t *add_types; /* AddType: lower-case extension -> type */
+    mime_filters_t *filters; /* AddOutputFilter, RemoveOutputFilter */
 } mime_dir_conf_t;
 
 static void *create_server_conf(apr_pool_t *p, kv_server_t *s)
@@ -37,6 +39,7 @@ static void *create_dir_conf(apr_pool_t *p, const char *dir)
 
     (void)dir;
     d->add_types = apr_hash_make(p);
+    d->filters = mime_filters_create(p);
     return d;
 }
 
@@ -46,6 +49,7 @@ static void *merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
     mime_dir_conf_t *d = apr_pcalloc(p, sizeof(*d));
 
     d->add_types = apr_hash_overlay(p, add->add_types, base->add_types);
+    d->filters = mime_filters_merge(p, base->filters, add->filters);
     return d;
 }
 
@@ -164,9 +168,18 @@ static int mime_type_checker(kv_request_t *r)
     return KV_OK;
 }
 
+static int mime_insert_filters(kv_request_t *r)
+{
+    const mime_dir_conf_t *d = kv_get_module_config(r->per_dir_config, &mime_module);
+
+    mime_filters_insert(r, d->filters);
+    return KV_DECLINED;
+}
+
 static void register_hooks(apr_pool_t *p)
 {
     (void)p;
+    kv_hook_fixups(mime_insert_filters, NULL, NULL, KV_HOOK_MIDDLE);
     kv_hook_post_config(mime_post_config, NULL, NULL, KV_HOOK_MIDDLE);
     kv_hook_type_checker(mime_type_checker, NULL, NULL, KV_HOOK_MIDDLE);
 }
@@ -176,6 +189,7 @@ static const kv_command_t mime_commands[] = {
      KV_CTX_MAIN, KV_CMD_SERVER_CONF | KV_CMD_ONCE, "file: the mime.types file to read"},
     {"AddType", add_type, NULL, 2, -1, KV_CTX_ALL, 0,
      "type extension [extension] ...: map file extensions to a media type"},
+    MIME_FILTERS_COMMANDS(mime_dir_conf_t, filters),
     {NULL, NULL, NULL, 0, 0, 0, 0, NULL}};
 
 kv_module_t mime_module = {

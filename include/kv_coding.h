@@ -1,0 +1,60 @@
+/**
+ * @file kv_coding.h
+ * @brief Content codings of responses (gzip, br): the rules a compressing output filter
+ * follows before it compresses, as httpd's mod_deflate and mod_brotli apply them.
+ */
+#ifndef KV_CODING_H
+#define KV_CODING_H
+
+#include <apr_buckets.h>
+
+#include "kv_http.h"
+
+/** What a compressing filter does to the ETag of what it compresses (DeflateAlterETag). */
+typedef enum {
+    KV_ETAG_ADD_SUFFIX = 0, /**< "tag" becomes "tag-gzip" (httpd's default) */
+    KV_ETAG_NO_CHANGE,      /**< left as it is */
+    KV_ETAG_REMOVE          /**< removed */
+} kv_etag_mode_t;
+
+/** Parse AddSuffix, NoChange or Remove (case-insensitive); NULL or the reason. */
+KV_DECLARE(const char *) kv_parse_etag_mode(apr_pool_t *p, const char *s, kv_etag_mode_t *out);
+
+/** Does the Accept-Encoding value @a accept list @a coding (case-insensitive) with a
+ * weight above zero? A missing field (NULL) accepts nothing, as httpd treats it. */
+KV_DECLARE(int) kv_coding_accepted(const char *accept, const char *coding);
+
+/** Is every coding of the Content-Encoding value @a list one that leaves the bytes as
+ * they are (identity, 7bit, 8bit, binary)? */
+KV_DECLARE(int) kv_coding_is_identity(const char *list);
+
+/** @a etag with "-@a suffix" before its closing quote ("\"x\"" -> "\"x-gzip\""); @a etag
+ * itself if it does not end in a quote or is too short to be a tag. */
+KV_DECLARE(const char *) kv_etag_add_suffix(apr_pool_t *p, const char *etag, const char *suffix);
+
+/** What one compressing filter is. */
+typedef struct {
+    const char *coding;    /**< its content coding: "gzip", "br" */
+    const char *no_env;    /**< the environment variable that turns it off: "no-gzip" */
+    const char *force_env; /**< the one that compresses without Accept-Encoding, or NULL */
+    int html_only_env;     /**< honours gzip-only-text/html */
+    apr_size_t min_length; /**< bodies known to be shorter stay as they are; 0 for none */
+    kv_etag_mode_t etag;   /**< what happens to the ETag */
+} kv_coding_spec_t;
+
+/** A compressing filter's decision on its first brigade. */
+typedef enum {
+    KV_CODING_PASS,         /**< leave the response alone (Vary may have been added) */
+    KV_CODING_HEADERS_ONLY, /**< a 304 or HEAD: the coding's fields set, no body to code */
+    KV_CODING_COMPRESS      /**< fields set: compress the body */
+} kv_coding_verdict_t;
+
+/** Decide, from the response's state and its first brigade @a bb, whether @a spec's coding
+ * applies to @a r, in httpd's order: not for 204, the no-env, a Content-Range, a type other
+ * than text/html under gzip-only-text/html=1, a body already coded; then `Vary:
+ * Accept-Encoding`; then the client must accept the coding (unless the force-env is set).
+ * When it applies: Content-Encoding set, Content-Length dropped, the ETag altered. */
+KV_DECLARE(kv_coding_verdict_t)
+kv_coding_start(kv_request_t *r, apr_bucket_brigade *bb, const kv_coding_spec_t *spec);
+
+#endif

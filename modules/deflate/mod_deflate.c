@@ -1,0 +1,315 @@
+/* mod_deflate: the DEFLATE output filter, gzip on zlib, as httpd's. It compresses each
+ * brigade as it comes and passes the output on whenever DeflateBufferSize bytes of it are
+ * ready, at a FLUSH bucket and at the end: a response is never held whole. zlib's memory
+ * comes from the request pool. */
+#include <string.h>
+
+#include <apr_strings.h>
+#include <zlib.h>
+
+#include "kiva.h"
+#include "kv_coding.h"
+
+#define KV_LOG_MODULE "deflate"
+
+extern kv_module_t deflate_module;
+
+/* httpd's defaults. */
+#define DEFAULT_BUFFER_SIZE 8096
+#define DEFAULT_WINDOW_SIZE 15
+#define DEFAULT_MEM_LEVEL 9
+/* A whole body shorter than this stays as it is: gzip's header, trailer and our fields
+ * would make it longer (httpd's 10 + 8 + 50). */
+#define MIN_LENGTH 68
+/* zlib writes the gzip header and trailer when 16 is added to its window bits. */
+#define GZIP_WRAPPER 16
+
+typedef struct {
+    int level;           /* DeflateCompressionLevel, Z_DEFAULT_COMPRESSION unless set */
+    int window;          /* DeflateWindowSize, 1-15 */
+    int mem_level;       /* DeflateMemLevel, 1-9 */
+    apr_size_t buffer;   /* DeflateBufferSize */
+    kv_etag_mode_t etag; /* DeflateAlterETag */
+} deflate_conf_t;
+
+typedef struct {
+    int active; /* compressing; 0 once it passes the response through */
+    z_stream zs;
+    unsigned char *buf;      /* the output buffer */
+    apr_size_t size;         /* its size */
+    apr_bucket_brigade *out; /* compressed output on its way down */
+} deflate_ctx_t;
+
+static void *create_server_conf(apr_pool_t *p, kv_server_t *s)
+{
+    deflate_conf_t *c = apr_pcalloc(p, sizeof(*c));
+
+    (void)s;
+    c->level = Z_DEFAULT_COMPRESSION;
+    c->window = DEFAULT_WINDOW_SIZE;
+    c->mem_level = DEFAULT_MEM_LEVEL;
+    c->buffer = DEFAULT_BUFFER_SIZE;
+    c->etag = KV_ETAG_ADD_SUFFIX;
+    return c;
+}
+
+static const char *set_int(kv_cmd_parms_t *cmd, const char *arg, long min, long max, int *out)
+{
+    long v;
+    const char *err = kv_parse_int(cmd->temp_pool, arg, min, max, &v);
+
+    if (err) {
+        return apr_psprintf(cmd->pool, "%s: %s", cmd->cmd->name, err);
+    }
+    *out = (int)v;
+    return NULL;
+}
+
+static const char *set_level(kv_cmd_parms_t *cmd, void *conf, int argc, const char *const *argv)
+{
+    (void)argc;
+    return set_int(cmd, argv[0], 1, 9, &((deflate_conf_t *)conf)->level);
+}
+
+static const char *set_window(kv_cmd_parms_t *cmd, void *conf, int argc, const char *const *argv)
+{
+    (void)argc;
+    return set_int(cmd, argv[0], 1, 15, &((deflate_conf_t *)conf)->window);
+}
+
+static const char *set_mem_level(kv_cmd_parms_t *cmd, void *conf, int argc, const char *const *argv)
+{
+    (void)argc;
+    return set_int(cmd, argv[0], 1, 9, &((deflate_conf_t *)conf)->mem_level);
+}
+
+static const char *set_buffer(kv_cmd_parms_t *cmd, void *conf, int argc, const char *const *argv)
+{
+    int n = 0;
+    const char *err;
+
+    (void)argc;
+    if ((err = set_int(cmd, argv[0], 1, 1 << 24, &n)) == NULL) {
+        ((deflate_conf_t *)conf)->buffer = (apr_size_t)n;
+    }
+    return err;
+}
+
+static const char *set_etag(kv_cmd_parms_t *cmd, void *conf, int argc, const char *const *argv)
+{
+    const char *err = kv_parse_etag_mode(cmd->pool, argv[0], &((deflate_conf_t *)conf)->etag);
+
+    (void)argc;
+    return err ? apr_psprintf(cmd->pool, "DeflateAlterETag: %s", err) : NULL;
+}
+
+static voidpf pool_alloc(voidpf pool, uInt items, uInt size)
+{
+    return apr_palloc(pool, (apr_size_t)items * size);
+}
+
+static void pool_free(voidpf pool, voidpf address)
+{
+    /* Freed with the request pool. */
+    (void)pool;
+    (void)address;
+}
+
+/* The filter's state once it has decided to compress; NULL if zlib cannot start. */
+static deflate_ctx_t *start_deflate(kv_request_t *r, const deflate_conf_t *c)
+{
+    deflate_ctx_t *ctx = apr_pcalloc(r->pool, sizeof(*ctx));
+    /* zlib's smallest window is 9 bits; httpd's directive allows down to 1. */
+    int window = c->window < 9 ? 9 : c->window;
+    int zrc;
+
+    ctx->zs.zalloc = pool_alloc;
+    ctx->zs.zfree = pool_free;
+    ctx->zs.opaque = r->pool;
+    zrc = deflateInit2(&ctx->zs, c->level, Z_DEFLATED, window + GZIP_WRAPPER, c->mem_level,
+                       Z_DEFAULT_STRATEGY);
+    if (zrc != Z_OK) {
+        kv_log_rerror(KV_LOG_MARK, KV_LOG_ERR, 0, r,
+                      "KV01261: unable to start zlib: deflateInit2 returned %d: URL %s", zrc,
+                      r->uri);
+        return NULL;
+    }
+    ctx->active = 1;
+    ctx->size = c->buffer;
+    ctx->buf = apr_palloc(r->pool, ctx->size);
+    ctx->zs.next_out = ctx->buf;
+    ctx->zs.avail_out = (uInt)ctx->size;
+    ctx->out = apr_brigade_create(r->pool, r->connection->bucket_alloc);
+    return ctx;
+}
+
+/* Move what zlib wrote into a bucket of the output brigade; the buffer is free again. */
+static void take_output(deflate_ctx_t *ctx)
+{
+    apr_size_t n = ctx->size - ctx->zs.avail_out;
+
+    if (n > 0) {
+        APR_BRIGADE_INSERT_TAIL(ctx->out, apr_bucket_heap_create((const char *)ctx->buf, n, NULL,
+                                                                 ctx->out->bucket_alloc));
+    }
+    ctx->zs.next_out = ctx->buf;
+    ctx->zs.avail_out = (uInt)ctx->size;
+}
+
+static apr_status_t pass_output(kv_filter_t *f, deflate_ctx_t *ctx)
+{
+    apr_status_t rv;
+
+    take_output(ctx);
+    rv = kv_pass_brigade(f->next, ctx->out);
+    apr_brigade_cleanup(ctx->out);
+    return rv;
+}
+
+/* Run zlib over the pending input with @a flush, passing each full buffer down the chain.
+ * Z_NO_FLUSH stops when the input is used up; the others when zlib has written everything. */
+static apr_status_t run_zlib(kv_filter_t *f, deflate_ctx_t *ctx, int flush)
+{
+    for (;;) {
+        int zrc;
+        apr_status_t rv;
+
+        if (ctx->zs.avail_out == 0 && (rv = pass_output(f, ctx)) != APR_SUCCESS) {
+            return rv;
+        }
+        zrc = deflate(&ctx->zs, flush);
+        if (zrc == Z_STREAM_END) {
+            return APR_SUCCESS;
+        }
+        if (zrc != Z_OK && zrc != Z_BUF_ERROR) {
+            kv_log_rerror(KV_LOG_MARK, KV_LOG_ERR, 0, f->r, "KV01262: zlib error %d (%s)", zrc,
+                          ctx->zs.msg ? ctx->zs.msg : "");
+            return APR_EGENERAL;
+        }
+        if (flush == Z_NO_FLUSH ? ctx->zs.avail_in == 0 : ctx->zs.avail_out != 0) {
+            return APR_SUCCESS;
+        }
+    }
+}
+
+/* The end (Z_FINISH) or a FLUSH (Z_SYNC_FLUSH): everything so far goes down with @a b. */
+static apr_status_t flush_with(kv_filter_t *f, deflate_ctx_t *ctx, apr_bucket *b, int flush)
+{
+    apr_status_t rv = run_zlib(f, ctx, flush);
+
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    take_output(ctx);
+    APR_BUCKET_REMOVE(b);
+    APR_BRIGADE_INSERT_TAIL(ctx->out, b);
+    rv = kv_pass_brigade(f->next, ctx->out);
+    apr_brigade_cleanup(ctx->out);
+    return rv;
+}
+
+static apr_status_t compress_bucket(kv_filter_t *f, deflate_ctx_t *ctx, apr_bucket *b)
+{
+    const char *data;
+    apr_size_t len;
+    apr_status_t rv = apr_bucket_read(b, &data, &len, APR_BLOCK_READ);
+
+    if (rv != APR_SUCCESS) {
+        kv_log_rerror(KV_LOG_MARK, KV_LOG_ERR, rv, f->r, "KV01263: cannot read a %s bucket",
+                      b->type->name);
+        return rv;
+    }
+    while (len > 0 && rv == APR_SUCCESS) {
+        uInt n = len > UINT32_MAX ? UINT32_MAX : (uInt)len;
+        ctx->zs.next_in = (Bytef *)(uintptr_t)data;
+        ctx->zs.avail_in = n;
+        rv = run_zlib(f, ctx, Z_NO_FLUSH);
+        data += n;
+        len -= n;
+    }
+    apr_bucket_delete(b);
+    return rv;
+}
+
+static const kv_coding_spec_t *gzip_spec(kv_request_t *r, const deflate_conf_t *c)
+{
+    kv_coding_spec_t *spec = apr_pcalloc(r->pool, sizeof(*spec));
+
+    spec->coding = "gzip";
+    spec->no_env = "no-gzip";
+    spec->force_env = "force-gzip";
+    spec->html_only_env = 1;
+    spec->min_length = MIN_LENGTH;
+    spec->etag = c->etag;
+    return spec;
+}
+
+static apr_status_t deflate_out_filter(kv_filter_t *f, apr_bucket_brigade *bb)
+{
+    kv_request_t *r = f->r;
+    deflate_ctx_t *ctx = f->ctx;
+    apr_status_t rv = APR_SUCCESS;
+
+    if (APR_BRIGADE_EMPTY(bb)) {
+        return APR_SUCCESS;
+    }
+    if (!ctx) {
+        const deflate_conf_t *c = kv_get_module_config(r->server->module_config, &deflate_module);
+        if (kv_coding_start(r, bb, gzip_spec(r, c)) == KV_CODING_COMPRESS) {
+            ctx = start_deflate(r, c);
+        }
+        if (!ctx) {
+            ctx = apr_pcalloc(r->pool, sizeof(*ctx));
+        }
+        f->ctx = ctx;
+    }
+    if (!ctx->active) {
+        return kv_pass_brigade(f->next, bb);
+    }
+    while (!APR_BRIGADE_EMPTY(bb) && rv == APR_SUCCESS) {
+        apr_bucket *b = APR_BRIGADE_FIRST(bb);
+        if (APR_BUCKET_IS_EOS(b)) {
+            ctx->active = 0;
+            rv = flush_with(f, ctx, b, Z_FINISH);
+            deflateEnd(&ctx->zs);
+            /* Nothing follows the end. */
+            apr_brigade_cleanup(bb);
+            return rv;
+        } else if (APR_BUCKET_IS_FLUSH(b)) {
+            rv = flush_with(f, ctx, b, Z_SYNC_FLUSH);
+        } else if (APR_BUCKET_IS_METADATA(b)) {
+            APR_BUCKET_REMOVE(b);
+            APR_BRIGADE_INSERT_TAIL(ctx->out, b);
+        } else {
+            rv = compress_bucket(f, ctx, b);
+        }
+    }
+    return rv;
+}
+
+static void register_hooks(apr_pool_t *p)
+{
+    (void)p;
+    /* After the resource filters, before the byte ranges (httpd's CONTENT_SET). */
+    kv_register_output_filter("DEFLATE", deflate_out_filter, KV_FTYPE_CONTENT);
+}
+
+static const kv_command_t deflate_commands[] = {
+    {"DeflateCompressionLevel", set_level, NULL, 1, 1, KV_CTX_SERVER, KV_CMD_SERVER_CONF,
+     "1-9: how hard zlib compresses (default: zlib's, 6)"},
+    {"DeflateWindowSize", set_window, NULL, 1, 1, KV_CTX_SERVER, KV_CMD_SERVER_CONF,
+     "1-15: zlib's window, as a power of two (default 15)"},
+    {"DeflateMemLevel", set_mem_level, NULL, 1, 1, KV_CTX_SERVER, KV_CMD_SERVER_CONF,
+     "1-9: how much memory zlib uses (default 9)"},
+    {"DeflateBufferSize", set_buffer, NULL, 1, 1, KV_CTX_SERVER, KV_CMD_SERVER_CONF,
+     "bytes: compressed output passed on at a time (default 8096)"},
+    {"DeflateAlterETag", set_etag, NULL, 1, 1, KV_CTX_SERVER, KV_CMD_SERVER_CONF,
+     "AddSuffix|NoChange|Remove: what becomes of the ETag of a compressed response"},
+    {NULL, NULL, NULL, 0, 0, 0, 0, NULL}};
+
+kv_module_t deflate_module = {
+    KV_MODULE_HEADER("deflate"),
+    .create_server_config = create_server_conf,
+    .commands = deflate_commands,
+    .register_hooks = register_hooks,
+};

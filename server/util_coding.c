@@ -1,0 +1,227 @@
+/* The rules a compressing output filter follows before it compresses (kv_coding.h). */
+#include <string.h>
+
+#include <apr_lib.h>
+#include <apr_strings.h>
+
+#include "kv_coding.h"
+
+KV_DECLARE(const char *) kv_parse_etag_mode(apr_pool_t *p, const char *s, kv_etag_mode_t *out)
+{
+    if (strcasecmp(s, "AddSuffix") == 0) {
+        *out = KV_ETAG_ADD_SUFFIX;
+    } else if (strcasecmp(s, "NoChange") == 0) {
+        *out = KV_ETAG_NO_CHANGE;
+    } else if (strcasecmp(s, "Remove") == 0) {
+        *out = KV_ETAG_REMOVE;
+    } else {
+        return apr_psprintf(p, "'%s' is not AddSuffix, NoChange or Remove", s);
+    }
+    return NULL;
+}
+
+/* The token at *s (up to ',', ';' or a blank), its length in *n; *s moves past it. */
+static const char *next_token(const char **s, size_t *n)
+{
+    const char *start;
+
+    *s += strspn(*s, " \t");
+    start = *s;
+    *n = strcspn(start, ",; \t");
+    *s = start + *n;
+    *s += strspn(*s, " \t");
+    return start;
+}
+
+/* Is the weight (after "q=") zero: "0", "0.", "0.0" up to "0.000"? */
+static int weight_is_zero(const char *q, size_t n)
+{
+    if (n == 0 || q[0] != '0') {
+        return 0;
+    }
+    for (size_t i = 1; i < n; i++) {
+        if (!(i == 1 && q[i] == '.') && q[i] != '0') {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* Past the parameters of an element; 1 if one of them is a weight of zero. */
+static int skip_params(const char **s)
+{
+    int zero = 0;
+
+    while (**s == ';') {
+        size_t n;
+        const char *p;
+        (*s)++;
+        p = next_token(s, &n);
+        if (n > 2 && (p[0] == 'q' || p[0] == 'Q') && p[1] == '=') {
+            zero = weight_is_zero(p + 2, n - 2);
+        }
+        *s += strcspn(*s, ",;");
+    }
+    return zero;
+}
+
+/* Is @a token an element of the comma-separated @a list? *zero says whether its weight is 0. */
+static int list_find(const char *list, const char *token, int *zero)
+{
+    const char *s = list;
+    size_t want = strlen(token);
+
+    while (s && *s) {
+        size_t n;
+        const char *tok = next_token(&s, &n);
+        *zero = skip_params(&s);
+        if (n == want && strncasecmp(tok, token, n) == 0) {
+            return 1;
+        }
+        s += strcspn(s, ",");
+        if (*s == ',') {
+            s++;
+        }
+    }
+    return 0;
+}
+
+KV_DECLARE(int) kv_coding_accepted(const char *accept, const char *coding)
+{
+    int zero = 0;
+
+    return list_find(accept, coding, &zero) && !zero;
+}
+
+KV_DECLARE(int) kv_coding_is_identity(const char *list)
+{
+    static const char *const neutral[] = {"identity", "7bit", "8bit", "binary"};
+    const char *s = list;
+
+    while (s && *s) {
+        size_t n;
+        const char *tok = next_token(&s, &n);
+        int ok = n == 0;
+        for (size_t i = 0; i < sizeof(neutral) / sizeof(neutral[0]) && !ok; i++) {
+            ok = n == strlen(neutral[i]) && strncasecmp(tok, neutral[i], n) == 0;
+        }
+        if (!ok) {
+            return 0;
+        }
+        s += strcspn(s, ",");
+        if (*s == ',') {
+            s++;
+        }
+    }
+    return 1;
+}
+
+KV_DECLARE(const char *) kv_etag_add_suffix(apr_pool_t *p, const char *etag, const char *suffix)
+{
+    size_t n = etag ? strlen(etag) : 0;
+
+    if (n <= 2 || etag[n - 1] != '"') {
+        return etag;
+    }
+    return apr_pstrcat(p, apr_pstrmemdup(p, etag, n - 1), "-", suffix, "\"", NULL);
+}
+
+/* Does the first brigade hold the whole body, and is it shorter than @a min? httpd leaves
+ * such a body alone: compressing it would make it longer. */
+static int body_known_short(kv_request_t *r, apr_bucket_brigade *bb, apr_size_t min)
+{
+    apr_size_t len = 0;
+
+    if (min == 0) {
+        return 0;
+    }
+    if (r->header_only) {
+        return r->clength >= 0 && (apr_size_t)r->clength < min;
+    }
+    if (!APR_BUCKET_IS_EOS(APR_BRIGADE_LAST(bb))) {
+        return 0;
+    }
+    for (apr_bucket *b = APR_BRIGADE_FIRST(bb); b != APR_BRIGADE_SENTINEL(bb);
+         b = APR_BUCKET_NEXT(b)) {
+        if (b->length == (apr_size_t)-1) {
+            return 0;
+        }
+        len += b->length;
+        if (len >= min) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* Content-Encoding of the response so far, both tables together, or NULL. */
+static const char *current_encoding(kv_request_t *r)
+{
+    const char *out = apr_table_get(r->headers_out, "Content-Encoding");
+    const char *err = apr_table_get(r->err_headers_out, "Content-Encoding");
+
+    if (out && err) {
+        return apr_pstrcat(r->pool, out, ",", err, NULL);
+    }
+    return out ? out : err;
+}
+
+static int type_is_html(const kv_request_t *r)
+{
+    return r->content_type && strncasecmp(r->content_type, "text/html", 9) == 0;
+}
+
+/* The response must stay as it is: nothing of it is for this coding to touch. */
+static int response_excluded(kv_request_t *r, const kv_coding_spec_t *spec)
+{
+    const char *html_only = apr_table_get(r->subprocess_env, "gzip-only-text/html");
+
+    return r->status == KV_HTTP_NO_CONTENT || apr_table_get(r->subprocess_env, spec->no_env) ||
+           apr_table_get(r->headers_out, "Content-Range") ||
+           (spec->html_only_env && html_only && strcmp(html_only, "1") == 0 && !type_is_html(r)) ||
+           !kv_coding_is_identity(current_encoding(r));
+}
+
+static void set_coded_fields(kv_request_t *r, const kv_coding_spec_t *spec)
+{
+    const char *etag = apr_table_get(r->headers_out, "ETag");
+    const char *encoding = apr_table_get(r->headers_out, "Content-Encoding");
+
+    if (!encoding || strcasecmp(encoding, "identity") == 0) {
+        apr_table_setn(r->headers_out, "Content-Encoding", spec->coding);
+    } else {
+        apr_table_mergen(r->headers_out, "Content-Encoding", spec->coding);
+    }
+    apr_table_unset(r->headers_out, "Content-Length");
+    apr_table_unset(r->headers_out, "Content-MD5");
+    r->clength = -1;
+    if (spec->etag == KV_ETAG_REMOVE) {
+        apr_table_unset(r->headers_out, "ETag");
+    } else if (spec->etag == KV_ETAG_ADD_SUFFIX && etag) {
+        apr_table_setn(r->headers_out, "ETag", kv_etag_add_suffix(r->pool, etag, spec->coding));
+    }
+}
+
+KV_DECLARE(kv_coding_verdict_t)
+kv_coding_start(kv_request_t *r, apr_bucket_brigade *bb, const kv_coding_spec_t *spec)
+{
+    int zero;
+
+    if (body_known_short(r, bb, spec->min_length) || response_excluded(r, spec)) {
+        return KV_CODING_PASS;
+    }
+    /* The answer depends on the field whether or not this client accepts the coding; named
+     * once, though a second coding filter asks too. */
+    if (!list_find(apr_table_get(r->headers_out, "Vary"), "Accept-Encoding", &zero)) {
+        apr_table_mergen(r->headers_out, "Vary", "Accept-Encoding");
+    }
+    if (!(spec->force_env && apr_table_get(r->subprocess_env, spec->force_env)) &&
+        !kv_coding_accepted(apr_table_get(r->headers_in, "Accept-Encoding"), spec->coding)) {
+        return KV_CODING_PASS;
+    }
+    set_coded_fields(r, spec);
+    /* A HEAD answer has no body here to code (the handler sent none): its fields say what a
+     * GET would get. */
+    return r->status == KV_HTTP_NOT_MODIFIED || r->header_only ? KV_CODING_HEADERS_ONLY
+                                                               : KV_CODING_COMPRESS;
+}

@@ -1,0 +1,621 @@
+/* mod_deflate, mod_filter and the named filters of the core and mod_mime in a running
+ * server: compressed bodies decompressed here with zlib and compared with the files, the
+ * fields httpd sends with them (Content-Encoding, Vary, ETag, Content-Length), HEAD and
+ * ranges, the rules that leave a response alone, and that a large response streams. */
+#include "harness.h"
+
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#define MODULES KV_TEST_BUILDDIR "/modules/.libs"
+
+/* Debian's mods-available/deflate.conf, as it is. */
+static const char *const debian_deflate_conf[] = {
+    "<IfModule mod_filter.c>",
+    "AddOutputFilterByType DEFLATE text/html text/plain text/xml text/css text/javascript",
+    "AddOutputFilterByType DEFLATE application/x-javascript application/javascript "
+    "application/ecmascript",
+    "AddOutputFilterByType DEFLATE application/rss+xml",
+    "AddOutputFilterByType DEFLATE application/wasm",
+    "AddOutputFilterByType DEFLATE application/xml",
+    "</IfModule>",
+    NULL};
+
+/* A text of @a n bytes that compresses well but not to nothing. */
+static char *text_of(size_t n)
+{
+    char *t = malloc(n + 1);
+
+    for (size_t i = 0; i < n; i++) {
+        t[i] = (char)(i % 61 == 60 ? '\n' : 'a' + (i * 7 + i / 97) % 26);
+    }
+    t[n] = '\0';
+    return t;
+}
+
+#define PAGE_LEN 20000
+
+/* A server with mod_deflate, mod_filter and mod_setenvif, pages /p.html, /p.css, /p.txt,
+ * /img.png, /dir/p.html (PAGE_LEN bytes) and /tiny.html, and the NULL-terminated @a lines. */
+static kvt_server_t *serve_lines(const char *const *lines)
+{
+    kvt_server_t *srv = kvt_server_new(kvt_mpm());
+    static const char *const pages[] = {"p.html", "p.css", "p.txt", "img.png", "dir/p.html"};
+    char *page = text_of(PAGE_LEN);
+
+    for (size_t i = 0; i < sizeof(pages) / sizeof(pages[0]); i++) {
+        kvt_write_file(srv, pages[i], page, PAGE_LEN);
+    }
+    kvt_write_file(srv, "tiny.html", "hi\n", 3);
+    free(page);
+    kvt_server_conf(srv, "LoadModule deflate_module %s/mod_deflate.so", MODULES);
+    kvt_server_conf(srv, "LoadModule filter_module %s/mod_filter.so", MODULES);
+    kvt_server_conf(srv, "LoadModule setenvif_module %s/mod_setenvif.so", MODULES);
+    for (int i = 0; lines[i]; i++) {
+        kvt_server_conf(srv, "%s", lines[i]);
+    }
+    kvt_server_start(srv);
+    return srv;
+}
+
+#define MAX_LINES 16
+
+/* serve_lines with the lines given as arguments, NULL-terminated. */
+static kvt_server_t *serve(const char *line, ...)
+{
+    const char *lines[MAX_LINES + 1];
+    int n = 0;
+    va_list ap;
+
+    va_start(ap, line);
+    for (const char *l = line; l && n < MAX_LINES; l = va_arg(ap, const char *)) {
+        lines[n++] = l;
+    }
+    va_end(ap);
+    lines[n] = NULL;
+    return serve_lines(lines);
+}
+
+static kvt_server_t *serve_debian(void)
+{
+    return serve_lines(debian_deflate_conf);
+}
+
+/* @a method @a path with the extra request fields (each ending in CRLF). */
+static void request(kvt_server_t *srv, const char *method, const char *path, const char *fields,
+                    kvt_response_t *resp)
+{
+    char *req = kvt_strf("%s %s HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n%s\r\n", method,
+                         path, fields);
+    int fd = kvt_connect(kvt_server_port(srv));
+
+    kvt_send(fd, req);
+    ck_assert_msg(kvt_read_response(fd, resp, strcmp(method, "HEAD") == 0) == 0,
+                  "no response to %s %s", method, path);
+    close(fd);
+    free(req);
+}
+
+static void get(kvt_server_t *srv, const char *path, const char *fields, kvt_response_t *resp)
+{
+    request(srv, "GET", path, fields, resp);
+}
+
+/* Assert the first field @a name has @a want (NULL: no such field). */
+static void expect_field(const kvt_response_t *resp, const char *name, const char *want)
+{
+    const char *got = kvt_header(resp, name);
+
+    if (!want) {
+        ck_assert_msg(got == NULL, "%s: %s, want none", name, got);
+        return;
+    }
+    ck_assert_msg(got != NULL, "no %s field", name);
+    ck_assert_msg(strcmp(got, want) == 0, "%s: '%s', want '%s'", name, got, want);
+}
+
+/* The gzip stream @a in decompressed (malloc'd, length in *out_len); fails the test if it is
+ * not one whole gzip member. */
+static char *gunzip(const char *in, size_t len, size_t *out_len)
+{
+    z_stream zs;
+    size_t cap = len * 8 + 1024;
+    char *out = malloc(cap);
+    int zrc;
+
+    memset(&zs, 0, sizeof(zs));
+    ck_assert_int_eq(inflateInit2(&zs, 15 + 16), Z_OK);
+    zs.next_in = (Bytef *)(uintptr_t)in;
+    zs.avail_in = (uInt)len;
+    do {
+        if (zs.total_out == cap) {
+            cap *= 2;
+            out = realloc(out, cap);
+        }
+        zs.next_out = (Bytef *)out + zs.total_out;
+        zs.avail_out = (uInt)(cap - zs.total_out);
+        zrc = inflate(&zs, Z_NO_FLUSH);
+    } while (zrc == Z_OK && zs.avail_in > 0);
+    ck_assert_msg(zrc == Z_STREAM_END, "not a whole gzip stream: inflate says %d", zrc);
+    ck_assert_msg(zs.avail_in == 0, "%u bytes after the gzip stream", zs.avail_in);
+    *out_len = zs.total_out;
+    inflateEnd(&zs);
+    return out;
+}
+
+/* The body of @a resp is @a want once decompressed. */
+static void expect_gzip_of(const kvt_response_t *resp, const char *want, size_t want_len)
+{
+    size_t n;
+    char *plain = gunzip(resp->body, resp->body_len, &n);
+
+    ck_assert_msg(n == want_len, "decompressed %zu bytes, want %zu", n, want_len);
+    ck_assert_msg(memcmp(plain, want, n) == 0, "decompressed bytes differ from the file");
+    free(plain);
+}
+
+/* GET @a path accepting gzip: it comes compressed, and is @a page decompressed. */
+static void expect_gzipped(kvt_server_t *srv, const char *path, const char *page)
+{
+    kvt_response_t r;
+
+    get(srv, path, "Accept-Encoding: gzip\r\n", &r);
+    ck_assert_int_eq(r.status, 200);
+    expect_field(&r, "Content-Encoding", "gzip");
+    expect_gzip_of(&r, page, PAGE_LEN);
+    kvt_response_free(&r);
+}
+
+/* GET @a path accepting gzip: it comes as it is, PAGE_LEN bytes. */
+static void expect_plain(kvt_server_t *srv, const char *path)
+{
+    kvt_response_t r;
+
+    get(srv, path, "Accept-Encoding: gzip\r\n", &r);
+    ck_assert_int_eq(r.status, 200);
+    expect_field(&r, "Content-Encoding", NULL);
+    ck_assert_int_eq(r.body_len, PAGE_LEN);
+    kvt_response_free(&r);
+}
+
+/* The ETag of @a path as sent without compression. */
+static char *plain_etag(kvt_server_t *srv, const char *path)
+{
+    kvt_response_t r;
+    char *etag;
+
+    get(srv, path, "", &r);
+    ck_assert_ptr_nonnull(kvt_header(&r, "ETag"));
+    etag = strdup(kvt_header(&r, "ETag"));
+    kvt_response_free(&r);
+    return etag;
+}
+
+/* Debian's deflate.conf: html and css compressed (as Apache 2.4 sends them), a png not. */
+START_TEST(test_debian_deflate_conf)
+{
+    kvt_server_t *srv = serve_debian();
+    char *page = text_of(PAGE_LEN);
+    char *etag = plain_etag(srv, "/p.html");
+    char *want_etag = kvt_strf("%.*s-gzip\"", (int)strlen(etag) - 1, etag);
+    kvt_response_t r;
+
+    get(srv, "/p.html", "Accept-Encoding: gzip, deflate, br\r\n", &r);
+    ck_assert_int_eq(r.status, 200);
+    expect_field(&r, "Content-Encoding", "gzip");
+    expect_field(&r, "Vary", "Accept-Encoding");
+    expect_field(&r, "Content-Type", "text/html");
+    expect_field(&r, "ETag", want_etag);
+    ck_assert_ptr_nonnull(kvt_header(&r, "Content-Length"));
+    ck_assert_int_eq(atol(kvt_header(&r, "Content-Length")), (long)r.body_len);
+    ck_assert_msg(r.body_len < PAGE_LEN / 2, "%zu bytes: not compressed", r.body_len);
+    expect_gzip_of(&r, page, PAGE_LEN);
+    kvt_response_free(&r);
+
+    expect_gzipped(srv, "/p.css", page);
+    get(srv, "/img.png", "Accept-Encoding: gzip\r\n", &r);
+    expect_field(&r, "Content-Encoding", NULL);
+    expect_field(&r, "Vary", NULL);
+    ck_assert_int_eq(r.body_len, PAGE_LEN);
+    kvt_response_free(&r);
+    free(page);
+    free(etag);
+    free(want_etag);
+}
+END_TEST
+
+/* Without Accept-Encoding: gzip the file goes as it is, but Vary says the answer depends on
+ * the field; q=0 refuses gzip; a body under 68 bytes is never compressed (no Vary either). */
+START_TEST(test_not_accepted)
+{
+    kvt_server_t *srv = serve_debian();
+    static const char *const refusing[] = {"", "Accept-Encoding: br, deflate\r\n",
+                                           "Accept-Encoding: gzip;q=0, br\r\n",
+                                           "Accept-Encoding: x-gzip\r\n"};
+    kvt_response_t r;
+
+    for (size_t i = 0; i < sizeof(refusing) / sizeof(refusing[0]); i++) {
+        get(srv, "/p.html", refusing[i], &r);
+        ck_assert_int_eq(r.status, 200);
+        expect_field(&r, "Content-Encoding", NULL);
+        expect_field(&r, "Vary", "Accept-Encoding");
+        expect_field(&r, "Content-Length", "20000");
+        ck_assert_int_eq(r.body_len, PAGE_LEN);
+        kvt_response_free(&r);
+    }
+    get(srv, "/tiny.html", "Accept-Encoding: gzip\r\n", &r);
+    expect_field(&r, "Content-Encoding", NULL);
+    expect_field(&r, "Vary", NULL);
+    ck_assert_str_eq(r.body, "hi\n");
+    kvt_response_free(&r);
+}
+END_TEST
+
+/* HEAD says what GET gets, without a length it cannot know. A 304 carries no body, which
+ * httpd's mod_deflate treats as too short to compress: its ETag is the file's, no Vary. */
+START_TEST(test_head_and_not_modified)
+{
+    kvt_server_t *srv = serve_debian();
+    char *etag = plain_etag(srv, "/p.html");
+    char *cond = kvt_strf("If-None-Match: %s\r\nAccept-Encoding: gzip\r\n", etag);
+    kvt_response_t r;
+
+    request(srv, "HEAD", "/p.html", "Accept-Encoding: gzip\r\n", &r);
+    ck_assert_int_eq(r.status, 200);
+    expect_field(&r, "Content-Encoding", "gzip");
+    expect_field(&r, "Vary", "Accept-Encoding");
+    expect_field(&r, "Content-Length", NULL);
+    ck_assert_int_eq(r.body_len, 0);
+    kvt_response_free(&r);
+
+    get(srv, "/p.html", cond, &r);
+    ck_assert_int_eq(r.status, 304);
+    expect_field(&r, "Content-Encoding", NULL);
+    expect_field(&r, "Vary", NULL);
+    expect_field(&r, "ETag", etag);
+    kvt_response_free(&r);
+    free(etag);
+    free(cond);
+}
+END_TEST
+
+/* As httpd: a range of a body compressed in one piece is cut from the compressed bytes; a
+ * body compressed in several pieces (larger than DeflateBufferSize) goes whole, streaming. */
+START_TEST(test_ranges)
+{
+    kvt_server_t *srv = serve_debian();
+    kvt_response_t whole, part;
+    char *want;
+
+    get(srv, "/p.html", "Accept-Encoding: gzip\r\n", &whole);
+    get(srv, "/p.html", "Accept-Encoding: gzip\r\nRange: bytes=0-9\r\n", &part);
+    ck_assert_int_eq(part.status, 206);
+    expect_field(&part, "Content-Encoding", "gzip");
+    want = kvt_strf("bytes 0-9/%zu", whole.body_len);
+    expect_field(&part, "Content-Range", want);
+    ck_assert_int_eq(part.body_len, 10);
+    ck_assert_int_eq(memcmp(part.body, whole.body, 10), 0);
+    kvt_response_free(&whole);
+    kvt_response_free(&part);
+    free(want);
+    kvt_server_stop(srv);
+
+    srv = serve("AddOutputFilterByType DEFLATE text/html", "DeflateBufferSize 100", NULL);
+    get(srv, "/p.html", "Accept-Encoding: gzip\r\nRange: bytes=0-9\r\n", &part);
+    ck_assert_int_eq(part.status, 200);
+    expect_field(&part, "Content-Range", NULL);
+    ck_assert(part.chunked);
+    want = text_of(PAGE_LEN);
+    expect_gzip_of(&part, want, PAGE_LEN);
+    kvt_response_free(&part);
+    free(want);
+}
+END_TEST
+
+/* The environment variables of httpd's mod_deflate: no-gzip, gzip-only-text/html, force-gzip. */
+START_TEST(test_env_rules)
+{
+    kvt_server_t *srv = serve("SetOutputFilter DEFLATE", "BrowserMatch ^nogzip no-gzip",
+                              "BrowserMatch ^htmlonly gzip-only-text/html=1",
+                              "BrowserMatch ^force force-gzip", NULL);
+    kvt_response_t r;
+
+    get(srv, "/p.html", "Accept-Encoding: gzip\r\nUser-Agent: nogzip\r\n", &r);
+    expect_field(&r, "Content-Encoding", NULL);
+    ck_assert_int_eq(r.body_len, PAGE_LEN);
+    kvt_response_free(&r);
+    get(srv, "/p.css", "Accept-Encoding: gzip\r\nUser-Agent: htmlonly\r\n", &r);
+    expect_field(&r, "Content-Encoding", NULL);
+    kvt_response_free(&r);
+    get(srv, "/p.html", "Accept-Encoding: gzip\r\nUser-Agent: htmlonly\r\n", &r);
+    expect_field(&r, "Content-Encoding", "gzip");
+    kvt_response_free(&r);
+    get(srv, "/p.css", "User-Agent: force\r\n", &r);
+    expect_field(&r, "Content-Encoding", "gzip");
+    kvt_response_free(&r);
+}
+END_TEST
+
+/* DeflateAlterETag NoChange and Remove; the level, window and memory settings still make a
+ * stream zlib reads back. */
+START_TEST(test_settings)
+{
+    kvt_server_t *srv =
+        serve("SetOutputFilter DEFLATE", "DeflateAlterETag NoChange", "DeflateCompressionLevel 1",
+              "DeflateWindowSize 9", "DeflateMemLevel 1", "DeflateBufferSize 512", NULL);
+    char *etag = plain_etag(srv, "/p.txt");
+    char *page = text_of(PAGE_LEN);
+    kvt_response_t r;
+
+    get(srv, "/p.txt", "Accept-Encoding: gzip\r\n", &r);
+    expect_field(&r, "Content-Encoding", "gzip");
+    expect_field(&r, "ETag", etag);
+    expect_gzip_of(&r, page, PAGE_LEN);
+    kvt_response_free(&r);
+    kvt_server_stop(srv);
+
+    srv = serve("SetOutputFilter DEFLATE", "DeflateAlterETag Remove", NULL);
+    get(srv, "/p.txt", "Accept-Encoding: gzip\r\n", &r);
+    expect_field(&r, "Content-Encoding", "gzip");
+    expect_field(&r, "ETag", NULL);
+    kvt_response_free(&r);
+    free(etag);
+    free(page);
+}
+END_TEST
+
+/* SetOutputFilter per location; AddOutputFilter by extension, RemoveOutputFilter below; a
+ * filter no module registered is logged and the response goes as it is. */
+START_TEST(test_named_filters)
+{
+    kvt_server_t *srv = kvt_server_new(kvt_mpm());
+    char *page = text_of(PAGE_LEN);
+    char *log;
+
+    kvt_write_file(srv, "a/p.txt", page, PAGE_LEN);
+    kvt_write_file(srv, "b/p.txt", page, PAGE_LEN);
+    kvt_write_file(srv, "b/sub/p.txt", page, PAGE_LEN);
+    kvt_write_file(srv, "c/p.txt", page, PAGE_LEN);
+    kvt_server_conf(srv, "LoadModule deflate_module %s/mod_deflate.so", MODULES);
+    kvt_server_conf(srv, "<Location /a/>");
+    kvt_server_conf(srv, "SetOutputFilter deflate");
+    kvt_server_conf(srv, "</Location>");
+    kvt_server_conf(srv, "<Directory %s/b>", kvt_server_docroot(srv));
+    kvt_server_conf(srv, "AddOutputFilter DEFLATE .TXT");
+    kvt_server_conf(srv, "</Directory>");
+    kvt_server_conf(srv, "<Directory %s/b/sub>", kvt_server_docroot(srv));
+    kvt_server_conf(srv, "RemoveOutputFilter txt");
+    kvt_server_conf(srv, "</Directory>");
+    kvt_server_conf(srv, "<Location /c/>");
+    kvt_server_conf(srv, "SetOutputFilter NOSUCH;DEFLATE");
+    kvt_server_conf(srv, "</Location>");
+    kvt_server_start(srv);
+
+    expect_gzipped(srv, "/a/p.txt", page);
+    expect_gzipped(srv, "/b/p.txt", page);
+    expect_plain(srv, "/b/sub/p.txt");
+    expect_gzipped(srv, "/c/p.txt", page);
+    log = kvt_server_wait_log(srv, "KV01260", 5000);
+    ck_assert_msg(strstr(log, "KV01260: no output filter named 'NOSUCH'"), "log: %s", log);
+    free(log);
+    free(page);
+}
+END_TEST
+
+/* FilterDeclare, FilterProvider with an expression, FilterChain and FilterProtocol. */
+START_TEST(test_smart_filters)
+{
+    kvt_server_t *srv = serve("FilterDeclare COMPRESS CONTENT_SET",
+                              "FilterProvider COMPRESS DEFLATE \"%{REQUEST_URI} =~ m#^/dir/#\"",
+                              "FilterProtocol COMPRESS DEFLATE cache=no", "FilterChain COMPRESS",
+                              "<Location /dir/off/>", "FilterChain !", "</Location>", NULL);
+    kvt_response_t r;
+
+    get(srv, "/dir/p.html", "Accept-Encoding: gzip\r\n", &r);
+    expect_field(&r, "Content-Encoding", "gzip");
+    expect_field(&r, "Cache-Control", "no-cache");
+    expect_field(&r, "Last-Modified", NULL);
+    kvt_response_free(&r);
+    get(srv, "/p.html", "Accept-Encoding: gzip\r\n", &r);
+    expect_field(&r, "Content-Encoding", NULL);
+    expect_field(&r, "Cache-Control", NULL);
+    kvt_response_free(&r);
+    expect_plain(srv, "/img.png");
+    kvt_write_file(srv, "dir/off/p.html",
+                   "0123456789012345678901234567890123456789"
+                   "0123456789012345678901234567890123456789",
+                   80);
+    get(srv, "/dir/off/p.html", "Accept-Encoding: gzip\r\n", &r);
+    expect_field(&r, "Content-Encoding", NULL);
+    ck_assert_int_eq(r.body_len, 80);
+    kvt_response_free(&r);
+}
+END_TEST
+
+/* What kiva -t says of mod_filter's and mod_deflate's errors. */
+static const char *const refusals[][2] = {
+    {"FilterProvider F NOSUCH \"true\"", "unknown filter provider NOSUCH"},
+    {"FilterProvider F DEFLATE \"%{NOPE} == 1\"", "FilterProvider:"},
+    {"FilterDeclare F SOMEWHERE", "RESOURCE, CONTENT_SET, PROTOCOL"},
+    {"FilterProtocol UNDECLARED change=yes", "no such filter UNDECLARED"},
+    {"DeflateCompressionLevel 10", "DeflateCompressionLevel"},
+    {"DeflateWindowSize 0", "DeflateWindowSize"},
+    {"DeflateMemLevel x", "DeflateMemLevel"},
+    {"DeflateAlterETag Sometimes", "AddSuffix, NoChange or Remove"},
+};
+
+START_TEST(test_refused_line)
+{
+    kvt_server_t *srv = kvt_server_new("prefork");
+    int status;
+    char *err = NULL;
+
+    kvt_server_conf(srv, "LoadModule deflate_module %s/mod_deflate.so", MODULES);
+    kvt_server_conf(srv, "LoadModule filter_module %s/mod_filter.so", MODULES);
+    kvt_server_conf(srv, "%s", refusals[_i][0]);
+    kvt_run_kiva(&status, NULL, &err, "-t", "-f", kvt_server_write_conf(srv), NULL);
+    ck_assert_int_eq(status, 1);
+    ck_assert_msg(strstr(err, refusals[_i][1]), "'%s': %s", refusals[_i][0], err);
+    free(err);
+}
+END_TEST
+
+/* A CGI script writes half of its output, then waits for the test's go-ahead: the compressed
+ * first half must reach the client while the script still runs. A filter that held the
+ * response until its end would send nothing before the go-ahead. */
+#define HALF (256 * 1024)
+
+static char *read_some(int fd, size_t want, size_t *got, int timeout_ms)
+{
+    char *buf = malloc(want + 65536);
+    long deadline = kvt_now_ms() + timeout_ms;
+
+    *got = 0;
+    while (*got < want && kvt_now_ms() < deadline) {
+        struct pollfd p = {fd, POLLIN, 0};
+        ssize_t n;
+        if (poll(&p, 1, 100) <= 0) {
+            continue;
+        }
+        n = recv(fd, buf + *got, want + 65536 - *got, 0);
+        if (n <= 0) {
+            break;
+        }
+        *got += (size_t)n;
+    }
+    return buf;
+}
+
+/* The body of a chunked response in @a raw (after the head), de-chunked. */
+static char *dechunk(const char *raw, size_t len, size_t *out_len)
+{
+    const char *p = strstr(raw, "\r\n\r\n"), *end = raw + len;
+    char *out = malloc(len);
+
+    ck_assert_ptr_nonnull(p);
+    p += 4;
+    *out_len = 0;
+    while (p < end) {
+        char *e;
+        unsigned long n = strtoul(p, &e, 16);
+        ck_assert_msg(e != p, "bad chunk size");
+        p = strstr(e, "\r\n") + 2;
+        if (n == 0) {
+            break;
+        }
+        ck_assert_msg(p + n <= end, "short chunk");
+        memcpy(out + *out_len, p, n);
+        *out_len += n;
+        p += n + 2;
+    }
+    return out;
+}
+
+START_TEST(test_streams)
+{
+    kvt_server_t *srv = kvt_server_new(kvt_mpm());
+    char *state = kvt_strf("%s/state", kvt_server_root(srv));
+    char *script =
+        kvt_strf("#!/bin/sh\n"
+                 "printf 'Content-Type: text/plain\\r\\n\\r\\n'\n"
+                 "head -c %d /dev/urandom > %s/first\n"
+                 "cat %s/first\n"
+                 "i=0\n"
+                 "while [ ! -e %s/go ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done\n"
+                 "echo the-end\n",
+                 HALF, state, state, state);
+    char *go = kvt_strf("%s/go", state);
+    const char *path;
+    char *raw, *body, *plain, *first, *fpath;
+    size_t got, body_len, plain_len, first_len;
+    int fd;
+    FILE *f;
+
+    kvt_write_root_file(srv, "state/.keep", "");
+    ck_assert_int_eq(chmod(state, 0777), 0);
+    path = kvt_write_root_file(srv, "cgi-bin/half.cgi", script);
+    ck_assert_int_eq(chmod(path, 0755), 0);
+    kvt_server_conf(srv, "LoadModule alias_module %s/mod_alias.so", MODULES);
+    kvt_server_conf(srv, "LoadModule cgi_module %s/mod_cgi.so", MODULES);
+    kvt_server_conf(srv, "LoadModule deflate_module %s/mod_deflate.so", MODULES);
+    kvt_server_conf(srv, "LoadModule filter_module %s/mod_filter.so", MODULES);
+    kvt_server_conf(srv, "ScriptAlias /cgi-bin/ \"%s/cgi-bin/\"", kvt_server_root(srv));
+    kvt_server_conf(srv, "AddOutputFilterByType DEFLATE text/plain");
+    kvt_server_start(srv);
+
+    fd = kvt_connect(kvt_server_port(srv));
+    kvt_send(fd, "GET /cgi-bin/half.cgi HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
+                 "Accept-Encoding: gzip\r\n\r\n");
+    /* Random bytes do not compress: most of the first half is on the wire by now. */
+    raw = read_some(fd, HALF / 2, &got, 15000);
+    ck_assert_msg(got >= HALF / 2, "only %zu bytes before the script finished", got);
+    ck_assert_msg(access(go, F_OK) != 0, "the script was let go too early");
+    f = fopen(go, "w");
+    ck_assert_ptr_nonnull(f);
+    fclose(f);
+    {
+        size_t rest_len;
+        char *rest = kvt_read_until_close(fd, &rest_len);
+        raw = realloc(raw, got + rest_len + 1);
+        memcpy(raw + got, rest, rest_len);
+        got += rest_len;
+        raw[got] = '\0';
+        free(rest);
+    }
+    close(fd);
+    ck_assert_msg(strstr(raw, "Content-Encoding: gzip\r\n"), "head: %.300s", raw);
+    body = dechunk(raw, got, &body_len);
+    plain = gunzip(body, body_len, &plain_len);
+    fpath = kvt_strf("%s/first", state);
+    f = fopen(fpath, "rb");
+    ck_assert_ptr_nonnull(f);
+    first = malloc(HALF);
+    first_len = fread(first, 1, HALF, f);
+    fclose(f);
+    ck_assert_int_eq(first_len, HALF);
+    ck_assert_int_eq(plain_len, HALF + strlen("the-end\n"));
+    ck_assert_int_eq(memcmp(plain, first, HALF), 0);
+    ck_assert_int_eq(memcmp(plain + HALF, "the-end\n", 8), 0);
+    free(raw);
+    free(body);
+    free(plain);
+    free(first);
+    free(fpath);
+    free(go);
+    free(script);
+    free(state);
+}
+END_TEST
+
+static Suite *deflate_suite(void)
+{
+    Suite *s = suite_create("deflate");
+    TCase *tc = kvt_tcase("deflate");
+    kvt_add_test(tc, test_debian_deflate_conf);
+    kvt_add_test(tc, test_not_accepted);
+    kvt_add_test(tc, test_head_and_not_modified);
+    kvt_add_test(tc, test_ranges);
+    kvt_add_test(tc, test_env_rules);
+    kvt_add_test(tc, test_settings);
+    kvt_add_test(tc, test_named_filters);
+    kvt_add_test(tc, test_smart_filters);
+    kvt_add_test(tc, test_streams);
+    suite_add_tcase(s, tc);
+
+    TCase *errors = kvt_tcase("errors");
+    kvt_add_loop_test(errors, test_refused_line, KVT_COUNT(refusals));
+    suite_add_tcase(s, errors);
+    return s;
+}
+
+int main(void)
+{
+    return kvt_run_suite(deflate_suite());
+}
