@@ -57,4 +57,46 @@ typedef enum {
 KV_DECLARE(kv_coding_verdict_t)
 kv_coding_start(kv_request_t *r, apr_bucket_brigade *bb, const kv_coding_spec_t *spec);
 
+/** What a coder is asked to do (kv_coding_stream). */
+typedef enum {
+    KV_CODE_DATA,  /**< code these bytes; output may be held back */
+    KV_CODE_FLUSH, /**< write out everything coded so far (a FLUSH bucket) */
+    KV_CODE_FINISH /**< end the coded stream (EOS) */
+} kv_code_op_t;
+
+/** A compressor: code @a len bytes at @a data (none for FLUSH and FINISH) as @a op asks,
+ * appending the output as buckets to @a out. */
+typedef apr_status_t (*kv_code_func)(void *coder, kv_code_op_t op, const char *data, apr_size_t len,
+                                     apr_bucket_brigade *out);
+
+/** A compressing filter's stream, driven by kv_coding_stream. */
+typedef struct {
+    kv_code_func code;       /**< the compressor */
+    void *coder;             /**< its state */
+    apr_size_t pass_at;      /**< output passed on once this much is waiting */
+    int end_in_buffers;      /**< the end's output too goes in pass_at pieces, so only an end
+                              * that fits one arrives with the EOS (mod_deflate's buffer) */
+    apr_bucket_brigade *out; /**< output on its way down */
+    int done;                /**< the end has been coded and passed */
+} kv_coding_stream_t;
+
+/** Feed @a bb through @a s's compressor and pass the output down @a f's chain: whenever
+ * pass_at bytes wait, at each FLUSH bucket (with it) and at the end (with EOS). No more
+ * than a bounded slice of input is coded at a time, so a response is never held whole. */
+KV_DECLARE(apr_status_t)
+kv_coding_stream(kv_filter_t *f, kv_coding_stream_t *s, apr_bucket_brigade *bb);
+
+/** A compressing filter's parts, for kv_coding_filter. */
+typedef struct {
+    /** Its rules for @a r (from the module's configuration). */
+    const kv_coding_spec_t *(*spec)(kv_request_t *r);
+    /** Its stream for @a r, once it is to compress; NULL (logged) if the library fails. */
+    kv_coding_stream_t *(*start)(kv_request_t *r);
+} kv_coder_t;
+
+/** The whole of a compressing output filter: on the first brigade kv_coding_start decides,
+ * then the body goes through kv_coding_stream, or passes as it is. */
+KV_DECLARE(apr_status_t)
+kv_coding_filter(kv_filter_t *f, apr_bucket_brigade *bb, const kv_coder_t *coder);
+
 #endif

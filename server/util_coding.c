@@ -5,6 +5,9 @@
 #include <apr_strings.h>
 
 #include "kv_coding.h"
+#include "kv_log.h"
+
+#define KV_LOG_MODULE "core"
 
 KV_DECLARE(const char *) kv_parse_etag_mode(apr_pool_t *p, const char *s, kv_etag_mode_t *out)
 {
@@ -224,4 +227,111 @@ kv_coding_start(kv_request_t *r, apr_bucket_brigade *bb, const kv_coding_spec_t 
      * GET would get. */
     return r->status == KV_HTTP_NOT_MODIFIED || r->header_only ? KV_CODING_HEADERS_ONLY
                                                                : KV_CODING_COMPRESS;
+}
+
+/* Input coded at a time: a large bucket is split so that its output is passed on in parts. */
+#define CODE_SLICE ((apr_size_t)65536)
+
+static apr_status_t pass_out(kv_filter_t *f, kv_coding_stream_t *s)
+{
+    apr_status_t rv = kv_pass_brigade(f->next, s->out);
+
+    apr_brigade_cleanup(s->out);
+    return rv;
+}
+
+/* Code the end or a flush, then pass everything with the bucket @a b that asked for it. */
+static apr_status_t code_meta(kv_filter_t *f, kv_coding_stream_t *s, apr_bucket *b, kv_code_op_t op)
+{
+    apr_status_t rv = s->code(s->coder, op, NULL, 0, s->out);
+    apr_off_t waiting = 0;
+
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    /* As httpd passes each full buffer: an end longer than one goes before the EOS, so only
+     * output that fits one buffer arrives whole in one brigade (and can be cut in ranges). */
+    if (op == KV_CODE_FINISH && s->end_in_buffers &&
+        apr_brigade_length(s->out, 0, &waiting) == APR_SUCCESS && waiting > (apr_off_t)s->pass_at &&
+        (rv = pass_out(f, s)) != APR_SUCCESS) {
+        return rv;
+    }
+    APR_BUCKET_REMOVE(b);
+    APR_BRIGADE_INSERT_TAIL(s->out, b);
+    return pass_out(f, s);
+}
+
+static apr_status_t code_data(kv_filter_t *f, kv_coding_stream_t *s, apr_bucket *b)
+{
+    const char *data;
+    apr_size_t len;
+    apr_off_t waiting = 0;
+    apr_status_t rv;
+
+    if (b->length != (apr_size_t)-1 && b->length > CODE_SLICE) {
+        apr_bucket_split(b, CODE_SLICE);
+    }
+    if ((rv = apr_bucket_read(b, &data, &len, APR_BLOCK_READ)) != APR_SUCCESS) {
+        return rv;
+    }
+    rv = s->code(s->coder, KV_CODE_DATA, data, len, s->out);
+    apr_bucket_delete(b);
+    if (rv == APR_SUCCESS && apr_brigade_length(s->out, 0, &waiting) == APR_SUCCESS &&
+        waiting >= (apr_off_t)s->pass_at) {
+        rv = pass_out(f, s);
+    }
+    return rv;
+}
+
+KV_DECLARE(apr_status_t)
+kv_coding_stream(kv_filter_t *f, kv_coding_stream_t *s, apr_bucket_brigade *bb)
+{
+    apr_status_t rv = APR_SUCCESS;
+
+    while (!APR_BRIGADE_EMPTY(bb) && rv == APR_SUCCESS && !s->done) {
+        apr_bucket *b = APR_BRIGADE_FIRST(bb);
+        if (APR_BUCKET_IS_EOS(b)) {
+            s->done = 1;
+            rv = code_meta(f, s, b, KV_CODE_FINISH);
+        } else if (APR_BUCKET_IS_FLUSH(b)) {
+            rv = code_meta(f, s, b, KV_CODE_FLUSH);
+        } else if (APR_BUCKET_IS_METADATA(b)) {
+            APR_BUCKET_REMOVE(b);
+            APR_BRIGADE_INSERT_TAIL(s->out, b);
+        } else {
+            rv = code_data(f, s, b);
+        }
+    }
+    /* Nothing follows the end. */
+    apr_brigade_cleanup(bb);
+    return rv;
+}
+
+/* The state of a filter that leaves its response alone. */
+static kv_coding_stream_t passing = {.done = 1};
+
+KV_DECLARE(apr_status_t)
+kv_coding_filter(kv_filter_t *f, apr_bucket_brigade *bb, const kv_coder_t *coder)
+{
+    kv_request_t *r = f->r;
+    kv_coding_stream_t *s = f->ctx;
+    apr_status_t rv;
+
+    if (APR_BRIGADE_EMPTY(bb)) {
+        return APR_SUCCESS;
+    }
+    if (!s) {
+        if (kv_coding_start(r, bb, coder->spec(r)) == KV_CODING_COMPRESS) {
+            s = coder->start(r);
+        }
+        f->ctx = s = s ? s : &passing;
+    }
+    if (s->done) {
+        return kv_pass_brigade(f->next, bb);
+    }
+    if ((rv = kv_coding_stream(f, s, bb)) != APR_SUCCESS) {
+        kv_log_rerror(KV_LOG_MARK, KV_LOG_ERR, rv, r, "KV01262: %s: compressing %s failed", f->name,
+                      r->uri);
+    }
+    return rv;
 }

@@ -33,12 +33,10 @@ typedef struct {
 } deflate_conf_t;
 
 typedef struct {
-    int active; /* compressing; 0 once it passes the response through */
     z_stream zs;
-    unsigned char *buf;      /* the output buffer */
-    apr_size_t size;         /* its size */
-    apr_bucket_brigade *out; /* compressed output on its way down */
-} deflate_ctx_t;
+    unsigned char *buf; /* zlib's output buffer */
+    apr_size_t size;    /* its size */
+} deflate_coder_t;
 
 static void *create_server_conf(apr_pool_t *p, kv_server_t *s)
 {
@@ -115,18 +113,68 @@ static void pool_free(voidpf pool, voidpf address)
     (void)address;
 }
 
-/* The filter's state once it has decided to compress; NULL if zlib cannot start. */
-static deflate_ctx_t *start_deflate(kv_request_t *r, const deflate_conf_t *c)
+/* Move what zlib wrote into a bucket of @a out; the buffer is free again. */
+static void take_output(deflate_coder_t *dc, apr_bucket_brigade *out)
 {
-    deflate_ctx_t *ctx = apr_pcalloc(r->pool, sizeof(*ctx));
+    apr_size_t n = dc->size - dc->zs.avail_out;
+
+    if (n > 0) {
+        APR_BRIGADE_INSERT_TAIL(
+            out, apr_bucket_heap_create((const char *)dc->buf, n, NULL, out->bucket_alloc));
+    }
+    dc->zs.next_out = dc->buf;
+    dc->zs.avail_out = (uInt)dc->size;
+}
+
+/* kv_code_func for zlib. Z_NO_FLUSH stops when the input is used up; the others when zlib
+ * has written everything. */
+static apr_status_t deflate_code(void *coder, kv_code_op_t op, const char *data, apr_size_t len,
+                                 apr_bucket_brigade *out)
+{
+    deflate_coder_t *dc = coder;
+    int flush = op == KV_CODE_DATA ? Z_NO_FLUSH : op == KV_CODE_FLUSH ? Z_SYNC_FLUSH : Z_FINISH;
+    int zrc;
+
+    dc->zs.next_in = (Bytef *)(uintptr_t)data;
+    dc->zs.avail_in = (uInt)len;
+    for (;;) {
+        if (dc->zs.avail_out == 0) {
+            take_output(dc, out);
+        }
+        zrc = deflate(&dc->zs, flush);
+        if (zrc == Z_STREAM_END) {
+            break;
+        }
+        if (zrc != Z_OK && zrc != Z_BUF_ERROR) {
+            return APR_EGENERAL;
+        }
+        if (flush == Z_NO_FLUSH ? dc->zs.avail_in == 0 : dc->zs.avail_out != 0) {
+            break;
+        }
+    }
+    if (flush != Z_NO_FLUSH) {
+        take_output(dc, out);
+    }
+    if (op == KV_CODE_FINISH) {
+        deflateEnd(&dc->zs);
+    }
+    return APR_SUCCESS;
+}
+
+/* The filter's stream once it has decided to compress; NULL if zlib cannot start. */
+static kv_coding_stream_t *start_deflate(kv_request_t *r)
+{
+    const deflate_conf_t *c = kv_get_module_config(r->server->module_config, &deflate_module);
+    kv_coding_stream_t *s = apr_pcalloc(r->pool, sizeof(*s));
+    deflate_coder_t *dc = apr_pcalloc(r->pool, sizeof(*dc));
     /* zlib's smallest window is 9 bits; httpd's directive allows down to 1. */
     int window = c->window < 9 ? 9 : c->window;
     int zrc;
 
-    ctx->zs.zalloc = pool_alloc;
-    ctx->zs.zfree = pool_free;
-    ctx->zs.opaque = r->pool;
-    zrc = deflateInit2(&ctx->zs, c->level, Z_DEFLATED, window + GZIP_WRAPPER, c->mem_level,
+    dc->zs.zalloc = pool_alloc;
+    dc->zs.zfree = pool_free;
+    dc->zs.opaque = r->pool;
+    zrc = deflateInit2(&dc->zs, c->level, Z_DEFLATED, window + GZIP_WRAPPER, c->mem_level,
                        Z_DEFAULT_STRATEGY);
     if (zrc != Z_OK) {
         kv_log_rerror(KV_LOG_MARK, KV_LOG_ERR, 0, r,
@@ -134,105 +182,21 @@ static deflate_ctx_t *start_deflate(kv_request_t *r, const deflate_conf_t *c)
                       r->uri);
         return NULL;
     }
-    ctx->active = 1;
-    ctx->size = c->buffer;
-    ctx->buf = apr_palloc(r->pool, ctx->size);
-    ctx->zs.next_out = ctx->buf;
-    ctx->zs.avail_out = (uInt)ctx->size;
-    ctx->out = apr_brigade_create(r->pool, r->connection->bucket_alloc);
-    return ctx;
+    dc->size = c->buffer;
+    dc->buf = apr_palloc(r->pool, dc->size);
+    dc->zs.next_out = dc->buf;
+    dc->zs.avail_out = (uInt)dc->size;
+    s->code = deflate_code;
+    s->coder = dc;
+    s->pass_at = c->buffer;
+    s->end_in_buffers = 1;
+    s->out = apr_brigade_create(r->pool, r->connection->bucket_alloc);
+    return s;
 }
 
-/* Move what zlib wrote into a bucket of the output brigade; the buffer is free again. */
-static void take_output(deflate_ctx_t *ctx)
+static const kv_coding_spec_t *gzip_spec(kv_request_t *r)
 {
-    apr_size_t n = ctx->size - ctx->zs.avail_out;
-
-    if (n > 0) {
-        APR_BRIGADE_INSERT_TAIL(ctx->out, apr_bucket_heap_create((const char *)ctx->buf, n, NULL,
-                                                                 ctx->out->bucket_alloc));
-    }
-    ctx->zs.next_out = ctx->buf;
-    ctx->zs.avail_out = (uInt)ctx->size;
-}
-
-static apr_status_t pass_output(kv_filter_t *f, deflate_ctx_t *ctx)
-{
-    apr_status_t rv;
-
-    take_output(ctx);
-    rv = kv_pass_brigade(f->next, ctx->out);
-    apr_brigade_cleanup(ctx->out);
-    return rv;
-}
-
-/* Run zlib over the pending input with @a flush, passing each full buffer down the chain.
- * Z_NO_FLUSH stops when the input is used up; the others when zlib has written everything. */
-static apr_status_t run_zlib(kv_filter_t *f, deflate_ctx_t *ctx, int flush)
-{
-    for (;;) {
-        int zrc;
-        apr_status_t rv;
-
-        if (ctx->zs.avail_out == 0 && (rv = pass_output(f, ctx)) != APR_SUCCESS) {
-            return rv;
-        }
-        zrc = deflate(&ctx->zs, flush);
-        if (zrc == Z_STREAM_END) {
-            return APR_SUCCESS;
-        }
-        if (zrc != Z_OK && zrc != Z_BUF_ERROR) {
-            kv_log_rerror(KV_LOG_MARK, KV_LOG_ERR, 0, f->r, "KV01262: zlib error %d (%s)", zrc,
-                          ctx->zs.msg ? ctx->zs.msg : "");
-            return APR_EGENERAL;
-        }
-        if (flush == Z_NO_FLUSH ? ctx->zs.avail_in == 0 : ctx->zs.avail_out != 0) {
-            return APR_SUCCESS;
-        }
-    }
-}
-
-/* The end (Z_FINISH) or a FLUSH (Z_SYNC_FLUSH): everything so far goes down with @a b. */
-static apr_status_t flush_with(kv_filter_t *f, deflate_ctx_t *ctx, apr_bucket *b, int flush)
-{
-    apr_status_t rv = run_zlib(f, ctx, flush);
-
-    if (rv != APR_SUCCESS) {
-        return rv;
-    }
-    take_output(ctx);
-    APR_BUCKET_REMOVE(b);
-    APR_BRIGADE_INSERT_TAIL(ctx->out, b);
-    rv = kv_pass_brigade(f->next, ctx->out);
-    apr_brigade_cleanup(ctx->out);
-    return rv;
-}
-
-static apr_status_t compress_bucket(kv_filter_t *f, deflate_ctx_t *ctx, apr_bucket *b)
-{
-    const char *data;
-    apr_size_t len;
-    apr_status_t rv = apr_bucket_read(b, &data, &len, APR_BLOCK_READ);
-
-    if (rv != APR_SUCCESS) {
-        kv_log_rerror(KV_LOG_MARK, KV_LOG_ERR, rv, f->r, "KV01263: cannot read a %s bucket",
-                      b->type->name);
-        return rv;
-    }
-    while (len > 0 && rv == APR_SUCCESS) {
-        uInt n = len > UINT32_MAX ? UINT32_MAX : (uInt)len;
-        ctx->zs.next_in = (Bytef *)(uintptr_t)data;
-        ctx->zs.avail_in = n;
-        rv = run_zlib(f, ctx, Z_NO_FLUSH);
-        data += n;
-        len -= n;
-    }
-    apr_bucket_delete(b);
-    return rv;
-}
-
-static const kv_coding_spec_t *gzip_spec(kv_request_t *r, const deflate_conf_t *c)
-{
+    const deflate_conf_t *c = kv_get_module_config(r->server->module_config, &deflate_module);
     kv_coding_spec_t *spec = apr_pcalloc(r->pool, sizeof(*spec));
 
     spec->coding = "gzip";
@@ -244,47 +208,11 @@ static const kv_coding_spec_t *gzip_spec(kv_request_t *r, const deflate_conf_t *
     return spec;
 }
 
+static const kv_coder_t gzip_coder = {gzip_spec, start_deflate};
+
 static apr_status_t deflate_out_filter(kv_filter_t *f, apr_bucket_brigade *bb)
 {
-    kv_request_t *r = f->r;
-    deflate_ctx_t *ctx = f->ctx;
-    apr_status_t rv = APR_SUCCESS;
-
-    if (APR_BRIGADE_EMPTY(bb)) {
-        return APR_SUCCESS;
-    }
-    if (!ctx) {
-        const deflate_conf_t *c = kv_get_module_config(r->server->module_config, &deflate_module);
-        if (kv_coding_start(r, bb, gzip_spec(r, c)) == KV_CODING_COMPRESS) {
-            ctx = start_deflate(r, c);
-        }
-        if (!ctx) {
-            ctx = apr_pcalloc(r->pool, sizeof(*ctx));
-        }
-        f->ctx = ctx;
-    }
-    if (!ctx->active) {
-        return kv_pass_brigade(f->next, bb);
-    }
-    while (!APR_BRIGADE_EMPTY(bb) && rv == APR_SUCCESS) {
-        apr_bucket *b = APR_BRIGADE_FIRST(bb);
-        if (APR_BUCKET_IS_EOS(b)) {
-            ctx->active = 0;
-            rv = flush_with(f, ctx, b, Z_FINISH);
-            deflateEnd(&ctx->zs);
-            /* Nothing follows the end. */
-            apr_brigade_cleanup(bb);
-            return rv;
-        } else if (APR_BUCKET_IS_FLUSH(b)) {
-            rv = flush_with(f, ctx, b, Z_SYNC_FLUSH);
-        } else if (APR_BUCKET_IS_METADATA(b)) {
-            APR_BUCKET_REMOVE(b);
-            APR_BRIGADE_INSERT_TAIL(ctx->out, b);
-        } else {
-            rv = compress_bucket(f, ctx, b);
-        }
-    }
-    return rv;
+    return kv_coding_filter(f, bb, &gzip_coder);
 }
 
 static void register_hooks(apr_pool_t *p)

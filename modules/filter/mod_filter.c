@@ -123,7 +123,9 @@ static const char *add_provider(kv_cmd_parms_t *cmd, filter_dir_conf_t *d, const
                             cmd->cmd->name, pname);
     }
     if (!sf) {
+        /* A filter declared by its first provider stands where the provider would (httpd). */
         sf = declare(cmd, d, fname);
+        sf->type = prov->rec->type;
     }
     APR_ARRAY_PUSH(sf->providers, provider_t *) = prov;
     *out = prov;
@@ -262,7 +264,8 @@ static apr_status_t harness(kv_filter_t *f, apr_bucket_brigade *bb)
 
     f->func = pass_through;
     f->ctx = NULL;
-    for (int i = 0; i < sf->providers->nelts; i++) {
+    /* The provider configured last is tried first, as httpd does. */
+    for (int i = sf->providers->nelts - 1; i >= 0; i--) {
         const provider_t *prov = APR_ARRAY_IDX(sf->providers, i, provider_t *);
         if (provider_matches(f->r, prov)) {
             apply_protocol(f->r, sf->proto_flags | prov->proto_flags);

@@ -1,5 +1,6 @@
-/* mod_deflate, mod_filter and the named filters of the core and mod_mime in a running
- * server: compressed bodies decompressed here with zlib and compared with the files, the
+/* mod_deflate, mod_brotli, mod_filter and the named filters of the core and mod_mime in a
+ * running server: compressed bodies decompressed here with zlib and libbrotli and compared
+ * with the files, the
  * fields httpd sends with them (Content-Encoding, Vary, ETag, Content-Length), HEAD and
  * ranges, the rules that leave a response alone, and that a large response streams. */
 #include "harness.h"
@@ -13,6 +14,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
+
+#include <brotli/decode.h>
 
 #define MODULES KV_TEST_BUILDDIR "/modules/.libs"
 
@@ -58,6 +61,7 @@ static kvt_server_t *serve_lines(const char *const *lines)
     kvt_server_conf(srv, "LoadModule deflate_module %s/mod_deflate.so", MODULES);
     kvt_server_conf(srv, "LoadModule filter_module %s/mod_filter.so", MODULES);
     kvt_server_conf(srv, "LoadModule setenvif_module %s/mod_setenvif.so", MODULES);
+    kvt_server_conf(srv, "LoadModule brotli_module %s/mod_brotli.so", MODULES);
     for (int i = 0; lines[i]; i++) {
         kvt_server_conf(srv, "%s", lines[i]);
     }
@@ -159,6 +163,24 @@ static void expect_gzip_of(const kvt_response_t *resp, const char *want, size_t 
     ck_assert_msg(n == want_len, "decompressed %zu bytes, want %zu", n, want_len);
     ck_assert_msg(memcmp(plain, want, n) == 0, "decompressed bytes differ from the file");
     free(plain);
+}
+
+/* The body of @a resp is @a want once libbrotli decodes it. */
+static void expect_br_of(const kvt_response_t *resp, const char *want, size_t want_len)
+{
+    BrotliDecoderState *st = BrotliDecoderCreateInstance(NULL, NULL, NULL);
+    const uint8_t *in = (const uint8_t *)resp->body;
+    size_t avail_in = resp->body_len, avail_out = want_len + 1, total = 0;
+    uint8_t *out = malloc(avail_out), *next_out = out;
+    BrotliDecoderResult res;
+
+    res = BrotliDecoderDecompressStream(st, &avail_in, &in, &avail_out, &next_out, &total);
+    ck_assert_msg(res == BROTLI_DECODER_RESULT_SUCCESS, "not a whole br stream: %d", (int)res);
+    ck_assert_int_eq(avail_in, 0);
+    ck_assert_msg(total == want_len, "decoded %zu bytes, want %zu", total, want_len);
+    ck_assert_msg(memcmp(out, want, want_len) == 0, "decoded bytes differ from the file");
+    BrotliDecoderDestroyInstance(st);
+    free(out);
 }
 
 /* GET @a path accepting gzip: it comes compressed, and is @a page decompressed. */
@@ -412,10 +434,14 @@ END_TEST
 /* FilterDeclare, FilterProvider with an expression, FilterChain and FilterProtocol. */
 START_TEST(test_smart_filters)
 {
-    kvt_server_t *srv = serve("FilterDeclare COMPRESS CONTENT_SET",
-                              "FilterProvider COMPRESS DEFLATE \"%{REQUEST_URI} =~ m#^/dir/#\"",
-                              "FilterProtocol COMPRESS DEFLATE cache=no", "FilterChain COMPRESS",
-                              "<Location /dir/off/>", "FilterChain !", "</Location>", NULL);
+    kvt_server_t *srv =
+        serve("FilterDeclare COMPRESS CONTENT_SET",
+              "FilterProvider COMPRESS DEFLATE \"%{REQUEST_URI} =~ m#^/dir/#\"",
+              "FilterProtocol COMPRESS DEFLATE cache=no", "FilterChain COMPRESS",
+              "FilterProvider PICK DEFLATE \"%{REQUEST_URI} =~ m#pick#\"",
+              "FilterProvider PICK BROTLI_COMPRESS \"%{REQUEST_URI} =~ m#pick#\"",
+              "FilterChain +PICK", "<Location /dir/off/>", "FilterChain !", "</Location>", NULL);
+    char *page = text_of(PAGE_LEN);
     kvt_response_t r;
 
     get(srv, "/dir/p.html", "Accept-Encoding: gzip\r\n", &r);
@@ -428,6 +454,12 @@ START_TEST(test_smart_filters)
     expect_field(&r, "Cache-Control", NULL);
     kvt_response_free(&r);
     expect_plain(srv, "/img.png");
+    /* Two providers match: the one configured last is tried first (httpd). */
+    kvt_write_file(srv, "dir/pick.html", page, PAGE_LEN);
+    get(srv, "/dir/pick.html", "Accept-Encoding: gzip, br\r\n", &r);
+    expect_field(&r, "Content-Encoding", "br");
+    expect_br_of(&r, page, PAGE_LEN);
+    kvt_response_free(&r);
     kvt_write_file(srv, "dir/off/p.html",
                    "0123456789012345678901234567890123456789"
                    "0123456789012345678901234567890123456789",
@@ -436,6 +468,82 @@ START_TEST(test_smart_filters)
     expect_field(&r, "Content-Encoding", NULL);
     ck_assert_int_eq(r.body_len, 80);
     kvt_response_free(&r);
+    free(page);
+}
+END_TEST
+
+/* mod_brotli with both filters, BROTLI_COMPRESS by SetOutputFilter and DEFLATE by type, as
+ * in Apache 2.4 (the smart filter BYTYPE:DEFLATE stands where DEFLATE would, after it): a client
+ * that accepts br gets br whatever its order or weights of gzip, one that refuses br (q=0,
+ * no-brotli) gets gzip; the ETag gets -br; a body larger than libbrotli's blocks streams and
+ * decodes whole. */
+START_TEST(test_brotli)
+{
+    kvt_server_t *srv =
+        serve("SetOutputFilter BROTLI_COMPRESS", "AddOutputFilterByType DEFLATE text/plain",
+              "BrowserMatch ^nobr no-brotli", "BrotliCompressionQuality 4",
+              "BrotliCompressionWindow 16", "BrotliCompressionMaxInputBlock 16", NULL);
+    static const char *const br[] = {"br", "gzip, br", "br;q=0.1, gzip;q=1", "BR"};
+    static const char *const gz[] = {"gzip", "br;q=0, gzip", "gzip\r\nUser-Agent: nobr"};
+    char *page = text_of(PAGE_LEN);
+    char *etag = plain_etag(srv, "/p.txt");
+    char *want_etag = kvt_strf("%.*s-br\"", (int)strlen(etag) - 1, etag);
+    kvt_response_t r;
+
+    for (size_t i = 0; i < sizeof(br) / sizeof(br[0]); i++) {
+        char *field = kvt_strf("Accept-Encoding: %s\r\n", br[i]);
+        get(srv, "/p.txt", field, &r);
+        ck_assert_msg(kvt_header(&r, "Content-Encoding") &&
+                          strcmp(kvt_header(&r, "Content-Encoding"), "br") == 0,
+                      "Accept-Encoding: %s: not br", br[i]);
+        expect_field(&r, "Vary", "Accept-Encoding");
+        expect_field(&r, "ETag", want_etag);
+        expect_br_of(&r, page, PAGE_LEN);
+        kvt_response_free(&r);
+        free(field);
+    }
+    for (size_t i = 0; i < sizeof(gz) / sizeof(gz[0]); i++) {
+        char *field = kvt_strf("Accept-Encoding: %s\r\n", gz[i]);
+        get(srv, "/p.txt", field, &r);
+        ck_assert_msg(kvt_header(&r, "Content-Encoding") &&
+                          strcmp(kvt_header(&r, "Content-Encoding"), "gzip") == 0,
+                      "Accept-Encoding: %s: not gzip", gz[i]);
+        expect_field(&r, "Vary", "Accept-Encoding");
+        expect_gzip_of(&r, page, PAGE_LEN);
+        kvt_response_free(&r);
+        free(field);
+    }
+    free(page);
+    free(etag);
+    free(want_etag);
+}
+END_TEST
+
+/* A large file streams through libbrotli (more than one pass down the chain: chunked) and
+ * decodes to the file; BrotliAlterETag Remove drops the ETag. */
+START_TEST(test_brotli_large)
+{
+    kvt_server_t *srv = kvt_server_new(kvt_mpm());
+    size_t n = 3 * 1024 * 1024;
+    char *big = text_of(n);
+    kvt_response_t r;
+
+    for (size_t i = 0; i < n; i += 4093) {
+        big[i] = (char)(i * 2654435761u >> 24); /* enough noise to keep the output large */
+    }
+    kvt_write_file(srv, "big.txt", big, n);
+    kvt_server_conf(srv, "LoadModule brotli_module %s/mod_brotli.so", MODULES);
+    kvt_server_conf(srv, "SetOutputFilter BROTLI_COMPRESS");
+    kvt_server_conf(srv, "BrotliAlterETag Remove");
+    kvt_server_start(srv);
+    get(srv, "/big.txt", "Accept-Encoding: br\r\n", &r);
+    ck_assert_int_eq(r.status, 200);
+    expect_field(&r, "Content-Encoding", "br");
+    expect_field(&r, "ETag", NULL);
+    ck_assert(r.chunked);
+    expect_br_of(&r, big, n);
+    kvt_response_free(&r);
+    free(big);
 }
 END_TEST
 
@@ -449,6 +557,10 @@ static const char *const refusals[][2] = {
     {"DeflateWindowSize 0", "DeflateWindowSize"},
     {"DeflateMemLevel x", "DeflateMemLevel"},
     {"DeflateAlterETag Sometimes", "AddSuffix, NoChange or Remove"},
+    {"BrotliCompressionQuality 12", "BrotliCompressionQuality"},
+    {"BrotliCompressionWindow 9", "BrotliCompressionWindow"},
+    {"BrotliCompressionMaxInputBlock 25", "BrotliCompressionMaxInputBlock"},
+    {"BrotliAlterETag x", "BrotliAlterETag: 'x' is not AddSuffix"},
 };
 
 START_TEST(test_refused_line)
@@ -459,6 +571,7 @@ START_TEST(test_refused_line)
 
     kvt_server_conf(srv, "LoadModule deflate_module %s/mod_deflate.so", MODULES);
     kvt_server_conf(srv, "LoadModule filter_module %s/mod_filter.so", MODULES);
+    kvt_server_conf(srv, "LoadModule brotli_module %s/mod_brotli.so", MODULES);
     kvt_server_conf(srv, "%s", refusals[_i][0]);
     kvt_run_kiva(&status, NULL, &err, "-t", "-f", kvt_server_write_conf(srv), NULL);
     ck_assert_int_eq(status, 1);
@@ -607,6 +720,8 @@ static Suite *deflate_suite(void)
     kvt_add_test(tc, test_named_filters);
     kvt_add_test(tc, test_smart_filters);
     kvt_add_test(tc, test_streams);
+    kvt_add_test(tc, test_brotli);
+    kvt_add_test(tc, test_brotli_large);
     suite_add_tcase(s, tc);
 
     TCase *errors = kvt_tcase("errors");
