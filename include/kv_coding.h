@@ -57,6 +57,25 @@ typedef enum {
 KV_DECLARE(kv_coding_verdict_t)
 kv_coding_start(kv_request_t *r, apr_bucket_brigade *bb, const kv_coding_spec_t *spec);
 
+/**
+ * Precompressed siblings, as nginx's gzip_static: for a GET or HEAD of a regular file F, when
+ * F + @a suffix ("f.css.gz") is a regular file not older than F, the response varies on
+ * Accept-Encoding; and if the client accepts @a coding and no coding was chosen yet, the
+ * request is switched to the sibling (its file, length and validators) with
+ * Content-Encoding @a coding, keeping F's Content-Type. Call it in the fixups.
+ * @return 1 if the request now serves the sibling
+ */
+KV_DECLARE(int) kv_coding_use_sibling(kv_request_t *r, const char *coding, const char *suffix);
+
+/** A compressing module's per-directory config: its *Precompressed flag. */
+typedef struct {
+    int precompressed; /**< 1 On, 0 Off, KV_UNSET_INT until set */
+} kv_coding_dir_conf_t;
+
+/** create_dir_config and merge_dir_config for kv_coding_dir_conf_t. */
+KV_DECLARE(void *) kv_coding_create_dir_conf(apr_pool_t *p, const char *dir);
+KV_DECLARE(void *) kv_coding_merge_dir_conf(apr_pool_t *p, void *base, void *add);
+
 /** What a coder is asked to do (kv_coding_stream). */
 typedef enum {
     KV_CODE_DATA,  /**< code these bytes; output may be held back */

@@ -5,6 +5,7 @@
 #include <apr_strings.h>
 
 #include "kv_coding.h"
+#include "kv_config.h"
 #include "kv_log.h"
 
 #define KV_LOG_MODULE "core"
@@ -205,19 +206,24 @@ static void set_coded_fields(kv_request_t *r, const kv_coding_spec_t *spec)
     }
 }
 
-KV_DECLARE(kv_coding_verdict_t)
-kv_coding_start(kv_request_t *r, apr_bucket_brigade *bb, const kv_coding_spec_t *spec)
+/* Vary names Accept-Encoding, once, though a second coding asks too. */
+static void vary_on_accept_encoding(kv_request_t *r)
 {
     int zero;
 
-    if (body_known_short(r, bb, spec->min_length) || response_excluded(r, spec)) {
-        return KV_CODING_PASS;
-    }
-    /* The answer depends on the field whether or not this client accepts the coding; named
-     * once, though a second coding filter asks too. */
     if (!list_find(apr_table_get(r->headers_out, "Vary"), "Accept-Encoding", &zero)) {
         apr_table_mergen(r->headers_out, "Vary", "Accept-Encoding");
     }
+}
+
+KV_DECLARE(kv_coding_verdict_t)
+kv_coding_start(kv_request_t *r, apr_bucket_brigade *bb, const kv_coding_spec_t *spec)
+{
+    if (body_known_short(r, bb, spec->min_length) || response_excluded(r, spec)) {
+        return KV_CODING_PASS;
+    }
+    /* The answer depends on the field whether or not this client accepts the coding. */
+    vary_on_accept_encoding(r);
     if (!(spec->force_env && apr_table_get(r->subprocess_env, spec->force_env)) &&
         !kv_coding_accepted(apr_table_get(r->headers_in, "Accept-Encoding"), spec->coding)) {
         return KV_CODING_PASS;
@@ -334,4 +340,50 @@ kv_coding_filter(kv_filter_t *f, apr_bucket_brigade *bb, const kv_coder_t *coder
                       r->uri);
     }
     return rv;
+}
+
+KV_DECLARE(int) kv_coding_use_sibling(kv_request_t *r, const char *coding, const char *suffix)
+{
+    apr_finfo_t fi;
+    const char *path;
+    apr_status_t rv;
+
+    if ((r->method_number != KV_M_GET && r->method_number != KV_M_HEAD) || !r->filename ||
+        r->finfo.filetype != APR_REG || (r->path_info && *r->path_info)) {
+        return 0;
+    }
+    path = apr_pstrcat(r->pool, r->filename, suffix, NULL);
+    rv = apr_stat(&fi, path, APR_FINFO_MIN, r->pool);
+    if ((rv != APR_SUCCESS && rv != APR_INCOMPLETE) || fi.filetype != APR_REG ||
+        fi.mtime < r->finfo.mtime) {
+        return 0;
+    }
+    vary_on_accept_encoding(r);
+    if (apr_table_get(r->headers_out, "Content-Encoding") ||
+        !kv_coding_accepted(apr_table_get(r->headers_in, "Accept-Encoding"), coding)) {
+        return 0;
+    }
+    r->filename = path;
+    r->canonical_filename = path;
+    r->finfo = fi;
+    apr_table_setn(r->headers_out, "Content-Encoding", coding);
+    return 1;
+}
+
+KV_DECLARE(void *) kv_coding_create_dir_conf(apr_pool_t *p, const char *dir)
+{
+    kv_coding_dir_conf_t *d = apr_pcalloc(p, sizeof(*d));
+
+    (void)dir;
+    d->precompressed = KV_UNSET_INT;
+    return d;
+}
+
+KV_DECLARE(void *) kv_coding_merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
+{
+    const kv_coding_dir_conf_t *base = basev, *add = addv;
+    kv_coding_dir_conf_t *d = apr_pcalloc(p, sizeof(*d));
+
+    d->precompressed = KV_MERGE_INT(add->precompressed, base->precompressed, KV_UNSET_INT);
+    return d;
 }

@@ -172,9 +172,22 @@ static apr_status_t brotli_out_filter(kv_filter_t *f, apr_bucket_brigade *bb)
     return kv_coding_filter(f, bb, &br_coder);
 }
 
+/* BrotliPrecompressed: F.br answers for F (kv_coding_use_sibling). */
+static int use_br_sibling(kv_request_t *r)
+{
+    const kv_coding_dir_conf_t *d = kv_get_module_config(r->per_dir_config, &brotli_module);
+
+    if (d->precompressed == 1) {
+        kv_coding_use_sibling(r, "br", ".br");
+    }
+    return KV_DECLINED;
+}
+
 static void register_hooks(apr_pool_t *p)
 {
     (void)p;
+    /* Before DeflatePrecompressed's: a client that accepts both gets the smaller br. */
+    kv_hook_fixups(use_br_sibling, NULL, NULL, KV_HOOK_MIDDLE - 1);
     kv_register_output_filter("BROTLI_COMPRESS", brotli_out_filter, KV_FTYPE_CONTENT);
 }
 
@@ -185,12 +198,18 @@ static const kv_command_t brotli_commands[] = {
      "10-24: libbrotli's window, as a power of two (default 18)"},
     {"BrotliCompressionMaxInputBlock", set_block, NULL, 1, 1, KV_CTX_SERVER, KV_CMD_SERVER_CONF,
      "16-24: libbrotli's largest input block, as a power of two (default: its own choice)"},
+    {"BrotliPrecompressed", kv_set_flag_slot, KV_OFFSET(kv_coding_dir_conf_t, precompressed), 1, 1,
+     KV_CTX_ALL, 0,
+     "On|Off: answer for a file F from F.br, when there and not older, to clients that "
+     "accept br (kiva's own, as nginx's brotli_static); tried before DeflatePrecompressed"},
     {"BrotliAlterETag", set_etag, NULL, 1, 1, KV_CTX_SERVER, KV_CMD_SERVER_CONF,
      "AddSuffix|NoChange|Remove: what becomes of the ETag of a compressed response"},
     {NULL, NULL, NULL, 0, 0, 0, 0, NULL}};
 
 kv_module_t brotli_module = {
     KV_MODULE_HEADER("brotli"),
+    .create_dir_config = kv_coding_create_dir_conf,
+    .merge_dir_config = kv_coding_merge_dir_conf,
     .create_server_config = create_server_conf,
     .commands = brotli_commands,
     .register_hooks = register_hooks,

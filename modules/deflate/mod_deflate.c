@@ -215,9 +215,21 @@ static apr_status_t deflate_out_filter(kv_filter_t *f, apr_bucket_brigade *bb)
     return kv_coding_filter(f, bb, &gzip_coder);
 }
 
+/* DeflatePrecompressed: F.gz answers for F (kv_coding_use_sibling). */
+static int use_gz_sibling(kv_request_t *r)
+{
+    const kv_coding_dir_conf_t *d = kv_get_module_config(r->per_dir_config, &deflate_module);
+
+    if (d->precompressed == 1) {
+        kv_coding_use_sibling(r, "gzip", ".gz");
+    }
+    return KV_DECLINED;
+}
+
 static void register_hooks(apr_pool_t *p)
 {
     (void)p;
+    kv_hook_fixups(use_gz_sibling, NULL, NULL, KV_HOOK_MIDDLE);
     /* After the resource filters, before the byte ranges (httpd's CONTENT_SET). */
     kv_register_output_filter("DEFLATE", deflate_out_filter, KV_FTYPE_CONTENT);
 }
@@ -231,12 +243,18 @@ static const kv_command_t deflate_commands[] = {
      "1-9: how much memory zlib uses (default 9)"},
     {"DeflateBufferSize", set_buffer, NULL, 1, 1, KV_CTX_SERVER, KV_CMD_SERVER_CONF,
      "bytes: compressed output passed on at a time (default 8096)"},
+    {"DeflatePrecompressed", kv_set_flag_slot, KV_OFFSET(kv_coding_dir_conf_t, precompressed), 1, 1,
+     KV_CTX_ALL, 0,
+     "On|Off: answer for a file F from F.gz, when there and not older, to clients that "
+     "accept gzip (kiva's own, as nginx's gzip_static)"},
     {"DeflateAlterETag", set_etag, NULL, 1, 1, KV_CTX_SERVER, KV_CMD_SERVER_CONF,
      "AddSuffix|NoChange|Remove: what becomes of the ETag of a compressed response"},
     {NULL, NULL, NULL, 0, 0, 0, 0, NULL}};
 
 kv_module_t deflate_module = {
     KV_MODULE_HEADER("deflate"),
+    .create_dir_config = kv_coding_create_dir_conf,
+    .merge_dir_config = kv_coding_merge_dir_conf,
     .create_server_config = create_server_conf,
     .commands = deflate_commands,
     .register_hooks = register_hooks,

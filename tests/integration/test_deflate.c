@@ -12,10 +12,13 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
+#include <utime.h>
 #include <zlib.h>
 
 #include <brotli/decode.h>
+#include <brotli/encode.h>
 
 #define MODULES KV_TEST_BUILDDIR "/modules/.libs"
 
@@ -547,6 +550,122 @@ START_TEST(test_brotli_large)
 }
 END_TEST
 
+/* @a len bytes at @a in as a gzip member (malloc'd, length in *out_len). */
+static char *gzip_of(const char *in, size_t len, size_t *out_len)
+{
+    z_stream zs;
+    size_t cap = deflateBound(NULL, len) + 64;
+    char *out = malloc(cap);
+
+    memset(&zs, 0, sizeof(zs));
+    ck_assert_int_eq(deflateInit2(&zs, 9, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY), Z_OK);
+    zs.next_in = (Bytef *)(uintptr_t)in;
+    zs.avail_in = (uInt)len;
+    zs.next_out = (Bytef *)out;
+    zs.avail_out = (uInt)cap;
+    ck_assert_int_eq(deflate(&zs, Z_FINISH), Z_STREAM_END);
+    *out_len = zs.total_out;
+    deflateEnd(&zs);
+    return out;
+}
+
+/* A file of the docroot dated @a age seconds ago. */
+static void age_file(kvt_server_t *srv, const char *relpath, int age)
+{
+    char *path = kvt_strf("%s/%s", kvt_server_docroot(srv), relpath);
+    struct utimbuf t;
+
+    t.actime = t.modtime = time(NULL) - age;
+    ck_assert_int_eq(utime(path, &t), 0);
+    free(path);
+}
+
+/* DeflatePrecompressed and BrotliPrecompressed (kiva's own, as nginx's gzip_static): a client
+ * that accepts the coding gets the sibling's bytes with its own length and ETag, the file's
+ * type, Content-Encoding and Vary; br before gzip; a sibling older than the file is not used;
+ * ranges are of the sibling's bytes. */
+START_TEST(test_precompressed)
+{
+    kvt_server_t *srv = kvt_server_new(kvt_mpm());
+    char *page = text_of(PAGE_LEN);
+    size_t gz_len, br_len = PAGE_LEN;
+    char *gz = gzip_of(page, PAGE_LEN, &gz_len);
+    uint8_t *br = malloc(br_len);
+    char *len_text, *range_text, *plain_etag_css;
+    kvt_response_t r, plain;
+
+    ck_assert(BrotliEncoderCompress(5, 18, BROTLI_MODE_TEXT, PAGE_LEN, (const uint8_t *)page,
+                                    &br_len, br));
+    kvt_write_file(srv, "s/f.css", page, PAGE_LEN);
+    kvt_write_file(srv, "s/f.css.gz", gz, gz_len);
+    kvt_write_file(srv, "s/f.css.br", (const char *)br, br_len);
+    kvt_write_file(srv, "s/old.css", page, PAGE_LEN);
+    kvt_write_file(srv, "s/old.css.gz", gz, gz_len);
+    age_file(srv, "s/old.css.gz", 100);
+    kvt_write_file(srv, "off/f.css", page, PAGE_LEN);
+    kvt_write_file(srv, "off/f.css.gz", gz, gz_len);
+    kvt_server_conf(srv, "LoadModule deflate_module %s/mod_deflate.so", MODULES);
+    kvt_server_conf(srv, "LoadModule brotli_module %s/mod_brotli.so", MODULES);
+    kvt_server_conf(srv, "<Directory %s/s>", kvt_server_docroot(srv));
+    kvt_server_conf(srv, "DeflatePrecompressed On");
+    kvt_server_conf(srv, "BrotliPrecompressed On");
+    kvt_server_conf(srv, "</Directory>");
+    kvt_server_start(srv);
+
+    get(srv, "/s/f.css", "", &plain);
+    ck_assert_int_eq(plain.body_len, PAGE_LEN);
+    expect_field(&plain, "Content-Encoding", NULL);
+    expect_field(&plain, "Vary", "Accept-Encoding");
+    plain_etag_css = strdup(kvt_header(&plain, "ETag"));
+    kvt_response_free(&plain);
+
+    get(srv, "/s/f.css", "Accept-Encoding: gzip\r\n", &r);
+    ck_assert_int_eq(r.status, 200);
+    expect_field(&r, "Content-Encoding", "gzip");
+    expect_field(&r, "Content-Type", "text/css");
+    expect_field(&r, "Vary", "Accept-Encoding");
+    len_text = kvt_strf("%zu", gz_len);
+    expect_field(&r, "Content-Length", len_text);
+    ck_assert_int_eq(r.body_len, gz_len);
+    ck_assert_int_eq(memcmp(r.body, gz, gz_len), 0);
+    ck_assert_str_ne(kvt_header(&r, "ETag"), plain_etag_css);
+    kvt_response_free(&r);
+
+    get(srv, "/s/f.css", "Accept-Encoding: gzip, br\r\n", &r);
+    expect_field(&r, "Content-Encoding", "br");
+    ck_assert_int_eq(r.body_len, br_len);
+    ck_assert_int_eq(memcmp(r.body, br, br_len), 0);
+    expect_br_of(&r, page, PAGE_LEN);
+    kvt_response_free(&r);
+
+    get(srv, "/s/f.css", "Accept-Encoding: gzip\r\nRange: bytes=10-19\r\n", &r);
+    ck_assert_int_eq(r.status, 206);
+    range_text = kvt_strf("bytes 10-19/%zu", gz_len);
+    expect_field(&r, "Content-Range", range_text);
+    ck_assert_int_eq(r.body_len, 10);
+    ck_assert_int_eq(memcmp(r.body, gz + 10, 10), 0);
+    kvt_response_free(&r);
+
+    request(srv, "HEAD", "/s/f.css", "Accept-Encoding: gzip\r\n", &r);
+    expect_field(&r, "Content-Encoding", "gzip");
+    expect_field(&r, "Content-Length", len_text);
+    kvt_response_free(&r);
+
+    get(srv, "/s/old.css", "Accept-Encoding: gzip\r\n", &r);
+    expect_field(&r, "Content-Encoding", NULL);
+    expect_field(&r, "Vary", NULL);
+    ck_assert_int_eq(r.body_len, PAGE_LEN);
+    kvt_response_free(&r);
+    expect_plain(srv, "/off/f.css");
+    free(page);
+    free(gz);
+    free(br);
+    free(len_text);
+    free(range_text);
+    free(plain_etag_css);
+}
+END_TEST
+
 /* What kiva -t says of mod_filter's and mod_deflate's errors. */
 static const char *const refusals[][2] = {
     {"FilterProvider F NOSUCH \"true\"", "unknown filter provider NOSUCH"},
@@ -561,6 +680,7 @@ static const char *const refusals[][2] = {
     {"BrotliCompressionWindow 9", "BrotliCompressionWindow"},
     {"BrotliCompressionMaxInputBlock 25", "BrotliCompressionMaxInputBlock"},
     {"BrotliAlterETag x", "BrotliAlterETag: 'x' is not AddSuffix"},
+    {"DeflatePrecompressed maybe", "DeflatePrecompressed"},
 };
 
 START_TEST(test_refused_line)
@@ -722,6 +842,7 @@ static Suite *deflate_suite(void)
     kvt_add_test(tc, test_streams);
     kvt_add_test(tc, test_brotli);
     kvt_add_test(tc, test_brotli_large);
+    kvt_add_test(tc, test_precompressed);
     suite_add_tcase(s, tc);
 
     TCase *errors = kvt_tcase("errors");
