@@ -403,6 +403,7 @@ START_TEST(test_named_filters)
     kvt_server_t *srv = kvt_server_new(kvt_mpm());
     char *page = text_of(PAGE_LEN);
     char *log;
+    kvt_response_t r;
 
     kvt_write_file(srv, "a/p.txt", page, PAGE_LEN);
     kvt_write_file(srv, "b/p.txt", page, PAGE_LEN);
@@ -424,6 +425,12 @@ START_TEST(test_named_filters)
     kvt_server_start(srv);
 
     expect_gzipped(srv, "/a/p.txt", page);
+    /* As Apache 2.4: an error page does not go through the content filters. */
+    get(srv, "/a/missing.txt", "Accept-Encoding: gzip\r\n", &r);
+    ck_assert_int_eq(r.status, 404);
+    expect_field(&r, "Content-Encoding", NULL);
+    ck_assert_ptr_nonnull(strstr(r.body, "Not Found"));
+    kvt_response_free(&r);
     expect_gzipped(srv, "/b/p.txt", page);
     expect_plain(srv, "/b/sub/p.txt");
     expect_gzipped(srv, "/c/p.txt", page);
