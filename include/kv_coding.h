@@ -88,15 +88,30 @@ typedef enum {
 typedef apr_status_t (*kv_code_func)(void *coder, kv_code_op_t op, const char *data, apr_size_t len,
                                      apr_bucket_brigade *out);
 
+/** DeflateFilterNote, BrotliFilterNote: the notes (r->notes, `%{name}n` in a log format)
+ * that get a response's bytes in and out and out*100/in; NULL for none. */
+typedef struct {
+    const char *input;
+    const char *output;
+    const char *ratio;
+} kv_coding_notes_t;
+
+/** The directive's handler body: `[Input|Output|Ratio] name` (one argument: the ratio's). */
+KV_DECLARE(const char *)
+kv_coding_set_note(apr_pool_t *p, kv_coding_notes_t *notes, int argc, const char *const *argv);
+
 /** A compressing filter's stream, driven by kv_coding_stream. */
 typedef struct {
-    kv_code_func code;       /**< the compressor */
-    void *coder;             /**< its state */
-    apr_size_t pass_at;      /**< output passed on once this much is waiting */
-    int end_in_buffers;      /**< the end's output too goes in pass_at pieces, so only an end
-                              * that fits one arrives with the EOS (mod_deflate's buffer) */
-    apr_bucket_brigade *out; /**< output on its way down */
-    int done;                /**< the end has been coded and passed */
+    kv_code_func code;              /**< the compressor */
+    void *coder;                    /**< its state */
+    apr_size_t pass_at;             /**< output passed on once this much is waiting */
+    int end_in_buffers;             /**< the end's output too goes in pass_at pieces, so only an end
+                                     * that fits one arrives with the EOS (mod_deflate's buffer) */
+    apr_bucket_brigade *out;        /**< output on its way down */
+    int done;                       /**< the end has been coded and passed */
+    const kv_coding_notes_t *notes; /**< where the counts go at the end, or NULL */
+    apr_off_t total_in;             /**< bytes coded so far */
+    apr_off_t total_out;            /**< bytes passed on so far */
 } kv_coding_stream_t;
 
 /** Feed @a bb through @a s's compressor and pass the output down @a f's chain: whenever

@@ -238,9 +238,52 @@ kv_coding_start(kv_request_t *r, apr_bucket_brigade *bb, const kv_coding_spec_t 
 /* Input coded at a time: a large bucket is split so that its output is passed on in parts. */
 #define CODE_SLICE ((apr_size_t)65536)
 
+KV_DECLARE(const char *)
+kv_coding_set_note(apr_pool_t *p, kv_coding_notes_t *notes, int argc, const char *const *argv)
+{
+    const char *name = apr_pstrdup(p, argv[argc - 1]);
+
+    if (argc == 1 || strcasecmp(argv[0], "Ratio") == 0) {
+        notes->ratio = name;
+    } else if (strcasecmp(argv[0], "Input") == 0) {
+        notes->input = name;
+    } else if (strcasecmp(argv[0], "Output") == 0) {
+        notes->output = name;
+    } else {
+        return apr_psprintf(p, "unknown note type %s: Input, Output or Ratio", argv[0]);
+    }
+    return NULL;
+}
+
+/* The counts of a finished stream into the notes that were asked for ("-" for none). */
+static void set_notes(kv_request_t *r, const kv_coding_stream_t *s)
+{
+    const kv_coding_notes_t *n = s->notes;
+
+    if (n && n->input) {
+        apr_table_setn(r->notes, n->input,
+                       s->total_in > 0 ? apr_off_t_toa(r->pool, s->total_in) : "-");
+    }
+    if (n && n->output) {
+        apr_table_setn(r->notes, n->output,
+                       s->total_out > 0 ? apr_off_t_toa(r->pool, s->total_out) : "-");
+    }
+    if (n && n->ratio) {
+        apr_table_setn(r->notes, n->ratio,
+                       s->total_in > 0 ? apr_itoa(r->pool, (int)(s->total_out * 100 / s->total_in))
+                                       : "-");
+    }
+}
+
 static apr_status_t pass_out(kv_filter_t *f, kv_coding_stream_t *s)
 {
-    apr_status_t rv = kv_pass_brigade(f->next, s->out);
+    apr_off_t n = 0;
+    apr_status_t rv;
+
+    if (apr_brigade_length(s->out, 0, &n) == APR_SUCCESS && n > 0) {
+        s->total_out += n;
+    }
+    rv = kv_pass_brigade(f->next, s->out);
 
     apr_brigade_cleanup(s->out);
     return rv;
@@ -264,7 +307,11 @@ static apr_status_t code_meta(kv_filter_t *f, kv_coding_stream_t *s, apr_bucket 
     }
     APR_BUCKET_REMOVE(b);
     APR_BRIGADE_INSERT_TAIL(s->out, b);
-    return pass_out(f, s);
+    rv = pass_out(f, s);
+    if (op == KV_CODE_FINISH) {
+        set_notes(f->r, s);
+    }
+    return rv;
 }
 
 static apr_status_t code_data(kv_filter_t *f, kv_coding_stream_t *s, apr_bucket *b)
@@ -281,6 +328,7 @@ static apr_status_t code_data(kv_filter_t *f, kv_coding_stream_t *s, apr_bucket 
         return rv;
     }
     rv = s->code(s->coder, KV_CODE_DATA, data, len, s->out);
+    s->total_in += (apr_off_t)len;
     apr_bucket_delete(b);
     if (rv == APR_SUCCESS && apr_brigade_length(s->out, 0, &waiting) == APR_SUCCESS &&
         waiting >= (apr_off_t)s->pass_at) {

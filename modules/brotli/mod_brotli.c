@@ -21,10 +21,11 @@ extern kv_module_t brotli_module;
 #define PASS_AT 1
 
 typedef struct {
-    int quality;         /* BrotliCompressionQuality, 0-11 */
-    int window;          /* BrotliCompressionWindow, 10-24 */
-    int max_block;       /* BrotliCompressionMaxInputBlock, 16-24, 0 for libbrotli's choice */
-    kv_etag_mode_t etag; /* BrotliAlterETag */
+    int quality;             /* BrotliCompressionQuality, 0-11 */
+    int window;              /* BrotliCompressionWindow, 10-24 */
+    int max_block;           /* BrotliCompressionMaxInputBlock, 16-24, 0 for libbrotli's choice */
+    kv_etag_mode_t etag;     /* BrotliAlterETag */
+    kv_coding_notes_t notes; /* BrotliFilterNote */
 } brotli_conf_t;
 
 static void *create_server_conf(apr_pool_t *p, kv_server_t *s)
@@ -77,6 +78,13 @@ static const char *set_etag(kv_cmd_parms_t *cmd, void *conf, int argc, const cha
 
     (void)argc;
     return err ? apr_psprintf(cmd->pool, "BrotliAlterETag: %s", err) : NULL;
+}
+
+static const char *set_note(kv_cmd_parms_t *cmd, void *conf, int argc, const char *const *argv)
+{
+    const char *err = kv_coding_set_note(cmd->pool, &((brotli_conf_t *)conf)->notes, argc, argv);
+
+    return err ? apr_psprintf(cmd->pool, "BrotliFilterNote: %s", err) : NULL;
 }
 
 static void *pool_alloc(void *pool, size_t size)
@@ -151,6 +159,7 @@ static kv_coding_stream_t *start_brotli(kv_request_t *r)
     s->coder = st;
     s->pass_at = PASS_AT;
     s->out = apr_brigade_create(r->pool, r->connection->bucket_alloc);
+    s->notes = &c->notes;
     return s;
 }
 
@@ -204,6 +213,9 @@ static const kv_command_t brotli_commands[] = {
      "accept br (kiva's own, as nginx's brotli_static); tried before DeflatePrecompressed"},
     {"BrotliAlterETag", set_etag, NULL, 1, 1, KV_CTX_SERVER, KV_CMD_SERVER_CONF,
      "AddSuffix|NoChange|Remove: what becomes of the ETag of a compressed response"},
+    {"BrotliFilterNote", set_note, NULL, 1, 2, KV_CTX_SERVER, KV_CMD_SERVER_CONF,
+     "[Input|Output|Ratio] name: the request note that gets the bytes in, out or the ratio "
+     "(out*100/in) of a compressed response, for %{name}n in a LogFormat"},
     {NULL, NULL, NULL, 0, 0, 0, 0, NULL}};
 
 kv_module_t brotli_module = {

@@ -25,11 +25,12 @@ extern kv_module_t deflate_module;
 #define GZIP_WRAPPER 16
 
 typedef struct {
-    int level;           /* DeflateCompressionLevel, Z_DEFAULT_COMPRESSION unless set */
-    int window;          /* DeflateWindowSize, 1-15 */
-    int mem_level;       /* DeflateMemLevel, 1-9 */
-    apr_size_t buffer;   /* DeflateBufferSize */
-    kv_etag_mode_t etag; /* DeflateAlterETag */
+    int level;               /* DeflateCompressionLevel, Z_DEFAULT_COMPRESSION unless set */
+    int window;              /* DeflateWindowSize, 1-15 */
+    int mem_level;           /* DeflateMemLevel, 1-9 */
+    apr_size_t buffer;       /* DeflateBufferSize */
+    kv_etag_mode_t etag;     /* DeflateAlterETag */
+    kv_coding_notes_t notes; /* DeflateFilterNote */
 } deflate_conf_t;
 
 typedef struct {
@@ -99,6 +100,13 @@ static const char *set_etag(kv_cmd_parms_t *cmd, void *conf, int argc, const cha
 
     (void)argc;
     return err ? apr_psprintf(cmd->pool, "DeflateAlterETag: %s", err) : NULL;
+}
+
+static const char *set_note(kv_cmd_parms_t *cmd, void *conf, int argc, const char *const *argv)
+{
+    const char *err = kv_coding_set_note(cmd->pool, &((deflate_conf_t *)conf)->notes, argc, argv);
+
+    return err ? apr_psprintf(cmd->pool, "DeflateFilterNote: %s", err) : NULL;
 }
 
 static voidpf pool_alloc(voidpf pool, uInt items, uInt size)
@@ -191,6 +199,7 @@ static kv_coding_stream_t *start_deflate(kv_request_t *r)
     s->pass_at = c->buffer;
     s->end_in_buffers = 1;
     s->out = apr_brigade_create(r->pool, r->connection->bucket_alloc);
+    s->notes = &c->notes;
     return s;
 }
 
@@ -249,6 +258,9 @@ static const kv_command_t deflate_commands[] = {
      "accept gzip (kiva's own, as nginx's gzip_static)"},
     {"DeflateAlterETag", set_etag, NULL, 1, 1, KV_CTX_SERVER, KV_CMD_SERVER_CONF,
      "AddSuffix|NoChange|Remove: what becomes of the ETag of a compressed response"},
+    {"DeflateFilterNote", set_note, NULL, 1, 2, KV_CTX_SERVER, KV_CMD_SERVER_CONF,
+     "[Input|Output|Ratio] name: the request note that gets the bytes in, out or the ratio "
+     "(out*100/in) of a compressed response, for %{name}n in a LogFormat"},
     {NULL, NULL, NULL, 0, 0, 0, 0, NULL}};
 
 kv_module_t deflate_module = {

@@ -673,6 +673,69 @@ START_TEST(test_precompressed)
 }
 END_TEST
 
+/* The notes log of test_filter_notes as it is (malloc'd; "" if there is none). */
+static char *read_log(const char *path)
+{
+    char *text = calloc(1, 4096);
+    FILE *f = fopen(path, "r");
+
+    if (f) {
+        size_t n = fread(text, 1, 4095, f);
+        text[n] = '\0';
+        fclose(f);
+    }
+    return text;
+}
+
+/* Both requests of test_filter_notes are logged. */
+static int log_has_both(void *path)
+{
+    char *text = read_log(path);
+    int done = strstr(text, "/dir/") && strstr(text, "/p.txt");
+
+    free(text);
+    return done;
+}
+
+/* DeflateFilterNote and BrotliFilterNote: the counts of a compressed response in its notes,
+ * as %{name}n logs them (httpd's documented LogFormat for them). */
+START_TEST(test_filter_notes)
+{
+    kvt_server_t *srv =
+        serve("DeflateFilterNote Input instream", "DeflateFilterNote Output outstream",
+              "DeflateFilterNote Ratio ratio", "BrotliFilterNote brratio", "<Location /dir/>",
+              "SetOutputFilter BROTLI_COMPRESS", "</Location>", "<Location /p.txt>",
+              "SetOutputFilter DEFLATE", "</Location>",
+              "LoadModule log_config_module " MODULES "/mod_log_config.so",
+              "LogFormat \"%U %{instream}n %{outstream}n %{ratio}n %{brratio}n\" notes",
+              "CustomLog logs/notes_log notes", NULL);
+    char *path = kvt_strf("%s/logs/notes_log", kvt_server_root(srv));
+    char *want, *line;
+    size_t gz_len, br_len;
+    kvt_response_t r;
+
+    get(srv, "/p.txt", "Accept-Encoding: gzip\r\n", &r);
+    expect_field(&r, "Content-Encoding", "gzip");
+    gz_len = r.body_len;
+    kvt_response_free(&r);
+    get(srv, "/dir/p.html", "Accept-Encoding: br\r\n", &r);
+    expect_field(&r, "Content-Encoding", "br");
+    br_len = r.body_len;
+    kvt_response_free(&r);
+    ck_assert_msg(kvt_wait_for(log_has_both, path, 10000), "not logged");
+    line = read_log(path);
+    /* The two lines in either order: two children may log them. */
+    want = kvt_strf("/p.txt 20000 %zu %d -\n", gz_len, (int)(gz_len * 100 / PAGE_LEN));
+    ck_assert_msg(strstr(line, want), "log: %s, want %s", line, want);
+    free(want);
+    want = kvt_strf("/dir/p.html - - - %d\n", (int)(br_len * 100 / PAGE_LEN));
+    ck_assert_msg(strstr(line, want), "log: %s, want %s", line, want);
+    free(want);
+    free(line);
+    free(path);
+}
+END_TEST
+
 /* What kiva -t says of mod_filter's and mod_deflate's errors. */
 static const char *const refusals[][2] = {
     {"FilterProvider F NOSUCH \"true\"", "unknown filter provider NOSUCH"},
@@ -688,6 +751,7 @@ static const char *const refusals[][2] = {
     {"BrotliCompressionMaxInputBlock 25", "BrotliCompressionMaxInputBlock"},
     {"BrotliAlterETag x", "BrotliAlterETag: 'x' is not AddSuffix"},
     {"DeflatePrecompressed maybe", "DeflatePrecompressed"},
+    {"DeflateFilterNote Sideways x", "DeflateFilterNote: unknown note type Sideways"},
 };
 
 START_TEST(test_refused_line)
@@ -850,6 +914,7 @@ static Suite *deflate_suite(void)
     kvt_add_test(tc, test_brotli);
     kvt_add_test(tc, test_brotli_large);
     kvt_add_test(tc, test_precompressed);
+    kvt_add_test(tc, test_filter_notes);
     suite_add_tcase(s, tc);
 
     TCase *errors = kvt_tcase("errors");
