@@ -27,6 +27,7 @@ typedef struct {
     const char *name;
     kv_filter_type_t type;
     unsigned proto_flags;          /* FilterProtocol filter flags */
+    int trace;                     /* FilterTrace level: 1 logs each brigade at debug */
     apr_array_header_t *providers; /* provider_t *, in configuration order */
 } smart_filter_t;
 
@@ -184,6 +185,24 @@ static const char *filter_protocol(kv_cmd_parms_t *cmd, void *conf, int argc,
                         argv[1]);
 }
 
+static const char *filter_trace_level(kv_cmd_parms_t *cmd, void *conf, int argc,
+                                      const char *const *argv)
+{
+    smart_filter_t *sf = find_filter(conf, cmd->temp_pool, argv[0]);
+    long level;
+    const char *err;
+
+    (void)argc;
+    if (!sf) {
+        return apr_psprintf(cmd->pool, "FilterTrace: undeclared smart filter %s", argv[0]);
+    }
+    if ((err = kv_parse_int(cmd->temp_pool, argv[1], 0, 1 << 20, &level)) != NULL) {
+        return apr_psprintf(cmd->pool, "FilterTrace: %s", err);
+    }
+    sf->trace = (int)level;
+    return NULL;
+}
+
 /* AddOutputFilterByType filter[;filter...] type [type] ... */
 static const char *add_by_type(kv_cmd_parms_t *cmd, void *conf, int argc, const char *const *argv)
 {
@@ -276,6 +295,21 @@ static apr_status_t harness(kv_filter_t *f, apr_bucket_brigade *bb)
     return f->func(f, bb);
 }
 
+/* FilterTrace 1: each brigade on its way into the smart filter, at debug level (httpd's). */
+static apr_status_t trace_filter(kv_filter_t *f, apr_bucket_brigade *bb)
+{
+    const smart_filter_t *sf = f->ctx;
+
+    kv_log_rerror(KV_LOG_MARK, KV_LOG_DEBUG, 0, f->r, "KV01268: %s", sf->name);
+    for (apr_bucket *b = APR_BRIGADE_FIRST(bb); b != APR_BRIGADE_SENTINEL(bb);
+         b = APR_BUCKET_NEXT(b)) {
+        kv_log_rerror(KV_LOG_MARK, KV_LOG_DEBUG, 0, f->r,
+                      "KV01269: %s: type: %s, length: %" APR_SIZE_T_FMT, sf->name,
+                      b->type->name ? b->type->name : "(unknown)", b->length);
+    }
+    return kv_pass_brigade(f->next, bb);
+}
+
 static int filter_insert(kv_request_t *r)
 {
     const filter_dir_conf_t *d = kv_get_module_config(r->per_dir_config, &filter_module);
@@ -288,6 +322,9 @@ static int filter_insert(kv_request_t *r)
             kv_log_rerror(KV_LOG_MARK, KV_LOG_WARNING, 0, r, "KV01265: unknown filter %s not added",
                           name);
             continue;
+        }
+        if (sf->trace == 1) {
+            kv_add_output_filter(r, sf->name, trace_filter, sf->type, sf);
         }
         kv_add_output_filter(r, sf->name, harness, sf->type, sf);
         /* A filter that changes the length or cannot take ranges: the handler sees none. */
@@ -315,6 +352,9 @@ static const kv_command_t filter_commands[] = {
     {"FilterProtocol", filter_protocol, NULL, 2, 3, KV_CTX_ALL, 0,
      "filter-name [provider-name] change=yes|no|1:1;byteranges=no;cache=no;proxy=no|transform: "
      "what a filter does to the response's fields"},
+    {"FilterTrace", filter_trace_level, NULL, 2, 2, KV_CTX_ALL, 0,
+     "filter-name level: 1 logs each brigade that enters the smart filter at debug level, "
+     "0 nothing"},
     {"AddOutputFilterByType", add_by_type, NULL, 2, -1, KV_CTX_ALL, 0,
      "filter[;filter]... media-type [media-type] ...: output filters for responses of the "
      "types"},

@@ -445,13 +445,14 @@ END_TEST
 START_TEST(test_smart_filters)
 {
     kvt_server_t *srv =
-        serve("FilterDeclare COMPRESS CONTENT_SET",
+        serve("LogLevel debug", "FilterDeclare COMPRESS CONTENT_SET",
               "FilterProvider COMPRESS DEFLATE \"%{REQUEST_URI} =~ m#^/dir/#\"",
               "FilterProtocol COMPRESS DEFLATE cache=no", "FilterChain COMPRESS",
-              "FilterProvider PICK DEFLATE \"%{REQUEST_URI} =~ m#pick#\"",
+              "FilterTrace COMPRESS 1", "FilterProvider PICK DEFLATE \"%{REQUEST_URI} =~ m#pick#\"",
               "FilterProvider PICK BROTLI_COMPRESS \"%{REQUEST_URI} =~ m#pick#\"",
               "FilterChain +PICK", "<Location /dir/off/>", "FilterChain !", "</Location>", NULL);
     char *page = text_of(PAGE_LEN);
+    char *log;
     kvt_response_t r;
 
     get(srv, "/dir/p.html", "Accept-Encoding: gzip\r\n", &r);
@@ -478,6 +479,11 @@ START_TEST(test_smart_filters)
     expect_field(&r, "Content-Encoding", NULL);
     ck_assert_int_eq(r.body_len, 80);
     kvt_response_free(&r);
+    /* FilterTrace 1 logs the brigades that enter COMPRESS (the file, then its end). */
+    log = kvt_server_wait_log(srv, "KV01269: COMPRESS: type: EOS", 5000);
+    ck_assert_msg(strstr(log, "KV01268: COMPRESS"), "log: %s", log);
+    ck_assert_msg(strstr(log, "KV01269: COMPRESS: type: EOS, length: 0"), "log: %s", log);
+    free(log);
     free(page);
 }
 END_TEST
@@ -742,6 +748,7 @@ static const char *const refusals[][2] = {
     {"FilterProvider F DEFLATE \"%{NOPE} == 1\"", "FilterProvider:"},
     {"FilterDeclare F SOMEWHERE", "RESOURCE, CONTENT_SET, PROTOCOL"},
     {"FilterProtocol UNDECLARED change=yes", "no such filter UNDECLARED"},
+    {"FilterTrace UNDECLARED 1", "undeclared smart filter UNDECLARED"},
     {"DeflateCompressionLevel 10", "DeflateCompressionLevel"},
     {"DeflateWindowSize 0", "DeflateWindowSize"},
     {"DeflateMemLevel x", "DeflateMemLevel"},
