@@ -206,6 +206,17 @@ static void set_coded_fields(kv_request_t *r, const kv_coding_spec_t *spec)
     }
 }
 
+static int has_data(apr_bucket_brigade *bb)
+{
+    for (apr_bucket *b = APR_BRIGADE_FIRST(bb); b != APR_BRIGADE_SENTINEL(bb);
+         b = APR_BUCKET_NEXT(b)) {
+        if (!APR_BUCKET_IS_METADATA(b)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 /* Vary names Accept-Encoding, once, though a second coding asks too. */
 static void vary_on_accept_encoding(kv_request_t *r)
 {
@@ -229,10 +240,12 @@ kv_coding_start(kv_request_t *r, apr_bucket_brigade *bb, const kv_coding_spec_t 
         return KV_CODING_PASS;
     }
     set_coded_fields(r, spec);
-    /* A HEAD answer has no body here to code (the handler sent none): its fields say what a
-     * GET would get. */
-    return r->status == KV_HTTP_NOT_MODIFIED || r->header_only ? KV_CODING_HEADERS_ONLY
-                                                               : KV_CODING_COMPRESS;
+    /* A HEAD answer whose handler sent no body (the file handler) has nothing to code: its
+     * fields say what a GET would get. One that sends its body (a script) has it coded, so
+     * a length taken from it is the coded one, as httpd does. */
+    return r->status == KV_HTTP_NOT_MODIFIED || (r->header_only && !has_data(bb))
+               ? KV_CODING_HEADERS_ONLY
+               : KV_CODING_COMPRESS;
 }
 
 /* Input coded at a time: a large bucket is split so that its output is passed on in parts. */

@@ -488,6 +488,39 @@ START_TEST(test_smart_filters)
 }
 END_TEST
 
+/* A HEAD to a handler that sends its body (a directory listing): the body is compressed
+ * before it is dropped, so the Content-Length said is the compressed one (as httpd), never
+ * the listing's own. */
+START_TEST(test_head_listing)
+{
+    kvt_server_t *srv = kvt_server_new(kvt_mpm());
+    kvt_response_t get_r, head_r;
+    char *want;
+
+    for (int i = 0; i < 40; i++) {
+        char *name = kvt_strf("list/file-number-%02d.txt", i);
+        kvt_write_file(srv, name, "x", 1);
+        free(name);
+    }
+    kvt_server_conf(srv, "LoadModule autoindex_module %s/mod_autoindex.so", MODULES);
+    kvt_server_conf(srv, "LoadModule deflate_module %s/mod_deflate.so", MODULES);
+    kvt_server_conf(srv, "Options +Indexes");
+    kvt_server_conf(srv, "SetOutputFilter DEFLATE");
+    kvt_server_start(srv);
+    get(srv, "/list/", "Accept-Encoding: gzip\r\n", &get_r);
+    ck_assert_int_eq(get_r.status, 200);
+    expect_field(&get_r, "Content-Encoding", "gzip");
+    ck_assert_ptr_nonnull(kvt_header(&get_r, "Content-Length"));
+    request(srv, "HEAD", "/list/", "Accept-Encoding: gzip\r\n", &head_r);
+    expect_field(&head_r, "Content-Encoding", "gzip");
+    want = kvt_strf("%zu", get_r.body_len);
+    expect_field(&head_r, "Content-Length", want);
+    kvt_response_free(&get_r);
+    kvt_response_free(&head_r);
+    free(want);
+}
+END_TEST
+
 /* mod_brotli with both filters, BROTLI_COMPRESS by SetOutputFilter and DEFLATE by type, as
  * in Apache 2.4 (the smart filter BYTYPE:DEFLATE stands where DEFLATE would, after it): a client
  * that accepts br gets br whatever its order or weights of gzip, one that refuses br (q=0,
@@ -918,6 +951,7 @@ static Suite *deflate_suite(void)
     kvt_add_test(tc, test_named_filters);
     kvt_add_test(tc, test_smart_filters);
     kvt_add_test(tc, test_streams);
+    kvt_add_test(tc, test_head_listing);
     kvt_add_test(tc, test_brotli);
     kvt_add_test(tc, test_brotli_large);
     kvt_add_test(tc, test_precompressed);

@@ -220,6 +220,12 @@ START_TEST(test_start_headers_only)
     ck_assert_str_eq(apr_table_get(r->headers_out, "Content-Encoding"), "gzip");
     ck_assert_int_eq(r->clength, -1);
 
+    /* A HEAD whose handler sends the body (a script): it is coded, so its length is. */
+    r = request();
+    r->header_only = 1;
+    r->clength = -1;
+    ck_assert_int_eq(kv_coding_start(r, brigade(1000, 1), &gzip_spec), KV_CODING_COMPRESS);
+
     r = request();
     r->header_only = 1;
     r->clength = 3;
