@@ -46,13 +46,17 @@ kv_add_output_filter(kv_request_t *r, const char *name, kv_out_filter_func func,
 }
 
 /* The registry: lower-case name -> kv_filter_rec_t. It lives in the generation's pool (the
- * one APR's hooks use), since its functions are in modules that pool unloads. */
+ * one APR's hooks use), since its functions are in modules that pool unloads; a generation
+ * built beside another (the check of a new configuration) starts its own. */
 static apr_hash_t *registry;
+static apr_pool_t *registry_pool;
 
-static apr_status_t registry_gone(void *unused)
+static apr_status_t registry_gone(void *pool)
 {
-    (void)unused;
-    registry = NULL;
+    if (registry_pool == pool) {
+        registry = NULL;
+        registry_pool = NULL;
+    }
     return APR_SUCCESS;
 }
 
@@ -72,9 +76,10 @@ kv_register_output_filter(const char *name, kv_out_filter_func func, kv_filter_t
     apr_pool_t *p = apr_hook_global_pool;
     kv_filter_rec_t *rec;
 
-    if (!registry) {
+    if (!registry || registry_pool != p) {
         registry = apr_hash_make(p);
-        apr_pool_cleanup_register(p, NULL, registry_gone, apr_pool_cleanup_null);
+        registry_pool = p;
+        apr_pool_cleanup_register(p, p, registry_gone, apr_pool_cleanup_null);
     }
     rec = apr_palloc(p, sizeof(*rec));
     rec->name = apr_pstrdup(p, name);

@@ -6,6 +6,7 @@
 #include "harness.h"
 
 #include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -775,6 +776,24 @@ START_TEST(test_filter_notes)
 }
 END_TEST
 
+/* The filter registry is rebuilt with each generation (modules are loaded again): after a
+ * graceful and a hard restart the named filters still compress. */
+START_TEST(test_restart)
+{
+    kvt_server_t *srv = serve("SetOutputFilter DEFLATE", NULL);
+    char *page = text_of(PAGE_LEN);
+
+    expect_gzipped(srv, "/p.txt", page);
+    ck_assert_int_eq(kill(kvt_server_pid(srv), SIGUSR1), 0);
+    kvt_wait_generation(srv, 1);
+    expect_gzipped(srv, "/p.txt", page);
+    ck_assert_int_eq(kill(kvt_server_pid(srv), SIGHUP), 0);
+    kvt_wait_generation(srv, 2);
+    expect_gzipped(srv, "/p.txt", page);
+    free(page);
+}
+END_TEST
+
 /* What kiva -t says of mod_filter's and mod_deflate's errors. */
 static const char *const refusals[][2] = {
     {"FilterProvider F NOSUCH \"true\"", "unknown filter provider NOSUCH"},
@@ -956,6 +975,7 @@ static Suite *deflate_suite(void)
     kvt_add_test(tc, test_brotli_large);
     kvt_add_test(tc, test_precompressed);
     kvt_add_test(tc, test_filter_notes);
+    kvt_add_test(tc, test_restart);
     suite_add_tcase(s, tc);
 
     TCase *errors = kvt_tcase("errors");

@@ -67,6 +67,42 @@ START_TEST(test_registry_goes_with_its_pool)
 }
 END_TEST
 
+/* A generation built while another is alive (a new configuration checked in a child) gets
+ * a registry of its own, without the other's filters. */
+START_TEST(test_registry_per_generation)
+{
+    apr_pool_t *next;
+
+    kv_register_output_filter("OLD", one, KV_FTYPE_CONTENT);
+    ck_assert_int_eq(apr_pool_create(&next, pool), APR_SUCCESS);
+    apr_hook_global_pool = next;
+    kv_register_output_filter("NEW", two, KV_FTYPE_CONTENT);
+    ck_assert_ptr_nonnull(kv_find_output_filter(pool, "new"));
+    ck_assert_ptr_null(kv_find_output_filter(pool, "old"));
+    apr_pool_destroy(next);
+    apr_hook_global_pool = pool;
+}
+END_TEST
+
+/* The end of an older generation's pool leaves a newer registry alone. */
+START_TEST(test_old_pool_leaves_new_registry)
+{
+    apr_pool_t *old, *next;
+
+    ck_assert_int_eq(apr_pool_create(&old, pool), APR_SUCCESS);
+    ck_assert_int_eq(apr_pool_create(&next, pool), APR_SUCCESS);
+    apr_hook_global_pool = old;
+    kv_register_output_filter("OLD", one, KV_FTYPE_CONTENT);
+    apr_hook_global_pool = next;
+    kv_register_output_filter("NEW", two, KV_FTYPE_CONTENT);
+    apr_pool_destroy(old);
+    ck_assert_ptr_nonnull(kv_find_output_filter(pool, "new"));
+    apr_pool_destroy(next);
+    ck_assert_ptr_null(kv_find_output_filter(pool, "new"));
+    apr_hook_global_pool = pool;
+}
+END_TEST
+
 /* The list's filters join the chain by type, those of one type in the list's order. */
 START_TEST(test_list_inserts_by_type)
 {
@@ -101,6 +137,8 @@ static Suite *filters_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_lookup_ignores_case);
     tcase_add_test(tc, test_registry_goes_with_its_pool);
+    tcase_add_test(tc, test_registry_per_generation);
+    tcase_add_test(tc, test_old_pool_leaves_new_registry);
     tcase_add_test(tc, test_list_inserts_by_type);
     suite_add_tcase(s, tc);
     return s;
