@@ -9,11 +9,12 @@
 # beyond the core, or nothing). Its seeds go in tests/fuzz/corpus/x/.
 
 FUZZ_TARGETS = fuzz_request fuzz_path fuzz_range fuzz_config fuzz_expr fuzz_log_format \
-	fuzz_htpasswd fuzz_cgi_headers fuzz_chunked fuzz_host
+	fuzz_htpasswd fuzz_cgi_headers fuzz_chunked fuzz_host fuzz_coding
 
 fuzz_request_SRCS =
 fuzz_chunked_SRCS =
 fuzz_host_SRCS =
+fuzz_coding_SRCS =
 fuzz_path_SRCS =
 fuzz_range_SRCS =
 fuzz_expr_SRCS =
@@ -22,7 +23,7 @@ fuzz_htpasswd_SRCS = modules/authn_file/htpasswd.c
 fuzz_cgi_headers_SRCS = modules/cgi/cgi_headers.c
 # The config walker runs the directives of every content module, so they are linked in.
 FUZZ_CONFIG_MODULES = alias auth_basic authn_file authz_core autoindex cgi dir headers \
-	log_config mime setenvif status
+	log_config mime setenvif status filter
 fuzz_config_SRCS = $(foreach m,$(FUZZ_CONFIG_MODULES),$(modules_mod_$(m)_la_SOURCES))
 # The reader follows Include wherever it points: these calls are confined to its tree.
 fuzz_config_LDFLAGS = -Wl,--wrap=apr_stat,--wrap=apr_file_open,--wrap=apr_dir_open \
