@@ -251,10 +251,41 @@ kv_coding_start(kv_request_t *r, apr_bucket_brigade *bb, const kv_coding_spec_t 
 /* Input coded at a time: a large bucket is split so that its output is passed on in parts. */
 #define CODE_SLICE ((apr_size_t)65536)
 
-KV_DECLARE(const char *)
-kv_coding_set_note(apr_pool_t *p, kv_coding_notes_t *notes, int argc, const char *const *argv)
+/* The field of @a conf at @a offset. */
+static void *field(void *conf, size_t offset)
 {
-    const char *name = apr_pstrdup(p, argv[argc - 1]);
+    return (char *)conf + offset;
+}
+
+KV_DECLARE(const char *)
+kv_coding_set_int_slot(kv_cmd_parms_t *cmd, void *conf, int argc, const char *const *argv)
+{
+    const kv_coding_int_slot_t *info = cmd->info;
+    long v;
+    const char *err = kv_parse_int(cmd->temp_pool, argv[0], info->min, info->max, &v);
+
+    (void)argc;
+    if (err) {
+        return apr_psprintf(cmd->pool, "%s: %s", cmd->cmd->name, err);
+    }
+    *(int *)field(conf, info->offset) = (int)v;
+    return NULL;
+}
+
+KV_DECLARE(const char *)
+kv_coding_set_etag_slot(kv_cmd_parms_t *cmd, void *conf, int argc, const char *const *argv)
+{
+    const char *err = kv_parse_etag_mode(cmd->pool, argv[0], field(conf, (size_t)cmd->info));
+
+    (void)argc;
+    return err ? apr_psprintf(cmd->pool, "%s: %s", cmd->cmd->name, err) : NULL;
+}
+
+KV_DECLARE(const char *)
+kv_coding_set_note_slot(kv_cmd_parms_t *cmd, void *conf, int argc, const char *const *argv)
+{
+    kv_coding_notes_t *notes = field(conf, (size_t)cmd->info);
+    const char *name = apr_pstrdup(cmd->pool, argv[argc - 1]);
 
     if (argc == 1 || strcasecmp(argv[0], "Ratio") == 0) {
         notes->ratio = name;
@@ -263,7 +294,8 @@ kv_coding_set_note(apr_pool_t *p, kv_coding_notes_t *notes, int argc, const char
     } else if (strcasecmp(argv[0], "Output") == 0) {
         notes->output = name;
     } else {
-        return apr_psprintf(p, "unknown note type %s: Input, Output or Ratio", argv[0]);
+        return apr_psprintf(cmd->pool, "%s: unknown note type %s: Input, Output or Ratio",
+                            cmd->cmd->name, argv[0]);
     }
     return NULL;
 }

@@ -39,53 +39,13 @@ static void *create_server_conf(apr_pool_t *p, kv_server_t *s)
     return c;
 }
 
-static const char *set_int(kv_cmd_parms_t *cmd, const char *arg, long min, long max, int *out)
-{
-    long v;
-    const char *err = kv_parse_int(cmd->temp_pool, arg, min, max, &v);
-
-    if (err) {
-        return apr_psprintf(cmd->pool, "%s: %s", cmd->cmd->name, err);
-    }
-    *out = (int)v;
-    return NULL;
-}
-
-static const char *set_quality(kv_cmd_parms_t *cmd, void *conf, int argc, const char *const *argv)
-{
-    (void)argc;
-    return set_int(cmd, argv[0], BROTLI_MIN_QUALITY, BROTLI_MAX_QUALITY,
-                   &((brotli_conf_t *)conf)->quality);
-}
-
-static const char *set_window(kv_cmd_parms_t *cmd, void *conf, int argc, const char *const *argv)
-{
-    (void)argc;
-    return set_int(cmd, argv[0], BROTLI_MIN_WINDOW_BITS, BROTLI_MAX_WINDOW_BITS,
-                   &((brotli_conf_t *)conf)->window);
-}
-
-static const char *set_block(kv_cmd_parms_t *cmd, void *conf, int argc, const char *const *argv)
-{
-    (void)argc;
-    return set_int(cmd, argv[0], BROTLI_MIN_INPUT_BLOCK_BITS, BROTLI_MAX_INPUT_BLOCK_BITS,
-                   &((brotli_conf_t *)conf)->max_block);
-}
-
-static const char *set_etag(kv_cmd_parms_t *cmd, void *conf, int argc, const char *const *argv)
-{
-    const char *err = kv_parse_etag_mode(cmd->pool, argv[0], &((brotli_conf_t *)conf)->etag);
-
-    (void)argc;
-    return err ? apr_psprintf(cmd->pool, "BrotliAlterETag: %s", err) : NULL;
-}
-
-static const char *set_note(kv_cmd_parms_t *cmd, void *conf, int argc, const char *const *argv)
-{
-    const char *err = kv_coding_set_note(cmd->pool, &((brotli_conf_t *)conf)->notes, argc, argv);
-
-    return err ? apr_psprintf(cmd->pool, "BrotliFilterNote: %s", err) : NULL;
-}
+/* The ranges of httpd's directives (libbrotli's). */
+static const kv_coding_int_slot_t quality_slot = {offsetof(brotli_conf_t, quality),
+                                                  BROTLI_MIN_QUALITY, BROTLI_MAX_QUALITY};
+static const kv_coding_int_slot_t window_slot = {offsetof(brotli_conf_t, window),
+                                                 BROTLI_MIN_WINDOW_BITS, BROTLI_MAX_WINDOW_BITS};
+static const kv_coding_int_slot_t block_slot = {
+    offsetof(brotli_conf_t, max_block), BROTLI_MIN_INPUT_BLOCK_BITS, BROTLI_MAX_INPUT_BLOCK_BITS};
 
 static void *pool_alloc(void *pool, size_t size)
 {
@@ -201,19 +161,22 @@ static void register_hooks(apr_pool_t *p)
 }
 
 static const kv_command_t brotli_commands[] = {
-    {"BrotliCompressionQuality", set_quality, NULL, 1, 1, KV_CTX_SERVER, KV_CMD_SERVER_CONF,
-     "0-11: how hard libbrotli compresses (default 5)"},
-    {"BrotliCompressionWindow", set_window, NULL, 1, 1, KV_CTX_SERVER, KV_CMD_SERVER_CONF,
-     "10-24: libbrotli's window, as a power of two (default 18)"},
-    {"BrotliCompressionMaxInputBlock", set_block, NULL, 1, 1, KV_CTX_SERVER, KV_CMD_SERVER_CONF,
+    {"BrotliCompressionQuality", kv_coding_set_int_slot, &quality_slot, 1, 1, KV_CTX_SERVER,
+     KV_CMD_SERVER_CONF, "0-11: how hard libbrotli compresses (default 5)"},
+    {"BrotliCompressionWindow", kv_coding_set_int_slot, &window_slot, 1, 1, KV_CTX_SERVER,
+     KV_CMD_SERVER_CONF, "10-24: libbrotli's window, as a power of two (default 18)"},
+    {"BrotliCompressionMaxInputBlock", kv_coding_set_int_slot, &block_slot, 1, 1, KV_CTX_SERVER,
+     KV_CMD_SERVER_CONF,
      "16-24: libbrotli's largest input block, as a power of two (default: its own choice)"},
     {"BrotliPrecompressed", kv_set_flag_slot, KV_OFFSET(kv_coding_dir_conf_t, precompressed), 1, 1,
      KV_CTX_ALL, 0,
      "On|Off: answer for a file F from F.br, when there and not older, to clients that "
      "accept br (kiva's own, as nginx's brotli_static); tried before DeflatePrecompressed"},
-    {"BrotliAlterETag", set_etag, NULL, 1, 1, KV_CTX_SERVER, KV_CMD_SERVER_CONF,
+    {"BrotliAlterETag", kv_coding_set_etag_slot, KV_OFFSET(brotli_conf_t, etag), 1, 1,
+     KV_CTX_SERVER, KV_CMD_SERVER_CONF,
      "AddSuffix|NoChange|Remove: what becomes of the ETag of a compressed response"},
-    {"BrotliFilterNote", set_note, NULL, 1, 2, KV_CTX_SERVER, KV_CMD_SERVER_CONF,
+    {"BrotliFilterNote", kv_coding_set_note_slot, KV_OFFSET(brotli_conf_t, notes), 1, 2,
+     KV_CTX_SERVER, KV_CMD_SERVER_CONF,
      "[Input|Output|Ratio] name: the request note that gets the bytes in, out or the ratio "
      "(out*100/in) of a compressed response, for %{name}n in a LogFormat"},
     {NULL, NULL, NULL, 0, 0, 0, 0, NULL}};

@@ -28,7 +28,7 @@ typedef struct {
     int level;               /* DeflateCompressionLevel, Z_DEFAULT_COMPRESSION unless set */
     int window;              /* DeflateWindowSize, 1-15 */
     int mem_level;           /* DeflateMemLevel, 1-9 */
-    apr_size_t buffer;       /* DeflateBufferSize */
+    int buffer;              /* DeflateBufferSize */
     kv_etag_mode_t etag;     /* DeflateAlterETag */
     kv_coding_notes_t notes; /* DeflateFilterNote */
 } deflate_conf_t;
@@ -52,62 +52,11 @@ static void *create_server_conf(apr_pool_t *p, kv_server_t *s)
     return c;
 }
 
-static const char *set_int(kv_cmd_parms_t *cmd, const char *arg, long min, long max, int *out)
-{
-    long v;
-    const char *err = kv_parse_int(cmd->temp_pool, arg, min, max, &v);
-
-    if (err) {
-        return apr_psprintf(cmd->pool, "%s: %s", cmd->cmd->name, err);
-    }
-    *out = (int)v;
-    return NULL;
-}
-
-static const char *set_level(kv_cmd_parms_t *cmd, void *conf, int argc, const char *const *argv)
-{
-    (void)argc;
-    return set_int(cmd, argv[0], 1, 9, &((deflate_conf_t *)conf)->level);
-}
-
-static const char *set_window(kv_cmd_parms_t *cmd, void *conf, int argc, const char *const *argv)
-{
-    (void)argc;
-    return set_int(cmd, argv[0], 1, 15, &((deflate_conf_t *)conf)->window);
-}
-
-static const char *set_mem_level(kv_cmd_parms_t *cmd, void *conf, int argc, const char *const *argv)
-{
-    (void)argc;
-    return set_int(cmd, argv[0], 1, 9, &((deflate_conf_t *)conf)->mem_level);
-}
-
-static const char *set_buffer(kv_cmd_parms_t *cmd, void *conf, int argc, const char *const *argv)
-{
-    int n = 0;
-    const char *err;
-
-    (void)argc;
-    if ((err = set_int(cmd, argv[0], 1, 1 << 24, &n)) == NULL) {
-        ((deflate_conf_t *)conf)->buffer = (apr_size_t)n;
-    }
-    return err;
-}
-
-static const char *set_etag(kv_cmd_parms_t *cmd, void *conf, int argc, const char *const *argv)
-{
-    const char *err = kv_parse_etag_mode(cmd->pool, argv[0], &((deflate_conf_t *)conf)->etag);
-
-    (void)argc;
-    return err ? apr_psprintf(cmd->pool, "DeflateAlterETag: %s", err) : NULL;
-}
-
-static const char *set_note(kv_cmd_parms_t *cmd, void *conf, int argc, const char *const *argv)
-{
-    const char *err = kv_coding_set_note(cmd->pool, &((deflate_conf_t *)conf)->notes, argc, argv);
-
-    return err ? apr_psprintf(cmd->pool, "DeflateFilterNote: %s", err) : NULL;
-}
+/* The ranges of httpd's directives. */
+static const kv_coding_int_slot_t level_slot = {offsetof(deflate_conf_t, level), 1, 9};
+static const kv_coding_int_slot_t window_slot = {offsetof(deflate_conf_t, window), 1, 15};
+static const kv_coding_int_slot_t mem_level_slot = {offsetof(deflate_conf_t, mem_level), 1, 9};
+static const kv_coding_int_slot_t buffer_slot = {offsetof(deflate_conf_t, buffer), 1, 1 << 24};
 
 static voidpf pool_alloc(voidpf pool, uInt items, uInt size)
 {
@@ -190,13 +139,13 @@ static kv_coding_stream_t *start_deflate(kv_request_t *r)
                       r->uri);
         return NULL;
     }
-    dc->size = c->buffer;
+    dc->size = (apr_size_t)c->buffer;
     dc->buf = apr_palloc(r->pool, dc->size);
     dc->zs.next_out = dc->buf;
     dc->zs.avail_out = (uInt)dc->size;
     s->code = deflate_code;
     s->coder = dc;
-    s->pass_at = c->buffer;
+    s->pass_at = (apr_size_t)c->buffer;
     s->end_in_buffers = 1;
     s->out = apr_brigade_create(r->pool, r->connection->bucket_alloc);
     s->notes = &c->notes;
@@ -244,21 +193,23 @@ static void register_hooks(apr_pool_t *p)
 }
 
 static const kv_command_t deflate_commands[] = {
-    {"DeflateCompressionLevel", set_level, NULL, 1, 1, KV_CTX_SERVER, KV_CMD_SERVER_CONF,
-     "1-9: how hard zlib compresses (default: zlib's, 6)"},
-    {"DeflateWindowSize", set_window, NULL, 1, 1, KV_CTX_SERVER, KV_CMD_SERVER_CONF,
-     "1-15: zlib's window, as a power of two (default 15)"},
-    {"DeflateMemLevel", set_mem_level, NULL, 1, 1, KV_CTX_SERVER, KV_CMD_SERVER_CONF,
-     "1-9: how much memory zlib uses (default 9)"},
-    {"DeflateBufferSize", set_buffer, NULL, 1, 1, KV_CTX_SERVER, KV_CMD_SERVER_CONF,
-     "bytes: compressed output passed on at a time (default 8096)"},
+    {"DeflateCompressionLevel", kv_coding_set_int_slot, &level_slot, 1, 1, KV_CTX_SERVER,
+     KV_CMD_SERVER_CONF, "1-9: how hard zlib compresses (default: zlib's, 6)"},
+    {"DeflateWindowSize", kv_coding_set_int_slot, &window_slot, 1, 1, KV_CTX_SERVER,
+     KV_CMD_SERVER_CONF, "1-15: zlib's window, as a power of two (default 15)"},
+    {"DeflateMemLevel", kv_coding_set_int_slot, &mem_level_slot, 1, 1, KV_CTX_SERVER,
+     KV_CMD_SERVER_CONF, "1-9: how much memory zlib uses (default 9)"},
+    {"DeflateBufferSize", kv_coding_set_int_slot, &buffer_slot, 1, 1, KV_CTX_SERVER,
+     KV_CMD_SERVER_CONF, "bytes: compressed output passed on at a time (default 8096)"},
     {"DeflatePrecompressed", kv_set_flag_slot, KV_OFFSET(kv_coding_dir_conf_t, precompressed), 1, 1,
      KV_CTX_ALL, 0,
      "On|Off: answer for a file F from F.gz, when there and not older, to clients that "
      "accept gzip (kiva's own, as nginx's gzip_static)"},
-    {"DeflateAlterETag", set_etag, NULL, 1, 1, KV_CTX_SERVER, KV_CMD_SERVER_CONF,
+    {"DeflateAlterETag", kv_coding_set_etag_slot, KV_OFFSET(deflate_conf_t, etag), 1, 1,
+     KV_CTX_SERVER, KV_CMD_SERVER_CONF,
      "AddSuffix|NoChange|Remove: what becomes of the ETag of a compressed response"},
-    {"DeflateFilterNote", set_note, NULL, 1, 2, KV_CTX_SERVER, KV_CMD_SERVER_CONF,
+    {"DeflateFilterNote", kv_coding_set_note_slot, KV_OFFSET(deflate_conf_t, notes), 1, 2,
+     KV_CTX_SERVER, KV_CMD_SERVER_CONF,
      "[Input|Output|Ratio] name: the request note that gets the bytes in, out or the ratio "
      "(out*100/in) of a compressed response, for %{name}n in a LogFormat"},
     {NULL, NULL, NULL, 0, 0, 0, 0, NULL}};
