@@ -376,4 +376,27 @@ KV_DECLARE(kv_filter_t *) kv_add_output_filter(kv_request_t *r, const char *name
                                                kv_out_filter_func func, kv_filter_type_t type,
                                                void *ctx);
 
+/** A filter a module registered by name, for the configuration to use. */
+typedef struct {
+    const char *name;        /**< as registered ("DEFLATE") */
+    kv_out_filter_func func; /**< the filter */
+    kv_filter_type_t type;   /**< where it stands in a chain */
+} kv_filter_rec_t;
+
+/** Register the output filter @a name (case-insensitive) for the running configuration
+ * generation, so that SetOutputFilter, AddOutputFilter and FilterProvider can name it.
+ * A module calls it from its register_hooks. A filter added by name starts with ctx NULL. */
+KV_DECLARE(void) kv_register_output_filter(const char *name, kv_out_filter_func func,
+                                           kv_filter_type_t type);
+
+/** The registered filter @a name, or NULL; @a p holds a temporary lower-case copy. */
+KV_DECLARE(const kv_filter_rec_t *) kv_find_output_filter(apr_pool_t *p, const char *name);
+
+/** Insert the registered filter @a name into @a r's chain. NULL, and an error-log line, if
+ * no loaded module registered it. */
+KV_DECLARE(kv_filter_t *) kv_add_output_filter_by_name(kv_request_t *r, const char *name);
+
+/** Insert each filter of @a names, a ';'-separated list (SetOutputFilter's syntax), in order. */
+KV_DECLARE(void) kv_add_output_filter_list(kv_request_t *r, const char *names);
+
 #endif

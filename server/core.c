@@ -102,6 +102,7 @@ static void *merge_core_dir_config(apr_pool_t *p, void *basev, void *addv)
     conf->enable_sendfile = KV_MERGE_INT(add->enable_sendfile, base->enable_sendfile, KV_UNSET_INT);
     conf->enable_mmap = KV_MERGE_INT(add->enable_mmap, base->enable_mmap, KV_UNSET_INT);
     conf->if_sections = kv_if_sections_merge(p, base->if_sections, add->if_sections);
+    conf->output_filters = add->output_filters ? add->output_filters : base->output_filters;
     if (add->opts != KV_UNSET_INT) {
         conf->opts = add->opts;
     } else if (add->opts_add || add->opts_remove) {
@@ -715,6 +716,8 @@ static const kv_command_t core_commands[] = {
     {"AccessFileName", set_access_file_name, NULL, 1, -1, KV_CTX_SERVER, KV_CMD_SERVER_CONF,
      "filename [filename] ...: names of per-directory config files (none is read while "
      "AllowOverride None is the only choice)"},
+    {"SetOutputFilter", kv_set_string_slot, KV_OFFSET(kv_core_dir_conf_t, output_filters), 1, 1,
+     KV_CTX_ALL, 0, "filter[;filter]...: output filters for every response of the context"},
     {"AllowOverride", set_allow_override, NULL, 1, -1, KV_CTX_DIR, 0,
      "None: .htaccess files are not read"},
     {"<VirtualHost", kv_cmd_virtualhost, NULL, 1, -1, KV_CTX_MAIN, 0,
@@ -738,6 +741,7 @@ static void register_core_hooks(apr_pool_t *p)
     kv_hook_translate_name(kv_core_translate, NULL, NULL, KV_HOOK_REALLY_LAST);
     kv_hook_map_to_storage(kv_core_map_to_storage, NULL, NULL, KV_HOOK_REALLY_LAST);
     kv_hook_fixups(kv_core_override_type, NULL, NULL, KV_HOOK_REALLY_FIRST);
+    kv_hook_fixups(kv_core_insert_filters, NULL, NULL, KV_HOOK_MIDDLE);
     kv_hook_handler(kv_default_handler, NULL, NULL, KV_HOOK_REALLY_LAST);
     kv_hook_process_connection(core_process_connection, NULL, NULL, KV_HOOK_REALLY_LAST);
 }

@@ -71,6 +71,7 @@ typedef struct {
     int enable_sendfile;      /**< EnableSendfile: 0, 1, KV_UNSET_INT (Off) */
     int enable_mmap;          /**< EnableMMAP: 0, 1, KV_UNSET_INT (On) */
     apr_array_header_t *if_sections; /**< <If>, <ElseIf>, <Else> (kv_if_section_t *) */
+    const char *output_filters; /**< SetOutputFilter: "NAME;NAME", NULL if not set */
 } kv_core_dir_conf_t;
 
 /** SetHandler None and ForceType None: set, and meaning nothing is forced. */
@@ -169,6 +170,9 @@ int kv_core_translate(kv_request_t *r);
 
 /** The core's map_to_storage: stat the file, split off path info. */
 int kv_core_map_to_storage(kv_request_t *r);
+
+/** The core's fixup that adds SetOutputFilter's filters to @a r's chain (filters.c). */
+int kv_core_insert_filters(kv_request_t *r);
 
 /** The default handler: serves a file to GET, HEAD and POST (whose body it drops). */
 int kv_default_handler(kv_request_t *r);

@@ -98,6 +98,19 @@ static int response_can_keep_alive(const kv_request_t *r)
            !kv_body_awaits_continue(r) && !server_is_retiring();
 }
 
+static apr_off_t body_length(apr_bucket_brigade *bb)
+{
+    apr_off_t len = 0;
+
+    for (apr_bucket *b = APR_BRIGADE_FIRST(bb); b != APR_BRIGADE_SENTINEL(bb);
+         b = APR_BUCKET_NEXT(b)) {
+        if (b->length != (apr_size_t)-1) {
+            len += (apr_off_t)b->length;
+        }
+    }
+    return len;
+}
+
 /* Content-Length from the brigade when it holds the whole response. */
 static void find_length(kv_request_t *r, apr_bucket_brigade *bb)
 {
@@ -105,6 +118,11 @@ static void find_length(kv_request_t *r, apr_bucket_brigade *bb)
 
     if (r->clength >= 0 || APR_BRIGADE_EMPTY(bb) ||
         !APR_BUCKET_IS_EOS(APR_BRIGADE_LAST(bb))) {
+        return;
+    }
+    /* A HEAD answer's handler may send no body at all: that says nothing of the length a
+     * GET would get (a compressing filter dropped the file's). */
+    if (r->header_only && body_length(bb) == 0) {
         return;
     }
     for (apr_bucket *b = APR_BRIGADE_FIRST(bb); b != APR_BRIGADE_SENTINEL(bb);
@@ -267,19 +285,6 @@ static void drop_body(apr_bucket_brigade *bb)
         }
         b = next;
     }
-}
-
-static apr_off_t body_length(apr_bucket_brigade *bb)
-{
-    apr_off_t len = 0;
-
-    for (apr_bucket *b = APR_BRIGADE_FIRST(bb); b != APR_BRIGADE_SENTINEL(bb);
-         b = APR_BUCKET_NEXT(b)) {
-        if (b->length != (apr_size_t)-1) {
-            len += (apr_off_t)b->length;
-        }
-    }
-    return len;
 }
 
 apr_status_t kv_http_header_filter(kv_filter_t *f, apr_bucket_brigade *bb)

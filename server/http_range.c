@@ -162,6 +162,8 @@ typedef struct {
     apr_array_header_t *ranges;
     apr_off_t length;
     apr_bucket_brigade *held;
+    const char *value;  /* the Range field, to cut a body a filter changed (compressed) */
+    int passing;        /* the body streams: it goes out whole */
 } byterange_ctx_t;
 
 static int range_applies(const kv_request_t *r)
@@ -195,6 +197,7 @@ int kv_range_setup(kv_request_t *r, apr_off_t length)
         ctx = apr_pcalloc(r->pool, sizeof(*ctx));
         ctx->ranges = ranges;
         ctx->length = length;
+        ctx->value = value;
         ctx->held = apr_brigade_create(r->pool, r->connection->bucket_alloc);
         kv_add_output_filter(r, "byterange", kv_byterange_filter, KV_FTYPE_CONTENT_SET, ctx);
         return KV_OK;
@@ -319,11 +322,17 @@ static apr_status_t build_ranges(kv_request_t *r, byterange_ctx_t *ctx, apr_buck
     apr_status_t rv = apr_brigade_length(ctx->held, 1, &held_length);
 
     if (rv == APR_SUCCESS && held_length != ctx->length) {
-        kv_log_rerror(KV_LOG_MARK, KV_LOG_DEBUG, 0, r,
-                      "KV00650: body is %" APR_OFF_T_FMT " bytes, not %" APR_OFF_T_FMT
-                      ": ranges ignored",
-                      held_length, ctx->length);
-        return APR_EGENERAL;
+        /* A filter changed the body (compressed it): as httpd, the ranges are of the bytes
+         * sent, so they are cut from the new body if they fit it. */
+        if (kv_range_parse(r->pool, ctx->value, held_length, &ctx->ranges) !=
+            KV_RANGE_SATISFIABLE) {
+            kv_log_rerror(KV_LOG_MARK, KV_LOG_DEBUG, 0, r,
+                          "KV00650: body is %" APR_OFF_T_FMT " bytes, not %" APR_OFF_T_FMT
+                          ", and the ranges do not fit it: ranges ignored",
+                          held_length, ctx->length);
+            return APR_EGENERAL;
+        }
+        ctx->length = held_length;
     }
     if (rv == APR_SUCCESS) {
         rv = ctx->ranges->nelts == 1 ? build_single(r, ctx, out) : build_multipart(r, ctx, out);
@@ -358,6 +367,15 @@ apr_status_t kv_byterange_filter(kv_filter_t *f, apr_bucket_brigade *bb)
     byterange_ctx_t *ctx = f->ctx;
     apr_status_t rv;
 
+    if (!ctx->passing && APR_BRIGADE_EMPTY(ctx->held) && !APR_BRIGADE_EMPTY(bb) &&
+        !APR_BUCKET_IS_EOS(APR_BRIGADE_LAST(bb))) {
+        /* As httpd: ranges are cut from a body that comes whole in its first brigade (a
+         * file); one that a filter streams (compressed output) is sent whole, not held. */
+        ctx->passing = 1;
+    }
+    if (ctx->passing) {
+        return kv_pass_brigade(f->next, bb);
+    }
     if (!hold_body(f->r, ctx, bb, &rv)) {
         return rv;
     }

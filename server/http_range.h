@@ -42,7 +42,10 @@ kv_range_result_t kv_range_parse(apr_pool_t *p, const char *value, apr_off_t len
 int kv_range_setup(kv_request_t *r, apr_off_t length);
 
 /** The byterange filter (KV_FTYPE_CONTENT_SET): once the body is complete, sends only the
- * ranges kv_range_setup chose, as one 206 slice or multipart/byteranges. */
+ * ranges kv_range_setup chose, as one 206 slice or multipart/byteranges. As httpd: a body
+ * whose first brigade is not the whole of it (a filter before streams it, compressed) goes
+ * out whole, never held; one a filter changed but passed whole is cut by the Range field
+ * parsed again against its new length. */
 apr_status_t kv_byterange_filter(kv_filter_t *f, apr_bucket_brigade *bb);
 
 #endif

@@ -373,6 +373,11 @@ void kv_send_error_response(kv_request_t *r, int status)
         r->close_connection = 1;
         return;
     }
+    /* As httpd: an error page skips the content filters (compression); the later ones (field
+     * edits, framing) stay. The chain is ordered by type, so they are at its front. */
+    while (r->output_filters && r->output_filters->type < KV_FTYPE_CONTENT_SET) {
+        r->output_filters = r->output_filters->next;
+    }
     r->status = status;
     apr_table_clear(r->headers_out);
     r->content_type = "text/html; charset=iso-8859-1";

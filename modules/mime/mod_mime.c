@@ -12,6 +12,7 @@
 #include "kiva.h"
 #include "kv_mime.h"
 #include "mime_ext.h"
+#include "mime_filters.h"
 
 #define KV_LOG_MODULE "mime"
 #define DEFAULT_TYPES_CONFIG "conf/mime.types"
@@ -28,6 +29,7 @@ typedef struct {
     const char *default_language; /* DefaultLanguage */
     int multimatch;               /* MultiviewsMatch bits, 0 unset */
     int use_path_info;            /* ModMimeUsePathInfo, KV_UNSET_INT unset */
+    mime_filters_t *filters;      /* AddOutputFilter, RemoveOutputFilter */
 } mime_dir_conf_t;
 
 /* TypesConfig's table (lower-case extension -> type): one per generation, in pconf. */
@@ -47,6 +49,7 @@ static void *create_dir_conf(apr_pool_t *p, const char *dir)
     d->exts = apr_hash_make(p);
     d->removals = apr_array_make(p, 1, sizeof(mime_removal_t));
     d->use_path_info = KV_UNSET_INT;
+    d->filters = mime_filters_create(p);
     return d;
 }
 
@@ -60,6 +63,7 @@ static void *merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
     d->default_language = KV_MERGE_PTR(add->default_language, base->default_language, NULL);
     d->multimatch = add->multimatch ? add->multimatch : base->multimatch;
     d->use_path_info = KV_MERGE_INT(add->use_path_info, base->use_path_info, KV_UNSET_INT);
+    d->filters = mime_filters_merge(p, base->filters, add->filters);
     return d;
 }
 
@@ -229,10 +233,19 @@ static int mime_type_checker(kv_request_t *r)
     return r->content_type ? KV_OK : KV_DECLINED;
 }
 
+static int mime_insert_filters(kv_request_t *r)
+{
+    const mime_dir_conf_t *d = kv_get_module_config(r->per_dir_config, &mime_module);
+
+    mime_filters_insert(r, d->filters);
+    return KV_DECLINED;
+}
+
 static void register_hooks(apr_pool_t *p)
 {
     (void)p;
     APR_REGISTER_OPTIONAL_FN(kv_mime_file_meta);
+    kv_hook_fixups(mime_insert_filters, NULL, NULL, KV_HOOK_MIDDLE);
     kv_hook_post_config(mime_post_config, NULL, NULL, KV_HOOK_MIDDLE);
     kv_hook_type_checker(mime_type_checker, NULL, NULL, KV_HOOK_MIDDLE);
 }
@@ -268,6 +281,7 @@ static const kv_command_t mime_commands[] = {
      KV_CTX_DIR, 0, "On|Off: look at the path info's extensions too (Off)"},
     {"MultiviewsMatch", set_multimatch, NULL, 1, -1, KV_CTX_ALL, 0,
      "NegotiatedOnly|Handlers|Filters|Any ...: which extensions MultiViews may match"},
+    MIME_FILTERS_COMMANDS(mime_dir_conf_t, filters),
     {NULL, NULL, NULL, 0, 0, 0, 0, NULL}};
 
 kv_module_t mime_module = {

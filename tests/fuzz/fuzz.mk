@@ -9,11 +9,12 @@
 # beyond the core, or nothing). Its seeds go in tests/fuzz/corpus/x/.
 
 FUZZ_TARGETS = fuzz_request fuzz_path fuzz_range fuzz_config fuzz_expr fuzz_log_format \
-	fuzz_htpasswd fuzz_cgi_headers fuzz_chunked fuzz_host
+	fuzz_htpasswd fuzz_cgi_headers fuzz_chunked fuzz_host fuzz_coding
 
 fuzz_request_SRCS =
 fuzz_chunked_SRCS =
 fuzz_host_SRCS =
+fuzz_coding_SRCS =
 fuzz_path_SRCS =
 fuzz_range_SRCS =
 fuzz_expr_SRCS =
@@ -23,7 +24,7 @@ fuzz_cgi_headers_SRCS = modules/cgi/cgi_headers.c
 # The config walker runs the directives of every content module, so they are linked in.
 FUZZ_CONFIG_MODULES = access_compat alias auth_basic authn_core authn_file authz_core \
 	authz_groupfile authz_host authz_user autoindex cgi dir headers log_config mime setenvif \
-	status
+	status filter
 # sort: a file two modules share (modules/authz_host/in_domain.c) is linked once.
 fuzz_config_SRCS = $(sort $(foreach m,$(FUZZ_CONFIG_MODULES),$(modules_mod_$(m)_la_SOURCES)))
 # The reader follows Include wherever it points: these calls are confined to its tree.
