@@ -35,7 +35,7 @@ static const ai_option_t options[] = {
     {"SuppressRules", 0, AI_VALUE_NONE},
     {"TrackModified", 0, AI_VALUE_NONE},
     {"UseOldDateFormat", 0, AI_VALUE_NONE},
-    {"VersionSort", 0, AI_VALUE_NONE},
+    {"VersionSort", AI_OPT_VERSION_SORT, AI_VALUE_NONE},
     {"XHTML", 0, AI_VALUE_NONE},
 };
 
@@ -111,22 +111,33 @@ const char *ai_sort_query(apr_pool_t *p, const ai_sort_t *current, char key)
     return apr_psprintf(p, "C=%c;O=%c", key, descending ? 'D' : 'A');
 }
 
+/* httpd's order of names: natural order first under VersionSort (without case first under
+ * IgnoreCase too), then without case under IgnoreCase, then bytes. */
 static int compare_names(const ai_entry_t *a, const ai_entry_t *b, unsigned opts)
 {
-    int c = (opts & AI_OPT_IGNORE_CASE) ? strcasecmp(a->name, b->name) : 0;
+    int ignore_case = (opts & AI_OPT_IGNORE_CASE) != 0, c = 0;
 
-    return c ? c : strcmp(a->name, b->name);
+    if (opts & AI_OPT_VERSION_SORT) {
+        c = ignore_case ? apr_strnatcasecmp(a->sort_name, b->sort_name) : 0;
+        c = c ? c : apr_strnatcmp(a->sort_name, b->sort_name);
+    }
+    if (!c && ignore_case) {
+        c = strcasecmp(a->sort_name, b->sort_name);
+    }
+    return c ? c : strcmp(a->sort_name, b->sort_name);
 }
 
-static int compare_keys(const ai_entry_t *a, const ai_entry_t *b, char key)
+static int compare_keys(const ai_entry_t *a, const ai_entry_t *b, char key, unsigned opts)
 {
+    const char *da = a->desc ? a->desc : "", *db = b->desc ? b->desc : "";
+
     switch (key) {
     case 'M':
         return a->mtime < b->mtime ? -1 : a->mtime > b->mtime;
     case 'S':
         return a->size < b->size ? -1 : a->size > b->size;
     case 'D':
-        return strcmp(a->desc ? a->desc : "", b->desc ? b->desc : "");
+        return (opts & AI_OPT_VERSION_SORT) ? apr_strnatcmp(da, db) : strcmp(da, db);
     default:
         return 0;
     }
@@ -140,7 +151,7 @@ static int compare_entries(const ai_entry_t *a, const ai_entry_t *b, const ai_so
     if ((opts & AI_OPT_FOLDERS_FIRST) && a->is_dir != b->is_dir) {
         return a->is_dir ? -1 : 1;
     }
-    c = compare_keys(a, b, sort->key);
+    c = compare_keys(a, b, sort->key, opts);
     if (c == 0) {
         c = compare_names(a, b, opts);
     }
@@ -176,6 +187,10 @@ void ai_sort_entries(apr_pool_t *p, apr_array_header_t *entries, const ai_sort_t
     int n = entries->nelts;
     ai_entry_t *scratch;
 
+    for (int i = 0; i < n; i++) {
+        ai_entry_t *e = &APR_ARRAY_IDX(entries, i, ai_entry_t);
+        e->sort_name = e->is_dir ? apr_pstrcat(p, e->name, "/", NULL) : e->name;
+    }
     if (n < 2) {
         return;
     }

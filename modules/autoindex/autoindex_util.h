@@ -19,7 +19,8 @@ enum {
     AI_OPT_SUPPRESS_MTIME = 1 << 6,   /* SuppressLastModified */
     AI_OPT_SUPPRESS_SIZE = 1 << 7,    /* SuppressSize */
     AI_OPT_SUPPRESS_DESC = 1 << 8,    /* SuppressDescription */
-    AI_OPT_SUPPRESS_ICON = 1 << 9     /* SuppressIcon: no icon column */
+    AI_OPT_SUPPRESS_ICON = 1 << 9,    /* SuppressIcon: no icon column */
+    AI_OPT_VERSION_SORT = 1 << 10     /* VersionSort: digits sort as numbers (file2 < file10) */
 };
 
 /* Whether an IndexOptions keyword takes "=value". */
@@ -64,11 +65,14 @@ typedef struct {
     int is_dir;        /* a directory (shown with a trailing slash) */
     apr_off_t size;    /* bytes; -1 for a directory */
     apr_time_t mtime;  /* last modified */
+    const char *sort_name; /* set by ai_sort_entries: name, with a '/' for a directory */
 } ai_entry_t;
 
 /* Sort @a entries (an array of ai_entry_t) by @a sort; ties are broken by name, and the
- * direction applies to both. AI_OPT_FOLDERS_FIRST puts directories first whatever the
- * direction; AI_OPT_IGNORE_CASE compares names without case first. */
+ * direction applies to both. A directory's name is compared with its '/', as httpd does
+ * ("a.txt" before "a/"). AI_OPT_FOLDERS_FIRST puts directories first whatever the
+ * direction; AI_OPT_IGNORE_CASE compares names without case first; AI_OPT_VERSION_SORT
+ * compares names and descriptions in natural order (apr_strnatcmp) first. */
 void ai_sort_entries(apr_pool_t *p, apr_array_header_t *entries, const ai_sort_t *sort,
                      unsigned opts);
 

@@ -197,6 +197,45 @@ START_TEST(test_ignore_case_sorts_without_case)
 }
 END_TEST
 
+/* Sort @a n names (a trailing '/' makes a directory) with @a opts, by @a key; the order. */
+static const char *sorted_names(const char *const *names, size_t n, char key, unsigned opts)
+{
+    apr_array_header_t *a = apr_array_make(pool, (int)n, sizeof(ai_entry_t));
+    ai_sort_t sort = {key, 0};
+
+    for (size_t i = 0; i < n; i++) {
+        size_t len = strlen(names[i]);
+        int dir = names[i][len - 1] == '/';
+        ai_entry_t *e = apr_array_push(a);
+        memset(e, 0, sizeof(*e));
+        e->name = apr_pstrndup(pool, names[i], len - (dir ? 1 : 0));
+        e->desc = key == 'D' ? e->name : NULL;
+        e->is_dir = dir;
+    }
+    ai_sort_entries(pool, a, &sort, opts);
+    return order(a);
+}
+
+START_TEST(test_version_sort_and_directories)
+{
+    static const char *const names[] = {"file10", "file2", "File3", "a.txt", "a/", "b10/",
+                                        "b2", "file1.1.z", "file1.01.z"};
+    size_t n = sizeof(names) / sizeof(names[0]);
+
+    /* A directory compares with its '/': "a.txt" before "a/" (as httpd lists them). */
+    ck_assert_str_eq(sorted_names(names, n, 'N', 0),
+                     "File3 a.txt a b10 b2 file1.01.z file1.1.z file10 file2");
+    /* Digits as numbers; equal numbers ("1.01", "1.1") fall back to bytes. */
+    ck_assert_str_eq(sorted_names(names, n, 'N', AI_OPT_VERSION_SORT),
+                     "File3 a.txt a b2 b10 file1.01.z file1.1.z file2 file10");
+    ck_assert_str_eq(sorted_names(names, n, 'N', AI_OPT_VERSION_SORT | AI_OPT_IGNORE_CASE),
+                     "a.txt a b2 b10 file1.01.z file1.1.z file2 File3 file10");
+    /* Descriptions too. */
+    ck_assert_str_eq(sorted_names(names, n, 'D', AI_OPT_VERSION_SORT),
+                     "File3 a a.txt b2 b10 file1.01.z file1.1.z file2 file10");
+}
+END_TEST
+
 START_TEST(test_is_ignored)
 {
     apr_array_header_t *p = apr_array_make(pool, 4, sizeof(const char *));
@@ -347,6 +386,7 @@ int main(void)
     tcase_add_test(tc, test_sort_query);
     tcase_add_loop_test(tc, test_sort_entries, 0, (int)(sizeof(sorts) / sizeof(sorts[0])));
     tcase_add_test(tc, test_ignore_case_sorts_without_case);
+    tcase_add_test(tc, test_version_sort_and_directories);
     tcase_add_test(tc, test_is_ignored);
     tcase_add_loop_test(tc, test_find_item, 0, (int)(sizeof(icon_cases) / sizeof(icon_cases[0])));
     tcase_add_test(tc, test_split_icon);
