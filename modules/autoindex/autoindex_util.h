@@ -7,8 +7,8 @@
 #include <apr_tables.h>
 #include <apr_time.h>
 
-/* IndexOptions that change the listing (bits); the other httpd keywords are accepted and
- * ignored. */
+/* IndexOptions that change the listing (bits); IconWidth and IconHeight carry values; the
+ * other httpd keywords are accepted and ignored. */
 enum {
     AI_OPT_FANCY = 1 << 0,            /* FancyIndexing: columns, not a bare list */
     AI_OPT_HTML_TABLE = 1 << 1,       /* HTMLTable: the columns in a <table>, not a <pre> */
@@ -20,8 +20,15 @@ enum {
     AI_OPT_SUPPRESS_SIZE = 1 << 7,    /* SuppressSize */
     AI_OPT_SUPPRESS_DESC = 1 << 8,    /* SuppressDescription */
     AI_OPT_SUPPRESS_ICON = 1 << 9,    /* SuppressIcon: no icon column */
-    AI_OPT_VERSION_SORT = 1 << 10     /* VersionSort: digits sort as numbers (file2 < file10) */
+    AI_OPT_VERSION_SORT = 1 << 10,    /* VersionSort: digits sort as numbers (file2 < file10) */
+    AI_OPT_ICONS_ARE_LINKS = 1 << 11, /* IconsAreLinks: the icon links to the entry too */
+    AI_OPT_SUPPRESS_RULES = 1 << 12,  /* SuppressRules: no <hr> */
+    AI_OPT_ADD_ALT_CLASS = 1 << 13    /* AddAltClass: a row's class names its alt text */
 };
+
+/* The size IconWidth and IconHeight without a value give the icons, as httpd. */
+#define AI_DEFAULT_ICON_WIDTH 20
+#define AI_DEFAULT_ICON_HEIGHT 22
 
 /* Whether an IndexOptions keyword takes "=value". */
 enum { AI_VALUE_NONE, AI_VALUE_REQUIRED, AI_VALUE_OPTIONAL };

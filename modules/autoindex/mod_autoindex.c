@@ -37,9 +37,12 @@ typedef struct {
     const char *style_sheet;    /* IndexStyleSheet, NULL if unset */
     const char *head_insert;    /* IndexHeadInsert, NULL if unset */
     ai_sort_t order;            /* IndexOrderDefault; key 0 if unset */
+    int icon_width;             /* IndexOptions IconWidth[=n]; 0 if unset */
+    int icon_height;            /* IndexOptions IconHeight[=n]; 0 if unset */
     unsigned opts;              /* AI_OPT_* in force */
     unsigned opts_add;          /* +Keyword given here */
     unsigned opts_remove;       /* -Keyword given here */
+    unsigned opts_bare;         /* Keyword given here without + or - */
     int opts_absolute;          /* a keyword without + or - was given: inherited ones drop */
 } autoindex_conf_t;
 
@@ -83,6 +86,9 @@ static void *merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
     conf->style_sheet = KV_MERGE_PTR(add->style_sheet, base->style_sheet, NULL);
     conf->head_insert = KV_MERGE_PTR(add->head_insert, base->head_insert, NULL);
     conf->order = add->order.key ? add->order : base->order;
+    /* As httpd: 0 (unset, or -IconWidth) inherits. */
+    conf->icon_width = add->icon_width ? add->icon_width : base->icon_width;
+    conf->icon_height = add->icon_height ? add->icon_height : base->icon_height;
     conf->opts = add->opts_absolute ? add->opts
                                     : (base->opts & ~add->opts_remove) | add->opts_add;
     conf->opts_absolute = 1;
@@ -137,24 +143,48 @@ static const char *set_insert_file(kv_cmd_parms_t *cmd, void *mconfig, int argc,
     return NULL;
 }
 
-/* Apply one keyword with its + or - (action 0 for none), as httpd's incremental rules say. */
-static void apply_option(autoindex_conf_t *conf, char action, unsigned bit)
+/* Apply one keyword with its + or - (action 0 for none), as httpd's add_opts does: +/-
+ * collect increments; a keyword without either drops the increments given before it at
+ * this level, and a flag keyword (not a value like Charset=) also makes the level's
+ * options replace the inherited ones. */
+static void apply_option(autoindex_conf_t *conf, char action, unsigned bit, int is_flag)
 {
     if (action == '+') {
         conf->opts_add |= bit;
         conf->opts_remove &= ~bit;
-        conf->opts |= bit;
     } else if (action == '-') {
         conf->opts_remove |= bit;
         conf->opts_add &= ~bit;
-        conf->opts &= ~bit;
     } else {
-        if (!conf->opts_absolute) {
+        conf->opts_add = conf->opts_remove = 0;
+        if (is_flag) {
             conf->opts_absolute = 1;
-            conf->opts = conf->opts_add = conf->opts_remove = 0;
+            conf->opts_bare |= bit;
         }
-        conf->opts |= bit;
     }
+    conf->opts = (conf->opts_bare | conf->opts_add) & ~conf->opts_remove;
+}
+
+/* IconWidth[=n] and IconHeight[=n], as httpd: no value is 20 by 22, "-" sets none. */
+static const char *set_icon_size(kv_cmd_parms_t *cmd, autoindex_conf_t *conf, const char *name,
+                                 char action, const char *value)
+{
+    int height = strcasecmp(name, "IconHeight") == 0;
+    long n = height ? AI_DEFAULT_ICON_HEIGHT : AI_DEFAULT_ICON_WIDTH;
+
+    if (action == '-') {
+        if (value) {
+            return apr_psprintf(cmd->pool, "IndexOptions: Cannot combine '-' with %s=n", name);
+        }
+        n = 0;
+    } else if (value) {
+        const char *err = kv_parse_int(cmd->pool, value, 1, 10000, &n);
+        if (err) {
+            return apr_psprintf(cmd->pool, "IndexOptions %s: %s", name, err);
+        }
+    }
+    *(height ? &conf->icon_height : &conf->icon_width) = (int)n;
+    return NULL;
 }
 
 static const char *set_options(kv_cmd_parms_t *cmd, void *mconfig, int argc,
@@ -169,8 +199,8 @@ static const char *set_options(kv_cmd_parms_t *cmd, void *mconfig, int argc,
 
         word += action ? 1 : 0;
         if (!action && strcasecmp(word, "None") == 0) {
-            apply_option(conf, 0, 0);
-            conf->opts = 0;
+            conf->opts_bare = 0;
+            apply_option(conf, 0, 0, 1);
             continue;
         }
         if (!(o = ai_find_option(word, &value))) {
@@ -179,8 +209,13 @@ static const char *set_options(kv_cmd_parms_t *cmd, void *mconfig, int argc,
         }
         if (strcasecmp(o->name, "Charset") == 0) {
             conf->charset = apr_pstrdup(cmd->pool, value);
+        } else if (strcasecmp(o->name, "IconWidth") == 0 || strcasecmp(o->name, "IconHeight") == 0) {
+            const char *err = set_icon_size(cmd, conf, o->name, action, value);
+            if (err) {
+                return err;
+            }
         }
-        apply_option(conf, action, o->bit);
+        apply_option(conf, action, o->bit, o->takes_value == AI_VALUE_NONE);
     }
     return NULL;
 }
@@ -486,6 +521,20 @@ static int shows_icons(const listing_t *l)
     return !has(l, AI_OPT_SUPPRESS_ICON);
 }
 
+/* The width and height attributes IconWidth and IconHeight give every <img>. */
+static const char *icon_size(listing_t *l)
+{
+    const autoindex_conf_t *conf = l->conf;
+
+    return apr_psprintf(l->r->pool, "%s%s",
+                        conf->icon_width ? apr_psprintf(l->r->pool, " width=\"%d\"",
+                                                        conf->icon_width)
+                                         : "",
+                        conf->icon_height ? apr_psprintf(l->r->pool, " height=\"%d\"",
+                                                         conf->icon_height)
+                                          : "");
+}
+
 /* The icon of an entry as an <img> (DefaultIcon if none applies), or NULL for none. */
 static const char *icon_img(listing_t *l, const ai_entry_t *e)
 {
@@ -494,8 +543,8 @@ static const char *icon_img(listing_t *l, const ai_entry_t *e)
     if (!icon) {
         return NULL;
     }
-    return apr_psprintf(l->r->pool, "<img src=\"%s\" alt=\"[%s]\">", html(l, icon),
-                        e->alt ? e->alt : "   ");
+    return apr_psprintf(l->r->pool, "<img src=\"%s\" alt=\"[%s]\"%s>", html(l, icon),
+                        e->alt ? e->alt : "   ", icon_size(l));
 }
 
 /* The ^^BLANKICON^^ of the heading row with @a alt, or NULL if none is configured. */
@@ -503,7 +552,8 @@ static const char *blank_img(listing_t *l, const char *alt)
 {
     const char *icon = ai_find_item(l->conf->icons, "^^BLANKICON^^", NULL, NULL, 1);
 
-    return icon ? apr_psprintf(l->r->pool, "<img src=\"%s\" alt=\"%s\">", html(l, icon), alt)
+    return icon ? apr_psprintf(l->r->pool, "<img src=\"%s\" alt=\"%s\"%s>", html(l, icon), alt,
+                               icon_size(l))
                 : NULL;
 }
 
@@ -523,6 +573,19 @@ static void emit_rows(listing_t *l, row_fn row)
         const ai_entry_t *e = &APR_ARRAY_IDX(l->entries, i, ai_entry_t);
         row(l, e, entry_href(l, e), entry_label(l, e), index);
     }
+}
+
+/* The icon of an entry's row: its <img> or @a none, linked to the entry under
+ * IconsAreLinks. */
+static const char *icon_cell(listing_t *l, const ai_entry_t *e, const char *href,
+                             const char *none)
+{
+    const char *img = icon_img(l, e);
+
+    if (!has(l, AI_OPT_ICONS_ARE_LINKS)) {
+        return img ? img : none;
+    }
+    return apr_psprintf(l->r->pool, "<a href=\"%s\">%s</a>", href, img ? img : none);
 }
 
 static void list_row(listing_t *l, const ai_entry_t *e, const char *href, const char *label,
@@ -562,11 +625,10 @@ static void pre_row(listing_t *l, const ai_entry_t *e, const char *href, const c
                     int index)
 {
     size_t len = e == &l->parent ? strlen("Parent Directory") : label_length(e);
-    const char *img = icon_img(l, e);
 
     (void)index;
     if (shows_icons(l)) {
-        apr_brigade_printf(l->bb, NULL, NULL, "%s ", img ? img : "     ");
+        apr_brigade_printf(l->bb, NULL, NULL, "%s ", icon_cell(l, e, href, "     "));
     }
     apr_brigade_printf(l->bb, NULL, NULL, "<a href=\"%s\">%s</a>%*s", href, label,
                        (int)(l->width - len + 1), "");
@@ -603,9 +665,9 @@ static void emit_pre(listing_t *l)
                                optional_columns[i].pre_pad);
         }
     }
-    emit(l, "<hr>");
+    emit(l, has(l, AI_OPT_SUPPRESS_RULES) ? "\n" : "<hr>");
     emit_rows(l, pre_row);
-    emit(l, "<hr></pre>\n");
+    emit(l, has(l, AI_OPT_SUPPRESS_RULES) ? "</pre>\n" : "<hr></pre>\n");
 }
 
 /* A cell's attributes: IndexStyleSheet's class, else @a plain. */
@@ -614,20 +676,35 @@ static const char *cell(listing_t *l, const char *cls, const char *plain)
     return l->conf->style_sheet ? apr_psprintf(l->r->pool, " class=\"%s\"", cls) : plain;
 }
 
+/* Under AddAltClass, "-" and the row's alt text in lower case, to follow even/odd. */
+static const char *alt_class(listing_t *l, const ai_entry_t *e)
+{
+    char *cls;
+
+    if (!has(l, AI_OPT_ADD_ALT_CLASS) || !e->alt) {
+        return "";
+    }
+    cls = apr_pstrcat(l->r->pool, "-", e->alt, NULL);
+    for (char *c = cls; *c; c++) {
+        *c = (char)apr_tolower(*c);
+    }
+    return html(l, cls);
+}
+
 /* One <table> row, as httpd's. */
 static void table_row(listing_t *l, const ai_entry_t *e, const char *href, const char *label,
                       int index)
 {
-    const char *img = icon_img(l, e);
-
     if (l->conf->style_sheet) {
-        apr_brigade_printf(l->bb, NULL, NULL, "   <tr class=\"%s\">", index & 1 ? "odd" : "even");
+        apr_brigade_printf(l->bb, NULL, NULL, "   <tr class=\"%s%s\">", index & 1 ? "odd" : "even",
+                           alt_class(l, e));
     } else {
         emit(l, "<tr>");
     }
     if (shows_icons(l)) {
         apr_brigade_printf(l->bb, NULL, NULL, "<td%s>%s</td>",
-                           cell(l, "indexcolicon", " valign=\"top\""), img ? img : "&nbsp;");
+                           cell(l, "indexcolicon", " valign=\"top\""),
+                           icon_cell(l, e, href, "&nbsp;"));
     }
     apr_brigade_printf(l->bb, NULL, NULL, "<td%s><a href=\"%s\">%s</a>",
                        cell(l, "indexcolname", ""), href, label);
@@ -675,8 +752,10 @@ static void emit_table(listing_t *l)
             cols++;
         }
     }
-    breakrow = apr_psprintf(l->r->pool, "   <tr%s><th colspan=\"%d\"><hr></th></tr>\n",
-                            l->conf->style_sheet ? " class=\"indexbreakrow\"" : "", cols);
+    breakrow = has(l, AI_OPT_SUPPRESS_RULES)
+                   ? ""
+                   : apr_psprintf(l->r->pool, "   <tr%s><th colspan=\"%d\"><hr></th></tr>\n",
+                                  l->conf->style_sheet ? " class=\"indexbreakrow\"" : "", cols);
     apr_brigade_printf(l->bb, NULL, NULL, "</th></tr>\n%s", breakrow);
     emit_rows(l, table_row);
     apr_brigade_printf(l->bb, NULL, NULL, "%s</table>\n", breakrow);
@@ -763,7 +842,8 @@ static void emit_page(listing_t *l)
     }
     emit(l, " </head>\n <body>\n");
     if (!l->conf->header || !emit_insert_file(l, l->conf->header)) {
-        apr_brigade_printf(l->bb, NULL, NULL, "<h1>Index of %s</h1>\n", title);
+        apr_brigade_printf(l->bb, NULL, NULL, "%s>Index of %s</h1>\n",
+                           l->conf->style_sheet ? "  <h1 id=\"indextitle\"" : "<h1", title);
     }
     if (!has(l, AI_OPT_FANCY)) {
         emit_list(l);

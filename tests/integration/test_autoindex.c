@@ -336,6 +336,8 @@ static const char *const refusals[][2] = {
     {"AddIconByType (TXT) text/*", "want (ALT,URL)"},
     {"IndexOrderDefault Up Name", "First keyword must be 'Ascending' or 'Descending'"},
     {"IndexOrderDefault Ascending Modified", "Second keyword must be 'Name', 'Date'"},
+    {"IndexOptions -IconWidth=5", "Cannot combine '-' with IconWidth=n"},
+    {"IndexOptions IconHeight=tall", "IconHeight"},
 };
 
 START_TEST(test_bad_config_refused)
@@ -600,6 +602,55 @@ START_TEST(test_alt_merge_order_style)
 }
 END_TEST
 
+/* IconsAreLinks, IconWidth, IconHeight, SuppressRules, AddAltClass and the id of the <h1>
+ * under IndexStyleSheet; and httpd's rule that a keyword without + or - drops the +/-
+ * keywords before it at its level (Debian's apache2 lists these directories the same). */
+START_TEST(test_icon_options_and_increments)
+{
+    kvt_server_t *srv = debian_server();
+    write_doc(srv, "links/a.txt", "x\n");
+    write_doc(srv, "reset/b.png", "y\n");
+    indexed_dir(srv, "links", "IndexOptions +IconsAreLinks IconWidth IconHeight=16 "
+                              "+SuppressRules +AddAltClass");
+    kvt_server_conf(srv, "<Directory \"%s/links\">", kvt_server_docroot(srv));
+    kvt_server_conf(srv, "    IndexStyleSheet /s.css");
+    kvt_server_conf(srv, "</Directory>");
+    /* IconWidth=10 drops -HTMLTable and +IconsAreLinks: still a table, no links; a later
+     * +IconsAreLinks in a <pre> listing links the icon. */
+    indexed_dir(srv, "reset", "IndexOptions -HTMLTable +IconsAreLinks IconWidth=10");
+    write_doc(srv, "pre/c.txt", "z\n");
+    indexed_dir(srv, "pre", "IndexOptions IconWidth=10 -HTMLTable +IconsAreLinks");
+    kvt_server_start(srv);
+    kvt_response_t r;
+
+    get_listing(kvt_server_port(srv), "/links/", &r);
+    ck_assert_msg(kvt_contains(r.body, "  <h1 id=\"indextitle\">Index of /links</h1>\n"), "%s",
+                  r.body);
+    /* SuppressRules and AddAltClass apply; IconWidth (after it) dropped +IconsAreLinks. */
+    ck_assert(!kvt_contains(r.body, "<hr>"));
+    ck_assert(kvt_contains(r.body, "   <tr class=\"even-parentdir\"><td class=\"indexcolicon\">"
+                                   "<img src=\"/icons/back.gif\""));
+    ck_assert(kvt_contains(r.body, "   <tr class=\"odd-txt\"><td class=\"indexcolicon\"><img "
+                                   "src=\"/icons/text.gif\" alt=\"[TXT]\" width=\"20\" "
+                                   "height=\"16\"></td>"));
+    kvt_response_free(&r);
+
+    get_listing(kvt_server_port(srv), "/reset/", &r);
+    ck_assert_msg(kvt_contains(r.body, "<tr><td valign=\"top\"><img src=\"/icons/image2.gif\" "
+                                       "alt=\"[IMG]\" width=\"10\"></td><td><a "
+                                       "href=\"b.png\">b.png</a>"),
+                  "%s", r.body);
+    kvt_response_free(&r);
+
+    get_listing(kvt_server_port(srv), "/pre/", &r);
+    ck_assert_msg(kvt_contains(r.body, "\n<a href=\"c.txt\"><img src=\"/icons/text.gif\" "
+                                       "alt=\"[TXT]\" width=\"10\"></a> <a "
+                                       "href=\"c.txt\">c.txt</a>"),
+                  "%s", r.body);
+    kvt_response_free(&r);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("autoindex");
@@ -617,6 +668,7 @@ int main(void)
     kvt_add_test(tc, test_debian_icons_served);
     kvt_add_test(tc, test_pre_listing_icons);
     kvt_add_test(tc, test_alt_merge_order_style);
+    kvt_add_test(tc, test_icon_options_and_increments);
     suite_add_tcase(s, tc);
     return kvt_run_suite(s);
 }
