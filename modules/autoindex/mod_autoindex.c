@@ -27,6 +27,7 @@ extern kv_module_t autoindex_module;
 
 typedef struct {
     apr_array_header_t *ignore; /* IndexIgnore patterns (const char *), additive */
+    int ignore_reset;           /* IndexIgnoreReset On: the inherited patterns do not apply */
     const char *header;         /* HeaderName, NULL if unset */
     const char *readme;         /* ReadmeName, NULL if unset */
     const char *charset;        /* IndexOptions Charset=, NULL if unset */
@@ -74,7 +75,7 @@ static void *merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
     const autoindex_conf_t *base = basev, *add = addv;
     autoindex_conf_t *conf = apr_pcalloc(p, sizeof(*conf));
 
-    conf->ignore = apr_array_append(p, base->ignore, add->ignore);
+    conf->ignore = add->ignore_reset ? add->ignore : apr_array_append(p, base->ignore, add->ignore);
     conf->header = KV_MERGE_PTR(add->header, base->header, NULL);
     conf->readme = KV_MERGE_PTR(add->readme, base->readme, NULL);
     conf->charset = KV_MERGE_PTR(add->charset, base->charset, NULL);
@@ -897,6 +898,8 @@ static void register_hooks(apr_pool_t *p)
 static const kv_command_t autoindex_commands[] = {
     {"IndexIgnore", add_ignore, NULL, 1, -1, KV_CTX_ALL, 0,
      "pattern [pattern]...: wildcard names left out of listings (adds to inherited ones)"},
+    {"IndexIgnoreReset", kv_set_flag_slot, KV_OFFSET(autoindex_conf_t, ignore_reset), 1, 1,
+     KV_CTX_ALL, 0, "On|Off: On drops the inherited IndexIgnore patterns here"},
     {"HeaderName", set_insert_file, NULL, 1, 1, KV_CTX_ALL, 0,
      "file: file of the listed directory put above the listing"},
     {"ReadmeName", set_insert_file, NULL, 1, 1, KV_CTX_ALL, 0,

@@ -651,6 +651,38 @@ START_TEST(test_icon_options_and_increments)
 }
 END_TEST
 
+/* IndexIgnoreReset On drops the inherited patterns there (and below), not its own. */
+START_TEST(test_ignore_reset)
+{
+    kvt_server_t *srv = new_server();
+    write_doc(srv, "keep/a.bak", "b");
+    write_doc(srv, "keep/a.tmp", "t");
+    write_doc(srv, "reset/a.bak", "b");
+    write_doc(srv, "reset/a.tmp", "t");
+    write_doc(srv, "reset/below/a.bak", "b");
+    write_doc(srv, "reset/below/a.tmp", "t");
+    kvt_server_conf(srv, "IndexIgnore *.bak");
+    indexed_dir(srv, "keep", "IndexIgnore *.tmp");
+    indexed_dir(srv, "reset", "IndexIgnoreReset On");
+    kvt_server_conf(srv, "<Directory \"%s/reset\">", kvt_server_docroot(srv));
+    kvt_server_conf(srv, "    IndexIgnore *.tmp");
+    kvt_server_conf(srv, "</Directory>");
+    kvt_server_start(srv);
+    static const char *const want[][2] = {
+        {"/keep/", ""}, {"/reset/", "a.bak|below/|"}, {"/reset/below/", "a.bak|"}};
+    kvt_response_t r;
+
+    for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+        get_listing(kvt_server_port(srv), want[i][0], &r);
+        char *links = entry_hrefs(r.body);
+        ck_assert_msg(strcmp(links, want[i][1]) == 0, "%s: %s, want %s", want[i][0], links,
+                      want[i][1]);
+        free(links);
+        kvt_response_free(&r);
+    }
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("autoindex");
@@ -669,6 +701,7 @@ int main(void)
     kvt_add_test(tc, test_pre_listing_icons);
     kvt_add_test(tc, test_alt_merge_order_style);
     kvt_add_test(tc, test_icon_options_and_increments);
+    kvt_add_test(tc, test_ignore_reset);
     suite_add_tcase(s, tc);
     return kvt_run_suite(s);
 }
