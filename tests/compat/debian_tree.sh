@@ -26,6 +26,9 @@
 # Exit status: 0 all matched, 1 something differed (each difference printed), 77 (skip)
 # when Debian's apache2 is not installed (./buildconf --deps installs it).
 set -u
+# No job control: a background server is then not a process group leader, so setsid (below)
+# runs it in a new session itself, and $! is the server's pid.
+set +m
 
 here=$(cd "$(dirname "$0")" && pwd)
 srcdir=${KV_SRCDIR:-$(cd "$here/../.." && pwd)}
