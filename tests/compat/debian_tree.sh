@@ -373,7 +373,7 @@ for conf in "$DEBIAN_ETC"/mods-available/*.conf; do
     deps=$(sed -n 's/^# Depends: *//p' "$load")
     # Debian's tree always loads mod_authz_host; here only a file that needs it does.
     if grep -Eq "^[[:space:]]*Require +(local|ip|host|forward-dns)" "$conf"; then
-        deps="$deps authz_host"
+        deps="${deps:+$deps }authz_host"
     fi
     echo "-- $mod.conf (loads $mod${deps:+ $deps})"
     d=$root/mods/$mod
