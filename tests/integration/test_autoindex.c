@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <utime.h>
 
 #define LOAD_AUTOINDEX "LoadModule autoindex_module %s/modules/.libs/mod_autoindex.so"
@@ -105,8 +106,9 @@ START_TEST(test_listing_holds_exactly_the_entries)
     kvt_response_t r;
 
     get_listing(kvt_server_port(srv), "/dir/", &r);
-    ck_assert_msg(kvt_contains(r.body, "<title>Index of /dir/</title>"), "%s", r.body);
-    ck_assert(kvt_contains(r.body, "<h1>Index of /dir/</h1>"));
+    /* The title without the trailing slash, as httpd writes it. */
+    ck_assert_msg(kvt_contains(r.body, "<title>Index of /dir</title>"), "%s", r.body);
+    ck_assert(kvt_contains(r.body, "<h1>Index of /dir</h1>"));
     char *links = hrefs(r.body);
     /* Sorted by name (byte order); ignored entries absent; the parent first. */
     ck_assert_str_eq(links, "/|.hidden|%3cb%3e&amp;%22x%22.txt|a.txt|./a:b|b.html|sub/|");
@@ -329,6 +331,13 @@ static const char *const refusals[][2] = {
     {"HeaderName ../secret.html", "only a file name relative to the listed directory"},
     {"ReadmeName /README", "only a file name relative to the listed directory"},
     {"IndexIgnore", "IndexIgnore"},
+    {"AddIcon /i/a.gif", "AddIcon"},
+    {"AddIcon (TXT,/i/a.gif .txt", "missing closing paren"},
+    {"AddIconByType (TXT) text/*", "want (ALT,URL)"},
+    {"IndexOrderDefault Up Name", "First keyword must be 'Ascending' or 'Descending'"},
+    {"IndexOrderDefault Ascending Modified", "Second keyword must be 'Name', 'Date'"},
+    {"IndexOptions -IconWidth=5", "Cannot combine '-' with IconWidth=n"},
+    {"IndexOptions IconHeight=tall", "IconHeight"},
 };
 
 START_TEST(test_bad_config_refused)
@@ -371,6 +380,309 @@ START_TEST(test_good_config_accepted)
 }
 END_TEST
 
+
+/* Debian's stock mod_autoindex and mod_alias configuration, taken whole. */
+#define DEBIAN_AUTOINDEX_CONF "/etc/apache2/mods-available/autoindex.conf"
+#define DEBIAN_ALIAS_CONF "/etc/apache2/mods-available/alias.conf"
+#define DEBIAN_ICONS "/usr/share/apache2/icons"
+
+static kvt_server_t *debian_server(void)
+{
+    kvt_server_t *srv = new_server();
+
+    kvt_server_conf(srv, "LoadModule alias_module %s/modules/.libs/mod_alias.so",
+                    KV_TEST_BUILDDIR);
+    kvt_server_conf(srv, "LoadModule authz_core_module %s/modules/.libs/mod_authz_core.so",
+                    KV_TEST_BUILDDIR);
+    kvt_server_conf(srv, "Include " DEBIAN_AUTOINDEX_CONF);
+    kvt_server_conf(srv, "Include " DEBIAN_ALIAS_CONF);
+    return srv;
+}
+
+/* The listing's row for @a href, from "<tr>" to its end of line; the caller frees it. */
+static char *row_of(const char *body, const char *href)
+{
+    char *needle = kvt_strf("<a href=\"%s\">", href);
+    const char *hit = strstr(body, needle), *start, *end;
+
+    ck_assert_msg(hit, "no row for %s in:\n%s", href, body);
+    for (start = hit; start > body && start[-1] != '\n'; start--) {
+    }
+    end = strchr(hit, '\n');
+    free(needle);
+    return kvt_strf("%.*s", (int)(end ? end - start : (long)strlen(start)), start);
+}
+
+static void assert_row(const char *body, const char *href, const char *want)
+{
+    char *row = row_of(body, href);
+
+    ck_assert_msg(strncmp(row, want, strlen(want)) == 0, "row of %s:\n%s\nwant it to start:\n%s",
+                  href, row, want);
+    free(row);
+}
+
+/* Icons, alt texts and descriptions as Debian's apache2 2.4 lists the same directory under
+ * the same autoindex.conf (the rows below are what it sent, dates aside). */
+START_TEST(test_debian_icons_and_descriptions)
+{
+    kvt_server_t *srv = debian_server();
+    write_doc(srv, "dir/a.txt", "hi\n");
+    write_doc(srv, "dir/b.c", "x\n");
+    write_doc(srv, "dir/c.tar.gz", "gz");
+    write_doc(srv, "dir/README", "z\n");
+    write_doc(srv, "dir/core", "q\n");
+    write_doc(srv, "dir/noext", "w\n");
+    write_doc(srv, "dir/pic.png", "i\n");
+    write_doc(srv, "dir/sub/f.txt", "y\n");
+    indexed_dir(srv, "dir", "AddDescription \"The C file\" b.c");
+    kvt_server_conf(srv, "AddDescription \"Text <b>bold</b> files\" *.txt");
+    kvt_server_start(srv);
+    kvt_response_t r;
+
+    get_listing(kvt_server_port(srv), "/dir/", &r);
+    ck_assert_msg(kvt_contains(r.body, "  <table>\n   <tr><th valign=\"top\"><img "
+                                       "src=\"/icons/blank.gif\" alt=\"[ICO]\"></th><th><a "
+                                       "href=\"?C=N;O=D\">Name</a></th>"),
+                  "%s", r.body);
+    ck_assert(kvt_contains(r.body, "   <tr><th colspan=\"5\"><hr></th></tr>\n"));
+    assert_row(r.body, "/", "<tr><td valign=\"top\"><img src=\"/icons/back.gif\" "
+                            "alt=\"[PARENTDIR]\"></td><td><a href=\"/\">Parent Directory</a>"
+                            "</td><td>&nbsp;</td><td align=\"right\">  - </td><td>&nbsp;</td>"
+                            "</tr>");
+    assert_row(r.body, "README", "<tr><td valign=\"top\"><img src=\"/icons/hand.right.gif\" "
+                                 "alt=\"[   ]\"></td>");
+    assert_row(r.body, "a.txt", "<tr><td valign=\"top\"><img src=\"/icons/text.gif\" "
+                                "alt=\"[TXT]\"></td>");
+    ck_assert(kvt_contains(r.body, "<td align=\"right\">  3 </td><td>Text <b>bold</b> "
+                                   "files</td></tr>"));
+    /* text/x-c: the type's icon comes before AddIcon's .c, as in httpd. */
+    assert_row(r.body, "b.c", "<tr><td valign=\"top\"><img src=\"/icons/text.gif\" "
+                              "alt=\"[TXT]\"></td>");
+    ck_assert(kvt_contains(r.body, "<td>The C file</td></tr>"));
+    assert_row(r.body, "c.tar.gz", "<tr><td valign=\"top\"><img src=\"/icons/compressed.gif\"");
+    assert_row(r.body, "core", "<tr><td valign=\"top\"><img src=\"/icons/bomb.gif\"");
+    assert_row(r.body, "noext", "<tr><td valign=\"top\"><img src=\"/icons/unknown.gif\" "
+                                "alt=\"[   ]\"></td>");
+    assert_row(r.body, "pic.png", "<tr><td valign=\"top\"><img src=\"/icons/image2.gif\" "
+                                  "alt=\"[IMG]\"></td>");
+    assert_row(r.body, "sub/", "<tr><td valign=\"top\"><img src=\"/icons/folder.gif\" "
+                               "alt=\"[DIR]\"></td>");
+    kvt_response_free(&r);
+
+    /* Sorted by description: none first, then byte order ("Te" before "Th"). */
+    get_listing(kvt_server_port(srv), "/dir/?C=D;O=A", &r);
+    char *links = entry_hrefs(r.body);
+    ck_assert_str_eq(links, "README|c.tar.gz|core|noext|pic.png|sub/|a.txt|b.c|");
+    free(links);
+    kvt_response_free(&r);
+}
+END_TEST
+
+/* The icons are the files of apache2-data, served by alias.conf's Alias. */
+START_TEST(test_debian_icons_served)
+{
+    kvt_server_t *srv = debian_server();
+    struct stat st;
+    kvt_response_t r;
+
+    ck_assert_msg(stat(DEBIAN_ICONS "/back.gif", &st) == 0, "apache2-data is not installed");
+    kvt_server_start(srv);
+    kvt_get(kvt_server_port(srv), "/icons/back.gif", &r);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_str_eq(kvt_header(&r, "Content-Type"), "image/gif");
+    ck_assert_uint_eq(r.body_len, (size_t)st.st_size);
+    ck_assert(r.body_len > 6 && memcmp(r.body, "GIF89a", 6) == 0);
+    kvt_response_free(&r);
+    /* alias.conf's <Directory> has no Indexes: the icon directory is not listed. */
+    kvt_get(kvt_server_port(srv), "/icons/", &r);
+    ck_assert_int_eq(r.status, 403);
+    kvt_response_free(&r);
+}
+END_TEST
+
+/* A <pre> listing (FancyIndexing without HTMLTable): icons before the names, the
+ * ^^BLANKICON^^ with alt "Icon " above them, the parent's row padded as httpd pads it. */
+START_TEST(test_pre_listing_icons)
+{
+    kvt_server_t *srv = debian_server();
+    write_doc(srv, "dir/sub/f.txt", "y\n");
+    indexed_dir(srv, "dir/sub", "IndexOptions -HTMLTable");
+    kvt_server_conf(srv, "AddDescription \"parent desc\" ..");
+    kvt_server_conf(srv, "AddDescription \"text\" *.txt");
+    kvt_server_start(srv);
+    kvt_response_t r;
+
+    get_listing(kvt_server_port(srv), "/dir/sub/", &r);
+    ck_assert_msg(kvt_contains(r.body, "<pre><img src=\"/icons/blank.gif\" alt=\"Icon \"> "
+                                       "<a href=\"?C=N;O=D\">Name</a>                    "
+                                       "<a href=\"?C=M;O=A\">Last modified</a>      <a "
+                                       "href=\"?C=S;O=A\">Size</a>  <a href=\"?C=D;O=A\">"
+                                       "Description</a><hr><img src=\"/icons/back.gif\" "
+                                       "alt=\"[PARENTDIR]\"> <a href=\"/dir/\">Parent "
+                                       "Directory</a>                             -   parent "
+                                       "desc\n<img src=\"/icons/text.gif\" alt=\"[TXT]\"> "
+                                       "<a href=\"f.txt\">f.txt</a>                   "),
+                  "%s", r.body);
+    ck_assert(kvt_contains(r.body, "    2   text\n<hr></pre>\n"));
+    kvt_response_free(&r);
+}
+END_TEST
+
+/* AddAlt*, DefaultIcon, a <Directory>'s items before the server's, IndexOrderDefault,
+ * IndexStyleSheet, IndexHeadInsert, SuppressIcon. */
+START_TEST(test_alt_merge_order_style)
+{
+    kvt_server_t *srv = new_server();
+    write_doc(srv, "d/big.txt", "0123456789");
+    write_doc(srv, "d/small.html", "0");
+    write_doc(srv, "d/mid.bin", "01234");
+    write_doc(srv, "plain/x.txt", "x");
+    kvt_server_conf(srv, "IndexOptions FancyIndexing HTMLTable");
+    kvt_server_conf(srv, "AddIconByType (TXT,/i/text.gif) text/*");
+    kvt_server_conf(srv, "AddIcon /i/html.gif .html");
+    kvt_server_conf(srv, "DefaultIcon /i/unknown.gif");
+    kvt_server_conf(srv, "AddIcon /i/folder.gif ^^DIRECTORY^^");
+    /* A wildcard is matched against the full path, as in httpd. */
+    indexed_dir(srv, "d", "AddIcon (BIG,/i/big.gif) */big.*");
+    kvt_server_conf(srv, "<Directory \"%s/d\">", kvt_server_docroot(srv));
+    kvt_server_conf(srv, "    AddAltByType \"Web page\" text/html");
+    kvt_server_conf(srv, "    AddAlt \"Binary\" *.bin");
+    kvt_server_conf(srv, "    IndexOrderDefault Descending Size");
+    kvt_server_conf(srv, "    IndexStyleSheet /style.css");
+    kvt_server_conf(srv, "    IndexHeadInsert \"<meta name=\\\"robots\\\" content=\\\"noindex\\\">\"");
+    kvt_server_conf(srv, "</Directory>");
+    indexed_dir(srv, "plain", "IndexOptions +SuppressIcon");
+    kvt_server_start(srv);
+    kvt_response_t r;
+
+    get_listing(kvt_server_port(srv), "/d/", &r);
+    ck_assert_msg(kvt_contains(r.body, "  <link rel=\"stylesheet\" href=\"/style.css\" "
+                                       "type=\"text/css\">\n<meta name=\"robots\" "
+                                       "content=\"noindex\"> </head>"),
+                  "%s", r.body);
+    ck_assert(kvt_contains(r.body, "  <table id=\"indexlist\">\n   <tr class=\"indexhead\">"
+                                   "<th class=\"indexcolicon\">&nbsp;</th>"));
+    /* Largest first without a query; the <Directory>'s AddIcon wins over the type's. */
+    char *links = entry_hrefs(r.body);
+    ck_assert_str_eq(links, "big.txt|mid.bin|small.html|");
+    free(links);
+    ck_assert_msg(kvt_contains(r.body, "   <tr class=\"odd\"><td class=\"indexcolicon\"><img "
+                                       "src=\"/i/big.gif\" alt=\"[BIG]\"></td><td "
+                                       "class=\"indexcolname\"><a href=\"big.txt\">"),
+                  "%s", r.body);
+    ck_assert(kvt_contains(r.body, "<img src=\"/i/unknown.gif\" alt=\"[Binary]\"></td><td "
+                                   "class=\"indexcolname\"><a href=\"mid.bin\">"));
+    /* The server's AddIconByType came before its AddIcon .html, so it applies. */
+    ck_assert(kvt_contains(r.body, "<img src=\"/i/text.gif\" alt=\"[Web page]\"></td><td "
+                                   "class=\"indexcolname\"><a href=\"small.html\">"));
+    ck_assert(kvt_contains(r.body, "   <tr class=\"even\"><td class=\"indexcolicon\"><img "
+                                   "src=\"/i/folder.gif\" alt=\"[PARENTDIR]\"></td><td "
+                                   "class=\"indexcolname\"><a href=\"/\">Parent Directory"));
+    kvt_response_free(&r);
+
+    /* The query still wins over IndexOrderDefault. */
+    get_listing(kvt_server_port(srv), "/d/?C=N;O=A", &r);
+    links = entry_hrefs(r.body);
+    ck_assert_str_eq(links, "big.txt|mid.bin|small.html|");
+    free(links);
+    kvt_response_free(&r);
+    get_listing(kvt_server_port(srv), "/d/?C=S;O=A", &r);
+    links = entry_hrefs(r.body);
+    ck_assert_str_eq(links, "small.html|mid.bin|big.txt|");
+    free(links);
+    kvt_response_free(&r);
+
+    get_listing(kvt_server_port(srv), "/plain/", &r);
+    ck_assert_msg(kvt_contains(r.body, "  <table>\n   <tr><th><a href=\"?C=N;O=D\">Name</a>"),
+                  "%s", r.body);
+    ck_assert(!kvt_contains(r.body, "<img"));
+    ck_assert(kvt_contains(r.body, "   <tr><th colspan=\"4\"><hr></th></tr>\n"));
+    kvt_response_free(&r);
+}
+END_TEST
+
+/* IconsAreLinks, IconWidth, IconHeight, SuppressRules, AddAltClass and the id of the <h1>
+ * under IndexStyleSheet; and httpd's rule that a keyword without + or - drops the +/-
+ * keywords before it at its level (Debian's apache2 lists these directories the same). */
+START_TEST(test_icon_options_and_increments)
+{
+    kvt_server_t *srv = debian_server();
+    write_doc(srv, "links/a.txt", "x\n");
+    write_doc(srv, "reset/b.png", "y\n");
+    indexed_dir(srv, "links", "IndexOptions +IconsAreLinks IconWidth IconHeight=16 "
+                              "+SuppressRules +AddAltClass");
+    kvt_server_conf(srv, "<Directory \"%s/links\">", kvt_server_docroot(srv));
+    kvt_server_conf(srv, "    IndexStyleSheet /s.css");
+    kvt_server_conf(srv, "</Directory>");
+    /* IconWidth=10 drops -HTMLTable and +IconsAreLinks: still a table, no links; a later
+     * +IconsAreLinks in a <pre> listing links the icon. */
+    indexed_dir(srv, "reset", "IndexOptions -HTMLTable +IconsAreLinks IconWidth=10");
+    write_doc(srv, "pre/c.txt", "z\n");
+    indexed_dir(srv, "pre", "IndexOptions IconWidth=10 -HTMLTable +IconsAreLinks");
+    kvt_server_start(srv);
+    kvt_response_t r;
+
+    get_listing(kvt_server_port(srv), "/links/", &r);
+    ck_assert_msg(kvt_contains(r.body, "  <h1 id=\"indextitle\">Index of /links</h1>\n"), "%s",
+                  r.body);
+    /* SuppressRules and AddAltClass apply; IconWidth (after it) dropped +IconsAreLinks. */
+    ck_assert(!kvt_contains(r.body, "<hr>"));
+    ck_assert(kvt_contains(r.body, "   <tr class=\"even-parentdir\"><td class=\"indexcolicon\">"
+                                   "<img src=\"/icons/back.gif\""));
+    ck_assert(kvt_contains(r.body, "   <tr class=\"odd-txt\"><td class=\"indexcolicon\"><img "
+                                   "src=\"/icons/text.gif\" alt=\"[TXT]\" width=\"20\" "
+                                   "height=\"16\"></td>"));
+    kvt_response_free(&r);
+
+    get_listing(kvt_server_port(srv), "/reset/", &r);
+    ck_assert_msg(kvt_contains(r.body, "<tr><td valign=\"top\"><img src=\"/icons/image2.gif\" "
+                                       "alt=\"[IMG]\" width=\"10\"></td><td><a "
+                                       "href=\"b.png\">b.png</a>"),
+                  "%s", r.body);
+    kvt_response_free(&r);
+
+    get_listing(kvt_server_port(srv), "/pre/", &r);
+    ck_assert_msg(kvt_contains(r.body, "\n<a href=\"c.txt\"><img src=\"/icons/text.gif\" "
+                                       "alt=\"[TXT]\" width=\"10\"></a> <a "
+                                       "href=\"c.txt\">c.txt</a>"),
+                  "%s", r.body);
+    kvt_response_free(&r);
+}
+END_TEST
+
+/* IndexIgnoreReset On drops the inherited patterns there (and below), not its own. */
+START_TEST(test_ignore_reset)
+{
+    kvt_server_t *srv = new_server();
+    write_doc(srv, "keep/a.bak", "b");
+    write_doc(srv, "keep/a.tmp", "t");
+    write_doc(srv, "reset/a.bak", "b");
+    write_doc(srv, "reset/a.tmp", "t");
+    write_doc(srv, "reset/below/a.bak", "b");
+    write_doc(srv, "reset/below/a.tmp", "t");
+    kvt_server_conf(srv, "IndexIgnore *.bak");
+    indexed_dir(srv, "keep", "IndexIgnore *.tmp");
+    indexed_dir(srv, "reset", "IndexIgnoreReset On");
+    kvt_server_conf(srv, "<Directory \"%s/reset\">", kvt_server_docroot(srv));
+    kvt_server_conf(srv, "    IndexIgnore *.tmp");
+    kvt_server_conf(srv, "</Directory>");
+    kvt_server_start(srv);
+    static const char *const want[][2] = {
+        {"/keep/", ""}, {"/reset/", "a.bak|below/|"}, {"/reset/below/", "a.bak|"}};
+    kvt_response_t r;
+
+    for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+        get_listing(kvt_server_port(srv), want[i][0], &r);
+        char *links = entry_hrefs(r.body);
+        ck_assert_msg(strcmp(links, want[i][1]) == 0, "%s: %s, want %s", want[i][0], links,
+                      want[i][1]);
+        free(links);
+        kvt_response_free(&r);
+    }
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("autoindex");
@@ -384,6 +696,12 @@ int main(void)
     kvt_add_test(tc, test_header_and_readme);
     kvt_add_loop_test(tc, test_bad_config_refused, KVT_COUNT(refusals));
     kvt_add_test(tc, test_good_config_accepted);
+    kvt_add_test(tc, test_debian_icons_and_descriptions);
+    kvt_add_test(tc, test_debian_icons_served);
+    kvt_add_test(tc, test_pre_listing_icons);
+    kvt_add_test(tc, test_alt_merge_order_style);
+    kvt_add_test(tc, test_icon_options_and_increments);
+    kvt_add_test(tc, test_ignore_reset);
     suite_add_tcase(s, tc);
     return kvt_run_suite(s);
 }
