@@ -112,6 +112,10 @@ struct kv_conn {
                                      * request was its last, which was read whole, and
                                      * nothing followed it; closing need not linger */
     apr_bucket_brigade *pending;    /**< response bytes set aside until writable (async) */
+    apr_off_t bytes_in;             /**< bytes of requests read so far: heads, bodies with
+                                     * their framing, a refused head (mod_logio's %I) */
+    apr_off_t bytes_out;            /**< bytes handed to the network so far, response heads
+                                     * included (mod_logio's %O) */
 };
 
 /** One request, in a pool that is a child of the connection's. */

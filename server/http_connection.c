@@ -60,6 +60,7 @@ struct kv_conn_input *kv_conn_input(kv_conn_t *c)
 
     if (!in) {
         in = apr_pcalloc(c->pool, sizeof(*in));
+        in->c = c;
         in->max = (apr_size_t)s->limit_req_line + 2 +
                   (apr_size_t)(s->limit_req_fields ? s->limit_req_fields : 1000) *
                       ((apr_size_t)s->limit_req_fieldsize + 2) + 64;
@@ -94,6 +95,7 @@ static apr_size_t after_last_newline(const char *buf, apr_size_t from, apr_size_
 
 void kv_conn_input_consume(struct kv_conn_input *in, apr_size_t n)
 {
+    in->c->bytes_in += (apr_off_t)n;
     memmove(in->buf, in->buf + n, in->len - n);
     in->len -= n;
     in->line_start = after_last_newline(in->buf, 0, in->len, 0);
@@ -229,8 +231,7 @@ static kv_read_result_t answer_bad_head(kv_request_t *r, struct kv_conn_input *i
                                      const char *why, kv_request_t **out)
 {
     fail_request(r, status, why);
-    in->len = 0;
-    in->line_start = 0;
+    kv_conn_input_consume(in, in->len);
     *out = r;
     return KV_READ_OK;
 }

@@ -9,6 +9,7 @@
 
 /** Bytes received on a connection and not yet consumed by a request. */
 struct kv_conn_input {
+    kv_conn_t *c;          /**< the connection it belongs to */
     apr_memnode_t *node;   /**< the buffer's memory, from the connection's allocator */
     char *buf;
     apr_size_t len;
@@ -33,7 +34,7 @@ struct kv_conn_input *kv_conn_input(kv_conn_t *c);
  * kept-alive connection then holds no buffer); kv_conn_input makes a new one. */
 void kv_conn_input_release(kv_conn_t *c);
 
-/** Drop the first @a n buffered bytes. */
+/** Drop the first @a n buffered bytes: the request has read them (c->bytes_in). */
 void kv_conn_input_consume(struct kv_conn_input *in, apr_size_t n);
 
 /** Receive more bytes into the free end of the buffer (the socket's timeout applies). */

@@ -12,6 +12,7 @@
 #include <apr_portable.h>
 #include <apr_strings.h>
 
+#include "kv_log_items.h"
 #include "log_format.h"
 
 #define TIME_BUF 256
@@ -40,6 +41,7 @@ typedef enum {
 
 struct log_item {
     item_fn fn;                   /* NULL for literal text */
+    kv_log_item_fn added;         /* a code another module registered (item_added) */
     const char *arg;              /* the literal, or the {argument} (NULL if none) */
     item_mode_t mode;             /* the argument, parsed */
     int at_end;                   /* %{end:...}t: the time of logging, not of the request */
@@ -346,6 +348,13 @@ static const char *item_conn_status(const log_item_t *it, kv_request_t *r, apr_t
     return r->close_connection ? "-" : "+";
 }
 
+/* A code another module added (kv_log_register_item): the value is as it gives it. */
+static const char *item_added(const log_item_t *it, kv_request_t *r, apr_time_t now)
+{
+    (void)now;
+    return it->added(r, it->arg);
+}
+
 /* ---- Arguments, parsed at compile time ---- */
 
 static const char *prep_named(apr_pool_t *p, log_item_t *it, char letter)
@@ -596,6 +605,12 @@ static const char *parse_directive(apr_pool_t *p, const char **s, log_item_t *it
                 return err;
             }
             continue;
+        }
+        /* as httpd's log_register_handler, a module's code replaces a built-in one */
+        if ((it->added = kv_log_find_item(*c)) != NULL) {
+            (*s)++;
+            it->fn = item_added;
+            return NULL;
         }
         d = find_directive(*c);
         if (!d) {

@@ -10,6 +10,7 @@
 #include <apr_general.h>
 #include <apr_strings.h>
 
+#include "kv_log_items.h"
 #include "log_format.h"
 
 /* 2001-09-09 01:46:40.123456 UTC; the request is logged 2.5 s later. */
@@ -341,6 +342,29 @@ START_TEST(refuses_bad_formats)
 }
 END_TEST
 
+/* A code another module registers (mod_logio's %I, say): its value, its argument and the
+ * status condition; gone with the pool it was registered in. */
+static const char *added_code(kv_request_t *req, const char *arg)
+{
+    return apr_psprintf(req->pool, "[%s]", arg ? arg : "none");
+}
+
+START_TEST(codes_other_modules_register)
+{
+    apr_pool_t *gen;
+
+    ck_assert_str_eq(compile_error("%J"), "unrecognized directive %J");
+    apr_pool_create(&gen, pool);
+    kv_log_register_item(gen, 'J', added_code);
+    ck_assert_str_eq(render("%J %{x}J %404J %!404{y}J"), "[none] [x] - [y]");
+    kv_log_register_item(gen, 'b', added_code);
+    ck_assert_str_eq(render("%b"), "[none]");
+    apr_pool_destroy(gen);
+    ck_assert_str_eq(compile_error("%J"), "unrecognized directive %J");
+    ck_assert_str_eq(render("%b"), "1234");
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("log_format");
@@ -362,6 +386,7 @@ int main(void)
     tcase_add_test(tc, durations_never_go_negative);
     tcase_add_test(tc, the_line_is_one_buffer_with_a_newline);
     tcase_add_test(tc, overlong_time_is_a_dash);
+    tcase_add_test(tc, codes_other_modules_register);
     tcase_add_loop_test(tc, refuses_bad_formats, 0, (int)(sizeof(bad) / sizeof(bad[0])));
     suite_add_tcase(s, tc);
     sr = srunner_create(s);
