@@ -87,6 +87,16 @@ typedef enum {
     KV_CONN_STATE_CLOSED            /**< the socket is closed */
 } kv_conn_state_t;
 
+/** A bound on reading the current request head or body, beyond Timeout's bound on each
+ * read: mod_reqtimeout's RequestReadTimeout. The core clears it when a head begins (then
+ * the pre_read_request hook may set it) and when a request ends. */
+typedef struct {
+    apr_time_t at;                /**< reading must end by then; 0: no bound */
+    apr_time_t max_at;            /**< the latest per_byte may push @a at to; 0: none */
+    apr_interval_time_t per_byte; /**< each byte received pushes @a at back this much */
+    const char *stage;            /**< "header" or "body", for the error log */
+} kv_read_deadline_t;
+
 /** One client connection. Lives in its own pool. */
 struct kv_conn {
     apr_pool_t *pool;               /**< freed when the connection closes */
@@ -116,6 +126,7 @@ struct kv_conn {
                                      * their framing, a refused head (mod_logio's %I) */
     apr_off_t bytes_out;            /**< bytes handed to the network so far, response heads
                                      * included (mod_logio's %O) */
+    kv_read_deadline_t read_deadline; /**< bound on reading the current head or body */
 };
 
 /** One request, in a pool that is a child of the connection's. */
