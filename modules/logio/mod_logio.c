@@ -1,15 +1,15 @@
 /* mod_logio: httpd's access-log codes of the bytes on the wire. %I is what the request took
  * from the connection (request line, header fields, body with its framing), %O what its
  * response handed to the network (head included), %S both. A connection counts its bytes
- * as they go (c->bytes_in, c->bytes_out); a request's share is what was counted since the
- * previous request on the connection was logged. */
+ * as they go (c->bytes_in, c->bytes_out); a request's share is what was counted since its
+ * head began. */
 #include <apr_strings.h>
 
 #include "kiva.h"
 
 extern kv_module_t logio_module;
 
-/* The connection's counts when its previous request was logged. */
+/* The connection's counts when the current request's head began. */
 typedef struct {
     apr_off_t in;
     apr_off_t out;
@@ -54,14 +54,15 @@ static const char *item_bytes_both(kv_request_t *r, const char *arg)
     return apr_off_t_toa(r->pool, request_in(r) + request_out(r));
 }
 
-/* After every access log has the request's counts, the next request starts from here. */
-static int logio_transaction(kv_request_t *r)
+/* A request's share starts when its head does: what the previous request left (the rest of
+ * a body its handler did not read, discarded once it was logged) is neither its own nor the
+ * next request's. */
+static void logio_begin(kv_conn_t *c)
 {
-    logio_base_t *base = base_of(r->connection);
+    logio_base_t *base = base_of(c);
 
-    base->in = r->connection->bytes_in;
-    base->out = r->connection->bytes_out;
-    return KV_OK;
+    base->in = c->bytes_in;
+    base->out = c->bytes_out;
 }
 
 static void register_hooks(apr_pool_t *p)
@@ -69,7 +70,7 @@ static void register_hooks(apr_pool_t *p)
     kv_log_register_item(p, 'I', item_bytes_in);
     kv_log_register_item(p, 'O', item_bytes_out);
     kv_log_register_item(p, 'S', item_bytes_both);
-    kv_hook_log_transaction(logio_transaction, NULL, NULL, KV_HOOK_REALLY_LAST);
+    kv_hook_pre_read_request(logio_begin, NULL, NULL, KV_HOOK_MIDDLE);
 }
 
 kv_module_t logio_module = {

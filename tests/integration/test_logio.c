@@ -17,8 +17,7 @@ static kvt_server_t *new_server(void)
 
     kvt_server_conf(srv, "LoadModule log_config_module %s/modules/.libs/mod_log_config.so",
                     KV_TEST_BUILDDIR);
-    kvt_server_conf(srv, "LoadModule logio_module %s/modules/.libs/mod_logio.so",
-                    KV_TEST_BUILDDIR);
+    kvt_server_conf(srv, "LoadModule logio_module %s/modules/.libs/mod_logio.so", KV_TEST_BUILDDIR);
     kvt_server_conf(srv, "LogFormat \"%%I %%O %%S %%>s\" io");
     kvt_server_conf(srv, "CustomLog logs/io_log io");
     kvt_write_file(srv, "f.txt", "hello", 5);
@@ -108,7 +107,8 @@ END_TEST
 START_TEST(test_pipelined_requests_each_their_share)
 {
     static const char first[] = "GET /f.txt HTTP/1.1\r\nHost: localhost\r\n\r\n";
-    static const char second[] = "GET /nope HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+    static const char second[] =
+        "GET /nope HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
     kvt_server_t *srv = new_server();
     char *resp, *split;
     long v[2][4];
@@ -126,6 +126,30 @@ START_TEST(test_pipelined_requests_each_their_share)
     ck_assert_int_eq(v[1][1], (long)(got - (size_t)(split - resp)));
     ck_assert_int_eq(v[1][3], 404);
     free(resp);
+}
+END_TEST
+
+/* A body no handler read (the request was refused before one ran) is discarded after its
+ * request is logged: it is no part of the next request's %I. */
+START_TEST(test_unread_body_is_not_the_next_requests)
+{
+    static const char first[] = "POST /denied/x HTTP/1.1\r\nHost: localhost\r\n"
+                                "Content-Length: 10\r\n\r\n0123456789";
+    static const char second[] =
+        "GET /f.txt HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+    kvt_server_t *srv = new_server();
+    long v[2][4];
+    size_t got;
+
+    kvt_server_conf(srv, "LoadModule authz_core_module %s/modules/.libs/mod_authz_core.so",
+                    KV_TEST_BUILDDIR);
+    kvt_server_conf(srv, "<Location /denied>\nRequire all denied\n</Location>");
+    kvt_server_start(srv);
+    free(exchange(srv, kvt_strf("%s%s", first, second), &got));
+    read_log(srv, 2, v);
+    ck_assert_int_eq(v[0][3], 403);
+    ck_assert_int_eq(v[1][3], 200);
+    ck_assert_int_eq(v[1][0], (long)strlen(second));
 }
 END_TEST
 
@@ -156,9 +180,8 @@ START_TEST(test_codes_need_the_module)
     kvt_server_conf(srv, "LoadModule log_config_module %s/modules/.libs/mod_log_config.so",
                     KV_TEST_BUILDDIR);
     kvt_server_conf(srv, "LogFormat \"%%h %%O\" io");
-    ck_assert_int_eq(kvt_run_kiva(&status, &out, &err, "-t", "-f", kvt_server_write_conf(srv),
-                                  NULL),
-                     0);
+    ck_assert_int_eq(
+        kvt_run_kiva(&status, &out, &err, "-t", "-f", kvt_server_write_conf(srv), NULL), 0);
     ck_assert_int_eq(status, 1);
     ck_assert_msg(kvt_contains(err, "unrecognized directive %O"), "stderr: %s", err);
 }
@@ -171,6 +194,7 @@ static Suite *logio_suite(void)
 
     kvt_add_loop_test(tc, test_one_request, KVT_COUNT(single));
     kvt_add_test(tc, test_pipelined_requests_each_their_share);
+    kvt_add_test(tc, test_unread_body_is_not_the_next_requests);
     kvt_add_test(tc, test_bad_request);
     kvt_add_test(tc, test_codes_need_the_module);
     suite_add_tcase(s, tc);
