@@ -563,6 +563,24 @@ static const char *parse_status(apr_pool_t *p, const char **s, log_item_t *it)
     return NULL;
 }
 
+/* A code of ^ and two characters (%^FB): only modules add those. */
+static const char *parse_added(apr_pool_t *p, const char **s, log_item_t *it)
+{
+    const char *c = *s;
+    const char *code;
+
+    if (!c[1] || !c[2]) {
+        return "the format ends inside a %-directive";
+    }
+    code = apr_pstrmemdup(p, c, 3);
+    if ((it->added = kv_log_find_item(code)) == NULL) {
+        return apr_psprintf(p, "unrecognized directive %%%s", code);
+    }
+    *s += 3;
+    it->fn = item_added;
+    return NULL;
+}
+
 /* One %-directive; *s is just past the '%'. */
 static const char *parse_directive(apr_pool_t *p, const char **s, log_item_t *it)
 {
@@ -606,8 +624,11 @@ static const char *parse_directive(apr_pool_t *p, const char **s, log_item_t *it
             }
             continue;
         }
+        if (*c == '^') {
+            return parse_added(p, s, it);
+        }
         /* as httpd's log_register_handler, a module's code replaces a built-in one */
-        if ((it->added = kv_log_find_item(*c)) != NULL) {
+        if ((it->added = kv_log_find_item(apr_pstrmemdup(p, c, 1))) != NULL) {
             (*s)++;
             it->fn = item_added;
             return NULL;

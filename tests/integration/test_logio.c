@@ -170,6 +170,39 @@ START_TEST(test_bad_request)
 }
 END_TEST
 
+/* LogIOTrackTTFB On (here in one <Location>): %^FB is the microseconds from the request to
+ * the first byte of its response, within what the client measured; elsewhere "-", as httpd. */
+START_TEST(test_time_to_first_byte)
+{
+    kvt_server_t *srv = new_server();
+    struct lines l = {0};
+    kvt_response_t r;
+    long start, took, ttfb = -1;
+    char uri[64];
+
+    kvt_server_conf(srv, "LogFormat \"%%U %%^FB\" ttfb");
+    kvt_server_conf(srv, "CustomLog logs/ttfb_log ttfb");
+    kvt_server_conf(srv, "<Location /t>\nLogIOTrackTTFB On\n</Location>");
+    kvt_write_file(srv, "t/f.txt", "timed", 5);
+    kvt_server_start(srv);
+    start = kvt_now_ms();
+    kvt_get(kvt_server_port(srv), "/t/f.txt", &r);
+    took = kvt_now_ms() - start;
+    ck_assert_int_eq(r.status, 200);
+    kvt_response_free(&r);
+    kvt_get(kvt_server_port(srv), "/f.txt", &r);
+    kvt_response_free(&r);
+    l.path = kvt_strf("%s/logs/ttfb_log", kvt_server_root(srv));
+    l.want = 2;
+    ck_assert_msg(kvt_wait_for(has_lines, &l, LINE_DEADLINE_MS), "ttfb_log: %s", l.buf);
+    ck_assert_msg(sscanf(l.buf, "%63s %ld", uri, &ttfb) == 2, "ttfb_log: %s", l.buf);
+    ck_assert_str_eq(uri, "/t/f.txt");
+    ck_assert_msg(ttfb > 0 && ttfb <= (took + 1) * 1000, "%%^FB %ld us, the client took %ld ms",
+                  ttfb, took);
+    ck_assert_msg(kvt_contains(l.buf, "\n/f.txt -\n"), "ttfb_log: %s", l.buf);
+}
+END_TEST
+
 /* Without mod_logio, %O is no LogFormat code: httpd says "Unrecognized LogFormat directive". */
 START_TEST(test_codes_need_the_module)
 {
@@ -196,6 +229,7 @@ static Suite *logio_suite(void)
     kvt_add_test(tc, test_pipelined_requests_each_their_share);
     kvt_add_test(tc, test_unread_body_is_not_the_next_requests);
     kvt_add_test(tc, test_bad_request);
+    kvt_add_test(tc, test_time_to_first_byte);
     kvt_add_test(tc, test_codes_need_the_module);
     suite_add_tcase(s, tc);
     return s;

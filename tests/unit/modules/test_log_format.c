@@ -351,17 +351,28 @@ static const char *added_code(kv_request_t *req, const char *arg)
 
 START_TEST(codes_other_modules_register)
 {
-    apr_pool_t *gen;
+    apr_pool_t *gen, *next;
 
     ck_assert_str_eq(compile_error("%J"), "unrecognized directive %J");
+    ck_assert_str_eq(compile_error("%^FB"), "unrecognized directive %^FB");
+    ck_assert_str_eq(compile_error("%^F"), "the format ends inside a %-directive");
     apr_pool_create(&gen, pool);
-    kv_log_register_item(gen, 'J', added_code);
-    ck_assert_str_eq(render("%J %{x}J %404J %!404{y}J"), "[none] [x] - [y]");
-    kv_log_register_item(gen, 'b', added_code);
+    ck_assert_ptr_null(kv_log_register_item(gen, "J", added_code));
+    ck_assert_ptr_null(kv_log_register_item(gen, "^FB", added_code));
+    ck_assert_ptr_nonnull(kv_log_register_item(gen, "JK", added_code));
+    ck_assert_ptr_nonnull(kv_log_register_item(gen, "^F", added_code));
+    ck_assert_str_eq(render("%J %{x}J %404J %!404{y}J %^FB"), "[none] [x] - [y] [none]");
+    ck_assert_ptr_null(kv_log_register_item(gen, "b", added_code));
     ck_assert_str_eq(render("%b"), "[none]");
+    /* the next generation registers again before this one is gone */
+    apr_pool_create(&next, pool);
+    ck_assert_ptr_null(kv_log_register_item(next, "J", added_code));
     apr_pool_destroy(gen);
-    ck_assert_str_eq(compile_error("%J"), "unrecognized directive %J");
+    ck_assert_str_eq(render("%J"), "[none]");
+    ck_assert_str_eq(compile_error("%^FB"), "unrecognized directive %^FB");
     ck_assert_str_eq(render("%b"), "1234");
+    apr_pool_destroy(next);
+    ck_assert_str_eq(compile_error("%J"), "unrecognized directive %J");
 }
 END_TEST
 
