@@ -81,7 +81,7 @@ struct kv_server {
 typedef enum {
     KV_CONN_STATE_NEW = 0,          /**< accepted, nothing done yet */
     KV_CONN_STATE_PROCESSING,       /**< a thread is serving it */
-    KV_CONN_STATE_READ_REQUEST,     /**< idle between requests: waits until readable */
+    KV_CONN_STATE_READ_REQUEST,     /**< waits until readable for (more of) a request head */
     KV_CONN_STATE_WRITE_COMPLETION, /**< response bytes in c->pending: waits until writable */
     KV_CONN_STATE_LINGER,           /**< lingering close: waits until readable */
     KV_CONN_STATE_CLOSED            /**< the socket is closed */
