@@ -76,6 +76,27 @@ static char *exchange(kvt_server_t *srv, const char *req, size_t *got)
     return resp;
 }
 
+/* The LogFormat lines of the file at @a path (malloc'd). */
+static char *debian_log_formats(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    char line[1024];
+    char *out = strdup("");
+
+    while (f && fgets(line, sizeof(line), f)) {
+        if (strncmp(line, "LogFormat ", 10) == 0) {
+            char *more = kvt_strf("%s%s", out, line);
+
+            free(out);
+            out = more;
+        }
+    }
+    if (f) {
+        fclose(f);
+    }
+    return out;
+}
+
 static const char *const single[] = {
     "GET /f.txt HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
     "POST /f.txt HTTP/1.1\r\nHost: localhost\r\nContent-Length: 10\r\nConnection: close\r\n\r\n"
@@ -203,6 +224,41 @@ START_TEST(test_time_to_first_byte)
 }
 END_TEST
 
+/* Debian's apache2.conf's LogFormat lines (the file's own when it is there): with mod_logio
+ * they load, and "combined" logs the response's bytes with %O. */
+START_TEST(test_debian_log_formats)
+{
+    static const char debian[] =
+        "LogFormat \"%v:%p %h %l %u %t \\\"%r\\\" %>s %O \\\"%{Referer}i\\\" "
+        "\\\"%{User-Agent}i\\\"\" vhost_combined\n"
+        "LogFormat \"%h %l %u %t \\\"%r\\\" %>s %O \\\"%{Referer}i\\\" "
+        "\\\"%{User-Agent}i\\\"\" combined\n"
+        "LogFormat \"%h %l %u %t \\\"%r\\\" %>s %O\" common\n"
+        "LogFormat \"%{Referer}i -> %U\" referer\n"
+        "LogFormat \"%{User-agent}i\" agent\n";
+    kvt_server_t *srv = new_server();
+    struct lines l = {0};
+    char *want;
+    size_t got;
+
+    kvt_server_conf(srv, "Include %s", kvt_write_root_file(srv, "formats.conf", debian));
+    if (access("/etc/apache2/apache2.conf", R_OK) == 0) {
+        kvt_server_conf(srv, "Include %s",
+                        kvt_write_root_file(srv, "debian_formats.conf",
+                                            debian_log_formats("/etc/apache2/apache2.conf")));
+    }
+    kvt_server_conf(srv, "CustomLog logs/combined_log combined");
+    kvt_server_start(srv);
+    free(exchange(srv, single[0], &got));
+    l.path = kvt_strf("%s/logs/combined_log", kvt_server_root(srv));
+    l.want = 1;
+    ck_assert_msg(kvt_wait_for(has_lines, &l, LINE_DEADLINE_MS), "combined_log: %s", l.buf);
+    want = kvt_strf("\"GET /f.txt HTTP/1.1\" 200 %zu \"-\" \"-\"\n", got);
+    ck_assert_msg(kvt_contains(l.buf, want), "combined_log: %s, want %s", l.buf, want);
+    free(want);
+}
+END_TEST
+
 /* Without mod_logio, %O is no LogFormat code: httpd says "Unrecognized LogFormat directive". */
 START_TEST(test_codes_need_the_module)
 {
@@ -230,6 +286,7 @@ static Suite *logio_suite(void)
     kvt_add_test(tc, test_unread_body_is_not_the_next_requests);
     kvt_add_test(tc, test_bad_request);
     kvt_add_test(tc, test_time_to_first_byte);
+    kvt_add_test(tc, test_debian_log_formats);
     kvt_add_test(tc, test_codes_need_the_module);
     suite_add_tcase(s, tc);
     return s;
