@@ -14,6 +14,7 @@
 #include "kv_http.h"
 #include "kv_listen.h"
 #include "kv_log.h"
+#include "kv_log_items.h"
 #include "kv_module.h"
 #include "kv_mpm.h"
 #include "kv_mpm_common.h"

@@ -179,4 +179,9 @@ KV_DECLARE(int) kv_exists_define(const char *name);
  * order read, Include'd files too; NULL before a configuration was read. Lives in pconf. */
 KV_DECLARE(const apr_array_header_t *) kv_config_files_read(void);
 
+/** The first directive of the configuration the running generation was built from, as read
+ * (with the file and line of each; the siblings by next, a section's contents by
+ * first_child); NULL before a configuration was run. Lives in pconf (mod_info shows it). */
+KV_DECLARE(const kv_directive_t *) kv_config_tree(void);
+
 #endif

@@ -27,8 +27,9 @@ KV_DECLARE(void) kv_lingering_close(kv_conn_t *c);
 /** Serve a connection of an asynchronous MPM (one that set c->async) one step. Call it for a
  * new connection (KV_CONN_STATE_NEW), and again each time the socket is ready for what the
  * state it returned waits for:
- * - KV_CONN_STATE_READ_REQUEST: idle between requests; call again once readable, or
- *   kv_conn_close after KeepAliveTimeout (kv_conn_release_idle before a long wait).
+ * - KV_CONN_STATE_READ_REQUEST: waits for (more of) a request head; call again once
+ *   readable, or kv_conn_expire after kv_conn_wait_timeout (kv_conn_release_idle before a
+ *   long wait). A part of a head received is kept meanwhile.
  * - KV_CONN_STATE_WRITE_COMPLETION: the end of a response waits in c->pending; call again
  *   once writable, or kv_conn_close after Timeout.
  * - KV_CONN_STATE_LINGER: the write side is shut; call again once readable, or kv_conn_close
@@ -41,6 +42,26 @@ KV_DECLARE(kv_conn_state_t) kv_conn_step(kv_conn_t *c);
  * buffer and bucket allocator, so that it holds little more than its record; the next step
  * makes new ones. */
 KV_DECLARE(void) kv_conn_release_idle(kv_conn_t *c);
+
+/** How long a connection of an asynchronous MPM may wait in its state before kv_conn_expire:
+ * KeepAliveTimeout while it idles between requests; Timeout once a head has begun (a new
+ * connection's included), or less when the read deadline (c->read_deadline) comes sooner;
+ * Timeout while it writes (KV_CONN_STATE_WRITE_COMPLETION); KV_LINGER_TIMEOUT in a lingering
+ * close. */
+KV_DECLARE(apr_interval_time_t) kv_conn_wait_timeout(const kv_conn_t *c);
+
+/** The wait of an asynchronous connection ran out (kv_conn_wait_timeout). A request head that
+ * had begun gets what httpd gives one that times out (a 408 once its request line is in,
+ * logged; on a new connection a log line only), then the connection closes: returns the
+ * state to wait in as kv_conn_step does. Any other wait: the socket is closed. */
+KV_DECLARE(kv_conn_state_t) kv_conn_expire(kv_conn_t *c);
+
+/** Run before a request head is read (all functions run): on a new connection before its
+ * first read, on a kept-alive one once the next request's first byte has come (the wait
+ * before it is KeepAliveTimeout's). c->read_deadline is clear; a function may set it for the
+ * head (mod_reqtimeout). The head's reads may be spread over several steps of an
+ * asynchronous MPM: this runs once per head. */
+KV_DECLARE_HOOK(void, pre_read_request, (kv_conn_t *c))
 
 /** Close the connection's socket now (a timeout expired, or the server stops). */
 KV_DECLARE(void) kv_conn_close(kv_conn_t *c);

@@ -83,11 +83,21 @@ struct kv_server {
 typedef enum {
     KV_CONN_STATE_NEW = 0,          /**< accepted, nothing done yet */
     KV_CONN_STATE_PROCESSING,       /**< a thread is serving it */
-    KV_CONN_STATE_READ_REQUEST,     /**< idle between requests: waits until readable */
+    KV_CONN_STATE_READ_REQUEST,     /**< waits until readable for (more of) a request head */
     KV_CONN_STATE_WRITE_COMPLETION, /**< response bytes in c->pending: waits until writable */
     KV_CONN_STATE_LINGER,           /**< lingering close: waits until readable */
     KV_CONN_STATE_CLOSED            /**< the socket is closed */
 } kv_conn_state_t;
+
+/** A bound on reading the current request head or body, beyond Timeout's bound on each
+ * read: mod_reqtimeout's RequestReadTimeout. The core clears it when a head begins (then
+ * the pre_read_request hook may set it) and when a request ends. */
+typedef struct {
+    apr_time_t at;                /**< reading must end by then; 0: no bound */
+    apr_time_t max_at;            /**< the latest per_byte may push @a at to; 0: none */
+    apr_interval_time_t per_byte; /**< each byte received pushes @a at back this much */
+    const char *stage;            /**< "header" or "body", for the error log */
+} kv_read_deadline_t;
 
 /** One client connection. Lives in its own pool. */
 struct kv_conn {
@@ -118,6 +128,11 @@ struct kv_conn {
                                      * none; NULL before a lookup (kv_get_remote_host) */
     int double_reverse;             /**< 1: remote_host resolves back to the client's address;
                                      * -1: it does not (or no name); 0: not checked yet */
+    apr_off_t bytes_in;             /**< bytes of requests read so far: heads, bodies with
+                                     * their framing, a refused head (mod_logio's %I) */
+    apr_off_t bytes_out;            /**< bytes handed to the network so far, response heads
+                                     * included (mod_logio's %O) */
+    kv_read_deadline_t read_deadline; /**< bound on reading the current head or body */
 };
 
 /** One request, in a pool that is a child of the connection's. */

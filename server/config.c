@@ -298,12 +298,29 @@ const char *kv_walk_section_contents(kv_cmd_parms_t *cmd)
     return kv_walk_config(cmd, cmd->directive->first_child, cmd->dir_config);
 }
 
+/* The tree the running generation was configured from (in its pconf), for kv_config_tree. */
+static const kv_directive_t *config_tree;
+
+static apr_status_t forget_config_tree(void *unused)
+{
+    (void)unused;
+    config_tree = NULL;
+    return APR_SUCCESS;
+}
+
+KV_DECLARE(const kv_directive_t *) kv_config_tree(void)
+{
+    return config_tree;
+}
+
 const char *kv_config_run(apr_pool_t *pconf, apr_pool_t *ptemp, kv_server_t *s,
                           const kv_directive_t *tree)
 {
     walk_t w;
     const char *err;
 
+    config_tree = tree;
+    apr_pool_cleanup_register(pconf, NULL, forget_config_tree, apr_pool_cleanup_null);
     memset(&w, 0, sizeof(w));
     w.parms.pool = pconf;
     w.parms.temp_pool = ptemp;

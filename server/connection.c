@@ -17,11 +17,13 @@
 /* Reads of a lingering asynchronous connection per step; the MPM's timer bounds the rest. */
 #define LINGER_STEP_READS 16
 
-APR_HOOK_STRUCT(APR_HOOK_LINK(pre_connection) APR_HOOK_LINK(process_connection))
+APR_HOOK_STRUCT(APR_HOOK_LINK(pre_connection) APR_HOOK_LINK(process_connection)
+                    APR_HOOK_LINK(pre_read_request))
 
 KV_IMPLEMENT_HOOK_RUN_ALL(int, pre_connection, (kv_conn_t * c, void *csd), (c, csd), KV_OK,
                           KV_DECLINED)
 KV_IMPLEMENT_HOOK_RUN_FIRST(int, process_connection, (kv_conn_t * c), (c), KV_DECLINED)
+KV_IMPLEMENT_HOOK_VOID(pre_read_request, (kv_conn_t * c), (c))
 
 /* The connection's bucket allocator, from its pool's allocator. An idle asynchronous
  * connection gives it back and gets a new one when it wakes. */
@@ -206,6 +208,42 @@ KV_DECLARE(void) kv_conn_release_idle(kv_conn_t *c)
         kv_conn_input_release(c);
         drop_bucket_alloc(c);
     }
+}
+
+static int head_started(const kv_conn_t *c)
+{
+    return c->input && c->input->head_started;
+}
+
+KV_DECLARE(apr_interval_time_t) kv_conn_wait_timeout(const kv_conn_t *c)
+{
+    const kv_server_t *s = c->base_server;
+    apr_interval_time_t t = s->timeout;
+
+    switch (c->state) {
+    case KV_CONN_STATE_READ_REQUEST:
+        if (!head_started(c)) {
+            return s->keep_alive_timeout;
+        }
+        if (c->read_deadline.at && c->read_deadline.at - apr_time_now() < t) {
+            t = c->read_deadline.at - apr_time_now();
+        }
+        return t > 0 ? t : 0;
+    case KV_CONN_STATE_LINGER:
+        return KV_LINGER_TIMEOUT;
+    default:
+        return t;
+    }
+}
+
+KV_DECLARE(kv_conn_state_t) kv_conn_expire(kv_conn_t *c)
+{
+    if (c->state != KV_CONN_STATE_READ_REQUEST || !head_started(c)) {
+        kv_conn_close(c);
+        return c->state;
+    }
+    c->input->wait_expired = 1; /* the head's next read times out, and is answered so */
+    return kv_conn_step(c);
 }
 
 KV_DECLARE(kv_conn_state_t) kv_conn_step(kv_conn_t *c)

@@ -251,6 +251,22 @@ static apr_status_t write_without_waiting(kv_conn_t *c, apr_bucket_brigade *bb)
     return rv;
 }
 
+/* The bytes of @a bb's data buckets (each knows its length here: files and memory). As
+ * httpd's mod_logio counted them, a response's bytes count when they are handed to the
+ * network, so a response whose end waits for write completion is logged whole. */
+static apr_off_t brigade_bytes(apr_bucket_brigade *bb)
+{
+    apr_off_t n = 0;
+
+    for (apr_bucket *b = APR_BRIGADE_FIRST(bb); b != APR_BRIGADE_SENTINEL(bb);
+         b = APR_BUCKET_NEXT(b)) {
+        if (!APR_BUCKET_IS_METADATA(b) && b->length != (apr_size_t)-1) {
+            n += (apr_off_t)b->length;
+        }
+    }
+    return n;
+}
+
 static void write_failed(kv_conn_t *c, apr_status_t rv)
 {
     c->aborted = 1;
@@ -266,6 +282,7 @@ apr_status_t kv_core_output_filter(kv_filter_t *f, apr_bucket_brigade *bb)
         apr_brigade_cleanup(bb);
         return APR_ECONNABORTED;
     }
+    c->bytes_out += brigade_bytes(bb);
     if (kv_conn_output_pending(c)) {
         APR_BRIGADE_PREPEND(bb, c->pending);
     }

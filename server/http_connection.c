@@ -60,6 +60,7 @@ struct kv_conn_input *kv_conn_input(kv_conn_t *c)
 
     if (!in) {
         in = apr_pcalloc(c->pool, sizeof(*in));
+        in->c = c;
         in->max = (apr_size_t)s->limit_req_line + 2 +
                   (apr_size_t)(s->limit_req_fields ? s->limit_req_fields : 1000) *
                       ((apr_size_t)s->limit_req_fieldsize + 2) + 64;
@@ -94,6 +95,7 @@ static apr_size_t after_last_newline(const char *buf, apr_size_t from, apr_size_
 
 void kv_conn_input_consume(struct kv_conn_input *in, apr_size_t n)
 {
+    in->c->bytes_in += (apr_off_t)n;
     memmove(in->buf, in->buf + n, in->len - n);
     in->len -= n;
     in->line_start = after_last_newline(in->buf, 0, in->len, 0);
@@ -123,17 +125,70 @@ int kv_conn_input_grow(kv_conn_t *c, struct kv_conn_input *in)
     return input_alloc(c, in, cap) != NULL;
 }
 
+/* The read deadline has passed: say which one, once (httpd's mod_reqtimeout says it so). */
+static kv_read_result_t deadline_passed(kv_conn_t *c)
+{
+    kv_read_deadline_t *d = &c->read_deadline;
+
+    if (d->stage) {
+        kv_log_cerror(KV_LOG_MARK, KV_LOG_INFO, 0, c, "KV01300: Request %s read timeout",
+                      d->stage);
+        d->stage = NULL;
+    }
+    return KV_READ_TIMEOUT;
+}
+
+/* Each byte received pushes the deadline back (RequestReadTimeout's MinRate), up to its
+ * maximum. */
+static void extend_deadline(kv_read_deadline_t *d, apr_size_t n)
+{
+    if (d->at && d->per_byte > 0) {
+        d->at += (apr_interval_time_t)n * d->per_byte;
+        if (d->max_at && d->at > d->max_at) {
+            d->at = d->max_at;
+        }
+    }
+}
+
 kv_read_result_t kv_conn_input_fill(kv_conn_t *c, struct kv_conn_input *in)
 {
     apr_size_t n = in->cap - in->len;
-    apr_status_t rv = apr_socket_recv(c->sock, in->buf + in->len, &n);
+    apr_interval_time_t timeout = 0, left = 0;
+    apr_status_t rv;
 
+    if (in->wait_expired) {
+        in->wait_expired = 0;
+        if (c->read_deadline.at && c->read_deadline.at <= apr_time_now()) {
+            return deadline_passed(c);
+        }
+        return KV_READ_TIMEOUT;
+    }
+    if (c->read_deadline.at) {
+        left = c->read_deadline.at - apr_time_now();
+        if (left <= 0) {
+            return deadline_passed(c);
+        }
+        apr_socket_timeout_get(c->sock, &timeout);
+        if (timeout != 0 && (timeout < 0 || left < timeout)) {
+            apr_socket_timeout_set(c->sock, left); /* this read waits until the deadline */
+        } else {
+            left = 0;
+        }
+    }
+    rv = apr_socket_recv(c->sock, in->buf + in->len, &n);
+    if (left > 0) {
+        apr_socket_timeout_set(c->sock, timeout);
+    }
     in->len += n;
     if (n > 0) {
+        extend_deadline(&c->read_deadline, n);
         return KV_READ_OK;
     }
-    if (APR_STATUS_IS_TIMEUP(rv) || APR_STATUS_IS_EAGAIN(rv)) {
-        return KV_READ_TIMEOUT;
+    if (APR_STATUS_IS_EAGAIN(rv)) {
+        return KV_READ_WAIT;
+    }
+    if (APR_STATUS_IS_TIMEUP(rv)) {
+        return left > 0 ? deadline_passed(c) : KV_READ_TIMEOUT;
     }
     return APR_STATUS_IS_EOF(rv) || rv == APR_SUCCESS ? KV_READ_CLOSED : KV_READ_FAILED;
 }
@@ -224,19 +279,71 @@ static void build_request(kv_request_t *r, const kv_request_head_t *head)
     }
 }
 
+/* The head is over (served, refused or timed out): the next one begins afresh. */
+static void end_head(kv_conn_t *c, struct kv_conn_input *in)
+{
+    in->head_started = 0;
+    if (c->async) {
+        apr_socket_timeout_set(c->sock, c->base_server->timeout); /* for the body, the answer */
+    }
+}
+
 /* A head that cannot be served: answer @a status, drop what was received, then close. */
 static kv_read_result_t answer_bad_head(kv_request_t *r, struct kv_conn_input *in, int status,
                                      const char *why, kv_request_t **out)
 {
     fail_request(r, status, why);
-    in->len = 0;
-    in->line_start = 0;
+    kv_conn_input_consume(in, in->len);
+    end_head(r->connection, in);
     *out = r;
     return KV_READ_OK;
 }
 
+/* A head begins: under an asynchronous MPM its reads do not wait (the connection waits in
+ * the MPM's poller instead, holding no thread); modules may bound how long it may take. */
+static void begin_head(kv_conn_t *c, struct kv_conn_input *in)
+{
+    if (in->head_started) {
+        return;
+    }
+    in->head_started = 1;
+    memset(&c->read_deadline, 0, sizeof(c->read_deadline));
+    kv_run_pre_read_request(c);
+}
+
+/* The head timed out, as httpd answers it: a request line received gets a 408; before
+ * that, the connection only closes, with a log line if it is the connection's first
+ * request (a kept-alive connection's next request may never have been meant). */
+static kv_read_result_t head_timed_out(kv_conn_t *c, struct kv_conn_input *in, kv_request_t *r,
+                                       const kv_parse_limits_t *lim, kv_request_t **out)
+{
+    const char *line;
+
+    if (!in->head_started) {
+        return KV_READ_TIMEOUT; /* KeepAliveTimeout: no request began */
+    }
+    if (!r) {
+        r = kv_request_create(c);
+    }
+    if (kv_request_line_received(r->pool, in->buf, in->len, lim, &line)) {
+        r->the_request = line;
+        return answer_bad_head(r, in, KV_HTTP_REQUEST_TIME_OUT, "timed out reading the request",
+                               out);
+    }
+    kv_conn_input_consume(in, in->len);
+    if (c->keepalives == 0) {
+        r->status = KV_HTTP_REQUEST_TIME_OUT;
+        kv_request_log(r);
+    }
+    apr_pool_destroy(r->pool);
+    end_head(c, in);
+    return KV_READ_TIMEOUT;
+}
+
 /* Read the next request head. *out is the request to answer (possibly with an error
- * status already set), or NULL when the connection is done. */
+ * status already set), or NULL when the connection is done. Under an asynchronous MPM,
+ * KV_READ_WAIT when the socket has no more bytes yet: what came of the head stays in
+ * c->input, and the next call goes on from there. */
 static kv_read_result_t read_request(kv_conn_t *c, kv_request_t **out)
 {
     const kv_server_t *s = c->base_server;
@@ -244,8 +351,7 @@ static kv_read_result_t read_request(kv_conn_t *c, kv_request_t **out)
     kv_parse_limits_t lim;
     kv_request_head_t head;
     kv_request_t *r = NULL;
-    int waiting_idle = in->len == 0;
-    int parse = !waiting_idle;
+    int parse = in->len > 0;
     apr_size_t line_limit;
 
     lim.line_max = (apr_size_t)s->limit_req_line;
@@ -253,19 +359,25 @@ static kv_read_result_t read_request(kv_conn_t *c, kv_request_t **out)
     lim.fields_max = s->limit_req_fields;
     line_limit = lim.line_max < lim.field_size_max ? lim.line_max : lim.field_size_max;
     *out = NULL;
-    if (waiting_idle && c->keepalives > 0) {
+    if (in->len == 0 && !in->head_started && c->keepalives > 0) {
         if (c->async && c->state != KV_CONN_STATE_READ_REQUEST) {
             return KV_READ_WAIT; /* the MPM waits until the socket is readable */
         }
         c->state = KV_CONN_STATE_PROCESSING;
         kv_scoreboard_update(c->sb_slot, KV_SB_KEEPALIVE, NULL);
-        apr_socket_timeout_set(c->sock, s->keep_alive_timeout);
+        apr_socket_timeout_set(c->sock, c->async ? 0 : s->keep_alive_timeout);
+    } else {
+        begin_head(c, in);
+        apr_socket_timeout_set(c->sock, c->async ? 0 : s->timeout);
     }
     for (;;) {
         if (in->len > 0 && !r) {
             r = kv_request_create(c);
             kv_scoreboard_update(c->sb_slot, KV_SB_READ, NULL);
-            apr_socket_timeout_set(c->sock, s->timeout);
+            if (!in->head_started) {
+                begin_head(c, in);
+                apr_socket_timeout_set(c->sock, c->async ? 0 : s->timeout);
+            }
         }
         if (parse) {
             int n;
@@ -273,6 +385,7 @@ static kv_read_result_t read_request(kv_conn_t *c, kv_request_t **out)
             n = kv_parse_request_head(r->pool, in->buf, in->len, &lim, &head);
             if (n > 0) {
                 kv_conn_input_consume(in, (apr_size_t)n);
+                end_head(c, in);
                 build_request(r, &head);
                 *out = r;
                 return KV_READ_OK;
@@ -288,9 +401,8 @@ static kv_read_result_t read_request(kv_conn_t *c, kv_request_t **out)
         }
         apr_size_t old_len = in->len;
         kv_read_result_t rr = kv_conn_input_fill(c, in);
-        if (rr == KV_READ_TIMEOUT && r) {
-            return answer_bad_head(r, in, KV_HTTP_REQUEST_TIME_OUT,
-                                   "timed out reading the request", out);
+        if (rr == KV_READ_TIMEOUT) {
+            return head_timed_out(c, in, r, &lim, out);
         }
         if (rr != KV_READ_OK) {
             if (r) {
@@ -333,6 +445,7 @@ int kv_http_process_connection(kv_conn_t *c)
         c->keepalive = !r->close_connection && !c->aborted && kv_discard_body(r) == KV_OK;
         c->input_done = !c->keepalive && head_ok && kv_client_closes(r) &&
                         kv_body_read_whole(r) && c->input->len == 0;
+        memset(&c->read_deadline, 0, sizeof(c->read_deadline)); /* none between requests */
         apr_pool_destroy(r->pool);
         if (!c->keepalive || kv_conn_output_pending(c)) {
             break;

@@ -9,12 +9,16 @@
 
 /** Bytes received on a connection and not yet consumed by a request. */
 struct kv_conn_input {
+    kv_conn_t *c;          /**< the connection it belongs to */
     apr_memnode_t *node;   /**< the buffer's memory, from the connection's allocator */
     char *buf;
     apr_size_t len;
     apr_size_t cap;
     apr_size_t max;        /**< the largest head the limits allow */
     apr_size_t line_start; /**< where the line being received starts */
+    int head_started;      /**< the pre_read_request hook ran for the head being received */
+    int wait_expired;      /**< an asynchronous wait for more of the head ran out
+                                (kv_conn_expire): the next read times out */
 };
 
 /** Why reading stopped. */
@@ -23,7 +27,7 @@ typedef enum {
     KV_READ_CLOSED,
     KV_READ_TIMEOUT,
     KV_READ_FAILED,
-    KV_READ_WAIT /**< asynchronous: idle between requests, to wait in the MPM's poller */
+    KV_READ_WAIT /**< asynchronous: no byte to read now; wait in the MPM's poller */
 } kv_read_result_t;
 
 /** The input buffer of @a c, made on first use. */
@@ -33,10 +37,12 @@ struct kv_conn_input *kv_conn_input(kv_conn_t *c);
  * kept-alive connection then holds no buffer); kv_conn_input makes a new one. */
 void kv_conn_input_release(kv_conn_t *c);
 
-/** Drop the first @a n buffered bytes. */
+/** Drop the first @a n buffered bytes: the request has read them (c->bytes_in). */
 void kv_conn_input_consume(struct kv_conn_input *in, apr_size_t n);
 
-/** Receive more bytes into the free end of the buffer (the socket's timeout applies). */
+/** Receive more bytes into the free end of the buffer. The socket's timeout applies to the
+ * read, cut short by c->read_deadline, which each byte received may push back; a socket
+ * with timeout 0 that has nothing gives KV_READ_WAIT. */
 kv_read_result_t kv_conn_input_fill(kv_conn_t *c, struct kv_conn_input *in);
 
 /** Make room for more bytes, up to the head limit; 0 when the buffer may not grow. */

@@ -402,6 +402,19 @@ int kv_parse_request_head(apr_pool_t *p, const char *buf, apr_size_t len,
     return (int)layout.end;
 }
 
+int kv_request_line_received(apr_pool_t *p, const char *buf, apr_size_t len,
+                             const kv_parse_limits_t *lim, const char **line)
+{
+    kv_request_head_t ignored;
+    line_t l;
+
+    if (scan_request_line(buf, len, lim, &l, &ignored) != 0) {
+        return 0;
+    }
+    *line = span_dup(p, l.text);
+    return 1;
+}
+
 int kv_parse_content_length(const char *s, apr_off_t *out)
 {
     const apr_off_t max = (apr_off_t)((APR_UINT64_C(1) << (sizeof(apr_off_t) * CHAR_BIT - 1)) - 1);

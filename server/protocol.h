@@ -66,6 +66,16 @@ int kv_parse_request_head(apr_pool_t *p, const char *buf, apr_size_t len,
                           const kv_parse_limits_t *lim, kv_request_head_t *out);
 
 /**
+ * Has a whole, valid request line arrived at the start of @a buf (after the empty lines a
+ * head may start with)? What a request that times out gets depends on it, as in httpd: a
+ * 408 answer once the request line is in, only a closed connection before.
+ * @param line on 1: the request line without its end, copied into @a p
+ * @return 1, or 0 if the line is not whole yet or is malformed
+ */
+int kv_request_line_received(apr_pool_t *p, const char *buf, apr_size_t len,
+                             const kv_parse_limits_t *lim, const char **line);
+
+/**
  * Parse a Content-Length value: one or more digits, nothing else (no sign, no space, no
  * comma-separated list), not above the largest apr_off_t.
  * @return 0 with *out set, or -1 if the value is invalid.

@@ -12,6 +12,7 @@
 #include <apr_portable.h>
 #include <apr_strings.h>
 
+#include "kv_log_items.h"
 #include "log_format.h"
 
 #define TIME_BUF 256
@@ -40,6 +41,7 @@ typedef enum {
 
 struct log_item {
     item_fn fn;                   /* NULL for literal text */
+    kv_log_item_fn added;         /* a code another module registered (item_added) */
     const char *arg;              /* the literal, or the {argument} (NULL if none) */
     item_mode_t mode;             /* the argument, parsed */
     int at_end;                   /* %{end:...}t: the time of logging, not of the request */
@@ -356,6 +358,13 @@ static const char *item_conn_status(const log_item_t *it, kv_request_t *r, apr_t
     return r->close_connection ? "-" : "+";
 }
 
+/* A code another module added (kv_log_register_item): the value is as it gives it. */
+static const char *item_added(const log_item_t *it, kv_request_t *r, apr_time_t now)
+{
+    (void)now;
+    return it->added(r, it->arg);
+}
+
 /* ---- Arguments, parsed at compile time ---- */
 
 static const char *prep_named(apr_pool_t *p, log_item_t *it, char letter)
@@ -564,6 +573,24 @@ static const char *parse_status(apr_pool_t *p, const char **s, log_item_t *it)
     return NULL;
 }
 
+/* A code of ^ and two characters (%^FB): only modules add those. */
+static const char *parse_added(apr_pool_t *p, const char **s, log_item_t *it)
+{
+    const char *c = *s;
+    const char *code;
+
+    if (!c[1] || !c[2]) {
+        return "the format ends inside a %-directive";
+    }
+    code = apr_pstrmemdup(p, c, 3);
+    if ((it->added = kv_log_find_item(code)) == NULL) {
+        return apr_psprintf(p, "unrecognized directive %%%s", code);
+    }
+    *s += 3;
+    it->fn = item_added;
+    return NULL;
+}
+
 /* One %-directive; *s is just past the '%'. */
 static const char *parse_directive(apr_pool_t *p, const char **s, log_item_t *it)
 {
@@ -606,6 +633,15 @@ static const char *parse_directive(apr_pool_t *p, const char **s, log_item_t *it
                 return err;
             }
             continue;
+        }
+        if (*c == '^') {
+            return parse_added(p, s, it);
+        }
+        /* as httpd's log_register_handler, a module's code replaces a built-in one */
+        if ((it->added = kv_log_find_item(apr_pstrmemdup(p, c, 1))) != NULL) {
+            (*s)++;
+            it->fn = item_added;
+            return NULL;
         }
         d = find_directive(*c);
         if (!d) {

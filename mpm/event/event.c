@@ -196,25 +196,25 @@ static void wait_for(event_child_t *ev, event_conn_t *ec, wait_kind_t kind, apr_
 /* After a step: wait for what the connection's state needs, or free it. */
 void event_after_step(event_child_t *ev, event_conn_t *ec, kv_conn_state_t state)
 {
-    const kv_server_t *s = ec->c->base_server;
-
     switch (state) {
-    case KV_CONN_STATE_NEW: /* its client has not sent its first request yet */
-        wait_for(ev, ec, WAIT_KEEPALIVE, APR_POLLIN, s->timeout);
+    case KV_CONN_STATE_NEW:
+        /* Its client has sent nothing yet: a first step reads without waiting, and leaves
+         * it to wait for its request head as a head's wait is bounded (kv_conn_wait_timeout). */
+        event_after_step(ev, ec, kv_conn_step(ec->c));
         return;
     case KV_CONN_STATE_READ_REQUEST:
         kv_conn_release_idle(ec->c);
-        wait_for(ev, ec, WAIT_KEEPALIVE, APR_POLLIN, s->keep_alive_timeout);
+        wait_for(ev, ec, WAIT_KEEPALIVE, APR_POLLIN, kv_conn_wait_timeout(ec->c));
         return;
     case KV_CONN_STATE_WRITE_COMPLETION:
-        wait_for(ev, ec, WAIT_WRITING, APR_POLLOUT, s->timeout);
+        wait_for(ev, ec, WAIT_WRITING, APR_POLLOUT, kv_conn_wait_timeout(ec->c));
         return;
     case KV_CONN_STATE_LINGER:
         if (!ec->lingering) {
             ec->lingering = 1;
             apr_atomic_inc32(&ev->lingering);
         }
-        wait_for(ev, ec, WAIT_CLOSING, APR_POLLIN, KV_LINGER_TIMEOUT);
+        wait_for(ev, ec, WAIT_CLOSING, APR_POLLIN, kv_conn_wait_timeout(ec->c));
         return;
     default:
         conn_done(ev, ec);
@@ -252,7 +252,9 @@ static void conn_ready(event_child_t *ev, event_conn_t *ec)
     event_give_work(ev, ec);
 }
 
-/* Close the connections whose time is up. */
+/* The connections whose time is up: a request head that had begun is answered as it
+ * timed out (a small answer, written without waiting, as a lingering close is drained
+ * here too); the others are closed. */
 static void expire_timeouts(event_child_t *ev)
 {
     event_conn_t *expired = NULL;
@@ -271,7 +273,7 @@ static void expire_timeouts(event_child_t *ev)
     while (expired) {
         event_conn_t *next = expired->next;
 
-        conn_done(ev, expired);
+        event_after_step(ev, expired, kv_conn_expire(expired->c));
         expired = next;
     }
 }

@@ -4,8 +4,9 @@
 # listener's poller between requests), restarts seen by clients (test_lifecycle) and the process
 # model's MPM-neutral part (test_prefork skips what only prefork has, and says so). test_status is
 # left out: it always starts prefork.
+# test_reqtimeout, test_logio: RequestReadTimeout and %I/%O hold under this MPM too.
 status=0
-for t in test_http test_keepalive test_listeners test_lifecycle test_prefork; do
+for t in test_http test_keepalive test_listeners test_reqtimeout test_logio test_lifecycle test_prefork; do
     KVT_MPM=event ./tests/integration/$t || status=1
 done
 exit $status

@@ -7,8 +7,9 @@
 #   only its own connection (the next connection gets a new child anyway).
 # - test_prefork: its MPM-neutral part configures worker's ThreadsPerChild/MinSpareThreads for
 #   any MPM but prefork, which fork does not know; test_fork covers stop, restarts and -X.
+# test_reqtimeout, test_logio: RequestReadTimeout and %I/%O hold under this MPM too.
 status=0
-for t in test_http test_keepalive test_listeners; do
+for t in test_http test_keepalive test_listeners test_reqtimeout test_logio; do
     KVT_MPM=fork ./tests/integration/$t || status=1
 done
 for name in test_graceful_restarts_under_load_lose_nothing test_download_spans_graceful_restart \

@@ -8,8 +8,9 @@
 # have) and test_crashed_child_is_logged_and_replaced (it waits for two children); and
 # test_prefork, whose tests under any MPM but prefork configure worker's directives (test_single
 # covers their part: kill -9, TERM, graceful-stop, -k, User).
+# test_reqtimeout, test_logio: RequestReadTimeout and %I/%O hold under this MPM too.
 status=0
-for t in test_http test_keepalive test_listeners; do
+for t in test_http test_keepalive test_listeners test_reqtimeout test_logio; do
     KVT_MPM=single ./tests/integration/$t || status=1
 done
 for name in test_graceful_restarts_under_load_lose_nothing test_download_spans_graceful_restart \

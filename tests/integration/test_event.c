@@ -1141,16 +1141,21 @@ struct status_cond {
 
 /* mod_status counts exactly the three kept connections as keep-alive: not fewer (those in the
  * poller count too) and not more (none is counted twice, by a worker and by the poller). */
-static int three_kept_alive(void *arg)
+/* Read the status page (Prometheus form) into c->body. */
+static const char *read_status(struct status_cond *c)
 {
-    struct status_cond *c = arg;
     kvt_response_t r;
 
     kvt_get(kvt_server_port(c->srv), "/server-status?prometheus", &r);
     free(c->body);
     c->body = kvt_strf("%d\n%s", r.status, r.body);
     kvt_response_free(&r);
-    return kvt_contains(c->body, "kiva_connections{state=\"keepalive\"} 3\n");
+    return c->body;
+}
+
+static int three_kept_alive(void *arg)
+{
+    return kvt_contains(read_status(arg), "kiva_connections{state=\"keepalive\"} 3\n");
 }
 
 /* Two worker threads and three idle keep-alive connections, which wait in the poller: a
@@ -1173,6 +1178,54 @@ START_TEST(test_status_counts_idle_keepalive)
 }
 END_TEST
 
+/* ---- request heads that come slowly ---- */
+
+#define HALF_HEADS 4
+
+/* mod_status shows no worker reading a head: the one serving the page is sending, the other
+ * waits. */
+static int no_worker_reading(void *arg)
+{
+    const char *page = read_status(arg);
+
+    return kvt_contains(page, "kiva_workers{state=\"reading\"} 0\n") &&
+           kvt_contains(page, "kiva_workers{state=\"waiting\"} 1\n");
+}
+
+/* Half a request head waits in the listener's poller with its bytes kept, not in a worker:
+ * with ThreadsPerChild 2 and four connections each half way through a head, a request on
+ * another connection is answered and both workers are free; each head, completed, is
+ * answered whole. */
+START_TEST(test_partial_heads_hold_no_worker)
+{
+    kvt_server_t *srv = event_server(2, NULL);
+    struct status_cond c = {srv, NULL};
+    int fds[HALF_HEADS];
+
+    kvt_server_conf(srv, LOAD_STATUS, KV_TEST_BUILDDIR);
+    kvt_server_conf(srv, "<Location /server-status>\nSetHandler server-status\n</Location>");
+    kvt_server_start(srv);
+    for (int i = 0; i < HALF_HEADS; i++) {
+        fds[i] = kvt_connect(kvt_server_port(srv));
+        kvt_send(fds[i], "GET /f.txt HTTP/1.1\r\nHost: loc");
+    }
+    get_fresh(srv, "a request beside four half heads");
+    ck_assert_msg(kvt_wait_for(no_worker_reading, &c, DEADLINE_MS),
+                  "a worker waits for a head:\n%s", c.body);
+    free(c.body);
+    for (int i = 0; i < HALF_HEADS; i++) {
+        kvt_response_t r;
+        char *what = kvt_strf("half head %d, completed", i);
+
+        kvt_send(fds[i], "alhost\r\nConnection: close\r\n\r\n");
+        read_f(fds[i], &r, what);
+        kvt_response_free(&r);
+        free(what);
+    }
+    close_all(fds, HALF_HEADS);
+}
+END_TEST
+
 static Suite *event_suite(void)
 {
     Suite *s = suite_create("event");
@@ -1182,6 +1235,7 @@ static Suite *event_suite(void)
     kvt_add_test(tc, test_stopped_child_holds_back_no_connection);
     kvt_add_test(tc, test_max_connections_per_child_with_kept_connections);
     kvt_add_test(tc, test_idle_keepalive_holds_no_worker);
+    kvt_add_test(tc, test_partial_heads_hold_no_worker);
     kvt_add_test(tc, test_keepalive_timeout_from_timer_queue);
     kvt_add_test(tc, test_keepalive_timeout_restarts_with_each_request);
     kvt_add_test(tc, test_slow_reader_waits_in_poller_until_timeout);

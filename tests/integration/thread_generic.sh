@@ -8,8 +8,9 @@
 # - test_crashed_child_is_logged_and_replaced waits for two children; thread keeps one
 #   (its crash and replacement are in test_thread).
 # test_prefork is not run: it is about processes that serve one connection each.
+# test_reqtimeout, test_logio: RequestReadTimeout and %I/%O hold under this MPM too.
 status=0
-for t in test_http test_keepalive test_listeners; do
+for t in test_http test_keepalive test_listeners test_reqtimeout test_logio; do
     KVT_MPM=thread ./tests/integration/$t || status=1
 done
 for name in test_graceful_restarts_under_load_lose_nothing test_download_spans_graceful_restart \

@@ -10,6 +10,7 @@
 #include <apr_general.h>
 #include <apr_strings.h>
 
+#include "kv_log_items.h"
 #include "log_format.h"
 
 /* 2001-09-09 01:46:40.123456 UTC; the request is logged 2.5 s later. */
@@ -344,6 +345,40 @@ START_TEST(refuses_bad_formats)
 }
 END_TEST
 
+/* A code another module registers (mod_logio's %I, say): its value, its argument and the
+ * status condition; gone with the pool it was registered in. */
+static const char *added_code(kv_request_t *req, const char *arg)
+{
+    return apr_psprintf(req->pool, "[%s]", arg ? arg : "none");
+}
+
+START_TEST(codes_other_modules_register)
+{
+    apr_pool_t *gen, *next;
+
+    ck_assert_str_eq(compile_error("%J"), "unrecognized directive %J");
+    ck_assert_str_eq(compile_error("%^FB"), "unrecognized directive %^FB");
+    ck_assert_str_eq(compile_error("%^F"), "the format ends inside a %-directive");
+    apr_pool_create(&gen, pool);
+    ck_assert_ptr_null(kv_log_register_item(gen, "J", added_code));
+    ck_assert_ptr_null(kv_log_register_item(gen, "^FB", added_code));
+    ck_assert_ptr_nonnull(kv_log_register_item(gen, "JK", added_code));
+    ck_assert_ptr_nonnull(kv_log_register_item(gen, "^F", added_code));
+    ck_assert_str_eq(render("%J %{x}J %404J %!404{y}J %^FB"), "[none] [x] - [y] [none]");
+    ck_assert_ptr_null(kv_log_register_item(gen, "b", added_code));
+    ck_assert_str_eq(render("%b"), "[none]");
+    /* the next generation registers again before this one is gone */
+    apr_pool_create(&next, pool);
+    ck_assert_ptr_null(kv_log_register_item(next, "J", added_code));
+    apr_pool_destroy(gen);
+    ck_assert_str_eq(render("%J"), "[none]");
+    ck_assert_str_eq(compile_error("%^FB"), "unrecognized directive %^FB");
+    ck_assert_str_eq(render("%b"), "1234");
+    apr_pool_destroy(next);
+    ck_assert_str_eq(compile_error("%J"), "unrecognized directive %J");
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("log_format");
@@ -365,6 +400,7 @@ int main(void)
     tcase_add_test(tc, durations_never_go_negative);
     tcase_add_test(tc, the_line_is_one_buffer_with_a_newline);
     tcase_add_test(tc, overlong_time_is_a_dash);
+    tcase_add_test(tc, codes_other_modules_register);
     tcase_add_loop_test(tc, refuses_bad_formats, 0, (int)(sizeof(bad) / sizeof(bad[0])));
     suite_add_tcase(s, tc);
     sr = srunner_create(s);

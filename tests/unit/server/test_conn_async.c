@@ -8,8 +8,11 @@
 
 #include <apr_general.h>
 #include <apr_network_io.h>
+#include <apr_poll.h>
 #include <apr_strings.h>
 
+#include "core.h"
+#include "http_input.h"
 #include "kv_connection.h"
 #include "request.h"
 
@@ -28,6 +31,7 @@ static void setup(void)
 
     ck_assert_int_eq(apr_initialize(), APR_SUCCESS);
     ck_assert_int_eq(apr_pool_create(&pool, NULL), APR_SUCCESS);
+    apr_hook_global_pool = pool;
     ck_assert_int_eq(apr_sockaddr_info_get(&sa, "127.0.0.1", APR_INET, 0, 0, pool), APR_SUCCESS);
     ck_assert_int_eq(apr_socket_create(&lsn, APR_INET, SOCK_STREAM, APR_PROTO_TCP, pool),
                      APR_SUCCESS);
@@ -45,10 +49,14 @@ static void setup(void)
     memset(&server, 0, sizeof(server));
     server.timeout = apr_time_from_sec(5);
     server.keep_alive_timeout = apr_time_from_sec(5);
+    server.limit_req_line = 8190;
+    server.limit_req_fieldsize = 8190;
+    server.limit_req_fields = 100;
 }
 
 static void teardown(void)
 {
+    apr_hook_deregister_all();
     apr_pool_destroy(pool);
     apr_terminate();
 }
@@ -173,6 +181,80 @@ START_TEST(lingering_close_drains_then_closes)
 }
 END_TEST
 
+/* A module's read deadline for heads (as mod_reqtimeout sets one): 300 ms. */
+static void short_head_deadline(kv_conn_t *c)
+{
+    c->read_deadline.at = apr_time_now() + apr_time_from_msec(300);
+    c->read_deadline.stage = "header";
+}
+
+static void send_client(const char *bytes)
+{
+    apr_size_t n = strlen(bytes);
+
+    ck_assert_int_eq(apr_socket_send(client_end, bytes, &n), APR_SUCCESS);
+    ck_assert_uint_eq(n, strlen(bytes));
+}
+
+/* Wait (bounded) until the server end has bytes to read. */
+static void wait_readable(void)
+{
+    apr_pollfd_t pfd = {.p = pool, .desc_type = APR_POLL_SOCKET, .reqevents = APR_POLLIN,
+                        .desc.s = server_end};
+    apr_int32_t n = 0;
+
+    ck_assert_int_eq(apr_poll(&pfd, 1, &n, apr_time_from_sec(5)), APR_SUCCESS);
+}
+
+/* Half a head: the step returns to wait for the rest, with the bytes kept and the head's
+ * deadline the bound of the wait; each step reads on; the wait running out with the request
+ * line incomplete on a kept-alive connection closes it without an answer. */
+START_TEST(half_head_waits_with_its_bytes)
+{
+    kv_conn_t *c = async_conn();
+    apr_interval_time_t wait;
+    char buf[64];
+    apr_size_t n = sizeof(buf);
+
+    kv_hook_process_connection(kv_http_process_connection, NULL, NULL, KV_HOOK_MIDDLE);
+    kv_hook_pre_read_request(short_head_deadline, NULL, NULL, KV_HOOK_MIDDLE);
+    send_client("GET /f HT");
+    wait_readable();
+    ck_assert_int_eq(kv_conn_step(c), KV_CONN_STATE_READ_REQUEST);
+    ck_assert_uint_eq(c->input->len, 9);
+    wait = kv_conn_wait_timeout(c);
+    ck_assert_msg(wait > 0 && wait <= apr_time_from_msec(300), "waits %ld us", (long)wait);
+    kv_conn_release_idle(c);
+    ck_assert_uint_eq(c->input->len, 9);
+    send_client("TP/1.1");
+    wait_readable();
+    ck_assert_int_eq(kv_conn_step(c), KV_CONN_STATE_READ_REQUEST);
+    ck_assert_uint_eq(c->input->len, 15);
+    ck_assert_str_eq(c->read_deadline.stage, "header"); /* once per head, not per step */
+    c->keepalives = 1;
+    ck_assert_int_ne(kv_conn_expire(c), KV_CONN_STATE_READ_REQUEST);
+    ck_assert_uint_eq(c->input->len, 0);
+    apr_socket_timeout_set(client_end, apr_time_from_sec(5));
+    ck_assert_int_eq(apr_socket_recv(client_end, buf, &n), APR_EOF); /* nothing was sent */
+}
+END_TEST
+
+/* Between requests the wait is KeepAliveTimeout's; any other wait that runs out closes. */
+START_TEST(idle_wait_is_keepalive_timeout)
+{
+    kv_conn_t *c = async_conn();
+
+    server.keep_alive_timeout = apr_time_from_sec(7);
+    c->state = KV_CONN_STATE_READ_REQUEST;
+    c->keepalives = 1;
+    ck_assert_int_eq(kv_conn_wait_timeout(c), apr_time_from_sec(7));
+    c->state = KV_CONN_STATE_WRITE_COMPLETION;
+    ck_assert_int_eq(kv_conn_wait_timeout(c), apr_time_from_sec(5));
+    ck_assert_int_eq(kv_conn_expire(c), KV_CONN_STATE_CLOSED);
+    ck_assert_ptr_null(c->sock);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("conn_async");
@@ -185,6 +267,8 @@ int main(void)
     tcase_add_test(tc, unwritten_end_of_response_outlives_the_request);
     tcase_add_test(tc, small_response_is_written_at_once);
     tcase_add_test(tc, lingering_close_drains_then_closes);
+    tcase_add_test(tc, half_head_waits_with_its_bytes);
+    tcase_add_test(tc, idle_wait_is_keepalive_timeout);
     suite_add_tcase(s, tc);
     sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

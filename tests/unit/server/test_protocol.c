@@ -583,6 +583,35 @@ START_TEST(method_numbers)
 }
 END_TEST
 
+/* What a request that times out gets depends on whether its request line came whole. */
+static const struct {
+    const char *buf;
+    const char *line; /* NULL: not (yet) a request line */
+} line_cases[] = {
+    {"", NULL},
+    {"GET /f HT", NULL},
+    {"GET /f HTTP/1.1", NULL},
+    {"GET /f HTTP/1.1\r", NULL},
+    {"\r\n\r\n", NULL},
+    {"GET /f HTTP/1.1\r\n", "GET /f HTTP/1.1"},
+    {"GET /f HTTP/1.1\nHost: a", "GET /f HTTP/1.1"},
+    {"\r\n\r\nPOST /x HTTP/1.0\r\nHo", "POST /x HTTP/1.0"},
+    {"GARBAGE\r\n", NULL},
+};
+
+START_TEST(request_line_received)
+{
+    const char *line = NULL;
+    int got = kv_request_line_received(pool, line_cases[_i].buf, strlen(line_cases[_i].buf),
+                                       &lim, &line);
+
+    ck_assert_int_eq(got, line_cases[_i].line != NULL);
+    if (got) {
+        ck_assert_str_eq(line, line_cases[_i].line);
+    }
+}
+END_TEST
+
 static TCase *tcase(const char *name)
 {
     TCase *tc = tcase_create(name);
@@ -640,6 +669,8 @@ static Suite *protocol_suite(void)
     tcase_add_test(tc, split_absolute_form);
     tcase_add_loop_test(tc, split_refused, 0, sizeof(bad_targets) / sizeof(bad_targets[0]));
     tcase_add_test(tc, method_numbers);
+    tcase_add_loop_test(tc, request_line_received, 0,
+                        sizeof(line_cases) / sizeof(line_cases[0]));
     suite_add_tcase(s, tc);
     return s;
 }
