@@ -121,6 +121,13 @@ int kv_default_handler(kv_request_t *r)
     if (r->path_info && *r->path_info) {
         return KV_HTTP_NOT_FOUND;
     }
+    if (r->finfo.filetype == APR_DIR) {
+        /* As httpd: a directory that no module (mod_dir, mod_autoindex) answered is not
+         * found; mod_autoindex itself refuses a listing that Options forbids with 403. */
+        kv_log_rerror(KV_LOG_MARK, KV_LOG_INFO, 0, r, "KV01092: Attempt to serve directory: %s",
+                      r->filename);
+        return KV_HTTP_NOT_FOUND;
+    }
     if (r->finfo.filetype != APR_REG) {
         kv_log_rerror(KV_LOG_MARK, KV_LOG_INFO, 0, r, "KV00043: not a regular file: %s",
                       r->filename);

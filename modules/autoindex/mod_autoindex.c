@@ -865,8 +865,16 @@ static int autoindex_handler(kv_request_t *r)
     listing_t l = {.r = r};
     int status;
 
-    if (!is_listable_request(r) || !(kv_allow_options(r) & KV_OPT_INDEXES)) {
+    if (!is_listable_request(r)) {
         return KV_DECLINED;
+    }
+    if (!(kv_allow_options(r) & KV_OPT_INDEXES)) {
+        /* As httpd: refused here, not left to the default handler's 404. */
+        kv_log_rerror(KV_LOG_MARK, KV_LOG_ERR, 0, r,
+                      "KV01093: Cannot serve directory %s: No matching DirectoryIndex found, "
+                      "and server-generated directory index forbidden by Options directive",
+                      r->filename);
+        return KV_HTTP_FORBIDDEN;
     }
     if ((status = kv_discard_body(r)) != KV_OK) {
         return status;

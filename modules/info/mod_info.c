@@ -217,7 +217,7 @@ static int info_handler(kv_request_t *r)
 
 static void register_hooks(apr_pool_t *p)
 {
-    (void)p;
+    kv_register_handler_name(p, "server-info");
     kv_hook_handler(info_handler, NULL, NULL, KV_HOOK_MIDDLE);
 }
 

@@ -26,7 +26,7 @@ static void teardown(void)
 
 static kv_directive_t *read_conf(const char *text)
 {
-    kv_config_reader_t rd = {pool, pool, NULL};
+    kv_config_reader_t rd = {.pool = pool, .temp_pool = pool};
     kv_directive_t *tree = NULL;
     const char *err = kv_config_read_line(&rd, text, "test.conf", &tree);
 
