@@ -86,10 +86,14 @@ START_TEST(test_multiviews_chooses_by_language)
     ck_assert_str_eq(r.body, "francais");
     expect(&r, "Content-Type", "text/html; charset=utf-8");
     kvt_response_free(&r);
-    /* The directory's index too (DirectoryIndex index.html). */
+    /* The directory's index too (DirectoryIndex index.html), its list to a TCN client. */
     get(srv, "/", "Accept-Language: en\r\n", &r);
     ck_assert_int_eq(r.status, 200);
     ck_assert_str_eq(r.body, "english");
+    kvt_response_free(&r);
+    get(srv, "/", "Negotiate: trans\r\n", &r);
+    ck_assert_int_eq(r.status, 300);
+    expect(&r, "TCN", "list");
     kvt_response_free(&r);
 }
 END_TEST
@@ -168,6 +172,11 @@ START_TEST(test_post_reaches_the_chosen_script)
                      0);
     ck_assert_int_eq(r.status, 200);
     ck_assert_str_eq(r.body, "POST:name=kv");
+    kvt_response_free(&r);
+    /* A script's size is not its answer's: no {length} in Alternates, as httpd. */
+    get(srv, "/form", "Negotiate: trans\r\n", &r);
+    ck_assert_int_eq(r.status, 300);
+    expect(&r, "Alternates", "{\"form.cgi\" 1 {type application/x-httpd-cgi}}");
     kvt_response_free(&r);
     free(path);
 }
