@@ -278,12 +278,27 @@ static int is_url(const char *s)
     return strstr(s, "://") != NULL && strcspn(s, "/") > 0 && s[strcspn(s, ":")] == ':';
 }
 
+/* httpd's LimitInternalRecursion default: a longer chain of internal redirects is a loop
+ * (a CGI script or a type map that sends the request back to itself). */
+#define MAX_REDIRECT_DEPTH 10
+
+/* Internal redirects under way on this thread: each runs the next one from inside. */
+static _Thread_local int redirect_depth;
+
 /* An internal redirect: as a GET (or HEAD), or with @a r's method and body. */
 static int redirect(kv_request_t *r, const char *target, int status, int same_method)
 {
-    kv_request_t *nr = kv_request_create(r->connection);
+    kv_request_t *nr;
     const char *q = strchr(target, '?');
     int rv;
+
+    if (redirect_depth >= MAX_REDIRECT_DEPTH) {
+        kv_log_rerror(KV_LOG_MARK, KV_LOG_ERR, 0, r,
+                      "KV01148: more than %d internal redirects (the last to %s): a loop; "
+                      "refused", MAX_REDIRECT_DEPTH, target);
+        return KV_HTTP_INTERNAL_SERVER_ERROR;
+    }
+    nr = kv_request_create(r->connection);
 
     nr->server = r->server;
     nr->the_request = r->the_request;
@@ -308,7 +323,9 @@ static int redirect(kv_request_t *r, const char *target, int status, int same_me
     apr_table_setn(nr->subprocess_env, "REDIRECT_STATUS",
                    apr_itoa(nr->pool, status ? status : KV_HTTP_OK));
     apr_table_setn(nr->subprocess_env, "REDIRECT_URL", r->uri ? r->uri : "");
+    redirect_depth++;
     rv = run_phases(nr);
+    redirect_depth--;
     if (rv != KV_OK && rv != KV_DONE && !status) {
         kv_send_error_response(nr, rv);
     }

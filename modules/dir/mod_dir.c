@@ -79,8 +79,10 @@ static int negotiate_index(kv_request_t *r, const char *file, const char *name, 
         return KV_DONE;
     }
     *r = saved;
-    /* As httpd: a single index name that cannot be negotiated says so. */
-    return only && rv == KV_HTTP_NOT_ACCEPTABLE ? rv : KV_DECLINED;
+    /* As httpd: the list for a client that chooses (300) is the answer; so is "nothing
+     * acceptable" when the index has a single name. */
+    return rv == KV_HTTP_MULTIPLE_CHOICES || (only && rv == KV_HTTP_NOT_ACCEPTABLE) ? rv
+                                                                                   : KV_DECLINED;
 }
 
 static int serve_index(kv_request_t *r, const dir_conf_t *d)

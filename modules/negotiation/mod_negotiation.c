@@ -149,14 +149,15 @@ static void list_variants(kv_request_t *r, const apr_array_header_t *variants, i
         const char *langs = apr_array_pstrcat(r->pool, v->languages, ',');
         /* A file name may hold anything but '/': escaped for the field and the page. */
         const char *seg = apr_pescape_path_segment(r->pool, v->uri);
+        int length = v->length >= 0 && !v->scripted; /* a script's output has no known size */
         const char *alt = apr_psprintf(
-            r->pool, "{\"%s\" %s%s%s%s%s%s%s%s}", seg, q_text(r->pool, v->qs),
+            r->pool, "{\"%s\" %s%s%s%s%s%s}", seg, q_text(r->pool, v->qs),
             *v->type ? apr_pstrcat(r->pool, " {type ", v->type, "}", NULL) : "",
             *v->charset ? apr_pstrcat(r->pool, " {charset ", v->charset, "}", NULL) : "",
             *langs ? apr_pstrcat(r->pool, " {language ", langs, "}", NULL) : "",
             v->encoding ? apr_pstrcat(r->pool, " {encoding ", v->encoding, "}", NULL) : "",
-            v->length >= 0 ? " {length " : "",
-            v->length >= 0 ? apr_off_t_toa(r->pool, v->length) : "", v->length >= 0 ? "}" : "");
+            length ? apr_pstrcat(r->pool, " {length ", apr_off_t_toa(r->pool, v->length), "}", NULL)
+                   : "");
 
         alternates = alternates ? apr_pstrcat(r->pool, alternates, ", ", alt, NULL) : alt;
         html =
@@ -311,6 +312,7 @@ static neg_variant_t *dir_variant(kv_request_t *r, const char *dir, const char *
     v->languages = m.languages;
     v->encoding = m.encoding;
     v->length = fi.size;
+    v->scripted = m.handler != NULL;
     return v;
 }
 

@@ -23,6 +23,7 @@ typedef struct {
     apr_array_header_t *languages; /* const char *, lower-case; empty if none */
     const char *encoding;          /* Content-Encoding, lower-case; NULL if none */
     apr_off_t length;              /* a type map's Content-Length, -1 if not given */
+    int scripted;                  /* a handler answers it: its length says nothing */
     /* What the request makes of it (neg_choose.c). */
     float type_q, lang_q, charset_q, encoding_q;
     int lang_index;      /* position of its language in LanguagePriority, -1 none */

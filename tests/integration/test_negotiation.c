@@ -86,10 +86,14 @@ START_TEST(test_multiviews_chooses_by_language)
     ck_assert_str_eq(r.body, "francais");
     expect(&r, "Content-Type", "text/html; charset=utf-8");
     kvt_response_free(&r);
-    /* The directory's index too (DirectoryIndex index.html). */
+    /* The directory's index too (DirectoryIndex index.html), its list to a TCN client. */
     get(srv, "/", "Accept-Language: en\r\n", &r);
     ck_assert_int_eq(r.status, 200);
     ck_assert_str_eq(r.body, "english");
+    kvt_response_free(&r);
+    get(srv, "/", "Negotiate: trans\r\n", &r);
+    ck_assert_int_eq(r.status, 300);
+    expect(&r, "TCN", "list");
     kvt_response_free(&r);
 }
 END_TEST
@@ -168,6 +172,11 @@ START_TEST(test_post_reaches_the_chosen_script)
                      0);
     ck_assert_int_eq(r.status, 200);
     ck_assert_str_eq(r.body, "POST:name=kv");
+    kvt_response_free(&r);
+    /* A script's size is not its answer's: no {length} in Alternates, as httpd. */
+    get(srv, "/form", "Negotiate: trans\r\n", &r);
+    ck_assert_int_eq(r.status, 300);
+    expect(&r, "Alternates", "{\"form.cgi\" 1 {type application/x-httpd-cgi}}");
     kvt_response_free(&r);
     free(path);
 }
@@ -278,12 +287,19 @@ START_TEST(test_type_map)
                               "URI: page.fr.html\nContent-Type: text/html;charset=iso-8859-1;qs=0.9\n"
                               "Content-Language: fr\n";
     static const char loop[] = "URI: loop.var\nContent-Type: text/html\n";
+    /* "cycle" is negotiated (MultiViews, handlers matching) back to cycle.var: an endless
+     * chain. */
+    static const char cycle[] = "URI: cycle\nContent-Type: text/html\n";
     kvt_response_t r;
+    char *log;
 
     kvt_write_file(srv, "page.var", map, strlen(map));
     kvt_write_file(srv, "page.en.html", "page en", 7);
     kvt_write_file(srv, "page.fr.html", "page fr", 7);
     kvt_write_file(srv, "loop.var", loop, strlen(loop));
+    kvt_write_file(srv, "cycle.var", cycle, strlen(cycle));
+    kvt_server_conf(srv, "<Directory \"%s\">\nOptions MultiViews\nMultiviewsMatch Handlers\n"
+                         "</Directory>", kvt_server_docroot(srv));
     kvt_server_start(srv);
     get(srv, "/page.var", "Accept-Language: fr\r\n", &r);
     ck_assert_int_eq(r.status, 200);
@@ -299,6 +315,12 @@ START_TEST(test_type_map)
     get(srv, "/loop.var", "", &r);
     ck_assert_int_eq(r.status, 500);
     kvt_response_free(&r);
+    get(srv, "/cycle.var", "", &r);
+    ck_assert_int_eq(r.status, 500);
+    kvt_response_free(&r);
+    log = kvt_server_wait_log(srv, "KV01148", 5000);
+    ck_assert_msg(kvt_contains(log, "KV01148: more than 10 internal redirects"), "%s", log);
+    free(log);
 }
 END_TEST
 
