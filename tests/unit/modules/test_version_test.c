@@ -1,0 +1,201 @@
+/* Tests of modules/version/version_test.c: httpd's version syntax, the comparison, and each
+ * operator of <IfVersion> with its negation, regular expressions and errors. */
+#include <limits.h>
+#include <string.h>
+
+#include <apr_general.h>
+#include <check.h>
+
+#include "kv_release.h"
+#include "version_test.h"
+
+static apr_pool_t *pool;
+
+static void setup(void)
+{
+    ck_assert_int_eq(apr_initialize(), APR_SUCCESS);
+    ck_assert_int_eq(apr_pool_create(&pool, NULL), APR_SUCCESS);
+}
+
+static void teardown(void)
+{
+    apr_pool_destroy(pool);
+    apr_terminate();
+}
+
+#define INVALID "Version appears to be invalid"
+
+/* What httpd's compare_version takes, and what it refuses. */
+static const struct {
+    const char *text;
+    int major, minor, patch;
+    int valid;
+} versions[] = {
+    {"2", 2, 0, 0, 1},
+    {"2.4", 2, 4, 0, 1},
+    {"2.4.71", 2, 4, 71, 1},
+    {"10.20.30", 10, 20, 30, 1},
+    {"002.04.0071", 2, 4, 71, 1},
+    {"2.", 2, 0, 0, 1}, /* httpd: an empty part is 0 */
+    {"2..4", 2, 0, 4, 1},
+    {"2.4.71.", 2, 4, 71, 1}, /* httpd: one trailing dot after the patch level */
+    {"99999999999.1", INT_MAX, 1, 0, 1},
+    {"", 0, 0, 0, 0},
+    {".2", 0, 0, 0, 0},
+    {"v2.4", 0, 0, 0, 0},
+    {"-2", 0, 0, 0, 0},
+    {"2.4.71.1", 0, 0, 0, 0},
+    {"2.4.x", 0, 0, 0, 0},
+    {"2.4-1", 0, 0, 0, 0},
+    {"2.4 ", 0, 0, 0, 0},
+    {"2.4.71..", 0, 0, 0, 0},
+    {"/2.4/", 0, 0, 0, 0},
+};
+
+START_TEST(test_parse)
+{
+    vt_version_t v = {-1, -1, -1};
+    const char *err = vt_parse(versions[_i].text, &v);
+
+    if (!versions[_i].valid) {
+        ck_assert_msg(err && strstr(err, INVALID), "'%s' was taken", versions[_i].text);
+        return;
+    }
+    ck_assert_msg(!err, "'%s': %s", versions[_i].text, err);
+    ck_assert_int_eq(v.major, versions[_i].major);
+    ck_assert_int_eq(v.minor, versions[_i].minor);
+    ck_assert_int_eq(v.patch, versions[_i].patch);
+}
+END_TEST
+
+START_TEST(test_compare)
+{
+    const vt_version_t v = {2, 4, 71};
+    const vt_version_t older[] = {{1, 99, 99}, {2, 3, 999}, {2, 4, 70}, {0, 0, 0}};
+    const vt_version_t newer[] = {{3, 0, 0}, {2, 5, 0}, {2, 4, 72}, {INT_MAX, 0, 0}};
+
+    ck_assert_int_eq(vt_compare(&v, &v), 0);
+    for (size_t i = 0; i < sizeof(older) / sizeof(older[0]); i++) {
+        ck_assert_int_gt(vt_compare(&v, &older[i]), 0);
+        ck_assert_int_lt(vt_compare(&older[i], &v), 0);
+        ck_assert_int_lt(vt_compare(&v, &newer[i]), 0);
+        ck_assert_int_gt(vt_compare(&newer[i], &v), 0);
+    }
+}
+END_TEST
+
+/* The compat version is one <IfVersion> can compare: httpd 2.4. */
+START_TEST(test_compat_version)
+{
+    vt_version_t v;
+
+    ck_assert_ptr_null(vt_parse(KV_HTTPD_COMPAT_VERSION, &v));
+    ck_assert_int_eq(v.major, 2);
+    ck_assert_int_eq(v.minor, 4);
+}
+END_TEST
+
+/* Against 2.4.71. holds: 1 or 0, or -1 for refused with @a reason. */
+static const struct {
+    const char *op;
+    const char *arg;
+    int holds;
+    const char *reason;
+} conditions[] = {
+    {"=", "2.4.71", 1, NULL},
+    {"==", "2.4.71", 1, NULL},
+    {"=", "2.4", 0, NULL}, /* 2.4 is 2.4.0 */
+    {"=", "2.4.71.", 1, NULL},
+    {"!=", "2.4.71", 0, NULL},
+    {"!=", "2.4", 1, NULL},
+    {"!==", "2.4", 1, NULL},
+    {"<", "2.3", 0, NULL},
+    {"<", "2.4.71", 0, NULL},
+    {"<", "2.4.72", 1, NULL},
+    {"<", "3", 1, NULL},
+    {"<=", "2.4.71", 1, NULL},
+    {"<=", "2.4.70", 0, NULL},
+    {"!<", "2.3", 1, NULL},
+    {">", "2.4.70", 1, NULL},
+    {">", "2.4.71", 0, NULL},
+    {">", "2.3", 1, NULL},
+    {">=", "2.3", 1, NULL},
+    {">=", "2.4.71", 1, NULL},
+    {">=", "2.4.72", 0, NULL},
+    {">=", "2.5", 0, NULL},
+    {"!>=", "2.3", 0, NULL},
+    {"!>", "3.0", 1, NULL},
+    {"~", "^2\\.4", 1, NULL},
+    {"~", "^2\\.4\\.71$", 1, NULL},
+    {"~", "^2\\.2", 0, NULL},
+    {"~", "4\\.7", 1, NULL},   /* anywhere in the version */
+    {"~", "/2\\.4/", 0, NULL}, /* with ~ the slashes are part of the expression */
+    {"!~", "^2\\.2", 1, NULL},
+    {"=", "/^2\\.4/", 1, NULL},
+    {"==", "/^2\\.[0-3]\\./", 0, NULL},
+    {"!=", "/^2\\.[0-3]\\./", 1, NULL},
+    {"=", "//", 1, NULL},
+    {"=", "/^2", -1, "Missing delimiting / of regular expression."},
+    {"=", "/", -1, "Missing delimiting / of regular expression."},
+    {"~", "^2\\.(4", -1, "Unable to compile regular expression"},
+    {"=", "/(/", -1, "Unable to compile regular expression"},
+    {">=", "2.x", -1, INVALID},
+    {"<", "/2/", -1, INVALID},
+    {"=", "two", -1, INVALID},
+    {"=>", "2.4", -1, "unrecognized operator '=>'"},
+    {"~=", "2.4", -1, "unrecognized operator '~='"},
+    {"!", "2.4", -1, "unrecognized operator '!'"},
+    {"<>", "2.4", -1, "unrecognized operator '<>'"},
+    {">==", "2.4", -1, "unrecognized operator '>=='"},
+    {"!!=", "2.4", -1, "unrecognized operator '!!='"},
+    {"", "2.4", -1, "unrecognized operator ''"},
+    {"eq", "2.4", -1, "unrecognized operator 'eq'"},
+};
+
+START_TEST(test_condition)
+{
+    int holds = -1;
+    const char *err = vt_condition(pool, conditions[_i].op, conditions[_i].arg, "2.4.71", &holds);
+
+    if (conditions[_i].holds < 0) {
+        ck_assert_msg(err && strstr(err, conditions[_i].reason), "'%s %s': %s", conditions[_i].op,
+                      conditions[_i].arg, err ? err : "taken");
+        return;
+    }
+    ck_assert_msg(!err, "'%s %s': %s", conditions[_i].op, conditions[_i].arg, err);
+    ck_assert_msg(holds == conditions[_i].holds, "'%s %s' gave %d", conditions[_i].op,
+                  conditions[_i].arg, holds);
+}
+END_TEST
+
+/* The version compared against must itself be one (it is kiva's constant; this guards it). */
+START_TEST(test_bad_own_version)
+{
+    int holds = -1;
+
+    ck_assert_ptr_nonnull(vt_condition(pool, ">=", "2.4", "2.4.x", &holds));
+    ck_assert_ptr_null(vt_condition(pool, "~", "x$", "2.4.x", &holds));
+    ck_assert_int_eq(holds, 1);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("version_test");
+    TCase *tc = tcase_create("version_test");
+    SRunner *sr;
+    int failed;
+
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_loop_test(tc, test_parse, 0, (int)(sizeof(versions) / sizeof(versions[0])));
+    tcase_add_test(tc, test_compare);
+    tcase_add_test(tc, test_compat_version);
+    tcase_add_loop_test(tc, test_condition, 0, (int)(sizeof(conditions) / sizeof(conditions[0])));
+    tcase_add_test(tc, test_bad_own_version);
+    suite_add_tcase(s, tc);
+    sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? 1 : 0;
+}
