@@ -300,14 +300,20 @@ typedef enum {
 } kv_remote_host_type_t;
 
 /**
- * The client's host name for @a r, as httpd's ap_get_remote_host: the reverse lookup is done
- * once per connection and cached there; HostnameLookups (in @a r's sections) says whether it
+ * The host name of @a r's client (r->useragent_addr), as httpd's ap_get_useragent_host: the
+ * reverse lookup is done once per connection and cached there (once per request for a client
+ * mod_remoteip found behind a proxy); HostnameLookups (in @a r's sections) says whether it
  * is done for KV_REMOTE_HOST and KV_REMOTE_NAME, and Double keeps a name only when its
  * forward lookup gives the address back. Names are lower-case.
  * @param str_is_ip if not NULL, set to 1 when the address is returned instead of a name
  */
 KV_DECLARE(const char *) kv_get_remote_host(const kv_request_t *r, kv_remote_host_type_t type,
                                             int *str_is_ip);
+
+/** As kv_get_remote_host(), for the connection's peer rather than the request's client (they
+ * differ when mod_remoteip found a client behind a proxy): `%{c}h`. */
+KV_DECLARE(const char *) kv_get_peer_host(const kv_request_t *r, kv_remote_host_type_t type,
+                                          int *str_is_ip);
 
 /** The name this server goes by for @a r (httpd's ap_get_server_name): under
  * UseCanonicalName Off (the default) the host the client asked for (r->hostname), else

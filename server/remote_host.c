@@ -132,10 +132,16 @@ static const char *useragent_host(const kv_request_t *r, kv_remote_host_type_t t
 }
 
 KV_DECLARE(const char *)
+kv_get_peer_host(const kv_request_t *r, kv_remote_host_type_t type, int *str_is_ip)
+{
+    return kv_remote_host_of(r->connection, kv_hostname_lookups(r), type, str_is_ip);
+}
+
+KV_DECLARE(const char *)
 kv_get_remote_host(const kv_request_t *r, kv_remote_host_type_t type, int *str_is_ip)
 {
     if (r->useragent_addr && r->useragent_addr != r->connection->client_addr) {
         return useragent_host(r, type, str_is_ip);
     }
-    return kv_remote_host_of(r->connection, kv_hostname_lookups(r), type, str_is_ip);
+    return kv_get_peer_host(r, type, str_is_ip);
 }

@@ -390,9 +390,10 @@ void kv_send_error_response(kv_request_t *r, int status)
         r->close_connection = 1;
         return;
     }
-    /* As httpd: an error page skips the content filters (compression); the later ones (field
-     * edits, framing) stay. The chain is ordered by type, so they are at its front. */
-    while (r->output_filters && r->output_filters->type < KV_FTYPE_CONTENT_SET) {
+    /* As httpd: an error page skips the resource and content filters (compression); the
+     * later ones (expiry and field edits, framing) stay, as httpd's insert_error_filter
+     * hooks put them back. The chain is ordered by type, so they are at its front. */
+    while (r->output_filters && r->output_filters->type <= KV_FTYPE_CONTENT) {
         r->output_filters = r->output_filters->next;
     }
     r->status = status;

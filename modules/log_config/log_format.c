@@ -66,12 +66,12 @@ static const char *item_client_ip(const log_item_t *it, kv_request_t *r, apr_tim
 }
 
 /* %h: the client's name when HostnameLookups looked it up (or Require host did), else its
- * address. */
+ * address; %{c}h: the same of the connection's peer. */
 static const char *item_remote_host(const log_item_t *it, kv_request_t *r, apr_time_t now)
 {
-    (void)it;
     (void)now;
-    return kv_get_remote_host(r, KV_REMOTE_NAME, NULL);
+    return it->arg ? kv_get_peer_host(r, KV_REMOTE_NAME, NULL)
+                   : kv_get_remote_host(r, KV_REMOTE_NAME, NULL);
 }
 
 static const char *item_local_ip(const log_item_t *it, kv_request_t *r, apr_time_t now)

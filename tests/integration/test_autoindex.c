@@ -279,11 +279,10 @@ START_TEST(test_where_listings_answer)
     kvt_response_free(&r);
 
     /* Other methods are not listings: POST reaches the default handler, which serves no
-     * directory (httpd's says 404 there, kiva's 403 as for any file that is not regular);
-     * PUT is not allowed. */
+     * directory (404, as httpd's); PUT is not allowed. */
     ck_assert_int_eq(kvt_request(port, "POST / HTTP/1.1\r\nHost: localhost\r\n"
                                        "Content-Length: 0\r\nConnection: close\r\n\r\n", &r), 0);
-    ck_assert_int_eq(r.status, 403);
+    ck_assert_int_eq(r.status, 404);
     kvt_response_free(&r);
     ck_assert_int_eq(kvt_request(port, "PUT / HTTP/1.1\r\nHost: localhost\r\n"
                                        "Content-Length: 0\r\nConnection: close\r\n\r\n", &r), 0);

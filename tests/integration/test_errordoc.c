@@ -53,7 +53,10 @@ END_TEST
 START_TEST(test_text_and_remote_documents)
 {
     const char *conf[] = {"ErrorDocument 404 \"Nothing here\"",
-                          "ErrorDocument 403 http://example.com/denied", NULL};
+                          "ErrorDocument 403 http://example.com/denied",
+                          "LoadModule authz_core_module " KV_TEST_BUILDDIR
+                          "/modules/.libs/mod_authz_core.so",
+                          "<Location /sub/>\nRequire all denied\n</Location>", NULL};
     kvt_server_t *srv = serve(conf);
     kvt_response_t r = fetch(srv, "GET", "/missing");
 

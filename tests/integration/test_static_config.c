@@ -155,14 +155,14 @@ START_TEST(test_add_default_charset)
 END_TEST
 
 /* DirectorySlash Off: no redirect, and no index for the slashless URL (apache2 lists the
- * directory there when Indexes allows; without, 403). */
+ * directory there when mod_autoindex and Indexes allow; without mod_autoindex, 404). */
 START_TEST(test_directory_slash)
 {
     kvt_server_t *srv = start();
     kvt_response_t r;
 
     get(srv, "/noslash/d", NULL, &r);
-    ck_assert_int_eq(r.status, 403);
+    ck_assert_int_eq(r.status, 404);
     ck_assert_ptr_null(kvt_header(&r, "Location"));
     kvt_response_free(&r);
     get(srv, "/noslash/d/", NULL, &r);
