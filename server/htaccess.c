@@ -3,6 +3,8 @@
  * AllowOverrideList) allows something; kiva cannot apply them yet, and serving as if they
  * were not there could bypass the access control they hold, so it answers 500 as httpd does
  * for a .htaccess it cannot apply. */
+#include <string.h>
+
 #include <apr_strings.h>
 
 #include "core.h"
