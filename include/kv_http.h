@@ -212,13 +212,15 @@ KV_DECLARE_HOOK(void, child_init, (apr_pool_t *pchild, kv_server_t *s))
 /** Options bits (the Options directive). */
 enum {
     KV_OPT_NONE = 0,
-    KV_OPT_INDEXES = 1 << 0,   /**< directory listings */
-    KV_OPT_INCLUDES = 1 << 1,  /**< server-side includes */
-    KV_OPT_SYM_LINKS = 1 << 2, /**< FollowSymLinks */
-    KV_OPT_EXECCGI = 1 << 3,   /**< CGI scripts may run */
-    KV_OPT_SYM_OWNER = 1 << 4, /**< SymLinksIfOwnerMatch */
-    KV_OPT_MULTIVIEWS = 1 << 5, /**< MultiViews (not part of All, as in httpd) */
-    KV_OPT_ALL = KV_OPT_INDEXES | KV_OPT_INCLUDES | KV_OPT_SYM_LINKS | KV_OPT_EXECCGI
+    KV_OPT_INDEXES = 1 << 0,       /**< directory listings */
+    KV_OPT_INCLUDES = 1 << 1,      /**< server-side includes (IncludesNoExec alone) */
+    KV_OPT_SYM_LINKS = 1 << 2,     /**< FollowSymLinks */
+    KV_OPT_EXECCGI = 1 << 3,       /**< CGI scripts may run */
+    KV_OPT_SYM_OWNER = 1 << 4,     /**< SymLinksIfOwnerMatch */
+    KV_OPT_MULTIVIEWS = 1 << 5,    /**< MultiViews (not part of All, as in httpd) */
+    KV_OPT_INC_WITH_EXEC = 1 << 6, /**< includes may exec (Includes; with KV_OPT_INCLUDES) */
+    KV_OPT_ALL =
+        KV_OPT_INDEXES | KV_OPT_INCLUDES | KV_OPT_INC_WITH_EXEC | KV_OPT_SYM_LINKS | KV_OPT_EXECCGI
 };
 
 /** The Options in force for @a r (KV_OPT_* bits), from its merged per-directory config. */

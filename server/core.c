@@ -13,6 +13,7 @@
 #include "if_sections.h"
 #include "kv_log.h"
 #include "module.h"
+#include "httpd_directives.h"
 #include "sections.h"
 #include "vhost.h"
 
@@ -68,6 +69,8 @@ static void *create_core_dir_config(apr_pool_t *p, const char *dir)
     conf->etag.bits = KV_UNSET_INT;
     conf->enable_sendfile = KV_UNSET_INT;
     conf->enable_mmap = KV_UNSET_INT;
+    conf->override = KV_UNSET_INT;
+    conf->override_opts = KV_UNSET_INT;
     return conf;
 }
 
@@ -103,11 +106,18 @@ static void *merge_core_dir_config(apr_pool_t *p, void *basev, void *addv)
     conf->enable_mmap = KV_MERGE_INT(add->enable_mmap, base->enable_mmap, KV_UNSET_INT);
     conf->if_sections = kv_if_sections_merge(p, base->if_sections, add->if_sections);
     conf->output_filters = add->output_filters ? add->output_filters : base->output_filters;
+    conf->override = KV_MERGE_INT(add->override, base->override, KV_UNSET_INT);
+    conf->override_opts = KV_MERGE_INT(add->override_opts, base->override_opts, KV_UNSET_INT);
+    conf->override_list = add->override_list ? add->override_list : base->override_list;
     if (add->opts != KV_UNSET_INT) {
         conf->opts = add->opts;
     } else if (add->opts_add || add->opts_remove) {
         /* +X/-X apply to what the enclosing sections allow (httpd's merge). */
         conf->opts = (options_of(base) & ~add->opts_remove) | add->opts_add;
+        /* +IncludesNOEXEC under Includes takes exec away, as in httpd. */
+        if ((add->opts_add & (KV_OPT_INCLUDES | KV_OPT_INC_WITH_EXEC)) == KV_OPT_INCLUDES) {
+            conf->opts &= ~KV_OPT_INC_WITH_EXEC;
+        }
     } else {
         conf->opts = base->opts;
         conf->opts_add = base->opts_add;
@@ -419,10 +429,16 @@ static const struct {
     const char *name;
     int bits;
 } option_names[] = {
-    {"None", KV_OPT_NONE},           {"All", KV_OPT_ALL},
-    {"Indexes", KV_OPT_INDEXES},     {"Includes", KV_OPT_INCLUDES},
-    {"FollowSymLinks", KV_OPT_SYM_LINKS}, {"SymLinksIfOwnerMatch", KV_OPT_SYM_OWNER},
-    {"ExecCGI", KV_OPT_EXECCGI},     {"MultiViews", KV_OPT_MULTIVIEWS},
+    {"None", KV_OPT_NONE},
+    {"All", KV_OPT_ALL},
+    {"Indexes", KV_OPT_INDEXES},
+    {"Includes", KV_OPT_INCLUDES | KV_OPT_INC_WITH_EXEC},
+    {"IncludesNOEXEC", KV_OPT_INCLUDES},
+    {"FollowSymLinks", KV_OPT_SYM_LINKS},
+    {"SymLinksIfOwnerMatch", KV_OPT_SYM_OWNER},
+    {"ExecCGI", KV_OPT_EXECCGI},
+    {"MultiViews", KV_OPT_MULTIVIEWS},
+    {"RunScripts", KV_OPT_MULTIVIEWS | KV_OPT_EXECCGI}, /* httpd's old synonym */
 };
 
 static const char *option_bits(apr_pool_t *p, const char *name, int *bits)
@@ -479,15 +495,155 @@ static const char *set_options(kv_cmd_parms_t *cmd, void *conf, int argc,
     return NULL;
 }
 
+static const struct {
+    const char *name;
+    int bits;
+} override_names[] = {
+    {"None", 0},
+    {"All", KV_OR_ALL},
+    {"AuthConfig", KV_OR_AUTHCFG},
+    {"FileInfo", KV_OR_FILEINFO},
+    {"Indexes", KV_OR_INDEXES},
+    {"Limit", KV_OR_LIMIT},
+};
+
+/* Options=opt,opt,... of AllowOverride: the Options a .htaccess file may set. */
+static const char *override_options(apr_pool_t *p, const char *list, int *opts)
+{
+    char *copy = apr_pstrdup(p, list), *state, *w;
+
+    *opts = KV_OPT_NONE;
+    for (w = apr_strtok(copy, ",", &state); w; w = apr_strtok(NULL, ",", &state)) {
+        int bits = 0;
+        if (option_bits(p, w, &bits) != NULL) {
+            return apr_psprintf(p, "AllowOverride: Illegal option %s", w);
+        }
+        *opts |= bits;
+    }
+    return NULL;
+}
+
+/* Nonfatal=Override|Unknown|All of AllowOverride. */
+static const char *override_nonfatal(apr_pool_t *p, const char *value, int *bits)
+{
+    if (!value) {
+        return "AllowOverride: =Override, =Unknown or =All expected after Nonfatal";
+    }
+    if (strcasecmp(value, "Override") == 0) {
+        *bits = KV_OR_NONFATAL_OVERRIDE;
+    } else if (strcasecmp(value, "Unknown") == 0) {
+        *bits = KV_OR_NONFATAL_UNKNOWN;
+    } else if (strcasecmp(value, "All") == 0) {
+        *bits = KV_OR_NONFATAL_ALL;
+    } else {
+        return apr_psprintf(p,
+                            "AllowOverride: Nonfatal=%s: =Override, =Unknown or =All "
+                            "expected",
+                            value);
+    }
+    return NULL;
+}
+
+const char *kv_parse_allow_override(apr_pool_t *p, int argc, const char *const *argv, int *override,
+                                    int *override_opts)
+{
+    *override = 0;
+    for (int i = 0; i < argc; i++) {
+        char *name = apr_pstrdup(p, argv[i]);
+        char *value = strchr(name, '=');
+        const char *err;
+        int bits = -1;
+
+        if (value) {
+            *value++ = '\0';
+        }
+        if (strcasecmp(name, "Options") == 0) {
+            *override |= KV_OR_OPTIONS;
+            if (!value) {
+                *override_opts = KV_OPT_ALL;
+            } else if ((err = override_options(p, value, override_opts)) != NULL) {
+                return err;
+            }
+            continue;
+        }
+        if (strcasecmp(name, "Nonfatal") == 0) {
+            if ((err = override_nonfatal(p, value, &bits)) != NULL) {
+                return err;
+            }
+            *override |= bits;
+            continue;
+        }
+        for (size_t k = 0; k < sizeof(override_names) / sizeof(override_names[0]); k++) {
+            if (strcasecmp(name, override_names[k].name) == 0) {
+                bits = override_names[k].bits;
+            }
+        }
+        if (bits < 0) {
+            return apr_psprintf(p, "AllowOverride: Illegal override option %s", argv[i]);
+        }
+        if (value) {
+            return apr_psprintf(p,
+                                "AllowOverride: %s takes no =value (only Options= and "
+                                "Nonfatal= do)",
+                                name);
+        }
+        /* None and All replace what came before them on the line, as in httpd. */
+        *override = bits == 0 || bits == KV_OR_ALL ? bits : *override | bits;
+    }
+    return NULL;
+}
+
+const char *kv_parse_allow_override_list(apr_pool_t *p, int argc, const char *const *argv,
+                                         apr_array_header_t **list)
+{
+    *list = apr_array_make(p, argc, sizeof(const char *));
+    for (int i = 0; i < argc; i++) {
+        if (strcasecmp(argv[i], "None") == 0) {
+            if (argc != 1) {
+                return "'None' not allowed with other directives in AllowOverrideList";
+            }
+            return NULL;
+        }
+        if (!kv_httpd_directive_module(argv[i])) {
+            return apr_psprintf(p, "AllowOverrideList: %s is not a directive of httpd", argv[i]);
+        }
+        APR_ARRAY_PUSH(*list, const char *) = apr_pstrdup(p, argv[i]);
+    }
+    return NULL;
+}
+
+/* AllowOverride and AllowOverrideList count only in a plain <Directory>: that is all
+ * httpd's directory walk reads them from (it warns that they are useless elsewhere). */
+static const char *check_override_context(kv_cmd_parms_t *cmd)
+{
+    const kv_section_t *sec = kv_section_reading();
+
+    if (!sec || sec->kind != KV_SEC_DIRECTORY || sec->re || kv_in_if_section(cmd)) {
+        return apr_psprintf(cmd->pool,
+                            "%s is only valid in a <Directory> section without "
+                            "a regular expression (httpd ignores it elsewhere)",
+                            cmd->cmd->name);
+    }
+    return NULL;
+}
+
 static const char *set_allow_override(kv_cmd_parms_t *cmd, void *conf, int argc,
                                       const char *const *argv)
 {
-    (void)conf;
-    if (argc == 1 && strcasecmp(argv[0], "None") == 0) {
-        return NULL;
-    }
-    return apr_psprintf(cmd->pool, "AllowOverride %s: .htaccess files are not implemented "
-                        "yet, so only AllowOverride None is accepted", argv[0]);
+    kv_core_dir_conf_t *d = conf;
+    const char *err = check_override_context(cmd);
+
+    return err ? err
+               : kv_parse_allow_override(cmd->pool, argc, argv, &d->override, &d->override_opts);
+}
+
+static const char *set_allow_override_list(kv_cmd_parms_t *cmd, void *conf, int argc,
+                                           const char *const *argv)
+{
+    kv_core_dir_conf_t *d = conf;
+    const char *err = check_override_context(cmd);
+
+    return err ? err : kv_parse_allow_override_list(cmd->pool, argc, argv, &d->override_list);
 }
 
 static const char *set_listen(kv_cmd_parms_t *cmd, void *conf, int argc, const char *const *argv)
@@ -642,12 +798,11 @@ static const kv_command_t core_commands[] = {
      "seconds: how long to wait for a client to read or write"},
     {"KeepAlive", set_server_flag, SERVER_FIELD(keep_alive), 1, 1, KV_CTX_SERVER, 0,
      "On|Off: allow persistent connections"},
-    {"KeepAliveTimeout", set_server_time, SERVER_FIELD(keep_alive_timeout), 1, 1, KV_CTX_SERVER,
-     0, "seconds: how long an idle persistent connection waits for a request"},
+    {"KeepAliveTimeout", set_server_time, SERVER_FIELD(keep_alive_timeout), 1, 1, KV_CTX_SERVER, 0,
+     "seconds: how long an idle persistent connection waits for a request"},
     {"MaxKeepAliveRequests", set_max_keepalive, NULL, 1, 1, KV_CTX_SERVER, 0,
      "N: requests per persistent connection (0 = unlimited)"},
-    {"LimitRequestLine", set_limit, NULL, 1, 1, KV_CTX_SERVER, 0,
-     "bytes: longest request line"},
+    {"LimitRequestLine", set_limit, NULL, 1, 1, KV_CTX_SERVER, 0, "bytes: longest request line"},
     {"LimitRequestFieldSize", set_limit, NULL, 1, 1, KV_CTX_SERVER, 0,
      "bytes: longest request header field"},
     {"LimitRequestFields", set_limit, NULL, 1, 1, KV_CTX_SERVER, 0,
@@ -664,8 +819,8 @@ static const kv_command_t core_commands[] = {
      "[!]name> ... </IfSection>: only if a loaded module has the section <name>"},
     {"<Directory", kv_cmd_section, KV_SEC_INFO(KV_SEC_DIRECTORY, 0), 1, 2, KV_CTX_SERVER, 0,
      "directory> ... </Directory>: directives for a directory and everything below it"},
-    {"<DirectoryMatch", kv_cmd_section, KV_SEC_INFO(KV_SEC_DIRECTORY, 1), 1, 1, KV_CTX_SERVER,
-     0, "regex> ... </DirectoryMatch>: directives for directories matching a regex"},
+    {"<DirectoryMatch", kv_cmd_section, KV_SEC_INFO(KV_SEC_DIRECTORY, 1), 1, 1, KV_CTX_SERVER, 0,
+     "regex> ... </DirectoryMatch>: directives for directories matching a regex"},
     {"<Files", kv_cmd_section, KV_SEC_INFO(KV_SEC_FILES, 0), 1, 2, KV_CTX_ALL, 0,
      "pattern> ... </Files>: directives for file names matching a wildcard"},
     {"<FilesMatch", kv_cmd_section, KV_SEC_INFO(KV_SEC_FILES, 1), 1, 1, KV_CTX_ALL, 0,
@@ -688,8 +843,8 @@ static const kv_command_t core_commands[] = {
     {"<Else", kv_cmd_if_section, (const void *)KV_IF_ELSE, 0, -1, KV_CTX_ALL, 0,
      "> ... </Else>: directives for when the <If> or <ElseIf> before did not apply"},
     {"Options", set_options, NULL, 1, -1, KV_CTX_ALL, 0,
-     "[+|-]None|All|Indexes|Includes|FollowSymLinks|SymLinksIfOwnerMatch|ExecCGI|MultiViews "
-     "...: "
+     "[+|-]None|All|Indexes|Includes|IncludesNOEXEC|FollowSymLinks|SymLinksIfOwnerMatch|"
+     "ExecCGI|MultiViews ...: "
      "features of a directory"},
     {"ErrorDocument", kv_cmd_error_document, NULL, 2, 2, KV_CTX_ALL, 0,
      "code text|/local/URL|http://URL|default: what to answer for an error status"},
@@ -714,18 +869,22 @@ static const kv_command_t core_commands[] = {
     {"EnableMMAP", kv_set_flag_slot, DIR_FIELD(enable_mmap), 1, 1, KV_CTX_ALL, 0,
      "On|Off: read files to be sent by mapping them into memory"},
     {"AccessFileName", set_access_file_name, NULL, 1, -1, KV_CTX_SERVER, KV_CMD_SERVER_CONF,
-     "filename [filename] ...: names of per-directory config files (none is read while "
-     "AllowOverride None is the only choice)"},
+     "filename [filename] ...: names of per-directory config files (a request that finds one "
+     "where AllowOverride allows something is refused: kiva does not read them yet)"},
     {"SetOutputFilter", kv_set_string_slot, KV_OFFSET(kv_core_dir_conf_t, output_filters), 1, 1,
      KV_CTX_ALL, 0, "filter[;filter]...: output filters for every response of the context"},
     {"AllowOverride", set_allow_override, NULL, 1, -1, KV_CTX_DIR, 0,
-     "None: .htaccess files are not read"},
+     "All|None|AuthConfig|FileInfo|Indexes|Limit|Options[=opt,...]|Nonfatal=Override|Unknown|"
+     "All ...: what .htaccess files may set (kiva refuses requests that meet one)"},
+    {"AllowOverrideList", set_allow_override_list, NULL, 1, -1, KV_CTX_DIR, 0,
+     "None|directive ...: directives .htaccess files may set (kiva refuses requests that "
+     "meet one)"},
     {"<VirtualHost", kv_cmd_virtualhost, NULL, 1, -1, KV_CTX_MAIN, 0,
      "addr[:port] [addr[:port]] ...> ... </VirtualHost>: a virtual host"},
     {"SetHandler", kv_cmd_set_forced, KV_OFFSET(kv_core_dir_conf_t, handler), 1, 1, KV_CTX_ALL, 0,
      "handler-name|None: the handler for every request in this context"},
-    {"ForceType", kv_cmd_set_forced, KV_OFFSET(kv_core_dir_conf_t, forced_type), 1, 1, KV_CTX_ALL, 0,
-     "media-type|None: the Content-Type of every file in this context"},
+    {"ForceType", kv_cmd_set_forced, KV_OFFSET(kv_core_dir_conf_t, forced_type), 1, 1, KV_CTX_ALL,
+     0, "media-type|None: the Content-Type of every file in this context"},
     {"ServerAlias", kv_cmd_server_alias, NULL, 1, -1, KV_CTX_VHOST, KV_CMD_SERVER_CONF,
      "name [name] ...: more names of a virtual host (wildcards allowed)"},
     {NULL, NULL, NULL, 0, 0, 0, 0, NULL}};

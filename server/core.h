@@ -21,8 +21,8 @@ typedef struct {
     const char *server_admin;         /**< ServerAdmin, NULL if not set */
     int server_tokens;                /**< ServerTokens (main server): KV_TOKENS_*, or unset */
     const char *banner;               /**< the Server field ServerTokens makes, once read */
-    apr_array_header_t *access_file_names; /**< AccessFileName; NULL: .htaccess. Stored for
-                                            * .htaccess support: no such file is read yet */
+    apr_array_header_t *access_file_names; /**< AccessFileName; NULL: .htaccess. No such
+                                            * file is read yet: see htaccess.h */
 } kv_core_server_conf_t;
 
 
@@ -72,7 +72,36 @@ typedef struct {
     int enable_mmap;          /**< EnableMMAP: 0, 1, KV_UNSET_INT (On) */
     apr_array_header_t *if_sections; /**< <If>, <ElseIf>, <Else> (kv_if_section_t *) */
     const char *output_filters; /**< SetOutputFilter: "NAME;NAME", NULL if not set */
+    int override;               /**< AllowOverride: KV_OR_* bits, KV_UNSET_INT (None) */
+    int override_opts;          /**< AllowOverride Options=: KV_OPT_*, KV_UNSET_INT if not set */
+    apr_array_header_t *override_list; /**< AllowOverrideList: names; empty for None; NULL
+                                        * if not set */
 } kv_core_dir_conf_t;
+
+/** AllowOverride bits, as httpd's groups (0 is None). */
+enum {
+    KV_OR_LIMIT = 1 << 0,
+    KV_OR_OPTIONS = 1 << 1,
+    KV_OR_FILEINFO = 1 << 2,
+    KV_OR_AUTHCFG = 1 << 3,
+    KV_OR_INDEXES = 1 << 4,
+    KV_OR_ALL = KV_OR_LIMIT | KV_OR_OPTIONS | KV_OR_FILEINFO | KV_OR_AUTHCFG | KV_OR_INDEXES,
+    KV_OR_NONFATAL_OVERRIDE = 1 << 5, /**< Nonfatal=Override */
+    KV_OR_NONFATAL_UNKNOWN = 1 << 6,  /**< Nonfatal=Unknown */
+    KV_OR_NONFATAL_ALL = KV_OR_NONFATAL_OVERRIDE | KV_OR_NONFATAL_UNKNOWN
+};
+
+/** Parse AllowOverride's arguments (httpd's syntax: All, None, AuthConfig, FileInfo, Indexes,
+ * Limit, Options[=opt,...], Nonfatal=Override|Unknown|All; None and All replace what stands
+ * before them) into @a override (KV_OR_*) and, for Options, @a override_opts (KV_OPT_*; All
+ * when no list is given). NULL, or the error. */
+const char *kv_parse_allow_override(apr_pool_t *p, int argc, const char *const *argv, int *override,
+                                    int *override_opts);
+
+/** Parse AllowOverrideList's arguments: None alone (an empty list), or names of httpd
+ * directives, into @a list (const char *). NULL, or the error. */
+const char *kv_parse_allow_override_list(apr_pool_t *p, int argc, const char *const *argv,
+                                         apr_array_header_t **list);
 
 /** SetHandler None and ForceType None: set, and meaning nothing is forced. */
 extern const char kv_handler_none[];

@@ -5,6 +5,7 @@
 #include <apr_strings.h>
 
 #include "core.h"
+#include "htaccess.h"
 #include "if_sections.h"
 #include "kv_log.h"
 #include "kv_scoreboard.h"
@@ -158,7 +159,8 @@ static int run_phases(kv_request_t *r)
     }
     kv_directory_walk(r);
     kv_if_walk(r);
-    if (phase_failed(rv = check_symlinks(r)) || phase_failed(rv = check_body_limit(r))) {
+    if (phase_failed(rv = kv_htaccess_check(r)) || phase_failed(rv = check_symlinks(r)) ||
+        phase_failed(rv = check_body_limit(r))) {
         return rv;
     }
     if (phase_failed(rv = kv_run_access_checker(r))) {

@@ -7,6 +7,7 @@
 #include <apr_strings.h>
 
 #include "core.h"
+#include "htaccess.h"
 #include "if_sections.h"
 #include "module.h"
 #include "sections.h"
@@ -15,6 +16,11 @@ static const char *const kind_names[] = {"<Directory", "<Files", "<Location"};
 
 /* The section whose contents are being read (config reading is single-threaded). */
 static const kv_section_t *reading;
+
+const kv_section_t *kv_section_reading(void)
+{
+    return reading;
+}
 
 KV_DECLARE(void **) kv_create_per_dir_config(apr_pool_t *p, const char *path)
 {
@@ -145,6 +151,7 @@ void kv_sections_finish(apr_pool_t *p, kv_sections_t *secs)
     secs->dir_regex = apr_array_make(p, 2, sizeof(kv_section_t *));
     secs->files = apr_array_make(p, 2, sizeof(kv_section_t *));
     secs->locations = apr_array_make(p, 2, sizeof(kv_section_t *));
+    secs->overrides = 0;
     for (int i = 0; i < secs->all->nelts; i++) {
         kv_section_t *sec = APR_ARRAY_IDX(secs->all, i, kv_section_t *);
         apr_array_header_t *to = sec->kind == KV_SEC_FILES      ? secs->files
@@ -152,6 +159,9 @@ void kv_sections_finish(apr_pool_t *p, kv_sections_t *secs)
                                  : sec->re                      ? secs->dir_regex
                                                                 : secs->directories;
         APR_ARRAY_PUSH(to, kv_section_t *) = sec;
+        if (to == secs->directories && kv_htaccess_section_allows(sec->dir_config)) {
+            secs->overrides = 1;
+        }
     }
     /* A stable sort: insertion order is kept among paths of equal depth. */
     for (int i = 1; i < secs->directories->nelts; i++) {
@@ -214,6 +224,11 @@ static int prefix_matches(apr_pool_t *p, const kv_section_t *sec, const char *pa
     }
     return strncmp(path, sec->path, n) == 0 &&
            (path[n] == '\0' || path[n] == '/' || sec->path[n - 1] == '/');
+}
+
+int kv_directory_covers(apr_pool_t *p, const kv_section_t *sec, const char *path)
+{
+    return prefix_matches(p, sec, path);
 }
 
 static int section_applies(apr_pool_t *p, const kv_section_t *sec, const char *subject)

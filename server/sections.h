@@ -29,10 +29,18 @@ typedef struct {
     apr_array_header_t *dir_regex;   /**< <DirectoryMatch>, in config order */
     apr_array_header_t *files;       /**< <Files> and <FilesMatch>, in config order */
     apr_array_header_t *locations;   /**< <Location> and <LocationMatch>, in config order */
+    int overrides;                   /**< some <Directory> sets AllowOverride or
+                                      * AllowOverrideList to more than None (htaccess.h) */
 } kv_sections_t;
 
 /** The section directives' handler (info: kind, and whether it is a Match form). */
 const char *kv_cmd_section(kv_cmd_parms_t *cmd, void *conf, int argc, const char *const *argv);
+
+/** The section whose directives are being read, or NULL outside any. */
+const kv_section_t *kv_section_reading(void);
+
+/** Does a plain <Directory> @a sec cover the directory @a path (no trailing slash)? */
+int kv_directory_covers(apr_pool_t *p, const kv_section_t *sec, const char *path);
 
 /** Sort the configured sections into merge order. */
 void kv_sections_finish(apr_pool_t *p, kv_sections_t *secs);

@@ -5,11 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <apr_file_io.h>
 #include <apr_general.h>
 #include <apr_strings.h>
 
 #include "config_walk.h"
 #include "core.h"
+#include "htaccess.h"
 #include "if_sections.h"
 #include "module.h"
 #include "sections.h"
@@ -274,11 +276,175 @@ START_TEST(options_absolute_relative_and_errors)
     teardown();
     setup();
     ck_assert_ptr_nonnull(strstr(configure(make("Options", "Bogus", NULL)), "illegal option"));
+}
+END_TEST
+
+/* The Options in force for a file in @a dir. */
+static int options_in(const char *dir)
+{
+    kv_request_t *r = request_for("/", apr_pstrcat(pool, dir, "/f", NULL), 0);
+
+    kv_directory_walk(r);
+    return kv_allow_options(r);
+}
+
+START_TEST(options_includes_noexec)
+{
+    const int both = KV_OPT_INCLUDES | KV_OPT_INC_WITH_EXEC;
+
+    ck_assert_ptr_null(configure(
+        chain(section("<Directory", "/a", NULL, "a", make("Options", "IncludesNoExec", "Indexes")),
+              section("<Directory", "/b", NULL, "b", make("Options", "Includes", NULL)),
+              section("<Directory", "/b/n", NULL, "bn", make("Options", "+IncludesNOEXEC", NULL)),
+              section("<Directory", "/b/m", NULL, "bm", make("Options", "-Includes", NULL)),
+              section("<Directory", "/c", NULL, "c", make("Options", "All", NULL)),
+              section("<Directory", "/c/n", NULL, "cn", make("Options", "-IncludesNoExec", NULL)),
+              NULL)));
+    ck_assert_int_eq(options_in("/a"), KV_OPT_INCLUDES | KV_OPT_INDEXES);
+    ck_assert_int_eq(options_in("/b"), both);
+    /* +IncludesNOEXEC under Includes takes exec away, as in httpd's merge. */
+    ck_assert_int_eq(options_in("/b/n"), KV_OPT_INCLUDES);
+    ck_assert_int_eq(options_in("/b/m"), 0);
+    /* All holds Includes (with exec), not MultiViews. */
+    ck_assert_int_eq(options_in("/c") & (both | KV_OPT_MULTIVIEWS), both);
+    ck_assert_int_eq(options_in("/c/n") & KV_OPT_INCLUDES, 0);
+}
+END_TEST
+
+START_TEST(allow_override_only_in_plain_directory)
+{
+    const char *sections[][3] = {{"<Location", "/", NULL},
+                                 {"<Files", "x", NULL},
+                                 {"<DirectoryMatch", "^/a", NULL},
+                                 {"<Directory", "~", "^/a"}};
+
+    ck_assert_ptr_null(configure(
+        chain(section("<Directory", "/", NULL, "r", make("AllowOverride", "None", NULL)),
+              section("<Directory", "/home/*/public_html", NULL, "u",
+                      make("AllowOverride", "FileInfo", "AuthConfig")),
+              section("<Directory", "/srv", NULL, "s", make("AllowOverrideList", "Redirect", NULL)),
+              NULL)));
+    for (size_t i = 0; i < sizeof(sections) / sizeof(sections[0]); i++) {
+        teardown();
+        setup();
+        const char *err = configure(section(sections[i][0], sections[i][1], sections[i][2], "x",
+                                            make("AllowOverride", "All", NULL)));
+        ck_assert_msg(err && strstr(err, "AllowOverride is only valid in a <Directory> section"),
+                      "%s %s: %s", sections[i][0], sections[i][1], err ? err : "accepted");
+    }
     teardown();
     setup();
-    ck_assert_ptr_nonnull(
-        strstr(configure(section("<Directory", "/", NULL, "r", make("AllowOverride", "All", NULL))),
-               "only AllowOverride None"));
+    ck_assert_ptr_nonnull(strstr(configure(make("AllowOverride", "None", NULL)), "not allowed"));
+}
+END_TEST
+
+/* A directory for the .htaccess tests: DIR/www/sub and DIR/other, made in pool. */
+static const char *make_tree(void)
+{
+    char *dir = apr_pstrdup(pool, "/tmp/kv-htaccess-XXXXXX");
+
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    ck_assert_int_eq(apr_dir_make_recursive(apr_pstrcat(pool, dir, "/www/sub", NULL),
+                                            APR_FPROT_OS_DEFAULT, pool),
+                     APR_SUCCESS);
+    ck_assert_int_eq(
+        apr_dir_make(apr_pstrcat(pool, dir, "/other", NULL), APR_FPROT_OS_DEFAULT, pool),
+        APR_SUCCESS);
+    return dir;
+}
+
+static void touch(const char *path)
+{
+    apr_file_t *f;
+
+    ck_assert_int_eq(
+        apr_file_open(&f, path, APR_FOPEN_CREATE | APR_FOPEN_WRITE, APR_FPROT_OS_DEFAULT, pool),
+        APR_SUCCESS);
+    apr_file_close(f);
+}
+
+/* kv_htaccess_check for the regular file @a rel under @a dir. */
+static int check_file(const char *dir, const char *rel)
+{
+    return kv_htaccess_check(request_for("/", apr_pstrcat(pool, dir, rel, NULL), 0));
+}
+
+static void remove_tree(const char *dir)
+{
+    const char *files[] = {"/.htaccess", "/www/.htaccess", "/www/sub/.htaccess",
+                           "/www/.acl",  "/www/sub/.acl",  "/other/.htaccess"};
+    const char *dirs[] = {"/www/sub", "/www", "/other", ""};
+
+    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+        apr_file_remove(apr_pstrcat(pool, dir, files[i], NULL), pool);
+    }
+    for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+        ck_assert_int_eq(apr_dir_remove(apr_pstrcat(pool, dir, dirs[i], NULL), pool), APR_SUCCESS);
+    }
+}
+
+START_TEST(htaccess_refused_where_overrides_apply)
+{
+    const char *dir = make_tree();
+
+    ck_assert_ptr_null(
+        configure(chain(section("<Directory", "/", NULL, "r", make("AllowOverride", "None", NULL)),
+                        section("<Directory", apr_pstrcat(pool, dir, "/www", NULL), NULL, "w",
+                                make("AllowOverride", "All", NULL)),
+                        NULL)));
+    ck_assert_int_eq(check_file(dir, "/www/sub/f"), KV_OK);
+    /* Where AllowOverride None applies, a .htaccess is not read: ignored, as httpd. */
+    touch(apr_pstrcat(pool, dir, "/.htaccess", NULL));
+    touch(apr_pstrcat(pool, dir, "/other/.htaccess", NULL));
+    ck_assert_int_eq(check_file(dir, "/www/sub/f"), KV_OK);
+    ck_assert_int_eq(check_file(dir, "/other/f"), KV_OK);
+    /* A parent directory's counts, and so does the file's own. */
+    touch(apr_pstrcat(pool, dir, "/www/.htaccess", NULL));
+    ck_assert_int_eq(check_file(dir, "/www/sub/f"), KV_HTTP_INTERNAL_SERVER_ERROR);
+    ck_assert_int_eq(check_file(dir, "/www/f"), KV_HTTP_INTERNAL_SERVER_ERROR);
+    ck_assert_int_eq(kv_htaccess_check(request_for("/", apr_pstrcat(pool, dir, "/www", NULL), 1)),
+                     KV_HTTP_INTERNAL_SERVER_ERROR);
+    ck_assert_int_eq(check_file(dir, "/other/f"), KV_OK);
+    remove_tree(dir);
+}
+END_TEST
+
+START_TEST(htaccess_deeper_none_and_names)
+{
+    const char *dir = make_tree();
+
+    ck_assert_ptr_null(configure(
+        chain(make("AccessFileName", ".acl", NULL),
+              section("<Directory", "/", NULL, "r", make("AllowOverrideList", "Redirect", NULL)),
+              section("<Directory", apr_pstrcat(pool, dir, "/www", NULL), NULL, "w",
+                      make("AllowOverrideList", "None", NULL)),
+              section("<Directory", apr_pstrcat(pool, dir, "/*/sub", NULL), NULL, "s",
+                      make("AllowOverride", "Nonfatal=All", NULL)),
+              NULL)));
+    /* AccessFileName names the file: .htaccess itself is then nothing special. */
+    touch(apr_pstrcat(pool, dir, "/www/.htaccess", NULL));
+    ck_assert_int_eq(check_file(dir, "/www/f"), KV_OK);
+    /* AllowOverrideList None below a list: nothing is read in /www ... */
+    touch(apr_pstrcat(pool, dir, "/www/.acl", NULL));
+    ck_assert_int_eq(check_file(dir, "/www/f"), KV_OK);
+    touch(apr_pstrcat(pool, dir, "/www/sub/.acl", NULL));
+    /* ... and the wildcard section allows something in /www/sub. */
+    ck_assert_int_eq(check_file(dir, "/www/sub/f"), KV_HTTP_INTERNAL_SERVER_ERROR);
+    remove_tree(dir);
+}
+END_TEST
+
+START_TEST(htaccess_costs_nothing_with_none)
+{
+    ck_assert_ptr_null(configure(chain(
+        section("<Directory", "/", NULL, "r", make("AllowOverride", "None", NULL)),
+        section("<Directory", "/w", NULL, "w", make("AllowOverrideList", "None", NULL)), NULL)));
+    ck_assert_int_eq(kv_core_sconf(server)->sections.overrides, 0);
+    teardown();
+    setup();
+    ck_assert_ptr_null(
+        configure(section("<Directory", "/w", NULL, "w", make("AllowOverride", "Limit", NULL))));
+    ck_assert_int_eq(kv_core_sconf(server)->sections.overrides, 1);
 }
 END_TEST
 
@@ -398,6 +564,11 @@ int main(void)
     tcase_add_test(tc, nesting_rules);
     tcase_add_test(tc, server_only_directive_refused_inside_section);
     tcase_add_test(tc, options_absolute_relative_and_errors);
+    tcase_add_test(tc, options_includes_noexec);
+    tcase_add_test(tc, allow_override_only_in_plain_directory);
+    tcase_add_test(tc, htaccess_refused_where_overrides_apply);
+    tcase_add_test(tc, htaccess_deeper_none_and_names);
+    tcase_add_test(tc, htaccess_costs_nothing_with_none);
     tcase_add_test(tc, default_options_follow_symlinks);
     tcase_add_test(tc, if_sections_merge_last_in_their_context);
     tcase_add_test(tc, elseif_and_else_follow_the_first_that_holds);
