@@ -89,12 +89,16 @@ stop_pid() {
     kill -KILL "$pid" 2>/dev/null
 }
 
-# A loopback port nothing listens on (bounded tries).
+# A loopback port nothing listens on and not handed out before in this run: two servers
+# started one after the other must not get the same one (bounded tries). The port is
+# recorded in the file $root/ports, as this runs in a subshell.
 free_port() {
     local _ port
     for _ in $(seq 50); do
         port=$((20000 + RANDOM % 40000))
-        if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+        if ! grep -qx "$port" "$root/ports" 2>/dev/null &&
+            ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+            echo "$port" >>"$root/ports"
             echo "$port"
             return 0
         fi

@@ -153,6 +153,10 @@ START_TEST(test_default_config_checks_and_serves)
     kvt_get(kvt_server_port(srv), "/missing.html", &r);
     ck_assert_int_eq(r.status, 404);
     kvt_response_free(&r);
+    /* As httpd's stock config: a .ht* file is never sent, present or not. */
+    kvt_get(kvt_server_port(srv), "/.htpasswd", &r);
+    ck_assert_int_eq(r.status, 403);
+    kvt_response_free(&r);
     path = kvt_strf("%s/logs/access_log", kvt_server_root(srv));
     kvt_wait_for(logged_both, path, 5000);
     log = slurp(path);
