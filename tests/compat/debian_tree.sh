@@ -34,6 +34,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 srcdir=${KV_SRCDIR:-$(cd "$here/../.." && pwd)}
 KIVA=${KIVA:-$PWD/kiva}
 KIVA_MODULES=${KIVA_MODULES:-$PWD/modules/.libs}
+KIVACTL=${KIVACTL:-$(dirname "$KIVA")/kivactl}
 APACHE2=${APACHE2:-/usr/sbin/apache2}
 DEBIAN_ETC=${DEBIAN_ETC:-/etc/apache2}
 DEBIAN_MODULES=${DEBIAN_MODULES:-/usr/lib/apache2/modules}
@@ -260,11 +261,12 @@ changed=$(diff -rq --no-dereference "$DEBIAN_ETC" "$root/kiva/etc" |
 echo "  kiva's copy differs from Debian's in: $(grep -c '^mods-available/.*\.load$' <<<"$changed")" \
     "mods-available/*.load (module paths only);" \
     "$(grep -v '^mods-available/.*\.load$' <<<"$changed" | tr '\n' ' ')"
-echo "  kiva -t:"
-if kiva_check "${with_envvars[@]}" "$root/kiva/etc" "$KIVA" -t -d "$root/kiva/etc" \
-    -f "$root/kiva/etc/apache2.conf"; then
-    if start_server "$root/kiva.out" "$kport" "${with_envvars[@]}" "$root/kiva/etc" "$KIVA" \
-        -d "$root/kiva/etc" -f "$root/kiva/etc/apache2.conf" &&
+# kiva runs the tree as a user would: kivactl with APACHE_CONFDIR reads the tree's envvars
+# and passes -d and -f, as Debian's apache2ctl does.
+kivactl_tree=(env APACHE_CONFDIR="$root/kiva/etc" KIVA="$KIVA" "$KIVACTL")
+echo "  kivactl configtest:"
+if kiva_check "${kivactl_tree[@]}" configtest; then
+    if start_server "$root/kiva.out" "$kport" "${kivactl_tree[@]}" &&
         start_server "$root/apache2.out" "$aport" "${with_envvars[@]}" "$root/apache2/etc" "$APACHE2" \
             -d "$root/apache2/etc" -f "$root/apache2/etc/apache2.conf"; then
         compare_urls "Debian tree" "$kport" "$aport" "${URLS_TREE[@]}"
@@ -277,8 +279,7 @@ if kiva_check "${with_envvars[@]}" "$root/kiva/etc" "$KIVA" -t -d "$root/kiva/et
     pids=()
 else
     fail "Debian tree: kiva -t refused it; what it does not know:"
-    "${with_envvars[@]}" "$root/kiva/etc" "$KIVA" -t -d "$root/kiva/etc" \
-        -f "$root/kiva/etc/apache2.conf" 2>&1 | summarise_refusals
+    "${kivactl_tree[@]}" configtest 2>&1 | summarise_refusals
 fi
 
 # A small document tree the module configurations serve.
