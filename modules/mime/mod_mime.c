@@ -59,7 +59,10 @@ static void *merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
     mime_dir_conf_t *d = apr_pcalloc(p, sizeof(*d));
 
     d->exts = mime_ext_merge(p, base->exts, add->exts, add->removals);
-    d->removals = apr_array_make(p, 1, sizeof(mime_removal_t));
+    /* Applied now, so the result removes nothing more. No directive adds to a config once
+     * merging begins, so an empty list can be shared instead of made for every request. */
+    d->removals = add->removals->nelts == 0 ? add->removals
+                                            : apr_array_make(p, 1, sizeof(mime_removal_t));
     d->default_language = KV_MERGE_PTR(add->default_language, base->default_language, NULL);
     d->multimatch = add->multimatch ? add->multimatch : base->multimatch;
     d->use_path_info = KV_MERGE_INT(add->use_path_info, base->use_path_info, KV_UNSET_INT);
