@@ -200,6 +200,7 @@ START_TEST(test_time_to_first_byte)
     kvt_response_t r;
     long start, took, ttfb = -1;
     char uri[64];
+    const char *timed;
 
     kvt_server_conf(srv, "LogFormat \"%%U %%^FB\" ttfb");
     kvt_server_conf(srv, "CustomLog logs/ttfb_log ttfb");
@@ -216,11 +217,16 @@ START_TEST(test_time_to_first_byte)
     l.path = kvt_strf("%s/logs/ttfb_log", kvt_server_root(srv));
     l.want = 2;
     ck_assert_msg(kvt_wait_for(has_lines, &l, LINE_DEADLINE_MS), "ttfb_log: %s", l.buf);
-    ck_assert_msg(sscanf(l.buf, "%63s %ld", uri, &ttfb) == 2, "ttfb_log: %s", l.buf);
+    /* A request is logged after its response is sent, so under a threaded MPM the second
+     * line may come first: find each by its URI. */
+    timed = strstr(l.buf, "/t/f.txt ");
+    ck_assert_msg(timed && (timed == l.buf || timed[-1] == '\n'), "ttfb_log: %s", l.buf);
+    ck_assert_msg(sscanf(timed, "%63s %ld", uri, &ttfb) == 2, "ttfb_log: %s", l.buf);
     ck_assert_str_eq(uri, "/t/f.txt");
     ck_assert_msg(ttfb > 0 && ttfb <= (took + 1) * 1000, "%%^FB %ld us, the client took %ld ms",
                   ttfb, took);
-    ck_assert_msg(kvt_contains(l.buf, "\n/f.txt -\n"), "ttfb_log: %s", l.buf);
+    ck_assert_msg(strncmp(l.buf, "/f.txt -\n", 9) == 0 || kvt_contains(l.buf, "\n/f.txt -\n"),
+                  "ttfb_log: %s", l.buf);
 }
 END_TEST
 
