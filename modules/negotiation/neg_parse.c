@@ -83,10 +83,15 @@ static void parse_element(char *elem, neg_accept_t *e)
     char *last;
     char *name = apr_strtok(elem, ";", &last);
 
-    e->name = lower(trim(name ? name : elem));
     e->q = 1.0f;
     e->level = 0.0f;
     e->charset = "";
+    /* Nothing but ';': no name, and apr_strtok left last unset, so no parameters either. */
+    if (!name) {
+        e->name = "";
+        return;
+    }
+    e->name = lower(trim(name));
     for (char *prm = apr_strtok(NULL, ";", &last); prm; prm = apr_strtok(NULL, ";", &last)) {
         apply_param(prm, e);
     }

@@ -39,6 +39,7 @@ const char *remoteip_add_proxy(apr_pool_t *p, apr_array_header_t *proxies, const
     apr_sockaddr_t *sa;
     apr_status_t rv;
     char buf[120];
+    int before = proxies->nelts;
 
     if (mask) {
         *mask++ = '\0';
@@ -57,7 +58,8 @@ const char *remoteip_add_proxy(apr_pool_t *p, apr_array_header_t *proxies, const
         }
     }
     if (rv != APR_SUCCESS) {
-        proxies->nelts--;
+        /* Drop what this spec added (nothing when the name did not resolve), no more. */
+        proxies->nelts = before;
         return apr_psprintf(p, "RemoteIP: Error parsing IP %s (%s) for %s", spec,
                             apr_strerror(rv, buf, sizeof(buf)), directive);
     }

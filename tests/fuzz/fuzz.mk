@@ -6,10 +6,12 @@
 # sources in <target>_SRCS and the core. Everything is built by FUZZ_CC with coverage and the
 # sanitizers into tests/fuzz/build/, apart from the objects of the normal build.
 # Adding a target is two lines: FUZZ_TARGETS += fuzz_x, and fuzz_x_SRCS = (its own sources
-# beyond the core, or nothing). Its seeds go in tests/fuzz/corpus/x/.
+# beyond the core, or nothing); fuzz_x_LDFLAGS and fuzz_x_LIBS if it needs them. Its seeds go
+# in tests/fuzz/corpus/x/.
 
 FUZZ_TARGETS = fuzz_request fuzz_path fuzz_range fuzz_config fuzz_expr fuzz_log_format \
-	fuzz_htpasswd fuzz_cgi_headers fuzz_chunked fuzz_host fuzz_coding
+	fuzz_htpasswd fuzz_cgi_headers fuzz_chunked fuzz_host fuzz_coding fuzz_negotiation \
+	fuzz_remoteip
 
 fuzz_request_SRCS =
 fuzz_chunked_SRCS =
@@ -21,12 +23,21 @@ fuzz_expr_SRCS =
 fuzz_log_format_SRCS = modules/log_config/log_format.c
 fuzz_htpasswd_SRCS = modules/authn_file/htpasswd.c
 fuzz_cgi_headers_SRCS = modules/cgi/cgi_headers.c
+fuzz_negotiation_SRCS = modules/negotiation/neg_parse.c modules/negotiation/neg_choose.c
+# RemoteIPTrustedProxy takes host names: fuzz_no_dns.c resolves only numeric addresses.
+fuzz_remoteip_SRCS = modules/remoteip/remoteip_walk.c tests/fuzz/fuzz_no_dns.c
+fuzz_remoteip_LDFLAGS = -Wl,--wrap=apr_sockaddr_info_get
 # The config walker runs the directives of every content module, so they are linked in.
 FUZZ_CONFIG_MODULES = access_compat alias auth_basic authn_core authn_file authz_core \
 	authz_groupfile authz_host authz_user autoindex cgi dir headers log_config mime setenvif \
-	status filter
+	status filter env remoteip userdir negotiation expires deflate brotli logio reqtimeout info \
+	version
 # sort: a file two modules share (modules/authz_host/in_domain.c) is linked once.
-fuzz_config_SRCS = $(sort $(foreach m,$(FUZZ_CONFIG_MODULES),$(modules_mod_$(m)_la_SOURCES)))
+fuzz_config_SRCS = $(sort $(foreach m,$(FUZZ_CONFIG_MODULES),$(modules_mod_$(m)_la_SOURCES))) \
+	tests/fuzz/fuzz_no_dns.c
+# After the objects, so that a linker dropping unused libraries keeps them: mod_deflate and
+# mod_brotli's compressors.
+fuzz_config_LIBS = $(ZLIB_LIBS) $(BROTLI_LIBS)
 # The reader follows Include wherever it points: these calls are confined to its tree.
 fuzz_config_LDFLAGS = -Wl,--wrap=apr_stat,--wrap=apr_file_open,--wrap=apr_dir_open \
 	-Wl,--wrap=apr_dso_load,--wrap=apr_sockaddr_info_get
@@ -43,7 +54,7 @@ FUZZ_CFLAGS = -std=c11 -g -O1 -Wall -Wextra $(WERROR_CFLAGS) -fno-omit-frame-poi
 # APR's bucket and ring macros take offsets through a null pointer (APR_OFFSET), which clang
 # warns about and its UBSan reports, unless offsetof is defined before apr_general.h is read.
 FUZZ_CPPFLAGS = -include stddef.h $(libkiva_la_CPPFLAGS) -I$(top_srcdir)/server \
-	-I$(top_srcdir)/modules -I$(top_srcdir)/tests/fuzz
+	-I$(top_srcdir)/modules -I$(top_srcdir)/tests/fuzz $(ZLIB_CFLAGS) $(BROTLI_CFLAGS)
 
 fuzz_obj = $(patsubst %.c,$(FUZZ_BUILD)/%.o,$(filter %.c,$(1)))
 FUZZ_CORE_OBJS = $(call fuzz_obj,$(libkiva_la_SOURCES))
@@ -69,7 +80,7 @@ tests/fuzz/$(1): $$(call fuzz_obj,tests/fuzz/$(1).c $$($(1)_SRCS)) $$(FUZZ_COMMO
 		$$(FUZZ_BUILD)/libkiva.a
 	@mkdir -p $$(@D)
 	$$(AM_V_CCLD)$$(FUZZ_CC) $$(FUZZ_CFLAGS) -fsanitize=fuzzer,$$(FUZZ_SANITIZE) \
-		$$($(1)_LDFLAGS) $$^ $$(KV_LIBS) -o $$@
+		$$($(1)_LDFLAGS) $$^ $$($(1)_LIBS) $$(KV_LIBS) -o $$@
 endef
 $(foreach t,$(FUZZ_TARGETS),$(eval $(call fuzz_link_rule,$(t))))
 

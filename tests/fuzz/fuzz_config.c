@@ -11,14 +11,13 @@
  *
  * The reader follows Include and ServerRoot wherever they point, so the target is linked
  * with --wrap for the few APR calls that reach the file system, DSOs and DNS: a path outside
- * the tree (or with a ".." in it) looks missing, and only numeric addresses resolve. A mutated
- * "Include /" therefore reads nothing of the machine.
+ * the tree (or with a ".." in it) looks missing, and only numeric addresses resolve
+ * (fuzz_no_dns.c). A mutated "Include /" therefore reads nothing of the machine.
  *
  * Besides crashes it aborts when a result breaks a promise: every node of the tree is
  * well-formed, names a file of the tree and a line that file has, and no Include or
  * <IfDefine> is left in it; every error names a file of the tree and one of its lines.
  */
-#include <arpa/inet.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,7 +30,6 @@
 #include <apr_file_io.h>
 #include <apr_hooks.h>
 #include <apr_lib.h>
-#include <apr_network_io.h>
 #include <apr_strings.h>
 
 #include "config_read.h"
@@ -55,15 +53,43 @@ static const char *const dirs[] = {"conf.d", "conf.d/sub", "extra", "htdocs", "e
 
 extern kv_module_t access_compat_module, alias_module, auth_basic_module, authn_core_module,
     authn_file_module, authz_core_module, authz_groupfile_module, authz_host_module,
-    authz_user_module, autoindex_module, cgi_module, dir_module, headers_module,
-    log_config_module, mime_module, setenvif_module, status_module;
+    authz_user_module, autoindex_module, cgi_module, dir_module, headers_module, log_config_module,
+    mime_module, setenvif_module, status_module, filter_module, env_module, remoteip_module,
+    userdir_module, negotiation_module, expires_module, deflate_module, brotli_module, logio_module,
+    reqtimeout_module, info_module, version_module;
 
+/* The modules of FUZZ_CONFIG_MODULES (fuzz.mk). */
 static kv_module_t *const content_modules[] = {
-    &access_compat_module, &alias_module,      &auth_basic_module, &authn_core_module,
-    &authn_file_module,    &authz_core_module, &authz_groupfile_module,
-    &authz_host_module,    &authz_user_module, &autoindex_module,  &cgi_module,
-    &dir_module,           &headers_module,    &log_config_module, &mime_module,
-    &setenvif_module,      &status_module};
+    &access_compat_module,
+    &alias_module,
+    &auth_basic_module,
+    &authn_core_module,
+    &authn_file_module,
+    &authz_core_module,
+    &authz_groupfile_module,
+    &authz_host_module,
+    &authz_user_module,
+    &autoindex_module,
+    &cgi_module,
+    &dir_module,
+    &headers_module,
+    &log_config_module,
+    &mime_module,
+    &setenvif_module,
+    &status_module,
+    &filter_module,
+    &env_module,
+    &remoteip_module,
+    &userdir_module,
+    &negotiation_module,
+    &expires_module,
+    &deflate_module,
+    &brotli_module,
+    &logio_module,
+    &reqtimeout_module,
+    &info_module,
+    &version_module,
+};
 
 /* The tree's directory (absolute, no trailing slash), made at the first input. */
 static char *root;
@@ -82,12 +108,6 @@ apr_status_t __real_apr_dir_open(apr_dir_t **new_dir, const char *dirname, apr_p
 apr_status_t __wrap_apr_dir_open(apr_dir_t **new_dir, const char *dirname, apr_pool_t *pool);
 apr_status_t __real_apr_dso_load(apr_dso_handle_t **res_handle, const char *path, apr_pool_t *ctx);
 apr_status_t __wrap_apr_dso_load(apr_dso_handle_t **res_handle, const char *path, apr_pool_t *ctx);
-apr_status_t __real_apr_sockaddr_info_get(apr_sockaddr_t **sa, const char *hostname,
-                                          apr_int32_t family, apr_port_t port, apr_int32_t flags,
-                                          apr_pool_t *p);
-apr_status_t __wrap_apr_sockaddr_info_get(apr_sockaddr_t **sa, const char *hostname,
-                                          apr_int32_t family, apr_port_t port, apr_int32_t flags,
-                                          apr_pool_t *p);
 
 static int has_dotdot(const char *path)
 {
@@ -131,23 +151,6 @@ apr_status_t __wrap_apr_dso_load(apr_dso_handle_t **res_handle, const char *path
 {
     return __real_apr_dso_load(res_handle, inside_tree(path) ? path : "/nonexistent/kiva-fuzz.so",
                                ctx);
-}
-
-static int is_numeric_address(const char *host)
-{
-    unsigned char buf[sizeof(struct in6_addr)];
-
-    return inet_pton(AF_INET, host, buf) == 1 || inet_pton(AF_INET6, host, buf) == 1;
-}
-
-apr_status_t __wrap_apr_sockaddr_info_get(apr_sockaddr_t **sa, const char *hostname,
-                                          apr_int32_t family, apr_port_t port, apr_int32_t flags,
-                                          apr_pool_t *p)
-{
-    if (hostname != NULL && !is_numeric_address(hostname)) {
-        return APR_EGENERAL;
-    }
-    return __real_apr_sockaddr_info_get(sa, hostname, family, port, flags, p);
 }
 
 /* ---- The tree ----------------------------------------------------------------------------- */
@@ -309,7 +312,7 @@ static void check_nodes(apr_pool_t *p, const part_t *parts, const kv_directive_t
 static void read_and_walk(apr_pool_t *pconf, const part_t *parts)
 {
     apr_array_header_t *defines = apr_array_make(pconf, 1, sizeof(const char *));
-    kv_config_reader_t rd = {pconf, NULL, NULL};
+    kv_config_reader_t rd = {.pool = pconf};
     kv_directive_t *tree = NULL;
     kv_server_t *s;
     apr_pool_t *ptemp;

@@ -65,6 +65,44 @@ START_TEST(test_accept_fields)
 }
 END_TEST
 
+/* Stack memory the parser's uninitialised state would take, made non-null (fuzz_negotiation's
+ * finding: the crash needs garbage there, not zeros). */
+static void dirty_stack(void)
+{
+    volatile char junk[8192];
+
+    memset((char *)junk, 0x41, sizeof(junk));
+}
+
+/* An element of only ';' (or nothing) has no name: apr_strtok then left the parameter
+ * scan's state unset, and the scan went on from it. Accept is a client's, a type map's
+ * Content-Type a file's. */
+START_TEST(test_elements_without_a_name)
+{
+    static const char *const fields[] = {";", ";;", " ; ", "text/html, ;, en", ";,;;,"};
+    apr_array_header_t *a;
+    const char *err = NULL;
+
+    for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+        dirty_stack();
+        a = neg_parse_accept(pool, fields[i]);
+        for (int j = 0; j < a->nelts; j++) {
+            ck_assert_ptr_null(strchr(entry(a, j)->name, ';'));
+        }
+    }
+    ck_assert_int_eq(neg_parse_accept(pool, "text/html, ;, en")->nelts, 2);
+    dirty_stack();
+    a = neg_parse_type_map(pool, "URI: a\nContent-Type:\nContent-Length: 3\n", &err);
+    ck_assert_ptr_nonnull(a);
+    ck_assert_int_eq(a->nelts, 1);
+    ck_assert_str_eq(((neg_variant_t *)a->elts)[0].type, "");
+    dirty_stack();
+    a = neg_parse_type_map(pool, "URI: b\nContent-Type: ;;\n", &err);
+    ck_assert_int_eq(a->nelts, 1);
+    ck_assert_str_eq(((neg_variant_t *)a->elts)[0].type, "");
+}
+END_TEST
+
 static neg_variant_t *variant(const apr_array_header_t *v, int i)
 {
     return &APR_ARRAY_IDX(v, i, neg_variant_t);
@@ -324,6 +362,7 @@ int main(void)
     tcase_add_test(tc, test_atoq);
     tcase_add_test(tc, test_accept_fields);
     tcase_add_test(tc, test_type_map);
+    tcase_add_test(tc, test_elements_without_a_name);
     tcase_add_test(tc, test_choose_language);
     tcase_add_test(tc, test_choose_language_ranges);
     tcase_add_test(tc, test_choose_type);

@@ -136,6 +136,20 @@ START_TEST(proxy_specs)
 }
 END_TEST
 
+/* fuzz_remoteip's finding: a host name that does not resolve took back the proxy added
+ * before it, or left an empty list with -1 elements. (A name with an empty label is refused
+ * by the resolver itself, and .invalid never resolves: no DNS answer is needed.) */
+START_TEST(an_unresolved_name_removes_no_proxy)
+{
+    ck_assert_ptr_nonnull(remoteip_add_proxy(pool, proxies, "a..b.invalid", 0, "D"));
+    ck_assert_int_eq(proxies->nelts, 0);
+    trust("192.0.2.1", 0);
+    ck_assert_ptr_nonnull(remoteip_add_proxy(pool, proxies, "a..b.invalid", 0, "D"));
+    ck_assert_int_eq(proxies->nelts, 1);
+    ck_assert_str_eq(walk(proxies, "192.0.2.1", "203.0.113.5"), "203.0.113.5|-|192.0.2.1");
+}
+END_TEST
+
 START_TEST(list_files)
 {
     const char *err = remoteip_add_proxy_list(
@@ -167,6 +181,7 @@ int main(void)
     tcase_add_test(tc, without_a_list_every_proxy_is_trusted);
     tcase_add_test(tc, entries_that_are_not_addresses_stop_the_walk);
     tcase_add_test(tc, proxy_specs);
+    tcase_add_test(tc, an_unresolved_name_removes_no_proxy);
     tcase_add_test(tc, list_files);
     suite_add_tcase(s, tc);
     sr = srunner_create(s);
