@@ -92,11 +92,15 @@ stop_pid() {
 
 # A loopback port nothing listens on and not handed out before in this run: two servers
 # started one after the other must not get the same one (bounded tries). The port is
-# recorded in the file $root/ports, as this runs in a subshell.
+# recorded in the file $root/ports, as this runs in a subshell. It is below the kernel's
+# ephemeral range, where the other tests' servers (bound to port 0) and every client
+# connection take theirs: one of those holding the port would keep a server from binding.
+ephemeral_low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+[ "$ephemeral_low" -gt 21024 ] 2>/dev/null || ephemeral_low=32768
 free_port() {
     local _ port
     for _ in $(seq 50); do
-        port=$((20000 + RANDOM % 40000))
+        port=$((20000 + RANDOM % (ephemeral_low - 20000)))
         if ! grep -qx "$port" "$root/ports" 2>/dev/null &&
             ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
             echo "$port" >>"$root/ports"
