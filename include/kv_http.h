@@ -242,7 +242,7 @@ KV_DECLARE(const char *) kv_make_allow(const kv_request_t *r, unsigned methods);
  */
 KV_DECLARE(int) kv_check_methods(kv_request_t *r, unsigned methods);
 
-/** The HTTP/1.1 core module: OPTIONS *, TRACE and TraceEnable (server/http_core.c). */
+/** The HTTP/1.1 core module: OPTIONS *, TRACE and TraceEnable (server/http/http_core.c). */
 extern kv_module_t http_core_module;
 
 /** DocumentRoot in force for @a r: absolute, without a trailing slash. */

@@ -21,4 +21,7 @@ int kv_body_read_whole(const kv_request_t *r);
 /** Is 100 Continue still owed to a client that will not send its body before it? */
 int kv_body_awaits_continue(const kv_request_t *r);
 
+/** Body bytes of the request the server will read and throw away to keep the connection. */
+#define KV_MAX_DISCARD_BODY ((apr_off_t)1 << 20)
+
 #endif

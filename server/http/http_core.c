@@ -7,7 +7,6 @@
 
 #include "core.h"
 #include "kv_log.h"
-#include "request.h"
 
 #define KV_LOG_MODULE "http_core"
 

@@ -8,7 +8,6 @@
 #include "http_conditional.h"
 #include "http_range.h"
 #include "kv_log.h"
-#include "request.h"
 #include "util_date.h"
 
 #define KV_LOG_MODULE "core"

@@ -7,6 +7,7 @@
 
 #include "core.h"
 #include "http_body.h"
+#include "http_header_filter.h"
 #include "http_host.h"
 #include "http_input.h"
 #include "kv_connection.h"

@@ -13,7 +13,6 @@
 #include "http_input.h"
 #include "kv_log.h"
 #include "protocol.h"
-#include "request.h"
 
 #define KV_LOG_MODULE "core"
 

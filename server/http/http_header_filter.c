@@ -9,9 +9,9 @@
 #include "chunk_filter.h"
 #include "core.h"
 #include "http_body.h"
+#include "http_header_filter.h"
 #include "kv_log.h"
 #include "kv_mpm_common.h"
-#include "request.h"
 #include "util_date.h"
 
 typedef struct {

@@ -6,8 +6,8 @@
 #include "kv_log.h"
 #include "kv_scoreboard.h"
 #include "http_input.h"
+#include "core_output_filter.h"
 #include "module.h"
-#include "request.h"
 
 #define KV_LOG_MODULE "core"
 

@@ -13,9 +13,9 @@
 
 #include <apr_portable.h>
 
+#include "core_output_filter.h"
 #include "kv_connection.h"
 #include "kv_log.h"
-#include "request.h"
 
 #define KV_LOG_MODULE "core"
 #define MAX_IOVEC 64

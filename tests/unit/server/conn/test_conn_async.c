@@ -12,9 +12,9 @@
 #include <apr_strings.h>
 
 #include "core.h"
+#include "core_output_filter.h"
 #include "http_input.h"
 #include "kv_connection.h"
-#include "request.h"
 
 #define BIG (2 * 1024 * 1024)
 #define FILE_SIZE (512 * 1024)

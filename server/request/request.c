@@ -6,6 +6,7 @@
 
 #include "core.h"
 #include "htaccess.h"
+#include "http_header_filter.h"
 #include "if_sections.h"
 #include "kv_log.h"
 #include "kv_scoreboard.h"
