@@ -1,5 +1,6 @@
-/* Tests of server/config.c (the walker) and the core directives of server/core.c, on
+/* Tests of server/config/config.c (the walker) and the core directives of server/config/core.c, on
  * directive trees built by hand so that each error path is reached directly. */
+/* Moved from tests/unit/server/test_config.c (server/ split into layer folders). */
 #include <check.h>
 #include <stdarg.h>
 #include <stdlib.h>

@@ -1,6 +1,7 @@
-/* Tests of server/config_read.c: lines, quoting, ${VAR}, Define, <IfDefine>, sections,
+/* Tests of server/config/config_read.c: lines, quoting, ${VAR}, Define, <IfDefine>, sections,
  * Include, ServerRoot and every error message. Fixture files are written into a fresh
  * temporary directory that serves as ServerRoot; all are removed at the end, failed or not. */
+/* Moved from tests/unit/server/test_config_read.c (server/ split into layer folders). */
 #include <check.h>
 #include <dirent.h>
 #include <stdio.h>

@@ -1,4 +1,5 @@
-/* Tests of server/config_values.c: the value parsers and the slot setters. */
+/* Tests of server/config/config_values.c: the value parsers and the slot setters. */
+/* Moved from tests/unit/server/test_config_values.c (server/ split into layer folders). */
 #include <check.h>
 #include <limits.h>
 #include <stdlib.h>

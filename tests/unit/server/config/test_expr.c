@@ -1,5 +1,6 @@
-/* Tests of server/expr.c: every operator, precedence, variables, functions, the string
+/* Tests of server/config/expr.c: every operator, precedence, variables, functions, the string
  * form, and parse errors with their positions, against a fake request in a pool. */
+/* Moved from tests/unit/server/test_expr.c (server/ split into layer folders). */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>

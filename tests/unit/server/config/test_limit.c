@@ -1,4 +1,5 @@
-/* Tests of server/limit.c: method bits as <Limit> and the access modules use them. */
+/* Tests of server/config/limit.c: method bits as <Limit> and the access modules use them. */
+/* Moved from tests/unit/server/test_limit.c (server/ split into layer folders). */
 #include <stdlib.h>
 
 #include <check.h>

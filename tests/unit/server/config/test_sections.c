@@ -1,5 +1,6 @@
-/* Tests of server/sections.c: which sections apply to a request, and the order they
+/* Tests of server/config/sections.c: which sections apply to a request, and the order they
  * are merged in (a test module records every section it is merged from). */
+/* Moved from tests/unit/server/test_sections.c (server/ split into layer folders). */
 #include <check.h>
 #include <stdarg.h>
 #include <stdlib.h>

@@ -1,5 +1,6 @@
-/* Tests of server/vhost.c: <VirtualHost> settings merged over the main server's, and the
+/* Tests of server/config/vhost.c: <VirtualHost> settings merged over the main server's, and the
  * choice of host by address and name. Configurations are read from real files. */
+/* Moved from tests/unit/server/test_vhost.c (server/ split into layer folders). */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,7 +1,8 @@
-/* Tests of a connection served step by step (server/connection.c, core_output_filter.c), on
+/* Tests of a connection served step by step (server/conn/connection.c, core_output_filter.c), on
  * a real loopback TCP pair: the end of a response the socket does not take is set aside and
  * survives the request's pool (write completion), and a lingering close drains and closes
  * without blocking. */
+/* Moved from tests/unit/server/test_conn_async.c (server/ split into layer folders). */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,6 +1,7 @@
-/* Tests of server/remote_host.c: HostnameLookups' argument, and the client's name as
+/* Tests of server/conn/remote_host.c: HostnameLookups' argument, and the client's name as
  * kv_get_remote_host gives it for each type and setting, through the resolver (127.0.0.1 is
  * localhost in /etc/hosts; 127.0.0.2 has no name), cached on the connection. */
+/* Moved from tests/unit/server/test_remote_host.c (server/ split into layer folders). */
 #include <stdlib.h>
 #include <string.h>
 

@@ -1,4 +1,5 @@
-/* Tests of server/chunk_filter.c: brigades framed as chunks, behind the response head. */
+/* Tests of server/http/chunk_filter.c: brigades framed as chunks, behind the response head. */
+/* Moved from tests/unit/server/test_chunk_filter.c (server/ split into layer folders). */
 #include <stdlib.h>
 #include <string.h>
 

@@ -1,6 +1,7 @@
-/* Tests of server/file_etag.c (FileETag's parser, merge and the ETag it makes, compared with
+/* Tests of server/http/file_etag.c (FileETag's parser, merge and the ETag it makes, compared with
  * Debian's apache2 2.4.71 on the same file) and of AddDefaultCharset's rule
- * (kv_add_default_charset, server/http_header_filter.c). */
+ * (kv_add_default_charset, server/http/http_header_filter.c). */
+/* Moved from tests/unit/server/test_file_etag.c (server/ split into layer folders). */
 #include <check.h>
 #include <string.h>
 

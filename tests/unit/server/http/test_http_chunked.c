@@ -1,5 +1,6 @@
-/* Tests of server/http_chunked.c: the chunked decoder, every form fed whole, a byte at a
+/* Tests of server/http/http_chunked.c: the chunked decoder, every form fed whole, a byte at a
  * time and with room for one data byte at a time, which must all give the same result. */
+/* Moved from tests/unit/server/test_http_chunked.c (server/ split into layer folders). */
 #include <stdlib.h>
 #include <string.h>
 

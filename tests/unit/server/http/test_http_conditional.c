@@ -1,5 +1,6 @@
-/* Tests of server/http_conditional.c: entity-tag comparison, If-Range and the precondition
- * order of RFC 9110 section 13.2.2. */
+/* Tests of server/http/http_conditional.c: entity-tag comparison, If-Range and the
+ * precondition order of RFC 9110 section 13.2.2. */
+/* Moved from tests/unit/server/test_http_conditional.c (server/ split into layer folders). */
 #include <check.h>
 #include <stdlib.h>
 

@@ -1,5 +1,6 @@
-/* Tests of server/http_core.c's Allow field: httpd 2.4's order and form, HEAD with GET,
+/* Tests of server/http/http_core.c's Allow field: httpd 2.4's order and form, HEAD with GET,
  * TRACE as TraceEnable says. */
+/* Moved from tests/unit/server/test_http_core.c (server/ split into layer folders). */
 #include <check.h>
 #include <string.h>
 

@@ -1,5 +1,6 @@
-/* Tests of server/http_host.c: which Host values and authorities are valid, and what name
+/* Tests of server/http/http_host.c: which Host values and authorities are valid, and what name
  * and port they give. */
+/* Moved from tests/unit/server/test_http_host.c (server/ split into layer folders). */
 #include <stdlib.h>
 #include <string.h>
 

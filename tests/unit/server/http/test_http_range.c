@@ -1,4 +1,5 @@
-/* Tests of server/http_range.c: the pure Range parser. */
+/* Tests of server/http/http_range.c: the pure Range parser. */
+/* Moved from tests/unit/server/test_http_range.c (server/ split into layer folders). */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,4 +1,5 @@
-/* Tests of server/protocol.c: the request-head parser and its helpers. */
+/* Tests of server/http/protocol.c: the request-head parser and its helpers. */
+/* Moved from tests/unit/server/test_protocol.c (server/ split into layer folders). */
 #include <stdlib.h>
 #include <string.h>
 

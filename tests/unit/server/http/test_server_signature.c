@@ -1,6 +1,7 @@
-/* Tests of server/server_signature.c: ServerTokens' words and the banners they make (httpd's
- * for 2.4.71: Apache, Apache/2, Apache/2.4, Apache/2.4.71, Apache/2.4.71 (Debian)), and the
- * core directives' refusals of bad values. */
+/* Tests of server/http/server_signature.c: ServerTokens' words and the banners they make
+ * (httpd's for 2.4.71: Apache, Apache/2, Apache/2.4, Apache/2.4.71, Apache/2.4.71 (Debian)),
+ * and the core directives' refusals of bad values. */
+/* Moved from tests/unit/server/test_server_signature.c (server/ split into layer folders). */
 #include <check.h>
 #include <string.h>
 

@@ -1,5 +1,6 @@
-/* Tests of server/util_coding.c: Accept-Encoding and Content-Encoding lists, the ETag
+/* Tests of server/http/util_coding.c: Accept-Encoding and Content-Encoding lists, the ETag
  * suffix, and the decision a compressing filter takes on a response's first brigade. */
+/* Moved from tests/unit/server/test_util_coding.c (server/ split into layer folders). */
 #include <string.h>
 
 #include <apr_general.h>

@@ -1,6 +1,7 @@
-/* Tests of server/util_url.c: the server name and port of a request and its absolute URLs
+/* Tests of server/http/util_url.c: the server name and port of a request and its absolute URLs
  * under every UseCanonicalName and UseCanonicalPhysicalPort setting (what httpd 2.4 answers
  * to the same Host fields), and the two directives' parsers. */
+/* Moved from tests/unit/server/test_util_url.c (server/ split into layer folders). */
 #include <check.h>
 #include <stdarg.h>
 #include <string.h>

@@ -1,5 +1,6 @@
-/* Tests of server/mpm_common.c: PidFile, -k, the common directives, identity, the parent's
+/* Tests of server/process/mpm_common.c: PidFile, -k, the common directives, identity, the parent's
  * signals, and forking, telling, stopping and reaping children through the scoreboard. */
+/* Moved from tests/unit/server/test_mpm_common.c (server/ split into layer folders). */
 #include <check.h>
 #include <errno.h>
 #include <signal.h>

@@ -1,4 +1,6 @@
-/* Tests of server/scoreboard.c: slots, limits, updates, and sharing with a child process. */
+/* Tests of server/process/scoreboard.c: slots, limits, updates, and sharing with a child
+ * process. */
+/* Moved from tests/unit/server/test_scoreboard.c (server/ split into layer folders). */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,5 +1,6 @@
-/* Tests of server/filters.c: the registry of named output filters and adding filters to a
+/* Tests of server/request/filters.c: the registry of named output filters and adding filters to a
  * request's chain by name, in the order of their types. */
+/* Moved from tests/unit/server/test_filters.c (server/ split into layer folders). */
 #include <apr_general.h>
 #include <apr_hooks.h>
 #include <check.h>

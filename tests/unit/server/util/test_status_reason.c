@@ -1,4 +1,5 @@
-/* Tests of server/status_reason.c. */
+/* Tests of server/util/status_reason.c. */
+/* Moved from tests/unit/server/test_status_reason.c (server/ split into layer folders). */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,4 +1,5 @@
 /* kv_http_date: the IMF-fixdate of a time, formatted once per second and cache. */
+/* Moved from tests/unit/server/test_util_date.c (server/ split into layer folders). */
 #include <check.h>
 #include <string.h>
 

@@ -1,4 +1,5 @@
-/* Tests of server/util_html.c: the one HTML escaping of the server's generated pages. */
+/* Tests of server/util/util_html.c: the one HTML escaping of the server's generated pages. */
+/* Moved from tests/unit/server/test_util_html.c (server/ split into layer folders). */
 #include <stdlib.h>
 #include <string.h>
 

@@ -1,4 +1,5 @@
-/* Tests of server/util_path.c: decoding, normalising and mapping request paths. */
+/* Tests of server/util/util_path.c: decoding, normalising and mapping request paths. */
+/* Moved from tests/unit/server/test_util_path.c (server/ split into layer folders). */
 #include <stdlib.h>
 #include <string.h>
 

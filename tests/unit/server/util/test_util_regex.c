@@ -1,4 +1,5 @@
-/* Tests of server/util_regex.c. */
+/* Tests of server/util/util_regex.c. */
+/* Moved from tests/unit/server/test_util_regex.c (server/ split into layer folders). */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
