@@ -1,6 +1,7 @@
 /**
  * @file kiva.h
- * @brief Everything a module author needs: include this one header.
+ * @brief Everything a module author needs: include this one header. Start at kv_module.h,
+ * which says how a module's record, directives, config records and hooks fit together.
  */
 #ifndef KIVA_H
 #define KIVA_H

@@ -56,11 +56,13 @@ KV_DECLARE(apr_interval_time_t) kv_conn_wait_timeout(const kv_conn_t *c);
  * state to wait in as kv_conn_step does. Any other wait: the socket is closed. */
 KV_DECLARE(kv_conn_state_t) kv_conn_expire(kv_conn_t *c);
 
-/** Run before a request head is read (all functions run): on a new connection before its
- * first read, on a kept-alive one once the next request's first byte has come (the wait
- * before it is KeepAliveTimeout's). c->read_deadline is clear; a function may set it for the
- * head (mod_reqtimeout). The head's reads may be spread over several steps of an
- * asynchronous MPM: this runs once per head. */
+/** Void: every function runs; in the child, in the thread serving the connection, before
+ * each request head is read: on a new connection before its first read, on a kept-alive one
+ * once the next request's first byte has come (the wait before it is KeepAliveTimeout's).
+ * c->read_deadline is clear; a function may set it for the head (mod_reqtimeout), or note
+ * per-request counters on the connection (mod_logio). It must not read or write the
+ * socket. The head's reads may be spread over several steps of an asynchronous MPM: this
+ * runs once per head. */
 KV_DECLARE_HOOK(void, pre_read_request, (kv_conn_t *c))
 
 /** Close the connection's socket now (a timeout expired, or the server stops). */

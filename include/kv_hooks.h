@@ -6,7 +6,12 @@
  * implemented in the file that owns the phase with KV_IMPLEMENT_HOOK_RUN_FIRST
  * (the first function that does not decline wins), KV_IMPLEMENT_HOOK_RUN_ALL
  * (every function runs until one fails) or KV_IMPLEMENT_HOOK_VOID.
- * Modules register with kv_hook_NAME(fn, NULL, NULL, KV_HOOK_MIDDLE).
+ * Modules register with kv_hook_NAME(fn, NULL, NULL, KV_HOOK_MIDDLE) from their
+ * register_hooks. The second and third arguments are NULL-terminated lists of the short
+ * names of modules ("alias") whose functions must run before or after fn, and the fourth
+ * (KV_HOOK_*) places it among the others; the hooks are sorted once every module is
+ * loaded. Each hook's declaration says whether it is run-first or run-all, when and in
+ * which process it runs and what its answers mean (kv_http.h, kv_connection.h, kv_mpm.h).
  */
 #ifndef KV_HOOKS_H
 #define KV_HOOKS_H

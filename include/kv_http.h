@@ -190,24 +190,146 @@ struct kv_request {
                                          mod_remoteip, whose header carries none) */
 };
 
-/** The connection and request-phase hooks, in the order they run. */
+/**
+ * @name The connection and request-phase hooks, in the order they run
+ *
+ * Two kinds (kv_hooks.h): in a **run-first** hook the functions run in hook order until one
+ * returns something other than KV_DECLINED, and that answer is the hook's (KV_DECLINED when
+ * all decline). In a **run-all** hook every function runs in order while they return KV_OK or
+ * KV_DECLINED; the first other value (KV_DONE or an HTTP status) stops the chain and is the
+ * hook's answer. A request phase that answers KV_DONE or an HTTP status ends the phases:
+ * for a status the core sends its error response (ErrorDocument or the built-in page),
+ * for KV_DONE the response was sent already; log_transaction runs either way.
+ *
+ * An internal redirect (kv_internal_redirect: a local ErrorDocument, a CGI's local Location,
+ * a type map's variant) runs the phases from post_read_request to handler again on a new
+ * request; only the request that came in is logged.
+ *
+ * All of them run in a child process (the one process under -X), in the thread that serves
+ * the connection at that moment (under the event MPM that thread may change from one step
+ * to the next); they must not block longer than the I/O they do (Timeout bounds it) and
+ * allocate from the pool of what they serve (c->pool, r->pool), never with malloc.
+ * @{
+ */
+
+/** Run-all, per connection, once: the MPM accepted it and kv_create_connection built the
+ * record (c->pool, c->conn_config, the network filter), before any byte is read. @a csd is
+ * the client's apr_socket_t (also c->sock). A module may set up its per-connection state
+ * in c->conn_config or c->pool. It must not read from or write to the socket: the protocol
+ * owns it. KV_OK or KV_DECLINED: go on; any other value: the connection is not served
+ * (no process_connection) and goes to the lingering close. */
 KV_DECLARE_HOOK(int, pre_connection, (kv_conn_t *c, void *csd))
+
+/** Run-first, per connection: serve the protocol. The core registers HTTP/1.1
+ * (kv_http_process_connection) at KV_HOOK_REALLY_LAST, so a module registered earlier may
+ * claim the connection by not declining. Under a blocking MPM (c->async 0) it runs once,
+ * serves request after request while keep-alive allows and returns; the core then closes
+ * with a lingering close. Under an asynchronous MPM (c->async 1, the event MPM) it runs again
+ * at each step (kv_conn_step) with c->state saying why (KV_CONN_STATE_PROCESSING for a new
+ * connection or after write completion, KV_CONN_STATE_READ_REQUEST once the socket is
+ * readable): it must not wait for the client but return with c->state set to what it waits
+ * for (READ_REQUEST, WRITE_COMPLETION with bytes in c->pending, or LINGER when done); a
+ * function that leaves c->state at PROCESSING ends the connection. So a protocol module must
+ * decline at once, at every step, for a connection another protocol serves. KV_OK: served
+ * (or stepped); KV_DECLINED: not this module's protocol. */
 KV_DECLARE_HOOK(int, process_connection, (kv_conn_t *c))
+
+/** Run-all, per request, first of the phases: the head is read and parsed into @a r, the
+ * virtual host is chosen (r->server) and r->per_dir_config holds that server's defaults:
+ * no <Location>, <Directory> or <If> is merged yet, r->filename is unset. A module may read
+ * and change the request fields (headers_in, useragent_ip as mod_remoteip, notes,
+ * subprocess_env), set per-request state in r->request_config, or answer the request itself
+ * (OPTIONS * and TRACE are answered here by http_core at KV_HOOK_REALLY_FIRST). The request
+ * body is not read yet. */
 KV_DECLARE_HOOK(int, post_read_request, (kv_request_t *r))
+
+/** Run-first, per request, after <Location> (and <If>) sections are merged: turn r->uri into
+ * r->filename (mod_alias, mod_userdir). KV_OK: translated, the next functions do not run;
+ * KV_DECLINED: not this module's URL. The core's own, at KV_HOOK_REALLY_LAST, maps under
+ * DocumentRoot (kv_map_uri_to_file); a URL that is not a path is 400 there. */
 KV_DECLARE_HOOK(int, translate_name, (kv_request_t *r))
+
+/** Run-first, per request, after translate_name: look the file up (r->finfo, path_info).
+ * The core's own, at KV_HOOK_REALLY_LAST, stats r->filename; a module whose resources are
+ * not files returns KV_OK to skip that stat. After this phase the core merges <Directory>,
+ * <Files> and <If> sections into r->per_dir_config, refuses requests that meet a .htaccess
+ * it would have to read, checks symbolic links (Options) and LimitRequestBody. */
 KV_DECLARE_HOOK(int, map_to_storage, (kv_request_t *r))
+
+/** Run-all, per request, with the sections merged: access by what the request is, before
+ * any user is known (Require ip/host/env/method/expr in mod_authz_core, Order/Allow/Deny in
+ * mod_access_compat). KV_OK or KV_DECLINED: allowed so far; a status (403) refuses. */
 KV_DECLARE_HOOK(int, access_checker, (kv_request_t *r))
+
+/** Run-first, per request: authentication. A module whose AuthType is in force checks the
+ * credentials and sets r->user (KV_OK), or answers KV_HTTP_UNAUTHORIZED with its challenge
+ * in r->err_headers_out; KV_DECLINED: not its AuthType. When every function declines the
+ * request goes on with no user. mod_authz_core's function at KV_HOOK_REALLY_FIRST answers
+ * KV_OK when no Require in force needs a user, so that authentication is skipped. */
 KV_DECLARE_HOOK(int, check_user_id, (kv_request_t *r))
+
+/** Run-first, per request: authorization of r->user (Require user/group/valid-user).
+ * KV_OK: allowed; KV_DECLINED: not this module's; a status (401, 403) refuses. */
 KV_DECLARE_HOOK(int, auth_checker, (kv_request_t *r))
+
+/** Run-first, per request: what the resource is: r->content_type, r->handler, content
+ * encoding and language (mod_mime; MultiViews at KV_HOOK_FIRST). KV_OK: decided. */
 KV_DECLARE_HOOK(int, type_checker, (kv_request_t *r))
+
+/** Run-all, per request, last before the handler: adjust anything (response header fields,
+ * subprocess_env, r->handler) and add the response's output filters (kv_add_output_filter;
+ * the core adds SetOutputFilter's here at KV_HOOK_MIDDLE, mod_mime AddOutputFilter's, and the
+ * core applies ForceType and SetHandler at KV_HOOK_REALLY_FIRST). */
 KV_DECLARE_HOOK(int, fixups, (kv_request_t *r))
+
+/** Run-first, per request: produce the response. A handler looks at r->handler (the name it
+ * claimed with kv_register_handler_name, kv_handler.h) and declines any other; it sets
+ * r->status and r->content_type, passes the body and an EOS bucket down r->output_filters
+ * (kv_pass_brigade) and returns KV_OK or KV_DONE. Returning an HTTP status instead asks the
+ * core for its error response, which it can still send only while nothing went down the
+ * chain (after that the connection is closed). The core's default handler, at
+ * KV_HOOK_REALLY_LAST, serves the file, or answers 500 when r->handler names a handler that
+ * did not answer (it never sends a file a missing handler should have run); were every
+ * function to decline, the answer would be 404. The request body is read here, if at all
+ * (kv_read_body); the core reads and drops what is left of it after the response, to keep
+ * the connection, or closes it. */
 KV_DECLARE_HOOK(int, handler, (kv_request_t *r))
+
+/** Run-all, per request, once its response is out: a request served or refused by a phase,
+ * a head refused (400) or timed out (408; on a connection's first request even when no
+ * response could be sent). For access logs and counters: r->status, r->bytes_sent and
+ * r->pool are still there; the pool goes right after. Nothing more may be sent. The answer
+ * is not looked at, but a value other than KV_OK or KV_DECLINED stops the later functions. */
 KV_DECLARE_HOOK(int, log_transaction, (kv_request_t *r))
 
-/** Server lifecycle hooks. */
+/** @} */
+
+/**
+ * @name Server lifecycle hooks
+ * @{
+ */
+
+/** Run-all, in the parent at configuration time, once per generation (start and each
+ * restart), after every directive has run and the listeners and error logs are open, before
+ * the MPM runs; with the parent's privileges (root when started as root: children switch to
+ * User and Group later). Before a restart it also runs in a forked child that checks the new
+ * configuration and then exits, so what it starts (a piped logger) must be tied to @a pconf
+ * or @a plog to end with it. @a pconf lives for the generation (module state, opened
+ * files), @a plog for its logs, @a ptemp for scratch work. Not run by -t. KV_OK or
+ * KV_DECLINED: go on; anything else stops the chain and the generation fails to start: at
+ * startup kiva exits 1 ("a module failed to start"), at a restart the running generation
+ * keeps serving. A function that fails logs why with kv_log_error first. */
 KV_DECLARE_HOOK(int, post_config,
                 (apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, kv_server_t *s))
+
+/** Void: every function runs. In each child process at its start (the one process under
+ * -X), after it switched to User and Group and before it serves anything, so before a
+ * threaded child's threads serve. @a pchild lives as long as the child: per-child state
+ * (a handle the parent must not share) belongs there. Nothing can fail here: a module
+ * that cannot work logs and declines its requests later. */
 KV_DECLARE_HOOK(void, child_init, (apr_pool_t *pchild, kv_server_t *s))
+
+/** @} */
 
 /** Options bits (the Options directive). */
 enum {
@@ -242,7 +364,7 @@ KV_DECLARE(const char *) kv_make_allow(const kv_request_t *r, unsigned methods);
  */
 KV_DECLARE(int) kv_check_methods(kv_request_t *r, unsigned methods);
 
-/** The HTTP/1.1 core module: OPTIONS *, TRACE and TraceEnable (server/http_core.c). */
+/** The HTTP/1.1 core module: OPTIONS *, TRACE and TraceEnable (server/http/http_core.c). */
 extern kv_module_t http_core_module;
 
 /** DocumentRoot in force for @a r: absolute, without a trailing slash. */

@@ -21,7 +21,14 @@ typedef enum {
     KV_MPM_FAILED = 4       /**< could not serve at all; exit with status 1 */
 } kv_mpm_result_t;
 
-/** Serve until told to stop or restart. First non-declining function wins. */
+/** Run-first (the first function that does not answer KV_DECLINED wins), for MPM modules
+ * only: the loaded MPM registers it, and a configuration that loads none or two is refused
+ * while it is read. Runs in the parent once per generation, after post_config, with the
+ * generation's @a pconf and @a plog: it starts the children (or threads) its model has,
+ * each of which runs child_init and serves accepted sockets through kv_create_connection
+ * and kv_process_connection (kv_conn_step for an asynchronous MPM), and it returns only
+ * when a signal asks for a stop or restart (kv_mpm_common.h), with a kv_mpm_result_t; the
+ * core then ends the generation. */
 KV_DECLARE_HOOK(int, mpm, (apr_pool_t *pconf, apr_pool_t *plog, kv_server_t *s))
 
 /** Capability queries for kv_mpm_query. */
@@ -34,10 +41,15 @@ typedef enum {
     KV_MPMQ_MAX_WORKERS     /**< result: MaxRequestWorkers in force */
 } kv_mpm_query_t;
 
-/** Answer a capability query. Returns KV_OK and sets *result, or KV_DECLINED. */
+/** Run-first, for MPM modules only: answer capability query @a query (a kv_mpm_query_t)
+ * with KV_OK and *result, or KV_DECLINED for a query it does not know. Asked through
+ * kv_mpm_query in any process at any time once the configuration is read (modules in
+ * post_config or per request, -t, mod_status); it must not block or change state beyond
+ * bringing its own limits into range. */
 KV_DECLARE_HOOK(int, mpm_query, (int query, int *result))
 
-/** The running MPM's name ("prefork"), for -V and logs. */
+/** Run-first (NULL declines), for MPM modules only: the running MPM's name ("prefork"),
+ * for -V, -S and logs; a constant string, in any process at any time. */
 KV_DECLARE_HOOK(const char *, mpm_get_name, (void))
 
 /** Ask the running MPM; returns its answer, or -1 if no MPM answers. */

@@ -53,7 +53,7 @@ FUZZ_CFLAGS = -std=c11 -g -O1 -Wall -Wextra $(WERROR_CFLAGS) -fno-omit-frame-poi
 	-fno-sanitize-recover=undefined
 # APR's bucket and ring macros take offsets through a null pointer (APR_OFFSET), which clang
 # warns about and its UBSan reports, unless offsetof is defined before apr_general.h is read.
-FUZZ_CPPFLAGS = -include stddef.h $(libkiva_la_CPPFLAGS) -I$(top_srcdir)/server \
+FUZZ_CPPFLAGS = -include stddef.h $(libkiva_la_CPPFLAGS) $(KV_CORE_INCLUDES) \
 	-I$(top_srcdir)/modules -I$(top_srcdir)/tests/fuzz $(ZLIB_CFLAGS) $(BROTLI_CFLAGS)
 
 fuzz_obj = $(patsubst %.c,$(FUZZ_BUILD)/%.o,$(filter %.c,$(1)))

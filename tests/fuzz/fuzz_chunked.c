@@ -1,5 +1,5 @@
 /*
- * libFuzzer target for the chunked decoder (server/http_chunked.c; see README.md). The first
+ * libFuzzer target for the chunked decoder (server/http/http_chunked.c; see README.md). The first
  * input byte picks the room a call has for data and whether LimitRequestBody is set; the
  * rest is the body. Besides crashes and sanitizer reports, it aborts when a result breaks a
  * promise: the input fed whole, a byte at a time, or in pieces of another size decodes to the

@@ -1,5 +1,5 @@
 /*
- * libFuzzer target for the content-coding lists (server/util_coding.c, see README.md): an
+ * libFuzzer target for the content-coding lists (server/http/util_coding.c, see README.md): an
  * Accept-Encoding or Content-Encoding value. Besides crashes and sanitizer reports, it aborts
  * when an answer breaks a promise: a coding is accepted only when the value names it, another
  * element before or after never changes whether it is, and a value that only names identity

@@ -1,6 +1,6 @@
 /*
- * libFuzzer target for the configuration reader (server/config_read.c) and the walker that
- * runs the directives (server/config.c and the handlers of the core and of every content
+ * libFuzzer target for the configuration reader (server/config/config_read.c) and the walker that
+ * runs the directives (server/config/config.c and the handlers of the core and of every content
  * module, linked in), as `kiva -t` does: read, walk, finish the core's configuration.
  *
  * The input is a small tree of files: its parts, separated by lines "%%", become kiva.conf,

@@ -1,5 +1,5 @@
 /*
- * libFuzzer target for the expression language (server/expr.c). The input is
+ * libFuzzer target for the expression language (server/config/expr.c). The input is
  * "EXPRESSION\0VALUE": the expression is parsed in both forms (boolean and string) and
  * evaluated against a request whose client-controlled fields all carry VALUE. Besides
  * crashes it aborts when a result breaks a promise: parsing gives an expression or an error

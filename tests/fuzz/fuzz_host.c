@@ -1,5 +1,5 @@
 /*
- * libFuzzer target for the Host field and authority check (server/http_host.c, see
+ * libFuzzer target for the Host field and authority check (server/http/http_host.c, see
  * README.md). Besides crashes and sanitizer reports, it aborts when an accepted host breaks a
  * promise: its name is lower-case and of the allowed bytes, its port in range, written back
  * it parses to itself, and an absolute-form target with it as authority is accepted.

@@ -1,6 +1,6 @@
 /*
- * libFuzzer target for the path functions (server/util_path.c) and the target splitter
- * (kv_split_target in server/protocol.c), in the core's order: split the request-target,
+ * libFuzzer target for the path functions (server/util/util_path.c) and the target splitter
+ * (kv_split_target in server/http/protocol.c), in the core's order: split the request-target,
  * decode, normalise, map under the document root. The input is a request-target. Besides
  * crashes it aborts when a result breaks a promise: decoding never makes a '/', the
  * normalised path agrees with a plain segment-stack model and is its own normal form, and the

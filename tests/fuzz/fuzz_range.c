@@ -1,5 +1,5 @@
 /*
- * libFuzzer target for byte ranges (server/http_range.c): the Range parser, and for a body
+ * libFuzzer target for byte ranges (server/http/http_range.c): the Range parser, and for a body
  * small enough the byterange filter that cuts the response. The input is "LENGTH\nVALUE": the
  * representation's length in decimal, then the Range field value. Besides crashes it aborts
  * when a result breaks a promise: every range lies inside the body, no more than httpd's

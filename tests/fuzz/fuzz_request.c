@@ -1,6 +1,6 @@
 /*
- * libFuzzer target for the request-head parser (server/protocol.c) and the body framing a
- * parsed head gets (kv_body_setup in server/http_body.c). The input is the bytes a client
+ * libFuzzer target for the request-head parser (server/http/protocol.c) and the body framing a
+ * parsed head gets (kv_body_setup in server/http/http_body.c). The input is the bytes a client
  * sent. Besides crashes and sanitizer reports it aborts when a result breaks a promise: a
  * parsed head has every part and each part is what RFC 9112 allows, a byte more never turns
  * "done" or an error around, an error always names a 4xx or 5xx status, and a body is framed

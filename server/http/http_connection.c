@@ -1,0 +1,457 @@
+/* The HTTP/1.1 connection loop: read a request head into the connection's buffer, hand
+ * the bytes to the pure parser, build the request record, serve it, and go on while
+ * keep-alive allows. Bytes of a pipelined next request stay in the buffer. */
+#include <string.h>
+
+#include <apr_strings.h>
+
+#include "core.h"
+#include "http_body.h"
+#include "http_header_filter.h"
+#include "http_host.h"
+#include "http_input.h"
+#include "kv_connection.h"
+#include "kv_log.h"
+#include "kv_scoreboard.h"
+#include "protocol.h"
+#include "request.h"
+#include "util_path.h"
+
+#define KV_LOG_MODULE "core"
+
+#define INPUT_INITIAL_SIZE 8192
+
+/* The buffer's memory comes from the connection pool's allocator and goes back to it, so
+ * that growing the buffer or releasing it while the connection idles frees memory. */
+static char *input_alloc(kv_conn_t *c, struct kv_conn_input *in, apr_size_t cap)
+{
+    apr_memnode_t *node = apr_allocator_alloc(apr_pool_allocator_get(c->pool), cap);
+
+    if (!node) {
+        return NULL;
+    }
+    if (in->node) {
+        memcpy(node->first_avail, in->buf, in->len);
+        apr_allocator_free(apr_pool_allocator_get(c->pool), in->node);
+    }
+    in->node = node;
+    in->buf = node->first_avail;
+    in->cap = cap;
+    return in->buf;
+}
+
+static apr_status_t input_free(void *data)
+{
+    kv_conn_t *c = data;
+    struct kv_conn_input *in = c->input;
+
+    if (in && in->node) {
+        apr_allocator_free(apr_pool_allocator_get(c->pool), in->node);
+        in->node = NULL;
+        in->buf = NULL;
+        in->cap = 0;
+    }
+    return APR_SUCCESS;
+}
+
+struct kv_conn_input *kv_conn_input(kv_conn_t *c)
+{
+    const kv_server_t *s = c->base_server;
+    struct kv_conn_input *in = c->input;
+
+    if (!in) {
+        in = apr_pcalloc(c->pool, sizeof(*in));
+        in->c = c;
+        in->max = (apr_size_t)s->limit_req_line + 2 +
+                  (apr_size_t)(s->limit_req_fields ? s->limit_req_fields : 1000) *
+                      ((apr_size_t)s->limit_req_fieldsize + 2) + 64;
+        c->input = in;
+        apr_pool_cleanup_register(c->pool, c, input_free, apr_pool_cleanup_null);
+    }
+    if (!in->node) {
+        input_alloc(c, in, INPUT_INITIAL_SIZE < in->max ? INPUT_INITIAL_SIZE : in->max);
+    }
+    return in;
+}
+
+void kv_conn_input_release(kv_conn_t *c)
+{
+    if (c->input && c->input->len == 0) {
+        input_free(c);
+        c->input->line_start = 0;
+    }
+}
+
+/* Offset just past the last line end in buf[from, to), or @a none if there is none. */
+static apr_size_t after_last_newline(const char *buf, apr_size_t from, apr_size_t to,
+                                     apr_size_t none)
+{
+    for (apr_size_t i = to; i > from; i--) {
+        if (buf[i - 1] == '\n') {
+            return i;
+        }
+    }
+    return none;
+}
+
+void kv_conn_input_consume(struct kv_conn_input *in, apr_size_t n)
+{
+    in->c->bytes_in += (apr_off_t)n;
+    memmove(in->buf, in->buf + n, in->len - n);
+    in->len -= n;
+    in->line_start = after_last_newline(in->buf, 0, in->len, 0);
+}
+
+/* The parser reads the head from its start on every call, so call it only when a line
+ * has ended or the open line may break a limit: a client that sends one byte at a
+ * time then costs one parse per line, not one per byte. */
+static int worth_parsing(struct kv_conn_input *in, apr_size_t old_len, apr_size_t line_limit)
+{
+    in->line_start = after_last_newline(in->buf, old_len, in->len, in->line_start);
+    return in->line_start > old_len || in->len - in->line_start > line_limit;
+}
+
+/* Make room for more bytes (the sizes double up to the limit). Returns 0 when the head may
+ * not grow any more. */
+int kv_conn_input_grow(kv_conn_t *c, struct kv_conn_input *in)
+{
+    apr_size_t cap = in->cap * 2;
+
+    if (in->cap >= in->max) {
+        return 0;
+    }
+    if (cap > in->max) {
+        cap = in->max;
+    }
+    return input_alloc(c, in, cap) != NULL;
+}
+
+/* The read deadline has passed: say which one, once (httpd's mod_reqtimeout says it so). */
+static kv_read_result_t deadline_passed(kv_conn_t *c)
+{
+    kv_read_deadline_t *d = &c->read_deadline;
+
+    if (d->stage) {
+        kv_log_cerror(KV_LOG_MARK, KV_LOG_INFO, 0, c, "KV01300: Request %s read timeout",
+                      d->stage);
+        d->stage = NULL;
+    }
+    return KV_READ_TIMEOUT;
+}
+
+/* Each byte received pushes the deadline back (RequestReadTimeout's MinRate), up to its
+ * maximum. */
+static void extend_deadline(kv_read_deadline_t *d, apr_size_t n)
+{
+    if (d->at && d->per_byte > 0) {
+        d->at += (apr_interval_time_t)n * d->per_byte;
+        if (d->max_at && d->at > d->max_at) {
+            d->at = d->max_at;
+        }
+    }
+}
+
+kv_read_result_t kv_conn_input_fill(kv_conn_t *c, struct kv_conn_input *in)
+{
+    apr_size_t n = in->cap - in->len;
+    apr_interval_time_t timeout = 0, left = 0;
+    apr_status_t rv;
+
+    if (in->wait_expired) {
+        in->wait_expired = 0;
+        if (c->read_deadline.at && c->read_deadline.at <= apr_time_now()) {
+            return deadline_passed(c);
+        }
+        return KV_READ_TIMEOUT;
+    }
+    if (c->read_deadline.at) {
+        left = c->read_deadline.at - apr_time_now();
+        if (left <= 0) {
+            return deadline_passed(c);
+        }
+        apr_socket_timeout_get(c->sock, &timeout);
+        if (timeout != 0 && (timeout < 0 || left < timeout)) {
+            apr_socket_timeout_set(c->sock, left); /* this read waits until the deadline */
+        } else {
+            left = 0;
+        }
+    }
+    rv = apr_socket_recv(c->sock, in->buf + in->len, &n);
+    if (left > 0) {
+        apr_socket_timeout_set(c->sock, timeout);
+    }
+    in->len += n;
+    if (n > 0) {
+        extend_deadline(&c->read_deadline, n);
+        return KV_READ_OK;
+    }
+    if (APR_STATUS_IS_EAGAIN(rv)) {
+        return KV_READ_WAIT;
+    }
+    if (APR_STATUS_IS_TIMEUP(rv)) {
+        return left > 0 ? deadline_passed(c) : KV_READ_TIMEOUT;
+    }
+    return APR_STATUS_IS_EOF(rv) || rv == APR_SUCCESS ? KV_READ_CLOSED : KV_READ_FAILED;
+}
+
+/* The error to answer for a head that cannot be served, closing the connection after. */
+static void fail_request(kv_request_t *r, int status, const char *why)
+{
+    kv_log_rerror(KV_LOG_MARK, KV_LOG_INFO, 0, r, "KV00030: %s", why);
+    r->close_connection = 1;
+    r->status = status;
+}
+
+/* How the body is framed; an ambiguous or refused framing fails the request. */
+static void check_body_framing(kv_request_t *r)
+{
+    const char *why = NULL;
+    int status = kv_body_setup(r, &why);
+
+    if (status != 0) {
+        fail_request(r, status, why);
+    }
+}
+
+/* The host the request is for. RFC 9112 section 3.2: HTTP/1.1 needs a Host field, and it
+ * must be valid even when the authority of an absolute-form target takes its place (and
+ * becomes the Host field, as in httpd). As httpd, an empty Host will not do for HTTP/1.1;
+ * HTTP/1.0 may go without a host. */
+static void set_hostname(kv_request_t *r, const char *authority)
+{
+    const char *field = apr_table_get(r->headers_in, "Host");
+    int http11 = r->proto_num >= KV_HTTP_VERSION(1, 1);
+    kv_host_t host = {.name = "", .port = -1};
+    const char *why;
+
+    if (!field && http11) {
+        fail_request(r, KV_HTTP_BAD_REQUEST, "HTTP/1.1 request without Host");
+        return;
+    }
+    if (field && kv_parse_host(r->pool, field, &host, &why) != 0) {
+        fail_request(r, KV_HTTP_BAD_REQUEST,
+                     apr_psprintf(r->pool, "invalid Host field '%s': %s", field, why));
+        return;
+    }
+    if (authority) {
+        /* kv_split_target() has refused an authority that does not parse. */
+        kv_parse_host(r->pool, authority, &host, &why);
+        apr_table_setn(r->headers_in, "Host", kv_host_authority(r->pool, &host));
+    }
+    if (host.name[0] != '\0') {
+        r->hostname = host.name;
+    } else if (http11) {
+        fail_request(r, KV_HTTP_BAD_REQUEST, "HTTP/1.1 request with an empty Host field");
+    }
+}
+
+/* Fill in the request from a parsed head; on a problem r->status holds the error. */
+static void build_request(kv_request_t *r, const kv_request_head_t *head)
+{
+    const char *path, *args, *host;
+    char *uri;
+    int status;
+
+    r->the_request = head->request_line;
+    r->method = head->method;
+    r->method_number = head->method_number;
+    r->protocol = head->protocol;
+    r->proto_num = head->proto_num;
+    r->header_only = r->method_number == KV_M_HEAD;
+    r->unparsed_uri = head->target;
+    r->headers_in = head->headers;
+
+    status = kv_split_target(r->pool, head->target, &path, &args, &host);
+    if (status != 0) {
+        fail_request(r, status, "invalid request target");
+        return;
+    }
+    r->args = args;
+    uri = apr_pstrdup(r->pool, path);
+    if (strcmp(uri, "*") != 0 &&
+        ((status = kv_unescape_path(uri)) != 0 || (status = kv_normalize_path(uri)) != 0)) {
+        fail_request(r, status, apr_psprintf(r->pool, "invalid URI path '%s'", path));
+        return;
+    }
+    r->uri = uri;
+    set_hostname(r, host);
+    if (!r->status) {
+        check_body_framing(r);
+    }
+}
+
+/* The head is over (served, refused or timed out): the next one begins afresh. */
+static void end_head(kv_conn_t *c, struct kv_conn_input *in)
+{
+    in->head_started = 0;
+    if (c->async) {
+        apr_socket_timeout_set(c->sock, c->base_server->timeout); /* for the body, the answer */
+    }
+}
+
+/* A head that cannot be served: answer @a status, drop what was received, then close. */
+static kv_read_result_t answer_bad_head(kv_request_t *r, struct kv_conn_input *in, int status,
+                                     const char *why, kv_request_t **out)
+{
+    fail_request(r, status, why);
+    kv_conn_input_consume(in, in->len);
+    end_head(r->connection, in);
+    *out = r;
+    return KV_READ_OK;
+}
+
+/* A head begins: under an asynchronous MPM its reads do not wait (the connection waits in
+ * the MPM's poller instead, holding no thread); modules may bound how long it may take. */
+static void begin_head(kv_conn_t *c, struct kv_conn_input *in)
+{
+    if (in->head_started) {
+        return;
+    }
+    in->head_started = 1;
+    memset(&c->read_deadline, 0, sizeof(c->read_deadline));
+    kv_run_pre_read_request(c);
+}
+
+/* The head timed out, as httpd answers it: a request line received gets a 408; before
+ * that, the connection only closes, with a log line if it is the connection's first
+ * request (a kept-alive connection's next request may never have been meant). */
+static kv_read_result_t head_timed_out(kv_conn_t *c, struct kv_conn_input *in, kv_request_t *r,
+                                       const kv_parse_limits_t *lim, kv_request_t **out)
+{
+    const char *line;
+
+    if (!in->head_started) {
+        return KV_READ_TIMEOUT; /* KeepAliveTimeout: no request began */
+    }
+    if (!r) {
+        r = kv_request_create(c);
+    }
+    if (kv_request_line_received(r->pool, in->buf, in->len, lim, &line)) {
+        r->the_request = line;
+        return answer_bad_head(r, in, KV_HTTP_REQUEST_TIME_OUT, "timed out reading the request",
+                               out);
+    }
+    kv_conn_input_consume(in, in->len);
+    if (c->keepalives == 0) {
+        r->status = KV_HTTP_REQUEST_TIME_OUT;
+        kv_request_log(r);
+    }
+    apr_pool_destroy(r->pool);
+    end_head(c, in);
+    return KV_READ_TIMEOUT;
+}
+
+/* Read the next request head. *out is the request to answer (possibly with an error
+ * status already set), or NULL when the connection is done. Under an asynchronous MPM,
+ * KV_READ_WAIT when the socket has no more bytes yet: what came of the head stays in
+ * c->input, and the next call goes on from there. */
+static kv_read_result_t read_request(kv_conn_t *c, kv_request_t **out)
+{
+    const kv_server_t *s = c->base_server;
+    struct kv_conn_input *in = kv_conn_input(c);
+    kv_parse_limits_t lim;
+    kv_request_head_t head;
+    kv_request_t *r = NULL;
+    int parse = in->len > 0;
+    apr_size_t line_limit;
+
+    lim.line_max = (apr_size_t)s->limit_req_line;
+    lim.field_size_max = (apr_size_t)s->limit_req_fieldsize;
+    lim.fields_max = s->limit_req_fields;
+    line_limit = lim.line_max < lim.field_size_max ? lim.line_max : lim.field_size_max;
+    *out = NULL;
+    if (in->len == 0 && !in->head_started && c->keepalives > 0) {
+        if (c->async && c->state != KV_CONN_STATE_READ_REQUEST) {
+            return KV_READ_WAIT; /* the MPM waits until the socket is readable */
+        }
+        c->state = KV_CONN_STATE_PROCESSING;
+        kv_scoreboard_update(c->sb_slot, KV_SB_KEEPALIVE, NULL);
+        apr_socket_timeout_set(c->sock, c->async ? 0 : s->keep_alive_timeout);
+    } else {
+        begin_head(c, in);
+        apr_socket_timeout_set(c->sock, c->async ? 0 : s->timeout);
+    }
+    for (;;) {
+        if (in->len > 0 && !r) {
+            r = kv_request_create(c);
+            kv_scoreboard_update(c->sb_slot, KV_SB_READ, NULL);
+            if (!in->head_started) {
+                begin_head(c, in);
+                apr_socket_timeout_set(c->sock, c->async ? 0 : s->timeout);
+            }
+        }
+        if (parse) {
+            int n;
+            memset(&head, 0, sizeof(head));
+            n = kv_parse_request_head(r->pool, in->buf, in->len, &lim, &head);
+            if (n > 0) {
+                kv_conn_input_consume(in, (apr_size_t)n);
+                end_head(c, in);
+                build_request(r, &head);
+                *out = r;
+                return KV_READ_OK;
+            }
+            if (n == KV_PARSE_ERROR) {
+                r->the_request = head.request_line;
+                return answer_bad_head(r, in, head.status ? head.status : KV_HTTP_BAD_REQUEST,
+                                       head.reason ? head.reason : "malformed request", out);
+            }
+        }
+        if (in->len == in->cap && !kv_conn_input_grow(c, in)) {
+            return answer_bad_head(r, in, KV_HTTP_BAD_REQUEST, "request head too large", out);
+        }
+        apr_size_t old_len = in->len;
+        kv_read_result_t rr = kv_conn_input_fill(c, in);
+        if (rr == KV_READ_TIMEOUT) {
+            return head_timed_out(c, in, r, &lim, out);
+        }
+        if (rr != KV_READ_OK) {
+            if (r) {
+                apr_pool_destroy(r->pool);
+            }
+            return rr;
+        }
+        parse = worth_parsing(in, old_len, line_limit);
+    }
+}
+
+/* Serve requests while keep-alive allows. Under an asynchronous MPM return instead of
+ * waiting: for the next request (KV_CONN_STATE_READ_REQUEST) or for the client to take the
+ * rest of a response (KV_CONN_STATE_WRITE_COMPLETION); c->keepalive says whether another
+ * request may follow. */
+int kv_http_process_connection(kv_conn_t *c)
+{
+    c->keepalive = 0;
+    for (;;) {
+        kv_request_t *r;
+        kv_read_result_t rr = read_request(c, &r);
+        int head_ok;
+
+        if (rr == KV_READ_WAIT) {
+            c->keepalive = 1;
+            c->state = KV_CONN_STATE_READ_REQUEST;
+            return KV_OK;
+        }
+        if (rr != KV_READ_OK) {
+            break;
+        }
+        head_ok = !r->status;
+        if (!head_ok) {
+            kv_send_error_response(r, r->status);
+            kv_request_log(r);
+        } else {
+            kv_process_request(r);
+        }
+        c->keepalives++;
+        c->keepalive = !r->close_connection && !c->aborted && kv_discard_body(r) == KV_OK;
+        c->input_done = !c->keepalive && head_ok && kv_client_closes(r) &&
+                        kv_body_read_whole(r) && c->input->len == 0;
+        memset(&c->read_deadline, 0, sizeof(c->read_deadline)); /* none between requests */
+        apr_pool_destroy(r->pool);
+        if (!c->keepalive || kv_conn_output_pending(c)) {
+            break;
+        }
+    }
+    c->state = kv_conn_output_pending(c) ? KV_CONN_STATE_WRITE_COMPLETION : KV_CONN_STATE_LINGER;
+    return KV_OK;
+}

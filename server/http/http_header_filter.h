@@ -1,0 +1,15 @@
+/* The HTTP protocol output filter and the keep-alive question it asks of the request
+ * (http_header_filter.c). Internal to the core. */
+#ifndef KV_HTTP_HEADER_FILTER_H
+#define KV_HTTP_HEADER_FILTER_H
+
+#include "kv_http.h"
+
+/** The HTTP protocol output filter (status line, header fields, framing). */
+apr_status_t kv_http_header_filter(kv_filter_t *f, apr_bucket_brigade *bb);
+
+/** Did the client say this is its last request (Connection: close, or HTTP/1.0 without
+ * keep-alive)? RFC 9112 section 9.6: it then sends nothing after it. */
+int kv_client_closes(const kv_request_t *r);
+
+#endif

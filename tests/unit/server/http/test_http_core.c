@@ -1,0 +1,111 @@
+/* Tests of server/http/http_core.c's Allow field: httpd 2.4's order and form, HEAD with GET,
+ * TRACE as TraceEnable says. */
+/* Moved from tests/unit/server/test_http_core.c (server/ split into layer folders). */
+#include <check.h>
+#include <string.h>
+
+#include <apr_general.h>
+
+#include "config_walk.h"
+#include "core.h"
+#include "module.h"
+
+#define BIT KV_METHOD_BIT
+
+static apr_pool_t *pool;
+static kv_server_t *server;
+static kv_request_t req;
+
+static void setup(void)
+{
+    apr_initialize();
+    apr_pool_create(&pool, NULL);
+    apr_hook_global_pool = pool;
+    kv_modules_reset();
+    server = kv_server_create(pool);
+    kv_module_add(pool, &core_module, NULL, server);
+    kv_module_add(pool, &http_core_module, NULL, server);
+    memset(&req, 0, sizeof(req));
+    req.pool = pool;
+    req.server = server;
+}
+
+static void teardown(void)
+{
+    apr_hook_deregister_all();
+    apr_pool_destroy(pool);
+    apr_terminate();
+}
+
+static void trace_enable(const char *value)
+{
+    kv_directive_t d = {0};
+    const char *argv[] = {value, NULL};
+    apr_pool_t *ptemp;
+
+    d.name = "TraceEnable";
+    d.argc = 1;
+    d.argv = argv;
+    d.args = value;
+    d.file = "/etc/t.conf";
+    d.line = 1;
+    apr_pool_create(&ptemp, pool);
+    ck_assert_ptr_null(kv_config_run(pool, ptemp, server, &d));
+}
+
+/* Debian's apache2 (2.4.71) for a file: GET,POST,OPTIONS,HEAD,TRACE. */
+START_TEST(file_methods_in_httpd_order)
+{
+    ck_assert_str_eq(kv_make_allow(&req, BIT(KV_M_POST) | BIT(KV_M_OPTIONS) | BIT(KV_M_GET)),
+                     "GET,POST,OPTIONS,HEAD,TRACE");
+}
+END_TEST
+
+START_TEST(every_method_known)
+{
+    ck_assert_str_eq(kv_make_allow(&req, BIT(KV_M_PATCH) | BIT(KV_M_CONNECT) | BIT(KV_M_DELETE) |
+                                             BIT(KV_M_PUT) | BIT(KV_M_HEAD)),
+                     "PUT,DELETE,CONNECT,PATCH,HEAD,TRACE");
+}
+END_TEST
+
+START_TEST(trace_off_leaves_trace_out)
+{
+    trace_enable("off");
+    ck_assert_str_eq(kv_make_allow(&req, BIT(KV_M_GET) | BIT(KV_M_OPTIONS)), "GET,OPTIONS,HEAD");
+    ck_assert_str_eq(kv_make_allow(&req, 0), "");
+}
+END_TEST
+
+START_TEST(check_methods_refuses_with_allow)
+{
+    req.err_headers_out = apr_table_make(pool, 2);
+    req.method_number = KV_M_HEAD;
+    ck_assert_int_eq(kv_check_methods(&req, BIT(KV_M_GET)), KV_OK);
+    req.method_number = KV_M_PUT;
+    ck_assert_int_eq(kv_check_methods(&req, BIT(KV_M_GET)), KV_HTTP_METHOD_NOT_ALLOWED);
+    ck_assert_str_eq(apr_table_get(req.err_headers_out, "Allow"), "GET,OPTIONS,HEAD,TRACE");
+    req.method_number = KV_M_OTHER;
+    ck_assert_int_eq(kv_check_methods(&req, BIT(KV_M_GET)), KV_HTTP_NOT_IMPLEMENTED);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("http_core");
+    TCase *tc = tcase_create("allow");
+    SRunner *sr;
+    int failed;
+
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, file_methods_in_httpd_order);
+    tcase_add_test(tc, every_method_known);
+    tcase_add_test(tc, trace_off_leaves_trace_out);
+    tcase_add_test(tc, check_methods_refuses_with_allow);
+    suite_add_tcase(s, tc);
+    sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? 1 : 0;
+}

@@ -1,0 +1,217 @@
+/* Tests of server/http/http_range.c: the pure Range parser. */
+/* Moved from tests/unit/server/test_http_range.c (server/ split into layer folders). */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <apr_general.h>
+#include <apr_strings.h>
+
+#include "http_range.h"
+
+#define COUNT(table) ((int)(sizeof(table) / sizeof((table)[0])))
+
+static apr_pool_t *pool;
+static apr_array_header_t *ranges;
+
+static void setup(void)
+{
+    apr_pool_create(&pool, NULL);
+    ranges = NULL;
+}
+
+static void teardown(void)
+{
+    apr_pool_destroy(pool);
+}
+
+static kv_range_result_t parse(const char *value, apr_off_t length)
+{
+    ranges = NULL;
+    return kv_range_parse(pool, value, length, &ranges);
+}
+
+/* The parsed ranges, as "first-last,first-last". */
+static const char *ranges_text(void)
+{
+    const char *text = "";
+
+    for (int i = 0; ranges && i < ranges->nelts; i++) {
+        const kv_byte_range_t *r = &APR_ARRAY_IDX(ranges, i, kv_byte_range_t);
+        text = apr_psprintf(pool, "%s%s%" APR_OFF_T_FMT "-%" APR_OFF_T_FMT, text, i ? "," : "",
+                            r->first, r->last);
+    }
+    return text;
+}
+
+static void assert_ranges(const char *value, apr_off_t length, const char *want)
+{
+    kv_range_result_t rv = parse(value, length);
+
+    ck_assert_msg(rv == KV_RANGE_SATISFIABLE, "%s on %ld: result %d", value, (long)length, rv);
+    ck_assert_msg(strcmp(ranges_text(), want) == 0, "%s on %ld: %s, want %s", value, (long)length,
+                  ranges_text(), want);
+}
+
+static void assert_result(const char *value, apr_off_t length, kv_range_result_t want)
+{
+    kv_range_result_t rv = parse(value, length);
+
+    ck_assert_msg(rv == want, "%s on %ld: result %d, want %d", value, (long)length, rv, want);
+}
+
+/* Satisfiable Range values and the ranges they give. */
+static const struct {
+    const char *value;
+    apr_off_t length;
+    const char *want;
+} satisfiable[] = {
+    /* one range: first and last byte, open end, suffix */
+    {"bytes=0-9", 100, "0-9"},
+    {"bytes=0-0", 100, "0-0"},
+    {"bytes=99-99", 100, "99-99"},
+    {"bytes=10-", 100, "10-99"},
+    {"bytes=-1", 100, "99-99"},
+    {"bytes=-10", 100, "90-99"},
+    {"bytes=0-", 1, "0-0"},
+    /* ends past the body are clamped */
+    {"bytes=90-200", 100, "90-99"},
+    {"bytes=0-100", 100, "0-99"},
+    {"bytes=-100", 100, "0-99"},
+    {"bytes=-5000", 100, "0-99"},
+    /* numbers too large for apr_off_t saturate */
+    {"bytes=0-99999999999999999999999999999", 100, "0-99"},
+    {"bytes=-99999999999999999999999999999", 100, "0-99"},
+    {"bytes=5-9223372036854775807", 100, "5-99"},
+    /* one satisfiable range among unsatisfiable ones is enough */
+    {"bytes=500-600,-0,3-4", 100, "3-4"},
+    /* the unit is case-insensitive; blanks and empty elements around commas */
+    {"BYTES=1-2", 100, "1-2"},
+    {"bytes=1-2 , 5-6", 100, "1-2,5-6"},
+    {"bytes=1-2,,5-6,", 100, "1-2,5-6"},
+    /* several ranges keep their order */
+    {"bytes=0-0,-1", 100, "0-0,99-99"},
+    {"bytes=50-59,10-19", 100, "50-59,10-19"},
+    {"bytes=0-9,20-29,40-", 100, "0-9,20-29,40-99"},
+    /* a range that overlaps or touches the one before merges with it */
+    {"bytes=0-9,5-14", 100, "0-14"},
+    {"bytes=0-9,10-19", 100, "0-19"},
+    {"bytes=10-19,0-9", 100, "0-19"},
+    {"bytes=10-19,12-13", 100, "10-19"},
+    {"bytes=0-9,-95", 100, "0-99"},
+    {"bytes=0-9,20-29,25-", 100, "0-9,20-99"},
+};
+
+START_TEST(satisfiable_ranges)
+{
+    assert_ranges(satisfiable[_i].value, satisfiable[_i].length, satisfiable[_i].want);
+}
+END_TEST
+
+/* Range values that give no ranges, and what they give instead. */
+static const struct {
+    const char *value;
+    apr_off_t length;
+    kv_range_result_t want;
+} refused[] = {
+    /* valid, but past the end */
+    {"bytes=100-", 100, KV_RANGE_UNSATISFIABLE},
+    {"bytes=100-200", 100, KV_RANGE_UNSATISFIABLE},
+    {"bytes=-0", 100, KV_RANGE_UNSATISFIABLE},
+    {"bytes=100-100,200-", 100, KV_RANGE_UNSATISFIABLE},
+    {"bytes=99999999999999999999999999999-", 100, KV_RANGE_UNSATISFIABLE},
+    /* invalid syntax: the field is ignored */
+    {"bytes=99999999999999999999999999999-5", 100, KV_RANGE_IGNORE},
+    {"bytes=", 100, KV_RANGE_IGNORE},
+    {"bytes=-", 100, KV_RANGE_IGNORE},
+    {"bytes=a-b", 100, KV_RANGE_IGNORE},
+    {"bytes=5", 100, KV_RANGE_IGNORE},
+    {"bytes=5-3", 100, KV_RANGE_IGNORE},
+    {"bytes=1-2-3", 100, KV_RANGE_IGNORE},
+    {"bytes=--1", 100, KV_RANGE_IGNORE},
+    {"bytes=0-1;x", 100, KV_RANGE_IGNORE},
+    {"bytes=0-1 2", 100, KV_RANGE_IGNORE},
+    {"bytes=+1-2", 100, KV_RANGE_IGNORE},
+    {"bytes=-+1", 100, KV_RANGE_IGNORE},
+    {"bytes=0x10-", 100, KV_RANGE_IGNORE},
+    {"items=0-1", 100, KV_RANGE_IGNORE},
+    {"bytes 0-1", 100, KV_RANGE_IGNORE},
+    {"0-1", 100, KV_RANGE_IGNORE},
+    {"bytes=0-1,x", 100, KV_RANGE_IGNORE},
+    {"bytes=,", 100, KV_RANGE_IGNORE},
+    {"", 100, KV_RANGE_IGNORE},
+    /* an empty body has nothing to slice: httpd sends it whole */
+    {"bytes=0-0", 0, KV_RANGE_IGNORE},
+    {"bytes=-1", 0, KV_RANGE_IGNORE},
+    {"bytes=0-", 0, KV_RANGE_IGNORE},
+};
+
+START_TEST(refused_ranges)
+{
+    assert_result(refused[_i].value, refused[_i].length, refused[_i].want);
+    ck_assert_ptr_null(ranges);
+}
+END_TEST
+
+START_TEST(no_field)
+{
+    ck_assert_int_eq(kv_range_parse(pool, NULL, 100, &ranges), KV_RANGE_IGNORE);
+}
+END_TEST
+
+static const char *repeat_spec(const char *spec, int n)
+{
+    const char *value = "bytes=";
+
+    for (int i = 0; i < n; i++) {
+        value = apr_pstrcat(pool, value, i ? "," : "", spec, NULL);
+    }
+    return value;
+}
+
+/* Ranges that neither overlap nor go backwards: 0-0,2-2,4-4,... */
+static const char *disjoint_ranges(int n)
+{
+    const char *value = "bytes=";
+
+    for (int i = 0; i < n; i++) {
+        value = apr_psprintf(pool, "%s%s%d-%d", value, i ? "," : "", 2 * i, 2 * i);
+    }
+    return value;
+}
+
+START_TEST(httpd_limits)
+{
+    parse(disjoint_ranges(KV_MAX_RANGES), 1000);
+    ck_assert_int_eq(ranges->nelts, KV_MAX_RANGES);
+    assert_result(disjoint_ranges(KV_MAX_RANGES + 1), 1000, KV_RANGE_IGNORE);
+    assert_ranges(repeat_spec("0-5", KV_MAX_RANGE_OVERLAPS + 1), 100, "0-5");
+    assert_result(repeat_spec("0-5", KV_MAX_RANGE_OVERLAPS + 2), 100, KV_RANGE_IGNORE);
+    /* 50-50,0-0,50-50,0-0,...: every range after the first goes backwards or forwards */
+    assert_result(repeat_spec("50-50,0-0", KV_MAX_RANGE_REVERSALS + 1), 100, KV_RANGE_IGNORE);
+    parse(repeat_spec("50-50,0-0", KV_MAX_RANGE_REVERSALS), 100);
+    ck_assert_int_eq(ranges->nelts, 2 * KV_MAX_RANGE_REVERSALS);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("http_range");
+    TCase *tc = tcase_create("parse");
+    SRunner *sr;
+    int failed;
+
+    apr_initialize();
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_loop_test(tc, satisfiable_ranges, 0, COUNT(satisfiable));
+    tcase_add_loop_test(tc, refused_ranges, 0, COUNT(refused));
+    tcase_add_test(tc, no_field);
+    tcase_add_test(tc, httpd_limits);
+    suite_add_tcase(s, tc);
+    sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    apr_terminate();
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

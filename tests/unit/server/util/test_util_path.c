@@ -1,0 +1,270 @@
+/* Tests of server/util/util_path.c: decoding, normalising and mapping request paths. */
+/* Moved from tests/unit/server/test_util_path.c (server/ split into layer folders). */
+#include <stdlib.h>
+#include <string.h>
+
+#include <apr_general.h>
+#include <apr_strings.h>
+#include <check.h>
+
+#include "kv_http.h"
+#include "protocol.h"
+#include "util_path.h"
+
+#define DOCROOT "/srv/www"
+
+static apr_pool_t *pool;
+
+static void setup(void)
+{
+    ck_assert_int_eq(apr_initialize(), APR_SUCCESS);
+    ck_assert_int_eq(apr_pool_create(&pool, NULL), APR_SUCCESS);
+}
+
+static void teardown(void)
+{
+    apr_pool_destroy(pool);
+    apr_terminate();
+}
+
+/* Run fn over a copy of in; the copy is returned through out. */
+static int run(int (*fn)(char *), const char *in, const char **out)
+{
+    char *s = apr_pstrdup(pool, in);
+    int rv = fn(s);
+    *out = s;
+    return rv;
+}
+
+static const struct {
+    const char *in, *out;
+} good_escapes[] = {
+    {"/plain/path.html", "/plain/path.html"},
+    {"/a%20b", "/a b"},
+    {"/%41%6a%6A", "/Ajj"},
+    {"/%25", "/%"},
+    {"/%252e%252e/x", "/%2e%2e/x"},
+    {"/%2e%2e/x", "/../x"},
+    {"/%ff%C3%A9", "/\xff\xc3\xa9"},
+    {"/a+b", "/a+b"},
+    {"", ""},
+};
+
+START_TEST(unescape_ok)
+{
+    const char *out;
+
+    ck_assert_int_eq(run(kv_unescape_path, good_escapes[_i].in, &out), 0);
+    ck_assert_str_eq(out, good_escapes[_i].out);
+}
+END_TEST
+
+static const struct {
+    const char *in;
+    int status;
+} bad_escapes[] = {
+    {"/%", 400},
+    {"/%4", 400},
+    {"/a%", 400},
+    {"/%zz", 400},
+    {"/%4g", 400},
+    {"/%g4", 400},
+    {"/% 41", 400},
+    {"/%00", 404},
+    {"/a%00.html", 404},
+    {"/%2F", 404},
+    {"/%2f", 404},
+    {"/a%2Fb", 404},
+    /* A malformed escape wins over an encoded slash, wherever each is. */
+    {"/%2F%zz", 400},
+    {"/%zz%2F", 400},
+};
+
+START_TEST(unescape_refused)
+{
+    const char *out;
+
+    ck_assert_int_eq(run(kv_unescape_path, bad_escapes[_i].in, &out), bad_escapes[_i].status);
+}
+END_TEST
+
+static const struct {
+    const char *in, *out;
+} good_paths[] = {
+    {"/", "/"},
+    {"//", "/"},
+    {"///a///b///", "/a/b/"},
+    {"/a//b", "/a/b"},
+    {"/./a", "/a"},
+    {"/a/.", "/a/"},
+    {"/a/./", "/a/"},
+    {"/a/./b/./c", "/a/b/c"},
+    {"/a/b/../c", "/a/c"},
+    {"/a/b/../../c", "/c"},
+    {"/a/..", "/"},
+    {"/a/../", "/"},
+    {"/a/b/..", "/a/"},
+    {"/a//..", "/"},
+    {"/a/b/", "/a/b/"},
+    {"/a/b", "/a/b"},
+    {"/.../x", "/.../x"},
+    {"/..a/b..", "/..a/b.."},
+    {"/.a/a.", "/.a/a."},
+    {"/a\\..\\b", "/a\\..\\b"},
+    {"/%2e%2e", "/%2e%2e"},
+};
+
+START_TEST(normalize_ok)
+{
+    const char *out;
+
+    ck_assert_int_eq(run(kv_normalize_path, good_paths[_i].in, &out), 0);
+    ck_assert_str_eq(out, good_paths[_i].out);
+}
+END_TEST
+
+static const char *const bad_paths[] = {
+    "",
+    "a/b",
+    "./a",
+    "../a",
+    "/..",
+    "/../",
+    "/../etc/passwd",
+    "/a/../../x",
+    "/a/../..",
+    "/./..",
+    "//..",
+    "/a/b/../../../c",
+};
+
+START_TEST(normalize_refused)
+{
+    const char *out;
+
+    ck_assert_int_eq(run(kv_normalize_path, bad_paths[_i], &out), KV_HTTP_BAD_REQUEST);
+}
+END_TEST
+
+START_TEST(normalize_is_idempotent)
+{
+    const char *once, *twice;
+    size_t i;
+
+    for (i = 0; i < sizeof(good_paths) / sizeof(good_paths[0]); i++) {
+        ck_assert_int_eq(run(kv_normalize_path, good_paths[i].in, &once), 0);
+        ck_assert_int_eq(run(kv_normalize_path, once, &twice), 0);
+        ck_assert_str_eq(once, twice);
+    }
+}
+END_TEST
+
+START_TEST(map_joins_without_double_slash)
+{
+    ck_assert_str_eq(kv_map_uri_to_file(pool, "/srv/www", "/x"), "/srv/www/x");
+    ck_assert_str_eq(kv_map_uri_to_file(pool, "/srv/www/", "/x"), "/srv/www/x");
+    ck_assert_str_eq(kv_map_uri_to_file(pool, "/srv/www//", "/a/b/"), "/srv/www/a/b/");
+    ck_assert_str_eq(kv_map_uri_to_file(pool, "/srv/www", "/"), "/srv/www/");
+    ck_assert_str_eq(kv_map_uri_to_file(pool, "/", "/x"), "/x");
+}
+END_TEST
+
+START_TEST(map_never_leaves_docroot)
+{
+    ck_assert_str_eq(kv_map_uri_to_file(pool, DOCROOT, "//a/./b/../c"), DOCROOT "/a/c");
+    ck_assert_ptr_null(kv_map_uri_to_file(pool, DOCROOT, "/../etc/passwd"));
+    ck_assert_ptr_null(kv_map_uri_to_file(pool, DOCROOT, "/a/../../x"));
+    ck_assert_ptr_null(kv_map_uri_to_file(pool, DOCROOT, "../x"));
+    ck_assert_ptr_null(kv_map_uri_to_file(pool, DOCROOT, ""));
+}
+END_TEST
+
+/* The core's order: split the target, decode, normalise, map. 0 and *file, or a status. */
+static int resolve(const char *target, const char **file)
+{
+    const char *path, *args, *host;
+    char *decoded;
+    int rv = kv_split_target(pool, target, &path, &args, &host);
+
+    if (rv != 0) {
+        return rv;
+    }
+    decoded = apr_pstrdup(pool, path);
+    rv = kv_unescape_path(decoded);
+    if (rv == 0) {
+        rv = kv_normalize_path(decoded);
+    }
+    if (rv == 0) {
+        *file = kv_map_uri_to_file(pool, DOCROOT, decoded);
+    }
+    return rv;
+}
+
+static const struct {
+    const char *target;
+    int status;
+    const char *file;
+} resolutions[] = {
+    {"/index.html", 0, DOCROOT "/index.html"},
+    {"/a%20b/c.txt?x=/../..", 0, DOCROOT "/a b/c.txt"},
+    {"/../etc/passwd", 400, NULL},
+    {"/a/../../x", 400, NULL},
+    {"/%2e%2e/x", 400, NULL},
+    {"/%2E%2E/%2E%2E/etc/passwd", 400, NULL},
+    {"/%2E%2E%2Fx", 404, NULL},
+    {"/a/%2e%2e/%2e%2e/x", 400, NULL},
+    {"/..", 400, NULL},
+    {"/a/..", 0, DOCROOT "/"},
+    {"/a/%2e%2e", 0, DOCROOT "/"},
+    {"/a/b/..", 0, DOCROOT "/a/"},
+    {"/%00", 404, NULL},
+    {"/index.html%00.txt", 404, NULL},
+    {"/%252e%252e/x", 0, DOCROOT "/%2e%2e/x"},
+    {"/%252e%252e%252f..%252fetc", 0, DOCROOT "/%2e%2e%2f..%2fetc"},
+    {"/..%2f..%2fetc/passwd", 404, NULL},
+    {"/%", 400, NULL},
+    {"//etc/passwd", 0, DOCROOT "/etc/passwd"},
+    {"http://example.com/../x", 400, NULL},
+    {"http://example.com/a/b?q", 0, DOCROOT "/a/b"},
+};
+
+START_TEST(traversal_attempts)
+{
+    const char *file = NULL;
+    int rv = resolve(resolutions[_i].target, &file);
+
+    ck_assert_int_eq(rv, resolutions[_i].status);
+    if (rv == 0) {
+        ck_assert_str_eq(file, resolutions[_i].file);
+    }
+}
+END_TEST
+
+static Suite *util_path_suite(void)
+{
+    Suite *s = suite_create("util_path");
+    TCase *tc = tcase_create("util_path");
+
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_loop_test(tc, unescape_ok, 0, sizeof(good_escapes) / sizeof(good_escapes[0]));
+    tcase_add_loop_test(tc, unescape_refused, 0, sizeof(bad_escapes) / sizeof(bad_escapes[0]));
+    tcase_add_loop_test(tc, normalize_ok, 0, sizeof(good_paths) / sizeof(good_paths[0]));
+    tcase_add_loop_test(tc, normalize_refused, 0, sizeof(bad_paths) / sizeof(bad_paths[0]));
+    tcase_add_test(tc, normalize_is_idempotent);
+    tcase_add_test(tc, map_joins_without_double_slash);
+    tcase_add_test(tc, map_never_leaves_docroot);
+    tcase_add_loop_test(tc, traversal_attempts, 0, sizeof(resolutions) / sizeof(resolutions[0]));
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(util_path_suite());
+    int failed;
+
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
