@@ -2,18 +2,30 @@
 #include <unistd.h>
 
 #include "serial.h"
+#include "accept.h"
 #include "kv_connection.h"
 #include "kv_hooks.h"
 #include "kv_mpm.h"
 #include "kv_mpm_common.h"
 #include "kv_scoreboard.h"
 
+/* A serving process. */
+typedef struct {
+    kv_server_t *s;
+    apr_pool_t *ptrans; /* the connection's pool, cleared after each */
+    kv_acceptor_t acc;  /* acc.one_process: -X, the parent serves */
+    int slot;           /* process slot; its one worker is worker 0 */
+    int result;         /* -X: what the signal that ended serving asks for, else -1 */
+} serial_t;
+
 static int sb_slot_of(int slot)
 {
     return slot * kv_scoreboard_thread_limit();
 }
 
-apr_status_t kv_serial_init(kv_serial_t *sv, apr_pool_t *pchild, kv_server_t *s, int slot)
+/* Ready @a sv to serve in process slot @a slot from @a pchild; the caller has set
+ * acc.one_process (and acc.mutex). Logs and returns the error if it cannot. */
+static apr_status_t serial_init(serial_t *sv, apr_pool_t *pchild, kv_server_t *s, int slot)
 {
     sv->s = s;
     sv->slot = slot;
@@ -22,7 +34,10 @@ apr_status_t kv_serial_init(kv_serial_t *sv, apr_pool_t *pchild, kv_server_t *s,
     return kv_acceptor_setup(&sv->acc, pchild, &sv->ptrans);
 }
 
-void kv_serial_serve(kv_serial_t *sv)
+/* Accept and serve connections one at a time until told to stop (a child: the parent asks
+ * it to finish; -X: a signal, kept in sv->result), accepting fails for good, or a child has
+ * served MaxConnectionsPerChild connections. */
+static void serial_serve(serial_t *sv)
 {
     while (!kv_acceptor_stopping(&sv->acc, &sv->result)) {
         apr_socket_t *csd = NULL;
@@ -57,13 +72,13 @@ static void child_main(apr_pool_t *pconf, kv_server_t *s, apr_proc_mutex_t *mute
 
 static void child_main(apr_pool_t *pconf, kv_server_t *s, apr_proc_mutex_t *mutex, int slot)
 {
-    kv_serial_t sv = {0};
+    serial_t sv = {0};
     apr_pool_t *pchild = kv_acceptor_child_start(&sv.acc, pconf, s, mutex);
 
-    if (kv_serial_init(&sv, pchild, s, slot) != APR_SUCCESS) {
+    if (serial_init(&sv, pchild, s, slot) != APR_SUCCESS) {
         kv_mpm_child_exit(pchild, KV_MPM_CHILD_FATAL);
     }
-    kv_serial_serve(&sv);
+    serial_serve(&sv);
     kv_mpm_child_exit(pchild, 0);
 }
 
@@ -87,15 +102,16 @@ apr_status_t kv_serial_make_child(apr_pool_t *pconf, kv_server_t *s, apr_proc_mu
     return APR_SUCCESS;
 }
 
-int kv_serial_one_process(apr_pool_t *pconf, kv_server_t *s)
+int kv_serial_one_process(apr_pool_t *pconf, kv_server_t *s, void *conf)
 {
-    kv_serial_t sv = {.acc.one_process = 1};
+    serial_t sv = {.acc.one_process = 1};
     apr_pool_t *pchild;
     int result = KV_MPM_FAILED;
 
+    (void)conf;
     if (kv_one_process_start(pconf, s, &pchild) == APR_SUCCESS &&
-        kv_serial_init(&sv, pchild, s, 0) == APR_SUCCESS) {
-        kv_serial_serve(&sv);
+        serial_init(&sv, pchild, s, 0) == APR_SUCCESS) {
+        serial_serve(&sv);
         result = sv.acc.failed ? KV_MPM_FAILED : sv.result;
     }
     kv_scoreboard_update(sb_slot_of(0), KV_SB_DEAD, NULL);

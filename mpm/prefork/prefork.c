@@ -73,13 +73,6 @@ static int prefork_parent(apr_pool_t *pconf, kv_server_t *s, void *conf)
     return kv_spare_parent_run(&pp, l->start_servers);
 }
 
-/* -X: the process serves as prefork's one child would. */
-static int prefork_one_process(apr_pool_t *pconf, kv_server_t *s, void *conf)
-{
-    (void)conf;
-    return kv_serial_one_process(pconf, s);
-}
-
 /* ---- The module ---- */
 
 static void prefork_defaults(void *conf)
@@ -98,6 +91,6 @@ static const kv_command_t prefork_cmds[] = {
     PROCESS_COMMANDS("MaxRequestWorkers N: most children serving at once")};
 
 static const kv_mpm_t prefork_mpm =
-    PROCESS_MPM("prefork", prefork_defaults, prefork_parent, prefork_one_process);
+    PROCESS_MPM("prefork", prefork_defaults, prefork_parent, kv_serial_one_process);
 
 KV_MPM_MODULE(prefork, prefork_cmds, prefork_mpm);

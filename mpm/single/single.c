@@ -105,12 +105,6 @@ static int single_parent(apr_pool_t *pconf, kv_server_t *s, void *conf)
     return kv_mpm_parent_loop(s, maintain, on_reaped, &pp);
 }
 
-static int single_one_process(apr_pool_t *pconf, kv_server_t *s, void *conf)
-{
-    (void)conf;
-    return kv_serial_one_process(pconf, s);
-}
-
 /* ---- The module ---- */
 
 static void single_caps(const void *conf, kv_mpm_caps_t *caps)
@@ -129,7 +123,7 @@ static const kv_mpm_t single_mpm = {
     .conf_size = sizeof(kv_mpm_conf_t),
     .caps = single_caps,
     .parent = single_parent,
-    .one_process = single_one_process,
+    .one_process = kv_serial_one_process,
 };
 
 KV_MPM_MODULE(single, NULL, single_mpm);
