@@ -1,6 +1,7 @@
 /* Taking connections, as every MPM does it (see accept.h). */
 #include <errno.h>
 #include <fcntl.h>
+#include <unistd.h>
 
 #include <apr_allocator.h>
 #include <apr_portable.h>
@@ -10,6 +11,7 @@
 #include "kv_hooks.h"
 #include "kv_listen.h"
 #include "kv_log.h"
+#include "kv_mpm.h"
 #include "kv_mpm_common.h"
 #include "kv_scoreboard.h"
 
@@ -66,6 +68,28 @@ apr_pool_t *kv_acceptor_child_start(kv_acceptor_t *a, apr_pool_t *pconf, kv_serv
     return pchild;
 }
 
+apr_status_t kv_one_process_start(apr_pool_t *pconf, kv_server_t *s, apr_pool_t **pchild)
+{
+    kv_sb_process_t *proc = kv_scoreboard_process(0);
+    apr_status_t rv;
+
+    proc->pid = getpid();
+    proc->generation = kv_my_generation;
+    apr_pool_create(pchild, pconf);
+    apr_pool_tag(*pchild, "pchild");
+    rv = kv_mpm_change_identity(s);
+    if (rv == APR_SUCCESS) {
+        kv_run_child_init(*pchild, s);
+    }
+    return rv;
+}
+
+void kv_one_process_end(apr_pool_t *pchild)
+{
+    kv_scoreboard_process(0)->pid = 0;
+    apr_pool_destroy(pchild);
+}
+
 static apr_status_t pollset_add(apr_pollset_t *ps, apr_pool_t *p, apr_datatype_e type, void *desc,
                                 void *data)
 {
@@ -119,6 +143,32 @@ apr_status_t kv_acceptor_init(kv_acceptor_t *a, apr_pool_t *pchild)
         rv = pollset_add(a->pollset, pchild, APR_POLL_FILE, kv_mpm_wakeup_pipe(), NULL);
     }
     return rv;
+}
+
+apr_status_t kv_acceptor_setup(kv_acceptor_t *a, apr_pool_t *pool, apr_pool_t **ptrans)
+{
+    apr_status_t rv = kv_accept_create_ptrans(pool, ptrans);
+
+    if (rv == APR_SUCCESS) {
+        rv = kv_acceptor_init(a, pool);
+    }
+    if (rv != APR_SUCCESS) {
+        kv_log_error(KV_LOG_MARK, KV_LOG_EMERG, rv, a->s,
+                     "KV00427: could not set up the accept loop");
+    }
+    return rv;
+}
+
+int kv_acceptor_stopping(kv_acceptor_t *a, int *result)
+{
+    if (a->failed) {
+        return 1;
+    }
+    if (!a->one_process) {
+        return kv_mpm_child_exiting();
+    }
+    *result = kv_mpm_take_signal();
+    return *result >= 0;
 }
 
 static apr_status_t accept_lock(kv_acceptor_t *a)

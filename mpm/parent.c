@@ -46,6 +46,14 @@ int kv_mpm_holding_off(const kv_mpm_respawn_t *r)
     return apr_time_now() < r->holdoff_until;
 }
 
+void kv_mpm_fork_failed(kv_server_t *s, apr_status_t rv, kv_mpm_respawn_t *r)
+{
+    kv_log_error(KV_LOG_MARK, KV_LOG_ERR, rv, s,
+                 "KV00432: could not fork a child; trying again in %d seconds",
+                 (int)apr_time_sec(KV_MPM_HOLDOFF));
+    kv_mpm_hold_off(r);
+}
+
 int kv_mpm_respawn_wanted(kv_mpm_respawn_t *r, int slot, const kv_sb_process_t *was,
                           apr_exit_why_e why, int code, int slot_limit, int max_rate)
 {

@@ -25,6 +25,9 @@ void kv_mpm_hold_off(kv_mpm_respawn_t *r);
 /** Non-zero while no child is to be started. */
 int kv_mpm_holding_off(const kv_mpm_respawn_t *r);
 
+/** Forking a child failed with @a rv: log it and start no child for KV_MPM_HOLDOFF. */
+void kv_mpm_fork_failed(kv_server_t *s, apr_status_t rv, kv_mpm_respawn_t *r);
+
 /** One warning an MPM logs when it brings a limit into range, as httpd does: the fix bit
  * it stands for and the message, with up to four int arguments (unused ones ignored). */
 typedef struct {

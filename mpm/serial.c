@@ -2,55 +2,44 @@
 #include <unistd.h>
 
 #include "serial.h"
+#include "accept.h"
 #include "kv_connection.h"
 #include "kv_hooks.h"
-#include "kv_log.h"
 #include "kv_mpm.h"
 #include "kv_mpm_common.h"
 #include "kv_scoreboard.h"
 
-#define KV_LOG_MODULE "mpm"
+/* A serving process. */
+typedef struct {
+    kv_server_t *s;
+    apr_pool_t *ptrans; /* the connection's pool, cleared after each */
+    kv_acceptor_t acc;  /* acc.one_process: -X, the parent serves */
+    int slot;           /* process slot; its one worker is worker 0 */
+    int result;         /* -X: what the signal that ended serving asks for, else -1 */
+} serial_t;
 
 static int sb_slot_of(int slot)
 {
     return slot * kv_scoreboard_thread_limit();
 }
 
-apr_status_t kv_serial_init(kv_serial_t *sv, apr_pool_t *pchild, kv_server_t *s, int slot)
+/* Ready @a sv to serve in process slot @a slot from @a pchild; the caller has set
+ * acc.one_process (and acc.mutex). Logs and returns the error if it cannot. */
+static apr_status_t serial_init(serial_t *sv, apr_pool_t *pchild, kv_server_t *s, int slot)
 {
-    apr_status_t rv;
-
     sv->s = s;
     sv->slot = slot;
     sv->result = -1;
     sv->acc.s = s;
-    rv = kv_accept_create_ptrans(pchild, &sv->ptrans);
-    if (rv == APR_SUCCESS) {
-        rv = kv_acceptor_init(&sv->acc, pchild);
-    }
-    if (rv != APR_SUCCESS) {
-        kv_log_error(KV_LOG_MARK, KV_LOG_EMERG, rv, s, "KV01030: could not set up the accept loop");
-    }
-    return rv;
+    return kv_acceptor_setup(&sv->acc, pchild, &sv->ptrans);
 }
 
-/* A child stops when the parent tells it to (its listeners are gone then); under -X the
- * process stops on any signal of the parent's kind, and remembers it. */
-static int time_to_stop(kv_serial_t *sv)
+/* Accept and serve connections one at a time until told to stop (a child: the parent asks
+ * it to finish; -X: a signal, kept in sv->result), accepting fails for good, or a child has
+ * served MaxConnectionsPerChild connections. */
+static void serial_serve(serial_t *sv)
 {
-    if (sv->acc.failed) {
-        return 1;
-    }
-    if (!sv->acc.one_process) {
-        return kv_mpm_child_exiting();
-    }
-    sv->result = kv_mpm_take_signal();
-    return sv->result >= 0;
-}
-
-void kv_serial_serve(kv_serial_t *sv)
-{
-    while (!time_to_stop(sv)) {
+    while (!kv_acceptor_stopping(&sv->acc, &sv->result)) {
         apr_socket_t *csd = NULL;
 
         kv_scoreboard_update(sb_slot_of(sv->slot), KV_SB_READY, NULL);
@@ -76,38 +65,56 @@ void kv_serial_claim_slot(int slot, int generation)
     kv_scoreboard_update(sb_slot_of(slot), KV_SB_STARTING, NULL);
 }
 
-void kv_serial_child_main(apr_pool_t *pconf, kv_server_t *s, apr_proc_mutex_t *mutex, int slot)
+/* In a new child: start it (with the accept @a mutex), serve in process slot @a slot, and
+ * exit: 0, or KV_MPM_CHILD_FATAL if it could not serve at all. */
+static void child_main(apr_pool_t *pconf, kv_server_t *s, apr_proc_mutex_t *mutex, int slot)
+    __attribute__((noreturn));
+
+static void child_main(apr_pool_t *pconf, kv_server_t *s, apr_proc_mutex_t *mutex, int slot)
 {
-    kv_serial_t sv = {0};
+    serial_t sv = {0};
     apr_pool_t *pchild = kv_acceptor_child_start(&sv.acc, pconf, s, mutex);
 
-    if (kv_serial_init(&sv, pchild, s, slot) != APR_SUCCESS) {
+    if (serial_init(&sv, pchild, s, slot) != APR_SUCCESS) {
         kv_mpm_child_exit(pchild, KV_MPM_CHILD_FATAL);
     }
-    kv_serial_serve(&sv);
+    serial_serve(&sv);
     kv_mpm_child_exit(pchild, 0);
 }
 
-int kv_serial_one_process(apr_pool_t *pconf, kv_server_t *s)
+apr_status_t kv_serial_make_child(apr_pool_t *pconf, kv_server_t *s, apr_proc_mutex_t *mutex,
+                                  int slot, kv_mpm_respawn_t *rs)
 {
-    kv_sb_process_t *proc = kv_scoreboard_process(0);
-    kv_serial_t sv = {.acc.one_process = 1};
+    apr_proc_t child;
+    apr_status_t rv;
+
+    kv_serial_claim_slot(slot, rs->generation);
+    rv = kv_mpm_fork(&child, pconf);
+    if (rv == APR_INCHILD) {
+        child_main(pconf, s, mutex, slot);
+    }
+    if (rv != APR_INPARENT) {
+        kv_scoreboard_worker(slot, 0)->status = KV_SB_DEAD;
+        kv_mpm_fork_failed(s, rv, rs);
+        return rv;
+    }
+    kv_scoreboard_process(slot)->pid = child.pid;
+    return APR_SUCCESS;
+}
+
+int kv_serial_one_process(apr_pool_t *pconf, kv_server_t *s, void *conf)
+{
+    serial_t sv = {.acc.one_process = 1};
     apr_pool_t *pchild;
     int result = KV_MPM_FAILED;
 
-    proc->pid = getpid();
-    proc->generation = kv_my_generation;
-    apr_pool_create(&pchild, pconf);
-    apr_pool_tag(pchild, "pchild");
-    if (kv_mpm_change_identity(s) == APR_SUCCESS) {
-        kv_run_child_init(pchild, s);
-        if (kv_serial_init(&sv, pchild, s, 0) == APR_SUCCESS) {
-            kv_serial_serve(&sv);
-            result = sv.acc.failed ? KV_MPM_FAILED : sv.result;
-        }
+    (void)conf;
+    if (kv_one_process_start(pconf, s, &pchild) == APR_SUCCESS &&
+        serial_init(&sv, pchild, s, 0) == APR_SUCCESS) {
+        serial_serve(&sv);
+        result = sv.acc.failed ? KV_MPM_FAILED : sv.result;
     }
-    proc->pid = 0;
     kv_scoreboard_update(sb_slot_of(0), KV_SB_DEAD, NULL);
-    apr_pool_destroy(pchild);
+    kv_one_process_end(pchild);
     return result;
 }

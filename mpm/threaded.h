@@ -1,8 +1,7 @@
 /* What the threaded MPMs (worker and event) share: their directives, httpd's defaults and
  * consistency rules, the parent that keeps whole children to hold the idle threads between
  * the spare bounds, and the signal mask of worker threads. Each MPM brings the serving side
- * of a child. Compiled into each threaded MPM module, with KV_THREADED_MODULE set to the
- * module's log name. */
+ * of a child, in a descriptor that extends the frame's (frame.h). */
 #ifndef KV_MPM_THREADED_H
 #define KV_MPM_THREADED_H
 
@@ -10,15 +9,14 @@
 
 #include <apr_proc_mutex.h>
 
-#include "kv_config.h"
-#include "kv_module.h"
-#include "worker/policy.h"
+#include "frame.h"
+#include "policy/threaded_limits.h"
 
 /** The limits as configured and in force. A threaded MPM's server config starts with it. */
 typedef struct {
+    kv_mpm_conf_t head;
     worker_limits_t set; /**< as configured: KV_UNSET_INT where not given */
     worker_limits_t run; /**< in force: defaults applied and brought into range */
-    int ready;           /**< run is computed */
 } threaded_conf_t;
 
 /** What a child's serving side is given. */
@@ -32,22 +30,27 @@ typedef struct {
 
 /** One threaded MPM. */
 typedef struct {
-    const char *name;   /**< "worker", as kv_mpm_get_name answers */
-    kv_module_t *module; /**< its module record, whose server config starts with
-                          * threaded_conf_t */
-    int is_async;       /**< answer to KV_MPMQ_IS_ASYNC */
+    kv_mpm_t mpm; /**< first: the frame's descriptor (THREADED_MPM fills it) */
+    int is_async; /**< answer to KV_MPMQ_IS_ASYNC */
     /** Serve as the child @a ch until told to stop; ends the process. */
     void (*child_main)(const threaded_child_t *ch) __attribute__((noreturn));
     /** -X: serve in the parent until a signal; returns the kv_mpm_result_t it asks for. */
     int (*serve_one_process)(apr_pool_t *pconf, kv_server_t *s, int threads);
 } threaded_mpm_t;
 
-/** The directives every threaded MPM has, for its command table. */
-#define THREADED_INT(name, field, help)                                                            \
+/** The frame's part of threaded MPM NAME ("worker"), whose server config is CONF, created
+ * by INIT (threaded_init_conf, or one that calls it). */
+#define THREADED_MPM(NAME, CONF, INIT)                                                             \
     {                                                                                              \
-        name, kv_set_int_slot, KV_OFFSET(threaded_conf_t, set.field), 1, 1, KV_CTX_MAIN,           \
-            KV_CMD_SERVER_CONF, help                                                               \
+        .name = (NAME), .conf_size = sizeof(CONF),                                                 \
+        .server_limit_at = offsetof(threaded_conf_t, run.server_limit),                            \
+        .thread_limit_at = offsetof(threaded_conf_t, run.thread_limit), .init_conf = (INIT),       \
+        .apply_defaults = threaded_apply_defaults, .fix_limits = threaded_fix_limits,              \
+        .caps = threaded_caps, .parent = threaded_parent, .one_process = threaded_one_process      \
     }
+
+/** The directives every threaded MPM has, for its command table. */
+#define THREADED_INT(name, field, help) KV_MPM_INT(name, threaded_conf_t, set.field, help)
 #define THREADED_COMMANDS                                                                          \
     THREADED_INT("StartServers", start_servers, "StartServers N: children started at startup"),    \
         THREADED_INT("ServerLimit", server_limit,                                                  \
@@ -63,11 +66,13 @@ typedef struct {
                      "MinSpareThreads N: fewest idle threads to keep"),                            \
         THREADED_INT("MaxSpareThreads", max_spare, "MaxSpareThreads N: most idle threads to keep")
 
-/** Initialise @a conf (the start of a server config of size @a size in @a p) for @a s. */
-void *threaded_create_conf(apr_pool_t *p, kv_server_t *s, apr_size_t size);
-
-/** Register the MPM hooks (run, query, name, post_config) of @a m. */
-void threaded_register_hooks(const threaded_mpm_t *m);
+/* The frame's functions of a threaded MPM, for THREADED_MPM. */
+void threaded_init_conf(void *conf);
+void threaded_apply_defaults(void *conf);
+void threaded_fix_limits(void *conf, kv_server_t *s);
+void threaded_caps(const void *conf, kv_mpm_caps_t *caps);
+int threaded_parent(apr_pool_t *pconf, kv_server_t *s, void *conf);
+int threaded_one_process(apr_pool_t *pconf, kv_server_t *s, void *conf);
 
 /** Block in the calling thread every signal the process takes, so that they all go to the
  * thread that waits in accept or poll; *old gets the mask before. */

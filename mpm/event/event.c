@@ -64,29 +64,12 @@ typedef struct {
     int factor;        /* AsyncRequestWorkerFactor x FACTOR_SCALE */
 } event_conf_t;
 
-/* The event MPM's settings in the running generation. */
-static event_conf_t *cur_conf;
-
 /* ---- Configuration ---- */
 
-static apr_status_t forget_conf(void *conf)
+static void event_init_conf(void *conf)
 {
-    if (cur_conf == conf) {
-        cur_conf = NULL;
-    }
-    return APR_SUCCESS;
-}
-
-static void *create_event_conf(apr_pool_t *p, kv_server_t *s)
-{
-    event_conf_t *conf = threaded_create_conf(p, s, sizeof(event_conf_t));
-
-    conf->factor = KV_UNSET_INT;
-    if (!s->is_virtual) {
-        cur_conf = conf;
-        apr_pool_cleanup_register(p, conf, forget_conf, apr_pool_cleanup_null);
-    }
-    return conf;
+    threaded_init_conf(conf);
+    ((event_conf_t *)conf)->factor = KV_UNSET_INT;
 }
 
 static const char *set_async_factor(kv_cmd_parms_t *cmd, void *dconf, int argc,
@@ -602,7 +585,7 @@ static apr_status_t child_setup(event_child_t *ev)
     ev->acc.s = ev->s;
     ev->acc.pchild = ev->pchild;
     ev->acc.one_process = ev->one_process;
-    ev->factor = factor_of(cur_conf);
+    ev->factor = factor_of(kv_mpm_current_conf());
     if ((rv = create_conns_pool(ev)) != APR_SUCCESS ||
         (rv = apr_thread_mutex_create(&ev->timers_lock, APR_THREAD_MUTEX_DEFAULT, ev->pchild)) !=
             APR_SUCCESS ||
@@ -657,44 +640,23 @@ static void child_main(const threaded_child_t *ch)
 /* -X: serve in this process until a signal; returns what it asks for. */
 static int serve_one_process(apr_pool_t *pconf, kv_server_t *s, int threads)
 {
-    kv_sb_process_t *proc = kv_scoreboard_process(0);
-    event_child_t ev = {0};
+    event_child_t ev = {.s = s, .one_process = 1, .threads_per_child = threads};
     int result = KV_MPM_FAILED;
 
-    proc->pid = getpid();
-    proc->generation = kv_my_generation;
-    apr_pool_create(&ev.pchild, pconf);
-    apr_pool_tag(ev.pchild, "pchild");
-    ev.s = s;
-    ev.one_process = 1;
-    ev.threads_per_child = threads;
-    if (kv_mpm_change_identity(s) == APR_SUCCESS) {
-        kv_run_child_init(ev.pchild, s);
+    if (kv_one_process_start(pconf, s, &ev.pchild) == APR_SUCCESS) {
         if (child_setup(&ev) == APR_SUCCESS) {
             listener_loop(&ev);
             result = ev.acc.failed ? KV_MPM_FAILED : ev.result;
         }
         event_stop_workers(&ev);
     }
-    proc->pid = 0;
-    apr_pool_destroy(ev.pchild);
+    kv_one_process_end(ev.pchild);
     return result;
 }
 
 /* ---- The module ---- */
 
-static const threaded_mpm_t event_mpm = {"event", &mpm_event_module, 1, child_main,
-                                         serve_one_process};
+static const threaded_mpm_t event_mpm = {THREADED_MPM("event", event_conf_t, event_init_conf), 1,
+                                         child_main, serve_one_process};
 
-static void event_register_hooks(apr_pool_t *p)
-{
-    (void)p;
-    threaded_register_hooks(&event_mpm);
-}
-
-kv_module_t mpm_event_module = {
-    KV_MODULE_HEADER("mpm_event"),
-    .create_server_config = create_event_conf,
-    .commands = event_cmds,
-    .register_hooks = event_register_hooks,
-};
+KV_MPM_MODULE(event, event_cmds, event_mpm.mpm);

@@ -8,9 +8,9 @@
  * new connection, a signal and a child's exit all wake it at once. Reaping, signals, the
  * ending of a generation and the scoreboard's process slots are shared with the other
  * MPMs (server/mpm_common.c, mpm/parent.c); ServerLimit and MaxRequestWorkers are brought
- * into range by prefork's policy. MaxConnectionsPerChild has nothing to count: every child
- * serves one connection. Under -X the one process serves each connection itself, one at a
- * time, without forking. */
+ * into range by prefork's policy (mpm/process_conf.c). MaxConnectionsPerChild has nothing
+ * to count: every child serves one connection. Under -X the one process serves each
+ * connection itself, one at a time, without forking. */
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -18,19 +18,16 @@
 #include <apr_portable.h>
 #include <apr_thread_proc.h>
 
-#include "kv_config.h"
-#include "kv_connection.h"
 #include "kv_http.h"
 #include "kv_listen.h"
 #include "kv_log.h"
-#include "kv_module.h"
 #include "kv_mpm.h"
 #include "kv_mpm_common.h"
 #include "kv_scoreboard.h"
 #include "../accept.h"
 #include "../parent.h"
-#include "../prefork/policy.h"
-#include "../prefork/warnings.h"
+#include "../process_conf.h"
+#include "../serial.h"
 
 #define KV_LOG_MODULE "mpm_fork"
 
@@ -40,18 +37,6 @@
 
 /* Longest the parent sleeps without looking at draining children's deadlines. */
 #define PARENT_TICK apr_time_from_sec(1)
-
-extern kv_module_t mpm_fork_module;
-
-typedef struct {
-    int max_workers;      /* MaxRequestWorkers as configured, KV_UNSET_INT if not given */
-    int server_limit;     /* ServerLimit as configured, likewise */
-    prefork_limits_t run; /* in force: defaults applied and brought into range */
-    int ready;            /* run is computed */
-} fork_conf_t;
-
-/* The main server's settings in the running generation, for the query hook. */
-static fork_conf_t *cur_conf;
 
 /* The parent of one generation (under -X, the process that serves). */
 typedef struct {
@@ -63,69 +48,6 @@ typedef struct {
     kv_mpm_respawn_t rs;    /* generation, and the holdoff after a child could not start */
     int reported_limit;     /* the MaxRequestWorkers message was logged */
 } parent_t;
-
-/* ---- Configuration ---- */
-
-static apr_status_t forget_conf(void *conf)
-{
-    if (cur_conf == conf) {
-        cur_conf = NULL;
-    }
-    return APR_SUCCESS;
-}
-
-static void *create_fork_conf(apr_pool_t *p, kv_server_t *s)
-{
-    fork_conf_t *conf = apr_pcalloc(p, sizeof(*conf));
-
-    conf->max_workers = KV_UNSET_INT;
-    conf->server_limit = KV_UNSET_INT;
-    if (!s->is_virtual) {
-        cur_conf = conf;
-        apr_pool_cleanup_register(p, conf, forget_conf, apr_pool_cleanup_null);
-    }
-    return conf;
-}
-
-/* The configured limits with defaults applied, not yet brought into range. fork keeps no
- * spare children: prefork's spare fields get values its policy leaves alone. */
-static prefork_limits_t merged_limits(const fork_conf_t *conf)
-{
-    prefork_limits_t l = {1, 1, 2, 0, 0};
-
-    l.max_workers = KV_MERGE_INT(conf->max_workers, KV_UNSET_INT, DEFAULT_MAX_WORKERS);
-    l.server_limit = KV_MERGE_INT(conf->server_limit, KV_UNSET_INT, DEFAULT_SERVER_LIMIT);
-    return l;
-}
-
-/* Compute the limits in force once per generation, warning about what was changed. */
-static prefork_limits_t *conf_ready(fork_conf_t *conf, kv_server_t *s)
-{
-    if (!conf->ready) {
-        prefork_limits_t was = merged_limits(conf);
-
-        conf->run = was;
-        prefork_warn_fixes(KV_LOG_MODULE, s, &was, &conf->run, prefork_limits_fix(&conf->run));
-        conf->ready = 1;
-    }
-    return &conf->run;
-}
-
-static fork_conf_t *conf_of(kv_server_t *s)
-{
-    return kv_get_module_config(s->module_config, &mpm_fork_module);
-}
-
-static const kv_command_t fork_cmds[] = {
-    {"MaxRequestWorkers", kv_set_int_slot, KV_OFFSET(fork_conf_t, max_workers), 1, 1,
-     KV_CTX_MAIN, KV_CMD_SERVER_CONF,
-     "MaxRequestWorkers N: most connections served at once, one child each"},
-    {"MaxClients", kv_set_int_slot, KV_OFFSET(fork_conf_t, max_workers), 1, 1, KV_CTX_MAIN,
-     KV_CMD_SERVER_CONF, "MaxClients N: old name of MaxRequestWorkers"},
-    {"ServerLimit", kv_set_int_slot, KV_OFFSET(fork_conf_t, server_limit), 1, 1, KV_CTX_MAIN,
-     KV_CMD_SERVER_CONF,
-     "ServerLimit N: upper bound of MaxRequestWorkers for the life of the server"},
-    {NULL, NULL, NULL, 0, 0, 0, 0, NULL}};
 
 /* ---- Serving one connection: in a child, or in the parent under -X ---- */
 
@@ -187,11 +109,7 @@ static void hand_over(parent_t *pp, apr_socket_t *csd)
     apr_proc_t child;
     apr_status_t rv;
 
-    proc->generation = pp->rs.generation;
-    proc->quiescing = 0;
-    kv_scoreboard_retire_worker(slot, 0);
-    kv_scoreboard_worker(slot, 0)->generation = pp->rs.generation;
-    kv_scoreboard_update(slot * kv_scoreboard_thread_limit(), KV_SB_STARTING, NULL);
+    kv_serial_claim_slot(slot, pp->rs.generation);
     rv = kv_mpm_fork(&child, pp->pconf);
     if (rv == APR_INCHILD) {
         child_main(pp, slot, csd);
@@ -332,120 +250,66 @@ static apr_status_t parent_init(parent_t *pp)
 
     pp->acc.s = pp->s;
     pp->acc.one_process = 1;
-    rv = kv_acceptor_init(&pp->acc, pp->pconf);
+    rv = kv_acceptor_setup(&pp->acc, pp->pconf, &pp->ptrans);
     if (rv == APR_SUCCESS) {
-        rv = kv_accept_create_ptrans(pp->pconf, &pp->ptrans);
-    }
-    if (rv != APR_SUCCESS) {
-        kv_log_error(KV_LOG_MARK, KV_LOG_EMERG, rv, pp->s,
-                     "KV01056: could not set up the accept loop");
-        return rv;
-    }
-    make_listeners_nonblocking();
-    return APR_SUCCESS;
-}
-
-/* The scoreboard keeps the first generation's ServerLimit (see kv_mpm_setup_scoreboard). */
-static apr_status_t setup_scoreboard(prefork_limits_t *l, kv_server_t *s)
-{
-    prefork_limits_t was = *l;
-    int threads = 1, kept;
-    apr_status_t rv = kv_mpm_setup_scoreboard(s, "fork", &l->server_limit, &threads, &kept);
-
-    if (kept) {
-        prefork_warn_fixes(KV_LOG_MODULE, s, &was, l, prefork_limits_fix(l));
+        make_listeners_nonblocking();
     }
     return rv;
 }
 
-/* -X: no children. The process serves each connection itself, one at a time, in process
- * slot 0, after switching to User and Group once, as a child would. */
-static int serve_one_process(parent_t *pp)
+/* The parent of generation kv_my_generation, with its limits in @a conf. */
+static apr_status_t parent_start(parent_t *pp, apr_pool_t *pconf, kv_server_t *s, void *conf)
 {
-    kv_sb_process_t *proc = kv_scoreboard_process(0);
-    apr_pool_t *pchild;
-    int result = KV_MPM_FAILED;
-
-    proc->pid = getpid();
-    proc->generation = pp->rs.generation;
-    apr_pool_create(&pchild, pp->pconf);
-    apr_pool_tag(pchild, "pchild");
-    if (kv_mpm_change_identity(pp->s) == APR_SUCCESS) {
-        kv_run_child_init(pchild, pp->s);
-        result = parent_loop(pp);
-    }
-    proc->pid = 0;
-    kv_scoreboard_update(0, KV_SB_DEAD, NULL);
-    apr_pool_destroy(pchild);
-    return result;
+    pp->pconf = pconf;
+    pp->s = s;
+    pp->rs.generation = kv_my_generation;
+    pp->l = &((process_conf_t *)conf)->run;
+    return parent_init(pp);
 }
 
-static int fork_run(apr_pool_t *pconf, apr_pool_t *plog, kv_server_t *s)
+static int fork_parent(apr_pool_t *pconf, kv_server_t *s, void *conf)
 {
     parent_t pp = {0};
 
-    (void)plog;
-    pp.pconf = pconf;
-    pp.s = s;
-    pp.rs.generation = kv_my_generation;
-    pp.l = conf_ready(conf_of(s), s);
-    if (kv_mpm_parent_prepare(s) != APR_SUCCESS || setup_scoreboard(pp.l, s) != APR_SUCCESS ||
-        parent_init(&pp) != APR_SUCCESS) {
+    if (parent_start(&pp, pconf, s, conf) != APR_SUCCESS) {
         return KV_MPM_FAILED;
-    }
-    if (kv_mpm_one_process) {
-        return serve_one_process(&pp);
     }
     return parent_loop(&pp);
 }
 
-/* ---- Hooks and the module record ---- */
-
-static int fork_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
-                            kv_server_t *s)
+/* -X: no children. The process serves each connection itself, one at a time, in process
+ * slot 0, after switching to User and Group once, as a child would. */
+static int fork_one_process(apr_pool_t *pconf, kv_server_t *s, void *conf)
 {
-    (void)pconf;
-    (void)plog;
-    (void)ptemp;
-    conf_ready(conf_of(s), s);
-    return KV_OK;
-}
+    parent_t pp = {0};
+    apr_pool_t *pchild;
+    int result = KV_MPM_FAILED;
 
-static int fork_query(int query, int *result)
-{
-    static const fork_conf_t unset = {KV_UNSET_INT, KV_UNSET_INT, {0, 0, 0, 0, 0}, 0};
-    prefork_limits_t l;
-
-    /* Asked before post_config (kiva -t): bring the limits into range now, with the same
-     * warnings, so that the effective values and the directive to change are shown. */
-    if (cur_conf && !cur_conf->ready) {
-        conf_ready(cur_conf, NULL);
+    if (parent_start(&pp, pconf, s, conf) != APR_SUCCESS) {
+        return KV_MPM_FAILED;
     }
-    l = cur_conf ? cur_conf->run : merged_limits(&unset);
-    prefork_limits_fix(&l);
-    kv_mpm_caps_t caps = {.forked = 1, .max_daemons = l.server_limit, .max_threads = 1,
-                          .max_workers = l.max_workers};
-
-    return kv_mpm_answer_query(&caps, query, result);
+    if (kv_one_process_start(pconf, s, &pchild) == APR_SUCCESS) {
+        result = parent_loop(&pp);
+    }
+    kv_scoreboard_update(0, KV_SB_DEAD, NULL);
+    kv_one_process_end(pchild);
+    return result;
 }
 
-static const char *fork_get_name(void)
+/* ---- The module ---- */
+
+/* httpd prefork's limits; fork keeps no spare children: the spare fields get values its
+ * policy leaves alone. */
+static void fork_defaults(void *conf)
 {
-    return "fork";
+    static const prefork_limits_t defaults = {1, 1, 2, DEFAULT_MAX_WORKERS, DEFAULT_SERVER_LIMIT};
+
+    process_apply_defaults(conf, &defaults);
 }
 
-static void fork_register_hooks(apr_pool_t *p)
-{
-    (void)p;
-    kv_hook_mpm(fork_run, NULL, NULL, KV_HOOK_MIDDLE);
-    kv_hook_mpm_query(fork_query, NULL, NULL, KV_HOOK_MIDDLE);
-    kv_hook_mpm_get_name(fork_get_name, NULL, NULL, KV_HOOK_MIDDLE);
-    kv_hook_post_config(fork_post_config, NULL, NULL, KV_HOOK_MIDDLE);
-}
+static const kv_command_t fork_cmds[] = {
+    PROCESS_COMMANDS("MaxRequestWorkers N: most connections served at once, one child each")};
 
-kv_module_t mpm_fork_module = {
-    KV_MODULE_HEADER("mpm_fork"),
-    .create_server_config = create_fork_conf,
-    .commands = fork_cmds,
-    .register_hooks = fork_register_hooks,
-};
+static const kv_mpm_t fork_mpm = PROCESS_MPM("fork", fork_defaults, fork_parent, fork_one_process);
+
+KV_MPM_MODULE(fork, fork_cmds, fork_mpm);

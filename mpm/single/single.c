@@ -10,18 +10,13 @@
  * MaxConnectionsPerChild connections. After a graceful restart the old child finishes its
  * connection (its responses then say Connection: close) while the new one already serves,
  * so the scoreboard has room for two processes. -X serves in the foreground process. */
-#include <apr_thread_proc.h>
-
 #include "kv_http.h"
-#include "kv_log.h"
-#include "kv_module.h"
 #include "kv_mpm.h"
 #include "kv_mpm_common.h"
 #include "kv_scoreboard.h"
+#include "../frame.h"
 #include "../parent.h"
 #include "../serial.h"
-
-#define KV_LOG_MODULE "mpm_single"
 
 /* Serving processes of one generation. */
 #define SERVING_CHILDREN 1
@@ -38,29 +33,12 @@ typedef struct {
     kv_mpm_respawn_t rs; /* generation, holdoff, children replaced this second */
 } parent_t;
 
-/* Fork the serving child of the running generation into process slot @a slot. */
+/* Fork the serving child of the running generation into process slot @a slot. No accept
+ * mutex: only one process of a generation accepts, and a draining old child has given its
+ * listeners up. */
 static apr_status_t make_child(parent_t *pp, int slot)
 {
-    apr_proc_t child;
-    apr_status_t rv;
-
-    kv_serial_claim_slot(slot, pp->rs.generation);
-    rv = kv_mpm_fork(&child, pp->pconf);
-    if (rv == APR_INCHILD) {
-        /* No accept mutex: only one process of a generation accepts, and a draining old
-         * child has given its listeners up. */
-        kv_serial_child_main(pp->pconf, pp->s, NULL, slot);
-    }
-    if (rv != APR_INPARENT) {
-        kv_log_error(KV_LOG_MARK, KV_LOG_ERR, rv, pp->s,
-                     "KV01031: could not fork the serving child; trying again in %d seconds",
-                     (int)apr_time_sec(KV_MPM_HOLDOFF));
-        kv_scoreboard_worker(slot, 0)->status = KV_SB_DEAD;
-        kv_mpm_hold_off(&pp->rs);
-        return rv;
-    }
-    kv_scoreboard_process(slot)->pid = child.pid;
-    return APR_SUCCESS;
+    return kv_serial_make_child(pp->pconf, pp->s, NULL, slot, &pp->rs);
 }
 
 /* The first free process slot, or -1: a free one can be missing only while children of
@@ -118,53 +96,34 @@ static void maintain(void *baton)
     pp->rs.respawned = 0;
 }
 
-/* Room for the serving child and one old child that finishes after a graceful restart. */
-static apr_status_t setup_scoreboard(kv_server_t *s)
-{
-    int servers = SERVING_CHILDREN, threads = 1, kept;
-
-    return kv_mpm_setup_scoreboard(s, "single", &servers, &threads, &kept);
-}
-
-static int single_run(apr_pool_t *pconf, apr_pool_t *plog, kv_server_t *s)
+static int single_parent(apr_pool_t *pconf, kv_server_t *s, void *conf)
 {
     parent_t pp = {.pconf = pconf, .s = s, .rs.generation = kv_my_generation};
 
-    (void)plog;
-    if (kv_mpm_parent_prepare(s) != APR_SUCCESS || setup_scoreboard(s) != APR_SUCCESS) {
-        return KV_MPM_FAILED;
-    }
-    if (kv_mpm_one_process) {
-        return kv_serial_one_process(pconf, s);
-    }
+    (void)conf;
     ensure_child(&pp);
     return kv_mpm_parent_loop(s, maintain, on_reaped, &pp);
 }
 
-/* ---- Hooks and the module record ---- */
+/* ---- The module ---- */
 
-static int single_query(int query, int *result)
+static void single_caps(const void *conf, kv_mpm_caps_t *caps)
 {
-    static const kv_mpm_caps_t caps = {.forked = 1, .max_daemons = SERVING_CHILDREN,
-                                       .max_threads = 1, .max_workers = SERVING_CHILDREN};
-
-    return kv_mpm_answer_query(&caps, query, result);
+    (void)conf;
+    caps->forked = 1;
+    caps->max_daemons = SERVING_CHILDREN;
+    caps->max_threads = 1;
+    caps->max_workers = SERVING_CHILDREN;
 }
 
-static const char *single_get_name(void)
-{
-    return "single";
-}
-
-static void single_register_hooks(apr_pool_t *p)
-{
-    (void)p;
-    kv_hook_mpm(single_run, NULL, NULL, KV_HOOK_MIDDLE);
-    kv_hook_mpm_query(single_query, NULL, NULL, KV_HOOK_MIDDLE);
-    kv_hook_mpm_get_name(single_get_name, NULL, NULL, KV_HOOK_MIDDLE);
-}
-
-kv_module_t mpm_single_module = {
-    KV_MODULE_HEADER("mpm_single"),
-    .register_hooks = single_register_hooks,
+/* The scoreboard has room for the serving child and one old child that finishes after a
+ * graceful restart (SERVING_CHILDREN process slots, times KV_MPM_DRAIN_HEADROOM). */
+static const kv_mpm_t single_mpm = {
+    .name = "single",
+    .conf_size = sizeof(kv_mpm_conf_t),
+    .caps = single_caps,
+    .parent = single_parent,
+    .one_process = kv_serial_one_process,
 };
+
+KV_MPM_MODULE(single, NULL, single_mpm);

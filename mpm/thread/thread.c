@@ -26,17 +26,16 @@
 #include <apr_thread_proc.h>
 
 #include "../accept.h"
+#include "../frame.h"
 #include "../parent.h"
-#include "kv_config.h"
+#include "../policy/thread_limits.h"
+#include "../policy/warnings.h"
 #include "kv_connection.h"
 #include "kv_http.h"
-#include "kv_listen.h"
 #include "kv_log.h"
-#include "kv_module.h"
 #include "kv_mpm.h"
 #include "kv_mpm_common.h"
 #include "kv_scoreboard.h"
-#include "policy.h"
 
 #define KV_LOG_MODULE "mpm_thread"
 
@@ -47,16 +46,11 @@
 /* Children replaced at once in one second; the parent's maintenance starts any more. */
 #define MAX_RESPAWN_RATE 4
 
-extern kv_module_t mpm_thread_module;
-
 typedef struct {
+    kv_mpm_conf_t head;
     thread_limits_t set; /* as configured: KV_UNSET_INT where not given */
     thread_limits_t run; /* in force: defaults applied and brought into range */
-    int ready;           /* run is computed */
 } thread_conf_t;
-
-/* The main server's settings in the running generation, for the query hook. */
-static thread_conf_t *cur_conf;
 
 /* The parent of one generation. */
 typedef struct {
@@ -102,80 +96,6 @@ struct server {
     int slot;        /* process slot */
     int result;      /* -X: what the signal that ended serving asks for */
 };
-
-/* ---- Configuration ---- */
-
-static apr_status_t forget_conf(void *conf)
-{
-    if (cur_conf == conf) {
-        cur_conf = NULL;
-    }
-    return APR_SUCCESS;
-}
-
-static void *create_thread_conf(apr_pool_t *p, kv_server_t *s)
-{
-    thread_conf_t *conf = apr_pcalloc(p, sizeof(*conf));
-
-    conf->set.max_workers = KV_UNSET_INT;
-    conf->set.thread_limit = KV_UNSET_INT;
-    if (!s->is_virtual) {
-        cur_conf = conf;
-        apr_pool_cleanup_register(p, conf, forget_conf, apr_pool_cleanup_null);
-    }
-    return conf;
-}
-
-/* Warn as httpd does about each limit thread_limits_fix changed (@a fixed), from the values
- * @a was to @a l. */
-static void warn_fixes(kv_server_t *s, const thread_limits_t *was, const thread_limits_t *l,
-                       unsigned fixed)
-{
-    const kv_mpm_fix_warning_t warnings[] = {
-        {THREAD_FIX_LIMIT_HIGH,
-         "KV01070: ThreadLimit of %d exceeds compile-time limit of %d threads, decreasing to %d.",
-         was->thread_limit, THREAD_HARD_THREAD_LIMIT, l->thread_limit, 0},
-        {THREAD_FIX_LIMIT_LOW, "KV01071: ThreadLimit of %d not allowed, increasing to 1.",
-         was->thread_limit, 0, 0, 0},
-        {THREAD_FIX_WORKERS_HIGH,
-         "KV01072: MaxRequestWorkers of %d exceeds ThreadLimit value of %d threads, decreasing "
-         "MaxRequestWorkers to %d. To increase, please see the ThreadLimit directive.",
-         was->max_workers, l->thread_limit, l->max_workers, 0},
-        {THREAD_FIX_WORKERS_LOW, "KV01073: MaxRequestWorkers of %d not allowed, increasing to 1.",
-         was->max_workers, 0, 0, 0},
-    };
-
-    kv_mpm_warn_fixes(KV_LOG_MODULE, s, warnings, sizeof(warnings) / sizeof(warnings[0]), fixed);
-}
-
-/* Compute the limits in force once per generation, warning about what was changed. */
-static thread_limits_t *conf_ready(thread_conf_t *conf, kv_server_t *s)
-{
-    if (!conf->ready) {
-        thread_limits_t was = thread_limits_default(&conf->set);
-
-        conf->run = was;
-        warn_fixes(s, &was, &conf->run, thread_limits_fix(&conf->run));
-        conf->ready = 1;
-    }
-    return &conf->run;
-}
-
-static thread_conf_t *conf_of(kv_server_t *s)
-{
-    return kv_get_module_config(s->module_config, &mpm_thread_module);
-}
-
-static const kv_command_t thread_cmds[] = {
-    {"MaxRequestWorkers", kv_set_int_slot, KV_OFFSET(thread_conf_t, set.max_workers), 1, 1,
-     KV_CTX_MAIN, KV_CMD_SERVER_CONF,
-     "MaxRequestWorkers N: most connections served at once, a thread each"},
-    {"MaxClients", kv_set_int_slot, KV_OFFSET(thread_conf_t, set.max_workers), 1, 1, KV_CTX_MAIN,
-     KV_CMD_SERVER_CONF, "MaxClients N: old name of MaxRequestWorkers"},
-    {"ThreadLimit", kv_set_int_slot, KV_OFFSET(thread_conf_t, set.thread_limit), 1, 1, KV_CTX_MAIN,
-     KV_CMD_SERVER_CONF,
-     "ThreadLimit N: upper bound of MaxRequestWorkers for the life of the server"},
-    {NULL, NULL, NULL, 0, 0, 0, 0, NULL}};
 
 /* ---- Connection threads ---- */
 
@@ -466,22 +386,10 @@ static apr_status_t server_init(server_t *sv, apr_pool_t *pchild, kv_server_t *s
     return rv;
 }
 
-static int should_stop(server_t *sv)
-{
-    if (sv->acc.failed) {
-        return 1;
-    }
-    if (!sv->one_process) {
-        return kv_mpm_child_exiting();
-    }
-    sv->result = kv_mpm_take_signal();
-    return sv->result >= 0;
-}
-
 /* The listener: a free slot, then a connection and a thread for it. */
 static void listen_loop(server_t *sv)
 {
-    while (!should_stop(sv)) {
+    while (!kv_acceptor_stopping(&sv->acc, &sv->result)) {
         conn_thread_t *ct = take_slot(sv);
 
         if (!ct) {
@@ -514,26 +422,17 @@ static void child_main(parent_t *pp, int slot)
 /* -X: serve in this process until a signal; returns what it asks for. */
 static int serve_one_process(apr_pool_t *pconf, kv_server_t *s, const thread_limits_t *l)
 {
-    kv_sb_process_t *proc = kv_scoreboard_process(0);
-    server_t sv = {0};
+    server_t sv = {.one_process = 1};
     apr_pool_t *pchild;
     int result = KV_MPM_FAILED;
 
-    proc->pid = getpid();
-    proc->generation = kv_my_generation;
-    apr_pool_create(&pchild, pconf);
-    apr_pool_tag(pchild, "pchild");
-    sv.one_process = 1;
-    if (kv_mpm_change_identity(s) == APR_SUCCESS) {
-        kv_run_child_init(pchild, s);
-        if (server_init(&sv, pchild, s, 0, l) == APR_SUCCESS) {
-            listen_loop(&sv);
-            finish_threads(&sv, cut_time(sv.result)); /* a stop meanwhile sets sv.result */
-            result = sv.acc.failed ? KV_MPM_FAILED : sv.result;
-        }
+    if (kv_one_process_start(pconf, s, &pchild) == APR_SUCCESS &&
+        server_init(&sv, pchild, s, 0, l) == APR_SUCCESS) {
+        listen_loop(&sv);
+        finish_threads(&sv, cut_time(sv.result)); /* a stop meanwhile sets sv.result */
+        result = sv.acc.failed ? KV_MPM_FAILED : sv.result;
     }
-    proc->pid = 0;
-    apr_pool_destroy(pchild);
+    kv_one_process_end(pchild);
     return result;
 }
 
@@ -558,10 +457,7 @@ static apr_status_t make_child(parent_t *pp, int slot)
         child_main(pp, slot);
     }
     if (rv != APR_INPARENT) {
-        kv_log_error(KV_LOG_MARK, KV_LOG_ERR, rv, pp->s,
-                     "KV01074: could not fork the child; trying again in %d seconds",
-                     (int)apr_time_sec(KV_MPM_HOLDOFF));
-        kv_mpm_hold_off(&pp->rs);
+        kv_mpm_fork_failed(pp->s, rv, &pp->rs);
         return rv;
     }
     proc->pid = child.pid;
@@ -604,86 +500,81 @@ static void maintain(void *baton)
     pp->rs.respawned = 0;
 }
 
-/* The scoreboard keeps the first generation's ThreadLimit for the life of the parent, and a
- * process slot for the child of the previous generation while it drains. */
-static apr_status_t setup_scoreboard(thread_limits_t *l, kv_server_t *s)
-{
-    thread_limits_t was = *l;
-    int servers = 1, kept;
-    apr_status_t rv = kv_mpm_setup_scoreboard(s, "thread", &servers, &l->thread_limit, &kept);
-
-    if (kept) {
-        warn_fixes(s, &was, l, thread_limits_fix(l));
-    }
-    return rv;
-}
-
-static int thread_run(apr_pool_t *pconf, apr_pool_t *plog, kv_server_t *s)
+static int thread_parent(apr_pool_t *pconf, kv_server_t *s, void *conf)
 {
     parent_t pp = {0};
 
-    (void)plog;
     pp.pconf = pconf;
     pp.s = s;
-    pp.l = conf_ready(conf_of(s), s);
+    pp.l = &((thread_conf_t *)conf)->run;
     pp.rs.generation = kv_my_generation;
-    if (kv_mpm_parent_prepare(s) != APR_SUCCESS || setup_scoreboard(pp.l, s) != APR_SUCCESS) {
-        return KV_MPM_FAILED;
-    }
-    if (kv_mpm_one_process) {
-        return serve_one_process(pconf, s, pp.l);
-    }
     keep_child(&pp);
     return kv_mpm_parent_loop(s, maintain, on_reaped, &pp);
 }
 
-/* ---- Hooks and the module record ---- */
-
-static int thread_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
-                              kv_server_t *s)
+static int thread_one_process(apr_pool_t *pconf, kv_server_t *s, void *conf)
 {
-    (void)pconf;
-    (void)plog;
-    (void)ptemp;
-    conf_ready(conf_of(s), s);
-    return KV_OK;
+    return serve_one_process(pconf, s, &((thread_conf_t *)conf)->run);
 }
 
-static int thread_query(int query, int *result)
+/* ---- The module ---- */
+
+static void thread_init_conf(void *conf)
 {
-    static const thread_limits_t unset = {KV_UNSET_INT, KV_UNSET_INT};
-    thread_limits_t l;
+    thread_conf_t *c = conf;
 
-    /* Asked before post_config (kiva -t): bring the limits into range now, with the same
-     * warnings, so that the effective values and the directive to change are shown. */
-    if (cur_conf && !cur_conf->ready) {
-        conf_ready(cur_conf, NULL);
-    }
-    l = cur_conf ? cur_conf->run : thread_limits_default(&unset);
-    thread_limits_fix(&l);
-    kv_mpm_caps_t caps = {.threaded = 1, .forked = 1, .max_daemons = 1,
-                          .max_threads = l.max_workers, .max_workers = l.max_workers};
-
-    return kv_mpm_answer_query(&caps, query, result);
+    c->set.max_workers = KV_UNSET_INT;
+    c->set.thread_limit = KV_UNSET_INT;
 }
 
-static const char *thread_get_name(void)
+static void thread_defaults(void *conf)
 {
-    return "thread";
+    thread_conf_t *c = conf;
+
+    c->run = thread_limits_default(&c->set);
 }
 
-static void thread_register_hooks(apr_pool_t *p)
+static void thread_fix_limits(void *conf, kv_server_t *s)
 {
-    (void)p;
-    kv_hook_mpm(thread_run, NULL, NULL, KV_HOOK_MIDDLE);
-    kv_hook_mpm_query(thread_query, NULL, NULL, KV_HOOK_MIDDLE);
-    kv_hook_mpm_get_name(thread_get_name, NULL, NULL, KV_HOOK_MIDDLE);
-    kv_hook_post_config(thread_post_config, NULL, NULL, KV_HOOK_MIDDLE);
+    thread_conf_t *c = conf;
+    thread_limits_t was = c->run;
+
+    thread_warn_fixes(KV_LOG_MODULE, s, &was, &c->run, thread_limits_fix(&c->run));
 }
 
-kv_module_t mpm_thread_module = {
-    KV_MODULE_HEADER("mpm_thread"),
-    .create_server_config = create_thread_conf,
-    .commands = thread_cmds,
-    .register_hooks = thread_register_hooks,
+static void thread_caps(const void *conf, kv_mpm_caps_t *caps)
+{
+    const thread_conf_t *c = conf;
+
+    caps->threaded = 1;
+    caps->forked = 1;
+    caps->max_daemons = 1;
+    caps->max_threads = c->run.max_workers;
+    caps->max_workers = c->run.max_workers;
+}
+
+#define THREAD_INT(name, field, help) KV_MPM_INT(name, thread_conf_t, set.field, help)
+
+static const kv_command_t thread_cmds[] = {
+    THREAD_INT("MaxRequestWorkers", max_workers,
+               "MaxRequestWorkers N: most connections served at once, a thread each"),
+    THREAD_INT("MaxClients", max_workers, "MaxClients N: old name of MaxRequestWorkers"),
+    THREAD_INT("ThreadLimit", thread_limit,
+               "ThreadLimit N: upper bound of MaxRequestWorkers for the life of the server"),
+    {NULL, NULL, NULL, 0, 0, 0, 0, NULL}};
+
+/* The scoreboard keeps the first generation's ThreadLimit for the life of the parent, and a
+ * process slot for the child of the previous generation while it drains. */
+static const kv_mpm_t thread_mpm = {
+    .name = "thread",
+    .conf_size = sizeof(thread_conf_t),
+    .thread_limit_at = offsetof(thread_conf_t, run.thread_limit),
+    .init_conf = thread_init_conf,
+    .apply_defaults = thread_defaults,
+    .fix_limits = thread_fix_limits,
+    .caps = thread_caps,
+    .parent = thread_parent,
+    .one_process = thread_one_process,
 };
+
+KV_MPM_MODULE(thread, thread_cmds, thread_mpm);

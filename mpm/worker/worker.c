@@ -29,8 +29,6 @@
 /* How long the listener waits for a free worker before it looks whether it must stop. */
 #define LISTENER_TICK apr_time_from_sec(1)
 
-extern kv_module_t mpm_worker_module;
-
 /* A process that serves: a child, or the parent itself under -X. */
 typedef struct {
     kv_server_t *s;
@@ -154,22 +152,10 @@ static apr_status_t server_init(server_t *sv, apr_pool_t *pchild, kv_server_t *s
     return rv;
 }
 
-static int should_stop(server_t *sv)
-{
-    if (sv->acc.failed) {
-        return 1;
-    }
-    if (!sv->one_process) {
-        return kv_mpm_child_exiting();
-    }
-    sv->result = kv_mpm_take_signal();
-    return sv->result >= 0;
-}
-
 /* The listener: take a free worker's pool, accept into it, hand the connection over. */
 static void listen_loop(server_t *sv)
 {
-    while (!should_stop(sv)) {
+    while (!kv_acceptor_stopping(&sv->acc, &sv->result)) {
         apr_socket_t *csd = NULL;
         apr_pool_t *ptrans;
 
@@ -208,48 +194,26 @@ static void child_main(const threaded_child_t *ch)
 /* -X: serve in this process until a signal; returns what it asks for. */
 static int serve_one_process(apr_pool_t *pconf, kv_server_t *s, int threads)
 {
-    kv_sb_process_t *proc = kv_scoreboard_process(0);
-    server_t sv = {0};
+    server_t sv = {.one_process = 1};
     apr_pool_t *pchild;
     int result = KV_MPM_FAILED;
 
-    proc->pid = getpid();
-    proc->generation = kv_my_generation;
-    apr_pool_create(&pchild, pconf);
-    apr_pool_tag(pchild, "pchild");
-    sv.one_process = 1;
-    if (kv_mpm_change_identity(s) == APR_SUCCESS) {
-        kv_run_child_init(pchild, s);
+    if (kv_one_process_start(pconf, s, &pchild) == APR_SUCCESS) {
         if (server_init(&sv, pchild, s, 0, threads) == APR_SUCCESS) {
             listen_loop(&sv);
             result = sv.acc.failed ? KV_MPM_FAILED : sv.result;
         }
         stop_workers(&sv);
     }
-    proc->pid = 0;
-    apr_pool_destroy(pchild);
+    kv_one_process_end(pchild);
     return result;
 }
 
+/* ---- The module ---- */
+
 static const kv_command_t worker_cmds[] = {THREADED_COMMANDS, {NULL, NULL, NULL, 0, 0, 0, 0, NULL}};
 
-static void *create_worker_conf(apr_pool_t *p, kv_server_t *s)
-{
-    return threaded_create_conf(p, s, sizeof(threaded_conf_t));
-}
+static const threaded_mpm_t worker_mpm = {
+    THREADED_MPM("worker", threaded_conf_t, threaded_init_conf), 0, child_main, serve_one_process};
 
-static const threaded_mpm_t worker_mpm = {"worker", &mpm_worker_module, 0, child_main,
-                                          serve_one_process};
-
-static void worker_register_hooks(apr_pool_t *p)
-{
-    (void)p;
-    threaded_register_hooks(&worker_mpm);
-}
-
-kv_module_t mpm_worker_module = {
-    KV_MODULE_HEADER("mpm_worker"),
-    .create_server_config = create_worker_conf,
-    .commands = worker_cmds,
-    .register_hooks = worker_register_hooks,
-};
+KV_MPM_MODULE(worker, worker_cmds, worker_mpm.mpm);

@@ -1,8 +1,10 @@
-/* Tests of mpm/prefork/policy.c: the limits in force and the idle-children decision. */
+/* Tests of mpm/policy/process_limits.c and spares.c (once mpm/prefork/policy.c): the limits
+ * in force and the idle-children decision. */
 #include <check.h>
 #include <stdlib.h>
 
-#include "policy.h"
+#include "process_limits.h"
+#include "spares.h"
 
 static prefork_limits_t httpd_defaults(void)
 {

@@ -1,9 +1,10 @@
-/* The thread MPM's limits: defaults and httpd's range rules (mpm/thread/policy.c). */
+/* The thread MPM's limits: defaults and httpd's range rules (mpm/policy/thread_limits.c,
+ * once mpm/thread/policy.c). */
 #include <check.h>
 #include <stdlib.h>
 
 #include "kv_config.h"
-#include "policy.h"
+#include "thread_limits.h"
 
 static thread_limits_t configured(int max_workers, int thread_limit)
 {

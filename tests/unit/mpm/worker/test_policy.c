@@ -1,8 +1,9 @@
-/* The worker limits brought into range as httpd does (mpm/worker/policy.c). */
+/* The worker limits brought into range as httpd does (mpm/policy/threaded_limits.c, once
+ * mpm/worker/policy.c). */
 #include <check.h>
 #include <stdlib.h>
 
-#include "policy.h"
+#include "threaded_limits.h"
 
 /* httpd worker's defaults. */
 static worker_limits_t defaults(void)

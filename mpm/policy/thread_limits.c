@@ -1,5 +1,5 @@
-/* The thread MPM's limits in force (see policy.h). */
-#include "policy.h"
+/* The thread MPM's limits in force (see thread_limits.h). */
+#include "thread_limits.h"
 #include "kv_config.h"
 
 static int smaller(int a, int b)

@@ -1,7 +1,7 @@
 /* The thread MPM's limits in force: pure, so that they are tested alone
- * (tests/unit/mpm/thread). */
-#ifndef KV_THREAD_POLICY_H
-#define KV_THREAD_POLICY_H
+ * (tests/unit/mpm/thread). Beside the other MPMs' limits, whose warnings it shares. */
+#ifndef KV_MPM_THREAD_LIMITS_H
+#define KV_MPM_THREAD_LIMITS_H
 
 /** Compile-time ceiling of ThreadLimit, as httpd's. */
 #define THREAD_HARD_THREAD_LIMIT 20000

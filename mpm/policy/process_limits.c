@@ -1,5 +1,5 @@
-/* The prefork parent's pure decisions (see policy.h). */
-#include "policy.h"
+/* The limits of single-threaded children (see process_limits.h). */
+#include "process_limits.h"
 
 /* Set *v to @a to and return @a bit if @a cond holds, else 0. */
 static unsigned fix(int cond, int *v, int to, unsigned bit)
@@ -26,27 +26,4 @@ unsigned prefork_limits_fix(prefork_limits_t *l)
     fixed |= fix(l->max_spare <= l->min_spare, &l->max_spare, l->min_spare + 1,
                  PREFORK_FIX_MAX_SPARE_LOW);
     return fixed;
-}
-
-prefork_action_t prefork_maintain_spares(const prefork_census_t *c, const prefork_limits_t *l,
-                                         int *spawn_rate)
-{
-    prefork_action_t a = {0, 0, 0, 0};
-
-    if (c->idle > l->max_spare) {
-        a.kill_one = 1;
-        *spawn_rate = 1;
-    } else if (c->idle >= l->min_spare) {
-        *spawn_rate = 1;
-    } else if (c->free_slots == 0) {
-        a.at_limit = 1;
-        *spawn_rate = 1;
-    } else {
-        a.spawn = *spawn_rate < c->free_slots ? *spawn_rate : c->free_slots;
-        a.busy = *spawn_rate >= 8;
-        if (*spawn_rate < PREFORK_MAX_SPAWN_RATE) {
-            *spawn_rate *= 2;
-        }
-    }
-    return a;
 }

@@ -1,8 +1,8 @@
-/* The worker parent's pure decisions: the limits in force, brought into range as httpd
- * does. No I/O, so that they are tested alone (tests/unit/mpm/worker). Keeping idle threads
- * between the spare bounds reuses prefork_maintain_spares, counting threads. */
-#ifndef KV_WORKER_POLICY_H
-#define KV_WORKER_POLICY_H
+/* The limits in force of the threaded MPMs (worker, event), brought into range as httpd's
+ * worker does. Pure, so that they are tested alone (tests/unit/mpm/worker). Keeping idle
+ * threads between the spare bounds is spares.h's, counting threads. */
+#ifndef KV_MPM_THREADED_LIMITS_H
+#define KV_MPM_THREADED_LIMITS_H
 
 /** Compile-time ceiling of ServerLimit, as httpd worker's. */
 #define WORKER_HARD_SERVER_LIMIT 20000

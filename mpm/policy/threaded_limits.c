@@ -1,5 +1,5 @@
-/* The worker parent's pure decisions (see policy.h). */
-#include "policy.h"
+/* The limits of the threaded MPMs (see threaded_limits.h). */
+#include "threaded_limits.h"
 
 /* Set *v to @a to and return @a bit if @a cond holds, else 0. */
 static unsigned fix(int cond, int *v, int to, unsigned bit)
