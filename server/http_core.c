@@ -1,6 +1,7 @@
 /* http_core: what HTTP/1.1 itself asks of the server before any resource is looked at.
  * OPTIONS * (the server's own options), TRACE (TraceEnable) and a "*" target with any
- * other method are answered here, in post_read_request. */
+ * other method are answered here, in post_read_request. The HTTP module's own hooks are
+ * registered here, as in httpd's modules/http/http_core.c: the default handler too. */
 #include <string.h>
 
 #include <apr_strings.h>
@@ -235,6 +236,7 @@ static void register_hooks(apr_pool_t *p)
 {
     (void)p;
     kv_hook_post_read_request(http_core_post_read_request, NULL, NULL, KV_HOOK_REALLY_FIRST);
+    kv_hook_handler(kv_default_handler, NULL, NULL, KV_HOOK_REALLY_LAST);
 }
 
 static const kv_command_t http_core_commands[] = {
