@@ -143,7 +143,7 @@ const char *kv_add_default_charset(apr_pool_t *p, const char *type, const char *
 /** ServerAdmin when none is set, as httpd's. */
 #define KV_DEFAULT_ADMIN "[no address given]"
 
-/** ServerTokens' argument (Prod, ProductOnly, Major, Minor, Min, Minimal, OS, Full; any case)
+/** ServerTokens' argument (server_tokens.c: Prod, ProductOnly, Major, Minor, Min, Minimal, OS, Full; any case)
  * as KV_TOKENS_*; 0, or -1 if it is none of them. */
 int kv_parse_server_tokens(const char *arg, int *tokens);
 
@@ -189,7 +189,7 @@ int kv_core_translate(kv_request_t *r);
 /** The core's map_to_storage: stat the file, split off path info (core_map.c). */
 int kv_core_map_to_storage(kv_request_t *r);
 
-/** The core's fixup that adds SetOutputFilter's filters to @a r's chain (filters.c). */
+/** The core's fixup that adds SetOutputFilter's filters to @a r's chain (core_filters.c). */
 int kv_core_insert_filters(kv_request_t *r);
 
 /** The default handler: serves a file to GET, HEAD and POST (whose body it drops); the HTTP
