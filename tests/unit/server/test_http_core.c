@@ -1,5 +1,6 @@
-/* Tests of server/http_core.c's Allow field: httpd 2.4's order and form, HEAD with GET,
- * TRACE as TraceEnable says; and the HTTP module's own hooks. */
+/* Tests of the Allow field (server/http_allow.c) as the HTTP module (server/http_core.c) sets
+ * it up: httpd 2.4's order and form, HEAD with GET, TRACE as TraceEnable says; and the HTTP
+ * module's own hooks. */
 #include <check.h>
 #include <string.h>
 
