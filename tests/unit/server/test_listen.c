@@ -46,8 +46,8 @@ static kv_listen_conf_t conf_of(const kv_listen_spec_t *specs, int n)
 {
     apr_array_header_t *a = apr_array_make(pool, n, sizeof(kv_listen_spec_t));
     apr_table_t *filters = apr_table_make(pool, 1);
-    kv_listen_conf_t conf = {.specs = a, .backlog = 7, .receive_buffer_size = 65536,
-                             .accept_filters = filters};
+    kv_listen_conf_t conf = {
+        .specs = a, .backlog = 7, .receive_buffer_size = 65536, .accept_filters = filters};
 
     for (int i = 0; i < n; i++) {
         APR_ARRAY_PUSH(a, kv_listen_spec_t) = specs[i];
@@ -82,8 +82,7 @@ static apr_status_t connect_to(apr_port_t port)
     apr_socket_t *client;
     apr_status_t rv;
 
-    ck_assert_int_eq(apr_sockaddr_info_get(&to, "127.0.0.1", APR_INET, port, 0, pool),
-                     APR_SUCCESS);
+    ck_assert_int_eq(apr_sockaddr_info_get(&to, "127.0.0.1", APR_INET, port, 0, pool), APR_SUCCESS);
     ck_assert_int_eq(apr_socket_create(&client, APR_INET, SOCK_STREAM, APR_PROTO_TCP, pool),
                      APR_SUCCESS);
     ck_assert_int_eq(apr_socket_timeout_set(client, apr_time_from_sec(5)), APR_SUCCESS);
