@@ -143,8 +143,8 @@ const char *kv_add_default_charset(apr_pool_t *p, const char *type, const char *
 /** ServerAdmin when none is set, as httpd's. */
 #define KV_DEFAULT_ADMIN "[no address given]"
 
-/** ServerTokens' argument (server_tokens.c: Prod, ProductOnly, Major, Minor, Min, Minimal, OS, Full; any case)
- * as KV_TOKENS_*; 0, or -1 if it is none of them. */
+/** ServerTokens' argument (Prod, ProductOnly, Major, Minor, Min, Minimal, OS, Full; any case)
+ * as KV_TOKENS_*; 0, or -1 if it is none of them. This and the two below: server_tokens.c. */
 int kv_parse_server_tokens(const char *arg, int *tokens);
 
 /** The banner ServerTokens @a tokens makes of kiva's @a version ("1.2.3"): kiva, kiva/1,
