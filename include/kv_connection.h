@@ -9,7 +9,8 @@
 
 /** Build the connection record for an accepted socket in @a ptrans (the connection's
  * pool, which the MPM creates and destroys). @a sb_slot is the scoreboard slot of the
- * worker serving it, or -1. Returns NULL if the socket is already unusable. */
+ * worker serving it, or -1. Its child_exiting is the MPM's flag (kv_mpm_child_exiting_flag).
+ * Returns NULL if the socket is already unusable. */
 KV_DECLARE(kv_conn_t *) kv_create_connection(apr_pool_t *ptrans, kv_server_t *s,
                                              apr_socket_t *csd, long id, int sb_slot);
 

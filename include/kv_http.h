@@ -5,6 +5,8 @@
 #ifndef KV_HTTP_H
 #define KV_HTTP_H
 
+#include <signal.h>
+
 #include <apr_buckets.h>
 #include <apr_file_info.h>
 #include <apr_hash.h>
@@ -133,6 +135,9 @@ struct kv_conn {
     apr_off_t bytes_out;            /**< bytes handed to the network so far, response heads
                                      * included (mod_logio's %O) */
     kv_read_deadline_t read_deadline; /**< bound on reading the current head or body */
+    const volatile sig_atomic_t *child_exiting; /**< the MPM's flag, non-zero once the child
+                                                 * serving the connection is finishing: each
+                                                 * response then ends it. NULL: never */
 };
 
 /** One request, in a pool that is a child of the connection's. */

@@ -27,10 +27,29 @@ KV_DECLARE_DATA extern kv_listen_rec_t *kv_listeners;
 /** Number of listeners in kv_listeners. */
 KV_DECLARE(int) kv_listeners_count(void);
 
-/** Open (or keep from the last generation) every configured listener and apply the
- * generation's socket options. Closes listeners no longer configured. Logs and returns
+/** One Listen directive. */
+typedef struct {
+    const char *addr;     /**< host part, NULL for every address */
+    apr_port_t port;      /**< port */
+    const char *text;     /**< as written */
+    const char *protocol; /**< named on the line, else https for port 443, else http */
+} kv_listen_spec_t;
+
+/** What a generation's configuration asks of its listeners: the core's Listen,
+ * ListenBacklog, SendBufferSize, ReceiveBufferSize and AcceptFilter. */
+typedef struct {
+    const apr_array_header_t *specs;   /**< the Listen lines, as kv_listen_spec_t */
+    int backlog;                       /**< ListenBacklog */
+    int send_buffer_size;              /**< SendBufferSize, 0 = system default */
+    int receive_buffer_size;           /**< ReceiveBufferSize, 0 = system default */
+    const apr_table_t *accept_filters; /**< AcceptFilter: protocol -> filter, lower-case */
+} kv_listen_conf_t;
+
+/** Open (or keep from the last generation) every listener @a conf names and apply its
+ * socket options. Closes listeners no longer configured. @a s is the main server (its
+ * pool, pconf, holds the active list; its error log takes the messages). Logs and returns
  * non-zero on failure. */
-KV_DECLARE(int) kv_setup_listeners(kv_server_t *s);
+KV_DECLARE(int) kv_setup_listeners(kv_server_t *s, const kv_listen_conf_t *conf);
 
 /** Close the parent's copy of every listener (when the server exits). */
 KV_DECLARE(void) kv_close_listeners(void);

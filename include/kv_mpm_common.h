@@ -138,6 +138,10 @@ KV_DECLARE(apr_status_t) kv_mpm_fork(apr_proc_t *proc, apr_pool_t *p);
  * idle children)? Its listeners are retired then; it must not accept again. */
 KV_DECLARE(int) kv_mpm_child_exiting(void);
 
+/** The flag kv_mpm_child_exiting reads, for kv_conn_t.child_exiting: the protocol asks its
+ * connection, not the process layer, whether the child is finishing. */
+KV_DECLARE(const volatile sig_atomic_t *) kv_mpm_child_exiting_flag(void);
+
 /** In a child that decided itself to finish (e.g. MaxConnectionsPerChild): from now on
  * kv_mpm_child_exiting is true, so responses end their connections. */
 KV_DECLARE(void) kv_mpm_child_finish(void);

@@ -708,13 +708,6 @@ static const char *set_accept_filter(kv_cmd_parms_t *cmd, void *conf, int argc,
                         "mean data on Linux)", argv[0], argv[1]);
 }
 
-int kv_accept_filter_defers(const kv_core_server_conf_t *sconf, const char *protocol)
-{
-    const char *filter = apr_table_get(sconf->accept_filters, protocol);
-
-    return !filter || strcmp(filter, "none") != 0;
-}
-
 static const char *set_listen_int(kv_cmd_parms_t *cmd, void *conf, int argc,
                                   const char *const *argv)
 {
@@ -901,7 +894,6 @@ static void register_core_hooks(apr_pool_t *p)
     kv_hook_map_to_storage(kv_core_map_to_storage, NULL, NULL, KV_HOOK_REALLY_LAST);
     kv_hook_fixups(kv_core_override_type, NULL, NULL, KV_HOOK_REALLY_FIRST);
     kv_hook_fixups(kv_core_insert_filters, NULL, NULL, KV_HOOK_MIDDLE);
-    kv_hook_handler(kv_default_handler, NULL, NULL, KV_HOOK_REALLY_LAST);
     kv_hook_process_connection(core_process_connection, NULL, NULL, KV_HOOK_REALLY_LAST);
 }
 

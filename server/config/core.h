@@ -4,6 +4,7 @@
 
 #include "kv_config.h"
 #include "kv_http.h"
+#include "kv_listen.h"
 #include "sections.h"
 
 /** Per-server settings of the core that are not in kv_server_t itself. */
@@ -143,7 +144,7 @@ const char *kv_add_default_charset(apr_pool_t *p, const char *type, const char *
 #define KV_DEFAULT_ADMIN "[no address given]"
 
 /** ServerTokens' argument (Prod, ProductOnly, Major, Minor, Min, Minimal, OS, Full; any case)
- * as KV_TOKENS_*; 0, or -1 if it is none of them. */
+ * as KV_TOKENS_*; 0, or -1 if it is none of them. This and the two below: server_tokens.c. */
 int kv_parse_server_tokens(const char *arg, int *tokens);
 
 /** The banner ServerTokens @a tokens makes of kiva's @a version ("1.2.3"): kiva, kiva/1,
@@ -167,18 +168,6 @@ const char *kv_error_document(const kv_request_t *r, int status);
 #define KV_DEFAULT_OPTIONS KV_OPT_SYM_LINKS
 
 
-/** One Listen directive. */
-typedef struct {
-    const char *addr; /**< host part, NULL for every address */
-    apr_port_t port;  /**< port */
-    const char *text; /**< as written */
-    const char *protocol; /**< named on the line, else https for port 443, else http */
-} kv_listen_spec_t;
-
-/** Does AcceptFilter ask the kernel to hand over @a protocol's connections only once the
- * client has sent something? httpd's default on Linux ("data") unless it says "none". */
-int kv_accept_filter_defers(const kv_core_server_conf_t *sconf, const char *protocol);
-
 /** Default ListenBacklog, as httpd's. */
 #define KV_DEFAULT_LISTEN_BACKLOG 511
 /** Default LimitRequestBody, as httpd 2.4.54 and later: 1 GiB. */
@@ -194,16 +183,17 @@ int kv_hostname_lookups(const kv_request_t *r);
 apr_off_t kv_limit_req_body(const kv_request_t *r);
 
 
-/** The core's translate_name: the URI below DocumentRoot. */
+/** The core's translate_name: the URI below DocumentRoot (core_map.c). */
 int kv_core_translate(kv_request_t *r);
 
-/** The core's map_to_storage: stat the file, split off path info. */
+/** The core's map_to_storage: stat the file, split off path info (core_map.c). */
 int kv_core_map_to_storage(kv_request_t *r);
 
-/** The core's fixup that adds SetOutputFilter's filters to @a r's chain (filters.c). */
+/** The core's fixup that adds SetOutputFilter's filters to @a r's chain (core_filters.c). */
 int kv_core_insert_filters(kv_request_t *r);
 
-/** The default handler: serves a file to GET, HEAD and POST (whose body it drops). */
+/** The default handler: serves a file to GET, HEAD and POST (whose body it drops); the HTTP
+ * module (http_core.c) registers it as the last handler. */
 int kv_default_handler(kv_request_t *r);
 
 /** Does TraceEnable let @a r's server answer TRACE (http_core.c)? */

@@ -4,6 +4,7 @@
 
 #include "kv_connection.h"
 #include "kv_log.h"
+#include "kv_mpm_common.h"
 #include "kv_scoreboard.h"
 #include "http_input.h"
 #include "core_output_filter.h"
@@ -60,6 +61,7 @@ KV_DECLARE(kv_conn_t *) kv_create_connection(apr_pool_t *ptrans, kv_server_t *s,
     c->sock = csd;
     c->id = id;
     c->sb_slot = sb_slot;
+    c->child_exiting = kv_mpm_child_exiting_flag();
     if (apr_socket_addr_get(&c->local_addr, APR_LOCAL, csd) != APR_SUCCESS ||
         apr_socket_addr_get(&c->client_addr, APR_REMOTE, csd) != APR_SUCCESS) {
         return NULL;

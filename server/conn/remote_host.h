@@ -8,7 +8,8 @@
 /** HostnameLookups values (KV_UNSET_INT when not set: Off). */
 enum { KV_LOOKUPS_OFF = 0, KV_LOOKUPS_ON = 1, KV_LOOKUPS_DOUBLE = 2 };
 
-/** Parse HostnameLookups' argument (On, Off or Double, any case) into *out; NULL, or why not. */
+/** Parse HostnameLookups' argument (On, Off or Double, any case) into *out; NULL, or why not
+ * (hostname_lookups.c). */
 const char *kv_parse_hostname_lookups(apr_pool_t *p, const char *arg, int *out);
 
 /** kv_get_remote_host() for connection @a c under HostnameLookups @a lookups (KV_LOOKUPS_*). */

@@ -1,11 +1,14 @@
 /* http_core: what HTTP/1.1 itself asks of the server before any resource is looked at.
  * OPTIONS * (the server's own options), TRACE (TraceEnable) and a "*" target with any
- * other method are answered here, in post_read_request. */
+ * other method are answered here, in post_read_request. The HTTP module's own hooks are
+ * registered here, as in httpd's modules/http/http_core.c: the default handler too; the
+ * Allow field (http_allow.c) is told here how to ask TraceEnable. */
 #include <string.h>
 
 #include <apr_strings.h>
 
 #include "core.h"
+#include "http_allow.h"
 #include "kv_log.h"
 
 #define KV_LOG_MODULE "http_core"
@@ -70,17 +73,6 @@ int kv_trace_enabled(const kv_request_t *r)
     return trace_enable(r) != TRACE_OFF;
 }
 
-/* The order httpd 2.4's Allow lists methods in (its method registry's), HEAD after
- * OPTIONS; TRACE is added at the end by TraceEnable. */
-static const struct {
-    kv_method_t method;
-    const char *name;
-} allow_order[] = {
-    {KV_M_GET, "GET"},         {KV_M_PUT, "PUT"},     {KV_M_POST, "POST"},
-    {KV_M_DELETE, "DELETE"},   {KV_M_CONNECT, "CONNECT"}, {KV_M_OPTIONS, "OPTIONS"},
-    {KV_M_PATCH, "PATCH"},     {KV_M_HEAD, "HEAD"},
-};
-
 /* Pass the response's brigade on; the end goes down by itself. */
 static void send_brigade(kv_request_t *r, apr_bucket_brigade *bb, int with_end)
 {
@@ -90,58 +82,10 @@ static void send_brigade(kv_request_t *r, apr_bucket_brigade *bb, int with_end)
     kv_pass_brigade(r->output_filters, bb);
 }
 
-/* 200 with an empty body: the answer to OPTIONS (its Allow, if any, is set). */
-static int send_options(kv_request_t *r)
-{
-    r->status = KV_HTTP_OK;
-    r->clength = 0;
-    send_brigade(r, apr_brigade_create(r->pool, r->connection->bucket_alloc), 1);
-    return KV_DONE;
-}
-
 /* OPTIONS * asks about the server, not a resource: httpd 2.4 answers 200 with no Allow. */
 static int answer_server_options(kv_request_t *r)
 {
-    return send_options(r);
-}
-
-KV_DECLARE(const char *) kv_make_allow(const kv_request_t *r, unsigned methods)
-{
-    /* Every name of allow_order and TRACE, with commas, fits. */
-    char list[80];
-    size_t len = 0;
-
-    if (methods & KV_METHOD_BIT(KV_M_GET)) {
-        methods |= KV_METHOD_BIT(KV_M_HEAD);
-    }
-    list[0] = '\0';
-    for (size_t i = 0; i <= sizeof(allow_order) / sizeof(allow_order[0]); i++) {
-        const char *name = i < sizeof(allow_order) / sizeof(allow_order[0])
-                               ? (methods & KV_METHOD_BIT(allow_order[i].method)
-                                      ? allow_order[i].name
-                                      : NULL)
-                               : (kv_trace_enabled(r) ? "TRACE" : NULL);
-        if (name) {
-            len += (size_t)apr_snprintf(list + len, sizeof(list) - len, "%s%s",
-                                        len ? "," : "", name);
-        }
-    }
-    return apr_pstrdup(r->pool, list);
-}
-
-KV_DECLARE(int) kv_check_methods(kv_request_t *r, unsigned methods)
-{
-    methods |= KV_METHOD_BIT(KV_M_OPTIONS);
-    if (r->method_number == KV_M_OPTIONS) {
-        apr_table_setn(r->err_headers_out, "Allow", kv_make_allow(r, methods));
-        return send_options(r);
-    }
-    if ((methods & KV_METHOD_BIT(r->method_number)) ||
-        (r->method_number == KV_M_HEAD && (methods & KV_METHOD_BIT(KV_M_GET)))) {
-        return KV_OK;
-    }
-    apr_table_setn(r->err_headers_out, "Allow", kv_make_allow(r, methods));
-    return r->method_number == KV_M_OTHER ? KV_HTTP_NOT_IMPLEMENTED : KV_HTTP_METHOD_NOT_ALLOWED;
+    return kv_send_options(r);
 }
 
 static int add_echo_field(void *bb, const char *name, const char *value)
@@ -234,6 +178,8 @@ static void register_hooks(apr_pool_t *p)
 {
     (void)p;
     kv_hook_post_read_request(http_core_post_read_request, NULL, NULL, KV_HOOK_REALLY_FIRST);
+    kv_hook_handler(kv_default_handler, NULL, NULL, KV_HOOK_REALLY_LAST);
+    kv_allow_trace_query(kv_trace_enabled);
 }
 
 static const kv_command_t http_core_commands[] = {

@@ -11,7 +11,7 @@
 #include "http_body.h"
 #include "http_header_filter.h"
 #include "kv_log.h"
-#include "kv_mpm_common.h"
+#include "request.h"
 #include "util_date.h"
 
 typedef struct {
@@ -84,10 +84,13 @@ static int body_can_be_skipped(const kv_request_t *r)
 }
 
 /* A child told to finish (graceful restart or stop) ends each connection after the
- * response it is writing, so it exits as soon as its work is done. */
-static int server_is_retiring(void)
+ * response it is writing, so it exits as soon as its work is done. The MPM's flag is read
+ * through the connection, so the protocol needs nothing of the process layer. */
+static int server_is_retiring(const kv_request_t *r)
 {
-    return kv_mpm_child_exiting();
+    const volatile sig_atomic_t *exiting = r->connection->child_exiting;
+
+    return exiting && *exiting;
 }
 
 static int response_can_keep_alive(const kv_request_t *r)
@@ -95,7 +98,7 @@ static int response_can_keep_alive(const kv_request_t *r)
     return r->server->keep_alive && !r->close_connection && !r->connection->aborted &&
            !kv_client_closes(r) && (length_is_known(r) || response_is_chunked(r)) &&
            !connection_limit_reached(r) && body_can_be_skipped(r) &&
-           !kv_body_awaits_continue(r) && !server_is_retiring();
+           !kv_body_awaits_continue(r) && !server_is_retiring(r);
 }
 
 static apr_off_t body_length(apr_bucket_brigade *bb)

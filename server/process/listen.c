@@ -7,7 +7,6 @@
 #include <apr_portable.h>
 #include <apr_strings.h>
 
-#include "core.h"
 #include "kv_listen.h"
 #include "kv_log.h"
 #include "kv_mpm.h"
@@ -80,13 +79,22 @@ static apr_status_t open_socket(kv_listen_rec_t *l, const kv_listen_spec_t *spec
     return APR_SUCCESS;
 }
 
+/* Does AcceptFilter ask the kernel to hand over @a protocol's connections only once the
+ * client has sent something? httpd's default on Linux ("data") unless it says "none". */
+static int accept_filter_defers(const kv_listen_conf_t *conf, const char *protocol)
+{
+    const char *filter = apr_table_get(conf->accept_filters, protocol);
+
+    return !filter || strcmp(filter, "none") != 0;
+}
+
 /* AcceptFilter: a connection is handed over once its first bytes have come (at most 30 s
  * after it was opened, as httpd), so the process that accepts it reads its request at once
  * instead of waiting for it. Set or cleared on every generation. */
 static void apply_accept_filter(kv_listen_rec_t *l, const kv_listen_spec_t *spec,
-                                const kv_core_server_conf_t *sconf, const kv_server_t *s)
+                                const kv_listen_conf_t *conf, const kv_server_t *s)
 {
-    int defers = kv_accept_filter_defers(sconf, spec->protocol);
+    int defers = accept_filter_defers(conf, spec->protocol);
     apr_status_t rv = apr_socket_opt_set(l->sd, APR_TCP_DEFER_ACCEPT, defers ? 30 : 0);
 
     if (rv != APR_SUCCESS && defers) {
@@ -98,33 +106,33 @@ static void apply_accept_filter(kv_listen_rec_t *l, const kv_listen_spec_t *spec
 
 /* The generation's options: listen(2) again changes the backlog of a listening socket. */
 static apr_status_t apply_options(kv_listen_rec_t *l, const kv_listen_spec_t *spec,
-                                  const kv_core_server_conf_t *sconf, const kv_server_t *s)
+                                  const kv_listen_conf_t *conf, const kv_server_t *s)
 {
     apr_os_sock_t fd;
     apr_status_t rv;
 
     apr_os_sock_get(&fd, l->sd);
-    if (listen(fd, sconf->listen_backlog) != 0) {
+    if (listen(fd, conf->backlog) != 0) {
         rv = APR_FROM_OS_ERROR(errno);
         kv_log_error(KV_LOG_MARK, KV_LOG_CRIT, rv, s, "KV00013: listen(%s, %d) failed", l->text,
-                     sconf->listen_backlog);
+                     conf->backlog);
         return rv;
     }
-    apply_accept_filter(l, spec, sconf, s);
-    if (sconf->send_buffer_size > 0) {
-        rv = apr_socket_opt_set(l->sd, APR_SO_SNDBUF, sconf->send_buffer_size);
+    apply_accept_filter(l, spec, conf, s);
+    if (conf->send_buffer_size > 0) {
+        rv = apr_socket_opt_set(l->sd, APR_SO_SNDBUF, conf->send_buffer_size);
         if (rv != APR_SUCCESS) {
             kv_log_error(KV_LOG_MARK, KV_LOG_WARNING, rv, s,
                          "KV00014: failed to set SendBufferSize %d on %s",
-                         sconf->send_buffer_size, l->text);
+                         conf->send_buffer_size, l->text);
         }
     }
-    if (sconf->receive_buffer_size > 0) {
-        rv = apr_socket_opt_set(l->sd, APR_SO_RCVBUF, sconf->receive_buffer_size);
+    if (conf->receive_buffer_size > 0) {
+        rv = apr_socket_opt_set(l->sd, APR_SO_RCVBUF, conf->receive_buffer_size);
         if (rv != APR_SUCCESS) {
             kv_log_error(KV_LOG_MARK, KV_LOG_WARNING, rv, s,
                          "KV00015: failed to set ReceiveBufferSize %d on %s",
-                         sconf->receive_buffer_size, l->text);
+                         conf->receive_buffer_size, l->text);
         }
     }
     return APR_SUCCESS;
@@ -145,36 +153,35 @@ static void close_inactive(void)
     }
 }
 
-KV_DECLARE(int) kv_setup_listeners(kv_server_t *s)
+KV_DECLARE(int) kv_setup_listeners(kv_server_t *s, const kv_listen_conf_t *conf)
 {
-    kv_core_server_conf_t *sconf = kv_core_sconf(s);
     kv_listen_rec_t *active = NULL, **tail = &active;
 
     for (kv_listen_rec_t *l = all_listeners; l; l = l->next) {
         l->active = 0;
     }
-    for (int i = 0; i < sconf->listen_specs->nelts; i++) {
-        const kv_listen_spec_t *spec = &APR_ARRAY_IDX(sconf->listen_specs, i, kv_listen_spec_t);
+    for (int i = 0; i < conf->specs->nelts; i++) {
+        const kv_listen_spec_t *spec = &APR_ARRAY_IDX(conf->specs, i, kv_listen_spec_t);
         kv_listen_rec_t *l = find_open(spec);
 
         if (!l) {
             l = apr_pcalloc(kv_pglobal, sizeof(*l));
             l->text = apr_pstrdup(kv_pglobal, spec->text);
-            if (open_socket(l, spec, sconf->listen_backlog, s) != APR_SUCCESS) {
+            if (open_socket(l, spec, conf->backlog, s) != APR_SUCCESS) {
                 return 1;
             }
             l->next = all_listeners;
             all_listeners = l;
         }
         l->active = 1;
-        if (apply_options(l, spec, sconf, s) != APR_SUCCESS) {
+        if (apply_options(l, spec, conf, s) != APR_SUCCESS) {
             return 1;
         }
     }
     close_inactive();
     /* The active list is a copy in pconf order, so the persistent list keeps its links. */
-    for (int i = 0; i < sconf->listen_specs->nelts; i++) {
-        kv_listen_rec_t *l = find_open(&APR_ARRAY_IDX(sconf->listen_specs, i, kv_listen_spec_t));
+    for (int i = 0; i < conf->specs->nelts; i++) {
+        kv_listen_rec_t *l = find_open(&APR_ARRAY_IDX(conf->specs, i, kv_listen_spec_t));
         kv_listen_rec_t *copy = apr_pmemdup(s->pool, l, sizeof(*l));
         copy->next = NULL;
         *tail = copy;

@@ -542,9 +542,16 @@ static const char *check_config_in_child(const options_t *o, apr_pool_t *p)
 static int start_generation(generation_t *g, int first)
 {
     kv_core_server_conf_t *sconf = kv_core_sconf(g->server);
+    const kv_listen_conf_t listeners = {
+        .specs = sconf->listen_specs,
+        .backlog = sconf->listen_backlog,
+        .send_buffer_size = sconf->send_buffer_size,
+        .receive_buffer_size = sconf->receive_buffer_size,
+        .accept_filters = sconf->accept_filters,
+    };
     apr_status_t rv;
 
-    if (kv_setup_listeners(g->server) != 0) {
+    if (kv_setup_listeners(g->server, &listeners) != 0) {
         if (first) {
             fprintf(stderr, "kiva: no listening sockets available, shutting down\n");
         }

@@ -726,6 +726,11 @@ KV_DECLARE(int) kv_mpm_child_exiting(void)
     return child_exiting;
 }
 
+KV_DECLARE(const volatile sig_atomic_t *) kv_mpm_child_exiting_flag(void)
+{
+    return &child_exiting;
+}
+
 KV_DECLARE(void) kv_mpm_child_finish(void)
 {
     child_exiting = 1;

@@ -9,7 +9,6 @@
 #include <apr_lib.h>
 #include <apr_strings.h>
 
-#include "core.h"
 #include "kv_log.h"
 
 #define KV_LOG_MODULE "core"
@@ -115,16 +114,4 @@ KV_DECLARE(void) kv_add_output_filter_list(kv_request_t *r, const char *names)
             kv_add_output_filter_by_name(r, name);
         }
     }
-}
-
-/* SetOutputFilter's filters join the chain once the request's sections are known, just
- * before its handler (httpd's insert_filter). */
-int kv_core_insert_filters(kv_request_t *r)
-{
-    const kv_core_dir_conf_t *d = kv_get_module_config(r->per_dir_config, &core_module);
-
-    if (d->output_filters) {
-        kv_add_output_filter_list(r, d->output_filters);
-    }
-    return KV_DECLINED;
 }

@@ -1,7 +1,7 @@
 /* Tests of a connection served step by step (server/conn/connection.c, core_output_filter.c), on
  * a real loopback TCP pair: the end of a response the socket does not take is set aside and
  * survives the request's pool (write completion), and a lingering close drains and closes
- * without blocking. */
+ * without blocking; a response asks its connection whether the child is finishing. */
 /* Moved from tests/unit/server/test_conn_async.c (server/ split into layer folders). */
 #include <check.h>
 #include <stdlib.h>
@@ -12,10 +12,14 @@
 #include <apr_poll.h>
 #include <apr_strings.h>
 
+#include "config_walk.h"
 #include "core.h"
 #include "core_output_filter.h"
 #include "http_input.h"
 #include "kv_connection.h"
+#include "kv_mpm_common.h"
+#include "module.h"
+#include "request.h"
 
 #define BIG (2 * 1024 * 1024)
 #define FILE_SIZE (512 * 1024)
@@ -256,6 +260,45 @@ START_TEST(idle_wait_is_keepalive_timeout)
 }
 END_TEST
 
+/* Send an empty 200 to a new request on @a c; does its response end the connection? */
+static int response_closes(kv_conn_t *c)
+{
+    kv_request_t *r = kv_request_create(c);
+    apr_bucket_brigade *bb = apr_brigade_create(r->pool, c->bucket_alloc);
+    int closes;
+
+    r->clength = 0;
+    APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_eos_create(c->bucket_alloc));
+    ck_assert_int_eq(kv_pass_brigade(r->output_filters, bb), APR_SUCCESS);
+    closes = r->close_connection;
+    apr_pool_destroy(r->pool);
+    return closes;
+}
+
+/* The header filter asks the connection, not the process layer, whether the child serving it
+ * is finishing (graceful restart or stop): the MPM's flag, which a new connection points at. */
+START_TEST(retiring_child_ends_the_connection)
+{
+    static volatile sig_atomic_t exiting;
+    kv_server_t *s = kv_server_create(pool);
+    apr_pool_t *ptrans;
+    kv_conn_t *c;
+
+    kv_modules_reset();
+    ck_assert_ptr_null(kv_module_add(pool, &core_module, NULL, s));
+    ck_assert_int_eq(apr_pool_create(&ptrans, pool), APR_SUCCESS);
+    c = kv_create_connection(ptrans, s, server_end, 1, -1);
+    ck_assert_ptr_nonnull(c);
+    ck_assert(c->child_exiting == kv_mpm_child_exiting_flag());
+    c->child_exiting = &exiting;
+    ck_assert_msg(!response_closes(c), "a response of a serving child keeps the connection");
+    exiting = 1;
+    ck_assert_msg(response_closes(c), "a finishing child's response keeps the connection");
+    c->child_exiting = NULL;
+    ck_assert(!response_closes(c));
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("conn_async");
@@ -270,6 +313,7 @@ int main(void)
     tcase_add_test(tc, lingering_close_drains_then_closes);
     tcase_add_test(tc, half_head_waits_with_its_bytes);
     tcase_add_test(tc, idle_wait_is_keepalive_timeout);
+    tcase_add_test(tc, retiring_child_ends_the_connection);
     suite_add_tcase(s, tc);
     sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

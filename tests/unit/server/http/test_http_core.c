@@ -1,5 +1,6 @@
-/* Tests of server/http/http_core.c's Allow field: httpd 2.4's order and form, HEAD with GET,
- * TRACE as TraceEnable says. */
+/* Tests of the Allow field (server/http/http_allow.c) as the HTTP module (server/http/http_core.c)
+ * sets it up: httpd 2.4's order and form, HEAD with GET, TRACE as TraceEnable says; and the
+ * HTTP module's own hooks. */
 /* Moved from tests/unit/server/test_http_core.c (server/ split into layer folders). */
 #include <check.h>
 #include <string.h>
@@ -90,6 +91,31 @@ START_TEST(check_methods_refuses_with_allow)
 }
 END_TEST
 
+/* Is @a fn among the handler hook's functions? */
+static int handler_registered(int (*fn)(kv_request_t *))
+{
+    apr_array_header_t *hooks = kv_hook_get_handler();
+
+    for (int i = 0; hooks && i < hooks->nelts; i++) {
+        if (APR_ARRAY_IDX(hooks, i, kv_LINK_handler_t).pFunc == fn) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* The default handler is the HTTP module's (as httpd's modules/http/http_core.c), not the
+ * core config's: registering the core's hooks alone leaves it out. */
+START_TEST(http_module_registers_the_default_handler)
+{
+    apr_hook_deregister_all();
+    core_module.register_hooks(pool);
+    ck_assert_msg(!handler_registered(kv_default_handler), "core.c registers it");
+    http_core_module.register_hooks(pool);
+    ck_assert(handler_registered(kv_default_handler));
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("http_core");
@@ -102,6 +128,7 @@ int main(void)
     tcase_add_test(tc, every_method_known);
     tcase_add_test(tc, trace_off_leaves_trace_out);
     tcase_add_test(tc, check_methods_refuses_with_allow);
+    tcase_add_test(tc, http_module_registers_the_default_handler);
     suite_add_tcase(s, tc);
     sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
