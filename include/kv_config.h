@@ -124,6 +124,45 @@ KV_DECLARE(const char *) kv_set_size_slot(kv_cmd_parms_t *cmd, void *conf, int a
 /** Store a time (apr_interval_time_t) at the offset in info. */
 KV_DECLARE(const char *) kv_set_timeout_slot(kv_cmd_parms_t *cmd, void *conf, int argc,
                                              const char *const *argv);
+/** How a bounded slot's value is written, and the type of its field. */
+typedef enum {
+    KV_UNIT_NUMBER,  /**< int: a whole number */
+    KV_UNIT_SECONDS, /**< apr_interval_time_t: seconds, or a number with ms, s, mi or h;
+                      * the bounds are in seconds */
+    KV_UNIT_BYTES,   /**< apr_off_t: bytes, with an optional K, M or G */
+    KV_UNIT_FLAG     /**< int: On or Off as 1 or 0; the bounds are not used */
+} kv_unit_t;
+
+/** kv_slot_t flags. */
+enum {
+    KV_SLOT_SERVER_REC = 1 << 0 /**< the field is the server record's (cmd->server, a
+                                 * kv_server_t), not the module's config */
+};
+
+/** A directive table entry's info for kv_set_bounded_slot: where the value goes and which
+ * values are allowed, so that the table says it all (as nginx's post handlers' bounds). */
+typedef struct {
+    size_t offset;   /**< of the field in the config (or the server record) */
+    kv_unit_t unit;  /**< how the value is written; says the field's type */
+    apr_int64_t min; /**< smallest value allowed (in seconds for KV_UNIT_SECONDS) */
+    apr_int64_t max; /**< largest value allowed (in seconds for KV_UNIT_SECONDS) */
+    unsigned flags;  /**< KV_SLOT_* */
+} kv_slot_t;
+
+/** The info of a directive stored by kv_set_bounded_slot in @a field of the module's config
+ * of type @a type, written in @a unit, between @a min and @a max. */
+#define KV_SLOT(type, field, unit, min, max)                                                      \
+    ((const void *)&(const kv_slot_t){offsetof(type, field), (unit), (min), (max), 0})
+/** As KV_SLOT for a field of the server record (kv_server_t), which virtual hosts inherit. */
+#define KV_SERVER_SLOT(field, unit, min, max)                                                     \
+    ((const void *)&(const kv_slot_t){offsetof(kv_server_t, field), (unit), (min), (max),       \
+                                      KV_SLOT_SERVER_REC})
+
+/** Store the one argument where the kv_slot_t in info says, if it is written in its unit and
+ * within its bounds; else "Name: reason" with the table's name of the directive (for a flag,
+ * "Name must be On or Off"). */
+KV_DECLARE(const char *) kv_set_bounded_slot(kv_cmd_parms_t *cmd, void *conf, int argc,
+                                             const char *const *argv);
 /** Store a copy of the string (const char *) at the offset in info. */
 KV_DECLARE(const char *) kv_set_string_slot(kv_cmd_parms_t *cmd, void *conf, int argc,
                                             const char *const *argv);

@@ -166,61 +166,14 @@ KV_DECLARE(const char *) kv_document_root(const kv_request_t *r)
     return kv_core_sconf(r->server)->document_root;
 }
 
-/* Server fields of kv_server_t are set through these offsets. */
-#define SERVER_FIELD(f) KV_OFFSET(kv_server_t, f)
+/* Fields of the server record (kv_server_t), which virtual hosts inherit. */
+#define SERVER_NUMBER(f, min, max) KV_SERVER_SLOT(f, KV_UNIT_NUMBER, min, max)
+/* A time of the server record, up to kv_parse_timeout's year. */
+#define SERVER_TIME(f) KV_SERVER_SLOT(f, KV_UNIT_SECONDS, 0, 365 * 24 * 3600)
+/* The Listen options, of the core's server config. */
+#define LISTEN_SLOT(f, min, max) KV_SLOT(kv_core_server_conf_t, f, KV_UNIT_NUMBER, min, max)
 /* Per-directory fields of the core's config, for the slot setters. */
 #define DIR_FIELD(f) KV_OFFSET(kv_core_dir_conf_t, f)
-
-static const char *set_server_int(kv_cmd_parms_t *cmd, long min, long max, const char *arg,
-                                  int *out)
-{
-    long v;
-    const char *err = kv_parse_int(cmd->temp_pool, arg, min, max, &v);
-
-    if (err) {
-        return apr_psprintf(cmd->pool, "%s: %s", cmd->cmd->name, err);
-    }
-    *out = (int)v;
-    return NULL;
-}
-
-static const char *set_limit(kv_cmd_parms_t *cmd, void *conf, int argc, const char *const *argv)
-{
-    kv_server_t *s = cmd->server;
-    const char *name = cmd->cmd->name;
-
-    (void)conf;
-    (void)argc;
-    if (strcasecmp(name, "LimitRequestLine") == 0) {
-        return set_server_int(cmd, 1, 1 << 20, argv[0], &s->limit_req_line);
-    }
-    if (strcasecmp(name, "LimitRequestFieldSize") == 0) {
-        return set_server_int(cmd, 1, 1 << 20, argv[0], &s->limit_req_fieldsize);
-    }
-    return set_server_int(cmd, 0, 32767, argv[0], &s->limit_req_fields);
-}
-
-static const char *set_server_time(kv_cmd_parms_t *cmd, void *conf, int argc,
-                                   const char *const *argv)
-{
-    (void)conf;
-    return kv_set_timeout_slot(cmd, cmd->server, argc, argv);
-}
-
-static const char *set_server_flag(kv_cmd_parms_t *cmd, void *conf, int argc,
-                                   const char *const *argv)
-{
-    (void)conf;
-    return kv_set_flag_slot(cmd, cmd->server, argc, argv);
-}
-
-static const char *set_max_keepalive(kv_cmd_parms_t *cmd, void *conf, int argc,
-                                     const char *const *argv)
-{
-    (void)conf;
-    (void)argc;
-    return set_server_int(cmd, 0, 1 << 30, argv[0], &cmd->server->keep_alive_max);
-}
 
 static const char *set_server_name(kv_cmd_parms_t *cmd, void *conf, int argc,
                                    const char *const *argv)
@@ -715,22 +668,6 @@ int kv_accept_filter_defers(const kv_core_server_conf_t *sconf, const char *prot
     return !filter || strcmp(filter, "none") != 0;
 }
 
-static const char *set_listen_int(kv_cmd_parms_t *cmd, void *conf, int argc,
-                                  const char *const *argv)
-{
-    kv_core_server_conf_t *sconf = conf;
-    const char *name = cmd->cmd->name;
-
-    (void)argc;
-    if (strcasecmp(name, "ListenBacklog") == 0) {
-        return set_server_int(cmd, 1, 65535, argv[0], &sconf->listen_backlog);
-    }
-    if (strcasecmp(name, "SendBufferSize") == 0) {
-        return set_server_int(cmd, 0, 1 << 26, argv[0], &sconf->send_buffer_size);
-    }
-    return set_server_int(cmd, 0, 1 << 26, argv[0], &sconf->receive_buffer_size);
-}
-
 static const char *set_read_time_done(kv_cmd_parms_t *cmd, void *conf, int argc,
                                       const char *const *argv)
 {
@@ -780,11 +717,14 @@ static const kv_command_t core_commands[] = {
     {"AcceptFilter", set_accept_filter, NULL, 2, 2, KV_CTX_MAIN, KV_CMD_SERVER_CONF,
      "protocol filter: data (the default) hands a connection over once the client has sent "
      "something; none at once"},
-    {"ListenBacklog", set_listen_int, NULL, 1, 1, KV_CTX_MAIN, KV_CMD_SERVER_CONF,
+    {"ListenBacklog", kv_set_bounded_slot, LISTEN_SLOT(listen_backlog, 1, 65535), 1, 1,
+     KV_CTX_MAIN, KV_CMD_SERVER_CONF,
      "N: length of the pending connections queue"},
-    {"SendBufferSize", set_listen_int, NULL, 1, 1, KV_CTX_MAIN, KV_CMD_SERVER_CONF,
+    {"SendBufferSize", kv_set_bounded_slot, LISTEN_SLOT(send_buffer_size, 0, 1 << 26), 1, 1,
+     KV_CTX_MAIN, KV_CMD_SERVER_CONF,
      "bytes: TCP send buffer size (0 = system default)"},
-    {"ReceiveBufferSize", set_listen_int, NULL, 1, 1, KV_CTX_MAIN, KV_CMD_SERVER_CONF,
+    {"ReceiveBufferSize", kv_set_bounded_slot, LISTEN_SLOT(receive_buffer_size, 0, 1 << 26), 1,
+     1, KV_CTX_MAIN, KV_CMD_SERVER_CONF,
      "bytes: TCP receive buffer size (0 = system default)"},
     {"ServerName", set_server_name, NULL, 1, 1, KV_CTX_SERVER, 0,
      "[scheme://]host[:port]: the name the server uses for itself"},
@@ -794,18 +734,24 @@ static const kv_command_t core_commands[] = {
      "file: where errors are logged"},
     {"LogLevel", set_log_level, NULL, 1, -1, KV_CTX_SERVER, 0,
      "level [module:level]...: how much the error log says"},
-    {"Timeout", set_server_time, SERVER_FIELD(timeout), 1, 1, KV_CTX_SERVER, 0,
+    {"Timeout", kv_set_bounded_slot, SERVER_TIME(timeout), 1, 1, KV_CTX_SERVER, 0,
      "seconds: how long to wait for a client to read or write"},
-    {"KeepAlive", set_server_flag, SERVER_FIELD(keep_alive), 1, 1, KV_CTX_SERVER, 0,
+    {"KeepAlive", kv_set_bounded_slot, KV_SERVER_SLOT(keep_alive, KV_UNIT_FLAG, 0, 1), 1, 1,
+     KV_CTX_SERVER, 0,
      "On|Off: allow persistent connections"},
-    {"KeepAliveTimeout", set_server_time, SERVER_FIELD(keep_alive_timeout), 1, 1, KV_CTX_SERVER, 0,
+    {"KeepAliveTimeout", kv_set_bounded_slot, SERVER_TIME(keep_alive_timeout), 1, 1,
+     KV_CTX_SERVER, 0,
      "seconds: how long an idle persistent connection waits for a request"},
-    {"MaxKeepAliveRequests", set_max_keepalive, NULL, 1, 1, KV_CTX_SERVER, 0,
+    {"MaxKeepAliveRequests", kv_set_bounded_slot, SERVER_NUMBER(keep_alive_max, 0, 1 << 30), 1,
+     1, KV_CTX_SERVER, 0,
      "N: requests per persistent connection (0 = unlimited)"},
-    {"LimitRequestLine", set_limit, NULL, 1, 1, KV_CTX_SERVER, 0, "bytes: longest request line"},
-    {"LimitRequestFieldSize", set_limit, NULL, 1, 1, KV_CTX_SERVER, 0,
+    {"LimitRequestLine", kv_set_bounded_slot, SERVER_NUMBER(limit_req_line, 1, 1 << 20), 1, 1,
+     KV_CTX_SERVER, 0, "bytes: longest request line"},
+    {"LimitRequestFieldSize", kv_set_bounded_slot,
+     SERVER_NUMBER(limit_req_fieldsize, 1, 1 << 20), 1, 1, KV_CTX_SERVER, 0,
      "bytes: longest request header field"},
-    {"LimitRequestFields", set_limit, NULL, 1, 1, KV_CTX_SERVER, 0,
+    {"LimitRequestFields", kv_set_bounded_slot, SERVER_NUMBER(limit_req_fields, 0, 32767), 1,
+     1, KV_CTX_SERVER, 0,
      "N: most request header fields (0 = unlimited)"},
     {"LimitRequestBody", set_limit_req_body, NULL, 1, 1, KV_CTX_ALL, 0,
      "bytes: largest request body (0 = unlimited)"},
