@@ -261,6 +261,28 @@ START_TEST(wrong_context)
 }
 END_TEST
 
+/* The server record starts from httpd's defaults, the ones the request-head parser's tests
+ * use too (one definition of each, in kv_http.h). */
+START_TEST(server_record_starts_from_the_defaults)
+{
+    ck_assert_int_eq(server->timeout, apr_time_from_sec(KV_DEFAULT_TIMEOUT_SEC));
+    ck_assert_int_eq(server->keep_alive_timeout,
+                     apr_time_from_sec(KV_DEFAULT_KEEPALIVE_TIMEOUT_SEC));
+    ck_assert_int_eq(server->keep_alive, 1);
+    ck_assert_int_eq(server->keep_alive_max, KV_DEFAULT_MAX_KEEPALIVE_REQUESTS);
+    ck_assert_int_eq(server->limit_req_line, KV_DEFAULT_LIMIT_REQUEST_LINE);
+    ck_assert_int_eq(server->limit_req_fieldsize, KV_DEFAULT_LIMIT_REQUEST_FIELDSIZE);
+    ck_assert_int_eq(server->limit_req_fields, KV_DEFAULT_LIMIT_REQUEST_FIELDS);
+    /* httpd's values, so that a change of one is seen here. */
+    ck_assert_int_eq(KV_DEFAULT_TIMEOUT_SEC, 60);
+    ck_assert_int_eq(KV_DEFAULT_KEEPALIVE_TIMEOUT_SEC, 5);
+    ck_assert_int_eq(KV_DEFAULT_MAX_KEEPALIVE_REQUESTS, 100);
+    ck_assert_int_eq(KV_DEFAULT_LIMIT_REQUEST_LINE, 8190);
+    ck_assert_int_eq(KV_DEFAULT_LIMIT_REQUEST_FIELDSIZE, 8190);
+    ck_assert_int_eq(KV_DEFAULT_LIMIT_REQUEST_FIELDS, 100);
+}
+END_TEST
+
 START_TEST(ifmodule_runs_contents_only_when_loaded)
 {
     kv_directive_t *yes = add(node("<IfModule", "core_module", NULL));
@@ -579,6 +601,7 @@ int main(void)
 
     apr_initialize();
     tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, server_record_starts_from_the_defaults);
     tcase_add_test(tc, unknown_directive_suggests_the_near_one);
     tcase_add_test(tc, unknown_directive_far_from_all);
     tcase_add_test(tc, names_are_case_insensitive);
