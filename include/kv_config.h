@@ -45,6 +45,9 @@ enum {
 
 typedef struct kv_cmd_parms kv_cmd_parms_t;
 
+/** The state of a configuration walk (opaque; see kv_walk_config). */
+typedef struct kv_config_walk kv_config_walk_t;
+
 struct kv_request;
 
 /** A set of request methods, one bit each (HEAD is GET's, as in httpd); see kv_method_bit. */
@@ -83,6 +86,12 @@ struct kv_cmd_parms {
                                       * a section that holds directives walks them into it */
     kv_method_mask_t limited;        /**< the methods the directive applies to: those of the
                                       * enclosing <Limit>/<LimitExcept>, else KV_METHODS_ALL */
+    const struct kv_section *section; /**< the <Directory>, <Files> or <Location> section (or
+                                       * Match form) the directive stands in, the innermost;
+                                       * NULL outside one. The core's type (server/sections.h) */
+    kv_config_walk_t *walk;          /**< the walk running the directive: its errors so far
+                                      * and what was set once. NULL in parms made outside a
+                                      * walk; kv_walk_config then starts one */
 };
 
 /** Field offset for the slot setters' info. */
@@ -181,7 +190,8 @@ KV_DECLARE(const char *) kv_server_root_relative(apr_pool_t *p, const char *path
  * per-directory settings in @a dir_config. Used by section handlers for their contents.
  * A directive that fails is reported with its file:line and the others still run; the
  * result is then non-NULL (a section handler returns it as its own, and it is not
- * reported again), else NULL. */
+ * reported again), else NULL. Parms with no walk (cmd->walk NULL) start one, and the
+ * result is then the errors themselves, lines "Syntax error on line N of FILE: reason". */
 KV_DECLARE(const char *) kv_walk_config(kv_cmd_parms_t *cmd, const kv_directive_t *first,
                                         void **dir_config);
 

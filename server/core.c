@@ -569,7 +569,7 @@ const char *kv_parse_allow_override_list(apr_pool_t *p, int argc, const char *co
  * httpd's directory walk reads them from (it warns that they are useless elsewhere). */
 static const char *check_override_context(kv_cmd_parms_t *cmd)
 {
-    const kv_section_t *sec = kv_section_reading();
+    const kv_section_t *sec = cmd->section;
 
     if (!sec || sec->kind != KV_SEC_DIRECTORY || sec->re || kv_in_if_section(cmd)) {
         return apr_psprintf(cmd->pool,

@@ -14,6 +14,7 @@
 #include "httpd_directives.h"
 #include "kv_log.h"
 #include "module.h"
+#include "sections.h"
 
 static apr_pool_t *pool;
 static kv_server_t *server;
@@ -40,8 +41,25 @@ static const char *test_noop(kv_cmd_parms_t *cmd, void *conf, int argc, const ch
     return NULL;
 }
 
+/* What TestSeen saw of its parms, in order. */
+static const kv_section_t *seen_section[8];
+static int seen_walk[8];
+static int n_seen;
+
+static const char *test_seen(kv_cmd_parms_t *cmd, void *conf, int argc, const char *const *argv)
+{
+    (void)conf;
+    (void)argc;
+    (void)argv;
+    ck_assert_int_lt(n_seen, 8);
+    seen_section[n_seen] = cmd->section;
+    seen_walk[n_seen++] = cmd->walk != NULL;
+    return NULL;
+}
+
 static const kv_command_t test_commands[] = {
     {"<TestDir", test_dir_section, NULL, 0, 0, KV_CTX_MAIN, 0, "a directory-like section"},
+    {"TestSeen", test_seen, NULL, 0, 0, KV_CTX_ALL, 0, "notes its parms"},
     {"TestOnce", test_noop, NULL, 1, 1, KV_CTX_ALL, KV_CMD_ONCE, "may appear once"},
     {NULL, NULL, NULL, 0, 0, 0, 0, NULL}};
 
@@ -57,6 +75,7 @@ static void setup(void)
     kv_module_add(pool, &test_module, NULL, server);
     tree = tree_tail = NULL;
     next_line = 1;
+    n_seen = 0;
 }
 
 static void teardown(void)
@@ -280,6 +299,67 @@ START_TEST(server_record_starts_from_the_defaults)
     ck_assert_int_eq(KV_DEFAULT_LIMIT_REQUEST_LINE, 8190);
     ck_assert_int_eq(KV_DEFAULT_LIMIT_REQUEST_FIELDSIZE, 8190);
     ck_assert_int_eq(KV_DEFAULT_LIMIT_REQUEST_FIELDS, 100);
+}
+END_TEST
+
+/* A setter finds the section it stands in, the innermost, in its parms (no global), and
+ * the walk that runs it. */
+START_TEST(parms_carry_the_section_being_read)
+{
+    kv_directive_t *dir, *files;
+
+    add(node("TestSeen", NULL));
+    dir = add(node("<Directory", "/srv", NULL));
+    add_child(dir, node("TestSeen", NULL));
+    files = node("<Files", "a.txt", NULL);
+    add_child(dir, files);
+    add_child(files, node("TestSeen", NULL));
+    add_child(dir, node("TestSeen", NULL));
+    add(node("TestSeen", NULL));
+    ck_assert_ptr_null(run());
+    ck_assert_int_eq(n_seen, 5);
+    ck_assert_ptr_null(seen_section[0]);
+    ck_assert_ptr_nonnull(seen_section[1]);
+    ck_assert_int_eq(seen_section[1]->kind, KV_SEC_DIRECTORY);
+    ck_assert_str_eq(seen_section[1]->path, "/srv");
+    ck_assert_ptr_nonnull(seen_section[2]);
+    ck_assert_int_eq(seen_section[2]->kind, KV_SEC_FILES);
+    ck_assert_ptr_eq(seen_section[2]->parent, seen_section[1]);
+    ck_assert_ptr_eq(seen_section[3], seen_section[1]);
+    ck_assert_ptr_null(seen_section[4]);
+    for (int i = 0; i < n_seen; i++) {
+        ck_assert_msg(seen_walk[i], "TestSeen %d ran without its walk", i);
+    }
+}
+END_TEST
+
+/* Parms made outside a walk (as a module or a test makes them) start one: the errors come
+ * back as the result, each on its line. */
+START_TEST(walk_config_starts_a_walk_for_parms_without_one)
+{
+    kv_cmd_parms_t cmd;
+    apr_pool_t *ptemp;
+    const char *err;
+
+    apr_pool_create(&ptemp, pool);
+    memset(&cmd, 0, sizeof(cmd));
+    cmd.pool = pool;
+    cmd.temp_pool = ptemp;
+    cmd.server = server;
+    cmd.context = KV_CTX_MAIN;
+    cmd.limited = KV_METHODS_ALL;
+    add(node("Timeout", "soon", NULL));
+    add(node("TestSeen", NULL));
+    add(node("TestOnce", "1", NULL));
+    add(node("TestOnce", "2", NULL));
+    err = kv_walk_config(&cmd, tree, server->lookup_defaults);
+    ck_assert_str_eq(err, "Syntax error on line 1 of /etc/t.conf: Timeout: 'soon' is not a time "
+                          "(seconds, or a number with ms, s, mi or h)\n"
+                          "Syntax error on line 4 of /etc/t.conf: TestOnce may appear only once "
+                          "here; it was already set on line 3 of /etc/t.conf");
+    ck_assert_ptr_null(cmd.walk);
+    ck_assert_int_eq(n_seen, 1);
+    ck_assert_int_eq(seen_walk[0], 1);
 }
 END_TEST
 
@@ -602,6 +682,8 @@ int main(void)
     apr_initialize();
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, server_record_starts_from_the_defaults);
+    tcase_add_test(tc, parms_carry_the_section_being_read);
+    tcase_add_test(tc, walk_config_starts_a_walk_for_parms_without_one);
     tcase_add_test(tc, unknown_directive_suggests_the_near_one);
     tcase_add_test(tc, unknown_directive_far_from_all);
     tcase_add_test(tc, names_are_case_insensitive);
