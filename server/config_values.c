@@ -195,8 +195,8 @@ static const char *refused(const kv_cmd_parms_t *cmd, const char *name, const ch
 }
 
 /* A time within [min, max] seconds into *out. */
-static const char *parse_seconds(apr_pool_t *p, const char *s, apr_int64_t min,
-                                 apr_int64_t max, apr_interval_time_t *out)
+static const char *parse_seconds(apr_pool_t *p, const char *s, apr_int64_t min, apr_int64_t max,
+                                 apr_interval_time_t *out)
 {
     apr_interval_time_t v;
     const char *err = kv_parse_timeout(p, s, &v);
@@ -205,8 +205,9 @@ static const char *parse_seconds(apr_pool_t *p, const char *s, apr_int64_t min,
         return err;
     }
     if (v < apr_time_from_sec(min) || v > apr_time_from_sec(max)) {
-        return apr_psprintf(p, "%s is out of range (%" APR_INT64_T_FMT " to %" APR_INT64_T_FMT
-                            " seconds)", s, min, max);
+        return apr_psprintf(
+            p, "%s is out of range (%" APR_INT64_T_FMT " to %" APR_INT64_T_FMT " seconds)", s, min,
+            max);
     }
     *out = v;
     return NULL;

@@ -1,5 +1,5 @@
-/* Tests of AllowOverride's and AllowOverrideList's parsers (server/core.c), with httpd 2.4's
- * syntax and its error messages (server/core.c set_override, set_override_list). */
+/* Tests of AllowOverride's and AllowOverrideList's parsers (server/core_options.c), with
+ * httpd 2.4's syntax and its error messages (httpd's set_override, set_override_list). */
 #include <check.h>
 #include <string.h>
 
