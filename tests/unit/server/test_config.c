@@ -1,5 +1,6 @@
 /* Tests of server/config.c (the walker) and the core directives (server/core.c's table,
- * handled in server/core_*.c), on directive trees built by hand so that each error path is reached directly. */
+ * handled in server/core_*.c), on directive trees built by hand so that each error path is
+ * reached directly. */
 #include <check.h>
 #include <stdarg.h>
 #include <stdlib.h>
