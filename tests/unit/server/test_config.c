@@ -13,6 +13,7 @@
 #include "config_walk.h"
 #include "core.h"
 #include "httpd_directives.h"
+#include "if_sections.h"
 #include "kv_log.h"
 #include "module.h"
 #include "sections.h"
@@ -364,6 +365,30 @@ START_TEST(walk_config_starts_a_walk_for_parms_without_one)
 }
 END_TEST
 
+/* The configuration says whether it has an if-section, for as long as its generation's pool
+ * lives, so that kv_if_walk costs nothing a request when there is none. */
+START_TEST(if_sections_configured_for_the_generation)
+{
+    kv_directive_t *dir, *ifsec;
+    apr_pool_t *gen, *ptemp;
+
+    add(node("TestSeen", NULL));
+    ck_assert_ptr_null(run());
+    ck_assert_int_eq(kv_if_sections_configured(), 0);
+
+    dir = add(node("<Directory", "/srv", NULL));
+    ifsec = node("<If", "%{HTTP_HOST} == 'a'", NULL);
+    add_child(dir, ifsec);
+    add_child(ifsec, node("TestSeen", NULL));
+    apr_pool_create(&gen, pool);
+    apr_pool_create(&ptemp, gen);
+    ck_assert_ptr_null(kv_config_run(gen, ptemp, server, tree));
+    ck_assert_int_eq(kv_if_sections_configured(), 1);
+    apr_pool_destroy(gen);
+    ck_assert_int_eq(kv_if_sections_configured(), 0);
+}
+END_TEST
+
 START_TEST(ifmodule_runs_contents_only_when_loaded)
 {
     kv_directive_t *yes = add(node("<IfModule", "core_module", NULL));
@@ -685,6 +710,7 @@ int main(void)
     tcase_add_test(tc, server_record_starts_from_the_defaults);
     tcase_add_test(tc, parms_carry_the_section_being_read);
     tcase_add_test(tc, walk_config_starts_a_walk_for_parms_without_one);
+    tcase_add_test(tc, if_sections_configured_for_the_generation);
     tcase_add_test(tc, unknown_directive_suggests_the_near_one);
     tcase_add_test(tc, unknown_directive_far_from_all);
     tcase_add_test(tc, names_are_case_insensitive);
