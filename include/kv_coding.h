@@ -97,18 +97,10 @@ typedef struct {
     const char *ratio;
 } kv_coding_notes_t;
 
-/** The directive setters a compressing module's table uses, storing into its server config.
- * kv_coding_set_int_slot's info is a kv_coding_int_slot_t (field and range);
- * kv_coding_set_etag_slot's the offset of a kv_etag_mode_t (AddSuffix|NoChange|Remove);
- * kv_coding_set_note_slot's the offset of a kv_coding_notes_t (`[Input|Output|Ratio] name`,
+/** The directive setters a compressing module's table uses, storing into its server config
+ * (its numbers go through kv_set_bounded_slot). kv_coding_set_etag_slot's info is the offset
+ * of a kv_etag_mode_t (AddSuffix|NoChange|Remove); kv_coding_set_note_slot's the offset of a kv_coding_notes_t (`[Input|Output|Ratio] name`,
  * one argument: the ratio's). Errors name the directive. */
-typedef struct {
-    size_t offset; /**< of the int */
-    long min;      /**< smallest value allowed */
-    long max;      /**< largest value allowed */
-} kv_coding_int_slot_t;
-KV_DECLARE(const char *)
-kv_coding_set_int_slot(kv_cmd_parms_t *cmd, void *conf, int argc, const char *const *argv);
 KV_DECLARE(const char *)
 kv_coding_set_etag_slot(kv_cmd_parms_t *cmd, void *conf, int argc, const char *const *argv);
 KV_DECLARE(const char *)

@@ -45,6 +45,9 @@ enum {
 
 typedef struct kv_cmd_parms kv_cmd_parms_t;
 
+/** The state of a configuration walk (opaque; see kv_walk_config). */
+typedef struct kv_config_walk kv_config_walk_t;
+
 struct kv_request;
 
 /** A set of request methods, one bit each (HEAD is GET's, as in httpd); see kv_method_bit. */
@@ -83,6 +86,12 @@ struct kv_cmd_parms {
                                       * a section that holds directives walks them into it */
     kv_method_mask_t limited;        /**< the methods the directive applies to: those of the
                                       * enclosing <Limit>/<LimitExcept>, else KV_METHODS_ALL */
+    const struct kv_section *section; /**< the <Directory>, <Files> or <Location> section (or
+                                       * Match form) the directive stands in, the innermost;
+                                       * NULL outside one. The core's type (server/sections.h) */
+    kv_config_walk_t *walk;          /**< the walk running the directive: its errors so far
+                                      * and what was set once. NULL in parms made outside a
+                                      * walk; kv_walk_config then starts one */
 };
 
 /** Field offset for the slot setters' info. */
@@ -124,6 +133,45 @@ KV_DECLARE(const char *) kv_set_size_slot(kv_cmd_parms_t *cmd, void *conf, int a
 /** Store a time (apr_interval_time_t) at the offset in info. */
 KV_DECLARE(const char *) kv_set_timeout_slot(kv_cmd_parms_t *cmd, void *conf, int argc,
                                              const char *const *argv);
+/** How a bounded slot's value is written, and the type of its field. */
+typedef enum {
+    KV_UNIT_NUMBER,  /**< int: a whole number */
+    KV_UNIT_SECONDS, /**< apr_interval_time_t: seconds, or a number with ms, s, mi or h;
+                      * the bounds are in seconds */
+    KV_UNIT_BYTES,   /**< apr_off_t: bytes, with an optional K, M or G */
+    KV_UNIT_FLAG     /**< int: On or Off as 1 or 0; the bounds are not used */
+} kv_unit_t;
+
+/** kv_slot_t flags. */
+enum {
+    KV_SLOT_SERVER_REC = 1 << 0 /**< the field is the server record's (cmd->server, a
+                                 * kv_server_t), not the module's config */
+};
+
+/** A directive table entry's info for kv_set_bounded_slot: where the value goes and which
+ * values are allowed, so that the table says it all (as nginx's post handlers' bounds). */
+typedef struct {
+    size_t offset;   /**< of the field in the config (or the server record) */
+    kv_unit_t unit;  /**< how the value is written; says the field's type */
+    apr_int64_t min; /**< smallest value allowed (in seconds for KV_UNIT_SECONDS) */
+    apr_int64_t max; /**< largest value allowed (in seconds for KV_UNIT_SECONDS) */
+    unsigned flags;  /**< KV_SLOT_* */
+} kv_slot_t;
+
+/** The info of a directive stored by kv_set_bounded_slot in @a field of the module's config
+ * of type @a type, written in @a unit, between @a min and @a max. */
+#define KV_SLOT(type, field, unit, min, max)                                                      \
+    ((const void *)&(const kv_slot_t){offsetof(type, field), (unit), (min), (max), 0})
+/** As KV_SLOT for a field of the server record (kv_server_t), which virtual hosts inherit. */
+#define KV_SERVER_SLOT(field, unit, min, max)                                                     \
+    ((const void *)&(const kv_slot_t){offsetof(kv_server_t, field), (unit), (min), (max),       \
+                                      KV_SLOT_SERVER_REC})
+
+/** Store the one argument where the kv_slot_t in info says, if it is written in its unit and
+ * within its bounds; else "Name: reason" with the table's name of the directive (for a flag,
+ * "Name must be On or Off"). */
+KV_DECLARE(const char *) kv_set_bounded_slot(kv_cmd_parms_t *cmd, void *conf, int argc,
+                                             const char *const *argv);
 /** Store a copy of the string (const char *) at the offset in info. */
 KV_DECLARE(const char *) kv_set_string_slot(kv_cmd_parms_t *cmd, void *conf, int argc,
                                             const char *const *argv);
@@ -142,7 +190,8 @@ KV_DECLARE(const char *) kv_server_root_relative(apr_pool_t *p, const char *path
  * per-directory settings in @a dir_config. Used by section handlers for their contents.
  * A directive that fails is reported with its file:line and the others still run; the
  * result is then non-NULL (a section handler returns it as its own, and it is not
- * reported again), else NULL. */
+ * reported again), else NULL. Parms with no walk (cmd->walk NULL) start one, and the
+ * result is then the errors themselves, lines "Syntax error on line N of FILE: reason". */
 KV_DECLARE(const char *) kv_walk_config(kv_cmd_parms_t *cmd, const kv_directive_t *first,
                                         void **dir_config);
 

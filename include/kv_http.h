@@ -57,6 +57,19 @@ typedef struct kv_conn kv_conn_t;
 typedef struct kv_request kv_request_t;
 typedef struct kv_filter kv_filter_t;
 
+/** Default Timeout in seconds, as httpd's. */
+#define KV_DEFAULT_TIMEOUT_SEC 60
+/** Default KeepAliveTimeout in seconds, as httpd's. */
+#define KV_DEFAULT_KEEPALIVE_TIMEOUT_SEC 5
+/** Default MaxKeepAliveRequests, as httpd's. */
+#define KV_DEFAULT_MAX_KEEPALIVE_REQUESTS 100
+/** Default LimitRequestLine, as httpd's. */
+#define KV_DEFAULT_LIMIT_REQUEST_LINE 8190
+/** Default LimitRequestFieldSize, as httpd's. */
+#define KV_DEFAULT_LIMIT_REQUEST_FIELDSIZE 8190
+/** Default LimitRequestFields, as httpd's. */
+#define KV_DEFAULT_LIMIT_REQUEST_FIELDS 100
+
 /** A configured server: the main server (virtual hosts come later). */
 struct kv_server {
     apr_pool_t *pool;               /**< the generation's pool (pconf) */

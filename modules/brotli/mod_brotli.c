@@ -39,13 +39,8 @@ static void *create_server_conf(apr_pool_t *p, kv_server_t *s)
     return c;
 }
 
-/* The ranges of httpd's directives (libbrotli's). */
-static const kv_coding_int_slot_t quality_slot = {offsetof(brotli_conf_t, quality),
-                                                  BROTLI_MIN_QUALITY, BROTLI_MAX_QUALITY};
-static const kv_coding_int_slot_t window_slot = {offsetof(brotli_conf_t, window),
-                                                 BROTLI_MIN_WINDOW_BITS, BROTLI_MAX_WINDOW_BITS};
-static const kv_coding_int_slot_t block_slot = {
-    offsetof(brotli_conf_t, max_block), BROTLI_MIN_INPUT_BLOCK_BITS, BROTLI_MAX_INPUT_BLOCK_BITS};
+/* A number of the server config; the ranges of httpd's directives are libbrotli's. */
+#define NUMBER_SLOT(field, min, max) KV_SLOT(brotli_conf_t, field, KV_UNIT_NUMBER, min, max)
 
 static void *pool_alloc(void *pool, size_t size)
 {
@@ -161,12 +156,15 @@ static void register_hooks(apr_pool_t *p)
 }
 
 static const kv_command_t brotli_commands[] = {
-    {"BrotliCompressionQuality", kv_coding_set_int_slot, &quality_slot, 1, 1, KV_CTX_SERVER,
+    {"BrotliCompressionQuality", kv_set_bounded_slot,
+     NUMBER_SLOT(quality, BROTLI_MIN_QUALITY, BROTLI_MAX_QUALITY), 1, 1, KV_CTX_SERVER,
      KV_CMD_SERVER_CONF, "0-11: how hard libbrotli compresses (default 5)"},
-    {"BrotliCompressionWindow", kv_coding_set_int_slot, &window_slot, 1, 1, KV_CTX_SERVER,
+    {"BrotliCompressionWindow", kv_set_bounded_slot,
+     NUMBER_SLOT(window, BROTLI_MIN_WINDOW_BITS, BROTLI_MAX_WINDOW_BITS), 1, 1, KV_CTX_SERVER,
      KV_CMD_SERVER_CONF, "10-24: libbrotli's window, as a power of two (default 18)"},
-    {"BrotliCompressionMaxInputBlock", kv_coding_set_int_slot, &block_slot, 1, 1, KV_CTX_SERVER,
-     KV_CMD_SERVER_CONF,
+    {"BrotliCompressionMaxInputBlock", kv_set_bounded_slot,
+     NUMBER_SLOT(max_block, BROTLI_MIN_INPUT_BLOCK_BITS, BROTLI_MAX_INPUT_BLOCK_BITS), 1, 1,
+     KV_CTX_SERVER, KV_CMD_SERVER_CONF,
      "16-24: libbrotli's largest input block, as a power of two (default: its own choice)"},
     {"BrotliPrecompressed", kv_set_flag_slot, KV_OFFSET(kv_coding_dir_conf_t, precompressed), 1, 1,
      KV_CTX_ALL, 0,

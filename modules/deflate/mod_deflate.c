@@ -53,10 +53,8 @@ static void *create_server_conf(apr_pool_t *p, kv_server_t *s)
 }
 
 /* The ranges of httpd's directives. */
-static const kv_coding_int_slot_t level_slot = {offsetof(deflate_conf_t, level), 1, 9};
-static const kv_coding_int_slot_t window_slot = {offsetof(deflate_conf_t, window), 1, 15};
-static const kv_coding_int_slot_t mem_level_slot = {offsetof(deflate_conf_t, mem_level), 1, 9};
-static const kv_coding_int_slot_t buffer_slot = {offsetof(deflate_conf_t, buffer), 1, 1 << 24};
+/* A number of the server config between min and max. */
+#define NUMBER_SLOT(field, min, max) KV_SLOT(deflate_conf_t, field, KV_UNIT_NUMBER, min, max)
 
 static voidpf pool_alloc(voidpf pool, uInt items, uInt size)
 {
@@ -193,13 +191,13 @@ static void register_hooks(apr_pool_t *p)
 }
 
 static const kv_command_t deflate_commands[] = {
-    {"DeflateCompressionLevel", kv_coding_set_int_slot, &level_slot, 1, 1, KV_CTX_SERVER,
+    {"DeflateCompressionLevel", kv_set_bounded_slot, NUMBER_SLOT(level, 1, 9), 1, 1, KV_CTX_SERVER,
      KV_CMD_SERVER_CONF, "1-9: how hard zlib compresses (default: zlib's, 6)"},
-    {"DeflateWindowSize", kv_coding_set_int_slot, &window_slot, 1, 1, KV_CTX_SERVER,
+    {"DeflateWindowSize", kv_set_bounded_slot, NUMBER_SLOT(window, 1, 15), 1, 1, KV_CTX_SERVER,
      KV_CMD_SERVER_CONF, "1-15: zlib's window, as a power of two (default 15)"},
-    {"DeflateMemLevel", kv_coding_set_int_slot, &mem_level_slot, 1, 1, KV_CTX_SERVER,
+    {"DeflateMemLevel", kv_set_bounded_slot, NUMBER_SLOT(mem_level, 1, 9), 1, 1, KV_CTX_SERVER,
      KV_CMD_SERVER_CONF, "1-9: how much memory zlib uses (default 9)"},
-    {"DeflateBufferSize", kv_coding_set_int_slot, &buffer_slot, 1, 1, KV_CTX_SERVER,
+    {"DeflateBufferSize", kv_set_bounded_slot, NUMBER_SLOT(buffer, 1, 1 << 24), 1, 1, KV_CTX_SERVER,
      KV_CMD_SERVER_CONF, "bytes: compressed output passed on at a time (default 8096)"},
     {"DeflatePrecompressed", kv_set_flag_slot, KV_OFFSET(kv_coding_dir_conf_t, precompressed), 1, 1,
      KV_CTX_ALL, 0,

@@ -20,12 +20,11 @@ KV_IMPLEMENT_HOOK_RUN_ALL(int, post_config,
                           (pconf, plog, ptemp, s), KV_OK, KV_DECLINED)
 KV_IMPLEMENT_HOOK_VOID(child_init, (apr_pool_t * pchild, kv_server_t *s), (pchild, s))
 
-/* The walk's state beyond kv_cmd_parms_t: the errors so far, what was seen once. */
-typedef struct {
-    kv_cmd_parms_t parms;
+/* A walk's state, which the kv_cmd_parms_t of its directives point to. */
+struct kv_config_walk {
     const char *errors; /* "Syntax error on line N of FILE: reason" lines, or NULL */
     apr_hash_t *seen_once;
-} walk_t;
+};
 
 /* What a walk hands up when its errors are recorded already: the section around it fails
  * too, without reporting them a second time. */
@@ -38,13 +37,13 @@ kv_server_t *kv_server_create(apr_pool_t *pconf)
     s->pool = pconf;
     s->module_config = kv_config_vector_make(pconf);
     s->lookup_defaults = kv_config_vector_make(pconf);
-    s->timeout = apr_time_from_sec(60);
-    s->keep_alive_timeout = apr_time_from_sec(5);
+    s->timeout = apr_time_from_sec(KV_DEFAULT_TIMEOUT_SEC);
+    s->keep_alive_timeout = apr_time_from_sec(KV_DEFAULT_KEEPALIVE_TIMEOUT_SEC);
     s->keep_alive = 1;
-    s->keep_alive_max = 100;
-    s->limit_req_line = 8190;
-    s->limit_req_fieldsize = 8190;
-    s->limit_req_fields = 100;
+    s->keep_alive_max = KV_DEFAULT_MAX_KEEPALIVE_REQUESTS;
+    s->limit_req_line = KV_DEFAULT_LIMIT_REQUEST_LINE;
+    s->limit_req_fieldsize = KV_DEFAULT_LIMIT_REQUEST_FIELDSIZE;
+    s->limit_req_fields = KV_DEFAULT_LIMIT_REQUEST_FIELDS;
     s->log_level = KV_LOG_DEFAULT;
     s->module_log_levels = apr_hash_make(pconf);
     return s;
@@ -159,9 +158,8 @@ static const char *httpd_directive(apr_pool_t *p, const char *name, const char *
                         name, shown, httpd_module);
 }
 
-static const char *unknown_directive(walk_t *w, const char *name)
+static const char *unknown_directive(apr_pool_t *p, const char *name)
 {
-    apr_pool_t *p = w->parms.temp_pool;
     const char *hint = kv_module_hint_for(p, name);
     const char *httpd_module;
     const char *near;
@@ -215,37 +213,38 @@ static const char *check_args(apr_pool_t *p, const kv_command_t *c, int argc)
                         c->max_args, argc, help);
 }
 
-static const char *check_once(walk_t *w, const kv_command_t *c, const kv_directive_t *d)
+static const char *check_once(const kv_cmd_parms_t *cmd, const kv_command_t *c,
+                              const kv_directive_t *d)
 {
     const kv_directive_t *first;
     /* Once per server and section: a virtual host may set what the main server set. */
-    const void *key[3] = {c, w->parms.server, w->parms.path};
+    const void *key[3] = {c, cmd->server, cmd->path};
     void *k;
 
     if (!(c->flags & KV_CMD_ONCE)) {
         return NULL;
     }
-    first = apr_hash_get(w->seen_once, key, sizeof(key));
+    first = apr_hash_get(cmd->walk->seen_once, key, sizeof(key));
     if (first) {
-        return apr_psprintf(w->parms.temp_pool,
+        return apr_psprintf(cmd->temp_pool,
                             "%s may appear only once here; it was already set on line %u of %s",
                             c->name, first->line, first->file);
     }
-    k = apr_pmemdup(w->parms.temp_pool, key, sizeof(key));
-    apr_hash_set(w->seen_once, k, sizeof(key), d);
+    k = apr_pmemdup(cmd->temp_pool, key, sizeof(key));
+    apr_hash_set(cmd->walk->seen_once, k, sizeof(key), d);
     return NULL;
 }
 
-static const char *run_directive(walk_t *w, const kv_directive_t *d, void **dir_config)
+static const char *run_directive(kv_cmd_parms_t *cmd, const kv_directive_t *d,
+                                 void **dir_config)
 {
     kv_module_t *owner = NULL;
     const kv_command_t *c = find_command(d->name, &owner);
-    kv_cmd_parms_t *cmd = &w->parms;
     const char *err;
     void *mconfig;
 
     if (!c) {
-        return unknown_directive(w, d->name);
+        return unknown_directive(cmd->temp_pool, d->name);
     }
     if (!(c->context & cmd->context)) {
         return apr_psprintf(cmd->temp_pool, "%s%s is not allowed in %s", c->name,
@@ -254,7 +253,7 @@ static const char *run_directive(walk_t *w, const kv_directive_t *d, void **dir_
     if ((err = check_args(cmd->temp_pool, c, d->argc)) != NULL) {
         return err;
     }
-    if ((err = check_once(w, c, d)) != NULL) {
+    if ((err = check_once(cmd, c, d)) != NULL) {
         return err;
     }
     mconfig = (c->flags & KV_CMD_SERVER_CONF)
@@ -268,22 +267,21 @@ static const char *run_directive(walk_t *w, const kv_directive_t *d, void **dir_
     return c->func(cmd, mconfig, d->argc, d->argv);
 }
 
-KV_DECLARE(const char *) kv_walk_config(kv_cmd_parms_t *cmd, const kv_directive_t *first,
-                                        void **dir_config)
+/* The walk of the directives from @a first on, recording their errors in @a cmd->walk. */
+static const char *walk(kv_cmd_parms_t *cmd, const kv_directive_t *first, void **dir_config)
 {
-    walk_t *w = (walk_t *)cmd; /* every kv_cmd_parms_t the walker hands out is a walk_t */
     const kv_cmd_parms_t saved = *cmd;
     int failed = 0;
 
     /* A failing directive is recorded and the walk goes on, so that one run reports every
      * error; a failing section has skipped or recorded its contents itself. */
     for (const kv_directive_t *d = first; d; d = d->next) {
-        const char *err = run_directive(w, d, dir_config);
+        const char *err = run_directive(cmd, d, dir_config);
         *cmd = saved;
         if (err) {
             failed = 1;
             if (err != errors_recorded) {
-                kv_config_add_errors(cmd->temp_pool, &w->errors,
+                kv_config_add_errors(cmd->temp_pool, &cmd->walk->errors,
                                      apr_psprintf(cmd->temp_pool,
                                                   "Syntax error on line %u of %s: %s", d->line,
                                                   d->file, err));
@@ -291,6 +289,25 @@ KV_DECLARE(const char *) kv_walk_config(kv_cmd_parms_t *cmd, const kv_directive_
         }
     }
     return failed ? errors_recorded : NULL;
+}
+
+KV_DECLARE(const char *) kv_walk_config(kv_cmd_parms_t *cmd, const kv_directive_t *first,
+                                        void **dir_config)
+{
+    struct kv_config_walk own;
+    const char *err;
+
+    if (cmd->walk) {
+        return walk(cmd, first, dir_config);
+    }
+    /* Parms made outside a walk (a test, a module's own tree): this walk is the outermost,
+     * so its errors are returned, not left for an enclosing walk to report. */
+    memset(&own, 0, sizeof(own));
+    own.seen_once = apr_hash_make(cmd->temp_pool);
+    cmd->walk = &own;
+    err = walk(cmd, first, dir_config);
+    cmd->walk = NULL;
+    return err ? own.errors : NULL;
 }
 
 const char *kv_walk_section_contents(kv_cmd_parms_t *cmd)
@@ -316,18 +333,17 @@ KV_DECLARE(const kv_directive_t *) kv_config_tree(void)
 const char *kv_config_run(apr_pool_t *pconf, apr_pool_t *ptemp, kv_server_t *s,
                           const kv_directive_t *tree)
 {
-    walk_t w;
+    kv_cmd_parms_t parms;
     const char *err;
 
     config_tree = tree;
     apr_pool_cleanup_register(pconf, NULL, forget_config_tree, apr_pool_cleanup_null);
-    memset(&w, 0, sizeof(w));
-    w.parms.pool = pconf;
-    w.parms.temp_pool = ptemp;
-    w.parms.server = s;
-    w.parms.context = KV_CTX_MAIN;
-    w.parms.limited = KV_METHODS_ALL;
-    w.seen_once = apr_hash_make(ptemp);
-    err = kv_walk_config(&w.parms, tree, s->lookup_defaults);
-    return err ? apr_pstrdup(pconf, w.errors) : NULL;
+    memset(&parms, 0, sizeof(parms));
+    parms.pool = pconf;
+    parms.temp_pool = ptemp;
+    parms.server = s;
+    parms.context = KV_CTX_MAIN;
+    parms.limited = KV_METHODS_ALL;
+    err = kv_walk_config(&parms, tree, s->lookup_defaults);
+    return err ? apr_pstrdup(pconf, err) : NULL;
 }

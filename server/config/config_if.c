@@ -1,6 +1,6 @@
-/* The conditional sections httpd 2.4.34 added: <IfFile>, <IfDirective> and <IfSection>.
- * Like <IfModule>, each runs its contents where it stands, or skips them, by a test made
- * when the configuration is walked (so after the LoadModule lines above it). */
+/* The conditional sections: <IfModule>, and those httpd 2.4.34 added, <IfFile>,
+ * <IfDirective> and <IfSection>. Each runs its contents where it stands, or skips them, by
+ * a test made when the configuration is walked (so after the LoadModule lines above it). */
 #include <string.h>
 
 #include <apr_file_info.h>
@@ -8,6 +8,7 @@
 
 #include "config_if.h"
 #include "config_walk.h"
+#include "module.h"
 
 typedef int (*cond_test_fn)(kv_cmd_parms_t *cmd, const char *arg);
 
@@ -46,6 +47,27 @@ const char *kv_cmd_if_condition(kv_cmd_parms_t *cmd, void *conf, int argc, const
                             cmd->cmd->name);
     }
     if (test(cmd, arg) == negate) {
+        return NULL;
+    }
+    return kv_walk_section_contents(cmd);
+}
+
+const char *kv_cmd_ifmodule(kv_cmd_parms_t *cmd, void *conf, int argc, const char *const *argv)
+{
+    const char *name = argv[0];
+    int negate = name[0] == '!';
+    int loaded;
+
+    (void)conf;
+    (void)argc;
+    if (negate) {
+        name++;
+    }
+    if (!*name) {
+        return "<IfModule> needs a module name, e.g. <IfModule mime_module>";
+    }
+    loaded = kv_find_module(name) != NULL;
+    if (loaded == negate) {
         return NULL;
     }
     return kv_walk_section_contents(cmd);

@@ -1,4 +1,4 @@
-/* <IfFile>, <IfDirective>, <IfSection>. Internal to the core. */
+/* <IfModule>, <IfFile>, <IfDirective>, <IfSection>. Internal to the core. */
 #ifndef KV_CONFIG_IF_H
 #define KV_CONFIG_IF_H
 
@@ -12,5 +12,8 @@
 /** The handler of the three: runs the contents in place if the test (negated by a leading
  * '!') holds. */
 const char *kv_cmd_if_condition(kv_cmd_parms_t *cmd, void *conf, int argc, const char *const *argv);
+
+/** <IfModule [!]name>: runs the contents in place if the module is (not) loaded. */
+const char *kv_cmd_ifmodule(kv_cmd_parms_t *cmd, void *conf, int argc, const char *const *argv);
 
 #endif

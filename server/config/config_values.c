@@ -189,73 +189,105 @@ static const char *one_argument(const kv_cmd_parms_t *cmd, int argc)
 }
 
 /* A parser's reason, prefixed with the directive's name. */
-static const char *refused(const kv_cmd_parms_t *cmd, const char *reason)
+static const char *refused(const kv_cmd_parms_t *cmd, const char *name, const char *reason)
 {
-    return apr_pstrcat(cmd->pool, directive_name(cmd), ": ", reason, NULL);
+    return apr_pstrcat(cmd->pool, name, ": ", reason, NULL);
+}
+
+/* A time within [min, max] seconds into *out. */
+static const char *parse_seconds(apr_pool_t *p, const char *s, apr_int64_t min, apr_int64_t max,
+                                 apr_interval_time_t *out)
+{
+    apr_interval_time_t v;
+    const char *err = kv_parse_timeout(p, s, &v);
+
+    if (err) {
+        return err;
+    }
+    if (v < apr_time_from_sec(min) || v > apr_time_from_sec(max)) {
+        return apr_psprintf(
+            p, "%s is out of range (%" APR_INT64_T_FMT " to %" APR_INT64_T_FMT " seconds)", s, min,
+            max);
+    }
+    *out = v;
+    return NULL;
+}
+
+/* Every slot setter: parses @a arg as @a unit says, within [min, max], and stores it at
+ * @a field; a refusal names the directive @a name. */
+static const char *store(const kv_cmd_parms_t *cmd, const char *name, void *field, kv_unit_t unit,
+                         apr_int64_t min, apr_int64_t max, const char *arg)
+{
+    const char *err = NULL;
+    long n;
+    int flag;
+
+    switch (unit) {
+    case KV_UNIT_NUMBER:
+        if (!(err = kv_parse_int(cmd->temp_pool, arg, (long)min, (long)max, &n))) {
+            *(int *)field = (int)n;
+        }
+        break;
+    case KV_UNIT_SECONDS:
+        err = parse_seconds(cmd->temp_pool, arg, min, max, field);
+        break;
+    case KV_UNIT_BYTES:
+        err = kv_parse_size(cmd->temp_pool, arg, min, max, field);
+        break;
+    case KV_UNIT_FLAG:
+        if (kv_parse_flag(cmd->temp_pool, arg, &flag)) {
+            return apr_psprintf(cmd->pool, "%s must be On or Off", name);
+        }
+        *(int *)field = flag;
+        break;
+    }
+    return err ? refused(cmd, name, err) : NULL;
+}
+
+/* An unbounded slot setter's value, of @a unit, for the field at the offset in info. */
+static const char *set_slot(kv_cmd_parms_t *cmd, void *conf, int argc, const char *const *argv,
+                            kv_unit_t unit, apr_int64_t max)
+{
+    const char *err = one_argument(cmd, argc);
+
+    return err ? err : store(cmd, directive_name(cmd), slot(cmd, conf), unit, 0, max, argv[0]);
 }
 
 KV_DECLARE(const char *)
 kv_set_int_slot(kv_cmd_parms_t *cmd, void *conf, int argc, const char *const *argv)
 {
-    const char *err = one_argument(cmd, argc);
-    long v;
-
-    if (err) {
-        return err;
-    }
-    if ((err = kv_parse_int(cmd->temp_pool, argv[0], 0, INT_MAX, &v))) {
-        return refused(cmd, err);
-    }
-    *(int *)slot(cmd, conf) = (int)v;
-    return NULL;
+    return set_slot(cmd, conf, argc, argv, KV_UNIT_NUMBER, INT_MAX);
 }
 
 KV_DECLARE(const char *)
 kv_set_flag_slot(kv_cmd_parms_t *cmd, void *conf, int argc, const char *const *argv)
 {
-    const char *err = one_argument(cmd, argc);
-    int v;
-
-    if (err) {
-        return err;
-    }
-    if (kv_parse_flag(cmd->temp_pool, argv[0], &v)) {
-        return apr_psprintf(cmd->pool, "%s must be On or Off", directive_name(cmd));
-    }
-    *(int *)slot(cmd, conf) = v;
-    return NULL;
+    return set_slot(cmd, conf, argc, argv, KV_UNIT_FLAG, 1);
 }
 
 KV_DECLARE(const char *)
 kv_set_size_slot(kv_cmd_parms_t *cmd, void *conf, int argc, const char *const *argv)
 {
-    const char *err = one_argument(cmd, argc);
-    apr_off_t v;
-
-    if (err) {
-        return err;
-    }
-    if ((err = kv_parse_size(cmd->temp_pool, argv[0], 0, APR_INT64_MAX, &v))) {
-        return refused(cmd, err);
-    }
-    *(apr_off_t *)slot(cmd, conf) = v;
-    return NULL;
+    return set_slot(cmd, conf, argc, argv, KV_UNIT_BYTES, APR_INT64_MAX);
 }
 
 KV_DECLARE(const char *)
 kv_set_timeout_slot(kv_cmd_parms_t *cmd, void *conf, int argc, const char *const *argv)
 {
-    const char *err = one_argument(cmd, argc);
-    apr_interval_time_t v;
+    return set_slot(cmd, conf, argc, argv, KV_UNIT_SECONDS, MAX_TIMEOUT_SEC);
+}
 
-    if (err) {
-        return err;
+KV_DECLARE(const char *)
+kv_set_bounded_slot(kv_cmd_parms_t *cmd, void *conf, int argc, const char *const *argv)
+{
+    const kv_slot_t *s = cmd->info;
+    const char *name = cmd->cmd && cmd->cmd->name ? cmd->cmd->name : directive_name(cmd);
+    char *base = s->flags & KV_SLOT_SERVER_REC ? (char *)cmd->server : conf;
+
+    if (argc != 1) {
+        return apr_psprintf(cmd->pool, "%s takes one argument", name);
     }
-    if ((err = kv_parse_timeout(cmd->temp_pool, argv[0], &v))) {
-        return refused(cmd, err);
-    }
-    *(apr_interval_time_t *)slot(cmd, conf) = v;
-    return NULL;
+    return store(cmd, name, base + s->offset, s->unit, s->min, s->max, argv[0]);
 }
 
 KV_DECLARE(const char *)

@@ -15,6 +15,23 @@
 
 #define KV_LOG_MODULE "core"
 
+/* Whether the generation's configuration has an if-section: kv_if_walk runs twice a request,
+ * and most configurations have none. Configuration is read by one thread, and a generation's
+ * pconf is destroyed before the next one is read. */
+static int if_sections_configured;
+
+static apr_status_t forget_if_sections(void *unused)
+{
+    (void)unused;
+    if_sections_configured = 0;
+    return APR_SUCCESS;
+}
+
+int kv_if_sections_configured(void)
+{
+    return if_sections_configured;
+}
+
 static int is_if_name(const char *name)
 {
     return strcasecmp(name, "<If") == 0 || strcasecmp(name, "<ElseIf") == 0 ||
@@ -94,7 +111,14 @@ const char *kv_cmd_if_section(kv_cmd_parms_t *cmd, void *conf, int argc, const c
     if ((err = kv_walk_config(cmd, cmd->directive->first_child, sec->dir_config)) != NULL) {
         return err;
     }
-    return add_if_section(cmd->pool, conf, sec);
+    if ((err = add_if_section(cmd->pool, conf, sec)) != NULL) {
+        return err;
+    }
+    if (!if_sections_configured) {
+        if_sections_configured = 1;
+        apr_pool_cleanup_register(cmd->pool, NULL, forget_if_sections, apr_pool_cleanup_null);
+    }
+    return NULL;
 }
 
 static const apr_array_header_t *if_sections_of(void **dir_config)
@@ -130,8 +154,12 @@ static int if_applies(kv_request_t *r, const kv_if_section_t *sec, int *prev)
 
 void kv_if_walk(kv_request_t *r)
 {
-    const apr_array_header_t *ifs = if_sections_of(r->per_dir_config);
+    const apr_array_header_t *ifs;
 
+    if (!if_sections_configured) {
+        return;
+    }
+    ifs = if_sections_of(r->per_dir_config);
     /* Each round merges the sections that apply, then looks at the ones nested in them;
      * the configuration is finite, so the rounds end. */
     while (ifs && ifs->nelts > 0) {

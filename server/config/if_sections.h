@@ -31,8 +31,13 @@ int kv_in_if_section(const kv_cmd_parms_t *cmd);
 apr_array_header_t *kv_if_sections_merge(apr_pool_t *p, apr_array_header_t *base,
                                          apr_array_header_t *add);
 
+/** Does the running generation's configuration have an <If>, <ElseIf> or <Else> anywhere?
+ * Set when one is read, until the pool it was read into (pconf) is destroyed. */
+int kv_if_sections_configured(void);
+
 /** Merge into r->per_dir_config the if-sections it holds whose condition holds for @a r,
- * then those nested in them, as httpd's ap_if_walk. */
+ * then those nested in them, as httpd's ap_if_walk. Nothing to do, and no look-up made,
+ * when the configuration has no if-section. */
 void kv_if_walk(kv_request_t *r);
 
 #endif

@@ -14,14 +14,6 @@
 
 static const char *const kind_names[] = {"<Directory", "<Files", "<Location"};
 
-/* The section whose contents are being read (config reading is single-threaded). */
-static const kv_section_t *reading;
-
-const kv_section_t *kv_section_reading(void)
-{
-    return reading;
-}
-
 KV_DECLARE(void **) kv_create_per_dir_config(apr_pool_t *p, const char *path)
 {
     int n;
@@ -57,7 +49,7 @@ static int has_wildcard(const char *s)
 static const char *check_nesting(kv_cmd_parms_t *cmd, kv_section_kind_t kind,
                                  const kv_section_t **parent)
 {
-    const kv_section_t *enclosing = cmd->context & KV_CTX_DIR ? reading : NULL;
+    const kv_section_t *enclosing = cmd->context & KV_CTX_DIR ? cmd->section : NULL;
 
     *parent = NULL;
     if (kv_in_if_section(cmd)) {
@@ -132,10 +124,8 @@ const char *kv_cmd_section(kv_cmd_parms_t *cmd, void *conf, int argc, const char
 
     cmd->context = KV_CTX_DIR;
     cmd->path = sec->path;
-    reading = sec;
-    err = kv_walk_config(cmd, cmd->directive->first_child, sec->dir_config);
-    reading = sec->parent;
-    return err;
+    cmd->section = sec;
+    return kv_walk_config(cmd, cmd->directive->first_child, sec->dir_config);
 }
 
 static int by_components(const void *a, const void *b)

@@ -36,9 +36,6 @@ typedef struct {
 /** The section directives' handler (info: kind, and whether it is a Match form). */
 const char *kv_cmd_section(kv_cmd_parms_t *cmd, void *conf, int argc, const char *const *argv);
 
-/** The section whose directives are being read, or NULL outside any. */
-const kv_section_t *kv_section_reading(void);
-
 /** Does a plain <Directory> @a sec cover the directory @a path (no trailing slash)? */
 int kv_directory_covers(apr_pool_t *p, const kv_section_t *sec, const char *path);
 

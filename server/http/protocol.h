@@ -20,13 +20,6 @@
 /** kv_parse_request_head(): the head is malformed or over a limit; see status and reason. */
 #define KV_PARSE_ERROR (-1)
 
-/** Default LimitRequestLine, as httpd's. */
-#define KV_DEFAULT_LIMIT_REQUEST_LINE 8190
-/** Default LimitRequestFieldSize, as httpd's. */
-#define KV_DEFAULT_LIMIT_REQUEST_FIELDSIZE 8190
-/** Default LimitRequestFields, as httpd's. */
-#define KV_DEFAULT_LIMIT_REQUEST_FIELDS 100
-
 /** Most empty lines skipped before a request line (httpd allows as many). */
 #define KV_PARSE_MAX_BLANK_LINES 10
 

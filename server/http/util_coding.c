@@ -258,21 +258,6 @@ static void *field(void *conf, size_t offset)
 }
 
 KV_DECLARE(const char *)
-kv_coding_set_int_slot(kv_cmd_parms_t *cmd, void *conf, int argc, const char *const *argv)
-{
-    const kv_coding_int_slot_t *info = cmd->info;
-    long v;
-    const char *err = kv_parse_int(cmd->temp_pool, argv[0], info->min, info->max, &v);
-
-    (void)argc;
-    if (err) {
-        return apr_psprintf(cmd->pool, "%s: %s", cmd->cmd->name, err);
-    }
-    *(int *)field(conf, info->offset) = (int)v;
-    return NULL;
-}
-
-KV_DECLARE(const char *)
 kv_coding_set_etag_slot(kv_cmd_parms_t *cmd, void *conf, int argc, const char *const *argv)
 {
     const char *err = kv_parse_etag_mode(cmd->pool, argv[0], field(conf, (size_t)cmd->info));

@@ -214,6 +214,53 @@ START_TEST(test_replaced_module_file_is_loaded_on_graceful_restart)
 }
 END_TEST
 
+/* The Content-Type @a path is served with. */
+static char *content_type_of(kvt_server_t *srv, const char *path)
+{
+    kvt_response_t r;
+    char *type;
+
+    kvt_get(kvt_server_port(srv), path, &r);
+    ck_assert_int_eq(r.status, 200);
+    type = kvt_strf("%s", kvt_header(&r, "Content-Type") ? kvt_header(&r, "Content-Type") : "");
+    kvt_response_free(&r);
+    return type;
+}
+
+static void assert_type(kvt_server_t *srv, const char *path, const char *type, int want)
+{
+    char *got = content_type_of(srv, path);
+
+    ck_assert_msg((strcmp(got, type) == 0) == want, "%s: Content-Type %s, %s %s", path, got,
+                  want ? "want" : "not", type);
+    free(got);
+}
+
+/* Whether the configuration has an <If> is decided per generation (kv_if_walk skips the walk
+ * when none has): a graceful restart that adds one applies it, one that removes it drops it. */
+START_TEST(test_if_section_follows_the_generation)
+{
+    kvt_server_t *srv = kvt_server_new(kvt_mpm());
+    char *plain, *with_if;
+
+    kvt_write_file(srv, "f.txt", BODY, strlen(BODY));
+    kvt_server_start(srv);
+    assert_type(srv, "/f.txt?if", "text/x-if", 0);
+    plain = slurp(kvt_server_conf_path(srv));
+    with_if = kvt_strf("%s\n<If \"%%{QUERY_STRING} == 'if'\">\nForceType text/x-if\n</If>\n",
+                       plain);
+    spit(kvt_server_conf_path(srv), with_if);
+    restart_to(srv, SIGUSR1, 1);
+    assert_type(srv, "/f.txt?if", "text/x-if", 1);
+    assert_type(srv, "/f.txt", "text/x-if", 0);
+    spit(kvt_server_conf_path(srv), plain);
+    restart_to(srv, SIGUSR1, 2);
+    assert_type(srv, "/f.txt?if", "text/x-if", 0);
+    free(with_if);
+    free(plain);
+}
+END_TEST
+
 /* -X started as root serves as User: a restart could not reopen the logs, so it stops with
  * a clear line instead of claiming to go on (as httpd's -X stops). Not as root, nothing
  * was switched and the restart works. */
@@ -251,6 +298,7 @@ static Suite *reload_suite(void)
     kvt_add_test(tc, test_switching_the_mpm_line_takes_effect_on_restart);
     kvt_add_test(tc, test_replaced_module_file_is_loaded_on_graceful_restart);
     kvt_add_test(tc, test_one_process_restart_after_switching_user);
+    kvt_add_test(tc, test_if_section_follows_the_generation);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -1,5 +1,5 @@
-/* Tests of AllowOverride's and AllowOverrideList's parsers (server/config/core.c), with httpd 2.4's
- * syntax and its error messages (server/config/core.c set_override, set_override_list). */
+/* Tests of AllowOverride's and AllowOverrideList's parsers (server/config/core_options.c), with
+ * httpd 2.4's syntax and its error messages (httpd's set_override, set_override_list). */
 /* Moved from tests/unit/server/test_allow_override.c (server/ split into layer folders). */
 #include <check.h>
 #include <string.h>

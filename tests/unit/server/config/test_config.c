@@ -1,5 +1,6 @@
-/* Tests of server/config/config.c (the walker) and the core directives of server/config/core.c, on
- * directive trees built by hand so that each error path is reached directly. */
+/* Tests of server/config/config.c (the walker) and the core directives (server/config/core.c's
+ * table, handled in server/config/core_*.c), on directive trees built by hand so that each error
+ * path is reached directly. */
 /* Moved from tests/unit/server/test_config.c (server/ split into layer folders). */
 #include <check.h>
 #include <stdarg.h>
@@ -13,8 +14,10 @@
 #include "config_walk.h"
 #include "core.h"
 #include "httpd_directives.h"
+#include "if_sections.h"
 #include "kv_log.h"
 #include "module.h"
+#include "sections.h"
 
 static apr_pool_t *pool;
 static kv_server_t *server;
@@ -41,8 +44,25 @@ static const char *test_noop(kv_cmd_parms_t *cmd, void *conf, int argc, const ch
     return NULL;
 }
 
+/* What TestSeen saw of its parms, in order. */
+static const kv_section_t *seen_section[8];
+static int seen_walk[8];
+static int n_seen;
+
+static const char *test_seen(kv_cmd_parms_t *cmd, void *conf, int argc, const char *const *argv)
+{
+    (void)conf;
+    (void)argc;
+    (void)argv;
+    ck_assert_int_lt(n_seen, 8);
+    seen_section[n_seen] = cmd->section;
+    seen_walk[n_seen++] = cmd->walk != NULL;
+    return NULL;
+}
+
 static const kv_command_t test_commands[] = {
     {"<TestDir", test_dir_section, NULL, 0, 0, KV_CTX_MAIN, 0, "a directory-like section"},
+    {"TestSeen", test_seen, NULL, 0, 0, KV_CTX_ALL, 0, "notes its parms"},
     {"TestOnce", test_noop, NULL, 1, 1, KV_CTX_ALL, KV_CMD_ONCE, "may appear once"},
     {NULL, NULL, NULL, 0, 0, 0, 0, NULL}};
 
@@ -58,6 +78,7 @@ static void setup(void)
     kv_module_add(pool, &test_module, NULL, server);
     tree = tree_tail = NULL;
     next_line = 1;
+    n_seen = 0;
 }
 
 static void teardown(void)
@@ -259,6 +280,113 @@ START_TEST(wrong_context)
     add_child(sec, node("Listen", "8080", NULL));
     ck_assert_str_eq(run(), "Syntax error on line 2 of /etc/t.conf: Listen is not allowed in a "
                             "<Directory>, <Location> or <Files> section");
+}
+END_TEST
+
+/* The server record starts from httpd's defaults, the ones the request-head parser's tests
+ * use too (one definition of each, in kv_http.h). */
+START_TEST(server_record_starts_from_the_defaults)
+{
+    ck_assert_int_eq(server->timeout, apr_time_from_sec(KV_DEFAULT_TIMEOUT_SEC));
+    ck_assert_int_eq(server->keep_alive_timeout,
+                     apr_time_from_sec(KV_DEFAULT_KEEPALIVE_TIMEOUT_SEC));
+    ck_assert_int_eq(server->keep_alive, 1);
+    ck_assert_int_eq(server->keep_alive_max, KV_DEFAULT_MAX_KEEPALIVE_REQUESTS);
+    ck_assert_int_eq(server->limit_req_line, KV_DEFAULT_LIMIT_REQUEST_LINE);
+    ck_assert_int_eq(server->limit_req_fieldsize, KV_DEFAULT_LIMIT_REQUEST_FIELDSIZE);
+    ck_assert_int_eq(server->limit_req_fields, KV_DEFAULT_LIMIT_REQUEST_FIELDS);
+    /* httpd's values, so that a change of one is seen here. */
+    ck_assert_int_eq(KV_DEFAULT_TIMEOUT_SEC, 60);
+    ck_assert_int_eq(KV_DEFAULT_KEEPALIVE_TIMEOUT_SEC, 5);
+    ck_assert_int_eq(KV_DEFAULT_MAX_KEEPALIVE_REQUESTS, 100);
+    ck_assert_int_eq(KV_DEFAULT_LIMIT_REQUEST_LINE, 8190);
+    ck_assert_int_eq(KV_DEFAULT_LIMIT_REQUEST_FIELDSIZE, 8190);
+    ck_assert_int_eq(KV_DEFAULT_LIMIT_REQUEST_FIELDS, 100);
+}
+END_TEST
+
+/* A setter finds the section it stands in, the innermost, in its parms (no global), and
+ * the walk that runs it. */
+START_TEST(parms_carry_the_section_being_read)
+{
+    kv_directive_t *dir, *files;
+
+    add(node("TestSeen", NULL));
+    dir = add(node("<Directory", "/srv", NULL));
+    add_child(dir, node("TestSeen", NULL));
+    files = node("<Files", "a.txt", NULL);
+    add_child(dir, files);
+    add_child(files, node("TestSeen", NULL));
+    add_child(dir, node("TestSeen", NULL));
+    add(node("TestSeen", NULL));
+    ck_assert_ptr_null(run());
+    ck_assert_int_eq(n_seen, 5);
+    ck_assert_ptr_null(seen_section[0]);
+    ck_assert_ptr_nonnull(seen_section[1]);
+    ck_assert_int_eq(seen_section[1]->kind, KV_SEC_DIRECTORY);
+    ck_assert_str_eq(seen_section[1]->path, "/srv");
+    ck_assert_ptr_nonnull(seen_section[2]);
+    ck_assert_int_eq(seen_section[2]->kind, KV_SEC_FILES);
+    ck_assert_ptr_eq(seen_section[2]->parent, seen_section[1]);
+    ck_assert_ptr_eq(seen_section[3], seen_section[1]);
+    ck_assert_ptr_null(seen_section[4]);
+    for (int i = 0; i < n_seen; i++) {
+        ck_assert_msg(seen_walk[i], "TestSeen %d ran without its walk", i);
+    }
+}
+END_TEST
+
+/* Parms made outside a walk (as a module or a test makes them) start one: the errors come
+ * back as the result, each on its line. */
+START_TEST(walk_config_starts_a_walk_for_parms_without_one)
+{
+    kv_cmd_parms_t cmd;
+    apr_pool_t *ptemp;
+    const char *err;
+
+    apr_pool_create(&ptemp, pool);
+    memset(&cmd, 0, sizeof(cmd));
+    cmd.pool = pool;
+    cmd.temp_pool = ptemp;
+    cmd.server = server;
+    cmd.context = KV_CTX_MAIN;
+    cmd.limited = KV_METHODS_ALL;
+    add(node("Timeout", "soon", NULL));
+    add(node("TestSeen", NULL));
+    add(node("TestOnce", "1", NULL));
+    add(node("TestOnce", "2", NULL));
+    err = kv_walk_config(&cmd, tree, server->lookup_defaults);
+    ck_assert_str_eq(err, "Syntax error on line 1 of /etc/t.conf: Timeout: 'soon' is not a time "
+                          "(seconds, or a number with ms, s, mi or h)\n"
+                          "Syntax error on line 4 of /etc/t.conf: TestOnce may appear only once "
+                          "here; it was already set on line 3 of /etc/t.conf");
+    ck_assert_ptr_null(cmd.walk);
+    ck_assert_int_eq(n_seen, 1);
+    ck_assert_int_eq(seen_walk[0], 1);
+}
+END_TEST
+
+/* The configuration says whether it has an if-section, for as long as its generation's pool
+ * lives, so that kv_if_walk costs nothing a request when there is none. */
+START_TEST(if_sections_configured_for_the_generation)
+{
+    kv_directive_t *dir, *ifsec;
+    apr_pool_t *gen, *ptemp;
+
+    add(node("TestSeen", NULL));
+    ck_assert_ptr_null(run());
+    ck_assert_int_eq(kv_if_sections_configured(), 0);
+
+    dir = add(node("<Directory", "/srv", NULL));
+    ifsec = node("<If", "%{HTTP_HOST} == 'a'", NULL);
+    add_child(dir, ifsec);
+    add_child(ifsec, node("TestSeen", NULL));
+    apr_pool_create(&gen, pool);
+    apr_pool_create(&ptemp, gen);
+    ck_assert_ptr_null(kv_config_run(gen, ptemp, server, tree));
+    ck_assert_int_eq(kv_if_sections_configured(), 1);
+    apr_pool_destroy(gen);
+    ck_assert_int_eq(kv_if_sections_configured(), 0);
 }
 END_TEST
 
@@ -580,6 +708,10 @@ int main(void)
 
     apr_initialize();
     tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, server_record_starts_from_the_defaults);
+    tcase_add_test(tc, parms_carry_the_section_being_read);
+    tcase_add_test(tc, walk_config_starts_a_walk_for_parms_without_one);
+    tcase_add_test(tc, if_sections_configured_for_the_generation);
     tcase_add_test(tc, unknown_directive_suggests_the_near_one);
     tcase_add_test(tc, unknown_directive_far_from_all);
     tcase_add_test(tc, names_are_case_insensitive);

@@ -3,12 +3,14 @@
 #include <check.h>
 #include <limits.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <apr_general.h>
 #include <apr_pools.h>
 #include <apr_strings.h>
 
 #include "kv_config.h"
+#include "kv_http.h"
 
 static apr_pool_t *pool;
 
@@ -379,6 +381,151 @@ START_TEST(server_root_relative)
 }
 END_TEST
 
+/* ---- kv_set_bounded_slot --------------------------------------------------------------- */
+
+static const kv_command_t line_entry = {.name = "LimitRequestLine"};
+
+/* A cmd for the table entry @a entry with the bounded slot @a info, written @a as_written. */
+static kv_cmd_parms_t *bounded_cmd(const kv_command_t *entry, const char *as_written,
+                                   const void *info)
+{
+    kv_cmd_parms_t *cmd = cmd_for(as_written, info);
+
+    cmd->cmd = entry;
+    return cmd;
+}
+
+/* Sets each value of @a cases in turn: {value, NULL} is taken, {value, message} refused. */
+static void assert_bounded(kv_cmd_parms_t *cmd, void *conf, const char *const (*cases)[2],
+                           size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const char *err = set1(kv_set_bounded_slot, cmd, conf, cases[i][0]);
+        if (cases[i][1]) {
+            ck_assert_msg(err && strcmp(err, cases[i][1]) == 0, "%s: %s", cases[i][0], err);
+        } else {
+            ck_assert_msg(err == NULL, "%s: %s", cases[i][0], err);
+        }
+    }
+}
+
+#define N_CASES(a) (sizeof(a) / sizeof((a)[0]))
+
+START_TEST(bounded_number_keeps_to_its_bounds)
+{
+    static const char *const cases[][2] = {
+        {"1", NULL},
+        {"0", "LimitRequestLine: 0 is out of range (1 to 1048576)"},
+        {"1048577", "LimitRequestLine: 1048577 is out of range (1 to 1048576)"},
+        {"8K", "LimitRequestLine: '8K' is not a whole number"},
+        {"1048576", NULL},
+    };
+    test_conf_t conf = {.number = KV_UNSET_INT};
+    kv_cmd_parms_t *cmd = bounded_cmd(&line_entry, "LimitRequestLine",
+                                      KV_SLOT(test_conf_t, number, KV_UNIT_NUMBER, 1, 1 << 20));
+
+    ck_assert_ptr_null(set1(kv_set_bounded_slot, cmd, &conf, "1"));
+    ck_assert_int_eq(conf.number, 1);
+    assert_bounded(cmd, &conf, cases, N_CASES(cases));
+    ck_assert_int_eq(conf.number, 1 << 20);
+    ck_assert_int_eq(conf.flag, 0);
+}
+END_TEST
+
+START_TEST(bounded_names_the_directive_as_the_table_does)
+{
+    test_conf_t conf = {0};
+    kv_cmd_parms_t *cmd = bounded_cmd(&line_entry, "limitrequestline",
+                                      KV_SLOT(test_conf_t, number, KV_UNIT_NUMBER, 0, 10));
+    const char *two[] = {"1", "2", NULL};
+
+    ck_assert_str_eq(set1(kv_set_bounded_slot, cmd, &conf, "x"),
+                     "LimitRequestLine: 'x' is not a whole number");
+    ck_assert_str_eq(kv_set_bounded_slot(cmd, &conf, 2, two), "LimitRequestLine takes one argument");
+    ck_assert_int_eq(conf.number, 0);
+}
+END_TEST
+
+START_TEST(bounded_seconds)
+{
+    static const kv_command_t entry = {.name = "Timeout"};
+    static const char *const cases[][2] = {
+        {"300", NULL},
+        {"999ms", "Timeout: 999ms is out of range (1 to 300 seconds)"},
+        {"301", "Timeout: 301 is out of range (1 to 300 seconds)"},
+        {"-1", "Timeout: '-1' is not a time (seconds, or a number with ms, s, mi or h)"},
+        {"400000000", "Timeout: 400000000 is out of range (0 to one year)"},
+        {"2mi", NULL},
+    };
+    test_conf_t conf = {.time = KV_UNSET_TIME};
+    kv_cmd_parms_t *cmd =
+        bounded_cmd(&entry, "Timeout", KV_SLOT(test_conf_t, time, KV_UNIT_SECONDS, 1, 300));
+
+    ck_assert_ptr_null(set1(kv_set_bounded_slot, cmd, &conf, "300"));
+    ck_assert_int_eq(conf.time, apr_time_from_sec(300));
+    assert_bounded(cmd, &conf, cases, N_CASES(cases));
+    ck_assert_int_eq(conf.time, apr_time_from_sec(120));
+}
+END_TEST
+
+START_TEST(bounded_bytes)
+{
+    static const kv_command_t entry = {.name = "ScriptLogLength"};
+    static const char *const cases[][2] = {
+        {"1K", NULL},
+        {"1023", "ScriptLogLength: 1023 is out of range (1024 to 1048576)"},
+        {"2M", "ScriptLogLength: 2M is out of range (1024 to 1048576)"},
+        {"1KB", "ScriptLogLength: '1KB' is not a size (a number with an optional K, M or G)"},
+        {"1M", NULL},
+    };
+    test_conf_t conf = {.size = -1};
+    kv_cmd_parms_t *cmd = bounded_cmd(&entry, "ScriptLogLength",
+                                      KV_SLOT(test_conf_t, size, KV_UNIT_BYTES, 1024, 1 << 20));
+
+    ck_assert_ptr_null(set1(kv_set_bounded_slot, cmd, &conf, "1K"));
+    ck_assert_int_eq(conf.size, 1024);
+    assert_bounded(cmd, &conf, cases, N_CASES(cases));
+    ck_assert_int_eq(conf.size, 1 << 20);
+}
+END_TEST
+
+START_TEST(bounded_flag)
+{
+    static const kv_command_t entry = {.name = "KeepAlive"};
+    static const char *const cases[][2] = {
+        {"yes", "KeepAlive must be On or Off"},
+        {"off", NULL},
+    };
+    test_conf_t conf = {.flag = KV_UNSET_INT};
+    kv_cmd_parms_t *cmd =
+        bounded_cmd(&entry, "KeepAlive", KV_SLOT(test_conf_t, flag, KV_UNIT_FLAG, 0, 1));
+
+    ck_assert_ptr_null(set1(kv_set_bounded_slot, cmd, &conf, "ON"));
+    ck_assert_int_eq(conf.flag, 1);
+    assert_bounded(cmd, &conf, cases, N_CASES(cases));
+    ck_assert_int_eq(conf.flag, 0);
+}
+END_TEST
+
+/* KV_SERVER_SLOT stores in the server being configured, not in the module's config. */
+START_TEST(bounded_server_slot_stores_in_the_server_record)
+{
+    static const kv_command_t entry = {.name = "LimitRequestFields"};
+    struct kv_server server = {.limit_req_fields = 100};
+    test_conf_t conf = {.number = 7};
+    kv_cmd_parms_t *cmd = bounded_cmd(
+        &entry, "LimitRequestFields", KV_SERVER_SLOT(limit_req_fields, KV_UNIT_NUMBER, 0, 32767));
+
+    cmd->server = &server;
+    ck_assert_ptr_null(set1(kv_set_bounded_slot, cmd, &conf, "0"));
+    ck_assert_int_eq(server.limit_req_fields, 0);
+    ck_assert_int_eq(conf.number, 7);
+    ck_assert_str_eq(set1(kv_set_bounded_slot, cmd, &conf, "32768"),
+                     "LimitRequestFields: 32768 is out of range (0 to 32767)");
+    ck_assert_int_eq(server.limit_req_fields, 0);
+}
+END_TEST
+
 static Suite *config_values_suite(void)
 {
     Suite *s = suite_create("config_values");
@@ -406,6 +553,12 @@ static Suite *config_values_suite(void)
     tcase_add_test(slots, string_slot_copies);
     tcase_add_test(slots, path_slot_resolves_against_server_root);
     tcase_add_test(slots, server_root_relative);
+    tcase_add_test(slots, bounded_number_keeps_to_its_bounds);
+    tcase_add_test(slots, bounded_names_the_directive_as_the_table_does);
+    tcase_add_test(slots, bounded_seconds);
+    tcase_add_test(slots, bounded_bytes);
+    tcase_add_test(slots, bounded_flag);
+    tcase_add_test(slots, bounded_server_slot_stores_in_the_server_record);
     suite_add_tcase(s, slots);
     return s;
 }
