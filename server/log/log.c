@@ -93,49 +93,36 @@ static void write_line(const char *module, int level, apr_status_t status, const
     }
 }
 
+/* The body of the three entry points below, which differ only in where the server and the
+ * client's address come from; a macro because each has its own variable arguments. */
+#define LOG_LINE(server, client_ip)                                                     \
+    do {                                                                                \
+        va_list ap;                                                                     \
+        (void)file;                                                                     \
+        (void)line;                                                                     \
+        if (kv_log_enabled((server), module, level)) {                                  \
+            va_start(ap, fmt);                                                          \
+            write_line(module, level, status, (server), (client_ip), fmt, ap);          \
+            va_end(ap);                                                                 \
+        }                                                                               \
+    } while (0)
+
 KV_DECLARE(void) kv_log_error(const char *module, const char *file, int line, int level,
                               apr_status_t status, const kv_server_t *s, const char *fmt, ...)
 {
-    va_list ap;
-
-    (void)file;
-    (void)line;
-    if (!kv_log_enabled(s, module, level)) {
-        return;
-    }
-    va_start(ap, fmt);
-    write_line(module, level, status, s, NULL, fmt, ap);
-    va_end(ap);
+    LOG_LINE(s, NULL);
 }
 
 KV_DECLARE(void) kv_log_rerror(const char *module, const char *file, int line, int level,
                                apr_status_t status, const kv_request_t *r, const char *fmt, ...)
 {
-    va_list ap;
-
-    (void)file;
-    (void)line;
-    if (!kv_log_enabled(r->server, module, level)) {
-        return;
-    }
-    va_start(ap, fmt);
-    write_line(module, level, status, r->server, r->useragent_ip, fmt, ap);
-    va_end(ap);
+    LOG_LINE(r->server, r->useragent_ip);
 }
 
 KV_DECLARE(void) kv_log_cerror(const char *module, const char *file, int line, int level,
                                apr_status_t status, const kv_conn_t *c, const char *fmt, ...)
 {
-    va_list ap;
-
-    (void)file;
-    (void)line;
-    if (!kv_log_enabled(c->base_server, module, level)) {
-        return;
-    }
-    va_start(ap, fmt);
-    write_line(module, level, status, c->base_server, c->client_ip, fmt, ap);
-    va_end(ap);
+    LOG_LINE(c->base_server, c->client_ip);
 }
 
 KV_DECLARE(apr_status_t) kv_open_error_log(apr_pool_t *plog, kv_server_t *s, const char *path)
