@@ -133,6 +133,9 @@ struct kv_conn {
     apr_off_t bytes_out;            /**< bytes handed to the network so far, response heads
                                      * included (mod_logio's %O) */
     kv_read_deadline_t read_deadline; /**< bound on reading the current head or body */
+    const char *protocol;           /**< the protocol that took the connection in its
+                                     * process_connection hook: NULL until one does;
+                                     * "http/1.1" for HTTP/1 (ALPN's names) */
 };
 
 /** One request, in a pool that is a child of the connection's. */
@@ -182,7 +185,12 @@ struct kv_request {
     int eos_sent;              /**< the end of the response went down the chain */
     int close_connection;      /**< the connection closes after this response */
     apr_table_t *trailers_in;  /**< trailer fields of a chunked request body, once read */
-    struct kv_body *body;      /**< how the request body is framed and read (http_body.c) */
+    struct kv_body *body;      /**< HTTP/1's framing of the request body (http_body.c);
+                                    NULL for a request another protocol built */
+    const struct kv_body_source *body_source; /**< where the body comes from: kv_read_body()
+                                                   reads it (kv_request.h); NULL: none */
+    const struct kv_framing *framing; /**< the protocol filter that frames the response
+                                           (kv_request.h) */
     const char *useragent_ip;     /**< the client's address as text: the connection's peer,
                                        or what mod_remoteip found behind trusted proxies;
                                        what every request-level use of the client reads */
@@ -192,7 +200,8 @@ struct kv_request {
 
 /** The connection and request-phase hooks, in the order they run. */
 KV_DECLARE_HOOK(int, pre_connection, (kv_conn_t *c, void *csd))
-KV_DECLARE_HOOK(int, process_connection, (kv_conn_t *c))
+KV_DECLARE_HOOK(int, process_connection, (kv_conn_t *c)) /**< first-wins: the protocol
+                                                            (see kv_connection.h) */
 KV_DECLARE_HOOK(int, post_read_request, (kv_request_t *r))
 KV_DECLARE_HOOK(int, translate_name, (kv_request_t *r))
 KV_DECLARE_HOOK(int, map_to_storage, (kv_request_t *r))
@@ -252,9 +261,10 @@ KV_DECLARE(const char *) kv_document_root(const kv_request_t *r);
 KV_DECLARE(int) kv_has_body(const kv_request_t *r);
 
 /**
- * Read decoded request body bytes: Content-Length or chunked framing removed, chunk
- * extensions ignored, trailer fields put in r->trailers_in. Sends "100 Continue" first when
- * the client asked for it and no response has started. LimitRequestBody applies.
+ * Read decoded request body bytes from the request's body source (kv_request.h). For
+ * HTTP/1: Content-Length or chunked framing removed, chunk extensions ignored, trailer
+ * fields put in r->trailers_in; "100 Continue" is sent first when the client asked for it
+ * and no response has started; LimitRequestBody applies. r->remaining counts down.
  * @param buf where the bytes go
  * @param len in: room in @a buf (> 0); out: bytes stored
  * @return APR_SUCCESS with *len > 0, APR_EOF (and *len 0) at the end of the body, or
