@@ -44,8 +44,9 @@ KV_DECLARE(kv_conn_state_t) kv_conn_step(kv_conn_t *c);
 KV_DECLARE(void) kv_conn_release_idle(kv_conn_t *c);
 
 /** How long a connection of an asynchronous MPM may wait in its state before kv_conn_expire:
- * KeepAliveTimeout while it idles between requests; Timeout once a head has begun (a new
- * connection's included), or less when the read deadline (c->read_deadline) comes sooner;
+ * KeepAliveTimeout while it idles between requests; Timeout once a head has begun and on a
+ * new connection (a protocol module waiting for its first bytes included), or less when the
+ * read deadline (c->read_deadline) comes sooner;
  * Timeout while it writes (KV_CONN_STATE_WRITE_COMPLETION); KV_LINGER_TIMEOUT in a lingering
  * close. */
 KV_DECLARE(apr_interval_time_t) kv_conn_wait_timeout(const kv_conn_t *c);
@@ -63,9 +64,8 @@ KV_DECLARE(kv_conn_state_t) kv_conn_expire(kv_conn_t *c);
  * asynchronous MPM: this runs once per head. */
 KV_DECLARE_HOOK(void, pre_read_request, (kv_conn_t *c))
 
-/**
- * @fn int kv_run_process_connection(kv_conn_t *c)
- * The process_connection hook (declared in kv_http.h) chooses the protocol of a connection:
+/*
+ * Choosing the protocol. The process_connection hook (declared in kv_http.h) chooses it:
  * it runs first-wins, after pre_connection, in the thread serving the connection. The first
  * function that does not return KV_DECLINED has taken the connection and serves it: it sets
  * c->protocol to its name ("h2") and reads and answers requests (building them with
@@ -87,8 +87,9 @@ KV_DECLARE_HOOK(void, pre_read_request, (kv_conn_t *c))
 /**
  * Look at the first bytes of @a c without consuming them (a protocol's preface): what its
  * input buffer holds, after one read of what the socket has if fewer than @a want bytes are
- * buffered. The read waits up to Timeout, or not at all under an asynchronous MPM. The bytes
- * stay for whichever protocol takes the connection.
+ * buffered (@a want: a few bytes, no more than the buffer's 8 KiB). The read waits up to
+ * Timeout, or not at all under an asynchronous MPM. The bytes stay for whichever protocol
+ * takes the connection.
  * @param buf, len what is buffered now (@a len may be below @a want after a short read: call
  *        again for more, each call reading once)
  * @return APR_SUCCESS after a read or when enough was buffered; APR_EAGAIN when an

@@ -1,7 +1,7 @@
 /* Tests of kv_conn_peek (server/conn_peek.c) on a real loopback TCP pair: it shows the
  * first bytes without consuming them, answers with what a short read brought instead of
- * waiting for more, says "wait" on an asynchronous connection with nothing to read, and
- * says when the client closed. */
+ * waiting for more, says "wait" on an asynchronous connection with nothing to read (which
+ * then waits Timeout, server/connection.c), and says when the client closed. */
 #include <check.h>
 #include <string.h>
 
@@ -118,6 +118,24 @@ START_TEST(async_waits_instead_of_blocking)
 }
 END_TEST
 
+/* While a protocol module waits for a new connection's first bytes, the connection waits
+ * Timeout, as one whose HTTP/1 head has begun, not KeepAliveTimeout. */
+START_TEST(async_wait_for_first_bytes_is_timeout)
+{
+    kv_conn_t *c = new_conn();
+    const char *buf;
+    apr_size_t len;
+
+    c->async = 1;
+    server.keep_alive_timeout = apr_time_from_sec(1);
+    ck_assert_int_eq(kv_conn_peek(c, 4, &buf, &len), APR_EAGAIN);
+    c->state = KV_CONN_STATE_READ_REQUEST;
+    ck_assert_int_eq(kv_conn_wait_timeout(c), server.timeout);
+    c->keepalives = 1; /* a kept-alive connection idles between requests */
+    ck_assert_int_eq(kv_conn_wait_timeout(c), server.keep_alive_timeout);
+}
+END_TEST
+
 START_TEST(client_close_is_eof)
 {
     kv_conn_t *c = new_conn();
@@ -143,6 +161,7 @@ static Suite *conn_peek_suite(void)
     tcase_add_test(tc, peek_consumes_nothing);
     tcase_add_test(tc, short_read_answers_at_once);
     tcase_add_test(tc, async_waits_instead_of_blocking);
+    tcase_add_test(tc, async_wait_for_first_bytes_is_timeout);
     tcase_add_test(tc, client_close_is_eof);
     suite_add_tcase(s, tc);
     return s;
