@@ -22,7 +22,7 @@
     "printf 'method=%s length=%s body=' \"$REQUEST_METHOD\" \"$CONTENT_LENGTH\"\ncat\n"
 
 /* A server with the toy protocol, a static file, an Alias, a CGI script, a URL behind Basic
- * authentication and an access log of "%r %>s %b". */
+ * authentication, a local ErrorDocument and an access log of "%r %>s %b". */
 static kvt_server_t *protocol_server(void)
 {
     kvt_server_t *srv = kvt_server_new(kvt_mpm());
@@ -47,6 +47,9 @@ static kvt_server_t *protocol_server(void)
     kvt_server_conf(srv, "AuthBasicProvider file");
     kvt_server_conf(srv, "AuthUserFile users/htpasswd");
     kvt_server_conf(srv, "Require valid-user");
+    kvt_server_conf(srv, "</Location>");
+    kvt_server_conf(srv, "<Location /gone>");
+    kvt_server_conf(srv, "ErrorDocument 404 /hello.txt");
     kvt_server_conf(srv, "</Location>");
     kvt_write_file(srv, "hello.txt", HELLO, strlen(HELLO));
     kvt_write_file(srv, "secret/page.txt", "secret", 6);
@@ -186,6 +189,19 @@ START_TEST(test_alias)
 }
 END_TEST
 
+/* A local ErrorDocument is an internal redirect: the new request keeps the toy framing. */
+START_TEST(test_error_document_keeps_framing)
+{
+    kvt_server_t *srv = protocol_server();
+    int fd = kvtp_connect(srv);
+
+    ck_assert_int_eq(kvtp_get(fd, "/gone/page.txt", HELLO), 404);
+    ck_assert_int_eq(kvtp_get(fd, "/hello.txt", HELLO), 200);
+    close(fd);
+    assert_logged(srv, "GET /gone/page.txt KVTP/1 404 16");
+}
+END_TEST
+
 /* The body reaches the CGI script through the module's body source. The script's answer
  * comes in pieces, so the toy framing does not know its length: the connection closes
  * after it. */
@@ -294,6 +310,7 @@ int main(void)
 
     kvt_add_test(tc, test_static_file_and_not_found);
     kvt_add_test(tc, test_alias);
+    kvt_add_test(tc, test_error_document_keeps_framing);
     kvt_add_test(tc, test_cgi_post_body);
     kvt_add_test(tc, test_unread_body_skipped);
     kvt_add_test(tc, test_auth_required);
