@@ -22,7 +22,8 @@
     "printf 'method=%s length=%s body=' \"$REQUEST_METHOD\" \"$CONTENT_LENGTH\"\ncat\n"
 
 /* A server with the toy protocol, a static file, an Alias, a CGI script, a URL behind Basic
- * authentication, a local ErrorDocument and an access log of "%r %>s %b". */
+ * authentication, a local ErrorDocument, TRACE with a body and an access log of
+ * "%r %>s %b". */
 static kvt_server_t *protocol_server(void)
 {
     kvt_server_t *srv = kvt_server_new(kvt_mpm());
@@ -48,6 +49,7 @@ static kvt_server_t *protocol_server(void)
     kvt_server_conf(srv, "AuthUserFile users/htpasswd");
     kvt_server_conf(srv, "Require valid-user");
     kvt_server_conf(srv, "</Location>");
+    kvt_server_conf(srv, "TraceEnable extended");
     kvt_server_conf(srv, "<Location /gone>");
     kvt_server_conf(srv, "ErrorDocument 404 /hello.txt");
     kvt_server_conf(srv, "</Location>");
@@ -219,6 +221,19 @@ START_TEST(test_cgi_post_body)
 }
 END_TEST
 
+/* TRACE (http_core) echoes the head it was given and reads the body through the source. */
+START_TEST(test_trace_reads_the_source)
+{
+    kvt_server_t *srv = protocol_server();
+    int fd = kvtp_connect(srv);
+
+    ck_assert_int_eq(kvtp_request(fd, "TRACE", "/t", "", "body!",
+                                  "TRACE /t KVTP/1\r\nHost: localhost\r\n\r\nbody!"),
+                     200);
+    close(fd);
+}
+END_TEST
+
 /* A body the handler does not read (a POST to a file, served as a GET is, as httpd does) is
  * skipped through the source: the next request follows it on the connection. */
 START_TEST(test_unread_body_skipped)
@@ -312,6 +327,7 @@ int main(void)
     kvt_add_test(tc, test_alias);
     kvt_add_test(tc, test_error_document_keeps_framing);
     kvt_add_test(tc, test_cgi_post_body);
+    kvt_add_test(tc, test_trace_reads_the_source);
     kvt_add_test(tc, test_unread_body_skipped);
     kvt_add_test(tc, test_auth_required);
     kvt_add_test(tc, test_magic_in_pieces);
