@@ -15,29 +15,41 @@ static apr_pool_t *pool;
 static apr_socket_t *server_end, *client_end;
 static kv_server_t server;
 
-static void setup(void)
+static apr_socket_t *tcp_socket(void)
 {
-    apr_socket_t *lsn;
-    apr_sockaddr_t *sa;
+    apr_socket_t *s;
 
-    ck_assert_int_eq(apr_initialize(), APR_SUCCESS);
-    ck_assert_int_eq(apr_pool_create(&pool, NULL), APR_SUCCESS);
-    ck_assert_int_eq(apr_sockaddr_info_get(&sa, "127.0.0.1", APR_INET, 0, 0, pool), APR_SUCCESS);
-    ck_assert_int_eq(apr_socket_create(&lsn, APR_INET, SOCK_STREAM, APR_PROTO_TCP, pool),
+    ck_assert_int_eq(apr_socket_create(&s, APR_INET, SOCK_STREAM, APR_PROTO_TCP, pool),
                      APR_SUCCESS);
-    ck_assert_int_eq(apr_socket_bind(lsn, sa), APR_SUCCESS);
-    ck_assert_int_eq(apr_socket_listen(lsn, 1), APR_SUCCESS);
-    ck_assert_int_eq(apr_socket_addr_get(&sa, APR_LOCAL, lsn), APR_SUCCESS);
-    ck_assert_int_eq(apr_socket_create(&client_end, APR_INET, SOCK_STREAM, APR_PROTO_TCP, pool),
-                     APR_SUCCESS);
+    return s;
+}
+
+/* server_end and client_end: the two ends of one connection on 127.0.0.1. */
+static void loopback_pair(void)
+{
+    apr_socket_t *lsn = tcp_socket();
+    apr_sockaddr_t *sa;
+    int listening = apr_sockaddr_info_get(&sa, "127.0.0.1", APR_INET, 0, 0, pool) == APR_SUCCESS &&
+                    apr_socket_bind(lsn, sa) == APR_SUCCESS &&
+                    apr_socket_listen(lsn, 1) == APR_SUCCESS &&
+                    apr_socket_addr_get(&sa, APR_LOCAL, lsn) == APR_SUCCESS;
+
+    ck_assert_msg(listening, "cannot listen on 127.0.0.1");
+    client_end = tcp_socket();
     ck_assert_int_eq(apr_socket_connect(client_end, sa), APR_SUCCESS);
     ck_assert_int_eq(apr_socket_accept(&server_end, lsn, pool), APR_SUCCESS);
     apr_socket_close(lsn);
-    memset(&server, 0, sizeof(server));
-    server.timeout = apr_time_from_sec(5);
-    server.limit_req_line = 8190;
-    server.limit_req_fieldsize = 8190;
-    server.limit_req_fields = 100;
+}
+
+static void setup(void)
+{
+    ck_assert_int_eq(apr_initialize(), APR_SUCCESS);
+    ck_assert_int_eq(apr_pool_create(&pool, NULL), APR_SUCCESS);
+    loopback_pair();
+    server = (kv_server_t){.timeout = apr_time_from_sec(5),
+                           .limit_req_line = 8190,
+                           .limit_req_fieldsize = 8190,
+                           .limit_req_fields = 100};
 }
 
 static void teardown(void)
