@@ -20,6 +20,7 @@
 #include "kv_mpm.h"
 #include "kv_mpm_common.h"
 #include "kv_regex.h"
+#include "kv_request.h"
 #include "kv_release.h"
 #include "kv_scoreboard.h"
 

@@ -88,7 +88,7 @@ struct kv_cmd_parms {
                                       * enclosing <Limit>/<LimitExcept>, else KV_METHODS_ALL */
     const struct kv_section *section; /**< the <Directory>, <Files> or <Location> section (or
                                        * Match form) the directive stands in, the innermost;
-                                       * NULL outside one. The core's type (server/sections.h) */
+                                       * NULL outside one. The core's type (server/config/sections.h) */
     kv_config_walk_t *walk;          /**< the walk running the directive: its errors so far
                                       * and what was set once. NULL in parms made outside a
                                       * walk; kv_walk_config then starts one */

@@ -45,8 +45,9 @@ KV_DECLARE(kv_conn_state_t) kv_conn_step(kv_conn_t *c);
 KV_DECLARE(void) kv_conn_release_idle(kv_conn_t *c);
 
 /** How long a connection of an asynchronous MPM may wait in its state before kv_conn_expire:
- * KeepAliveTimeout while it idles between requests; Timeout once a head has begun (a new
- * connection's included), or less when the read deadline (c->read_deadline) comes sooner;
+ * KeepAliveTimeout while it idles between requests; Timeout once a head has begun and on a
+ * new connection (a protocol module waiting for its first bytes included), or less when the
+ * read deadline (c->read_deadline) comes sooner;
  * Timeout while it writes (KV_CONN_STATE_WRITE_COMPLETION); KV_LINGER_TIMEOUT in a lingering
  * close. */
 KV_DECLARE(apr_interval_time_t) kv_conn_wait_timeout(const kv_conn_t *c);
@@ -65,6 +66,42 @@ KV_DECLARE(kv_conn_state_t) kv_conn_expire(kv_conn_t *c);
  * socket. The head's reads may be spread over several steps of an asynchronous MPM: this
  * runs once per head. */
 KV_DECLARE_HOOK(void, pre_read_request, (kv_conn_t *c))
+
+/*
+ * Choosing the protocol. The process_connection hook (declared in kv_http.h) chooses it:
+ * it runs first-wins, after pre_connection, in the thread serving the connection. The first
+ * function that does not return KV_DECLINED has taken the connection and serves it: it sets
+ * c->protocol to its name ("h2") and reads and answers requests (building them with
+ * kv_request.h) until the connection is done, then returns KV_OK. HTTP/1 (http_core) runs
+ * KV_HOOK_REALLY_LAST and takes every connection no module before it took.
+ *
+ * A protocol module decides from what it may know before a byte is consumed: later, the
+ * protocol TLS's ALPN agreed on; the first bytes, through kv_conn_peek() (a preface). It
+ * must decline at once, without reading, for a connection whose c->protocol names another
+ * protocol.
+ *
+ * Under a synchronous MPM it runs once per connection. Under an asynchronous MPM (c->async)
+ * it runs again at each step of kv_conn_step() that serves the connection: the first, and
+ * each wake-up from KV_CONN_STATE_READ_REQUEST or after write completion. A function that
+ * has to wait for bytes (kv_conn_peek() answering APR_EAGAIN) sets c->state to
+ * KV_CONN_STATE_READ_REQUEST and returns KV_OK; it is asked again once the socket is readable.
+ */
+
+/**
+ * Look at the first bytes of @a c without consuming them (a protocol's preface): what its
+ * input buffer holds, after one read of what the socket has if fewer than @a want bytes are
+ * buffered (@a want: a few bytes, no more than the buffer's 8 KiB). The read waits up to
+ * Timeout, or not at all under an asynchronous MPM. The bytes stay for whichever protocol
+ * takes the connection.
+ * @param buf, len what is buffered now (@a len may be below @a want after a short read: call
+ *        again for more, each call reading once)
+ * @return APR_SUCCESS after a read or when enough was buffered; APR_EAGAIN when an
+ *         asynchronous connection has nothing more to read now (wait until readable);
+ *         APR_EOF when the client closed; APR_TIMEUP when the read timed out; APR_EGENERAL
+ *         when it failed.
+ */
+KV_DECLARE(apr_status_t) kv_conn_peek(kv_conn_t *c, apr_size_t want, const char **buf,
+                                      apr_size_t *len);
 
 /** Close the connection's socket now (a timeout expired, or the server stops). */
 KV_DECLARE(void) kv_conn_close(kv_conn_t *c);

@@ -151,6 +151,9 @@ struct kv_conn {
     const volatile sig_atomic_t *child_exiting; /**< the MPM's flag, non-zero once the child
                                                  * serving the connection is finishing: each
                                                  * response then ends it. NULL: never */
+    const char *protocol;           /**< the protocol that took the connection in its
+                                     * process_connection hook: NULL until one does;
+                                     * "http/1.1" for HTTP/1 (ALPN's names) */
 };
 
 /** One request, in a pool that is a child of the connection's. */
@@ -200,7 +203,12 @@ struct kv_request {
     int eos_sent;              /**< the end of the response went down the chain */
     int close_connection;      /**< the connection closes after this response */
     apr_table_t *trailers_in;  /**< trailer fields of a chunked request body, once read */
-    struct kv_body *body;      /**< how the request body is framed and read (http_body.c) */
+    struct kv_body *body;      /**< HTTP/1's framing of the request body (http_body.c);
+                                    NULL for a request another protocol built */
+    const struct kv_body_source *body_source; /**< where the body comes from: kv_read_body()
+                                                   reads it (kv_request.h); NULL: none */
+    const struct kv_framing *framing; /**< the protocol filter that frames the response
+                                           (kv_request.h) */
     const char *useragent_ip;     /**< the client's address as text: the connection's peer,
                                        or what mod_remoteip found behind trusted proxies;
                                        what every request-level use of the client reads */
@@ -238,9 +246,10 @@ struct kv_request {
  * (no process_connection) and goes to the lingering close. */
 KV_DECLARE_HOOK(int, pre_connection, (kv_conn_t *c, void *csd))
 
-/** Run-first, per connection: serve the protocol. The core registers HTTP/1.1
- * (kv_http_process_connection) at KV_HOOK_REALLY_LAST, so a module registered earlier may
- * claim the connection by not declining. Under a blocking MPM (c->async 0) it runs once,
+/** Run-first, per connection: choose and serve the protocol (include/kv_connection.h says
+ * how a protocol claims a connection and sets c->protocol). The HTTP module
+ * (server/http/http_core.c) registers HTTP/1.1 at KV_HOOK_REALLY_LAST, so a module
+ * registered earlier may claim the connection by not declining. Under a blocking MPM (c->async 0) it runs once,
  * serves request after request while keep-alive allows and returns; the core then closes
  * with a lingering close. Under an asynchronous MPM (c->async 1, the event MPM) it runs again
  * at each step (kv_conn_step) with c->state saying why (KV_CONN_STATE_PROCESSING for a new
@@ -392,9 +401,10 @@ KV_DECLARE(const char *) kv_document_root(const kv_request_t *r);
 KV_DECLARE(int) kv_has_body(const kv_request_t *r);
 
 /**
- * Read decoded request body bytes: Content-Length or chunked framing removed, chunk
- * extensions ignored, trailer fields put in r->trailers_in. Sends "100 Continue" first when
- * the client asked for it and no response has started. LimitRequestBody applies.
+ * Read decoded request body bytes from the request's body source (kv_request.h). For
+ * HTTP/1: Content-Length or chunked framing removed, chunk extensions ignored, trailer
+ * fields put in r->trailers_in; "100 Continue" is sent first when the client asked for it
+ * and no response has started; LimitRequestBody applies. r->remaining counts down.
  * @param buf where the bytes go
  * @param len in: room in @a buf (> 0); out: bytes stored
  * @return APR_SUCCESS with *len > 0, APR_EOF (and *len 0) at the end of the body, or

@@ -7,7 +7,7 @@
  * The parent waits in one poll over the listeners and the wake-up pipe of mpm_common, so a
  * new connection, a signal and a child's exit all wake it at once. Reaping, signals, the
  * ending of a generation and the scoreboard's process slots are shared with the other
- * MPMs (server/mpm_common.c, mpm/parent.c); ServerLimit and MaxRequestWorkers are brought
+ * MPMs (server/process/mpm_common.c, mpm/parent.c); ServerLimit and MaxRequestWorkers are brought
  * into range by prefork's policy (mpm/process_conf.c). MaxConnectionsPerChild has nothing
  * to count: every child serves one connection. Under -X the one process serves each
  * connection itself, one at a time, without forking. */

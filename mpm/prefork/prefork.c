@@ -4,7 +4,7 @@
  * The parent never serves and never dies because of a child. Once a second it reaps
  * children, replaces those that died unasked, and keeps the idle ones of the running
  * generation between MinSpareServers and MaxSpareServers. Signals, reaping and telling
- * children to go are shared with the other MPMs in server/mpm_common.c; the parent is
+ * children to go are shared with the other MPMs in server/process/mpm_common.c; the parent is
  * ../spare_parent.c's, a child ../serial.c's, the configuration ../process_conf.c's, the
  * module ../frame.c's. */
 #include "kv_http.h"

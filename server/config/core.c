@@ -156,11 +156,6 @@ static const kv_command_t core_commands[] = {
      "name [name] ...: more names of a virtual host (wildcards allowed)"},
     {NULL, NULL, NULL, 0, 0, 0, 0, NULL}};
 
-static int core_process_connection(kv_conn_t *c)
-{
-    return kv_http_process_connection(c);
-}
-
 static void register_core_hooks(apr_pool_t *p)
 {
     (void)p;
@@ -168,7 +163,6 @@ static void register_core_hooks(apr_pool_t *p)
     kv_hook_map_to_storage(kv_core_map_to_storage, NULL, NULL, KV_HOOK_REALLY_LAST);
     kv_hook_fixups(kv_core_override_type, NULL, NULL, KV_HOOK_REALLY_FIRST);
     kv_hook_fixups(kv_core_insert_filters, NULL, NULL, KV_HOOK_MIDDLE);
-    kv_hook_process_connection(core_process_connection, NULL, NULL, KV_HOOK_REALLY_LAST);
 }
 
 kv_module_t core_module = {

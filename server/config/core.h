@@ -199,8 +199,8 @@ int kv_default_handler(kv_request_t *r);
 /** Does TraceEnable let @a r's server answer TRACE (http_core.c)? */
 int kv_trace_enabled(const kv_request_t *r);
 
-/** The HTTP protocol handler: reads requests from @a c and serves them while keep-alive
- * allows (the core's process_connection hook). */
+/** The HTTP/1 connection loop (http_connection.c): reads requests from @a c and serves them
+ * while keep-alive allows (http_core.c's process_connection hook). */
 int kv_http_process_connection(kv_conn_t *c);
 
 /** Fill in the generation's defaults after the config has been read. */

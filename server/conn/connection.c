@@ -224,7 +224,7 @@ KV_DECLARE(apr_interval_time_t) kv_conn_wait_timeout(const kv_conn_t *c)
 
     switch (c->state) {
     case KV_CONN_STATE_READ_REQUEST:
-        if (!head_started(c)) {
+        if (!head_started(c) && c->keepalives > 0) {
             return s->keep_alive_timeout;
         }
         if (c->read_deadline.at && c->read_deadline.at - apr_time_now() < t) {

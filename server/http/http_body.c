@@ -1,7 +1,8 @@
-/* The request body: how it is framed (Content-Length or chunked, ambiguity refused), and
- * reading it from the connection's buffer, then the socket, under Timeout and
- * LimitRequestBody; a chunked body goes through the pure decoder of http_chunked.c, which
- * this file only feeds. Expect: 100-continue is answered on the first read. */
+/* The request body: reading it through the request's body source (kv_request.h), and the
+ * source of HTTP/1: how its body is framed (Content-Length or chunked, ambiguity refused),
+ * read from the connection's buffer, then the socket, under Timeout and LimitRequestBody; a
+ * chunked body goes through the pure decoder of http_chunked.c, which this file only feeds.
+ * Expect: 100-continue is answered on the first read. */
 #include <string.h>
 
 #include <apr_lib.h>
@@ -21,6 +22,7 @@ struct kv_body {
     int has_body;
     int expect_continue; /* 100 Continue is owed before the first read */
     int done;            /* the whole body has been read, or reading it failed */
+    apr_off_t length;    /* Content-Length */
     apr_off_t received;  /* bytes of the body taken from the connection, framing included */
     apr_off_t limit;     /* LimitRequestBody; 0 is none */
     int error;           /* HTTP status of a failed read */
@@ -137,6 +139,7 @@ static int setup_length(kv_request_t *r, struct kv_body *b, const char **why)
         return KV_HTTP_REQUEST_ENTITY_TOO_LARGE;
     }
     r->remaining = len;
+    b->length = len;
     b->has_body = len > 0;
     b->done = len == 0;
     return 0;
@@ -177,22 +180,46 @@ int kv_body_setup(kv_request_t *r, const char **why)
     return status;
 }
 
-/* ---- reading ---- */
+/* ---- reading, whatever the source ---- */
 
 KV_DECLARE(int) kv_has_body(const kv_request_t *r)
 {
-    return r->body && r->body->has_body;
+    const kv_body_source_t *src = r->body_source;
+
+    return src && src->length(r, src->ctx) != 0;
 }
 
 KV_DECLARE(int) kv_body_error(const kv_request_t *r)
 {
-    return r->body ? r->body->error : 0;
+    const kv_body_source_t *src = r->body_source;
+
+    return src ? src->error(r, src->ctx) : 0;
 }
 
 int kv_body_read_whole(const kv_request_t *r)
 {
-    return r->body && r->body->done && !r->body->error;
+    const kv_body_source_t *src = r->body_source;
+
+    return src && src->at_end(r, src->ctx) && !src->error(r, src->ctx);
 }
+
+KV_DECLARE(apr_status_t) kv_read_body(kv_request_t *r, char *buf, apr_size_t *len)
+{
+    const kv_body_source_t *src = r->body_source;
+    apr_status_t rv;
+
+    if (!src) {
+        *len = 0;
+        return APR_EOF;
+    }
+    rv = src->read(r, src->ctx, buf, len);
+    if (rv == APR_SUCCESS) {
+        r->remaining -= (apr_off_t)*len < r->remaining ? (apr_off_t)*len : r->remaining;
+    }
+    return rv;
+}
+
+/* ---- the body of HTTP/1 ---- */
 
 int kv_body_awaits_continue(const kv_request_t *r)
 {
@@ -264,9 +291,8 @@ static apr_status_t read_length(kv_request_t *r, struct kv_conn_input *in, char 
     }
     memcpy(buf, in->buf, take);
     kv_conn_input_consume(in, take);
-    r->remaining -= (apr_off_t)take;
     b->received += (apr_off_t)take;
-    b->done = r->remaining == 0;
+    b->done = r->remaining == (apr_off_t)take; /* kv_read_body() counts r->remaining down */
     *len = take;
     return APR_SUCCESS;
 }
@@ -306,11 +332,12 @@ static apr_status_t read_chunked(kv_request_t *r, struct kv_conn_input *in, char
     }
 }
 
-KV_DECLARE(apr_status_t) kv_read_body(kv_request_t *r, char *buf, apr_size_t *len)
+static apr_status_t http1_read(kv_request_t *r, void *ctx, char *buf, apr_size_t *len)
 {
     struct kv_body *b = r->body;
     struct kv_conn_input *in;
 
+    (void)ctx;
     if (!b || b->done) {
         *len = 0;
         return b && b->error ? APR_EGENERAL : APR_EOF;
@@ -321,6 +348,35 @@ KV_DECLARE(apr_status_t) kv_read_body(kv_request_t *r, char *buf, apr_size_t *le
     in = kv_conn_input(r->connection);
     return b->chunked ? read_chunked(r, in, buf, len) : read_length(r, in, buf, len);
 }
+
+static int http1_at_end(const kv_request_t *r, void *ctx)
+{
+    (void)ctx;
+    return r->body && r->body->done;
+}
+
+static apr_off_t http1_length(const kv_request_t *r, void *ctx)
+{
+    const struct kv_body *b = r->body;
+
+    (void)ctx;
+    return !b || !b->has_body ? 0 : b->chunked ? -1 : b->length;
+}
+
+static int http1_error(const kv_request_t *r, void *ctx)
+{
+    (void)ctx;
+    return r->body ? r->body->error : 0;
+}
+
+const kv_body_source_t kv_http1_body_source = {
+    .read = http1_read,
+    .at_end = http1_at_end,
+    .length = http1_length,
+    .error = http1_error,
+};
+
+/* ---- discarding, whatever the source ---- */
 
 KV_DECLARE(int) kv_discard_body(kv_request_t *r)
 {

@@ -3,19 +3,15 @@
  * keep-alive allows. Bytes of a pipelined next request stay in the buffer. */
 #include <string.h>
 
-#include <apr_strings.h>
-
 #include "core.h"
 #include "http_body.h"
 #include "http_header_filter.h"
-#include "http_host.h"
 #include "http_input.h"
 #include "kv_connection.h"
 #include "kv_log.h"
 #include "kv_scoreboard.h"
 #include "protocol.h"
 #include "request.h"
-#include "util_path.h"
 
 #define KV_LOG_MODULE "core"
 
@@ -194,14 +190,6 @@ kv_read_result_t kv_conn_input_fill(kv_conn_t *c, struct kv_conn_input *in)
     return APR_STATUS_IS_EOF(rv) || rv == APR_SUCCESS ? KV_READ_CLOSED : KV_READ_FAILED;
 }
 
-/* The error to answer for a head that cannot be served, closing the connection after. */
-static void fail_request(kv_request_t *r, int status, const char *why)
-{
-    kv_log_rerror(KV_LOG_MARK, KV_LOG_INFO, 0, r, "KV00030: %s", why);
-    r->close_connection = 1;
-    r->status = status;
-}
-
 /* How the body is framed; an ambiguous or refused framing fails the request. */
 static void check_body_framing(kv_request_t *r)
 {
@@ -209,73 +197,22 @@ static void check_body_framing(kv_request_t *r)
     int status = kv_body_setup(r, &why);
 
     if (status != 0) {
-        fail_request(r, status, why);
+        kv_request_refuse(r, status, why);
     }
 }
 
-/* The host the request is for. RFC 9112 section 3.2: HTTP/1.1 needs a Host field, and it
- * must be valid even when the authority of an absolute-form target takes its place (and
- * becomes the Host field, as in httpd). As httpd, an empty Host will not do for HTTP/1.1;
- * HTTP/1.0 may go without a host. */
-static void set_hostname(kv_request_t *r, const char *authority)
-{
-    const char *field = apr_table_get(r->headers_in, "Host");
-    int http11 = r->proto_num >= KV_HTTP_VERSION(1, 1);
-    kv_host_t host = {.name = "", .port = -1};
-    const char *why;
-
-    if (!field && http11) {
-        fail_request(r, KV_HTTP_BAD_REQUEST, "HTTP/1.1 request without Host");
-        return;
-    }
-    if (field && kv_parse_host(r->pool, field, &host, &why) != 0) {
-        fail_request(r, KV_HTTP_BAD_REQUEST,
-                     apr_psprintf(r->pool, "invalid Host field '%s': %s", field, why));
-        return;
-    }
-    if (authority) {
-        /* kv_split_target() has refused an authority that does not parse. */
-        kv_parse_host(r->pool, authority, &host, &why);
-        apr_table_setn(r->headers_in, "Host", kv_host_authority(r->pool, &host));
-    }
-    if (host.name[0] != '\0') {
-        r->hostname = host.name;
-    } else if (http11) {
-        fail_request(r, KV_HTTP_BAD_REQUEST, "HTTP/1.1 request with an empty Host field");
-    }
-}
-
-/* Fill in the request from a parsed head; on a problem r->status holds the error. */
+/* Fill in the request from a parsed head, as every protocol does, its body read from the
+ * connection as HTTP/1 frames it; on a problem r->status holds the error. */
 static void build_request(kv_request_t *r, const kv_request_head_t *head)
 {
-    const char *path, *args, *host;
-    char *uri;
-    int status;
+    const kv_parsed_head_t h = {.method = head->method,
+                                .target = head->target,
+                                .protocol = head->protocol,
+                                .proto_num = head->proto_num,
+                                .headers = head->headers,
+                                .request_line = head->request_line};
 
-    r->the_request = head->request_line;
-    r->method = head->method;
-    r->method_number = head->method_number;
-    r->protocol = head->protocol;
-    r->proto_num = head->proto_num;
-    r->header_only = r->method_number == KV_M_HEAD;
-    r->unparsed_uri = head->target;
-    r->headers_in = head->headers;
-
-    status = kv_split_target(r->pool, head->target, &path, &args, &host);
-    if (status != 0) {
-        fail_request(r, status, "invalid request target");
-        return;
-    }
-    r->args = args;
-    uri = apr_pstrdup(r->pool, path);
-    if (strcmp(uri, "*") != 0 &&
-        ((status = kv_unescape_path(uri)) != 0 || (status = kv_normalize_path(uri)) != 0)) {
-        fail_request(r, status, apr_psprintf(r->pool, "invalid URI path '%s'", path));
-        return;
-    }
-    r->uri = uri;
-    set_hostname(r, host);
-    if (!r->status) {
+    if (kv_request_set_head(r, &h, &kv_http1_body_source) == 0) {
         check_body_framing(r);
     }
 }
@@ -293,7 +230,7 @@ static void end_head(kv_conn_t *c, struct kv_conn_input *in)
 static kv_read_result_t answer_bad_head(kv_request_t *r, struct kv_conn_input *in, int status,
                                      const char *why, kv_request_t **out)
 {
-    fail_request(r, status, why);
+    kv_request_refuse(r, status, why);
     kv_conn_input_consume(in, in->len);
     end_head(r->connection, in);
     *out = r;
@@ -324,7 +261,7 @@ static kv_read_result_t head_timed_out(kv_conn_t *c, struct kv_conn_input *in, k
         return KV_READ_TIMEOUT; /* KeepAliveTimeout: no request began */
     }
     if (!r) {
-        r = kv_request_create(c);
+        r = kv_request_new(c, NULL);
     }
     if (kv_request_line_received(r->pool, in->buf, in->len, lim, &line)) {
         r->the_request = line;
@@ -373,7 +310,7 @@ static kv_read_result_t read_request(kv_conn_t *c, kv_request_t **out)
     }
     for (;;) {
         if (in->len > 0 && !r) {
-            r = kv_request_create(c);
+            r = kv_request_new(c, NULL);
             kv_scoreboard_update(c->sb_slot, KV_SB_READ, NULL);
             if (!in->head_started) {
                 begin_head(c, in);
@@ -436,12 +373,7 @@ int kv_http_process_connection(kv_conn_t *c)
             break;
         }
         head_ok = !r->status;
-        if (!head_ok) {
-            kv_send_error_response(r, r->status);
-            kv_request_log(r);
-        } else {
-            kv_process_request(r);
-        }
+        kv_process_request(r); /* a refused head gets its error answer */
         c->keepalives++;
         c->keepalive = !r->close_connection && !c->aborted && kv_discard_body(r) == KV_OK;
         c->input_done = !c->keepalive && head_ok && kv_client_closes(r) &&

@@ -1,6 +1,7 @@
-/* http_core: what HTTP/1.1 itself asks of the server before any resource is looked at.
- * OPTIONS * (the server's own options), TRACE (TraceEnable) and a "*" target with any
- * other method are answered here, in post_read_request. The HTTP module's own hooks are
+/* http_core: the HTTP/1 module. It takes every connection no other protocol took (its
+ * process_connection runs last), and answers what HTTP/1.1 itself asks of the server before
+ * any resource is looked at: OPTIONS * (the server's own options), TRACE (TraceEnable) and
+ * a "*" target with any other method, in post_read_request. The HTTP module's own hooks are
  * registered here, as in httpd's modules/http/http_core.c: the default handler too; the
  * Allow field (http_allow.c) is told here how to ask TraceEnable. */
 #include <string.h>
@@ -174,9 +175,25 @@ static int http_core_post_read_request(kv_request_t *r)
     return KV_DECLINED;
 }
 
+/* The name of HTTP/1 in c->protocol, as ALPN calls it. */
+static const char http1_protocol[] = "http/1.1";
+
+/* HTTP/1 serves the connection, unless another protocol has taken it. Under an asynchronous
+ * MPM this runs at each step of the connection: the check is a comparison of pointers. */
+static int http1_process_connection(kv_conn_t *c)
+{
+    if (c->protocol && c->protocol != http1_protocol &&
+        strcmp(c->protocol, http1_protocol) != 0) {
+        return KV_DECLINED;
+    }
+    c->protocol = http1_protocol;
+    return kv_http_process_connection(c);
+}
+
 static void register_hooks(apr_pool_t *p)
 {
     (void)p;
+    kv_hook_process_connection(http1_process_connection, NULL, NULL, KV_HOOK_REALLY_LAST);
     kv_hook_post_read_request(http_core_post_read_request, NULL, NULL, KV_HOOK_REALLY_FIRST);
     kv_hook_handler(kv_default_handler, NULL, NULL, KV_HOOK_REALLY_LAST);
     kv_allow_trace_query(kv_trace_enabled);

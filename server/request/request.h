@@ -3,13 +3,10 @@
 #define KV_REQUEST_H
 
 #include "kv_http.h"
+#include "kv_request.h"
 
-/** A new request on @a c, in its own pool (a child of the connection's), with the
- * protocol output filter in its chain. */
-kv_request_t *kv_request_create(kv_conn_t *c);
-
-/** Run every phase of a read request, send the response, log it. */
-void kv_process_request(kv_request_t *r);
+/** Refuse the head of @a r: log @a why, answer @a status, close the connection after. */
+void kv_request_refuse(kv_request_t *r, int status, const char *why);
 
 /** Answer @a r with @a status and a short HTML body (or a redirect to Location). */
 void kv_send_error_response(kv_request_t *r, int status);

@@ -263,7 +263,7 @@ END_TEST
 /* Send an empty 200 to a new request on @a c; does its response end the connection? */
 static int response_closes(kv_conn_t *c)
 {
-    kv_request_t *r = kv_request_create(c);
+    kv_request_t *r = kv_request_new(c, NULL);
     apr_bucket_brigade *bb = apr_brigade_create(r->pool, c->bucket_alloc);
     int closes;
 
