@@ -72,7 +72,8 @@ typedef struct kv_framing {
 /**
  * A new request on @a c, in its own pool (a child of the connection's), with nothing of a
  * head yet: parse the head into r->pool, then call kv_request_set_head().
- * @param framing how its responses are framed; NULL for HTTP/1's
+ * @param framing how its responses are framed (HTTP/1 passes its own); NULL: not at all, the
+ *                output goes to the connection's filters as it is
  */
 KV_DECLARE(kv_request_t *) kv_request_new(kv_conn_t *c, const kv_framing_t *framing);
 

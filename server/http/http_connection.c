@@ -7,6 +7,7 @@
 #include "http_body.h"
 #include "http_header_filter.h"
 #include "http_input.h"
+#include "http_request.h"
 #include "kv_connection.h"
 #include "kv_log.h"
 #include "kv_scoreboard.h"
@@ -261,7 +262,7 @@ static kv_read_result_t head_timed_out(kv_conn_t *c, struct kv_conn_input *in, k
         return KV_READ_TIMEOUT; /* KeepAliveTimeout: no request began */
     }
     if (!r) {
-        r = kv_request_new(c, NULL);
+        r = kv_request_new(c, &kv_http1_framing);
     }
     if (kv_request_line_received(r->pool, in->buf, in->len, lim, &line)) {
         r->the_request = line;
@@ -310,7 +311,7 @@ static kv_read_result_t read_request(kv_conn_t *c, kv_request_t **out)
     }
     for (;;) {
         if (in->len > 0 && !r) {
-            r = kv_request_new(c, NULL);
+            r = kv_request_new(c, &kv_http1_framing);
             kv_scoreboard_update(c->sb_slot, KV_SB_READ, NULL);
             if (!in->head_started) {
                 begin_head(c, in);

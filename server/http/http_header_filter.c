@@ -332,3 +332,5 @@ apr_status_t kv_http_header_filter(kv_filter_t *f, apr_bucket_brigade *bb)
     }
     return kv_pass_brigade(f->next, bb);
 }
+
+const kv_framing_t kv_http1_framing = {"http_header", kv_http_header_filter, NULL};

@@ -5,8 +5,6 @@
 #include "kv_http.h"
 #include "kv_request.h"
 
-/** Refuse the head of @a r: log @a why, answer @a status, close the connection after. */
-void kv_request_refuse(kv_request_t *r, int status, const char *why);
 
 /** Answer @a r with @a status and a short HTML body (or a redirect to Location). */
 void kv_send_error_response(kv_request_t *r, int status);

@@ -16,6 +16,7 @@
 #include "core.h"
 #include "core_output_filter.h"
 #include "http_input.h"
+#include "http_header_filter.h"
 #include "kv_connection.h"
 #include "kv_mpm_common.h"
 #include "module.h"
@@ -263,7 +264,7 @@ END_TEST
 /* Send an empty 200 to a new request on @a c; does its response end the connection? */
 static int response_closes(kv_conn_t *c)
 {
-    kv_request_t *r = kv_request_new(c, NULL);
+    kv_request_t *r = kv_request_new(c, &kv_http1_framing);
     apr_bucket_brigade *bb = apr_brigade_create(r->pool, c->bucket_alloc);
     int closes;
 

@@ -138,7 +138,7 @@ START_TEST(new_request_takes_the_protocol_framing)
     static int framing_ctx;
     const kv_framing_t framing = {"stub", framing_stub, &framing_ctx};
     kv_request_t *r = kv_request_new(&conn, &framing);
-    kv_request_t *h1 = kv_request_new(&conn, NULL);
+    kv_request_t *h1 = kv_request_new(&conn, &kv_http1_framing);
 
     ck_assert_ptr_eq(r->output_filters->func, framing_stub);
     ck_assert_ptr_eq(r->output_filters->ctx, &framing_ctx);
@@ -150,12 +150,13 @@ START_TEST(new_request_takes_the_protocol_framing)
     ck_assert_ptr_eq(h1->output_filters->func, kv_http_header_filter);
     ck_assert_ptr_null(h1->output_filters->ctx);
     ck_assert_ptr_eq(h1->output_filters->next, &network);
+    ck_assert_ptr_eq(kv_request_new(&conn, NULL)->output_filters, &network);
 }
 END_TEST
 
 START_TEST(head_fills_the_request)
 {
-    kv_request_t *r = kv_request_new(&conn, NULL);
+    kv_request_t *r = kv_request_new(&conn, &kv_http1_framing);
     kv_parsed_head_t h =
         head_of(r, "HEAD", "/a/%7Eb/../c.txt?x=%41", "HTTP/2.0", "Example.COM:8080");
 
@@ -179,7 +180,7 @@ END_TEST
 
 START_TEST(request_line_given_is_kept)
 {
-    kv_request_t *r = kv_request_new(&conn, NULL);
+    kv_request_t *r = kv_request_new(&conn, &kv_http1_framing);
     kv_parsed_head_t h = head_of(r, "OPTIONS", "*", "HTTP/1.1", "h");
 
     h.request_line = "OPTIONS  *  HTTP/1.1";
@@ -192,7 +193,7 @@ END_TEST
 
 START_TEST(absolute_form_becomes_the_host)
 {
-    kv_request_t *r = kv_request_new(&conn, NULL);
+    kv_request_t *r = kv_request_new(&conn, &kv_http1_framing);
     kv_parsed_head_t h = head_of(r, "BREW", "http://Pot.Example:81/tea?milk", "HTTP/1.1", "other");
 
     ck_assert_int_eq(kv_request_set_head(r, &h, NULL), 0);
@@ -219,7 +220,7 @@ static const struct {
 
 START_TEST(bad_heads_are_refused)
 {
-    kv_request_t *r = kv_request_new(&conn, NULL);
+    kv_request_t *r = kv_request_new(&conn, &kv_http1_framing);
     kv_parsed_head_t h =
         head_of(r, "GET", refused[_i].target, refused[_i].protocol, refused[_i].host);
     int status = kv_request_set_head(r, &h, NULL);
@@ -233,7 +234,7 @@ END_TEST
 
 START_TEST(http10_may_go_without_host)
 {
-    kv_request_t *r = kv_request_new(&conn, NULL);
+    kv_request_t *r = kv_request_new(&conn, &kv_http1_framing);
     kv_parsed_head_t h = head_of(r, "GET", "/", "HTTP/1.0", NULL);
 
     ck_assert_int_eq(kv_request_set_head(r, &h, NULL), 0);
@@ -245,7 +246,7 @@ END_TEST
 
 START_TEST(body_is_read_through_the_source)
 {
-    kv_request_t *r = kv_request_new(&conn, NULL);
+    kv_request_t *r = kv_request_new(&conn, &kv_http1_framing);
     kv_parsed_head_t h = head_of(r, "POST", "/p", "HTTP/1.1", "h");
     string_body_t b;
     kv_body_source_t src = string_source(&b, "hello body", 10);
@@ -276,7 +277,7 @@ END_TEST
 
 START_TEST(unknown_length_is_a_body)
 {
-    kv_request_t *r = kv_request_new(&conn, NULL);
+    kv_request_t *r = kv_request_new(&conn, &kv_http1_framing);
     kv_parsed_head_t h = head_of(r, "POST", "/p", "HTTP/1.1", "h");
     string_body_t b;
     kv_body_source_t src = string_source(&b, "streamed", -1);
@@ -292,7 +293,7 @@ END_TEST
 
 START_TEST(failed_read_gives_the_source_status)
 {
-    kv_request_t *r = kv_request_new(&conn, NULL);
+    kv_request_t *r = kv_request_new(&conn, &kv_http1_framing);
     kv_parsed_head_t h = head_of(r, "PUT", "/p", "HTTP/1.1", "h");
     string_body_t b;
     kv_body_source_t src = string_source(&b, "0123456789", 10);
@@ -308,7 +309,7 @@ END_TEST
 
 START_TEST(no_source_no_body)
 {
-    kv_request_t *r = kv_request_new(&conn, NULL);
+    kv_request_t *r = kv_request_new(&conn, &kv_http1_framing);
     kv_parsed_head_t h = head_of(r, "GET", "/", "HTTP/1.1", "h");
     char buf[8];
     apr_size_t n = sizeof(buf);
