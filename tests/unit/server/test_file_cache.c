@@ -337,6 +337,7 @@ static void *APR_THREAD_FUNC serve_files(apr_thread_t *t, void *data)
         ck_assert_int_eq(kv_file_cache_open(&f, r), APR_SUCCESS);
         w->fds[i] = fd_of(f);
         w->kept[i] = (apr_file_flags_get(f) & APR_FOPEN_NOCLEANUP) != 0;
+        apr_pool_destroy(r->pool); /* a request ends before its thread */
     }
     apr_thread_mutex_lock(w->lock);
     (*w->opened)++;

@@ -232,21 +232,14 @@ START_TEST(async_write_completion_then_pipelined_request)
     ck_assert_int_eq(handled, 1);
     for (int i = 0; i < 100000 && st == KV_CONN_STATE_WRITE_COMPLETION; i++) {
         const char *now = kvu_read_now(k);
-        apr_size_t n = strlen(now);
 
-        if (got.len + n + 1 > got.cap) {
-            char *buf = apr_palloc(k->pool, (got.len + n + 1) * 2);
-            memcpy(buf, got.buf, got.len);
-            got.buf = buf;
-            got.cap = (got.len + n + 1) * 2;
-        }
-        memcpy(got.buf + got.len, now, n + 1);
-        got.len += n;
+        kvu_capture_put(&got, k->pool, now, strlen(now));
         st = kv_conn_step(k->c);
     }
     ck_assert_int_eq(st, KV_CONN_STATE_CLOSED);
     ck_assert_int_eq(handled, 2);
-    cursor = apr_pstrcat(k->pool, got.buf ? got.buf : "", kvu_read_to_close(k), NULL);
+    kvu_capture_put(&got, k->pool, "", 0);
+    cursor = apr_pstrcat(k->pool, got.buf, kvu_read_to_close(k), NULL);
     expect(&cursor, 200, NULL, "Keep-Alive");
     expect(&cursor, 200, "uri=/b", "close");
     ck_assert_str_eq(cursor, "");

@@ -101,13 +101,15 @@ void kvu_tcp_pair(apr_pool_t *p, apr_socket_t **accepted, apr_socket_t **client,
     apr_socket_timeout_set(*client, CLIENT_TIMEOUT);
 }
 
-static void capture_put(kvu_capture_t *cap, apr_pool_t *p, const char *data, apr_size_t n)
+void kvu_capture_put(kvu_capture_t *cap, apr_pool_t *p, const char *data, apr_size_t n)
 {
     if (cap->len + n + 1 > cap->cap) {
         apr_size_t size = (cap->len + n + 1) * 2;
         char *buf = apr_palloc(p, size);
 
-        memcpy(buf, cap->buf, cap->len);
+        if (cap->len) {
+            memcpy(buf, cap->buf, cap->len);
+        }
         cap->buf = buf;
         cap->cap = size;
     }
@@ -128,7 +130,7 @@ static apr_status_t capture_filter(kv_filter_t *f, apr_bucket_brigade *bb)
 
         if (!APR_BUCKET_IS_METADATA(b) &&
             apr_bucket_read(b, &data, &n, APR_BLOCK_READ) == APR_SUCCESS) {
-            capture_put(&k->sent, k->pool, data, n);
+            kvu_capture_put(&k->sent, k->pool, data, n);
         }
     }
     return kv_pass_brigade(f->next, bb);
@@ -156,7 +158,7 @@ kvu_conn_t *kvu_conn_open(kvu_server_t *s, int async, int bufsize)
     cap->c = k->c;
     cap->next = k->c->output_filters;
     k->c->output_filters = cap;
-    capture_put(&k->sent, ptrans, "", 0);
+    kvu_capture_put(&k->sent, ptrans, "", 0);
     return k;
 }
 
@@ -181,13 +183,13 @@ static const char *read_client(kvu_conn_t *k, apr_interval_time_t timeout)
     apr_time_t deadline = apr_time_now() + CLIENT_TIMEOUT;
     char buf[16384];
 
-    capture_put(&got, k->pool, "", 0);
+    kvu_capture_put(&got, k->pool, "", 0);
     apr_socket_timeout_set(k->client, timeout);
     while (apr_time_now() < deadline) {
         apr_size_t n = sizeof(buf);
         apr_status_t rv = apr_socket_recv(k->client, buf, &n);
 
-        capture_put(&got, k->pool, buf, n);
+        kvu_capture_put(&got, k->pool, buf, n);
         if (rv != APR_SUCCESS) {
             ck_assert_msg(APR_STATUS_IS_EOF(rv) || (timeout == 0 && APR_STATUS_IS_EAGAIN(rv)),
                           "client read failed: %d", rv);

@@ -36,6 +36,9 @@ typedef struct {
     apr_size_t cap;
 } kvu_capture_t;
 
+/** Append @a n bytes at @a data to @a cap (growing it in @a p), keeping it NUL-ended. */
+void kvu_capture_put(kvu_capture_t *cap, apr_pool_t *p, const char *data, apr_size_t n);
+
 /** A connection and the client at the other end. */
 typedef struct {
     apr_pool_t *pool;     /**< the connection's pool (an MPM's ptrans) */
