@@ -26,7 +26,7 @@
 
 static apr_pool_t *pool;
 static char top[] = "/tmp/kiva-file-cache-XXXXXX"; /* made and removed by the runner */
-static const char *dir;                               /* the running test's, in top */
+static const char *dir;                            /* the running test's, in top */
 
 static void setup(void)
 {
@@ -167,11 +167,21 @@ START_TEST(any_change_in_the_stat_opens_afresh)
     ck_assert(!serve(0));
     r = request_for(0);
     switch (_i) {
-    case 0: r->finfo.inode++; break;
-    case 1: r->finfo.device++; break;
-    case 2: r->finfo.size++; break;
-    case 3: r->finfo.mtime++; break;
-    default: r->finfo.ctime++; break;
+    case 0:
+        r->finfo.inode++;
+        break;
+    case 1:
+        r->finfo.device++;
+        break;
+    case 2:
+        r->finfo.size++;
+        break;
+    case 3:
+        r->finfo.mtime++;
+        break;
+    default:
+        r->finfo.ctime++;
+        break;
     }
     fd = open_fd(r, NULL);
     ck_assert_msg(!marked(fd), "change %d: the stale descriptor was used", _i);
@@ -317,10 +327,10 @@ END_TEST
 /* ---- Threads: each has its own cache, closed when it ends; the process bound ---- */
 
 typedef struct {
-    int first;           /* the first of the files it serves */
-    int count;           /* how many */
-    int fds[FILES];      /* their descriptors */
-    int kept[FILES];     /* 1 where the descriptor is kept (not closed with the request) */
+    int first;       /* the first of the files it serves */
+    int count;       /* how many */
+    int fds[FILES];  /* their descriptors */
+    int kept[FILES]; /* 1 where the descriptor is kept (not closed with the request) */
     apr_thread_mutex_t *lock;
     apr_thread_cond_t *cond;
     int *opened, *release; /* threads done opening; set when they may end */
@@ -370,8 +380,11 @@ START_TEST(process_bound_and_thread_end)
     /* one after the other, so that which thread finds the bound reached is known */
     for (int i = 0; i < THREADS; i++) {
         w[i] = (worker_t){.first = i * KV_FILE_CACHE_THREAD_FILES,
-                          .count = KV_FILE_CACHE_THREAD_FILES, .lock = lock, .cond = cond,
-                          .opened = &opened, .release = &release};
+                          .count = KV_FILE_CACHE_THREAD_FILES,
+                          .lock = lock,
+                          .cond = cond,
+                          .opened = &opened,
+                          .release = &release};
         ck_assert_int_eq(apr_thread_create(&t[i], NULL, serve_files, &w[i], pool), APR_SUCCESS);
         apr_thread_mutex_lock(lock);
         for (int j = 0; j < 100 && opened <= i; j++) {

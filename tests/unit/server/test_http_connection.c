@@ -65,8 +65,7 @@ static void expect(const char **cursor, int status, const char *body, const char
 {
     kvu_response_t resp;
 
-    ck_assert_msg(kvu_next_response(srv.pconf, cursor, &resp), "no response left: '%s'",
-                  *cursor);
+    ck_assert_msg(kvu_next_response(srv.pconf, cursor, &resp), "no response left: '%s'", *cursor);
     ck_assert_int_eq(resp.status, status);
     if (body) {
         ck_assert_str_eq(resp.body, body);
@@ -147,11 +146,14 @@ END_TEST
  * are not taken for a request (a body that looks like one included). */
 START_TEST(unread_body_discarded_before_next_request)
 {
+    static const char requests[] = "POST /a HTTP/1.1\r\nHost: t\r\nContent-Length: 31\r\n\r\n"
+                                   "GET /x HTTP/1.1\r\nHost: t\r\n\r\n"
+                                   "POST /c HTTP/1.1\r\nHost: t\r\n"
+                                   "Transfer-Encoding: chunked\r\n\r\n"
+                                   "6\r\nGET /y\r\n0\r\n\r\n"
+                                   "GET /b HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n";
     kvu_conn_t *k;
-    const char *got = serve(&k, "POST /a HTTP/1.1\r\nHost: t\r\nContent-Length: 31\r\n\r\n"
-                            GET("/x") "POST /c HTTP/1.1\r\nHost: t\r\n"
-                            "Transfer-Encoding: chunked\r\n\r\n6\r\nGET /y\r\n0\r\n\r\n"
-                            GET_CLOSE("/b"));
+    const char *got = serve(&k, requests);
 
     expect(&got, 200, "uri=/a", "Keep-Alive");
     expect(&got, 200, "uri=/c", "Keep-Alive");

@@ -45,11 +45,11 @@ typedef struct {
     int served;             /* requests the connection served before this one */
     apr_off_t clength;      /* the response's length (the body is "x"), UNKNOWN if not known */
     int status;
-    int head;               /* a HEAD request */
-    int close;              /* r->close_connection (an error that ends the connection) */
-    int aborted;            /* the client went away */
-    apr_off_t remaining;    /* body bytes not read */
-    int expect;             /* keep-alive allowed */
+    int head;            /* a HEAD request */
+    int close;           /* r->close_connection (an error that ends the connection) */
+    int aborted;         /* the client went away */
+    apr_off_t remaining; /* body bytes not read */
+    int expect;          /* keep-alive allowed */
 } row_t;
 
 static const row_t rows[] = {
@@ -61,15 +61,14 @@ static const row_t rows[] = {
     {"1.1 Connection: keep-alive", 1, "Keep-Alive", 1, 3, 0, 1, 200, 0, 0, 0, 0, 1},
     {"1.0 by default", 0, NULL, 1, 3, 0, 1, 200, 0, 0, 0, 0, 0},
     {"1.0 Connection: keep-alive", 0, "keep-alive", 1, 3, 0, 1, 200, 0, 0, 0, 0, 1},
-    {"1.0 keep-alive, unknown length: framed by the close", 0, "keep-alive", 1, 3, 0, UNKNOWN,
-     200, 0, 0, 0, 0, 0},
+    {"1.0 keep-alive, unknown length: framed by the close", 0, "keep-alive", 1, 3, 0, UNKNOWN, 200,
+     0, 0, 0, 0, 0},
     {"1.1 unknown length: chunked", 1, NULL, 1, 3, 0, UNKNOWN, 200, 0, 0, 0, 0, 1},
-    {"1.0 keep-alive, unknown length, 304 has no body", 0, "keep-alive", 1, 3, 0, UNKNOWN, 304,
-     0, 0, 0, 0, 1},
-    {"1.0 keep-alive, unknown length, 204 has no body", 0, "keep-alive", 1, 3, 0, UNKNOWN, 204,
-     0, 0, 0, 0, 1},
-    {"1.0 keep-alive, unknown length, HEAD", 0, "keep-alive", 1, 3, 0, UNKNOWN, 200, 1, 0, 0, 0,
-     1},
+    {"1.0 keep-alive, unknown length, 304 has no body", 0, "keep-alive", 1, 3, 0, UNKNOWN, 304, 0,
+     0, 0, 0, 1},
+    {"1.0 keep-alive, unknown length, 204 has no body", 0, "keep-alive", 1, 3, 0, UNKNOWN, 204, 0,
+     0, 0, 0, 1},
+    {"1.0 keep-alive, unknown length, HEAD", 0, "keep-alive", 1, 3, 0, UNKNOWN, 200, 1, 0, 0, 0, 1},
     {"KeepAlive Off", 1, NULL, 0, 3, 0, 1, 200, 0, 0, 0, 0, 0},
     {"KeepAlive Off, client asks keep-alive", 1, "keep-alive", 0, 3, 0, 1, 200, 0, 0, 0, 0, 0},
     {"MaxKeepAliveRequests 3, second request", 1, NULL, 1, 3, 1, 1, 200, 0, 0, 0, 0, 1},
@@ -80,10 +79,10 @@ static const row_t rows[] = {
     {"an error that ends it (400 of a bad head)", 1, NULL, 1, 3, 0, 1, 400, 0, 1, 0, 0, 0},
     {"an error that ends it (413)", 1, NULL, 1, 3, 0, 1, 413, 0, 1, 0, 0, 0},
     {"the client went away", 1, NULL, 1, 3, 0, 1, 200, 0, 0, 1, 0, 0},
-    {"an unread body small enough to skip", 1, NULL, 1, 3, 0, 1, 200, 0, 0, 0,
-     KV_MAX_DISCARD_BODY, 1},
-    {"an unread body too large to skip", 1, NULL, 1, 3, 0, 1, 200, 0, 0, 0,
-     KV_MAX_DISCARD_BODY + 1, 0},
+    {"an unread body small enough to skip", 1, NULL, 1, 3, 0, 1, 200, 0, 0, 0, KV_MAX_DISCARD_BODY,
+     1},
+    {"an unread body too large to skip", 1, NULL, 1, 3, 0, 1, 200, 0, 0, 0, KV_MAX_DISCARD_BODY + 1,
+     0},
 };
 
 /* A request on the test's connection as @a row describes it. */
@@ -185,8 +184,10 @@ START_TEST(directives_reach_the_decision)
     conn->c->keepalives = 1;
     ck_assert(!kv_response_can_keep_alive(r));
     kvu_server_destroy(&srv);
-    ck_assert_ptr_null(kvu_server_build(&srv, "Listen 127.0.0.1:80\nDocumentRoot /tmp\n"
-                                              "KeepAlive Off\n", NULL));
+    ck_assert_ptr_null(kvu_server_build(&srv,
+                                        "Listen 127.0.0.1:80\nDocumentRoot /tmp\n"
+                                        "KeepAlive Off\n",
+                                        NULL));
     conn = kvu_conn_open(&srv, 0, 0);
     r = kv_request_create(conn->c);
     r->clength = 0;

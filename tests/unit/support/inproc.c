@@ -19,8 +19,7 @@
 #define CLIENT_TIMEOUT apr_time_from_sec(10)
 
 /* The modules every generation starts with: server/main.c's builtin_modules. */
-static kv_module_t *const builtin_modules[] = {&core_module, &mpm_common_module,
-                                               &http_core_module};
+static kv_module_t *const builtin_modules[] = {&core_module, &mpm_common_module, &http_core_module};
 
 /* Write @a conf to a file and read it as the configuration; NULL or the errors. */
 static const char *read_conf(kvu_server_t *s, const char *conf, kv_directive_t **tree)
@@ -82,8 +81,7 @@ void kvu_tcp_pair(apr_pool_t *p, apr_socket_t **accepted, apr_socket_t **client,
     apr_sockaddr_t *sa;
 
     ck_assert_int_eq(apr_sockaddr_info_get(&sa, "127.0.0.1", APR_INET, 0, 0, p), APR_SUCCESS);
-    ck_assert_int_eq(apr_socket_create(&lsn, APR_INET, SOCK_STREAM, APR_PROTO_TCP, p),
-                     APR_SUCCESS);
+    ck_assert_int_eq(apr_socket_create(&lsn, APR_INET, SOCK_STREAM, APR_PROTO_TCP, p), APR_SUCCESS);
     ck_assert_int_eq(apr_socket_bind(lsn, sa), APR_SUCCESS);
     ck_assert_int_eq(apr_socket_listen(lsn, 1), APR_SUCCESS);
     ck_assert_int_eq(apr_socket_addr_get(&sa, APR_LOCAL, lsn), APR_SUCCESS);
@@ -212,8 +210,8 @@ const char *kvu_read_now(kvu_conn_t *k)
 
 void kvu_wait_readable(kvu_conn_t *k)
 {
-    apr_pollfd_t pfd = {.p = k->pool, .desc_type = APR_POLL_SOCKET, .reqevents = APR_POLLIN,
-                        .desc.s = k->c->sock};
+    apr_pollfd_t pfd = {
+        .p = k->pool, .desc_type = APR_POLL_SOCKET, .reqevents = APR_POLLIN, .desc.s = k->c->sock};
     apr_int32_t n = 0;
 
     ck_assert_int_eq(apr_poll(&pfd, 1, &n, CLIENT_TIMEOUT), APR_SUCCESS);

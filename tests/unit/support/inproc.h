@@ -3,7 +3,17 @@
  * on the accepted end of a loopback TCP pair, its client end, and a filter that captures what
  * the connection sends. Serve it with kv_process_connection (a blocking MPM's way) or step
  * it with kv_conn_step (an asynchronous one's). Each helper fails the running Check test on
- * an unexpected error. */
+ * an unexpected error. A test, in short:
+ *
+ *     kvu_server_build(&srv, "Listen 127.0.0.1:80\nDocumentRoot /tmp\n", stub_modules);
+ *     k = kvu_conn_open(&srv, 0, 0);
+ *     kvu_send(k, "GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+ *     kv_process_connection(k->c, k->c->sock);
+ *     got = kvu_read_to_close(k);
+ *     kvu_next_response(srv.pconf, &got, &resp);   (resp.status, resp.head, resp.body)
+ *     kvu_server_destroy(&srv);
+ *
+ * Nothing is listened on: Listen is there because a configuration needs one. */
 #ifndef KVU_INPROC_H
 #define KVU_INPROC_H
 
