@@ -195,6 +195,7 @@ START_TEST(async_steps_wait_serve_and_linger)
     ck_assert_int_eq(kv_conn_step(k->c), KV_CONN_STATE_READ_REQUEST);
     ck_assert_int_eq(handled, 1);
     ck_assert(k->c->keepalive);
+    kvu_wait_answer(k);
     got = kvu_read_now(k);
     expect(&got, 200, "uri=/a", "Keep-Alive");
     ck_assert_str_eq(got, "");

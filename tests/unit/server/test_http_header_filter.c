@@ -202,6 +202,7 @@ int main(void)
     int n = (int)(sizeof(rows) / sizeof(rows[0]));
 
     tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 30);
     tcase_add_loop_test(tc, decision_table, 0, n);
     tcase_add_loop_test(tc, filter_writes_the_decision, 0, n);
     tcase_add_test(tc, body_awaiting_continue_closes);

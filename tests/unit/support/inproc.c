@@ -208,13 +208,22 @@ const char *kvu_read_now(kvu_conn_t *k)
     return read_client(k, 0);
 }
 
-void kvu_wait_readable(kvu_conn_t *k)
+static void wait_readable(apr_pool_t *p, apr_socket_t *s)
 {
-    apr_pollfd_t pfd = {
-        .p = k->pool, .desc_type = APR_POLL_SOCKET, .reqevents = APR_POLLIN, .desc.s = k->c->sock};
+    apr_pollfd_t pfd = {.p = p, .desc_type = APR_POLL_SOCKET, .reqevents = APR_POLLIN, .desc.s = s};
     apr_int32_t n = 0;
 
     ck_assert_int_eq(apr_poll(&pfd, 1, &n, CLIENT_TIMEOUT), APR_SUCCESS);
+}
+
+void kvu_wait_readable(kvu_conn_t *k)
+{
+    wait_readable(k->pool, k->c->sock);
+}
+
+void kvu_wait_answer(kvu_conn_t *k)
+{
+    wait_readable(k->pool, k->client);
 }
 
 const char *kvu_field(apr_pool_t *p, const char *head, const char *name)

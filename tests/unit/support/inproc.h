@@ -81,6 +81,9 @@ const char *kvu_read_now(kvu_conn_t *k);
 /** Wait (up to 10 s) until the accepted end of @a k has bytes to read. */
 void kvu_wait_readable(kvu_conn_t *k);
 
+/** Wait (up to 10 s) until the client end of @a k has bytes to read. */
+void kvu_wait_answer(kvu_conn_t *k);
+
 /** One response split off the front of *cursor, which moves past it. Framed by Content-Length
  * or by the end of the text. Returns 0 when *cursor holds no response. */
 typedef struct {
