@@ -24,16 +24,10 @@
 
 #include "file_cache.h"
 
-/* Files one thread keeps open, and all the threads of a process together. */
-#define THREAD_FILES 8
-#define PROCESS_FILES 64
-/* Longer paths are opened each time. */
-#define PATH_CAP 240
-
 #define OPEN_FLAGS (APR_FOPEN_READ | APR_FOPEN_BINARY | APR_FOPEN_SENDFILE_ENABLED)
 
 typedef struct {
-    char path[PATH_CAP];
+    char path[KV_FILE_CACHE_PATH_CAP];
     apr_uint32_t hash;
     int fd; /* -1: an empty entry */
     unsigned int pins;  /* requests using it now */
@@ -45,7 +39,7 @@ typedef struct {
 } cached_file_t;
 
 typedef struct {
-    cached_file_t files[THREAD_FILES];
+    cached_file_t files[KV_FILE_CACHE_THREAD_FILES];
     unsigned long clock;
 } file_cache_t;
 
@@ -59,7 +53,7 @@ static void drop_cache(void *data)
 {
     file_cache_t *fc = data;
 
-    for (int i = 0; i < THREAD_FILES; i++) {
+    for (int i = 0; i < KV_FILE_CACHE_THREAD_FILES; i++) {
         if (fc->files[i].fd >= 0) {
             close(fc->files[i].fd);
             apr_atomic_dec32(&process_files);
@@ -84,7 +78,7 @@ static file_cache_t *thread_cache(void)
     }
     fc = pthread_getspecific(cache_key);
     if (!fc && (fc = calloc(1, sizeof(*fc))) != NULL) {
-        for (int i = 0; i < THREAD_FILES; i++) {
+        for (int i = 0; i < KV_FILE_CACHE_THREAD_FILES; i++) {
             fc->files[i].fd = -1;
         }
         if (pthread_setspecific(cache_key, fc) != 0) {
@@ -111,7 +105,7 @@ static void forget(cached_file_t *e)
 /* The entry for @a path, or NULL. */
 static cached_file_t *lookup(file_cache_t *fc, const char *path, apr_uint32_t hash)
 {
-    for (int i = 0; i < THREAD_FILES; i++) {
+    for (int i = 0; i < KV_FILE_CACHE_THREAD_FILES; i++) {
         cached_file_t *e = &fc->files[i];
 
         if (e->fd >= 0 && e->hash == hash && strcmp(e->path, path) == 0) {
@@ -127,11 +121,11 @@ static cached_file_t *make_room(file_cache_t *fc)
 {
     cached_file_t *lru = NULL;
 
-    for (int i = 0; i < THREAD_FILES; i++) {
+    for (int i = 0; i < KV_FILE_CACHE_THREAD_FILES; i++) {
         cached_file_t *e = &fc->files[i];
 
         if (e->fd < 0) {
-            if (apr_atomic_inc32(&process_files) < PROCESS_FILES) {
+            if (apr_atomic_inc32(&process_files) < KV_FILE_CACHE_PROCESS_FILES) {
                 return e;
             }
             apr_atomic_dec32(&process_files);
@@ -206,7 +200,7 @@ apr_status_t kv_file_cache_open(apr_file_t **file, kv_request_t *r)
     cached_file_t *e = NULL;
     apr_status_t rv = APR_SUCCESS;
 
-    if ((r->finfo.valid & need) == need && strlen(r->filename) < PATH_CAP &&
+    if ((r->finfo.valid & need) == need && strlen(r->filename) < KV_FILE_CACHE_PATH_CAP &&
         (fc = thread_cache()) != NULL) {
         e = take(fc, r, &rv);
     }

@@ -6,6 +6,12 @@
 
 #include "kv_http.h"
 
+/** Files one thread keeps open, and all the threads of a process together. */
+#define KV_FILE_CACHE_THREAD_FILES 8
+#define KV_FILE_CACHE_PROCESS_FILES 64
+/** Paths this long or longer are opened each time. */
+#define KV_FILE_CACHE_PATH_CAP 240
+
 /** Open r->filename, the regular file r->finfo describes, for reading for the life of
  * r->pool. The descriptor may be one this thread keeps open between requests (then the file
  * carries APR_FOPEN_NOCLEANUP: it is not closed with r->pool, and what must outlive the

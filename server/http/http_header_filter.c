@@ -93,7 +93,7 @@ static int server_is_retiring(const kv_request_t *r)
     return exiting && *exiting;
 }
 
-static int response_can_keep_alive(const kv_request_t *r)
+int kv_response_can_keep_alive(const kv_request_t *r)
 {
     return r->server->keep_alive && !r->close_connection && !r->connection->aborted &&
            !kv_client_closes(r) && (length_is_known(r) || response_is_chunked(r)) &&
@@ -311,7 +311,7 @@ apr_status_t kv_http_header_filter(kv_filter_t *f, apr_bucket_brigade *bb)
         int keep_alive, chunked;
         find_length(r, bb);
         chunked = response_is_chunked(r);
-        keep_alive = response_can_keep_alive(r);
+        keep_alive = kv_response_can_keep_alive(r);
         r->close_connection = !keep_alive;
         ctx->headers_sent = 1;
         if (!sends_body) {

@@ -13,6 +13,11 @@ apr_status_t kv_http_header_filter(kv_filter_t *f, apr_bucket_brigade *bb);
  * keep-alive)? RFC 9112 section 9.6: it then sends nothing after it. */
 int kv_client_closes(const kv_request_t *r);
 
+/** May the connection stay open after the response to @a r (RFC 9112 section 9.3)? The
+ * header filter's decision, made from the request record as it stands when the head is
+ * written (r->clength found, r->status set) and from whether the child is exiting. */
+int kv_response_can_keep_alive(const kv_request_t *r);
+
 /** How HTTP/1 frames a response: kv_http_header_filter as the request's protocol filter,
  * which puts the chunk filter behind itself when it needs it. */
 extern const kv_framing_t kv_http1_framing;

@@ -17,6 +17,7 @@
 #include "core_output_filter.h"
 #include "http_input.h"
 #include "http_header_filter.h"
+#include "inproc.h"
 #include "kv_connection.h"
 #include "kv_mpm_common.h"
 #include "module.h"
@@ -29,29 +30,14 @@ static apr_pool_t *pool;
 static apr_socket_t *server_end, *client_end;
 static kv_server_t server;
 
-/* A connected pair on 127.0.0.1: server_end as accepted, client_end as connected. */
+/* A connected pair on 127.0.0.1 with small buffers, so that the socket soon takes no more:
+ * server_end as accepted, client_end as connected. */
 static void setup(void)
 {
-    apr_socket_t *lsn;
-    apr_sockaddr_t *sa;
-
     ck_assert_int_eq(apr_initialize(), APR_SUCCESS);
     ck_assert_int_eq(apr_pool_create(&pool, NULL), APR_SUCCESS);
     apr_hook_global_pool = pool;
-    ck_assert_int_eq(apr_sockaddr_info_get(&sa, "127.0.0.1", APR_INET, 0, 0, pool), APR_SUCCESS);
-    ck_assert_int_eq(apr_socket_create(&lsn, APR_INET, SOCK_STREAM, APR_PROTO_TCP, pool),
-                     APR_SUCCESS);
-    ck_assert_int_eq(apr_socket_bind(lsn, sa), APR_SUCCESS);
-    ck_assert_int_eq(apr_socket_listen(lsn, 1), APR_SUCCESS);
-    ck_assert_int_eq(apr_socket_addr_get(&sa, APR_LOCAL, lsn), APR_SUCCESS);
-    ck_assert_int_eq(apr_socket_create(&client_end, APR_INET, SOCK_STREAM, APR_PROTO_TCP, pool),
-                     APR_SUCCESS);
-    /* small buffers, so that the socket soon takes no more */
-    ck_assert_int_eq(apr_socket_opt_set(client_end, APR_SO_RCVBUF, 4096), APR_SUCCESS);
-    ck_assert_int_eq(apr_socket_connect(client_end, sa), APR_SUCCESS);
-    ck_assert_int_eq(apr_socket_accept(&server_end, lsn, pool), APR_SUCCESS);
-    ck_assert_int_eq(apr_socket_opt_set(server_end, APR_SO_SNDBUF, 4096), APR_SUCCESS);
-    apr_socket_close(lsn);
+    kvu_tcp_pair(pool, &server_end, &client_end, 4096);
     memset(&server, 0, sizeof(server));
     server.timeout = apr_time_from_sec(5);
     server.keep_alive_timeout = apr_time_from_sec(5);
