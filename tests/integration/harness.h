@@ -3,6 +3,9 @@
  * @brief Integration test harness: start the built kiva on loopback, talk raw HTTP to it,
  * look at its processes and sockets through /proc and ss.
  *
+ * The harness is a convenience library (harness/: one file a concern) that every
+ * integration program links.
+ *
  * Every wait is bounded in time; every process the harness starts gets its own process
  * group, so stopping a server signals exactly the processes that server made. A server
  * that a failed test leaves behind is stopped by a small watcher process that notices
@@ -172,6 +175,9 @@ int kvt_request(int port, const char *request, kvt_response_t *resp);
 /** GET @a path with HTTP/1.1 and Connection: close; fails the test if there is no response. */
 void kvt_get(int port, const char *path, kvt_response_t *resp);
 
+/** GET @a path (as kvt_get) and fail the test unless the answer is 200 with body @a body. */
+void kvt_assert_serves(kvt_server_t *srv, const char *path, const char *body);
+
 /** Read until the server closes (bounded); the bytes, NUL-terminated, length in *len. */
 char *kvt_read_until_close(int fd, size_t *len);
 
@@ -183,6 +189,12 @@ long kvt_now_ms(void);
 
 /** Poll @a cond every 20 ms until it returns non-zero or @a timeout_ms pass; its last result. */
 int kvt_wait_for(int (*cond)(void *arg), void *arg, int timeout_ms);
+
+/** A kvt_wait_for condition: the process whose pid_t @a pid points to is gone. */
+int kvt_pid_gone(void *pid);
+
+/** A kvt_wait_for condition: no process of the server @a srv (a kvt_server_t) is left. */
+int kvt_group_gone(void *srv);
 
 /** Live (non-zombie) children of @a pid, up to @a max into @a out; their count. */
 int kvt_children(pid_t pid, pid_t *out, int max);

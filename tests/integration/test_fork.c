@@ -50,14 +50,9 @@ static int is_child_of_server(kvt_server_t *srv, pid_t pid)
     return 0;
 }
 
-static int pid_gone(void *arg)
-{
-    return !kvt_pid_alive(*(pid_t *)arg);
-}
-
 static void wait_pid_gone(pid_t pid, const char *why)
 {
-    ck_assert_msg(kvt_wait_for(pid_gone, &pid, DEADLINE_MS), "%s: pid %d still alive", why,
+    ck_assert_msg(kvt_wait_for(kvt_pid_gone, &pid, DEADLINE_MS), "%s: pid %d still alive", why,
                   (int)pid);
 }
 
@@ -91,15 +86,6 @@ static int open_served(kvt_server_t *srv, pid_t *child)
     *child = kvt_serving_pid(srv, fd);
     ck_assert_msg(*child > 0, "no process holds the connection");
     return fd;
-}
-
-static void assert_serves(kvt_server_t *srv)
-{
-    kvt_response_t r;
-    kvt_get(kvt_server_port(srv), "/f.txt", &r);
-    ck_assert_int_eq(r.status, 200);
-    ck_assert_str_eq(r.body, "f");
-    kvt_response_free(&r);
 }
 
 /* Does a response start arriving on @a fd within @a ms? */
@@ -158,7 +144,7 @@ START_TEST(test_serves_files)
 
     kvt_write_file(srv, "dir/index.html", "<p>index</p>", 12);
     kvt_server_start(srv);
-    assert_serves(srv);
+    kvt_assert_serves(srv, "/f.txt", "f");
     kvt_get(kvt_server_port(srv), "/dir/", &r);
     ck_assert_int_eq(r.status, 200);
     ck_assert_str_eq(r.body, "<p>index</p>");
@@ -198,7 +184,7 @@ START_TEST(test_fresh_child_per_connection)
     close(fd);
     wait_pid_gone(second, "the child of a closed connection");
     wait_no_children(srv, "both connections closed");
-    assert_serves(srv);
+    kvt_assert_serves(srv, "/f.txt", "f");
 }
 END_TEST
 
@@ -211,7 +197,7 @@ START_TEST(test_concurrent_connections_have_own_children)
 
     kvt_server_conf(srv, "KeepAliveTimeout 30");
     kvt_server_start(srv);
-    assert_serves(srv);
+    kvt_assert_serves(srv, "/f.txt", "f");
     wait_no_children(srv, "one connection served");
     idle_fds = open_fds(kvt_server_pid(srv));
     for (int i = 0; i < 3; i++) {
@@ -404,14 +390,9 @@ START_TEST(test_restart_stops_children)
     wait_pid_gone(old, "a child after SIGHUP");
     ck_assert_msg(kvt_is_closed(fd, 3000), "the connection survived SIGHUP");
     close(fd);
-    assert_serves(srv);
+    kvt_assert_serves(srv, "/f.txt", "f");
 }
 END_TEST
-
-static int group_gone(void *arg)
-{
-    return !kvt_server_group_alive(arg);
-}
 
 /* TERM: the parent exits at once, and so do the children with their connections. */
 START_TEST(test_stop)
@@ -427,7 +408,7 @@ START_TEST(test_stop)
     status = kvt_server_wait_exit(srv, DEADLINE_MS);
     ck_assert_msg(status != -1, "parent still running after SIGTERM");
     ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "wait status %d", status);
-    ck_assert_msg(kvt_wait_for(group_gone, srv, 5000), "children outlived the parent");
+    ck_assert_msg(kvt_wait_for(kvt_group_gone, srv, 5000), "children outlived the parent");
     ck_assert_msg(kvt_is_closed(fd, 3000), "the connection survived SIGTERM");
     ck_assert_int_eq(kvt_listen_backlog(kvt_server_port(srv)), -1);
     close(fd);

@@ -165,13 +165,9 @@ static kvt_server_t *serve(int start, int min_spare, int max_spare)
 
 static void assert_serves(kvt_server_t *srv)
 {
-    kvt_response_t r;
     long t0 = kvt_now_ms();
 
-    kvt_get(kvt_server_port(srv), "/f.txt", &r);
-    ck_assert_int_eq(r.status, 200);
-    ck_assert_str_eq(r.body, BODY);
-    kvt_response_free(&r);
+    kvt_assert_serves(srv, "/f.txt", BODY);
     ck_assert_msg(kvt_now_ms() - t0 < 5000, "the answer took %ld ms", kvt_now_ms() - t0);
 }
 
@@ -330,11 +326,6 @@ START_TEST(test_draining_children_leave_slots_to_new_generation)
 }
 END_TEST
 
-static int pid_gone(void *arg)
-{
-    return !kvt_pid_alive(*(pid_t *)arg);
-}
-
 START_TEST(test_graceful_shutdown_timeout_bounds_restart_drain)
 {
     kvt_server_t *srv = serve(1, 1, 2);
@@ -349,8 +340,8 @@ START_TEST(test_graceful_shutdown_timeout_bounds_restart_drain)
     ck_assert_int_eq(kill(kvt_server_pid(srv), SIGUSR1), 0);
     kvt_wait_generation(srv, 1);
     assert_serves(srv);
-    ck_assert_msg(!kvt_wait_for(pid_gone, &held, 1000), "the draining child did not drain");
-    ck_assert_msg(kvt_wait_for(pid_gone, &held, 6000),
+    ck_assert_msg(!kvt_wait_for(kvt_pid_gone, &held, 1000), "the draining child did not drain");
+    ck_assert_msg(kvt_wait_for(kvt_pid_gone, &held, 6000),
                   "GracefulShutdownTimeout 2 did not stop the draining child (Timeout is 30)");
     wait_log(srv, "KV00971", 2000);
     assert_serves(srv);
@@ -548,7 +539,7 @@ START_TEST(test_crashed_child_is_logged_and_replaced)
     ck_assert_int_eq(kill(victim, SIGSEGV), 0);
     want = kvt_strf("child pid %ld exit signal Segmentation fault (11)", (long)victim);
     wait_log(srv, want, 10000);
-    ck_assert_msg(kvt_wait_for(pid_gone, &victim, 5000), "the crashed child was not reaped");
+    ck_assert_msg(kvt_wait_for(kvt_pid_gone, &victim, 5000), "the crashed child was not reaped");
     ck_assert_msg(kvt_wait_for(two_children, srv, 10000), "the crashed child was not replaced");
     assert_serves(srv);
     free(want);

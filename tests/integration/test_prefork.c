@@ -70,15 +70,6 @@ static kvt_server_t *serve(int start, int min_spare, int max_spare)
     return srv;
 }
 
-static void assert_serves(kvt_server_t *srv)
-{
-    kvt_response_t r;
-    kvt_get(kvt_server_port(srv), "/f.txt", &r);
-    ck_assert_int_eq(r.status, 200);
-    ck_assert_str_eq(r.body, "f");
-    kvt_response_free(&r);
-}
-
 static char *pid_file(kvt_server_t *srv)
 {
     return kvt_strf("%s/logs/kiva.pid", kvt_server_root(srv));
@@ -108,7 +99,7 @@ START_TEST(test_start_servers)
                       kvt_threads(pids[i]));
     }
     ck_assert_int_eq(pid_in_file(pid_file(srv)), kvt_server_pid(srv));
-    assert_serves(srv);
+    kvt_assert_serves(srv, "/f.txt", "f");
 }
 END_TEST
 
@@ -123,7 +114,7 @@ START_TEST(test_max_spare_servers)
 {
     kvt_server_t *srv = serve(6, 1, 2);
     wait_children(srv, 1, 2, "MaxSpareServers 2 from StartServers 6");
-    assert_serves(srv);
+    kvt_assert_serves(srv, "/f.txt", "f");
 }
 END_TEST
 
@@ -149,7 +140,7 @@ static void assert_children_capped(const char *const *lines, int cap)
     /* The spare-server check runs every second: two rounds must not pass the cap. */
     ck_assert_msg(!kvt_wait_for(more_children_than, &over, 2500), "%d children, cap %d",
                   kvt_server_children(srv), cap);
-    assert_serves(srv);
+    kvt_assert_serves(srv, "/f.txt", "f");
 }
 
 static const char *const worker_caps[][2] = {
@@ -243,14 +234,9 @@ START_TEST(test_killed_child_is_replaced)
     ck_assert_msg(kvt_wait_for(victim_replaced, &r, SPARE_DEADLINE_MS),
                   "no new child after kill -9 of %d", (int)r.victim);
     ck_assert_msg(kvt_pid_alive(kvt_server_pid(srv)), "the parent died with its child");
-    assert_serves(srv);
+    kvt_assert_serves(srv, "/f.txt", "f");
 }
 END_TEST
-
-static int group_gone(void *arg)
-{
-    return !kvt_server_group_alive(arg);
-}
 
 START_TEST(test_sigterm_stops_everything)
 {
@@ -263,7 +249,7 @@ START_TEST(test_sigterm_stops_everything)
     ck_assert_msg(status != -1, "parent still running 10 s after SIGTERM");
     ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "wait status %d after SIGTERM",
                   status);
-    ck_assert_msg(kvt_wait_for(group_gone, srv, 5000), "children outlived the parent");
+    ck_assert_msg(kvt_wait_for(kvt_group_gone, srv, 5000), "children outlived the parent");
     ck_assert_msg(access(pidfile, F_OK) != 0, "PidFile %s left behind", pidfile);
     ck_assert_int_eq(kvt_listen_backlog(kvt_server_port(srv)), -1);
 }
@@ -280,7 +266,7 @@ START_TEST(test_k_stop)
                      0);
     ck_assert_msg(status == 0, "kiva -k stop exited %d: %s", status, err);
     ck_assert_msg(kvt_server_wait_exit(srv, 10000) != -1, "-k stop did not stop the server");
-    ck_assert_msg(kvt_wait_for(group_gone, srv, 5000), "children outlived the parent");
+    ck_assert_msg(kvt_wait_for(kvt_group_gone, srv, 5000), "children outlived the parent");
     ck_assert_msg(access(pid_file(srv), F_OK) != 0, "PidFile left behind");
 }
 END_TEST
@@ -385,7 +371,7 @@ START_TEST(test_k_graceful_restart_and_graceful_stop)
     drop_last_line(kvt_server_conf_path(srv));
     ck_assert_int_eq(run_k(srv, "graceful-stop", &err), 0);
     ck_assert_msg(kvt_server_wait_exit(srv, 10000) != -1, "-k graceful-stop did not stop");
-    ck_assert_msg(kvt_wait_for(group_gone, srv, 5000), "children outlived the parent");
+    ck_assert_msg(kvt_wait_for(kvt_group_gone, srv, 5000), "children outlived the parent");
     ck_assert_msg(access(pid_file(srv), F_OK) != 0, "PidFile left behind");
 }
 END_TEST
@@ -404,7 +390,7 @@ START_TEST(test_reload_that_cannot_start_is_refused)
     ck_assert_msg(kvt_wait_for(error_log_has, log_args, 10000),
                   "the refused reload was not logged");
     ck_assert(kvt_pid_alive(parent));
-    assert_serves(srv);
+    kvt_assert_serves(srv, "/f.txt", "f");
 }
 END_TEST
 
@@ -480,11 +466,11 @@ START_TEST(test_daemon_mode)
     ck_assert_msg(daemon > 0 && kvt_pid_alive(daemon), "PidFile names no live process");
     kvt_server_adopt(srv, daemon);
     ck_assert_msg(getsid(daemon) == daemon, "the daemon did not start a session of its own");
-    assert_serves(srv);
+    kvt_assert_serves(srv, "/f.txt", "f");
     ck_assert_int_eq(
         kvt_run_kiva(&status, NULL, &err, "-k", "stop", "-f", conf, (const char *)NULL), 0);
     ck_assert_msg(status == 0, "kiva -k stop exited %d: %s", status, err);
-    ck_assert_msg(kvt_wait_for(group_gone, srv, 10000), "-k stop left the daemon running");
+    ck_assert_msg(kvt_wait_for(kvt_group_gone, srv, 10000), "-k stop left the daemon running");
     ck_assert_msg(access(pidfile, F_OK) != 0, "PidFile left behind");
 }
 END_TEST

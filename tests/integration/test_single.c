@@ -32,15 +32,6 @@ static int says_close(const kvt_response_t *r)
     return kvt_contains_nocase(kvt_header(r, "Connection"), "close");
 }
 
-static void assert_serves(kvt_server_t *srv)
-{
-    kvt_response_t r;
-    kvt_get(kvt_server_port(srv), "/f.txt", &r);
-    ck_assert_int_eq(r.status, 200);
-    ck_assert_str_eq(r.body, "f");
-    kvt_response_free(&r);
-}
-
 /* Send a keep-alive GET of /f.txt on @a fd and read its 200 into @a r. */
 static void exchange(int fd, kvt_response_t *r)
 {
@@ -73,23 +64,13 @@ static int answered_within(int fd, int timeout_ms)
     return n > 0;
 }
 
-static int group_gone(void *arg)
-{
-    return !kvt_server_group_alive(arg);
-}
-
-static int pid_gone(void *arg)
-{
-    return !kvt_pid_alive(*(pid_t *)arg);
-}
-
 /* The server's child @a victim goes away, another takes its place and serves. */
 static void assert_replaced(kvt_server_t *srv, pid_t victim, const char *why)
 {
 
     ck_assert_msg(kvt_server_wait_replaced(srv, victim, DEADLINE_MS), "child %d not replaced %s",
                   (int)victim, why);
-    assert_serves(srv);
+    kvt_assert_serves(srv, "/f.txt", "f");
 }
 
 static char *pid_file(kvt_server_t *srv)
@@ -128,7 +109,7 @@ START_TEST(test_one_child_one_thread_serves_files)
     kvt_write_file(srv, "dir/index.html", "<p>index</p>", 12);
     kvt_server_start(srv);
     child = kvt_server_only_child(srv, DEADLINE_MS);
-    assert_serves(srv);
+    kvt_assert_serves(srv, "/f.txt", "f");
     kvt_get(kvt_server_port(srv), "/dir/", &r);
     ck_assert_int_eq(r.status, 200);
     ck_assert_str_eq(r.body, "<p>index</p>");
@@ -222,7 +203,7 @@ START_TEST(test_max_keepalive_requests)
     kvt_response_free(&r);
     ck_assert_msg(kvt_is_closed(fd, 3000), "the connection stayed open after the 3rd response");
     close(fd);
-    assert_serves(srv); /* the child accepts again */
+    kvt_assert_serves(srv, "/f.txt", "f"); /* the child accepts again */
 }
 END_TEST
 
@@ -235,7 +216,7 @@ START_TEST(test_max_connections_per_child)
     kvt_server_start(srv);
     child = kvt_server_only_child(srv, DEADLINE_MS);
     for (int i = 0; i < 3; i++) {
-        assert_serves(srv);
+        kvt_assert_serves(srv, "/f.txt", "f");
     }
     assert_replaced(srv, child, "after MaxConnectionsPerChild 3");
 }
@@ -375,7 +356,7 @@ START_TEST(test_sigterm_stops_everything)
     status = kvt_server_wait_exit(srv, DEADLINE_MS);
     ck_assert_msg(status != -1, "parent still running after SIGTERM");
     ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "wait status %d", status);
-    ck_assert_msg(kvt_wait_for(group_gone, srv, 5000), "the child outlived the parent");
+    ck_assert_msg(kvt_wait_for(kvt_group_gone, srv, 5000), "the child outlived the parent");
     ck_assert_msg(access(pidfile, F_OK) != 0, "PidFile left behind");
     ck_assert_int_eq(kvt_listen_backlog(kvt_server_port(srv)), -1);
     free(pidfile);
@@ -398,7 +379,7 @@ START_TEST(test_graceful_stop_finishes_request)
     get_keepalive(fd); /* the child has the connection */
     kvt_send(fd, "GET /f.txt HTTP/1.1\r\nHost: localhost\r\n");
     ck_assert_int_eq(kill(parent, SIGWINCH), 0);
-    ck_assert_msg(!kvt_wait_for(pid_gone, &parent, 1000),
+    ck_assert_msg(!kvt_wait_for(kvt_pid_gone, &parent, 1000),
                   "graceful-stop did not wait for the request in flight");
     kvt_send(fd, "\r\n");
     ck_assert_int_eq(kvt_read_response(fd, &r, 0), 0);
@@ -407,7 +388,7 @@ START_TEST(test_graceful_stop_finishes_request)
     kvt_response_free(&r);
     close(fd);
     ck_assert_msg(kvt_server_wait_exit(srv, DEADLINE_MS) != -1, "graceful-stop did not end");
-    ck_assert_msg(kvt_wait_for(group_gone, srv, 5000), "the child outlived the parent");
+    ck_assert_msg(kvt_wait_for(kvt_group_gone, srv, 5000), "the child outlived the parent");
 }
 END_TEST
 
@@ -426,11 +407,11 @@ START_TEST(test_graceful_stop_timeout)
     get_keepalive(fd);
     kvt_send(fd, "GET /f.txt HTTP/1.1\r\n");
     ck_assert_int_eq(kill(parent, SIGWINCH), 0);
-    ck_assert_msg(!kvt_wait_for(pid_gone, &parent, 1000),
+    ck_assert_msg(!kvt_wait_for(kvt_pid_gone, &parent, 1000),
                   "graceful-stop did not wait for the busy child");
     ck_assert_msg(kvt_server_wait_exit(srv, DEADLINE_MS) != -1,
                   "GracefulShutdownTimeout 2 did not end the graceful stop (Timeout is 30)");
-    ck_assert_msg(kvt_wait_for(group_gone, srv, 5000), "the child outlived the parent");
+    ck_assert_msg(kvt_wait_for(kvt_group_gone, srv, 5000), "the child outlived the parent");
     close(fd);
 }
 END_TEST
@@ -472,7 +453,7 @@ START_TEST(test_k_graceful_and_k_graceful_stop)
 
     run_k(srv, "graceful-stop");
     ck_assert_msg(kvt_server_wait_exit(srv, DEADLINE_MS) != -1, "-k graceful-stop did not stop");
-    ck_assert_msg(kvt_wait_for(group_gone, srv, 5000), "the child outlived the parent");
+    ck_assert_msg(kvt_wait_for(kvt_group_gone, srv, 5000), "the child outlived the parent");
     ck_assert_msg(access(pidfile, F_OK) != 0, "PidFile left behind");
     free(pidfile);
 }
@@ -486,8 +467,8 @@ START_TEST(test_one_process_mode)
 
     kvt_server_arg(srv, "-X");
     kvt_server_start(srv);
-    assert_serves(srv);
-    assert_serves(srv);
+    kvt_assert_serves(srv, "/f.txt", "f");
+    kvt_assert_serves(srv, "/f.txt", "f");
     ck_assert_int_eq(kvt_server_children(srv), 0);
     ck_assert_int_eq(kvt_threads(kvt_server_pid(srv)), 1);
     ck_assert_int_eq(kill(kvt_server_pid(srv), SIGTERM), 0);
@@ -507,7 +488,7 @@ START_TEST(test_status_names_single)
     kvt_server_conf(srv, LOAD_STATUS, KV_TEST_BUILDDIR);
     kvt_server_conf(srv, "<Location /server-status>\nSetHandler server-status\n</Location>");
     kvt_server_start(srv);
-    assert_serves(srv);
+    kvt_assert_serves(srv, "/f.txt", "f");
     kvt_get(kvt_server_port(srv), "/server-status?auto", &r);
     ck_assert_int_eq(r.status, 200);
     ck_assert_msg(kvt_contains(r.body, "ServerMPM: single\n"), "%s", r.body);

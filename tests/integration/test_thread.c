@@ -25,16 +25,6 @@ static kvt_server_t *thread_server(void)
     return srv;
 }
 
-static void assert_serves(kvt_server_t *srv)
-{
-    kvt_response_t r;
-
-    kvt_get(kvt_server_port(srv), "/f.txt", &r);
-    ck_assert_int_eq(r.status, 200);
-    ck_assert_str_eq(r.body, "f");
-    kvt_response_free(&r);
-}
-
 /* A keep-alive GET on @a fd answered 200 "f"; the value of its Connection header ("" if
  * none) in @a conn. */
 static void get_keepalive(int fd, char *conn, size_t len)
@@ -87,16 +77,6 @@ static void wait_threads(pid_t pid, int min, int max, const char *why)
                   why, kvt_threads(pid), min, max);
 }
 
-static int pid_gone(void *arg)
-{
-    return !kvt_pid_alive(*(pid_t *)arg);
-}
-
-static int group_gone(void *arg)
-{
-    return !kvt_server_group_alive(arg);
-}
-
 /* ---- Serving ---- */
 
 START_TEST(test_serves_files_from_one_child)
@@ -109,7 +89,7 @@ START_TEST(test_serves_files_from_one_child)
     kvt_write_file(srv, "index.html", "<p>home</p>", 11);
     kvt_server_start(srv);
     child = kvt_server_only_child(srv, DEADLINE_MS);
-    assert_serves(srv);
+    kvt_assert_serves(srv, "/f.txt", "f");
     kvt_get(kvt_server_port(srv), "/", &r);
     ck_assert_int_eq(r.status, 200);
     ck_assert_str_eq(r.body, "<p>home</p>");
@@ -136,7 +116,7 @@ START_TEST(test_a_thread_per_connection)
 
     kvt_server_start(srv);
     child = kvt_server_only_child(srv, DEADLINE_MS);
-    assert_serves(srv);
+    kvt_assert_serves(srv, "/f.txt", "f");
     wait_threads(child, 1, 1, "idle child: its listener only");
     base = kvt_threads(child);
     for (int i = 0; i < 5; i++) {
@@ -149,7 +129,7 @@ START_TEST(test_a_thread_per_connection)
         close(fds[i]);
     }
     wait_threads(child, 1, base, "connections closed");
-    assert_serves(srv);
+    kvt_assert_serves(srv, "/f.txt", "f");
     ck_assert_int_eq(kvt_server_only_child(srv, DEADLINE_MS), child);
 }
 END_TEST
@@ -237,7 +217,7 @@ START_TEST(test_crashed_child_is_replaced)
     victim = kvt_server_only_child(srv, DEADLINE_MS);
     ck_assert_int_eq(kill(victim, SIGSEGV), 0);
     ck_assert_msg(kvt_server_wait_replaced(srv, victim, DEADLINE_MS), "no new child after SIGSEGV");
-    assert_serves(srv);
+    kvt_assert_serves(srv, "/f.txt", "f");
     want = kvt_strf("child pid %ld exit signal Segmentation fault (11)", (long)victim);
     log = kvt_server_wait_log(srv, want, 10000);
     ck_assert_msg(kvt_contains(log, want), "%s", log);
@@ -255,11 +235,11 @@ START_TEST(test_max_connections_per_child)
     kvt_server_start(srv);
     victim = kvt_server_only_child(srv, DEADLINE_MS);
     for (int i = 0; i < 3; i++) {
-        assert_serves(srv);
+        kvt_assert_serves(srv, "/f.txt", "f");
     }
     ck_assert_msg(kvt_server_wait_replaced(srv, victim, DEADLINE_MS),
                   "child %d not replaced after MaxConnectionsPerChild 3", (int)victim);
-    assert_serves(srv);
+    kvt_assert_serves(srv, "/f.txt", "f");
 }
 END_TEST
 
@@ -291,7 +271,7 @@ START_TEST(test_graceful_restart)
     ck_assert_msg(strcasecmp(conn, "close") == 0, "old child's answer said Connection: '%s'", conn);
     ck_assert_msg(kvt_is_closed(fd, 5000), "the old child kept its connection open");
     close(fd);
-    ck_assert_msg(kvt_wait_for(pid_gone, &old, DEADLINE_MS), "the old child did not exit");
+    ck_assert_msg(kvt_wait_for(kvt_pid_gone, &old, DEADLINE_MS), "the old child did not exit");
     get_keepalive(fresh, conn, sizeof(conn));
     ck_assert_int_ne(strcasecmp(conn, "close"), 0);
     close(fresh);
@@ -314,7 +294,7 @@ START_TEST(test_k_stop)
     status = kvt_server_wait_exit(srv, DEADLINE_MS);
     ck_assert_msg(status != -1, "parent still running after -k stop");
     ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "wait status %d", status);
-    ck_assert_msg(kvt_wait_for(group_gone, srv, 5000), "the child outlived the parent");
+    ck_assert_msg(kvt_wait_for(kvt_group_gone, srv, 5000), "the child outlived the parent");
     ck_assert_msg(kvt_is_closed(fd, 5000), "a held connection outlived the server");
     close(fd);
 }
@@ -404,7 +384,7 @@ START_TEST(test_max_request_workers_clamped_to_thread_limit)
                   "kiva -t said: %s", err);
     kvt_server_start(srv);
     kvt_server_only_child(srv, DEADLINE_MS);
-    assert_serves(srv);
+    kvt_assert_serves(srv, "/f.txt", "f");
     log = kvt_server_wait_log(srv, "MaxRequestWorkers of 10 exceeds ThreadLimit", 10000);
     ck_assert_msg(kvt_contains(log, "MaxRequestWorkers of 10 exceeds ThreadLimit value of 4 "
                                     "threads, decreasing MaxRequestWorkers to 4"),
@@ -422,7 +402,7 @@ START_TEST(test_one_process_mode)
 
     kvt_server_arg(srv, "-X");
     kvt_server_start(srv);
-    assert_serves(srv);
+    kvt_assert_serves(srv, "/f.txt", "f");
     ck_assert_int_eq(kvt_server_children(srv), 0);
     fd = held_connection(srv);
     ck_assert_int_eq(kvt_serving_pid(srv, fd), kvt_server_pid(srv));

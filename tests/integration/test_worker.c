@@ -49,15 +49,6 @@ static kvt_server_t *worker_server(int start, int threads, int min_spare, int ma
     return srv;
 }
 
-static void assert_serves(kvt_server_t *srv)
-{
-    kvt_response_t r;
-    kvt_get(kvt_server_port(srv), "/f.txt", &r);
-    ck_assert_int_eq(r.status, 200);
-    ck_assert_str_eq(r.body, "f");
-    kvt_response_free(&r);
-}
-
 /* Send a keep-alive GET on @a fd and check its answer; the connection stays open. */
 static void get_keepalive(int fd)
 {
@@ -106,7 +97,7 @@ START_TEST(test_children_and_threads)
 
     kvt_server_start(srv);
     wait_children(srv, 3, 3, "StartServers 3");
-    assert_serves(srv);
+    kvt_assert_serves(srv, "/f.txt", "f");
     /* A child just forked may still be starting its threads. */
     ck_assert_msg(kvt_wait_for(children_have_threads, srv, 10000),
                   "a worker child has fewer than 4 + 1 threads");
@@ -150,7 +141,7 @@ START_TEST(test_min_spare_threads_adds_children)
 
     kvt_server_start(srv);
     wait_children(srv, 3, 4, "MinSpareThreads 5 of 2 threads each from StartServers 1");
-    assert_serves(srv);
+    kvt_assert_serves(srv, "/f.txt", "f");
 }
 END_TEST
 
@@ -161,7 +152,7 @@ START_TEST(test_max_spare_threads_retires_children)
 
     kvt_server_start(srv);
     wait_children(srv, 2, 3, "MaxSpareThreads 6 of 2 threads each from StartServers 6");
-    assert_serves(srv);
+    kvt_assert_serves(srv, "/f.txt", "f");
 }
 END_TEST
 
@@ -175,11 +166,11 @@ START_TEST(test_max_connections_per_child)
     wait_children(srv, 1, 1, "one child");
     victim = kvt_server_only_child(srv, DEADLINE_MS);
     for (int i = 0; i < 3; i++) {
-        assert_serves(srv);
+        kvt_assert_serves(srv, "/f.txt", "f");
     }
     ck_assert_msg(kvt_server_wait_replaced(srv, victim, DEADLINE_MS),
                   "child %d not replaced after MaxConnectionsPerChild 3", (int)victim);
-    assert_serves(srv);
+    kvt_assert_serves(srv, "/f.txt", "f");
 }
 END_TEST
 
@@ -194,14 +185,9 @@ START_TEST(test_killed_child_is_replaced)
     ck_assert_int_eq(kill(victim, SIGKILL), 0);
     ck_assert_msg(kvt_server_wait_replaced(srv, victim, DEADLINE_MS),
                   "no new child after kill -9 of %d", (int)victim);
-    assert_serves(srv);
+    kvt_assert_serves(srv, "/f.txt", "f");
 }
 END_TEST
-
-static int group_gone(void *arg)
-{
-    return !kvt_server_group_alive(arg);
-}
 
 START_TEST(test_sigterm_stops_everything)
 {
@@ -214,19 +200,10 @@ START_TEST(test_sigterm_stops_everything)
     status = kvt_server_wait_exit(srv, DEADLINE_MS);
     ck_assert_msg(status != -1, "parent still running after SIGTERM");
     ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "wait status %d", status);
-    ck_assert_msg(kvt_wait_for(group_gone, srv, 5000), "children outlived the parent");
+    ck_assert_msg(kvt_wait_for(kvt_group_gone, srv, 5000), "children outlived the parent");
     ck_assert_int_eq(kvt_listen_backlog(kvt_server_port(srv)), -1);
 }
 END_TEST
-
-struct gone {
-    pid_t pid;
-};
-
-static int pid_gone(void *arg)
-{
-    return !kvt_pid_alive(((struct gone *)arg)->pid);
-}
 
 struct taken {
     kvt_server_t *srv;
@@ -244,27 +221,27 @@ static int taken_by_old_child(void *arg)
 START_TEST(test_graceful_finishes_connection_in_flight)
 {
     kvt_server_t *srv = worker_server(1, 2, 1, 3, 2);
-    struct gone old;
+    pid_t old;
     kvt_response_t r;
     int fd;
 
     kvt_server_start(srv);
     wait_children(srv, 1, 1, "one child");
-    old.pid = kvt_server_only_child(srv, DEADLINE_MS);
+    old = kvt_server_only_child(srv, DEADLINE_MS);
     fd = kvt_connect(kvt_server_port(srv));
     kvt_send(fd, "GET /f.txt HTTP/1.1\r\nHost: localhost\r\n");
-    ck_assert_msg(kvt_wait_for(taken_by_old_child, &(struct taken){srv, fd, old.pid}, DEADLINE_MS),
+    ck_assert_msg(kvt_wait_for(taken_by_old_child, &(struct taken){srv, fd, old}, DEADLINE_MS),
                   "the child did not take the connection");
     ck_assert_int_eq(kill(kvt_server_pid(srv), SIGUSR1), 0);
-    ck_assert_msg(!kvt_wait_for(pid_gone, &old, 1000), "the old child did not wait");
+    ck_assert_msg(!kvt_wait_for(kvt_pid_gone, &old, 1000), "the old child did not wait");
     kvt_send(fd, "Connection: close\r\n\r\n");
     ck_assert_int_eq(kvt_read_response(fd, &r, 0), 0);
     ck_assert_int_eq(r.status, 200);
     ck_assert_str_eq(r.body, "f");
     kvt_response_free(&r);
     close(fd);
-    ck_assert_msg(kvt_wait_for(pid_gone, &old, DEADLINE_MS), "the old child did not exit");
-    assert_serves(srv);
+    ck_assert_msg(kvt_wait_for(kvt_pid_gone, &old, DEADLINE_MS), "the old child did not exit");
+    kvt_assert_serves(srv, "/f.txt", "f");
 }
 END_TEST
 
@@ -277,7 +254,7 @@ START_TEST(test_consistency_warnings)
     kvt_server_conf(srv, "ServerLimit 1");
     kvt_server_start(srv);
     wait_children(srv, 1, 1, "one child");
-    assert_serves(srv);
+    kvt_assert_serves(srv, "/f.txt", "f");
     log = error_log(srv);
     ck_assert_msg(kvt_contains(log, "ThreadsPerChild of 10 exceeds ThreadLimit of 4 threads, "
                                     "decreasing to 4"),
@@ -320,7 +297,7 @@ START_TEST(test_one_process_mode)
 
     kvt_server_arg(srv, "-X");
     kvt_server_start(srv);
-    assert_serves(srv);
+    kvt_assert_serves(srv, "/f.txt", "f");
     ck_assert_int_eq(kvt_server_children(srv), 0);
     ck_assert_msg(kvt_threads(kvt_server_pid(srv)) >= 4, "-X server has %d threads, want 3 + 1",
                   kvt_threads(kvt_server_pid(srv)));
