@@ -8,6 +8,7 @@
 #include <apr_strings.h>
 
 #include "kv_config.h"
+#include "../check_run.h"
 
 static apr_pool_t *pool;
 
@@ -411,14 +412,10 @@ static Suite *config_values_suite(void)
 
 int main(void)
 {
-    SRunner *sr;
     int failed;
 
     apr_initialize();
-    sr = srunner_create(config_values_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    failed = kvu_run(config_values_suite());
     apr_terminate();
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return failed;
 }

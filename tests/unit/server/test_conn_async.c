@@ -15,6 +15,7 @@
 #include "http_input.h"
 #include "kv_connection.h"
 #include "request.h"
+#include "../check_run.h"
 
 #define BIG (2 * 1024 * 1024)
 #define FILE_SIZE (512 * 1024)
@@ -259,8 +260,6 @@ int main(void)
 {
     Suite *s = suite_create("conn_async");
     TCase *tc = tcase_create("conn_async");
-    SRunner *sr;
-    int failed;
 
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 30);
@@ -270,9 +269,5 @@ int main(void)
     tcase_add_test(tc, half_head_waits_with_its_bytes);
     tcase_add_test(tc, idle_wait_is_keepalive_timeout);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return kvu_run(s);
 }

@@ -8,6 +8,7 @@
 #include "config_walk.h"
 #include "core.h"
 #include "module.h"
+#include "../check_run.h"
 
 #define BIT KV_METHOD_BIT
 
@@ -93,8 +94,6 @@ int main(void)
 {
     Suite *s = suite_create("http_core");
     TCase *tc = tcase_create("allow");
-    SRunner *sr;
-    int failed;
 
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, file_methods_in_httpd_order);
@@ -102,9 +101,5 @@ int main(void)
     tcase_add_test(tc, trace_off_leaves_trace_out);
     tcase_add_test(tc, check_methods_refuses_with_allow);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return kvu_run(s);
 }
