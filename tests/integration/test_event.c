@@ -125,11 +125,6 @@ static int readable_within(int fd, int ms)
     return 0;
 }
 
-static int says_close(const kvt_response_t *r)
-{
-    return kvt_contains_nocase(kvt_header(r, "Connection"), "close");
-}
-
 /* A 200 answer with @a body on @a fd. */
 static void read_body(int fd, const char *body, const char *what)
 {
@@ -161,7 +156,7 @@ static void get_kept(int fd, const char *what)
 
     kvt_send(fd, GET_F);
     read_f(fd, &r, what);
-    ck_assert_msg(!says_close(&r), "%s: the server closes the connection", what);
+    ck_assert_msg(!kvt_says_close(&r), "%s: the server closes the connection", what);
     kvt_response_free(&r);
 }
 
@@ -688,7 +683,7 @@ START_TEST(test_pipelined_after_idle_in_order)
         ck_assert_msg(kvt_read_response(fd, &r, 0) == 0, "no pipelined response %d", i + 1);
         ck_assert_int_eq(r.status, 200);
         ck_assert_str_eq(r.body, bodies[i]);
-        ck_assert_int_eq(says_close(&r), i == 2);
+        ck_assert_int_eq(kvt_says_close(&r), i == 2);
         kvt_response_free(&r);
     }
     ck_assert_msg(kvt_is_closed(fd, 2000), "no EOF after Connection: close");
@@ -1021,7 +1016,7 @@ static void assert_finishing_child_drains(int *kept, int dl)
         }
         kvt_send(kept[0], GET_F);
         read_f(kept[0], &r, "request on a kept connection after the signal");
-        closing = says_close(&r);
+        closing = kvt_says_close(&r);
         kvt_response_free(&r);
     }
     ck_assert_msg(closing, "a finishing child still keeps connections alive after 5 s");

@@ -2,7 +2,8 @@
  * the connection ends, no children while no connection is open, MaxRequestWorkers bounding
  * the connections served at once (the rest wait in the backlog), keep-alive limits inside
  * one child, graceful restart (old children finish their connection with Connection:
- * close), restart, stop, graceful-stop, mod_status and -X. */
+ * close), restart, graceful-stop and mod_status. TERM, -X and MaxKeepAliveRequests are in
+ * test_mpm, under every MPM they apply to. */
 #include "harness.h"
 
 #include <dirent.h>
@@ -56,38 +57,6 @@ static void wait_pid_gone(pid_t pid, const char *why)
                   (int)pid);
 }
 
-static int says_close(const kvt_response_t *r)
-{
-    return kvt_contains_nocase(kvt_header(r, "Connection"), "close");
-}
-
-/* Send a keep-alive GET of /f.txt on @a fd and check its answer; the connection stays open
- * unless the server says otherwise. Returns whether the response said Connection: close. */
-static int get_keepalive(int fd)
-{
-    kvt_response_t r;
-    int closes;
-
-    kvt_send(fd, get_f);
-    ck_assert_int_eq(kvt_read_response(fd, &r, 0), 0);
-    ck_assert_int_eq(r.status, 200);
-    ck_assert_str_eq(r.body, "f");
-    closes = says_close(&r);
-    kvt_response_free(&r);
-    return closes;
-}
-
-/* A keep-alive connection that has had one answer; *child is the process serving it. */
-static int open_served(kvt_server_t *srv, pid_t *child)
-{
-    int fd = kvt_connect(kvt_server_port(srv));
-
-    ck_assert_msg(!get_keepalive(fd), "the first response closes the connection");
-    *child = kvt_serving_pid(srv, fd);
-    ck_assert_msg(*child > 0, "no process holds the connection");
-    return fd;
-}
-
 /* Does a response start arriving on @a fd within @a ms? */
 static int answered_within(int fd, int ms)
 {
@@ -130,11 +99,6 @@ static int holds_listener(kvt_server_t *srv, pid_t pid)
     return holds;
 }
 
-static int parent_gone(void *arg)
-{
-    return !kvt_pid_alive(*(pid_t *)arg);
-}
-
 /* ---- Serving ---- */
 
 START_TEST(test_serves_files)
@@ -167,17 +131,18 @@ START_TEST(test_fresh_child_per_connection)
     kvt_server_conf(srv, "KeepAliveTimeout 30"); /* held connections outlast slow checks */
     kvt_server_start(srv);
     wait_no_children(srv, "a server with no connection open");
-    fd = open_served(srv, &first);
+    fd = kvt_open_served(srv, "/f.txt", "f", &first);
     ck_assert_msg(first != kvt_server_pid(srv), "the parent served the connection itself");
     ck_assert_msg(is_child_of_server(srv, first), "pid %d is no child of the parent", (int)first);
     ck_assert_msg(holds_listener(srv, kvt_server_pid(srv)), "the parent does not listen");
     ck_assert_msg(!holds_listener(srv, first), "the child kept the listening socket");
-    ck_assert_msg(!get_keepalive(fd), "the second response closes the connection");
+    ck_assert_msg(!kvt_get_keepalive(fd, "/f.txt", "f"),
+                  "the second response closes the connection");
     ck_assert_int_eq(kvt_serving_pid(srv, fd), first);
     close(fd);
     wait_pid_gone(first, "the child of a closed connection");
 
-    fd = open_served(srv, &second);
+    fd = kvt_open_served(srv, "/f.txt", "f", &second);
     ck_assert_msg(second != first, "two connections served by the same pid %d", (int)first);
     ck_assert_msg(is_child_of_server(srv, second), "pid %d is no child of the parent",
                   (int)second);
@@ -201,7 +166,7 @@ START_TEST(test_concurrent_connections_have_own_children)
     wait_no_children(srv, "one connection served");
     idle_fds = open_fds(kvt_server_pid(srv));
     for (int i = 0; i < 3; i++) {
-        fds[i] = open_served(srv, &pids[i]);
+        fds[i] = kvt_open_served(srv, "/f.txt", "f", &pids[i]);
     }
     ck_assert_int_eq(kvt_server_children(srv), 3);
     ck_assert_msg(open_fds(kvt_server_pid(srv)) == idle_fds,
@@ -228,8 +193,8 @@ START_TEST(test_max_request_workers_bounds_connections)
     kvt_server_conf(srv, "MaxRequestWorkers 2");
     kvt_server_conf(srv, "KeepAliveTimeout 30");
     kvt_server_start(srv);
-    fds[0] = open_served(srv, &held[0]);
-    fds[1] = open_served(srv, &held[1]);
+    fds[0] = kvt_open_served(srv, "/f.txt", "f", &held[0]);
+    fds[1] = kvt_open_served(srv, "/f.txt", "f", &held[1]);
     third = kvt_connect(kvt_server_port(srv)); /* the kernel completes it: the backlog */
     kvt_send(third, get_f);
     ck_assert_msg(!answered_within(third, 1500),
@@ -246,7 +211,7 @@ START_TEST(test_max_request_workers_bounds_connections)
     ck_assert_msg(kvt_contains(log, "KV00433: server reached MaxRequestWorkers setting"), "%s",
                   log);
     free(log);
-    ck_assert_msg(!get_keepalive(fds[1]), "the held connection closes");
+    ck_assert_msg(!kvt_get_keepalive(fds[1], "/f.txt", "f"), "the held connection closes");
     close(fds[1]);
     close(third);
     wait_no_children(srv, "every connection closed");
@@ -269,7 +234,7 @@ START_TEST(test_server_limit_clamps_max_request_workers)
                                     "servers, decreasing MaxRequestWorkers to 1"),
                   "%s", log);
     free(log);
-    fd = open_served(srv, &held);
+    fd = kvt_open_served(srv, "/f.txt", "f", &held);
     other = kvt_connect(kvt_server_port(srv));
     kvt_send(other, get_f);
     ck_assert_msg(!answered_within(other, 1000), "a second connection served with ServerLimit 1");
@@ -281,24 +246,6 @@ END_TEST
 
 /* ---- Keep-alive limits inside the one child ---- */
 
-START_TEST(test_max_keepalive_requests)
-{
-    kvt_server_t *srv = fork_server();
-    pid_t child;
-    int fd;
-
-    kvt_server_conf(srv, "MaxKeepAliveRequests 3");
-    kvt_server_start(srv);
-    fd = open_served(srv, &child);
-    ck_assert_msg(!get_keepalive(fd), "response 2 of 3 says close");
-    ck_assert_int_eq(kvt_serving_pid(srv, fd), child);
-    ck_assert_msg(get_keepalive(fd), "response 3 of 3 lacks Connection: close");
-    ck_assert_msg(kvt_is_closed(fd, 3000), "the connection stayed open after response 3");
-    close(fd);
-    wait_pid_gone(child, "the child after MaxKeepAliveRequests");
-}
-END_TEST
-
 START_TEST(test_keepalive_timeout_ends_child)
 {
     kvt_server_t *srv = fork_server();
@@ -309,7 +256,7 @@ START_TEST(test_keepalive_timeout_ends_child)
     kvt_server_conf(srv, "KeepAliveTimeout 2");
     kvt_server_start(srv);
     fd = kvt_connect(kvt_server_port(srv));
-    ck_assert_msg(!get_keepalive(fd), "the response closes the connection");
+    ck_assert_msg(!kvt_get_keepalive(fd, "/f.txt", "f"), "the response closes the connection");
     t0 = kvt_now_ms(); /* the idle wait began before this */
     child = kvt_serving_pid(srv, fd);
     ck_assert_msg(child > 0, "no process holds the connection");
@@ -332,7 +279,7 @@ START_TEST(test_keepalive_off)
     fd = kvt_connect(kvt_server_port(srv));
     kvt_send(fd, get_f);
     ck_assert_int_eq(kvt_read_response(fd, &r, 0), 0);
-    ck_assert_msg(says_close(&r), "KeepAlive Off, yet no Connection: close");
+    ck_assert_msg(kvt_says_close(&r), "KeepAlive Off, yet no Connection: close");
     kvt_response_free(&r);
     ck_assert_msg(kvt_is_closed(fd, 3000), "KeepAlive Off left the connection open");
     close(fd);
@@ -355,20 +302,21 @@ START_TEST(test_graceful_restart_lets_old_child_finish)
     kvt_server_start(srv);
     kvt_wait_generation(srv, 0);
     parent = kvt_server_pid(srv);
-    fd = open_served(srv, &old);
+    fd = kvt_open_served(srv, "/f.txt", "f", &old);
     ck_assert_int_eq(kill(parent, SIGUSR1), 0);
     kvt_wait_generation(srv, 1);
     ck_assert(kvt_pid_alive(parent));
-    other = open_served(srv, &fresh);
+    other = kvt_open_served(srv, "/f.txt", "f", &fresh);
     ck_assert_msg(fresh != old && is_child_of_server(srv, fresh),
                   "the new generation's connection is not served by a new child");
     ck_assert_msg(kvt_pid_alive(old), "the old child did not wait for its connection");
     ck_assert_int_eq(kvt_serving_pid(srv, fd), old);
-    ck_assert_msg(get_keepalive(fd), "the old child's response lacks Connection: close");
+    ck_assert_msg(kvt_get_keepalive(fd, "/f.txt", "f"),
+                  "the old child's response lacks Connection: close");
     ck_assert_msg(kvt_is_closed(fd, 3000), "the old child kept the connection open");
     close(fd);
     wait_pid_gone(old, "the old child after its connection");
-    ck_assert_msg(!get_keepalive(other), "the new child closes its connection");
+    ck_assert_msg(!kvt_get_keepalive(other, "/f.txt", "f"), "the new child closes its connection");
     close(other);
     ck_assert_int_eq(kvt_server_pid(srv), parent);
 }
@@ -384,34 +332,13 @@ START_TEST(test_restart_stops_children)
     kvt_server_conf(srv, "KeepAliveTimeout 60");
     kvt_server_start(srv);
     kvt_wait_generation(srv, 0);
-    fd = open_served(srv, &old);
+    fd = kvt_open_served(srv, "/f.txt", "f", &old);
     ck_assert_int_eq(kill(kvt_server_pid(srv), SIGHUP), 0);
     kvt_wait_generation(srv, 1);
     wait_pid_gone(old, "a child after SIGHUP");
     ck_assert_msg(kvt_is_closed(fd, 3000), "the connection survived SIGHUP");
     close(fd);
     kvt_assert_serves(srv, "/f.txt", "f");
-}
-END_TEST
-
-/* TERM: the parent exits at once, and so do the children with their connections. */
-START_TEST(test_stop)
-{
-    kvt_server_t *srv = fork_server();
-    pid_t child;
-    int fd, status;
-
-    kvt_server_conf(srv, "KeepAliveTimeout 60");
-    kvt_server_start(srv);
-    fd = open_served(srv, &child);
-    ck_assert_int_eq(kill(kvt_server_pid(srv), SIGTERM), 0);
-    status = kvt_server_wait_exit(srv, DEADLINE_MS);
-    ck_assert_msg(status != -1, "parent still running after SIGTERM");
-    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "wait status %d", status);
-    ck_assert_msg(kvt_wait_for(kvt_group_gone, srv, 5000), "children outlived the parent");
-    ck_assert_msg(kvt_is_closed(fd, 3000), "the connection survived SIGTERM");
-    ck_assert_int_eq(kvt_listen_backlog(kvt_server_port(srv)), -1);
-    close(fd);
 }
 END_TEST
 
@@ -426,16 +353,16 @@ START_TEST(test_graceful_stop_finishes_connection)
     kvt_server_conf(srv, "Timeout 30");
     kvt_server_start(srv);
     parent = kvt_server_pid(srv);
-    fd = open_served(srv, &child);
+    fd = kvt_open_served(srv, "/f.txt", "f", &child);
     kvt_send(fd, "GET /f.txt HTTP/1.1\r\nHost: localhost\r\n");
     ck_assert_int_eq(kill(parent, SIGWINCH), 0);
-    ck_assert_msg(!kvt_wait_for(parent_gone, &parent, 1000),
+    ck_assert_msg(!kvt_wait_for(kvt_pid_gone, &parent, 1000),
                   "graceful-stop did not wait for the busy child");
     ck_assert_int_eq(kvt_listen_backlog(kvt_server_port(srv)), -1);
     kvt_send(fd, "\r\n");
     ck_assert_int_eq(kvt_read_response(fd, &r, 0), 0);
     ck_assert_int_eq(r.status, 200);
-    ck_assert_msg(says_close(&r), "the response of a stopping server lacks Connection: close");
+    ck_assert_msg(kvt_says_close(&r), "the response of a stopping server lacks Connection: close");
     kvt_response_free(&r);
     close(fd);
     status = kvt_server_wait_exit(srv, DEADLINE_MS);
@@ -455,10 +382,10 @@ START_TEST(test_graceful_stop_timeout)
     kvt_server_conf(srv, "GracefulShutdownTimeout 2");
     kvt_server_start(srv);
     parent = kvt_server_pid(srv);
-    fd = open_served(srv, &child);
+    fd = kvt_open_served(srv, "/f.txt", "f", &child);
     kvt_send(fd, "GET /f.txt HTTP/1.1\r\n");
     ck_assert_int_eq(kill(parent, SIGWINCH), 0);
-    ck_assert_msg(!kvt_wait_for(parent_gone, &parent, 1000),
+    ck_assert_msg(!kvt_wait_for(kvt_pid_gone, &parent, 1000),
                   "graceful-stop did not wait for the busy child");
     ck_assert_msg(kvt_server_wait_exit(srv, DEADLINE_MS) != -1,
                   "GracefulShutdownTimeout 2 did not end the graceful stop (Timeout is 30)");
@@ -481,7 +408,7 @@ START_TEST(test_status_names_fork)
     kvt_server_conf(srv, "<Location /server-status>\nSetHandler server-status\n</Location>");
     kvt_server_conf(srv, "KeepAliveTimeout 30");
     kvt_server_start(srv);
-    fd = open_served(srv, &held);
+    fd = kvt_open_served(srv, "/f.txt", "f", &held);
     kvt_get(kvt_server_port(srv), "/server-status?auto", &r);
     ck_assert_int_eq(r.status, 200);
     ck_assert_msg(kvt_contains(r.body, "ServerMPM: fork\n"), "%s", r.body);
@@ -489,27 +416,6 @@ START_TEST(test_status_names_fork)
     ck_assert_msg(kvt_contains(r.body, "BusyWorkers: 2\n"), "%s", r.body);
     kvt_response_free(&r);
     close(fd);
-}
-END_TEST
-
-START_TEST(test_one_process_mode)
-{
-    kvt_server_t *srv = fork_server();
-    pid_t served_by[2];
-    int status;
-
-    kvt_server_arg(srv, "-X");
-    kvt_server_start(srv);
-    for (int i = 0; i < 2; i++) {
-        int fd = open_served(srv, &served_by[i]);
-
-        ck_assert_int_eq(served_by[i], kvt_server_pid(srv));
-        ck_assert_int_eq(kvt_server_children(srv), 0);
-        close(fd);
-    }
-    ck_assert_int_eq(kill(kvt_server_pid(srv), SIGTERM), 0);
-    status = kvt_server_wait_exit(srv, DEADLINE_MS);
-    ck_assert_msg(status != -1, "-X server still running after SIGTERM");
 }
 END_TEST
 
@@ -522,16 +428,13 @@ static Suite *fork_suite(void)
     kvt_add_test(tc, test_concurrent_connections_have_own_children);
     kvt_add_test(tc, test_max_request_workers_bounds_connections);
     kvt_add_test(tc, test_server_limit_clamps_max_request_workers);
-    kvt_add_test(tc, test_max_keepalive_requests);
     kvt_add_test(tc, test_keepalive_timeout_ends_child);
     kvt_add_test(tc, test_keepalive_off);
     kvt_add_test(tc, test_graceful_restart_lets_old_child_finish);
     kvt_add_test(tc, test_restart_stops_children);
-    kvt_add_test(tc, test_stop);
     kvt_add_test(tc, test_graceful_stop_finishes_connection);
     kvt_add_test(tc, test_graceful_stop_timeout);
     kvt_add_test(tc, test_status_names_fork);
-    kvt_add_test(tc, test_one_process_mode);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -1,7 +1,7 @@
-/* The process model seen from /proc. Under kvt_mpm() (prefork unless KVT_MPM): respawn
- * after a crash, stopping by signal and by -k, reloads refused, children switching to
- * User/Group, daemon mode, numbered log lines. Under prefork only: StartServers of
- * single-threaded children and the spare-server bounds. */
+/* The process model seen from /proc. Under kvt_mpm() (prefork unless KVT_MPM): stopping
+ * by -k, reloads refused, children switching to User/Group, daemon mode, numbered log lines.
+ * Under prefork only: StartServers of single-threaded children and the spare-server bounds.
+ * Respawn after a crash and TERM are in test_mpm, under every MPM they apply to. */
 #include "harness.h"
 
 #include <grp.h>
@@ -16,24 +16,9 @@
 
 #define SPARE_DEADLINE_MS 10000
 
-struct count_cond {
-    kvt_server_t *srv;
-    int min; /* at least this many children ... */
-    int max; /* ... and at most this many */
-};
-
-static int children_between(void *arg)
-{
-    const struct count_cond *c = arg;
-    pid_t pids[KVT_MAX_PIDS];
-    int n = kvt_children(kvt_server_pid(c->srv), pids, KVT_MAX_PIDS);
-    return n >= c->min && n <= c->max;
-}
-
 static void wait_children(kvt_server_t *srv, int min, int max, const char *why)
 {
-    struct count_cond c = {srv, min, max};
-    ck_assert_msg(kvt_wait_for(children_between, &c, SPARE_DEADLINE_MS),
+    ck_assert_msg(kvt_wait_children(srv, min, max, SPARE_DEADLINE_MS),
                   "%s: %d children, want %d..%d", why, kvt_server_children(srv), min, max);
 }
 
@@ -75,19 +60,6 @@ static char *pid_file(kvt_server_t *srv)
     return kvt_strf("%s/logs/kiva.pid", kvt_server_root(srv));
 }
 
-static long pid_in_file(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    long pid = -1;
-    if (f != NULL) {
-        if (fscanf(f, "%ld", &pid) != 1) {
-            pid = -1;
-        }
-        fclose(f);
-    }
-    return pid;
-}
-
 START_TEST(test_start_servers)
 {
     kvt_server_t *srv = serve(3, 1, 3);
@@ -98,7 +70,7 @@ START_TEST(test_start_servers)
         ck_assert_msg(kvt_threads(pids[i]) == 1, "prefork child %d has %d threads", (int)pids[i],
                       kvt_threads(pids[i]));
     }
-    ck_assert_int_eq(pid_in_file(pid_file(srv)), kvt_server_pid(srv));
+    ck_assert_int_eq(kvt_pid_in_file(pid_file(srv)), kvt_server_pid(srv));
     kvt_assert_serves(srv, "/f.txt", "f");
 }
 END_TEST
@@ -118,17 +90,10 @@ START_TEST(test_max_spare_servers)
 }
 END_TEST
 
-static int more_children_than(void *arg)
-{
-    const struct count_cond *c = arg;
-    return kvt_server_children(c->srv) > c->max;
-}
-
 /* Spare servers are wanted (MinSpareServers 6), but never more children than the limit. */
 static void assert_children_capped(const char *const *lines, int cap)
 {
     kvt_server_t *srv = kvt_server_new("prefork");
-    struct count_cond over = {srv, 0, cap};
 
     kvt_write_file(srv, "f.txt", "f", 1);
     kvt_server_processes(srv, 1, 6, 8);
@@ -138,7 +103,7 @@ static void assert_children_capped(const char *const *lines, int cap)
     kvt_server_start(srv);
     wait_children(srv, cap, cap, "children up to the cap");
     /* The spare-server check runs every second: two rounds must not pass the cap. */
-    ck_assert_msg(!kvt_wait_for(more_children_than, &over, 2500), "%d children, cap %d",
+    ck_assert_msg(!kvt_wait_children(srv, cap + 1, KVT_MAX_PIDS, 2500), "%d children, cap %d",
                   kvt_server_children(srv), cap);
     kvt_assert_serves(srv, "/f.txt", "f");
 }
@@ -161,11 +126,6 @@ START_TEST(test_server_limit_clamps_max_request_workers)
 }
 END_TEST
 
-static int parent_gone(void *arg)
-{
-    return !kvt_pid_alive(*(pid_t *)arg);
-}
-
 /* graceful-stop waits for a busy child; GracefulShutdownTimeout bounds the wait. */
 START_TEST(test_graceful_shutdown_timeout)
 {
@@ -187,71 +147,11 @@ START_TEST(test_graceful_shutdown_timeout)
     kvt_response_free(&r);
     kvt_send(fd, "GET /f.txt HTTP/1.1\r\n");
     ck_assert_int_eq(kill(parent, SIGWINCH), 0);
-    ck_assert_msg(!kvt_wait_for(parent_gone, &parent, 1000),
+    ck_assert_msg(!kvt_wait_for(kvt_pid_gone, &parent, 1000),
                   "graceful-stop did not wait for the busy child");
     ck_assert_msg(kvt_server_wait_exit(srv, 10000) != -1,
                   "GracefulShutdownTimeout 2 did not end the graceful stop (Timeout is 30)");
     close(fd);
-}
-END_TEST
-
-struct replaced {
-    kvt_server_t *srv;
-    pid_t old[KVT_MAX_PIDS];
-    int nold;
-    pid_t victim;
-};
-
-/* The victim is gone and a child that was not there before has taken its place. */
-static int victim_replaced(void *arg)
-{
-    const struct replaced *r = arg;
-    if (kvt_pid_alive(r->victim)) {
-        return 0;
-    }
-    pid_t now[KVT_MAX_PIDS];
-    int n = kvt_children(kvt_server_pid(r->srv), now, KVT_MAX_PIDS);
-    for (int i = 0; i < n; i++) {
-        int is_new = 1;
-        for (int j = 0; j < r->nold; j++) {
-            is_new = is_new && now[i] != r->old[j];
-        }
-        if (is_new) {
-            return 1;
-        }
-    }
-    return 0;
-}
-
-START_TEST(test_killed_child_is_replaced)
-{
-    kvt_server_t *srv = serve(2, 2, 3);
-    wait_children(srv, 2, 3, "StartServers 2");
-    struct replaced r = {.srv = srv};
-    r.nold = kvt_children(kvt_server_pid(srv), r.old, KVT_MAX_PIDS);
-    r.victim = r.old[0];
-    ck_assert_int_eq(kill(r.victim, SIGKILL), 0);
-    ck_assert_msg(kvt_wait_for(victim_replaced, &r, SPARE_DEADLINE_MS),
-                  "no new child after kill -9 of %d", (int)r.victim);
-    ck_assert_msg(kvt_pid_alive(kvt_server_pid(srv)), "the parent died with its child");
-    kvt_assert_serves(srv, "/f.txt", "f");
-}
-END_TEST
-
-START_TEST(test_sigterm_stops_everything)
-{
-    kvt_server_t *srv = serve(2, 1, 3);
-    wait_children(srv, 2, 3, "StartServers 2");
-    char *pidfile = pid_file(srv);
-    ck_assert_int_eq(pid_in_file(pidfile), kvt_server_pid(srv));
-    ck_assert_int_eq(kill(kvt_server_pid(srv), SIGTERM), 0);
-    int status = kvt_server_wait_exit(srv, 10000);
-    ck_assert_msg(status != -1, "parent still running 10 s after SIGTERM");
-    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "wait status %d after SIGTERM",
-                  status);
-    ck_assert_msg(kvt_wait_for(kvt_group_gone, srv, 5000), "children outlived the parent");
-    ck_assert_msg(access(pidfile, F_OK) != 0, "PidFile %s left behind", pidfile);
-    ck_assert_int_eq(kvt_listen_backlog(kvt_server_port(srv)), -1);
 }
 END_TEST
 
@@ -355,7 +255,7 @@ START_TEST(test_k_graceful_restart_and_graceful_stop)
     ck_assert_int_eq(run_k(srv, "graceful", &err), 0);
     ck_assert_msg(kvt_wait_for(serves_new_type, srv, 10000),
                   "AddType did not take effect after -k graceful");
-    ck_assert_int_eq(pid_in_file(pid_file(srv)), parent);
+    ck_assert_int_eq(kvt_pid_in_file(pid_file(srv)), parent);
 
     kvt_server_conf(srv, "NoSuchDirective 1");
     kvt_server_write_conf(srv);
@@ -462,7 +362,7 @@ START_TEST(test_daemon_mode)
                   "kiva without -DFOREGROUND did not return");
     ck_assert_msg(status == 0, "kiva exited %d: %s", status, err);
     ck_assert_msg(kvt_wait_for(file_exists, pidfile, 5000), "no PidFile from the daemon");
-    pid_t daemon = (pid_t)pid_in_file(pidfile);
+    pid_t daemon = (pid_t)kvt_pid_in_file(pidfile);
     ck_assert_msg(daemon > 0 && kvt_pid_alive(daemon), "PidFile names no live process");
     kvt_server_adopt(srv, daemon);
     ck_assert_msg(getsid(daemon) == daemon, "the daemon did not start a session of its own");
@@ -525,8 +425,6 @@ static TCase *prefork_only_tests(void)
 static TCase *common_tests(void)
 {
     TCase *tc = kvt_tcase(kvt_mpm());
-    kvt_add_test(tc, test_killed_child_is_replaced);
-    kvt_add_test(tc, test_sigterm_stops_everything);
     kvt_add_test(tc, test_k_stop);
     kvt_add_test(tc, test_graceful_shutdown_timeout);
     kvt_add_test(tc, test_k_graceful_restart_and_graceful_stop);

@@ -15,21 +15,10 @@
 
 static char *slurp(const char *path)
 {
-    FILE *f = fopen(path, "r");
-    size_t cap = 1 << 16, len = 0, n;
-    char *buf = malloc(cap);
+    char *s = kvt_read_file(path);
 
-    ck_assert_ptr_nonnull(f);
-    while ((n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
-        len += n;
-        if (len + 1 == cap) {
-            cap *= 2;
-            buf = realloc(buf, cap);
-        }
-    }
-    buf[len] = '\0';
-    fclose(f);
-    return buf;
+    ck_assert_msg(s != NULL, "cannot read %s", path);
+    return s;
 }
 
 static void spit(const char *path, const char *text)

@@ -1,8 +1,9 @@
 /* The single MPM seen from /proc and the wire: one child with one thread that serves one
  * connection at a time (a second client waits until the first one's keep-alive connection
- * is closed or times out), MaxKeepAliveRequests, MaxConnectionsPerChild, a killed child
- * replaced, the child as User, a graceful restart whose old child finishes its connection
- * with the old config, TERM, graceful-stop, -k, -X, and mod_status naming the MPM. */
+ * is closed or times out), the child as User, a graceful restart whose old child finishes
+ * its connection with the old config, graceful-stop, -k, and mod_status naming the MPM.
+ * MaxKeepAliveRequests, MaxConnectionsPerChild, a killed child replaced, TERM and -X are in
+ * test_mpm, under every MPM they apply to. */
 #include "harness.h"
 
 #include <poll.h>
@@ -27,11 +28,6 @@ static kvt_server_t *single_server(void)
     return srv;
 }
 
-static int says_close(const kvt_response_t *r)
-{
-    return kvt_contains_nocase(kvt_header(r, "Connection"), "close");
-}
-
 /* Send a keep-alive GET of /f.txt on @a fd and read its 200 into @a r. */
 static void exchange(int fd, kvt_response_t *r)
 {
@@ -46,7 +42,7 @@ static void get_keepalive(int fd)
 {
     kvt_response_t r;
     exchange(fd, &r);
-    ck_assert_msg(!says_close(&r), "a keep-alive response says Connection: close");
+    ck_assert_msg(!kvt_says_close(&r), "a keep-alive response says Connection: close");
     kvt_response_free(&r);
 }
 
@@ -187,53 +183,6 @@ START_TEST(test_second_client_waits_for_keepalive_timeout)
 }
 END_TEST
 
-START_TEST(test_max_keepalive_requests)
-{
-    kvt_server_t *srv = single_server();
-    kvt_response_t r;
-    int fd;
-
-    kvt_server_conf(srv, "MaxKeepAliveRequests 3");
-    kvt_server_start(srv);
-    fd = kvt_connect(kvt_server_port(srv));
-    get_keepalive(fd);
-    get_keepalive(fd);
-    exchange(fd, &r);
-    ck_assert_msg(says_close(&r), "the 3rd response lacks Connection: close");
-    kvt_response_free(&r);
-    ck_assert_msg(kvt_is_closed(fd, 3000), "the connection stayed open after the 3rd response");
-    close(fd);
-    kvt_assert_serves(srv, "/f.txt", "f"); /* the child accepts again */
-}
-END_TEST
-
-START_TEST(test_max_connections_per_child)
-{
-    kvt_server_t *srv = single_server();
-    pid_t child;
-
-    kvt_server_conf(srv, "MaxConnectionsPerChild 3");
-    kvt_server_start(srv);
-    child = kvt_server_only_child(srv, DEADLINE_MS);
-    for (int i = 0; i < 3; i++) {
-        kvt_assert_serves(srv, "/f.txt", "f");
-    }
-    assert_replaced(srv, child, "after MaxConnectionsPerChild 3");
-}
-END_TEST
-
-START_TEST(test_killed_child_is_replaced)
-{
-    kvt_server_t *srv = single_server();
-    pid_t child;
-
-    kvt_server_start(srv);
-    child = kvt_server_only_child(srv, DEADLINE_MS);
-    ck_assert_int_eq(kill(child, SIGKILL), 0);
-    assert_replaced(srv, child, "after kill -9");
-}
-END_TEST
-
 /* Started as root, the parent keeps its identity (it binds, signals and reopens logs) and
  * the serving child runs as User. */
 START_TEST(test_child_runs_as_user)
@@ -291,7 +240,7 @@ START_TEST(test_graceful_restart)
 
     ck_assert(kvt_pid_alive(old_child));
     exchange(held, &r);
-    ck_assert_msg(says_close(&r), "the old child's response lacks Connection: close");
+    ck_assert_msg(kvt_says_close(&r), "the old child's response lacks Connection: close");
     ck_assert_pstr_eq(kvt_header(&r, "Content-Type"), "text/plain");
     kvt_response_free(&r);
     ck_assert_msg(kvt_is_closed(held, 3000), "the old child kept the connection");
@@ -336,30 +285,10 @@ START_TEST(test_graceful_restarts_while_children_drain)
     ck_assert_msg(!kvt_pid_alive(gen0_child), "the first child still runs");
     ck_assert_int_ne(kvt_serving_pid(srv, waiting), gen1_child);
     exchange(held1, &r);
-    ck_assert_msg(says_close(&r), "the draining child's response lacks Connection: close");
+    ck_assert_msg(kvt_says_close(&r), "the draining child's response lacks Connection: close");
     kvt_response_free(&r);
     close(held1);
     close(waiting);
-}
-END_TEST
-
-START_TEST(test_sigterm_stops_everything)
-{
-    kvt_server_t *srv = single_server();
-    char *pidfile = pid_file(srv);
-    int status;
-
-    kvt_server_start(srv);
-    kvt_server_only_child(srv, DEADLINE_MS);
-    ck_assert_msg(access(pidfile, F_OK) == 0, "no PidFile");
-    ck_assert_int_eq(kill(kvt_server_pid(srv), SIGTERM), 0);
-    status = kvt_server_wait_exit(srv, DEADLINE_MS);
-    ck_assert_msg(status != -1, "parent still running after SIGTERM");
-    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "wait status %d", status);
-    ck_assert_msg(kvt_wait_for(kvt_group_gone, srv, 5000), "the child outlived the parent");
-    ck_assert_msg(access(pidfile, F_OK) != 0, "PidFile left behind");
-    ck_assert_int_eq(kvt_listen_backlog(kvt_server_port(srv)), -1);
-    free(pidfile);
 }
 END_TEST
 
@@ -384,7 +313,7 @@ START_TEST(test_graceful_stop_finishes_request)
     kvt_send(fd, "\r\n");
     ck_assert_int_eq(kvt_read_response(fd, &r, 0), 0);
     ck_assert_int_eq(r.status, 200);
-    ck_assert_msg(says_close(&r), "the last response lacks Connection: close");
+    ck_assert_msg(kvt_says_close(&r), "the last response lacks Connection: close");
     kvt_response_free(&r);
     close(fd);
     ck_assert_msg(kvt_server_wait_exit(srv, DEADLINE_MS) != -1, "graceful-stop did not end");
@@ -459,24 +388,6 @@ START_TEST(test_k_graceful_and_k_graceful_stop)
 }
 END_TEST
 
-/* -X: the foreground process serves, with no child and no other thread; TERM ends it. */
-START_TEST(test_one_process_mode)
-{
-    kvt_server_t *srv = single_server();
-    int status;
-
-    kvt_server_arg(srv, "-X");
-    kvt_server_start(srv);
-    kvt_assert_serves(srv, "/f.txt", "f");
-    kvt_assert_serves(srv, "/f.txt", "f");
-    ck_assert_int_eq(kvt_server_children(srv), 0);
-    ck_assert_int_eq(kvt_threads(kvt_server_pid(srv)), 1);
-    ck_assert_int_eq(kill(kvt_server_pid(srv), SIGTERM), 0);
-    status = kvt_server_wait_exit(srv, DEADLINE_MS);
-    ck_assert_msg(status != -1, "-X server still running after SIGTERM");
-}
-END_TEST
-
 /* ---- mod_status ---- */
 
 /* ?auto names the MPM and shows one busy worker: the one answering this very request. */
@@ -508,17 +419,12 @@ static Suite *single_suite(void)
     kvt_add_test(tc, test_one_child_one_thread_serves_files);
     kvt_add_test(tc, test_second_client_waits_for_close);
     kvt_add_test(tc, test_second_client_waits_for_keepalive_timeout);
-    kvt_add_test(tc, test_max_keepalive_requests);
-    kvt_add_test(tc, test_max_connections_per_child);
-    kvt_add_test(tc, test_killed_child_is_replaced);
     kvt_add_test(tc, test_child_runs_as_user);
     kvt_add_test(tc, test_graceful_restart);
     kvt_add_test(tc, test_graceful_restarts_while_children_drain);
-    kvt_add_test(tc, test_sigterm_stops_everything);
     kvt_add_test(tc, test_graceful_stop_finishes_request);
     kvt_add_test(tc, test_graceful_stop_timeout);
     kvt_add_test(tc, test_k_graceful_and_k_graceful_stop);
-    kvt_add_test(tc, test_one_process_mode);
     kvt_add_test(tc, test_status_names_single);
     suite_add_tcase(s, tc);
     return s;

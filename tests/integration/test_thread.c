@@ -1,7 +1,9 @@
 /* The thread MPM seen from /proc and the wire: one serving child whose threads come and go
- * with its connections, the MaxRequestWorkers bound, keep-alive limits, respawn after a
- * crash, MaxConnectionsPerChild, graceful restart, stop, graceful stop, -X, mod_status and
- * httpd's warning about MaxRequestWorkers above ThreadLimit. */
+ * with its connections, the MaxRequestWorkers bound, KeepAliveTimeout, respawn after a
+ * crash (and the log line of its signal), graceful restart, stop, graceful stop, mod_status
+ * and httpd's warning about MaxRequestWorkers above ThreadLimit. MaxKeepAliveRequests,
+ * MaxConnectionsPerChild, kill -9, TERM and -X are in test_mpm, under every MPM they apply
+ * to. */
 #include "harness.h"
 
 #include <poll.h>
@@ -164,27 +166,6 @@ START_TEST(test_max_request_workers_bounds_connections)
 }
 END_TEST
 
-START_TEST(test_max_keepalive_requests)
-{
-    kvt_server_t *srv = thread_server();
-    char conn[32];
-    int fd;
-
-    kvt_server_conf(srv, "MaxKeepAliveRequests 3");
-    kvt_server_start(srv);
-    kvt_server_only_child(srv, DEADLINE_MS);
-    fd = kvt_connect(kvt_server_port(srv));
-    get_keepalive(fd, conn, sizeof(conn));
-    ck_assert_int_ne(strcasecmp(conn, "close"), 0);
-    get_keepalive(fd, conn, sizeof(conn));
-    ck_assert_int_ne(strcasecmp(conn, "close"), 0);
-    get_keepalive(fd, conn, sizeof(conn));
-    ck_assert_int_eq(strcasecmp(conn, "close"), 0);
-    ck_assert_msg(kvt_is_closed(fd, 5000), "open after MaxKeepAliveRequests");
-    close(fd);
-}
-END_TEST
-
 /* KeepAliveTimeout 1 ends an idle connection, and its thread with it. */
 START_TEST(test_keepalive_timeout_ends_the_thread)
 {
@@ -223,23 +204,6 @@ START_TEST(test_crashed_child_is_replaced)
     ck_assert_msg(kvt_contains(log, want), "%s", log);
     free(want);
     free(log);
-}
-END_TEST
-
-START_TEST(test_max_connections_per_child)
-{
-    kvt_server_t *srv = thread_server();
-    pid_t victim;
-
-    kvt_server_conf(srv, "MaxConnectionsPerChild 3");
-    kvt_server_start(srv);
-    victim = kvt_server_only_child(srv, DEADLINE_MS);
-    for (int i = 0; i < 3; i++) {
-        kvt_assert_serves(srv, "/f.txt", "f");
-    }
-    ck_assert_msg(kvt_server_wait_replaced(srv, victim, DEADLINE_MS),
-                  "child %d not replaced after MaxConnectionsPerChild 3", (int)victim);
-    kvt_assert_serves(srv, "/f.txt", "f");
 }
 END_TEST
 
@@ -393,28 +357,6 @@ START_TEST(test_max_request_workers_clamped_to_thread_limit)
 }
 END_TEST
 
-/* -X: the listener and connection threads in the parent itself; TERM ends it even while a
- * connection is held. */
-START_TEST(test_one_process_mode)
-{
-    kvt_server_t *srv = thread_server();
-    int status, fd;
-
-    kvt_server_arg(srv, "-X");
-    kvt_server_start(srv);
-    kvt_assert_serves(srv, "/f.txt", "f");
-    ck_assert_int_eq(kvt_server_children(srv), 0);
-    fd = held_connection(srv);
-    ck_assert_int_eq(kvt_serving_pid(srv, fd), kvt_server_pid(srv));
-    ck_assert_int_ge(kvt_threads(kvt_server_pid(srv)), 2);
-    ck_assert_int_eq(kill(kvt_server_pid(srv), SIGTERM), 0);
-    status = kvt_server_wait_exit(srv, DEADLINE_MS);
-    ck_assert_msg(status != -1, "-X server still running after SIGTERM");
-    ck_assert_msg(kvt_is_closed(fd, 5000), "a held connection outlived the -X server");
-    close(fd);
-}
-END_TEST
-
 static Suite *thread_suite(void)
 {
     Suite *s = suite_create("thread");
@@ -423,16 +365,13 @@ static Suite *thread_suite(void)
     kvt_add_test(tc, test_serves_files_from_one_child);
     kvt_add_test(tc, test_a_thread_per_connection);
     kvt_add_test(tc, test_max_request_workers_bounds_connections);
-    kvt_add_test(tc, test_max_keepalive_requests);
     kvt_add_test(tc, test_keepalive_timeout_ends_the_thread);
     kvt_add_test(tc, test_crashed_child_is_replaced);
-    kvt_add_test(tc, test_max_connections_per_child);
     kvt_add_test(tc, test_graceful_restart);
     kvt_add_test(tc, test_k_stop);
     kvt_add_test(tc, test_graceful_stop_finishes_connection);
     kvt_add_test(tc, test_status_names_the_mpm);
     kvt_add_test(tc, test_max_request_workers_clamped_to_thread_limit);
-    kvt_add_test(tc, test_one_process_mode);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -38,8 +38,7 @@ void kvt_wait_generation(kvt_server_t *srv, int gen)
 {
     struct gen_cond c = {srv, gen};
     ck_assert_msg(kvt_wait_for(reached_generation, &c, 20000),
-                  "generation %d never served (status says %d)", gen,
-                  kvt_status_generation(srv));
+                  "generation %d never served (status says %d)", gen, kvt_status_generation(srv));
 }
 
 int kvt_server_children(kvt_server_t *srv)
@@ -84,3 +83,23 @@ int kvt_server_wait_replaced(kvt_server_t *srv, pid_t victim, int timeout_ms)
     return kvt_wait_for(victim_replaced, &r, timeout_ms);
 }
 
+struct count_cond {
+    kvt_server_t *srv;
+    int min; /* at least this many children ... */
+    int max; /* ... and at most this many */
+};
+
+static int children_between(void *arg)
+{
+    const struct count_cond *c = arg;
+    int n = kvt_server_children(c->srv);
+
+    return n >= c->min && n <= c->max;
+}
+
+int kvt_wait_children(kvt_server_t *srv, int min, int max, int timeout_ms)
+{
+    struct count_cond c = {srv, min, max};
+
+    return kvt_wait_for(children_between, &c, timeout_ms);
+}

@@ -174,4 +174,3 @@ const char *kvt_write_root_file(kvt_server_t *srv, const char *relpath, const ch
     kvth_write_path(path, content, strlen(content));
     return path;
 }
-

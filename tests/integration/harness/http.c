@@ -21,7 +21,6 @@
 #define MAX_HEAD_BYTES 65536
 #define MAX_BODY_BYTES (16 * 1024 * 1024)
 
-
 int kvt_connect(int port)
 {
     return kvt_connect_rcvbuf(port, 0);
@@ -389,7 +388,6 @@ int kvt_is_closed(int fd, int timeout_ms)
     }
 }
 
-
 void kvt_assert_serves(kvt_server_t *srv, const char *path, const char *body)
 {
     kvt_response_t r;
@@ -398,4 +396,35 @@ void kvt_assert_serves(kvt_server_t *srv, const char *path, const char *body)
     ck_assert_int_eq(r.status, 200);
     ck_assert_str_eq(r.body, body);
     kvt_response_free(&r);
+}
+
+int kvt_says_close(const kvt_response_t *resp)
+{
+    return kvt_contains_nocase(kvt_header(resp, "Connection"), "close");
+}
+
+int kvt_get_keepalive(int fd, const char *path, const char *body)
+{
+    char *req = kvt_strf("GET %s HTTP/1.1\r\nHost: localhost\r\n\r\n", path);
+    kvt_response_t r;
+    int closes;
+
+    kvt_send(fd, req);
+    free(req);
+    ck_assert_int_eq(kvt_read_response(fd, &r, 0), 0);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_str_eq(r.body, body);
+    closes = kvt_says_close(&r);
+    kvt_response_free(&r);
+    return closes;
+}
+
+int kvt_open_served(kvt_server_t *srv, const char *path, const char *body, pid_t *pid)
+{
+    int fd = kvt_connect(kvt_server_port(srv));
+
+    ck_assert_msg(!kvt_get_keepalive(fd, path, body), "the first response closes the connection");
+    *pid = kvt_serving_pid(srv, fd);
+    ck_assert_msg(*pid > 0, "no process holds the connection");
+    return fd;
 }

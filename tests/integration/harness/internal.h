@@ -55,8 +55,6 @@ struct kvt_server {
 void kvth_sleep_ms(int ms);
 char *kvth_strdup(const char *s);
 char *kvth_vformat(const char *fmt, va_list ap);
-/* The whole file, NUL-terminated, or NULL if it cannot be read. */
-char *kvth_slurp(const char *path);
 void kvth_write_path(const char *path, const char *content, size_t len);
 void kvth_remove_tree(const char *path);
 

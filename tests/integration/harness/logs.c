@@ -12,9 +12,9 @@ char *kvt_server_diagnostics(kvt_server_t *srv)
 {
     char path[PATH_MAX + 32];
     snprintf(path, sizeof(path), "%s/stderr", srv->root);
-    char *err = kvth_slurp(path);
+    char *err = kvt_read_file(path);
     snprintf(path, sizeof(path), "%s/logs/error_log", srv->root);
-    char *log = kvth_slurp(path);
+    char *log = kvt_read_file(path);
     /* Check truncates long messages: keep the tail, where the reason usually is. */
     const char *e = err ? err : "(none)", *l = log ? log : "(none)";
     if (strlen(e) > 1500) {
@@ -32,7 +32,7 @@ char *kvt_server_diagnostics(kvt_server_t *srv)
 char *kvt_server_error_log(kvt_server_t *srv)
 {
     char *path = kvt_strf("%s/logs/error_log", srv->root);
-    char *log = kvth_slurp(path);
+    char *log = kvt_read_file(path);
 
     free(path);
     return log ? log : kvt_strf("%s", "");
@@ -60,4 +60,3 @@ char *kvt_server_wait_log(kvt_server_t *srv, const char *needle, int timeout_ms)
     kvt_wait_for(log_has, &w, timeout_ms);
     return kvt_server_error_log(srv);
 }
-

@@ -161,4 +161,3 @@ int kvt_wait_serving_pid(kvt_server_t *srv, int client_fd, pid_t pid, int timeou
     struct serving_cond c = {srv, client_fd, pid};
     return kvt_wait_for(is_serving, &c, timeout_ms);
 }
-

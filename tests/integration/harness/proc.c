@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 /* Fields of /proc/<pid>/stat: state, ppid and pgrp. 0, or -1 if the pid is gone. */
 static int read_stat(pid_t pid, char *state, pid_t *ppid, pid_t *pgrp)
 {
@@ -148,3 +147,16 @@ uid_t kvt_pid_uid(pid_t pid)
     return uid < 0 ? (uid_t)-1 : (uid_t)uid;
 }
 
+long kvt_pid_in_file(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    long pid = -1;
+
+    if (f != NULL) {
+        if (fscanf(f, "%ld", &pid) != 1) {
+            pid = -1;
+        }
+        fclose(f);
+    }
+    return pid;
+}

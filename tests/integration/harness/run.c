@@ -13,7 +13,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-
 /* In a forked child: close every descriptor from @a first on except @a keep. The child
  * must not call Check either: Check's message file is shared with the test process, and
  * Check reads it once the test process has exited, while a child may still write. */
@@ -125,10 +124,10 @@ int kvt_run(const char *const argv[], int timeout_ms, int *exit_status, char **o
         *exit_status = kvth_decode_status(status);
     }
     if (out != NULL) {
-        *out = kvth_slurp(out_path);
+        *out = kvt_read_file(out_path);
     }
     if (err != NULL) {
-        *err = kvth_slurp(err_path);
+        *err = kvt_read_file(err_path);
     }
     unlink(out_path);
     unlink(err_path);
@@ -151,4 +150,3 @@ int kvt_run_kiva(int *exit_status, char **out, char **err, const char *arg, ...)
     argv[n] = NULL;
     return kvt_run(argv, RUN_TIMEOUT_MS, exit_status, out, err);
 }
-

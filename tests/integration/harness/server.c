@@ -165,4 +165,3 @@ const char *kvt_server_conf_path(const kvt_server_t *srv)
 {
     return srv->conf;
 }
-

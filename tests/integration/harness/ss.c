@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 static char *ss_output(const char *const argv[])
 {
     int status;
@@ -63,4 +62,3 @@ int kvt_server_sock_buffers(kvt_server_t *srv, int client_fd, long *rb, long *tb
     free(out);
     return rv;
 }
-

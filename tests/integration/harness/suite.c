@@ -44,3 +44,9 @@ TCase *kvt_tcase(const char *name)
     return tc;
 }
 
+void kvt_add_loop_test_at(TCase *tc, const TTest *test, int i)
+{
+    if (selected(test)) {
+        tcase_add_loop_test(tc, test, i, i + 1);
+    }
+}

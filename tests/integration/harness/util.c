@@ -12,7 +12,6 @@
 #include <sys/stat.h>
 #include <time.h>
 
-
 long kvt_now_ms(void)
 {
     struct timespec ts;
@@ -61,7 +60,7 @@ char *kvt_strf(const char *fmt, ...)
 }
 
 /* The whole file, NUL-terminated, or NULL if it cannot be read. */
-char *kvth_slurp(const char *path)
+char *kvt_read_file(const char *path)
 {
     FILE *f = fopen(path, "rb");
     if (f == NULL) {
@@ -134,4 +133,3 @@ void kvth_remove_tree(const char *path)
         nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
     }
 }
-

@@ -16,7 +16,6 @@ int kvt_wait_for(int (*cond)(void *arg), void *arg, int timeout_ms)
     return result;
 }
 
-
 int kvt_pid_gone(void *pid)
 {
     return !kvt_pid_alive(*(pid_t *)pid);

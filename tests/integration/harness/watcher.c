@@ -64,4 +64,3 @@ void kvth_watcher_send(kvt_server_t *srv, char tag)
     ssize_t n = write(srv->watcher_fd, msg, tag == 'P' ? sizeof(msg) : 1);
     (void)n;
 }
-
