@@ -223,6 +223,9 @@ void kvt_wait_generation(kvt_server_t *srv, int gen);
 /** Children of the server's parent right now. */
 int kvt_server_children(kvt_server_t *srv);
 
+/** Is @a pid a live child of the server's parent? */
+int kvt_server_has_child(kvt_server_t *srv, pid_t pid);
+
 /** The server's only child, once it has exactly one: waits up to @a timeout_ms, else fails
  * the test. */
 pid_t kvt_server_only_child(kvt_server_t *srv, int timeout_ms);

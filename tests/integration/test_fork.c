@@ -1,8 +1,8 @@
 /* The fork MPM seen from /proc and the wire: a fresh child per connection that exits when
  * the connection ends, no children while no connection is open, MaxRequestWorkers bounding
  * the connections served at once (the rest wait in the backlog), keep-alive limits inside
- * one child, graceful restart (old children finish their connection with Connection:
- * close), restart, graceful-stop and mod_status. TERM, -X and MaxKeepAliveRequests are in
+ * one child, restart, graceful-stop and mod_status. TERM, -X, MaxKeepAliveRequests and a
+ * graceful restart (old children finish their connection with Connection: close) are in
  * test_mpm, under every MPM they apply to. */
 #include "harness.h"
 
@@ -36,19 +36,6 @@ static void wait_no_children(kvt_server_t *srv, const char *why)
 {
     ck_assert_msg(kvt_wait_for(no_children, srv, DEADLINE_MS), "%s: %d children left", why,
                   kvt_server_children(srv));
-}
-
-static int is_child_of_server(kvt_server_t *srv, pid_t pid)
-{
-    pid_t pids[KVT_MAX_PIDS];
-    int n = kvt_children(kvt_server_pid(srv), pids, KVT_MAX_PIDS);
-
-    for (int i = 0; i < n; i++) {
-        if (pids[i] == pid) {
-            return 1;
-        }
-    }
-    return 0;
 }
 
 static void wait_pid_gone(pid_t pid, const char *why)
@@ -133,7 +120,7 @@ START_TEST(test_fresh_child_per_connection)
     wait_no_children(srv, "a server with no connection open");
     fd = kvt_open_served(srv, "/f.txt", "f", &first);
     ck_assert_msg(first != kvt_server_pid(srv), "the parent served the connection itself");
-    ck_assert_msg(is_child_of_server(srv, first), "pid %d is no child of the parent", (int)first);
+    ck_assert_msg(kvt_server_has_child(srv, first), "pid %d is no child of the parent", (int)first);
     ck_assert_msg(holds_listener(srv, kvt_server_pid(srv)), "the parent does not listen");
     ck_assert_msg(!holds_listener(srv, first), "the child kept the listening socket");
     ck_assert_msg(!kvt_get_keepalive(fd, "/f.txt", "f"),
@@ -144,7 +131,7 @@ START_TEST(test_fresh_child_per_connection)
 
     fd = kvt_open_served(srv, "/f.txt", "f", &second);
     ck_assert_msg(second != first, "two connections served by the same pid %d", (int)first);
-    ck_assert_msg(is_child_of_server(srv, second), "pid %d is no child of the parent",
+    ck_assert_msg(kvt_server_has_child(srv, second), "pid %d is no child of the parent",
                   (int)second);
     close(fd);
     wait_pid_gone(second, "the child of a closed connection");
@@ -205,7 +192,7 @@ START_TEST(test_max_request_workers_bounds_connections)
     ck_assert_int_eq(r.status, 200);
     kvt_response_free(&r);
     late = kvt_serving_pid(srv, third);
-    ck_assert_msg(late != held[0] && late != held[1] && is_child_of_server(srv, late),
+    ck_assert_msg(late != held[0] && late != held[1] && kvt_server_has_child(srv, late),
                   "the waiting connection is served by %d, not by a child of its own", (int)late);
     log = kvt_server_wait_log(srv, "KV00433: server reached MaxRequestWorkers setting", 10000);
     ck_assert_msg(kvt_contains(log, "KV00433: server reached MaxRequestWorkers setting"), "%s",
@@ -288,39 +275,6 @@ START_TEST(test_keepalive_off)
 END_TEST
 
 /* ---- Signals ---- */
-
-/* USR1: the parent (same pid) serves the next generation at once with new children; the
- * old child goes on serving its keep-alive connection, saying Connection: close, then
- * exits. */
-START_TEST(test_graceful_restart_lets_old_child_finish)
-{
-    kvt_server_t *srv = fork_server();
-    pid_t parent, old, fresh;
-    int fd, other;
-
-    kvt_server_conf(srv, "KeepAliveTimeout 30");
-    kvt_server_start(srv);
-    kvt_wait_generation(srv, 0);
-    parent = kvt_server_pid(srv);
-    fd = kvt_open_served(srv, "/f.txt", "f", &old);
-    ck_assert_int_eq(kill(parent, SIGUSR1), 0);
-    kvt_wait_generation(srv, 1);
-    ck_assert(kvt_pid_alive(parent));
-    other = kvt_open_served(srv, "/f.txt", "f", &fresh);
-    ck_assert_msg(fresh != old && is_child_of_server(srv, fresh),
-                  "the new generation's connection is not served by a new child");
-    ck_assert_msg(kvt_pid_alive(old), "the old child did not wait for its connection");
-    ck_assert_int_eq(kvt_serving_pid(srv, fd), old);
-    ck_assert_msg(kvt_get_keepalive(fd, "/f.txt", "f"),
-                  "the old child's response lacks Connection: close");
-    ck_assert_msg(kvt_is_closed(fd, 3000), "the old child kept the connection open");
-    close(fd);
-    wait_pid_gone(old, "the old child after its connection");
-    ck_assert_msg(!kvt_get_keepalive(other, "/f.txt", "f"), "the new child closes its connection");
-    close(other);
-    ck_assert_int_eq(kvt_server_pid(srv), parent);
-}
-END_TEST
 
 /* HUP: children stopped at once, with what they serve. */
 START_TEST(test_restart_stops_children)
@@ -430,7 +384,6 @@ static Suite *fork_suite(void)
     kvt_add_test(tc, test_server_limit_clamps_max_request_workers);
     kvt_add_test(tc, test_keepalive_timeout_ends_child);
     kvt_add_test(tc, test_keepalive_off);
-    kvt_add_test(tc, test_graceful_restart_lets_old_child_finish);
     kvt_add_test(tc, test_restart_stops_children);
     kvt_add_test(tc, test_graceful_stop_finishes_connection);
     kvt_add_test(tc, test_graceful_stop_timeout);

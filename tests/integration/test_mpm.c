@@ -3,9 +3,10 @@
  * says how each MPM keeps its children and threads, and each scenario runs under every MPM
  * whose capabilities it needs: TERM stops everything, a killed child is replaced, -X serves
  * in one process, MaxKeepAliveRequests ends a connection, MaxConnectionsPerChild replaces a
- * child. Each scenario says which per-MPM test it came from, and asserts all of what those
- * asserted. What only one MPM does stays in its own file (test_prefork, test_worker,
- * test_event, test_fork, test_single, test_thread). */
+ * child, a graceful restart lets the old child finish its kept connection. Each scenario
+ * says which per-MPM test it came from, and asserts all of what those asserted. What only
+ * one MPM does stays in its own file (test_prefork, test_worker, test_event, test_fork,
+ * test_single, test_thread). */
 #include "harness.h"
 
 #include <signal.h>
@@ -16,6 +17,7 @@
 #include <unistd.h>
 
 #define DEADLINE_MS 10000
+#define GET_KEEPALIVE "GET /f.txt HTTP/1.1\r\nHost: localhost\r\n\r\n"
 
 /* How an MPM keeps the processes that serve. */
 enum model {
@@ -280,6 +282,90 @@ START_TEST(test_max_connections_per_child)
 }
 END_TEST
 
+/* The pid line of the server's status file (the parent that wrote it), or 0. */
+static pid_t status_pid(kvt_server_t *srv)
+{
+    char *path = kvt_strf("%s/logs/kiva.status", kvt_server_root(srv));
+    FILE *f = fopen(path, "r");
+    char line[256];
+    long pid = 0;
+
+    while (f && fgets(line, sizeof(line), f)) {
+        if (sscanf(line, "pid %ld", &pid) == 1) {
+            break;
+        }
+    }
+    if (f) {
+        fclose(f);
+    }
+    free(path);
+    return (pid_t)pid;
+}
+
+/* USR1 with a keep-alive connection open: the same parent (which the status file names)
+ * serves the new generation at once, with the new config (AddType), from a new child; the
+ * old child answers the next request of its kept connection with the old config and
+ * Connection: close, closes it and exits; the new child keeps its connection (and is the
+ * only child, where there is one).
+ * From test_fork's test_graceful_restart_lets_old_child_finish and test_single's and
+ * test_thread's test_graceful_restart; prefork, worker and event run it too. */
+START_TEST(test_graceful_restart_old_child_finishes)
+{
+    const struct mpm *m = &mpms[_i];
+    kvt_server_t *srv = new_server(m, 1, 1, 2, 2);
+    pid_t parent, old, now;
+    kvt_response_t r;
+    int held, fresh;
+
+    kvt_server_conf(srv, "KeepAliveTimeout 30");
+    kvt_server_start(srv);
+    kvt_wait_generation(srv, 0);
+    parent = kvt_server_pid(srv);
+    held = kvt_open_served(srv, "/f.txt", "f", &old);
+    ck_assert_msg(kvt_server_has_child(srv, old), "pid %d is no child of the parent", (int)old);
+
+    kvt_server_conf(srv, "AddType text/x-reloaded .txt");
+    kvt_server_write_conf(srv);
+    ck_assert_int_eq(kill(parent, SIGUSR1), 0);
+    kvt_wait_generation(srv, 1);
+    ck_assert_int_eq(status_pid(srv), parent);
+    ck_assert(kvt_pid_alive(parent));
+
+    fresh = kvt_connect(kvt_server_port(srv));
+    kvt_send(fresh, GET_KEEPALIVE);
+    ck_assert_int_eq(kvt_read_response(fresh, &r, 0), 0);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_str_eq(r.body, "f");
+    ck_assert_pstr_eq(kvt_header(&r, "Content-Type"), "text/x-reloaded");
+    ck_assert_msg(!kvt_says_close(&r), "the new generation closes its connection");
+    kvt_response_free(&r);
+    now = kvt_serving_pid(srv, fresh);
+    ck_assert_msg(now != 0 && now != old && kvt_server_has_child(srv, now),
+                  "the new generation is served by %d, the old child is %d", (int)now, (int)old);
+
+    ck_assert_msg(kvt_pid_alive(old), "the old child did not wait for its connection");
+    ck_assert_int_eq(kvt_serving_pid(srv, held), old);
+    kvt_send(held, GET_KEEPALIVE);
+    ck_assert_int_eq(kvt_read_response(held, &r, 0), 0);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_str_eq(r.body, "f");
+    ck_assert_msg(kvt_says_close(&r), "the old child's response lacks Connection: close");
+    ck_assert_pstr_eq(kvt_header(&r, "Content-Type"), "text/plain");
+    kvt_response_free(&r);
+    ck_assert_msg(kvt_is_closed(held, 3000), "the old child kept the connection open");
+    close(held);
+    ck_assert_msg(kvt_wait_for(kvt_pid_gone, &old, DEADLINE_MS), "the old child did not exit");
+
+    ck_assert_msg(!kvt_get_keepalive(fresh, "/f.txt", "f"), "the new child closes its connection");
+    close(fresh);
+    ck_assert_int_eq(kvt_server_pid(srv), parent);
+    if (m->model == ONE_CHILD) {
+        ck_assert_int_eq(kvt_server_only_child(srv, DEADLINE_MS), now);
+        kvt_assert_serves(srv, "/f.txt", "f");
+    }
+}
+END_TEST
+
 static Suite *mpm_suite(void)
 {
     Suite *s = suite_create("mpm");
@@ -299,6 +385,7 @@ static Suite *mpm_suite(void)
         }
         kvt_add_loop_test_at(tc, test_one_process_mode, i);
         kvt_add_loop_test_at(tc, test_max_keepalive_requests, i);
+        kvt_add_loop_test_at(tc, test_graceful_restart_old_child_finishes, i);
         if (m->model == ONE_CHILD || m->thread_pool) {
             kvt_add_loop_test_at(tc, test_max_connections_per_child, i);
         }

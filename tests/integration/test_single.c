@@ -1,9 +1,10 @@
 /* The single MPM seen from /proc and the wire: one child with one thread that serves one
  * connection at a time (a second client waits until the first one's keep-alive connection
- * is closed or times out), the child as User, a graceful restart whose old child finishes
- * its connection with the old config, graceful-stop, -k, and mod_status naming the MPM.
- * MaxKeepAliveRequests, MaxConnectionsPerChild, a killed child replaced, TERM and -X are in
- * test_mpm, under every MPM they apply to. */
+ * is closed or times out), the child as User, graceful restarts while children drain,
+ * graceful-stop, -k, and mod_status naming the MPM. MaxKeepAliveRequests,
+ * MaxConnectionsPerChild, a killed child replaced, a graceful restart whose old child
+ * finishes its connection with the old config, TERM and -X are in test_mpm, under every
+ * MPM they apply to. */
 #include "harness.h"
 
 #include <poll.h>
@@ -72,26 +73,6 @@ static void assert_replaced(kvt_server_t *srv, pid_t victim, const char *why)
 static char *pid_file(kvt_server_t *srv)
 {
     return kvt_strf("%s/logs/kiva.pid", kvt_server_root(srv));
-}
-
-/* The pid line of the server's status file (the parent that wrote it), or 0. */
-static pid_t status_pid(kvt_server_t *srv)
-{
-    char *path = kvt_strf("%s/logs/kiva.status", kvt_server_root(srv));
-    FILE *f = fopen(path, "r");
-    char line[256];
-    long pid = 0;
-
-    while (f && fgets(line, sizeof(line), f)) {
-        if (sscanf(line, "pid %ld", &pid) == 1) {
-            break;
-        }
-    }
-    if (f) {
-        fclose(f);
-    }
-    free(path);
-    return (pid_t)pid;
 }
 
 /* ---- The process model ---- */
@@ -205,49 +186,6 @@ START_TEST(test_child_runs_as_user)
 END_TEST
 
 /* ---- Signals ---- */
-
-/* USR1 with a keep-alive connection open: a new generation under the same parent serves
- * at once with the new config (AddType), while the old child finishes that connection with
- * the old one, answering its next request with Connection: close, and then exits. */
-START_TEST(test_graceful_restart)
-{
-    kvt_server_t *srv = single_server();
-    pid_t parent, old_child;
-    kvt_response_t r;
-    int held, fresh;
-
-    kvt_server_conf(srv, "KeepAliveTimeout 30");
-    kvt_server_start(srv);
-    kvt_wait_generation(srv, 0);
-    parent = kvt_server_pid(srv);
-    old_child = kvt_server_only_child(srv, DEADLINE_MS);
-    held = kvt_connect(kvt_server_port(srv));
-    get_keepalive(held);
-
-    kvt_server_conf(srv, "AddType text/x-reloaded .txt");
-    kvt_server_write_conf(srv);
-    ck_assert_int_eq(kill(parent, SIGUSR1), 0);
-    kvt_wait_generation(srv, 1);
-    ck_assert_int_eq(status_pid(srv), parent);
-    ck_assert(kvt_pid_alive(parent));
-
-    fresh = kvt_connect(kvt_server_port(srv));
-    exchange(fresh, &r);
-    ck_assert_pstr_eq(kvt_header(&r, "Content-Type"), "text/x-reloaded");
-    kvt_response_free(&r);
-    ck_assert_int_ne(kvt_serving_pid(srv, fresh), old_child);
-    close(fresh);
-
-    ck_assert(kvt_pid_alive(old_child));
-    exchange(held, &r);
-    ck_assert_msg(kvt_says_close(&r), "the old child's response lacks Connection: close");
-    ck_assert_pstr_eq(kvt_header(&r, "Content-Type"), "text/plain");
-    kvt_response_free(&r);
-    ck_assert_msg(kvt_is_closed(held, 3000), "the old child kept the connection");
-    close(held);
-    assert_replaced(srv, old_child, "after a graceful restart");
-}
-END_TEST
 
 /* The scoreboard has room for one draining child: after two graceful restarts while both
  * earlier children hold a connection, the newest generation starts its child once one
@@ -420,7 +358,6 @@ static Suite *single_suite(void)
     kvt_add_test(tc, test_second_client_waits_for_close);
     kvt_add_test(tc, test_second_client_waits_for_keepalive_timeout);
     kvt_add_test(tc, test_child_runs_as_user);
-    kvt_add_test(tc, test_graceful_restart);
     kvt_add_test(tc, test_graceful_restarts_while_children_drain);
     kvt_add_test(tc, test_graceful_stop_finishes_request);
     kvt_add_test(tc, test_graceful_stop_timeout);

@@ -1,9 +1,9 @@
 /* The thread MPM seen from /proc and the wire: one serving child whose threads come and go
  * with its connections, the MaxRequestWorkers bound, KeepAliveTimeout, respawn after a
- * crash (and the log line of its signal), graceful restart, stop, graceful stop, mod_status
- * and httpd's warning about MaxRequestWorkers above ThreadLimit. MaxKeepAliveRequests,
- * MaxConnectionsPerChild, kill -9, TERM and -X are in test_mpm, under every MPM they apply
- * to. */
+ * crash (and the log line of its signal), -k stop, graceful stop, mod_status and httpd's
+ * warning about MaxRequestWorkers above ThreadLimit. MaxKeepAliveRequests,
+ * MaxConnectionsPerChild, kill -9, graceful restart, TERM and -X are in test_mpm, under every
+ * MPM they apply to. */
 #include "harness.h"
 
 #include <poll.h>
@@ -207,42 +207,6 @@ START_TEST(test_crashed_child_is_replaced)
 }
 END_TEST
 
-/* USR1: a new child serves the new generation at once; the old one answers the next request
- * of its kept-alive connection with Connection: close, then exits. */
-START_TEST(test_graceful_restart)
-{
-    kvt_server_t *srv = thread_server();
-    pid_t parent, old, now;
-    char conn[32];
-    int fd, fresh;
-
-    kvt_server_start(srv);
-    kvt_wait_generation(srv, 0);
-    parent = kvt_server_pid(srv);
-    old = kvt_server_only_child(srv, DEADLINE_MS);
-    fd = held_connection(srv);
-    ck_assert_int_eq(kvt_serving_pid(srv, fd), old);
-    ck_assert_int_eq(kill(parent, SIGUSR1), 0);
-    kvt_wait_generation(srv, 1);
-    ck_assert_int_eq(kvt_server_pid(srv), parent);
-    ck_assert(kvt_pid_alive(parent));
-    fresh = held_connection(srv);
-    now = kvt_serving_pid(srv, fresh);
-    ck_assert_msg(now != 0 && now != old, "the new generation is served by %d, the old child %d",
-                  (int)now, (int)old);
-    ck_assert_msg(kvt_pid_alive(old), "the old child did not wait for its connection");
-    get_keepalive(fd, conn, sizeof(conn));
-    ck_assert_msg(strcasecmp(conn, "close") == 0, "old child's answer said Connection: '%s'", conn);
-    ck_assert_msg(kvt_is_closed(fd, 5000), "the old child kept its connection open");
-    close(fd);
-    ck_assert_msg(kvt_wait_for(kvt_pid_gone, &old, DEADLINE_MS), "the old child did not exit");
-    get_keepalive(fresh, conn, sizeof(conn));
-    ck_assert_int_ne(strcasecmp(conn, "close"), 0);
-    close(fresh);
-    ck_assert_int_eq(kvt_server_only_child(srv, DEADLINE_MS), now);
-}
-END_TEST
-
 START_TEST(test_k_stop)
 {
     kvt_server_t *srv = thread_server();
@@ -367,7 +331,6 @@ static Suite *thread_suite(void)
     kvt_add_test(tc, test_max_request_workers_bounds_connections);
     kvt_add_test(tc, test_keepalive_timeout_ends_the_thread);
     kvt_add_test(tc, test_crashed_child_is_replaced);
-    kvt_add_test(tc, test_graceful_restart);
     kvt_add_test(tc, test_k_stop);
     kvt_add_test(tc, test_graceful_stop_finishes_connection);
     kvt_add_test(tc, test_status_names_the_mpm);

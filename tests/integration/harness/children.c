@@ -103,3 +103,16 @@ int kvt_wait_children(kvt_server_t *srv, int min, int max, int timeout_ms)
 
     return kvt_wait_for(children_between, &c, timeout_ms);
 }
+
+int kvt_server_has_child(kvt_server_t *srv, pid_t pid)
+{
+    pid_t pids[KVT_MAX_PIDS];
+    int n = kvt_children(kvt_server_pid(srv), pids, KVT_MAX_PIDS);
+
+    for (int i = 0; i < n; i++) {
+        if (pids[i] == pid) {
+            return 1;
+        }
+    }
+    return 0;
+}
