@@ -1,8 +1,9 @@
 /* The fork MPM seen from /proc and the wire: a fresh child per connection that exits when
  * the connection ends, no children while no connection is open, MaxRequestWorkers bounding
  * the connections served at once (the rest wait in the backlog), keep-alive limits inside
- * one child, restart, graceful-stop and mod_status. TERM, -X, MaxKeepAliveRequests and a
- * graceful restart (old children finish their connection with Connection: close) are in
+ * one child, restart, the bound of graceful-stop and mod_status. TERM, -X,
+ * MaxKeepAliveRequests, a graceful restart (old children finish their connection with
+ * Connection: close) and a graceful stop that finishes the request in flight are in
  * test_mpm, under every MPM they apply to. */
 #include "harness.h"
 
@@ -296,36 +297,6 @@ START_TEST(test_restart_stops_children)
 }
 END_TEST
 
-/* WINCH: no new connection is taken, the one in flight is finished, then the parent exits. */
-START_TEST(test_graceful_stop_finishes_connection)
-{
-    kvt_server_t *srv = fork_server();
-    kvt_response_t r;
-    pid_t parent, child;
-    int fd, status;
-
-    kvt_server_conf(srv, "Timeout 30");
-    kvt_server_start(srv);
-    parent = kvt_server_pid(srv);
-    fd = kvt_open_served(srv, "/f.txt", "f", &child);
-    kvt_send(fd, "GET /f.txt HTTP/1.1\r\nHost: localhost\r\n");
-    ck_assert_int_eq(kill(parent, SIGWINCH), 0);
-    ck_assert_msg(!kvt_wait_for(kvt_pid_gone, &parent, 1000),
-                  "graceful-stop did not wait for the busy child");
-    ck_assert_int_eq(kvt_listen_backlog(kvt_server_port(srv)), -1);
-    kvt_send(fd, "\r\n");
-    ck_assert_int_eq(kvt_read_response(fd, &r, 0), 0);
-    ck_assert_int_eq(r.status, 200);
-    ck_assert_msg(kvt_says_close(&r), "the response of a stopping server lacks Connection: close");
-    kvt_response_free(&r);
-    close(fd);
-    status = kvt_server_wait_exit(srv, DEADLINE_MS);
-    ck_assert_msg(status != -1, "parent still running once its last connection ended");
-    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "wait status %d", status);
-    wait_pid_gone(child, "the child after graceful-stop");
-}
-END_TEST
-
 START_TEST(test_graceful_stop_timeout)
 {
     kvt_server_t *srv = fork_server();
@@ -385,7 +356,6 @@ static Suite *fork_suite(void)
     kvt_add_test(tc, test_keepalive_timeout_ends_child);
     kvt_add_test(tc, test_keepalive_off);
     kvt_add_test(tc, test_restart_stops_children);
-    kvt_add_test(tc, test_graceful_stop_finishes_connection);
     kvt_add_test(tc, test_graceful_stop_timeout);
     kvt_add_test(tc, test_status_names_fork);
     suite_add_tcase(s, tc);

@@ -3,10 +3,10 @@
  * says how each MPM keeps its children and threads, and each scenario runs under every MPM
  * whose capabilities it needs: TERM stops everything, a killed child is replaced, -X serves
  * in one process, MaxKeepAliveRequests ends a connection, MaxConnectionsPerChild replaces a
- * child, a graceful restart lets the old child finish its kept connection. Each scenario
- * says which per-MPM test it came from, and asserts all of what those asserted. What only
- * one MPM does stays in its own file (test_prefork, test_worker, test_event, test_fork,
- * test_single, test_thread). */
+ * child, a graceful restart lets the old child finish its kept connection, a graceful stop
+ * finishes the request in flight. Each scenario says which per-MPM test it came from, and
+ * asserts all of what those asserted. What only one MPM does stays in its own file
+ * (test_prefork, test_worker, test_event, test_fork, test_single, test_thread). */
 #include "harness.h"
 
 #include <signal.h>
@@ -366,6 +366,45 @@ START_TEST(test_graceful_restart_old_child_finishes)
 }
 END_TEST
 
+/* WINCH with a request half sent on a served connection: the server stops listening at
+ * once but waits; the request, once whole, is answered with Connection: close; then the
+ * parent exits with status 0, and its children with it.
+ * From test_fork's and test_thread's test_graceful_stop_finishes_connection and
+ * test_single's test_graceful_stop_finishes_request (test_thread's half-sent request was the
+ * connection's first; here it is its second, as in the other two); prefork, worker and event
+ * run it too. */
+START_TEST(test_graceful_stop_finishes_request)
+{
+    const struct mpm *m = &mpms[_i];
+    kvt_server_t *srv = new_server(m, 1, 1, 2, 2);
+    kvt_response_t r;
+    pid_t parent, child;
+    int fd, status;
+
+    kvt_server_conf(srv, "Timeout 30");
+    kvt_server_start(srv);
+    parent = kvt_server_pid(srv);
+    fd = kvt_open_served(srv, "/f.txt", "f", &child);
+    kvt_send(fd, "GET /f.txt HTTP/1.1\r\nHost: localhost\r\n");
+    ck_assert_msg(kvt_wait_serving_pid(srv, fd, child, DEADLINE_MS), "the child let go of it");
+    ck_assert_int_eq(kill(parent, SIGWINCH), 0);
+    ck_assert_msg(!kvt_wait_for(kvt_pid_gone, &parent, 1000),
+                  "graceful-stop did not wait for the request in flight");
+    ck_assert_int_eq(kvt_listen_backlog(kvt_server_port(srv)), -1);
+    kvt_send(fd, "\r\n");
+    ck_assert_int_eq(kvt_read_response(fd, &r, 0), 0);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_str_eq(r.body, "f");
+    ck_assert_msg(kvt_says_close(&r), "the response of a stopping server lacks Connection: close");
+    kvt_response_free(&r);
+    close(fd);
+    status = kvt_server_wait_exit(srv, DEADLINE_MS);
+    ck_assert_msg(status != -1, "parent still running once its last connection ended");
+    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "wait status %d", status);
+    ck_assert_msg(kvt_wait_for(kvt_group_gone, srv, 5000), "children outlived the parent");
+}
+END_TEST
+
 static Suite *mpm_suite(void)
 {
     Suite *s = suite_create("mpm");
@@ -386,6 +425,7 @@ static Suite *mpm_suite(void)
         kvt_add_loop_test_at(tc, test_one_process_mode, i);
         kvt_add_loop_test_at(tc, test_max_keepalive_requests, i);
         kvt_add_loop_test_at(tc, test_graceful_restart_old_child_finishes, i);
+        kvt_add_loop_test_at(tc, test_graceful_stop_finishes_request, i);
         if (m->model == ONE_CHILD || m->thread_pool) {
             kvt_add_loop_test_at(tc, test_max_connections_per_child, i);
         }

@@ -1,9 +1,9 @@
 /* The thread MPM seen from /proc and the wire: one serving child whose threads come and go
  * with its connections, the MaxRequestWorkers bound, KeepAliveTimeout, respawn after a
- * crash (and the log line of its signal), -k stop, graceful stop, mod_status and httpd's
- * warning about MaxRequestWorkers above ThreadLimit. MaxKeepAliveRequests,
- * MaxConnectionsPerChild, kill -9, graceful restart, TERM and -X are in test_mpm, under every
- * MPM they apply to. */
+ * crash (and the log line of its signal), -k stop, mod_status and httpd's warning about
+ * MaxRequestWorkers above ThreadLimit. MaxKeepAliveRequests, MaxConnectionsPerChild,
+ * kill -9, graceful restart, graceful stop, TERM and -X are in test_mpm, under every MPM
+ * they apply to. */
 #include "harness.h"
 
 #include <poll.h>
@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -228,34 +227,6 @@ START_TEST(test_k_stop)
 }
 END_TEST
 
-/* WINCH: the connection in flight (taken by the child) is answered, then the server exits. */
-START_TEST(test_graceful_stop_finishes_connection)
-{
-    kvt_server_t *srv = thread_server();
-    kvt_response_t r;
-    int fd, status;
-    pid_t child;
-
-    kvt_server_start(srv);
-    child = kvt_server_only_child(srv, DEADLINE_MS);
-    fd = kvt_connect(kvt_server_port(srv));
-    kvt_send(fd, "GET /f.txt HTTP/1.1\r\nHost: localhost\r\n");
-    ck_assert_msg(kvt_wait_serving_pid(srv, fd, child, DEADLINE_MS), "the child did not take it");
-    ck_assert_int_eq(kill(kvt_server_pid(srv), SIGWINCH), 0);
-    ck_assert_msg(kvt_server_wait_exit(srv, 1000) == -1, "the server did not wait");
-    kvt_send(fd, "\r\n");
-    ck_assert_int_eq(kvt_read_response(fd, &r, 0), 0);
-    ck_assert_int_eq(r.status, 200);
-    ck_assert_str_eq(r.body, "f");
-    ck_assert_int_eq(strcasecmp(kvt_header(&r, "Connection"), "close"), 0);
-    kvt_response_free(&r);
-    close(fd);
-    status = kvt_server_wait_exit(srv, DEADLINE_MS);
-    ck_assert_msg(status != -1, "still running after the graceful stop's last connection");
-    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "wait status %d", status);
-}
-END_TEST
-
 /* ---- Status, limits, -X ---- */
 
 /* The ?auto page names the MPM, and its scoreboard shows this request's thread writing ('W')
@@ -332,7 +303,6 @@ static Suite *thread_suite(void)
     kvt_add_test(tc, test_keepalive_timeout_ends_the_thread);
     kvt_add_test(tc, test_crashed_child_is_replaced);
     kvt_add_test(tc, test_k_stop);
-    kvt_add_test(tc, test_graceful_stop_finishes_connection);
     kvt_add_test(tc, test_status_names_the_mpm);
     kvt_add_test(tc, test_max_request_workers_clamped_to_thread_limit);
     suite_add_tcase(s, tc);
