@@ -1,10 +1,10 @@
 /* The fork MPM seen from /proc and the wire: a fresh child per connection that exits when
  * the connection ends, no children while no connection is open, MaxRequestWorkers bounding
  * the connections served at once (the rest wait in the backlog), keep-alive limits inside
- * one child, restart, the bound of graceful-stop and mod_status. TERM, -X,
- * MaxKeepAliveRequests, a graceful restart (old children finish their connection with
- * Connection: close) and a graceful stop that finishes the request in flight are in
- * test_mpm, under every MPM they apply to. */
+ * one child, restart and mod_status. TERM, -X, MaxKeepAliveRequests, a graceful restart
+ * (old children finish their connection with Connection: close) and a graceful stop that
+ * finishes the request in flight within GracefulShutdownTimeout are in test_mpm, under
+ * every MPM they apply to. */
 #include "harness.h"
 
 #include <dirent.h>
@@ -297,28 +297,6 @@ START_TEST(test_restart_stops_children)
 }
 END_TEST
 
-START_TEST(test_graceful_stop_timeout)
-{
-    kvt_server_t *srv = fork_server();
-    pid_t parent, child;
-    int fd;
-
-    kvt_server_conf(srv, "Timeout 30");
-    kvt_server_conf(srv, "GracefulShutdownTimeout 2");
-    kvt_server_start(srv);
-    parent = kvt_server_pid(srv);
-    fd = kvt_open_served(srv, "/f.txt", "f", &child);
-    kvt_send(fd, "GET /f.txt HTTP/1.1\r\n");
-    ck_assert_int_eq(kill(parent, SIGWINCH), 0);
-    ck_assert_msg(!kvt_wait_for(kvt_pid_gone, &parent, 1000),
-                  "graceful-stop did not wait for the busy child");
-    ck_assert_msg(kvt_server_wait_exit(srv, DEADLINE_MS) != -1,
-                  "GracefulShutdownTimeout 2 did not end the graceful stop (Timeout is 30)");
-    wait_pid_gone(child, "the child after GracefulShutdownTimeout");
-    close(fd);
-}
-END_TEST
-
 /* ---- mod_status and -X ---- */
 
 START_TEST(test_status_names_fork)
@@ -356,7 +334,6 @@ static Suite *fork_suite(void)
     kvt_add_test(tc, test_keepalive_timeout_ends_child);
     kvt_add_test(tc, test_keepalive_off);
     kvt_add_test(tc, test_restart_stops_children);
-    kvt_add_test(tc, test_graceful_stop_timeout);
     kvt_add_test(tc, test_status_names_fork);
     suite_add_tcase(s, tc);
     return s;

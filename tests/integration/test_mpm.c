@@ -4,9 +4,10 @@
  * whose capabilities it needs: TERM stops everything, a killed child is replaced, -X serves
  * in one process, MaxKeepAliveRequests ends a connection, MaxConnectionsPerChild replaces a
  * child, a graceful restart lets the old child finish its kept connection, a graceful stop
- * finishes the request in flight. Each scenario says which per-MPM test it came from, and
- * asserts all of what those asserted. What only one MPM does stays in its own file
- * (test_prefork, test_worker, test_event, test_fork, test_single, test_thread). */
+ * finishes the request in flight and GracefulShutdownTimeout bounds it. Each scenario says
+ * which per-MPM test it came from, and asserts all of what those asserted. What only one MPM
+ * does stays in its own file (test_prefork, test_worker, test_event, test_fork, test_single,
+ * test_thread). */
 #include "harness.h"
 
 #include <signal.h>
@@ -405,6 +406,36 @@ START_TEST(test_graceful_stop_finishes_request)
 }
 END_TEST
 
+/* WINCH while a served connection holds half a request: the server waits, and
+ * GracefulShutdownTimeout 2 (with Timeout 30) ends the wait; the parent and its children
+ * exit.
+ * From test_prefork's test_graceful_shutdown_timeout (prefork, and worker and event through
+ * the old *_generic.sh scripts) and test_fork's and test_single's test_graceful_stop_timeout;
+ * thread runs it too. */
+START_TEST(test_graceful_stop_timeout)
+{
+    const struct mpm *m = &mpms[_i];
+    kvt_server_t *srv = new_server(m, 1, 1, 2, 2);
+    pid_t parent, child;
+    int fd;
+
+    kvt_server_conf(srv, "Timeout 30");
+    kvt_server_conf(srv, "GracefulShutdownTimeout 2");
+    kvt_server_start(srv);
+    parent = kvt_server_pid(srv);
+    fd = kvt_open_served(srv, "/f.txt", "f", &child);
+    kvt_send(fd, "GET /f.txt HTTP/1.1\r\n");
+    ck_assert_int_eq(kill(parent, SIGWINCH), 0);
+    ck_assert_msg(!kvt_wait_for(kvt_pid_gone, &parent, 1000),
+                  "graceful-stop did not wait for the busy child");
+    ck_assert_msg(kvt_server_wait_exit(srv, DEADLINE_MS) != -1,
+                  "GracefulShutdownTimeout 2 did not end the graceful stop (Timeout is 30)");
+    ck_assert_msg(kvt_wait_for(kvt_group_gone, srv, 5000), "children outlived the parent");
+    ck_assert_msg(!kvt_pid_alive(child), "the child %d after GracefulShutdownTimeout", (int)child);
+    close(fd);
+}
+END_TEST
+
 static Suite *mpm_suite(void)
 {
     Suite *s = suite_create("mpm");
@@ -426,6 +457,7 @@ static Suite *mpm_suite(void)
         kvt_add_loop_test_at(tc, test_max_keepalive_requests, i);
         kvt_add_loop_test_at(tc, test_graceful_restart_old_child_finishes, i);
         kvt_add_loop_test_at(tc, test_graceful_stop_finishes_request, i);
+        kvt_add_loop_test_at(tc, test_graceful_stop_timeout, i);
         if (m->model == ONE_CHILD || m->thread_pool) {
             kvt_add_loop_test_at(tc, test_max_connections_per_child, i);
         }

@@ -1,7 +1,8 @@
 /* The process model seen from /proc. Under kvt_mpm() (prefork unless KVT_MPM): stopping
  * by -k, reloads refused, children switching to User/Group, daemon mode, numbered log lines.
  * Under prefork only: StartServers of single-threaded children and the spare-server bounds.
- * Respawn after a crash and TERM are in test_mpm, under every MPM they apply to. */
+ * Respawn after a crash, TERM and GracefulShutdownTimeout are in test_mpm, under every MPM
+ * they apply to. */
 #include "harness.h"
 
 #include <grp.h>
@@ -123,35 +124,6 @@ START_TEST(test_server_limit_clamps_max_request_workers)
 {
     static const char *const lines[] = {"ServerLimit 2", "MaxRequestWorkers 5", NULL};
     assert_children_capped(lines, 2);
-}
-END_TEST
-
-/* graceful-stop waits for a busy child; GracefulShutdownTimeout bounds the wait. */
-START_TEST(test_graceful_shutdown_timeout)
-{
-    kvt_server_t *srv = new_server(1, 1, 2);
-    kvt_response_t r;
-    pid_t parent;
-    int fd;
-
-    kvt_server_conf(srv, "Timeout 30");
-    kvt_server_conf(srv, "GracefulShutdownTimeout 2");
-    kvt_server_start(srv);
-    parent = kvt_server_pid(srv);
-    fd = kvt_connect(kvt_server_port(srv));
-    /* A full request first proves a child has the connection; then it waits for the rest
-     * of a second one. */
-    kvt_send(fd, "GET /f.txt HTTP/1.1\r\nHost: localhost\r\n\r\n");
-    ck_assert_int_eq(kvt_read_response(fd, &r, 0), 0);
-    ck_assert_int_eq(r.status, 200);
-    kvt_response_free(&r);
-    kvt_send(fd, "GET /f.txt HTTP/1.1\r\n");
-    ck_assert_int_eq(kill(parent, SIGWINCH), 0);
-    ck_assert_msg(!kvt_wait_for(kvt_pid_gone, &parent, 1000),
-                  "graceful-stop did not wait for the busy child");
-    ck_assert_msg(kvt_server_wait_exit(srv, 10000) != -1,
-                  "GracefulShutdownTimeout 2 did not end the graceful stop (Timeout is 30)");
-    close(fd);
 }
 END_TEST
 
@@ -426,7 +398,6 @@ static TCase *common_tests(void)
 {
     TCase *tc = kvt_tcase(kvt_mpm());
     kvt_add_test(tc, test_k_stop);
-    kvt_add_test(tc, test_graceful_shutdown_timeout);
     kvt_add_test(tc, test_k_graceful_restart_and_graceful_stop);
     kvt_add_test(tc, test_reload_that_cannot_start_is_refused);
     kvt_add_test(tc, test_children_switch_user);

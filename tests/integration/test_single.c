@@ -1,10 +1,10 @@
 /* The single MPM seen from /proc and the wire: one child with one thread that serves one
  * connection at a time (a second client waits until the first one's keep-alive connection
- * is closed or times out), the child as User, graceful restarts while children drain, the
- * bound of graceful-stop, -k, and mod_status naming the MPM. MaxKeepAliveRequests,
- * MaxConnectionsPerChild, a killed child replaced, a graceful restart whose old child
- * finishes its connection with the old config, a graceful stop that finishes the request
- * in flight, TERM and -X are in test_mpm, under every MPM they apply to. */
+ * is closed or times out), the child as User, graceful restarts while children drain, -k,
+ * and mod_status naming the MPM. MaxKeepAliveRequests, MaxConnectionsPerChild, a killed
+ * child replaced, a graceful restart whose old child finishes its connection with the old
+ * config, a graceful stop that finishes the request in flight within
+ * GracefulShutdownTimeout, TERM and -X are in test_mpm, under every MPM they apply to. */
 #include "harness.h"
 
 #include <poll.h>
@@ -230,30 +230,6 @@ START_TEST(test_graceful_restarts_while_children_drain)
 }
 END_TEST
 
-/* WINCH while a client holds the connection: GracefulShutdownTimeout ends the wait. */
-START_TEST(test_graceful_stop_timeout)
-{
-    kvt_server_t *srv = single_server();
-    pid_t parent;
-    int fd;
-
-    kvt_server_conf(srv, "Timeout 30");
-    kvt_server_conf(srv, "GracefulShutdownTimeout 2");
-    kvt_server_start(srv);
-    parent = kvt_server_pid(srv);
-    fd = kvt_connect(kvt_server_port(srv));
-    get_keepalive(fd);
-    kvt_send(fd, "GET /f.txt HTTP/1.1\r\n");
-    ck_assert_int_eq(kill(parent, SIGWINCH), 0);
-    ck_assert_msg(!kvt_wait_for(kvt_pid_gone, &parent, 1000),
-                  "graceful-stop did not wait for the busy child");
-    ck_assert_msg(kvt_server_wait_exit(srv, DEADLINE_MS) != -1,
-                  "GracefulShutdownTimeout 2 did not end the graceful stop (Timeout is 30)");
-    ck_assert_msg(kvt_wait_for(kvt_group_gone, srv, 5000), "the child outlived the parent");
-    close(fd);
-}
-END_TEST
-
 /* Run kiva -k CMD against the server's config; it must succeed. */
 static void run_k(kvt_server_t *srv, const char *cmd)
 {
@@ -330,7 +306,6 @@ static Suite *single_suite(void)
     kvt_add_test(tc, test_second_client_waits_for_keepalive_timeout);
     kvt_add_test(tc, test_child_runs_as_user);
     kvt_add_test(tc, test_graceful_restarts_while_children_drain);
-    kvt_add_test(tc, test_graceful_stop_timeout);
     kvt_add_test(tc, test_k_graceful_and_k_graceful_stop);
     kvt_add_test(tc, test_status_names_single);
     suite_add_tcase(s, tc);
