@@ -1,13 +1,13 @@
 /* The MPM conformance suite: what every MPM owes its users, run under each of the six (one
  * test case a MPM, named after it; KVT_MPM=name runs that one only). A capability table
  * says how each MPM keeps its children and threads, and each scenario runs under every MPM
- * whose capabilities it needs: TERM stops everything, a killed child is replaced, -X serves
- * in one process, MaxKeepAliveRequests ends a connection, MaxConnectionsPerChild replaces a
- * child, a graceful restart lets the old child finish its kept connection, a graceful stop
- * finishes the request in flight and GracefulShutdownTimeout bounds it. Each scenario says
- * which per-MPM test it came from, and asserts all of what those asserted. What only one MPM
- * does stays in its own file (test_prefork, test_worker, test_event, test_fork, test_single,
- * test_thread). */
+ * whose capabilities it needs: TERM and -k stop end everything, a killed child is replaced,
+ * -X serves in one process, MaxKeepAliveRequests ends a connection, MaxConnectionsPerChild
+ * replaces a child, a graceful restart lets the old child finish its kept connection, a
+ * graceful stop finishes the request in flight and GracefulShutdownTimeout bounds it. Each
+ * scenario says which per-MPM test it came from, and asserts all of what those asserted.
+ * What only one MPM does stays in its own file (test_prefork, test_worker, test_event,
+ * test_fork, test_single, test_thread). */
 #include "harness.h"
 
 #include <signal.h>
@@ -89,6 +89,38 @@ static char *pid_file(kvt_server_t *srv)
     return kvt_strf("%s/logs/kiva.pid", kvt_server_root(srv));
 }
 
+/* A started server under @a m with its children up and a served keep-alive connection
+ * (KeepAliveTimeout 60, so it stays open) in *fd. */
+static kvt_server_t *serve_holding(const struct mpm *m, int *fd)
+{
+    kvt_server_t *srv = new_server(m, 2, 1, 3, 2);
+    pid_t child;
+
+    kvt_server_conf(srv, "KeepAliveTimeout 60");
+    kvt_server_start(srv);
+    wait_started(m, srv, 2, 3);
+    *fd = kvt_open_served(srv, "/f.txt", "f", &child);
+    ck_assert_msg(child != kvt_server_pid(srv), "the parent serves a connection");
+    return srv;
+}
+
+/* After a stop by @a how: the parent exits with status 0, no child is left, the held
+ * connection @a fd is closed within @a close_ms, the PidFile and the listener are gone. */
+static void assert_stopped(kvt_server_t *srv, int fd, int close_ms, const char *how)
+{
+    char *pidfile = pid_file(srv);
+    int status = kvt_server_wait_exit(srv, DEADLINE_MS);
+
+    ck_assert_msg(status != -1, "parent still running after %s", how);
+    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "wait status %d after %s", status,
+                  how);
+    ck_assert_msg(kvt_wait_for(kvt_group_gone, srv, 5000), "children outlived the parent");
+    ck_assert_msg(kvt_is_closed(fd, close_ms), "the connection survived %s", how);
+    ck_assert_msg(access(pidfile, F_OK) != 0, "PidFile %s left behind", pidfile);
+    ck_assert_int_eq(kvt_listen_backlog(kvt_server_port(srv)), -1);
+    free(pidfile);
+}
+
 /* TERM: the parent exits with status 0 at once, its children with it and with the
  * connections they hold; the PidFile and the listener are gone.
  * From test_prefork's test_sigterm_stops_everything (prefork, and worker and event through
@@ -97,27 +129,13 @@ static char *pid_file(kvt_server_t *srv)
  * (whose test_thread has -k stop) runs it too. */
 START_TEST(test_sigterm_stops_everything)
 {
-    const struct mpm *m = &mpms[_i];
-    kvt_server_t *srv = new_server(m, 2, 1, 3, 2);
+    int fd;
+    kvt_server_t *srv = serve_holding(&mpms[_i], &fd);
     char *pidfile = pid_file(srv);
-    pid_t child;
-    int fd, status;
 
-    kvt_server_conf(srv, "KeepAliveTimeout 60");
-    kvt_server_start(srv);
-    wait_started(m, srv, 2, 3);
-    fd = kvt_open_served(srv, "/f.txt", "f", &child);
-    ck_assert_msg(child != kvt_server_pid(srv), "the parent serves a connection");
     ck_assert_int_eq(kvt_pid_in_file(pidfile), kvt_server_pid(srv));
     ck_assert_int_eq(kill(kvt_server_pid(srv), SIGTERM), 0);
-    status = kvt_server_wait_exit(srv, DEADLINE_MS);
-    ck_assert_msg(status != -1, "parent still running after SIGTERM");
-    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "wait status %d after SIGTERM",
-                  status);
-    ck_assert_msg(kvt_wait_for(kvt_group_gone, srv, 5000), "children outlived the parent");
-    ck_assert_msg(kvt_is_closed(fd, 3000), "the connection survived SIGTERM");
-    ck_assert_msg(access(pidfile, F_OK) != 0, "PidFile %s left behind", pidfile);
-    ck_assert_int_eq(kvt_listen_backlog(kvt_server_port(srv)), -1);
+    assert_stopped(srv, fd, 3000, "SIGTERM");
     close(fd);
     free(pidfile);
 }
@@ -436,6 +454,27 @@ START_TEST(test_graceful_stop_timeout)
 }
 END_TEST
 
+/* kiva -k stop: the command succeeds, the parent exits with status 0, its children with
+ * it and with the connection they hold, and the PidFile and the listener are gone.
+ * From test_prefork's test_k_stop (prefork, and worker and event through the old
+ * *_generic.sh scripts) and test_thread's (the held connection); fork and single run it
+ * too. */
+START_TEST(test_k_stop)
+{
+    int fd, status;
+    kvt_server_t *srv = serve_holding(&mpms[_i], &fd);
+    char *err = NULL;
+
+    ck_assert_int_eq(kvt_run_kiva(&status, NULL, &err, "-k", "stop", "-f",
+                                  kvt_server_conf_path(srv), (const char *)NULL),
+                     0);
+    ck_assert_msg(status == 0, "kiva -k stop exited %d: %s", status, err);
+    assert_stopped(srv, fd, 5000, "-k stop");
+    close(fd);
+    free(err);
+}
+END_TEST
+
 static Suite *mpm_suite(void)
 {
     Suite *s = suite_create("mpm");
@@ -450,6 +489,7 @@ static Suite *mpm_suite(void)
         }
         tc = kvt_tcase(m->name);
         kvt_add_loop_test_at(tc, test_sigterm_stops_everything, i);
+        kvt_add_loop_test_at(tc, test_k_stop, i);
         if (m->model != CHILD_PER_CONN) {
             kvt_add_loop_test_at(tc, test_killed_child_is_replaced, i);
         }

@@ -1,8 +1,8 @@
-/* The process model seen from /proc. Under kvt_mpm() (prefork unless KVT_MPM): stopping
- * by -k, reloads refused, children switching to User/Group, daemon mode, numbered log lines.
- * Under prefork only: StartServers of single-threaded children and the spare-server bounds.
- * Respawn after a crash, TERM and GracefulShutdownTimeout are in test_mpm, under every MPM
- * they apply to. */
+/* The process model seen from /proc. Under kvt_mpm() (prefork unless KVT_MPM): -k graceful
+ * and graceful-stop, reloads refused, children switching to User/Group, daemon mode,
+ * numbered log lines. Under prefork only: StartServers of single-threaded children and the
+ * spare-server bounds. Respawn after a crash, TERM, -k stop and GracefulShutdownTimeout are
+ * in test_mpm, under every MPM they apply to. */
 #include "harness.h"
 
 #include <grp.h>
@@ -124,22 +124,6 @@ START_TEST(test_server_limit_clamps_max_request_workers)
 {
     static const char *const lines[] = {"ServerLimit 2", "MaxRequestWorkers 5", NULL};
     assert_children_capped(lines, 2);
-}
-END_TEST
-
-START_TEST(test_k_stop)
-{
-    kvt_server_t *srv = serve(2, 1, 3);
-    wait_children(srv, 2, 3, "StartServers 2");
-    int status;
-    char *err = NULL;
-    ck_assert_int_eq(kvt_run_kiva(&status, NULL, &err, "-k", "stop", "-f",
-                                  kvt_server_conf_path(srv), (const char *)NULL),
-                     0);
-    ck_assert_msg(status == 0, "kiva -k stop exited %d: %s", status, err);
-    ck_assert_msg(kvt_server_wait_exit(srv, 10000) != -1, "-k stop did not stop the server");
-    ck_assert_msg(kvt_wait_for(kvt_group_gone, srv, 5000), "children outlived the parent");
-    ck_assert_msg(access(pid_file(srv), F_OK) != 0, "PidFile left behind");
 }
 END_TEST
 
@@ -397,7 +381,6 @@ static TCase *prefork_only_tests(void)
 static TCase *common_tests(void)
 {
     TCase *tc = kvt_tcase(kvt_mpm());
-    kvt_add_test(tc, test_k_stop);
     kvt_add_test(tc, test_k_graceful_restart_and_graceful_stop);
     kvt_add_test(tc, test_reload_that_cannot_start_is_refused);
     kvt_add_test(tc, test_children_switch_user);

@@ -1,9 +1,9 @@
 /* The thread MPM seen from /proc and the wire: one serving child whose threads come and go
  * with its connections, the MaxRequestWorkers bound, KeepAliveTimeout, respawn after a
- * crash (and the log line of its signal), -k stop, mod_status and httpd's warning about
+ * crash (and the log line of its signal), mod_status and httpd's warning about
  * MaxRequestWorkers above ThreadLimit. MaxKeepAliveRequests, MaxConnectionsPerChild,
- * kill -9, graceful restart, graceful stop, TERM and -X are in test_mpm, under every MPM
- * they apply to. */
+ * kill -9, graceful restart, graceful stop, TERM, -k stop and -X are in test_mpm, under
+ * every MPM they apply to. */
 #include "harness.h"
 
 #include <poll.h>
@@ -206,27 +206,6 @@ START_TEST(test_crashed_child_is_replaced)
 }
 END_TEST
 
-START_TEST(test_k_stop)
-{
-    kvt_server_t *srv = thread_server();
-    int status, fd;
-
-    kvt_server_start(srv);
-    kvt_server_only_child(srv, DEADLINE_MS);
-    fd = held_connection(srv);
-    ck_assert_int_eq(kvt_run_kiva(&status, NULL, NULL, "-f", kvt_server_conf_path(srv), "-k",
-                                  "stop", (const char *)NULL),
-                     0);
-    ck_assert_int_eq(status, 0);
-    status = kvt_server_wait_exit(srv, DEADLINE_MS);
-    ck_assert_msg(status != -1, "parent still running after -k stop");
-    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "wait status %d", status);
-    ck_assert_msg(kvt_wait_for(kvt_group_gone, srv, 5000), "the child outlived the parent");
-    ck_assert_msg(kvt_is_closed(fd, 5000), "a held connection outlived the server");
-    close(fd);
-}
-END_TEST
-
 /* ---- Status, limits, -X ---- */
 
 /* The ?auto page names the MPM, and its scoreboard shows this request's thread writing ('W')
@@ -302,7 +281,6 @@ static Suite *thread_suite(void)
     kvt_add_test(tc, test_max_request_workers_bounds_connections);
     kvt_add_test(tc, test_keepalive_timeout_ends_the_thread);
     kvt_add_test(tc, test_crashed_child_is_replaced);
-    kvt_add_test(tc, test_k_stop);
     kvt_add_test(tc, test_status_names_the_mpm);
     kvt_add_test(tc, test_max_request_workers_clamped_to_thread_limit);
     suite_add_tcase(s, tc);
