@@ -280,6 +280,10 @@ int kvt_server_socket_holders(kvt_server_t *srv, unsigned long inode);
  * (it accepted the connection); non-zero if it does. */
 int kvt_wait_serving_pid(kvt_server_t *srv, int client_fd, pid_t pid, int timeout_ms);
 
+/** Wait up to @a timeout_ms until some server process holds the server side of
+ * @a client_fd; that process, or 0. */
+pid_t kvt_wait_served(kvt_server_t *srv, int client_fd, int timeout_ms);
+
 /** Backlog of the socket listening on 127.0.0.1:@a port (Send-Q in `ss -ltn`), or -1. */
 long kvt_listen_backlog(int port);
 

@@ -3,8 +3,9 @@
  * says how each MPM keeps its children and threads, and each scenario runs under every MPM
  * whose capabilities it needs: TERM and -k stop end everything, a killed child is replaced,
  * -X serves in one process, MaxKeepAliveRequests ends a connection, MaxConnectionsPerChild
- * replaces a child, a graceful restart lets the old child finish its kept connection, a
- * graceful stop finishes the request in flight and GracefulShutdownTimeout bounds it. Each
+ * replaces a child, a graceful restart lets the old child finish its kept connection and
+ * the request in flight, a graceful stop finishes the request in flight and
+ * GracefulShutdownTimeout bounds it. Each
  * scenario says which per-MPM test it came from, and asserts all of what those asserted.
  * What only one MPM does stays in its own file (test_prefork, test_worker, test_event,
  * test_fork, test_single, test_thread). */
@@ -65,6 +66,24 @@ static kvt_server_t *new_server(const struct mpm *m, int start, int min_spare, i
         kvt_server_conf(srv, "MaxSpareThreads %d", max_spare * threads);
     } else if (m->model == SPARE_CHILDREN) {
         kvt_server_processes(srv, start, min_spare, max_spare);
+    }
+    return srv;
+}
+
+/* A server under @a m with /f.txt, not yet started, with the fewest serving processes the
+ * MPM allows: under worker and event one child of two threads (as test_worker's
+ * worker_server(1, 2, 1, 3, 2)). */
+static kvt_server_t *new_small_server(const struct mpm *m)
+{
+    kvt_server_t *srv = kvt_server_new(m->name);
+
+    kvt_write_file(srv, "f.txt", "f", 1);
+    if (m->thread_pool) {
+        kvt_server_conf(srv, "StartServers 1");
+        kvt_server_conf(srv, "ThreadsPerChild 2");
+        kvt_server_conf(srv, "MinSpareThreads 1");
+        kvt_server_conf(srv, "MaxSpareThreads 3");
+        kvt_server_conf(srv, "MaxRequestWorkers 2");
     }
     return srv;
 }
@@ -278,17 +297,9 @@ END_TEST
 START_TEST(test_max_connections_per_child)
 {
     const struct mpm *m = &mpms[_i];
-    kvt_server_t *srv = kvt_server_new(m->name);
+    kvt_server_t *srv = new_small_server(m);
     pid_t victim;
 
-    kvt_write_file(srv, "f.txt", "f", 1);
-    if (m->thread_pool) {
-        kvt_server_conf(srv, "StartServers 1");
-        kvt_server_conf(srv, "ThreadsPerChild 2");
-        kvt_server_conf(srv, "MinSpareThreads 1");
-        kvt_server_conf(srv, "MaxSpareThreads 3");
-        kvt_server_conf(srv, "MaxRequestWorkers 2");
-    }
     kvt_server_conf(srv, "MaxConnectionsPerChild 3");
     kvt_server_start(srv);
     victim = kvt_server_only_child(srv, DEADLINE_MS);
@@ -475,6 +486,41 @@ START_TEST(test_k_stop)
 }
 END_TEST
 
+/* USR1 while the first request of a connection is half sent: the child that took it waits
+ * for the rest, answers it and then exits; the server serves on.
+ * From test_worker's test_graceful_finishes_connection_in_flight (one child of two
+ * threads); the other five run it too (test_event keeps its variant, with a prompt answer
+ * from the new generation while the old child waits). */
+START_TEST(test_graceful_restart_finishes_request)
+{
+    const struct mpm *m = &mpms[_i];
+    kvt_server_t *srv = new_small_server(m);
+    int fd;
+    kvt_response_t r;
+    pid_t old;
+
+    kvt_server_start(srv);
+    fd = kvt_connect(kvt_server_port(srv));
+    kvt_send(fd, "GET /f.txt HTTP/1.1\r\nHost: localhost\r\n");
+    old = kvt_wait_served(srv, fd, DEADLINE_MS);
+    ck_assert_msg(old > 0, "no child took the connection");
+    ck_assert_msg(old != kvt_server_pid(srv), "the parent took the connection");
+    if (m->model == ONE_CHILD || m->thread_pool) {
+        ck_assert_int_eq(kvt_server_only_child(srv, DEADLINE_MS), old);
+    }
+    ck_assert_int_eq(kill(kvt_server_pid(srv), SIGUSR1), 0);
+    ck_assert_msg(!kvt_wait_for(kvt_pid_gone, &old, 1000), "the old child did not wait");
+    kvt_send(fd, "Connection: close\r\n\r\n");
+    ck_assert_int_eq(kvt_read_response(fd, &r, 0), 0);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_str_eq(r.body, "f");
+    kvt_response_free(&r);
+    close(fd);
+    ck_assert_msg(kvt_wait_for(kvt_pid_gone, &old, DEADLINE_MS), "the old child did not exit");
+    kvt_assert_serves(srv, "/f.txt", "f");
+}
+END_TEST
+
 static Suite *mpm_suite(void)
 {
     Suite *s = suite_create("mpm");
@@ -496,6 +542,7 @@ static Suite *mpm_suite(void)
         kvt_add_loop_test_at(tc, test_one_process_mode, i);
         kvt_add_loop_test_at(tc, test_max_keepalive_requests, i);
         kvt_add_loop_test_at(tc, test_graceful_restart_old_child_finishes, i);
+        kvt_add_loop_test_at(tc, test_graceful_restart_finishes_request, i);
         kvt_add_loop_test_at(tc, test_graceful_stop_finishes_request, i);
         kvt_add_loop_test_at(tc, test_graceful_stop_timeout, i);
         if (m->model == ONE_CHILD || m->thread_pool) {

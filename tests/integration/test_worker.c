@@ -1,7 +1,7 @@
 /* The worker MPM seen from /proc and the wire: children with a listener and ThreadsPerChild
  * worker threads, one child serving several connections at once, the spare-thread bounds,
- * a graceful restart that lets a connection in flight finish, and httpd's warnings about
- * inconsistent limits. MaxConnectionsPerChild, respawn after a crash, TERM and -X are in
+ * and httpd's warnings about inconsistent limits. MaxConnectionsPerChild, respawn after a
+ * crash, a graceful restart that lets a connection in flight finish, TERM and -X are in
  * test_mpm, under every MPM they apply to. */
 #include "harness.h"
 
@@ -127,46 +127,6 @@ START_TEST(test_max_spare_threads_retires_children)
 }
 END_TEST
 
-struct taken {
-    kvt_server_t *srv;
-    int fd;
-    pid_t pid;
-};
-
-static int taken_by_old_child(void *arg)
-{
-    const struct taken *t = arg;
-    return kvt_serving_pid(t->srv, t->fd) == t->pid;
-}
-
-/* USR1 while a request is half sent: the old child finishes it, then exits. */
-START_TEST(test_graceful_finishes_connection_in_flight)
-{
-    kvt_server_t *srv = worker_server(1, 2, 1, 3, 2);
-    pid_t old;
-    kvt_response_t r;
-    int fd;
-
-    kvt_server_start(srv);
-    wait_children(srv, 1, 1, "one child");
-    old = kvt_server_only_child(srv, DEADLINE_MS);
-    fd = kvt_connect(kvt_server_port(srv));
-    kvt_send(fd, "GET /f.txt HTTP/1.1\r\nHost: localhost\r\n");
-    ck_assert_msg(kvt_wait_for(taken_by_old_child, &(struct taken){srv, fd, old}, DEADLINE_MS),
-                  "the child did not take the connection");
-    ck_assert_int_eq(kill(kvt_server_pid(srv), SIGUSR1), 0);
-    ck_assert_msg(!kvt_wait_for(kvt_pid_gone, &old, 1000), "the old child did not wait");
-    kvt_send(fd, "Connection: close\r\n\r\n");
-    ck_assert_int_eq(kvt_read_response(fd, &r, 0), 0);
-    ck_assert_int_eq(r.status, 200);
-    ck_assert_str_eq(r.body, "f");
-    kvt_response_free(&r);
-    close(fd);
-    ck_assert_msg(kvt_wait_for(kvt_pid_gone, &old, DEADLINE_MS), "the old child did not exit");
-    kvt_assert_serves(srv, "/f.txt", "f");
-}
-END_TEST
-
 START_TEST(test_consistency_warnings)
 {
     kvt_server_t *srv = worker_server(1, 10, 2, 3, 7);
@@ -218,7 +178,6 @@ static Suite *worker_suite(void)
     kvt_add_test(tc, test_one_child_serves_concurrently);
     kvt_add_test(tc, test_min_spare_threads_adds_children);
     kvt_add_test(tc, test_max_spare_threads_retires_children);
-    kvt_add_test(tc, test_graceful_finishes_connection_in_flight);
     kvt_add_test(tc, test_consistency_warnings);
     kvt_add_test(tc, test_max_request_workers_clamped_to_server_limit);
     suite_add_tcase(s, tc);

@@ -161,3 +161,17 @@ int kvt_wait_serving_pid(kvt_server_t *srv, int client_fd, pid_t pid, int timeou
     struct serving_cond c = {srv, client_fd, pid};
     return kvt_wait_for(is_serving, &c, timeout_ms);
 }
+
+static int is_served(void *arg)
+{
+    const struct serving_cond *c = arg;
+    return kvt_serving_pid(c->srv, c->fd) > 0;
+}
+
+pid_t kvt_wait_served(kvt_server_t *srv, int client_fd, int timeout_ms)
+{
+    struct serving_cond c = {srv, client_fd, 0};
+
+    kvt_wait_for(is_served, &c, timeout_ms);
+    return kvt_serving_pid(srv, client_fd);
+}
