@@ -3,6 +3,9 @@
  * @brief Integration test harness: start the built kiva on loopback, talk raw HTTP to it,
  * look at its processes and sockets through /proc and ss.
  *
+ * The harness is a convenience library (harness/: one file a concern) that every
+ * integration program links.
+ *
  * Every wait is bounded in time; every process the harness starts gets its own process
  * group, so stopping a server signals exactly the processes that server made. A server
  * that a failed test leaves behind is stopped by a small watcher process that notices
@@ -120,6 +123,9 @@ void kvt_add_test(TCase *tc, const TTest *test);
 /** As kvt_add_test for a test run for _i from 0 to @a n - 1 (one row of a table each). */
 void kvt_add_loop_test(TCase *tc, const TTest *test, int n);
 
+/** As kvt_add_loop_test, for row @a i of the table only. */
+void kvt_add_loop_test_at(TCase *tc, const TTest *test, int i);
+
 /** Number of rows of a table. */
 #define KVT_COUNT(table) ((int)(sizeof(table) / sizeof((table)[0])))
 
@@ -172,6 +178,21 @@ int kvt_request(int port, const char *request, kvt_response_t *resp);
 /** GET @a path with HTTP/1.1 and Connection: close; fails the test if there is no response. */
 void kvt_get(int port, const char *path, kvt_response_t *resp);
 
+/** GET @a path (as kvt_get) and fail the test unless the answer is 200 with body @a body. */
+void kvt_assert_serves(kvt_server_t *srv, const char *path, const char *body);
+
+/** Does @a resp say Connection: close? */
+int kvt_says_close(const kvt_response_t *resp);
+
+/** Send a keep-alive GET of @a path on @a fd and fail the test unless the answer is 200 with
+ * body @a body; the connection stays open unless the server says otherwise. Returns
+ * whether the response said Connection: close. */
+int kvt_get_keepalive(int fd, const char *path, const char *body);
+
+/** A new keep-alive connection that has had one answer (as kvt_get_keepalive, and not
+ * closing); *pid is the server process that holds it. */
+int kvt_open_served(kvt_server_t *srv, const char *path, const char *body, pid_t *pid);
+
 /** Read until the server closes (bounded); the bytes, NUL-terminated, length in *len. */
 char *kvt_read_until_close(int fd, size_t *len);
 
@@ -183,6 +204,12 @@ long kvt_now_ms(void);
 
 /** Poll @a cond every 20 ms until it returns non-zero or @a timeout_ms pass; its last result. */
 int kvt_wait_for(int (*cond)(void *arg), void *arg, int timeout_ms);
+
+/** A kvt_wait_for condition: the process whose pid_t @a pid points to is gone. */
+int kvt_pid_gone(void *pid);
+
+/** A kvt_wait_for condition: no process of the server @a srv (a kvt_server_t) is left. */
+int kvt_group_gone(void *srv);
 
 /** Live (non-zombie) children of @a pid, up to @a max into @a out; their count. */
 int kvt_children(pid_t pid, pid_t *out, int max);
@@ -196,6 +223,9 @@ void kvt_wait_generation(kvt_server_t *srv, int gen);
 /** Children of the server's parent right now. */
 int kvt_server_children(kvt_server_t *srv);
 
+/** Is @a pid a live child of the server's parent? */
+int kvt_server_has_child(kvt_server_t *srv, pid_t pid);
+
 /** The server's only child, once it has exactly one: waits up to @a timeout_ms, else fails
  * the test. */
 pid_t kvt_server_only_child(kvt_server_t *srv, int timeout_ms);
@@ -203,6 +233,10 @@ pid_t kvt_server_only_child(kvt_server_t *srv, int timeout_ms);
 /** Wait up to @a timeout_ms until child @a victim is gone and one other child serves in its
  * place; non-zero if that happened. */
 int kvt_server_wait_replaced(kvt_server_t *srv, pid_t victim, int timeout_ms);
+
+/** Wait up to @a timeout_ms until the server has between @a min and @a max children;
+ * non-zero if it has. */
+int kvt_wait_children(kvt_server_t *srv, int min, int max, int timeout_ms);
 
 /** Threads of @a pid, or -1 if it is gone. */
 int kvt_threads(pid_t pid);
@@ -219,6 +253,9 @@ void kvt_stop_process(pid_t pid);
 
 /** Real uid of @a pid from /proc/<pid>/status, or (uid_t)-1. */
 uid_t kvt_pid_uid(pid_t pid);
+
+/** The number a pid file (PidFile) holds, or -1 if it cannot be read. */
+long kvt_pid_in_file(const char *path);
 
 /** Pid of the server process that holds the server side of @a client_fd, or 0. */
 pid_t kvt_serving_pid(kvt_server_t *srv, int client_fd);
@@ -243,6 +280,10 @@ int kvt_server_socket_holders(kvt_server_t *srv, unsigned long inode);
  * (it accepted the connection); non-zero if it does. */
 int kvt_wait_serving_pid(kvt_server_t *srv, int client_fd, pid_t pid, int timeout_ms);
 
+/** Wait up to @a timeout_ms until some server process holds the server side of
+ * @a client_fd; that process, or 0. */
+pid_t kvt_wait_served(kvt_server_t *srv, int client_fd, int timeout_ms);
+
 /** Backlog of the socket listening on 127.0.0.1:@a port (Send-Q in `ss -ltn`), or -1. */
 long kvt_listen_backlog(int port);
 
@@ -252,6 +293,9 @@ int kvt_server_sock_buffers(kvt_server_t *srv, int client_fd, long *rb, long *tb
 
 /** Does @a haystack contain @a needle? NULL haystack never does. */
 int kvt_contains(const char *haystack, const char *needle);
+
+/** The whole file @a path, NUL-terminated and malloc'd, or NULL if it cannot be read. */
+char *kvt_read_file(const char *path);
 
 /** A malloc'd string, formatted as printf does. */
 char *kvt_strf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -429,11 +429,6 @@ START_TEST(test_stderr_logged)
 }
 END_TEST
 
-static int pid_gone(void *arg)
-{
-    return !kvt_pid_alive(*(pid_t *)arg);
-}
-
 START_TEST(test_hanging_script_killed)
 {
     kvt_server_t *srv = cgi_server();
@@ -460,7 +455,7 @@ START_TEST(test_hanging_script_killed)
     ck_assert_int_eq(fscanf(f, "%d", &sleeper), 1);
     fclose(f);
     ck_assert_int_gt(sleeper, 1);
-    ck_assert_msg(kvt_wait_for(pid_gone, &sleeper, 5000), "sleep %d outlived its script",
+    ck_assert_msg(kvt_wait_for(kvt_pid_gone, &sleeper, 5000), "sleep %d outlived its script",
                   (int)sleeper);
     free(script);
     free(pidfile);
@@ -493,7 +488,7 @@ START_TEST(test_client_abort_stops_script)
     ck_assert_int_eq(fscanf(f, "%d", &talker), 1);
     fclose(f);
     ck_assert_int_gt(talker, 1);
-    ck_assert_msg(kvt_wait_for(pid_gone, &talker, 5000), "script %d outlived its client",
+    ck_assert_msg(kvt_wait_for(kvt_pid_gone, &talker, 5000), "script %d outlived its client",
                   (int)talker);
     free(script);
     free(pidfile);

@@ -12,18 +12,10 @@
 
 static char *slurp(const char *path)
 {
-    FILE *f = fopen(path, "r");
-    char *buf;
-    long n;
+    char *s = kvt_read_file(path);
 
-    ck_assert_msg(f != NULL, "cannot open %s", path);
-    fseek(f, 0, SEEK_END);
-    n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    buf = calloc(1, (size_t)n + 1);
-    ck_assert_uint_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-    fclose(f);
-    return buf;
+    ck_assert_msg(s != NULL, "cannot read %s", path);
+    return s;
 }
 
 /* @a s with every @a from replaced by @a to (malloc'd). */

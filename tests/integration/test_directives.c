@@ -105,11 +105,6 @@ static int distinct_pids(const struct served *s)
     return distinct;
 }
 
-static int gone(void *arg)
-{
-    return !kvt_pid_alive(*(pid_t *)arg);
-}
-
 /* One child at a time (StartServers 1, spares 1): with a limit of 2 connections per child,
  * no child serves more than 2 of 6 sequential connections, so at least 3 children do, and
  * the first child exits. */
@@ -135,7 +130,8 @@ static void assert_children_recycled(const char *directive)
     }
     int distinct = distinct_pids(&s);
     ck_assert_msg(distinct >= 3, "%d connections served by only %d children", s.n, distinct);
-    ck_assert_msg(kvt_wait_for(gone, &s.pid[0], 5000), "first child %d still alive", (int)s.pid[0]);
+    ck_assert_msg(kvt_wait_for(kvt_pid_gone, &s.pid[0], 5000), "first child %d still alive",
+                  (int)s.pid[0]);
 }
 
 START_TEST(test_max_connections_per_child)

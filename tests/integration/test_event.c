@@ -125,11 +125,6 @@ static int readable_within(int fd, int ms)
     return 0;
 }
 
-static int says_close(const kvt_response_t *r)
-{
-    return kvt_contains_nocase(kvt_header(r, "Connection"), "close");
-}
-
 /* A 200 answer with @a body on @a fd. */
 static void read_body(int fd, const char *body, const char *what)
 {
@@ -161,7 +156,7 @@ static void get_kept(int fd, const char *what)
 
     kvt_send(fd, GET_F);
     read_f(fd, &r, what);
-    ck_assert_msg(!says_close(&r), "%s: the server closes the connection", what);
+    ck_assert_msg(!kvt_says_close(&r), "%s: the server closes the connection", what);
     kvt_response_free(&r);
 }
 
@@ -688,7 +683,7 @@ START_TEST(test_pipelined_after_idle_in_order)
         ck_assert_msg(kvt_read_response(fd, &r, 0) == 0, "no pipelined response %d", i + 1);
         ck_assert_int_eq(r.status, 200);
         ck_assert_str_eq(r.body, bodies[i]);
-        ck_assert_int_eq(says_close(&r), i == 2);
+        ck_assert_int_eq(kvt_says_close(&r), i == 2);
         kvt_response_free(&r);
     }
     ck_assert_msg(kvt_is_closed(fd, 2000), "no EOF after Connection: close");
@@ -1000,15 +995,6 @@ static void assert_download_completes(int fd)
     kvt_response_free(&r);
 }
 
-struct gone {
-    pid_t pid;
-};
-
-static int pid_gone(void *arg)
-{
-    return !kvt_pid_alive(((struct gone *)arg)->pid);
-}
-
 #define KEPT_CONNS 4
 /* Enough for a kept connection's KeepAliveTimeout to pass, with room for a slow machine. */
 #define KEEPALIVE_END_MS ((LIFECYCLE_KEEPALIVE_S + 4) * 1000)
@@ -1030,7 +1016,7 @@ static void assert_finishing_child_drains(int *kept, int dl)
         }
         kvt_send(kept[0], GET_F);
         read_f(kept[0], &r, "request on a kept connection after the signal");
-        closing = says_close(&r);
+        closing = kvt_says_close(&r);
         kvt_response_free(&r);
     }
     ck_assert_msg(closing, "a finishing child still keeps connections alive after 5 s");
@@ -1048,11 +1034,11 @@ START_TEST(test_graceful_restart_drains_kept_and_download)
 {
     kvt_server_t *srv = lifecycle_server();
     int kept[KEPT_CONNS], dl, fresh;
-    struct gone old;
+    pid_t old;
     pid_t served_by;
 
     kvt_server_start(srv);
-    old.pid = kvt_server_only_child(srv, DEADLINE_MS);
+    old = kvt_server_only_child(srv, DEADLINE_MS);
     open_idle(srv, kept, KEPT_CONNS);
     dl = stuck_download(srv, "/dl.bin");
     ck_assert_int_eq(kill(kvt_server_pid(srv), SIGUSR1), 0);
@@ -1060,11 +1046,11 @@ START_TEST(test_graceful_restart_drains_kept_and_download)
     fresh = kvt_connect(kvt_server_port(srv));
     get_kept(fresh, "request after the graceful restart");
     served_by = kvt_serving_pid(srv, fresh);
-    ck_assert_msg(served_by != 0 && served_by != old.pid,
+    ck_assert_msg(served_by != 0 && served_by != old,
                   "served by %d after the graceful restart, the old child is %d", (int)served_by,
-                  (int)old.pid);
+                  (int)old);
     assert_finishing_child_drains(kept, dl);
-    ck_assert_msg(kvt_wait_for(pid_gone, &old, DEADLINE_MS), "the old child did not exit");
+    ck_assert_msg(kvt_wait_for(kvt_pid_gone, &old, DEADLINE_MS), "the old child did not exit");
     get_fresh(srv, "request once the old child is gone");
     close(dl);
     close(fresh);
@@ -1089,22 +1075,22 @@ static int taken_by(void *arg)
 START_TEST(test_graceful_restart_finishes_half_sent_request)
 {
     kvt_server_t *srv = lifecycle_server();
-    struct gone old;
+    pid_t old;
     int fd;
 
     kvt_server_start(srv);
-    old.pid = kvt_server_only_child(srv, DEADLINE_MS);
+    old = kvt_server_only_child(srv, DEADLINE_MS);
     fd = kvt_connect(kvt_server_port(srv));
     kvt_send(fd, "GET /f.txt HTTP/1.1\r\nHost: localhost\r\n");
-    ck_assert_msg(kvt_wait_for(taken_by, &(struct taken){srv, fd, old.pid}, DEADLINE_MS),
+    ck_assert_msg(kvt_wait_for(taken_by, &(struct taken){srv, fd, old}, DEADLINE_MS),
                   "the child did not take the connection");
     ck_assert_int_eq(kill(kvt_server_pid(srv), SIGUSR1), 0);
     wait_children(srv, 2);
     get_fresh(srv, "request to the new generation");
-    ck_assert_msg(kvt_pid_alive(old.pid), "the old child dropped the half-sent request");
+    ck_assert_msg(kvt_pid_alive(old), "the old child dropped the half-sent request");
     kvt_send(fd, "\r\n");
     read_body(fd, "f", "the half-sent request, completed");
-    ck_assert_msg(kvt_wait_for(pid_gone, &old, DEADLINE_MS), "the old child did not exit");
+    ck_assert_msg(kvt_wait_for(kvt_pid_gone, &old, DEADLINE_MS), "the old child did not exit");
     close(fd);
 }
 END_TEST

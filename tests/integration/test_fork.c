@@ -1,8 +1,10 @@
 /* The fork MPM seen from /proc and the wire: a fresh child per connection that exits when
  * the connection ends, no children while no connection is open, MaxRequestWorkers bounding
  * the connections served at once (the rest wait in the backlog), keep-alive limits inside
- * one child, graceful restart (old children finish their connection with Connection:
- * close), restart, stop, graceful-stop, mod_status and -X. */
+ * one child, restart and mod_status. TERM, -X, MaxKeepAliveRequests, a graceful restart
+ * (old children finish their connection with Connection: close) and a graceful stop that
+ * finishes the request in flight within GracefulShutdownTimeout are in test_mpm, under
+ * every MPM they apply to. */
 #include "harness.h"
 
 #include <dirent.h>
@@ -37,69 +39,10 @@ static void wait_no_children(kvt_server_t *srv, const char *why)
                   kvt_server_children(srv));
 }
 
-static int is_child_of_server(kvt_server_t *srv, pid_t pid)
-{
-    pid_t pids[KVT_MAX_PIDS];
-    int n = kvt_children(kvt_server_pid(srv), pids, KVT_MAX_PIDS);
-
-    for (int i = 0; i < n; i++) {
-        if (pids[i] == pid) {
-            return 1;
-        }
-    }
-    return 0;
-}
-
-static int pid_gone(void *arg)
-{
-    return !kvt_pid_alive(*(pid_t *)arg);
-}
-
 static void wait_pid_gone(pid_t pid, const char *why)
 {
-    ck_assert_msg(kvt_wait_for(pid_gone, &pid, DEADLINE_MS), "%s: pid %d still alive", why,
+    ck_assert_msg(kvt_wait_for(kvt_pid_gone, &pid, DEADLINE_MS), "%s: pid %d still alive", why,
                   (int)pid);
-}
-
-static int says_close(const kvt_response_t *r)
-{
-    return kvt_contains_nocase(kvt_header(r, "Connection"), "close");
-}
-
-/* Send a keep-alive GET of /f.txt on @a fd and check its answer; the connection stays open
- * unless the server says otherwise. Returns whether the response said Connection: close. */
-static int get_keepalive(int fd)
-{
-    kvt_response_t r;
-    int closes;
-
-    kvt_send(fd, get_f);
-    ck_assert_int_eq(kvt_read_response(fd, &r, 0), 0);
-    ck_assert_int_eq(r.status, 200);
-    ck_assert_str_eq(r.body, "f");
-    closes = says_close(&r);
-    kvt_response_free(&r);
-    return closes;
-}
-
-/* A keep-alive connection that has had one answer; *child is the process serving it. */
-static int open_served(kvt_server_t *srv, pid_t *child)
-{
-    int fd = kvt_connect(kvt_server_port(srv));
-
-    ck_assert_msg(!get_keepalive(fd), "the first response closes the connection");
-    *child = kvt_serving_pid(srv, fd);
-    ck_assert_msg(*child > 0, "no process holds the connection");
-    return fd;
-}
-
-static void assert_serves(kvt_server_t *srv)
-{
-    kvt_response_t r;
-    kvt_get(kvt_server_port(srv), "/f.txt", &r);
-    ck_assert_int_eq(r.status, 200);
-    ck_assert_str_eq(r.body, "f");
-    kvt_response_free(&r);
 }
 
 /* Does a response start arriving on @a fd within @a ms? */
@@ -144,11 +87,6 @@ static int holds_listener(kvt_server_t *srv, pid_t pid)
     return holds;
 }
 
-static int parent_gone(void *arg)
-{
-    return !kvt_pid_alive(*(pid_t *)arg);
-}
-
 /* ---- Serving ---- */
 
 START_TEST(test_serves_files)
@@ -158,7 +96,7 @@ START_TEST(test_serves_files)
 
     kvt_write_file(srv, "dir/index.html", "<p>index</p>", 12);
     kvt_server_start(srv);
-    assert_serves(srv);
+    kvt_assert_serves(srv, "/f.txt", "f");
     kvt_get(kvt_server_port(srv), "/dir/", &r);
     ck_assert_int_eq(r.status, 200);
     ck_assert_str_eq(r.body, "<p>index</p>");
@@ -181,24 +119,25 @@ START_TEST(test_fresh_child_per_connection)
     kvt_server_conf(srv, "KeepAliveTimeout 30"); /* held connections outlast slow checks */
     kvt_server_start(srv);
     wait_no_children(srv, "a server with no connection open");
-    fd = open_served(srv, &first);
+    fd = kvt_open_served(srv, "/f.txt", "f", &first);
     ck_assert_msg(first != kvt_server_pid(srv), "the parent served the connection itself");
-    ck_assert_msg(is_child_of_server(srv, first), "pid %d is no child of the parent", (int)first);
+    ck_assert_msg(kvt_server_has_child(srv, first), "pid %d is no child of the parent", (int)first);
     ck_assert_msg(holds_listener(srv, kvt_server_pid(srv)), "the parent does not listen");
     ck_assert_msg(!holds_listener(srv, first), "the child kept the listening socket");
-    ck_assert_msg(!get_keepalive(fd), "the second response closes the connection");
+    ck_assert_msg(!kvt_get_keepalive(fd, "/f.txt", "f"),
+                  "the second response closes the connection");
     ck_assert_int_eq(kvt_serving_pid(srv, fd), first);
     close(fd);
     wait_pid_gone(first, "the child of a closed connection");
 
-    fd = open_served(srv, &second);
+    fd = kvt_open_served(srv, "/f.txt", "f", &second);
     ck_assert_msg(second != first, "two connections served by the same pid %d", (int)first);
-    ck_assert_msg(is_child_of_server(srv, second), "pid %d is no child of the parent",
+    ck_assert_msg(kvt_server_has_child(srv, second), "pid %d is no child of the parent",
                   (int)second);
     close(fd);
     wait_pid_gone(second, "the child of a closed connection");
     wait_no_children(srv, "both connections closed");
-    assert_serves(srv);
+    kvt_assert_serves(srv, "/f.txt", "f");
 }
 END_TEST
 
@@ -211,11 +150,11 @@ START_TEST(test_concurrent_connections_have_own_children)
 
     kvt_server_conf(srv, "KeepAliveTimeout 30");
     kvt_server_start(srv);
-    assert_serves(srv);
+    kvt_assert_serves(srv, "/f.txt", "f");
     wait_no_children(srv, "one connection served");
     idle_fds = open_fds(kvt_server_pid(srv));
     for (int i = 0; i < 3; i++) {
-        fds[i] = open_served(srv, &pids[i]);
+        fds[i] = kvt_open_served(srv, "/f.txt", "f", &pids[i]);
     }
     ck_assert_int_eq(kvt_server_children(srv), 3);
     ck_assert_msg(open_fds(kvt_server_pid(srv)) == idle_fds,
@@ -242,8 +181,8 @@ START_TEST(test_max_request_workers_bounds_connections)
     kvt_server_conf(srv, "MaxRequestWorkers 2");
     kvt_server_conf(srv, "KeepAliveTimeout 30");
     kvt_server_start(srv);
-    fds[0] = open_served(srv, &held[0]);
-    fds[1] = open_served(srv, &held[1]);
+    fds[0] = kvt_open_served(srv, "/f.txt", "f", &held[0]);
+    fds[1] = kvt_open_served(srv, "/f.txt", "f", &held[1]);
     third = kvt_connect(kvt_server_port(srv)); /* the kernel completes it: the backlog */
     kvt_send(third, get_f);
     ck_assert_msg(!answered_within(third, 1500),
@@ -254,13 +193,13 @@ START_TEST(test_max_request_workers_bounds_connections)
     ck_assert_int_eq(r.status, 200);
     kvt_response_free(&r);
     late = kvt_serving_pid(srv, third);
-    ck_assert_msg(late != held[0] && late != held[1] && is_child_of_server(srv, late),
+    ck_assert_msg(late != held[0] && late != held[1] && kvt_server_has_child(srv, late),
                   "the waiting connection is served by %d, not by a child of its own", (int)late);
     log = kvt_server_wait_log(srv, "KV00433: server reached MaxRequestWorkers setting", 10000);
     ck_assert_msg(kvt_contains(log, "KV00433: server reached MaxRequestWorkers setting"), "%s",
                   log);
     free(log);
-    ck_assert_msg(!get_keepalive(fds[1]), "the held connection closes");
+    ck_assert_msg(!kvt_get_keepalive(fds[1], "/f.txt", "f"), "the held connection closes");
     close(fds[1]);
     close(third);
     wait_no_children(srv, "every connection closed");
@@ -283,7 +222,7 @@ START_TEST(test_server_limit_clamps_max_request_workers)
                                     "servers, decreasing MaxRequestWorkers to 1"),
                   "%s", log);
     free(log);
-    fd = open_served(srv, &held);
+    fd = kvt_open_served(srv, "/f.txt", "f", &held);
     other = kvt_connect(kvt_server_port(srv));
     kvt_send(other, get_f);
     ck_assert_msg(!answered_within(other, 1000), "a second connection served with ServerLimit 1");
@@ -295,24 +234,6 @@ END_TEST
 
 /* ---- Keep-alive limits inside the one child ---- */
 
-START_TEST(test_max_keepalive_requests)
-{
-    kvt_server_t *srv = fork_server();
-    pid_t child;
-    int fd;
-
-    kvt_server_conf(srv, "MaxKeepAliveRequests 3");
-    kvt_server_start(srv);
-    fd = open_served(srv, &child);
-    ck_assert_msg(!get_keepalive(fd), "response 2 of 3 says close");
-    ck_assert_int_eq(kvt_serving_pid(srv, fd), child);
-    ck_assert_msg(get_keepalive(fd), "response 3 of 3 lacks Connection: close");
-    ck_assert_msg(kvt_is_closed(fd, 3000), "the connection stayed open after response 3");
-    close(fd);
-    wait_pid_gone(child, "the child after MaxKeepAliveRequests");
-}
-END_TEST
-
 START_TEST(test_keepalive_timeout_ends_child)
 {
     kvt_server_t *srv = fork_server();
@@ -323,7 +244,7 @@ START_TEST(test_keepalive_timeout_ends_child)
     kvt_server_conf(srv, "KeepAliveTimeout 2");
     kvt_server_start(srv);
     fd = kvt_connect(kvt_server_port(srv));
-    ck_assert_msg(!get_keepalive(fd), "the response closes the connection");
+    ck_assert_msg(!kvt_get_keepalive(fd, "/f.txt", "f"), "the response closes the connection");
     t0 = kvt_now_ms(); /* the idle wait began before this */
     child = kvt_serving_pid(srv, fd);
     ck_assert_msg(child > 0, "no process holds the connection");
@@ -346,7 +267,7 @@ START_TEST(test_keepalive_off)
     fd = kvt_connect(kvt_server_port(srv));
     kvt_send(fd, get_f);
     ck_assert_int_eq(kvt_read_response(fd, &r, 0), 0);
-    ck_assert_msg(says_close(&r), "KeepAlive Off, yet no Connection: close");
+    ck_assert_msg(kvt_says_close(&r), "KeepAlive Off, yet no Connection: close");
     kvt_response_free(&r);
     ck_assert_msg(kvt_is_closed(fd, 3000), "KeepAlive Off left the connection open");
     close(fd);
@@ -355,38 +276,6 @@ START_TEST(test_keepalive_off)
 END_TEST
 
 /* ---- Signals ---- */
-
-/* USR1: the parent (same pid) serves the next generation at once with new children; the
- * old child goes on serving its keep-alive connection, saying Connection: close, then
- * exits. */
-START_TEST(test_graceful_restart_lets_old_child_finish)
-{
-    kvt_server_t *srv = fork_server();
-    pid_t parent, old, fresh;
-    int fd, other;
-
-    kvt_server_conf(srv, "KeepAliveTimeout 30");
-    kvt_server_start(srv);
-    kvt_wait_generation(srv, 0);
-    parent = kvt_server_pid(srv);
-    fd = open_served(srv, &old);
-    ck_assert_int_eq(kill(parent, SIGUSR1), 0);
-    kvt_wait_generation(srv, 1);
-    ck_assert(kvt_pid_alive(parent));
-    other = open_served(srv, &fresh);
-    ck_assert_msg(fresh != old && is_child_of_server(srv, fresh),
-                  "the new generation's connection is not served by a new child");
-    ck_assert_msg(kvt_pid_alive(old), "the old child did not wait for its connection");
-    ck_assert_int_eq(kvt_serving_pid(srv, fd), old);
-    ck_assert_msg(get_keepalive(fd), "the old child's response lacks Connection: close");
-    ck_assert_msg(kvt_is_closed(fd, 3000), "the old child kept the connection open");
-    close(fd);
-    wait_pid_gone(old, "the old child after its connection");
-    ck_assert_msg(!get_keepalive(other), "the new child closes its connection");
-    close(other);
-    ck_assert_int_eq(kvt_server_pid(srv), parent);
-}
-END_TEST
 
 /* HUP: children stopped at once, with what they serve. */
 START_TEST(test_restart_stops_children)
@@ -398,91 +287,13 @@ START_TEST(test_restart_stops_children)
     kvt_server_conf(srv, "KeepAliveTimeout 60");
     kvt_server_start(srv);
     kvt_wait_generation(srv, 0);
-    fd = open_served(srv, &old);
+    fd = kvt_open_served(srv, "/f.txt", "f", &old);
     ck_assert_int_eq(kill(kvt_server_pid(srv), SIGHUP), 0);
     kvt_wait_generation(srv, 1);
     wait_pid_gone(old, "a child after SIGHUP");
     ck_assert_msg(kvt_is_closed(fd, 3000), "the connection survived SIGHUP");
     close(fd);
-    assert_serves(srv);
-}
-END_TEST
-
-static int group_gone(void *arg)
-{
-    return !kvt_server_group_alive(arg);
-}
-
-/* TERM: the parent exits at once, and so do the children with their connections. */
-START_TEST(test_stop)
-{
-    kvt_server_t *srv = fork_server();
-    pid_t child;
-    int fd, status;
-
-    kvt_server_conf(srv, "KeepAliveTimeout 60");
-    kvt_server_start(srv);
-    fd = open_served(srv, &child);
-    ck_assert_int_eq(kill(kvt_server_pid(srv), SIGTERM), 0);
-    status = kvt_server_wait_exit(srv, DEADLINE_MS);
-    ck_assert_msg(status != -1, "parent still running after SIGTERM");
-    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "wait status %d", status);
-    ck_assert_msg(kvt_wait_for(group_gone, srv, 5000), "children outlived the parent");
-    ck_assert_msg(kvt_is_closed(fd, 3000), "the connection survived SIGTERM");
-    ck_assert_int_eq(kvt_listen_backlog(kvt_server_port(srv)), -1);
-    close(fd);
-}
-END_TEST
-
-/* WINCH: no new connection is taken, the one in flight is finished, then the parent exits. */
-START_TEST(test_graceful_stop_finishes_connection)
-{
-    kvt_server_t *srv = fork_server();
-    kvt_response_t r;
-    pid_t parent, child;
-    int fd, status;
-
-    kvt_server_conf(srv, "Timeout 30");
-    kvt_server_start(srv);
-    parent = kvt_server_pid(srv);
-    fd = open_served(srv, &child);
-    kvt_send(fd, "GET /f.txt HTTP/1.1\r\nHost: localhost\r\n");
-    ck_assert_int_eq(kill(parent, SIGWINCH), 0);
-    ck_assert_msg(!kvt_wait_for(parent_gone, &parent, 1000),
-                  "graceful-stop did not wait for the busy child");
-    ck_assert_int_eq(kvt_listen_backlog(kvt_server_port(srv)), -1);
-    kvt_send(fd, "\r\n");
-    ck_assert_int_eq(kvt_read_response(fd, &r, 0), 0);
-    ck_assert_int_eq(r.status, 200);
-    ck_assert_msg(says_close(&r), "the response of a stopping server lacks Connection: close");
-    kvt_response_free(&r);
-    close(fd);
-    status = kvt_server_wait_exit(srv, DEADLINE_MS);
-    ck_assert_msg(status != -1, "parent still running once its last connection ended");
-    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "wait status %d", status);
-    wait_pid_gone(child, "the child after graceful-stop");
-}
-END_TEST
-
-START_TEST(test_graceful_stop_timeout)
-{
-    kvt_server_t *srv = fork_server();
-    pid_t parent, child;
-    int fd;
-
-    kvt_server_conf(srv, "Timeout 30");
-    kvt_server_conf(srv, "GracefulShutdownTimeout 2");
-    kvt_server_start(srv);
-    parent = kvt_server_pid(srv);
-    fd = open_served(srv, &child);
-    kvt_send(fd, "GET /f.txt HTTP/1.1\r\n");
-    ck_assert_int_eq(kill(parent, SIGWINCH), 0);
-    ck_assert_msg(!kvt_wait_for(parent_gone, &parent, 1000),
-                  "graceful-stop did not wait for the busy child");
-    ck_assert_msg(kvt_server_wait_exit(srv, DEADLINE_MS) != -1,
-                  "GracefulShutdownTimeout 2 did not end the graceful stop (Timeout is 30)");
-    wait_pid_gone(child, "the child after GracefulShutdownTimeout");
-    close(fd);
+    kvt_assert_serves(srv, "/f.txt", "f");
 }
 END_TEST
 
@@ -500,7 +311,7 @@ START_TEST(test_status_names_fork)
     kvt_server_conf(srv, "<Location /server-status>\nSetHandler server-status\n</Location>");
     kvt_server_conf(srv, "KeepAliveTimeout 30");
     kvt_server_start(srv);
-    fd = open_served(srv, &held);
+    fd = kvt_open_served(srv, "/f.txt", "f", &held);
     kvt_get(kvt_server_port(srv), "/server-status?auto", &r);
     ck_assert_int_eq(r.status, 200);
     ck_assert_msg(kvt_contains(r.body, "ServerMPM: fork\n"), "%s", r.body);
@@ -508,27 +319,6 @@ START_TEST(test_status_names_fork)
     ck_assert_msg(kvt_contains(r.body, "BusyWorkers: 2\n"), "%s", r.body);
     kvt_response_free(&r);
     close(fd);
-}
-END_TEST
-
-START_TEST(test_one_process_mode)
-{
-    kvt_server_t *srv = fork_server();
-    pid_t served_by[2];
-    int status;
-
-    kvt_server_arg(srv, "-X");
-    kvt_server_start(srv);
-    for (int i = 0; i < 2; i++) {
-        int fd = open_served(srv, &served_by[i]);
-
-        ck_assert_int_eq(served_by[i], kvt_server_pid(srv));
-        ck_assert_int_eq(kvt_server_children(srv), 0);
-        close(fd);
-    }
-    ck_assert_int_eq(kill(kvt_server_pid(srv), SIGTERM), 0);
-    status = kvt_server_wait_exit(srv, DEADLINE_MS);
-    ck_assert_msg(status != -1, "-X server still running after SIGTERM");
 }
 END_TEST
 
@@ -541,16 +331,10 @@ static Suite *fork_suite(void)
     kvt_add_test(tc, test_concurrent_connections_have_own_children);
     kvt_add_test(tc, test_max_request_workers_bounds_connections);
     kvt_add_test(tc, test_server_limit_clamps_max_request_workers);
-    kvt_add_test(tc, test_max_keepalive_requests);
     kvt_add_test(tc, test_keepalive_timeout_ends_child);
     kvt_add_test(tc, test_keepalive_off);
-    kvt_add_test(tc, test_graceful_restart_lets_old_child_finish);
     kvt_add_test(tc, test_restart_stops_children);
-    kvt_add_test(tc, test_stop);
-    kvt_add_test(tc, test_graceful_stop_finishes_connection);
-    kvt_add_test(tc, test_graceful_stop_timeout);
     kvt_add_test(tc, test_status_names_fork);
-    kvt_add_test(tc, test_one_process_mode);
     suite_add_tcase(s, tc);
     return s;
 }

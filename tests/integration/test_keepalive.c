@@ -22,11 +22,6 @@ static kvt_server_t *serve(const char *line)
     return srv;
 }
 
-static int says_close(const kvt_response_t *r)
-{
-    return kvt_contains_nocase(kvt_header(r, "Connection"), "close");
-}
-
 /* Send @a request on fd and read its response, which must be a 200 with @a body. */
 static void exchange(int fd, const char *request, const char *body, kvt_response_t *r)
 {
@@ -42,7 +37,7 @@ START_TEST(test_two_requests_one_connection)
     int fd = kvt_connect(kvt_server_port(srv));
     kvt_response_t r;
     exchange(fd, get_one, "one", &r);
-    ck_assert_msg(!says_close(&r), "first response closes the connection");
+    ck_assert_msg(!kvt_says_close(&r), "first response closes the connection");
     kvt_response_free(&r);
     exchange(fd, "GET /two.txt HTTP/1.1\r\nHost: localhost\r\n\r\n", "two", &r);
     close(fd);
@@ -94,11 +89,11 @@ START_TEST(test_max_keepalive_requests)
     kvt_response_t r;
     for (int i = 1; i <= 2; i++) {
         exchange(fd, get_one, "one", &r);
-        ck_assert_msg(!says_close(&r), "response %d of 3 says close", i);
+        ck_assert_msg(!kvt_says_close(&r), "response %d of 3 says close", i);
         kvt_response_free(&r);
     }
     exchange(fd, get_one, "one", &r);
-    ck_assert_msg(says_close(&r), "3rd response lacks Connection: close");
+    ck_assert_msg(kvt_says_close(&r), "3rd response lacks Connection: close");
     ck_assert_msg(kvt_is_closed(fd, 3000), "server kept the connection after the 3rd response");
     close(fd);
 }
@@ -111,7 +106,7 @@ START_TEST(test_max_keepalive_requests_zero_is_unlimited)
     for (int i = 1; i <= 120; i++) {
         kvt_response_t r;
         exchange(fd, get_one, "one", &r);
-        ck_assert_msg(!says_close(&r), "response %d closes with MaxKeepAliveRequests 0", i);
+        ck_assert_msg(!kvt_says_close(&r), "response %d closes with MaxKeepAliveRequests 0", i);
         kvt_response_free(&r);
     }
     close(fd);
@@ -124,7 +119,7 @@ START_TEST(test_keepalive_timeout)
     int fd = kvt_connect(kvt_server_port(srv));
     kvt_response_t r;
     exchange(fd, get_one, "one", &r);
-    ck_assert_msg(!says_close(&r), "response says close");
+    ck_assert_msg(!kvt_says_close(&r), "response says close");
     long t0 = kvt_now_ms();
     ck_assert_msg(!kvt_is_closed(fd, 300), "idle connection closed at once, not after 1 s");
     ck_assert_msg(kvt_is_closed(fd, 4700), "idle connection still open after 5 s");
@@ -156,7 +151,7 @@ START_TEST(test_keepalive_off)
     int fd = kvt_connect(kvt_server_port(srv));
     kvt_response_t r;
     exchange(fd, get_one, "one", &r);
-    ck_assert_msg(says_close(&r), "KeepAlive Off without Connection: close");
+    ck_assert_msg(kvt_says_close(&r), "KeepAlive Off without Connection: close");
     ck_assert_msg(kvt_is_closed(fd, 3000), "KeepAlive Off kept the connection open");
     close(fd);
 }
@@ -168,7 +163,7 @@ START_TEST(test_client_connection_close)
     int fd = kvt_connect(kvt_server_port(srv));
     kvt_response_t r;
     exchange(fd, "GET /one.txt HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n", "one", &r);
-    ck_assert_msg(says_close(&r), "Connection: close not echoed");
+    ck_assert_msg(kvt_says_close(&r), "Connection: close not echoed");
     ck_assert_msg(kvt_is_closed(fd, 3000), "server kept a connection the client closed");
     close(fd);
 }
@@ -245,7 +240,7 @@ START_TEST(test_request_body_not_taken_for_a_request)
     ck_assert_int_eq(kvt_read_response(fd, &r, 0), 0);
     ck_assert_int_eq(r.status, 200);
     ck_assert_str_eq(r.body, "one");
-    if (says_close(&r)) {
+    if (kvt_says_close(&r)) {
         ck_assert_msg(kvt_is_closed(fd, 3000), "said close but kept the connection");
     } else {
         kvt_response_free(&r);
@@ -266,7 +261,7 @@ START_TEST(test_bad_request_closes)
     kvt_send(fd, "GET /one.txt HTTP/1.1\r\nHost: a\r\nContent-Length: x12\r\n\r\n");
     ck_assert_int_eq(kvt_read_response(fd, &r, 0), 0);
     ck_assert_int_eq(r.status, 400);
-    ck_assert_msg(says_close(&r), "400 for a bad Content-Length without Connection: close");
+    ck_assert_msg(kvt_says_close(&r), "400 for a bad Content-Length without Connection: close");
     ck_assert_msg(kvt_is_closed(fd, 3000), "connection kept after a request it cannot frame");
     close(fd);
 }

@@ -20,46 +20,13 @@
 
 /* ---- Helpers ---- */
 
-static char *error_log(kvt_server_t *srv)
-{
-    char *path = kvt_strf("%s/logs/error_log", kvt_server_root(srv));
-    FILE *f = fopen(path, "r");
-    size_t cap = 1 << 16, len = 0, n;
-    char *buf = malloc(cap);
-
-    while (f && (n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
-        len += n;
-        if (len + 1 == cap) {
-            cap *= 2;
-            buf = realloc(buf, cap);
-        }
-    }
-    buf[len] = '\0';
-    if (f) {
-        fclose(f);
-    }
-    free(path);
-    return buf;
-}
-
-struct log_cond {
-    kvt_server_t *srv;
-    const char *needle;
-};
-
-static int log_has(void *arg)
-{
-    const struct log_cond *c = arg;
-    char *log = error_log(c->srv);
-    int found = kvt_contains(log, c->needle);
-    free(log);
-    return found;
-}
-
 static void wait_log(kvt_server_t *srv, const char *needle, int timeout_ms)
 {
-    struct log_cond c = {srv, needle};
-    ck_assert_msg(kvt_wait_for(log_has, &c, timeout_ms), "the error log never said '%s'", needle);
+    char *log = kvt_server_wait_log(srv, needle, timeout_ms);
+    int found = kvt_contains(log, needle);
+
+    free(log);
+    ck_assert_msg(found, "the error log never said '%s'", needle);
 }
 
 static int send_all(int fd, const char *s)
@@ -165,13 +132,9 @@ static kvt_server_t *serve(int start, int min_spare, int max_spare)
 
 static void assert_serves(kvt_server_t *srv)
 {
-    kvt_response_t r;
     long t0 = kvt_now_ms();
 
-    kvt_get(kvt_server_port(srv), "/f.txt", &r);
-    ck_assert_int_eq(r.status, 200);
-    ck_assert_str_eq(r.body, BODY);
-    kvt_response_free(&r);
+    kvt_assert_serves(srv, "/f.txt", BODY);
     ck_assert_msg(kvt_now_ms() - t0 < 5000, "the answer took %ld ms", kvt_now_ms() - t0);
 }
 
@@ -305,7 +268,7 @@ START_TEST(test_draining_children_leave_slots_to_new_generation)
     }
     /* Before the restarts the slow clients do hold every worker: only what is logged after
      * counts. */
-    char *before = error_log(srv);
+    char *before = kvt_server_error_log(srv);
     size_t skip = strlen(before);
     free(before);
     for (int gen = 1; gen <= 5; gen++) {
@@ -313,7 +276,7 @@ START_TEST(test_draining_children_leave_slots_to_new_generation)
         kvt_wait_generation(srv, gen);
         assert_serves(srv);
     }
-    char *whole = error_log(srv);
+    char *whole = kvt_server_error_log(srv);
     char *log = strdup(whole + (strlen(whole) >= skip ? skip : 0));
     free(whole);
     ck_assert_msg(!kvt_contains(log, max_workers_reached_msg()), "MaxRequestWorkers reached: %s",
@@ -330,11 +293,6 @@ START_TEST(test_draining_children_leave_slots_to_new_generation)
 }
 END_TEST
 
-static int pid_gone(void *arg)
-{
-    return !kvt_pid_alive(*(pid_t *)arg);
-}
-
 START_TEST(test_graceful_shutdown_timeout_bounds_restart_drain)
 {
     kvt_server_t *srv = serve(1, 1, 2);
@@ -349,8 +307,8 @@ START_TEST(test_graceful_shutdown_timeout_bounds_restart_drain)
     ck_assert_int_eq(kill(kvt_server_pid(srv), SIGUSR1), 0);
     kvt_wait_generation(srv, 1);
     assert_serves(srv);
-    ck_assert_msg(!kvt_wait_for(pid_gone, &held, 1000), "the draining child did not drain");
-    ck_assert_msg(kvt_wait_for(pid_gone, &held, 6000),
+    ck_assert_msg(!kvt_wait_for(kvt_pid_gone, &held, 1000), "the draining child did not drain");
+    ck_assert_msg(kvt_wait_for(kvt_pid_gone, &held, 6000),
                   "GracefulShutdownTimeout 2 did not stop the draining child (Timeout is 30)");
     wait_log(srv, "KV00971", 2000);
     assert_serves(srv);
@@ -513,7 +471,7 @@ START_TEST(test_signal_storm_leaves_a_serving_server)
     /* A HUP still being acted on stops the children with what they serve: retry. */
     ck_assert_msg(kvt_wait_for(answers, srv, GEN_DEADLINE_MS), "no answer after the storm");
     ck_assert(kvt_pid_alive(parent));
-    char *log = error_log(srv);
+    char *log = kvt_server_error_log(srv);
     ck_assert_msg(!kvt_contains(log, "[emerg]") && !kvt_contains(log, "[alert]") &&
                       !kvt_contains(log, "NOT loaded") && !kvt_contains(log, "exit signal"),
                   "the storm left this log: %s", log);
@@ -548,7 +506,7 @@ START_TEST(test_crashed_child_is_logged_and_replaced)
     ck_assert_int_eq(kill(victim, SIGSEGV), 0);
     want = kvt_strf("child pid %ld exit signal Segmentation fault (11)", (long)victim);
     wait_log(srv, want, 10000);
-    ck_assert_msg(kvt_wait_for(pid_gone, &victim, 5000), "the crashed child was not reaped");
+    ck_assert_msg(kvt_wait_for(kvt_pid_gone, &victim, 5000), "the crashed child was not reaped");
     ck_assert_msg(kvt_wait_for(two_children, srv, 10000), "the crashed child was not replaced");
     assert_serves(srv);
     free(want);

@@ -142,17 +142,6 @@ static int kept_alive_connection(kvt_server_t *srv, pid_t *child)
     return fd;
 }
 
-struct served {
-    kvt_server_t *srv;
-    int fd;
-};
-
-static int someone_serves(void *arg)
-{
-    const struct served *sv = arg;
-    return kvt_serving_pid(sv->srv, sv->fd) > 0;
-}
-
 struct copies {
     kvt_server_t *srv;
     unsigned long inode;
@@ -287,10 +276,8 @@ START_TEST(test_accepted_before_signal_answered_in_full)
     dl.buf = malloc(dl.cap);
     dl.fd = kvt_try_connect(kvt_server_port(srv), 4096);
     ck_assert_int_ge(dl.fd, 0);
-    struct served sv = {srv, dl.fd};
-
     kvt_send(dl.fd, "GET /big.bin HTTP/1.1\r\n");
-    ck_assert_msg(kvt_wait_for(someone_serves, &sv, 5000), "no process took the connection");
+    ck_assert_msg(kvt_wait_served(srv, dl.fd, 5000) > 0, "no process took the connection");
     ck_assert_int_eq(kill(kvt_server_pid(srv), signals_of_ending[_i]), 0);
     kvt_send(dl.fd, "Host: t\r\nConnection: close\r\n\r\n");
     finish_download(&dl);

@@ -31,21 +31,9 @@ static char *log_path(kvt_server_t *srv, const char *name)
 /* The file's contents (malloc'd; "" if it does not exist). */
 static char *slurp(const char *path)
 {
-    FILE *f = fopen(path, "r");
-    char *buf;
-    long n;
+    char *s = kvt_read_file(path);
 
-    if (!f) {
-        return strdup("");
-    }
-    fseek(f, 0, SEEK_END);
-    n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    buf = calloc(1, (size_t)n + 1);
-    n = (long)fread(buf, 1, (size_t)n, f);
-    buf[n] = '\0';
-    fclose(f);
-    return buf;
+    return s != NULL ? s : kvt_strf("%s", "");
 }
 
 static int count_lines(const char *s)
@@ -347,11 +335,6 @@ static int never(void *arg)
     return 0;
 }
 
-static int logger_gone(void *arg)
-{
-    return !kvt_pid_alive(*(pid_t *)arg);
-}
-
 START_TEST(test_piped_log_survives_its_program)
 {
     char *path;
@@ -373,7 +356,7 @@ START_TEST(test_piped_log_survives_its_program)
     ck_assert_int_eq(kill(again, SIGTERM), 0);
     /* Only once it is gone: a program killed between reading a line and writing it loses
      * that line, as any piped logger can. */
-    ck_assert(kvt_wait_for(logger_gone, &again, LINE_DEADLINE_MS));
+    ck_assert(kvt_wait_for(kvt_pid_gone, &again, LINE_DEADLINE_MS));
     get(srv, "/f.txt?third", 200);
     wait_new_logger(srv, again);
     ck_assert_msg(error_log_has(srv, "KV00503"), "no early death in the error log:\n%s",
@@ -410,18 +393,9 @@ START_TEST(test_piped_log_replaced_on_restart)
 }
 END_TEST
 
-static pid_t pid_in_file(const char *path)
-{
-    char *s = slurp(path);
-    pid_t pid = (pid_t)atol(s);
-
-    free(s);
-    return pid;
-}
-
 static int pid_file_written(void *path)
 {
-    return pid_in_file(path) > 0;
+    return kvt_pid_in_file(path) > 0;
 }
 
 /* Detached, the parent is a new process: the program started before it detached is no
@@ -440,7 +414,7 @@ START_TEST(test_piped_log_in_daemon_mode)
                   "kiva without -DFOREGROUND did not return");
     ck_assert_msg(status == 0, "kiva exited %d: %s", status, err);
     ck_assert_msg(kvt_wait_for(pid_file_written, pidfile, LINE_DEADLINE_MS), "no PidFile");
-    kvt_server_adopt(srv, pid_in_file(pidfile));
+    kvt_server_adopt(srv, (pid_t)kvt_pid_in_file(pidfile));
     ck_assert_msg(kvt_wait_for(has_logger, srv, LOGGER_DEADLINE_MS),
                   "the detached parent started no piped log program");
     get(srv, "/f.txt", 200);

@@ -1,7 +1,8 @@
-/* The process model seen from /proc. Under kvt_mpm() (prefork unless KVT_MPM): respawn
- * after a crash, stopping by signal and by -k, reloads refused, children switching to
- * User/Group, daemon mode, numbered log lines. Under prefork only: StartServers of
- * single-threaded children and the spare-server bounds. */
+/* The process model seen from /proc. Under kvt_mpm() (prefork unless KVT_MPM): -k graceful
+ * and graceful-stop, reloads refused, children switching to User/Group, daemon mode,
+ * numbered log lines. Under prefork only: StartServers of single-threaded children and the
+ * spare-server bounds. Respawn after a crash, TERM, -k stop and GracefulShutdownTimeout are
+ * in test_mpm, under every MPM they apply to. */
 #include "harness.h"
 
 #include <grp.h>
@@ -16,24 +17,9 @@
 
 #define SPARE_DEADLINE_MS 10000
 
-struct count_cond {
-    kvt_server_t *srv;
-    int min; /* at least this many children ... */
-    int max; /* ... and at most this many */
-};
-
-static int children_between(void *arg)
-{
-    const struct count_cond *c = arg;
-    pid_t pids[KVT_MAX_PIDS];
-    int n = kvt_children(kvt_server_pid(c->srv), pids, KVT_MAX_PIDS);
-    return n >= c->min && n <= c->max;
-}
-
 static void wait_children(kvt_server_t *srv, int min, int max, const char *why)
 {
-    struct count_cond c = {srv, min, max};
-    ck_assert_msg(kvt_wait_for(children_between, &c, SPARE_DEADLINE_MS),
+    ck_assert_msg(kvt_wait_children(srv, min, max, SPARE_DEADLINE_MS),
                   "%s: %d children, want %d..%d", why, kvt_server_children(srv), min, max);
 }
 
@@ -70,31 +56,9 @@ static kvt_server_t *serve(int start, int min_spare, int max_spare)
     return srv;
 }
 
-static void assert_serves(kvt_server_t *srv)
-{
-    kvt_response_t r;
-    kvt_get(kvt_server_port(srv), "/f.txt", &r);
-    ck_assert_int_eq(r.status, 200);
-    ck_assert_str_eq(r.body, "f");
-    kvt_response_free(&r);
-}
-
 static char *pid_file(kvt_server_t *srv)
 {
     return kvt_strf("%s/logs/kiva.pid", kvt_server_root(srv));
-}
-
-static long pid_in_file(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    long pid = -1;
-    if (f != NULL) {
-        if (fscanf(f, "%ld", &pid) != 1) {
-            pid = -1;
-        }
-        fclose(f);
-    }
-    return pid;
 }
 
 START_TEST(test_start_servers)
@@ -107,8 +71,8 @@ START_TEST(test_start_servers)
         ck_assert_msg(kvt_threads(pids[i]) == 1, "prefork child %d has %d threads", (int)pids[i],
                       kvt_threads(pids[i]));
     }
-    ck_assert_int_eq(pid_in_file(pid_file(srv)), kvt_server_pid(srv));
-    assert_serves(srv);
+    ck_assert_int_eq(kvt_pid_in_file(pid_file(srv)), kvt_server_pid(srv));
+    kvt_assert_serves(srv, "/f.txt", "f");
 }
 END_TEST
 
@@ -123,21 +87,14 @@ START_TEST(test_max_spare_servers)
 {
     kvt_server_t *srv = serve(6, 1, 2);
     wait_children(srv, 1, 2, "MaxSpareServers 2 from StartServers 6");
-    assert_serves(srv);
+    kvt_assert_serves(srv, "/f.txt", "f");
 }
 END_TEST
-
-static int more_children_than(void *arg)
-{
-    const struct count_cond *c = arg;
-    return kvt_server_children(c->srv) > c->max;
-}
 
 /* Spare servers are wanted (MinSpareServers 6), but never more children than the limit. */
 static void assert_children_capped(const char *const *lines, int cap)
 {
     kvt_server_t *srv = kvt_server_new("prefork");
-    struct count_cond over = {srv, 0, cap};
 
     kvt_write_file(srv, "f.txt", "f", 1);
     kvt_server_processes(srv, 1, 6, 8);
@@ -147,9 +104,9 @@ static void assert_children_capped(const char *const *lines, int cap)
     kvt_server_start(srv);
     wait_children(srv, cap, cap, "children up to the cap");
     /* The spare-server check runs every second: two rounds must not pass the cap. */
-    ck_assert_msg(!kvt_wait_for(more_children_than, &over, 2500), "%d children, cap %d",
+    ck_assert_msg(!kvt_wait_children(srv, cap + 1, KVT_MAX_PIDS, 2500), "%d children, cap %d",
                   kvt_server_children(srv), cap);
-    assert_serves(srv);
+    kvt_assert_serves(srv, "/f.txt", "f");
 }
 
 static const char *const worker_caps[][2] = {
@@ -167,121 +124,6 @@ START_TEST(test_server_limit_clamps_max_request_workers)
 {
     static const char *const lines[] = {"ServerLimit 2", "MaxRequestWorkers 5", NULL};
     assert_children_capped(lines, 2);
-}
-END_TEST
-
-static int parent_gone(void *arg)
-{
-    return !kvt_pid_alive(*(pid_t *)arg);
-}
-
-/* graceful-stop waits for a busy child; GracefulShutdownTimeout bounds the wait. */
-START_TEST(test_graceful_shutdown_timeout)
-{
-    kvt_server_t *srv = new_server(1, 1, 2);
-    kvt_response_t r;
-    pid_t parent;
-    int fd;
-
-    kvt_server_conf(srv, "Timeout 30");
-    kvt_server_conf(srv, "GracefulShutdownTimeout 2");
-    kvt_server_start(srv);
-    parent = kvt_server_pid(srv);
-    fd = kvt_connect(kvt_server_port(srv));
-    /* A full request first proves a child has the connection; then it waits for the rest
-     * of a second one. */
-    kvt_send(fd, "GET /f.txt HTTP/1.1\r\nHost: localhost\r\n\r\n");
-    ck_assert_int_eq(kvt_read_response(fd, &r, 0), 0);
-    ck_assert_int_eq(r.status, 200);
-    kvt_response_free(&r);
-    kvt_send(fd, "GET /f.txt HTTP/1.1\r\n");
-    ck_assert_int_eq(kill(parent, SIGWINCH), 0);
-    ck_assert_msg(!kvt_wait_for(parent_gone, &parent, 1000),
-                  "graceful-stop did not wait for the busy child");
-    ck_assert_msg(kvt_server_wait_exit(srv, 10000) != -1,
-                  "GracefulShutdownTimeout 2 did not end the graceful stop (Timeout is 30)");
-    close(fd);
-}
-END_TEST
-
-struct replaced {
-    kvt_server_t *srv;
-    pid_t old[KVT_MAX_PIDS];
-    int nold;
-    pid_t victim;
-};
-
-/* The victim is gone and a child that was not there before has taken its place. */
-static int victim_replaced(void *arg)
-{
-    const struct replaced *r = arg;
-    if (kvt_pid_alive(r->victim)) {
-        return 0;
-    }
-    pid_t now[KVT_MAX_PIDS];
-    int n = kvt_children(kvt_server_pid(r->srv), now, KVT_MAX_PIDS);
-    for (int i = 0; i < n; i++) {
-        int is_new = 1;
-        for (int j = 0; j < r->nold; j++) {
-            is_new = is_new && now[i] != r->old[j];
-        }
-        if (is_new) {
-            return 1;
-        }
-    }
-    return 0;
-}
-
-START_TEST(test_killed_child_is_replaced)
-{
-    kvt_server_t *srv = serve(2, 2, 3);
-    wait_children(srv, 2, 3, "StartServers 2");
-    struct replaced r = {.srv = srv};
-    r.nold = kvt_children(kvt_server_pid(srv), r.old, KVT_MAX_PIDS);
-    r.victim = r.old[0];
-    ck_assert_int_eq(kill(r.victim, SIGKILL), 0);
-    ck_assert_msg(kvt_wait_for(victim_replaced, &r, SPARE_DEADLINE_MS),
-                  "no new child after kill -9 of %d", (int)r.victim);
-    ck_assert_msg(kvt_pid_alive(kvt_server_pid(srv)), "the parent died with its child");
-    assert_serves(srv);
-}
-END_TEST
-
-static int group_gone(void *arg)
-{
-    return !kvt_server_group_alive(arg);
-}
-
-START_TEST(test_sigterm_stops_everything)
-{
-    kvt_server_t *srv = serve(2, 1, 3);
-    wait_children(srv, 2, 3, "StartServers 2");
-    char *pidfile = pid_file(srv);
-    ck_assert_int_eq(pid_in_file(pidfile), kvt_server_pid(srv));
-    ck_assert_int_eq(kill(kvt_server_pid(srv), SIGTERM), 0);
-    int status = kvt_server_wait_exit(srv, 10000);
-    ck_assert_msg(status != -1, "parent still running 10 s after SIGTERM");
-    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "wait status %d after SIGTERM",
-                  status);
-    ck_assert_msg(kvt_wait_for(group_gone, srv, 5000), "children outlived the parent");
-    ck_assert_msg(access(pidfile, F_OK) != 0, "PidFile %s left behind", pidfile);
-    ck_assert_int_eq(kvt_listen_backlog(kvt_server_port(srv)), -1);
-}
-END_TEST
-
-START_TEST(test_k_stop)
-{
-    kvt_server_t *srv = serve(2, 1, 3);
-    wait_children(srv, 2, 3, "StartServers 2");
-    int status;
-    char *err = NULL;
-    ck_assert_int_eq(kvt_run_kiva(&status, NULL, &err, "-k", "stop", "-f",
-                                  kvt_server_conf_path(srv), (const char *)NULL),
-                     0);
-    ck_assert_msg(status == 0, "kiva -k stop exited %d: %s", status, err);
-    ck_assert_msg(kvt_server_wait_exit(srv, 10000) != -1, "-k stop did not stop the server");
-    ck_assert_msg(kvt_wait_for(group_gone, srv, 5000), "children outlived the parent");
-    ck_assert_msg(access(pid_file(srv), F_OK) != 0, "PidFile left behind");
 }
 END_TEST
 
@@ -369,7 +211,7 @@ START_TEST(test_k_graceful_restart_and_graceful_stop)
     ck_assert_int_eq(run_k(srv, "graceful", &err), 0);
     ck_assert_msg(kvt_wait_for(serves_new_type, srv, 10000),
                   "AddType did not take effect after -k graceful");
-    ck_assert_int_eq(pid_in_file(pid_file(srv)), parent);
+    ck_assert_int_eq(kvt_pid_in_file(pid_file(srv)), parent);
 
     kvt_server_conf(srv, "NoSuchDirective 1");
     kvt_server_write_conf(srv);
@@ -385,7 +227,7 @@ START_TEST(test_k_graceful_restart_and_graceful_stop)
     drop_last_line(kvt_server_conf_path(srv));
     ck_assert_int_eq(run_k(srv, "graceful-stop", &err), 0);
     ck_assert_msg(kvt_server_wait_exit(srv, 10000) != -1, "-k graceful-stop did not stop");
-    ck_assert_msg(kvt_wait_for(group_gone, srv, 5000), "children outlived the parent");
+    ck_assert_msg(kvt_wait_for(kvt_group_gone, srv, 5000), "children outlived the parent");
     ck_assert_msg(access(pid_file(srv), F_OK) != 0, "PidFile left behind");
 }
 END_TEST
@@ -404,7 +246,7 @@ START_TEST(test_reload_that_cannot_start_is_refused)
     ck_assert_msg(kvt_wait_for(error_log_has, log_args, 10000),
                   "the refused reload was not logged");
     ck_assert(kvt_pid_alive(parent));
-    assert_serves(srv);
+    kvt_assert_serves(srv, "/f.txt", "f");
 }
 END_TEST
 
@@ -476,15 +318,15 @@ START_TEST(test_daemon_mode)
                   "kiva without -DFOREGROUND did not return");
     ck_assert_msg(status == 0, "kiva exited %d: %s", status, err);
     ck_assert_msg(kvt_wait_for(file_exists, pidfile, 5000), "no PidFile from the daemon");
-    pid_t daemon = (pid_t)pid_in_file(pidfile);
+    pid_t daemon = (pid_t)kvt_pid_in_file(pidfile);
     ck_assert_msg(daemon > 0 && kvt_pid_alive(daemon), "PidFile names no live process");
     kvt_server_adopt(srv, daemon);
     ck_assert_msg(getsid(daemon) == daemon, "the daemon did not start a session of its own");
-    assert_serves(srv);
+    kvt_assert_serves(srv, "/f.txt", "f");
     ck_assert_int_eq(
         kvt_run_kiva(&status, NULL, &err, "-k", "stop", "-f", conf, (const char *)NULL), 0);
     ck_assert_msg(status == 0, "kiva -k stop exited %d: %s", status, err);
-    ck_assert_msg(kvt_wait_for(group_gone, srv, 10000), "-k stop left the daemon running");
+    ck_assert_msg(kvt_wait_for(kvt_group_gone, srv, 10000), "-k stop left the daemon running");
     ck_assert_msg(access(pidfile, F_OK) != 0, "PidFile left behind");
 }
 END_TEST
@@ -539,10 +381,6 @@ static TCase *prefork_only_tests(void)
 static TCase *common_tests(void)
 {
     TCase *tc = kvt_tcase(kvt_mpm());
-    kvt_add_test(tc, test_killed_child_is_replaced);
-    kvt_add_test(tc, test_sigterm_stops_everything);
-    kvt_add_test(tc, test_k_stop);
-    kvt_add_test(tc, test_graceful_shutdown_timeout);
     kvt_add_test(tc, test_k_graceful_restart_and_graceful_stop);
     kvt_add_test(tc, test_reload_that_cannot_start_is_refused);
     kvt_add_test(tc, test_children_switch_user);

@@ -15,21 +15,10 @@
 
 static char *slurp(const char *path)
 {
-    FILE *f = fopen(path, "r");
-    size_t cap = 1 << 16, len = 0, n;
-    char *buf = malloc(cap);
+    char *s = kvt_read_file(path);
 
-    ck_assert_ptr_nonnull(f);
-    while ((n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
-        len += n;
-        if (len + 1 == cap) {
-            cap *= 2;
-            buf = realloc(buf, cap);
-        }
-    }
-    buf[len] = '\0';
-    fclose(f);
-    return buf;
+    ck_assert_msg(s != NULL, "cannot read %s", path);
+    return s;
 }
 
 static void spit(const char *path, const char *text)
@@ -89,23 +78,13 @@ static int children_are(void *arg)
     return n > 0;
 }
 
-static void assert_serves(kvt_server_t *srv)
-{
-    kvt_response_t r;
-
-    kvt_get(kvt_server_port(srv), "/f.txt", &r);
-    ck_assert_int_eq(r.status, 200);
-    ck_assert_str_eq(r.body, BODY);
-    kvt_response_free(&r);
-}
-
 static void assert_model(kvt_server_t *srv, int threaded)
 {
     struct model m = {srv, threaded};
 
     ck_assert_msg(kvt_wait_for(children_are, &m, 15000), "children are not %s\n%s",
                   threaded ? "threaded" : "single-threaded", kvt_server_diagnostics(srv));
-    assert_serves(srv);
+    kvt_assert_serves(srv, "/f.txt", BODY);
 }
 
 START_TEST(test_switching_the_mpm_line_takes_effect_on_restart)
@@ -209,7 +188,7 @@ START_TEST(test_replaced_module_file_is_loaded_on_graceful_restart)
     restart_to(srv, SIGUSR1, 1);
     ck_assert_msg(kvt_wait_for(maps_inode, &r, 10000),
                   "the parent still maps the old %s after a graceful restart", path);
-    assert_serves(srv);
+    kvt_assert_serves(srv, "/f.txt", BODY);
     free(path);
 }
 END_TEST
@@ -273,10 +252,10 @@ START_TEST(test_one_process_restart_after_switching_user)
     kvt_write_file(srv, "f.txt", BODY, strlen(BODY));
     kvt_server_arg(srv, "-X");
     kvt_server_start(srv);
-    assert_serves(srv);
+    kvt_assert_serves(srv, "/f.txt", BODY);
     if (geteuid() != 0) {
         restart_to(srv, SIGUSR1, 1);
-        assert_serves(srv);
+        kvt_assert_serves(srv, "/f.txt", BODY);
         return;
     }
     ck_assert_int_eq(kill(kvt_server_pid(srv), SIGUSR1), 0);

@@ -4,7 +4,7 @@
  * cut short in its request line only a closed connection (and a log line, on a first
  * request); MinRate pushes the deadline back; a kept-alive connection's wait for its next
  * request is KeepAliveTimeout's; a body that runs out gets a 408; a virtual host has its
- * own body setting. Runs under $KVT_MPM (every MPM through the *_generic.sh scripts). */
+ * own body setting. Runs under $KVT_MPM (every MPM through mpm_generic.sh). */
 #include "harness.h"
 
 #include <poll.h>

@@ -1,8 +1,10 @@
 /* The single MPM seen from /proc and the wire: one child with one thread that serves one
  * connection at a time (a second client waits until the first one's keep-alive connection
- * is closed or times out), MaxKeepAliveRequests, MaxConnectionsPerChild, a killed child
- * replaced, the child as User, a graceful restart whose old child finishes its connection
- * with the old config, TERM, graceful-stop, -k, -X, and mod_status naming the MPM. */
+ * is closed or times out), the child as User, graceful restarts while children drain, -k,
+ * and mod_status naming the MPM. MaxKeepAliveRequests, MaxConnectionsPerChild, a killed
+ * child replaced, a graceful restart whose old child finishes its connection with the old
+ * config, a graceful stop that finishes the request in flight within
+ * GracefulShutdownTimeout, TERM and -X are in test_mpm, under every MPM they apply to. */
 #include "harness.h"
 
 #include <poll.h>
@@ -27,20 +29,6 @@ static kvt_server_t *single_server(void)
     return srv;
 }
 
-static int says_close(const kvt_response_t *r)
-{
-    return kvt_contains_nocase(kvt_header(r, "Connection"), "close");
-}
-
-static void assert_serves(kvt_server_t *srv)
-{
-    kvt_response_t r;
-    kvt_get(kvt_server_port(srv), "/f.txt", &r);
-    ck_assert_int_eq(r.status, 200);
-    ck_assert_str_eq(r.body, "f");
-    kvt_response_free(&r);
-}
-
 /* Send a keep-alive GET of /f.txt on @a fd and read its 200 into @a r. */
 static void exchange(int fd, kvt_response_t *r)
 {
@@ -55,7 +43,7 @@ static void get_keepalive(int fd)
 {
     kvt_response_t r;
     exchange(fd, &r);
-    ck_assert_msg(!says_close(&r), "a keep-alive response says Connection: close");
+    ck_assert_msg(!kvt_says_close(&r), "a keep-alive response says Connection: close");
     kvt_response_free(&r);
 }
 
@@ -73,48 +61,18 @@ static int answered_within(int fd, int timeout_ms)
     return n > 0;
 }
 
-static int group_gone(void *arg)
-{
-    return !kvt_server_group_alive(arg);
-}
-
-static int pid_gone(void *arg)
-{
-    return !kvt_pid_alive(*(pid_t *)arg);
-}
-
 /* The server's child @a victim goes away, another takes its place and serves. */
 static void assert_replaced(kvt_server_t *srv, pid_t victim, const char *why)
 {
 
     ck_assert_msg(kvt_server_wait_replaced(srv, victim, DEADLINE_MS), "child %d not replaced %s",
                   (int)victim, why);
-    assert_serves(srv);
+    kvt_assert_serves(srv, "/f.txt", "f");
 }
 
 static char *pid_file(kvt_server_t *srv)
 {
     return kvt_strf("%s/logs/kiva.pid", kvt_server_root(srv));
-}
-
-/* The pid line of the server's status file (the parent that wrote it), or 0. */
-static pid_t status_pid(kvt_server_t *srv)
-{
-    char *path = kvt_strf("%s/logs/kiva.status", kvt_server_root(srv));
-    FILE *f = fopen(path, "r");
-    char line[256];
-    long pid = 0;
-
-    while (f && fgets(line, sizeof(line), f)) {
-        if (sscanf(line, "pid %ld", &pid) == 1) {
-            break;
-        }
-    }
-    if (f) {
-        fclose(f);
-    }
-    free(path);
-    return (pid_t)pid;
 }
 
 /* ---- The process model ---- */
@@ -128,7 +86,7 @@ START_TEST(test_one_child_one_thread_serves_files)
     kvt_write_file(srv, "dir/index.html", "<p>index</p>", 12);
     kvt_server_start(srv);
     child = kvt_server_only_child(srv, DEADLINE_MS);
-    assert_serves(srv);
+    kvt_assert_serves(srv, "/f.txt", "f");
     kvt_get(kvt_server_port(srv), "/dir/", &r);
     ck_assert_int_eq(r.status, 200);
     ck_assert_str_eq(r.body, "<p>index</p>");
@@ -206,53 +164,6 @@ START_TEST(test_second_client_waits_for_keepalive_timeout)
 }
 END_TEST
 
-START_TEST(test_max_keepalive_requests)
-{
-    kvt_server_t *srv = single_server();
-    kvt_response_t r;
-    int fd;
-
-    kvt_server_conf(srv, "MaxKeepAliveRequests 3");
-    kvt_server_start(srv);
-    fd = kvt_connect(kvt_server_port(srv));
-    get_keepalive(fd);
-    get_keepalive(fd);
-    exchange(fd, &r);
-    ck_assert_msg(says_close(&r), "the 3rd response lacks Connection: close");
-    kvt_response_free(&r);
-    ck_assert_msg(kvt_is_closed(fd, 3000), "the connection stayed open after the 3rd response");
-    close(fd);
-    assert_serves(srv); /* the child accepts again */
-}
-END_TEST
-
-START_TEST(test_max_connections_per_child)
-{
-    kvt_server_t *srv = single_server();
-    pid_t child;
-
-    kvt_server_conf(srv, "MaxConnectionsPerChild 3");
-    kvt_server_start(srv);
-    child = kvt_server_only_child(srv, DEADLINE_MS);
-    for (int i = 0; i < 3; i++) {
-        assert_serves(srv);
-    }
-    assert_replaced(srv, child, "after MaxConnectionsPerChild 3");
-}
-END_TEST
-
-START_TEST(test_killed_child_is_replaced)
-{
-    kvt_server_t *srv = single_server();
-    pid_t child;
-
-    kvt_server_start(srv);
-    child = kvt_server_only_child(srv, DEADLINE_MS);
-    ck_assert_int_eq(kill(child, SIGKILL), 0);
-    assert_replaced(srv, child, "after kill -9");
-}
-END_TEST
-
 /* Started as root, the parent keeps its identity (it binds, signals and reopens logs) and
  * the serving child runs as User. */
 START_TEST(test_child_runs_as_user)
@@ -275,49 +186,6 @@ START_TEST(test_child_runs_as_user)
 END_TEST
 
 /* ---- Signals ---- */
-
-/* USR1 with a keep-alive connection open: a new generation under the same parent serves
- * at once with the new config (AddType), while the old child finishes that connection with
- * the old one, answering its next request with Connection: close, and then exits. */
-START_TEST(test_graceful_restart)
-{
-    kvt_server_t *srv = single_server();
-    pid_t parent, old_child;
-    kvt_response_t r;
-    int held, fresh;
-
-    kvt_server_conf(srv, "KeepAliveTimeout 30");
-    kvt_server_start(srv);
-    kvt_wait_generation(srv, 0);
-    parent = kvt_server_pid(srv);
-    old_child = kvt_server_only_child(srv, DEADLINE_MS);
-    held = kvt_connect(kvt_server_port(srv));
-    get_keepalive(held);
-
-    kvt_server_conf(srv, "AddType text/x-reloaded .txt");
-    kvt_server_write_conf(srv);
-    ck_assert_int_eq(kill(parent, SIGUSR1), 0);
-    kvt_wait_generation(srv, 1);
-    ck_assert_int_eq(status_pid(srv), parent);
-    ck_assert(kvt_pid_alive(parent));
-
-    fresh = kvt_connect(kvt_server_port(srv));
-    exchange(fresh, &r);
-    ck_assert_pstr_eq(kvt_header(&r, "Content-Type"), "text/x-reloaded");
-    kvt_response_free(&r);
-    ck_assert_int_ne(kvt_serving_pid(srv, fresh), old_child);
-    close(fresh);
-
-    ck_assert(kvt_pid_alive(old_child));
-    exchange(held, &r);
-    ck_assert_msg(says_close(&r), "the old child's response lacks Connection: close");
-    ck_assert_pstr_eq(kvt_header(&r, "Content-Type"), "text/plain");
-    kvt_response_free(&r);
-    ck_assert_msg(kvt_is_closed(held, 3000), "the old child kept the connection");
-    close(held);
-    assert_replaced(srv, old_child, "after a graceful restart");
-}
-END_TEST
 
 /* The scoreboard has room for one draining child: after two graceful restarts while both
  * earlier children hold a connection, the newest generation starts its child once one
@@ -355,83 +223,10 @@ START_TEST(test_graceful_restarts_while_children_drain)
     ck_assert_msg(!kvt_pid_alive(gen0_child), "the first child still runs");
     ck_assert_int_ne(kvt_serving_pid(srv, waiting), gen1_child);
     exchange(held1, &r);
-    ck_assert_msg(says_close(&r), "the draining child's response lacks Connection: close");
+    ck_assert_msg(kvt_says_close(&r), "the draining child's response lacks Connection: close");
     kvt_response_free(&r);
     close(held1);
     close(waiting);
-}
-END_TEST
-
-START_TEST(test_sigterm_stops_everything)
-{
-    kvt_server_t *srv = single_server();
-    char *pidfile = pid_file(srv);
-    int status;
-
-    kvt_server_start(srv);
-    kvt_server_only_child(srv, DEADLINE_MS);
-    ck_assert_msg(access(pidfile, F_OK) == 0, "no PidFile");
-    ck_assert_int_eq(kill(kvt_server_pid(srv), SIGTERM), 0);
-    status = kvt_server_wait_exit(srv, DEADLINE_MS);
-    ck_assert_msg(status != -1, "parent still running after SIGTERM");
-    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "wait status %d", status);
-    ck_assert_msg(kvt_wait_for(group_gone, srv, 5000), "the child outlived the parent");
-    ck_assert_msg(access(pidfile, F_OK) != 0, "PidFile left behind");
-    ck_assert_int_eq(kvt_listen_backlog(kvt_server_port(srv)), -1);
-    free(pidfile);
-}
-END_TEST
-
-/* WINCH with a request half sent: the server stops listening at once, the child finishes
- * that request, then everything exits. */
-START_TEST(test_graceful_stop_finishes_request)
-{
-    kvt_server_t *srv = single_server();
-    pid_t parent;
-    kvt_response_t r;
-    int fd;
-
-    kvt_server_conf(srv, "Timeout 30");
-    kvt_server_start(srv);
-    parent = kvt_server_pid(srv);
-    fd = kvt_connect(kvt_server_port(srv));
-    get_keepalive(fd); /* the child has the connection */
-    kvt_send(fd, "GET /f.txt HTTP/1.1\r\nHost: localhost\r\n");
-    ck_assert_int_eq(kill(parent, SIGWINCH), 0);
-    ck_assert_msg(!kvt_wait_for(pid_gone, &parent, 1000),
-                  "graceful-stop did not wait for the request in flight");
-    kvt_send(fd, "\r\n");
-    ck_assert_int_eq(kvt_read_response(fd, &r, 0), 0);
-    ck_assert_int_eq(r.status, 200);
-    ck_assert_msg(says_close(&r), "the last response lacks Connection: close");
-    kvt_response_free(&r);
-    close(fd);
-    ck_assert_msg(kvt_server_wait_exit(srv, DEADLINE_MS) != -1, "graceful-stop did not end");
-    ck_assert_msg(kvt_wait_for(group_gone, srv, 5000), "the child outlived the parent");
-}
-END_TEST
-
-/* WINCH while a client holds the connection: GracefulShutdownTimeout ends the wait. */
-START_TEST(test_graceful_stop_timeout)
-{
-    kvt_server_t *srv = single_server();
-    pid_t parent;
-    int fd;
-
-    kvt_server_conf(srv, "Timeout 30");
-    kvt_server_conf(srv, "GracefulShutdownTimeout 2");
-    kvt_server_start(srv);
-    parent = kvt_server_pid(srv);
-    fd = kvt_connect(kvt_server_port(srv));
-    get_keepalive(fd);
-    kvt_send(fd, "GET /f.txt HTTP/1.1\r\n");
-    ck_assert_int_eq(kill(parent, SIGWINCH), 0);
-    ck_assert_msg(!kvt_wait_for(pid_gone, &parent, 1000),
-                  "graceful-stop did not wait for the busy child");
-    ck_assert_msg(kvt_server_wait_exit(srv, DEADLINE_MS) != -1,
-                  "GracefulShutdownTimeout 2 did not end the graceful stop (Timeout is 30)");
-    ck_assert_msg(kvt_wait_for(group_gone, srv, 5000), "the child outlived the parent");
-    close(fd);
 }
 END_TEST
 
@@ -472,27 +267,9 @@ START_TEST(test_k_graceful_and_k_graceful_stop)
 
     run_k(srv, "graceful-stop");
     ck_assert_msg(kvt_server_wait_exit(srv, DEADLINE_MS) != -1, "-k graceful-stop did not stop");
-    ck_assert_msg(kvt_wait_for(group_gone, srv, 5000), "the child outlived the parent");
+    ck_assert_msg(kvt_wait_for(kvt_group_gone, srv, 5000), "the child outlived the parent");
     ck_assert_msg(access(pidfile, F_OK) != 0, "PidFile left behind");
     free(pidfile);
-}
-END_TEST
-
-/* -X: the foreground process serves, with no child and no other thread; TERM ends it. */
-START_TEST(test_one_process_mode)
-{
-    kvt_server_t *srv = single_server();
-    int status;
-
-    kvt_server_arg(srv, "-X");
-    kvt_server_start(srv);
-    assert_serves(srv);
-    assert_serves(srv);
-    ck_assert_int_eq(kvt_server_children(srv), 0);
-    ck_assert_int_eq(kvt_threads(kvt_server_pid(srv)), 1);
-    ck_assert_int_eq(kill(kvt_server_pid(srv), SIGTERM), 0);
-    status = kvt_server_wait_exit(srv, DEADLINE_MS);
-    ck_assert_msg(status != -1, "-X server still running after SIGTERM");
 }
 END_TEST
 
@@ -507,7 +284,7 @@ START_TEST(test_status_names_single)
     kvt_server_conf(srv, LOAD_STATUS, KV_TEST_BUILDDIR);
     kvt_server_conf(srv, "<Location /server-status>\nSetHandler server-status\n</Location>");
     kvt_server_start(srv);
-    assert_serves(srv);
+    kvt_assert_serves(srv, "/f.txt", "f");
     kvt_get(kvt_server_port(srv), "/server-status?auto", &r);
     ck_assert_int_eq(r.status, 200);
     ck_assert_msg(kvt_contains(r.body, "ServerMPM: single\n"), "%s", r.body);
@@ -527,17 +304,9 @@ static Suite *single_suite(void)
     kvt_add_test(tc, test_one_child_one_thread_serves_files);
     kvt_add_test(tc, test_second_client_waits_for_close);
     kvt_add_test(tc, test_second_client_waits_for_keepalive_timeout);
-    kvt_add_test(tc, test_max_keepalive_requests);
-    kvt_add_test(tc, test_max_connections_per_child);
-    kvt_add_test(tc, test_killed_child_is_replaced);
     kvt_add_test(tc, test_child_runs_as_user);
-    kvt_add_test(tc, test_graceful_restart);
     kvt_add_test(tc, test_graceful_restarts_while_children_drain);
-    kvt_add_test(tc, test_sigterm_stops_everything);
-    kvt_add_test(tc, test_graceful_stop_finishes_request);
-    kvt_add_test(tc, test_graceful_stop_timeout);
     kvt_add_test(tc, test_k_graceful_and_k_graceful_stop);
-    kvt_add_test(tc, test_one_process_mode);
     kvt_add_test(tc, test_status_names_single);
     suite_add_tcase(s, tc);
     return s;

@@ -1,7 +1,9 @@
 /* The thread MPM seen from /proc and the wire: one serving child whose threads come and go
- * with its connections, the MaxRequestWorkers bound, keep-alive limits, respawn after a
- * crash, MaxConnectionsPerChild, graceful restart, stop, graceful stop, -X, mod_status and
- * httpd's warning about MaxRequestWorkers above ThreadLimit. */
+ * with its connections, the MaxRequestWorkers bound, KeepAliveTimeout, respawn after a
+ * crash (and the log line of its signal), mod_status and httpd's warning about
+ * MaxRequestWorkers above ThreadLimit. MaxKeepAliveRequests, MaxConnectionsPerChild,
+ * kill -9, graceful restart, graceful stop, TERM, -k stop and -X are in test_mpm, under
+ * every MPM they apply to. */
 #include "harness.h"
 
 #include <poll.h>
@@ -9,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -23,16 +24,6 @@ static kvt_server_t *thread_server(void)
     kvt_write_file(srv, "f.txt", "f", 1);
     kvt_server_conf(srv, "KeepAliveTimeout 30");
     return srv;
-}
-
-static void assert_serves(kvt_server_t *srv)
-{
-    kvt_response_t r;
-
-    kvt_get(kvt_server_port(srv), "/f.txt", &r);
-    ck_assert_int_eq(r.status, 200);
-    ck_assert_str_eq(r.body, "f");
-    kvt_response_free(&r);
 }
 
 /* A keep-alive GET on @a fd answered 200 "f"; the value of its Connection header ("" if
@@ -87,16 +78,6 @@ static void wait_threads(pid_t pid, int min, int max, const char *why)
                   why, kvt_threads(pid), min, max);
 }
 
-static int pid_gone(void *arg)
-{
-    return !kvt_pid_alive(*(pid_t *)arg);
-}
-
-static int group_gone(void *arg)
-{
-    return !kvt_server_group_alive(arg);
-}
-
 /* ---- Serving ---- */
 
 START_TEST(test_serves_files_from_one_child)
@@ -109,7 +90,7 @@ START_TEST(test_serves_files_from_one_child)
     kvt_write_file(srv, "index.html", "<p>home</p>", 11);
     kvt_server_start(srv);
     child = kvt_server_only_child(srv, DEADLINE_MS);
-    assert_serves(srv);
+    kvt_assert_serves(srv, "/f.txt", "f");
     kvt_get(kvt_server_port(srv), "/", &r);
     ck_assert_int_eq(r.status, 200);
     ck_assert_str_eq(r.body, "<p>home</p>");
@@ -136,7 +117,7 @@ START_TEST(test_a_thread_per_connection)
 
     kvt_server_start(srv);
     child = kvt_server_only_child(srv, DEADLINE_MS);
-    assert_serves(srv);
+    kvt_assert_serves(srv, "/f.txt", "f");
     wait_threads(child, 1, 1, "idle child: its listener only");
     base = kvt_threads(child);
     for (int i = 0; i < 5; i++) {
@@ -149,7 +130,7 @@ START_TEST(test_a_thread_per_connection)
         close(fds[i]);
     }
     wait_threads(child, 1, base, "connections closed");
-    assert_serves(srv);
+    kvt_assert_serves(srv, "/f.txt", "f");
     ck_assert_int_eq(kvt_server_only_child(srv, DEADLINE_MS), child);
 }
 END_TEST
@@ -181,27 +162,6 @@ START_TEST(test_max_request_workers_bounds_connections)
     free(log);
     close(b);
     close(c);
-}
-END_TEST
-
-START_TEST(test_max_keepalive_requests)
-{
-    kvt_server_t *srv = thread_server();
-    char conn[32];
-    int fd;
-
-    kvt_server_conf(srv, "MaxKeepAliveRequests 3");
-    kvt_server_start(srv);
-    kvt_server_only_child(srv, DEADLINE_MS);
-    fd = kvt_connect(kvt_server_port(srv));
-    get_keepalive(fd, conn, sizeof(conn));
-    ck_assert_int_ne(strcasecmp(conn, "close"), 0);
-    get_keepalive(fd, conn, sizeof(conn));
-    ck_assert_int_ne(strcasecmp(conn, "close"), 0);
-    get_keepalive(fd, conn, sizeof(conn));
-    ck_assert_int_eq(strcasecmp(conn, "close"), 0);
-    ck_assert_msg(kvt_is_closed(fd, 5000), "open after MaxKeepAliveRequests");
-    close(fd);
 }
 END_TEST
 
@@ -237,114 +197,12 @@ START_TEST(test_crashed_child_is_replaced)
     victim = kvt_server_only_child(srv, DEADLINE_MS);
     ck_assert_int_eq(kill(victim, SIGSEGV), 0);
     ck_assert_msg(kvt_server_wait_replaced(srv, victim, DEADLINE_MS), "no new child after SIGSEGV");
-    assert_serves(srv);
+    kvt_assert_serves(srv, "/f.txt", "f");
     want = kvt_strf("child pid %ld exit signal Segmentation fault (11)", (long)victim);
     log = kvt_server_wait_log(srv, want, 10000);
     ck_assert_msg(kvt_contains(log, want), "%s", log);
     free(want);
     free(log);
-}
-END_TEST
-
-START_TEST(test_max_connections_per_child)
-{
-    kvt_server_t *srv = thread_server();
-    pid_t victim;
-
-    kvt_server_conf(srv, "MaxConnectionsPerChild 3");
-    kvt_server_start(srv);
-    victim = kvt_server_only_child(srv, DEADLINE_MS);
-    for (int i = 0; i < 3; i++) {
-        assert_serves(srv);
-    }
-    ck_assert_msg(kvt_server_wait_replaced(srv, victim, DEADLINE_MS),
-                  "child %d not replaced after MaxConnectionsPerChild 3", (int)victim);
-    assert_serves(srv);
-}
-END_TEST
-
-/* USR1: a new child serves the new generation at once; the old one answers the next request
- * of its kept-alive connection with Connection: close, then exits. */
-START_TEST(test_graceful_restart)
-{
-    kvt_server_t *srv = thread_server();
-    pid_t parent, old, now;
-    char conn[32];
-    int fd, fresh;
-
-    kvt_server_start(srv);
-    kvt_wait_generation(srv, 0);
-    parent = kvt_server_pid(srv);
-    old = kvt_server_only_child(srv, DEADLINE_MS);
-    fd = held_connection(srv);
-    ck_assert_int_eq(kvt_serving_pid(srv, fd), old);
-    ck_assert_int_eq(kill(parent, SIGUSR1), 0);
-    kvt_wait_generation(srv, 1);
-    ck_assert_int_eq(kvt_server_pid(srv), parent);
-    ck_assert(kvt_pid_alive(parent));
-    fresh = held_connection(srv);
-    now = kvt_serving_pid(srv, fresh);
-    ck_assert_msg(now != 0 && now != old, "the new generation is served by %d, the old child %d",
-                  (int)now, (int)old);
-    ck_assert_msg(kvt_pid_alive(old), "the old child did not wait for its connection");
-    get_keepalive(fd, conn, sizeof(conn));
-    ck_assert_msg(strcasecmp(conn, "close") == 0, "old child's answer said Connection: '%s'", conn);
-    ck_assert_msg(kvt_is_closed(fd, 5000), "the old child kept its connection open");
-    close(fd);
-    ck_assert_msg(kvt_wait_for(pid_gone, &old, DEADLINE_MS), "the old child did not exit");
-    get_keepalive(fresh, conn, sizeof(conn));
-    ck_assert_int_ne(strcasecmp(conn, "close"), 0);
-    close(fresh);
-    ck_assert_int_eq(kvt_server_only_child(srv, DEADLINE_MS), now);
-}
-END_TEST
-
-START_TEST(test_k_stop)
-{
-    kvt_server_t *srv = thread_server();
-    int status, fd;
-
-    kvt_server_start(srv);
-    kvt_server_only_child(srv, DEADLINE_MS);
-    fd = held_connection(srv);
-    ck_assert_int_eq(kvt_run_kiva(&status, NULL, NULL, "-f", kvt_server_conf_path(srv), "-k",
-                                  "stop", (const char *)NULL),
-                     0);
-    ck_assert_int_eq(status, 0);
-    status = kvt_server_wait_exit(srv, DEADLINE_MS);
-    ck_assert_msg(status != -1, "parent still running after -k stop");
-    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "wait status %d", status);
-    ck_assert_msg(kvt_wait_for(group_gone, srv, 5000), "the child outlived the parent");
-    ck_assert_msg(kvt_is_closed(fd, 5000), "a held connection outlived the server");
-    close(fd);
-}
-END_TEST
-
-/* WINCH: the connection in flight (taken by the child) is answered, then the server exits. */
-START_TEST(test_graceful_stop_finishes_connection)
-{
-    kvt_server_t *srv = thread_server();
-    kvt_response_t r;
-    int fd, status;
-    pid_t child;
-
-    kvt_server_start(srv);
-    child = kvt_server_only_child(srv, DEADLINE_MS);
-    fd = kvt_connect(kvt_server_port(srv));
-    kvt_send(fd, "GET /f.txt HTTP/1.1\r\nHost: localhost\r\n");
-    ck_assert_msg(kvt_wait_serving_pid(srv, fd, child, DEADLINE_MS), "the child did not take it");
-    ck_assert_int_eq(kill(kvt_server_pid(srv), SIGWINCH), 0);
-    ck_assert_msg(kvt_server_wait_exit(srv, 1000) == -1, "the server did not wait");
-    kvt_send(fd, "\r\n");
-    ck_assert_int_eq(kvt_read_response(fd, &r, 0), 0);
-    ck_assert_int_eq(r.status, 200);
-    ck_assert_str_eq(r.body, "f");
-    ck_assert_int_eq(strcasecmp(kvt_header(&r, "Connection"), "close"), 0);
-    kvt_response_free(&r);
-    close(fd);
-    status = kvt_server_wait_exit(srv, DEADLINE_MS);
-    ck_assert_msg(status != -1, "still running after the graceful stop's last connection");
-    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "wait status %d", status);
 }
 END_TEST
 
@@ -404,34 +262,12 @@ START_TEST(test_max_request_workers_clamped_to_thread_limit)
                   "kiva -t said: %s", err);
     kvt_server_start(srv);
     kvt_server_only_child(srv, DEADLINE_MS);
-    assert_serves(srv);
+    kvt_assert_serves(srv, "/f.txt", "f");
     log = kvt_server_wait_log(srv, "MaxRequestWorkers of 10 exceeds ThreadLimit", 10000);
     ck_assert_msg(kvt_contains(log, "MaxRequestWorkers of 10 exceeds ThreadLimit value of 4 "
                                     "threads, decreasing MaxRequestWorkers to 4"),
                   "%s", log);
     free(log);
-}
-END_TEST
-
-/* -X: the listener and connection threads in the parent itself; TERM ends it even while a
- * connection is held. */
-START_TEST(test_one_process_mode)
-{
-    kvt_server_t *srv = thread_server();
-    int status, fd;
-
-    kvt_server_arg(srv, "-X");
-    kvt_server_start(srv);
-    assert_serves(srv);
-    ck_assert_int_eq(kvt_server_children(srv), 0);
-    fd = held_connection(srv);
-    ck_assert_int_eq(kvt_serving_pid(srv, fd), kvt_server_pid(srv));
-    ck_assert_int_ge(kvt_threads(kvt_server_pid(srv)), 2);
-    ck_assert_int_eq(kill(kvt_server_pid(srv), SIGTERM), 0);
-    status = kvt_server_wait_exit(srv, DEADLINE_MS);
-    ck_assert_msg(status != -1, "-X server still running after SIGTERM");
-    ck_assert_msg(kvt_is_closed(fd, 5000), "a held connection outlived the -X server");
-    close(fd);
 }
 END_TEST
 
@@ -443,16 +279,10 @@ static Suite *thread_suite(void)
     kvt_add_test(tc, test_serves_files_from_one_child);
     kvt_add_test(tc, test_a_thread_per_connection);
     kvt_add_test(tc, test_max_request_workers_bounds_connections);
-    kvt_add_test(tc, test_max_keepalive_requests);
     kvt_add_test(tc, test_keepalive_timeout_ends_the_thread);
     kvt_add_test(tc, test_crashed_child_is_replaced);
-    kvt_add_test(tc, test_max_connections_per_child);
-    kvt_add_test(tc, test_graceful_restart);
-    kvt_add_test(tc, test_k_stop);
-    kvt_add_test(tc, test_graceful_stop_finishes_connection);
     kvt_add_test(tc, test_status_names_the_mpm);
     kvt_add_test(tc, test_max_request_workers_clamped_to_thread_limit);
-    kvt_add_test(tc, test_one_process_mode);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -1,7 +1,8 @@
 /* The worker MPM seen from /proc and the wire: children with a listener and ThreadsPerChild
  * worker threads, one child serving several connections at once, the spare-thread bounds,
- * MaxConnectionsPerChild, respawn after a crash, TERM, a graceful restart that lets a
- * connection in flight finish, and httpd's warnings about inconsistent limits. */
+ * and httpd's warnings about inconsistent limits. MaxConnectionsPerChild, respawn after a
+ * crash, a graceful restart that lets a connection in flight finish, TERM and -X are in
+ * test_mpm, under every MPM they apply to. */
 #include "harness.h"
 
 #include <signal.h>
@@ -13,23 +14,9 @@
 
 #define DEADLINE_MS 10000
 
-struct count_cond {
-    kvt_server_t *srv;
-    int min; /* at least this many children ... */
-    int max; /* ... and at most this many */
-};
-
-static int children_between(void *arg)
-{
-    const struct count_cond *c = arg;
-    int n = kvt_server_children(c->srv);
-    return n >= c->min && n <= c->max;
-}
-
 static void wait_children(kvt_server_t *srv, int min, int max, const char *why)
 {
-    struct count_cond c = {srv, min, max};
-    ck_assert_msg(kvt_wait_for(children_between, &c, DEADLINE_MS), "%s: %d children, want %d..%d",
+    ck_assert_msg(kvt_wait_children(srv, min, max, DEADLINE_MS), "%s: %d children, want %d..%d",
                   why, kvt_server_children(srv), min, max);
 }
 
@@ -49,15 +36,6 @@ static kvt_server_t *worker_server(int start, int threads, int min_spare, int ma
     return srv;
 }
 
-static void assert_serves(kvt_server_t *srv)
-{
-    kvt_response_t r;
-    kvt_get(kvt_server_port(srv), "/f.txt", &r);
-    ck_assert_int_eq(r.status, 200);
-    ck_assert_str_eq(r.body, "f");
-    kvt_response_free(&r);
-}
-
 /* Send a keep-alive GET on @a fd and check its answer; the connection stays open. */
 static void get_keepalive(int fd)
 {
@@ -67,22 +45,6 @@ static void get_keepalive(int fd)
     ck_assert_int_eq(r.status, 200);
     ck_assert_str_eq(r.body, "f");
     kvt_response_free(&r);
-}
-
-static char *error_log(kvt_server_t *srv)
-{
-    char *path = kvt_strf("%s/logs/error_log", kvt_server_root(srv));
-    FILE *f = fopen(path, "r");
-    char *buf = calloc(1, 65536);
-    size_t n = 0;
-
-    if (f) {
-        n = fread(buf, 1, 65535, f);
-        fclose(f);
-    }
-    buf[n] = '\0';
-    free(path);
-    return buf;
 }
 
 static int children_have_threads(void *arg)
@@ -106,7 +68,7 @@ START_TEST(test_children_and_threads)
 
     kvt_server_start(srv);
     wait_children(srv, 3, 3, "StartServers 3");
-    assert_serves(srv);
+    kvt_assert_serves(srv, "/f.txt", "f");
     /* A child just forked may still be starting its threads. */
     ck_assert_msg(kvt_wait_for(children_have_threads, srv, 10000),
                   "a worker child has fewer than 4 + 1 threads");
@@ -150,7 +112,7 @@ START_TEST(test_min_spare_threads_adds_children)
 
     kvt_server_start(srv);
     wait_children(srv, 3, 4, "MinSpareThreads 5 of 2 threads each from StartServers 1");
-    assert_serves(srv);
+    kvt_assert_serves(srv, "/f.txt", "f");
 }
 END_TEST
 
@@ -161,110 +123,7 @@ START_TEST(test_max_spare_threads_retires_children)
 
     kvt_server_start(srv);
     wait_children(srv, 2, 3, "MaxSpareThreads 6 of 2 threads each from StartServers 6");
-    assert_serves(srv);
-}
-END_TEST
-
-START_TEST(test_max_connections_per_child)
-{
-    kvt_server_t *srv = worker_server(1, 2, 1, 3, 2);
-    pid_t victim;
-
-    kvt_server_conf(srv, "MaxConnectionsPerChild 3");
-    kvt_server_start(srv);
-    wait_children(srv, 1, 1, "one child");
-    victim = kvt_server_only_child(srv, DEADLINE_MS);
-    for (int i = 0; i < 3; i++) {
-        assert_serves(srv);
-    }
-    ck_assert_msg(kvt_server_wait_replaced(srv, victim, DEADLINE_MS),
-                  "child %d not replaced after MaxConnectionsPerChild 3", (int)victim);
-    assert_serves(srv);
-}
-END_TEST
-
-START_TEST(test_killed_child_is_replaced)
-{
-    kvt_server_t *srv = worker_server(1, 2, 1, 3, 2);
-    pid_t victim;
-
-    kvt_server_start(srv);
-    wait_children(srv, 1, 1, "one child");
-    victim = kvt_server_only_child(srv, DEADLINE_MS);
-    ck_assert_int_eq(kill(victim, SIGKILL), 0);
-    ck_assert_msg(kvt_server_wait_replaced(srv, victim, DEADLINE_MS),
-                  "no new child after kill -9 of %d", (int)victim);
-    assert_serves(srv);
-}
-END_TEST
-
-static int group_gone(void *arg)
-{
-    return !kvt_server_group_alive(arg);
-}
-
-START_TEST(test_sigterm_stops_everything)
-{
-    kvt_server_t *srv = worker_server(2, 3, 1, 6, 0);
-    int status;
-
-    kvt_server_start(srv);
-    wait_children(srv, 2, 2, "StartServers 2");
-    ck_assert_int_eq(kill(kvt_server_pid(srv), SIGTERM), 0);
-    status = kvt_server_wait_exit(srv, DEADLINE_MS);
-    ck_assert_msg(status != -1, "parent still running after SIGTERM");
-    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "wait status %d", status);
-    ck_assert_msg(kvt_wait_for(group_gone, srv, 5000), "children outlived the parent");
-    ck_assert_int_eq(kvt_listen_backlog(kvt_server_port(srv)), -1);
-}
-END_TEST
-
-struct gone {
-    pid_t pid;
-};
-
-static int pid_gone(void *arg)
-{
-    return !kvt_pid_alive(((struct gone *)arg)->pid);
-}
-
-struct taken {
-    kvt_server_t *srv;
-    int fd;
-    pid_t pid;
-};
-
-static int taken_by_old_child(void *arg)
-{
-    const struct taken *t = arg;
-    return kvt_serving_pid(t->srv, t->fd) == t->pid;
-}
-
-/* USR1 while a request is half sent: the old child finishes it, then exits. */
-START_TEST(test_graceful_finishes_connection_in_flight)
-{
-    kvt_server_t *srv = worker_server(1, 2, 1, 3, 2);
-    struct gone old;
-    kvt_response_t r;
-    int fd;
-
-    kvt_server_start(srv);
-    wait_children(srv, 1, 1, "one child");
-    old.pid = kvt_server_only_child(srv, DEADLINE_MS);
-    fd = kvt_connect(kvt_server_port(srv));
-    kvt_send(fd, "GET /f.txt HTTP/1.1\r\nHost: localhost\r\n");
-    ck_assert_msg(kvt_wait_for(taken_by_old_child, &(struct taken){srv, fd, old.pid}, DEADLINE_MS),
-                  "the child did not take the connection");
-    ck_assert_int_eq(kill(kvt_server_pid(srv), SIGUSR1), 0);
-    ck_assert_msg(!kvt_wait_for(pid_gone, &old, 1000), "the old child did not wait");
-    kvt_send(fd, "Connection: close\r\n\r\n");
-    ck_assert_int_eq(kvt_read_response(fd, &r, 0), 0);
-    ck_assert_int_eq(r.status, 200);
-    ck_assert_str_eq(r.body, "f");
-    kvt_response_free(&r);
-    close(fd);
-    ck_assert_msg(kvt_wait_for(pid_gone, &old, DEADLINE_MS), "the old child did not exit");
-    assert_serves(srv);
+    kvt_assert_serves(srv, "/f.txt", "f");
 }
 END_TEST
 
@@ -277,8 +136,8 @@ START_TEST(test_consistency_warnings)
     kvt_server_conf(srv, "ServerLimit 1");
     kvt_server_start(srv);
     wait_children(srv, 1, 1, "one child");
-    assert_serves(srv);
-    log = error_log(srv);
+    kvt_assert_serves(srv, "/f.txt", "f");
+    log = kvt_server_error_log(srv);
     ck_assert_msg(kvt_contains(log, "ThreadsPerChild of 10 exceeds ThreadLimit of 4 threads, "
                                     "decreasing to 4"),
                   "%s", log);
@@ -300,33 +159,14 @@ START_TEST(test_max_request_workers_clamped_to_server_limit)
     kvt_server_conf(srv, "ServerLimit 2");
     kvt_server_start(srv);
     wait_children(srv, 2, 2, "ServerLimit 2");
-    log = error_log(srv);
+    log = kvt_server_error_log(srv);
     ck_assert_msg(kvt_contains(log, "MaxRequestWorkers of 8 would require 4 servers and would "
                                     "exceed ServerLimit of 2, decreasing to 4"),
                   "%s", log);
     free(log);
     /* MinSpareThreads 8 wants more, but two children is the most */
-    struct count_cond over = {srv, 3, KVT_MAX_PIDS};
-    ck_assert_msg(!kvt_wait_for(children_between, &over, 2500), "%d children over ServerLimit",
+    ck_assert_msg(!kvt_wait_children(srv, 3, KVT_MAX_PIDS, 2500), "%d children over ServerLimit",
                   kvt_server_children(srv));
-}
-END_TEST
-
-/* -X: one child's threads in the parent itself, no children; TERM ends it. */
-START_TEST(test_one_process_mode)
-{
-    kvt_server_t *srv = worker_server(2, 3, 1, 6, 0);
-    int status;
-
-    kvt_server_arg(srv, "-X");
-    kvt_server_start(srv);
-    assert_serves(srv);
-    ck_assert_int_eq(kvt_server_children(srv), 0);
-    ck_assert_msg(kvt_threads(kvt_server_pid(srv)) >= 4, "-X server has %d threads, want 3 + 1",
-                  kvt_threads(kvt_server_pid(srv)));
-    ck_assert_int_eq(kill(kvt_server_pid(srv), SIGTERM), 0);
-    status = kvt_server_wait_exit(srv, DEADLINE_MS);
-    ck_assert_msg(status != -1, "-X server still running after SIGTERM");
 }
 END_TEST
 
@@ -338,13 +178,8 @@ static Suite *worker_suite(void)
     kvt_add_test(tc, test_one_child_serves_concurrently);
     kvt_add_test(tc, test_min_spare_threads_adds_children);
     kvt_add_test(tc, test_max_spare_threads_retires_children);
-    kvt_add_test(tc, test_max_connections_per_child);
-    kvt_add_test(tc, test_killed_child_is_replaced);
-    kvt_add_test(tc, test_sigterm_stops_everything);
-    kvt_add_test(tc, test_graceful_finishes_connection_in_flight);
     kvt_add_test(tc, test_consistency_warnings);
     kvt_add_test(tc, test_max_request_workers_clamped_to_server_limit);
-    kvt_add_test(tc, test_one_process_mode);
     suite_add_tcase(s, tc);
     return s;
 }

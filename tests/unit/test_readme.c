@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "check_run.h"
 
 static char *slurp(const char *path)
 {
@@ -95,15 +96,9 @@ int main(void)
 {
     Suite *s = suite_create("readme");
     TCase *tc = tcase_create("directives");
-    SRunner *sr;
-    int failed;
 
     tcase_add_loop_test(tc, every_directive_has_a_readme_row, 0,
                         (int)(sizeof(mpms) / sizeof(mpms[0])));
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return kvu_run(s);
 }

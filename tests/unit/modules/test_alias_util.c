@@ -6,6 +6,7 @@
 #include <check.h>
 
 #include "alias_util.h"
+#include "../check_run.h"
 
 static apr_pool_t *pool;
 
@@ -133,11 +134,5 @@ static Suite *alias_util_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(alias_util_suite());
-    int failed;
-
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return kvu_run(alias_util_suite());
 }

@@ -7,6 +7,7 @@
 #include <check.h>
 
 #include "allowdeny.h"
+#include "../check_run.h"
 
 static apr_pool_t *pool;
 
@@ -91,17 +92,11 @@ int main(void)
 {
     Suite *s = suite_create("allowdeny");
     TCase *tc = tcase_create("allowdeny");
-    SRunner *sr;
-    int failed;
 
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, order);
     tcase_add_test(tc, decision);
     tcase_add_test(tc, from);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return kvu_run(s);
 }

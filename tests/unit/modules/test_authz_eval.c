@@ -14,6 +14,7 @@
 #include "authz_eval.h"
 #include "host_require.h"
 #include "user_require.h"
+#include "../check_run.h"
 
 static apr_pool_t *pool;
 
@@ -338,8 +339,6 @@ int main(void)
 {
     Suite *s = suite_create("authz_eval");
     TCase *tc = tcase_create("authz_eval");
-    SRunner *sr;
-    int failed;
 
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_loop_test(tc, evaluate, 0, sizeof(cases) / sizeof(cases[0]));
@@ -350,9 +349,5 @@ int main(void)
     tcase_add_test(tc, limited_lines);
     tcase_add_test(tc, container_names);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return kvu_run(s);
 }

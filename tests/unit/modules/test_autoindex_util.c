@@ -8,6 +8,7 @@
 #include <check.h>
 
 #include "autoindex_util.h"
+#include "../check_run.h"
 
 static apr_pool_t *pool;
 
@@ -375,8 +376,6 @@ int main(void)
 {
     Suite *s = suite_create("autoindex_util");
     TCase *tc = tcase_create("core");
-    SRunner *sr;
-    int failed;
 
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_loop_test(tc, test_find_option, 0,
@@ -393,9 +392,5 @@ int main(void)
     tcase_add_test(tc, test_find_desc);
     tcase_add_test(tc, test_parse_order);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return kvu_run(s);
 }

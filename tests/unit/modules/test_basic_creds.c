@@ -5,6 +5,7 @@
 #include <check.h>
 
 #include "basic_creds.h"
+#include "../check_run.h"
 
 static apr_pool_t *pool;
 
@@ -59,15 +60,9 @@ int main(void)
 {
     Suite *s = suite_create("basic_creds");
     TCase *tc = tcase_create("basic_creds");
-    SRunner *sr;
-    int failed;
 
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_loop_test(tc, parse_field, 0, sizeof(fields) / sizeof(fields[0]));
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return kvu_run(s);
 }

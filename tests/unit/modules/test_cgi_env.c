@@ -9,6 +9,7 @@
 #include "cgi_env.h"
 #include "config_walk.h"
 #include "module.h"
+#include "../check_run.h"
 
 static apr_pool_t *pool;
 static kv_server_t server;
@@ -208,8 +209,6 @@ int main(void)
 {
     Suite *s = suite_create("cgi_env");
     TCase *tc = tcase_create("cgi_env");
-    SRunner *sr;
-    int failed;
 
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_meta_variables);
@@ -220,9 +219,5 @@ int main(void)
     tcase_add_test(tc, test_header_names);
     tcase_add_test(tc, test_env_array);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? 0 : 1;
+    return kvu_run(s);
 }

@@ -7,6 +7,7 @@
 #include <apr_strings.h>
 
 #include "cgi_headers.h"
+#include "../check_run.h"
 
 static apr_pool_t *pool;
 
@@ -165,8 +166,6 @@ int main(void)
 {
     Suite *s = suite_create("cgi_headers");
     TCase *tc = tcase_create("cgi_headers");
-    SRunner *sr;
-    int failed;
 
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_fields_and_body_boundary_any_split);
@@ -176,9 +175,5 @@ int main(void)
     tcase_add_test(tc, test_field_count_limit);
     tcase_add_test(tc, test_interpret);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? 0 : 1;
+    return kvu_run(s);
 }

@@ -9,6 +9,7 @@
 #include <apr_strings.h>
 
 #include "env_conf.h"
+#include "../check_run.h"
 
 static apr_pool_t *pool;
 
@@ -80,7 +81,6 @@ int main(void)
 {
     Suite *s = suite_create("env_conf");
     TCase *tc = tcase_create("merge");
-    SRunner *sr;
     int failed;
 
     apr_initialize();
@@ -88,10 +88,7 @@ int main(void)
     tcase_add_test(tc, inner_values_win_and_unset_removes_outer_ones);
     tcase_add_test(tc, a_merged_config_keeps_its_unsets_for_the_next_merge);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    failed = kvu_run(s);
     apr_terminate();
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return failed;
 }

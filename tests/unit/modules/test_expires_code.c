@@ -8,6 +8,7 @@
 #include <check.h>
 
 #include "expires_code.h"
+#include "../check_run.h"
 
 static apr_pool_t *pool;
 
@@ -116,17 +117,11 @@ int main(void)
 {
     Suite *s = suite_create("expires_code");
     TCase *tc = tcase_create("core");
-    SRunner *sr;
-    int failed;
 
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_loop_test(tc, test_parse_code, 0, (int)(sizeof(codes) / sizeof(codes[0])));
     tcase_add_test(tc, test_code_for_type);
     tcase_add_test(tc, test_expires_at);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return kvu_run(s);
 }

@@ -7,6 +7,7 @@
 #include <check.h>
 
 #include "filter_util.h"
+#include "../check_run.h"
 
 static apr_pool_t *pool;
 
@@ -104,11 +105,5 @@ static Suite *filter_util_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(filter_util_suite());
-    int failed;
-
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? 0 : 1;
+    return kvu_run(filter_util_suite());
 }

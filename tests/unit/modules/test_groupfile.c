@@ -6,6 +6,7 @@
 #include <check.h>
 
 #include "groupfile.h"
+#include "../check_run.h"
 
 static const struct {
     const char *line, *user, *group; /* group NULL: the user is not a member by this line */
@@ -49,14 +50,8 @@ int main(void)
 {
     Suite *s = suite_create("groupfile");
     TCase *tc = tcase_create("groupfile");
-    SRunner *sr;
-    int failed;
 
     tcase_add_loop_test(tc, group_of, 0, sizeof(cases) / sizeof(cases[0]));
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return kvu_run(s);
 }

@@ -8,6 +8,7 @@
 #include <apr_strings.h>
 
 #include "header_action.h"
+#include "../check_run.h"
 
 static apr_pool_t *pool;
 
@@ -327,7 +328,6 @@ int main(void)
 {
     Suite *s = suite_create("header_action");
     TCase *tc = tcase_create("actions");
-    SRunner *sr;
     int failed;
 
     apr_initialize();
@@ -347,10 +347,7 @@ int main(void)
     tcase_add_test(tc, test_actions_run_filters);
     tcase_add_test(tc, test_expr_conditions_and_values);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    failed = kvu_run(s);
     apr_terminate();
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return failed;
 }

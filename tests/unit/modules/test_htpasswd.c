@@ -5,6 +5,7 @@
 #include <check.h>
 
 #include "htpasswd.h"
+#include "../check_run.h"
 
 static const struct {
     const char *line;
@@ -40,14 +41,8 @@ int main(void)
 {
     Suite *s = suite_create("htpasswd");
     TCase *tc = tcase_create("htpasswd");
-    SRunner *sr;
-    int failed;
 
     tcase_add_loop_test(tc, parse_line, 0, sizeof(lines) / sizeof(lines[0]));
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return kvu_run(s);
 }

@@ -9,6 +9,7 @@
 
 #include "config_read.h"
 #include "info_page.h"
+#include "../check_run.h"
 
 static apr_pool_t *pool;
 
@@ -131,8 +132,6 @@ int main(void)
 {
     Suite *s = suite_create("info_page");
     TCase *tc = tcase_create("info_page");
-    SRunner *sr;
-    int failed;
 
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, whole_configuration);
@@ -141,9 +140,5 @@ int main(void)
     tcase_add_test(tc, module_section);
     tcase_add_test(tc, module_file_names);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return kvu_run(s);
 }

@@ -12,6 +12,7 @@
 
 #include "kv_log_items.h"
 #include "log_format.h"
+#include "../check_run.h"
 
 /* 2001-09-09 01:46:40.123456 UTC; the request is logged 2.5 s later. */
 #define T0 (apr_time_from_sec(1000000000) + 123456)
@@ -383,7 +384,6 @@ int main(void)
 {
     Suite *s = suite_create("log_format");
     TCase *tc = tcase_create("log_format");
-    SRunner *sr;
     int failed;
 
     apr_initialize();
@@ -403,10 +403,7 @@ int main(void)
     tcase_add_test(tc, codes_other_modules_register);
     tcase_add_loop_test(tc, refuses_bad_formats, 0, (int)(sizeof(bad) / sizeof(bad[0])));
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    failed = kvu_run(s);
     apr_terminate();
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return failed;
 }

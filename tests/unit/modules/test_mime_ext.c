@@ -8,6 +8,7 @@
 #include <apr_strings.h>
 
 #include "mime_ext.h"
+#include "../check_run.h"
 
 static apr_pool_t *pool;
 
@@ -234,8 +235,6 @@ int main(void)
 {
     Suite *s = suite_create("mime_ext");
     TCase *tc = tcase_create("mime_ext");
-    SRunner *sr;
-    int failed;
 
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_types_lines);
@@ -247,9 +246,5 @@ int main(void)
     tcase_add_test(tc, test_charset_parameter);
     tcase_add_test(tc, test_multiviews_match_words);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return kvu_run(s);
 }

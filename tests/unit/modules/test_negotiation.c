@@ -8,6 +8,7 @@
 
 #include "neg_choose.h"
 #include "neg_parse.h"
+#include "../check_run.h"
 
 static apr_pool_t *pool;
 
@@ -355,8 +356,6 @@ int main(void)
 {
     Suite *s = suite_create("negotiation");
     TCase *tc = tcase_create("negotiation");
-    SRunner *sr;
-    int failed;
 
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_atoq);
@@ -371,9 +370,5 @@ int main(void)
     tcase_add_test(tc, test_no_fiddle);
     tcase_add_test(tc, test_vary);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return kvu_run(s);
 }

@@ -8,6 +8,7 @@
 #include <apr_strings.h>
 
 #include "remoteip_walk.h"
+#include "../check_run.h"
 
 static apr_pool_t *pool;
 static apr_array_header_t *proxies;
@@ -170,7 +171,6 @@ int main(void)
 {
     Suite *s = suite_create("remoteip_walk");
     TCase *tc = tcase_create("walk");
-    SRunner *sr;
     int failed;
 
     apr_initialize();
@@ -184,10 +184,7 @@ int main(void)
     tcase_add_test(tc, an_unresolved_name_removes_no_proxy);
     tcase_add_test(tc, list_files);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    failed = kvu_run(s);
     apr_terminate();
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return failed;
 }

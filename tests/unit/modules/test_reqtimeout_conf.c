@@ -8,6 +8,7 @@
 
 #include "kv_config.h"
 #include "reqtimeout_conf.h"
+#include "../check_run.h"
 
 static apr_pool_t *pool;
 
@@ -139,7 +140,6 @@ int main(void)
 {
     Suite *s = suite_create("reqtimeout_conf");
     TCase *tc = tcase_create("reqtimeout_conf");
-    SRunner *sr;
     int failed;
 
     apr_initialize();
@@ -149,10 +149,7 @@ int main(void)
     tcase_add_test(tc, stages_replace_merge_and_default);
     tcase_add_test(tc, deadlines);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    failed = kvu_run(s);
     apr_terminate();
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return failed;
 }

@@ -8,6 +8,7 @@
 #include <apr_strings.h>
 
 #include "status_format.h"
+#include "../check_run.h"
 
 static apr_pool_t *pool;
 static apr_bucket_alloc_t *ba;
@@ -205,8 +206,6 @@ int main(void)
 {
     Suite *s = suite_create("status_format");
     TCase *tc = tcase_create("format");
-    SRunner *sr;
-    int failed;
 
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, totals_add_up_live_workers);
@@ -216,9 +215,5 @@ int main(void)
     tcase_add_test(tc, html_page_is_escaped);
     tcase_add_test(tc, async_connections_are_shown);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return kvu_run(s);
 }

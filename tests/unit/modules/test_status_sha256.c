@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "sha256.h"
+#include "../check_run.h"
 
 static void digest_of(const char *text, size_t piece, char hex[65])
 {
@@ -70,16 +71,10 @@ int main(void)
 {
     Suite *s = suite_create("status_sha256");
     TCase *tc = tcase_create("sha256");
-    SRunner *sr;
-    int failed;
 
     tcase_add_test(tc, known_digests);
     tcase_add_test(tc, million_a);
     tcase_add_test(tc, padding_edges);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return kvu_run(s);
 }

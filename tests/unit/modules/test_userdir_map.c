@@ -8,6 +8,7 @@
 #include <apr_strings.h>
 
 #include "userdir_map.h"
+#include "../check_run.h"
 
 static apr_pool_t *pool;
 static userdir_conf_t conf;
@@ -136,7 +137,6 @@ int main(void)
 {
     Suite *s = suite_create("userdir_map");
     TCase *tc = tcase_create("map");
-    SRunner *sr;
     int failed;
 
     apr_initialize();
@@ -148,10 +148,7 @@ int main(void)
     tcase_add_test(tc, enabled_and_disabled_users);
     tcase_add_test(tc, nothing_without_a_directory);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    failed = kvu_run(s);
     apr_terminate();
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return failed;
 }

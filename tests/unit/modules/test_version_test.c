@@ -8,6 +8,7 @@
 
 #include "kv_release.h"
 #include "version_test.h"
+#include "../check_run.h"
 
 static apr_pool_t *pool;
 
@@ -183,8 +184,6 @@ int main(void)
 {
     Suite *s = suite_create("version_test");
     TCase *tc = tcase_create("version_test");
-    SRunner *sr;
-    int failed;
 
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_loop_test(tc, test_parse, 0, (int)(sizeof(versions) / sizeof(versions[0])));
@@ -193,9 +192,5 @@ int main(void)
     tcase_add_loop_test(tc, test_condition, 0, (int)(sizeof(conditions) / sizeof(conditions[0])));
     tcase_add_test(tc, test_bad_own_version);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return kvu_run(s);
 }

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "timerq.h"
+#include "../../check_run.h"
 
 static apr_pool_t *pool;
 static timerq_t *q;
@@ -82,8 +83,6 @@ int main(void)
 {
     Suite *s = suite_create("event timerq");
     TCase *tc = tcase_create("timerq");
-    SRunner *sr;
-    int failed;
 
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, empty_queue_has_no_expiry);
@@ -91,9 +90,5 @@ int main(void)
     tcase_add_test(tc, remove_from_head_middle_and_tail);
     tcase_add_test(tc, entry_can_be_queued_again);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return kvu_run(s);
 }

@@ -5,6 +5,7 @@
 
 #include "process_limits.h"
 #include "spares.h"
+#include "../../check_run.h"
 
 static prefork_limits_t httpd_defaults(void)
 {
@@ -182,11 +183,5 @@ static Suite *policy_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(policy_suite());
-    int failed;
-
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return kvu_run(policy_suite());
 }

@@ -5,6 +5,7 @@
 
 #include "kv_config.h"
 #include "thread_limits.h"
+#include "../../check_run.h"
 
 static thread_limits_t configured(int max_workers, int thread_limit)
 {
@@ -96,8 +97,6 @@ int main(void)
 {
     Suite *s = suite_create("thread_policy");
     TCase *tc = tcase_create("limits");
-    SRunner *sr;
-    int failed;
 
     tcase_add_test(tc, test_defaults);
     tcase_add_test(tc, test_thread_limit_follows_max_workers);
@@ -107,9 +106,5 @@ int main(void)
     tcase_add_test(tc, test_zeroes_raised_to_one);
     tcase_add_test(tc, test_hard_limit);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return kvu_run(s);
 }

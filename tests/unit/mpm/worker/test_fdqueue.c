@@ -7,6 +7,7 @@
 #include <apr_thread_proc.h>
 
 #include "fdqueue.h"
+#include "../../check_run.h"
 
 static apr_pool_t *pool;
 
@@ -129,8 +130,6 @@ int main(void)
 {
     Suite *s = suite_create("worker_fdqueue");
     TCase *tc = tcase_create("queue");
-    SRunner *sr;
-    int failed;
 
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_fifo_order);
@@ -139,9 +138,5 @@ int main(void)
     tcase_add_test(tc, test_terminate_drains_then_eof);
     tcase_add_test(tc, test_terminate_wakes_waiting_worker);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return kvu_run(s);
 }

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "threaded_limits.h"
+#include "../../check_run.h"
 
 /* httpd worker's defaults. */
 static worker_limits_t defaults(void)
@@ -108,8 +109,6 @@ int main(void)
 {
     Suite *s = suite_create("worker_policy");
     TCase *tc = tcase_create("limits");
-    SRunner *sr;
-    int failed;
 
     tcase_add_test(tc, test_defaults_unchanged);
     tcase_add_test(tc, test_threads_clamped_to_thread_limit);
@@ -120,9 +119,5 @@ int main(void)
     tcase_add_test(tc, test_nonpositive_values_raised);
     tcase_add_test(tc, test_hard_limits);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return kvu_run(s);
 }

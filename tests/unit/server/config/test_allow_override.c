@@ -7,6 +7,7 @@
 #include <apr_general.h>
 
 #include "core.h"
+#include "../../check_run.h"
 
 static apr_pool_t *pool;
 static int override, override_opts;
@@ -123,8 +124,6 @@ int main(void)
 {
     Suite *s = suite_create("allow_override");
     TCase *tc = tcase_create("allow_override");
-    SRunner *sr;
-    int failed;
 
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, groups);
@@ -133,9 +132,5 @@ int main(void)
     tcase_add_test(tc, bad_words_refused);
     tcase_add_test(tc, override_list);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return kvu_run(s);
 }

@@ -18,6 +18,7 @@
 #include "kv_log.h"
 #include "module.h"
 #include "sections.h"
+#include "../../check_run.h"
 
 static apr_pool_t *pool;
 static kv_server_t *server;
@@ -703,7 +704,6 @@ int main(void)
 {
     Suite *s = suite_create("config");
     TCase *tc = tcase_create("walker");
-    SRunner *sr;
     int failed;
 
     apr_initialize();
@@ -745,10 +745,7 @@ int main(void)
     tcase_add_test(tc, httpd_directive_kiva_does_not_have);
     tcase_add_test(tc, httpd_directive_table);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    failed = kvu_run(s);
     apr_terminate();
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return failed;
 }

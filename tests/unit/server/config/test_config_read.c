@@ -16,6 +16,7 @@
 #include <apr_strings.h>
 
 #include "config_read.h"
+#include "../../check_run.h"
 
 static apr_pool_t *pool;
 static char base_dir[] = "/tmp/kiva-cfg-XXXXXX"; /* holds every test's directory; main removes it */
@@ -914,7 +915,6 @@ static Suite *config_read_suite(void)
 
 int main(void)
 {
-    SRunner *sr;
     apr_pool_t *p;
     int failed;
 
@@ -923,13 +923,10 @@ int main(void)
         perror(base_dir);
         return EXIT_FAILURE;
     }
-    sr = srunner_create(config_read_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    failed = kvu_run(config_read_suite());
     apr_pool_create(&p, NULL);
     remove_tree(p, base_dir);
     apr_pool_destroy(p);
     apr_terminate();
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return failed;
 }

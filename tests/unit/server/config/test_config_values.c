@@ -11,6 +11,7 @@
 
 #include "kv_config.h"
 #include "kv_http.h"
+#include "../../check_run.h"
 
 static apr_pool_t *pool;
 
@@ -565,14 +566,10 @@ static Suite *config_values_suite(void)
 
 int main(void)
 {
-    SRunner *sr;
     int failed;
 
     apr_initialize();
-    sr = srunner_create(config_values_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    failed = kvu_run(config_values_suite());
     apr_terminate();
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return failed;
 }

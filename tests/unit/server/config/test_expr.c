@@ -9,6 +9,7 @@
 #include <apr_strings.h>
 
 #include "kv_expr.h"
+#include "../../check_run.h"
 
 static apr_pool_t *pool;
 static kv_request_t *req;
@@ -397,14 +398,10 @@ static Suite *expr_suite(void)
 
 int main(void)
 {
-    SRunner *sr;
     int failed;
 
     apr_initialize();
-    sr = srunner_create(expr_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    failed = kvu_run(expr_suite());
     apr_terminate();
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return failed;
 }

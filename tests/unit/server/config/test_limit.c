@@ -6,6 +6,7 @@
 
 #include "kv_config.h"
 #include "kv_http.h"
+#include "../../check_run.h"
 
 static kv_request_t request(const char *method, kv_method_t number)
 {
@@ -46,14 +47,8 @@ int main(void)
 {
     Suite *s = suite_create("limit");
     TCase *tc = tcase_create("limit");
-    SRunner *sr;
-    int failed;
 
     tcase_add_test(tc, bits);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return kvu_run(s);
 }

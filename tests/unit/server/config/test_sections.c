@@ -16,6 +16,7 @@
 #include "if_sections.h"
 #include "module.h"
 #include "sections.h"
+#include "../../check_run.h"
 
 static apr_pool_t *pool;
 static kv_server_t *server;
@@ -552,7 +553,6 @@ int main(void)
 {
     Suite *s = suite_create("sections");
     TCase *tc = tcase_create("walk");
-    SRunner *sr;
     int failed;
 
     apr_initialize();
@@ -576,10 +576,7 @@ int main(void)
     tcase_add_test(tc, nested_if_merges_after_its_parent);
     tcase_add_test(tc, if_section_errors);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    failed = kvu_run(s);
     apr_terminate();
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return failed;
 }

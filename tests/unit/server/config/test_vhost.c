@@ -15,6 +15,7 @@
 #include "core.h"
 #include "module.h"
 #include "vhost.h"
+#include "../../check_run.h"
 
 static apr_pool_t *pool;
 static kv_server_t *server;
@@ -210,7 +211,6 @@ int main(void)
 {
     Suite *s = suite_create("vhost");
     TCase *tc = tcase_create("vhost");
-    SRunner *sr;
     int failed;
 
     apr_initialize();
@@ -223,10 +223,7 @@ int main(void)
     tcase_add_test(tc, specific_port_shadows_any_port);
     tcase_add_test(tc, errors);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    failed = kvu_run(s);
     apr_terminate();
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return failed;
 }

@@ -22,6 +22,7 @@
 #include "kv_mpm_common.h"
 #include "module.h"
 #include "request.h"
+#include "../../check_run.h"
 
 #define BIG (2 * 1024 * 1024)
 #define FILE_SIZE (512 * 1024)
@@ -290,8 +291,6 @@ int main(void)
 {
     Suite *s = suite_create("conn_async");
     TCase *tc = tcase_create("conn_async");
-    SRunner *sr;
-    int failed;
 
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 30);
@@ -302,9 +301,5 @@ int main(void)
     tcase_add_test(tc, idle_wait_is_keepalive_timeout);
     tcase_add_test(tc, retiring_child_ends_the_connection);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return kvu_run(s);
 }

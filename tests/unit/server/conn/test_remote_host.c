@@ -9,6 +9,7 @@
 #include <check.h>
 
 #include "remote_host.h"
+#include "../../check_run.h"
 
 static apr_pool_t *pool;
 
@@ -122,8 +123,6 @@ int main(void)
 {
     Suite *s = suite_create("remote_host");
     TCase *tc = tcase_create("remote_host");
-    SRunner *sr;
-    int failed;
 
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, parse);
@@ -133,9 +132,5 @@ int main(void)
     tcase_add_test(tc, double_reverse);
     tcase_add_test(tc, nolookup);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return kvu_run(s);
 }

@@ -8,6 +8,7 @@
 #include <check.h>
 
 #include "chunk_filter.h"
+#include "../../check_run.h"
 
 static apr_pool_t *pool;
 static apr_bucket_alloc_t *ba;
@@ -123,11 +124,5 @@ static Suite *chunk_filter_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(chunk_filter_suite());
-    int failed;
-
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return kvu_run(chunk_filter_suite());
 }

@@ -8,6 +8,7 @@
 #include <apr_general.h>
 
 #include "core.h"
+#include "../../check_run.h"
 
 static apr_pool_t *pool;
 static apr_finfo_t finfo;
@@ -115,8 +116,6 @@ int main(void)
 {
     Suite *s = suite_create("file_etag");
     TCase *tc = tcase_create("file_etag");
-    SRunner *sr;
-    int failed;
 
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, etags_as_apache2_makes_them);
@@ -125,9 +124,5 @@ int main(void)
     tcase_add_test(tc, bad_lines_refused);
     tcase_add_test(tc, default_charset);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return kvu_run(s);
 }

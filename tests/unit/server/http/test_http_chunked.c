@@ -10,6 +10,7 @@
 
 #include "http_chunked.h"
 #include "kv_http.h"
+#include "../../check_run.h"
 
 /* What follows the body on the wire: never the decoder's to take. */
 #define NEXT "GET / HTTP/1.1\r\n"
@@ -483,11 +484,5 @@ static Suite *http_chunked_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(http_chunked_suite());
-    int failed;
-
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return kvu_run(http_chunked_suite());
 }

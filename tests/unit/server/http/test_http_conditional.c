@@ -8,6 +8,7 @@
 #include <apr_tables.h>
 
 #include "http_conditional.h"
+#include "../../check_run.h"
 
 #define ETAG "\"abc-123\""
 /* 1700000000 and the seconds around it as HTTP dates. */
@@ -207,7 +208,6 @@ int main(void)
 {
     Suite *s = suite_create("http_conditional");
     TCase *tc = tcase_create("evaluate");
-    SRunner *sr;
     int failed;
 
     apr_initialize();
@@ -220,10 +220,7 @@ int main(void)
     tcase_add_test(tc, rfc_9110_order);
     tcase_add_test(tc, if_range);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    failed = kvu_run(s);
     apr_terminate();
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return failed;
 }

@@ -10,6 +10,7 @@
 #include "config_walk.h"
 #include "core.h"
 #include "module.h"
+#include "../../check_run.h"
 
 #define BIT KV_METHOD_BIT
 
@@ -120,8 +121,6 @@ int main(void)
 {
     Suite *s = suite_create("http_core");
     TCase *tc = tcase_create("allow");
-    SRunner *sr;
-    int failed;
 
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, file_methods_in_httpd_order);
@@ -130,9 +129,5 @@ int main(void)
     tcase_add_test(tc, check_methods_refuses_with_allow);
     tcase_add_test(tc, http_module_registers_the_default_handler);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return kvu_run(s);
 }

@@ -9,6 +9,7 @@
 
 #include "http_host.h"
 #include "protocol.h"
+#include "../../check_run.h"
 
 static apr_pool_t *pool;
 
@@ -203,8 +204,6 @@ int main(void)
 {
     Suite *s = suite_create("http_host");
     TCase *tc = tcase_create("http_host");
-    SRunner *sr;
-    int failed;
 
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_loop_test(tc, valid_values, 0, sizeof(valid) / sizeof(valid[0]));
@@ -212,9 +211,5 @@ int main(void)
     tcase_add_test(tc, authority_round_trip);
     tcase_add_test(tc, absolute_form_authority);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return kvu_run(s);
 }

@@ -8,6 +8,7 @@
 #include <apr_strings.h>
 
 #include "http_range.h"
+#include "../../check_run.h"
 
 #define COUNT(table) ((int)(sizeof(table) / sizeof((table)[0])))
 
@@ -198,7 +199,6 @@ int main(void)
 {
     Suite *s = suite_create("http_range");
     TCase *tc = tcase_create("parse");
-    SRunner *sr;
     int failed;
 
     apr_initialize();
@@ -208,10 +208,7 @@ int main(void)
     tcase_add_test(tc, no_field);
     tcase_add_test(tc, httpd_limits);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    failed = kvu_run(s);
     apr_terminate();
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return failed;
 }

@@ -8,6 +8,7 @@
 #include <check.h>
 
 #include "protocol.h"
+#include "../../check_run.h"
 
 static apr_pool_t *pool;
 static kv_parse_limits_t lim;
@@ -678,11 +679,5 @@ static Suite *protocol_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(protocol_suite());
-    int failed;
-
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return kvu_run(protocol_suite());
 }

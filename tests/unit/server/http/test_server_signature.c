@@ -10,6 +10,7 @@
 #include "config_walk.h"
 #include "core.h"
 #include "module.h"
+#include "../../check_run.h"
 
 static apr_pool_t *pool;
 
@@ -115,8 +116,6 @@ int main(void)
 {
     Suite *s = suite_create("server_signature");
     TCase *tc = tcase_create("tokens");
-    SRunner *sr;
-    int failed;
 
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, tokens_words);
@@ -125,9 +124,5 @@ int main(void)
     tcase_add_test(tc, banner_of_a_short_version);
     tcase_add_test(tc, bad_values_refused);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return kvu_run(s);
 }

@@ -8,6 +8,7 @@
 #include <check.h>
 
 #include "kv_coding.h"
+#include "../../check_run.h"
 
 static apr_pool_t *pool;
 static apr_bucket_alloc_t *list;
@@ -254,11 +255,5 @@ static Suite *util_coding_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(util_coding_suite());
-    int failed;
-
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? 0 : 1;
+    return kvu_run(util_coding_suite());
 }

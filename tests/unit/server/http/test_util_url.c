@@ -12,6 +12,7 @@
 #include "config_walk.h"
 #include "core.h"
 #include "module.h"
+#include "../../check_run.h"
 
 static apr_pool_t *pool;
 static kv_server_t *server;
@@ -225,8 +226,6 @@ int main(void)
 {
     Suite *s = suite_create("util_url");
     TCase *tc = tcase_create("canonical");
-    SRunner *sr;
-    int failed;
 
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, off_by_default_uses_the_clients_host_and_port);
@@ -242,9 +241,5 @@ int main(void)
     tcase_add_test(tc, bad_values_refused);
     tcase_add_test(tc, bad_flag_refused);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return kvu_run(s);
 }

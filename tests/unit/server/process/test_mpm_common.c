@@ -15,6 +15,7 @@
 
 #include "kv_mpm.h"
 #include "kv_mpm_common.h"
+#include "../../check_run.h"
 
 /* Bounded waits: at most this many ticks of 100 ms for a child to end. */
 #define WAIT_TICKS 50
@@ -578,11 +579,5 @@ static Suite *mpm_common_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(mpm_common_suite());
-    int failed;
-
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return kvu_run(mpm_common_suite());
 }

@@ -11,6 +11,7 @@
 #include <apr_strings.h>
 
 #include "kv_scoreboard.h"
+#include "../../check_run.h"
 
 static apr_pool_t *pool;
 
@@ -248,11 +249,5 @@ static Suite *scoreboard_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(scoreboard_suite());
-    int failed;
-
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return kvu_run(scoreboard_suite());
 }

@@ -6,6 +6,7 @@
 #include <check.h>
 
 #include "kv_http.h"
+#include "../../check_run.h"
 
 static apr_pool_t *pool;
 
@@ -147,11 +148,5 @@ static Suite *filters_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(filters_suite());
-    int failed;
-
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? 0 : 1;
+    return kvu_run(filters_suite());
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "kv_http.h"
+#include "../../check_run.h"
 
 START_TEST(known_codes_have_their_rfc_phrase)
 {
@@ -30,15 +31,9 @@ int main(void)
 {
     Suite *s = suite_create("status_reason");
     TCase *tc = tcase_create("reasons");
-    SRunner *sr;
-    int failed;
 
     tcase_add_test(tc, known_codes_have_their_rfc_phrase);
     tcase_add_test(tc, unknown_codes_have_none);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return kvu_run(s);
 }

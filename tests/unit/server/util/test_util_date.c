@@ -7,6 +7,7 @@
 #include <apr_general.h>
 
 #include "util_date.h"
+#include "../../check_run.h"
 
 /* 2026-11-23 18:00:00 UTC, and a moment inside that second. */
 #define SOME_SECOND APR_INT64_C(1795456800)
@@ -43,17 +44,13 @@ int main(void)
 {
     Suite *s = suite_create("util_date");
     TCase *tc = tcase_create("util_date");
-    SRunner *sr;
     int failed;
 
     apr_initialize();
     tcase_add_test(tc, formats_as_apr_does);
     tcase_add_test(tc, same_second_from_cache_next_second_formatted);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    failed = kvu_run(s);
     apr_terminate();
-    return failed ? 1 : 0;
+    return failed;
 }

@@ -8,6 +8,7 @@
 #include <check.h>
 
 #include "kv_http.h"
+#include "../../check_run.h"
 
 static apr_pool_t *pool;
 
@@ -104,11 +105,5 @@ static Suite *util_html_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(util_html_suite());
-    int failed;
-
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return kvu_run(util_html_suite());
 }

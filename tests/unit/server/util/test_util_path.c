@@ -10,6 +10,7 @@
 #include "kv_http.h"
 #include "protocol.h"
 #include "util_path.h"
+#include "../../check_run.h"
 
 #define DOCROOT "/srv/www"
 
@@ -260,11 +261,5 @@ static Suite *util_path_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(util_path_suite());
-    int failed;
-
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return kvu_run(util_path_suite());
 }

@@ -7,6 +7,7 @@
 #include <apr_general.h>
 
 #include "kv_regex.h"
+#include "../../check_run.h"
 
 static apr_pool_t *pool;
 
@@ -75,7 +76,6 @@ int main(void)
 {
     Suite *s = suite_create("util_regex");
     TCase *tc = tcase_create("regex");
-    SRunner *sr;
     int failed;
 
     apr_initialize();
@@ -85,10 +85,7 @@ int main(void)
     tcase_add_test(tc, bad_pattern_is_explained);
     tcase_add_test(tc, substitutes_groups);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    failed = kvu_run(s);
     apr_terminate();
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return failed;
 }
