@@ -10,7 +10,7 @@
 #include "core.h"
 #include "http_body.h"
 #include "http_chunked.h"
-#include "http_input.h"
+#include "conn_input.h"
 #include "kv_log.h"
 #include "protocol.h"
 #include "request.h"

@@ -12,7 +12,7 @@
 #include <apr_strings.h>
 
 #include "core.h"
-#include "http_input.h"
+#include "conn_input.h"
 #include "kv_connection.h"
 #include "request.h"
 
