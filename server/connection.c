@@ -1,5 +1,6 @@
 /* Connections: the record an MPM builds for an accepted socket, the connection hooks,
  * and the lingering close that lets the client read the last response. */
+#include <apr_poll.h>
 #include <apr_strings.h>
 
 #include "kv_connection.h"
@@ -218,6 +219,18 @@ static void write_completion(kv_conn_t *c)
         return;
     }
     serve(c, KV_CONN_STATE_PROCESSING); /* a pipelined request may be buffered already */
+}
+
+KV_DECLARE(apr_int16_t) kv_conn_poll_events(const kv_conn_t *c)
+{
+    switch (c->sense) {
+    case KV_CONN_SENSE_WANT_READ:
+        return APR_POLLIN;
+    case KV_CONN_SENSE_WANT_WRITE:
+        return APR_POLLOUT;
+    default:
+        return c->state == KV_CONN_STATE_WRITE_COMPLETION ? APR_POLLOUT : APR_POLLIN;
+    }
 }
 
 KV_DECLARE(void) kv_conn_release_idle(kv_conn_t *c)

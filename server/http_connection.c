@@ -272,7 +272,8 @@ int kv_http_process_connection(kv_conn_t *c)
         c->keepalives++;
         c->keepalive = !r->close_connection && !c->aborted && kv_discard_body(r) == KV_OK;
         c->input_done = !c->keepalive && head_ok && kv_client_closes(r) &&
-                        kv_body_read_whole(r) && c->input->len == 0;
+                        kv_body_read_whole(r) && c->input->len == 0 &&
+                        !kv_transport_pending(c);
         memset(&c->read_deadline, 0, sizeof(c->read_deadline)); /* none between requests */
         apr_pool_destroy(r->pool);
         if (!c->keepalive || kv_conn_output_pending(c)) {

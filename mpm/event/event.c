@@ -193,20 +193,6 @@ static void wait_for(event_child_t *ev, event_conn_t *ec, wait_kind_t kind, apr_
     }
 }
 
-/* The poll events to wait for: the state's, unless a transport layer asked for the other
- * direction (c->sense, which kv_conn_step clears when the connection wakes). */
-static apr_int16_t sensed(const kv_conn_t *c, apr_int16_t state_events)
-{
-    switch (c->sense) {
-    case KV_CONN_SENSE_WANT_READ:
-        return APR_POLLIN;
-    case KV_CONN_SENSE_WANT_WRITE:
-        return APR_POLLOUT;
-    default:
-        return state_events;
-    }
-}
-
 /* After a step: wait for what the connection's state needs, or free it. */
 void event_after_step(event_child_t *ev, event_conn_t *ec, kv_conn_state_t state)
 {
@@ -218,17 +204,17 @@ void event_after_step(event_child_t *ev, event_conn_t *ec, kv_conn_state_t state
         return;
     case KV_CONN_STATE_READ_REQUEST:
         kv_conn_release_idle(ec->c);
-        wait_for(ev, ec, WAIT_KEEPALIVE, sensed(ec->c, APR_POLLIN), kv_conn_wait_timeout(ec->c));
+        wait_for(ev, ec, WAIT_KEEPALIVE, kv_conn_poll_events(ec->c), kv_conn_wait_timeout(ec->c));
         return;
     case KV_CONN_STATE_WRITE_COMPLETION:
-        wait_for(ev, ec, WAIT_WRITING, sensed(ec->c, APR_POLLOUT), kv_conn_wait_timeout(ec->c));
+        wait_for(ev, ec, WAIT_WRITING, kv_conn_poll_events(ec->c), kv_conn_wait_timeout(ec->c));
         return;
     case KV_CONN_STATE_LINGER:
         if (!ec->lingering) {
             ec->lingering = 1;
             apr_atomic_inc32(&ev->lingering);
         }
-        wait_for(ev, ec, WAIT_CLOSING, sensed(ec->c, APR_POLLIN), kv_conn_wait_timeout(ec->c));
+        wait_for(ev, ec, WAIT_CLOSING, kv_conn_poll_events(ec->c), kv_conn_wait_timeout(ec->c));
         return;
     default:
         conn_done(ev, ec);
@@ -256,7 +242,7 @@ static void unwait(event_child_t *ev, event_conn_t *ec)
  * change the direction it waits for. */
 static void rewait(event_child_t *ev, event_conn_t *ec)
 {
-    apr_int16_t events = sensed(ec->c, APR_POLLIN);
+    apr_int16_t events = kv_conn_poll_events(ec->c);
 
     if (events != ec->pfd.reqevents) {
         apr_thread_mutex_lock(ev->timers_lock);

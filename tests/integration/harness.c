@@ -665,6 +665,13 @@ static void base_config(kvt_server_t *srv)
     base_line(srv, "LoadModule mpm_%s_module %s/mod_mpm_%s.so", srv->mpm, MODULES_DIR, srv->mpm);
     base_line(srv, "LoadModule mime_module %s/mod_mime.so", MODULES_DIR);
     base_line(srv, "LoadModule dir_module %s/mod_dir.so", MODULES_DIR);
+    /* KVT_TRANSPORT=trickle: every connection through the test-only transport layer
+     * (transport_trickle.sh). */
+    const char *transport = getenv("KVT_TRANSPORT");
+    if (transport && strcmp(transport, "trickle") == 0) {
+        base_line(srv, "LoadModule test_trickle_module %s/tests/modules/.libs/mod_test_trickle.so",
+                  KV_TEST_BUILDDIR);
+    }
     base_line(srv, "Listen 127.0.0.1:%d", srv->port);
     base_line(srv, "ServerName localhost");
     base_line(srv, "PidFile logs/kiva.pid");
