@@ -9,8 +9,10 @@
  * the connection at once.
  *
  * If the environment names a file in KVT_TRICKLE_COUNTS, each connection appends a line when
- * it ends: "<bytes the layer read> <bytes it wrote> <c->bytes_in> <c->bytes_out> <aborted>",
- * so that a test can tell a layer that was bypassed. */
+ * it ends: "<bytes the layer read> <bytes it wrote> <c->bytes_in> <c->bytes_out> <aborted>
+ * <blocked>", so that a test can tell a layer that was bypassed; blocked: the socket did not
+ * take all of the layer's last write, so the connection may have closed with bytes unsent
+ * (a client that never read them, closed at the end of write completion's Timeout). */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +33,7 @@ typedef struct {
     apr_uint64_t rng;
     unsigned long recvs;
     apr_off_t seen_in, seen_out;
+    int blocked;        /* the last write below took less than it was given */
     const char *counts; /* KVT_TRICKLE_COUNTS */
 } trickle_t;
 
@@ -104,6 +107,7 @@ static apr_status_t trickle_sendv(kv_transport_t *t, const struct iovec *vec, ap
     out.iov_len = n;
     rv = kv_transport_layer_sendv(t->next, &out, 1, written);
     tr->seen_out += (apr_off_t)*written;
+    tr->blocked = rv != APR_SUCCESS || *written < n;
     return rv;
 }
 
@@ -130,9 +134,10 @@ static apr_status_t write_counts(void *data)
     char line[160];
     int fd, n;
 
-    n = snprintf(line, sizeof(line), "%" APR_OFF_T_FMT " %" APR_OFF_T_FMT " %" APR_OFF_T_FMT
-                 " %" APR_OFF_T_FMT " %d\n", tr->seen_in, tr->seen_out, t->c->bytes_in,
-                 t->c->bytes_out, t->c->aborted);
+    n = snprintf(
+        line, sizeof(line),
+        "%" APR_OFF_T_FMT " %" APR_OFF_T_FMT " %" APR_OFF_T_FMT " %" APR_OFF_T_FMT " %d %d\n",
+        tr->seen_in, tr->seen_out, t->c->bytes_in, t->c->bytes_out, t->c->aborted, tr->blocked);
     fd = open(tr->counts, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
     if (fd >= 0) {
         ssize_t w = write(fd, line, (size_t)n);
