@@ -1,12 +1,11 @@
 /* The network filter: writes a brigade through the connection's transport stack (with the
  * socket alone, to the socket), gathering memory buckets into one writev and handing file
  * buckets to the layer that takes files (sendfile), if one does; otherwise they are read and
- * written as memory. Written buckets leave the brigade, so a write the socket cannot take yet
- * stops where it is: a blocking connection
- * waits for the socket (Timeout bounds every wait); under an asynchronous MPM the end of a
- * response is written without waiting and what the socket does not take is set aside in
- * c->pending for the MPM to finish once the socket is writable (write completion). A failed
- * write marks the connection aborted. */
+ * written as memory. Written buckets leave the brigade, so a write the socket cannot take
+ * yet stops where it is: a blocking connection waits for the socket (Timeout bounds every
+ * wait); under an asynchronous MPM the end of a response is written without waiting and
+ * what the socket does not take is set aside in c->pending for the MPM to finish once the
+ * socket is writable (write completion). A failed write marks the connection aborted. */
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/socket.h>
