@@ -658,6 +658,21 @@ static void base_line(kvt_server_t *srv, const char *fmt, ...)
     va_end(ap);
 }
 
+/* KVT_TRANSPORT=trickle: every connection through the test-only transport layer
+ * (transport_trickle.sh), which hands reads back a byte at a time. */
+static int trickling(void)
+{
+    const char *transport = getenv("KVT_TRANSPORT");
+    return transport && strcmp(transport, "trickle") == 0;
+}
+
+/* How long a response may take: a trickled one of a large body, longer (under the
+ * sanitizers, a 256 KiB request body fed to a CGI script byte by byte takes over 10 s). */
+static long response_timeout_ms(void)
+{
+    return trickling() ? 4 * RESPONSE_TIMEOUT_MS : RESPONSE_TIMEOUT_MS;
+}
+
 static void base_config(kvt_server_t *srv)
 {
     base_line(srv, "# written by tests/integration/harness.c");
@@ -665,10 +680,7 @@ static void base_config(kvt_server_t *srv)
     base_line(srv, "LoadModule mpm_%s_module %s/mod_mpm_%s.so", srv->mpm, MODULES_DIR, srv->mpm);
     base_line(srv, "LoadModule mime_module %s/mod_mime.so", MODULES_DIR);
     base_line(srv, "LoadModule dir_module %s/mod_dir.so", MODULES_DIR);
-    /* KVT_TRANSPORT=trickle: every connection through the test-only transport layer
-     * (transport_trickle.sh). */
-    const char *transport = getenv("KVT_TRANSPORT");
-    if (transport && strcmp(transport, "trickle") == 0) {
+    if (trickling()) {
         base_line(srv, "LoadModule test_trickle_module %s/tests/modules/.libs/mod_test_trickle.so",
                   KV_TEST_BUILDDIR);
     }
@@ -1365,7 +1377,7 @@ static int has_no_body(const kvt_response_t *resp, int head_request)
 int kvt_read_response(int fd, kvt_response_t *resp, int head_request)
 {
     memset(resp, 0, sizeof(*resp));
-    long deadline = kvt_now_ms() + RESPONSE_TIMEOUT_MS;
+    long deadline = kvt_now_ms() + response_timeout_ms();
     char line[MAX_HEAD_BYTES];
     if (read_line(fd, line, sizeof(line), deadline) < 0 || parse_status_line(line, resp) != 0 ||
         read_fields(fd, resp, deadline) != 0) {
@@ -1435,7 +1447,7 @@ char *kvt_read_until_close(int fd, size_t *len)
     kvt_response_t acc;
     memset(&acc, 0, sizeof(acc));
     acc.body = xstrdup("");
-    read_body_until_close(fd, &acc, kvt_now_ms() + RESPONSE_TIMEOUT_MS);
+    read_body_until_close(fd, &acc, kvt_now_ms() + response_timeout_ms());
     if (len != NULL) {
         *len = acc.body_len;
     }
