@@ -39,6 +39,12 @@ KV_DECLARE(void) kv_lingering_close(kv_conn_t *c);
  * Between steps the MPM sets c->sb_slot to the scoreboard slot of the thread serving it. */
 KV_DECLARE(kv_conn_state_t) kv_conn_step(kv_conn_t *c);
 
+/** The poll events an asynchronous connection waits for in the state a step returned: the
+ * socket readable for KV_CONN_STATE_READ_REQUEST and KV_CONN_STATE_LINGER, writable for
+ * KV_CONN_STATE_WRITE_COMPLETION; unless a transport layer asked for the other direction
+ * (c->sense), which holds until the next step. */
+KV_DECLARE(apr_int16_t) kv_conn_poll_events(const kv_conn_t *c);
+
 /** Before an idle connection (KV_CONN_STATE_READ_REQUEST) waits long: give back its input
  * buffer and bucket allocator, so that it holds little more than its record; the next step
  * makes new ones. */

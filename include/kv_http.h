@@ -114,6 +114,13 @@ typedef struct {
     const char *stage;            /**< "header" or "body", for the error log */
 } kv_read_deadline_t;
 
+/** Which readiness of the socket a transport layer needs to go on (kv_conn_t.sense). */
+typedef enum {
+    KV_CONN_SENSE_DEFAULT,   /**< what the connection's state waits for */
+    KV_CONN_SENSE_WANT_READ, /**< the socket readable, whatever the state */
+    KV_CONN_SENSE_WANT_WRITE /**< the socket writable, whatever the state */
+} kv_conn_sense_t;
+
 /** One client connection. Lives in its own pool. */
 struct kv_conn {
     apr_pool_t *pool;               /**< freed when the connection closes */
@@ -154,6 +161,14 @@ struct kv_conn {
     const char *protocol;           /**< the protocol that took the connection in its
                                      * process_connection hook: NULL until one does;
                                      * "http/1.1" for HTTP/1 (ALPN's names) */
+    struct kv_transport *transport;   /**< top of the transport stack the protocol reads and
+                                       * writes through; the socket is its bottom
+                                       * (kv_transport.h) */
+    kv_conn_sense_t sense;            /**< set by a transport layer before it answers
+                                       * APR_EAGAIN when it needs the other direction to go on
+                                       * (TLS's WANT_WRITE during a read): an asynchronous MPM
+                                       * then waits for that direction instead of the state's,
+                                       * for this one wait */
 };
 
 /** One request, in a pool that is a child of the connection's. */

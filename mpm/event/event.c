@@ -187,17 +187,17 @@ void event_after_step(event_child_t *ev, event_conn_t *ec, kv_conn_state_t state
         return;
     case KV_CONN_STATE_READ_REQUEST:
         kv_conn_release_idle(ec->c);
-        wait_for(ev, ec, WAIT_KEEPALIVE, APR_POLLIN, kv_conn_wait_timeout(ec->c));
+        wait_for(ev, ec, WAIT_KEEPALIVE, kv_conn_poll_events(ec->c), kv_conn_wait_timeout(ec->c));
         return;
     case KV_CONN_STATE_WRITE_COMPLETION:
-        wait_for(ev, ec, WAIT_WRITING, APR_POLLOUT, kv_conn_wait_timeout(ec->c));
+        wait_for(ev, ec, WAIT_WRITING, kv_conn_poll_events(ec->c), kv_conn_wait_timeout(ec->c));
         return;
     case KV_CONN_STATE_LINGER:
         if (!ec->lingering) {
             ec->lingering = 1;
             apr_atomic_inc32(&ev->lingering);
         }
-        wait_for(ev, ec, WAIT_CLOSING, APR_POLLIN, kv_conn_wait_timeout(ec->c));
+        wait_for(ev, ec, WAIT_CLOSING, kv_conn_poll_events(ec->c), kv_conn_wait_timeout(ec->c));
         return;
     default:
         conn_done(ev, ec);
@@ -221,6 +221,21 @@ static void unwait(event_child_t *ev, event_conn_t *ec)
     apr_thread_mutex_unlock(ev->timers_lock);
 }
 
+/* A lingering connection stays in the pollset between its steps; a transport layer may
+ * change the direction it waits for. */
+static void rewait(event_child_t *ev, event_conn_t *ec)
+{
+    apr_int16_t events = kv_conn_poll_events(ec->c);
+
+    if (events != ec->pfd.reqevents) {
+        apr_thread_mutex_lock(ev->timers_lock);
+        apr_pollset_remove(ev->pollset, &ec->pfd);
+        ec->pfd.reqevents = events;
+        apr_pollset_add(ev->pollset, &ec->pfd);
+        apr_thread_mutex_unlock(ev->timers_lock);
+    }
+}
+
 /* The pollset says @a ec is ready: a lingering close is drained here, the rest is work. */
 static void conn_ready(event_child_t *ev, event_conn_t *ec)
 {
@@ -228,6 +243,8 @@ static void conn_ready(event_child_t *ev, event_conn_t *ec)
         if (kv_conn_step(ec->c) == KV_CONN_STATE_CLOSED) {
             unwait(ev, ec);
             conn_done(ev, ec);
+        } else {
+            rewait(ev, ec);
         }
         return;
     }

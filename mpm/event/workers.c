@@ -246,7 +246,7 @@ static void serve_hot(worker_t *w, int slot)
     w->current = -1;
     apr_atomic_set32(&w->step_since, 0);
     if (state == KV_CONN_STATE_READ_REQUEST || state == KV_CONN_STATE_WRITE_COMPLETION) {
-        apr_int16_t want = state == KV_CONN_STATE_READ_REQUEST ? APR_POLLIN : APR_POLLOUT;
+        apr_int16_t want = kv_conn_poll_events(ec->c);
 
         if (ec->pfd.reqevents != want) {
             apr_pollset_remove(w->hot, &ec->pfd);

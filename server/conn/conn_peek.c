@@ -1,7 +1,7 @@
 /* A look at the first bytes of a connection that consumes none, for a protocol module's
  * process_connection deciding whether the connection is its own (a preface). It reads into
  * the connection's input buffer, where the protocol that takes the connection finds them. */
-#include "http_input.h"
+#include "conn_input.h"
 #include "kv_connection.h"
 
 KV_DECLARE(apr_status_t)

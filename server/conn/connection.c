@@ -1,13 +1,15 @@
 /* Connections: the record an MPM builds for an accepted socket, the connection hooks,
  * and the lingering close that lets the client read the last response. */
+#include <apr_poll.h>
 #include <apr_strings.h>
 
 #include "kv_connection.h"
 #include "kv_log.h"
 #include "kv_mpm_common.h"
 #include "kv_scoreboard.h"
-#include "http_input.h"
+#include "conn_input.h"
 #include "core_output_filter.h"
+#include "kv_transport.h"
 #include "module.h"
 
 #define KV_LOG_MODULE "core"
@@ -78,6 +80,7 @@ KV_DECLARE(kv_conn_t *) kv_create_connection(apr_pool_t *ptrans, kv_server_t *s,
     net->type = KV_FTYPE_NETWORK;
     net->c = c;
     c->output_filters = net;
+    kv_transport_socket(c, csd);
     apr_socket_opt_set(csd, APR_TCP_NODELAY, 1);
     apr_socket_timeout_set(csd, s->timeout);
     return c;
@@ -102,19 +105,22 @@ KV_DECLARE(void) kv_conn_close(kv_conn_t *c)
     c->state = KV_CONN_STATE_CLOSED;
 }
 
-/* Shut the write side so that the client sees the end of the response; 0 if the socket
- * was closed instead: the client is gone, shutting failed, or nothing more can come from
- * the client (then close sends a FIN, not a reset, and there is nothing to wait for:
- * nginx's lingering heuristic, restricted to clients that said they are done). */
-static int shut_write_side(kv_conn_t *c)
+/* Shut the write side through the transport stack (a layer's own close first, as TLS's
+ * close_notify, then the socket's) so that the client sees the end of the response.
+ * APR_SUCCESS once shut; APR_EAGAIN while a non-blocking layer waits for the socket (call
+ * again when it is ready); anything else if the socket was closed instead: the client is
+ * gone, shutting failed, or nothing more can come from the client (then close sends a FIN,
+ * not a reset, and there is nothing to wait for: nginx's lingering heuristic, restricted to
+ * clients that said they are done). */
+static apr_status_t shut_write_side(kv_conn_t *c)
 {
-    kv_scoreboard_update(c->sb_slot, KV_SB_CLOSING, NULL);
-    if (c->aborted || c->input_done ||
-        apr_socket_shutdown(c->sock, APR_SHUTDOWN_WRITE) != APR_SUCCESS) {
+    apr_status_t rv =
+        c->aborted || c->input_done ? APR_ECONNABORTED : kv_transport_shutdown_write(c);
+
+    if (rv != APR_SUCCESS && !(c->async && APR_STATUS_IS_EAGAIN(rv))) {
         kv_conn_close(c);
-        return 0;
     }
-    return 1;
+    return rv;
 }
 
 KV_DECLARE(void) kv_lingering_close(kv_conn_t *c)
@@ -123,13 +129,17 @@ KV_DECLARE(void) kv_lingering_close(kv_conn_t *c)
     apr_size_t total = 0;
     apr_time_t deadline = apr_time_now() + KV_LINGER_TIMEOUT;
 
-    if (!c->sock || !shut_write_side(c)) {
+    if (!c->sock) {
+        return;
+    }
+    kv_scoreboard_update(c->sb_slot, KV_SB_CLOSING, NULL);
+    if (shut_write_side(c) != APR_SUCCESS) {
         return;
     }
     apr_socket_timeout_set(c->sock, LINGER_READ_TIMEOUT);
     while (total < LINGER_MAX_BYTES && apr_time_now() < deadline) {
         apr_size_t len = sizeof(buf);
-        if (apr_socket_recv(c->sock, buf, &len) != APR_SUCCESS || len == 0) {
+        if (kv_transport_recv(c, buf, &len) != APR_SUCCESS || len == 0) {
             break;
         }
         total += len;
@@ -139,15 +149,23 @@ KV_DECLARE(void) kv_lingering_close(kv_conn_t *c)
 
 /* ---- Asynchronous connections (kv_conn_step) ---- */
 
-/* Read and drop what the client still sends, without waiting; closes at its end. */
+/* Finish shutting the write side if a layer waited, then read and drop what the client
+ * still sends, without waiting; closes at its end. */
 static void linger_read(kv_conn_t *c)
 {
     char buf[4096];
+    apr_status_t rv = shut_write_side(c);
 
+    if (APR_STATUS_IS_EAGAIN(rv) && c->sense == KV_CONN_SENSE_DEFAULT) {
+        c->sense = KV_CONN_SENSE_WANT_WRITE; /* a close of its own to send: wait to write */
+    }
+    if (rv != APR_SUCCESS) {
+        return; /* closed, or a layer waits */
+    }
     for (int i = 0; i < LINGER_STEP_READS; i++) {
         apr_size_t len = sizeof(buf);
-        apr_status_t rv = apr_socket_recv(c->sock, buf, &len);
 
+        rv = kv_transport_recv(c, buf, &len);
         if (APR_STATUS_IS_EAGAIN(rv) && len == 0) {
             return;
         }
@@ -160,7 +178,8 @@ static void linger_read(kv_conn_t *c)
 
 static void linger_start(kv_conn_t *c)
 {
-    if (shut_write_side(c)) {
+    kv_scoreboard_update(c->sb_slot, KV_SB_CLOSING, NULL);
+    if (c->sock) {
         apr_socket_timeout_set(c->sock, 0);
         linger_read(c);
     }
@@ -204,6 +223,18 @@ static void write_completion(kv_conn_t *c)
     serve(c, KV_CONN_STATE_PROCESSING); /* a pipelined request may be buffered already */
 }
 
+KV_DECLARE(apr_int16_t) kv_conn_poll_events(const kv_conn_t *c)
+{
+    switch (c->sense) {
+    case KV_CONN_SENSE_WANT_READ:
+        return APR_POLLIN;
+    case KV_CONN_SENSE_WANT_WRITE:
+        return APR_POLLOUT;
+    default:
+        return c->state == KV_CONN_STATE_WRITE_COMPLETION ? APR_POLLOUT : APR_POLLIN;
+    }
+}
+
 KV_DECLARE(void) kv_conn_release_idle(kv_conn_t *c)
 {
     if (c->state == KV_CONN_STATE_READ_REQUEST) {
@@ -240,6 +271,7 @@ KV_DECLARE(apr_interval_time_t) kv_conn_wait_timeout(const kv_conn_t *c)
 
 KV_DECLARE(kv_conn_state_t) kv_conn_expire(kv_conn_t *c)
 {
+    c->sense = KV_CONN_SENSE_DEFAULT;
     if (c->state != KV_CONN_STATE_READ_REQUEST || !head_started(c)) {
         kv_conn_close(c);
         return c->state;
@@ -252,6 +284,7 @@ KV_DECLARE(kv_conn_state_t) kv_conn_step(kv_conn_t *c)
 {
     kv_conn_state_t was = c->state;
 
+    c->sense = KV_CONN_SENSE_DEFAULT; /* a layer's wish held for the wait that woke it */
     switch (was) {
     case KV_CONN_STATE_NEW:
         first_step(c);

@@ -1,10 +1,11 @@
-/* The network filter: writes a brigade to the client socket, gathering memory buckets
- * into one writev and sending file buckets with sendfile. Written buckets leave the
- * brigade, so a write the socket cannot take yet stops where it is: a blocking connection
- * waits for the socket (Timeout bounds every wait); under an asynchronous MPM the end of a
- * response is written without waiting and what the socket does not take is set aside in
- * c->pending for the MPM to finish once the socket is writable (write completion). A failed
- * write marks the connection aborted. */
+/* The network filter: writes a brigade through the connection's transport stack (with the
+ * socket alone, to the socket), gathering memory buckets into one writev and handing file
+ * buckets to the layer that takes files (sendfile), if one does; otherwise they are read and
+ * written as memory. Written buckets leave the brigade, so a write the socket cannot take
+ * yet stops where it is: a blocking connection waits for the socket (Timeout bounds every
+ * wait); under an asynchronous MPM the end of a response is written without waiting and
+ * what the socket does not take is set aside in c->pending for the MPM to finish once the
+ * socket is writable (write completion). A failed write marks the connection aborted. */
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/socket.h>
@@ -16,6 +17,7 @@
 #include "core_output_filter.h"
 #include "kv_connection.h"
 #include "kv_log.h"
+#include "kv_transport.h"
 
 #define KV_LOG_MODULE "core"
 #define MAX_IOVEC 64
@@ -44,10 +46,11 @@ static void drop_written(apr_bucket_brigade *bb, apr_size_t written)
 
 /* A small file is read and sent with the response head in one writev (one packet, where
  * writev and sendfile would make two); a larger one goes by sendfile, unless its descriptor
- * was opened without APR_FOPEN_SENDFILE_ENABLED (EnableSendfile Off): then it is read. */
-static int worth_sendfile(const apr_bucket *b)
+ * was opened without APR_FOPEN_SENDFILE_ENABLED (EnableSendfile Off) or a transport layer
+ * must see its bytes (@a taker NULL): then it is read. */
+static int worth_sendfile(const apr_bucket *b, const kv_transport_t *taker)
 {
-    return APR_BUCKET_IS_FILE(b) && b->length > SMALL_FILE &&
+    return taker && APR_BUCKET_IS_FILE(b) && b->length > SMALL_FILE &&
            (apr_file_flags_get(((apr_bucket_file *)b->data)->fd) & APR_FOPEN_SENDFILE_ENABLED);
 }
 
@@ -107,7 +110,7 @@ static apr_status_t send_before_file(apr_socket_t *s, struct iovec *vec, int n, 
 }
 
 /* Send the memory buckets at the head of @a bb (up to MAX_IOVEC of them) in one writev. */
-static apr_status_t send_memory(apr_socket_t *s, apr_bucket_brigade *bb)
+static apr_status_t send_memory(kv_conn_t *c, apr_bucket_brigade *bb, kv_transport_t *taker)
 {
     struct iovec vec[MAX_IOVEC];
     int n = 0;
@@ -123,7 +126,7 @@ static apr_status_t send_memory(apr_socket_t *s, apr_bucket_brigade *bb)
         if (APR_BUCKET_IS_METADATA(b)) {
             continue;
         }
-        if (worth_sendfile(b)) {
+        if (worth_sendfile(b, taker)) {
             file_follows = 1;
             break;
         }
@@ -141,22 +144,23 @@ static apr_status_t send_memory(apr_socket_t *s, apr_bucket_brigade *bb)
             n++;
         }
     }
+    /* MSG_MORE only when the file goes to the socket itself: then no layer sees the bytes. */
     if (n > 0) {
-        rv = file_follows ? send_before_file(s, vec, n, &written)
-                          : apr_socket_sendv(s, vec, n, &written);
+        rv = file_follows && !taker->next ? send_before_file(c->sock, vec, n, &written)
+                                          : kv_transport_sendv(c, vec, n, &written);
     }
     drop_written(bb, written);
     return rv;
 }
 
-/* Send the file bucket at the head of @a bb with sendfile. */
-static apr_status_t send_file(apr_socket_t *s, apr_bucket_brigade *bb)
+/* Send the file bucket at the head of @a bb with the sendfile of @a taker. */
+static apr_status_t send_file(kv_transport_t *taker, apr_bucket_brigade *bb)
 {
     apr_bucket *b = APR_BRIGADE_FIRST(bb);
     apr_bucket_file *fb = b->data;
     apr_off_t offset = b->start;
     apr_size_t len = b->length;
-    apr_status_t rv = apr_socket_sendfile(s, fb->fd, NULL, &offset, &len, 0);
+    apr_status_t rv = kv_transport_sendfile(taker, fb->fd, &offset, &len);
 
     if (rv == APR_SUCCESS && len == 0 && b->length > 0) {
         return APR_EOF; /* the file shrank under us */
@@ -167,11 +171,13 @@ static apr_status_t send_file(apr_socket_t *s, apr_bucket_brigade *bb)
 
 /* Write until the brigade is empty, the socket's wait runs out, or (timeout 0) the socket
  * takes no more: then APR_EAGAIN with the rest still in @a bb. */
-static apr_status_t write_brigade(apr_socket_t *s, apr_bucket_brigade *bb)
+static apr_status_t write_brigade(kv_conn_t *c, apr_bucket_brigade *bb)
 {
+    kv_transport_t *taker = kv_transport_file_taker(c);
+
     while (!APR_BRIGADE_EMPTY(bb)) {
-        apr_status_t rv =
-            worth_sendfile(APR_BRIGADE_FIRST(bb)) ? send_file(s, bb) : send_memory(s, bb);
+        apr_status_t rv = worth_sendfile(APR_BRIGADE_FIRST(bb), taker) ? send_file(taker, bb)
+                                                                       : send_memory(c, bb, taker);
 
         if (rv != APR_SUCCESS) {
             return rv;
@@ -243,7 +249,7 @@ static apr_status_t write_without_waiting(kv_conn_t *c, apr_bucket_brigade *bb)
 
     apr_socket_timeout_get(c->sock, &timeout);
     apr_socket_timeout_set(c->sock, 0);
-    rv = write_brigade(c->sock, bb);
+    rv = write_brigade(c, bb);
     apr_socket_timeout_set(c->sock, timeout);
     if (APR_STATUS_IS_EAGAIN(rv)) {
         rv = set_aside(c, bb);
@@ -289,7 +295,7 @@ apr_status_t kv_core_output_filter(kv_filter_t *f, apr_bucket_brigade *bb)
     if (c->async && brigade_ends_response(bb)) {
         rv = write_without_waiting(c, bb);
     } else {
-        rv = write_brigade(c->sock, bb);
+        rv = write_brigade(c, bb);
     }
     apr_brigade_cleanup(bb);
     if (rv != APR_SUCCESS) {
@@ -309,7 +315,7 @@ apr_status_t kv_conn_write_pending(kv_conn_t *c)
     apr_status_t rv;
 
     apr_socket_timeout_set(c->sock, 0);
-    rv = write_brigade(c->sock, c->pending);
+    rv = write_brigade(c, c->pending);
     if (rv != APR_SUCCESS && !APR_STATUS_IS_EAGAIN(rv)) {
         apr_brigade_cleanup(c->pending);
         write_failed(c, rv);

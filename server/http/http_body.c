@@ -11,7 +11,8 @@
 #include "core.h"
 #include "http_body.h"
 #include "http_chunked.h"
-#include "http_input.h"
+#include "conn_input.h"
+#include "kv_transport.h"
 #include "kv_log.h"
 #include "protocol.h"
 
@@ -268,6 +269,11 @@ static int fill_some(kv_request_t *r, struct kv_conn_input *in)
     if (rr != KV_READ_OK) {
         r->connection->aborted = 1;
         return KV_HTTP_BAD_REQUEST;
+    }
+    /* What a transport layer holds comes without waiting: take it while there is room, so
+     * that the body goes on in pieces as large as the buffer, not as the layer's reads. */
+    while (in->len < in->cap && kv_transport_pending(r->connection) > 0 &&
+           kv_conn_input_fill(r->connection, in) == KV_READ_OK) {
     }
     return 0;
 }

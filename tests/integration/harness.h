@@ -53,6 +53,11 @@ kvt_server_t *kvt_server_new(const char *mpm);
 /** The MPM for tests that hold under any MPM: $KVT_MPM, or "prefork". */
 const char *kvt_mpm(void);
 
+/** KVT_TRANSPORT=trickle: every server the harness starts loads the test-only transport layer
+ * (tests/modules/mod_test_trickle.c, run by transport_trickle.sh), which hands reads back a
+ * byte at a time and writes in short pieces. */
+int kvt_trickling(void);
+
 /** Append one line (printf-style) to the configuration, after the generated base. */
 void kvt_server_conf(kvt_server_t *srv, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -98,9 +98,13 @@ START_TEST(test_head_and_file_in_one_segment)
     struct tcp_info info = {0};
     socklen_t info_len = sizeof(info);
     ck_assert_int_eq(getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &info_len), 0);
-    ck_assert_msg(info.tcpi_data_segs_in == 1,
-                  "the response came in %u data segments, want 1 (head and file together)",
-                  info.tcpi_data_segs_in);
+    /* Under transport_trickle.sh a layer that must see the bytes writes them in pieces of at
+     * most 64 bytes by design: there is no sendfile, so no MSG_MORE, to look at. */
+    if (!kvt_trickling()) {
+        ck_assert_msg(info.tcpi_data_segs_in == 1,
+                      "the response came in %u data segments, want 1 (head and file together)",
+                      info.tcpi_data_segs_in);
+    }
     kvt_response_free(&r);
     close(fd);
 }

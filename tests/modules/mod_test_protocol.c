@@ -14,7 +14,7 @@
 
 #include <apr_strings.h>
 
-#include "http_input.h"
+#include "conn_input.h"
 #include "kiva.h"
 
 #define KVTP_MAGIC "KVTP/1\n"

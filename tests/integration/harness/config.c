@@ -38,6 +38,13 @@ static void base_line(kvt_server_t *srv, const char *fmt, ...)
     va_end(ap);
 }
 
+int kvt_trickling(void)
+{
+    const char *transport = getenv("KVT_TRANSPORT");
+
+    return transport && strcmp(transport, "trickle") == 0;
+}
+
 void kvth_base_config(kvt_server_t *srv)
 {
     base_line(srv, "# written by tests/integration/harness/config.c");
@@ -45,6 +52,10 @@ void kvth_base_config(kvt_server_t *srv)
     base_line(srv, "LoadModule mpm_%s_module %s/mod_mpm_%s.so", srv->mpm, MODULES_DIR, srv->mpm);
     base_line(srv, "LoadModule mime_module %s/mod_mime.so", MODULES_DIR);
     base_line(srv, "LoadModule dir_module %s/mod_dir.so", MODULES_DIR);
+    if (kvt_trickling()) {
+        base_line(srv, "LoadModule test_trickle_module %s/tests/modules/.libs/mod_test_trickle.so",
+                  KV_TEST_BUILDDIR);
+    }
     base_line(srv, "Listen 127.0.0.1:%d", srv->port);
     base_line(srv, "ServerName localhost");
     base_line(srv, "PidFile logs/kiva.pid");

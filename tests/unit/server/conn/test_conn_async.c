@@ -15,7 +15,7 @@
 #include "config_walk.h"
 #include "core.h"
 #include "core_output_filter.h"
-#include "http_input.h"
+#include "conn_input.h"
 #include "http_header_filter.h"
 #include "inproc.h"
 #include "kv_connection.h"

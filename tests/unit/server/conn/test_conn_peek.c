@@ -8,7 +8,7 @@
 #include <apr_general.h>
 #include <apr_network_io.h>
 
-#include "http_input.h"
+#include "conn_input.h"
 #include "kv_connection.h"
 
 static apr_pool_t *pool;

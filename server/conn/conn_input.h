@@ -1,7 +1,7 @@
-/* The connection's input buffer, shared by the head reader (http_connection.c) and the
- * body reader (http_body.c). Internal to the core. */
-#ifndef KV_HTTP_INPUT_H
-#define KV_HTTP_INPUT_H
+/* The connection's input buffer (conn_input.c), shared by the head reader
+ * (http_connection.c) and the body reader (http_body.c). Internal to the core. */
+#ifndef KV_CONN_INPUT_H
+#define KV_CONN_INPUT_H
 
 #include <apr_allocator.h>
 
@@ -40,12 +40,19 @@ void kv_conn_input_release(kv_conn_t *c);
 /** Drop the first @a n buffered bytes: the request has read them (c->bytes_in). */
 void kv_conn_input_consume(struct kv_conn_input *in, apr_size_t n);
 
-/** Receive more bytes into the free end of the buffer. The socket's timeout applies to the
- * read, cut short by c->read_deadline, which each byte received may push back; a socket
+/** Receive more bytes into the free end of the buffer, through the connection's transport
+ * stack. The socket's timeout applies to the read, cut short by c->read_deadline, which each byte received may push back; a socket
  * with timeout 0 that has nothing gives KV_READ_WAIT. */
 kv_read_result_t kv_conn_input_fill(kv_conn_t *c, struct kv_conn_input *in);
 
 /** Make room for more bytes, up to the head limit; 0 when the buffer may not grow. */
 int kv_conn_input_grow(kv_conn_t *c, struct kv_conn_input *in);
+
+/** After a fill that took the buffer from @a old_len bytes: whether the head is worth
+ * parsing again. The parser reads the head from its start on every call, so call it only
+ * when a line has ended or the open line may break a limit (@a line_limit): a client that
+ * sends one byte at a time then costs one parse per line, not one per byte. */
+int kv_conn_input_worth_parsing(struct kv_conn_input *in, apr_size_t old_len,
+                                apr_size_t line_limit);
 
 #endif
