@@ -327,26 +327,15 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("header_action");
-    TCase *tc = tcase_create("actions");
+    TCase *tc = kvu_tcase(s, "actions", setup, teardown);
     int failed;
 
     apr_initialize();
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_add_test(tc, test_parse_conditions_and_tables);
-    tcase_add_test(tc, test_parse_every_action);
-    tcase_add_test(tc, test_parse_clauses);
-    tcase_add_test(tc, test_parse_refusals);
-    tcase_add_test(tc, test_parse_strips_colon);
-    tcase_add_test(tc, test_format_expand);
-    tcase_add_test(tc, test_format_refusals);
-    tcase_add_test(tc, test_has_token);
-    tcase_add_test(tc, test_run_add_append_set_unset);
-    tcase_add_test(tc, test_run_merge_setifempty);
-    tcase_add_test(tc, test_run_edit);
-    tcase_add_test(tc, test_run_echo_note);
-    tcase_add_test(tc, test_actions_run_filters);
-    tcase_add_test(tc, test_expr_conditions_and_values);
-    suite_add_tcase(s, tc);
+    KVU_ADD_TESTS(tc, test_parse_conditions_and_tables, test_parse_every_action, test_parse_clauses,
+                  test_parse_refusals, test_parse_strips_colon, test_format_expand,
+                  test_format_refusals, test_has_token, test_run_add_append_set_unset,
+                  test_run_merge_setifempty, test_run_edit, test_run_echo_note,
+                  test_actions_run_filters, test_expr_conditions_and_values);
     failed = kvu_run(s);
     apr_terminate();
     return failed;
