@@ -108,16 +108,11 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("worker_policy");
-    TCase *tc = tcase_create("limits");
+    TCase *tc = kvu_tcase(s, "limits", NULL, NULL);
 
-    tcase_add_test(tc, test_defaults_unchanged);
-    tcase_add_test(tc, test_threads_clamped_to_thread_limit);
-    tcase_add_test(tc, test_workers_rounded_down_to_multiple);
-    tcase_add_test(tc, test_workers_raised_to_one_child);
-    tcase_add_test(tc, test_workers_clamped_to_server_limit);
-    tcase_add_test(tc, test_max_spare_raised);
-    tcase_add_test(tc, test_nonpositive_values_raised);
-    tcase_add_test(tc, test_hard_limits);
-    suite_add_tcase(s, tc);
+    KVU_ADD_TESTS(tc, test_defaults_unchanged, test_threads_clamped_to_thread_limit,
+                  test_workers_rounded_down_to_multiple, test_workers_raised_to_one_child,
+                  test_workers_clamped_to_server_limit, test_max_spare_raised,
+                  test_nonpositive_values_raised, test_hard_limits);
     return kvu_run(s);
 }
