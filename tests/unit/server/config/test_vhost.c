@@ -210,19 +210,14 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("vhost");
-    TCase *tc = tcase_create("vhost");
+    TCase *tc = kvu_tcase(s, "vhost", setup, teardown);
     int failed;
 
     apr_initialize();
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_add_test(tc, chooses_by_name_then_first_of_the_address);
-    tcase_add_test(tc, exact_address_before_wildcards_and_main_for_other_ports);
-    tcase_add_test(tc, hosts_inherit_what_they_do_not_set);
-    tcase_add_test(tc, repeat_in_a_host_takes_the_last_value);
-    tcase_add_test(tc, any_port_forms);
-    tcase_add_test(tc, specific_port_shadows_any_port);
-    tcase_add_test(tc, errors);
-    suite_add_tcase(s, tc);
+    KVU_ADD_TESTS(tc, chooses_by_name_then_first_of_the_address,
+                  exact_address_before_wildcards_and_main_for_other_ports,
+                  hosts_inherit_what_they_do_not_set, repeat_in_a_host_takes_the_last_value,
+                  any_port_forms, specific_port_shadows_any_port, errors);
     failed = kvu_run(s);
     apr_terminate();
     return failed;
