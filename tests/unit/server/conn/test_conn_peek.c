@@ -10,6 +10,7 @@
 
 #include "http_input.h"
 #include "kv_connection.h"
+#include "../../check_run.h"
 
 static apr_pool_t *pool;
 static apr_socket_t *server_end, *client_end;
@@ -167,25 +168,15 @@ END_TEST
 static Suite *conn_peek_suite(void)
 {
     Suite *s = suite_create("conn_peek");
-    TCase *tc = tcase_create("core");
+    TCase *tc = kvu_tcase(s, "core", setup, teardown);
 
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_add_test(tc, peek_consumes_nothing);
-    tcase_add_test(tc, short_read_answers_at_once);
-    tcase_add_test(tc, async_waits_instead_of_blocking);
-    tcase_add_test(tc, async_wait_for_first_bytes_is_timeout);
-    tcase_add_test(tc, client_close_is_eof);
-    suite_add_tcase(s, tc);
+    KVU_ADD_TESTS(tc, peek_consumes_nothing, short_read_answers_at_once,
+                  async_waits_instead_of_blocking, async_wait_for_first_bytes_is_timeout,
+                  client_close_is_eof);
     return s;
 }
 
 int main(void)
 {
-    SRunner *sr = srunner_create(conn_peek_suite());
-    int failed;
-
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? 0 : 1;
+    return kvu_run(conn_peek_suite());
 }

@@ -9,6 +9,7 @@
 
 #include "inproc.h"
 #include "kv_connection.h"
+#include "../../check_run.h"
 
 /* The phases in the order they must run. */
 enum {
@@ -199,13 +200,11 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("request");
-    TCase *tc = tcase_create("phases");
+    TCase *tc = kvu_tcase(s, "phases", setup, teardown);
 
-    tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 30);
     tcase_add_test(tc, every_phase_once_in_order);
     tcase_add_loop_test(tc, a_failing_phase_stops_the_rest, POST_READ_REQUEST, LOG_TRANSACTION);
     tcase_add_test(tc, done_ends_the_phases);
-    suite_add_tcase(s, tc);
     return kvu_run_suite(s);
 }
