@@ -141,21 +141,40 @@ static const char *run(void)
     return kv_config_run(pool, ptemp, server, tree);
 }
 
-START_TEST(unknown_directive_suggests_the_near_one)
-{
-    add(node("Timeout", "30", NULL));
-    add(node("KeepAliveTimout", "5", NULL));
-    ck_assert_str_eq(run(), "Syntax error on line 2 of /etc/t.conf: Invalid command "
-                            "'KeepAliveTimout', perhaps you meant 'KeepAliveTimeout'?");
-}
-END_TEST
+/* An unknown directive: httpd's "Invalid command" error, with a suggestion when the name is a
+ * near miss of a known one. Formerly the tests unknown_directive_suggests_the_near_one,
+ * unknown_directive_far_from_all, swapped_letters_get_a_suggestion and
+ * far_names_get_no_suggestion. */
+static const struct {
+    const char *before; /* a good directive on line 1, or NULL */
+    const char *name, *arg;
+    const char *error;
+} unknown[] = {
+    {"Timeout", "KeepAliveTimout", "5",
+     "Syntax error on line 2 of /etc/t.conf: Invalid command "
+     "'KeepAliveTimout', perhaps you meant 'KeepAliveTimeout'?"},
+    {NULL, "Frobnicate", "on",
+     "Syntax error on line 1 of /etc/t.conf: Invalid command "
+     "'Frobnicate', perhaps misspelled or defined by a module not "
+     "included in the server configuration"},
+    /* One swap in six letters; as two edits it would be a third of the name. */
+    {NULL, "Listne", "80",
+     "Syntax error on line 1 of /etc/t.conf: Invalid command "
+     "'Listne', perhaps you meant 'Listen'?"},
+    /* Three edits from KeepAlive: the old rule (up to 3) suggested it. */
+    {NULL, "KeepAliveXYZ", "on",
+     "Syntax error on line 1 of /etc/t.conf: Invalid command "
+     "'KeepAliveXYZ', perhaps misspelled or defined by a module not "
+     "included in the server configuration"},
+};
 
-START_TEST(unknown_directive_far_from_all)
+START_TEST(unknown_directive)
 {
-    add(node("Frobnicate", "on", NULL));
-    ck_assert_str_eq(run(), "Syntax error on line 1 of /etc/t.conf: Invalid command "
-                            "'Frobnicate', perhaps misspelled or defined by a module not "
-                            "included in the server configuration");
+    if (unknown[_i].before) {
+        add(node(unknown[_i].before, "30", NULL));
+    }
+    add(node(unknown[_i].name, unknown[_i].arg, NULL));
+    ck_assert_str_eq(run(), unknown[_i].error);
 }
 END_TEST
 
@@ -627,25 +646,6 @@ START_TEST(near_miss_rule)
 }
 END_TEST
 
-START_TEST(swapped_letters_get_a_suggestion)
-{
-    /* One swap in six letters; as two edits it would be a third of the name. */
-    add(node("Listne", "80", NULL));
-    ck_assert_str_eq(run(), "Syntax error on line 1 of /etc/t.conf: Invalid command "
-                            "'Listne', perhaps you meant 'Listen'?");
-}
-END_TEST
-
-START_TEST(far_names_get_no_suggestion)
-{
-    /* Three edits from KeepAlive: the old rule (up to 3) suggested it. */
-    add(node("KeepAliveXYZ", "on", NULL));
-    ck_assert_str_eq(run(), "Syntax error on line 1 of /etc/t.conf: Invalid command "
-                            "'KeepAliveXYZ', perhaps misspelled or defined by a module not "
-                            "included in the server configuration");
-}
-END_TEST
-
 START_TEST(httpd_directive_kiva_does_not_have)
 {
     add(node("RewriteEngine", "On", NULL));
@@ -710,7 +710,6 @@ int main(void)
     KVU_ADD_TESTS(
         tc, server_record_starts_from_the_defaults, parms_carry_the_section_being_read,
         walk_config_starts_a_walk_for_parms_without_one, if_sections_configured_for_the_generation,
-        unknown_directive_suggests_the_near_one, unknown_directive_far_from_all,
         names_are_case_insensitive, wrong_argument_count, too_few_arguments,
         number_that_is_not_a_number, numbers_out_of_range, negative_limit_refused,
         limits_are_stored, flag_must_be_on_or_off, once_only_directive_repeated,
@@ -720,8 +719,8 @@ int main(void)
         errors_inside_sections_are_each_reported, walk_errors_are_capped, listen_forms,
         listen_errors, log_level_global_and_per_module, log_level_unknown,
         finish_requires_listen_and_fills_defaults, name_distance, find_module_by_any_of_its_names,
-        near_miss_rule, far_names_get_no_suggestion, swapped_letters_get_a_suggestion,
-        httpd_directive_kiva_does_not_have, httpd_directive_table);
+        near_miss_rule, httpd_directive_kiva_does_not_have, httpd_directive_table);
+    tcase_add_loop_test(tc, unknown_directive, 0, (int)KVU_COUNT(unknown));
     failed = kvu_run(s);
     apr_terminate();
     return failed;
