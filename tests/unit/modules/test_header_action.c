@@ -9,6 +9,7 @@
 
 #include "header_action.h"
 #include "../check_run.h"
+#include "../support/request_tables.h"
 
 static apr_pool_t *pool;
 
@@ -28,11 +29,7 @@ static kv_request_t *request(void)
 
     r->pool = pool;
     r->request_time = apr_time_now();
-    r->headers_in = apr_table_make(pool, 4);
-    r->headers_out = apr_table_make(pool, 4);
-    r->err_headers_out = apr_table_make(pool, 4);
-    r->subprocess_env = apr_table_make(pool, 4);
-    r->notes = apr_table_make(pool, 4);
+    kvu_request_tables(r, pool);
     return r;
 }
 

@@ -13,6 +13,7 @@
 #include "kv_log_items.h"
 #include "log_format.h"
 #include "../check_run.h"
+#include "../support/request_tables.h"
 
 /* 2001-09-09 01:46:40.123456 UTC; the request is logged 2.5 s later. */
 #define T0 (apr_time_from_sec(1000000000) + 123456)
@@ -66,11 +67,7 @@ static void setup(void)
     r->filename = "/srv/htdocs/docs/a b.html";
     r->status = 200;
     r->bytes_sent = 1234;
-    r->headers_in = apr_table_make(pool, 4);
-    r->headers_out = apr_table_make(pool, 4);
-    r->err_headers_out = apr_table_make(pool, 4);
-    r->subprocess_env = apr_table_make(pool, 4);
-    r->notes = apr_table_make(pool, 4);
+    kvu_request_tables(r, pool);
     apr_table_set(r->headers_in, "User-Agent", "curl/8.0");
     apr_table_set(r->headers_in, "Referer", "http://example.org/");
     apr_table_set(r->headers_in, "Cookie", "a=1; session=xyz; b=2");

@@ -10,6 +10,7 @@
 
 #include "kv_expr.h"
 #include "../../check_run.h"
+#include "../../support/request_tables.h"
 
 static apr_pool_t *pool;
 static kv_request_t *req;
@@ -37,11 +38,7 @@ static void setup(void)
     req->uri = "/a/b.html";
     req->args = "x=1";
     req->filename = "/srv/a/b.html";
-    req->headers_in = apr_table_make(pool, 4);
-    req->headers_out = apr_table_make(pool, 4);
-    req->err_headers_out = apr_table_make(pool, 4);
-    req->subprocess_env = apr_table_make(pool, 4);
-    req->notes = apr_table_make(pool, 4);
+    kvu_request_tables(req, pool);
     apr_table_set(req->headers_in, "Host", "example.com");
     apr_table_set(req->headers_in, "X-Foo", "bar");
     apr_table_set(req->headers_out, "X-Out", "out");
