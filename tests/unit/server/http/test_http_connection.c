@@ -9,7 +9,6 @@
 
 #include "inproc.h"
 #include "kv_connection.h"
-#include "../../check_run.h"
 
 #define BIG_BODY (1024 * 1024)
 
@@ -260,5 +259,5 @@ int main(void)
                   client_end_of_file_ends_the_connection, malformed_head_answered_400_and_closed,
                   unread_body_discarded_before_next_request, capture_sees_what_the_client_reads,
                   async_steps_wait_serve_and_linger, async_write_completion_then_pipelined_request);
-    return kvu_run_suite(s);
+    return kvu_run(s);
 }

@@ -9,7 +9,6 @@
 
 #include "inproc.h"
 #include "kv_connection.h"
-#include "../../check_run.h"
 
 /* The phases in the order they must run. */
 enum {
@@ -206,5 +205,5 @@ int main(void)
     tcase_add_test(tc, every_phase_once_in_order);
     tcase_add_loop_test(tc, a_failing_phase_stops_the_rest, POST_READ_REQUEST, LOG_TRANSACTION);
     tcase_add_test(tc, done_ends_the_phases);
-    return kvu_run_suite(s);
+    return kvu_run(s);
 }
