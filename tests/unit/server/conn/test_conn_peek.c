@@ -165,7 +165,7 @@ START_TEST(client_close_is_eof)
 }
 END_TEST
 
-static Suite *conn_peek_suite(void)
+int main(void)
 {
     Suite *s = suite_create("conn_peek");
     TCase *tc = kvu_tcase(s, "core", setup, teardown);
@@ -173,10 +173,5 @@ static Suite *conn_peek_suite(void)
     KVU_ADD_TESTS(tc, peek_consumes_nothing, short_read_answers_at_once,
                   async_waits_instead_of_blocking, async_wait_for_first_bytes_is_timeout,
                   client_close_is_eof);
-    return s;
-}
-
-int main(void)
-{
-    return kvu_run(conn_peek_suite());
+    return kvu_run(s);
 }

@@ -131,7 +131,7 @@ START_TEST(test_list_inserts_by_type)
 }
 END_TEST
 
-static Suite *filters_suite(void)
+int main(void)
 {
     Suite *s = suite_create("filters");
     TCase *tc = kvu_tcase(s, "registry", setup, teardown);
@@ -139,10 +139,5 @@ static Suite *filters_suite(void)
     KVU_ADD_TESTS(tc, test_lookup_ignores_case, test_registry_goes_with_its_pool,
                   test_registry_per_generation, test_old_pool_leaves_new_registry,
                   test_list_inserts_by_type);
-    return s;
-}
-
-int main(void)
-{
-    return kvu_run(filters_suite());
+    return kvu_run(s);
 }
