@@ -37,6 +37,15 @@ static int run(int (*fn)(char *), const char *in, const char **out)
     return rv;
 }
 
+/* fn accepts a copy of @a in and leaves @a want. */
+static void assert_rewrites(int (*fn)(char *), const char *in, const char *want)
+{
+    const char *out;
+
+    ck_assert_int_eq(run(fn, in, &out), 0);
+    ck_assert_str_eq(out, want);
+}
+
 static const struct {
     const char *in, *out;
 } good_escapes[] = {
@@ -53,10 +62,7 @@ static const struct {
 
 START_TEST(unescape_ok)
 {
-    const char *out;
-
-    ck_assert_int_eq(run(kv_unescape_path, good_escapes[_i].in, &out), 0);
-    ck_assert_str_eq(out, good_escapes[_i].out);
+    assert_rewrites(kv_unescape_path, good_escapes[_i].in, good_escapes[_i].out);
 }
 END_TEST
 
@@ -117,10 +123,7 @@ static const struct {
 
 START_TEST(normalize_ok)
 {
-    const char *out;
-
-    ck_assert_int_eq(run(kv_normalize_path, good_paths[_i].in, &out), 0);
-    ck_assert_str_eq(out, good_paths[_i].out);
+    assert_rewrites(kv_normalize_path, good_paths[_i].in, good_paths[_i].out);
 }
 END_TEST
 
