@@ -10,6 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "check_run.h"
+
 #define SRC(path) KV_TEST_SRCDIR "/" path
 
 /* Is @a rel, a path in the source tree, a directory? */
@@ -246,19 +248,10 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("architecture");
-    TCase *tc = tcase_create("tree");
-    SRunner *sr;
-    int failed;
+    TCase *tc = kvu_tcase(s, "tree", NULL, NULL);
 
-    tcase_add_test(tc, core_sources_stand_in_layer_folders);
-    tcase_add_test(tc, every_core_file_is_in_its_folders_row);
-    tcase_add_test(tc, every_named_path_exists);
-    tcase_add_test(tc, unit_tests_mirror_server);
-    tcase_add_test(tc, request_h_declares_only_request_c);
-    suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? 0 : 1;
+    KVU_ADD_TESTS(tc, core_sources_stand_in_layer_folders, every_core_file_is_in_its_folders_row,
+                  every_named_path_exists, unit_tests_mirror_server,
+                  request_h_declares_only_request_c);
+    return kvu_run(s);
 }

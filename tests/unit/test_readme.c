@@ -95,10 +95,9 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("readme");
-    TCase *tc = tcase_create("directives");
+    TCase *tc = kvu_tcase(s, "directives", NULL, NULL);
 
     tcase_add_loop_test(tc, every_directive_has_a_readme_row, 0,
                         (int)(sizeof(mpms) / sizeof(mpms[0])));
-    suite_add_tcase(s, tc);
     return kvu_run(s);
 }

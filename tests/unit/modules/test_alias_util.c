@@ -120,15 +120,13 @@ END_TEST
 static Suite *alias_util_suite(void)
 {
     Suite *s = suite_create("alias_util");
-    TCase *tc = tcase_create("alias_util");
+    TCase *tc = kvu_tcase(s, "alias_util", setup, teardown);
 
-    tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_loop_test(tc, match_len, 0, sizeof(matches) / sizeof(matches[0]));
     tcase_add_loop_test(tc, status_words, 0, sizeof(statuses) / sizeof(statuses[0]));
     tcase_add_test(tc, urls);
     tcase_add_loop_test(tc, join, 0, sizeof(joins) / sizeof(joins[0]));
     tcase_add_test(tc, literal_dir);
-    suite_add_tcase(s, tc);
     return s;
 }
 

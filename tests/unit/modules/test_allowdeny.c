@@ -91,12 +91,8 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("allowdeny");
-    TCase *tc = tcase_create("allowdeny");
+    TCase *tc = kvu_tcase(s, "allowdeny", setup, teardown);
 
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_add_test(tc, order);
-    tcase_add_test(tc, decision);
-    tcase_add_test(tc, from);
-    suite_add_tcase(s, tc);
+    KVU_ADD_TESTS(tc, order, decision, from);
     return kvu_run(s);
 }

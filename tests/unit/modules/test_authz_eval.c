@@ -338,16 +338,10 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("authz_eval");
-    TCase *tc = tcase_create("authz_eval");
+    TCase *tc = kvu_tcase(s, "authz_eval", setup, teardown);
 
-    tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_loop_test(tc, evaluate, 0, sizeof(cases) / sizeof(cases[0]));
     tcase_add_loop_test(tc, refuse, 0, sizeof(refusals) / sizeof(refusals[0]));
-    tcase_add_test(tc, negation);
-    tcase_add_test(tc, expression_error);
-    tcase_add_test(tc, in_domain);
-    tcase_add_test(tc, limited_lines);
-    tcase_add_test(tc, container_names);
-    suite_add_tcase(s, tc);
+    KVU_ADD_TESTS(tc, negation, expression_error, in_domain, limited_lines, container_names);
     return kvu_run(s);
 }

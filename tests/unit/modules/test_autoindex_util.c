@@ -375,22 +375,17 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("autoindex_util");
-    TCase *tc = tcase_create("core");
+    TCase *tc = kvu_tcase(s, "core", setup, teardown);
 
-    tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_loop_test(tc, test_find_option, 0,
                         (int)(sizeof(option_words) / sizeof(option_words[0])));
     tcase_add_test(tc, test_option_bits);
     tcase_add_loop_test(tc, test_parse_sort, 0, (int)(sizeof(queries) / sizeof(queries[0])));
     tcase_add_test(tc, test_sort_query);
     tcase_add_loop_test(tc, test_sort_entries, 0, (int)(sizeof(sorts) / sizeof(sorts[0])));
-    tcase_add_test(tc, test_ignore_case_sorts_without_case);
-    tcase_add_test(tc, test_version_sort_and_directories);
-    tcase_add_test(tc, test_is_ignored);
+    KVU_ADD_TESTS(tc, test_ignore_case_sorts_without_case, test_version_sort_and_directories,
+                  test_is_ignored);
     tcase_add_loop_test(tc, test_find_item, 0, (int)(sizeof(icon_cases) / sizeof(icon_cases[0])));
-    tcase_add_test(tc, test_split_icon);
-    tcase_add_test(tc, test_find_desc);
-    tcase_add_test(tc, test_parse_order);
-    suite_add_tcase(s, tc);
+    KVU_ADD_TESTS(tc, test_split_icon, test_find_desc, test_parse_order);
     return kvu_run(s);
 }

@@ -59,10 +59,8 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("basic_creds");
-    TCase *tc = tcase_create("basic_creds");
+    TCase *tc = kvu_tcase(s, "basic_creds", setup, teardown);
 
-    tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_loop_test(tc, parse_field, 0, sizeof(fields) / sizeof(fields[0]));
-    suite_add_tcase(s, tc);
     return kvu_run(s);
 }

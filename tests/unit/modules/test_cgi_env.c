@@ -208,16 +208,10 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("cgi_env");
-    TCase *tc = tcase_create("cgi_env");
+    TCase *tc = kvu_tcase(s, "cgi_env", setup, teardown);
 
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_add_test(tc, test_meta_variables);
-    tcase_add_test(tc, test_remote_host_is_a_name);
-    tcase_add_test(tc, test_user_host_and_no_path_info);
-    tcase_add_test(tc, test_ipv6_server_name_in_brackets);
-    tcase_add_test(tc, test_subprocess_env_passed_and_overridden);
-    tcase_add_test(tc, test_header_names);
-    tcase_add_test(tc, test_env_array);
-    suite_add_tcase(s, tc);
+    KVU_ADD_TESTS(tc, test_meta_variables, test_remote_host_is_a_name,
+                  test_user_host_and_no_path_info, test_ipv6_server_name_in_brackets,
+                  test_subprocess_env_passed_and_overridden, test_header_names, test_env_array);
     return kvu_run(s);
 }

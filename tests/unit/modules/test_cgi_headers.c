@@ -165,15 +165,9 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("cgi_headers");
-    TCase *tc = tcase_create("cgi_headers");
+    TCase *tc = kvu_tcase(s, "cgi_headers", setup, teardown);
 
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_add_test(tc, test_fields_and_body_boundary_any_split);
-    tcase_add_test(tc, test_folded_line_joins_previous);
-    tcase_add_test(tc, test_refusals);
-    tcase_add_test(tc, test_line_length_limit);
-    tcase_add_test(tc, test_field_count_limit);
-    tcase_add_test(tc, test_interpret);
-    suite_add_tcase(s, tc);
+    KVU_ADD_TESTS(tc, test_fields_and_body_boundary_any_split, test_folded_line_joins_previous,
+                  test_refusals, test_line_length_limit, test_field_count_limit, test_interpret);
     return kvu_run(s);
 }

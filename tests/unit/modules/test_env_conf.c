@@ -80,14 +80,12 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("env_conf");
-    TCase *tc = tcase_create("merge");
+    TCase *tc = kvu_tcase(s, "merge", setup, teardown);
     int failed;
 
     apr_initialize();
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_add_test(tc, inner_values_win_and_unset_removes_outer_ones);
-    tcase_add_test(tc, a_merged_config_keeps_its_unsets_for_the_next_merge);
-    suite_add_tcase(s, tc);
+    KVU_ADD_TESTS(tc, inner_values_win_and_unset_removes_outer_ones,
+                  a_merged_config_keeps_its_unsets_for_the_next_merge);
     failed = kvu_run(s);
     apr_terminate();
     return failed;

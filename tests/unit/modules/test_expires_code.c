@@ -116,12 +116,9 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("expires_code");
-    TCase *tc = tcase_create("core");
+    TCase *tc = kvu_tcase(s, "core", setup, teardown);
 
-    tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_loop_test(tc, test_parse_code, 0, (int)(sizeof(codes) / sizeof(codes[0])));
-    tcase_add_test(tc, test_code_for_type);
-    tcase_add_test(tc, test_expires_at);
-    suite_add_tcase(s, tc);
+    KVU_ADD_TESTS(tc, test_code_for_type, test_expires_at);
     return kvu_run(s);
 }

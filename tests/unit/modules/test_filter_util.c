@@ -92,14 +92,9 @@ END_TEST
 static Suite *filter_util_suite(void)
 {
     Suite *s = suite_create("filter_util");
-    TCase *tc = tcase_create("filter_util");
+    TCase *tc = kvu_tcase(s, "filter_util", setup, teardown);
 
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_add_test(tc, test_chain_edits);
-    tcase_add_test(tc, test_chain_merge);
-    tcase_add_test(tc, test_proto_flags);
-    tcase_add_test(tc, test_type_matches);
-    suite_add_tcase(s, tc);
+    KVU_ADD_TESTS(tc, test_chain_edits, test_chain_merge, test_proto_flags, test_type_matches);
     return s;
 }
 

@@ -49,9 +49,8 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("groupfile");
-    TCase *tc = tcase_create("groupfile");
+    TCase *tc = kvu_tcase(s, "groupfile", NULL, NULL);
 
     tcase_add_loop_test(tc, group_of, 0, sizeof(cases) / sizeof(cases[0]));
-    suite_add_tcase(s, tc);
     return kvu_run(s);
 }

@@ -9,6 +9,7 @@
 
 #include "header_action.h"
 #include "../check_run.h"
+#include "../support/request_tables.h"
 
 static apr_pool_t *pool;
 
@@ -28,11 +29,7 @@ static kv_request_t *request(void)
 
     r->pool = pool;
     r->request_time = apr_time_now();
-    r->headers_in = apr_table_make(pool, 4);
-    r->headers_out = apr_table_make(pool, 4);
-    r->err_headers_out = apr_table_make(pool, 4);
-    r->subprocess_env = apr_table_make(pool, 4);
-    r->notes = apr_table_make(pool, 4);
+    kvu_request_tables(r, pool);
     return r;
 }
 
@@ -327,26 +324,15 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("header_action");
-    TCase *tc = tcase_create("actions");
+    TCase *tc = kvu_tcase(s, "actions", setup, teardown);
     int failed;
 
     apr_initialize();
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_add_test(tc, test_parse_conditions_and_tables);
-    tcase_add_test(tc, test_parse_every_action);
-    tcase_add_test(tc, test_parse_clauses);
-    tcase_add_test(tc, test_parse_refusals);
-    tcase_add_test(tc, test_parse_strips_colon);
-    tcase_add_test(tc, test_format_expand);
-    tcase_add_test(tc, test_format_refusals);
-    tcase_add_test(tc, test_has_token);
-    tcase_add_test(tc, test_run_add_append_set_unset);
-    tcase_add_test(tc, test_run_merge_setifempty);
-    tcase_add_test(tc, test_run_edit);
-    tcase_add_test(tc, test_run_echo_note);
-    tcase_add_test(tc, test_actions_run_filters);
-    tcase_add_test(tc, test_expr_conditions_and_values);
-    suite_add_tcase(s, tc);
+    KVU_ADD_TESTS(tc, test_parse_conditions_and_tables, test_parse_every_action, test_parse_clauses,
+                  test_parse_refusals, test_parse_strips_colon, test_format_expand,
+                  test_format_refusals, test_has_token, test_run_add_append_set_unset,
+                  test_run_merge_setifempty, test_run_edit, test_run_echo_note,
+                  test_actions_run_filters, test_expr_conditions_and_values);
     failed = kvu_run(s);
     apr_terminate();
     return failed;

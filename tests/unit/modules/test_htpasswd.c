@@ -40,9 +40,8 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("htpasswd");
-    TCase *tc = tcase_create("htpasswd");
+    TCase *tc = kvu_tcase(s, "htpasswd", NULL, NULL);
 
     tcase_add_loop_test(tc, parse_line, 0, sizeof(lines) / sizeof(lines[0]));
-    suite_add_tcase(s, tc);
     return kvu_run(s);
 }

@@ -131,14 +131,9 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("info_page");
-    TCase *tc = tcase_create("info_page");
+    TCase *tc = kvu_tcase(s, "info_page", setup, teardown);
 
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_add_test(tc, whole_configuration);
-    tcase_add_test(tc, one_modules_lines);
-    tcase_add_test(tc, conditions_decided_when_read);
-    tcase_add_test(tc, module_section);
-    tcase_add_test(tc, module_file_names);
-    suite_add_tcase(s, tc);
+    KVU_ADD_TESTS(tc, whole_configuration, one_modules_lines, conditions_decided_when_read,
+                  module_section, module_file_names);
     return kvu_run(s);
 }

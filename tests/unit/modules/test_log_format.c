@@ -13,6 +13,7 @@
 #include "kv_log_items.h"
 #include "log_format.h"
 #include "../check_run.h"
+#include "../support/request_tables.h"
 
 /* 2001-09-09 01:46:40.123456 UTC; the request is logged 2.5 s later. */
 #define T0 (apr_time_from_sec(1000000000) + 123456)
@@ -66,11 +67,7 @@ static void setup(void)
     r->filename = "/srv/htdocs/docs/a b.html";
     r->status = 200;
     r->bytes_sent = 1234;
-    r->headers_in = apr_table_make(pool, 4);
-    r->headers_out = apr_table_make(pool, 4);
-    r->err_headers_out = apr_table_make(pool, 4);
-    r->subprocess_env = apr_table_make(pool, 4);
-    r->notes = apr_table_make(pool, 4);
+    kvu_request_tables(r, pool);
     apr_table_set(r->headers_in, "User-Agent", "curl/8.0");
     apr_table_set(r->headers_in, "Referer", "http://example.org/");
     apr_table_set(r->headers_in, "Cookie", "a=1; session=xyz; b=2");
@@ -383,26 +380,18 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("log_format");
-    TCase *tc = tcase_create("log_format");
+    TCase *tc = kvu_tcase(s, "log_format", setup, teardown);
     int failed;
 
     apr_initialize();
-    tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_loop_test(tc, renders_every_directive, 0, (int)(sizeof(cases) / sizeof(cases[0])));
-    tcase_add_test(tc, renders_common_and_combined);
-    tcase_add_test(tc, escapes_values_as_httpd);
-    tcase_add_test(tc, missing_values_are_dashes);
-    tcase_add_test(tc, user_and_connection_state);
-    tcase_add_test(tc, canonical_port_is_the_server_name_port);
-    tcase_add_test(tc, process_and_thread_ids);
-    tcase_add_test(tc, status_condition_follows_the_status);
-    tcase_add_test(tc, clf_time_carries_the_zone_offset);
-    tcase_add_test(tc, durations_never_go_negative);
-    tcase_add_test(tc, the_line_is_one_buffer_with_a_newline);
-    tcase_add_test(tc, overlong_time_is_a_dash);
-    tcase_add_test(tc, codes_other_modules_register);
+    KVU_ADD_TESTS(tc, renders_common_and_combined, escapes_values_as_httpd,
+                  missing_values_are_dashes, user_and_connection_state,
+                  canonical_port_is_the_server_name_port, process_and_thread_ids,
+                  status_condition_follows_the_status, clf_time_carries_the_zone_offset,
+                  durations_never_go_negative, the_line_is_one_buffer_with_a_newline,
+                  overlong_time_is_a_dash, codes_other_modules_register);
     tcase_add_loop_test(tc, refuses_bad_formats, 0, (int)(sizeof(bad) / sizeof(bad[0])));
-    suite_add_tcase(s, tc);
     failed = kvu_run(s);
     apr_terminate();
     return failed;

@@ -234,17 +234,12 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("mime_ext");
-    TCase *tc = tcase_create("mime_ext");
+    TCase *tc = kvu_tcase(s, "mime_ext", setup, teardown);
 
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_add_test(tc, test_types_lines);
-    tcase_add_test(tc, test_every_extension_counts_last_wins);
-    tcase_add_test(tc, test_unknown_extensions_are_exceptions);
-    tcase_add_test(tc, test_add_type_over_types_config_and_remove_type);
-    tcase_add_test(tc, test_merge_overlays_field_by_field);
-    tcase_add_test(tc, test_remove_clears_the_inherited_field_only);
-    tcase_add_test(tc, test_charset_parameter);
-    tcase_add_test(tc, test_multiviews_match_words);
-    suite_add_tcase(s, tc);
+    KVU_ADD_TESTS(tc, test_types_lines, test_every_extension_counts_last_wins,
+                  test_unknown_extensions_are_exceptions,
+                  test_add_type_over_types_config_and_remove_type,
+                  test_merge_overlays_field_by_field, test_remove_clears_the_inherited_field_only,
+                  test_charset_parameter, test_multiviews_match_words);
     return kvu_run(s);
 }

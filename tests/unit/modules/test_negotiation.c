@@ -355,20 +355,10 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("negotiation");
-    TCase *tc = tcase_create("negotiation");
+    TCase *tc = kvu_tcase(s, "negotiation", setup, teardown);
 
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_add_test(tc, test_atoq);
-    tcase_add_test(tc, test_accept_fields);
-    tcase_add_test(tc, test_type_map);
-    tcase_add_test(tc, test_elements_without_a_name);
-    tcase_add_test(tc, test_choose_language);
-    tcase_add_test(tc, test_choose_language_ranges);
-    tcase_add_test(tc, test_choose_type);
-    tcase_add_test(tc, test_choose_charset_encoding_length);
-    tcase_add_test(tc, test_scripts);
-    tcase_add_test(tc, test_no_fiddle);
-    tcase_add_test(tc, test_vary);
-    suite_add_tcase(s, tc);
+    KVU_ADD_TESTS(tc, test_atoq, test_accept_fields, test_type_map, test_elements_without_a_name,
+                  test_choose_language, test_choose_language_ranges, test_choose_type,
+                  test_choose_charset_encoding_length, test_scripts, test_no_fiddle, test_vary);
     return kvu_run(s);
 }

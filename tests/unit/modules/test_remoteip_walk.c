@@ -170,20 +170,16 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("remoteip_walk");
-    TCase *tc = tcase_create("walk");
+    TCase *tc = kvu_tcase(s, "walk", setup, teardown);
     int failed;
 
     apr_initialize();
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_add_test(tc, trusted_proxies_are_walked_right_to_left);
-    tcase_add_test(tc, a_trusted_proxy_may_not_present_a_private_address);
-    tcase_add_test(tc, internal_proxies_may_present_private_addresses);
-    tcase_add_test(tc, without_a_list_every_proxy_is_trusted);
-    tcase_add_test(tc, entries_that_are_not_addresses_stop_the_walk);
-    tcase_add_test(tc, proxy_specs);
-    tcase_add_test(tc, an_unresolved_name_removes_no_proxy);
-    tcase_add_test(tc, list_files);
-    suite_add_tcase(s, tc);
+    KVU_ADD_TESTS(tc, trusted_proxies_are_walked_right_to_left,
+                  a_trusted_proxy_may_not_present_a_private_address,
+                  internal_proxies_may_present_private_addresses,
+                  without_a_list_every_proxy_is_trusted,
+                  entries_that_are_not_addresses_stop_the_walk, proxy_specs,
+                  an_unresolved_name_removes_no_proxy, list_files);
     failed = kvu_run(s);
     apr_terminate();
     return failed;

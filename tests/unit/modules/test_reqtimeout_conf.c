@@ -139,16 +139,13 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("reqtimeout_conf");
-    TCase *tc = tcase_create("reqtimeout_conf");
+    TCase *tc = kvu_tcase(s, "reqtimeout_conf", setup, teardown);
     int failed;
 
     apr_initialize();
-    tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_loop_test(tc, parses_httpd_syntax, 0, (int)(sizeof(good) / sizeof(good[0])));
     tcase_add_loop_test(tc, refuses_what_httpd_refuses, 0, (int)(sizeof(bad) / sizeof(bad[0])));
-    tcase_add_test(tc, stages_replace_merge_and_default);
-    tcase_add_test(tc, deadlines);
-    suite_add_tcase(s, tc);
+    KVU_ADD_TESTS(tc, stages_replace_merge_and_default, deadlines);
     failed = kvu_run(s);
     apr_terminate();
     return failed;

@@ -205,15 +205,9 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("status_format");
-    TCase *tc = tcase_create("format");
+    TCase *tc = kvu_tcase(s, "format", setup, teardown);
 
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_add_test(tc, totals_add_up_live_workers);
-    tcase_add_test(tc, key_characters_are_httpds);
-    tcase_add_test(tc, auto_page_lines);
-    tcase_add_test(tc, prometheus_metrics);
-    tcase_add_test(tc, html_page_is_escaped);
-    tcase_add_test(tc, async_connections_are_shown);
-    suite_add_tcase(s, tc);
+    KVU_ADD_TESTS(tc, totals_add_up_live_workers, key_characters_are_httpds, auto_page_lines,
+                  prometheus_metrics, html_page_is_escaped, async_connections_are_shown);
     return kvu_run(s);
 }

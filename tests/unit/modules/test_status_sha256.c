@@ -70,11 +70,8 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("status_sha256");
-    TCase *tc = tcase_create("sha256");
+    TCase *tc = kvu_tcase(s, "sha256", NULL, NULL);
 
-    tcase_add_test(tc, known_digests);
-    tcase_add_test(tc, million_a);
-    tcase_add_test(tc, padding_edges);
-    suite_add_tcase(s, tc);
+    KVU_ADD_TESTS(tc, known_digests, million_a, padding_edges);
     return kvu_run(s);
 }

@@ -136,18 +136,13 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("userdir_map");
-    TCase *tc = tcase_create("map");
+    TCase *tc = kvu_tcase(s, "map", setup, teardown);
     int failed;
 
     apr_initialize();
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_add_test(tc, home_relative_directory);
-    tcase_add_test(tc, absolute_paths_and_stars);
-    tcase_add_test(tc, urls_redirect);
-    tcase_add_test(tc, first_existing_entry_else_the_last);
-    tcase_add_test(tc, enabled_and_disabled_users);
-    tcase_add_test(tc, nothing_without_a_directory);
-    suite_add_tcase(s, tc);
+    KVU_ADD_TESTS(tc, home_relative_directory, absolute_paths_and_stars, urls_redirect,
+                  first_existing_entry_else_the_last, enabled_and_disabled_users,
+                  nothing_without_a_directory);
     failed = kvu_run(s);
     apr_terminate();
     return failed;

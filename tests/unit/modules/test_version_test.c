@@ -183,14 +183,11 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("version_test");
-    TCase *tc = tcase_create("version_test");
+    TCase *tc = kvu_tcase(s, "version_test", setup, teardown);
 
-    tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_loop_test(tc, test_parse, 0, (int)(sizeof(versions) / sizeof(versions[0])));
-    tcase_add_test(tc, test_compare);
-    tcase_add_test(tc, test_compat_version);
+    KVU_ADD_TESTS(tc, test_compare, test_compat_version);
     tcase_add_loop_test(tc, test_condition, 0, (int)(sizeof(conditions) / sizeof(conditions[0])));
     tcase_add_test(tc, test_bad_own_version);
-    suite_add_tcase(s, tc);
     return kvu_run(s);
 }

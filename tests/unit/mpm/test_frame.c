@@ -9,6 +9,7 @@
 
 #include "frame.h"
 #include "kv_mpm.h"
+#include "../check_run.h"
 
 typedef struct {
     kv_mpm_conf_t head;
@@ -166,20 +167,12 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("mpm_frame");
-    TCase *tc = tcase_create("frame");
-    SRunner *sr;
-    int failed;
+    TCase *tc = kvu_tcase(s, "frame", setup, teardown);
 
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_add_test(tc, main_server_config_is_current_until_its_pool_goes);
-    tcase_add_test(tc, query_before_post_config_computes_the_limits_once);
-    tcase_add_test(tc, post_config_computes_the_limits_for_the_server);
-    tcase_add_test(tc, query_without_a_config_answers_the_defaults);
-    tcase_add_test(tc, names_come_from_the_descriptor_and_the_module);
-    suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    KVU_ADD_TESTS(tc, main_server_config_is_current_until_its_pool_goes,
+                  query_before_post_config_computes_the_limits_once,
+                  post_config_computes_the_limits_for_the_server,
+                  query_without_a_config_answers_the_defaults,
+                  names_come_from_the_descriptor_and_the_module);
+    return kvu_run(s);
 }

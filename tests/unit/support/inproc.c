@@ -276,14 +276,3 @@ int kvu_answer(kv_request_t *r, const char *text)
     return kv_pass_brigade(r->output_filters, bb) == APR_SUCCESS ? KV_OK
                                                                  : KV_HTTP_INTERNAL_SERVER_ERROR;
 }
-
-int kvu_run_suite(Suite *s)
-{
-    SRunner *sr = srunner_create(s);
-    int failed;
-
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}

@@ -23,6 +23,7 @@
 #include <apr_pools.h>
 
 #include "kv_http.h"
+#include "../check_run.h"
 
 /** A configuration generation, as server/process/main.c builds one. */
 typedef struct {
@@ -102,8 +103,5 @@ void kvu_child_exiting(kv_conn_t *c);
 
 /** A stub handler's answer: @a text as a 200 text/plain response (whole, so with a length). */
 int kvu_answer(kv_request_t *r, const char *text);
-
-/** Run every test of @a s (and free it); a main's exit status: EXIT_FAILURE if one failed. */
-int kvu_run_suite(Suite *s);
 
 #endif

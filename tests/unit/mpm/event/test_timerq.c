@@ -82,13 +82,9 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("event timerq");
-    TCase *tc = tcase_create("timerq");
+    TCase *tc = kvu_tcase(s, "timerq", setup, teardown);
 
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_add_test(tc, empty_queue_has_no_expiry);
-    tcase_add_test(tc, expires_in_time_order_across_lists);
-    tcase_add_test(tc, remove_from_head_middle_and_tail);
-    tcase_add_test(tc, entry_can_be_queued_again);
-    suite_add_tcase(s, tc);
+    KVU_ADD_TESTS(tc, empty_queue_has_no_expiry, expires_in_time_order_across_lists,
+                  remove_from_head_middle_and_tail, entry_can_be_queued_again);
     return kvu_run(s);
 }

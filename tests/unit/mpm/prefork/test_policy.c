@@ -163,21 +163,15 @@ END_TEST
 static Suite *policy_suite(void)
 {
     Suite *s = suite_create("prefork_policy");
-    TCase *limits = tcase_create("limits");
-    TCase *spares = tcase_create("spares");
+    TCase *limits = kvu_tcase(s, "limits", NULL, NULL);
+    TCase *spares = kvu_tcase(s, "spares", NULL, NULL);
 
-    tcase_add_test(limits, defaults_are_left_alone);
-    tcase_add_test(limits, server_limit_is_capped_at_the_hard_limit);
-    tcase_add_test(limits, max_workers_is_clamped_to_server_limit);
-    tcase_add_test(limits, zeros_become_one);
-    tcase_add_test(limits, max_spare_is_raised_above_min_spare);
-    tcase_add_test(spares, idle_within_bounds_does_nothing);
-    tcase_add_test(spares, too_many_idle_stops_one);
-    tcase_add_test(spares, spawn_rate_doubles_up_to_32);
-    tcase_add_test(spares, spawn_is_limited_by_free_slots);
-    tcase_add_test(spares, no_free_slot_reports_the_limit);
-    suite_add_tcase(s, limits);
-    suite_add_tcase(s, spares);
+    KVU_ADD_TESTS(limits, defaults_are_left_alone, server_limit_is_capped_at_the_hard_limit,
+                  max_workers_is_clamped_to_server_limit, zeros_become_one,
+                  max_spare_is_raised_above_min_spare);
+    KVU_ADD_TESTS(spares, idle_within_bounds_does_nothing, too_many_idle_stops_one,
+                  spawn_rate_doubles_up_to_32, spawn_is_limited_by_free_slots,
+                  no_free_slot_reports_the_limit);
     return s;
 }
 

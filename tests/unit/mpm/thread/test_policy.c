@@ -96,15 +96,12 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("thread_policy");
-    TCase *tc = tcase_create("limits");
+    TCase *tc = kvu_tcase(s, "limits", NULL, NULL);
 
-    tcase_add_test(tc, test_defaults);
-    tcase_add_test(tc, test_thread_limit_follows_max_workers);
-    tcase_add_test(tc, test_small_max_workers_keeps_default_thread_limit);
-    tcase_add_test(tc, test_max_workers_follows_small_thread_limit);
-    tcase_add_test(tc, test_max_workers_clamped_to_thread_limit);
-    tcase_add_test(tc, test_zeroes_raised_to_one);
-    tcase_add_test(tc, test_hard_limit);
-    suite_add_tcase(s, tc);
+    KVU_ADD_TESTS(tc, test_defaults, test_thread_limit_follows_max_workers,
+                  test_small_max_workers_keeps_default_thread_limit,
+                  test_max_workers_follows_small_thread_limit,
+                  test_max_workers_clamped_to_thread_limit, test_zeroes_raised_to_one,
+                  test_hard_limit);
     return kvu_run(s);
 }

@@ -129,14 +129,9 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("worker_fdqueue");
-    TCase *tc = tcase_create("queue");
+    TCase *tc = kvu_tcase(s, "queue", setup, teardown);
 
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_add_test(tc, test_fifo_order);
-    tcase_add_test(tc, test_full_queue_refuses);
-    tcase_add_test(tc, test_pools_bound_accepts);
-    tcase_add_test(tc, test_terminate_drains_then_eof);
-    tcase_add_test(tc, test_terminate_wakes_waiting_worker);
-    suite_add_tcase(s, tc);
+    KVU_ADD_TESTS(tc, test_fifo_order, test_full_queue_refuses, test_pools_bound_accepts,
+                  test_terminate_drains_then_eof, test_terminate_wakes_waiting_worker);
     return kvu_run(s);
 }

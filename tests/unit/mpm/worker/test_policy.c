@@ -1,6 +1,7 @@
 /* The worker limits brought into range as httpd does (mpm/policy/threaded_limits.c, once
  * mpm/worker/policy.c). */
 #include <check.h>
+#include <stddef.h>
 #include <stdlib.h>
 
 #include "threaded_limits.h"
@@ -13,65 +14,53 @@ static worker_limits_t defaults(void)
     return l;
 }
 
-START_TEST(test_defaults_unchanged)
-{
-    worker_limits_t l = defaults();
+#define FIELD(name) offsetof(worker_limits_t, name)
 
-    ck_assert_uint_eq(worker_limits_fix(&l), 0);
-    ck_assert_int_eq(l.max_workers, 400);
-    ck_assert_int_eq(worker_daemons_limit(&l), 16);
+static int *field(worker_limits_t *l, size_t at)
+{
+    return (int *)((char *)l + at);
 }
-END_TEST
 
-START_TEST(test_threads_clamped_to_thread_limit)
+/* One field of httpd's defaults set (or none), what worker_limits_fix must report, one field
+ * after. Formerly one test each: test_defaults_unchanged, test_threads_clamped_to_thread_limit,
+ * test_workers_rounded_down_to_multiple, test_workers_raised_to_one_child,
+ * test_workers_clamped_to_server_limit, test_max_spare_raised. */
+static const struct {
+    int sets;       /* 0: the defaults as they are */
+    size_t set;     /* the field set ... */
+    int to;         /* ... to this */
+    unsigned fixed; /* the bits reported */
+    int only;       /* exactly those bits, or at least them */
+    size_t checked; /* the field then checked ... */
+    int want;       /* ... for this */
+    int daemons;    /* worker_daemons_limit after; 0: not checked */
+} one_field[] = {
+    {0, 0, 0, 0, 1, FIELD(max_workers), 400, 16},
+    {1, FIELD(threads_per_child), 100, WORKER_FIX_THREADS_HIGH, 0, FIELD(threads_per_child), 64, 0},
+    {1, FIELD(max_workers), 110, WORKER_FIX_WORKERS_MULTIPLE, 1, FIELD(max_workers), 100, 4},
+    {1, FIELD(max_workers), 10, WORKER_FIX_WORKERS_LOW, 0, FIELD(max_workers), 25, 0},
+    {1, FIELD(server_limit), 2, WORKER_FIX_WORKERS_HIGH, 0, FIELD(max_workers), 50, 2},
+    {1, FIELD(max_spare), 80, WORKER_FIX_MAX_SPARE_LOW, 1, FIELD(max_spare), 100, 0},
+};
+
+START_TEST(test_one_field_fixed)
 {
     worker_limits_t l = defaults();
+    unsigned fixed;
 
-    l.threads_per_child = 100;
-    ck_assert(worker_limits_fix(&l) & WORKER_FIX_THREADS_HIGH);
-    ck_assert_int_eq(l.threads_per_child, 64);
-}
-END_TEST
-
-START_TEST(test_workers_rounded_down_to_multiple)
-{
-    worker_limits_t l = defaults();
-
-    l.max_workers = 110;
-    ck_assert_uint_eq(worker_limits_fix(&l), WORKER_FIX_WORKERS_MULTIPLE);
-    ck_assert_int_eq(l.max_workers, 100);
-    ck_assert_int_eq(worker_daemons_limit(&l), 4);
-}
-END_TEST
-
-START_TEST(test_workers_raised_to_one_child)
-{
-    worker_limits_t l = defaults();
-
-    l.max_workers = 10;
-    ck_assert(worker_limits_fix(&l) & WORKER_FIX_WORKERS_LOW);
-    ck_assert_int_eq(l.max_workers, 25);
-}
-END_TEST
-
-START_TEST(test_workers_clamped_to_server_limit)
-{
-    worker_limits_t l = defaults();
-
-    l.server_limit = 2;
-    ck_assert(worker_limits_fix(&l) & WORKER_FIX_WORKERS_HIGH);
-    ck_assert_int_eq(l.max_workers, 50);
-    ck_assert_int_eq(worker_daemons_limit(&l), 2);
-}
-END_TEST
-
-START_TEST(test_max_spare_raised)
-{
-    worker_limits_t l = defaults();
-
-    l.max_spare = 80;
-    ck_assert_uint_eq(worker_limits_fix(&l), WORKER_FIX_MAX_SPARE_LOW);
-    ck_assert_int_eq(l.max_spare, 100);
+    if (one_field[_i].sets) {
+        *field(&l, one_field[_i].set) = one_field[_i].to;
+    }
+    fixed = worker_limits_fix(&l);
+    if (one_field[_i].only) {
+        ck_assert_uint_eq(fixed, one_field[_i].fixed);
+    } else {
+        ck_assert(fixed & one_field[_i].fixed);
+    }
+    ck_assert_int_eq(*field(&l, one_field[_i].checked), one_field[_i].want);
+    if (one_field[_i].daemons) {
+        ck_assert_int_eq(worker_daemons_limit(&l), one_field[_i].daemons);
+    }
 }
 END_TEST
 
@@ -108,16 +97,9 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("worker_policy");
-    TCase *tc = tcase_create("limits");
+    TCase *tc = kvu_tcase(s, "limits", NULL, NULL);
 
-    tcase_add_test(tc, test_defaults_unchanged);
-    tcase_add_test(tc, test_threads_clamped_to_thread_limit);
-    tcase_add_test(tc, test_workers_rounded_down_to_multiple);
-    tcase_add_test(tc, test_workers_raised_to_one_child);
-    tcase_add_test(tc, test_workers_clamped_to_server_limit);
-    tcase_add_test(tc, test_max_spare_raised);
-    tcase_add_test(tc, test_nonpositive_values_raised);
-    tcase_add_test(tc, test_hard_limits);
-    suite_add_tcase(s, tc);
+    tcase_add_loop_test(tc, test_one_field_fixed, 0, (int)KVU_COUNT(one_field));
+    KVU_ADD_TESTS(tc, test_nonpositive_values_raised, test_hard_limits);
     return kvu_run(s);
 }

@@ -123,14 +123,8 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("allow_override");
-    TCase *tc = tcase_create("allow_override");
+    TCase *tc = kvu_tcase(s, "allow_override", setup, teardown);
 
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_add_test(tc, groups);
-    tcase_add_test(tc, options_list);
-    tcase_add_test(tc, nonfatal);
-    tcase_add_test(tc, bad_words_refused);
-    tcase_add_test(tc, override_list);
-    suite_add_tcase(s, tc);
+    KVU_ADD_TESTS(tc, groups, options_list, nonfatal, bad_words_refused, override_list);
     return kvu_run(s);
 }

@@ -141,21 +141,40 @@ static const char *run(void)
     return kv_config_run(pool, ptemp, server, tree);
 }
 
-START_TEST(unknown_directive_suggests_the_near_one)
-{
-    add(node("Timeout", "30", NULL));
-    add(node("KeepAliveTimout", "5", NULL));
-    ck_assert_str_eq(run(), "Syntax error on line 2 of /etc/t.conf: Invalid command "
-                            "'KeepAliveTimout', perhaps you meant 'KeepAliveTimeout'?");
-}
-END_TEST
+/* An unknown directive: httpd's "Invalid command" error, with a suggestion when the name is a
+ * near miss of a known one. Formerly the tests unknown_directive_suggests_the_near_one,
+ * unknown_directive_far_from_all, swapped_letters_get_a_suggestion and
+ * far_names_get_no_suggestion. */
+static const struct {
+    const char *before; /* a good directive on line 1, or NULL */
+    const char *name, *arg;
+    const char *error;
+} unknown[] = {
+    {"Timeout", "KeepAliveTimout", "5",
+     "Syntax error on line 2 of /etc/t.conf: Invalid command "
+     "'KeepAliveTimout', perhaps you meant 'KeepAliveTimeout'?"},
+    {NULL, "Frobnicate", "on",
+     "Syntax error on line 1 of /etc/t.conf: Invalid command "
+     "'Frobnicate', perhaps misspelled or defined by a module not "
+     "included in the server configuration"},
+    /* One swap in six letters; as two edits it would be a third of the name. */
+    {NULL, "Listne", "80",
+     "Syntax error on line 1 of /etc/t.conf: Invalid command "
+     "'Listne', perhaps you meant 'Listen'?"},
+    /* Three edits from KeepAlive: the old rule (up to 3) suggested it. */
+    {NULL, "KeepAliveXYZ", "on",
+     "Syntax error on line 1 of /etc/t.conf: Invalid command "
+     "'KeepAliveXYZ', perhaps misspelled or defined by a module not "
+     "included in the server configuration"},
+};
 
-START_TEST(unknown_directive_far_from_all)
+START_TEST(unknown_directive)
 {
-    add(node("Frobnicate", "on", NULL));
-    ck_assert_str_eq(run(), "Syntax error on line 1 of /etc/t.conf: Invalid command "
-                            "'Frobnicate', perhaps misspelled or defined by a module not "
-                            "included in the server configuration");
+    if (unknown[_i].before) {
+        add(node(unknown[_i].before, "30", NULL));
+    }
+    add(node(unknown[_i].name, unknown[_i].arg, NULL));
+    ck_assert_str_eq(run(), unknown[_i].error);
 }
 END_TEST
 
@@ -627,25 +646,6 @@ START_TEST(near_miss_rule)
 }
 END_TEST
 
-START_TEST(swapped_letters_get_a_suggestion)
-{
-    /* One swap in six letters; as two edits it would be a third of the name. */
-    add(node("Listne", "80", NULL));
-    ck_assert_str_eq(run(), "Syntax error on line 1 of /etc/t.conf: Invalid command "
-                            "'Listne', perhaps you meant 'Listen'?");
-}
-END_TEST
-
-START_TEST(far_names_get_no_suggestion)
-{
-    /* Three edits from KeepAlive: the old rule (up to 3) suggested it. */
-    add(node("KeepAliveXYZ", "on", NULL));
-    ck_assert_str_eq(run(), "Syntax error on line 1 of /etc/t.conf: Invalid command "
-                            "'KeepAliveXYZ', perhaps misspelled or defined by a module not "
-                            "included in the server configuration");
-}
-END_TEST
-
 START_TEST(httpd_directive_kiva_does_not_have)
 {
     add(node("RewriteEngine", "On", NULL));
@@ -703,48 +703,24 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("config");
-    TCase *tc = tcase_create("walker");
+    TCase *tc = kvu_tcase(s, "walker", setup, teardown);
     int failed;
 
     apr_initialize();
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_add_test(tc, server_record_starts_from_the_defaults);
-    tcase_add_test(tc, parms_carry_the_section_being_read);
-    tcase_add_test(tc, walk_config_starts_a_walk_for_parms_without_one);
-    tcase_add_test(tc, if_sections_configured_for_the_generation);
-    tcase_add_test(tc, unknown_directive_suggests_the_near_one);
-    tcase_add_test(tc, unknown_directive_far_from_all);
-    tcase_add_test(tc, names_are_case_insensitive);
-    tcase_add_test(tc, wrong_argument_count);
-    tcase_add_test(tc, too_few_arguments);
-    tcase_add_test(tc, number_that_is_not_a_number);
-    tcase_add_test(tc, numbers_out_of_range);
-    tcase_add_test(tc, negative_limit_refused);
-    tcase_add_test(tc, limits_are_stored);
-    tcase_add_test(tc, flag_must_be_on_or_off);
-    tcase_add_test(tc, once_only_directive_repeated);
-    tcase_add_test(tc, repeats_take_the_last_value);
-    tcase_add_test(tc, wrong_context);
-    tcase_add_test(tc, ifmodule_runs_contents_only_when_loaded);
-    tcase_add_test(tc, error_inside_a_section_names_its_own_line);
-    tcase_add_test(tc, if_file_directive_section);
-    tcase_add_test(tc, if_condition_without_a_name);
-    tcase_add_test(tc, walk_goes_on_after_an_error);
-    tcase_add_test(tc, errors_inside_sections_are_each_reported);
-    tcase_add_test(tc, walk_errors_are_capped);
-    tcase_add_test(tc, listen_forms);
-    tcase_add_test(tc, listen_errors);
-    tcase_add_test(tc, log_level_global_and_per_module);
-    tcase_add_test(tc, log_level_unknown);
-    tcase_add_test(tc, finish_requires_listen_and_fills_defaults);
-    tcase_add_test(tc, name_distance);
-    tcase_add_test(tc, find_module_by_any_of_its_names);
-    tcase_add_test(tc, near_miss_rule);
-    tcase_add_test(tc, far_names_get_no_suggestion);
-    tcase_add_test(tc, swapped_letters_get_a_suggestion);
-    tcase_add_test(tc, httpd_directive_kiva_does_not_have);
-    tcase_add_test(tc, httpd_directive_table);
-    suite_add_tcase(s, tc);
+    KVU_ADD_TESTS(
+        tc, server_record_starts_from_the_defaults, parms_carry_the_section_being_read,
+        walk_config_starts_a_walk_for_parms_without_one, if_sections_configured_for_the_generation,
+        names_are_case_insensitive, wrong_argument_count, too_few_arguments,
+        number_that_is_not_a_number, numbers_out_of_range, negative_limit_refused,
+        limits_are_stored, flag_must_be_on_or_off, once_only_directive_repeated,
+        repeats_take_the_last_value, wrong_context, ifmodule_runs_contents_only_when_loaded,
+        error_inside_a_section_names_its_own_line, if_file_directive_section,
+        if_condition_without_a_name, walk_goes_on_after_an_error,
+        errors_inside_sections_are_each_reported, walk_errors_are_capped, listen_forms,
+        listen_errors, log_level_global_and_per_module, log_level_unknown,
+        finish_requires_listen_and_fills_defaults, name_distance, find_module_by_any_of_its_names,
+        near_miss_rule, httpd_directive_kiva_does_not_have, httpd_directive_table);
+    tcase_add_loop_test(tc, unknown_directive, 0, (int)KVU_COUNT(unknown));
     failed = kvu_run(s);
     apr_terminate();
     return failed;

@@ -530,37 +530,21 @@ END_TEST
 static Suite *config_values_suite(void)
 {
     Suite *s = suite_create("config_values");
-    TCase *parse = tcase_create("parse");
-    TCase *slots = tcase_create("slots");
+    TCase *parse = kvu_tcase(s, "parse", setup, teardown);
+    TCase *slots = kvu_tcase(s, "slots", setup, teardown);
 
-    tcase_add_checked_fixture(parse, setup, teardown);
-    tcase_add_test(parse, int_accepts_whole_numbers);
-    tcase_add_test(parse, int_rejects_junk);
-    tcase_add_test(parse, int_rejects_out_of_range);
-    tcase_add_test(parse, size_accepts_suffixes);
-    tcase_add_test(parse, size_rejects_junk_and_overflow);
-    tcase_add_test(parse, timeout_accepts_seconds_and_units);
-    tcase_add_test(parse, timeout_rejects_junk_negative_and_long);
-    tcase_add_test(parse, flag_accepts_on_off_in_any_case);
-    suite_add_tcase(s, parse);
+    KVU_ADD_TESTS(parse, int_accepts_whole_numbers, int_rejects_junk, int_rejects_out_of_range,
+                  size_accepts_suffixes, size_rejects_junk_and_overflow,
+                  timeout_accepts_seconds_and_units, timeout_rejects_junk_negative_and_long,
+                  flag_accepts_on_off_in_any_case);
 
-    tcase_add_checked_fixture(slots, setup, teardown);
-    tcase_add_test(slots, int_slot_stores_and_names_the_directive);
-    tcase_add_test(slots, setters_fall_back_to_the_table_name);
-    tcase_add_test(slots, setters_want_exactly_one_argument);
-    tcase_add_test(slots, flag_slot);
-    tcase_add_test(slots, size_slot);
-    tcase_add_test(slots, timeout_slot);
-    tcase_add_test(slots, string_slot_copies);
-    tcase_add_test(slots, path_slot_resolves_against_server_root);
-    tcase_add_test(slots, server_root_relative);
-    tcase_add_test(slots, bounded_number_keeps_to_its_bounds);
-    tcase_add_test(slots, bounded_names_the_directive_as_the_table_does);
-    tcase_add_test(slots, bounded_seconds);
-    tcase_add_test(slots, bounded_bytes);
-    tcase_add_test(slots, bounded_flag);
-    tcase_add_test(slots, bounded_server_slot_stores_in_the_server_record);
-    suite_add_tcase(s, slots);
+    KVU_ADD_TESTS(slots, int_slot_stores_and_names_the_directive,
+                  setters_fall_back_to_the_table_name, setters_want_exactly_one_argument, flag_slot,
+                  size_slot, timeout_slot, string_slot_copies,
+                  path_slot_resolves_against_server_root, server_root_relative,
+                  bounded_number_keeps_to_its_bounds, bounded_names_the_directive_as_the_table_does,
+                  bounded_seconds, bounded_bytes, bounded_flag,
+                  bounded_server_slot_stores_in_the_server_record);
     return s;
 }
 

@@ -10,6 +10,7 @@
 
 #include "kv_expr.h"
 #include "../../check_run.h"
+#include "../../support/request_tables.h"
 
 static apr_pool_t *pool;
 static kv_request_t *req;
@@ -37,11 +38,7 @@ static void setup(void)
     req->uri = "/a/b.html";
     req->args = "x=1";
     req->filename = "/srv/a/b.html";
-    req->headers_in = apr_table_make(pool, 4);
-    req->headers_out = apr_table_make(pool, 4);
-    req->err_headers_out = apr_table_make(pool, 4);
-    req->subprocess_env = apr_table_make(pool, 4);
-    req->notes = apr_table_make(pool, 4);
+    kvu_request_tables(req, pool);
     apr_table_set(req->headers_in, "Host", "example.com");
     apr_table_set(req->headers_in, "X-Foo", "bar");
     apr_table_set(req->headers_out, "X-Out", "out");
@@ -373,26 +370,13 @@ END_TEST
 static Suite *expr_suite(void)
 {
     Suite *s = suite_create("expr");
-    TCase *tc = tcase_create("expr");
+    TCase *tc = kvu_tcase(s, "expr", setup, teardown);
 
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_add_test(tc, booleans_and_precedence);
-    tcase_add_test(tc, string_comparisons);
-    tcase_add_test(tc, numeric_comparisons);
-    tcase_add_test(tc, number_comparison_of_text_fails);
-    tcase_add_test(tc, regex_matches);
-    tcase_add_test(tc, string_tests_and_lists);
-    tcase_add_test(tc, ip_matches);
-    tcase_add_test(tc, remote_address_shorthand);
-    tcase_add_test(tc, wildcard_matches);
-    tcase_add_test(tc, header_variables);
-    tcase_add_test(tc, variables);
-    tcase_add_test(tc, functions);
-    tcase_add_test(tc, string_form);
-    tcase_add_test(tc, forms_are_not_interchangeable);
-    tcase_add_test(tc, parse_errors_name_positions);
-    tcase_add_test(tc, nesting_is_bounded);
-    suite_add_tcase(s, tc);
+    KVU_ADD_TESTS(tc, booleans_and_precedence, string_comparisons, numeric_comparisons,
+                  number_comparison_of_text_fails, regex_matches, string_tests_and_lists,
+                  ip_matches, remote_address_shorthand, wildcard_matches, header_variables,
+                  variables, functions, string_form, forms_are_not_interchangeable,
+                  parse_errors_name_positions, nesting_is_bounded);
     return s;
 }
 

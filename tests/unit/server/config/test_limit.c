@@ -46,9 +46,8 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("limit");
-    TCase *tc = tcase_create("limit");
+    TCase *tc = kvu_tcase(s, "limit", NULL, NULL);
 
     tcase_add_test(tc, bits);
-    suite_add_tcase(s, tc);
     return kvu_run(s);
 }

@@ -552,30 +552,20 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("sections");
-    TCase *tc = tcase_create("walk");
+    TCase *tc = kvu_tcase(s, "walk", setup, teardown);
     int failed;
 
     apr_initialize();
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_add_test(tc, directories_merge_shortest_first_then_match_files_location);
-    tcase_add_test(tc, directory_covers_whole_components_only);
-    tcase_add_test(tc, directory_wildcards_and_tilde);
-    tcase_add_test(tc, location_matches_segments);
-    tcase_add_test(tc, files_inside_directory_apply_only_there);
-    tcase_add_test(tc, nesting_rules);
-    tcase_add_test(tc, server_only_directive_refused_inside_section);
-    tcase_add_test(tc, options_absolute_relative_and_errors);
-    tcase_add_test(tc, options_includes_noexec);
-    tcase_add_test(tc, allow_override_only_in_plain_directory);
-    tcase_add_test(tc, htaccess_refused_where_overrides_apply);
-    tcase_add_test(tc, htaccess_deeper_none_and_names);
-    tcase_add_test(tc, htaccess_costs_nothing_with_none);
-    tcase_add_test(tc, default_options_follow_symlinks);
-    tcase_add_test(tc, if_sections_merge_last_in_their_context);
-    tcase_add_test(tc, elseif_and_else_follow_the_first_that_holds);
-    tcase_add_test(tc, nested_if_merges_after_its_parent);
-    tcase_add_test(tc, if_section_errors);
-    suite_add_tcase(s, tc);
+    KVU_ADD_TESTS(tc, directories_merge_shortest_first_then_match_files_location,
+                  directory_covers_whole_components_only, directory_wildcards_and_tilde,
+                  location_matches_segments, files_inside_directory_apply_only_there, nesting_rules,
+                  server_only_directive_refused_inside_section,
+                  options_absolute_relative_and_errors, options_includes_noexec,
+                  allow_override_only_in_plain_directory, htaccess_refused_where_overrides_apply,
+                  htaccess_deeper_none_and_names, htaccess_costs_nothing_with_none,
+                  default_options_follow_symlinks, if_sections_merge_last_in_their_context,
+                  elseif_and_else_follow_the_first_that_holds, nested_if_merges_after_its_parent,
+                  if_section_errors);
     failed = kvu_run(s);
     apr_terminate();
     return failed;

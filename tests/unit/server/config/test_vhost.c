@@ -83,33 +83,30 @@ static const char *const site =
     "    ServerName ip.example\n"
     "</VirtualHost>\n";
 
-static const char *name_of(const kv_server_t *s)
+/* The ServerName of the host kv_vhost_select chooses for a connection to @a ip port @a port
+ * asking for @a host (NULL: no Host). */
+static const char *selected(const char *ip, apr_port_t port, const char *host)
 {
-    return s->server_hostname;
+    return kv_vhost_select(server, ip, port, host)->server_hostname;
 }
 
 START_TEST(chooses_by_name_then_first_of_the_address)
 {
     ck_assert_ptr_null(configure(site));
-    ck_assert_str_eq(name_of(kv_vhost_select(server, "127.0.0.1", 80, "b.example")), "b.example");
-    ck_assert_str_eq(name_of(kv_vhost_select(server, "127.0.0.1", 80, "B.EXAMPLE")), "b.example");
-    ck_assert_str_eq(name_of(kv_vhost_select(server, "127.0.0.1", 80, "x.a.example")),
-                     "a.example");
-    ck_assert_str_eq(name_of(kv_vhost_select(server, "127.0.0.1", 80, "alias.example")),
-                     "a.example");
-    ck_assert_str_eq(name_of(kv_vhost_select(server, "127.0.0.1", 80, "nobody.example")),
-                     "a.example");
-    ck_assert_str_eq(name_of(kv_vhost_select(server, "127.0.0.1", 80, NULL)), "a.example");
+    ck_assert_str_eq(selected("127.0.0.1", 80, "b.example"), "b.example");
+    ck_assert_str_eq(selected("127.0.0.1", 80, "B.EXAMPLE"), "b.example");
+    ck_assert_str_eq(selected("127.0.0.1", 80, "x.a.example"), "a.example");
+    ck_assert_str_eq(selected("127.0.0.1", 80, "alias.example"), "a.example");
+    ck_assert_str_eq(selected("127.0.0.1", 80, "nobody.example"), "a.example");
+    ck_assert_str_eq(selected("127.0.0.1", 80, NULL), "a.example");
 }
 END_TEST
 
 START_TEST(exact_address_before_wildcards_and_main_for_other_ports)
 {
     ck_assert_ptr_null(configure(site));
-    ck_assert_str_eq(name_of(kv_vhost_select(server, "127.0.0.2", 80, "b.example")),
-                     "ip.example");
-    ck_assert_str_eq(name_of(kv_vhost_select(server, "::ffff:127.0.0.2", 80, NULL)),
-                     "ip.example");
+    ck_assert_str_eq(selected("127.0.0.2", 80, "b.example"), "ip.example");
+    ck_assert_str_eq(selected("::ffff:127.0.0.2", 80, NULL), "ip.example");
     ck_assert_ptr_eq(kv_vhost_select(server, "127.0.0.1", 8080, "a.example"), server);
 }
 END_TEST
@@ -155,17 +152,13 @@ START_TEST(any_port_forms)
                                  "<VirtualHost *:81>\n  ServerName port81.example\n"
                                  "</VirtualHost>\n"));
     /* Any address and port: the first wildcard host is the default of every one. */
-    ck_assert_str_eq(name_of(kv_vhost_select(server, "127.0.0.1", 8080, NULL)), "star.example");
-    ck_assert_str_eq(name_of(kv_vhost_select(server, "::1", 1, "nobody.example")),
-                     "star.example");
+    ck_assert_str_eq(selected("127.0.0.1", 8080, NULL), "star.example");
+    ck_assert_str_eq(selected("::1", 1, "nobody.example"), "star.example");
     /* Name-based among them, whatever the port. */
-    ck_assert_str_eq(name_of(kv_vhost_select(server, "127.0.0.1", 9999, "default.example")),
-                     "default.example");
-    ck_assert_str_eq(name_of(kv_vhost_select(server, "127.0.0.1", 81, "port81.example")),
-                     "port81.example");
+    ck_assert_str_eq(selected("127.0.0.1", 9999, "default.example"), "default.example");
+    ck_assert_str_eq(selected("127.0.0.1", 81, "port81.example"), "port81.example");
     /* An exact address with :* wins on every port of that address. */
-    ck_assert_str_eq(name_of(kv_vhost_select(server, "127.0.0.3", 4242, "star.example")),
-                     "ip.example");
+    ck_assert_str_eq(selected("127.0.0.3", 4242, "star.example"), "ip.example");
 }
 END_TEST
 
@@ -181,14 +174,10 @@ START_TEST(specific_port_shadows_any_port)
                                  "</VirtualHost>\n"
                                  "<VirtualHost 127.0.0.5:80>\n  ServerName ip80.example\n"
                                  "</VirtualHost>\n"));
-    ck_assert_str_eq(name_of(kv_vhost_select(server, "127.0.0.1", 80, "star.example")),
-                     "eighty.example");
-    ck_assert_str_eq(name_of(kv_vhost_select(server, "127.0.0.1", 81, "eighty.example")),
-                     "star.example");
-    ck_assert_str_eq(name_of(kv_vhost_select(server, "127.0.0.5", 80, "ip.example")),
-                     "ip80.example");
-    ck_assert_str_eq(name_of(kv_vhost_select(server, "127.0.0.5", 81, "star.example")),
-                     "ip.example");
+    ck_assert_str_eq(selected("127.0.0.1", 80, "star.example"), "eighty.example");
+    ck_assert_str_eq(selected("127.0.0.1", 81, "eighty.example"), "star.example");
+    ck_assert_str_eq(selected("127.0.0.5", 80, "ip.example"), "ip80.example");
+    ck_assert_str_eq(selected("127.0.0.5", 81, "star.example"), "ip.example");
 }
 END_TEST
 
@@ -210,19 +199,14 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("vhost");
-    TCase *tc = tcase_create("vhost");
+    TCase *tc = kvu_tcase(s, "vhost", setup, teardown);
     int failed;
 
     apr_initialize();
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_add_test(tc, chooses_by_name_then_first_of_the_address);
-    tcase_add_test(tc, exact_address_before_wildcards_and_main_for_other_ports);
-    tcase_add_test(tc, hosts_inherit_what_they_do_not_set);
-    tcase_add_test(tc, repeat_in_a_host_takes_the_last_value);
-    tcase_add_test(tc, any_port_forms);
-    tcase_add_test(tc, specific_port_shadows_any_port);
-    tcase_add_test(tc, errors);
-    suite_add_tcase(s, tc);
+    KVU_ADD_TESTS(tc, chooses_by_name_then_first_of_the_address,
+                  exact_address_before_wildcards_and_main_for_other_ports,
+                  hosts_inherit_what_they_do_not_set, repeat_in_a_host_takes_the_last_value,
+                  any_port_forms, specific_port_shadows_any_port, errors);
     failed = kvu_run(s);
     apr_terminate();
     return failed;

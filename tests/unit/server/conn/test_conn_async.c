@@ -290,16 +290,12 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("conn_async");
-    TCase *tc = tcase_create("conn_async");
+    TCase *tc = kvu_tcase(s, "conn_async", setup, teardown);
 
-    tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 30);
-    tcase_add_test(tc, unwritten_end_of_response_outlives_the_request);
-    tcase_add_test(tc, small_response_is_written_at_once);
-    tcase_add_test(tc, lingering_close_drains_then_closes);
-    tcase_add_test(tc, half_head_waits_with_its_bytes);
-    tcase_add_test(tc, idle_wait_is_keepalive_timeout);
-    tcase_add_test(tc, retiring_child_ends_the_connection);
-    suite_add_tcase(s, tc);
+    KVU_ADD_TESTS(tc, unwritten_end_of_response_outlives_the_request,
+                  small_response_is_written_at_once, lingering_close_drains_then_closes,
+                  half_head_waits_with_its_bytes, idle_wait_is_keepalive_timeout,
+                  retiring_child_ends_the_connection);
     return kvu_run(s);
 }

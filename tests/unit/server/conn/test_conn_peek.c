@@ -10,6 +10,7 @@
 
 #include "conn_input.h"
 #include "kv_connection.h"
+#include "../../check_run.h"
 
 static apr_pool_t *pool;
 static apr_socket_t *server_end, *client_end;
@@ -164,28 +165,13 @@ START_TEST(client_close_is_eof)
 }
 END_TEST
 
-static Suite *conn_peek_suite(void)
-{
-    Suite *s = suite_create("conn_peek");
-    TCase *tc = tcase_create("core");
-
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_add_test(tc, peek_consumes_nothing);
-    tcase_add_test(tc, short_read_answers_at_once);
-    tcase_add_test(tc, async_waits_instead_of_blocking);
-    tcase_add_test(tc, async_wait_for_first_bytes_is_timeout);
-    tcase_add_test(tc, client_close_is_eof);
-    suite_add_tcase(s, tc);
-    return s;
-}
-
 int main(void)
 {
-    SRunner *sr = srunner_create(conn_peek_suite());
-    int failed;
+    Suite *s = suite_create("conn_peek");
+    TCase *tc = kvu_tcase(s, "core", setup, teardown);
 
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? 0 : 1;
+    KVU_ADD_TESTS(tc, peek_consumes_nothing, short_read_answers_at_once,
+                  async_waits_instead_of_blocking, async_wait_for_first_bytes_is_timeout,
+                  client_close_is_eof);
+    return kvu_run(s);
 }

@@ -122,15 +122,9 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("remote_host");
-    TCase *tc = tcase_create("remote_host");
+    TCase *tc = kvu_tcase(s, "remote_host", setup, teardown);
 
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_add_test(tc, parse);
-    tcase_add_test(tc, off_looks_nothing_up);
-    tcase_add_test(tc, on_looks_up_once);
-    tcase_add_test(tc, no_name);
-    tcase_add_test(tc, double_reverse);
-    tcase_add_test(tc, nolookup);
-    suite_add_tcase(s, tc);
+    KVU_ADD_TESTS(tc, parse, off_looks_nothing_up, on_looks_up_once, no_name, double_reverse,
+                  nolookup);
     return kvu_run(s);
 }

@@ -113,12 +113,10 @@ END_TEST
 static Suite *chunk_filter_suite(void)
 {
     Suite *s = suite_create("chunk_filter");
-    TCase *tc = tcase_create("framing");
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_add_test(tc, test_head_then_chunks_then_last_chunk);
-    tcase_add_test(tc, test_several_buckets_one_chunk_flush_splits);
-    tcase_add_test(tc, test_empty_and_metadata_only_brigades);
-    suite_add_tcase(s, tc);
+    TCase *tc = kvu_tcase(s, "framing", setup, teardown);
+    KVU_ADD_TESTS(tc, test_head_then_chunks_then_last_chunk,
+                  test_several_buckets_one_chunk_flush_splits,
+                  test_empty_and_metadata_only_brigades);
     return s;
 }
 

@@ -416,19 +416,14 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("file_cache");
-    TCase *tc = tcase_create("file_cache");
+    TCase *tc = kvu_tcase(s, "file_cache", setup, teardown);
 
     tcase_add_unchecked_fixture(tc, make_top, remove_top);
-    tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, unchanged_file_is_a_hit);
     tcase_add_loop_test(tc, any_change_in_the_stat_opens_afresh, 0, 5);
-    tcase_add_test(tc, changed_files_open_afresh);
-    tcase_add_test(tc, eviction_of_the_least_recently_used);
-    tcase_add_test(tc, pinned_descriptors_are_not_evicted);
-    tcase_add_test(tc, descriptor_lifetimes);
-    tcase_add_test(tc, changed_while_pinned);
-    tcase_add_test(tc, process_bound_and_thread_end);
-    suite_add_tcase(s, tc);
-    return kvu_run_suite(s);
+    KVU_ADD_TESTS(tc, changed_files_open_afresh, eviction_of_the_least_recently_used,
+                  pinned_descriptors_are_not_evicted, descriptor_lifetimes, changed_while_pinned,
+                  process_bound_and_thread_end);
+    return kvu_run(s);
 }

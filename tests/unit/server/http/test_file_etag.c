@@ -115,14 +115,9 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("file_etag");
-    TCase *tc = tcase_create("file_etag");
+    TCase *tc = kvu_tcase(s, "file_etag", setup, teardown);
 
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_add_test(tc, etags_as_apache2_makes_them);
-    tcase_add_test(tc, keywords);
-    tcase_add_test(tc, relative_keywords_merge);
-    tcase_add_test(tc, bad_lines_refused);
-    tcase_add_test(tc, default_charset);
-    suite_add_tcase(s, tc);
+    KVU_ADD_TESTS(tc, etags_as_apache2_makes_them, keywords, relative_keywords_merge,
+                  bad_lines_refused, default_charset);
     return kvu_run(s);
 }

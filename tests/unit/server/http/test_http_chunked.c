@@ -464,21 +464,13 @@ END_TEST
 static Suite *http_chunked_suite(void)
 {
     Suite *s = suite_create("http_chunked");
-    TCase *tc = tcase_create("decoder");
-    tcase_add_checked_fixture(tc, setup, teardown);
+    TCase *tc = kvu_tcase(s, "decoder", setup, teardown);
     tcase_add_loop_test(tc, test_valid, 0, (int)(sizeof(good) / sizeof(good[0])));
-    tcase_add_test(tc, test_valid_binary_data);
-    tcase_add_test(tc, test_done_and_error_are_final);
-    tcase_add_test(tc, test_data_spans);
+    KVU_ADD_TESTS(tc, test_valid_binary_data, test_done_and_error_are_final, test_data_spans);
     tcase_add_loop_test(tc, test_invalid, 0, (int)(sizeof(bad) / sizeof(bad[0])));
-    tcase_add_test(tc, test_invalid_with_nul);
-    tcase_add_test(tc, test_size_overflow);
-    tcase_add_test(tc, test_chunk_line_limit);
-    tcase_add_test(tc, test_body_limit);
-    tcase_add_test(tc, test_trailers);
-    tcase_add_test(tc, test_trailer_count_limit);
-    tcase_add_test(tc, test_trailer_size_limit);
-    suite_add_tcase(s, tc);
+    KVU_ADD_TESTS(tc, test_invalid_with_nul, test_size_overflow, test_chunk_line_limit,
+                  test_body_limit, test_trailers, test_trailer_count_limit,
+                  test_trailer_size_limit);
     return s;
 }
 

@@ -207,19 +207,13 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("http_conditional");
-    TCase *tc = tcase_create("evaluate");
+    TCase *tc = kvu_tcase(s, "evaluate", setup, teardown);
     int failed;
 
     apr_initialize();
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_add_test(tc, strong_and_weak_comparison);
-    tcase_add_test(tc, lists_and_star);
-    tcase_add_test(tc, no_preconditions_go_on);
+    KVU_ADD_TESTS(tc, strong_and_weak_comparison, lists_and_star, no_preconditions_go_on);
     tcase_add_loop_test(tc, one_field, 0, (int)(sizeof(single_field) / sizeof(single_field[0])));
-    tcase_add_test(tc, without_validators);
-    tcase_add_test(tc, rfc_9110_order);
-    tcase_add_test(tc, if_range);
-    suite_add_tcase(s, tc);
+    KVU_ADD_TESTS(tc, without_validators, rfc_9110_order, if_range);
     failed = kvu_run(s);
     apr_terminate();
     return failed;

@@ -252,18 +252,12 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("http_connection");
-    TCase *tc = tcase_create("loop");
+    TCase *tc = kvu_tcase(s, "loop", setup, teardown);
 
-    tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 60);
-    tcase_add_test(tc, pipelined_requests_answered_in_order);
-    tcase_add_test(tc, keep_alive_then_close);
-    tcase_add_test(tc, client_end_of_file_ends_the_connection);
-    tcase_add_test(tc, malformed_head_answered_400_and_closed);
-    tcase_add_test(tc, unread_body_discarded_before_next_request);
-    tcase_add_test(tc, capture_sees_what_the_client_reads);
-    tcase_add_test(tc, async_steps_wait_serve_and_linger);
-    tcase_add_test(tc, async_write_completion_then_pipelined_request);
-    suite_add_tcase(s, tc);
-    return kvu_run_suite(s);
+    KVU_ADD_TESTS(tc, pipelined_requests_answered_in_order, keep_alive_then_close,
+                  client_end_of_file_ends_the_connection, malformed_head_answered_400_and_closed,
+                  unread_body_discarded_before_next_request, capture_sees_what_the_client_reads,
+                  async_steps_wait_serve_and_linger, async_write_completion_then_pipelined_request);
+    return kvu_run(s);
 }

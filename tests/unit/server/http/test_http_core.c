@@ -120,14 +120,9 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("http_core");
-    TCase *tc = tcase_create("allow");
+    TCase *tc = kvu_tcase(s, "allow", setup, teardown);
 
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_add_test(tc, file_methods_in_httpd_order);
-    tcase_add_test(tc, every_method_known);
-    tcase_add_test(tc, trace_off_leaves_trace_out);
-    tcase_add_test(tc, check_methods_refuses_with_allow);
-    tcase_add_test(tc, http_module_registers_the_default_handler);
-    suite_add_tcase(s, tc);
+    KVU_ADD_TESTS(tc, file_methods_in_httpd_order, every_method_known, trace_off_leaves_trace_out,
+                  check_methods_refuses_with_allow, http_module_registers_the_default_handler);
     return kvu_run(s);
 }

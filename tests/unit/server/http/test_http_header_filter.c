@@ -199,16 +199,13 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("http_header_filter");
-    TCase *tc = tcase_create("keep_alive");
+    TCase *tc = kvu_tcase(s, "keep_alive", setup, teardown);
     int n = (int)(sizeof(rows) / sizeof(rows[0]));
 
-    tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 30);
     tcase_add_loop_test(tc, decision_table, 0, n);
     tcase_add_loop_test(tc, filter_writes_the_decision, 0, n);
-    tcase_add_test(tc, body_awaiting_continue_closes);
-    tcase_add_test(tc, directives_reach_the_decision);
-    tcase_add_test(tc, child_exiting_closes);
-    suite_add_tcase(s, tc);
-    return kvu_run_suite(s);
+    KVU_ADD_TESTS(tc, body_awaiting_continue_closes, directives_reach_the_decision,
+                  child_exiting_closes);
+    return kvu_run(s);
 }

@@ -203,13 +203,10 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("http_host");
-    TCase *tc = tcase_create("http_host");
+    TCase *tc = kvu_tcase(s, "http_host", setup, teardown);
 
-    tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_loop_test(tc, valid_values, 0, sizeof(valid) / sizeof(valid[0]));
     tcase_add_loop_test(tc, invalid_values, 0, sizeof(invalid) / sizeof(invalid[0]));
-    tcase_add_test(tc, authority_round_trip);
-    tcase_add_test(tc, absolute_form_authority);
-    suite_add_tcase(s, tc);
+    KVU_ADD_TESTS(tc, authority_round_trip, absolute_form_authority);
     return kvu_run(s);
 }

@@ -198,16 +198,13 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("http_range");
-    TCase *tc = tcase_create("parse");
+    TCase *tc = kvu_tcase(s, "parse", setup, teardown);
     int failed;
 
     apr_initialize();
-    tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_loop_test(tc, satisfiable_ranges, 0, COUNT(satisfiable));
     tcase_add_loop_test(tc, refused_ranges, 0, COUNT(refused));
-    tcase_add_test(tc, no_field);
-    tcase_add_test(tc, httpd_limits);
-    suite_add_tcase(s, tc);
+    KVU_ADD_TESTS(tc, no_field, httpd_limits);
     failed = kvu_run(s);
     apr_terminate();
     return failed;

@@ -115,14 +115,9 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("server_signature");
-    TCase *tc = tcase_create("tokens");
+    TCase *tc = kvu_tcase(s, "tokens", setup, teardown);
 
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_add_test(tc, tokens_words);
-    tcase_add_test(tc, tokens_unknown_word);
-    tcase_add_test(tc, banners);
-    tcase_add_test(tc, banner_of_a_short_version);
-    tcase_add_test(tc, bad_values_refused);
-    suite_add_tcase(s, tc);
+    KVU_ADD_TESTS(tc, tokens_words, tokens_unknown_word, banners, banner_of_a_short_version,
+                  bad_values_refused);
     return kvu_run(s);
 }

@@ -238,18 +238,11 @@ END_TEST
 static Suite *util_coding_suite(void)
 {
     Suite *s = suite_create("util_coding");
-    TCase *tc = tcase_create("coding");
+    TCase *tc = kvu_tcase(s, "coding", setup, teardown);
 
-    tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_loop_test(tc, test_accepted, 0, (int)(sizeof(accepts) / sizeof(accepts[0])));
-    tcase_add_test(tc, test_identity);
-    tcase_add_test(tc, test_etag_suffix);
-    tcase_add_test(tc, test_etag_mode);
-    tcase_add_test(tc, test_start_compresses);
-    tcase_add_test(tc, test_start_vary_once);
-    tcase_add_test(tc, test_start_passes);
-    tcase_add_test(tc, test_start_headers_only);
-    suite_add_tcase(s, tc);
+    KVU_ADD_TESTS(tc, test_identity, test_etag_suffix, test_etag_mode, test_start_compresses,
+                  test_start_vary_once, test_start_passes, test_start_headers_only);
     return s;
 }
 

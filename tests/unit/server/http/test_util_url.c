@@ -225,21 +225,13 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("util_url");
-    TCase *tc = tcase_create("canonical");
+    TCase *tc = kvu_tcase(s, "canonical", setup, teardown);
 
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_add_test(tc, off_by_default_uses_the_clients_host_and_port);
-    tcase_add_test(tc, off_keeps_the_port_the_client_sent);
-    tcase_add_test(tc, off_leaves_out_port_80);
-    tcase_add_test(tc, off_without_host_uses_server_name);
-    tcase_add_test(tc, off_falls_back_to_server_name_port);
-    tcase_add_test(tc, on_uses_server_name_and_its_port);
-    tcase_add_test(tc, on_with_physical_port_uses_the_listening_port);
-    tcase_add_test(tc, off_with_physical_port);
-    tcase_add_test(tc, dns_uses_the_local_address_name);
-    tcase_add_test(tc, ipv6_host_in_brackets);
-    tcase_add_test(tc, bad_values_refused);
-    tcase_add_test(tc, bad_flag_refused);
-    suite_add_tcase(s, tc);
+    KVU_ADD_TESTS(tc, off_by_default_uses_the_clients_host_and_port,
+                  off_keeps_the_port_the_client_sent, off_leaves_out_port_80,
+                  off_without_host_uses_server_name, off_falls_back_to_server_name_port,
+                  on_uses_server_name_and_its_port, on_with_physical_port_uses_the_listening_port,
+                  off_with_physical_port, dns_uses_the_local_address_name, ipv6_host_in_brackets,
+                  bad_values_refused, bad_flag_refused);
     return kvu_run(s);
 }

@@ -14,6 +14,7 @@
 #include "config_walk.h"
 #include "kv_listen.h"
 #include "kv_mpm.h"
+#include "../../check_run.h"
 
 static apr_pool_t *pool;
 static kv_server_t *server;
@@ -136,18 +137,10 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("listen");
-    TCase *tc = tcase_create("listen");
-    SRunner *sr;
-    int failed;
+    TCase *tc = kvu_tcase(s, "listen", setup, teardown);
 
-    tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 30);
-    tcase_add_test(tc, opens_what_the_conf_names_with_its_options);
-    tcase_add_test(tc, keeps_sockets_across_generations_and_closes_the_dropped);
-    suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    KVU_ADD_TESTS(tc, opens_what_the_conf_names_with_its_options,
+                  keeps_sockets_across_generations_and_closes_the_dropped);
+    return kvu_run(s);
 }

@@ -534,46 +534,27 @@ END_TEST
 static Suite *mpm_common_suite(void)
 {
     Suite *s = suite_create("mpm_common");
-    TCase *pidfile = tcase_create("pidfile");
-    TCase *conf = tcase_create("directives");
-    TCase *sig = tcase_create("signals");
-    TCase *children = tcase_create("children");
+    TCase *pidfile = kvu_tcase(s, "pidfile", setup, teardown);
+    TCase *conf = kvu_tcase(s, "directives", setup, teardown);
+    TCase *sig = kvu_tcase(s, "signals", setup, teardown);
+    TCase *children = kvu_tcase(s, "children", setup, teardown);
 
-    tcase_add_checked_fixture(pidfile, setup, teardown);
-    tcase_add_test(pidfile, read_pidfile_accepts_a_pid);
-    tcase_add_test(pidfile, read_pidfile_refuses_junk);
-    tcase_add_test(pidfile, read_pidfile_reports_a_missing_file);
-    tcase_add_test(pidfile, write_then_remove_pidfile);
-    tcase_add_test(pidfile, signal_server_refuses_unknown_commands);
-    tcase_add_test(pidfile, signal_server_sees_no_server);
-    tcase_add_test(pidfile, signal_server_sends_the_signal_of_the_command);
-    suite_add_tcase(s, pidfile);
+    KVU_ADD_TESTS(pidfile, read_pidfile_accepts_a_pid, read_pidfile_refuses_junk,
+                  read_pidfile_reports_a_missing_file, write_then_remove_pidfile,
+                  signal_server_refuses_unknown_commands, signal_server_sees_no_server,
+                  signal_server_sends_the_signal_of_the_command);
 
-    tcase_add_checked_fixture(conf, setup, teardown);
-    tcase_add_test(conf, defaults_without_directives);
-    tcase_add_test(conf, directives_set_values);
-    tcase_add_test(conf, directives_refuse_junk);
-    tcase_add_test(conf, count_connection_stops_at_the_limit);
-    tcase_add_test(conf, count_connection_without_limit_never_stops);
-    tcase_add_test(conf, change_identity_switches_when_root);
-    tcase_add_test(conf, user_root_is_refused);
-    suite_add_tcase(s, conf);
+    KVU_ADD_TESTS(conf, defaults_without_directives, directives_set_values, directives_refuse_junk,
+                  count_connection_stops_at_the_limit, count_connection_without_limit_never_stops,
+                  change_identity_switches_when_root, user_root_is_refused);
 
-    tcase_add_checked_fixture(sig, setup, teardown);
-    tcase_add_test(sig, signals_map_to_results);
-    tcase_add_test(sig, stop_wins_and_clears_the_rest);
-    tcase_add_test(sig, wait_event_wakes_on_a_signal);
-    tcase_add_test(sig, sigpipe_is_ignored);
-    suite_add_tcase(s, sig);
+    KVU_ADD_TESTS(sig, signals_map_to_results, stop_wins_and_clears_the_rest,
+                  wait_event_wakes_on_a_signal, sigpipe_is_ignored);
 
-    tcase_add_checked_fixture(children, setup, teardown);
     tcase_set_timeout(children, 30);
-    tcase_add_test(children, reap_logs_and_frees_the_slot_of_a_crashed_child);
-    tcase_add_test(children, told_child_finishes_and_exits);
-    tcase_add_test(children, stop_children_ends_them_all);
-    tcase_add_test(children, graceful_stop_waits_for_told_children);
-    tcase_add_test(children, graceful_stop_times_out);
-    suite_add_tcase(s, children);
+    KVU_ADD_TESTS(children, reap_logs_and_frees_the_slot_of_a_crashed_child,
+                  told_child_finishes_and_exits, stop_children_ends_them_all,
+                  graceful_stop_waits_for_told_children, graceful_stop_times_out);
     return s;
 }
 

@@ -229,21 +229,14 @@ END_TEST
 static Suite *scoreboard_suite(void)
 {
     Suite *s = suite_create("scoreboard");
-    TCase *tc = tcase_create("scoreboard");
+    TCase *tc = kvu_tcase(s, "scoreboard", setup, teardown);
 
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_add_test(tc, create_sets_limits_and_zeroes_slots);
-    tcase_add_test(tc, second_create_keeps_the_first);
-    tcase_add_test(tc, bad_limits_are_refused);
-    tcase_add_test(tc, another_mpm_replaces_it_keeping_children_and_totals);
-    tcase_add_test(tc, destroying_the_pool_forgets_it);
-    tcase_add_test(tc, update_uses_proc_times_threads_slots);
-    tcase_add_test(tc, update_records_the_request_truncated);
-    tcase_add_test(tc, count_request_adds_up);
-    tcase_add_test(tc, a_child_writes_what_the_parent_reads);
-    tcase_add_test(tc, restarts_are_counted_by_kind);
-    tcase_add_test(tc, retiring_a_worker_keeps_its_counts);
-    suite_add_tcase(s, tc);
+    KVU_ADD_TESTS(tc, create_sets_limits_and_zeroes_slots, second_create_keeps_the_first,
+                  bad_limits_are_refused, another_mpm_replaces_it_keeping_children_and_totals,
+                  destroying_the_pool_forgets_it, update_uses_proc_times_threads_slots,
+                  update_records_the_request_truncated, count_request_adds_up,
+                  a_child_writes_what_the_parent_reads, restarts_are_counted_by_kind,
+                  retiring_a_worker_keeps_its_counts);
     return s;
 }
 

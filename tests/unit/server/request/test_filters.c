@@ -131,22 +131,13 @@ START_TEST(test_list_inserts_by_type)
 }
 END_TEST
 
-static Suite *filters_suite(void)
-{
-    Suite *s = suite_create("filters");
-    TCase *tc = tcase_create("registry");
-
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_add_test(tc, test_lookup_ignores_case);
-    tcase_add_test(tc, test_registry_goes_with_its_pool);
-    tcase_add_test(tc, test_registry_per_generation);
-    tcase_add_test(tc, test_old_pool_leaves_new_registry);
-    tcase_add_test(tc, test_list_inserts_by_type);
-    suite_add_tcase(s, tc);
-    return s;
-}
-
 int main(void)
 {
-    return kvu_run(filters_suite());
+    Suite *s = suite_create("filters");
+    TCase *tc = kvu_tcase(s, "registry", setup, teardown);
+
+    KVU_ADD_TESTS(tc, test_lookup_ignores_case, test_registry_goes_with_its_pool,
+                  test_registry_per_generation, test_old_pool_leaves_new_registry,
+                  test_list_inserts_by_type);
+    return kvu_run(s);
 }

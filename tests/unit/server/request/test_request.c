@@ -53,52 +53,30 @@ static int stub_post_read_request(kv_request_t *r)
     }
     return record(POST_READ_REQUEST, KV_OK);
 }
-static int stub_translate_name(kv_request_t *r)
-{
-    (void)r;
-    return record(TRANSLATE_NAME, KV_DECLINED);
-}
-static int stub_map_to_storage(kv_request_t *r)
-{
-    (void)r;
-    return record(MAP_TO_STORAGE, KV_DECLINED);
-}
-static int stub_access_checker(kv_request_t *r)
-{
-    (void)r;
-    return record(ACCESS_CHECKER, KV_OK);
-}
-static int stub_check_user_id(kv_request_t *r)
-{
-    (void)r;
-    return record(CHECK_USER_ID, KV_DECLINED);
-}
-static int stub_auth_checker(kv_request_t *r)
-{
-    (void)r;
-    return record(AUTH_CHECKER, KV_DECLINED);
-}
-static int stub_type_checker(kv_request_t *r)
-{
-    (void)r;
-    return record(TYPE_CHECKER, KV_DECLINED);
-}
-static int stub_fixups(kv_request_t *r)
-{
-    (void)r;
-    return record(FIXUPS, KV_OK);
-}
+
+/* A stub that only records its phase and passes with @a pass. */
+#define RECORDING_STUB(name, phase, pass)                                                          \
+    static int stub_##name(kv_request_t *r)                                                        \
+    {                                                                                              \
+        (void)r;                                                                                   \
+        return record(phase, pass);                                                                \
+    }
+
+RECORDING_STUB(translate_name, TRANSLATE_NAME, KV_DECLINED)
+RECORDING_STUB(map_to_storage, MAP_TO_STORAGE, KV_DECLINED)
+RECORDING_STUB(access_checker, ACCESS_CHECKER, KV_OK)
+RECORDING_STUB(check_user_id, CHECK_USER_ID, KV_DECLINED)
+RECORDING_STUB(auth_checker, AUTH_CHECKER, KV_DECLINED)
+RECORDING_STUB(type_checker, TYPE_CHECKER, KV_DECLINED)
+RECORDING_STUB(fixups, FIXUPS, KV_OK)
+
 static int stub_handler(kv_request_t *r)
 {
     int rv = record(HANDLER, KV_OK);
 
     return rv == KV_OK ? kvu_answer(r, "handled") : rv;
 }
-static int stub_log_transaction(kv_request_t *r)
-{
-    (void)r;
-    return record(LOG_TRANSACTION, KV_OK);
-}
+RECORDING_STUB(log_transaction, LOG_TRANSACTION, KV_OK)
 
 static void stub_hooks(apr_pool_t *p)
 {
@@ -199,13 +177,11 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("request");
-    TCase *tc = tcase_create("phases");
+    TCase *tc = kvu_tcase(s, "phases", setup, teardown);
 
-    tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 30);
     tcase_add_test(tc, every_phase_once_in_order);
     tcase_add_loop_test(tc, a_failing_phase_stops_the_rest, POST_READ_REQUEST, LOG_TRANSACTION);
     tcase_add_test(tc, done_ends_the_phases);
-    suite_add_tcase(s, tc);
-    return kvu_run_suite(s);
+    return kvu_run(s);
 }

@@ -11,6 +11,7 @@
 #include "http_header_filter.h"
 #include "kv_request.h"
 #include "request.h"
+#include "../../check_run.h"
 
 static apr_pool_t *pool;
 static kv_server_t server;
@@ -327,30 +328,17 @@ END_TEST
 static Suite *request_build_suite(void)
 {
     Suite *s = suite_create("request_build");
-    TCase *tc = tcase_create("core");
+    TCase *tc = kvu_tcase(s, "core", setup, teardown);
 
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_add_test(tc, new_request_takes_the_protocol_framing);
-    tcase_add_test(tc, head_fills_the_request);
-    tcase_add_test(tc, request_line_given_is_kept);
-    tcase_add_test(tc, absolute_form_becomes_the_host);
+    KVU_ADD_TESTS(tc, new_request_takes_the_protocol_framing, head_fills_the_request,
+                  request_line_given_is_kept, absolute_form_becomes_the_host);
     tcase_add_loop_test(tc, bad_heads_are_refused, 0, (int)(sizeof(refused) / sizeof(refused[0])));
-    tcase_add_test(tc, http10_may_go_without_host);
-    tcase_add_test(tc, body_is_read_through_the_source);
-    tcase_add_test(tc, unknown_length_is_a_body);
-    tcase_add_test(tc, failed_read_gives_the_source_status);
-    tcase_add_test(tc, no_source_no_body);
-    suite_add_tcase(s, tc);
+    KVU_ADD_TESTS(tc, http10_may_go_without_host, body_is_read_through_the_source,
+                  unknown_length_is_a_body, failed_read_gives_the_source_status, no_source_no_body);
     return s;
 }
 
 int main(void)
 {
-    SRunner *sr = srunner_create(request_build_suite());
-    int failed;
-
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? 0 : 1;
+    return kvu_run(request_build_suite());
 }

@@ -30,10 +30,8 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("status_reason");
-    TCase *tc = tcase_create("reasons");
+    TCase *tc = kvu_tcase(s, "reasons", NULL, NULL);
 
-    tcase_add_test(tc, known_codes_have_their_rfc_phrase);
-    tcase_add_test(tc, unknown_codes_have_none);
-    suite_add_tcase(s, tc);
+    KVU_ADD_TESTS(tc, known_codes_have_their_rfc_phrase, unknown_codes_have_none);
     return kvu_run(s);
 }

@@ -43,13 +43,11 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("util_date");
-    TCase *tc = tcase_create("util_date");
+    TCase *tc = kvu_tcase(s, "util_date", NULL, NULL);
     int failed;
 
     apr_initialize();
-    tcase_add_test(tc, formats_as_apr_does);
-    tcase_add_test(tc, same_second_from_cache_next_second_formatted);
-    suite_add_tcase(s, tc);
+    KVU_ADD_TESTS(tc, formats_as_apr_does, same_second_from_cache_next_second_formatted);
     failed = kvu_run(s);
     apr_terminate();
     return failed;

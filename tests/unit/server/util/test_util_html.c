@@ -92,14 +92,11 @@ END_TEST
 static Suite *util_html_suite(void)
 {
     Suite *s = suite_create("util_html");
-    TCase *tc = tcase_create("util_html");
+    TCase *tc = kvu_tcase(s, "util_html", setup, teardown);
 
-    tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_loop_test(tc, escapes_the_five, 0, sizeof(escapes) / sizeof(escapes[0]));
-    tcase_add_test(tc, returns_input_when_nothing_to_escape);
-    tcase_add_test(tc, input_untouched_output_clean);
-    tcase_add_test(tc, every_byte);
-    suite_add_tcase(s, tc);
+    KVU_ADD_TESTS(tc, returns_input_when_nothing_to_escape, input_untouched_output_clean,
+                  every_byte);
     return s;
 }
 

@@ -37,6 +37,15 @@ static int run(int (*fn)(char *), const char *in, const char **out)
     return rv;
 }
 
+/* fn accepts a copy of @a in and leaves @a want. */
+static void assert_rewrites(int (*fn)(char *), const char *in, const char *want)
+{
+    const char *out;
+
+    ck_assert_int_eq(run(fn, in, &out), 0);
+    ck_assert_str_eq(out, want);
+}
+
 static const struct {
     const char *in, *out;
 } good_escapes[] = {
@@ -53,10 +62,7 @@ static const struct {
 
 START_TEST(unescape_ok)
 {
-    const char *out;
-
-    ck_assert_int_eq(run(kv_unescape_path, good_escapes[_i].in, &out), 0);
-    ck_assert_str_eq(out, good_escapes[_i].out);
+    assert_rewrites(kv_unescape_path, good_escapes[_i].in, good_escapes[_i].out);
 }
 END_TEST
 
@@ -117,10 +123,7 @@ static const struct {
 
 START_TEST(normalize_ok)
 {
-    const char *out;
-
-    ck_assert_int_eq(run(kv_normalize_path, good_paths[_i].in, &out), 0);
-    ck_assert_str_eq(out, good_paths[_i].out);
+    assert_rewrites(kv_normalize_path, good_paths[_i].in, good_paths[_i].out);
 }
 END_TEST
 
@@ -244,18 +247,15 @@ END_TEST
 static Suite *util_path_suite(void)
 {
     Suite *s = suite_create("util_path");
-    TCase *tc = tcase_create("util_path");
+    TCase *tc = kvu_tcase(s, "util_path", setup, teardown);
 
-    tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_loop_test(tc, unescape_ok, 0, sizeof(good_escapes) / sizeof(good_escapes[0]));
     tcase_add_loop_test(tc, unescape_refused, 0, sizeof(bad_escapes) / sizeof(bad_escapes[0]));
     tcase_add_loop_test(tc, normalize_ok, 0, sizeof(good_paths) / sizeof(good_paths[0]));
     tcase_add_loop_test(tc, normalize_refused, 0, sizeof(bad_paths) / sizeof(bad_paths[0]));
-    tcase_add_test(tc, normalize_is_idempotent);
-    tcase_add_test(tc, map_joins_without_double_slash);
-    tcase_add_test(tc, map_never_leaves_docroot);
+    KVU_ADD_TESTS(tc, normalize_is_idempotent, map_joins_without_double_slash,
+                  map_never_leaves_docroot);
     tcase_add_loop_test(tc, traversal_attempts, 0, sizeof(resolutions) / sizeof(resolutions[0]));
-    suite_add_tcase(s, tc);
     return s;
 }
 

@@ -75,16 +75,12 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("util_regex");
-    TCase *tc = tcase_create("regex");
+    TCase *tc = kvu_tcase(s, "regex", setup, teardown);
     int failed;
 
     apr_initialize();
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_add_test(tc, matches_and_reports_groups);
-    tcase_add_test(tc, case_insensitive_flag);
-    tcase_add_test(tc, bad_pattern_is_explained);
-    tcase_add_test(tc, substitutes_groups);
-    suite_add_tcase(s, tc);
+    KVU_ADD_TESTS(tc, matches_and_reports_groups, case_insensitive_flag, bad_pattern_is_explained,
+                  substitutes_groups);
     failed = kvu_run(s);
     apr_terminate();
     return failed;
