@@ -50,6 +50,19 @@ static char *writable_dir(kvt_server_t *srv)
     return dir;
 }
 
+/* The pid a script wrote to @a pidfile. */
+static pid_t pid_in(const char *pidfile)
+{
+    pid_t pid = 0;
+    FILE *f = fopen(pidfile, "r");
+
+    ck_assert_ptr_nonnull(f);
+    ck_assert_int_eq(fscanf(f, "%d", &pid), 1);
+    fclose(f);
+    ck_assert_int_gt(pid, 1);
+    return pid;
+}
+
 static void expect_line(const kvt_response_t *r, const char *line)
 {
     char *want = kvt_strf("\n%s\n", line);
@@ -437,8 +450,7 @@ START_TEST(test_hanging_script_killed)
     char *pidfile = kvt_strf("%s/sleeper.pid", dir);
     kvt_response_t r;
     long start;
-    pid_t sleeper = 0;
-    FILE *f;
+    pid_t sleeper;
 
     write_script(srv, "cgi-bin/hang.cgi", script, 0755);
     kvt_server_conf(srv, "Timeout 1");
@@ -450,11 +462,7 @@ START_TEST(test_hanging_script_killed)
     kvt_response_free(&r);
     expect_log(srv, "Timeout waiting for output from CGI script");
     /* What the script started dies with it: it was in the script's process group. */
-    f = fopen(pidfile, "r");
-    ck_assert_ptr_nonnull(f);
-    ck_assert_int_eq(fscanf(f, "%d", &sleeper), 1);
-    fclose(f);
-    ck_assert_int_gt(sleeper, 1);
+    sleeper = pid_in(pidfile);
     ck_assert_msg(kvt_wait_for(kvt_pid_gone, &sleeper, 5000), "sleep %d outlived its script",
                   (int)sleeper);
     free(script);
@@ -473,8 +481,7 @@ START_TEST(test_client_abort_stops_script)
                             dir);
     char *pidfile = kvt_strf("%s/talker.pid", dir);
     char buf[4096];
-    pid_t talker = 0;
-    FILE *f;
+    pid_t talker;
     int fd;
 
     write_script(srv, "cgi-bin/talk.cgi", script, 0755);
@@ -483,11 +490,7 @@ START_TEST(test_client_abort_stops_script)
     kvt_send(fd, "GET /cgi-bin/talk.cgi HTTP/1.1\r\nHost: localhost\r\n\r\n");
     ck_assert_int_gt(read(fd, buf, sizeof(buf)), 0);
     close(fd);
-    f = fopen(pidfile, "r");
-    ck_assert_ptr_nonnull(f);
-    ck_assert_int_eq(fscanf(f, "%d", &talker), 1);
-    fclose(f);
-    ck_assert_int_gt(talker, 1);
+    talker = pid_in(pidfile);
     ck_assert_msg(kvt_wait_for(kvt_pid_gone, &talker, 5000), "script %d outlived its client",
                   (int)talker);
     free(script);
