@@ -181,6 +181,13 @@ void kvt_get(int port, const char *path, kvt_response_t *resp);
 /** GET @a path (as kvt_get) and fail the test unless the answer is 200 with body @a body. */
 void kvt_assert_serves(kvt_server_t *srv, const char *path, const char *body);
 
+/** As kvt_assert_serves, and the answer's Content-Type is @a type. */
+void kvt_assert_serves_type(kvt_server_t *srv, const char *path, const char *body,
+                            const char *type);
+
+/** GET @a path (as kvt_get) and fail the test unless the answer has status @a status. */
+void kvt_assert_status(kvt_server_t *srv, const char *path, int status);
+
 /** Does @a resp say Connection: close? */
 int kvt_says_close(const kvt_response_t *resp);
 

@@ -83,7 +83,6 @@ static void wait_threads(pid_t pid, int min, int max, const char *why)
 START_TEST(test_serves_files_from_one_child)
 {
     kvt_server_t *srv = thread_server();
-    kvt_response_t r;
     pid_t child;
     int fd;
 
@@ -91,14 +90,8 @@ START_TEST(test_serves_files_from_one_child)
     kvt_server_start(srv);
     child = kvt_server_only_child(srv, DEADLINE_MS);
     kvt_assert_serves(srv, "/f.txt", "f");
-    kvt_get(kvt_server_port(srv), "/", &r);
-    ck_assert_int_eq(r.status, 200);
-    ck_assert_str_eq(r.body, "<p>home</p>");
-    ck_assert_str_eq(kvt_header(&r, "Content-Type"), "text/html");
-    kvt_response_free(&r);
-    kvt_get(kvt_server_port(srv), "/missing", &r);
-    ck_assert_int_eq(r.status, 404);
-    kvt_response_free(&r);
+    kvt_assert_serves_type(srv, "/", "<p>home</p>", "text/html");
+    kvt_assert_status(srv, "/missing", 404);
     fd = held_connection(srv);
     ck_assert_int_eq(kvt_serving_pid(srv, fd), child);
     close(fd);
