@@ -132,6 +132,10 @@ void kvt_add_loop_test_at(TCase *tc, const TTest *test, int i);
 /** Run every test of @a suite; the exit status for the test driver. */
 int kvt_run_suite(Suite *suite);
 
+/** Run the @a n tests of @a tests, in order, as the one test case of a suite, both named
+ * @a name (kvt_tcase, kvt_add_test each, kvt_run_suite): a program's main in one call. */
+int kvt_run_tests(const char *name, const TTest *const *tests, int n);
+
 /** A test case with a timeout fit for integration tests and kvt_teardown as teardown. */
 TCase *kvt_tcase(const char *name);
 
