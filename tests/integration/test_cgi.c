@@ -627,25 +627,22 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("cgi");
-    TCase *tc = kvt_tcase("cgi");
+    const TTest *const tests[] = {test_env_variables,
+                                  test_post_content_length_echoed,
+                                  test_post_chunked_echoed,
+                                  test_post_expect_continue,
+                                  test_status_location_and_fields,
+                                  test_http10_and_head,
+                                  test_nph_output_is_raw,
+                                  test_large_output_exact,
+                                  test_stderr_logged,
+                                  test_hanging_script_killed,
+                                  test_client_abort_stops_script,
+                                  test_not_executable_refused,
+                                  test_exec_failure_500,
+                                  test_add_handler_needs_exec_cgi,
+                                  test_malformed_output_500,
+                                  test_graceful_restart_ends_keep_alive_after_the_response};
 
-    kvt_add_test(tc, test_env_variables);
-    kvt_add_test(tc, test_post_content_length_echoed);
-    kvt_add_test(tc, test_post_chunked_echoed);
-    kvt_add_test(tc, test_post_expect_continue);
-    kvt_add_test(tc, test_status_location_and_fields);
-    kvt_add_test(tc, test_http10_and_head);
-    kvt_add_test(tc, test_nph_output_is_raw);
-    kvt_add_test(tc, test_large_output_exact);
-    kvt_add_test(tc, test_stderr_logged);
-    kvt_add_test(tc, test_hanging_script_killed);
-    kvt_add_test(tc, test_client_abort_stops_script);
-    kvt_add_test(tc, test_not_executable_refused);
-    kvt_add_test(tc, test_exec_failure_500);
-    kvt_add_test(tc, test_add_handler_needs_exec_cgi);
-    kvt_add_test(tc, test_malformed_output_500);
-    kvt_add_test(tc, test_graceful_restart_ends_keep_alive_after_the_response);
-    suite_add_tcase(s, tc);
-    return kvt_run_suite(s);
+    return kvt_run_tests("cgi", tests, KVT_COUNT(tests));
 }

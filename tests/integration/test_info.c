@@ -228,22 +228,14 @@ START_TEST(test_debian_info_conf)
 }
 END_TEST
 
-static Suite *info_suite(void)
-{
-    Suite *s = suite_create("info");
-    TCase *tc = kvt_tcase("info");
-
-    kvt_add_test(tc, test_config_with_file_and_line);
-    kvt_add_test(tc, test_list);
-    kvt_add_test(tc, test_module_page);
-    kvt_add_test(tc, test_server_settings);
-    kvt_add_test(tc, test_whole_page_and_unknown_query);
-    kvt_add_test(tc, test_debian_info_conf);
-    suite_add_tcase(s, tc);
-    return s;
-}
-
 int main(void)
 {
-    return kvt_run_suite(info_suite());
+    const TTest *const tests[] = {test_config_with_file_and_line,
+                                  test_list,
+                                  test_module_page,
+                                  test_server_settings,
+                                  test_whole_page_and_unknown_query,
+                                  test_debian_info_conf};
+
+    return kvt_run_tests("info", tests, KVT_COUNT(tests));
 }

@@ -293,22 +293,15 @@ START_TEST(test_status_names_single)
 }
 END_TEST
 
-static Suite *single_suite(void)
-{
-    Suite *s = suite_create("single");
-    TCase *tc = kvt_tcase("single");
-    kvt_add_test(tc, test_one_child_one_thread_serves_files);
-    kvt_add_test(tc, test_second_client_waits_for_close);
-    kvt_add_test(tc, test_second_client_waits_for_keepalive_timeout);
-    kvt_add_test(tc, test_child_runs_as_user);
-    kvt_add_test(tc, test_graceful_restarts_while_children_drain);
-    kvt_add_test(tc, test_k_graceful_and_k_graceful_stop);
-    kvt_add_test(tc, test_status_names_single);
-    suite_add_tcase(s, tc);
-    return s;
-}
-
 int main(void)
 {
-    return kvt_run_suite(single_suite());
+    const TTest *const tests[] = {test_one_child_one_thread_serves_files,
+                                  test_second_client_waits_for_close,
+                                  test_second_client_waits_for_keepalive_timeout,
+                                  test_child_runs_as_user,
+                                  test_graceful_restarts_while_children_drain,
+                                  test_k_graceful_and_k_graceful_stop,
+                                  test_status_names_single};
+
+    return kvt_run_tests("single", tests, KVT_COUNT(tests));
 }

@@ -599,20 +599,17 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("status");
-    TCase *tc = kvt_tcase("status");
+    const TTest *const tests[] = {test_html_page_has_the_parts_escaped,
+                                  test_extended_status_off_hides_totals,
+                                  test_auto_lines_and_counts_that_grow,
+                                  test_prometheus_syntax_and_growing_counters,
+                                  test_graceful_restart_counts_and_new_config_sha,
+                                  test_sethandler_none_turns_it_off_below,
+                                  test_require_limits_access,
+                                  test_debian_status_conf,
+                                  test_options_and_other_methods_get_allow,
+                                  test_bad_directives_are_refused,
+                                  test_event_counts_connections_in_its_poller};
 
-    kvt_add_test(tc, test_html_page_has_the_parts_escaped);
-    kvt_add_test(tc, test_extended_status_off_hides_totals);
-    kvt_add_test(tc, test_auto_lines_and_counts_that_grow);
-    kvt_add_test(tc, test_prometheus_syntax_and_growing_counters);
-    kvt_add_test(tc, test_graceful_restart_counts_and_new_config_sha);
-    kvt_add_test(tc, test_sethandler_none_turns_it_off_below);
-    kvt_add_test(tc, test_require_limits_access);
-    kvt_add_test(tc, test_debian_status_conf);
-    kvt_add_test(tc, test_options_and_other_methods_get_allow);
-    kvt_add_test(tc, test_bad_directives_are_refused);
-    kvt_add_test(tc, test_event_counts_connections_in_its_poller);
-    suite_add_tcase(s, tc);
-    return kvt_run_suite(s);
+    return kvt_run_tests("status", tests, KVT_COUNT(tests));
 }

@@ -264,23 +264,15 @@ START_TEST(test_max_request_workers_clamped_to_thread_limit)
 }
 END_TEST
 
-static Suite *thread_suite(void)
-{
-    Suite *s = suite_create("thread");
-    TCase *tc = kvt_tcase("thread");
-
-    kvt_add_test(tc, test_serves_files_from_one_child);
-    kvt_add_test(tc, test_a_thread_per_connection);
-    kvt_add_test(tc, test_max_request_workers_bounds_connections);
-    kvt_add_test(tc, test_keepalive_timeout_ends_the_thread);
-    kvt_add_test(tc, test_crashed_child_is_replaced);
-    kvt_add_test(tc, test_status_names_the_mpm);
-    kvt_add_test(tc, test_max_request_workers_clamped_to_thread_limit);
-    suite_add_tcase(s, tc);
-    return s;
-}
-
 int main(void)
 {
-    return kvt_run_suite(thread_suite());
+    const TTest *const tests[] = {test_serves_files_from_one_child,
+                                  test_a_thread_per_connection,
+                                  test_max_request_workers_bounds_connections,
+                                  test_keepalive_timeout_ends_the_thread,
+                                  test_crashed_child_is_replaced,
+                                  test_status_names_the_mpm,
+                                  test_max_request_workers_clamped_to_thread_limit};
+
+    return kvt_run_tests("thread", tests, KVT_COUNT(tests));
 }
