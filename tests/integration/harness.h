@@ -148,6 +148,11 @@ int kvt_run(const char *const argv[], int timeout_ms, int *exit_status, char **o
 int kvt_run_kiva(int *exit_status, char **out, char **err, const char *arg, ...)
     __attribute__((sentinel));
 
+/** Add @a line to the configuration of @a srv, run kiva @a how (as "-t" or "-DFOREGROUND") on
+ * it, and fail the test unless it exits 1 and stderr names the line ("kiva: Syntax error on
+ * line N of FILE: ") and holds @a reason. */
+void kvt_assert_refused(kvt_server_t *srv, const char *how, const char *line, const char *reason);
+
 /** A TCP connection to 127.0.0.1:@a port with 5 s send and receive timeouts. */
 int kvt_connect(int port);
 
