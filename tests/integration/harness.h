@@ -137,6 +137,10 @@ void kvt_add_loop_test_at(TCase *tc, const TTest *test, int i);
 /** Run every test of @a suite; the exit status for the test driver. */
 int kvt_run_suite(Suite *suite);
 
+/** Run the @a n tests of @a tests, in order, as the one test case of a suite, both named
+ * @a name (kvt_tcase, kvt_add_test each, kvt_run_suite): a program's main in one call. */
+int kvt_run_tests(const char *name, const TTest *const *tests, int n);
+
 /** A test case with a timeout fit for integration tests and kvt_teardown as teardown. */
 TCase *kvt_tcase(const char *name);
 
@@ -148,6 +152,11 @@ int kvt_run(const char *const argv[], int timeout_ms, int *exit_status, char **o
 /** Run the built kiva with the NULL-terminated arguments, 10 s at most; as kvt_run. */
 int kvt_run_kiva(int *exit_status, char **out, char **err, const char *arg, ...)
     __attribute__((sentinel));
+
+/** Add @a line to the configuration of @a srv, run kiva @a how (as "-t" or "-DFOREGROUND") on
+ * it, and fail the test unless it exits 1 and stderr names the line ("kiva: Syntax error on
+ * line N of FILE: ") and holds @a reason. */
+void kvt_assert_refused(kvt_server_t *srv, const char *how, const char *line, const char *reason);
 
 /** A TCP connection to 127.0.0.1:@a port with 5 s send and receive timeouts. */
 int kvt_connect(int port);
@@ -185,6 +194,13 @@ void kvt_get(int port, const char *path, kvt_response_t *resp);
 
 /** GET @a path (as kvt_get) and fail the test unless the answer is 200 with body @a body. */
 void kvt_assert_serves(kvt_server_t *srv, const char *path, const char *body);
+
+/** As kvt_assert_serves, and the answer's Content-Type is @a type. */
+void kvt_assert_serves_type(kvt_server_t *srv, const char *path, const char *body,
+                            const char *type);
+
+/** GET @a path (as kvt_get) and fail the test unless the answer has status @a status. */
+void kvt_assert_status(kvt_server_t *srv, const char *path, int status);
 
 /** Does @a resp say Connection: close? */
 int kvt_says_close(const kvt_response_t *resp);

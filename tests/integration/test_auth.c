@@ -189,6 +189,21 @@ static int status_from(const char *src, int port, const char *path)
     return status;
 }
 
+/* A client address, a path it asks for, and the status it must be answered. */
+struct access {
+    const char *src, *path;
+    int status;
+};
+
+/* status_from for each of the @a n rows of @a want. */
+static void expect_access(int port, const struct access *want, int n)
+{
+    for (int i = 0; i < n; i++) {
+        ck_assert_msg(status_from(want[i].src, port, want[i].path) == want[i].status,
+                      "%s from %s: not %d", want[i].path, want[i].src, want[i].status);
+    }
+}
+
 /* One <Location /NAME> per rule, with a file in it. */
 static void locations(kvt_server_t *srv, const char *const (*rules)[2], int n)
 {
@@ -253,17 +268,15 @@ START_TEST(test_access_compat_merge)
     locations(srv, rules, KVT_COUNT(rules));
     kvt_server_start(srv);
     port = kvt_server_port(srv);
-    ck_assert_int_eq(status_from("127.0.0.1", port, "/m/f.html"), 403);
-    ck_assert_int_eq(status_from("127.0.0.1", port, "/m/inherit/f.html"), 403);
-    ck_assert_int_eq(status_from("127.0.0.1", port, "/m/allow/f.html"), 200);
-    ck_assert_int_eq(status_from("127.0.0.2", port, "/m/allow/f.html"), 200);
-    ck_assert_int_eq(status_from("127.0.0.1", port, "/m/satisfy/f.html"), 200);
-    ck_assert_int_eq(status_from("127.0.0.1", port, "/f/f.html"), 403);
-    ck_assert_int_eq(status_from("127.0.0.1", port, "/host/f.html"), 200);
-    ck_assert_int_eq(status_from("127.0.0.2", port, "/host/f.html"), 403);
-    ck_assert_int_eq(status_from("127.0.0.1", port, "/env/f.html"), 200);
-    ck_assert_int_eq(status_from("127.0.0.1", port, "/part/f.html"), 403);
-    ck_assert_int_eq(status_from("127.0.0.1", port, "/mutual/f.html"), 403);
+    static const struct access want[] = {
+        {"127.0.0.1", "/m/f.html", 403},         {"127.0.0.1", "/m/inherit/f.html", 403},
+        {"127.0.0.1", "/m/allow/f.html", 200},   {"127.0.0.2", "/m/allow/f.html", 200},
+        {"127.0.0.1", "/m/satisfy/f.html", 200}, {"127.0.0.1", "/f/f.html", 403},
+        {"127.0.0.1", "/host/f.html", 200},      {"127.0.0.2", "/host/f.html", 403},
+        {"127.0.0.1", "/env/f.html", 200},       {"127.0.0.1", "/part/f.html", 403},
+        {"127.0.0.1", "/mutual/f.html", 403},
+    };
+    expect_access(port, want, KVT_COUNT(want));
 }
 END_TEST
 
@@ -351,15 +364,14 @@ START_TEST(test_require_local)
     kvt_server_conf(srv, "Listen [::1]:%d", kvt_server_port(srv));
     kvt_server_start(srv);
     port = kvt_server_port(srv);
-    ck_assert_int_eq(status_from("127.0.0.1", port, "/local/f.html"), 200);
-    ck_assert_int_eq(status_from("127.0.0.2", port, "/local/f.html"), 200);
-    ck_assert_int_eq(status_from("127.0.0.254", port, "/local/f.html"), 200);
-    ck_assert_int_eq(status_from("::1", port, "/local/f.html"), 200);
-    ck_assert_int_eq(status_from("127.0.0.1", port, "/notlocal/f.html"), 403);
-    ck_assert_int_eq(status_from("127.0.0.2", port, "/notlocal/f.html"), 403);
-    ck_assert_int_eq(status_from("::1", port, "/notlocal/f.html"), 403);
-    ck_assert_int_eq(status_from("127.0.0.2", port, "/ip/f.html"), 403);
-    ck_assert_int_eq(status_from("127.0.0.1", port, "/ip/f.html"), 200);
+    static const struct access want[] = {
+        {"127.0.0.1", "/local/f.html", 200},    {"127.0.0.2", "/local/f.html", 200},
+        {"127.0.0.254", "/local/f.html", 200},  {"::1", "/local/f.html", 200},
+        {"127.0.0.1", "/notlocal/f.html", 403}, {"127.0.0.2", "/notlocal/f.html", 403},
+        {"::1", "/notlocal/f.html", 403},       {"127.0.0.2", "/ip/f.html", 403},
+        {"127.0.0.1", "/ip/f.html", 200},
+    };
+    expect_access(port, want, KVT_COUNT(want));
 }
 END_TEST
 
@@ -381,12 +393,12 @@ START_TEST(test_require_host)
     locations(srv, rules, KVT_COUNT(rules));
     kvt_server_start(srv);
     port = kvt_server_port(srv);
-    ck_assert_int_eq(status_from("127.0.0.1", port, "/name/f.html"), 200);
-    ck_assert_int_eq(status_from("127.0.0.2", port, "/name/f.html"), 403);
-    ck_assert_int_eq(status_from("127.0.0.1", port, "/part/f.html"), 403);
-    ck_assert_int_eq(status_from("127.0.0.1", port, "/below/f.html"), 403);
-    ck_assert_int_eq(status_from("127.0.0.1", port, "/fwd/f.html"), 200);
-    ck_assert_int_eq(status_from("127.0.0.2", port, "/fwd/f.html"), 403);
+    static const struct access want[] = {
+        {"127.0.0.1", "/name/f.html", 200}, {"127.0.0.2", "/name/f.html", 403},
+        {"127.0.0.1", "/part/f.html", 403}, {"127.0.0.1", "/below/f.html", 403},
+        {"127.0.0.1", "/fwd/f.html", 200},  {"127.0.0.2", "/fwd/f.html", 403},
+    };
+    expect_access(port, want, KVT_COUNT(want));
     log = kvt_server_wait_log(srv, "KV01221", 5000);
     ck_assert_msg(kvt_contains(log, "access check of 'localhost' to /name/f.html failed, reason: "
                                     "unable to get the remote host name"),

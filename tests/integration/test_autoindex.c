@@ -37,6 +37,14 @@ static void write_doc(kvt_server_t *srv, const char *relpath, const char *conten
     kvt_write_file(srv, relpath, content, strlen(content));
 }
 
+/* write_doc for each {path, content} of @a docs. */
+static void write_docs(kvt_server_t *srv, const char *const (*docs)[2], int n)
+{
+    for (int i = 0; i < n; i++) {
+        write_doc(srv, docs[i][0], docs[i][1]);
+    }
+}
+
 /* Set the modification time of DocumentRoot/@a relpath to @a ago seconds before now. */
 static void age_doc(kvt_server_t *srv, const char *relpath, int ago)
 {
@@ -92,12 +100,11 @@ static char *entry_hrefs(const char *body)
 START_TEST(test_listing_holds_exactly_the_entries)
 {
     kvt_server_t *srv = new_server();
-    write_doc(srv, "dir/a.txt", "a");
-    write_doc(srv, "dir/b.html", "b");
-    write_doc(srv, "dir/sub/inner.txt", "inner");
-    write_doc(srv, "dir/.hidden", "h");
-    write_doc(srv, "dir/old.bak", "old");
-    write_doc(srv, "dir/notes~", "n");
+    static const char *const docs[][2] = {
+        {"dir/a.txt", "a"},   {"dir/b.html", "b"},    {"dir/sub/inner.txt", "inner"},
+        {"dir/.hidden", "h"}, {"dir/old.bak", "old"}, {"dir/notes~", "n"},
+    };
+    write_docs(srv, docs, KVT_COUNT(docs));
     write_doc(srv, "dir/" ODD_NAME, "odd");
     write_doc(srv, "dir/a:b", "colon");
     indexed_dir(srv, "dir", "IndexIgnore *.bak");
@@ -294,11 +301,14 @@ END_TEST
 START_TEST(test_header_and_readme)
 {
     kvt_server_t *srv = new_server();
-    write_doc(srv, "dir/HEADER.html", "<p id=\"hdr\">Top of the list</p>\n");
-    write_doc(srv, "dir/README.txt", "a <b> & c\n");
-    write_doc(srv, "dir/file.txt", "f");
-    write_doc(srv, "text/HEADER.txt", "plain <header>\n");
-    write_doc(srv, "text/file.txt", "f");
+    static const char *const docs[][2] = {
+        {"dir/HEADER.html", "<p id=\"hdr\">Top of the list</p>\n"},
+        {"dir/README.txt", "a <b> & c\n"},
+        {"dir/file.txt", "f"},
+        {"text/HEADER.txt", "plain <header>\n"},
+        {"text/file.txt", "f"},
+    };
+    write_docs(srv, docs, KVT_COUNT(docs));
     indexed_dir(srv, "dir", "HeaderName HEADER.html");
     kvt_server_conf(srv, "ReadmeName README.txt");
     indexed_dir(srv, "text", "HeaderName HEADER.txt");
@@ -342,21 +352,7 @@ static const char *const refusals[][2] = {
 START_TEST(test_bad_config_refused)
 {
     kvt_server_t *srv = new_server();
-    kvt_server_conf(srv, "%s", refusals[_i][0]);
-    const char *conf = kvt_server_write_conf(srv);
-    int status;
-    char *err = NULL;
-
-    ck_assert_int_eq(kvt_run_kiva(&status, NULL, &err, "-t", "-f", conf, (const char *)NULL), 0);
-    ck_assert_msg(status == 1, "%s: exit status %d, want 1; stderr:\n%s", refusals[_i][0], status,
-                  err);
-    char *want = kvt_strf("Syntax error on line %u of %s: ",
-                          kvt_conf_line_of(srv, refusals[_i][0]), conf);
-    ck_assert_msg(kvt_contains(err, want), "stderr lacks \"%s\":\n%s", want, err);
-    ck_assert_msg(kvt_contains(err, refusals[_i][1]), "stderr lacks \"%s\":\n%s", refusals[_i][1],
-                  err);
-    free(want);
-    free(err);
+    kvt_assert_refused(srv, "-t", refusals[_i][0], refusals[_i][1]);
 }
 END_TEST
 
@@ -426,14 +422,12 @@ static void assert_row(const char *body, const char *href, const char *want)
 START_TEST(test_debian_icons_and_descriptions)
 {
     kvt_server_t *srv = debian_server();
-    write_doc(srv, "dir/a.txt", "hi\n");
-    write_doc(srv, "dir/b.c", "x\n");
-    write_doc(srv, "dir/c.tar.gz", "gz");
-    write_doc(srv, "dir/README", "z\n");
-    write_doc(srv, "dir/core", "q\n");
-    write_doc(srv, "dir/noext", "w\n");
-    write_doc(srv, "dir/pic.png", "i\n");
-    write_doc(srv, "dir/sub/f.txt", "y\n");
+    static const char *const docs[][2] = {
+        {"dir/a.txt", "hi\n"},  {"dir/b.c", "x\n"},       {"dir/c.tar.gz", "gz"},
+        {"dir/README", "z\n"},  {"dir/core", "q\n"},      {"dir/noext", "w\n"},
+        {"dir/pic.png", "i\n"}, {"dir/sub/f.txt", "y\n"},
+    };
+    write_docs(srv, docs, KVT_COUNT(docs));
     indexed_dir(srv, "dir", "AddDescription \"The C file\" b.c");
     kvt_server_conf(srv, "AddDescription \"Text <b>bold</b> files\" *.txt");
     kvt_server_start(srv);
@@ -654,12 +648,11 @@ END_TEST
 START_TEST(test_ignore_reset)
 {
     kvt_server_t *srv = new_server();
-    write_doc(srv, "keep/a.bak", "b");
-    write_doc(srv, "keep/a.tmp", "t");
-    write_doc(srv, "reset/a.bak", "b");
-    write_doc(srv, "reset/a.tmp", "t");
-    write_doc(srv, "reset/below/a.bak", "b");
-    write_doc(srv, "reset/below/a.tmp", "t");
+    static const char *const docs[][2] = {
+        {"keep/a.bak", "b"},  {"keep/a.tmp", "t"},        {"reset/a.bak", "b"},
+        {"reset/a.tmp", "t"}, {"reset/below/a.bak", "b"}, {"reset/below/a.tmp", "t"},
+    };
+    write_docs(srv, docs, KVT_COUNT(docs));
     kvt_server_conf(srv, "IndexIgnore *.bak");
     indexed_dir(srv, "keep", "IndexIgnore *.tmp");
     indexed_dir(srv, "reset", "IndexIgnoreReset On");

@@ -50,6 +50,19 @@ static char *writable_dir(kvt_server_t *srv)
     return dir;
 }
 
+/* The pid a script wrote to @a pidfile. */
+static pid_t pid_in(const char *pidfile)
+{
+    pid_t pid = 0;
+    FILE *f = fopen(pidfile, "r");
+
+    ck_assert_ptr_nonnull(f);
+    ck_assert_int_eq(fscanf(f, "%d", &pid), 1);
+    fclose(f);
+    ck_assert_int_gt(pid, 1);
+    return pid;
+}
+
 static void expect_line(const kvt_response_t *r, const char *line)
 {
     char *want = kvt_strf("\n%s\n", line);
@@ -437,8 +450,7 @@ START_TEST(test_hanging_script_killed)
     char *pidfile = kvt_strf("%s/sleeper.pid", dir);
     kvt_response_t r;
     long start;
-    pid_t sleeper = 0;
-    FILE *f;
+    pid_t sleeper;
 
     write_script(srv, "cgi-bin/hang.cgi", script, 0755);
     kvt_server_conf(srv, "Timeout 1");
@@ -450,11 +462,7 @@ START_TEST(test_hanging_script_killed)
     kvt_response_free(&r);
     expect_log(srv, "Timeout waiting for output from CGI script");
     /* What the script started dies with it: it was in the script's process group. */
-    f = fopen(pidfile, "r");
-    ck_assert_ptr_nonnull(f);
-    ck_assert_int_eq(fscanf(f, "%d", &sleeper), 1);
-    fclose(f);
-    ck_assert_int_gt(sleeper, 1);
+    sleeper = pid_in(pidfile);
     ck_assert_msg(kvt_wait_for(kvt_pid_gone, &sleeper, 5000), "sleep %d outlived its script",
                   (int)sleeper);
     free(script);
@@ -473,8 +481,7 @@ START_TEST(test_client_abort_stops_script)
                             dir);
     char *pidfile = kvt_strf("%s/talker.pid", dir);
     char buf[4096];
-    pid_t talker = 0;
-    FILE *f;
+    pid_t talker;
     int fd;
 
     write_script(srv, "cgi-bin/talk.cgi", script, 0755);
@@ -483,11 +490,7 @@ START_TEST(test_client_abort_stops_script)
     kvt_send(fd, "GET /cgi-bin/talk.cgi HTTP/1.1\r\nHost: localhost\r\n\r\n");
     ck_assert_int_gt(read(fd, buf, sizeof(buf)), 0);
     close(fd);
-    f = fopen(pidfile, "r");
-    ck_assert_ptr_nonnull(f);
-    ck_assert_int_eq(fscanf(f, "%d", &talker), 1);
-    fclose(f);
-    ck_assert_int_gt(talker, 1);
+    talker = pid_in(pidfile);
     ck_assert_msg(kvt_wait_for(kvt_pid_gone, &talker, 5000), "script %d outlived its client",
                   (int)talker);
     free(script);
@@ -624,25 +627,22 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("cgi");
-    TCase *tc = kvt_tcase("cgi");
+    const TTest *const tests[] = {test_env_variables,
+                                  test_post_content_length_echoed,
+                                  test_post_chunked_echoed,
+                                  test_post_expect_continue,
+                                  test_status_location_and_fields,
+                                  test_http10_and_head,
+                                  test_nph_output_is_raw,
+                                  test_large_output_exact,
+                                  test_stderr_logged,
+                                  test_hanging_script_killed,
+                                  test_client_abort_stops_script,
+                                  test_not_executable_refused,
+                                  test_exec_failure_500,
+                                  test_add_handler_needs_exec_cgi,
+                                  test_malformed_output_500,
+                                  test_graceful_restart_ends_keep_alive_after_the_response};
 
-    kvt_add_test(tc, test_env_variables);
-    kvt_add_test(tc, test_post_content_length_echoed);
-    kvt_add_test(tc, test_post_chunked_echoed);
-    kvt_add_test(tc, test_post_expect_continue);
-    kvt_add_test(tc, test_status_location_and_fields);
-    kvt_add_test(tc, test_http10_and_head);
-    kvt_add_test(tc, test_nph_output_is_raw);
-    kvt_add_test(tc, test_large_output_exact);
-    kvt_add_test(tc, test_stderr_logged);
-    kvt_add_test(tc, test_hanging_script_killed);
-    kvt_add_test(tc, test_client_abort_stops_script);
-    kvt_add_test(tc, test_not_executable_refused);
-    kvt_add_test(tc, test_exec_failure_500);
-    kvt_add_test(tc, test_add_handler_needs_exec_cgi);
-    kvt_add_test(tc, test_malformed_output_500);
-    kvt_add_test(tc, test_graceful_restart_ends_keep_alive_after_the_response);
-    suite_add_tcase(s, tc);
-    return kvt_run_suite(s);
+    return kvt_run_tests("cgi", tests, KVT_COUNT(tests));
 }

@@ -246,14 +246,16 @@ END_TEST
 START_TEST(test_repeatable_directives_accepted)
 {
     kvt_server_t *srv = kvt_server_new("prefork");
-    kvt_server_conf(srv, "ServerRoot \"%s\"", kvt_server_root(srv));
-    kvt_server_conf(srv, "ServerName second.example");
-    kvt_server_conf(srv, "ListenBacklog 100");
-    kvt_server_conf(srv, "ListenBacklog 200");
-    kvt_server_conf(srv, "SendBufferSize 65536");
-    kvt_server_conf(srv, "SendBufferSize 0");
-    kvt_server_conf(srv, "ReceiveBufferSize 65536");
-    kvt_server_conf(srv, "ReceiveBufferSize 0");
+    kvt_server_conf(srv,
+                    "ServerRoot \"%s\"\n"
+                    "ServerName second.example\n"
+                    "ListenBacklog 100\n"
+                    "ListenBacklog 200\n"
+                    "SendBufferSize 65536\n"
+                    "SendBufferSize 0\n"
+                    "ReceiveBufferSize 65536\n"
+                    "ReceiveBufferSize 0",
+                    kvt_server_root(srv));
     int status;
     char *out = run_check(srv, 0, &status);
     ck_assert_msg(status == 0 && kvt_contains(out, "Syntax OK"), "kiva -t: %d\n%s", status, out);
@@ -426,14 +428,14 @@ END_TEST
 START_TEST(test_mutex_forms_accepted)
 {
     kvt_server_t *srv = kvt_server_new("prefork");
-    kvt_server_conf(srv, "DefaultRuntimeDir logs");
-    kvt_server_conf(srv, "Mutex default");
-    kvt_server_conf(srv, "Mutex file:logs default");
-    kvt_server_conf(srv, "Mutex fcntl:logs mpm-accept OmitPID");
-    kvt_server_conf(srv, "Mutex posixsem mpm-accept");
-    kvt_server_conf(srv, "Mutex sysvsem default mpm-accept");
-    kvt_server_conf(srv, "Mutex pthread");
-    kvt_server_conf(srv, "Mutex yes");
+    kvt_server_conf(srv, "DefaultRuntimeDir logs\n"
+                         "Mutex default\n"
+                         "Mutex file:logs default\n"
+                         "Mutex fcntl:logs mpm-accept OmitPID\n"
+                         "Mutex posixsem mpm-accept\n"
+                         "Mutex sysvsem default mpm-accept\n"
+                         "Mutex pthread\n"
+                         "Mutex yes");
     int status;
     char *out = run_check(srv, 0, &status);
     ck_assert_msg(status == 0 && kvt_contains(out, "Syntax OK"), "kiva -t: %d\n%s", status, out);

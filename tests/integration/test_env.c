@@ -137,20 +137,12 @@ START_TEST(test_access_log_sees_the_variables)
 }
 END_TEST
 
-static Suite *env_suite(void)
-{
-    Suite *s = suite_create("env");
-    TCase *tc = kvt_tcase("env");
-    kvt_add_test(tc, test_set_unset_and_merge);
-    kvt_add_test(tc, test_runs_after_setenvif);
-    kvt_add_test(tc, test_pass_env);
-    kvt_add_test(tc, test_cgi_sees_the_variables);
-    kvt_add_test(tc, test_access_log_sees_the_variables);
-    suite_add_tcase(s, tc);
-    return s;
-}
-
 int main(void)
 {
-    return kvt_run_suite(env_suite());
+    const TTest *const tests[] = {
+        test_set_unset_and_merge,    test_runs_after_setenvif,           test_pass_env,
+        test_cgi_sees_the_variables, test_access_log_sees_the_variables,
+    };
+
+    return kvt_run_tests("env", tests, KVT_COUNT(tests));
 }

@@ -114,21 +114,11 @@ START_TEST(test_bad_status_refused)
 }
 END_TEST
 
-static Suite *errordoc_suite(void)
-{
-    Suite *s = suite_create("errordoc");
-    TCase *tc = kvt_tcase("errordoc");
-
-    kvt_add_test(tc, test_local_document_keeps_the_status);
-    kvt_add_test(tc, test_text_and_remote_documents);
-    kvt_add_test(tc, test_section_document_and_default);
-    kvt_add_test(tc, test_missing_document_falls_back);
-    kvt_add_test(tc, test_bad_status_refused);
-    suite_add_tcase(s, tc);
-    return s;
-}
-
 int main(void)
 {
-    return kvt_run_suite(errordoc_suite());
+    const TTest *const tests[] = {test_local_document_keeps_the_status,
+                                  test_text_and_remote_documents, test_section_document_and_default,
+                                  test_missing_document_falls_back, test_bad_status_refused};
+
+    return kvt_run_tests("errordoc", tests, KVT_COUNT(tests));
 }

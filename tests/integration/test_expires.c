@@ -222,20 +222,7 @@ START_TEST(test_bad_config_refused)
 {
     kvt_server_t *srv = kvt_server_new("prefork");
     kvt_server_conf(srv, LOAD_EXPIRES, KV_TEST_BUILDDIR);
-    kvt_server_conf(srv, "%s", refusals[_i][0]);
-    const char *conf = kvt_server_write_conf(srv);
-    int status;
-    char *err = NULL;
-
-    ck_assert_int_eq(kvt_run_kiva(&status, NULL, &err, "-t", "-f", conf, (const char *)NULL), 0);
-    ck_assert_msg(status == 1, "%s: exit status %d; stderr:\n%s", refusals[_i][0], status, err);
-    char *want = kvt_strf("Syntax error on line %u of %s: ",
-                          kvt_conf_line_of(srv, refusals[_i][0]), conf);
-    ck_assert_msg(kvt_contains(err, want), "stderr lacks \"%s\":\n%s", want, err);
-    ck_assert_msg(kvt_contains(err, refusals[_i][1]), "stderr lacks \"%s\":\n%s", refusals[_i][1],
-                  err);
-    free(want);
-    free(err);
+    kvt_assert_refused(srv, "-t", refusals[_i][0], refusals[_i][1]);
 }
 END_TEST
 

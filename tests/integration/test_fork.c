@@ -322,24 +322,17 @@ START_TEST(test_status_names_fork)
 }
 END_TEST
 
-static Suite *fork_suite(void)
-{
-    Suite *s = suite_create("fork");
-    TCase *tc = kvt_tcase("fork");
-    kvt_add_test(tc, test_serves_files);
-    kvt_add_test(tc, test_fresh_child_per_connection);
-    kvt_add_test(tc, test_concurrent_connections_have_own_children);
-    kvt_add_test(tc, test_max_request_workers_bounds_connections);
-    kvt_add_test(tc, test_server_limit_clamps_max_request_workers);
-    kvt_add_test(tc, test_keepalive_timeout_ends_child);
-    kvt_add_test(tc, test_keepalive_off);
-    kvt_add_test(tc, test_restart_stops_children);
-    kvt_add_test(tc, test_status_names_fork);
-    suite_add_tcase(s, tc);
-    return s;
-}
-
 int main(void)
 {
-    return kvt_run_suite(fork_suite());
+    const TTest *const tests[] = {test_serves_files,
+                                  test_fresh_child_per_connection,
+                                  test_concurrent_connections_have_own_children,
+                                  test_max_request_workers_bounds_connections,
+                                  test_server_limit_clamps_max_request_workers,
+                                  test_keepalive_timeout_ends_child,
+                                  test_keepalive_off,
+                                  test_restart_stops_children,
+                                  test_status_names_fork};
+
+    return kvt_run_tests("fork", tests, KVT_COUNT(tests));
 }

@@ -299,15 +299,13 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("host");
-    TCase *tc = kvt_tcase("host");
-    kvt_add_test(tc, test_invalid_host_refused_and_closed);
-    kvt_add_test(tc, test_missing_empty_or_second_host_refused);
-    kvt_add_test(tc, test_invalid_authority_refused_and_closed);
-    kvt_add_test(tc, test_mixed_case_host_lower_cased_everywhere);
-    kvt_add_test(tc, test_odd_but_valid_hosts_served);
-    kvt_add_test(tc, test_absolute_form_authority_selects_host);
-    kvt_add_test(tc, test_ipv6_host);
-    suite_add_tcase(s, tc);
-    return kvt_run_suite(s);
+    const TTest *const tests[] = {test_invalid_host_refused_and_closed,
+                                  test_missing_empty_or_second_host_refused,
+                                  test_invalid_authority_refused_and_closed,
+                                  test_mixed_case_host_lower_cased_everywhere,
+                                  test_odd_but_valid_hosts_served,
+                                  test_absolute_form_authority_selects_host,
+                                  test_ipv6_host};
+
+    return kvt_run_tests("host", tests, KVT_COUNT(tests));
 }

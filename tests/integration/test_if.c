@@ -43,73 +43,71 @@ static void expect_branch(kvt_server_t *srv, const char *path, const char *host,
     free(got);
 }
 
-START_TEST(test_if_elseif_else)
+/* A config of sections (a printf format of the docroot) and the branches GETs see under it. */
+static const struct {
+    const char *conf;
+    struct {
+        const char *path, *host, *want;
+    } get[5];
+} branches[] = {
+    /* <If>, <ElseIf> and <Else>, with an <If> nested in the <ElseIf>. */
+    {"<If \"%%{HTTP_HOST} == 'a.example'\">\n"
+     "    Header set X-If a\n"
+     "</If>\n"
+     "<ElseIf \"%%{QUERY_STRING} =~ /b/\">\n"
+     "    Header set X-If b\n"
+     "    <If \"%%{QUERY_STRING} -strmatch '*c*'\">\n"
+     "        Header set X-Nested c\n"
+     "    </If>\n"
+     "</ElseIf>\n"
+     "<Else>\n"
+     "    Header set X-If else\n"
+     "</Else>",
+     {{"/f.txt", "a.example", "a|"},
+      {"/f.txt?bc", "a.example", "a|"},
+      {"/f.txt", "z.example", "else|"},
+      {"/f.txt?b", "z.example", "b|"},
+      {"/f.txt?bc", "z.example", "b|c"}}},
+    /* What an <IfModule> inside an <If> (or a <Directory>) holds belongs to the <If>. */
+    {"<If \"%%{QUERY_STRING} == 'yes'\">\n"
+     "    <IfModule headers_module>\n"
+     "        Header set X-If yes\n"
+     "    </IfModule>\n"
+     "</If>\n"
+     "<Directory \"%s/d\">\n"
+     "    <IfModule headers_module>\n"
+     "        Header set X-Nested in-d\n"
+     "    </IfModule>\n"
+     "</Directory>",
+     {{"/f.txt?yes", "localhost", "yes|"},
+      {"/f.txt?no", "localhost", "|"},
+      {"/d/g.txt", "localhost", "|in-d"}}},
+    /* An <If> of the server is merged after a <Location> that sets the same header, and one in
+     * a <Directory> after it; the URL test uses httpd's m#...# form. */
+    {"<If \"%%{REQUEST_URI} =~ m#^/d/#\">\n"
+     "    Header set X-If server-if\n"
+     "</If>\n"
+     "<Location />\n"
+     "    Header set X-If location\n"
+     "</Location>\n"
+     "<Directory \"%s/d\">\n"
+     "    <If \"-R '127.0.0.0/8'\">\n"
+     "        Header set X-Nested dir-if\n"
+     "    </If>\n"
+     "</Directory>",
+     {{"/d/g.txt", "localhost", "server-if|dir-if"}, {"/f.txt", "localhost", "location|"}}},
+};
+
+START_TEST(test_sections_pick_the_branch)
 {
     kvt_server_t *srv = site();
 
-    kvt_server_conf(srv, "<If \"%%{HTTP_HOST} == 'a.example'\">");
-    kvt_server_conf(srv, "    Header set X-If a");
-    kvt_server_conf(srv, "</If>");
-    kvt_server_conf(srv, "<ElseIf \"%%{QUERY_STRING} =~ /b/\">");
-    kvt_server_conf(srv, "    Header set X-If b");
-    kvt_server_conf(srv, "    <If \"%%{QUERY_STRING} -strmatch '*c*'\">");
-    kvt_server_conf(srv, "        Header set X-Nested c");
-    kvt_server_conf(srv, "    </If>");
-    kvt_server_conf(srv, "</ElseIf>");
-    kvt_server_conf(srv, "<Else>");
-    kvt_server_conf(srv, "    Header set X-If else");
-    kvt_server_conf(srv, "</Else>");
+    kvt_server_conf(srv, branches[_i].conf, kvt_server_docroot(srv));
     kvt_server_start(srv);
-    expect_branch(srv, "/f.txt", "a.example", "a|");
-    expect_branch(srv, "/f.txt?bc", "a.example", "a|");
-    expect_branch(srv, "/f.txt", "z.example", "else|");
-    expect_branch(srv, "/f.txt?b", "z.example", "b|");
-    expect_branch(srv, "/f.txt?bc", "z.example", "b|c");
-}
-END_TEST
-
-/* What an <IfModule> inside an <If> (or a <Directory>) holds belongs to the <If>. */
-START_TEST(test_ifmodule_inside_if)
-{
-    kvt_server_t *srv = site();
-
-    kvt_server_conf(srv, "<If \"%%{QUERY_STRING} == 'yes'\">");
-    kvt_server_conf(srv, "    <IfModule headers_module>");
-    kvt_server_conf(srv, "        Header set X-If yes");
-    kvt_server_conf(srv, "    </IfModule>");
-    kvt_server_conf(srv, "</If>");
-    kvt_server_conf(srv, "<Directory \"%s/d\">", kvt_server_docroot(srv));
-    kvt_server_conf(srv, "    <IfModule headers_module>");
-    kvt_server_conf(srv, "        Header set X-Nested in-d");
-    kvt_server_conf(srv, "    </IfModule>");
-    kvt_server_conf(srv, "</Directory>");
-    kvt_server_start(srv);
-    expect_branch(srv, "/f.txt?yes", "localhost", "yes|");
-    expect_branch(srv, "/f.txt?no", "localhost", "|");
-    expect_branch(srv, "/d/g.txt", "localhost", "|in-d");
-}
-END_TEST
-
-/* An <If> of the server is merged after a <Location> that sets the same header, and one in a
- * <Directory> after it; the URL test uses httpd's m#...# form. */
-START_TEST(test_if_merges_after_the_sections)
-{
-    kvt_server_t *srv = site();
-
-    kvt_server_conf(srv, "<If \"%%{REQUEST_URI} =~ m#^/d/#\">");
-    kvt_server_conf(srv, "    Header set X-If server-if");
-    kvt_server_conf(srv, "</If>");
-    kvt_server_conf(srv, "<Location />");
-    kvt_server_conf(srv, "    Header set X-If location");
-    kvt_server_conf(srv, "</Location>");
-    kvt_server_conf(srv, "<Directory \"%s/d\">", kvt_server_docroot(srv));
-    kvt_server_conf(srv, "    <If \"-R '127.0.0.0/8'\">");
-    kvt_server_conf(srv, "        Header set X-Nested dir-if");
-    kvt_server_conf(srv, "    </If>");
-    kvt_server_conf(srv, "</Directory>");
-    kvt_server_start(srv);
-    expect_branch(srv, "/d/g.txt", "localhost", "server-if|dir-if");
-    expect_branch(srv, "/f.txt", "localhost", "location|");
+    for (int i = 0; i < 5 && branches[_i].get[i].path; i++) {
+        expect_branch(srv, branches[_i].get[i].path, branches[_i].get[i].host,
+                      branches[_i].get[i].want);
+    }
 }
 END_TEST
 
@@ -194,9 +192,7 @@ static Suite *if_suite(void)
 {
     Suite *s = suite_create("if");
     TCase *tc = kvt_tcase("if");
-    kvt_add_test(tc, test_if_elseif_else);
-    kvt_add_test(tc, test_if_merges_after_the_sections);
-    kvt_add_test(tc, test_ifmodule_inside_if);
+    kvt_add_loop_test(tc, test_sections_pick_the_branch, KVT_COUNT(branches));
     kvt_add_test(tc, test_if_in_a_virtual_host);
     kvt_add_test(tc, test_failed_condition_is_false_and_logged);
     kvt_add_test(tc, test_config_errors_name_the_line);

@@ -51,6 +51,24 @@ static void assert_has_owned(const char *body, char *needle)
     free(needle);
 }
 
+/* GET /server-info?@a query: the body holds each of @a has and none of @a lacks (lists ended by
+ * NULL). */
+static void expect_page(kvt_server_t *srv, const char *query, const char *const *has,
+                        const char *const *lacks)
+{
+    char *body = info_page(srv, query);
+
+    for (; *has; has++) {
+        ASSERT_HAS(body, *has);
+    }
+    for (; *lacks; lacks++) {
+        ASSERT_LACKS(body, *lacks);
+    }
+    free(body);
+}
+
+#define NONE ((const char *const[]){NULL})
+
 /* "&nbsp;&nbsp;NN:&nbsp;" as httpd numbers a line: right-aligned in four places. */
 static char *numbered(unsigned line, const char *rest)
 {
@@ -95,16 +113,13 @@ END_TEST
 START_TEST(test_list)
 {
     kvt_server_t *srv = new_server();
-    char *body;
 
     kvt_server_start(srv);
-    body = info_page(srv, "list");
-    ASSERT_HAS(body, "<dl><dt>Server Module List</dt><dd>core.c</dd>");
-    ASSERT_HAS(body, "<dd>http_core.c</dd>");
-    ASSERT_HAS(body, "<dd>mod_mime.c</dd>");
-    ASSERT_HAS(body, "<dd>mod_info.c</dd>");
-    ASSERT_LACKS(body, "Server Settings");
-    free(body);
+    expect_page(srv, "list",
+                (const char *const[]){"<dl><dt>Server Module List</dt><dd>core.c</dd>",
+                                      "<dd>http_core.c</dd>", "<dd>mod_mime.c</dd>",
+                                      "<dd>mod_info.c</dd>", NULL},
+                (const char *const[]){"Server Settings", NULL});
 }
 END_TEST
 
@@ -126,9 +141,7 @@ START_TEST(test_module_page)
     ASSERT_LACKS(body, "<script>");
     ASSERT_LACKS(body, "mod_info.c</a>");
     free(body);
-    body = info_page(srv, "info");
-    ASSERT_HAS(body, "<dd><tt>AddModuleInfo - <i>");
-    free(body);
+    expect_page(srv, "info", (const char *const[]){"<dd><tt>AddModuleInfo - <i>", NULL}, NONE);
 }
 END_TEST
 
@@ -158,19 +171,16 @@ END_TEST
 START_TEST(test_whole_page_and_unknown_query)
 {
     kvt_server_t *srv = new_server();
-    char *body;
 
     kvt_server_start(srv);
-    body = info_page(srv, "");
-    ASSERT_HAS(body, "<a href=\"?config\">");
-    ASSERT_HAS(body, "<a href=\"#mod_mime.c\">mod_mime.c</a>");
-    ASSERT_HAS(body, "Server Settings");
-    ASSERT_HAS(body, "<a name=\"mod_info.c\"><strong>Module Name:</strong></a>");
-    ASSERT_LACKS(body, "<script>");
-    free(body);
-    body = info_page(srv, "mod_nothing.c");
-    ASSERT_HAS(body, "Server Information</h1>\n</body></html>");
-    free(body);
+    expect_page(srv, "",
+                (const char *const[]){"<a href=\"?config\">",
+                                      "<a href=\"#mod_mime.c\">mod_mime.c</a>", "Server Settings",
+                                      "<a name=\"mod_info.c\"><strong>Module Name:</strong></a>",
+                                      NULL},
+                (const char *const[]){"<script>", NULL});
+    expect_page(srv, "mod_nothing.c",
+                (const char *const[]){"Server Information</h1>\n</body></html>", NULL}, NONE);
 }
 END_TEST
 
@@ -218,22 +228,14 @@ START_TEST(test_debian_info_conf)
 }
 END_TEST
 
-static Suite *info_suite(void)
-{
-    Suite *s = suite_create("info");
-    TCase *tc = kvt_tcase("info");
-
-    kvt_add_test(tc, test_config_with_file_and_line);
-    kvt_add_test(tc, test_list);
-    kvt_add_test(tc, test_module_page);
-    kvt_add_test(tc, test_server_settings);
-    kvt_add_test(tc, test_whole_page_and_unknown_query);
-    kvt_add_test(tc, test_debian_info_conf);
-    suite_add_tcase(s, tc);
-    return s;
-}
-
 int main(void)
 {
-    return kvt_run_suite(info_suite());
+    const TTest *const tests[] = {test_config_with_file_and_line,
+                                  test_list,
+                                  test_module_page,
+                                  test_server_settings,
+                                  test_whole_page_and_unknown_query,
+                                  test_debian_info_conf};
+
+    return kvt_run_tests("info", tests, KVT_COUNT(tests));
 }

@@ -135,15 +135,24 @@ START_TEST(test_charset_language_encoding)
 }
 END_TEST
 
-START_TEST(test_add_handler_any_name_and_remove_handler)
+/* A server on which mod_status handles .st files, and @a directive holds in the <Directory> of
+ * DocumentRoot/@a dir. */
+static kvt_server_t *status_handler_server(const char *dir, const char *directive)
 {
     kvt_server_t *srv = kvt_server_new("prefork");
 
     kvt_server_processes(srv, 1, 1, 1);
     kvt_server_conf(srv, LOAD_STATUS, KV_TEST_BUILDDIR);
     kvt_server_conf(srv, "AddHandler server-status .st");
-    kvt_server_conf(srv, "<Directory \"%s/plain\">\nRemoveHandler .st\n</Directory>",
-                    kvt_server_docroot(srv));
+    kvt_server_conf(srv, "<Directory \"%s/%s\">\n%s\n</Directory>", kvt_server_docroot(srv), dir,
+                    directive);
+    return srv;
+}
+
+START_TEST(test_add_handler_any_name_and_remove_handler)
+{
+    kvt_server_t *srv = status_handler_server("plain", "RemoveHandler .st");
+
     kvt_write_file(srv, "status.st", "the file itself", 15);
     kvt_write_file(srv, "plain/status.st", "plain file", 10);
     kvt_server_start(srv);
@@ -152,23 +161,15 @@ START_TEST(test_add_handler_any_name_and_remove_handler)
     ck_assert_int_eq(r.status, 200);
     ck_assert_msg(kvt_contains(r.body, "ServerUptime"), "not the status page:\n%s", r.body);
     kvt_response_free(&r);
-    kvt_get(kvt_server_port(srv), "/plain/status.st", &r);
-    ck_assert_int_eq(r.status, 200);
-    ck_assert_str_eq(r.body, "plain file");
-    kvt_response_free(&r);
+    kvt_assert_serves(srv, "/plain/status.st", "plain file");
 }
 END_TEST
 
 /* ModMimeUsePathInfo On: the extensions of the path info count too. */
 START_TEST(test_mod_mime_use_path_info)
 {
-    kvt_server_t *srv = kvt_server_new("prefork");
+    kvt_server_t *srv = status_handler_server("on", "ModMimeUsePathInfo On");
 
-    kvt_server_processes(srv, 1, 1, 1);
-    kvt_server_conf(srv, LOAD_STATUS, KV_TEST_BUILDDIR);
-    kvt_server_conf(srv, "AddHandler server-status .st");
-    kvt_server_conf(srv, "<Directory \"%s/on\">\nModMimeUsePathInfo On\n</Directory>",
-                    kvt_server_docroot(srv));
     kvt_write_file(srv, "on/app", "app", 3);
     kvt_write_file(srv, "off/app", "app", 3);
     kvt_server_start(srv);

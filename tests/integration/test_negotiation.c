@@ -388,20 +388,17 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("negotiation");
-    TCase *tc = kvt_tcase("negotiation");
+    const TTest *const tests[] = {test_multiviews_chooses_by_language,
+                                  test_without_multiviews_nothing_is_negotiated,
+                                  test_symlink_variant_needs_follow_symlinks,
+                                  test_variant_gets_its_own_sections,
+                                  test_post_reaches_the_chosen_script,
+                                  test_nothing_acceptable_is_406_with_the_list,
+                                  test_fallback_language,
+                                  test_transparent_client_gets_300,
+                                  test_type_map,
+                                  test_variants_and_encoding_names,
+                                  test_debian_confs};
 
-    kvt_add_test(tc, test_multiviews_chooses_by_language);
-    kvt_add_test(tc, test_without_multiviews_nothing_is_negotiated);
-    kvt_add_test(tc, test_symlink_variant_needs_follow_symlinks);
-    kvt_add_test(tc, test_variant_gets_its_own_sections);
-    kvt_add_test(tc, test_post_reaches_the_chosen_script);
-    kvt_add_test(tc, test_nothing_acceptable_is_406_with_the_list);
-    kvt_add_test(tc, test_fallback_language);
-    kvt_add_test(tc, test_transparent_client_gets_300);
-    kvt_add_test(tc, test_type_map);
-    kvt_add_test(tc, test_variants_and_encoding_names);
-    kvt_add_test(tc, test_debian_confs);
-    suite_add_tcase(s, tc);
-    return kvt_run_suite(s);
+    return kvt_run_tests("negotiation", tests, KVT_COUNT(tests));
 }

@@ -320,19 +320,16 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("protocol_hook");
-    TCase *tc = kvt_tcase("protocol_hook");
+    const TTest *const tests[] = {test_static_file_and_not_found,
+                                  test_alias,
+                                  test_error_document_keeps_framing,
+                                  test_cgi_post_body,
+                                  test_trace_reads_the_source,
+                                  test_unread_body_skipped,
+                                  test_auth_required,
+                                  test_magic_in_pieces,
+                                  test_http1_still_served,
+                                  test_near_magic_is_http1};
 
-    kvt_add_test(tc, test_static_file_and_not_found);
-    kvt_add_test(tc, test_alias);
-    kvt_add_test(tc, test_error_document_keeps_framing);
-    kvt_add_test(tc, test_cgi_post_body);
-    kvt_add_test(tc, test_trace_reads_the_source);
-    kvt_add_test(tc, test_unread_body_skipped);
-    kvt_add_test(tc, test_auth_required);
-    kvt_add_test(tc, test_magic_in_pieces);
-    kvt_add_test(tc, test_http1_still_served);
-    kvt_add_test(tc, test_near_magic_is_http1);
-    suite_add_tcase(s, tc);
-    return kvt_run_suite(s);
+    return kvt_run_tests("protocol_hook", tests, KVT_COUNT(tests));
 }

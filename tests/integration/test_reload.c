@@ -269,20 +269,12 @@ START_TEST(test_one_process_restart_after_switching_user)
 }
 END_TEST
 
-static Suite *reload_suite(void)
-{
-    Suite *s = suite_create("reload");
-    TCase *tc = kvt_tcase("reload");
-
-    kvt_add_test(tc, test_switching_the_mpm_line_takes_effect_on_restart);
-    kvt_add_test(tc, test_replaced_module_file_is_loaded_on_graceful_restart);
-    kvt_add_test(tc, test_one_process_restart_after_switching_user);
-    kvt_add_test(tc, test_if_section_follows_the_generation);
-    suite_add_tcase(s, tc);
-    return s;
-}
-
 int main(void)
 {
-    return kvt_run_suite(reload_suite());
+    const TTest *const tests[] = {test_switching_the_mpm_line_takes_effect_on_restart,
+                                  test_replaced_module_file_is_loaded_on_graceful_restart,
+                                  test_one_process_restart_after_switching_user,
+                                  test_if_section_follows_the_generation};
+
+    return kvt_run_tests("reload", tests, KVT_COUNT(tests));
 }

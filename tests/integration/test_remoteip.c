@@ -149,20 +149,11 @@ START_TEST(test_bad_proxy_is_a_config_error)
 }
 END_TEST
 
-static Suite *remoteip_suite(void)
-{
-    Suite *s = suite_create("remoteip");
-    TCase *tc = kvt_tcase("remoteip");
-    kvt_add_test(tc, test_trusted_proxy);
-    kvt_add_test(tc, test_log_and_cgi_see_the_client);
-    kvt_add_test(tc, test_untrusted_peer_is_the_client);
-    kvt_add_test(tc, test_internal_proxy_list);
-    kvt_add_test(tc, test_bad_proxy_is_a_config_error);
-    suite_add_tcase(s, tc);
-    return s;
-}
-
 int main(void)
 {
-    return kvt_run_suite(remoteip_suite());
+    const TTest *const tests[] = {test_trusted_proxy, test_log_and_cgi_see_the_client,
+                                  test_untrusted_peer_is_the_client, test_internal_proxy_list,
+                                  test_bad_proxy_is_a_config_error};
+
+    return kvt_run_tests("remoteip", tests, KVT_COUNT(tests));
 }

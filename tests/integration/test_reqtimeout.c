@@ -290,23 +290,14 @@ START_TEST(test_debian_conf_and_defaults)
 }
 END_TEST
 
-static Suite *reqtimeout_suite(void)
-{
-    Suite *s = suite_create("reqtimeout");
-    TCase *tc = kvt_tcase("reqtimeout");
-
-    kvt_add_test(tc, test_header_timeout_answers_408);
-    kvt_add_test(tc, test_cut_request_line_closes);
-    kvt_add_test(tc, test_min_rate_extends_up_to_the_maximum);
-    kvt_add_test(tc, test_keepalive_wait_is_not_the_header_stage);
-    kvt_add_test(tc, test_body_timeout_answers_408);
-    kvt_add_test(tc, test_vhost_body_setting);
-    kvt_add_test(tc, test_debian_conf_and_defaults);
-    suite_add_tcase(s, tc);
-    return s;
-}
-
 int main(void)
 {
-    return kvt_run_suite(reqtimeout_suite());
+    const TTest *const tests[] = {
+        test_header_timeout_answers_408,         test_cut_request_line_closes,
+        test_min_rate_extends_up_to_the_maximum, test_keepalive_wait_is_not_the_header_stage,
+        test_body_timeout_answers_408,           test_vhost_body_setting,
+        test_debian_conf_and_defaults,
+    };
+
+    return kvt_run_tests("reqtimeout", tests, KVT_COUNT(tests));
 }

@@ -58,41 +58,38 @@ START_TEST(test_directory_section_applies_below_its_path)
 }
 END_TEST
 
-START_TEST(test_location_matches_whole_segments)
+/* Two sections that each give .txt files their own type; a GET of each path shows which
+ * section applied. */
+static const struct {
+    const char *conf[6];
+    const char *path[2];
+    const char *type[2];
+} typed_sections[] = {
+    /* <Location> matches whole path segments: /xy is not below /x. */
+    {{"<Location /x>", "    AddType text/x-located .txt", "</Location>",
+      "<LocationMatch \"^/xy/\">", "    AddType text/x-matched .txt", "</LocationMatch>"},
+     {"/x/a.txt", "/xy/a.txt"},
+     {"text/x-located", "text/x-matched"}},
+    /* <Files> and <FilesMatch> match the file name in any directory. */
+    {{"<Files \"*.dat\">", "    AddType application/x-data .dat", "</Files>",
+      "<FilesMatch \"^a\\.txt$\">", "    AddType text/x-a .txt", "</FilesMatch>"},
+     {"/d/f.dat", "/x/a.txt"},
+     {"application/x-data", "text/x-a"}},
+};
+
+START_TEST(test_sections_select_by_path)
 {
     kvt_server_t *srv = site();
     char *type;
 
-    kvt_server_conf(srv, "<Location /x>");
-    kvt_server_conf(srv, "    AddType text/x-located .txt");
-    kvt_server_conf(srv, "</Location>");
-    kvt_server_conf(srv, "<LocationMatch \"^/xy/\">");
-    kvt_server_conf(srv, "    AddType text/x-matched .txt");
-    kvt_server_conf(srv, "</LocationMatch>");
+    for (int i = 0; i < 6; i++) {
+        kvt_server_conf(srv, "%s", typed_sections[_i].conf[i]);
+    }
     kvt_server_start(srv);
-    ck_assert_int_eq(get(srv, "/x/a.txt", "Content-Type", &type, NULL), 200);
-    ck_assert_str_eq(type, "text/x-located");
-    ck_assert_int_eq(get(srv, "/xy/a.txt", "Content-Type", &type, NULL), 200);
-    ck_assert_str_eq(type, "text/x-matched");
-}
-END_TEST
-
-START_TEST(test_files_and_filesmatch)
-{
-    kvt_server_t *srv = site();
-    char *type;
-
-    kvt_server_conf(srv, "<Files \"*.dat\">");
-    kvt_server_conf(srv, "    AddType application/x-data .dat");
-    kvt_server_conf(srv, "</Files>");
-    kvt_server_conf(srv, "<FilesMatch \"^a\\.txt$\">");
-    kvt_server_conf(srv, "    AddType text/x-a .txt");
-    kvt_server_conf(srv, "</FilesMatch>");
-    kvt_server_start(srv);
-    ck_assert_int_eq(get(srv, "/d/f.dat", "Content-Type", &type, NULL), 200);
-    ck_assert_str_eq(type, "application/x-data");
-    ck_assert_int_eq(get(srv, "/x/a.txt", "Content-Type", &type, NULL), 200);
-    ck_assert_str_eq(type, "text/x-a");
+    for (int i = 0; i < 2; i++) {
+        ck_assert_int_eq(get(srv, typed_sections[_i].path[i], "Content-Type", &type, NULL), 200);
+        ck_assert_str_eq(type, typed_sections[_i].type[i]);
+    }
 }
 END_TEST
 
@@ -196,8 +193,7 @@ static Suite *sections_suite(void)
     TCase *tc = kvt_tcase("sections");
 
     kvt_add_test(tc, test_directory_section_applies_below_its_path);
-    kvt_add_test(tc, test_location_matches_whole_segments);
-    kvt_add_test(tc, test_files_and_filesmatch);
+    kvt_add_loop_test(tc, test_sections_select_by_path, KVT_COUNT(typed_sections));
     kvt_add_test(tc, test_location_overrides_directory);
     kvt_add_test(tc, test_symlinks_follow_options);
     kvt_add_test(tc, test_symlinks_if_owner_match);

@@ -80,21 +80,14 @@ static char *pid_file(kvt_server_t *srv)
 START_TEST(test_one_child_one_thread_serves_files)
 {
     kvt_server_t *srv = single_server();
-    kvt_response_t r;
     pid_t child;
 
     kvt_write_file(srv, "dir/index.html", "<p>index</p>", 12);
     kvt_server_start(srv);
     child = kvt_server_only_child(srv, DEADLINE_MS);
     kvt_assert_serves(srv, "/f.txt", "f");
-    kvt_get(kvt_server_port(srv), "/dir/", &r);
-    ck_assert_int_eq(r.status, 200);
-    ck_assert_str_eq(r.body, "<p>index</p>");
-    ck_assert_pstr_eq(kvt_header(&r, "Content-Type"), "text/html");
-    kvt_response_free(&r);
-    kvt_get(kvt_server_port(srv), "/missing.txt", &r);
-    ck_assert_int_eq(r.status, 404);
-    kvt_response_free(&r);
+    kvt_assert_serves_type(srv, "/dir/", "<p>index</p>", "text/html");
+    kvt_assert_status(srv, "/missing.txt", 404);
     ck_assert_int_eq(kvt_threads(child), 1);
     ck_assert_int_eq(kvt_threads(kvt_server_pid(srv)), 1);
     ck_assert_int_eq(kvt_server_children(srv), 1);
@@ -275,6 +268,12 @@ END_TEST
 
 /* ---- mod_status ---- */
 
+/* The lines ?auto must show while one request is served. */
+static const char *const status_lines[] = {
+    "ServerMPM: single\n", "BusyWorkers: 1\n", "IdleWorkers: 0\n",
+    /* the serving slot, and the one kept for a child that drains after a graceful restart */
+    "Scoreboard: W.\n", "Total Accesses: 1\n"};
+
 /* ?auto names the MPM and shows one busy worker: the one answering this very request. */
 START_TEST(test_status_names_single)
 {
@@ -287,32 +286,22 @@ START_TEST(test_status_names_single)
     kvt_assert_serves(srv, "/f.txt", "f");
     kvt_get(kvt_server_port(srv), "/server-status?auto", &r);
     ck_assert_int_eq(r.status, 200);
-    ck_assert_msg(kvt_contains(r.body, "ServerMPM: single\n"), "%s", r.body);
-    ck_assert_msg(kvt_contains(r.body, "BusyWorkers: 1\n"), "%s", r.body);
-    ck_assert_msg(kvt_contains(r.body, "IdleWorkers: 0\n"), "%s", r.body);
-    /* the serving slot, and the one kept for a child that drains after a graceful restart */
-    ck_assert_msg(kvt_contains(r.body, "Scoreboard: W.\n"), "%s", r.body);
-    ck_assert_msg(kvt_contains(r.body, "Total Accesses: 1\n"), "%s", r.body);
+    for (int i = 0; i < KVT_COUNT(status_lines); i++) {
+        ck_assert_msg(kvt_contains(r.body, status_lines[i]), "%s", r.body);
+    }
     kvt_response_free(&r);
 }
 END_TEST
 
-static Suite *single_suite(void)
-{
-    Suite *s = suite_create("single");
-    TCase *tc = kvt_tcase("single");
-    kvt_add_test(tc, test_one_child_one_thread_serves_files);
-    kvt_add_test(tc, test_second_client_waits_for_close);
-    kvt_add_test(tc, test_second_client_waits_for_keepalive_timeout);
-    kvt_add_test(tc, test_child_runs_as_user);
-    kvt_add_test(tc, test_graceful_restarts_while_children_drain);
-    kvt_add_test(tc, test_k_graceful_and_k_graceful_stop);
-    kvt_add_test(tc, test_status_names_single);
-    suite_add_tcase(s, tc);
-    return s;
-}
-
 int main(void)
 {
-    return kvt_run_suite(single_suite());
+    const TTest *const tests[] = {test_one_child_one_thread_serves_files,
+                                  test_second_client_waits_for_close,
+                                  test_second_client_waits_for_keepalive_timeout,
+                                  test_child_runs_as_user,
+                                  test_graceful_restarts_while_children_drain,
+                                  test_k_graceful_and_k_graceful_stop,
+                                  test_status_names_single};
+
+    return kvt_run_tests("single", tests, KVT_COUNT(tests));
 }

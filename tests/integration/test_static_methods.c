@@ -242,18 +242,16 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("static_methods");
-    TCase *tc = kvt_tcase("static_methods");
-    kvt_add_test(tc, test_post_with_content_length_served);
-    kvt_add_test(tc, test_post_chunked_served);
-    kvt_add_test(tc, test_post_ignores_range);
-    kvt_add_test(tc, test_post_over_limit_request_body);
-    kvt_add_test(tc, test_post_directory_index);
-    kvt_add_test(tc, test_other_methods_refused_with_allow);
-    kvt_add_test(tc, test_options_lists_allow);
-    kvt_add_test(tc, test_allow_without_trace);
-    kvt_add_test(tc, test_allow_of_missing_file_and_directory);
-    kvt_add_test(tc, test_directory_redirect_for_every_method);
-    suite_add_tcase(s, tc);
-    return kvt_run_suite(s);
+    const TTest *const tests[] = {test_post_with_content_length_served,
+                                  test_post_chunked_served,
+                                  test_post_ignores_range,
+                                  test_post_over_limit_request_body,
+                                  test_post_directory_index,
+                                  test_other_methods_refused_with_allow,
+                                  test_options_lists_allow,
+                                  test_allow_without_trace,
+                                  test_allow_of_missing_file_and_directory,
+                                  test_directory_redirect_for_every_method};
+
+    return kvt_run_tests("static_methods", tests, KVT_COUNT(tests));
 }

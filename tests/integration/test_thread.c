@@ -83,7 +83,6 @@ static void wait_threads(pid_t pid, int min, int max, const char *why)
 START_TEST(test_serves_files_from_one_child)
 {
     kvt_server_t *srv = thread_server();
-    kvt_response_t r;
     pid_t child;
     int fd;
 
@@ -91,14 +90,8 @@ START_TEST(test_serves_files_from_one_child)
     kvt_server_start(srv);
     child = kvt_server_only_child(srv, DEADLINE_MS);
     kvt_assert_serves(srv, "/f.txt", "f");
-    kvt_get(kvt_server_port(srv), "/", &r);
-    ck_assert_int_eq(r.status, 200);
-    ck_assert_str_eq(r.body, "<p>home</p>");
-    ck_assert_str_eq(kvt_header(&r, "Content-Type"), "text/html");
-    kvt_response_free(&r);
-    kvt_get(kvt_server_port(srv), "/missing", &r);
-    ck_assert_int_eq(r.status, 404);
-    kvt_response_free(&r);
+    kvt_assert_serves_type(srv, "/", "<p>home</p>", "text/html");
+    kvt_assert_status(srv, "/missing", 404);
     fd = held_connection(srv);
     ck_assert_int_eq(kvt_serving_pid(srv, fd), child);
     close(fd);
@@ -271,23 +264,15 @@ START_TEST(test_max_request_workers_clamped_to_thread_limit)
 }
 END_TEST
 
-static Suite *thread_suite(void)
-{
-    Suite *s = suite_create("thread");
-    TCase *tc = kvt_tcase("thread");
-
-    kvt_add_test(tc, test_serves_files_from_one_child);
-    kvt_add_test(tc, test_a_thread_per_connection);
-    kvt_add_test(tc, test_max_request_workers_bounds_connections);
-    kvt_add_test(tc, test_keepalive_timeout_ends_the_thread);
-    kvt_add_test(tc, test_crashed_child_is_replaced);
-    kvt_add_test(tc, test_status_names_the_mpm);
-    kvt_add_test(tc, test_max_request_workers_clamped_to_thread_limit);
-    suite_add_tcase(s, tc);
-    return s;
-}
-
 int main(void)
 {
-    return kvt_run_suite(thread_suite());
+    const TTest *const tests[] = {test_serves_files_from_one_child,
+                                  test_a_thread_per_connection,
+                                  test_max_request_workers_bounds_connections,
+                                  test_keepalive_timeout_ends_the_thread,
+                                  test_crashed_child_is_replaced,
+                                  test_status_names_the_mpm,
+                                  test_max_request_workers_clamped_to_thread_limit};
+
+    return kvt_run_tests("thread", tests, KVT_COUNT(tests));
 }

@@ -121,20 +121,12 @@ START_TEST(test_real_users_home)
 }
 END_TEST
 
-static Suite *userdir_suite(void)
-{
-    Suite *s = suite_create("userdir");
-    TCase *tc = kvt_tcase("userdir");
-    kvt_add_test(tc, test_path_form);
-    kvt_add_test(tc, test_disabled_users);
-    kvt_add_test(tc, test_only_enabled_users);
-    kvt_add_test(tc, test_url_form_redirects);
-    kvt_add_test(tc, test_real_users_home);
-    suite_add_tcase(s, tc);
-    return s;
-}
-
 int main(void)
 {
-    return kvt_run_suite(userdir_suite());
+    const TTest *const tests[] = {
+        test_path_form,          test_disabled_users,  test_only_enabled_users,
+        test_url_form_redirects, test_real_users_home,
+    };
+
+    return kvt_run_tests("userdir", tests, KVT_COUNT(tests));
 }

@@ -340,14 +340,10 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("version");
-    TCase *tc = kvt_tcase("version");
-    kvt_add_test(tc, test_decisions);
-    kvt_add_test(tc, test_refusals);
-    kvt_add_test(tc, test_package_snippet);
-    kvt_add_test(tc, test_inside_directory);
-    kvt_add_test(tc, test_top_level);
-    kvt_add_test(tc, test_module_not_loaded);
-    suite_add_tcase(s, tc);
-    return kvt_run_suite(s);
+    const TTest *const tests[] = {
+        test_decisions,        test_refusals,  test_package_snippet,
+        test_inside_directory, test_top_level, test_module_not_loaded,
+    };
+
+    return kvt_run_tests("version", tests, KVT_COUNT(tests));
 }

@@ -196,20 +196,11 @@ START_TEST(test_host_has_its_own_access_log)
 }
 END_TEST
 
-static Suite *vhost_suite(void)
-{
-    Suite *s = suite_create("vhost");
-    TCase *tc = kvt_tcase("vhost");
-
-    kvt_add_test(tc, test_host_selects_document_root);
-    kvt_add_test(tc, test_host_has_its_own_error_log);
-    kvt_add_test(tc, test_ip_based_host_wins_for_its_address);
-    kvt_add_test(tc, test_host_has_its_own_access_log);
-    suite_add_tcase(s, tc);
-    return s;
-}
-
 int main(void)
 {
-    return kvt_run_suite(vhost_suite());
+    const TTest *const tests[] = {test_host_selects_document_root, test_host_has_its_own_error_log,
+                                  test_ip_based_host_wins_for_its_address,
+                                  test_host_has_its_own_access_log};
+
+    return kvt_run_tests("vhost", tests, KVT_COUNT(tests));
 }

@@ -170,21 +170,14 @@ START_TEST(test_max_request_workers_clamped_to_server_limit)
 }
 END_TEST
 
-static Suite *worker_suite(void)
-{
-    Suite *s = suite_create("worker");
-    TCase *tc = kvt_tcase("worker");
-    kvt_add_test(tc, test_children_and_threads);
-    kvt_add_test(tc, test_one_child_serves_concurrently);
-    kvt_add_test(tc, test_min_spare_threads_adds_children);
-    kvt_add_test(tc, test_max_spare_threads_retires_children);
-    kvt_add_test(tc, test_consistency_warnings);
-    kvt_add_test(tc, test_max_request_workers_clamped_to_server_limit);
-    suite_add_tcase(s, tc);
-    return s;
-}
-
 int main(void)
 {
-    return kvt_run_suite(worker_suite());
+    const TTest *const tests[] = {test_children_and_threads,
+                                  test_one_child_serves_concurrently,
+                                  test_min_spare_threads_adds_children,
+                                  test_max_spare_threads_retires_children,
+                                  test_consistency_warnings,
+                                  test_max_request_workers_clamped_to_server_limit};
+
+    return kvt_run_tests("worker", tests, KVT_COUNT(tests));
 }

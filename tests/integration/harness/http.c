@@ -405,6 +405,26 @@ void kvt_assert_serves(kvt_server_t *srv, const char *path, const char *body)
     kvt_response_free(&r);
 }
 
+void kvt_assert_serves_type(kvt_server_t *srv, const char *path, const char *body, const char *type)
+{
+    kvt_response_t r;
+
+    kvt_get(kvt_server_port(srv), path, &r);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_str_eq(r.body, body);
+    ck_assert_pstr_eq(kvt_header(&r, "Content-Type"), type);
+    kvt_response_free(&r);
+}
+
+void kvt_assert_status(kvt_server_t *srv, const char *path, int status)
+{
+    kvt_response_t r;
+
+    kvt_get(kvt_server_port(srv), path, &r);
+    ck_assert_int_eq(r.status, status);
+    kvt_response_free(&r);
+}
+
 int kvt_says_close(const kvt_response_t *resp)
 {
     return kvt_contains_nocase(kvt_header(resp, "Connection"), "close");

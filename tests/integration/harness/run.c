@@ -150,3 +150,20 @@ int kvt_run_kiva(int *exit_status, char **out, char **err, const char *arg, ...)
     argv[n] = NULL;
     return kvt_run(argv, RUN_TIMEOUT_MS, exit_status, out, err);
 }
+
+void kvt_assert_refused(kvt_server_t *srv, const char *how, const char *line, const char *reason)
+{
+    kvt_server_conf(srv, "%s", line);
+    const char *conf = kvt_server_write_conf(srv);
+    int status;
+    char *err = NULL;
+
+    ck_assert_int_eq(kvt_run_kiva(&status, NULL, &err, how, "-f", conf, (const char *)NULL), 0);
+    ck_assert_msg(status == 1, "%s: exit status %d, want 1; stderr:\n%s", line, status, err);
+    char *want =
+        kvt_strf("kiva: Syntax error on line %u of %s: ", kvt_conf_line_of(srv, line), conf);
+    ck_assert_msg(kvt_contains(err, want), "stderr lacks \"%s\":\n%s", want, err);
+    ck_assert_msg(kvt_contains(err, reason), "stderr lacks \"%s\":\n%s", reason, err);
+    free(want);
+    free(err);
+}

@@ -44,6 +44,18 @@ TCase *kvt_tcase(const char *name)
     return tc;
 }
 
+int kvt_run_tests(const char *name, const TTest *const *tests, int n)
+{
+    Suite *s = suite_create(name);
+    TCase *tc = kvt_tcase(name);
+
+    for (int i = 0; i < n; i++) {
+        kvt_add_test(tc, tests[i]);
+    }
+    suite_add_tcase(s, tc);
+    return kvt_run_suite(s);
+}
+
 void kvt_add_loop_test_at(TCase *tc, const TTest *test, int i)
 {
     if (selected(test)) {
