@@ -119,6 +119,7 @@ static void check_framing(apr_pool_t *p, const kv_request_head_t *head)
     r->proto_num = head->proto_num;
     r->headers_in = head->headers;
     r->per_dir_config = r->server->lookup_defaults;
+    r->body_source = &kv_http1_body_source; /* as HTTP/1's loop gives its requests */
     status = kv_body_setup(r, &why);
     if (status != 0) {
         FUZZ_REQUIRE(status >= 400 && status < 600 && why != NULL && !kv_has_body(r));
