@@ -22,6 +22,8 @@
 /** A request head as a protocol received it, parsed; strings live as long as the request. */
 typedef struct {
     const char *method;       /**< method token ("GET") */
+    kv_method_t method_number; /**< the method's number: kv_method_number(method), which
+                                    the protocol's parser has usually found already */
     const char *target;       /**< request target: origin form "/p?q", absolute form
                                    "http://host/p?q", or "*" */
     const char *protocol;     /**< the protocol as the request and CGI's SERVER_PROTOCOL
@@ -31,6 +33,9 @@ typedef struct {
     const char *request_line; /**< the request as the access log's %r shows it; NULL:
                                    "METHOD TARGET PROTOCOL" */
 } kv_parsed_head_t;
+
+/** The number of a method token; case-sensitive, as RFC 9110 says. KV_M_OTHER if unknown. */
+KV_DECLARE(kv_method_t) kv_method_number(const char *method);
 
 /**
  * Where the body of a request comes from: the protocol that received it decodes its framing.

@@ -1,6 +1,6 @@
 /* The transport stack: the layers between a connection's socket and its protocol, and the
- * socket layer at its bottom. With the socket alone, each call is one indirect call more
- * than calling APR on the socket. */
+ * socket layer at its bottom. With the socket alone (no layer pushed: plain HTTP, the common
+ * case), the calls at the top go straight to APR. */
 #include "kv_transport.h"
 
 /* ---- The socket: the bottom layer, which has every op but pending ---- */
@@ -102,18 +102,30 @@ KV_DECLARE(apr_size_t) kv_transport_layer_pending(kv_transport_t *t)
 
 KV_DECLARE(apr_status_t) kv_transport_recv(kv_conn_t *c, char *buf, apr_size_t *len)
 {
-    return kv_transport_layer_recv(c->transport, buf, len);
+    kv_transport_t *t = c->transport;
+
+    if (t->ops == &socket_ops) {
+        return apr_socket_recv(t->ctx, buf, len);
+    }
+    return kv_transport_layer_recv(t, buf, len);
 }
 
 KV_DECLARE(apr_status_t) kv_transport_sendv(kv_conn_t *c, const struct iovec *vec,
                                             apr_int32_t nvec, apr_size_t *written)
 {
-    return kv_transport_layer_sendv(c->transport, vec, nvec, written);
+    kv_transport_t *t = c->transport;
+
+    if (t->ops == &socket_ops) {
+        return apr_socket_sendv(t->ctx, vec, nvec, written);
+    }
+    return kv_transport_layer_sendv(t, vec, nvec, written);
 }
 
 KV_DECLARE(kv_transport_t *) kv_transport_file_taker(kv_conn_t *c)
 {
-    return kv_transport_layer_file_taker(c->transport);
+    kv_transport_t *t = c->transport;
+
+    return t->ops == &socket_ops ? t : kv_transport_layer_file_taker(t);
 }
 
 KV_DECLARE(apr_status_t) kv_transport_sendfile(kv_transport_t *taker, apr_file_t *file,

@@ -33,6 +33,7 @@ static void check_body_framing(kv_request_t *r)
 static void build_request(kv_request_t *r, const kv_request_head_t *head)
 {
     const kv_parsed_head_t h = {.method = head->method,
+                                .method_number = head->method_number,
                                 .target = head->target,
                                 .protocol = head->protocol,
                                 .proto_num = head->proto_num,

@@ -83,7 +83,7 @@ KV_DECLARE(int) kv_request_set_head(kv_request_t *r, const kv_parsed_head_t *hea
                          : apr_pstrcat(r->pool, head->method, " ", head->target, " ",
                                        head->protocol, NULL);
     r->method = head->method;
-    r->method_number = kv_method_number(head->method);
+    r->method_number = head->method_number;
     r->protocol = head->protocol;
     r->proto_num = head->proto_num;
     r->header_only = r->method_number == KV_M_HEAD;

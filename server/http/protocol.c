@@ -15,6 +15,7 @@
 #include <apr_uri.h>
 
 #include "http_host.h"
+#include "kv_request.h"
 #include "protocol.h"
 
 /* A run of bytes in the buffer, not NUL-terminated. */
@@ -486,7 +487,7 @@ int kv_split_target(apr_pool_t *p, const char *target, const char **path, const 
     return split_absolute(p, target, path, args, host);
 }
 
-kv_method_t kv_method_number(const char *method)
+KV_DECLARE(kv_method_t) kv_method_number(const char *method)
 {
     static const struct {
         const char *name;

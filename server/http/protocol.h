@@ -118,7 +118,4 @@ kv_field_fault_t kv_check_field_line(const char *line, apr_size_t len, kv_field_
 /** Is @a c a tchar of RFC 9110 section 5.6.2, a byte a token may hold? */
 int kv_is_tchar(char c);
 
-/** The number of a method token; case-sensitive, as RFC 9110 says. KV_M_OTHER if unknown. */
-kv_method_t kv_method_number(const char *method);
-
 #endif

@@ -13,6 +13,7 @@
 
 #include "fuzz_common.h"
 #include "http_body.h"
+#include "kv_request.h"
 #include "protocol.h"
 
 /* Small limits, so that the fuzzer reaches them. */

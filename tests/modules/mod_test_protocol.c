@@ -177,6 +177,7 @@ static int read_head(kv_request_t *r, kv_parsed_head_t *head, kvtp_body_t *body)
     if (!head->method || !head->target || !length) {
         return -1;
     }
+    head->method_number = kv_method_number(head->method);
     body->left = (apr_off_t)strtoll(length, &end, 10);
     if (*end != '\0' || body->left < 0) {
         return -1;

@@ -7,6 +7,7 @@
 #include <apr_strings.h>
 #include <check.h>
 
+#include "kv_request.h"
 #include "protocol.h"
 #include "../../check_run.h"
 

@@ -46,6 +46,7 @@ static kv_parsed_head_t head_of(kv_request_t *r, const char *method, const char 
                                 const char *protocol, const char *host)
 {
     kv_parsed_head_t h = {.method = method,
+                          .method_number = kv_method_number(method),
                           .target = target,
                           .protocol = protocol,
                           .proto_num = strcmp(protocol, "HTTP/1.0") == 0 ? KV_HTTP_VERSION(1, 0)
