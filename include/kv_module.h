@@ -109,8 +109,9 @@
 
 /** "KIVA" as a 32-bit number: proves the symbol is a kiva module record. */
 #define KV_MODULE_MAGIC 0x4B495641u
-/** Bumped whenever a record or hook signature in include/ changes incompatibly. */
-#define KV_MODULE_ABI 1
+/** Bumped whenever a record or hook signature in include/ changes incompatibly (2: the
+ * transport stack and the protocol hook grew kv_conn_t, kv_request_t and kv_cmd_parms_t). */
+#define KV_MODULE_ABI 2
 
 typedef struct kv_server kv_server_t;
 typedef struct kv_command kv_command_t;
