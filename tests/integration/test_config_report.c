@@ -7,6 +7,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "kv_module.h"
+
+/* A module record of the previous module ABI (tests/modules/mod_test_old_abi.c). */
+#define OLD_ABI_MODULE KV_TEST_BUILDDIR "/tests/modules/.libs/mod_test_old_abi.so"
+
 /* kiva -t (or a plain start with @a start) on the server's config: the exit status and both
  * output streams joined. */
 static char *run_check(kvt_server_t *srv, int start, int *status)
@@ -50,6 +55,7 @@ static kvt_server_t *config_with_errors(void)
     kvt_server_drop_base(srv, "DirectoryIndex");
     kvt_server_conf(srv, "KeepAlive Maybe");
     kvt_server_conf(srv, "LoadModule dir_module /nonexistent/kvt/mod_dir.so");
+    kvt_server_conf(srv, "LoadModule test_old_abi_module %s", OLD_ABI_MODULE);
     kvt_server_conf(srv, "Define a b c");
     kvt_server_conf(srv, "<VirtualHost 127.0.0.1:notaport>");
     kvt_server_conf(srv, "    NoSuchInsideASkippedSection 1");
@@ -65,12 +71,18 @@ static void assert_every_error(int start)
     kvt_server_t *srv = config_with_errors();
     int status;
     char *out = run_check(srv, start, &status);
+    char *old_abi;
 
     ck_assert_msg(status == 1, "exit status %d, want 1:\n%s", status, out);
     ck_assert_msg(!kvt_contains(out, "Syntax OK"), "said Syntax OK:\n%s", out);
     assert_reported(srv, out, "KeepAlive Maybe", "KeepAlive must be On or Off");
     assert_reported(srv, out, "/nonexistent/kvt/mod_dir.so",
                     "Cannot load /nonexistent/kvt/mod_dir.so");
+    old_abi = kvt_strf("test_old_abi_module in %s was built for module ABI %d, but this kiva "
+                       "has ABI %d: rebuild the module",
+                       OLD_ABI_MODULE, KV_MODULE_ABI - 1, KV_MODULE_ABI);
+    assert_reported(srv, out, "mod_test_old_abi.so", old_abi);
+    free(old_abi);
     assert_reported(srv, out, "Define a b c", "Define takes one or two arguments");
     assert_reported(srv, out, "<VirtualHost 127.0.0.1:notaport>", "<VirtualHost>");
     assert_reported(srv, out, "Timeout soon", "Timeout: 'soon'");
@@ -82,7 +94,7 @@ static void assert_every_error(int start)
     /* The contents of a section whose opener failed are not walked. */
     ck_assert_msg(!kvt_contains(out, "NoSuchInsideASkippedSection"), "skipped line reported:\n%s",
                   out);
-    ck_assert_msg(count_lines_with(out, "kiva: Syntax error on line ") == 7, "not 7 errors:\n%s",
+    ck_assert_msg(count_lines_with(out, "kiva: Syntax error on line ") == 8, "not 8 errors:\n%s",
                   out);
     /* In the order of the file, the reader's (Define) among the walker's. */
     unsigned last = 0, n;
