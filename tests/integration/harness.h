@@ -19,6 +19,8 @@
 
 #include <check.h>
 
+#include "../support/check_register.h"
+
 /** Most header fields kept from one response. */
 #define KVT_MAX_HEADERS 64
 /** Most child pids the /proc helpers report. */
@@ -118,31 +120,28 @@ char *kvt_server_error_log(kvt_server_t *srv);
  * logs some lines after it starts listening); malloc'd. */
 char *kvt_server_wait_log(kvt_server_t *srv, const char *needle, int timeout_ms);
 
-/** Stop every server this test started; the checked teardown of every TCase. */
+/** Stop every server this test started; the checked teardown of a KVT_CASE. */
 void kvt_teardown(void);
-
-/** tcase_add_test, unless the environment names one test (KVT_TEST=test_name) and it is
- * another: so one test can run alone. */
-void kvt_add_test(TCase *tc, const TTest *test);
-
-/** As kvt_add_test for a test run for _i from 0 to @a n - 1 (one row of a table each). */
-void kvt_add_loop_test(TCase *tc, const TTest *test, int n);
-
-/** As kvt_add_loop_test, for row @a i of the table only. */
-void kvt_add_loop_test_at(TCase *tc, const TTest *test, int i);
 
 /** Number of rows of a table. */
 #define KVT_COUNT(table) ((int)(sizeof(table) / sizeof((table)[0])))
 
+/** Add @a test to @a tc for row @a i of a table only (KVT_TEST=name runs one test alone). */
+void kvt_add_loop_test_at(TCase *tc, const TTest *test, int i);
+
 /** Run every test of @a suite; the exit status for the test driver. */
 int kvt_run_suite(Suite *suite);
 
-/** Run the @a n tests of @a tests, in order, as the one test case of a suite, both named
- * @a name (kvt_tcase, kvt_add_test each, kvt_run_suite): a program's main in one call. */
-int kvt_run_tests(const char *name, const TTest *const *tests, int n);
-
 /** A test case with a timeout fit for integration tests and kvt_teardown as teardown. */
 TCase *kvt_tcase(const char *name);
+
+/** Declare integration test case @a var named @a case_name: a timeout of 60 s, fit for tests that
+ * start servers, and kvt_teardown as its checked teardown. */
+#define KVT_CASE(var, case_name)                                                                   \
+    KVC_CASE(var, .name = (case_name), .teardown = kvt_teardown, .timeout = 60)
+
+/** As KVT_CASE, for a case named after the MPM the program runs under (kvt_mpm()). */
+#define KVT_MPM_CASE(var) KVC_CASE(var, .name_of = kvt_mpm, .teardown = kvt_teardown, .timeout = 60)
 
 /** Run a program to completion within @a timeout_ms, capturing its output (malloc'd,
  * NUL-terminated; pass NULL to ignore). Returns 0 and sets *exit_status (the exit code,

@@ -140,7 +140,9 @@ static void assert_serves(kvt_server_t *srv)
 
 /* ---- 1. Graceful restarts under continuous load ---- */
 
-START_TEST(test_graceful_restarts_under_load_lose_nothing)
+KVC_CASE(per_mpm, .name_of = kvt_mpm, .timeout = 120);
+
+KVC_TEST(per_mpm, test_graceful_restarts_under_load_lose_nothing)
 {
     kvt_server_t *srv = serve(2, 2, 4);
     struct load *ld = mmap(NULL, sizeof(*ld), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
@@ -176,7 +178,7 @@ START_TEST(test_graceful_restarts_under_load_lose_nothing)
 END_TEST
 
 /* A 1 MiB download that is half read when a graceful restart happens completes exactly. */
-START_TEST(test_download_spans_graceful_restart)
+KVC_TEST(per_mpm, test_download_spans_graceful_restart)
 {
     kvt_server_t *srv = serve(1, 1, 2);
     char *data = malloc(DOWNLOAD_SIZE);
@@ -249,7 +251,7 @@ static const char *max_workers_reached_msg(void)
 /* Slow clients hold every MaxRequestWorkers worker (of ServerLimit 2 children); five graceful
  * restarts later the server still answers at once, and the slow clients still get their
  * answers. */
-START_TEST(test_draining_children_leave_slots_to_new_generation)
+KVC_TEST(per_mpm, test_draining_children_leave_slots_to_new_generation)
 {
     kvt_server_t *srv = serve(2, 1, 2);
     int per_child = is_worker() ? WORKER_THREADS : 1;
@@ -293,7 +295,7 @@ START_TEST(test_draining_children_leave_slots_to_new_generation)
 }
 END_TEST
 
-START_TEST(test_graceful_shutdown_timeout_bounds_restart_drain)
+KVC_TEST(per_mpm, test_graceful_shutdown_timeout_bounds_restart_drain)
 {
     kvt_server_t *srv = serve(1, 1, 2);
     pid_t held;
@@ -337,7 +339,7 @@ static int serves_reloaded_type(kvt_server_t *srv)
     return yes;
 }
 
-START_TEST(test_k_graceful_waits_and_reports_errors)
+KVC_TEST(per_mpm, test_k_graceful_waits_and_reports_errors)
 {
     kvt_server_t *srv = serve(1, 1, 2);
     char *good = kvt_strf("%s.good", kvt_server_conf_path(srv));
@@ -396,7 +398,7 @@ static int kiva_on_conf(kvt_server_t *srv, const char *a, const char *b, char **
 }
 
 /* A syntax error that -k itself finds is printed as FILE:LINE: REASON too. */
-START_TEST(test_k_graceful_syntax_error_file_line)
+KVC_TEST(per_mpm, test_k_graceful_syntax_error_file_line)
 {
     kvt_server_t *srv = serve(1, 1, 2);
     char *err = NULL;
@@ -426,7 +428,7 @@ static const char *max_workers_clamp_msg(void)
                          "decreasing MaxRequestWorkers to 4";
 }
 
-START_TEST(test_t_shows_clamped_limits)
+KVC_TEST(per_mpm, test_t_shows_clamped_limits)
 {
     kvt_server_t *srv = serve(1, 1, 2);
     char *err = NULL;
@@ -456,7 +458,7 @@ static int answers(void *arg)
     return ok;
 }
 
-START_TEST(test_signal_storm_leaves_a_serving_server)
+KVC_TEST(per_mpm, test_signal_storm_leaves_a_serving_server)
 {
     kvt_server_t *srv = serve(2, 2, 4);
     pid_t parent;
@@ -491,7 +493,7 @@ static int two_children(void *arg)
     return kvt_children(kvt_server_pid(arg), kids, KVT_MAX_PIDS) >= 2;
 }
 
-START_TEST(test_crashed_child_is_logged_and_replaced)
+KVC_TEST(per_mpm, test_crashed_child_is_logged_and_replaced)
 {
     kvt_server_t *srv = serve(2, 2, 3);
     pid_t kids[KVT_MAX_PIDS];
@@ -515,19 +517,5 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("lifecycle");
-    TCase *tc = tcase_create(kvt_mpm());
-
-    tcase_set_timeout(tc, 120);
-    kvt_add_test(tc, test_graceful_restarts_under_load_lose_nothing);
-    kvt_add_test(tc, test_download_spans_graceful_restart);
-    kvt_add_test(tc, test_draining_children_leave_slots_to_new_generation);
-    kvt_add_test(tc, test_graceful_shutdown_timeout_bounds_restart_drain);
-    kvt_add_test(tc, test_k_graceful_waits_and_reports_errors);
-    kvt_add_test(tc, test_k_graceful_syntax_error_file_line);
-    kvt_add_test(tc, test_t_shows_clamped_limits);
-    kvt_add_test(tc, test_signal_storm_leaves_a_serving_server);
-    kvt_add_test(tc, test_crashed_child_is_logged_and_replaced);
-    suite_add_tcase(s, tc);
-    return kvt_run_suite(s);
+    return kvc_run("lifecycle");
 }

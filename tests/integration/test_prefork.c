@@ -61,7 +61,20 @@ static char *pid_file(kvt_server_t *srv)
     return kvt_strf("%s/logs/kiva.pid", kvt_server_root(srv));
 }
 
-START_TEST(test_start_servers)
+/* The tests that hold under every MPM with spare bounds, and what only prefork has:
+ * single-threaded children and spare servers (MinSpareServers, MaxSpareServers), which the
+ * others do not have (see test_worker). */
+KVT_MPM_CASE(per_mpm);
+KVT_CASE(prefork_only, "prefork");
+
+/* The condition of the prefork case's tests. */
+static int under_prefork(unsigned unused)
+{
+    (void)unused;
+    return is_prefork();
+}
+
+KVC_TEST_IF(prefork_only, test_start_servers, under_prefork, 0)
 {
     kvt_server_t *srv = serve(3, 1, 3);
     wait_children(srv, 3, 3, "StartServers 3");
@@ -76,14 +89,14 @@ START_TEST(test_start_servers)
 }
 END_TEST
 
-START_TEST(test_min_spare_servers)
+KVC_TEST_IF(prefork_only, test_min_spare_servers, under_prefork, 0)
 {
     kvt_server_t *srv = serve(1, 2, 4);
     wait_children(srv, 2, 4, "MinSpareServers 2 from StartServers 1");
 }
 END_TEST
 
-START_TEST(test_max_spare_servers)
+KVC_TEST_IF(prefork_only, test_max_spare_servers, under_prefork, 0)
 {
     kvt_server_t *srv = serve(6, 1, 2);
     wait_children(srv, 1, 2, "MaxSpareServers 2 from StartServers 6");
@@ -114,13 +127,14 @@ static const char *const worker_caps[][2] = {
     {"MaxClients 3", NULL},
 };
 
-START_TEST(test_max_request_workers_caps_children)
+KVC_LOOP_TEST_IF(prefork_only, test_max_request_workers_caps_children, 0, KVT_COUNT(worker_caps),
+                 under_prefork, 0)
 {
     assert_children_capped(worker_caps[_i], 3);
 }
 END_TEST
 
-START_TEST(test_server_limit_clamps_max_request_workers)
+KVC_TEST_IF(prefork_only, test_server_limit_clamps_max_request_workers, under_prefork, 0)
 {
     static const char *const lines[] = {"ServerLimit 2", "MaxRequestWorkers 5", NULL};
     assert_children_capped(lines, 2);
@@ -197,7 +211,7 @@ static int error_log_has(void *arg)
 /* -k graceful re-reads the config under the same parent pid. A broken edit is refused
  * both by -k restart (which reads the config first, as httpd) and by the server on HUP,
  * and the running configuration keeps serving. -k graceful-stop ends it. */
-START_TEST(test_k_graceful_restart_and_graceful_stop)
+KVC_TEST(per_mpm, test_k_graceful_restart_and_graceful_stop)
 {
     kvt_server_t *srv = serve(2, 1, 3);
     pid_t parent = kvt_server_pid(srv);
@@ -234,7 +248,7 @@ END_TEST
 
 /* A reload whose config parses but cannot start (its ErrorLog cannot be opened) is
  * refused too, and the running generation keeps serving. */
-START_TEST(test_reload_that_cannot_start_is_refused)
+KVC_TEST(per_mpm, test_reload_that_cannot_start_is_refused)
 {
     kvt_server_t *srv = serve(1, 1, 2);
     pid_t parent = kvt_server_pid(srv);
@@ -276,7 +290,7 @@ static void assert_groups_of_daemon(pid_t pid)
     ck_assert(found);
 }
 
-START_TEST(test_children_switch_user)
+KVC_TEST(per_mpm, test_children_switch_user)
 {
     kvt_server_t *srv = serve(2, 1, 3);
     wait_children(srv, 2, 3, "StartServers 2");
@@ -307,7 +321,7 @@ static int file_exists(void *path)
 
 /* Without -DFOREGROUND kiva detaches: the command returns at once with status 0 while the
  * server, in a session of its own, serves until -k stop. */
-START_TEST(test_daemon_mode)
+KVC_TEST(per_mpm, test_daemon_mode)
 {
     kvt_server_t *srv = new_server(2, 1, 3);
     const char *conf = kvt_server_write_conf(srv);
@@ -344,7 +358,7 @@ static int is_numbered_log_line(const char *line)
 }
 
 /* Every error-log line has its time, module:level, pid and a stable KVnnnnn number. */
-START_TEST(test_error_log_lines_numbered)
+KVC_TEST(per_mpm, test_error_log_lines_numbered)
 {
     kvt_server_t *srv = serve(1, 1, 1);
     kvt_response_t r;
@@ -366,45 +380,7 @@ START_TEST(test_error_log_lines_numbered)
 }
 END_TEST
 
-/* What only prefork has: single-threaded children and spare servers. */
-static TCase *prefork_only_tests(void)
-{
-    TCase *tc = kvt_tcase("prefork");
-    kvt_add_test(tc, test_start_servers);
-    kvt_add_test(tc, test_min_spare_servers);
-    kvt_add_test(tc, test_max_spare_servers);
-    kvt_add_loop_test(tc, test_max_request_workers_caps_children, KVT_COUNT(worker_caps));
-    kvt_add_test(tc, test_server_limit_clamps_max_request_workers);
-    return tc;
-}
-
-static TCase *common_tests(void)
-{
-    TCase *tc = kvt_tcase(kvt_mpm());
-    kvt_add_test(tc, test_k_graceful_restart_and_graceful_stop);
-    kvt_add_test(tc, test_reload_that_cannot_start_is_refused);
-    kvt_add_test(tc, test_children_switch_user);
-    kvt_add_test(tc, test_daemon_mode);
-    kvt_add_test(tc, test_error_log_lines_numbered);
-    return tc;
-}
-
-static Suite *process_suite(void)
-{
-    Suite *s = suite_create("processes");
-    suite_add_tcase(s, common_tests());
-    if (is_prefork()) {
-        suite_add_tcase(s, prefork_only_tests());
-    } else {
-        fprintf(stderr, "test_prefork: StartServers/spare-server/child-cap tests skipped: they "
-                        "assert prefork's single-threaded children and MinSpareServers/"
-                        "MaxSpareServers, which %s does not have (see test_worker)\n",
-                kvt_mpm());
-    }
-    return s;
-}
-
 int main(void)
 {
-    return kvt_run_suite(process_suite());
+    return kvc_run("processes");
 }

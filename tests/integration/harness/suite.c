@@ -13,20 +13,6 @@ static int selected(const TTest *test)
     return only == NULL || *only == '\0' || strcmp(only, test->name) == 0;
 }
 
-void kvt_add_test(TCase *tc, const TTest *test)
-{
-    if (selected(test)) {
-        tcase_add_test(tc, test);
-    }
-}
-
-void kvt_add_loop_test(TCase *tc, const TTest *test, int n)
-{
-    if (selected(test)) {
-        tcase_add_loop_test(tc, test, 0, n);
-    }
-}
-
 int kvt_run_suite(Suite *suite)
 {
     SRunner *sr = srunner_create(suite);
@@ -42,18 +28,6 @@ TCase *kvt_tcase(const char *name)
     tcase_set_timeout(tc, 60);
     tcase_add_checked_fixture(tc, NULL, kvt_teardown);
     return tc;
-}
-
-int kvt_run_tests(const char *name, const TTest *const *tests, int n)
-{
-    Suite *s = suite_create(name);
-    TCase *tc = kvt_tcase(name);
-
-    for (int i = 0; i < n; i++) {
-        kvt_add_test(tc, tests[i]);
-    }
-    suite_add_tcase(s, tc);
-    return kvt_run_suite(s);
 }
 
 void kvt_add_loop_test_at(TCase *tc, const TTest *test, int i)
