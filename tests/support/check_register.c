@@ -103,12 +103,13 @@ static void list_test(const char *suite, const char *tcname, const struct kvc_ca
 {
     char b[4][32];
 
-    printf("%s\t%s\t%s\t%s\t%d..%d\tsetup=%s teardown=%s unchecked=%s,%s timeout=%g\n",
+    printf("%s\t%s\t%s\t%s\t%d..%d\tsetup=%s teardown=%s unchecked=%s,%s timeout=%g%s%s\n",
            runs ? "test" : "skip", suite, tcname, (*t->test)->name, t->start, t->end,
            fixture_name(tc->setup, b[0], sizeof(b[0])),
            fixture_name(tc->teardown, b[1], sizeof(b[1])),
            fixture_name(tc->unchecked_setup, b[2], sizeof(b[2])),
-           fixture_name(tc->unchecked_teardown, b[3], sizeof(b[3])), tc->timeout);
+           fixture_name(tc->unchecked_teardown, b[3], sizeof(b[3])), tc->timeout,
+           runs ? "" : "\tneeds ", runs ? "" : t->when_name);
 }
 
 /* Add the tests of @a tc that run now to a new TCase of @a s (none if none runs), or list
@@ -132,8 +133,8 @@ static void build_case(Suite *s, const char *suite, const struct kvc_case *tc, v
             continue;
         }
         if (!runs) {
-            fprintf(stderr, "%s: %s not run here: %s(%u) does not hold\n", suite, (*t->test)->name,
-                    t->when_name, t->when_arg);
+            fprintf(stderr, "%s: %s not run here: %s does not hold\n", suite, (*t->test)->name,
+                    t->when_name);
             continue;
         }
         if (made == NULL) {

@@ -59,7 +59,7 @@ struct kvc_test {
     int start, end;           /**< loop range: _i runs from start to end - 1 */
     kvc_when_fn *when;        /**< NULL, or it runs only if this says so */
     unsigned when_arg;
-    const char *when_name; /**< how the condition reads, for the listing */
+    const char *when_name; /**< how the condition reads: "when(arg)" */
     const char *file;      /**< where it is defined: the order within its case */
     int line;
     struct kvc_test *next; /**< registered tests, for the runner */
@@ -88,15 +88,22 @@ void kvc_add_test(struct kvc_test *t);
     }                                                                                              \
     static struct kvc_case var = {__VA_ARGS__}
 
-/** Define test @a name of case @a tc, run for _i from @a start to @a end - 1, if
- * @a when(@a arg) says so when the suite is built (a @a when of NULL: always). Followed by
- * the test's body and END_TEST, as START_TEST is. */
-#define KVC_LOOP_TEST_IF(tc, name, start, end, when, arg)                                          \
+/** Define test @a name of case @a tc, run for _i from @a from to @a to - 1, if @a cond(@a arg)
+ * says so when the suite is built (a @a cond of NULL: always). Followed by the test's body and
+ * END_TEST, as START_TEST is. */
+#define KVC_LOOP_TEST_IF(tc, name, from, to, cond, arg)                                            \
     static const TTest *name;                                                                      \
     KVC_CONSTRUCTOR(kvc_register_##name)                                                           \
     {                                                                                              \
-        static struct kvc_test t = {&(tc), &(name), (start),  (end),    (when),                    \
-                                    (arg), #when,   __FILE__, __LINE__, NULL};                     \
+        static struct kvc_test t = {.tcase = &(tc),                                                \
+                                    .test = &(name),                                               \
+                                    .start = (from),                                               \
+                                    .end = (to),                                                   \
+                                    .when = (cond),                                                \
+                                    .when_arg = (arg),                                             \
+                                    .when_name = #cond "(" #arg ")",                               \
+                                    .file = __FILE__,                                              \
+                                    .line = __LINE__};                                             \
         kvc_add_test(&t);                                                                          \
     }                                                                                              \
     START_TEST(name)
