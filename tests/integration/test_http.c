@@ -1,5 +1,5 @@
-/* Serving static files under kvt_mpm() (prefork unless KVT_MPM): status codes, exact
- * bytes, header fields, path mapping, request limits and bad requests. */
+/* Serving static files under every MPM (one run each; KVT_MPM=name runs one): status codes,
+ * exact bytes, header fields, path mapping, request limits and bad requests. */
 #include "harness.h"
 
 #include <linux/tcp.h>
@@ -580,5 +580,5 @@ END_TEST
 
 int main(void)
 {
-    return kvc_run("http");
+    return kvt_run_mpms("http", 0);
 }

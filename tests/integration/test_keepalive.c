@@ -1,5 +1,6 @@
 /* Persistent connections: keep-alive, pipelining, MaxKeepAliveRequests, KeepAliveTimeout,
- * KeepAlive Off, HTTP/1.0, and Timeout for a stalled request. */
+ * KeepAlive Off, HTTP/1.0, and Timeout for a stalled request. Under every MPM (one run each;
+ * KVT_MPM=name runs one). */
 #include "harness.h"
 
 #include <stdlib.h>
@@ -302,5 +303,5 @@ END_TEST
 
 int main(void)
 {
-    return kvc_run("keepalive");
+    return kvt_run_mpms("keepalive", 0);
 }

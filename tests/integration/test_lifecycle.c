@@ -1,6 +1,7 @@
-/* Restarts seen by clients, under kvt_mpm() (prefork unless KVT_MPM): graceful restarts under load lose nothing, a download
- * spans one, draining children neither starve the new generation nor outlive
- * GracefulShutdownTimeout, -k graceful reports the outcome, signal storms and crashes. */
+/* Restarts seen by clients, under every MPM (one run each; KVT_MPM=name runs one): graceful
+ * restarts under load lose nothing, a download spans one, draining children neither starve
+ * the new generation nor outlive GracefulShutdownTimeout, -k graceful reports the outcome,
+ * signal storms and crashes. */
 #include "harness.h"
 
 #include <errno.h>
@@ -107,7 +108,7 @@ static int made_progress(void *arg)
 /* worker or event: threads in children, and the same directives. */
 static int is_worker(void)
 {
-    return strcmp(kvt_mpm(), "worker") == 0 || strcmp(kvt_mpm(), "event") == 0;
+    return kvt_mpm_has(KVT_MPM_THREAD_POOL);
 }
 
 /* Worker threads per child under worker: more than one, so that a child is shared. */
@@ -250,8 +251,8 @@ static const char *max_workers_reached_msg(void)
 
 /* Slow clients hold every MaxRequestWorkers worker (of ServerLimit 2 children); five graceful
  * restarts later the server still answers at once, and the slow clients still get their
- * answers. */
-KVC_TEST(per_mpm, test_draining_children_leave_slots_to_new_generation)
+ * answers. Not under single and thread: ServerLimit is no directive of theirs. */
+KVT_TEST_NEEDS(per_mpm, test_draining_children_leave_slots_to_new_generation, KVT_MPM_SERVER_LIMIT)
 {
     kvt_server_t *srv = serve(2, 1, 2);
     int per_child = is_worker() ? WORKER_THREADS : 1;
@@ -428,7 +429,9 @@ static const char *max_workers_clamp_msg(void)
                          "decreasing MaxRequestWorkers to 4";
 }
 
-KVC_TEST(per_mpm, test_t_shows_clamped_limits)
+/* Not under single and thread, which have no ServerLimit (thread's clamp of MaxRequestWorkers to
+ * ThreadLimit is in test_thread). */
+KVT_TEST_NEEDS(per_mpm, test_t_shows_clamped_limits, KVT_MPM_SERVER_LIMIT)
 {
     kvt_server_t *srv = serve(1, 1, 2);
     char *err = NULL;
@@ -493,7 +496,10 @@ static int two_children(void *arg)
     return kvt_children(kvt_server_pid(arg), kids, KVT_MAX_PIDS) >= 2;
 }
 
-KVC_TEST(per_mpm, test_crashed_child_is_logged_and_replaced)
+/* A crashed child is logged and replaced once the server is idle again. Under the MPMs with idle
+ * children only: fork has none, and a child that dies ends only its own connection; single and
+ * thread keep one child (test_thread covers their crash and replacement). */
+KVT_TEST_NEEDS(per_mpm, test_crashed_child_is_logged_and_replaced, KVT_MPM_IDLE_CHILDREN)
 {
     kvt_server_t *srv = serve(2, 2, 3);
     pid_t kids[KVT_MAX_PIDS];
@@ -517,5 +523,5 @@ END_TEST
 
 int main(void)
 {
-    return kvc_run("lifecycle");
+    return kvt_run_mpms("lifecycle", 0);
 }

@@ -1,5 +1,5 @@
 /* Listening sockets at a stop, a graceful stop and a graceful restart, as a client sees
- * them, under kvt_mpm() (prefork unless KVT_MPM; every MPM runs it): a connection made
+ * them, under every MPM (one run each; KVT_MPM=name runs one): a connection made
  * once the server stops for good is refused, never accepted and left unanswered -- even
  * while a child that cannot take signals still holds its copy of the listener --, no
  * process keeps a copy, and what was accepted before the signal is answered in full; a
@@ -289,5 +289,5 @@ END_TEST
 
 int main(void)
 {
-    return kvc_run("listeners");
+    return kvt_run_mpms("listeners", 0);
 }

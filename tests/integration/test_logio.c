@@ -1,7 +1,7 @@
 /* mod_logio: %I, %O and %S count the bytes of each request and response as they crossed the
  * wire, as Debian's apache2 logs them for the same requests (heads, bodies with their
  * chunked framing, pipelined requests each with its own share); %O needs the module, as
- * in httpd. Runs under $KVT_MPM. */
+ * in httpd. Under every MPM (one run each; KVT_MPM=name runs one). */
 #include "harness.h"
 
 #include <stdio.h>
@@ -290,5 +290,5 @@ END_TEST
 
 int main(void)
 {
-    return kvc_run("logio");
+    return kvt_run_mpms("logio", 0);
 }

@@ -1,4 +1,5 @@
-/* The process model seen from /proc. Under kvt_mpm() (prefork unless KVT_MPM): -k graceful
+/* The process model seen from /proc, under prefork, worker and event (one run each; KVT_MPM=name
+ * runs one): -k graceful
  * and graceful-stop, reloads refused, children switching to User/Group, daemon mode,
  * numbered log lines. Under prefork only: StartServers of single-threaded children and the
  * spare-server bounds. Respawn after a crash, TERM, -k stop and GracefulShutdownTimeout are
@@ -23,11 +24,6 @@ static void wait_children(kvt_server_t *srv, int min, int max, const char *why)
                   "%s: %d children, want %d..%d", why, kvt_server_children(srv), min, max);
 }
 
-static int is_prefork(void)
-{
-    return strcmp(kvt_mpm(), "prefork") == 0;
-}
-
 /* Worker threads per child under worker: more than one, so that a child is shared. */
 #define WORKER_THREADS 2
 
@@ -38,7 +34,7 @@ static kvt_server_t *new_server(int start, int min_spare, int max_spare)
 {
     kvt_server_t *srv = kvt_server_new(kvt_mpm());
     kvt_write_file(srv, "f.txt", "f", 1);
-    if (is_prefork()) {
+    if (kvt_mpm_has(KVT_MPM_SPARE_SERVERS)) {
         kvt_server_processes(srv, start, min_spare, max_spare);
     } else {
         kvt_server_conf(srv, "StartServers %d", start);
@@ -62,19 +58,12 @@ static char *pid_file(kvt_server_t *srv)
 }
 
 /* The tests that hold under every MPM with spare bounds, and what only prefork has:
- * single-threaded children and spare servers (MinSpareServers, MaxSpareServers), which the
- * others do not have (see test_worker). */
+ * single-threaded children and spare servers (MinSpareServers, MaxSpareServers), which worker
+ * and event do not have (see test_worker). */
 KVT_MPM_CASE(per_mpm);
 KVT_CASE(prefork_only, "prefork");
 
-/* The condition of the prefork case's tests. */
-static int under_prefork(unsigned unused)
-{
-    (void)unused;
-    return is_prefork();
-}
-
-KVC_TEST_IF(prefork_only, test_start_servers, under_prefork, 0)
+KVT_TEST_NEEDS(prefork_only, test_start_servers, KVT_MPM_SPARE_SERVERS)
 {
     kvt_server_t *srv = serve(3, 1, 3);
     wait_children(srv, 3, 3, "StartServers 3");
@@ -89,14 +78,14 @@ KVC_TEST_IF(prefork_only, test_start_servers, under_prefork, 0)
 }
 END_TEST
 
-KVC_TEST_IF(prefork_only, test_min_spare_servers, under_prefork, 0)
+KVT_TEST_NEEDS(prefork_only, test_min_spare_servers, KVT_MPM_SPARE_SERVERS)
 {
     kvt_server_t *srv = serve(1, 2, 4);
     wait_children(srv, 2, 4, "MinSpareServers 2 from StartServers 1");
 }
 END_TEST
 
-KVC_TEST_IF(prefork_only, test_max_spare_servers, under_prefork, 0)
+KVT_TEST_NEEDS(prefork_only, test_max_spare_servers, KVT_MPM_SPARE_SERVERS)
 {
     kvt_server_t *srv = serve(6, 1, 2);
     wait_children(srv, 1, 2, "MaxSpareServers 2 from StartServers 6");
@@ -128,13 +117,13 @@ static const char *const worker_caps[][2] = {
 };
 
 KVC_LOOP_TEST_IF(prefork_only, test_max_request_workers_caps_children, 0, KVT_COUNT(worker_caps),
-                 under_prefork, 0)
+                 kvt_mpm_has, KVT_MPM_SPARE_SERVERS)
 {
     assert_children_capped(worker_caps[_i], 3);
 }
 END_TEST
 
-KVC_TEST_IF(prefork_only, test_server_limit_clamps_max_request_workers, under_prefork, 0)
+KVT_TEST_NEEDS(prefork_only, test_server_limit_clamps_max_request_workers, KVT_MPM_SPARE_SERVERS)
 {
     static const char *const lines[] = {"ServerLimit 2", "MaxRequestWorkers 5", NULL};
     assert_children_capped(lines, 2);
@@ -382,5 +371,7 @@ END_TEST
 
 int main(void)
 {
-    return kvc_run("processes");
+    /* Under every MPM with spare bounds: under the others the servers here would configure
+     * worker's ThreadsPerChild and spare threads, which fork, single and thread do not know. */
+    return kvt_run_mpms("processes", KVT_MPM_IDLE_CHILDREN);
 }

@@ -4,7 +4,7 @@
  * cut short in its request line only a closed connection (and a log line, on a first
  * request); MinRate pushes the deadline back; a kept-alive connection's wait for its next
  * request is KeepAliveTimeout's; a body that runs out gets a 408; a virtual host has its
- * own body setting. Runs under $KVT_MPM (every MPM through mpm_generic.sh). */
+ * own body setting. Under every MPM (one run each; KVT_MPM=name runs one). */
 #include "harness.h"
 
 #include <poll.h>
@@ -294,5 +294,5 @@ END_TEST
 
 int main(void)
 {
-    return kvc_run("reqtimeout");
+    return kvt_run_mpms("reqtimeout", 0);
 }
