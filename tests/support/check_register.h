@@ -21,8 +21,9 @@
  * the exit status the automake test driver reads.
  *
  * The environment: KVT_TEST=name runs that test alone; KVC_LIST=1 prints one line a test
- * that would run (suite, case, test, loop range, fixtures, timeout) instead of running
- * anything; Check's own CK_RUN_CASE and CK_RUN_SUITE keep working.
+ * instead of running anything ("test", or "skip" where its condition does not hold; suite,
+ * case, test, loop range, fixtures, timeout); Check's own CK_RUN_CASE and CK_RUN_SUITE keep
+ * working.
  *
  * Used by the unit tests (tests/unit/check_run.h) and the integration tests
  * (tests/integration/harness.h), which add their own defaults for a case.
@@ -116,9 +117,6 @@ void kvc_add_test(struct kvc_test *t);
 
 /** A test of case @a tc, run once if @a when(@a arg) holds when the suite is built. */
 #define KVC_TEST_IF(tc, name, when, arg) KVC_LOOP_TEST_IF(tc, name, 0, 1, when, arg)
-
-/** Number of rows of a table (a loop test's end). */
-#define KVC_COUNT(table) ((int)(sizeof(table) / sizeof((table)[0])))
 
 /** Build the suite @a name from every registered case and test and run it (CK_NORMAL
  * output), or list it (KVC_LIST): 0 if no test failed, else 1, the exit status for the
