@@ -19,6 +19,8 @@
 
 #include <check.h>
 
+#include "../support/check_register.h"
+
 /** Most header fields kept from one response. */
 #define KVT_MAX_HEADERS 64
 /** Most child pids the /proc helpers report. */
@@ -52,6 +54,53 @@ kvt_server_t *kvt_server_new(const char *mpm);
 
 /** The MPM for tests that hold under any MPM: $KVT_MPM, or "prefork". */
 const char *kvt_mpm(void);
+
+/** What an MPM can do; a test that needs some of it says so (KVT_TEST_NEEDS), and runs only
+ * under the MPMs that have all of it. */
+enum {
+    /** Idle spare children within StartServers and spare bounds: prefork (in children), worker
+     * and event (in idle threads of ThreadsPerChild each). */
+    KVT_MPM_IDLE_CHILDREN = 1u << 0,
+    /** MinSpareServers and MaxSpareServers: single-threaded spare children (prefork). */
+    KVT_MPM_SPARE_SERVERS = 1u << 1,
+    /** ThreadsPerChild and Min/MaxSpareThreads (worker, event). */
+    KVT_MPM_THREAD_POOL = 1u << 2,
+    /** One serving child, replaced when it ends (single, thread). */
+    KVT_MPM_ONE_CHILD = 1u << 3,
+    /** No idle child: a child per connection that ends with it (fork). */
+    KVT_MPM_CHILD_PER_CONN = 1u << 4,
+    /** A child outlives its connection, and a killed one is replaced (all but fork). */
+    KVT_MPM_KEEPS_CHILDREN = 1u << 5,
+    /** ServerLimit bounds the children (prefork, worker, event, fork). */
+    KVT_MPM_SERVER_LIMIT = 1u << 6,
+    /** One child can be made to take every connection, as MaxConnectionsPerChild tests want
+     * (single, thread; worker and event with StartServers 1): not prefork, whose spare
+     * children share them, nor fork. */
+    KVT_MPM_SOLE_CHILD = 1u << 7,
+    /** TERM ends -X at once even while it holds an idle keep-alive connection (thread; the
+     * others finish that connection first). */
+    KVT_MPM_X_TERM_DROPS = 1u << 8,
+};
+
+/** An MPM the harness knows: the one table of them (harness/mpms.c). */
+typedef struct {
+    const char *name;  /**< "prefork": the module is mod_mpm_NAME */
+    unsigned caps;     /**< KVT_MPM_* */
+    int x_threads_min; /**< threads of the -X process while it holds a connection ... */
+    int x_threads_max; /**< ... (0: no upper bound) */
+} kvt_mpm_info_t;
+
+/** The MPM kvt_mpm() names; fails the test if the harness does not know it. */
+const kvt_mpm_info_t *kvt_mpm_info(void);
+
+/** Does the MPM kvt_mpm() names have all of @a caps (KVT_MPM_*)? A test condition. */
+int kvt_mpm_has(unsigned caps);
+
+/** Run the suite once under each MPM that has all of @a needs (KVT_MPM_*), one Check run each,
+ * in the table's order, with KVT_MPM set to it; KVT_MPM=name in the environment runs that one
+ * only. For the programs whose tests hold under every MPM: their main in one call. 0 if no
+ * test failed. */
+int kvt_run_mpms(const char *suite, unsigned needs);
 
 /** KVT_TRANSPORT=trickle: every server the harness starts loads the test-only transport layer
  * (tests/modules/mod_test_trickle.c, run by transport_trickle.sh), which hands reads back a
@@ -118,31 +167,22 @@ char *kvt_server_error_log(kvt_server_t *srv);
  * logs some lines after it starts listening); malloc'd. */
 char *kvt_server_wait_log(kvt_server_t *srv, const char *needle, int timeout_ms);
 
-/** Stop every server this test started; the checked teardown of every TCase. */
+/** Stop every server this test started; the checked teardown of a KVT_CASE. */
 void kvt_teardown(void);
-
-/** tcase_add_test, unless the environment names one test (KVT_TEST=test_name) and it is
- * another: so one test can run alone. */
-void kvt_add_test(TCase *tc, const TTest *test);
-
-/** As kvt_add_test for a test run for _i from 0 to @a n - 1 (one row of a table each). */
-void kvt_add_loop_test(TCase *tc, const TTest *test, int n);
-
-/** As kvt_add_loop_test, for row @a i of the table only. */
-void kvt_add_loop_test_at(TCase *tc, const TTest *test, int i);
 
 /** Number of rows of a table. */
 #define KVT_COUNT(table) ((int)(sizeof(table) / sizeof((table)[0])))
 
-/** Run every test of @a suite; the exit status for the test driver. */
-int kvt_run_suite(Suite *suite);
+/** Declare integration test case @a var named @a case_name: a timeout of 60 s, fit for tests that
+ * start servers, and kvt_teardown as its checked teardown. */
+#define KVT_CASE(var, case_name)                                                                   \
+    KVC_CASE(var, .name = (case_name), .teardown = kvt_teardown, .timeout = 60)
 
-/** Run the @a n tests of @a tests, in order, as the one test case of a suite, both named
- * @a name (kvt_tcase, kvt_add_test each, kvt_run_suite): a program's main in one call. */
-int kvt_run_tests(const char *name, const TTest *const *tests, int n);
+/** A test of case @a tc (as KVC_TEST) that runs only under an MPM that has all of @a caps. */
+#define KVT_TEST_NEEDS(tc, name, caps) KVC_TEST_IF(tc, name, kvt_mpm_has, caps)
 
-/** A test case with a timeout fit for integration tests and kvt_teardown as teardown. */
-TCase *kvt_tcase(const char *name);
+/** As KVT_CASE, for a case named after the MPM the program runs under (kvt_mpm()). */
+#define KVT_MPM_CASE(var) KVC_CASE(var, .name_of = kvt_mpm, .teardown = kvt_teardown, .timeout = 60)
 
 /** Run a program to completion within @a timeout_ms, capturing its output (malloc'd,
  * NUL-terminated; pass NULL to ignore). Returns 0 and sets *exit_status (the exit code,

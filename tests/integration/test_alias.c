@@ -52,7 +52,9 @@ static void expect_status(int port, const char *path, int status)
     expect_body(port, path, status, NULL);
 }
 
-START_TEST(test_alias_serves_outside_docroot)
+KVT_CASE(alias_case, "alias");
+
+KVC_TEST(alias_case, test_alias_serves_outside_docroot)
 {
     static const char bin[] = {'a', '\0', '\xff', '\r', '\n', 'z'};
     kvt_server_t *srv = new_server();
@@ -87,7 +89,7 @@ START_TEST(test_alias_serves_outside_docroot)
 END_TEST
 
 /* "/icons" matches /icons and /icons/..., never /iconsx. */
-START_TEST(test_alias_matches_whole_segments)
+KVC_TEST(alias_case, test_alias_matches_whole_segments)
 {
     kvt_server_t *srv = new_server();
     kvt_write_root_file(srv, "icons/a.txt", "icon a");
@@ -104,7 +106,7 @@ START_TEST(test_alias_matches_whole_segments)
 END_TEST
 
 /* A URL-path with a trailing slash needs it in the request. */
-START_TEST(test_alias_trailing_slash_rule)
+KVC_TEST(alias_case, test_alias_trailing_slash_rule)
 {
     kvt_server_t *srv = new_server();
     kvt_write_root_file(srv, "pics/index.html", "pics index");
@@ -129,7 +131,7 @@ static const char *const climbs[] = {
     "/cat/._./" SECRET ".txt",
 };
 
-START_TEST(test_traversal_never_leaves_target)
+KVC_LOOP_TEST(alias_case, test_traversal_never_leaves_target, 0, KVT_COUNT(climbs))
 {
     kvt_server_t *srv = new_server();
     kvt_write_root_file(srv, SECRET ".txt", SECRET);
@@ -152,7 +154,7 @@ START_TEST(test_traversal_never_leaves_target)
 END_TEST
 
 /* The AliasMatch row above in detail: refused as a climb, and logged. */
-START_TEST(test_alias_match_climb_refused)
+KVC_TEST(alias_case, test_alias_match_climb_refused)
 {
     kvt_server_t *srv = new_server();
     kvt_write_root_file(srv, SECRET ".txt", SECRET);
@@ -170,7 +172,7 @@ START_TEST(test_alias_match_climb_refused)
 }
 END_TEST
 
-START_TEST(test_alias_match_substitutes_groups)
+KVC_TEST(alias_case, test_alias_match_substitutes_groups)
 {
     kvt_server_t *srv = new_server();
     kvt_write_root_file(srv, "images/cat.data", "a cat");
@@ -231,7 +233,7 @@ static const struct {
     {"/mq/p?dropped=1", 302, "http://example.com/q?from=p"},
 };
 
-START_TEST(test_redirect_forms)
+KVC_LOOP_TEST(alias_case, test_redirect_forms, 0, KVT_COUNT(redirects))
 {
     kvt_server_t *srv = new_server();
     for (int i = 0; i < KVT_COUNT(redirect_lines); i++) {
@@ -259,7 +261,7 @@ START_TEST(test_redirect_forms)
 }
 END_TEST
 
-START_TEST(test_redirect_not_matching_falls_through)
+KVC_TEST(alias_case, test_redirect_not_matching_falls_through)
 {
     kvt_server_t *srv = new_server();
     kvt_write_file(srv, "oldish.txt", "not redirected", 14);
@@ -270,7 +272,7 @@ START_TEST(test_redirect_not_matching_falls_through)
 END_TEST
 
 /* Within each list the first match in config order wins; any Redirect beats any Alias. */
-START_TEST(test_order)
+KVC_TEST(alias_case, test_order)
 {
     kvt_server_t *srv = new_server();
     kvt_write_root_file(srv, "one/sub/f.txt", "from one");
@@ -300,7 +302,7 @@ START_TEST(test_order)
 END_TEST
 
 /* Without a cgi-script handler a ScriptAlias target is refused, never sent as a file. */
-START_TEST(test_script_alias_without_cgi)
+KVC_TEST(alias_case, test_script_alias_without_cgi)
 {
     kvt_server_t *srv = new_server();
     kvt_write_root_file(srv, "cgi/run.sh", "#!/bin/sh\necho script-source\n");
@@ -344,7 +346,7 @@ static const char *const refusals[][2] = {
     {"Alias /a /b /c", "Alias takes"},
 };
 
-START_TEST(test_bad_config_refused)
+KVC_LOOP_TEST(alias_case, test_bad_config_refused, 0, KVT_COUNT(refusals))
 {
     kvt_server_t *srv = new_server();
     kvt_assert_refused(srv, "-DFOREGROUND", refusals[_i][0], refusals[_i][1]);
@@ -352,7 +354,7 @@ START_TEST(test_bad_config_refused)
 END_TEST
 
 /* Each directive's good forms pass -t, so the refusals above are about the bad part. */
-START_TEST(test_good_config_accepted)
+KVC_TEST(alias_case, test_good_config_accepted)
 {
     kvt_server_t *srv = new_server();
     for (int i = 0; i < KVT_COUNT(redirect_lines); i++) {
@@ -375,7 +377,7 @@ START_TEST(test_good_config_accepted)
 }
 END_TEST
 
-START_TEST(test_redirect_inside_location)
+KVC_TEST(alias_case, test_redirect_inside_location)
 {
     kvt_server_t *srv = kvt_server_new("prefork");
     kvt_response_t r;
@@ -399,22 +401,5 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("alias");
-    TCase *tc = kvt_tcase("alias");
-
-    kvt_add_test(tc, test_alias_serves_outside_docroot);
-    kvt_add_test(tc, test_alias_matches_whole_segments);
-    kvt_add_test(tc, test_alias_trailing_slash_rule);
-    kvt_add_loop_test(tc, test_traversal_never_leaves_target, KVT_COUNT(climbs));
-    kvt_add_test(tc, test_alias_match_climb_refused);
-    kvt_add_test(tc, test_alias_match_substitutes_groups);
-    kvt_add_loop_test(tc, test_redirect_forms, KVT_COUNT(redirects));
-    kvt_add_test(tc, test_redirect_not_matching_falls_through);
-    kvt_add_test(tc, test_order);
-    kvt_add_test(tc, test_script_alias_without_cgi);
-    kvt_add_loop_test(tc, test_bad_config_refused, KVT_COUNT(refusals));
-    kvt_add_test(tc, test_redirect_inside_location);
-    kvt_add_test(tc, test_good_config_accepted);
-    suite_add_tcase(s, tc);
-    return kvt_run_suite(s);
+    return kvc_run("alias");
 }

@@ -215,9 +215,11 @@ static void locations(kvt_server_t *srv, const char *const (*rules)[2], int n)
     }
 }
 
+KVT_CASE(auth, "auth");
+
 /* <AuthnProviderAlias file NAME>: a provider that is "file" with its own AuthUserFile, used
  * alone or before the location's own. */
-START_TEST(test_authn_provider_alias)
+KVC_TEST(auth, test_authn_provider_alias)
 {
     kvt_server_t *srv = new_server();
     char dave[64], *users = htpasswd_lines(), *staff;
@@ -249,7 +251,7 @@ END_TEST
 /* Allow/Deny/Order/Satisfy of a section replace the enclosing section's whole; a section
  * without them inherits (httpd's mod_access_compat has no merge). From host is by
  * double-reverse DNS (127.0.0.1 is localhost, 127.0.0.2 has no name), on whole labels. */
-START_TEST(test_access_compat_merge)
+KVC_TEST(auth, test_access_compat_merge)
 {
     static const char *const rules[][2] = {
         {"m", "Order allow,deny\nAllow from 10.0.0.1"},
@@ -296,7 +298,7 @@ static int method_status(int port, const char *method, const char *path)
 /* <Limit> and <LimitExcept>: the access lines inside apply to those methods only, or to the
  * others (HEAD is GET); a section whose Require lines are all for other methods grants, and
  * in an implicit <RequireAny> a line for other methods has no opinion. As apache2 answers. */
-START_TEST(test_limit)
+KVC_TEST(auth, test_limit)
 {
     static const char *const rules[][2] = {
         {"post", "<Limit POST>\nRequire all denied\n</Limit>"},
@@ -331,7 +333,7 @@ START_TEST(test_limit)
 END_TEST
 
 /* Require env: granted when one of the variables is set (here by the server's SetEnvIf). */
-START_TEST(test_require_env)
+KVC_TEST(auth, test_require_env)
 {
     static const char *const rules[][2] = {
         {"in", "Require env nothing_set let_in"},
@@ -350,7 +352,7 @@ START_TEST(test_require_env)
 END_TEST
 
 /* Require local is httpd's: every address of 127.0.0.0/8 and ::1 (and the server's own). */
-START_TEST(test_require_local)
+KVC_TEST(auth, test_require_local)
 {
     static const char *const rules[][2] = {
         {"local", "Require local"},
@@ -378,7 +380,7 @@ END_TEST
 /* Require host: the client's name by a double-reverse lookup (127.0.0.1 is localhost in
  * /etc/hosts; 127.0.0.2 has no name), matched on whole labels; forward-dns: a name that
  * resolves to the client's address. */
-START_TEST(test_require_host)
+KVC_TEST(auth, test_require_host)
 {
     static const char *const rules[][2] = {
         {"name", "Require host localhost"},
@@ -424,7 +426,7 @@ static void expect_syntax_error(kvt_server_t *srv, const char *at, const char *m
 }
 
 /* Require ip, local and host need mod_authz_host, as in httpd; without it the error says so. */
-START_TEST(test_provider_needs_its_module)
+KVC_TEST(auth, test_provider_needs_its_module)
 {
     kvt_server_t *srv = kvt_server_new("prefork");
 
@@ -438,7 +440,7 @@ START_TEST(test_provider_needs_its_module)
 END_TEST
 
 /* AuthType and AuthName are mod_authn_core's, as in httpd 2.4. */
-START_TEST(test_auth_type_needs_authn_core)
+KVC_TEST(auth, test_auth_type_needs_authn_core)
 {
     kvt_server_t *srv = kvt_server_new("prefork");
 
@@ -474,7 +476,7 @@ static int log_has(void *arg)
 /* HostnameLookups (per directory, as httpd) decides what %h logs: Off the address, On the
  * name, Double a name that resolves back; the address when there is no name. A name that
  * Require host looked up is logged even with lookups Off, as httpd does. */
-START_TEST(test_hostname_lookups_log)
+KVC_TEST(auth, test_hostname_lookups_log)
 {
     static const char *const rules[][2] = {
         {"off", "Require all granted"},
@@ -511,7 +513,7 @@ START_TEST(test_hostname_lookups_log)
 END_TEST
 
 /* A CGI script sees REMOTE_HOST only when a name was looked up, as in httpd. */
-START_TEST(test_hostname_lookups_cgi)
+KVC_TEST(auth, test_hostname_lookups_cgi)
 {
     kvt_server_t *srv = new_server();
     const char *script;
@@ -544,7 +546,7 @@ START_TEST(test_hostname_lookups_cgi)
 END_TEST
 
 /* HostnameLookups takes On, Off or Double, anywhere but .htaccess. */
-START_TEST(test_hostname_lookups_refused)
+KVC_TEST(auth, test_hostname_lookups_refused)
 {
     kvt_server_t *srv = new_server();
 
@@ -555,7 +557,7 @@ START_TEST(test_hostname_lookups_refused)
 }
 END_TEST
 
-START_TEST(test_no_require_grants)
+KVC_TEST(auth, test_no_require_grants)
 {
     kvt_server_t *srv = new_server();
     kvt_server_start(srv);
@@ -563,7 +565,7 @@ START_TEST(test_no_require_grants)
 }
 END_TEST
 
-START_TEST(test_all_and_ip)
+KVC_TEST(auth, test_all_and_ip)
 {
     static const struct {
         const char *line;
@@ -609,7 +611,7 @@ static const struct {
     {"carol", "", 401},         {"mallory", "x", 401},      {"", "", 401},
 };
 
-START_TEST(test_valid_user_passwords)
+KVC_LOOP_TEST(auth, test_valid_user_passwords, 0, KVT_COUNT(logins))
 {
     static const char *const lines[] = {"Require valid-user"};
     int port = start_with(lines, 1);
@@ -618,7 +620,7 @@ START_TEST(test_valid_user_passwords)
 }
 END_TEST
 
-START_TEST(test_malformed_credentials)
+KVC_TEST(auth, test_malformed_credentials)
 {
     static const char *const fields[] = {"Basic !!!", "Basic YWxpY2U=", "Bearer abc", "Basic"};
     static const char *const lines[] = {"Require valid-user"};
@@ -722,7 +724,7 @@ static const struct {
     {{"Require expr %{REMOTE_USER} == 'carol'"}, "alice", "alice-pw", 401},
 };
 
-START_TEST(test_rules)
+KVC_LOOP_TEST(auth, test_rules, 0, KVT_COUNT(rules))
 {
     int n = 0;
 
@@ -735,7 +737,7 @@ START_TEST(test_rules)
 END_TEST
 
 /* A <Location> with Require replaces the <Directory>'s; one without keeps it. */
-START_TEST(test_location_overrides)
+KVC_TEST(auth, test_location_overrides)
 {
     static const char *const lines[] = {"Require all denied"};
     kvt_server_t *srv = new_server();
@@ -758,7 +760,7 @@ START_TEST(test_location_overrides)
 END_TEST
 
 /* The password file is read again for every check: an edit takes effect at once. */
-START_TEST(test_password_file_reread)
+KVC_TEST(auth, test_password_file_reread)
 {
     static const char *const lines[] = {"Require valid-user"};
     kvt_server_t *srv = new_server();
@@ -779,7 +781,7 @@ END_TEST
 
 /* A line longer than the reader takes at once (8192 bytes) is one line all the same: its
  * tail never counts as an entry of its own, and the lines after it are read. */
-START_TEST(test_long_line_tail_is_no_entry)
+KVC_TEST(auth, test_long_line_tail_is_no_entry)
 {
     static const char *const lines[] = {"Require valid-user"};
     kvt_server_t *srv = new_server();
@@ -825,7 +827,7 @@ static int open_page_served(void *arg)
 
 /* After a restart the modules are loaded again and find each other again (the registry is
  * rebuilt with the hooks): Basic authentication still works. */
-START_TEST(test_restart_keeps_authentication)
+KVC_TEST(auth, test_restart_keeps_authentication)
 {
     static const char *const lines[] = {"Require valid-user"};
     kvt_server_t *srv = new_server();
@@ -846,7 +848,7 @@ START_TEST(test_restart_keeps_authentication)
 END_TEST
 
 /* Authentication that no module can do is a server error, never a grant. */
-START_TEST(test_missing_pieces_fail_closed)
+KVC_TEST(auth, test_missing_pieces_fail_closed)
 {
     kvt_server_t *srv = new_server();
     int port;
@@ -900,7 +902,7 @@ static const char *const refusals[][2] = {
      "Unknown Authz provider: refused-here"},
 };
 
-START_TEST(test_bad_config_refused)
+KVC_LOOP_TEST(auth, test_bad_config_refused, 0, KVT_COUNT(refusals))
 {
     kvt_server_t *srv = new_server();
     const char *line = refusals[_i][0];
@@ -930,7 +932,7 @@ START_TEST(test_bad_config_refused)
 END_TEST
 
 /* An error inside a container names the line inside. */
-START_TEST(test_error_line_inside_container)
+KVC_TEST(auth, test_error_line_inside_container)
 {
     kvt_server_t *srv = new_server();
 
@@ -942,32 +944,5 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("auth");
-    TCase *tc = kvt_tcase("auth");
-
-    kvt_add_test(tc, test_no_require_grants);
-    kvt_add_test(tc, test_all_and_ip);
-    kvt_add_test(tc, test_require_local);
-    kvt_add_test(tc, test_require_env);
-    kvt_add_test(tc, test_access_compat_merge);
-    kvt_add_test(tc, test_limit);
-    kvt_add_test(tc, test_authn_provider_alias);
-    kvt_add_test(tc, test_require_host);
-    kvt_add_test(tc, test_provider_needs_its_module);
-    kvt_add_test(tc, test_auth_type_needs_authn_core);
-    kvt_add_test(tc, test_hostname_lookups_log);
-    kvt_add_test(tc, test_hostname_lookups_cgi);
-    kvt_add_test(tc, test_hostname_lookups_refused);
-    kvt_add_loop_test(tc, test_valid_user_passwords, KVT_COUNT(logins));
-    kvt_add_test(tc, test_malformed_credentials);
-    kvt_add_loop_test(tc, test_rules, KVT_COUNT(rules));
-    kvt_add_test(tc, test_location_overrides);
-    kvt_add_test(tc, test_password_file_reread);
-    kvt_add_test(tc, test_long_line_tail_is_no_entry);
-    kvt_add_test(tc, test_missing_pieces_fail_closed);
-    kvt_add_test(tc, test_restart_keeps_authentication);
-    kvt_add_loop_test(tc, test_bad_config_refused, KVT_COUNT(refusals));
-    kvt_add_test(tc, test_error_line_inside_container);
-    suite_add_tcase(s, tc);
-    return kvt_run_suite(s);
+    return kvc_run("auth");
 }

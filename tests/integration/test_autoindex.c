@@ -97,7 +97,9 @@ static char *entry_hrefs(const char *body)
     return out;
 }
 
-START_TEST(test_listing_holds_exactly_the_entries)
+KVT_CASE(autoindex_case, "autoindex");
+
+KVC_TEST(autoindex_case, test_listing_holds_exactly_the_entries)
 {
     kvt_server_t *srv = new_server();
     static const char *const docs[][2] = {
@@ -136,7 +138,7 @@ static const char *const sorted[][2] = {
     {"?C=X;O=D", "a|b|c|"},   {"?O=D", "c|b|a|"},     {"?C=S&O=D", "b|c|a|"},
 };
 
-START_TEST(test_sort_orders)
+KVC_LOOP_TEST(autoindex_case, test_sort_orders, 0, KVT_COUNT(sorted))
 {
     kvt_server_t *srv = new_server();
     write_doc(srv, "dir/a", "1");
@@ -160,7 +162,7 @@ START_TEST(test_sort_orders)
 }
 END_TEST
 
-START_TEST(test_column_links)
+KVC_TEST(autoindex_case, test_column_links)
 {
     kvt_server_t *srv = new_server();
     write_doc(srv, "fancy/a", "1");
@@ -202,7 +204,7 @@ START_TEST(test_column_links)
 }
 END_TEST
 
-START_TEST(test_folders_first)
+KVC_TEST(autoindex_case, test_folders_first)
 {
     kvt_server_t *srv = new_server();
     write_doc(srv, "dir/a.txt", "a");
@@ -228,7 +230,7 @@ START_TEST(test_folders_first)
 }
 END_TEST
 
-START_TEST(test_where_listings_answer)
+KVC_TEST(autoindex_case, test_where_listings_answer)
 {
     kvt_server_t *srv = new_server();
     write_doc(srv, "top.txt", "t");
@@ -298,7 +300,7 @@ START_TEST(test_where_listings_answer)
 }
 END_TEST
 
-START_TEST(test_header_and_readme)
+KVC_TEST(autoindex_case, test_header_and_readme)
 {
     kvt_server_t *srv = new_server();
     static const char *const docs[][2] = {
@@ -349,14 +351,14 @@ static const char *const refusals[][2] = {
     {"IndexOptions IconHeight=tall", "IconHeight"},
 };
 
-START_TEST(test_bad_config_refused)
+KVC_LOOP_TEST(autoindex_case, test_bad_config_refused, 0, KVT_COUNT(refusals))
 {
     kvt_server_t *srv = new_server();
     kvt_assert_refused(srv, "-t", refusals[_i][0], refusals[_i][1]);
 }
 END_TEST
 
-START_TEST(test_good_config_accepted)
+KVC_TEST(autoindex_case, test_good_config_accepted)
 {
     kvt_server_t *srv = new_server();
     kvt_server_conf(srv, "IndexOptions FancyIndexing +FoldersFirst -IgnoreCase Charset=UTF-8 "
@@ -419,7 +421,7 @@ static void assert_row(const char *body, const char *href, const char *want)
 
 /* Icons, alt texts and descriptions as Debian's apache2 2.4 lists the same directory under
  * the same autoindex.conf (the rows below are what it sent, dates aside). */
-START_TEST(test_debian_icons_and_descriptions)
+KVC_TEST(autoindex_case, test_debian_icons_and_descriptions)
 {
     kvt_server_t *srv = debian_server();
     static const char *const docs[][2] = {
@@ -473,7 +475,7 @@ START_TEST(test_debian_icons_and_descriptions)
 END_TEST
 
 /* The icons are the files of apache2-data, served by alias.conf's Alias. */
-START_TEST(test_debian_icons_served)
+KVC_TEST(autoindex_case, test_debian_icons_served)
 {
     kvt_server_t *srv = debian_server();
     struct stat st;
@@ -496,7 +498,7 @@ END_TEST
 
 /* A <pre> listing (FancyIndexing without HTMLTable): icons before the names, the
  * ^^BLANKICON^^ with alt "Icon " above them, the parent's row padded as httpd pads it. */
-START_TEST(test_pre_listing_icons)
+KVC_TEST(autoindex_case, test_pre_listing_icons)
 {
     kvt_server_t *srv = debian_server();
     write_doc(srv, "dir/sub/f.txt", "y\n");
@@ -524,7 +526,7 @@ END_TEST
 
 /* AddAlt*, DefaultIcon, a <Directory>'s items before the server's, IndexOrderDefault,
  * IndexStyleSheet, IndexHeadInsert, SuppressIcon. */
-START_TEST(test_alt_merge_order_style)
+KVC_TEST(autoindex_case, test_alt_merge_order_style)
 {
     kvt_server_t *srv = new_server();
     write_doc(srv, "d/big.txt", "0123456789");
@@ -598,7 +600,7 @@ END_TEST
 /* IconsAreLinks, IconWidth, IconHeight, SuppressRules, AddAltClass and the id of the <h1>
  * under IndexStyleSheet; and httpd's rule that a keyword without + or - drops the +/-
  * keywords before it at its level (Debian's apache2 lists these directories the same). */
-START_TEST(test_icon_options_and_increments)
+KVC_TEST(autoindex_case, test_icon_options_and_increments)
 {
     kvt_server_t *srv = debian_server();
     write_doc(srv, "links/a.txt", "x\n");
@@ -645,7 +647,7 @@ START_TEST(test_icon_options_and_increments)
 END_TEST
 
 /* IndexIgnoreReset On drops the inherited patterns there (and below), not its own. */
-START_TEST(test_ignore_reset)
+KVC_TEST(autoindex_case, test_ignore_reset)
 {
     kvt_server_t *srv = new_server();
     static const char *const docs[][2] = {
@@ -677,23 +679,5 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("autoindex");
-    TCase *tc = kvt_tcase("autoindex");
-
-    kvt_add_test(tc, test_listing_holds_exactly_the_entries);
-    kvt_add_loop_test(tc, test_sort_orders, KVT_COUNT(sorted));
-    kvt_add_test(tc, test_column_links);
-    kvt_add_test(tc, test_folders_first);
-    kvt_add_test(tc, test_where_listings_answer);
-    kvt_add_test(tc, test_header_and_readme);
-    kvt_add_loop_test(tc, test_bad_config_refused, KVT_COUNT(refusals));
-    kvt_add_test(tc, test_good_config_accepted);
-    kvt_add_test(tc, test_debian_icons_and_descriptions);
-    kvt_add_test(tc, test_debian_icons_served);
-    kvt_add_test(tc, test_pre_listing_icons);
-    kvt_add_test(tc, test_alt_merge_order_style);
-    kvt_add_test(tc, test_icon_options_and_increments);
-    kvt_add_test(tc, test_ignore_reset);
-    suite_add_tcase(s, tc);
-    return kvt_run_suite(s);
+    return kvc_run("autoindex");
 }

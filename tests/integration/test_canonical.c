@@ -76,8 +76,10 @@ static void expect_cgi(kvt_server_t *srv, const char *host, const char *name, co
     free(want);
 }
 
+KVC_CASE(canonical, .name = "canonical");
+
 /* The port map case: the client knows the server as x (port 80): no port in the answer. */
-START_TEST(test_host_without_port_gives_no_port)
+KVC_TEST(canonical, test_host_without_port_gives_no_port)
 {
     kvt_server_t *srv = start();
 
@@ -87,7 +89,7 @@ START_TEST(test_host_without_port_gives_no_port)
 }
 END_TEST
 
-START_TEST(test_host_port_is_kept)
+KVC_TEST(canonical, test_host_port_is_kept)
 {
     kvt_server_t *srv = start();
 
@@ -99,7 +101,7 @@ START_TEST(test_host_port_is_kept)
 END_TEST
 
 /* HTTP/1.0 without Host: ServerName. */
-START_TEST(test_no_host_uses_server_name)
+KVC_TEST(canonical, test_no_host_uses_server_name)
 {
     kvt_server_t *srv = start();
 
@@ -108,7 +110,7 @@ START_TEST(test_no_host_uses_server_name)
 END_TEST
 
 /* UseCanonicalName On in a <Directory>: ServerName there, the client's Host elsewhere. */
-START_TEST(test_canonical_name_per_directory)
+KVC_TEST(canonical, test_canonical_name_per_directory)
 {
     kvt_server_t *srv = start();
 
@@ -118,7 +120,7 @@ START_TEST(test_canonical_name_per_directory)
 END_TEST
 
 /* UseCanonicalPhysicalPort On: the port the connection came in on. */
-START_TEST(test_physical_port)
+KVC_TEST(canonical, test_physical_port)
 {
     kvt_server_t *srv = start();
     char *want = kvt_strf("http://localhost:%d/phys/", kvt_server_port(srv));
@@ -129,7 +131,7 @@ START_TEST(test_physical_port)
 END_TEST
 
 /* A virtual host under UseCanonicalName On, with a port in its ServerName. */
-START_TEST(test_vhost_canonical_name)
+KVC_TEST(canonical, test_vhost_canonical_name)
 {
     kvt_server_t *srv = kvt_server_new("prefork");
 
@@ -145,15 +147,5 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("canonical");
-    TCase *tc = tcase_create("canonical");
-
-    kvt_add_test(tc, test_host_without_port_gives_no_port);
-    kvt_add_test(tc, test_host_port_is_kept);
-    kvt_add_test(tc, test_no_host_uses_server_name);
-    kvt_add_test(tc, test_canonical_name_per_directory);
-    kvt_add_test(tc, test_physical_port);
-    kvt_add_test(tc, test_vhost_canonical_name);
-    suite_add_tcase(s, tc);
-    return kvt_run_suite(s);
+    return kvc_run("canonical");
 }

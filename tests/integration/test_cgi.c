@@ -141,7 +141,9 @@ static void request(kvt_server_t *srv, const char *req, kvt_response_t *r)
     ck_assert_msg(kvt_request(kvt_server_port(srv), req, r) == 0, "no response to %s", req);
 }
 
-START_TEST(test_env_variables)
+KVT_CASE(cgi_case, "cgi");
+
+KVC_TEST(cgi_case, test_env_variables)
 {
     kvt_server_t *srv = cgi_server();
     const char *root, *doc;
@@ -209,7 +211,7 @@ static char *test_body(size_t len)
     "printf 'Content-Type: application/octet-stream\\nX-Length: %s\\nX-Type: %s\\n\\n' "         \
     "\"${CONTENT_LENGTH-none}\" \"$CONTENT_TYPE\"\ncat\n"
 
-START_TEST(test_post_content_length_echoed)
+KVC_TEST(cgi_case, test_post_content_length_echoed)
 {
     kvt_server_t *srv = cgi_server();
     size_t len = 256 * 1024;
@@ -247,7 +249,7 @@ START_TEST(test_post_content_length_echoed)
 }
 END_TEST
 
-START_TEST(test_post_chunked_echoed)
+KVC_TEST(cgi_case, test_post_chunked_echoed)
 {
     kvt_server_t *srv = cgi_server();
     size_t len = 100000, off = 0, piece = 7000;
@@ -282,7 +284,7 @@ START_TEST(test_post_chunked_echoed)
 END_TEST
 
 /* A client that waits for 100 Continue gets it when the script's body is read. */
-START_TEST(test_post_expect_continue)
+KVC_TEST(cgi_case, test_post_expect_continue)
 {
     kvt_server_t *srv = cgi_server();
     char interim[256] = "";
@@ -309,7 +311,7 @@ START_TEST(test_post_expect_continue)
 }
 END_TEST
 
-START_TEST(test_status_location_and_fields)
+KVC_TEST(cgi_case, test_status_location_and_fields)
 {
     kvt_server_t *srv = cgi_server();
     kvt_response_t r;
@@ -356,7 +358,7 @@ START_TEST(test_status_location_and_fields)
 END_TEST
 
 /* HTTP/1.0 gets the body framed by the close, HEAD gets the fields without the body. */
-START_TEST(test_http10_and_head)
+KVC_TEST(cgi_case, test_http10_and_head)
 {
     kvt_server_t *srv = cgi_server();
     kvt_response_t r;
@@ -383,7 +385,7 @@ START_TEST(test_http10_and_head)
 }
 END_TEST
 
-START_TEST(test_nph_output_is_raw)
+KVC_TEST(cgi_case, test_nph_output_is_raw)
 {
     static const char raw[] = "HTTP/1.0 299 Odd\r\nX-Nph: yes\r\n\r\nraw body";
     kvt_server_t *srv = cgi_server();
@@ -404,7 +406,7 @@ START_TEST(test_nph_output_is_raw)
 }
 END_TEST
 
-START_TEST(test_large_output_exact)
+KVC_TEST(cgi_case, test_large_output_exact)
 {
     kvt_server_t *srv = cgi_server();
     size_t want_len = 1024 * 1024, off = 0;
@@ -426,7 +428,7 @@ START_TEST(test_large_output_exact)
 }
 END_TEST
 
-START_TEST(test_stderr_logged)
+KVC_TEST(cgi_case, test_stderr_logged)
 {
     kvt_server_t *srv = cgi_server();
 
@@ -442,7 +444,7 @@ START_TEST(test_stderr_logged)
 }
 END_TEST
 
-START_TEST(test_hanging_script_killed)
+KVC_TEST(cgi_case, test_hanging_script_killed)
 {
     kvt_server_t *srv = cgi_server();
     char *dir = writable_dir(srv);
@@ -472,7 +474,7 @@ START_TEST(test_hanging_script_killed)
 END_TEST
 
 /* A client that leaves while a script is still talking takes the script down with it. */
-START_TEST(test_client_abort_stops_script)
+KVC_TEST(cgi_case, test_client_abort_stops_script)
 {
     kvt_server_t *srv = cgi_server();
     char *dir = writable_dir(srv);
@@ -499,7 +501,7 @@ START_TEST(test_client_abort_stops_script)
 }
 END_TEST
 
-START_TEST(test_not_executable_refused)
+KVC_TEST(cgi_case, test_not_executable_refused)
 {
     kvt_server_t *srv = cgi_server();
     kvt_response_t r;
@@ -516,7 +518,7 @@ START_TEST(test_not_executable_refused)
 END_TEST
 
 /* Executable, but exec fails (its interpreter is missing): 500, and the log says why. */
-START_TEST(test_exec_failure_500)
+KVC_TEST(cgi_case, test_exec_failure_500)
 {
     kvt_server_t *srv = cgi_server();
     const char *path = kvt_write_root_file(srv, "cgi-bin/broken.cgi", "#!/no/such/interp\n");
@@ -531,7 +533,7 @@ END_TEST
 
 #define RAN_SCRIPT "#!/bin/sh\nprintf 'Content-Type: text/plain\\n\\nran'\n"
 
-START_TEST(test_add_handler_needs_exec_cgi)
+KVC_TEST(cgi_case, test_add_handler_needs_exec_cgi)
 {
     kvt_server_t *srv = cgi_server();
     const char *doc = kvt_server_docroot(srv);
@@ -563,7 +565,7 @@ START_TEST(test_add_handler_needs_exec_cgi)
 }
 END_TEST
 
-START_TEST(test_malformed_output_500)
+KVC_TEST(cgi_case, test_malformed_output_500)
 {
     kvt_server_t *srv = cgi_server();
     char *dir = writable_dir(srv);
@@ -600,7 +602,7 @@ END_TEST
 
 /* A graceful restart while a keep-alive request is being answered: the old child ends the
  * connection after that response (Connection: close), so it can exit. */
-START_TEST(test_graceful_restart_ends_keep_alive_after_the_response)
+KVC_TEST(cgi_case, test_graceful_restart_ends_keep_alive_after_the_response)
 {
     kvt_server_t *srv = cgi_server();
     kvt_response_t r;
@@ -627,22 +629,5 @@ END_TEST
 
 int main(void)
 {
-    const TTest *const tests[] = {test_env_variables,
-                                  test_post_content_length_echoed,
-                                  test_post_chunked_echoed,
-                                  test_post_expect_continue,
-                                  test_status_location_and_fields,
-                                  test_http10_and_head,
-                                  test_nph_output_is_raw,
-                                  test_large_output_exact,
-                                  test_stderr_logged,
-                                  test_hanging_script_killed,
-                                  test_client_abort_stops_script,
-                                  test_not_executable_refused,
-                                  test_exec_failure_500,
-                                  test_add_handler_needs_exec_cgi,
-                                  test_malformed_output_500,
-                                  test_graceful_restart_ends_keep_alive_after_the_response};
-
-    return kvt_run_tests("cgi", tests, KVT_COUNT(tests));
+    return kvc_run("cgi");
 }

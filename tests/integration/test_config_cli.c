@@ -104,7 +104,10 @@ static void assert_docroot_from_define(int on_command_line)
 
 /* ---- command line ---- */
 
-START_TEST(test_version)
+KVT_CASE(cli, "cli");
+KVT_CASE(errors_case, "errors");
+
+KVC_TEST(cli, test_version)
 {
     int status;
     char *out = NULL;
@@ -115,7 +118,7 @@ START_TEST(test_version)
 }
 END_TEST
 
-START_TEST(test_build_settings)
+KVC_TEST(cli, test_build_settings)
 {
     int status, vstatus;
     char *out = NULL, *vout = NULL;
@@ -128,7 +131,7 @@ START_TEST(test_build_settings)
 }
 END_TEST
 
-START_TEST(test_syntax_ok)
+KVC_TEST(cli, test_syntax_ok)
 {
     kvt_server_t *srv = kvt_server_new("prefork");
     assert_syntax_ok(srv);
@@ -149,7 +152,7 @@ static char *list_modules(kvt_server_t *srv)
     return out;
 }
 
-START_TEST(test_list_modules)
+KVC_TEST(cli, test_list_modules)
 {
     char *out = list_modules(kvt_server_new("prefork"));
     const char *want[] = {"core", "mpm_prefork_module", "mime_module", "dir_module"};
@@ -159,7 +162,7 @@ START_TEST(test_list_modules)
 }
 END_TEST
 
-START_TEST(test_list_modules_only_loaded)
+KVC_TEST(cli, test_list_modules_only_loaded)
 {
     kvt_server_t *srv = kvt_server_new("prefork");
     kvt_server_drop_base(srv, "LoadModule dir_module");
@@ -170,7 +173,7 @@ START_TEST(test_list_modules_only_loaded)
 }
 END_TEST
 
-START_TEST(test_define_ifdefine)
+KVC_TEST(cli, test_define_ifdefine)
 {
     kvt_server_t *srv = kvt_server_new("prefork");
     kvt_server_conf(srv, "<IfDefine KVT_BROKEN>");
@@ -218,7 +221,7 @@ static int answer_closes(const char *const *lines, const char *const *args)
 }
 
 /* -D NAME takes effect on a running server, not only under -t. */
-START_TEST(test_define_changes_serving)
+KVC_TEST(cli, test_define_changes_serving)
 {
     const char *lines[] = {"<IfDefine KVT_NOKEEPALIVE>", "KeepAlive Off", "</IfDefine>", NULL};
     const char *define[] = {"-D", "KVT_NOKEEPALIVE", NULL}, *none[] = {NULL};
@@ -227,7 +230,7 @@ START_TEST(test_define_changes_serving)
 }
 END_TEST
 
-START_TEST(test_directive_after_config)
+KVC_TEST(cli, test_directive_after_config)
 {
     const char *lines[] = {"KeepAlive On", NULL}, *args[] = {"-c", "KeepAlive Off", NULL};
     ck_assert_msg(answer_closes(lines, args), "-c \"KeepAlive Off\" did not override the config");
@@ -235,20 +238,20 @@ START_TEST(test_directive_after_config)
 END_TEST
 
 /* -C runs before the config, so the config's own setting wins. */
-START_TEST(test_directive_before_config_is_overridden)
+KVC_TEST(cli, test_directive_before_config_is_overridden)
 {
     const char *lines[] = {"KeepAlive On", NULL}, *args[] = {"-C", "KeepAlive Off", NULL};
     ck_assert_msg(!answer_closes(lines, args), "a -C setting overrode the config's KeepAlive On");
 }
 END_TEST
 
-START_TEST(test_directive_before_config)
+KVC_TEST(cli, test_directive_before_config)
 {
     assert_docroot_from_define(1);
 }
 END_TEST
 
-START_TEST(test_server_root_option)
+KVC_TEST(cli, test_server_root_option)
 {
     kvt_server_t *srv = kvt_server_new("prefork");
     kvt_write_file(srv, "f.txt", "d", 1);
@@ -265,7 +268,7 @@ START_TEST(test_server_root_option)
 }
 END_TEST
 
-START_TEST(test_bad_option)
+KVC_TEST(cli, test_bad_option)
 {
     int status;
     char *out = run_joined(&status, "-Q", NULL, NULL, NULL);
@@ -274,7 +277,7 @@ START_TEST(test_bad_option)
 }
 END_TEST
 
-START_TEST(test_stop_without_server)
+KVC_TEST(cli, test_stop_without_server)
 {
     kvt_server_t *srv = kvt_server_new("prefork");
     int status;
@@ -286,7 +289,7 @@ END_TEST
 
 /* ---- configuration errors ---- */
 
-START_TEST(test_refused_line)
+KVC_LOOP_TEST(errors_case, test_refused_line, 0, KVT_COUNT(refusals))
 {
     char *err = refused_line(refusals[_i][0]);
     ck_assert_msg(kvt_contains(err, refusals[_i][1]), "\"%s\": the reason does not mention %s: %s",
@@ -294,7 +297,7 @@ START_TEST(test_refused_line)
 }
 END_TEST
 
-START_TEST(test_unknown_directive_under_t)
+KVC_TEST(errors_case, test_unknown_directive_under_t)
 {
     kvt_server_t *srv = kvt_server_new("prefork");
     kvt_server_conf(srv, "NoSuchDirective foo");
@@ -309,7 +312,7 @@ START_TEST(test_unknown_directive_under_t)
 }
 END_TEST
 
-START_TEST(test_near_miss_suggestion)
+KVC_TEST(errors_case, test_near_miss_suggestion)
 {
     char *err = refused_line("KeepAliveTimout 5");
     ck_assert_msg(kvt_contains_nocase(err, "perhaps you meant") &&
@@ -324,7 +327,7 @@ static const char *const unloaded[][3] = {
     {"mime_module", "TypesConfig conf/mime.types", "mod_mime.so"},
 };
 
-START_TEST(test_directive_of_unloaded_module)
+KVC_LOOP_TEST(errors_case, test_directive_of_unloaded_module, 0, KVT_COUNT(unloaded))
 {
     kvt_server_t *srv = kvt_server_new("prefork");
     char *load = kvt_strf("LoadModule %s", unloaded[_i][0]);
@@ -339,7 +342,7 @@ START_TEST(test_directive_of_unloaded_module)
 END_TEST
 
 /* As httpd, a second DocumentRoot replaces the first. */
-START_TEST(test_document_root_twice)
+KVC_TEST(errors_case, test_document_root_twice)
 {
     kvt_server_t *srv = kvt_server_new("prefork");
     const char *f = kvt_write_root_file(srv, "again/f.txt", "second-root");
@@ -354,7 +357,7 @@ START_TEST(test_document_root_twice)
 END_TEST
 
 /* As httpd, the error names the line that opened the section. */
-START_TEST(test_unclosed_section)
+KVC_TEST(errors_case, test_unclosed_section)
 {
     kvt_server_t *srv = kvt_server_new("prefork");
     kvt_server_conf(srv, "<IfModule mime_module>");
@@ -365,7 +368,7 @@ START_TEST(test_unclosed_section)
 }
 END_TEST
 
-START_TEST(test_no_mpm)
+KVC_TEST(errors_case, test_no_mpm)
 {
     kvt_server_t *srv = kvt_server_new("prefork");
     kvt_server_drop_base(srv, "LoadModule mpm_");
@@ -375,7 +378,7 @@ START_TEST(test_no_mpm)
 END_TEST
 
 /* As httpd: loading the same module twice is a warning, and the config is still good. */
-START_TEST(test_mpm_loaded_twice_warns)
+KVC_TEST(errors_case, test_mpm_loaded_twice_warns)
 {
     kvt_server_t *srv = kvt_server_new("prefork");
     kvt_server_conf(srv, "LoadModule mpm_prefork_module %s/mod_mpm_prefork.so", MODULES);
@@ -388,7 +391,7 @@ START_TEST(test_mpm_loaded_twice_warns)
 }
 END_TEST
 
-START_TEST(test_include_wildcard)
+KVC_TEST(errors_case, test_include_wildcard)
 {
     kvt_server_t *srv = kvt_server_new("prefork");
     kvt_write_root_file(srv, "conf.d/a.conf", "KeepAlive On\n");
@@ -400,7 +403,7 @@ START_TEST(test_include_wildcard)
 }
 END_TEST
 
-START_TEST(test_include_wildcard_ok)
+KVC_TEST(errors_case, test_include_wildcard_ok)
 {
     kvt_server_t *srv = kvt_server_new("prefork");
     kvt_write_root_file(srv, "conf.d/a.conf", "KeepAlive On\n");
@@ -410,7 +413,7 @@ START_TEST(test_include_wildcard_ok)
 }
 END_TEST
 
-START_TEST(test_include_optional_nothing)
+KVC_TEST(errors_case, test_include_optional_nothing)
 {
     kvt_server_t *srv = kvt_server_new("prefork");
     kvt_server_conf(srv, "IncludeOptional conf.d/nothing-*.conf");
@@ -419,49 +422,13 @@ START_TEST(test_include_optional_nothing)
 }
 END_TEST
 
-START_TEST(test_define_variable)
+KVC_TEST(errors_case, test_define_variable)
 {
     assert_docroot_from_define(0);
 }
 END_TEST
 
-static Suite *config_cli_suite(void)
-{
-    Suite *s = suite_create("config_cli");
-    TCase *cli = kvt_tcase("cli");
-    kvt_add_test(cli, test_version);
-    kvt_add_test(cli, test_build_settings);
-    kvt_add_test(cli, test_syntax_ok);
-    kvt_add_test(cli, test_list_modules);
-    kvt_add_test(cli, test_list_modules_only_loaded);
-    kvt_add_test(cli, test_define_ifdefine);
-    kvt_add_test(cli, test_define_changes_serving);
-    kvt_add_test(cli, test_directive_before_config);
-    kvt_add_test(cli, test_directive_after_config);
-    kvt_add_test(cli, test_directive_before_config_is_overridden);
-    kvt_add_test(cli, test_server_root_option);
-    kvt_add_test(cli, test_bad_option);
-    kvt_add_test(cli, test_stop_without_server);
-    suite_add_tcase(s, cli);
-
-    TCase *errors = kvt_tcase("errors");
-    kvt_add_loop_test(errors, test_refused_line, KVT_COUNT(refusals));
-    kvt_add_test(errors, test_unknown_directive_under_t);
-    kvt_add_test(errors, test_near_miss_suggestion);
-    kvt_add_loop_test(errors, test_directive_of_unloaded_module, KVT_COUNT(unloaded));
-    kvt_add_test(errors, test_document_root_twice);
-    kvt_add_test(errors, test_unclosed_section);
-    kvt_add_test(errors, test_no_mpm);
-    kvt_add_test(errors, test_mpm_loaded_twice_warns);
-    kvt_add_test(errors, test_include_wildcard);
-    kvt_add_test(errors, test_include_wildcard_ok);
-    kvt_add_test(errors, test_include_optional_nothing);
-    kvt_add_test(errors, test_define_variable);
-    suite_add_tcase(s, errors);
-    return s;
-}
-
 int main(void)
 {
-    return kvt_run_suite(config_cli_suite());
+    return kvc_run("config_cli");
 }

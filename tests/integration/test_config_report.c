@@ -106,20 +106,27 @@ static void assert_every_error(int start)
     free(out);
 }
 
-START_TEST(test_t_reports_every_error)
+KVT_CASE(every_error, "every_error");
+KVT_CASE(unknown_directives, "unknown_directives");
+KVT_CASE(repeats, "repeats");
+KVT_CASE(sections, "sections");
+KVT_CASE(mutex_case, "mutex");
+KVT_CASE(views, "views");
+
+KVC_TEST(every_error, test_t_reports_every_error)
 {
     assert_every_error(0);
 }
 END_TEST
 
-START_TEST(test_start_reports_every_error)
+KVC_TEST(every_error, test_start_reports_every_error)
 {
     assert_every_error(1);
 }
 END_TEST
 
 /* The checks made once the walk is done are reported with the walk's errors. */
-START_TEST(test_post_config_check_reported_too)
+KVC_TEST(every_error, test_post_config_check_reported_too)
 {
     kvt_server_t *srv = kvt_server_new("prefork");
     kvt_server_drop_base(srv, "Listen");
@@ -133,7 +140,7 @@ START_TEST(test_post_config_check_reported_too)
 }
 END_TEST
 
-START_TEST(test_error_count_is_capped)
+KVC_TEST(every_error, test_error_count_is_capped)
 {
     kvt_server_t *srv = kvt_server_new("prefork");
     for (int i = 0; i < 130; i++) {
@@ -169,7 +176,8 @@ static const char *const httpd_only[][2] = {
                       "yet"},
 };
 
-START_TEST(test_httpd_directive_named_with_its_module)
+KVC_LOOP_TEST(unknown_directives, test_httpd_directive_named_with_its_module, 0,
+              KVT_COUNT(httpd_only))
 {
     kvt_server_t *srv = kvt_server_new("prefork");
     kvt_server_conf(srv, "%s", httpd_only[_i][0]);
@@ -187,7 +195,7 @@ START_TEST(test_httpd_directive_named_with_its_module)
 END_TEST
 
 /* A kiva module that is not loaded still gets the LoadModule line, before httpd's table. */
-START_TEST(test_unloaded_kiva_module_hint_first)
+KVC_TEST(unknown_directives, test_unloaded_kiva_module_hint_first)
 {
     kvt_server_t *srv = kvt_server_new("prefork");
     kvt_server_drop_base(srv, "LoadModule dir_module");
@@ -205,7 +213,7 @@ START_TEST(test_unloaded_kiva_module_hint_first)
 END_TEST
 
 /* Suggestions only for typos: one edit in a long name, not three in a short one. */
-START_TEST(test_suggestion_only_when_close)
+KVC_TEST(unknown_directives, test_suggestion_only_when_close)
 {
     kvt_server_t *srv = kvt_server_new("prefork");
     kvt_server_conf(srv, "KeepAliveTimout 5");
@@ -239,7 +247,7 @@ static int file_has_started(void *path)
 }
 
 /* As httpd, the last ErrorLog counts: the server logs to the second file. */
-START_TEST(test_error_log_twice_last_counts)
+KVC_TEST(repeats, test_error_log_twice_last_counts)
 {
     kvt_server_t *srv = kvt_server_new("prefork");
     kvt_server_conf(srv, "ErrorLog logs/second_log");
@@ -255,7 +263,7 @@ END_TEST
 
 /* ServerRoot, ServerName, ListenBacklog, SendBufferSize, ReceiveBufferSize given again are
  * accepted, as httpd accepts them. */
-START_TEST(test_repeatable_directives_accepted)
+KVC_TEST(repeats, test_repeatable_directives_accepted)
 {
     kvt_server_t *srv = kvt_server_new("prefork");
     kvt_server_conf(srv,
@@ -291,7 +299,7 @@ static const char *const conditions[][2] = {
     {"<IfSection Proxy>", "0"},
 };
 
-START_TEST(test_if_sections_decide)
+KVC_TEST(sections, test_if_sections_decide)
 {
     kvt_server_t *srv = kvt_server_new("prefork");
     kvt_write_root_file(srv, "conf/present.conf", "\n");
@@ -323,7 +331,7 @@ END_TEST
 
 /* A conditional section inside <Directory> sets that directory's settings, not the
  * server's (<IfModule> used to set the server's). */
-START_TEST(test_conditional_section_inside_directory)
+KVC_TEST(sections, test_conditional_section_inside_directory)
 {
     kvt_server_t *srv = kvt_server_new("prefork");
     kvt_write_file(srv, "index.html", "top index", 9);
@@ -372,7 +380,7 @@ static void add_site_host(kvt_server_t *srv, const char *addr, const char *name)
 }
 
 /* <VirtualHost *:*> and <VirtualHost _default_:*> take any address and port, by name. */
-START_TEST(test_vhost_any_port)
+KVC_TEST(sections, test_vhost_any_port)
 {
     kvt_server_t *srv = kvt_server_new("prefork");
     add_site_host(srv, "*:*", "star");
@@ -393,7 +401,7 @@ END_TEST
 
 /* As httpd (checked with Debian's apache2): the hosts of *:PORT take that port whole, by
  * name among themselves; a *:* host answers there to no name. */
-START_TEST(test_vhost_port_shadows_any_port)
+KVC_TEST(sections, test_vhost_port_shadows_any_port)
 {
     kvt_server_t *srv = kvt_server_new("prefork");
     char *port = kvt_strf("*:%d", kvt_server_port(srv));
@@ -420,7 +428,7 @@ static const char *const mutex_refusals[][2] = {
                                            "or relative to ServerRoot"},
 };
 
-START_TEST(test_mutex_and_runtime_dir_refusals)
+KVC_TEST(mutex_case, test_mutex_and_runtime_dir_refusals)
 {
     kvt_server_t *srv = kvt_server_new("prefork");
     for (int i = 0; i < KVT_COUNT(mutex_refusals); i++) {
@@ -437,7 +445,7 @@ START_TEST(test_mutex_and_runtime_dir_refusals)
 }
 END_TEST
 
-START_TEST(test_mutex_forms_accepted)
+KVC_TEST(mutex_case, test_mutex_forms_accepted)
 {
     kvt_server_t *srv = kvt_server_new("prefork");
     kvt_server_conf(srv, "DefaultRuntimeDir logs\n"
@@ -461,7 +469,7 @@ static int lock_file_exists(void *path)
 }
 
 /* The accept mutex (taken with two listeners) is a flock file in the Mutex directory. */
-START_TEST(test_mutex_applies_to_accept_mutex)
+KVC_TEST(mutex_case, test_mutex_applies_to_accept_mutex)
 {
     kvt_server_t *srv = kvt_server_new("prefork");
     kvt_server_t *other = kvt_server_new("prefork"); /* for a second free port */
@@ -584,7 +592,7 @@ static char *run_tool(const char *const argv[], int *status, char **err_out)
     return out ? out : kvt_strf("%s", "");
 }
 
-START_TEST(test_S_as_httpd_prints_it)
+KVC_TEST(views, test_S_as_httpd_prints_it)
 {
     kvt_server_t *srv = kvt_server_new("prefork");
     int port2 = kvt_server_port(kvt_server_new("prefork"));
@@ -629,7 +637,7 @@ START_TEST(test_S_as_httpd_prints_it)
 END_TEST
 
 /* -t -D DUMP_VHOSTS and -t -D DUMP_RUN_CFG are -S's halves; DUMP_MODULES is -M. */
-START_TEST(test_dump_defines)
+KVC_TEST(views, test_dump_defines)
 {
     kvt_server_t *srv = kvt_server_new("prefork");
     kvt_server_conf(srv, "Define KVT_VALUED hello");
@@ -668,7 +676,7 @@ START_TEST(test_dump_defines)
 }
 END_TEST
 
-START_TEST(test_compiled_in_modules)
+KVC_TEST(views, test_compiled_in_modules)
 {
     const char *argv[] = {KV_TEST_BUILDDIR "/kiva", "-l", NULL};
     int status;
@@ -680,7 +688,7 @@ START_TEST(test_compiled_in_modules)
 END_TEST
 
 /* kivactl passes -S, -M and -t on, and configtest is -t, as apachectl does. */
-START_TEST(test_kivactl_views)
+KVC_TEST(views, test_kivactl_views)
 {
     kvt_server_t *srv = kvt_server_new("prefork");
     kvt_server_conf(srv, "<VirtualHost *:%d>", kvt_server_port(srv));
@@ -704,50 +712,7 @@ START_TEST(test_kivactl_views)
 }
 END_TEST
 
-static Suite *config_report_suite(void)
-{
-    Suite *s = suite_create("config_report");
-    TCase *every = kvt_tcase("every_error");
-    kvt_add_test(every, test_t_reports_every_error);
-    kvt_add_test(every, test_start_reports_every_error);
-    kvt_add_test(every, test_post_config_check_reported_too);
-    kvt_add_test(every, test_error_count_is_capped);
-    suite_add_tcase(s, every);
-
-    TCase *unknown = kvt_tcase("unknown_directives");
-    kvt_add_loop_test(unknown, test_httpd_directive_named_with_its_module, KVT_COUNT(httpd_only));
-    kvt_add_test(unknown, test_unloaded_kiva_module_hint_first);
-    kvt_add_test(unknown, test_suggestion_only_when_close);
-    suite_add_tcase(s, unknown);
-
-    TCase *repeat = kvt_tcase("repeats");
-    kvt_add_test(repeat, test_error_log_twice_last_counts);
-    kvt_add_test(repeat, test_repeatable_directives_accepted);
-    suite_add_tcase(s, repeat);
-
-    TCase *sections = kvt_tcase("sections");
-    kvt_add_test(sections, test_if_sections_decide);
-    kvt_add_test(sections, test_conditional_section_inside_directory);
-    kvt_add_test(sections, test_vhost_any_port);
-    kvt_add_test(sections, test_vhost_port_shadows_any_port);
-    suite_add_tcase(s, sections);
-
-    TCase *mutex = kvt_tcase("mutex");
-    kvt_add_test(mutex, test_mutex_and_runtime_dir_refusals);
-    kvt_add_test(mutex, test_mutex_forms_accepted);
-    kvt_add_test(mutex, test_mutex_applies_to_accept_mutex);
-    suite_add_tcase(s, mutex);
-
-    TCase *views = kvt_tcase("views");
-    kvt_add_test(views, test_S_as_httpd_prints_it);
-    kvt_add_test(views, test_dump_defines);
-    kvt_add_test(views, test_compiled_in_modules);
-    kvt_add_test(views, test_kivactl_views);
-    suite_add_tcase(s, views);
-    return s;
-}
-
 int main(void)
 {
-    return kvt_run_suite(config_report_suite());
+    return kvc_run("config_report");
 }

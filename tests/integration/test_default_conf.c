@@ -124,7 +124,9 @@ static void assert_event_children(kvt_server_t *srv)
                   "the default config did not start 3 children of 26 threads");
 }
 
-START_TEST(test_default_config_checks_and_serves)
+KVT_CASE(default_conf, "default_conf");
+
+KVC_TEST(default_conf, test_default_config_checks_and_serves)
 {
     kvt_server_t *srv = installed();
     kvt_response_t r;
@@ -160,17 +162,7 @@ START_TEST(test_default_config_checks_and_serves)
 }
 END_TEST
 
-static Suite *default_conf_suite(void)
-{
-    Suite *s = suite_create("default_conf");
-    TCase *tc = kvt_tcase("default_conf");
-
-    kvt_add_test(tc, test_default_config_checks_and_serves);
-    suite_add_tcase(s, tc);
-    return s;
-}
-
 int main(void)
 {
-    return kvt_run_suite(default_conf_suite());
+    return kvc_run("default_conf");
 }

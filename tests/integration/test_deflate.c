@@ -224,8 +224,11 @@ static char *plain_etag(kvt_server_t *srv, const char *path)
     return etag;
 }
 
+KVT_CASE(deflate_case, "deflate");
+KVT_CASE(errors_case, "errors");
+
 /* Debian's deflate.conf: html and css compressed (as Apache 2.4 sends them), a png not. */
-START_TEST(test_debian_deflate_conf)
+KVC_TEST(deflate_case, test_debian_deflate_conf)
 {
     kvt_server_t *srv = serve_debian();
     char *page = text_of(PAGE_LEN);
@@ -259,7 +262,7 @@ END_TEST
 
 /* Without Accept-Encoding: gzip the file goes as it is, but Vary says the answer depends on
  * the field; q=0 refuses gzip; a body under 68 bytes is never compressed (no Vary either). */
-START_TEST(test_not_accepted)
+KVC_TEST(deflate_case, test_not_accepted)
 {
     kvt_server_t *srv = serve_debian();
     static const char *const refusing[] = {"", "Accept-Encoding: br, deflate\r\n",
@@ -286,7 +289,7 @@ END_TEST
 
 /* HEAD says what GET gets, without a length it cannot know. A 304 carries no body, which
  * httpd's mod_deflate treats as too short to compress: its ETag is the file's, no Vary. */
-START_TEST(test_head_and_not_modified)
+KVC_TEST(deflate_case, test_head_and_not_modified)
 {
     kvt_server_t *srv = serve_debian();
     char *etag = plain_etag(srv, "/p.html");
@@ -314,7 +317,7 @@ END_TEST
 
 /* As httpd: a range of a body compressed in one piece is cut from the compressed bytes; a
  * body compressed in several pieces (larger than DeflateBufferSize) goes whole, streaming. */
-START_TEST(test_ranges)
+KVC_TEST(deflate_case, test_ranges)
 {
     kvt_server_t *srv = serve_debian();
     kvt_response_t whole, part;
@@ -346,7 +349,7 @@ START_TEST(test_ranges)
 END_TEST
 
 /* The environment variables of httpd's mod_deflate: no-gzip, gzip-only-text/html, force-gzip. */
-START_TEST(test_env_rules)
+KVC_TEST(deflate_case, test_env_rules)
 {
     kvt_server_t *srv = serve("SetOutputFilter DEFLATE", "BrowserMatch ^nogzip no-gzip",
                               "BrowserMatch ^htmlonly gzip-only-text/html=1",
@@ -371,7 +374,7 @@ END_TEST
 
 /* DeflateAlterETag NoChange and Remove; the level, window and memory settings still make a
  * stream zlib reads back. */
-START_TEST(test_settings)
+KVC_TEST(deflate_case, test_settings)
 {
     kvt_server_t *srv =
         serve("SetOutputFilter DEFLATE", "DeflateAlterETag NoChange", "DeflateCompressionLevel 1",
@@ -399,7 +402,7 @@ END_TEST
 
 /* SetOutputFilter per location; AddOutputFilter by extension, RemoveOutputFilter below; a
  * filter no module registered is logged and the response goes as it is. */
-START_TEST(test_named_filters)
+KVC_TEST(deflate_case, test_named_filters)
 {
     kvt_server_t *srv = kvt_server_new(kvt_mpm());
     char *page = text_of(PAGE_LEN);
@@ -443,7 +446,7 @@ START_TEST(test_named_filters)
 END_TEST
 
 /* FilterDeclare, FilterProvider with an expression, FilterChain and FilterProtocol. */
-START_TEST(test_smart_filters)
+KVC_TEST(deflate_case, test_smart_filters)
 {
     kvt_server_t *srv =
         serve("LogLevel debug", "FilterDeclare COMPRESS CONTENT_SET",
@@ -492,7 +495,7 @@ END_TEST
 /* A HEAD to a handler that sends its body (a directory listing): the body is compressed
  * before it is dropped, so the Content-Length said is the compressed one (as httpd), never
  * the listing's own. */
-START_TEST(test_head_listing)
+KVC_TEST(deflate_case, test_head_listing)
 {
     kvt_server_t *srv = kvt_server_new(kvt_mpm());
     kvt_response_t get_r, head_r;
@@ -527,7 +530,7 @@ END_TEST
  * that accepts br gets br whatever its order or weights of gzip, one that refuses br (q=0,
  * no-brotli) gets gzip; the ETag gets -br; a body larger than libbrotli's blocks streams and
  * decodes whole. */
-START_TEST(test_brotli)
+KVC_TEST(deflate_case, test_brotli)
 {
     kvt_server_t *srv =
         serve("SetOutputFilter BROTLI_COMPRESS", "AddOutputFilterByType DEFLATE text/plain",
@@ -571,7 +574,7 @@ END_TEST
 
 /* A large file streams through libbrotli (more than one pass down the chain: chunked) and
  * decodes to the file; BrotliAlterETag Remove drops the ETag. */
-START_TEST(test_brotli_large)
+KVC_TEST(deflate_case, test_brotli_large)
 {
     kvt_server_t *srv = kvt_server_new(kvt_mpm());
     size_t n = 3 * 1024 * 1024;
@@ -631,7 +634,7 @@ static void age_file(kvt_server_t *srv, const char *relpath, int age)
  * that accepts the coding gets the sibling's bytes with its own length and ETag, the file's
  * type, Content-Encoding and Vary; br before gzip; a sibling older than the file is not used;
  * ranges are of the sibling's bytes. */
-START_TEST(test_precompressed)
+KVC_TEST(deflate_case, test_precompressed)
 {
     kvt_server_t *srv = kvt_server_new(kvt_mpm());
     char *page = text_of(PAGE_LEN);
@@ -739,7 +742,7 @@ static int log_has_both(void *path)
 
 /* DeflateFilterNote and BrotliFilterNote: the counts of a compressed response in its notes,
  * as %{name}n logs them (httpd's documented LogFormat for them). */
-START_TEST(test_filter_notes)
+KVC_TEST(deflate_case, test_filter_notes)
 {
     kvt_server_t *srv =
         serve("DeflateFilterNote Input instream", "DeflateFilterNote Output outstream",
@@ -778,7 +781,7 @@ END_TEST
 
 /* The filter registry is rebuilt with each generation (modules are loaded again): after a
  * graceful and a hard restart the named filters still compress. */
-START_TEST(test_restart)
+KVC_TEST(deflate_case, test_restart)
 {
     kvt_server_t *srv = serve("SetOutputFilter DEFLATE", NULL);
     char *page = text_of(PAGE_LEN);
@@ -813,7 +816,7 @@ static const char *const refusals[][2] = {
     {"DeflateFilterNote Sideways x", "DeflateFilterNote: unknown note type Sideways"},
 };
 
-START_TEST(test_refused_line)
+KVC_LOOP_TEST(errors_case, test_refused_line, 0, KVT_COUNT(refusals))
 {
     kvt_server_t *srv = kvt_server_new("prefork");
     int status;
@@ -881,7 +884,7 @@ static char *dechunk(const char *raw, size_t len, size_t *out_len)
     return out;
 }
 
-START_TEST(test_streams)
+KVC_TEST(deflate_case, test_streams)
 {
     kvt_server_t *srv = kvt_server_new(kvt_mpm());
     char *state = kvt_strf("%s/state", kvt_server_root(srv));
@@ -957,34 +960,7 @@ START_TEST(test_streams)
 }
 END_TEST
 
-static Suite *deflate_suite(void)
-{
-    Suite *s = suite_create("deflate");
-    TCase *tc = kvt_tcase("deflate");
-    kvt_add_test(tc, test_debian_deflate_conf);
-    kvt_add_test(tc, test_not_accepted);
-    kvt_add_test(tc, test_head_and_not_modified);
-    kvt_add_test(tc, test_ranges);
-    kvt_add_test(tc, test_env_rules);
-    kvt_add_test(tc, test_settings);
-    kvt_add_test(tc, test_named_filters);
-    kvt_add_test(tc, test_smart_filters);
-    kvt_add_test(tc, test_streams);
-    kvt_add_test(tc, test_head_listing);
-    kvt_add_test(tc, test_brotli);
-    kvt_add_test(tc, test_brotli_large);
-    kvt_add_test(tc, test_precompressed);
-    kvt_add_test(tc, test_filter_notes);
-    kvt_add_test(tc, test_restart);
-    suite_add_tcase(s, tc);
-
-    TCase *errors = kvt_tcase("errors");
-    kvt_add_loop_test(errors, test_refused_line, KVT_COUNT(refusals));
-    suite_add_tcase(s, errors);
-    return s;
-}
-
 int main(void)
 {
-    return kvt_run_suite(deflate_suite());
+    return kvc_run("deflate");
 }

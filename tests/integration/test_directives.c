@@ -19,7 +19,9 @@ static kvt_server_t *serve(const char *line)
     return srv;
 }
 
-START_TEST(test_listen_backlog)
+KVT_CASE(directives_case, "directives");
+
+KVC_TEST(directives_case, test_listen_backlog)
 {
     kvt_server_t *srv = serve("ListenBacklog 7");
     long backlog = kvt_listen_backlog(kvt_server_port(srv));
@@ -28,7 +30,7 @@ START_TEST(test_listen_backlog)
 END_TEST
 
 /* Without the directive the backlog is something else, so 7 above is not a coincidence. */
-START_TEST(test_listen_backlog_default)
+KVC_TEST(directives_case, test_listen_backlog_default)
 {
     kvt_server_t *srv = serve(NULL);
     long backlog = kvt_listen_backlog(kvt_server_port(srv));
@@ -58,7 +60,7 @@ static void server_buffers(kvt_server_t *srv, long *rb, long *tb)
 
 /* The kernel doubles what SO_SNDBUF/SO_RCVBUF are given; ss shows the doubled value. The
  * sizes are chosen unlike the kernel's defaults (rb 131072 from tcp_rmem). */
-START_TEST(test_socket_buffer_sizes)
+KVC_TEST(directives_case, test_socket_buffer_sizes)
 {
     kvt_server_t *srv = kvt_server_new("prefork");
     kvt_write_file(srv, "f.txt", "f", 1);
@@ -134,20 +136,20 @@ static void assert_children_recycled(const char *directive)
                   (int)s.pid[0]);
 }
 
-START_TEST(test_max_connections_per_child)
+KVC_TEST(directives_case, test_max_connections_per_child)
 {
     assert_children_recycled("MaxConnectionsPerChild");
 }
 END_TEST
 
-START_TEST(test_max_requests_per_child_alias)
+KVC_TEST(directives_case, test_max_requests_per_child_alias)
 {
     assert_children_recycled("MaxRequestsPerChild");
 }
 END_TEST
 
 /* 0 means never: one child serves every connection. */
-START_TEST(test_max_connections_per_child_zero)
+KVC_TEST(directives_case, test_max_connections_per_child_zero)
 {
     kvt_server_t *srv = kvt_server_new("prefork");
     kvt_write_file(srv, "f.txt", "f", 1);
@@ -216,27 +218,27 @@ static void assert_accept_filter(const char *mpm, const char *line, int takes_si
     close(later);
 }
 
-START_TEST(test_accept_filter_default_defers)
+KVC_LOOP_TEST(directives_case, test_accept_filter_default_defers, 0, KVT_COUNT(filter_mpms))
 {
     assert_accept_filter(filter_mpms[_i], NULL, 0);
 }
 END_TEST
 
-START_TEST(test_accept_filter_none_takes_at_once)
+KVC_LOOP_TEST(directives_case, test_accept_filter_none_takes_at_once, 0, KVT_COUNT(filter_mpms))
 {
     assert_accept_filter(filter_mpms[_i], "AcceptFilter http none", 1);
 }
 END_TEST
 
 /* The filter is per protocol: one for another protocol leaves http's default alone. */
-START_TEST(test_accept_filter_other_protocol)
+KVC_TEST(directives_case, test_accept_filter_other_protocol)
 {
     assert_accept_filter("prefork", "AcceptFilter nntp none", 0);
 }
 END_TEST
 
 /* A name httpd does not know is refused with the line and the names it takes. */
-START_TEST(test_accept_filter_unknown_refused)
+KVC_TEST(directives_case, test_accept_filter_unknown_refused)
 {
     kvt_server_t *srv = kvt_server_new("prefork");
     const char *conf;
@@ -255,25 +257,7 @@ START_TEST(test_accept_filter_unknown_refused)
 }
 END_TEST
 
-static Suite *directives_suite(void)
-{
-    Suite *s = suite_create("directives");
-    TCase *tc = kvt_tcase("directives");
-    kvt_add_test(tc, test_listen_backlog);
-    kvt_add_test(tc, test_listen_backlog_default);
-    kvt_add_test(tc, test_socket_buffer_sizes);
-    kvt_add_test(tc, test_max_connections_per_child);
-    kvt_add_test(tc, test_max_requests_per_child_alias);
-    kvt_add_test(tc, test_max_connections_per_child_zero);
-    kvt_add_loop_test(tc, test_accept_filter_default_defers, KVT_COUNT(filter_mpms));
-    kvt_add_loop_test(tc, test_accept_filter_none_takes_at_once, KVT_COUNT(filter_mpms));
-    kvt_add_test(tc, test_accept_filter_other_protocol);
-    kvt_add_test(tc, test_accept_filter_unknown_refused);
-    suite_add_tcase(s, tc);
-    return s;
-}
-
 int main(void)
 {
-    return kvt_run_suite(directives_suite());
+    return kvc_run("directives");
 }

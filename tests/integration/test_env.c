@@ -35,7 +35,9 @@ static void expect_header(kvt_server_t *srv, const char *path, const char *want)
     kvt_response_free(&r);
 }
 
-START_TEST(test_set_unset_and_merge)
+KVT_CASE(env_case, "env");
+
+KVC_TEST(env_case, test_set_unset_and_merge)
 {
     kvt_server_t *srv = site();
 
@@ -57,7 +59,7 @@ END_TEST
 
 /* SetEnvIf runs before the fixups: it does not see SetEnv's variables, and a variable it
  * sets keeps its value over SetEnv's (httpd 2.4 answers the same). */
-START_TEST(test_runs_after_setenvif)
+KVC_TEST(env_case, test_runs_after_setenvif)
 {
     kvt_server_t *srv = site();
 
@@ -71,7 +73,7 @@ START_TEST(test_runs_after_setenvif)
 }
 END_TEST
 
-START_TEST(test_pass_env)
+KVC_TEST(env_case, test_pass_env)
 {
     kvt_server_t *srv = site();
 
@@ -95,7 +97,7 @@ START_TEST(test_pass_env)
 }
 END_TEST
 
-START_TEST(test_cgi_sees_the_variables)
+KVC_TEST(env_case, test_cgi_sees_the_variables)
 {
     kvt_server_t *srv = site();
     kvt_response_t r;
@@ -116,7 +118,7 @@ START_TEST(test_cgi_sees_the_variables)
 }
 END_TEST
 
-START_TEST(test_access_log_sees_the_variables)
+KVC_TEST(env_case, test_access_log_sees_the_variables)
 {
     kvt_server_t *srv = site();
     kvt_response_t r;
@@ -139,10 +141,5 @@ END_TEST
 
 int main(void)
 {
-    const TTest *const tests[] = {
-        test_set_unset_and_merge,    test_runs_after_setenvif,           test_pass_env,
-        test_cgi_sees_the_variables, test_access_log_sees_the_variables,
-    };
-
-    return kvt_run_tests("env", tests, KVT_COUNT(tests));
+    return kvc_run("env");
 }

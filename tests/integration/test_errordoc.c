@@ -33,7 +33,9 @@ static kvt_server_t *serve(const char *const *lines)
     return srv;
 }
 
-START_TEST(test_local_document_keeps_the_status)
+KVT_CASE(errordoc, "errordoc");
+
+KVC_TEST(errordoc, test_local_document_keeps_the_status)
 {
     const char *conf[] = {"ErrorDocument 404 /errors/404.html", NULL};
     kvt_server_t *srv = serve(conf);
@@ -50,7 +52,7 @@ START_TEST(test_local_document_keeps_the_status)
 }
 END_TEST
 
-START_TEST(test_text_and_remote_documents)
+KVC_TEST(errordoc, test_text_and_remote_documents)
 {
     const char *conf[] = {"ErrorDocument 404 \"Nothing here\"",
                           "ErrorDocument 403 http://example.com/denied",
@@ -70,7 +72,7 @@ START_TEST(test_text_and_remote_documents)
 }
 END_TEST
 
-START_TEST(test_section_document_and_default)
+KVC_TEST(errordoc, test_section_document_and_default)
 {
     const char *conf[] = {"ErrorDocument 404 /errors/404.html", "<Location /sub>",
                           "    ErrorDocument 404 default", "</Location>", NULL};
@@ -86,7 +88,7 @@ START_TEST(test_section_document_and_default)
 }
 END_TEST
 
-START_TEST(test_missing_document_falls_back)
+KVC_TEST(errordoc, test_missing_document_falls_back)
 {
     const char *conf[] = {"ErrorDocument 404 /errors/none.html", NULL};
     kvt_server_t *srv = serve(conf);
@@ -98,7 +100,7 @@ START_TEST(test_missing_document_falls_back)
 }
 END_TEST
 
-START_TEST(test_bad_status_refused)
+KVC_TEST(errordoc, test_bad_status_refused)
 {
     kvt_server_t *srv = kvt_server_new("prefork");
     int status;
@@ -116,9 +118,5 @@ END_TEST
 
 int main(void)
 {
-    const TTest *const tests[] = {test_local_document_keeps_the_status,
-                                  test_text_and_remote_documents, test_section_document_and_default,
-                                  test_missing_document_falls_back, test_bad_status_refused};
-
-    return kvt_run_tests("errordoc", tests, KVT_COUNT(tests));
+    return kvc_run("errordoc");
 }

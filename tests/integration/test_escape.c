@@ -144,7 +144,9 @@ static const struct {
      "the request for /gone/" PAYLOAD_HTML ".</p>"},
 };
 
-START_TEST(test_error_pages)
+KVT_CASE(escape_case, "escape");
+
+KVC_LOOP_TEST(escape_case, test_error_pages, 0, KVT_COUNT(error_pages))
 {
     kvt_server_t *srv = start_server();
     kvt_response_t r;
@@ -156,7 +158,7 @@ START_TEST(test_error_pages)
 END_TEST
 
 /* A request line over LimitRequestLine: 414, and nothing of it in the page. */
-START_TEST(test_uri_too_long)
+KVC_TEST(escape_case, test_uri_too_long)
 {
     kvt_server_t *srv = start_server();
     char *long_path = calloc(1, 601);
@@ -174,7 +176,7 @@ START_TEST(test_uri_too_long)
 END_TEST
 
 /* ErrorDocument text is sent as written: nothing of the request goes into it. */
-START_TEST(test_error_document_text)
+KVC_TEST(escape_case, test_error_document_text)
 {
     kvt_server_t *srv = start_server();
     kvt_response_t r;
@@ -187,7 +189,7 @@ END_TEST
 
 /* mod_dir's 301 for a directory without its slash: the payload in the path (the directory's
  * name) and in the query is escaped in the body's link. */
-START_TEST(test_dir_redirect)
+KVC_TEST(escape_case, test_dir_redirect)
 {
     kvt_server_t *srv = start_server();
     char *location = kvt_strf("http://localhost/%s/?" PAYLOAD, "x%22%3e%3cscript%3e'y");
@@ -204,7 +206,7 @@ START_TEST(test_dir_redirect)
 END_TEST
 
 /* mod_alias's Redirect: the rest of the path and the query, escaped in the body's link. */
-START_TEST(test_alias_redirect)
+KVC_TEST(escape_case, test_alias_redirect)
 {
     kvt_server_t *srv = start_server();
     kvt_response_t r;
@@ -219,7 +221,7 @@ END_TEST
 /* The Host reaches a page only through a redirect's URL. A valid one shows there as it was
  * validated (lower-cased); one with the payload is refused (400) by a page that does not
  * echo it. */
-START_TEST(test_host_in_redirect)
+KVC_TEST(escape_case, test_host_in_redirect)
 {
     kvt_server_t *srv = start_server();
     char *link = kvt_strf("<a href=\"http://escape.example/%s/\">", PAYLOAD_HREF);
@@ -243,7 +245,7 @@ static const char *const listing_tops[] = {"plain", "fancy", "table"};
 /* A listing in each format: the directory path in the title, the parent's href, each name
  * in its href and its link text, the text of HeaderName and ReadmeName; the query's payload
  * goes into no sorting link. */
-START_TEST(test_autoindex)
+KVC_LOOP_TEST(escape_case, test_autoindex, 0, KVT_COUNT(listing_tops))
 {
     kvt_server_t *srv = start_server();
     const char *top = listing_tops[_i];
@@ -275,7 +277,7 @@ START_TEST(test_autoindex)
 END_TEST
 
 /* mod_status's worker table shows each worker's request line, this one's included. */
-START_TEST(test_status_page)
+KVC_TEST(escape_case, test_status_page)
 {
     kvt_server_t *srv = start_server();
     kvt_response_t r;
@@ -305,7 +307,7 @@ static char *basic_request(const char *path, const char *user)
 
 /* A Basic-auth user name is never shown: not in the 401 that refuses it, nor in the status
  * page it may see. */
-START_TEST(test_auth_user)
+KVC_TEST(escape_case, test_auth_user)
 {
     kvt_server_t *srv = start_server();
     char *denied = basic_request("/private/", PAYLOAD);
@@ -324,25 +326,7 @@ START_TEST(test_auth_user)
 }
 END_TEST
 
-static Suite *escape_suite(void)
-{
-    Suite *s = suite_create("escape");
-    TCase *tc = kvt_tcase("escape");
-
-    kvt_add_loop_test(tc, test_error_pages, KVT_COUNT(error_pages));
-    kvt_add_test(tc, test_uri_too_long);
-    kvt_add_test(tc, test_error_document_text);
-    kvt_add_test(tc, test_dir_redirect);
-    kvt_add_test(tc, test_alias_redirect);
-    kvt_add_test(tc, test_host_in_redirect);
-    kvt_add_loop_test(tc, test_autoindex, KVT_COUNT(listing_tops));
-    kvt_add_test(tc, test_status_page);
-    kvt_add_test(tc, test_auth_user);
-    suite_add_tcase(s, tc);
-    return s;
-}
-
 int main(void)
 {
-    return kvt_run_suite(escape_suite());
+    return kvc_run("escape");
 }

@@ -260,9 +260,11 @@ static int children_have_threads(void *arg)
     return n > 0;
 }
 
+KVT_CASE(event_case, "event");
+
 /* A parent and StartServers children, each with ThreadsPerChild workers and a listener
  * (a child just forked may still be starting its threads). */
-START_TEST(test_children_and_threads)
+KVC_TEST(event_case, test_children_and_threads)
 {
     kvt_server_t *srv = kvt_server_new("event");
 
@@ -360,7 +362,7 @@ static int new_connection_held_by(void *arg)
  * first, and the first one awake would win each accept). Then twelve connections, one after
  * another: the new lowest child holds them all. Spread over every child, each child's threads
  * would have too little to do and sleep and wake for every request. */
-START_TEST(test_connections_gather_in_lowest_child)
+KVC_TEST(event_case, test_connections_gather_in_lowest_child)
 {
     kvt_server_t *srv = gathering_server(4);
     struct replaced_cond rc = {srv, child_by_age(srv, 1), 4};
@@ -386,7 +388,7 @@ END_TEST
 
 /* The child the others leave new connections to stops taking them (stopped with SIGSTOP,
  * as a hung process would be): the others take them after a few milliseconds. */
-START_TEST(test_stopped_child_holds_back_no_connection)
+KVC_TEST(event_case, test_stopped_child_holds_back_no_connection)
 {
     kvt_server_t *srv = gathering_server(2);
     int kept = open_kept(srv, 0);
@@ -403,7 +405,7 @@ END_TEST
 
 /* MaxConnectionsPerChild 3, the third connection while two are kept: the child finishes
  * them (at their KeepAliveTimeout) and a new one takes its place. */
-START_TEST(test_max_connections_per_child_with_kept_connections)
+KVC_TEST(event_case, test_max_connections_per_child_with_kept_connections)
 {
     kvt_server_t *srv = event_server(2, NULL);
     pid_t victim;
@@ -428,7 +430,7 @@ END_TEST
 
 /* Two worker threads, twenty idle keep-alive connections: a fresh connection is answered
  * at once, and every kept one can still make a second request, all in the one child. */
-START_TEST(test_idle_keepalive_holds_no_worker)
+KVC_TEST(event_case, test_idle_keepalive_holds_no_worker)
 {
     kvt_server_t *srv = event_server(2, "50");
     int fds[IDLE_CONNS];
@@ -484,7 +486,7 @@ static void end_times(const int *fds, int n, long *at, int ms)
 /* KeepAliveTimeout 1 with one worker thread: three idle connections at once (one thread
  * could wait on one only) are each closed by the server after about a second, not before
  * half of it. */
-START_TEST(test_keepalive_timeout_from_timer_queue)
+KVC_TEST(event_case, test_keepalive_timeout_from_timer_queue)
 {
     kvt_server_t *srv = event_server(1, "10");
     int fds[TIMED_CONNS];
@@ -512,7 +514,7 @@ END_TEST
 
 /* KeepAliveTimeout 1 counts from the end of the last response: a connection that asks
  * again every 600 ms stays open for several seconds. */
-START_TEST(test_keepalive_timeout_restarts_with_each_request)
+KVC_TEST(event_case, test_keepalive_timeout_restarts_with_each_request)
 {
     kvt_server_t *srv = event_server(1, NULL);
     int fd;
@@ -537,7 +539,7 @@ END_TEST
 /* One worker thread. A client asks for 8 MiB and reads nothing: the write waits in the
  * poller, so another client is answered at once; after Timeout 3 without progress the server
  * closes the stuck connection, which then ends long before 8 MiB. */
-START_TEST(test_slow_reader_waits_in_poller_until_timeout)
+KVC_TEST(event_case, test_slow_reader_waits_in_poller_until_timeout)
 {
     kvt_server_t *srv = event_server(1, NULL);
     struct conn_cond stuck;
@@ -570,7 +572,7 @@ END_TEST
 
 /* Timeout 1 bounds a write that makes no progress, not the whole response: a client that
  * takes 4 KiB every 250 ms gets all of 96 KiB over several seconds. */
-START_TEST(test_timeout_restarts_with_each_write_progress)
+KVC_TEST(event_case, test_timeout_restarts_with_each_write_progress)
 {
     kvt_server_t *srv = event_server(1, NULL);
     char *got = malloc(TRICKLE_BYTES + 4096), *want = pattern(TRICKLE_BYTES), *body;
@@ -632,7 +634,7 @@ static void busy_for(int fd, long ms, const char *what)
  * work, so the second goes to the busy client's worker (on a machine of up to 2 CPUs, where
  * new work goes to 2 workers first). The busy client is then moved to the third worker and
  * answered at once, not once the blocked client sends the rest of its head. */
-START_TEST(test_blocked_worker_does_not_hold_busy_clients)
+KVC_TEST(event_case, test_blocked_worker_does_not_hold_busy_clients)
 {
     kvt_server_t *srv = event_server(3, NULL);
     int busy, stuck[2];
@@ -663,7 +665,7 @@ END_TEST
 
 /* A connection idle in the poller, then three pipelined requests in one packet: answered in
  * order, the last (Connection: close) followed by EOF. */
-START_TEST(test_pipelined_after_idle_in_order)
+KVC_TEST(event_case, test_pipelined_after_idle_in_order)
 {
     kvt_server_t *srv = event_server(2, NULL);
     const char *bodies[] = {"a", "bb", "ccc"};
@@ -693,7 +695,7 @@ END_TEST
 
 /* The start of a second request arrives with the first; the connection then waits for the
  * rest, which must not be lost when the wait moves to the poller. */
-START_TEST(test_partial_pipelined_request_survives_idle)
+KVC_TEST(event_case, test_partial_pipelined_request_survives_idle)
 {
     kvt_server_t *srv = event_server(1, NULL);
     kvt_response_t r;
@@ -719,7 +721,7 @@ END_TEST
  * waits in the poller when big.bin is replaced (a new file by rename), and the next request
  * for it has the thread close the descriptor it kept and open the new file: the slow reader
  * still gets the old file whole, from a descriptor of its own. */
-START_TEST(test_write_completion_outlives_the_kept_descriptor)
+KVC_TEST(event_case, test_write_completion_outlives_the_kept_descriptor)
 {
     kvt_server_t *srv = event_server(1, NULL);
     char *tmp, *path;
@@ -751,7 +753,7 @@ END_TEST
 /* A second request arrives with the first, whose response the client takes slowly, so its
  * end waits in the poller: once it is written, the second, already read, is answered
  * without the client sending anything more. */
-START_TEST(test_pipelined_after_write_completion)
+KVC_TEST(event_case, test_pipelined_after_write_completion)
 {
     kvt_server_t *srv = event_server(1, NULL);
     kvt_response_t r;
@@ -775,7 +777,7 @@ END_TEST
 
 /* Connection: close followed by bytes the server never reads: a close without lingering
  * would reset the connection and lose the response's tail; it arrives whole, then EOF. */
-START_TEST(test_lingering_close_delivers_whole_response)
+KVC_TEST(event_case, test_lingering_close_delivers_whole_response)
 {
     kvt_server_t *srv = event_server(1, NULL);
     char *junk = malloc(JUNK_BYTES);
@@ -802,7 +804,7 @@ END_TEST
 /* One worker thread. A client is answered with Connection: close and keeps sending a byte
  * now and then, so the server lingers on it; meanwhile another client is answered at once,
  * because the lingering close waits in the poller. */
-START_TEST(test_lingering_close_holds_no_worker)
+KVC_TEST(event_case, test_lingering_close_holds_no_worker)
 {
     kvt_server_t *srv = event_server(1, NULL);
     kvt_response_t r;
@@ -848,7 +850,7 @@ static const struct {
     {NULL, 3},
 };
 
-START_TEST(test_async_factor_limits_connections)
+KVC_LOOP_TEST(event_case, test_async_factor_limits_connections, 0, KVT_COUNT(factors))
 {
     kvt_server_t *srv = event_server(1, factors[_i].factor);
     int n = factors[_i].connections;
@@ -875,7 +877,7 @@ END_TEST
 /* A child at its connection limit offers no spare threads (httpd's not_accepting), so the
  * parent starts another child for the connections beyond it: with factor 1 and 2 threads a
  * child takes 4, yet 10 idle connections are all answered (by 3 children or more). */
-START_TEST(test_full_child_idle_threads_are_no_spares)
+KVC_TEST(event_case, test_full_child_idle_threads_are_no_spares)
 {
     kvt_server_t *srv = kvt_server_new("event");
     int fds[10];
@@ -899,7 +901,7 @@ END_TEST
 /* Connections in lingering close do not count: with factor 1 (2 connections), two clients
  * that got Connection: close and keep their end open (the server lingers on them for up to
  * 2 s) leave room for two kept connections at once. */
-START_TEST(test_async_factor_ignores_lingering)
+KVC_TEST(event_case, test_async_factor_ignores_lingering)
 {
     kvt_server_t *srv = event_server(1, "1");
     int lingering[2], kept[2];
@@ -922,7 +924,7 @@ START_TEST(test_async_factor_ignores_lingering)
 END_TEST
 
 /* A whole number is a factor; kiva -t accepts it. */
-START_TEST(test_async_factor_number_accepted)
+KVC_TEST(event_case, test_async_factor_number_accepted)
 {
     kvt_server_t *srv = kvt_server_new("event");
     const char *conf;
@@ -942,7 +944,7 @@ END_TEST
 
 static const char *const bad_factors[] = {"abc", "-1", "2x", ""};
 
-START_TEST(test_async_factor_bad_values_refused)
+KVC_LOOP_TEST(event_case, test_async_factor_bad_values_refused, 0, KVT_COUNT(bad_factors))
 {
     kvt_server_t *srv = kvt_server_new("event");
     const char *conf;
@@ -1030,7 +1032,7 @@ static void assert_finishing_child_drains(int *kept, int dl)
 
 /* USR1 with four kept connections (two threads) and a download in flight: a new child
  * serves new connections at once, the old one drains its connections, then exits. */
-START_TEST(test_graceful_restart_drains_kept_and_download)
+KVC_TEST(event_case, test_graceful_restart_drains_kept_and_download)
 {
     kvt_server_t *srv = lifecycle_server();
     int kept[KEPT_CONNS], dl, fresh;
@@ -1072,7 +1074,7 @@ static int taken_by(void *arg)
 
 /* USR1 while a request is half sent: it is in flight, so the old child waits for the
  * rest and answers it, while a new child serves new connections. */
-START_TEST(test_graceful_restart_finishes_half_sent_request)
+KVC_TEST(event_case, test_graceful_restart_finishes_half_sent_request)
 {
     kvt_server_t *srv = lifecycle_server();
     pid_t old;
@@ -1097,7 +1099,7 @@ END_TEST
 
 /* WINCH with four kept connections and a download in flight: the connections drain as
  * under a graceful restart, then the server exits. */
-START_TEST(test_graceful_stop_drains_kept_and_download)
+KVC_TEST(event_case, test_graceful_stop_drains_kept_and_download)
 {
     kvt_server_t *srv = lifecycle_server();
     int kept[KEPT_CONNS], dl, status;
@@ -1146,7 +1148,7 @@ static int three_kept_alive(void *arg)
 
 /* Two worker threads and three idle keep-alive connections, which wait in the poller: a
  * worker may hold one for a moment after its response, so the count is awaited. */
-START_TEST(test_status_counts_idle_keepalive)
+KVC_TEST(event_case, test_status_counts_idle_keepalive)
 {
     kvt_server_t *srv = event_server(2, "10");
     struct status_cond c = {srv, NULL};
@@ -1182,7 +1184,7 @@ static int no_worker_reading(void *arg)
  * with ThreadsPerChild 2 and four connections each half way through a head, a request on
  * another connection is answered and both workers are free; each head, completed, is
  * answered whole. */
-START_TEST(test_partial_heads_hold_no_worker)
+KVC_TEST(event_case, test_partial_heads_hold_no_worker)
 {
     kvt_server_t *srv = event_server(2, NULL);
     struct status_cond c = {srv, NULL};
@@ -1212,40 +1214,6 @@ START_TEST(test_partial_heads_hold_no_worker)
 }
 END_TEST
 
-static Suite *event_suite(void)
-{
-    Suite *s = suite_create("event");
-    TCase *tc = kvt_tcase("event");
-    kvt_add_test(tc, test_children_and_threads);
-    kvt_add_test(tc, test_connections_gather_in_lowest_child);
-    kvt_add_test(tc, test_stopped_child_holds_back_no_connection);
-    kvt_add_test(tc, test_max_connections_per_child_with_kept_connections);
-    kvt_add_test(tc, test_idle_keepalive_holds_no_worker);
-    kvt_add_test(tc, test_partial_heads_hold_no_worker);
-    kvt_add_test(tc, test_keepalive_timeout_from_timer_queue);
-    kvt_add_test(tc, test_keepalive_timeout_restarts_with_each_request);
-    kvt_add_test(tc, test_slow_reader_waits_in_poller_until_timeout);
-    kvt_add_test(tc, test_timeout_restarts_with_each_write_progress);
-    kvt_add_test(tc, test_blocked_worker_does_not_hold_busy_clients);
-    kvt_add_test(tc, test_pipelined_after_idle_in_order);
-    kvt_add_test(tc, test_partial_pipelined_request_survives_idle);
-    kvt_add_test(tc, test_pipelined_after_write_completion);
-    kvt_add_test(tc, test_write_completion_outlives_the_kept_descriptor);
-    kvt_add_test(tc, test_lingering_close_delivers_whole_response);
-    kvt_add_test(tc, test_lingering_close_holds_no_worker);
-    kvt_add_loop_test(tc, test_async_factor_limits_connections, KVT_COUNT(factors));
-    kvt_add_test(tc, test_async_factor_ignores_lingering);
-    kvt_add_test(tc, test_full_child_idle_threads_are_no_spares);
-    kvt_add_test(tc, test_async_factor_number_accepted);
-    kvt_add_loop_test(tc, test_async_factor_bad_values_refused, KVT_COUNT(bad_factors));
-    kvt_add_test(tc, test_graceful_restart_drains_kept_and_download);
-    kvt_add_test(tc, test_graceful_restart_finishes_half_sent_request);
-    kvt_add_test(tc, test_graceful_stop_drains_kept_and_download);
-    kvt_add_test(tc, test_status_counts_idle_keepalive);
-    suite_add_tcase(s, tc);
-    return s;
-}
-
 /* Automake's exit status for a skipped test. */
 #define EXIT_SKIP 77
 
@@ -1256,5 +1224,5 @@ int main(void)
         fprintf(stderr, "test_event: skipped: modules/.libs/mod_mpm_event.so is not built\n");
         return EXIT_SKIP;
     }
-    return kvt_run_suite(event_suite());
+    return kvc_run("event");
 }

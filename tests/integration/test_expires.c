@@ -75,7 +75,9 @@ static kvt_server_t *expires_server(void)
     return srv;
 }
 
-START_TEST(test_expiry_by_type_default_and_modification)
+KVT_CASE(expires_case, "expires");
+
+KVC_TEST(expires_case, test_expiry_by_type_default_and_modification)
 {
     kvt_server_t *srv = expires_server();
     time_t hour_ago = time(NULL) - 3600;
@@ -123,7 +125,7 @@ START_TEST(test_expiry_by_type_default_and_modification)
 }
 END_TEST
 
-START_TEST(test_not_modified_has_expiry)
+KVC_TEST(expires_case, test_not_modified_has_expiry)
 {
     kvt_server_t *srv = expires_server();
     kvt_response_t r;
@@ -146,7 +148,7 @@ END_TEST
 
 /* A directory's ExpiresByType replaces its type's and keeps the others; ExpiresActive Off
  * turns it off below; without ExpiresActive On nothing is set. */
-START_TEST(test_merge_per_directory)
+KVC_TEST(expires_case, test_merge_per_directory)
 {
     kvt_server_t *srv = kvt_server_new("prefork");
     const char *root;
@@ -188,7 +190,7 @@ END_TEST
 
 /* An Expires set before (Header ... early) stays, without max-age; Header edits what
  * mod_expires set (its filter runs before Header's, as in httpd). */
-START_TEST(test_existing_fields_and_header)
+KVC_TEST(expires_case, test_existing_fields_and_header)
 {
     kvt_server_t *srv = expires_server(), *early = expires_server();
     kvt_response_t r;
@@ -218,7 +220,7 @@ static const char *const refusals[][2] = {
     {"ExpiresActive maybe", "ExpiresActive must be On or Off"},
 };
 
-START_TEST(test_bad_config_refused)
+KVC_LOOP_TEST(expires_case, test_bad_config_refused, 0, KVT_COUNT(refusals))
 {
     kvt_server_t *srv = kvt_server_new("prefork");
     kvt_server_conf(srv, LOAD_EXPIRES, KV_TEST_BUILDDIR);
@@ -228,14 +230,5 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("expires");
-    TCase *tc = kvt_tcase("expires");
-
-    kvt_add_test(tc, test_expiry_by_type_default_and_modification);
-    kvt_add_test(tc, test_not_modified_has_expiry);
-    kvt_add_test(tc, test_merge_per_directory);
-    kvt_add_test(tc, test_existing_fields_and_header);
-    kvt_add_loop_test(tc, test_bad_config_refused, KVT_COUNT(refusals));
-    suite_add_tcase(s, tc);
-    return kvt_run_suite(s);
+    return kvc_run("expires");
 }

@@ -89,7 +89,9 @@ static int holds_listener(kvt_server_t *srv, pid_t pid)
 
 /* ---- Serving ---- */
 
-START_TEST(test_serves_files)
+KVT_CASE(fork_case, "fork");
+
+KVC_TEST(fork_case, test_serves_files)
 {
     kvt_server_t *srv = fork_server();
     kvt_response_t r;
@@ -110,7 +112,7 @@ END_TEST
 
 /* ---- A fresh process per connection ---- */
 
-START_TEST(test_fresh_child_per_connection)
+KVC_TEST(fork_case, test_fresh_child_per_connection)
 {
     kvt_server_t *srv = fork_server();
     pid_t first, second;
@@ -142,7 +144,7 @@ START_TEST(test_fresh_child_per_connection)
 END_TEST
 
 /* Connections open at once have a child each; the parent keeps no copy of their sockets. */
-START_TEST(test_concurrent_connections_have_own_children)
+KVC_TEST(fork_case, test_concurrent_connections_have_own_children)
 {
     kvt_server_t *srv = fork_server();
     int fds[3], idle_fds;
@@ -170,7 +172,7 @@ END_TEST
 
 /* ---- MaxRequestWorkers ---- */
 
-START_TEST(test_max_request_workers_bounds_connections)
+KVC_TEST(fork_case, test_max_request_workers_bounds_connections)
 {
     kvt_server_t *srv = fork_server();
     kvt_response_t r;
@@ -206,7 +208,7 @@ START_TEST(test_max_request_workers_bounds_connections)
 }
 END_TEST
 
-START_TEST(test_server_limit_clamps_max_request_workers)
+KVC_TEST(fork_case, test_server_limit_clamps_max_request_workers)
 {
     kvt_server_t *srv = fork_server();
     pid_t held;
@@ -234,7 +236,7 @@ END_TEST
 
 /* ---- Keep-alive limits inside the one child ---- */
 
-START_TEST(test_keepalive_timeout_ends_child)
+KVC_TEST(fork_case, test_keepalive_timeout_ends_child)
 {
     kvt_server_t *srv = fork_server();
     pid_t child;
@@ -256,7 +258,7 @@ START_TEST(test_keepalive_timeout_ends_child)
 }
 END_TEST
 
-START_TEST(test_keepalive_off)
+KVC_TEST(fork_case, test_keepalive_off)
 {
     kvt_server_t *srv = fork_server();
     kvt_response_t r;
@@ -278,7 +280,7 @@ END_TEST
 /* ---- Signals ---- */
 
 /* HUP: children stopped at once, with what they serve. */
-START_TEST(test_restart_stops_children)
+KVC_TEST(fork_case, test_restart_stops_children)
 {
     kvt_server_t *srv = fork_server();
     pid_t old;
@@ -299,7 +301,7 @@ END_TEST
 
 /* ---- mod_status and -X ---- */
 
-START_TEST(test_status_names_fork)
+KVC_TEST(fork_case, test_status_names_fork)
 {
     kvt_server_t *srv = fork_server();
     kvt_response_t r;
@@ -324,15 +326,5 @@ END_TEST
 
 int main(void)
 {
-    const TTest *const tests[] = {test_serves_files,
-                                  test_fresh_child_per_connection,
-                                  test_concurrent_connections_have_own_children,
-                                  test_max_request_workers_bounds_connections,
-                                  test_server_limit_clamps_max_request_workers,
-                                  test_keepalive_timeout_ends_child,
-                                  test_keepalive_off,
-                                  test_restart_stops_children,
-                                  test_status_names_fork};
-
-    return kvt_run_tests("fork", tests, KVT_COUNT(tests));
+    return kvc_run("fork");
 }

@@ -133,9 +133,11 @@ static void expect_refused_alone(kvt_server_t *srv, const char *request, int sta
     expect_closed_silently(fd, what);
 }
 
+KVT_CASE(framing_case, "framing");
+
 /* Each refused framing: its status, then the connection closes and the request hidden
  * behind it is never answered. */
-START_TEST(test_ambiguous_framing_refused_and_closed)
+KVC_LOOP_TEST(framing_case, test_ambiguous_framing_refused_and_closed, 0, KVT_COUNT(refused))
 {
     kvt_server_t *srv = serve(NULL);
     expect_refused_alone(srv, refused[_i].request, refused[_i].status, refused[_i].request);
@@ -175,7 +177,7 @@ static const struct {
 
 /* Each malformed chunked body: 400 (413 over LimitRequestBody), the connection closes, and
  * the request pipelined after it is never answered. */
-START_TEST(test_malformed_chunked_refused_and_closed)
+KVC_LOOP_TEST(framing_case, test_malformed_chunked_refused_and_closed, 0, KVT_COUNT(bad_chunked))
 {
     kvt_server_t *srv = serve(NULL);
     char *request = kvt_strf(CHUNKED_POST "%s" SMUGGLED, bad_chunked[_i].body);
@@ -217,7 +219,7 @@ static void limit_case(kvt_server_t *srv, const char *head, const char *unit, in
 
 /* LimitRequestFieldSize bounds each chunk line and each trailer field; LimitRequestFields
  * the number of trailer fields. */
-START_TEST(test_chunked_limits)
+KVC_TEST(framing_case, test_chunked_limits)
 {
     kvt_server_t *srv = kvt_server_new("prefork");
     kvt_write_file(srv, "one.txt", "one", 3);
@@ -240,7 +242,7 @@ END_TEST
 
 /* A chunked body with extensions and trailers is read to its end; the next pipelined
  * request is served on the same connection. */
-START_TEST(test_chunked_body_consumed_then_next_request)
+KVC_TEST(framing_case, test_chunked_body_consumed_then_next_request)
 {
     kvt_server_t *srv = serve(NULL);
     kvt_response_t r;
@@ -258,7 +260,7 @@ START_TEST(test_chunked_body_consumed_then_next_request)
 END_TEST
 
 /* A body sent one byte at a time is reassembled across reads. */
-START_TEST(test_chunked_body_in_pieces)
+KVC_TEST(framing_case, test_chunked_body_in_pieces)
 {
     kvt_server_t *srv = serve(NULL);
     static const char req[] = "POST /one.txt HTTP/1.1\r\n" HOST "Transfer-Encoding: chunked\r\n"
@@ -290,7 +292,7 @@ static void read_exactly(int fd, char *buf, size_t n)
 
 /* Expect: 100-continue gets the interim 100 before the body is sent, then the final
  * response, and the connection goes on. */
-START_TEST(test_expect_100_continue)
+KVC_TEST(framing_case, test_expect_100_continue)
 {
     kvt_server_t *srv = serve(NULL);
     static const char interim[] = "HTTP/1.1 100 Continue\r\n\r\n";
@@ -311,7 +313,7 @@ START_TEST(test_expect_100_continue)
 END_TEST
 
 /* An HTTP/1.0 client is never sent 100; any other expectation is refused with 417. */
-START_TEST(test_expect_other_417_and_no_100_for_http10)
+KVC_TEST(framing_case, test_expect_other_417_and_no_100_for_http10)
 {
     kvt_server_t *srv = serve(NULL);
     kvt_response_t r;
@@ -329,7 +331,7 @@ START_TEST(test_expect_other_417_and_no_100_for_http10)
 END_TEST
 
 /* LimitRequestBody holds for chunked bodies: 10 bytes pass, 11 get 413 and a close. */
-START_TEST(test_limit_request_body_chunked)
+KVC_TEST(framing_case, test_limit_request_body_chunked)
 {
     kvt_server_t *srv = serve("LimitRequestBody 10");
     kvt_response_t r;
@@ -350,7 +352,7 @@ END_TEST
 
 /* TRACE echoes the head as message/http; its length is not known in advance, so an
  * HTTP/1.1 client gets it chunked and keeps the connection, HTTP/1.0 gets it closed. */
-START_TEST(test_trace_chunked_response)
+KVC_TEST(framing_case, test_trace_chunked_response)
 {
     kvt_server_t *srv = serve(NULL);
     kvt_response_t r;
@@ -377,7 +379,7 @@ START_TEST(test_trace_chunked_response)
 END_TEST
 
 /* A TRACE with a body: 413 unless TraceEnable extended, which echoes it. */
-START_TEST(test_trace_body)
+KVC_TEST(framing_case, test_trace_body)
 {
     kvt_server_t *srv = serve(NULL);
     kvt_response_t r;
@@ -397,7 +399,7 @@ END_TEST
 
 /* TraceEnable Off: 405 with the default handler's Allow, TRACE left out (httpd sends an
  * empty Allow, which would say no method is allowed). */
-START_TEST(test_trace_off)
+KVC_TEST(framing_case, test_trace_off)
 {
     kvt_server_t *srv = serve("TraceEnable Off");
     kvt_response_t r;
@@ -412,7 +414,7 @@ END_TEST
 
 /* OPTIONS * answers for the server: 200 with no Allow, as httpd 2.4 (Allow is about a
  * resource); "*" with another method is a bad request. */
-START_TEST(test_options_asterisk)
+KVC_TEST(framing_case, test_options_asterisk)
 {
     kvt_server_t *srv = serve(NULL);
     kvt_response_t r;
@@ -430,7 +432,7 @@ END_TEST
 
 /* In absolute-form the target's host is used, not the Host field; but the Host field must
  * still be valid (RFC 9112 section 3.2). */
-START_TEST(test_absolute_form_host_wins)
+KVC_TEST(framing_case, test_absolute_form_host_wins)
 {
     kvt_server_t *srv = serve(NULL);
     kvt_response_t r;
@@ -446,21 +448,5 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("framing");
-    TCase *tc = kvt_tcase("framing");
-    kvt_add_loop_test(tc, test_ambiguous_framing_refused_and_closed, KVT_COUNT(refused));
-    kvt_add_loop_test(tc, test_malformed_chunked_refused_and_closed, KVT_COUNT(bad_chunked));
-    kvt_add_test(tc, test_chunked_limits);
-    kvt_add_test(tc, test_chunked_body_consumed_then_next_request);
-    kvt_add_test(tc, test_chunked_body_in_pieces);
-    kvt_add_test(tc, test_expect_100_continue);
-    kvt_add_test(tc, test_expect_other_417_and_no_100_for_http10);
-    kvt_add_test(tc, test_limit_request_body_chunked);
-    kvt_add_test(tc, test_trace_chunked_response);
-    kvt_add_test(tc, test_trace_body);
-    kvt_add_test(tc, test_trace_off);
-    kvt_add_test(tc, test_options_asterisk);
-    kvt_add_test(tc, test_absolute_form_host_wins);
-    suite_add_tcase(s, tc);
-    return kvt_run_suite(s);
+    return kvc_run("framing");
 }

@@ -61,7 +61,10 @@ static void expect_field(const kvt_response_t *resp, const char *name, const cha
     ck_assert_msg(strcmp(got, want) == 0, "%s: '%s', want '%s'", name, got, want);
 }
 
-START_TEST(test_header_actions)
+KVT_CASE(actions, "actions");
+KVT_CASE(errors_case, "errors");
+
+KVC_TEST(actions, test_header_actions)
 {
     kvt_server_t *srv =
         serve("Header set X-Set one", "Header add X-Add a", "Header add X-Add b",
@@ -91,7 +94,7 @@ START_TEST(test_header_actions)
 }
 END_TEST
 
-START_TEST(test_header_formats)
+KVC_TEST(actions, test_header_formats)
 {
     kvt_server_t *srv = serve("SetEnvIf Request_URI ^/(\\w+) FIRST=$1",
                               "Header set X-Fmt \"100%% %{FIRST}e %{NOPE}e\"",
@@ -109,7 +112,7 @@ START_TEST(test_header_formats)
 END_TEST
 
 /* onsuccess touches 2xx responses only; always touches every response. */
-START_TEST(test_onsuccess_and_always)
+KVC_TEST(actions, test_onsuccess_and_always)
 {
     kvt_server_t *srv = serve("Header set X-Success yes", "Header onsuccess set X-Success2 yes",
                               "Header always set X-Always yes", NULL);
@@ -131,7 +134,7 @@ END_TEST
 
 /* A Content-Type set with Header replaces the type instead of making a second field; the
  * fields the protocol writes itself (framing among them) stay single and the server's. */
-START_TEST(test_header_protocol_fields)
+KVC_TEST(actions, test_header_protocol_fields)
 {
     kvt_server_t *srv =
         serve("Header set Content-Type text/x-kiva", "Header set Content-Length 99",
@@ -156,7 +159,7 @@ START_TEST(test_header_protocol_fields)
 END_TEST
 
 /* RequestHeader edits what the request carries; Header echo shows the result. */
-START_TEST(test_request_header_actions)
+KVC_TEST(actions, test_request_header_actions)
 {
     kvt_server_t *srv =
         serve("RequestHeader set X-Set bar", "RequestHeader add X-Add second",
@@ -184,7 +187,7 @@ START_TEST(test_request_header_actions)
 END_TEST
 
 /* Early request edits run before SetEnvIf, late ones after it (in fixups). */
-START_TEST(test_request_header_early_and_late)
+KVC_TEST(actions, test_request_header_early_and_late)
 {
     kvt_server_t *srv = serve("RequestHeader set X-Early yes early", "RequestHeader set X-Late yes",
                               "SetEnvIf X-Early ^yes$ SAW_EARLY", "SetEnvIf X-Late ^yes$ SAW_LATE",
@@ -200,7 +203,7 @@ START_TEST(test_request_header_early_and_late)
 END_TEST
 
 /* env= and env=! with SetEnvIf and BrowserMatch, for Header and RequestHeader. */
-START_TEST(test_env_conditions)
+KVC_TEST(actions, test_env_conditions)
 {
     kvt_server_t *srv =
         serve("SetEnvIf Request_URI \\.txt$ IS_TXT", "BrowserMatch ^TestAgent/ TEST_AGENT",
@@ -230,7 +233,7 @@ START_TEST(test_env_conditions)
 END_TEST
 
 /* expr= conditions on Header and RequestHeader, and expr= string values. */
-START_TEST(test_expr_conditions)
+KVC_TEST(actions, test_expr_conditions)
 {
     kvt_server_t *srv = serve(
         "Header set X-A 1 \"expr=%{REQUEST_URI} =~ m#^/a/#\"",
@@ -307,7 +310,7 @@ static const char *const refusals[][2] = {
     {"BrowserMatchNoCase ( V", "bad regular expression"},
 };
 
-START_TEST(test_refused_line)
+KVC_LOOP_TEST(errors_case, test_refused_line, 0, KVT_COUNT(refusals))
 {
     kvt_server_t *srv = kvt_server_new("prefork");
     kvt_server_conf(srv, "LoadModule headers_module %s/mod_headers.so", MODULES);
@@ -329,27 +332,7 @@ START_TEST(test_refused_line)
 }
 END_TEST
 
-static Suite *headers_suite(void)
-{
-    Suite *s = suite_create("headers");
-    TCase *actions = kvt_tcase("actions");
-    kvt_add_test(actions, test_header_actions);
-    kvt_add_test(actions, test_header_formats);
-    kvt_add_test(actions, test_onsuccess_and_always);
-    kvt_add_test(actions, test_header_protocol_fields);
-    kvt_add_test(actions, test_request_header_actions);
-    kvt_add_test(actions, test_request_header_early_and_late);
-    kvt_add_test(actions, test_env_conditions);
-    kvt_add_test(actions, test_expr_conditions);
-    suite_add_tcase(s, actions);
-
-    TCase *errors = kvt_tcase("errors");
-    kvt_add_loop_test(errors, test_refused_line, KVT_COUNT(refusals));
-    suite_add_tcase(s, errors);
-    return s;
-}
-
 int main(void)
 {
-    return kvt_run_suite(headers_suite());
+    return kvc_run("headers");
 }

@@ -98,7 +98,9 @@ static const char *const bad_hosts[] = {
     "caf\xc3\xa9.test",
 };
 
-START_TEST(test_invalid_host_refused_and_closed)
+KVT_CASE(host_case, "host");
+
+KVC_TEST(host_case, test_invalid_host_refused_and_closed)
 {
     kvt_server_t *srv = hosts();
 
@@ -120,7 +122,7 @@ START_TEST(test_invalid_host_refused_and_closed)
 END_TEST
 
 /* Without a usable host: no Host in HTTP/1.1, an empty one (httpd refuses it too), two. */
-START_TEST(test_missing_empty_or_second_host_refused)
+KVC_TEST(host_case, test_missing_empty_or_second_host_refused)
 {
     kvt_server_t *srv = hosts();
     kvt_response_t r;
@@ -140,7 +142,7 @@ END_TEST
 
 /* The authority of an absolute-form target is checked as a Host field is, and the Host
  * field must be valid too (RFC 9112 section 3.2), even though the authority wins. */
-START_TEST(test_invalid_authority_refused_and_closed)
+KVC_TEST(host_case, test_invalid_authority_refused_and_closed)
 {
     kvt_server_t *srv = hosts();
     static const char *const refused[] = {
@@ -213,7 +215,7 @@ static void expect_logged(kvt_server_t *srv, const char *line)
 
 /* "TWO.Test." (mixed case, the DNS root's dot) is two.test: its host answers, and the name
  * is lower-case and without the dot in SERVER_NAME, %V and Location. */
-START_TEST(test_mixed_case_host_lower_cased_everywhere)
+KVC_TEST(host_case, test_mixed_case_host_lower_cased_everywhere)
 {
     kvt_server_t *srv = hosts();
     char *host = kvt_strf("TWO.Test.:%d", kvt_server_port(srv));
@@ -247,7 +249,7 @@ END_TEST
 
 /* Valid, if odd: an empty port or port 0 (RFC 3986's port = *DIGIT; httpd refuses both in
  * the Host field), leading zeros, the DNS root's dot, capitals. */
-START_TEST(test_odd_but_valid_hosts_served)
+KVC_TEST(host_case, test_odd_but_valid_hosts_served)
 {
     kvt_server_t *srv = hosts();
     static const char *const odd[] = {"two.test:", "two.test:0", "two.test:00080", "TWO.TEST."};
@@ -263,7 +265,7 @@ START_TEST(test_odd_but_valid_hosts_served)
 END_TEST
 
 /* The absolute-form authority selects the host and becomes the Host field, as in httpd. */
-START_TEST(test_absolute_form_authority_selects_host)
+KVC_TEST(host_case, test_absolute_form_authority_selects_host)
 {
     kvt_server_t *srv = hosts();
     kvt_response_t r;
@@ -277,7 +279,7 @@ START_TEST(test_absolute_form_authority_selects_host)
 END_TEST
 
 /* An IPv6 Host is kept without brackets (%V), written with them in SERVER_NAME and URLs. */
-START_TEST(test_ipv6_host)
+KVC_TEST(host_case, test_ipv6_host)
 {
     kvt_server_t *srv = hosts();
     char *host = kvt_strf("[::1]:%d", kvt_server_port(srv));
@@ -299,13 +301,5 @@ END_TEST
 
 int main(void)
 {
-    const TTest *const tests[] = {test_invalid_host_refused_and_closed,
-                                  test_missing_empty_or_second_host_refused,
-                                  test_invalid_authority_refused_and_closed,
-                                  test_mixed_case_host_lower_cased_everywhere,
-                                  test_odd_but_valid_hosts_served,
-                                  test_absolute_form_authority_selects_host,
-                                  test_ipv6_host};
-
-    return kvt_run_tests("host", tests, KVT_COUNT(tests));
+    return kvc_run("host");
 }

@@ -25,8 +25,10 @@ static int get_status(kvt_server_t *srv, const char *path, int *sent_page)
     return status;
 }
 
+KVT_CASE(htaccess_case, "htaccess");
+
 /* Debian 12's /etc/apache2/mods-available/userdir.conf, with its module. */
-START_TEST(test_debian_userdir_conf_accepted)
+KVC_TEST(htaccess_case, test_debian_userdir_conf_accepted)
 {
     kvt_server_t *srv = kvt_server_new("prefork");
     int status;
@@ -72,7 +74,7 @@ static kvt_server_t *site(void)
     return srv;
 }
 
-START_TEST(test_htaccess_refused_then_served_without_it)
+KVC_TEST(htaccess_case, test_htaccess_refused_then_served_without_it)
 {
     kvt_server_t *srv = site();
     const char htaccess[] = "Require all denied\n";
@@ -99,7 +101,7 @@ START_TEST(test_htaccess_refused_then_served_without_it)
 }
 END_TEST
 
-START_TEST(test_htaccess_ignored_where_override_none)
+KVC_TEST(htaccess_case, test_htaccess_ignored_where_override_none)
 {
     kvt_server_t *srv = site();
     const char htaccess[] = "Require all denied\n";
@@ -116,18 +118,7 @@ START_TEST(test_htaccess_ignored_where_override_none)
 }
 END_TEST
 
-static Suite *htaccess_suite(void)
-{
-    Suite *s = suite_create("htaccess");
-    TCase *tc = kvt_tcase("htaccess");
-    kvt_add_test(tc, test_debian_userdir_conf_accepted);
-    kvt_add_test(tc, test_htaccess_refused_then_served_without_it);
-    kvt_add_test(tc, test_htaccess_ignored_where_override_none);
-    suite_add_tcase(s, tc);
-    return s;
-}
-
 int main(void)
 {
-    return kvt_run_suite(htaccess_suite());
+    return kvc_run("htaccess");
 }

@@ -1,5 +1,5 @@
-/* Serving static files under kvt_mpm() (prefork unless KVT_MPM): status codes, exact
- * bytes, header fields, path mapping, request limits and bad requests. */
+/* Serving static files under every MPM (one run each; KVT_MPM=name runs one): status codes,
+ * exact bytes, header fields, path mapping, request limits and bad requests. */
 #include "harness.h"
 
 #include <linux/tcp.h>
@@ -48,7 +48,10 @@ static int status_request(kvt_server_t *srv, const char *request, kvt_response_t
     return r->status;
 }
 
-START_TEST(test_get_file)
+KVT_CASE(serve, "serve");
+KVT_CASE(bad_requests, "bad_requests");
+
+KVC_TEST(serve, test_get_file)
 {
     kvt_server_t *srv = kvt_server_new(kvt_mpm());
     kvt_write_file(srv, "hello.html", page, strlen(page));
@@ -80,7 +83,7 @@ END_TEST
 /* A file large enough to go by sendfile leaves in the same TCP segment as the response head
  * (MSG_MORE), not after a segment of the head alone: head and 20000 bytes fit in one
  * loopback segment (MSS 65483), so the client receives exactly one data segment. */
-START_TEST(test_head_and_file_in_one_segment)
+KVC_TEST(serve, test_head_and_file_in_one_segment)
 {
     enum { LEN = 20000 };
     kvt_server_t *srv = kvt_server_new(kvt_mpm());
@@ -138,7 +141,7 @@ static int clock_passed(void *arg)
 
 /* Date is the time of the response, to the second, on every response: two requests on one
  * connection (one thread serves both under prefork and worker) a second apart differ. */
-START_TEST(test_date_is_now)
+KVC_TEST(serve, test_date_is_now)
 {
     kvt_server_t *srv = kvt_server_new(kvt_mpm());
     kvt_write_file(srv, "f.txt", "f", 1);
@@ -167,7 +170,7 @@ END_TEST
 
 /* Binary content of a type mime.types does not know: every byte, sent without a
  * Content-Type (httpd 2.4), not as a guessed application/octet-stream. */
-START_TEST(test_get_binary_unknown_type)
+KVC_TEST(serve, test_get_binary_unknown_type)
 {
     kvt_server_t *srv = kvt_server_new(kvt_mpm());
     size_t len = 300000;
@@ -186,7 +189,7 @@ START_TEST(test_get_binary_unknown_type)
 }
 END_TEST
 
-START_TEST(test_content_types_from_mime_types)
+KVC_TEST(serve, test_content_types_from_mime_types)
 {
     kvt_server_t *srv = kvt_server_new(kvt_mpm());
     kvt_write_file(srv, "a.txt", "t", 1);
@@ -207,7 +210,7 @@ START_TEST(test_content_types_from_mime_types)
 }
 END_TEST
 
-START_TEST(test_head)
+KVC_TEST(serve, test_head)
 {
     kvt_server_t *srv = kvt_server_new(kvt_mpm());
     kvt_write_file(srv, "hello.html", page, strlen(page));
@@ -230,7 +233,7 @@ START_TEST(test_head)
 }
 END_TEST
 
-START_TEST(test_directory_index)
+KVC_TEST(serve, test_directory_index)
 {
     kvt_server_t *srv = kvt_server_new(kvt_mpm());
     kvt_write_file(srv, "index.html", page, strlen(page));
@@ -249,7 +252,7 @@ START_TEST(test_directory_index)
 }
 END_TEST
 
-START_TEST(test_directory_without_slash_redirects)
+KVC_TEST(serve, test_directory_without_slash_redirects)
 {
     kvt_server_t *srv = kvt_server_new(kvt_mpm());
     kvt_write_file(srv, "sub/index.html", "sub index", 9);
@@ -263,7 +266,7 @@ START_TEST(test_directory_without_slash_redirects)
 }
 END_TEST
 
-START_TEST(test_percent_decoded_path)
+KVC_TEST(serve, test_percent_decoded_path)
 {
     kvt_server_t *srv = kvt_server_new(kvt_mpm());
     kvt_write_file(srv, "a b.txt", "with a space", 12);
@@ -275,7 +278,7 @@ START_TEST(test_percent_decoded_path)
 }
 END_TEST
 
-START_TEST(test_not_found)
+KVC_TEST(serve, test_not_found)
 {
     kvt_server_t *srv = started();
     kvt_response_t r;
@@ -287,7 +290,7 @@ START_TEST(test_not_found)
 }
 END_TEST
 
-START_TEST(test_unreadable_file_forbidden)
+KVC_TEST(serve, test_unreadable_file_forbidden)
 {
     kvt_server_t *srv = kvt_server_new(kvt_mpm());
     kvt_write_file(srv, "locked.txt", "LOCKED-CONTENT", 14);
@@ -332,7 +335,7 @@ static void assert_served(int fd, const char *want, const char *what)
  * rewritten in place at the same size and modification time, then at another size; replaced
  * by another of the same size and time (rename); made unreadable (chmod changes only its
  * change time), then readable again. */
-START_TEST(test_changed_file_served_afresh)
+KVC_TEST(serve, test_changed_file_served_afresh)
 {
     kvt_server_t *srv = kvt_server_new(kvt_mpm());
     char *path, *tmp, *body = NULL;
@@ -374,7 +377,7 @@ static int is_refusal(int status)
     return status == 400 || status == 403 || status == 404;
 }
 
-START_TEST(test_traversal_never_leaves_docroot)
+KVC_TEST(serve, test_traversal_never_leaves_docroot)
 {
     kvt_server_t *srv = kvt_server_new(kvt_mpm());
     kvt_write_root_file(srv, "outside.txt", "TOPSECRET-OUTSIDE");
@@ -417,7 +420,7 @@ START_TEST(test_traversal_never_leaves_docroot)
 }
 END_TEST
 
-START_TEST(test_malformed_request_lines)
+KVC_TEST(bad_requests, test_malformed_request_lines)
 {
     kvt_server_t *srv = kvt_server_new(kvt_mpm());
     kvt_write_file(srv, "ok.txt", "ok", 2);
@@ -445,7 +448,7 @@ START_TEST(test_malformed_request_lines)
 }
 END_TEST
 
-START_TEST(test_missing_host)
+KVC_TEST(bad_requests, test_missing_host)
 {
     kvt_server_t *srv = kvt_server_new(kvt_mpm());
     kvt_write_file(srv, "ok.txt", "ok", 2);
@@ -460,7 +463,7 @@ START_TEST(test_missing_host)
 }
 END_TEST
 
-START_TEST(test_unknown_method)
+KVC_TEST(bad_requests, test_unknown_method)
 {
     kvt_server_t *srv = kvt_server_new(kvt_mpm());
     kvt_write_file(srv, "ok.txt", "ok", 2);
@@ -471,7 +474,7 @@ START_TEST(test_unknown_method)
 }
 END_TEST
 
-START_TEST(test_method_not_allowed)
+KVC_TEST(bad_requests, test_method_not_allowed)
 {
     kvt_server_t *srv = kvt_server_new(kvt_mpm());
     kvt_write_file(srv, "ok.txt", "ok", 2);
@@ -500,7 +503,7 @@ static char *repeat(char c, size_t n)
     return s;
 }
 
-START_TEST(test_limit_request_line)
+KVC_TEST(bad_requests, test_limit_request_line)
 {
     kvt_server_t *srv = kvt_server_new(kvt_mpm());
     char *name = repeat('a', 150);
@@ -518,7 +521,7 @@ START_TEST(test_limit_request_line)
 }
 END_TEST
 
-START_TEST(test_limit_request_fields)
+KVC_TEST(bad_requests, test_limit_request_fields)
 {
     kvt_server_t *srv = kvt_server_new(kvt_mpm());
     kvt_write_file(srv, "ok.txt", "ok", 2);
@@ -537,7 +540,7 @@ START_TEST(test_limit_request_fields)
 }
 END_TEST
 
-START_TEST(test_limit_request_field_size)
+KVC_TEST(bad_requests, test_limit_request_field_size)
 {
     kvt_server_t *srv = kvt_server_new(kvt_mpm());
     kvt_write_file(srv, "ok.txt", "ok", 2);
@@ -557,7 +560,7 @@ START_TEST(test_limit_request_field_size)
 END_TEST
 
 /* A 400 may close its connection, but the next connection is served normally. */
-START_TEST(test_serves_after_bad_request)
+KVC_TEST(bad_requests, test_serves_after_bad_request)
 {
     kvt_server_t *srv = kvt_server_new(kvt_mpm());
     kvt_write_file(srv, "ok.txt", "ok", 2);
@@ -575,39 +578,7 @@ START_TEST(test_serves_after_bad_request)
 }
 END_TEST
 
-static Suite *http_suite(void)
-{
-    Suite *s = suite_create("http");
-    TCase *serve = kvt_tcase("serve");
-    kvt_add_test(serve, test_get_file);
-    kvt_add_test(serve, test_changed_file_served_afresh);
-    kvt_add_test(serve, test_head_and_file_in_one_segment);
-    kvt_add_test(serve, test_date_is_now);
-    kvt_add_test(serve, test_get_binary_unknown_type);
-    kvt_add_test(serve, test_content_types_from_mime_types);
-    kvt_add_test(serve, test_head);
-    kvt_add_test(serve, test_directory_index);
-    kvt_add_test(serve, test_directory_without_slash_redirects);
-    kvt_add_test(serve, test_percent_decoded_path);
-    kvt_add_test(serve, test_not_found);
-    kvt_add_test(serve, test_unreadable_file_forbidden);
-    kvt_add_test(serve, test_traversal_never_leaves_docroot);
-    suite_add_tcase(s, serve);
-
-    TCase *bad = kvt_tcase("bad_requests");
-    kvt_add_test(bad, test_malformed_request_lines);
-    kvt_add_test(bad, test_missing_host);
-    kvt_add_test(bad, test_unknown_method);
-    kvt_add_test(bad, test_method_not_allowed);
-    kvt_add_test(bad, test_limit_request_line);
-    kvt_add_test(bad, test_limit_request_fields);
-    kvt_add_test(bad, test_limit_request_field_size);
-    kvt_add_test(bad, test_serves_after_bad_request);
-    suite_add_tcase(s, bad);
-    return s;
-}
-
 int main(void)
 {
-    return kvt_run_suite(http_suite());
+    return kvt_run_mpms("http", 0);
 }

@@ -98,7 +98,9 @@ static const struct {
      {{"/d/g.txt", "localhost", "server-if|dir-if"}, {"/f.txt", "localhost", "location|"}}},
 };
 
-START_TEST(test_sections_pick_the_branch)
+KVT_CASE(if_case, "if");
+
+KVC_LOOP_TEST(if_case, test_sections_pick_the_branch, 0, KVT_COUNT(branches))
 {
     kvt_server_t *srv = site();
 
@@ -111,7 +113,7 @@ START_TEST(test_sections_pick_the_branch)
 }
 END_TEST
 
-START_TEST(test_if_in_a_virtual_host)
+KVC_TEST(if_case, test_if_in_a_virtual_host)
 {
     kvt_server_t *srv = site();
 
@@ -134,7 +136,7 @@ END_TEST
 
 /* A condition that cannot be evaluated (a number comparison of a word) is false, and logged
  * with the section's line; an <Else> after it applies, as in httpd. */
-START_TEST(test_failed_condition_is_false_and_logged)
+KVC_TEST(if_case, test_failed_condition_is_false_and_logged)
 {
     kvt_server_t *srv = site();
 
@@ -178,7 +180,7 @@ static void expect_config_error(const char *open, const char *close, const char 
     free(err);
 }
 
-START_TEST(test_config_errors_name_the_line)
+KVC_TEST(if_case, test_config_errors_name_the_line)
 {
     expect_config_error("<If \"%{HTTP_HOST} === 'x'\">", "</If>", "Cannot parse condition clause");
     expect_config_error("<If \"%{NO_SUCH_VAR} == 'x'\">", "</If>",
@@ -188,19 +190,7 @@ START_TEST(test_config_errors_name_the_line)
 }
 END_TEST
 
-static Suite *if_suite(void)
-{
-    Suite *s = suite_create("if");
-    TCase *tc = kvt_tcase("if");
-    kvt_add_loop_test(tc, test_sections_pick_the_branch, KVT_COUNT(branches));
-    kvt_add_test(tc, test_if_in_a_virtual_host);
-    kvt_add_test(tc, test_failed_condition_is_false_and_logged);
-    kvt_add_test(tc, test_config_errors_name_the_line);
-    suite_add_tcase(s, tc);
-    return s;
-}
-
 int main(void)
 {
-    return kvt_run_suite(if_suite());
+    return kvc_run("if");
 }

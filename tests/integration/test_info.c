@@ -80,9 +80,11 @@ static char *numbered(unsigned line, const char *rest)
     return kvt_strf("<dd><tt>%s%s:&nbsp;%s", pads[n < 4 ? n : 4], digits, rest);
 }
 
+KVT_CASE(info_case, "info");
+
 /* ?config: every directive as read, with its file and line; sections with their contents
  * indented and their closing lines; the text of a directive escaped. */
-START_TEST(test_config_with_file_and_line)
+KVC_TEST(info_case, test_config_with_file_and_line)
 {
     kvt_server_t *srv = new_server();
     char *body;
@@ -110,7 +112,7 @@ START_TEST(test_config_with_file_and_line)
 END_TEST
 
 /* ?list: the loaded modules by httpd's names. */
-START_TEST(test_list)
+KVC_TEST(info_case, test_list)
 {
     kvt_server_t *srv = new_server();
 
@@ -125,7 +127,7 @@ END_TEST
 
 /* ?mod_mime.c: the module's directives with their help, only its lines of the configuration,
  * and its AddModuleInfo text, escaped; the short name works too. */
-START_TEST(test_module_page)
+KVC_TEST(info_case, test_module_page)
 {
     kvt_server_t *srv = new_server();
     char *body;
@@ -146,7 +148,7 @@ START_TEST(test_module_page)
 END_TEST
 
 /* ?server: the settings, and nothing of the modules. */
-START_TEST(test_server_settings)
+KVC_TEST(info_case, test_server_settings)
 {
     kvt_server_t *srv = new_server();
     char *body;
@@ -168,7 +170,7 @@ START_TEST(test_server_settings)
 END_TEST
 
 /* No query: every part; a query it does not know: only the frame (apache2: the same). */
-START_TEST(test_whole_page_and_unknown_query)
+KVC_TEST(info_case, test_whole_page_and_unknown_query)
 {
     kvt_server_t *srv = new_server();
 
@@ -187,7 +189,7 @@ END_TEST
 /* Debian's info.conf (a Location with SetHandler server-info and Require local) loads; its
  * Require local needs mod_authz_host, which this build may not have yet: then the line is
  * left out, and said so in the failure message of what follows. */
-START_TEST(test_debian_info_conf)
+KVC_TEST(info_case, test_debian_info_conf)
 {
     static const char debian[] = "<IfModule mod_info.c>\n"
                                  "\t<Location /server-info>\n"
@@ -230,12 +232,5 @@ END_TEST
 
 int main(void)
 {
-    const TTest *const tests[] = {test_config_with_file_and_line,
-                                  test_list,
-                                  test_module_page,
-                                  test_server_settings,
-                                  test_whole_page_and_unknown_query,
-                                  test_debian_info_conf};
-
-    return kvt_run_tests("info", tests, KVT_COUNT(tests));
+    return kvc_run("info");
 }

@@ -1,5 +1,6 @@
 /* Persistent connections: keep-alive, pipelining, MaxKeepAliveRequests, KeepAliveTimeout,
- * KeepAlive Off, HTTP/1.0, and Timeout for a stalled request. */
+ * KeepAlive Off, HTTP/1.0, and Timeout for a stalled request. Under every MPM (one run each;
+ * KVT_MPM=name runs one). */
 #include "harness.h"
 
 #include <stdlib.h>
@@ -31,7 +32,9 @@ static void exchange(int fd, const char *request, const char *body, kvt_response
     ck_assert_str_eq(r->body, body);
 }
 
-START_TEST(test_two_requests_one_connection)
+KVT_CASE(keepalive, "keepalive");
+
+KVC_TEST(keepalive, test_two_requests_one_connection)
 {
     kvt_server_t *srv = serve(NULL);
     int fd = kvt_connect(kvt_server_port(srv));
@@ -44,7 +47,7 @@ START_TEST(test_two_requests_one_connection)
 }
 END_TEST
 
-START_TEST(test_pipelining)
+KVC_TEST(keepalive, test_pipelining)
 {
     kvt_server_t *srv = serve(NULL);
     int fd = kvt_connect(kvt_server_port(srv));
@@ -63,7 +66,7 @@ START_TEST(test_pipelining)
 }
 END_TEST
 
-START_TEST(test_pipelined_head_and_get)
+KVC_TEST(keepalive, test_pipelined_head_and_get)
 {
     kvt_server_t *srv = serve(NULL);
     int fd = kvt_connect(kvt_server_port(srv));
@@ -82,7 +85,7 @@ START_TEST(test_pipelined_head_and_get)
 }
 END_TEST
 
-START_TEST(test_max_keepalive_requests)
+KVC_TEST(keepalive, test_max_keepalive_requests)
 {
     kvt_server_t *srv = serve("MaxKeepAliveRequests 3");
     int fd = kvt_connect(kvt_server_port(srv));
@@ -99,7 +102,7 @@ START_TEST(test_max_keepalive_requests)
 }
 END_TEST
 
-START_TEST(test_max_keepalive_requests_zero_is_unlimited)
+KVC_TEST(keepalive, test_max_keepalive_requests_zero_is_unlimited)
 {
     kvt_server_t *srv = serve("MaxKeepAliveRequests 0");
     int fd = kvt_connect(kvt_server_port(srv));
@@ -113,7 +116,7 @@ START_TEST(test_max_keepalive_requests_zero_is_unlimited)
 }
 END_TEST
 
-START_TEST(test_keepalive_timeout)
+KVC_TEST(keepalive, test_keepalive_timeout)
 {
     kvt_server_t *srv = serve("KeepAliveTimeout 1");
     int fd = kvt_connect(kvt_server_port(srv));
@@ -130,7 +133,7 @@ START_TEST(test_keepalive_timeout)
 END_TEST
 
 /* The idle wait is KeepAliveTimeout, not Timeout. */
-START_TEST(test_keepalive_timeout_not_timeout)
+KVC_TEST(keepalive, test_keepalive_timeout_not_timeout)
 {
     kvt_server_t *srv = kvt_server_new(kvt_mpm());
     kvt_write_file(srv, "one.txt", "one", 3);
@@ -145,7 +148,7 @@ START_TEST(test_keepalive_timeout_not_timeout)
 }
 END_TEST
 
-START_TEST(test_keepalive_off)
+KVC_TEST(keepalive, test_keepalive_off)
 {
     kvt_server_t *srv = serve("KeepAlive Off");
     int fd = kvt_connect(kvt_server_port(srv));
@@ -157,7 +160,7 @@ START_TEST(test_keepalive_off)
 }
 END_TEST
 
-START_TEST(test_client_connection_close)
+KVC_TEST(keepalive, test_client_connection_close)
 {
     kvt_server_t *srv = serve(NULL);
     int fd = kvt_connect(kvt_server_port(srv));
@@ -171,7 +174,7 @@ END_TEST
 
 /* kiva answers HTTP/1.0 with a 1.x status line (httpd sends HTTP/1.1, as RFC 9110 allows),
  * never chunked, and closes. */
-START_TEST(test_http10_closes)
+KVC_TEST(keepalive, test_http10_closes)
 {
     kvt_server_t *srv = serve(NULL);
     int fd = kvt_connect(kvt_server_port(srv));
@@ -188,7 +191,7 @@ START_TEST(test_http10_closes)
 }
 END_TEST
 
-START_TEST(test_http10_keepalive)
+KVC_TEST(keepalive, test_http10_keepalive)
 {
     kvt_server_t *srv = serve(NULL);
     int fd = kvt_connect(kvt_server_port(srv));
@@ -205,7 +208,7 @@ START_TEST(test_http10_keepalive)
 }
 END_TEST
 
-START_TEST(test_timeout_stalled_request)
+KVC_TEST(keepalive, test_timeout_stalled_request)
 {
     kvt_server_t *srv = kvt_server_new(kvt_mpm());
     kvt_server_conf(srv, "Timeout 1");
@@ -231,7 +234,7 @@ static const char *const with_body[] = {
     "19\r\nGET /two.txt HTTP/1.1\r\n\r\n\r\n0\r\n\r\n",
 };
 
-START_TEST(test_request_body_not_taken_for_a_request)
+KVC_LOOP_TEST(keepalive, test_request_body_not_taken_for_a_request, 0, KVT_COUNT(with_body))
 {
     kvt_server_t *srv = serve(NULL);
     int fd = kvt_connect(kvt_server_port(srv));
@@ -251,7 +254,7 @@ START_TEST(test_request_body_not_taken_for_a_request)
 END_TEST
 
 /* A request the server cannot frame is answered 400 and the connection closed. */
-START_TEST(test_bad_request_closes)
+KVC_TEST(keepalive, test_bad_request_closes)
 {
     kvt_server_t *srv = serve(NULL);
     int fd = kvt_connect(kvt_server_port(srv));
@@ -272,7 +275,7 @@ END_TEST
  * waits for the client's end; its socket is already closed when the client sees EOF. A
  * byte after the request means the client may still be sending: the server shuts its side
  * and lingers, holding the socket past the EOF (which shows the check can see a held one). */
-START_TEST(test_close_lingers_only_when_input_may_follow)
+KVC_TEST(keepalive, test_close_lingers_only_when_input_may_follow)
 {
     static const char close_one[] =
         "GET /one.txt HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
@@ -298,30 +301,7 @@ START_TEST(test_close_lingers_only_when_input_may_follow)
 }
 END_TEST
 
-static Suite *keepalive_suite(void)
-{
-    Suite *s = suite_create("keepalive");
-    TCase *tc = kvt_tcase("keepalive");
-    kvt_add_test(tc, test_two_requests_one_connection);
-    kvt_add_test(tc, test_pipelining);
-    kvt_add_test(tc, test_pipelined_head_and_get);
-    kvt_add_test(tc, test_max_keepalive_requests);
-    kvt_add_test(tc, test_max_keepalive_requests_zero_is_unlimited);
-    kvt_add_test(tc, test_keepalive_timeout);
-    kvt_add_test(tc, test_keepalive_timeout_not_timeout);
-    kvt_add_test(tc, test_keepalive_off);
-    kvt_add_test(tc, test_client_connection_close);
-    kvt_add_test(tc, test_close_lingers_only_when_input_may_follow);
-    kvt_add_test(tc, test_http10_closes);
-    kvt_add_test(tc, test_http10_keepalive);
-    kvt_add_test(tc, test_timeout_stalled_request);
-    kvt_add_loop_test(tc, test_request_body_not_taken_for_a_request, KVT_COUNT(with_body));
-    kvt_add_test(tc, test_bad_request_closes);
-    suite_add_tcase(s, tc);
-    return s;
-}
-
 int main(void)
 {
-    return kvt_run_suite(keepalive_suite());
+    return kvt_run_mpms("keepalive", 0);
 }

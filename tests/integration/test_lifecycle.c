@@ -1,6 +1,7 @@
-/* Restarts seen by clients, under kvt_mpm() (prefork unless KVT_MPM): graceful restarts under load lose nothing, a download
- * spans one, draining children neither starve the new generation nor outlive
- * GracefulShutdownTimeout, -k graceful reports the outcome, signal storms and crashes. */
+/* Restarts seen by clients, under every MPM (one run each; KVT_MPM=name runs one): graceful
+ * restarts under load lose nothing, a download spans one, draining children neither starve
+ * the new generation nor outlive GracefulShutdownTimeout, -k graceful reports the outcome,
+ * signal storms and crashes. */
 #include "harness.h"
 
 #include <errno.h>
@@ -107,7 +108,7 @@ static int made_progress(void *arg)
 /* worker or event: threads in children, and the same directives. */
 static int is_worker(void)
 {
-    return strcmp(kvt_mpm(), "worker") == 0 || strcmp(kvt_mpm(), "event") == 0;
+    return kvt_mpm_has(KVT_MPM_THREAD_POOL);
 }
 
 /* Worker threads per child under worker: more than one, so that a child is shared. */
@@ -140,7 +141,9 @@ static void assert_serves(kvt_server_t *srv)
 
 /* ---- 1. Graceful restarts under continuous load ---- */
 
-START_TEST(test_graceful_restarts_under_load_lose_nothing)
+KVC_CASE(per_mpm, .name_of = kvt_mpm, .timeout = 120);
+
+KVC_TEST(per_mpm, test_graceful_restarts_under_load_lose_nothing)
 {
     kvt_server_t *srv = serve(2, 2, 4);
     struct load *ld = mmap(NULL, sizeof(*ld), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
@@ -176,7 +179,7 @@ START_TEST(test_graceful_restarts_under_load_lose_nothing)
 END_TEST
 
 /* A 1 MiB download that is half read when a graceful restart happens completes exactly. */
-START_TEST(test_download_spans_graceful_restart)
+KVC_TEST(per_mpm, test_download_spans_graceful_restart)
 {
     kvt_server_t *srv = serve(1, 1, 2);
     char *data = malloc(DOWNLOAD_SIZE);
@@ -248,8 +251,8 @@ static const char *max_workers_reached_msg(void)
 
 /* Slow clients hold every MaxRequestWorkers worker (of ServerLimit 2 children); five graceful
  * restarts later the server still answers at once, and the slow clients still get their
- * answers. */
-START_TEST(test_draining_children_leave_slots_to_new_generation)
+ * answers. Not under single and thread: ServerLimit is no directive of theirs. */
+KVT_TEST_NEEDS(per_mpm, test_draining_children_leave_slots_to_new_generation, KVT_MPM_SERVER_LIMIT)
 {
     kvt_server_t *srv = serve(2, 1, 2);
     int per_child = is_worker() ? WORKER_THREADS : 1;
@@ -293,7 +296,7 @@ START_TEST(test_draining_children_leave_slots_to_new_generation)
 }
 END_TEST
 
-START_TEST(test_graceful_shutdown_timeout_bounds_restart_drain)
+KVC_TEST(per_mpm, test_graceful_shutdown_timeout_bounds_restart_drain)
 {
     kvt_server_t *srv = serve(1, 1, 2);
     pid_t held;
@@ -337,7 +340,7 @@ static int serves_reloaded_type(kvt_server_t *srv)
     return yes;
 }
 
-START_TEST(test_k_graceful_waits_and_reports_errors)
+KVC_TEST(per_mpm, test_k_graceful_waits_and_reports_errors)
 {
     kvt_server_t *srv = serve(1, 1, 2);
     char *good = kvt_strf("%s.good", kvt_server_conf_path(srv));
@@ -396,7 +399,7 @@ static int kiva_on_conf(kvt_server_t *srv, const char *a, const char *b, char **
 }
 
 /* A syntax error that -k itself finds is printed as FILE:LINE: REASON too. */
-START_TEST(test_k_graceful_syntax_error_file_line)
+KVC_TEST(per_mpm, test_k_graceful_syntax_error_file_line)
 {
     kvt_server_t *srv = serve(1, 1, 2);
     char *err = NULL;
@@ -426,7 +429,9 @@ static const char *max_workers_clamp_msg(void)
                          "decreasing MaxRequestWorkers to 4";
 }
 
-START_TEST(test_t_shows_clamped_limits)
+/* Not under single and thread, which have no ServerLimit (thread's clamp of MaxRequestWorkers to
+ * ThreadLimit is in test_thread). */
+KVT_TEST_NEEDS(per_mpm, test_t_shows_clamped_limits, KVT_MPM_SERVER_LIMIT)
 {
     kvt_server_t *srv = serve(1, 1, 2);
     char *err = NULL;
@@ -456,7 +461,7 @@ static int answers(void *arg)
     return ok;
 }
 
-START_TEST(test_signal_storm_leaves_a_serving_server)
+KVC_TEST(per_mpm, test_signal_storm_leaves_a_serving_server)
 {
     kvt_server_t *srv = serve(2, 2, 4);
     pid_t parent;
@@ -491,7 +496,10 @@ static int two_children(void *arg)
     return kvt_children(kvt_server_pid(arg), kids, KVT_MAX_PIDS) >= 2;
 }
 
-START_TEST(test_crashed_child_is_logged_and_replaced)
+/* A crashed child is logged and replaced once the server is idle again. Under the MPMs with idle
+ * children only: fork has none, and a child that dies ends only its own connection; single and
+ * thread keep one child (test_thread covers their crash and replacement). */
+KVT_TEST_NEEDS(per_mpm, test_crashed_child_is_logged_and_replaced, KVT_MPM_IDLE_CHILDREN)
 {
     kvt_server_t *srv = serve(2, 2, 3);
     pid_t kids[KVT_MAX_PIDS];
@@ -515,19 +523,5 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("lifecycle");
-    TCase *tc = tcase_create(kvt_mpm());
-
-    tcase_set_timeout(tc, 120);
-    kvt_add_test(tc, test_graceful_restarts_under_load_lose_nothing);
-    kvt_add_test(tc, test_download_spans_graceful_restart);
-    kvt_add_test(tc, test_draining_children_leave_slots_to_new_generation);
-    kvt_add_test(tc, test_graceful_shutdown_timeout_bounds_restart_drain);
-    kvt_add_test(tc, test_k_graceful_waits_and_reports_errors);
-    kvt_add_test(tc, test_k_graceful_syntax_error_file_line);
-    kvt_add_test(tc, test_t_shows_clamped_limits);
-    kvt_add_test(tc, test_signal_storm_leaves_a_serving_server);
-    kvt_add_test(tc, test_crashed_child_is_logged_and_replaced);
-    suite_add_tcase(s, tc);
-    return kvt_run_suite(s);
+    return kvt_run_mpms("lifecycle", 0);
 }

@@ -1,5 +1,5 @@
 /* Listening sockets at a stop, a graceful stop and a graceful restart, as a client sees
- * them, under kvt_mpm() (prefork unless KVT_MPM; every MPM runs it): a connection made
+ * them, under every MPM (one run each; KVT_MPM=name runs one): a connection made
  * once the server stops for good is refused, never accepted and left unanswered -- even
  * while a child that cannot take signals still holds its copy of the listener --, no
  * process keeps a copy, and what was accepted before the signal is answered in full; a
@@ -173,10 +173,12 @@ static void assert_quiet_log(kvt_server_t *srv)
 
 /* ---- Stopping for good ---- */
 
+KVT_MPM_CASE(per_mpm);
+
 /* A graceful stop while a download is sent: new connections are refused at once, no
  * process keeps a copy of the listener (the draining child's included), and the download
  * completes. */
-START_TEST(test_graceful_stop_refuses_and_finishes_download)
+KVC_TEST(per_mpm, test_graceful_stop_refuses_and_finishes_download)
 {
     kvt_server_t *srv = start_server();
     struct download dl;
@@ -210,7 +212,7 @@ static const struct {
 /* A child that cannot act on its signal (stopped, so the signal waits) still holds its copy
  * of the listener: new connections are refused all the same, at once -- not only once the
  * child is gone (a stop kills it after a few seconds, a graceful stop waits for it). */
-START_TEST(test_stop_refuses_despite_stopped_child)
+KVC_LOOP_TEST(per_mpm, test_stop_refuses_despite_stopped_child, 0, KVT_COUNT(stops))
 {
     kvt_server_t *srv = start_server();
     pid_t child;
@@ -234,7 +236,7 @@ END_TEST
 /* During a graceful restart's drain every new connection is accepted and answered, from
  * the signal on; once the new generation serves, by it, while the old child finishes its
  * download. */
-START_TEST(test_graceful_restart_serves_new_connections)
+KVC_TEST(per_mpm, test_graceful_restart_serves_new_connections)
 {
     kvt_server_t *srv = start_server();
     struct download dl;
@@ -267,7 +269,8 @@ static const int signals_of_ending[] = {SIGWINCH, SIGUSR1};
 
 /* A connection the server took just before a graceful stop or restart, whose request had
  * not all come yet: its request is read and answered in full. */
-START_TEST(test_accepted_before_signal_answered_in_full)
+KVC_LOOP_TEST(per_mpm, test_accepted_before_signal_answered_in_full, 0,
+              KVT_COUNT(signals_of_ending))
 {
     kvt_server_t *srv = start_server();
     struct download dl = {0};
@@ -286,14 +289,5 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("listeners");
-    TCase *tc = kvt_tcase(kvt_mpm());
-
-    kvt_add_test(tc, test_graceful_stop_refuses_and_finishes_download);
-    kvt_add_loop_test(tc, test_stop_refuses_despite_stopped_child, KVT_COUNT(stops));
-    kvt_add_test(tc, test_graceful_restart_serves_new_connections);
-    kvt_add_loop_test(tc, test_accepted_before_signal_answered_in_full,
-                      KVT_COUNT(signals_of_ending));
-    suite_add_tcase(s, tc);
-    return kvt_run_suite(s);
+    return kvt_run_mpms("listeners", 0);
 }

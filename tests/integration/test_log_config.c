@@ -99,7 +99,9 @@ static void get(kvt_server_t *srv, const char *path, int status)
     free(req);
 }
 
-START_TEST(test_custom_log_many_directives)
+KVT_CASE(log_config, "log_config");
+
+KVC_TEST(log_config, test_custom_log_many_directives)
 {
     kvt_server_t *srv = new_server();
     char *path = log_path(srv, "custom_log");
@@ -135,7 +137,7 @@ START_TEST(test_custom_log_many_directives)
 }
 END_TEST
 
-START_TEST(test_combined_and_head)
+KVC_TEST(log_config, test_combined_and_head)
 {
     kvt_server_t *srv = new_server();
     char *path = log_path(srv, "access_log");
@@ -161,7 +163,7 @@ START_TEST(test_combined_and_head)
 }
 END_TEST
 
-START_TEST(test_env_condition)
+KVC_TEST(log_config, test_env_condition)
 {
     kvt_server_t *srv = new_server();
     char *none = log_path(srv, "none_log"), *all = log_path(srv, "all_log");
@@ -180,7 +182,7 @@ START_TEST(test_env_condition)
 }
 END_TEST
 
-START_TEST(test_transfer_log_default_format)
+KVC_TEST(log_config, test_transfer_log_default_format)
 {
     kvt_server_t *srv = new_server();
     char *line;
@@ -197,7 +199,7 @@ START_TEST(test_transfer_log_default_format)
 END_TEST
 
 /* The last LogFormat without a nickname wins, wherever it stands. */
-START_TEST(test_transfer_log_last_unnamed_format)
+KVC_TEST(log_config, test_transfer_log_last_unnamed_format)
 {
     kvt_server_t *srv = new_server();
 
@@ -222,7 +224,7 @@ static const char *const refusals[][2] = {
     {"CustomLog logs/x", "CustomLog takes 2 to 3 arguments, 1 given"},
 };
 
-START_TEST(test_bad_config_refused)
+KVC_LOOP_TEST(log_config, test_bad_config_refused, 0, KVT_COUNT(refusals))
 {
     kvt_server_t *srv = new_server();
     const char *conf;
@@ -335,7 +337,7 @@ static int never(void *arg)
     return 0;
 }
 
-START_TEST(test_piped_log_survives_its_program)
+KVC_TEST(log_config, test_piped_log_survives_its_program)
 {
     char *path;
     kvt_server_t *srv = piped_server(&path);
@@ -366,7 +368,7 @@ START_TEST(test_piped_log_survives_its_program)
 END_TEST
 
 /* A line written while the program is down waits in the pipe for the next one. */
-START_TEST(test_piped_log_keeps_lines_while_down)
+KVC_TEST(log_config, test_piped_log_keeps_lines_while_down)
 {
     char *path;
     kvt_server_t *srv = piped_server(&path);
@@ -380,7 +382,7 @@ START_TEST(test_piped_log_keeps_lines_while_down)
 }
 END_TEST
 
-START_TEST(test_piped_log_replaced_on_restart)
+KVC_TEST(log_config, test_piped_log_replaced_on_restart)
 {
     char *path;
     kvt_server_t *srv = piped_server(&path);
@@ -400,7 +402,7 @@ static int pid_file_written(void *path)
 
 /* Detached, the parent is a new process: the program started before it detached is no
  * child of it, so the parent starts its own. */
-START_TEST(test_piped_log_in_daemon_mode)
+KVC_TEST(log_config, test_piped_log_in_daemon_mode)
 {
     kvt_server_t *srv = new_server();
     char *path = log_path(srv, "piped_log"), *pidfile = log_path(srv, "kiva.pid");
@@ -422,26 +424,7 @@ START_TEST(test_piped_log_in_daemon_mode)
 }
 END_TEST
 
-static Suite *log_config_suite(void)
-{
-    Suite *s = suite_create("log_config");
-    TCase *tc = kvt_tcase("log_config");
-
-    kvt_add_test(tc, test_custom_log_many_directives);
-    kvt_add_test(tc, test_combined_and_head);
-    kvt_add_test(tc, test_env_condition);
-    kvt_add_test(tc, test_transfer_log_default_format);
-    kvt_add_test(tc, test_transfer_log_last_unnamed_format);
-    kvt_add_loop_test(tc, test_bad_config_refused, KVT_COUNT(refusals));
-    kvt_add_test(tc, test_piped_log_survives_its_program);
-    kvt_add_test(tc, test_piped_log_keeps_lines_while_down);
-    kvt_add_test(tc, test_piped_log_replaced_on_restart);
-    kvt_add_test(tc, test_piped_log_in_daemon_mode);
-    suite_add_tcase(s, tc);
-    return s;
-}
-
 int main(void)
 {
-    return kvt_run_suite(log_config_suite());
+    return kvc_run("log_config");
 }

@@ -1,7 +1,7 @@
 /* mod_logio: %I, %O and %S count the bytes of each request and response as they crossed the
  * wire, as Debian's apache2 logs them for the same requests (heads, bodies with their
  * chunked framing, pipelined requests each with its own share); %O needs the module, as
- * in httpd. Runs under $KVT_MPM. */
+ * in httpd. Under every MPM (one run each; KVT_MPM=name runs one). */
 #include "harness.h"
 
 #include <stdio.h>
@@ -106,9 +106,11 @@ static const char *const single[] = {
     "GET /missing HTTP/1.0\r\n\r\n",
 };
 
+KVT_CASE(logio, "logio");
+
 /* One request per connection: %I is the whole request (apache2: 59, 90, 103 for the first
  * three), %O every byte the client received, %S their sum. */
-START_TEST(test_one_request)
+KVC_LOOP_TEST(logio, test_one_request, 0, KVT_COUNT(single))
 {
     kvt_server_t *srv = new_server();
     long v[1][4];
@@ -125,7 +127,7 @@ END_TEST
 
 /* Pipelined requests on one connection: each line has its own request's and response's
  * bytes, not the connection's so far (apache2: 40 231 then 60 416 for these). */
-START_TEST(test_pipelined_requests_each_their_share)
+KVC_TEST(logio, test_pipelined_requests_each_their_share)
 {
     static const char first[] = "GET /f.txt HTTP/1.1\r\nHost: localhost\r\n\r\n";
     static const char second[] =
@@ -152,7 +154,7 @@ END_TEST
 
 /* A body no handler read (the request was refused before one ran) is discarded after its
  * request is logged: it is no part of the next request's %I. */
-START_TEST(test_unread_body_is_not_the_next_requests)
+KVC_TEST(logio, test_unread_body_is_not_the_next_requests)
 {
     static const char first[] = "POST /denied/x HTTP/1.1\r\nHost: localhost\r\n"
                                 "Content-Length: 10\r\n\r\n0123456789";
@@ -175,7 +177,7 @@ START_TEST(test_unread_body_is_not_the_next_requests)
 END_TEST
 
 /* A refused head is logged with the bytes it took and the error page it got. */
-START_TEST(test_bad_request)
+KVC_TEST(logio, test_bad_request)
 {
     static const char req[] = "GARBAGE\r\n\r\n";
     kvt_server_t *srv = new_server();
@@ -197,7 +199,7 @@ END_TEST
 
 /* LogIOTrackTTFB On (here in one <Location>): %^FB is the microseconds from the request to
  * the first byte of its response, within what the client measured; elsewhere "-", as httpd. */
-START_TEST(test_time_to_first_byte)
+KVC_TEST(logio, test_time_to_first_byte)
 {
     kvt_server_t *srv = new_server();
     struct lines l = {0};
@@ -236,7 +238,7 @@ END_TEST
 
 /* Debian's apache2.conf's LogFormat lines (the file's own when it is there): with mod_logio
  * they load, and "combined" logs the response's bytes with %O. */
-START_TEST(test_debian_log_formats)
+KVC_TEST(logio, test_debian_log_formats)
 {
     static const char debian[] =
         "LogFormat \"%v:%p %h %l %u %t \\\"%r\\\" %>s %O \\\"%{Referer}i\\\" "
@@ -270,7 +272,7 @@ START_TEST(test_debian_log_formats)
 END_TEST
 
 /* Without mod_logio, %O is no LogFormat code: httpd says "Unrecognized LogFormat directive". */
-START_TEST(test_codes_need_the_module)
+KVC_TEST(logio, test_codes_need_the_module)
 {
     kvt_server_t *srv = kvt_server_new(kvt_mpm());
     int status;
@@ -286,23 +288,7 @@ START_TEST(test_codes_need_the_module)
 }
 END_TEST
 
-static Suite *logio_suite(void)
-{
-    Suite *s = suite_create("logio");
-    TCase *tc = kvt_tcase("logio");
-
-    kvt_add_loop_test(tc, test_one_request, KVT_COUNT(single));
-    kvt_add_test(tc, test_pipelined_requests_each_their_share);
-    kvt_add_test(tc, test_unread_body_is_not_the_next_requests);
-    kvt_add_test(tc, test_bad_request);
-    kvt_add_test(tc, test_time_to_first_byte);
-    kvt_add_test(tc, test_debian_log_formats);
-    kvt_add_test(tc, test_codes_need_the_module);
-    suite_add_tcase(s, tc);
-    return s;
-}
-
 int main(void)
 {
-    return kvt_run_suite(logio_suite());
+    return kvt_run_mpms("logio", 0);
 }

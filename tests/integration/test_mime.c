@@ -41,7 +41,9 @@ static void expect_field(kvt_server_t *srv, const char *path, int status, const 
     kvt_response_free(&r);
 }
 
-START_TEST(test_vhost_gets_types_and_main_add_type)
+KVT_CASE(mime_case, "mime");
+
+KVC_TEST(mime_case, test_vhost_gets_types_and_main_add_type)
 {
     kvt_server_t *srv = kvt_server_new(kvt_mpm());
     const char *page = kvt_write_root_file(srv, "site/page.html", "<p>vhost</p>");
@@ -69,7 +71,7 @@ START_TEST(test_vhost_gets_types_and_main_add_type)
 END_TEST
 
 /* TypesConfig may be given again (as in httpd): the last one is read, the others not. */
-START_TEST(test_types_config_last_wins)
+KVC_TEST(mime_case, test_types_config_last_wins)
 {
     kvt_server_t *srv = kvt_server_new(kvt_mpm());
     const char *second = kvt_write_root_file(srv, "conf/second.types", "text/x-second kvsec\n");
@@ -84,7 +86,7 @@ START_TEST(test_types_config_last_wins)
 END_TEST
 
 /* As httpd 2.4: no Content-Type rather than a guess (application/octet-stream). */
-START_TEST(test_unknown_type_has_no_content_type)
+KVC_TEST(mime_case, test_unknown_type_has_no_content_type)
 {
     kvt_server_t *srv = kvt_server_new(kvt_mpm());
 
@@ -100,7 +102,7 @@ START_TEST(test_unknown_type_has_no_content_type)
 }
 END_TEST
 
-START_TEST(test_charset_language_encoding)
+KVC_TEST(mime_case, test_charset_language_encoding)
 {
     kvt_server_t *srv = kvt_server_new(kvt_mpm());
 
@@ -149,7 +151,7 @@ static kvt_server_t *status_handler_server(const char *dir, const char *directiv
     return srv;
 }
 
-START_TEST(test_add_handler_any_name_and_remove_handler)
+KVC_TEST(mime_case, test_add_handler_any_name_and_remove_handler)
 {
     kvt_server_t *srv = status_handler_server("plain", "RemoveHandler .st");
 
@@ -166,7 +168,7 @@ START_TEST(test_add_handler_any_name_and_remove_handler)
 END_TEST
 
 /* ModMimeUsePathInfo On: the extensions of the path info count too. */
-START_TEST(test_mod_mime_use_path_info)
+KVC_TEST(mime_case, test_mod_mime_use_path_info)
 {
     kvt_server_t *srv = status_handler_server("on", "ModMimeUsePathInfo On");
 
@@ -179,7 +181,7 @@ START_TEST(test_mod_mime_use_path_info)
 END_TEST
 
 /* SetHandler and ForceType are the core's, with httpd's merge: None turns them off below. */
-START_TEST(test_set_handler_force_type)
+KVC_TEST(mime_case, test_set_handler_force_type)
 {
     kvt_server_t *srv = kvt_server_new("prefork");
 
@@ -203,7 +205,7 @@ START_TEST(test_set_handler_force_type)
 END_TEST
 
 /* httpd sends the PHP source when no module handles the handler AddHandler names. */
-START_TEST(test_unprovided_handler_is_500_never_the_file)
+KVC_TEST(mime_case, test_unprovided_handler_is_500_never_the_file)
 {
     kvt_server_t *srv = kvt_server_new(kvt_mpm());
     kvt_response_t r;
@@ -233,7 +235,7 @@ START_TEST(test_unprovided_handler_is_500_never_the_file)
 END_TEST
 
 /* -t: a warning with file and line for each name no loaded module provides; still OK. */
-START_TEST(test_unprovided_handler_warns_in_config_test)
+KVC_TEST(mime_case, test_unprovided_handler_warns_in_config_test)
 {
     kvt_server_t *srv = kvt_server_new(kvt_mpm());
     const char *conf;
@@ -263,7 +265,7 @@ START_TEST(test_unprovided_handler_warns_in_config_test)
 END_TEST
 
 /* Debian's mods-available/mime.conf, included whole (with Debian's /etc/mime.types). */
-START_TEST(test_debian_mime_conf)
+KVC_TEST(mime_case, test_debian_mime_conf)
 {
     static const char debian[] = "/etc/apache2/mods-available/mime.conf";
     kvt_server_t *srv;
@@ -289,19 +291,5 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("mime");
-    TCase *tc = kvt_tcase("mime");
-
-    kvt_add_test(tc, test_vhost_gets_types_and_main_add_type);
-    kvt_add_test(tc, test_types_config_last_wins);
-    kvt_add_test(tc, test_unknown_type_has_no_content_type);
-    kvt_add_test(tc, test_charset_language_encoding);
-    kvt_add_test(tc, test_add_handler_any_name_and_remove_handler);
-    kvt_add_test(tc, test_mod_mime_use_path_info);
-    kvt_add_test(tc, test_set_handler_force_type);
-    kvt_add_test(tc, test_unprovided_handler_is_500_never_the_file);
-    kvt_add_test(tc, test_unprovided_handler_warns_in_config_test);
-    kvt_add_test(tc, test_debian_mime_conf);
-    suite_add_tcase(s, tc);
-    return kvt_run_suite(s);
+    return kvc_run("mime");
 }

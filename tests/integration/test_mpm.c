@@ -1,10 +1,10 @@
 /* The MPM conformance suite: what every MPM owes its users, run under each of the six (one
- * test case a MPM, named after it; KVT_MPM=name runs that one only). A capability table
- * says how each MPM keeps its children and threads, and each scenario runs under every MPM
- * whose capabilities it needs: TERM and -k stop end everything, a killed child is replaced,
- * -X serves in one process, MaxKeepAliveRequests ends a connection, MaxConnectionsPerChild
- * replaces a child, a graceful restart lets the old child finish its kept connection and
- * the request in flight, a graceful stop finishes the request in flight and
+ * Check run a MPM, its case named after it; KVT_MPM=name runs that one only). The harness's
+ * MPM table (harness/mpms.c) says how each MPM keeps its children and threads, and each
+ * scenario runs under every MPM that has what it needs (KVT_TEST_NEEDS): TERM and -k stop end
+ * everything, a killed child is replaced, -X serves in one process, MaxKeepAliveRequests ends a
+ * connection, MaxConnectionsPerChild replaces a child, a graceful restart lets the old child finish
+ * its kept connection and the request in flight, a graceful stop finishes the request in flight and
  * GracefulShutdownTimeout bounds it. Each
  * scenario says which per-MPM test it came from, and asserts all of what those asserted.
  * What only one MPM does stays in its own file (test_prefork, test_worker, test_event,
@@ -21,50 +21,23 @@
 #define DEADLINE_MS 10000
 #define GET_KEEPALIVE "GET /f.txt HTTP/1.1\r\nHost: localhost\r\n\r\n"
 
-/* How an MPM keeps the processes that serve. */
-enum model {
-    SPARE_CHILDREN, /* StartServers children and spare bounds: prefork (in children), worker
-                       and event (in idle threads of ThreadsPerChild each) */
-    ONE_CHILD,      /* one serving child, replaced when it ends: single, thread */
-    CHILD_PER_CONN  /* no idle child; a child per connection that ends with it: fork */
-};
-
-struct mpm {
-    const char *name;
-    enum model model;
-    int thread_pool;   /* ThreadsPerChild and Min/MaxSpareThreads: worker, event */
-    int x_threads_min; /* threads of the -X process while it holds a connection ... */
-    int x_threads_max; /* ... (0: no upper bound) */
-    int x_term_drops;  /* TERM ends -X at once even while it holds an idle keep-alive
-                          connection (thread; the others finish that connection first) */
-};
-
-static const struct mpm mpms[] = {
-    {"prefork", SPARE_CHILDREN, 0, 1, 1, 0},
-    /* ThreadsPerChild 3 and the listener */
-    {"worker", SPARE_CHILDREN, 1, 4, 0, 0},
-    {"event", SPARE_CHILDREN, 1, 4, 0, 0},
-    {"fork", CHILD_PER_CONN, 0, 1, 1, 0},
-    {"single", ONE_CHILD, 0, 1, 1, 0},
-    /* the listener and the held connection's thread */
-    {"thread", ONE_CHILD, 0, 2, 0, 1},
-};
+KVT_MPM_CASE(per_mpm);
 
 /* A server under @a m with /f.txt, not yet started. Where the MPM has spare bounds: @a start
  * children, spare bounds of @a min_spare and @a max_spare children (prefork) or as many
  * children's worth of idle threads at @a threads a child (worker, event). */
-static kvt_server_t *new_server(const struct mpm *m, int start, int min_spare, int max_spare,
+static kvt_server_t *new_server(const kvt_mpm_info_t *m, int start, int min_spare, int max_spare,
                                 int threads)
 {
     kvt_server_t *srv = kvt_server_new(m->name);
 
     kvt_write_file(srv, "f.txt", "f", 1);
-    if (m->thread_pool) {
+    if (m->caps & KVT_MPM_THREAD_POOL) {
         kvt_server_conf(srv, "StartServers %d", start);
         kvt_server_conf(srv, "ThreadsPerChild %d", threads);
         kvt_server_conf(srv, "MinSpareThreads %d", min_spare * threads);
         kvt_server_conf(srv, "MaxSpareThreads %d", max_spare * threads);
-    } else if (m->model == SPARE_CHILDREN) {
+    } else if (m->caps & KVT_MPM_SPARE_SERVERS) {
         kvt_server_processes(srv, start, min_spare, max_spare);
     }
     return srv;
@@ -73,12 +46,12 @@ static kvt_server_t *new_server(const struct mpm *m, int start, int min_spare, i
 /* A server under @a m with /f.txt, not yet started, with the fewest serving processes the
  * MPM allows: under worker and event one child of two threads (as test_worker's
  * worker_server(1, 2, 1, 3, 2)). */
-static kvt_server_t *new_small_server(const struct mpm *m)
+static kvt_server_t *new_small_server(const kvt_mpm_info_t *m)
 {
     kvt_server_t *srv = kvt_server_new(m->name);
 
     kvt_write_file(srv, "f.txt", "f", 1);
-    if (m->thread_pool) {
+    if (m->caps & KVT_MPM_THREAD_POOL) {
         kvt_server_conf(srv, "StartServers 1");
         kvt_server_conf(srv, "ThreadsPerChild 2");
         kvt_server_conf(srv, "MinSpareThreads 1");
@@ -90,13 +63,13 @@ static kvt_server_t *new_small_server(const struct mpm *m)
 
 /* Wait until the children of a started idle server are what @a m makes of new_server's
  * @a start and @a max_spare: that many, one, or none. */
-static void wait_started(const struct mpm *m, kvt_server_t *srv, int start, int max_spare)
+static void wait_started(const kvt_mpm_info_t *m, kvt_server_t *srv, int start, int max_spare)
 {
     int min = start, max = max_spare;
 
-    if (m->model == ONE_CHILD) {
+    if (m->caps & KVT_MPM_ONE_CHILD) {
         min = max = 1;
-    } else if (m->model == CHILD_PER_CONN) {
+    } else if (m->caps & KVT_MPM_CHILD_PER_CONN) {
         min = max = 0;
     }
     ck_assert_msg(kvt_wait_children(srv, min, max, DEADLINE_MS), "%d children, want %d..%d",
@@ -110,7 +83,7 @@ static char *pid_file(kvt_server_t *srv)
 
 /* A started server under @a m with its children up and a served keep-alive connection
  * (KeepAliveTimeout 60, so it stays open) in *fd. */
-static kvt_server_t *serve_holding(const struct mpm *m, int *fd)
+static kvt_server_t *serve_holding(const kvt_mpm_info_t *m, int *fd)
 {
     kvt_server_t *srv = new_server(m, 2, 1, 3, 2);
     pid_t child;
@@ -146,10 +119,10 @@ static void assert_stopped(kvt_server_t *srv, int fd, int close_ms, const char *
  * the old worker_generic.sh and event_generic.sh), test_worker's and test_single's
  * test_sigterm_stops_everything and test_fork's test_stop (the held connection); thread
  * (whose test_thread has -k stop) runs it too. */
-START_TEST(test_sigterm_stops_everything)
+KVC_TEST(per_mpm, test_sigterm_stops_everything)
 {
     int fd;
-    kvt_server_t *srv = serve_holding(&mpms[_i], &fd);
+    kvt_server_t *srv = serve_holding(kvt_mpm_info(), &fd);
     char *pidfile = pid_file(srv);
 
     ck_assert_int_eq(kvt_pid_in_file(pidfile), kvt_server_pid(srv));
@@ -196,9 +169,9 @@ static int victim_replaced(void *arg)
  * the old *_generic.sh scripts), test_worker's (with one child) and test_single's; thread runs
  * it too (test_thread keeps its SIGSEGV and the log line it gives). Not fork: its children
  * end with their connection, and the next connection gets a new one anyway. */
-START_TEST(test_killed_child_is_replaced)
+KVT_TEST_NEEDS(per_mpm, test_killed_child_is_replaced, KVT_MPM_KEEPS_CHILDREN)
 {
-    const struct mpm *m = &mpms[_i];
+    const kvt_mpm_info_t *m = kvt_mpm_info();
     kvt_server_t *srv = new_server(m, 2, 2, 3, 2);
     struct replaced r = {.srv = srv};
 
@@ -210,7 +183,7 @@ START_TEST(test_killed_child_is_replaced)
     ck_assert_msg(kvt_wait_for(victim_replaced, &r, DEADLINE_MS),
                   "no new child after kill -9 of %d", (int)r.victim);
     ck_assert_msg(kvt_pid_alive(kvt_server_pid(srv)), "the parent died with its child");
-    if (m->model == ONE_CHILD) {
+    if (m->caps & KVT_MPM_ONE_CHILD) {
         ck_assert_msg(kvt_server_wait_replaced(srv, r.victim, DEADLINE_MS),
                       "not one child after kill -9 of %d", (int)r.victim);
     }
@@ -222,9 +195,9 @@ END_TEST
  * threads as the MPM runs; TERM ends it (thread: even while it holds a connection).
  * From test_worker's, test_fork's, test_single's and test_thread's test_one_process_mode;
  * prefork and event run it too. */
-START_TEST(test_one_process_mode)
+KVC_TEST(per_mpm, test_one_process_mode)
 {
-    const struct mpm *m = &mpms[_i];
+    const kvt_mpm_info_t *m = kvt_mpm_info();
     kvt_server_t *srv = new_server(m, 2, 1, 2, 3);
     pid_t served_by;
     int fd, status, threads;
@@ -247,13 +220,13 @@ START_TEST(test_one_process_mode)
     ck_assert_msg(
         threads >= m->x_threads_min && (m->x_threads_max == 0 || threads <= m->x_threads_max),
         "-X server has %d threads, want %d..%d", threads, m->x_threads_min, m->x_threads_max);
-    if (!m->x_term_drops) {
+    if (!(m->caps & KVT_MPM_X_TERM_DROPS)) {
         close(fd);
     }
     ck_assert_int_eq(kill(kvt_server_pid(srv), SIGTERM), 0);
     status = kvt_server_wait_exit(srv, DEADLINE_MS);
     ck_assert_msg(status != -1, "-X server still running after SIGTERM");
-    if (m->x_term_drops) {
+    if (m->caps & KVT_MPM_X_TERM_DROPS) {
         ck_assert_msg(kvt_is_closed(fd, 5000), "a held connection outlived the -X server");
         close(fd);
     }
@@ -265,9 +238,9 @@ END_TEST
  * connection's child ends with it).
  * From test_fork's, test_single's and test_thread's test_max_keepalive_requests; prefork,
  * worker and event run it too. */
-START_TEST(test_max_keepalive_requests)
+KVC_TEST(per_mpm, test_max_keepalive_requests)
 {
-    const struct mpm *m = &mpms[_i];
+    const kvt_mpm_info_t *m = kvt_mpm_info();
     kvt_server_t *srv = new_server(m, 1, 1, 2, 2);
     pid_t child;
     int fd;
@@ -281,7 +254,7 @@ START_TEST(test_max_keepalive_requests)
     ck_assert_msg(kvt_get_keepalive(fd, "/f.txt", "f"), "response 3 of 3 lacks Connection: close");
     ck_assert_msg(kvt_is_closed(fd, 3000), "the connection stayed open after response 3");
     close(fd);
-    if (m->model == CHILD_PER_CONN) {
+    if (m->caps & KVT_MPM_CHILD_PER_CONN) {
         ck_assert_msg(kvt_wait_for(kvt_pid_gone, &child, DEADLINE_MS),
                       "the child after MaxKeepAliveRequests: pid %d still alive", (int)child);
     }
@@ -294,9 +267,9 @@ END_TEST
  * From test_worker's (one child of two threads), test_single's and test_thread's
  * test_max_connections_per_child; event runs it too (test_event keeps the case of kept
  * connections). Not prefork, whose spare children share the connections, nor fork. */
-START_TEST(test_max_connections_per_child)
+KVT_TEST_NEEDS(per_mpm, test_max_connections_per_child, KVT_MPM_SOLE_CHILD)
 {
-    const struct mpm *m = &mpms[_i];
+    const kvt_mpm_info_t *m = kvt_mpm_info();
     kvt_server_t *srv = new_small_server(m);
     pid_t victim;
 
@@ -339,9 +312,9 @@ static pid_t status_pid(kvt_server_t *srv)
  * only child, where there is one).
  * From test_fork's test_graceful_restart_lets_old_child_finish and test_single's and
  * test_thread's test_graceful_restart; prefork, worker and event run it too. */
-START_TEST(test_graceful_restart_old_child_finishes)
+KVC_TEST(per_mpm, test_graceful_restart_old_child_finishes)
 {
-    const struct mpm *m = &mpms[_i];
+    const kvt_mpm_info_t *m = kvt_mpm_info();
     kvt_server_t *srv = new_server(m, 1, 1, 2, 2);
     pid_t parent, old, now;
     kvt_response_t r;
@@ -389,7 +362,7 @@ START_TEST(test_graceful_restart_old_child_finishes)
     ck_assert_msg(!kvt_get_keepalive(fresh, "/f.txt", "f"), "the new child closes its connection");
     close(fresh);
     ck_assert_int_eq(kvt_server_pid(srv), parent);
-    if (m->model == ONE_CHILD) {
+    if (m->caps & KVT_MPM_ONE_CHILD) {
         ck_assert_int_eq(kvt_server_only_child(srv, DEADLINE_MS), now);
         kvt_assert_serves(srv, "/f.txt", "f");
     }
@@ -403,9 +376,9 @@ END_TEST
  * test_single's test_graceful_stop_finishes_request (test_thread's half-sent request was the
  * connection's first; here it is its second, as in the other two); prefork, worker and event
  * run it too. */
-START_TEST(test_graceful_stop_finishes_request)
+KVC_TEST(per_mpm, test_graceful_stop_finishes_request)
 {
-    const struct mpm *m = &mpms[_i];
+    const kvt_mpm_info_t *m = kvt_mpm_info();
     kvt_server_t *srv = new_server(m, 1, 1, 2, 2);
     kvt_response_t r;
     pid_t parent, child;
@@ -441,9 +414,9 @@ END_TEST
  * From test_prefork's test_graceful_shutdown_timeout (prefork, and worker and event through
  * the old *_generic.sh scripts) and test_fork's and test_single's test_graceful_stop_timeout;
  * thread runs it too. */
-START_TEST(test_graceful_stop_timeout)
+KVC_TEST(per_mpm, test_graceful_stop_timeout)
 {
-    const struct mpm *m = &mpms[_i];
+    const kvt_mpm_info_t *m = kvt_mpm_info();
     kvt_server_t *srv = new_server(m, 1, 1, 2, 2);
     pid_t parent, child;
     int fd;
@@ -470,10 +443,10 @@ END_TEST
  * From test_prefork's test_k_stop (prefork, and worker and event through the old
  * *_generic.sh scripts) and test_thread's (the held connection); fork and single run it
  * too. */
-START_TEST(test_k_stop)
+KVC_TEST(per_mpm, test_k_stop)
 {
     int fd, status;
-    kvt_server_t *srv = serve_holding(&mpms[_i], &fd);
+    kvt_server_t *srv = serve_holding(kvt_mpm_info(), &fd);
     char *err = NULL;
 
     ck_assert_int_eq(kvt_run_kiva(&status, NULL, &err, "-k", "stop", "-f",
@@ -491,9 +464,9 @@ END_TEST
  * From test_worker's test_graceful_finishes_connection_in_flight (one child of two
  * threads); the other five run it too (test_event keeps its variant, with a prompt answer
  * from the new generation while the old child waits). */
-START_TEST(test_graceful_restart_finishes_request)
+KVC_TEST(per_mpm, test_graceful_restart_finishes_request)
 {
-    const struct mpm *m = &mpms[_i];
+    const kvt_mpm_info_t *m = kvt_mpm_info();
     kvt_server_t *srv = new_small_server(m);
     int fd;
     kvt_response_t r;
@@ -505,7 +478,7 @@ START_TEST(test_graceful_restart_finishes_request)
     old = kvt_wait_served(srv, fd, DEADLINE_MS);
     ck_assert_msg(old > 0, "no child took the connection");
     ck_assert_msg(old != kvt_server_pid(srv), "the parent took the connection");
-    if (m->model == ONE_CHILD || m->thread_pool) {
+    if (m->caps & (KVT_MPM_ONE_CHILD | KVT_MPM_THREAD_POOL)) {
         ck_assert_int_eq(kvt_server_only_child(srv, DEADLINE_MS), old);
     }
     ck_assert_int_eq(kill(kvt_server_pid(srv), SIGUSR1), 0);
@@ -521,39 +494,7 @@ START_TEST(test_graceful_restart_finishes_request)
 }
 END_TEST
 
-static Suite *mpm_suite(void)
-{
-    Suite *s = suite_create("mpm");
-    const char *only = getenv("KVT_MPM");
-
-    for (int i = 0; i < KVT_COUNT(mpms); i++) {
-        const struct mpm *m = &mpms[i];
-        TCase *tc;
-
-        if (only != NULL && *only != '\0' && strcmp(only, m->name) != 0) {
-            continue;
-        }
-        tc = kvt_tcase(m->name);
-        kvt_add_loop_test_at(tc, test_sigterm_stops_everything, i);
-        kvt_add_loop_test_at(tc, test_k_stop, i);
-        if (m->model != CHILD_PER_CONN) {
-            kvt_add_loop_test_at(tc, test_killed_child_is_replaced, i);
-        }
-        kvt_add_loop_test_at(tc, test_one_process_mode, i);
-        kvt_add_loop_test_at(tc, test_max_keepalive_requests, i);
-        kvt_add_loop_test_at(tc, test_graceful_restart_old_child_finishes, i);
-        kvt_add_loop_test_at(tc, test_graceful_restart_finishes_request, i);
-        kvt_add_loop_test_at(tc, test_graceful_stop_finishes_request, i);
-        kvt_add_loop_test_at(tc, test_graceful_stop_timeout, i);
-        if (m->model == ONE_CHILD || m->thread_pool) {
-            kvt_add_loop_test_at(tc, test_max_connections_per_child, i);
-        }
-        suite_add_tcase(s, tc);
-    }
-    return s;
-}
-
 int main(void)
 {
-    return kvt_run_suite(mpm_suite());
+    return kvt_run_mpms("mpm", 0);
 }

@@ -51,7 +51,9 @@ static void expect(const kvt_response_t *r, const char *name, const char *value)
     }
 }
 
-START_TEST(test_multiviews_chooses_by_language)
+KVT_CASE(negotiation_case, "negotiation");
+
+KVC_TEST(negotiation_case, test_multiviews_chooses_by_language)
 {
     kvt_server_t *srv = neg_server("MultiViews");
     kvt_response_t r;
@@ -100,7 +102,7 @@ END_TEST
 
 /* Without FollowSymLinks a symbolic link is no variant: the core checked the requested
  * name, which does not exist, not the files negotiation finds. */
-START_TEST(test_symlink_variant_needs_follow_symlinks)
+KVC_TEST(negotiation_case, test_symlink_variant_needs_follow_symlinks)
 {
     kvt_server_t *srv = neg_server("MultiViews");
     char *target = kvt_strf("%s/secret.txt", kvt_server_root(srv));
@@ -131,7 +133,7 @@ END_TEST
 
 /* The chosen file gets its own sections: a <FilesMatch> SetHandler for .php applies to
  * contact.php chosen for /contact (httpd's subrequest), so its source is never sent. */
-START_TEST(test_variant_gets_its_own_sections)
+KVC_TEST(negotiation_case, test_variant_gets_its_own_sections)
 {
     kvt_server_t *srv = neg_server("MultiViews");
     kvt_response_t r;
@@ -149,7 +151,7 @@ START_TEST(test_variant_gets_its_own_sections)
 END_TEST
 
 /* A POST keeps its method and body when a script is the chosen variant. */
-START_TEST(test_post_reaches_the_chosen_script)
+KVC_TEST(negotiation_case, test_post_reaches_the_chosen_script)
 {
     kvt_server_t *srv = kvt_server_new("prefork");
     char *path = kvt_strf("%s/form.cgi", kvt_server_docroot(srv));
@@ -184,7 +186,7 @@ END_TEST
 
 /* Without Options MultiViews there is no index.html: 404 (and 404 for the directory, which no
  * module lists: httpd's default handler serves no directory). */
-START_TEST(test_without_multiviews_nothing_is_negotiated)
+KVC_TEST(negotiation_case, test_without_multiviews_nothing_is_negotiated)
 {
     kvt_server_t *srv = neg_server("FollowSymLinks");
     kvt_response_t r;
@@ -200,7 +202,7 @@ START_TEST(test_without_multiviews_nothing_is_negotiated)
 }
 END_TEST
 
-START_TEST(test_nothing_acceptable_is_406_with_the_list)
+KVC_TEST(negotiation_case, test_nothing_acceptable_is_406_with_the_list)
 {
     kvt_server_t *srv = neg_server("MultiViews");
     kvt_response_t r;
@@ -239,7 +241,7 @@ START_TEST(test_nothing_acceptable_is_406_with_the_list)
 END_TEST
 
 /* ForceLanguagePriority Fallback: a language nobody asked for rather than 406. */
-START_TEST(test_fallback_language)
+KVC_TEST(negotiation_case, test_fallback_language)
 {
     kvt_server_t *srv = neg_server("MultiViews");
     kvt_response_t r;
@@ -254,7 +256,7 @@ START_TEST(test_fallback_language)
 END_TEST
 
 /* "Negotiate: trans": the client chooses, from the list in a 300. */
-START_TEST(test_transparent_client_gets_300)
+KVC_TEST(negotiation_case, test_transparent_client_gets_300)
 {
     kvt_server_t *srv = neg_server("MultiViews");
     kvt_response_t r;
@@ -280,7 +282,7 @@ START_TEST(test_transparent_client_gets_300)
 }
 END_TEST
 
-START_TEST(test_type_map)
+KVC_TEST(negotiation_case, test_type_map)
 {
     kvt_server_t *srv = neg_server("FollowSymLinks");
     static const char map[] = "URI: page\n\n"
@@ -327,7 +329,7 @@ END_TEST
 
 /* A file with a part mod_mime does not know is no variant; an encoding is named as the
  * client names it. */
-START_TEST(test_variants_and_encoding_names)
+KVC_TEST(negotiation_case, test_variants_and_encoding_names)
 {
     kvt_server_t *srv = neg_server("MultiViews");
     kvt_response_t r;
@@ -354,7 +356,7 @@ START_TEST(test_variants_and_encoding_names)
 END_TEST
 
 /* Debian's negotiation.conf and mime.conf, included whole. */
-START_TEST(test_debian_confs)
+KVC_TEST(negotiation_case, test_debian_confs)
 {
     static const char neg[] = "/etc/apache2/mods-available/negotiation.conf";
     static const char mime[] = "/etc/apache2/mods-available/mime.conf";
@@ -388,17 +390,5 @@ END_TEST
 
 int main(void)
 {
-    const TTest *const tests[] = {test_multiviews_chooses_by_language,
-                                  test_without_multiviews_nothing_is_negotiated,
-                                  test_symlink_variant_needs_follow_symlinks,
-                                  test_variant_gets_its_own_sections,
-                                  test_post_reaches_the_chosen_script,
-                                  test_nothing_acceptable_is_406_with_the_list,
-                                  test_fallback_language,
-                                  test_transparent_client_gets_300,
-                                  test_type_map,
-                                  test_variants_and_encoding_names,
-                                  test_debian_confs};
-
-    return kvt_run_tests("negotiation", tests, KVT_COUNT(tests));
+    return kvc_run("negotiation");
 }

@@ -1,4 +1,5 @@
-/* The process model seen from /proc. Under kvt_mpm() (prefork unless KVT_MPM): -k graceful
+/* The process model seen from /proc, under prefork, worker and event (one run each; KVT_MPM=name
+ * runs one): -k graceful
  * and graceful-stop, reloads refused, children switching to User/Group, daemon mode,
  * numbered log lines. Under prefork only: StartServers of single-threaded children and the
  * spare-server bounds. Respawn after a crash, TERM, -k stop and GracefulShutdownTimeout are
@@ -23,11 +24,6 @@ static void wait_children(kvt_server_t *srv, int min, int max, const char *why)
                   "%s: %d children, want %d..%d", why, kvt_server_children(srv), min, max);
 }
 
-static int is_prefork(void)
-{
-    return strcmp(kvt_mpm(), "prefork") == 0;
-}
-
 /* Worker threads per child under worker: more than one, so that a child is shared. */
 #define WORKER_THREADS 2
 
@@ -38,7 +34,7 @@ static kvt_server_t *new_server(int start, int min_spare, int max_spare)
 {
     kvt_server_t *srv = kvt_server_new(kvt_mpm());
     kvt_write_file(srv, "f.txt", "f", 1);
-    if (is_prefork()) {
+    if (kvt_mpm_has(KVT_MPM_SPARE_SERVERS)) {
         kvt_server_processes(srv, start, min_spare, max_spare);
     } else {
         kvt_server_conf(srv, "StartServers %d", start);
@@ -61,7 +57,13 @@ static char *pid_file(kvt_server_t *srv)
     return kvt_strf("%s/logs/kiva.pid", kvt_server_root(srv));
 }
 
-START_TEST(test_start_servers)
+/* The tests that hold under every MPM with spare bounds, and what only prefork has:
+ * single-threaded children and spare servers (MinSpareServers, MaxSpareServers), which worker
+ * and event do not have (see test_worker). */
+KVT_MPM_CASE(per_mpm);
+KVT_CASE(prefork_only, "prefork");
+
+KVT_TEST_NEEDS(prefork_only, test_start_servers, KVT_MPM_SPARE_SERVERS)
 {
     kvt_server_t *srv = serve(3, 1, 3);
     wait_children(srv, 3, 3, "StartServers 3");
@@ -76,14 +78,14 @@ START_TEST(test_start_servers)
 }
 END_TEST
 
-START_TEST(test_min_spare_servers)
+KVT_TEST_NEEDS(prefork_only, test_min_spare_servers, KVT_MPM_SPARE_SERVERS)
 {
     kvt_server_t *srv = serve(1, 2, 4);
     wait_children(srv, 2, 4, "MinSpareServers 2 from StartServers 1");
 }
 END_TEST
 
-START_TEST(test_max_spare_servers)
+KVT_TEST_NEEDS(prefork_only, test_max_spare_servers, KVT_MPM_SPARE_SERVERS)
 {
     kvt_server_t *srv = serve(6, 1, 2);
     wait_children(srv, 1, 2, "MaxSpareServers 2 from StartServers 6");
@@ -114,13 +116,14 @@ static const char *const worker_caps[][2] = {
     {"MaxClients 3", NULL},
 };
 
-START_TEST(test_max_request_workers_caps_children)
+KVC_LOOP_TEST_IF(prefork_only, test_max_request_workers_caps_children, 0, KVT_COUNT(worker_caps),
+                 kvt_mpm_has, KVT_MPM_SPARE_SERVERS)
 {
     assert_children_capped(worker_caps[_i], 3);
 }
 END_TEST
 
-START_TEST(test_server_limit_clamps_max_request_workers)
+KVT_TEST_NEEDS(prefork_only, test_server_limit_clamps_max_request_workers, KVT_MPM_SPARE_SERVERS)
 {
     static const char *const lines[] = {"ServerLimit 2", "MaxRequestWorkers 5", NULL};
     assert_children_capped(lines, 2);
@@ -197,7 +200,7 @@ static int error_log_has(void *arg)
 /* -k graceful re-reads the config under the same parent pid. A broken edit is refused
  * both by -k restart (which reads the config first, as httpd) and by the server on HUP,
  * and the running configuration keeps serving. -k graceful-stop ends it. */
-START_TEST(test_k_graceful_restart_and_graceful_stop)
+KVC_TEST(per_mpm, test_k_graceful_restart_and_graceful_stop)
 {
     kvt_server_t *srv = serve(2, 1, 3);
     pid_t parent = kvt_server_pid(srv);
@@ -234,7 +237,7 @@ END_TEST
 
 /* A reload whose config parses but cannot start (its ErrorLog cannot be opened) is
  * refused too, and the running generation keeps serving. */
-START_TEST(test_reload_that_cannot_start_is_refused)
+KVC_TEST(per_mpm, test_reload_that_cannot_start_is_refused)
 {
     kvt_server_t *srv = serve(1, 1, 2);
     pid_t parent = kvt_server_pid(srv);
@@ -276,7 +279,7 @@ static void assert_groups_of_daemon(pid_t pid)
     ck_assert(found);
 }
 
-START_TEST(test_children_switch_user)
+KVC_TEST(per_mpm, test_children_switch_user)
 {
     kvt_server_t *srv = serve(2, 1, 3);
     wait_children(srv, 2, 3, "StartServers 2");
@@ -307,7 +310,7 @@ static int file_exists(void *path)
 
 /* Without -DFOREGROUND kiva detaches: the command returns at once with status 0 while the
  * server, in a session of its own, serves until -k stop. */
-START_TEST(test_daemon_mode)
+KVC_TEST(per_mpm, test_daemon_mode)
 {
     kvt_server_t *srv = new_server(2, 1, 3);
     const char *conf = kvt_server_write_conf(srv);
@@ -344,7 +347,7 @@ static int is_numbered_log_line(const char *line)
 }
 
 /* Every error-log line has its time, module:level, pid and a stable KVnnnnn number. */
-START_TEST(test_error_log_lines_numbered)
+KVC_TEST(per_mpm, test_error_log_lines_numbered)
 {
     kvt_server_t *srv = serve(1, 1, 1);
     kvt_response_t r;
@@ -366,45 +369,9 @@ START_TEST(test_error_log_lines_numbered)
 }
 END_TEST
 
-/* What only prefork has: single-threaded children and spare servers. */
-static TCase *prefork_only_tests(void)
-{
-    TCase *tc = kvt_tcase("prefork");
-    kvt_add_test(tc, test_start_servers);
-    kvt_add_test(tc, test_min_spare_servers);
-    kvt_add_test(tc, test_max_spare_servers);
-    kvt_add_loop_test(tc, test_max_request_workers_caps_children, KVT_COUNT(worker_caps));
-    kvt_add_test(tc, test_server_limit_clamps_max_request_workers);
-    return tc;
-}
-
-static TCase *common_tests(void)
-{
-    TCase *tc = kvt_tcase(kvt_mpm());
-    kvt_add_test(tc, test_k_graceful_restart_and_graceful_stop);
-    kvt_add_test(tc, test_reload_that_cannot_start_is_refused);
-    kvt_add_test(tc, test_children_switch_user);
-    kvt_add_test(tc, test_daemon_mode);
-    kvt_add_test(tc, test_error_log_lines_numbered);
-    return tc;
-}
-
-static Suite *process_suite(void)
-{
-    Suite *s = suite_create("processes");
-    suite_add_tcase(s, common_tests());
-    if (is_prefork()) {
-        suite_add_tcase(s, prefork_only_tests());
-    } else {
-        fprintf(stderr, "test_prefork: StartServers/spare-server/child-cap tests skipped: they "
-                        "assert prefork's single-threaded children and MinSpareServers/"
-                        "MaxSpareServers, which %s does not have (see test_worker)\n",
-                kvt_mpm());
-    }
-    return s;
-}
-
 int main(void)
 {
-    return kvt_run_suite(process_suite());
+    /* Under every MPM with spare bounds: under the others the servers here would configure
+     * worker's ThreadsPerChild and spare threads, which fork, single and thread do not know. */
+    return kvt_run_mpms("processes", KVT_MPM_IDLE_CHILDREN);
 }

@@ -166,7 +166,9 @@ static void assert_logged(kvt_server_t *srv, const char *needle)
     ck_assert_msg(kvt_wait_for(log_has, &w, LOG_DEADLINE_MS), "no access log line \"%s\"", needle);
 }
 
-START_TEST(test_static_file_and_not_found)
+KVT_CASE(protocol_hook, "protocol_hook");
+
+KVC_TEST(protocol_hook, test_static_file_and_not_found)
 {
     kvt_server_t *srv = protocol_server();
     int fd = kvtp_connect(srv);
@@ -180,7 +182,7 @@ START_TEST(test_static_file_and_not_found)
 }
 END_TEST
 
-START_TEST(test_alias)
+KVC_TEST(protocol_hook, test_alias)
 {
     kvt_server_t *srv = protocol_server();
     int fd = kvtp_connect(srv);
@@ -192,7 +194,7 @@ START_TEST(test_alias)
 END_TEST
 
 /* A local ErrorDocument is an internal redirect: the new request keeps the toy framing. */
-START_TEST(test_error_document_keeps_framing)
+KVC_TEST(protocol_hook, test_error_document_keeps_framing)
 {
     kvt_server_t *srv = protocol_server();
     int fd = kvtp_connect(srv);
@@ -207,7 +209,7 @@ END_TEST
 /* The body reaches the CGI script through the module's body source. The script's answer
  * comes in pieces, so the toy framing does not know its length: the connection closes
  * after it. */
-START_TEST(test_cgi_post_body)
+KVC_TEST(protocol_hook, test_cgi_post_body)
 {
     kvt_server_t *srv = protocol_server();
     int fd = kvtp_connect(srv);
@@ -222,7 +224,7 @@ START_TEST(test_cgi_post_body)
 END_TEST
 
 /* TRACE (http_core) echoes the head it was given and reads the body through the source. */
-START_TEST(test_trace_reads_the_source)
+KVC_TEST(protocol_hook, test_trace_reads_the_source)
 {
     kvt_server_t *srv = protocol_server();
     int fd = kvtp_connect(srv);
@@ -236,7 +238,7 @@ END_TEST
 
 /* A body the handler does not read (a POST to a file, served as a GET is, as httpd does) is
  * skipped through the source: the next request follows it on the connection. */
-START_TEST(test_unread_body_skipped)
+KVC_TEST(protocol_hook, test_unread_body_skipped)
 {
     kvt_server_t *srv = protocol_server();
     int fd = kvtp_connect(srv);
@@ -248,7 +250,7 @@ START_TEST(test_unread_body_skipped)
 }
 END_TEST
 
-START_TEST(test_auth_required)
+KVC_TEST(protocol_hook, test_auth_required)
 {
     kvt_server_t *srv = protocol_server();
     int fd = kvtp_connect(srv);
@@ -260,7 +262,7 @@ START_TEST(test_auth_required)
 END_TEST
 
 /* The first bytes arriving in pieces are still recognised. */
-START_TEST(test_magic_in_pieces)
+KVC_TEST(protocol_hook, test_magic_in_pieces)
 {
     kvt_server_t *srv = protocol_server();
     int fd = kvt_connect(kvt_server_port(srv));
@@ -277,7 +279,7 @@ END_TEST
 
 /* Another connection to the same server speaks HTTP/1.1: the module declined it, HTTP/1
  * serves it, keep-alive and all, and logs it with its own request line. */
-START_TEST(test_http1_still_served)
+KVC_TEST(protocol_hook, test_http1_still_served)
 {
     kvt_server_t *srv = protocol_server();
     int kvtp = kvtp_connect(srv);
@@ -305,7 +307,7 @@ END_TEST
 
 /* A client whose first bytes start like the magic and then differ is HTTP/1's, which
  * refuses the line as it would any malformed request line. */
-START_TEST(test_near_magic_is_http1)
+KVC_TEST(protocol_hook, test_near_magic_is_http1)
 {
     kvt_server_t *srv = protocol_server();
     kvt_response_t r;
@@ -320,16 +322,5 @@ END_TEST
 
 int main(void)
 {
-    const TTest *const tests[] = {test_static_file_and_not_found,
-                                  test_alias,
-                                  test_error_document_keeps_framing,
-                                  test_cgi_post_body,
-                                  test_trace_reads_the_source,
-                                  test_unread_body_skipped,
-                                  test_auth_required,
-                                  test_magic_in_pieces,
-                                  test_http1_still_served,
-                                  test_near_magic_is_http1};
-
-    return kvt_run_tests("protocol_hook", tests, KVT_COUNT(tests));
+    return kvc_run("protocol_hook");
 }

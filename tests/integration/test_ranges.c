@@ -119,7 +119,10 @@ static void assert_slice(const kvt_response_t *r, const char *body, long first, 
     free(len);
 }
 
-START_TEST(test_if_none_match)
+KVT_CASE(conditional, "conditional");
+KVT_CASE(ranges_case, "ranges");
+
+KVC_TEST(conditional, test_if_none_match)
 {
     kvt_server_t *srv = started();
     char *etag = data_etag(srv);
@@ -153,7 +156,7 @@ START_TEST(test_if_none_match)
 }
 END_TEST
 
-START_TEST(test_if_match)
+KVC_TEST(conditional, test_if_match)
 {
     kvt_server_t *srv = started();
     char *etag = data_etag(srv);
@@ -173,7 +176,7 @@ START_TEST(test_if_match)
 }
 END_TEST
 
-START_TEST(test_if_modified_since)
+KVC_TEST(conditional, test_if_modified_since)
 {
     kvt_server_t *srv = started();
     kvt_response_t r;
@@ -190,7 +193,7 @@ START_TEST(test_if_modified_since)
 }
 END_TEST
 
-START_TEST(test_if_unmodified_since)
+KVC_TEST(conditional, test_if_unmodified_since)
 {
     kvt_server_t *srv = started();
 
@@ -212,7 +215,7 @@ static void assert_range_get(kvt_server_t *srv, const char *path, const char *ra
     kvt_response_free(&r);
 }
 
-START_TEST(test_single_ranges)
+KVC_TEST(ranges_case, test_single_ranges)
 {
     kvt_server_t *srv = started();
     kvt_response_t r;
@@ -278,7 +281,7 @@ static void assert_multipart_end(const char *p, const char *end, const char *bou
     free(close);
 }
 
-START_TEST(test_multipart_ranges)
+KVC_TEST(ranges_case, test_multipart_ranges)
 {
     kvt_server_t *srv = started();
     int fd = kvt_connect(kvt_server_port(srv));
@@ -308,7 +311,7 @@ START_TEST(test_multipart_ranges)
 }
 END_TEST
 
-START_TEST(test_unsatisfiable_range)
+KVC_TEST(ranges_case, test_unsatisfiable_range)
 {
     kvt_server_t *srv = started();
     kvt_response_t r;
@@ -335,7 +338,7 @@ static char *many_ranges(int n)
     return field;
 }
 
-START_TEST(test_ignored_ranges)
+KVC_TEST(ranges_case, test_ignored_ranges)
 {
     kvt_server_t *srv = started();
     kvt_response_t r;
@@ -365,7 +368,7 @@ START_TEST(test_ignored_ranges)
 }
 END_TEST
 
-START_TEST(test_range_on_head_and_errors)
+KVC_TEST(ranges_case, test_range_on_head_and_errors)
 {
     kvt_server_t *srv = started();
     kvt_response_t r;
@@ -386,7 +389,7 @@ START_TEST(test_range_on_head_and_errors)
 }
 END_TEST
 
-START_TEST(test_if_range)
+KVC_TEST(ranges_case, test_if_range)
 {
     kvt_server_t *srv = started();
     char *etag = data_etag(srv);
@@ -415,28 +418,7 @@ START_TEST(test_if_range)
 }
 END_TEST
 
-static Suite *ranges_suite(void)
-{
-    Suite *s = suite_create("ranges");
-    TCase *cond = kvt_tcase("conditional");
-    kvt_add_test(cond, test_if_none_match);
-    kvt_add_test(cond, test_if_match);
-    kvt_add_test(cond, test_if_modified_since);
-    kvt_add_test(cond, test_if_unmodified_since);
-    suite_add_tcase(s, cond);
-
-    TCase *ranges = kvt_tcase("ranges");
-    kvt_add_test(ranges, test_single_ranges);
-    kvt_add_test(ranges, test_multipart_ranges);
-    kvt_add_test(ranges, test_unsatisfiable_range);
-    kvt_add_test(ranges, test_ignored_ranges);
-    kvt_add_test(ranges, test_range_on_head_and_errors);
-    kvt_add_test(ranges, test_if_range);
-    suite_add_tcase(s, ranges);
-    return s;
-}
-
 int main(void)
 {
-    return kvt_run_suite(ranges_suite());
+    return kvc_run("ranges");
 }

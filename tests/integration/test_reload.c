@@ -87,7 +87,9 @@ static void assert_model(kvt_server_t *srv, int threaded)
     kvt_assert_serves(srv, "/f.txt", BODY);
 }
 
-START_TEST(test_switching_the_mpm_line_takes_effect_on_restart)
+KVT_CASE(reload_case, "reload");
+
+KVC_TEST(reload_case, test_switching_the_mpm_line_takes_effect_on_restart)
 {
     kvt_server_t *srv = kvt_server_new("prefork");
 
@@ -168,7 +170,7 @@ static int maps_inode(void *arg)
     return mapped_inode(kvt_server_pid(r->srv), r->path) == r->inode;
 }
 
-START_TEST(test_replaced_module_file_is_loaded_on_graceful_restart)
+KVC_TEST(reload_case, test_replaced_module_file_is_loaded_on_graceful_restart)
 {
     kvt_server_t *srv = kvt_server_new(kvt_mpm());
     char *path = kvt_strf("%s/mod_headers.so", kvt_server_root(srv));
@@ -217,7 +219,7 @@ static void assert_type(kvt_server_t *srv, const char *path, const char *type, i
 
 /* Whether the configuration has an <If> is decided per generation (kv_if_walk skips the walk
  * when none has): a graceful restart that adds one applies it, one that removes it drops it. */
-START_TEST(test_if_section_follows_the_generation)
+KVC_TEST(reload_case, test_if_section_follows_the_generation)
 {
     kvt_server_t *srv = kvt_server_new(kvt_mpm());
     char *plain, *with_if;
@@ -243,7 +245,7 @@ END_TEST
 /* -X started as root serves as User: a restart could not reopen the logs, so it stops with
  * a clear line instead of claiming to go on (as httpd's -X stops). Not as root, nothing
  * was switched and the restart works. */
-START_TEST(test_one_process_restart_after_switching_user)
+KVC_TEST(reload_case, test_one_process_restart_after_switching_user)
 {
     kvt_server_t *srv = kvt_server_new(kvt_mpm());
     char *log;
@@ -271,10 +273,5 @@ END_TEST
 
 int main(void)
 {
-    const TTest *const tests[] = {test_switching_the_mpm_line_takes_effect_on_restart,
-                                  test_replaced_module_file_is_loaded_on_graceful_restart,
-                                  test_one_process_restart_after_switching_user,
-                                  test_if_section_follows_the_generation};
-
-    return kvt_run_tests("reload", tests, KVT_COUNT(tests));
+    return kvc_run("reload");
 }

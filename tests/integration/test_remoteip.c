@@ -75,7 +75,9 @@ static void expect(kvt_server_t *srv, const char *path, const char *xff, const c
     kvt_response_free(&r);
 }
 
-START_TEST(test_trusted_proxy)
+KVT_CASE(remoteip_case, "remoteip");
+
+KVC_TEST(remoteip_case, test_trusted_proxy)
 {
     kvt_server_t *srv = site("RemoteIPTrustedProxy 127.0.0.0/8 198.51.100.0/24");
 
@@ -92,7 +94,7 @@ START_TEST(test_trusted_proxy)
 }
 END_TEST
 
-START_TEST(test_log_and_cgi_see_the_client)
+KVC_TEST(remoteip_case, test_log_and_cgi_see_the_client)
 {
     kvt_server_t *srv = site("RemoteIPTrustedProxy 127.0.0.1");
     kvt_response_t r;
@@ -110,7 +112,7 @@ START_TEST(test_log_and_cgi_see_the_client)
 }
 END_TEST
 
-START_TEST(test_untrusted_peer_is_the_client)
+KVC_TEST(remoteip_case, test_untrusted_peer_is_the_client)
 {
     kvt_server_t *srv = site("RemoteIPTrustedProxy 192.0.2.1");
 
@@ -120,7 +122,7 @@ START_TEST(test_untrusted_peer_is_the_client)
 }
 END_TEST
 
-START_TEST(test_internal_proxy_list)
+KVC_TEST(remoteip_case, test_internal_proxy_list)
 {
     kvt_server_t *srv = site("RemoteIPInternalProxyList %s/conf/internal.txt");
 
@@ -132,7 +134,7 @@ START_TEST(test_internal_proxy_list)
 }
 END_TEST
 
-START_TEST(test_bad_proxy_is_a_config_error)
+KVC_TEST(remoteip_case, test_bad_proxy_is_a_config_error)
 {
     kvt_server_t *srv = site("RemoteIPTrustedProxy 127.0.0.1 10.0.0.0/99");
     int status;
@@ -151,9 +153,5 @@ END_TEST
 
 int main(void)
 {
-    const TTest *const tests[] = {test_trusted_proxy, test_log_and_cgi_see_the_client,
-                                  test_untrusted_peer_is_the_client, test_internal_proxy_list,
-                                  test_bad_proxy_is_a_config_error};
-
-    return kvt_run_tests("remoteip", tests, KVT_COUNT(tests));
+    return kvc_run("remoteip");
 }

@@ -4,7 +4,7 @@
  * cut short in its request line only a closed connection (and a log line, on a first
  * request); MinRate pushes the deadline back; a kept-alive connection's wait for its next
  * request is KeepAliveTimeout's; a body that runs out gets a 408; a virtual host has its
- * own body setting. Runs under $KVT_MPM (every MPM through mpm_generic.sh). */
+ * own body setting. Under every MPM (one run each; KVT_MPM=name runs one). */
 #include "harness.h"
 
 #include <poll.h>
@@ -115,9 +115,11 @@ static void expect_timeout_answer(kvt_server_t *srv, const char *bytes, int not_
     close(fd);
 }
 
+KVT_CASE(reqtimeout_case, "reqtimeout");
+
 /* The request line came, a header field did not end: 408 after the header stage, with
  * Connection: close, logged with the request line (apache2: the same). */
-START_TEST(test_header_timeout_answers_408)
+KVC_TEST(reqtimeout_case, test_header_timeout_answers_408)
 {
     kvt_server_t *srv = new_server("header=1 body=0");
     kvt_response_t r;
@@ -136,7 +138,7 @@ END_TEST
 
 /* The request line did not end: no answer, the connection closes after the header stage,
  * and a first request is logged as 408 without a request line (apache2: `408 "-"`). */
-START_TEST(test_cut_request_line_closes)
+KVC_TEST(reqtimeout_case, test_cut_request_line_closes)
 {
     kvt_server_t *srv = new_server("header=1");
     int fd;
@@ -160,7 +162,7 @@ END_TEST
 
 /* MinRate: each byte received pushes the deadline back (here 100 ms a byte), so a head that
  * keeps coming outlives the first second; the range's maximum still ends it. */
-START_TEST(test_min_rate_extends_up_to_the_maximum)
+KVC_TEST(reqtimeout_case, test_min_rate_extends_up_to_the_maximum)
 {
     kvt_server_t *srv = new_server("header=1-3,MinRate=10");
     int fd;
@@ -193,7 +195,7 @@ END_TEST
 
 /* On a kept-alive connection the header stage begins with the next request's first byte:
  * the idle wait before it is KeepAliveTimeout's. */
-START_TEST(test_keepalive_wait_is_not_the_header_stage)
+KVC_TEST(reqtimeout_case, test_keepalive_wait_is_not_the_header_stage)
 {
     kvt_server_t *srv = new_server("header=1");
     int fd;
@@ -212,7 +214,7 @@ END_TEST
 
 /* A body that stops coming: 408 once the body stage is over (apache2: the same, logged with
  * "Request body read timeout"). */
-START_TEST(test_body_timeout_answers_408)
+KVC_TEST(reqtimeout_case, test_body_timeout_answers_408)
 {
     kvt_server_t *srv = new_server("header=5 body=1");
     kvt_response_t r;
@@ -229,7 +231,7 @@ START_TEST(test_body_timeout_answers_408)
 END_TEST
 
 /* A virtual host's body stage is its own; the main server's header stage holds for all. */
-START_TEST(test_vhost_body_setting)
+KVC_TEST(reqtimeout_case, test_vhost_body_setting)
 {
     kvt_server_t *srv = new_server("header=5 body=0");
     kvt_response_t r;
@@ -266,7 +268,7 @@ END_TEST
  * MinRate=500 (here: a head cut short is answered long before Timeout 60 would). Too slow
  * to wait out in full: the test checks that a head is not answered within 1.5 s, as the
  * stage is 20 s, and that Debian's reqtimeout.conf is taken. */
-START_TEST(test_debian_conf_and_defaults)
+KVC_TEST(reqtimeout_case, test_debian_conf_and_defaults)
 {
     kvt_server_t *srv = new_server(NULL);
     const char *conf = kvt_write_root_file(
@@ -292,12 +294,5 @@ END_TEST
 
 int main(void)
 {
-    const TTest *const tests[] = {
-        test_header_timeout_answers_408,         test_cut_request_line_closes,
-        test_min_rate_extends_up_to_the_maximum, test_keepalive_wait_is_not_the_header_stage,
-        test_body_timeout_answers_408,           test_vhost_body_setting,
-        test_debian_conf_and_defaults,
-    };
-
-    return kvt_run_tests("reqtimeout", tests, KVT_COUNT(tests));
+    return kvt_run_mpms("reqtimeout", 0);
 }

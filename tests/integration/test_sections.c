@@ -42,7 +42,9 @@ static int get(kvt_server_t *srv, const char *path, const char *header, char **v
     return status;
 }
 
-START_TEST(test_directory_section_applies_below_its_path)
+KVT_CASE(sections_case, "sections");
+
+KVC_TEST(sections_case, test_directory_section_applies_below_its_path)
 {
     kvt_server_t *srv = site();
     char *body;
@@ -77,7 +79,7 @@ static const struct {
      {"application/x-data", "text/x-a"}},
 };
 
-START_TEST(test_sections_select_by_path)
+KVC_LOOP_TEST(sections_case, test_sections_select_by_path, 0, KVT_COUNT(typed_sections))
 {
     kvt_server_t *srv = site();
     char *type;
@@ -93,7 +95,7 @@ START_TEST(test_sections_select_by_path)
 }
 END_TEST
 
-START_TEST(test_location_overrides_directory)
+KVC_TEST(sections_case, test_location_overrides_directory)
 {
     kvt_server_t *srv = site();
     char *type;
@@ -130,7 +132,7 @@ static kvt_server_t *site_with_link(const char *options, int chown_target)
     return srv;
 }
 
-START_TEST(test_symlinks_follow_options)
+KVC_TEST(sections_case, test_symlinks_follow_options)
 {
     char *body;
     kvt_server_t *srv = site_with_link("FollowSymLinks", 0);
@@ -144,7 +146,7 @@ START_TEST(test_symlinks_follow_options)
 }
 END_TEST
 
-START_TEST(test_symlinks_if_owner_match)
+KVC_TEST(sections_case, test_symlinks_if_owner_match)
 {
     kvt_server_t *srv;
 
@@ -162,7 +164,7 @@ START_TEST(test_symlinks_if_owner_match)
 }
 END_TEST
 
-START_TEST(test_limit_request_body_per_location)
+KVC_TEST(sections_case, test_limit_request_body_per_location)
 {
     kvt_server_t *srv = site();
     kvt_response_t r;
@@ -187,22 +189,7 @@ START_TEST(test_limit_request_body_per_location)
 }
 END_TEST
 
-static Suite *sections_suite(void)
-{
-    Suite *s = suite_create("sections");
-    TCase *tc = kvt_tcase("sections");
-
-    kvt_add_test(tc, test_directory_section_applies_below_its_path);
-    kvt_add_loop_test(tc, test_sections_select_by_path, KVT_COUNT(typed_sections));
-    kvt_add_test(tc, test_location_overrides_directory);
-    kvt_add_test(tc, test_symlinks_follow_options);
-    kvt_add_test(tc, test_symlinks_if_owner_match);
-    kvt_add_test(tc, test_limit_request_body_per_location);
-    suite_add_tcase(s, tc);
-    return s;
-}
-
 int main(void)
 {
-    return kvt_run_suite(sections_suite());
+    return kvc_run("sections");
 }

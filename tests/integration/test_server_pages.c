@@ -53,8 +53,10 @@ static void expect_body_has(const kvt_response_t *r, const char *want)
     ck_assert_msg(kvt_contains(r->body, want), "no '%s' in:\n%s", want, r->body);
 }
 
+KVC_CASE(server_pages, .name = "server_pages");
+
 /* By default: the full banner, no footer, and "[no address given]" on the 500 page. */
-START_TEST(test_defaults)
+KVC_TEST(server_pages, test_defaults)
 {
     kvt_server_t *srv = start(NULL);
     kvt_response_t r;
@@ -76,7 +78,7 @@ START_TEST(test_defaults)
 END_TEST
 
 /* ServerTokens Prod: "kiva" alone in the Server field, SERVER_SOFTWARE and the footer. */
-START_TEST(test_tokens_prod)
+KVC_TEST(server_pages, test_tokens_prod)
 {
     static const char *const conf[] = {"ServerTokens Prod", "ServerSignature On", NULL};
     kvt_server_t *srv = start(conf);
@@ -94,7 +96,7 @@ END_TEST
 
 /* ServerSignature On: the footer on error pages and listings, off in a <Directory> that
  * says so; the name and port as the client addressed the server. */
-START_TEST(test_signature_on)
+KVC_TEST(server_pages, test_signature_on)
 {
     static const char *const conf[] = {"ServerSignature On", NULL};
     kvt_server_t *srv = start(conf);
@@ -117,7 +119,7 @@ END_TEST
 
 /* ServerSignature EMail and ServerAdmin: a mailto link, the address escaped (apache2:
  * href="mailto:adm&lt;x&gt;@example.com"); the 500 page names the administrator. */
-START_TEST(test_signature_email_and_admin)
+KVC_TEST(server_pages, test_signature_email_and_admin)
 {
     static const char *const conf[] = {"ServerSignature EMail", "ServerAdmin adm<x>@example.com",
                                        NULL};
@@ -136,7 +138,7 @@ START_TEST(test_signature_email_and_admin)
 END_TEST
 
 /* ServerAdmin of a virtual host; a mailto: address is not given a second one. */
-START_TEST(test_vhost_admin)
+KVC_TEST(server_pages, test_vhost_admin)
 {
     kvt_server_t *srv = kvt_server_new("prefork");
     kvt_response_t r;
@@ -156,14 +158,5 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("server_pages");
-    TCase *tc = tcase_create("server_pages");
-
-    kvt_add_test(tc, test_defaults);
-    kvt_add_test(tc, test_tokens_prod);
-    kvt_add_test(tc, test_signature_on);
-    kvt_add_test(tc, test_signature_email_and_admin);
-    kvt_add_test(tc, test_vhost_admin);
-    suite_add_tcase(s, tc);
-    return kvt_run_suite(s);
+    return kvc_run("server_pages");
 }

@@ -54,7 +54,9 @@ static void expect_env(kvt_server_t *srv, const char *path, const char *fields, 
     free(got);
 }
 
-START_TEST(test_request_field_and_substitution)
+KVT_CASE(rules_case, "rules");
+
+KVC_TEST(rules_case, test_request_field_and_substitution)
 {
     kvt_server_t *srv = serve("%{CLIENT}e %{MATCHED}e",
                               "SetEnvIf X-Client ^(\\w+)-(\\d+)$ "
@@ -67,7 +69,7 @@ START_TEST(test_request_field_and_substitution)
 }
 END_TEST
 
-START_TEST(test_rules_inside_a_section_apply_there)
+KVC_TEST(rules_case, test_rules_inside_a_section_apply_there)
 {
     kvt_server_t *srv = serve("%{ALL}e %{INLOC}e", "SetEnvIf Request_Method GET ALL",
                               "<Location /in>", "SetEnvIf Request_URI . INLOC", "</Location>",
@@ -78,7 +80,7 @@ START_TEST(test_rules_inside_a_section_apply_there)
 }
 END_TEST
 
-START_TEST(test_special_attributes)
+KVC_TEST(rules_case, test_special_attributes)
 {
     kvt_server_t *srv =
         serve("%{RA}e%{RH}e%{SA}e%{RM}e%{RP}e%{RU}e", "SetEnvIf Remote_Addr ^127\\.0\\.0\\.1$ RA",
@@ -90,7 +92,7 @@ START_TEST(test_special_attributes)
 }
 END_TEST
 
-START_TEST(test_nocase)
+KVC_TEST(rules_case, test_nocase)
 {
     kvt_server_t *srv = serve("%{EXACT}e %{ANY}e", "SetEnvIf X-Case ^yes$ EXACT",
                               "SetEnvIfNoCase X-Case ^yes$ ANY", NULL);
@@ -99,7 +101,7 @@ START_TEST(test_nocase)
 }
 END_TEST
 
-START_TEST(test_browser_match)
+KVC_TEST(rules_case, test_browser_match)
 {
     kvt_server_t *srv = serve("%{OLD}e %{CURLISH}e", "BrowserMatch ^Mozilla/4 OLD",
                               "BrowserMatchNoCase curl/(\\d+) CURLISH=$0:$1", NULL);
@@ -109,7 +111,7 @@ START_TEST(test_browser_match)
 END_TEST
 
 /* Later rules see earlier ones' variables; !NAME unsets; an absent field reads "". */
-START_TEST(test_chained_unset_and_absent)
+KVC_TEST(rules_case, test_chained_unset_and_absent)
 {
     kvt_server_t *srv =
         serve("%{FIRST}e %{IS_F}e %{A}e %{B}e %{NO_X}e",
@@ -121,7 +123,7 @@ START_TEST(test_chained_unset_and_absent)
 END_TEST
 
 /* An attribute that is not a plain name is a regex over field names. */
-START_TEST(test_field_name_regex)
+KVC_TEST(rules_case, test_field_name_regex)
 {
     kvt_server_t *srv = serve("%{TOK}e", "SetEnvIf ^X-Tok- ^secret$ TOK=found", NULL);
     expect_env(srv, "/f.txt", "X-Tok-Abc: secret\r\n", "found");
@@ -130,22 +132,7 @@ START_TEST(test_field_name_regex)
 }
 END_TEST
 
-static Suite *setenvif_suite(void)
-{
-    Suite *s = suite_create("setenvif");
-    TCase *rules = kvt_tcase("rules");
-    kvt_add_test(rules, test_request_field_and_substitution);
-    kvt_add_test(rules, test_rules_inside_a_section_apply_there);
-    kvt_add_test(rules, test_special_attributes);
-    kvt_add_test(rules, test_nocase);
-    kvt_add_test(rules, test_browser_match);
-    kvt_add_test(rules, test_chained_unset_and_absent);
-    kvt_add_test(rules, test_field_name_regex);
-    suite_add_tcase(s, rules);
-    return s;
-}
-
 int main(void)
 {
-    return kvt_run_suite(setenvif_suite());
+    return kvc_run("setenvif");
 }

@@ -77,7 +77,9 @@ static char *pid_file(kvt_server_t *srv)
 
 /* ---- The process model ---- */
 
-START_TEST(test_one_child_one_thread_serves_files)
+KVT_CASE(single_case, "single");
+
+KVC_TEST(single_case, test_one_child_one_thread_serves_files)
 {
     kvt_server_t *srv = single_server();
     pid_t child;
@@ -97,7 +99,7 @@ END_TEST
 
 /* While one client holds a keep-alive connection, another's request waits unanswered; it
  * is answered, by the same child, once the first connection is closed. */
-START_TEST(test_second_client_waits_for_close)
+KVC_TEST(single_case, test_second_client_waits_for_close)
 {
     kvt_server_t *srv = single_server();
     pid_t child;
@@ -128,7 +130,7 @@ END_TEST
 /* A first client that goes idle holds the server for KeepAliveTimeout: the second request
  * is answered no sooner than that after the first request was sent, and the first
  * connection is closed by then. */
-START_TEST(test_second_client_waits_for_keepalive_timeout)
+KVC_TEST(single_case, test_second_client_waits_for_keepalive_timeout)
 {
     kvt_server_t *srv = single_server();
     kvt_response_t r;
@@ -159,7 +161,7 @@ END_TEST
 
 /* Started as root, the parent keeps its identity (it binds, signals and reopens logs) and
  * the serving child runs as User. */
-START_TEST(test_child_runs_as_user)
+KVC_TEST(single_case, test_child_runs_as_user)
 {
     kvt_server_t *srv = single_server();
     uid_t want = geteuid();
@@ -183,7 +185,7 @@ END_TEST
 /* The scoreboard has room for one draining child: after two graceful restarts while both
  * earlier children hold a connection, the newest generation starts its child once one
  * of them is done, and that child answers the request that waited. */
-START_TEST(test_graceful_restarts_while_children_drain)
+KVC_TEST(single_case, test_graceful_restarts_while_children_drain)
 {
     kvt_server_t *srv = single_server();
     pid_t gen0_child, gen1_child;
@@ -238,7 +240,7 @@ static void run_k(kvt_server_t *srv, const char *cmd)
 
 /* -k graceful waits until the new generation serves, under the same parent and with a new
  * child; -k graceful-stop ends it all and removes the PidFile. */
-START_TEST(test_k_graceful_and_k_graceful_stop)
+KVC_TEST(single_case, test_k_graceful_and_k_graceful_stop)
 {
     kvt_server_t *srv = single_server();
     char *pidfile = pid_file(srv);
@@ -275,7 +277,7 @@ static const char *const status_lines[] = {
     "Scoreboard: W.\n", "Total Accesses: 1\n"};
 
 /* ?auto names the MPM and shows one busy worker: the one answering this very request. */
-START_TEST(test_status_names_single)
+KVC_TEST(single_case, test_status_names_single)
 {
     kvt_server_t *srv = single_server();
     kvt_response_t r;
@@ -295,13 +297,5 @@ END_TEST
 
 int main(void)
 {
-    const TTest *const tests[] = {test_one_child_one_thread_serves_files,
-                                  test_second_client_waits_for_close,
-                                  test_second_client_waits_for_keepalive_timeout,
-                                  test_child_runs_as_user,
-                                  test_graceful_restarts_while_children_drain,
-                                  test_k_graceful_and_k_graceful_stop,
-                                  test_status_names_single};
-
-    return kvt_run_tests("single", tests, KVT_COUNT(tests));
+    return kvc_run("single");
 }

@@ -112,7 +112,9 @@ static void expect_etag(kvt_server_t *srv, const char *rel, const char *parts)
     free(path);
 }
 
-START_TEST(test_file_etag)
+KVC_CASE(static_config, .name = "static_config");
+
+KVC_TEST(static_config, test_file_etag)
 {
     kvt_server_t *srv = start();
     char *inm, *etag;
@@ -144,7 +146,7 @@ static void expect_type(kvt_server_t *srv, const char *path, const char *want)
     kvt_response_free(&r);
 }
 
-START_TEST(test_add_default_charset)
+KVC_TEST(static_config, test_add_default_charset)
 {
     kvt_server_t *srv = start();
 
@@ -156,7 +158,7 @@ END_TEST
 
 /* DirectorySlash Off: no redirect, and no index for the slashless URL (apache2 lists the
  * directory there when mod_autoindex and Indexes allow; without mod_autoindex, 404). */
-START_TEST(test_directory_slash)
+KVC_TEST(static_config, test_directory_slash)
 {
     kvt_server_t *srv = start();
     kvt_response_t r;
@@ -178,7 +180,7 @@ END_TEST
 
 /* Whether the file goes by sendfile, by a mapping or by reads, the bytes are the file's, and
  * a range of it too. */
-START_TEST(test_sendfile_and_mmap_send_the_file)
+KVC_TEST(static_config, test_sendfile_and_mmap_send_the_file)
 {
     kvt_server_t *srv = start();
     static const char *const dirs[] = {"plain", "sendfile", "nommap"};
@@ -206,13 +208,5 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("static_config");
-    TCase *tc = tcase_create("static_config");
-
-    kvt_add_test(tc, test_file_etag);
-    kvt_add_test(tc, test_add_default_charset);
-    kvt_add_test(tc, test_directory_slash);
-    kvt_add_test(tc, test_sendfile_and_mmap_send_the_file);
-    suite_add_tcase(s, tc);
-    return kvt_run_suite(s);
+    return kvc_run("static_config");
 }

@@ -59,7 +59,9 @@ static void post_then_get(kvt_server_t *srv, const char *post)
     close(fd);
 }
 
-START_TEST(test_post_with_content_length_served)
+KVT_CASE(static_methods, "static_methods");
+
+KVC_TEST(static_methods, test_post_with_content_length_served)
 {
     kvt_server_t *srv = serve(NULL);
     /* The body looks like a request: were it not read, it would be answered. */
@@ -68,7 +70,7 @@ START_TEST(test_post_with_content_length_served)
 }
 END_TEST
 
-START_TEST(test_post_chunked_served)
+KVC_TEST(static_methods, test_post_chunked_served)
 {
     kvt_server_t *srv = serve(NULL);
     post_then_get(srv, "POST /f.txt HTTP/1.1\r\n" HOST "Transfer-Encoding: chunked\r\n\r\n"
@@ -78,7 +80,7 @@ START_TEST(test_post_chunked_served)
 END_TEST
 
 /* Range is for GET only (RFC 9110 section 14.2): a POST gets the whole file. */
-START_TEST(test_post_ignores_range)
+KVC_TEST(static_methods, test_post_ignores_range)
 {
     kvt_server_t *srv = serve(NULL);
     kvt_response_t r;
@@ -94,7 +96,7 @@ START_TEST(test_post_ignores_range)
 END_TEST
 
 /* A POST body over LimitRequestBody: 413 and the connection closed, with either framing. */
-START_TEST(test_post_over_limit_request_body)
+KVC_TEST(static_methods, test_post_over_limit_request_body)
 {
     kvt_server_t *srv = serve("LimitRequestBody 10");
     kvt_response_t r;
@@ -114,7 +116,7 @@ START_TEST(test_post_over_limit_request_body)
 END_TEST
 
 /* POST reaches a directory's index as GET does: redirected to the slash, then served. */
-START_TEST(test_post_directory_index)
+KVC_TEST(static_methods, test_post_directory_index)
 {
     kvt_server_t *srv = serve(NULL);
     kvt_response_t r;
@@ -142,7 +144,7 @@ static const struct {
 
 /* Other methods: 405 (501 for one the server does not know) with Allow, as httpd; the body
  * is still read, so the connection goes on. */
-START_TEST(test_other_methods_refused_with_allow)
+KVC_TEST(static_methods, test_other_methods_refused_with_allow)
 {
     kvt_server_t *srv = serve(NULL);
 
@@ -168,7 +170,7 @@ START_TEST(test_other_methods_refused_with_allow)
 }
 END_TEST
 
-START_TEST(test_options_lists_allow)
+KVC_TEST(static_methods, test_options_lists_allow)
 {
     kvt_server_t *srv = serve(NULL);
     kvt_response_t r;
@@ -181,7 +183,7 @@ START_TEST(test_options_lists_allow)
 END_TEST
 
 /* Under TraceEnable off, TRACE is not in a file's Allow. */
-START_TEST(test_allow_without_trace)
+KVC_TEST(static_methods, test_allow_without_trace)
 {
     kvt_server_t *srv = serve("TraceEnable off");
     kvt_response_t r;
@@ -198,7 +200,7 @@ END_TEST
 
 /* A missing file and a directory's index answer OPTIONS and PUT as a file does (apache2:
  * the same Allow for each). */
-START_TEST(test_allow_of_missing_file_and_directory)
+KVC_TEST(static_methods, test_allow_of_missing_file_and_directory)
 {
     kvt_server_t *srv = serve(NULL);
     static const char *const targets[] = {"/missing", "/d/"};
@@ -223,7 +225,7 @@ END_TEST
 
 /* A directory without its slash is redirected whatever the method (apache2: 301 for OPTIONS,
  * PUT, an unknown method), not answered as if it were a file. */
-START_TEST(test_directory_redirect_for_every_method)
+KVC_TEST(static_methods, test_directory_redirect_for_every_method)
 {
     kvt_server_t *srv = serve(NULL);
     static const char *const methods[] = {"OPTIONS", "PUT", "DELETE", "FOO"};
@@ -242,16 +244,5 @@ END_TEST
 
 int main(void)
 {
-    const TTest *const tests[] = {test_post_with_content_length_served,
-                                  test_post_chunked_served,
-                                  test_post_ignores_range,
-                                  test_post_over_limit_request_body,
-                                  test_post_directory_index,
-                                  test_other_methods_refused_with_allow,
-                                  test_options_lists_allow,
-                                  test_allow_without_trace,
-                                  test_allow_of_missing_file_and_directory,
-                                  test_directory_redirect_for_every_method};
-
-    return kvt_run_tests("static_methods", tests, KVT_COUNT(tests));
+    return kvc_run("static_methods");
 }

@@ -281,7 +281,9 @@ static const char *const html_parts[] = {
     "Scoreboard Key",
 };
 
-START_TEST(test_html_page_has_the_parts_escaped)
+KVT_CASE(status_case, "status");
+
+KVC_TEST(status_case, test_html_page_has_the_parts_escaped)
 {
     kvt_server_t *srv = status_server();
     char *type, *body;
@@ -308,7 +310,7 @@ START_TEST(test_html_page_has_the_parts_escaped)
 }
 END_TEST
 
-START_TEST(test_extended_status_off_hides_totals)
+KVC_TEST(status_case, test_extended_status_off_hides_totals)
 {
     kvt_server_t *srv = status_server();
     char *body;
@@ -327,7 +329,7 @@ START_TEST(test_extended_status_off_hides_totals)
 }
 END_TEST
 
-START_TEST(test_auto_lines_and_counts_that_grow)
+KVC_TEST(status_case, test_auto_lines_and_counts_that_grow)
 {
     static const char *const keys[] = {"ServerVersion",       "ServerMPM",
                                        "Server Built",        "CurrentTime",
@@ -370,7 +372,7 @@ START_TEST(test_auto_lines_and_counts_that_grow)
 }
 END_TEST
 
-START_TEST(test_prometheus_syntax_and_growing_counters)
+KVC_TEST(status_case, test_prometheus_syntax_and_growing_counters)
 {
     kvt_server_t *srv = status_server();
     char *first, *second, *type;
@@ -398,7 +400,7 @@ START_TEST(test_prometheus_syntax_and_growing_counters)
 }
 END_TEST
 
-START_TEST(test_graceful_restart_counts_and_new_config_sha)
+KVC_TEST(status_case, test_graceful_restart_counts_and_new_config_sha)
 {
     kvt_server_t *srv = status_server();
     sample_wait_t w = {srv, "kiva_generation", 2};
@@ -438,7 +440,7 @@ START_TEST(test_graceful_restart_counts_and_new_config_sha)
 }
 END_TEST
 
-START_TEST(test_sethandler_none_turns_it_off_below)
+KVC_TEST(status_case, test_sethandler_none_turns_it_off_below)
 {
     kvt_server_t *srv = status_server();
 
@@ -451,7 +453,7 @@ START_TEST(test_sethandler_none_turns_it_off_below)
 END_TEST
 
 /* Debian 12's mods-available/status.conf, as shipped: `Require local` (mod_authz_host). */
-START_TEST(test_debian_status_conf)
+KVC_TEST(status_case, test_debian_status_conf)
 {
     kvt_server_t *srv = kvt_server_new("prefork");
     const char *conf_file;
@@ -487,7 +489,7 @@ END_TEST
 
 /* The status page takes GET and HEAD: OPTIONS lists them, another method is 405 with the
  * same Allow (it used to be 405 with no Allow at all, and OPTIONS was refused too). */
-START_TEST(test_options_and_other_methods_get_allow)
+KVC_TEST(status_case, test_options_and_other_methods_get_allow)
 {
     kvt_server_t *srv = status_server();
     static const struct {
@@ -510,7 +512,7 @@ START_TEST(test_options_and_other_methods_get_allow)
 }
 END_TEST
 
-START_TEST(test_require_limits_access)
+KVC_TEST(status_case, test_require_limits_access)
 {
     kvt_server_t *srv = status_server();
 
@@ -544,7 +546,7 @@ static int three_kept_alive(void *arg)
     return w->keepalive >= 3;
 }
 
-START_TEST(test_event_counts_connections_in_its_poller)
+KVC_TEST(status_case, test_event_counts_connections_in_its_poller)
 {
     kvt_server_t *srv = kvt_server_new("event");
     struct async_wait w = {srv, 0};
@@ -580,7 +582,7 @@ START_TEST(test_event_counts_connections_in_its_poller)
 }
 END_TEST
 
-START_TEST(test_bad_directives_are_refused)
+KVC_TEST(status_case, test_bad_directives_are_refused)
 {
     kvt_server_t *srv = status_server();
     int status;
@@ -599,17 +601,5 @@ END_TEST
 
 int main(void)
 {
-    const TTest *const tests[] = {test_html_page_has_the_parts_escaped,
-                                  test_extended_status_off_hides_totals,
-                                  test_auto_lines_and_counts_that_grow,
-                                  test_prometheus_syntax_and_growing_counters,
-                                  test_graceful_restart_counts_and_new_config_sha,
-                                  test_sethandler_none_turns_it_off_below,
-                                  test_require_limits_access,
-                                  test_debian_status_conf,
-                                  test_options_and_other_methods_get_allow,
-                                  test_bad_directives_are_refused,
-                                  test_event_counts_connections_in_its_poller};
-
-    return kvt_run_tests("status", tests, KVT_COUNT(tests));
+    return kvc_run("status");
 }

@@ -80,7 +80,9 @@ static void wait_threads(pid_t pid, int min, int max, const char *why)
 
 /* ---- Serving ---- */
 
-START_TEST(test_serves_files_from_one_child)
+KVT_CASE(thread_case, "thread");
+
+KVC_TEST(thread_case, test_serves_files_from_one_child)
 {
     kvt_server_t *srv = thread_server();
     pid_t child;
@@ -101,7 +103,7 @@ END_TEST
 
 /* Five connections held open: five more threads in the child; closed: back to the
  * listener's own. */
-START_TEST(test_a_thread_per_connection)
+KVC_TEST(thread_case, test_a_thread_per_connection)
 {
     kvt_server_t *srv = thread_server();
     int fds[5];
@@ -129,7 +131,7 @@ START_TEST(test_a_thread_per_connection)
 END_TEST
 
 /* MaxRequestWorkers 2: a third connection waits, unanswered, until one of two closes. */
-START_TEST(test_max_request_workers_bounds_connections)
+KVC_TEST(thread_case, test_max_request_workers_bounds_connections)
 {
     kvt_server_t *srv = thread_server();
     kvt_response_t r;
@@ -159,7 +161,7 @@ START_TEST(test_max_request_workers_bounds_connections)
 END_TEST
 
 /* KeepAliveTimeout 1 ends an idle connection, and its thread with it. */
-START_TEST(test_keepalive_timeout_ends_the_thread)
+KVC_TEST(thread_case, test_keepalive_timeout_ends_the_thread)
 {
     kvt_server_t *srv = kvt_server_new("thread");
     pid_t child;
@@ -180,7 +182,7 @@ END_TEST
 
 /* ---- The child's life ---- */
 
-START_TEST(test_crashed_child_is_replaced)
+KVC_TEST(thread_case, test_crashed_child_is_replaced)
 {
     kvt_server_t *srv = thread_server();
     pid_t victim;
@@ -220,7 +222,7 @@ static int status_shows_both_threads(void *arg)
     return yes;
 }
 
-START_TEST(test_status_names_the_mpm)
+KVC_TEST(thread_case, test_status_names_the_mpm)
 {
     kvt_server_t *srv = thread_server();
     int fd;
@@ -236,7 +238,7 @@ START_TEST(test_status_names_the_mpm)
 }
 END_TEST
 
-START_TEST(test_max_request_workers_clamped_to_thread_limit)
+KVC_TEST(thread_case, test_max_request_workers_clamped_to_thread_limit)
 {
     kvt_server_t *srv = thread_server();
     char *log, *err = NULL;
@@ -266,13 +268,5 @@ END_TEST
 
 int main(void)
 {
-    const TTest *const tests[] = {test_serves_files_from_one_child,
-                                  test_a_thread_per_connection,
-                                  test_max_request_workers_bounds_connections,
-                                  test_keepalive_timeout_ends_the_thread,
-                                  test_crashed_child_is_replaced,
-                                  test_status_names_the_mpm,
-                                  test_max_request_workers_clamped_to_thread_limit};
-
-    return kvt_run_tests("thread", tests, KVT_COUNT(tests));
+    return kvc_run("thread");
 }

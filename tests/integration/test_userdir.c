@@ -46,7 +46,9 @@ static void expect(kvt_server_t *srv, const char *path, const char *want)
     kvt_response_free(&r);
 }
 
-START_TEST(test_path_form)
+KVT_CASE(userdir, "userdir");
+
+KVC_TEST(userdir, test_path_form)
 {
     kvt_server_t *srv = site();
     users_dir(srv);
@@ -62,7 +64,7 @@ START_TEST(test_path_form)
 }
 END_TEST
 
-START_TEST(test_disabled_users)
+KVC_TEST(userdir, test_disabled_users)
 {
     kvt_server_t *srv = site();
     users_dir(srv);
@@ -74,7 +76,7 @@ START_TEST(test_disabled_users)
 }
 END_TEST
 
-START_TEST(test_only_enabled_users)
+KVC_TEST(userdir, test_only_enabled_users)
 {
     kvt_server_t *srv = site();
     users_dir(srv);
@@ -87,7 +89,7 @@ START_TEST(test_only_enabled_users)
 }
 END_TEST
 
-START_TEST(test_url_form_redirects)
+KVC_TEST(userdir, test_url_form_redirects)
 {
     kvt_server_t *srv = site();
     kvt_server_conf(srv, "UserDir http://www.example.com/~*/");
@@ -97,7 +99,7 @@ START_TEST(test_url_form_redirects)
 }
 END_TEST
 
-START_TEST(test_real_users_home)
+KVC_TEST(userdir, test_real_users_home)
 {
     struct passwd *pw = getpwnam("bin");
     struct stat st;
@@ -123,10 +125,5 @@ END_TEST
 
 int main(void)
 {
-    const TTest *const tests[] = {
-        test_path_form,          test_disabled_users,  test_only_enabled_users,
-        test_url_form_redirects, test_real_users_home,
-    };
-
-    return kvt_run_tests("userdir", tests, KVT_COUNT(tests));
+    return kvc_run("userdir");
 }

@@ -133,7 +133,9 @@ static char *decision_body(int i)
     return kvt_strf("%s\n    KeepAlive Case%d\n</IfVersion>\n", decisions[i].open, i);
 }
 
-START_TEST(test_decisions)
+KVT_CASE(version_case, "version");
+
+KVC_TEST(version_case, test_decisions)
 {
     kvt_server_t *srv = version_server();
     for (int i = 0; i < KVT_COUNT(decisions); i++) {
@@ -194,7 +196,7 @@ static const struct {
     {"<IfVersion ~ ^2\\.(4>", "Unable to compile regular expression"},
 };
 
-START_TEST(test_refusals)
+KVC_TEST(version_case, test_refusals)
 {
     kvt_server_t *srv = version_server();
     for (int i = 0; i < KVT_COUNT(refusals); i++) {
@@ -243,7 +245,7 @@ END_TEST
 
 /* The snippet packages ship: the 2.2 branch (Order, which no loaded module has here) is
  * skipped, the 2.4 branch runs, inside <Directory> as at top level. */
-START_TEST(test_package_snippet)
+KVC_TEST(version_case, test_package_snippet)
 {
     kvt_server_t *srv = version_server();
     kvt_server_conf(srv, LOAD_AUTHZ, KV_TEST_BUILDDIR);
@@ -266,7 +268,7 @@ END_TEST
 
 /* Inside <Directory> the contents set that directory's settings, not the server's; negation
  * and regular expressions choose as at top level. */
-START_TEST(test_inside_directory)
+KVC_TEST(version_case, test_inside_directory)
 {
     kvt_server_t *srv = version_server();
     const char *names[] = {"a", "b", "c", "d", "e", "f"};
@@ -307,7 +309,7 @@ START_TEST(test_inside_directory)
 END_TEST
 
 /* At top level, a true section's contents set the server's settings. */
-START_TEST(test_top_level)
+KVC_TEST(version_case, test_top_level)
 {
     kvt_server_t *srv = version_server();
     kvt_write_file(srv, "index.html", "index", 5);
@@ -325,7 +327,7 @@ START_TEST(test_top_level)
 END_TEST
 
 /* Without the module, <IfVersion> names the LoadModule line to add. */
-START_TEST(test_module_not_loaded)
+KVC_TEST(version_case, test_module_not_loaded)
 {
     kvt_server_t *srv = kvt_server_new(kvt_mpm());
     kvt_server_conf(srv, "<IfVersion >= 2.3>");
@@ -340,10 +342,5 @@ END_TEST
 
 int main(void)
 {
-    const TTest *const tests[] = {
-        test_decisions,        test_refusals,  test_package_snippet,
-        test_inside_directory, test_top_level, test_module_not_loaded,
-    };
-
-    return kvt_run_tests("version", tests, KVT_COUNT(tests));
+    return kvc_run("version");
 }

@@ -49,7 +49,9 @@ static char *body_for_host(kvt_server_t *srv, const char *host, const char *path
     return body;
 }
 
-START_TEST(test_host_selects_document_root)
+KVT_CASE(vhost, "vhost");
+
+KVC_TEST(vhost, test_host_selects_document_root)
 {
     kvt_server_t *srv = two_hosts();
     int status;
@@ -79,7 +81,7 @@ static int b_log_has_missing(void *arg)
     return found;
 }
 
-START_TEST(test_host_has_its_own_error_log)
+KVC_TEST(vhost, test_host_has_its_own_error_log)
 {
     kvt_server_t *srv = two_hosts();
     int status;
@@ -118,7 +120,7 @@ static char *body_from_ip(const char *ip, int port, const char *host)
     return body;
 }
 
-START_TEST(test_ip_based_host_wins_for_its_address)
+KVC_TEST(vhost, test_ip_based_host_wins_for_its_address)
 {
     kvt_server_t *srv = kvt_server_new("prefork");
     const char *ip = kvt_write_root_file(srv, "ip/index.html", "site ip");
@@ -163,7 +165,7 @@ static int log_has(void *arg)
 }
 
 /* A host with its own CustomLog logs there; the others log to the main server's. */
-START_TEST(test_host_has_its_own_access_log)
+KVC_TEST(vhost, test_host_has_its_own_access_log)
 {
     kvt_server_t *srv = kvt_server_new("prefork");
     const char *a = kvt_write_root_file(srv, "a/index.html", "site a");
@@ -198,9 +200,5 @@ END_TEST
 
 int main(void)
 {
-    const TTest *const tests[] = {test_host_selects_document_root, test_host_has_its_own_error_log,
-                                  test_ip_based_host_wins_for_its_address,
-                                  test_host_has_its_own_access_log};
-
-    return kvt_run_tests("vhost", tests, KVT_COUNT(tests));
+    return kvc_run("vhost");
 }

@@ -60,7 +60,9 @@ static int children_have_threads(void *arg)
     return n > 0;
 }
 
-START_TEST(test_children_and_threads)
+KVT_CASE(worker_case, "worker");
+
+KVC_TEST(worker_case, test_children_and_threads)
 {
     kvt_server_t *srv = worker_server(3, 4, 1, 12, 0);
     pid_t pids[KVT_MAX_PIDS];
@@ -79,7 +81,7 @@ END_TEST
 
 /* ThreadsPerChild 4 and MaxRequestWorkers 4: one child only, yet four connections held
  * open are served at once, all by it. */
-START_TEST(test_one_child_serves_concurrently)
+KVC_TEST(worker_case, test_one_child_serves_concurrently)
 {
     kvt_server_t *srv = worker_server(1, 4, 1, 5, 4);
     int fds[4];
@@ -106,7 +108,7 @@ END_TEST
 
 /* MinSpareThreads 5 with 2 threads a child: children are added until at least 3 (6 idle);
  * the spawn rate doubles each second, so 1 + 1 + 2 may make 4 (8 idle, MaxSpareThreads). */
-START_TEST(test_min_spare_threads_adds_children)
+KVC_TEST(worker_case, test_min_spare_threads_adds_children)
 {
     kvt_server_t *srv = worker_server(1, 2, 5, 8, 0);
 
@@ -117,7 +119,7 @@ START_TEST(test_min_spare_threads_adds_children)
 END_TEST
 
 /* MaxSpareThreads 6 with 2 threads a child: of 6 children, 3 stay. */
-START_TEST(test_max_spare_threads_retires_children)
+KVC_TEST(worker_case, test_max_spare_threads_retires_children)
 {
     kvt_server_t *srv = worker_server(6, 2, 1, 6, 0);
 
@@ -127,7 +129,7 @@ START_TEST(test_max_spare_threads_retires_children)
 }
 END_TEST
 
-START_TEST(test_consistency_warnings)
+KVC_TEST(worker_case, test_consistency_warnings)
 {
     kvt_server_t *srv = worker_server(1, 10, 2, 3, 7);
     char *log;
@@ -151,7 +153,7 @@ START_TEST(test_consistency_warnings)
 }
 END_TEST
 
-START_TEST(test_max_request_workers_clamped_to_server_limit)
+KVC_TEST(worker_case, test_max_request_workers_clamped_to_server_limit)
 {
     kvt_server_t *srv = worker_server(1, 2, 8, 10, 8);
     char *log;
@@ -172,12 +174,5 @@ END_TEST
 
 int main(void)
 {
-    const TTest *const tests[] = {test_children_and_threads,
-                                  test_one_child_serves_concurrently,
-                                  test_min_spare_threads_adds_children,
-                                  test_max_spare_threads_retires_children,
-                                  test_consistency_warnings,
-                                  test_max_request_workers_clamped_to_server_limit};
-
-    return kvt_run_tests("worker", tests, KVT_COUNT(tests));
+    return kvc_run("worker");
 }

@@ -95,7 +95,9 @@ static int folder_row(const char *folder, char *row, size_t size)
     return found;
 }
 
-START_TEST(core_sources_stand_in_layer_folders)
+KVU_CASE(tree_case, "tree", NULL, NULL);
+
+KVC_TEST(tree_case, core_sources_stand_in_layer_folders)
 {
     entry_t names[MAX_ENTRIES];
     int n = list_dir("server", names), folders = 0;
@@ -116,7 +118,7 @@ START_TEST(core_sources_stand_in_layer_folders)
 END_TEST
 
 /* Each server/FOLDER/NAME.c and .h is named (as NAME) in FOLDER's row. */
-START_TEST(every_core_file_is_in_its_folders_row)
+KVC_TEST(tree_case, every_core_file_is_in_its_folders_row)
 {
     entry_t folders[MAX_ENTRIES], files[MAX_ENTRIES];
     int n = list_dir("server", folders), checked = 0;
@@ -148,7 +150,7 @@ END_TEST
 
 /* Every file path ARCHITECTURE.md names (server/..., mpm/..., include/... ending in .c or
  * .h) exists. */
-START_TEST(every_named_path_exists)
+KVC_TEST(tree_case, every_named_path_exists)
 {
     static const char *const roots[] = {"server/", "mpm/", "include/", "modules/", "tests/"};
     FILE *f = fopen(SRC("ARCHITECTURE.md"), "r");
@@ -185,7 +187,7 @@ START_TEST(every_named_path_exists)
 END_TEST
 
 /* tests/unit/server/FOLDER/ for each folder of server/ it tests; no test outside them. */
-START_TEST(unit_tests_mirror_server)
+KVC_TEST(tree_case, unit_tests_mirror_server)
 {
     entry_t names[MAX_ENTRIES];
     int n = list_dir("tests/unit/server", names);
@@ -218,7 +220,7 @@ static int defined_in_request_c(const char *name)
     return found;
 }
 
-START_TEST(request_h_declares_only_request_c)
+KVC_TEST(tree_case, request_h_declares_only_request_c)
 {
     FILE *f = fopen(SRC("server/request/request.h"), "r");
     char line[512];
@@ -247,11 +249,5 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("architecture");
-    TCase *tc = kvu_tcase(s, "tree", NULL, NULL);
-
-    KVU_ADD_TESTS(tc, core_sources_stand_in_layer_folders, every_core_file_is_in_its_folders_row,
-                  every_named_path_exists, unit_tests_mirror_server,
-                  request_h_declares_only_request_c);
-    return kvu_run(s);
+    return kvc_run("architecture");
 }

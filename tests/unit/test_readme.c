@@ -59,7 +59,10 @@ static void write_config(const char *conf, const char *mpm, int *nmodules)
     fclose(f);
 }
 
-START_TEST(every_directive_has_a_readme_row)
+KVU_CASE(directives, "directives", NULL, NULL);
+
+KVC_LOOP_TEST(directives, every_directive_has_a_readme_row, 0,
+              (int)(sizeof(mpms) / sizeof(mpms[0])))
 {
     char conf[] = "/tmp/kiva-readme-XXXXXX";
     char cmd[512], line[512];
@@ -94,10 +97,5 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("readme");
-    TCase *tc = kvu_tcase(s, "directives", NULL, NULL);
-
-    tcase_add_loop_test(tc, every_directive_has_a_readme_row, 0,
-                        (int)(sizeof(mpms) / sizeof(mpms[0])));
-    return kvu_run(s);
+    return kvc_run("readme");
 }

@@ -43,7 +43,9 @@ static const struct {
     {"/other", "/icons", 0},
 };
 
-START_TEST(match_len)
+KVU_CASE(alias_util_case, "alias_util", setup, teardown);
+
+KVC_LOOP_TEST(alias_util_case, match_len, 0, sizeof(matches) / sizeof(matches[0]))
 {
     ck_assert_uint_eq(alias_match_len(matches[_i].uri, matches[_i].prefix), matches[_i].len);
 }
@@ -59,13 +61,13 @@ static const struct {
     {"299", -1},        {"600", -1},        {"3010", -1},  {"30x", -1},       {"499", -1},
 };
 
-START_TEST(status_words)
+KVC_LOOP_TEST(alias_util_case, status_words, 0, sizeof(statuses) / sizeof(statuses[0]))
 {
     ck_assert_int_eq(alias_redirect_status(statuses[_i].word), statuses[_i].status);
 }
 END_TEST
 
-START_TEST(urls)
+KVC_TEST(alias_util_case, urls)
 {
     ck_assert(alias_is_url("http://example.com/"));
     ck_assert(alias_is_url("https://example.com"));
@@ -94,7 +96,7 @@ static const struct {
     {"/srv/data", "/./../x", NULL},
 };
 
-START_TEST(join)
+KVC_LOOP_TEST(alias_util_case, join, 0, sizeof(joins) / sizeof(joins[0]))
 {
     const char *out = alias_join(pool, joins[_i].root, joins[_i].rest);
 
@@ -107,7 +109,7 @@ START_TEST(join)
 }
 END_TEST
 
-START_TEST(literal_dir)
+KVC_TEST(alias_util_case, literal_dir)
 {
     ck_assert_uint_eq(alias_literal_dir_len("/srv/img/$1.png"), 9);
     ck_assert_uint_eq(alias_literal_dir_len("/srv/x$1"), 5);
@@ -117,20 +119,7 @@ START_TEST(literal_dir)
 }
 END_TEST
 
-static Suite *alias_util_suite(void)
-{
-    Suite *s = suite_create("alias_util");
-    TCase *tc = kvu_tcase(s, "alias_util", setup, teardown);
-
-    tcase_add_loop_test(tc, match_len, 0, sizeof(matches) / sizeof(matches[0]));
-    tcase_add_loop_test(tc, status_words, 0, sizeof(statuses) / sizeof(statuses[0]));
-    tcase_add_test(tc, urls);
-    tcase_add_loop_test(tc, join, 0, sizeof(joins) / sizeof(joins[0]));
-    tcase_add_test(tc, literal_dir);
-    return s;
-}
-
 int main(void)
 {
-    return kvu_run(alias_util_suite());
+    return kvc_run("alias_util");
 }

@@ -23,7 +23,9 @@ static void teardown(void)
     apr_terminate();
 }
 
-START_TEST(order)
+KVU_CASE(allowdeny_case, "allowdeny", setup, teardown);
+
+KVC_TEST(allowdeny_case, order)
 {
     access_order_t o = ORDER_MUTUAL_FAILURE;
 
@@ -38,7 +40,7 @@ START_TEST(order)
 END_TEST
 
 /* Under each order, with (Allow matched, Deny matched): is the client let in? */
-START_TEST(decision)
+KVC_TEST(allowdeny_case, decision)
 {
     /* deny,allow: Allow wins; nothing matched lets in. */
     ck_assert(access_order_lets_in(ORDER_DENY_ALLOW, 0, 0));
@@ -62,7 +64,7 @@ static int ip_matches(const from_t *f, const char *ip)
     return apr_ipsubnet_test(f->ip, sa);
 }
 
-START_TEST(from)
+KVC_TEST(allowdeny_case, from)
 {
     from_t f;
 
@@ -90,9 +92,5 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("allowdeny");
-    TCase *tc = kvu_tcase(s, "allowdeny", setup, teardown);
-
-    KVU_ADD_TESTS(tc, order, decision, from);
-    return kvu_run(s);
+    return kvc_run("allowdeny");
 }

@@ -183,7 +183,9 @@ static const struct {
     {"<RequireAll; all granted; not expr 1 -eq 2; >", "10.0.0.2", NO_USER, KV_AUTHZ_GRANTED},
 };
 
-START_TEST(evaluate)
+KVU_CASE(authz_eval_case, "authz_eval", setup, teardown);
+
+KVC_LOOP_TEST(authz_eval_case, evaluate, 0, sizeof(cases) / sizeof(cases[0]))
 {
     authz_node_t *root;
     const char *err = build(cases[_i].spec, &root);
@@ -230,7 +232,7 @@ static const struct {
     {"group admins", "Unknown Authz provider: group (it is provided by mod_authz_groupfile"},
 };
 
-START_TEST(refuse)
+KVC_LOOP_TEST(authz_eval_case, refuse, 0, sizeof(refusals) / sizeof(refusals[0]))
 {
     authz_node_t *root;
     const char *err = build(refusals[_i].spec, &root);
@@ -241,7 +243,7 @@ START_TEST(refuse)
 END_TEST
 
 /* A negated line never grants: a match denies, anything else is no opinion. */
-START_TEST(negation)
+KVC_TEST(authz_eval_case, negation)
 {
     static const char *const not_ip[] = {"not", "ip", "10"};
     static const char *const not_valid[] = {"not", "valid-user"};
@@ -267,7 +269,7 @@ START_TEST(negation)
 END_TEST
 
 /* An expression that cannot be evaluated is an error, negated or not, in any container. */
-START_TEST(expression_error)
+KVC_TEST(authz_eval_case, expression_error)
 {
     authz_node_t *root;
     kv_request_t *r = request_from("10.0.0.1", NULL);
@@ -283,7 +285,7 @@ END_TEST
 
 /* A line limited to other methods (<Limit>) grants in <RequireAll>, has no opinion in
  * <RequireAny>; a section of such lines applies to nothing. */
-START_TEST(limited_lines)
+KVC_TEST(authz_eval_case, limited_lines)
 {
     authz_node_t *root, *all, *deny, *grant;
     kv_request_t *get = request_from("10.0.0.1", NULL);
@@ -312,7 +314,7 @@ START_TEST(limited_lines)
 END_TEST
 
 /* Whole labels only, as httpd's in_domain. */
-START_TEST(in_domain)
+KVC_TEST(authz_eval_case, in_domain)
 {
     ck_assert(host_in_domain("example.org", "example.org"));
     ck_assert(host_in_domain("example.org", "www.Example.ORG"));
@@ -325,7 +327,7 @@ START_TEST(in_domain)
 }
 END_TEST
 
-START_TEST(container_names)
+KVC_TEST(authz_eval_case, container_names)
 {
     ck_assert_ptr_nonnull(authz_container(pool, "<requireall"));
     ck_assert_ptr_nonnull(authz_container(pool, "<RequireNone"));
@@ -337,11 +339,5 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("authz_eval");
-    TCase *tc = kvu_tcase(s, "authz_eval", setup, teardown);
-
-    tcase_add_loop_test(tc, evaluate, 0, sizeof(cases) / sizeof(cases[0]));
-    tcase_add_loop_test(tc, refuse, 0, sizeof(refusals) / sizeof(refusals[0]));
-    KVU_ADD_TESTS(tc, negation, expression_error, in_domain, limited_lines, container_names);
-    return kvu_run(s);
+    return kvc_run("authz_eval");
 }

@@ -47,7 +47,9 @@ static const struct {
     {"", NULL, NULL},
 };
 
-START_TEST(test_find_option)
+KVU_CASE(core_case, "core", setup, teardown);
+
+KVC_LOOP_TEST(core_case, test_find_option, 0, (int)(sizeof(option_words) / sizeof(option_words[0])))
 {
     const char *value = "unset";
     const ai_option_t *o = ai_find_option(option_words[_i].word, &value);
@@ -66,7 +68,7 @@ START_TEST(test_find_option)
 }
 END_TEST
 
-START_TEST(test_option_bits)
+KVC_TEST(core_case, test_option_bits)
 {
     const char *value;
 
@@ -99,7 +101,7 @@ static const struct {
     {"foo=bar;C=M", 'N', 0},
 };
 
-START_TEST(test_parse_sort)
+KVC_LOOP_TEST(core_case, test_parse_sort, 0, (int)(sizeof(queries) / sizeof(queries[0])))
 {
     ai_sort_t sort = {'N', 0};
 
@@ -110,7 +112,7 @@ START_TEST(test_parse_sort)
 }
 END_TEST
 
-START_TEST(test_sort_query)
+KVC_TEST(core_case, test_sort_query)
 {
     ai_sort_t by_name = {'N', 0}, by_name_desc = {'N', 1};
 
@@ -168,7 +170,7 @@ static const struct {
     {'S', 1, AI_OPT_FOLDERS_FIRST, "dir b.txt c.txt a.txt A.txt"},
 };
 
-START_TEST(test_sort_entries)
+KVC_LOOP_TEST(core_case, test_sort_entries, 0, (int)(sizeof(sorts) / sizeof(sorts[0])))
 {
     apr_array_header_t *a = sample();
     ai_sort_t sort = {sorts[_i].key, sorts[_i].descending};
@@ -178,7 +180,7 @@ START_TEST(test_sort_entries)
 }
 END_TEST
 
-START_TEST(test_ignore_case_sorts_without_case)
+KVC_TEST(core_case, test_ignore_case_sorts_without_case)
 {
     static const ai_entry_t rows[] = {
         {.name = "b", .size = 1, .mtime = 1},
@@ -217,7 +219,7 @@ static const char *sorted_names(const char *const *names, size_t n, char key, un
     return order(a);
 }
 
-START_TEST(test_version_sort_and_directories)
+KVC_TEST(core_case, test_version_sort_and_directories)
 {
     static const char *const names[] = {"file10", "file2", "File3", "a.txt", "a/", "b10/",
                                         "b2", "file1.1.z", "file1.01.z"};
@@ -237,7 +239,7 @@ START_TEST(test_version_sort_and_directories)
 }
 END_TEST
 
-START_TEST(test_is_ignored)
+KVC_TEST(core_case, test_is_ignored)
 {
     apr_array_header_t *p = apr_array_make(pool, 4, sizeof(const char *));
 
@@ -302,7 +304,7 @@ static const struct {
     {"/srv/www/^^DIRECTORY^^x", NULL, NULL, 0, NULL},
 };
 
-START_TEST(test_find_item)
+KVC_LOOP_TEST(core_case, test_find_item, 0, (int)(sizeof(icon_cases) / sizeof(icon_cases[0])))
 {
     const char *got = ai_find_item(debian_icons(), icon_cases[_i].path, icon_cases[_i].type,
                                    icon_cases[_i].encoding, icon_cases[_i].path_only);
@@ -315,7 +317,7 @@ START_TEST(test_find_item)
 }
 END_TEST
 
-START_TEST(test_split_icon)
+KVC_TEST(core_case, test_split_icon)
 {
     const char *alt, *url;
 
@@ -333,7 +335,7 @@ START_TEST(test_split_icon)
 }
 END_TEST
 
-START_TEST(test_find_desc)
+KVC_TEST(core_case, test_find_desc)
 {
     apr_array_header_t *d = apr_array_make(pool, 4, sizeof(ai_desc_t));
 
@@ -356,7 +358,7 @@ START_TEST(test_find_desc)
 }
 END_TEST
 
-START_TEST(test_parse_order)
+KVC_TEST(core_case, test_parse_order)
 {
     ai_sort_t s = {0, 0};
 
@@ -374,18 +376,5 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("autoindex_util");
-    TCase *tc = kvu_tcase(s, "core", setup, teardown);
-
-    tcase_add_loop_test(tc, test_find_option, 0,
-                        (int)(sizeof(option_words) / sizeof(option_words[0])));
-    tcase_add_test(tc, test_option_bits);
-    tcase_add_loop_test(tc, test_parse_sort, 0, (int)(sizeof(queries) / sizeof(queries[0])));
-    tcase_add_test(tc, test_sort_query);
-    tcase_add_loop_test(tc, test_sort_entries, 0, (int)(sizeof(sorts) / sizeof(sorts[0])));
-    KVU_ADD_TESTS(tc, test_ignore_case_sorts_without_case, test_version_sort_and_directories,
-                  test_is_ignored);
-    tcase_add_loop_test(tc, test_find_item, 0, (int)(sizeof(icon_cases) / sizeof(icon_cases[0])));
-    KVU_ADD_TESTS(tc, test_split_icon, test_find_desc, test_parse_order);
-    return kvu_run(s);
+    return kvc_run("autoindex_util");
 }

@@ -44,7 +44,9 @@ static const struct {
     {"Basic Ym9iOg===", 0, NULL, NULL},
 };
 
-START_TEST(parse_field)
+KVU_CASE(basic_creds_case, "basic_creds", setup, teardown);
+
+KVC_LOOP_TEST(basic_creds_case, parse_field, 0, sizeof(fields) / sizeof(fields[0]))
 {
     const char *user = NULL, *password = NULL;
 
@@ -58,9 +60,5 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("basic_creds");
-    TCase *tc = kvu_tcase(s, "basic_creds", setup, teardown);
-
-    tcase_add_loop_test(tc, parse_field, 0, sizeof(fields) / sizeof(fields[0]));
-    return kvu_run(s);
+    return kvc_run("basic_creds");
 }

@@ -75,9 +75,11 @@ static void expect(const apr_table_t *env, const char *name, const char *value)
     ck_assert_msg(strcmp(got, value) == 0, "%s=%s, want %s", name, got, value);
 }
 
+KVU_CASE(cgi_env_case, "cgi_env", setup, teardown);
+
 /* A name found for the connection (HostnameLookups, Require host) is REMOTE_HOST, when the
  * request's client is the connection's peer (no mod_remoteip). */
-START_TEST(test_remote_host_is_a_name)
+KVC_TEST(cgi_env_case, test_remote_host_is_a_name)
 {
     apr_table_t *env;
 
@@ -90,7 +92,7 @@ START_TEST(test_remote_host_is_a_name)
 }
 END_TEST
 
-START_TEST(test_meta_variables)
+KVC_TEST(cgi_env_case, test_meta_variables)
 {
     apr_table_t *env = cgi_env_table(&req, "/srv/htdocs");
 
@@ -130,7 +132,7 @@ START_TEST(test_meta_variables)
 }
 END_TEST
 
-START_TEST(test_user_host_and_no_path_info)
+KVC_TEST(cgi_env_case, test_user_host_and_no_path_info)
 {
     apr_table_t *env;
 
@@ -153,7 +155,7 @@ START_TEST(test_user_host_and_no_path_info)
 END_TEST
 
 /* An IPv6 host is written as in a URL, in brackets, as httpd's SERVER_NAME. */
-START_TEST(test_ipv6_server_name_in_brackets)
+KVC_TEST(cgi_env_case, test_ipv6_server_name_in_brackets)
 {
     req.hostname = "::1";
     expect(cgi_env_table(&req, "/srv/htdocs"), "SERVER_NAME", "[::1]");
@@ -163,7 +165,7 @@ START_TEST(test_ipv6_server_name_in_brackets)
 }
 END_TEST
 
-START_TEST(test_subprocess_env_passed_and_overridden)
+KVC_TEST(cgi_env_case, test_subprocess_env_passed_and_overridden)
 {
     apr_table_t *env;
 
@@ -181,7 +183,7 @@ START_TEST(test_subprocess_env_passed_and_overridden)
 }
 END_TEST
 
-START_TEST(test_header_names)
+KVC_TEST(cgi_env_case, test_header_names)
 {
     ck_assert_str_eq(cgi_env_header_name(pool, "Accept-Language"), "HTTP_ACCEPT_LANGUAGE");
     ck_assert_str_eq(cgi_env_header_name(pool, "x-1"), "HTTP_X_1");
@@ -191,7 +193,7 @@ START_TEST(test_header_names)
 }
 END_TEST
 
-START_TEST(test_env_array)
+KVC_TEST(cgi_env_case, test_env_array)
 {
     apr_table_t *t = apr_table_make(pool, 2);
     const char *const *arr;
@@ -207,11 +209,5 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("cgi_env");
-    TCase *tc = kvu_tcase(s, "cgi_env", setup, teardown);
-
-    KVU_ADD_TESTS(tc, test_meta_variables, test_remote_host_is_a_name,
-                  test_user_host_and_no_path_info, test_ipv6_server_name_in_brackets,
-                  test_subprocess_env_passed_and_overridden, test_header_names, test_env_array);
-    return kvu_run(s);
+    return kvc_run("cgi_env");
 }

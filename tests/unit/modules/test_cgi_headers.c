@@ -40,7 +40,9 @@ static cgi_head_state_t feed_in_steps(cgi_head_t *h, const char *text, apr_size_
     return st;
 }
 
-START_TEST(test_fields_and_body_boundary_any_split)
+KVU_CASE(cgi_headers_case, "cgi_headers", setup, teardown);
+
+KVC_TEST(cgi_headers_case, test_fields_and_body_boundary_any_split)
 {
     static const char out[] = "Content-Type: text/plain\r\nX-A:  spaced value \nX-A: two\r\n\r\n"
                               "body\r\n\r\nmore";
@@ -57,7 +59,7 @@ START_TEST(test_fields_and_body_boundary_any_split)
 }
 END_TEST
 
-START_TEST(test_folded_line_joins_previous)
+KVC_TEST(cgi_headers_case, test_folded_line_joins_previous)
 {
     cgi_head_t h;
     apr_size_t at;
@@ -68,7 +70,7 @@ START_TEST(test_folded_line_joins_previous)
 }
 END_TEST
 
-START_TEST(test_refusals)
+KVC_TEST(cgi_headers_case, test_refusals)
 {
     static const char *const bad[] = {"no colon here\n\n", ": empty name\n\n",
                                       "Bad Name: x\n\n", "Na(me: x\n\n"};
@@ -82,7 +84,7 @@ START_TEST(test_refusals)
 }
 END_TEST
 
-START_TEST(test_line_length_limit)
+KVC_TEST(cgi_headers_case, test_line_length_limit)
 {
     char *line = apr_palloc(pool, CGI_HEAD_MAX_LINE + 16);
     cgi_head_t h;
@@ -100,7 +102,7 @@ START_TEST(test_line_length_limit)
 }
 END_TEST
 
-START_TEST(test_field_count_limit)
+KVC_TEST(cgi_headers_case, test_field_count_limit)
 {
     char *text = "";
     cgi_head_t h;
@@ -125,7 +127,7 @@ static const char *interpret(const char *text, cgi_response_t *resp)
     return cgi_head_interpret(pool, h.fields, resp);
 }
 
-START_TEST(test_interpret)
+KVC_TEST(cgi_headers_case, test_interpret)
 {
     cgi_response_t resp;
 
@@ -164,10 +166,5 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("cgi_headers");
-    TCase *tc = kvu_tcase(s, "cgi_headers", setup, teardown);
-
-    KVU_ADD_TESTS(tc, test_fields_and_body_boundary_any_split, test_folded_line_joins_previous,
-                  test_refusals, test_line_length_limit, test_field_count_limit, test_interpret);
-    return kvu_run(s);
+    return kvc_run("cgi_headers");
 }

@@ -49,7 +49,9 @@ static const char *var(const env_conf_t *c, const char *name)
     return v ? v : "(unset)";
 }
 
-START_TEST(inner_values_win_and_unset_removes_outer_ones)
+KVU_CASE(merge_case, "merge", setup, teardown);
+
+KVC_TEST(merge_case, inner_values_win_and_unset_removes_outer_ones)
 {
     env_conf_t *outer = conf_of("A=1", "B=1", "C=1", NULL);
     env_conf_t *inner = conf_of("B=2", "-A", "D=2", NULL);
@@ -64,7 +66,7 @@ START_TEST(inner_values_win_and_unset_removes_outer_ones)
 }
 END_TEST
 
-START_TEST(a_merged_config_keeps_its_unsets_for_the_next_merge)
+KVC_TEST(merge_case, a_merged_config_keeps_its_unsets_for_the_next_merge)
 {
     env_conf_t *first = conf_of("-A", "-B", NULL);
     env_conf_t *second = conf_of("B=again", NULL);
@@ -79,14 +81,5 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("env_conf");
-    TCase *tc = kvu_tcase(s, "merge", setup, teardown);
-    int failed;
-
-    apr_initialize();
-    KVU_ADD_TESTS(tc, inner_values_win_and_unset_removes_outer_ones,
-                  a_merged_config_keeps_its_unsets_for_the_next_merge);
-    failed = kvu_run(s);
-    apr_terminate();
-    return failed;
+    return kvu_run_apr("env_conf");
 }

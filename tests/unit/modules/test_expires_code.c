@@ -61,7 +61,9 @@ static const struct {
     {"access plus 68 years 1 year", 0, 0, "more than 2147483647 seconds"},
 };
 
-START_TEST(test_parse_code)
+KVU_CASE(core, "core", setup, teardown);
+
+KVC_LOOP_TEST(core, test_parse_code, 0, (int)(sizeof(codes) / sizeof(codes[0])))
 {
     ex_code_t code = {'X', -5};
     const char *err = ex_parse_code(pool, codes[_i].text, &code);
@@ -78,7 +80,7 @@ START_TEST(test_parse_code)
 }
 END_TEST
 
-START_TEST(test_code_for_type)
+KVC_TEST(core, test_code_for_type)
 {
     apr_hash_t *h = apr_hash_make(pool);
     ex_code_t html = {'A', 60}, image = {'M', 86400}, png = {'A', 5}, fallback = {'A', 3600};
@@ -99,7 +101,7 @@ START_TEST(test_code_for_type)
 }
 END_TEST
 
-START_TEST(test_expires_at)
+KVC_TEST(core, test_expires_at)
 {
     apr_time_t now = apr_time_from_sec(1800000000), old = now - apr_time_from_sec(7200);
     ex_code_t access = {'A', 60}, mod_hour = {'M', 3600}, mod_day = {'M', 86400};
@@ -115,10 +117,5 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("expires_code");
-    TCase *tc = kvu_tcase(s, "core", setup, teardown);
-
-    tcase_add_loop_test(tc, test_parse_code, 0, (int)(sizeof(codes) / sizeof(codes[0])));
-    KVU_ADD_TESTS(tc, test_code_for_type, test_expires_at);
-    return kvu_run(s);
+    return kvc_run("expires_code");
 }

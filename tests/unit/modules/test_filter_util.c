@@ -43,7 +43,9 @@ static filter_chain_t *chain_of(const char *words)
     return chain;
 }
 
-START_TEST(test_chain_edits)
+KVU_CASE(filter_util_case, "filter_util", setup, teardown);
+
+KVC_TEST(filter_util_case, test_chain_edits)
 {
     ck_assert_str_eq(names(chain_of("A +B @C")), "C A B");
     ck_assert_str_eq(names(chain_of("A B C -b")), "A C");
@@ -55,7 +57,7 @@ START_TEST(test_chain_edits)
 }
 END_TEST
 
-START_TEST(test_chain_merge)
+KVC_TEST(filter_util_case, test_chain_merge)
 {
     ck_assert_str_eq(names(filter_chain_merge(pool, chain_of("A B"), chain_of("C"))), "A B C");
     ck_assert_str_eq(names(filter_chain_merge(pool, chain_of("A B"), chain_of(""))), "A B");
@@ -65,7 +67,7 @@ START_TEST(test_chain_merge)
 }
 END_TEST
 
-START_TEST(test_proto_flags)
+KVC_TEST(filter_util_case, test_proto_flags)
 {
     ck_assert_uint_eq(filter_proto_flags(pool, "change=yes"),
                       FILTER_PROTO_CHANGE | FILTER_PROTO_CHANGE_LENGTH);
@@ -77,7 +79,7 @@ START_TEST(test_proto_flags)
 }
 END_TEST
 
-START_TEST(test_type_matches)
+KVC_TEST(filter_util_case, test_type_matches)
 {
     ck_assert(filter_type_matches("text/html", "text/html"));
     ck_assert(filter_type_matches("text/html", "text/html; charset=utf-8"));
@@ -89,16 +91,7 @@ START_TEST(test_type_matches)
 }
 END_TEST
 
-static Suite *filter_util_suite(void)
-{
-    Suite *s = suite_create("filter_util");
-    TCase *tc = kvu_tcase(s, "filter_util", setup, teardown);
-
-    KVU_ADD_TESTS(tc, test_chain_edits, test_chain_merge, test_proto_flags, test_type_matches);
-    return s;
-}
-
 int main(void)
 {
-    return kvu_run(filter_util_suite());
+    return kvc_run("filter_util");
 }

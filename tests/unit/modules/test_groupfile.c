@@ -27,7 +27,9 @@ static const struct {
     {"web:dev: dev\n", "dev", "web"},
 };
 
-START_TEST(group_of)
+KVU_CASE(groupfile_case, "groupfile", NULL, NULL);
+
+KVC_LOOP_TEST(groupfile_case, group_of, 0, sizeof(cases) / sizeof(cases[0]))
 {
     apr_pool_t *p;
     const char *got;
@@ -48,9 +50,5 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("groupfile");
-    TCase *tc = kvu_tcase(s, "groupfile", NULL, NULL);
-
-    tcase_add_loop_test(tc, group_of, 0, sizeof(cases) / sizeof(cases[0]));
-    return kvu_run(s);
+    return kvc_run("groupfile");
 }

@@ -77,7 +77,9 @@ static apr_table_t *run(kv_request_t *r, const char *line)
     return t;
 }
 
-START_TEST(test_parse_conditions_and_tables)
+KVU_CASE(actions_case, "actions", setup, teardown);
+
+KVC_TEST(actions_case, test_parse_conditions_and_tables)
 {
     ck_assert_int_eq(parse_ok(0, "set X-A 1")->table, HDR_TABLE_OUT);
     ck_assert_int_eq(parse_ok(0, "onsuccess set X-A 1")->table, HDR_TABLE_OUT);
@@ -89,7 +91,7 @@ START_TEST(test_parse_conditions_and_tables)
 }
 END_TEST
 
-START_TEST(test_parse_every_action)
+KVC_TEST(actions_case, test_parse_every_action)
 {
     static const struct {
         const char *line;
@@ -109,7 +111,7 @@ START_TEST(test_parse_every_action)
 }
 END_TEST
 
-START_TEST(test_parse_clauses)
+KVC_TEST(actions_case, test_parse_clauses)
 {
     hdr_action_t *a = parse_ok(0, "set X 1 env=FOO");
     ck_assert_str_eq(a->env, "FOO");
@@ -134,7 +136,7 @@ START_TEST(test_parse_clauses)
 }
 END_TEST
 
-START_TEST(test_parse_refusals)
+KVC_TEST(actions_case, test_parse_refusals)
 {
     expect_refusal(0, "frob X 1", "unknown action 'frob'");
     expect_refusal(1, "echo ^X", "unknown action 'echo'");
@@ -153,7 +155,7 @@ START_TEST(test_parse_refusals)
 }
 END_TEST
 
-START_TEST(test_parse_strips_colon)
+KVC_TEST(actions_case, test_parse_strips_colon)
 {
     ck_assert_str_eq(parse_ok(0, "set X-Foo: 1")->header, "X-Foo");
 }
@@ -168,7 +170,7 @@ static const char *expand(kv_request_t *r, const char *value)
     return hdr_format_expand(r, pieces);
 }
 
-START_TEST(test_format_expand)
+KVC_TEST(actions_case, test_format_expand)
 {
     kv_request_t *r = request();
     apr_table_set(r->subprocess_env, "FOO", "bar");
@@ -183,7 +185,7 @@ START_TEST(test_format_expand)
 }
 END_TEST
 
-START_TEST(test_format_refusals)
+KVC_TEST(actions_case, test_format_refusals)
 {
     static const char *const bad[] = {"%x", "%{SSL_PROTOCOL}s", "%{FOO", "%{}e", "end %"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -193,7 +195,7 @@ START_TEST(test_format_refusals)
 }
 END_TEST
 
-START_TEST(test_has_token)
+KVC_TEST(actions_case, test_has_token)
 {
     ck_assert(hdr_has_token("a, b,c", "b"));
     ck_assert(hdr_has_token("a, b,c", "c"));
@@ -206,7 +208,7 @@ START_TEST(test_has_token)
 }
 END_TEST
 
-START_TEST(test_run_add_append_set_unset)
+KVC_TEST(actions_case, test_run_add_append_set_unset)
 {
     kv_request_t *r = request();
     apr_table_t *t = run(r, "add X a");
@@ -224,7 +226,7 @@ START_TEST(test_run_add_append_set_unset)
 }
 END_TEST
 
-START_TEST(test_run_merge_setifempty)
+KVC_TEST(actions_case, test_run_merge_setifempty)
 {
     kv_request_t *r = request();
     apr_table_t *t = run(r, "merge Cache-Control no-cache");
@@ -238,7 +240,7 @@ START_TEST(test_run_merge_setifempty)
 }
 END_TEST
 
-START_TEST(test_run_edit)
+KVC_TEST(actions_case, test_run_edit)
 {
     kv_request_t *r = request();
     apr_table_add(r->headers_out, "X", "a-b-c");
@@ -261,7 +263,7 @@ START_TEST(test_run_edit)
 }
 END_TEST
 
-START_TEST(test_run_echo_note)
+KVC_TEST(actions_case, test_run_echo_note)
 {
     kv_request_t *r = request();
     apr_table_set(r->headers_in, "X-One", "1");
@@ -278,7 +280,7 @@ START_TEST(test_run_echo_note)
 }
 END_TEST
 
-START_TEST(test_actions_run_filters)
+KVC_TEST(actions_case, test_actions_run_filters)
 {
     kv_request_t *r = request();
     apr_array_header_t *actions = apr_array_make(pool, 4, sizeof(hdr_action_t *));
@@ -301,7 +303,7 @@ START_TEST(test_actions_run_filters)
 END_TEST
 
 /* expr= conditions decide per request, alone and with env=; expr= values are evaluated. */
-START_TEST(test_expr_conditions_and_values)
+KVC_TEST(actions_case, test_expr_conditions_and_values)
 {
     kv_request_t *r = request();
     apr_array_header_t *actions = apr_array_make(pool, 4, sizeof(hdr_action_t *));
@@ -323,17 +325,5 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("header_action");
-    TCase *tc = kvu_tcase(s, "actions", setup, teardown);
-    int failed;
-
-    apr_initialize();
-    KVU_ADD_TESTS(tc, test_parse_conditions_and_tables, test_parse_every_action, test_parse_clauses,
-                  test_parse_refusals, test_parse_strips_colon, test_format_expand,
-                  test_format_refusals, test_has_token, test_run_add_append_set_unset,
-                  test_run_merge_setifempty, test_run_edit, test_run_echo_note,
-                  test_actions_run_filters, test_expr_conditions_and_values);
-    failed = kvu_run(s);
-    apr_terminate();
-    return failed;
+    return kvu_run_apr("header_action");
 }

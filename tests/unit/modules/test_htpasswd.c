@@ -23,7 +23,9 @@ static const struct {
     {"no colon here", 0, NULL, NULL},
 };
 
-START_TEST(parse_line)
+KVU_CASE(htpasswd_case, "htpasswd", NULL, NULL);
+
+KVC_LOOP_TEST(htpasswd_case, parse_line, 0, sizeof(lines) / sizeof(lines[0]))
 {
     char buf[128];
     const char *user = NULL, *hash = NULL;
@@ -39,9 +41,5 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("htpasswd");
-    TCase *tc = kvu_tcase(s, "htpasswd", NULL, NULL);
-
-    tcase_add_loop_test(tc, parse_line, 0, sizeof(lines) / sizeof(lines[0]));
-    return kvu_run(s);
+    return kvc_run("htpasswd");
 }

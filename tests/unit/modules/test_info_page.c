@@ -45,7 +45,9 @@ static kv_module_t mime = {KV_MODULE_HEADER("mime"), .commands = mime_cmds};
 #define ASSERT_HAS(body, needle)                                                                   \
     ck_assert_msg(strstr(body, needle) != NULL, "no '%s' in:\n%s", needle, body)
 
-START_TEST(whole_configuration)
+KVU_CASE(info_page_case, "info_page", setup, teardown);
+
+KVC_TEST(info_page_case, whole_configuration)
 {
     const char *html =
         info_config_html(pool,
@@ -66,7 +68,7 @@ START_TEST(whole_configuration)
 END_TEST
 
 /* A module's lines only, in the sections that hold them; a section without any is left out. */
-START_TEST(one_modules_lines)
+KVC_TEST(info_page_case, one_modules_lines)
 {
     kv_directive_t *tree = read_conf("Listen 80\n<Directory /a>\n  Options None\n</Directory>\n"
                                      "<Directory /b>\n  AddType text/x .x\n</Directory>\n"
@@ -82,7 +84,7 @@ START_TEST(one_modules_lines)
 END_TEST
 
 /* As httpd shows them: the lines an <IfModule> or <IfDefine> let through, in its place. */
-START_TEST(conditions_decided_when_read)
+KVC_TEST(info_page_case, conditions_decided_when_read)
 {
     const char *html = info_config_html(pool,
                                         read_conf("<IfModule !mod_none.c>\n  Listen 80\n"
@@ -97,7 +99,7 @@ START_TEST(conditions_decided_when_read)
 }
 END_TEST
 
-START_TEST(module_section)
+KVC_TEST(info_page_case, module_section)
 {
     apr_array_header_t *more = apr_array_make(pool, 1, sizeof(const char *));
     const char *html;
@@ -117,7 +119,7 @@ START_TEST(module_section)
 }
 END_TEST
 
-START_TEST(module_file_names)
+KVC_TEST(info_page_case, module_file_names)
 {
     kv_module_t core = {KV_MODULE_HEADER("core")};
     kv_module_t loaded_core = {KV_MODULE_HEADER("core"), .loaded_from = "x.so"};
@@ -130,10 +132,5 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("info_page");
-    TCase *tc = kvu_tcase(s, "info_page", setup, teardown);
-
-    KVU_ADD_TESTS(tc, whole_configuration, one_modules_lines, conditions_decided_when_read,
-                  module_section, module_file_names);
-    return kvu_run(s);
+    return kvc_run("info_page");
 }

@@ -179,13 +179,15 @@ static const struct {
     {"[%h]:%>s", "[192.0.2.9]:200"},
 };
 
-START_TEST(renders_every_directive)
+KVU_CASE(log_format_case, "log_format", setup, teardown);
+
+KVC_LOOP_TEST(log_format_case, renders_every_directive, 0, (int)(sizeof(cases) / sizeof(cases[0])))
 {
     ck_assert_str_eq(render(cases[_i].fmt), cases[_i].want);
 }
 END_TEST
 
-START_TEST(renders_common_and_combined)
+KVC_TEST(log_format_case, renders_common_and_combined)
 {
     ck_assert_str_eq(render(LOG_FORMAT_COMMON), "192.0.2.9 - - [09/Sep/2001:01:46:40 +0000] "
                                                 "\"GET /docs/a%20b.html?x=1 HTTP/1.1\" 200 1234");
@@ -195,7 +197,7 @@ START_TEST(renders_common_and_combined)
 }
 END_TEST
 
-START_TEST(escapes_values_as_httpd)
+KVC_TEST(log_format_case, escapes_values_as_httpd)
 {
     apr_table_set(r->headers_in, "X-Evil", "a\"b\\c\n\t\x01\x7f\xc3\xa9 ok");
     ck_assert_str_eq(render("%{X-Evil}i"), "a\\\"b\\\\c\\n\\t\\x01\\x7f\\xc3\\xa9 ok");
@@ -206,7 +208,7 @@ START_TEST(escapes_values_as_httpd)
 }
 END_TEST
 
-START_TEST(missing_values_are_dashes)
+KVC_TEST(log_format_case, missing_values_are_dashes)
 {
     r->bytes_sent = 0;
     r->args = NULL;
@@ -217,7 +219,7 @@ START_TEST(missing_values_are_dashes)
 }
 END_TEST
 
-START_TEST(user_and_connection_state)
+KVC_TEST(log_format_case, user_and_connection_state)
 {
     r->user = "";
     ck_assert_str_eq(render("%u"), "\"\"");
@@ -230,14 +232,14 @@ START_TEST(user_and_connection_state)
 }
 END_TEST
 
-START_TEST(canonical_port_is_the_server_name_port)
+KVC_TEST(log_format_case, canonical_port_is_the_server_name_port)
 {
     r->server->port = 443;
     ck_assert_str_eq(render("%{canonical}p %p"), "443 8080");
 }
 END_TEST
 
-START_TEST(process_and_thread_ids)
+KVC_TEST(log_format_case, process_and_thread_ids)
 {
     char pid[32];
     const char *tid = render("%{tid}P");
@@ -252,14 +254,14 @@ START_TEST(process_and_thread_ids)
 }
 END_TEST
 
-START_TEST(status_condition_follows_the_status)
+KVC_TEST(log_format_case, status_condition_follows_the_status)
 {
     r->status = 404;
     ck_assert_str_eq(render("%404{User-agent}i %!404{User-agent}i %s"), "curl/8.0 - 404");
 }
 END_TEST
 
-START_TEST(clf_time_carries_the_zone_offset)
+KVC_TEST(log_format_case, clf_time_carries_the_zone_offset)
 {
     setenv("TZ", "EST5", 1);
     tzset();
@@ -270,7 +272,7 @@ START_TEST(clf_time_carries_the_zone_offset)
 }
 END_TEST
 
-START_TEST(durations_never_go_negative)
+KVC_TEST(log_format_case, durations_never_go_negative)
 {
     log_format_t *f;
     apr_size_t len;
@@ -280,7 +282,7 @@ START_TEST(durations_never_go_negative)
 }
 END_TEST
 
-START_TEST(the_line_is_one_buffer_with_a_newline)
+KVC_TEST(log_format_case, the_line_is_one_buffer_with_a_newline)
 {
     log_format_t *f;
     apr_size_t len;
@@ -296,7 +298,7 @@ END_TEST
 
 /* A time longer than strftime's buffer is missing ("-"), not the unterminated bytes strftime
  * leaves behind (found by tests/fuzz/fuzz_log_format). */
-START_TEST(overlong_time_is_a_dash)
+KVC_TEST(log_format_case, overlong_time_is_a_dash)
 {
     char literal[300], years[300];
 
@@ -334,7 +336,7 @@ static const struct {
     {"%1000{Referer}i", "bad status code 1000 in a condition"},
 };
 
-START_TEST(refuses_bad_formats)
+KVC_LOOP_TEST(log_format_case, refuses_bad_formats, 0, (int)(sizeof(bad) / sizeof(bad[0])))
 {
     const char *err = compile_error(bad[_i].fmt);
 
@@ -350,7 +352,7 @@ static const char *added_code(kv_request_t *req, const char *arg)
     return apr_psprintf(req->pool, "[%s]", arg ? arg : "none");
 }
 
-START_TEST(codes_other_modules_register)
+KVC_TEST(log_format_case, codes_other_modules_register)
 {
     apr_pool_t *gen, *next;
 
@@ -379,20 +381,5 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("log_format");
-    TCase *tc = kvu_tcase(s, "log_format", setup, teardown);
-    int failed;
-
-    apr_initialize();
-    tcase_add_loop_test(tc, renders_every_directive, 0, (int)(sizeof(cases) / sizeof(cases[0])));
-    KVU_ADD_TESTS(tc, renders_common_and_combined, escapes_values_as_httpd,
-                  missing_values_are_dashes, user_and_connection_state,
-                  canonical_port_is_the_server_name_port, process_and_thread_ids,
-                  status_condition_follows_the_status, clf_time_carries_the_zone_offset,
-                  durations_never_go_negative, the_line_is_one_buffer_with_a_newline,
-                  overlong_time_is_a_dash, codes_other_modules_register);
-    tcase_add_loop_test(tc, refuses_bad_formats, 0, (int)(sizeof(bad) / sizeof(bad[0])));
-    failed = kvu_run(s);
-    apr_terminate();
-    return failed;
+    return kvu_run_apr("log_format");
 }

@@ -42,7 +42,9 @@ static const char *type_of(apr_hash_t *types, const char *ext)
     return apr_hash_get(types, ext, APR_HASH_KEY_STRING);
 }
 
-START_TEST(test_types_lines)
+KVU_CASE(mime_ext_case, "mime_ext", setup, teardown);
+
+KVC_TEST(mime_ext_case, test_types_lines)
 {
     apr_hash_t *t = types_of("# comment text/plain txt\n"
                              "text/html\t\thtml HTM   # old\n"
@@ -73,7 +75,7 @@ static const char *exceptions(const mime_meta_t *m)
     return apr_array_pstrcat(pool, m->exceptions, '|');
 }
 
-START_TEST(test_every_extension_counts_last_wins)
+KVC_TEST(mime_ext_case, test_every_extension_counts_last_wins)
 {
     apr_hash_t *types = types_of("text/html html\ntext/plain txt\napplication/gzip gz\n");
     apr_hash_t *map = apr_hash_make(pool);
@@ -114,7 +116,7 @@ START_TEST(test_every_extension_counts_last_wins)
 }
 END_TEST
 
-START_TEST(test_unknown_extensions_are_exceptions)
+KVC_TEST(mime_ext_case, test_unknown_extensions_are_exceptions)
 {
     apr_hash_t *types = types_of("text/html html\n");
     apr_hash_t *map = apr_hash_make(pool);
@@ -133,7 +135,7 @@ START_TEST(test_unknown_extensions_are_exceptions)
 }
 END_TEST
 
-START_TEST(test_add_type_over_types_config_and_remove_type)
+KVC_TEST(mime_ext_case, test_add_type_over_types_config_and_remove_type)
 {
     apr_hash_t *types = types_of("text/html html\napplication/x-tar tar\n");
     apr_hash_t *map = apr_hash_make(pool);
@@ -156,7 +158,7 @@ static mime_removal_t removal(const char *ext, size_t field)
     return rm;
 }
 
-START_TEST(test_merge_overlays_field_by_field)
+KVC_TEST(mime_ext_case, test_merge_overlays_field_by_field)
 {
     apr_hash_t *base = apr_hash_make(pool), *add = apr_hash_make(pool), *merged;
     apr_array_header_t *none = apr_array_make(pool, 1, sizeof(mime_removal_t));
@@ -177,7 +179,7 @@ START_TEST(test_merge_overlays_field_by_field)
 }
 END_TEST
 
-START_TEST(test_remove_clears_the_inherited_field_only)
+KVC_TEST(mime_ext_case, test_remove_clears_the_inherited_field_only)
 {
     apr_hash_t *base = apr_hash_make(pool), *add = apr_hash_make(pool), *merged, *deeper;
     apr_array_header_t *rms = apr_array_make(pool, 2, sizeof(mime_removal_t));
@@ -203,7 +205,7 @@ START_TEST(test_remove_clears_the_inherited_field_only)
 }
 END_TEST
 
-START_TEST(test_charset_parameter)
+KVC_TEST(mime_ext_case, test_charset_parameter)
 {
     ck_assert_str_eq(mime_type_with_charset(pool, "text/html", "utf-8"),
                      "text/html; charset=utf-8");
@@ -214,7 +216,7 @@ START_TEST(test_charset_parameter)
 }
 END_TEST
 
-START_TEST(test_multiviews_match_words)
+KVC_TEST(mime_ext_case, test_multiviews_match_words)
 {
     int bits = 0;
 
@@ -233,13 +235,5 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("mime_ext");
-    TCase *tc = kvu_tcase(s, "mime_ext", setup, teardown);
-
-    KVU_ADD_TESTS(tc, test_types_lines, test_every_extension_counts_last_wins,
-                  test_unknown_extensions_are_exceptions,
-                  test_add_type_over_types_config_and_remove_type,
-                  test_merge_overlays_field_by_field, test_remove_clears_the_inherited_field_only,
-                  test_charset_parameter, test_multiviews_match_words);
-    return kvu_run(s);
+    return kvc_run("mime_ext");
 }

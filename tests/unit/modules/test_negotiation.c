@@ -24,7 +24,9 @@ static void teardown(void)
     apr_terminate();
 }
 
-START_TEST(test_atoq)
+KVU_CASE(negotiation, "negotiation", setup, teardown);
+
+KVC_TEST(negotiation, test_atoq)
 {
     ck_assert_float_eq(neg_atoq("0.5"), 0.5f);
     ck_assert_float_eq(neg_atoq(" 0.25"), 0.25f);
@@ -44,7 +46,7 @@ static const neg_accept_t *entry(const apr_array_header_t *a, int i)
     return &APR_ARRAY_IDX(a, i, neg_accept_t);
 }
 
-START_TEST(test_accept_fields)
+KVC_TEST(negotiation, test_accept_fields)
 {
     apr_array_header_t *a =
         neg_parse_accept(pool, "Text/HTML;level=1;q=0.5, text/*; q=0.3 ,,*/*,"
@@ -78,7 +80,7 @@ static void dirty_stack(void)
 /* An element of only ';' (or nothing) has no name: apr_strtok then left the parameter
  * scan's state unset, and the scan went on from it. Accept is a client's, a type map's
  * Content-Type a file's. */
-START_TEST(test_elements_without_a_name)
+KVC_TEST(negotiation, test_elements_without_a_name)
 {
     static const char *const fields[] = {";", ";;", " ; ", "text/html, ;, en", ";,;;,"};
     apr_array_header_t *a;
@@ -109,7 +111,7 @@ static neg_variant_t *variant(const apr_array_header_t *v, int i)
     return &APR_ARRAY_IDX(v, i, neg_variant_t);
 }
 
-START_TEST(test_type_map)
+KVC_TEST(negotiation, test_type_map)
 {
     const char *err = NULL;
     apr_array_header_t *v = neg_parse_type_map(pool,
@@ -203,7 +205,7 @@ static const char *choose(apr_array_header_t *vs, const char *accept, const char
     return best ? best->uri : "406";
 }
 
-START_TEST(test_choose_language)
+KVC_TEST(negotiation, test_choose_language)
 {
     apr_array_header_t *vs = en_fr();
 
@@ -229,7 +231,7 @@ START_TEST(test_choose_language)
 }
 END_TEST
 
-START_TEST(test_choose_language_ranges)
+KVC_TEST(negotiation, test_choose_language_ranges)
 {
     apr_array_header_t *vs = apr_array_make(pool, 2, sizeof(neg_variant_t));
 
@@ -248,7 +250,7 @@ START_TEST(test_choose_language_ranges)
 }
 END_TEST
 
-START_TEST(test_choose_type)
+KVC_TEST(negotiation, test_choose_type)
 {
     apr_array_header_t *vs = apr_array_make(pool, 2, sizeof(neg_variant_t));
 
@@ -275,7 +277,7 @@ START_TEST(test_choose_type)
 }
 END_TEST
 
-START_TEST(test_choose_charset_encoding_length)
+KVC_TEST(negotiation, test_choose_charset_encoding_length)
 {
     apr_array_header_t *vs = en_fr();
 
@@ -305,7 +307,7 @@ START_TEST(test_choose_charset_encoding_length)
 END_TEST
 
 /* A script (MultiviewsMatch Handlers) loses to a document, unless scripts are preferred. */
-START_TEST(test_scripts)
+KVC_TEST(negotiation, test_scripts)
 {
     apr_array_header_t *vs = apr_array_make(pool, 2, sizeof(neg_variant_t));
     neg_request_t r;
@@ -323,7 +325,7 @@ START_TEST(test_scripts)
 }
 END_TEST
 
-START_TEST(test_no_fiddle)
+KVC_TEST(negotiation, test_no_fiddle)
 {
     apr_array_header_t *vs = apr_array_make(pool, 2, sizeof(neg_variant_t));
     neg_request_t r;
@@ -337,7 +339,7 @@ START_TEST(test_no_fiddle)
 }
 END_TEST
 
-START_TEST(test_vary)
+KVC_TEST(negotiation, test_vary)
 {
     apr_array_header_t *vs = en_fr();
 
@@ -354,11 +356,5 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("negotiation");
-    TCase *tc = kvu_tcase(s, "negotiation", setup, teardown);
-
-    KVU_ADD_TESTS(tc, test_atoq, test_accept_fields, test_type_map, test_elements_without_a_name,
-                  test_choose_language, test_choose_language_ranges, test_choose_type,
-                  test_choose_charset_encoding_length, test_scripts, test_no_fiddle, test_vary);
-    return kvu_run(s);
+    return kvc_run("negotiation");
 }

@@ -47,7 +47,9 @@ static const char *walk(const apr_array_header_t *list, const char *peer, const 
                         f.proxy_ips ? f.proxy_ips : "-");
 }
 
-START_TEST(trusted_proxies_are_walked_right_to_left)
+KVU_CASE(walk_case, "walk", setup, teardown);
+
+KVC_TEST(walk_case, trusted_proxies_are_walked_right_to_left)
 {
     trust("127.0.0.1", 0);
     trust("198.51.100.0/24", 0);
@@ -63,7 +65,7 @@ START_TEST(trusted_proxies_are_walked_right_to_left)
 }
 END_TEST
 
-START_TEST(a_trusted_proxy_may_not_present_a_private_address)
+KVC_TEST(walk_case, a_trusted_proxy_may_not_present_a_private_address)
 {
     trust("127.0.0.1", 0);
     trust("198.51.100.0/24", 0);
@@ -79,7 +81,7 @@ START_TEST(a_trusted_proxy_may_not_present_a_private_address)
 }
 END_TEST
 
-START_TEST(internal_proxies_may_present_private_addresses)
+KVC_TEST(walk_case, internal_proxies_may_present_private_addresses)
 {
     trust("127.0.0.0/8", 1);
     trust("10.0.0.0/8", 1);
@@ -96,7 +98,7 @@ START_TEST(internal_proxies_may_present_private_addresses)
 }
 END_TEST
 
-START_TEST(without_a_list_every_proxy_is_trusted)
+KVC_TEST(walk_case, without_a_list_every_proxy_is_trusted)
 {
     ck_assert_str_eq(walk(NULL, "127.0.0.1", "203.0.113.1, 198.51.100.7"),
                      "203.0.113.1|-|127.0.0.1, 198.51.100.7");
@@ -105,7 +107,7 @@ START_TEST(without_a_list_every_proxy_is_trusted)
 }
 END_TEST
 
-START_TEST(entries_that_are_not_addresses_stop_the_walk)
+KVC_TEST(walk_case, entries_that_are_not_addresses_stop_the_walk)
 {
     trust("127.0.0.1", 0);
     ck_assert_str_eq(walk(proxies, "127.0.0.1", "bogus, 203.0.113.9"),
@@ -118,7 +120,7 @@ START_TEST(entries_that_are_not_addresses_stop_the_walk)
 }
 END_TEST
 
-START_TEST(proxy_specs)
+KVC_TEST(walk_case, proxy_specs)
 {
     apr_sockaddr_t *sa;
 
@@ -140,7 +142,7 @@ END_TEST
 /* fuzz_remoteip's finding: a host name that does not resolve took back the proxy added
  * before it, or left an empty list with -1 elements. (A name with an empty label is refused
  * by the resolver itself, and .invalid never resolves: no DNS answer is needed.) */
-START_TEST(an_unresolved_name_removes_no_proxy)
+KVC_TEST(walk_case, an_unresolved_name_removes_no_proxy)
 {
     ck_assert_ptr_nonnull(remoteip_add_proxy(pool, proxies, "a..b.invalid", 0, "D"));
     ck_assert_int_eq(proxies->nelts, 0);
@@ -151,7 +153,7 @@ START_TEST(an_unresolved_name_removes_no_proxy)
 }
 END_TEST
 
-START_TEST(list_files)
+KVC_TEST(walk_case, list_files)
 {
     const char *err = remoteip_add_proxy_list(
         pool, proxies, "# trusted\n127.0.0.1 198.51.100.0/24 # the balancers\n\n\t10.0.0.0/8\n", 0,
@@ -169,18 +171,5 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("remoteip_walk");
-    TCase *tc = kvu_tcase(s, "walk", setup, teardown);
-    int failed;
-
-    apr_initialize();
-    KVU_ADD_TESTS(tc, trusted_proxies_are_walked_right_to_left,
-                  a_trusted_proxy_may_not_present_a_private_address,
-                  internal_proxies_may_present_private_addresses,
-                  without_a_list_every_proxy_is_trusted,
-                  entries_that_are_not_addresses_stop_the_walk, proxy_specs,
-                  an_unresolved_name_removes_no_proxy, list_files);
-    failed = kvu_run(s);
-    apr_terminate();
-    return failed;
+    return kvu_run_apr("remoteip_walk");
 }

@@ -34,7 +34,9 @@ static const struct {
     {"Header=1-2,MinRate=9", {1, 2, 9}},
 };
 
-START_TEST(parses_httpd_syntax)
+KVU_CASE(reqtimeout_conf_case, "reqtimeout_conf", setup, teardown);
+
+KVC_LOOP_TEST(reqtimeout_conf_case, parses_httpd_syntax, 0, (int)(sizeof(good) / sizeof(good[0])))
 {
     reqtimeout_conf_t conf;
     const char *err;
@@ -70,7 +72,8 @@ static const struct {
     {"body=20-x,MinRate=1", "'x' is not a whole number"},
 };
 
-START_TEST(refuses_what_httpd_refuses)
+KVC_LOOP_TEST(reqtimeout_conf_case, refuses_what_httpd_refuses, 0,
+              (int)(sizeof(bad) / sizeof(bad[0])))
 {
     reqtimeout_conf_t conf;
     const char *err;
@@ -87,7 +90,7 @@ END_TEST
 
 /* A later argument for the same stage replaces it whole; a virtual host takes the main
  * server's stages it does not set; an unset stage is httpd's default. */
-START_TEST(stages_replace_merge_and_default)
+KVC_TEST(reqtimeout_conf_case, stages_replace_merge_and_default)
 {
     reqtimeout_conf_t main_conf, vhost, merged;
 
@@ -115,7 +118,7 @@ START_TEST(stages_replace_merge_and_default)
 }
 END_TEST
 
-START_TEST(deadlines)
+KVC_TEST(reqtimeout_conf_case, deadlines)
 {
     const apr_time_t now = apr_time_from_sec(1000);
     const reqtimeout_stage_t ranged = {20, 40, 500}, plain = {5, 0, 0}, off = {0, 0, 0};
@@ -138,15 +141,5 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("reqtimeout_conf");
-    TCase *tc = kvu_tcase(s, "reqtimeout_conf", setup, teardown);
-    int failed;
-
-    apr_initialize();
-    tcase_add_loop_test(tc, parses_httpd_syntax, 0, (int)(sizeof(good) / sizeof(good[0])));
-    tcase_add_loop_test(tc, refuses_what_httpd_refuses, 0, (int)(sizeof(bad) / sizeof(bad[0])));
-    KVU_ADD_TESTS(tc, stages_replace_merge_and_default, deadlines);
-    failed = kvu_run(s);
-    apr_terminate();
-    return failed;
+    return kvu_run_apr("reqtimeout_conf");
 }

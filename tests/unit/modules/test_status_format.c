@@ -94,7 +94,9 @@ static char *render_async(status_formatter_t format)
     return flatten(bb);
 }
 
-START_TEST(async_connections_are_shown)
+KVU_CASE(format_case, "format", setup, teardown);
+
+KVC_TEST(format_case, async_connections_are_shown)
 {
     char *text = render_async(status_format_auto);
 
@@ -111,7 +113,7 @@ START_TEST(async_connections_are_shown)
 }
 END_TEST
 
-START_TEST(totals_add_up_live_workers)
+KVC_TEST(format_case, totals_add_up_live_workers)
 {
     status_snapshot_t snap = snapshot(1);
     status_totals_t t;
@@ -129,7 +131,7 @@ START_TEST(totals_add_up_live_workers)
 }
 END_TEST
 
-START_TEST(key_characters_are_httpds)
+KVC_TEST(format_case, key_characters_are_httpds)
 {
     static const char keys[] = ".S_RWKLCG";
 
@@ -140,7 +142,7 @@ START_TEST(key_characters_are_httpds)
 }
 END_TEST
 
-START_TEST(auto_page_lines)
+KVC_TEST(format_case, auto_page_lines)
 {
     char *text = render(status_format_auto, 1);
 
@@ -160,7 +162,7 @@ START_TEST(auto_page_lines)
 }
 END_TEST
 
-START_TEST(prometheus_metrics)
+KVC_TEST(format_case, prometheus_metrics)
 {
     char *text = render(status_format_prometheus, 1);
 
@@ -178,7 +180,7 @@ START_TEST(prometheus_metrics)
 }
 END_TEST
 
-START_TEST(html_page_is_escaped)
+KVC_TEST(format_case, html_page_is_escaped)
 {
     char *text = render(status_format_html, 1);
 
@@ -204,10 +206,5 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("status_format");
-    TCase *tc = kvu_tcase(s, "format", setup, teardown);
-
-    KVU_ADD_TESTS(tc, totals_add_up_live_workers, key_characters_are_httpds, auto_page_lines,
-                  prometheus_metrics, html_page_is_escaped, async_connections_are_shown);
-    return kvu_run(s);
+    return kvc_run("status_format");
 }

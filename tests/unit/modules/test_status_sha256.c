@@ -20,7 +20,9 @@ static void digest_of(const char *text, size_t piece, char hex[65])
     status_sha256_hex(out, hex);
 }
 
-START_TEST(known_digests)
+KVU_CASE(sha256_case, "sha256", NULL, NULL);
+
+KVC_TEST(sha256_case, known_digests)
 {
     static const struct {
         const char *text, *hex;
@@ -42,7 +44,7 @@ START_TEST(known_digests)
 END_TEST
 
 /* A million 'a's crosses many blocks and needs the padding's second block path too. */
-START_TEST(million_a)
+KVC_TEST(sha256_case, million_a)
 {
     char *text = malloc(1000001);
     char hex[65];
@@ -56,7 +58,7 @@ START_TEST(million_a)
 END_TEST
 
 /* Lengths around the 55/56/64-byte padding edges, against known values. */
-START_TEST(padding_edges)
+KVC_TEST(sha256_case, padding_edges)
 {
     char hex[65];
 
@@ -69,9 +71,5 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("status_sha256");
-    TCase *tc = kvu_tcase(s, "sha256", NULL, NULL);
-
-    KVU_ADD_TESTS(tc, known_digests, million_a, padding_edges);
-    return kvu_run(s);
+    return kvc_run("status_sha256");
 }

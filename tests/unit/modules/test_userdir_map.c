@@ -65,7 +65,9 @@ static const char *map(const char *uri)
     }
 }
 
-START_TEST(home_relative_directory)
+KVU_CASE(map_case, "map", setup, teardown);
+
+KVC_TEST(map_case, home_relative_directory)
 {
     line("public_html", NULL, NULL);
     ck_assert_str_eq(map("/~alice/a/b.html"), "file /home/alice/public_html/a/b.html");
@@ -79,7 +81,7 @@ START_TEST(home_relative_directory)
 }
 END_TEST
 
-START_TEST(absolute_paths_and_stars)
+KVC_TEST(map_case, absolute_paths_and_stars)
 {
     line("/srv/users/*/www", NULL, NULL);
     ck_assert_str_eq(map("/~carol/i.html"), "file /srv/users/carol/www/i.html");
@@ -88,7 +90,7 @@ START_TEST(absolute_paths_and_stars)
 }
 END_TEST
 
-START_TEST(urls_redirect)
+KVC_TEST(map_case, urls_redirect)
 {
     line("http://www.example.com/~*/", NULL, NULL);
     ck_assert_str_eq(map("/~bob/one/two.html"),
@@ -98,7 +100,7 @@ START_TEST(urls_redirect)
 }
 END_TEST
 
-START_TEST(first_existing_entry_else_the_last)
+KVC_TEST(map_case, first_existing_entry_else_the_last)
 {
     line("/srv/none/*/x", "/srv/exists/*", "public_html");
     ck_assert_str_eq(map("/~dave/f"), "file /srv/exists/dave/f");
@@ -111,7 +113,7 @@ START_TEST(first_existing_entry_else_the_last)
 }
 END_TEST
 
-START_TEST(enabled_and_disabled_users)
+KVC_TEST(map_case, enabled_and_disabled_users)
 {
     line("public_html", NULL, NULL);
     line("disabled", "bob", NULL);
@@ -125,7 +127,7 @@ START_TEST(enabled_and_disabled_users)
 }
 END_TEST
 
-START_TEST(nothing_without_a_directory)
+KVC_TEST(map_case, nothing_without_a_directory)
 {
     line("enabled", NULL, NULL);
     ck_assert_int_eq(conf.globally, USERDIR_ENABLED);
@@ -135,15 +137,5 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("userdir_map");
-    TCase *tc = kvu_tcase(s, "map", setup, teardown);
-    int failed;
-
-    apr_initialize();
-    KVU_ADD_TESTS(tc, home_relative_directory, absolute_paths_and_stars, urls_redirect,
-                  first_existing_entry_else_the_last, enabled_and_disabled_users,
-                  nothing_without_a_directory);
-    failed = kvu_run(s);
-    apr_terminate();
-    return failed;
+    return kvu_run_apr("userdir_map");
 }

@@ -53,7 +53,9 @@ static const struct {
     {"/2.4/", 0, 0, 0, 0},
 };
 
-START_TEST(test_parse)
+KVU_CASE(version_test_case, "version_test", setup, teardown);
+
+KVC_LOOP_TEST(version_test_case, test_parse, 0, (int)(sizeof(versions) / sizeof(versions[0])))
 {
     vt_version_t v = {-1, -1, -1};
     const char *err = vt_parse(versions[_i].text, &v);
@@ -69,7 +71,7 @@ START_TEST(test_parse)
 }
 END_TEST
 
-START_TEST(test_compare)
+KVC_TEST(version_test_case, test_compare)
 {
     const vt_version_t v = {2, 4, 71};
     const vt_version_t older[] = {{1, 99, 99}, {2, 3, 999}, {2, 4, 70}, {0, 0, 0}};
@@ -86,7 +88,7 @@ START_TEST(test_compare)
 END_TEST
 
 /* The compat version is one <IfVersion> can compare: httpd 2.4. */
-START_TEST(test_compat_version)
+KVC_TEST(version_test_case, test_compat_version)
 {
     vt_version_t v;
 
@@ -153,7 +155,8 @@ static const struct {
     {"eq", "2.4", -1, "unrecognized operator 'eq'"},
 };
 
-START_TEST(test_condition)
+KVC_LOOP_TEST(version_test_case, test_condition, 0,
+              (int)(sizeof(conditions) / sizeof(conditions[0])))
 {
     int holds = -1;
     const char *err = vt_condition(pool, conditions[_i].op, conditions[_i].arg, "2.4.71", &holds);
@@ -170,7 +173,7 @@ START_TEST(test_condition)
 END_TEST
 
 /* The version compared against must itself be one (it is kiva's constant; this guards it). */
-START_TEST(test_bad_own_version)
+KVC_TEST(version_test_case, test_bad_own_version)
 {
     int holds = -1;
 
@@ -182,12 +185,5 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("version_test");
-    TCase *tc = kvu_tcase(s, "version_test", setup, teardown);
-
-    tcase_add_loop_test(tc, test_parse, 0, (int)(sizeof(versions) / sizeof(versions[0])));
-    KVU_ADD_TESTS(tc, test_compare, test_compat_version);
-    tcase_add_loop_test(tc, test_condition, 0, (int)(sizeof(conditions) / sizeof(conditions[0])));
-    tcase_add_test(tc, test_bad_own_version);
-    return kvu_run(s);
+    return kvc_run("version_test");
 }

@@ -98,7 +98,9 @@ static void teardown(void)
     apr_terminate();
 }
 
-START_TEST(main_server_config_is_current_until_its_pool_goes)
+KVU_CASE(frame_case, "frame", setup, teardown);
+
+KVC_TEST(frame_case, main_server_config_is_current_until_its_pool_goes)
 {
     apr_pool_t *pconf;
     fake_conf_t *conf;
@@ -115,7 +117,7 @@ START_TEST(main_server_config_is_current_until_its_pool_goes)
 }
 END_TEST
 
-START_TEST(query_before_post_config_computes_the_limits_once)
+KVC_TEST(frame_case, query_before_post_config_computes_the_limits_once)
 {
     fake_conf_t *conf = load(pool);
 
@@ -129,7 +131,7 @@ START_TEST(query_before_post_config_computes_the_limits_once)
 }
 END_TEST
 
-START_TEST(post_config_computes_the_limits_for_the_server)
+KVC_TEST(frame_case, post_config_computes_the_limits_for_the_server)
 {
     fake_conf_t *conf = load(pool);
 
@@ -142,7 +144,7 @@ START_TEST(post_config_computes_the_limits_for_the_server)
 }
 END_TEST
 
-START_TEST(query_without_a_config_answers_the_defaults)
+KVC_TEST(frame_case, query_without_a_config_answers_the_defaults)
 {
     apr_pool_t *pconf;
 
@@ -154,7 +156,7 @@ START_TEST(query_without_a_config_answers_the_defaults)
 }
 END_TEST
 
-START_TEST(names_come_from_the_descriptor_and_the_module)
+KVC_TEST(frame_case, names_come_from_the_descriptor_and_the_module)
 {
     load(pool);
     ck_assert_str_eq(kv_run_mpm_get_name(), "fake");
@@ -166,13 +168,5 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("mpm_frame");
-    TCase *tc = kvu_tcase(s, "frame", setup, teardown);
-
-    KVU_ADD_TESTS(tc, main_server_config_is_current_until_its_pool_goes,
-                  query_before_post_config_computes_the_limits_once,
-                  post_config_computes_the_limits_for_the_server,
-                  query_without_a_config_answers_the_defaults,
-                  names_come_from_the_descriptor_and_the_module);
-    return kvu_run(s);
+    return kvc_run("mpm_frame");
 }

@@ -22,7 +22,9 @@ static void teardown(void)
     apr_terminate();
 }
 
-START_TEST(empty_queue_has_no_expiry)
+KVU_CASE(timerq_case, "timerq", setup, teardown);
+
+KVC_TEST(timerq_case, empty_queue_has_no_expiry)
 {
     ck_assert_int_eq(timerq_next(q), 0);
     ck_assert_ptr_null(timerq_pop_expired(q, 1000000));
@@ -30,7 +32,7 @@ START_TEST(empty_queue_has_no_expiry)
 }
 END_TEST
 
-START_TEST(expires_in_time_order_across_lists)
+KVC_TEST(timerq_case, expires_in_time_order_across_lists)
 {
     timerq_entry_t a = {0}, b = {0}, c = {0};
 
@@ -49,7 +51,7 @@ START_TEST(expires_in_time_order_across_lists)
 }
 END_TEST
 
-START_TEST(remove_from_head_middle_and_tail)
+KVC_TEST(timerq_case, remove_from_head_middle_and_tail)
 {
     timerq_entry_t e[4] = {{0}};
 
@@ -67,7 +69,7 @@ START_TEST(remove_from_head_middle_and_tail)
 }
 END_TEST
 
-START_TEST(entry_can_be_queued_again)
+KVC_TEST(timerq_case, entry_can_be_queued_again)
 {
     timerq_entry_t a = {0};
 
@@ -81,10 +83,5 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("event timerq");
-    TCase *tc = kvu_tcase(s, "timerq", setup, teardown);
-
-    KVU_ADD_TESTS(tc, empty_queue_has_no_expiry, expires_in_time_order_across_lists,
-                  remove_from_head_middle_and_tail, entry_can_be_queued_again);
-    return kvu_run(s);
+    return kvc_run("event timerq");
 }

@@ -13,7 +13,10 @@ static prefork_limits_t httpd_defaults(void)
     return l;
 }
 
-START_TEST(defaults_are_left_alone)
+KVU_CASE(limits_case, "limits", NULL, NULL);
+KVU_CASE(spares_case, "spares", NULL, NULL);
+
+KVC_TEST(limits_case, defaults_are_left_alone)
 {
     prefork_limits_t l = httpd_defaults();
 
@@ -26,7 +29,7 @@ START_TEST(defaults_are_left_alone)
 }
 END_TEST
 
-START_TEST(server_limit_is_capped_at_the_hard_limit)
+KVC_TEST(limits_case, server_limit_is_capped_at_the_hard_limit)
 {
     prefork_limits_t l = httpd_defaults();
 
@@ -40,7 +43,7 @@ START_TEST(server_limit_is_capped_at_the_hard_limit)
 }
 END_TEST
 
-START_TEST(max_workers_is_clamped_to_server_limit)
+KVC_TEST(limits_case, max_workers_is_clamped_to_server_limit)
 {
     prefork_limits_t l = httpd_defaults();
 
@@ -50,7 +53,7 @@ START_TEST(max_workers_is_clamped_to_server_limit)
 }
 END_TEST
 
-START_TEST(zeros_become_one)
+KVC_TEST(limits_case, zeros_become_one)
 {
     prefork_limits_t l = {0, 0, 10, 0, 0};
     unsigned fixed = prefork_limits_fix(&l);
@@ -67,7 +70,7 @@ START_TEST(zeros_become_one)
 }
 END_TEST
 
-START_TEST(max_spare_is_raised_above_min_spare)
+KVC_TEST(limits_case, max_spare_is_raised_above_min_spare)
 {
     prefork_limits_t l = httpd_defaults();
 
@@ -82,7 +85,7 @@ START_TEST(max_spare_is_raised_above_min_spare)
 }
 END_TEST
 
-START_TEST(idle_within_bounds_does_nothing)
+KVC_TEST(spares_case, idle_within_bounds_does_nothing)
 {
     prefork_limits_t l = httpd_defaults();
     prefork_census_t c = {7, 100};
@@ -96,7 +99,7 @@ START_TEST(idle_within_bounds_does_nothing)
 }
 END_TEST
 
-START_TEST(too_many_idle_stops_one)
+KVC_TEST(spares_case, too_many_idle_stops_one)
 {
     prefork_limits_t l = httpd_defaults();
     prefork_census_t c = {11, 100};
@@ -113,7 +116,7 @@ START_TEST(too_many_idle_stops_one)
 }
 END_TEST
 
-START_TEST(spawn_rate_doubles_up_to_32)
+KVC_TEST(spares_case, spawn_rate_doubles_up_to_32)
 {
     prefork_limits_t l = httpd_defaults();
     prefork_census_t c = {0, 1000};
@@ -135,7 +138,7 @@ START_TEST(spawn_rate_doubles_up_to_32)
 }
 END_TEST
 
-START_TEST(spawn_is_limited_by_free_slots)
+KVC_TEST(spares_case, spawn_is_limited_by_free_slots)
 {
     prefork_limits_t l = httpd_defaults();
     prefork_census_t c = {1, 3};
@@ -147,7 +150,7 @@ START_TEST(spawn_is_limited_by_free_slots)
 }
 END_TEST
 
-START_TEST(no_free_slot_reports_the_limit)
+KVC_TEST(spares_case, no_free_slot_reports_the_limit)
 {
     prefork_limits_t l = httpd_defaults();
     prefork_census_t c = {0, 0};
@@ -160,22 +163,7 @@ START_TEST(no_free_slot_reports_the_limit)
 }
 END_TEST
 
-static Suite *policy_suite(void)
-{
-    Suite *s = suite_create("prefork_policy");
-    TCase *limits = kvu_tcase(s, "limits", NULL, NULL);
-    TCase *spares = kvu_tcase(s, "spares", NULL, NULL);
-
-    KVU_ADD_TESTS(limits, defaults_are_left_alone, server_limit_is_capped_at_the_hard_limit,
-                  max_workers_is_clamped_to_server_limit, zeros_become_one,
-                  max_spare_is_raised_above_min_spare);
-    KVU_ADD_TESTS(spares, idle_within_bounds_does_nothing, too_many_idle_stops_one,
-                  spawn_rate_doubles_up_to_32, spawn_is_limited_by_free_slots,
-                  no_free_slot_reports_the_limit);
-    return s;
-}
-
 int main(void)
 {
-    return kvu_run(policy_suite());
+    return kvc_run("prefork_policy");
 }

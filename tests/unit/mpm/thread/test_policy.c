@@ -13,7 +13,9 @@ static thread_limits_t configured(int max_workers, int thread_limit)
     return thread_limits_default(&set);
 }
 
-START_TEST(test_defaults)
+KVU_CASE(limits_case, "limits", NULL, NULL);
+
+KVC_TEST(limits_case, test_defaults)
 {
     thread_limits_t l = configured(KV_UNSET_INT, KV_UNSET_INT);
 
@@ -24,7 +26,7 @@ START_TEST(test_defaults)
 END_TEST
 
 /* Raising MaxRequestWorkers alone is enough: ThreadLimit follows it. */
-START_TEST(test_thread_limit_follows_max_workers)
+KVC_TEST(limits_case, test_thread_limit_follows_max_workers)
 {
     thread_limits_t l = configured(1000, KV_UNSET_INT);
 
@@ -34,7 +36,7 @@ START_TEST(test_thread_limit_follows_max_workers)
 }
 END_TEST
 
-START_TEST(test_small_max_workers_keeps_default_thread_limit)
+KVC_TEST(limits_case, test_small_max_workers_keeps_default_thread_limit)
 {
     thread_limits_t l = configured(2, KV_UNSET_INT);
 
@@ -45,7 +47,7 @@ START_TEST(test_small_max_workers_keeps_default_thread_limit)
 END_TEST
 
 /* ThreadLimit alone: MaxRequestWorkers follows it down, without a warning. */
-START_TEST(test_max_workers_follows_small_thread_limit)
+KVC_TEST(limits_case, test_max_workers_follows_small_thread_limit)
 {
     thread_limits_t l = configured(KV_UNSET_INT, 10);
 
@@ -58,7 +60,7 @@ START_TEST(test_max_workers_follows_small_thread_limit)
 }
 END_TEST
 
-START_TEST(test_max_workers_clamped_to_thread_limit)
+KVC_TEST(limits_case, test_max_workers_clamped_to_thread_limit)
 {
     thread_limits_t l = configured(100, 10);
 
@@ -68,7 +70,7 @@ START_TEST(test_max_workers_clamped_to_thread_limit)
 }
 END_TEST
 
-START_TEST(test_zeroes_raised_to_one)
+KVC_TEST(limits_case, test_zeroes_raised_to_one)
 {
     thread_limits_t l = configured(0, 0);
 
@@ -78,7 +80,7 @@ START_TEST(test_zeroes_raised_to_one)
 }
 END_TEST
 
-START_TEST(test_hard_limit)
+KVC_TEST(limits_case, test_hard_limit)
 {
     thread_limits_t l = configured(50000, KV_UNSET_INT);
 
@@ -95,13 +97,5 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("thread_policy");
-    TCase *tc = kvu_tcase(s, "limits", NULL, NULL);
-
-    KVU_ADD_TESTS(tc, test_defaults, test_thread_limit_follows_max_workers,
-                  test_small_max_workers_keeps_default_thread_limit,
-                  test_max_workers_follows_small_thread_limit,
-                  test_max_workers_clamped_to_thread_limit, test_zeroes_raised_to_one,
-                  test_hard_limit);
-    return kvu_run(s);
+    return kvc_run("thread_policy");
 }

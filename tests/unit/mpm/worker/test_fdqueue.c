@@ -36,7 +36,9 @@ static apr_pool_t *fake_pool(int i)
     return (apr_pool_t *)&pools[i];
 }
 
-START_TEST(test_fifo_order)
+KVU_CASE(queue_case, "queue", setup, teardown);
+
+KVC_TEST(queue_case, test_fifo_order)
 {
     worker_queue_t *q;
     apr_socket_t *sd;
@@ -55,7 +57,7 @@ START_TEST(test_fifo_order)
 }
 END_TEST
 
-START_TEST(test_full_queue_refuses)
+KVC_TEST(queue_case, test_full_queue_refuses)
 {
     worker_queue_t *q;
 
@@ -66,7 +68,7 @@ START_TEST(test_full_queue_refuses)
 END_TEST
 
 /* No idle pool means no free worker: the listener waits, then gets APR_TIMEUP. */
-START_TEST(test_pools_bound_accepts)
+KVC_TEST(queue_case, test_pools_bound_accepts)
 {
     worker_queue_t *q;
     apr_pool_t *p;
@@ -84,7 +86,7 @@ START_TEST(test_pools_bound_accepts)
 END_TEST
 
 /* Queued connections are still handed out after terminate; then every taker gets EOF. */
-START_TEST(test_terminate_drains_then_eof)
+KVC_TEST(queue_case, test_terminate_drains_then_eof)
 {
     worker_queue_t *q;
     apr_socket_t *sd;
@@ -112,7 +114,7 @@ static void *APR_THREAD_FUNC popper(apr_thread_t *t, void *data)
 }
 
 /* A worker blocked waiting for a connection wakes on terminate. */
-START_TEST(test_terminate_wakes_waiting_worker)
+KVC_TEST(queue_case, test_terminate_wakes_waiting_worker)
 {
     worker_queue_t *q;
     apr_thread_t *t;
@@ -128,10 +130,5 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("worker_fdqueue");
-    TCase *tc = kvu_tcase(s, "queue", setup, teardown);
-
-    KVU_ADD_TESTS(tc, test_fifo_order, test_full_queue_refuses, test_pools_bound_accepts,
-                  test_terminate_drains_then_eof, test_terminate_wakes_waiting_worker);
-    return kvu_run(s);
+    return kvc_run("worker_fdqueue");
 }

@@ -43,7 +43,9 @@ static const struct {
     {1, FIELD(max_spare), 80, WORKER_FIX_MAX_SPARE_LOW, 1, FIELD(max_spare), 100, 0},
 };
 
-START_TEST(test_one_field_fixed)
+KVU_CASE(limits_case, "limits", NULL, NULL);
+
+KVC_LOOP_TEST(limits_case, test_one_field_fixed, 0, (int)KVU_COUNT(one_field))
 {
     worker_limits_t l = defaults();
     unsigned fixed;
@@ -64,7 +66,7 @@ START_TEST(test_one_field_fixed)
 }
 END_TEST
 
-START_TEST(test_nonpositive_values_raised)
+KVC_TEST(limits_case, test_nonpositive_values_raised)
 {
     worker_limits_t l = {0, 0, 0, 0, 0, 0, 0};
     unsigned fixed = worker_limits_fix(&l);
@@ -82,7 +84,7 @@ START_TEST(test_nonpositive_values_raised)
 }
 END_TEST
 
-START_TEST(test_hard_limits)
+KVC_TEST(limits_case, test_hard_limits)
 {
     worker_limits_t l = defaults();
 
@@ -96,10 +98,5 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("worker_policy");
-    TCase *tc = kvu_tcase(s, "limits", NULL, NULL);
-
-    tcase_add_loop_test(tc, test_one_field_fixed, 0, (int)KVU_COUNT(one_field));
-    KVU_ADD_TESTS(tc, test_nonpositive_values_raised, test_hard_limits);
-    return kvu_run(s);
+    return kvc_run("worker_policy");
 }

@@ -35,7 +35,9 @@ static const char *line(const char *a, const char *b, const char *c, const char 
     return kv_parse_allow_override(pool, argc, argv, &override, &override_opts);
 }
 
-START_TEST(groups)
+KVU_CASE(allow_override, "allow_override", setup, teardown);
+
+KVC_TEST(allow_override, groups)
 {
     ck_assert_ptr_null(line("None", NULL, NULL, NULL));
     ck_assert_int_eq(override, 0);
@@ -57,7 +59,7 @@ START_TEST(groups)
 }
 END_TEST
 
-START_TEST(options_list)
+KVC_TEST(allow_override, options_list)
 {
     ck_assert_ptr_null(line("Options", NULL, NULL, NULL));
     ck_assert_int_eq(override, KV_OR_OPTIONS);
@@ -76,7 +78,7 @@ START_TEST(options_list)
 }
 END_TEST
 
-START_TEST(nonfatal)
+KVC_TEST(allow_override, nonfatal)
 {
     ck_assert_ptr_null(line("Nonfatal=Override", NULL, NULL, NULL));
     ck_assert_int_eq(override, KV_OR_NONFATAL_OVERRIDE);
@@ -91,7 +93,7 @@ START_TEST(nonfatal)
 }
 END_TEST
 
-START_TEST(bad_words_refused)
+KVC_TEST(allow_override, bad_words_refused)
 {
     ck_assert_str_eq(line("FileInfo", "Everything", NULL, NULL),
                      "AllowOverride: Illegal override option Everything");
@@ -101,7 +103,7 @@ START_TEST(bad_words_refused)
 }
 END_TEST
 
-START_TEST(override_list)
+KVC_TEST(allow_override, override_list)
 {
     apr_array_header_t *list = NULL;
     const char *none[] = {"None"}, *two[] = {"Redirect", "RewriteRule"};
@@ -122,9 +124,5 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("allow_override");
-    TCase *tc = kvu_tcase(s, "allow_override", setup, teardown);
-
-    KVU_ADD_TESTS(tc, groups, options_list, nonfatal, bad_words_refused, override_list);
-    return kvu_run(s);
+    return kvc_run("allow_override");
 }

@@ -168,7 +168,9 @@ static const struct {
      "included in the server configuration"},
 };
 
-START_TEST(unknown_directive)
+KVU_CASE(walker_case, "walker", setup, teardown);
+
+KVC_LOOP_TEST(walker_case, unknown_directive, 0, (int)KVU_COUNT(unknown))
 {
     if (unknown[_i].before) {
         add(node(unknown[_i].before, "30", NULL));
@@ -178,7 +180,7 @@ START_TEST(unknown_directive)
 }
 END_TEST
 
-START_TEST(names_are_case_insensitive)
+KVC_TEST(walker_case, names_are_case_insensitive)
 {
     add(node("keepalivetimeout", "7", NULL));
     add(node("KEEPALIVE", "off", NULL));
@@ -188,7 +190,7 @@ START_TEST(names_are_case_insensitive)
 }
 END_TEST
 
-START_TEST(wrong_argument_count)
+KVC_TEST(walker_case, wrong_argument_count)
 {
     add(node("Timeout", "30", "40", NULL));
     ck_assert_str_eq(run(), "Syntax error on line 1 of /etc/t.conf: Timeout takes 1 argument, "
@@ -196,14 +198,14 @@ START_TEST(wrong_argument_count)
 }
 END_TEST
 
-START_TEST(too_few_arguments)
+KVC_TEST(walker_case, too_few_arguments)
 {
     add(node("LoadModule", "x_module", NULL));
     ck_assert_ptr_nonnull(strstr(run(), "LoadModule takes 2 arguments, 1 given"));
 }
 END_TEST
 
-START_TEST(number_that_is_not_a_number)
+KVC_TEST(walker_case, number_that_is_not_a_number)
 {
     const char *err;
 
@@ -216,21 +218,21 @@ START_TEST(number_that_is_not_a_number)
 }
 END_TEST
 
-START_TEST(numbers_out_of_range)
+KVC_TEST(walker_case, numbers_out_of_range)
 {
     add(node("ListenBacklog", "0", NULL));
     ck_assert_ptr_nonnull(strstr(run(), "ListenBacklog"));
 }
 END_TEST
 
-START_TEST(negative_limit_refused)
+KVC_TEST(walker_case, negative_limit_refused)
 {
     add(node("LimitRequestFields", "-1", NULL));
     ck_assert_ptr_nonnull(strstr(run(), "LimitRequestFields"));
 }
 END_TEST
 
-START_TEST(limits_are_stored)
+KVC_TEST(walker_case, limits_are_stored)
 {
     add(node("LimitRequestLine", "100", NULL));
     add(node("LimitRequestFieldSize", "200", NULL));
@@ -246,14 +248,14 @@ START_TEST(limits_are_stored)
 }
 END_TEST
 
-START_TEST(flag_must_be_on_or_off)
+KVC_TEST(walker_case, flag_must_be_on_or_off)
 {
     add(node("KeepAlive", "maybe", NULL));
     ck_assert_ptr_nonnull(strstr(run(), "line 1 of /etc/t.conf: KeepAlive"));
 }
 END_TEST
 
-START_TEST(once_only_directive_repeated)
+KVC_TEST(walker_case, once_only_directive_repeated)
 {
     add(node("TestOnce", "a", NULL));
     add(node("Timeout", "5", NULL));
@@ -264,7 +266,7 @@ START_TEST(once_only_directive_repeated)
 END_TEST
 
 /* What httpd lets appear again takes the last value, as in httpd. */
-START_TEST(repeats_take_the_last_value)
+KVC_TEST(walker_case, repeats_take_the_last_value)
 {
     kv_core_server_conf_t *conf = kv_core_sconf(server);
 
@@ -293,7 +295,7 @@ START_TEST(repeats_take_the_last_value)
 }
 END_TEST
 
-START_TEST(wrong_context)
+KVC_TEST(walker_case, wrong_context)
 {
     kv_directive_t *sec = add(node("<TestDir", NULL));
 
@@ -305,7 +307,7 @@ END_TEST
 
 /* The server record starts from httpd's defaults, the ones the request-head parser's tests
  * use too (one definition of each, in kv_http.h). */
-START_TEST(server_record_starts_from_the_defaults)
+KVC_TEST(walker_case, server_record_starts_from_the_defaults)
 {
     ck_assert_int_eq(server->timeout, apr_time_from_sec(KV_DEFAULT_TIMEOUT_SEC));
     ck_assert_int_eq(server->keep_alive_timeout,
@@ -327,7 +329,7 @@ END_TEST
 
 /* A setter finds the section it stands in, the innermost, in its parms (no global), and
  * the walk that runs it. */
-START_TEST(parms_carry_the_section_being_read)
+KVC_TEST(walker_case, parms_carry_the_section_being_read)
 {
     kv_directive_t *dir, *files;
 
@@ -358,7 +360,7 @@ END_TEST
 
 /* Parms made outside a walk (as a module or a test makes them) start one: the errors come
  * back as the result, each on its line. */
-START_TEST(walk_config_starts_a_walk_for_parms_without_one)
+KVC_TEST(walker_case, walk_config_starts_a_walk_for_parms_without_one)
 {
     kv_cmd_parms_t cmd;
     apr_pool_t *ptemp;
@@ -388,7 +390,7 @@ END_TEST
 
 /* The configuration says whether it has an if-section, for as long as its generation's pool
  * lives, so that kv_if_walk costs nothing a request when there is none. */
-START_TEST(if_sections_configured_for_the_generation)
+KVC_TEST(walker_case, if_sections_configured_for_the_generation)
 {
     kv_directive_t *dir, *ifsec;
     apr_pool_t *gen, *ptemp;
@@ -410,7 +412,7 @@ START_TEST(if_sections_configured_for_the_generation)
 }
 END_TEST
 
-START_TEST(ifmodule_runs_contents_only_when_loaded)
+KVC_TEST(walker_case, ifmodule_runs_contents_only_when_loaded)
 {
     kv_directive_t *yes = add(node("<IfModule", "core_module", NULL));
     kv_directive_t *no = add(node("<IfModule", "!mod_core.c", NULL));
@@ -428,7 +430,7 @@ END_TEST
 
 /* <IfFile>, <IfDirective>, <IfSection>: the Timeout inside counts only when the test holds
  * (values under 100 mark the true ones). */
-START_TEST(if_file_directive_section)
+KVC_TEST(walker_case, if_file_directive_section)
 {
     static const char *const cases[][3] = {
         {"<IfFile", "/", "1"},
@@ -461,7 +463,7 @@ START_TEST(if_file_directive_section)
 }
 END_TEST
 
-START_TEST(if_condition_without_a_name)
+KVC_TEST(walker_case, if_condition_without_a_name)
 {
     kv_directive_t *sec = add(node("<IfDirective", "!", NULL));
 
@@ -471,7 +473,7 @@ START_TEST(if_condition_without_a_name)
 }
 END_TEST
 
-START_TEST(error_inside_a_section_names_its_own_line)
+KVC_TEST(walker_case, error_inside_a_section_names_its_own_line)
 {
     kv_directive_t *yes = add(node("<IfModule", "core_module", NULL));
 
@@ -480,7 +482,7 @@ START_TEST(error_inside_a_section_names_its_own_line)
 }
 END_TEST
 
-START_TEST(walk_goes_on_after_an_error)
+KVC_TEST(walker_case, walk_goes_on_after_an_error)
 {
     add(node("Timeout", "soon", NULL));
     add(node("KeepAliveTimeout", "9", NULL));
@@ -495,7 +497,7 @@ START_TEST(walk_goes_on_after_an_error)
 }
 END_TEST
 
-START_TEST(errors_inside_sections_are_each_reported)
+KVC_TEST(walker_case, errors_inside_sections_are_each_reported)
 {
     kv_directive_t *yes = add(node("<IfModule", "core_module", NULL));
     kv_directive_t *bad = add(node("<TestDir", "unexpected", NULL));
@@ -519,7 +521,7 @@ START_TEST(errors_inside_sections_are_each_reported)
 }
 END_TEST
 
-START_TEST(walk_errors_are_capped)
+KVC_TEST(walker_case, walk_errors_are_capped)
 {
     const char *err;
     int lines = 0;
@@ -538,7 +540,7 @@ START_TEST(walk_errors_are_capped)
 }
 END_TEST
 
-START_TEST(listen_forms)
+KVC_TEST(walker_case, listen_forms)
 {
     kv_core_server_conf_t *conf;
 
@@ -554,7 +556,7 @@ START_TEST(listen_forms)
 }
 END_TEST
 
-START_TEST(listen_errors)
+KVC_TEST(walker_case, listen_errors)
 {
     const char *bad[] = {"abc", "127.0.0.1", "127.0.0.1:0", "1:2:3", "70000"};
 
@@ -576,7 +578,7 @@ START_TEST(listen_errors)
 }
 END_TEST
 
-START_TEST(log_level_global_and_per_module)
+KVC_TEST(walker_case, log_level_global_and_per_module)
 {
     const int *lv;
 
@@ -593,14 +595,14 @@ START_TEST(log_level_global_and_per_module)
 }
 END_TEST
 
-START_TEST(log_level_unknown)
+KVC_TEST(walker_case, log_level_unknown)
 {
     add(node("LogLevel", "loud", NULL));
     ck_assert_ptr_nonnull(strstr(run(), "LogLevel: 'loud' is not a level"));
 }
 END_TEST
 
-START_TEST(finish_requires_listen_and_fills_defaults)
+KVC_TEST(walker_case, finish_requires_listen_and_fills_defaults)
 {
     kv_core_server_conf_t *conf;
 
@@ -619,7 +621,7 @@ START_TEST(finish_requires_listen_and_fills_defaults)
 }
 END_TEST
 
-START_TEST(name_distance)
+KVC_TEST(walker_case, name_distance)
 {
     ck_assert_int_eq(kv_name_distance("Timeout", "timeout", 3), 0);
     ck_assert_int_eq(kv_name_distance("KeepAliveTimout", "KeepAliveTimeout", 3), 1);
@@ -632,7 +634,7 @@ START_TEST(name_distance)
 }
 END_TEST
 
-START_TEST(near_miss_rule)
+KVC_TEST(walker_case, near_miss_rule)
 {
     ck_assert(kv_is_near_miss(strlen("KeepAliveTimout"), 1));
     ck_assert(kv_is_near_miss(strlen("KeepAlivTimout"), 2)); /* 2 of 14 */
@@ -646,7 +648,7 @@ START_TEST(near_miss_rule)
 }
 END_TEST
 
-START_TEST(httpd_directive_kiva_does_not_have)
+KVC_TEST(walker_case, httpd_directive_kiva_does_not_have)
 {
     add(node("RewriteEngine", "On", NULL));
     add(node("<Proxy", "*", NULL));
@@ -663,7 +665,7 @@ START_TEST(httpd_directive_kiva_does_not_have)
 }
 END_TEST
 
-START_TEST(httpd_directive_table)
+KVC_TEST(walker_case, httpd_directive_table)
 {
     ck_assert_str_eq(kv_httpd_directive_module("RewriteEngine"), "mod_rewrite");
     ck_assert_str_eq(kv_httpd_directive_module("rewriteENGINE"), "mod_rewrite");
@@ -690,7 +692,7 @@ START_TEST(httpd_directive_table)
 }
 END_TEST
 
-START_TEST(find_module_by_any_of_its_names)
+KVC_TEST(walker_case, find_module_by_any_of_its_names)
 {
     ck_assert_ptr_eq(kv_find_module("core"), &core_module);
     ck_assert_ptr_eq(kv_find_module("core_module"), &core_module);
@@ -702,26 +704,5 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("config");
-    TCase *tc = kvu_tcase(s, "walker", setup, teardown);
-    int failed;
-
-    apr_initialize();
-    KVU_ADD_TESTS(
-        tc, server_record_starts_from_the_defaults, parms_carry_the_section_being_read,
-        walk_config_starts_a_walk_for_parms_without_one, if_sections_configured_for_the_generation,
-        names_are_case_insensitive, wrong_argument_count, too_few_arguments,
-        number_that_is_not_a_number, numbers_out_of_range, negative_limit_refused,
-        limits_are_stored, flag_must_be_on_or_off, once_only_directive_repeated,
-        repeats_take_the_last_value, wrong_context, ifmodule_runs_contents_only_when_loaded,
-        error_inside_a_section_names_its_own_line, if_file_directive_section,
-        if_condition_without_a_name, walk_goes_on_after_an_error,
-        errors_inside_sections_are_each_reported, walk_errors_are_capped, listen_forms,
-        listen_errors, log_level_global_and_per_module, log_level_unknown,
-        finish_requires_listen_and_fills_defaults, name_distance, find_module_by_any_of_its_names,
-        near_miss_rule, httpd_directive_kiva_does_not_have, httpd_directive_table);
-    tcase_add_loop_test(tc, unknown_directive, 0, (int)KVU_COUNT(unknown));
-    failed = kvu_run(s);
-    apr_terminate();
-    return failed;
+    return kvu_run_apr("config");
 }

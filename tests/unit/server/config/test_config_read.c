@@ -172,9 +172,16 @@ static const kv_directive_t *nth(int i)
     return n;
 }
 
+KVU_CASE(lines_case, "lines", setup, teardown);
+KVU_CASE(defines_case, "defines", setup, teardown);
+KVU_CASE(sections_case, "sections", setup, teardown);
+KVU_CASE(include_case, "include", setup, teardown);
+KVU_CASE(entry_case, "entry", setup, teardown);
+KVU_CASE(errors_case, "errors", setup, teardown);
+
 /* ---- lines ---------------------------------------------------------------------------- */
 
-START_TEST(directives_comments_and_blank_lines)
+KVC_TEST(lines_case, directives_comments_and_blank_lines)
 {
     assert_reads("# comment\n"
                  "   ServerName   www.example.com   \n"
@@ -195,7 +202,7 @@ START_TEST(directives_comments_and_blank_lines)
 }
 END_TEST
 
-START_TEST(continuation_lines)
+KVC_TEST(lines_case, continuation_lines)
 {
     assert_reads("Foo a \\\n"
                  "   b \\\n"
@@ -215,7 +222,7 @@ START_TEST(continuation_lines)
 }
 END_TEST
 
-START_TEST(long_lines)
+KVC_TEST(lines_case, long_lines)
 {
     /* A line of exactly the limit is read; one byte more, directly or by continuation, is not. */
     char *arg = apr_palloc(pool, KV_CONFIG_MAX_LINE);
@@ -237,7 +244,7 @@ END_TEST
 
 /* The limit holds after ${VAR} expansion too, so that a Define that doubles itself line after
  * line cannot exhaust memory (found by tests/fuzz/fuzz_config). */
-START_TEST(long_lines_after_expansion)
+KVC_TEST(lines_case, long_lines_after_expansion)
 {
     char *half = apr_palloc(pool, KV_CONFIG_MAX_LINE / 2);
     const char *doubling = "Define X ${X}${X}\n";
@@ -261,7 +268,7 @@ START_TEST(long_lines_after_expansion)
 }
 END_TEST
 
-START_TEST(nul_in_a_line)
+KVC_TEST(lines_case, nul_in_a_line)
 {
     const char text[] = "A 1\nB x\0y\n";
     apr_file_t *f;
@@ -277,7 +284,7 @@ END_TEST
 
 /* ---- arguments ------------------------------------------------------------------------ */
 
-START_TEST(quoted_arguments)
+KVC_TEST(lines_case, quoted_arguments)
 {
     assert_reads("A \"one two\" 'three four' five\n"
                  "B \"say \\\"hi\\\"\" 'it\\'s' \"back\\\\slash\" plain\\\\x a\\b 'x\\\"y'\n"
@@ -290,7 +297,7 @@ START_TEST(quoted_arguments)
 }
 END_TEST
 
-START_TEST(unterminated_quote)
+KVC_TEST(lines_case, unterminated_quote)
 {
     static const refusal_t cases[] = {
         {"A 1\nE \"open and 'never closed\n", 2, "unterminated quote in the arguments"},
@@ -303,7 +310,7 @@ END_TEST
 
 /* ---- ${VAR} and Define ---------------------------------------------------------------- */
 
-START_TEST(variables_expand)
+KVC_TEST(defines_case, variables_expand)
 {
     setenv("KV_TEST_HOME", "/home/t", 1);
     unsetenv("KV_TEST_NOPE");
@@ -334,7 +341,7 @@ START_TEST(variables_expand)
 }
 END_TEST
 
-START_TEST(define_and_undefine)
+KVC_TEST(defines_case, define_and_undefine)
 {
     apr_array_header_t *cmdline = apr_array_make(pool, 1, sizeof(const char *));
 
@@ -354,7 +361,7 @@ START_TEST(define_and_undefine)
 }
 END_TEST
 
-START_TEST(defines_reset_and_die_with_their_pool)
+KVC_TEST(defines_case, defines_reset_and_die_with_their_pool)
 {
     apr_pool_t *p;
 
@@ -371,7 +378,7 @@ START_TEST(defines_reset_and_die_with_their_pool)
 }
 END_TEST
 
-START_TEST(define_errors)
+KVC_TEST(defines_case, define_errors)
 {
     static const refusal_t cases[] = {
         {"Define\n", 1, "Define takes one or two arguments"},
@@ -387,7 +394,7 @@ END_TEST
 
 /* ---- <IfDefine> ----------------------------------------------------------------------- */
 
-START_TEST(ifdefine_splices_or_drops)
+KVC_TEST(defines_case, ifdefine_splices_or_drops)
 {
     unsetenv("KV_TEST_NOPE");
     assert_reads("Define ON\n"
@@ -427,7 +434,7 @@ START_TEST(ifdefine_splices_or_drops)
 }
 END_TEST
 
-START_TEST(ifdefine_false_block_is_checked_for_nesting)
+KVC_TEST(defines_case, ifdefine_false_block_is_checked_for_nesting)
 {
     static const refusal_t cases[] = {
         {"<IfDefine OFF>\n<Directory /x>\n</IfDefine>\n", 3,
@@ -442,7 +449,7 @@ START_TEST(ifdefine_false_block_is_checked_for_nesting)
 }
 END_TEST
 
-START_TEST(ifdefine_errors)
+KVC_TEST(defines_case, ifdefine_errors)
 {
     static const refusal_t cases[] = {
         {"<IfDefine>\n</IfDefine>\n", 1, "<IfDefine> directive requires additional arguments"},
@@ -458,7 +465,7 @@ END_TEST
 
 /* ---- sections ------------------------------------------------------------------------- */
 
-START_TEST(sections_nest)
+KVC_TEST(sections_case, sections_nest)
 {
     const kv_directive_t *vhost;
     const kv_directive_t *directory;
@@ -490,7 +497,7 @@ START_TEST(sections_nest)
 }
 END_TEST
 
-START_TEST(section_errors)
+KVC_TEST(sections_case, section_errors)
 {
     static const refusal_t cases[] = {
         {"A 1\n</Directory>\n", 2, "</Directory> without matching <Directory> section"},
@@ -508,7 +515,7 @@ START_TEST(section_errors)
 }
 END_TEST
 
-START_TEST(section_nesting_limit)
+KVC_TEST(sections_case, section_nesting_limit)
 {
     const char *deep = "";
 
@@ -524,7 +531,7 @@ END_TEST
 
 /* ---- Include -------------------------------------------------------------------------- */
 
-START_TEST(include_wildcards_and_sections)
+KVC_TEST(include_case, include_wildcards_and_sections)
 {
     write_file("conf.d/b.conf", "FromB 1\n");
     write_file("conf.d/a.conf", "# first\nFromA 1\n");
@@ -552,7 +559,7 @@ START_TEST(include_wildcards_and_sections)
 }
 END_TEST
 
-START_TEST(files_read_are_listed_in_order)
+KVC_TEST(include_case, files_read_are_listed_in_order)
 {
     const apr_array_header_t *files;
 
@@ -568,7 +575,7 @@ START_TEST(files_read_are_listed_in_order)
 }
 END_TEST
 
-START_TEST(include_directories_and_middle_wildcards)
+KVC_TEST(include_case, include_directories_and_middle_wildcards)
 {
     write_file("dir/z.conf", "Z 1\n");
     write_file("dir/a", "A 1\n");
@@ -583,7 +590,7 @@ START_TEST(include_directories_and_middle_wildcards)
 }
 END_TEST
 
-START_TEST(include_errors)
+KVC_TEST(include_case, include_errors)
 {
     write_file("bad.conf", "Good 1\n\nBad \"x\n");
     assert_fails("Include missing.conf\n",
@@ -614,7 +621,7 @@ START_TEST(include_errors)
 }
 END_TEST
 
-START_TEST(include_recursion)
+KVC_TEST(include_case, include_recursion)
 {
     write_file("self.conf", "A 1\nInclude self.conf\n");
     assert_fails("Include self.conf\n",
@@ -637,7 +644,7 @@ START_TEST(include_recursion)
 }
 END_TEST
 
-START_TEST(include_depth_limit)
+KVC_TEST(include_case, include_depth_limit)
 {
     for (int i = 0; i < KV_CONFIG_MAX_INCLUDE_DEPTH; i++) {
         write_file(apr_psprintf(pool, "f%d.conf", i),
@@ -658,7 +665,7 @@ START_TEST(include_depth_limit)
 }
 END_TEST
 
-START_TEST(include_directory_loop)
+KVC_TEST(include_case, include_directory_loop)
 {
     write_file("d/a.conf", "A 1\n");
     ck_assert_int_eq(symlink(".", path_of("d/self")), 0);
@@ -681,7 +688,7 @@ static int open_fds(void)
     return n;
 }
 
-START_TEST(files_are_closed)
+KVC_TEST(include_case, files_are_closed)
 {
     int before;
 
@@ -698,7 +705,7 @@ END_TEST
 
 /* ---- ServerRoot, top-level reads, command line ---------------------------------------- */
 
-START_TEST(server_root_directive)
+KVC_TEST(entry_case, server_root_directive)
 {
     static const refusal_t cases[] = {
         {"ServerRoot /does/not/exist\n", 1, "ServerRoot must be a valid directory"},
@@ -730,7 +737,7 @@ START_TEST(server_root_directive)
 }
 END_TEST
 
-START_TEST(top_level_file)
+KVC_TEST(entry_case, top_level_file)
 {
     ck_assert_str_eq(kv_config_read_file(&rd, "nope.conf", &tree),
                      apr_psprintf(pool,
@@ -743,7 +750,7 @@ START_TEST(top_level_file)
 }
 END_TEST
 
-START_TEST(command_line_directives_and_appending)
+KVC_TEST(entry_case, command_line_directives_and_appending)
 {
     write_file("inc.conf", "FromFile 1\n");
     write_file("main.conf", "Main ${CL}\n");
@@ -767,7 +774,7 @@ END_TEST
 
 /* ---- Every error in one reading ------------------------------------------------------ */
 
-START_TEST(reading_goes_on_after_a_bad_line)
+KVC_TEST(errors_case, reading_goes_on_after_a_bad_line)
 {
     write_file("missing-dir/.keep", "");
     assert_fails("A 1\nDefine\nB \"open\nInclude nope.conf\n<IfDefine>\nC 1\n</IfDefine>\nD 2\n",
@@ -788,7 +795,7 @@ START_TEST(reading_goes_on_after_a_bad_line)
 }
 END_TEST
 
-START_TEST(broken_nesting_ends_the_file_only)
+KVC_TEST(errors_case, broken_nesting_ends_the_file_only)
 {
     write_file("inc/a.conf", "<Directory /x>\nA 1\n");
     write_file("inc/b.conf", "B 1\nB \"2\n");
@@ -800,7 +807,7 @@ START_TEST(broken_nesting_ends_the_file_only)
 }
 END_TEST
 
-START_TEST(errors_are_capped)
+KVC_TEST(errors_case, errors_are_capped)
 {
     apr_array_header_t *lines = apr_array_make(pool, 150, sizeof(const char *));
     const char *err;
@@ -821,7 +828,7 @@ START_TEST(errors_are_capped)
 }
 END_TEST
 
-START_TEST(add_errors_joins_and_skips_repeats)
+KVC_TEST(errors_case, add_errors_joins_and_skips_repeats)
 {
     const char *all = NULL;
 
@@ -833,7 +840,7 @@ START_TEST(add_errors_joins_and_skips_repeats)
 }
 END_TEST
 
-START_TEST(errors_sorted_by_position)
+KVC_TEST(errors_case, errors_sorted_by_position)
 {
     const char *errors;
 
@@ -862,57 +869,6 @@ START_TEST(errors_sorted_by_position)
 }
 END_TEST
 
-static Suite *config_read_suite(void)
-{
-    Suite *s = suite_create("config_read");
-    TCase *lines = tcase_create("lines");
-    TCase *defines = tcase_create("defines");
-    TCase *sections = tcase_create("sections");
-    TCase *include = tcase_create("include");
-    TCase *entry = tcase_create("entry");
-    TCase *errors = tcase_create("errors");
-    TCase *all[] = {lines, defines, sections, include, entry, errors};
-
-    for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
-        tcase_add_checked_fixture(all[i], setup, teardown);
-        suite_add_tcase(s, all[i]);
-    }
-    tcase_add_test(lines, directives_comments_and_blank_lines);
-    tcase_add_test(lines, continuation_lines);
-    tcase_add_test(lines, long_lines);
-    tcase_add_test(lines, long_lines_after_expansion);
-    tcase_add_test(lines, nul_in_a_line);
-    tcase_add_test(lines, quoted_arguments);
-    tcase_add_test(lines, unterminated_quote);
-    tcase_add_test(defines, variables_expand);
-    tcase_add_test(defines, define_and_undefine);
-    tcase_add_test(defines, defines_reset_and_die_with_their_pool);
-    tcase_add_test(defines, define_errors);
-    tcase_add_test(defines, ifdefine_splices_or_drops);
-    tcase_add_test(defines, ifdefine_false_block_is_checked_for_nesting);
-    tcase_add_test(defines, ifdefine_errors);
-    tcase_add_test(sections, sections_nest);
-    tcase_add_test(sections, section_errors);
-    tcase_add_test(sections, section_nesting_limit);
-    tcase_add_test(include, include_wildcards_and_sections);
-    tcase_add_test(include, include_directories_and_middle_wildcards);
-    tcase_add_test(include, files_read_are_listed_in_order);
-    tcase_add_test(include, include_errors);
-    tcase_add_test(include, include_recursion);
-    tcase_add_test(include, include_depth_limit);
-    tcase_add_test(include, include_directory_loop);
-    tcase_add_test(include, files_are_closed);
-    tcase_add_test(entry, server_root_directive);
-    tcase_add_test(entry, top_level_file);
-    tcase_add_test(entry, command_line_directives_and_appending);
-    tcase_add_test(errors, reading_goes_on_after_a_bad_line);
-    tcase_add_test(errors, broken_nesting_ends_the_file_only);
-    tcase_add_test(errors, errors_are_capped);
-    tcase_add_test(errors, add_errors_joins_and_skips_repeats);
-    tcase_add_test(errors, errors_sorted_by_position);
-    return s;
-}
-
 int main(void)
 {
     apr_pool_t *p;
@@ -923,7 +879,7 @@ int main(void)
         perror(base_dir);
         return EXIT_FAILURE;
     }
-    failed = kvu_run(config_read_suite());
+    failed = kvc_run("config_read");
     apr_pool_create(&p, NULL);
     remove_tree(p, base_dir);
     apr_pool_destroy(p);

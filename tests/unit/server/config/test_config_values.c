@@ -44,7 +44,10 @@ static void assert_int_error(const char *s, long min, long max, const char *expe
     ck_assert_int_eq(v, 12345);
 }
 
-START_TEST(int_accepts_whole_numbers)
+KVU_CASE(parse, "parse", setup, teardown);
+KVU_CASE(slots, "slots", setup, teardown);
+
+KVC_TEST(parse, int_accepts_whole_numbers)
 {
     assert_int_ok("0", 0, 10, 0);
     assert_int_ok("7", 0, 10, 7);
@@ -57,7 +60,7 @@ START_TEST(int_accepts_whole_numbers)
 }
 END_TEST
 
-START_TEST(int_rejects_junk)
+KVC_TEST(parse, int_rejects_junk)
 {
     assert_int_error("", 0, 10, "'' is not a whole number");
     assert_int_error("abc", 0, 10, "'abc' is not a whole number");
@@ -72,7 +75,7 @@ START_TEST(int_rejects_junk)
 }
 END_TEST
 
-START_TEST(int_rejects_out_of_range)
+KVC_TEST(parse, int_rejects_out_of_range)
 {
     assert_int_error("-5", 0, 100, "-5 is out of range (0 to 100)");
     assert_int_error("101", 0, 100, "101 is out of range (0 to 100)");
@@ -105,7 +108,7 @@ static void assert_size_error(const char *s, apr_off_t min, apr_off_t max, const
     ck_assert_int_eq(v, -7);
 }
 
-START_TEST(size_accepts_suffixes)
+KVC_TEST(parse, size_accepts_suffixes)
 {
     assert_size_ok("0", 0);
     assert_size_ok("1500", 1500);
@@ -117,7 +120,7 @@ START_TEST(size_accepts_suffixes)
 }
 END_TEST
 
-START_TEST(size_rejects_junk_and_overflow)
+KVC_TEST(parse, size_rejects_junk_and_overflow)
 {
     const char *what = "is not a size (a number with an optional K, M or G)";
 
@@ -157,7 +160,7 @@ static void assert_time_error(const char *s, const char *expected)
     ck_assert_int_eq(v, -7);
 }
 
-START_TEST(timeout_accepts_seconds_and_units)
+KVC_TEST(parse, timeout_accepts_seconds_and_units)
 {
     assert_time_ok("30", apr_time_from_sec(30));
     assert_time_ok("0", 0);
@@ -171,7 +174,7 @@ START_TEST(timeout_accepts_seconds_and_units)
 }
 END_TEST
 
-START_TEST(timeout_rejects_junk_negative_and_long)
+KVC_TEST(parse, timeout_rejects_junk_negative_and_long)
 {
     const char *what = "is not a time (seconds, or a number with ms, s, mi or h)";
 
@@ -191,7 +194,7 @@ END_TEST
 
 /* ---- kv_parse_flag -------------------------------------------------------------------- */
 
-START_TEST(flag_accepts_on_off_in_any_case)
+KVC_TEST(parse, flag_accepts_on_off_in_any_case)
 {
     int v = -1;
 
@@ -242,7 +245,7 @@ static const char *set1(kv_cmd_func f, kv_cmd_parms_t *cmd, void *conf, const ch
     return f(cmd, conf, 1, argv);
 }
 
-START_TEST(int_slot_stores_and_names_the_directive)
+KVC_TEST(slots, int_slot_stores_and_names_the_directive)
 {
     test_conf_t conf = {.number = KV_UNSET_INT};
     kv_cmd_parms_t *cmd = cmd_for("MaxKeepAliveRequests", KV_OFFSET(test_conf_t, number));
@@ -264,7 +267,7 @@ START_TEST(int_slot_stores_and_names_the_directive)
 }
 END_TEST
 
-START_TEST(setters_fall_back_to_the_table_name)
+KVC_TEST(slots, setters_fall_back_to_the_table_name)
 {
     test_conf_t conf = {0};
     kv_cmd_parms_t *cmd = cmd_for("x", KV_OFFSET(test_conf_t, number));
@@ -275,7 +278,7 @@ START_TEST(setters_fall_back_to_the_table_name)
 }
 END_TEST
 
-START_TEST(setters_want_exactly_one_argument)
+KVC_TEST(slots, setters_want_exactly_one_argument)
 {
     test_conf_t conf = {0};
     const char *two[] = {"1", "2", NULL};
@@ -292,7 +295,7 @@ START_TEST(setters_want_exactly_one_argument)
 }
 END_TEST
 
-START_TEST(flag_slot)
+KVC_TEST(slots, flag_slot)
 {
     test_conf_t conf = {.flag = KV_UNSET_INT};
     kv_cmd_parms_t *cmd = cmd_for("KeepAlive", KV_OFFSET(test_conf_t, flag));
@@ -306,7 +309,7 @@ START_TEST(flag_slot)
 }
 END_TEST
 
-START_TEST(size_slot)
+KVC_TEST(slots, size_slot)
 {
     test_conf_t conf = {.size = -1};
     kv_cmd_parms_t *cmd = cmd_for("SendBufferSize", KV_OFFSET(test_conf_t, size));
@@ -321,7 +324,7 @@ START_TEST(size_slot)
 }
 END_TEST
 
-START_TEST(timeout_slot)
+KVC_TEST(slots, timeout_slot)
 {
     test_conf_t conf = {.time = KV_UNSET_TIME};
     kv_cmd_parms_t *cmd = cmd_for("KeepAliveTimeout", KV_OFFSET(test_conf_t, time));
@@ -339,7 +342,7 @@ START_TEST(timeout_slot)
 }
 END_TEST
 
-START_TEST(string_slot_copies)
+KVC_TEST(slots, string_slot_copies)
 {
     test_conf_t conf = {0};
     kv_cmd_parms_t *cmd = cmd_for("ServerName", KV_OFFSET(test_conf_t, string));
@@ -351,7 +354,7 @@ START_TEST(string_slot_copies)
 }
 END_TEST
 
-START_TEST(path_slot_resolves_against_server_root)
+KVC_TEST(slots, path_slot_resolves_against_server_root)
 {
     test_conf_t conf = {0};
     kv_cmd_parms_t *cmd = cmd_for("PidFile", KV_OFFSET(test_conf_t, path));
@@ -367,7 +370,7 @@ START_TEST(path_slot_resolves_against_server_root)
 }
 END_TEST
 
-START_TEST(server_root_relative)
+KVC_TEST(slots, server_root_relative)
 {
     const char *saved = kv_server_root;
 
@@ -412,7 +415,7 @@ static void assert_bounded(kv_cmd_parms_t *cmd, void *conf, const char *const (*
 
 #define N_CASES(a) (sizeof(a) / sizeof((a)[0]))
 
-START_TEST(bounded_number_keeps_to_its_bounds)
+KVC_TEST(slots, bounded_number_keeps_to_its_bounds)
 {
     static const char *const cases[][2] = {
         {"1", NULL},
@@ -433,7 +436,7 @@ START_TEST(bounded_number_keeps_to_its_bounds)
 }
 END_TEST
 
-START_TEST(bounded_names_the_directive_as_the_table_does)
+KVC_TEST(slots, bounded_names_the_directive_as_the_table_does)
 {
     test_conf_t conf = {0};
     kv_cmd_parms_t *cmd = bounded_cmd(&line_entry, "limitrequestline",
@@ -447,7 +450,7 @@ START_TEST(bounded_names_the_directive_as_the_table_does)
 }
 END_TEST
 
-START_TEST(bounded_seconds)
+KVC_TEST(slots, bounded_seconds)
 {
     static const kv_command_t entry = {.name = "Timeout"};
     static const char *const cases[][2] = {
@@ -469,7 +472,7 @@ START_TEST(bounded_seconds)
 }
 END_TEST
 
-START_TEST(bounded_bytes)
+KVC_TEST(slots, bounded_bytes)
 {
     static const kv_command_t entry = {.name = "ScriptLogLength"};
     static const char *const cases[][2] = {
@@ -490,7 +493,7 @@ START_TEST(bounded_bytes)
 }
 END_TEST
 
-START_TEST(bounded_flag)
+KVC_TEST(slots, bounded_flag)
 {
     static const kv_command_t entry = {.name = "KeepAlive"};
     static const char *const cases[][2] = {
@@ -509,7 +512,7 @@ START_TEST(bounded_flag)
 END_TEST
 
 /* KV_SERVER_SLOT stores in the server being configured, not in the module's config. */
-START_TEST(bounded_server_slot_stores_in_the_server_record)
+KVC_TEST(slots, bounded_server_slot_stores_in_the_server_record)
 {
     static const kv_command_t entry = {.name = "LimitRequestFields"};
     struct kv_server server = {.limit_req_fields = 100};
@@ -527,33 +530,7 @@ START_TEST(bounded_server_slot_stores_in_the_server_record)
 }
 END_TEST
 
-static Suite *config_values_suite(void)
-{
-    Suite *s = suite_create("config_values");
-    TCase *parse = kvu_tcase(s, "parse", setup, teardown);
-    TCase *slots = kvu_tcase(s, "slots", setup, teardown);
-
-    KVU_ADD_TESTS(parse, int_accepts_whole_numbers, int_rejects_junk, int_rejects_out_of_range,
-                  size_accepts_suffixes, size_rejects_junk_and_overflow,
-                  timeout_accepts_seconds_and_units, timeout_rejects_junk_negative_and_long,
-                  flag_accepts_on_off_in_any_case);
-
-    KVU_ADD_TESTS(slots, int_slot_stores_and_names_the_directive,
-                  setters_fall_back_to_the_table_name, setters_want_exactly_one_argument, flag_slot,
-                  size_slot, timeout_slot, string_slot_copies,
-                  path_slot_resolves_against_server_root, server_root_relative,
-                  bounded_number_keeps_to_its_bounds, bounded_names_the_directive_as_the_table_does,
-                  bounded_seconds, bounded_bytes, bounded_flag,
-                  bounded_server_slot_stores_in_the_server_record);
-    return s;
-}
-
 int main(void)
 {
-    int failed;
-
-    apr_initialize();
-    failed = kvu_run(config_values_suite());
-    apr_terminate();
-    return failed;
+    return kvu_run_apr("config_values");
 }

@@ -88,7 +88,9 @@ static void expect_refusal(const char *text, const char *want)
     ck_assert_msg(err && strstr(err, want), "'%s': '%s' lacks '%s'", text, err, want);
 }
 
-START_TEST(booleans_and_precedence)
+KVU_CASE(expr_case, "expr", setup, teardown);
+
+KVC_TEST(expr_case, booleans_and_precedence)
 {
     TRUE_("true");
     FALSE_("false");
@@ -107,7 +109,7 @@ START_TEST(booleans_and_precedence)
 }
 END_TEST
 
-START_TEST(string_comparisons)
+KVC_TEST(expr_case, string_comparisons)
 {
     TRUE_("'abc' == 'abc'");
     TRUE_("'abc' = 'abc'");
@@ -125,7 +127,7 @@ START_TEST(string_comparisons)
 }
 END_TEST
 
-START_TEST(numeric_comparisons)
+KVC_TEST(expr_case, numeric_comparisons)
 {
     TRUE_("10 -eq 10");
     FALSE_("10 -eq 9");
@@ -141,7 +143,7 @@ START_TEST(numeric_comparisons)
 }
 END_TEST
 
-START_TEST(number_comparison_of_text_fails)
+KVC_TEST(expr_case, number_comparison_of_text_fails)
 {
     const char *err = NULL;
     kv_expr_t *e = kv_expr_parse(pool, "%{REQUEST_METHOD} -lt 3", &err);
@@ -152,7 +154,7 @@ START_TEST(number_comparison_of_text_fails)
 }
 END_TEST
 
-START_TEST(regex_matches)
+KVC_TEST(expr_case, regex_matches)
 {
     TRUE_("%{REQUEST_URI} =~ /^\\/a\\//");
     TRUE_("%{REQUEST_URI} =~ m#^/a/#");
@@ -168,7 +170,7 @@ START_TEST(regex_matches)
 }
 END_TEST
 
-START_TEST(string_tests_and_lists)
+KVC_TEST(expr_case, string_tests_and_lists)
 {
     TRUE_("-n %{REQUEST_METHOD}");
     FALSE_("-z %{REQUEST_METHOD}");
@@ -180,7 +182,7 @@ START_TEST(string_tests_and_lists)
 }
 END_TEST
 
-START_TEST(ip_matches)
+KVC_TEST(expr_case, ip_matches)
 {
     TRUE_("%{REMOTE_ADDR} -ipmatch '10.0.0.0/8'");
     FALSE_("%{REMOTE_ADDR} -ipmatch '192.168.0.0/16'");
@@ -193,7 +195,7 @@ START_TEST(ip_matches)
 }
 END_TEST
 
-START_TEST(remote_address_shorthand)
+KVC_TEST(expr_case, remote_address_shorthand)
 {
     TRUE_("-R '10.0.0.0/8'");
     FALSE_("-R '192.168.0.0/16'");
@@ -202,7 +204,7 @@ START_TEST(remote_address_shorthand)
 }
 END_TEST
 
-START_TEST(wildcard_matches)
+KVC_TEST(expr_case, wildcard_matches)
 {
     TRUE_("%{REQUEST_URI} -strmatch '/a/*.html'");
     TRUE_("%{REQUEST_URI} -strmatch '*.html'");
@@ -214,7 +216,7 @@ START_TEST(wildcard_matches)
 }
 END_TEST
 
-START_TEST(header_variables)
+KVC_TEST(expr_case, header_variables)
 {
     apr_table_set(req->headers_in, "User-Agent", "curl/8");
     apr_table_set(req->headers_in, "Referer", "http://r/");
@@ -231,7 +233,7 @@ START_TEST(header_variables)
 }
 END_TEST
 
-START_TEST(variables)
+KVC_TEST(expr_case, variables)
 {
     TRUE_("%{REQUEST_METHOD} == 'GET'");
     TRUE_("%{REQUEST_SCHEME} == 'http'");
@@ -261,7 +263,7 @@ START_TEST(variables)
 }
 END_TEST
 
-START_TEST(functions)
+KVC_TEST(expr_case, functions)
 {
     TRUE_("tolower('AbC') == 'abc'");
     TRUE_("toupper(%{REQUEST_METHOD} . 'x') == 'GETX'");
@@ -277,7 +279,7 @@ START_TEST(functions)
 }
 END_TEST
 
-START_TEST(string_form)
+KVC_TEST(expr_case, string_form)
 {
     expect_string("%{REQUEST_URI}", "/a/b.html");
     expect_string("uri=%{REQUEST_URI}; foo=%{HTTP:X-Foo}", "uri=/a/b.html; foo=bar");
@@ -287,7 +289,7 @@ START_TEST(string_form)
 }
 END_TEST
 
-START_TEST(forms_are_not_interchangeable)
+KVC_TEST(expr_case, forms_are_not_interchangeable)
 {
     const char *err = NULL;
     kv_expr_t *b = kv_expr_parse(pool, "true", &err);
@@ -318,7 +320,7 @@ static const char *nested(const char *open, int n, const char *middle, const cha
 /* Parsing and evaluation recurse once per level of nesting, so nesting is bounded: a config
  * line's worth of '!' (65000) overflowed the stack while evaluating (found by
  * tests/fuzz/fuzz_expr, on an input longer than its mutations reach). */
-START_TEST(nesting_is_bounded)
+KVC_TEST(expr_case, nesting_is_bounded)
 {
     const char *deep = "nested more than 1000 levels deep";
 
@@ -334,7 +336,7 @@ START_TEST(nesting_is_bounded)
 }
 END_TEST
 
-START_TEST(parse_errors_name_positions)
+KVC_TEST(expr_case, parse_errors_name_positions)
 {
     expect_refusal("%{NOPE} == 'a'", "unknown variable 'NOPE' at position 1");
     expect_refusal("'a' == %{NOPE}", "unknown variable 'NOPE' at position 8");
@@ -367,25 +369,7 @@ START_TEST(parse_errors_name_positions)
 }
 END_TEST
 
-static Suite *expr_suite(void)
-{
-    Suite *s = suite_create("expr");
-    TCase *tc = kvu_tcase(s, "expr", setup, teardown);
-
-    KVU_ADD_TESTS(tc, booleans_and_precedence, string_comparisons, numeric_comparisons,
-                  number_comparison_of_text_fails, regex_matches, string_tests_and_lists,
-                  ip_matches, remote_address_shorthand, wildcard_matches, header_variables,
-                  variables, functions, string_form, forms_are_not_interchangeable,
-                  parse_errors_name_positions, nesting_is_bounded);
-    return s;
-}
-
 int main(void)
 {
-    int failed;
-
-    apr_initialize();
-    failed = kvu_run(expr_suite());
-    apr_terminate();
-    return failed;
+    return kvu_run_apr("expr");
 }

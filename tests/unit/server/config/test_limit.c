@@ -17,7 +17,9 @@ static kv_request_t request(const char *method, kv_method_t number)
     return r;
 }
 
-START_TEST(bits)
+KVU_CASE(limit_case, "limit", NULL, NULL);
+
+KVC_TEST(limit_case, bits)
 {
     kv_method_mask_t get = kv_method_bit("GET"), post = kv_method_bit("POST");
     kv_method_mask_t foo = kv_method_bit("FOO"), bar = kv_method_bit("BAR");
@@ -45,9 +47,5 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("limit");
-    TCase *tc = kvu_tcase(s, "limit", NULL, NULL);
-
-    tcase_add_test(tc, bits);
-    return kvu_run(s);
+    return kvc_run("limit");
 }

@@ -160,7 +160,9 @@ static const char *marks_for(const char *uri, const char *filename, int is_dir)
     return marks_of(r);
 }
 
-START_TEST(directories_merge_shortest_first_then_match_files_location)
+KVU_CASE(walk, "walk", setup, teardown);
+
+KVC_TEST(walk, directories_merge_shortest_first_then_match_files_location)
 {
     ck_assert_ptr_null(configure(chain(
         section("<Location", "/", NULL, "loc", NULL),
@@ -175,7 +177,7 @@ START_TEST(directories_merge_shortest_first_then_match_files_location)
 }
 END_TEST
 
-START_TEST(directory_covers_whole_components_only)
+KVC_TEST(walk, directory_covers_whole_components_only)
 {
     ck_assert_ptr_null(configure(section("<Directory", "/srv/www", NULL, "www", NULL)));
     ck_assert_str_eq(marks_for("/x", "/srv/www/x", 0), "www");
@@ -185,7 +187,7 @@ START_TEST(directory_covers_whole_components_only)
 }
 END_TEST
 
-START_TEST(directory_wildcards_and_tilde)
+KVC_TEST(walk, directory_wildcards_and_tilde)
 {
     ck_assert_ptr_null(configure(chain(
         section("<Directory", "/home/*/public_html", NULL, "glob", NULL),
@@ -197,7 +199,7 @@ START_TEST(directory_wildcards_and_tilde)
 }
 END_TEST
 
-START_TEST(location_matches_segments)
+KVC_TEST(walk, location_matches_segments)
 {
     ck_assert_ptr_null(configure(chain(
         section("<Location", "/private", NULL, "priv", NULL),
@@ -208,7 +210,7 @@ START_TEST(location_matches_segments)
 }
 END_TEST
 
-START_TEST(files_inside_directory_apply_only_there)
+KVC_TEST(walk, files_inside_directory_apply_only_there)
 {
     ck_assert_ptr_null(configure(section("<Directory", "/srv/a", NULL, "a",
                                          section("<Files", "*.txt", NULL, "txt", NULL))));
@@ -218,7 +220,7 @@ START_TEST(files_inside_directory_apply_only_there)
 }
 END_TEST
 
-START_TEST(nesting_rules)
+KVC_TEST(walk, nesting_rules)
 {
     const char *err = configure(section("<Directory", "/a", NULL, "a",
                                         section("<Directory", "/a/b", NULL, "b", NULL)));
@@ -238,7 +240,7 @@ START_TEST(nesting_rules)
 }
 END_TEST
 
-START_TEST(server_only_directive_refused_inside_section)
+KVC_TEST(walk, server_only_directive_refused_inside_section)
 {
     const char *err = configure(section("<Directory", "/a", NULL, "a",
                                         make("DocumentRoot", "/tmp", NULL)));
@@ -246,7 +248,7 @@ START_TEST(server_only_directive_refused_inside_section)
 }
 END_TEST
 
-START_TEST(options_absolute_relative_and_errors)
+KVC_TEST(walk, options_absolute_relative_and_errors)
 {
     kv_request_t r;
 
@@ -290,7 +292,7 @@ static int options_in(const char *dir)
     return kv_allow_options(r);
 }
 
-START_TEST(options_includes_noexec)
+KVC_TEST(walk, options_includes_noexec)
 {
     const int both = KV_OPT_INCLUDES | KV_OPT_INC_WITH_EXEC;
 
@@ -313,7 +315,7 @@ START_TEST(options_includes_noexec)
 }
 END_TEST
 
-START_TEST(allow_override_only_in_plain_directory)
+KVC_TEST(walk, allow_override_only_in_plain_directory)
 {
     const char *sections[][3] = {{"<Location", "/", NULL},
                                  {"<Files", "x", NULL},
@@ -385,7 +387,7 @@ static void remove_tree(const char *dir)
     }
 }
 
-START_TEST(htaccess_refused_where_overrides_apply)
+KVC_TEST(walk, htaccess_refused_where_overrides_apply)
 {
     const char *dir = make_tree();
 
@@ -411,7 +413,7 @@ START_TEST(htaccess_refused_where_overrides_apply)
 }
 END_TEST
 
-START_TEST(htaccess_deeper_none_and_names)
+KVC_TEST(walk, htaccess_deeper_none_and_names)
 {
     const char *dir = make_tree();
 
@@ -436,7 +438,7 @@ START_TEST(htaccess_deeper_none_and_names)
 }
 END_TEST
 
-START_TEST(htaccess_costs_nothing_with_none)
+KVC_TEST(walk, htaccess_costs_nothing_with_none)
 {
     ck_assert_ptr_null(configure(chain(
         section("<Directory", "/", NULL, "r", make("AllowOverride", "None", NULL)),
@@ -462,7 +464,7 @@ static const char *if_marks_for(const char *uri, const char *filename, const cha
     return marks_of(r);
 }
 
-START_TEST(if_sections_merge_last_in_their_context)
+KVC_TEST(walk, if_sections_merge_last_in_their_context)
 {
     ck_assert_ptr_null(configure(chain(
         section("<If", "%{HTTP_HOST} == 'a'", NULL, "if-a", NULL),
@@ -476,7 +478,7 @@ START_TEST(if_sections_merge_last_in_their_context)
 }
 END_TEST
 
-START_TEST(elseif_and_else_follow_the_first_that_holds)
+KVC_TEST(walk, elseif_and_else_follow_the_first_that_holds)
 {
     ck_assert_ptr_null(configure(chain(
         section("<If", "%{HTTP_HOST} == 'a'", NULL, "a", NULL),
@@ -490,7 +492,7 @@ START_TEST(elseif_and_else_follow_the_first_that_holds)
 }
 END_TEST
 
-START_TEST(nested_if_merges_after_its_parent)
+KVC_TEST(walk, nested_if_merges_after_its_parent)
 {
     ck_assert_ptr_null(configure(section(
         "<If", "%{HTTP_HOST} =~ /^a/", NULL, "outer",
@@ -502,7 +504,7 @@ START_TEST(nested_if_merges_after_its_parent)
 }
 END_TEST
 
-START_TEST(if_section_errors)
+KVC_TEST(walk, if_section_errors)
 {
     const char *err = configure(section("<Else", NULL, NULL, "e", NULL));
     ck_assert_ptr_nonnull(strstr(err, "<Else> or <ElseIf> section without previous <If>"));
@@ -536,7 +538,7 @@ START_TEST(if_section_errors)
 }
 END_TEST
 
-START_TEST(default_options_follow_symlinks)
+KVC_TEST(walk, default_options_follow_symlinks)
 {
     kv_request_t r;
 
@@ -551,22 +553,5 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("sections");
-    TCase *tc = kvu_tcase(s, "walk", setup, teardown);
-    int failed;
-
-    apr_initialize();
-    KVU_ADD_TESTS(tc, directories_merge_shortest_first_then_match_files_location,
-                  directory_covers_whole_components_only, directory_wildcards_and_tilde,
-                  location_matches_segments, files_inside_directory_apply_only_there, nesting_rules,
-                  server_only_directive_refused_inside_section,
-                  options_absolute_relative_and_errors, options_includes_noexec,
-                  allow_override_only_in_plain_directory, htaccess_refused_where_overrides_apply,
-                  htaccess_deeper_none_and_names, htaccess_costs_nothing_with_none,
-                  default_options_follow_symlinks, if_sections_merge_last_in_their_context,
-                  elseif_and_else_follow_the_first_that_holds, nested_if_merges_after_its_parent,
-                  if_section_errors);
-    failed = kvu_run(s);
-    apr_terminate();
-    return failed;
+    return kvu_run_apr("sections");
 }

@@ -90,7 +90,9 @@ static const char *selected(const char *ip, apr_port_t port, const char *host)
     return kv_vhost_select(server, ip, port, host)->server_hostname;
 }
 
-START_TEST(chooses_by_name_then_first_of_the_address)
+KVU_CASE(vhost_case, "vhost", setup, teardown);
+
+KVC_TEST(vhost_case, chooses_by_name_then_first_of_the_address)
 {
     ck_assert_ptr_null(configure(site));
     ck_assert_str_eq(selected("127.0.0.1", 80, "b.example"), "b.example");
@@ -102,7 +104,7 @@ START_TEST(chooses_by_name_then_first_of_the_address)
 }
 END_TEST
 
-START_TEST(exact_address_before_wildcards_and_main_for_other_ports)
+KVC_TEST(vhost_case, exact_address_before_wildcards_and_main_for_other_ports)
 {
     ck_assert_ptr_null(configure(site));
     ck_assert_str_eq(selected("127.0.0.2", 80, "b.example"), "ip.example");
@@ -111,7 +113,7 @@ START_TEST(exact_address_before_wildcards_and_main_for_other_ports)
 }
 END_TEST
 
-START_TEST(hosts_inherit_what_they_do_not_set)
+KVC_TEST(vhost_case, hosts_inherit_what_they_do_not_set)
 {
     kv_server_t *a, *b;
 
@@ -129,7 +131,7 @@ START_TEST(hosts_inherit_what_they_do_not_set)
 END_TEST
 
 /* As httpd, a directive given again in a host takes the last value. */
-START_TEST(repeat_in_a_host_takes_the_last_value)
+KVC_TEST(vhost_case, repeat_in_a_host_takes_the_last_value)
 {
     ck_assert_ptr_null(configure("Listen 80\n<VirtualHost *:80>\n  DocumentRoot /a\n"
                                  "  DocumentRoot /b\n  ServerName one.example\n"
@@ -140,7 +142,7 @@ START_TEST(repeat_in_a_host_takes_the_last_value)
 END_TEST
 
 /* httpd's "*" port: *:*, _default_:* and an IP with :* take any port. */
-START_TEST(any_port_forms)
+KVC_TEST(vhost_case, any_port_forms)
 {
     ck_assert_ptr_null(configure("Listen 80\n"
                                  "<VirtualHost 127.0.0.3:*>\n  ServerName ip.example\n"
@@ -163,7 +165,7 @@ START_TEST(any_port_forms)
 END_TEST
 
 /* As httpd: a host of *:80 takes port 80 whole; the *:* hosts answer on the other ports. */
-START_TEST(specific_port_shadows_any_port)
+KVC_TEST(vhost_case, specific_port_shadows_any_port)
 {
     ck_assert_ptr_null(configure("Listen 80\n"
                                  "<VirtualHost *:*>\n  ServerName star.example\n"
@@ -181,7 +183,7 @@ START_TEST(specific_port_shadows_any_port)
 }
 END_TEST
 
-START_TEST(errors)
+KVC_TEST(vhost_case, errors)
 {
     const char *err = configure("Listen 80\nServerAlias x.example\n");
     ck_assert_ptr_nonnull(strstr(err, "ServerAlias is not allowed in the main server"));
@@ -198,16 +200,5 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("vhost");
-    TCase *tc = kvu_tcase(s, "vhost", setup, teardown);
-    int failed;
-
-    apr_initialize();
-    KVU_ADD_TESTS(tc, chooses_by_name_then_first_of_the_address,
-                  exact_address_before_wildcards_and_main_for_other_ports,
-                  hosts_inherit_what_they_do_not_set, repeat_in_a_host_takes_the_last_value,
-                  any_port_forms, specific_port_shadows_any_port, errors);
-    failed = kvu_run(s);
-    apr_terminate();
-    return failed;
+    return kvu_run_apr("vhost");
 }

@@ -90,7 +90,9 @@ static char *pattern(apr_pool_t *p, apr_size_t len, char seed)
     return b;
 }
 
-START_TEST(unwritten_end_of_response_outlives_the_request)
+KVC_CASE(conn_async, .name = "conn_async", .setup = setup, .teardown = teardown, .timeout = 30);
+
+KVC_TEST(conn_async, unwritten_end_of_response_outlives_the_request)
 {
     kv_conn_t *c = async_conn();
     apr_pool_t *rpool;
@@ -130,7 +132,7 @@ START_TEST(unwritten_end_of_response_outlives_the_request)
 }
 END_TEST
 
-START_TEST(small_response_is_written_at_once)
+KVC_TEST(conn_async, small_response_is_written_at_once)
 {
     kv_conn_t *c = async_conn();
     apr_bucket_brigade *bb = apr_brigade_create(c->pool, c->bucket_alloc);
@@ -152,7 +154,7 @@ START_TEST(small_response_is_written_at_once)
 }
 END_TEST
 
-START_TEST(lingering_close_drains_then_closes)
+KVC_TEST(conn_async, lingering_close_drains_then_closes)
 {
     kv_conn_t *c = async_conn();
     apr_size_t n = 5;
@@ -202,7 +204,7 @@ static void wait_readable(void)
 /* Half a head: the step returns to wait for the rest, with the bytes kept and the head's
  * deadline the bound of the wait; each step reads on; the wait running out with the request
  * line incomplete on a kept-alive connection closes it without an answer. */
-START_TEST(half_head_waits_with_its_bytes)
+KVC_TEST(conn_async, half_head_waits_with_its_bytes)
 {
     kv_conn_t *c = async_conn();
     apr_interval_time_t wait;
@@ -233,7 +235,7 @@ START_TEST(half_head_waits_with_its_bytes)
 END_TEST
 
 /* Between requests the wait is KeepAliveTimeout's; any other wait that runs out closes. */
-START_TEST(idle_wait_is_keepalive_timeout)
+KVC_TEST(conn_async, idle_wait_is_keepalive_timeout)
 {
     kv_conn_t *c = async_conn();
 
@@ -265,7 +267,7 @@ static int response_closes(kv_conn_t *c)
 
 /* The header filter asks the connection, not the process layer, whether the child serving it
  * is finishing (graceful restart or stop): the MPM's flag, which a new connection points at. */
-START_TEST(retiring_child_ends_the_connection)
+KVC_TEST(conn_async, retiring_child_ends_the_connection)
 {
     static volatile sig_atomic_t exiting;
     kv_server_t *s = kv_server_create(pool);
@@ -289,13 +291,5 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("conn_async");
-    TCase *tc = kvu_tcase(s, "conn_async", setup, teardown);
-
-    tcase_set_timeout(tc, 30);
-    KVU_ADD_TESTS(tc, unwritten_end_of_response_outlives_the_request,
-                  small_response_is_written_at_once, lingering_close_drains_then_closes,
-                  half_head_waits_with_its_bytes, idle_wait_is_keepalive_timeout,
-                  retiring_child_ends_the_connection);
-    return kvu_run(s);
+    return kvc_run("conn_async");
 }

@@ -75,7 +75,9 @@ static void client_sends(const char *bytes)
     ck_assert_uint_eq(n, strlen(bytes));
 }
 
-START_TEST(peek_consumes_nothing)
+KVU_CASE(core, "core", setup, teardown);
+
+KVC_TEST(core, peek_consumes_nothing)
 {
     kv_conn_t *c = new_conn();
     const char *buf;
@@ -95,7 +97,7 @@ END_TEST
 
 /* Fewer bytes than wanted: what came is shown at once (a Timeout later would be too late to
  * tell a protocol from a prefix that differs already). */
-START_TEST(short_read_answers_at_once)
+KVC_TEST(core, short_read_answers_at_once)
 {
     kv_conn_t *c = new_conn();
     const char *buf;
@@ -116,7 +118,7 @@ START_TEST(short_read_answers_at_once)
 }
 END_TEST
 
-START_TEST(async_waits_instead_of_blocking)
+KVC_TEST(core, async_waits_instead_of_blocking)
 {
     kv_conn_t *c = new_conn();
     const char *buf;
@@ -133,7 +135,7 @@ END_TEST
 
 /* While a protocol module waits for a new connection's first bytes, the connection waits
  * Timeout, as one whose HTTP/1 head has begun, not KeepAliveTimeout. */
-START_TEST(async_wait_for_first_bytes_is_timeout)
+KVC_TEST(core, async_wait_for_first_bytes_is_timeout)
 {
     kv_conn_t *c = new_conn();
     const char *buf;
@@ -149,7 +151,7 @@ START_TEST(async_wait_for_first_bytes_is_timeout)
 }
 END_TEST
 
-START_TEST(client_close_is_eof)
+KVC_TEST(core, client_close_is_eof)
 {
     kv_conn_t *c = new_conn();
     const char *buf;
@@ -167,11 +169,5 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("conn_peek");
-    TCase *tc = kvu_tcase(s, "core", setup, teardown);
-
-    KVU_ADD_TESTS(tc, peek_consumes_nothing, short_read_answers_at_once,
-                  async_waits_instead_of_blocking, async_wait_for_first_bytes_is_timeout,
-                  client_close_is_eof);
-    return kvu_run(s);
+    return kvc_run("conn_peek");
 }

@@ -36,7 +36,9 @@ static kv_conn_t *conn_from(const char *ip)
     return c;
 }
 
-START_TEST(parse)
+KVU_CASE(remote_host_case, "remote_host", setup, teardown);
+
+KVC_TEST(remote_host_case, parse)
 {
     int v = -1;
 
@@ -51,7 +53,7 @@ START_TEST(parse)
 END_TEST
 
 /* Off: no lookup for a name or the address (the address is the answer). */
-START_TEST(off_looks_nothing_up)
+KVC_TEST(remote_host_case, off_looks_nothing_up)
 {
     kv_conn_t *c = conn_from("127.0.0.1");
     int is_ip = 0;
@@ -64,7 +66,7 @@ START_TEST(off_looks_nothing_up)
 END_TEST
 
 /* On: the name, looked up once; later calls use the connection's. */
-START_TEST(on_looks_up_once)
+KVC_TEST(remote_host_case, on_looks_up_once)
 {
     kv_conn_t *c = conn_from("127.0.0.1");
     int is_ip = 1;
@@ -79,7 +81,7 @@ START_TEST(on_looks_up_once)
 END_TEST
 
 /* An address without a name: the address for %h, nothing for REMOTE_HOST. */
-START_TEST(no_name)
+KVC_TEST(remote_host_case, no_name)
 {
     kv_conn_t *c = conn_from("127.0.0.2");
     int is_ip = 0;
@@ -93,7 +95,7 @@ START_TEST(no_name)
 END_TEST
 
 /* Double and the double-reverse type keep a name only when it resolves back. */
-START_TEST(double_reverse)
+KVC_TEST(remote_host_case, double_reverse)
 {
     kv_conn_t *c = conn_from("127.0.0.1");
     kv_conn_t *liar = conn_from("127.0.0.1");
@@ -110,7 +112,7 @@ START_TEST(double_reverse)
 END_TEST
 
 /* NOLOOKUP never looks up. */
-START_TEST(nolookup)
+KVC_TEST(remote_host_case, nolookup)
 {
     kv_conn_t *c = conn_from("127.0.0.1");
 
@@ -121,10 +123,5 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("remote_host");
-    TCase *tc = kvu_tcase(s, "remote_host", setup, teardown);
-
-    KVU_ADD_TESTS(tc, parse, off_looks_nothing_up, on_looks_up_once, no_name, double_reverse,
-                  nolookup);
-    return kvu_run(s);
+    return kvc_run("remote_host");
 }

@@ -166,7 +166,9 @@ static const kv_transport_ops_t sense_ops = {.name = "sense", .recv = want_write
 static const kv_transport_ops_t held_ops = {.name = "held", .pending = held};
 static const kv_transport_ops_t shut_ops = {.name = "shut", .shutdown_write = record_shutdown};
 
-START_TEST(socket_alone_carries_both_ways)
+KVU_CASE(stack_case, "stack", setup, teardown);
+
+KVC_TEST(stack_case, socket_alone_carries_both_ways)
 {
     char buf[16];
     apr_size_t n = sizeof(buf);
@@ -184,7 +186,7 @@ START_TEST(socket_alone_carries_both_ways)
 }
 END_TEST
 
-START_TEST(null_ops_pass_down)
+KVC_TEST(stack_case, null_ops_pass_down)
 {
     layer_t *w = apr_pcalloc(pool, sizeof(*w));
     kv_transport_t *bottom = c->transport;
@@ -203,7 +205,7 @@ START_TEST(null_ops_pass_down)
 }
 END_TEST
 
-START_TEST(a_layer_that_sees_the_bytes_stops_sendfile)
+KVC_TEST(stack_case, a_layer_that_sees_the_bytes_stops_sendfile)
 {
     layer_t *r = apr_pcalloc(pool, sizeof(*r)), *k = apr_pcalloc(pool, sizeof(*k));
     kv_transport_t *kt;
@@ -219,7 +221,7 @@ END_TEST
 
 /* The core output filter hands a file bucket to a layer without sendfile as bytes, in the
  * pieces the layer takes, after the head before it. */
-START_TEST(file_buckets_come_through_a_layer_that_must_see_them)
+KVC_TEST(stack_case, file_buckets_come_through_a_layer_that_must_see_them)
 {
     layer_t *r = apr_pcalloc(pool, sizeof(*r));
     static char want[5 + FILE_LEN], got[5 + FILE_LEN];
@@ -251,7 +253,7 @@ START_TEST(file_buckets_come_through_a_layer_that_must_see_them)
 }
 END_TEST
 
-START_TEST(a_layer_sets_the_direction_the_connection_waits_for)
+KVC_TEST(stack_case, a_layer_sets_the_direction_the_connection_waits_for)
 {
     char buf[4];
     apr_size_t n = sizeof(buf);
@@ -271,7 +273,7 @@ START_TEST(a_layer_sets_the_direction_the_connection_waits_for)
 }
 END_TEST
 
-START_TEST(pending_is_what_every_layer_holds)
+KVC_TEST(stack_case, pending_is_what_every_layer_holds)
 {
     layer_t *a = apr_pcalloc(pool, sizeof(*a)), *b = apr_pcalloc(pool, sizeof(*b));
 
@@ -287,7 +289,7 @@ END_TEST
 
 /* Top first, each layer once; one that waits is called again, and the layers below only
  * after it; the socket's shutdown last, which the peer sees as the end. */
-START_TEST(the_write_side_is_shut_top_first_each_layer_once)
+KVC_TEST(stack_case, the_write_side_is_shut_top_first_each_layer_once)
 {
     layer_t *low = apr_pcalloc(pool, sizeof(*low)), *top = apr_pcalloc(pool, sizeof(*top));
     int order = 0;
@@ -309,24 +311,7 @@ START_TEST(the_write_side_is_shut_top_first_each_layer_once)
 }
 END_TEST
 
-static Suite *transport_suite(void)
-{
-    Suite *s = suite_create("transport");
-    TCase *tc = tcase_create("stack");
-
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_add_test(tc, socket_alone_carries_both_ways);
-    tcase_add_test(tc, null_ops_pass_down);
-    tcase_add_test(tc, a_layer_that_sees_the_bytes_stops_sendfile);
-    tcase_add_test(tc, file_buckets_come_through_a_layer_that_must_see_them);
-    tcase_add_test(tc, a_layer_sets_the_direction_the_connection_waits_for);
-    tcase_add_test(tc, pending_is_what_every_layer_holds);
-    tcase_add_test(tc, the_write_side_is_shut_top_first_each_layer_once);
-    suite_add_tcase(s, tc);
-    return s;
-}
-
 int main(void)
 {
-    return kvu_run(transport_suite());
+    return kvc_run("transport");
 }

@@ -68,7 +68,9 @@ static void add_eos(apr_bucket_brigade *bb)
     APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_eos_create(ba));
 }
 
-START_TEST(test_head_then_chunks_then_last_chunk)
+KVU_CASE(framing, "framing", setup, teardown);
+
+KVC_TEST(framing, test_head_then_chunks_then_last_chunk)
 {
     kv_filter_t *chunk = kv_chunk_filter_insert(&head_filter, brigade("HEAD\r\n\r\n"));
     ck_assert_ptr_eq(head_filter.next, chunk);
@@ -82,7 +84,7 @@ START_TEST(test_head_then_chunks_then_last_chunk)
 }
 END_TEST
 
-START_TEST(test_several_buckets_one_chunk_flush_splits)
+KVC_TEST(framing, test_several_buckets_one_chunk_flush_splits)
 {
     kv_filter_t *chunk = kv_chunk_filter_insert(&head_filter, NULL);
     apr_bucket_brigade *bb = brigade("ab");
@@ -96,7 +98,7 @@ START_TEST(test_several_buckets_one_chunk_flush_splits)
 }
 END_TEST
 
-START_TEST(test_empty_and_metadata_only_brigades)
+KVC_TEST(framing, test_empty_and_metadata_only_brigades)
 {
     kv_filter_t *chunk = kv_chunk_filter_insert(&head_filter, brigade("H\r\n\r\n"));
     ck_assert_int_eq(kv_pass_brigade(chunk, brigade(NULL)), APR_SUCCESS);
@@ -110,17 +112,7 @@ START_TEST(test_empty_and_metadata_only_brigades)
 }
 END_TEST
 
-static Suite *chunk_filter_suite(void)
-{
-    Suite *s = suite_create("chunk_filter");
-    TCase *tc = kvu_tcase(s, "framing", setup, teardown);
-    KVU_ADD_TESTS(tc, test_head_then_chunks_then_last_chunk,
-                  test_several_buckets_one_chunk_flush_splits,
-                  test_empty_and_metadata_only_brigades);
-    return s;
-}
-
 int main(void)
 {
-    return kvu_run(chunk_filter_suite());
+    return kvc_run("chunk_filter");
 }

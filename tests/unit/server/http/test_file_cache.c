@@ -137,8 +137,11 @@ static int is_open(int fd)
     return fcntl(fd, F_GETFD) != -1 || errno != EBADF;
 }
 
+KVC_CASE(file_cache_case, .name = "file_cache", .setup = setup, .teardown = teardown,
+         .unchecked_setup = make_top, .unchecked_teardown = remove_top, .timeout = 60);
+
 /* An unchanged file is served from the descriptor kept open: what the cache is for. */
-START_TEST(unchanged_file_is_a_hit)
+KVC_TEST(file_cache_case, unchanged_file_is_a_hit)
 {
     kv_request_t *r;
     apr_file_t *f;
@@ -158,7 +161,7 @@ END_TEST
 
 /* What the stat of a request shows differs from the kept descriptor's file in one thing
  * (looped over inode, device, size, mtime, ctime): the file is opened afresh. */
-START_TEST(any_change_in_the_stat_opens_afresh)
+KVC_LOOP_TEST(file_cache_case, any_change_in_the_stat_opens_afresh, 0, 5)
 {
     kv_request_t *r;
     int fd;
@@ -190,7 +193,7 @@ END_TEST
 
 /* Real changes: a file replaced (a new inode, same length) is served with its new bytes; one
  * appended to or touched is opened afresh. */
-START_TEST(changed_files_open_afresh)
+KVC_TEST(file_cache_case, changed_files_open_afresh)
 {
     char buf[8] = "";
     int fd;
@@ -215,7 +218,7 @@ END_TEST
 
 /* A thread keeps KV_FILE_CACHE_THREAD_FILES descriptors; one more evicts the least recently
  * used. */
-START_TEST(eviction_of_the_least_recently_used)
+KVC_TEST(file_cache_case, eviction_of_the_least_recently_used)
 {
     for (int i = 0; i < FILES; i++) {
         write_file(i, "x", 0);
@@ -235,7 +238,7 @@ END_TEST
 
 /* Descriptors in use by a live request are never evicted: with all of them pinned, one file
  * more is opened for its request alone and closed with it. */
-START_TEST(pinned_descriptors_are_not_evicted)
+KVC_TEST(file_cache_case, pinned_descriptors_are_not_evicted)
 {
     kv_request_t *r;
     int fds[FILES];
@@ -265,7 +268,7 @@ END_TEST
 
 /* A kept descriptor outlives the request (not closed with its pool); one that cannot be kept
  * (too long a path, a stat without identity) is closed with the request's pool. */
-START_TEST(descriptor_lifetimes)
+KVC_TEST(file_cache_case, descriptor_lifetimes)
 {
     kv_request_t *r;
     apr_file_t *f;
@@ -305,7 +308,7 @@ END_TEST
 
 /* A file changed while an earlier request still sends it: the new request gets a descriptor
  * of its own, and the pinned one stays open for the earlier request. */
-START_TEST(changed_while_pinned)
+KVC_TEST(file_cache_case, changed_while_pinned)
 {
     kv_request_t *first, *second;
     apr_file_t *f;
@@ -362,7 +365,7 @@ static void *APR_THREAD_FUNC serve_files(apr_thread_t *t, void *data)
 
 /* The threads of a process keep KV_FILE_CACHE_PROCESS_FILES descriptors together; past that
  * a file is opened for its request alone. A thread that ends closes what it kept. */
-START_TEST(process_bound_and_thread_end)
+KVC_TEST(file_cache_case, process_bound_and_thread_end)
 {
     enum { THREADS = KV_FILE_CACHE_PROCESS_FILES / KV_FILE_CACHE_THREAD_FILES + 1 };
     worker_t w[THREADS];
@@ -415,15 +418,5 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("file_cache");
-    TCase *tc = kvu_tcase(s, "file_cache", setup, teardown);
-
-    tcase_add_unchecked_fixture(tc, make_top, remove_top);
-    tcase_set_timeout(tc, 60);
-    tcase_add_test(tc, unchanged_file_is_a_hit);
-    tcase_add_loop_test(tc, any_change_in_the_stat_opens_afresh, 0, 5);
-    KVU_ADD_TESTS(tc, changed_files_open_afresh, eviction_of_the_least_recently_used,
-                  pinned_descriptors_are_not_evicted, descriptor_lifetimes, changed_while_pinned,
-                  process_bound_and_thread_end);
-    return kvu_run(s);
+    return kvc_run("file_cache");
 }

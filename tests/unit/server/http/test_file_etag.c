@@ -40,7 +40,9 @@ static int line_bits(int argc, const char *const *argv)
     return kv_etag_effective(&merged);
 }
 
-START_TEST(etags_as_apache2_makes_them)
+KVU_CASE(file_etag_case, "file_etag", setup, teardown);
+
+KVC_TEST(file_etag_case, etags_as_apache2_makes_them)
 {
     ck_assert_str_eq(kv_make_etag(pool, KV_ETAG_DEFAULT, &finfo), "\"6-662038129ca8f\"");
     ck_assert_str_eq(kv_make_etag(pool, KV_ETAG_INODE, &finfo), "\"a747d2\"");
@@ -50,7 +52,7 @@ START_TEST(etags_as_apache2_makes_them)
 }
 END_TEST
 
-START_TEST(keywords)
+KVC_TEST(file_etag_case, keywords)
 {
     const char *const none[] = {"None"}, *const all[] = {"all"}, *const two[] = {"INode", "size"};
     kv_etag_conf_t unset = {KV_UNSET_INT, 0, 0};
@@ -63,7 +65,7 @@ START_TEST(keywords)
 END_TEST
 
 /* +/- change what the enclosing section uses (MTime Size by default). */
-START_TEST(relative_keywords_merge)
+KVC_TEST(file_etag_case, relative_keywords_merge)
 {
     const char *const minus_size[] = {"-Size"}, *const plus_inode[] = {"+INode"};
     const char *const all[] = {"All"}, *const minus_inode[] = {"-INode"};
@@ -80,7 +82,7 @@ START_TEST(relative_keywords_merge)
 }
 END_TEST
 
-START_TEST(bad_lines_refused)
+KVC_TEST(file_etag_case, bad_lines_refused)
 {
     const char *const mixed[] = {"INode", "-Size"}, *const unknown[] = {"Inodes"};
     const char *const none_plus[] = {"None", "Size"}, *const signed_none[] = {"+None"};
@@ -95,7 +97,7 @@ END_TEST
 
 /* apache2: text/plain and text/html get "; charset=...", other types and a type that names
  * its charset do not. */
-START_TEST(default_charset)
+KVC_TEST(file_etag_case, default_charset)
 {
     ck_assert_str_eq(kv_add_default_charset(pool, "text/plain", "iso-8859-1"),
                      "text/plain; charset=iso-8859-1");
@@ -114,10 +116,5 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("file_etag");
-    TCase *tc = kvu_tcase(s, "file_etag", setup, teardown);
-
-    KVU_ADD_TESTS(tc, etags_as_apache2_makes_them, keywords, relative_keywords_merge,
-                  bad_lines_refused, default_charset);
-    return kvu_run(s);
+    return kvc_run("file_etag");
 }

@@ -145,9 +145,11 @@ static const struct {
     {"0\r\nX-A: 1\r\n\r\n", ""},
 };
 
+KVU_CASE(decoder_case, "decoder", setup, teardown);
+
 /* Each valid body decodes to its data, takes exactly its own bytes and leaves the next
  * request's; a call after the end takes nothing. */
-START_TEST(test_valid)
+KVC_LOOP_TEST(decoder_case, test_valid, 0, (int)(sizeof(good) / sizeof(good[0])))
 {
     size_t blen = strlen(good[_i].body);
     char *in = apr_pstrcat(pool, good[_i].body, NEXT, NULL);
@@ -161,7 +163,7 @@ START_TEST(test_valid)
 END_TEST
 
 /* Chunk data is any bytes, NUL and CRLF too. */
-START_TEST(test_valid_binary_data)
+KVC_TEST(decoder_case, test_valid_binary_data)
 {
     static const char in[] = "4\r\n\0\r\n\0\r\n0\r\n\r\n" NEXT;
     decoded_t res = decode_every_way(in, sizeof(in) - 1);
@@ -172,7 +174,7 @@ START_TEST(test_valid_binary_data)
 }
 END_TEST
 
-START_TEST(test_done_and_error_are_final)
+KVC_TEST(decoder_case, test_done_and_error_are_final)
 {
     kv_chunked_t d;
     kv_chunked_out_t out;
@@ -193,7 +195,7 @@ START_TEST(test_done_and_error_are_final)
 END_TEST
 
 /* Data comes in spans no longer than the room given, pointing into the input. */
-START_TEST(test_data_spans)
+KVC_TEST(decoder_case, test_data_spans)
 {
     kv_chunked_t d;
     kv_chunked_out_t out;
@@ -286,7 +288,7 @@ static const struct {
     {"0\r\n\x80: 1\r\n\r\n", "invalid trailer field name"},
 };
 
-START_TEST(test_invalid)
+KVC_LOOP_TEST(decoder_case, test_invalid, 0, (int)(sizeof(bad) / sizeof(bad[0])))
 {
     decoded_t res = decode_str(bad[_i].body);
 
@@ -297,7 +299,7 @@ START_TEST(test_invalid)
 END_TEST
 
 /* Bytes with a NUL, by length. */
-START_TEST(test_invalid_with_nul)
+KVC_TEST(decoder_case, test_invalid_with_nul)
 {
     static const struct {
         const char *in;
@@ -322,7 +324,7 @@ START_TEST(test_invalid_with_nul)
 END_TEST
 
 /* The largest size an apr_off_t holds is a size; one more is refused, however written. */
-START_TEST(test_size_overflow)
+KVC_TEST(decoder_case, test_size_overflow)
 {
     kv_chunked_t d;
     kv_chunked_out_t out;
@@ -371,7 +373,7 @@ static decoded_t line_at_and_over_limit(const char *head, const char *prefix, ch
 }
 
 /* The chunk-size line and the last-chunk (leading zeros count too). */
-START_TEST(test_chunk_line_limit)
+KVC_TEST(decoder_case, test_chunk_line_limit)
 {
     lim.line_max = 64;
     line_at_and_over_limit("", "5;", 'a', "\r\nhello\r\n0\r\n\r\n", "chunk line too long");
@@ -382,7 +384,7 @@ END_TEST
 
 /* LimitRequestBody counts the data of all chunks: the limit passes, one byte more is 413,
  * known from the chunk size before any of its data. */
-START_TEST(test_body_limit)
+KVC_TEST(decoder_case, test_body_limit)
 {
     decoded_t res;
 
@@ -404,7 +406,7 @@ START_TEST(test_body_limit)
 }
 END_TEST
 
-START_TEST(test_trailers)
+KVC_TEST(decoder_case, test_trailers)
 {
     decoded_t res = decode_str("1\r\nx\r\n0\r\nX-A: 1\r\nx-b:two  words \t\r\nX-A:\r\n"
                                "X-C: \xe9\t\x80\r\n\r\n" NEXT);
@@ -425,7 +427,7 @@ END_TEST
 
 /* LimitRequestFields trailer fields pass, one more is refused at its first byte; 0 is no
  * limit. */
-START_TEST(test_trailer_count_limit)
+KVC_TEST(decoder_case, test_trailer_count_limit)
 {
     char *fields = "";
     decoded_t res;
@@ -451,7 +453,7 @@ START_TEST(test_trailer_count_limit)
 END_TEST
 
 /* A trailer field longer than the decoder's first buffer is kept whole. */
-START_TEST(test_trailer_size_limit)
+KVC_TEST(decoder_case, test_trailer_size_limit)
 {
     decoded_t at;
 
@@ -461,20 +463,7 @@ START_TEST(test_trailer_size_limit)
 }
 END_TEST
 
-static Suite *http_chunked_suite(void)
-{
-    Suite *s = suite_create("http_chunked");
-    TCase *tc = kvu_tcase(s, "decoder", setup, teardown);
-    tcase_add_loop_test(tc, test_valid, 0, (int)(sizeof(good) / sizeof(good[0])));
-    KVU_ADD_TESTS(tc, test_valid_binary_data, test_done_and_error_are_final, test_data_spans);
-    tcase_add_loop_test(tc, test_invalid, 0, (int)(sizeof(bad) / sizeof(bad[0])));
-    KVU_ADD_TESTS(tc, test_invalid_with_nul, test_size_overflow, test_chunk_line_limit,
-                  test_body_limit, test_trailers, test_trailer_count_limit,
-                  test_trailer_size_limit);
-    return s;
-}
-
 int main(void)
 {
-    return kvu_run(http_chunked_suite());
+    return kvc_run("http_chunked");
 }

@@ -44,7 +44,9 @@ static int eval_one(const char *name, const char *value)
     return kv_cond_evaluate(h, &st);
 }
 
-START_TEST(strong_and_weak_comparison)
+KVU_CASE(evaluate, "evaluate", setup, teardown);
+
+KVC_TEST(evaluate, strong_and_weak_comparison)
 {
     ck_assert(kv_etag_list_matches(ETAG, ETAG, 1));
     ck_assert(kv_etag_list_matches(ETAG, ETAG, 0));
@@ -59,7 +61,7 @@ START_TEST(strong_and_weak_comparison)
 }
 END_TEST
 
-START_TEST(lists_and_star)
+KVC_TEST(evaluate, lists_and_star)
 {
     ck_assert(kv_etag_list_matches("\"x\", " ETAG, ETAG, 1));
     ck_assert(kv_etag_list_matches("\"x\"," ETAG ",\"y\"", ETAG, 1));
@@ -76,7 +78,7 @@ START_TEST(lists_and_star)
 }
 END_TEST
 
-START_TEST(no_preconditions_go_on)
+KVC_TEST(evaluate, no_preconditions_go_on)
 {
     ck_assert_int_eq(kv_cond_evaluate(h, &st), KV_OK);
 }
@@ -128,7 +130,7 @@ static const struct {
     {KV_M_POST, "If-Modified-Since", MTIME_HTTP, KV_OK},
 };
 
-START_TEST(one_field)
+KVC_LOOP_TEST(evaluate, one_field, 0, (int)(sizeof(single_field) / sizeof(single_field[0])))
 {
     int got;
 
@@ -139,7 +141,7 @@ START_TEST(one_field)
 }
 END_TEST
 
-START_TEST(without_validators)
+KVC_TEST(evaluate, without_validators)
 {
     st.etag = NULL;
     ck_assert_int_eq(eval_one("If-Match", ETAG), KV_HTTP_PRECONDITION_FAILED);
@@ -150,7 +152,7 @@ START_TEST(without_validators)
 }
 END_TEST
 
-START_TEST(rfc_9110_order)
+KVC_TEST(evaluate, rfc_9110_order)
 {
     /* If-Match decides before If-None-Match */
     apr_table_set(h, "If-Match", "\"x\"");
@@ -182,7 +184,7 @@ START_TEST(rfc_9110_order)
 }
 END_TEST
 
-START_TEST(if_range)
+KVC_TEST(evaluate, if_range)
 {
     apr_time_t mtime = st.mtime;
 
@@ -206,15 +208,5 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("http_conditional");
-    TCase *tc = kvu_tcase(s, "evaluate", setup, teardown);
-    int failed;
-
-    apr_initialize();
-    KVU_ADD_TESTS(tc, strong_and_weak_comparison, lists_and_star, no_preconditions_go_on);
-    tcase_add_loop_test(tc, one_field, 0, (int)(sizeof(single_field) / sizeof(single_field[0])));
-    KVU_ADD_TESTS(tc, without_validators, rfc_9110_order, if_range);
-    failed = kvu_run(s);
-    apr_terminate();
-    return failed;
+    return kvu_run_apr("http_conditional");
 }

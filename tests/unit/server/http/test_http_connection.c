@@ -83,8 +83,10 @@ static const char *serve(kvu_conn_t **k, const char *requests)
     return kvu_read_to_close(*k);
 }
 
+KVC_CASE(loop_case, .name = "loop", .setup = setup, .teardown = teardown, .timeout = 60);
+
 /* Several requests in one write: each answered, in order, on the one connection. */
-START_TEST(pipelined_requests_answered_in_order)
+KVC_TEST(loop_case, pipelined_requests_answered_in_order)
 {
     kvu_conn_t *k;
     const char *got = serve(&k, GET("/a") GET("/b") GET_CLOSE("/c"));
@@ -100,7 +102,7 @@ END_TEST
 
 /* The connection is kept while the client allows, and ends with the request that says close:
  * what follows that one is not served. */
-START_TEST(keep_alive_then_close)
+KVC_TEST(loop_case, keep_alive_then_close)
 {
     kvu_conn_t *k;
     const char *got = serve(&k, GET("/a") GET_CLOSE("/b") GET("/never"));
@@ -113,7 +115,7 @@ START_TEST(keep_alive_then_close)
 END_TEST
 
 /* A kept-alive connection whose client stops sending (end of file) ends without an answer. */
-START_TEST(client_end_of_file_ends_the_connection)
+KVC_TEST(loop_case, client_end_of_file_ends_the_connection)
 {
     kvu_conn_t *k = kvu_conn_open(&srv, 0, 0);
     const char *got;
@@ -130,7 +132,7 @@ END_TEST
 
 /* A head that does not parse is answered 400 with Connection: close, and nothing after it is
  * read as a request. */
-START_TEST(malformed_head_answered_400_and_closed)
+KVC_TEST(loop_case, malformed_head_answered_400_and_closed)
 {
     kvu_conn_t *k;
     const char *got = serve(&k, GET("/a") "GET /b HTTP/1.1\r\nHost t\r\n\r\n" GET("/c"));
@@ -144,7 +146,7 @@ END_TEST
 
 /* A body the handler did not read is read and thrown away before the next head: its bytes
  * are not taken for a request (a body that looks like one included). */
-START_TEST(unread_body_discarded_before_next_request)
+KVC_TEST(loop_case, unread_body_discarded_before_next_request)
 {
     static const char requests[] = "POST /a HTTP/1.1\r\nHost: t\r\nContent-Length: 31\r\n\r\n"
                                    "GET /x HTTP/1.1\r\nHost: t\r\n\r\n"
@@ -164,7 +166,7 @@ START_TEST(unread_body_discarded_before_next_request)
 END_TEST
 
 /* The capture filter sees what went to the network: the same bytes the client read. */
-START_TEST(capture_sees_what_the_client_reads)
+KVC_TEST(loop_case, capture_sees_what_the_client_reads)
 {
     kvu_conn_t *k;
     const char *got = serve(&k, GET("/a") GET_CLOSE("/b"));
@@ -178,7 +180,7 @@ END_TEST
  * waits too; the whole one is served and the connection waits for the next; a request with
  * Connection: close that more bytes follow ends in a lingering close, which closes at the
  * client's end of file. */
-START_TEST(async_steps_wait_serve_and_linger)
+KVC_TEST(loop_case, async_steps_wait_serve_and_linger)
 {
     kvu_conn_t *k = kvu_conn_open(&srv, 1, 0);
     const char *got;
@@ -221,7 +223,7 @@ END_TEST
  * WRITE_COMPLETION; once the client has read it, the pipelined request that came with the
  * first is served without another read event. That one said close and nothing followed it:
  * the connection closes at once, with no lingering. */
-START_TEST(async_write_completion_then_pipelined_request)
+KVC_TEST(loop_case, async_write_completion_then_pipelined_request)
 {
     kvu_conn_t *k = kvu_conn_open(&srv, 1, 4096);
     kvu_capture_t got = {0};
@@ -251,13 +253,5 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("http_connection");
-    TCase *tc = kvu_tcase(s, "loop", setup, teardown);
-
-    tcase_set_timeout(tc, 60);
-    KVU_ADD_TESTS(tc, pipelined_requests_answered_in_order, keep_alive_then_close,
-                  client_end_of_file_ends_the_connection, malformed_head_answered_400_and_closed,
-                  unread_body_discarded_before_next_request, capture_sees_what_the_client_reads,
-                  async_steps_wait_serve_and_linger, async_write_completion_then_pipelined_request);
-    return kvu_run(s);
+    return kvc_run("http_connection");
 }

@@ -55,15 +55,17 @@ static void trace_enable(const char *value)
     ck_assert_ptr_null(kv_config_run(pool, ptemp, server, &d));
 }
 
+KVU_CASE(allow, "allow", setup, teardown);
+
 /* Debian's apache2 (2.4.71) for a file: GET,POST,OPTIONS,HEAD,TRACE. */
-START_TEST(file_methods_in_httpd_order)
+KVC_TEST(allow, file_methods_in_httpd_order)
 {
     ck_assert_str_eq(kv_make_allow(&req, BIT(KV_M_POST) | BIT(KV_M_OPTIONS) | BIT(KV_M_GET)),
                      "GET,POST,OPTIONS,HEAD,TRACE");
 }
 END_TEST
 
-START_TEST(every_method_known)
+KVC_TEST(allow, every_method_known)
 {
     ck_assert_str_eq(kv_make_allow(&req, BIT(KV_M_PATCH) | BIT(KV_M_CONNECT) | BIT(KV_M_DELETE) |
                                              BIT(KV_M_PUT) | BIT(KV_M_HEAD)),
@@ -71,7 +73,7 @@ START_TEST(every_method_known)
 }
 END_TEST
 
-START_TEST(trace_off_leaves_trace_out)
+KVC_TEST(allow, trace_off_leaves_trace_out)
 {
     trace_enable("off");
     ck_assert_str_eq(kv_make_allow(&req, BIT(KV_M_GET) | BIT(KV_M_OPTIONS)), "GET,OPTIONS,HEAD");
@@ -79,7 +81,7 @@ START_TEST(trace_off_leaves_trace_out)
 }
 END_TEST
 
-START_TEST(check_methods_refuses_with_allow)
+KVC_TEST(allow, check_methods_refuses_with_allow)
 {
     req.err_headers_out = apr_table_make(pool, 2);
     req.method_number = KV_M_HEAD;
@@ -107,7 +109,7 @@ static int handler_registered(int (*fn)(kv_request_t *))
 
 /* The default handler is the HTTP module's (as httpd's modules/http/http_core.c), not the
  * core config's: registering the core's hooks alone leaves it out. */
-START_TEST(http_module_registers_the_default_handler)
+KVC_TEST(allow, http_module_registers_the_default_handler)
 {
     apr_hook_deregister_all();
     core_module.register_hooks(pool);
@@ -119,10 +121,5 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("http_core");
-    TCase *tc = kvu_tcase(s, "allow", setup, teardown);
-
-    KVU_ADD_TESTS(tc, file_methods_in_httpd_order, every_method_known, trace_off_leaves_trace_out,
-                  check_methods_refuses_with_allow, http_module_registers_the_default_handler);
-    return kvu_run(s);
+    return kvc_run("http_core");
 }

@@ -108,7 +108,10 @@ static kv_request_t *request_of(const row_t *row)
     return r;
 }
 
-START_TEST(decision_table)
+KVC_CASE(keep_alive_case, .name = "keep_alive", .setup = setup, .teardown = teardown,
+         .timeout = 30);
+
+KVC_LOOP_TEST(keep_alive_case, decision_table, 0, KVU_COUNT(rows))
 {
     const row_t *row = &rows[_i];
 
@@ -120,7 +123,7 @@ END_TEST
 /* What the filter writes follows the decision: Connection and Keep-Alive fields, and
  * r->close_connection for the connection loop. The body does not end in the brigade, so the
  * filter finds no length of its own. */
-START_TEST(filter_writes_the_decision)
+KVC_LOOP_TEST(keep_alive_case, filter_writes_the_decision, 0, KVU_COUNT(rows))
 {
     const row_t *row = &rows[_i];
     kv_request_t *r = request_of(row);
@@ -143,7 +146,7 @@ END_TEST
 
 /* A client waiting for 100 Continue before it sends its body: whether the body comes is not
  * known, so the connection cannot be kept. */
-START_TEST(body_awaiting_continue_closes)
+KVC_TEST(keep_alive_case, body_awaiting_continue_closes)
 {
     kv_request_t *r = request_of(&rows[0]);
     const char *why = NULL;
@@ -158,7 +161,7 @@ END_TEST
 
 /* A child told to finish (graceful restart or stop) ends each connection after the response
  * it is writing. In a test of its own: it cannot be undone in the test's process. */
-START_TEST(child_exiting_closes)
+KVC_TEST(keep_alive_case, child_exiting_closes)
 {
     kv_request_t *r = request_of(&rows[0]);
 
@@ -169,7 +172,7 @@ START_TEST(child_exiting_closes)
 END_TEST
 
 /* The directives reach the decision through the configuration as read. */
-START_TEST(directives_reach_the_decision)
+KVC_TEST(keep_alive_case, directives_reach_the_decision)
 {
     kv_request_t *r;
 
@@ -198,14 +201,5 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("http_header_filter");
-    TCase *tc = kvu_tcase(s, "keep_alive", setup, teardown);
-    int n = (int)(sizeof(rows) / sizeof(rows[0]));
-
-    tcase_set_timeout(tc, 30);
-    tcase_add_loop_test(tc, decision_table, 0, n);
-    tcase_add_loop_test(tc, filter_writes_the_decision, 0, n);
-    KVU_ADD_TESTS(tc, body_awaiting_continue_closes, directives_reach_the_decision,
-                  child_exiting_closes);
-    return kvu_run(s);
+    return kvc_run("http_header_filter");
 }

@@ -57,7 +57,9 @@ static const struct {
     {"", "", -1, 0},
 };
 
-START_TEST(valid_values)
+KVU_CASE(http_host_case, "http_host", setup, teardown);
+
+KVC_LOOP_TEST(http_host_case, valid_values, 0, sizeof(valid) / sizeof(valid[0]))
 {
     kv_host_t h;
     const char *why = NULL;
@@ -139,7 +141,7 @@ static const char *const invalid[] = {
     "[0000:0000:0000:0000:0000:0000:0000:0000:0000]",
 };
 
-START_TEST(invalid_values)
+KVC_LOOP_TEST(http_host_case, invalid_values, 0, sizeof(invalid) / sizeof(invalid[0]))
 {
     kv_host_t h;
     const char *why = NULL;
@@ -151,7 +153,7 @@ START_TEST(invalid_values)
 END_TEST
 
 /* Written back, a host parses to itself; a port of 0 and leading zeros are numbers. */
-START_TEST(authority_round_trip)
+KVC_TEST(http_host_case, authority_round_trip)
 {
     static const struct {
         const char *value, *authority;
@@ -181,7 +183,7 @@ START_TEST(authority_round_trip)
 END_TEST
 
 /* The authority of an absolute-form target is held to the same rules as the Host field. */
-START_TEST(absolute_form_authority)
+KVC_TEST(http_host_case, absolute_form_authority)
 {
     static const char *const refused[] = {
         "http://a..b/",  "http://a%41/",  "http://:80/",       "http://[v1.x]/", "http://x:+80/",
@@ -202,11 +204,5 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("http_host");
-    TCase *tc = kvu_tcase(s, "http_host", setup, teardown);
-
-    tcase_add_loop_test(tc, valid_values, 0, sizeof(valid) / sizeof(valid[0]));
-    tcase_add_loop_test(tc, invalid_values, 0, sizeof(invalid) / sizeof(invalid[0]));
-    KVU_ADD_TESTS(tc, authority_round_trip, absolute_form_authority);
-    return kvu_run(s);
+    return kvc_run("http_host");
 }

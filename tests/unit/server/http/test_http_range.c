@@ -103,7 +103,9 @@ static const struct {
     {"bytes=0-9,20-29,25-", 100, "0-9,20-99"},
 };
 
-START_TEST(satisfiable_ranges)
+KVU_CASE(parse_case, "parse", setup, teardown);
+
+KVC_LOOP_TEST(parse_case, satisfiable_ranges, 0, COUNT(satisfiable))
 {
     assert_ranges(satisfiable[_i].value, satisfiable[_i].length, satisfiable[_i].want);
 }
@@ -147,14 +149,14 @@ static const struct {
     {"bytes=0-", 0, KV_RANGE_IGNORE},
 };
 
-START_TEST(refused_ranges)
+KVC_LOOP_TEST(parse_case, refused_ranges, 0, COUNT(refused))
 {
     assert_result(refused[_i].value, refused[_i].length, refused[_i].want);
     ck_assert_ptr_null(ranges);
 }
 END_TEST
 
-START_TEST(no_field)
+KVC_TEST(parse_case, no_field)
 {
     ck_assert_int_eq(kv_range_parse(pool, NULL, 100, &ranges), KV_RANGE_IGNORE);
 }
@@ -181,7 +183,7 @@ static const char *disjoint_ranges(int n)
     return value;
 }
 
-START_TEST(httpd_limits)
+KVC_TEST(parse_case, httpd_limits)
 {
     parse(disjoint_ranges(KV_MAX_RANGES), 1000);
     ck_assert_int_eq(ranges->nelts, KV_MAX_RANGES);
@@ -197,15 +199,5 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("http_range");
-    TCase *tc = kvu_tcase(s, "parse", setup, teardown);
-    int failed;
-
-    apr_initialize();
-    tcase_add_loop_test(tc, satisfiable_ranges, 0, COUNT(satisfiable));
-    tcase_add_loop_test(tc, refused_ranges, 0, COUNT(refused));
-    KVU_ADD_TESTS(tc, no_field, httpd_limits);
-    failed = kvu_run(s);
-    apr_terminate();
-    return failed;
+    return kvu_run_apr("http_range");
 }

@@ -91,7 +91,13 @@ static void expect_again(int rv)
     ck_assert_ptr_null(head.headers);
 }
 
-START_TEST(simple_get)
+KVU_CASE(head_case, "head", setup, teardown);
+KVU_CASE(errors, "errors", setup, teardown);
+KVU_CASE(limits, "limits", setup, teardown);
+KVU_CASE(resume, "resume", setup, teardown);
+KVU_CASE(helpers_case, "helpers", setup, teardown);
+
+KVC_TEST(head_case, simple_get)
 {
     const char *req = "GET /index.html?a=b HTTP/1.1\r\nHost: example.com\r\nAccept: */*\r\n\r\n";
 
@@ -108,7 +114,7 @@ START_TEST(simple_get)
 }
 END_TEST
 
-START_TEST(http10_without_fields)
+KVC_TEST(head_case, http10_without_fields)
 {
     const char *req = "HEAD / HTTP/1.0\r\n\r\n";
 
@@ -119,7 +125,7 @@ START_TEST(http10_without_fields)
 }
 END_TEST
 
-START_TEST(bare_lf_line_ends)
+KVC_TEST(head_case, bare_lf_line_ends)
 {
     const char *req = "GET / HTTP/1.1\nHost: a\r\nX: y\n\n";
 
@@ -130,7 +136,7 @@ START_TEST(bare_lf_line_ends)
 }
 END_TEST
 
-START_TEST(values_trimmed_names_as_received)
+KVC_TEST(head_case, values_trimmed_names_as_received)
 {
     const char *req = "GET / HTTP/1.1\r\nx-FOO: \t a \t b \t\r\nEmpty:\r\nBlank: \t \r\n"
                       "Tight:v\r\n\r\n";
@@ -149,7 +155,7 @@ START_TEST(values_trimmed_names_as_received)
 }
 END_TEST
 
-START_TEST(repeated_fields_kept)
+KVC_TEST(head_case, repeated_fields_kept)
 {
     const char *req = "GET / HTTP/1.1\r\nAccept: a\r\nAccept: b\r\n\r\n";
 
@@ -159,7 +165,7 @@ START_TEST(repeated_fields_kept)
 }
 END_TEST
 
-START_TEST(obs_text_allowed)
+KVC_TEST(head_case, obs_text_allowed)
 {
     const char *req = "GET /caf\xc3\xa9 HTTP/1.1\r\nX: caf\xc3\xa9\r\n\r\n";
 
@@ -169,7 +175,7 @@ START_TEST(obs_text_allowed)
 }
 END_TEST
 
-START_TEST(other_methods_and_versions)
+KVC_TEST(head_case, other_methods_and_versions)
 {
     ck_assert_int_gt(parse("BREW /pot HTTP/1.1\r\n\r\n"), 0);
     ck_assert_str_eq(head.method, "BREW");
@@ -182,7 +188,7 @@ START_TEST(other_methods_and_versions)
 }
 END_TEST
 
-START_TEST(leading_empty_lines_skipped)
+KVC_TEST(head_case, leading_empty_lines_skipped)
 {
     const char *req = "\r\n\n\r\nGET / HTTP/1.1\r\n\r\n";
 
@@ -191,7 +197,7 @@ START_TEST(leading_empty_lines_skipped)
 }
 END_TEST
 
-START_TEST(leading_empty_lines_bounded)
+KVC_TEST(head_case, leading_empty_lines_bounded)
 {
     const char *most =
         apr_pstrcat(pool, repeat('\n', KV_PARSE_MAX_BLANK_LINES), "GET / HTTP/1.1\r\n\r\n", NULL);
@@ -258,20 +264,20 @@ static const struct {
     {"GET / HTTP/1.1\r\nHost: a\r\nX: 1\r\nhOST: b\r\n\r\n", 400},
 };
 
-START_TEST(bad_request)
+KVC_LOOP_TEST(errors, bad_request, 0, sizeof(bad_requests) / sizeof(bad_requests[0]))
 {
     expect_error(parse(bad_requests[_i].req), bad_requests[_i].status);
 }
 END_TEST
 
-START_TEST(htab_in_value_allowed)
+KVC_TEST(head_case, htab_in_value_allowed)
 {
     ck_assert_int_gt(parse("GET / HTTP/1.1\r\nX: a\tb\r\n\r\n"), 0);
     ck_assert_str_eq(apr_table_get(head.headers, "X"), "a\tb");
 }
 END_TEST
 
-START_TEST(nul_refused)
+KVC_TEST(errors, nul_refused)
 {
     static const char in_method[] = "G\0T / HTTP/1.1\r\n\r\n";
     static const char in_target[] = "GET /a\0b HTTP/1.1\r\n\r\n";
@@ -285,7 +291,7 @@ START_TEST(nul_refused)
 }
 END_TEST
 
-START_TEST(error_reasons)
+KVC_TEST(errors, error_reasons)
 {
     expect_error(parse("GET / HTTP/2.0\r\n\r\n"), 505);
     ck_assert_str_eq(head.reason, "unsupported HTTP version");
@@ -294,7 +300,7 @@ START_TEST(error_reasons)
 }
 END_TEST
 
-START_TEST(request_line_limit)
+KVC_TEST(limits, request_line_limit)
 {
     const char *at = request_line_of(lim.line_max);
     const char *over = request_line_of(lim.line_max + 1);
@@ -306,7 +312,7 @@ START_TEST(request_line_limit)
 }
 END_TEST
 
-START_TEST(request_line_limit_small)
+KVC_TEST(limits, request_line_limit_small)
 {
     lim.line_max = 20;
     ck_assert_int_gt(parse(apr_pstrcat(pool, request_line_of(20), "\n\n", NULL)), 0);
@@ -314,7 +320,7 @@ START_TEST(request_line_limit_small)
 }
 END_TEST
 
-START_TEST(request_line_limit_detected_early)
+KVC_TEST(limits, request_line_limit_detected_early)
 {
     const char *at = request_line_of(lim.line_max);
     const char *over = request_line_of(lim.line_max + 1);
@@ -330,7 +336,7 @@ START_TEST(request_line_limit_detected_early)
 }
 END_TEST
 
-START_TEST(field_size_limit)
+KVC_TEST(limits, field_size_limit)
 {
     const char *at = field_line_of(lim.field_size_max);
     const char *over = field_line_of(lim.field_size_max + 1);
@@ -346,7 +352,7 @@ START_TEST(field_size_limit)
 }
 END_TEST
 
-START_TEST(field_size_limit_small)
+KVC_TEST(limits, field_size_limit_small)
 {
     lim.field_size_max = 10;
     ck_assert_int_gt(parse("GET / HTTP/1.1\r\nAbc: 12345\r\n\r\n"), 0);
@@ -356,7 +362,7 @@ START_TEST(field_size_limit_small)
 }
 END_TEST
 
-START_TEST(field_count_limit)
+KVC_TEST(limits, field_count_limit)
 {
     const char *rl = "GET / HTTP/1.1\r\n";
 
@@ -368,7 +374,7 @@ START_TEST(field_count_limit)
 }
 END_TEST
 
-START_TEST(field_count_limit_detected_early)
+KVC_TEST(limits, field_count_limit_detected_early)
 {
     const char *full = apr_pstrcat(pool, "GET / HTTP/1.1\r\n", fields(3), NULL);
 
@@ -381,7 +387,7 @@ START_TEST(field_count_limit_detected_early)
 }
 END_TEST
 
-START_TEST(field_count_zero_is_unlimited)
+KVC_TEST(limits, field_count_zero_is_unlimited)
 {
     lim.fields_max = 0;
     ck_assert_int_gt(parse(apr_pstrcat(pool, "GET / HTTP/1.1\r\n", fields(500), "\r\n", NULL)), 0);
@@ -389,7 +395,7 @@ START_TEST(field_count_zero_is_unlimited)
 }
 END_TEST
 
-START_TEST(incomplete_heads_wait)
+KVC_TEST(resume, incomplete_heads_wait)
 {
     expect_again(parse(""));
     expect_again(parse("\r"));
@@ -401,14 +407,14 @@ START_TEST(incomplete_heads_wait)
 }
 END_TEST
 
-START_TEST(bad_line_refused_before_head_ends)
+KVC_TEST(resume, bad_line_refused_before_head_ends)
 {
     expect_error(parse("GET / HTTP/2.0\r\n"), KV_HTTP_VERSION_NOT_SUPPORTED);
     expect_error(parse("GET / HTTP/1.1\r\nBad Name: x\r\n"), KV_HTTP_BAD_REQUEST);
 }
 END_TEST
 
-START_TEST(one_byte_at_a_time)
+KVC_TEST(resume, one_byte_at_a_time)
 {
     const char *req = "\r\nPOST /form?x=1 HTTP/1.1\r\nHost: example.com\r\n"
                       "Content-Length: 3\r\nX:\tv \r\n\r\n";
@@ -424,7 +430,7 @@ START_TEST(one_byte_at_a_time)
 }
 END_TEST
 
-START_TEST(body_and_pipelined_request_not_consumed)
+KVC_TEST(resume, body_and_pipelined_request_not_consumed)
 {
     const char *first = "POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\n";
     const char *buf = apr_pstrcat(pool, first, "hello", "GET /b HTTP/1.1\r\nHost: x\r\n\r\n", NULL);
@@ -436,7 +442,7 @@ START_TEST(body_and_pipelined_request_not_consumed)
 }
 END_TEST
 
-START_TEST(strings_are_copies)
+KVC_TEST(head_case, strings_are_copies)
 {
     char req[] = "GET /x HTTP/1.1\r\nHost: h\r\n\r\n";
 
@@ -447,7 +453,7 @@ START_TEST(strings_are_copies)
 }
 END_TEST
 
-START_TEST(content_length)
+KVC_TEST(helpers_case, content_length)
 {
     apr_off_t v = -7;
 
@@ -480,7 +486,7 @@ static int split(const char *target, const char **path, const char **args, const
     return kv_split_target(pool, target, path, args, host);
 }
 
-START_TEST(split_origin_form)
+KVC_TEST(helpers_case, split_origin_form)
 {
     const char *path, *args, *host;
 
@@ -505,7 +511,7 @@ START_TEST(split_origin_form)
 }
 END_TEST
 
-START_TEST(split_asterisk_form)
+KVC_TEST(helpers_case, split_asterisk_form)
 {
     const char *path, *args, *host;
 
@@ -516,7 +522,7 @@ START_TEST(split_asterisk_form)
 }
 END_TEST
 
-START_TEST(split_absolute_form)
+KVC_TEST(helpers_case, split_absolute_form)
 {
     const char *path, *args, *host;
 
@@ -560,7 +566,7 @@ static const char *const bad_targets[] = {
     "http://example.com/p#frag",
 };
 
-START_TEST(split_refused)
+KVC_LOOP_TEST(helpers_case, split_refused, 0, sizeof(bad_targets) / sizeof(bad_targets[0]))
 {
     const char *path, *args, *host;
 
@@ -569,7 +575,7 @@ START_TEST(split_refused)
 }
 END_TEST
 
-START_TEST(method_numbers)
+KVC_TEST(helpers_case, method_numbers)
 {
     ck_assert_int_eq(kv_method_number("GET"), KV_M_GET);
     ck_assert_int_eq(kv_method_number("HEAD"), KV_M_HEAD);
@@ -602,7 +608,7 @@ static const struct {
     {"GARBAGE\r\n", NULL},
 };
 
-START_TEST(request_line_received)
+KVC_LOOP_TEST(helpers_case, request_line_received, 0, sizeof(line_cases) / sizeof(line_cases[0]))
 {
     const char *line = NULL;
     int got = kv_request_line_received(pool, line_cases[_i].buf, strlen(line_cases[_i].buf),
@@ -615,70 +621,7 @@ START_TEST(request_line_received)
 }
 END_TEST
 
-static TCase *tcase(const char *name)
-{
-    TCase *tc = tcase_create(name);
-    tcase_add_checked_fixture(tc, setup, teardown);
-    return tc;
-}
-
-static Suite *protocol_suite(void)
-{
-    Suite *s = suite_create("protocol");
-    TCase *tc;
-
-    tc = tcase("head");
-    tcase_add_test(tc, simple_get);
-    tcase_add_test(tc, http10_without_fields);
-    tcase_add_test(tc, bare_lf_line_ends);
-    tcase_add_test(tc, values_trimmed_names_as_received);
-    tcase_add_test(tc, repeated_fields_kept);
-    tcase_add_test(tc, obs_text_allowed);
-    tcase_add_test(tc, other_methods_and_versions);
-    tcase_add_test(tc, leading_empty_lines_skipped);
-    tcase_add_test(tc, leading_empty_lines_bounded);
-    tcase_add_test(tc, htab_in_value_allowed);
-    tcase_add_test(tc, strings_are_copies);
-    suite_add_tcase(s, tc);
-
-    tc = tcase("errors");
-    tcase_add_loop_test(tc, bad_request, 0, sizeof(bad_requests) / sizeof(bad_requests[0]));
-    tcase_add_test(tc, nul_refused);
-    tcase_add_test(tc, error_reasons);
-    suite_add_tcase(s, tc);
-
-    tc = tcase("limits");
-    tcase_add_test(tc, request_line_limit);
-    tcase_add_test(tc, request_line_limit_small);
-    tcase_add_test(tc, request_line_limit_detected_early);
-    tcase_add_test(tc, field_size_limit);
-    tcase_add_test(tc, field_size_limit_small);
-    tcase_add_test(tc, field_count_limit);
-    tcase_add_test(tc, field_count_limit_detected_early);
-    tcase_add_test(tc, field_count_zero_is_unlimited);
-    suite_add_tcase(s, tc);
-
-    tc = tcase("resume");
-    tcase_add_test(tc, incomplete_heads_wait);
-    tcase_add_test(tc, bad_line_refused_before_head_ends);
-    tcase_add_test(tc, one_byte_at_a_time);
-    tcase_add_test(tc, body_and_pipelined_request_not_consumed);
-    suite_add_tcase(s, tc);
-
-    tc = tcase("helpers");
-    tcase_add_test(tc, content_length);
-    tcase_add_test(tc, split_origin_form);
-    tcase_add_test(tc, split_asterisk_form);
-    tcase_add_test(tc, split_absolute_form);
-    tcase_add_loop_test(tc, split_refused, 0, sizeof(bad_targets) / sizeof(bad_targets[0]));
-    tcase_add_test(tc, method_numbers);
-    tcase_add_loop_test(tc, request_line_received, 0,
-                        sizeof(line_cases) / sizeof(line_cases[0]));
-    suite_add_tcase(s, tc);
-    return s;
-}
-
 int main(void)
 {
-    return kvu_run(protocol_suite());
+    return kvc_run("protocol");
 }

@@ -26,7 +26,9 @@ static void teardown(void)
     apr_terminate();
 }
 
-START_TEST(tokens_words)
+KVU_CASE(tokens_case, "tokens", setup, teardown);
+
+KVC_TEST(tokens_case, tokens_words)
 {
     static const struct {
         const char *word;
@@ -45,7 +47,7 @@ START_TEST(tokens_words)
 }
 END_TEST
 
-START_TEST(tokens_unknown_word)
+KVC_TEST(tokens_case, tokens_unknown_word)
 {
     int tokens = KV_TOKENS_OS;
 
@@ -55,7 +57,7 @@ START_TEST(tokens_unknown_word)
 }
 END_TEST
 
-START_TEST(banners)
+KVC_TEST(tokens_case, banners)
 {
     ck_assert_str_eq(kv_format_banner(pool, KV_TOKENS_PROD, "2.4.71"), "kiva");
     ck_assert_str_eq(kv_format_banner(pool, KV_TOKENS_MAJOR, "2.4.71"), "kiva/2");
@@ -67,7 +69,7 @@ START_TEST(banners)
 END_TEST
 
 /* A version with fewer parts than asked for is given whole. */
-START_TEST(banner_of_a_short_version)
+KVC_TEST(tokens_case, banner_of_a_short_version)
 {
     ck_assert_str_eq(kv_format_banner(pool, KV_TOKENS_MINOR, "3"), "kiva/3");
     ck_assert_str_eq(kv_format_banner(pool, KV_TOKENS_MINOR, "3.1"), "kiva/3.1");
@@ -100,7 +102,7 @@ static const char *config_error(const char *name, const char *arg)
     return err;
 }
 
-START_TEST(bad_values_refused)
+KVC_TEST(tokens_case, bad_values_refused)
 {
     ck_assert_ptr_nonnull(strstr(config_error("ServerTokens", "Product"),
                                  "ServerTokens must be Prod, Major, Minor, Min, OS or Full, "
@@ -114,10 +116,5 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("server_signature");
-    TCase *tc = kvu_tcase(s, "tokens", setup, teardown);
-
-    KVU_ADD_TESTS(tc, tokens_words, tokens_unknown_word, banners, banner_of_a_short_version,
-                  bad_values_refused);
-    return kvu_run(s);
+    return kvc_run("server_signature");
 }

@@ -48,14 +48,16 @@ static const struct {
     {" br , gzip ;level=1", "gzip", 1},
 };
 
-START_TEST(test_accepted)
+KVU_CASE(coding_case, "coding", setup, teardown);
+
+KVC_LOOP_TEST(coding_case, test_accepted, 0, (int)(sizeof(accepts) / sizeof(accepts[0])))
 {
     ck_assert_msg(kv_coding_accepted(accepts[_i].accept, accepts[_i].coding) == accepts[_i].want,
                   "'%s' for %s", accepts[_i].accept, accepts[_i].coding);
 }
 END_TEST
 
-START_TEST(test_identity)
+KVC_TEST(coding_case, test_identity)
 {
     ck_assert(kv_coding_is_identity(NULL));
     ck_assert(kv_coding_is_identity("identity"));
@@ -66,7 +68,7 @@ START_TEST(test_identity)
 }
 END_TEST
 
-START_TEST(test_etag_suffix)
+KVC_TEST(coding_case, test_etag_suffix)
 {
     ck_assert_str_eq(kv_etag_add_suffix(pool, "\"abc\"", "gzip"), "\"abc-gzip\"");
     ck_assert_str_eq(kv_etag_add_suffix(pool, "W/\"abc\"", "br"), "W/\"abc-br\"");
@@ -76,7 +78,7 @@ START_TEST(test_etag_suffix)
 }
 END_TEST
 
-START_TEST(test_etag_mode)
+KVC_TEST(coding_case, test_etag_mode)
 {
     kv_etag_mode_t m = KV_ETAG_REMOVE;
 
@@ -126,7 +128,7 @@ static apr_bucket_brigade *brigade(size_t n, int whole)
     return bb;
 }
 
-START_TEST(test_start_compresses)
+KVC_TEST(coding_case, test_start_compresses)
 {
     kv_request_t *r = request();
 
@@ -140,7 +142,7 @@ START_TEST(test_start_compresses)
 END_TEST
 
 /* A second coding filter asks again: Vary names the field once. */
-START_TEST(test_start_vary_once)
+KVC_TEST(coding_case, test_start_vary_once)
 {
     kv_request_t *r = request();
 
@@ -155,7 +157,7 @@ START_TEST(test_start_vary_once)
 END_TEST
 
 /* What leaves the response alone, and whether Vary is added then (as httpd). */
-START_TEST(test_start_passes)
+KVC_TEST(coding_case, test_start_passes)
 {
     kv_request_t *r;
 
@@ -204,7 +206,7 @@ END_TEST
 
 /* HEAD: the fields change, there is no body to code. A 304's empty body is too short to
  * code, as httpd finds; one that is not whole yet gets the fields. */
-START_TEST(test_start_headers_only)
+KVC_TEST(coding_case, test_start_headers_only)
 {
     kv_request_t *r = request();
     apr_bucket_brigade *eos = apr_brigade_create(pool, list);
@@ -235,18 +237,7 @@ START_TEST(test_start_headers_only)
 }
 END_TEST
 
-static Suite *util_coding_suite(void)
-{
-    Suite *s = suite_create("util_coding");
-    TCase *tc = kvu_tcase(s, "coding", setup, teardown);
-
-    tcase_add_loop_test(tc, test_accepted, 0, (int)(sizeof(accepts) / sizeof(accepts[0])));
-    KVU_ADD_TESTS(tc, test_identity, test_etag_suffix, test_etag_mode, test_start_compresses,
-                  test_start_vary_once, test_start_passes, test_start_headers_only);
-    return s;
-}
-
 int main(void)
 {
-    return kvu_run(util_coding_suite());
+    return kvc_run("util_coding");
 }

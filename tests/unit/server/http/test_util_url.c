@@ -99,9 +99,11 @@ static void expect_url(const char *want)
     ck_assert_str_eq(kv_construct_url(pool, "/dir/", &req), want);
 }
 
+KVU_CASE(canonical, "canonical", setup, teardown);
+
 /* httpd 2.4 with ServerName www.example.com on 127.0.0.1:18431, no directive: the client's
  * Host and its port, or none (80); never the listening port. */
-START_TEST(off_by_default_uses_the_clients_host_and_port)
+KVC_TEST(canonical, off_by_default_uses_the_clients_host_and_port)
 {
     ck_assert_ptr_null(run());
     host("x");
@@ -111,7 +113,7 @@ START_TEST(off_by_default_uses_the_clients_host_and_port)
 }
 END_TEST
 
-START_TEST(off_keeps_the_port_the_client_sent)
+KVC_TEST(canonical, off_keeps_the_port_the_client_sent)
 {
     ck_assert_ptr_null(run());
     host("x:8080");
@@ -120,7 +122,7 @@ START_TEST(off_keeps_the_port_the_client_sent)
 }
 END_TEST
 
-START_TEST(off_leaves_out_port_80)
+KVC_TEST(canonical, off_leaves_out_port_80)
 {
     ck_assert_ptr_null(run());
     host("x:80");
@@ -129,7 +131,7 @@ START_TEST(off_leaves_out_port_80)
 END_TEST
 
 /* No Host (HTTP/1.0): ServerName, and its port if it has one. */
-START_TEST(off_without_host_uses_server_name)
+KVC_TEST(canonical, off_without_host_uses_server_name)
 {
     ck_assert_ptr_null(run());
     expect_url("http://www.example.com/dir/");
@@ -139,7 +141,7 @@ START_TEST(off_without_host_uses_server_name)
 END_TEST
 
 /* ServerName's port stands when the client gave none (httpd: Host x -> http://x:81/). */
-START_TEST(off_falls_back_to_server_name_port)
+KVC_TEST(canonical, off_falls_back_to_server_name_port)
 {
     ck_assert_ptr_null(run());
     server->port = 81;
@@ -150,7 +152,7 @@ START_TEST(off_falls_back_to_server_name_port)
 }
 END_TEST
 
-START_TEST(on_uses_server_name_and_its_port)
+KVC_TEST(canonical, on_uses_server_name_and_its_port)
 {
     line("UseCanonicalName", "On");
     ck_assert_ptr_null(run());
@@ -162,7 +164,7 @@ START_TEST(on_uses_server_name_and_its_port)
 }
 END_TEST
 
-START_TEST(on_with_physical_port_uses_the_listening_port)
+KVC_TEST(canonical, on_with_physical_port_uses_the_listening_port)
 {
     line("UseCanonicalName", "on");
     line("UseCanonicalPhysicalPort", "ON");
@@ -174,7 +176,7 @@ START_TEST(on_with_physical_port_uses_the_listening_port)
 }
 END_TEST
 
-START_TEST(off_with_physical_port)
+KVC_TEST(canonical, off_with_physical_port)
 {
     line("UseCanonicalName", "Off");
     line("UseCanonicalPhysicalPort", "On");
@@ -188,7 +190,7 @@ START_TEST(off_with_physical_port)
 END_TEST
 
 /* DNS: the name of the local address (127.0.0.1 is localhost), the port as Off. */
-START_TEST(dns_uses_the_local_address_name)
+KVC_TEST(canonical, dns_uses_the_local_address_name)
 {
     line("UseCanonicalName", "DNS");
     ck_assert_ptr_null(run());
@@ -198,7 +200,7 @@ START_TEST(dns_uses_the_local_address_name)
 }
 END_TEST
 
-START_TEST(ipv6_host_in_brackets)
+KVC_TEST(canonical, ipv6_host_in_brackets)
 {
     ck_assert_ptr_null(run());
     apr_table_set(req.headers_in, "Host", "[::1]:8080");
@@ -208,14 +210,14 @@ START_TEST(ipv6_host_in_brackets)
 }
 END_TEST
 
-START_TEST(bad_values_refused)
+KVC_TEST(canonical, bad_values_refused)
 {
     line("UseCanonicalName", "Maybe");
     ck_assert_ptr_nonnull(strstr(run(), "UseCanonicalName must be On, Off or DNS, not 'Maybe'"));
 }
 END_TEST
 
-START_TEST(bad_flag_refused)
+KVC_TEST(canonical, bad_flag_refused)
 {
     line("UseCanonicalPhysicalPort", "yes");
     ck_assert_ptr_nonnull(strstr(run(), "UseCanonicalPhysicalPort must be On or Off"));
@@ -224,14 +226,5 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("util_url");
-    TCase *tc = kvu_tcase(s, "canonical", setup, teardown);
-
-    KVU_ADD_TESTS(tc, off_by_default_uses_the_clients_host_and_port,
-                  off_keeps_the_port_the_client_sent, off_leaves_out_port_80,
-                  off_without_host_uses_server_name, off_falls_back_to_server_name_port,
-                  on_uses_server_name_and_its_port, on_with_physical_port_uses_the_listening_port,
-                  off_with_physical_port, dns_uses_the_local_address_name, ipv6_host_in_brackets,
-                  bad_values_refused, bad_flag_refused);
-    return kvu_run(s);
+    return kvc_run("util_url");
 }

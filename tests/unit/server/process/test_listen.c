@@ -97,7 +97,9 @@ static void accepts_connections(const kv_listen_rec_t *l)
     ck_assert_int_eq(connect_to(port_of(l)), APR_SUCCESS);
 }
 
-START_TEST(opens_what_the_conf_names_with_its_options)
+KVC_CASE(listen_case, .name = "listen", .setup = setup, .teardown = teardown, .timeout = 30);
+
+KVC_TEST(listen_case, opens_what_the_conf_names_with_its_options)
 {
     kv_listen_spec_t specs[] = {spec("127.0.0.1:0", "http"), spec("127.0.0.1:0 https", "https")};
     kv_listen_conf_t conf = conf_of(specs, 2);
@@ -116,7 +118,7 @@ START_TEST(opens_what_the_conf_names_with_its_options)
 }
 END_TEST
 
-START_TEST(keeps_sockets_across_generations_and_closes_the_dropped)
+KVC_TEST(listen_case, keeps_sockets_across_generations_and_closes_the_dropped)
 {
     kv_listen_spec_t specs[] = {spec("127.0.0.1:0", "http"), spec("127.0.0.1:0 https", "https")};
     kv_listen_conf_t both = conf_of(specs, 2), first = conf_of(specs, 1);
@@ -136,11 +138,5 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("listen");
-    TCase *tc = kvu_tcase(s, "listen", setup, teardown);
-
-    tcase_set_timeout(tc, 30);
-    KVU_ADD_TESTS(tc, opens_what_the_conf_names_with_its_options,
-                  keeps_sockets_across_generations_and_closes_the_dropped);
-    return kvu_run(s);
+    return kvc_run("listen");
 }

@@ -179,7 +179,12 @@ static void crash(void)
 
 /* ---- PidFile and -k ---- */
 
-START_TEST(read_pidfile_accepts_a_pid)
+KVU_CASE(pidfile, "pidfile", setup, teardown);
+KVU_CASE(directives_case, "directives", setup, teardown);
+KVU_CASE(signals_case, "signals", setup, teardown);
+KVC_CASE(children_case, .name = "children", .setup = setup, .teardown = teardown, .timeout = 30);
+
+KVC_TEST(pidfile, read_pidfile_accepts_a_pid)
 {
     pid_t pid = 0;
 
@@ -188,7 +193,7 @@ START_TEST(read_pidfile_accepts_a_pid)
 }
 END_TEST
 
-START_TEST(read_pidfile_refuses_junk)
+KVC_TEST(pidfile, read_pidfile_refuses_junk)
 {
     pid_t pid = 77;
 
@@ -200,7 +205,7 @@ START_TEST(read_pidfile_refuses_junk)
 }
 END_TEST
 
-START_TEST(read_pidfile_reports_a_missing_file)
+KVC_TEST(pidfile, read_pidfile_reports_a_missing_file)
 {
     pid_t pid;
     apr_status_t rv = kv_mpm_read_pidfile(apr_pstrcat(pool, dir, "/none.pid", NULL), &pid);
@@ -209,7 +214,7 @@ START_TEST(read_pidfile_reports_a_missing_file)
 }
 END_TEST
 
-START_TEST(write_then_remove_pidfile)
+KVC_TEST(pidfile, write_then_remove_pidfile)
 {
     kv_server_t *s = new_server();
     const char *path = apr_pstrcat(pool, dir, "/kiva.pid", NULL);
@@ -226,13 +231,13 @@ START_TEST(write_then_remove_pidfile)
 }
 END_TEST
 
-START_TEST(signal_server_refuses_unknown_commands)
+KVC_TEST(pidfile, signal_server_refuses_unknown_commands)
 {
     ck_assert_int_eq(kv_mpm_signal_server(getpid(), "reload"), APR_EINVAL);
 }
 END_TEST
 
-START_TEST(signal_server_sees_no_server)
+KVC_TEST(pidfile, signal_server_sees_no_server)
 {
     pid_t pid = fork();
 
@@ -247,7 +252,7 @@ START_TEST(signal_server_sees_no_server)
 }
 END_TEST
 
-START_TEST(signal_server_sends_the_signal_of_the_command)
+KVC_TEST(pidfile, signal_server_sends_the_signal_of_the_command)
 {
     static const struct {
         const char *cmd;
@@ -281,7 +286,7 @@ END_TEST
 
 /* ---- Directives ---- */
 
-START_TEST(defaults_without_directives)
+KVC_TEST(directives_case, defaults_without_directives)
 {
     new_server();
     ck_assert_str_eq(kv_mpm_user(), "daemon");
@@ -294,7 +299,7 @@ START_TEST(defaults_without_directives)
 }
 END_TEST
 
-START_TEST(directives_set_values)
+KVC_TEST(directives_case, directives_set_values)
 {
     kv_server_t *s = new_server();
 
@@ -317,7 +322,7 @@ START_TEST(directives_set_values)
 }
 END_TEST
 
-START_TEST(directives_refuse_junk)
+KVC_TEST(directives_case, directives_refuse_junk)
 {
     kv_server_t *s = new_server();
 
@@ -332,7 +337,7 @@ START_TEST(directives_refuse_junk)
 }
 END_TEST
 
-START_TEST(count_connection_stops_at_the_limit)
+KVC_TEST(directives_case, count_connection_stops_at_the_limit)
 {
     kv_server_t *s = new_server();
 
@@ -343,7 +348,7 @@ START_TEST(count_connection_stops_at_the_limit)
 }
 END_TEST
 
-START_TEST(count_connection_without_limit_never_stops)
+KVC_TEST(directives_case, count_connection_without_limit_never_stops)
 {
     new_server();
     for (int i = 0; i < 1000; i++) {
@@ -376,7 +381,7 @@ static int identity_child(const char *user, const char *group)
     return WEXITSTATUS(status);
 }
 
-START_TEST(change_identity_switches_when_root)
+KVC_TEST(directives_case, change_identity_switches_when_root)
 {
     int code = identity_child("#12345", "#12346");
 
@@ -388,7 +393,7 @@ START_TEST(change_identity_switches_when_root)
 }
 END_TEST
 
-START_TEST(user_root_is_refused)
+KVC_TEST(directives_case, user_root_is_refused)
 {
     kv_server_t *s = new_server();
 
@@ -400,7 +405,7 @@ END_TEST
 
 /* ---- Signals of the parent ---- */
 
-START_TEST(signals_map_to_results)
+KVC_TEST(signals_case, signals_map_to_results)
 {
     ck_assert_int_eq(kv_mpm_parent_signals(), APR_SUCCESS);
     ck_assert_int_eq(kv_mpm_take_signal(), -1);
@@ -419,7 +424,7 @@ START_TEST(signals_map_to_results)
 }
 END_TEST
 
-START_TEST(stop_wins_and_clears_the_rest)
+KVC_TEST(signals_case, stop_wins_and_clears_the_rest)
 {
     ck_assert_int_eq(kv_mpm_parent_signals(), APR_SUCCESS);
     raise(SIGUSR1);
@@ -431,7 +436,7 @@ START_TEST(stop_wins_and_clears_the_rest)
 }
 END_TEST
 
-START_TEST(wait_event_wakes_on_a_signal)
+KVC_TEST(signals_case, wait_event_wakes_on_a_signal)
 {
     apr_time_t start;
 
@@ -445,7 +450,7 @@ START_TEST(wait_event_wakes_on_a_signal)
 }
 END_TEST
 
-START_TEST(sigpipe_is_ignored)
+KVC_TEST(signals_case, sigpipe_is_ignored)
 {
     ck_assert_int_eq(kv_mpm_parent_signals(), APR_SUCCESS);
     raise(SIGPIPE); /* would end the test process if not ignored */
@@ -455,7 +460,7 @@ END_TEST
 
 /* ---- Children ---- */
 
-START_TEST(reap_logs_and_frees_the_slot_of_a_crashed_child)
+KVC_TEST(children_case, reap_logs_and_frees_the_slot_of_a_crashed_child)
 {
     pid_t pid;
     reaped_t r;
@@ -474,7 +479,7 @@ START_TEST(reap_logs_and_frees_the_slot_of_a_crashed_child)
 }
 END_TEST
 
-START_TEST(told_child_finishes_and_exits)
+KVC_TEST(children_case, told_child_finishes_and_exits)
 {
     reaped_t r;
 
@@ -492,7 +497,7 @@ START_TEST(told_child_finishes_and_exits)
 }
 END_TEST
 
-START_TEST(stop_children_ends_them_all)
+KVC_TEST(children_case, stop_children_ends_them_all)
 {
     ck_assert_int_eq(kv_mpm_parent_signals(), APR_SUCCESS);
     ck_assert_int_eq(kv_scoreboard_create(pool, 4, 1), APR_SUCCESS);
@@ -506,7 +511,7 @@ START_TEST(stop_children_ends_them_all)
 }
 END_TEST
 
-START_TEST(graceful_stop_waits_for_told_children)
+KVC_TEST(children_case, graceful_stop_waits_for_told_children)
 {
     ck_assert_int_eq(kv_mpm_parent_signals(), APR_SUCCESS);
     ck_assert_int_eq(kv_scoreboard_create(pool, 2, 1), APR_SUCCESS);
@@ -517,7 +522,7 @@ START_TEST(graceful_stop_waits_for_told_children)
 }
 END_TEST
 
-START_TEST(graceful_stop_times_out)
+KVC_TEST(children_case, graceful_stop_times_out)
 {
     apr_time_t start;
 
@@ -531,34 +536,7 @@ START_TEST(graceful_stop_times_out)
 }
 END_TEST
 
-static Suite *mpm_common_suite(void)
-{
-    Suite *s = suite_create("mpm_common");
-    TCase *pidfile = kvu_tcase(s, "pidfile", setup, teardown);
-    TCase *conf = kvu_tcase(s, "directives", setup, teardown);
-    TCase *sig = kvu_tcase(s, "signals", setup, teardown);
-    TCase *children = kvu_tcase(s, "children", setup, teardown);
-
-    KVU_ADD_TESTS(pidfile, read_pidfile_accepts_a_pid, read_pidfile_refuses_junk,
-                  read_pidfile_reports_a_missing_file, write_then_remove_pidfile,
-                  signal_server_refuses_unknown_commands, signal_server_sees_no_server,
-                  signal_server_sends_the_signal_of_the_command);
-
-    KVU_ADD_TESTS(conf, defaults_without_directives, directives_set_values, directives_refuse_junk,
-                  count_connection_stops_at_the_limit, count_connection_without_limit_never_stops,
-                  change_identity_switches_when_root, user_root_is_refused);
-
-    KVU_ADD_TESTS(sig, signals_map_to_results, stop_wins_and_clears_the_rest,
-                  wait_event_wakes_on_a_signal, sigpipe_is_ignored);
-
-    tcase_set_timeout(children, 30);
-    KVU_ADD_TESTS(children, reap_logs_and_frees_the_slot_of_a_crashed_child,
-                  told_child_finishes_and_exits, stop_children_ends_them_all,
-                  graceful_stop_waits_for_told_children, graceful_stop_times_out);
-    return s;
-}
-
 int main(void)
 {
-    return kvu_run(mpm_common_suite());
+    return kvc_run("mpm_common");
 }

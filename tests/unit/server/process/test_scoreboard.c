@@ -27,7 +27,9 @@ static void teardown(void)
     apr_terminate();
 }
 
-START_TEST(create_sets_limits_and_zeroes_slots)
+KVU_CASE(scoreboard_case, "scoreboard", setup, teardown);
+
+KVC_TEST(scoreboard_case, create_sets_limits_and_zeroes_slots)
 {
     ck_assert_int_eq(kv_scoreboard_create(pool, 4, 2), APR_SUCCESS);
     ck_assert_int_eq(kv_scoreboard_server_limit(), 4);
@@ -45,7 +47,7 @@ START_TEST(create_sets_limits_and_zeroes_slots)
 }
 END_TEST
 
-START_TEST(second_create_keeps_the_first)
+KVC_TEST(scoreboard_case, second_create_keeps_the_first)
 {
     ck_assert_int_eq(kv_scoreboard_create(pool, 3, 1), APR_SUCCESS);
     kv_scoreboard_process(2)->pid = 1234;
@@ -57,7 +59,7 @@ START_TEST(second_create_keeps_the_first)
 }
 END_TEST
 
-START_TEST(another_mpm_replaces_it_keeping_children_and_totals)
+KVC_TEST(scoreboard_case, another_mpm_replaces_it_keeping_children_and_totals)
 {
     unsigned long accesses;
     apr_off_t bytes;
@@ -83,7 +85,7 @@ START_TEST(another_mpm_replaces_it_keeping_children_and_totals)
 }
 END_TEST
 
-START_TEST(bad_limits_are_refused)
+KVC_TEST(scoreboard_case, bad_limits_are_refused)
 {
     ck_assert_int_eq(kv_scoreboard_create(pool, 0, 1), APR_EINVAL);
     ck_assert_int_eq(kv_scoreboard_create(pool, 1, 0), APR_EINVAL);
@@ -91,7 +93,7 @@ START_TEST(bad_limits_are_refused)
 }
 END_TEST
 
-START_TEST(destroying_the_pool_forgets_it)
+KVC_TEST(scoreboard_case, destroying_the_pool_forgets_it)
 {
     apr_pool_t *p;
 
@@ -105,7 +107,7 @@ START_TEST(destroying_the_pool_forgets_it)
 }
 END_TEST
 
-START_TEST(update_uses_proc_times_threads_slots)
+KVC_TEST(scoreboard_case, update_uses_proc_times_threads_slots)
 {
     ck_assert_int_eq(kv_scoreboard_create(pool, 2, 3), APR_SUCCESS);
     kv_request_t r = {0};
@@ -131,7 +133,7 @@ START_TEST(update_uses_proc_times_threads_slots)
 }
 END_TEST
 
-START_TEST(update_records_the_request_truncated)
+KVC_TEST(scoreboard_case, update_records_the_request_truncated)
 {
     kv_conn_t c;
     kv_request_t r;
@@ -155,7 +157,7 @@ START_TEST(update_records_the_request_truncated)
 }
 END_TEST
 
-START_TEST(count_request_adds_up)
+KVC_TEST(scoreboard_case, count_request_adds_up)
 {
     ck_assert_int_eq(kv_scoreboard_create(pool, 1, 1), APR_SUCCESS);
     kv_scoreboard_count_request(0, 100);
@@ -165,7 +167,7 @@ START_TEST(count_request_adds_up)
 }
 END_TEST
 
-START_TEST(a_child_writes_what_the_parent_reads)
+KVC_TEST(scoreboard_case, a_child_writes_what_the_parent_reads)
 {
     pid_t pid;
     int status = 0;
@@ -184,7 +186,7 @@ START_TEST(a_child_writes_what_the_parent_reads)
 }
 END_TEST
 
-START_TEST(restarts_are_counted_by_kind)
+KVC_TEST(scoreboard_case, restarts_are_counted_by_kind)
 {
     apr_time_t before = apr_time_now(), started;
 
@@ -204,7 +206,7 @@ START_TEST(restarts_are_counted_by_kind)
 }
 END_TEST
 
-START_TEST(retiring_a_worker_keeps_its_counts)
+KVC_TEST(scoreboard_case, retiring_a_worker_keeps_its_counts)
 {
     unsigned long accesses;
     apr_off_t bytes;
@@ -226,21 +228,7 @@ START_TEST(retiring_a_worker_keeps_its_counts)
 }
 END_TEST
 
-static Suite *scoreboard_suite(void)
-{
-    Suite *s = suite_create("scoreboard");
-    TCase *tc = kvu_tcase(s, "scoreboard", setup, teardown);
-
-    KVU_ADD_TESTS(tc, create_sets_limits_and_zeroes_slots, second_create_keeps_the_first,
-                  bad_limits_are_refused, another_mpm_replaces_it_keeping_children_and_totals,
-                  destroying_the_pool_forgets_it, update_uses_proc_times_threads_slots,
-                  update_records_the_request_truncated, count_request_adds_up,
-                  a_child_writes_what_the_parent_reads, restarts_are_counted_by_kind,
-                  retiring_a_worker_keeps_its_counts);
-    return s;
-}
-
 int main(void)
 {
-    return kvu_run(scoreboard_suite());
+    return kvc_run("scoreboard");
 }

@@ -37,7 +37,9 @@ static apr_status_t two(kv_filter_t *f, apr_bucket_brigade *bb)
     return APR_EGENERAL;
 }
 
-START_TEST(test_lookup_ignores_case)
+KVU_CASE(registry_case, "registry", setup, teardown);
+
+KVC_TEST(registry_case, test_lookup_ignores_case)
 {
     const kv_filter_rec_t *rec;
 
@@ -53,7 +55,7 @@ START_TEST(test_lookup_ignores_case)
 END_TEST
 
 /* A generation's registry goes with its pool: the next one starts empty. */
-START_TEST(test_registry_goes_with_its_pool)
+KVC_TEST(registry_case, test_registry_goes_with_its_pool)
 {
     apr_pool_t *gen;
 
@@ -71,7 +73,7 @@ END_TEST
 
 /* A generation built while another is alive (a new configuration checked in a child) gets
  * a registry of its own, without the other's filters. */
-START_TEST(test_registry_per_generation)
+KVC_TEST(registry_case, test_registry_per_generation)
 {
     apr_pool_t *next;
 
@@ -87,7 +89,7 @@ START_TEST(test_registry_per_generation)
 END_TEST
 
 /* The end of an older generation's pool leaves a newer registry alone. */
-START_TEST(test_old_pool_leaves_new_registry)
+KVC_TEST(registry_case, test_old_pool_leaves_new_registry)
 {
     apr_pool_t *old, *next;
 
@@ -106,7 +108,7 @@ START_TEST(test_old_pool_leaves_new_registry)
 END_TEST
 
 /* The list's filters join the chain by type, those of one type in the list's order. */
-START_TEST(test_list_inserts_by_type)
+KVC_TEST(registry_case, test_list_inserts_by_type)
 {
     kv_request_t r = {0};
     kv_filter_t proto = {0};
@@ -133,11 +135,5 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("filters");
-    TCase *tc = kvu_tcase(s, "registry", setup, teardown);
-
-    KVU_ADD_TESTS(tc, test_lookup_ignores_case, test_registry_goes_with_its_pool,
-                  test_registry_per_generation, test_old_pool_leaves_new_registry,
-                  test_list_inserts_by_type);
-    return kvu_run(s);
+    return kvc_run("filters");
 }

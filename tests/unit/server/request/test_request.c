@@ -136,7 +136,9 @@ static const char *phases_then_log(int upto)
     return apr_pstrcat(srv.pconf, want, " ", phase_names[LOG_TRANSACTION], NULL);
 }
 
-START_TEST(every_phase_once_in_order)
+KVC_CASE(phases_case, .name = "phases", .setup = setup, .teardown = teardown, .timeout = 30);
+
+KVC_TEST(phases_case, every_phase_once_in_order)
 {
     kvu_response_t resp = serve_one();
 
@@ -148,7 +150,7 @@ END_TEST
 
 /* Looped over the phases before logging: the stub of phase _i answers 403 (500 for the
  * handler); no later phase runs, the error is the response, and the request is logged. */
-START_TEST(a_failing_phase_stops_the_rest)
+KVC_LOOP_TEST(phases_case, a_failing_phase_stops_the_rest, POST_READ_REQUEST, LOG_TRANSACTION)
 {
     kvu_response_t resp;
 
@@ -161,7 +163,7 @@ START_TEST(a_failing_phase_stops_the_rest)
 END_TEST
 
 /* DONE from a phase: the request has been answered; the phases after it do not run. */
-START_TEST(done_ends_the_phases)
+KVC_TEST(phases_case, done_ends_the_phases)
 {
     kvu_response_t resp;
 
@@ -176,12 +178,5 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("request");
-    TCase *tc = kvu_tcase(s, "phases", setup, teardown);
-
-    tcase_set_timeout(tc, 30);
-    tcase_add_test(tc, every_phase_once_in_order);
-    tcase_add_loop_test(tc, a_failing_phase_stops_the_rest, POST_READ_REQUEST, LOG_TRANSACTION);
-    tcase_add_test(tc, done_ends_the_phases);
-    return kvu_run(s);
+    return kvc_run("request");
 }

@@ -135,7 +135,9 @@ static apr_status_t framing_stub(kv_filter_t *f, apr_bucket_brigade *bb)
     return APR_SUCCESS;
 }
 
-START_TEST(new_request_takes_the_protocol_framing)
+KVU_CASE(core, "core", setup, teardown);
+
+KVC_TEST(core, new_request_takes_the_protocol_framing)
 {
     static int framing_ctx;
     const kv_framing_t framing = {"stub", framing_stub, &framing_ctx};
@@ -156,7 +158,7 @@ START_TEST(new_request_takes_the_protocol_framing)
 }
 END_TEST
 
-START_TEST(head_fills_the_request)
+KVC_TEST(core, head_fills_the_request)
 {
     kv_request_t *r = kv_request_new(&conn, &kv_http1_framing);
     kv_parsed_head_t h =
@@ -180,7 +182,7 @@ START_TEST(head_fills_the_request)
 }
 END_TEST
 
-START_TEST(request_line_given_is_kept)
+KVC_TEST(core, request_line_given_is_kept)
 {
     kv_request_t *r = kv_request_new(&conn, &kv_http1_framing);
     kv_parsed_head_t h = head_of(r, "OPTIONS", "*", "HTTP/1.1", "h");
@@ -193,7 +195,7 @@ START_TEST(request_line_given_is_kept)
 }
 END_TEST
 
-START_TEST(absolute_form_becomes_the_host)
+KVC_TEST(core, absolute_form_becomes_the_host)
 {
     kv_request_t *r = kv_request_new(&conn, &kv_http1_framing);
     kv_parsed_head_t h = head_of(r, "BREW", "http://Pot.Example:81/tea?milk", "HTTP/1.1", "other");
@@ -220,7 +222,7 @@ static const struct {
     {"/%2", "HTTP/1.1", "h", KV_HTTP_BAD_REQUEST},   /* bad escape */
 };
 
-START_TEST(bad_heads_are_refused)
+KVC_LOOP_TEST(core, bad_heads_are_refused, 0, (int)(sizeof(refused) / sizeof(refused[0])))
 {
     kv_request_t *r = kv_request_new(&conn, &kv_http1_framing);
     kv_parsed_head_t h =
@@ -234,7 +236,7 @@ START_TEST(bad_heads_are_refused)
 }
 END_TEST
 
-START_TEST(http10_may_go_without_host)
+KVC_TEST(core, http10_may_go_without_host)
 {
     kv_request_t *r = kv_request_new(&conn, &kv_http1_framing);
     kv_parsed_head_t h = head_of(r, "GET", "/", "HTTP/1.0", NULL);
@@ -246,7 +248,7 @@ END_TEST
 
 /* ---- the body, through the source ---- */
 
-START_TEST(body_is_read_through_the_source)
+KVC_TEST(core, body_is_read_through_the_source)
 {
     kv_request_t *r = kv_request_new(&conn, &kv_http1_framing);
     kv_parsed_head_t h = head_of(r, "POST", "/p", "HTTP/1.1", "h");
@@ -277,7 +279,7 @@ START_TEST(body_is_read_through_the_source)
 }
 END_TEST
 
-START_TEST(unknown_length_is_a_body)
+KVC_TEST(core, unknown_length_is_a_body)
 {
     kv_request_t *r = kv_request_new(&conn, &kv_http1_framing);
     kv_parsed_head_t h = head_of(r, "POST", "/p", "HTTP/1.1", "h");
@@ -293,7 +295,7 @@ START_TEST(unknown_length_is_a_body)
 }
 END_TEST
 
-START_TEST(failed_read_gives_the_source_status)
+KVC_TEST(core, failed_read_gives_the_source_status)
 {
     kv_request_t *r = kv_request_new(&conn, &kv_http1_framing);
     kv_parsed_head_t h = head_of(r, "PUT", "/p", "HTTP/1.1", "h");
@@ -309,7 +311,7 @@ START_TEST(failed_read_gives_the_source_status)
 }
 END_TEST
 
-START_TEST(no_source_no_body)
+KVC_TEST(core, no_source_no_body)
 {
     kv_request_t *r = kv_request_new(&conn, &kv_http1_framing);
     kv_parsed_head_t h = head_of(r, "GET", "/", "HTTP/1.1", "h");
@@ -326,20 +328,7 @@ START_TEST(no_source_no_body)
 }
 END_TEST
 
-static Suite *request_build_suite(void)
-{
-    Suite *s = suite_create("request_build");
-    TCase *tc = kvu_tcase(s, "core", setup, teardown);
-
-    KVU_ADD_TESTS(tc, new_request_takes_the_protocol_framing, head_fills_the_request,
-                  request_line_given_is_kept, absolute_form_becomes_the_host);
-    tcase_add_loop_test(tc, bad_heads_are_refused, 0, (int)(sizeof(refused) / sizeof(refused[0])));
-    KVU_ADD_TESTS(tc, http10_may_go_without_host, body_is_read_through_the_source,
-                  unknown_length_is_a_body, failed_read_gives_the_source_status, no_source_no_body);
-    return s;
-}
-
 int main(void)
 {
-    return kvu_run(request_build_suite());
+    return kvc_run("request_build");
 }

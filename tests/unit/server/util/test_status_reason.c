@@ -7,7 +7,9 @@
 #include "kv_http.h"
 #include "../../check_run.h"
 
-START_TEST(known_codes_have_their_rfc_phrase)
+KVU_CASE(reasons, "reasons", NULL, NULL);
+
+KVC_TEST(reasons, known_codes_have_their_rfc_phrase)
 {
     ck_assert_str_eq(kv_status_reason(200), "OK");
     ck_assert_str_eq(kv_status_reason(100), "Continue");
@@ -18,7 +20,7 @@ START_TEST(known_codes_have_their_rfc_phrase)
 }
 END_TEST
 
-START_TEST(unknown_codes_have_none)
+KVC_TEST(reasons, unknown_codes_have_none)
 {
     ck_assert_ptr_null(kv_status_reason(0));
     ck_assert_ptr_null(kv_status_reason(299));
@@ -29,9 +31,5 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("status_reason");
-    TCase *tc = kvu_tcase(s, "reasons", NULL, NULL);
-
-    KVU_ADD_TESTS(tc, known_codes_have_their_rfc_phrase, unknown_codes_have_none);
-    return kvu_run(s);
+    return kvc_run("status_reason");
 }

@@ -12,7 +12,9 @@
 /* 2026-11-23 18:00:00 UTC, and a moment inside that second. */
 #define SOME_SECOND APR_INT64_C(1795456800)
 
-START_TEST(formats_as_apr_does)
+KVU_CASE(util_date_case, "util_date", NULL, NULL);
+
+KVC_TEST(util_date_case, formats_as_apr_does)
 {
     kv_date_cache_t cache = KV_DATE_CACHE_INIT;
     char want[APR_RFC822_DATE_LEN], got[APR_RFC822_DATE_LEN];
@@ -27,7 +29,7 @@ END_TEST
 
 /* Within the cached second the text comes from the cache (a planted text shows it); the
  * next second is formatted afresh. */
-START_TEST(same_second_from_cache_next_second_formatted)
+KVC_TEST(util_date_case, same_second_from_cache_next_second_formatted)
 {
     kv_date_cache_t cache = {SOME_SECOND, "planted"};
     char got[APR_RFC822_DATE_LEN];
@@ -42,13 +44,5 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("util_date");
-    TCase *tc = kvu_tcase(s, "util_date", NULL, NULL);
-    int failed;
-
-    apr_initialize();
-    KVU_ADD_TESTS(tc, formats_as_apr_does, same_second_from_cache_next_second_formatted);
-    failed = kvu_run(s);
-    apr_terminate();
-    return failed;
+    return kvu_run_apr("util_date");
 }

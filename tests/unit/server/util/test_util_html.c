@@ -43,14 +43,16 @@ static const struct {
     {"caf\xc3\xa9 \xff `=;", "caf\xc3\xa9 \xff `=;"},
 };
 
-START_TEST(escapes_the_five)
+KVU_CASE(util_html_case, "util_html", setup, teardown);
+
+KVC_LOOP_TEST(util_html_case, escapes_the_five, 0, sizeof(escapes) / sizeof(escapes[0]))
 {
     ck_assert_str_eq(kv_escape_html(pool, escapes[_i].in), escapes[_i].out);
 }
 END_TEST
 
 /* Nothing to escape: the input itself comes back, not a copy. */
-START_TEST(returns_input_when_nothing_to_escape)
+KVC_TEST(util_html_case, returns_input_when_nothing_to_escape)
 {
     static const char *const plain[] = {"", "/index.html", "GET / HTTP/1.1", "a;b=c d%20e"};
 
@@ -61,7 +63,7 @@ START_TEST(returns_input_when_nothing_to_escape)
 END_TEST
 
 /* The input is never changed, and a result holds none of the five characters raw. */
-START_TEST(input_untouched_output_clean)
+KVC_TEST(util_html_case, input_untouched_output_clean)
 {
     char *in = apr_pstrdup(pool, "a<b>c&d\"e'f");
     const char *out = kv_escape_html(pool, in);
@@ -74,7 +76,7 @@ START_TEST(input_untouched_output_clean)
 END_TEST
 
 /* Every byte value alone: the five become their entities, every other byte is kept. */
-START_TEST(every_byte)
+KVC_TEST(util_html_case, every_byte)
 {
     for (int c = 1; c < 256; c++) {
         char in[2] = {(char)c, '\0'};
@@ -89,18 +91,7 @@ START_TEST(every_byte)
 }
 END_TEST
 
-static Suite *util_html_suite(void)
-{
-    Suite *s = suite_create("util_html");
-    TCase *tc = kvu_tcase(s, "util_html", setup, teardown);
-
-    tcase_add_loop_test(tc, escapes_the_five, 0, sizeof(escapes) / sizeof(escapes[0]));
-    KVU_ADD_TESTS(tc, returns_input_when_nothing_to_escape, input_untouched_output_clean,
-                  every_byte);
-    return s;
-}
-
 int main(void)
 {
-    return kvu_run(util_html_suite());
+    return kvc_run("util_html");
 }

@@ -60,7 +60,9 @@ static const struct {
     {"", ""},
 };
 
-START_TEST(unescape_ok)
+KVU_CASE(util_path_case, "util_path", setup, teardown);
+
+KVC_LOOP_TEST(util_path_case, unescape_ok, 0, sizeof(good_escapes) / sizeof(good_escapes[0]))
 {
     assert_rewrites(kv_unescape_path, good_escapes[_i].in, good_escapes[_i].out);
 }
@@ -87,7 +89,7 @@ static const struct {
     {"/%zz%2F", 400},
 };
 
-START_TEST(unescape_refused)
+KVC_LOOP_TEST(util_path_case, unescape_refused, 0, sizeof(bad_escapes) / sizeof(bad_escapes[0]))
 {
     const char *out;
 
@@ -121,7 +123,7 @@ static const struct {
     {"/%2e%2e", "/%2e%2e"},
 };
 
-START_TEST(normalize_ok)
+KVC_LOOP_TEST(util_path_case, normalize_ok, 0, sizeof(good_paths) / sizeof(good_paths[0]))
 {
     assert_rewrites(kv_normalize_path, good_paths[_i].in, good_paths[_i].out);
 }
@@ -142,7 +144,7 @@ static const char *const bad_paths[] = {
     "/a/b/../../../c",
 };
 
-START_TEST(normalize_refused)
+KVC_LOOP_TEST(util_path_case, normalize_refused, 0, sizeof(bad_paths) / sizeof(bad_paths[0]))
 {
     const char *out;
 
@@ -150,7 +152,7 @@ START_TEST(normalize_refused)
 }
 END_TEST
 
-START_TEST(normalize_is_idempotent)
+KVC_TEST(util_path_case, normalize_is_idempotent)
 {
     const char *once, *twice;
     size_t i;
@@ -163,7 +165,7 @@ START_TEST(normalize_is_idempotent)
 }
 END_TEST
 
-START_TEST(map_joins_without_double_slash)
+KVC_TEST(util_path_case, map_joins_without_double_slash)
 {
     ck_assert_str_eq(kv_map_uri_to_file(pool, "/srv/www", "/x"), "/srv/www/x");
     ck_assert_str_eq(kv_map_uri_to_file(pool, "/srv/www/", "/x"), "/srv/www/x");
@@ -173,7 +175,7 @@ START_TEST(map_joins_without_double_slash)
 }
 END_TEST
 
-START_TEST(map_never_leaves_docroot)
+KVC_TEST(util_path_case, map_never_leaves_docroot)
 {
     ck_assert_str_eq(kv_map_uri_to_file(pool, DOCROOT, "//a/./b/../c"), DOCROOT "/a/c");
     ck_assert_ptr_null(kv_map_uri_to_file(pool, DOCROOT, "/../etc/passwd"));
@@ -232,7 +234,7 @@ static const struct {
     {"http://example.com/a/b?q", 0, DOCROOT "/a/b"},
 };
 
-START_TEST(traversal_attempts)
+KVC_LOOP_TEST(util_path_case, traversal_attempts, 0, sizeof(resolutions) / sizeof(resolutions[0]))
 {
     const char *file = NULL;
     int rv = resolve(resolutions[_i].target, &file);
@@ -244,22 +246,7 @@ START_TEST(traversal_attempts)
 }
 END_TEST
 
-static Suite *util_path_suite(void)
-{
-    Suite *s = suite_create("util_path");
-    TCase *tc = kvu_tcase(s, "util_path", setup, teardown);
-
-    tcase_add_loop_test(tc, unescape_ok, 0, sizeof(good_escapes) / sizeof(good_escapes[0]));
-    tcase_add_loop_test(tc, unescape_refused, 0, sizeof(bad_escapes) / sizeof(bad_escapes[0]));
-    tcase_add_loop_test(tc, normalize_ok, 0, sizeof(good_paths) / sizeof(good_paths[0]));
-    tcase_add_loop_test(tc, normalize_refused, 0, sizeof(bad_paths) / sizeof(bad_paths[0]));
-    KVU_ADD_TESTS(tc, normalize_is_idempotent, map_joins_without_double_slash,
-                  map_never_leaves_docroot);
-    tcase_add_loop_test(tc, traversal_attempts, 0, sizeof(resolutions) / sizeof(resolutions[0]));
-    return s;
-}
-
 int main(void)
 {
-    return kvu_run(util_path_suite());
+    return kvc_run("util_path");
 }

@@ -21,7 +21,9 @@ static void teardown(void)
     apr_pool_destroy(pool);
 }
 
-START_TEST(matches_and_reports_groups)
+KVU_CASE(regex, "regex", setup, teardown);
+
+KVC_TEST(regex, matches_and_reports_groups)
 {
     const char *err = NULL;
     kv_regex_t *re = kv_regex_compile(pool, "^/img/(.*)\\.(png|gif)$", 0, &err);
@@ -37,7 +39,7 @@ START_TEST(matches_and_reports_groups)
 }
 END_TEST
 
-START_TEST(case_insensitive_flag)
+KVC_TEST(regex, case_insensitive_flag)
 {
     const char *err = NULL;
     kv_regex_t *re = kv_regex_compile(pool, "^mozilla", KV_REGEX_ICASE, &err);
@@ -48,7 +50,7 @@ START_TEST(case_insensitive_flag)
 }
 END_TEST
 
-START_TEST(bad_pattern_is_explained)
+KVC_TEST(regex, bad_pattern_is_explained)
 {
     const char *err = NULL;
 
@@ -58,7 +60,7 @@ START_TEST(bad_pattern_is_explained)
 }
 END_TEST
 
-START_TEST(substitutes_groups)
+KVC_TEST(regex, substitutes_groups)
 {
     const char *err = NULL;
     kv_regex_t *re = kv_regex_compile(pool, "^/old/(\\w+)/(\\d+)$", 0, &err);
@@ -74,14 +76,5 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("util_regex");
-    TCase *tc = kvu_tcase(s, "regex", setup, teardown);
-    int failed;
-
-    apr_initialize();
-    KVU_ADD_TESTS(tc, matches_and_reports_groups, case_insensitive_flag, bad_pattern_is_explained,
-                  substitutes_groups);
-    failed = kvu_run(s);
-    apr_terminate();
-    return failed;
+    return kvu_run_apr("util_regex");
 }
