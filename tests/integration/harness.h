@@ -324,4 +324,25 @@ char *kvt_strf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /** As kvt_contains, ignoring case. */
 int kvt_contains_nocase(const char *haystack, const char *needle);
 
+/** The passphrase of kvt_certs_t's encrypted_key. */
+#define KVT_CERT_PASSPHRASE "kiva-test-passphrase"
+
+/** The TLS tests' certificates and keys (PEM files): a CA, leaves it signed for localhost and
+ * 127.0.0.1 (RSA 2048 and ECDSA P-256), one for other.test (SNI), an expired one, a client
+ * certificate, and rsa_key encrypted with KVT_CERT_PASSPHRASE. */
+typedef struct {
+    const char *dir;                       /**< where they are */
+    const char *ca;                        /**< the CA's certificate */
+    const char *rsa_cert, *rsa_key;        /**< RSA 2048, localhost and 127.0.0.1 */
+    const char *ec_cert, *ec_key;          /**< ECDSA P-256, localhost and 127.0.0.1 */
+    const char *other_cert, *other_key;    /**< ECDSA P-256, other.test */
+    const char *expired_cert, *expired_key; /**< localhost, expired yesterday */
+    const char *client_cert, *client_key;  /**< a client certificate (clientAuth) */
+    const char *encrypted_key;             /**< rsa_key, AES-256 with KVT_CERT_PASSPHRASE */
+} kvt_certs_t;
+
+/** Make the certificates with the openssl command line (once per test program: kept in the
+ * program's temp dir until its suite ends) and name them; fails the test if openssl does. */
+const kvt_certs_t *kvt_certs(void);
+
 #endif

@@ -77,6 +77,10 @@ void kvth_kill_group(pid_t pgid, int timeout_ms);
 int kvth_free_port(void);
 void kvth_base_config(kvt_server_t *srv);
 
+/* certs.c: the TLS tests' certificates, kept from kvth_certs_begin to kvth_certs_end */
+void kvth_certs_begin(void);
+void kvth_certs_end(void);
+
 /* watcher.c: the process that stops a server its dead test left behind */
 void kvth_start_watcher(kvt_server_t *srv);
 void kvth_watcher_send(kvt_server_t *srv, char tag);

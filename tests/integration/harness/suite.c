@@ -30,7 +30,9 @@ void kvt_add_loop_test(TCase *tc, const TTest *test, int n)
 int kvt_run_suite(Suite *suite)
 {
     SRunner *sr = srunner_create(suite);
+    kvth_certs_begin();
     srunner_run_all(sr, CK_NORMAL);
+    kvth_certs_end();
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);
     return failed == 0 ? 0 : 1;
