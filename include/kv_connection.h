@@ -64,6 +64,11 @@ KV_DECLARE(apr_interval_time_t) kv_conn_wait_timeout(const kv_conn_t *c);
  * state to wait in as kv_conn_step does. Any other wait: the socket is closed. */
 KV_DECLARE(kv_conn_state_t) kv_conn_expire(kv_conn_t *c);
 
+/** The server a connection's local address selects before any request names a host, as
+ * httpd's: the first virtual host of the most specific address that has any, else the
+ * main server. What a layer below HTTP (TLS) is configured by. */
+KV_DECLARE(kv_server_t *) kv_conn_address_server(const kv_conn_t *c);
+
 /** Void: every function runs; in the child, in the thread serving the connection, before
  * each request head is read: on a new connection before its first read, on a kept-alive one
  * once the next request's first byte has come (the wait before it is KeepAliveTimeout's).

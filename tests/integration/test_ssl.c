@@ -1,0 +1,291 @@
+/* mod_ssl: HTTPS with curl and `openssl s_client` against the test CA (harness/certs.c),
+ * under prefork, worker and event: TLS 1.2 and 1.3, keep-alive, a large file byte for byte,
+ * the RSA or the ECDSA certificate by the client's signature algorithms, SSLProtocol,
+ * plain HTTP on the TLS port, and what is refused at start. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+
+#define TOOL_TIMEOUT_MS 30000
+#define LARGE_SIZE (1024 * 1024)
+
+static const char *const mpms[] = {"prefork", "worker", "event"};
+
+/* A server whose one port speaks TLS: `Listen ... https`, a <VirtualHost> with SSLEngine on,
+ * the RSA and the ECDSA pair, and @a extra inside the host (or NULL). Not started. */
+static kvt_server_t *tls_server(const char *mpm, const char *extra)
+{
+    const kvt_certs_t *c = kvt_certs();
+    kvt_server_t *srv = kvt_server_new(mpm);
+    int port = kvt_server_port(srv);
+
+    kvt_server_drop_base(srv, "Listen");
+    kvt_server_conf(srv, "LoadModule ssl_module %s/modules/.libs/mod_ssl.so", KV_TEST_BUILDDIR);
+    kvt_server_conf(srv, "Listen 127.0.0.1:%d https", port);
+    kvt_server_conf(srv, "<VirtualHost 127.0.0.1:%d>", port);
+    kvt_server_conf(srv, "    ServerName localhost");
+    kvt_server_conf(srv, "    SSLEngine on");
+    kvt_server_conf(srv, "    SSLCertificateFile %s", c->rsa_cert);
+    kvt_server_conf(srv, "    SSLCertificateKeyFile %s", c->rsa_key);
+    kvt_server_conf(srv, "    SSLCertificateFile %s", c->ec_cert);
+    kvt_server_conf(srv, "    SSLCertificateKeyFile %s", c->ec_key);
+    if (extra) {
+        kvt_server_conf(srv, "    %s", extra);
+    }
+    kvt_server_conf(srv, "</VirtualHost>");
+    kvt_write_file(srv, "index.html", "hello over tls\n", 15);
+    return srv;
+}
+
+/* The end of a tool's long output, for a failure message (Check's messages are short). */
+static const char *tail_of(const char *out)
+{
+    size_t len = strlen(out);
+
+    return len > 1500 ? out + len - 1500 : out;
+}
+
+/* Run @a argv; its exit status, with stdout in *out and stderr in *err (malloc'd). */
+static int run_tool(const char *const argv[], char **out, char **err)
+{
+    int status = -1;
+
+    ck_assert_msg(kvt_run(argv, TOOL_TIMEOUT_MS, &status, out, err) == 0, "%s timed out", argv[0]);
+    return status;
+}
+
+/* `openssl s_client` to the server with @a options (a shell word list), sending @a request;
+ * its exit status, all it printed in *out. */
+static int s_client(kvt_server_t *srv, const char *options, const char *request, char **out)
+{
+    const kvt_certs_t *c = kvt_certs();
+    /* With a request, read until the server closes; without, end after the handshake. */
+    char *script =
+        kvt_strf("printf '%s' | openssl s_client -connect 127.0.0.1:%d -CAfile %s "
+                 "-verify_return_error %s %s 2>&1",
+                 request, kvt_server_port(srv), c->ca, *request ? "-ign_eof" : "", options);
+    const char *argv[] = {"sh", "-c", script, NULL};
+    int status = run_tool(argv, out, NULL);
+
+    free(script);
+    return status;
+}
+
+/* curl over HTTPS with the test CA: its exit status; *out is what -w and -o - print. */
+static int curl(kvt_server_t *srv, const char *options, const char *path, char **out)
+{
+    const kvt_certs_t *c = kvt_certs();
+    char *script = kvt_strf("curl -sS --cacert %s %s https://127.0.0.1:%d%s 2>&1", c->ca, options,
+                            kvt_server_port(srv), path);
+    const char *argv[] = {"sh", "-c", script, NULL};
+    int status = run_tool(argv, out, NULL);
+
+    free(script);
+    return status;
+}
+
+START_TEST(test_get_over_tls12_and_tls13)
+{
+    kvt_server_t *srv = tls_server(mpms[_i], NULL);
+    char *out;
+
+    kvt_server_start(srv);
+    ck_assert_msg(curl(srv, "--tlsv1.2 --tls-max 1.2", "/", &out) == 0, "%s", tail_of(out));
+    ck_assert_str_eq(out, "hello over tls\n");
+    free(out);
+    ck_assert_msg(curl(srv, "--tlsv1.3", "/", &out) == 0, "%s", tail_of(out));
+    ck_assert_str_eq(out, "hello over tls\n");
+    free(out);
+
+    ck_assert_msg(s_client(srv, "-tls1_2", "GET / HTTP/1.0\\r\\n\\r\\n", &out) == 0, "%s",
+                  tail_of(out));
+    ck_assert_msg(kvt_contains(out, "Protocol  : TLSv1.2") && kvt_contains(out, "hello over tls"),
+                  "%s", tail_of(out));
+    ck_assert_msg(kvt_contains(out, "Verify return code: 0 (ok)"), "%s", tail_of(out));
+    free(out);
+    ck_assert_msg(s_client(srv, "-tls1_3", "GET / HTTP/1.0\\r\\n\\r\\n", &out) == 0, "%s",
+                  tail_of(out));
+    ck_assert_msg(kvt_contains(out, "TLSv1.3") && kvt_contains(out, " 200 OK") &&
+                      kvt_contains(out, "hello over tls"),
+                  "%s", tail_of(out));
+    free(out);
+}
+END_TEST
+
+/* Several requests on one TLS connection: curl reuses it (num_connects 0 after the first). */
+START_TEST(test_keepalive_serves_several_requests)
+{
+    kvt_server_t *srv = tls_server(mpms[_i], NULL);
+    char *out, *url;
+
+    kvt_server_start(srv);
+    url = kvt_strf("https://127.0.0.1:%d/", kvt_server_port(srv));
+    ck_assert_msg(curl(srv,
+                       kvt_strf("-o /dev/null -w '%%{http_code}:%%{num_connects} ' "
+                                "%s -o /dev/null %s -o /dev/null",
+                                url, url),
+                       "/", &out) == 0,
+                  "%s", tail_of(out));
+    ck_assert_str_eq(out, "200:1 200:0 200:0 ");
+    free(out);
+    free(url);
+}
+END_TEST
+
+/* A 1 MiB file comes through the TLS layer's sendv (it has no sendfile), byte for byte. */
+START_TEST(test_large_file_byte_exact)
+{
+    kvt_server_t *srv = tls_server(mpms[_i], NULL);
+    char *body = malloc(LARGE_SIZE), *got, *path;
+    uint64_t x = 88172645463325252ULL;
+    size_t len;
+    char *out;
+
+    for (size_t i = 0; i < LARGE_SIZE; i++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        body[i] = (char)(x & 0xff);
+    }
+    kvt_write_file(srv, "large.bin", body, LARGE_SIZE);
+    kvt_server_start(srv);
+    path = kvt_strf("%s/large.out", kvt_server_root(srv));
+    ck_assert_msg(curl(srv, kvt_strf("-o %s -w '%%{size_download}'", path), "/large.bin", &out) ==
+                      0,
+                  "%s", tail_of(out));
+    ck_assert_str_eq(out, "1048576");
+    got = kvt_read_file(path);
+    ck_assert_ptr_nonnull(got);
+    len = LARGE_SIZE;
+    ck_assert_msg(memcmp(got, body, len) == 0, "the body differs from the file");
+    free(out);
+    free(got);
+    free(body);
+    free(path);
+}
+END_TEST
+
+/* The client's signature algorithms choose between the RSA and the ECDSA certificate. */
+START_TEST(test_rsa_or_ecdsa_by_signature_algorithms)
+{
+    kvt_server_t *srv = tls_server(mpms[_i], NULL);
+    char *out;
+
+    kvt_server_start(srv);
+    ck_assert_msg(s_client(srv, "-tls1_3 -sigalgs ECDSA+SHA256", "", &out) == 0, "%s",
+                  tail_of(out));
+    ck_assert_msg(kvt_contains(out, "Server public key is 256 bit") &&
+                      kvt_contains(out, "Peer signature type: ECDSA"),
+                  "%s", tail_of(out));
+    free(out);
+    ck_assert_msg(s_client(srv, "-tls1_3 -sigalgs RSA-PSS+SHA256", "", &out) == 0, "%s",
+                  tail_of(out));
+    ck_assert_msg(kvt_contains(out, "Server public key is 2048 bit") &&
+                      kvt_contains(out, "Peer signature type: RSA-PSS"),
+                  "%s", tail_of(out));
+    free(out);
+    ck_assert_msg(s_client(srv, "-tls1_2 -sigalgs RSA+SHA256", "", &out) == 0, "%s", tail_of(out));
+    ck_assert_msg(kvt_contains(out, "Server public key is 2048 bit"), "%s", tail_of(out));
+    free(out);
+}
+END_TEST
+
+START_TEST(test_sslprotocol_tls13_only_refuses_tls12)
+{
+    kvt_server_t *srv = tls_server(mpms[_i], "SSLProtocol -all +TLSv1.3");
+    char *out;
+
+    kvt_server_start(srv);
+    ck_assert_msg(s_client(srv, "-tls1_2", "", &out) != 0, "%s", tail_of(out));
+    ck_assert_msg(kvt_contains(out, "alert protocol version"), "%s", tail_of(out));
+    free(out);
+    ck_assert_int_ne(curl(srv, "--tlsv1.2 --tls-max 1.2", "/", &out), 0);
+    free(out);
+    ck_assert_msg(s_client(srv, "-tls1_3", "GET / HTTP/1.0\\r\\n\\r\\n", &out) == 0, "%s",
+                  tail_of(out));
+    ck_assert_msg(kvt_contains(out, "hello over tls"), "%s", tail_of(out));
+    free(out);
+}
+END_TEST
+
+/* httpd's 400 to plain HTTP on a TLS port, then the close. */
+START_TEST(test_plain_http_to_tls_port_is_400)
+{
+    kvt_server_t *srv = tls_server(mpms[_i], NULL);
+    kvt_response_t resp;
+    char *log;
+    int fd;
+
+    kvt_server_start(srv);
+    fd = kvt_connect(kvt_server_port(srv));
+    kvt_send(fd, "GET /index.html HTTP/1.1\r\nHost: localhost\r\n\r\n");
+    ck_assert_int_eq(kvt_read_response(fd, &resp, 0), 0);
+    ck_assert_int_eq(resp.status, 400);
+    ck_assert_msg(kvt_contains(resp.body, "Reason: You're speaking plain HTTP to an SSL-enabled "
+                                          "server port.<br />\n Instead use the HTTPS scheme to "
+                                          "access this URL, please.<br />\n</p>"),
+                  "%s", resp.body);
+    ck_assert(kvt_says_close(&resp));
+    ck_assert(kvt_is_closed(fd, 5000));
+    kvt_response_free(&resp);
+    log = kvt_server_wait_log(srv, "KV01478", 5000);
+    ck_assert_msg(kvt_contains(log, "HTTP spoken on the HTTPS port"), "%s", log);
+    free(log);
+    /* The port still speaks TLS to the next client. */
+    ck_assert_int_eq(curl(srv, "", "/", &log), 0);
+    ck_assert_str_eq(log, "hello over tls\n");
+    free(log);
+}
+END_TEST
+
+/* A key that is not its certificate's is a syntax error naming the line, with -t and at
+ * start; so is a certificate file that cannot be read. */
+START_TEST(test_key_mismatch_refused_naming_the_line)
+{
+    const kvt_certs_t *c = kvt_certs();
+    const char *how[] = {"-t", "-DFOREGROUND"};
+    kvt_server_t *srv;
+
+    for (int i = 0; i < 2; i++) {
+        unsigned cert_line;
+
+        srv = tls_server("prefork", NULL);
+        kvt_server_conf(srv, "SSLCertificateFile %s", c->rsa_cert);
+        kvt_server_write_conf(srv);
+        cert_line = kvt_conf_line_of(srv, "SSLCertificateFile"); /* the key goes next */
+        kvt_assert_refused(srv, how[i], kvt_strf("SSLCertificateKeyFile %s", c->ec_key),
+                           kvt_strf("SSLCertificateKeyFile: the private key in '%s' (%s:%u) "
+                                    "does not match the certificate in '%s' (%s:%u)",
+                                    c->ec_key, kvt_server_conf_path(srv), cert_line + 1,
+                                    c->rsa_cert, kvt_server_conf_path(srv), cert_line));
+    }
+    srv = tls_server("prefork", NULL);
+    kvt_assert_refused(srv, "-t", "SSLCertificateFile /nonexistent/cert.pem",
+                       "SSLCertificateFile: cannot read '/nonexistent/cert.pem'");
+    srv = tls_server("prefork", NULL);
+    kvt_assert_refused(srv, "-t", kvt_strf("SSLCertificateKeyFile %s", c->encrypted_key),
+                       "is encrypted");
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("ssl");
+    TCase *tc = kvt_tcase("ssl");
+
+    kvt_add_loop_test(tc, test_get_over_tls12_and_tls13, KVT_COUNT(mpms));
+    kvt_add_loop_test(tc, test_keepalive_serves_several_requests, KVT_COUNT(mpms));
+    kvt_add_loop_test(tc, test_large_file_byte_exact, KVT_COUNT(mpms));
+    kvt_add_loop_test(tc, test_rsa_or_ecdsa_by_signature_algorithms, KVT_COUNT(mpms));
+    kvt_add_loop_test(tc, test_sslprotocol_tls13_only_refuses_tls12, KVT_COUNT(mpms));
+    kvt_add_loop_test(tc, test_plain_http_to_tls_port_is_400, KVT_COUNT(mpms));
+    kvt_add_test(tc, test_key_mismatch_refused_naming_the_line);
+    suite_add_tcase(s, tc);
+    return kvt_run_suite(s);
+}
