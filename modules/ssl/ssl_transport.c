@@ -114,7 +114,8 @@ int ssl_transport_init(apr_pool_t *pconf)
 /* ---- OpenSSL's answers as the transport stack's ------------------------------------- */
 
 /* A failed SSL_read/SSL_write/SSL_shutdown (@a rc) as an APR status; "would block" sets
- * c->sense to the direction OpenSSL waits for. */
+ * c->sense to the direction OpenSSL waits for, unless the layer below that answered
+ * APR_EAGAIN set it already: it knows what it waits for. */
 static apr_status_t tls_status(ssl_conn_t *sc, int rc, const char *what)
 {
     kv_conn_t *c = sc->t->c;
@@ -122,10 +123,11 @@ static apr_status_t tls_status(ssl_conn_t *sc, int rc, const char *what)
 
     switch (err) {
     case SSL_ERROR_WANT_READ:
-        c->sense = KV_CONN_SENSE_WANT_READ;
-        return APR_EAGAIN;
     case SSL_ERROR_WANT_WRITE:
-        c->sense = KV_CONN_SENSE_WANT_WRITE;
+        if (c->sense == KV_CONN_SENSE_DEFAULT) {
+            c->sense = err == SSL_ERROR_WANT_READ ? KV_CONN_SENSE_WANT_READ
+                                                  : KV_CONN_SENSE_WANT_WRITE;
+        }
         return APR_EAGAIN;
     case SSL_ERROR_ZERO_RETURN:
         return APR_EOF;

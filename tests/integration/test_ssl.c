@@ -18,14 +18,22 @@
 static const char *const mpms[] = {"prefork", "worker", "event"};
 
 /* A server whose one port speaks TLS: `Listen ... https`, a <VirtualHost> with SSLEngine on,
- * the RSA and the ECDSA pair, and @a extra inside the host (or NULL). Not started. */
-static kvt_server_t *tls_server(const char *mpm, const char *extra)
+ * the RSA and the ECDSA pair, and @a extra inside the host (or NULL); with @a trickle, the
+ * test-only layer mod_test_trickle loaded first, so that it is pushed first: below TLS, it
+ * carries the TLS records in short pieces and answers "would block" now and then. Not
+ * started. */
+static kvt_server_t *tls_server_over(const char *mpm, const char *extra, int trickle)
 {
     const kvt_certs_t *c = kvt_certs();
     kvt_server_t *srv = kvt_server_new(mpm);
     int port = kvt_server_port(srv);
 
     kvt_server_drop_base(srv, "Listen");
+    if (trickle && !kvt_trickling()) {
+        kvt_server_conf(srv,
+                        "LoadModule test_trickle_module %s/tests/modules/.libs/mod_test_trickle.so",
+                        KV_TEST_BUILDDIR);
+    }
     kvt_server_conf(srv, "LoadModule ssl_module %s/modules/.libs/mod_ssl.so", KV_TEST_BUILDDIR);
     kvt_server_conf(srv, "Listen 127.0.0.1:%d https", port);
     kvt_server_conf(srv, "<VirtualHost 127.0.0.1:%d>", port);
@@ -41,6 +49,11 @@ static kvt_server_t *tls_server(const char *mpm, const char *extra)
     kvt_server_conf(srv, "</VirtualHost>");
     kvt_write_file(srv, "index.html", "hello over tls\n", 15);
     return srv;
+}
+
+static kvt_server_t *tls_server(const char *mpm, const char *extra)
+{
+    return tls_server_over(mpm, extra, 0);
 }
 
 /* The end of a tool's long output, for a failure message (Check's messages are short). */
@@ -90,19 +103,26 @@ static int curl(kvt_server_t *srv, const char *options, const char *path, char *
     return status;
 }
 
-START_TEST(test_get_over_tls12_and_tls13)
+/* curl GETs / over TLS 1.2, then over TLS 1.3, and gets the index page. */
+static void assert_curl_both_versions(kvt_server_t *srv)
 {
-    kvt_server_t *srv = tls_server(mpms[_i], NULL);
     char *out;
 
-    kvt_server_start(srv);
     ck_assert_msg(curl(srv, "--tlsv1.2 --tls-max 1.2", "/", &out) == 0, "%s", tail_of(out));
     ck_assert_str_eq(out, "hello over tls\n");
     free(out);
     ck_assert_msg(curl(srv, "--tlsv1.3", "/", &out) == 0, "%s", tail_of(out));
     ck_assert_str_eq(out, "hello over tls\n");
     free(out);
+}
 
+START_TEST(test_get_over_tls12_and_tls13)
+{
+    kvt_server_t *srv = tls_server(mpms[_i], NULL);
+    char *out;
+
+    kvt_server_start(srv);
+    assert_curl_both_versions(srv);
     ck_assert_msg(s_client(srv, "-tls1_2", "GET / HTTP/1.0\\r\\n\\r\\n", &out) == 0, "%s",
                   tail_of(out));
     ck_assert_msg(kvt_contains(out, "Protocol  : TLSv1.2") && kvt_contains(out, "hello over tls"),
@@ -138,13 +158,11 @@ START_TEST(test_keepalive_serves_several_requests)
 }
 END_TEST
 
-/* A 1 MiB file comes through the TLS layer's sendv (it has no sendfile), byte for byte. */
-START_TEST(test_large_file_byte_exact)
+/* GET /large.bin (LARGE_SIZE bytes of noise, written here) with curl and compare. */
+static void assert_large_file_served(kvt_server_t *srv)
 {
-    kvt_server_t *srv = tls_server(mpms[_i], NULL);
     char *body = malloc(LARGE_SIZE), *got, *path;
     uint64_t x = 88172645463325252ULL;
-    size_t len;
     char *out;
 
     for (size_t i = 0; i < LARGE_SIZE; i++) {
@@ -154,7 +172,6 @@ START_TEST(test_large_file_byte_exact)
         body[i] = (char)(x & 0xff);
     }
     kvt_write_file(srv, "large.bin", body, LARGE_SIZE);
-    kvt_server_start(srv);
     path = kvt_strf("%s/large.out", kvt_server_root(srv));
     ck_assert_msg(curl(srv, kvt_strf("-o %s -w '%%{size_download}'", path), "/large.bin", &out) ==
                       0,
@@ -162,12 +179,66 @@ START_TEST(test_large_file_byte_exact)
     ck_assert_str_eq(out, "1048576");
     got = kvt_read_file(path);
     ck_assert_ptr_nonnull(got);
-    len = LARGE_SIZE;
-    ck_assert_msg(memcmp(got, body, len) == 0, "the body differs from the file");
+    ck_assert_msg(memcmp(got, body, LARGE_SIZE) == 0, "the body differs from the file");
     free(out);
     free(got);
     free(body);
     free(path);
+}
+
+/* A 1 MiB file comes through the TLS layer's sendv (it has no sendfile), byte for byte. */
+START_TEST(test_large_file_byte_exact)
+{
+    kvt_server_t *srv = tls_server(mpms[_i], NULL);
+
+    kvt_server_start(srv);
+    assert_large_file_served(srv);
+}
+END_TEST
+
+/* Below TLS, a layer that carries the records in short pieces and says "would block" with
+ * c->sense set now and then (under event): TLS keeps that direction and goes on. */
+START_TEST(test_over_a_trickling_layer)
+{
+    kvt_server_t *srv = tls_server_over(mpms[_i], NULL, 1);
+
+    kvt_server_start(srv);
+    assert_curl_both_versions(srv);
+    assert_large_file_served(srv);
+}
+END_TEST
+
+/* Under event, handshakes that stall wait in the pollset, not in a worker thread: with two
+ * threads, four clients that sent half a ClientHello do not keep a fifth waiting (a worker
+ * MPM would serve it only once Timeout ended two of them), and Timeout closes them. */
+START_TEST(test_event_stalled_handshakes_hold_no_thread)
+{
+    kvt_server_t *srv = tls_server("event", NULL);
+    /* A TLS record header announcing a 512-byte handshake message, and a little of it. */
+    static const char half_hello[] = "\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03";
+    int fds[4];
+    char *out;
+
+    kvt_server_conf(srv, "ServerLimit 1");
+    kvt_server_conf(srv, "StartServers 1");
+    kvt_server_conf(srv, "ThreadsPerChild 2");
+    kvt_server_conf(srv, "MaxRequestWorkers 2");
+    kvt_server_conf(srv, "MinSpareThreads 1");
+    kvt_server_conf(srv, "MaxSpareThreads 3");
+    kvt_server_conf(srv, "AsyncRequestWorkerFactor 20");
+    kvt_server_conf(srv, "Timeout 6");
+    kvt_server_start(srv);
+    for (int i = 0; i < KVT_COUNT(fds); i++) {
+        fds[i] = kvt_connect(kvt_server_port(srv));
+        ck_assert_int_eq(kvt_send_raw(fds[i], half_hello, sizeof(half_hello) - 1), 0);
+        ck_assert(kvt_wait_served(srv, fds[i], 5000) != 0);
+    }
+    ck_assert_msg(curl(srv, "--max-time 3", "/", &out) == 0, "%s", tail_of(out));
+    ck_assert_str_eq(out, "hello over tls\n");
+    free(out);
+    for (int i = 0; i < KVT_COUNT(fds); i++) {
+        ck_assert_msg(kvt_is_closed(fds[i], 15000), "stalled handshake %d still open", i);
+    }
 }
 END_TEST
 
@@ -285,6 +356,8 @@ int main(void)
     kvt_add_loop_test(tc, test_rsa_or_ecdsa_by_signature_algorithms, KVT_COUNT(mpms));
     kvt_add_loop_test(tc, test_sslprotocol_tls13_only_refuses_tls12, KVT_COUNT(mpms));
     kvt_add_loop_test(tc, test_plain_http_to_tls_port_is_400, KVT_COUNT(mpms));
+    kvt_add_loop_test(tc, test_over_a_trickling_layer, KVT_COUNT(mpms));
+    kvt_add_test(tc, test_event_stalled_handshakes_hold_no_thread);
     kvt_add_test(tc, test_key_mismatch_refused_naming_the_line);
     suite_add_tcase(s, tc);
     return kvt_run_suite(s);
