@@ -39,15 +39,15 @@ static int ssl_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptem
 
 static int ssl_pre_connection(kv_conn_t *c, void *csd)
 {
-    const ssl_server_conf_t *conf =
-        kv_get_module_config(kv_conn_address_server(c)->module_config, &ssl_module);
+    const kv_server_t *s = kv_conn_address_server(c);
+    const ssl_server_conf_t *conf = kv_get_module_config(s->module_config, &ssl_module);
     ssl_conn_t *sc;
 
     (void)csd;
     if (!conf->ctx) {
         return KV_DECLINED;
     }
-    sc = ssl_transport_push(c, conf->ctx);
+    sc = ssl_transport_push(c, conf->ctx, s->server_hostname ? s->server_hostname : "localhost");
     if (!sc) {
         return KV_DONE;
     }
@@ -56,7 +56,7 @@ static int ssl_pre_connection(kv_conn_t *c, void *csd)
 }
 
 /* httpd's answer to plain HTTP on a TLS port: 400 with its reason, then the connection
- * closes (the layer's request was HTTP/1.0 without keep-alive). */
+ * closes (the layer's request said Connection: close). */
 static int ssl_post_read_request(kv_request_t *r)
 {
     ssl_conn_t *sc = kv_get_module_config(r->connection->conn_config, &ssl_module);

@@ -70,12 +70,20 @@ static STACK_OF(X509) * chain_of(const ssl_cert_t *cert, const ssl_server_conf_t
     return chain;
 }
 
+/* Where @a s is defined, for messages: its <VirtualHost> line, or the main server. */
+static const char *server_where(apr_pool_t *p, const kv_server_t *s)
+{
+    return s->is_virtual && s->defn_name
+               ? apr_psprintf(p, "the <VirtualHost> at %s:%u", s->defn_name, s->defn_line)
+               : "the main server";
+}
+
 static int use_certificates(apr_pool_t *p, kv_server_t *s, ssl_server_conf_t *conf)
 {
     if (!conf->certs) {
         kv_log_error(KV_LOG_MARK, KV_LOG_EMERG, 0, s,
-                     "KV01472: SSLEngine on (%s:%u) but no SSLCertificateFile for it", s->defn_name,
-                     s->defn_line);
+                     "KV01472: SSLEngine on for %s but no SSLCertificateFile for it",
+                     server_where(p, s));
         return 0;
     }
     for (int i = 0; i < conf->certs->nelts; i++) {
@@ -117,9 +125,8 @@ static int set_protocols_and_ciphers(apr_pool_t *p, kv_server_t *s, ssl_server_c
         (conf->ciphers && !SSL_CTX_set_cipher_list(conf->ctx, conf->ciphers)) ||
         (conf->ciphers_tls13 && !SSL_CTX_set_ciphersuites(conf->ctx, conf->ciphers_tls13))) {
         kv_log_error(KV_LOG_MARK, KV_LOG_EMERG, 0, s,
-                     "KV01475: the TLS protocols or ciphers of the server at %s:%u cannot be "
-                     "set: %s",
-                     s->defn_name, s->defn_line, ssl_error_text(p));
+                     "KV01475: the TLS protocols or ciphers of %s cannot be set: %s",
+                     server_where(p, s), ssl_error_text(p));
         return 0;
     }
     return 1;

@@ -5,6 +5,7 @@
  * direction TLS needs. The handshake is done by the first SSL_read or SSL_write. */
 #include <string.h>
 
+#include <apr_strings.h>
 #include <openssl/err.h>
 
 #include "kv_log.h"
@@ -17,21 +18,21 @@
 /* The most plaintext in one TLS record: the layer gives OpenSSL one record a write. */
 #define RECORD_MAX SSL3_RT_MAX_PLAIN_LENGTH
 
-/* What the HTTP loop reads on a TLS connection whose client spoke plain HTTP: a request of
- * the layer's own, which mod_ssl answers with httpd's 400 (httpd fakes one too). */
-static const char plain_http_request[] = "GET / HTTP/1.0\r\n\r\n";
-
 struct ssl_conn {
     SSL *ssl;
     kv_transport_t *t;
-    apr_status_t below;     /* what the layer below last answered the BIO */
-    int failed;             /* a fatal TLS error: no close_notify */
-    int plain;              /* plain HTTP: no TLS at all on this connection */
-    int plain_noticed;      /* mod_ssl has answered the plain request */
-    apr_size_t plain_at;    /* bytes of plain_http_request read so far */
-    apr_size_t write_again; /* an SSL_write of this many bytes must be repeated */
-    char *record;           /* where small iovecs are gathered into one record; made at the
-                             * first write that needs it */
+    apr_status_t below;             /* what the layer below last answered the BIO */
+    int failed;                     /* a fatal TLS error: no close_notify */
+    int plain;                      /* plain HTTP: no TLS at all on this connection */
+    int plain_noticed;              /* mod_ssl has answered the plain request */
+    const char *host;               /* the server's name, for the plain request */
+    const char *plain_request;      /* what the HTTP loop reads on a connection whose client spoke
+                                     * plain HTTP: a request of the layer's own, which mod_ssl
+                                     * answers with httpd's 400 (httpd fakes one too) */
+    apr_size_t plain_len, plain_at; /* its length, and how much of it was read */
+    apr_size_t write_again;         /* an SSL_write of this many bytes must be repeated */
+    char *record;                   /* where small iovecs are gathered into one record; made at the
+                                     * first write that needs it */
 };
 
 static BIO_METHOD *bio_method;
@@ -125,8 +126,8 @@ static apr_status_t tls_status(ssl_conn_t *sc, int rc, const char *what)
     case SSL_ERROR_WANT_READ:
     case SSL_ERROR_WANT_WRITE:
         if (c->sense == KV_CONN_SENSE_DEFAULT) {
-            c->sense = err == SSL_ERROR_WANT_READ ? KV_CONN_SENSE_WANT_READ
-                                                  : KV_CONN_SENSE_WANT_WRITE;
+            c->sense =
+                err == SSL_ERROR_WANT_READ ? KV_CONN_SENSE_WANT_READ : KV_CONN_SENSE_WANT_WRITE;
         }
         return APR_EAGAIN;
     case SSL_ERROR_ZERO_RETURN:
@@ -157,6 +158,9 @@ static int plain_http(ssl_conn_t *sc, int rc)
     kv_log_cerror(KV_LOG_MARK, KV_LOG_INFO, 0, sc->t->c,
                   "KV01478: TLS handshake failed: HTTP spoken on the HTTPS port; answering 400");
     sc->plain = 1;
+    sc->plain_request = apr_pstrcat(sc->t->c->pool, "GET / HTTP/1.1\r\nHost: ", sc->host,
+                                    "\r\nConnection: close\r\n\r\n", NULL);
+    sc->plain_len = strlen(sc->plain_request);
     return 1;
 }
 
@@ -166,13 +170,13 @@ static int plain_http(ssl_conn_t *sc, int rc)
  * lingering close drains it). */
 static apr_status_t plain_recv(ssl_conn_t *sc, char *buf, apr_size_t *len)
 {
-    apr_size_t left = sizeof(plain_http_request) - 1 - sc->plain_at;
+    apr_size_t left = sc->plain_len - sc->plain_at;
 
     if (left == 0) {
         return kv_transport_layer_recv(sc->t->next, buf, len);
     }
     *len = *len < left ? *len : left;
-    memcpy(buf, plain_http_request + sc->plain_at, *len);
+    memcpy(buf, sc->plain_request + sc->plain_at, *len);
     sc->plain_at += *len;
     return APR_SUCCESS;
 }
@@ -291,7 +295,7 @@ static apr_size_t tls_pending(kv_transport_t *t)
     ssl_conn_t *sc = t->ctx;
 
     if (sc->plain) {
-        return sizeof(plain_http_request) - 1 - sc->plain_at;
+        return sc->plain_len - sc->plain_at;
     }
     return sc->failed ? 0 : (apr_size_t)SSL_pending(sc->ssl);
 }
@@ -311,11 +315,12 @@ static apr_status_t free_ssl(void *data)
     return APR_SUCCESS;
 }
 
-ssl_conn_t *ssl_transport_push(kv_conn_t *c, SSL_CTX *ctx)
+ssl_conn_t *ssl_transport_push(kv_conn_t *c, SSL_CTX *ctx, const char *host)
 {
     ssl_conn_t *sc = apr_pcalloc(c->pool, sizeof(*sc));
     BIO *bio;
 
+    sc->host = host;
     ERR_clear_error();
     sc->ssl = SSL_new(ctx);
     bio = sc->ssl ? BIO_new(bio_method) : NULL;

@@ -12,13 +12,13 @@ typedef struct ssl_conn ssl_conn_t;
  * at post_config, before any child or thread. 0 on failure. */
 int ssl_transport_init(apr_pool_t *pconf);
 
-/** Push the TLS layer onto @a c's stack, a server-side SSL of @a ctx; the handshake happens
- * on its first recv or sendv. NULL on failure (logged). */
-ssl_conn_t *ssl_transport_push(kv_conn_t *c, SSL_CTX *ctx);
+/** Push the TLS layer onto @a c's stack, a server-side SSL of @a ctx for the server named
+ * @a host; the handshake happens on its first recv or sendv. NULL on failure (logged). */
+ssl_conn_t *ssl_transport_push(kv_conn_t *c, SSL_CTX *ctx, const char *host);
 
 /** Did the client speak plain HTTP to this TLS connection? Then the layer gave the HTTP
- * loop a request of its own ("GET / HTTP/1.0") for which mod_ssl answers httpd's 400; it
- * is cleared once asked. */
+ * loop a request of its own ("GET / HTTP/1.1" for @a host, Connection: close) for which
+ * mod_ssl answers httpd's 400; true once. */
 int ssl_transport_take_plain_http(ssl_conn_t *sc);
 
 #endif

@@ -285,6 +285,94 @@ START_TEST(test_sslprotocol_tls13_only_refuses_tls12)
 }
 END_TEST
 
+/* SSLCertificateChainFile's certificates follow the server's certificate. */
+START_TEST(test_chain_file_is_sent)
+{
+    const kvt_certs_t *c = kvt_certs();
+    kvt_server_t *srv = tls_server("prefork", kvt_strf("SSLCertificateChainFile %s", c->ca));
+    char *out;
+
+    kvt_server_start(srv);
+    ck_assert_msg(s_client(srv, "-tls1_3 -showcerts", "", &out) == 0, "%s", tail_of(out));
+    ck_assert_msg(kvt_contains(out, " 1 s:CN = kiva test CA"), "%s", out);
+    free(out);
+}
+END_TEST
+
+/* SSLCipherSuite, both forms, and SSLHonorCipherOrder: the client offers ChaCha20 first. */
+START_TEST(test_cipher_suite_and_honor_order)
+{
+    static const struct {
+        const char *conf, *client, *cipher;
+    } cases[] = {
+        {"SSLCipherSuite TLSv1.3 TLS_CHACHA20_POLY1305_SHA256", "-tls1_3",
+         "Cipher is TLS_CHACHA20_POLY1305_SHA256"},
+        {"SSLCipherSuite ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-CHACHA20-POLY1305",
+         "-tls1_2 -cipher ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-ECDSA-AES128-GCM-SHA256",
+         "Cipher is ECDHE-ECDSA-CHACHA20-POLY1305"},
+        {"SSLCipherSuite SSL ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-CHACHA20-POLY1305\n"
+         "    SSLHonorCipherOrder on",
+         "-tls1_2 -cipher ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-ECDSA-AES128-GCM-SHA256",
+         "Cipher is ECDHE-ECDSA-AES128-GCM-SHA256"},
+    };
+    kvt_server_t *srv = tls_server("prefork", cases[_i].conf);
+    char *out;
+
+    kvt_server_start(srv);
+    ck_assert_msg(s_client(srv, cases[_i].client, "", &out) == 0, "%s", tail_of(out));
+    ck_assert_msg(kvt_contains(out, cases[_i].cipher), "%s", tail_of(out));
+    free(out);
+}
+END_TEST
+
+/* SSLSessionTickets off: no ticket is sent (TLS 1.2 shows the one it gets). */
+START_TEST(test_session_tickets_off)
+{
+    kvt_server_t *srv = tls_server("prefork", _i ? "SSLSessionTickets off" : NULL);
+    char *out;
+
+    kvt_server_start(srv);
+    ck_assert_msg(s_client(srv, "-tls1_2", "", &out) == 0, "%s", tail_of(out));
+    ck_assert_msg(kvt_contains(out, "TLS session ticket:") == !_i, "%s", tail_of(out));
+    free(out);
+}
+END_TEST
+
+/* Bad values are refused by -t, naming the line; SSLEngine on with no certificate stops the
+ * start. */
+START_TEST(test_bad_values_refused)
+{
+    kvt_server_t *srv = tls_server("prefork", NULL);
+    char *log, *err = NULL;
+    int status = -1;
+
+    kvt_assert_refused(srv, "-t", "SSLCipherSuite NO-SUCH-CIPHER",
+                       "SSLCipherSuite: no cipher matches 'NO-SUCH-CIPHER'");
+    srv = tls_server("prefork", NULL);
+    kvt_assert_refused(srv, "-t", "SSLCipherSuite TLSv1.2 AES128-SHA",
+                       "SSLCipherSuite: protocol 'TLSv1.2' is not one of SSL and TLSv1.3");
+    srv = tls_server("prefork", NULL);
+    kvt_assert_refused(srv, "-t", "SSLProtocol -all", "SSLProtocol: no protocol is left");
+    srv = tls_server("prefork", NULL);
+    kvt_assert_refused(srv, "-t", "SSLEngine optional", "SSLEngine optional (TLS upgrade");
+
+    srv = kvt_server_new("prefork");
+    kvt_server_conf(srv, "LoadModule ssl_module %s/modules/.libs/mod_ssl.so", KV_TEST_BUILDDIR);
+    kvt_server_conf(srv, "SSLEngine on");
+    kvt_server_write_conf(srv);
+    ck_assert_int_eq(kvt_run_kiva(&status, NULL, &err, "-DFOREGROUND", "-f",
+                                  kvt_server_conf_path(srv), (const char *)NULL),
+                     0);
+    ck_assert_int_eq(status, 1);
+    log = kvt_strf("%s%s", err, kvt_server_error_log(srv));
+    ck_assert_msg(kvt_contains(log, "KV01472: SSLEngine on for the main server ") &&
+                      kvt_contains(log, "but no SSLCertificateFile for it"),
+                  "%s", log);
+    free(log);
+    free(err);
+}
+END_TEST
+
 /* httpd's 400 to plain HTTP on a TLS port, then the close. */
 START_TEST(test_plain_http_to_tls_port_is_400)
 {
@@ -298,6 +386,8 @@ START_TEST(test_plain_http_to_tls_port_is_400)
     kvt_send(fd, "GET /index.html HTTP/1.1\r\nHost: localhost\r\n\r\n");
     ck_assert_int_eq(kvt_read_response(fd, &resp, 0), 0);
     ck_assert_int_eq(resp.status, 400);
+    ck_assert_str_eq(resp.version, "HTTP/1.1"); /* as httpd's, whatever the client's */
+    ck_assert_str_eq(kvt_header(&resp, "Content-Type"), "text/html; charset=iso-8859-1");
     ck_assert_msg(kvt_contains(resp.body, "Reason: You're speaking plain HTTP to an SSL-enabled "
                                           "server port.<br />\n Instead use the HTTPS scheme to "
                                           "access this URL, please.<br />\n</p>"),
@@ -359,6 +449,10 @@ int main(void)
     kvt_add_loop_test(tc, test_over_a_trickling_layer, KVT_COUNT(mpms));
     kvt_add_test(tc, test_event_stalled_handshakes_hold_no_thread);
     kvt_add_test(tc, test_key_mismatch_refused_naming_the_line);
+    kvt_add_test(tc, test_chain_file_is_sent);
+    kvt_add_loop_test(tc, test_cipher_suite_and_honor_order, 3);
+    kvt_add_loop_test(tc, test_session_tickets_off, 2);
+    kvt_add_test(tc, test_bad_values_refused);
     suite_add_tcase(s, tc);
     return kvt_run_suite(s);
 }
