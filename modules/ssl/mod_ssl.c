@@ -14,10 +14,16 @@
 
 extern kv_module_t ssl_module;
 
+/* Does any server of the generation have SSLEngine on? If not, connections skip the
+ * lookup of their server (Debian loads mod_ssl whether or not a host uses it). Set at
+ * each generation's post_config. */
+static int any_tls;
+
 static int ssl_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, kv_server_t *s)
 {
     (void)plog;
     (void)ptemp;
+    any_tls = 0;
     if (!ssl_transport_init(pconf)) {
         kv_log_error(KV_LOG_MARK, KV_LOG_EMERG, 0, s, "KV01480: cannot make the TLS BIO: %s",
                      ssl_error_text(pconf));
@@ -32,6 +38,7 @@ static int ssl_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptem
             if (rv != KV_OK) {
                 return rv;
             }
+            any_tls = 1;
         }
     }
     return KV_OK;
@@ -39,11 +46,16 @@ static int ssl_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptem
 
 static int ssl_pre_connection(kv_conn_t *c, void *csd)
 {
-    const kv_server_t *s = kv_conn_address_server(c);
-    const ssl_server_conf_t *conf = kv_get_module_config(s->module_config, &ssl_module);
+    const kv_server_t *s;
+    const ssl_server_conf_t *conf;
     ssl_conn_t *sc;
 
     (void)csd;
+    if (!any_tls) {
+        return KV_DECLINED;
+    }
+    s = kv_conn_address_server(c);
+    conf = kv_get_module_config(s->module_config, &ssl_module);
     if (!conf->ctx) {
         return KV_DECLINED;
     }

@@ -285,6 +285,35 @@ START_TEST(test_sslprotocol_tls13_only_refuses_tls12)
 }
 END_TEST
 
+/* A plain port and a TLS port side by side: the TLS layer is pushed only for connections
+ * whose address selects the host with SSLEngine on. */
+START_TEST(test_plain_and_tls_ports_side_by_side)
+{
+    const kvt_certs_t *c = kvt_certs();
+    kvt_server_t *srv = kvt_server_new(mpms[_i]);
+    int tls_port = kvt_server_port(kvt_server_new(mpms[_i])); /* a second free port */
+    char *script, *out;
+    const char *argv[] = {"sh", "-c", NULL, NULL};
+
+    kvt_server_conf(srv, "LoadModule ssl_module %s/modules/.libs/mod_ssl.so", KV_TEST_BUILDDIR);
+    kvt_server_conf(srv, "Listen 127.0.0.1:%d https", tls_port);
+    kvt_server_conf(srv, "<VirtualHost 127.0.0.1:%d>", tls_port);
+    kvt_server_conf(srv, "    SSLEngine on");
+    kvt_server_conf(srv, "    SSLCertificateFile %s", c->ec_cert);
+    kvt_server_conf(srv, "    SSLCertificateKeyFile %s", c->ec_key);
+    kvt_server_conf(srv, "</VirtualHost>");
+    kvt_write_file(srv, "index.html", "both\n", 5);
+    kvt_server_start(srv);
+    kvt_assert_serves(srv, "/", "both\n");
+    script = kvt_strf("curl -sS --cacert %s https://127.0.0.1:%d/ 2>&1", c->ca, tls_port);
+    argv[2] = script;
+    ck_assert_msg(run_tool(argv, &out, NULL) == 0, "%s", tail_of(out));
+    ck_assert_str_eq(out, "both\n");
+    free(out);
+    free(script);
+}
+END_TEST
+
 /* SSLCertificateChainFile's certificates follow the server's certificate. */
 START_TEST(test_chain_file_is_sent)
 {
@@ -449,6 +478,7 @@ int main(void)
     kvt_add_loop_test(tc, test_over_a_trickling_layer, KVT_COUNT(mpms));
     kvt_add_test(tc, test_event_stalled_handshakes_hold_no_thread);
     kvt_add_test(tc, test_key_mismatch_refused_naming_the_line);
+    kvt_add_loop_test(tc, test_plain_and_tls_ports_side_by_side, KVT_COUNT(mpms));
     kvt_add_test(tc, test_chain_file_is_sent);
     kvt_add_loop_test(tc, test_cipher_suite_and_honor_order, 3);
     kvt_add_loop_test(tc, test_session_tickets_off, 2);
