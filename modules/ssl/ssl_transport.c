@@ -39,6 +39,14 @@ static BIO_METHOD *bio_method;
 
 /* ---- The BIO: OpenSSL's reads and writes, through the layer below ------------------- */
 
+/* Nothing now: non-blocking (APR_EAGAIN), or a blocking call's Timeout ran out. Both are
+ * a retry for OpenSSL, which then keeps the connection usable: a keep-alive wait that
+ * times out still ends with close_notify. */
+static int would_block(apr_status_t rv)
+{
+    return APR_STATUS_IS_EAGAIN(rv) || APR_STATUS_IS_TIMEUP(rv);
+}
+
 static int bio_read(BIO *bio, char *buf, int len)
 {
     ssl_conn_t *sc = BIO_get_data(bio);
@@ -49,7 +57,7 @@ static int bio_read(BIO *bio, char *buf, int len)
     if (n > 0) {
         return (int)n;
     }
-    if (APR_STATUS_IS_EAGAIN(sc->below)) {
+    if (would_block(sc->below)) {
         BIO_set_retry_read(bio);
         return -1;
     }
@@ -67,7 +75,7 @@ static int bio_write(BIO *bio, const char *buf, int len)
     if (n > 0) {
         return (int)n;
     }
-    if (APR_STATUS_IS_EAGAIN(sc->below)) {
+    if (would_block(sc->below)) {
         BIO_set_retry_write(bio);
     }
     return -1;
@@ -125,6 +133,9 @@ static apr_status_t tls_status(ssl_conn_t *sc, int rc, const char *what)
     switch (err) {
     case SSL_ERROR_WANT_READ:
     case SSL_ERROR_WANT_WRITE:
+        if (APR_STATUS_IS_TIMEUP(sc->below)) {
+            return sc->below;
+        }
         if (c->sense == KV_CONN_SENSE_DEFAULT) {
             c->sense =
                 err == SSL_ERROR_WANT_READ ? KV_CONN_SENSE_WANT_READ : KV_CONN_SENSE_WANT_WRITE;

@@ -121,10 +121,15 @@ KV_DECLARE(void) kv_conn_close(kv_conn_t *c)
  * sent, so that such a client sees a clean end). */
 static apr_status_t shut_write_side(kv_conn_t *c)
 {
-    apr_status_t rv = c->aborted ? APR_ECONNABORTED : kv_transport_shutdown_write(c);
+    apr_status_t rv;
 
-    if (rv == APR_SUCCESS && c->input_done) {
-        rv = APR_ECONNABORTED; /* nothing to linger for */
+    if (c->aborted) {
+        rv = APR_ECONNABORTED;
+    } else if (c->input_done) {
+        rv = kv_transport_close_layers(c);
+        rv = rv == APR_SUCCESS ? APR_ECONNABORTED : rv; /* nothing to linger for */
+    } else {
+        rv = kv_transport_shutdown_write(c);
     }
 
     if (rv != APR_SUCCESS && !(c->async && APR_STATUS_IS_EAGAIN(rv))) {
@@ -283,6 +288,13 @@ KV_DECLARE(kv_conn_state_t) kv_conn_expire(kv_conn_t *c)
 {
     c->sense = KV_CONN_SENSE_DEFAULT;
     if (c->state != KV_CONN_STATE_READ_REQUEST || !head_started(c)) {
+        if (c->state == KV_CONN_STATE_READ_REQUEST && c->sock) {
+            /* An idle wait ran out: the layers' own closes (TLS's close_notify) go out if
+             * the socket takes them at once, as a blocking MPM's lingering close sends
+             * them; no waiting, no lingering. */
+            apr_socket_timeout_set(c->sock, 0);
+            (void)kv_transport_close_layers(c);
+        }
         kv_conn_close(c);
         return c->state;
     }

@@ -186,6 +186,23 @@ static void assert_large_file_served(kvt_server_t *srv)
     free(path);
 }
 
+/* A kept-alive connection whose next request does not come within KeepAliveTimeout ends
+ * with close_notify (s_client reports an EOF without one as an error). */
+START_TEST(test_keepalive_timeout_sends_close_notify)
+{
+    kvt_server_t *srv = tls_server(mpms[_i], "KeepAliveTimeout 1");
+    char *out;
+
+    kvt_server_start(srv);
+    ck_assert_msg(
+        s_client(srv, "-tls1_3", "GET / HTTP/1.1\\r\\nHost: localhost\\r\\n\\r\\n", &out) == 0,
+        "%s", tail_of(out));
+    ck_assert_msg(kvt_contains(out, "hello over tls") && !kvt_contains(out, "unexpected eof"), "%s",
+                  tail_of(out));
+    free(out);
+}
+END_TEST
+
 /* A 1 MiB file comes through the TLS layer's sendv (it has no sendfile), byte for byte. */
 START_TEST(test_large_file_byte_exact)
 {
@@ -472,6 +489,7 @@ int main(void)
     kvt_add_loop_test(tc, test_get_over_tls12_and_tls13, KVT_COUNT(mpms));
     kvt_add_loop_test(tc, test_keepalive_serves_several_requests, KVT_COUNT(mpms));
     kvt_add_loop_test(tc, test_large_file_byte_exact, KVT_COUNT(mpms));
+    kvt_add_loop_test(tc, test_keepalive_timeout_sends_close_notify, KVT_COUNT(mpms));
     kvt_add_loop_test(tc, test_rsa_or_ecdsa_by_signature_algorithms, KVT_COUNT(mpms));
     kvt_add_loop_test(tc, test_sslprotocol_tls13_only_refuses_tls12, KVT_COUNT(mpms));
     kvt_add_loop_test(tc, test_plain_http_to_tls_port_is_400, KVT_COUNT(mpms));

@@ -309,6 +309,26 @@ START_TEST(the_write_side_is_shut_top_first_each_layer_once)
 }
 END_TEST
 
+/* The layers' own closes without the socket's: the peer has not seen the end, the socket
+ * still carries bytes; a later shutdown_write shuts only the socket. */
+START_TEST(closing_the_layers_leaves_the_socket_open)
+{
+    layer_t *l = apr_pcalloc(pool, sizeof(*l));
+    int order = 0;
+    char buf[4];
+
+    l->order = &order;
+    kv_transport_push(c, &shut_ops, l);
+    ck_assert_int_eq(kv_transport_close_layers(c), APR_SUCCESS);
+    ck_assert_int_eq(l->shut_calls, 1);
+    ck_assert_int_eq(send_all("x"), APR_SUCCESS);
+    ck_assert_int_eq(read(peer, buf, sizeof(buf)), 1);
+    ck_assert_int_eq(kv_transport_shutdown_write(c), APR_SUCCESS);
+    ck_assert_int_eq(read(peer, buf, sizeof(buf)), 0);
+    ck_assert_int_eq(l->shut_calls, 1);
+}
+END_TEST
+
 static Suite *transport_suite(void)
 {
     Suite *s = suite_create("transport");
@@ -322,6 +342,7 @@ static Suite *transport_suite(void)
     tcase_add_test(tc, a_layer_sets_the_direction_the_connection_waits_for);
     tcase_add_test(tc, pending_is_what_every_layer_holds);
     tcase_add_test(tc, the_write_side_is_shut_top_first_each_layer_once);
+    tcase_add_test(tc, closing_the_layers_leaves_the_socket_open);
     suite_add_tcase(s, tc);
     return s;
 }
