@@ -154,6 +154,28 @@ static EVP_PKEY *read_key(kv_cmd_parms_t *cmd, BIO *bio, int *encrypted)
     return key;
 }
 
+/* An expired certificate still loads (a client may not check), but says so, with -t too. */
+static void warn_if_expired(kv_cmd_parms_t *cmd, const ssl_cert_t *cert)
+{
+    const ASN1_TIME *not_after = X509_get0_notAfter(cert->cert);
+    BIO *mem;
+    char date[64] = "";
+    int n;
+
+    if (X509_cmp_current_time(not_after) >= 0) {
+        return;
+    }
+    mem = BIO_new(BIO_s_mem());
+    if (mem && ASN1_TIME_print(mem, not_after)) {
+        n = BIO_read(mem, date, (int)sizeof(date) - 1);
+        date[n > 0 ? n : 0] = '\0';
+    }
+    BIO_free(mem);
+    kv_log_error(KV_LOG_MARK, KV_LOG_WARNING, 0, cmd->server,
+                 "KV01481: the certificate in %s (SSLCertificateFile at %s) expired on %s",
+                 cert->cert_file, cert->where, date);
+}
+
 /* The Nth certificate and the Nth key, once both are read, must belong together. */
 static const char *check_pair(kv_cmd_parms_t *cmd, const ssl_server_conf_t *conf, int n)
 {
@@ -221,6 +243,7 @@ static const char *set_cert_file(kv_cmd_parms_t *cmd, void *c, int argc, const c
         cert->cert = sk_X509_shift(certs);
         apr_pool_cleanup_register(cmd->pool, cert->cert, free_x509, apr_pool_cleanup_null);
         cert->chain = certs; /* what follows it */
+        warn_if_expired(cmd, cert);
         cert->own_key = read_key(cmd, bio, &encrypted);
         ERR_clear_error();
         err = check_pair(cmd, conf, conf->certs->nelts - 1);

@@ -419,6 +419,35 @@ START_TEST(test_bad_values_refused)
 }
 END_TEST
 
+/* An expired certificate loads, with a warning that gives its date, by -t too. */
+START_TEST(test_expired_certificate_is_a_warning)
+{
+    const kvt_certs_t *c = kvt_certs();
+    kvt_server_t *srv = tls_server("prefork", NULL);
+    const char *argv[] = {"openssl", "x509", "-in", c->expired_cert, "-noout", "-enddate", NULL};
+    char *err = NULL, *enddate = NULL, *date;
+    int status = -1;
+
+    kvt_server_conf(srv, "SSLCertificateFile %s", c->expired_cert);
+    kvt_server_conf(srv, "SSLCertificateKeyFile %s", c->expired_key);
+    kvt_server_write_conf(srv);
+    ck_assert_int_eq(kvt_run_kiva(&status, NULL, &err, "-t", "-f", kvt_server_conf_path(srv),
+                                  (const char *)NULL),
+                     0);
+    ck_assert_msg(status == 0 && kvt_contains(err, "Syntax OK"), "%d: %s", status, err);
+    ck_assert_int_eq(run_tool(argv, &enddate, NULL), 0); /* notAfter=Dec  6 10:43:16 2026 GMT */
+    date = strchr(enddate, '=') + 1;
+    date[strcspn(date, "\n")] = '\0';
+    ck_assert_msg(kvt_contains(err, kvt_strf("KV01481: the certificate in %s (SSLCertificateFile "
+                                             "at %s:%u) expired on %s",
+                                             c->expired_cert, kvt_server_conf_path(srv),
+                                             kvt_conf_line_of(srv, "SSLCertificateFile"), date)),
+                  "%s", err);
+    free(err);
+    free(enddate);
+}
+END_TEST
+
 /* httpd's 400 to plain HTTP on a TLS port, then the close. */
 START_TEST(test_plain_http_to_tls_port_is_400)
 {
@@ -501,6 +530,7 @@ int main(void)
     kvt_add_loop_test(tc, test_cipher_suite_and_honor_order, 3);
     kvt_add_loop_test(tc, test_session_tickets_off, 2);
     kvt_add_test(tc, test_bad_values_refused);
+    kvt_add_test(tc, test_expired_certificate_is_a_warning);
     suite_add_tcase(s, tc);
     return kvt_run_suite(s);
 }
