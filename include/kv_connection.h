@@ -61,8 +61,15 @@ KV_DECLARE(apr_interval_time_t) kv_conn_wait_timeout(const kv_conn_t *c);
 /** The wait of an asynchronous connection ran out (kv_conn_wait_timeout). A request head that
  * had begun gets what httpd gives one that times out (a 408 once its request line is in,
  * logged; on a new connection a log line only), then the connection closes: returns the
- * state to wait in as kv_conn_step does. Any other wait: the socket is closed. */
+ * state to wait in as kv_conn_step does. An idle wait for a request: the transport layers'
+ * own closes (TLS's close_notify) go out if the socket takes them at once, then the socket
+ * is closed. Any other wait: the socket is closed. */
 KV_DECLARE(kv_conn_state_t) kv_conn_expire(kv_conn_t *c);
+
+/** The server a connection's local address selects before any request names a host, as
+ * httpd's: the first virtual host of the most specific address that has any, else the
+ * main server. What a layer below HTTP (TLS) is configured by. */
+KV_DECLARE(kv_server_t *) kv_conn_address_server(const kv_conn_t *c);
 
 /** Void: every function runs; in the child, in the thread serving the connection, before
  * each request head is read: on a new connection before its first read, on a kept-alive one

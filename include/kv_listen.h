@@ -19,6 +19,7 @@ struct kv_listen_rec {
     apr_sockaddr_t *bind_addr; /**< address it is bound to */
     const char *text;        /**< as configured: "127.0.0.1:8080" */
     int active;              /**< configured in the running generation */
+    const char *protocol;    /**< Listen's protocol in the running generation ("https") */
 };
 
 /** The listeners of the running generation, in configuration order. */

@@ -92,6 +92,10 @@ KV_DECLARE(apr_status_t) kv_transport_sendfile(kv_transport_t *taker, apr_file_t
  * A layer that answered APR_EAGAIN is called again on the next call; the layers done are
  * not. */
 KV_DECLARE(apr_status_t) kv_transport_shutdown_write(kv_conn_t *c);
+/** As kv_transport_shutdown_write without the socket's shutdown: the layers' own closes
+ * (TLS's close_notify) for a connection that is closed right after, whose close sends the
+ * FIN. */
+KV_DECLARE(apr_status_t) kv_transport_close_layers(kv_conn_t *c);
 /** Bytes the layers hold that the next recv returns without reading the socket: while
  * there are, the connection must not wait for the socket to become readable. */
 KV_DECLARE(apr_size_t) kv_transport_pending(kv_conn_t *c);

@@ -4,12 +4,12 @@
 
 #include <apr_file_io.h>
 #include <apr_strings.h>
+#include <openssl/evp.h>
 
 #include "kiva.h"
 #include "kv_log.h"
 #include "kv_mpm.h"
 #include "kv_scoreboard.h"
-#include "sha256.h"
 #include "status_format.h"
 
 #define KV_LOG_MODULE "status"
@@ -50,7 +50,7 @@ static void *merge_server_conf(apr_pool_t *p, void *basev, void *addv)
 
 /* ---- The configuration's fingerprint --------------------------------------------------- */
 
-static apr_status_t hash_file(status_sha256_t *ctx, const char *path, apr_pool_t *p)
+static apr_status_t hash_file(EVP_MD_CTX *md, const char *path, apr_pool_t *p)
 {
     apr_file_t *f;
     char buf[8192];
@@ -63,35 +63,46 @@ static apr_status_t hash_file(status_sha256_t *ctx, const char *path, apr_pool_t
         apr_size_t n = sizeof(buf);
 
         rv = apr_file_read(f, buf, &n);
-        status_sha256_update(ctx, buf, n);
+        EVP_DigestUpdate(md, buf, n);
     } while (rv == APR_SUCCESS);
     apr_file_close(f);
     return APR_STATUS_IS_EOF(rv) ? APR_SUCCESS : rv;
 }
 
-/* Every file the generation read, in order, into one SHA-256. The files are read again
- * here: an edit between reading and hashing gives a fingerprint of the newer text. */
+/* Every file the generation read, in order, into one SHA-256 (libcrypto's EVP, as mod_ssl
+ * uses). The files are read again here: an edit between reading and hashing gives a
+ * fingerprint of the newer text. */
 static int fingerprint_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
                               kv_server_t *s)
 {
     const apr_array_header_t *files = kv_config_files_read();
-    unsigned char digest[STATUS_SHA256_LEN];
-    status_sha256_t ctx;
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
 
     (void)pconf;
     (void)plog;
-    status_sha256_init(&ctx);
+    config_sha256[0] = '\0';
+    if (!md || !EVP_DigestInit_ex(md, EVP_sha256(), NULL)) {
+        kv_log_error(KV_LOG_MARK, KV_LOG_WARNING, 0, s,
+                     "KV01470: libcrypto has no SHA-256: the configuration has no fingerprint");
+        EVP_MD_CTX_free(md);
+        return KV_OK;
+    }
     for (int i = 0; files && i < files->nelts; i++) {
         const char *path = APR_ARRAY_IDX(files, i, const char *);
-        apr_status_t rv = hash_file(&ctx, path, ptemp);
+        apr_status_t rv = hash_file(md, path, ptemp);
 
         if (rv != APR_SUCCESS) {
             kv_log_error(KV_LOG_MARK, KV_LOG_WARNING, rv, s,
                          "KV00940: could not read %s again for the configuration's SHA-256", path);
         }
     }
-    status_sha256_final(&ctx, digest);
-    status_sha256_hex(digest, config_sha256);
+    EVP_DigestFinal_ex(md, digest, &len);
+    EVP_MD_CTX_free(md);
+    for (unsigned int i = 0; i < len; i++) {
+        apr_snprintf(config_sha256 + 2 * i, 3, "%02x", digest[i]);
+    }
     return KV_OK;
 }
 

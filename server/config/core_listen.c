@@ -2,11 +2,24 @@
  * kernel hands a connection over. */
 #include <string.h>
 
+#include <apr_lib.h>
 #include <apr_network_io.h>
 #include <apr_strings.h>
 
 #include "core.h"
 #include "core_directives.h"
+
+/* As httpd, Listen takes any protocol name (https for mod_ssl), lower-cased: AcceptFilter's
+ * key. */
+static const char *lower(apr_pool_t *p, const char *name)
+{
+    char *copy = apr_pstrdup(p, name);
+
+    for (char *c = copy; *c; c++) {
+        *c = (char)apr_tolower(*c);
+    }
+    return copy;
+}
 
 const char *kv_cmd_listen(kv_cmd_parms_t *cmd, void *conf, int argc, const char *const *argv)
 {
@@ -15,10 +28,6 @@ const char *kv_cmd_listen(kv_cmd_parms_t *cmd, void *conf, int argc, const char 
     char *host, *scope;
     apr_port_t port;
 
-    if (argc == 2 && strcasecmp(argv[1], "http") != 0) {
-        return apr_psprintf(cmd->pool, "Listen: protocol '%s' is not supported (only http)",
-                            argv[1]);
-    }
     if (apr_parse_addr_port(&host, &scope, &port, argv[0], cmd->pool) != APR_SUCCESS) {
         return apr_psprintf(cmd->pool, "Listen: '%s' is not [address:]port", argv[0]);
     }
@@ -46,7 +55,7 @@ const char *kv_cmd_listen(kv_cmd_parms_t *cmd, void *conf, int argc, const char 
     spec->addr = host;
     spec->port = port;
     spec->text = apr_pstrdup(cmd->pool, argv[0]);
-    spec->protocol = argc == 2 ? "http" : port == 443 ? "https" : "http";
+    spec->protocol = argc == 2 ? lower(cmd->pool, argv[1]) : port == 443 ? "https" : "http";
     return NULL;
 }
 

@@ -11,6 +11,7 @@
 #include "core_output_filter.h"
 #include "kv_transport.h"
 #include "module.h"
+#include "vhost.h"
 
 #define KV_LOG_MODULE "core"
 
@@ -86,6 +87,11 @@ KV_DECLARE(kv_conn_t *) kv_create_connection(apr_pool_t *ptrans, kv_server_t *s,
     return c;
 }
 
+KV_DECLARE(kv_server_t *) kv_conn_address_server(const kv_conn_t *c)
+{
+    return kv_vhost_select(c->base_server, c->local_ip, c->local_addr->port, NULL);
+}
+
 KV_DECLARE(void) kv_process_connection(kv_conn_t *c, apr_socket_t *csd)
 {
     int rv = kv_run_pre_connection(c, csd);
@@ -111,11 +117,20 @@ KV_DECLARE(void) kv_conn_close(kv_conn_t *c)
  * again when it is ready); anything else if the socket was closed instead: the client is
  * gone, shutting failed, or nothing more can come from the client (then close sends a FIN,
  * not a reset, and there is nothing to wait for: nginx's lingering heuristic, restricted to
- * clients that said they are done). */
+ * clients that said they are done; the layers' own closes, TLS's close_notify, are still
+ * sent, so that such a client sees a clean end). */
 static apr_status_t shut_write_side(kv_conn_t *c)
 {
-    apr_status_t rv =
-        c->aborted || c->input_done ? APR_ECONNABORTED : kv_transport_shutdown_write(c);
+    apr_status_t rv;
+
+    if (c->aborted) {
+        rv = APR_ECONNABORTED;
+    } else if (c->input_done) {
+        rv = kv_transport_close_layers(c);
+        rv = rv == APR_SUCCESS ? APR_ECONNABORTED : rv; /* nothing to linger for */
+    } else {
+        rv = kv_transport_shutdown_write(c);
+    }
 
     if (rv != APR_SUCCESS && !(c->async && APR_STATUS_IS_EAGAIN(rv))) {
         kv_conn_close(c);
@@ -273,6 +288,13 @@ KV_DECLARE(kv_conn_state_t) kv_conn_expire(kv_conn_t *c)
 {
     c->sense = KV_CONN_SENSE_DEFAULT;
     if (c->state != KV_CONN_STATE_READ_REQUEST || !head_started(c)) {
+        if (c->state == KV_CONN_STATE_READ_REQUEST && c->sock) {
+            /* An idle wait ran out: the layers' own closes (TLS's close_notify) go out if
+             * the socket takes them at once, as a blocking MPM's lingering close sends
+             * them; no waiting, no lingering. */
+            apr_socket_timeout_set(c->sock, 0);
+            (void)kv_transport_close_layers(c);
+        }
         kv_conn_close(c);
         return c->state;
     }

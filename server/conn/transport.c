@@ -134,9 +134,10 @@ KV_DECLARE(apr_status_t) kv_transport_sendfile(kv_transport_t *taker, apr_file_t
     return taker->ops->sendfile(taker, file, offset, len);
 }
 
-KV_DECLARE(apr_status_t) kv_transport_shutdown_write(kv_conn_t *c)
+/* Each layer's shutdown_write, top first; the socket's too unless @a layers_only. */
+static apr_status_t shutdown_layers(kv_conn_t *c, int layers_only)
 {
-    for (kv_transport_t *t = c->transport; t; t = t->next) {
+    for (kv_transport_t *t = c->transport; t && (t->next || !layers_only); t = t->next) {
         if (t->ops->shutdown_write && !t->shut) {
             apr_status_t rv = t->ops->shutdown_write(t);
 
@@ -147,6 +148,16 @@ KV_DECLARE(apr_status_t) kv_transport_shutdown_write(kv_conn_t *c)
         }
     }
     return APR_SUCCESS;
+}
+
+KV_DECLARE(apr_status_t) kv_transport_shutdown_write(kv_conn_t *c)
+{
+    return shutdown_layers(c, 0);
+}
+
+KV_DECLARE(apr_status_t) kv_transport_close_layers(kv_conn_t *c)
+{
+    return shutdown_layers(c, 1);
 }
 
 KV_DECLARE(apr_size_t) kv_transport_pending(kv_conn_t *c)

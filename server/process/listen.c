@@ -181,9 +181,10 @@ KV_DECLARE(int) kv_setup_listeners(kv_server_t *s, const kv_listen_conf_t *conf)
     close_inactive();
     /* The active list is a copy in pconf order, so the persistent list keeps its links. */
     for (int i = 0; i < conf->specs->nelts; i++) {
-        kv_listen_rec_t *l = find_open(&APR_ARRAY_IDX(conf->specs, i, kv_listen_spec_t));
-        kv_listen_rec_t *copy = apr_pmemdup(s->pool, l, sizeof(*l));
+        const kv_listen_spec_t *spec = &APR_ARRAY_IDX(conf->specs, i, kv_listen_spec_t);
+        kv_listen_rec_t *copy = apr_pmemdup(s->pool, find_open(spec), sizeof(*copy));
         copy->next = NULL;
+        copy->protocol = spec->protocol;
         *tail = copy;
         tail = &copy->next;
     }

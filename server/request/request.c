@@ -215,6 +215,7 @@ static const char *error_page(kv_request_t *r, int status, const char *reason)
 static const char *error_text(kv_request_t *r, int status)
 {
     const char *loc = apr_table_get(r->err_headers_out, "Location");
+    const char *notes = apr_table_get(r->notes, "error-notes");
 
     if (status >= 300 && status < 400 && loc) {
         return apr_psprintf(r->pool, "<p>The document has moved <a href=\"%s\">here</a>.</p>\n",
@@ -222,7 +223,11 @@ static const char *error_text(kv_request_t *r, int status)
     }
     switch (status) {
     case KV_HTTP_BAD_REQUEST:
-        return "<p>Your browser sent a request that this server could not understand.<br />\n</p>\n";
+        /* A module's error-notes (HTML) say why, as httpd's (mod_ssl's plain HTTP). */
+        return apr_pstrcat(r->pool,
+                           "<p>Your browser sent a request that this server could not "
+                           "understand.<br />\n",
+                           notes ? notes : "", "</p>\n", NULL);
     case KV_HTTP_FORBIDDEN:
         return "<p>You don't have permission to access this resource.</p>\n";
     case KV_HTTP_NOT_FOUND:

@@ -80,6 +80,9 @@ enum {
     /** TERM ends -X at once even while it holds an idle keep-alive connection (thread; the
      * others finish that connection first). */
     KVT_MPM_X_TERM_DROPS = 1u << 8,
+    /** A connection that waits for the client (a handshake's next flight, its next request)
+     * waits in the pollset and holds no thread (event). */
+    KVT_MPM_ASYNC = 1u << 9,
 };
 
 /** An MPM the harness knows: the one table of them (harness/mpms.c). */
@@ -101,6 +104,11 @@ int kvt_mpm_has(unsigned caps);
  * only. For the programs whose tests hold under every MPM: their main in one call. 0 if no
  * test failed. */
 int kvt_run_mpms(const char *suite, unsigned needs);
+
+/** A test condition (KVC_TEST_IF) for the tests of a kvt_run_mpms program that do not depend
+ * on the MPM (configuration errors): true in the program's first run only, under whichever
+ * MPM that is. @a unused is the condition's argument. */
+int kvt_first_mpm_run(unsigned unused);
 
 /** KVT_TRANSPORT=trickle: every server the harness starts loads the test-only transport layer
  * (tests/modules/mod_test_trickle.c, run by transport_trickle.sh), which hands reads back a
@@ -180,6 +188,12 @@ void kvt_teardown(void);
 
 /** A test of case @a tc (as KVC_TEST) that runs only under an MPM that has all of @a caps. */
 #define KVT_TEST_NEEDS(tc, name, caps) KVC_TEST_IF(tc, name, kvt_mpm_has, caps)
+
+/** A test of case @a tc (as KVC_TEST) of a kvt_run_mpms program that runs once, in its first
+ * run (kvt_first_mpm_run); KVT_LOOP_TEST_ONCE for a loop test from @a from to @a to - 1. */
+#define KVT_TEST_ONCE(tc, name) KVC_TEST_IF(tc, name, kvt_first_mpm_run, 0)
+#define KVT_LOOP_TEST_ONCE(tc, name, from, to)                                                     \
+    KVC_LOOP_TEST_IF(tc, name, from, to, kvt_first_mpm_run, 0)
 
 /** As KVT_CASE, for a case named after the MPM the program runs under (kvt_mpm()). */
 #define KVT_MPM_CASE(var) KVC_CASE(var, .name_of = kvt_mpm, .teardown = kvt_teardown, .timeout = 60)
@@ -363,5 +377,26 @@ char *kvt_strf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /** As kvt_contains, ignoring case. */
 int kvt_contains_nocase(const char *haystack, const char *needle);
+
+/** The passphrase of kvt_certs_t's encrypted_key. */
+#define KVT_CERT_PASSPHRASE "kiva-test-passphrase"
+
+/** The TLS tests' certificates and keys (PEM files): a CA, leaves it signed for localhost and
+ * 127.0.0.1 (RSA 2048 and ECDSA P-256), one for other.test (SNI), an expired one, a client
+ * certificate, and rsa_key encrypted with KVT_CERT_PASSPHRASE. */
+typedef struct {
+    const char *dir;                       /**< where they are */
+    const char *ca;                        /**< the CA's certificate */
+    const char *rsa_cert, *rsa_key;        /**< RSA 2048, localhost and 127.0.0.1 */
+    const char *ec_cert, *ec_key;          /**< ECDSA P-256, localhost and 127.0.0.1 */
+    const char *other_cert, *other_key;    /**< ECDSA P-256, other.test */
+    const char *expired_cert, *expired_key; /**< localhost, expired yesterday */
+    const char *client_cert, *client_key;  /**< a client certificate (clientAuth) */
+    const char *encrypted_key;             /**< rsa_key, AES-256 with KVT_CERT_PASSPHRASE */
+} kvt_certs_t;
+
+/** Make the certificates with the openssl command line (once per test program: kept in the
+ * program's temp dir until its suite ends) and name them; fails the test if openssl does. */
+const kvt_certs_t *kvt_certs(void);
 
 #endif

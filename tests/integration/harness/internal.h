@@ -77,6 +77,7 @@ void kvth_kill_group(pid_t pgid, int timeout_ms);
 int kvth_free_port(void);
 void kvth_base_config(kvt_server_t *srv);
 
+
 /* watcher.c: the process that stops a server its dead test left behind */
 void kvth_start_watcher(kvt_server_t *srv);
 void kvth_watcher_send(kvt_server_t *srv, char tag);

@@ -17,13 +17,22 @@ static const kvt_mpm_info_t mpms[] = {
     {"prefork", SPARES | KVT_MPM_SPARE_SERVERS | KVT_MPM_SERVER_LIMIT, 1, 1},
     /* -X: ThreadsPerChild 3 and the listener */
     {"worker", THREADED_SPARES | KVT_MPM_SERVER_LIMIT, 4, 0},
-    {"event", THREADED_SPARES | KVT_MPM_SERVER_LIMIT, 4, 0},
+    {"event", THREADED_SPARES | KVT_MPM_SERVER_LIMIT | KVT_MPM_ASYNC, 4, 0},
     {"fork", KVT_MPM_CHILD_PER_CONN | KVT_MPM_SERVER_LIMIT, 1, 1},
     {"single", KVT_MPM_ONE_CHILD | KVT_MPM_KEEPS_CHILDREN | KVT_MPM_SOLE_CHILD, 1, 1},
     /* -X: the listener and the held connection's thread */
     {"thread",
      KVT_MPM_ONE_CHILD | KVT_MPM_KEEPS_CHILDREN | KVT_MPM_SOLE_CHILD | KVT_MPM_X_TERM_DROPS, 2, 0},
 };
+
+/* How many runs kvt_run_mpms has made in this program. */
+static int runs_made;
+
+int kvt_first_mpm_run(unsigned unused)
+{
+    (void)unused;
+    return runs_made == 0;
+}
 
 static const kvt_mpm_info_t *find(const char *name)
 {
@@ -76,6 +85,7 @@ int kvt_run_mpms(const char *suite, unsigned needs)
         printf("%s: under %s\n", suite, m->name);
         fflush(stdout);
         failed |= kvc_run(suite);
+        runs_made++;
     }
     if (only == NULL) {
         unsetenv("KVT_MPM");

@@ -311,6 +311,26 @@ KVC_TEST(stack_case, the_write_side_is_shut_top_first_each_layer_once)
 }
 END_TEST
 
+/* The layers' own closes without the socket's: the peer has not seen the end, the socket
+ * still carries bytes; a later shutdown_write shuts only the socket. */
+KVC_TEST(stack_case, closing_the_layers_leaves_the_socket_open)
+{
+    layer_t *l = apr_pcalloc(pool, sizeof(*l));
+    int order = 0;
+    char buf[4];
+
+    l->order = &order;
+    kv_transport_push(c, &shut_ops, l);
+    ck_assert_int_eq(kv_transport_close_layers(c), APR_SUCCESS);
+    ck_assert_int_eq(l->shut_calls, 1);
+    ck_assert_int_eq(send_all("x"), APR_SUCCESS);
+    ck_assert_int_eq(read(peer, buf, sizeof(buf)), 1);
+    ck_assert_int_eq(kv_transport_shutdown_write(c), APR_SUCCESS);
+    ck_assert_int_eq(read(peer, buf, sizeof(buf)), 0);
+    ck_assert_int_eq(l->shut_calls, 1);
+}
+END_TEST
+
 int main(void)
 {
     return kvc_run("transport");

@@ -108,6 +108,8 @@ KVC_TEST(listen_case, opens_what_the_conf_names_with_its_options)
     ck_assert_int_eq(kv_listeners_count(), 2);
     ck_assert_str_eq(kv_listeners->text, "127.0.0.1:0");
     ck_assert_str_eq(kv_listeners->next->text, "127.0.0.1:0 https");
+    ck_assert_str_eq(kv_listeners->protocol, "http"); /* kept on the listener */
+    ck_assert_str_eq(kv_listeners->next->protocol, "https");
     /* AcceptFilter http none: handed over at once; https keeps the default (data). */
     ck_assert_int_eq(sock_opt(kv_listeners->sd, IPPROTO_TCP, TCP_DEFER_ACCEPT), 0);
     ck_assert_int_gt(sock_opt(kv_listeners->next->sd, IPPROTO_TCP, TCP_DEFER_ACCEPT), 0);
