@@ -627,7 +627,9 @@ static apr_status_t child_setup(event_child_t *ev)
         ev->spread = cpus > 0 ? (int)cpus : 1;
         rv = event_start_workers(ev);
     }
-    if (rv != APR_SUCCESS) {
+    /* A child told to finish while it set up has /dev/null where its listeners were
+     * (kv_mpm_fork's graceful handler): it fails here, and is no failure. */
+    if (rv != APR_SUCCESS && !kv_mpm_child_exiting()) {
         kv_log_error(KV_LOG_MARK, KV_LOG_EMERG, rv, ev->s,
                      "KV01021: could not set up the listener, its pollset and its worker "
                      "threads");
@@ -647,7 +649,7 @@ static void child_main(const threaded_child_t *ch)
     ev.threads_per_child = ch->threads;
     if (child_setup(&ev) != APR_SUCCESS) {
         event_stop_workers(&ev);
-        kv_mpm_child_exit(ev.pchild, KV_MPM_CHILD_FATAL);
+        kv_mpm_child_exit(ev.pchild, kv_mpm_child_exiting() ? 0 : KV_MPM_CHILD_FATAL);
     }
     listener_loop(&ev);
     event_stop_workers(&ev);

@@ -371,6 +371,43 @@ check_pair() {
     pids=()
 }
 
+# Modules kiva has in part, while their issue is open: what of Debian's mods-available/MOD.conf
+# kiva -t still refuses (the README's list of what is not there yet): directives refused as
+# not implemented yet, and modules it loads that kiva does not build. Any other refusal, or
+# one of these accepted, is a difference, so the lists follow the module as it grows.
+declare -A known_gaps=(
+    [ssl]="SSLRandomSeed SSLPassPhraseDialog SSLSessionCache SSLSessionCacheTimeout"
+)
+declare -A known_missing_modules=(
+    [ssl]="socache_shmcb"
+)
+
+# kiva -t on $2 must refuse what known_gaps and known_missing_modules of module $1 say, and
+# nothing else.
+check_known_gaps() {
+    local mod=$1 conf=$2 out d m line
+    local gaps=${known_gaps[$mod]:-} missing=${known_missing_modules[$mod]:-}
+    out=$("$KIVA" -t -f "$conf" 2>&1)
+    for d in $gaps; do
+        grep -q "Invalid command '$d': .*does not implement it yet" <<<"$out" ||
+            fail "$mod.conf: $d is no longer refused as not implemented: update known_gaps"
+    done
+    for m in $missing; do
+        grep -q "Cannot load .*/mod_$m\.so: no such file" <<<"$out" ||
+            fail "$mod.conf: mod_$m now loads: update known_missing_modules"
+    done
+    while read -r line; do
+        for d in $gaps; do
+            [[ "$line" == *"Invalid command '$d': "*"does not implement it yet"* ]] && continue 2
+        done
+        for m in $missing; do
+            [[ "$line" == *"Cannot load "*"/mod_$m.so: no such file"* ]] && continue 2
+        done
+        fail "$mod.conf: kiva -t refused more than its known gaps: $line"
+    done < <(grep "Syntax error on line" <<<"$out")
+    echo "  known gaps, refused as not there yet: $gaps${missing:+ (modules: $missing)}"
+}
+
 echo
 echo "== 2. mods-available/*.conf of the modules kiva provides"
 for conf in "$DEBIAN_ETC"/mods-available/*.conf; do
@@ -389,6 +426,10 @@ for conf in "$DEBIAN_ETC"/mods-available/*.conf; do
     kport=$(free_port) && aport=$(free_port) || exit 1
     # shellcheck disable=SC2086
     minimal_conf "$d/kiva" kiva "$kport" $deps "$mod" <<<"Include $conf"
+    if [ -n "${known_gaps[$mod]:-}" ]; then
+        check_known_gaps "$mod" "$d/kiva/kiva.conf" "${known_gaps[$mod]}"
+        continue
+    fi
     # shellcheck disable=SC2086
     minimal_conf "$d/apache2" apache2 "$aport" $deps "$mod" <<<"Include $conf"
     check_pair "$mod.conf" "$d" "$kport" "$aport"

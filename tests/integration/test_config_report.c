@@ -164,7 +164,7 @@ END_TEST
 static const char *const httpd_only[][2] = {
     {"RewriteEngine On", "RewriteEngine is provided by httpd's mod_rewrite, which kiva does not "
                          "have yet"},
-    {"SSLEngine on", "SSLEngine is provided by httpd's mod_ssl, which kiva does not have yet"},
+    {"H2Direct on", "H2Direct is provided by httpd's mod_http2, which kiva does not have yet"},
     {"ProxyPass /app http://127.0.0.1:9/", "ProxyPass is provided by httpd's mod_proxy, which "
                                            "kiva does not have yet"},
     {"CacheEnable disk /", "CacheEnable is provided by httpd's mod_cache, which kiva does not "
