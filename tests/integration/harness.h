@@ -351,6 +351,9 @@ unsigned long kvt_listener_inode(int port);
 /** Processes of the server's process group that hold a descriptor of socket @a inode. */
 int kvt_server_socket_holders(kvt_server_t *srv, unsigned long inode);
 
+/** Does process @a pid hold a descriptor of socket @a inode? */
+int kvt_pid_holds_socket(pid_t pid, unsigned long inode);
+
 /** Wait up to @a timeout_ms until process @a pid holds the server side of @a client_fd
  * (it accepted the connection); non-zero if it does. */
 int kvt_wait_serving_pid(kvt_server_t *srv, int client_fd, pid_t pid, int timeout_ms);

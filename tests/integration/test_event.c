@@ -1032,6 +1032,17 @@ static void assert_finishing_child_drains(int *kept, int dl)
 
 /* USR1 with four kept connections (two threads) and a download in flight: a new child
  * serves new connections at once, the old one drains its connections, then exits. */
+struct holder {
+    pid_t pid;
+    unsigned long inode;
+};
+
+static int stops_holding(void *arg)
+{
+    const struct holder *h = arg;
+    return !kvt_pid_holds_socket(h->pid, h->inode);
+}
+
 KVC_TEST(event_case, test_graceful_restart_drains_kept_and_download)
 {
     kvt_server_t *srv = lifecycle_server();
@@ -1045,6 +1056,11 @@ KVC_TEST(event_case, test_graceful_restart_drains_kept_and_download)
     dl = stuck_download(srv, "/dl.bin");
     ck_assert_int_eq(kill(kvt_server_pid(srv), SIGUSR1), 0);
     wait_children(srv, 2); /* the old one, busy with the download, and a new one */
+    /* Until the old child has acted on its signal it may still accept, and would answer
+     * with Connection: close, as it is leaving. */
+    struct holder old_listens = {old, kvt_listener_inode(kvt_server_port(srv))};
+    ck_assert_msg(kvt_wait_for(stops_holding, &old_listens, DEADLINE_MS),
+                  "the old child %d still holds the listener", (int)old);
     fresh = kvt_connect(kvt_server_port(srv));
     get_kept(fresh, "request after the graceful restart");
     served_by = kvt_serving_pid(srv, fresh);

@@ -139,6 +139,11 @@ int kvt_server_socket_holders(kvt_server_t *srv, unsigned long inode)
     return h.count;
 }
 
+int kvt_pid_holds_socket(pid_t pid, unsigned long inode)
+{
+    return holds_socket(pid, inode);
+}
+
 int kvt_server_holds_conn(kvt_server_t *srv, int client_fd)
 {
     return kvth_tcp_inode(srv->port, kvth_local_port(client_fd), NULL) != 0;
