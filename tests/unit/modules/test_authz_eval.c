@@ -20,8 +20,7 @@ static apr_pool_t *pool;
 
 static void setup(void)
 {
-    ck_assert_int_eq(apr_initialize(), APR_SUCCESS);
-    ck_assert_int_eq(apr_pool_create(&pool, NULL), APR_SUCCESS);
+    kvu_apr_pool_setup(&pool);
     apr_hook_global_pool = pool;
     authz_register_core_providers(pool);
     host_register_providers(pool);
@@ -55,8 +54,7 @@ static kv_request_t *request_from(const char *ip, const char *user)
 
 static void teardown(void)
 {
-    apr_pool_destroy(pool);
-    apr_terminate();
+    kvu_apr_pool_teardown(pool);
 }
 
 /* Build @a spec into *root; NULL or the first error. */

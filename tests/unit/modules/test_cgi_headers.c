@@ -13,14 +13,12 @@ static apr_pool_t *pool;
 
 static void setup(void)
 {
-    apr_initialize();
-    apr_pool_create(&pool, NULL);
+    kvu_apr_pool_setup(&pool);
 }
 
 static void teardown(void)
 {
-    apr_pool_destroy(pool);
-    apr_terminate();
+    kvu_apr_pool_teardown(pool);
 }
 
 /* Feed @a text in pieces of @a step bytes; the state at the end and where the body starts. */

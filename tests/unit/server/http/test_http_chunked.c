@@ -20,8 +20,7 @@ static kv_chunked_limits_t lim;
 
 static void setup(void)
 {
-    ck_assert_int_eq(apr_initialize(), APR_SUCCESS);
-    ck_assert_int_eq(apr_pool_create(&pool, NULL), APR_SUCCESS);
+    kvu_apr_pool_setup(&pool);
     lim.line_max = 8190;
     lim.fields_max = 100;
     lim.body_max = 0;
@@ -29,8 +28,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-    apr_pool_destroy(pool);
-    apr_terminate();
+    kvu_apr_pool_teardown(pool);
 }
 
 /* The outcome of decoding one input. */

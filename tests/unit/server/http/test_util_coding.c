@@ -15,15 +15,13 @@ static apr_bucket_alloc_t *list;
 
 static void setup(void)
 {
-    ck_assert_int_eq(apr_initialize(), APR_SUCCESS);
-    ck_assert_int_eq(apr_pool_create(&pool, NULL), APR_SUCCESS);
+    kvu_apr_pool_setup(&pool);
     list = apr_bucket_alloc_create(pool);
 }
 
 static void teardown(void)
 {
-    apr_pool_destroy(pool);
-    apr_terminate();
+    kvu_apr_pool_teardown(pool);
 }
 
 static const struct {
