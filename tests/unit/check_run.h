@@ -10,6 +10,7 @@
 #include <apr_pools.h>
 
 #include "../support/check_register.h"
+#include "../support/vectors.h"
 
 /** The number of elements of the array @a a. */
 #define KVU_COUNT(a) (sizeof(a) / sizeof((a)[0]))
