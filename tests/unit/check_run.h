@@ -35,6 +35,20 @@ static inline void kvu_apr_pool_teardown(apr_pool_t *pool)
     apr_terminate();
 }
 
+/** Declare test case @a var named @a case_name whose checked fixture is kvu_apr_pool_setup on
+ * @a pool_var (a file-scope apr_pool_t *) and kvu_apr_pool_teardown: APR initialized and a
+ * new pool around every test. */
+#define KVU_POOL_CASE(var, case_name, pool_var)                                                    \
+    static void var##_setup(void)                                                                  \
+    {                                                                                              \
+        kvu_apr_pool_setup(&(pool_var));                                                           \
+    }                                                                                              \
+    static void var##_teardown(void)                                                               \
+    {                                                                                              \
+        kvu_apr_pool_teardown(pool_var);                                                           \
+    }                                                                                              \
+    KVU_CASE(var, case_name, var##_setup, var##_teardown)
+
 /** kvc_run between apr_initialize and apr_terminate: main in one call for the tests whose
  * fixtures use APR without initializing it themselves. */
 static inline int kvu_run_apr(const char *suite)

@@ -10,20 +10,10 @@
 
 static apr_pool_t *pool;
 
-static void setup(void)
-{
-    kvu_apr_pool_setup(&pool);
-}
-
-static void teardown(void)
-{
-    kvu_apr_pool_teardown(pool);
-}
-
 #define MATCHES_FILE "tests/unit/modules/alias_util_match_len.vectors"
 #define MATCHES 15 /* the vectors in MATCHES_FILE */
 
-KVU_CASE(alias_util_case, "alias_util", setup, teardown);
+KVU_POOL_CASE(alias_util_case, "alias_util", pool);
 
 KVC_LOOP_TEST(alias_util_case, match_len, 0, MATCHES)
 {

@@ -11,17 +11,7 @@
 
 static apr_pool_t *pool;
 
-static void setup(void)
-{
-    kvu_apr_pool_setup(&pool);
-}
-
-static void teardown(void)
-{
-    kvu_apr_pool_teardown(pool);
-}
-
-KVU_CASE(allowdeny_case, "allowdeny", setup, teardown);
+KVU_POOL_CASE(allowdeny_case, "allowdeny", pool);
 
 KVC_TEST(allowdeny_case, order)
 {

@@ -12,16 +12,6 @@
 
 static apr_pool_t *pool;
 
-static void setup(void)
-{
-    kvu_apr_pool_setup(&pool);
-}
-
-static void teardown(void)
-{
-    kvu_apr_pool_teardown(pool);
-}
-
 static const struct {
     const char *word;
     const char *name;  /* NULL: refused */
@@ -45,7 +35,7 @@ static const struct {
     {"", NULL, NULL},
 };
 
-KVU_CASE(core_case, "core", setup, teardown);
+KVU_POOL_CASE(core_case, "core", pool);
 
 KVC_LOOP_TEST(core_case, test_find_option, 0, (int)(sizeof(option_words) / sizeof(option_words[0])))
 {

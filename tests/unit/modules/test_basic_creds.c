@@ -9,16 +9,6 @@
 
 static apr_pool_t *pool;
 
-static void setup(void)
-{
-    kvu_apr_pool_setup(&pool);
-}
-
-static void teardown(void)
-{
-    kvu_apr_pool_teardown(pool);
-}
-
 /* "alice:secret" = YWxpY2U6c2VjcmV0; "a:b:c" = YTpiOmM=; "bob:" = Ym9iOg==;
  * "nocolon" = bm9jb2xvbg==; "a\0:b" = YQA6Yg== */
 static const struct {
@@ -42,7 +32,7 @@ static const struct {
     {"Basic Ym9iOg===", 0, NULL, NULL},
 };
 
-KVU_CASE(basic_creds_case, "basic_creds", setup, teardown);
+KVU_POOL_CASE(basic_creds_case, "basic_creds", pool);
 
 KVC_LOOP_TEST(basic_creds_case, parse_field, 0, sizeof(fields) / sizeof(fields[0]))
 {

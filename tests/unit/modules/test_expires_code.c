@@ -12,16 +12,6 @@
 
 static apr_pool_t *pool;
 
-static void setup(void)
-{
-    kvu_apr_pool_setup(&pool);
-}
-
-static void teardown(void)
-{
-    kvu_apr_pool_teardown(pool);
-}
-
 #define DAY (60L * 60 * 24)
 
 static const struct {
@@ -59,7 +49,7 @@ static const struct {
     {"access plus 68 years 1 year", 0, 0, "more than 2147483647 seconds"},
 };
 
-KVU_CASE(core, "core", setup, teardown);
+KVU_POOL_CASE(core, "core", pool);
 
 KVC_LOOP_TEST(core, test_parse_code, 0, (int)(sizeof(codes) / sizeof(codes[0])))
 {

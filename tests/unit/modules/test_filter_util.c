@@ -11,16 +11,6 @@
 
 static apr_pool_t *pool;
 
-static void setup(void)
-{
-    kvu_apr_pool_setup(&pool);
-}
-
-static void teardown(void)
-{
-    kvu_apr_pool_teardown(pool);
-}
-
 /* The names in force of the chain, joined with spaces. */
 static const char *names(const filter_chain_t *chain)
 {
@@ -41,7 +31,7 @@ static filter_chain_t *chain_of(const char *words)
     return chain;
 }
 
-KVU_CASE(filter_util_case, "filter_util", setup, teardown);
+KVU_POOL_CASE(filter_util_case, "filter_util", pool);
 
 KVC_TEST(filter_util_case, test_chain_edits)
 {

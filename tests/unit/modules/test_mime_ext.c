@@ -12,16 +12,6 @@
 
 static apr_pool_t *pool;
 
-static void setup(void)
-{
-    kvu_apr_pool_setup(&pool);
-}
-
-static void teardown(void)
-{
-    kvu_apr_pool_teardown(pool);
-}
-
 #define FIELD(f) offsetof(mime_ext_info_t, f)
 
 static apr_hash_t *types_of(const char *text)
@@ -40,7 +30,7 @@ static const char *type_of(apr_hash_t *types, const char *ext)
     return apr_hash_get(types, ext, APR_HASH_KEY_STRING);
 }
 
-KVU_CASE(mime_ext_case, "mime_ext", setup, teardown);
+KVU_POOL_CASE(mime_ext_case, "mime_ext", pool);
 
 KVC_TEST(mime_ext_case, test_types_lines)
 {

@@ -12,17 +12,7 @@
 
 static apr_pool_t *pool;
 
-static void setup(void)
-{
-    kvu_apr_pool_setup(&pool);
-}
-
-static void teardown(void)
-{
-    kvu_apr_pool_teardown(pool);
-}
-
-KVU_CASE(negotiation, "negotiation", setup, teardown);
+KVU_POOL_CASE(negotiation, "negotiation", pool);
 
 KVC_TEST(negotiation, test_atoq)
 {

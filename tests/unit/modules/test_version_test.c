@@ -12,16 +12,6 @@
 
 static apr_pool_t *pool;
 
-static void setup(void)
-{
-    kvu_apr_pool_setup(&pool);
-}
-
-static void teardown(void)
-{
-    kvu_apr_pool_teardown(pool);
-}
-
 #define INVALID "Version appears to be invalid"
 
 /* What httpd's compare_version takes, and what it refuses. */
@@ -51,7 +41,7 @@ static const struct {
     {"/2.4/", 0, 0, 0, 0},
 };
 
-KVU_CASE(version_test_case, "version_test", setup, teardown);
+KVU_POOL_CASE(version_test_case, "version_test", pool);
 
 KVC_LOOP_TEST(version_test_case, test_parse, 0, (int)(sizeof(versions) / sizeof(versions[0])))
 {

@@ -13,16 +13,6 @@
 
 static apr_pool_t *pool;
 
-static void setup(void)
-{
-    kvu_apr_pool_setup(&pool);
-}
-
-static void teardown(void)
-{
-    kvu_apr_pool_teardown(pool);
-}
-
 static kv_conn_t *conn_from(const char *ip)
 {
     kv_conn_t *c = apr_pcalloc(pool, sizeof(*c));
@@ -34,7 +24,7 @@ static kv_conn_t *conn_from(const char *ip)
     return c;
 }
 
-KVU_CASE(remote_host_case, "remote_host", setup, teardown);
+KVU_POOL_CASE(remote_host_case, "remote_host", pool);
 
 KVC_TEST(remote_host_case, parse)
 {

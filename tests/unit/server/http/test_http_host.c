@@ -13,16 +13,6 @@
 
 static apr_pool_t *pool;
 
-static void setup(void)
-{
-    kvu_apr_pool_setup(&pool);
-}
-
-static void teardown(void)
-{
-    kvu_apr_pool_teardown(pool);
-}
-
 static const struct {
     const char *value;
     const char *name;
@@ -55,7 +45,7 @@ static const struct {
     {"", "", -1, 0},
 };
 
-KVU_CASE(http_host_case, "http_host", setup, teardown);
+KVU_POOL_CASE(http_host_case, "http_host", pool);
 
 KVC_LOOP_TEST(http_host_case, valid_values, 0, sizeof(valid) / sizeof(valid[0]))
 {

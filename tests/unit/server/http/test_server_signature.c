@@ -14,17 +14,7 @@
 
 static apr_pool_t *pool;
 
-static void setup(void)
-{
-    kvu_apr_pool_setup(&pool);
-}
-
-static void teardown(void)
-{
-    kvu_apr_pool_teardown(pool);
-}
-
-KVU_CASE(tokens_case, "tokens", setup, teardown);
+KVU_POOL_CASE(tokens_case, "tokens", pool);
 
 KVC_TEST(tokens_case, tokens_words)
 {

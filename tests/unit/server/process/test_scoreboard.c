@@ -15,17 +15,7 @@
 
 static apr_pool_t *pool;
 
-static void setup(void)
-{
-    kvu_apr_pool_setup(&pool);
-}
-
-static void teardown(void)
-{
-    kvu_apr_pool_teardown(pool);
-}
-
-KVU_CASE(scoreboard_case, "scoreboard", setup, teardown);
+KVU_POOL_CASE(scoreboard_case, "scoreboard", pool);
 
 KVC_TEST(scoreboard_case, create_sets_limits_and_zeroes_slots)
 {

@@ -12,20 +12,10 @@
 
 static apr_pool_t *pool;
 
-static void setup(void)
-{
-    kvu_apr_pool_setup(&pool);
-}
-
-static void teardown(void)
-{
-    kvu_apr_pool_teardown(pool);
-}
-
 #define ESCAPES_FILE "tests/unit/server/util/util_html_escapes.vectors"
 #define ESCAPES 12 /* the vectors in ESCAPES_FILE */
 
-KVU_CASE(util_html_case, "util_html", setup, teardown);
+KVU_POOL_CASE(util_html_case, "util_html", pool);
 
 KVC_LOOP_TEST(util_html_case, escapes_the_five, 0, ESCAPES)
 {

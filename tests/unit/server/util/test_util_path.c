@@ -16,16 +16,6 @@
 
 static apr_pool_t *pool;
 
-static void setup(void)
-{
-    kvu_apr_pool_setup(&pool);
-}
-
-static void teardown(void)
-{
-    kvu_apr_pool_teardown(pool);
-}
-
 /* Run fn over a copy of in; the copy is returned through out. */
 static int run(int (*fn)(char *), const char *in, const char **out)
 {
@@ -49,7 +39,7 @@ static void assert_rewrites(int (*fn)(char *), const struct kvc_vector *v)
 #define GOOD_ESCAPES_FILE "tests/unit/server/util/util_path_unescape_ok.vectors"
 #define GOOD_ESCAPES 9 /* the vectors in GOOD_ESCAPES_FILE */
 
-KVU_CASE(util_path_case, "util_path", setup, teardown);
+KVU_POOL_CASE(util_path_case, "util_path", pool);
 
 KVC_LOOP_TEST(util_path_case, unescape_ok, 0, GOOD_ESCAPES)
 {
