@@ -160,7 +160,7 @@ int kvc_vectors_read(const char *path, const char *name, int nfields, struct kvc
     return rc == 0 ? n : -1;
 }
 
-const struct kvc_vector *kvc_vector(const char *name, int count, int nfields, int i)
+int kvc_vectors(const char *name, int nfields, const struct kvc_vector **out)
 {
     /* Read once in this process; a test program reads each of its files at most once a test. */
     static struct loaded {
@@ -181,9 +181,18 @@ const struct kvc_vector *kvc_vector(const char *name, int count, int nfields, in
         ck_assert_msg(l->n >= 0, "%s", err);
         l->name = name;
     }
-    ck_assert_msg(l->n == count, "%s: %d vectors, the test wants %d", name, l->n, count);
+    *out = l->v;
+    return l->n;
+}
+
+const struct kvc_vector *kvc_vector(const char *name, int count, int nfields, int i)
+{
+    const struct kvc_vector *v;
+    int n = kvc_vectors(name, nfields, &v);
+
+    ck_assert_msg(n == count, "%s: %d vectors, the test wants %d", name, n, count);
     ck_assert_int_lt(i, count);
-    return &l->v[i];
+    return &v[i];
 }
 
 int kvc_vector_int(const struct kvc_vector *v, int k)

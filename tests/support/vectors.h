@@ -35,6 +35,11 @@ struct kvc_vector {
 int kvc_vectors_read(const char *path, const char *name, int nfields, struct kvc_vector **out,
                      char *err, size_t errlen);
 
+/** All the vectors of the file @a name (relative to the top of the source tree), read once per
+ * process, in *@a out: their number; fails the test unless the file reads without error and
+ * each vector has @a nfields fields. */
+int kvc_vectors(const char *name, int nfields, const struct kvc_vector **out);
+
 /** Vector @a i of the file @a name (relative to the top of the source tree), read once per
  * process: fails the test unless the file reads without error and holds exactly @a count
  * vectors of @a nfields fields. */
