@@ -10,8 +10,6 @@
 #include "http_range.h"
 #include "../../check_run.h"
 
-#define COUNT(table) ((int)(sizeof(table) / sizeof((table)[0])))
-
 static apr_pool_t *pool;
 static apr_array_header_t *ranges;
 
@@ -56,11 +54,14 @@ static void assert_ranges(const char *where, const char *value, apr_off_t length
                   (long)length, ranges_text(), want);
 }
 
-static void assert_result(const char *value, apr_off_t length, kv_range_result_t want)
+/* @a value on a body of @a length gives @a want; @a where leads the message. */
+static void assert_result(const char *where, const char *value, apr_off_t length,
+                          kv_range_result_t want)
 {
     kv_range_result_t rv = parse(value, length);
 
-    ck_assert_msg(rv == want, "%s on %ld: result %d, want %d", value, (long)length, rv, want);
+    ck_assert_msg(rv == want, "%s%s on %ld: result %d, want %d", where, value, (long)length, rv,
+                  want);
 }
 
 /* Satisfiable Range values and the ranges they give. */
@@ -79,46 +80,19 @@ KVC_LOOP_TEST(parse_case, satisfiable_ranges, 0, SATISFIABLE)
 END_TEST
 
 /* Range values that give no ranges, and what they give instead. */
-static const struct {
-    const char *value;
-    apr_off_t length;
-    kv_range_result_t want;
-} refused[] = {
-    /* valid, but past the end */
-    {"bytes=100-", 100, KV_RANGE_UNSATISFIABLE},
-    {"bytes=100-200", 100, KV_RANGE_UNSATISFIABLE},
-    {"bytes=-0", 100, KV_RANGE_UNSATISFIABLE},
-    {"bytes=100-100,200-", 100, KV_RANGE_UNSATISFIABLE},
-    {"bytes=99999999999999999999999999999-", 100, KV_RANGE_UNSATISFIABLE},
-    /* invalid syntax: the field is ignored */
-    {"bytes=99999999999999999999999999999-5", 100, KV_RANGE_IGNORE},
-    {"bytes=", 100, KV_RANGE_IGNORE},
-    {"bytes=-", 100, KV_RANGE_IGNORE},
-    {"bytes=a-b", 100, KV_RANGE_IGNORE},
-    {"bytes=5", 100, KV_RANGE_IGNORE},
-    {"bytes=5-3", 100, KV_RANGE_IGNORE},
-    {"bytes=1-2-3", 100, KV_RANGE_IGNORE},
-    {"bytes=--1", 100, KV_RANGE_IGNORE},
-    {"bytes=0-1;x", 100, KV_RANGE_IGNORE},
-    {"bytes=0-1 2", 100, KV_RANGE_IGNORE},
-    {"bytes=+1-2", 100, KV_RANGE_IGNORE},
-    {"bytes=-+1", 100, KV_RANGE_IGNORE},
-    {"bytes=0x10-", 100, KV_RANGE_IGNORE},
-    {"items=0-1", 100, KV_RANGE_IGNORE},
-    {"bytes 0-1", 100, KV_RANGE_IGNORE},
-    {"0-1", 100, KV_RANGE_IGNORE},
-    {"bytes=0-1,x", 100, KV_RANGE_IGNORE},
-    {"bytes=,", 100, KV_RANGE_IGNORE},
-    {"", 100, KV_RANGE_IGNORE},
-    /* an empty body has nothing to slice: httpd sends it whole */
-    {"bytes=0-0", 0, KV_RANGE_IGNORE},
-    {"bytes=-1", 0, KV_RANGE_IGNORE},
-    {"bytes=0-", 0, KV_RANGE_IGNORE},
-};
+#define REFUSED_FILE "tests/unit/server/http/http_range_refused.vectors"
+#define REFUSED 27 /* the vectors in REFUSED_FILE */
 
-KVC_LOOP_TEST(parse_case, refused_ranges, 0, COUNT(refused))
+KVC_LOOP_TEST(parse_case, refused_ranges, 0, REFUSED)
 {
-    assert_result(refused[_i].value, refused[_i].length, refused[_i].want);
+    const struct kvc_vector *v = kvc_vector(REFUSED_FILE, REFUSED, 3, _i);
+    const char *where = apr_psprintf(pool, "%s:%d: ", v->file, v->line);
+    int unsatisfiable = strcmp(v->field[2], "UNSATISFIABLE") == 0;
+
+    ck_assert_msg(unsatisfiable || strcmp(v->field[2], "IGNORE") == 0, "%s%s is no result", where,
+                  v->field[2]);
+    assert_result(where, v->field[0], kvc_vector_int(v, 1),
+                  unsatisfiable ? KV_RANGE_UNSATISFIABLE : KV_RANGE_IGNORE);
     ck_assert_ptr_null(ranges);
 }
 END_TEST
@@ -154,11 +128,11 @@ KVC_TEST(parse_case, httpd_limits)
 {
     parse(disjoint_ranges(KV_MAX_RANGES), 1000);
     ck_assert_int_eq(ranges->nelts, KV_MAX_RANGES);
-    assert_result(disjoint_ranges(KV_MAX_RANGES + 1), 1000, KV_RANGE_IGNORE);
+    assert_result("", disjoint_ranges(KV_MAX_RANGES + 1), 1000, KV_RANGE_IGNORE);
     assert_ranges("", repeat_spec("0-5", KV_MAX_RANGE_OVERLAPS + 1), 100, "0-5");
-    assert_result(repeat_spec("0-5", KV_MAX_RANGE_OVERLAPS + 2), 100, KV_RANGE_IGNORE);
+    assert_result("", repeat_spec("0-5", KV_MAX_RANGE_OVERLAPS + 2), 100, KV_RANGE_IGNORE);
     /* 50-50,0-0,50-50,0-0,...: every range after the first goes backwards or forwards */
-    assert_result(repeat_spec("50-50,0-0", KV_MAX_RANGE_REVERSALS + 1), 100, KV_RANGE_IGNORE);
+    assert_result("", repeat_spec("50-50,0-0", KV_MAX_RANGE_REVERSALS + 1), 100, KV_RANGE_IGNORE);
     parse(repeat_spec("50-50,0-0", KV_MAX_RANGE_REVERSALS), 100);
     ck_assert_int_eq(ranges->nelts, 2 * KV_MAX_RANGE_REVERSALS);
 }
