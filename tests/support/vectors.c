@@ -152,12 +152,23 @@ int kvc_vectors_read(const char *path, const char *name, int nfields, struct kvc
         v = &v[n++];
         v->file = name;
         v->line = lineno;
-        /* The fields point into a copy of the line that lives as long as the vector. */
-        rc = split(strdup(line), nfields, v, err, errlen);
+        v->field = NULL;
+        v->text = strdup(line);
+        rc = split(v->text, nfields, v, err, errlen);
     }
     free(line);
     fclose(f);
-    return rc == 0 ? n : -1;
+    if (rc != 0) {
+        while (n > 0) {
+            n--;
+            free((*out)[n].field);
+            free((*out)[n].text);
+        }
+        free(*out);
+        *out = NULL;
+        return -1;
+    }
+    return n;
 }
 
 int kvc_vectors(const char *name, int nfields, const struct kvc_vector **out)

@@ -27,11 +27,13 @@ struct kvc_vector {
     const char *file; /**< the file's path as the test named it (relative to the source tree) */
     int line;         /**< its line in the file, from 1 */
     const char **field; /**< the fields, unescaped; NULL where the file says \N */
+    char *text;         /**< the copy of the line the fields point into */
 };
 
 /** Read the vectors of the file at @a path, each of exactly @a nfields fields, into a new
  * array at *@a out (malloc'd, kept for the life of the program). Their file is @a name.
- * The number read, or -1 with "name:line: what is wrong" (or the system's error) in @a err. */
+ * The number read, or -1 with "name:line: what is wrong" (or the system's error) in @a err and
+ * nothing kept. */
 int kvc_vectors_read(const char *path, const char *name, int nfields, struct kvc_vector **out,
                      char *err, size_t errlen);
 
