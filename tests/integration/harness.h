@@ -20,6 +20,7 @@
 #include <check.h>
 
 #include "../support/check_register.h"
+#include "../support/vectors.h"
 
 /** Most header fields kept from one response. */
 #define KVT_MAX_HEADERS 64
@@ -211,6 +212,10 @@ int kvt_run_kiva(int *exit_status, char **out, char **err, const char *arg, ...)
  * it, and fail the test unless it exits 1 and stderr names the line ("kiva: Syntax error on
  * line N of FILE: ") and holds @a reason. */
 void kvt_assert_refused(kvt_server_t *srv, const char *how, const char *line, const char *reason);
+
+/** kvt_assert_refused for a vector of two fields (vectors.h), the line and the reason, whose
+ * file:line leads every failure message. */
+void kvt_assert_refused_vector(kvt_server_t *srv, const char *how, const struct kvc_vector *v);
 
 /** A TCP connection to 127.0.0.1:@a port with 5 s send and receive timeouts. */
 int kvt_connect(int port);

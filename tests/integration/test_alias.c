@@ -326,30 +326,13 @@ KVC_TEST(alias_case, test_script_alias_without_cgi)
 END_TEST
 
 /* Lines that alone make the config bad, and what the reason must mention. */
-static const char *const refusals[][2] = {
-    {"Redirect 200 /a http://example.com/", "invalid status '200'"},
-    {"Redirect 600 /a http://example.com/", "invalid status"},
-    {"Redirect bogus /a http://example.com/", "'bogus' is not a status"},
-    {"Redirect /a relative/path", "is not a URL"},
-    {"Redirect 301 /a example.com/x", "is not a URL"},
-    {"Redirect permanent /a", "URL to redirect to is missing"},
-    {"Redirect 410 /a http://example.com/", "not valid with status 410"},
-    {"Redirect /a", "taken from <Location>) is not supported yet"},
-    {"Redirect noslash http://example.com/", "must start with '/'"},
-    {"RedirectPermanent /a", "taken from <Location>) is not supported yet"},
-    {"RedirectMatch ^/a( http://example.com/", "bad regular expression"},
-    {"RedirectMatch 301 ^/a relative", "is not a URL"},
-    {"AliasMatch ^/a( /tmp", "bad regular expression"},
-    {"ScriptAliasMatch (?<bad /tmp", "bad regular expression"},
-    {"Alias /onlyone", "taken from <Location>) is not supported yet"},
-    {"Alias noslash /tmp", "must start with '/'"},
-    {"Alias /a /b /c", "Alias takes"},
-};
+#define REFUSALS_FILE "tests/integration/alias_refusals.vectors"
+#define REFUSALS 17 /* the vectors in REFUSALS_FILE */
 
-KVC_LOOP_TEST(alias_case, test_bad_config_refused, 0, KVT_COUNT(refusals))
+KVC_LOOP_TEST(alias_case, test_bad_config_refused, 0, REFUSALS)
 {
     kvt_server_t *srv = new_server();
-    kvt_assert_refused(srv, "-DFOREGROUND", refusals[_i][0], refusals[_i][1]);
+    kvt_assert_refused_vector(srv, "-DFOREGROUND", kvc_vector(REFUSALS_FILE, REFUSALS, 2, _i));
 }
 END_TEST
 

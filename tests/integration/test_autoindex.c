@@ -335,26 +335,13 @@ KVC_TEST(autoindex_case, test_header_and_readme)
 }
 END_TEST
 
-static const char *const refusals[][2] = {
-    {"IndexOptions FancyIndexing Bogus", "unknown or malformed option Bogus"},
-    {"IndexOptions +Charset", "unknown or malformed option +Charset"},
-    {"IndexOptions FoldersFirst=1", "unknown or malformed option FoldersFirst=1"},
-    {"HeaderName ../secret.html", "only a file name relative to the listed directory"},
-    {"ReadmeName /README", "only a file name relative to the listed directory"},
-    {"IndexIgnore", "IndexIgnore"},
-    {"AddIcon /i/a.gif", "AddIcon"},
-    {"AddIcon (TXT,/i/a.gif .txt", "missing closing paren"},
-    {"AddIconByType (TXT) text/*", "want (ALT,URL)"},
-    {"IndexOrderDefault Up Name", "First keyword must be 'Ascending' or 'Descending'"},
-    {"IndexOrderDefault Ascending Modified", "Second keyword must be 'Name', 'Date'"},
-    {"IndexOptions -IconWidth=5", "Cannot combine '-' with IconWidth=n"},
-    {"IndexOptions IconHeight=tall", "IconHeight"},
-};
+#define REFUSALS_FILE "tests/integration/autoindex_refusals.vectors"
+#define REFUSALS 13 /* the vectors in REFUSALS_FILE */
 
-KVC_LOOP_TEST(autoindex_case, test_bad_config_refused, 0, KVT_COUNT(refusals))
+KVC_LOOP_TEST(autoindex_case, test_bad_config_refused, 0, REFUSALS)
 {
     kvt_server_t *srv = new_server();
-    kvt_assert_refused(srv, "-t", refusals[_i][0], refusals[_i][1]);
+    kvt_assert_refused_vector(srv, "-t", kvc_vector(REFUSALS_FILE, REFUSALS, 2, _i));
 }
 END_TEST
 

@@ -798,38 +798,17 @@ KVC_TEST(deflate_case, test_restart)
 END_TEST
 
 /* What kiva -t says of mod_filter's and mod_deflate's errors. */
-static const char *const refusals[][2] = {
-    {"FilterProvider F NOSUCH \"true\"", "unknown filter provider NOSUCH"},
-    {"FilterProvider F DEFLATE \"%{NOPE} == 1\"", "FilterProvider:"},
-    {"FilterDeclare F SOMEWHERE", "RESOURCE, CONTENT_SET, PROTOCOL"},
-    {"FilterProtocol UNDECLARED change=yes", "no such filter UNDECLARED"},
-    {"FilterTrace UNDECLARED 1", "undeclared smart filter UNDECLARED"},
-    {"DeflateCompressionLevel 10", "DeflateCompressionLevel"},
-    {"DeflateWindowSize 0", "DeflateWindowSize"},
-    {"DeflateMemLevel x", "DeflateMemLevel"},
-    {"DeflateAlterETag Sometimes", "AddSuffix, NoChange or Remove"},
-    {"BrotliCompressionQuality 12", "BrotliCompressionQuality"},
-    {"BrotliCompressionWindow 9", "BrotliCompressionWindow"},
-    {"BrotliCompressionMaxInputBlock 25", "BrotliCompressionMaxInputBlock"},
-    {"BrotliAlterETag x", "BrotliAlterETag: 'x' is not AddSuffix"},
-    {"DeflatePrecompressed maybe", "DeflatePrecompressed"},
-    {"DeflateFilterNote Sideways x", "DeflateFilterNote: unknown note type Sideways"},
-};
+#define REFUSALS_FILE "tests/integration/deflate_refusals.vectors"
+#define REFUSALS 15 /* the vectors in REFUSALS_FILE */
 
-KVC_LOOP_TEST(errors_case, test_refused_line, 0, KVT_COUNT(refusals))
+KVC_LOOP_TEST(errors_case, test_refused_line, 0, REFUSALS)
 {
     kvt_server_t *srv = kvt_server_new("prefork");
-    int status;
-    char *err = NULL;
 
     kvt_server_conf(srv, "LoadModule deflate_module %s/mod_deflate.so", MODULES);
     kvt_server_conf(srv, "LoadModule filter_module %s/mod_filter.so", MODULES);
     kvt_server_conf(srv, "LoadModule brotli_module %s/mod_brotli.so", MODULES);
-    kvt_server_conf(srv, "%s", refusals[_i][0]);
-    kvt_run_kiva(&status, NULL, &err, "-t", "-f", kvt_server_write_conf(srv), NULL);
-    ck_assert_int_eq(status, 1);
-    ck_assert_msg(strstr(err, refusals[_i][1]), "'%s': %s", refusals[_i][0], err);
-    free(err);
+    kvt_assert_refused_vector(srv, "-t", kvc_vector(REFUSALS_FILE, REFUSALS, 2, _i));
 }
 END_TEST
 

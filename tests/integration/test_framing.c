@@ -71,53 +71,8 @@ static void expect_closed_silently(int fd, const char *what)
     close(fd);
 }
 
-static const struct {
-    const char *request;
-    int status;
-} refused[] = {
-    {"POST /one.txt HTTP/1.1\r\n" HOST "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n"
-     "0\r\n\r\n" SMUGGLED,
-     400},
-    {"POST /one.txt HTTP/1.1\r\n" HOST "Transfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n"
-     "0\r\n\r\n" SMUGGLED,
-     400},
-    {"POST /one.txt HTTP/1.1\r\n" HOST "Content-Length: 5\r\nContent-Length: 6\r\n\r\n"
-     "12345" SMUGGLED,
-     400},
-    {"POST /one.txt HTTP/1.1\r\n" HOST "Content-Length: 5, 6\r\n\r\n12345" SMUGGLED, 400},
-    {"POST /one.txt HTTP/1.1\r\n" HOST "Content-Length: 5, 5\r\n\r\n12345" SMUGGLED, 400},
-    {"POST /one.txt HTTP/1.1\r\n" HOST "Content-Length: +5\r\n\r\n12345" SMUGGLED, 400},
-    {"POST /one.txt HTTP/1.1\r\n" HOST "Content-Length: 0x5\r\n\r\n12345" SMUGGLED, 400},
-    {"POST /one.txt HTTP/1.1\r\n" HOST "Content-Length: -1\r\n\r\n" SMUGGLED, 400},
-    {"POST /one.txt HTTP/1.1\r\n" HOST "Transfer-Encoding: gzip\r\n\r\n" SMUGGLED, 400},
-    {"POST /one.txt HTTP/1.1\r\n" HOST "Transfer-Encoding: chunked, gzip\r\n\r\n" SMUGGLED, 400},
-    {"POST /one.txt HTTP/1.1\r\n" HOST "Transfer-Encoding: chunked, chunked\r\n\r\n"
-     "0\r\n\r\n" SMUGGLED,
-     400},
-    {"POST /one.txt HTTP/1.1\r\n" HOST "Transfer-Encoding: chunked\r\n"
-     "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n" SMUGGLED,
-     400},
-    {"POST /one.txt HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n" SMUGGLED, 400},
-    {"POST /one.txt HTTP/1.1\r\n" HOST "Transfer-Encoding: gzip, chunked\r\n\r\n"
-     "0\r\n\r\n" SMUGGLED,
-     501},
-    {"POST /one.txt HTTP/1.1\r\n" HOST "Transfer-Encoding: chunked\r\n\r\n"
-     "zz\r\n" SMUGGLED,
-     400},
-    {"POST /one.txt HTTP/1.1\r\n" HOST "Transfer-Encoding: chunked\r\n\r\n"
-     "fffffffffffffffffff\r\n" SMUGGLED,
-     400},
-    {"POST /one.txt HTTP/1.1\r\n" HOST "Transfer-Encoding: chunked\r\n\r\n"
-     "3\r\nabcX\r\n0\r\n\r\n" SMUGGLED,
-     400},
-    {"POST /one.txt HTTP/1.1\r\n" HOST "Transfer-Encoding: chunked\r\n\r\n"
-     "0\r\nBad Trailer: x\r\n\r\n" SMUGGLED,
-     400},
-    {"GET /one.txt HTTP/1.1\r\n" HOST "X-Folded: a\r\n b\r\n\r\n" SMUGGLED, 400},
-    {"GET /one.txt HTTP/1.1\r\n" HOST "X-Space : a\r\n\r\n" SMUGGLED, 400},
-    {"GET /one.txt HTTP/1.1\r\n" HOST "X-Ctl: a\001b\r\n\r\n" SMUGGLED, 400},
-    {"GET /one.txt HTTP/2.0\r\n" HOST "\r\n" SMUGGLED, 505},
-};
+#define REFUSED_FILE "tests/integration/framing_refused.vectors"
+#define REFUSED 22 /* the vectors in REFUSED_FILE */
 
 /* The request is answered with @a status, then the connection closes and the request
  * hidden behind it is never answered: exactly one response on the wire. */
@@ -137,51 +92,33 @@ KVT_CASE(framing_case, "framing");
 
 /* Each refused framing: its status, then the connection closes and the request hidden
  * behind it is never answered. */
-KVC_LOOP_TEST(framing_case, test_ambiguous_framing_refused_and_closed, 0, KVT_COUNT(refused))
+KVC_LOOP_TEST(framing_case, test_ambiguous_framing_refused_and_closed, 0, REFUSED)
 {
+    const struct kvc_vector *v = kvc_vector(REFUSED_FILE, REFUSED, 2, _i);
     kvt_server_t *srv = serve(NULL);
-    expect_refused_alone(srv, refused[_i].request, refused[_i].status, refused[_i].request);
+    char *request = kvt_strf("%s" SMUGGLED, v->field[0]);
+    char *what = kvt_strf("%s:%d: %s", v->file, v->line, v->field[0]);
+    expect_refused_alone(srv, request, kvc_vector_int(v, 1), what);
+    free(what);
+    free(request);
 }
 END_TEST
 
 /* Chunked framing other than RFC 9112 section 7.1's to the letter: CRLF only, a chunk size
  * of HEXDIG only, extensions by the grammar. The default LimitRequestBody is 1 GiB. */
-static const struct {
-    const char *what;
-    const char *body;
-    int status;
-} bad_chunked[] = {
-    {"bare LF after the chunk size", "5\nhello\r\n0\r\n\r\n", 400},
-    {"bare CR after the chunk size", "5\rhello\r\n0\r\n\r\n", 400},
-    {"bare LF after chunk data", "5\r\nhello\n0\r\n\r\n", 400},
-    {"bare CR after chunk data", "5\r\nhello\r0\r\n\r\n", 400},
-    {"bare LF in the last chunk", "5\r\nhello\r\n0\n\r\n", 400},
-    {"bare LF ending the trailer section", "5\r\nhello\r\n0\r\n\n", 400},
-    {"bare LF after a trailer field", "5\r\nhello\r\n0\r\nX-A: 1\n\r\n", 400},
-    {"+5", "+5\r\nhello\r\n0\r\n\r\n", 400},
-    {"-5", "-5\r\nhello\r\n0\r\n\r\n", 400},
-    {"0x5", "0x5\r\nhello\r\n0\r\n\r\n", 400},
-    {"space before the size", " 5\r\nhello\r\n0\r\n\r\n", 400},
-    {"5 x", "5 x\r\nhello\r\n0\r\n\r\n", 400},
-    {"space after the size", "5 \r\nhello\r\n0\r\n\r\n", 400},
-    {"5;", "5;\r\nhello\r\n0\r\n\r\n", 400},
-    {"5;a=", "5;a=\r\nhello\r\n0\r\n\r\n", 400},
-    {"5;a=\"unterminated", "5;a=\"unterminated\r\nhello\r\n0\r\n\r\n", 400},
-    {"5;a b", "5;a b\r\nhello\r\n0\r\n\r\n", 400},
-    {"a control byte in a quoted extension", "5;a=\"\001\"\r\nhello\r\n0\r\n\r\n", 400},
-    {"a chunk size over 63 bits", "8000000000000000\r\nhello\r\n0\r\n\r\n", 400},
-    {"a chunk size of 68 bits", "fffffffffffffffff\r\nhello\r\n0\r\n\r\n", 400},
-    {"a chunk size over LimitRequestBody", "ffffffffff\r\nhello\r\n0\r\n\r\n", 413},
-    {"an obs-folded trailer field", "5\r\nhello\r\n0\r\nX-A: 1\r\n 2\r\n\r\n", 400},
-};
+#define BAD_CHUNKED_FILE "tests/integration/framing_bad_chunked.vectors"
+#define BAD_CHUNKED 22 /* the vectors in BAD_CHUNKED_FILE */
 
 /* Each malformed chunked body: 400 (413 over LimitRequestBody), the connection closes, and
  * the request pipelined after it is never answered. */
-KVC_LOOP_TEST(framing_case, test_malformed_chunked_refused_and_closed, 0, KVT_COUNT(bad_chunked))
+KVC_LOOP_TEST(framing_case, test_malformed_chunked_refused_and_closed, 0, BAD_CHUNKED)
 {
+    const struct kvc_vector *v = kvc_vector(BAD_CHUNKED_FILE, BAD_CHUNKED, 3, _i);
     kvt_server_t *srv = serve(NULL);
-    char *request = kvt_strf(CHUNKED_POST "%s" SMUGGLED, bad_chunked[_i].body);
-    expect_refused_alone(srv, request, bad_chunked[_i].status, bad_chunked[_i].what);
+    char *request = kvt_strf(CHUNKED_POST "%s" SMUGGLED, v->field[1]);
+    char *what = kvt_strf("%s:%d: %s", v->file, v->line, v->field[0]);
+    expect_refused_alone(srv, request, kvc_vector_int(v, 2), what);
+    free(what);
     free(request);
 }
 END_TEST

@@ -280,55 +280,15 @@ KVC_TEST(actions, test_expr_conditions)
 END_TEST
 
 /* Lines that alone make the config bad, and what the reason must mention. */
-static const char *const refusals[][2] = {
-    {"Header frob X-A 1", "unknown action 'frob'"},
-    {"Header set X-A", "needs a value"},
-    {"Header set X-A 1 2 3", "too many arguments"},
-    {"Header always set X-A 1 2 3 4", "Header takes 2 to 6 arguments"},
-    {"Header edit X-A ( b", "bad regular expression"},
-    {"Header edit X-A a", "a regex and a replacement"},
-    {"Header echo (X", "bad regular expression"},
-    {"Header set X-A 1 \"expr=%{NOPE} == 'a'\"", "unknown variable 'NOPE' at position 1"},
-    {"Header set X-A 1 \"expr=%{REQUEST_URI} -frob 'a'\"", "unknown operator '-frob'"},
-    {"Header set X-A 1 \"expr=(true\"", "expected ')'"},
-    {"Header set X-A \"expr=%{HTTP_HOST\"", "unterminated %{"},
-    {"RequestHeader set X-A 1 \"expr=frob('x') == 'x'\"", "unknown function 'frob'"},
-    {"Header set X-A %{SSL_PROTOCOL}s", "not supported"},
-    {"Header set X-A %z", "not supported"},
-    {"Header set X-A 1 env=", "variable name"},
-    {"Header set X-A 1 sometimes", "unknown condition 'sometimes'"},
-    {"Header", "Header takes 2 to 6 arguments"},
-    {"RequestHeader echo X-A", "unknown action 'echo'"},
-    {"RequestHeader set X-A 1 2 3 4", "RequestHeader takes 2 to 5 arguments"},
-    {"SetEnvIf X-A ( V", "bad regular expression"},
-    {"SetEnvIf ^X-( a V", "bad regular expression"},
-    {"SetEnvIf X-A ^a$", "SetEnvIf takes at least 3 arguments"},
-    {"SetEnvIf X-A ^a$ =v", "names no variable"},
-    {"SetEnvIf X-A ^a$ !V=1", "takes no value"},
-    {"SetEnvIfNoCase X-A", "SetEnvIfNoCase takes at least 3 arguments"},
-    {"BrowserMatch ^Mozilla", "BrowserMatch takes at least 2 arguments"},
-    {"BrowserMatchNoCase ( V", "bad regular expression"},
-};
+#define REFUSALS_FILE "tests/integration/headers_refusals.vectors"
+#define REFUSALS 27 /* the vectors in REFUSALS_FILE */
 
-KVC_LOOP_TEST(errors_case, test_refused_line, 0, KVT_COUNT(refusals))
+KVC_LOOP_TEST(errors_case, test_refused_line, 0, REFUSALS)
 {
     kvt_server_t *srv = kvt_server_new("prefork");
     kvt_server_conf(srv, "LoadModule headers_module %s/mod_headers.so", MODULES);
     kvt_server_conf(srv, "LoadModule setenvif_module %s/mod_setenvif.so", MODULES);
-    kvt_server_conf(srv, "%s", refusals[_i][0]);
-    const char *conf = kvt_server_write_conf(srv);
-    int status;
-    char *err = NULL;
-    ck_assert_int_eq(kvt_run_kiva(&status, NULL, &err, "-t", "-f", conf, (const char *)NULL), 0);
-    ck_assert_msg(status == 1, "'%s': exit status %d, want 1: %s", refusals[_i][0], status, err);
-    char *want = kvt_strf(
-        "kiva: Syntax error on line %u of %s: ", kvt_conf_line_of(srv, refusals[_i][0]), conf);
-    ck_assert_msg(kvt_contains(err, want), "'%s': stderr lacks \"%s\": %s", refusals[_i][0], want,
-                  err);
-    ck_assert_msg(kvt_contains(err, refusals[_i][1]), "'%s': the reason does not mention '%s': %s",
-                  refusals[_i][0], refusals[_i][1], err);
-    free(want);
-    free(err);
+    kvt_assert_refused_vector(srv, "-t", kvc_vector(REFUSALS_FILE, REFUSALS, 2, _i));
 }
 END_TEST
 

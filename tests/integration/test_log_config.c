@@ -213,31 +213,26 @@ KVC_TEST(log_config, test_transfer_log_last_unnamed_format)
 }
 END_TEST
 
-static const char *const refusals[][2] = {
-    {"LogFormat \"%h %Z\" bad", "LogFormat: unrecognized directive %Z in \"%h %Z\""},
-    {"CustomLog logs/x \"%{Referer\"", "CustomLog: a %{ has no closing }"},
-    {"CustomLog logs/x comon", "CustomLog: 'comon' is no LogFormat nickname defined above"},
-    {"CustomLog logs/x common env", "CustomLog: the condition 'env' is not env=[!]variable"},
-    {"CustomLog logs/x common env=!", "CustomLog: env= names no variable"},
-    {"CustomLog \"| \" common", "CustomLog: no program after '|'"},
-    {"TransferLog \"\"", "TransferLog: no file name given"},
-    {"CustomLog logs/x", "CustomLog takes 2 to 3 arguments, 1 given"},
-};
+#define REFUSALS_FILE "tests/integration/log_config_refusals.vectors"
+#define REFUSALS 8 /* the vectors in REFUSALS_FILE */
 
-KVC_LOOP_TEST(log_config, test_bad_config_refused, 0, KVT_COUNT(refusals))
+KVC_LOOP_TEST(log_config, test_bad_config_refused, 0, REFUSALS)
 {
+    const struct kvc_vector *v = kvc_vector(REFUSALS_FILE, REFUSALS, 2, _i);
     kvt_server_t *srv = new_server();
     const char *conf;
     char *err = NULL, *want;
     int status;
 
-    kvt_server_conf(srv, "%s", refusals[_i][0]);
+    kvt_server_conf(srv, "%s", v->field[0]);
     conf = kvt_server_write_conf(srv);
     ck_assert_int_eq(kvt_run_kiva(&status, NULL, &err, "-t", "-f", conf, (const char *)NULL), 0);
-    ck_assert_msg(status == 1, "kiva -t accepted %s (status %d)", refusals[_i][0], status);
-    want = kvt_strf("Syntax error on line %u of %s: %s", kvt_conf_line_of(srv, refusals[_i][0]),
-                    conf, refusals[_i][1]);
-    ck_assert_msg(kvt_contains(err, want), "stderr lacks \"%s\":\n%s", want, err);
+    ck_assert_msg(status == 1, "%s:%d: kiva -t accepted %s (status %d)", v->file, v->line,
+                  v->field[0], status);
+    want = kvt_strf("Syntax error on line %u of %s: %s", kvt_conf_line_of(srv, v->field[0]), conf,
+                    v->field[1]);
+    ck_assert_msg(kvt_contains(err, want), "%s:%d: stderr lacks \"%s\":\n%s", v->file, v->line,
+                  want, err);
 }
 END_TEST
 

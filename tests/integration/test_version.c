@@ -93,44 +93,53 @@ static char *apache2_version(void)
     return version;
 }
 
-/* Each line opens a section holding a bad line: only the true ones' lines are reported.
- * exact: the decision turns on the patch level, so apache2 decides it the same only when it
- * is the version kiva follows. */
+/* Each line opens a section holding a bad line: only the true ones' lines are reported. */
+#define DECISIONS_FILE "tests/integration/version_decisions.vectors"
+#define DECISIONS 18 /* the vectors in DECISIONS_FILE */
+
+/* The <IfVersion> lines whose decision turns on the patch level, so apache2 decides them the
+ * same only when it is the version kiva follows; whether each holds. */
 static const struct {
     const char *open;
     int holds;
-    int exact;
-} decisions[] = {
-    {"<IfVersion >= 2.3>", 1, 0},
-    {"<IfVersion < 2.3>", 0, 0},
-    {"<IfVersion > 2.2>", 1, 0},
-    {"<IfVersion <= 2.2.34>", 0, 0},
-    {"<IfVersion 2.4>", 0, 0},
-    {"<IfVersion == 2>", 0, 0},
-    {"<IfVersion != 2.4>", 1, 0},
-    {"<IfVersion !< 2.4>", 1, 0},
-    {"<IfVersion !>= 2.4>", 0, 0},
-    {"<IfVersion >= 2.5>", 0, 0},
-    {"<IfVersion < 3>", 1, 0},
-    {"<IfVersion ~ ^2\\.4\\.>", 1, 0},
-    {"<IfVersion ~ ^2\\.2>", 0, 0},
-    {"<IfVersion !~ ^2\\.2>", 1, 0},
-    {"<IfVersion = /^2\\.4/>", 1, 0},
-    {"<IfVersion == \"/^1\\./\">", 0, 0},
-    {"<IfVersion = \"2.4\" >", 0, 0},
-    {"<IfVersion 2..4>", 0, 0},
-    {"<IfVersion = " KV_HTTPD_COMPAT_VERSION ">", 1, 1},
-    {"<IfVersion " KV_HTTPD_COMPAT_VERSION ">", 1, 1},
-    {"<IfVersion >= " KV_HTTPD_COMPAT_VERSION ">", 1, 1},
-    {"<IfVersion > " KV_HTTPD_COMPAT_VERSION ">", 0, 1},
-    {"<IfVersion <= " KV_HTTPD_COMPAT_VERSION ">", 1, 1},
-    {"<IfVersion < " KV_HTTPD_COMPAT_VERSION ">", 0, 1},
-    {"<IfVersion ~ ^" KV_HTTPD_COMPAT_VERSION "$>", 1, 1},
+} exact[] = {
+    {"<IfVersion = " KV_HTTPD_COMPAT_VERSION ">", 1},
+    {"<IfVersion " KV_HTTPD_COMPAT_VERSION ">", 1},
+    {"<IfVersion >= " KV_HTTPD_COMPAT_VERSION ">", 1},
+    {"<IfVersion > " KV_HTTPD_COMPAT_VERSION ">", 0},
+    {"<IfVersion <= " KV_HTTPD_COMPAT_VERSION ">", 1},
+    {"<IfVersion < " KV_HTTPD_COMPAT_VERSION ">", 0},
+    {"<IfVersion ~ ^" KV_HTTPD_COMPAT_VERSION "$>", 1},
 };
+
+#define ALL_DECISIONS (DECISIONS + KVT_COUNT(exact))
+
+/* Decision @a i of ALL_DECISIONS, those of DECISIONS_FILE first. */
+typedef struct {
+    const char *open; /* the line that opens the section */
+    int holds;
+    int exact;   /* whether it turns on the patch level */
+    char *where; /* what failure messages name it by (free it) */
+} decision_t;
+
+static decision_t decision(int i)
+{
+    if (i < DECISIONS) {
+        const struct kvc_vector *v = kvc_vector(DECISIONS_FILE, DECISIONS, 2, i);
+        return (decision_t){v->field[0], kvc_vector_int(v, 1), 0,
+                            kvt_strf("%s:%d: %s", v->file, v->line, v->field[0])};
+    }
+    i -= DECISIONS;
+    return (decision_t){exact[i].open, exact[i].holds, 1, kvt_strf("%s", exact[i].open)};
+}
 
 static char *decision_body(int i)
 {
-    return kvt_strf("%s\n    KeepAlive Case%d\n</IfVersion>\n", decisions[i].open, i);
+    decision_t d = decision(i);
+    char *body = kvt_strf("%s\n    KeepAlive Case%d\n</IfVersion>\n", d.open, i);
+
+    free(d.where);
+    return body;
 }
 
 KVT_CASE(version_case, "version");
@@ -138,7 +147,7 @@ KVT_CASE(version_case, "version");
 KVC_TEST(version_case, test_decisions)
 {
     kvt_server_t *srv = version_server();
-    for (int i = 0; i < KVT_COUNT(decisions); i++) {
+    for (int i = 0; i < ALL_DECISIONS; i++) {
         char *body = decision_body(i);
         kvt_server_conf(srv, "%s", body);
         free(body);
@@ -146,13 +155,15 @@ KVC_TEST(version_case, test_decisions)
     int status;
     char *out = run_check(srv, &status);
     ck_assert_int_eq(status, 1);
-    for (int i = 0; i < KVT_COUNT(decisions); i++) {
+    for (int i = 0; i < ALL_DECISIONS; i++) {
         char *line = kvt_strf("KeepAlive Case%d\n", i);
         char *reported = kvt_strf("kiva: Syntax error on line %u of %s: KeepAlive must be On "
                                   "or Off",
                                   kvt_conf_line_of(srv, line), kvt_server_conf_path(srv));
-        ck_assert_msg(kvt_contains(out, reported) == decisions[i].holds, "%s decided wrong:\n%s",
-                      decisions[i].open, out);
+        decision_t d = decision(i);
+        ck_assert_msg(kvt_contains(out, reported) == d.holds, "%s decided wrong:\n%s", d.where,
+                      out);
+        free(d.where);
         free(line);
         free(reported);
     }
@@ -164,15 +175,17 @@ KVC_TEST(version_case, test_decisions)
         return;
     }
     int same_version = strcmp(version, KV_HTTPD_COMPAT_VERSION) == 0;
-    for (int i = 0; i < KVT_COUNT(decisions); i++) {
-        if (decisions[i].exact && !same_version) {
+    for (int i = 0; i < ALL_DECISIONS; i++) {
+        decision_t d = decision(i);
+        if (d.exact && !same_version) {
+            free(d.where);
             continue;
         }
         char *body = decision_body(i);
         char *a2 = apache2_check(srv, body, &status);
-        ck_assert_msg((status == 1 && kvt_contains(a2, "KeepAlive must be On or Off")) ==
-                          decisions[i].holds,
-                      "apache2 %s decides %s: %d\n%s", version, decisions[i].open, status, a2);
+        ck_assert_msg((status == 1 && kvt_contains(a2, "KeepAlive must be On or Off")) == d.holds,
+                      "apache2 %s decides %s: %d\n%s", version, d.where, status, a2);
+        free(d.where);
         free(a2);
         free(body);
     }

@@ -151,7 +151,9 @@ int kvt_run_kiva(int *exit_status, char **out, char **err, const char *arg, ...)
     return kvt_run(argv, RUN_TIMEOUT_MS, exit_status, out, err);
 }
 
-void kvt_assert_refused(kvt_server_t *srv, const char *how, const char *line, const char *reason)
+/* kvt_assert_refused, its failure messages led by @a where (a vector's "file:line: "). */
+static void assert_refused(kvt_server_t *srv, const char *how, const char *line,
+                           const char *reason, const char *where)
 {
     kvt_server_conf(srv, "%s", line);
     const char *conf = kvt_server_write_conf(srv);
@@ -159,11 +161,25 @@ void kvt_assert_refused(kvt_server_t *srv, const char *how, const char *line, co
     char *err = NULL;
 
     ck_assert_int_eq(kvt_run_kiva(&status, NULL, &err, how, "-f", conf, (const char *)NULL), 0);
-    ck_assert_msg(status == 1, "%s: exit status %d, want 1; stderr:\n%s", line, status, err);
+    ck_assert_msg(status == 1, "%s%s: exit status %d, want 1; stderr:\n%s", where, line, status,
+                  err);
     char *want =
         kvt_strf("kiva: Syntax error on line %u of %s: ", kvt_conf_line_of(srv, line), conf);
-    ck_assert_msg(kvt_contains(err, want), "stderr lacks \"%s\":\n%s", want, err);
-    ck_assert_msg(kvt_contains(err, reason), "stderr lacks \"%s\":\n%s", reason, err);
+    ck_assert_msg(kvt_contains(err, want), "%sstderr lacks \"%s\":\n%s", where, want, err);
+    ck_assert_msg(kvt_contains(err, reason), "%sstderr lacks \"%s\":\n%s", where, reason, err);
     free(want);
     free(err);
+}
+
+void kvt_assert_refused(kvt_server_t *srv, const char *how, const char *line, const char *reason)
+{
+    assert_refused(srv, how, line, reason, "");
+}
+
+void kvt_assert_refused_vector(kvt_server_t *srv, const char *how, const struct kvc_vector *v)
+{
+    char *where = kvt_strf("%s:%d: ", v->file, v->line);
+
+    assert_refused(srv, how, v->field[0], v->field[1], where);
+    free(where);
 }

@@ -10,44 +10,18 @@
 
 static apr_pool_t *pool;
 
-static void setup(void)
+#define MATCHES_FILE "tests/unit/modules/alias_util_match_len.vectors"
+#define MATCHES 15 /* the vectors in MATCHES_FILE */
+
+KVU_POOL_CASE(alias_util_case, "alias_util", pool);
+
+KVC_LOOP_TEST(alias_util_case, match_len, 0, MATCHES)
 {
-    ck_assert_int_eq(apr_initialize(), APR_SUCCESS);
-    ck_assert_int_eq(apr_pool_create(&pool, NULL), APR_SUCCESS);
-}
+    const struct kvc_vector *v = kvc_vector(MATCHES_FILE, MATCHES, 3, _i);
+    apr_size_t len = alias_match_len(v->field[0], v->field[1]);
 
-static void teardown(void)
-{
-    apr_pool_destroy(pool);
-    apr_terminate();
-}
-
-static const struct {
-    const char *uri, *prefix;
-    apr_size_t len;
-} matches[] = {
-    {"/icons", "/icons", 6},
-    {"/icons/", "/icons", 6},
-    {"/icons/a/b.png", "/icons", 6},
-    {"/iconsx", "/icons", 0},
-    {"/iconsx/a", "/icons", 0},
-    {"/icon", "/icons", 0},
-    {"/icons", "/icons/", 0},
-    {"/icons/", "/icons/", 7},
-    {"/icons/a", "/icons/", 7},
-    {"/x", "/", 1},
-    {"/", "/", 1},
-    {"/a/b/c", "/a//b", 4},
-    {"/a/b/c", "/a/b/c/", 0},
-    {"/Icons", "/icons", 0},
-    {"/other", "/icons", 0},
-};
-
-KVU_CASE(alias_util_case, "alias_util", setup, teardown);
-
-KVC_LOOP_TEST(alias_util_case, match_len, 0, sizeof(matches) / sizeof(matches[0]))
-{
-    ck_assert_uint_eq(alias_match_len(matches[_i].uri, matches[_i].prefix), matches[_i].len);
+    ck_assert_msg(len == (apr_size_t)kvc_vector_int(v, 2), "%s:%d: '%s' under '%s': %zu, want %s",
+                  v->file, v->line, v->field[0], v->field[1], len, v->field[2]);
 }
 END_TEST
 

@@ -11,19 +11,7 @@
 
 static apr_pool_t *pool;
 
-static void setup(void)
-{
-    ck_assert_int_eq(apr_initialize(), APR_SUCCESS);
-    ck_assert_int_eq(apr_pool_create(&pool, NULL), APR_SUCCESS);
-}
-
-static void teardown(void)
-{
-    apr_pool_destroy(pool);
-    apr_terminate();
-}
-
-KVU_CASE(allowdeny_case, "allowdeny", setup, teardown);
+KVU_POOL_CASE(allowdeny_case, "allowdeny", pool);
 
 KVC_TEST(allowdeny_case, order)
 {

@@ -20,8 +20,7 @@ static apr_pool_t *pool;
 
 static void setup(void)
 {
-    ck_assert_int_eq(apr_initialize(), APR_SUCCESS);
-    ck_assert_int_eq(apr_pool_create(&pool, NULL), APR_SUCCESS);
+    kvu_apr_pool_setup(&pool);
     apr_hook_global_pool = pool;
     authz_register_core_providers(pool);
     host_register_providers(pool);
@@ -55,8 +54,7 @@ static kv_request_t *request_from(const char *ip, const char *user)
 
 static void teardown(void)
 {
-    apr_pool_destroy(pool);
-    apr_terminate();
+    kvu_apr_pool_teardown(pool);
 }
 
 /* Build @a spec into *root; NULL or the first error. */
@@ -101,144 +99,57 @@ static const char *build(const char *spec, authz_node_t **root)
     return err;
 }
 
-static const char *const NO_USER = NULL;
+/* The kv_authz_status_t that a vector's field @a k names, without its KV_AUTHZ_. */
+static kv_authz_status_t status_named(const struct kvc_vector *v, int k)
+{
+    static const char *const names[] = {
+        [KV_AUTHZ_DENIED] = "DENIED",
+        [KV_AUTHZ_GRANTED] = "GRANTED",
+        [KV_AUTHZ_NEUTRAL] = "NEUTRAL",
+        [KV_AUTHZ_DENIED_NO_USER] = "DENIED_NO_USER",
+        [KV_AUTHZ_GENERAL_ERROR] = "GENERAL_ERROR",
+    };
 
-static const struct {
-    const char *spec, *ip, *user;
-    kv_authz_status_t want;
-} cases[] = {
-    {"all granted", "10.0.0.1", NO_USER, KV_AUTHZ_GRANTED},
-    {"all denied", "10.0.0.1", NO_USER, KV_AUTHZ_DENIED},
-    {"ip 127.0.0.1", "127.0.0.1", NO_USER, KV_AUTHZ_GRANTED},
-    {"ip 127.0.0.1", "10.0.0.1", NO_USER, KV_AUTHZ_DENIED},
-    {"ip 10", "10.9.8.7", NO_USER, KV_AUTHZ_GRANTED},
-    {"ip 10.1", "10.2.0.1", NO_USER, KV_AUTHZ_DENIED},
-    {"ip 192.168.0.0/16", "192.168.44.1", NO_USER, KV_AUTHZ_GRANTED},
-    {"ip 192.168.0.0/255.255.0.0", "192.169.0.1", NO_USER, KV_AUTHZ_DENIED},
-    {"ip 10.0.0.5 127.0.0.1", "127.0.0.1", NO_USER, KV_AUTHZ_GRANTED},
-    {"ip ::1", "::1", NO_USER, KV_AUTHZ_GRANTED},
-    {"ip 2001:db8::/32", "2001:db8:1::5", NO_USER, KV_AUTHZ_GRANTED},
-    {"ip 2001:db8::/32", "2001:db9::5", NO_USER, KV_AUTHZ_DENIED},
-    {"valid-user", "10.0.0.1", NO_USER, KV_AUTHZ_DENIED_NO_USER},
-    {"valid-user", "10.0.0.1", "alice", KV_AUTHZ_GRANTED},
-    {"user alice carol", "10.0.0.1", "carol", KV_AUTHZ_GRANTED},
-    {"user alice", "10.0.0.1", "bob", KV_AUTHZ_DENIED},
-    {"user alice", "10.0.0.1", NO_USER, KV_AUTHZ_DENIED_NO_USER},
-    /* Implicit RequireAny: one grant is enough; a missing user outweighs a denial. */
-    {"ip 10.0.0.1; valid-user", "10.0.0.1", NO_USER, KV_AUTHZ_GRANTED},
-    {"ip 10.0.0.1; valid-user", "127.0.0.1", NO_USER, KV_AUTHZ_DENIED_NO_USER},
-    {"all denied; user alice", "127.0.0.1", "alice", KV_AUTHZ_GRANTED},
-    /* RequireAll: a denial decides; a missing user outweighs a grant. */
-    {"<RequireAll; ip 127.0.0.1; valid-user; >", "127.0.0.1", NO_USER, KV_AUTHZ_DENIED_NO_USER},
-    {"<RequireAll; ip 127.0.0.1; valid-user; >", "10.0.0.1", NO_USER, KV_AUTHZ_DENIED},
-    {"<RequireAll; ip 127.0.0.1; valid-user; >", "127.0.0.1", "bob", KV_AUTHZ_GRANTED},
-    {"<RequireAll; all granted; not ip 10.0.0.1; >", "127.0.0.1", NO_USER, KV_AUTHZ_GRANTED},
-    {"<RequireAll; all granted; not ip 10.0.0.1; >", "10.0.0.1", NO_USER, KV_AUTHZ_DENIED},
-    {"<RequireAll; valid-user; not user bob; >", "10.0.0.1", "bob", KV_AUTHZ_DENIED},
-    {"<RequireAll; valid-user; not user bob; >", "10.0.0.1", "alice", KV_AUTHZ_GRANTED},
-    /* RequireNone inside RequireAll: a grant inside denies, else no opinion. */
-    {"<RequireAll; all granted; <RequireNone; ip 10; user eve; >; >", "10.1.1.1", NO_USER,
-     KV_AUTHZ_DENIED},
-    {"<RequireAll; all granted; <RequireNone; ip 10; user eve; >; >", "127.0.0.1", "eve",
-     KV_AUTHZ_DENIED},
-    {"<RequireAll; all granted; <RequireNone; ip 10; user eve; >; >", "127.0.0.1", "al",
-     KV_AUTHZ_GRANTED},
-    /* A negated line that is all a RequireAll has left gives no opinion: never a grant. */
-    {"<RequireAll; ip 10.0.0.1; not ip 127.0.0.1; >", "192.0.2.1", NO_USER, KV_AUTHZ_DENIED},
-    /* Nesting: superuser, or (an internal address and a valid user). */
-    {"<RequireAny; user root; <RequireAll; ip 10; valid-user; >; >", "10.0.0.3", "joe",
-     KV_AUTHZ_GRANTED},
-    {"<RequireAny; user root; <RequireAll; ip 10; valid-user; >; >", "11.0.0.3", "joe",
-     KV_AUTHZ_DENIED},
-    {"<RequireAny; user root; <RequireAll; ip 10; valid-user; >; >", "11.0.0.3", "root",
-     KV_AUTHZ_GRANTED},
-    /* local: all of 127.0.0.0/8 and ::1, as httpd; the server's own address too. */
-    {"local", "127.0.0.1", NO_USER, KV_AUTHZ_GRANTED},
-    {"local", "127.0.0.2", NO_USER, KV_AUTHZ_GRANTED},
-    {"local", "::1", NO_USER, KV_AUTHZ_GRANTED},
-    {"local", "10.0.0.1", NO_USER, KV_AUTHZ_DENIED},
-    {"local", "128.0.0.1", NO_USER, KV_AUTHZ_DENIED},
-    {"<RequireAll; all granted; not local; >", "127.0.0.9", NO_USER, KV_AUTHZ_DENIED},
-    /* host: the name of 127.0.0.1 in /etc/hosts is localhost, and it resolves back. */
-    {"host localhost", "127.0.0.1", NO_USER, KV_AUTHZ_GRANTED},
-    {"host example.org LOCALHOST", "127.0.0.1", NO_USER, KV_AUTHZ_GRANTED},
-    {"host calhost", "127.0.0.1", NO_USER, KV_AUTHZ_DENIED},
-    {"host localhost", "192.0.2.77", NO_USER, KV_AUTHZ_DENIED},
-    {"forward-dns localhost", "127.0.0.1", NO_USER, KV_AUTHZ_GRANTED},
-    {"forward-dns localhost", "10.0.0.1", NO_USER, KV_AUTHZ_DENIED},
-    {"forward-dns no-such-name.invalid localhost", "127.0.0.1", NO_USER, KV_AUTHZ_GRANTED},
-    /* method (HEAD counts as GET), env, expr. */
-    {"method GET", "10.0.0.1", NO_USER, KV_AUTHZ_GRANTED},
-    {"method POST PUT", "10.0.0.1", NO_USER, KV_AUTHZ_DENIED},
-    {"method HEAD", "10.0.0.1", NO_USER, KV_AUTHZ_GRANTED},
-    {"env NOT_SET", "10.0.0.1", NO_USER, KV_AUTHZ_DENIED},
-    {"env NOT_SET IS_SET", "10.0.0.1", NO_USER, KV_AUTHZ_GRANTED},
-    {"expr %{REMOTE_ADDR} == '10.0.0.1'", "10.0.0.1", NO_USER, KV_AUTHZ_GRANTED},
-    {"expr %{REMOTE_ADDR} == '10.0.0.1'", "10.0.0.2", NO_USER, KV_AUTHZ_DENIED},
-    {"expr %{REMOTE_USER} == 'bob'", "10.0.0.2", NO_USER, KV_AUTHZ_DENIED_NO_USER},
-    {"expr %{REMOTE_USER} == 'bob'", "10.0.0.2", "bob", KV_AUTHZ_GRANTED},
-    {"expr %{REMOTE_USER} == 'bob'", "10.0.0.2", "eve", KV_AUTHZ_DENIED},
-    {"expr \"%{REQUEST_METHOD} == 'GET'\"", "10.0.0.2", NO_USER, KV_AUTHZ_GRANTED},
-    {"<RequireAll; all granted; not expr 1 -eq 1; >", "10.0.0.2", NO_USER, KV_AUTHZ_DENIED},
-    {"<RequireAll; all granted; not expr 1 -eq 2; >", "10.0.0.2", NO_USER, KV_AUTHZ_GRANTED},
-};
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        if (strcmp(v->field[k], names[i]) == 0) {
+            return (kv_authz_status_t)i;
+        }
+    }
+    ck_abort_msg("%s:%d: '%s' names no kv_authz_status_t", v->file, v->line, v->field[k]);
+    return KV_AUTHZ_GENERAL_ERROR;
+}
+
+#define CASES_FILE "tests/unit/modules/authz_eval_evaluate.vectors"
+#define CASES 60 /* the vectors in CASES_FILE */
 
 KVU_CASE(authz_eval_case, "authz_eval", setup, teardown);
 
-KVC_LOOP_TEST(authz_eval_case, evaluate, 0, sizeof(cases) / sizeof(cases[0]))
+KVC_LOOP_TEST(authz_eval_case, evaluate, 0, CASES)
 {
+    const struct kvc_vector *v = kvc_vector(CASES_FILE, CASES, 4, _i);
+    const char *spec = v->field[0], *ip = v->field[1], *user = v->field[2];
+    kv_authz_status_t want = status_named(v, 3);
     authz_node_t *root;
-    const char *err = build(cases[_i].spec, &root);
-    kv_request_t *r = request_from(cases[_i].ip, cases[_i].user);
+    const char *err = build(spec, &root);
+    kv_request_t *r = request_from(ip, user);
 
-    ck_assert_msg(err == NULL, "%s: %s", cases[_i].spec, err);
-    ck_assert_msg(authz_evaluate(root, r) == cases[_i].want, "%s from %s as %s: %d, want %d",
-                  cases[_i].spec, cases[_i].ip, cases[_i].user ? cases[_i].user : "(none)",
-                  authz_evaluate(root, r), cases[_i].want);
+    ck_assert_msg(err == NULL, "%s:%d: %s: %s", v->file, v->line, spec, err);
+    ck_assert_msg(authz_evaluate(root, r) == want, "%s:%d: %s from %s as %s: %d, want %d", v->file,
+                  v->line, spec, ip, user ? user : "(none)", authz_evaluate(root, r), want);
 }
 END_TEST
 
-static const struct {
-    const char *spec, *error;
-} refusals[] = {
-    {"bogus thing", "Unknown Authz provider: bogus"},
-    {"not", "Require needs an authorization provider"},
-    {"all maybe", "Argument for 'Require all' must be 'granted' or 'denied'"},
-    {"all", "Argument for 'Require all' must be 'granted' or 'denied'"},
-    {"ip", "Require ip needs at least one address"},
-    {"ip 10.0.0.300", "'10.0.0.300' is not an IP address"},
-    {"ip 10.0.0.0/33", "'10.0.0.0/33' is not an IP address"},
-    {"ip example.org", "'example.org' is not an IP address"},
-    {"user", "Require user needs at least one argument"},
-    {"valid-user alice", "Require valid-user takes no arguments"},
-    {"not ip 10.0.0.1", "negative Require directive has no effect in <RequireAny> directive"},
-    {"<RequireNone; ip 10; >", "negative <RequireNone> directive has no effect in <RequireAny>"},
-    {"<RequireAll; <RequireNone; not ip 10; >; >",
-     "negative Require directive has no effect in <RequireNone> directive"},
-    {"<RequireAll; >", "<RequireAll> directive contains no authorization directives"},
-    {"<RequireAll; not ip 10; >",
-     "<RequireAll> directive contains only negative authorization directives"},
-    {"<RequireAll; <RequireNone; ip 10; >; >",
-     "<RequireAll> directive contains only negative authorization directives"},
-    {"local 127.0.0.1", "Require local does not take arguments"},
-    {"host", "Require host needs at least one argument"},
-    {"forward-dns", "Require forward-dns needs at least one argument"},
-    {"method", "'Require method' needs a list of HTTP methods"},
-    {"method GET FOO", "Invalid Method 'FOO'"},
-    {"method get", "Invalid Method 'get'"},
-    {"env", "Require env needs at least one argument"},
-    {"expr", "'Require expr' needs an expression"},
-    {"expr %{NO_SUCH_VAR} == 1", "Cannot parse expression in require line"},
-    {"group admins", "Unknown Authz provider: group (it is provided by mod_authz_groupfile"},
-};
+#define REFUSALS_FILE "tests/unit/modules/authz_eval_refuse.vectors"
+#define REFUSALS 26 /* the vectors in REFUSALS_FILE */
 
-KVC_LOOP_TEST(authz_eval_case, refuse, 0, sizeof(refusals) / sizeof(refusals[0]))
+KVC_LOOP_TEST(authz_eval_case, refuse, 0, REFUSALS)
 {
+    const struct kvc_vector *v = kvc_vector(REFUSALS_FILE, REFUSALS, 2, _i);
     authz_node_t *root;
-    const char *err = build(refusals[_i].spec, &root);
+    const char *err = build(v->field[0], &root);
 
-    ck_assert_msg(err && strstr(err, refusals[_i].error), "%s: got \"%s\", want \"%s\"",
-                  refusals[_i].spec, err ? err : "(accepted)", refusals[_i].error);
+    ck_assert_msg(err && strstr(err, v->field[1]), "%s:%d: %s: got \"%s\", want \"%s\"", v->file,
+                  v->line, v->field[0], err ? err : "(accepted)", v->field[1]);
 }
 END_TEST
 

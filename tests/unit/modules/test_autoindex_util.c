@@ -12,18 +12,6 @@
 
 static apr_pool_t *pool;
 
-static void setup(void)
-{
-    ck_assert_int_eq(apr_initialize(), APR_SUCCESS);
-    ck_assert_int_eq(apr_pool_create(&pool, NULL), APR_SUCCESS);
-}
-
-static void teardown(void)
-{
-    apr_pool_destroy(pool);
-    apr_terminate();
-}
-
 static const struct {
     const char *word;
     const char *name;  /* NULL: refused */
@@ -47,7 +35,7 @@ static const struct {
     {"", NULL, NULL},
 };
 
-KVU_CASE(core_case, "core", setup, teardown);
+KVU_POOL_CASE(core_case, "core", pool);
 
 KVC_LOOP_TEST(core_case, test_find_option, 0, (int)(sizeof(option_words) / sizeof(option_words[0])))
 {

@@ -9,18 +9,6 @@
 
 static apr_pool_t *pool;
 
-static void setup(void)
-{
-    ck_assert_int_eq(apr_initialize(), APR_SUCCESS);
-    ck_assert_int_eq(apr_pool_create(&pool, NULL), APR_SUCCESS);
-}
-
-static void teardown(void)
-{
-    apr_pool_destroy(pool);
-    apr_terminate();
-}
-
 /* "alice:secret" = YWxpY2U6c2VjcmV0; "a:b:c" = YTpiOmM=; "bob:" = Ym9iOg==;
  * "nocolon" = bm9jb2xvbg==; "a\0:b" = YQA6Yg== */
 static const struct {
@@ -44,7 +32,7 @@ static const struct {
     {"Basic Ym9iOg===", 0, NULL, NULL},
 };
 
-KVU_CASE(basic_creds_case, "basic_creds", setup, teardown);
+KVU_POOL_CASE(basic_creds_case, "basic_creds", pool);
 
 KVC_LOOP_TEST(basic_creds_case, parse_field, 0, sizeof(fields) / sizeof(fields[0]))
 {

@@ -20,8 +20,7 @@ static void setup(void)
 {
     kv_server_t *configured;
 
-    apr_initialize();
-    apr_pool_create(&pool, NULL);
+    kvu_apr_pool_setup(&pool);
     /* The core's per-directory defaults (UseCanonicalName unset). */
     apr_hook_global_pool = pool;
     kv_modules_reset();
@@ -63,8 +62,7 @@ static void setup(void)
 static void teardown(void)
 {
     apr_hook_deregister_all();
-    apr_pool_destroy(pool);
-    apr_terminate();
+    kvu_apr_pool_teardown(pool);
 }
 
 static void expect(const apr_table_t *env, const char *name, const char *value)

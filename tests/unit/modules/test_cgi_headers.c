@@ -11,18 +11,6 @@
 
 static apr_pool_t *pool;
 
-static void setup(void)
-{
-    apr_initialize();
-    apr_pool_create(&pool, NULL);
-}
-
-static void teardown(void)
-{
-    apr_pool_destroy(pool);
-    apr_terminate();
-}
-
 /* Feed @a text in pieces of @a step bytes; the state at the end and where the body starts. */
 static cgi_head_state_t feed_in_steps(cgi_head_t *h, const char *text, apr_size_t step,
                                       apr_size_t *body_at)
@@ -40,7 +28,7 @@ static cgi_head_state_t feed_in_steps(cgi_head_t *h, const char *text, apr_size_
     return st;
 }
 
-KVU_CASE(cgi_headers_case, "cgi_headers", setup, teardown);
+KVU_POOL_CASE(cgi_headers_case, "cgi_headers", pool);
 
 KVC_TEST(cgi_headers_case, test_fields_and_body_boundary_any_split)
 {

@@ -12,18 +12,6 @@
 
 static apr_pool_t *pool;
 
-static void setup(void)
-{
-    ck_assert_int_eq(apr_initialize(), APR_SUCCESS);
-    ck_assert_int_eq(apr_pool_create(&pool, NULL), APR_SUCCESS);
-}
-
-static void teardown(void)
-{
-    apr_pool_destroy(pool);
-    apr_terminate();
-}
-
 #define DAY (60L * 60 * 24)
 
 static const struct {
@@ -61,7 +49,7 @@ static const struct {
     {"access plus 68 years 1 year", 0, 0, "more than 2147483647 seconds"},
 };
 
-KVU_CASE(core, "core", setup, teardown);
+KVU_POOL_CASE(core, "core", pool);
 
 KVC_LOOP_TEST(core, test_parse_code, 0, (int)(sizeof(codes) / sizeof(codes[0])))
 {

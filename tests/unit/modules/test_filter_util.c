@@ -11,18 +11,6 @@
 
 static apr_pool_t *pool;
 
-static void setup(void)
-{
-    ck_assert_int_eq(apr_initialize(), APR_SUCCESS);
-    ck_assert_int_eq(apr_pool_create(&pool, NULL), APR_SUCCESS);
-}
-
-static void teardown(void)
-{
-    apr_pool_destroy(pool);
-    apr_terminate();
-}
-
 /* The names in force of the chain, joined with spaces. */
 static const char *names(const filter_chain_t *chain)
 {
@@ -43,7 +31,7 @@ static filter_chain_t *chain_of(const char *words)
     return chain;
 }
 
-KVU_CASE(filter_util_case, "filter_util", setup, teardown);
+KVU_POOL_CASE(filter_util_case, "filter_util", pool);
 
 KVC_TEST(filter_util_case, test_chain_edits)
 {

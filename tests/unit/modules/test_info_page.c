@@ -13,18 +13,6 @@
 
 static apr_pool_t *pool;
 
-static void setup(void)
-{
-    apr_initialize();
-    apr_pool_create(&pool, NULL);
-}
-
-static void teardown(void)
-{
-    apr_pool_destroy(pool);
-    apr_terminate();
-}
-
 static kv_directive_t *read_conf(const char *text)
 {
     kv_config_reader_t rd = {.pool = pool, .temp_pool = pool};
@@ -45,7 +33,7 @@ static kv_module_t mime = {KV_MODULE_HEADER("mime"), .commands = mime_cmds};
 #define ASSERT_HAS(body, needle)                                                                   \
     ck_assert_msg(strstr(body, needle) != NULL, "no '%s' in:\n%s", needle, body)
 
-KVU_CASE(info_page_case, "info_page", setup, teardown);
+KVU_POOL_CASE(info_page_case, "info_page", pool);
 
 KVC_TEST(info_page_case, whole_configuration)
 {

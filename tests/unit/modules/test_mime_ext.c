@@ -12,18 +12,6 @@
 
 static apr_pool_t *pool;
 
-static void setup(void)
-{
-    apr_initialize();
-    apr_pool_create(&pool, NULL);
-}
-
-static void teardown(void)
-{
-    apr_pool_destroy(pool);
-    apr_terminate();
-}
-
 #define FIELD(f) offsetof(mime_ext_info_t, f)
 
 static apr_hash_t *types_of(const char *text)
@@ -42,7 +30,7 @@ static const char *type_of(apr_hash_t *types, const char *ext)
     return apr_hash_get(types, ext, APR_HASH_KEY_STRING);
 }
 
-KVU_CASE(mime_ext_case, "mime_ext", setup, teardown);
+KVU_POOL_CASE(mime_ext_case, "mime_ext", pool);
 
 KVC_TEST(mime_ext_case, test_types_lines)
 {

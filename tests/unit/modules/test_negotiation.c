@@ -12,19 +12,7 @@
 
 static apr_pool_t *pool;
 
-static void setup(void)
-{
-    apr_initialize();
-    apr_pool_create(&pool, NULL);
-}
-
-static void teardown(void)
-{
-    apr_pool_destroy(pool);
-    apr_terminate();
-}
-
-KVU_CASE(negotiation, "negotiation", setup, teardown);
+KVU_POOL_CASE(negotiation, "negotiation", pool);
 
 KVC_TEST(negotiation, test_atoq)
 {

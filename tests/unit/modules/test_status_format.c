@@ -15,15 +15,13 @@ static apr_bucket_alloc_t *ba;
 
 static void setup(void)
 {
-    apr_initialize();
-    apr_pool_create(&pool, NULL);
+    kvu_apr_pool_setup(&pool);
     ba = apr_bucket_alloc_create(pool);
 }
 
 static void teardown(void)
 {
-    apr_pool_destroy(pool);
-    apr_terminate();
+    kvu_apr_pool_teardown(pool);
 }
 
 /* Four slots: one writing, one idle, one in keep-alive, one dead. */

@@ -12,18 +12,6 @@
 
 static apr_pool_t *pool;
 
-static void setup(void)
-{
-    ck_assert_int_eq(apr_initialize(), APR_SUCCESS);
-    ck_assert_int_eq(apr_pool_create(&pool, NULL), APR_SUCCESS);
-}
-
-static void teardown(void)
-{
-    apr_pool_destroy(pool);
-    apr_terminate();
-}
-
 #define INVALID "Version appears to be invalid"
 
 /* What httpd's compare_version takes, and what it refuses. */
@@ -53,7 +41,7 @@ static const struct {
     {"/2.4/", 0, 0, 0, 0},
 };
 
-KVU_CASE(version_test_case, "version_test", setup, teardown);
+KVU_POOL_CASE(version_test_case, "version_test", pool);
 
 KVC_LOOP_TEST(version_test_case, test_parse, 0, (int)(sizeof(versions) / sizeof(versions[0])))
 {
@@ -98,77 +86,25 @@ KVC_TEST(version_test_case, test_compat_version)
 }
 END_TEST
 
-/* Against 2.4.71. holds: 1 or 0, or -1 for refused with @a reason. */
-static const struct {
-    const char *op;
-    const char *arg;
-    int holds;
-    const char *reason;
-} conditions[] = {
-    {"=", "2.4.71", 1, NULL},
-    {"==", "2.4.71", 1, NULL},
-    {"=", "2.4", 0, NULL}, /* 2.4 is 2.4.0 */
-    {"=", "2.4.71.", 1, NULL},
-    {"!=", "2.4.71", 0, NULL},
-    {"!=", "2.4", 1, NULL},
-    {"!==", "2.4", 1, NULL},
-    {"<", "2.3", 0, NULL},
-    {"<", "2.4.71", 0, NULL},
-    {"<", "2.4.72", 1, NULL},
-    {"<", "3", 1, NULL},
-    {"<=", "2.4.71", 1, NULL},
-    {"<=", "2.4.70", 0, NULL},
-    {"!<", "2.3", 1, NULL},
-    {">", "2.4.70", 1, NULL},
-    {">", "2.4.71", 0, NULL},
-    {">", "2.3", 1, NULL},
-    {">=", "2.3", 1, NULL},
-    {">=", "2.4.71", 1, NULL},
-    {">=", "2.4.72", 0, NULL},
-    {">=", "2.5", 0, NULL},
-    {"!>=", "2.3", 0, NULL},
-    {"!>", "3.0", 1, NULL},
-    {"~", "^2\\.4", 1, NULL},
-    {"~", "^2\\.4\\.71$", 1, NULL},
-    {"~", "^2\\.2", 0, NULL},
-    {"~", "4\\.7", 1, NULL},   /* anywhere in the version */
-    {"~", "/2\\.4/", 0, NULL}, /* with ~ the slashes are part of the expression */
-    {"!~", "^2\\.2", 1, NULL},
-    {"=", "/^2\\.4/", 1, NULL},
-    {"==", "/^2\\.[0-3]\\./", 0, NULL},
-    {"!=", "/^2\\.[0-3]\\./", 1, NULL},
-    {"=", "//", 1, NULL},
-    {"=", "/^2", -1, "Missing delimiting / of regular expression."},
-    {"=", "/", -1, "Missing delimiting / of regular expression."},
-    {"~", "^2\\.(4", -1, "Unable to compile regular expression"},
-    {"=", "/(/", -1, "Unable to compile regular expression"},
-    {">=", "2.x", -1, INVALID},
-    {"<", "/2/", -1, INVALID},
-    {"=", "two", -1, INVALID},
-    {"=>", "2.4", -1, "unrecognized operator '=>'"},
-    {"~=", "2.4", -1, "unrecognized operator '~='"},
-    {"!", "2.4", -1, "unrecognized operator '!'"},
-    {"<>", "2.4", -1, "unrecognized operator '<>'"},
-    {">==", "2.4", -1, "unrecognized operator '>=='"},
-    {"!!=", "2.4", -1, "unrecognized operator '!!='"},
-    {"", "2.4", -1, "unrecognized operator ''"},
-    {"eq", "2.4", -1, "unrecognized operator 'eq'"},
-};
+/* Conditions against 2.4.71: whether each holds, or the reason it is refused for. */
+#define CONDITIONS_FILE "tests/unit/modules/version_test_conditions.vectors"
+#define CONDITIONS 48 /* the vectors in CONDITIONS_FILE */
 
-KVC_LOOP_TEST(version_test_case, test_condition, 0,
-              (int)(sizeof(conditions) / sizeof(conditions[0])))
+KVC_LOOP_TEST(version_test_case, test_condition, 0, CONDITIONS)
 {
-    int holds = -1;
-    const char *err = vt_condition(pool, conditions[_i].op, conditions[_i].arg, "2.4.71", &holds);
+    const struct kvc_vector *v = kvc_vector(CONDITIONS_FILE, CONDITIONS, 4, _i);
+    const char *op = v->field[0], *arg = v->field[1];
+    int want = kvc_vector_int(v, 2), holds = -1;
+    const char *err = vt_condition(pool, op, arg, "2.4.71", &holds);
 
-    if (conditions[_i].holds < 0) {
-        ck_assert_msg(err && strstr(err, conditions[_i].reason), "'%s %s': %s", conditions[_i].op,
-                      conditions[_i].arg, err ? err : "taken");
+    if (want < 0) {
+        ck_assert_msg(v->field[3] != NULL, "%s:%d: a refusal needs its reason", v->file, v->line);
+        ck_assert_msg(err && strstr(err, v->field[3]), "%s:%d: '%s %s': %s", v->file, v->line, op,
+                      arg, err ? err : "taken");
         return;
     }
-    ck_assert_msg(!err, "'%s %s': %s", conditions[_i].op, conditions[_i].arg, err);
-    ck_assert_msg(holds == conditions[_i].holds, "'%s %s' gave %d", conditions[_i].op,
-                  conditions[_i].arg, holds);
+    ck_assert_msg(!err, "%s:%d: '%s %s': %s", v->file, v->line, op, arg, err);
+    ck_assert_msg(holds == want, "%s:%d: '%s %s' gave %d", v->file, v->line, op, arg, holds);
 }
 END_TEST
 

@@ -85,8 +85,7 @@ static fake_conf_t *load(apr_pool_t *pconf)
 
 static void setup(void)
 {
-    apr_initialize();
-    apr_pool_create(&pool, NULL);
+    kvu_apr_pool_setup(&pool);
     apr_hook_global_pool = pool;
     defaults_applied = fixes = 0;
     fixed_for = NULL;
@@ -94,8 +93,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-    apr_pool_destroy(pool);
-    apr_terminate();
+    kvu_apr_pool_teardown(pool);
 }
 
 KVU_CASE(frame_case, "frame", setup, teardown);

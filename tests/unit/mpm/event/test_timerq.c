@@ -11,15 +11,13 @@ static timerq_t *q;
 
 static void setup(void)
 {
-    apr_initialize();
-    apr_pool_create(&pool, NULL);
+    kvu_apr_pool_setup(&pool);
     q = timerq_create(pool);
 }
 
 static void teardown(void)
 {
-    apr_pool_destroy(pool);
-    apr_terminate();
+    kvu_apr_pool_teardown(pool);
 }
 
 KVU_CASE(timerq_case, "timerq", setup, teardown);

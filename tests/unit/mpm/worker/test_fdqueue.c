@@ -11,18 +11,6 @@
 
 static apr_pool_t *pool;
 
-static void setup(void)
-{
-    apr_initialize();
-    apr_pool_create(&pool, NULL);
-}
-
-static void teardown(void)
-{
-    apr_pool_destroy(pool);
-    apr_terminate();
-}
-
 /* Stand-ins: the queue never looks inside sockets or pools. */
 static apr_socket_t *fake_sock(int i)
 {
@@ -36,7 +24,7 @@ static apr_pool_t *fake_pool(int i)
     return (apr_pool_t *)&pools[i];
 }
 
-KVU_CASE(queue_case, "queue", setup, teardown);
+KVU_POOL_CASE(queue_case, "queue", pool);
 
 KVC_TEST(queue_case, test_fifo_order)
 {

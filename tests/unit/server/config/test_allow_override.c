@@ -14,15 +14,13 @@ static int override, override_opts;
 
 static void setup(void)
 {
-    apr_initialize();
-    apr_pool_create(&pool, NULL);
+    kvu_apr_pool_setup(&pool);
     override = override_opts = KV_UNSET_INT;
 }
 
 static void teardown(void)
 {
-    apr_pool_destroy(pool);
-    apr_terminate();
+    kvu_apr_pool_teardown(pool);
 }
 
 /* Parse an AllowOverride line of up to 4 words; NULL or the error. */

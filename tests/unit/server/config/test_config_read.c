@@ -146,21 +146,31 @@ static void assert_fails(const char *content, const char *expected)
     ck_assert_str_eq(read_text("t.conf", content), expected);
 }
 
-/* A configuration that must be refused, and the line and reason of its error. */
-typedef struct {
-    const char *content;
-    unsigned line;
-    const char *reason;
-} refusal_t;
+#define REFUSALS_FILE "tests/unit/server/config/config_read_refusals.vectors"
 
-static void assert_refused(const refusal_t *cases, size_t n)
+/* The test @a set's configurations in REFUSALS_FILE (there must be @a count): each is refused,
+ * with its line and reason. */
+static void assert_refused(const char *set, int count)
 {
-    for (size_t i = 0; i < n; i++) {
-        assert_fails(cases[i].content, syntax(cases[i].line, "t.conf", cases[i].reason));
-    }
-}
+    const struct kvc_vector *v;
+    int n = kvc_vectors(REFUSALS_FILE, 4, &v), found = 0;
 
-#define ASSERT_REFUSED(cases) assert_refused((cases), sizeof(cases) / sizeof((cases)[0]))
+    for (int i = 0; i < n; i++) {
+        if (strcmp(v[i].field[0], set) == 0) {
+            const char *want = syntax((unsigned)kvc_vector_int(&v[i], 2), "t.conf", v[i].field[3]);
+            const char *got;
+
+            tree = NULL;
+            rd.errors = NULL;
+            got = read_text("t.conf", v[i].field[1]);
+            ck_assert_msg(got != NULL && strcmp(got, want) == 0, "%s:%d: '%s', want '%s'",
+                          v[i].file, v[i].line, got ? got : "(accepted)", want);
+            found++;
+        }
+    }
+    ck_assert_msg(found == count, "%s: %d vectors of %s, the test wants %d", REFUSALS_FILE, found,
+                  set, count);
+}
 
 static const kv_directive_t *nth(int i)
 {
@@ -299,12 +309,7 @@ END_TEST
 
 KVC_TEST(lines_case, unterminated_quote)
 {
-    static const refusal_t cases[] = {
-        {"A 1\nE \"open and 'never closed\n", 2, "unterminated quote in the arguments"},
-        {"E 'x\\'\n", 1, "unterminated quote in the arguments"},
-    };
-
-    ASSERT_REFUSED(cases);
+    assert_refused("unterminated_quote", 2);
 }
 END_TEST
 
@@ -380,15 +385,7 @@ END_TEST
 
 KVC_TEST(defines_case, define_errors)
 {
-    static const refusal_t cases[] = {
-        {"Define\n", 1, "Define takes one or two arguments"},
-        {"\nDefine a b c\n", 2, "Define takes one or two arguments"},
-        {"Define a:b x\n", 1, "Variable name must not contain ':'"},
-        {"UnDefine\n", 1, "UnDefine takes one argument"},
-        {"UnDefine a b\n", 1, "UnDefine takes one argument"},
-    };
-
-    ASSERT_REFUSED(cases);
+    assert_refused("define_errors", 5);
 }
 END_TEST
 
@@ -436,30 +433,13 @@ END_TEST
 
 KVC_TEST(defines_case, ifdefine_false_block_is_checked_for_nesting)
 {
-    static const refusal_t cases[] = {
-        {"<IfDefine OFF>\n<Directory /x>\n</IfDefine>\n", 3,
-         "Expected </Directory> but saw </IfDefine>"},
-        {"<IfDefine OFF>\nA\n<Directory /x>\n", 3, "<Directory> was not closed"},
-        {"<IfDefine OFF>\nA\n", 1, "<IfDefine> was not closed"},
-        {"<IfDefine OFF>\n<Directory /x\n</Directory>\n</IfDefine>\n", 2,
-         "<Directory> directive missing closing '>'"},
-    };
-
-    ASSERT_REFUSED(cases);
+    assert_refused("ifdefine_false_block_is_checked_for_nesting", 4);
 }
 END_TEST
 
 KVC_TEST(defines_case, ifdefine_errors)
 {
-    static const refusal_t cases[] = {
-        {"<IfDefine>\n</IfDefine>\n", 1, "<IfDefine> directive requires additional arguments"},
-        {"<IfDefine !>\n</IfDefine>\n", 1, "<IfDefine> directive requires additional arguments"},
-        {"<IfDefine A B>\n</IfDefine>\n", 1, "<IfDefine> takes one argument"},
-        {"<IfDefine A\n</IfDefine>\n", 1, "<IfDefine> directive missing closing '>'"},
-        {"<IfDefine \"A>\n</IfDefine>\n", 1, "unterminated quote in the arguments"},
-    };
-
-    ASSERT_REFUSED(cases);
+    assert_refused("ifdefine_errors", 5);
 }
 END_TEST
 
@@ -499,19 +479,7 @@ END_TEST
 
 KVC_TEST(sections_case, section_errors)
 {
-    static const refusal_t cases[] = {
-        {"A 1\n</Directory>\n", 2, "</Directory> without matching <Directory> section"},
-        {"A 1\n<Directory /x>\nA\n", 2, "<Directory> was not closed"},
-        {"<Directory /x\n</Directory>\n", 1, "<Directory> directive missing closing '>'"},
-        {"<Directory /x>\n</Location>\n", 2, "Expected </Directory> but saw </Location>"},
-        {"<A>\n<B>\n</A>\n", 3, "Expected </B> but saw </A>"},
-        {"<Directory /x>\n</Directory\n", 2, "</Directory> directive missing closing '>'"},
-        {"<Directory /x>\n</Directory> x\n", 2, "</Directory> takes no arguments"},
-        {"< Directory>\n", 1, "section name missing after '<'"},
-        {"<Directory \"/x>\n</Directory>\n", 1, "unterminated quote in the arguments"},
-    };
-
-    ASSERT_REFUSED(cases);
+    assert_refused("section_errors", 9);
 }
 END_TEST
 
@@ -707,11 +675,6 @@ END_TEST
 
 KVC_TEST(entry_case, server_root_directive)
 {
-    static const refusal_t cases[] = {
-        {"ServerRoot /does/not/exist\n", 1, "ServerRoot must be a valid directory"},
-        {"ServerRoot file\n", 1, "ServerRoot must be a valid directory"},
-        {"ServerRoot\n", 1, "ServerRoot takes one argument"},
-    };
     apr_pool_t *gen;
     kv_config_reader_t r;
 
@@ -732,7 +695,7 @@ KVC_TEST(entry_case, server_root_directive)
     apr_pool_destroy(gen);
     ck_assert_str_eq(kv_server_root, dir);
 
-    ASSERT_REFUSED(cases);
+    assert_refused("server_root_directive", 3);
     ck_assert_str_eq(kv_server_root, dir);
 }
 END_TEST

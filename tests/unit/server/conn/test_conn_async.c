@@ -35,8 +35,7 @@ static kv_server_t server;
  * server_end as accepted, client_end as connected. */
 static void setup(void)
 {
-    ck_assert_int_eq(apr_initialize(), APR_SUCCESS);
-    ck_assert_int_eq(apr_pool_create(&pool, NULL), APR_SUCCESS);
+    kvu_apr_pool_setup(&pool);
     apr_hook_global_pool = pool;
     kvu_tcp_pair(pool, &server_end, &client_end, 4096);
     memset(&server, 0, sizeof(server));
@@ -50,8 +49,7 @@ static void setup(void)
 static void teardown(void)
 {
     apr_hook_deregister_all();
-    apr_pool_destroy(pool);
-    apr_terminate();
+    kvu_apr_pool_teardown(pool);
 }
 
 static kv_conn_t *async_conn(void)

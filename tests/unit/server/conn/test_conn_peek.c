@@ -44,8 +44,7 @@ static void loopback_pair(void)
 
 static void setup(void)
 {
-    ck_assert_int_eq(apr_initialize(), APR_SUCCESS);
-    ck_assert_int_eq(apr_pool_create(&pool, NULL), APR_SUCCESS);
+    kvu_apr_pool_setup(&pool);
     loopback_pair();
     server = (kv_server_t){.timeout = apr_time_from_sec(5),
                            .limit_req_line = 8190,
@@ -55,8 +54,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-    apr_pool_destroy(pool);
-    apr_terminate();
+    kvu_apr_pool_teardown(pool);
 }
 
 static kv_conn_t *new_conn(void)

@@ -13,18 +13,6 @@
 
 static apr_pool_t *pool;
 
-static void setup(void)
-{
-    ck_assert_int_eq(apr_initialize(), APR_SUCCESS);
-    ck_assert_int_eq(apr_pool_create(&pool, NULL), APR_SUCCESS);
-}
-
-static void teardown(void)
-{
-    apr_pool_destroy(pool);
-    apr_terminate();
-}
-
 static kv_conn_t *conn_from(const char *ip)
 {
     kv_conn_t *c = apr_pcalloc(pool, sizeof(*c));
@@ -36,7 +24,7 @@ static kv_conn_t *conn_from(const char *ip)
     return c;
 }
 
-KVU_CASE(remote_host_case, "remote_host", setup, teardown);
+KVU_POOL_CASE(remote_host_case, "remote_host", pool);
 
 KVC_TEST(remote_host_case, parse)
 {

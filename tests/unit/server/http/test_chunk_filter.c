@@ -32,8 +32,7 @@ static apr_status_t capture(kv_filter_t *f, apr_bucket_brigade *bb)
 
 static void setup(void)
 {
-    ck_assert_int_eq(apr_initialize(), APR_SUCCESS);
-    ck_assert_int_eq(apr_pool_create(&pool, NULL), APR_SUCCESS);
+    kvu_apr_pool_setup(&pool);
     ba = apr_bucket_alloc_create(pool);
     memset(&conn, 0, sizeof(conn));
     conn.pool = pool;
@@ -50,8 +49,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-    apr_pool_destroy(pool);
-    apr_terminate();
+    kvu_apr_pool_teardown(pool);
 }
 
 static apr_bucket_brigade *brigade(const char *data)

@@ -30,8 +30,7 @@ static const char *dir;                            /* the running test's, in top
 
 static void setup(void)
 {
-    ck_assert_int_eq(apr_initialize(), APR_SUCCESS);
-    ck_assert_int_eq(apr_pool_create(&pool, NULL), APR_SUCCESS);
+    kvu_apr_pool_setup(&pool);
     dir = apr_pstrcat(pool, top, "/XXXXXX", NULL);
     ck_assert_ptr_nonnull(mkdtemp((char *)dir));
 }
@@ -46,8 +45,7 @@ static int remove_one(const char *path, const struct stat *st, int flag, struct 
 
 static void teardown(void)
 {
-    apr_pool_destroy(pool);
-    apr_terminate();
+    kvu_apr_pool_teardown(pool);
 }
 
 /* The runner's directory, removed even after a test that failed. */

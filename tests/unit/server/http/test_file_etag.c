@@ -15,8 +15,7 @@ static apr_finfo_t finfo;
 
 static void setup(void)
 {
-    apr_initialize();
-    apr_pool_create(&pool, NULL);
+    kvu_apr_pool_setup(&pool);
     memset(&finfo, 0, sizeof(finfo));
     /* stat of apache2's a.txt: inode 10962898, 6 bytes, mtime 0x662038129ca8f us. */
     finfo.inode = 10962898;
@@ -26,8 +25,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-    apr_pool_destroy(pool);
-    apr_terminate();
+    kvu_apr_pool_teardown(pool);
 }
 
 /* The bits a FileETag line with @a argc words stands for at the top (over the default). */

@@ -20,8 +20,7 @@ static kv_chunked_limits_t lim;
 
 static void setup(void)
 {
-    ck_assert_int_eq(apr_initialize(), APR_SUCCESS);
-    ck_assert_int_eq(apr_pool_create(&pool, NULL), APR_SUCCESS);
+    kvu_apr_pool_setup(&pool);
     lim.line_max = 8190;
     lim.fields_max = 100;
     lim.body_max = 0;
@@ -29,8 +28,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-    apr_pool_destroy(pool);
-    apr_terminate();
+    kvu_apr_pool_teardown(pool);
 }
 
 /* The outcome of decoding one input. */
@@ -116,49 +114,25 @@ static decoded_t decode_str(const char *in)
     return decode_every_way(in, strlen(in));
 }
 
-static const struct {
-    const char *body;
-    const char *data;
-} good[] = {
-    {"0\r\n\r\n", ""},
-    {"000\r\n\r\n", ""},
-    {"5\r\nhello\r\n0\r\n\r\n", "hello"},
-    {"5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n", "hello world"},
-    {"A\r\n0123456789\r\n0\r\n\r\n", "0123456789"},
-    {"a\r\n0123456789\r\n0\r\n\r\n", "0123456789"},
-    {"00000000000000000000003\r\nabc\r\n0\r\n\r\n", "abc"},
-    {"3\r\na\r\n\r\n0\r\n\r\n", "a\r\n"},
-    {"3\r\n0\r\n\r\n0\r\n\r\n", "0\r\n"},
-    {"5;name\r\nhello\r\n0\r\n\r\n", "hello"},
-    {"5;name=value\r\nhello\r\n0\r\n\r\n", "hello"},
-    {"5 ;a=b\r\nhello\r\n0\r\n\r\n", "hello"},
-    {"5\t; a=\"x\"\r\nhello\r\n0\r\n\r\n", "hello"},
-    {"5 ; a = b ; c ; d=\"e f\"\r\nhello\r\n0\r\n\r\n", "hello"},
-    {"5;a=\"q\\\"x\"\r\nhello\r\n0\r\n\r\n", "hello"},
-    {"5;a=\"\\\\\"\r\nhello\r\n0\r\n\r\n", "hello"},
-    {"5;a=\"x;y=z\"\r\nhello\r\n0\r\n\r\n", "hello"},
-    {"5;a=\"\"\r\nhello\r\n0\r\n\r\n", "hello"},
-    {"5;a=\"\t\xe9\\\xff\"\r\nhello\r\n0\r\n\r\n", "hello"},
-    {"5;!#$%&'*+-.^_`|~=!#$%&'*+-.^_`|~\r\nhello\r\n0\r\n\r\n", "hello"},
-    {"5;a;b\r\nhello\r\n0;last=1\r\n\r\n", "hello"},
-    {"0 ; a = \"b\"\r\n\r\n", ""},
-    {"0\r\nX-A: 1\r\n\r\n", ""},
-};
+#define GOOD_FILE "tests/unit/server/http/http_chunked_valid.vectors"
+#define GOOD 23 /* the vectors in GOOD_FILE */
 
 KVU_CASE(decoder_case, "decoder", setup, teardown);
 
 /* Each valid body decodes to its data, takes exactly its own bytes and leaves the next
  * request's; a call after the end takes nothing. */
-KVC_LOOP_TEST(decoder_case, test_valid, 0, (int)(sizeof(good) / sizeof(good[0])))
+KVC_LOOP_TEST(decoder_case, test_valid, 0, GOOD)
 {
-    size_t blen = strlen(good[_i].body);
-    char *in = apr_pstrcat(pool, good[_i].body, NEXT, NULL);
+    const struct kvc_vector *v = kvc_vector(GOOD_FILE, GOOD, 2, _i);
+    size_t blen = strlen(v->field[0]);
+    char *in = apr_pstrcat(pool, v->field[0], NEXT, NULL);
     decoded_t res = decode_str(in);
 
-    ck_assert_msg(res.rc == KV_CHUNKED_DONE, "%.40s: %d %s", good[_i].body, res.rc,
-                  res.reason ? res.reason : "");
-    ck_assert_uint_eq(res.taken, blen);
-    ck_assert_str_eq(res.data, good[_i].data);
+    ck_assert_msg(res.rc == KV_CHUNKED_DONE, "%s:%d: %.40s: %d %s", v->file, v->line, v->field[0],
+                  res.rc, res.reason ? res.reason : "");
+    ck_assert_msg(res.taken == blen, "%s:%d: took %zu of %zu", v->file, v->line, res.taken, blen);
+    ck_assert_msg(strcmp(res.data, v->field[1]) == 0, "%s:%d: data '%s'", v->file, v->line,
+                  res.data);
 }
 END_TEST
 
@@ -217,84 +191,20 @@ KVC_TEST(decoder_case, test_data_spans)
 }
 END_TEST
 
-static const struct {
-    const char *body;
-    const char *reason;
-} bad[] = {
-    /* CRLF only */
-    {"5\nhello\r\n0\r\n\r\n", "bare LF in chunk line"},
-    {"5\rhello\r\n0\r\n\r\n", "bare CR in chunk line"},
-    {"5\r\rhello\r\n0\r\n\r\n", "bare CR in chunk line"},
-    {"5;a=b\nhello\r\n0\r\n\r\n", "bare LF in chunk line"},
-    {"5;a=\"b\"\rhello\r\n0\r\n\r\n", "bare CR in chunk line"},
-    {"5\r\nhello\n0\r\n\r\n", "chunk data not followed by CRLF"},
-    {"5\r\nhello\r0\r\n\r\n", "chunk data not followed by CRLF"},
-    {"5\r\nhelloX\r\n0\r\n\r\n", "chunk data not followed by CRLF"},
-    {"5\r\nhello\r\n\r\n0\r\n\r\n", "invalid chunk size"},
-    {"0\n\r\n", "bare LF in chunk line"},
-    {"0\r\n\n", "bare LF in trailer section"},
-    {"0\r\n\r\r", "bare CR in trailer section"},
-    {"0\r\n\rX", "bare CR in trailer section"},
-    {"0\r\nX-A: 1\n\r\n", "bare LF in trailer section"},
-    {"0\r\nX-A: 1\rX\r\n\r\n", "bare CR in trailer section"},
-    {"0\r\nX-A: 1\r\n\n", "bare LF in trailer section"},
-    /* chunk-size */
-    {"\r\n", "invalid chunk size"},
-    {"+5\r\nhello\r\n0\r\n\r\n", "invalid chunk size"},
-    {"-5\r\nhello\r\n0\r\n\r\n", "invalid chunk size"},
-    {"0x5\r\nhello\r\n0\r\n\r\n", "invalid chunk size"},
-    {" 5\r\nhello\r\n0\r\n\r\n", "invalid chunk size"},
-    {"\t5\r\nhello\r\n0\r\n\r\n", "invalid chunk size"},
-    {"g\r\n", "invalid chunk size"},
-    {"5g\r\n", "invalid chunk size"},
-    {";a\r\n", "invalid chunk size"},
-    {"8000000000000000\r\n", "chunk size too large"},
-    {"fffffffffffffffff\r\n", "chunk size too large"},
-    /* chunk-ext */
-    {"5 \r\nhello\r\n0\r\n\r\n", "invalid chunk extension"},
-    {"5 x\r\nhello\r\n0\r\n\r\n", "invalid chunk extension"},
-    {"5;\r\nhello\r\n0\r\n\r\n", "invalid chunk extension"},
-    {"5; \r\nhello\r\n0\r\n\r\n", "invalid chunk extension"},
-    {"5;;a\r\nhello\r\n0\r\n\r\n", "invalid chunk extension"},
-    {"5;a=\r\nhello\r\n0\r\n\r\n", "invalid chunk extension"},
-    {"5;a= \r\nhello\r\n0\r\n\r\n", "invalid chunk extension"},
-    {"5;a==b\r\nhello\r\n0\r\n\r\n", "invalid chunk extension"},
-    {"5;=b\r\nhello\r\n0\r\n\r\n", "invalid chunk extension"},
-    {"5;a b\r\nhello\r\n0\r\n\r\n", "invalid chunk extension"},
-    {"5;a \r\nhello\r\n0\r\n\r\n", "invalid chunk extension"},
-    {"5;a=b \r\nhello\r\n0\r\n\r\n", "invalid chunk extension"},
-    {"5;a=b c\r\nhello\r\n0\r\n\r\n", "invalid chunk extension"},
-    {"5;a=b;\r\nhello\r\n0\r\n\r\n", "invalid chunk extension"},
-    {"5;a@b\r\nhello\r\n0\r\n\r\n", "invalid chunk extension"},
-    {"5;a=b@\r\nhello\r\n0\r\n\r\n", "invalid chunk extension"},
-    {"5;a=\"x\"y\r\nhello\r\n0\r\n\r\n", "invalid chunk extension"},
-    {"5;a=\"x\" \r\nhello\r\n0\r\n\r\n", "invalid chunk extension"},
-    {"5;a=\"unterminated\r\nhello\r\n0\r\n\r\n", "invalid chunk extension"},
-    {"5;a=\"x\\\r\nhello\r\n0\r\n\r\n", "invalid chunk extension"},
-    {"5;a=\"\x01\"\r\nhello\r\n0\r\n\r\n", "invalid quoted string in chunk extension"},
-    {"5;a=\"\x7f\"\r\nhello\r\n0\r\n\r\n", "invalid quoted string in chunk extension"},
-    {"5;a=\"\\\x01\"\r\nhello\r\n0\r\n\r\n", "invalid quoted string in chunk extension"},
-    {"5;a=\"\n\"\r\nhello\r\n0\r\n\r\n", "bare LF in chunk line"},
-    /* trailer fields */
-    {"0\r\nX-A : 1\r\n\r\n", "whitespace in trailer field name"},
-    {"0\r\nBad Name: 1\r\n\r\n", "whitespace in trailer field name"},
-    {"0\r\nX-A: 1\r\n folded\r\n\r\n", "folded or indented trailer field"},
-    {"0\r\n\tX-A: 1\r\n\r\n", "folded or indented trailer field"},
-    {"0\r\nX-A: a\001b\r\n\r\n", "control character in trailer field value"},
-    {"0\r\nX-A: a\x7f\r\n\r\n", "control character in trailer field value"},
-    {"0\r\nno-colon\r\n\r\n", "trailer field without colon"},
-    {"0\r\n: empty name\r\n\r\n", "invalid trailer field name"},
-    {"0\r\nX(A): 1\r\n\r\n", "invalid trailer field name"},
-    {"0\r\n\x80: 1\r\n\r\n", "invalid trailer field name"},
-};
+#define BAD_FILE "tests/unit/server/http/http_chunked_invalid.vectors"
+#define BAD 61 /* the vectors in BAD_FILE */
 
-KVC_LOOP_TEST(decoder_case, test_invalid, 0, (int)(sizeof(bad) / sizeof(bad[0])))
+KVC_LOOP_TEST(decoder_case, test_invalid, 0, BAD)
 {
-    decoded_t res = decode_str(bad[_i].body);
+    const struct kvc_vector *v = kvc_vector(BAD_FILE, BAD, 2, _i);
+    decoded_t res = decode_str(v->field[0]);
 
-    ck_assert_msg(res.rc == KV_CHUNKED_ERROR, "%.40s accepted (%d)", bad[_i].body, res.rc);
-    ck_assert_int_eq(res.status, KV_HTTP_BAD_REQUEST);
-    ck_assert_str_eq(res.reason, bad[_i].reason);
+    ck_assert_msg(res.rc == KV_CHUNKED_ERROR, "%s:%d: %.40s accepted (%d)", v->file, v->line,
+                  v->field[0], res.rc);
+    ck_assert_msg(res.status == KV_HTTP_BAD_REQUEST, "%s:%d: status %d", v->file, v->line,
+                  res.status);
+    ck_assert_msg(res.reason != NULL && strcmp(res.reason, v->field[1]) == 0, "%s:%d: reason '%s'",
+                  v->file, v->line, res.reason ? res.reason : "(none)");
 }
 END_TEST
 

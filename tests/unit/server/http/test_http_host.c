@@ -13,18 +13,6 @@
 
 static apr_pool_t *pool;
 
-static void setup(void)
-{
-    ck_assert_int_eq(apr_initialize(), APR_SUCCESS);
-    ck_assert_int_eq(apr_pool_create(&pool, NULL), APR_SUCCESS);
-}
-
-static void teardown(void)
-{
-    apr_pool_destroy(pool);
-    apr_terminate();
-}
-
 static const struct {
     const char *value;
     const char *name;
@@ -57,7 +45,7 @@ static const struct {
     {"", "", -1, 0},
 };
 
-KVU_CASE(http_host_case, "http_host", setup, teardown);
+KVU_POOL_CASE(http_host_case, "http_host", pool);
 
 KVC_LOOP_TEST(http_host_case, valid_values, 0, sizeof(valid) / sizeof(valid[0]))
 {

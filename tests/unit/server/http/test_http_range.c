@@ -10,8 +10,6 @@
 #include "http_range.h"
 #include "../../check_run.h"
 
-#define COUNT(table) ((int)(sizeof(table) / sizeof((table)[0])))
-
 static apr_pool_t *pool;
 static apr_array_header_t *ranges;
 
@@ -45,113 +43,56 @@ static const char *ranges_text(void)
     return text;
 }
 
-static void assert_ranges(const char *value, apr_off_t length, const char *want)
+/* @a value on a body of @a length gives the ranges @a want; @a where leads the messages. */
+static void assert_ranges(const char *where, const char *value, apr_off_t length, const char *want)
 {
     kv_range_result_t rv = parse(value, length);
 
-    ck_assert_msg(rv == KV_RANGE_SATISFIABLE, "%s on %ld: result %d", value, (long)length, rv);
-    ck_assert_msg(strcmp(ranges_text(), want) == 0, "%s on %ld: %s, want %s", value, (long)length,
-                  ranges_text(), want);
+    ck_assert_msg(rv == KV_RANGE_SATISFIABLE, "%s%s on %ld: result %d", where, value, (long)length,
+                  rv);
+    ck_assert_msg(strcmp(ranges_text(), want) == 0, "%s%s on %ld: %s, want %s", where, value,
+                  (long)length, ranges_text(), want);
 }
 
-static void assert_result(const char *value, apr_off_t length, kv_range_result_t want)
+/* @a value on a body of @a length gives @a want; @a where leads the message. */
+static void assert_result(const char *where, const char *value, apr_off_t length,
+                          kv_range_result_t want)
 {
     kv_range_result_t rv = parse(value, length);
 
-    ck_assert_msg(rv == want, "%s on %ld: result %d, want %d", value, (long)length, rv, want);
+    ck_assert_msg(rv == want, "%s%s on %ld: result %d, want %d", where, value, (long)length, rv,
+                  want);
 }
 
 /* Satisfiable Range values and the ranges they give. */
-static const struct {
-    const char *value;
-    apr_off_t length;
-    const char *want;
-} satisfiable[] = {
-    /* one range: first and last byte, open end, suffix */
-    {"bytes=0-9", 100, "0-9"},
-    {"bytes=0-0", 100, "0-0"},
-    {"bytes=99-99", 100, "99-99"},
-    {"bytes=10-", 100, "10-99"},
-    {"bytes=-1", 100, "99-99"},
-    {"bytes=-10", 100, "90-99"},
-    {"bytes=0-", 1, "0-0"},
-    /* ends past the body are clamped */
-    {"bytes=90-200", 100, "90-99"},
-    {"bytes=0-100", 100, "0-99"},
-    {"bytes=-100", 100, "0-99"},
-    {"bytes=-5000", 100, "0-99"},
-    /* numbers too large for apr_off_t saturate */
-    {"bytes=0-99999999999999999999999999999", 100, "0-99"},
-    {"bytes=-99999999999999999999999999999", 100, "0-99"},
-    {"bytes=5-9223372036854775807", 100, "5-99"},
-    /* one satisfiable range among unsatisfiable ones is enough */
-    {"bytes=500-600,-0,3-4", 100, "3-4"},
-    /* the unit is case-insensitive; blanks and empty elements around commas */
-    {"BYTES=1-2", 100, "1-2"},
-    {"bytes=1-2 , 5-6", 100, "1-2,5-6"},
-    {"bytes=1-2,,5-6,", 100, "1-2,5-6"},
-    /* several ranges keep their order */
-    {"bytes=0-0,-1", 100, "0-0,99-99"},
-    {"bytes=50-59,10-19", 100, "50-59,10-19"},
-    {"bytes=0-9,20-29,40-", 100, "0-9,20-29,40-99"},
-    /* a range that overlaps or touches the one before merges with it */
-    {"bytes=0-9,5-14", 100, "0-14"},
-    {"bytes=0-9,10-19", 100, "0-19"},
-    {"bytes=10-19,0-9", 100, "0-19"},
-    {"bytes=10-19,12-13", 100, "10-19"},
-    {"bytes=0-9,-95", 100, "0-99"},
-    {"bytes=0-9,20-29,25-", 100, "0-9,20-99"},
-};
+#define SATISFIABLE_FILE "tests/unit/server/http/http_range_satisfiable.vectors"
+#define SATISFIABLE 27 /* the vectors in SATISFIABLE_FILE */
 
 KVU_CASE(parse_case, "parse", setup, teardown);
 
-KVC_LOOP_TEST(parse_case, satisfiable_ranges, 0, COUNT(satisfiable))
+KVC_LOOP_TEST(parse_case, satisfiable_ranges, 0, SATISFIABLE)
 {
-    assert_ranges(satisfiable[_i].value, satisfiable[_i].length, satisfiable[_i].want);
+    const struct kvc_vector *v = kvc_vector(SATISFIABLE_FILE, SATISFIABLE, 3, _i);
+
+    assert_ranges(apr_psprintf(pool, "%s:%d: ", v->file, v->line), v->field[0],
+                  kvc_vector_int(v, 1), v->field[2]);
 }
 END_TEST
 
 /* Range values that give no ranges, and what they give instead. */
-static const struct {
-    const char *value;
-    apr_off_t length;
-    kv_range_result_t want;
-} refused[] = {
-    /* valid, but past the end */
-    {"bytes=100-", 100, KV_RANGE_UNSATISFIABLE},
-    {"bytes=100-200", 100, KV_RANGE_UNSATISFIABLE},
-    {"bytes=-0", 100, KV_RANGE_UNSATISFIABLE},
-    {"bytes=100-100,200-", 100, KV_RANGE_UNSATISFIABLE},
-    {"bytes=99999999999999999999999999999-", 100, KV_RANGE_UNSATISFIABLE},
-    /* invalid syntax: the field is ignored */
-    {"bytes=99999999999999999999999999999-5", 100, KV_RANGE_IGNORE},
-    {"bytes=", 100, KV_RANGE_IGNORE},
-    {"bytes=-", 100, KV_RANGE_IGNORE},
-    {"bytes=a-b", 100, KV_RANGE_IGNORE},
-    {"bytes=5", 100, KV_RANGE_IGNORE},
-    {"bytes=5-3", 100, KV_RANGE_IGNORE},
-    {"bytes=1-2-3", 100, KV_RANGE_IGNORE},
-    {"bytes=--1", 100, KV_RANGE_IGNORE},
-    {"bytes=0-1;x", 100, KV_RANGE_IGNORE},
-    {"bytes=0-1 2", 100, KV_RANGE_IGNORE},
-    {"bytes=+1-2", 100, KV_RANGE_IGNORE},
-    {"bytes=-+1", 100, KV_RANGE_IGNORE},
-    {"bytes=0x10-", 100, KV_RANGE_IGNORE},
-    {"items=0-1", 100, KV_RANGE_IGNORE},
-    {"bytes 0-1", 100, KV_RANGE_IGNORE},
-    {"0-1", 100, KV_RANGE_IGNORE},
-    {"bytes=0-1,x", 100, KV_RANGE_IGNORE},
-    {"bytes=,", 100, KV_RANGE_IGNORE},
-    {"", 100, KV_RANGE_IGNORE},
-    /* an empty body has nothing to slice: httpd sends it whole */
-    {"bytes=0-0", 0, KV_RANGE_IGNORE},
-    {"bytes=-1", 0, KV_RANGE_IGNORE},
-    {"bytes=0-", 0, KV_RANGE_IGNORE},
-};
+#define REFUSED_FILE "tests/unit/server/http/http_range_refused.vectors"
+#define REFUSED 27 /* the vectors in REFUSED_FILE */
 
-KVC_LOOP_TEST(parse_case, refused_ranges, 0, COUNT(refused))
+KVC_LOOP_TEST(parse_case, refused_ranges, 0, REFUSED)
 {
-    assert_result(refused[_i].value, refused[_i].length, refused[_i].want);
+    const struct kvc_vector *v = kvc_vector(REFUSED_FILE, REFUSED, 3, _i);
+    const char *where = apr_psprintf(pool, "%s:%d: ", v->file, v->line);
+    int unsatisfiable = strcmp(v->field[2], "UNSATISFIABLE") == 0;
+
+    ck_assert_msg(unsatisfiable || strcmp(v->field[2], "IGNORE") == 0, "%s%s is no result", where,
+                  v->field[2]);
+    assert_result(where, v->field[0], kvc_vector_int(v, 1),
+                  unsatisfiable ? KV_RANGE_UNSATISFIABLE : KV_RANGE_IGNORE);
     ck_assert_ptr_null(ranges);
 }
 END_TEST
@@ -187,11 +128,11 @@ KVC_TEST(parse_case, httpd_limits)
 {
     parse(disjoint_ranges(KV_MAX_RANGES), 1000);
     ck_assert_int_eq(ranges->nelts, KV_MAX_RANGES);
-    assert_result(disjoint_ranges(KV_MAX_RANGES + 1), 1000, KV_RANGE_IGNORE);
-    assert_ranges(repeat_spec("0-5", KV_MAX_RANGE_OVERLAPS + 1), 100, "0-5");
-    assert_result(repeat_spec("0-5", KV_MAX_RANGE_OVERLAPS + 2), 100, KV_RANGE_IGNORE);
+    assert_result("", disjoint_ranges(KV_MAX_RANGES + 1), 1000, KV_RANGE_IGNORE);
+    assert_ranges("", repeat_spec("0-5", KV_MAX_RANGE_OVERLAPS + 1), 100, "0-5");
+    assert_result("", repeat_spec("0-5", KV_MAX_RANGE_OVERLAPS + 2), 100, KV_RANGE_IGNORE);
     /* 50-50,0-0,50-50,0-0,...: every range after the first goes backwards or forwards */
-    assert_result(repeat_spec("50-50,0-0", KV_MAX_RANGE_REVERSALS + 1), 100, KV_RANGE_IGNORE);
+    assert_result("", repeat_spec("50-50,0-0", KV_MAX_RANGE_REVERSALS + 1), 100, KV_RANGE_IGNORE);
     parse(repeat_spec("50-50,0-0", KV_MAX_RANGE_REVERSALS), 100);
     ck_assert_int_eq(ranges->nelts, 2 * KV_MAX_RANGE_REVERSALS);
 }

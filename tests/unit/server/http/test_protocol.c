@@ -17,8 +17,7 @@ static kv_request_head_t head;
 
 static void setup(void)
 {
-    ck_assert_int_eq(apr_initialize(), APR_SUCCESS);
-    ck_assert_int_eq(apr_pool_create(&pool, NULL), APR_SUCCESS);
+    kvu_apr_pool_setup(&pool);
     lim.line_max = KV_DEFAULT_LIMIT_REQUEST_LINE;
     lim.field_size_max = KV_DEFAULT_LIMIT_REQUEST_FIELDSIZE;
     lim.fields_max = KV_DEFAULT_LIMIT_REQUEST_FIELDS;
@@ -27,8 +26,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-    apr_pool_destroy(pool);
-    apr_terminate();
+    kvu_apr_pool_teardown(pool);
 }
 
 static int parse_n(const char *s, size_t n)

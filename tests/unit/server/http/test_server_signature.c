@@ -14,19 +14,7 @@
 
 static apr_pool_t *pool;
 
-static void setup(void)
-{
-    apr_initialize();
-    apr_pool_create(&pool, NULL);
-}
-
-static void teardown(void)
-{
-    apr_pool_destroy(pool);
-    apr_terminate();
-}
-
-KVU_CASE(tokens_case, "tokens", setup, teardown);
+KVU_POOL_CASE(tokens_case, "tokens", pool);
 
 KVC_TEST(tokens_case, tokens_words)
 {

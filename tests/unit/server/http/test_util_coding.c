@@ -15,45 +15,26 @@ static apr_bucket_alloc_t *list;
 
 static void setup(void)
 {
-    ck_assert_int_eq(apr_initialize(), APR_SUCCESS);
-    ck_assert_int_eq(apr_pool_create(&pool, NULL), APR_SUCCESS);
+    kvu_apr_pool_setup(&pool);
     list = apr_bucket_alloc_create(pool);
 }
 
 static void teardown(void)
 {
-    apr_pool_destroy(pool);
-    apr_terminate();
+    kvu_apr_pool_teardown(pool);
 }
 
-static const struct {
-    const char *accept, *coding;
-    int want;
-} accepts[] = {
-    {"gzip", "gzip", 1},
-    {"GZip", "gzip", 1},
-    {"deflate, gzip, br", "gzip", 1},
-    {"deflate,gzip;q=0.5", "gzip", 1},
-    {"gzip;q=0", "gzip", 0},
-    {"gzip; q=0.000", "gzip", 0},
-    {"gzip;Q=0.", "gzip", 0},
-    {"gzip;q=0.001", "gzip", 1},
-    {"br;q=0, gzip", "gzip", 1},
-    {"gzip;q=0, br", "br", 1},
-    {"x-gzip", "gzip", 0},
-    {"gzipped", "gzip", 0},
-    {"deflate", "gzip", 0},
-    {"", "gzip", 0},
-    {NULL, "gzip", 0},
-    {" br , gzip ;level=1", "gzip", 1},
-};
+#define ACCEPTS_FILE "tests/unit/server/http/util_coding_accepted.vectors"
+#define ACCEPTS 16 /* the vectors in ACCEPTS_FILE */
 
 KVU_CASE(coding_case, "coding", setup, teardown);
 
-KVC_LOOP_TEST(coding_case, test_accepted, 0, (int)(sizeof(accepts) / sizeof(accepts[0])))
+KVC_LOOP_TEST(coding_case, test_accepted, 0, ACCEPTS)
 {
-    ck_assert_msg(kv_coding_accepted(accepts[_i].accept, accepts[_i].coding) == accepts[_i].want,
-                  "'%s' for %s", accepts[_i].accept, accepts[_i].coding);
+    const struct kvc_vector *v = kvc_vector(ACCEPTS_FILE, ACCEPTS, 3, _i);
+
+    ck_assert_msg(kv_coding_accepted(v->field[0], v->field[1]) == kvc_vector_int(v, 2),
+                  "%s:%d: '%s' for %s", v->file, v->line, v->field[0], v->field[1]);
 }
 END_TEST
 

@@ -22,8 +22,7 @@ static kv_request_t req;
 
 static void setup(void)
 {
-    apr_initialize();
-    apr_pool_create(&pool, NULL);
+    kvu_apr_pool_setup(&pool);
     apr_hook_global_pool = pool;
     kv_modules_reset();
     server = kv_server_create(pool);
@@ -43,8 +42,7 @@ static void setup(void)
 static void teardown(void)
 {
     apr_hook_deregister_all();
-    apr_pool_destroy(pool);
-    apr_terminate();
+    kvu_apr_pool_teardown(pool);
 }
 
 /* Add the line "name arg" to the configuration. */

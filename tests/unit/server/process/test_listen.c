@@ -21,8 +21,7 @@ static kv_server_t *server;
 
 static void setup(void)
 {
-    ck_assert_int_eq(apr_initialize(), APR_SUCCESS);
-    ck_assert_int_eq(apr_pool_create(&pool, NULL), APR_SUCCESS);
+    kvu_apr_pool_setup(&pool);
     kv_pglobal = pool;
     /* No module at all: listen.c needs nothing of the core's config. */
     server = kv_server_create(pool);
@@ -31,8 +30,7 @@ static void setup(void)
 static void teardown(void)
 {
     kv_close_listeners();
-    apr_pool_destroy(pool);
-    apr_terminate();
+    kvu_apr_pool_teardown(pool);
 }
 
 /* Listen 127.0.0.1 on a port the kernel picks; @a text tells the lines apart. */

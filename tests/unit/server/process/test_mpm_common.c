@@ -26,8 +26,7 @@ static char dir[sizeof(DIR_TEMPLATE)];
 
 static void setup(void)
 {
-    apr_initialize();
-    apr_pool_create(&pool, NULL);
+    kvu_apr_pool_setup(&pool);
     kv_pglobal = pool;
     memcpy(dir, DIR_TEMPLATE, sizeof(DIR_TEMPLATE));
     ck_assert_ptr_nonnull(mkdtemp(dir));
@@ -54,8 +53,7 @@ static void remove_dir(void)
 static void teardown(void)
 {
     remove_dir();
-    apr_pool_destroy(pool);
-    apr_terminate();
+    kvu_apr_pool_teardown(pool);
 }
 
 static const char *write_file(const char *name, const char *content)

@@ -15,19 +15,7 @@
 
 static apr_pool_t *pool;
 
-static void setup(void)
-{
-    apr_initialize();
-    apr_pool_create(&pool, NULL);
-}
-
-static void teardown(void)
-{
-    apr_pool_destroy(pool);
-    apr_terminate();
-}
-
-KVU_CASE(scoreboard_case, "scoreboard", setup, teardown);
+KVU_POOL_CASE(scoreboard_case, "scoreboard", pool);
 
 KVC_TEST(scoreboard_case, create_sets_limits_and_zeroes_slots)
 {

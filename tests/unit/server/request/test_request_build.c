@@ -20,8 +20,7 @@ static kv_filter_t network;
 
 static void setup(void)
 {
-    ck_assert_int_eq(apr_initialize(), APR_SUCCESS);
-    ck_assert_int_eq(apr_pool_create(&pool, NULL), APR_SUCCESS);
+    kvu_apr_pool_setup(&pool);
     memset(&server, 0, sizeof(server));
     memset(&conn, 0, sizeof(conn));
     memset(&network, 0, sizeof(network));
@@ -37,8 +36,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-    apr_pool_destroy(pool);
-    apr_terminate();
+    kvu_apr_pool_teardown(pool);
 }
 
 /* A head of @a method @a target @a protocol with a Host field @a host (NULL: none). */

@@ -16,18 +16,6 @@
 
 static apr_pool_t *pool;
 
-static void setup(void)
-{
-    ck_assert_int_eq(apr_initialize(), APR_SUCCESS);
-    ck_assert_int_eq(apr_pool_create(&pool, NULL), APR_SUCCESS);
-}
-
-static void teardown(void)
-{
-    apr_pool_destroy(pool);
-    apr_terminate();
-}
-
 /* Run fn over a copy of in; the copy is returned through out. */
 static int run(int (*fn)(char *), const char *in, const char **out)
 {
@@ -37,95 +25,48 @@ static int run(int (*fn)(char *), const char *in, const char **out)
     return rv;
 }
 
-/* fn accepts a copy of @a in and leaves @a want. */
-static void assert_rewrites(int (*fn)(char *), const char *in, const char *want)
+/* fn accepts a copy of vector @a v's first field and leaves its second. */
+static void assert_rewrites(int (*fn)(char *), const struct kvc_vector *v)
 {
     const char *out;
+    int rv = run(fn, v->field[0], &out);
 
-    ck_assert_int_eq(run(fn, in, &out), 0);
-    ck_assert_str_eq(out, want);
+    ck_assert_msg(rv == 0, "%s:%d: '%s' refused (%d)", v->file, v->line, v->field[0], rv);
+    ck_assert_msg(strcmp(out, v->field[1]) == 0, "%s:%d: '%s' gives '%s', want '%s'", v->file,
+                  v->line, v->field[0], out, v->field[1]);
 }
 
-static const struct {
-    const char *in, *out;
-} good_escapes[] = {
-    {"/plain/path.html", "/plain/path.html"},
-    {"/a%20b", "/a b"},
-    {"/%41%6a%6A", "/Ajj"},
-    {"/%25", "/%"},
-    {"/%252e%252e/x", "/%2e%2e/x"},
-    {"/%2e%2e/x", "/../x"},
-    {"/%ff%C3%A9", "/\xff\xc3\xa9"},
-    {"/a+b", "/a+b"},
-    {"", ""},
-};
+#define GOOD_ESCAPES_FILE "tests/unit/server/util/util_path_unescape_ok.vectors"
+#define GOOD_ESCAPES 9 /* the vectors in GOOD_ESCAPES_FILE */
 
-KVU_CASE(util_path_case, "util_path", setup, teardown);
+KVU_POOL_CASE(util_path_case, "util_path", pool);
 
-KVC_LOOP_TEST(util_path_case, unescape_ok, 0, sizeof(good_escapes) / sizeof(good_escapes[0]))
+KVC_LOOP_TEST(util_path_case, unescape_ok, 0, GOOD_ESCAPES)
 {
-    assert_rewrites(kv_unescape_path, good_escapes[_i].in, good_escapes[_i].out);
+    assert_rewrites(kv_unescape_path, kvc_vector(GOOD_ESCAPES_FILE, GOOD_ESCAPES, 2, _i));
 }
 END_TEST
 
-static const struct {
-    const char *in;
-    int status;
-} bad_escapes[] = {
-    {"/%", 400},
-    {"/%4", 400},
-    {"/a%", 400},
-    {"/%zz", 400},
-    {"/%4g", 400},
-    {"/%g4", 400},
-    {"/% 41", 400},
-    {"/%00", 404},
-    {"/a%00.html", 404},
-    {"/%2F", 404},
-    {"/%2f", 404},
-    {"/a%2Fb", 404},
-    /* A malformed escape wins over an encoded slash, wherever each is. */
-    {"/%2F%zz", 400},
-    {"/%zz%2F", 400},
-};
+#define BAD_ESCAPES_FILE "tests/unit/server/util/util_path_unescape_refused.vectors"
+#define BAD_ESCAPES 14 /* the vectors in BAD_ESCAPES_FILE */
 
-KVC_LOOP_TEST(util_path_case, unescape_refused, 0, sizeof(bad_escapes) / sizeof(bad_escapes[0]))
+KVC_LOOP_TEST(util_path_case, unescape_refused, 0, BAD_ESCAPES)
 {
+    const struct kvc_vector *v = kvc_vector(BAD_ESCAPES_FILE, BAD_ESCAPES, 2, _i);
     const char *out;
+    int rv = run(kv_unescape_path, v->field[0], &out);
 
-    ck_assert_int_eq(run(kv_unescape_path, bad_escapes[_i].in, &out), bad_escapes[_i].status);
+    ck_assert_msg(rv == kvc_vector_int(v, 1), "%s:%d: '%s' gives %d, want %s", v->file, v->line,
+                  v->field[0], rv, v->field[1]);
 }
 END_TEST
 
-static const struct {
-    const char *in, *out;
-} good_paths[] = {
-    {"/", "/"},
-    {"//", "/"},
-    {"///a///b///", "/a/b/"},
-    {"/a//b", "/a/b"},
-    {"/./a", "/a"},
-    {"/a/.", "/a/"},
-    {"/a/./", "/a/"},
-    {"/a/./b/./c", "/a/b/c"},
-    {"/a/b/../c", "/a/c"},
-    {"/a/b/../../c", "/c"},
-    {"/a/..", "/"},
-    {"/a/../", "/"},
-    {"/a/b/..", "/a/"},
-    {"/a//..", "/"},
-    {"/a/b/", "/a/b/"},
-    {"/a/b", "/a/b"},
-    {"/.../x", "/.../x"},
-    {"/..a/b..", "/..a/b.."},
-    {"/.a/a.", "/.a/a."},
-    {"/a\\..\\b", "/a\\..\\b"},
-    {"/%2e%2e", "/%2e%2e"},
-};
+#define GOOD_PATHS_FILE "tests/unit/server/util/util_path_normalize_ok.vectors"
+#define GOOD_PATHS 21 /* the vectors in GOOD_PATHS_FILE */
 
-KVC_LOOP_TEST(util_path_case, normalize_ok, 0, sizeof(good_paths) / sizeof(good_paths[0]))
+KVC_LOOP_TEST(util_path_case, normalize_ok, 0, GOOD_PATHS)
 {
-    assert_rewrites(kv_normalize_path, good_paths[_i].in, good_paths[_i].out);
+    assert_rewrites(kv_normalize_path, kvc_vector(GOOD_PATHS_FILE, GOOD_PATHS, 2, _i));
 }
 END_TEST
 
@@ -155,12 +96,14 @@ END_TEST
 KVC_TEST(util_path_case, normalize_is_idempotent)
 {
     const char *once, *twice;
-    size_t i;
 
-    for (i = 0; i < sizeof(good_paths) / sizeof(good_paths[0]); i++) {
-        ck_assert_int_eq(run(kv_normalize_path, good_paths[i].in, &once), 0);
+    for (int i = 0; i < GOOD_PATHS; i++) {
+        const struct kvc_vector *v = kvc_vector(GOOD_PATHS_FILE, GOOD_PATHS, 2, i);
+
+        ck_assert_int_eq(run(kv_normalize_path, v->field[0], &once), 0);
         ck_assert_int_eq(run(kv_normalize_path, once, &twice), 0);
-        ck_assert_str_eq(once, twice);
+        ck_assert_msg(strcmp(once, twice) == 0, "%s:%d: '%s', then '%s'", v->file, v->line, once,
+                      twice);
     }
 }
 END_TEST
