@@ -328,7 +328,7 @@ static void warn_stale_pidfile(const char *path)
 
 KV_DECLARE(apr_status_t) kv_mpm_write_pidfile(apr_pool_t *p)
 {
-    const char *path = kv_mpm_pidfile();
+    const char *path = kv_mpm_pidfile(), *tmp;
     apr_file_t *f;
     apr_status_t rv;
 
@@ -339,12 +339,19 @@ KV_DECLARE(apr_status_t) kv_mpm_write_pidfile(apr_pool_t *p)
     if (pidfile_written[0] != '\0' && strcmp(pidfile_written, path) != 0) {
         kv_mpm_remove_pidfile(); /* PidFile moved on restart: don't leave the old one */
     }
-    rv = apr_file_open(&f, path, APR_FOPEN_WRITE | APR_FOPEN_CREATE | APR_FOPEN_TRUNCATE,
+    /* Written beside it and renamed into place, so that a reader (kiva -k, kivactl, a
+     * supervisor) never sees it empty or half written. */
+    tmp = apr_psprintf(p, "%s.%ld.tmp", path, (long)getpid());
+    rv = apr_file_open(&f, tmp, APR_FOPEN_WRITE | APR_FOPEN_CREATE | APR_FOPEN_TRUNCATE,
                        APR_FPROT_UREAD | APR_FPROT_UWRITE | APR_FPROT_GREAD | APR_FPROT_WREAD, p);
     if (rv == APR_SUCCESS) {
         rv = apr_file_printf(f, "%ld\n", (long)getpid()) > 0 ? APR_SUCCESS : APR_EGENERAL;
         apr_status_t crv = apr_file_close(f);
         rv = rv == APR_SUCCESS ? crv : rv;
+        rv = rv == APR_SUCCESS ? apr_file_rename(tmp, path, p) : rv;
+        if (rv != APR_SUCCESS) {
+            apr_file_remove(tmp, p);
+        }
     }
     if (rv != APR_SUCCESS) {
         kv_log_error(KV_LOG_MARK, KV_LOG_ERR, rv, NULL, "KV00404: could not write PidFile %s",

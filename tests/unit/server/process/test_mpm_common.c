@@ -4,8 +4,10 @@
 #include <check.h>
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -225,6 +227,37 @@ KVC_TEST(pidfile, write_then_remove_pidfile)
     ck_assert_int_eq(pid, getpid());
     ck_assert_int_eq(kv_mpm_remove_pidfile(), APR_SUCCESS);
     ck_assert(APR_STATUS_IS_ENOENT(kv_mpm_read_pidfile(path, &pid)));
+    ck_assert_int_eq(kv_mpm_remove_pidfile(), APR_SUCCESS);
+}
+END_TEST
+
+/* The PidFile is written beside and renamed into place, never truncated and rewritten: a
+ * reader (kiva -k, a supervisor) sees the old whole file or the new one, and no temporary
+ * file stays behind. */
+KVC_TEST(pidfile, pidfile_replaced_whole)
+{
+    kv_server_t *s = new_server();
+    const char *path = apr_pstrcat(pool, dir, "/kiva.pid", NULL);
+    struct stat before, after;
+    apr_dir_t *d;
+    apr_finfo_t fi;
+    int entries = 0;
+
+    ck_assert_ptr_null(directive(s, "PidFile", path));
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("999999\n", f);
+    fclose(f);
+    ck_assert_int_eq(stat(path, &before), 0);
+    ck_assert_int_eq(kv_mpm_write_pidfile(pool), APR_SUCCESS);
+    ck_assert_int_eq(stat(path, &after), 0);
+    ck_assert_msg(after.st_ino != before.st_ino, "the PidFile was rewritten in place");
+    ck_assert_int_eq(apr_dir_open(&d, dir, pool), APR_SUCCESS);
+    while (apr_dir_read(&fi, APR_FINFO_NAME, d) == APR_SUCCESS) {
+        entries += strcmp(fi.name, ".") != 0 && strcmp(fi.name, "..") != 0;
+    }
+    apr_dir_close(d);
+    ck_assert_int_eq(entries, 1);
     ck_assert_int_eq(kv_mpm_remove_pidfile(), APR_SUCCESS);
 }
 END_TEST
