@@ -340,6 +340,7 @@ KVC_TEST(per_mpm, test_daemon_mode)
                   "kiva without -DFOREGROUND did not return");
     ck_assert_msg(status == 0, "kiva exited %d: %s", status, err);
     ck_assert_msg(kvt_wait_for(file_exists, pidfile, 5000), "no PidFile from the daemon");
+    /* Read at once: the PidFile is renamed into place whole (never seen empty). */
     pid_t daemon = (pid_t)kvt_pid_in_file(pidfile);
     ck_assert_msg(daemon > 0 && kvt_pid_alive(daemon), "PidFile names no live process");
     kvt_server_adopt(srv, daemon);
