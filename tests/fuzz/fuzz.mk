@@ -36,8 +36,8 @@ FUZZ_CONFIG_MODULES = access_compat alias auth_basic authn_core authn_file authz
 fuzz_config_SRCS = $(sort $(foreach m,$(FUZZ_CONFIG_MODULES),$(modules_mod_$(m)_la_SOURCES))) \
 	tests/fuzz/fuzz_no_dns.c
 # After the objects, so that a linker dropping unused libraries keeps them: mod_deflate and
-# mod_brotli's compressors.
-fuzz_config_LIBS = $(ZLIB_LIBS) $(BROTLI_LIBS)
+# mod_brotli's compressors, mod_status's SHA-256 (libcrypto).
+fuzz_config_LIBS = $(ZLIB_LIBS) $(BROTLI_LIBS) $(CRYPTO_LIBS)
 # The reader follows Include wherever it points: these calls are confined to its tree.
 fuzz_config_LDFLAGS = -Wl,--wrap=apr_stat,--wrap=apr_file_open,--wrap=apr_dir_open \
 	-Wl,--wrap=apr_dso_load,--wrap=apr_sockaddr_info_get
@@ -54,7 +54,8 @@ FUZZ_CFLAGS = -std=c11 -g -O1 -Wall -Wextra $(WERROR_CFLAGS) -fno-omit-frame-poi
 # APR's bucket and ring macros take offsets through a null pointer (APR_OFFSET), which clang
 # warns about and its UBSan reports, unless offsetof is defined before apr_general.h is read.
 FUZZ_CPPFLAGS = -include stddef.h $(libkiva_la_CPPFLAGS) $(KV_CORE_INCLUDES) \
-	-I$(top_srcdir)/modules -I$(top_srcdir)/tests/fuzz $(ZLIB_CFLAGS) $(BROTLI_CFLAGS)
+	-I$(top_srcdir)/modules -I$(top_srcdir)/tests/fuzz $(ZLIB_CFLAGS) $(BROTLI_CFLAGS) \
+	$(CRYPTO_CFLAGS)
 
 fuzz_obj = $(patsubst %.c,$(FUZZ_BUILD)/%.o,$(filter %.c,$(1)))
 FUZZ_CORE_OBJS = $(call fuzz_obj,$(libkiva_la_SOURCES))
