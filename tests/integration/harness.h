@@ -407,4 +407,30 @@ typedef struct {
  * program's temp dir until its suite ends) and name them; fails the test if openssl does. */
 const kvt_certs_t *kvt_certs(void);
 
+/** A server (not started) whose one port speaks TLS: `Listen ... https`, a <VirtualHost>
+ * with SSLEngine on, ServerName localhost, kvt_certs()'s RSA and ECDSA pairs, @a extra
+ * inside the host (or NULL), and an index.html of "hello over tls\n". With @a trickle, the
+ * test-only layer mod_test_trickle is loaded first, so that it sits below TLS and carries
+ * the records in short pieces. */
+kvt_server_t *kvt_tls_server_over(const char *mpm, const char *extra, int trickle);
+
+/** kvt_tls_server_over without the trickle layer. */
+kvt_server_t *kvt_tls_server(const char *mpm, const char *extra);
+
+/** The last 1,500 characters of a tool's output, for a failure message. */
+const char *kvt_tail(const char *out);
+
+/** Run @a argv (30 s at most, or the test fails); its exit status, stdout in *out and
+ * stderr in *err (malloc'd; @a err may be NULL). */
+int kvt_run_tool(const char *const argv[], char **out, char **err);
+
+/** `openssl s_client` to @a srv's port verifying the test CA, with @a options (shell words),
+ * sending @a request (printf format; "" ends after the handshake); its exit status, all it
+ * printed in *out. */
+int kvt_s_client(kvt_server_t *srv, const char *options, const char *request, char **out);
+
+/** curl https://127.0.0.1:PORT@a path with the test CA and @a options (shell words): its exit
+ * status, what it printed (body, -w, errors) in *out. */
+int kvt_curl_tls(kvt_server_t *srv, const char *options, const char *path, char **out);
+
 #endif

@@ -12,130 +12,44 @@
 
 #include "harness.h"
 
-#define TOOL_TIMEOUT_MS 30000
 #define LARGE_SIZE (1024 * 1024)
 
 /* The serving tests run under every MPM (kvt_run_mpms); those of the configuration alone run
  * once. */
 KVT_MPM_CASE(per_mpm);
 
-/* A server whose one port speaks TLS: `Listen ... https`, a <VirtualHost> with SSLEngine on,
- * the RSA and the ECDSA pair, and @a extra inside the host (or NULL); with @a trickle, the
- * test-only layer mod_test_trickle loaded first, so that it is pushed first: below TLS, it
- * carries the TLS records in short pieces and answers "would block" now and then. Not
- * started. */
-static kvt_server_t *tls_server_over(const char *mpm, const char *extra, int trickle)
-{
-    const kvt_certs_t *c = kvt_certs();
-    kvt_server_t *srv = kvt_server_new(mpm);
-    int port = kvt_server_port(srv);
-
-    kvt_server_drop_base(srv, "Listen");
-    if (trickle && !kvt_trickling()) {
-        kvt_server_conf(srv,
-                        "LoadModule test_trickle_module %s/tests/modules/.libs/mod_test_trickle.so",
-                        KV_TEST_BUILDDIR);
-    }
-    kvt_server_conf(srv, "LoadModule ssl_module %s/modules/.libs/mod_ssl.so", KV_TEST_BUILDDIR);
-    kvt_server_conf(srv, "Listen 127.0.0.1:%d https", port);
-    kvt_server_conf(srv, "<VirtualHost 127.0.0.1:%d>", port);
-    kvt_server_conf(srv, "    ServerName localhost");
-    kvt_server_conf(srv, "    SSLEngine on");
-    kvt_server_conf(srv, "    SSLCertificateFile %s", c->rsa_cert);
-    kvt_server_conf(srv, "    SSLCertificateKeyFile %s", c->rsa_key);
-    kvt_server_conf(srv, "    SSLCertificateFile %s", c->ec_cert);
-    kvt_server_conf(srv, "    SSLCertificateKeyFile %s", c->ec_key);
-    if (extra) {
-        kvt_server_conf(srv, "    %s", extra);
-    }
-    kvt_server_conf(srv, "</VirtualHost>");
-    kvt_write_file(srv, "index.html", "hello over tls\n", 15);
-    return srv;
-}
-
-static kvt_server_t *tls_server(const char *mpm, const char *extra)
-{
-    return tls_server_over(mpm, extra, 0);
-}
-
-/* The end of a tool's long output, for a failure message (Check's messages are short). */
-static const char *tail_of(const char *out)
-{
-    size_t len = strlen(out);
-
-    return len > 1500 ? out + len - 1500 : out;
-}
-
-/* Run @a argv; its exit status, with stdout in *out and stderr in *err (malloc'd). */
-static int run_tool(const char *const argv[], char **out, char **err)
-{
-    int status = -1;
-
-    ck_assert_msg(kvt_run(argv, TOOL_TIMEOUT_MS, &status, out, err) == 0, "%s timed out", argv[0]);
-    return status;
-}
-
-/* `openssl s_client` to the server with @a options (a shell word list), sending @a request;
- * its exit status, all it printed in *out. */
-static int s_client(kvt_server_t *srv, const char *options, const char *request, char **out)
-{
-    const kvt_certs_t *c = kvt_certs();
-    /* With a request, read until the server closes; without, end after the handshake. */
-    char *script =
-        kvt_strf("printf '%s' | openssl s_client -connect 127.0.0.1:%d -CAfile %s "
-                 "-verify_return_error %s %s 2>&1",
-                 request, kvt_server_port(srv), c->ca, *request ? "-ign_eof" : "", options);
-    const char *argv[] = {"sh", "-c", script, NULL};
-    int status = run_tool(argv, out, NULL);
-
-    free(script);
-    return status;
-}
-
-/* curl over HTTPS with the test CA: its exit status; *out is what -w and -o - print. */
-static int curl(kvt_server_t *srv, const char *options, const char *path, char **out)
-{
-    const kvt_certs_t *c = kvt_certs();
-    char *script = kvt_strf("curl -sS --cacert %s %s https://127.0.0.1:%d%s 2>&1", c->ca, options,
-                            kvt_server_port(srv), path);
-    const char *argv[] = {"sh", "-c", script, NULL};
-    int status = run_tool(argv, out, NULL);
-
-    free(script);
-    return status;
-}
-
 /* curl GETs / over TLS 1.2, then over TLS 1.3, and gets the index page. */
 static void assert_curl_both_versions(kvt_server_t *srv)
 {
     char *out;
 
-    ck_assert_msg(curl(srv, "--tlsv1.2 --tls-max 1.2", "/", &out) == 0, "%s", tail_of(out));
+    ck_assert_msg(kvt_curl_tls(srv, "--tlsv1.2 --tls-max 1.2", "/", &out) == 0, "%s",
+                  kvt_tail(out));
     ck_assert_str_eq(out, "hello over tls\n");
     free(out);
-    ck_assert_msg(curl(srv, "--tlsv1.3", "/", &out) == 0, "%s", tail_of(out));
+    ck_assert_msg(kvt_curl_tls(srv, "--tlsv1.3", "/", &out) == 0, "%s", kvt_tail(out));
     ck_assert_str_eq(out, "hello over tls\n");
     free(out);
 }
 
 KVC_TEST(per_mpm, test_get_over_tls12_and_tls13)
 {
-    kvt_server_t *srv = tls_server(kvt_mpm(), NULL);
+    kvt_server_t *srv = kvt_tls_server(kvt_mpm(), NULL);
     char *out;
 
     kvt_server_start(srv);
     assert_curl_both_versions(srv);
-    ck_assert_msg(s_client(srv, "-tls1_2", "GET / HTTP/1.0\\r\\n\\r\\n", &out) == 0, "%s",
-                  tail_of(out));
+    ck_assert_msg(kvt_s_client(srv, "-tls1_2", "GET / HTTP/1.0\\r\\n\\r\\n", &out) == 0, "%s",
+                  kvt_tail(out));
     ck_assert_msg(kvt_contains(out, "Protocol  : TLSv1.2") && kvt_contains(out, "hello over tls"),
-                  "%s", tail_of(out));
-    ck_assert_msg(kvt_contains(out, "Verify return code: 0 (ok)"), "%s", tail_of(out));
+                  "%s", kvt_tail(out));
+    ck_assert_msg(kvt_contains(out, "Verify return code: 0 (ok)"), "%s", kvt_tail(out));
     free(out);
-    ck_assert_msg(s_client(srv, "-tls1_3", "GET / HTTP/1.0\\r\\n\\r\\n", &out) == 0, "%s",
-                  tail_of(out));
+    ck_assert_msg(kvt_s_client(srv, "-tls1_3", "GET / HTTP/1.0\\r\\n\\r\\n", &out) == 0, "%s",
+                  kvt_tail(out));
     ck_assert_msg(kvt_contains(out, "TLSv1.3") && kvt_contains(out, " 200 OK") &&
                       kvt_contains(out, "hello over tls"),
-                  "%s", tail_of(out));
+                  "%s", kvt_tail(out));
     free(out);
 }
 END_TEST
@@ -143,17 +57,17 @@ END_TEST
 /* Several requests on one TLS connection: curl reuses it (num_connects 0 after the first). */
 KVC_TEST(per_mpm, test_keepalive_serves_several_requests)
 {
-    kvt_server_t *srv = tls_server(kvt_mpm(), NULL);
+    kvt_server_t *srv = kvt_tls_server(kvt_mpm(), NULL);
     char *out, *url;
 
     kvt_server_start(srv);
     url = kvt_strf("https://127.0.0.1:%d/", kvt_server_port(srv));
-    ck_assert_msg(curl(srv,
-                       kvt_strf("-o /dev/null -w '%%{http_code}:%%{num_connects} ' "
-                                "%s -o /dev/null %s -o /dev/null",
-                                url, url),
-                       "/", &out) == 0,
-                  "%s", tail_of(out));
+    ck_assert_msg(kvt_curl_tls(srv,
+                               kvt_strf("-o /dev/null -w '%%{http_code}:%%{num_connects} ' "
+                                        "%s -o /dev/null %s -o /dev/null",
+                                        url, url),
+                               "/", &out) == 0,
+                  "%s", kvt_tail(out));
     ck_assert_str_eq(out, "200:1 200:0 200:0 ");
     free(out);
     free(url);
@@ -175,9 +89,9 @@ static void assert_large_file_served(kvt_server_t *srv)
     }
     kvt_write_file(srv, "large.bin", body, LARGE_SIZE);
     path = kvt_strf("%s/large.out", kvt_server_root(srv));
-    ck_assert_msg(curl(srv, kvt_strf("-o %s -w '%%{size_download}'", path), "/large.bin", &out) ==
-                      0,
-                  "%s", tail_of(out));
+    ck_assert_msg(
+        kvt_curl_tls(srv, kvt_strf("-o %s -w '%%{size_download}'", path), "/large.bin", &out) == 0,
+        "%s", kvt_tail(out));
     ck_assert_str_eq(out, "1048576");
     got = kvt_read_file(path);
     ck_assert_ptr_nonnull(got);
@@ -192,15 +106,15 @@ static void assert_large_file_served(kvt_server_t *srv)
  * with close_notify (s_client reports an EOF without one as an error). */
 KVC_TEST(per_mpm, test_keepalive_timeout_sends_close_notify)
 {
-    kvt_server_t *srv = tls_server(kvt_mpm(), "KeepAliveTimeout 1");
+    kvt_server_t *srv = kvt_tls_server(kvt_mpm(), "KeepAliveTimeout 1");
     char *out;
 
     kvt_server_start(srv);
     ck_assert_msg(
-        s_client(srv, "-tls1_3", "GET / HTTP/1.1\\r\\nHost: localhost\\r\\n\\r\\n", &out) == 0,
-        "%s", tail_of(out));
+        kvt_s_client(srv, "-tls1_3", "GET / HTTP/1.1\\r\\nHost: localhost\\r\\n\\r\\n", &out) == 0,
+        "%s", kvt_tail(out));
     ck_assert_msg(kvt_contains(out, "hello over tls") && !kvt_contains(out, "unexpected eof"), "%s",
-                  tail_of(out));
+                  kvt_tail(out));
     free(out);
 }
 END_TEST
@@ -208,7 +122,7 @@ END_TEST
 /* A 1 MiB file comes through the TLS layer's sendv (it has no sendfile), byte for byte. */
 KVC_TEST(per_mpm, test_large_file_byte_exact)
 {
-    kvt_server_t *srv = tls_server(kvt_mpm(), NULL);
+    kvt_server_t *srv = kvt_tls_server(kvt_mpm(), NULL);
 
     kvt_server_start(srv);
     assert_large_file_served(srv);
@@ -219,7 +133,7 @@ END_TEST
  * c->sense set now and then (under event): TLS keeps that direction and goes on. */
 KVC_TEST(per_mpm, test_over_a_trickling_layer)
 {
-    kvt_server_t *srv = tls_server_over(kvt_mpm(), NULL, 1);
+    kvt_server_t *srv = kvt_tls_server_over(kvt_mpm(), NULL, 1);
 
     kvt_server_start(srv);
     assert_curl_both_versions(srv);
@@ -232,7 +146,7 @@ END_TEST
  * MPM would serve it only once Timeout ended two of them), and Timeout closes them. */
 KVT_TEST_NEEDS(per_mpm, test_event_stalled_handshakes_hold_no_thread, KVT_MPM_ASYNC)
 {
-    kvt_server_t *srv = tls_server(kvt_mpm(), NULL);
+    kvt_server_t *srv = kvt_tls_server(kvt_mpm(), NULL);
     /* A TLS record header announcing a 512-byte handshake message, and a little of it. */
     static const char half_hello[] = "\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03";
     int fds[4];
@@ -252,7 +166,7 @@ KVT_TEST_NEEDS(per_mpm, test_event_stalled_handshakes_hold_no_thread, KVT_MPM_AS
         ck_assert_int_eq(kvt_send_raw(fds[i], half_hello, sizeof(half_hello) - 1), 0);
         ck_assert(kvt_wait_served(srv, fds[i], 5000) != 0);
     }
-    ck_assert_msg(curl(srv, "--max-time 3", "/", &out) == 0, "%s", tail_of(out));
+    ck_assert_msg(kvt_curl_tls(srv, "--max-time 3", "/", &out) == 0, "%s", kvt_tail(out));
     ck_assert_str_eq(out, "hello over tls\n");
     free(out);
     for (int i = 0; i < KVT_COUNT(fds); i++) {
@@ -264,42 +178,43 @@ END_TEST
 /* The client's signature algorithms choose between the RSA and the ECDSA certificate. */
 KVC_TEST(per_mpm, test_rsa_or_ecdsa_by_signature_algorithms)
 {
-    kvt_server_t *srv = tls_server(kvt_mpm(), NULL);
+    kvt_server_t *srv = kvt_tls_server(kvt_mpm(), NULL);
     char *out;
 
     kvt_server_start(srv);
-    ck_assert_msg(s_client(srv, "-tls1_3 -sigalgs ECDSA+SHA256", "", &out) == 0, "%s",
-                  tail_of(out));
+    ck_assert_msg(kvt_s_client(srv, "-tls1_3 -sigalgs ECDSA+SHA256", "", &out) == 0, "%s",
+                  kvt_tail(out));
     ck_assert_msg(kvt_contains(out, "Server public key is 256 bit") &&
                       kvt_contains(out, "Peer signature type: ECDSA"),
-                  "%s", tail_of(out));
+                  "%s", kvt_tail(out));
     free(out);
-    ck_assert_msg(s_client(srv, "-tls1_3 -sigalgs RSA-PSS+SHA256", "", &out) == 0, "%s",
-                  tail_of(out));
+    ck_assert_msg(kvt_s_client(srv, "-tls1_3 -sigalgs RSA-PSS+SHA256", "", &out) == 0, "%s",
+                  kvt_tail(out));
     ck_assert_msg(kvt_contains(out, "Server public key is 2048 bit") &&
                       kvt_contains(out, "Peer signature type: RSA-PSS"),
-                  "%s", tail_of(out));
+                  "%s", kvt_tail(out));
     free(out);
-    ck_assert_msg(s_client(srv, "-tls1_2 -sigalgs RSA+SHA256", "", &out) == 0, "%s", tail_of(out));
-    ck_assert_msg(kvt_contains(out, "Server public key is 2048 bit"), "%s", tail_of(out));
+    ck_assert_msg(kvt_s_client(srv, "-tls1_2 -sigalgs RSA+SHA256", "", &out) == 0, "%s",
+                  kvt_tail(out));
+    ck_assert_msg(kvt_contains(out, "Server public key is 2048 bit"), "%s", kvt_tail(out));
     free(out);
 }
 END_TEST
 
 KVC_TEST(per_mpm, test_sslprotocol_tls13_only_refuses_tls12)
 {
-    kvt_server_t *srv = tls_server(kvt_mpm(), "SSLProtocol -all +TLSv1.3");
+    kvt_server_t *srv = kvt_tls_server(kvt_mpm(), "SSLProtocol -all +TLSv1.3");
     char *out;
 
     kvt_server_start(srv);
-    ck_assert_msg(s_client(srv, "-tls1_2", "", &out) != 0, "%s", tail_of(out));
-    ck_assert_msg(kvt_contains(out, "alert protocol version"), "%s", tail_of(out));
+    ck_assert_msg(kvt_s_client(srv, "-tls1_2", "", &out) != 0, "%s", kvt_tail(out));
+    ck_assert_msg(kvt_contains(out, "alert protocol version"), "%s", kvt_tail(out));
     free(out);
-    ck_assert_int_ne(curl(srv, "--tlsv1.2 --tls-max 1.2", "/", &out), 0);
+    ck_assert_int_ne(kvt_curl_tls(srv, "--tlsv1.2 --tls-max 1.2", "/", &out), 0);
     free(out);
-    ck_assert_msg(s_client(srv, "-tls1_3", "GET / HTTP/1.0\\r\\n\\r\\n", &out) == 0, "%s",
-                  tail_of(out));
-    ck_assert_msg(kvt_contains(out, "hello over tls"), "%s", tail_of(out));
+    ck_assert_msg(kvt_s_client(srv, "-tls1_3", "GET / HTTP/1.0\\r\\n\\r\\n", &out) == 0, "%s",
+                  kvt_tail(out));
+    ck_assert_msg(kvt_contains(out, "hello over tls"), "%s", kvt_tail(out));
     free(out);
 }
 END_TEST
@@ -326,7 +241,7 @@ KVC_TEST(per_mpm, test_plain_and_tls_ports_side_by_side)
     kvt_assert_serves(srv, "/", "both\n");
     script = kvt_strf("curl -sS --cacert %s https://127.0.0.1:%d/ 2>&1", c->ca, tls_port);
     argv[2] = script;
-    ck_assert_msg(run_tool(argv, &out, NULL) == 0, "%s", tail_of(out));
+    ck_assert_msg(kvt_run_tool(argv, &out, NULL) == 0, "%s", kvt_tail(out));
     ck_assert_str_eq(out, "both\n");
     free(out);
     free(script);
@@ -337,11 +252,11 @@ END_TEST
 KVT_TEST_ONCE(per_mpm, test_chain_file_is_sent)
 {
     const kvt_certs_t *c = kvt_certs();
-    kvt_server_t *srv = tls_server(kvt_mpm(), kvt_strf("SSLCertificateChainFile %s", c->ca));
+    kvt_server_t *srv = kvt_tls_server(kvt_mpm(), kvt_strf("SSLCertificateChainFile %s", c->ca));
     char *out;
 
     kvt_server_start(srv);
-    ck_assert_msg(s_client(srv, "-tls1_3 -showcerts", "", &out) == 0, "%s", tail_of(out));
+    ck_assert_msg(kvt_s_client(srv, "-tls1_3 -showcerts", "", &out) == 0, "%s", kvt_tail(out));
     ck_assert_msg(kvt_contains(out, " 1 s:CN = kiva test CA"), "%s", out);
     free(out);
 }
@@ -363,12 +278,12 @@ KVT_LOOP_TEST_ONCE(per_mpm, test_cipher_suite_and_honor_order, 0, 3)
          "-tls1_2 -cipher ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-ECDSA-AES128-GCM-SHA256",
          "Cipher is ECDHE-ECDSA-AES128-GCM-SHA256"},
     };
-    kvt_server_t *srv = tls_server(kvt_mpm(), cases[_i].conf);
+    kvt_server_t *srv = kvt_tls_server(kvt_mpm(), cases[_i].conf);
     char *out;
 
     kvt_server_start(srv);
-    ck_assert_msg(s_client(srv, cases[_i].client, "", &out) == 0, "%s", tail_of(out));
-    ck_assert_msg(kvt_contains(out, cases[_i].cipher), "%s", tail_of(out));
+    ck_assert_msg(kvt_s_client(srv, cases[_i].client, "", &out) == 0, "%s", kvt_tail(out));
+    ck_assert_msg(kvt_contains(out, cases[_i].cipher), "%s", kvt_tail(out));
     free(out);
 }
 END_TEST
@@ -376,12 +291,12 @@ END_TEST
 /* SSLSessionTickets off: no ticket is sent (TLS 1.2 shows the one it gets). */
 KVT_LOOP_TEST_ONCE(per_mpm, test_session_tickets_off, 0, 2)
 {
-    kvt_server_t *srv = tls_server(kvt_mpm(), _i ? "SSLSessionTickets off" : NULL);
+    kvt_server_t *srv = kvt_tls_server(kvt_mpm(), _i ? "SSLSessionTickets off" : NULL);
     char *out;
 
     kvt_server_start(srv);
-    ck_assert_msg(s_client(srv, "-tls1_2", "", &out) == 0, "%s", tail_of(out));
-    ck_assert_msg(kvt_contains(out, "TLS session ticket:") == !_i, "%s", tail_of(out));
+    ck_assert_msg(kvt_s_client(srv, "-tls1_2", "", &out) == 0, "%s", kvt_tail(out));
+    ck_assert_msg(kvt_contains(out, "TLS session ticket:") == !_i, "%s", kvt_tail(out));
     free(out);
 }
 END_TEST
@@ -390,18 +305,18 @@ END_TEST
  * start. */
 KVT_TEST_ONCE(per_mpm, test_bad_values_refused)
 {
-    kvt_server_t *srv = tls_server(kvt_mpm(), NULL);
+    kvt_server_t *srv = kvt_tls_server(kvt_mpm(), NULL);
     char *log, *err = NULL;
     int status = -1;
 
     kvt_assert_refused(srv, "-t", "SSLCipherSuite NO-SUCH-CIPHER",
                        "SSLCipherSuite: no cipher matches 'NO-SUCH-CIPHER'");
-    srv = tls_server(kvt_mpm(), NULL);
+    srv = kvt_tls_server(kvt_mpm(), NULL);
     kvt_assert_refused(srv, "-t", "SSLCipherSuite TLSv1.2 AES128-SHA",
                        "SSLCipherSuite: protocol 'TLSv1.2' is not one of SSL and TLSv1.3");
-    srv = tls_server(kvt_mpm(), NULL);
+    srv = kvt_tls_server(kvt_mpm(), NULL);
     kvt_assert_refused(srv, "-t", "SSLProtocol -all", "SSLProtocol: no protocol is left");
-    srv = tls_server(kvt_mpm(), NULL);
+    srv = kvt_tls_server(kvt_mpm(), NULL);
     kvt_assert_refused(srv, "-t", "SSLEngine optional", "SSLEngine optional (TLS upgrade");
 
     srv = kvt_server_new(kvt_mpm());
@@ -425,7 +340,7 @@ END_TEST
 KVT_TEST_ONCE(per_mpm, test_expired_certificate_is_a_warning)
 {
     const kvt_certs_t *c = kvt_certs();
-    kvt_server_t *srv = tls_server(kvt_mpm(), NULL);
+    kvt_server_t *srv = kvt_tls_server(kvt_mpm(), NULL);
     const char *argv[] = {"openssl", "x509", "-in", c->expired_cert, "-noout", "-enddate", NULL};
     char *err = NULL, *enddate = NULL, *date;
     int status = -1;
@@ -437,7 +352,7 @@ KVT_TEST_ONCE(per_mpm, test_expired_certificate_is_a_warning)
                                   (const char *)NULL),
                      0);
     ck_assert_msg(status == 0 && kvt_contains(err, "Syntax OK"), "%d: %s", status, err);
-    ck_assert_int_eq(run_tool(argv, &enddate, NULL), 0); /* notAfter=Dec  6 10:43:16 2026 GMT */
+    ck_assert_int_eq(kvt_run_tool(argv, &enddate, NULL), 0); /* notAfter=Dec  6 10:43:16 2026 GMT */
     date = strchr(enddate, '=') + 1;
     date[strcspn(date, "\n")] = '\0';
     ck_assert_msg(kvt_contains(err, kvt_strf("KV01481: the certificate in %s (SSLCertificateFile "
@@ -453,7 +368,7 @@ END_TEST
 /* httpd's 400 to plain HTTP on a TLS port, then the close. */
 KVC_TEST(per_mpm, test_plain_http_to_tls_port_is_400)
 {
-    kvt_server_t *srv = tls_server(kvt_mpm(), NULL);
+    kvt_server_t *srv = kvt_tls_server(kvt_mpm(), NULL);
     kvt_response_t resp;
     char *log;
     int fd;
@@ -476,7 +391,7 @@ KVC_TEST(per_mpm, test_plain_http_to_tls_port_is_400)
     ck_assert_msg(kvt_contains(log, "HTTP spoken on the HTTPS port"), "%s", log);
     free(log);
     /* The port still speaks TLS to the next client. */
-    ck_assert_int_eq(curl(srv, "", "/", &log), 0);
+    ck_assert_int_eq(kvt_curl_tls(srv, "", "/", &log), 0);
     ck_assert_str_eq(log, "hello over tls\n");
     free(log);
 }
@@ -493,7 +408,7 @@ KVT_TEST_ONCE(per_mpm, test_key_mismatch_refused_naming_the_line)
     for (int i = 0; i < 2; i++) {
         unsigned cert_line;
 
-        srv = tls_server(kvt_mpm(), NULL);
+        srv = kvt_tls_server(kvt_mpm(), NULL);
         kvt_server_conf(srv, "SSLCertificateFile %s", c->rsa_cert);
         kvt_server_write_conf(srv);
         cert_line = kvt_conf_line_of(srv, "SSLCertificateFile"); /* the key goes next */
@@ -503,10 +418,10 @@ KVT_TEST_ONCE(per_mpm, test_key_mismatch_refused_naming_the_line)
                                     c->ec_key, kvt_server_conf_path(srv), cert_line + 1,
                                     c->rsa_cert, kvt_server_conf_path(srv), cert_line));
     }
-    srv = tls_server(kvt_mpm(), NULL);
+    srv = kvt_tls_server(kvt_mpm(), NULL);
     kvt_assert_refused(srv, "-t", "SSLCertificateFile /nonexistent/cert.pem",
                        "SSLCertificateFile: cannot read '/nonexistent/cert.pem'");
-    srv = tls_server(kvt_mpm(), NULL);
+    srv = kvt_tls_server(kvt_mpm(), NULL);
     kvt_assert_refused(srv, "-t", kvt_strf("SSLCertificateKeyFile %s", c->encrypted_key),
                        "is encrypted");
 }
