@@ -93,12 +93,28 @@ static int server_is_retiring(const kv_request_t *r)
     return exiting && *exiting;
 }
 
+/* httpd's environment variables for clients with broken HTTP (Debian's setenvif.conf sets
+ * them by BrowserMatch): downgrade-1.0 answers an HTTP/1.1 request as an HTTP/1.0 one (no
+ * chunking, HTTP/1.0's keep-alive rules), nokeepalive closes after the response. */
+static void apply_client_workarounds(kv_request_t *r)
+{
+    if (apr_is_empty_table(r->subprocess_env)) {
+        return;
+    }
+    if (r->proto_num > KV_HTTP_VERSION(1, 0) && apr_table_get(r->subprocess_env, "downgrade-1.0")) {
+        r->proto_num = KV_HTTP_VERSION(1, 0);
+    }
+    if (apr_table_get(r->subprocess_env, "nokeepalive")) {
+        r->close_connection = 1;
+    }
+}
+
 int kv_response_can_keep_alive(const kv_request_t *r)
 {
     return r->server->keep_alive && !r->close_connection && !r->connection->aborted &&
            !kv_client_closes(r) && (length_is_known(r) || response_is_chunked(r)) &&
-           !connection_limit_reached(r) && body_can_be_skipped(r) &&
-           !kv_body_awaits_continue(r) && !server_is_retiring(r);
+           !connection_limit_reached(r) && body_can_be_skipped(r) && !kv_body_awaits_continue(r) &&
+           !server_is_retiring(r);
 }
 
 static apr_off_t body_length(apr_bucket_brigade *bb)
@@ -119,8 +135,7 @@ static void find_length(kv_request_t *r, apr_bucket_brigade *bb)
 {
     apr_off_t len = 0;
 
-    if (r->clength >= 0 || APR_BRIGADE_EMPTY(bb) ||
-        !APR_BUCKET_IS_EOS(APR_BRIGADE_LAST(bb))) {
+    if (r->clength >= 0 || APR_BRIGADE_EMPTY(bb) || !APR_BUCKET_IS_EOS(APR_BRIGADE_LAST(bb))) {
         return;
     }
     /* A HEAD answer's handler may send no body at all: that says nothing of the length a
@@ -201,6 +216,15 @@ static int add_table_field(void *h, const char *name, const char *value)
 
 static const char *content_type(const kv_request_t *r);
 
+/* The status line names the version the server speaks, HTTP/1.1, whatever the request's
+ * (RFC 9110 section 6.2, as httpd); only an HTTP/1.0 request with the environment variable
+ * force-response-1.0 (BrowserMatch, for old clients that choke on 1.1) gets HTTP/1.0. */
+static int answers_http10(const kv_request_t *r)
+{
+    return r->proto_num < KV_HTTP_VERSION(1, 1) &&
+           apr_table_get(r->subprocess_env, "force-response-1.0") != NULL;
+}
+
 /* The status line and header fields, ready to go in front of the body. */
 static apr_bucket_brigade *serialize_head(kv_request_t *r, int keep_alive, int chunked)
 {
@@ -211,7 +235,7 @@ static apr_bucket_brigade *serialize_head(kv_request_t *r, int keep_alive, int c
     char date[APR_RFC822_DATE_LEN];
     const char *reason = kv_status_reason(r->status);
 
-    head_puts(&h, r->proto_num >= KV_HTTP_VERSION(1, 1) ? "HTTP/1.1 " : "HTTP/1.0 ");
+    head_puts(&h, answers_http10(r) ? "HTTP/1.0 " : "HTTP/1.1 ");
     head_putnum(&h, r->status);
     head_put(&h, " ", 1);
     head_puts(&h, reason ? reason : "Unknown");
@@ -309,6 +333,7 @@ apr_status_t kv_http_header_filter(kv_filter_t *f, apr_bucket_brigade *bb)
     if (!ctx->headers_sent) {
         apr_bucket_brigade *head;
         int keep_alive, chunked;
+        apply_client_workarounds(r);
         find_length(r, bb);
         chunked = response_is_chunked(r);
         keep_alive = kv_response_can_keep_alive(r);

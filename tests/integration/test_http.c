@@ -463,6 +463,71 @@ KVC_TEST(bad_requests, test_missing_host)
 }
 END_TEST
 
+/* The status line says HTTP/1.1 to an HTTP/1.0 request too, as httpd (RFC 9110 section
+ * 6.2: the version the server speaks); force-response-1.0 (here from BrowserMatch) makes it
+ * HTTP/1.0 for such a request, and does nothing to an HTTP/1.1 one. */
+KVC_TEST(serve, test_status_line_version)
+{
+    kvt_server_t *srv = kvt_server_new(kvt_mpm());
+    kvt_response_t r;
+
+    kvt_server_conf(srv, "LoadModule setenvif_module %s/modules/.libs/mod_setenvif.so",
+                    KV_TEST_BUILDDIR);
+    kvt_server_conf(srv, "BrowserMatch ^old force-response-1.0");
+    kvt_write_file(srv, "ok.txt", "ok", 2);
+    kvt_server_start(srv);
+    status_request(srv, "GET /ok.txt HTTP/1.0\r\n\r\n", &r);
+    assert_status(srv, &r, 200, "HTTP/1.0 request");
+    ck_assert_str_eq(r.version, "HTTP/1.1");
+    kvt_response_free(&r);
+    status_request(srv, "GET /ok.txt HTTP/1.0\r\nUser-Agent: oldie\r\n\r\n", &r);
+    assert_status(srv, &r, 200, "HTTP/1.0 request, force-response-1.0");
+    ck_assert_str_eq(r.version, "HTTP/1.0");
+    kvt_response_free(&r);
+    status_request(srv,
+                   "GET /ok.txt HTTP/1.1\r\nHost: localhost\r\nUser-Agent: oldie\r\n"
+                   "Connection: close\r\n\r\n",
+                   &r);
+    assert_status(srv, &r, 200, "HTTP/1.1 request, force-response-1.0");
+    ck_assert_str_eq(r.version, "HTTP/1.1");
+    kvt_response_free(&r);
+}
+END_TEST
+
+/* Debian's setenvif.conf names old clients by BrowserMatch: nokeepalive ends the connection
+ * after the response, downgrade-1.0 answers an HTTP/1.1 request by HTTP/1.0's rules (no
+ * keep-alive without "Connection: keep-alive"), as httpd. */
+KVC_TEST(serve, test_nokeepalive_and_downgrade)
+{
+    kvt_server_t *srv = kvt_server_new(kvt_mpm());
+    static const char *const agents[] = {"buggy", "old"};
+    kvt_response_t r;
+
+    kvt_server_conf(srv, "LoadModule setenvif_module %s/modules/.libs/mod_setenvif.so",
+                    KV_TEST_BUILDDIR);
+    kvt_server_conf(srv, "BrowserMatch ^buggy nokeepalive");
+    kvt_server_conf(srv, "BrowserMatch ^old downgrade-1.0");
+    kvt_write_file(srv, "ok.txt", "ok", 2);
+    kvt_server_start(srv);
+    status_request(srv, "GET /ok.txt HTTP/1.1\r\nHost: localhost\r\nUser-Agent: new\r\n\r\n", &r);
+    ck_assert_str_eq(kvt_header(&r, "Connection"), "Keep-Alive");
+    kvt_response_free(&r);
+    for (int i = 0; i < KVT_COUNT(agents); i++) {
+        char *req = kvt_strf("GET /ok.txt HTTP/1.1\r\nHost: localhost\r\nUser-Agent: %s\r\n\r\n",
+                             agents[i]);
+
+        status_request(srv, req, &r);
+        assert_status(srv, &r, 200, agents[i]);
+        ck_assert_msg(kvt_header(&r, "Connection") &&
+                          strcmp(kvt_header(&r, "Connection"), "close") == 0,
+                      "%s: Connection %s", agents[i], kvt_header(&r, "Connection"));
+        ck_assert_str_eq(r.version, "HTTP/1.1");
+        kvt_response_free(&r);
+        free(req);
+    }
+}
+END_TEST
+
 KVC_TEST(bad_requests, test_unknown_method)
 {
     kvt_server_t *srv = kvt_server_new(kvt_mpm());
