@@ -56,8 +56,8 @@ typedef struct {
                              const unsigned char *id, unsigned int idlen, unsigned char *data,
                              unsigned int *datalen, apr_pool_t *p);
     /** Forget the object stored under @a id, if any. */
-    apr_status_t (*remove)(kv_socache_instance_t *instance, kv_server_t *s,
-                           const unsigned char *id, unsigned int idlen, apr_pool_t *p);
+    apr_status_t (*remove)(kv_socache_instance_t *instance, kv_server_t *s, const unsigned char *id,
+                           unsigned int idlen, apr_pool_t *p);
     /** Release what init opened (also done by the cleanup of init's pool). */
     void (*destroy)(kv_socache_instance_t *instance, kv_server_t *s);
 } kv_socache_provider_t;
@@ -84,8 +84,7 @@ static inline void kv_socache_provider_register(apr_pool_t *p, const char *name,
 }
 
 /** The socache provider called @a name, or NULL if no loaded module provides it. */
-static inline const kv_socache_provider_t *kv_socache_provider_get(apr_pool_t *p,
-                                                                   const char *name)
+static inline const kv_socache_provider_t *kv_socache_provider_get(apr_pool_t *p, const char *name)
 {
     kv_socache_provider_fn fn =
         (kv_socache_provider_fn)apr_dynamic_fn_retrieve(kv_socache_key(p, name));

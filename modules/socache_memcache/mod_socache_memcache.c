@@ -36,7 +36,7 @@ struct kv_socache_instance {
     apr_memcache_t *mc;
 };
 
-static void *create_server_conf(apr_pool_t *p, kv_server_t *s)
+static void *memcache_create_server_conf(apr_pool_t *p, kv_server_t *s)
 {
     memcache_conf_t *conf = apr_pcalloc(p, sizeof(*conf));
 
@@ -45,7 +45,7 @@ static void *create_server_conf(apr_pool_t *p, kv_server_t *s)
     return conf;
 }
 
-static void *merge_server_conf(apr_pool_t *p, void *basev, void *addv)
+static void *memcache_merge_server_conf(apr_pool_t *p, void *basev, void *addv)
 {
     const memcache_conf_t *base = basev, *add = addv;
     memcache_conf_t *conf = apr_pcalloc(p, sizeof(*conf));
@@ -142,8 +142,8 @@ static apr_status_t mc_store(kv_socache_instance_t *ctx, kv_server_t *s, const u
         return APR_EINVAL;
     }
     /* memcached's expiry is in whole seconds from now; at least one, so 0 is not "never". */
-    rv = apr_memcache_set(ctx->mc, key, (char *)data, datalen,
-                          (apr_uint32_t)(left > 0 ? left : 1), 0);
+    rv = apr_memcache_set(ctx->mc, key, (char *)data, datalen, (apr_uint32_t)(left > 0 ? left : 1),
+                          0);
     if (rv != APR_SUCCESS) {
         kv_log_error(KV_LOG_MARK, KV_LOG_ERR, rv, s,
                      "KV01525: cannot store an object in memcached under %s", key);
@@ -151,9 +151,9 @@ static apr_status_t mc_store(kv_socache_instance_t *ctx, kv_server_t *s, const u
     return rv;
 }
 
-static apr_status_t mc_retrieve(kv_socache_instance_t *ctx, kv_server_t *s,
-                                const unsigned char *id, unsigned int idlen, unsigned char *data,
-                                unsigned int *datalen, apr_pool_t *p)
+static apr_status_t mc_retrieve(kv_socache_instance_t *ctx, kv_server_t *s, const unsigned char *id,
+                                unsigned int idlen, unsigned char *data, unsigned int *datalen,
+                                apr_pool_t *p)
 {
     char *key = key_of(ctx, id, idlen, p), *value;
     apr_size_t len;
@@ -228,8 +228,8 @@ static const kv_command_t memcache_commands[] = {
 
 kv_module_t socache_memcache_module = {
     KV_MODULE_HEADER("socache_memcache"),
-    .create_server_config = create_server_conf,
-    .merge_server_config = merge_server_conf,
+    .create_server_config = memcache_create_server_conf,
+    .merge_server_config = memcache_merge_server_conf,
     .commands = memcache_commands,
     .register_hooks = register_hooks,
 };

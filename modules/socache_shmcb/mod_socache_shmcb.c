@@ -21,8 +21,8 @@ struct kv_socache_instance {
     shmcb_t *cache;
 };
 
-static const char *shmcb_create(kv_socache_instance_t **instance, const char *arg,
-                                apr_pool_t *tmp, apr_pool_t *p)
+static const char *shmcb_create(kv_socache_instance_t **instance, const char *arg, apr_pool_t *tmp,
+                                apr_pool_t *p)
 {
     kv_socache_instance_t *ctx = apr_pcalloc(p, sizeof(*ctx));
     const char *err = shmcb_parse_arg(p, arg, &ctx->path, &ctx->size);
@@ -86,8 +86,7 @@ static apr_status_t shmcb_store_object(kv_socache_instance_t *ctx, kv_server_t *
 
 static apr_status_t shmcb_retrieve_object(kv_socache_instance_t *ctx, kv_server_t *s,
                                           const unsigned char *id, unsigned int idlen,
-                                          unsigned char *data, unsigned int *datalen,
-                                          apr_pool_t *p)
+                                          unsigned char *data, unsigned int *datalen, apr_pool_t *p)
 {
     apr_status_t rv;
 
@@ -102,8 +101,7 @@ static apr_status_t shmcb_retrieve_object(kv_socache_instance_t *ctx, kv_server_
 }
 
 static apr_status_t shmcb_remove_object(kv_socache_instance_t *ctx, kv_server_t *s,
-                                        const unsigned char *id, unsigned int idlen,
-                                        apr_pool_t *p)
+                                        const unsigned char *id, unsigned int idlen, apr_pool_t *p)
 {
     apr_status_t rv;
 

@@ -35,6 +35,7 @@ void *ssl_create_server_conf(apr_pool_t *p, kv_server_t *s)
     conf->honor_cipher_order = KV_UNSET_INT;
     conf->compression = KV_UNSET_INT;
     conf->session_tickets = KV_UNSET_INT;
+    conf->session_timeout = KV_UNSET_TIME;
     return conf;
 }
 
@@ -55,6 +56,9 @@ void *ssl_merge_server_conf(apr_pool_t *p, void *basev, void *addv)
         KV_MERGE_INT(add->honor_cipher_order, base->honor_cipher_order, KV_UNSET_INT);
     conf->compression = KV_MERGE_INT(add->compression, base->compression, KV_UNSET_INT);
     conf->session_tickets = KV_MERGE_INT(add->session_tickets, base->session_tickets, KV_UNSET_INT);
+    conf->session_cache = KV_MERGE_PTR(add->session_cache, base->session_cache, NULL);
+    conf->session_timeout =
+        KV_MERGE_TIME(add->session_timeout, base->session_timeout, KV_UNSET_TIME);
     return conf;
 }
 
@@ -374,4 +378,9 @@ const kv_command_t ssl_commands[] = {
     {"SSLSessionTickets", kv_set_bounded_slot,
      KV_SLOT(ssl_server_conf_t, session_tickets, KV_UNIT_FLAG, 0, 1), 1, 1, KV_CTX_SERVER,
      KV_CMD_SERVER_CONF, "On|Off: TLS session tickets (RFC 5077)"},
+    {"SSLSessionCache", ssl_set_session_cache, NULL, 1, 1, KV_CTX_MAIN, KV_CMD_SERVER_CONF,
+     "none|nonenotnull|shmcb:path(size)|memcache:host:port,...: the server-side session cache"},
+    {"SSLSessionCacheTimeout", kv_set_bounded_slot,
+     KV_SLOT(ssl_server_conf_t, session_timeout, KV_UNIT_SECONDS, 0, 86400 * 365), 1, 1,
+     KV_CTX_SERVER, KV_CMD_SERVER_CONF, "seconds: how long a session may be resumed (300)"},
     {NULL, NULL, NULL, 0, 0, 0, 0, NULL}};

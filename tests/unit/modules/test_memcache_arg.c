@@ -39,8 +39,8 @@ KVC_TEST(arg_case, refuses_an_empty_list_or_a_bad_port)
 
     ck_assert_ptr_nonnull(memcache_parse_servers(pool, NULL, &servers));
     ck_assert_ptr_nonnull(memcache_parse_servers(pool, ",", &servers));
-    ck_assert_ptr_nonnull(strstr(memcache_parse_servers(pool, "host:notaport", &servers),
-                                 "host:notaport"));
+    ck_assert_ptr_nonnull(
+        strstr(memcache_parse_servers(pool, "host:notaport", &servers), "host:notaport"));
     ck_assert_ptr_nonnull(memcache_parse_servers(pool, "host:99999", &servers));
 }
 END_TEST
