@@ -42,6 +42,9 @@ typedef struct {
     /* Session resumption (ssl_session_cache.c) */
     ssl_session_cache_t *session_cache;  /**< SSLSessionCache (main server; vhosts share it) */
     apr_interval_time_t session_timeout; /**< SSLSessionCacheTimeout; KV_UNSET_TIME */
+    /* Session ticket keys (ssl_tickets.c) */
+    const unsigned char *ticket_key_file; /**< SSLSessionTicketKeyFile's 48 bytes, or NULL */
+    apr_interval_time_t ticket_rotation;  /**< SSLSessionTicketKeyRotation; KV_UNSET_TIME */
 } ssl_server_conf_t;
 
 extern const kv_command_t ssl_commands[];

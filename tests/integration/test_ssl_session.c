@@ -21,11 +21,11 @@ KVT_MPM_CASE(per_mpm);
 
 static const char *const versions[] = {"-tls1_2", "-tls1_3"};
 
-/* A prefork TLS server whose every connection is a new child's, with @a lines after the
- * virtual host (the cache's LoadModule and SSLSessionCache), and SSLSessionTickets off. */
-static kvt_server_t *session_server(const char *lines)
+/* A prefork TLS server whose every connection is a new child's, with @a vhost in the virtual
+ * host and @a lines after it (the cache's LoadModule and SSLSessionCache). */
+static kvt_server_t *tls_children_server(const char *vhost, const char *lines)
 {
-    kvt_server_t *srv = kvt_tls_server(kvt_mpm(), "SSLSessionTickets off");
+    kvt_server_t *srv = kvt_tls_server(kvt_mpm(), vhost);
 
     kvt_server_processes(srv, 3, 3, 6);
     kvt_server_drop_base(srv, "MaxConnectionsPerChild");
@@ -37,6 +37,12 @@ static kvt_server_t *session_server(const char *lines)
                     KV_TEST_BUILDDIR);
     kvt_server_conf(srv, "%s", lines);
     return srv;
+}
+
+/* tls_children_server with SSLSessionTickets off: only the cache can resume. */
+static kvt_server_t *session_server(const char *lines)
+{
+    return tls_children_server("SSLSessionTickets off", lines);
 }
 
 /* One connection with s_client in @a version, a GET on it (so that a TLS 1.3 client reads the
@@ -109,13 +115,14 @@ END_TEST
 typedef struct {
     kvt_server_t *srv;
     const char *file;
+    const char *version;
 } offer_t;
 
 static int no_longer_resumes(void *arg)
 {
     offer_t *o = arg;
 
-    return !resumes(o->srv, "-tls1_2", o->file);
+    return !resumes(o->srv, o->version, o->file);
 }
 
 /* SSLSessionCacheTimeout 2: the session resumes at once, and no more once 2 s have passed,
@@ -125,7 +132,7 @@ KVC_TEST(per_mpm, test_session_expires_after_the_timeout)
 {
     kvt_server_t *srv = session_server("SSLSessionCache shmcb:logs/ssl_scache(65536)\n"
                                        "SSLSessionCacheTimeout 2");
-    offer_t o = {srv, kvt_write_root_file(srv, "session.pem", "")};
+    offer_t o = {srv, kvt_write_root_file(srv, "session.pem", ""), "-tls1_2"};
     long made;
 
     kvt_server_start(srv);
@@ -153,6 +160,57 @@ KVC_LOOP_TEST(per_mpm, test_memcache_resumes_across_children, 0, 2)
 }
 END_TEST
 
+/* Tickets (SSLSessionCache none, so nothing else resumes): one child's resumes on others. */
+KVC_LOOP_TEST(per_mpm, test_ticket_resumes_across_children, 0, 2)
+{
+    kvt_server_t *srv = tls_children_server(NULL, "SSLSessionCache none");
+
+    kvt_server_start(srv);
+    assert_resumes_on_every_child(srv, versions[_i]);
+}
+END_TEST
+
+/* SSLSessionTicketKeyRotation 2: a ticket resumes through the next period, and no more once
+ * its key is two periods old (more than 2 s later), on any child. */
+KVC_LOOP_TEST(per_mpm, test_ticket_of_a_retired_key_does_not_resume, 0, 2)
+{
+    kvt_server_t *srv = tls_children_server("SSLSessionTicketKeyRotation 2\n"
+                                            "    SSLSessionCacheTimeout 600",
+                                            "SSLSessionCache none");
+    offer_t o = {srv, kvt_write_root_file(srv, "session.pem", ""), versions[_i]};
+    long made;
+
+    kvt_server_start(srv);
+    made = kvt_now_ms();
+    new_session(srv, versions[_i], o.file);
+    ck_assert(resumes(srv, versions[_i], o.file));
+    ck_assert_msg(kvt_wait_for(no_longer_resumes, &o, EXPIRY_WAIT_MS),
+                  "the ticket still resumes after %d ms", EXPIRY_WAIT_MS);
+    ck_assert_int_ge(kvt_now_ms() - made, 2000);
+}
+END_TEST
+
+/* Two servers (two generations, two secrets): a ticket of one is a full handshake on the
+ * other, unless both have the same SSLSessionTicketKeyFile, as httpd's. */
+KVC_LOOP_TEST(per_mpm, test_ticket_key_file_is_shared_by_servers, 0, 2)
+{
+    static const char key[49] = "0123456789abcdef0123456789abcdef0123456789abcdef";
+    kvt_server_t *c = tls_children_server(NULL, "SSLSessionCache none");
+    const char *line =
+        kvt_strf("SSLSessionTicketKeyFile %s", kvt_write_root_file(c, "ticket.key", key));
+    kvt_server_t *a = tls_children_server(line, "SSLSessionCache none");
+    kvt_server_t *b = tls_children_server(line, "SSLSessionCache none");
+    const char *file = kvt_write_root_file(a, "session.pem", "");
+
+    kvt_server_start(a);
+    kvt_server_start(b);
+    kvt_server_start(c);
+    new_session(a, versions[_i], file);
+    ck_assert(resumes(b, versions[_i], file));
+    ck_assert(!resumes(c, versions[_i], file));
+}
+END_TEST
+
 /* What SSLSessionCache refuses, by -t, naming the line. */
 KVT_TEST_ONCE(per_mpm, test_bad_caches_refused)
 {
@@ -172,6 +230,13 @@ KVT_TEST_ONCE(per_mpm, test_bad_caches_refused)
     kvt_assert_refused(srv, "-t", "SSLSessionCacheTimeout soon", "SSLSessionCacheTimeout");
     srv = session_server("");
     kvt_assert_refused(srv, "-t", "MemcacheConnTTL 7200", "MemcacheConnTTL");
+    srv = session_server("");
+    kvt_assert_refused(
+        srv, "-t",
+        kvt_strf("SSLSessionTicketKeyFile %s", kvt_write_root_file(srv, "short.key", "0123456789")),
+        "must hold exactly 48 bytes");
+    srv = session_server("");
+    kvt_assert_refused(srv, "-t", "SSLSessionTicketKeyRotation 0", "SSLSessionTicketKeyRotation");
 }
 END_TEST
 
