@@ -141,6 +141,8 @@ static const kv_socache_provider_t *shmcb_provider_get(void)
 static void register_hooks(apr_pool_t *p)
 {
     kv_socache_provider_register(p, "shmcb", shmcb_provider_get);
+    /* As httpd: `SSLSessionCache default` is shmcb with its default size. */
+    kv_socache_provider_register(p, "default", shmcb_provider_get);
 }
 
 kv_module_t socache_shmcb_module = {
