@@ -154,6 +154,26 @@ static entry_t *find(shmcb_t *c, sub_t *sub, const unsigned char *id, unsigned i
     return NULL;
 }
 
+/* Mark every entry of @a id removed, expired ones too (a store after one expired adds a second
+ * entry for the id); APR_NOTFOUND if none was live at @a now. */
+static apr_status_t forget(shmcb_t *c, sub_t *sub, const unsigned char *id, unsigned int idlen,
+                           apr_time_t now)
+{
+    apr_status_t rv = APR_NOTFOUND;
+
+    for (uint32_t i = 0; i < sub->idx_used; i++) {
+        entry_t *e = &entries(c, sub)[(sub->idx_first + i) % c->idx_per_sub];
+
+        if (!e->removed && e->idlen == idlen && ring_equal(c, sub, e->pos, id, idlen)) {
+            e->removed = 1;
+            if (e->expiry > now) {
+                rv = APR_SUCCESS;
+            }
+        }
+    }
+    return rv;
+}
+
 apr_status_t shmcb_store(shmcb_t *c, const unsigned char *id, unsigned int idlen,
                          const unsigned char *data, unsigned int datalen, apr_time_t expiry,
                          apr_time_t now)
@@ -165,10 +185,7 @@ apr_status_t shmcb_store(shmcb_t *c, const unsigned char *id, unsigned int idlen
     if ((apr_size_t)idlen + datalen > c->data_per_sub || idlen == 0) {
         return APR_ENOSPC;
     }
-    e = find(c, sub, id, idlen, now);
-    if (e) {
-        e->removed = 1;
-    }
+    forget(c, sub, id, idlen, now);
     drop_dead(c, sub, now);
     while (sub->idx_used == c->idx_per_sub || sub->data_used + idlen + datalen > c->data_per_sub) {
         drop_oldest(c, sub);
@@ -206,14 +223,7 @@ apr_status_t shmcb_retrieve(shmcb_t *c, const unsigned char *id, unsigned int id
 
 apr_status_t shmcb_remove(shmcb_t *c, const unsigned char *id, unsigned int idlen)
 {
-    sub_t *sub = sub_for(c, id, idlen);
-    entry_t *e = find(c, sub, id, idlen, APR_INT64_MIN);
-
-    if (!e) {
-        return APR_NOTFOUND;
-    }
-    e->removed = 1;
-    return APR_SUCCESS;
+    return forget(c, sub_for(c, id, idlen), id, idlen, APR_INT64_MIN);
 }
 
 unsigned int shmcb_count(const shmcb_t *cache)

@@ -81,6 +81,25 @@ END_TEST
 
 /* Far more objects than fit: the store keeps a bounded number, the newest are all there,
  * the oldest are gone, and the rings wrap many times without corrupting an object. */
+/* Found by fuzz_shmcb: an id stored expired, then stored again, had two entries, and remove
+ * forgot only the expired one. */
+KVC_TEST(store_case, remove_forgets_an_id_stored_after_it_expired)
+{
+    /* Objects this large make one subcache, so that the two ids share it. */
+    shmcb_t *c = shmcb_init(apr_palloc(pool, SHMCB_MIN_SIZE), SHMCB_MIN_SIZE, 16, 1000);
+
+    ck_assert_ptr_nonnull(c);
+    /* A live object first, so that the expired one is not the oldest, dropped first. */
+    ck_assert_int_eq(put(c, "other", "lives", LATER(60)), APR_SUCCESS);
+    ck_assert_int_eq(put(c, "id", "dead on arrival", NOW), APR_SUCCESS);
+    ck_assert_int_eq(put(c, "id", "live", LATER(60)), APR_SUCCESS);
+    ck_assert_str_eq(get_at(c, "id", NOW), "live");
+    ck_assert_int_eq(shmcb_remove(c, (const unsigned char *)"id", 2), APR_SUCCESS);
+    ck_assert_ptr_null(get_at(c, "id", NOW));
+    ck_assert_str_eq(get_at(c, "other", NOW), "lives");
+}
+END_TEST
+
 KVC_TEST(store_case, a_full_store_drops_the_oldest_and_wraps)
 {
     shmcb_t *c = new_store(SHMCB_MIN_SIZE);
