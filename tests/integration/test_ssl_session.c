@@ -1,9 +1,10 @@
 /* TLS session resumption across children: SSLSessionCache (shmcb and memcache, with
- * SSLSessionTickets off so that the cache is what resumes) and SSLSessionCacheTimeout. The
- * server is prefork with MaxConnectionsPerChild 1, so every connection is served by a child
- * that served none before: a session made on one connection resumes on the next only if it
- * went through the shared cache. s_client -sess_out saves the session, -sess_in offers it,
- * and its "Reused" or "New" line says what the server did. */
+ * SSLSessionTickets off so that the cache is what resumes) and SSLSessionCacheTimeout, and
+ * session tickets' keys. Under every MPM the server has MaxConnectionsPerChild 1, so every
+ * connection is served by a child that served none before: a session made on one connection
+ * resumes on the next only if it went through the shared cache (or a ticket key all children
+ * share). s_client -sess_out saves the session, -sess_in offers it, and its "Reused" or "New"
+ * line says what the server did. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
@@ -21,7 +22,7 @@ KVT_MPM_CASE(per_mpm);
 
 static const char *const versions[] = {"-tls1_2", "-tls1_3"};
 
-/* A prefork TLS server whose every connection is a new child's, with @a vhost in the virtual
+/* A TLS server whose every connection is a new child's, with @a vhost in the virtual
  * host and @a lines after it (the cache's LoadModule and SSLSessionCache). */
 static kvt_server_t *tls_children_server(const char *vhost, const char *lines)
 {
@@ -242,5 +243,5 @@ END_TEST
 
 int main(void)
 {
-    return kvt_run_mpms("ssl_session", KVT_MPM_SPARE_SERVERS);
+    return kvt_run_mpms("ssl_session", 0);
 }
