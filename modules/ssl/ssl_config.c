@@ -9,6 +9,7 @@
 
 #include "ssl_config.h"
 #include "ssl_parse.h"
+#include "ssl_tickets.h"
 
 #define KV_LOG_MODULE "ssl"
 
@@ -35,6 +36,8 @@ void *ssl_create_server_conf(apr_pool_t *p, kv_server_t *s)
     conf->honor_cipher_order = KV_UNSET_INT;
     conf->compression = KV_UNSET_INT;
     conf->session_tickets = KV_UNSET_INT;
+    conf->session_timeout = KV_UNSET_TIME;
+    conf->ticket_rotation = KV_UNSET_TIME;
     return conf;
 }
 
@@ -55,6 +58,12 @@ void *ssl_merge_server_conf(apr_pool_t *p, void *basev, void *addv)
         KV_MERGE_INT(add->honor_cipher_order, base->honor_cipher_order, KV_UNSET_INT);
     conf->compression = KV_MERGE_INT(add->compression, base->compression, KV_UNSET_INT);
     conf->session_tickets = KV_MERGE_INT(add->session_tickets, base->session_tickets, KV_UNSET_INT);
+    conf->session_cache = KV_MERGE_PTR(add->session_cache, base->session_cache, NULL);
+    conf->session_timeout =
+        KV_MERGE_TIME(add->session_timeout, base->session_timeout, KV_UNSET_TIME);
+    conf->ticket_key_file = KV_MERGE_PTR(add->ticket_key_file, base->ticket_key_file, NULL);
+    conf->ticket_rotation =
+        KV_MERGE_TIME(add->ticket_rotation, base->ticket_rotation, KV_UNSET_TIME);
     return conf;
 }
 
@@ -374,4 +383,15 @@ const kv_command_t ssl_commands[] = {
     {"SSLSessionTickets", kv_set_bounded_slot,
      KV_SLOT(ssl_server_conf_t, session_tickets, KV_UNIT_FLAG, 0, 1), 1, 1, KV_CTX_SERVER,
      KV_CMD_SERVER_CONF, "On|Off: TLS session tickets (RFC 5077)"},
+    {"SSLSessionCache", ssl_set_session_cache, NULL, 1, 1, KV_CTX_MAIN, KV_CMD_SERVER_CONF,
+     "none|nonenotnull|shmcb:path(size)|memcache:host:port,...: the server-side session cache"},
+    {"SSLSessionCacheTimeout", kv_set_bounded_slot,
+     KV_SLOT(ssl_server_conf_t, session_timeout, KV_UNIT_SECONDS, 0, 86400 * 365), 1, 1,
+     KV_CTX_SERVER, KV_CMD_SERVER_CONF, "seconds: how long a session may be resumed (300)"},
+    {"SSLSessionTicketKeyFile", ssl_set_ticket_key_file, NULL, 1, 1, KV_CTX_SERVER,
+     KV_CMD_SERVER_CONF, "file: 48 bytes, a fixed session ticket key (no rotation)"},
+    {"SSLSessionTicketKeyRotation", kv_set_bounded_slot,
+     KV_SLOT(ssl_server_conf_t, ticket_rotation, KV_UNIT_SECONDS, 1, 86400 * 7), 1, 1,
+     KV_CTX_SERVER, KV_CMD_SERVER_CONF,
+     "seconds: how often the session ticket key changes (3600); the one before still resumes"},
     {NULL, NULL, NULL, 0, 0, 0, 0, NULL}};

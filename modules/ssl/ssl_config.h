@@ -7,6 +7,7 @@
 #include <openssl/ssl.h>
 
 #include "kiva.h"
+#include "ssl_session_cache.h"
 
 /** One SSLCertificateFile: its certificate, the chain that follows it in the file, and
  * the key from its SSLCertificateKeyFile (the Nth key pairs with the Nth certificate, as
@@ -38,6 +39,12 @@ typedef struct {
     int compression;           /**< SSLCompression */
     int session_tickets;       /**< SSLSessionTickets */
     SSL_CTX *ctx;              /**< built at post_config when the engine is on */
+    /* Session resumption (ssl_session_cache.c) */
+    ssl_session_cache_t *session_cache;  /**< SSLSessionCache (main server; vhosts share it) */
+    apr_interval_time_t session_timeout; /**< SSLSessionCacheTimeout; KV_UNSET_TIME */
+    /* Session ticket keys (ssl_tickets.c) */
+    const unsigned char *ticket_key_file; /**< SSLSessionTicketKeyFile's 48 bytes, or NULL */
+    apr_interval_time_t ticket_rotation;  /**< SSLSessionTicketKeyRotation; KV_UNSET_TIME */
 } ssl_server_conf_t;
 
 extern const kv_command_t ssl_commands[];

@@ -7,6 +7,7 @@
 #include "kv_log.h"
 #include "ssl_context.h"
 #include "ssl_parse.h"
+#include "ssl_tickets.h"
 
 #define KV_LOG_MODULE "ssl"
 
@@ -145,10 +146,13 @@ int ssl_context_build(apr_pool_t *pconf, kv_server_t *s, ssl_server_conf_t *conf
     }
     apr_pool_cleanup_register(pconf, conf->ctx, free_ctx, apr_pool_cleanup_null);
     set_options(conf->ctx, conf);
+    ssl_session_cache_ctx(conf->ctx, conf->session_cache, conf->session_timeout);
     /* Sessions this server made are resumed only by it (SNI later picks among several). */
     sid = apr_psprintf(pconf, "%.32s", s->server_hostname ? s->server_hostname : "");
     SSL_CTX_set_session_id_context(conf->ctx, (const unsigned char *)sid, (unsigned)strlen(sid));
-    if (!set_protocols_and_ciphers(pconf, s, conf) || !use_certificates(pconf, s, conf)) {
+    if (!set_protocols_and_ciphers(pconf, s, conf) || !use_certificates(pconf, s, conf) ||
+        (conf->session_tickets != 0 &&
+         !ssl_tickets_ctx(pconf, s, conf->ctx, conf->ticket_key_file, conf->ticket_rotation))) {
         return KV_HTTP_INTERNAL_SERVER_ERROR;
     }
     return KV_OK;

@@ -433,4 +433,11 @@ int kvt_s_client(kvt_server_t *srv, const char *options, const char *request, ch
  * status, what it printed (body, -w, errors) in *out. */
 int kvt_curl_tls(kvt_server_t *srv, const char *options, const char *path, char **out);
 
+/** Start Debian's memcached on a free 127.0.0.1 port (*@a port) and wait until it listens;
+ * its pid, for kvt_memcached_stop. */
+pid_t kvt_memcached_start(int *port);
+
+/** Stop the memcached kvt_memcached_start made, by its pid, and reap it. */
+void kvt_memcached_stop(pid_t pid);
+
 #endif
