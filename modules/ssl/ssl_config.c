@@ -9,6 +9,7 @@
 
 #include "ssl_config.h"
 #include "ssl_parse.h"
+#include "ssl_verify.h"
 
 #define KV_LOG_MODULE "ssl"
 
@@ -35,6 +36,8 @@ void *ssl_create_server_conf(apr_pool_t *p, kv_server_t *s)
     conf->honor_cipher_order = KV_UNSET_INT;
     conf->compression = KV_UNSET_INT;
     conf->session_tickets = KV_UNSET_INT;
+    conf->verify_client = KV_UNSET_INT;
+    conf->verify_depth = KV_UNSET_INT;
     return conf;
 }
 
@@ -55,6 +58,7 @@ void *ssl_merge_server_conf(apr_pool_t *p, void *basev, void *addv)
         KV_MERGE_INT(add->honor_cipher_order, base->honor_cipher_order, KV_UNSET_INT);
     conf->compression = KV_MERGE_INT(add->compression, base->compression, KV_UNSET_INT);
     conf->session_tickets = KV_MERGE_INT(add->session_tickets, base->session_tickets, KV_UNSET_INT);
+    ssl_verify_merge(conf, base, add);
     return conf;
 }
 
@@ -374,4 +378,13 @@ const kv_command_t ssl_commands[] = {
     {"SSLSessionTickets", kv_set_bounded_slot,
      KV_SLOT(ssl_server_conf_t, session_tickets, KV_UNIT_FLAG, 0, 1), 1, 1, KV_CTX_SERVER,
      KV_CMD_SERVER_CONF, "On|Off: TLS session tickets (RFC 5077)"},
+    /* Client certificates (ssl_verify.c); in a directory they are refused with a reason. */
+    {"SSLCACertificateFile", ssl_set_ca_file, NULL, 1, 1, KV_CTX_ALL, KV_CMD_SERVER_CONF,
+     "file: PEM CA certificates that verify client certificates (and are named to clients)"},
+    {"SSLCACertificatePath", ssl_set_ca_path, NULL, 1, 1, KV_CTX_ALL, KV_CMD_SERVER_CONF,
+     "directory: CA certificates by subject hash (openssl rehash) for client certificates"},
+    {"SSLVerifyClient", ssl_set_verify_client, NULL, 1, 1, KV_CTX_ALL, KV_CMD_SERVER_CONF,
+     "none|optional|require|optional_no_ca: ask the client for a certificate"},
+    {"SSLVerifyDepth", ssl_set_verify_depth, NULL, 1, 1, KV_CTX_ALL, KV_CMD_SERVER_CONF,
+     "N: the most CA certificates above the client's (default 1)"},
     {NULL, NULL, NULL, 0, 0, 0, 0, NULL}};

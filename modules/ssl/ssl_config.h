@@ -38,6 +38,13 @@ typedef struct {
     int compression;           /**< SSLCompression */
     int session_tickets;       /**< SSLSessionTickets */
     SSL_CTX *ctx;              /**< built at post_config when the engine is on */
+    /* Client certificates (ssl_verify.c) */
+    const char *ca_file;       /**< SSLCACertificateFile, or NULL */
+    const char *ca_file_where; /**< its "FILE:LINE" */
+    const char *ca_path;       /**< SSLCACertificatePath, or NULL */
+    const char *ca_path_where; /**< its "FILE:LINE" */
+    int verify_client;         /**< SSLVerifyClient, SSL_VERIFY_CLIENT_*; KV_UNSET_INT */
+    int verify_depth;          /**< SSLVerifyDepth; KV_UNSET_INT */
 } ssl_server_conf_t;
 
 extern const kv_command_t ssl_commands[];

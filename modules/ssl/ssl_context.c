@@ -7,6 +7,7 @@
 #include "kv_log.h"
 #include "ssl_context.h"
 #include "ssl_parse.h"
+#include "ssl_verify.h"
 
 #define KV_LOG_MODULE "ssl"
 
@@ -148,7 +149,8 @@ int ssl_context_build(apr_pool_t *pconf, kv_server_t *s, ssl_server_conf_t *conf
     /* Sessions this server made are resumed only by it (SNI later picks among several). */
     sid = apr_psprintf(pconf, "%.32s", s->server_hostname ? s->server_hostname : "");
     SSL_CTX_set_session_id_context(conf->ctx, (const unsigned char *)sid, (unsigned)strlen(sid));
-    if (!set_protocols_and_ciphers(pconf, s, conf) || !use_certificates(pconf, s, conf)) {
+    if (!set_protocols_and_ciphers(pconf, s, conf) || !use_certificates(pconf, s, conf) ||
+        !ssl_verify_configure(pconf, s, conf)) {
         return KV_HTTP_INTERNAL_SERVER_ERROR;
     }
     return KV_OK;
