@@ -8,6 +8,7 @@
 #include <openssl/pem.h>
 
 #include "ssl_config.h"
+#include "ssl_env.h"
 #include "ssl_parse.h"
 #include "ssl_verify.h"
 
@@ -387,4 +388,10 @@ const kv_command_t ssl_commands[] = {
      "none|optional|require|optional_no_ca: ask the client for a certificate"},
     {"SSLVerifyDepth", ssl_set_verify_depth, NULL, 1, 1, KV_CTX_ALL, KV_CMD_SERVER_CONF,
      "N: the most CA certificates above the client's (default 1)"},
+    /* The SSL environment and access (ssl_env.c), per directory. */
+    {"SSLOptions", ssl_set_options, NULL, 1, -1, KV_CTX_ALL, 0,
+     "[+-]StdEnvVars|ExportCertData|FakeBasicAuth|StrictRequire|OptRenegotiate|"
+     "LegacyDNStringFormat ...: what requests over TLS get"},
+    {"SSLRequireSSL", ssl_set_require_ssl, NULL, 0, 0, KV_CTX_DIR, 0,
+     "(no arguments): 403 for requests not over TLS"},
     {NULL, NULL, NULL, 0, 0, 0, 0, NULL}};

@@ -359,3 +359,8 @@ int ssl_transport_take_plain_http(ssl_conn_t *sc)
     sc->plain_noticed = 1;
     return 1;
 }
+
+SSL *ssl_transport_ssl(const ssl_conn_t *sc)
+{
+    return sc->plain || sc->failed ? NULL : sc->ssl;
+}

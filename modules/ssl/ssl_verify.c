@@ -10,6 +10,7 @@
 #include <openssl/x509v3.h>
 
 #include "kv_log.h"
+#include "ssl_vars.h"
 #include "ssl_verify.h"
 
 #define KV_LOG_MODULE "ssl"
@@ -28,14 +29,6 @@ int ssl_verify_parse_level(const char *arg)
         }
     }
     return -1;
-}
-
-int ssl_verify_error_is_unknown_ca(long err)
-{
-    return err == X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT ||
-           err == X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN ||
-           err == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY ||
-           err == X509_V_ERR_CERT_UNTRUSTED || err == X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE;
 }
 
 void ssl_verify_merge(ssl_server_conf_t *conf, const ssl_server_conf_t *base,
@@ -191,7 +184,7 @@ static int verify_callback(int ok, X509_STORE_CTX *store)
         return ok;
     }
     if (!ok && conf->verify_client == SSL_VERIFY_CLIENT_OPTIONAL_NO_CA &&
-        ssl_verify_error_is_unknown_ca(err)) {
+        ssl_error_is_unknown_ca(err)) {
         ok = 1;
     }
     if (depth > (conf->verify_depth == KV_UNSET_INT ? SSL_VERIFY_DEPTH_DEFAULT

@@ -19,9 +19,6 @@ enum {
 /** SSLVerifyClient's argument as an SSL_VERIFY_CLIENT_* level; -1 if it is none. */
 int ssl_verify_parse_level(const char *arg);
 
-/** A verification error that optional_no_ca forgives: the client's CA is not one we know. */
-int ssl_verify_error_is_unknown_ca(long err);
-
 /** Take the client-certificate settings @a add does not make from @a base into @a conf. */
 void ssl_verify_merge(ssl_server_conf_t *conf, const ssl_server_conf_t *base,
                       const ssl_server_conf_t *add);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "harness.h"
 
@@ -217,6 +218,244 @@ KVT_TEST_ONCE(per_mpm, test_verify_client_in_location_is_refused)
                                              kvt_conf_line_of(srv, "SSLVerifyClient"), conf)),
                   "%s", err);
     free(err);
+}
+END_TEST
+
+/* ---- 2. The SSL environment --------------------------------------------------------------- */
+
+/* A CGI script, /cgi-bin/env.cgi, that prints HTTPS and the SSL_* variables, sorted, then
+ * SSL_CLIENT_CERT whole (PEM has several lines) between << and >>. */
+static void add_env_script(kvt_server_t *srv)
+{
+    const char *path;
+
+    kvt_server_conf(srv, "LoadModule alias_module %s/modules/.libs/mod_alias.so",
+                    KV_TEST_BUILDDIR);
+    kvt_server_conf(srv, "LoadModule cgi_module %s/modules/.libs/mod_cgi.so", KV_TEST_BUILDDIR);
+    kvt_server_conf(srv, "ScriptAlias /cgi-bin/ \"%s/cgi-bin/\"", kvt_server_root(srv));
+    path = kvt_write_root_file(srv, "cgi-bin/env.cgi",
+                               "#!/bin/sh\nprintf 'Content-Type: text/plain\\n\\n'\n"
+                               "env | grep -E '^(HTTPS|SSL_)' | sort\n"
+                               "printf 'CLIENT_CERT<<%s>>\\n' \"$SSL_CLIENT_CERT\"\n");
+    ck_assert_int_eq(chmod(path, 0755), 0);
+}
+
+/* What `openssl x509 -noout -OPTION` says of @a cert, after its '=' ("notBefore=..."). */
+static char *x509_field(const char *cert, const char *option)
+{
+    const char *argv[] = {"openssl", "x509", "-in", cert, "-noout", option, NULL};
+    char *out = NULL, *value;
+
+    ck_assert_int_eq(kvt_run_tool(argv, &out, NULL), 0);
+    value = strchr(out, '=');
+    ck_assert_ptr_nonnull(value);
+    value = kvt_strf("%.*s", (int)strcspn(value + 1, "\n"), value + 1);
+    free(out);
+    return value;
+}
+
+static void assert_has(const char *env, const char *line)
+{
+    ck_assert_msg(kvt_contains(env, kvt_strf("%s\n", line)), "no \"%s\" in:\n%s", line, env);
+}
+
+/* SSLOptions +StdEnvVars +ExportCertData: the script gets httpd's variables in httpd's
+ * formats (those Debian's apache2 gave for the same certificates), the certificates in
+ * PEM. */
+KVC_TEST(per_mpm, test_cgi_gets_the_ssl_environment)
+{
+    const kvt_certs_t *c = kvt_certs();
+    kvt_server_t *srv = verifying_server("optional", "SSLOptions +StdEnvVars +ExportCertData");
+    char *env, *pem = kvt_read_file(c->client_cert);
+    int status;
+
+    add_env_script(srv);
+    kvt_server_start(srv);
+    env = curl_get(srv, kvt_strf("--tlsv1.3 %s", client_cert_options()), "/cgi-bin/env.cgi",
+                   &status);
+    ck_assert_msg(status == 0, "%s", env);
+    assert_has(env, "HTTPS=on");
+    assert_has(env, "SSL_PROTOCOL=TLSv1.3");
+    assert_has(env, "SSL_CIPHER=TLS_AES_256_GCM_SHA384");
+    assert_has(env, "SSL_CIPHER_USEKEYSIZE=256");
+    assert_has(env, "SSL_CIPHER_ALGKEYSIZE=256");
+    assert_has(env, "SSL_SESSION_RESUMED=Initial");
+    assert_has(env, "SSL_CLIENT_VERIFY=SUCCESS");
+    assert_has(env, "SSL_CLIENT_S_DN=CN=kiva test client");
+    assert_has(env, "SSL_CLIENT_S_DN_CN=kiva test client");
+    assert_has(env, "SSL_CLIENT_I_DN=CN=kiva test CA");
+    assert_has(env, "SSL_CLIENT_I_DN_CN=kiva test CA");
+    assert_has(env, "SSL_SERVER_S_DN=CN=localhost");
+    assert_has(env, "SSL_SERVER_I_DN=CN=kiva test CA");
+    assert_has(env, "SSL_SERVER_SAN_DNS_0=localhost");
+    assert_has(env, kvt_strf("SSL_CLIENT_M_SERIAL=%s", x509_field(c->client_cert, "-serial")));
+    assert_has(env, kvt_strf("SSL_CLIENT_V_START=%s", x509_field(c->client_cert, "-startdate")));
+    assert_has(env, kvt_strf("SSL_CLIENT_V_END=%s", x509_field(c->client_cert, "-enddate")));
+    assert_has(env, "SSL_CLIENT_M_VERSION=3");
+    ck_assert_msg(kvt_contains(env, "\nSSL_VERSION_LIBRARY=OpenSSL/3.") &&
+                      kvt_contains(env, "\nSSL_SESSION_ID="),
+                  "%s", env);
+    ck_assert_msg(kvt_contains(env, kvt_strf("CLIENT_CERT<<%s>>", pem)), "%s", env);
+    ck_assert_msg(kvt_contains(env, "SSL_SERVER_CERT=-----BEGIN CERTIFICATE-----\n"), "%s", env);
+    ck_assert_msg(!kvt_contains(env, "SSL_TLS_SNI"), "no SNI to an address: %s", env);
+    free(env);
+    free(pem);
+}
+END_TEST
+
+/* Without SSLOptions a script gets HTTPS alone, as httpd's. */
+KVT_TEST_ONCE(per_mpm, test_without_std_env_vars_only_https)
+{
+    kvt_server_t *srv = verifying_server("optional", NULL);
+    char *env;
+    int status;
+
+    add_env_script(srv);
+    kvt_server_start(srv);
+    env = curl_get(srv, client_cert_options(), "/cgi-bin/env.cgi", &status);
+    ck_assert_msg(status == 0 && strcmp(env, "HTTPS=on\nCLIENT_CERT<<>>\n") == 0, "%s", env);
+    free(env);
+}
+END_TEST
+
+/* optional_no_ca: SSL_CLIENT_VERIFY says GENEROUS for the unknown CA's certificate, NONE
+ * without one. (Debian's apache2 2.4 says GENEROUS over TLS 1.2 and "FAILED:self-signed
+ * certificate" over TLS 1.3, where it no longer resets the verify result; kiva says
+ * GENEROUS for both, as httpd documents.) */
+KVT_TEST_ONCE(per_mpm, test_optional_no_ca_says_generous)
+{
+    kvt_server_t *srv = verifying_server("optional_no_ca", "SSLOptions +StdEnvVars");
+    char *env;
+    int status;
+
+    add_env_script(srv);
+    kvt_server_start(srv);
+    env = curl_get(srv, stranger_cert_options(srv), "/cgi-bin/env.cgi", &status);
+    ck_assert_msg(status == 0, "%s", env);
+    assert_has(env, "SSL_CLIENT_VERIFY=GENEROUS");
+    assert_has(env, "SSL_CLIENT_S_DN=CN=stranger");
+    assert_has(env, "SSL_CLIENT_I_DN=CN=stranger");
+    free(env);
+    env = curl_get(srv, "--tls-max 1.2", "/cgi-bin/env.cgi", &status);
+    ck_assert_msg(status == 0, "%s", env);
+    assert_has(env, "SSL_CLIENT_VERIFY=NONE");
+    assert_has(env, "SSL_PROTOCOL=TLSv1.2");
+    ck_assert_msg(!kvt_contains(env, "SSL_CLIENT_S_DN"), "%s", env);
+    free(env);
+}
+END_TEST
+
+/* SSL_TLS_SNI is the name the client sent, without SSLOptions too. */
+KVT_TEST_ONCE(per_mpm, test_sni_in_the_environment)
+{
+    const kvt_certs_t *c = kvt_certs();
+    kvt_server_t *srv = kvt_tls_server(kvt_mpm(), NULL);
+    char *script, *env = NULL;
+    const char *argv[] = {"sh", "-c", NULL, NULL};
+
+    add_env_script(srv);
+    kvt_server_start(srv);
+    script = kvt_strf("curl -sS --cacert %s --resolve localhost:%d:127.0.0.1 "
+                      "https://localhost:%d/cgi-bin/env.cgi 2>&1",
+                      c->ca, kvt_server_port(srv), kvt_server_port(srv));
+    argv[2] = script;
+    ck_assert_int_eq(kvt_run_tool(argv, &env, NULL), 0);
+    ck_assert_msg(strcmp(env, "HTTPS=on\nSSL_TLS_SNI=localhost\nCLIENT_CERT<<>>\n") == 0, "%s",
+                  env);
+    free(env);
+    free(script);
+}
+END_TEST
+
+static int has_lines(void *path)
+{
+    char *text = kvt_read_file(path);
+    int n = 0;
+
+    for (const char *s = text; s && *s; s++) {
+        n += *s == '\n';
+    }
+    free(text);
+    return n >= 2;
+}
+
+/* %{NAME}x log fields: mod_ssl's variables, "-" for one the request has none of, escaped as
+ * httpd escapes them (the "\," of an RFC 2253 DN doubled); HTTPS is off over plain HTTP. */
+KVT_TEST_ONCE(per_mpm, test_log_fields)
+{
+    kvt_server_t *srv = verifying_server("optional", NULL);
+    char *log, *out;
+    const char *path = kvt_strf("%s/logs/ssl_log", kvt_server_root(srv));
+    int fd, status;
+    kvt_response_t resp;
+
+    kvt_server_conf(srv, "LoadModule log_config_module %s/modules/.libs/mod_log_config.so",
+                    KV_TEST_BUILDDIR);
+    kvt_server_conf(srv, "LogFormat \"%%{HTTPS}x|%%{SSL_PROTOCOL}x|%%{SSL_CLIENT_S_DN_CN}x|"
+                         "%%{SSL_CLIENT_VERIFY}x|%%{SSL_CLIENT_I_DN}x|%%{SSL_NO_SUCH}x\" ssl");
+    kvt_server_conf(srv, "CustomLog logs/ssl_log ssl");
+    kvt_server_start(srv);
+    out = curl_get(srv, kvt_strf("--tlsv1.3 %s", client_cert_options()), "/", &status);
+    ck_assert_msg(status == 0, "%s", out);
+    free(out);
+    fd = kvt_connect(kvt_server_port(srv)); /* plain HTTP: httpd's 400, logged */
+    kvt_send(fd, "GET / HTTP/1.1\r\nHost: localhost\r\n\r\n");
+    ck_assert_int_eq(kvt_read_response(fd, &resp, 0), 0);
+    kvt_response_free(&resp);
+    ck_assert(kvt_wait_for(has_lines, (void *)path, 10000));
+    log = kvt_read_file(path);
+    ck_assert_msg(kvt_contains(log, "on|TLSv1.3|kiva test client|SUCCESS|CN=kiva test CA|-\n"
+                                    "off|-|-|-|-|-\n"),
+                  "%s", log);
+    free(log);
+}
+END_TEST
+
+/* Expressions see mod_ssl's variables: Require expr on the client certificate's CN, <If> on
+ * HTTPS. */
+KVT_TEST_ONCE(per_mpm, test_expressions_see_ssl_variables)
+{
+    kvt_server_t *srv = verifying_server("optional", NULL);
+    int status;
+    char *out;
+
+    kvt_server_conf(srv, "LoadModule authz_core_module %s/modules/.libs/mod_authz_core.so",
+                    KV_TEST_BUILDDIR);
+    kvt_server_conf(srv, "<Location /private.html>");
+    kvt_server_conf(srv, "    Require expr \"%%{SSL_CLIENT_S_DN_CN} == 'kiva test client'\"");
+    kvt_server_conf(srv, "</Location>");
+    kvt_server_conf(srv, "<If \"%%{HTTPS} != 'on'\">");
+    kvt_server_conf(srv, "    Require all denied");
+    kvt_server_conf(srv, "</If>");
+    kvt_write_file(srv, "private.html", "private\n", 8);
+    kvt_server_start(srv);
+    out = curl_get(srv, kvt_strf("-w ' %%{http_code}' %s", client_cert_options()),
+                   "/private.html", &status);
+    ck_assert_msg(status == 0 && strcmp(out, "private\n 200") == 0, "%s", out);
+    free(out);
+    out = curl_get(srv, "-o /dev/null -w '%{http_code}'", "/private.html", &status);
+    ck_assert_msg(status == 0 && strcmp(out, "403") == 0, "%s", out);
+    free(out);
+    out = curl_get(srv, "-o /dev/null -w '%{http_code}'", "/", &status);
+    ck_assert_msg(status == 0 && strcmp(out, "200") == 0, "HTTPS is on: %s", out);
+    free(out);
+}
+END_TEST
+
+/* Over plain HTTP HTTPS is off: the <If> denies. */
+KVT_TEST_ONCE(per_mpm, test_expression_https_is_off_over_plain_http)
+{
+    kvt_server_t *srv = kvt_server_new(kvt_mpm());
+
+    kvt_server_conf(srv, "LoadModule ssl_module %s/modules/.libs/mod_ssl.so", KV_TEST_BUILDDIR);
+    kvt_server_conf(srv, "LoadModule authz_core_module %s/modules/.libs/mod_authz_core.so",
+                    KV_TEST_BUILDDIR);
+    kvt_server_conf(srv, "<If \"%%{HTTPS} != 'on' && -z %%{SSL_PROTOCOL}\">");
+    kvt_server_conf(srv, "    Require all denied");
+    kvt_server_conf(srv, "</If>");
+    kvt_write_file(srv, "index.html", "hello\n", 6);
+    kvt_server_start(srv);
+    kvt_assert_status(srv, "/", 403);
 }
 END_TEST
 
