@@ -90,6 +90,7 @@ static void register_hooks(apr_pool_t *p)
     kv_hook_pre_connection(ssl_pre_connection, NULL, NULL, KV_HOOK_MIDDLE);
     kv_hook_post_read_request(ssl_post_read_request, NULL, NULL, KV_HOOK_REALLY_FIRST);
     ssl_env_register_hooks(p);
+    ssl_access_register_hooks();
 }
 
 kv_module_t ssl_module = {

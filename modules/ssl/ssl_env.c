@@ -8,13 +8,10 @@
 #include <apr_strings.h>
 
 #include "kv_expr.h"
-#include "kv_log.h"
 #include "kv_log_items.h"
 #include "ssl_env.h"
 #include "ssl_transport.h"
 #include "ssl_vars.h"
-
-#define KV_LOG_MODULE "ssl"
 
 extern kv_module_t ssl_module;
 
@@ -60,9 +57,7 @@ const char *ssl_set_require_ssl(kv_cmd_parms_t *cmd, void *c, int argc, const ch
 
 /* ---- The variables ---------------------------------------------------------------------- */
 
-/* The request's TLS connection, or NULL when it came over plain TCP (or plain HTTP on a TLS
- * port). */
-static SSL *request_ssl(const kv_request_t *r)
+SSL *ssl_request_ssl(const kv_request_t *r)
 {
     const ssl_conn_t *sc = kv_get_module_config(r->connection->conn_config, &ssl_module);
 
@@ -79,7 +74,7 @@ static int var_flags(const kv_request_t *r)
 /* HTTPS or an SSL_* variable of @a r; NULL when it has none. */
 static const char *lookup(kv_request_t *r, const char *name)
 {
-    SSL *ssl = request_ssl(r);
+    SSL *ssl = ssl_request_ssl(r);
 
     if (strcmp(name, "HTTPS") == 0) {
         return ssl ? "on" : "off";
@@ -106,7 +101,7 @@ static kv_expr_var_fn expr_lookup(const char *name)
 static int export_env(kv_request_t *r)
 {
     const ssl_dir_conf_t *conf = kv_get_module_config(r->per_dir_config, &ssl_module);
-    SSL *ssl = request_ssl(r);
+    SSL *ssl = ssl_request_ssl(r);
     const char *sni;
 
     if (!ssl) {
@@ -126,29 +121,9 @@ static int export_env(kv_request_t *r)
     return KV_DECLINED;
 }
 
-/* ---- SSLRequireSSL ------------------------------------------------------------------------ */
-
-/* 403 for a request not over TLS where SSLRequireSSL is in force. No other module can grant
- * what an access checker refused (kiva has no Satisfy Any), so StrictRequire's rule holds
- * whether or not it is set. */
-static int require_ssl(kv_request_t *r)
-{
-    const ssl_dir_conf_t *conf = kv_get_module_config(r->per_dir_config, &ssl_module);
-
-    if (conf->require_ssl != 1 || request_ssl(r)) {
-        return KV_DECLINED;
-    }
-    kv_log_rerror(KV_LOG_MARK, KV_LOG_ERR, 0, r,
-                  "KV01503: access to %s failed, reason: SSL connection required",
-                  r->filename ? r->filename : r->uri);
-    apr_table_setn(r->notes, "ssl-access-forbidden", "1");
-    return KV_HTTP_FORBIDDEN;
-}
-
 void ssl_env_register_hooks(apr_pool_t *p)
 {
     kv_log_register_item(p, "x", log_item_x);
     kv_hook_expr_lookup(expr_lookup, NULL, NULL, KV_HOOK_MIDDLE);
     kv_hook_fixups(export_env, NULL, NULL, KV_HOOK_MIDDLE);
-    kv_hook_access_checker(require_ssl, NULL, NULL, KV_HOOK_FIRST);
 }

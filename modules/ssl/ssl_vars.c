@@ -48,13 +48,20 @@ static const struct {
     int nid;
     int extract;
 } dn_tags[] = {
-    {"C", NID_countryName, 1},       {"ST", NID_stateOrProvinceName, 1},
-    {"SP", NID_stateOrProvinceName, 0}, {"L", NID_localityName, 1},
-    {"O", NID_organizationName, 1},  {"OU", NID_organizationalUnitName, 1},
-    {"CN", NID_commonName, 1},       {"T", NID_title, 1},
-    {"I", NID_initials, 1},          {"G", NID_givenName, 1},
-    {"S", NID_surname, 1},           {"D", NID_description, 1},
-    {"UID", NID_userId, 1},          {"Email", NID_pkcs9_emailAddress, 1},
+    {"C", NID_countryName, 1},
+    {"ST", NID_stateOrProvinceName, 1},
+    {"SP", NID_stateOrProvinceName, 0},
+    {"L", NID_localityName, 1},
+    {"O", NID_organizationName, 1},
+    {"OU", NID_organizationalUnitName, 1},
+    {"CN", NID_commonName, 1},
+    {"T", NID_title, 1},
+    {"I", NID_initials, 1},
+    {"G", NID_givenName, 1},
+    {"S", NID_surname, 1},
+    {"D", NID_description, 1},
+    {"UID", NID_userId, 1},
+    {"Email", NID_pkcs9_emailAddress, 1},
 };
 
 #define N_DN_TAGS (sizeof(dn_tags) / sizeof(dn_tags[0]))
@@ -443,16 +450,13 @@ const char *ssl_var_lookup(apr_pool_t *p, SSL *ssl, const char *name, int flags)
 
 /* httpd's StdEnvVars list, less what kiva does not have (SRP, the ClientHello's). */
 static const char *const std_vars[] = {
-    "SSL_VERSION_LIBRARY",   "SSL_PROTOCOL",          "SSL_SECURE_RENEG",
-    "SSL_COMPRESS_METHOD",   "SSL_CIPHER",            "SSL_CIPHER_EXPORT",
-    "SSL_CIPHER_USEKEYSIZE", "SSL_CIPHER_ALGKEYSIZE", "SSL_CLIENT_VERIFY",
-    "SSL_CLIENT_M_VERSION",  "SSL_CLIENT_M_SERIAL",   "SSL_CLIENT_V_START",
-    "SSL_CLIENT_V_END",      "SSL_CLIENT_V_REMAIN",   "SSL_CLIENT_S_DN",
-    "SSL_CLIENT_I_DN",       "SSL_CLIENT_A_KEY",      "SSL_CLIENT_A_SIG",
-    "SSL_SERVER_M_VERSION",  "SSL_SERVER_M_SERIAL",   "SSL_SERVER_V_START",
-    "SSL_SERVER_V_END",      "SSL_SERVER_S_DN",       "SSL_SERVER_I_DN",
-    "SSL_SERVER_A_KEY",      "SSL_SERVER_A_SIG",      "SSL_SESSION_ID",
-    "SSL_SESSION_RESUMED",
+    "SSL_VERSION_LIBRARY", "SSL_PROTOCOL",         "SSL_SECURE_RENEG",      "SSL_COMPRESS_METHOD",
+    "SSL_CIPHER",          "SSL_CIPHER_EXPORT",    "SSL_CIPHER_USEKEYSIZE", "SSL_CIPHER_ALGKEYSIZE",
+    "SSL_CLIENT_VERIFY",   "SSL_CLIENT_M_VERSION", "SSL_CLIENT_M_SERIAL",   "SSL_CLIENT_V_START",
+    "SSL_CLIENT_V_END",    "SSL_CLIENT_V_REMAIN",  "SSL_CLIENT_S_DN",       "SSL_CLIENT_I_DN",
+    "SSL_CLIENT_A_KEY",    "SSL_CLIENT_A_SIG",     "SSL_SERVER_M_VERSION",  "SSL_SERVER_M_SERIAL",
+    "SSL_SERVER_V_START",  "SSL_SERVER_V_END",     "SSL_SERVER_S_DN",       "SSL_SERVER_I_DN",
+    "SSL_SERVER_A_KEY",    "SSL_SERVER_A_SIG",     "SSL_SESSION_ID",        "SSL_SESSION_RESUMED",
 };
 
 /* SSL_<prefix>_SAN_DNS_n and _Email_n: every such entry of @a x. */

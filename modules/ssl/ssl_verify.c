@@ -133,8 +133,7 @@ const char *ssl_set_ca_path(kv_cmd_parms_t *cmd, void *c, int argc, const char *
     return NULL;
 }
 
-const char *ssl_set_verify_client(kv_cmd_parms_t *cmd, void *c, int argc,
-                                  const char *const *argv)
+const char *ssl_set_verify_client(kv_cmd_parms_t *cmd, void *c, int argc, const char *const *argv)
 {
     ssl_server_conf_t *conf = c;
     const char *err = refuse_in_directory(cmd);
@@ -154,8 +153,7 @@ const char *ssl_set_verify_client(kv_cmd_parms_t *cmd, void *c, int argc,
     return NULL;
 }
 
-const char *ssl_set_verify_depth(kv_cmd_parms_t *cmd, void *c, int argc,
-                                 const char *const *argv)
+const char *ssl_set_verify_depth(kv_cmd_parms_t *cmd, void *c, int argc, const char *const *argv)
 {
     ssl_server_conf_t *conf = c;
     const char *err = refuse_in_directory(cmd);
@@ -187,8 +185,8 @@ static int verify_callback(int ok, X509_STORE_CTX *store)
         ssl_error_is_unknown_ca(err)) {
         ok = 1;
     }
-    if (depth > (conf->verify_depth == KV_UNSET_INT ? SSL_VERIFY_DEPTH_DEFAULT
-                                                     : conf->verify_depth)) {
+    if (depth >
+        (conf->verify_depth == KV_UNSET_INT ? SSL_VERIFY_DEPTH_DEFAULT : conf->verify_depth)) {
         X509_STORE_CTX_set_error(store, X509_V_ERR_CERT_CHAIN_TOO_LONG);
         ok = 0;
     }

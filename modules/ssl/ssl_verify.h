@@ -29,9 +29,7 @@ int ssl_verify_configure(apr_pool_t *pconf, kv_server_t *s, ssl_server_conf_t *c
 
 const char *ssl_set_ca_file(kv_cmd_parms_t *cmd, void *c, int argc, const char *const *argv);
 const char *ssl_set_ca_path(kv_cmd_parms_t *cmd, void *c, int argc, const char *const *argv);
-const char *ssl_set_verify_client(kv_cmd_parms_t *cmd, void *c, int argc,
-                                  const char *const *argv);
-const char *ssl_set_verify_depth(kv_cmd_parms_t *cmd, void *c, int argc,
-                                 const char *const *argv);
+const char *ssl_set_verify_client(kv_cmd_parms_t *cmd, void *c, int argc, const char *const *argv);
+const char *ssl_set_verify_depth(kv_cmd_parms_t *cmd, void *c, int argc, const char *const *argv);
 
 #endif

@@ -40,9 +40,10 @@ static const char *stranger_cert_options(kvt_server_t *srv)
 {
     const char *key = kvt_strf("%s/stranger.key", kvt_server_root(srv));
     const char *cert = kvt_strf("%s/stranger.pem", kvt_server_root(srv));
-    const char *argv[] = {"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
-                          "ec_paramgen_curve:P-256", "-nodes", "-keyout", key, "-out", cert,
-                          "-days", "30", "-subj", "/CN=stranger", NULL};
+    const char *argv[] = {
+        "openssl", "req",          "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+        "-nodes",  "-keyout",      key,     "-out",    cert, "-days",    "30",
+        "-subj",   "/CN=stranger", NULL};
 
     ck_assert_int_eq(kvt_run_tool(argv, NULL, NULL), 0);
     return kvt_strf("--cert %s --key %s", cert, key);
@@ -56,6 +57,26 @@ static char *curl_get(kvt_server_t *srv, const char *options, const char *path, 
 
     *status = kvt_curl_tls(srv, options, path, &out);
     return out;
+}
+
+/* curl with @a options GETs @a path and gets status @a code. */
+static void assert_code(kvt_server_t *srv, const char *options, const char *path, const char *code)
+{
+    int status;
+    char *out =
+        curl_get(srv, kvt_strf("-o /dev/null -w '%%{http_code}' %s", options), path, &status);
+
+    ck_assert_msg(status == 0 && strcmp(out, code) == 0, "%s: %s, want %s", path, out, code);
+    free(out);
+}
+
+/* A plain HTTP server with mod_ssl loaded. */
+static kvt_server_t *plain_server(void)
+{
+    kvt_server_t *srv = kvt_server_new(kvt_mpm());
+
+    kvt_server_conf(srv, "LoadModule ssl_module %s/modules/.libs/mod_ssl.so", KV_TEST_BUILDDIR);
+    return srv;
 }
 
 static void assert_served(kvt_server_t *srv, const char *options)
@@ -192,8 +213,7 @@ KVT_TEST_ONCE(per_mpm, test_bad_values_refused)
     kvt_assert_refused(srv, "-t", kvt_strf("SSLCACertificateFile %s", c->client_key),
                        "SSLCACertificateFile: no CA certificate could be read from");
     srv = kvt_tls_server(kvt_mpm(), NULL);
-    kvt_assert_refused(srv, "-t", kvt_strf("SSLCACertificatePath %s", c->ca),
-                       "is not a directory");
+    kvt_assert_refused(srv, "-t", kvt_strf("SSLCACertificatePath %s", c->ca), "is not a directory");
 }
 END_TEST
 
@@ -229,8 +249,7 @@ static void add_env_script(kvt_server_t *srv)
 {
     const char *path;
 
-    kvt_server_conf(srv, "LoadModule alias_module %s/modules/.libs/mod_alias.so",
-                    KV_TEST_BUILDDIR);
+    kvt_server_conf(srv, "LoadModule alias_module %s/modules/.libs/mod_alias.so", KV_TEST_BUILDDIR);
     kvt_server_conf(srv, "LoadModule cgi_module %s/modules/.libs/mod_cgi.so", KV_TEST_BUILDDIR);
     kvt_server_conf(srv, "ScriptAlias /cgi-bin/ \"%s/cgi-bin/\"", kvt_server_root(srv));
     path = kvt_write_root_file(srv, "cgi-bin/env.cgi",
@@ -271,8 +290,8 @@ KVC_TEST(per_mpm, test_cgi_gets_the_ssl_environment)
 
     add_env_script(srv);
     kvt_server_start(srv);
-    env = curl_get(srv, kvt_strf("--tlsv1.3 %s", client_cert_options()), "/cgi-bin/env.cgi",
-                   &status);
+    env =
+        curl_get(srv, kvt_strf("--tlsv1.3 %s", client_cert_options()), "/cgi-bin/env.cgi", &status);
     ck_assert_msg(status == 0, "%s", env);
     assert_has(env, "HTTPS=on");
     assert_has(env, "SSL_PROTOCOL=TLSv1.3");
@@ -416,8 +435,6 @@ END_TEST
 KVT_TEST_ONCE(per_mpm, test_expressions_see_ssl_variables)
 {
     kvt_server_t *srv = verifying_server("optional", NULL);
-    int status;
-    char *out;
 
     kvt_server_conf(srv, "LoadModule authz_core_module %s/modules/.libs/mod_authz_core.so",
                     KV_TEST_BUILDDIR);
@@ -429,25 +446,17 @@ KVT_TEST_ONCE(per_mpm, test_expressions_see_ssl_variables)
     kvt_server_conf(srv, "</If>");
     kvt_write_file(srv, "private.html", "private\n", 8);
     kvt_server_start(srv);
-    out = curl_get(srv, kvt_strf("-w ' %%{http_code}' %s", client_cert_options()),
-                   "/private.html", &status);
-    ck_assert_msg(status == 0 && strcmp(out, "private\n 200") == 0, "%s", out);
-    free(out);
-    out = curl_get(srv, "-o /dev/null -w '%{http_code}'", "/private.html", &status);
-    ck_assert_msg(status == 0 && strcmp(out, "403") == 0, "%s", out);
-    free(out);
-    out = curl_get(srv, "-o /dev/null -w '%{http_code}'", "/", &status);
-    ck_assert_msg(status == 0 && strcmp(out, "200") == 0, "HTTPS is on: %s", out);
-    free(out);
+    assert_code(srv, client_cert_options(), "/private.html", "200");
+    assert_code(srv, "", "/private.html", "403");
+    assert_code(srv, "", "/", "200"); /* HTTPS is on */
 }
 END_TEST
 
 /* Over plain HTTP HTTPS is off: the <If> denies. */
 KVT_TEST_ONCE(per_mpm, test_expression_https_is_off_over_plain_http)
 {
-    kvt_server_t *srv = kvt_server_new(kvt_mpm());
+    kvt_server_t *srv = plain_server();
 
-    kvt_server_conf(srv, "LoadModule ssl_module %s/modules/.libs/mod_ssl.so", KV_TEST_BUILDDIR);
     kvt_server_conf(srv, "LoadModule authz_core_module %s/modules/.libs/mod_authz_core.so",
                     KV_TEST_BUILDDIR);
     kvt_server_conf(srv, "<If \"%%{HTTPS} != 'on' && -z %%{SSL_PROTOCOL}\">");
@@ -456,6 +465,99 @@ KVT_TEST_ONCE(per_mpm, test_expression_https_is_off_over_plain_http)
     kvt_write_file(srv, "index.html", "hello\n", 6);
     kvt_server_start(srv);
     kvt_assert_status(srv, "/", 403);
+}
+END_TEST
+
+/* ---- 3. SSLOptions per directory, SSLRequireSSL, FakeBasicAuth -------------------------- */
+
+/* SSLRequireSSL: 403 over plain HTTP, as httpd, logged; the TLS server serves the same
+ * path. */
+KVT_TEST_ONCE(per_mpm, test_require_ssl_refuses_plain_http)
+{
+    kvt_server_t *plain = plain_server();
+    kvt_server_t *tls = kvt_tls_server(kvt_mpm(), NULL);
+    int status;
+    char *out, *log;
+
+    for (int i = 0; i < 2; i++) {
+        kvt_server_t *srv = i ? tls : plain;
+
+        kvt_server_conf(srv, "<Location /secure.html>");
+        kvt_server_conf(srv, "    SSLRequireSSL");
+        kvt_server_conf(srv, "</Location>");
+        kvt_write_file(srv, "secure.html", "secure\n", 7);
+        kvt_write_file(srv, "index.html", "hello over tls\n", 15);
+        kvt_server_start(srv);
+    }
+    kvt_assert_status(plain, "/secure.html", 403);
+    kvt_assert_serves(plain, "/index.html", "hello over tls\n");
+    log = kvt_server_wait_log(plain, "KV01503", 5000);
+    ck_assert_msg(kvt_contains(log, "secure.html failed, reason: SSL connection required"), "%s",
+                  log);
+    free(log);
+    out = curl_get(tls, "", "/secure.html", &status);
+    ck_assert_msg(status == 0 && strcmp(out, "secure\n") == 0, "%s", out);
+    free(out);
+}
+END_TEST
+
+/* A section's +/- SSLOptions add to the virtual host's (the unit test has the rest of the
+ * merge). */
+KVT_TEST_ONCE(per_mpm, test_options_merge_across_sections)
+{
+    const kvt_certs_t *c = kvt_certs();
+    kvt_server_t *srv = verifying_server("optional", "SSLOptions +StdEnvVars\n"
+                                                     "    <Location /cgi-bin/>\n"
+                                                     "        SSLOptions +ExportCertData\n"
+                                                     "    </Location>");
+    char *env, *pem = kvt_read_file(c->client_cert);
+    int status;
+
+    add_env_script(srv);
+    kvt_server_start(srv);
+    env = curl_get(srv, client_cert_options(), "/cgi-bin/env.cgi", &status);
+    ck_assert_msg(status == 0 && kvt_contains(env, kvt_strf("CLIENT_CERT<<%s>>", pem)), "%s", env);
+    ck_assert_msg(kvt_contains(env, "HTTPS=on\n") && kvt_contains(env, "\nSSL_PROTOCOL=TLSv1.3\n"),
+                  "%s", env);
+    free(env);
+    free(pem);
+    srv = kvt_tls_server(kvt_mpm(), NULL);
+    kvt_assert_refused(srv, "-t", "SSLOptions +StdEnvVars +CompatEnvVars",
+                       "SSLOptions: Illegal option 'CompatEnvVars'");
+}
+END_TEST
+
+/* FakeBasicAuth: the certificate's DN ("/CN=kiva test client") is the Basic user, with
+ * httpd's password "password"; a client that sends such credentials itself is refused. */
+KVT_TEST_ONCE(per_mpm, test_fake_basic_auth)
+{
+    kvt_server_t *srv = verifying_server("optional", NULL);
+    const char *passwd[] = {"openssl", "passwd", "-apr1", "password", NULL};
+    char *hash = NULL;
+
+    ck_assert_int_eq(kvt_run_tool(passwd, &hash, NULL), 0);
+    kvt_write_root_file(srv, "users", kvt_strf("/CN=kiva test client:%s", hash));
+    free(hash);
+    kvt_write_file(srv, "private.html", "private\n", 8);
+    kvt_server_conf(srv,
+                    "LoadModule authz_core_module %s/modules/.libs/mod_authz_core.so\n"
+                    "LoadModule authz_user_module %s/modules/.libs/mod_authz_user.so\n"
+                    "LoadModule authn_core_module %s/modules/.libs/mod_authn_core.so\n"
+                    "LoadModule authn_file_module %s/modules/.libs/mod_authn_file.so\n"
+                    "LoadModule auth_basic_module %s/modules/.libs/mod_auth_basic.so",
+                    KV_TEST_BUILDDIR, KV_TEST_BUILDDIR, KV_TEST_BUILDDIR, KV_TEST_BUILDDIR,
+                    KV_TEST_BUILDDIR);
+    kvt_server_conf(srv, "<Location /private.html>\n"
+                         "    SSLOptions +FakeBasicAuth\n"
+                         "    AuthType Basic\n"
+                         "    AuthName certs\n"
+                         "    AuthUserFile users\n"
+                         "    Require valid-user\n"
+                         "</Location>");
+    kvt_server_start(srv);
+    assert_code(srv, client_cert_options(), "/private.html", "200");
+    assert_code(srv, "", "/private.html", "401");
+    assert_code(srv, "-u '/CN=kiva test client:password'", "/private.html", "403");
 }
 END_TEST
 

@@ -17,8 +17,8 @@ static X509 *cert;
 
 static void add_entry(X509_NAME *name, const char *field, int type, const char *value)
 {
-    ck_assert(X509_NAME_add_entry_by_txt(name, field, type, (const unsigned char *)value, -1, -1,
-                                         0));
+    ck_assert(
+        X509_NAME_add_entry_by_txt(name, field, type, (const unsigned char *)value, -1, -1, 0));
 }
 
 /* A self-signed P-256 certificate with a DN of repeated and non-ASCII attributes, a fixed
@@ -160,11 +160,12 @@ static const struct {
 } merges[] = {
     {{"+StdEnvVars"}, {"+ExportCertData"}, STD | CERT},
     {{"StdEnvVars", "+ExportCertData"}, {"-StdEnvVars"}, CERT},
-    {{"+StdEnvVars"}, {"ExportCertData"}, CERT},        /* a bare word replaces */
-    {{"StdEnvVars", "ExportCertData"}, {NULL}, CERT},   /* httpd: the last bare word wins */
+    {{"+StdEnvVars"}, {"ExportCertData"}, CERT},      /* a bare word replaces */
+    {{"StdEnvVars", "ExportCertData"}, {NULL}, CERT}, /* httpd: the last bare word wins */
     {{"+StdEnvVars", "+StrictRequire"}, {"-StrictRequire", "+ExportCertData"}, STD | CERT},
     {{NULL}, {"+StdEnvVars", "-StdEnvVars"}, 0},
-    {{"FakeBasicAuth"}, {"+OptRenegotiate", "+LegacyDNStringFormat"},
+    {{"FakeBasicAuth"},
+     {"+OptRenegotiate", "+LegacyDNStringFormat"},
      SSL_OPT_FAKEBASICAUTH | SSL_OPT_OPTRENEGOTIATE | SSL_OPT_LEGACYDNFORMAT},
 };
 
