@@ -76,7 +76,7 @@ static const char *lookup(kv_request_t *r, const char *name)
 {
     SSL *ssl = ssl_request_ssl(r);
 
-    if (strcmp(name, "HTTPS") == 0) {
+    if (strcasecmp(name, "HTTPS") == 0) {
         return ssl ? "on" : "off";
     }
     return ssl ? ssl_var_lookup(r->pool, ssl, name, var_flags(r)) : NULL;
@@ -90,10 +90,11 @@ static const char *log_item_x(kv_request_t *r, const char *arg)
     return v && *v ? apr_pescape_echo(r->pool, v, 1) : NULL;
 }
 
-/* mod_ssl's variables in expressions: HTTPS and every SSL_* name, as httpd's. */
+/* mod_ssl's variables in expressions: HTTPS (any case, as the built-in one) and every SSL_*
+ * name, as httpd's. */
 static kv_expr_var_fn expr_lookup(const char *name)
 {
-    return strcmp(name, "HTTPS") == 0 || strncmp(name, "SSL_", 4) == 0 ? lookup : NULL;
+    return strcasecmp(name, "HTTPS") == 0 || strncmp(name, "SSL_", 4) == 0 ? lookup : NULL;
 }
 
 /* httpd's fixup: HTTPS and SSL_TLS_SNI for every request over TLS, the rest as SSLOptions

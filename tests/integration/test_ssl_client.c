@@ -441,7 +441,7 @@ KVT_TEST_ONCE(per_mpm, test_expressions_see_ssl_variables)
     kvt_server_conf(srv, "<Location /private.html>");
     kvt_server_conf(srv, "    Require expr \"%%{SSL_CLIENT_S_DN_CN} == 'kiva test client'\"");
     kvt_server_conf(srv, "</Location>");
-    kvt_server_conf(srv, "<If \"%%{HTTPS} != 'on'\">");
+    kvt_server_conf(srv, "<If \"%%{https} != 'on'\">"); /* any case */
     kvt_server_conf(srv, "    Require all denied");
     kvt_server_conf(srv, "</If>");
     kvt_write_file(srv, "private.html", "private\n", 8);
