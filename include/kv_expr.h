@@ -21,6 +21,16 @@
 
 #include "kv_http.h"
 
+/** The value of a variable a module provides (kv_hook_expr_lookup) for @a r, in r->pool;
+ * NULL counts as the empty string. */
+typedef const char *(*kv_expr_var_fn)(kv_request_t *r, const char *name);
+
+/** Run-first, while an expression is parsed (configuration time), for each %{NAME} in it:
+ * a module that provides NAME (mod_ssl: HTTPS and SSL_*) returns the function that gives
+ * its value per request; NULL: not this module's. Asked before the built-in variables, so
+ * that mod_ssl's HTTPS replaces the built-in one ("off"). */
+KV_DECLARE_HOOK(kv_expr_var_fn, expr_lookup, (const char *name))
+
 /** A parsed expression; lives in the pool it was parsed in. */
 typedef struct kv_expr kv_expr_t;
 

@@ -9,6 +9,7 @@
 #include "ssl_config.h"
 #include "ssl_context.h"
 #include "ssl_session_cache.h"
+#include "ssl_env.h"
 #include "ssl_transport.h"
 
 #define KV_LOG_MODULE "ssl"
@@ -90,12 +91,16 @@ static void register_hooks(apr_pool_t *p)
     kv_hook_pre_connection(ssl_pre_connection, NULL, NULL, KV_HOOK_MIDDLE);
     kv_hook_post_read_request(ssl_post_read_request, NULL, NULL, KV_HOOK_REALLY_FIRST);
     ssl_session_cache_register_hooks(p);
+    ssl_env_register_hooks(p);
+    ssl_access_register_hooks();
 }
 
 kv_module_t ssl_module = {
     KV_MODULE_HEADER("ssl"),
     .create_server_config = ssl_create_server_conf,
     .merge_server_config = ssl_merge_server_conf,
+    .create_dir_config = ssl_create_dir_conf,
+    .merge_dir_config = ssl_merge_dir_conf,
     .commands = ssl_commands,
     .register_hooks = register_hooks,
 };

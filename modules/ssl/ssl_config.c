@@ -8,8 +8,10 @@
 #include <openssl/pem.h>
 
 #include "ssl_config.h"
+#include "ssl_env.h"
 #include "ssl_parse.h"
 #include "ssl_tickets.h"
+#include "ssl_verify.h"
 
 #define KV_LOG_MODULE "ssl"
 
@@ -38,6 +40,8 @@ void *ssl_create_server_conf(apr_pool_t *p, kv_server_t *s)
     conf->session_tickets = KV_UNSET_INT;
     conf->session_timeout = KV_UNSET_TIME;
     conf->ticket_rotation = KV_UNSET_TIME;
+    conf->verify_client = KV_UNSET_INT;
+    conf->verify_depth = KV_UNSET_INT;
     return conf;
 }
 
@@ -64,6 +68,7 @@ void *ssl_merge_server_conf(apr_pool_t *p, void *basev, void *addv)
     conf->ticket_key_file = KV_MERGE_PTR(add->ticket_key_file, base->ticket_key_file, NULL);
     conf->ticket_rotation =
         KV_MERGE_TIME(add->ticket_rotation, base->ticket_rotation, KV_UNSET_TIME);
+    ssl_verify_merge(conf, base, add);
     return conf;
 }
 
@@ -394,4 +399,19 @@ const kv_command_t ssl_commands[] = {
      KV_SLOT(ssl_server_conf_t, ticket_rotation, KV_UNIT_SECONDS, 1, 86400 * 7), 1, 1,
      KV_CTX_SERVER, KV_CMD_SERVER_CONF,
      "seconds: how often the session ticket key changes (3600); the one before still resumes"},
+    /* Client certificates (ssl_verify.c); in a directory they are refused with a reason. */
+    {"SSLCACertificateFile", ssl_set_ca_file, NULL, 1, 1, KV_CTX_ALL, KV_CMD_SERVER_CONF,
+     "file: PEM CA certificates that verify client certificates (and are named to clients)"},
+    {"SSLCACertificatePath", ssl_set_ca_path, NULL, 1, 1, KV_CTX_ALL, KV_CMD_SERVER_CONF,
+     "directory: CA certificates by subject hash (openssl rehash) for client certificates"},
+    {"SSLVerifyClient", ssl_set_verify_client, NULL, 1, 1, KV_CTX_ALL, KV_CMD_SERVER_CONF,
+     "none|optional|require|optional_no_ca: ask the client for a certificate"},
+    {"SSLVerifyDepth", ssl_set_verify_depth, NULL, 1, 1, KV_CTX_ALL, KV_CMD_SERVER_CONF,
+     "N: the most CA certificates above the client's (default 1)"},
+    /* The SSL environment and access (ssl_env.c), per directory. */
+    {"SSLOptions", ssl_set_options, NULL, 1, -1, KV_CTX_ALL, 0,
+     "[+-]StdEnvVars|ExportCertData|FakeBasicAuth|StrictRequire|OptRenegotiate|"
+     "LegacyDNStringFormat ...: what requests over TLS get"},
+    {"SSLRequireSSL", ssl_set_require_ssl, NULL, 0, 0, KV_CTX_DIR, 0,
+     "(no arguments): 403 for requests not over TLS"},
     {NULL, NULL, NULL, 0, 0, 0, 0, NULL}};

@@ -45,6 +45,13 @@ typedef struct {
     /* Session ticket keys (ssl_tickets.c) */
     const unsigned char *ticket_key_file; /**< SSLSessionTicketKeyFile's 48 bytes, or NULL */
     apr_interval_time_t ticket_rotation;  /**< SSLSessionTicketKeyRotation; KV_UNSET_TIME */
+    /* Client certificates (ssl_verify.c) */
+    const char *ca_file;       /**< SSLCACertificateFile, or NULL */
+    const char *ca_file_where; /**< its "FILE:LINE" */
+    const char *ca_path;       /**< SSLCACertificatePath, or NULL */
+    const char *ca_path_where; /**< its "FILE:LINE" */
+    int verify_client;         /**< SSLVerifyClient, SSL_VERIFY_CLIENT_*; KV_UNSET_INT */
+    int verify_depth;          /**< SSLVerifyDepth; KV_UNSET_INT */
 } ssl_server_conf_t;
 
 extern const kv_command_t ssl_commands[];

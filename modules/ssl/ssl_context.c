@@ -8,6 +8,7 @@
 #include "ssl_context.h"
 #include "ssl_parse.h"
 #include "ssl_tickets.h"
+#include "ssl_verify.h"
 
 #define KV_LOG_MODULE "ssl"
 
@@ -152,7 +153,8 @@ int ssl_context_build(apr_pool_t *pconf, kv_server_t *s, ssl_server_conf_t *conf
     SSL_CTX_set_session_id_context(conf->ctx, (const unsigned char *)sid, (unsigned)strlen(sid));
     if (!set_protocols_and_ciphers(pconf, s, conf) || !use_certificates(pconf, s, conf) ||
         (conf->session_tickets != 0 &&
-         !ssl_tickets_ctx(pconf, s, conf->ctx, conf->ticket_key_file, conf->ticket_rotation))) {
+         !ssl_tickets_ctx(pconf, s, conf->ctx, conf->ticket_key_file, conf->ticket_rotation)) ||
+        !ssl_verify_configure(pconf, s, conf)) {
         return KV_HTTP_INTERNAL_SERVER_ERROR;
     }
     return KV_OK;

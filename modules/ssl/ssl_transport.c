@@ -203,8 +203,10 @@ static apr_status_t tls_recv(kv_transport_t *t, char *buf, apr_size_t *len)
         return plain_recv(sc, buf, len);
     }
     if (sc->failed) {
-        *len = 0;
-        return APR_ECONNABORTED;
+        /* Only the lingering close reads after a fatal error: it drains what the client still
+         * sends (a TLS 1.3 client sends its request right after its Finished), so that the
+         * close does not reset the connection before the client reads the alert. */
+        return kv_transport_layer_recv(t->next, buf, len);
     }
     if (*len == 0) {
         return APR_SUCCESS;
@@ -356,4 +358,9 @@ int ssl_transport_take_plain_http(ssl_conn_t *sc)
     }
     sc->plain_noticed = 1;
     return 1;
+}
+
+SSL *ssl_transport_ssl(const ssl_conn_t *sc)
+{
+    return sc->plain || sc->failed ? NULL : sc->ssl;
 }

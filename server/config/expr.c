@@ -34,13 +34,14 @@ typedef const char *(*func_fn)(eval_t *ev, const char *arg);
 
 typedef struct word word_t;
 
-typedef enum { P_TEXT, P_VAR, P_FUNC, P_BACKREF } piece_kind_t;
+typedef enum { P_TEXT, P_VAR, P_MODULE_VAR, P_FUNC, P_BACKREF } piece_kind_t;
 
 /* One piece of a word; a word's value is its pieces' values run together. */
 typedef struct {
     piece_kind_t kind;
-    const char *text;      /* P_TEXT */
+    const char *text;      /* P_TEXT; P_MODULE_VAR: the name */
     const variable_t *var; /* P_VAR */
+    kv_expr_var_fn module_var; /* P_MODULE_VAR */
     func_fn func;          /* P_FUNC */
     word_t *arg;           /* P_FUNC */
     int n;                 /* P_BACKREF */
@@ -88,6 +89,10 @@ struct kv_expr {
 };
 
 /* ---- variables and functions ---- */
+
+APR_HOOK_STRUCT(APR_HOOK_LINK(expr_lookup))
+
+KV_IMPLEMENT_HOOK_RUN_FIRST(kv_expr_var_fn, expr_lookup, (const char *name), (name), NULL)
 
 static const char *or_empty(const char *s)
 {
@@ -435,6 +440,7 @@ static int parse_variable(parser_t *ps, word_t *w)
     const char *close = strchr(start + 2, '}');
     const char *colon;
     const variable_t *var;
+    kv_expr_var_fn module_var;
     char *name;
 
     if (!close) {
@@ -461,6 +467,13 @@ static int parse_variable(parser_t *ps, word_t *w)
     if (!*name) {
         fail_at(ps, start, "empty %%{}");
         return 0;
+    }
+    if ((module_var = kv_run_expr_lookup(name)) != NULL) {
+        piece_t *pc = add_piece(w, P_MODULE_VAR);
+
+        pc->module_var = module_var;
+        pc->text = name;
+        return 1;
     }
     if ((var = find_variable(name)) == NULL) {
         fail_at(ps, start, "unknown variable '%s'", name);
@@ -953,6 +966,8 @@ static const char *eval_piece(eval_t *ev, const piece_t *pc)
         return pc->text;
     case P_VAR:
         return variable_value(ev, pc->var);
+    case P_MODULE_VAR:
+        return or_empty(pc->module_var(ev->r, pc->text));
     case P_BACKREF:
         return backref(ev, pc->n);
     case P_FUNC:

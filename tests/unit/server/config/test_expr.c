@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include <apr_general.h>
+#include <apr_hooks.h>
 #include <apr_strings.h>
 
 #include "kv_expr.h"
@@ -366,6 +367,45 @@ KVC_TEST(expr_case, parse_errors_name_positions)
         ck_assert_ptr_null(kv_expr_parse_string(pool, "x %{NOPE} y", &err));
         ck_assert_ptr_nonnull(strstr(err, "unknown variable 'NOPE' at position 3"));
     }
+}
+END_TEST
+
+/* ---- Variables a module provides (kv_hook_expr_lookup, as mod_ssl's) ---- */
+
+static const char *module_var(kv_request_t *r, const char *name)
+{
+    return strcmp(name, "HTTPS") == 0 ? "on" : apr_pstrcat(r->pool, "v-", name, NULL);
+}
+
+static kv_expr_var_fn lookup_module_var(const char *name)
+{
+    return strcmp(name, "HTTPS") == 0 || strncmp(name, "MOD_", 4) == 0 ? module_var : NULL;
+}
+
+static void module_vars_setup(void)
+{
+    setup();
+    apr_hook_global_pool = pool;
+    kv_hook_expr_lookup(lookup_module_var, NULL, NULL, KV_HOOK_MIDDLE);
+}
+
+static void module_vars_teardown(void)
+{
+    apr_hook_deregister_all();
+    teardown();
+}
+
+KVU_CASE(module_vars_case, "module_vars", module_vars_setup, module_vars_teardown);
+
+KVC_TEST(module_vars_case, module_variables_replace_and_extend_the_built_in_ones)
+{
+    const char *err = NULL;
+    kv_expr_t *e = kv_expr_parse_string(pool, "%{MOD_A}/%{HTTPS}/%{REQUEST_METHOD}", &err);
+
+    ck_assert_msg(e != NULL, "%s", err);
+    ck_assert_str_eq(kv_expr_eval_string(req, e, &err), "v-MOD_A/on/GET");
+    ck_assert_int_eq(eval("%{MOD_B} == 'v-MOD_B' && %{HTTPS} == 'on'"), 1);
+    expect_refusal("%{NOPE} == 'a'", "unknown variable 'NOPE' at position 1");
 }
 END_TEST
 
