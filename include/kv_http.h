@@ -487,18 +487,34 @@ KV_DECLARE(const char *) kv_get_peer_host(const kv_request_t *r, kv_remote_host_
  * ServerName; On: ServerName; DNS: the DNS name of the address the client connected to. */
 KV_DECLARE(const char *) kv_get_server_name(const kv_request_t *r);
 
+/** Run-first: the scheme of @a r's URLs when a module knows it (mod_ssl: "https" over TLS);
+ * NULL: not this module's. */
+KV_DECLARE_HOOK(const char *, http_scheme, (const kv_request_t *r))
+
+/** Run-first: the default port of @a r's scheme when a module knows it (mod_ssl: 443 over
+ * TLS); 0: not this module's. */
+KV_DECLARE_HOOK(apr_port_t, default_port, (const kv_request_t *r))
+
+/** The scheme of @a r's own URLs (httpd's ap_http_scheme): the http_scheme hook's answer,
+ * else "http". It is REQUEST_SCHEME for scripts and expressions. */
+KV_DECLARE(const char *) kv_http_scheme(const kv_request_t *r);
+
+/** The default port of kv_http_scheme() (httpd's ap_default_port): the default_port hook's
+ * answer, else 80. */
+KV_DECLARE(apr_port_t) kv_default_port(const kv_request_t *r);
+
 /** The port this server goes by for @a r (httpd's ap_get_server_port): under
  * UseCanonicalName Off or DNS the port in the client's Host, else ServerName's; On:
  * ServerName's; with UseCanonicalPhysicalPort On the port the client connected to comes
- * before ServerName's (after the Host's); else 80. */
+ * before ServerName's (after the Host's); else kv_default_port(). */
 KV_DECLARE(apr_port_t) kv_get_server_port(const kv_request_t *r);
 
 /** kv_get_server_name() as a URL writes it: an IPv6 address in brackets. In @a r's pool. */
 KV_DECLARE(const char *) kv_server_name_for_url(const kv_request_t *r);
 
-/** "http://host[:port]" + @a path for this server (kv_server_name_for_url() and
- * kv_get_server_port(), the port left out when it is 80). @a path is used as given
- * (escaped). */
+/** "scheme://host[:port]" + @a path for this server (kv_http_scheme(),
+ * kv_server_name_for_url() and kv_get_server_port(), the port left out when it is the
+ * scheme's default). @a path is used as given (escaped). */
 KV_DECLARE(const char *) kv_construct_url(apr_pool_t *p, const char *path, const kv_request_t *r);
 
 /**

@@ -98,7 +98,7 @@ static void add_server_vars(apr_table_t *env, const kv_request_t *r, const char 
         apr_table_set(env, "REMOTE_HOST", remote_host);
     }
     apr_table_set(env, "REMOTE_PORT", apr_itoa(r->pool, r->useragent_addr->port));
-    apr_table_setn(env, "REQUEST_SCHEME", "http");
+    apr_table_setn(env, "REQUEST_SCHEME", kv_http_scheme(r));
     apr_table_set(env, "DOCUMENT_ROOT", docroot);
     if (!apr_table_get(env, "CONTEXT_PREFIX")) {
         apr_table_setn(env, "CONTEXT_PREFIX", "");

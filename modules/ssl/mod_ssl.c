@@ -85,11 +85,30 @@ static int ssl_post_read_request(kv_request_t *r)
     return KV_HTTP_BAD_REQUEST;
 }
 
+/* Over TLS a request's own URLs (redirects, REQUEST_SCHEME) are https ones, port 443 by
+ * default, as httpd's mod_ssl says through ap_http_scheme and ap_default_port. */
+static int over_tls(const kv_request_t *r)
+{
+    return kv_get_module_config(r->connection->conn_config, &ssl_module) != NULL;
+}
+
+static const char *ssl_http_scheme(const kv_request_t *r)
+{
+    return over_tls(r) ? "https" : NULL;
+}
+
+static apr_port_t ssl_default_port(const kv_request_t *r)
+{
+    return over_tls(r) ? 443 : 0;
+}
+
 static void register_hooks(apr_pool_t *p)
 {
     kv_hook_post_config(ssl_post_config, NULL, NULL, KV_HOOK_MIDDLE);
     kv_hook_pre_connection(ssl_pre_connection, NULL, NULL, KV_HOOK_MIDDLE);
     kv_hook_post_read_request(ssl_post_read_request, NULL, NULL, KV_HOOK_REALLY_FIRST);
+    kv_hook_http_scheme(ssl_http_scheme, NULL, NULL, KV_HOOK_MIDDLE);
+    kv_hook_default_port(ssl_default_port, NULL, NULL, KV_HOOK_MIDDLE);
     ssl_session_cache_register_hooks(p);
     ssl_env_register_hooks(p);
     ssl_access_register_hooks();

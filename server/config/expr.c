@@ -101,8 +101,7 @@ static const char *or_empty(const char *s)
 
 static const char *v_scheme(eval_t *ev)
 {
-    (void)ev;
-    return "http";
+    return kv_http_scheme(ev->r);
 }
 
 static const char *v_remote_addr(eval_t *ev)

@@ -1,6 +1,7 @@
 /* The name and port this server goes by for a request, and its absolute URLs, as
  * UseCanonicalName and UseCanonicalPhysicalPort say (httpd's ap_get_server_name,
- * ap_get_server_port and ap_construct_url). */
+ * ap_get_server_port and ap_construct_url), and the scheme and default port that a module
+ * (mod_ssl) may say are not plain HTTP's (ap_http_scheme, ap_default_port). */
 #include <string.h>
 
 #include <apr_lib.h>
@@ -9,8 +10,26 @@
 #include "core.h"
 #include "http_host.h"
 
-/* kiva speaks plain HTTP only: its scheme's port. */
-#define DEFAULT_PORT 80
+#define HTTP_DEFAULT_PORT 80
+
+APR_HOOK_STRUCT(APR_HOOK_LINK(http_scheme) APR_HOOK_LINK(default_port))
+
+KV_IMPLEMENT_HOOK_RUN_FIRST(const char *, http_scheme, (const kv_request_t *r), (r), NULL)
+KV_IMPLEMENT_HOOK_RUN_FIRST(apr_port_t, default_port, (const kv_request_t *r), (r), 0)
+
+KV_DECLARE(const char *) kv_http_scheme(const kv_request_t *r)
+{
+    const char *scheme = kv_run_http_scheme(r);
+
+    return scheme ? scheme : "http";
+}
+
+KV_DECLARE(apr_port_t) kv_default_port(const kv_request_t *r)
+{
+    apr_port_t port = kv_run_default_port(r);
+
+    return port ? port : HTTP_DEFAULT_PORT;
+}
 
 static const kv_core_dir_conf_t *core_dir(const kv_request_t *r)
 {
@@ -84,7 +103,7 @@ KV_DECLARE(apr_port_t) kv_get_server_port(const kv_request_t *r)
     if (port == 0) {
         port = r->server->port;
     }
-    return port ? port : DEFAULT_PORT;
+    return port ? port : kv_default_port(r);
 }
 
 KV_DECLARE(const char *) kv_server_name_for_url(const kv_request_t *r)
@@ -98,6 +117,6 @@ KV_DECLARE(const char *) kv_construct_url(apr_pool_t *p, const char *path, const
 {
     apr_port_t port = kv_get_server_port(r);
 
-    return apr_psprintf(p, "http://%s%s%s", kv_server_name_for_url(r),
-                        port == DEFAULT_PORT ? "" : apr_psprintf(p, ":%u", port), path);
+    return apr_psprintf(p, "%s://%s%s%s", kv_http_scheme(r), kv_server_name_for_url(r),
+                        port == kv_default_port(r) ? "" : apr_psprintf(p, ":%u", port), path);
 }

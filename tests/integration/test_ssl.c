@@ -201,6 +201,24 @@ KVC_TEST(per_mpm, test_rsa_or_ecdsa_by_signature_algorithms)
 }
 END_TEST
 
+/* Over TLS a request's own URLs are https ones, port 443 by default (httpd's ap_http_scheme
+ * and ap_default_port): mod_dir's redirect to the directory's slash keeps the scheme. */
+KVC_TEST(per_mpm, test_own_urls_are_https)
+{
+    kvt_server_t *srv = kvt_tls_server(kvt_mpm(), "UseCanonicalName On");
+    char *out;
+
+    kvt_write_file(srv, "sub/index.html", "sub\n", 4);
+    kvt_server_start(srv);
+    ck_assert_msg(
+        kvt_curl_tls(srv, "-o /dev/null -w '%{http_code} %{redirect_url}'", "/sub", &out) == 0,
+        "%s", kvt_tail(out));
+    /* ServerName has no port: the scheme's default, 443, which a URL leaves out */
+    ck_assert_str_eq(out, "301 https://localhost/sub/");
+    free(out);
+}
+END_TEST
+
 KVC_TEST(per_mpm, test_sslprotocol_tls13_only_refuses_tls12)
 {
     kvt_server_t *srv = kvt_tls_server(kvt_mpm(), "SSLProtocol -all +TLSv1.3");
