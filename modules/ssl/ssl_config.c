@@ -35,6 +35,7 @@ void *ssl_create_server_conf(apr_pool_t *p, kv_server_t *s)
     conf->honor_cipher_order = KV_UNSET_INT;
     conf->compression = KV_UNSET_INT;
     conf->session_tickets = KV_UNSET_INT;
+    conf->cert_check = KV_UNSET_TIME;
     return conf;
 }
 
@@ -55,6 +56,8 @@ void *ssl_merge_server_conf(apr_pool_t *p, void *basev, void *addv)
         KV_MERGE_INT(add->honor_cipher_order, base->honor_cipher_order, KV_UNSET_INT);
     conf->compression = KV_MERGE_INT(add->compression, base->compression, KV_UNSET_INT);
     conf->session_tickets = KV_MERGE_INT(add->session_tickets, base->session_tickets, KV_UNSET_INT);
+    conf->chain_file = KV_MERGE_PTR(add->chain_file, base->chain_file, NULL);
+    conf->cert_check = KV_MERGE_TIME(add->cert_check, base->cert_check, SSL_CERT_CHECK_DEFAULT);
     return conf;
 }
 
@@ -301,6 +304,7 @@ static const char *set_chain_file(kv_cmd_parms_t *cmd, void *c, int argc, const 
         return err;
     }
     conf->chain = read_certs(cmd, bio, path, &err);
+    conf->chain_file = path;
     BIO_free(bio);
     return err;
 }
@@ -374,4 +378,8 @@ const kv_command_t ssl_commands[] = {
     {"SSLSessionTickets", kv_set_bounded_slot,
      KV_SLOT(ssl_server_conf_t, session_tickets, KV_UNIT_FLAG, 0, 1), 1, 1, KV_CTX_SERVER,
      KV_CMD_SERVER_CONF, "On|Off: TLS session tickets (RFC 5077)"},
+    {"SSLCertificateCheckInterval", kv_set_bounded_slot,
+     KV_SLOT(ssl_server_conf_t, cert_check, KV_UNIT_SECONDS, 0, 24 * 3600), 1, 1, KV_CTX_SERVER,
+     KV_CMD_SERVER_CONF,
+     "seconds: how often each child looks for renewed certificate and key files (0: never)"},
     {NULL, NULL, NULL, 0, 0, 0, 0, NULL}};

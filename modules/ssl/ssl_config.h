@@ -38,7 +38,14 @@ typedef struct {
     int compression;           /**< SSLCompression */
     int session_tickets;       /**< SSLSessionTickets */
     SSL_CTX *ctx;              /**< built at post_config when the engine is on */
+    /* Certificates renewed on disk (ssl_renew.c) */
+    const char *chain_file;         /**< SSLCertificateChainFile's path, or NULL */
+    apr_interval_time_t cert_check; /**< SSLCertificateCheckInterval; KV_UNSET_TIME */
+    struct ssl_renew *renew;        /**< what new handshakes use; made at post_config */
 } ssl_server_conf_t;
+
+/** SSLCertificateCheckInterval's default: "at most once per few seconds". */
+#define SSL_CERT_CHECK_DEFAULT apr_time_from_sec(5)
 
 extern const kv_command_t ssl_commands[];
 
