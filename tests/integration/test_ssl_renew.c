@@ -214,8 +214,7 @@ KVC_TEST(per_mpm, test_renewed_pair_taken_up_without_restart)
     ck_assert_int_eq(kvt_status_generation(srv), gen);
     if (kvt_mpm_has(KVT_MPM_KEEPS_CHILDREN)) {
         for (int i = 0; i < nbefore; i++) {
-            ck_assert_msg(kvt_server_has_child(srv, before[i]), "child %d is gone",
-                          (int)before[i]);
+            ck_assert_msg(kvt_server_has_child(srv, before[i]), "child %d is gone", (int)before[i]);
         }
     }
     if (!serial) {
@@ -355,11 +354,9 @@ KVT_TEST_ONCE(per_mpm, test_check_interval_values)
     ck_assert_msg(status == 0 && kvt_contains(err, "Syntax OK"), "%d: %s", status, err);
     free(err);
     srv = kvt_tls_server(kvt_mpm(), NULL);
-    kvt_assert_refused(srv, "-t", "SSLCertificateCheckInterval -1",
-                       "SSLCertificateCheckInterval");
+    kvt_assert_refused(srv, "-t", "SSLCertificateCheckInterval -1", "SSLCertificateCheckInterval");
     srv = kvt_tls_server(kvt_mpm(), NULL);
-    kvt_assert_refused(srv, "-t", "SSLCertificateCheckInterval 2d",
-                       "SSLCertificateCheckInterval");
+    kvt_assert_refused(srv, "-t", "SSLCertificateCheckInterval 2d", "SSLCertificateCheckInterval");
 }
 END_TEST
 
