@@ -75,12 +75,49 @@ static int serves_subject(void *arg)
     return same;
 }
 
+struct log_wait {
+    kvt_server_t *srv;
+    const char *want;
+};
+
+/* Make a handshake, which must still get localhost's certificate; has the log @a want? */
+static int old_pair_until_logged(void *arg)
+{
+    struct log_wait *w = arg;
+    char *subject = subject_of_new_handshake(w->srv), *log;
+    int logged;
+
+    ck_assert_str_eq(subject, "localhost");
+    free(subject);
+    log = kvt_server_error_log(w->srv);
+    logged = kvt_contains(log, w->want);
+    free(log);
+    return logged;
+}
+
+/* Handshakes keep getting the old pair until the server logged @a want; the log. */
+static char *assert_old_pair_until_logged(kvt_server_t *srv, const char *want)
+{
+    struct log_wait w = {srv, want};
+    char *log;
+
+    if (!kvt_wait_for(old_pair_until_logged, &w, RENEW_WAIT_MS)) {
+        log = kvt_server_error_log(srv);
+        ck_abort_msg("never logged: %s\n%s", want, kvt_tail(log));
+    }
+    log = kvt_server_error_log(srv);
+    return log;
+}
+
 static void assert_subject_becomes(kvt_server_t *srv, const char *want)
 {
     struct subject_wait w = {srv, want};
+    char *log;
 
-    ck_assert_msg(kvt_wait_for(serves_subject, &w, RENEW_WAIT_MS),
-                  "new handshakes never got the certificate of %s", want);
+    if (!kvt_wait_for(serves_subject, &w, RENEW_WAIT_MS)) {
+        log = kvt_server_error_log(srv);
+        ck_abort_msg("new handshakes never got the certificate of %s: %s", want, kvt_tail(log));
+    }
 }
 
 /* Each process wrote the line with @a number at most once ("[pid N]" starts its lines). */
@@ -268,13 +305,7 @@ KVC_TEST(per_mpm, test_mismatched_pair_keeps_old_and_is_logged)
     key = kvt_strf("%s/tls/key.pem", kvt_server_root(srv));
     want = kvt_strf("KV01560: the renewed certificates of the <VirtualHost> at %s:",
                     kvt_server_conf_path(srv));
-    for (int i = 0; i < 200 && !kvt_contains((log = kvt_server_error_log(srv)), want); i++) {
-        free(log);
-        subject = subject_of_new_handshake(srv);
-        ck_assert_str_eq(subject, "localhost");
-        free(subject);
-    }
-    ck_assert_msg(kvt_contains(log, want), "%s", kvt_tail(log));
+    log = assert_old_pair_until_logged(srv, want);
     ck_assert_msg(kvt_contains(log, kvt_strf("are not used, the ones loaded before stay: the "
                                              "private key in '%s' does not match the "
                                              "certificate in '%s'",
@@ -303,13 +334,7 @@ KVC_TEST(per_mpm, test_unreadable_certificate_keeps_old)
 
     kvt_server_start(srv);
     cert = kvt_write_root_file(srv, "tls/cert.pem", "-----BEGIN CERTIFICATE-----\nMIIB\n");
-    log = NULL;
-    for (int i = 0; i < 200 && !kvt_contains((log = kvt_server_error_log(srv)), "KV01560"); i++) {
-        free(log);
-        subject = subject_of_new_handshake(srv);
-        ck_assert_str_eq(subject, "localhost");
-        free(subject);
-    }
+    log = assert_old_pair_until_logged(srv, "KV01560");
     ck_assert_msg(
         kvt_contains(log, kvt_strf("the ones loaded before stay: '%s' cannot be read", cert)), "%s",
         log);
@@ -336,6 +361,45 @@ KVC_TEST(per_mpm, test_graceful_restart_after_renewal)
     kvt_wait_generation(srv, gen + 1);
     assert_subject_becomes(srv, "other.test");
     assert_serves_index(srv);
+}
+END_TEST
+
+/* Does this kernel take TLS keys (the "tls" upper layer protocol)? Not this machine's. */
+static int kernel_has_tls(void)
+{
+    char *ulps = kvt_read_file("/proc/sys/net/ipv4/tcp_available_ulp");
+    int has = ulps && kvt_contains(ulps, "tls");
+
+    free(ulps);
+    return has;
+}
+
+/* The BIO a connection got, from its debug line: a socket BIO when TLS sits right on the
+ * socket (kTLS tried, on where the kernel has it), ours over the trickle layer below it. The
+ * large file comes byte for byte both ways (test_ssl's test: here with a look at the BIO). */
+KVC_LOOP_TEST(per_mpm, test_bio_over_socket_or_layer, 0, 2)
+{
+    kvt_server_t *srv = kvt_tls_server_over(kvt_mpm(), NULL, _i);
+    int layer = _i || kvt_trickling();
+    char *out, *log;
+
+    kvt_server_conf(srv, "LogLevel warn ssl:debug");
+    kvt_server_start(srv);
+    ck_assert_msg(kvt_curl_tls(srv, "--tlsv1.3", "/", &out) == 0, "%s", kvt_tail(out));
+    ck_assert_str_eq(out, "hello over tls\n");
+    free(out);
+    log = kvt_server_wait_log(srv, "KV01564", 5000);
+    ck_assert_msg(kvt_contains(log, "KV01564: TLS handshake done (TLSv1.3, TLS_"), "%s",
+                  kvt_tail(log));
+    ck_assert_msg(kvt_contains(log, layer ? "records through kiva's BIO over the transport layer "
+                                            "below; kTLS send off"
+                                          : "records through a socket BIO; kTLS send "),
+                  "%s", kvt_tail(log));
+    if (!layer && !kernel_has_tls()) {
+        ck_assert_msg(kvt_contains(log, "kTLS send off, files encrypted in user space"), "%s",
+                      kvt_tail(log));
+    }
+    free(log);
 }
 END_TEST
 
