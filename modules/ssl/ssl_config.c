@@ -36,6 +36,7 @@ void *ssl_create_server_conf(apr_pool_t *p, kv_server_t *s)
     conf->compression = KV_UNSET_INT;
     conf->session_tickets = KV_UNSET_INT;
     conf->cert_check = KV_UNSET_TIME;
+    conf->read_from = apr_time_now();
     return conf;
 }
 
@@ -58,6 +59,7 @@ void *ssl_merge_server_conf(apr_pool_t *p, void *basev, void *addv)
     conf->session_tickets = KV_MERGE_INT(add->session_tickets, base->session_tickets, KV_UNSET_INT);
     conf->chain_file = KV_MERGE_PTR(add->chain_file, base->chain_file, NULL);
     conf->cert_check = KV_MERGE_TIME(add->cert_check, base->cert_check, SSL_CERT_CHECK_DEFAULT);
+    conf->read_from = base->read_from < add->read_from ? base->read_from : add->read_from;
     return conf;
 }
 

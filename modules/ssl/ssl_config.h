@@ -42,6 +42,7 @@ typedef struct {
     const char *chain_file;         /**< SSLCertificateChainFile's path, or NULL */
     apr_interval_time_t cert_check; /**< SSLCertificateCheckInterval; KV_UNSET_TIME */
     struct ssl_renew *renew;        /**< what new handshakes use; made at post_config */
+    apr_time_t read_from;           /**< when the reading of the configuration came to it */
 } ssl_server_conf_t;
 
 /** SSLCertificateCheckInterval's default: "at most once per few seconds". */

@@ -91,6 +91,8 @@ static int same_state(const file_state_t *a, const file_state_t *b)
            a->mtime == b->mtime && a->ctime == b->ctime;
 }
 
+/* A file changed since the configuration began to be read may have changed after it was
+ * read, before this look: it counts as unseen, so the first look reads it again. */
 static void watch(ssl_renew_t *rn, apr_pool_t *p, const char *path)
 {
     watched_t *w;
@@ -103,6 +105,9 @@ static void watch(ssl_renew_t *rn, apr_pool_t *p, const char *path)
     w = apr_array_push(rn->files);
     w->path = path;
     w->seen = state_of(p, path);
+    if (w->seen.ctime >= rn->conf->read_from || w->seen.mtime >= rn->conf->read_from) {
+        w->seen.rv = APR_EGENERAL;
+    }
 }
 
 /* Did any file change since the last look? Each one's state is kept, so that a set that does
