@@ -16,11 +16,13 @@
 #include "kv_log.h"
 #include "kv_transport.h"
 #include "ssl_config.h"
+#include "ssl_records.h"
 #include "ssl_transport.h"
 
 #define KV_LOG_MODULE "ssl"
 
-/* The most plaintext in one TLS record: the layer gives OpenSSL one record a write. */
+/* The most plaintext in one TLS record: the layer gives OpenSSL one record a write, sized
+ * by ssl_records.c. */
 #define RECORD_MAX SSL3_RT_MAX_PLAIN_LENGTH
 
 struct ssl_conn {
@@ -38,6 +40,7 @@ struct ssl_conn {
     apr_size_t write_again;         /* an SSL_write of this many bytes must be repeated */
     int direct;                     /* OpenSSL reads and writes the socket (a socket BIO) */
     int handshake_noted;            /* handshake_done has run */
+    ssl_records_t records;          /* the size of the records it writes */
     char *record;                   /* where small iovecs are gathered into one record; made at the
                                      * first write that needs it */
 };
@@ -267,7 +270,8 @@ static apr_status_t tls_sendv(kv_transport_t *t, const struct iovec *vec, apr_in
                               apr_size_t *written)
 {
     ssl_conn_t *sc = t->ctx;
-    apr_size_t total = 0, want, at = 0;
+    apr_size_t total = 0, want, at = 0, most;
+    apr_time_t now = apr_time_now();
     const char *from;
     size_t n = 0;
     int rc;
@@ -282,7 +286,9 @@ static apr_status_t tls_sendv(kv_transport_t *t, const struct iovec *vec, apr_in
     for (apr_int32_t i = 0; i < nvec; i++) {
         total += vec[i].iov_len;
     }
-    want = sc->write_again ? sc->write_again : total < RECORD_MAX ? total : RECORD_MAX;
+    /* Small writes of a response are gathered into one record, up to the record's size. */
+    most = ssl_record_size(&sc->records, now);
+    want = sc->write_again ? sc->write_again : total < most ? total : most;
     if (want == 0 || total < want) {
         return total < want ? APR_EINVAL : APR_SUCCESS;
     }
@@ -310,6 +316,7 @@ static apr_status_t tls_sendv(kv_transport_t *t, const struct iovec *vec, apr_in
     }
     if (rc == 1) {
         sc->write_again = 0;
+        ssl_records_sent(&sc->records, n, now);
         *written = n;
         return APR_SUCCESS;
     }

@@ -403,6 +403,74 @@ KVC_LOOP_TEST(per_mpm, test_bio_over_socket_or_layer, 0, 2)
 }
 END_TEST
 
+/* ---- Record sizes ------------------------------------------------------------------- */
+
+#define TAG_AND_TYPE 17 /* a TLS 1.3 record's ciphertext over its plaintext (AEAD tag, type) */
+
+/* The plaintext sizes of the application-data records s_client -trace received, in order,
+ * into @a sizes (at most @a max); their count. */
+static int app_record_sizes(const char *trace, int *sizes, int max)
+{
+    int n = 0;
+
+    for (const char *at = strstr(trace, "Received Record"); at && n < max;
+         at = strstr(at + 1, "Received Record")) {
+        const char *len = strstr(at, "  Length = ");
+        const char *inner = strstr(at, "  Inner Content Type = ");
+        const char *next = strstr(at + 1, "Received Record");
+
+        if (len && inner && (!next || inner < next) &&
+            strncmp(inner + strlen("  Inner Content Type = "), "ApplicationData", 15) == 0) {
+            sizes[n++] = atoi(len + strlen("  Length = ")) - TAG_AND_TYPE;
+        }
+    }
+    return n;
+}
+
+/* A small response (head and body) goes in one record; a large one's first 16 KiB in
+ * records that fit a TCP segment, the rest in full 16 KiB records. */
+KVC_TEST(per_mpm, test_record_sizes_small_first_then_full)
+{
+    kvt_server_t *srv = kvt_tls_server(kvt_mpm(), NULL);
+    size_t big_len = 64 * 1024, sum = 0;
+    char *big = malloc(big_len), *out;
+    int sizes[256], n, small = 0, full = 0;
+
+    for (size_t i = 0; i < big_len; i++) {
+        big[i] = (char)('a' + i % 26);
+    }
+    kvt_write_file(srv, "big.txt", big, big_len);
+    free(big);
+    kvt_server_start(srv);
+
+    ck_assert_msg(kvt_s_client(srv, "-tls1_3 -trace", "GET / HTTP/1.0\\r\\n\\r\\n", &out) == 0,
+                  "%s", kvt_tail(out));
+    n = app_record_sizes(out, sizes, KVT_COUNT(sizes));
+    ck_assert_msg(n == 1 && sizes[0] > 100 && kvt_contains(out, "hello over tls"),
+                  "%d records, the first of %d bytes", n, n ? sizes[0] : 0);
+    free(out);
+
+    ck_assert_msg(kvt_s_client(srv, "-tls1_3 -trace", "GET /big.txt HTTP/1.0\\r\\n\\r\\n", &out) ==
+                      0,
+                  "%s", kvt_tail(out));
+    n = app_record_sizes(out, sizes, KVT_COUNT(sizes));
+    for (int i = 0; i < n; i++) {
+        if (sum < 16384) {
+            ck_assert_msg(sizes[i] <= 1400, "record %d (at %zu bytes) has %d", i, sum, sizes[i]);
+            small++;
+        } else if (i < n - 1) {
+            ck_assert_msg(sizes[i] == 16384, "record %d (at %zu bytes) has %d", i, sum, sizes[i]);
+            full++;
+        }
+        sum += (size_t)sizes[i];
+    }
+    ck_assert_msg(sum > big_len && sum < big_len + 1024, "%zu bytes in records", sum); /* head */
+    ck_assert_int_ge(small, 12);
+    ck_assert_int_ge(full, 2);
+    free(out);
+}
+END_TEST
+
 /* SSLCertificateCheckInterval takes seconds or ms, 0 (never) to 24 hours. */
 KVT_TEST_ONCE(per_mpm, test_check_interval_values)
 {
