@@ -10,6 +10,7 @@
 #include "ssl_context.h"
 #include "ssl_session_cache.h"
 #include "ssl_env.h"
+#include "ssl_renew.h"
 #include "ssl_transport.h"
 
 #define KV_LOG_MODULE "ssl"
@@ -40,6 +41,9 @@ static int ssl_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptem
             if (rv != KV_OK) {
                 return rv;
             }
+            if (!ssl_renew_watch(pconf, vs, conf)) {
+                return KV_HTTP_INTERNAL_SERVER_ERROR;
+            }
             any_tls = 1;
         }
     }
@@ -51,6 +55,7 @@ static int ssl_pre_connection(kv_conn_t *c, void *csd)
     const kv_server_t *s;
     const ssl_server_conf_t *conf;
     ssl_conn_t *sc;
+    SSL_CTX *ctx;
 
     (void)csd;
     if (!any_tls) {
@@ -61,7 +66,9 @@ static int ssl_pre_connection(kv_conn_t *c, void *csd)
     if (!conf->ctx) {
         return KV_DECLINED;
     }
-    sc = ssl_transport_push(c, conf->ctx, s->server_hostname ? s->server_hostname : "localhost");
+    ctx = ssl_server_ctx(conf); /* the files as renewed on disk */
+    sc = ssl_transport_push(c, ctx, s->server_hostname ? s->server_hostname : "localhost");
+    SSL_CTX_free(ctx); /* the connection's SSL holds its own reference */
     if (!sc) {
         return KV_DONE;
     }

@@ -42,6 +42,8 @@ void *ssl_create_server_conf(apr_pool_t *p, kv_server_t *s)
     conf->ticket_rotation = KV_UNSET_TIME;
     conf->verify_client = KV_UNSET_INT;
     conf->verify_depth = KV_UNSET_INT;
+    conf->cert_check = KV_UNSET_TIME;
+    conf->read_from = apr_time_now();
     return conf;
 }
 
@@ -69,6 +71,9 @@ void *ssl_merge_server_conf(apr_pool_t *p, void *basev, void *addv)
     conf->ticket_rotation =
         KV_MERGE_TIME(add->ticket_rotation, base->ticket_rotation, KV_UNSET_TIME);
     ssl_verify_merge(conf, base, add);
+    conf->chain_file = KV_MERGE_PTR(add->chain_file, base->chain_file, NULL);
+    conf->cert_check = KV_MERGE_TIME(add->cert_check, base->cert_check, SSL_CERT_CHECK_DEFAULT);
+    conf->read_from = base->read_from < add->read_from ? base->read_from : add->read_from;
     return conf;
 }
 
@@ -315,6 +320,7 @@ static const char *set_chain_file(kv_cmd_parms_t *cmd, void *c, int argc, const 
         return err;
     }
     conf->chain = read_certs(cmd, bio, path, &err);
+    conf->chain_file = path;
     BIO_free(bio);
     return err;
 }
@@ -414,4 +420,8 @@ const kv_command_t ssl_commands[] = {
      "LegacyDNStringFormat ...: what requests over TLS get"},
     {"SSLRequireSSL", ssl_set_require_ssl, NULL, 0, 0, KV_CTX_DIR, 0,
      "(no arguments): 403 for requests not over TLS"},
+    {"SSLCertificateCheckInterval", kv_set_bounded_slot,
+     KV_SLOT(ssl_server_conf_t, cert_check, KV_UNIT_SECONDS, 0, 24 * 3600), 1, 1, KV_CTX_SERVER,
+     KV_CMD_SERVER_CONF,
+     "seconds: how often each child looks for renewed certificate and key files (0: never)"},
     {NULL, NULL, NULL, 0, 0, 0, 0, NULL}};

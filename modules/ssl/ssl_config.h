@@ -52,7 +52,15 @@ typedef struct {
     const char *ca_path_where; /**< its "FILE:LINE" */
     int verify_client;         /**< SSLVerifyClient, SSL_VERIFY_CLIENT_*; KV_UNSET_INT */
     int verify_depth;          /**< SSLVerifyDepth; KV_UNSET_INT */
+    /* Certificates renewed on disk (ssl_renew.c) */
+    const char *chain_file;         /**< SSLCertificateChainFile's path, or NULL */
+    apr_interval_time_t cert_check; /**< SSLCertificateCheckInterval; KV_UNSET_TIME */
+    struct ssl_renew *renew;        /**< what new handshakes use; made at post_config */
+    apr_time_t read_from;           /**< when the reading of the configuration came to it */
 } ssl_server_conf_t;
+
+/** SSLCertificateCheckInterval's default: "at most once per few seconds". */
+#define SSL_CERT_CHECK_DEFAULT apr_time_from_sec(5)
 
 extern const kv_command_t ssl_commands[];
 

@@ -7,6 +7,7 @@
 #include "kv_log.h"
 #include "ssl_context.h"
 #include "ssl_parse.h"
+#include "ssl_session_cache.h"
 #include "ssl_tickets.h"
 #include "ssl_verify.h"
 
@@ -72,20 +73,19 @@ static STACK_OF(X509) * chain_of(const ssl_cert_t *cert, const ssl_server_conf_t
     return chain;
 }
 
-/* Where @a s is defined, for messages: its <VirtualHost> line, or the main server. */
-static const char *server_where(apr_pool_t *p, const kv_server_t *s)
+const char *ssl_server_where(apr_pool_t *p, const kv_server_t *s)
 {
     return s->is_virtual && s->defn_name
                ? apr_psprintf(p, "the <VirtualHost> at %s:%u", s->defn_name, s->defn_line)
                : "the main server";
 }
 
-static int use_certificates(apr_pool_t *p, kv_server_t *s, ssl_server_conf_t *conf)
+static int use_certificates(apr_pool_t *p, kv_server_t *s, ssl_server_conf_t *conf, int level)
 {
     if (!conf->certs) {
-        kv_log_error(KV_LOG_MARK, KV_LOG_EMERG, 0, s,
+        kv_log_error(KV_LOG_MARK, level, 0, s,
                      "KV01472: SSLEngine on for %s but no SSLCertificateFile for it",
-                     server_where(p, s));
+                     ssl_server_where(p, s));
         return 0;
     }
     for (int i = 0; i < conf->certs->nelts; i++) {
@@ -97,7 +97,7 @@ static int use_certificates(apr_pool_t *p, kv_server_t *s, ssl_server_conf_t *co
         int ok;
 
         if (!key) {
-            kv_log_error(KV_LOG_MARK, KV_LOG_EMERG, 0, s,
+            kv_log_error(KV_LOG_MARK, level, 0, s,
                          "KV01473: no private key for the certificate in %s (SSLCertificateFile "
                          "at %s): give it an SSLCertificateKeyFile",
                          cert->cert_file, cert->where);
@@ -107,7 +107,7 @@ static int use_certificates(apr_pool_t *p, kv_server_t *s, ssl_server_conf_t *co
         ok = SSL_CTX_use_cert_and_key(conf->ctx, cert->cert, key, chain, 1);
         sk_X509_free(chain);
         if (!ok) {
-            kv_log_error(KV_LOG_MARK, KV_LOG_EMERG, 0, s,
+            kv_log_error(KV_LOG_MARK, level, 0, s,
                          "KV01474: the certificate in %s (SSLCertificateFile at %s) cannot be "
                          "used: %s",
                          cert->cert_file, cert->where, ssl_error_text(p));
@@ -117,7 +117,8 @@ static int use_certificates(apr_pool_t *p, kv_server_t *s, ssl_server_conf_t *co
     return 1;
 }
 
-static int set_protocols_and_ciphers(apr_pool_t *p, kv_server_t *s, ssl_server_conf_t *conf)
+static int set_protocols_and_ciphers(apr_pool_t *p, kv_server_t *s, ssl_server_conf_t *conf,
+                                     int level)
 {
     /* httpd's default: all -SSLv3. */
     int protocols = conf->protocols == KV_UNSET_INT ? SSL_PROTO_ALL : conf->protocols;
@@ -126,9 +127,34 @@ static int set_protocols_and_ciphers(apr_pool_t *p, kv_server_t *s, ssl_server_c
         !SSL_CTX_set_max_proto_version(conf->ctx, version_of(ssl_protocol_highest(protocols))) ||
         (conf->ciphers && !SSL_CTX_set_cipher_list(conf->ctx, conf->ciphers)) ||
         (conf->ciphers_tls13 && !SSL_CTX_set_ciphersuites(conf->ctx, conf->ciphers_tls13))) {
-        kv_log_error(KV_LOG_MARK, KV_LOG_EMERG, 0, s,
+        kv_log_error(KV_LOG_MARK, level, 0, s,
                      "KV01475: the TLS protocols or ciphers of %s cannot be set: %s",
-                     server_where(p, s), ssl_error_text(p));
+                     ssl_server_where(p, s), ssl_error_text(p));
+        return 0;
+    }
+    return 1;
+}
+
+int ssl_context_make(apr_pool_t *p, kv_server_t *s, ssl_server_conf_t *conf, int level)
+{
+    const char *sid;
+
+    ERR_clear_error();
+    conf->ctx = SSL_CTX_new(TLS_server_method());
+    if (!conf->ctx) {
+        kv_log_error(KV_LOG_MARK, level, 0, s, "KV01476: SSL_CTX_new failed: %s",
+                     ssl_error_text(p));
+        return 0;
+    }
+    set_options(conf->ctx, conf);
+    /* Sessions this server made are resumed only by it (SNI later picks among several). */
+    sid = apr_psprintf(p, "%.32s", s->server_hostname ? s->server_hostname : "");
+    SSL_CTX_set_session_id_context(conf->ctx, (const unsigned char *)sid, (unsigned)strlen(sid));
+    ssl_session_cache_ctx(conf->ctx, conf->session_cache, conf->session_timeout);
+    if (!set_protocols_and_ciphers(p, s, conf, level) || !use_certificates(p, s, conf, level) ||
+        !ssl_verify_configure(p, s, conf)) {
+        SSL_CTX_free(conf->ctx);
+        conf->ctx = NULL;
         return 0;
     }
     return 1;
@@ -136,25 +162,12 @@ static int set_protocols_and_ciphers(apr_pool_t *p, kv_server_t *s, ssl_server_c
 
 int ssl_context_build(apr_pool_t *pconf, kv_server_t *s, ssl_server_conf_t *conf)
 {
-    const char *sid;
-
-    ERR_clear_error();
-    conf->ctx = SSL_CTX_new(TLS_server_method());
-    if (!conf->ctx) {
-        kv_log_error(KV_LOG_MARK, KV_LOG_EMERG, 0, s, "KV01476: SSL_CTX_new failed: %s",
-                     ssl_error_text(pconf));
+    if (!ssl_context_make(pconf, s, conf, KV_LOG_EMERG)) {
         return KV_HTTP_INTERNAL_SERVER_ERROR;
     }
     apr_pool_cleanup_register(pconf, conf->ctx, free_ctx, apr_pool_cleanup_null);
-    set_options(conf->ctx, conf);
-    ssl_session_cache_ctx(conf->ctx, conf->session_cache, conf->session_timeout);
-    /* Sessions this server made are resumed only by it (SNI later picks among several). */
-    sid = apr_psprintf(pconf, "%.32s", s->server_hostname ? s->server_hostname : "");
-    SSL_CTX_set_session_id_context(conf->ctx, (const unsigned char *)sid, (unsigned)strlen(sid));
-    if (!set_protocols_and_ciphers(pconf, s, conf) || !use_certificates(pconf, s, conf) ||
-        (conf->session_tickets != 0 &&
-         !ssl_tickets_ctx(pconf, s, conf->ctx, conf->ticket_key_file, conf->ticket_rotation)) ||
-        !ssl_verify_configure(pconf, s, conf)) {
+    if (conf->session_tickets != 0 &&
+        !ssl_tickets_ctx(pconf, s, conf->ctx, conf->ticket_key_file, conf->ticket_rotation)) {
         return KV_HTTP_INTERNAL_SERVER_ERROR;
     }
     return KV_OK;

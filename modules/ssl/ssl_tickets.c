@@ -157,3 +157,19 @@ int ssl_tickets_ctx(apr_pool_t *pconf, kv_server_t *s, SSL_CTX *ctx, const unsig
     }
     return 1;
 }
+
+void ssl_tickets_inherit(SSL_CTX *from, SSL_CTX *to)
+{
+    unsigned char keys[80]; /* name, HMAC and AES keys: OpenSSL's size for this call */
+    tickets_t *t = ex_index < 0 ? NULL : SSL_CTX_get_ex_data(from, ex_index);
+
+    if (t) {
+        SSL_CTX_set_ex_data(to, ex_index, t);
+        SSL_CTX_set_tlsext_ticket_key_evp_cb(to, ticket_key_cb);
+        return;
+    }
+    if (SSL_CTX_get_tlsext_ticket_keys(from, keys, sizeof(keys)) == 1) {
+        SSL_CTX_set_tlsext_ticket_keys(to, keys, sizeof(keys));
+    }
+    OPENSSL_cleanse(keys, sizeof(keys));
+}

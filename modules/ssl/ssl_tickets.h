@@ -19,4 +19,9 @@ const char *ssl_set_ticket_key_file(kv_cmd_parms_t *cmd, void *conf, int argc,
 int ssl_tickets_ctx(apr_pool_t *pconf, kv_server_t *s, SSL_CTX *ctx, const unsigned char *key_file,
                     apr_interval_time_t rotation);
 
+/** Give @a to the ticket keys of @a from (a context renewed on disk, ssl_renew.c): its
+ * callback and keys when it has them, else OpenSSL's own keys of @a from, which every child of
+ * the generation shares. */
+void ssl_tickets_inherit(SSL_CTX *from, SSL_CTX *to);
+
 #endif

@@ -1,21 +1,28 @@
-/* mod_ssl's transport layer (ssl_transport.h). OpenSSL reads and writes through a BIO of
- * our own that calls the layer below, so TLS sits in the stack like any layer: its
- * "would block" (the socket's timeout 0 under the event MPM) comes back as
- * SSL_ERROR_WANT_READ/WRITE, which the layer answers as APR_EAGAIN with c->sense set to the
- * direction TLS needs. The handshake is done by the first SSL_read or SSL_write. */
+/* mod_ssl's transport layer (ssl_transport.h). When TLS sits right on the socket (the usual
+ * case) OpenSSL reads and writes the descriptor itself through a socket BIO, which lets it
+ * hand the keys to the kernel (kTLS) where the kernel can take them; with a layer below
+ * (the test trickle layer), it goes through a BIO of our own that calls that layer, so TLS
+ * sits in the stack like any layer. Either way its "would block" (the socket's timeout 0
+ * under the event MPM) comes back as SSL_ERROR_WANT_READ/WRITE, which the layer answers as
+ * APR_EAGAIN with c->sense set to the direction TLS needs. The handshake is done by the
+ * first SSL_read or SSL_write. */
 #include <string.h>
 
+#include <apr_portable.h>
 #include <apr_strings.h>
+#include <apr_support.h>
 #include <openssl/err.h>
 
 #include "kv_log.h"
 #include "kv_transport.h"
 #include "ssl_config.h"
+#include "ssl_records.h"
 #include "ssl_transport.h"
 
 #define KV_LOG_MODULE "ssl"
 
-/* The most plaintext in one TLS record: the layer gives OpenSSL one record a write. */
+/* The most plaintext in one TLS record: the layer gives OpenSSL one record a write, sized
+ * by ssl_records.c. */
 #define RECORD_MAX SSL3_RT_MAX_PLAIN_LENGTH
 
 struct ssl_conn {
@@ -31,6 +38,9 @@ struct ssl_conn {
                                      * answers with httpd's 400 (httpd fakes one too) */
     apr_size_t plain_len, plain_at; /* its length, and how much of it was read */
     apr_size_t write_again;         /* an SSL_write of this many bytes must be repeated */
+    int direct;                     /* OpenSSL reads and writes the socket (a socket BIO) */
+    int handshake_noted;            /* handshake_done has run */
+    ssl_records_t records;          /* the size of the records it writes */
     char *record;                   /* where small iovecs are gathered into one record; made at the
                                      * first write that needs it */
 };
@@ -156,6 +166,29 @@ static apr_status_t tls_status(ssl_conn_t *sc, int rc, const char *what)
     }
 }
 
+/* Over the socket BIO OpenSSL's reads and writes never wait (APR makes the descriptor
+ * non-blocking whenever the socket has a timeout): a blocking MPM's call waits here for the
+ * direction OpenSSL wants, up to the socket's timeout, as the socket's own recv would. 1:
+ * ready, call OpenSSL again; 0: no wait (timeout 0: the event MPM polls; another error) or
+ * it ran out (sc->below APR_TIMEUP, which tls_status returns). */
+static int waited(ssl_conn_t *sc, int rc)
+{
+    apr_socket_t *sock = sc->t->c->sock;
+    apr_interval_time_t timeout;
+    int err;
+
+    if (!sc->direct) {
+        return 0; /* the layer below waited itself */
+    }
+    err = SSL_get_error(sc->ssl, rc);
+    if ((err != SSL_ERROR_WANT_READ && err != SSL_ERROR_WANT_WRITE) ||
+        apr_socket_timeout_get(sock, &timeout) != APR_SUCCESS || timeout == 0) {
+        return 0;
+    }
+    sc->below = apr_wait_for_io_or_timeout(NULL, sock, err == SSL_ERROR_WANT_READ);
+    return sc->below == APR_SUCCESS;
+}
+
 /* Was the handshake's failure a client speaking plain HTTP? */
 static int plain_http(ssl_conn_t *sc, int rc)
 {
@@ -176,6 +209,8 @@ static int plain_http(ssl_conn_t *sc, int rc)
 }
 
 /* ---- The layer -------------------------------------------------------------------------- */
+
+static void handshake_done(ssl_conn_t *sc);
 
 /* Plain HTTP: the layer's own request, then what the client sends, untouched (the
  * lingering close drains it). */
@@ -211,10 +246,15 @@ static apr_status_t tls_recv(kv_transport_t *t, char *buf, apr_size_t *len)
     if (*len == 0) {
         return APR_SUCCESS;
     }
-    ERR_clear_error();
-    sc->below = APR_SUCCESS;
-    rc = SSL_read_ex(sc->ssl, buf, *len, &n);
+    do {
+        ERR_clear_error();
+        sc->below = APR_SUCCESS;
+        rc = SSL_read_ex(sc->ssl, buf, *len, &n);
+    } while (rc != 1 && waited(sc, rc));
     *len = n;
+    if (!sc->handshake_noted && SSL_is_init_finished(sc->ssl)) {
+        handshake_done(sc);
+    }
     if (rc == 1) {
         return APR_SUCCESS;
     }
@@ -232,7 +272,8 @@ static apr_status_t tls_sendv(kv_transport_t *t, const struct iovec *vec, apr_in
                               apr_size_t *written)
 {
     ssl_conn_t *sc = t->ctx;
-    apr_size_t total = 0, want, at = 0;
+    apr_size_t total = 0, want, at = 0, most;
+    apr_time_t now = apr_time_now();
     const char *from;
     size_t n = 0;
     int rc;
@@ -247,7 +288,9 @@ static apr_status_t tls_sendv(kv_transport_t *t, const struct iovec *vec, apr_in
     for (apr_int32_t i = 0; i < nvec; i++) {
         total += vec[i].iov_len;
     }
-    want = sc->write_again ? sc->write_again : total < RECORD_MAX ? total : RECORD_MAX;
+    /* Small writes of a response are gathered into one record, up to the record's size. */
+    most = ssl_record_size(&sc->records, now);
+    want = sc->write_again ? sc->write_again : total < most ? total : most;
     if (want == 0 || total < want) {
         return total < want ? APR_EINVAL : APR_SUCCESS;
     }
@@ -265,11 +308,17 @@ static apr_status_t tls_sendv(kv_transport_t *t, const struct iovec *vec, apr_in
         }
         from = sc->record;
     }
-    ERR_clear_error();
-    sc->below = APR_SUCCESS;
-    rc = SSL_write_ex(sc->ssl, from, want, &n);
+    do {
+        ERR_clear_error();
+        sc->below = APR_SUCCESS;
+        rc = SSL_write_ex(sc->ssl, from, want, &n);
+    } while (rc != 1 && waited(sc, rc));
+    if (!sc->handshake_noted && SSL_is_init_finished(sc->ssl)) {
+        handshake_done(sc);
+    }
     if (rc == 1) {
         sc->write_again = 0;
+        ssl_records_sent(&sc->records, n, now);
         *written = n;
         return APR_SUCCESS;
     }
@@ -289,9 +338,11 @@ static apr_status_t tls_shutdown_write(kv_transport_t *t)
     if (sc->plain || sc->failed || !SSL_is_init_finished(sc->ssl)) {
         return APR_SUCCESS;
     }
-    ERR_clear_error();
-    sc->below = APR_SUCCESS;
-    rc = SSL_shutdown(sc->ssl);
+    do {
+        ERR_clear_error();
+        sc->below = APR_SUCCESS;
+        rc = SSL_shutdown(sc->ssl);
+    } while (rc < 0 && waited(sc, rc));
     if (rc >= 0) {
         return APR_SUCCESS;
     }
@@ -313,7 +364,33 @@ static apr_size_t tls_pending(kv_transport_t *t)
     return sc->failed ? 0 : (apr_size_t)SSL_pending(sc->ssl);
 }
 
-/* No sendfile: file bytes must be encrypted, so they come through sendv. */
+/* kTLS: the kernel encrypts the file's bytes as it sends them, with no copy to user space. */
+static apr_status_t tls_sendfile(kv_transport_t *t, apr_file_t *file, apr_off_t *offset,
+                                 apr_size_t *len)
+{
+    ssl_conn_t *sc = t->ctx;
+    apr_os_file_t fd;
+    ossl_ssize_t n;
+
+    if (apr_os_file_get(&fd, file) != APR_SUCCESS) {
+        *len = 0;
+        return APR_EBADF;
+    }
+    do {
+        ERR_clear_error();
+        sc->below = APR_SUCCESS;
+        n = SSL_sendfile(sc->ssl, fd, (off_t)*offset, *len, 0);
+    } while (n < 0 && waited(sc, (int)n));
+    if (n >= 0) {
+        *len = (apr_size_t)n;
+        *offset += n;
+        return APR_SUCCESS;
+    }
+    *len = 0;
+    return tls_status(sc, (int)n, "sendfile");
+}
+
+/* No sendfile: file bytes must be encrypted in user space, so they come through sendv. */
 static const kv_transport_ops_t tls_ops = {
     .name = "tls",
     .recv = tls_recv,
@@ -322,10 +399,58 @@ static const kv_transport_ops_t tls_ops = {
     .pending = tls_pending,
 };
 
+/* The kernel holds the connection's send keys: the layer takes file buckets itself. */
+static const kv_transport_ops_t tls_ktls_ops = {
+    .name = "tls (kTLS send)",
+    .recv = tls_recv,
+    .sendv = tls_sendv,
+    .sendfile = tls_sendfile,
+    .shutdown_write = tls_shutdown_write,
+    .pending = tls_pending,
+};
+
+/* Once the handshake is done: when OpenSSL gave the kernel the send keys (it tries with
+ * SSL_OP_ENABLE_KTLS over a socket BIO, for the ciphers the kernel has), files go by
+ * SSL_sendfile; otherwise they are read and encrypted here. Says which way, for debugging. */
+static void handshake_done(ssl_conn_t *sc)
+{
+    int ktls = sc->direct && BIO_get_ktls_send(SSL_get_wbio(sc->ssl));
+
+    sc->handshake_noted = 1;
+    if (ktls) {
+        sc->t->ops = &tls_ktls_ops;
+    }
+    kv_log_cerror(KV_LOG_MARK, KV_LOG_DEBUG, 0, sc->t->c,
+                  "KV01564: TLS handshake done (%s, %s): records through %s; kTLS send %s",
+                  SSL_get_version(sc->ssl), SSL_get_cipher_name(sc->ssl),
+                  sc->direct ? "a socket BIO" : "kiva's BIO over the transport layer below",
+                  ktls ? "on, files by SSL_sendfile" : "off, files encrypted in user space");
+}
+
 static apr_status_t free_ssl(void *data)
 {
     SSL_free(data);
     return APR_SUCCESS;
+}
+
+/* The BIO OpenSSL reads and writes: the socket itself when TLS sits right on it (a copy
+ * and a call through the stack less per record, and kTLS possible), else ours over the
+ * layers below. */
+static BIO *new_bio(kv_conn_t *c, ssl_conn_t *sc)
+{
+    apr_os_sock_t fd;
+    BIO *bio;
+
+    if (!c->transport->next && apr_os_sock_get(&fd, c->sock) == APR_SUCCESS) {
+        sc->direct = 1;
+        SSL_set_options(sc->ssl, SSL_OP_ENABLE_KTLS);
+        return BIO_new_socket(fd, BIO_NOCLOSE);
+    }
+    bio = BIO_new(bio_method);
+    if (bio) {
+        BIO_set_data(bio, sc);
+    }
+    return bio;
 }
 
 ssl_conn_t *ssl_transport_push(kv_conn_t *c, SSL_CTX *ctx, const char *host)
@@ -336,7 +461,7 @@ ssl_conn_t *ssl_transport_push(kv_conn_t *c, SSL_CTX *ctx, const char *host)
     sc->host = host;
     ERR_clear_error();
     sc->ssl = SSL_new(ctx);
-    bio = sc->ssl ? BIO_new(bio_method) : NULL;
+    bio = sc->ssl ? new_bio(c, sc) : NULL;
     if (!bio) {
         kv_log_cerror(KV_LOG_MARK, KV_LOG_ERR, 0, c, "KV01479: cannot start TLS: %s",
                       ssl_error_text(c->pool));
@@ -344,7 +469,6 @@ ssl_conn_t *ssl_transport_push(kv_conn_t *c, SSL_CTX *ctx, const char *host)
         return NULL;
     }
     apr_pool_cleanup_register(c->pool, sc->ssl, free_ssl, apr_pool_cleanup_null);
-    BIO_set_data(bio, sc);
     SSL_set_bio(sc->ssl, bio, bio);
     SSL_set_accept_state(sc->ssl);
     sc->t = kv_transport_push(c, &tls_ops, sc);

@@ -417,6 +417,11 @@ kvt_server_t *kvt_tls_server_over(const char *mpm, const char *extra, int trickl
 /** kvt_tls_server_over without the trickle layer. */
 kvt_server_t *kvt_tls_server(const char *mpm, const char *extra);
 
+/** kvt_tls_server with one certificate file @a cert and its key file @a key instead of
+ * kvt_certs()'s two pairs. */
+kvt_server_t *kvt_tls_server_pair(const char *mpm, const char *cert, const char *key,
+                                  const char *extra);
+
 /** The last 1,500 characters of a tool's output, for a failure message. */
 const char *kvt_tail(const char *out);
 
