@@ -71,6 +71,11 @@ KV_DECLARE(kv_conn_state_t) kv_conn_expire(kv_conn_t *c);
  * main server. What a layer below HTTP (TLS) is configured by. */
 KV_DECLARE(kv_server_t *) kv_conn_address_server(const kv_conn_t *c);
 
+/** The virtual host of the connection's address (as kv_conn_address_server chooses among
+ * addresses) whose ServerName or ServerAlias is @a hostname, matched as a request's Host is;
+ * NULL if none is. What TLS's SNI selects. */
+KV_DECLARE(kv_server_t *) kv_conn_name_server(const kv_conn_t *c, const char *hostname);
+
 /** Void: every function runs; in the child, in the thread serving the connection, before
  * each request head is read: on a new connection before its first read, on a kept-alive one
  * once the next request's first byte has come (the wait before it is KeepAliveTimeout's).

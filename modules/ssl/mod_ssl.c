@@ -8,6 +8,7 @@
 #include "kv_log.h"
 #include "ssl_config.h"
 #include "ssl_context.h"
+#include "ssl_sni.h"
 #include "ssl_transport.h"
 
 #define KV_LOG_MODULE "ssl"
@@ -29,6 +30,11 @@ static int ssl_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptem
                      ssl_error_text(pconf));
         return KV_HTTP_INTERNAL_SERVER_ERROR;
     }
+    if (!ssl_sni_init()) {
+        kv_log_error(KV_LOG_MARK, KV_LOG_EMERG, 0, s, "KV01486: cannot index the SNI state: %s",
+                     ssl_error_text(pconf));
+        return KV_HTTP_INTERNAL_SERVER_ERROR;
+    }
     for (kv_server_t *vs = s; vs; vs = vs->next) {
         ssl_server_conf_t *conf = kv_get_module_config(vs->module_config, &ssl_module);
 
@@ -38,6 +44,7 @@ static int ssl_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptem
             if (rv != KV_OK) {
                 return rv;
             }
+            ssl_sni_ctx_setup(conf->ctx);
             any_tls = 1;
         }
     }
@@ -63,6 +70,7 @@ static int ssl_pre_connection(kv_conn_t *c, void *csd)
     if (!sc) {
         return KV_DONE;
     }
+    ssl_sni_attach(ssl_transport_ssl(sc), c, s);
     kv_set_module_config(c->conn_config, &ssl_module, sc);
     return KV_OK;
 }
@@ -73,8 +81,11 @@ static int ssl_post_read_request(kv_request_t *r)
 {
     ssl_conn_t *sc = kv_get_module_config(r->connection->conn_config, &ssl_module);
 
-    if (!sc || !ssl_transport_take_plain_http(sc)) {
+    if (!sc) {
         return KV_DECLINED;
+    }
+    if (!ssl_transport_take_plain_http(sc)) {
+        return ssl_sni_check_request(r, ssl_transport_ssl(sc));
     }
     apr_table_setn(r->notes, "error-notes",
                    "Reason: You're speaking plain HTTP to an SSL-enabled server port.<br />\n"

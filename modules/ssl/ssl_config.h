@@ -38,6 +38,8 @@ typedef struct {
     int compression;           /**< SSLCompression */
     int session_tickets;       /**< SSLSessionTickets */
     SSL_CTX *ctx;              /**< built at post_config when the engine is on */
+    /* SNI (ssl_sni.c) */
+    int strict_sni; /**< SSLStrictSNIVHostCheck; KV_UNSET_INT */
 } ssl_server_conf_t;
 
 extern const kv_command_t ssl_commands[];

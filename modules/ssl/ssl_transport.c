@@ -349,6 +349,11 @@ ssl_conn_t *ssl_transport_push(kv_conn_t *c, SSL_CTX *ctx, const char *host)
     return sc;
 }
 
+SSL *ssl_transport_ssl(const ssl_conn_t *sc)
+{
+    return sc->ssl;
+}
+
 int ssl_transport_take_plain_http(ssl_conn_t *sc)
 {
     if (!sc->plain || sc->plain_noticed) {

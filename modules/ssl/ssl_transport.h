@@ -21,4 +21,8 @@ ssl_conn_t *ssl_transport_push(kv_conn_t *c, SSL_CTX *ctx, const char *host);
  * mod_ssl answers httpd's 400; true once. */
 int ssl_transport_take_plain_http(ssl_conn_t *sc);
 
+/** The connection's SSL (for the SNI and ALPN callbacks' state, and what the handshake
+ * agreed). */
+SSL *ssl_transport_ssl(const ssl_conn_t *sc);
+
 #endif

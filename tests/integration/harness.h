@@ -433,4 +433,9 @@ int kvt_s_client(kvt_server_t *srv, const char *options, const char *request, ch
  * status, what it printed (body, -w, errors) in *out. */
 int kvt_curl_tls(kvt_server_t *srv, const char *options, const char *path, char **out);
 
+/** As kvt_curl_tls, for https://@a host:PORT@a path with @a host resolved to 127.0.0.1: the
+ * name is curl's SNI and Host. */
+int kvt_curl_tls_host(kvt_server_t *srv, const char *host, const char *options, const char *path,
+                      char **out);
+
 #endif
