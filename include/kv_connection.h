@@ -105,6 +105,24 @@ KV_DECLARE_HOOK(void, pre_read_request, (kv_conn_t *c))
  * KV_CONN_STATE_READ_REQUEST and returns KV_OK; it is asked again once the socket is readable.
  */
 
+/*
+ * The protocols TLS may agree on (ALPN). A protocol module registers its name from its
+ * register_hooks; mod_ssl offers the registered ones to a client that sends ALPN, the one
+ * registered last first (HTTP/1, a part of the core, registers "http/1.1" before any loaded
+ * module: a protocol module added later, HTTP/2's "h2", is preferred to it). Once the
+ * handshake is done, before any process_connection function but mod_ssl's runs, c->protocol
+ * the name ALPN agreed on (the registry's copy: compare it with strcmp), or NULL without
+ * ALPN.
+ */
+
+/** Register protocol @a name (ALPN's spelling) for the generation whose configuration pool
+ * is @a pconf (register_hooks' pool); a name registered twice counts once. */
+KV_DECLARE(void) kv_protocol_register(apr_pool_t *pconf, const char *name);
+
+/** The protocols registered for the running generation (const char *), in the order of
+ * registration; NULL if none is. */
+KV_DECLARE(const apr_array_header_t *) kv_protocols(void);
+
 /**
  * Look at the first bytes of @a c without consuming them (a protocol's preface): what its
  * input buffer holds, after one read of what the socket has if fewer than @a want bytes are

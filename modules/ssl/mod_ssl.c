@@ -6,6 +6,7 @@
 #include "kiva.h"
 #include "kv_connection.h"
 #include "kv_log.h"
+#include "ssl_alpn.h"
 #include "ssl_config.h"
 #include "ssl_context.h"
 #include "ssl_sni.h"
@@ -45,6 +46,7 @@ static int ssl_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptem
                 return rv;
             }
             ssl_sni_ctx_setup(conf->ctx);
+            ssl_alpn_ctx_setup(pconf, conf->ctx);
             any_tls = 1;
         }
     }
@@ -75,6 +77,15 @@ static int ssl_pre_connection(kv_conn_t *c, void *csd)
     return KV_OK;
 }
 
+/* The handshake, before any protocol takes the connection: the choice sees what ALPN
+ * agreed (include/kv_connection.h). */
+static int ssl_process_connection(kv_conn_t *c)
+{
+    ssl_conn_t *sc = any_tls ? kv_get_module_config(c->conn_config, &ssl_module) : NULL;
+
+    return sc ? ssl_alpn_handshake_step(c, sc) : KV_DECLINED;
+}
+
 /* httpd's answer to plain HTTP on a TLS port: 400 with its reason, then the connection
  * closes (the layer's request said Connection: close). */
 static int ssl_post_read_request(kv_request_t *r)
@@ -99,6 +110,7 @@ static void register_hooks(apr_pool_t *p)
     (void)p;
     kv_hook_post_config(ssl_post_config, NULL, NULL, KV_HOOK_MIDDLE);
     kv_hook_pre_connection(ssl_pre_connection, NULL, NULL, KV_HOOK_MIDDLE);
+    kv_hook_process_connection(ssl_process_connection, NULL, NULL, KV_HOOK_REALLY_FIRST);
     kv_hook_post_read_request(ssl_post_read_request, NULL, NULL, KV_HOOK_REALLY_FIRST);
 }
 

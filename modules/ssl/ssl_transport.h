@@ -25,4 +25,10 @@ int ssl_transport_take_plain_http(ssl_conn_t *sc);
  * agreed). */
 SSL *ssl_transport_ssl(const ssl_conn_t *sc);
 
+/** Go on with the handshake as far as the layers below allow, before the first recv or sendv
+ * (so that the protocol is chosen by what ALPN agreed): APR_SUCCESS once it is done (or the
+ * client spoke plain HTTP); APR_EAGAIN (c->sense set) when it waits for the client, as a
+ * recv answers; APR_EOF, APR_TIMEUP or APR_ECONNABORTED when it failed. */
+apr_status_t ssl_transport_handshake(ssl_conn_t *sc);
+
 #endif

@@ -1,4 +1,4 @@
-/* mod_ssl's SNI, 421 Misdirected Request and SSLStrictSNIVHostCheck, with curl and
+/* mod_ssl's SNI, 421 Misdirected Request, SSLStrictSNIVHostCheck and ALPN, with curl and
  * `openssl s_client` against the test CA (harness/certs.c), under every MPM. The rules are
  * httpd 2.4.64's, checked against Debian's apache2 2.4.71 on the same three hosts. */
 #ifndef _GNU_SOURCE
@@ -205,6 +205,42 @@ KVC_TEST(per_mpm, test_strict_sni_in_another_host)
     assert_s_client(srv, NO_SNI, REQUEST("other.test"), "HTTP/1.1 403 Forbidden", STRICT_REASON,
                     NULL);
     assert_curl_host(srv, "other.test", "", "hello other.test\n");
+}
+END_TEST
+
+/* ALPN: http/1.1 when offered (before h2, which nothing registered); none offered, none
+ * agreed; only unknown ones: RFC 7301's no_application_protocol alert. */
+KVC_TEST(per_mpm, test_alpn_agrees_on_http11)
+{
+    kvt_server_t *srv = sni_server(NULL, NULL);
+
+    assert_curl_host(srv, "localhost", "--http1.1 -v", "ALPN: server accepted http/1.1");
+    assert_curl_host(srv, "other.test", "--http2 -v", "ALPN: server accepted http/1.1");
+    assert_s_client(srv, "-servername localhost -alpn h2,http/1.1", REQUEST("localhost"),
+                    "ALPN protocol: http/1.1", " 200 OK", NULL);
+    assert_s_client(srv, "-servername localhost", REQUEST("localhost"), "No ALPN negotiated",
+                    " 200 OK", NULL);
+    assert_s_client(srv, "-servername localhost -alpn foo,h2", REQUEST("localhost"),
+                    "no application protocol", NULL);
+}
+END_TEST
+
+/* A protocol module's registered name is offered, preferred to HTTP/1's, and the protocol
+ * choice sees what ALPN agreed: mod_test_protocol takes a connection ALPN gave it without
+ * its magic; one that agreed on http/1.1 goes to HTTP/1. */
+KVC_TEST(per_mpm, test_alpn_gives_the_connection_to_the_agreed_protocol)
+{
+    kvt_server_t *srv = kvt_tls_server(kvt_mpm(), NULL);
+
+    kvt_server_conf(srv,
+                    "LoadModule test_protocol_module %s/tests/modules/.libs/mod_test_protocol.so",
+                    KV_TEST_BUILDDIR);
+    kvt_server_start(srv);
+    /* The toy's connection ends at a line that is no request ("END"): s_client then ends. */
+    assert_s_client(srv, "-alpn http/1.1,kvtp/1", "GET / 0\\nHost: localhost\\n\\nEND\\n",
+                    "ALPN protocol: kvtp/1", "200 15\nhello over tls\n", NULL);
+    assert_s_client(srv, "-alpn http/1.1", REQUEST("localhost"), "ALPN protocol: http/1.1",
+                    "HTTP/1.1 200 OK", "hello over tls", NULL);
 }
 END_TEST
 
