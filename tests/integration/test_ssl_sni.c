@@ -1,12 +1,14 @@
 /* mod_ssl's SNI, 421 Misdirected Request, SSLStrictSNIVHostCheck and ALPN, with curl and
- * `openssl s_client` against the test CA (harness/certs.c), under every MPM. The rules are
- * httpd 2.4.64's, checked against Debian's apache2 2.4.71 on the same three hosts. */
+ * `openssl s_client` against the test CA (harness/certs.c), under every MPM; and a TLS
+ * hello sent to a plain-HTTP port. The rules are httpd 2.4.64's, checked against Debian's
+ * apache2 2.4.71 on the same three hosts. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "harness.h"
 
@@ -241,6 +243,36 @@ KVC_TEST(per_mpm, test_alpn_gives_the_connection_to_the_agreed_protocol)
                     "ALPN protocol: kvtp/1", "200 15\nhello over tls\n", NULL);
     assert_s_client(srv, "-alpn http/1.1", REQUEST("localhost"), "ALPN protocol: http/1.1",
                     "HTTP/1.1 200 OK", "hello over tls", NULL);
+}
+END_TEST
+
+/* A TLS ClientHello on a plain-HTTP port: httpd's 400 at once (the hello need hold no line
+ * end), a log line that says what happened, and the server goes on serving. */
+KVC_TEST(per_mpm, test_tls_hello_on_a_plain_port)
+{
+    kvt_server_t *srv = kvt_server_new(kvt_mpm());
+    static const char hello[] = "\x16\x03\x01\x00\xa5\x01\x00\x00\xa1\x03\x03"
+                                "\x11\x22\x33\x44\x55\x66\x77\x88";
+    kvt_response_t resp;
+    char *want;
+    int fd;
+
+    kvt_write_file(srv, "index.html", "plain\n", 6);
+    kvt_server_start(srv);
+    fd = kvt_connect(kvt_server_port(srv));
+    ck_assert_int_eq(kvt_send_raw(fd, hello, sizeof(hello) - 1), 0);
+    ck_assert_int_eq(kvt_read_response(fd, &resp, 0), 0);
+    ck_assert_int_eq(resp.status, 400);
+    ck_assert_msg(kvt_says_close(&resp), "the connection is kept after a TLS hello");
+    kvt_response_free(&resp);
+    close(fd);
+    want = kvt_strf("port %d: a TLS handshake on a plain-HTTP port: use https:// or SSLEngine on "
+                    "for this address",
+                    kvt_server_port(srv));
+    assert_logged(srv, want);
+    assert_logged(srv, "KV01487: client 127.0.0.1");
+    free(want);
+    kvt_assert_serves(srv, "/", "plain\n");
 }
 END_TEST
 
