@@ -93,10 +93,10 @@ KV_DECLARE_HOOK(void, pre_read_request, (kv_conn_t *c))
  * kv_request.h) until the connection is done, then returns KV_OK. HTTP/1 (http_core) runs
  * KV_HOOK_REALLY_LAST and takes every connection no module before it took.
  *
- * A protocol module decides from what it may know before a byte is consumed: later, the
- * protocol TLS's ALPN agreed on; the first bytes, through kv_conn_peek() (a preface). It
- * must decline at once, without reading, for a connection whose c->protocol names another
- * protocol.
+ * A protocol module decides from what it may know before a byte is consumed: the protocol
+ * TLS's ALPN agreed on (c->protocol, set by mod_ssl before the other functions run, below);
+ * the first bytes, through kv_conn_peek() (a preface). It must decline at once, without
+ * reading, for a connection whose c->protocol names another protocol.
  *
  * Under a synchronous MPM it runs once per connection. Under an asynchronous MPM (c->async)
  * it runs again at each step of kv_conn_step() that serves the connection: the first, and
