@@ -71,6 +71,11 @@ KV_DECLARE(kv_conn_state_t) kv_conn_expire(kv_conn_t *c);
  * main server. What a layer below HTTP (TLS) is configured by. */
 KV_DECLARE(kv_server_t *) kv_conn_address_server(const kv_conn_t *c);
 
+/** The virtual host of the connection's address (as kv_conn_address_server chooses among
+ * addresses) whose ServerName or ServerAlias is @a hostname, matched as a request's Host is;
+ * NULL if none is. What TLS's SNI selects. */
+KV_DECLARE(kv_server_t *) kv_conn_name_server(const kv_conn_t *c, const char *hostname);
+
 /** Void: every function runs; in the child, in the thread serving the connection, before
  * each request head is read: on a new connection before its first read, on a kept-alive one
  * once the next request's first byte has come (the wait before it is KeepAliveTimeout's).
@@ -88,10 +93,10 @@ KV_DECLARE_HOOK(void, pre_read_request, (kv_conn_t *c))
  * kv_request.h) until the connection is done, then returns KV_OK. HTTP/1 (http_core) runs
  * KV_HOOK_REALLY_LAST and takes every connection no module before it took.
  *
- * A protocol module decides from what it may know before a byte is consumed: later, the
- * protocol TLS's ALPN agreed on; the first bytes, through kv_conn_peek() (a preface). It
- * must decline at once, without reading, for a connection whose c->protocol names another
- * protocol.
+ * A protocol module decides from what it may know before a byte is consumed: the protocol
+ * TLS's ALPN agreed on (c->protocol, set by mod_ssl before the other functions run, below);
+ * the first bytes, through kv_conn_peek() (a preface). It must decline at once, without
+ * reading, for a connection whose c->protocol names another protocol.
  *
  * Under a synchronous MPM it runs once per connection. Under an asynchronous MPM (c->async)
  * it runs again at each step of kv_conn_step() that serves the connection: the first, and
@@ -99,6 +104,24 @@ KV_DECLARE_HOOK(void, pre_read_request, (kv_conn_t *c))
  * has to wait for bytes (kv_conn_peek() answering APR_EAGAIN) sets c->state to
  * KV_CONN_STATE_READ_REQUEST and returns KV_OK; it is asked again once the socket is readable.
  */
+
+/*
+ * The protocols TLS may agree on (ALPN). A protocol module registers its name from its
+ * register_hooks; mod_ssl offers the registered ones to a client that sends ALPN, the one
+ * registered last first (HTTP/1, a part of the core, registers "http/1.1" before any loaded
+ * module: a protocol module added later, HTTP/2's "h2", is preferred to it). Once the
+ * handshake is done, before any process_connection function but mod_ssl's runs, c->protocol
+ * the name ALPN agreed on (the registry's copy: compare it with strcmp), or NULL without
+ * ALPN.
+ */
+
+/** Register protocol @a name (ALPN's spelling) for the generation whose configuration pool
+ * is @a pconf (register_hooks' pool); a name registered twice counts once. */
+KV_DECLARE(void) kv_protocol_register(apr_pool_t *pconf, const char *name);
+
+/** The protocols registered for the running generation (const char *), in the order of
+ * registration; NULL if none is. */
+KV_DECLARE(const apr_array_header_t *) kv_protocols(void);
 
 /**
  * Look at the first bytes of @a c without consuming them (a protocol's preface): what its

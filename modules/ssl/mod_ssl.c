@@ -6,11 +6,13 @@
 #include "kiva.h"
 #include "kv_connection.h"
 #include "kv_log.h"
+#include "ssl_alpn.h"
 #include "ssl_config.h"
 #include "ssl_context.h"
 #include "ssl_session_cache.h"
 #include "ssl_env.h"
 #include "ssl_renew.h"
+#include "ssl_sni.h"
 #include "ssl_transport.h"
 
 #define KV_LOG_MODULE "ssl"
@@ -29,6 +31,11 @@ static int ssl_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptem
     any_tls = 0;
     if (!ssl_transport_init(pconf)) {
         kv_log_error(KV_LOG_MARK, KV_LOG_EMERG, 0, s, "KV01480: cannot make the TLS BIO: %s",
+                     ssl_error_text(pconf));
+        return KV_HTTP_INTERNAL_SERVER_ERROR;
+    }
+    if (!ssl_sni_init()) {
+        kv_log_error(KV_LOG_MARK, KV_LOG_EMERG, 0, s, "KV01486: cannot index the SNI state: %s",
                      ssl_error_text(pconf));
         return KV_HTTP_INTERNAL_SERVER_ERROR;
     }
@@ -72,8 +79,18 @@ static int ssl_pre_connection(kv_conn_t *c, void *csd)
     if (!sc) {
         return KV_DONE;
     }
+    ssl_sni_attach(ssl_transport_ssl(sc), c, s);
     kv_set_module_config(c->conn_config, &ssl_module, sc);
     return KV_OK;
+}
+
+/* The handshake, before any protocol takes the connection: the choice sees what ALPN
+ * agreed (include/kv_connection.h). */
+static int ssl_process_connection(kv_conn_t *c)
+{
+    ssl_conn_t *sc = any_tls ? kv_get_module_config(c->conn_config, &ssl_module) : NULL;
+
+    return sc ? ssl_alpn_handshake_step(c, sc) : KV_DECLINED;
 }
 
 /* httpd's answer to plain HTTP on a TLS port: 400 with its reason, then the connection
@@ -82,8 +99,11 @@ static int ssl_post_read_request(kv_request_t *r)
 {
     ssl_conn_t *sc = kv_get_module_config(r->connection->conn_config, &ssl_module);
 
-    if (!sc || !ssl_transport_take_plain_http(sc)) {
+    if (!sc) {
         return KV_DECLINED;
+    }
+    if (!ssl_transport_take_plain_http(sc)) {
+        return ssl_sni_check_request(r, ssl_transport_ssl(sc));
     }
     apr_table_setn(r->notes, "error-notes",
                    "Reason: You're speaking plain HTTP to an SSL-enabled server port.<br />\n"
@@ -113,6 +133,7 @@ static void register_hooks(apr_pool_t *p)
 {
     kv_hook_post_config(ssl_post_config, NULL, NULL, KV_HOOK_MIDDLE);
     kv_hook_pre_connection(ssl_pre_connection, NULL, NULL, KV_HOOK_MIDDLE);
+    kv_hook_process_connection(ssl_process_connection, NULL, NULL, KV_HOOK_REALLY_FIRST);
     kv_hook_post_read_request(ssl_post_read_request, NULL, NULL, KV_HOOK_REALLY_FIRST);
     kv_hook_http_scheme(ssl_http_scheme, NULL, NULL, KV_HOOK_MIDDLE);
     kv_hook_default_port(ssl_default_port, NULL, NULL, KV_HOOK_MIDDLE);

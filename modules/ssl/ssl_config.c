@@ -44,6 +44,7 @@ void *ssl_create_server_conf(apr_pool_t *p, kv_server_t *s)
     conf->verify_depth = KV_UNSET_INT;
     conf->cert_check = KV_UNSET_TIME;
     conf->read_from = apr_time_now();
+    conf->strict_sni = KV_UNSET_INT;
     return conf;
 }
 
@@ -74,6 +75,7 @@ void *ssl_merge_server_conf(apr_pool_t *p, void *basev, void *addv)
     conf->chain_file = KV_MERGE_PTR(add->chain_file, base->chain_file, NULL);
     conf->cert_check = KV_MERGE_TIME(add->cert_check, base->cert_check, SSL_CERT_CHECK_DEFAULT);
     conf->read_from = base->read_from < add->read_from ? base->read_from : add->read_from;
+    conf->strict_sni = KV_MERGE_INT(add->strict_sni, base->strict_sni, KV_UNSET_INT);
     return conf;
 }
 
@@ -424,4 +426,7 @@ const kv_command_t ssl_commands[] = {
      KV_SLOT(ssl_server_conf_t, cert_check, KV_UNIT_SECONDS, 0, 24 * 3600), 1, 1, KV_CTX_SERVER,
      KV_CMD_SERVER_CONF,
      "seconds: how often each child looks for renewed certificate and key files (0: never)"},
+    {"SSLStrictSNIVHostCheck", kv_set_bounded_slot,
+     KV_SLOT(ssl_server_conf_t, strict_sni, KV_UNIT_FLAG, 0, 1), 1, 1, KV_CTX_SERVER,
+     KV_CMD_SERVER_CONF, "On|Off: refuse a client without SNI a name-based virtual host"},
     {NULL, NULL, NULL, 0, 0, 0, 0, NULL}};

@@ -57,6 +57,8 @@ typedef struct {
     apr_interval_time_t cert_check; /**< SSLCertificateCheckInterval; KV_UNSET_TIME */
     struct ssl_renew *renew;        /**< what new handshakes use; made at post_config */
     apr_time_t read_from;           /**< when the reading of the configuration came to it */
+    /* SNI (ssl_sni.c) */
+    int strict_sni; /**< SSLStrictSNIVHostCheck; KV_UNSET_INT */
 } ssl_server_conf_t;
 
 /** SSLCertificateCheckInterval's default: "at most once per few seconds". */

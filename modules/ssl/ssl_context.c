@@ -5,9 +5,11 @@
 #include <openssl/err.h>
 
 #include "kv_log.h"
+#include "ssl_alpn.h"
 #include "ssl_context.h"
 #include "ssl_parse.h"
 #include "ssl_session_cache.h"
+#include "ssl_sni.h"
 #include "ssl_tickets.h"
 #include "ssl_verify.h"
 
@@ -151,6 +153,8 @@ int ssl_context_make(apr_pool_t *p, kv_server_t *s, ssl_server_conf_t *conf, int
     sid = apr_psprintf(p, "%.32s", s->server_hostname ? s->server_hostname : "");
     SSL_CTX_set_session_id_context(conf->ctx, (const unsigned char *)sid, (unsigned)strlen(sid));
     ssl_session_cache_ctx(conf->ctx, conf->session_cache, conf->session_timeout);
+    ssl_sni_ctx_setup(conf->ctx);
+    ssl_alpn_ctx_setup(p, conf->ctx);
     if (!set_protocols_and_ciphers(p, s, conf, level) || !use_certificates(p, s, conf, level) ||
         !ssl_verify_configure(p, s, conf)) {
         SSL_CTX_free(conf->ctx);

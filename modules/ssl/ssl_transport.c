@@ -475,6 +475,25 @@ ssl_conn_t *ssl_transport_push(kv_conn_t *c, SSL_CTX *ctx, const char *host)
     return sc;
 }
 
+apr_status_t ssl_transport_handshake(ssl_conn_t *sc)
+{
+    int rc;
+
+    if (sc->plain || SSL_is_init_finished(sc->ssl)) {
+        return APR_SUCCESS;
+    }
+    if (sc->failed) {
+        return APR_ECONNABORTED;
+    }
+    ERR_clear_error();
+    sc->below = APR_SUCCESS;
+    rc = SSL_do_handshake(sc->ssl);
+    if (rc == 1 || plain_http(sc, rc)) {
+        return APR_SUCCESS;
+    }
+    return tls_status(sc, rc, "read"); /* logged as a first read's failure would be */
+}
+
 int ssl_transport_take_plain_http(ssl_conn_t *sc)
 {
     if (!sc->plain || sc->plain_noticed) {

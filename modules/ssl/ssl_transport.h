@@ -21,8 +21,14 @@ ssl_conn_t *ssl_transport_push(kv_conn_t *c, SSL_CTX *ctx, const char *host);
  * mod_ssl answers httpd's 400; true once. */
 int ssl_transport_take_plain_http(ssl_conn_t *sc);
 
-/** The connection's SSL once TLS is spoken on it: NULL after plain HTTP or a fatal TLS
- * error. */
+/** The connection's SSL once TLS is spoken on it (the SNI and ALPN state, what the handshake
+ * agreed, the SSL environment): NULL after plain HTTP or a fatal TLS error. */
 SSL *ssl_transport_ssl(const ssl_conn_t *sc);
+
+/** Go on with the handshake as far as the layers below allow, before the first recv or sendv
+ * (so that the protocol is chosen by what ALPN agreed): APR_SUCCESS once it is done (or the
+ * client spoke plain HTTP); APR_EAGAIN (c->sense set) when it waits for the client, as a
+ * recv answers; APR_EOF, APR_TIMEUP or APR_ECONNABORTED when it failed. */
+apr_status_t ssl_transport_handshake(ssl_conn_t *sc);
 
 #endif

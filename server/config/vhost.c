@@ -192,7 +192,7 @@ static int host_rank(const kv_server_t *vs, const char *ip, apr_port_t port)
     return best;
 }
 
-static int answers_to(const kv_server_t *vs, const char *hostname)
+int kv_vhost_answers_to(const kv_server_t *vs, const char *hostname)
 {
     const apr_array_header_t *aliases = kv_core_sconf(vs)->aliases;
 
@@ -228,7 +228,7 @@ kv_server_t *kv_vhost_select(kv_server_t *main, const char *local_ip, apr_port_t
         return main;
     }
     for (kv_server_t *vs = first; hostname && vs; vs = vs->next) {
-        if (host_rank(vs, ip, local_port) == best && answers_to(vs, hostname)) {
+        if (host_rank(vs, ip, local_port) == best && kv_vhost_answers_to(vs, hostname)) {
             return vs;
         }
     }

@@ -32,6 +32,10 @@ void kv_vhosts_finish(apr_pool_t *p, kv_server_t *main);
 kv_server_t *kv_vhost_select(kv_server_t *main, const char *local_ip, apr_port_t local_port,
                              const char *hostname);
 
+/** Is @a hostname @a vs's ServerName, or does one of its ServerAlias patterns match it? As
+ * kv_vhost_select matches a Host. */
+int kv_vhost_answers_to(const kv_server_t *vs, const char *hostname);
+
 /** httpd -S's "VirtualHost configuration:": each address, its default server and its
  * name-based hosts with the file:line that defines them. */
 void kv_vhosts_print(FILE *out, apr_pool_t *p, const kv_server_t *main);

@@ -92,6 +92,13 @@ KV_DECLARE(kv_server_t *) kv_conn_address_server(const kv_conn_t *c)
     return kv_vhost_select(c->base_server, c->local_ip, c->local_addr->port, NULL);
 }
 
+KV_DECLARE(kv_server_t *) kv_conn_name_server(const kv_conn_t *c, const char *hostname)
+{
+    kv_server_t *s = kv_vhost_select(c->base_server, c->local_ip, c->local_addr->port, hostname);
+
+    return kv_vhost_answers_to(s, hostname) ? s : NULL;
+}
+
 KV_DECLARE(void) kv_process_connection(kv_conn_t *c, apr_socket_t *csd)
 {
     int rv = kv_run_pre_connection(c, csd);

@@ -106,6 +106,27 @@ static kv_read_result_t head_timed_out(kv_conn_t *c, struct kv_conn_input *in, k
     return KV_READ_TIMEOUT;
 }
 
+/* Does the head begin as a TLS handshake record (content type 22, version 3.x)? No request
+ * line can: a client that meant https:// reached a plain-HTTP port. */
+static int is_tls_hello(const struct kv_conn_input *in)
+{
+    return in->len >= 2 && in->buf[0] == 0x16 && in->buf[1] == 0x03;
+}
+
+/* Answer a TLS hello at once with httpd's 400, logged so that the cause is plain: it would
+ * otherwise wait for a line end that a hello need not hold. */
+static kv_read_result_t tls_on_plain_port(kv_request_t *r, struct kv_conn_input *in,
+                                          kv_request_t **out)
+{
+    kv_conn_t *c = r->connection;
+
+    kv_log_cerror(KV_LOG_MARK, KV_LOG_INFO, 0, c,
+                  "KV01487: client %s, port %u: a TLS handshake on a plain-HTTP port: use "
+                  "https:// or SSLEngine on for this address",
+                  c->client_ip, c->local_addr->port);
+    return answer_bad_head(r, in, KV_HTTP_BAD_REQUEST, "TLS handshake on a plain-HTTP port", out);
+}
+
 /* Read the next request head. *out is the request to answer (possibly with an error
  * status already set), or NULL when the connection is done. Under an asynchronous MPM,
  * KV_READ_WAIT when the socket has no more bytes yet: what came of the head stays in
@@ -146,6 +167,9 @@ static kv_read_result_t read_request(kv_conn_t *c, kv_request_t **out)
                 begin_head(c, in);
                 apr_socket_timeout_set(c->sock, c->async ? 0 : s->timeout);
             }
+        }
+        if (r && is_tls_hello(in)) {
+            return tls_on_plain_port(r, in, out);
         }
         if (parse) {
             int n;

@@ -10,6 +10,7 @@
 
 #include "core.h"
 #include "http_allow.h"
+#include "kv_connection.h"
 #include "kv_log.h"
 
 #define KV_LOG_MODULE "http_core"
@@ -194,6 +195,7 @@ static void register_hooks(apr_pool_t *p)
 {
     (void)p;
     kv_hook_process_connection(http1_process_connection, NULL, NULL, KV_HOOK_REALLY_LAST);
+    kv_protocol_register(p, http1_protocol); /* what TLS's ALPN may agree on */
     kv_hook_post_read_request(http_core_post_read_request, NULL, NULL, KV_HOOK_REALLY_FIRST);
     kv_hook_handler(kv_default_handler, NULL, NULL, KV_HOOK_REALLY_LAST);
     kv_allow_trace_query(kv_trace_enabled);

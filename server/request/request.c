@@ -229,7 +229,8 @@ static const char *error_text(kv_request_t *r, int status)
                            "understand.<br />\n",
                            notes ? notes : "", "</p>\n", NULL);
     case KV_HTTP_FORBIDDEN:
-        return "<p>You don't have permission to access this resource.</p>\n";
+        return apr_pstrcat(r->pool, "<p>You don't have permission to access this resource.",
+                           notes ? notes : "", "</p>\n", NULL);
     case KV_HTTP_NOT_FOUND:
         return "<p>The requested URL was not found on this server.</p>\n";
     case KV_HTTP_METHOD_NOT_ALLOWED:
@@ -242,6 +243,11 @@ static const char *error_text(kv_request_t *r, int status)
         return apr_pstrcat(r->pool, "<p>An appropriate representation of the requested resource "
                            "could not be found on this server.</p>\n",
                            apr_table_get(r->notes, "variant-list"), NULL);
+    case KV_HTTP_MISDIRECTED_REQUEST:
+        return "<p>The client needs a new connection for this\n"
+               "request as the requested host name does not match\n"
+               "the Server Name Indication (SNI) in use for this\n"
+               "connection.</p>\n";
     case KV_HTTP_REQUEST_TIME_OUT:
         return "<p>Server timeout waiting for the HTTP request from the client.</p>\n";
     case KV_HTTP_REQUEST_ENTITY_TOO_LARGE:

@@ -11,7 +11,7 @@
 
 FUZZ_TARGETS = fuzz_request fuzz_path fuzz_range fuzz_config fuzz_expr fuzz_log_format \
 	fuzz_htpasswd fuzz_cgi_headers fuzz_chunked fuzz_host fuzz_coding fuzz_negotiation \
-	fuzz_remoteip fuzz_shmcb
+	fuzz_remoteip fuzz_shmcb fuzz_sni_name
 
 fuzz_request_SRCS =
 fuzz_chunked_SRCS =
@@ -24,6 +24,7 @@ fuzz_log_format_SRCS = modules/log_config/log_format.c
 fuzz_htpasswd_SRCS = modules/authn_file/htpasswd.c
 fuzz_cgi_headers_SRCS = modules/cgi/cgi_headers.c
 fuzz_negotiation_SRCS = modules/negotiation/neg_parse.c modules/negotiation/neg_choose.c
+fuzz_sni_name_SRCS = modules/ssl/ssl_sni_name.c
 # RemoteIPTrustedProxy takes host names: fuzz_no_dns.c resolves only numeric addresses.
 fuzz_remoteip_SRCS = modules/remoteip/remoteip_walk.c tests/fuzz/fuzz_no_dns.c
 fuzz_remoteip_LDFLAGS = -Wl,--wrap=apr_sockaddr_info_get

@@ -445,4 +445,9 @@ pid_t kvt_memcached_start(int *port);
 /** Stop the memcached kvt_memcached_start made, by its pid, and reap it. */
 void kvt_memcached_stop(pid_t pid);
 
+/** As kvt_curl_tls, for https://@a host:PORT@a path with @a host resolved to 127.0.0.1: the
+ * name is curl's SNI and Host. */
+int kvt_curl_tls_host(kvt_server_t *srv, const char *host, const char *options, const char *path,
+                      char **out);
+
 #endif

@@ -1,6 +1,7 @@
 /* mod_test_protocol: a toy protocol, built with the tests and never installed, that proves
  * the protocol seam: its process_connection takes a connection whose first bytes are
- * "KVTP/1\n" (kv_conn_peek), and declines any other so that HTTP/1 serves it. On its
+ * "KVTP/1\n" (kv_conn_peek), or on which TLS's ALPN agreed on "kvtp/1" (no magic then), and
+ * declines any other so that HTTP/1 serves it. On its
  * connections each request is one line "METHOD TARGET LENGTH\n", header lines
  * "Name: value\n" up to an empty line, then LENGTH body bytes; it is built with
  * kv_request.h (its body read from the connection through a body source) and its response
@@ -257,9 +258,15 @@ static int kvtp_process_connection(kv_conn_t *c)
     int ours;
 
     if (c->protocol) {
-        return KV_DECLINED; /* another protocol's, and ours are served in one step */
+        /* TLS's ALPN agreed on ours (no magic then), or another protocol's; ours are served
+         * in one step */
+        if (strcmp(c->protocol, kvtp_protocol) != 0) {
+            return KV_DECLINED;
+        }
+        ours = 1;
+    } else {
+        ours = has_magic(c);
     }
-    ours = has_magic(c);
     if (ours < 0) {
         c->state = KV_CONN_STATE_READ_REQUEST;
         return KV_OK;
@@ -267,8 +274,10 @@ static int kvtp_process_connection(kv_conn_t *c)
     if (!ours) {
         return KV_DECLINED;
     }
-    c->protocol = kvtp_protocol;
-    kv_conn_input_consume(kv_conn_input(c), KVTP_MAGIC_LEN);
+    if (!c->protocol) {
+        c->protocol = kvtp_protocol;
+        kv_conn_input_consume(kv_conn_input(c), KVTP_MAGIC_LEN);
+    }
     if (c->async) {
         apr_socket_timeout_set(c->sock, c->base_server->timeout); /* this toy reads blocking */
     }
@@ -283,8 +292,8 @@ static int kvtp_process_connection(kv_conn_t *c)
 
 static void register_hooks(apr_pool_t *p)
 {
-    (void)p;
     kv_hook_process_connection(kvtp_process_connection, NULL, NULL, KV_HOOK_MIDDLE);
+    kv_protocol_register(p, kvtp_protocol); /* TLS may agree on it by ALPN */
 }
 
 kv_module_t test_protocol_module = {

@@ -107,3 +107,15 @@ int kvt_curl_tls(kvt_server_t *srv, const char *options, const char *path, char 
                                options, kvt_server_port(srv), path),
                       out);
 }
+
+int kvt_curl_tls_host(kvt_server_t *srv, const char *host, const char *options, const char *path,
+                      char **out)
+{
+    const kvt_certs_t *c = kvt_certs();
+    int port = kvt_server_port(srv);
+
+    return run_script(kvt_strf("curl -sS --cacert %s --resolve %s:%d:127.0.0.1 %s "
+                               "https://%s:%d%s 2>&1",
+                               c->ca, host, port, options, host, port, path),
+                      out);
+}
