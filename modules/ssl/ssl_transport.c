@@ -485,9 +485,14 @@ apr_status_t ssl_transport_handshake(ssl_conn_t *sc)
     if (sc->failed) {
         return APR_ECONNABORTED;
     }
-    ERR_clear_error();
-    sc->below = APR_SUCCESS;
-    rc = SSL_do_handshake(sc->ssl);
+    do {
+        ERR_clear_error();
+        sc->below = APR_SUCCESS;
+        rc = SSL_do_handshake(sc->ssl);
+    } while (rc != 1 && waited(sc, rc));
+    if (!sc->handshake_noted && SSL_is_init_finished(sc->ssl)) {
+        handshake_done(sc);
+    }
     if (rc == 1 || plain_http(sc, rc)) {
         return APR_SUCCESS;
     }
