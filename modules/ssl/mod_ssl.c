@@ -8,6 +8,7 @@
 #include "kv_log.h"
 #include "ssl_config.h"
 #include "ssl_context.h"
+#include "ssl_keys.h"
 #include "ssl_transport.h"
 
 #define KV_LOG_MODULE "ssl"
@@ -86,6 +87,7 @@ static int ssl_post_read_request(kv_request_t *r)
 static void register_hooks(apr_pool_t *p)
 {
     (void)p;
+    kv_hook_check_config(ssl_check_config, NULL, NULL, KV_HOOK_MIDDLE);
     kv_hook_post_config(ssl_post_config, NULL, NULL, KV_HOOK_MIDDLE);
     kv_hook_pre_connection(ssl_pre_connection, NULL, NULL, KV_HOOK_MIDDLE);
     kv_hook_post_read_request(ssl_post_read_request, NULL, NULL, KV_HOOK_REALLY_FIRST);

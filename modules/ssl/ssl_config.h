@@ -23,7 +23,8 @@ typedef struct {
 typedef struct {
     const char *key_file;
     const char *where;
-    EVP_PKEY *key;
+    EVP_PKEY *key; /**< NULL while encrypted: ssl_check.c decrypts it */
+    int encrypted; /**< keys: it needs SSLPassPhraseDialog's passphrase */
 } ssl_key_t;
 
 typedef struct {
@@ -38,6 +39,14 @@ typedef struct {
     int compression;           /**< SSLCompression */
     int session_tickets;       /**< SSLSessionTickets */
     SSL_CTX *ctx;              /**< built at post_config when the engine is on */
+    /* keys: SSLPassPhraseDialog (the main server's counts), SSLOpenSSLConfCmd, and where
+     * SSLCertificateChainFile stands for the chain order check (ssl_keys.h). */
+    int pphrase_kind;              /**< ssl_pphrase_kind_t; 0: builtin, the default */
+    const char *pphrase_program;   /**< exec: or | program */
+    const char *pphrase_where;     /**< "FILE:LINE" of SSLPassPhraseDialog */
+    apr_array_header_t *conf_cmds; /**< ssl_conf_cmd_t, in order: the main server's first */
+    const char *chain_file;        /**< SSLCertificateChainFile's path */
+    const char *chain_where;       /**< and its "FILE:LINE" */
 } ssl_server_conf_t;
 
 extern const kv_command_t ssl_commands[];

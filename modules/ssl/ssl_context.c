@@ -6,6 +6,7 @@
 
 #include "kv_log.h"
 #include "ssl_context.h"
+#include "ssl_keys.h"
 #include "ssl_parse.h"
 
 #define KV_LOG_MODULE "ssl"
@@ -71,21 +72,16 @@ static STACK_OF(X509) * chain_of(const ssl_cert_t *cert, const ssl_server_conf_t
 }
 
 /* Where @a s is defined, for messages: its <VirtualHost> line, or the main server. */
-static const char *server_where(apr_pool_t *p, const kv_server_t *s)
+const char *ssl_server_where(apr_pool_t *p, const kv_server_t *s)
 {
     return s->is_virtual && s->defn_name
                ? apr_psprintf(p, "the <VirtualHost> at %s:%u", s->defn_name, s->defn_line)
                : "the main server";
 }
 
+/* ssl_check.c has seen that there is a certificate, and decrypted the keys. */
 static int use_certificates(apr_pool_t *p, kv_server_t *s, ssl_server_conf_t *conf)
 {
-    if (!conf->certs) {
-        kv_log_error(KV_LOG_MARK, KV_LOG_EMERG, 0, s,
-                     "KV01472: SSLEngine on for %s but no SSLCertificateFile for it",
-                     server_where(p, s));
-        return 0;
-    }
     for (int i = 0; i < conf->certs->nelts; i++) {
         const ssl_cert_t *cert = &APR_ARRAY_IDX(conf->certs, i, ssl_cert_t);
         EVP_PKEY *key = conf->keys && i < conf->keys->nelts
@@ -126,7 +122,7 @@ static int set_protocols_and_ciphers(apr_pool_t *p, kv_server_t *s, ssl_server_c
         (conf->ciphers_tls13 && !SSL_CTX_set_ciphersuites(conf->ctx, conf->ciphers_tls13))) {
         kv_log_error(KV_LOG_MARK, KV_LOG_EMERG, 0, s,
                      "KV01475: the TLS protocols or ciphers of %s cannot be set: %s",
-                     server_where(p, s), ssl_error_text(p));
+                     ssl_server_where(p, s), ssl_error_text(p));
         return 0;
     }
     return 1;
@@ -148,7 +144,8 @@ int ssl_context_build(apr_pool_t *pconf, kv_server_t *s, ssl_server_conf_t *conf
     /* Sessions this server made are resumed only by it (SNI later picks among several). */
     sid = apr_psprintf(pconf, "%.32s", s->server_hostname ? s->server_hostname : "");
     SSL_CTX_set_session_id_context(conf->ctx, (const unsigned char *)sid, (unsigned)strlen(sid));
-    if (!set_protocols_and_ciphers(pconf, s, conf) || !use_certificates(pconf, s, conf)) {
+    if (!set_protocols_and_ciphers(pconf, s, conf) || !use_certificates(pconf, s, conf) ||
+        !ssl_conf_cmds_apply(pconf, s, conf)) {
         return KV_HTTP_INTERNAL_SERVER_ERROR;
     }
     return KV_OK;

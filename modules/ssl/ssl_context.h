@@ -9,4 +9,7 @@
  * with the server's file:line. */
 int ssl_context_build(apr_pool_t *pconf, kv_server_t *s, ssl_server_conf_t *conf);
 
+/** Where @a s is defined, for messages: its <VirtualHost> line, or the main server. */
+const char *ssl_server_where(apr_pool_t *p, const kv_server_t *s);
+
 #endif

@@ -1,0 +1,343 @@
+/* mod_ssl's keys and settings: SSLPassPhraseDialog (exec:, the pipe form, builtin with no
+ * terminal, a wrong passphrase, a program that hangs), SSLOpenSSLConfCmd and SSLRandomSeed,
+ * and what `kiva -t` checks as a start does (SSLEngine on without a certificate, the chain
+ * order). */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "harness.h"
+
+/* How long kiva may take to kill a dialog program that hangs (10 s) and stop, and more. */
+#define HANG_RUN_MS 40000
+
+KVT_MPM_CASE(per_mpm);
+
+/* A TLS server whose vhost has the RSA certificate with @a key, and @a main_line (or NULL)
+ * in the main server. */
+static kvt_server_t *key_server(const char *key, const char *main_line)
+{
+    const kvt_certs_t *c = kvt_certs();
+    kvt_server_t *srv = kvt_server_new(kvt_mpm());
+    int port = kvt_server_port(srv);
+
+    kvt_server_drop_base(srv, "Listen");
+    kvt_server_conf(srv, "LoadModule ssl_module %s/modules/.libs/mod_ssl.so", KV_TEST_BUILDDIR);
+    kvt_server_conf(srv, "Listen 127.0.0.1:%d https", port);
+    if (main_line) {
+        kvt_server_conf(srv, "%s", main_line);
+    }
+    kvt_server_conf(srv, "<VirtualHost 127.0.0.1:%d>", port);
+    kvt_server_conf(srv, "    ServerName localhost");
+    kvt_server_conf(srv, "    SSLEngine on");
+    kvt_server_conf(srv, "    SSLCertificateFile %s", c->rsa_cert);
+    kvt_server_conf(srv, "    SSLCertificateKeyFile %s", key);
+    kvt_server_conf(srv, "</VirtualHost>");
+    kvt_write_file(srv, "index.html", "hello over tls\n", 15);
+    return srv;
+}
+
+/* An executable shell script under ServerRoot; its path. */
+static const char *script(kvt_server_t *srv, const char *name, const char *body)
+{
+    const char *path = kvt_write_root_file(srv, name, kvt_strf("#!/bin/sh\n%s\n", body));
+
+    ck_assert_int_eq(chmod(path, 0755), 0);
+    return path;
+}
+
+/* A dialog program that notes its arguments in ServerRoot/args and prints @a pass. */
+static const char *exec_dialog(kvt_server_t *srv, const char *pass)
+{
+    return script(srv, "dialog.sh",
+                  kvt_strf("echo \"$1 $2\" >> %s/args\necho '%s'", kvt_server_root(srv), pass));
+}
+
+/* Run kiva @a how on the server's configuration: its exit status, stderr in *err. */
+static int run_kiva(kvt_server_t *srv, const char *how, char **err)
+{
+    int status = -1;
+
+    ck_assert_int_eq(
+        kvt_run_kiva(&status, NULL, err, how, "-f", kvt_server_write_conf(srv), (const char *)NULL),
+        0);
+    return status;
+}
+
+/* exec: decrypts the key with the program's line; the program gets httpd's arguments, and
+ * runs once for two keys with the same passphrase (the second vhost's is tried with it). */
+KVC_TEST(per_mpm, test_exec_dialog_decrypts_the_key)
+{
+    const kvt_certs_t *c = kvt_certs();
+    kvt_server_t *srv = key_server(c->encrypted_key, NULL);
+    char *out, *args;
+
+    kvt_server_conf(srv, "SSLPassPhraseDialog exec:%s", exec_dialog(srv, KVT_CERT_PASSPHRASE));
+    kvt_server_conf(srv, "<VirtualHost 127.0.0.1:%d>", kvt_server_port(srv));
+    kvt_server_conf(srv, "    ServerName other.test");
+    kvt_server_conf(srv, "    SSLEngine on");
+    kvt_server_conf(srv, "    SSLCertificateFile %s", c->rsa_cert);
+    kvt_server_conf(srv, "    SSLCertificateKeyFile %s", c->encrypted_key);
+    kvt_server_conf(srv, "</VirtualHost>");
+    kvt_server_start(srv);
+    ck_assert_msg(kvt_curl_tls(srv, "", "/", &out) == 0, "%s", kvt_tail(out));
+    ck_assert_str_eq(out, "hello over tls\n");
+    free(out);
+    /* kiva -f CONF -DFOREGROUND checks the configuration once, then starts it. */
+    args = kvt_read_file(kvt_strf("%s/args", kvt_server_root(srv)));
+    ck_assert_ptr_nonnull(args);
+    ck_assert_str_eq(args, "localhost:443 RSA\n");
+    free(args);
+}
+END_TEST
+
+/* A wrong passphrase is an error at once, naming the key's file and line: no retry. */
+KVT_TEST_ONCE(per_mpm, test_wrong_passphrase_is_an_error)
+{
+    const kvt_certs_t *c = kvt_certs();
+    const char *how[] = {"-t", "-DFOREGROUND"};
+
+    for (int i = 0; i < 2; i++) {
+        kvt_server_t *srv = key_server(c->encrypted_key, NULL);
+        char *err = NULL, *args;
+
+        kvt_server_conf(srv, "SSLPassPhraseDialog exec:%s", exec_dialog(srv, "not-the-one"));
+        ck_assert_int_eq(run_kiva(srv, how[i], &err), 1);
+        ck_assert_msg(kvt_contains(err, kvt_strf("KV01544: pass phrase incorrect for the key in "
+                                                 "%s (SSLCertificateKeyFile at %s:%u",
+                                                 c->encrypted_key, kvt_server_conf_path(srv),
+                                                 kvt_conf_line_of(srv, "SSLCertificateKeyFile"))),
+                      "%s", err);
+        args = kvt_read_file(kvt_strf("%s/args", kvt_server_root(srv)));
+        ck_assert_str_eq(args, "localhost:443 RSA\n"); /* asked once */
+        free(args);
+        free(err);
+    }
+}
+END_TEST
+
+/* A program that never answers is killed at the timeout, with a clear error. */
+KVT_TEST_ONCE(per_mpm, test_hanging_dialog_is_killed)
+{
+    const kvt_certs_t *c = kvt_certs();
+    kvt_server_t *srv = key_server(c->encrypted_key, NULL);
+    const char *argv[] = {KV_TEST_BUILDDIR "/kiva", "-t", "-f", NULL, NULL};
+    char *err = NULL;
+    int status = -1;
+    time_t start;
+
+    kvt_server_conf(srv, "SSLPassPhraseDialog exec:%s", script(srv, "hang.sh", "exec sleep 120"));
+    argv[3] = kvt_server_write_conf(srv);
+    start = time(NULL);
+    ck_assert_msg(kvt_run(argv, HANG_RUN_MS, &status, NULL, &err) == 0, "kiva -t hung");
+    ck_assert_int_eq(status, 1);
+    ck_assert_msg(kvt_contains(err, "hang.sh' gave no passphrase in 10 seconds and was killed"),
+                  "%s", err);
+    ck_assert_msg(time(NULL) - start >= 9, "did not wait for it");
+    free(err);
+}
+END_TEST
+
+/* builtin (the default) with no terminal: an error naming the key's file and line, at once. */
+KVT_TEST_ONCE(per_mpm, test_builtin_without_a_terminal_is_an_error)
+{
+    const kvt_certs_t *c = kvt_certs();
+    const char *how[] = {"-t", "-DFOREGROUND"};
+
+    for (int i = 0; i < 2; i++) {
+        kvt_server_t *srv = key_server(c->encrypted_key, i ? "SSLPassPhraseDialog builtin" : NULL);
+        char *err = NULL;
+
+        ck_assert_int_eq(run_kiva(srv, how[i], &err), 1);
+        ck_assert_msg(kvt_contains(err, kvt_strf("KV01543: the key in %s (SSLCertificateKeyFile at "
+                                                 "%s:%u) is encrypted and its passphrase could "
+                                                 "not be had: there is no terminal",
+                                                 c->encrypted_key, kvt_server_conf_path(srv),
+                                                 kvt_conf_line_of(srv, "SSLCertificateKeyFile"))),
+                      "%s", err);
+        free(err);
+    }
+}
+END_TEST
+
+/* The pipe form is sent the prompt and answers a line. */
+KVT_TEST_ONCE(per_mpm, test_pipe_dialog_gets_the_prompt)
+{
+    const kvt_certs_t *c = kvt_certs();
+    kvt_server_t *srv = key_server(c->encrypted_key, NULL);
+    const char *pipe = script(srv, "pipe.sh",
+                              kvt_strf("read prompt\necho \"$prompt\" > %s/prompt\necho '%s'",
+                                       kvt_server_root(srv), KVT_CERT_PASSPHRASE));
+    char *err = NULL, *prompt;
+
+    kvt_server_conf(srv, "SSLPassPhraseDialog \"|/bin/sh %s\"", pipe);
+    ck_assert_msg(run_kiva(srv, "-t", &err) == 0 && kvt_contains(err, "Syntax OK"), "%s", err);
+    prompt = kvt_read_file(kvt_strf("%s/prompt", kvt_server_root(srv)));
+    ck_assert_str_eq(
+        prompt, kvt_strf("Enter pass phrase for localhost:443 (RSA) in %s:\n", c->encrypted_key));
+    free(prompt);
+    free(err);
+}
+END_TEST
+
+/* Debian's ssl.conf names its ask-for-passphrase script: with no encrypted key it is never
+ * run, so it need not be there; with one, its absence is the error. */
+KVT_TEST_ONCE(per_mpm, test_missing_dialog_program_matters_only_for_encrypted_keys)
+{
+    const kvt_certs_t *c = kvt_certs();
+    const char *line = "SSLPassPhraseDialog exec:/nonexistent/ask-for-passphrase";
+    kvt_server_t *srv = key_server(c->rsa_key, line);
+    char *err = NULL;
+
+    ck_assert_msg(run_kiva(srv, "-t", &err) == 0 && kvt_contains(err, "Syntax OK"), "%s", err);
+    free(err);
+    srv = key_server(c->encrypted_key, line);
+    ck_assert_int_eq(run_kiva(srv, "-t", &err), 1);
+    ck_assert_msg(kvt_contains(err, "its passphrase could not be had: cannot run "
+                                    "'/nonexistent/ask-for-passphrase'"),
+                  "%s", err);
+    free(err);
+}
+END_TEST
+
+/* SSLOpenSSLConfCmd Curves picks the key exchange group: prime256v1 instead of OpenSSL's
+ * first choice, X25519. */
+KVT_LOOP_TEST_ONCE(per_mpm, test_openssl_conf_cmd_curves, 0, 2)
+{
+    kvt_server_t *srv =
+        kvt_tls_server(kvt_mpm(), _i ? "SSLOpenSSLConfCmd Curves prime256v1" : NULL);
+    char *out;
+
+    kvt_server_start(srv);
+    ck_assert_msg(kvt_s_client(srv, "-tls1_3", "", &out) == 0, "%s", kvt_tail(out));
+    ck_assert_msg(kvt_contains(out, _i ? "Server Temp Key: ECDH, prime256v1"
+                                       : "Server Temp Key: "
+                                         "X25519"),
+                  "%s", kvt_tail(out));
+    free(out);
+}
+END_TEST
+
+/* SSLOpenSSLConfCmd Options -SessionTicket, from the main server, under a vhost's own line:
+ * no ticket is sent, and the vhost's Curves applies too. */
+KVC_TEST(per_mpm, test_openssl_conf_cmd_options_from_the_main_server)
+{
+    kvt_server_t *srv = kvt_tls_server(kvt_mpm(), "SSLOpenSSLConfCmd Curves prime256v1");
+    char *out;
+
+    kvt_server_conf(srv, "SSLOpenSSLConfCmd Options -SessionTicket");
+    kvt_server_start(srv);
+    ck_assert_msg(kvt_s_client(srv, "-tls1_2", "", &out) == 0, "%s", kvt_tail(out));
+    ck_assert_msg(!kvt_contains(out, "TLS session ticket:"), "%s", kvt_tail(out));
+    ck_assert_msg(kvt_contains(out, "Server Temp Key: ECDH, prime256v1"), "%s", kvt_tail(out));
+    free(out);
+}
+END_TEST
+
+/* An unknown command or a bad value is a syntax error naming the line; so are SSLRandomSeed's
+ * bad forms. */
+KVT_TEST_ONCE(per_mpm, test_conf_cmd_and_random_seed_refusals)
+{
+    static const char *const refused[][2] = {
+        {"SSLOpenSSLConfCmd NoSuchCommand on",
+         "SSLOpenSSLConfCmd: 'NoSuchCommand': invalid OpenSSL configuration command"},
+        {"SSLOpenSSLConfCmd Curves no-such-curve",
+         "SSLOpenSSLConfCmd Curves: bad value 'no-such-curve'"},
+        {"SSLOpenSSLConfCmd Options -NoSuchOption",
+         "SSLOpenSSLConfCmd Options: bad value '-NoSuchOption'"},
+        {"SSLRandomSeed always builtin", "SSLRandomSeed: invalid context: `always'"},
+        {"SSLRandomSeed startup file:/nonexistent/random 512",
+         "SSLRandomSeed: source path '/nonexistent/random' does not exist"},
+        {"SSLRandomSeed startup builtin 512", "byte specification not allowed"},
+    };
+
+    for (int i = 0; i < KVT_COUNT(refused); i++) {
+        kvt_assert_refused(kvt_tls_server(kvt_mpm(), NULL), "-t", refused[i][0], refused[i][1]);
+    }
+}
+END_TEST
+
+/* Debian's ssl.conf lines load: SSLRandomSeed is checked and has nothing more to do (OpenSSL 3
+ * seeds itself from the system). */
+KVT_TEST_ONCE(per_mpm, test_debian_ssl_conf_lines_load)
+{
+    kvt_server_t *srv = kvt_tls_server(kvt_mpm(), NULL);
+    char *err = NULL;
+
+    kvt_server_conf(srv, "SSLRandomSeed startup builtin");
+    kvt_server_conf(srv, "SSLRandomSeed startup file:/dev/urandom 512");
+    kvt_server_conf(srv, "SSLRandomSeed connect builtin");
+    kvt_server_conf(srv, "SSLRandomSeed connect file:/dev/urandom 512");
+    kvt_server_conf(srv, "SSLPassPhraseDialog exec:/usr/share/apache2/ask-for-passphrase");
+    ck_assert_msg(run_kiva(srv, "-t", &err) == 0 && kvt_contains(err, "Syntax OK"), "%s", err);
+    free(err);
+}
+END_TEST
+
+/* -t runs the checks a start runs: SSLEngine on without a certificate fails it, for the main
+ * server and for a <VirtualHost>, with no listener opened. */
+KVT_TEST_ONCE(per_mpm, test_config_test_finds_engine_without_certificate)
+{
+    kvt_server_t *srv = kvt_server_new(kvt_mpm());
+    char *err = NULL;
+
+    kvt_server_conf(srv, "LoadModule ssl_module %s/modules/.libs/mod_ssl.so", KV_TEST_BUILDDIR);
+    kvt_server_conf(srv, "SSLEngine on");
+    ck_assert_int_eq(run_kiva(srv, "-t", &err), 1);
+    ck_assert_msg(kvt_contains(err, "KV01472: SSLEngine on for the main server but no "
+                                    "SSLCertificateFile for it") &&
+                      !kvt_contains(err, "Syntax OK"),
+                  "%s", err);
+    free(err);
+
+    srv = kvt_server_new(kvt_mpm());
+    kvt_server_conf(srv, "LoadModule ssl_module %s/modules/.libs/mod_ssl.so", KV_TEST_BUILDDIR);
+    kvt_server_conf(srv, "<VirtualHost 127.0.0.1:%d>", kvt_server_port(srv));
+    kvt_server_conf(srv, "    SSLEngine on");
+    kvt_server_conf(srv, "</VirtualHost>");
+    ck_assert_int_eq(run_kiva(srv, "-t", &err), 1);
+    ck_assert_msg(kvt_contains(err, kvt_strf("KV01472: SSLEngine on for the <VirtualHost> at "
+                                             "%s:%u but no SSLCertificateFile",
+                                             kvt_server_conf_path(srv),
+                                             kvt_conf_line_of(srv, "<VirtualHost"))),
+                  "%s", err);
+    free(err);
+}
+END_TEST
+
+/* A chain that does not lead from the leaf is a warning naming the file, by -t; the CA's own
+ * certificate after the leaf is in order. */
+KVT_LOOP_TEST_ONCE(per_mpm, test_config_test_warns_of_chain_order, 0, 2)
+{
+    const kvt_certs_t *c = kvt_certs();
+    kvt_server_t *srv = kvt_tls_server(
+        kvt_mpm(), kvt_strf("SSLCertificateChainFile %s", _i ? c->other_cert : c->ca));
+    char *err = NULL;
+
+    ck_assert_int_eq(run_kiva(srv, "-t", &err), 0);
+    ck_assert_msg(kvt_contains(err, "Syntax OK"), "%s", err);
+    if (_i) {
+        ck_assert_msg(
+            kvt_contains(err, kvt_strf("KV01546: the chain of the certificate in %s "
+                                       "(SSLCertificateFile at %s:%u) does not lead "
+                                       "from it: '/CN=other.test' in %s "
+                                       "(SSLCertificateChainFile) did not issue "
+                                       "'/CN=localhost'",
+                                       c->rsa_cert, kvt_server_conf_path(srv),
+                                       kvt_conf_line_of(srv, c->rsa_cert), c->other_cert)),
+            "%s", err);
+    } else {
+        ck_assert_msg(!kvt_contains(err, "KV01546"), "%s", err);
+    }
+    free(err);
+}
+END_TEST
+
+int main(void)
+{
+    return kvt_run_mpms("ssl_keys", 0);
+}
