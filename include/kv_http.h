@@ -169,6 +169,9 @@ struct kv_conn {
                                        * (TLS's WANT_WRITE during a read): an asynchronous MPM
                                        * then waits for that direction instead of the state's,
                                        * for this one wait */
+    int handshaking; /**< a transport layer's handshake (TLS) is under way: set by the layer
+                      * when it is pushed, cleared when the handshake ends (then the
+                      * handshake_done hook runs) */
 };
 
 /** One request, in a pool that is a child of the connection's. */

@@ -65,6 +65,7 @@ static int ssl_pre_connection(kv_conn_t *c, void *csd)
         return KV_DONE;
     }
     kv_set_module_config(c->conn_config, &ssl_module, sc);
+    c->handshaking = 1; /* until ssl_transport.c sees it end: RequestReadTimeout handshake= */
     return KV_OK;
 }
 

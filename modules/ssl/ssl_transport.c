@@ -8,6 +8,7 @@
 #include <apr_strings.h>
 #include <openssl/err.h>
 
+#include "kv_connection.h"
 #include "kv_log.h"
 #include "kv_transport.h"
 #include "ssl_config.h"
@@ -177,6 +178,18 @@ static int plain_http(ssl_conn_t *sc, int rc)
 
 /* ---- The layer -------------------------------------------------------------------------- */
 
+/* Say once that the handshake has ended (RequestReadTimeout's handshake stage gives way to
+ * its header stage). A plain HTTP client's ends it too: its request is read as a head. */
+static void note_handshake_end(ssl_conn_t *sc)
+{
+    kv_conn_t *c = sc->t->c;
+
+    if (c->handshaking && (sc->plain || SSL_is_init_finished(sc->ssl))) {
+        c->handshaking = 0;
+        kv_run_handshake_done(c);
+    }
+}
+
 /* Plain HTTP: the layer's own request, then what the client sends, untouched (the
  * lingering close drains it). */
 static apr_status_t plain_recv(ssl_conn_t *sc, char *buf, apr_size_t *len)
@@ -213,11 +226,13 @@ static apr_status_t tls_recv(kv_transport_t *t, char *buf, apr_size_t *len)
     sc->below = APR_SUCCESS;
     rc = SSL_read_ex(sc->ssl, buf, *len, &n);
     *len = n;
+    note_handshake_end(sc);
     if (rc == 1) {
         return APR_SUCCESS;
     }
     if (plain_http(sc, rc)) {
         *len = room;
+        note_handshake_end(sc);
         return plain_recv(sc, buf, len);
     }
     return tls_status(sc, rc, "read");
@@ -266,6 +281,7 @@ static apr_status_t tls_sendv(kv_transport_t *t, const struct iovec *vec, apr_in
     ERR_clear_error();
     sc->below = APR_SUCCESS;
     rc = SSL_write_ex(sc->ssl, from, want, &n);
+    note_handshake_end(sc);
     if (rc == 1) {
         sc->write_again = 0;
         *written = n;

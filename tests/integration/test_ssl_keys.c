@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "harness.h"
 
@@ -334,6 +335,64 @@ KVT_LOOP_TEST_ONCE(per_mpm, test_config_test_warns_of_chain_order, 0, 2)
         ck_assert_msg(!kvt_contains(err, "KV01546"), "%s", err);
     }
     free(err);
+}
+END_TEST
+
+/* The first bytes of a TLS ClientHello, then nothing: a client stalled in the handshake. */
+static const char stalled_hello[] = "\x16\x03\x01\x00\xc8\x01";
+
+/* A TLS server with RequestReadTimeout @a rrt and Timeout @a timeout; a client stalls in its
+ * handshake: the milliseconds until the server closes the connection (at most 20 s). */
+static long stalled_handshake_ms(kvt_server_t *srv, const char *rrt, int timeout)
+{
+    long start;
+    int fd, closed;
+
+    kvt_server_conf(srv, "LoadModule reqtimeout_module %s/modules/.libs/mod_reqtimeout.so",
+                    KV_TEST_BUILDDIR);
+    kvt_server_conf(srv, "RequestReadTimeout %s", rrt);
+    kvt_server_conf(srv, "Timeout %d", timeout);
+    kvt_server_start(srv);
+    fd = kvt_connect(kvt_server_port(srv));
+    ck_assert_int_eq(kvt_send_raw(fd, stalled_hello, sizeof(stalled_hello) - 1), 0);
+    start = kvt_now_ms();
+    closed = kvt_is_closed(fd, 20000);
+    ck_assert_msg(closed, "the stalled handshake was not closed in 20 s");
+    close(fd);
+    return kvt_now_ms() - start;
+}
+
+/* RequestReadTimeout handshake=1: a client stalled in mid-handshake is closed after 1 s, not
+ * at Timeout nor by the header stage, with httpd's log line; a client that completes its
+ * handshake is served (the header stage follows). */
+KVC_TEST(per_mpm, test_handshake_stage_bounds_a_stalled_handshake)
+{
+    kvt_server_t *srv = kvt_tls_server(kvt_mpm(), NULL);
+    long ms = stalled_handshake_ms(srv, "handshake=1 header=30", 30);
+    char *out;
+
+    ck_assert_msg(ms >= 800 && ms < 8000, "closed after %ld ms", ms);
+    out = kvt_server_wait_log(srv, "KV01300: Request handshake read timeout", 5000);
+    ck_assert_msg(kvt_contains(out, "KV01300: Request handshake read timeout"), "%s", out);
+    free(out);
+    ck_assert_msg(kvt_curl_tls(srv, "", "/", &out) == 0, "%s", kvt_tail(out));
+    ck_assert_str_eq(out, "hello over tls\n");
+    free(out);
+}
+END_TEST
+
+/* Without a handshake stage, the header stage does not time the handshake (it begins once
+ * the handshake ends), as httpd 2.4.39+: Timeout closes the stalled client. */
+KVC_TEST(per_mpm, test_handshake_is_not_under_the_header_stage)
+{
+    kvt_server_t *srv = kvt_tls_server(kvt_mpm(), NULL);
+    long ms = stalled_handshake_ms(srv, "header=1", 4);
+    char *log;
+
+    ck_assert_msg(ms >= 3500 && ms < 15000, "closed after %ld ms, want Timeout's 4 s", ms);
+    log = kvt_server_error_log(srv);
+    ck_assert_msg(!kvt_contains(log, "Request header read timeout"), "%s", log);
+    free(log);
 }
 END_TEST
 
