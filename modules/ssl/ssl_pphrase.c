@@ -17,6 +17,7 @@
 #include <openssl/pem.h>
 
 #include "kv_log.h"
+#include "kv_mpm.h"
 #include "ssl_keys.h"
 #include "ssl_keys_parse.h"
 
@@ -34,7 +35,7 @@
 struct ssl_pphrase_state {
     apr_pool_t *pool;
     const ssl_server_conf_t *dialog; /* the main server's SSLPassPhraseDialog */
-    apr_array_header_t *known;       /* char *: the passphrases that worked */
+    apr_array_header_t *known;       /* char *: the passphrases that worked, in kv_pglobal */
 };
 
 /* What the PEM reader's callback gives: one passphrase. */
@@ -63,16 +64,22 @@ static apr_status_t free_key(void *key)
     return APR_SUCCESS;
 }
 
-/* The passphrases are wiped when the check ends. */
-static apr_status_t forget_known(void *data)
-{
-    apr_array_header_t *known = data;
+/* The passphrases outlive the generation, as httpd keeps its decrypted keys: a restart reads
+ * the keys again with no terminal left to ask on (the server has detached), so what worked
+ * at start is tried first. In the process's pool, with no cleanup of the module's (mod_ssl
+ * is unloaded at each restart): they go with the process. */
+#define KNOWN_KEY "mod_ssl:passphrases"
 
-    for (int i = 0; i < known->nelts; i++) {
-        char *pass = APR_ARRAY_IDX(known, i, char *);
-        OPENSSL_cleanse(pass, strlen(pass));
+static apr_array_header_t *known_passphrases(void)
+{
+    void *known = NULL;
+
+    apr_pool_userdata_get(&known, KNOWN_KEY, kv_pglobal);
+    if (!known) {
+        known = apr_array_make(kv_pglobal, 2, sizeof(char *));
+        apr_pool_userdata_set(known, KNOWN_KEY, NULL, kv_pglobal);
     }
-    return APR_SUCCESS;
+    return known;
 }
 
 ssl_pphrase_state_t *ssl_pphrase_state(apr_pool_t *p, kv_server_t *main_server)
@@ -82,8 +89,7 @@ ssl_pphrase_state_t *ssl_pphrase_state(apr_pool_t *p, kv_server_t *main_server)
 
     st->pool = p;
     st->dialog = kv_get_module_config(main_server->module_config, &ssl_module);
-    st->known = apr_array_make(p, 2, sizeof(char *));
-    apr_pool_cleanup_register(p, st->known, forget_known, apr_pool_cleanup_null);
+    st->known = known_passphrases();
     return st;
 }
 
@@ -279,7 +285,7 @@ int ssl_pphrase_decrypt(ssl_pphrase_state_t *st, kv_server_t *s, int index, ssl_
         }
         key->key = try_pass(pem, len, pass);
         if (key->key) {
-            APR_ARRAY_PUSH(st->known, char *) = apr_pstrdup(st->pool, pass);
+            APR_ARRAY_PUSH(st->known, char *) = apr_pstrdup(kv_pglobal, pass);
         } else {
             kv_log_error(
                 KV_LOG_MARK, KV_LOG_EMERG, 0, s,

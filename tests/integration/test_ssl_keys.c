@@ -5,6 +5,7 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -393,6 +394,36 @@ KVC_TEST(per_mpm, test_handshake_is_not_under_the_header_stage)
     log = kvt_server_error_log(srv);
     ck_assert_msg(!kvt_contains(log, "Request header read timeout"), "%s", log);
     free(log);
+}
+END_TEST
+
+/* A graceful restart reads the encrypted key again without asking: the passphrase that
+ * worked at start is tried first (httpd keeps its decrypted keys), so a dialog that can
+ * answer once, or a builtin prompt with no terminal left, does not fail the restart. */
+KVT_TEST_ONCE(per_mpm, test_restart_reuses_the_passphrase)
+{
+    const kvt_certs_t *c = kvt_certs();
+    kvt_server_t *srv = key_server(c->encrypted_key, NULL);
+    const char *root = kvt_server_root(srv);
+    char *log, *out;
+
+    kvt_write_root_file(srv, "once", "");
+    kvt_server_conf(srv, "SSLPassPhraseDialog exec:%s",
+                    script(srv, "once.sh",
+                           kvt_strf("if [ -f %s/once ]; then rm %s/once; echo '%s'; else echo "
+                                    "wrong; fi",
+                                    root, root, KVT_CERT_PASSPHRASE)));
+    kvt_server_start(srv);
+    ck_assert_int_eq(kill(kvt_server_pid(srv), SIGUSR1), 0);
+    kvt_wait_generation(srv, 1);
+    log = kvt_server_wait_log(srv, "(generation 1)", 10000);
+    ck_assert_msg(kvt_contains(log, "(generation 1)") && !kvt_contains(log, "KV00023") &&
+                      !kvt_contains(log, "KV01544"),
+                  "%s", log);
+    free(log);
+    ck_assert_msg(kvt_curl_tls(srv, "", "/", &out) == 0, "%s", kvt_tail(out));
+    ck_assert_str_eq(out, "hello over tls\n");
+    free(out);
 }
 END_TEST
 
