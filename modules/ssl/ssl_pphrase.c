@@ -144,6 +144,20 @@ static apr_status_t read_answer(apr_file_t *out, apr_time_t deadline, char *buf,
     return APR_STATUS_IS_EOF(rv) || rv == APR_SUCCESS ? APR_SUCCESS : rv;
 }
 
+/* The pipe program's prompt. A program that has exited already must not stop kiva with
+ * SIGPIPE: -t and the first start run before the server ignores it. */
+static void send_prompt(apr_file_t *in, const char *prompt)
+{
+    struct sigaction ignore, old;
+
+    memset(&ignore, 0, sizeof(ignore));
+    ignore.sa_handler = SIG_IGN;
+    sigemptyset(&ignore.sa_mask);
+    sigaction(SIGPIPE, &ignore, &old);
+    apr_file_printf(in, "%s\n", prompt);
+    sigaction(SIGPIPE, &old, NULL);
+}
+
 /* Run the dialog program for one passphrase: exec: with httpd's two arguments, or the pipe
  * program sent the prompt. Its first line into @a pass; NULL, or why not. */
 static const char *run_program(ssl_pphrase_state_t *st, kv_server_t *s, int index,
@@ -188,7 +202,7 @@ static const char *run_program(ssl_pphrase_state_t *st, kv_server_t *s, int inde
                             apr_strerror(rv, reason, sizeof(reason)));
     }
     if (st->dialog->pphrase_kind == SSL_PPHRASE_PIPE) {
-        apr_file_printf(proc.in, "%s\n", prompt);
+        send_prompt(proc.in, prompt);
     }
     apr_file_close(proc.in);
     rv = read_answer(proc.out, apr_time_now() + timeout, buf, sizeof(buf), &len);
