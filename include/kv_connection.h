@@ -85,6 +85,13 @@ KV_DECLARE(kv_server_t *) kv_conn_name_server(const kv_conn_t *c, const char *ho
  * runs once per head. */
 KV_DECLARE_HOOK(void, pre_read_request, (kv_conn_t *c))
 
+/** Void: every function runs. A transport layer's handshake (mod_ssl's TLS handshake) has
+ * ended on @a c (c->handshaking is clear again), inside a read or write of the connection's
+ * first request: mod_reqtimeout's handshake stage ends and its header stage begins, as
+ * httpd's. Not run when the handshake fails (the connection closes). It must not read or
+ * write the socket. */
+KV_DECLARE_HOOK(void, handshake_done, (kv_conn_t *c))
+
 /*
  * Choosing the protocol. The process_connection hook (declared in kv_http.h) chooses it:
  * it runs first-wins, after pre_connection, in the thread serving the connection. The first

@@ -170,6 +170,9 @@ struct kv_conn {
                                        * (TLS's WANT_WRITE during a read): an asynchronous MPM
                                        * then waits for that direction instead of the state's,
                                        * for this one wait */
+    int handshaking; /**< a transport layer's handshake (TLS) is under way: set by the layer
+                      * when it is pushed, cleared when the handshake ends (then the
+                      * handshake_done hook runs) */
 };
 
 /** One request, in a pool that is a child of the connection's. */
@@ -364,6 +367,16 @@ KV_DECLARE_HOOK(int, log_transaction, (kv_request_t *r))
  * keeps serving. A function that fails logs why with kv_log_error first. */
 KV_DECLARE_HOOK(int, post_config,
                 (apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, kv_server_t *s))
+
+/** Run-all, once per generation (start, each restart and its check in a forked child, and
+ * -t), after every directive has run and the whole configuration is known, before any
+ * listener or error log opens; httpd's check_config. For the checks that need the whole
+ * configuration (a virtual host's settings merged with the main server's) and must be
+ * reported by -t as by a start. Messages go through kv_log_error (to stderr: no error log is
+ * open yet); warnings are logged and return KV_OK. Anything but KV_OK or KV_DECLINED stops the
+ * chain and fails the configuration: -t and a start exit 1, a restart keeps the running
+ * generation. Nothing may be started here that must outlive the check: no listener, no fork. */
+KV_DECLARE_HOOK(int, check_config, (apr_pool_t *pconf, apr_pool_t *ptemp, kv_server_t *s))
 
 /** Void: every function runs. In each child process at its start (the one process under
  * -X), after it switched to User and Group and before it serves anything, so before a

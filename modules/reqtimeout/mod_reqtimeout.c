@@ -1,7 +1,8 @@
 /* mod_reqtimeout: RequestReadTimeout, httpd's bounds on how long reading a request head and
  * a request body may take in all, besides Timeout's bound on each read, against clients
- * that trickle bytes to hold connections (slowloris). The header stage begins with a head
- * (on a kept-alive connection, with its first byte: the wait before it is KeepAliveTimeout's)
+ * that trickle bytes to hold connections (slowloris). On a TLS connection the handshake
+ * stage comes first (handshake=, off by default, as httpd's). The header stage begins with a
+ * head (on a kept-alive connection, with its first byte: the wait before it is KeepAliveTimeout's)
  * and takes the main server's setting, as the virtual host is not known yet; the body stage
  * begins once the head is read and takes the request's server's. The core enforces the
  * deadline each stage sets (c->read_deadline) in every read, and, under the event MPM, in
@@ -49,12 +50,28 @@ static const reqtimeout_conf_t *conf_of(const kv_server_t *s)
     return kv_get_module_config(s->module_config, &reqtimeout_module);
 }
 
+/* The header stage begins with the head, or once a TLS handshake the head waits for has
+ * ended. */
 static void header_stage(kv_conn_t *c)
 {
     const reqtimeout_conf_t *conf = conf_of(c->base_server);
 
     reqtimeout_deadline(reqtimeout_stage(&conf->header, &reqtimeout_defaults.header), "header",
                         apr_time_now(), &c->read_deadline);
+}
+
+/* A connection's first head waits for the TLS handshake: that is the handshake stage, as
+ * httpd 2.4.39's, off by default (then only Timeout bounds each read of the handshake). */
+static void head_begins(kv_conn_t *c)
+{
+    const reqtimeout_conf_t *conf = conf_of(c->base_server);
+
+    if (!c->handshaking) {
+        header_stage(c);
+        return;
+    }
+    reqtimeout_deadline(reqtimeout_stage(&conf->handshake, &reqtimeout_defaults.handshake),
+                        "handshake", apr_time_now(), &c->read_deadline);
 }
 
 /* As httpd, a CONNECT request's body (a tunnel) has no deadline. */
@@ -73,7 +90,8 @@ static int body_stage(kv_request_t *r)
 static void register_hooks(apr_pool_t *p)
 {
     (void)p;
-    kv_hook_pre_read_request(header_stage, NULL, NULL, KV_HOOK_MIDDLE);
+    kv_hook_pre_read_request(head_begins, NULL, NULL, KV_HOOK_MIDDLE);
+    kv_hook_handshake_done(header_stage, NULL, NULL, KV_HOOK_MIDDLE);
     kv_hook_post_read_request(body_stage, NULL, NULL, KV_HOOK_FIRST);
 }
 

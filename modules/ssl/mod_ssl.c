@@ -13,6 +13,7 @@
 #include "ssl_env.h"
 #include "ssl_renew.h"
 #include "ssl_sni.h"
+#include "ssl_keys.h"
 #include "ssl_transport.h"
 
 #define KV_LOG_MODULE "ssl"
@@ -81,6 +82,7 @@ static int ssl_pre_connection(kv_conn_t *c, void *csd)
     }
     ssl_sni_attach(ssl_transport_ssl(sc), c, s);
     kv_set_module_config(c->conn_config, &ssl_module, sc);
+    c->handshaking = 1; /* until ssl_transport.c sees it end: RequestReadTimeout handshake= */
     return KV_OK;
 }
 
@@ -131,6 +133,7 @@ static apr_port_t ssl_default_port(const kv_request_t *r)
 
 static void register_hooks(apr_pool_t *p)
 {
+    kv_hook_check_config(ssl_check_config, NULL, NULL, KV_HOOK_MIDDLE);
     kv_hook_post_config(ssl_post_config, NULL, NULL, KV_HOOK_MIDDLE);
     kv_hook_pre_connection(ssl_pre_connection, NULL, NULL, KV_HOOK_MIDDLE);
     kv_hook_process_connection(ssl_process_connection, NULL, NULL, KV_HOOK_REALLY_FIRST);

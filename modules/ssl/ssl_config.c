@@ -1,6 +1,7 @@
 /* mod_ssl's directives (ssl_config.h). Certificates and keys are loaded as their lines are
- * read: an unreadable file, an encrypted key and a key that does not match its certificate
- * are refused there, so that `kiva -t` finds them and the error names the line. */
+ * read: an unreadable file and a key that does not match its certificate are refused there,
+ * so that `kiva -t` finds them and the error names the line. An encrypted key waits for
+ * SSLPassPhraseDialog, which may come later in the file (ssl_check.c). */
 #include <string.h>
 
 #include <apr_strings.h>
@@ -9,6 +10,7 @@
 
 #include "ssl_config.h"
 #include "ssl_env.h"
+#include "ssl_keys.h"
 #include "ssl_parse.h"
 #include "ssl_tickets.h"
 #include "ssl_verify.h"
@@ -72,17 +74,18 @@ void *ssl_merge_server_conf(apr_pool_t *p, void *basev, void *addv)
     conf->ticket_rotation =
         KV_MERGE_TIME(add->ticket_rotation, base->ticket_rotation, KV_UNSET_TIME);
     ssl_verify_merge(conf, base, add);
-    conf->chain_file = KV_MERGE_PTR(add->chain_file, base->chain_file, NULL);
     conf->cert_check = KV_MERGE_TIME(add->cert_check, base->cert_check, SSL_CERT_CHECK_DEFAULT);
     conf->read_from = base->read_from < add->read_from ? base->read_from : add->read_from;
     conf->strict_sni = KV_MERGE_INT(add->strict_sni, base->strict_sni, KV_UNSET_INT);
+    ssl_keys_merge(p, conf, base, add);
     return conf;
 }
 
 /* ---- Loading PEM files ---------------------------------------------------------------- */
 
-/* OpenSSL would prompt on the terminal for an encrypted key's passphrase: refuse instead,
- * and say so (SSLPassPhraseDialog is not there yet). */
+/* OpenSSL would prompt on the terminal for an encrypted key's passphrase: note that the key
+ * is encrypted instead; SSLPassPhraseDialog's passphrase decrypts it once the whole
+ * configuration is read (ssl_check.c). */
 static int no_passphrase(char *buf, int size, int rwflag, void *u)
 {
     (void)buf;
@@ -208,6 +211,9 @@ static const char *check_pair(kv_cmd_parms_t *cmd, const ssl_server_conf_t *conf
     }
     cert = &APR_ARRAY_IDX(conf->certs, n, ssl_cert_t);
     key = &APR_ARRAY_IDX(conf->keys, n, ssl_key_t);
+    if (!key->key) {
+        return NULL; /* encrypted: checked once decrypted (ssl_check.c) */
+    }
     ERR_clear_error();
     if (X509_check_private_key(cert->cert, key->key) != 1) {
         ERR_clear_error();
@@ -288,14 +294,7 @@ static const char *set_key_file(kv_cmd_parms_t *cmd, void *c, int argc, const ch
     }
     pkey = read_key(cmd, bio, &encrypted);
     BIO_free(bio);
-    if (!pkey) {
-        if (encrypted) {
-            ERR_clear_error();
-            return apr_psprintf(cmd->pool,
-                                "SSLCertificateKeyFile: the key in '%s' is encrypted; "
-                                "SSLPassPhraseDialog is not supported yet",
-                                path);
-        }
+    if (!pkey && !encrypted) {
         return apr_psprintf(cmd->pool,
                             "SSLCertificateKeyFile: no private key could be read "
                             "from '%s': %s",
@@ -308,6 +307,8 @@ static const char *set_key_file(kv_cmd_parms_t *cmd, void *c, int argc, const ch
     key->key_file = path;
     key->where = where(cmd);
     key->key = pkey;
+    key->encrypted = encrypted; /* decrypted once SSLPassPhraseDialog is known */
+    ERR_clear_error();
     return check_pair(cmd, conf, conf->keys->nelts - 1);
 }
 
@@ -322,8 +323,9 @@ static const char *set_chain_file(kv_cmd_parms_t *cmd, void *c, int argc, const 
         return err;
     }
     conf->chain = read_certs(cmd, bio, path, &err);
-    conf->chain_file = path;
     BIO_free(bio);
+    conf->chain_file = path;
+    conf->chain_where = where(cmd);
     return err;
 }
 
@@ -429,4 +431,10 @@ const kv_command_t ssl_commands[] = {
     {"SSLStrictSNIVHostCheck", kv_set_bounded_slot,
      KV_SLOT(ssl_server_conf_t, strict_sni, KV_UNIT_FLAG, 0, 1), 1, 1, KV_CTX_SERVER,
      KV_CMD_SERVER_CONF, "On|Off: refuse a client without SNI a name-based virtual host"},
+    {"SSLPassPhraseDialog", ssl_set_pphrase_dialog, NULL, 1, 1, KV_CTX_MAIN, KV_CMD_SERVER_CONF,
+     "builtin|exec:/path|'|/path [args]': where the passphrase of an encrypted key comes from"},
+    {"SSLOpenSSLConfCmd", ssl_set_conf_cmd, NULL, 2, 2, KV_CTX_SERVER, KV_CMD_SERVER_CONF,
+     "name value: an OpenSSL SSL_CONF command for this server's TLS context"},
+    {"SSLRandomSeed", ssl_set_random_seed, NULL, 2, 3, KV_CTX_MAIN, KV_CMD_SERVER_CONF,
+     "startup|connect builtin|file:/path|exec:/path [bytes]: accepted; OpenSSL 3 seeds itself"},
     {NULL, NULL, NULL, 0, 0, 0, 0, NULL}};

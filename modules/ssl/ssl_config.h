@@ -24,7 +24,8 @@ typedef struct {
 typedef struct {
     const char *key_file;
     const char *where;
-    EVP_PKEY *key;
+    EVP_PKEY *key; /**< NULL while encrypted: ssl_check.c decrypts it */
+    int encrypted; /**< keys: it needs SSLPassPhraseDialog's passphrase */
 } ssl_key_t;
 
 typedef struct {
@@ -59,6 +60,13 @@ typedef struct {
     apr_time_t read_from;           /**< when the reading of the configuration came to it */
     /* SNI (ssl_sni.c) */
     int strict_sni; /**< SSLStrictSNIVHostCheck; KV_UNSET_INT */
+    /* keys: SSLPassPhraseDialog (the main server's counts), SSLOpenSSLConfCmd, and where
+     * SSLCertificateChainFile stands for the chain order check (ssl_keys.h). */
+    int pphrase_kind;              /**< ssl_pphrase_kind_t; 0: builtin, the default */
+    const char *pphrase_program;   /**< exec: or | program */
+    const char *pphrase_where;     /**< "FILE:LINE" of SSLPassPhraseDialog */
+    apr_array_header_t *conf_cmds; /**< ssl_conf_cmd_t, in order: the main server's first */
+    const char *chain_where;       /**< and its "FILE:LINE" */
 } ssl_server_conf_t;
 
 /** SSLCertificateCheckInterval's default: "at most once per few seconds". */

@@ -7,6 +7,7 @@
 #include "kv_log.h"
 #include "ssl_alpn.h"
 #include "ssl_context.h"
+#include "ssl_keys.h"
 #include "ssl_parse.h"
 #include "ssl_session_cache.h"
 #include "ssl_sni.h"
@@ -82,14 +83,9 @@ const char *ssl_server_where(apr_pool_t *p, const kv_server_t *s)
                : "the main server";
 }
 
+/* ssl_check.c has seen that there is a certificate, and decrypted the keys. */
 static int use_certificates(apr_pool_t *p, kv_server_t *s, ssl_server_conf_t *conf, int level)
 {
-    if (!conf->certs) {
-        kv_log_error(KV_LOG_MARK, level, 0, s,
-                     "KV01472: SSLEngine on for %s but no SSLCertificateFile for it",
-                     ssl_server_where(p, s));
-        return 0;
-    }
     for (int i = 0; i < conf->certs->nelts; i++) {
         const ssl_cert_t *cert = &APR_ARRAY_IDX(conf->certs, i, ssl_cert_t);
         EVP_PKEY *key = conf->keys && i < conf->keys->nelts
@@ -156,7 +152,7 @@ int ssl_context_make(apr_pool_t *p, kv_server_t *s, ssl_server_conf_t *conf, int
     ssl_sni_ctx_setup(conf->ctx);
     ssl_alpn_ctx_setup(p, conf->ctx);
     if (!set_protocols_and_ciphers(p, s, conf, level) || !use_certificates(p, s, conf, level) ||
-        !ssl_verify_configure(p, s, conf)) {
+        !ssl_verify_configure(p, s, conf) || !ssl_conf_cmds_apply(p, s, conf)) {
         SSL_CTX_free(conf->ctx);
         conf->ctx = NULL;
         return 0;

@@ -13,6 +13,7 @@
 #include <apr_support.h>
 #include <openssl/err.h>
 
+#include "kv_connection.h"
 #include "kv_log.h"
 #include "kv_transport.h"
 #include "ssl_config.h"
@@ -211,6 +212,17 @@ static int plain_http(ssl_conn_t *sc, int rc)
 /* ---- The layer -------------------------------------------------------------------------- */
 
 static void handshake_done(ssl_conn_t *sc);
+/* Say once that the handshake has ended (RequestReadTimeout's handshake stage gives way to
+ * its header stage). A plain HTTP client's ends it too: its request is read as a head. */
+static void note_handshake_end(ssl_conn_t *sc)
+{
+    kv_conn_t *c = sc->t->c;
+
+    if (c->handshaking && (sc->plain || SSL_is_init_finished(sc->ssl))) {
+        c->handshaking = 0;
+        kv_run_handshake_done(c);
+    }
+}
 
 /* Plain HTTP: the layer's own request, then what the client sends, untouched (the
  * lingering close drains it). */
@@ -255,11 +267,13 @@ static apr_status_t tls_recv(kv_transport_t *t, char *buf, apr_size_t *len)
     if (!sc->handshake_noted && SSL_is_init_finished(sc->ssl)) {
         handshake_done(sc);
     }
+    note_handshake_end(sc);
     if (rc == 1) {
         return APR_SUCCESS;
     }
     if (plain_http(sc, rc)) {
         *len = room;
+        note_handshake_end(sc);
         return plain_recv(sc, buf, len);
     }
     return tls_status(sc, rc, "read");
@@ -316,6 +330,7 @@ static apr_status_t tls_sendv(kv_transport_t *t, const struct iovec *vec, apr_in
     if (!sc->handshake_noted && SSL_is_init_finished(sc->ssl)) {
         handshake_done(sc);
     }
+    note_handshake_end(sc);
     if (rc == 1) {
         sc->write_again = 0;
         ssl_records_sent(&sc->records, n, now);
@@ -494,6 +509,7 @@ apr_status_t ssl_transport_handshake(ssl_conn_t *sc)
         handshake_done(sc);
     }
     if (rc == 1 || plain_http(sc, rc)) {
+        note_handshake_end(sc);
         return APR_SUCCESS;
     }
     return tls_status(sc, rc, "read"); /* logged as a first read's failure would be */

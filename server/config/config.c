@@ -13,12 +13,14 @@
 #include "kv_log.h"
 #include "module.h"
 
-APR_HOOK_STRUCT(APR_HOOK_LINK(post_config) APR_HOOK_LINK(child_init))
+APR_HOOK_STRUCT(APR_HOOK_LINK(post_config) APR_HOOK_LINK(child_init) APR_HOOK_LINK(check_config))
 
 KV_IMPLEMENT_HOOK_RUN_ALL(int, post_config,
                           (apr_pool_t * pconf, apr_pool_t *plog, apr_pool_t *ptemp, kv_server_t *s),
                           (pconf, plog, ptemp, s), KV_OK, KV_DECLINED)
 KV_IMPLEMENT_HOOK_VOID(child_init, (apr_pool_t * pchild, kv_server_t *s), (pchild, s))
+KV_IMPLEMENT_HOOK_RUN_ALL(int, check_config, (apr_pool_t * pconf, apr_pool_t *ptemp, kv_server_t *s),
+                          (pconf, ptemp, s), KV_OK, KV_DECLINED)
 
 /* A walk's state, which the kv_cmd_parms_t of its directives point to. */
 struct kv_config_walk {

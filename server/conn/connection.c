@@ -22,12 +22,13 @@
 #define LINGER_STEP_READS 16
 
 APR_HOOK_STRUCT(APR_HOOK_LINK(pre_connection) APR_HOOK_LINK(process_connection)
-                    APR_HOOK_LINK(pre_read_request))
+                    APR_HOOK_LINK(pre_read_request) APR_HOOK_LINK(handshake_done))
 
 KV_IMPLEMENT_HOOK_RUN_ALL(int, pre_connection, (kv_conn_t * c, void *csd), (c, csd), KV_OK,
                           KV_DECLINED)
 KV_IMPLEMENT_HOOK_RUN_FIRST(int, process_connection, (kv_conn_t * c), (c), KV_DECLINED)
 KV_IMPLEMENT_HOOK_VOID(pre_read_request, (kv_conn_t * c), (c))
+KV_IMPLEMENT_HOOK_VOID(handshake_done, (kv_conn_t * c), (c))
 
 /* The connection's bucket allocator, from its pool's allocator. An idle asynchronous
  * connection gives it back and gets a new one when it wakes. */

@@ -268,6 +268,10 @@ static const char *build_generation(const options_t *o, generation_t *g)
     if (!errors) {
         kv_handler_names_check(g->pconf, g->warnings);
         apr_hook_sort_all();
+        /* The modules' checks of the whole (mod_ssl's certificates), by -t as at a start. */
+        if (kv_run_check_config(g->pconf, g->ptemp, g->server) != KV_OK) {
+            errors = "a module's check of the configuration failed; see the messages above";
+        }
     }
     return errors ? kv_config_errors_in_order(g->pconf, errors) : NULL;
 }

@@ -376,7 +376,6 @@ check_pair() {
 # not implemented yet, and modules it loads that kiva does not build. Any other refusal, or
 # one of these accepted, is a difference, so the lists follow the module as it grows.
 declare -A known_gaps=(
-    [ssl]="SSLRandomSeed SSLPassPhraseDialog"
 )
 declare -A known_missing_modules=(
 )

@@ -12,6 +12,7 @@
 FUZZ_TARGETS = fuzz_request fuzz_path fuzz_range fuzz_config fuzz_expr fuzz_log_format \
 	fuzz_htpasswd fuzz_cgi_headers fuzz_chunked fuzz_host fuzz_coding fuzz_negotiation \
 	fuzz_remoteip fuzz_shmcb fuzz_sni_name
+FUZZ_TARGETS += fuzz_ssl_keys fuzz_ssl_parse
 
 fuzz_request_SRCS =
 fuzz_chunked_SRCS =
@@ -30,6 +31,9 @@ fuzz_remoteip_SRCS = modules/remoteip/remoteip_walk.c tests/fuzz/fuzz_no_dns.c
 fuzz_remoteip_LDFLAGS = -Wl,--wrap=apr_sockaddr_info_get
 # The TLS session cache's store, in ordinary memory.
 fuzz_shmcb_SRCS = modules/socache_shmcb/shmcb_store.c modules/socache_shmcb/shmcb_arg.c
+# mod_ssl's pure parsers: no OpenSSL call, so no libssl.
+fuzz_ssl_keys_SRCS = modules/ssl/ssl_keys_parse.c
+fuzz_ssl_parse_SRCS = modules/ssl/ssl_parse.c
 # The config walker runs the directives of every content module, so they are linked in.
 FUZZ_CONFIG_MODULES = access_compat alias auth_basic authn_core authn_file authz_core \
 	authz_groupfile authz_host authz_user autoindex cgi dir headers log_config mime setenvif \

@@ -439,9 +439,7 @@ KVT_TEST_ONCE(per_mpm, test_key_mismatch_refused_naming_the_line)
     srv = kvt_tls_server(kvt_mpm(), NULL);
     kvt_assert_refused(srv, "-t", "SSLCertificateFile /nonexistent/cert.pem",
                        "SSLCertificateFile: cannot read '/nonexistent/cert.pem'");
-    srv = kvt_tls_server(kvt_mpm(), NULL);
-    kvt_assert_refused(srv, "-t", kvt_strf("SSLCertificateKeyFile %s", c->encrypted_key),
-                       "is encrypted");
+    /* An encrypted key: test_ssl_keys.c (SSLPassPhraseDialog). */
 }
 END_TEST
 
