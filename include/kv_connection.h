@@ -146,6 +146,11 @@ KV_DECLARE(const apr_array_header_t *) kv_protocols(void);
 KV_DECLARE(apr_status_t) kv_conn_peek(kv_conn_t *c, apr_size_t want, const char **buf,
                                       apr_size_t *len);
 
+/** c->read_deadline has passed: log which stage's (httpd's mod_reqtimeout words, once per
+ * stage). For a layer that reads the socket itself (mod_ssl's handshake) and so bounds its
+ * own waits by the deadline. */
+KV_DECLARE(void) kv_conn_read_deadline_passed(kv_conn_t *c);
+
 /** Close the connection's socket now (a timeout expired, or the server stops). */
 KV_DECLARE(void) kv_conn_close(kv_conn_t *c);
 

@@ -74,6 +74,17 @@ static void head_begins(kv_conn_t *c)
                         "handshake", apr_time_now(), &c->read_deadline);
 }
 
+/* A TLS connection whose handshake runs before any head (mod_ssl drives it so that ALPN
+ * can choose the protocol) gets the handshake stage from the start. */
+static int handshake_stage(kv_conn_t *c, void *csd)
+{
+    (void)csd;
+    if (c->handshaking) {
+        head_begins(c);
+    }
+    return KV_OK;
+}
+
 /* As httpd, a CONNECT request's body (a tunnel) has no deadline. */
 static int body_stage(kv_request_t *r)
 {
@@ -90,6 +101,7 @@ static int body_stage(kv_request_t *r)
 static void register_hooks(apr_pool_t *p)
 {
     (void)p;
+    kv_hook_pre_connection(handshake_stage, NULL, NULL, KV_HOOK_LAST); /* after mod_ssl's */
     kv_hook_pre_read_request(head_begins, NULL, NULL, KV_HOOK_MIDDLE);
     kv_hook_handshake_done(header_stage, NULL, NULL, KV_HOOK_MIDDLE);
     kv_hook_post_read_request(body_stage, NULL, NULL, KV_HOOK_FIRST);

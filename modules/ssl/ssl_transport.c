@@ -174,8 +174,8 @@ static apr_status_t tls_status(ssl_conn_t *sc, int rc, const char *what)
  * it ran out (sc->below APR_TIMEUP, which tls_status returns). */
 static int waited(ssl_conn_t *sc, int rc)
 {
-    apr_socket_t *sock = sc->t->c->sock;
-    apr_interval_time_t timeout;
+    kv_conn_t *c = sc->t->c;
+    apr_interval_time_t timeout, left = 0;
     int err;
 
     if (!sc->direct) {
@@ -183,10 +183,32 @@ static int waited(ssl_conn_t *sc, int rc)
     }
     err = SSL_get_error(sc->ssl, rc);
     if ((err != SSL_ERROR_WANT_READ && err != SSL_ERROR_WANT_WRITE) ||
-        apr_socket_timeout_get(sock, &timeout) != APR_SUCCESS || timeout == 0) {
+        apr_socket_timeout_get(c->sock, &timeout) != APR_SUCCESS || timeout == 0) {
         return 0;
     }
-    sc->below = apr_wait_for_io_or_timeout(NULL, sock, err == SSL_ERROR_WANT_READ);
+    /* RequestReadTimeout's deadline (its handshake stage) cuts the wait short, as the core's
+     * reads do. */
+    if (c->read_deadline.at) {
+        left = c->read_deadline.at - apr_time_now();
+        if (left <= 0) {
+            kv_conn_read_deadline_passed(c);
+            sc->below = APR_TIMEUP;
+            return 0;
+        }
+        if (timeout > 0 && left >= timeout) {
+            left = 0;
+        }
+    }
+    if (left > 0) {
+        apr_socket_timeout_set(c->sock, left);
+    }
+    sc->below = apr_wait_for_io_or_timeout(NULL, c->sock, err == SSL_ERROR_WANT_READ);
+    if (left > 0) {
+        apr_socket_timeout_set(c->sock, timeout);
+        if (APR_STATUS_IS_TIMEUP(sc->below)) {
+            kv_conn_read_deadline_passed(c);
+        }
+    }
     return sc->below == APR_SUCCESS;
 }
 

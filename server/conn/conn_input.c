@@ -112,8 +112,7 @@ int kv_conn_input_grow(kv_conn_t *c, struct kv_conn_input *in)
     return input_alloc(c, in, cap) != NULL;
 }
 
-/* The read deadline has passed: say which one, once (httpd's mod_reqtimeout says it so). */
-static kv_read_result_t deadline_passed(kv_conn_t *c)
+KV_DECLARE(void) kv_conn_read_deadline_passed(kv_conn_t *c)
 {
     kv_read_deadline_t *d = &c->read_deadline;
 
@@ -122,6 +121,11 @@ static kv_read_result_t deadline_passed(kv_conn_t *c)
                       d->stage);
         d->stage = NULL;
     }
+}
+
+static kv_read_result_t deadline_passed(kv_conn_t *c)
+{
+    kv_conn_read_deadline_passed(c);
     return KV_READ_TIMEOUT;
 }
 

@@ -296,6 +296,9 @@ KV_DECLARE(kv_conn_state_t) kv_conn_expire(kv_conn_t *c)
 {
     c->sense = KV_CONN_SENSE_DEFAULT;
     if (c->state != KV_CONN_STATE_READ_REQUEST || !head_started(c)) {
+        if (c->read_deadline.at && c->read_deadline.at <= apr_time_now()) {
+            kv_conn_read_deadline_passed(c); /* a stage before any head: TLS's handshake */
+        }
         if (c->state == KV_CONN_STATE_READ_REQUEST && c->sock) {
             /* An idle wait ran out: the layers' own closes (TLS's close_notify) go out if
              * the socket takes them at once, as a blocking MPM's lingering close sends
