@@ -35,6 +35,7 @@ void *ssl_create_server_conf(apr_pool_t *p, kv_server_t *s)
     conf->honor_cipher_order = KV_UNSET_INT;
     conf->compression = KV_UNSET_INT;
     conf->session_tickets = KV_UNSET_INT;
+    ssl_stapling_conf_init(&conf->stapling);
     return conf;
 }
 
@@ -55,6 +56,7 @@ void *ssl_merge_server_conf(apr_pool_t *p, void *basev, void *addv)
         KV_MERGE_INT(add->honor_cipher_order, base->honor_cipher_order, KV_UNSET_INT);
     conf->compression = KV_MERGE_INT(add->compression, base->compression, KV_UNSET_INT);
     conf->session_tickets = KV_MERGE_INT(add->session_tickets, base->session_tickets, KV_UNSET_INT);
+    ssl_stapling_conf_merge(&conf->stapling, &base->stapling, &add->stapling);
     return conf;
 }
 
@@ -374,4 +376,5 @@ const kv_command_t ssl_commands[] = {
     {"SSLSessionTickets", kv_set_bounded_slot,
      KV_SLOT(ssl_server_conf_t, session_tickets, KV_UNIT_FLAG, 0, 1), 1, 1, KV_CTX_SERVER,
      KV_CMD_SERVER_CONF, "On|Off: TLS session tickets (RFC 5077)"},
+    SSL_STAPLING_COMMANDS,
     {NULL, NULL, NULL, 0, 0, 0, 0, NULL}};

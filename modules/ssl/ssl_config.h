@@ -7,6 +7,7 @@
 #include <openssl/ssl.h>
 
 #include "kiva.h"
+#include "ssl_stapling.h"
 
 /** One SSLCertificateFile: its certificate, the chain that follows it in the file, and
  * the key from its SSLCertificateKeyFile (the Nth key pairs with the Nth certificate, as
@@ -38,6 +39,8 @@ typedef struct {
     int compression;           /**< SSLCompression */
     int session_tickets;       /**< SSLSessionTickets */
     SSL_CTX *ctx;              /**< built at post_config when the engine is on */
+    /* OCSP stapling (ssl_stapling.c) */
+    ssl_stapling_conf_t stapling;
 } ssl_server_conf_t;
 
 extern const kv_command_t ssl_commands[];

@@ -10,9 +10,10 @@
 
 #define TOOL_TIMEOUT_MS 30000
 
-kvt_server_t *kvt_tls_server_over(const char *mpm, const char *extra, int trickle)
+/* The server of kvt_tls_server_over with the @a npairs pairs of @a pairs (certificate, key). */
+static kvt_server_t *tls_server(const char *mpm, const char *const *pairs, int npairs,
+                                const char *extra, int trickle)
 {
-    const kvt_certs_t *c = kvt_certs();
     kvt_server_t *srv = kvt_server_new(mpm);
     int port = kvt_server_port(srv);
 
@@ -27,16 +28,32 @@ kvt_server_t *kvt_tls_server_over(const char *mpm, const char *extra, int trickl
     kvt_server_conf(srv, "<VirtualHost 127.0.0.1:%d>", port);
     kvt_server_conf(srv, "    ServerName localhost");
     kvt_server_conf(srv, "    SSLEngine on");
-    kvt_server_conf(srv, "    SSLCertificateFile %s", c->rsa_cert);
-    kvt_server_conf(srv, "    SSLCertificateKeyFile %s", c->rsa_key);
-    kvt_server_conf(srv, "    SSLCertificateFile %s", c->ec_cert);
-    kvt_server_conf(srv, "    SSLCertificateKeyFile %s", c->ec_key);
+    for (int i = 0; i < npairs; i++) {
+        kvt_server_conf(srv, "    SSLCertificateFile %s", pairs[2 * i]);
+        kvt_server_conf(srv, "    SSLCertificateKeyFile %s", pairs[2 * i + 1]);
+    }
     if (extra) {
         kvt_server_conf(srv, "    %s", extra);
     }
     kvt_server_conf(srv, "</VirtualHost>");
     kvt_write_file(srv, "index.html", "hello over tls\n", 15);
     return srv;
+}
+
+kvt_server_t *kvt_tls_server_over(const char *mpm, const char *extra, int trickle)
+{
+    const kvt_certs_t *c = kvt_certs();
+    const char *pairs[] = {c->rsa_cert, c->rsa_key, c->ec_cert, c->ec_key};
+
+    return tls_server(mpm, pairs, 2, extra, trickle);
+}
+
+kvt_server_t *kvt_tls_server_pair(const char *mpm, const char *cert, const char *key,
+                                  const char *extra)
+{
+    const char *pairs[] = {cert, key};
+
+    return tls_server(mpm, pairs, 1, extra, 0);
 }
 
 kvt_server_t *kvt_tls_server(const char *mpm, const char *extra)
