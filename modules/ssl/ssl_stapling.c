@@ -206,6 +206,19 @@ static int status_cb(SSL *ssl, void *arg)
     return SSL_TLSEXT_ERR_NOACK;
 }
 
+/* Is @a item's certificate fetched for another host already? A certificate that several
+ * virtual hosts use is fetched once: they read the same store entry. */
+static int fetched_already(const ssl_stapling_item_t *item)
+{
+    for (int i = 0; i < all_items->nelts; i++) {
+        if (strcmp(APR_ARRAY_IDX(all_items, i, ssl_stapling_item_t *)->store_key,
+                   item->store_key) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 void ssl_stapling_setup(apr_pool_t *pconf, kv_server_t *s, const ssl_stapling_conf_t *conf,
                         apr_array_header_t *certs, STACK_OF(X509) * chain, SSL_CTX *ctx)
 {
@@ -226,7 +239,9 @@ void ssl_stapling_setup(apr_pool_t *pconf, kv_server_t *s, const ssl_stapling_co
 
         if (item) {
             APR_ARRAY_PUSH(st->items, ssl_stapling_item_t *) = item;
-            APR_ARRAY_PUSH(all_items, ssl_stapling_item_t *) = item;
+            if (!fetched_already(item)) {
+                APR_ARRAY_PUSH(all_items, ssl_stapling_item_t *) = item;
+            }
         }
     }
     SSL_CTX_set_tlsext_status_cb(ctx, status_cb);
@@ -258,8 +273,7 @@ int ssl_stapling_start(apr_pool_t *pconf, kv_server_t *s)
     /* Ended with the generation: a graceful restart starts the next one's. */
     apr_pool_note_subprocess(pconf, proc, APR_KILL_AFTER_TIMEOUT);
     kv_log_error(KV_LOG_MARK, KV_LOG_NOTICE, 0, s,
-                 "KV01590: the OCSP stapling fetcher (pid %ld) keeps the responses of %d "
-                 "certificates",
-                 (long)proc->pid, all_items->nelts);
+                 "KV01590: the OCSP stapling fetcher (pid %ld) started for %d certificate%s",
+                 (long)proc->pid, all_items->nelts, all_items->nelts == 1 ? "" : "s");
     return KV_OK;
 }

@@ -149,6 +149,32 @@ KVT_TEST_ONCE(per_mpm, test_graceful_restart_replaces_the_fetcher)
 }
 END_TEST
 
+/* Two virtual hosts with one certificate: it is fetched once, and stapled by both. */
+KVT_TEST_ONCE(per_mpm, test_shared_certificate_fetched_once)
+{
+    kvt_ocsp_t *ocsp = kvt_ocsp_new();
+    const char *key, *leaf = kvt_ocsp_leaf(ocsp, "shared", 0, &key);
+    kvt_server_t *srv = stapling_server(leaf, key, "");
+
+    kvt_server_conf(srv, "<VirtualHost 127.0.0.1:%d>", kvt_server_port(srv));
+    kvt_server_conf(srv, "    ServerName www.localhost");
+    kvt_server_conf(srv, "    SSLEngine on");
+    kvt_server_conf(srv, "    SSLCertificateFile %s", leaf);
+    kvt_server_conf(srv, "    SSLCertificateKeyFile %s", key);
+    kvt_server_conf(srv, "    SSLCertificateChainFile %s", kvt_certs()->ca);
+    kvt_server_conf(srv, "    SSLUseStapling on");
+    kvt_server_conf(srv, "</VirtualHost>");
+    kvt_ocsp_start(ocsp, NULL, NULL);
+    kvt_server_start(srv);
+    assert_stapled(srv, "Cert Status: good");
+    assert_logged(srv, "KV01590",
+                  kvt_strf("KV01590: the OCSP stapling fetcher (pid %ld) started for 1 "
+                           "certificate\n",
+                           (long)fetcher_pid(srv, 0)));
+    kvt_ocsp_stop(ocsp);
+}
+END_TEST
+
 /* A revoked certificate's response is stapled, as httpd does with its default
  * SSLStaplingReturnResponderErrors on, and logged; with it off, nothing is stapled. */
 KVT_TEST_ONCE(per_mpm, test_revoked_response_stapled_as_httpd)
