@@ -2,7 +2,8 @@
  * `openssl s_client -status`: a good response stapled under every MPM, a revoked one as
  * httpd staples it, a responder that is down or never answers stalls no handshake, one that
  * comes back is picked up, a response that does not verify is logged and not stapled, and
- * the directives' bad values are refused. */
+ * the directives' bad values are refused. And the default that `make testssl` asked for:
+ * the server's cipher order. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
@@ -329,6 +330,27 @@ KVT_TEST_ONCE(per_mpm, test_unstapled_certificates_warned)
                            "in %s",
                            c->ec_cert));
     assert_nothing_stapled(srv);
+}
+END_TEST
+
+/* testssl.sh (make testssl) rates a server that follows the client's cipher order HIGH, so
+ * mod_ssl's SSLHonorCipherOrder is on unless turned off: the client offers ChaCha20 first,
+ * the server's AES-GCM wins. */
+KVT_TEST_ONCE(per_mpm, test_server_cipher_order_by_default)
+{
+    kvt_server_t *srv = kvt_tls_server(
+        kvt_mpm(), "SSLCipherSuite ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-CHACHA20-POLY1305");
+    char *out;
+
+    kvt_server_start(srv);
+    ck_assert_msg(kvt_s_client(srv,
+                               "-tls1_2 -cipher "
+                               "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-ECDSA-AES128-GCM-SHA256",
+                               "", &out) == 0,
+                  "%s", kvt_tail(out));
+    ck_assert_msg(kvt_contains(out, "Cipher is ECDHE-ECDSA-AES128-GCM-SHA256"), "%s",
+                  kvt_tail(out));
+    free(out);
 }
 END_TEST
 
