@@ -15,6 +15,7 @@
 #include <openssl/ocsp.h>
 
 #include "kv_log.h"
+#include "kv_mpm_common.h"
 #include "ssl_config.h"
 #include "ssl_stapling.h"
 #include "ssl_stapling_parse.h"
@@ -220,7 +221,9 @@ void ssl_ocsp_fetcher_run(apr_pool_t *p, apr_array_header_t *items)
 {
     pid_t parent = getppid();
     fetch_state_t *state = apr_pcalloc(p, sizeof(*state) * (apr_size_t)items->nelts);
+    const ssl_stapling_item_t *first = APR_ARRAY_IDX(items, 0, ssl_stapling_item_t *);
     apr_pool_t *scratch;
+    apr_status_t rv;
 
     /* Stopped only by the end of its generation (SIGTERM); a graceful restart's signals
      * are for the children that serve. */
@@ -228,6 +231,17 @@ void ssl_ocsp_fetcher_run(apr_pool_t *p, apr_array_header_t *items)
     signal(SIGWINCH, SIG_IGN);
     signal(SIGPIPE, SIG_IGN);
     apr_pool_create(&scratch, p);
+    /* It talks to the network: as User and Group, as the children do. */
+    rv = ssl_stapling_store_prepare(scratch);
+    if (rv != APR_SUCCESS) {
+        kv_log_error(KV_LOG_MARK, KV_LOG_ERR, rv, first->server,
+                     "KV01591: cannot make the OCSP stapling directory in DefaultRuntimeDir; "
+                     "no response is stapled");
+        _exit(1);
+    }
+    if (kv_mpm_change_identity(first->server) != APR_SUCCESS) {
+        _exit(1);
+    }
     for (;;) {
         apr_time_t now = apr_time_now(), wake = now + apr_time_from_sec(1);
 

@@ -119,6 +119,10 @@ apr_time_t ssl_ocsp_next_update(const unsigned char *der, int len);
 apr_status_t ssl_stapling_store_put(apr_pool_t *p, const char *key, int ok,
                                     const unsigned char *der, int len);
 
+/** Make the store's directory, owned by User and Group when run as root, so that the
+ * fetcher can write it once it has switched to them. APR_SUCCESS or the error. */
+apr_status_t ssl_stapling_store_prepare(apr_pool_t *p);
+
 /** If what is under @a key is not the @a *version read before, read it into @a der (up to
  * SSL_STAPLING_MAX_DER bytes), set *@a len (0: none there), *@a ok and *@a version, and
  * return 1; else 0. Cheap when nothing changed (one stat). */

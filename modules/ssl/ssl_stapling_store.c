@@ -1,4 +1,5 @@
-/* The stapling store (ssl_stapling.h): one file per certificate in DefaultRuntimeDir, its
+/* The stapling store (ssl_stapling.h): one file per certificate in a directory of
+ * DefaultRuntimeDir that the fetcher (as User) owns, its
  * first byte 1 for a good response and 0 for an error one, then the response's DER. The
  * fetcher writes a new file and renames it into place; a child looks at the file's inode
  * and modification time, at most once a second, and reads it only when they change. */
@@ -7,13 +8,18 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <apr_file_info.h>
 #include <apr_file_io.h>
 #include <apr_strings.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
+#include "kv_mpm_common.h"
 #include "kv_mutex.h"
 #include "ssl_stapling.h"
+
+/* Under DefaultRuntimeDir; the fetcher, as User, owns it. */
+#define STORE_DIR "ocsp-stapling"
 
 const char *ssl_stapling_store_key(apr_pool_t *p, X509 *cert)
 {
@@ -28,7 +34,31 @@ const char *ssl_stapling_store_key(apr_pool_t *p, X509 *cert)
     for (unsigned int i = 0; i < n; i++) {
         apr_snprintf(hex + 2 * i, 3, "%02x", md[i]);
     }
-    return kv_runtime_dir_relative(p, apr_pstrcat(p, "ocsp-stapling-", hex, NULL));
+    return kv_runtime_dir_relative(p, apr_pstrcat(p, STORE_DIR "/", hex, NULL));
+}
+
+apr_status_t ssl_stapling_store_prepare(apr_pool_t *p)
+{
+    const char *dir = kv_runtime_dir_relative(p, STORE_DIR);
+    apr_status_t rv =
+        apr_dir_make(dir,
+                     APR_FPROT_UREAD | APR_FPROT_UWRITE | APR_FPROT_UEXECUTE | APR_FPROT_GREAD |
+                         APR_FPROT_GEXECUTE | APR_FPROT_WREAD | APR_FPROT_WEXECUTE,
+                     p);
+    apr_uid_t uid;
+    apr_gid_t gid;
+
+    if (rv != APR_SUCCESS && !APR_STATUS_IS_EEXIST(rv)) {
+        return rv;
+    }
+    if (geteuid() != 0) {
+        return APR_SUCCESS;
+    }
+    rv = kv_mpm_identity(&uid, &gid);
+    if (rv == APR_SUCCESS && chown(dir, uid, gid) != 0) {
+        rv = APR_FROM_OS_ERROR(errno);
+    }
+    return rv;
 }
 
 apr_status_t ssl_stapling_store_put(apr_pool_t *p, const char *key, int ok,

@@ -90,21 +90,6 @@ static void assert_logged(kvt_server_t *srv, const char *number, char *expected)
     free(expected);
 }
 
-/* The responder says good: the handshake carries its response (under every MPM). */
-KVC_TEST(per_mpm, test_good_response_is_stapled)
-{
-    kvt_ocsp_t *ocsp = kvt_ocsp_new();
-    const char *key, *leaf = kvt_ocsp_leaf(ocsp, "good", 0, &key);
-    kvt_server_t *srv = stapling_server(leaf, key, "");
-
-    kvt_ocsp_start(ocsp, NULL, NULL);
-    kvt_server_start(srv);
-    assert_stapled(srv, "Cert Status: good");
-    assert_stapled(srv, "OCSP Response Status: successful");
-    kvt_ocsp_stop(ocsp);
-}
-END_TEST
-
 /* The pid in the last "fetcher (pid N)" line of the error log after @a from. */
 static pid_t fetcher_pid(kvt_server_t *srv, size_t from)
 {
@@ -120,6 +105,27 @@ static pid_t fetcher_pid(kvt_server_t *srv, size_t from)
     free(log);
     return pid;
 }
+
+/* The responder says good: the handshake carries its response (under every MPM),
+ * and the fetcher runs as User, not as root. */
+KVC_TEST(per_mpm, test_good_response_is_stapled)
+{
+    kvt_ocsp_t *ocsp = kvt_ocsp_new();
+    const char *key, *leaf = kvt_ocsp_leaf(ocsp, "good", 0, &key);
+    kvt_server_t *srv = stapling_server(leaf, key, "");
+    pid_t fetcher;
+
+    kvt_ocsp_start(ocsp, NULL, NULL);
+    kvt_server_start(srv);
+    assert_stapled(srv, "Cert Status: good");
+    assert_stapled(srv, "OCSP Response Status: successful");
+    fetcher = fetcher_pid(srv, 0);
+    ck_assert_msg(geteuid() != 0 ||
+                      (kvt_pid_uid(fetcher) != 0 && kvt_pid_uid(fetcher) != (uid_t)-1),
+                  "the fetcher %ld runs as uid %ld", (long)fetcher, (long)kvt_pid_uid(fetcher));
+    kvt_ocsp_stop(ocsp);
+}
+END_TEST
 
 /* A graceful restart ends the old generation's fetcher and starts the new one's, which
  * staples as before. */
