@@ -210,7 +210,9 @@ static void fetch(apr_pool_t *p, const ssl_stapling_item_t *item, fetch_state_t 
                          item->url, item->cert_file, OCSP_cert_status_str(status));
         }
         publish(p, item, ok, resp);
-        st->good_until = ok ? (next_update ? next_update : APR_INT64_MAX) : 0;
+        /* Without a nextUpdate, a good one is kept through failures for the cache time. */
+        st->good_until =
+            ok ? (next_update ? next_update : apr_time_now() + item->conf->cache_timeout) : 0;
     }
     st->next_fetch = ssl_stapling_next_fetch(apr_time_now(), ok, item->conf->cache_timeout,
                                              item->conf->errcache_timeout, ok ? next_update : 0);

@@ -279,6 +279,50 @@ KVT_TEST_ONCE(per_mpm, test_responder_down_then_back)
 }
 END_TEST
 
+typedef struct {
+    kvt_server_t *srv;
+    const char *needle;
+    int times;
+} log_wait_t;
+
+static int logged_times(void *arg)
+{
+    const log_wait_t *w = arg;
+    char *log = kvt_server_error_log(w->srv), *p = log;
+    int n = 0;
+
+    while (p && (p = strstr(p, w->needle)) != NULL) {
+        n++;
+        p++;
+    }
+    free(log);
+    return n >= w->times;
+}
+
+/* A good response still valid stays stapled when later fetches fail (the responder
+ * stopped), rather than httpd's faked tryLater: two failures a second apart, so that a
+ * child has looked at the store again since the first. */
+KVT_TEST_ONCE(per_mpm, test_good_response_kept_through_a_failure)
+{
+    kvt_ocsp_t *ocsp = kvt_ocsp_new();
+    const char *key, *leaf = kvt_ocsp_leaf(ocsp, "kept", 0, &key);
+    kvt_server_t *srv = stapling_server(
+        leaf, key, "SSLStaplingStandardCacheTimeout 1\n    SSLStaplingErrorCacheTimeout 1");
+    log_wait_t twice = {srv, "KV01586", 2};
+    char *out;
+
+    kvt_ocsp_start(ocsp, NULL, NULL);
+    kvt_server_start(srv);
+    assert_stapled(srv, "Cert Status: good");
+    kvt_ocsp_stop(ocsp);
+    ck_assert_msg(kvt_wait_for(logged_times, &twice, STAPLE_TIMEOUT_MS), "%s",
+                  kvt_tail(kvt_server_error_log(srv)));
+    out = status_of(srv);
+    ck_assert_msg(kvt_contains(out, "Cert Status: good"), "%s", kvt_tail(out));
+    free(out);
+}
+END_TEST
+
 /* With httpd's default SSLStaplingFakeTryLater on, an unreachable responder is stapled as a
  * tryLater response. */
 KVT_TEST_ONCE(per_mpm, test_unreachable_responder_fakes_trylater)
