@@ -106,6 +106,10 @@ KV_DECLARE(apr_status_t) kv_mpm_signal_server(pid_t pid, const char *cmd);
  * User is root; the caller must then exit rather than serve. */
 KV_DECLARE(apr_status_t) kv_mpm_change_identity(kv_server_t *s);
 
+/** The uid and gid kv_mpm_change_identity switches to (User and Group), for a process that
+ * must prepare a file or directory for them first. APR_SUCCESS, or why they are unknown. */
+KV_DECLARE(apr_status_t) kv_mpm_identity(apr_uid_t *uid, apr_gid_t *gid);
+
 /* ---- Signals of the parent ---- */
 
 /** Install the parent's handlers: TERM and INT stop, HUP restarts, USR1 restarts

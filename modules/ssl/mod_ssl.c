@@ -52,10 +52,11 @@ static int ssl_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptem
             if (!ssl_renew_watch(pconf, vs, conf)) {
                 return KV_HTTP_INTERNAL_SERVER_ERROR;
             }
+            ssl_stapling_setup(pconf, vs, &conf->stapling, conf->certs, conf->chain, conf->ctx);
             any_tls = 1;
         }
     }
-    return KV_OK;
+    return ssl_stapling_start(pconf, s);
 }
 
 static int ssl_pre_connection(kv_conn_t *c, void *csd)

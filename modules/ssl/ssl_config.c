@@ -47,6 +47,7 @@ void *ssl_create_server_conf(apr_pool_t *p, kv_server_t *s)
     conf->cert_check = KV_UNSET_TIME;
     conf->read_from = apr_time_now();
     conf->strict_sni = KV_UNSET_INT;
+    ssl_stapling_conf_init(&conf->stapling);
     return conf;
 }
 
@@ -78,6 +79,7 @@ void *ssl_merge_server_conf(apr_pool_t *p, void *basev, void *addv)
     conf->read_from = base->read_from < add->read_from ? base->read_from : add->read_from;
     conf->strict_sni = KV_MERGE_INT(add->strict_sni, base->strict_sni, KV_UNSET_INT);
     ssl_keys_merge(p, conf, base, add);
+    ssl_stapling_conf_merge(&conf->stapling, &base->stapling, &add->stapling);
     return conf;
 }
 
@@ -437,4 +439,5 @@ const kv_command_t ssl_commands[] = {
      "name value: an OpenSSL SSL_CONF command for this server's TLS context"},
     {"SSLRandomSeed", ssl_set_random_seed, NULL, 2, 3, KV_CTX_MAIN, KV_CMD_SERVER_CONF,
      "startup|connect builtin|file:/path|exec:/path [bytes]: accepted; OpenSSL 3 seeds itself"},
+    SSL_STAPLING_COMMANDS,
     {NULL, NULL, NULL, 0, 0, 0, 0, NULL}};

@@ -8,6 +8,7 @@
 
 #include "kiva.h"
 #include "ssl_session_cache.h"
+#include "ssl_stapling.h"
 
 /** One SSLCertificateFile: its certificate, the chain that follows it in the file, and
  * the key from its SSLCertificateKeyFile (the Nth key pairs with the Nth certificate, as
@@ -67,6 +68,8 @@ typedef struct {
     const char *pphrase_where;     /**< "FILE:LINE" of SSLPassPhraseDialog */
     apr_array_header_t *conf_cmds; /**< ssl_conf_cmd_t, in order: the main server's first */
     const char *chain_where;       /**< and its "FILE:LINE" */
+    /* OCSP stapling (ssl_stapling.c) */
+    ssl_stapling_conf_t stapling;
 } ssl_server_conf_t;
 
 /** SSLCertificateCheckInterval's default: "at most once per few seconds". */

@@ -43,7 +43,9 @@ static void set_options(SSL_CTX *ctx, const ssl_server_conf_t *conf)
      * HTTP/1.1 frames its messages itself. No renegotiation: nothing here asks for it. */
     uint64_t on = SSL_OP_IGNORE_UNEXPECTED_EOF | SSL_OP_NO_RENEGOTIATION;
 
-    if (conf->honor_cipher_order == 1) {
+    /* On unless turned off, where httpd's default is off: testssl.sh rates a server without
+     * a cipher order of its own HIGH (README, "Differences from httpd"). */
+    if (conf->honor_cipher_order != 0) {
         on |= SSL_OP_CIPHER_SERVER_PREFERENCE;
     }
     if (conf->session_tickets == 0) {

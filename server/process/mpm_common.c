@@ -460,6 +460,20 @@ static apr_status_t identity_of(apr_pool_t *p, identity_t *id)
     return rv;
 }
 
+KV_DECLARE(apr_status_t) kv_mpm_identity(apr_uid_t *uid, apr_gid_t *gid)
+{
+    identity_t id = {0};
+    apr_pool_t *p;
+    apr_status_t rv;
+
+    apr_pool_create(&p, NULL);
+    rv = identity_of(p, &id);
+    apr_pool_destroy(p);
+    *uid = id.uid;
+    *gid = id.gid;
+    return rv;
+}
+
 KV_DECLARE(apr_status_t) kv_mpm_change_identity(kv_server_t *s)
 {
     const char *user = kv_mpm_user();

@@ -414,13 +414,13 @@ const kvt_certs_t *kvt_certs(void);
  * the records in short pieces. */
 kvt_server_t *kvt_tls_server_over(const char *mpm, const char *extra, int trickle);
 
-/** kvt_tls_server_over without the trickle layer. */
-kvt_server_t *kvt_tls_server(const char *mpm, const char *extra);
-
-/** kvt_tls_server with one certificate file @a cert and its key file @a key instead of
- * kvt_certs()'s two pairs. */
+/** As kvt_tls_server, with the one pair @a cert and @a key (PEM files) instead of the
+ * test certificates' RSA and ECDSA ones. */
 kvt_server_t *kvt_tls_server_pair(const char *mpm, const char *cert, const char *key,
                                   const char *extra);
+
+/** kvt_tls_server_over without the trickle layer. */
+kvt_server_t *kvt_tls_server(const char *mpm, const char *extra);
 
 /** The last 1,500 characters of a tool's output, for a failure message. */
 const char *kvt_tail(const char *out);
@@ -433,6 +433,28 @@ int kvt_run_tool(const char *const argv[], char **out, char **err);
  * sending @a request (printf format; "" ends after the handshake); its exit status, all it
  * printed in *out. */
 int kvt_s_client(kvt_server_t *srv, const char *options, const char *request, char **out);
+
+/** A local OCSP responder (`openssl ocsp`, harness/ocsp.c) for the test CA, on a free port,
+ * with its own index of certificates. */
+typedef struct kvt_ocsp kvt_ocsp_t;
+
+/** A responder (not started) with an empty index. */
+kvt_ocsp_t *kvt_ocsp_new(void);
+
+/** Its URL, http://127.0.0.1:PORT/ (malloc'd). */
+const char *kvt_ocsp_url(const kvt_ocsp_t *o);
+
+/** A new ECDSA leaf for localhost and 127.0.0.1 signed by the test CA, whose Authority
+ * Information Access names @a o, listed in its index as valid or (@a revoked) revoked: its
+ * certificate's path, its key's in *@a key. */
+const char *kvt_ocsp_leaf(kvt_ocsp_t *o, const char *stem, int revoked, const char **key);
+
+/** Start the responder, its responses signed by @a signer_cert and @a signer_key (NULL, NULL:
+ * the test CA), and wait until it accepts connections (or fail the test). */
+void kvt_ocsp_start(kvt_ocsp_t *o, const char *signer_cert, const char *signer_key);
+
+/** Stop the responder by its pid (it is also stopped when the test's process exits). */
+void kvt_ocsp_stop(kvt_ocsp_t *o);
 
 /** curl https://127.0.0.1:PORT@a path with the test CA and @a options (shell words): its exit
  * status, what it printed (body, -w, errors) in *out. */

@@ -288,7 +288,8 @@ KVT_LOOP_TEST_ONCE(per_mpm, test_cipher_suite_and_honor_order, 0, 3)
     } cases[] = {
         {"SSLCipherSuite TLSv1.3 TLS_CHACHA20_POLY1305_SHA256", "-tls1_3",
          "Cipher is TLS_CHACHA20_POLY1305_SHA256"},
-        {"SSLCipherSuite ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-CHACHA20-POLY1305",
+        {"SSLCipherSuite ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-CHACHA20-POLY1305\n"
+         "    SSLHonorCipherOrder off",
          "-tls1_2 -cipher ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-ECDSA-AES128-GCM-SHA256",
          "Cipher is ECDHE-ECDSA-CHACHA20-POLY1305"},
         {"SSLCipherSuite SSL ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-CHACHA20-POLY1305\n"

@@ -1,0 +1,265 @@
+/* The OCSP stapling fetcher (ssl_stapling.h): one process per generation, forked by the
+ * parent at post_config and ended with the generation's pool. For each stapled certificate
+ * it asks the responder (OpenSSL's HTTP client, bounded by SSLStaplingResponderTimeout),
+ * verifies the answer (the signature of the issuer or of a responder the issuer certified,
+ * a status for this certificate, thisUpdate/nextUpdate), publishes it in the stapling store
+ * and asks again when it is due (ssl_stapling_next_fetch). Handshakes never wait for it. */
+#include <signal.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <apr_strings.h>
+#include <openssl/err.h>
+#include <openssl/http.h>
+#include <openssl/ocsp.h>
+
+#include "kv_log.h"
+#include "kv_mpm_common.h"
+#include "ssl_config.h"
+#include "ssl_stapling.h"
+#include "ssl_stapling_parse.h"
+
+#define KV_LOG_MODULE "ssl"
+
+/* Clock skew allowed on a response's times (httpd's SSLStaplingResponseTimeSkew default). */
+#define TIME_SKEW_SECONDS 300
+
+/* What the fetcher last published for a certificate. */
+typedef struct {
+    apr_time_t next_fetch;
+    apr_time_t good_until; /* a good response is published and valid until then (0: none) */
+} fetch_state_t;
+
+static apr_time_t time_of(const ASN1_GENERALIZEDTIME *t)
+{
+    struct tm tm;
+
+    if (!t || !ASN1_TIME_to_tm(t, &tm)) {
+        return 0;
+    }
+    return apr_time_from_sec(timegm(&tm));
+}
+
+apr_time_t ssl_ocsp_next_update(const unsigned char *der, int len)
+{
+    const unsigned char *p = der;
+    OCSP_RESPONSE *resp = len > 0 ? d2i_OCSP_RESPONSE(NULL, &p, len) : NULL;
+    OCSP_BASICRESP *bs = resp ? OCSP_response_get1_basic(resp) : NULL;
+    OCSP_SINGLERESP *single = bs && OCSP_resp_count(bs) > 0 ? OCSP_resp_get0(bs, 0) : NULL;
+    ASN1_GENERALIZEDTIME *next = NULL;
+    apr_time_t at = 0;
+
+    if (single && OCSP_single_get0_status(single, NULL, NULL, NULL, &next) >= 0) {
+        at = time_of(next);
+    }
+    OCSP_BASICRESP_free(bs);
+    OCSP_RESPONSE_free(resp);
+    ERR_clear_error();
+    return at;
+}
+
+/* Ask @a item's responder; its response, or NULL with *why. */
+static OCSP_RESPONSE *ask(apr_pool_t *p, const ssl_stapling_item_t *item, const char **why)
+{
+    char *host = NULL, *port = NULL, *path = NULL;
+    int https = 0;
+    OCSP_REQUEST *req = OCSP_REQUEST_new();
+    OCSP_CERTID *id = OCSP_CERTID_dup(item->cid);
+    BIO *body = NULL, *answer = NULL;
+    OCSP_RESPONSE *resp = NULL;
+
+    ERR_clear_error();
+    if (!OSSL_HTTP_parse_url(item->url, &https, NULL, &host, &port, NULL, &path, NULL, NULL)) {
+        *why = "the URL cannot be parsed";
+    } else if (https) {
+        *why = "only http responders are supported, as httpd's";
+    } else if (!req || !id || !OCSP_request_add0_id(req, id) ||
+               !(id = NULL, body = ASN1_item_i2d_mem_bio(ASN1_ITEM_rptr(OCSP_REQUEST),
+                                                         (const ASN1_VALUE *)req))) {
+        *why = ssl_error_text(p);
+    } else {
+        /* No proxy from the environment (""): httpd asks the responder directly. */
+        answer = OSSL_HTTP_transfer(NULL, host, port, path, 0, "", NULL, NULL, NULL, NULL, NULL, 0,
+                                    NULL, "application/ocsp-request", body,
+                                    "application/ocsp-response", 1, SSL_STAPLING_MAX_DER,
+                                    (int)apr_time_sec(item->conf->responder_timeout), 0);
+        resp = answer ? d2i_OCSP_RESPONSE_bio(answer, NULL) : NULL;
+        if (!resp) {
+            *why = ssl_error_text(p);
+        }
+    }
+    OCSP_CERTID_free(id);
+    OCSP_REQUEST_free(req);
+    BIO_free(body);
+    BIO_free(answer);
+    OPENSSL_free(host);
+    OPENSSL_free(port);
+    OPENSSL_free(path);
+    ERR_clear_error();
+    return resp;
+}
+
+/* The checks of a successful response: NULL if it is signed by the issuer or a responder
+ * the issuer certified, has a status for this certificate and is current; else why not.
+ * *status is that status, *next_update its nextUpdate (0: none). */
+static const char *verify(apr_pool_t *p, const ssl_stapling_item_t *item, OCSP_RESPONSE *resp,
+                          int *status, apr_time_t *next_update)
+{
+    OCSP_BASICRESP *bs = OCSP_response_get1_basic(resp);
+    X509_STORE *store = X509_STORE_new();
+    STACK_OF(X509) *issuer = sk_X509_new_null();
+    ASN1_GENERALIZEDTIME *this_update = NULL, *next = NULL;
+    const char *why = NULL;
+    int reason;
+
+    /* The issuer is the anchor, even when it is an intermediate. */
+    if (!bs || !store || !issuer || !X509_STORE_add_cert(store, item->issuer) ||
+        !X509_STORE_set_flags(store, X509_V_FLAG_PARTIAL_CHAIN) ||
+        !sk_X509_push(issuer, item->issuer)) {
+        why = apr_pstrcat(p, "it cannot be read: ", ssl_error_text(p), NULL);
+    } else if (OCSP_basic_verify(bs, issuer, store, 0) <= 0) {
+        why = apr_pstrcat(p, "its signature does not verify: ", ssl_error_text(p), NULL);
+    } else if (!OCSP_resp_find_status(bs, item->cid, status, &reason, NULL, &this_update, &next)) {
+        why = "it has no status for this certificate";
+    } else if (!OCSP_check_validity(this_update, next, TIME_SKEW_SECONDS, -1)) {
+        why = apr_pstrcat(
+            p, "its times are not valid now (thisUpdate/nextUpdate): ", ssl_error_text(p), NULL);
+    } else {
+        *next_update = time_of(next);
+    }
+    sk_X509_free(issuer);
+    X509_STORE_free(store);
+    OCSP_BASICRESP_free(bs);
+    ERR_clear_error();
+    return why;
+}
+
+static void publish(apr_pool_t *p, const ssl_stapling_item_t *item, int ok, OCSP_RESPONSE *resp)
+{
+    unsigned char *der = NULL;
+    int len = resp ? i2d_OCSP_RESPONSE(resp, &der) : 0;
+    apr_status_t rv;
+
+    if (len > SSL_STAPLING_MAX_DER) {
+        kv_log_error(KV_LOG_MARK, KV_LOG_ERR, 0, item->server,
+                     "KV01584: the OCSP response from %s for the certificate in %s is too big "
+                     "(%d bytes) to staple",
+                     item->url, item->cert_file, len);
+        len = 0;
+    }
+    rv = ssl_stapling_store_put(p, item->store_key, ok, der, len < 0 ? 0 : len);
+    if (rv != APR_SUCCESS) {
+        kv_log_error(KV_LOG_MARK, KV_LOG_ERR, rv, item->server,
+                     "KV01585: cannot publish the OCSP response for the certificate in %s in %s",
+                     item->cert_file, item->store_key);
+    }
+    OPENSSL_free(der);
+}
+
+/* After a failure: keep a good response that is still current, else publish @a resp (an
+ * error response, or a faked tryLater, or nothing). */
+static void publish_failure(apr_pool_t *p, const ssl_stapling_item_t *item, fetch_state_t *st,
+                            OCSP_RESPONSE *resp)
+{
+    OCSP_RESPONSE *fake = NULL;
+
+    if (st->good_until > apr_time_now()) {
+        return;
+    }
+    if (!resp && item->conf->fake_trylater == 1) {
+        resp = fake = OCSP_response_create(OCSP_RESPONSE_STATUS_TRYLATER, NULL);
+    }
+    publish(p, item, 0, resp);
+    st->good_until = 0;
+    OCSP_RESPONSE_free(fake);
+}
+
+static void fetch(apr_pool_t *p, const ssl_stapling_item_t *item, fetch_state_t *st)
+{
+    const char *why = NULL;
+    OCSP_RESPONSE *resp = ask(p, item, &why);
+    int rstatus = resp ? OCSP_response_status(resp) : -1;
+    int status = V_OCSP_CERTSTATUS_UNKNOWN, ok = 0;
+    apr_time_t next_update = 0;
+
+    if (!resp) {
+        kv_log_error(KV_LOG_MARK, KV_LOG_ERR, 0, item->server,
+                     "KV01586: the OCSP responder %s for the certificate in %s did not answer: %s",
+                     item->url, item->cert_file, why);
+        publish_failure(p, item, st, NULL);
+    } else if (rstatus != OCSP_RESPONSE_STATUS_SUCCESSFUL) {
+        kv_log_error(KV_LOG_MARK, KV_LOG_ERR, 0, item->server,
+                     "KV01587: the OCSP responder %s for the certificate in %s answered %s",
+                     item->url, item->cert_file, OCSP_response_status_str(rstatus));
+        publish_failure(p, item, st, resp);
+    } else if ((why = verify(p, item, resp, &status, &next_update)) != NULL) {
+        kv_log_error(KV_LOG_MARK, KV_LOG_ERR, 0, item->server,
+                     "KV01588: bad OCSP response from %s for the certificate in %s: %s; it is "
+                     "not stapled",
+                     item->url, item->cert_file, why);
+        if (st->good_until <= apr_time_now()) {
+            publish(p, item, 0, NULL);
+            st->good_until = 0;
+        }
+    } else {
+        ok = status == V_OCSP_CERTSTATUS_GOOD;
+        if (!ok) {
+            kv_log_error(KV_LOG_MARK, KV_LOG_WARNING, 0, item->server,
+                         "KV01589: the OCSP responder %s says the certificate in %s is %s",
+                         item->url, item->cert_file, OCSP_cert_status_str(status));
+        }
+        publish(p, item, ok, resp);
+        /* Without a nextUpdate, a good one is kept through failures for the cache time. */
+        st->good_until =
+            ok ? (next_update ? next_update : apr_time_now() + item->conf->cache_timeout) : 0;
+    }
+    st->next_fetch = ssl_stapling_next_fetch(apr_time_now(), ok, item->conf->cache_timeout,
+                                             item->conf->errcache_timeout, ok ? next_update : 0);
+    OCSP_RESPONSE_free(resp);
+}
+
+void ssl_ocsp_fetcher_run(apr_pool_t *p, apr_array_header_t *items)
+{
+    pid_t parent = getppid();
+    fetch_state_t *state = apr_pcalloc(p, sizeof(*state) * (apr_size_t)items->nelts);
+    const ssl_stapling_item_t *first = APR_ARRAY_IDX(items, 0, ssl_stapling_item_t *);
+    apr_pool_t *scratch;
+    apr_status_t rv;
+
+    /* Stopped only by the end of its generation (SIGTERM); a graceful restart's signals
+     * are for the children that serve. */
+    signal(SIGUSR1, SIG_IGN);
+    signal(SIGWINCH, SIG_IGN);
+    signal(SIGPIPE, SIG_IGN);
+    apr_pool_create(&scratch, p);
+    /* It talks to the network: as User and Group, as the children do. */
+    rv = ssl_stapling_store_prepare(scratch);
+    if (rv != APR_SUCCESS) {
+        kv_log_error(KV_LOG_MARK, KV_LOG_ERR, rv, first->server,
+                     "KV01591: cannot make the OCSP stapling directory in DefaultRuntimeDir; "
+                     "no response is stapled");
+        _exit(1);
+    }
+    if (kv_mpm_change_identity(first->server) != APR_SUCCESS) {
+        _exit(1);
+    }
+    for (;;) {
+        apr_time_t now = apr_time_now(), wake = now + apr_time_from_sec(1);
+
+        for (int i = 0; i < items->nelts; i++) {
+            if (now >= state[i].next_fetch) {
+                fetch(scratch, APR_ARRAY_IDX(items, i, ssl_stapling_item_t *), &state[i]);
+                apr_pool_clear(scratch);
+            }
+            wake = state[i].next_fetch < wake ? state[i].next_fetch : wake;
+        }
+        if (getppid() != parent) {
+            _exit(0);
+        }
+        now = apr_time_now();
+        if (wake > now) {
+            apr_sleep(wake - now);
+        }
+    }
+}

@@ -1,0 +1,170 @@
+/* Integration harness: a local OCSP responder (`openssl ocsp`) for the test CA of certs.c,
+ * and leaves whose Authority Information Access names it (harness.h). The responder is the
+ * test's child in its own process group, stopped by its pid; `timeout` bounds its life even
+ * if the test dies before it stops it. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include "internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define RESPONDER_LIFE "300"
+#define READY_TIMEOUT_MS 10000
+
+struct kvt_ocsp {
+    int port;
+    pid_t pid; /* 0 while stopped */
+    const char *index;
+    unsigned leaves;
+};
+
+/* The responder of the test running now, stopped at its exit if it did not stop it. */
+static kvt_ocsp_t *running;
+
+static const char *cert_path(const kvt_ocsp_t *o, const char *name)
+{
+    return kvt_strf("%s/ocsp-%d-%s", kvt_certs()->dir, o->port, name);
+}
+
+kvt_ocsp_t *kvt_ocsp_new(void)
+{
+    kvt_ocsp_t *o = calloc(1, sizeof(*o));
+
+    ck_assert_ptr_nonnull(o);
+    o->port = kvth_free_port();
+    o->index = cert_path(o, "index.txt");
+    kvth_write_path(o->index, "", 0);
+    return o;
+}
+
+const char *kvt_ocsp_url(const kvt_ocsp_t *o)
+{
+    return kvt_strf("http://127.0.0.1:%d/", o->port);
+}
+
+/* The serial `openssl ocsp` looks for in its index: BN_bn2hex's even-length upper case. */
+static char *index_serial(unsigned serial)
+{
+    char *hex = kvt_strf("%X", serial);
+    char *even = strlen(hex) % 2 ? kvt_strf("0%s", hex) : kvt_strf("%s", hex);
+
+    free(hex);
+    return even;
+}
+
+const char *kvt_ocsp_leaf(kvt_ocsp_t *o, const char *stem, int revoked, const char **key)
+{
+    const kvt_certs_t *c = kvt_certs();
+    unsigned serial = (unsigned)o->port * 16 + ++o->leaves;
+    const char *pem = cert_path(o, kvt_strf("%s.pem", stem));
+    const char *csr = cert_path(o, kvt_strf("%s.csr", stem));
+    const char *ext = cert_path(o, kvt_strf("%s.ext", stem));
+    const char *ca_key = kvt_strf("%s/ca.key", c->dir);
+    const char *serial_arg = kvt_strf("%u", serial);
+    char *text = kvt_strf("basicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n"
+                          "subjectAltName=DNS:localhost,IP:127.0.0.1\n"
+                          "authorityInfoAccess=OCSP;URI:%s\n",
+                          kvt_ocsp_url(o));
+    const char *req[] = {"openssl",
+                         "req",
+                         "-new",
+                         "-newkey",
+                         "ec",
+                         "-pkeyopt",
+                         "ec_paramgen_curve:P-256",
+                         "-nodes",
+                         "-keyout",
+                         (*key = cert_path(o, kvt_strf("%s.key", stem))),
+                         "-out",
+                         csr,
+                         "-subj",
+                         "/CN=localhost",
+                         NULL};
+    const char *sign[] = {"openssl", "x509",     "-req", "-in",         csr,        "-CA",
+                          c->ca,     "-CAkey",   ca_key, "-set_serial", serial_arg, "-days",
+                          "30",      "-extfile", ext,    "-out",        pem,        NULL};
+    char *out = NULL, *err = NULL, *hex, *line, *index;
+
+    kvth_write_path(ext, text, strlen(text));
+    free(text);
+    ck_assert_msg(kvt_run_tool(req, &out, &err) == 0, "openssl req: %s", err);
+    free(out);
+    free(err);
+    ck_assert_msg(kvt_run_tool(sign, &out, &err) == 0, "openssl x509: %s", err);
+    free(out);
+    free(err);
+    /* The index of `openssl ca`: status, expiry, revocation date, serial, file, subject. */
+    hex = index_serial(serial);
+    line = kvt_strf("%s\t491231235959Z\t%s\t%s\tunknown\t/CN=localhost\n", revoked ? "R" : "V",
+                    revoked ? "260101000000Z" : "", hex);
+    index = kvt_read_file(o->index);
+    ck_assert_ptr_nonnull(index);
+    text = kvt_strf("%s%s", index, line);
+    kvth_write_path(o->index, text, strlen(text));
+    free(text);
+    free(index);
+    free(line);
+    free(hex);
+    return pem;
+}
+
+static void stop_running(void)
+{
+    if (running) {
+        kvt_ocsp_stop(running);
+    }
+}
+
+/* It says so once it listens. Not a probe connection: it would wait for that one's request
+ * before taking any other. */
+static int listening(void *arg)
+{
+    char *err = kvt_read_file(arg);
+    int yes = kvt_contains(err, "waiting for OCSP client connections");
+
+    free(err);
+    return yes;
+}
+
+void kvt_ocsp_start(kvt_ocsp_t *o, const char *signer_cert, const char *signer_key)
+{
+    const kvt_certs_t *c = kvt_certs();
+    const char *port = kvt_strf("%d", o->port);
+    const char *argv[] = {"timeout",     RESPONDER_LIFE,
+                          "openssl",     "ocsp",
+                          "-index",      o->index,
+                          "-port",       port,
+                          "-CA",         c->ca,
+                          "-rsigner",    signer_cert ? signer_cert : c->ca,
+                          "-rkey",       signer_key ? signer_key : kvt_strf("%s/ca.key", c->dir),
+                          "-ndays",      "1",
+                          "-ignore_err", NULL};
+    const char *err = cert_path(o, "responder.err");
+    static int registered;
+
+    ck_assert_msg(o->pid == 0, "the OCSP responder already runs");
+    kvth_write_path(err, "", 0);
+    o->pid = kvth_spawn(argv, "/dev/null", err);
+    running = o;
+    if (!registered) {
+        registered = atexit(stop_running) == 0;
+    }
+    ck_assert_msg(kvt_wait_for(listening, (void *)err, READY_TIMEOUT_MS),
+                  "the OCSP responder does not answer on port %d", o->port);
+}
+
+void kvt_ocsp_stop(kvt_ocsp_t *o)
+{
+    if (o->pid > 0) {
+        kvth_kill_group(o->pid, 5000);
+        kvth_wait_child(o->pid, 5000);
+        o->pid = 0;
+    }
+    if (running == o) {
+        running = NULL;
+    }
+}
