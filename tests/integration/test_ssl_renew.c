@@ -1,6 +1,7 @@
 /* mod_ssl beyond httpd: a certificate and key renewed on disk are taken up by new handshakes
  * without a restart (SSLCertificateCheckInterval), while a connection opened before keeps
- * going; a pair that does not load is logged and the old one stays; under every MPM. */
+ * going; a pair that does not load is logged and the old one stays; a graceful restart
+ * finishes the TLS responses under way; under every MPM. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
@@ -361,6 +362,66 @@ KVC_TEST(per_mpm, test_graceful_restart_after_renewal)
     kvt_wait_generation(srv, gen + 1);
     assert_subject_becomes(srv, "other.test");
     assert_serves_index(srv);
+}
+END_TEST
+
+#define BIG_SIZE (4 * 1024 * 1024)
+
+/* Read from the held connection until @a want bytes in all (head and body) have come, or it
+ * ends; the bytes read. Bounded: the socket's receive timeout ends a read that waits. */
+static size_t held_read(held_t *h, char *buf, size_t have, size_t want)
+{
+    for (int i = 0; i < 100000 && have < want; i++) {
+        int n = SSL_read(h->ssl, buf + have, (int)(want - have));
+
+        if (n <= 0) {
+            break;
+        }
+        have += (size_t)n;
+    }
+    return have;
+}
+
+/* A graceful restart while a TLS response is under way: the old child finishes it, every
+ * byte; answers the connection's next request with Connection: close and ends it with
+ * close_notify (test_mpm's test_graceful_restart_old_child_finishes, over TLS); and the new
+ * generation serves new connections. */
+KVC_TEST(per_mpm, test_graceful_restart_finishes_tls_responses)
+{
+    static const char req[] = "GET /big.bin HTTP/1.1\r\nHost: localhost\r\n\r\n";
+    kvt_server_t *srv = renewing_server();
+    char *body = malloc(BIG_SIZE), *got = malloc(BIG_SIZE + 4096), *end;
+    size_t have, head_len;
+    held_t h;
+    int gen;
+
+    for (size_t i = 0; i < BIG_SIZE; i++) {
+        body[i] = (char)('a' + i % 26);
+    }
+    kvt_write_file(srv, "big.bin", body, BIG_SIZE);
+    kvt_server_start(srv);
+    held_open(srv, &h);
+    ck_assert_int_eq(SSL_write(h.ssl, req, (int)strlen(req)), (int)strlen(req));
+    have = held_read(&h, got, 0, 64 * 1024); /* under way: the rest is not sent yet */
+    gen = kvt_status_generation(srv);
+    ck_assert_int_eq(kill(kvt_server_pid(srv), SIGUSR1), 0);
+    kvt_wait_generation(srv, gen + 1);
+    got[have] = '\0';
+    end = strstr(got, "\r\n\r\n");
+    ck_assert_msg(end && kvt_contains(got, " 200 OK"), "%.200s", got);
+    head_len = (size_t)(end + 4 - got);
+    have = held_read(&h, got, have, head_len + BIG_SIZE);
+    ck_assert_msg(have == head_len + BIG_SIZE, "%zu of %d body bytes", have - head_len, BIG_SIZE);
+    ck_assert_msg(memcmp(got + head_len, body, BIG_SIZE) == 0, "the body differs from the file");
+    /* As over plain HTTP: the old child answers the connection's next request, says close,
+     * and ends it with close_notify. */
+    held_get_index(&h);
+    ck_assert_int_eq(SSL_read(h.ssl, got, 1), 0);
+    ck_assert_int_eq(SSL_get_error(h.ssl, 0), SSL_ERROR_ZERO_RETURN);
+    held_close(&h);
+    assert_serves_index(srv);
+    free(body);
+    free(got);
 }
 END_TEST
 
