@@ -83,7 +83,8 @@ int ssl_alpn_handshake_step(kv_conn_t *c, ssl_conn_t *sc)
     apr_interval_time_t timeout = 0;
     apr_status_t rv;
 
-    if (SSL_is_init_finished(ssl)) {
+    /* No SSL: plain HTTP (HTTP/1 answers it 400) or a fatal TLS error (its reads fail). */
+    if (!ssl || SSL_is_init_finished(ssl)) {
         return KV_DECLINED; /* every later step: a check of a flag */
     }
     if (c->async) {

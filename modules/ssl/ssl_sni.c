@@ -160,7 +160,7 @@ static int compatible(const ssl_server_conf_t *a, const ssl_server_conf_t *b)
 
 int ssl_sni_check_request(kv_request_t *r, SSL *ssl)
 {
-    const sni_t *sni = SSL_get_ex_data(ssl, sni_index);
+    const sni_t *sni = ssl ? SSL_get_ex_data(ssl, sni_index) : NULL;
     const kv_server_t *hs;
 
     if (!sni) {
