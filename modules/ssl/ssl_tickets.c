@@ -7,6 +7,7 @@
 
 #include <apr_file_io.h>
 #include <apr_strings.h>
+#include <apr_thread_mutex.h>
 #include <openssl/core_names.h>
 #include <openssl/rand.h>
 
@@ -21,11 +22,22 @@
  * resume (and are renewed). */
 #define DEFAULT_ROTATION apr_time_from_sec(3600)
 
+/* A derived key kept for its period: deriving costs three HMACs, each fetching SHA-256 from
+ * the provider store (tens of thousands of instructions, and a lock in OpenSSL 3.0), which
+ * every ticket issued or opened would otherwise pay. */
+typedef struct {
+    uint64_t period;
+    int valid;
+    ssl_ticket_key_t key;
+} derived_key_t;
+
 /* What a context's callback needs, in the context's ex_data. */
 typedef struct {
     const unsigned char *secret; /* the generation's; NULL with a fixed key */
     apr_interval_time_t rotation;
     ssl_ticket_key_t fixed;
+    apr_thread_mutex_t *lock; /* over derived, between a child's threads */
+    derived_key_t derived[2]; /* by the period's parity: the current and the previous one */
 } tickets_t;
 
 static int ex_index = -1;
@@ -80,13 +92,31 @@ static int set_cipher_and_mac(const ssl_ticket_key_t *key, const unsigned char *
     return EVP_MAC_CTX_set_params(hctx, params);
 }
 
+/* The key of @a period, derived once per process and period. */
+static int period_key(tickets_t *t, uint64_t period, ssl_ticket_key_t *key)
+{
+    derived_key_t *slot = &t->derived[period & 1];
+    int ok = 1;
+
+    apr_thread_mutex_lock(t->lock);
+    if (!slot->valid || slot->period != period) {
+        ok = slot->valid = ssl_ticket_key_derive(t->secret, period, &slot->key);
+        slot->period = period;
+    }
+    if (ok) {
+        *key = slot->key;
+    }
+    apr_thread_mutex_unlock(t->lock);
+    return ok;
+}
+
 /* OpenSSL's ticket key callback: to issue (enc), the current period's key; to open, the key
  * the ticket names if it is the current one (1) or the one before (2: resume, and issue a new
  * ticket), else a full handshake (0). */
 static int ticket_key_cb(SSL *ssl, unsigned char *key_name, unsigned char *iv, EVP_CIPHER_CTX *cctx,
                          EVP_MAC_CTX *hctx, int enc)
 {
-    const tickets_t *t = SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), ex_index);
+    tickets_t *t = SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), ex_index);
     ssl_ticket_key_t key;
     uint64_t period = 0;
 
@@ -97,7 +127,7 @@ static int ticket_key_cb(SSL *ssl, unsigned char *key_name, unsigned char *iv, E
         key = t->fixed;
     } else {
         period = ssl_ticket_period(apr_time_now(), t->rotation);
-        if (!ssl_ticket_key_derive(t->secret, period, &key)) {
+        if (!period_key(t, period, &key)) {
             return -1;
         }
     }
@@ -111,7 +141,7 @@ static int ticket_key_cb(SSL *ssl, unsigned char *key_name, unsigned char *iv, E
     if (memcmp(key_name, key.name, SSL_TICKET_NAME_LEN) == 0) {
         return set_cipher_and_mac(&key, iv, cctx, hctx, 0) ? 1 : -1;
     }
-    if (t->secret && period > 0 && ssl_ticket_key_derive(t->secret, period - 1, &key) &&
+    if (t->secret && period > 0 && period_key(t, period - 1, &key) &&
         memcmp(key_name, key.name, SSL_TICKET_NAME_LEN) == 0) {
         return set_cipher_and_mac(&key, iv, cctx, hctx, 0) ? 2 : -1;
     }
@@ -149,7 +179,9 @@ int ssl_tickets_ctx(apr_pool_t *pconf, kv_server_t *s, SSL_CTX *ctx, const unsig
         t->secret = generation_secret(pconf);
         t->rotation = rotation == KV_UNSET_TIME ? DEFAULT_ROTATION : rotation;
     }
-    if (ex_index < 0 || (!key_file && !t->secret) || !SSL_CTX_set_ex_data(ctx, ex_index, t) ||
+    if (ex_index < 0 || (!key_file && !t->secret) ||
+        apr_thread_mutex_create(&t->lock, APR_THREAD_MUTEX_DEFAULT, pconf) != APR_SUCCESS ||
+        !SSL_CTX_set_ex_data(ctx, ex_index, t) ||
         !SSL_CTX_set_tlsext_ticket_key_evp_cb(ctx, ticket_key_cb)) {
         kv_log_error(KV_LOG_MARK, KV_LOG_EMERG, 0, s,
                      "KV01528: cannot set up the session ticket keys: %s", ssl_error_text(pconf));

@@ -6,7 +6,12 @@
  * under the event MPM) comes back as SSL_ERROR_WANT_READ/WRITE, which the layer answers as
  * APR_EAGAIN with c->sense set to the direction TLS needs. The handshake is done by the
  * first SSL_read or SSL_write. */
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <apr_portable.h>
 #include <apr_strings.h>
@@ -114,8 +119,31 @@ static apr_status_t free_bio_method(void *data)
     return APR_SUCCESS;
 }
 
+/* Does the kernel have TLS (the "tls" TCP upper-layer protocol)? Without it OpenSSL's kTLS
+ * attempt costs every connection two failing system calls, so it is not asked for. An
+ * unconnected socket tells: ENOENT when the kernel has no such protocol (it loads the module
+ * first if it may), ENOTCONN when it has. Asked once per generation, in the parent. */
+static int kernel_tls;
+
+static int probe_kernel_tls(void)
+{
+#ifdef TCP_ULP
+    int fd = socket(AF_INET, SOCK_STREAM, 0), has;
+
+    if (fd < 0) {
+        return 0;
+    }
+    has = setsockopt(fd, SOL_TCP, TCP_ULP, "tls", sizeof("tls")) == 0 || errno != ENOENT;
+    close(fd);
+    return has;
+#else
+    return 0;
+#endif
+}
+
 int ssl_transport_init(apr_pool_t *pconf)
 {
+    kernel_tls = probe_kernel_tls();
     if (bio_method) {
         return 1;
     }
@@ -398,7 +426,13 @@ static apr_size_t tls_pending(kv_transport_t *t)
     if (sc->plain) {
         return sc->plain_len - sc->plain_at;
     }
-    return sc->failed ? 0 : (apr_size_t)SSL_pending(sc->ssl);
+    if (sc->failed) {
+        return 0;
+    }
+    /* Read ahead, OpenSSL may hold the next records undecrypted: SSL_pending does not count
+     * them, but the socket will not wake anyone for them. At least a byte is coming. */
+    return SSL_pending(sc->ssl) > 0 ? (apr_size_t)SSL_pending(sc->ssl)
+                                    : (apr_size_t)SSL_has_pending(sc->ssl);
 }
 
 /* kTLS: the kernel encrypts the file's bytes as it sends them, with no copy to user space. */
@@ -480,7 +514,9 @@ static BIO *new_bio(kv_conn_t *c, ssl_conn_t *sc)
 
     if (!c->transport->next && apr_os_sock_get(&fd, c->sock) == APR_SUCCESS) {
         sc->direct = 1;
-        SSL_set_options(sc->ssl, SSL_OP_ENABLE_KTLS);
+        if (kernel_tls) {
+            SSL_set_options(sc->ssl, SSL_OP_ENABLE_KTLS);
+        }
         return BIO_new_socket(fd, BIO_NOCLOSE);
     }
     bio = BIO_new(bio_method);
@@ -507,6 +543,9 @@ ssl_conn_t *ssl_transport_push(kv_conn_t *c, SSL_CTX *ctx, const char *host)
     }
     apr_pool_cleanup_register(c->pool, sc->ssl, free_ssl, apr_pool_cleanup_null);
     SSL_set_bio(sc->ssl, bio, bio);
+    /* Reads as large as OpenSSL's buffer, not a record header and then its body: half the
+     * read calls (tls_pending accounts for what it holds). */
+    SSL_set_read_ahead(sc->ssl, 1);
     SSL_set_accept_state(sc->ssl);
     sc->t = kv_transport_push(c, &tls_ops, sc);
     return sc;
