@@ -345,6 +345,11 @@ pid_t kvt_serving_pid(kvt_server_t *srv, int client_fd);
  * closed, and if the kernel keeps it only as an orphan. */
 int kvt_server_holds_conn(kvt_server_t *srv, int client_fd);
 
+/** Reset the connection @a client_fd (close it with SO_LINGER 0: the server gets an RST, not
+ * a FIN) and wait up to @a timeout_ms until no server process holds its other end (the
+ * server closed it, or the process that held it died); non-zero if none does. */
+int kvt_reset_conn(kvt_server_t *srv, int client_fd, int timeout_ms);
+
 /** Bytes the server side of @a client_fd has sent and the client not yet acknowledged
  * (tx_queue of /proc/net/tcp, Send-Q of `ss`): above 0 while the client does not read.
  * -1 if that server-side socket is not ESTABLISHED. */

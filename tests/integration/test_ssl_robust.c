@@ -1,0 +1,242 @@
+/* mod_ssl under clients that go away at awkward moments, under every MPM: a reset in the middle
+ * of the handshake (which crashed event's children when the handshake step ran again with no
+ * SSL: commit fc39780; wrk showed it, its connections closed in mid-handshake), a reset once a
+ * Connection: close response has come, and plain HTTP on the TLS port with keep-alive. No
+ * child may die of it ("exit signal" in the error log), and the server still answers. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/ssl.h>
+
+#include "harness.h"
+
+/* Rounds of each scenario, and the most time they may take. */
+#define ROUNDS 12
+#define ROUNDS_MS 30000
+#define WAIT_MS 10000
+#define BIG_SIZE (256 * 1024)
+
+KVT_MPM_CASE(per_mpm);
+
+/* ---- Clients ------------------------------------------------------------------------- */
+
+/* A TLS client's first flight (its ClientHello, made into memory: a socket would let OpenSSL
+ * finish the handshake if the server answered at once), sent; returns once the server's
+ * answering flight has come: the server waits for the client's next one. */
+static int half_handshake(kvt_server_t *srv)
+{
+    SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+    SSL *ssl = SSL_new(ctx);
+    BIO *in = BIO_new(BIO_s_mem()), *out = BIO_new(BIO_s_mem());
+    int fd = kvt_connect(kvt_server_port(srv));
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    char *hello;
+    long len;
+
+    SSL_set_bio(ssl, in, out);
+    ck_assert_int_eq(SSL_connect(ssl), -1);
+    ck_assert_int_eq(SSL_get_error(ssl, -1), SSL_ERROR_WANT_READ);
+    len = BIO_get_mem_data(out, &hello);
+    ck_assert_int_gt(len, 0);
+    ck_assert_int_eq(kvt_send_raw(fd, hello, (size_t)len), 0);
+    ck_assert_msg(poll(&p, 1, WAIT_MS) == 1, "the server never answered the ClientHello");
+    SSL_free(ssl);
+    SSL_CTX_free(ctx);
+    return fd;
+}
+
+/* A whole handshake, @a request sent, and the response read until @a until is in it. */
+static int tls_exchange(kvt_server_t *srv, const char *request, const char *until)
+{
+    SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+    SSL *ssl = SSL_new(ctx);
+    int fd = kvt_connect(kvt_server_port(srv));
+    char buf[8192];
+    size_t have = 0;
+
+    SSL_set_fd(ssl, fd);
+    ck_assert_msg(SSL_connect(ssl) == 1, "the handshake failed");
+    ck_assert_int_eq(SSL_write(ssl, request, (int)strlen(request)), (int)strlen(request));
+    buf[0] = '\0';
+    /* Bounded: the socket's receive timeout ends a read that waits too long. */
+    for (int i = 0; i < 64 && !kvt_contains(buf, until) && have < sizeof(buf) - 1; i++) {
+        int n = SSL_read(ssl, buf + have, (int)(sizeof(buf) - 1 - have));
+
+        ck_assert_msg(n > 0, "the connection ended before \"%s\": %s", until, buf);
+        have += (size_t)n;
+        buf[have] = '\0';
+    }
+    ck_assert_msg(kvt_contains(buf, " 200 OK") && kvt_contains(buf, until), "%s", buf);
+    SSL_free(ssl); /* no close_notify: the caller resets the connection */
+    SSL_CTX_free(ctx);
+    return fd;
+}
+
+/* The server's processes a scenario has seen: its children when it began, and each that held
+ * one of its connections. */
+typedef struct {
+    pid_t pids[64];
+    int n;
+} seen_t;
+
+static void see(seen_t *seen, pid_t pid)
+{
+    for (int i = 0; i < seen->n; i++) {
+        if (seen->pids[i] == pid) {
+            return;
+        }
+    }
+    if (pid > 0 && seen->n < KVT_COUNT(seen->pids)) {
+        seen->pids[seen->n++] = pid;
+    }
+}
+
+static void see_children(kvt_server_t *srv, seen_t *seen)
+{
+    pid_t kids[64];
+    int n = kvt_children(kvt_server_pid(srv), kids, KVT_COUNT(kids));
+
+    seen->n = 0;
+    for (int i = 0; i < n; i++) {
+        see(seen, kids[i]);
+    }
+}
+
+/* Is a process the scenario saw gone (a crash, or a child that ended as its MPM ends them)? */
+static int any_gone(const seen_t *seen)
+{
+    for (int i = 0; i < seen->n; i++) {
+        if (!kvt_pid_alive(seen->pids[i])) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Reset @a fd and wait until the server let go of it (it may have closed its end already). */
+static void reset(kvt_server_t *srv, int fd, seen_t *seen)
+{
+    see(seen, kvt_serving_pid(srv, fd));
+    ck_assert_msg(kvt_reset_conn(srv, fd, WAIT_MS),
+                  "the server never let go of a reset connection");
+}
+
+/* ---- What must hold after each scenario ---------------------------------------------- */
+
+/* No child died of a signal (the parent logs KV00409 "child pid N exit signal ..." when it
+ * reaps one, within its reap tick: waited for only when a process the scenario saw is gone),
+ * and the server still answers. */
+static void assert_no_child_died(kvt_server_t *srv, const seen_t *seen)
+{
+    char *log = kvt_server_wait_log(srv, "exit signal", any_gone(seen) ? 3000 : 0), *out;
+
+    ck_assert_msg(!kvt_contains(log, "exit signal"), "a child died: %s", kvt_tail(log));
+    free(log);
+    ck_assert_msg(kvt_curl_tls(srv, "", "/", &out) == 0, "%s", kvt_tail(out));
+    ck_assert_str_eq(out, "hello over tls\n");
+    free(out);
+}
+
+static kvt_server_t *started_server(void)
+{
+    kvt_server_t *srv = kvt_tls_server(kvt_mpm(), NULL);
+
+    kvt_server_start(srv);
+    return srv;
+}
+
+/* ---- The tests ----------------------------------------------------------------------- */
+
+/* The client resets while the server waits for its second flight. Under event, the step the
+ * reset woke failed the handshake (ECONNRESET) and left the connection waiting as it was; the
+ * reset socket woke it again, and without fc39780 the step called OpenSSL with no SSL
+ * (SIGSEGV). */
+KVC_TEST(per_mpm, test_reset_in_mid_handshake)
+{
+    kvt_server_t *srv = started_server();
+    long deadline = kvt_now_ms() + ROUNDS_MS;
+    seen_t seen;
+
+    see_children(srv, &seen);
+    for (int i = 0; i < ROUNDS && kvt_now_ms() < deadline; i++) {
+        int fd = half_handshake(srv);
+
+        ck_assert_msg(kvt_wait_served(srv, fd, WAIT_MS) > 0, "no server process holds the "
+                                                             "connection in mid-handshake");
+        reset(srv, fd, &seen);
+    }
+    assert_no_child_died(srv, &seen);
+}
+END_TEST
+
+/* wrk's way with Connection: close over TLS: the response read, the connection reset at once,
+ * with the server done writing (a small file) or still writing (a large one). */
+KVC_TEST(per_mpm, test_reset_after_connection_close_response)
+{
+    static const char small[] = "GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+    static const char big[] =
+        "GET /big.bin HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+    kvt_server_t *srv = kvt_tls_server(kvt_mpm(), NULL);
+    char *body = malloc(BIG_SIZE);
+    long deadline;
+    seen_t seen;
+
+    memset(body, 'k', BIG_SIZE);
+    kvt_write_file(srv, "big.bin", body, BIG_SIZE);
+    free(body);
+    kvt_server_start(srv);
+    see_children(srv, &seen);
+    deadline = kvt_now_ms() + ROUNDS_MS;
+    for (int i = 0; i < ROUNDS && kvt_now_ms() < deadline; i++) {
+        int fd = i % 2 ? tls_exchange(srv, big, "\r\n\r\n")
+                       : tls_exchange(srv, small, "hello over tls\n");
+
+        reset(srv, fd, &seen);
+    }
+    assert_no_child_died(srv, &seen);
+}
+END_TEST
+
+/* Plain HTTP on the TLS port, keep-alive and two requests pipelined: httpd's 400 once, then
+ * the server closes; and a client that resets as soon as it has the 400. */
+KVC_TEST(per_mpm, test_plain_http_with_keepalive)
+{
+    static const char two[] = "GET / HTTP/1.1\r\nHost: localhost\r\n\r\n"
+                              "GET / HTTP/1.1\r\nHost: localhost\r\n\r\n";
+    kvt_server_t *srv = started_server();
+    long deadline = kvt_now_ms() + ROUNDS_MS;
+    seen_t seen;
+
+    see_children(srv, &seen);
+    for (int i = 0; i < ROUNDS && kvt_now_ms() < deadline; i++) {
+        int fd = kvt_connect(kvt_server_port(srv));
+        kvt_response_t resp;
+
+        kvt_send(fd, i % 2 ? two : "GET / HTTP/1.1\r\nHost: localhost\r\n\r\n");
+        ck_assert_int_eq(kvt_read_response(fd, &resp, 0), 0);
+        ck_assert_int_eq(resp.status, 400);
+        ck_assert_msg(kvt_contains(resp.body, "speaking plain HTTP to an SSL-enabled server port"),
+                      "%s", resp.body);
+        ck_assert(kvt_says_close(&resp));
+        kvt_response_free(&resp);
+        if (i % 3 == 2) {
+            reset(srv, fd, &seen);
+        } else {
+            ck_assert_msg(kvt_is_closed(fd, WAIT_MS), "the server kept the plain connection");
+            close(fd);
+        }
+    }
+    assert_no_child_died(srv, &seen);
+}
+END_TEST
+
+int main(void)
+{
+    return kvt_run_mpms("ssl_robust", 0);
+}
