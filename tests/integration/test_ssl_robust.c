@@ -1,8 +1,9 @@
-/* mod_ssl under clients that go away at awkward moments, under every MPM: a reset in the middle
- * of the handshake (which crashed event's children when the handshake step ran again with no
- * SSL: commit fc39780; wrk showed it, its connections closed in mid-handshake), a reset once a
- * Connection: close response has come, and plain HTTP on the TLS port with keep-alive. No
- * child may die of it ("exit signal" in the error log), and the server still answers. */
+/* mod_ssl's robustness, under every MPM: clients that go away at awkward moments: a reset in
+ * the middle of the handshake (which crashed event's children when the handshake step ran
+ * again with no SSL: commit fc39780; wrk showed it, its connections closed in mid-handshake),
+ * a reset once a Connection: close response has come, plain HTTP on the TLS port with
+ * keep-alive, and plain HTTP after a failed handshake; no child may die of it ("exit signal"
+ * in the error log), and the server still answers. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
@@ -233,6 +234,44 @@ KVC_TEST(per_mpm, test_plain_http_with_keepalive)
         }
     }
     assert_no_child_died(srv, &seen);
+}
+END_TEST
+
+/* Handshakes that fail (a record of no TLS type) with a plain HTTP request right behind: no
+ * request is served, under event as under the blocking MPMs, where the failed step ends the
+ * connection. Event's failed step once left the connection waiting for a request (when a wake
+ * ran it, as most do: the client's flight may come while the step that sent the server's is
+ * still under way, hence the rounds), and the HTTP loop then read the request in plain text
+ * through the failed layer and ran it. */
+KVC_TEST(per_mpm, test_no_request_served_after_failed_handshake)
+{
+    /* A record header of content type 99 and length 0, then the request. */
+    static const char bytes[] = "\x63\x03\x03\x00\x00"
+                                "GET /after-failure HTTP/1.1\r\nHost: localhost\r\n\r\n";
+    kvt_server_t *srv = kvt_tls_server(kvt_mpm(), NULL);
+    long deadline;
+    char *log;
+
+    kvt_server_conf(srv, "LoadModule log_config_module %s/modules/.libs/mod_log_config.so",
+                    KV_TEST_BUILDDIR);
+    kvt_server_conf(srv, "CustomLog logs/access_log \"%%r %%>s\"");
+    kvt_server_start(srv);
+    deadline = kvt_now_ms() + ROUNDS_MS;
+    for (int i = 0; i < ROUNDS && kvt_now_ms() < deadline; i++) {
+        int fd = half_handshake(srv);
+
+        ck_assert_int_eq(kvt_send_raw(fd, bytes, sizeof(bytes) - 1), 0);
+        ck_assert_msg(kvt_is_closed(fd, WAIT_MS), "the server kept a connection whose TLS failed");
+        close(fd);
+    }
+    log = kvt_server_wait_log(srv, "KV01477", WAIT_MS);
+    ck_assert_msg(kvt_contains(log, "KV01477: TLS read failed in the handshake"), "%s",
+                  kvt_tail(log));
+    free(log);
+    /* A request's line is logged before its connection closes. */
+    log = kvt_read_file(kvt_strf("%s/logs/access_log", kvt_server_root(srv)));
+    ck_assert_msg(!kvt_contains(log, "/after-failure"), "served in plain text: %s", log);
+    free(log);
 }
 END_TEST
 
