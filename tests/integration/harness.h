@@ -142,6 +142,11 @@ void kvt_write_file(kvt_server_t *srv, const char *relpath, const char *content,
 /** Write a world-readable file under ServerRoot, making parent directories; returns its path. */
 const char *kvt_write_root_file(kvt_server_t *srv, const char *relpath, const char *content);
 
+/** Replace ServerRoot/@a relpath with a copy of the file @a from as a renewal tool does (written
+ * beside, then renamed over it, so that a reader sees the old file or the new, never half of
+ * one); its path. */
+const char *kvt_replace_root_file(kvt_server_t *srv, const char *relpath, const char *from);
+
 /** Write the config, start `kiva -f CONF -DFOREGROUND` and wait (bounded) until its port
  * listens. Fails the test with the server's stderr and error_log if it does not. */
 void kvt_server_start(kvt_server_t *srv);
@@ -464,6 +469,10 @@ void kvt_ocsp_stop(kvt_ocsp_t *o);
 /** curl https://127.0.0.1:PORT@a path with the test CA and @a options (shell words): its exit
  * status, what it printed (body, -w, errors) in *out. */
 int kvt_curl_tls(kvt_server_t *srv, const char *options, const char *path, char **out);
+
+/** The subject CN of the certificate a new TLS 1.3 handshake with @a srv gets (`openssl
+ * s_client`, which must succeed), malloc'd. */
+char *kvt_tls_subject(kvt_server_t *srv);
 
 /** Start Debian's memcached on a free 127.0.0.1 port (*@a port) and wait until it listens;
  * its pid, for kvt_memcached_stop. */

@@ -1,9 +1,10 @@
-/* mod_ssl's robustness, under every MPM: clients that go away at awkward moments: a reset in
+/* mod_ssl's robustness, under every MPM. Clients that go away at awkward moments: a reset in
  * the middle of the handshake (which crashed event's children when the handshake step ran
  * again with no SSL: commit fc39780; wrk showed it, its connections closed in mid-handshake),
  * a reset once a Connection: close response has come, plain HTTP on the TLS port with
  * keep-alive, and plain HTTP after a failed handshake; no child may die of it ("exit signal"
- * in the error log), and the server still answers. */
+ * in the error log), and the server still answers. And an encrypted key renewed on disk: a
+ * child decrypts it with the passphrases that worked at start, never with a dialog. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
@@ -11,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <openssl/ssl.h>
@@ -272,6 +274,142 @@ KVC_TEST(per_mpm, test_no_request_served_after_failed_handshake)
     log = kvt_read_file(kvt_strf("%s/logs/access_log", kvt_server_root(srv)));
     ck_assert_msg(!kvt_contains(log, "/after-failure"), "served in plain text: %s", log);
     free(log);
+}
+END_TEST
+
+/* ---- Encrypted keys renewed on disk ------------------------------------------------- */
+
+#define RENEW_WAIT_MS 20000
+
+/* The other.test key encrypted with @a pass, in ServerRoot/NAME; its path. */
+static const char *encrypted_other_key(kvt_server_t *srv, const char *name, const char *pass)
+{
+    const char *path = kvt_strf("%s/%s", kvt_server_root(srv), name);
+    const char *argv[] = {"openssl",
+                          "pkey",
+                          "-in",
+                          kvt_certs()->other_key,
+                          "-aes256",
+                          "-passout",
+                          kvt_strf("pass:%s", pass),
+                          "-out",
+                          path,
+                          NULL};
+    char *out, *err;
+
+    ck_assert_msg(kvt_run_tool(argv, &out, &err) == 0, "%s", err);
+    free(out);
+    free(err);
+    return path;
+}
+
+/* A started server whose tls/cert.pem and tls/key.pem are the RSA localhost pair, the key
+ * encrypted with KVT_CERT_PASSPHRASE, which an exec: dialog gives (noting each run in
+ * ServerRoot/runs); the files are looked at every second. */
+static kvt_server_t *encrypted_renewing_server(void)
+{
+    const kvt_certs_t *c = kvt_certs();
+    kvt_server_t *srv = kvt_tls_server_pair(kvt_mpm(), "tls/cert.pem", "tls/key.pem",
+                                            "SSLCertificateCheckInterval 1");
+    const char *dialog = kvt_write_root_file(srv, "dialog.sh",
+                                             kvt_strf("#!/bin/sh\necho run >> %s/runs\necho '%s'\n",
+                                                      kvt_server_root(srv), KVT_CERT_PASSPHRASE));
+
+    ck_assert_int_eq(chmod(dialog, 0755), 0);
+    kvt_replace_root_file(srv, "tls/cert.pem", c->rsa_cert);
+    kvt_replace_root_file(srv, "tls/key.pem", c->encrypted_key);
+    kvt_server_conf(srv, "SSLPassPhraseDialog exec:%s", dialog);
+    kvt_server_start(srv);
+    return srv;
+}
+
+struct renew_wait {
+    kvt_server_t *srv;
+    const char *subject; /* wait until a new handshake gets it */
+    const char *logged;  /* or, handshakes getting localhost meanwhile, until the log has it */
+};
+
+static int renewal_seen(void *arg)
+{
+    const struct renew_wait *w = arg;
+    char *subject = kvt_tls_subject(w->srv), *log;
+    int seen;
+
+    if (w->subject) {
+        seen = strcmp(subject, w->subject) == 0;
+    } else {
+        ck_assert_str_eq(subject, "localhost");
+        log = kvt_server_error_log(w->srv);
+        seen = kvt_contains(log, w->logged);
+        free(log);
+    }
+    free(subject);
+    return seen;
+}
+
+static void wait_renewal(kvt_server_t *srv, const char *subject, const char *logged)
+{
+    struct renew_wait w = {srv, subject, logged};
+    char *log;
+
+    if (!kvt_wait_for(renewal_seen, &w, RENEW_WAIT_MS)) {
+        log = kvt_server_error_log(srv);
+        ck_abort_msg("never %s %s: %s", subject ? "served" : "logged", subject ? subject : logged,
+                     kvt_tail(log));
+    }
+}
+
+/* The dialog ran once, at start (kiva -DFOREGROUND checks the configuration, then starts it):
+ * never in a child. */
+static void assert_dialog_ran_once(kvt_server_t *srv)
+{
+    char *runs = kvt_read_file(kvt_strf("%s/runs", kvt_server_root(srv)));
+
+    ck_assert_ptr_nonnull(runs);
+    ck_assert_str_eq(runs, "run\n");
+    free(runs);
+}
+
+/* A renewed key encrypted with the passphrase that worked at start is taken up. */
+KVC_TEST(per_mpm, test_renewed_key_with_the_start_passphrase)
+{
+    kvt_server_t *srv = encrypted_renewing_server();
+    char *log;
+
+    kvt_replace_root_file(srv, "tls/key.pem",
+                          encrypted_other_key(srv, "other.key", KVT_CERT_PASSPHRASE));
+    kvt_replace_root_file(srv, "tls/cert.pem", kvt_certs()->other_cert);
+    wait_renewal(srv, "other.test", NULL);
+    log = kvt_server_wait_log(srv, "KV01562", 5000);
+    ck_assert_msg(kvt_contains(log, "KV01562"), "%s", kvt_tail(log));
+    free(log);
+    assert_dialog_ran_once(srv);
+}
+END_TEST
+
+/* One encrypted with another passphrase is refused, the log naming the file and why, and the
+ * old pair stays; a key with the known passphrase put after it is taken up. */
+KVC_TEST(per_mpm, test_renewed_key_with_another_passphrase)
+{
+    kvt_server_t *srv = encrypted_renewing_server();
+    const char *key;
+    char *log;
+
+    key = kvt_replace_root_file(srv, "tls/key.pem",
+                                encrypted_other_key(srv, "other.key", "not-the-one-at-start"));
+    kvt_replace_root_file(srv, "tls/cert.pem", kvt_certs()->other_cert);
+    wait_renewal(srv, NULL, "KV01560");
+    log = kvt_server_error_log(srv);
+    ck_assert_msg(kvt_contains(log, kvt_strf("the ones loaded before stay: the key in '%s' is "
+                                             "encrypted and its passphrase is not one that "
+                                             "worked at start",
+                                             key)),
+                  "%s", kvt_tail(log));
+    free(log);
+    kvt_replace_root_file(srv, "tls/key.pem",
+                          encrypted_other_key(srv, "other2.key", KVT_CERT_PASSPHRASE));
+    wait_renewal(srv, "other.test", NULL);
+    assert_dialog_ran_once(srv);
 }
 END_TEST
 
