@@ -103,6 +103,11 @@ int ssl_alpn_handshake_step(kv_conn_t *c, ssl_conn_t *sc)
     }
     if (APR_STATUS_IS_EAGAIN(rv) && c->async) {
         c->state = KV_CONN_STATE_READ_REQUEST;
+    } else if (c->async) {
+        /* Failed: the connection ends, also when a wait for the client's flight woke this step
+         * (state READ_REQUEST), lest the HTTP loop read on through the failed layer in plain
+         * text. */
+        c->state = KV_CONN_STATE_LINGER;
     }
     return KV_OK;
 }

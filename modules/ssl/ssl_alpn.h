@@ -15,8 +15,8 @@ void ssl_alpn_ctx_setup(apr_pool_t *pconf, SSL_CTX *ctx);
 /** process_connection, before any protocol: finish the handshake of @a c (TLS layer @a sc)
  * and set c->protocol to what ALPN agreed. KV_DECLINED once done, for the protocol to take
  * the connection; KV_OK with c->state KV_CONN_STATE_READ_REQUEST while it waits for the
- * client under an asynchronous MPM; KV_OK with c->state untouched when it failed (the
- * connection ends). */
+ * client under an asynchronous MPM; KV_OK when it failed (the connection ends: c->state
+ * KV_CONN_STATE_LINGER under an asynchronous MPM). */
 int ssl_alpn_handshake_step(kv_conn_t *c, ssl_conn_t *sc);
 
 #endif

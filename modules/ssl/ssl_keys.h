@@ -41,4 +41,10 @@ ssl_pphrase_state_t *ssl_pphrase_state(apr_pool_t *p, kv_server_t *main_server);
  * cannot. */
 int ssl_pphrase_decrypt(ssl_pphrase_state_t *st, kv_server_t *s, int index, ssl_key_t *key);
 
+/** The private key in the file @a path as renewed on disk (ssl_renew.c), in @a p's lifetime:
+ * an encrypted one is decrypted with the passphrases that worked at start, never with a
+ * dialog. NULL with *@a err naming the file and the reason (an encrypted key whose passphrase
+ * is none of those says so). */
+EVP_PKEY *ssl_pphrase_renewed_key(apr_pool_t *p, const char *path, const char **err);
+
 #endif

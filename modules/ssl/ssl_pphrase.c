@@ -38,7 +38,8 @@ struct ssl_pphrase_state {
     apr_array_header_t *known;       /* char *: the passphrases that worked, in kv_pglobal */
 };
 
-/* What the PEM reader's callback gives: one passphrase. */
+/* What the PEM reader's callback gives: one passphrase, or none (NULL: the key is only noted
+ * as encrypted). */
 typedef struct {
     const char *pass;
     int asked;
@@ -47,11 +48,11 @@ typedef struct {
 static int give_pass(char *buf, int size, int rwflag, void *u)
 {
     pass_arg_t *a = u;
-    size_t n = strlen(a->pass);
+    size_t n = a->pass ? strlen(a->pass) : 0;
 
     (void)rwflag;
     a->asked = 1;
-    if (n >= (size_t)size) {
+    if (!a->pass || n >= (size_t)size) {
         return -1;
     }
     memcpy(buf, a->pass, n);
@@ -70,12 +71,12 @@ static apr_status_t free_key(void *key)
  * is unloaded at each restart): they go with the process. */
 #define KNOWN_KEY "mod_ssl:passphrases"
 
-static apr_array_header_t *known_passphrases(void)
+static apr_array_header_t *known_passphrases(int make)
 {
     void *known = NULL;
 
     apr_pool_userdata_get(&known, KNOWN_KEY, kv_pglobal);
-    if (!known) {
+    if (!known && make) {
         known = apr_array_make(kv_pglobal, 2, sizeof(char *));
         apr_pool_userdata_set(known, KNOWN_KEY, NULL, kv_pglobal);
     }
@@ -89,7 +90,7 @@ ssl_pphrase_state_t *ssl_pphrase_state(apr_pool_t *p, kv_server_t *main_server)
 
     st->pool = p;
     st->dialog = kv_get_module_config(main_server->module_config, &ssl_module);
-    st->known = known_passphrases();
+    st->known = known_passphrases(1);
     return st;
 }
 
@@ -109,14 +110,18 @@ static const char *key_type_arg(apr_pool_t *p, int index)
     return index < 3 ? names[index] : apr_itoa(p, index);
 }
 
-/* Try @a pass on the key in @a pem; the key, or NULL. */
-static EVP_PKEY *try_pass(const char *pem, apr_size_t len, const char *pass)
+/* Try @a pass (NULL: none) on the key in @a pem; the key, or NULL. *@a asked: did the reader
+ * ask for a passphrase (the key is encrypted)? */
+static EVP_PKEY *try_pass(const char *pem, apr_size_t len, const char *pass, int *asked)
 {
     BIO *bio = BIO_new_mem_buf(pem, (int)len);
     pass_arg_t a = {pass, 0};
     EVP_PKEY *key = bio ? PEM_read_bio_PrivateKey(bio, NULL, give_pass, &a) : NULL;
 
     BIO_free(bio);
+    if (asked) {
+        *asked = a.asked;
+    }
     return key;
 }
 
@@ -263,7 +268,7 @@ static const char *read_key_file(apr_pool_t *p, const char *path, char **pem, ap
         }
         apr_file_close(f);
     }
-    return rv == APR_SUCCESS ? NULL : apr_strerror(rv, reason, sizeof(reason));
+    return rv == APR_SUCCESS ? NULL : apr_pstrdup(p, apr_strerror(rv, reason, sizeof(reason)));
 }
 
 int ssl_pphrase_decrypt(ssl_pphrase_state_t *st, kv_server_t *s, int index, ssl_key_t *key)
@@ -284,7 +289,7 @@ int ssl_pphrase_decrypt(ssl_pphrase_state_t *st, kv_server_t *s, int index, ssl_
         return 0;
     }
     for (int i = 0; !key->key && i < st->known->nelts; i++) {
-        key->key = try_pass(pem, len, APR_ARRAY_IDX(st->known, i, char *));
+        key->key = try_pass(pem, len, APR_ARRAY_IDX(st->known, i, char *), NULL);
     }
     while (!key->key && tries-- > 0) {
         why = dialog->pphrase_kind == SSL_PPHRASE_BUILTIN
@@ -297,7 +302,7 @@ int ssl_pphrase_decrypt(ssl_pphrase_state_t *st, kv_server_t *s, int index, ssl_
                          key->key_file, key->where, why);
             return 0;
         }
-        key->key = try_pass(pem, len, pass);
+        key->key = try_pass(pem, len, pass, NULL);
         if (key->key) {
             APR_ARRAY_PUSH(st->known, char *) = apr_pstrdup(kv_pglobal, pass);
         } else {
@@ -317,4 +322,39 @@ int ssl_pphrase_decrypt(ssl_pphrase_state_t *st, kv_server_t *s, int index, ssl_
     }
     apr_pool_cleanup_register(s->pool, key->key, free_key, apr_pool_cleanup_null);
     return 1;
+}
+
+/* A child's renewal: what the process knows, never a dialog (no terminal to ask on, and no
+ * program started from a serving child). The list is only read here: it grows in the parent,
+ * at start and restart, and the children have their copy from the fork. */
+EVP_PKEY *ssl_pphrase_renewed_key(apr_pool_t *p, const char *path, const char **err)
+{
+    const apr_array_header_t *known = known_passphrases(0);
+    EVP_PKEY *key;
+    char *pem = NULL;
+    apr_size_t len = 0;
+    int encrypted = 0;
+
+    if ((*err = read_key_file(p, path, &pem, &len)) != NULL) {
+        *err = apr_psprintf(p, "'%s' cannot be read: %s", path, *err);
+        return NULL;
+    }
+    key = try_pass(pem, len, NULL, &encrypted);
+    for (int i = 0; !key && encrypted && known && i < known->nelts; i++) {
+        key = try_pass(pem, len, APR_ARRAY_IDX(known, i, char *), NULL);
+    }
+    OPENSSL_cleanse(pem, len);
+    ERR_clear_error();
+    if (key) {
+        apr_pool_cleanup_register(p, key, free_key, apr_pool_cleanup_null);
+    } else if (encrypted) {
+        *err = apr_psprintf(p,
+                            "the key in '%s' is encrypted and its passphrase is not one that "
+                            "worked at start (a renewed key is never asked for one; a restart "
+                            "runs SSLPassPhraseDialog)",
+                            path);
+    } else {
+        *err = apr_psprintf(p, "no private key could be read from '%s'", path);
+    }
+    return key;
 }

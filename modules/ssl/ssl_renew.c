@@ -5,9 +5,10 @@
  * changed, the whole set is read again and a new SSL_CTX is made by post_config's builder
  * (ssl_context_make); new handshakes get it, connections under way keep theirs (an SSL holds
  * a reference to its SSL_CTX), and the old one goes with its last connection. A set that does
- * not load (unreadable, half written, a key that is not its certificate's) is logged once and
- * the set in use stays; it is tried again when the files change again. Each child does this
- * on its own: nothing is shared, so nothing waits for another process. */
+ * not load (unreadable, half written, a key that is not its certificate's, an encrypted key
+ * that none of the passphrases that worked at start decrypts) is logged once and the set in
+ * use stays; it is tried again when the files change again. Each child does this on its own:
+ * nothing is shared, so nothing waits for another process. */
 #include <string.h>
 
 #include <apr_strings.h>
@@ -17,6 +18,7 @@
 
 #include "kv_log.h"
 #include "ssl_context.h"
+#include "ssl_keys.h"
 #include "ssl_renew.h"
 #include "ssl_tickets.h"
 
@@ -156,7 +158,8 @@ static pem_t *read_pem(apr_pool_t *p, const char *path, const char **err)
 
     ERR_clear_error();
     bio = BIO_new_file(path, "r");
-    /* An empty passphrase: an encrypted key fails to read rather than prompt for one. */
+    /* An empty passphrase: an encrypted key fails to read rather than prompt for one (the
+     * SSLCertificateKeyFile keys are read by ssl_pphrase_renewed_key, which knows more). */
     pem->infos = bio ? PEM_X509_INFO_read_bio(bio, NULL, NULL, (void *)"") : NULL;
     BIO_free(bio);
     if (!pem->infos) {
@@ -185,16 +188,13 @@ static const char *read_keys(apr_pool_t *p, const ssl_server_conf_t *conf, ssl_s
     for (int i = 0; conf->keys && i < conf->keys->nelts; i++) {
         const ssl_key_t *key = &APR_ARRAY_IDX(conf->keys, i, ssl_key_t);
         ssl_key_t *now = apr_array_push(n->keys);
-        pem_t *pem = read_pem(p, key->key_file, &err);
+        EVP_PKEY *pkey = ssl_pphrase_renewed_key(p, key->key_file, &err);
 
-        if (!pem) {
+        if (!pkey) {
             return err;
         }
-        if (!pem->key) {
-            return apr_psprintf(p, "no private key could be read from '%s'", key->key_file);
-        }
         *now = *key;
-        now->key = pem->key;
+        now->key = pkey;
     }
     return NULL;
 }

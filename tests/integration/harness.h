@@ -142,6 +142,11 @@ void kvt_write_file(kvt_server_t *srv, const char *relpath, const char *content,
 /** Write a world-readable file under ServerRoot, making parent directories; returns its path. */
 const char *kvt_write_root_file(kvt_server_t *srv, const char *relpath, const char *content);
 
+/** Replace ServerRoot/@a relpath with a copy of the file @a from as a renewal tool does (written
+ * beside, then renamed over it, so that a reader sees the old file or the new, never half of
+ * one); its path. */
+const char *kvt_replace_root_file(kvt_server_t *srv, const char *relpath, const char *from);
+
 /** Write the config, start `kiva -f CONF -DFOREGROUND` and wait (bounded) until its port
  * listens. Fails the test with the server's stderr and error_log if it does not. */
 void kvt_server_start(kvt_server_t *srv);
@@ -345,6 +350,11 @@ pid_t kvt_serving_pid(kvt_server_t *srv, int client_fd);
  * closed, and if the kernel keeps it only as an orphan. */
 int kvt_server_holds_conn(kvt_server_t *srv, int client_fd);
 
+/** Reset the connection @a client_fd (close it with SO_LINGER 0: the server gets an RST, not
+ * a FIN) and wait up to @a timeout_ms until no server process holds its other end (the
+ * server closed it, or the process that held it died); non-zero if none does. */
+int kvt_reset_conn(kvt_server_t *srv, int client_fd, int timeout_ms);
+
 /** Bytes the server side of @a client_fd has sent and the client not yet acknowledged
  * (tx_queue of /proc/net/tcp, Send-Q of `ss`): above 0 while the client does not read.
  * -1 if that server-side socket is not ESTABLISHED. */
@@ -459,6 +469,10 @@ void kvt_ocsp_stop(kvt_ocsp_t *o);
 /** curl https://127.0.0.1:PORT@a path with the test CA and @a options (shell words): its exit
  * status, what it printed (body, -w, errors) in *out. */
 int kvt_curl_tls(kvt_server_t *srv, const char *options, const char *path, char **out);
+
+/** The subject CN of the certificate a new TLS 1.3 handshake with @a srv gets (`openssl
+ * s_client`, which must succeed), malloc'd. */
+char *kvt_tls_subject(kvt_server_t *srv);
 
 /** Start Debian's memcached on a free 127.0.0.1 port (*@a port) and wait until it listens;
  * its pid, for kvt_memcached_stop. */

@@ -22,15 +22,7 @@ KVT_MPM_CASE(per_mpm);
 /* Copy @a from into the server's tls/NAME as a renewal tool does: write beside, rename over. */
 static const char *put_file(kvt_server_t *srv, const char *name, const char *from)
 {
-    char *content = kvt_read_file(from);
-    const char *tmp, *path;
-
-    ck_assert_ptr_nonnull(content);
-    tmp = kvt_write_root_file(srv, kvt_strf("tls/%s.new", name), content);
-    path = kvt_strf("%s/tls/%s", kvt_server_root(srv), name);
-    ck_assert_int_eq(rename(tmp, path), 0);
-    free(content);
-    return path;
+    return kvt_replace_root_file(srv, kvt_strf("tls/%s", name), from);
 }
 
 /* A server whose tls/cert.pem and tls/key.pem (relative to ServerRoot) are kvt_certs()'s RSA
@@ -47,20 +39,6 @@ static kvt_server_t *renewing_server(void)
     return srv;
 }
 
-/* The subject CN of the certificate a new handshake gets, in a string to free. */
-static char *subject_of_new_handshake(kvt_server_t *srv)
-{
-    char *out, *at, *subject;
-
-    ck_assert_msg(kvt_s_client(srv, "-tls1_3", "", &out) == 0, "%s", kvt_tail(out));
-    at = strstr(out, "subject=CN = ");
-    ck_assert_msg(at != NULL, "%s", kvt_tail(out));
-    at += strlen("subject=CN = ");
-    subject = strndup(at, strcspn(at, "\n"));
-    free(out);
-    return subject;
-}
-
 struct subject_wait {
     kvt_server_t *srv;
     const char *want;
@@ -69,7 +47,7 @@ struct subject_wait {
 static int serves_subject(void *arg)
 {
     struct subject_wait *w = arg;
-    char *subject = subject_of_new_handshake(w->srv);
+    char *subject = kvt_tls_subject(w->srv);
     int same = strcmp(subject, w->want) == 0;
 
     free(subject);
@@ -85,7 +63,7 @@ struct log_wait {
 static int old_pair_until_logged(void *arg)
 {
     struct log_wait *w = arg;
-    char *subject = subject_of_new_handshake(w->srv), *log;
+    char *subject = kvt_tls_subject(w->srv), *log;
     int logged;
 
     ck_assert_str_eq(subject, "localhost");
@@ -228,7 +206,7 @@ KVC_TEST(per_mpm, test_renewed_pair_taken_up_without_restart)
     char *subject, *log;
 
     kvt_server_start(srv);
-    subject = subject_of_new_handshake(srv);
+    subject = kvt_tls_subject(srv);
     ck_assert_str_eq(subject, "localhost");
     free(subject);
     held_open(srv, &h);
@@ -314,7 +292,7 @@ KVC_TEST(per_mpm, test_mismatched_pair_keeps_old_and_is_logged)
                   "%s", kvt_tail(log));
     free(log);
     for (int i = 0; i < 5; i++) { /* more handshakes after the interval: no second line */
-        subject = subject_of_new_handshake(srv);
+        subject = kvt_tls_subject(srv);
         ck_assert_str_eq(subject, "localhost");
         free(subject);
     }
@@ -340,7 +318,7 @@ KVC_TEST(per_mpm, test_unreadable_certificate_keeps_old)
         kvt_contains(log, kvt_strf("the ones loaded before stay: '%s' cannot be read", cert)), "%s",
         log);
     free(log);
-    subject = subject_of_new_handshake(srv);
+    subject = kvt_tls_subject(srv);
     ck_assert_str_eq(subject, "localhost");
     free(subject);
 }

@@ -185,3 +185,15 @@ const char *kvt_write_root_file(kvt_server_t *srv, const char *relpath, const ch
     kvth_write_path(path, content, strlen(content));
     return path;
 }
+
+const char *kvt_replace_root_file(kvt_server_t *srv, const char *relpath, const char *from)
+{
+    char *content = kvt_read_file(from);
+    const char *tmp, *path = kvt_strf("%s/%s", srv->root, relpath);
+
+    ck_assert_msg(content != NULL, "cannot read %s", from);
+    tmp = kvt_write_root_file(srv, kvt_strf("%s.new", relpath), content);
+    ck_assert_msg(rename(tmp, path) == 0, "cannot rename %s: %s", tmp, strerror(errno));
+    free(content);
+    return path;
+}

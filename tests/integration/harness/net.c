@@ -149,6 +149,30 @@ int kvt_server_holds_conn(kvt_server_t *srv, int client_fd)
     return kvth_tcp_inode(srv->port, kvth_local_port(client_fd), NULL) != 0;
 }
 
+struct released_cond {
+    kvt_server_t *srv;
+    unsigned long inode;
+};
+
+static int released(void *arg)
+{
+    const struct released_cond *c = arg;
+
+    return kvt_server_socket_holders(c->srv, c->inode) == 0;
+}
+
+/* By the socket's inode, not its ports: a socket that got the RST leaves /proc/net/tcp at
+ * once, while the process holding it has yet to see it. */
+int kvt_reset_conn(kvt_server_t *srv, int client_fd, int timeout_ms)
+{
+    struct released_cond c = {srv, kvth_tcp_inode(srv->port, kvth_local_port(client_fd), NULL)};
+    struct linger reset = {1, 0};
+
+    setsockopt(client_fd, SOL_SOCKET, SO_LINGER, &reset, sizeof(reset));
+    close(client_fd);
+    return c.inode == 0 || kvt_wait_for(released, &c, timeout_ms);
+}
+
 struct serving_cond {
     kvt_server_t *srv;
     int fd;

@@ -108,6 +108,19 @@ int kvt_curl_tls(kvt_server_t *srv, const char *options, const char *path, char 
                       out);
 }
 
+char *kvt_tls_subject(kvt_server_t *srv)
+{
+    char *out, *at, *subject;
+
+    ck_assert_msg(kvt_s_client(srv, "-tls1_3", "", &out) == 0, "%s", kvt_tail(out));
+    at = strstr(out, "subject=CN = ");
+    ck_assert_msg(at != NULL, "%s", kvt_tail(out));
+    at += strlen("subject=CN = ");
+    subject = strndup(at, strcspn(at, "\n"));
+    free(out);
+    return subject;
+}
+
 int kvt_curl_tls_host(kvt_server_t *srv, const char *host, const char *options, const char *path,
                       char **out)
 {
