@@ -18,6 +18,7 @@
 #include <apr_strings.h>
 #include <openssl/err.h>
 
+#include "kv_connection.h"
 #include "kv_log.h"
 #include "kv_transport.h"
 #include "ssl_config.h"
@@ -176,17 +177,43 @@ static apr_status_t wait_socket(kv_conn_t *c, int out, apr_time_t deadline)
     return rv == APR_SUCCESS && n > 0 ? APR_SUCCESS : APR_STATUS_IS_EINTR(rv) ? APR_TIMEUP : rv;
 }
 
+/* The client's answer did not come by @a deadline: Timeout's (403, as httpd's failed read of
+ * it) or, sooner, the request's read deadline (RequestReadTimeout's body stage: 408). */
+static int not_answered(kv_request_t *r, int by_stage)
+{
+    kv_conn_t *c = r->connection;
+
+    if (by_stage) {
+        kv_log_rerror(KV_LOG_MARK, KV_LOG_ERR, 0, r,
+                      "KV01629: the client did not answer the certificate request before "
+                      "RequestReadTimeout's %s deadline",
+                      c->read_deadline.stage ? c->read_deadline.stage : "read");
+        kv_conn_read_deadline_passed(c);
+        return KV_HTTP_REQUEST_TIME_OUT;
+    }
+    kv_log_rerror(KV_LOG_MARK, KV_LOG_ERR, 0, r,
+                  "KV01625: the client did not answer the certificate request within Timeout "
+                  "(%" APR_TIME_T_FMT " s)",
+                  apr_time_sec(r->server->timeout));
+    return KV_HTTP_FORBIDDEN;
+}
+
 /* Send the CertificateRequest and read until the client's Finished, holding what comes
- * before it: KV_OK, or the status to answer (logged). */
+ * before it, by Timeout or the request's read deadline if that comes first: KV_OK, or the
+ * status to answer (logged). */
 static int exchange(kv_request_t *r, pha_conn_t *pc, SSL *ssl, apr_size_t most)
 {
     kv_conn_t *c = r->connection;
     apr_time_t deadline = apr_time_now() + r->server->timeout;
+    int by_stage = c->read_deadline.at && c->read_deadline.at < deadline;
     long auto_retry = SSL_get_mode(ssl) & SSL_MODE_AUTO_RETRY;
     char *buf = apr_palloc(r->pool, READ_CHUNK);
     int sent = 0, status = KV_OK, rc, err, out;
     size_t n;
 
+    if (by_stage) {
+        deadline = c->read_deadline.at;
+    }
     pc->finished = 0;
     SSL_set_msg_callback(ssl, on_message);
     SSL_set_msg_callback_arg(ssl, pc);
@@ -232,11 +259,7 @@ static int exchange(kv_request_t *r, pha_conn_t *pc, SSL *ssl, apr_size_t most)
             continue;
         }
         if (wait_socket(c, out, deadline) != APR_SUCCESS) {
-            kv_log_rerror(KV_LOG_MARK, KV_LOG_ERR, 0, r,
-                          "KV01625: the client did not answer the certificate request within "
-                          "Timeout (%" APR_TIME_T_FMT " s)",
-                          apr_time_sec(r->server->timeout));
-            status = KV_HTTP_FORBIDDEN;
+            status = not_answered(r, by_stage);
             break;
         }
     }

@@ -358,16 +358,14 @@ KVC_TEST(per_mpm, test_body_above_reneg_buffer_size_is_413)
 }
 END_TEST
 
-/* A client that does not answer the CertificateRequest within Timeout gets 403. */
-KVC_TEST(per_mpm, test_no_answer_within_timeout_is_403)
+/* A client of the test's own sends a request for /admin/, then does not answer the server's
+ * CertificateRequest until @a needle is in the error log; then it gets @a status. */
+static void assert_silent_client_gets(kvt_server_t *srv, const char *needle, const char *status)
 {
-    kvt_server_t *srv = admin_server("require", NULL);
     struct pollfd pfd;
     client_t h;
     char *out;
 
-    kvt_server_conf(srv, "Timeout 2");
-    kvt_server_start(srv);
     client_open(&h, srv);
     client_send(&h, "GET / HTTP/1.1\r\nHost: localhost\r\n\r\n");
     free(client_read(&h, "hello over tls\n"));
@@ -375,12 +373,37 @@ KVC_TEST(per_mpm, test_no_answer_within_timeout_is_403)
     pfd.fd = h.fd;
     pfd.events = POLLIN;
     ck_assert_msg(poll(&pfd, 1, CLIENT_WAIT_MS) == 1, "no CertificateRequest came");
-    assert_logged(srv, "KV01625: the client did not answer the certificate request within "
-                       "Timeout (2 s)");
+    assert_logged(srv, needle);
     out = client_read(&h, NULL);
-    ck_assert_msg(kvt_contains(out, "HTTP/1.1 403 ") && !kvt_contains(out, "DN="), "%s", out);
-    free(out);
     client_close(&h);
+    ck_assert_msg(kvt_contains(out, kvt_strf("HTTP/1.1 %s ", status)) && !kvt_contains(out, "DN="),
+                  "%s", out);
+    free(out);
+}
+
+/* A client that does not answer the CertificateRequest within Timeout gets 403 (httpd's
+ * failed read of the answer); RequestReadTimeout's body deadline, when it comes first, ends
+ * the wait sooner, with 408. */
+KVC_TEST(per_mpm, test_no_answer_in_time)
+{
+    kvt_server_t *srv = admin_server("require", NULL);
+    kvt_server_t *reqtimeout = admin_server("require", NULL);
+
+    kvt_server_conf(srv, "Timeout 2");
+    kvt_server_start(srv);
+    assert_silent_client_gets(srv,
+                              "KV01625: the client did not answer the certificate request within "
+                              "Timeout (2 s)",
+                              "403");
+    kvt_server_conf(reqtimeout, "LoadModule reqtimeout_module %s/modules/.libs/mod_reqtimeout.so",
+                    KV_TEST_BUILDDIR);
+    kvt_server_conf(reqtimeout, "RequestReadTimeout body=1");
+    kvt_server_start(reqtimeout);
+    assert_silent_client_gets(reqtimeout,
+                              "KV01629: the client did not answer the certificate request before "
+                              "RequestReadTimeout's body deadline",
+                              "408");
+    assert_logged(reqtimeout, "KV01300: Request body read timeout");
 }
 END_TEST
 
