@@ -17,7 +17,7 @@
 #define KV_LOG_MODULE "ssl"
 
 /* Where an SSL_CTX keeps its server's configuration, for the verify callback. Made once, in
- * the parent, at the first post_config that asks for client certificates. */
+ * the parent, at the first post_config with a TLS host. */
 static int conf_index = -1;
 /* Where an SSL keeps the level and depth a directory asked its certificate at, which win over
  * its server's (ssl_verify_post_handshake). Made with conf_index. */
