@@ -8,6 +8,7 @@
 #include "basic_creds.h"
 #include "kv_log.h"
 #include "ssl_env.h"
+#include "ssl_pha.h"
 
 #define KV_LOG_MODULE "ssl"
 
@@ -76,4 +77,5 @@ void ssl_access_register_hooks(void)
 {
     kv_hook_access_checker(require_ssl, NULL, NULL, KV_HOOK_FIRST);
     kv_hook_check_user_id(fake_basic_auth, NULL, NULL, KV_HOOK_FIRST);
+    ssl_pha_register_hooks();
 }

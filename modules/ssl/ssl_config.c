@@ -12,6 +12,7 @@
 #include "ssl_env.h"
 #include "ssl_keys.h"
 #include "ssl_parse.h"
+#include "ssl_pha.h"
 #include "ssl_tickets.h"
 #include "ssl_verify.h"
 
@@ -411,7 +412,8 @@ const kv_command_t ssl_commands[] = {
      KV_SLOT(ssl_server_conf_t, ticket_rotation, KV_UNIT_SECONDS, 1, 86400 * 7), 1, 1,
      KV_CTX_SERVER, KV_CMD_SERVER_CONF,
      "seconds: how often the session ticket key changes (3600); the one before still resumes"},
-    /* Client certificates (ssl_verify.c); in a directory they are refused with a reason. */
+    /* Client certificates (ssl_verify.c); SSLVerifyClient and SSLVerifyDepth in a directory
+     * ask after the handshake (ssl_pha.c), the CAs are the server's. */
     {"SSLCACertificateFile", ssl_set_ca_file, NULL, 1, 1, KV_CTX_ALL, KV_CMD_SERVER_CONF,
      "file: PEM CA certificates that verify client certificates (and are named to clients)"},
     {"SSLCACertificatePath", ssl_set_ca_path, NULL, 1, 1, KV_CTX_ALL, KV_CMD_SERVER_CONF,
@@ -420,6 +422,9 @@ const kv_command_t ssl_commands[] = {
      "none|optional|require|optional_no_ca: ask the client for a certificate"},
     {"SSLVerifyDepth", ssl_set_verify_depth, NULL, 1, 1, KV_CTX_ALL, KV_CMD_SERVER_CONF,
      "N: the most CA certificates above the client's (default 1)"},
+    {"SSLRenegBufferSize", kv_set_bounded_slot,
+     KV_SLOT(ssl_dir_conf_t, reneg_buffer, KV_UNIT_BYTES, 0, SSL_PHA_HELD_MOST), 1, 1, KV_CTX_ALL,
+     0, "bytes: the most of a request held while its client certificate is asked for (131072)"},
     /* The SSL environment and access (ssl_env.c), per directory. */
     {"SSLOptions", ssl_set_options, NULL, 1, -1, KV_CTX_ALL, 0,
      "[+-]StdEnvVars|ExportCertData|FakeBasicAuth|StrictRequire|OptRenegotiate|"

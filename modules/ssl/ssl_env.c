@@ -10,6 +10,7 @@
 #include "kv_expr.h"
 #include "kv_log_items.h"
 #include "ssl_env.h"
+#include "ssl_pha.h"
 #include "ssl_transport.h"
 #include "ssl_vars.h"
 
@@ -24,6 +25,7 @@ void *ssl_create_dir_conf(apr_pool_t *p, const char *dir)
     (void)dir;
     ssl_options_init(&conf->options);
     conf->require_ssl = KV_UNSET_INT;
+    ssl_pha_dir_init(conf);
     return conf;
 }
 
@@ -34,6 +36,7 @@ void *ssl_merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
 
     ssl_options_merge(&conf->options, &base->options, &add->options);
     conf->require_ssl = KV_MERGE_INT(add->require_ssl, base->require_ssl, KV_UNSET_INT);
+    ssl_pha_dir_merge(conf, base, add);
     return conf;
 }
 

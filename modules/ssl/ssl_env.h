@@ -13,6 +13,10 @@
 typedef struct {
     ssl_options_t options; /**< SSLOptions */
     int require_ssl;       /**< SSLRequireSSL: 1, else KV_UNSET_INT */
+    /* A client certificate asked for after the handshake (ssl_pha.c) */
+    int verify_client;      /**< SSLVerifyClient here, SSL_VERIFY_CLIENT_*; KV_UNSET_INT */
+    int verify_depth;       /**< SSLVerifyDepth here; KV_UNSET_INT */
+    apr_off_t reneg_buffer; /**< SSLRenegBufferSize; -1: unset */
 } ssl_dir_conf_t;
 
 void *ssl_create_dir_conf(apr_pool_t *p, const char *dir);

@@ -10,14 +10,18 @@
 #include <openssl/x509v3.h>
 
 #include "kv_log.h"
+#include "ssl_env.h"
 #include "ssl_vars.h"
 #include "ssl_verify.h"
 
 #define KV_LOG_MODULE "ssl"
 
 /* Where an SSL_CTX keeps its server's configuration, for the verify callback. Made once, in
- * the parent, at the first post_config that asks for client certificates. */
+ * the parent, at the first post_config with a TLS host. */
 static int conf_index = -1;
+/* Where an SSL keeps the level and depth a directory asked its certificate at, which win over
+ * its server's (ssl_verify_post_handshake). Made with conf_index. */
+static int want_index = -1;
 
 int ssl_verify_parse_level(const char *arg)
 {
@@ -49,18 +53,31 @@ static const char *where(kv_cmd_parms_t *cmd)
     return apr_psprintf(cmd->pool, "%s:%u", cmd->directive->file, cmd->directive->line);
 }
 
-/* httpd asks for a certificate in a directory by renegotiating (TLS 1.2) or by post-handshake
- * authentication (TLS 1.3); kiva does neither yet, so the directive says so there. */
+/* As httpd, the CAs are the server's: a directory cannot have its own. */
 static const char *refuse_in_directory(kv_cmd_parms_t *cmd)
 {
     if (!(cmd->context & KV_CTX_DIR)) {
         return NULL;
     }
     return apr_psprintf(cmd->pool,
-                        "%s in <Directory>, <Location> or <Files> needs TLS renegotiation or "
-                        "post-handshake authentication, which kiva does not do: put it in the "
-                        "server or <VirtualHost>",
+                        "%s cannot be set per directory (httpd: \"Your SSL library does not have "
+                        "support for per-directory CA\"): put it in the server or "
+                        "<VirtualHost>, whose CAs verify the certificates SSLVerifyClient asks "
+                        "for in <Directory>, <Location> or <Files>",
                         cmd->cmd->name);
+}
+
+/* SSLVerifyClient and SSLVerifyDepth set the directory's value in a directory section (its
+ * certificate is then asked for after the handshake, ssl_pha.c), else the server's. */
+static int *verify_field(kv_cmd_parms_t *cmd, ssl_server_conf_t *conf, int depth)
+{
+    ssl_dir_conf_t *dc;
+
+    if (!(cmd->context & KV_CTX_DIR)) {
+        return depth ? &conf->verify_depth : &conf->verify_client;
+    }
+    dc = kv_get_module_config(cmd->dir_config, cmd->module);
+    return depth ? &dc->verify_depth : &dc->verify_client;
 }
 
 /* Read every certificate of @a path, to refuse a file that has none now, not at start. */
@@ -135,58 +152,56 @@ const char *ssl_set_ca_path(kv_cmd_parms_t *cmd, void *c, int argc, const char *
 
 const char *ssl_set_verify_client(kv_cmd_parms_t *cmd, void *c, int argc, const char *const *argv)
 {
-    ssl_server_conf_t *conf = c;
-    const char *err = refuse_in_directory(cmd);
     int level = ssl_verify_parse_level(argv[0]);
 
     (void)argc;
-    if (err) {
-        return err;
-    }
     if (level < 0) {
         return apr_psprintf(cmd->pool,
                             "SSLVerifyClient: Invalid argument '%s': none, optional, require "
                             "or optional_no_ca",
                             argv[0]);
     }
-    conf->verify_client = level;
+    *verify_field(cmd, c, 0) = level;
     return NULL;
 }
 
 const char *ssl_set_verify_depth(kv_cmd_parms_t *cmd, void *c, int argc, const char *const *argv)
 {
-    ssl_server_conf_t *conf = c;
-    const char *err = refuse_in_directory(cmd);
     long depth;
+    const char *err = kv_parse_int(cmd->pool, argv[0], 0, 100, &depth);
 
     (void)argc;
-    if (err || (err = kv_parse_int(cmd->pool, argv[0], 0, 100, &depth)) != NULL) {
-        return err ? apr_pstrcat(cmd->pool, "SSLVerifyDepth: ", err, NULL) : NULL;
+    if (err) {
+        return apr_pstrcat(cmd->pool, "SSLVerifyDepth: ", err, NULL);
     }
-    conf->verify_depth = (int)depth;
+    *verify_field(cmd, c, 1) = (int)depth;
     return NULL;
 }
 
 /* ---- The SSL_CTX ------------------------------------------------------------------------ */
 
 /* httpd's verify callback: optional_no_ca forgives an unknown issuer (SSL_CLIENT_VERIFY
- * then says GENEROUS), and a chain deeper than SSLVerifyDepth fails. */
+ * then says GENEROUS), and a chain deeper than SSLVerifyDepth fails. A directory's level and
+ * depth, after the handshake, win over the server's. */
 static int verify_callback(int ok, X509_STORE_CTX *store)
 {
     SSL *ssl = X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx());
     const ssl_server_conf_t *conf = SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), conf_index);
+    const ssl_verify_want_t *want = want_index < 0 ? NULL : SSL_get_ex_data(ssl, want_index);
     int err = X509_STORE_CTX_get_error(store);
     int depth = X509_STORE_CTX_get_error_depth(store);
+    int level, most;
 
-    if (!conf) {
+    if (!conf && !want) {
         return ok;
     }
-    if (!ok && conf->verify_client == SSL_VERIFY_CLIENT_OPTIONAL_NO_CA &&
-        ssl_error_is_unknown_ca(err)) {
+    level = want ? want->level : conf->verify_client;
+    most = want ? want->depth
+                : KV_MERGE_INT(conf->verify_depth, KV_UNSET_INT, SSL_VERIFY_DEPTH_DEFAULT);
+    if (!ok && level == SSL_VERIFY_CLIENT_OPTIONAL_NO_CA && ssl_error_is_unknown_ca(err)) {
         ok = 1;
     }
-    if (depth >
-        (conf->verify_depth == KV_UNSET_INT ? SSL_VERIFY_DEPTH_DEFAULT : conf->verify_depth)) {
+    if (depth > most) {
         X509_STORE_CTX_set_error(store, X509_V_ERR_CERT_CHAIN_TOO_LONG);
         ok = 0;
     }
@@ -245,14 +260,15 @@ int ssl_verify_configure(apr_pool_t *pconf, kv_server_t *s, ssl_server_conf_t *c
     int level = conf->verify_client == KV_UNSET_INT ? SSL_VERIFY_CLIENT_NONE : conf->verify_client;
     int mode = SSL_VERIFY_NONE;
 
+    if (conf_index < 0) { /* in the parent, before any connection */
+        conf_index = SSL_CTX_get_ex_new_index(0, NULL, NULL, NULL, NULL);
+        want_index = SSL_get_ex_new_index(0, NULL, NULL, NULL, NULL);
+    }
     if ((conf->ca_file || conf->ca_path) && !load_cas(pconf, s, conf)) {
         return 0;
     }
     if (level == SSL_VERIFY_CLIENT_NONE) {
         return 1;
-    }
-    if (conf_index < 0) {
-        conf_index = SSL_CTX_get_ex_new_index(0, NULL, NULL, NULL, NULL);
     }
     SSL_CTX_set_ex_data(conf->ctx, conf_index, conf);
     mode = SSL_VERIFY_PEER;
@@ -265,5 +281,14 @@ int ssl_verify_configure(apr_pool_t *pconf, kv_server_t *s, ssl_server_conf_t *c
         }
     }
     SSL_CTX_set_verify(conf->ctx, mode, verify_callback);
+    return 1;
+}
+
+int ssl_verify_post_handshake(SSL *ssl, const ssl_verify_want_t *want)
+{
+    if (want_index < 0 || !SSL_set_ex_data(ssl, want_index, (void *)want)) {
+        return 0;
+    }
+    SSL_set_verify(ssl, SSL_VERIFY_PEER, verify_callback);
     return 1;
 }

@@ -27,6 +27,18 @@ void ssl_verify_merge(ssl_server_conf_t *conf, const ssl_server_conf_t *base,
  * (logged, naming the server). */
 int ssl_verify_configure(apr_pool_t *pconf, kv_server_t *s, ssl_server_conf_t *conf);
 
+/** The level and depth a directory asks the client's certificate at. */
+typedef struct {
+    int level; /**< SSL_VERIFY_CLIENT_* */
+    int depth; /**< SSLVerifyDepth */
+} ssl_verify_want_t;
+
+/** Verify the certificate @a ssl's client gives after the handshake (post-handshake
+ * authentication) at @a want, which must live as long as @a ssl, instead of its server's
+ * settings. No certificate does not fail the exchange: the caller decides (a 403 answered,
+ * not an alert). 0 on failure. */
+int ssl_verify_post_handshake(SSL *ssl, const ssl_verify_want_t *want);
+
 const char *ssl_set_ca_file(kv_cmd_parms_t *cmd, void *c, int argc, const char *const *argv);
 const char *ssl_set_ca_path(kv_cmd_parms_t *cmd, void *c, int argc, const char *const *argv);
 const char *ssl_set_verify_client(kv_cmd_parms_t *cmd, void *c, int argc, const char *const *argv);
