@@ -42,6 +42,7 @@ typedef struct {
     apr_size_t held_len;    /* how much there is */
     apr_size_t held_room;   /* the size of @a held */
     int finished;           /* the client's Finished came in (on_message) */
+    unsigned long messages; /* records and messages OpenSSL has read (on_message) */
     int depth;              /* the SSLVerifyDepth its certificate was verified under */
     ssl_verify_want_t want; /* what the verify callback checks the certificate against */
 } pha_conn_t;
@@ -153,6 +154,9 @@ static void on_message(int write_p, int version, int content_type, const void *b
 
     (void)version;
     (void)ssl;
+    if (!write_p) {
+        pc->messages++;
+    }
     if (!write_p && content_type == SSL3_RT_HANDSHAKE && len > 0 &&
         ((const unsigned char *)buf)[0] == SSL3_MT_FINISHED) {
         pc->finished = 1;
@@ -209,6 +213,8 @@ static int exchange(kv_request_t *r, pha_conn_t *pc, SSL *ssl, apr_size_t most)
     long auto_retry = SSL_get_mode(ssl) & SSL_MODE_AUTO_RETRY;
     char *buf = apr_palloc(r->pool, READ_CHUNK);
     int sent = 0, status = KV_OK, rc, err, out;
+    unsigned long seen = 0;
+    apr_size_t pending, last_pending = 0;
     size_t n;
 
     if (by_stage) {
@@ -255,9 +261,18 @@ static int exchange(kv_request_t *r, pha_conn_t *pc, SSL *ssl, apr_size_t most)
          * or hold bytes already (the test trickle layer): then there is nothing to wait for. */
         out = err == SSL_ERROR_WANT_WRITE || c->sense == KV_CONN_SENSE_WANT_WRITE;
         c->sense = KV_CONN_SENSE_DEFAULT;
-        if (kv_transport_layer_pending(pc->layer->next) > 0 && apr_time_now() < deadline) {
+        /* OpenSSL reads ahead: the records it holds come without waiting, but a part of one
+         * needs the socket: wait unless this round took something (a record, or bytes of
+         * a layer below). */
+        pending = kv_transport_layer_pending(pc->layer->next);
+        if (pending > 0 && (pc->messages != seen || pending != last_pending) &&
+            apr_time_now() < deadline) {
+            seen = pc->messages;
+            last_pending = pending;
             continue;
         }
+        seen = pc->messages;
+        last_pending = pending;
         if (wait_socket(c, out, deadline) != APR_SUCCESS) {
             status = not_answered(r, by_stage);
             break;
