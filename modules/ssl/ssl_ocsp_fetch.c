@@ -2,8 +2,9 @@
  * parent at post_config and ended with the generation's pool. For each stapled certificate
  * it asks the responder (OpenSSL's HTTP client, bounded by SSLStaplingResponderTimeout),
  * verifies the answer (the signature of the issuer or of a responder the issuer certified,
- * a status for this certificate, thisUpdate/nextUpdate), publishes it in the stapling store
- * and asks again when it is due (ssl_stapling_next_fetch). Handshakes never wait for it. */
+ * a status for this certificate, thisUpdate/nextUpdate within SSLStaplingResponseTimeSkew and
+ * SSLStaplingResponseMaxAge), publishes it in the stapling store and asks again when it is
+ * due (ssl_stapling_next_fetch). Handshakes never wait for it. */
 #include <signal.h>
 #include <string.h>
 #include <time.h>
@@ -22,8 +23,9 @@
 
 #define KV_LOG_MODULE "ssl"
 
-/* Clock skew allowed on a response's times (httpd's SSLStaplingResponseTimeSkew default). */
-#define TIME_SKEW_SECONDS 300
+/* How long past its next refresh a cache keeps a response: the fetcher may be late by the
+ * other certificates' responders. */
+#define KEEP_MARGIN apr_time_from_sec(3600)
 
 /* What the fetcher last published for a certificate. */
 typedef struct {
@@ -41,22 +43,23 @@ static apr_time_t time_of(const ASN1_GENERALIZEDTIME *t)
     return apr_time_from_sec(timegm(&tm));
 }
 
-apr_time_t ssl_ocsp_next_update(const unsigned char *der, int len)
+void ssl_ocsp_times(const unsigned char *der, int len, apr_time_t *this_update,
+                    apr_time_t *next_update)
 {
     const unsigned char *p = der;
     OCSP_RESPONSE *resp = len > 0 ? d2i_OCSP_RESPONSE(NULL, &p, len) : NULL;
     OCSP_BASICRESP *bs = resp ? OCSP_response_get1_basic(resp) : NULL;
     OCSP_SINGLERESP *single = bs && OCSP_resp_count(bs) > 0 ? OCSP_resp_get0(bs, 0) : NULL;
-    ASN1_GENERALIZEDTIME *next = NULL;
-    apr_time_t at = 0;
+    ASN1_GENERALIZEDTIME *this = NULL, *next = NULL;
 
-    if (single && OCSP_single_get0_status(single, NULL, NULL, NULL, &next) >= 0) {
-        at = time_of(next);
+    *this_update = *next_update = 0;
+    if (single && OCSP_single_get0_status(single, NULL, NULL, &this, &next) >= 0) {
+        *this_update = time_of(this);
+        *next_update = time_of(next);
     }
     OCSP_BASICRESP_free(bs);
     OCSP_RESPONSE_free(resp);
     ERR_clear_error();
-    return at;
 }
 
 /* Ask @a item's responder; its response, or NULL with *why. */
@@ -102,9 +105,10 @@ static OCSP_RESPONSE *ask(apr_pool_t *p, const ssl_stapling_item_t *item, const 
 
 /* The checks of a successful response: NULL if it is signed by the issuer or a responder
  * the issuer certified, has a status for this certificate and is current; else why not.
- * *status is that status, *next_update its nextUpdate (0: none). */
+ * *status is that status, *until when it stops being current: its nextUpdate or the end of
+ * SSLStaplingResponseMaxAge, whichever comes first (0: neither). */
 static const char *verify(apr_pool_t *p, const ssl_stapling_item_t *item, OCSP_RESPONSE *resp,
-                          int *status, apr_time_t *next_update)
+                          int *status, apr_time_t *until)
 {
     OCSP_BASICRESP *bs = OCSP_response_get1_basic(resp);
     X509_STORE *store = X509_STORE_new();
@@ -122,11 +126,16 @@ static const char *verify(apr_pool_t *p, const ssl_stapling_item_t *item, OCSP_R
         why = apr_pstrcat(p, "its signature does not verify: ", ssl_error_text(p), NULL);
     } else if (!OCSP_resp_find_status(bs, item->cid, status, &reason, NULL, &this_update, &next)) {
         why = "it has no status for this certificate";
-    } else if (!OCSP_check_validity(this_update, next, TIME_SKEW_SECONDS, -1)) {
-        why = apr_pstrcat(
-            p, "its times are not valid now (thisUpdate/nextUpdate): ", ssl_error_text(p), NULL);
+    } else if ((why = ssl_stapling_times_check(apr_time_now(), time_of(this_update), time_of(next),
+                                               item->conf->time_skew, item->conf->max_age)) !=
+               NULL) {
+        /* why says which */
     } else {
-        *next_update = time_of(next);
+        *until = time_of(next);
+        if (item->conf->max_age >= 0 &&
+            (*until == 0 || time_of(this_update) + item->conf->max_age < *until)) {
+            *until = time_of(this_update) + item->conf->max_age;
+        }
     }
     sk_X509_free(issuer);
     X509_STORE_free(store);
@@ -139,6 +148,11 @@ static void publish(apr_pool_t *p, const ssl_stapling_item_t *item, int ok, OCSP
 {
     unsigned char *der = NULL;
     int len = resp ? i2d_OCSP_RESPONSE(resp, &der) : 0;
+    apr_time_t keep_until =
+        apr_time_now() + KEEP_MARGIN +
+        (item->conf->cache_timeout > item->conf->errcache_timeout ? item->conf->cache_timeout
+                                                                  : item->conf->errcache_timeout);
+    apr_time_t this_update, next_update;
     apr_status_t rv;
 
     if (len > SSL_STAPLING_MAX_DER) {
@@ -148,7 +162,12 @@ static void publish(apr_pool_t *p, const ssl_stapling_item_t *item, int ok, OCSP
                      item->url, item->cert_file, len);
         len = 0;
     }
-    rv = ssl_stapling_store_put(p, item->store_key, ok, der, len < 0 ? 0 : len);
+    /* A good one may stay stapled through failed refreshes until its nextUpdate. */
+    ssl_ocsp_times(der, len, &this_update, &next_update);
+    if (ok && next_update + item->conf->time_skew > keep_until) {
+        keep_until = next_update + item->conf->time_skew;
+    }
+    rv = ssl_stapling_store_put(p, item->store_key, ok, der, len < 0 ? 0 : len, keep_until);
     if (rv != APR_SUCCESS) {
         kv_log_error(KV_LOG_MARK, KV_LOG_ERR, rv, item->server,
                      "KV01585: cannot publish the OCSP response for the certificate in %s in %s",
@@ -181,7 +200,7 @@ static void fetch(apr_pool_t *p, const ssl_stapling_item_t *item, fetch_state_t 
     OCSP_RESPONSE *resp = ask(p, item, &why);
     int rstatus = resp ? OCSP_response_status(resp) : -1;
     int status = V_OCSP_CERTSTATUS_UNKNOWN, ok = 0;
-    apr_time_t next_update = 0;
+    apr_time_t until = 0;
 
     if (!resp) {
         kv_log_error(KV_LOG_MARK, KV_LOG_ERR, 0, item->server,
@@ -193,7 +212,7 @@ static void fetch(apr_pool_t *p, const ssl_stapling_item_t *item, fetch_state_t 
                      "KV01587: the OCSP responder %s for the certificate in %s answered %s",
                      item->url, item->cert_file, OCSP_response_status_str(rstatus));
         publish_failure(p, item, st, resp);
-    } else if ((why = verify(p, item, resp, &status, &next_update)) != NULL) {
+    } else if ((why = verify(p, item, resp, &status, &until)) != NULL) {
         kv_log_error(KV_LOG_MARK, KV_LOG_ERR, 0, item->server,
                      "KV01588: bad OCSP response from %s for the certificate in %s: %s; it is "
                      "not stapled",
@@ -211,11 +230,10 @@ static void fetch(apr_pool_t *p, const ssl_stapling_item_t *item, fetch_state_t 
         }
         publish(p, item, ok, resp);
         /* Without a nextUpdate, a good one is kept through failures for the cache time. */
-        st->good_until =
-            ok ? (next_update ? next_update : apr_time_now() + item->conf->cache_timeout) : 0;
+        st->good_until = ok ? (until ? until : apr_time_now() + item->conf->cache_timeout) : 0;
     }
     st->next_fetch = ssl_stapling_next_fetch(apr_time_now(), ok, item->conf->cache_timeout,
-                                             item->conf->errcache_timeout, ok ? next_update : 0);
+                                             item->conf->errcache_timeout, ok ? until : 0);
     OCSP_RESPONSE_free(resp);
 }
 
@@ -237,8 +255,8 @@ void ssl_ocsp_fetcher_run(apr_pool_t *p, apr_array_header_t *items)
     rv = ssl_stapling_store_prepare(scratch);
     if (rv != APR_SUCCESS) {
         kv_log_error(KV_LOG_MARK, KV_LOG_ERR, rv, first->server,
-                     "KV01591: cannot make the OCSP stapling directory in DefaultRuntimeDir; "
-                     "no response is stapled");
+                     "KV01591: cannot make the OCSP stapling store ready; no response is "
+                     "stapled");
         _exit(1);
     }
     if (kv_mpm_change_identity(first->server) != APR_SUCCESS) {
