@@ -18,14 +18,19 @@
 #include "kv_log.h"
 #include "kv_mpm_common.h"
 #include "ssl_config.h"
+#include "ssl_renew.h"
 #include "ssl_stapling.h"
 #include "ssl_stapling_parse.h"
 
 #define KV_LOG_MODULE "ssl"
 
+extern kv_module_t ssl_module;
+
 /* How long past its next refresh a cache keeps a response: the fetcher may be late by the
  * other certificates' responders. */
 #define KEEP_MARGIN apr_time_from_sec(3600)
+/* And at most this long: memcached reads a longer time to live as a date. */
+#define KEEP_MAX apr_time_from_sec(30 * 24 * 3600)
 
 /* What the fetcher last published for a certificate. */
 typedef struct {
@@ -144,15 +149,27 @@ static const char *verify(apr_pool_t *p, const ssl_stapling_item_t *item, OCSP_R
     return why;
 }
 
+/* Until when a cache keeps what publish stores: past the next refresh, and a good response
+ * until its nextUpdate (it stays stapled through failed refreshes), at most KEEP_MAX. */
+static apr_time_t keep_until(const ssl_stapling_item_t *item, int ok, const unsigned char *der,
+                             int len)
+{
+    apr_interval_time_t refresh = item->conf->cache_timeout > item->conf->errcache_timeout
+                                      ? item->conf->cache_timeout
+                                      : item->conf->errcache_timeout;
+    apr_time_t now = apr_time_now(), until = now + refresh + KEEP_MARGIN, this_update, next_update;
+
+    ssl_ocsp_times(der, len, &this_update, &next_update);
+    if (ok && next_update + item->conf->time_skew > until) {
+        until = next_update + item->conf->time_skew;
+    }
+    return until < now + KEEP_MAX ? until : now + KEEP_MAX;
+}
+
 static void publish(apr_pool_t *p, const ssl_stapling_item_t *item, int ok, OCSP_RESPONSE *resp)
 {
     unsigned char *der = NULL;
     int len = resp ? i2d_OCSP_RESPONSE(resp, &der) : 0;
-    apr_time_t keep_until =
-        apr_time_now() + KEEP_MARGIN +
-        (item->conf->cache_timeout > item->conf->errcache_timeout ? item->conf->cache_timeout
-                                                                  : item->conf->errcache_timeout);
-    apr_time_t this_update, next_update;
     apr_status_t rv;
 
     if (len > SSL_STAPLING_MAX_DER) {
@@ -162,12 +179,8 @@ static void publish(apr_pool_t *p, const ssl_stapling_item_t *item, int ok, OCSP
                      item->url, item->cert_file, len);
         len = 0;
     }
-    /* A good one may stay stapled through failed refreshes until its nextUpdate. */
-    ssl_ocsp_times(der, len, &this_update, &next_update);
-    if (ok && next_update + item->conf->time_skew > keep_until) {
-        keep_until = next_update + item->conf->time_skew;
-    }
-    rv = ssl_stapling_store_put(p, item->store_key, ok, der, len < 0 ? 0 : len, keep_until);
+    len = len < 0 ? 0 : len;
+    rv = ssl_stapling_store_put(p, item->store_key, ok, der, len, keep_until(item, ok, der, len));
     if (rv != APR_SUCCESS) {
         kv_log_error(KV_LOG_MARK, KV_LOG_ERR, rv, item->server,
                      "KV01585: cannot publish the OCSP response for the certificate in %s in %s",
@@ -237,10 +250,111 @@ static void fetch(apr_pool_t *p, const ssl_stapling_item_t *item, fetch_state_t 
     OCSP_RESPONSE_free(resp);
 }
 
+/* One certificate the fetcher fetches for. */
+typedef struct {
+    const ssl_stapling_item_t *item;
+    const apr_array_header_t *origin; /* the renewed context's items it is one of; NULL:
+                                       * post_config's, which live as long as the fetcher */
+    fetch_state_t state;
+} entry_t;
+
+/* A stapled server's context as the fetcher last saw it, one reference held. */
+typedef struct {
+    const ssl_server_conf_t *conf;
+    SSL_CTX *ctx;
+} watched_t;
+
+static int fetching(const apr_array_header_t *entries, const ssl_stapling_item_t *item)
+{
+    for (int i = 0; i < entries->nelts; i++) {
+        if (strcmp(APR_ARRAY_IDX(entries, i, entry_t).item->store_key, item->store_key) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static void add_entries(apr_array_header_t *entries, const apr_array_header_t *items,
+                        const apr_array_header_t *origin)
+{
+    for (int i = 0; items && i < items->nelts; i++) {
+        const ssl_stapling_item_t *item = APR_ARRAY_IDX(items, i, ssl_stapling_item_t *);
+
+        if (!fetching(entries, item)) {
+            entry_t *e = apr_array_push(entries);
+
+            memset(e, 0, sizeof(*e));
+            e->item = item;
+            e->origin = origin;
+        }
+    }
+}
+
+/* Forget the entries of @a origin, a renewed context's items about to be freed with it. */
+static void drop_entries(apr_array_header_t *entries, const apr_array_header_t *origin)
+{
+    int kept = 0;
+
+    for (int i = 0; i < entries->nelts; i++) {
+        entry_t *e = &APR_ARRAY_IDX(entries, i, entry_t);
+
+        if (!origin || e->origin != origin) {
+            APR_ARRAY_IDX(entries, kept++, entry_t) = *e;
+        }
+    }
+    entries->nelts = kept;
+}
+
+/* The servers of @a items, each once, with the context post_config made. */
+static apr_array_header_t *watch_servers(apr_pool_t *p, const apr_array_header_t *items)
+{
+    apr_array_header_t *watched = apr_array_make(p, items->nelts, sizeof(watched_t));
+
+    for (int i = 0; i < items->nelts; i++) {
+        const ssl_server_conf_t *conf = kv_get_module_config(
+            APR_ARRAY_IDX(items, i, ssl_stapling_item_t *)->server->module_config, &ssl_module);
+        int seen = 0;
+
+        for (int j = 0; j < watched->nelts && !seen; j++) {
+            seen = APR_ARRAY_IDX(watched, j, watched_t).conf == conf;
+        }
+        if (!seen && conf->renew) {
+            watched_t *w = apr_array_push(watched);
+
+            w->conf = conf;
+            w->ctx = conf->ctx;
+            SSL_CTX_up_ref(w->ctx);
+        }
+    }
+    return watched;
+}
+
+/* Certificates renewed on disk: the fetcher looks at the files as a child does
+ * (ssl_server_ctx, at most once per SSLCertificateCheckInterval) and fetches for the renewed
+ * context's certificates, which the children staple once they have renewed too. */
+static void pick_up_renewals(apr_array_header_t *entries, apr_array_header_t *watched)
+{
+    for (int i = 0; i < watched->nelts; i++) {
+        watched_t *w = &APR_ARRAY_IDX(watched, i, watched_t);
+        SSL_CTX *ctx = ssl_server_ctx(w->conf);
+
+        if (ctx && ctx != w->ctx) {
+            if (w->ctx != w->conf->ctx) {
+                drop_entries(entries, ssl_stapling_items_of(w->ctx));
+            }
+            SSL_CTX_free(w->ctx);
+            w->ctx = ctx;
+            add_entries(entries, ssl_stapling_items_of(ctx), ssl_stapling_items_of(ctx));
+        } else if (ctx) {
+            SSL_CTX_free(ctx);
+        }
+    }
+}
+
 void ssl_ocsp_fetcher_run(apr_pool_t *p, apr_array_header_t *items)
 {
     pid_t parent = getppid();
-    fetch_state_t *state = apr_pcalloc(p, sizeof(*state) * (apr_size_t)items->nelts);
+    apr_array_header_t *entries = apr_array_make(p, items->nelts, sizeof(entry_t)), *watched;
     const ssl_stapling_item_t *first = APR_ARRAY_IDX(items, 0, ssl_stapling_item_t *);
     apr_pool_t *scratch;
     apr_status_t rv;
@@ -262,19 +376,24 @@ void ssl_ocsp_fetcher_run(apr_pool_t *p, apr_array_header_t *items)
     if (kv_mpm_change_identity(first->server) != APR_SUCCESS) {
         _exit(1);
     }
+    add_entries(entries, items, NULL);
+    watched = watch_servers(p, items);
     for (;;) {
         apr_time_t now = apr_time_now(), wake = now + apr_time_from_sec(1);
 
-        for (int i = 0; i < items->nelts; i++) {
-            if (now >= state[i].next_fetch) {
-                fetch(scratch, APR_ARRAY_IDX(items, i, ssl_stapling_item_t *), &state[i]);
+        for (int i = 0; i < entries->nelts; i++) {
+            entry_t *e = &APR_ARRAY_IDX(entries, i, entry_t);
+
+            if (now >= e->state.next_fetch) {
+                fetch(scratch, e->item, &e->state);
                 apr_pool_clear(scratch);
             }
-            wake = state[i].next_fetch < wake ? state[i].next_fetch : wake;
+            wake = e->state.next_fetch < wake ? e->state.next_fetch : wake;
         }
         if (getppid() != parent) {
             _exit(0);
         }
+        pick_up_renewals(entries, watched);
         now = apr_time_now();
         if (wake > now) {
             apr_sleep(wake - now);

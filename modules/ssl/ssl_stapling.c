@@ -241,6 +241,27 @@ static int fetched_already(const ssl_stapling_item_t *item)
     return 0;
 }
 
+/* The stapled certificates of a context made from @a certs, in @a p; the context's status
+ * callback staples them. */
+static ssl_stapling_t *stapling_of(apr_pool_t *p, kv_server_t *s, const ssl_stapling_conf_t *conf,
+                                   apr_array_header_t *certs, STACK_OF(X509) * chain, SSL_CTX *ctx)
+{
+    ssl_stapling_t *st = apr_pcalloc(p, sizeof(*st));
+
+    st->items = apr_array_make(p, certs->nelts, sizeof(ssl_stapling_item_t *));
+    for (int i = 0; i < certs->nelts; i++) {
+        ssl_stapling_item_t *item =
+            new_item(p, s, conf, &APR_ARRAY_IDX(certs, i, ssl_cert_t), chain);
+
+        if (item) {
+            APR_ARRAY_PUSH(st->items, ssl_stapling_item_t *) = item;
+        }
+    }
+    SSL_CTX_set_tlsext_status_cb(ctx, status_cb);
+    SSL_CTX_set_tlsext_status_arg(ctx, st);
+    return st;
+}
+
 void ssl_stapling_setup(apr_pool_t *pconf, kv_server_t *s, const ssl_stapling_conf_t *conf,
                         apr_array_header_t *certs, STACK_OF(X509) * chain, SSL_CTX *ctx)
 {
@@ -249,25 +270,39 @@ void ssl_stapling_setup(apr_pool_t *pconf, kv_server_t *s, const ssl_stapling_co
     if (conf->use != 1 || !certs) {
         return;
     }
-    st = apr_pcalloc(pconf, sizeof(*st));
-    st->items = apr_array_make(pconf, certs->nelts, sizeof(ssl_stapling_item_t *));
     if (!all_items) {
         all_items = apr_array_make(pconf, 4, sizeof(ssl_stapling_item_t *));
         apr_pool_cleanup_register(pconf, &all_items, forget_items, apr_pool_cleanup_null);
     }
-    for (int i = 0; i < certs->nelts; i++) {
-        ssl_stapling_item_t *item =
-            new_item(pconf, s, conf, &APR_ARRAY_IDX(certs, i, ssl_cert_t), chain);
+    st = stapling_of(pconf, s, conf, certs, chain, ctx);
+    for (int i = 0; i < st->items->nelts; i++) {
+        ssl_stapling_item_t *item = APR_ARRAY_IDX(st->items, i, ssl_stapling_item_t *);
 
-        if (item) {
-            APR_ARRAY_PUSH(st->items, ssl_stapling_item_t *) = item;
-            if (!fetched_already(item)) {
-                APR_ARRAY_PUSH(all_items, ssl_stapling_item_t *) = item;
-            }
+        if (!fetched_already(item)) {
+            APR_ARRAY_PUSH(all_items, ssl_stapling_item_t *) = item;
         }
     }
-    SSL_CTX_set_tlsext_status_cb(ctx, status_cb);
-    SSL_CTX_set_tlsext_status_arg(ctx, st);
+}
+
+void ssl_stapling_renewed(apr_pool_t *p, kv_server_t *s, const ssl_stapling_conf_t *conf,
+                          apr_array_header_t *certs, STACK_OF(X509) * chain, SSL_CTX *ctx)
+{
+    if (conf->use == 1 && certs) {
+        stapling_of(p, s, conf, certs, chain, ctx);
+    }
+}
+
+apr_array_header_t *ssl_stapling_items_of(SSL_CTX *ctx)
+{
+    int (*cb)(SSL *, void *) = NULL;
+    void *arg = NULL;
+
+    SSL_CTX_get_tlsext_status_cb(ctx, &cb);
+    if (cb != status_cb) {
+        return NULL;
+    }
+    SSL_CTX_get_tlsext_status_arg(ctx, &arg);
+    return ((ssl_stapling_t *)arg)->items;
 }
 
 /* ---- The fetcher ---------------------------------------------------------------------- */

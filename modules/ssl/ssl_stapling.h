@@ -112,6 +112,15 @@ typedef struct ssl_stapling ssl_stapling_t;
 void ssl_stapling_setup(apr_pool_t *pconf, kv_server_t *s, const ssl_stapling_conf_t *conf,
                         apr_array_header_t *certs, STACK_OF(X509) * chain, SSL_CTX *ctx);
 
+/** Set up stapling for a context of server @a s renewed on disk (ssl_renew.c), in the pool
+ * that lives as long as that context, @a p, as ssl_stapling_setup: its handshakes staple the
+ * renewed certificates' responses once the fetcher has them. */
+void ssl_stapling_renewed(apr_pool_t *p, kv_server_t *s, const ssl_stapling_conf_t *conf,
+                          apr_array_header_t *certs, STACK_OF(X509) * chain, SSL_CTX *ctx);
+
+/** The stapled certificates (ssl_stapling_item_t *) of @a ctx, or NULL if it staples none. */
+apr_array_header_t *ssl_stapling_items_of(SSL_CTX *ctx);
+
 /** Start the generation's fetcher if a certificate is stapled (after every server's
  * ssl_stapling_setup). KV_OK, or an error logged. */
 int ssl_stapling_start(apr_pool_t *pconf, kv_server_t *s);

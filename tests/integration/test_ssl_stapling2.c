@@ -1,11 +1,13 @@
 /* OCSP stapling, continued (issue 15), with `openssl s_client -status`: SSLStaplingCache
  * keeps the stapled responses in its socache provider (shmcb under every MPM; memcache in a
  * real memcached), not in DefaultRuntimeDir, and is refused without its provider's module;
- * SSLStaplingResponseMaxAge keeps a response that is too old from being stapled. */
+ * SSLStaplingResponseMaxAge keeps a response that is too old from being stapled; a
+ * certificate renewed on disk gets its own response stapled without a restart. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -200,6 +202,59 @@ KVT_TEST_ONCE(per_mpm, test_response_older_than_max_age_not_stapled)
     kvt_server_start(srv);
     kvt_assert_stapled(srv, "Cert Status: good", STAPLE_TIMEOUT_MS);
     kvt_ocsp_serve_stop(responder);
+}
+END_TEST
+
+/* Install @a cert and @a key as the server's tls/site.pem and tls/site.key, as a renewal tool
+ * does: each written beside and renamed over, the key first. */
+static void install_pair(kvt_server_t *srv, const char *cert, const char *key)
+{
+    const char *from[] = {key, cert}, *to[] = {"tls/site.key", "tls/site.pem"};
+
+    for (int i = 0; i < 2; i++) {
+        char *content = kvt_read_file(from[i]);
+        const char *beside;
+
+        ck_assert_ptr_nonnull(content);
+        beside = kvt_write_root_file(srv, kvt_strf("%s.new", to[i]), content);
+        ck_assert_int_eq(rename(beside, kvt_strf("%s/%s", kvt_server_root(srv), to[i])), 0);
+        free(content);
+    }
+}
+
+/* What s_client -status prints of a response for @a cert: "Serial Number: " and its serial. */
+static const char *serial_line(const char *cert)
+{
+    const char *argv[] = {"openssl", "x509", "-in", cert, "-noout", "-serial", NULL};
+    char *out = NULL, *err = NULL, *eq;
+
+    ck_assert_msg(kvt_run_tool(argv, &out, &err) == 0, "openssl x509: %s", err);
+    eq = strchr(out, '=');
+    ck_assert_msg(eq != NULL, "%s", out);
+    eq[strcspn(eq, "\n")] = '\0';
+    free(err);
+    return kvt_strf("Serial Number: %s", eq + 1);
+}
+
+/* A certificate renewed on disk (SSLCertificateCheckInterval 1): the fetcher sees the
+ * renewal too and fetches the new certificate's response, which new handshakes staple,
+ * without a restart, under every MPM. (A child that renewed before the fetcher had the
+ * response staples nothing until its next look at the store, a second later.) */
+KVC_TEST(per_mpm, test_renewed_certificate_gets_its_response)
+{
+    kvt_ocsp_t *ocsp = kvt_ocsp_new();
+    const char *key1, *leaf1 = kvt_ocsp_leaf(ocsp, "before", 0, &key1);
+    const char *key2, *leaf2 = kvt_ocsp_leaf(ocsp, "after", 0, &key2);
+    kvt_server_t *srv =
+        stapling_server("tls/site.pem", "tls/site.key", "SSLCertificateCheckInterval 1", NULL);
+
+    install_pair(srv, leaf1, key1);
+    kvt_ocsp_start(ocsp, NULL, NULL);
+    kvt_server_start(srv);
+    kvt_assert_stapled(srv, serial_line(leaf1), STAPLE_TIMEOUT_MS);
+    install_pair(srv, leaf2, key2);
+    kvt_assert_stapled(srv, serial_line(leaf2), STAPLE_TIMEOUT_MS);
+    kvt_ocsp_stop(ocsp);
 }
 END_TEST
 
