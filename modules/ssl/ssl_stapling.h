@@ -76,7 +76,7 @@ const char *ssl_stapling_set_max_age(kv_cmd_parms_t *cmd, void *c, int argc,
     {"SSLUseStapling", kv_set_bounded_slot, SSL_STAPLING_SLOT(use, KV_UNIT_FLAG, 0, 1),             \
      "On|Off: staple the certificates' OCSP responses to the handshake"},                          \
     {"SSLStaplingCache", ssl_stapling_set_cache, NULL, 1, 1, KV_CTX_MAIN, KV_CMD_SERVER_CONF,      \
-     "type:args: the socache that keeps the stapled responses (without it: DefaultRuntimeDir)"},  \
+     "type:args: the socache that keeps the stapled responses (without it: DefaultRuntimeDir)"},   \
     {"SSLStaplingResponderTimeout", kv_set_bounded_slot,                                           \
      SSL_STAPLING_SLOT(responder_timeout, KV_UNIT_SECONDS, 1, 3600),                               \
      "seconds: how long the OCSP responder may take to answer"},                                   \
@@ -97,8 +97,8 @@ const char *ssl_stapling_set_max_age(kv_cmd_parms_t *cmd, void *c, int argc,
      "URL: the OCSP responder to ask instead of the one the certificates name"},                   \
     {"SSLStaplingResponseTimeSkew", kv_set_bounded_slot,                                           \
      SSL_STAPLING_SLOT(time_skew, KV_UNIT_SECONDS, 0, 31536000),                                   \
-     "seconds: how far a response's thisUpdate and nextUpdate may be off"},                       \
-    {"SSLStaplingResponseMaxAge", ssl_stapling_set_max_age, NULL, 1, 1, KV_CTX_SERVER,            \
+     "seconds: how far a response's thisUpdate and nextUpdate may be off"},                        \
+    {"SSLStaplingResponseMaxAge", ssl_stapling_set_max_age, NULL, 1, 1, KV_CTX_SERVER,             \
      KV_CMD_SERVER_CONF, "seconds: how old (thisUpdate) a stapled response may be; -1: no limit"}
 /* clang-format on */
 
