@@ -142,6 +142,7 @@ static void register_hooks(apr_pool_t *p)
     kv_hook_http_scheme(ssl_http_scheme, NULL, NULL, KV_HOOK_MIDDLE);
     kv_hook_default_port(ssl_default_port, NULL, NULL, KV_HOOK_MIDDLE);
     ssl_session_cache_register_hooks(p);
+    ssl_stapling_register_hooks(p);
     ssl_env_register_hooks(p);
     ssl_access_register_hooks();
 }

@@ -258,22 +258,6 @@ static ssl_server_conf_t *read_set(apr_pool_t *p, const ssl_server_conf_t *conf,
     return n;
 }
 
-/* OCSP stapling's callback finds a handshake's response by its certificate: a renewed one
- * has none until the next generation's fetcher asks for it, so nothing is stapled for it
- * meanwhile (never the old certificate's response). */
-static void inherit_stapling(SSL_CTX *from, SSL_CTX *to)
-{
-    int (*cb)(SSL *, void *) = NULL;
-    void *arg = NULL;
-
-    SSL_CTX_get_tlsext_status_cb(from, &cb);
-    if (cb) {
-        SSL_CTX_get_tlsext_status_arg(from, &arg);
-        SSL_CTX_set_tlsext_status_cb(to, cb);
-        SSL_CTX_set_tlsext_status_arg(to, arg);
-    }
-}
-
 /* Make a context of the files as they are now for new handshakes, or log why not. */
 static void renew(ssl_renew_t *rn)
 {
@@ -305,7 +289,9 @@ static void renew(ssl_renew_t *rn)
     SSL_CTX_set_ex_data(n->ctx, ctx_pool_index, p);
     /* Tickets stay good across a renewal and across the children. */
     ssl_tickets_inherit(rn->ctx, n->ctx);
-    inherit_stapling(rn->ctx, n->ctx);
+    /* The renewed certificates' own responses, which the fetcher asks for once it sees the
+     * renewal too. */
+    ssl_stapling_renewed(p, rn->s, &n->stapling, n->certs, n->chain, n->ctx);
     SSL_CTX_free(rn->ctx);
     rn->ctx = n->ctx;
     kv_log_error(KV_LOG_MARK, KV_LOG_NOTICE, 0, rn->s,

@@ -10,6 +10,7 @@
 #include "kv_log.h"
 #include "ssl_config.h"
 #include "ssl_session_cache.h"
+#include "ssl_socache.h"
 
 #define KV_LOG_MODULE "ssl"
 
@@ -41,29 +42,17 @@ const char *ssl_set_session_cache(kv_cmd_parms_t *cmd, void *c, int argc, const 
 {
     ssl_server_conf_t *conf = c;
     ssl_session_cache_t *cache = apr_pcalloc(cmd->pool, sizeof(*cache));
-    const char *arg = argv[0], *colon = strchr(arg, ':'), *err;
-    const char *name = colon ? apr_pstrmemdup(cmd->pool, arg, (apr_size_t)(colon - arg)) : arg;
+    const char *arg = argv[0], *err;
 
     (void)argc;
     cache->mode = SSL_SESS_CACHE_SERVER | SSL_SESS_CACHE_NO_INTERNAL;
     if (strcasecmp(arg, "none") == 0) {
         cache->mode = SSL_SESS_CACHE_OFF;
     } else if (strcasecmp(arg, "nonenotnull") != 0) {
-        cache->provider = kv_socache_provider_get(cmd->temp_pool, name);
-        if (!cache->provider) {
-            return apr_psprintf(cmd->pool,
-                                "SSLSessionCache: '%s' session cache not supported: load its "
-                                "module first (LoadModule socache_%s_module "
-                                "modules/mod_socache_%s.so)%s",
-                                name, name, name,
-                                strcasecmp(name, "dbm") == 0
-                                    ? "; kiva has no mod_socache_dbm: use shmcb or memcache"
-                                    : "");
-        }
-        err = cache->provider->create(&cache->instance, colon ? colon + 1 : NULL, cmd->temp_pool,
-                                      cmd->pool);
+        err = ssl_socache_make(cmd->pool, cmd->temp_pool, "SSLSessionCache", "session", arg,
+                               &cache->provider, &cache->instance);
         if (err) {
-            return apr_psprintf(cmd->pool, "SSLSessionCache: %s", err);
+            return err;
         }
     }
     conf->session_cache = cache;

@@ -11,10 +11,13 @@
 #include "kv_log.h"
 #include "kv_mpm_common.h"
 #include "ssl_config.h"
+#include "ssl_socache.h"
 #include "ssl_stapling.h"
 #include "ssl_stapling_parse.h"
 
 #define KV_LOG_MODULE "ssl"
+
+extern kv_module_t ssl_module;
 
 /* A child looks at the store at most this often per certificate. */
 #define STORE_CHECK_INTERVAL apr_time_from_sec(1)
@@ -35,10 +38,12 @@ void ssl_stapling_conf_init(ssl_stapling_conf_t *conf)
     conf->responder_timeout = KV_UNSET_TIME;
     conf->cache_timeout = KV_UNSET_TIME;
     conf->errcache_timeout = KV_UNSET_TIME;
+    conf->time_skew = KV_UNSET_TIME;
+    conf->max_age = KV_UNSET_TIME;
 }
 
 /* httpd's defaults: off; errors and a faked tryLater stapled; 10 s for the responder; a good
- * response kept an hour, an error ten minutes. */
+ * response kept an hour, an error ten minutes; 5 minutes' skew on its times, no age limit. */
 void ssl_stapling_conf_merge(ssl_stapling_conf_t *conf, const ssl_stapling_conf_t *base,
                              const ssl_stapling_conf_t *add)
 {
@@ -52,19 +57,33 @@ void ssl_stapling_conf_merge(ssl_stapling_conf_t *conf, const ssl_stapling_conf_
     conf->errcache_timeout =
         KV_MERGE_TIME(add->errcache_timeout, base->errcache_timeout, apr_time_from_sec(600));
     conf->force_url = KV_MERGE_PTR(add->force_url, base->force_url, NULL);
-    conf->cache = KV_MERGE_PTR(add->cache, base->cache, NULL);
+    conf->cache_provider = KV_MERGE_PTR(add->cache_provider, base->cache_provider, NULL);
+    conf->cache_instance = KV_MERGE_PTR(add->cache_instance, base->cache_instance, NULL);
+    conf->time_skew = KV_MERGE_TIME(add->time_skew, base->time_skew, apr_time_from_sec(300));
+    conf->max_age = KV_MERGE_TIME(add->max_age, base->max_age, SSL_STAPLING_NO_MAX_AGE);
 }
 
+/* httpd's names first (an unknown one is refused as httpd does), then a loaded provider. */
 const char *ssl_stapling_set_cache(kv_cmd_parms_t *cmd, void *c, int argc, const char *const *argv)
 {
     ssl_server_conf_t *conf = c;
     const char *err = ssl_stapling_cache_check(cmd->pool, argv[0]);
 
     (void)argc;
-    if (!err) {
-        conf->stapling.cache = apr_pstrdup(cmd->pool, argv[0]);
-    }
-    return err;
+    return err ? err
+               : ssl_socache_make(cmd->pool, cmd->temp_pool, "SSLStaplingCache", "stapling",
+                                  argv[0], &conf->stapling.cache_provider,
+                                  &conf->stapling.cache_instance);
+}
+
+const char *ssl_stapling_set_max_age(kv_cmd_parms_t *cmd, void *c, int argc,
+                                     const char *const *argv)
+{
+    ssl_server_conf_t *conf = c;
+    const char *err = ssl_stapling_max_age_parse(cmd->pool, argv[0], &conf->stapling.max_age);
+
+    (void)argc;
+    return err ? apr_pstrcat(cmd->pool, "SSLStaplingResponseMaxAge: ", err, NULL) : NULL;
 }
 
 /* ---- At post_config ------------------------------------------------------------------- */
@@ -169,11 +188,14 @@ static int current_response(ssl_stapling_item_t *item, unsigned char **out)
         item->checked = now;
         if (ssl_stapling_store_get(item->store_key, &item->version, item->der, &item->der_len,
                                    &item->ok)) {
-            item->next_update = ssl_ocsp_next_update(item->der, item->der_len);
+            ssl_ocsp_times(item->der, item->der_len, &item->this_update, &item->next_update);
         }
     }
-    if (item->der_len > 0 && (item->ok ? item->next_update == 0 || now < item->next_update
-                                       : item->conf->return_errors == 1)) {
+    /* A good one only while SSLStaplingResponseTimeSkew and MaxAge allow, as httpd. */
+    if (item->der_len > 0 &&
+        (item->ok ? !ssl_stapling_times_check(now, item->this_update, item->next_update,
+                                              item->conf->time_skew, item->conf->max_age)
+                  : item->conf->return_errors == 1)) {
         *out = OPENSSL_malloc((size_t)item->der_len);
         if (*out) {
             memcpy(*out, item->der, (size_t)item->der_len);
@@ -219,6 +241,27 @@ static int fetched_already(const ssl_stapling_item_t *item)
     return 0;
 }
 
+/* The stapled certificates of a context made from @a certs, in @a p; the context's status
+ * callback staples them. */
+static ssl_stapling_t *stapling_of(apr_pool_t *p, kv_server_t *s, const ssl_stapling_conf_t *conf,
+                                   apr_array_header_t *certs, STACK_OF(X509) * chain, SSL_CTX *ctx)
+{
+    ssl_stapling_t *st = apr_pcalloc(p, sizeof(*st));
+
+    st->items = apr_array_make(p, certs->nelts, sizeof(ssl_stapling_item_t *));
+    for (int i = 0; i < certs->nelts; i++) {
+        ssl_stapling_item_t *item =
+            new_item(p, s, conf, &APR_ARRAY_IDX(certs, i, ssl_cert_t), chain);
+
+        if (item) {
+            APR_ARRAY_PUSH(st->items, ssl_stapling_item_t *) = item;
+        }
+    }
+    SSL_CTX_set_tlsext_status_cb(ctx, status_cb);
+    SSL_CTX_set_tlsext_status_arg(ctx, st);
+    return st;
+}
+
 void ssl_stapling_setup(apr_pool_t *pconf, kv_server_t *s, const ssl_stapling_conf_t *conf,
                         apr_array_header_t *certs, STACK_OF(X509) * chain, SSL_CTX *ctx)
 {
@@ -227,25 +270,39 @@ void ssl_stapling_setup(apr_pool_t *pconf, kv_server_t *s, const ssl_stapling_co
     if (conf->use != 1 || !certs) {
         return;
     }
-    st = apr_pcalloc(pconf, sizeof(*st));
-    st->items = apr_array_make(pconf, certs->nelts, sizeof(ssl_stapling_item_t *));
     if (!all_items) {
         all_items = apr_array_make(pconf, 4, sizeof(ssl_stapling_item_t *));
         apr_pool_cleanup_register(pconf, &all_items, forget_items, apr_pool_cleanup_null);
     }
-    for (int i = 0; i < certs->nelts; i++) {
-        ssl_stapling_item_t *item =
-            new_item(pconf, s, conf, &APR_ARRAY_IDX(certs, i, ssl_cert_t), chain);
+    st = stapling_of(pconf, s, conf, certs, chain, ctx);
+    for (int i = 0; i < st->items->nelts; i++) {
+        ssl_stapling_item_t *item = APR_ARRAY_IDX(st->items, i, ssl_stapling_item_t *);
 
-        if (item) {
-            APR_ARRAY_PUSH(st->items, ssl_stapling_item_t *) = item;
-            if (!fetched_already(item)) {
-                APR_ARRAY_PUSH(all_items, ssl_stapling_item_t *) = item;
-            }
+        if (!fetched_already(item)) {
+            APR_ARRAY_PUSH(all_items, ssl_stapling_item_t *) = item;
         }
     }
-    SSL_CTX_set_tlsext_status_cb(ctx, status_cb);
-    SSL_CTX_set_tlsext_status_arg(ctx, st);
+}
+
+void ssl_stapling_renewed(apr_pool_t *p, kv_server_t *s, const ssl_stapling_conf_t *conf,
+                          apr_array_header_t *certs, STACK_OF(X509) * chain, SSL_CTX *ctx)
+{
+    if (conf->use == 1 && certs) {
+        stapling_of(p, s, conf, certs, chain, ctx);
+    }
+}
+
+apr_array_header_t *ssl_stapling_items_of(SSL_CTX *ctx)
+{
+    int (*cb)(SSL *, void *) = NULL;
+    void *arg = NULL;
+
+    SSL_CTX_get_tlsext_status_cb(ctx, &cb);
+    if (cb != status_cb) {
+        return NULL;
+    }
+    SSL_CTX_get_tlsext_status_arg(ctx, &arg);
+    return ((ssl_stapling_t *)arg)->items;
 }
 
 /* ---- The fetcher ---------------------------------------------------------------------- */
@@ -257,6 +314,12 @@ int ssl_stapling_start(apr_pool_t *pconf, kv_server_t *s)
 
     if (!all_items || all_items->nelts == 0) {
         return KV_OK;
+    }
+    if (ssl_stapling_socache_init(
+            pconf, s,
+            &((const ssl_server_conf_t *)kv_get_module_config(s->module_config, &ssl_module))
+                 ->stapling) != APR_SUCCESS) {
+        return KV_HTTP_INTERNAL_SERVER_ERROR; /* logged */
     }
     proc = apr_pcalloc(pconf, sizeof(*proc));
     rv = kv_mpm_fork(proc, pconf);

@@ -1,7 +1,8 @@
 /* OCSP stapling (RFC 6066's status_request): the directives' values, and what mod_ssl's
  * shared files call. Responses are fetched in the background by one process per
  * generation that the parent starts (ssl_ocsp_fetch.c), never on a handshake's path, and
- * published in the stapling store (ssl_stapling_store.c), where every child's status
+ * published in the stapling store (ssl_stapling_store.c: files in DefaultRuntimeDir, or
+ * SSLStaplingCache's socache provider, ssl_stapling_socache.c), where every child's status
  * callback (ssl_stapling.c) reads the current one. */
 #ifndef SSL_STAPLING_H
 #define SSL_STAPLING_H
@@ -11,6 +12,8 @@
 #include <openssl/ssl.h>
 
 #include "kiva.h"
+#include "kv_socache.h"
+#include "ssl_stapling_parse.h"
 
 /** The SSLUseStapling and SSLStapling* directives of one server. */
 typedef struct {
@@ -21,7 +24,12 @@ typedef struct {
     apr_interval_time_t cache_timeout;     /**< SSLStaplingStandardCacheTimeout */
     apr_interval_time_t errcache_timeout;  /**< SSLStaplingErrorCacheTimeout */
     const char *force_url;                 /**< SSLStaplingForceURL */
-    const char *cache;                     /**< SSLStaplingCache (main server), as written */
+    /* SSLStaplingCache (main server): the provider that keeps the responses, NULL for
+     * DefaultRuntimeDir's files. */
+    const kv_socache_provider_t *cache_provider;
+    kv_socache_instance_t *cache_instance;
+    apr_interval_time_t time_skew; /**< SSLStaplingResponseTimeSkew */
+    apr_interval_time_t max_age;   /**< SSLStaplingResponseMaxAge; < 0: no limit */
 } ssl_stapling_conf_t;
 
 /** The largest response kept (httpd's limit). */
@@ -44,7 +52,8 @@ typedef struct {
     unsigned char *der;     /**< SSL_STAPLING_MAX_DER bytes */
     int der_len;            /**< 0: nothing to staple */
     int ok;                 /**< a good response (else an error one) */
-    apr_time_t next_update; /**< a good one is not stapled after its nextUpdate (0: none) */
+    apr_time_t this_update; /**< a good one is stapled while these times are valid */
+    apr_time_t next_update; /**< (0: none) */
 } ssl_stapling_item_t;
 
 /** The initial values of the directives (create_server_config). */
@@ -55,6 +64,8 @@ void ssl_stapling_conf_merge(ssl_stapling_conf_t *conf, const ssl_stapling_conf_
                              const ssl_stapling_conf_t *add);
 
 const char *ssl_stapling_set_cache(kv_cmd_parms_t *cmd, void *c, int argc, const char *const *argv);
+const char *ssl_stapling_set_max_age(kv_cmd_parms_t *cmd, void *c, int argc,
+                                     const char *const *argv);
 
 /** The directive table's rows (in ssl_config.c's table, which knows ssl_server_conf_t). */
 /* clang-format off */
@@ -65,7 +76,7 @@ const char *ssl_stapling_set_cache(kv_cmd_parms_t *cmd, void *c, int argc, const
     {"SSLUseStapling", kv_set_bounded_slot, SSL_STAPLING_SLOT(use, KV_UNIT_FLAG, 0, 1),             \
      "On|Off: staple the certificates' OCSP responses to the handshake"},                          \
     {"SSLStaplingCache", ssl_stapling_set_cache, NULL, 1, 1, KV_CTX_MAIN, KV_CMD_SERVER_CONF,      \
-     "type[:args]: httpd's stapling cache (kiva keeps the responses in DefaultRuntimeDir)"},       \
+     "type:args: the socache that keeps the stapled responses (without it: DefaultRuntimeDir)"},   \
     {"SSLStaplingResponderTimeout", kv_set_bounded_slot,                                           \
      SSL_STAPLING_SLOT(responder_timeout, KV_UNIT_SECONDS, 1, 3600),                               \
      "seconds: how long the OCSP responder may take to answer"},                                   \
@@ -83,7 +94,12 @@ const char *ssl_stapling_set_cache(kv_cmd_parms_t *cmd, void *c, int argc, const
      "On|Off: a tryLater response stands for a responder that did not answer"},                    \
     {"SSLStaplingForceURL", kv_set_string_slot, KV_OFFSET(ssl_server_conf_t, stapling.force_url), \
      1, 1, KV_CTX_SERVER, KV_CMD_SERVER_CONF,                                                      \
-     "URL: the OCSP responder to ask instead of the one the certificates name"}
+     "URL: the OCSP responder to ask instead of the one the certificates name"},                   \
+    {"SSLStaplingResponseTimeSkew", kv_set_bounded_slot,                                           \
+     SSL_STAPLING_SLOT(time_skew, KV_UNIT_SECONDS, 0, 31536000),                                   \
+     "seconds: how far a response's thisUpdate and nextUpdate may be off"},                        \
+    {"SSLStaplingResponseMaxAge", ssl_stapling_set_max_age, NULL, 1, 1, KV_CTX_SERVER,             \
+     KV_CMD_SERVER_CONF, "seconds: how old (thisUpdate) a stapled response may be; -1: no limit"}
 /* clang-format on */
 
 /* ---- ssl_stapling.c: at post_config, and in the children ---------------------------- */
@@ -96,6 +112,15 @@ typedef struct ssl_stapling ssl_stapling_t;
 void ssl_stapling_setup(apr_pool_t *pconf, kv_server_t *s, const ssl_stapling_conf_t *conf,
                         apr_array_header_t *certs, STACK_OF(X509) * chain, SSL_CTX *ctx);
 
+/** Set up stapling for a context of server @a s renewed on disk (ssl_renew.c), in the pool
+ * that lives as long as that context, @a p, as ssl_stapling_setup: its handshakes staple the
+ * renewed certificates' responses once the fetcher has them. */
+void ssl_stapling_renewed(apr_pool_t *p, kv_server_t *s, const ssl_stapling_conf_t *conf,
+                          apr_array_header_t *certs, STACK_OF(X509) * chain, SSL_CTX *ctx);
+
+/** The stapled certificates (ssl_stapling_item_t *) of @a ctx, or NULL if it staples none. */
+apr_array_header_t *ssl_stapling_items_of(SSL_CTX *ctx);
+
 /** Start the generation's fetcher if a certificate is stapled (after every server's
  * ssl_stapling_setup). KV_OK, or an error logged. */
 int ssl_stapling_start(apr_pool_t *pconf, kv_server_t *s);
@@ -106,21 +131,23 @@ int ssl_stapling_start(apr_pool_t *pconf, kv_server_t *s);
  * the parent goes away (or the process is stopped). Does not return. */
 void ssl_ocsp_fetcher_run(apr_pool_t *p, apr_array_header_t *items) __attribute__((noreturn));
 
-/** The nextUpdate of the good response in @a der (@a len bytes), or 0 if it has none or
- * cannot be read. */
-apr_time_t ssl_ocsp_next_update(const unsigned char *der, int len);
+/** The thisUpdate and nextUpdate of the response in @a der (@a len bytes), each 0 if it has
+ * none or cannot be read. */
+void ssl_ocsp_times(const unsigned char *der, int len, apr_time_t *this_update,
+                    apr_time_t *next_update);
 
 /* ---- ssl_stapling_store.c: the stapling store --------------------------------------- */
 
 /** Publish @a der (@a len bytes; @a ok: a good response) under @a key, or remove what is
- * there when @a len is 0. A file in DefaultRuntimeDir renamed into place: every child sees
- * the whole old or the whole new one. This is the one place to change to put the responses
- * in an SSLStaplingCache provider. APR_SUCCESS or the error. */
+ * there when @a len is 0; a cache may drop it after @a keep_until. With SSLStaplingCache, in
+ * its provider; else a file in DefaultRuntimeDir renamed into place: every child sees the
+ * whole old or the whole new one. APR_SUCCESS or the error. */
 apr_status_t ssl_stapling_store_put(apr_pool_t *p, const char *key, int ok,
-                                    const unsigned char *der, int len);
+                                    const unsigned char *der, int len, apr_time_t keep_until);
 
-/** Make the store's directory, owned by User and Group when run as root, so that the
- * fetcher can write it once it has switched to them. APR_SUCCESS or the error. */
+/** Make the store ready in the fetcher before it switches to User and Group: attach
+ * SSLStaplingCache, or make the store's directory, owned by User and Group when run as root
+ * so that the fetcher can write it. APR_SUCCESS or the error. */
 apr_status_t ssl_stapling_store_prepare(apr_pool_t *p);
 
 /** If what is under @a key is not the @a *version read before, read it into @a der (up to
@@ -129,7 +156,31 @@ apr_status_t ssl_stapling_store_prepare(apr_pool_t *p);
 int ssl_stapling_store_get(const char *key, apr_uint64_t *version, unsigned char *der, int *len,
                            int *ok);
 
-/** The store's name for @a cert. */
+/** The store's name for @a cert: its file in DefaultRuntimeDir, whose name (the hex SHA-256
+ * of the certificate) is also its id in SSLStaplingCache. */
 const char *ssl_stapling_store_key(apr_pool_t *p, X509 *cert);
+
+/* ---- ssl_stapling_socache.c: the store in SSLStaplingCache's provider ---------------- */
+
+/** Open SSLStaplingCache's provider (from @a conf, the main server's) in the parent, before
+ * the fetcher and the children fork; the store uses it until @a pconf ends. APR_SUCCESS or
+ * the error, logged. Nothing to do without SSLStaplingCache. */
+apr_status_t ssl_stapling_socache_init(apr_pool_t *pconf, kv_server_t *s,
+                                       const ssl_stapling_conf_t *conf);
+
+/** Register the hook that attaches SSLStaplingCache in each child. */
+void ssl_stapling_register_hooks(apr_pool_t *p);
+
+/** Is the store SSLStaplingCache's provider in this generation? */
+int ssl_stapling_socache_on(void);
+
+/** Attach the provider in this process (the fetcher, a child). APR_SUCCESS or the error. */
+apr_status_t ssl_stapling_socache_attach(apr_pool_t *p);
+
+/** ssl_stapling_store_put and _get in the provider, under @a id. */
+apr_status_t ssl_stapling_socache_put(apr_pool_t *p, const char *id, int ok,
+                                      const unsigned char *der, int len, apr_time_t keep_until);
+int ssl_stapling_socache_get(const char *id, apr_uint64_t *version, unsigned char *der, int *len,
+                             int *ok);
 
 #endif

@@ -1,10 +1,12 @@
-/* The stapling store (ssl_stapling.h): one file per certificate in a directory of
+/* The stapling store (ssl_stapling.h). With SSLStaplingCache, its provider
+ * (ssl_stapling_socache.c). Without: one file per certificate in a directory of
  * DefaultRuntimeDir that the fetcher (as User) owns, its
  * first byte 1 for a good response and 0 for an error one, then the response's DER. The
  * fetcher writes a new file and renames it into place; a child looks at the file's inode
  * and modification time, at most once a second, and reads it only when they change. */
 #include <errno.h>
 #include <fcntl.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -37,17 +39,27 @@ const char *ssl_stapling_store_key(apr_pool_t *p, X509 *cert)
     return kv_runtime_dir_relative(p, apr_pstrcat(p, STORE_DIR "/", hex, NULL));
 }
 
+/* The certificate's id in SSLStaplingCache: the file's name. */
+static const char *cache_id(const char *key)
+{
+    return strrchr(key, '/') + 1;
+}
+
 apr_status_t ssl_stapling_store_prepare(apr_pool_t *p)
 {
-    const char *dir = kv_runtime_dir_relative(p, STORE_DIR);
-    apr_status_t rv =
-        apr_dir_make(dir,
-                     APR_FPROT_UREAD | APR_FPROT_UWRITE | APR_FPROT_UEXECUTE | APR_FPROT_GREAD |
-                         APR_FPROT_GEXECUTE | APR_FPROT_WREAD | APR_FPROT_WEXECUTE,
-                     p);
+    const char *dir;
     apr_uid_t uid;
     apr_gid_t gid;
+    apr_status_t rv;
 
+    if (ssl_stapling_socache_on()) {
+        return ssl_stapling_socache_attach(p);
+    }
+    dir = kv_runtime_dir_relative(p, STORE_DIR);
+    rv = apr_dir_make(dir,
+                      APR_FPROT_UREAD | APR_FPROT_UWRITE | APR_FPROT_UEXECUTE | APR_FPROT_GREAD |
+                          APR_FPROT_GEXECUTE | APR_FPROT_WREAD | APR_FPROT_WEXECUTE,
+                      p);
     if (rv != APR_SUCCESS && !APR_STATUS_IS_EEXIST(rv)) {
         return rv;
     }
@@ -62,7 +74,7 @@ apr_status_t ssl_stapling_store_prepare(apr_pool_t *p)
 }
 
 apr_status_t ssl_stapling_store_put(apr_pool_t *p, const char *key, int ok,
-                                    const unsigned char *der, int len)
+                                    const unsigned char *der, int len, apr_time_t keep_until)
 {
     const char *tmp = apr_psprintf(p, "%s.%ld", key, (long)getpid());
     unsigned char flag = ok ? 1 : 0;
@@ -70,6 +82,9 @@ apr_status_t ssl_stapling_store_put(apr_pool_t *p, const char *key, int ok,
     apr_size_t n;
     apr_status_t rv;
 
+    if (ssl_stapling_socache_on()) {
+        return ssl_stapling_socache_put(p, cache_id(key), ok, der, len, keep_until);
+    }
     if (len == 0) {
         rv = apr_file_remove(key, p);
         return APR_STATUS_IS_ENOENT(rv) ? APR_SUCCESS : rv;
@@ -108,6 +123,9 @@ int ssl_stapling_store_get(const char *key, apr_uint64_t *version, unsigned char
     ssize_t n = 0, got = 0;
     int fd;
 
+    if (ssl_stapling_socache_on()) {
+        return ssl_stapling_socache_get(cache_id(key), version, der, len, ok);
+    }
     if (stat(key, &st) == 0) {
         now_version = ((apr_uint64_t)st.st_ino << 32) ^ (apr_uint64_t)st.st_mtim.tv_sec ^
                       ((apr_uint64_t)st.st_mtim.tv_nsec << 16) ^ (apr_uint64_t)st.st_size;

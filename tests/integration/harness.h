@@ -466,6 +466,27 @@ void kvt_ocsp_start(kvt_ocsp_t *o, const char *signer_cert, const char *signer_k
 /** Stop the responder by its pid (it is also stopped when the test's process exits). */
 void kvt_ocsp_stop(kvt_ocsp_t *o);
 
+/** s_client -status's report of the response @a srv staples (all it printed). */
+char *kvt_stapling_report(kvt_server_t *srv);
+
+/** Wait up to @a timeout_ms until a handshake gets a stapled response whose report holds
+ * @a needle, or fail the test. */
+void kvt_assert_stapled(kvt_server_t *srv, const char *needle, int timeout_ms);
+
+/** Fail the test unless a handshake (that verifies) gets no stapled response. */
+void kvt_assert_nothing_stapled(kvt_server_t *srv);
+
+/** The response @a o's index gives for @a leaf now, signed by the test CA, without a
+ * nextUpdate: its DER file's path (`openssl ocsp` offline; the responder need not run). */
+const char *kvt_ocsp_response(kvt_ocsp_t *o, const char *leaf);
+
+/** An HTTP responder on a free 127.0.0.1 port (*@a port) that answers every request with the
+ * DER file @a response, whenever it was made; its pid, for kvt_ocsp_serve_stop. */
+pid_t kvt_ocsp_serve(const char *response, int *port);
+
+/** Stop the responder kvt_ocsp_serve made, by its pid, and reap it. */
+void kvt_ocsp_serve_stop(pid_t pid);
+
 /** curl https://127.0.0.1:PORT@a path with the test CA and @a options (shell words): its exit
  * status, what it printed (body, -w, errors) in *out. */
 int kvt_curl_tls(kvt_server_t *srv, const char *options, const char *path, char **out);

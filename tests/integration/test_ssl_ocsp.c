@@ -25,59 +25,13 @@
 KVT_MPM_CASE(per_mpm);
 
 /* A server with SSLUseStapling on for @a leaf (its key @a key; the test CA as its chain, so
- * that kiva finds the issuer), @a extra in the host (or ""). */
+ * that kiva finds the issuer), @a extra in the host (or ""). No SSLStaplingCache: the
+ * responses are in DefaultRuntimeDir (test_ssl_stapling2 tests the caches). */
 static kvt_server_t *stapling_server(const char *leaf, const char *key, const char *extra)
 {
-    kvt_server_t *srv =
-        kvt_tls_server_pair(kvt_mpm(), leaf, key,
-                            kvt_strf("SSLCertificateChainFile %s\n    SSLUseStapling on\n    %s",
-                                     kvt_certs()->ca, extra));
-
-    kvt_server_conf(srv, "SSLStaplingCache shmcb:logs/ssl_stapling(32768)");
-    return srv;
-}
-
-/* s_client -status's report of the stapled response, all it printed. */
-static char *status_of(kvt_server_t *srv)
-{
-    char *out = NULL;
-
-    ck_assert_msg(kvt_s_client(srv, "-status", "", &out) == 0, "%s", kvt_tail(out));
-    return out;
-}
-
-typedef struct {
-    kvt_server_t *srv;
-    const char *needle;
-    char *last;
-} staple_wait_t;
-
-static int stapled(void *arg)
-{
-    staple_wait_t *w = arg;
-
-    free(w->last);
-    w->last = status_of(w->srv);
-    return kvt_contains(w->last, w->needle);
-}
-
-/* Wait until a handshake gets a stapled response whose report holds @a needle. */
-static void assert_stapled(kvt_server_t *srv, const char *needle)
-{
-    staple_wait_t w = {srv, needle, NULL};
-
-    ck_assert_msg(kvt_wait_for(stapled, &w, STAPLE_TIMEOUT_MS), "no '%s' stapled: %s\nlog: %s",
-                  needle, w.last ? kvt_tail(w.last) : "", kvt_tail(kvt_server_error_log(srv)));
-    free(w.last);
-}
-
-static void assert_nothing_stapled(kvt_server_t *srv)
-{
-    char *out = status_of(srv);
-
-    ck_assert_msg(kvt_contains(out, "OCSP response: no response sent"), "%s", kvt_tail(out));
-    ck_assert_msg(kvt_contains(out, "Verify return code: 0 (ok)"), "%s", kvt_tail(out));
-    free(out);
+    return kvt_tls_server_pair(kvt_mpm(), leaf, key,
+                               kvt_strf("SSLCertificateChainFile %s\n    SSLUseStapling on\n    %s",
+                                        kvt_certs()->ca, extra));
 }
 
 /* Wait until the error log has message @a number, and fail unless it holds @a expected. */
@@ -117,8 +71,8 @@ KVC_TEST(per_mpm, test_good_response_is_stapled)
 
     kvt_ocsp_start(ocsp, NULL, NULL);
     kvt_server_start(srv);
-    assert_stapled(srv, "Cert Status: good");
-    assert_stapled(srv, "OCSP Response Status: successful");
+    kvt_assert_stapled(srv, "Cert Status: good", STAPLE_TIMEOUT_MS);
+    kvt_assert_stapled(srv, "OCSP Response Status: successful", STAPLE_TIMEOUT_MS);
     fetcher = fetcher_pid(srv, 0);
     ck_assert_msg(geteuid() != 0 ||
                       (kvt_pid_uid(fetcher) != 0 && kvt_pid_uid(fetcher) != (uid_t)-1),
@@ -140,7 +94,7 @@ KVT_TEST_ONCE(per_mpm, test_graceful_restart_replaces_the_fetcher)
 
     kvt_ocsp_start(ocsp, NULL, NULL);
     kvt_server_start(srv);
-    assert_stapled(srv, "Cert Status: good");
+    kvt_assert_stapled(srv, "Cert Status: good", STAPLE_TIMEOUT_MS);
     old = fetcher_pid(srv, 0);
     ck_assert_msg(kvt_pid_alive(old), "fetcher %ld is not running", (long)old);
     log = kvt_server_error_log(srv);
@@ -151,7 +105,7 @@ KVT_TEST_ONCE(per_mpm, test_graceful_restart_replaces_the_fetcher)
     ck_assert_msg(kvt_wait_for(kvt_pid_gone, &old, 10000), "old fetcher %ld still runs", (long)old);
     new = fetcher_pid(srv, len);
     ck_assert_msg(new != old &&kvt_pid_alive(new), "fetcher %ld is not running", (long)new);
-    assert_stapled(srv, "Cert Status: good");
+    kvt_assert_stapled(srv, "Cert Status: good", STAPLE_TIMEOUT_MS);
     kvt_ocsp_stop(ocsp);
 }
 END_TEST
@@ -173,7 +127,7 @@ KVT_TEST_ONCE(per_mpm, test_shared_certificate_fetched_once)
     kvt_server_conf(srv, "</VirtualHost>");
     kvt_ocsp_start(ocsp, NULL, NULL);
     kvt_server_start(srv);
-    assert_stapled(srv, "Cert Status: good");
+    kvt_assert_stapled(srv, "Cert Status: good", STAPLE_TIMEOUT_MS);
     assert_logged(srv, "KV01590",
                   kvt_strf("KV01590: the OCSP stapling fetcher (pid %ld) started for 1 "
                            "certificate\n",
@@ -192,7 +146,7 @@ KVT_TEST_ONCE(per_mpm, test_revoked_response_stapled_as_httpd)
 
     kvt_ocsp_start(ocsp, NULL, NULL);
     kvt_server_start(srv);
-    assert_stapled(srv, "Cert Status: revoked");
+    kvt_assert_stapled(srv, "Cert Status: revoked", STAPLE_TIMEOUT_MS);
     assert_logged(srv, "KV01589",
                   kvt_strf("KV01589: the OCSP responder %s says the "
                            "certificate in %s is revoked",
@@ -202,7 +156,7 @@ KVT_TEST_ONCE(per_mpm, test_revoked_response_stapled_as_httpd)
     srv = stapling_server(leaf, key, "SSLStaplingReturnResponderErrors off");
     kvt_server_start(srv);
     free(kvt_server_wait_log(srv, "KV01589", STAPLE_TIMEOUT_MS));
-    assert_nothing_stapled(srv);
+    kvt_assert_nothing_stapled(srv);
     kvt_ocsp_stop(ocsp);
 }
 END_TEST
@@ -272,9 +226,9 @@ KVT_TEST_ONCE(per_mpm, test_responder_down_then_back)
                   kvt_strf("KV01586: the OCSP responder %s for the certificate "
                            "in %s did not answer",
                            kvt_ocsp_url(ocsp), leaf));
-    assert_nothing_stapled(srv);
+    kvt_assert_nothing_stapled(srv);
     kvt_ocsp_start(ocsp, NULL, NULL);
-    assert_stapled(srv, "Cert Status: good");
+    kvt_assert_stapled(srv, "Cert Status: good", STAPLE_TIMEOUT_MS);
     kvt_ocsp_stop(ocsp);
 }
 END_TEST
@@ -313,11 +267,11 @@ KVT_TEST_ONCE(per_mpm, test_good_response_kept_through_a_failure)
 
     kvt_ocsp_start(ocsp, NULL, NULL);
     kvt_server_start(srv);
-    assert_stapled(srv, "Cert Status: good");
+    kvt_assert_stapled(srv, "Cert Status: good", STAPLE_TIMEOUT_MS);
     kvt_ocsp_stop(ocsp);
     ck_assert_msg(kvt_wait_for(logged_times, &twice, STAPLE_TIMEOUT_MS), "%s",
                   kvt_tail(kvt_server_error_log(srv)));
-    out = status_of(srv);
+    out = kvt_stapling_report(srv);
     ck_assert_msg(kvt_contains(out, "Cert Status: good"), "%s", kvt_tail(out));
     free(out);
 }
@@ -332,7 +286,7 @@ KVT_TEST_ONCE(per_mpm, test_unreachable_responder_fakes_trylater)
     kvt_server_t *srv = stapling_server(leaf, key, "");
 
     kvt_server_start(srv);
-    assert_stapled(srv, "OCSP Response Status: trylater");
+    kvt_assert_stapled(srv, "OCSP Response Status: trylater", STAPLE_TIMEOUT_MS);
 }
 END_TEST
 
@@ -351,7 +305,7 @@ KVT_TEST_ONCE(per_mpm, test_bad_response_logged_not_stapled)
                   kvt_strf("KV01588: bad OCSP response from %s for the "
                            "certificate in %s: its signature does not verify",
                            kvt_ocsp_url(ocsp), leaf));
-    assert_nothing_stapled(srv);
+    kvt_assert_nothing_stapled(srv);
     kvt_ocsp_stop(ocsp);
 }
 END_TEST
@@ -370,7 +324,7 @@ KVT_TEST_ONCE(per_mpm, test_unstapled_certificates_warned)
                   kvt_strf("KV01580: OCSP stapling is off for the certificate "
                            "in %s",
                            leaf));
-    assert_nothing_stapled(srv);
+    kvt_assert_nothing_stapled(srv);
     kvt_server_stop(srv);
 
     srv = stapling_server(c->ec_cert, c->ec_key, "");
@@ -379,7 +333,7 @@ KVT_TEST_ONCE(per_mpm, test_unstapled_certificates_warned)
                   kvt_strf("KV01581: OCSP stapling is off for the certificate "
                            "in %s",
                            c->ec_cert));
-    assert_nothing_stapled(srv);
+    kvt_assert_nothing_stapled(srv);
 }
 END_TEST
 

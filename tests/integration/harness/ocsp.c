@@ -7,9 +7,16 @@
 #endif
 #include "internal.h"
 
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #define RESPONDER_LIFE "300"
@@ -38,6 +45,9 @@ kvt_ocsp_t *kvt_ocsp_new(void)
     o->port = kvth_free_port();
     o->index = cert_path(o, "index.txt");
     kvth_write_path(o->index, "", 0);
+    /* Several leaves for localhost in one index (a certificate and its renewal). */
+    kvth_write_path(kvt_strf("%s.attr", o->index), "unique_subject = no\n",
+                    strlen("unique_subject = no\n"));
     return o;
 }
 
@@ -167,4 +177,165 @@ void kvt_ocsp_stop(kvt_ocsp_t *o)
     if (running == o) {
         running = NULL;
     }
+}
+
+const char *kvt_ocsp_response(kvt_ocsp_t *o, const char *leaf)
+{
+    const kvt_certs_t *c = kvt_certs();
+    const char *req = cert_path(o, "offline-req.der");
+    const char *resp = cert_path(o, kvt_strf("offline-%ld.der", kvt_now_ms()));
+    const char *ask[] = {"openssl", "ocsp",      "-issuer", c->ca, "-cert",
+                         leaf,      "-no_nonce", "-reqout", req,   NULL};
+    const char *answer[] = {
+        "openssl", "ocsp",     "-index",   o->index, "-CA",
+        c->ca,     "-rsigner", c->ca,      "-rkey",  kvt_strf("%s/ca.key", c->dir),
+        "-reqin",  req,        "-respout", resp,     NULL};
+    char *out = NULL, *err = NULL;
+
+    ck_assert_msg(kvt_run_tool(ask, &out, &err) == 0, "openssl ocsp -reqout: %s", err);
+    free(out);
+    free(err);
+    ck_assert_msg(kvt_run_tool(answer, &out, &err) == 0, "openssl ocsp -respout: %s", err);
+    free(out);
+    free(err);
+    return resp;
+}
+
+/* Read one HTTP request from @a fd (its head, then Content-Length bytes), bounded by the
+ * socket's timeout; 0 once it is read, -1 if the client went away. */
+static int read_request(int fd)
+{
+    char buf[8192];
+    size_t got = 0;
+    char *end = NULL, *cl;
+    long body = 0;
+    ssize_t n;
+
+    while (got < sizeof(buf) - 1) {
+        n = read(fd, buf + got, sizeof(buf) - 1 - got);
+        if (n <= 0) {
+            return -1;
+        }
+        got += (size_t)n;
+        buf[got] = '\0';
+        if (!end && (end = strstr(buf, "\r\n\r\n")) != NULL) {
+            cl = strcasestr(buf, "Content-Length:");
+            body = cl && cl < end ? atol(cl + strlen("Content-Length:")) : 0;
+        }
+        if (end && got >= (size_t)(end + 4 - buf) + (size_t)body) {
+            return 0;
+        }
+    }
+    return 0;
+}
+
+/* The bytes of @a path (malloc'd), their count in *len; NULL if it cannot be read. */
+static char *read_bytes(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf = malloc(65536);
+
+    *len = f && buf ? fread(buf, 1, 65536, f) : 0;
+    if (f) {
+        fclose(f);
+    }
+    if (*len == 0) {
+        free(buf);
+        return NULL;
+    }
+    return buf;
+}
+
+pid_t kvt_ocsp_serve(const char *response, int *port)
+{
+    size_t len = 0;
+    char *der = read_bytes(response, &len);
+    struct sockaddr_in sa = {.sin_family = AF_INET};
+    socklen_t salen = sizeof(sa);
+    struct timeval tv = {5, 0};
+    int lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    pid_t pid;
+
+    ck_assert_msg(der != NULL, "cannot read %s", response);
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ck_assert_int_ge(lfd, 0);
+    ck_assert_int_eq(bind(lfd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+    ck_assert_int_eq(listen(lfd, 16), 0);
+    ck_assert_int_eq(getsockname(lfd, (struct sockaddr *)&sa, &salen), 0);
+    *port = ntohs(sa.sin_port);
+    pid = fork();
+    ck_assert_msg(pid >= 0, "fork: %s", strerror(errno));
+    if (pid == 0) {
+        char *head = kvt_strf("HTTP/1.0 200 OK\r\nContent-Type: application/ocsp-response\r\n"
+                              "Content-Length: %zu\r\nConnection: close\r\n\r\n",
+                              len);
+
+        /* Not the test's handler, which stops the test's whole process group. */
+        signal(SIGTERM, SIG_DFL);
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
+        alarm(atoi(RESPONDER_LIFE));
+        for (int served = 0; served < 100000; served++) {
+            int fd = accept(lfd, NULL, NULL);
+
+            if (fd < 0) {
+                continue;
+            }
+            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+            if (read_request(fd) == 0 && kvt_send_raw(fd, head, strlen(head)) == 0) {
+                kvt_send_raw(fd, der, len);
+            }
+            close(fd);
+        }
+        _exit(0);
+    }
+    close(lfd);
+    free(der);
+    return pid;
+}
+
+void kvt_ocsp_serve_stop(pid_t pid)
+{
+    kill(pid, SIGTERM);
+    kvth_wait_child(pid, 5000);
+}
+
+char *kvt_stapling_report(kvt_server_t *srv)
+{
+    char *out = NULL;
+
+    ck_assert_msg(kvt_s_client(srv, "-status", "", &out) == 0, "%s", kvt_tail(out));
+    return out;
+}
+
+typedef struct {
+    kvt_server_t *srv;
+    const char *needle;
+    char *last;
+} staple_wait_t;
+
+static int stapled(void *arg)
+{
+    staple_wait_t *w = arg;
+
+    free(w->last);
+    w->last = kvt_stapling_report(w->srv);
+    return kvt_contains(w->last, w->needle);
+}
+
+void kvt_assert_stapled(kvt_server_t *srv, const char *needle, int timeout_ms)
+{
+    staple_wait_t w = {srv, needle, NULL};
+
+    ck_assert_msg(kvt_wait_for(stapled, &w, timeout_ms), "no '%s' stapled: %s\nlog: %s", needle,
+                  w.last ? kvt_tail(w.last) : "", kvt_tail(kvt_server_error_log(srv)));
+    free(w.last);
+}
+
+void kvt_assert_nothing_stapled(kvt_server_t *srv)
+{
+    char *out = kvt_stapling_report(srv);
+
+    ck_assert_msg(kvt_contains(out, "OCSP response: no response sent"), "%s", kvt_tail(out));
+    ck_assert_msg(kvt_contains(out, "Verify return code: 0 (ok)"), "%s", kvt_tail(out));
+    free(out);
 }
