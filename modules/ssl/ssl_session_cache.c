@@ -10,6 +10,7 @@
 #include "kv_log.h"
 #include "ssl_config.h"
 #include "ssl_session_cache.h"
+#include "ssl_sni.h"
 #include "ssl_socache.h"
 
 #define KV_LOG_MODULE "ssl"
@@ -59,12 +60,20 @@ const char *ssl_set_session_cache(kv_cmd_parms_t *cmd, void *c, int argc, const 
     return NULL;
 }
 
-/* A scratch pool for one call into the provider, from any thread: its own allocator, so no
- * pool is shared between threads. */
-static apr_pool_t *scratch_pool(void)
+/* A scratch pool for one call into the provider: a subpool of the handshake's connection,
+ * which only this thread uses now and whose allocator has blocks to spare. Without a
+ * connection (a removal, from the SSL_CTX), a pool with its own allocator, so that no pool
+ * is shared between threads; that one maps its first block and unmaps it at the end (two
+ * system calls and, in a threaded child, a TLB shootdown), too dear for each of a
+ * handshake's session tickets. */
+static apr_pool_t *scratch_pool(const SSL *ssl)
 {
+    kv_conn_t *c = ssl ? ssl_sni_conn(ssl) : NULL;
     apr_pool_t *p = NULL;
 
+    if (c) {
+        return apr_pool_create(&p, c->pool) == APR_SUCCESS ? p : NULL;
+    }
     return apr_pool_create_unmanaged_ex(&p, NULL, NULL) == APR_SUCCESS ? p : NULL;
 }
 
@@ -78,8 +87,7 @@ static int new_session(SSL *ssl, SSL_SESSION *sess)
         apr_time_from_sec((apr_time_t)SSL_SESSION_get_time(sess) + SSL_SESSION_get_timeout(sess));
     apr_pool_t *p;
 
-    (void)ssl;
-    if (!current || idlen == 0 || len <= 0 || len > SESSION_MAX_DER || !(p = scratch_pool())) {
+    if (!current || idlen == 0 || len <= 0 || len > SESSION_MAX_DER || !(p = scratch_pool(ssl))) {
         return 0;
     }
     i2d_SSL_SESSION(sess, &end);
@@ -97,9 +105,8 @@ static SSL_SESSION *get_session(SSL *ssl, const unsigned char *id, int idlen, in
     SSL_SESSION *sess = NULL;
     apr_pool_t *p;
 
-    (void)ssl;
     *copy = 0;
-    if (!current || idlen <= 0 || !(p = scratch_pool())) {
+    if (!current || idlen <= 0 || !(p = scratch_pool(ssl))) {
         return NULL;
     }
     if (current->provider->retrieve(current->instance, cache_server, id, (unsigned int)idlen, der,
@@ -117,7 +124,7 @@ static void remove_session(SSL_CTX *ctx, SSL_SESSION *sess)
     apr_pool_t *p;
 
     (void)ctx;
-    if (!current || idlen == 0 || !(p = scratch_pool())) {
+    if (!current || idlen == 0 || !(p = scratch_pool(NULL))) {
         return;
     }
     current->provider->remove(current->instance, cache_server, id, idlen, p);

@@ -44,6 +44,13 @@ void ssl_sni_attach(SSL *ssl, kv_conn_t *c, const kv_server_t *s)
     SSL_set_ex_data(ssl, sni_index, sni);
 }
 
+kv_conn_t *ssl_sni_conn(const SSL *ssl)
+{
+    const sni_t *sni = sni_index < 0 ? NULL : SSL_get_ex_data(ssl, sni_index);
+
+    return sni ? sni->c : NULL;
+}
+
 static const ssl_server_conf_t *conf_of(const kv_server_t *s)
 {
     return kv_get_module_config(s->module_config, &ssl_module);

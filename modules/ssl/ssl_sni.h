@@ -19,6 +19,9 @@ void ssl_sni_ctx_setup(SSL_CTX *ctx);
 /** A new TLS connection @a c, begun with the context of @a s (its address's server). */
 void ssl_sni_attach(SSL *ssl, kv_conn_t *c, const kv_server_t *s);
 
+/** The connection @a ssl was attached to (ssl_sni_attach), or NULL. */
+kv_conn_t *ssl_sni_conn(const SSL *ssl);
+
 /** post_read_request: KV_DECLINED, or the status that refuses @a r (400, 403, 421), logged,
  * when its Host does not fit the server the handshake was made for. */
 int ssl_sni_check_request(kv_request_t *r, SSL *ssl);

@@ -19,6 +19,11 @@
 /* How long a connection stays in a worker's hot set with nothing to do (no next request, the
  * client taking nothing of a response) before the worker hands it to the listener. */
 #define HOT_IDLE apr_time_from_msec(1)
+/* The same in a handshake (TLS): the client's next flight comes after its own public-key
+ * work (checking the server's signature, its key exchange), often more than HOT_IDLE; handed
+ * to the listener and back, each handshake would cost four epoll_ctl calls and two thread
+ * wake-ups more. */
+#define HOT_IDLE_HANDSHAKE apr_time_from_msec(20)
 /* Connections in one worker's hot set at most. */
 #define HOT_MAX 16
 /* A worker busy with one connection for longer than this has the others of its hot set

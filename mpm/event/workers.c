@@ -1,5 +1,6 @@
 /* The event MPM's worker threads and their hot sets (see event.h and "Hot sets" below). */
 #include <apr_atomic.h>
+#include <apr_portable.h>
 
 #include "../threaded.h"
 #include "event.h"
@@ -126,11 +127,23 @@ static void hot_forget(worker_t *w, event_conn_t *ec)
     apr_atomic_dec32(&w->nhot);
 }
 
-/* Take @a ec out of @a w's hot set (w->lock held). */
+/* Take @a ec out of @a w's hot set (w->lock held). A closed socket has left the pollset
+ * already (the kernel drops a descriptor when it is closed; the hot set keeps no copy of the
+ * entry, APR_POLLSET_NOCOPY). */
 static void hot_remove(worker_t *w, event_conn_t *ec)
 {
-    apr_pollset_remove(w->hot, &ec->pfd);
+    apr_os_sock_t fd = -1;
+
+    if (apr_os_sock_get(&fd, ec->pfd.desc.s) == APR_SUCCESS && fd >= 0) {
+        apr_pollset_remove(w->hot, &ec->pfd);
+    }
     hot_forget(w, ec);
+}
+
+/* When @a ec, idle from now, goes to the listener. */
+static apr_time_t hot_deadline(const event_conn_t *ec)
+{
+    return apr_time_now() + (ec->c->handshaking ? HOT_IDLE_HANDSHAKE : HOT_IDLE);
 }
 
 /* Put @a ec in @a w's hot set (w->lock held); 0 if it has no room. */
@@ -142,7 +155,7 @@ static int hot_add(worker_t *w, event_conn_t *ec)
         }
         /* in place before the pollset may report it to the worker */
         ec->hot_slot = i;
-        ec->hot_until = apr_time_now() + HOT_IDLE;
+        ec->hot_until = hot_deadline(ec);
         ec->pfd.reqevents =
             ec->c->state == KV_CONN_STATE_WRITE_COMPLETION ? APR_POLLOUT : APR_POLLIN;
         w->conns[i] = ec;
@@ -253,7 +266,7 @@ static void serve_hot(worker_t *w, int slot)
             ec->pfd.reqevents = want;
             apr_pollset_add(w->hot, &ec->pfd);
         }
-        ec->hot_until = apr_time_now() + HOT_IDLE;
+        ec->hot_until = hot_deadline(ec);
         apr_thread_mutex_unlock(w->lock);
         return;
     }
