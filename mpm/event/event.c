@@ -52,9 +52,11 @@
 #define POLL_RESULTS 512
 /* Free memory the connections' allocator keeps for new connections. */
 #define CONNS_MAX_FREE (2 * 1024 * 1024)
-/* Leaving new connections to a lower child: how long before looking again, and how long it
- * may accept nothing before this child accepts them itself. */
+/* Leaving new connections to a lower child: how long before looking again (doubled, up to
+ * the most, while it keeps accepting), and how long it may accept nothing before this child
+ * accepts them itself. */
 #define DEFER_STEP apr_time_from_msec(1)
+#define DEFER_STEP_MAX apr_time_from_msec(16)
 #define DEFER_PATIENCE apr_time_from_msec(5)
 
 extern kv_module_t mpm_event_module;
@@ -304,9 +306,12 @@ static void set_listening(event_child_t *ev, int on)
  * few workers hold them so), rather than spreading thin over every child's threads, each of
  * which would then sleep and wake for every request or two. The lower child stops listening
  * when it is at its limit (may_accept), and the next one takes over. A deferring child keeps
- * its listeners out of its pollset for DEFER_STEP, then looks again; it accepts itself when
- * the lower child has accepted nothing for DEFER_PATIENCE (stuck, or dead and not yet
- * reaped). */
+ * its listeners out of its pollset for a step, then looks again at the scoreboard, without
+ * its listeners: while the lower child keeps accepting, the steps grow (each connection
+ * would otherwise wake every child: two epoll_ctl calls and two thread wake-ups in each, for
+ * nothing). It takes its listeners back when the lower child stops listening, or accepts
+ * itself when the lower child has accepted nothing for DEFER_PATIENCE (stuck, dead and not
+ * yet reaped, or idle: then the next connection wakes them all again). */
 
 static int lower_listening_child(const event_child_t *ev)
 {
@@ -327,17 +332,26 @@ static int defer_accept(event_child_t *ev, apr_time_t now)
     unsigned int accepts;
 
     if (lower < 0) {
+        ev->defer_until = 0;
         return 0;
     }
     accepts = kv_scoreboard_process(lower)->accepts;
+    if (lower != ev->defer_to) {
+        ev->defer_step = DEFER_STEP;
+    } else if (accepts != ev->defer_accepts) {
+        ev->defer_step = ev->defer_step < DEFER_STEP_MAX / 2 ? 2 * ev->defer_step : DEFER_STEP_MAX;
+    } else if (now - ev->defer_progress > DEFER_PATIENCE) {
+        ev->defer_until = 0;
+        return 0;
+    } else {
+        ev->defer_step = DEFER_STEP;
+    }
     if (lower != ev->defer_to || accepts != ev->defer_accepts) {
         ev->defer_to = lower;
         ev->defer_accepts = accepts;
         ev->defer_progress = now;
-    } else if (now - ev->defer_progress > DEFER_PATIENCE) {
-        return 0;
     }
-    ev->defer_until = now + DEFER_STEP;
+    ev->defer_until = now + ev->defer_step;
     return 1;
 }
 
@@ -494,8 +508,13 @@ static void listener_loop(event_child_t *ev)
             }
         } else {
             int can = may_accept(ev);
+            apr_time_t now = apr_time_now();
 
-            set_listening(ev, can && apr_time_now() >= ev->defer_until);
+            /* a step of deferring is over: look again before listening */
+            if (can && ev->defer_until && now >= ev->defer_until) {
+                defer_accept(ev, now);
+            }
+            set_listening(ev, can && now >= ev->defer_until);
             kv_scoreboard_process(ev->slot)->not_accepting = !can;
         }
         publish_counts(ev);
@@ -599,6 +618,7 @@ static apr_status_t child_setup(event_child_t *ev)
 
     ev->result = -1;
     ev->defer_to = -1;
+    ev->defer_step = DEFER_STEP;
     ev->acc.s = ev->s;
     ev->acc.pchild = ev->pchild;
     ev->acc.one_process = ev->one_process;

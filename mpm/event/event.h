@@ -83,6 +83,7 @@ typedef struct {
 
     /* New connections left to a child in a lower slot (event.c, "Gathering connections"): */
     apr_time_t defer_until;     /* the listeners stay out of the pollset until then */
+    apr_time_t defer_step;      /* the last step of deferring */
     int defer_to;               /* the slot deferred to last */
     unsigned int defer_accepts; /* its accept count when last seen to move */
     apr_time_t defer_progress;  /* when that was */

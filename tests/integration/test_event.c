@@ -9,6 +9,7 @@
  * the connections kept alive in the poller. */
 #include "harness.h"
 
+#include <dirent.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -399,6 +400,70 @@ KVC_TEST(event_case, test_stopped_child_holds_back_no_connection)
     get_fresh(srv, "a fresh connection while the gathering child is stopped");
     ck_assert_int_eq(kill(gathering, SIGCONT), 0);
     get_kept(kept, "the kept connection once its child goes on");
+    close(kept);
+}
+END_TEST
+
+/* How often the threads of @a pid have gone to sleep so far (their voluntary context
+ * switches, summed). */
+static long thread_sleeps(pid_t pid)
+{
+    char dir[64], path[384], line[128];
+    struct dirent *e;
+    long total = 0, v;
+    DIR *d;
+
+    snprintf(dir, sizeof dir, "/proc/%d/task", (int)pid);
+    d = opendir(dir);
+    ck_assert_msg(d != NULL, "cannot read %s", dir);
+    while ((e = readdir(d)) != NULL) {
+        FILE *f;
+
+        if (e->d_name[0] == '.') {
+            continue;
+        }
+        snprintf(path, sizeof path, "%s/%s/status", dir, e->d_name);
+        if ((f = fopen(path, "r")) == NULL) {
+            continue; /* a thread that has just ended */
+        }
+        while (fgets(line, sizeof line, f)) {
+            if (sscanf(line, "voluntary_ctxt_switches: %ld", &v) == 1) {
+                total += v;
+            }
+        }
+        fclose(f);
+    }
+    closedir(d);
+    return total;
+}
+
+#define HERD_CONNECTIONS 300
+
+/* While the lowest child keeps accepting, the other child sleeps: each new connection used
+ * to wake every child's listener, which gave its listeners back to the lower one (two
+ * epoll_ctl calls), a millisecond later took them again, and was woken by the next one. */
+KVC_TEST(event_case, test_deferring_child_sleeps_while_lower_accepts)
+{
+    kvt_server_t *srv = gathering_server(2);
+    int kept = open_kept(srv, 0);
+    pid_t lower = kvt_serving_pid(srv, kept), pids[KVT_MAX_PIDS], other = 0;
+    int n = kvt_children(kvt_server_pid(srv), pids, KVT_MAX_PIDS);
+    long before, slept;
+
+    for (int i = 0; i < n; i++) {
+        if (pids[i] != lower) {
+            other = pids[i];
+        }
+    }
+    ck_assert_msg(n == 2 && lower > 0 && other > 0, "%d children, lower %d", n, (int)lower);
+    before = thread_sleeps(other);
+    for (int i = 0; i < HERD_CONNECTIONS; i++) {
+        get_fresh(srv, "a fresh connection");
+    }
+    slept = thread_sleeps(other) - before;
+    ck_assert_msg(slept < HERD_CONNECTIONS / 5,
+                  "the deferring child slept and woke %ld times for %d connections", slept,
+                  HERD_CONNECTIONS);
     close(kept);
 }
 END_TEST
