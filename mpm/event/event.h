@@ -24,6 +24,11 @@
  * to the listener and back, each handshake would cost four epoll_ctl calls and two thread
  * wake-ups more. */
 #define HOT_IDLE_HANDSHAKE apr_time_from_msec(20)
+/* Clients a real round trip away send it later still: how each child learns it (workers.c,
+ * "Far clients' handshakes"). */
+#define HS_FAR_MAX 16
+#define HS_FAR_ON 8
+#define HS_PROBE 16
 /* Connections in one worker's hot set at most. */
 #define HOT_MAX 16
 /* A worker busy with one connection for longer than this has the others of its hot set
@@ -50,6 +55,7 @@ typedef struct event_conn {
     int waits_as;  /* the wait_kind_t it is counted as while in the pollset */
     int hot_slot;  /* its place in a worker's hot set, -1 when in none */
     apr_time_t hot_until; /* when it leaves the hot set if nothing happens on it */
+    int hot_waited;       /* it stayed in the hot set after a step (not newly given to it) */
 } event_conn_t;
 
 /* What a connection in the pollset waits for, as counted for mod_status. */
@@ -80,6 +86,8 @@ typedef struct {
     volatile apr_uint32_t connections; /* open, wherever they are */
     volatile apr_uint32_t lingering;   /* of which in lingering close */
     volatile apr_uint32_t exiting;     /* finishing: accept no more, close idle ones */
+    volatile apr_uint32_t hs_far;      /* 0..HS_FAR_MAX: handshake waits that ended idle */
+    volatile apr_uint32_t hs_probe;    /* handshakes that waited, to sample while far */
 
     /* New connections left to a child in a lower slot (event.c, "Gathering connections"): */
     apr_time_t defer_until;     /* the listeners stay out of the pollset until then */

@@ -4,7 +4,10 @@
 
 #include "../threaded.h"
 #include "event.h"
+#include "kv_log.h"
 #include "kv_scoreboard.h"
+
+#define KV_LOG_MODULE "mpm_event"
 
 /* ---- Idle and stuck workers, the overflow queue ---- */
 
@@ -156,6 +159,7 @@ static int hot_add(worker_t *w, event_conn_t *ec)
         /* in place before the pollset may report it to the worker */
         ec->hot_slot = i;
         ec->hot_until = hot_deadline(ec);
+        ec->hot_waited = 0;
         ec->pfd.reqevents =
             ec->c->state == KV_CONN_STATE_WRITE_COMPLETION ? APR_POLLOUT : APR_POLLIN;
         w->conns[i] = ec;
@@ -171,6 +175,44 @@ static int hot_add(worker_t *w, event_conn_t *ec)
 }
 
 
+
+/* ---- Far clients' handshakes ----
+ *
+ * A handshaking connection waits for the client's next flight in the hot set for
+ * HOT_IDLE_HANDSHAKE: a near client (the same machine, a LAN) sends it within that, and a
+ * trip through the listener would cost more. A client a real round trip away does not: each
+ * such wait ends in a wake-up for nothing, and a worker with a handshake in its hot set does
+ * not count as idle (may_accept). Each child counts how its handshakes' waits end; while most
+ * end idle, a handshake waits in the listener's pollset at once, but for one in HS_PROBE,
+ * which keeps measuring. */
+
+static void hs_far_move(event_child_t *ev, int far)
+{
+    apr_uint32_t was, to;
+
+    do {
+        was = apr_atomic_read32(&ev->hs_far);
+        to = far ? (was < HS_FAR_MAX ? was + 1 : was) : (was > 0 ? was - 1 : was);
+        if (to == was) {
+            return;
+        }
+    } while (apr_atomic_cas32(&ev->hs_far, to, was) != was);
+    if ((far && to == HS_FAR_ON) || (!far && was == HS_FAR_ON)) {
+        kv_log_error(KV_LOG_MARK, KV_LOG_DEBUG, 0, ev->s,
+                     far ? "KV01630: most TLS clients take longer than %d ms to answer a "
+                           "handshake flight: their handshakes wait in the listener's pollset"
+                         : "KV01631: most TLS clients answer a handshake flight within %d ms: "
+                           "their handshakes wait in the worker that served them",
+                     (int)apr_time_as_msec(HOT_IDLE_HANDSHAKE));
+    }
+}
+
+/* Whether a handshake that waits for the client now waits in the worker's hot set. */
+static int hs_wait_hot(event_child_t *ev)
+{
+    return apr_atomic_read32(&ev->hs_far) < HS_FAR_ON ||
+           apr_atomic_inc32(&ev->hs_probe) % HS_PROBE == 0;
+}
 
 /* Give @a ec, ready, to a worker: the least loaded of the first `spread` (one per CPU) while
  * it has room, else the first with room; none stuck. 0 if every hot set is full. */
@@ -245,6 +287,8 @@ static void serve_hot(worker_t *w, int slot)
 
     if (ec->c->state == KV_CONN_STATE_NEW) {
         kv_scoreboard_worker(ev->slot, w->sb_slot % kv_scoreboard_thread_limit())->conn_count++;
+    } else if (ec->c->handshaking && ec->hot_waited) {
+        hs_far_move(ev, 0); /* the client's flight came while the connection waited here */
     }
     ec->c->sb_slot = w->sb_slot;
     kv_scoreboard_update(w->sb_slot,
@@ -261,12 +305,19 @@ static void serve_hot(worker_t *w, int slot)
     if (state == KV_CONN_STATE_READ_REQUEST || state == KV_CONN_STATE_WRITE_COMPLETION) {
         apr_int16_t want = kv_conn_poll_events(ec->c);
 
+        if (ec->c->handshaking && want == APR_POLLIN && !hs_wait_hot(ev)) {
+            hot_remove(w, ec);
+            apr_thread_mutex_unlock(w->lock);
+            event_after_step(ev, ec, state);
+            return;
+        }
         if (ec->pfd.reqevents != want) {
             apr_pollset_remove(w->hot, &ec->pfd);
             ec->pfd.reqevents = want;
             apr_pollset_add(w->hot, &ec->pfd);
         }
         ec->hot_until = hot_deadline(ec);
+        ec->hot_waited = 1;
         apr_thread_mutex_unlock(w->lock);
         return;
     }
@@ -317,6 +368,9 @@ static apr_interval_time_t expire_hot(worker_t *w)
             continue;
         }
         if (ec->hot_until <= now) {
+            if (ec->c->handshaking && ec->hot_waited) {
+                hs_far_move(w->ev, 1);
+            }
             hot_remove(w, ec);
             idle[n++] = ec;
         } else if (!next || ec->hot_until < next) {
