@@ -73,6 +73,19 @@ static int dial(int port)
     return fd;
 }
 
+/* The request each connection sends, into @a req; its length. */
+static int format_request(char *req, size_t size, const char *path)
+{
+    return snprintf(req, size, "GET %s HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+                    path);
+}
+
+/* Whether a response's first @a n bytes in @a buf begin with a 200 status line. */
+static int is_200(const char *buf, int n)
+{
+    return n >= 12 && memcmp(buf, "HTTP/1.1 200", 12) == 0;
+}
+
 /* One connection: returns 1 when the response began with a 200 status line. */
 static int one_connection(SSL_CTX *ctx, const struct options *o, SSL_SESSION **session,
                           struct counts *c)
@@ -89,12 +102,11 @@ static int one_connection(SSL_CTX *ctx, const struct options *o, SSL_SESSION **s
     if (SSL_connect(ssl) == 1) {
         if (SSL_session_reused(ssl))
             c->resumed++;
-        n = snprintf(req, sizeof req,
-                     "GET %s HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n", o->path);
+        n = format_request(req, sizeof req, o->path);
         if (SSL_write(ssl, req, n) == n) {
             while ((n = SSL_read(ssl, buf, sizeof buf)) > 0) {
-                if (got == 0 && n >= 12)
-                    ok = memcmp(buf, "HTTP/1.1 200", 12) == 0;
+                if (got == 0)
+                    ok = is_200(buf, n);
                 got += n;
             }
             /* A clean end is the server's close_notify; a reset after the whole response
@@ -225,16 +237,15 @@ static int far_drive(struct far_conn *f, const struct options *o, struct counts 
         f->stage = 1;
     }
     if (f->stage == 1) {
-        n = snprintf(req, sizeof req,
-                     "GET %s HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n", o->path);
+        n = format_request(req, sizeof req, o->path);
         r = SSL_write(f->ssl, req, n);
         if (r != n)
             return r < 0 && far_wants(f, r) ? FAR_WAIT : FAR_FAILED;
         f->stage = 2;
     }
     while ((r = SSL_read(f->ssl, buf, sizeof buf)) > 0)
-        if (f->ok == 0 && r >= 12)
-            f->ok = memcmp(buf, "HTTP/1.1 200", 12) == 0 ? 1 : -1;
+        if (f->ok == 0)
+            f->ok = is_200(buf, r) ? 1 : -1;
     if (far_wants(f, r))
         return FAR_WAIT;
     /* The end: close_notify, or a close after the response (as one_connection counts it). */

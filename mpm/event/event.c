@@ -336,17 +336,18 @@ static int defer_accept(event_child_t *ev, apr_time_t now)
         return 0;
     }
     accepts = kv_scoreboard_process(lower)->accepts;
-    if (lower != ev->defer_to) {
+    if (lower == ev->defer_to && accepts == ev->defer_accepts) {
+        if (now - ev->defer_progress > DEFER_PATIENCE) {
+            ev->defer_until = 0;
+            return 0;
+        }
         ev->defer_step = DEFER_STEP;
-    } else if (accepts != ev->defer_accepts) {
-        ev->defer_step = ev->defer_step < DEFER_STEP_MAX / 2 ? 2 * ev->defer_step : DEFER_STEP_MAX;
-    } else if (now - ev->defer_progress > DEFER_PATIENCE) {
-        ev->defer_until = 0;
-        return 0;
     } else {
-        ev->defer_step = DEFER_STEP;
-    }
-    if (lower != ev->defer_to || accepts != ev->defer_accepts) {
+        /* it accepts: look again later, the longer the more it keeps on */
+        ev->defer_step = lower != ev->defer_to ? DEFER_STEP : 2 * ev->defer_step;
+        if (ev->defer_step > DEFER_STEP_MAX) {
+            ev->defer_step = DEFER_STEP_MAX;
+        }
         ev->defer_to = lower;
         ev->defer_accepts = accepts;
         ev->defer_progress = now;

@@ -207,10 +207,12 @@ static void hs_far_move(event_child_t *ev, int far)
     }
 }
 
-/* Whether a handshake that waits for the client now waits in the worker's hot set. */
-static int hs_wait_hot(event_child_t *ev)
+/* Whether @a ec, waiting after a step, waits in the worker's hot set: all but a handshake
+ * waiting for a far client's next flight. */
+static int stays_hot(event_child_t *ev, const event_conn_t *ec)
 {
-    return apr_atomic_read32(&ev->hs_far) < HS_FAR_ON ||
+    return !ec->c->handshaking || kv_conn_poll_events(ec->c) != APR_POLLIN ||
+           apr_atomic_read32(&ev->hs_far) < HS_FAR_ON ||
            apr_atomic_inc32(&ev->hs_probe) % HS_PROBE == 0;
 }
 
@@ -302,15 +304,10 @@ static void serve_hot(worker_t *w, int slot)
     apr_thread_mutex_lock(w->lock);
     w->current = -1;
     apr_atomic_set32(&w->step_since, 0);
-    if (state == KV_CONN_STATE_READ_REQUEST || state == KV_CONN_STATE_WRITE_COMPLETION) {
+    if ((state == KV_CONN_STATE_READ_REQUEST || state == KV_CONN_STATE_WRITE_COMPLETION) &&
+        stays_hot(ev, ec)) {
         apr_int16_t want = kv_conn_poll_events(ec->c);
 
-        if (ec->c->handshaking && want == APR_POLLIN && !hs_wait_hot(ev)) {
-            hot_remove(w, ec);
-            apr_thread_mutex_unlock(w->lock);
-            event_after_step(ev, ec, state);
-            return;
-        }
         if (ec->pfd.reqevents != want) {
             apr_pollset_remove(w->hot, &ec->pfd);
             ec->pfd.reqevents = want;
