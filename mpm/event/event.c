@@ -309,9 +309,11 @@ static void set_listening(event_child_t *ev, int on)
  * its listeners out of its pollset for a step, then looks again at the scoreboard, without
  * its listeners: while the lower child keeps accepting, the steps grow (each connection
  * would otherwise wake every child: two epoll_ctl calls and two thread wake-ups in each, for
- * nothing). It takes its listeners back when the lower child stops listening, or accepts
- * itself when the lower child has accepted nothing for DEFER_PATIENCE (stuck, dead and not
- * yet reaped, or idle: then the next connection wakes them all again). */
+ * nothing). It takes its listeners back when the lower child stops listening, or when the
+ * lower child has accepted nothing for DEFER_PATIENCE: if a connection waits then, the lower
+ * child is stuck (or dead and not yet reaped) and this one accepts until it moves again; if
+ * none waits, it is idle, and the next connection begins a new spell of deferring (an idle
+ * spell is no reason to take the next connection from it). */
 
 static int lower_listening_child(const event_child_t *ev)
 {
@@ -325,25 +327,78 @@ static int lower_listening_child(const event_child_t *ev)
     return -1;
 }
 
-/* Whether to leave the connections waiting on the listeners to a lower child for now. */
-static int defer_accept(event_child_t *ev, apr_time_t now)
+/* The lower listening child to leave new connections to, with its accept count in
+ * @a accepts; -1, and no more deferring, when there is none. */
+static int defer_target(event_child_t *ev, unsigned int *accepts)
 {
     int lower = ev->one_process ? -1 : lower_listening_child(ev);
-    unsigned int accepts;
 
     if (lower < 0) {
         ev->defer_until = 0;
+        return -1;
+    }
+    *accepts = kv_scoreboard_process(lower)->accepts;
+    return lower;
+}
+
+/* Whether a connection waits on one of the listeners now (they are out of the pollset). */
+static int connection_waiting(const event_child_t *ev)
+{
+    for (int i = 0; i < ev->nlisteners; i++) {
+        apr_pollfd_t pfd = ev->listeners[i].pfd;
+        apr_int32_t n = 0;
+
+        pfd.reqevents = APR_POLLIN;
+        if (apr_poll(&pfd, 1, &n, 0) == APR_SUCCESS && n > 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Woken by a new connection while listening: whether to leave it to a lower child. Each
+ * wake-up after an idle spell begins a new spell of deferring; only a child found stuck
+ * (defer_look), which has still accepted nothing since, is passed over. */
+static int defer_accept(event_child_t *ev, apr_time_t now)
+{
+    unsigned int accepts = 0;
+    int lower = defer_target(ev, &accepts);
+
+    if (lower < 0) {
         return 0;
     }
-    accepts = kv_scoreboard_process(lower)->accepts;
+    if (ev->defer_stuck && lower == ev->defer_to && accepts == ev->defer_accepts) {
+        return 0;
+    }
+    ev->defer_stuck = 0;
+    ev->defer_to = lower;
+    ev->defer_accepts = accepts;
+    ev->defer_progress = now;
+    ev->defer_step = DEFER_STEP;
+    ev->defer_until = now + DEFER_STEP;
+    return 1;
+}
+
+/* A step of deferring is over: look at the lower child again, still without the listeners.
+ * While it keeps accepting the steps grow. When it has accepted nothing for DEFER_PATIENCE,
+ * this child listens again: the lower child is idle if no connection waits, stuck if one
+ * does (then this child accepts until the lower one moves again). */
+static void defer_look(event_child_t *ev, apr_time_t now)
+{
+    unsigned int accepts = 0;
+    int lower = defer_target(ev, &accepts);
+
+    if (lower < 0) {
+        return;
+    }
     if (lower == ev->defer_to && accepts == ev->defer_accepts) {
         if (now - ev->defer_progress > DEFER_PATIENCE) {
+            ev->defer_stuck = connection_waiting(ev);
             ev->defer_until = 0;
-            return 0;
+            return;
         }
         ev->defer_step = DEFER_STEP;
     } else {
-        /* it accepts: look again later, the longer the more it keeps on */
         ev->defer_step = lower != ev->defer_to ? DEFER_STEP : 2 * ev->defer_step;
         if (ev->defer_step > DEFER_STEP_MAX) {
             ev->defer_step = DEFER_STEP_MAX;
@@ -353,7 +408,6 @@ static int defer_accept(event_child_t *ev, apr_time_t now)
         ev->defer_progress = now;
     }
     ev->defer_until = now + ev->defer_step;
-    return 1;
 }
 
 /* Close this process's own copies of the listeners (add_listeners): once every process has
@@ -513,7 +567,7 @@ static void listener_loop(event_child_t *ev)
 
             /* a step of deferring is over: look again before listening */
             if (can && ev->defer_until && now >= ev->defer_until) {
-                defer_accept(ev, now);
+                defer_look(ev, now);
             }
             set_listening(ev, can && now >= ev->defer_until);
             kv_scoreboard_process(ev->slot)->not_accepting = !can;

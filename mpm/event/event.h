@@ -95,6 +95,7 @@ typedef struct {
     int defer_to;               /* the slot deferred to last */
     unsigned int defer_accepts; /* its accept count when last seen to move */
     apr_time_t defer_progress;  /* when that was */
+    int defer_stuck;            /* it accepted nothing while a connection waited */
 
     kv_acceptor_t acc;
     struct worker *workers;

@@ -360,15 +360,12 @@ static int new_connection_held_by(void *arg)
 
 /* Four children with room for all; the oldest, in the lowest slot, is killed and replaced in
  * that slot, so that the lowest child is the newest (the kernel wakes the oldest pollers
- * first, and the first one awake would win each accept). Then twelve connections, one after
- * another: the new lowest child holds them all. Spread over every child, each child's threads
- * would have too little to do and sleep and wake for every request. */
-KVC_TEST(event_case, test_connections_gather_in_lowest_child)
+ * first, and the first one awake would win each accept). Returns the new lowest child, once
+ * it has taken a connection. */
+static pid_t replace_lowest_child(kvt_server_t *srv)
 {
-    kvt_server_t *srv = gathering_server(4);
     struct replaced_cond rc = {srv, child_by_age(srv, 1), 4};
     struct held_cond hc = {srv, 0};
-    int fds[GATHERED];
 
     ck_assert_int_eq(kill(rc.victim, SIGKILL), 0);
     ck_assert_msg(kvt_wait_for(replaced_in_full, &rc, DEADLINE_MS),
@@ -377,13 +374,53 @@ KVC_TEST(event_case, test_connections_gather_in_lowest_child)
     ck_assert_msg(kvt_wait_for(new_connection_held_by, &hc, DEADLINE_MS),
                   "the new child in the lowest slot (pid %d) takes no connection",
                   (int)hc.by);
+    return hc.by;
+}
+
+/* Twelve connections, one after another: the new lowest child holds them all. Spread over
+ * every child, each child's threads would have too little to do and sleep and wake for every
+ * request. */
+KVC_TEST(event_case, test_connections_gather_in_lowest_child)
+{
+    kvt_server_t *srv = gathering_server(4);
+    pid_t lowest = replace_lowest_child(srv);
+    int fds[GATHERED];
+
     open_idle(srv, fds, GATHERED);
     for (int i = 0; i < GATHERED; i++) {
-        ck_assert_msg(kvt_serving_pid(srv, fds[i]) == hc.by,
+        ck_assert_msg(kvt_serving_pid(srv, fds[i]) == lowest,
                       "connection %d is held by pid %d, not by the lowest child %d", i,
-                      (int)kvt_serving_pid(srv, fds[i]), (int)hc.by);
+                      (int)kvt_serving_pid(srv, fds[i]), (int)lowest);
     }
     close_all(fds, GATHERED);
+}
+END_TEST
+
+/* Longer than a deferring child's longest step and its patience together (event.c,
+ * DEFER_STEP_MAX + DEFER_PATIENCE): the other children have given up waiting for the lowest
+ * one to accept, and listen again. */
+#define IDLE_SPELL_MS 40
+#define IDLE_SPELLS 8
+
+/* A connection after an idle spell still goes to the lowest child: the others wake with it,
+ * and an idle spell (no connection waited) is no sign that the lowest child is stuck. */
+KVC_TEST(event_case, test_connection_after_idle_spell_goes_to_lowest_child)
+{
+    kvt_server_t *srv = gathering_server(4);
+    pid_t lowest = replace_lowest_child(srv);
+
+    for (int i = 0; i < IDLE_SPELLS; i++) {
+        int fd;
+        pid_t by;
+
+        poll(NULL, 0, IDLE_SPELL_MS); /* the idle spell itself, not a wait for a condition */
+        fd = open_kept(srv, 0);
+        by = kvt_serving_pid(srv, fd);
+        close(fd);
+        ck_assert_msg(by == lowest,
+                      "the connection after idle spell %d is held by pid %d, not by the "
+                      "lowest child %d", i, (int)by, (int)lowest);
+    }
 }
 END_TEST
 
