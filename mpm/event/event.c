@@ -124,6 +124,16 @@ static int may_accept(event_child_t *ev)
            (apr_int64_t)ev->threads_per_child * FACTOR_SCALE + (apr_int64_t)idle * ev->factor;
 }
 
+/* Only a wake-up that lets the listener accept again is worth its pipe write and its
+ * poll: a child at its limit has every connection ending and every worker going idle call
+ * here. */
+void event_room_made(event_child_t *ev)
+{
+    if (apr_atomic_read32(&ev->at_limit) && may_accept(ev)) {
+        apr_pollset_wakeup(ev->pollset);
+    }
+}
+
 /* ---- Connections waiting in the pollset ---- */
 
 static event_conn_t *conn_of_timer(timerq_entry_t *e)
@@ -134,16 +144,20 @@ static event_conn_t *conn_of_timer(timerq_entry_t *e)
 /* A connection is finished: its socket is closed; free it. */
 static void conn_done(event_child_t *ev, event_conn_t *ec)
 {
+    int last;
+
     if (ec->c) {
         kv_conn_close(ec->c);
     }
     if (ec->lingering) {
         apr_atomic_dec32(&ev->lingering);
     }
-    apr_atomic_dec32(&ev->connections);
+    last = apr_atomic_dec32(&ev->connections) == 0;
     apr_pool_destroy(ec->p);
-    if (!apr_atomic_read32(&ev->listening)) {
-        apr_pollset_wakeup(ev->pollset); /* room again: the listener may accept */
+    if (last && apr_atomic_read32(&ev->exiting)) {
+        apr_pollset_wakeup(ev->pollset); /* the last one: an exiting listener may end */
+    } else {
+        event_room_made(ev);
     }
 }
 
@@ -489,9 +503,9 @@ static apr_interval_time_t poll_timeout(event_child_t *ev)
 
     apr_thread_mutex_lock(ev->timers_lock);
     next = timerq_next(ev->timers);
-    /* while there are connections, look every STUCK_MSEC whether a worker is held up */
-    ev->poll_until = now + (apr_atomic_read32(&ev->connections) ? apr_time_from_msec(STUCK_MSEC)
-                                                                 : LISTENER_TICK);
+    /* while a worker could hold others up, look every STUCK_MSEC whether it does */
+    ev->poll_until = now + (event_workers_may_stick(ev) ? apr_time_from_msec(STUCK_MSEC)
+                                                        : LISTENER_TICK);
     if (next && next < ev->poll_until) {
         ev->poll_until = next > now ? next : now;
     }
@@ -558,12 +572,19 @@ static void listener_loop(event_child_t *ev)
                 begin_exit(ev);
             }
             kv_scoreboard_process(ev->slot)->not_accepting = 0;
+            apr_atomic_set32(&ev->at_limit, 0);
             if (apr_atomic_read32(&ev->connections) == 0) {
                 return;
             }
         } else {
-            int can = may_accept(ev);
             apr_time_t now = apr_time_now();
+            int can;
+
+            /* at_limit first: room made while may_accept looks either shows in it or
+             * wakes this thread (event_room_made) */
+            apr_atomic_set32(&ev->at_limit, 1);
+            can = may_accept(ev);
+            apr_atomic_set32(&ev->at_limit, !can);
 
             /* a step of deferring is over: look again before listening */
             if (can && ev->defer_until && now >= ev->defer_until) {

@@ -70,6 +70,7 @@ typedef struct {
     listener_t *listeners;
     int nlisteners;
     volatile apr_uint32_t listening; /* the listeners are in the pollset */
+    volatile apr_uint32_t at_limit;  /* not listening for want of room (may_accept) */
     held_kind_t signals_kind;
     apr_pollfd_t signals_pfd; /* -X: the signal pipe */
 
@@ -138,11 +139,20 @@ void event_stop_workers(event_child_t *ev);
 /** Give @a ec, ready, to a worker's hot set, or queue it when every hot set is full. */
 void event_give_work(event_child_t *ev, event_conn_t *ec);
 
+/** A connection ended or a worker became idle: wake the listener if it stopped listening
+ * for want of room and now has some (event.c). */
+void event_room_made(event_child_t *ev);
+
 /** Idle workers (an empty hot set), less the connections queued for one. */
 int event_idle_workers(event_child_t *ev);
 
 /** Move the connections of workers blocked in a step for over STUCK_MSEC to other workers;
- * the listener calls it at least every STUCK_MSEC while there are connections. */
+ * the listener calls it at least every STUCK_MSEC while event_workers_may_stick. */
 void event_unstick_workers(event_child_t *ev);
+
+/** Whether a worker holds more than the connection it may be blocked in, or work is queued.
+ * Only the listener adds to the hot sets and the queue, so while it sleeps no worker can
+ * come to hold more: when this is 0 it need not look for stuck workers until it wakes. */
+int event_workers_may_stick(event_child_t *ev);
 
 #endif

@@ -251,6 +251,25 @@ void event_give_work(event_child_t *ev, event_conn_t *ec)
     }
 }
 
+/* Whether @a w holds connections besides the one it may be blocked in. */
+static int holds_others(worker_t *w)
+{
+    return apr_atomic_read32(&w->nhot) >= 2;
+}
+
+int event_workers_may_stick(event_child_t *ev)
+{
+    if (apr_atomic_read32(&ev->queued)) {
+        return 1;
+    }
+    for (int t = 0; t < ev->nthreads; t++) {
+        if (holds_others(&ev->workers[t])) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 void event_unstick_workers(event_child_t *ev)
 {
     apr_uint32_t now = clock_msec();
@@ -260,7 +279,7 @@ void event_unstick_workers(event_child_t *ev)
         event_conn_t *moved[HOT_MAX];
         int n = 0;
 
-        if (apr_atomic_read32(&w->nhot) < 2 || !worker_stuck(w, now)) {
+        if (!holds_others(w) || !worker_stuck(w, now)) {
             continue;
         }
         apr_thread_mutex_lock(w->lock);
@@ -417,9 +436,8 @@ static void *APR_THREAD_FUNC worker_thread(apr_thread_t *thd, void *data)
             serve_ready(w, out, n);
         }
         timeout = expire_hot(w);
-        if (worker_idle(w) && !apr_atomic_read32(&ev->listening) &&
-            !apr_atomic_read32(&ev->exiting)) {
-            apr_pollset_wakeup(ev->pollset); /* a worker is free: the listener may accept */
+        if (worker_idle(w)) {
+            event_room_made(ev);
         }
     }
     kv_scoreboard_update(w->sb_slot, KV_SB_DEAD, NULL);

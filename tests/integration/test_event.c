@@ -554,6 +554,39 @@ KVC_TEST(event_case, test_idle_keepalive_holds_no_worker)
 }
 END_TEST
 
+/* Long enough for thirty of the listener's looks for a held-up worker (every STUCK_MSEC,
+ * 10 ms) had it kept looking; the settling spell lets the kept connections leave their
+ * workers (HOT_IDLE, 1 ms) first. */
+#define QUIET_SPELL_MS 300
+#define SETTLE_MS 50
+#define QUIET_CONNS 8
+
+/* Idle keep-alive connections wait in the listener's pollset and no worker holds any: then
+ * the child sleeps until a connection or a timeout needs it, rather than waking every 10 ms
+ * to look for a worker held up in a step with other connections waiting behind it, which no
+ * worker can then be. */
+KVC_TEST(event_case, test_idle_connections_let_the_child_sleep)
+{
+    kvt_server_t *srv = gathering_server(1);
+    int fds[QUIET_CONNS];
+    long before, slept;
+    pid_t child;
+
+    open_idle(srv, fds, QUIET_CONNS);
+    child = kvt_serving_pid(srv, fds[0]);
+    ck_assert_int_gt(child, 0);
+    poll(NULL, 0, SETTLE_MS);
+    before = thread_sleeps(child);
+    poll(NULL, 0, QUIET_SPELL_MS); /* the quiet spell itself, not a wait for a condition */
+    slept = thread_sleeps(child) - before;
+    ck_assert_msg(slept < QUIET_SPELL_MS / 10 / 3,
+                  "the child slept and woke %ld times in %d ms with %d idle connections",
+                  slept, QUIET_SPELL_MS, QUIET_CONNS);
+    get_kept(fds[0], "a kept connection after the quiet spell");
+    close_all(fds, QUIET_CONNS);
+}
+END_TEST
+
 /* ---- 3. KeepAliveTimeout from the listener's timer queue ---- */
 
 #define TIMED_CONNS 3
