@@ -56,6 +56,7 @@ typedef struct event_conn {
     int hot_slot;  /* its place in a worker's hot set, -1 when in none */
     apr_time_t hot_until; /* when it leaves the hot set if nothing happens on it */
     int hot_waited;       /* it stayed in the hot set after a step (not newly given to it) */
+    int parked;           /* a handshake waiting there for a far client, until its timeout */
 } event_conn_t;
 
 /* What a connection in the pollset waits for, as counted for mod_status. */
@@ -123,6 +124,7 @@ typedef struct worker {
     unsigned seq[HOT_MAX];           /* changes whenever conns[i] does */
     int current;                     /* the slot being served, -1 */
     volatile apr_uint32_t nhot;      /* connections in conns (written under lock) */
+    volatile apr_uint32_t nparked;   /* of which parked: no work until their client answers */
     volatile apr_uint32_t step_since; /* ms clock when the current step began; 0: none */
 } worker_t;
 

@@ -11,9 +11,15 @@
 
 /* ---- Idle and stuck workers, the overflow queue ---- */
 
+/* The connections in @a w's hot set that may have work for it now: parked ones have none. */
+static apr_uint32_t worker_load(worker_t *w)
+{
+    return apr_atomic_read32(&w->nhot) - apr_atomic_read32(&w->nparked);
+}
+
 static int worker_idle(worker_t *w)
 {
-    return apr_atomic_read32(&w->nhot) == 0;
+    return worker_load(w) == 0;
 }
 
 int event_idle_workers(event_child_t *ev)
@@ -50,8 +56,7 @@ static worker_t *least_loaded(event_child_t *ev)
     for (int i = 0; i < ev->nthreads; i++) {
         worker_t *w = &ev->workers[i];
 
-        if (!worker_stuck(w, now) &&
-            (!pick || apr_atomic_read32(&w->nhot) < apr_atomic_read32(&pick->nhot))) {
+        if (!worker_stuck(w, now) && (!pick || worker_load(w) < worker_load(pick))) {
             pick = w;
         }
     }
@@ -122,8 +127,18 @@ static void terminate_work(event_child_t *ev)
  * Each conns[i] is written under the worker's lock; the worker reads its own without it,
  * except while it may be taken from (during a step). */
 
+/* A parked connection is one no longer (w->lock held). */
+static void unpark(worker_t *w, event_conn_t *ec)
+{
+    if (ec->parked) {
+        ec->parked = 0;
+        apr_atomic_dec32(&w->nparked);
+    }
+}
+
 static void hot_forget(worker_t *w, event_conn_t *ec)
 {
+    unpark(w, ec);
     w->conns[ec->hot_slot] = NULL;
     w->seq[ec->hot_slot]++;
     ec->hot_slot = -1;
@@ -160,6 +175,7 @@ static int hot_add(worker_t *w, event_conn_t *ec)
         ec->hot_slot = i;
         ec->hot_until = hot_deadline(ec);
         ec->hot_waited = 0;
+        ec->parked = 0;
         ec->pfd.reqevents =
             ec->c->state == KV_CONN_STATE_WRITE_COMPLETION ? APR_POLLOUT : APR_POLLIN;
         w->conns[i] = ec;
@@ -183,8 +199,10 @@ static int hot_add(worker_t *w, event_conn_t *ec)
  * trip through the listener would cost more. A client a real round trip away does not: each
  * such wait ends in a wake-up for nothing, and a worker with a handshake in its hot set does
  * not count as idle (may_accept). Each child counts how its handshakes' waits end; while most
- * end idle, a handshake waits in the listener's pollset at once, but for one in HS_PROBE,
- * which keeps measuring. */
+ * end idle, a handshake is parked instead: it stays in the worker's hot set until its
+ * client's flight comes or its timeout passes, and counts as no load (worker_load), so that
+ * the flight wakes that worker directly rather than the listener and then a worker. One in
+ * HS_PROBE still waits hot, which keeps measuring. */
 
 static void hs_far_move(event_child_t *ev, int far)
 {
@@ -200,20 +218,29 @@ static void hs_far_move(event_child_t *ev, int far)
     if ((far && to == HS_FAR_ON) || (!far && was == HS_FAR_ON)) {
         kv_log_error(KV_LOG_MARK, KV_LOG_DEBUG, 0, ev->s,
                      far ? "KV01630: most TLS clients take longer than %d ms to answer a "
-                           "handshake flight: their handshakes wait in the listener's pollset"
+                           "handshake flight: their handshakes wait parked in their worker, "
+                           "without waking it, until the flight comes or times out"
                          : "KV01631: most TLS clients answer a handshake flight within %d ms: "
                            "their handshakes wait in the worker that served them",
                      (int)apr_time_as_msec(HOT_IDLE_HANDSHAKE));
     }
 }
 
-/* Whether @a ec, waiting after a step, waits in the worker's hot set: all but a handshake
- * waiting for a far client's next flight. */
-static int stays_hot(event_child_t *ev, const event_conn_t *ec)
+typedef enum { WAIT_LEAVES, WAIT_HOT, WAIT_PARKED } hot_wait_t;
+
+/* How @a ec, in @a state after a step, waits: in the hot set, parked there (a handshake
+ * waiting for a far client's next flight), or in the listener's pollset. */
+static hot_wait_t hot_wait(event_child_t *ev, const event_conn_t *ec, kv_conn_state_t state)
 {
-    return !ec->c->handshaking || kv_conn_poll_events(ec->c) != APR_POLLIN ||
-           apr_atomic_read32(&ev->hs_far) < HS_FAR_ON ||
-           apr_atomic_inc32(&ev->hs_probe) % HS_PROBE == 0;
+    if (state != KV_CONN_STATE_READ_REQUEST && state != KV_CONN_STATE_WRITE_COMPLETION) {
+        return WAIT_LEAVES;
+    }
+    if (!ec->c->handshaking || kv_conn_poll_events(ec->c) != APR_POLLIN ||
+        apr_atomic_read32(&ev->hs_far) < HS_FAR_ON ||
+        apr_atomic_inc32(&ev->hs_probe) % HS_PROBE == 0) {
+        return WAIT_HOT;
+    }
+    return WAIT_PARKED;
 }
 
 /* Give @a ec, ready, to a worker: the least loaded of the first `spread` (one per CPU) while
@@ -226,10 +253,8 @@ static int assign(event_child_t *ev, event_conn_t *ec)
 
     for (int i = 0; i < ev->nthreads; i++) {
         worker_t *w = &ev->workers[i];
-        apr_uint32_t n = apr_atomic_read32(&w->nhot);
-
-        if (n < HOT_MAX && !worker_stuck(w, now) &&
-            (!pick || n < apr_atomic_read32(&pick->nhot))) {
+        if (apr_atomic_read32(&w->nhot) < HOT_MAX && !worker_stuck(w, now) &&
+            (!pick || worker_load(w) < worker_load(pick))) {
             pick = w;
         }
         if (pick && i + 1 >= ev->spread) {
@@ -305,6 +330,7 @@ static void serve_hot(worker_t *w, int slot)
     event_child_t *ev = w->ev;
     event_conn_t *ec = w->conns[slot];
     kv_conn_state_t state;
+    hot_wait_t wait;
 
     if (ec->c->state == KV_CONN_STATE_NEW) {
         kv_scoreboard_worker(ev->slot, w->sb_slot % kv_scoreboard_thread_limit())->conn_count++;
@@ -323,8 +349,8 @@ static void serve_hot(worker_t *w, int slot)
     apr_thread_mutex_lock(w->lock);
     w->current = -1;
     apr_atomic_set32(&w->step_since, 0);
-    if ((state == KV_CONN_STATE_READ_REQUEST || state == KV_CONN_STATE_WRITE_COMPLETION) &&
-        stays_hot(ev, ec)) {
+    wait = hot_wait(ev, ec, state);
+    if (wait != WAIT_LEAVES) {
         apr_int16_t want = kv_conn_poll_events(ec->c);
 
         if (ec->pfd.reqevents != want) {
@@ -332,8 +358,14 @@ static void serve_hot(worker_t *w, int slot)
             ec->pfd.reqevents = want;
             apr_pollset_add(w->hot, &ec->pfd);
         }
-        ec->hot_until = hot_deadline(ec);
-        ec->hot_waited = 1;
+        ec->hot_waited = wait == WAIT_HOT;
+        if (wait == WAIT_PARKED) {
+            ec->hot_until = apr_time_now() + kv_conn_wait_timeout(ec->c);
+            ec->parked = 1;
+            apr_atomic_inc32(&w->nparked);
+        } else {
+            ec->hot_until = hot_deadline(ec);
+        }
         apr_thread_mutex_unlock(w->lock);
         return;
     }
@@ -362,18 +394,21 @@ static void serve_ready(worker_t *w, const apr_pollfd_t *out, apr_int32_t n)
             continue;
         }
         w->current = slot[i];
+        unpark(w, w->conns[slot[i]]);
         apr_atomic_set32(&w->step_since, clock_msec());
         apr_thread_mutex_unlock(w->lock);
         serve_hot(w, slot[i]);
     }
 }
 
-/* Hand the connections idle for HOT_IDLE to the listener; returns how long until the next
- * one is, rounded up to whole milliseconds (epoll's unit: a shorter wait would not sleep). */
+/* Hand the connections idle for HOT_IDLE to the listener, and end the parked ones whose
+ * timeout has passed, as the listener would have; returns how long until the next one is
+ * due, rounded up to whole milliseconds (epoll's unit: a shorter wait would not sleep). */
 static apr_interval_time_t expire_hot(worker_t *w)
 {
     apr_time_t now = apr_time_now(), next = 0;
     event_conn_t *idle[HOT_MAX];
+    int parked[HOT_MAX];
     int n = 0;
 
     apr_thread_mutex_lock(w->lock);
@@ -387,6 +422,7 @@ static apr_interval_time_t expire_hot(worker_t *w)
             if (ec->c->handshaking && ec->hot_waited) {
                 hs_far_move(w->ev, 1);
             }
+            parked[n] = ec->parked;
             hot_remove(w, ec);
             idle[n++] = ec;
         } else if (!next || ec->hot_until < next) {
@@ -395,7 +431,8 @@ static apr_interval_time_t expire_hot(worker_t *w)
     }
     apr_thread_mutex_unlock(w->lock);
     for (int i = 0; i < n; i++) {
-        event_after_step(w->ev, idle[i], idle[i]->c->state);
+        event_after_step(w->ev, idle[i],
+                         parked[i] ? kv_conn_expire(idle[i]->c) : idle[i]->c->state);
     }
     return next ? ((next - now) / 1000 + 1) * 1000 : LISTENER_TICK;
 }
@@ -426,7 +463,7 @@ static void *APR_THREAD_FUNC worker_thread(apr_thread_t *thd, void *data)
 
     threaded_coarse_timers();
     kv_scoreboard_update(w->sb_slot, KV_SB_READY, NULL);
-    while (!apr_atomic_read32(&ev->terminated) || !worker_idle(w) ||
+    while (!apr_atomic_read32(&ev->terminated) || apr_atomic_read32(&w->nhot) ||
            apr_atomic_read32(&ev->queued)) {
         const apr_pollfd_t *out;
         apr_int32_t n = 0;

@@ -18,6 +18,10 @@ typedef struct {
     int fd;
 } held_tls_client_t;
 
+/* Connect to @a srv's port and send the ClientHello, nothing more: a client that stalls in
+ * the handshake, or one that goes on with held_tls_open's rounds. */
+void held_tls_hello(held_tls_client_t *cl, kvt_server_t *srv);
+
 /* Connect to @a srv's port and shake hands up to the client's last flight (its Finished),
  * which stays unsent; the server's certificate is checked against the test CA. */
 void held_tls_open(held_tls_client_t *cl, kvt_server_t *srv);
