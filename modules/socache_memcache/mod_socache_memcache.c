@@ -14,6 +14,7 @@
 #include "kv_mpm.h"
 #include "kv_socache.h"
 #include "memcache_arg.h"
+#include "memcache_exptime.h"
 
 #define KV_LOG_MODULE "socache_memcache"
 
@@ -135,15 +136,13 @@ static apr_status_t mc_store(kv_socache_instance_t *ctx, kv_server_t *s, const u
                              unsigned int datalen, apr_pool_t *p)
 {
     char *key = key_of(ctx, id, idlen, p);
-    apr_time_t left = apr_time_sec(expiry - apr_time_now());
     apr_status_t rv;
 
     if (!key) {
         return APR_EINVAL;
     }
-    /* memcached's expiry is in whole seconds from now; at least one, so 0 is not "never". */
-    rv = apr_memcache_set(ctx->mc, key, (char *)data, datalen, (apr_uint32_t)(left > 0 ? left : 1),
-                          0);
+    rv = apr_memcache_set(ctx->mc, key, (char *)data, datalen,
+                          memcache_exptime(expiry, apr_time_now()), 0);
     if (rv != APR_SUCCESS) {
         kv_log_error(KV_LOG_MARK, KV_LOG_ERR, rv, s,
                      "KV01525: cannot store an object in memcached under %s", key);
