@@ -422,6 +422,7 @@ static apr_status_t tls_shutdown_write(kv_transport_t *t)
 static apr_size_t tls_pending(kv_transport_t *t)
 {
     ssl_conn_t *sc = t->ctx;
+    int decrypted;
 
     if (sc->plain) {
         return sc->plain_len - sc->plain_at;
@@ -431,8 +432,8 @@ static apr_size_t tls_pending(kv_transport_t *t)
     }
     /* Read ahead, OpenSSL may hold the next records undecrypted: SSL_pending does not count
      * them, but the socket will not wake anyone for them. At least a byte is coming. */
-    return SSL_pending(sc->ssl) > 0 ? (apr_size_t)SSL_pending(sc->ssl)
-                                    : (apr_size_t)SSL_has_pending(sc->ssl);
+    decrypted = SSL_pending(sc->ssl);
+    return decrypted > 0 ? (apr_size_t)decrypted : (apr_size_t)SSL_has_pending(sc->ssl);
 }
 
 /* kTLS: the kernel encrypts the file's bytes as it sends them, with no copy to user space. */
