@@ -124,12 +124,13 @@ static int may_accept(event_child_t *ev)
            (apr_int64_t)ev->threads_per_child * FACTOR_SCALE + (apr_int64_t)idle * ev->factor;
 }
 
-/* Only a wake-up that lets the listener accept again is worth its pipe write and its
- * poll: a child at its limit has every connection ending and every worker going idle call
- * here. */
+/* Only a wake-up that lets the listener go on is worth its pipe write and its poll: every
+ * connection ending and every worker going idle calls here. A listener stopped for want of
+ * room may accept again; an exiting one may end once the last connection has. */
 void event_room_made(event_child_t *ev)
 {
-    if (apr_atomic_read32(&ev->at_limit) && may_accept(ev)) {
+    if (apr_atomic_read32(&ev->exiting) ? apr_atomic_read32(&ev->connections) == 0
+                                        : apr_atomic_read32(&ev->at_limit) && may_accept(ev)) {
         apr_pollset_wakeup(ev->pollset);
     }
 }
@@ -144,21 +145,15 @@ static event_conn_t *conn_of_timer(timerq_entry_t *e)
 /* A connection is finished: its socket is closed; free it. */
 static void conn_done(event_child_t *ev, event_conn_t *ec)
 {
-    int last;
-
     if (ec->c) {
         kv_conn_close(ec->c);
     }
     if (ec->lingering) {
         apr_atomic_dec32(&ev->lingering);
     }
-    last = apr_atomic_dec32(&ev->connections) == 0;
+    apr_atomic_dec32(&ev->connections);
     apr_pool_destroy(ec->p);
-    if (last && apr_atomic_read32(&ev->exiting)) {
-        apr_pollset_wakeup(ev->pollset); /* the last one: an exiting listener may end */
-    } else {
-        event_room_made(ev);
-    }
+    event_room_made(ev);
 }
 
 /* Hand @a ec to the listener until its socket is ready for @a events, at most @a timeout. */

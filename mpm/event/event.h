@@ -142,7 +142,8 @@ void event_stop_workers(event_child_t *ev);
 void event_give_work(event_child_t *ev, event_conn_t *ec);
 
 /** A connection ended or a worker became idle: wake the listener if it stopped listening
- * for want of room and now has some (event.c). */
+ * for want of room and now has some, or if it is exiting and no connection is left
+ * (event.c). */
 void event_room_made(event_child_t *ev);
 
 /** Idle workers (an empty hot set), less the connections queued for one. */

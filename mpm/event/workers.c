@@ -226,21 +226,21 @@ static void hs_far_move(event_child_t *ev, int far)
     }
 }
 
-typedef enum { WAIT_LEAVES, WAIT_HOT, WAIT_PARKED } hot_wait_t;
+typedef enum { HOT_LEAVES, HOT_STAYS, HOT_PARKS } hot_wait_t;
 
 /* How @a ec, in @a state after a step, waits: in the hot set, parked there (a handshake
  * waiting for a far client's next flight), or in the listener's pollset. */
 static hot_wait_t hot_wait(event_child_t *ev, const event_conn_t *ec, kv_conn_state_t state)
 {
     if (state != KV_CONN_STATE_READ_REQUEST && state != KV_CONN_STATE_WRITE_COMPLETION) {
-        return WAIT_LEAVES;
+        return HOT_LEAVES;
     }
     if (!ec->c->handshaking || kv_conn_poll_events(ec->c) != APR_POLLIN ||
         apr_atomic_read32(&ev->hs_far) < HS_FAR_ON ||
         apr_atomic_inc32(&ev->hs_probe) % HS_PROBE == 0) {
-        return WAIT_HOT;
+        return HOT_STAYS;
     }
-    return WAIT_PARKED;
+    return HOT_PARKS;
 }
 
 /* Give @a ec, ready, to a worker: the least loaded of the first `spread` (one per CPU) while
@@ -350,7 +350,7 @@ static void serve_hot(worker_t *w, int slot)
     w->current = -1;
     apr_atomic_set32(&w->step_since, 0);
     wait = hot_wait(ev, ec, state);
-    if (wait != WAIT_LEAVES) {
+    if (wait != HOT_LEAVES) {
         apr_int16_t want = kv_conn_poll_events(ec->c);
 
         if (ec->pfd.reqevents != want) {
@@ -358,8 +358,8 @@ static void serve_hot(worker_t *w, int slot)
             ec->pfd.reqevents = want;
             apr_pollset_add(w->hot, &ec->pfd);
         }
-        ec->hot_waited = wait == WAIT_HOT;
-        if (wait == WAIT_PARKED) {
+        ec->hot_waited = wait == HOT_STAYS;
+        if (wait == HOT_PARKS) {
             ec->hot_until = apr_time_now() + kv_conn_wait_timeout(ec->c);
             ec->parked = 1;
             apr_atomic_inc32(&w->nparked);

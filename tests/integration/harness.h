@@ -326,6 +326,13 @@ int kvt_wait_children(kvt_server_t *srv, int min, int max, int timeout_ms);
 /** Threads of @a pid, or -1 if it is gone. */
 int kvt_threads(pid_t pid);
 
+/** How often @a pid's main thread has gone to sleep (its voluntary context switches), or -1
+ * if it is gone. */
+long kvt_main_thread_sleeps(pid_t pid);
+
+/** As kvt_main_thread_sleeps, summed over all of @a pid's threads. */
+long kvt_process_sleeps(pid_t pid);
+
 /** Is @a pid alive (not a zombie)? */
 int kvt_pid_alive(pid_t pid);
 

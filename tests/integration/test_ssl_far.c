@@ -9,7 +9,6 @@
 #define _GNU_SOURCE
 #endif
 #include <poll.h>
-#include <stdio.h>
 #include <stdlib.h>
 
 #include "held_tls_client.h"
@@ -92,20 +91,9 @@ END_TEST
 /* How often the listener thread of child @a pid (its main thread) has gone to sleep. */
 static long listener_sleeps(pid_t pid)
 {
-    char path[64], line[128];
-    long n = -1;
-    FILE *f;
+    long n = kvt_main_thread_sleeps(pid);
 
-    snprintf(path, sizeof path, "/proc/%d/task/%d/status", (int)pid, (int)pid);
-    f = fopen(path, "r");
-    ck_assert_msg(f != NULL, "cannot read %s", path);
-    while (fgets(line, sizeof line, f)) {
-        if (sscanf(line, "voluntary_ctxt_switches: %ld", &n) == 1) {
-            break;
-        }
-    }
-    fclose(f);
-    ck_assert_int_ge(n, 0);
+    ck_assert_msg(n >= 0, "cannot read the status of %d", (int)pid);
     return n;
 }
 
@@ -139,17 +127,18 @@ END_TEST
  * stalled ones (a parked handshake's timeout is kept by its worker). */
 KVC_TEST(per_mpm, test_stalled_parked_handshakes_hold_no_worker)
 {
-    kvt_server_t *srv = far_server("ThreadsPerChild 2\nMaxRequestWorkers 2\nTimeout 2");
+    char *extra = kvt_strf("ThreadsPerChild 2\nMaxRequestWorkers 2\nTimeout %d", STALL_TIMEOUT_S);
+    kvt_server_t *srv = far_server(extra);
     held_tls_client_t stalled[STALLED];
 
+    free(extra);
     for (int i = 0; i < STALLED; i++) {
         held_tls_hello(&stalled[i], srv);
     }
     exchange(srv, FAR_MS);
     for (int i = 0; i < STALLED; i++) {
         ck_assert_msg(kvt_is_closed(stalled[i].fd, STALL_TIMEOUT_S * 1000 + STALL_SLACK_MS),
-                      "stalled handshake %d still open %d ms after its Timeout", i,
-                      STALL_SLACK_MS);
+                      "stalled handshake %d still open %d ms after its Timeout", i, STALL_SLACK_MS);
         held_tls_close(&stalled[i]);
     }
 }

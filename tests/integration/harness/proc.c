@@ -115,11 +115,10 @@ int kvth_group_alive(pid_t pgid)
     return l.count > 0;
 }
 
-/* A "Name:\tvalue" line of /proc/<pid>/status as a number, or -1. */
-static long status_field(pid_t pid, const char *name)
+/* A "Name:\tvalue" line of the status file @a path as a number, or -1. */
+static long status_file_field(const char *path, const char *name)
 {
-    char path[64], line[256];
-    snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+    char line[256];
     FILE *f = fopen(path, "r");
     if (f == NULL) {
         return -1;
@@ -134,6 +133,45 @@ static long status_field(pid_t pid, const char *name)
     }
     fclose(f);
     return value;
+}
+
+/* A "Name:\tvalue" line of /proc/<pid>/status (its main thread's) as a number, or -1. */
+static long status_field(pid_t pid, const char *name)
+{
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+    return status_file_field(path, name);
+}
+
+long kvt_main_thread_sleeps(pid_t pid)
+{
+    return status_field(pid, "voluntary_ctxt_switches");
+}
+
+long kvt_process_sleeps(pid_t pid)
+{
+    char dir[64], path[384];
+    struct dirent *e;
+    long total = 0;
+    DIR *d;
+
+    snprintf(dir, sizeof(dir), "/proc/%d/task", (int)pid);
+    if ((d = opendir(dir)) == NULL) {
+        return -1;
+    }
+    while ((e = readdir(d)) != NULL) {
+        long v;
+
+        if (e->d_name[0] == '.') {
+            continue;
+        }
+        snprintf(path, sizeof(path), "%s/%s/status", dir, e->d_name);
+        if ((v = status_file_field(path, "voluntary_ctxt_switches")) > 0) {
+            total += v; /* -1: a thread that has just ended */
+        }
+    }
+    closedir(d);
+    return total;
 }
 
 int kvt_threads(pid_t pid)
